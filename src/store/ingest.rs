@@ -1,0 +1,553 @@
+//! Storing one message in one transaction: the message and its bytes, its
+//! attachments, the proposals read from them, their place in a revision chain
+//! (resubmissions), the journal lines, and optionally an IMAP watermark.
+//!
+//! Revision chains. A proposal's chain key is `sender|kind|organisation`
+//! (address lower-cased, organisation without case, accents, punctuation or
+//! extra spaces). Within a chain, revisions are ordered by the message's
+//! effective date, then its SHA-256, then the attachment position — never by
+//! import order — so importing the same messages in any order gives the same
+//! chains. A message older than the live revision slides into the history;
+//! a newer one becomes the live revision and carries over any decision taken
+//! on the previous one, flagged `updated_after_decision`.
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use serde_json::json;
+use unicode_normalization::UnicodeNormalization;
+
+use super::model::*;
+use super::{Result, Store, now, sha256_hex};
+use crate::fiche::{Kind, Value};
+
+/// Who the journal names for changes made by the intake.
+pub const IMPORT_ACTOR: &str = "import";
+
+/// The organisation name as the resubmission rule compares it: lower case, no
+/// accents, punctuation as spaces, spaces collapsed.
+pub fn organisation_key(name: &str) -> String {
+    let folded: String = name
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The chain key of a fiche sent by `sender`, or `None` when it cannot be matched.
+pub fn chain_key(
+    sender: Option<&str>,
+    kind: Option<Kind>,
+    organisation: Option<&str>,
+) -> Option<String> {
+    let sender = sender
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())?;
+    let kind = kind?;
+    let org = organisation
+        .map(organisation_key)
+        .filter(|s| !s.is_empty())?;
+    Some(format!("{sender}|{}|{org}", kind.key()))
+}
+
+pub(crate) fn fields_json(fields: &std::collections::BTreeMap<String, Value>) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json()))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+pub(crate) fn extra_json(extra: &[(String, String)]) -> String {
+    serde_json::Value::Array(
+        extra
+            .iter()
+            .map(|(l, v)| json!({"label": l, "value": v}))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn strings_json(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// One journal line to append.
+pub(crate) struct Line<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub message_id: Option<i64>,
+    pub proposal_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub(crate) fn journal(tx: &Transaction<'_>, at: &str, line: Line<'_>) -> Result<()> {
+    let Line {
+        actor,
+        action,
+        message_id,
+        proposal_id,
+        before,
+        after,
+    } = line;
+    tx.prepare_cached(
+        "INSERT INTO journal (at, actor, action, message_id, proposal_id, before, after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        at,
+        actor,
+        action,
+        message_id,
+        proposal_id,
+        before.map(|v| v.to_string()),
+        after.map(|v| v.to_string())
+    ])?;
+    Ok(())
+}
+
+/// A member of a revision chain, as far as linking needs it.
+#[derive(Debug, Clone)]
+struct Link {
+    id: i64,
+    order_key: String,
+    revision: i64,
+    supersedes: Option<i64>,
+    superseded_by: Option<i64>,
+    status: String,
+    slot: Option<String>,
+    space: Option<String>,
+    rank: Option<i64>,
+}
+
+impl Store {
+    /// The id of a stored message with these bytes' SHA-256 or this
+    /// Message-ID, if any. Cheap; lets the intake skip parsing known messages.
+    pub fn find_duplicate(&self, sha256: &str, message_id: Option<&str>) -> Result<Option<i64>> {
+        find_duplicate(&self.conn, sha256, message_id)
+    }
+
+    /// Stores a message, its attachments and proposals in one transaction.
+    /// A message already stored (same bytes or same Message-ID) is not
+    /// stored again: the outcome is `Duplicate`.
+    pub fn ingest(&mut self, msg: &NewMessage) -> Result<IngestOutcome> {
+        self.ingest_inner(msg, None)
+    }
+
+    /// Like `ingest`, and moves the IMAP watermark to `wm` in the same
+    /// transaction (also when the message is a duplicate), so that a crash
+    /// can never leave a message stored but not counted, or counted but not stored.
+    pub fn ingest_with_watermark(
+        &mut self,
+        msg: &NewMessage,
+        wm: &Watermark,
+    ) -> Result<IngestOutcome> {
+        self.ingest_inner(msg, Some(wm))
+    }
+
+    /// The watermark of a mailbox.
+    pub fn sync_state(&self, account: &str, mailbox: &str) -> Result<Option<SyncState>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT account, mailbox, uidvalidity, last_uid, updated_at FROM sync_state
+                 WHERE account = ?1 AND mailbox = ?2",
+                params![account, mailbox],
+                |r| {
+                    Ok(SyncState {
+                        account: r.get(0)?,
+                        mailbox: r.get(1)?,
+                        uidvalidity: r.get(2)?,
+                        last_uid: r.get(3)?,
+                        updated_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Sets a watermark outright (e.g. after a UIDVALIDITY change, where the
+    /// last UID starts again from `wm.uid`).
+    pub fn set_sync_state(&mut self, wm: &Watermark) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO sync_state (account, mailbox, uidvalidity, last_uid, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (account, mailbox) DO UPDATE SET
+               uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
+               updated_at = excluded.updated_at",
+            params![wm.account, wm.mailbox, wm.uidvalidity, wm.uid, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn ingest_inner(&mut self, msg: &NewMessage, wm: Option<&Watermark>) -> Result<IngestOutcome> {
+        let sha = sha256_hex(&msg.raw);
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+        if let Some(existing) = find_duplicate(&tx, &sha, msg.message_id.as_deref())? {
+            if let Some(wm) = wm {
+                advance_watermark(&tx, wm, &at)?;
+            }
+            tx.commit()?;
+            return Ok(IngestOutcome::Duplicate { existing });
+        }
+
+        let sender_key = msg
+            .from_addr
+            .as_deref()
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty());
+        tx.prepare_cached(
+            "INSERT INTO messages (sha256, message_id, from_addr, from_name, sender_key, subject, date,
+                                   received_at, effective_at, source_ref, size, status, reason, flags, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?
+        .execute(params![
+            sha,
+            msg.message_id,
+            msg.from_addr,
+            msg.from_name,
+            sender_key,
+            msg.subject,
+            msg.date,
+            msg.received_at,
+            msg.effective_at,
+            msg.source_ref,
+            msg.size as i64,
+            msg.status.as_str(),
+            msg.reason,
+            strings_json(&msg.flags),
+            at,
+        ])?;
+        let message_id = tx.last_insert_rowid();
+        tx.prepare_cached("INSERT INTO message_raw (message_id, bytes) VALUES (?1, ?2)")?
+            .execute(params![message_id, msg.raw])?;
+        journal(
+            &tx,
+            &at,
+            Line {
+                actor: IMPORT_ACTOR,
+                action: "message_stored",
+                message_id: Some(message_id),
+                proposal_id: None,
+                before: None,
+                after: Some(json!({
+                    "status": msg.status.as_str(),
+                    "reason": msg.reason,
+                    "flags": msg.flags,
+                    "source": msg.source_ref,
+                    "sha256": sha,
+                    "message_id": msg.message_id,
+                })),
+            },
+        )?;
+
+        let mut proposals = Vec::new();
+        let mut superseded = Vec::new();
+        let mut keys_seen: Vec<String> = Vec::new();
+        for (position, att) in msg.attachments.iter().enumerate() {
+            tx.prepare_cached(
+                "INSERT INTO attachments (message_id, position, part_path, filename, content_type, size,
+                                          sha256, format, outcome, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                message_id,
+                position as i64,
+                att.part_path,
+                att.filename,
+                att.content_type,
+                att.size as i64,
+                att.sha256,
+                att.format,
+                att.outcome.as_str(),
+                att.reason,
+            ])?;
+            let attachment_id = tx.last_insert_rowid();
+            let Some(p) = &att.proposal else { continue };
+
+            // Two fiches of the same chain in one message are two proposals
+            // (two projects), never a revision of each other.
+            let mut key = chain_key(
+                sender_key.as_deref(),
+                p.kind,
+                p.fields.get("organisation").and_then(Value::as_text),
+            );
+            if let Some(k) = &key {
+                let n = keys_seen.iter().filter(|s| *s == k).count();
+                keys_seen.push(k.clone());
+                if n > 0 {
+                    key = Some(format!("{k}#{}", n + 1));
+                }
+            }
+            let order_key = format!(
+                "{}|{}|{:04}",
+                msg.effective_at.as_deref().unwrap_or(""),
+                sha,
+                position
+            );
+            tx.prepare_cached(
+                "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
+                                        chain_key, order_key, revision, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)",
+            )?
+            .execute(params![
+                message_id,
+                attachment_id,
+                p.kind.map(Kind::key),
+                fields_json(&p.fields),
+                extra_json(&p.extra),
+                serde_json::to_string(&p.warnings).unwrap_or_else(|_| "[]".into()),
+                strings_json(&p.flags),
+                key,
+                order_key,
+                at,
+            ])?;
+            let id = tx.last_insert_rowid();
+            journal(
+                &tx,
+                &at,
+                Line {
+                    actor: IMPORT_ACTOR,
+                    action: "proposal_created",
+                    message_id: Some(message_id),
+                    proposal_id: Some(id),
+                    before: None,
+                    after: Some(json!({
+                        "kind": p.kind.map(Kind::key),
+                        "fields": serde_json::from_str::<serde_json::Value>(&fields_json(&p.fields)).unwrap_or_default(),
+                        "warnings": p.warnings,
+                        "flags": p.flags,
+                    })),
+                },
+            )?;
+            if let Some(key) = &key
+                && let Some(prev) = link_into_chain(&tx, &at, message_id, id, key)?
+            {
+                superseded.push(prev);
+            }
+            proposals.push(id);
+        }
+
+        if let Some(wm) = wm {
+            advance_watermark(&tx, wm, &at)?;
+        }
+        tx.commit()?;
+        Ok(IngestOutcome::Stored {
+            id: message_id,
+            status: msg.status,
+            proposals,
+            superseded,
+        })
+    }
+}
+
+fn find_duplicate(
+    conn: &rusqlite::Connection,
+    sha256: &str,
+    message_id: Option<&str>,
+) -> Result<Option<i64>> {
+    let by_sha = conn
+        .prepare_cached("SELECT id FROM messages WHERE sha256 = ?1")?
+        .query_row([sha256], |r| r.get(0))
+        .optional()?;
+    if by_sha.is_some() {
+        return Ok(by_sha);
+    }
+    let Some(mid) = message_id else {
+        return Ok(None);
+    };
+    Ok(conn
+        .prepare_cached("SELECT id FROM messages WHERE message_id = ?1")?
+        .query_row([mid], |r| r.get(0))
+        .optional()?)
+}
+
+fn advance_watermark(tx: &Transaction<'_>, wm: &Watermark, at: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_state (account, mailbox, uidvalidity, last_uid, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account, mailbox) DO UPDATE SET
+           last_uid = CASE WHEN uidvalidity = excluded.uidvalidity
+                           THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,
+           uidvalidity = excluded.uidvalidity,
+           updated_at = excluded.updated_at",
+    )?
+    .execute(params![wm.account, wm.mailbox, wm.uidvalidity, wm.uid, at])?;
+    Ok(())
+}
+
+/// Puts the freshly inserted proposal `new_id` in its chain: renumbers and
+/// relinks the revisions by date order, carries a decision over to a new
+/// live revision. Returns the proposal it replaced as the live one, if any.
+fn link_into_chain(
+    tx: &Transaction<'_>,
+    at: &str,
+    message_id: i64,
+    new_id: i64,
+    key: &str,
+) -> Result<Option<i64>> {
+    let mut chain: Vec<Link> = tx
+        .prepare_cached(
+            "SELECT id, order_key, revision, supersedes, superseded_by, status, slot, space, rank
+             FROM proposals WHERE chain_key = ?1",
+        )?
+        .query_map([key], |r| {
+            Ok(Link {
+                id: r.get(0)?,
+                order_key: r.get(1)?,
+                revision: r.get(2)?,
+                supersedes: r.get(3)?,
+                superseded_by: r.get(4)?,
+                status: r.get(5)?,
+                slot: r.get(6)?,
+                space: r.get(7)?,
+                rank: r.get(8)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    if chain.len() < 2 {
+        return Ok(None);
+    }
+    let previous_live = chain
+        .iter()
+        .find(|l| l.id != new_id && l.superseded_by.is_none())
+        .cloned();
+    chain.sort_by(|a, b| a.order_key.cmp(&b.order_key).then(a.id.cmp(&b.id)));
+
+    let n = chain.len();
+    for i in 0..n {
+        let want_rev = i as i64 + 1;
+        let want_sup = if i > 0 { Some(chain[i - 1].id) } else { None };
+        let want_by = chain.get(i + 1).map(|l| l.id);
+        let l = &chain[i];
+        if l.revision == want_rev && l.supersedes == want_sup && l.superseded_by == want_by {
+            continue;
+        }
+        if l.id == new_id {
+            tx.prepare_cached("UPDATE proposals SET revision = ?2, supersedes = ?3, superseded_by = ?4 WHERE id = ?1")?
+                .execute(params![l.id, want_rev, want_sup, want_by])?;
+            continue;
+        }
+        tx.prepare_cached(
+            "UPDATE proposals SET revision = ?2, supersedes = ?3, superseded_by = ?4,
+                    version = version + 1, updated_at = ?5 WHERE id = ?1",
+        )?
+        .execute(params![l.id, want_rev, want_sup, want_by, at])?;
+        let action = if l.superseded_by.is_none() && want_by.is_some() {
+            "proposal_superseded"
+        } else {
+            "revision_relinked"
+        };
+        journal(
+            tx,
+            at,
+            Line {
+                actor: IMPORT_ACTOR,
+                action,
+                message_id: Some(message_id),
+                proposal_id: Some(l.id),
+                before: Some(
+                    json!({"revision": l.revision, "supersedes": l.supersedes, "superseded_by": l.superseded_by}),
+                ),
+                after: Some(
+                    json!({"revision": want_rev, "supersedes": want_sup, "superseded_by": want_by}),
+                ),
+            },
+        )?;
+    }
+
+    let new_is_live = chain.last().is_some_and(|l| l.id == new_id);
+    if !new_is_live {
+        return Ok(None);
+    }
+    let Some(prev) = previous_live else {
+        return Ok(None);
+    };
+    let decided = prev.status != ProposalStatus::Pending.as_str()
+        || prev.slot.is_some()
+        || prev.space.is_some()
+        || prev.rank.is_some();
+    if decided {
+        let flags_json: String =
+            tx.query_row("SELECT flags FROM proposals WHERE id = ?1", [new_id], |r| {
+                r.get(0)
+            })?;
+        let mut flags: Vec<String> = serde_json::from_str(&flags_json).unwrap_or_default();
+        if !flags.iter().any(|f| f == flag::UPDATED_AFTER_DECISION) {
+            flags.push(flag::UPDATED_AFTER_DECISION.to_string());
+        }
+        tx.prepare_cached(
+            "UPDATE proposals SET status = ?2, slot = ?3, space = ?4, rank = ?5, flags = ?6 WHERE id = ?1",
+        )?
+        .execute(params![new_id, prev.status, prev.slot, prev.space, prev.rank, strings_json(&flags)])?;
+        journal(
+            tx,
+            at,
+            Line {
+                actor: IMPORT_ACTOR,
+                action: "decision_carried_over",
+                message_id: Some(message_id),
+                proposal_id: Some(new_id),
+                before: Some(json!({"status": "pending", "from_proposal": prev.id})),
+                after: Some(
+                    json!({"status": prev.status, "slot": prev.slot, "space": prev.space, "rank": prev.rank,
+                        "flags": flags}),
+                ),
+            },
+        )?;
+    }
+    Ok(Some(prev.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organisation_key_ignores_case_accents_spaces_punctuation() {
+        assert_eq!(
+            organisation_key("Ville de Saint-Étienne"),
+            "ville de saint etienne"
+        );
+        assert_eq!(
+            organisation_key("  VILLE DE SAINT ETIENNE "),
+            "ville de saint etienne"
+        );
+        // NFD input (macOS) gives the same key.
+        assert_eq!(
+            organisation_key("Ville de Saint-E\u{301}tienne"),
+            "ville de saint etienne"
+        );
+        assert_eq!(
+            organisation_key("Conseil départemental de l'Isère"),
+            "conseil departemental de l isere"
+        );
+    }
+
+    #[test]
+    fn chain_key_needs_sender_kind_and_organisation() {
+        assert_eq!(
+            chain_key(
+                Some("Claire.Martin@Saint-Etienne.fr"),
+                Some(Kind::MicroAtelier),
+                Some("Ville de Saint-Étienne")
+            ),
+            Some("claire.martin@saint-etienne.fr|micro_atelier|ville de saint etienne".into())
+        );
+        assert_eq!(chain_key(None, Some(Kind::MicroAtelier), Some("X")), None);
+        assert_eq!(chain_key(Some("a@b"), None, Some("X")), None);
+        assert_eq!(
+            chain_key(Some("a@b"), Some(Kind::MicroAtelier), Some(" - ")),
+            None
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! The SQLite store: messages (with their raw bytes), attachments, proposals
+//! and their revisions, the append-only journal, and the IMAP watermarks. This
+//! is the only module that holds SQL.
+//!
+//! Design:
+//! - numbered migrations (`migrations/NNNN_*.sql`, embedded) applied at open in
+//!   one `BEGIN IMMEDIATE` transaction each, tracked by `PRAGMA user_version`;
+//! - WAL, `synchronous = NORMAL` (a crash or SIGKILL never loses a committed
+//!   transaction; a power cut may lose the last ones, which a re-import puts
+//!   back, exactly once), `busy_timeout` of 10 s, foreign keys on;
+//! - every write in `BEGIN IMMEDIATE`, every value bound as a parameter;
+//! - raw message bytes are kept *in* the database (`message_raw`), not in
+//!   files beside it: a message and its bytes are then committed atomically
+//!   (no orphan or missing file after a crash, no fsync-and-rename dance),
+//!   mails of tens of KiB are read and written faster inside SQLite than as
+//!   separate files (SQLite's "internal versus external BLOBs" measurements),
+//!   and a backup is one file (`sqlite3 fiches.db .backup`). Listing queries
+//!   never touch that table.
+
+mod ingest;
+pub mod model;
+mod queries;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+pub use model::*;
+
+/// The migrations, in order. Append only: never edit a released one.
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("base de données {path} : impossible de l'ouvrir ({source})")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "base de données {path} : version de schéma {found}, plus récente que celle de ce programme ({known}) ; mettre à jour fiches"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("base de données {path} : la migration {name} a échoué ({source})")]
+    Migration {
+        path: PathBuf,
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("proposition {0} introuvable")]
+    ProposalNotFound(i64),
+    #[error("message {0} introuvable")]
+    MessageNotFound(i64),
+    #[error(
+        "la proposition {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
+    )]
+    StaleVersion { id: i64, expected: i64, actual: i64 },
+    #[error("champ « {key} » inconnu pour une fiche {kind}")]
+    UnknownField { key: String, kind: String },
+    #[error(
+        "la proposition {0} a été remplacée par une révision plus récente : modifier la révision en cours"
+    )]
+    NotLive(i64),
+    #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
+    Corrupt(String),
+    #[error("erreur SQLite : {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// Hex SHA-256 of bytes, as the store keys messages and attachments.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The current time as stored (RFC 3339, UTC, seconds).
+pub(crate) fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema
+    /// up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(open_err)?;
+        // journal_mode returns a row; pragma_update_and_check reads it.
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "WAL refusé par SQLite, mode conservé");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        let mut store = Store { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = MIGRATIONS.len() as i64;
+        // Fast path without a write lock.
+        if self.schema_version()? == known {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
+            let number = i as i64 + 1;
+            let mig_err = |source| StoreError::Migration {
+                path: path.clone(),
+                name,
+                source,
+            };
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(mig_err)?;
+            // Re-read under the lock: another process may have migrated meanwhile.
+            let current: i64 = tx
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(mig_err)?;
+            if current > known {
+                return Err(StoreError::TooNew {
+                    path,
+                    found: current,
+                    known,
+                });
+            }
+            if current >= number {
+                continue;
+            }
+            tx.execute_batch(sql).map_err(mig_err)?;
+            tx.pragma_update(None, "user_version", number)
+                .map_err(mig_err)?;
+            tx.commit().map_err(mig_err)?;
+            tracing::info!(migration = name, "schéma mis à jour");
+        }
+        let current = self.schema_version()?;
+        if current > known {
+            return Err(StoreError::TooNew {
+                path,
+                found: current,
+                known,
+            });
+        }
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check`: `"ok"` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests;
