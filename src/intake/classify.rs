@@ -1,0 +1,528 @@
+//! The rules that turn a read mail into what the store keeps: what each
+//! attachment is (by content, never by declared type or name), what the
+//! message is (`fiche`, `no_fiche`, `auto_reply`, `unsupported`, `rejected`,
+//! `error`), and the flags (`late`, `contact_email_from_sender`, ...).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use unicode_normalization::UnicodeNormalization;
+
+use super::mail::{Headers, Leaf, Mailbox};
+use crate::fiche::{self, Fiche, FicheError, Format, Limits, Value, Warning};
+use crate::store::{
+    AttachmentOutcome, MessageStatus, NewAttachment, NewProposal, flag, sha256_hex,
+};
+
+/// What one leaf part turned out to be.
+#[derive(Debug, Clone)]
+pub struct Classified {
+    pub outcome: AttachmentOutcome,
+    pub format: Option<Format>,
+    pub reason: Option<String>,
+    pub fiche: Option<Fiche>,
+}
+
+impl Classified {
+    fn new(
+        outcome: AttachmentOutcome,
+        format: Option<Format>,
+        reason: impl Into<Option<String>>,
+    ) -> Classified {
+        Classified {
+            outcome,
+            format,
+            reason: reason.into(),
+            fiche: None,
+        }
+    }
+}
+
+/// Outlook's TNEF container (`winmail.dat`).
+fn is_tnef(b: &[u8]) -> bool {
+    b.starts_with(&[0x78, 0x9F, 0x3E, 0x22])
+}
+
+fn is_image(b: &[u8]) -> bool {
+    b.starts_with(b"\x89PNG")
+        || b.starts_with(&[0xFF, 0xD8, 0xFF])
+        || b.starts_with(b"GIF8")
+        || b.starts_with(b"BM")
+        || (b.len() > 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WEBP")
+        || b.starts_with(b"II*\0")
+        || b.starts_with(b"MM\0*")
+}
+
+/// Runs the fiche reader, turning a panic in it into a `Corrupt` error: one
+/// bad file must not stop an import.
+fn read_fiche(bytes: &[u8], name: &str, limits: &Limits) -> Result<Fiche, FicheError> {
+    match catch_unwind(AssertUnwindSafe(|| fiche::parse_with(bytes, name, limits))) {
+        Ok(r) => r,
+        Err(_) => Err(FicheError::corrupt(
+            "le lecteur de fiches a échoué sur ce fichier (erreur interne)",
+        )),
+    }
+}
+
+/// Decides what a leaf part is. `None` for a text or HTML body that holds no
+/// document (bodies are not attachments).
+pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Option<Classified> {
+    let bytes: &[u8] = &leaf.bytes;
+    let name = leaf.filename.as_deref().unwrap_or("");
+    if leaf.encoding_problem {
+        return Some(Classified::new(
+            AttachmentOutcome::Corrupt,
+            None,
+            "pièce jointe tronquée ou mal encodée dans le message : demander à l'expéditeur de la renvoyer".to_string(),
+        ));
+    }
+    let format = fiche::sniff(bytes);
+    let document = format.is_readable() || format.is_unsupported_document() || is_tnef(bytes);
+    if leaf.is_body && !document {
+        return None;
+    }
+    if auto_reply {
+        return Some(Classified::new(
+            AttachmentOutcome::Ignored,
+            Some(format),
+            "réponse automatique".to_string(),
+        ));
+    }
+    if is_image(bytes)
+        || (format == Format::Unknown
+            && leaf
+                .content_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with("image/")))
+    {
+        return Some(Classified::new(
+            AttachmentOutcome::Ignored,
+            Some(format),
+            "image (signature, logo…)".to_string(),
+        ));
+    }
+    if is_tnef(bytes) {
+        return Some(Classified::new(
+            AttachmentOutcome::UnsupportedFormat,
+            Some(format),
+            "pièce jointe Outlook « winmail.dat » (TNEF), illisible : demander à l'expéditeur de renvoyer la fiche en pièce jointe .docx ou .xlsx".to_string(),
+        ));
+    }
+    if format.is_unsupported_document() {
+        let e = FicheError::UnsupportedFormat {
+            format: format.name(),
+        };
+        return Some(Classified::new(
+            AttachmentOutcome::UnsupportedFormat,
+            Some(format),
+            e.to_string(),
+        ));
+    }
+    if !format.is_readable() {
+        let what = if format == Format::OtherZip {
+            "archive ZIP ou document d'un autre type"
+        } else {
+            "fichier d'un type non reconnu"
+        };
+        return Some(Classified::new(
+            AttachmentOutcome::NotAFiche,
+            Some(format),
+            format!("{what} : pas une fiche"),
+        ));
+    }
+    match read_fiche(bytes, name, limits) {
+        Ok(f) if f.is_blank() => Some(Classified::new(
+            AttachmentOutcome::Blank,
+            Some(format),
+            "formulaire renvoyé vide : aucune valeur remplie".to_string(),
+        )),
+        Ok(f) => Some(Classified {
+            outcome: AttachmentOutcome::Fiche,
+            format: Some(format),
+            reason: None,
+            fiche: Some(f),
+        }),
+        Err(e) => {
+            let outcome = match e {
+                FicheError::UnsupportedFormat { .. } => AttachmentOutcome::UnsupportedFormat,
+                FicheError::NotAFiche { .. } => AttachmentOutcome::NotAFiche,
+                FicheError::Corrupt { .. } => AttachmentOutcome::Corrupt,
+                FicheError::TooLarge { .. } => AttachmentOutcome::TooLarge,
+            };
+            Some(Classified::new(outcome, Some(format), e.to_string()))
+        }
+    }
+}
+
+/// Subjects of out-of-office replies, compared without case or accents.
+const AUTO_REPLY_SUBJECTS: &[&str] = &[
+    "reponse automatique",
+    "absence du bureau",
+    "absent du bureau",
+    "absente du bureau",
+    "message d'absence",
+    "out of office",
+    "automatic reply",
+    "auto-reply",
+    "autoreply",
+    "respuesta automatica",
+    "resposta automatica",
+    "risposta automatica",
+    "abwesenheitsnotiz",
+    "delivery status notification",
+    "undeliverable",
+    "non remis",
+];
+
+fn fold(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True when the subject reads like an automatic reply.
+pub fn auto_reply_subject(subject: &str) -> bool {
+    let s = fold(subject);
+    AUTO_REPLY_SUBJECTS.iter().any(|p| s.contains(p))
+}
+
+/// The instant the deadline is checked against: the Date header when it is
+/// plausible, else the receipt time. A Date before 2000, or more than two
+/// days after the receipt, is absurd (a wrong clock).
+pub fn effective_date(
+    date: Option<DateTime<FixedOffset>>,
+    received: Option<DateTime<FixedOffset>>,
+) -> Option<DateTime<FixedOffset>> {
+    let floor = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
+    let plausible = |d: &DateTime<FixedOffset>| {
+        floor.is_none_or(|f| *d >= f) && received.is_none_or(|r| *d <= r + Duration::days(2))
+    };
+    match date {
+        Some(d) if plausible(&d) => Some(d),
+        _ => received,
+    }
+}
+
+/// Adds the sender's address as contact email when the fiche has none.
+/// Returns true when it did.
+pub fn contact_fallback(fiche: &mut Fiche, sender: &Mailbox) -> bool {
+    if fiche
+        .fields
+        .get("contact_email")
+        .and_then(Value::as_text)
+        .is_some_and(|s| !s.trim().is_empty())
+    {
+        return false;
+    }
+    let Some(addr) = sender.address.as_deref() else {
+        return false;
+    };
+    fiche
+        .fields
+        .insert("contact_email".into(), Value::Text(addr.to_string()));
+    fiche.warnings.push(Warning::field(
+        "contact_email",
+        format!(
+            "courriel absent de la fiche : adresse de l'expéditeur ({addr}) reprise, à vérifier"
+        ),
+    ));
+    true
+}
+
+/// What the intake needs to decide for one message.
+pub struct Decided {
+    pub status: MessageStatus,
+    pub reason: Option<String>,
+    pub flags: Vec<String>,
+    pub attachments: Vec<NewAttachment>,
+}
+
+fn push_flag(flags: &mut Vec<String>, f: &str) {
+    if !flags.iter().any(|x| x == f) {
+        flags.push(f.to_string());
+    }
+}
+
+/// Classifies every leaf, builds the proposals, and decides the status.
+pub fn decide(
+    headers: &Headers,
+    leaves: &[Leaf<'_>],
+    truncated: bool,
+    limit: Option<&str>,
+    late: bool,
+    limits: &Limits,
+) -> Decided {
+    let auto_by_header = !headers.auto_reply_headers.is_empty() || headers.is_report;
+    let mut attachments = Vec::new();
+    let mut flags = Vec::new();
+    if late {
+        push_flag(&mut flags, flag::LATE);
+    }
+    for leaf in leaves {
+        let Some(c) = classify_leaf(leaf, limits, auto_by_header) else {
+            continue;
+        };
+        let proposal = c.fiche.map(|mut f| {
+            let mut pflags = Vec::new();
+            if late {
+                pflags.push(flag::LATE.to_string());
+            }
+            if contact_fallback(&mut f, &leaf.sender) {
+                pflags.push(flag::CONTACT_EMAIL_FROM_SENDER.to_string());
+            }
+            NewProposal {
+                kind: f.kind,
+                fields: f.fields,
+                extra: f.extra,
+                warnings: f.warnings,
+                flags: pflags,
+            }
+        });
+        attachments.push(NewAttachment {
+            part_path: leaf.path.clone(),
+            filename: leaf.filename.clone(),
+            content_type: leaf.content_type.clone(),
+            size: leaf.bytes.len() as u64,
+            sha256: sha256_hex(&leaf.bytes),
+            format: c.format.map(|f| f.name().to_string()),
+            outcome: c.outcome,
+            reason: c.reason,
+            proposal,
+        });
+    }
+
+    let has = |o: AttachmentOutcome| attachments.iter().any(|a| a.outcome == o);
+    let named = |o: AttachmentOutcome| -> String {
+        attachments
+            .iter()
+            .filter(|a| a.outcome == o)
+            .map(|a| {
+                a.filename
+                    .clone()
+                    .unwrap_or_else(|| format!("partie {}", a.part_path))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let first_reason = |o: AttachmentOutcome| -> String {
+        attachments
+            .iter()
+            .find(|a| a.outcome == o)
+            .and_then(|a| a.reason.clone())
+            .unwrap_or_default()
+    };
+    if truncated {
+        push_flag(&mut flags, flag::TRUNCATED);
+    }
+    if limit.is_some() {
+        push_flag(&mut flags, flag::LIMIT_EXCEEDED);
+    }
+
+    let (status, reason) = if auto_by_header {
+        let why = if headers.is_report {
+            "avis de non-remise ou de remise (multipart/report)".to_string()
+        } else {
+            format!(
+                "réponse automatique ({})",
+                headers.auto_reply_headers.join(" ; ")
+            )
+        };
+        (MessageStatus::AutoReply, Some(why))
+    } else if has(AttachmentOutcome::Fiche) {
+        if has(AttachmentOutcome::Corrupt)
+            || has(AttachmentOutcome::TooLarge)
+            || truncated
+            || limit.is_some()
+        {
+            push_flag(&mut flags, flag::ATTACHMENT_PROBLEM);
+        }
+        (MessageStatus::Fiche, None)
+    } else if has(AttachmentOutcome::TooLarge) || limit.is_some() {
+        let why = match limit {
+            Some(l) => format!(
+                "message refusé par une limite de sécurité : {l} ; le traiter à la main si besoin"
+            ),
+            None => format!(
+                "{} : {}",
+                named(AttachmentOutcome::TooLarge),
+                first_reason(AttachmentOutcome::TooLarge)
+            ),
+        };
+        (MessageStatus::Rejected, Some(why))
+    } else if has(AttachmentOutcome::Corrupt) || truncated {
+        let why = if has(AttachmentOutcome::Corrupt) {
+            format!(
+                "{} : {}",
+                named(AttachmentOutcome::Corrupt),
+                first_reason(AttachmentOutcome::Corrupt)
+            )
+        } else {
+            "message tronqué (fin de message manquante) : demander à l'expéditeur de le renvoyer"
+                .to_string()
+        };
+        (MessageStatus::Error, Some(why))
+    } else if headers.subject.as_deref().is_some_and(auto_reply_subject) {
+        (
+            MessageStatus::AutoReply,
+            Some("réponse automatique (d'après l'objet)".to_string()),
+        )
+    } else if has(AttachmentOutcome::UnsupportedFormat) {
+        (
+            MessageStatus::Unsupported,
+            Some(format!(
+                "{} : {}",
+                named(AttachmentOutcome::UnsupportedFormat),
+                first_reason(AttachmentOutcome::UnsupportedFormat)
+            )),
+        )
+    } else if has(AttachmentOutcome::Blank) {
+        (
+            MessageStatus::NoFiche,
+            Some(format!(
+                "{} : formulaire renvoyé vide",
+                named(AttachmentOutcome::Blank)
+            )),
+        )
+    } else if has(AttachmentOutcome::NotAFiche) {
+        (
+            MessageStatus::NoFiche,
+            Some(format!(
+                "aucune fiche dans les pièces jointes ({})",
+                named(AttachmentOutcome::NotAFiche)
+            )),
+        )
+    } else {
+        (
+            MessageStatus::NoFiche,
+            Some("aucune pièce jointe".to_string()),
+        )
+    };
+    Decided {
+        status,
+        reason,
+        flags,
+        attachments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_reply_subjects() {
+        for s in [
+            "Réponse automatique : Absent du bureau",
+            "REPONSE AUTOMATIQUE",
+            "Absence du bureau jusqu'au 15",
+            "Out of Office: Claire Martin",
+            "Automatic reply: Fiche",
+            "Re\u{301}ponse automatique",
+        ] {
+            assert!(auto_reply_subject(s), "{s}");
+        }
+        for s in [
+            "Fiche de renseignement",
+            "Re: fiche",
+            "Réponse à votre appel",
+        ] {
+            assert!(!auto_reply_subject(s), "{s}");
+        }
+    }
+
+    fn dt(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn effective_date_prefers_a_plausible_date_header() {
+        let recv = Some(dt("2018-06-09T10:00:00+02:00"));
+        assert_eq!(
+            effective_date(Some(dt("2018-06-01T10:00:00+02:00")), recv),
+            Some(dt("2018-06-01T10:00:00+02:00"))
+        );
+        // Missing: receipt time.
+        assert_eq!(effective_date(None, recv), recv);
+        // Absurd: 1970, or years ahead of the receipt.
+        assert_eq!(effective_date(Some(dt("1970-01-01T00:00:00Z")), recv), recv);
+        assert_eq!(effective_date(Some(dt("2031-01-01T00:00:00Z")), recv), recv);
+        // Nothing known.
+        assert_eq!(effective_date(None, None), None);
+    }
+
+    #[test]
+    fn contact_email_falls_back_to_the_sender_with_a_warning() {
+        let mut f = Fiche::default();
+        f.fields
+            .insert("organisation".into(), Value::Text("Ville".into()));
+        let sender = Mailbox {
+            address: Some("a@b.fr".into()),
+            name: None,
+        };
+        assert!(contact_fallback(&mut f, &sender));
+        assert_eq!(f.text("contact_email"), Some("a@b.fr"));
+        assert_eq!(f.warnings.len(), 1);
+        assert_eq!(f.warnings[0].field.as_deref(), Some("contact_email"));
+        // Present: untouched.
+        assert!(!contact_fallback(
+            &mut f,
+            &Mailbox {
+                address: Some("other@x".into()),
+                name: None
+            }
+        ));
+        assert_eq!(f.text("contact_email"), Some("a@b.fr"));
+        // No sender: nothing invented.
+        let mut g = Fiche::default();
+        assert!(!contact_fallback(&mut g, &Mailbox::default()));
+        assert!(g.fields.is_empty());
+    }
+
+    #[test]
+    fn images_are_ignored_and_tnef_is_unsupported() {
+        let leaf = |bytes: &'static [u8], ct: &str| Leaf {
+            path: "2".into(),
+            filename: None,
+            content_type: Some(ct.into()),
+            bytes: bytes.into(),
+            is_body: false,
+            encoding_problem: false,
+            sender: Mailbox::default(),
+        };
+        let l = Limits::default();
+        let png = classify_leaf(
+            &leaf(b"\x89PNG\r\n\x1a\nxxxx", "application/octet-stream"),
+            &l,
+            false,
+        )
+        .unwrap();
+        assert_eq!(png.outcome, AttachmentOutcome::Ignored);
+        let tnef = classify_leaf(
+            &leaf(&[0x78, 0x9F, 0x3E, 0x22, 1, 2], "application/ms-tnef"),
+            &l,
+            false,
+        )
+        .unwrap();
+        assert_eq!(tnef.outcome, AttachmentOutcome::UnsupportedFormat);
+        let pdf = classify_leaf(
+            &leaf(b"%PDF-1.4\n...", "application/octet-stream"),
+            &l,
+            false,
+        )
+        .unwrap();
+        assert_eq!(pdf.outcome, AttachmentOutcome::UnsupportedFormat);
+        let txt = classify_leaf(&leaf(b"hello", "text/plain"), &l, false).unwrap();
+        assert_eq!(txt.outcome, AttachmentOutcome::NotAFiche);
+        let mut body = leaf(b"hello", "text/plain");
+        body.is_body = true;
+        assert!(classify_leaf(&body, &l, false).is_none());
+        // A PDF sent as the "body" is still looked at.
+        let mut pdf_body = leaf(b"%PDF-1.4\n...", "text/plain");
+        pdf_body.is_body = true;
+        assert_eq!(
+            classify_leaf(&pdf_body, &l, false).unwrap().outcome,
+            AttachmentOutcome::UnsupportedFormat
+        );
+    }
+}

@@ -1,0 +1,521 @@
+//! Reading a mail with mail-parser: the headers the intake needs (sender,
+//! subject, dates, Message-ID, auto-reply signals) and every leaf part of the
+//! MIME tree, forwarded `message/rfc822` included, with its decoded bytes,
+//! its declared type and its file name (RFC 2047/2231 decoded by mail-parser,
+//! then NFC). Depth and number of parts are bounded; a missing closing
+//! boundary or a badly encoded part is reported, never a panic.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
+use unicode_normalization::UnicodeNormalization;
+
+/// Bounds on one message, before any attachment is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailLimits {
+    /// Size of the whole message as received.
+    pub max_message_bytes: u64,
+    /// Leaf parts looked at.
+    pub max_parts: usize,
+    /// Nesting of multiparts and forwarded messages.
+    pub max_depth: usize,
+}
+
+impl Default for MailLimits {
+    fn default() -> Self {
+        MailLimits {
+            max_message_bytes: 50 * 1024 * 1024,
+            max_parts: 200,
+            max_depth: 12,
+        }
+    }
+}
+
+/// A mailbox: address and display name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mailbox {
+    pub address: Option<String>,
+    pub name: Option<String>,
+}
+
+/// The headers of a message the intake uses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    pub message_id: Option<String>,
+    pub from: Mailbox,
+    pub subject: Option<String>,
+    /// The Date header, if it parsed into a real date.
+    pub date: Option<DateTime<FixedOffset>>,
+    /// The date of the top-most `Received:` header (our server's receipt).
+    pub received: Option<DateTime<FixedOffset>>,
+    /// Auto-reply headers found (`Auto-Submitted: auto-replied`, ...), as written.
+    pub auto_reply_headers: Vec<String>,
+    /// `multipart/report` (delivery status notifications).
+    pub is_report: bool,
+}
+
+/// One leaf part of the MIME tree.
+#[derive(Debug, Clone)]
+pub struct Leaf<'a> {
+    /// Position in the tree, `1`, `2.1`, `2.1.3`...
+    pub path: String,
+    pub filename: Option<String>,
+    /// Declared `type/subtype`, lower case.
+    pub content_type: Option<String>,
+    pub bytes: Cow<'a, [u8]>,
+    /// A text or HTML body of its message (not an attachment).
+    pub is_body: bool,
+    /// mail-parser could not decode it (bad base64, cut part).
+    pub encoding_problem: bool,
+    /// The sender of the message that holds it (the forwarded one for
+    /// parts of a `message/rfc822`).
+    pub sender: Mailbox,
+}
+
+/// What walking the tree found.
+#[derive(Debug, Default)]
+pub struct Walk<'a> {
+    pub leaves: Vec<Leaf<'a>>,
+    /// A multipart whose closing boundary is missing: the message is cut.
+    pub truncated: bool,
+    /// A limit stopped the walk (French, for staff).
+    pub limit: Option<String>,
+}
+
+/// Parses a message; `None` when the bytes hold no header at all.
+pub fn parse(bytes: &[u8]) -> Option<Message<'_>> {
+    MessageParser::default().parse(bytes)
+}
+
+/// Parses only the headers (cheap; for the duplicate check before a full read).
+pub fn parse_headers(bytes: &[u8]) -> Option<Message<'_>> {
+    MessageParser::default().parse_headers(bytes)
+}
+
+fn mailbox(addr: Option<&Address<'_>>) -> Mailbox {
+    let first = addr.and_then(|a| a.first());
+    Mailbox {
+        address: first
+            .and_then(|a| a.address())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        name: first
+            .and_then(|a| a.name())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    }
+}
+
+/// mail-parser's date → chrono, `None` when it is not a real date.
+fn to_chrono(d: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
+    let secs = (i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60)
+        * if d.tz_before_gmt { -1 } else { 1 };
+    let offset = FixedOffset::east_opt(secs)?;
+    let naive = NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))?
+        .and_hms_opt(u32::from(d.hour), u32::from(d.minute), u32::from(d.second))?;
+    offset.from_local_datetime(&naive).single()
+}
+
+/// The headers the intake needs.
+pub fn headers(msg: &Message<'_>) -> Headers {
+    let mut h = Headers {
+        message_id: msg
+            .message_id()
+            .map(|s| {
+                s.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .trim()
+                    .to_string()
+            })
+            .filter(|s| !s.is_empty()),
+        from: mailbox(msg.from()),
+        subject: msg.subject().map(str::to_string),
+        date: msg.date().and_then(to_chrono),
+        received: msg
+            .received()
+            .and_then(|r| r.date.as_ref())
+            .and_then(to_chrono),
+        ..Headers::default()
+    };
+    if h.from.address.is_none() {
+        h.from = mailbox(msg.sender());
+    }
+    for header in msg.headers() {
+        let name = header.name.as_str();
+        let value = match &header.value {
+            HeaderValue::Text(t) => t.trim().to_string(),
+            HeaderValue::TextList(l) => l.join(", "),
+            _ => String::new(),
+        };
+        let lower = value.to_ascii_lowercase();
+        let signal = if name.eq_ignore_ascii_case("Auto-Submitted") {
+            !lower.is_empty() && !lower.starts_with("no")
+        } else if name.eq_ignore_ascii_case("X-Autoreply")
+            || name.eq_ignore_ascii_case("X-Autorespond")
+            || name.eq_ignore_ascii_case("X-Autogenerated")
+        {
+            lower != "no"
+        } else if name.eq_ignore_ascii_case("Precedence") {
+            matches!(lower.as_str(), "auto_reply" | "bulk" | "junk")
+        } else {
+            false
+        };
+        if signal {
+            h.auto_reply_headers.push(format!("{name}: {value}"));
+        }
+    }
+    h.is_report = msg.root_part().content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    });
+    h
+}
+
+/// RFC 3339 in UTC with seconds, which sorts as text.
+pub fn utc_string(d: &DateTime<FixedOffset>) -> String {
+    d.with_timezone(&Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+fn declared_type(part: &MessagePart<'_>) -> Option<String> {
+    part.content_type().map(|ct| match ct.subtype() {
+        Some(sub) => format!("{}/{}", ct.ctype(), sub).to_ascii_lowercase(),
+        None => ct.ctype().to_ascii_lowercase(),
+    })
+}
+
+fn file_name(part: &MessagePart<'_>) -> Option<String> {
+    part.attachment_name()
+        .map(|n| n.nfc().collect::<String>())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+}
+
+/// The decoded bytes of a text part, re-read from the raw message: a file
+/// declared `text/plain` is still decoded from base64 or quoted-printable
+/// but not put through a charset, so a document sent as text survives.
+fn text_part_bytes<'a>(msg: &'a Message<'a>, part: &'a MessagePart<'a>) -> Cow<'a, [u8]> {
+    let raw = msg.raw_message();
+    let (start, end) = (part.offset_body as usize, part.offset_end as usize);
+    let Some(body) = raw.get(start..end.max(start)) else {
+        return match &part.body {
+            PartType::Text(t) | PartType::Html(t) => Cow::Owned(t.as_bytes().to_vec()),
+            _ => Cow::Borrowed(&[]),
+        };
+    };
+    match part.encoding {
+        mail_parser::Encoding::Base64 => {
+            Cow::Owned(mail_parser::decoders::base64::base64_decode(body).unwrap_or_default())
+        }
+        mail_parser::Encoding::QuotedPrintable => Cow::Owned(
+            mail_parser::decoders::quoted_printable::quoted_printable_decode(body)
+                .unwrap_or_default(),
+        ),
+        mail_parser::Encoding::None => Cow::Borrowed(body),
+    }
+}
+
+/// Every leaf part of the message, depth first, in order.
+pub fn walk<'a>(msg: &'a Message<'a>, limits: &MailLimits) -> Walk<'a> {
+    let mut w = Walk::default();
+    let sender = mailbox(msg.from());
+    walk_message(msg, &sender, "", 0, limits, &mut w);
+    w
+}
+
+fn walk_message<'a>(
+    msg: &'a Message<'a>,
+    sender: &Mailbox,
+    prefix: &str,
+    depth: usize,
+    limits: &MailLimits,
+    w: &mut Walk<'a>,
+) {
+    if msg.parts.is_empty() {
+        return;
+    }
+    walk_part(msg, 0, sender, prefix, depth, limits, w);
+}
+
+fn join(prefix: &str, n: usize) -> String {
+    if prefix.is_empty() {
+        n.to_string()
+    } else {
+        format!("{prefix}.{n}")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_part<'a>(
+    msg: &'a Message<'a>,
+    id: u32,
+    sender: &Mailbox,
+    path: &str,
+    depth: usize,
+    limits: &MailLimits,
+    w: &mut Walk<'a>,
+) {
+    if w.limit.is_some() {
+        return;
+    }
+    if depth > limits.max_depth {
+        w.limit = Some(format!(
+            "plus de {} niveaux d'imbrication",
+            limits.max_depth
+        ));
+        return;
+    }
+    let Some(part) = msg.parts.get(id as usize) else {
+        return;
+    };
+    match &part.body {
+        PartType::Multipart(children) => {
+            if let Some(boundary) = part.content_type().and_then(|ct| ct.attribute("boundary")) {
+                let closing = format!("--{boundary}--");
+                if !contains(msg.raw_message(), closing.as_bytes()) {
+                    w.truncated = true;
+                }
+            }
+            for (i, child) in children.iter().enumerate() {
+                walk_part(
+                    msg,
+                    *child,
+                    sender,
+                    &join(path, i + 1),
+                    depth + 1,
+                    limits,
+                    w,
+                );
+            }
+        }
+        PartType::Message(inner) => {
+            let inner_sender = mailbox(inner.from());
+            let inner_sender = if inner_sender.address.is_some() {
+                inner_sender
+            } else {
+                sender.clone()
+            };
+            walk_message(
+                inner,
+                &inner_sender,
+                if path.is_empty() { "1" } else { path },
+                depth + 1,
+                limits,
+                w,
+            );
+        }
+        body => {
+            if w.leaves.len() >= limits.max_parts {
+                w.limit = Some(format!("plus de {} parties MIME", limits.max_parts));
+                return;
+            }
+            let is_body = msg.text_body.contains(&id) || msg.html_body.contains(&id);
+            let bytes = match body {
+                PartType::Binary(b) | PartType::InlineBinary(b) => Cow::Borrowed(b.as_ref()),
+                PartType::Text(t) | PartType::Html(t) if part.is_encoding_problem => {
+                    Cow::Borrowed(t.as_bytes())
+                }
+                PartType::Text(_) | PartType::Html(_) => text_part_bytes(msg, part),
+                PartType::Message(_) | PartType::Multipart(_) => Cow::Borrowed(&[][..]),
+            };
+            w.leaves.push(Leaf {
+                path: if path.is_empty() {
+                    "1".to_string()
+                } else {
+                    path.to_string()
+                },
+                filename: file_name(part),
+                content_type: declared_type(part),
+                bytes,
+                is_body: is_body && !part.is_encoding_problem,
+                encoding_problem: part.is_encoding_problem,
+                sender: sender.clone(),
+            });
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/fixtures/corpus/mail/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn rfc2231_and_rfc2047_names_are_decoded() {
+        let raw = corpus("02-accented-filename.eml");
+        let m = parse(&raw).unwrap();
+        let w = walk(&m, &MailLimits::default());
+        let names: Vec<_> = w.leaves.iter().filter_map(|l| l.filename.clone()).collect();
+        assert_eq!(
+            names,
+            ["Fiche_fiche-bourse-aux-projets_Conseil_départemental_de_l'Isère_définitive.docx"]
+        );
+
+        let raw = corpus("03-outlook-octet-stream.eml");
+        let m = parse(&raw).unwrap();
+        let w = walk(&m, &MailLimits::default());
+        let names: Vec<_> = w.leaves.iter().filter_map(|l| l.filename.clone()).collect();
+        assert_eq!(
+            names,
+            [
+                "image001.png",
+                "03-fiche-micro-atelier-municipalidad-de-quito.docx"
+            ]
+        );
+        assert!(!w.truncated);
+    }
+
+    #[test]
+    fn forwarded_message_parts_are_walked_with_their_own_sender() {
+        let raw = corpus("04-forwarded-rfc822.eml");
+        let m = parse(&raw).unwrap();
+        let h = headers(&m);
+        assert_eq!(h.from.address.as_deref(), Some("secretariat@dschang.cm"));
+        let w = walk(&m, &MailLimits::default());
+        let docx = w
+            .leaves
+            .iter()
+            .find(|l| l.filename.as_deref().is_some_and(|n| n.ends_with(".docx")))
+            .unwrap();
+        assert_eq!(docx.sender.address.as_deref(), Some("jtchinda@dschang.cm"));
+        assert!(docx.bytes.starts_with(b"PK\x03\x04"));
+    }
+
+    #[test]
+    fn headers_dates_ids_and_auto_reply_signals() {
+        let raw = corpus("08-auto-reply.eml");
+        let m = parse(&raw).unwrap();
+        let h = headers(&m);
+        assert_eq!(h.auto_reply_headers, ["Auto-Submitted: auto-replied"]);
+        assert_eq!(
+            h.subject.as_deref(),
+            Some("Réponse automatique : Absent du bureau")
+        );
+        assert_eq!(
+            h.message_id.as_deref(),
+            Some("179596144499.18693.5925479600411766065@region-exemple.fr")
+        );
+        assert_eq!(h.date.unwrap().to_rfc3339(), "2018-05-16T09:30:00+02:00");
+
+        let plain =
+            b"From: a@b.c\r\nAuto-Submitted: no\r\nPrecedence: list\r\nSubject: x\r\n\r\nhi";
+        let m = parse(plain).unwrap();
+        assert!(headers(&m).auto_reply_headers.is_empty());
+        for hdr in [
+            "X-Autoreply: yes",
+            "X-Autorespond: vacation",
+            "Precedence: bulk",
+            "Precedence: junk",
+            "Precedence: auto_reply",
+            "Auto-Submitted: auto-generated",
+        ] {
+            let raw = format!("From: a@b.c\r\n{hdr}\r\nSubject: x\r\n\r\nhi");
+            let m = parse(raw.as_bytes()).unwrap();
+            assert_eq!(headers(&m).auto_reply_headers.len(), 1, "{hdr}");
+        }
+    }
+
+    #[test]
+    fn cut_message_is_truncated() {
+        let raw = corpus("13-truncated.eml");
+        let m = parse(&raw).unwrap();
+        let w = walk(&m, &MailLimits::default());
+        assert!(w.truncated);
+    }
+
+    #[test]
+    fn document_declared_as_text_keeps_its_bytes() {
+        let docx = b"PK\x03\x04\x00\x00\xff\xfe binary \x80\x81";
+        let enc = base64_encode(docx);
+        let raw = format!(
+            "From: a@b.c\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{enc}\r\n--b--\r\n"
+        );
+        let m = parse(raw.as_bytes()).unwrap();
+        let w = walk(&m, &MailLimits::default());
+        assert_eq!(w.leaves.len(), 2);
+        assert_eq!(&*w.leaves[1].bytes, docx);
+    }
+
+    #[test]
+    fn limits_stop_the_walk() {
+        let mut raw =
+            String::from("From: a@b.c\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n");
+        for i in 0..10 {
+            raw.push_str(&format!(
+                "--b\r\nContent-Type: application/octet-stream\r\n\r\npart {i}\r\n"
+            ));
+        }
+        raw.push_str("--b--\r\n");
+        let m = parse(raw.as_bytes()).unwrap();
+        let w = walk(
+            &m,
+            &MailLimits {
+                max_parts: 3,
+                ..MailLimits::default()
+            },
+        );
+        assert_eq!(w.leaves.len(), 3);
+        assert!(w.limit.is_some());
+
+        // Nested multiparts.
+        let mut raw =
+            String::from("From: a@b.c\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n");
+        for i in 1..30 {
+            raw.push_str(&format!(
+                "--b{}\r\nContent-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n",
+                i - 1
+            ));
+        }
+        raw.push_str("--b29\r\nContent-Type: text/plain\r\n\r\ndeep\r\n");
+        for i in (0..30).rev() {
+            raw.push_str(&format!("--b{i}--\r\n"));
+        }
+        let m = parse(raw.as_bytes()).unwrap();
+        let w = walk(&m, &MailLimits::default());
+        assert!(
+            w.limit
+                .as_deref()
+                .is_some_and(|l| l.contains("imbrication")),
+            "{:?}",
+            w.limit
+        );
+    }
+
+    fn base64_encode(b: &[u8]) -> String {
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in b.chunks(3) {
+            let n = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
+            for i in 0..4 {
+                if i <= c.len() {
+                    out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}
