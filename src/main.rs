@@ -1,3 +1,5 @@
-fn main() {
-    println!("Hello, world!");
+//! The `fiches` command; everything is in the library (`fiches::cli`).
+
+fn main() -> std::process::ExitCode {
+    fiches::cli::main()
 }

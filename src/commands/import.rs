@@ -1,0 +1,208 @@
+//! `fiches import PATH...`: reads `.eml` files, directories and Maildirs (or
+//! the sources of the configuration) into the database, with a progress bar
+//! on a terminal and a summary at the end.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use super::Globals;
+use super::output::{Out, clean, json_line};
+use crate::config::{Config, SourceConfig};
+use crate::intake::{ImportReport, Importer, IntakeOptions, Progress, Source, open_path, source};
+use crate::store::MessageStatus;
+
+/// Importe des e-mails : fichiers .eml, dossiers de .eml, Maildir.
+///
+/// Sans chemin, lit les sources de la configuration ([[sources]]). Un message
+/// déjà enregistré (même contenu ou même Message-ID) n'est pas réimporté.
+/// Code de sortie : 0 si tout est enregistré, 2 si des messages n'ont pas pu
+/// être lus ou enregistrés (ils sont listés), 1 en cas d'erreur.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Fichiers .eml, dossiers ou Maildir à importer.
+    #[arg(value_name = "CHEMIN")]
+    pub paths: Vec<PathBuf>,
+
+    /// Résumé en une ligne JSON au lieu du texte.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Pas de barre de progression.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The configuration `import` runs with: the file, or the settings shipped
+/// with the program when there is none.
+fn config_or_default(globals: &Globals) -> anyhow::Result<Config> {
+    if let Some(c) = globals.config()? {
+        return Ok(c);
+    }
+    let shipped = include_str!("../../config.toml");
+    let here = std::env::current_dir()
+        .context("dossier courant illisible")?
+        .join("config.toml");
+    tracing::warn!(
+        "aucun config.toml trouvé : réglages par défaut du programme (date limite du 8 juin 2018)"
+    );
+    Ok(Config::parse(shipped, &here)?)
+}
+
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
+    let config = config_or_default(globals)?;
+    let mut sources: Vec<Box<dyn Source>> = Vec::new();
+    if args.paths.is_empty() {
+        if config.sources.is_empty() {
+            bail!(
+                "rien à importer : donner des chemins (fiches import MAILDIR|DOSSIER|FICHIER.eml) ou des [[sources]] dans {}",
+                config.path.display()
+            );
+        }
+        for s in &config.sources {
+            let src: Box<dyn Source> = match s {
+                SourceConfig::Maildir(p) => Box::new(
+                    source::Maildir::open(p)
+                        .with_context(|| format!("source Maildir de {}", config.path.display()))?,
+                ),
+                SourceConfig::Eml(p) => Box::new(
+                    source::EmlFiles::open(p)
+                        .with_context(|| format!("source eml de {}", config.path.display()))?,
+                ),
+            };
+            sources.push(src);
+        }
+    } else {
+        for p in &args.paths {
+            sources.push(open_path(p)?);
+        }
+    }
+
+    let mut store = globals.open_store(Some(&config))?;
+    let opts = IntakeOptions::new(config.event.deadline);
+    let total: u64 = sources
+        .iter()
+        .filter_map(|s| s.remaining())
+        .map(|n| n as u64)
+        .sum();
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} messages  {per_sec}  reste {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+
+    let mut importer = Importer::new(&mut store, opts);
+    let mut stopped = None;
+    for src in &mut sources {
+        let mut on_progress = |p: Progress<'_>| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+                if let Progress::Failed { what, error } = &p {
+                    bar.println(format!("échec : {} — {}", clean(what), clean(error)));
+                }
+            } else if let Progress::Failed { what, error } = &p {
+                eprintln!("échec : {} — {}", clean(what), clean(error));
+            }
+        };
+        if let Err(e) = importer.run(src.as_mut(), &mut on_progress) {
+            stopped = Some(e);
+            break;
+        }
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = importer.report.clone();
+    print_summary(&report, args.json)?;
+    if let Some(e) = stopped {
+        return Err(anyhow::Error::new(e)
+            .context("import interrompu : la base de données refuse les écritures"));
+    }
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
+    let mut out = Out::new();
+    if as_json {
+        let by_status: serde_json::Map<String, serde_json::Value> = MessageStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str().to_string(),
+                    json!(r.by_status.get(s).copied().unwrap_or(0)),
+                )
+            })
+            .collect();
+        out.line(&json_line(&json!({
+            "messages": r.read,
+            "new": r.new,
+            "duplicates": r.duplicates,
+            "failed": r.failed.iter().map(|(w, e)| json!({"source": w, "error": e})).collect::<Vec<_>>(),
+            "proposals": r.proposals,
+            "superseded": r.superseded,
+            "by_status": by_status,
+        })))?;
+        out.finish()?;
+        return Ok(());
+    }
+    out.line(&format!(
+        "{} message{} lu{} : {} nouveau{}, {} déjà enregistré{}, {} en échec",
+        r.read,
+        plural(r.read),
+        plural(r.read),
+        r.new,
+        if r.new > 1 { "x" } else { "" },
+        r.duplicates,
+        plural(r.duplicates),
+        r.failed.len(),
+    ))?;
+    let mut line = format!(
+        "{} proposition{} créée{}",
+        r.proposals,
+        plural(r.proposals),
+        plural(r.proposals)
+    );
+    if r.superseded > 0 {
+        line.push_str(&format!(
+            " (dont {} nouvelle{} révision{} d'une fiche déjà reçue)",
+            r.superseded,
+            plural(r.superseded),
+            plural(r.superseded)
+        ));
+    }
+    out.line(&line)?;
+    if !r.by_status.is_empty() {
+        let parts: Vec<String> = MessageStatus::ALL
+            .iter()
+            .filter_map(|s| r.by_status.get(s).map(|n| format!("{} {n}", s.as_str())))
+            .collect();
+        out.line(&format!(
+            "nouveaux messages par statut : {}",
+            parts.join(" · ")
+        ))?;
+    }
+    for (what, error) in &r.failed {
+        out.line(&format!("échec : {} — {}", clean(what), clean(error)))?;
+    }
+    out.finish()?;
+    Ok(())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n > 1 { "s" } else { "" }
+}

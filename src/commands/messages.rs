@@ -1,0 +1,132 @@
+//! `fiches messages [--json]`: every stored message with its status, flags,
+//! attachments and the proposals made from it.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::Globals;
+use super::output::{Out, clean, ellipsis, json_line};
+use crate::store::{MessageFilter, MessageRecord, MessageStatus};
+
+/// Liste les messages enregistrés.
+///
+/// Avec --json : un objet JSON par ligne, avec les champs id, message_id,
+/// from, subject, date, status, flags, attachments [{filename, content_type,
+/// size, outcome}], proposals [ids].
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Un objet JSON par ligne.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Seulement les messages de ce statut (fiche, no_fiche, auto_reply,
+    /// unsupported, rejected, error).
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<MessageStatus>,
+}
+
+fn parse_status(s: &str) -> Result<MessageStatus, String> {
+    MessageStatus::parse(s).ok_or_else(|| {
+        let all: Vec<_> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
+        format!(
+            "statut inconnu « {s} » ; statuts possibles : {}",
+            all.join(", ")
+        )
+    })
+}
+
+pub fn message_json(m: &MessageRecord) -> serde_json::Value {
+    json!({
+        "id": m.id,
+        "message_id": m.message_id,
+        "from": m.from,
+        "subject": m.subject,
+        "date": m.date,
+        "status": m.status,
+        "flags": m.flags,
+        "attachments": m.attachments.iter().map(|a| json!({
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size": a.size,
+            "outcome": a.outcome,
+        })).collect::<Vec<_>>(),
+        "proposals": m.proposals,
+    })
+}
+
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
+    let config = globals.config()?;
+    let store = globals.open_store(config.as_ref())?;
+    let messages = store.list_messages(&MessageFilter {
+        status: args.status,
+    })?;
+    let mut out = Out::new();
+    for m in &messages {
+        let open = if args.json {
+            out.line(&json_line(&message_json(m)))?
+        } else {
+            human(&mut out, m)?
+        };
+        if !open {
+            break;
+        }
+    }
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human(out: &mut Out, m: &MessageRecord) -> std::io::Result<bool> {
+    let date = m
+        .date
+        .as_deref()
+        .map(|d| d.get(..16).unwrap_or(d).replace('T', " "))
+        .unwrap_or_else(|| "sans date".into());
+    let from = match (&m.from_name, &m.from) {
+        (Some(n), Some(a)) => format!("{n} <{a}>"),
+        (None, Some(a)) => a.clone(),
+        (Some(n), None) => n.clone(),
+        (None, None) => "(expéditeur inconnu)".into(),
+    };
+    let flags = if m.flags.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", m.flags.join(", "))
+    };
+    let mut line = format!(
+        "#{:<5} {}  {:<11} {}  « {} »{}",
+        m.id,
+        date,
+        m.status.as_str(),
+        clean(&ellipsis(&from, 50)),
+        clean(&ellipsis(m.subject.as_deref().unwrap_or(""), 70)),
+        flags
+    );
+    if !m.proposals.is_empty() {
+        let ids: Vec<String> = m.proposals.iter().map(|i| format!("#{i}")).collect();
+        line.push_str(&format!("  → propositions {}", ids.join(", ")));
+    }
+    if !out.line(&line)? {
+        return Ok(false);
+    }
+    if let Some(r) = &m.reason {
+        out.line(&format!("       {}", clean(r)))?;
+    }
+    for a in &m.attachments {
+        let name = a
+            .filename
+            .clone()
+            .unwrap_or_else(|| format!("(partie {}, sans nom)", a.part_path));
+        out.line(&format!(
+            "       - {} ({}, {} Ko) : {}",
+            clean(&ellipsis(&name, 80)),
+            a.format
+                .as_deref()
+                .or(a.content_type.as_deref())
+                .unwrap_or("?"),
+            a.size.div_ceil(1024),
+            a.outcome.as_str()
+        ))?;
+    }
+    Ok(true)
+}

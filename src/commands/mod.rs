@@ -1,0 +1,57 @@
+//! The subcommands, one file each, and what they share: finding the
+//! configuration and the database from the global options.
+
+pub mod import;
+pub mod messages;
+pub mod output;
+pub mod proposals;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::config::{Config, ConfigError};
+use crate::store::Store;
+
+/// The global options.
+#[derive(Debug, Clone, Default)]
+pub struct Globals {
+    pub config: Option<PathBuf>,
+    pub db: Option<PathBuf>,
+}
+
+impl Globals {
+    /// The configuration; `Ok(None)` when none was asked for and none exists.
+    pub fn config(&self) -> anyhow::Result<Option<Config>> {
+        match Config::find_and_load(self.config.as_deref()) {
+            Ok(c) => Ok(Some(c)),
+            Err(ConfigError::NotFound { .. }) if self.config.is_none() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The configuration, required.
+    pub fn require_config(&self) -> anyhow::Result<Config> {
+        match self.config()? {
+            Some(c) => Ok(c),
+            None => Err(Config::find_and_load(None).unwrap_err().into()),
+        }
+    }
+
+    /// The database path: `--db`, else the configuration's.
+    pub fn db_path(&self, config: Option<&Config>) -> anyhow::Result<PathBuf> {
+        if let Some(db) = &self.db {
+            return Ok(db.clone());
+        }
+        match config {
+            Some(c) => Ok(c.database.clone()),
+            None => Ok(self.require_config()?.database),
+        }
+    }
+
+    /// Opens the database (creating it if needed).
+    pub fn open_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
+        let path = self.db_path(config)?;
+        Store::open(&path).with_context(|| format!("ouverture de la base {}", path.display()))
+    }
+}

@@ -1,0 +1,146 @@
+//! `fiches proposals [--json]`: the proposals read from the fiches, every
+//! revision, with their decision state and their place in a revision chain.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::Globals;
+use super::output::{Out, clean, ellipsis, json_line};
+use crate::fiche::{Kind, Value};
+use crate::store::{Proposal, ProposalFilter, ProposalStatus};
+
+/// Liste les propositions (toutes les révisions, sauf avec --live).
+///
+/// Avec --json : un objet JSON par ligne, avec les champs id, kind, status,
+/// slot, space, rank, fields, warnings, flags, message_id (id du message
+/// dans `fiches messages`), revision, supersedes, superseded_by.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Un objet JSON par ligne.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Seulement les révisions en cours (pas celles remplacées par une fiche plus récente).
+    #[arg(long)]
+    pub live: bool,
+
+    /// Seulement ce type : micro_atelier ou bourse_projets.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Kind>,
+
+    /// Seulement ce statut : pending, accepted, waitlisted, rejected, withdrawn.
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<ProposalStatus>,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::from_key(s).ok_or_else(|| {
+        format!("type inconnu « {s} » ; types possibles : micro_atelier, bourse_projets")
+    })
+}
+
+fn parse_status(s: &str) -> Result<ProposalStatus, String> {
+    ProposalStatus::parse(s).ok_or_else(|| {
+        let all: Vec<_> = ProposalStatus::ALL.iter().map(|s| s.as_str()).collect();
+        format!(
+            "statut inconnu « {s} » ; statuts possibles : {}",
+            all.join(", ")
+        )
+    })
+}
+
+pub fn proposal_json(p: &Proposal) -> serde_json::Value {
+    let fields: serde_json::Map<String, serde_json::Value> = p
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json()))
+        .collect();
+    json!({
+        "id": p.id,
+        "kind": p.kind.map(Kind::key),
+        "status": p.status,
+        "slot": p.slot,
+        "space": p.space,
+        "rank": p.rank,
+        "fields": fields,
+        "warnings": p.warnings,
+        "flags": p.flags,
+        "message_id": p.message_id,
+        "revision": p.revision,
+        "supersedes": p.supersedes,
+        "superseded_by": p.superseded_by,
+    })
+}
+
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
+    let config = globals.config()?;
+    let store = globals.open_store(config.as_ref())?;
+    let filter = ProposalFilter {
+        kind: args.kind,
+        status: args.status,
+        live_only: args.live,
+    };
+    let proposals = store.list_proposals(&filter)?;
+    let mut out = Out::new();
+    for p in &proposals {
+        let open = if args.json {
+            out.line(&json_line(&proposal_json(p)))?
+        } else {
+            human(&mut out, p)?
+        };
+        if !open {
+            break;
+        }
+    }
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
+    let text = |k: &str| p.fields.get(k).map(Value::display).unwrap_or_default();
+    let title = match p.kind {
+        Some(Kind::MicroAtelier) => text("project_title"),
+        Some(Kind::BourseProjets) => text("request_type"),
+        None => String::new(),
+    };
+    let mut line = format!(
+        "#{:<5} {:<14} {:<10} rév. {}  {} — {}",
+        p.id,
+        p.kind.map_or("type inconnu", Kind::key),
+        p.status.as_str(),
+        p.revision,
+        clean(&ellipsis(&text("organisation"), 45)),
+        clean(&ellipsis(&title, 60)),
+    );
+    if let (Some(slot), space) = (&p.slot, &p.space) {
+        line.push_str(&format!(
+            "  {} {}",
+            clean(slot),
+            clean(space.as_deref().unwrap_or(""))
+        ));
+    }
+    if !p.flags.is_empty() {
+        line.push_str(&format!("  [{}]", p.flags.join(", ")));
+    }
+    line.push_str(&format!("  (message #{}", p.message_id));
+    if let Some(s) = p.supersedes {
+        line.push_str(&format!(", remplace #{s}"));
+    }
+    if let Some(s) = p.superseded_by {
+        line.push_str(&format!(", remplacée par #{s}"));
+    }
+    line.push(')');
+    if !out.line(&line)? {
+        return Ok(false);
+    }
+    for w in &p.warnings {
+        let field = w
+            .field
+            .as_deref()
+            .map(|f| format!("{f} : "))
+            .unwrap_or_default();
+        out.line(&format!("       ! {field}{}", clean(&w.message)))?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,299 @@
+//! `config.toml`: where the database is, the event (date, deadline), the
+//! slots and places of each kind of session, and the mail sources. Found with
+//! `--config`, else `./config.toml`, else `$XDG_CONFIG_HOME/fiches/config.toml`
+//! (`~/.config/fiches/config.toml`). Relative paths in the file are relative
+//! to the file's own directory. Every error names the file and what is wrong.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("fichier de configuration {path} : impossible de le lire ({source})")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("fichier de configuration {path} : {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error(
+        "aucun fichier de configuration : ni --config, ni ./config.toml, ni {xdg} ; copier le config.toml du projet à l'un de ces endroits"
+    )]
+    NotFound { xdg: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    database: RawDatabase,
+    event: RawEvent,
+    micro_atelier: MicroAtelier,
+    bourse_projets: BourseProjets,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    name: String,
+    date: toml::value::Datetime,
+    #[serde(default)]
+    place: Option<String>,
+    deadline: toml::value::Datetime,
+    timezone: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
+enum RawSource {
+    Maildir { path: PathBuf },
+    Eml { path: PathBuf },
+}
+
+/// Slots and spaces of the micro-ateliers.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MicroAtelier {
+    pub slots: Vec<String>,
+    pub spaces: Vec<String>,
+}
+
+/// Slots and tables of the bourse aux projets.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BourseProjets {
+    pub slots: Vec<String>,
+    pub tables: Vec<String>,
+}
+
+impl MicroAtelier {
+    pub fn capacity(&self) -> usize {
+        self.slots.len() * self.spaces.len()
+    }
+}
+
+impl BourseProjets {
+    pub fn capacity(&self) -> usize {
+        self.slots.len() * self.tables.len()
+    }
+}
+
+/// The event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub place: Option<String>,
+    /// Fiches dated after this instant are flagged `late`.
+    pub deadline: DateTime<FixedOffset>,
+    /// IANA name, for display (the deadline carries its own offset).
+    pub timezone: String,
+}
+
+/// A mail source from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceConfig {
+    Maildir(PathBuf),
+    Eml(PathBuf),
+}
+
+/// The loaded configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The file it came from.
+    pub path: PathBuf,
+    pub database: PathBuf,
+    pub event: Event,
+    pub micro_atelier: MicroAtelier,
+    pub bourse_projets: BourseProjets,
+    pub sources: Vec<SourceConfig>,
+}
+
+impl Config {
+    /// Finds the file (`explicit`, else `./config.toml`, else the XDG one) and loads it.
+    pub fn find_and_load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        if let Some(p) = explicit {
+            return Config::load(p);
+        }
+        let local = PathBuf::from("config.toml");
+        if local.is_file() {
+            return Config::load(&local);
+        }
+        let xdg = xdg_config_path();
+        if let Some(x) = &xdg
+            && x.is_file()
+        {
+            return Config::load(x);
+        }
+        Err(ConfigError::NotFound {
+            xdg: xdg.map_or("$XDG_CONFIG_HOME/fiches/config.toml".into(), |p| {
+                p.display().to_string()
+            }),
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses the text of a configuration file that lives at `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.into(),
+            message,
+        };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+
+        let deadline = DateTime::parse_from_rfc3339(&raw.event.deadline.to_string()).map_err(|_| {
+            invalid(format!(
+                "[event] deadline = {} : date et heure avec fuseau attendues, par exemple 2018-06-08T23:59:59+02:00",
+                raw.event.deadline
+            ))
+        })?;
+        let date = match (raw.event.date.date, raw.event.date.time) {
+            (Some(d), None) => d.to_string(),
+            _ => {
+                return Err(invalid(format!(
+                    "[event] date = {} : une date seule attendue (AAAA-MM-JJ)",
+                    raw.event.date
+                )));
+            }
+        };
+        for (section, slots, places, what) in [
+            (
+                "micro_atelier",
+                &raw.micro_atelier.slots,
+                &raw.micro_atelier.spaces,
+                "spaces",
+            ),
+            (
+                "bourse_projets",
+                &raw.bourse_projets.slots,
+                &raw.bourse_projets.tables,
+                "tables",
+            ),
+        ] {
+            if slots.is_empty() || places.is_empty() {
+                return Err(invalid(format!(
+                    "[{section}] : slots et {what} ne doivent pas être vides"
+                )));
+            }
+            for s in slots {
+                if !is_hh_mm(s) {
+                    return Err(invalid(format!(
+                        "[{section}] slots : « {s} » n'est pas une heure HH:MM"
+                    )));
+                }
+            }
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            database: resolve(&raw.database.path),
+            event: Event {
+                name: raw.event.name,
+                date,
+                place: raw.event.place,
+                deadline,
+                timezone: raw.event.timezone,
+            },
+            micro_atelier: raw.micro_atelier,
+            bourse_projets: raw.bourse_projets,
+            sources: raw
+                .sources
+                .into_iter()
+                .map(|s| match s {
+                    RawSource::Maildir { path } => SourceConfig::Maildir(resolve(&path)),
+                    RawSource::Eml { path } => SourceConfig::Eml(resolve(&path)),
+                })
+                .collect(),
+        })
+    }
+}
+
+fn is_hh_mm(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
+        && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
+}
+
+fn xdg_config_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("fiches").join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIPPED: &str = include_str!("../config.toml");
+
+    #[test]
+    fn shipped_config_loads() {
+        let c = Config::parse(SHIPPED, Path::new("/etc/fiches/config.toml")).unwrap();
+        assert_eq!(c.database, PathBuf::from("/etc/fiches/fiches.db"));
+        assert_eq!(c.event.date, "2018-07-04");
+        assert_eq!(c.event.deadline.to_rfc3339(), "2018-06-08T23:59:59+02:00");
+        assert_eq!(
+            c.micro_atelier.slots,
+            ["14:00", "14:20", "14:40", "15:00", "15:20"]
+        );
+        assert_eq!(c.micro_atelier.capacity(), 20);
+        assert_eq!(c.bourse_projets.capacity(), 24);
+        assert!(!c.sources.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_the_problem() {
+        let bad = SHIPPED.replace(
+            "deadline = 2018-06-08T23:59:59+02:00",
+            "deadline = 2018-06-08",
+        );
+        let e = Config::parse(&bad, Path::new("x/config.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("x/config.toml") && e.contains("deadline"), "{e}");
+
+        let bad = SHIPPED.replace("[database]", "[database]\npaht = 1");
+        let e = Config::parse(&bad, Path::new("x/config.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("x/config.toml") && e.contains("paht"), "{e}");
+
+        let bad = SHIPPED.replace("\"14:20\"", "\"14h20\"");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("14h20"), "{e}");
+    }
+}
