@@ -312,12 +312,6 @@ pub fn decide(
             .and_then(|a| a.reason.clone())
             .unwrap_or_default()
     };
-    if truncated {
-        push_flag(&mut flags, flag::TRUNCATED);
-    }
-    if limit.is_some() {
-        push_flag(&mut flags, flag::LIMIT_EXCEEDED);
-    }
 
     let (status, reason) = if auto_by_header {
         let why = if headers.is_report {

@@ -318,7 +318,9 @@ fn walk_part<'a>(
                 w.limit = Some(format!("plus de {} parties MIME", limits.max_parts));
                 return;
             }
-            let is_body = msg.text_body.contains(&id) || msg.html_body.contains(&id);
+            // Only text can be a body: an inline image is an attachment here.
+            let is_body = matches!(body, PartType::Text(_) | PartType::Html(_))
+                && (msg.text_body.contains(&id) || msg.html_body.contains(&id));
             let bytes = match body {
                 PartType::Binary(b) | PartType::InlineBinary(b) => Cow::Borrowed(b.as_ref()),
                 PartType::Text(t) | PartType::Html(t) if part.is_encoding_problem => {

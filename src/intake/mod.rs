@@ -139,9 +139,8 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
             size as f64 / 1_048_576.0,
             opts.mail_limits.max_message_bytes as f64 / 1_048_576.0
         ));
-        out.flags = vec![flag::LIMIT_EXCEEDED.into()];
         if late {
-            out.flags.insert(0, flag::LATE.into());
+            out.flags.push(flag::LATE.into());
         }
         return out;
     }

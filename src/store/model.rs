@@ -19,14 +19,11 @@ pub mod flag {
     pub const CONTACT_EMAIL_FROM_SENDER: &str = "contact_email_from_sender";
     /// A new revision arrived after staff had decided on the previous one.
     pub const UPDATED_AFTER_DECISION: &str = "updated_after_decision";
-    /// The message is cut or malformed (missing closing MIME boundary, bad encoding).
-    pub const TRUNCATED: &str = "truncated";
     /// Neither a usable Date header nor a receipt time: lateness unknown.
     pub const NO_DATE: &str = "no_date";
-    /// A fiche was read, but another attachment of the message failed.
+    /// A fiche was read, but the message is cut, hit a safety limit, or
+    /// another attachment could not be read: staff should look at it.
     pub const ATTACHMENT_PROBLEM: &str = "attachment_problem";
-    /// A safety limit on the message (size, parts, nesting) stopped the reading.
-    pub const LIMIT_EXCEEDED: &str = "limit_exceeded";
 }
 
 macro_rules! string_enum {

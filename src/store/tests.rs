@@ -1,1 +1,524 @@
+//! Store unit tests on a real SQLite file in a temporary directory.
 
+use super::*;
+use crate::fiche::{Kind, Value};
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("t.db")).unwrap();
+    (dir, store)
+}
+
+fn fiche(kind: Kind, org: &str, title: &str) -> NewProposal {
+    let mut p = NewProposal {
+        kind: Some(kind),
+        ..Default::default()
+    };
+    p.fields
+        .insert("organisation".into(), Value::Text(org.into()));
+    p.fields
+        .insert("project_title".into(), Value::Text(title.into()));
+    p
+}
+
+fn message(mid: &str, from: &str, date: &str, proposals: Vec<NewProposal>) -> NewMessage {
+    NewMessage {
+        raw: format!("Message-ID: <{mid}>\r\nFrom: {from}\r\n\r\nbody").into_bytes(),
+        message_id: Some(mid.into()),
+        from_addr: Some(from.into()),
+        effective_at: Some(date.into()),
+        source_ref: format!("file:/{mid}.eml"),
+        size: 10,
+        status: if proposals.is_empty() {
+            MessageStatus::NoFiche
+        } else {
+            MessageStatus::Fiche
+        },
+        attachments: proposals
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| NewAttachment {
+                part_path: (i + 2).to_string(),
+                filename: Some(format!("fiche{i}.docx")),
+                content_type: Some("application/octet-stream".into()),
+                size: 100,
+                sha256: sha256_hex(mid.as_bytes()),
+                format: Some("DOCX".into()),
+                outcome: AttachmentOutcome::Fiche,
+                reason: None,
+                proposal: Some(p),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn stored(o: IngestOutcome) -> (i64, Vec<i64>, Vec<i64>) {
+    match o {
+        IngestOutcome::Stored {
+            id,
+            proposals,
+            superseded,
+            ..
+        } => (id, proposals, superseded),
+        other => panic!("expected Stored, got {other:?}"),
+    }
+}
+
+#[test]
+fn open_migrates_once_and_refuses_a_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    s.conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(s);
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, StoreError::TooNew { found: 99, .. }), "{e}");
+    assert!(e.to_string().contains("t.db"));
+}
+
+#[test]
+fn message_attachments_and_proposals_are_stored_together() {
+    let (_d, mut s) = temp_store();
+    let m = message(
+        "a@x",
+        "Claire@Example.org",
+        "2018-05-14T07:30:00Z",
+        vec![fiche(Kind::MicroAtelier, "Ville", "T")],
+    );
+    let (id, props, sup) = stored(s.ingest(&m).unwrap());
+    assert!(sup.is_empty());
+    let rec = s.message(id).unwrap();
+    assert_eq!(rec.status, MessageStatus::Fiche);
+    assert_eq!(rec.attachments.len(), 1);
+    assert_eq!(rec.attachments[0].outcome, AttachmentOutcome::Fiche);
+    assert_eq!(rec.proposals, props);
+    assert_eq!(s.raw_message(id).unwrap(), m.raw);
+    let p = s.proposal(props[0]).unwrap();
+    assert_eq!(p.status, ProposalStatus::Pending);
+    assert_eq!(
+        (p.revision, p.version, p.supersedes, p.superseded_by),
+        (1, 1, None, None)
+    );
+    assert_eq!(p.text("organisation"), Some("Ville"));
+    let actions: Vec<_> = s
+        .journal(None)
+        .unwrap()
+        .into_iter()
+        .map(|j| j.action)
+        .collect();
+    assert_eq!(actions, ["message_stored", "proposal_created"]);
+}
+
+#[test]
+fn same_bytes_or_same_message_id_is_stored_once() {
+    let (_d, mut s) = temp_store();
+    let m = message("a@x", "a@x", "2018-05-14T07:30:00Z", vec![]);
+    let (id, ..) = stored(s.ingest(&m).unwrap());
+    assert_eq!(
+        s.ingest(&m).unwrap(),
+        IngestOutcome::Duplicate { existing: id }
+    );
+    // Same Message-ID, other bytes (delivered twice by two routes).
+    let mut other = m.clone();
+    other.raw.extend_from_slice(b"\r\nReceived: elsewhere");
+    assert_eq!(
+        s.ingest(&other).unwrap(),
+        IngestOutcome::Duplicate { existing: id }
+    );
+    // Same bytes, no Message-ID.
+    let mut no_id = m.clone();
+    no_id.message_id = None;
+    assert_eq!(
+        s.ingest(&no_id).unwrap(),
+        IngestOutcome::Duplicate { existing: id }
+    );
+    assert_eq!(s.counts().unwrap().messages, 1);
+    assert_eq!(
+        s.find_duplicate(&sha256_hex(&m.raw), None).unwrap(),
+        Some(id)
+    );
+}
+
+#[test]
+fn resubmission_supersedes_and_keeps_history() {
+    let (_d, mut s) = temp_store();
+    let (_, p1, _) = stored(
+        s.ingest(&message(
+            "1@x",
+            "claire@saint-etienne.fr",
+            "2018-05-14T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Ville de Saint-Étienne", "v1")],
+        ))
+        .unwrap(),
+    );
+    // Same sender (other case), same kind, organisation retyped.
+    let (_, p2, sup) = stored(
+        s.ingest(&message(
+            "2@x",
+            "Claire@Saint-Etienne.FR",
+            "2018-05-24T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "VILLE DE SAINT ETIENNE", "v2")],
+        ))
+        .unwrap(),
+    );
+    assert_eq!(sup, p1);
+    let old = s.proposal(p1[0]).unwrap();
+    let new = s.proposal(p2[0]).unwrap();
+    assert_eq!((old.revision, old.superseded_by), (1, Some(new.id)));
+    assert_eq!(
+        (new.revision, new.supersedes, new.superseded_by),
+        (2, Some(old.id), None)
+    );
+    assert_eq!(
+        old.text("project_title"),
+        Some("v1"),
+        "history is kept as it was"
+    );
+    assert!(new.flags.is_empty());
+    assert_eq!(
+        s.revisions(new.id)
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        [old.id, new.id]
+    );
+    let live = s
+        .list_proposals(&ProposalFilter {
+            live_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(live.iter().map(|p| p.id).collect::<Vec<_>>(), [new.id]);
+
+    // Other kind, other organisation, other sender: new proposals.
+    for (from, kind, org) in [
+        (
+            "claire@saint-etienne.fr",
+            Kind::BourseProjets,
+            "Ville de Saint-Étienne",
+        ),
+        (
+            "claire@saint-etienne.fr",
+            Kind::MicroAtelier,
+            "Saint-Étienne Métropole",
+        ),
+        (
+            "autre@saint-etienne.fr",
+            Kind::MicroAtelier,
+            "Ville de Saint-Étienne",
+        ),
+    ] {
+        let (_, p, sup) = stored(
+            s.ingest(&message(
+                &format!("{from}{org}{kind}"),
+                from,
+                "2018-05-30T00:00:00Z",
+                vec![fiche(kind, org, "x")],
+            ))
+            .unwrap(),
+        );
+        assert!(sup.is_empty());
+        assert_eq!(s.proposal(p[0]).unwrap().revision, 1);
+    }
+}
+
+#[test]
+fn an_older_fiche_imported_later_goes_into_the_history() {
+    let (_d, mut s) = temp_store();
+    let f = |t: &str| vec![fiche(Kind::MicroAtelier, "Ville", t)];
+    let (_, p3, _) = stored(
+        s.ingest(&message("3@x", "a@x", "2018-05-30T00:00:00Z", f("v3")))
+            .unwrap(),
+    );
+    let (_, p1, sup) = stored(
+        s.ingest(&message("1@x", "a@x", "2018-05-10T00:00:00Z", f("v1")))
+            .unwrap(),
+    );
+    assert!(sup.is_empty(), "the live revision stays");
+    let (_, p2, sup) = stored(
+        s.ingest(&message("2@x", "a@x", "2018-05-20T00:00:00Z", f("v2")))
+            .unwrap(),
+    );
+    assert!(sup.is_empty());
+    let chain: Vec<_> = s
+        .revisions(p3[0])
+        .unwrap()
+        .iter()
+        .map(|p| (p.id, p.revision, p.supersedes))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            (p1[0], 1, None),
+            (p2[0], 2, Some(p1[0])),
+            (p3[0], 3, Some(p2[0]))
+        ]
+    );
+    assert!(s.proposal(p3[0]).unwrap().is_live());
+}
+
+#[test]
+fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
+    let (_d, mut s) = temp_store();
+    let f = |t: &str| vec![fiche(Kind::MicroAtelier, "Ville", t)];
+    let (_, p1, _) = stored(
+        s.ingest(&message("1@x", "a@x", "2018-05-10T00:00:00Z", f("v1")))
+            .unwrap(),
+    );
+    let decided = s
+        .decide(
+            p1[0],
+            1,
+            &Decision {
+                status: ProposalStatus::Accepted,
+                slot: Some("14:20".into()),
+                space: Some("Espace B".into()),
+                rank: None,
+            },
+            "marie",
+        )
+        .unwrap();
+    assert_eq!(
+        (decided.status, decided.version),
+        (ProposalStatus::Accepted, 2)
+    );
+    let (_, p2, _) = stored(
+        s.ingest(&message("2@x", "a@x", "2018-05-20T00:00:00Z", f("v2")))
+            .unwrap(),
+    );
+    let new = s.proposal(p2[0]).unwrap();
+    assert_eq!(new.status, ProposalStatus::Accepted);
+    assert_eq!(new.slot.as_deref(), Some("14:20"));
+    assert_eq!(new.space.as_deref(), Some("Espace B"));
+    assert_eq!(new.flags, [flag::UPDATED_AFTER_DECISION]);
+    let old = s.proposal(p1[0]).unwrap();
+    assert_eq!(
+        old.status,
+        ProposalStatus::Accepted,
+        "the old revision keeps its decision too"
+    );
+    // Deciding again clears the flag.
+    let again = s
+        .decide(
+            new.id,
+            new.version,
+            &Decision {
+                status: ProposalStatus::Accepted,
+                ..decided_like(&new)
+            },
+            "marie",
+        )
+        .unwrap();
+    assert!(again.flags.is_empty());
+    // An old revision cannot be decided on.
+    assert!(matches!(
+        s.decide(old.id, old.version, &decided_like(&old), "marie"),
+        Err(StoreError::NotLive(_))
+    ));
+    let actions: Vec<_> = s
+        .journal(Some(new.id))
+        .unwrap()
+        .into_iter()
+        .map(|j| j.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["proposal_created", "decision_carried_over", "decision"]
+    );
+}
+
+fn decided_like(p: &Proposal) -> Decision {
+    Decision {
+        status: p.status,
+        slot: p.slot.clone(),
+        space: p.space.clone(),
+        rank: p.rank,
+    }
+}
+
+#[test]
+fn two_fiches_of_the_same_chain_in_one_message_are_two_proposals() {
+    let (_d, mut s) = temp_store();
+    let m = message(
+        "1@x",
+        "a@x",
+        "2018-05-10T00:00:00Z",
+        vec![
+            fiche(Kind::MicroAtelier, "Ville", "projet A"),
+            fiche(Kind::MicroAtelier, "Ville", "projet B"),
+        ],
+    );
+    let (_, props, sup) = stored(s.ingest(&m).unwrap());
+    assert_eq!(props.len(), 2);
+    assert!(sup.is_empty());
+    assert!(props.iter().all(|id| s.proposal(*id).unwrap().is_live()));
+    // A later resubmission replaces the first chain only.
+    let (_, p2, sup) = stored(
+        s.ingest(&message(
+            "2@x",
+            "a@x",
+            "2018-05-20T00:00:00Z",
+            vec![fiche(Kind::MicroAtelier, "Ville", "projet A v2")],
+        ))
+        .unwrap(),
+    );
+    assert_eq!(sup, [props[0]]);
+    assert_eq!(
+        s.list_proposals(&ProposalFilter {
+            live_only: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        2
+    );
+    assert_eq!(s.proposal(p2[0]).unwrap().revision, 2);
+}
+
+#[test]
+fn field_updates_are_versioned_and_journaled() {
+    let (_d, mut s) = temp_store();
+    let (_, p, _) = stored(
+        s.ingest(&message(
+            "1@x",
+            "a@x",
+            "2018-05-10T00:00:00Z",
+            vec![fiche(Kind::MicroAtelier, "Ville", "t")],
+        ))
+        .unwrap(),
+    );
+    let id = p[0];
+    let p = s
+        .update_field(
+            id,
+            1,
+            "country",
+            Some(Value::Text("Sénégal".into())),
+            "marie",
+        )
+        .unwrap();
+    assert_eq!((p.version, p.text("country")), (2, Some("Sénégal")));
+    // Someone else saved meanwhile: refused.
+    let e = s
+        .update_field(id, 1, "country", Some(Value::Text("Mali".into())), "paul")
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::StaleVersion {
+                expected: 1,
+                actual: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(s.proposal(id).unwrap().text("country"), Some("Sénégal"));
+    // Unknown field for the kind.
+    let e = s
+        .update_field(
+            id,
+            2,
+            "request_type",
+            Some(Value::Text("x".into())),
+            "marie",
+        )
+        .unwrap_err();
+    assert!(matches!(e, StoreError::UnknownField { .. }), "{e}");
+    // Clearing a field.
+    let p = s
+        .update_field(id, 2, "cuf_member", Some(Value::Bool(true)), "marie")
+        .unwrap();
+    let p = s
+        .update_field(id, p.version, "cuf_member", None, "marie")
+        .unwrap();
+    assert!(!p.fields.contains_key("cuf_member"));
+    let j: Vec<_> = s
+        .journal(Some(id))
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.action == "field_updated")
+        .collect();
+    assert_eq!(j.len(), 3);
+    assert_eq!(j[0].actor, "marie");
+    assert_eq!(j[0].before, Some(serde_json::json!({"country": null})));
+    assert_eq!(j[0].after, Some(serde_json::json!({"country": "Sénégal"})));
+    assert_eq!(j[2].before, Some(serde_json::json!({"cuf_member": true})));
+    assert!(matches!(
+        s.update_field(999, 1, "country", None, "x"),
+        Err(StoreError::ProposalNotFound(999))
+    ));
+}
+
+#[test]
+fn the_journal_is_append_only() {
+    let (_d, mut s) = temp_store();
+    s.ingest(&message("1@x", "a@x", "2018-05-10T00:00:00Z", vec![]))
+        .unwrap();
+    assert!(
+        s.conn
+            .execute("UPDATE journal SET actor = 'x'", [])
+            .is_err()
+    );
+    assert!(s.conn.execute("DELETE FROM journal", []).is_err());
+    assert_eq!(s.journal(None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_watermark_moves_with_its_message() {
+    let (_d, mut s) = temp_store();
+    let wm = |uidvalidity, uid| Watermark {
+        account: "cuf".into(),
+        mailbox: "INBOX".into(),
+        uidvalidity,
+        uid,
+    };
+    assert_eq!(s.sync_state("cuf", "INBOX").unwrap(), None);
+    let m1 = message("1@x", "a@x", "2018-05-10T00:00:00Z", vec![]);
+    stored(s.ingest_with_watermark(&m1, &wm(7, 10)).unwrap());
+    assert_eq!(s.sync_state("cuf", "INBOX").unwrap().unwrap().last_uid, 10);
+    // A duplicate still moves it; it never goes back for the same UIDVALIDITY.
+    assert!(matches!(
+        s.ingest_with_watermark(&m1, &wm(7, 12)).unwrap(),
+        IngestOutcome::Duplicate { .. }
+    ));
+    assert_eq!(s.sync_state("cuf", "INBOX").unwrap().unwrap().last_uid, 12);
+    let m2 = message("2@x", "a@x", "2018-05-10T00:00:00Z", vec![]);
+    stored(s.ingest_with_watermark(&m2, &wm(7, 11)).unwrap());
+    assert_eq!(s.sync_state("cuf", "INBOX").unwrap().unwrap().last_uid, 12);
+    // A new UIDVALIDITY starts over.
+    let m3 = message("3@x", "a@x", "2018-05-10T00:00:00Z", vec![]);
+    stored(s.ingest_with_watermark(&m3, &wm(8, 3)).unwrap());
+    let st = s.sync_state("cuf", "INBOX").unwrap().unwrap();
+    assert_eq!((st.uidvalidity, st.last_uid), (8, 3));
+    s.set_sync_state(&wm(9, 0)).unwrap();
+    let st = s.sync_state("cuf", "INBOX").unwrap().unwrap();
+    assert_eq!((st.uidvalidity, st.last_uid), (9, 0));
+}
+
+#[test]
+fn a_failed_transaction_leaves_nothing_behind() {
+    let (_d, mut s) = temp_store();
+    // An attachment with an outcome the schema refuses makes the insert fail
+    // half-way: neither the message nor its first attachment may remain.
+    let mut m = message(
+        "1@x",
+        "a@x",
+        "2018-05-10T00:00:00Z",
+        vec![fiche(Kind::MicroAtelier, "Ville", "t")],
+    );
+    m.attachments.push(m.attachments[0].clone());
+    s.conn.execute_batch("CREATE TRIGGER boom BEFORE INSERT ON attachments WHEN NEW.position = 1 BEGIN SELECT RAISE(ABORT, 'boom'); END;").unwrap();
+    assert!(s.ingest(&m).is_err());
+    assert_eq!(s.counts().unwrap(), Counts::default());
+    assert!(s.journal(None).unwrap().is_empty());
+    s.conn.execute_batch("DROP TRIGGER boom").unwrap();
+    stored(s.ingest(&m).unwrap());
+}
