@@ -9,3 +9,6 @@ pub mod spec;
 
 pub use limits::Limits;
 pub use model::{Fiche, FicheError, Format, Grid, Kind, Value, Warning};
+pub mod form;
+pub mod text;
+pub mod sheet;
