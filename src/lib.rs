@@ -1,4 +1,10 @@
 //! fiches: intake, review and publication of the *fiches de renseignement*
 //! of the Rencontres de l'internationalisation des collectivités territoriales.
+//!
+//! Layout: `fiche` (bytes → typed fiche, no I/O), `safe` (text made safe for
+//! terminals), `cli` + `commands` (the command line).
 
+pub mod cli;
+pub mod commands;
 pub mod fiche;
+pub mod safe;
