@@ -39,14 +39,25 @@ fn calamine_floor(bytes: &[u8]) {
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/fiches");
     let budget = Duration::from_millis(
-        std::env::var("BENCH_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(400),
+        std::env::var("BENCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(400),
     );
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("corpus").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
     files.sort();
     println!("file\tformat\tfiches_us\tcalamine_floor_us");
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_string();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default()
+            .to_string();
         if ext != "docx" && ext != "xlsx" {
             continue;
         }
@@ -55,7 +66,10 @@ fn main() {
             black_box(fiches::fiche::parse(black_box(&bytes), &name).ok());
         });
         let floor = if ext == "xlsx" {
-            format!("{:.1}", time_it(budget, || calamine_floor(black_box(&bytes))))
+            format!(
+                "{:.1}",
+                time_it(budget, || calamine_floor(black_box(&bytes)))
+            )
         } else {
             "-".to_string()
         };

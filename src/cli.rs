@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "fiches", version, about = "Fiches de renseignement des Rencontres de Cités Unies France : lecture, réception, console, publication")]
+#[command(
+    name = "fiches",
+    version,
+    about = "Fiches de renseignement des Rencontres de Cités Unies France : lecture, réception, console, publication"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

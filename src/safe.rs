@@ -17,7 +17,11 @@ pub fn terminal_text(s: &str, keep_lines: bool) -> String {
             '\t' => out.push(if keep_lines { '\t' } else { ' ' }),
             '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('�')),
             '\u{7f}'..='\u{9f}' => out.push('�'),
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}' => out.push('�'),
+            '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}' => out.push('�'),
             _ => out.push(c),
         }
     }

@@ -19,14 +19,23 @@ fn parse_all() -> BTreeMap<String, Value> {
         .arg(corpus().join("fiches"))
         .output()
         .expect("run fiches");
-    assert!(out.status.success(), "fiches parse failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "fiches parse failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
     stdout
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).expect("one JSON object per line");
             let file = v["file"].as_str().expect("file").to_string();
-            let name = Path::new(&file).file_name().unwrap().to_str().unwrap().to_string();
+            let name = Path::new(&file)
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
             (name, v)
         })
         .collect()
@@ -35,7 +44,8 @@ fn parse_all() -> BTreeMap<String, Value> {
 #[test]
 fn every_corpus_fiche_reads_as_expected() {
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(corpus().join("expected.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(corpus().join("expected.json")).unwrap())
+            .unwrap();
     let got = parse_all();
     let mut failures = Vec::new();
     let fiches = expected["fiches"].as_object().unwrap();
@@ -47,7 +57,10 @@ fn every_corpus_fiche_reads_as_expected() {
         };
         if want["unsupported"].as_bool() == Some(true) {
             if g["error"]["code"] != "unsupported_format" {
-                failures.push(format!("{name}: expected unsupported_format, got {}", g["error"]));
+                failures.push(format!(
+                    "{name}: expected unsupported_format, got {}",
+                    g["error"]
+                ));
             }
             continue;
         }
@@ -62,7 +75,10 @@ fn every_corpus_fiche_reads_as_expected() {
         let got_fields = g["fields"].as_object().unwrap();
         for (k, v) in want_fields {
             if got_fields.get(k) != Some(v) {
-                failures.push(format!("{name}: field {k}: got {:?}, want {v}", got_fields.get(k)));
+                failures.push(format!(
+                    "{name}: field {k}: got {:?}, want {v}",
+                    got_fields.get(k)
+                ));
             }
         }
         let hostile = want["category"] == "hostile_text";
@@ -73,7 +89,10 @@ fn every_corpus_fiche_reads_as_expected() {
         }
         if let Some(contains) = want["contains"].as_object() {
             for (k, sub) in contains {
-                let v = got_fields.get(k).and_then(Value::as_str).unwrap_or_default();
+                let v = got_fields
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 if !v.contains(sub.as_str().unwrap()) {
                     failures.push(format!("{name}: field {k} = {v:?} should contain {sub}"));
                 }
@@ -83,13 +102,22 @@ fn every_corpus_fiche_reads_as_expected() {
             failures.push(format!("{name}: blank form gave values"));
         }
     }
-    assert!(failures.is_empty(), "{} mismatch(es):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatch(es):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn blank_templates_give_no_values() {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/templates"));
-    let out = Command::new(env!("CARGO_BIN_EXE_fiches")).args(["parse", "--json"]).arg(dir).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fiches"))
+        .args(["parse", "--json"])
+        .arg(dir)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 4);
     for line in stdout.lines() {
@@ -98,7 +126,11 @@ fn blank_templates_give_no_values() {
         assert!(v["kind"].is_string(), "{line}");
         assert_eq!(v["fields"].as_object().unwrap().len(), 0, "{line}");
         let file = v["file"].as_str().unwrap();
-        let want = if file.contains("micro") { "micro_atelier" } else { "bourse_projets" };
+        let want = if file.contains("micro") {
+            "micro_atelier"
+        } else {
+            "bourse_projets"
+        };
         assert_eq!(v["kind"], want);
     }
 }

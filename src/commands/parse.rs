@@ -33,11 +33,22 @@ pub fn result_json(file: &str, result: &Result<Fiche, FicheError>) -> serde_json
     }
 }
 
-fn human(out: &mut impl Write, file: &str, result: &Result<Fiche, FicheError>) -> std::io::Result<()> {
+fn human(
+    out: &mut impl Write,
+    file: &str,
+    result: &Result<Fiche, FicheError>,
+) -> std::io::Result<()> {
     writeln!(out, "── {}", terminal_line(file))?;
     let f = match result {
         Ok(f) => f,
-        Err(e) => return writeln!(out, "   ✗ {} : {}\n", e.code(), terminal_line(&e.to_string())),
+        Err(e) => {
+            return writeln!(
+                out,
+                "   ✗ {} : {}\n",
+                e.code(),
+                terminal_line(&e.to_string())
+            );
+        }
     };
     let kind = f.kind.map_or("type inconnu", |k| k.label_fr());
     if f.fields.is_empty() {
@@ -48,12 +59,18 @@ fn human(out: &mut impl Write, file: &str, result: &Result<Fiche, FicheError>) -
     let specs = f.kind.map_or(spec::common_fields(), spec::fields);
     for s in specs {
         if let Some(v) = f.fields.get(s.key) {
-            let text = terminal_text(&v.display(), true).replace('\n', "\n                              ");
+            let text =
+                terminal_text(&v.display(), true).replace('\n', "\n                              ");
             writeln!(out, "   {:<26} {}", s.key, text)?;
         }
     }
     for (label, value) in &f.extra {
-        writeln!(out, "   + {:<24} {}", terminal_line(label), terminal_line(value))?;
+        writeln!(
+            out,
+            "   + {:<24} {}",
+            terminal_line(label),
+            terminal_line(value)
+        )?;
     }
     for w in &f.warnings {
         let field = w.field.as_deref().unwrap_or("fiche");
@@ -69,7 +86,11 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .with_context(|| format!("lecture du dossier {} impossible", dir.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+            .filter(|p| {
+                !p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            })
             .collect();
         entries.sort();
         for p in entries {
@@ -103,12 +124,17 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("fiches: {name} : lecture impossible ({e}) ; vérifier le chemin et les droits");
+                eprintln!(
+                    "fiches: {name} : lecture impossible ({e}) ; vérifier le chemin et les droits"
+                );
                 all_read = false;
                 continue;
             }
         };
-        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let result = fiche::parse(&bytes, file_name);
         if as_json {
             writeln!(out, "{}", result_json(&name, &result))?;

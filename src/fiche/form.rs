@@ -43,7 +43,9 @@ impl LabelSet {
         if folded.is_empty() {
             return None;
         }
-        self.folded.iter().position(|labels| labels.iter().any(|l| l == folded))
+        self.folded
+            .iter()
+            .position(|labels| labels.iter().any(|l| l == folded))
     }
 
     /// A label with words added after it ("Téléphone portable") or a typo
@@ -85,27 +87,46 @@ fn split_inline(cell: &str) -> Option<(&str, &str)> {
 fn match_label(cell: &str, labels: &LabelSet) -> Option<LabelHit> {
     let folded = fold_label(cell);
     if let Some(index) = labels.exact(&folded) {
-        return Some(LabelHit { index, inline: None, approximate: false });
+        return Some(LabelHit {
+            index,
+            inline: None,
+            approximate: false,
+        });
     }
     if let Some((left, right)) = split_inline(cell) {
         let left_folded = fold_label(left);
         let value = clean_value(right);
         let inline = (!is_blank_value(&value)).then_some(value);
         if let Some(index) = labels.exact(&left_folded) {
-            return Some(LabelHit { index, inline, approximate: false });
+            return Some(LabelHit {
+                index,
+                inline,
+                approximate: false,
+            });
         }
         if let Some(index) = labels.approximate(&left_folded) {
-            return Some(LabelHit { index, inline, approximate: true });
+            return Some(LabelHit {
+                index,
+                inline,
+                approximate: true,
+            });
         }
     }
-    labels.approximate(&folded).map(|index| LabelHit { index, inline: None, approximate: true })
+    labels.approximate(&folded).map(|index| LabelHit {
+        index,
+        inline: None,
+        approximate: true,
+    })
 }
 
 /// The result of reading one choice field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Choice {
     /// One option; `recovered` says why a warning is due (free text, typo).
-    One { value: &'static str, recovered: Option<String> },
+    One {
+        value: &'static str,
+        recovered: Option<String>,
+    },
     Absent,
     /// More than one option marked, or options left with no way to tell.
     Ambiguous,
@@ -120,7 +141,9 @@ enum Mark {
     Bare,
 }
 
-const MARKED: &[char] = &['☒', '☑', '✓', '✔', '✗', '✘', '■', '▣', '⊠', '⊗', '🗹', '⮽', '●', '◉', '⬛'];
+const MARKED: &[char] = &[
+    '☒', '☑', '✓', '✔', '✗', '✘', '■', '▣', '⊠', '⊗', '🗹', '⮽', '●', '◉', '⬛',
+];
 const UNMARKED: &[char] = &['☐', '□', '▢', '○', '◯', '⬜', '❏', '❑', '◻'];
 
 fn split_items(raw: &str) -> Vec<String> {
@@ -148,7 +171,11 @@ fn split_items(raw: &str) -> Vec<String> {
             items.push(current);
         }
     }
-    items.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    items
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Splits a marker off an item: glyphs, "[x]", "(x)", or a lone X before or
@@ -165,7 +192,10 @@ fn take_mark(item: &str) -> (Mark, String) {
     }
     for x in ["X ", "x ", "X\t", "x\t", "X:", "x:", "X-", "x-"] {
         if let Some(rest) = t.strip_prefix(x) {
-            return (Mark::Marked, rest.trim_start_matches([':', '-']).trim().to_string());
+            return (
+                Mark::Marked,
+                rest.trim_start_matches([':', '-']).trim().to_string(),
+            );
         }
     }
     if let Some(c) = t.chars().last() {
@@ -221,7 +251,11 @@ fn times_in(text: &str) -> Vec<String> {
                 }
                 let minutes: String = chars[m_start..j].iter().collect();
                 if let Ok(h) = hours.parse::<u32>() {
-                    let m = if minutes.len() == 2 { minutes.parse::<u32>().ok() } else { Some(0) };
+                    let m = if minutes.len() == 2 {
+                        minutes.parse::<u32>().ok()
+                    } else {
+                        Some(0)
+                    };
                     if let Some(m) = m
                         && h < 24
                         && m < 60
@@ -244,7 +278,11 @@ fn match_option(text: &str, opts: &'static [Opt]) -> Option<(&'static Opt, OptMa
     if folded.is_empty() {
         return None;
     }
-    let names = |o: &'static Opt| std::iter::once(o.label).chain(o.aliases.iter().copied()).map(fold);
+    let names = |o: &'static Opt| {
+        std::iter::once(o.label)
+            .chain(o.aliases.iter().copied())
+            .map(fold)
+    };
     for o in opts {
         if names(o).any(|n| n == folded) {
             return Some((o, OptMatch::Exact));
@@ -286,7 +324,15 @@ fn match_option(text: &str, opts: &'static [Opt]) -> Option<(&'static Opt, OptMa
 /// Box markers typed with brackets become glyphs, so they split items too.
 fn bracket_marks_to_glyphs(raw: &str) -> String {
     let mut s = raw.to_string();
-    for (typed, glyph) in [("[x]", "☒"), ("[X]", "☒"), ("(x)", "☒"), ("(X)", "☒"), ("[ ]", "☐"), ("[]", "☐"), ("( )", "☐")] {
+    for (typed, glyph) in [
+        ("[x]", "☒"),
+        ("[X]", "☒"),
+        ("(x)", "☒"),
+        ("(X)", "☒"),
+        ("[ ]", "☐"),
+        ("[]", "☐"),
+        ("( )", "☐"),
+    ] {
         if s.contains(typed) {
             s = s.replace(typed, glyph);
         }
@@ -295,7 +341,10 @@ fn bracket_marks_to_glyphs(raw: &str) -> String {
 }
 
 fn read_choice(raw: &str, opts: &'static [Opt]) -> Choice {
-    let items: Vec<(Mark, String)> = split_items(&bracket_marks_to_glyphs(raw)).iter().map(|i| take_mark(i)).collect();
+    let items: Vec<(Mark, String)> = split_items(&bracket_marks_to_glyphs(raw))
+        .iter()
+        .map(|i| take_mark(i))
+        .collect();
     let matched = |wanted: Mark| -> Vec<(&'static Opt, OptMatch)> {
         let mut found: Vec<(&'static Opt, OptMatch)> = Vec::new();
         for (mark, text) in &items {
@@ -311,12 +360,20 @@ fn read_choice(raw: &str, opts: &'static [Opt]) -> Choice {
     let recovered = |how: OptMatch| match how {
         OptMatch::Exact => None,
         OptMatch::WithText => Some(format!("réponse en texte libre « {} »", raw.trim())),
-        OptMatch::Approximate => Some(format!("option reconnue approximativement dans « {} »", raw.trim())),
+        OptMatch::Approximate => Some(format!(
+            "option reconnue approximativement dans « {} »",
+            raw.trim()
+        )),
     };
 
     let marked = matched(Mark::Marked);
     match marked.len() {
-        1 => return Choice::One { value: marked[0].0.value, recovered: recovered(marked[0].1) },
+        1 => {
+            return Choice::One {
+                value: marked[0].0.value,
+                recovered: recovered(marked[0].1),
+            };
+        }
         n if n > 1 => return Choice::Ambiguous,
         _ => {}
     }
@@ -332,10 +389,16 @@ fn read_choice(raw: &str, opts: &'static [Opt]) -> Choice {
     let has_boxes = items.iter().any(|(m, _)| *m == Mark::Unmarked);
     match bare.len() {
         0 => Choice::Unrecognised,
-        1 if !has_boxes => Choice::One { value: bare[0].0.value, recovered: recovered(bare[0].1) },
+        1 if !has_boxes => Choice::One {
+            value: bare[0].0.value,
+            recovered: recovered(bare[0].1),
+        },
         1 => Choice::One {
             value: bare[0].0.value,
-            recovered: Some(format!("seule option sans case vide dans « {} »", raw.trim())),
+            recovered: Some(format!(
+                "seule option sans case vide dans « {} »",
+                raw.trim()
+            )),
         },
         _ => Choice::Ambiguous,
     }
@@ -350,7 +413,9 @@ fn looks_like_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
 }
 
 /// Reads an email the way people write it: "mailto:", "Nom <a@b>", spaces.
@@ -361,16 +426,26 @@ fn read_email(raw: &str) -> (String, Option<String>) {
     {
         s = &s[a + 1..b];
     }
-    let s = s.trim().trim_start_matches("mailto:").trim_start_matches("MAILTO:").trim();
+    let s = s
+        .trim()
+        .trim_start_matches("mailto:")
+        .trim_start_matches("MAILTO:")
+        .trim();
     if looks_like_email(s) {
         let warn = (s != raw.trim()).then(|| format!("adresse extraite de « {} »", raw.trim()));
         return (s.to_string(), warn);
     }
     let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     if looks_like_email(&compact) {
-        return (compact, Some(format!("espaces retirés de l'adresse « {} »", raw.trim())));
+        return (
+            compact,
+            Some(format!("espaces retirés de l'adresse « {} »", raw.trim())),
+        );
     }
-    (raw.trim().to_string(), Some("adresse électronique non valide : à vérifier".to_string()))
+    (
+        raw.trim().to_string(),
+        Some("adresse électronique non valide : à vérifier".to_string()),
+    )
 }
 
 /// Where the interpreter found things, before values are read.
@@ -385,9 +460,14 @@ struct Harvest {
 
 fn harvest(grid: &Grid, specs: &[FieldSpec]) -> Harvest {
     let labels = LabelSet::new(specs);
-    let mut h = Harvest { seen: vec![false; specs.len()], ..Harvest::default() };
+    let mut h = Harvest {
+        seen: vec![false; specs.len()],
+        ..Harvest::default()
+    };
     for row in &grid.rows {
-        let Some(first) = row.iter().position(|c| !c.trim().is_empty()) else { continue };
+        let Some(first) = row.iter().position(|c| !c.trim().is_empty()) else {
+            continue;
+        };
         let cell = &row[first];
         let rest: Vec<String> = row[first + 1..]
             .iter()
@@ -418,11 +498,17 @@ fn harvest(grid: &Grid, specs: &[FieldSpec]) -> Harvest {
         if hit.approximate {
             h.warnings.push(Warning::field(
                 spec.key,
-                format!("libellé reconnu approximativement : « {} »", clean_value(cell)),
+                format!(
+                    "libellé reconnu approximativement : « {} »",
+                    clean_value(cell)
+                ),
             ));
         }
         if hit.inline.is_some() {
-            h.warnings.push(Warning::field(spec.key, "valeur saisie dans la case du libellé"));
+            h.warnings.push(Warning::field(
+                spec.key,
+                "valeur saisie dans la case du libellé",
+            ));
         }
         match h.raw.get(&hit.index) {
             Some((existing, _)) if existing != &value => {
@@ -442,7 +528,12 @@ fn harvest(grid: &Grid, specs: &[FieldSpec]) -> Harvest {
 
 /// A field kept or dropped when turning raw texts into values.
 fn read_fields(h: Harvest, specs: &[FieldSpec]) -> Fiche {
-    let mut fiche = Fiche { kind: None, extra: h.extra, warnings: h.warnings, ..Fiche::default() };
+    let mut fiche = Fiche {
+        kind: None,
+        extra: h.extra,
+        warnings: h.warnings,
+        ..Fiche::default()
+    };
     for (index, (raw, _)) in h.raw {
         let spec = &specs[index];
         match spec.ty {
@@ -541,7 +632,12 @@ fn distinctive_seen(h: &Harvest, kind: Kind) -> usize {
     let specs = spec::fields(kind);
     spec::distinctive_keys(kind)
         .iter()
-        .filter(|k| specs.iter().position(|s| s.key == **k).is_some_and(|i| h.seen[i]))
+        .filter(|k| {
+            specs
+                .iter()
+                .position(|s| s.key == **k)
+                .is_some_and(|i| h.seen[i])
+        })
         .count()
 }
 
@@ -552,7 +648,10 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
     let micro = harvest(grid, spec::fields(Kind::MicroAtelier));
     let bourse = harvest(grid, spec::fields(Kind::BourseProjets));
     let by_labels = {
-        let (m, b) = (distinctive_seen(&micro, Kind::MicroAtelier), distinctive_seen(&bourse, Kind::BourseProjets));
+        let (m, b) = (
+            distinctive_seen(&micro, Kind::MicroAtelier),
+            distinctive_seen(&bourse, Kind::BourseProjets),
+        );
         if m > b {
             Some(Kind::MicroAtelier)
         } else if b > m {
@@ -564,7 +663,16 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
     let mut notes = Vec::new();
     let kind = match (title, by_labels) {
         (Some(t), Some(l)) if t != l => {
-            let seen = |k: Kind| distinctive_seen(if k == Kind::MicroAtelier { &micro } else { &bourse }, k);
+            let seen = |k: Kind| {
+                distinctive_seen(
+                    if k == Kind::MicroAtelier {
+                        &micro
+                    } else {
+                        &bourse
+                    },
+                    k,
+                )
+            };
             if seen(l) >= 3 && seen(t) == 0 {
                 notes.push(Warning::general(format!(
                     "le titre annonce « {} » mais les rubriques sont celles de « {} » : fiche lue comme {}",
@@ -582,7 +690,9 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
         (None, None) => {
             let hint = name_hint(file_name);
             if hint.is_some() && micro.labels_seen > 0 {
-                notes.push(Warning::general("type de fiche déduit du seul nom du fichier : à vérifier"));
+                notes.push(Warning::general(
+                    "type de fiche déduit du seul nom du fichier : à vérifier",
+                ));
             }
             hint.filter(|_| micro.labels_seen > 0)
         }
@@ -631,15 +741,23 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Fiche, FicheError> {
     for note in &grid.notes {
         fiche.warnings.push(Warning::general(note.clone()));
     }
-    if fiche.kind.is_some() && !fiche.fields.is_empty() && !fiche.fields.contains_key("preferred_slot") {
-        fiche.fields.insert("preferred_slot".to_string(), Value::Text("any".to_string()));
+    if fiche.kind.is_some()
+        && !fiche.fields.is_empty()
+        && !fiche.fields.contains_key("preferred_slot")
+    {
+        fiche
+            .fields
+            .insert("preferred_slot".to_string(), Value::Text("any".to_string()));
     }
     if let Some(kind) = fiche.kind
         && !fiche.fields.is_empty()
     {
         for s in spec::fields(kind) {
             if s.required && !fiche.fields.contains_key(s.key) {
-                fiche.warnings.push(Warning::field(s.key, format!("rubrique obligatoire non remplie : {}", s.label)));
+                fiche.warnings.push(Warning::field(
+                    s.key,
+                    format!("rubrique obligatoire non remplie : {}", s.label),
+                ));
             }
         }
     }
@@ -654,13 +772,19 @@ mod tests {
     fn grid(rows: &[&[&str]]) -> Grid {
         Grid {
             name: "test".into(),
-            rows: rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
             notes: vec![],
         }
     }
 
     fn one(v: &'static str) -> Choice {
-        Choice::One { value: v, recovered: None }
+        Choice::One {
+            value: v,
+            recovered: None,
+        }
     }
 
     #[test]
@@ -671,34 +795,62 @@ mod tests {
         assert_eq!(read_choice("☐ Oui    x Non", YES_NO), one("false"));
         assert_eq!(read_choice("[x] Oui [ ] Non", YES_NO), one("true"));
         assert_eq!(read_choice("Oui X   Non", YES_NO), one("true"));
-        assert_eq!(read_choice("☐ Commune\n☐ Intercommunalité\nX Département", ORGANISATION_TYPES), one("departement"));
+        assert_eq!(
+            read_choice(
+                "☐ Commune\n☐ Intercommunalité\nX Département",
+                ORGANISATION_TYPES
+            ),
+            one("departement")
+        );
         assert_eq!(read_choice("✓ Région", ORGANISATION_TYPES), one("region"));
     }
 
     #[test]
     fn choices_by_deletion_and_typed() {
         assert_eq!(read_choice("Non", YES_NO), one("false"));
-        assert_eq!(read_choice("Departement", ORGANISATION_TYPES), one("departement"));
-        assert_eq!(read_choice("ASSOCIATION / ONG", ORGANISATION_TYPES), one("association"));
+        assert_eq!(
+            read_choice("Departement", ORGANISATION_TYPES),
+            one("departement")
+        );
+        assert_eq!(
+            read_choice("ASSOCIATION / ONG", ORGANISATION_TYPES),
+            one("association")
+        );
         assert_eq!(read_choice("14h20 – 14h40", MICRO_SLOTS), one("14:20"));
     }
 
     #[test]
     fn choices_recovered_carry_a_reason() {
         match read_choice("Oui, adhérente depuis 2012", YES_NO) {
-            Choice::One { value: "true", recovered: Some(w) } => assert!(w.contains("texte libre")),
+            Choice::One {
+                value: "true",
+                recovered: Some(w),
+            } => assert!(w.contains("texte libre")),
             other => panic!("{other:?}"),
         }
         match read_choice("14h20", MICRO_SLOTS) {
-            Choice::One { value: "14:20", recovered: Some(_) } | Choice::One { value: "14:20", recovered: None } => {}
+            Choice::One {
+                value: "14:20",
+                recovered: Some(_),
+            }
+            | Choice::One {
+                value: "14:20",
+                recovered: None,
+            } => {}
             other => panic!("{other:?}"),
         }
         match read_choice("vers 15h", MICRO_SLOTS) {
-            Choice::One { value: "15:00", recovered: Some(_) } => {}
+            Choice::One {
+                value: "15:00",
+                recovered: Some(_),
+            } => {}
             other => panic!("{other:?}"),
         }
         match read_choice("Intercommunalite", ORGANISATION_TYPES) {
-            Choice::One { value: "intercommunalite", .. } => {}
+            Choice::One {
+                value: "intercommunalite",
+                ..
+            } => {}
             other => panic!("{other:?}"),
         }
     }
@@ -716,7 +868,10 @@ mod tests {
     fn labels_survive_people() {
         let g = grid(&[
             &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
-            &["NOM DE LA COLLECTIVITE OU DE LA STRUCTURE* :", "Ville de Lyon"],
+            &[
+                "NOM DE LA COLLECTIVITE OU DE LA STRUCTURE* :",
+                "Ville de Lyon",
+            ],
             &["Pays : Sénégal"],
             &["3. Courriel", "", "a@b.fr"],
             &["Telephone:", "0102030405"],
@@ -730,13 +885,23 @@ mod tests {
         assert_eq!(f.text("contact_email"), Some("a@b.fr"));
         assert_eq!(f.text("contact_phone"), Some("0102030405"));
         assert_eq!(f.text("preferred_slot"), Some("any"));
-        assert_eq!(f.extra, vec![("Site internet".to_string(), "www.example.org".to_string())]);
-        assert!(f.warnings.iter().any(|w| w.field.as_deref() == Some("country")));
+        assert_eq!(
+            f.extra,
+            vec![("Site internet".to_string(), "www.example.org".to_string())]
+        );
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.field.as_deref() == Some("country"))
+        );
     }
 
     #[test]
     fn kind_from_labels_when_no_title() {
-        let g = grid(&[&["Nom de la collectivité ou de la structure", "X"], &["Type de demande", "Besoin spécifique"]]);
+        let g = grid(&[
+            &["Nom de la collectivité ou de la structure", "X"],
+            &["Type de demande", "Besoin spécifique"],
+        ]);
         let f = interpret(&[g], "fiche.docx").unwrap();
         assert_eq!(f.kind, Some(Kind::BourseProjets));
         assert_eq!(f.text("request_type"), Some("specific_need"));

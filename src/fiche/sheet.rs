@@ -20,7 +20,11 @@ struct SheetBuilder<'l> {
 
 impl<'l> SheetBuilder<'l> {
     fn new(limits: &'l Limits) -> Self {
-        SheetBuilder { limits, rows: BTreeMap::new(), ignored_far_cells: 0 }
+        SheetBuilder {
+            limits,
+            rows: BTreeMap::new(),
+            ignored_far_cells: 0,
+        }
     }
 
     fn push(&mut self, row: u32, col: u32, text: String) {
@@ -120,7 +124,9 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError>
     let mut grids = Vec::new();
     let mut cells_seen = 0usize;
     for name in names.into_iter().take(limits.max_sheets) {
-        let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| corrupt("Excel", e))?;
+        let mut reader = wb
+            .worksheet_cells_reader(&name)
+            .map_err(|e| corrupt("Excel", e))?;
         let mut sheet = SheetBuilder::new(limits);
         while let Some(cell) = reader.next_cell().map_err(|e| corrupt("Excel", e))? {
             cells_seen += 1;
@@ -145,7 +151,9 @@ pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError> 
     let mut grids = Vec::new();
     let mut cells_seen = 0usize;
     for name in names.into_iter().take(limits.max_sheets) {
-        let range = wb.worksheet_range(&name).map_err(|e| corrupt("Excel 97-2003", e))?;
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| corrupt("Excel 97-2003", e))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut sheet = SheetBuilder::new(limits);
         for (r, c, d) in range.used_cells() {
@@ -172,5 +180,117 @@ mod tests {
         assert_eq!(number_text(33476003838.0), "33476003838");
         assert_eq!(number_text(1.5), "1.5");
         assert_eq!(number_text(f64::NAN), "NaN");
+    }
+}
+
+#[cfg(test)]
+mod hostile_tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// A minimal XLSX whose first sheet has the given `sheetData` body and dimension.
+    pub(crate) fn xlsx(dimension: &str, sheet_data: &str) -> Vec<u8> {
+        let mut buf = Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let files: [(&str, String); 5] = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Fiche" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{sheet_data}</sheetData></worksheet>"#
+                ),
+            ),
+        ];
+        for (name, body) in files {
+            z.start_file(name, opts).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+        buf.into_inner()
+    }
+
+    fn cell(r: &str, text: &str) -> String {
+        format!(r#"<c r="{r}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+    }
+
+    #[test]
+    fn sparse_sheet_claiming_a_million_rows_costs_nothing() {
+        let data = format!(
+            r#"<row r="1">{}</row><row r="2">{}{}</row><row r="1048576">{}</row>"#,
+            cell("A1", "MICRO-ATELIER : FICHE DE RENSEIGNEMENT"),
+            cell("A2", "Pays"),
+            cell("B2", "Sénégal"),
+            cell("XFD1048576", "loin")
+        );
+        let bytes = xlsx("A1:XFD1048576", &data);
+        let grids = read_xlsx(&bytes, &Limits::default()).unwrap();
+        assert_eq!(grids.len(), 1);
+        assert_eq!(
+            grids[0].rows.len(),
+            2,
+            "the far cell is ignored, not allocated"
+        );
+        assert!(
+            grids[0].notes[0].contains("ignorée"),
+            "{:?}",
+            grids[0].notes
+        );
+        assert_eq!(
+            grids[0].rows[1],
+            vec!["Pays".to_string(), "Sénégal".to_string()]
+        );
+    }
+
+    #[test]
+    fn too_many_cells_is_too_large() {
+        let mut data = String::new();
+        for r in 1..=300 {
+            data.push_str(&format!(r#"<row r="{r}">"#));
+            for c in ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"] {
+                data.push_str(&cell(&format!("{c}{r}"), "x"));
+            }
+            data.push_str("</row>");
+        }
+        let bytes = xlsx("A1:J300", &data);
+        let limits = Limits {
+            max_cells: 1_000,
+            ..Limits::default()
+        };
+        let err = read_xlsx(&bytes, &limits).unwrap_err();
+        assert_eq!(err.code(), "too_large");
+    }
+
+    #[test]
+    fn garbage_is_corrupt() {
+        assert_eq!(
+            read_xlsx(b"PK\x03\x04garbage", &Limits::default())
+                .unwrap_err()
+                .code(),
+            "corrupt"
+        );
+        assert_eq!(
+            read_xls(b"\xd0\xcf\x11\xe0garbage", &Limits::default())
+                .unwrap_err()
+                .code(),
+            "corrupt"
+        );
     }
 }

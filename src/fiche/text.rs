@@ -51,7 +51,9 @@ pub fn fold_label(s: &str) -> String {
     // Leading numbering: a run of digits (possibly "1.2") or a lone letter
     // followed by ')' in the original, e.g. "a) Nom".
     loop {
-        let Some(first) = folded.split(' ').next() else { break };
+        let Some(first) = folded.split(' ').next() else {
+            break;
+        };
         let is_number = !first.is_empty() && first.chars().all(|c| c.is_ascii_digit());
         let is_letter_item = first.len() == 1
             && first.chars().all(|c| c.is_ascii_lowercase())
@@ -143,7 +145,10 @@ mod tests {
     fn fold_ignores_case_accents_punctuation() {
         assert_eq!(fold("  Téléphone* :"), "telephone");
         assert_eq!(fold("Pays partenaire(s)"), "pays partenaire s");
-        assert_eq!(fold("Nom de la collectivité ou de la structure :"), "nom de la collectivite ou de la structure");
+        assert_eq!(
+            fold("Nom de la collectivité ou de la structure :"),
+            "nom de la collectivite ou de la structure"
+        );
         assert_eq!(fold("Cœur"), "coeur");
         assert_eq!(fold("ODD / Agenda 2030"), "odd agenda 2030");
     }
@@ -159,7 +164,10 @@ mod tests {
 
     #[test]
     fn clean_value_trims_and_keeps_inner_lines() {
-        assert_eq!(clean_value("\u{a0} Ligne 1 \r\nLigne\u{a0}2\n\n"), "Ligne 1\nLigne 2");
+        assert_eq!(
+            clean_value("\u{a0} Ligne 1 \r\nLigne\u{a0}2\n\n"),
+            "Ligne 1\nLigne 2"
+        );
         assert_eq!(clean_value("\u{feff}abc\u{200b}"), "abc");
     }
 
