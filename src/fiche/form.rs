@@ -306,10 +306,11 @@ fn match_option(text: &str, opts: &'static [Opt]) -> Option<(&'static Opt, OptMa
     }
     // A slot written as a time.
     let is_slot = opts.iter().any(|o| o.value.contains(':'));
-    if is_slot && let Some(first) = times_in(text).first() {
-        if let Some(o) = opts.iter().find(|o| o.value == first) {
-            return Some((o, OptMatch::Approximate));
-        }
+    if is_slot
+        && let Some(first) = times_in(text).first()
+        && let Some(o) = opts.iter().find(|o| o.value == first)
+    {
+        return Some((o, OptMatch::Approximate));
     }
     for o in opts {
         for n in names(o) {
