@@ -50,10 +50,7 @@ pub fn fold_label(s: &str) -> String {
     let mut folded = fold(trimmed);
     // Leading numbering: a run of digits (possibly "1.2") or a lone letter
     // followed by ')' in the original, e.g. "a) Nom".
-    loop {
-        let Some(first) = folded.split(' ').next() else {
-            break;
-        };
+    while let Some(first) = folded.split(' ').next() {
         let is_number = !first.is_empty() && first.chars().all(|c| c.is_ascii_digit());
         let is_letter_item = first.len() == 1
             && first.chars().all(|c| c.is_ascii_lowercase())
