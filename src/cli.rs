@@ -1,18 +1,18 @@
-//! The command line: global options and the subcommands (clap derive). Each
-//! subcommand lives in its own file under `commands/`; this file only wires
-//! them, so adding a command is one variant and one match arm.
+//! The command line: clap definitions only. Each subcommand's work is in
+//! `commands/`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::commands;
 
-/// Fiches de renseignement des Rencontres de Cités Unies France : import des
-/// e-mails, propositions, programmation.
 #[derive(Debug, Parser)]
-#[command(name = "fiches", version, about, long_about = None)]
+#[command(
+    name = "fiches",
+    version,
+    about = "Fiches de renseignement des Rencontres de Cités Unies France : lecture, réception, console, publication"
+)]
 pub struct Cli {
     /// Fichier de configuration (par défaut ./config.toml, sinon
     /// $XDG_CONFIG_HOME/fiches/config.toml).
@@ -23,54 +23,36 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FICHIER", env = "FICHES_DB")]
     pub db: Option<PathBuf>,
 
-    /// Plus de détails dans le journal d'exécution (-v, -vv).
+    /// Plus de détails dans le journal d'exécution (-v, -vv ; ou FICHES_LOG=debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read fiches (DOCX, XLSX, ODT, ODS, XLS) and print what was read.
+    Parse {
+        /// Files or directories (walked recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// One JSON object per file and per line.
+        #[arg(long)]
+        json: bool,
+    },
     Import(commands::import::Args),
     Messages(commands::messages::Args),
     Proposals(commands::proposals::Args),
 }
 
-/// Runs the command line; the exit code says how it went.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_tracing(cli.verbose);
-    let globals = commands::Globals {
-        config: cli.config.clone(),
-        db: cli.db.clone(),
-    };
-    let result = match &cli.command {
-        Command::Import(args) => commands::import::run(&globals, args),
-        Command::Messages(args) => commands::messages::run(&globals, args),
-        Command::Proposals(args) => commands::proposals::run(&globals, args),
-    };
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("erreur : {}", commands::output::clean(&format!("{e:#}")));
-            ExitCode::FAILURE
+impl Cli {
+    /// The global options the database commands share.
+    pub fn globals(&self) -> commands::Globals {
+        commands::Globals {
+            config: self.config.clone(),
+            db: self.db.clone(),
         }
     }
-}
-
-fn init_tracing(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FICHES_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
 }

@@ -1,9 +1,15 @@
 //! fiches: intake, review and publication of the *fiches de renseignement*
 //! of the Rencontres de l'internationalisation des collectivités territoriales.
+//!
+//! Layout: `fiche` (bytes → typed fiche, no I/O), `intake` (mail → what is
+//! stored: sources, mail parsing, rules), `store` (SQLite, the only module
+//! with SQL), `config` (`config.toml`), `safe` (text made safe for
+//! terminals), `cli` + `commands` (the command line).
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod fiche;
 pub mod intake;
+pub mod safe;
 pub mod store;

@@ -4,24 +4,24 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::Globals;
-use super::output::{Out, clean, json_line};
+use super::output::{Out, json_line};
 use crate::config::{Config, SourceConfig};
 use crate::intake::{ImportReport, Importer, IntakeOptions, Progress, Source, open_path, source};
+use crate::safe::terminal_line as clean;
 use crate::store::MessageStatus;
 
 /// Importe des e-mails : fichiers .eml, dossiers de .eml, Maildir.
 ///
 /// Sans chemin, lit les sources de la configuration ([[sources]]). Un message
 /// déjà enregistré (même contenu ou même Message-ID) n'est pas réimporté.
-/// Code de sortie : 0 si tout est enregistré, 2 si des messages n'ont pas pu
-/// être lus ou enregistrés (ils sont listés), 1 en cas d'erreur.
+/// Code de sortie : 0 si tout est enregistré, 1 si des messages n'ont pas pu
+/// être lus ou enregistrés (ils sont listés), 2 en cas d'erreur.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Fichiers .eml, dossiers ou Maildir à importer.
@@ -53,7 +53,7 @@ fn config_or_default(globals: &Globals) -> anyhow::Result<Config> {
     Ok(Config::parse(shipped, &here)?)
 }
 
-pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = config_or_default(globals)?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     if args.paths.is_empty() {
@@ -129,11 +129,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
         return Err(anyhow::Error::new(e)
             .context("import interrompu : la base de données refuse les écritures"));
     }
-    Ok(if report.failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(report.failed.is_empty())
 }
 
 fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {

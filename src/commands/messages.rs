@@ -1,12 +1,11 @@
 //! `fiches messages [--json]`: every stored message with its status, flags,
 //! attachments and the proposals made from it.
 
-use std::process::ExitCode;
-
 use serde_json::json;
 
 use super::Globals;
-use super::output::{Out, clean, ellipsis, json_line};
+use super::output::{Out, ellipsis, json_line};
+use crate::safe::terminal_line as clean;
 use crate::store::{MessageFilter, MessageRecord, MessageStatus};
 
 /// Liste les messages enregistrés.
@@ -55,7 +54,7 @@ pub fn message_json(m: &MessageRecord) -> serde_json::Value {
     })
 }
 
-pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.config()?;
     let store = globals.open_store(config.as_ref())?;
     let messages = store.list_messages(&MessageFilter {
@@ -73,7 +72,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     out.finish()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(true)
 }
 
 fn human(out: &mut Out, m: &MessageRecord) -> std::io::Result<bool> {

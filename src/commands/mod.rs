@@ -1,9 +1,12 @@
-//! The subcommands, one file each, and what they share: finding the
-//! configuration and the database from the global options.
+//! One file per subcommand: each turns parsed arguments into work on the
+//! library modules and into output. No business rules live here. What the
+//! database commands share (finding the configuration and the database from
+//! the global options) is below.
 
 pub mod import;
 pub mod messages;
 pub mod output;
+pub mod parse;
 pub mod proposals;
 
 use std::path::PathBuf;

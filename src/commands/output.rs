@@ -1,35 +1,9 @@
-//! Writing to the terminal and to scripts: text from mails is made inert
-//! (control characters, terminal escapes and bidi overrides replaced) before
-//! it is shown, and JSON lines escape what a terminal could interpret.
+//! Output helpers of the database commands: JSON lines that escape what a
+//! terminal could interpret, shortening, and a stdout writer that stops
+//! quietly on a closed pipe. Text from mails goes through `crate::safe`
+//! before it is shown.
 
 use std::io::{self, Write};
-
-/// True for characters a terminal could act on or that reorder text.
-fn is_dangerous(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Text safe to print on a terminal: dangerous characters become `�`,
-/// except line breaks and tabs when `multiline`.
-pub fn clean_text(s: &str, multiline: bool) -> String {
-    s.chars()
-        .map(|c| {
-            if multiline && (c == '\n' || c == '\t') {
-                c
-            } else if is_dangerous(c) {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-/// One line of text safe to print.
-pub fn clean(s: &str) -> String {
-    clean_text(s, false)
-}
 
 /// Shortens to `max` characters with an ellipsis.
 pub fn ellipsis(s: &str, max: usize) -> String {
@@ -100,13 +74,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_are_made_inert() {
-        assert_eq!(
-            clean("fiche \u{1b}]0;pwned\u{7}\u{1b}[2J"),
-            "fiche \u{FFFD}]0;pwned\u{FFFD}\u{FFFD}[2J"
-        );
-        assert_eq!(clean("a\u{202E}b\u{9b}c"), "a\u{FFFD}b\u{FFFD}c");
-        assert_eq!(clean_text("l1\nl2", true), "l1\nl2");
+    fn json_lines_escape_c1_controls() {
         let j = json_line(&serde_json::json!({"s": "x\u{1b}y\u{9b}z"}));
         assert_eq!(j, r#"{"s":"x\u001by\u009bz"}"#);
     }

@@ -1,13 +1,12 @@
 //! `fiches proposals [--json]`: the proposals read from the fiches, every
 //! revision, with their decision state and their place in a revision chain.
 
-use std::process::ExitCode;
-
 use serde_json::json;
 
 use super::Globals;
-use super::output::{Out, clean, ellipsis, json_line};
+use super::output::{Out, ellipsis, json_line};
 use crate::fiche::{Kind, Value};
+use crate::safe::terminal_line as clean;
 use crate::store::{Proposal, ProposalFilter, ProposalStatus};
 
 /// Liste les propositions (toutes les révisions, sauf avec --live).
@@ -73,7 +72,7 @@ pub fn proposal_json(p: &Proposal) -> serde_json::Value {
     })
 }
 
-pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.config()?;
     let store = globals.open_store(config.as_ref())?;
     let filter = ProposalFilter {
@@ -94,7 +93,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     out.finish()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(true)
 }
 
 fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {

@@ -3,8 +3,8 @@
 //! signatures, so the intake compiles and its own tests run. Delete this file
 //! when main's reader is merged.
 //!
-//! `sniff` recognises containers by magic bytes only; `parse_with` reads
-//! nothing and answers `NotAFiche`.
+//! `sniff` recognises containers by magic bytes only; `parse_with` hands
+//! XLSX/XLS to main's temporary `parse` and answers `NotAFiche` otherwise.
 
 use super::limits::Limits;
 use super::model::{Fiche, FicheError, Format};
@@ -41,8 +41,9 @@ pub fn sniff(bytes: &[u8]) -> Format {
     }
 }
 
-/// TEMPORARY: always "not a fiche" (or the format error for DOC/PDF/RTF).
-pub fn parse_with(bytes: &[u8], _file_name: &str, limits: &Limits) -> Result<Fiche, FicheError> {
+/// TEMPORARY: size and format checks, then main's temporary `parse`
+/// (XLSX/XLS only); other readable formats answer `NotAFiche` for now.
+pub fn parse_with(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Fiche, FicheError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(FicheError::too_large("fichier trop volumineux"));
     }
@@ -52,12 +53,13 @@ pub fn parse_with(bytes: &[u8], _file_name: &str, limits: &Limits) -> Result<Fic
             format: format.name(),
         });
     }
-    Err(FicheError::NotAFiche {
-        reason: "lecteur de fiches pas encore intégré (stub temporaire)".into(),
-    })
-}
-
-/// TEMPORARY: `parse_with` and the default limits.
-pub fn parse(bytes: &[u8], file_name: &str) -> Result<Fiche, FicheError> {
-    parse_with(bytes, file_name, &Limits::default())
+    match format {
+        Format::Xlsx | Format::Xls => super::parse(bytes, file_name),
+        _ => Err(FicheError::NotAFiche {
+            reason: format!(
+                "lecteur {} pas encore intégré (stub temporaire)",
+                format.name()
+            ),
+        }),
+    }
 }

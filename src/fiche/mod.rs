@@ -3,7 +3,7 @@
 //! `Grid` of rows and cells by one reader per format (`docx`, `odf`, `sheet`),
 //! then interpreted against the printed forms (`form`, `spec`).
 
-// TEMPORARY (intake branch): stand-in for the reader being written on main.
+// TEMPORARY (intake branch): `parse_with` and `sniff` until main has them.
 mod api_stub;
 pub mod limits;
 pub mod model;
@@ -14,7 +14,24 @@ pub mod sniff {
     pub use super::api_stub::sniff;
 }
 
-pub use api_stub::{parse, parse_with};
+pub use api_stub::parse_with;
 pub use limits::Limits;
 pub use model::{Fiche, FicheError, Format, Grid, Kind, Value, Warning};
 pub use sniff::sniff;
+pub mod form;
+pub mod sheet;
+pub mod text;
+
+// TEMPORARY until the format readers land: XLSX/XLS only, crude sniffing.
+pub fn parse(bytes: &[u8], file_name: &str) -> Result<Fiche, FicheError> {
+    let limits = Limits::default();
+    let is = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let grids = if bytes.starts_with(b"PK") && is(b"xl/workbook.xml") {
+        sheet::read_xlsx(bytes, &limits)?
+    } else if bytes.starts_with(b"\xd0\xcf\x11\xe0") && file_name.ends_with(".xls") {
+        sheet::read_xls(bytes, &limits)?
+    } else {
+        return Err(FicheError::UnsupportedFormat { format: "?" });
+    };
+    form::interpret(&grids, file_name)
+}

@@ -1,0 +1,78 @@
+//! Parse benchmark: per-fiche time of `fiche::parse` on the corpus DOCX and
+//! XLSX files, and for XLSX the floor: calamine merely opening the workbook
+//! and reading every sheet's cells. Prints one tab-separated line per file:
+//! `file  format  fiches_us  calamine_floor_us`. Run by scripts/bench-parse.sh.
+
+use std::hint::black_box;
+use std::io::Cursor;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use calamine::{Reader, Xlsx};
+
+/// Median time of one call, over enough calls to fill ~`budget`.
+fn time_it(budget: Duration, mut f: impl FnMut()) -> f64 {
+    for _ in 0..5 {
+        f();
+    }
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < budget || samples.len() < 20 {
+        let t = Instant::now();
+        for _ in 0..10 {
+            f();
+        }
+        samples.push(t.elapsed().as_secs_f64() * 1e6 / 10.0);
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    samples[samples.len() / 2]
+}
+
+fn calamine_floor(bytes: &[u8]) {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("open");
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet");
+        black_box(range.used_cells().count());
+    }
+}
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/fiches");
+    let budget = Duration::from_millis(
+        std::env::var("BENCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(400),
+    );
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    println!("file\tformat\tfiches_us\tcalamine_floor_us");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if ext != "docx" && ext != "xlsx" {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("read");
+        let ours = time_it(budget, || {
+            black_box(fiches::fiche::parse(black_box(&bytes), &name).ok());
+        });
+        let floor = if ext == "xlsx" {
+            format!(
+                "{:.1}",
+                time_it(budget, || calamine_floor(black_box(&bytes)))
+            )
+        } else {
+            "-".to_string()
+        };
+        println!("{name}\t{ext}\t{ours:.1}\t{floor}");
+    }
+}

@@ -1,0 +1,184 @@
+//! Text helpers shared by the form interpreter: the folding used to compare
+//! labels and options (case, accents, punctuation, numbering), the cleaning
+//! applied to stored values, and a bounded edit distance for fuzzy labels.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Folds text for comparison: NFD without combining marks, lowercase,
+/// ligatures spelled out, every run of non-alphanumerics one space, trimmed.
+/// "  Téléphone* :" and "telephone" fold to the same string.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let lower: &mut dyn Iterator<Item = char> = &mut c.to_lowercase();
+        for l in lower {
+            let piece: &str = match l {
+                'œ' => "oe",
+                'æ' => "ae",
+                'ß' => "ss",
+                _ => "",
+            };
+            if l.is_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                if piece.is_empty() {
+                    out.push(l);
+                } else {
+                    out.push_str(piece);
+                }
+            } else {
+                pending_space = true;
+            }
+        }
+    }
+    out
+}
+
+/// Folds a label cell: like `fold`, and drops leading numbering ("1.", "2)",
+/// "a)", "-", "•") so "3. Pays" matches "Pays".
+pub fn fold_label(s: &str) -> String {
+    let trimmed = s.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '•' | '*' | '–' | '—' | '·' | '>' | '▪' | '◦')
+    });
+    let mut folded = fold(trimmed);
+    // Leading numbering: a run of digits (possibly "1.2") or a lone letter
+    // followed by ')' in the original, e.g. "a) Nom".
+    while let Some(first) = folded.split(' ').next() {
+        let is_number = !first.is_empty() && first.chars().all(|c| c.is_ascii_digit());
+        let is_letter_item = first.len() == 1
+            && first.chars().all(|c| c.is_ascii_lowercase())
+            && trimmed.trim_start().get(1..2) == Some(")");
+        if (is_number || is_letter_item) && folded.len() > first.len() {
+            folded = folded[first.len() + 1..].to_string();
+        } else {
+            break;
+        }
+    }
+    folded
+}
+
+/// Characters that look like spaces or nothing and should not survive in a
+/// stored value: non-breaking spaces become spaces, zero-width ones vanish.
+fn clean_char(c: char) -> Option<char> {
+    match c {
+        '\u{00A0}' | '\u{202F}' | '\u{2007}' | '\u{2009}' | '\u{200A}' => Some(' '),
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => None,
+        '\r' => Some('\n'),
+        _ => Some(c),
+    }
+}
+
+/// Cleans a value as SPEC.md stores it: NBSP → space, CRLF → LF, trailing
+/// spaces of each line dropped, leading and trailing blank lines and spaces
+/// trimmed; inner line breaks kept. Control characters are kept as written
+/// (they are neutralised where shown or exported, never silently altered).
+pub fn clean_value(s: &str) -> String {
+    let s = s.replace("\r\n", "\n");
+    let cleaned: String = s.chars().filter_map(clean_char).collect();
+    let lines: Vec<&str> = cleaned.split('\n').map(|l| l.trim_end()).collect();
+    let joined = lines.join("\n");
+    joined.trim().to_string()
+}
+
+/// True when a cleaned value says nothing: empty, only punctuation or
+/// underscores ("____", "...", "-"), or a word-processor placeholder.
+pub fn is_blank_value(s: &str) -> bool {
+    if s.chars().all(|c| !c.is_alphanumeric()) {
+        // Box glyphs alone are not blank for choices, but a text field of
+        // only "☐" says nothing either.
+        return true;
+    }
+    let f = fold(s);
+    const PLACEHOLDERS: &[&str] = &[
+        "cliquez ici pour taper du texte",
+        "cliquez ou appuyez ici pour entrer du texte",
+        "click here to enter text",
+        "click or tap here to enter text",
+        "a completer",
+        "a remplir",
+    ];
+    PLACEHOLDERS.contains(&f.as_str())
+}
+
+/// Levenshtein distance between two strings, giving up (returning `None`)
+/// once it exceeds `max`. Used on folded labels only, so inputs are short.
+pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max || a.len() > 200 || b.len() > 200 {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_ignores_case_accents_punctuation() {
+        assert_eq!(fold("  Téléphone* :"), "telephone");
+        assert_eq!(fold("Pays partenaire(s)"), "pays partenaire s");
+        assert_eq!(
+            fold("Nom de la collectivité ou de la structure :"),
+            "nom de la collectivite ou de la structure"
+        );
+        assert_eq!(fold("Cœur"), "coeur");
+        assert_eq!(fold("ODD / Agenda 2030"), "odd agenda 2030");
+    }
+
+    #[test]
+    fn fold_label_drops_numbering() {
+        assert_eq!(fold_label("3. Pays"), "pays");
+        assert_eq!(fold_label("1.2 - Courriel"), "courriel");
+        assert_eq!(fold_label("a) Nom"), "nom");
+        assert_eq!(fold_label("• Fonction"), "fonction");
+        assert_eq!(fold_label("2018"), "2018");
+    }
+
+    #[test]
+    fn clean_value_trims_and_keeps_inner_lines() {
+        assert_eq!(
+            clean_value("\u{a0} Ligne 1 \r\nLigne\u{a0}2\n\n"),
+            "Ligne 1\nLigne 2"
+        );
+        assert_eq!(clean_value("\u{feff}abc\u{200b}"), "abc");
+    }
+
+    #[test]
+    fn blank_values() {
+        assert!(is_blank_value(""));
+        assert!(is_blank_value("____"));
+        assert!(is_blank_value("Cliquez ici pour taper du texte."));
+        assert!(!is_blank_value("0"));
+    }
+
+    #[test]
+    fn bounded_distance() {
+        assert_eq!(distance_within("courriel", "couriel", 2), Some(1));
+        assert_eq!(distance_within("courriel", "telephone", 2), None);
+    }
+}
