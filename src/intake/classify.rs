@@ -285,7 +285,10 @@ pub fn decide(
             content_type: leaf.content_type.clone(),
             size: leaf.bytes.len() as u64,
             sha256: sha256_hex(&leaf.bytes),
-            format: c.format.map(|f| f.name().to_string()),
+            format: c
+                .format
+                .filter(|f| *f != Format::Unknown)
+                .map(|f| f.name().to_string()),
             outcome: c.outcome,
             reason: c.reason,
             proposal,

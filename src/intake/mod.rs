@@ -107,7 +107,7 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
     } else {
         mail::parse(&raw.bytes)
     };
-    let Some(msg) = parsed else {
+    let Some(msg) = parsed.filter(|m| !m.headers().is_empty()) else {
         out.status = MessageStatus::Error;
         out.reason = Some(
             "message illisible : aucun en-tête reconnu ; le fichier n'est peut-être pas un e-mail"
@@ -163,3 +163,6 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
     out.attachments = d.attachments;
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -229,7 +229,8 @@ fn collect_eml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), S
         let Ok(t) = e.file_type() else { continue };
         if t.is_dir() {
             collect_eml(&p, depth + 1, out)?;
-        } else if t.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("eml")) {
+        } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("eml")) {
+            // Files and links to files; a broken link is reported when read.
             out.push(p);
         }
     }
