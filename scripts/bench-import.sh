@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Import benchmark: 2,000 messages of ~40 KB with one fiche each, from a
+# Maildir, into a fresh database. Reports messages/second and peak memory of
+# `fiches import` (/usr/bin/time -v), the ratio against `cp -r` of the same
+# Maildir, and what the mail and store layers add to the fiche reader alone
+# (goal: at most +50%). Usage: scripts/bench-import.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-2000}
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+work=target/bench-import
+rm -rf "$work"
+mkdir -p "$work"
+cargo build --release -q --bin fiches --example bench_import
+bin=target/release/fiches
+helper=target/release/examples/bench_import
+
+"$helper" gen "$work/Maildir" "$n" > "$work/gen.txt"
+mean_kib=$(sed -n 's/^mean_kib=//p' "$work/gen.txt")
+
+# Warm the page cache so that every run reads from memory.
+cat "$work"/Maildir/new/* > /dev/null
+
+# cp -r of the same Maildir: the floor of just reading (and writing) the files.
+start=$(date +%s.%N)
+cp -r "$work/Maildir" "$work/Maildir-copy"
+sync
+end=$(date +%s.%N)
+cp_s=$(calc "$end - $start")
+
+# The import, measured by /usr/bin/time (wall clock and peak memory).
+/usr/bin/time -v "$bin" --db "$work/bench.db" import --quiet "$work/Maildir" > "$work/import.txt" 2> "$work/time.txt"
+wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+rss_kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
+
+# The same messages through the layers, in one process: reader alone, intake without store.
+"$helper" layers "$work/Maildir" > "$work/layers.txt"
+parse_s=$(sed -n 's/^parse_only_s=//p' "$work/layers.txt")
+process_s=$(sed -n 's/^process_s=//p' "$work/layers.txt")
+fiches_read=$(sed -n 's/^fiches_read=//p' "$work/layers.txt")
+
+db_mib=$(du -m "$work/bench.db" | cut -f1)
+cat "$work/import.txt"
+echo
+printf 'messages                 %s (mean %s KiB, fiches read %s)\n' "$n" "$mean_kib" "$fiches_read"
+printf 'fiches import            %.2f s  %.0f messages/s  peak RSS %.1f MiB  database %s MiB\n' \
+  "$wall" "$(calc "$n / $wall")" "$(calc "$rss_kib / 1024")" "$db_mib"
+printf 'cp -r of the Maildir     %.3f s  (import / cp -r = %.1fx)\n' "$cp_s" "$(calc "$wall / $cp_s")"
+printf 'fiche reader alone       %.2f s  (%.2f ms a fiche)\n' "$parse_s" "$(calc "$parse_s * 1000 / $n")"
+printf 'intake without store     %.2f s  (mail layer adds %+.0f%% to the reader)\n' \
+  "$process_s" "$(calc "($process_s - $parse_s) * 100 / $parse_s")"
+printf 'mail + store layers add  %+.0f%% to the reader (goal: at most +50%%)\n' \
+  "$(calc "($wall - $parse_s) * 100 / $parse_s")"
