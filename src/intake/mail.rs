@@ -137,10 +137,10 @@ pub fn headers(msg: &Message<'_>) -> Headers {
         from: mailbox(msg.from()),
         subject: msg.subject().map(str::to_string),
         date: msg.date().and_then(to_chrono),
+        // The top-most Received header: the last hop, our server's receipt.
         received: msg
-            .received()
-            .and_then(|r| r.date.as_ref())
-            .and_then(to_chrono),
+            .received_all()
+            .find_map(|r| r.date.as_ref().and_then(to_chrono)),
         ..Headers::default()
     };
     if h.from.address.is_none() {

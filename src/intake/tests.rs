@@ -199,9 +199,9 @@ fn late_is_decided_on_the_date_or_the_receipt_time() {
         &[],
     ));
     assert_eq!(just_late.flags, [flag::LATE]);
-    // Date missing: the receipt (Received header) decides.
+    // Date missing: the receipt (top-most Received header, our server) decides.
     let m = run(&mail(
-        "Received: from a by b; Tue, 12 Jun 2018 10:00:00 +0200\r\nSubject: x\r\n",
+        "Received: from a by mx.cuf; Tue, 12 Jun 2018 10:00:00 +0200\r\nReceived: from pc by a; Thu, 07 Jun 2018 10:00:00 +0200\r\nSubject: x\r\n",
         &[],
     ));
     assert_eq!(m.flags, [flag::LATE]);

@@ -194,13 +194,29 @@ impl Store {
 
     /// Messages in id order, with their attachments and proposal ids.
     pub fn list_messages(&self, filter: &MessageFilter) -> Result<Vec<MessageRecord>> {
+        self.messages_where(filter.status, None)
+    }
+
+    /// One message by id.
+    pub fn message(&self, id: i64) -> Result<MessageRecord> {
+        self.messages_where(None, Some(id))?
+            .pop()
+            .ok_or(StoreError::MessageNotFound(id))
+    }
+
+    fn messages_where(
+        &self,
+        status: Option<MessageStatus>,
+        only: Option<i64>,
+    ) -> Result<Vec<MessageRecord>> {
         let mut attachments: HashMap<i64, Vec<AttachmentRecord>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
                 "SELECT message_id, id, part_path, filename, content_type, size, sha256, format, outcome, reason
-                 FROM attachments ORDER BY message_id, position",
+                 FROM attachments WHERE (?1 IS NULL OR message_id = ?1)
+                 ORDER BY message_id, position",
             )?;
-            let mut rows = stmt.query([])?;
+            let mut rows = stmt.query([only])?;
             while let Some(r) = rows.next()? {
                 let outcome: String = r.get(8)?;
                 attachments
@@ -225,8 +241,8 @@ impl Store {
         {
             let mut stmt = self
                 .conn
-                .prepare("SELECT message_id, id FROM proposals ORDER BY id")?;
-            let mut rows = stmt.query([])?;
+                .prepare("SELECT message_id, id FROM proposals WHERE (?1 IS NULL OR message_id = ?1) ORDER BY id")?;
+            let mut rows = stmt.query([only])?;
             while let Some(r) = rows.next()? {
                 proposals.entry(r.get(0)?).or_default().push(r.get(1)?);
             }
@@ -234,9 +250,9 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT id, message_id, from_addr, from_name, subject, date, received_at, effective_at, source_ref,
                     sha256, size, status, reason, flags, imported_at
-             FROM messages WHERE (?1 IS NULL OR status = ?1) ORDER BY id",
+             FROM messages WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id = ?2) ORDER BY id",
         )?;
-        let mut rows = stmt.query([filter.status.map(MessageStatus::as_str)])?;
+        let mut rows = stmt.query(params![status.map(MessageStatus::as_str), only])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
@@ -264,15 +280,6 @@ impl Store {
             });
         }
         Ok(out)
-    }
-
-    /// One message by id.
-    pub fn message(&self, id: i64) -> Result<MessageRecord> {
-        // Small database; the list query is the single place that maps rows.
-        self.list_messages(&MessageFilter::default())?
-            .into_iter()
-            .find(|m| m.id == id)
-            .ok_or(StoreError::MessageNotFound(id))
     }
 
     /// The bytes of a message exactly as received.
