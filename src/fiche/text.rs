@@ -110,13 +110,24 @@ pub fn is_blank_value(s: &str) -> bool {
 /// Levenshtein distance between two strings, giving up (returning `None`)
 /// once it exceeds `max`. Used on folded labels only, so inputs are short.
 pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        return bounded_levenshtein(a.as_bytes(), b.as_bytes(), max);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max || a.len() > 200 || b.len() > 200 {
+    bounded_levenshtein(&a, &b, max)
+}
+
+fn bounded_levenshtein<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
+    const CAP: usize = 256;
+    if a.len().abs_diff(b.len()) > max || a.len() >= CAP || b.len() >= CAP {
         return None;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    let mut prev = [0usize; CAP];
+    let mut cur = [0usize; CAP];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         let mut row_min = cur[0];
