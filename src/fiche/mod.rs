@@ -6,6 +6,8 @@
 pub mod limits;
 pub mod model;
 pub mod spec;
+pub mod xml;
+pub mod zipsafe;
 
 pub use limits::Limits;
 pub use model::{Fiche, FicheError, Format, Grid, Kind, Value, Warning};
