@@ -3,8 +3,11 @@
 //! `Grid` of rows and cells by one reader per format (`docx`, `odf`, `sheet`),
 //! then interpreted against the printed forms (`form`, `spec`).
 
+pub mod docx;
+mod flow;
 pub mod limits;
 pub mod model;
+pub mod odf;
 pub mod spec;
 pub mod xml;
 pub mod zipsafe;
