@@ -8,6 +8,7 @@ mod flow;
 pub mod limits;
 pub mod model;
 pub mod odf;
+pub mod sniff;
 pub mod spec;
 pub mod xml;
 pub mod zipsafe;
