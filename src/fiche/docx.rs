@@ -62,15 +62,15 @@ fn main_part(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<String, FicheErro
     let rels = zip.read(&rels_name)?;
     let mut xml = XmlReader::new(&rels, &rels_name, limits);
     loop {
-        match xml.next()? {
+        match xml.next_event()? {
             XmlEvent::Start(tag) | XmlEvent::Empty(tag) if tag.local() == "Relationship" => {
                 let is_main = tag
                     .attr("Type")
                     .is_some_and(|t| t.ends_with("/officeDocument"));
-                if let (true, Some(target)) = (is_main, tag.attr("Target")) {
-                    if let Some(name) = zip.find(target.trim_start_matches('/')) {
-                        return Ok(name.to_string());
-                    }
+                if let (true, Some(target)) = (is_main, tag.attr("Target"))
+                    && let Some(name) = zip.find(target.trim_start_matches('/'))
+                {
+                    return Ok(name.to_string());
                 }
             }
             XmlEvent::Eof => return Err(missing()),
@@ -122,7 +122,7 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
     let mut checkbox: Option<CheckBox> = None;
 
     loop {
-        match xml.next()? {
+        match xml.next_event()? {
             XmlEvent::Start(tag) => {
                 if tag.ns == Ns::Mc {
                     match tag.local() {

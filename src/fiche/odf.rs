@@ -150,7 +150,7 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
     let mut ws = Collapse::default();
 
     loop {
-        match xml.next()? {
+        match xml.next_event()? {
             XmlEvent::Start(tag) => {
                 if is_skipped(&tag) {
                     xml.skip_element()?;
@@ -399,7 +399,7 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
     let mut skipped_sheets = false;
 
     loop {
-        let event = xml.next()?;
+        let event = xml.next_event()?;
         match event {
             XmlEvent::Start(ref tag) | XmlEvent::Empty(ref tag) => {
                 let empty = matches!(event, XmlEvent::Empty(_));

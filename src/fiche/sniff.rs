@@ -5,7 +5,8 @@
 //!   `word/document.xml` → DOCX, `xl/workbook.xml` → XLSX, the ODF
 //!   `mimetype` entry → ODT / ODS; failing those, the ODF manifest's root
 //!   media type, the `office:body` child of `content.xml`, then the OOXML
-//!   `[Content_Types].xml`; any other zip → `OtherZip`. A zip too damaged
+//!   `[Content_Types].xml`, then any `word/` or `xl/` entry; any other zip →
+//!   `OtherZip`. A zip too damaged
 //!   for its central directory to be read is sniffed from its local headers
 //!   (a truncated DOCX is still a DOCX; its reader then says it is damaged).
 //! - OLE2 compound file: the directory entries name the streams —
@@ -75,7 +76,26 @@ fn by_names(names: &[&str], mimetype: Option<&[u8]>) -> Option<Format> {
     if has("xl/workbook.xml") {
         return Some(Format::Xlsx);
     }
-    mimetype.and_then(|m| by_media_type(String::from_utf8_lossy(m).trim()))
+    if let Some(format) = mimetype.and_then(|m| by_media_type(String::from_utf8_lossy(m).trim())) {
+        return Some(format);
+    }
+    // An OOXML package missing its main part (damaged, or a hand-made bomb)
+    // is still meant as Word or Excel; its reader will say what is wrong.
+    let under = |dir: &str| {
+        names.iter().any(|n| {
+            let n = n.replace('\\', "/");
+            n.trim_start_matches('/')
+                .get(..dir.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(dir))
+        })
+    };
+    if under("word/") {
+        return Some(Format::Docx);
+    }
+    if under("xl/") {
+        return Some(Format::Xlsx);
+    }
+    None
 }
 
 fn by_media_type(media: &str) -> Option<Format> {
@@ -129,11 +149,11 @@ fn odf_manifest(zip: &mut SafeZip<'_>, limits: &Limits) -> Option<Format> {
     let bytes = zip.read_prefix(&name, PREFIX).ok()?;
     let mut xml = XmlReader::new(&bytes, &name, limits);
     loop {
-        match xml.next().ok()? {
-            XmlEvent::Start(tag) | XmlEvent::Empty(tag) if tag.local() == "file-entry" => {
-                if tag.attr("full-path").as_deref() == Some("/") {
-                    return by_media_type(tag.attr("media-type")?.trim());
-                }
+        match xml.next_event().ok()? {
+            XmlEvent::Start(tag) | XmlEvent::Empty(tag)
+                if tag.local() == "file-entry" && tag.attr("full-path").as_deref() == Some("/") =>
+            {
+                return by_media_type(tag.attr("media-type")?.trim());
             }
             XmlEvent::Eof => return None,
             _ => {}
@@ -147,7 +167,7 @@ fn odf_body(zip: &mut SafeZip<'_>, limits: &Limits) -> Option<Format> {
     let bytes = zip.read_prefix(&name, PREFIX).ok()?;
     let mut xml = XmlReader::new(&bytes, &name, limits);
     loop {
-        match xml.next().ok()? {
+        match xml.next_event().ok()? {
             XmlEvent::Start(tag) | XmlEvent::Empty(tag) if tag.ns == Ns::Office => {
                 match tag.local() {
                     "text" => return Some(Format::Odt),
@@ -218,7 +238,7 @@ fn ole2_has_entry(bytes: &[u8], name: &str) -> bool {
     while let Some(entry) = bytes.get(at..at + 128) {
         at += 128;
         let Some(len) = le16(entry, 64) else { continue };
-        if !matches!(entry[66], 1 | 2) || len < 2 || len > 64 || len % 2 != 0 {
+        if !matches!(entry[66], 1 | 2) || !(2..=64).contains(&len) || !len.is_multiple_of(2) {
             continue;
         }
         let units: Vec<u16> = entry[..len - 2]
@@ -394,6 +414,14 @@ mod tests {
             Format::Docx
         );
         assert_eq!(sniff(b"PK\x05\x06"), Format::OtherZip);
+        assert_eq!(
+            sniff(&build_zip(&[("xl/worksheets/sheet1.xml", b"<x/>")])),
+            Format::Xlsx
+        );
+        assert_eq!(
+            sniff(&build_zip(&[("word/styles.xml", b"<x/>")])),
+            Format::Docx
+        );
     }
 
     #[test]

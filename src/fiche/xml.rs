@@ -202,7 +202,7 @@ impl<'i> XmlReader<'i> {
 
     /// The next event. Errors: `Corrupt` for malformed XML, a DOCTYPE, an
     /// unknown entity; `TooLarge` past `max_xml_depth`.
-    pub fn next(&mut self) -> Result<XmlEvent<'i>, FicheError> {
+    pub fn next_event(&mut self) -> Result<XmlEvent<'i>, FicheError> {
         loop {
             let (resolved, event) = match self.reader.read_resolved_event() {
                 Ok((r, e)) => (Ns::from_resolved(&r), e),
@@ -264,7 +264,7 @@ impl<'i> XmlReader<'i> {
     pub fn skip_element(&mut self) -> Result<(), FicheError> {
         let target = self.depth.saturating_sub(1);
         loop {
-            match self.next()? {
+            match self.next_event()? {
                 XmlEvent::End(_) if self.depth == target => return Ok(()),
                 XmlEvent::Eof => {
                     return Err(self.malformed("fin du texte avant la fermeture des éléments"));
@@ -355,7 +355,7 @@ mod tests {
         let mut r = XmlReader::new(xml.as_bytes(), "test.xml", limits);
         let mut out = String::new();
         loop {
-            match r.next()? {
+            match r.next_event()? {
                 XmlEvent::Text(t) => {
                     r.charge(&t)?;
                     out.push_str(&t);
@@ -449,7 +449,7 @@ mod tests {
         let mut r = XmlReader::new(bad_utf8, "x.xml", &Limits::default());
         let mut saw_error = false;
         for _ in 0..10 {
-            match r.next() {
+            match r.next_event() {
                 Err(e) => {
                     assert_eq!(e.code(), "corrupt");
                     saw_error = true;
@@ -466,11 +466,11 @@ mod tests {
     fn namespaces_are_resolved_whatever_the_prefix() {
         let xml = r#"<x:document xmlns:x="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><x:p x:val="a&amp;b"/><p/></x:document>"#;
         let mut r = XmlReader::new(xml.as_bytes(), "d.xml", &Limits::default());
-        match r.next().unwrap() {
+        match r.next_event().unwrap() {
             XmlEvent::Start(t) => assert!(t.is(Ns::W, "document")),
             e => panic!("{e:?}"),
         }
-        match r.next().unwrap() {
+        match r.next_event().unwrap() {
             XmlEvent::Empty(t) => {
                 assert!(t.is(Ns::W, "p"));
                 assert_eq!(t.attr("val").as_deref(), Some("a&b"));
@@ -478,7 +478,7 @@ mod tests {
             }
             e => panic!("{e:?}"),
         }
-        match r.next().unwrap() {
+        match r.next_event().unwrap() {
             XmlEvent::Empty(t) => assert_eq!(t.ns, Ns::None),
             e => panic!("{e:?}"),
         }
@@ -490,7 +490,7 @@ mod tests {
         let mut r = XmlReader::new(xml.as_bytes(), "d.xml", &Limits::default());
         let mut text = String::new();
         loop {
-            match r.next().unwrap() {
+            match r.next_event().unwrap() {
                 XmlEvent::Start(t) if t.local() == "skip" => r.skip_element().unwrap(),
                 XmlEvent::Text(t) => text.push_str(&t),
                 XmlEvent::Eof => break,
