@@ -17,6 +17,7 @@
 use super::flow::Flow;
 use super::limits::Limits;
 use super::model::{FicheError, Grid};
+use super::odf::TRACKED_CHANGES_NOTE;
 use super::xml::{Ns, Tag, XmlEvent, XmlReader};
 use super::zipsafe::SafeZip;
 
@@ -120,6 +121,7 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
     // One entry per open mc:AlternateContent: whether a branch was taken.
     let mut alternates: Vec<bool> = Vec::new();
     let mut checkbox: Option<CheckBox> = None;
+    let mut tracked = false;
 
     loop {
         match xml.next_event()? {
@@ -139,6 +141,9 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
                     continue;
                 }
                 let local = tag.local();
+                if matches!(local, "ins" | "del" | "moveFrom" | "moveTo") {
+                    tracked = true;
+                }
                 if SKIPPED.contains(&local) {
                     xml.skip_element()?;
                     continue;
@@ -217,7 +222,10 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
             XmlEvent::Eof => break,
         }
     }
-    let (rows, notes) = flow.finish();
+    let (rows, mut notes) = flow.finish();
+    if tracked {
+        notes.insert(0, TRACKED_CHANGES_NOTE.to_string());
+    }
     Ok(Grid {
         name: "document".to_string(),
         rows,
@@ -435,6 +443,7 @@ mod tests {
                 row(&["x@y.fr"])
             ]
         );
+        assert_eq!(g.notes, vec![TRACKED_CHANGES_NOTE.to_string()]);
     }
 
     #[test]

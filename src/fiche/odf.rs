@@ -18,6 +18,8 @@
 //! dropped; empty cells and rows between non-empty ones are kept as `""` and
 //! empty rows, so positions hold.
 
+use std::collections::HashMap;
+
 use super::flow::Flow;
 use super::limits::Limits;
 use super::model::{FicheError, Grid};
@@ -143,16 +145,73 @@ pub fn read_text(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<Grid, FicheEr
     read_text_xml(&bytes, &name, limits)
 }
 
+/// The note left when tracked changes were read as accepted.
+pub(crate) const TRACKED_CHANGES_NOTE: &str =
+    "le document contient des modifications suivies : elles sont lues comme acceptées";
+
+/// Form checkboxes met in `office:forms` are looked up by id; bounded.
+const MAX_FORM_CONTROLS: usize = 10_000;
+
+/// Reads `office:forms` (just started): the checked state of each
+/// `form:checkbox`, by id, for the `draw:control` that shows it.
+fn read_forms(
+    xml: &mut XmlReader<'_>,
+    checkboxes: &mut HashMap<String, bool>,
+) -> Result<(), FicheError> {
+    let target = xml.depth().saturating_sub(1);
+    loop {
+        match xml.next_event()? {
+            XmlEvent::Start(tag) | XmlEvent::Empty(tag) if tag.is(Ns::Form, "checkbox") => {
+                let state = tag.attr("current-state").or_else(|| tag.attr("state"));
+                if let Some(id) = tag.attr("id")
+                    && checkboxes.len() < MAX_FORM_CONTROLS
+                {
+                    checkboxes.insert(id, state.as_deref() == Some("checked"));
+                }
+            }
+            XmlEvent::End(_) if xml.depth() == target => return Ok(()),
+            XmlEvent::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// A Word legacy checkbox kept by LibreOffice as a fieldmark.
+fn is_checkbox_fieldmark(tag: &Tag<'_>) -> bool {
+    tag.ns == Ns::Field
+        && matches!(tag.local(), "fieldmark" | "fieldmark-start")
+        && tag
+            .attr("type")
+            .is_some_and(|t| t.ends_with("FORMCHECKBOX"))
+}
+
+fn glyph(checked: bool) -> &'static str {
+    if checked { "☒" } else { "☐" }
+}
+
 /// Parses an ODF `content.xml` as a text document.
 pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, FicheError> {
     let mut xml = XmlReader::new(bytes, part, limits);
     let mut flow = Flow::new(limits.max_cols, limits.max_rows);
     let mut ws = Collapse::default();
+    let mut notes: Vec<String> = Vec::new();
+    let mut checkboxes: HashMap<String, bool> = HashMap::new();
+    // The checkbox fieldmark being read, and its state so far.
+    let mut fieldmark: Option<bool> = None;
 
     loop {
-        match xml.next_event()? {
-            XmlEvent::Start(tag) => {
-                if is_skipped(&tag) {
+        let event = xml.next_event()?;
+        match event {
+            XmlEvent::Start(ref tag) | XmlEvent::Empty(ref tag) => {
+                let empty = matches!(event, XmlEvent::Empty(_));
+                if !empty && tag.is(Ns::Office, "forms") {
+                    read_forms(&mut xml, &mut checkboxes)?;
+                    continue;
+                }
+                if !empty && tag.is(Ns::Text, "tracked-changes") && notes.is_empty() {
+                    notes.push(TRACKED_CHANGES_NOTE.to_string());
+                }
+                if !empty && is_skipped(tag) {
                     xml.skip_element()?;
                     continue;
                 }
@@ -161,22 +220,58 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
                         xml.charge_chars(1)?;
                         flow.open_para();
                         ws.start();
+                        if empty {
+                            flow.close_para();
+                        }
                     }
                     (Ns::Table, "table-row") => {
                         xml.charge_chars(1)?;
-                        flow.open_row(repeat(&tag, "number-rows-repeated"));
+                        flow.open_row(repeat(tag, "number-rows-repeated"));
+                        if empty {
+                            flow.close_row();
+                        }
                     }
                     (Ns::Table, "table-cell") => {
                         xml.charge_chars(1)?;
-                        flow.open_cell(repeat(&tag, "number-columns-repeated"));
+                        flow.open_cell(repeat(tag, "number-columns-repeated"));
+                        if empty {
+                            flow.close_cell();
+                        }
                     }
                     (Ns::Table, "covered-table-cell") => {
                         xml.charge_chars(1)?;
-                        flow.empty_cells(repeat(&tag, "number-columns-repeated"));
-                        xml.skip_element()?;
+                        flow.empty_cells(repeat(tag, "number-columns-repeated"));
+                        if !empty {
+                            xml.skip_element()?;
+                        }
+                    }
+                    (Ns::Field, "param") => {
+                        if let Some(state) = fieldmark.as_mut()
+                            && tag.attr("name").as_deref() == Some("Checkbox_Checked")
+                        {
+                            *state = tag.attr("value").is_some_and(|v| v.trim() == "true");
+                        }
+                    }
+                    (Ns::Draw, "control") => {
+                        if let Some(&checked) =
+                            tag.attr("control").and_then(|id| checkboxes.get(&id))
+                        {
+                            xml.charge_chars(1)?;
+                            flow.push_text(glyph(checked));
+                            ws.literal();
+                        }
+                    }
+                    _ if is_checkbox_fieldmark(tag) => {
+                        if empty {
+                            xml.charge_chars(1)?;
+                            flow.push_text(glyph(false));
+                            ws.literal();
+                        } else {
+                            fieldmark = Some(false);
+                        }
                     }
                     _ => {
-                        if let Some(s) = special(&tag).filter(|_| flow.in_para()) {
+                        if let Some(s) = special(tag).filter(|_| flow.in_para()) {
                             xml.charge(&s)?;
                             flow.push_text(&s);
                             ws.literal();
@@ -184,28 +279,17 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
                     }
                 }
             }
-            XmlEvent::Empty(tag) => match (tag.ns, tag.local()) {
-                (Ns::Text, "p" | "h") => {
-                    xml.charge_chars(1)?;
-                    flow.open_para();
-                    flow.close_para();
-                }
-                (Ns::Table, "table-cell" | "covered-table-cell") => {
-                    xml.charge_chars(1)?;
-                    flow.empty_cells(repeat(&tag, "number-columns-repeated"));
-                }
-                _ => {
-                    if let Some(s) = special(&tag).filter(|_| flow.in_para()) {
-                        xml.charge(&s)?;
-                        flow.push_text(&s);
-                        ws.literal();
-                    }
-                }
-            },
             XmlEvent::End(tag) => match (tag.ns, tag.local()) {
                 (Ns::Text, "p" | "h") => flow.close_para(),
                 (Ns::Table, "table-row") => flow.close_row(),
                 (Ns::Table, "table-cell") => flow.close_cell(),
+                (Ns::Field, "fieldmark" | "fieldmark-start") => {
+                    if let Some(checked) = fieldmark.take() {
+                        xml.charge_chars(1)?;
+                        flow.push_text(glyph(checked));
+                        ws.literal();
+                    }
+                }
                 _ => {}
             },
             XmlEvent::Text(raw) => {
@@ -218,7 +302,8 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
             XmlEvent::Eof => break,
         }
     }
-    let (rows, notes) = flow.finish();
+    let (rows, flow_notes) = flow.finish();
+    notes.extend(flow_notes);
     Ok(Grid {
         name: "document".to_string(),
         rows,
@@ -569,7 +654,7 @@ mod tests {
     use std::io::{Cursor, Write};
     use zip::write::SimpleFileOptions;
 
-    const NS: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/""#;
+    const NS: &str = r#"xmlns:form="urn:oasis:names:tc:opendocument:xmlns:form:1.0" xmlns:field="urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0" xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/""#;
 
     fn fixture(rel: &str) -> Vec<u8> {
         let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
@@ -699,6 +784,28 @@ mod tests {
                 row(&["puce"])
             ]
         );
+        assert_eq!(g.notes, vec![TRACKED_CHANGES_NOTE.to_string()]);
+    }
+
+    #[test]
+    fn odt_checkboxes_from_word_fields_and_form_controls() {
+        let cb = |v: &str| {
+            format!(
+                r#"<field:fieldmark text:name="Case" field:type="vnd.oasis.opendocument.field.FORMCHECKBOX"><field:param field:name="Checkbox_Checked" field:value="{v}"/></field:fieldmark>"#
+            )
+        };
+        let g = text_grid(&format!(
+            r#"<office:forms><form:form><form:checkbox form:id="control1" xml:id="control1" form:current-state="checked"/><form:checkbox form:id="control2"/></form:form></office:forms>
+               <text:p>{} Oui {} Non</text:p>
+               <text:p><draw:control draw:control="control1"/> Commune <draw:control draw:control="control2"/> Région <draw:control draw:control="inconnu"/></text:p>"#,
+            cb("true"),
+            cb("false")
+        ));
+        assert_eq!(
+            g.rows,
+            vec![row(&["☒ Oui ☐ Non"]), row(&["☒ Commune ☐ Région "])]
+        );
+        assert!(g.notes.is_empty());
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub enum Ns {
     Table,
     Draw,
     Svg,
+    /// ODF form controls, and LibreOffice's fieldmarks (Word form fields).
+    Form,
+    Field,
     /// Bound to a namespace not listed here.
     Other,
     /// No namespace (no prefix and no default namespace), or an unknown prefix.
@@ -51,6 +54,8 @@ impl Ns {
             "urn:oasis:names:tc:opendocument:xmlns:table:1.0" => Ns::Table,
             "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" => Ns::Draw,
             "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" => Ns::Svg,
+            "urn:oasis:names:tc:opendocument:xmlns:form:1.0" => Ns::Form,
+            "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0" => Ns::Field,
             _ => Ns::Other,
         }
     }
