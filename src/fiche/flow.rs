@@ -11,7 +11,8 @@
 //!   (a nested table's rows, a text box's paragraphs) is deferred and emitted
 //!   right after the enclosing row or paragraph, so no text is lost and the
 //!   reading order stays close to what is printed;
-//! - cells past `max_cols` in a row are dropped (with a note).
+//! - cells past `max_cols` in a row, and rows past `max_rows`, are dropped
+//!   (with a note).
 
 /// One open paragraph, cell or row.
 enum Kind {
