@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use super::model::{Fiche, FicheError, Grid, Kind, Value, Warning};
 use super::spec::{self, FieldSpec, FieldType, Opt};
-use super::text::{clean_value, distance_within, fold, fold_label, is_blank_value};
+use super::text::{Profile, clean_value, distance_within, fold, fold_label, is_blank_value};
 
 /// How a label cell matched a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,7 @@ struct LabelHit {
 /// One field's labels, folded once.
 struct LabelSet {
     folded: Vec<Vec<String>>,
+    profiles: Vec<Vec<Profile>>,
 }
 
 impl LabelSet {
@@ -50,8 +51,12 @@ impl LabelSet {
                     .map(fold_label)
                     .collect()
             })
+            .collect::<Vec<Vec<String>>>();
+        let profiles = folded
+            .iter()
+            .map(|labels| labels.iter().map(|l| Profile::of(l)).collect())
             .collect();
-        LabelSet { folded }
+        LabelSet { folded, profiles }
     }
 
     fn exact(&self, folded: &str) -> Option<usize> {
@@ -66,16 +71,25 @@ impl LabelSet {
     /// A label with words added after it ("Téléphone portable") or a typo
     /// ("Courriel" → "Couriel"). The longest label wins.
     fn approximate(&self, folded: &str) -> Option<usize> {
+        // Labels are short; a long text is an answer or a heading, not a label.
+        if folded.len() > 80 {
+            return None;
+        }
         let mut best: Option<(usize, usize)> = None;
+        let profile = Profile::of(folded);
         for (i, labels) in self.folded.iter().enumerate() {
-            for l in labels {
+            for (l, lp) in labels.iter().zip(&self.profiles[i]) {
                 let prefix = l.len() >= 4
                     && folded.len() > l.len()
                     && folded.starts_with(l.as_str())
                     && folded.as_bytes()[l.len()] == b' '
                     // "Nom de ..." is a different question, not a retyped "Nom".
                     && folded.split(' ').count() <= l.split(' ').count() + 2;
-                let typo = l.len() >= 7 && distance_within(folded, l, 1 + l.len() / 12).is_some();
+                let max = 1 + l.len() / 12;
+                let typo = l.len() >= 7
+                    && folded.len().abs_diff(l.len()) <= max
+                    && profile.gap(lp) <= max
+                    && distance_within(folded, l, max).is_some();
                 if (prefix || typo) && best.is_none_or(|(_, len)| l.len() > len) {
                     best = Some((i, l.len()));
                 }
@@ -125,7 +139,11 @@ fn prepare(grid: &Grid) -> Vec<PreparedRow> {
                 cell: cell.clone(),
                 folded: fold_label(cell),
                 inline,
-                rest: row[first + 1..].iter().map(|c| clean_value(c)).filter(|c| !c.is_empty()).collect(),
+                rest: row[first + 1..]
+                    .iter()
+                    .map(|c| clean_value(c))
+                    .filter(|c| !c.is_empty())
+                    .collect(),
             })
         })
         .collect()
@@ -133,17 +151,33 @@ fn prepare(grid: &Grid) -> Vec<PreparedRow> {
 
 fn match_label(row: &PreparedRow, labels: &LabelSet) -> Option<LabelHit> {
     if let Some(index) = labels.exact(&row.folded) {
-        return Some(LabelHit { index, inline: None, approximate: false });
+        return Some(LabelHit {
+            index,
+            inline: None,
+            approximate: false,
+        });
     }
     if let Some((left, inline)) = &row.inline {
         if let Some(index) = labels.exact(left) {
-            return Some(LabelHit { index, inline: inline.clone(), approximate: false });
+            return Some(LabelHit {
+                index,
+                inline: inline.clone(),
+                approximate: false,
+            });
         }
         if let Some(index) = labels.approximate(left) {
-            return Some(LabelHit { index, inline: inline.clone(), approximate: true });
+            return Some(LabelHit {
+                index,
+                inline: inline.clone(),
+                approximate: true,
+            });
         }
     }
-    labels.approximate(&row.folded).map(|index| LabelHit { index, inline: None, approximate: true })
+    labels.approximate(&row.folded).map(|index| LabelHit {
+        index,
+        inline: None,
+        approximate: true,
+    })
 }
 
 /// The result of reading one choice field.
@@ -494,7 +528,10 @@ fn table(kind: Option<Kind>) -> &'static [FieldSpec] {
 fn harvest(rows: &[PreparedRow], kind: Option<Kind>) -> Harvest {
     let specs = table(kind);
     let labels = LabelSet::of(kind);
-    let mut h = Harvest { seen: vec![false; specs.len()], ..Harvest::default() };
+    let mut h = Harvest {
+        seen: vec![false; specs.len()],
+        ..Harvest::default()
+    };
     for row in rows {
         let (cell, rest) = (&row.cell, &row.rest);
         let Some(hit) = match_label(row, labels) else {
@@ -622,9 +659,15 @@ fn read_fields(h: Harvest, specs: &[FieldSpec]) -> Fiche {
     fiche
 }
 
+/// Cheap test before folding: the title names a form.
+fn looks_like_title(cell: &str) -> bool {
+    let lower = cell.to_lowercase();
+    lower.contains("atelier") || lower.contains("bourse")
+}
+
 fn title_kind(grid: &Grid) -> Option<Kind> {
     for row in grid.rows.iter().take(60) {
-        for cell in row.iter().filter(|c| c.len() <= 160) {
+        for cell in row.iter().filter(|c| c.len() <= 160 && looks_like_title(c)) {
             let f = fold(cell);
             if !f.contains("fiche de renseignement") && f.len() > 40 {
                 continue;
@@ -675,6 +718,7 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
         Kind::BourseProjets => Kind::MicroAtelier,
     };
     let mut notes = Vec::new();
+    let mut any_label = true;
     // With a title, only that form's labels are looked for, unless none of
     // its own labels is there: then the other form is tried as well.
     let (kind, chosen) = match title {
@@ -700,6 +744,7 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
         None => {
             let micro = harvest_of(Kind::MicroAtelier);
             let bourse = harvest_of(Kind::BourseProjets);
+            any_label = micro.labels_seen > 0;
             let m = distinctive_seen(&micro, Kind::MicroAtelier);
             let b = distinctive_seen(&bourse, Kind::BourseProjets);
             if m > b {
@@ -710,8 +755,17 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
                 let hint = name_hint(file_name).filter(|_| micro.labels_seen > 0);
                 match hint {
                     Some(k) => {
-                        notes.push(Warning::general("type de fiche déduit du seul nom du fichier : à vérifier"));
-                        (Some(k), Some(if k == Kind::MicroAtelier { micro } else { bourse }))
+                        notes.push(Warning::general(
+                            "type de fiche déduit du seul nom du fichier : à vérifier",
+                        ));
+                        (
+                            Some(k),
+                            Some(if k == Kind::MicroAtelier {
+                                micro
+                            } else {
+                                bourse
+                            }),
+                        )
                     }
                     None => (None, None),
                 }
@@ -720,6 +774,9 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
     };
     let (h, specs) = match (kind, chosen) {
         (Some(k), Some(h)) => (h, spec::fields(k)),
+        // The micro-atelier table holds every common label: when it found
+        // none, the common fields cannot either.
+        _ if !any_label => (Harvest::default(), spec::common_fields()),
         _ => (harvest(&rows, None), spec::common_fields()),
     };
     let score = h.labels_seen + usize::from(title.is_some()) * 5;

@@ -28,10 +28,7 @@ const PREFIX: usize = 256 * 1024;
 
 /// The format of a file, from its bytes alone.
 pub fn sniff(bytes: &[u8]) -> Format {
-    if bytes.starts_with(b"PK\x03\x04")
-        || bytes.starts_with(b"PK\x05\x06")
-        || bytes.starts_with(b"PK\x07\x08")
-    {
+    if is_zip(bytes) {
         return sniff_zip(bytes);
     }
     if bytes.starts_with(OLE2_MAGIC) {
@@ -114,6 +111,18 @@ fn sniff_zip(bytes: &[u8]) -> Format {
     let Ok(mut zip) = SafeZip::open(bytes, &limits) else {
         return sniff_local_headers(bytes);
     };
+    sniff_open_zip(&mut zip, &limits)
+}
+
+/// True when the bytes start like a zip archive.
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        || bytes.starts_with(b"PK\x05\x06")
+        || bytes.starts_with(b"PK\x07\x08")
+}
+
+/// The format of a zip already opened (so a caller opens it only once).
+pub fn sniff_open_zip(zip: &mut SafeZip<'_>, limits: &Limits) -> Format {
     let mimetype = zip
         .find("mimetype")
         .map(str::to_string)
@@ -123,10 +132,10 @@ fn sniff_zip(bytes: &[u8]) -> Format {
         return format;
     }
     // ODF without a usable mimetype: the manifest's root entry, then content.xml.
-    if let Some(format) = odf_manifest(&mut zip, &limits) {
+    if let Some(format) = odf_manifest(zip, limits) {
         return format;
     }
-    if let Some(format) = odf_body(&mut zip, &limits) {
+    if let Some(format) = odf_body(zip, limits) {
         return format;
     }
     if let Some(name) = zip.find("[Content_Types].xml").map(str::to_string)

@@ -20,7 +20,7 @@ use super::limits::Limits;
 use super::model::FicheError;
 
 /// Size of the inflate chunk, and the cap on the initial buffer of an entry.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 16 * 1024;
 const INITIAL_CAP: u64 = 1024 * 1024;
 /// Signature of a central directory file header.
 const CENTRAL_HEADER: &[u8; 4] = b"PK\x01\x02";
@@ -53,6 +53,8 @@ pub struct SafeZip<'a> {
     names: Vec<String>,
     limits: Limits,
     total_inflated: u64,
+    /// One inflate buffer for every entry read.
+    buf: Vec<u8>,
 }
 
 impl std::fmt::Debug for SafeZip<'_> {
@@ -202,6 +204,7 @@ impl<'a> SafeZip<'a> {
             names,
             limits: *limits,
             total_inflated: 0,
+            buf: Vec::new(),
         })
     }
 
@@ -276,6 +279,35 @@ impl<'a> SafeZip<'a> {
         Ok(())
     }
 
+    /// Inflates every entry whose name matches `filter` under the limits and
+    /// writes them, uncompressed, into a new zip: a reader that unzips by
+    /// itself (calamine) then gets only checked bytes and inflates nothing.
+    pub fn repack_stored(&mut self, filter: impl Fn(&str) -> bool) -> Result<Vec<u8>, FicheError> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(false);
+        let mut data = Vec::new();
+        for index in 0..self.names.len() {
+            if self.names[index].ends_with('/') || !filter(&self.names[index]) {
+                continue;
+            }
+            data.clear();
+            self.inflate(index, Sink::Keep(&mut data), u64::MAX)?;
+            let repack_error = |e: &dyn std::fmt::Display| {
+                FicheError::corrupt(format!("réécriture de l'archive impossible ({e})"))
+            };
+            out.start_file(self.names[index].as_str(), opts)
+                .map_err(|e| repack_error(&e))?;
+            out.write_all(&data).map_err(|e| repack_error(&e))?;
+        }
+        let cursor = out.finish().map_err(|e| {
+            FicheError::corrupt(format!("réécriture de l'archive impossible ({e})"))
+        })?;
+        Ok(cursor.into_inner())
+    }
+
     fn index_of(&self, name: &str) -> Result<usize, FicheError> {
         self.names
             .iter()
@@ -303,7 +335,8 @@ impl<'a> SafeZip<'a> {
             let declared = entry.size().min(INITIAL_CAP).min(stop_at);
             out.reserve(usize::try_from(declared).unwrap_or(0));
         }
-        let mut buf = vec![0u8; CHUNK];
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.resize(CHUNK, 0);
         let mut inflated: u64 = 0;
         loop {
             let n = match entry.read(&mut buf) {
@@ -342,6 +375,7 @@ impl<'a> SafeZip<'a> {
                 break;
             }
         }
+        self.buf = buf;
         Ok(())
     }
 }
