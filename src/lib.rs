@@ -6,5 +6,6 @@
 
 pub mod cli;
 pub mod commands;
+pub mod domain;
 pub mod fiche;
 pub mod safe;
