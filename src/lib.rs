@@ -2,3 +2,4 @@
 //! of the Rencontres de l'internationalisation des collectivités territoriales.
 
 pub mod fiche;
+pub mod intake;

@@ -8,7 +8,9 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 /// Which of the two forms a fiche is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     MicroAtelier,
@@ -104,10 +106,16 @@ pub struct Warning {
 
 impl Warning {
     pub fn field(key: &str, message: impl Into<String>) -> Warning {
-        Warning { field: Some(key.to_string()), message: message.into() }
+        Warning {
+            field: Some(key.to_string()),
+            message: message.into(),
+        }
     }
     pub fn general(message: impl Into<String>) -> Warning {
-        Warning { field: None, message: message.into() }
+        Warning {
+            field: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -169,7 +177,10 @@ impl Format {
 
     /// Formats that hold a fiche we can read.
     pub fn is_readable(self) -> bool {
-        matches!(self, Format::Docx | Format::Odt | Format::Xlsx | Format::Ods | Format::Xls)
+        matches!(
+            self,
+            Format::Docx | Format::Odt | Format::Xlsx | Format::Ods | Format::Xls
+        )
     }
 
     /// Formats that may hold a fiche but need manual entry.
@@ -183,13 +194,17 @@ impl Format {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FicheError {
     /// DOC, PDF, RTF: a real document we do not read.
-    #[error("format {format} non lu automatiquement : saisir la fiche à la main (ou demander une version Word .docx ou Excel .xlsx)")]
+    #[error(
+        "format {format} non lu automatiquement : saisir la fiche à la main (ou demander une version Word .docx ou Excel .xlsx)"
+    )]
     UnsupportedFormat { format: &'static str },
     /// A readable file that holds no fiche (no title, no known label).
     #[error("ce fichier ne contient pas de fiche de renseignement reconnue ({reason})")]
     NotAFiche { reason: String },
     /// Damaged, truncated or malformed.
-    #[error("fichier endommagé ou illisible : {reason} ; demander à l'expéditeur de renvoyer la fiche")]
+    #[error(
+        "fichier endommagé ou illisible : {reason} ; demander à l'expéditeur de renvoyer la fiche"
+    )]
     Corrupt { reason: String },
     /// Over one of the safety limits (size, inflate ratio, entries, depth).
     #[error("fichier refusé, il dépasse une limite de sécurité : {reason}")]
@@ -207,11 +222,15 @@ impl FicheError {
     }
 
     pub fn corrupt(reason: impl Into<String>) -> FicheError {
-        FicheError::Corrupt { reason: reason.into() }
+        FicheError::Corrupt {
+            reason: reason.into(),
+        }
     }
 
     pub fn too_large(reason: impl Into<String>) -> FicheError {
-        FicheError::TooLarge { reason: reason.into() }
+        FicheError::TooLarge {
+            reason: reason.into(),
+        }
     }
 }
 

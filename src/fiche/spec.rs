@@ -25,11 +25,19 @@ pub struct Opt {
 }
 
 const fn opt(label: &'static str, value: &'static str) -> Opt {
-    Opt { label, value, aliases: &[] }
+    Opt {
+        label,
+        value,
+        aliases: &[],
+    }
 }
 
 const fn opt_a(label: &'static str, value: &'static str, aliases: &'static [&'static str]) -> Opt {
-    Opt { label, value, aliases }
+    Opt {
+        label,
+        value,
+        aliases,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +51,13 @@ pub struct FieldSpec {
 }
 
 const fn f(key: &'static str, label: &'static str, ty: FieldType, required: bool) -> FieldSpec {
-    FieldSpec { key, label, aliases: &[], ty, required }
+    FieldSpec {
+        key,
+        label,
+        aliases: &[],
+        ty,
+        required,
+    }
 }
 
 const fn fa(
@@ -53,7 +67,13 @@ const fn fa(
     ty: FieldType,
     required: bool,
 ) -> FieldSpec {
-    FieldSpec { key, label, aliases, ty, required }
+    FieldSpec {
+        key,
+        label,
+        aliases,
+        ty,
+        required,
+    }
 }
 
 pub const ORGANISATION_TYPES: &[Opt] = &[
@@ -76,9 +96,17 @@ pub const THEMES: &[Opt] = &[
 ];
 
 pub const FORMATS: &[Opt] = &[
-    opt_a("Diaporama (3-4 diapositives maximum)", "diaporama", &["Diaporama"]),
+    opt_a(
+        "Diaporama (3-4 diapositives maximum)",
+        "diaporama",
+        &["Diaporama"],
+    ),
     opt("Film", "film"),
-    opt_a("Démonstration d'un outil ou d'un jeu", "demonstration", &["Démonstration"]),
+    opt_a(
+        "Démonstration d'un outil ou d'un jeu",
+        "demonstration",
+        &["Démonstration"],
+    ),
     opt("Autre", "autre"),
 ];
 
@@ -88,7 +116,11 @@ pub const MICRO_SLOTS: &[Opt] = &[
     opt_a("14h40 – 15h00", "14:40", &["14h40", "14:40"]),
     opt_a("15h00 – 15h20", "15:00", &["15h00", "15h", "15:00"]),
     opt_a("15h20 – 15h40", "15:20", &["15h20", "15:20"]),
-    opt_a("Indifférent", "any", &["Indifférente", "Peu importe", "Sans préférence"]),
+    opt_a(
+        "Indifférent",
+        "any",
+        &["Indifférente", "Peu importe", "Sans préférence"],
+    ),
 ];
 
 pub const REQUEST_TYPES: &[Opt] = &[
@@ -117,7 +149,11 @@ pub const BOURSE_SLOTS: &[Opt] = &[
     opt_a("13h15 – 13h45", "13:15", &["13h15", "13:15"]),
     opt_a("16h30 – 17h00", "16:30", &["16h30", "16:30"]),
     opt_a("17h00 – 17h30", "17:00", &["17h00", "17h", "17:00"]),
-    opt_a("Indifférent", "any", &["Indifférente", "Peu importe", "Sans préférence"]),
+    opt_a(
+        "Indifférent",
+        "any",
+        &["Indifférente", "Peu importe", "Sans préférence"],
+    ),
 ];
 
 use FieldType::*;
@@ -126,25 +162,61 @@ const COMMON_HEAD: [FieldSpec; 10] = [
     fa(
         "organisation",
         "Nom de la collectivité ou de la structure",
-        &["Nom de la collectivité", "Nom de la structure", "Collectivité ou structure"],
+        &[
+            "Nom de la collectivité",
+            "Nom de la structure",
+            "Collectivité ou structure",
+        ],
         Text,
         true,
     ),
-    f("organisation_type", "Type de structure", Choice(ORGANISATION_TYPES), false),
+    f(
+        "organisation_type",
+        "Type de structure",
+        Choice(ORGANISATION_TYPES),
+        false,
+    ),
     f("country", "Pays", Text, true),
-    fa("cuf_member", "Membre de Cités Unies France", &["Membre de CUF", "Adhérent de Cités Unies France"], Choice(YES_NO), false),
+    fa(
+        "cuf_member",
+        "Membre de Cités Unies France",
+        &["Membre de CUF", "Adhérent de Cités Unies France"],
+        Choice(YES_NO),
+        false,
+    ),
     fa(
         "organisation_description",
         "Présentation de votre collectivité ou structure",
-        &["Présentation de la collectivité ou structure", "Présentation de la structure"],
+        &[
+            "Présentation de la collectivité ou structure",
+            "Présentation de la structure",
+        ],
         LongText,
         false,
     ),
     fa("contact_last_name", "Nom", &["Nom de famille"], Text, true),
     f("contact_first_name", "Prénom", Text, false),
     f("contact_role", "Fonction", Text, false),
-    fa("contact_email", "Courriel", &["Email", "E-mail", "Mail", "Adresse électronique", "Adresse mail"], Email, true),
-    fa("contact_phone", "Téléphone", &["Tél", "Tel", "Portable"], Phone, false),
+    fa(
+        "contact_email",
+        "Courriel",
+        &[
+            "Email",
+            "E-mail",
+            "Mail",
+            "Adresse électronique",
+            "Adresse mail",
+        ],
+        Email,
+        true,
+    ),
+    fa(
+        "contact_phone",
+        "Téléphone",
+        &["Tél", "Tel", "Portable"],
+        Phone,
+        false,
+    ),
 ];
 
 pub const MICRO_ATELIER: &[FieldSpec] = &[
@@ -158,14 +230,43 @@ pub const MICRO_ATELIER: &[FieldSpec] = &[
     COMMON_HEAD[7],
     COMMON_HEAD[8],
     COMMON_HEAD[9],
-    fa("project_title", "Titre du projet ou de la démarche", &["Titre du projet"], Text, true),
-    fa("theme", "Thématique principale", &["Thématique"], Choice(THEMES), false),
+    fa(
+        "project_title",
+        "Titre du projet ou de la démarche",
+        &["Titre du projet"],
+        Text,
+        true,
+    ),
+    fa(
+        "theme",
+        "Thématique principale",
+        &["Thématique"],
+        Choice(THEMES),
+        false,
+    ),
     f("partner_countries", "Pays partenaire(s)", Text, false),
-    fa("project_description", "Description du projet ou de la démarche", &["Description du projet"], LongText, true),
+    fa(
+        "project_description",
+        "Description du projet ou de la démarche",
+        &["Description du projet"],
+        LongText,
+        true,
+    ),
     f("partners", "Partenaires associés", LongText, false),
-    f("format", "Format de la présentation", Choice(FORMATS), false),
+    f(
+        "format",
+        "Format de la présentation",
+        Choice(FORMATS),
+        false,
+    ),
     f("equipment", "Besoins matériels", Text, false),
-    fa("preferred_slot", "Créneau horaire souhaité", &["Créneau souhaité", "Créneau"], Choice(MICRO_SLOTS), false),
+    fa(
+        "preferred_slot",
+        "Créneau horaire souhaité",
+        &["Créneau souhaité", "Créneau"],
+        Choice(MICRO_SLOTS),
+        false,
+    ),
 ];
 
 pub const BOURSE_PROJETS: &[FieldSpec] = &[
@@ -179,11 +280,38 @@ pub const BOURSE_PROJETS: &[FieldSpec] = &[
     COMMON_HEAD[7],
     COMMON_HEAD[8],
     COMMON_HEAD[9],
-    f("request_type", "Type de demande", Choice(REQUEST_TYPES), true),
-    fa("target_country", "Pays ou région concerné(s)", &["Pays concerné(s)", "Région concernée"], Text, false),
-    fa("theme", "Thématique", &["Thématique principale"], Choice(THEMES), false),
-    f("partner_sought", "Type de partenaire recherché", Choice(PARTNERS_SOUGHT), false),
-    f("request_description", "Description de la demande", LongText, true),
+    f(
+        "request_type",
+        "Type de demande",
+        Choice(REQUEST_TYPES),
+        true,
+    ),
+    fa(
+        "target_country",
+        "Pays ou région concerné(s)",
+        &["Pays concerné(s)", "Région concernée"],
+        Text,
+        false,
+    ),
+    fa(
+        "theme",
+        "Thématique",
+        &["Thématique principale"],
+        Choice(THEMES),
+        false,
+    ),
+    f(
+        "partner_sought",
+        "Type de partenaire recherché",
+        Choice(PARTNERS_SOUGHT),
+        false,
+    ),
+    f(
+        "request_description",
+        "Description de la demande",
+        LongText,
+        true,
+    ),
     f("difficulties", "Difficultés rencontrées", LongText, false),
     fa(
         "preferred_slot",
@@ -222,8 +350,21 @@ pub fn title(kind: Kind) -> &'static str {
 /// Labels only one form has: they tell the kind when the title is gone.
 pub fn distinctive_keys(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::MicroAtelier => &["project_title", "project_description", "format", "equipment", "partner_countries", "partners"],
-        Kind::BourseProjets => &["request_type", "request_description", "partner_sought", "difficulties", "target_country"],
+        Kind::MicroAtelier => &[
+            "project_title",
+            "project_description",
+            "format",
+            "equipment",
+            "partner_countries",
+            "partners",
+        ],
+        Kind::BourseProjets => &[
+            "request_type",
+            "request_description",
+            "partner_sought",
+            "difficulties",
+            "target_country",
+        ],
     }
 }
 
