@@ -13,6 +13,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::{PermissionsExt, chown};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
@@ -282,6 +283,9 @@ service anvil {{
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
+            // Its own process group, so that stopping it ends its login,
+            // imap, auth and log processes too.
+            .process_group(0)
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", self.binary.display()))?;
         self.child = Some(child);
@@ -333,16 +337,13 @@ service anvil {{
         fs::read_to_string(self.dir().join("dovecot.log")).unwrap_or_default()
     }
 
-    /// Stops the server (SIGTERM, then SIGKILL) and waits until the ports
-    /// are free. The Maildir stays.
+    /// Stops the server and all its processes (SIGTERM to the group, then
+    /// SIGKILL) and waits until the ports are free. The Maildir stays.
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
         };
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
+        signal_group(&child, "TERM");
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(_)) = child.try_wait() {
@@ -355,6 +356,7 @@ service anvil {{
             }
             sleep(Duration::from_millis(20));
         }
+        signal_group(&child, "KILL");
         // Login processes may outlive the master for a moment.
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline
@@ -451,6 +453,16 @@ service anvil {{
     }
 }
 
+/// Sends a signal to the process group led by dovecot's master (its own id).
+fn signal_group(child: &Child, signal: &str) {
+    let _ = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg("--")
+        .arg(format!("-{}", child.id()))
+        .stderr(Stdio::null())
+        .status();
+}
+
 fn chown_tree(path: &Path) {
     let _ = chown(path, Some(MAIL_UID), Some(MAIL_UID));
     if let Ok(entries) = fs::read_dir(path) {
@@ -462,11 +474,6 @@ fn chown_tree(path: &Path) {
 
 impl Drop for Dovecot {
     fn drop(&mut self) {
-        // SIGKILL is quicker than a graceful stop (about 1 s); dovecot's
-        // other processes notice their master is gone and exit.
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        self.stop();
     }
 }

@@ -155,6 +155,9 @@ pub struct ImapConnection {
     caps: ServerCaps,
     selected: Option<Selected>,
     tls: bool,
+    /// Folders known to exist (post-action targets), checked once per
+    /// connection.
+    known_folders: Vec<String>,
     /// Set after an error that leaves the protocol state unknown.
     broken: bool,
 }
@@ -258,6 +261,7 @@ impl ImapConnection {
             caps,
             selected: None,
             tls: cfg.tls != TlsMode::Plain,
+            known_folders: Vec::new(),
             broken: false,
         })
     }
@@ -425,6 +429,7 @@ impl ImapConnection {
             }
             PostAction::MoveTo(folder) => {
                 let target = encode_mailbox_name(folder);
+                self.ensure_folder(&target)?;
                 for set in uid_sets(&sorted) {
                     if self.caps.move_ {
                         self.with_trycreate(&target, "UID MOVE", |s| s.uid_mv(&set, &target))?;
@@ -452,6 +457,29 @@ impl ImapConnection {
                 Ok(())
             }
         }
+    }
+
+    /// Creates the folder unless LIST shows it. Done up front because the
+    /// `[TRYCREATE]` answer quotes the folder name, in UTF-8 with dovecot,
+    /// which the `imap` crate cannot parse.
+    fn ensure_folder(&mut self, encoded: &str) -> Result<(), ImapError> {
+        if self.known_folders.iter().any(|f| f == encoded) {
+            return Ok(());
+        }
+        let names = self
+            .session
+            .list(Some(""), Some(encoded))
+            .map_err(|e| self.fail("LIST", e))?;
+        let exists = names.iter().any(|n| n.name() == encoded);
+        drop(names);
+        if !exists {
+            tracing::info!(host = %self.host, "création du dossier IMAP {encoded}");
+            self.session
+                .create(encoded)
+                .map_err(|e| self.fail("CREATE", e))?;
+        }
+        self.known_folders.push(encoded.to_owned());
+        Ok(())
     }
 
     /// Runs a COPY or MOVE, creating the target folder once if the server

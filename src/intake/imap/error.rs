@@ -217,6 +217,15 @@ impl Ctx<'_> {
         match e {
             imap::Error::Io(io) => self.io(io),
             imap::Error::ConnectionLost => ImapError::ConnectionLost { host, during },
+            // What the `imap` crate makes of a tagged answer it cannot
+            // parse (for instance 8-bit text): not a real BYE.
+            imap::Error::Bye(b) if b.code.is_none() && b.information == "no explanation given" => {
+                ImapError::Protocol {
+                    host,
+                    during,
+                    detail: "réponse du serveur illisible".into(),
+                }
+            }
             imap::Error::Bye(b) => ImapError::Bye {
                 host,
                 during,
