@@ -65,3 +65,29 @@ fn idle_times_out_when_nothing_arrives() {
     assert!(conn.is_usable());
     assert!(conn.search_new(0).unwrap().is_empty());
 }
+
+#[test]
+fn new_mail_announced_between_commands_is_not_slept_on() {
+    let d = Dovecot::start();
+    let cfg = d.source(TlsMode::Implicit);
+    let opts = SyncOptions::from_config(&cfg);
+    let mut conn = ImapConnection::connect(&cfg).unwrap();
+    let mut store = MemoryStateStore::new();
+    sync_once(&mut conn, &mut store, &opts).unwrap();
+    d.append_all("INBOX", &[&small_message(7)]);
+    // Any command may carry the EXISTS; the next wait returns at once.
+    std::thread::sleep(Duration::from_millis(1200));
+    conn.noop().unwrap();
+    let t = Instant::now();
+    assert_eq!(
+        conn.idle_wait(Duration::from_secs(30)).unwrap(),
+        IdleOutcome::NewMail
+    );
+    assert!(t.elapsed() < Duration::from_secs(1));
+    assert_eq!(sync_once(&mut conn, &mut store, &opts).unwrap().stored, 1);
+    // The search consumed the hint.
+    assert_eq!(
+        conn.idle_wait(Duration::from_millis(500)).unwrap(),
+        IdleOutcome::Timeout
+    );
+}

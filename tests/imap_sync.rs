@@ -358,3 +358,17 @@ fn stop_flag_ends_the_pass_between_messages() {
     let r = sync_once(&mut conn, &mut store, &opts).unwrap();
     assert_eq!(r.stored, 3);
 }
+
+#[test]
+fn missing_mailbox_is_named_in_the_error() {
+    let d = Dovecot::start();
+    for name in ["Reçus", "Absent"] {
+        let (mut conn, mut opts) = setup(&d, |_| {});
+        opts.mailbox.mailbox = name.into();
+        let mut store = MemoryStateStore::new();
+        let err = sync_once(&mut conn, &mut store, &opts).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(&format!("« {name} »")), "{text}");
+        assert!(text.contains("vérifier `mailbox`"), "{text}");
+    }
+}

@@ -258,8 +258,9 @@ fn default_read_timeout() -> Duration {
 fn default_batch_size() -> usize {
     50
 }
+/// A 20 MiB fiche (the file limit) is about 27 MiB once base64-encoded.
 fn default_max_message_bytes() -> u64 {
-    50 * 1024 * 1024
+    32 * 1024 * 1024
 }
 
 impl fmt::Debug for ImapSourceConfig {

@@ -158,6 +158,8 @@ pub struct ImapConnection {
     /// Folders known to exist (post-action targets), checked once per
     /// connection.
     known_folders: Vec<String>,
+    /// The server reported new messages (EXISTS) since the last search.
+    new_mail_hint: bool,
     /// Set after an error that leaves the protocol state unknown.
     broken: bool,
 }
@@ -262,6 +264,7 @@ impl ImapConnection {
             selected: None,
             tls: cfg.tls != TlsMode::Plain,
             known_folders: Vec::new(),
+            new_mail_hint: false,
             broken: false,
         })
     }
@@ -303,20 +306,38 @@ impl ImapConnection {
     }
 
     /// Unsolicited responses pile up in the session; they are dropped after
-    /// each command (only IDLE cares about them), and reported as "new mail"
-    /// when there was an EXISTS.
+    /// each command, remembering only whether there was an EXISTS (new
+    /// mail), so that [`Self::idle_wait`] does not sleep on it.
     fn drain_unsolicited(&mut self) -> bool {
-        self.session
+        let new = self
+            .session
             .take_all_unsolicited()
-            .fold(false, |acc, r| acc | is_new_mail(&r))
+            .fold(false, |acc, r| acc | is_new_mail(&r));
+        self.new_mail_hint |= new;
+        new
     }
 
     /// `SELECT`: reads UIDVALIDITY.
     pub fn select(&mut self, mailbox: &str) -> Result<Selected, ImapError> {
-        let mb = self
-            .session
-            .select(encode_mailbox_name(mailbox))
-            .map_err(|e| self.fail("SELECT", e))?;
+        let mb = match self.session.select(encode_mailbox_name(mailbox)) {
+            Ok(mb) => mb,
+            Err(e) => {
+                return Err(match self.fail("SELECT", e) {
+                    ImapError::Refused { detail, .. } | ImapError::Protocol { detail, .. } => {
+                        // Dovecot's answer names the folder in UTF-8, which the
+                        // `imap` crate cannot parse: the state of the
+                        // connection is then unknown.
+                        self.broken = true;
+                        ImapError::Mailbox {
+                            host: self.host.clone(),
+                            mailbox: mailbox.to_owned(),
+                            detail,
+                        }
+                    }
+                    other => other,
+                });
+            }
+        };
         self.drain_unsolicited();
         let uidvalidity = mb.uid_validity.ok_or_else(|| ImapError::NoUidValidity {
             host: self.host.clone(),
@@ -339,6 +360,10 @@ impl ImapConnection {
         let Some(from) = after.checked_add(1) else {
             return Ok(Vec::new());
         };
+        // Cleared before: an EXISTS arriving with the answer may or may not
+        // be covered by it, so it is kept for the next wait.
+        self.drain_unsolicited();
+        self.new_mail_hint = false;
         let found = self
             .session
             .uid_search(format!("UID {from}:*"))
@@ -505,15 +530,21 @@ impl ImapConnection {
 
     /// Waits with IDLE until the server reports new mail or `timeout` has
     /// passed; the IDLE command is re-issued every [`IDLE_REISSUE`] at most.
-    /// Call [`Self::search_new`] afterwards in both cases. Servers without
-    /// IDLE get a NOOP and an immediate `Timeout`: poll instead.
+    /// Returns at once when the server already announced new mail since the
+    /// last search. Call [`Self::search_new`] afterwards in both cases.
+    /// Servers without IDLE get a NOOP and an immediate answer: the caller
+    /// polls at its interval instead.
     pub fn idle_wait(&mut self, timeout: Duration) -> Result<IdleOutcome, ImapError> {
-        if self.drain_unsolicited() {
+        self.drain_unsolicited();
+        if self.new_mail_hint {
             return Ok(IdleOutcome::NewMail);
         }
         if !self.caps.idle {
-            self.noop()?;
-            return Ok(IdleOutcome::Timeout);
+            return Ok(if self.noop()? {
+                IdleOutcome::NewMail
+            } else {
+                IdleOutcome::Timeout
+            });
         }
         let deadline = Instant::now() + timeout;
         loop {
@@ -531,7 +562,10 @@ impl ImapConnection {
                 handle.wait_while(|r| !is_new_mail(&r))
             }));
             match outcome {
-                Ok(Ok(WaitOutcome::MailboxChanged)) => return Ok(IdleOutcome::NewMail),
+                Ok(Ok(WaitOutcome::MailboxChanged)) => {
+                    self.new_mail_hint = true;
+                    return Ok(IdleOutcome::NewMail);
+                }
                 Ok(Ok(WaitOutcome::TimedOut)) => continue,
                 Ok(Err(e)) => return Err(self.fail("IDLE", e)),
                 Err(_) => {

@@ -121,6 +121,15 @@ pub enum ImapError {
         during: &'static str,
         detail: String,
     },
+    #[error(
+        "dossier IMAP « {mailbox} » inaccessible sur {host} : {detail} — vérifier `mailbox` \
+         (nom exact, majuscules comprises)"
+    )]
+    Mailbox {
+        host: String,
+        mailbox: String,
+        detail: String,
+    },
     #[error("le dossier IMAP « {mailbox} » de {host} n'a pas d'UIDVALIDITY : serveur non conforme")]
     NoUidValidity { host: String, mailbox: String },
     #[error("le stockage local a échoué : {0}")]

@@ -156,7 +156,9 @@ impl SyncOptions<'static> {
 }
 
 /// Bounds the memory of one batch.
-pub const DEFAULT_MAX_BATCH_BYTES: u64 = 16 * 1024 * 1024;
+/// (The `imap` crate holds a whole FETCH answer while we copy the bodies
+/// out, so a batch costs about twice this at its peak.)
+pub const DEFAULT_MAX_BATCH_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What a pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
