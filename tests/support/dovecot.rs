@@ -396,6 +396,7 @@ service anvil {{
     pub fn admin(&self) -> imap::Session<TcpStream> {
         let tcp = TcpStream::connect(("127.0.0.1", self.plain_port)).expect("connect to dovecot");
         tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        tcp.set_nodelay(true).unwrap();
         let mut client = imap::Client::new(tcp);
         client.read_greeting().expect("dovecot greeting");
         client
@@ -464,7 +465,13 @@ fn signal_group(child: &Child, signal: &str) {
 }
 
 fn chown_tree(path: &Path) {
-    let _ = chown(path, Some(MAIL_UID), Some(MAIL_UID));
+    if let Err(e) = chown(path, Some(MAIL_UID), Some(MAIL_UID)) {
+        panic!(
+            "cannot give {} to uid {MAIL_UID} ({e}): the IMAP tests run dovecot as root, \
+             as CI does",
+            path.display()
+        );
+    }
     if let Ok(entries) = fs::read_dir(path) {
         for e in entries.flatten() {
             chown_tree(&e.path());

@@ -780,6 +780,40 @@ mod tests {
     }
 
     #[test]
+    fn fits_under_sources_with_a_type_tag() {
+        #[derive(Deserialize)]
+        #[serde(tag = "type", rename_all = "lowercase")]
+        enum Source {
+            Imap(ImapSourceConfig),
+        }
+        #[derive(Deserialize)]
+        struct File {
+            sources: Vec<Source>,
+        }
+        let f: File = toml::from_str(
+            r#"
+            [[sources]]
+            type = "imap"
+            host = "imap.example.org"
+            username = "fiches"
+            password_file = "/etc/fiches/imap.pw"
+            tls = "starttls"
+            post_action = { add_keyword = "$Fiches" }
+            poll_interval = "2m"
+            "#,
+        )
+        .unwrap();
+        let Source::Imap(c) = &f.sources[0];
+        assert_eq!(c.tls, TlsMode::Starttls);
+        assert_eq!(c.port(), 143);
+        assert_eq!(c.poll_interval, Duration::from_secs(120));
+        let bad = toml::from_str::<File>(
+            "[[sources]]\ntype = \"imap\"\nhost = \"h\"\nusername = \"u\"\nhots = 1\n",
+        );
+        assert!(bad.is_err());
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(duration_serde::parse("90s"), Some(Duration::from_secs(90)));
         assert_eq!(duration_serde::parse("2h"), Some(Duration::from_secs(7200)));
