@@ -18,7 +18,7 @@ use imap_proto::ResponseCode;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
-use super::config::{ImapSourceConfig, PostAction, TlsMode};
+use super::config::{ConfigError, ImapSourceConfig, PostAction, TlsMode};
 use super::error::{Ctx, ImapError, clip};
 use super::tls;
 
@@ -179,7 +179,16 @@ impl ImapConnection {
     /// timeout, TLS as configured) and logs in.
     pub fn connect(cfg: &ImapSourceConfig) -> Result<Self, ImapError> {
         cfg.check()?;
-        let addrs = cfg.resolve()?;
+        // A name that does not resolve now may resolve later (network down):
+        // reported as a connection failure, which is transient.
+        let addrs = cfg.resolve().map_err(|e| match e {
+            ConfigError::Resolve { host, detail } => ImapError::Connect {
+                host,
+                port: cfg.port(),
+                detail: format!("nom d'hôte introuvable ({detail})"),
+            },
+            other => other.into(),
+        })?;
         let password = cfg.password()?;
         let host = cfg.host.trim_start_matches('[').trim_end_matches(']');
         let ctx = Ctx {
