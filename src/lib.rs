@@ -1,11 +1,13 @@
 //! fiches: intake, review and publication of the *fiches de renseignement*
 //! of the Rencontres de l'internationalisation des collectivités territoriales.
 //!
-//! Layout: `fiche` (bytes → typed fiche, no I/O), `safe` (text made safe for
+//! Layout: `fiche` (bytes → typed fiche, no I/O), `intake` (mail sources:
+//! IMAP), `domain` (selection rules, pure), `safe` (text made safe for
 //! terminals), `cli` + `commands` (the command line).
 
 pub mod cli;
 pub mod commands;
 pub mod domain;
 pub mod fiche;
+pub mod intake;
 pub mod safe;

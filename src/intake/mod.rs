@@ -1,0 +1,3 @@
+//! Intake: getting the emailed fiches into the store.
+
+pub mod imap;
