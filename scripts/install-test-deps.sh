@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs the programs the tests talk to, from Debian's packages. Idempotent;
-# does nothing when everything is already there. Needs root (or sudo).
+# Installs what the IMAP tests and the benchmark need, from Debian's packages:
+# dovecot (a real IMAP server, run by the tests as their own child process),
+# isync (mbsync, the benchmark's reference) and openssl.
+# Idempotent and non-interactive; the packaged dovecot service is not started.
 set -euo pipefail
+
 need=()
-# (later issues add: dovecot-imapd for the IMAP tests, libreoffice and chromium for exports)
+for pkg in dovecot-imapd isync openssl; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
 if [ ${#need[@]} -eq 0 ]; then
-  exit 0
+    exit 0
 fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

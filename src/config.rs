@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
+use crate::domain::{KindLayout, Layout};
+use crate::intake::imap::ImapSourceConfig;
+
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -26,7 +29,7 @@ pub enum ConfigError {
     NotFound { xdg: String },
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     database: RawDatabase,
@@ -54,11 +57,12 @@ struct RawEvent {
     timezone: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
 enum RawSource {
     Maildir { path: PathBuf },
     Eml { path: PathBuf },
+    Imap(Box<ImapSourceConfig>),
 }
 
 /// Slots and spaces of the micro-ateliers.
@@ -103,14 +107,17 @@ pub struct Event {
 }
 
 /// A mail source from the configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum SourceConfig {
     Maildir(PathBuf),
     Eml(PathBuf),
+    /// Checked at load (`ImapSourceConfig::check`); its relative file paths
+    /// resolved against the configuration's directory.
+    Imap(Box<ImapSourceConfig>),
 }
 
 /// The loaded configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The file it came from.
     pub path: PathBuf,
@@ -211,6 +218,21 @@ impl Config {
                 }
             }
         }
+        let mut sources = Vec::with_capacity(raw.sources.len());
+        for s in raw.sources {
+            sources.push(match s {
+                RawSource::Maildir { path } => SourceConfig::Maildir(resolve(&path)),
+                RawSource::Eml { path } => SourceConfig::Eml(resolve(&path)),
+                RawSource::Imap(mut c) => {
+                    c.ca_file = c.ca_file.as_deref().map(resolve);
+                    c.password_file = c.password_file.as_deref().map(resolve);
+                    c.check().map_err(|e| {
+                        invalid(format!("[[sources]] imap {} : {e}", c.account_id()))
+                    })?;
+                    SourceConfig::Imap(c)
+                }
+            });
+        }
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(&raw.database.path),
@@ -223,15 +245,22 @@ impl Config {
             },
             micro_atelier: raw.micro_atelier,
             bourse_projets: raw.bourse_projets,
-            sources: raw
-                .sources
-                .into_iter()
-                .map(|s| match s {
-                    RawSource::Maildir { path } => SourceConfig::Maildir(resolve(&path)),
-                    RawSource::Eml { path } => SourceConfig::Eml(resolve(&path)),
-                })
-                .collect(),
+            sources,
         })
+    }
+
+    /// The programme grid of both kinds, for the selection rules.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            micro_atelier: KindLayout {
+                slots: self.micro_atelier.slots.clone(),
+                places: self.micro_atelier.spaces.clone(),
+            },
+            bourse_projets: KindLayout {
+                slots: self.bourse_projets.slots.clone(),
+                places: self.bourse_projets.tables.clone(),
+            },
+        }
     }
 }
 
@@ -271,6 +300,36 @@ mod tests {
         assert_eq!(c.micro_atelier.capacity(), 20);
         assert_eq!(c.bourse_projets.capacity(), 24);
         assert!(!c.sources.is_empty());
+    }
+
+    #[test]
+    fn layout_matches_the_domain_default() {
+        let c = Config::parse(SHIPPED, Path::new("config.toml")).unwrap();
+        assert_eq!(c.layout(), Layout::spec_default());
+    }
+
+    #[test]
+    fn an_imap_source_is_read_and_checked() {
+        let text = format!(
+            "{}\n[[sources]]\ntype = \"imap\"\nhost = \"imap.example.org\"\nusername = \"fiches\"\npassword_file = \"imap.pw\"\n",
+            SHIPPED
+        );
+        let c = Config::parse(&text, Path::new("/etc/fiches/config.toml")).unwrap();
+        let Some(SourceConfig::Imap(imap)) = c.sources.last() else {
+            panic!("imap source expected")
+        };
+        assert_eq!(imap.host, "imap.example.org");
+        assert_eq!(
+            imap.password_file.as_deref(),
+            Some(Path::new("/etc/fiches/imap.pw"))
+        );
+        // A password in the file is refused, with the file named.
+        let bad = text.replace("password_file = \"imap.pw\"", "password = \"secret\"");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("c.toml"), "{e}");
+        assert!(!e.contains("secret"), "{e}");
     }
 
     #[test]

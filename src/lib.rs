@@ -2,13 +2,15 @@
 //! of the Rencontres de l'internationalisation des collectivités territoriales.
 //!
 //! Layout: `fiche` (bytes → typed fiche, no I/O), `intake` (mail → what is
-//! stored: sources, mail parsing, rules), `store` (SQLite, the only module
-//! with SQL), `config` (`config.toml`), `safe` (text made safe for
-//! terminals), `cli` + `commands` (the command line).
+//! stored: Maildir, eml and IMAP sources, mail parsing, rules), `store`
+//! (SQLite, the only module with SQL), `domain` (selection rules, pure),
+//! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
+//! `commands` (the command line).
 
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod domain;
 pub mod fiche;
 pub mod intake;
 pub mod safe;

@@ -11,9 +11,26 @@ use std::path::PathBuf;
 use common::{Env, corpus, corpus_mail, message_id_of};
 use serde_json::{Value, json};
 
-fn expected() -> Value {
+fn expected_all() -> Value {
     let text = std::fs::read_to_string(corpus().join("expected.json")).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap()["mail"].clone()
+    serde_json::from_str::<Value>(&text).unwrap()
+}
+
+fn expected() -> Value {
+    expected_all()["mail"].clone()
+}
+
+/// Fields of hostile fiches that `expected.json` checks by substring
+/// (`fiches` → file → `contains`), by name of the field: they are not in the
+/// mail's expected fields, and must contain the substring.
+fn hostile_contains() -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (_, f) in expected_all()["fiches"].as_object().unwrap() {
+        for (k, v) in f["contains"].as_object().into_iter().flatten() {
+            out.insert(k.clone(), v.as_str().unwrap().to_string());
+        }
+    }
+    out
 }
 
 /// Mail file name → Message-ID.
@@ -59,6 +76,7 @@ fn every_corpus_mail_gives_the_expected_status_proposals_and_flags() {
         .collect();
     let ids = ids_by_file();
     let expected = expected();
+    let contains = hostile_contains();
     let mut problems = Vec::new();
 
     for (file, exp) in expected.as_object().unwrap() {
@@ -98,7 +116,17 @@ fn every_corpus_mail_gives_the_expected_status_proposals_and_flags() {
             .iter()
             .map(|id| {
                 let p = &proposals[&id.as_i64().unwrap()];
-                json!({"kind": p["kind"], "fields": p["fields"]})
+                let mut fields = p["fields"].as_object().unwrap().clone();
+                let hostile = file.contains("hostile");
+                for (k, sub) in &contains {
+                    if hostile
+                        && let Some(v) = fields.remove(k)
+                        && !v.as_str().is_some_and(|v| v.contains(sub.as_str()))
+                    {
+                        problems.push(format!("{file}: {k} = {v} lacks {sub:?}"));
+                    }
+                }
+                json!({"kind": p["kind"], "fields": fields})
             })
             .collect();
         let want: Vec<Value> = exp["proposals"]

@@ -73,6 +73,13 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
                     source::EmlFiles::open(p)
                         .with_context(|| format!("source eml de {}", config.path.display()))?,
                 ),
+                SourceConfig::Imap(c) => {
+                    tracing::warn!(
+                        "source IMAP {} : pas lue par `fiches import` (relève IMAP à part)",
+                        c.account_id()
+                    );
+                    continue;
+                }
             };
             sources.push(src);
         }

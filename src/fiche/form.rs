@@ -5,10 +5,11 @@
 //! It never invents a value: what is unclear is kept as written and flagged.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use super::model::{Fiche, FicheError, Grid, Kind, Value, Warning};
 use super::spec::{self, FieldSpec, FieldType, Opt};
-use super::text::{clean_value, distance_within, fold, fold_label, is_blank_value};
+use super::text::{Profile, clean_value, distance_within, fold, fold_label, is_blank_value};
 
 /// How a label cell matched a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +24,24 @@ struct LabelHit {
 /// One field's labels, folded once.
 struct LabelSet {
     folded: Vec<Vec<String>>,
+    profiles: Vec<Vec<Profile>>,
 }
 
 impl LabelSet {
+    /// The folded labels of a form (`None`: the fields both forms share),
+    /// computed once per process.
+    fn of(kind: Option<Kind>) -> &'static LabelSet {
+        static MICRO: OnceLock<LabelSet> = OnceLock::new();
+        static BOURSE: OnceLock<LabelSet> = OnceLock::new();
+        static COMMON: OnceLock<LabelSet> = OnceLock::new();
+        let cell = match kind {
+            Some(Kind::MicroAtelier) => &MICRO,
+            Some(Kind::BourseProjets) => &BOURSE,
+            None => &COMMON,
+        };
+        cell.get_or_init(|| LabelSet::new(table(kind)))
+    }
+
     fn new(specs: &[FieldSpec]) -> LabelSet {
         let folded = specs
             .iter()
@@ -35,8 +51,12 @@ impl LabelSet {
                     .map(fold_label)
                     .collect()
             })
+            .collect::<Vec<Vec<String>>>();
+        let profiles = folded
+            .iter()
+            .map(|labels| labels.iter().map(|l| Profile::of(l)).collect())
             .collect();
-        LabelSet { folded }
+        LabelSet { folded, profiles }
     }
 
     fn exact(&self, folded: &str) -> Option<usize> {
@@ -51,16 +71,25 @@ impl LabelSet {
     /// A label with words added after it ("Téléphone portable") or a typo
     /// ("Courriel" → "Couriel"). The longest label wins.
     fn approximate(&self, folded: &str) -> Option<usize> {
+        // Labels are short; a long text is an answer or a heading, not a label.
+        if folded.len() > 80 {
+            return None;
+        }
         let mut best: Option<(usize, usize)> = None;
+        let profile = Profile::of(folded);
         for (i, labels) in self.folded.iter().enumerate() {
-            for l in labels {
+            for (l, lp) in labels.iter().zip(&self.profiles[i]) {
                 let prefix = l.len() >= 4
                     && folded.len() > l.len()
                     && folded.starts_with(l.as_str())
                     && folded.as_bytes()[l.len()] == b' '
                     // "Nom de ..." is a different question, not a retyped "Nom".
                     && folded.split(' ').count() <= l.split(' ').count() + 2;
-                let typo = l.len() >= 7 && distance_within(folded, l, 1 + l.len() / 12).is_some();
+                let max = 1 + l.len() / 12;
+                let typo = l.len() >= 7
+                    && folded.len().abs_diff(l.len()) <= max
+                    && profile.gap(lp) <= max
+                    && distance_within(folded, l, max).is_some();
                 if (prefix || typo) && best.is_none_or(|(_, len)| l.len() > len) {
                     best = Some((i, l.len()));
                 }
@@ -84,35 +113,67 @@ fn split_inline(cell: &str) -> Option<(&str, &str)> {
     Some((&cell[..at], &cell[at + sep_len..]))
 }
 
-fn match_label(cell: &str, labels: &LabelSet) -> Option<LabelHit> {
-    let folded = fold_label(cell);
-    if let Some(index) = labels.exact(&folded) {
+/// A row made ready for label matching once, whatever form is tried.
+struct PreparedRow {
+    /// The label cell as written (the first non-empty cell).
+    cell: String,
+    folded: String,
+    /// The label cell split at its first ':' or line break: the folded left
+    /// part and the cleaned right part (`None` when blank).
+    inline: Option<(String, Option<String>)>,
+    /// The cleaned non-empty cells right of the label cell.
+    rest: Vec<String>,
+}
+
+fn prepare(grid: &Grid) -> Vec<PreparedRow> {
+    grid.rows
+        .iter()
+        .filter_map(|row| {
+            let first = row.iter().position(|c| !c.trim().is_empty())?;
+            let cell = &row[first];
+            let inline = split_inline(cell).map(|(left, right)| {
+                let value = clean_value(right);
+                (fold_label(left), (!is_blank_value(&value)).then_some(value))
+            });
+            Some(PreparedRow {
+                cell: cell.clone(),
+                folded: fold_label(cell),
+                inline,
+                rest: row[first + 1..]
+                    .iter()
+                    .map(|c| clean_value(c))
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn match_label(row: &PreparedRow, labels: &LabelSet) -> Option<LabelHit> {
+    if let Some(index) = labels.exact(&row.folded) {
         return Some(LabelHit {
             index,
             inline: None,
             approximate: false,
         });
     }
-    if let Some((left, right)) = split_inline(cell) {
-        let left_folded = fold_label(left);
-        let value = clean_value(right);
-        let inline = (!is_blank_value(&value)).then_some(value);
-        if let Some(index) = labels.exact(&left_folded) {
+    if let Some((left, inline)) = &row.inline {
+        if let Some(index) = labels.exact(left) {
             return Some(LabelHit {
                 index,
-                inline,
+                inline: inline.clone(),
                 approximate: false,
             });
         }
-        if let Some(index) = labels.approximate(&left_folded) {
+        if let Some(index) = labels.approximate(left) {
             return Some(LabelHit {
                 index,
-                inline,
+                inline: inline.clone(),
                 approximate: true,
             });
         }
     }
-    labels.approximate(&folded).map(|index| LabelHit {
+    labels.approximate(&row.folded).map(|index| LabelHit {
         index,
         inline: None,
         approximate: true,
@@ -459,23 +520,21 @@ struct Harvest {
     seen: Vec<bool>,
 }
 
-fn harvest(grid: &Grid, specs: &[FieldSpec]) -> Harvest {
-    let labels = LabelSet::new(specs);
+/// The fields of a form (`None`: the fields both forms share).
+fn table(kind: Option<Kind>) -> &'static [FieldSpec] {
+    kind.map_or(spec::common_fields(), spec::fields)
+}
+
+fn harvest(rows: &[PreparedRow], kind: Option<Kind>) -> Harvest {
+    let specs = table(kind);
+    let labels = LabelSet::of(kind);
     let mut h = Harvest {
         seen: vec![false; specs.len()],
         ..Harvest::default()
     };
-    for row in &grid.rows {
-        let Some(first) = row.iter().position(|c| !c.trim().is_empty()) else {
-            continue;
-        };
-        let cell = &row[first];
-        let rest: Vec<String> = row[first + 1..]
-            .iter()
-            .map(|c| clean_value(c))
-            .filter(|c| !c.is_empty())
-            .collect();
-        let Some(hit) = match_label(cell, &labels) else {
+    for row in rows {
+        let (cell, rest) = (&row.cell, &row.rest);
+        let Some(hit) = match_label(row, labels) else {
             let label = clean_value(cell);
             if !rest.is_empty() && fold(&label).len() > 1 && label.chars().count() <= 200 {
                 h.extra.push((label, rest.join("\n")));
@@ -600,9 +659,15 @@ fn read_fields(h: Harvest, specs: &[FieldSpec]) -> Fiche {
     fiche
 }
 
+/// Cheap test before folding: the title names a form.
+fn looks_like_title(cell: &str) -> bool {
+    let lower = cell.to_lowercase();
+    lower.contains("atelier") || lower.contains("bourse")
+}
+
 fn title_kind(grid: &Grid) -> Option<Kind> {
     for row in grid.rows.iter().take(60) {
-        for cell in row {
+        for cell in row.iter().filter(|c| c.len() <= 160 && looks_like_title(c)) {
             let f = fold(cell);
             if !f.contains("fiche de renseignement") && f.len() > 40 {
                 continue;
@@ -646,65 +711,73 @@ fn distinctive_seen(h: &Harvest, kind: Kind) -> usize {
 /// with a score: how many form labels it holds (0 = not a form).
 fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
     let title = title_kind(grid);
-    let micro = harvest(grid, spec::fields(Kind::MicroAtelier));
-    let bourse = harvest(grid, spec::fields(Kind::BourseProjets));
-    let by_labels = {
-        let (m, b) = (
-            distinctive_seen(&micro, Kind::MicroAtelier),
-            distinctive_seen(&bourse, Kind::BourseProjets),
-        );
-        if m > b {
-            Some(Kind::MicroAtelier)
-        } else if b > m {
-            Some(Kind::BourseProjets)
-        } else {
-            None
-        }
+    let rows = prepare(grid);
+    let harvest_of = |k: Kind| harvest(&rows, Some(k));
+    let other = |k: Kind| match k {
+        Kind::MicroAtelier => Kind::BourseProjets,
+        Kind::BourseProjets => Kind::MicroAtelier,
     };
     let mut notes = Vec::new();
-    let kind = match (title, by_labels) {
-        (Some(t), Some(l)) if t != l => {
-            let seen = |k: Kind| {
-                distinctive_seen(
-                    if k == Kind::MicroAtelier {
-                        &micro
-                    } else {
-                        &bourse
-                    },
-                    k,
-                )
-            };
-            if seen(l) >= 3 && seen(t) == 0 {
-                notes.push(Warning::general(format!(
-                    "le titre annonce « {} » mais les rubriques sont celles de « {} » : fiche lue comme {}",
-                    t.label_fr(),
-                    l.label_fr(),
-                    l.label_fr()
-                )));
-                Some(l)
+    let mut any_label = true;
+    // With a title, only that form's labels are looked for, unless none of
+    // its own labels is there: then the other form is tried as well.
+    let (kind, chosen) = match title {
+        Some(t) => {
+            let own = harvest_of(t);
+            if distinctive_seen(&own, t) == 0 {
+                let alt = harvest_of(other(t));
+                if distinctive_seen(&alt, other(t)) >= 3 {
+                    notes.push(Warning::general(format!(
+                        "le titre annonce « {} » mais les rubriques sont celles de « {} » : fiche lue comme {}",
+                        t.label_fr(),
+                        other(t).label_fr(),
+                        other(t).label_fr()
+                    )));
+                    (Some(other(t)), Some(alt))
+                } else {
+                    (Some(t), Some(own))
+                }
             } else {
-                Some(t)
+                (Some(t), Some(own))
             }
         }
-        (Some(t), _) => Some(t),
-        (None, Some(l)) => Some(l),
-        (None, None) => {
-            let hint = name_hint(file_name);
-            if hint.is_some() && micro.labels_seen > 0 {
-                notes.push(Warning::general(
-                    "type de fiche déduit du seul nom du fichier : à vérifier",
-                ));
+        None => {
+            let micro = harvest_of(Kind::MicroAtelier);
+            let bourse = harvest_of(Kind::BourseProjets);
+            any_label = micro.labels_seen > 0;
+            let m = distinctive_seen(&micro, Kind::MicroAtelier);
+            let b = distinctive_seen(&bourse, Kind::BourseProjets);
+            if m > b {
+                (Some(Kind::MicroAtelier), Some(micro))
+            } else if b > m {
+                (Some(Kind::BourseProjets), Some(bourse))
+            } else {
+                let hint = name_hint(file_name).filter(|_| micro.labels_seen > 0);
+                match hint {
+                    Some(k) => {
+                        notes.push(Warning::general(
+                            "type de fiche déduit du seul nom du fichier : à vérifier",
+                        ));
+                        (
+                            Some(k),
+                            Some(if k == Kind::MicroAtelier {
+                                micro
+                            } else {
+                                bourse
+                            }),
+                        )
+                    }
+                    None => (None, None),
+                }
             }
-            hint.filter(|_| micro.labels_seen > 0)
         }
     };
-    let (h, specs) = match kind {
-        Some(Kind::MicroAtelier) => (micro, spec::fields(Kind::MicroAtelier)),
-        Some(Kind::BourseProjets) => (bourse, spec::fields(Kind::BourseProjets)),
-        None => {
-            let common = spec::common_fields();
-            (harvest(grid, common), common)
-        }
+    let (h, specs) = match (kind, chosen) {
+        (Some(k), Some(h)) => (h, spec::fields(k)),
+        // The micro-atelier table holds every common label: when it found
+        // none, the common fields cannot either.
+        _ if !any_label => (Harvest::default(), spec::common_fields()),
+        _ => (harvest(&rows, None), spec::common_fields()),
     };
     let score = h.labels_seen + usize::from(title.is_some()) * 5;
     let mut fiche = read_fields(h, specs);

@@ -3,35 +3,102 @@
 //! `Grid` of rows and cells by one reader per format (`docx`, `odf`, `sheet`),
 //! then interpreted against the printed forms (`form`, `spec`).
 
-// TEMPORARY (intake branch): `parse_with` and `sniff` until main has them.
-mod api_stub;
+pub mod docx;
+mod flow;
+pub mod form;
 pub mod limits;
 pub mod model;
+pub mod odf;
+pub mod sheet;
+pub mod sniff;
 pub mod spec;
+pub mod text;
+pub mod xml;
+pub mod zipsafe;
 
-/// TEMPORARY (intake branch): `fiche::sniff::sniff` path of main's API.
-pub mod sniff {
-    pub use super::api_stub::sniff;
-}
-
-pub use api_stub::parse_with;
 pub use limits::Limits;
 pub use model::{Fiche, FicheError, Format, Grid, Kind, Value, Warning};
 pub use sniff::sniff;
-pub mod form;
-pub mod sheet;
-pub mod text;
+use zipsafe::SafeZip;
 
-// TEMPORARY until the format readers land: XLSX/XLS only, crude sniffing.
+/// Reads a fiche from a file's bytes with the default safety limits.
+/// `file_name` is only a hint (for the kind, and for the wording of errors).
 pub fn parse(bytes: &[u8], file_name: &str) -> Result<Fiche, FicheError> {
-    let limits = Limits::default();
-    let is = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    let grids = if bytes.starts_with(b"PK") && is(b"xl/workbook.xml") {
-        sheet::read_xlsx(bytes, &limits)?
-    } else if bytes.starts_with(b"\xd0\xcf\x11\xe0") && file_name.ends_with(".xls") {
-        sheet::read_xls(bytes, &limits)?
+    parse_with(bytes, file_name, &Limits::default())
+}
+
+/// Reads a fiche under the given limits.
+pub fn parse_with(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Fiche, FicheError> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(FicheError::too_large(format!(
+            "fichier de {} Mio, au-delà de {} Mio",
+            bytes.len() / (1024 * 1024),
+            limits.max_file_bytes / (1024 * 1024)
+        )));
+    }
+    let grids = if sniff::is_zip(bytes) {
+        // One opening of the archive serves the sniffing and the reading.
+        let mut zip = SafeZip::open(bytes, limits)?;
+        match sniff::sniff_open_zip(&mut zip, limits) {
+            Format::Docx => vec![docx::read(&mut zip, limits)?],
+            Format::Odt => vec![odf::read_text(&mut zip, limits)?],
+            Format::Ods => odf::read_sheets(&mut zip, limits)?,
+            Format::Xlsx => {
+                // calamine inflates entries itself: every XML part is
+                // inflated once here under our limits and handed over
+                // stored, so a bomb never reaches calamine and nothing is
+                // inflated twice.
+                // Themes only colour cells: left out, calamine falls back to
+                // the default palette.
+                let stored = zip.repack_stored(|name| {
+                    let lower = name.to_ascii_lowercase();
+                    (lower.ends_with(".xml") || lower.ends_with(".rels"))
+                        && !lower.contains("/theme/")
+                        && !lower.starts_with("docprops/")
+                })?;
+                sheet::read_xlsx(&stored, limits)?
+            }
+            _ => {
+                return Err(FicheError::NotAFiche {
+                    reason:
+                        "archive zip qui n'est ni un document Word ou OpenDocument ni un classeur"
+                            .to_string(),
+                });
+            }
+        }
     } else {
-        return Err(FicheError::UnsupportedFormat { format: "?" });
+        match sniff(bytes) {
+            Format::Xls => sheet::read_xls(bytes, limits)?,
+            format @ (Format::Doc | Format::Pdf | Format::Rtf) => {
+                return Err(FicheError::UnsupportedFormat {
+                    format: format.name(),
+                });
+            }
+            _ => return Err(unknown_content(bytes, file_name)),
+        }
     };
     form::interpret(&grids, file_name)
+}
+
+/// An error for content we do not recognise: when the name promises an
+/// office file, the file is damaged; otherwise it simply holds no fiche.
+fn unknown_content(bytes: &[u8], file_name: &str) -> FicheError {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        return FicheError::corrupt("fichier vide");
+    }
+    match ext.as_str() {
+        "docx" | "xlsx" | "odt" | "ods" | "xls" | "xlsm" | "docm" => FicheError::corrupt(format!(
+            "le nom annonce un fichier .{ext} mais le contenu n'en est pas un (fichier tronqué ou abîmé)"
+        )),
+        "doc" | "pdf" | "rtf" => FicheError::corrupt(format!(
+            "le nom annonce un fichier .{ext} mais le contenu n'en est pas un"
+        )),
+        _ => FicheError::NotAFiche {
+            reason: "contenu qui n'est pas un document bureautique".to_string(),
+        },
+    }
 }

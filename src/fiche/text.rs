@@ -2,8 +2,7 @@
 //! labels and options (case, accents, punctuation, numbering), the cleaning
 //! applied to stored values, and a bounded edit distance for fuzzy labels.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Folds text for comparison: NFD without combining marks, lowercase,
 /// ligatures spelled out, every run of non-alphanumerics one space, trimmed.
@@ -11,32 +10,36 @@ use unicode_normalization::char::is_combining_mark;
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.nfd() {
-        if is_combining_mark(c) {
+    let mut push = |l: char, out: &mut String| {
+        if l.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            match l {
+                'œ' => out.push_str("oe"),
+                'æ' => out.push_str("ae"),
+                'ß' => out.push_str("ss"),
+                _ => out.push(l),
+            }
+        } else if !is_combining_mark(l) {
+            pending_space = true;
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii() {
+            push(c.to_ascii_lowercase(), &mut out);
             continue;
         }
-        let lower: &mut dyn Iterator<Item = char> = &mut c.to_lowercase();
-        for l in lower {
-            let piece: &str = match l {
-                'œ' => "oe",
-                'æ' => "ae",
-                'ß' => "ss",
-                _ => "",
-            };
-            if l.is_alphanumeric() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
+        // Canonical decomposition of one character: the base letter comes
+        // first, the accents after it are dropped.
+        decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                for l in d.to_lowercase() {
+                    push(l, &mut out);
                 }
-                pending_space = false;
-                if piece.is_empty() {
-                    out.push(l);
-                } else {
-                    out.push_str(piece);
-                }
-            } else {
-                pending_space = true;
             }
-        }
+        });
     }
     out
 }
@@ -80,6 +83,10 @@ fn clean_char(c: char) -> Option<char> {
 /// trimmed; inner line breaks kept. Control characters are kept as written
 /// (they are neutralised where shown or exported, never silently altered).
 pub fn clean_value(s: &str) -> String {
+    let plain = |c: char| c != '\n' && clean_char(c) == Some(c);
+    if s.chars().all(plain) {
+        return s.trim().to_string();
+    }
     let s = s.replace("\r\n", "\n");
     let cleaned: String = s.chars().filter_map(clean_char).collect();
     let lines: Vec<&str> = cleaned.split('\n').map(|l| l.trim_end()).collect();
@@ -94,6 +101,9 @@ pub fn is_blank_value(s: &str) -> bool {
         // Box glyphs alone are not blank for choices, but a text field of
         // only "☐" says nothing either.
         return true;
+    }
+    if s.len() > 60 {
+        return false;
     }
     let f = fold(s);
     const PLACEHOLDERS: &[&str] = &[
@@ -110,27 +120,70 @@ pub fn is_blank_value(s: &str) -> bool {
 /// Levenshtein distance between two strings, giving up (returning `None`)
 /// once it exceeds `max`. Used on folded labels only, so inputs are short.
 pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        return bounded_levenshtein(a.as_bytes(), b.as_bytes(), max);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max || a.len() > 200 || b.len() > 200 {
+    bounded_levenshtein(&a, &b, max)
+}
+
+/// A letter histogram of a folded string: a cheap lower bound of the edit
+/// distance between two strings (each edit moves the histogram by 2 at most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile([u8; 37]);
+
+impl Profile {
+    pub fn of(folded: &str) -> Profile {
+        let mut h = [0u8; 37];
+        for b in folded.bytes() {
+            let i = match b {
+                b'a'..=b'z' => usize::from(b - b'a'),
+                b'0'..=b'9' => 26 + usize::from(b - b'0'),
+                _ => 36,
+            };
+            h[i] = h[i].saturating_add(1);
+        }
+        Profile(h)
+    }
+
+    /// A lower bound of the edit distance between the two strings.
+    pub fn gap(&self, other: &Profile) -> usize {
+        let l1: usize = self
+            .0
+            .iter()
+            .zip(other.0.iter())
+            .map(|(a, b)| usize::from(a.abs_diff(*b)))
+            .sum();
+        l1.div_ceil(2)
+    }
+}
+
+fn bounded_levenshtein<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
+    const CAP: usize = 96;
+    if a.len().abs_diff(b.len()) > max || a.len() >= CAP || b.len() >= CAP {
         return None;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    // Distances never exceed CAP, so bytes are enough (and cheap to clear).
+    let mut prev = [0u8; CAP];
+    let mut cur = [0u8; CAP];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j as u8;
+    }
     for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
+        cur[0] = (i + 1) as u8;
         let mut row_min = cur[0];
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
+            let cost = u8::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
             row_min = row_min.min(cur[j + 1]);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    let d = prev[b.len()];
+    let d = usize::from(prev[b.len()]);
     (d <= max).then_some(d)
 }
 

@@ -108,28 +108,6 @@ pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Opti
             "pièce jointe Outlook « winmail.dat » (TNEF), illisible : demander à l'expéditeur de renvoyer la fiche en pièce jointe .docx ou .xlsx".to_string(),
         ));
     }
-    if format.is_unsupported_document() {
-        let e = FicheError::UnsupportedFormat {
-            format: format.name(),
-        };
-        return Some(Classified::new(
-            AttachmentOutcome::UnsupportedFormat,
-            Some(format),
-            e.to_string(),
-        ));
-    }
-    if !format.is_readable() {
-        let what = if format == Format::OtherZip {
-            "archive ZIP ou document d'un autre type"
-        } else {
-            "fichier d'un type non reconnu"
-        };
-        return Some(Classified::new(
-            AttachmentOutcome::NotAFiche,
-            Some(format),
-            format!("{what} : pas une fiche"),
-        ));
-    }
     match read_fiche(bytes, name, limits) {
         Ok(f) if f.is_blank() => Some(Classified::new(
             AttachmentOutcome::Blank,

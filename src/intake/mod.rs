@@ -1,10 +1,11 @@
-//! From raw mail to stored proposals. A `Source` yields raw messages (a
-//! Maildir, `.eml` files; IMAP later); `process` reads one (pure: no I/O, no
-//! clock) into a `NewMessage` for the store; `Importer` runs a source into
-//! the store, skipping messages already stored, and never stops on one bad
-//! message.
+//! Intake: getting the emailed fiches into the store. A `Source` yields raw
+//! messages (a Maildir, `.eml` files); `imap` takes them from a mailbox;
+//! `process` reads one (pure: no I/O, no clock) into a `NewMessage` for the
+//! store; `Importer` runs a source into the store, skipping messages already
+//! stored, and never stops on one bad message.
 
 pub mod classify;
+pub mod imap;
 pub mod mail;
 pub mod pipeline;
 pub mod source;

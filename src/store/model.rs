@@ -88,16 +88,8 @@ string_enum! {
     }
 }
 
-string_enum! {
-    /// Where a proposal stands in the selection.
-    ProposalStatus {
-        Pending => "pending",
-        Accepted => "accepted",
-        Waitlisted => "waitlisted",
-        Rejected => "rejected",
-        Withdrawn => "withdrawn",
-    }
-}
+/// Where a proposal stands in the selection: the domain's `Status`.
+pub use crate::domain::Status as ProposalStatus;
 
 /// A message ready to be stored, as the intake made it.
 #[derive(Debug, Clone, Default)]
