@@ -1,12 +1,15 @@
-//! Running sources into the store: each message is checked against the
-//! store first (a message already stored is not read again), read, then
-//! stored in one transaction. A message that cannot be read from its source
-//! or stored is reported and the run goes on.
+//! Running sources into the store. Two stages on two threads: a reader
+//! thread takes each message from its source, checks it against the store
+//! (a message already stored is not read again) and reads it (`process`);
+//! the calling thread stores the results, one transaction per message, in
+//! source order. A message that cannot be read from its source or stored is
+//! reported and the run goes on.
 
 use std::collections::BTreeMap;
+use std::sync::mpsc::sync_channel;
 
 use super::{IntakeOptions, RawMessage, Source, peek_message_id, process};
-use crate::store::{IngestOutcome, MessageStatus, Store, StoreError, sha256_hex};
+use crate::store::{IngestOutcome, MessageStatus, NewMessage, Store, StoreError, sha256_hex};
 
 /// What happened to one message, for progress display.
 #[derive(Debug, Clone)]
@@ -53,6 +56,58 @@ pub struct Importer<'s> {
 /// not usable (disk full, locked for too long), going on would only repeat it.
 const MAX_CONSECUTIVE_STORE_FAILURES: usize = 5;
 
+/// Messages read ahead of the store (bounds memory: ~40 KiB to a few MiB each).
+const READ_AHEAD: usize = 16;
+
+/// A message after the reader stage.
+enum Prepared {
+    /// Read, to be stored (or found to be a duplicate at storing time).
+    Ready {
+        source_ref: String,
+        msg: Box<NewMessage>,
+        watermark: Option<crate::store::Watermark>,
+    },
+    /// Already in the store before it was read.
+    Known { source_ref: String, existing: i64 },
+}
+
+/// What the reader thread hands to the storing thread.
+enum Item {
+    Prepared(Prepared),
+    Failed { what: String, error: String },
+}
+
+/// The reader stage for one message: duplicate check, then `process`.
+fn prepare(raw: RawMessage, reader: Option<&Store>, opts: &IntakeOptions) -> Prepared {
+    let sha = sha256_hex(&raw.bytes);
+    let mid = peek_message_id(&raw.bytes);
+    let known = reader.and_then(|r| r.find_duplicate(&sha, mid.as_deref()).ok().flatten());
+    let msg = match (known, &raw.watermark) {
+        (Some(existing), None) => {
+            return Prepared::Known {
+                source_ref: raw.source_ref,
+                existing,
+            };
+        }
+        // Nothing to read, but the watermark must move on with it.
+        (Some(_), Some(_)) => NewMessage {
+            message_id: mid,
+            sha256: Some(sha),
+            raw: raw.bytes.clone(),
+            ..NewMessage::default()
+        },
+        (None, _) => NewMessage {
+            sha256: Some(sha),
+            ..process(&raw, opts)
+        },
+    };
+    Prepared::Ready {
+        source_ref: raw.source_ref,
+        msg: Box::new(msg),
+        watermark: raw.watermark,
+    }
+}
+
 impl<'s> Importer<'s> {
     pub fn new(store: &'s mut Store, opts: IntakeOptions) -> Importer<'s> {
         Importer {
@@ -62,26 +117,14 @@ impl<'s> Importer<'s> {
         }
     }
 
-    /// Reads and stores one message.
-    pub fn import_one(&mut self, raw: &RawMessage) -> Result<IngestOutcome, StoreError> {
-        let sha = sha256_hex(&raw.bytes);
-        let mid = peek_message_id(&raw.bytes);
-        if let Some(existing) = self.store.find_duplicate(&sha, mid.as_deref())? {
-            if let Some(wm) = &raw.watermark {
-                // Nothing to read, but the watermark must move on.
-                let minimal = crate::store::NewMessage {
-                    raw: raw.bytes.clone(),
-                    message_id: mid,
-                    ..Default::default()
-                };
-                return self.store.ingest_with_watermark(&minimal, wm);
-            }
-            return Ok(IngestOutcome::Duplicate { existing });
-        }
-        let msg = process(raw, &self.opts);
-        match &raw.watermark {
-            Some(wm) => self.store.ingest_with_watermark(&msg, wm),
-            None => self.store.ingest(&msg),
+    /// Reads and stores one message, on this thread.
+    pub fn import_one(&mut self, raw: RawMessage) -> Result<IngestOutcome, StoreError> {
+        match prepare(raw, Some(self.store), &self.opts) {
+            Prepared::Known { existing, .. } => Ok(IngestOutcome::Duplicate { existing }),
+            Prepared::Ready { msg, watermark, .. } => match &watermark {
+                Some(wm) => self.store.ingest_with_watermark(&msg, wm),
+                None => self.store.ingest(&msg),
+            },
         }
     }
 
@@ -92,63 +135,98 @@ impl<'s> Importer<'s> {
         source: &mut dyn Source,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<(), StoreError> {
-        let mut consecutive = 0;
-        while let Some(next) = source.next_message() {
-            self.report.read += 1;
-            let raw = match next {
-                Ok(raw) => raw,
-                Err(e) => {
-                    let error = e.to_string();
-                    tracing::warn!(%error, "message illisible");
-                    progress(Progress::Failed {
-                        what: &source.name(),
-                        error: error.clone(),
-                    });
-                    self.report.failed.push((source.name(), error));
-                    continue;
+        let opts = self.opts.clone();
+        // A second, read-only connection for the reader thread's duplicate
+        // checks (WAL: it sees every committed message). Without it, every
+        // message is read and the store alone finds the duplicates.
+        let reader = Store::open_reader(self.store.path()).ok();
+        std::thread::scope(|scope| {
+            let (tx, rx) = sync_channel::<Item>(READ_AHEAD);
+            scope.spawn(move || {
+                while let Some(next) = source.next_message() {
+                    let item = match next {
+                        Ok(raw) => Item::Prepared(prepare(raw, reader.as_ref(), &opts)),
+                        Err(e) => Item::Failed {
+                            what: source.name(),
+                            error: e.to_string(),
+                        },
+                    };
+                    if tx.send(item).is_err() {
+                        break; // the storing side gave up
+                    }
                 }
-            };
-            match self.import_one(&raw) {
-                Ok(IngestOutcome::Duplicate { existing }) => {
-                    consecutive = 0;
-                    self.report.duplicates += 1;
-                    progress(Progress::Duplicate {
-                        source_ref: &raw.source_ref,
+            });
+            let mut consecutive = 0;
+            for item in rx {
+                self.report.read += 1;
+                let (source_ref, result) = match item {
+                    Item::Failed { what, error } => {
+                        tracing::warn!(%what, %error, "message illisible");
+                        progress(Progress::Failed {
+                            what: &what,
+                            error: error.clone(),
+                        });
+                        self.report.failed.push((what, error));
+                        continue;
+                    }
+                    Item::Prepared(Prepared::Known {
+                        source_ref,
                         existing,
-                    });
-                }
-                Ok(IngestOutcome::Stored {
-                    status,
-                    proposals,
-                    superseded,
-                    ..
-                }) => {
-                    consecutive = 0;
-                    self.report.new += 1;
-                    self.report.proposals += proposals.len() as u64;
-                    self.report.superseded += superseded.len() as u64;
-                    *self.report.by_status.entry(status).or_default() += 1;
-                    progress(Progress::Stored {
-                        source_ref: &raw.source_ref,
+                    }) => (source_ref, Ok(IngestOutcome::Duplicate { existing })),
+                    Item::Prepared(Prepared::Ready {
+                        source_ref,
+                        msg,
+                        watermark,
+                    }) => {
+                        let r = match &watermark {
+                            Some(wm) => self.store.ingest_with_watermark(&msg, wm),
+                            None => self.store.ingest(&msg),
+                        };
+                        (source_ref, r)
+                    }
+                };
+                match result {
+                    Ok(IngestOutcome::Duplicate { existing }) => {
+                        consecutive = 0;
+                        self.report.duplicates += 1;
+                        progress(Progress::Duplicate {
+                            source_ref: &source_ref,
+                            existing,
+                        });
+                    }
+                    Ok(IngestOutcome::Stored {
                         status,
-                        proposals: proposals.len(),
-                    });
-                }
-                Err(e) => {
-                    consecutive += 1;
-                    let error = format!("enregistrement impossible : {e}");
-                    tracing::error!(source = %raw.source_ref, %error);
-                    progress(Progress::Failed {
-                        what: &raw.source_ref,
-                        error: error.clone(),
-                    });
-                    self.report.failed.push((raw.source_ref.clone(), error));
-                    if consecutive >= MAX_CONSECUTIVE_STORE_FAILURES {
-                        return Err(e);
+                        proposals,
+                        superseded,
+                        ..
+                    }) => {
+                        consecutive = 0;
+                        self.report.new += 1;
+                        self.report.proposals += proposals.len() as u64;
+                        self.report.superseded += superseded.len() as u64;
+                        *self.report.by_status.entry(status).or_default() += 1;
+                        progress(Progress::Stored {
+                            source_ref: &source_ref,
+                            status,
+                            proposals: proposals.len(),
+                        });
+                    }
+                    Err(e) => {
+                        consecutive += 1;
+                        let error = format!("enregistrement impossible : {e}");
+                        tracing::error!(source = %source_ref, %error);
+                        progress(Progress::Failed {
+                            what: &source_ref,
+                            error: error.clone(),
+                        });
+                        self.report.failed.push((source_ref, error));
+                        if consecutive >= MAX_CONSECUTIVE_STORE_FAILURES {
+                            return Err(e);
+                        }
                     }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
