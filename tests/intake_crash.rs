@@ -161,3 +161,33 @@ fn sigkill_at_random_moments_never_loses_or_doubles_a_message() {
         .collect();
     assert_eq!(stored, ids.into_iter().collect::<BTreeSet<_>>());
 }
+
+#[test]
+fn two_importers_at_once_store_each_message_once() {
+    let env = Env::new();
+    let maildir = env.path().join("Maildir");
+    let templates = vec![
+        std::fs::read(corpus_mail().join("07-no-attachment.eml")).unwrap(),
+        std::fs::read(corpus_mail().join("10-late.eml")).unwrap(),
+    ];
+    synth::write_maildir(&maildir, &templates, 200, "concurrent.test");
+    let spawn = || {
+        env.command()
+            .args(["import", "--quiet"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fiches import")
+    };
+    let (a, b) = (spawn(), spawn());
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(check_consistent(&env.db()), 200);
+}
