@@ -222,6 +222,9 @@ def habits_of(spec: dict) -> list[str]:
             h.append(f"two_marks:{f}")
         elif v is None and f not in spec.get("free", {}):
             h.append(f"unmarked:{f}")
+    for f in labels(kind):
+        if f not in ch and not (values.get(f) or "").strip():
+            h.append(f"blank:{f}")
     for f in spec.get("free", {}):
         h.append(f"free:{f}")
     for f in spec.get("retyped", {}):
@@ -345,7 +348,6 @@ def normalize_zip(data: bytes, saved: dt.datetime, modified_utc: dt.datetime) ->
 # ---------------------------------------------------------------------------
 
 def _docx_mods():
-    from docx import Document  # noqa: F401
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -467,9 +469,17 @@ def _docx_mark(doc, tc, field: str, spec: dict):
     if field in spec.get("free", {}):
         _docx_set_text(doc, tc, spec["free"][field], spec)
         return
+    opts = choices(spec["kind"])[field]
+    if spec.get("choice_tokens"):
+        # bulk generator: "☐ Commune" -> "@@C:organisation_type:commune@@ Commune",
+        # the token replaced later by ☒/☐ per message
+        for t in tc.iter(qn("w:t")):
+            for val, label in opts.items():
+                if t.text:
+                    t.text = t.text.replace("☐ " + label, f"@@C:{field}:{val}@@ " + label, 1)
+        return
     if v is None:
         return  # left unmarked
-    opts = choices(spec["kind"])[field]
     chosen = [opts[x] for x in (v if isinstance(v, tuple) else (v,))]
     mark = spec.get("mark", "ballot")
     if mark == "delete":
