@@ -1,12 +1,13 @@
-//! Running sources into the store. Two stages on two threads: a reader
-//! thread takes each message from its source, checks it against the store
-//! (a message already stored is not read again) and reads it (`process`);
-//! the calling thread stores the results, one transaction per message, in
-//! source order. A message that cannot be read from its source or stored is
-//! reported and the run goes on.
+//! Running sources into the store. A thread takes the messages from their
+//! source; worker threads (one per core, at most four) check each against the
+//! store (a message already stored is not read again) and read it
+//! (`process`); the calling thread stores the results, one transaction per
+//! message, in source order. A message that cannot be read from its source or
+//! stored is reported and the run goes on.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use super::{IntakeOptions, RawMessage, Source, peek_message_id, process};
 use crate::store::{IngestOutcome, MessageStatus, NewMessage, Store, StoreError, sha256_hex};
@@ -130,103 +131,146 @@ impl<'s> Importer<'s> {
 
     /// Runs a source to its end. Returns `Err` only when the store keeps
     /// failing (then the report says how far it went).
+    ///
+    /// Threads: one takes messages from the source, `workers` check and read
+    /// them (each with its own read-only connection for the duplicate check:
+    /// WAL lets it see every committed message), and this thread stores them
+    /// in source order, so ids and revision order do not depend on timing.
     pub fn run(
         &mut self,
         source: &mut dyn Source,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<(), StoreError> {
-        let opts = self.opts.clone();
-        // A second, read-only connection for the reader thread's duplicate
-        // checks (WAL: it sees every committed message). Without it, every
-        // message is read and the store alone finds the duplicates.
-        let reader = Store::open_reader(self.store.path()).ok();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let path = self.store.path().to_path_buf();
         std::thread::scope(|scope| {
-            let (tx, rx) = sync_channel::<Item>(READ_AHEAD);
+            type Job = (u64, Result<RawMessage, (String, String)>);
+            let (job_tx, job_rx) = sync_channel::<Job>(READ_AHEAD);
+            let job_rx = Arc::new(Mutex::new(job_rx));
+            let (done_tx, done_rx) = sync_channel::<(u64, Item)>(READ_AHEAD);
             scope.spawn(move || {
+                let mut seq = 0;
                 while let Some(next) = source.next_message() {
-                    let item = match next {
-                        Ok(raw) => Item::Prepared(prepare(raw, reader.as_ref(), &opts)),
-                        Err(e) => Item::Failed {
-                            what: source.name(),
-                            error: e.to_string(),
-                        },
-                    };
-                    if tx.send(item).is_err() {
+                    let job = next.map_err(|e| (source.name(), e.to_string()));
+                    if job_tx.send((seq, job)).is_err() {
                         break; // the storing side gave up
                     }
+                    seq += 1;
                 }
             });
-            let mut consecutive = 0;
-            for item in rx {
-                self.report.read += 1;
-                let (source_ref, result) = match item {
-                    Item::Failed { what, error } => {
-                        tracing::warn!(%what, %error, "message illisible");
-                        progress(Progress::Failed {
-                            what: &what,
-                            error: error.clone(),
-                        });
-                        self.report.failed.push((what, error));
-                        continue;
-                    }
-                    Item::Prepared(Prepared::Known {
-                        source_ref,
-                        existing,
-                    }) => (source_ref, Ok(IngestOutcome::Duplicate { existing })),
-                    Item::Prepared(Prepared::Ready {
-                        source_ref,
-                        msg,
-                        watermark,
-                    }) => {
-                        let r = match &watermark {
-                            Some(wm) => self.store.ingest_with_watermark(&msg, wm),
-                            None => self.store.ingest(&msg),
+            for _ in 0..workers {
+                let (job_rx, done_tx, opts) = (job_rx.clone(), done_tx.clone(), self.opts.clone());
+                // Without a reader connection every message is read and the
+                // store alone finds the duplicates.
+                let reader = Store::open_reader(&path).ok();
+                scope.spawn(move || {
+                    loop {
+                        let job = match job_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
                         };
-                        (source_ref, r)
-                    }
-                };
-                match result {
-                    Ok(IngestOutcome::Duplicate { existing }) => {
-                        consecutive = 0;
-                        self.report.duplicates += 1;
-                        progress(Progress::Duplicate {
-                            source_ref: &source_ref,
-                            existing,
-                        });
-                    }
-                    Ok(IngestOutcome::Stored {
-                        status,
-                        proposals,
-                        superseded,
-                        ..
-                    }) => {
-                        consecutive = 0;
-                        self.report.new += 1;
-                        self.report.proposals += proposals.len() as u64;
-                        self.report.superseded += superseded.len() as u64;
-                        *self.report.by_status.entry(status).or_default() += 1;
-                        progress(Progress::Stored {
-                            source_ref: &source_ref,
-                            status,
-                            proposals: proposals.len(),
-                        });
-                    }
-                    Err(e) => {
-                        consecutive += 1;
-                        let error = format!("enregistrement impossible : {e}");
-                        tracing::error!(source = %source_ref, %error);
-                        progress(Progress::Failed {
-                            what: &source_ref,
-                            error: error.clone(),
-                        });
-                        self.report.failed.push((source_ref, error));
-                        if consecutive >= MAX_CONSECUTIVE_STORE_FAILURES {
-                            return Err(e);
+                        let Ok((seq, job)) = job else { break };
+                        let item = match job {
+                            Ok(raw) => Item::Prepared(prepare(raw, reader.as_ref(), &opts)),
+                            Err((what, error)) => Item::Failed { what, error },
+                        };
+                        if done_tx.send((seq, item)).is_err() {
+                            break;
                         }
                     }
+                });
+            }
+            drop(done_tx);
+            let mut consecutive = 0;
+            let mut next = 0;
+            let mut waiting: BTreeMap<u64, Item> = BTreeMap::new();
+            for (seq, item) in done_rx {
+                waiting.insert(seq, item);
+                while let Some(item) = waiting.remove(&next) {
+                    next += 1;
+                    self.handle(item, progress, &mut consecutive)?;
                 }
             }
             Ok(())
         })
+    }
+
+    /// Stores one prepared message (or reports a failure), in order.
+    fn handle(
+        &mut self,
+        item: Item,
+        progress: &mut dyn FnMut(Progress<'_>),
+        consecutive: &mut usize,
+    ) -> Result<(), StoreError> {
+        self.report.read += 1;
+        let (source_ref, result) = match item {
+            Item::Failed { what, error } => {
+                tracing::warn!(%what, %error, "message illisible");
+                progress(Progress::Failed {
+                    what: &what,
+                    error: error.clone(),
+                });
+                self.report.failed.push((what, error));
+                return Ok(());
+            }
+            Item::Prepared(Prepared::Known {
+                source_ref,
+                existing,
+            }) => (source_ref, Ok(IngestOutcome::Duplicate { existing })),
+            Item::Prepared(Prepared::Ready {
+                source_ref,
+                msg,
+                watermark,
+            }) => {
+                let r = match &watermark {
+                    Some(wm) => self.store.ingest_with_watermark(&msg, wm),
+                    None => self.store.ingest(&msg),
+                };
+                (source_ref, r)
+            }
+        };
+        match result {
+            Ok(IngestOutcome::Duplicate { existing }) => {
+                *consecutive = 0;
+                self.report.duplicates += 1;
+                progress(Progress::Duplicate {
+                    source_ref: &source_ref,
+                    existing,
+                });
+            }
+            Ok(IngestOutcome::Stored {
+                status,
+                proposals,
+                superseded,
+                ..
+            }) => {
+                *consecutive = 0;
+                self.report.new += 1;
+                self.report.proposals += proposals.len() as u64;
+                self.report.superseded += superseded.len() as u64;
+                *self.report.by_status.entry(status).or_default() += 1;
+                progress(Progress::Stored {
+                    source_ref: &source_ref,
+                    status,
+                    proposals: proposals.len(),
+                });
+            }
+            Err(e) => {
+                *consecutive += 1;
+                let error = format!("enregistrement impossible : {e}");
+                tracing::error!(source = %source_ref, %error);
+                progress(Progress::Failed {
+                    what: &source_ref,
+                    error: error.clone(),
+                });
+                self.report.failed.push((source_ref, error));
+                if *consecutive >= MAX_CONSECUTIVE_STORE_FAILURES {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 }
