@@ -1,11 +1,13 @@
 //! fiches: intake, review and publication of the *fiches de renseignement*
 //! of the Rencontres de l'internationalisation des collectivités territoriales.
 //!
-//! Layout: `fiche` (bytes → typed fiche, no I/O), `safe` (text made safe for
-//! terminals), `cli` + `commands` (the command line).
+//! Layout: `fiche` (bytes → typed fiche, no I/O), `domain` (selection
+//! rules), `publish` (programme lists: snapshot, changelog, HTML/CSV/XLSX/JSON),
+//! `safe` (text made safe for terminals), `cli` + `commands` (the command line).
 
 pub mod cli;
 pub mod commands;
 pub mod domain;
 pub mod fiche;
+pub mod publish;
 pub mod safe;
