@@ -77,14 +77,20 @@ line-height:1.45;max-width:62rem;margin:0 auto;padding:1rem;box-sizing:border-bo
 .fp h2{font-size:1.35rem;margin:2rem 0 .6rem;padding-bottom:.2rem;border-bottom:2px solid #0b3d6b;color:#0b3d6b}
 .fp .fp-evt{font-size:1.1rem;margin:0 0 .3rem}
 .fp .fp-ed{color:#444;margin:0 0 1rem}
-.fp table{width:100%;border-collapse:collapse;margin:0 0 1.4rem}
+.fp table{width:100%;border-collapse:collapse;margin:0 0 1.4rem;table-layout:fixed}
+.fp .fp-micro thead th:nth-child(1){width:11%}.fp .fp-micro thead th:nth-child(2){width:36%}
+.fp .fp-micro thead th:nth-child(3){width:24%}.fp .fp-micro thead th:nth-child(4){width:13%}
+.fp .fp-micro thead th:nth-child(5){width:16%}
+.fp .fp-bourse thead th:nth-child(1){width:9%}.fp .fp-bourse thead th:nth-child(2){width:28%}
+.fp .fp-bourse thead th:nth-child(3){width:12%}.fp .fp-bourse thead th:nth-child(4){width:29%}
+.fp .fp-bourse thead th:nth-child(5){width:22%}
 .fp caption{text-align:left;font-weight:700;padding:.3rem 0;font-size:1.05rem}
-.fp th,.fp td{border:1px solid #b9c3cc;padding:.4rem .55rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+.fp th,.fp td{border:1px solid #b9c3cc;padding:.4rem .55rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 .fp thead th{background:#e6edf4}
 .fp tbody th{font-weight:600;white-space:nowrap}
 .fp .fp-vide{font-style:italic;color:#444}
 .fp .fp-brouillon{border:2px dashed #a3001b;color:#a3001b;padding:.5rem .75rem;font-weight:700;margin:0 0 1rem}
-.fp-filigrane{position:fixed;top:40%;left:0;right:0;text-align:center;transform:rotate(-30deg);\
+.fp-filigrane{position:fixed;top:50%;left:50%;transform:translate(-50%,-50%) rotate(-30deg);\
 font-size:4.5rem;font-weight:700;color:rgba(163,0,27,.13);pointer-events:none;z-index:10;white-space:nowrap}
 @media screen and (max-width:40rem){
 .fp{padding:.6rem}
@@ -92,7 +98,7 @@ font-size:4.5rem;font-weight:700;color:rgba(163,0,27,.13);pointer-events:none;z-
 .fp table,.fp tbody,.fp tr,.fp th,.fp td,.fp caption{display:block;width:auto}
 .fp thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .fp tr{border:1px solid #b9c3cc;margin:0 0 .6rem}
-.fp th,.fp td{border:0;border-bottom:1px solid #e3e7eb;white-space:normal}
+.fp th,.fp td{border:0;border-bottom:1px solid #e3e7eb;white-space:normal;overflow-wrap:anywhere}
 .fp tbody th{background:#e6edf4}
 .fp td::before{content:attr(data-label) \" : \";font-weight:600}
 .fp-filigrane{font-size:2.4rem}
@@ -313,7 +319,14 @@ fn caption(out: &mut String, kind: Kind, slot: Option<&str>) {
         Some(s) => format!("Créneau {}", labels::slot_label(kind, s)),
         None => "Créneau à préciser".to_string(),
     };
-    out.push_str(&format!("<table>\n<caption>{}</caption>\n", escape(&text)));
+    let class = match kind {
+        Kind::MicroAtelier => "fp-micro",
+        Kind::BourseProjets => "fp-bourse",
+    };
+    out.push_str(&format!(
+        "<table class=\"{class}\">\n<caption>{}</caption>\n",
+        escape(&text)
+    ));
 }
 
 #[cfg(test)]
@@ -377,13 +390,13 @@ mod tests {
         assert!(f.starts_with("<section class=\"fp\" lang=\"fr\">"));
         assert!(f.contains("<h2>Rencontres"));
         assert!(f.contains("<h3 id=\"fp-bourse\">Bourse aux projets</h3>"));
-        assert!(!f.contains("fp-micro"));
+        assert!(!f.contains("id=\"fp-micro\""));
         assert!(f.contains("Document de travail"));
         assert!(f.contains("Liste de la bourse aux projets — état au 28 mai 2018"));
         let p = page(&snap(), Edition::Draft, Part::MicroAteliers);
         assert!(p.contains("<title>Document de travail — Micro-ateliers — "));
         assert!(p.contains("class=\"fp-filigrane\""));
-        assert!(!p.contains("fp-bourse"));
+        assert!(!p.contains("id=\"fp-bourse\""));
     }
 
     #[test]
@@ -396,6 +409,6 @@ mod tests {
         );
         let p = page(&s, Edition::Final { number: 1 }, Part::Programme);
         assert!(p.contains("Aucun micro-atelier retenu pour l'instant."));
-        assert!(!p.contains("<table>"));
+        assert!(!p.contains("<table"));
     }
 }

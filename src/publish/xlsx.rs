@@ -76,6 +76,25 @@ fn cut(s: String) -> String {
     out
 }
 
+/// Default row height in points, and the most lines a row is grown to.
+const ROW_HEIGHT: f64 = 15.0;
+const MAX_LINES: usize = 25;
+/// Sheets this narrow are printed one page wide.
+const FIT_COLUMNS: usize = 10;
+
+/// Lines a cell's text takes in a wrapped column `width` characters wide
+/// (an estimate: one character per width unit).
+fn line_count(cell: &Cell, width: usize) -> usize {
+    let usable = width.saturating_sub(1).max(1);
+    match cell {
+        Cell::Text(s) => s
+            .split('\n')
+            .map(|l| l.chars().count().div_ceil(usable).max(1))
+            .sum(),
+        _ => 1,
+    }
+}
+
 /// Width of a cell's text for the column: its longest line, in characters.
 fn width_of(cell: &Cell) -> usize {
     match cell {
@@ -163,8 +182,40 @@ fn write_sheet(
         let w = (widths[c] + 2).clamp(MIN_WIDTH, MAX_WIDTH);
         ws.set_column_width(col, w as f64)?;
     }
+    let header_lines = sheet
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            line_count(
+                &Cell::Text(h.clone()),
+                (widths[c] + 2).clamp(MIN_WIDTH, MAX_WIDTH),
+            )
+        })
+        .max()
+        .unwrap_or(1);
+    if header_lines > 1 {
+        ws.set_row_height(0, ROW_HEIGHT * header_lines.min(MAX_LINES) as f64)?;
+    }
+    let col_width: Vec<usize> = widths
+        .iter()
+        .map(|w| (w + 2).clamp(MIN_WIDTH, MAX_WIDTH))
+        .collect();
     for (r, row) in sheet.rows.iter().enumerate() {
         let rn = (r + 1) as u32;
+        // Wrapped text needs a taller row: neither Excel nor LibreOffice
+        // grows it when the file is opened.
+        let lines = row
+            .iter()
+            .enumerate()
+            .take(ncols)
+            .filter(|(c, _)| wrap[*c])
+            .map(|(c, cell)| line_count(cell, col_width[c]))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(rn, ROW_HEIGHT * lines.min(MAX_LINES) as f64)?;
+        }
         for (c, cell) in row.iter().enumerate().take(ncols) {
             let col = c as u16;
             let fmt = if wrap[c] {
@@ -189,7 +240,9 @@ fn write_sheet(
     }
     ws.set_repeat_rows(0, 0)?;
     ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
+    if ncols <= FIT_COLUMNS {
+        ws.set_print_fit_to_pages(1, 0);
+    }
     ws.set_header(page_header);
     ws.set_footer("&CPage &P / &N");
     Ok(())
