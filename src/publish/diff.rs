@@ -18,7 +18,7 @@
 //! With no previous snapshot, everything is "added" and the changelog says
 //! it is the first publication.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Event;
 use super::html::escape;
@@ -284,10 +284,11 @@ fn waitlist_changes(old: &Snapshot, new: &Snapshot, kind: Kind) -> Vec<WaitlistC
             Some(_) => {}
         }
     }
-    let in_programme = |key: &str| match kind {
-        Kind::MicroAtelier => new.micro_ateliers.iter().any(|m| m.key == key),
-        Kind::BourseProjets => new.bourse.iter().any(|r| r.key == key),
+    let programme: BTreeSet<&str> = match kind {
+        Kind::MicroAtelier => new.micro_ateliers.iter().map(|m| m.key.as_str()).collect(),
+        Kind::BourseProjets => new.bourse.iter().map(|r| r.key.as_str()).collect(),
     };
+    let in_programme = |key: &str| programme.contains(key);
     for o in old_l {
         if !new_by.contains_key(o.key.as_str()) {
             out.push(WaitlistChange::Left {

@@ -16,7 +16,7 @@
 //! made visible, a leading `= + - @`, TAB, CR or LF prefixed with `'`) and
 //! is cut at Excel's 32,767-character limit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
@@ -339,6 +339,13 @@ fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
     let mut hdr = headers(&STAFF_HEAD);
     hdr.extend(cols.iter().map(|(_, label)| label.clone()));
     hdr.push("Autres lignes de la fiche".to_string());
+    let ranks: HashMap<i64, u32> = snapshot
+        .waitlists
+        .micro_atelier
+        .iter()
+        .chain(&snapshot.waitlists.bourse_projets)
+        .map(|w| (w.id, w.rank))
+        .collect();
     let mut sorted: Vec<&Entry> = entries.iter().collect();
     sorted.sort_by_key(|e| e.id);
     let rows = sorted
@@ -354,9 +361,9 @@ fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
                     (_, None) => Cell::Empty,
                 },
                 opt_text(&e.place),
-                snapshot
-                    .waitlist_rank(e.id)
-                    .map(|r| Cell::Num(r as f64))
+                ranks
+                    .get(&e.id)
+                    .map(|r| Cell::Num(*r as f64))
                     .unwrap_or(Cell::Empty),
                 text(if e.member { "Oui" } else { "Non" }),
                 text(&e.received_at),
