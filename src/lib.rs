@@ -2,7 +2,8 @@
 //! of the Rencontres de l'internationalisation des collectivités territoriales.
 //!
 //! Layout: `fiche` (bytes → typed fiche, no I/O), `intake` (mail sources:
-//! IMAP), `domain` (selection rules, pure), `safe` (text made safe for
+//! IMAP), `domain` (selection rules, pure), `publish` (programme lists:
+//! snapshot, changelog, HTML/CSV/XLSX/JSON), `safe` (text made safe for
 //! terminals), `cli` + `commands` (the command line).
 
 pub mod cli;
@@ -10,4 +11,5 @@ pub mod commands;
 pub mod domain;
 pub mod fiche;
 pub mod intake;
+pub mod publish;
 pub mod safe;
