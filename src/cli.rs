@@ -45,6 +45,8 @@ pub enum Command {
     Import(commands::import::Args),
     Messages(commands::messages::Args),
     Proposals(commands::proposals::Args),
+    /// Publish the accepted programme (HTML, CSV, XLSX, JSON) with its changelog.
+    Publish(commands::publish::Args),
 }
 
 impl Cli {

@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 use crate::domain::{KindLayout, Layout};
 use crate::intake::imap::ImapSourceConfig;
+use crate::publish::PublishOptions;
+use crate::publish::schedule::Schedule;
 
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +40,29 @@ struct RawConfig {
     bourse_projets: BourseProjets,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default)]
+    publish: RawPublish,
+}
+
+/// `[publish]`: where and how the programme lists are written, and when the
+/// daemon publishes them by itself.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublish {
+    output_dir: Option<PathBuf>,
+    csv_delimiter: Option<char>,
+    csv_bom: Option<bool>,
+    latest_link: Option<bool>,
+    schedule: Option<String>,
+}
+
+/// The publication settings.
+#[derive(Debug, Clone, Default)]
+pub struct PublishSettings {
+    /// Output folder (resolved against the configuration's folder), CSV options.
+    pub options: PublishOptions,
+    /// Weekly publication by the daemon, in the event's time zone.
+    pub schedule: Option<Schedule>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +151,7 @@ pub struct Config {
     pub micro_atelier: MicroAtelier,
     pub bourse_projets: BourseProjets,
     pub sources: Vec<SourceConfig>,
+    pub publish: PublishSettings,
 }
 
 impl Config {
@@ -233,6 +259,33 @@ impl Config {
                 }
             });
         }
+        let defaults = PublishOptions::default();
+        let publish_options = PublishOptions {
+            output_dir: resolve(
+                raw.publish
+                    .output_dir
+                    .as_deref()
+                    .unwrap_or(&defaults.output_dir),
+            ),
+            csv_delimiter: raw.publish.csv_delimiter.unwrap_or(defaults.csv_delimiter),
+            csv_bom: raw.publish.csv_bom.unwrap_or(defaults.csv_bom),
+            latest_link: raw.publish.latest_link.unwrap_or(defaults.latest_link),
+        };
+        publish_options
+            .validate()
+            .map_err(|e| invalid(format!("[publish] : {e}")))?;
+        let schedule = match &raw.publish.schedule {
+            Some(text) => Some(
+                Schedule::parse(text).map_err(|e| invalid(format!("[publish] schedule : {e}")))?,
+            ),
+            None => None,
+        };
+        if schedule.is_some() && raw.event.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(invalid(format!(
+                "[event] timezone = « {} » : fuseau inconnu (par exemple Europe/Paris)",
+                raw.event.timezone
+            )));
+        }
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(&raw.database.path),
@@ -246,7 +299,19 @@ impl Config {
             micro_atelier: raw.micro_atelier,
             bourse_projets: raw.bourse_projets,
             sources,
+            publish: PublishSettings {
+                options: publish_options,
+                schedule,
+            },
         })
+    }
+
+    /// The event's time zone (Europe/Paris when the name is unknown).
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.event
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Europe::Paris)
     }
 
     /// The programme grid of both kinds, for the selection rules.

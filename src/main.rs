@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Some(Command::Import(args)) => commands::import::run(&globals, &args),
         Some(Command::Messages(args)) => commands::messages::run(&globals, &args),
         Some(Command::Proposals(args)) => commands::proposals::run(&globals, &args),
+        Some(Command::Publish(args)) => commands::publish::run(&globals, &args),
         None => {
             eprintln!("fiches : préciser une commande (voir `fiches --help`)");
             return ExitCode::from(2);

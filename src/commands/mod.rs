@@ -8,6 +8,7 @@ pub mod messages;
 pub mod output;
 pub mod parse;
 pub mod proposals;
+pub mod publish;
 
 use std::path::PathBuf;
 

@@ -23,6 +23,7 @@ pub mod html;
 pub mod json;
 pub mod labels;
 pub mod output;
+pub mod schedule;
 pub mod snapshot;
 pub mod xlsx;
 

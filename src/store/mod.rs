@@ -19,6 +19,7 @@
 
 mod ingest;
 pub mod model;
+mod publications;
 mod queries;
 
 use std::path::{Path, PathBuf};
@@ -28,9 +29,16 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 pub use model::*;
+pub use publications::PublicationRecord;
 
 /// The migrations, in order. Append only: never edit a released one.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("migrations/0001_init.sql")),
+    (
+        "0005_publications",
+        include_str!("migrations/0005_publications.sql"),
+    ),
+];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +86,10 @@ pub enum StoreError {
         "la proposition {0} a été remplacée par une révision plus récente : modifier la révision en cours"
     )]
     NotLive(i64),
+    #[error(
+        "la publication n° {wanted} ne suit pas la dernière (n° {last}) : quelqu'un vient de publier ; relancer la publication"
+    )]
+    PublicationConflict { wanted: u32, last: u32 },
     #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
     Corrupt(String),
     #[error("erreur SQLite : {0}")]
