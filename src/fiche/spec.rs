@@ -158,6 +158,21 @@ pub const BOURSE_SLOTS: &[Opt] = &[
 
 use FieldType::*;
 
+/// The common head followed by a form's own fields (`N` = 10 + `M`).
+const fn with_head<const M: usize, const N: usize>(own: [FieldSpec; M]) -> [FieldSpec; N] {
+    let mut out = [COMMON_HEAD[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < COMMON_HEAD.len() {
+            COMMON_HEAD[i]
+        } else {
+            own[i - COMMON_HEAD.len()]
+        };
+        i += 1;
+    }
+    out
+}
+
 const COMMON_HEAD: [FieldSpec; 10] = [
     fa(
         "organisation",
@@ -219,17 +234,7 @@ const COMMON_HEAD: [FieldSpec; 10] = [
     ),
 ];
 
-pub const MICRO_ATELIER: &[FieldSpec] = &[
-    COMMON_HEAD[0],
-    COMMON_HEAD[1],
-    COMMON_HEAD[2],
-    COMMON_HEAD[3],
-    COMMON_HEAD[4],
-    COMMON_HEAD[5],
-    COMMON_HEAD[6],
-    COMMON_HEAD[7],
-    COMMON_HEAD[8],
-    COMMON_HEAD[9],
+const MICRO_ONLY: [FieldSpec; 8] = [
     fa(
         "project_title",
         "Titre du projet ou de la démarche",
@@ -269,17 +274,7 @@ pub const MICRO_ATELIER: &[FieldSpec] = &[
     ),
 ];
 
-pub const BOURSE_PROJETS: &[FieldSpec] = &[
-    COMMON_HEAD[0],
-    COMMON_HEAD[1],
-    COMMON_HEAD[2],
-    COMMON_HEAD[3],
-    COMMON_HEAD[4],
-    COMMON_HEAD[5],
-    COMMON_HEAD[6],
-    COMMON_HEAD[7],
-    COMMON_HEAD[8],
-    COMMON_HEAD[9],
+const BOURSE_ONLY: [FieldSpec; 7] = [
     f(
         "request_type",
         "Type de demande",
@@ -321,6 +316,12 @@ pub const BOURSE_PROJETS: &[FieldSpec] = &[
         false,
     ),
 ];
+
+/// The micro-atelier form, in form order.
+pub const MICRO_ATELIER: &[FieldSpec] = &with_head::<8, 18>(MICRO_ONLY);
+
+/// The bourse aux projets form, in form order.
+pub const BOURSE_PROJETS: &[FieldSpec] = &with_head::<7, 17>(BOURSE_ONLY);
 
 /// The fields of a kind, in form order.
 pub fn fields(kind: Kind) -> &'static [FieldSpec] {
