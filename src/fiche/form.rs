@@ -665,7 +665,7 @@ fn looks_like_title(cell: &str) -> bool {
     lower.contains("atelier") || lower.contains("bourse")
 }
 
-fn title_kind(grid: &Grid) -> Option<Kind> {
+pub(crate) fn title_kind(grid: &Grid) -> Option<Kind> {
     for row in grid.rows.iter().take(60) {
         for cell in row.iter().filter(|c| c.len() <= 160 && looks_like_title(c)) {
             let f = fold(cell);
@@ -790,6 +790,18 @@ fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
     notes.append(&mut fiche.warnings);
     fiche.warnings = notes;
     (score, fiche)
+}
+
+/// True when a grid plainly holds a filled form: the title line and at
+/// least five rows with a label and a value. A workbook reader can stop
+/// there; the sheets after it are lists or notes.
+pub fn holds_filled_form(grid: &Grid) -> bool {
+    let filled = grid
+        .rows
+        .iter()
+        .filter(|r| r.iter().filter(|c| !c.trim().is_empty()).count() >= 2)
+        .count();
+    filled >= 5 && title_kind(grid).is_some()
 }
 
 /// Interprets the grids read from a file (one for a document, one per sheet

@@ -2,12 +2,14 @@
 //! claims a million rows costs nothing) and XLS (BIFF), both with calamine.
 //! Each sheet becomes a `Grid` of rows with cells at their column positions;
 //! cells are the text a person sees (numbers without a trailing ".0").
+//! Reading stops at the first sheet that plainly holds a filled form.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Reader, Xls, Xlsx};
 
+use super::form::holds_filled_form;
 use super::limits::Limits;
 use super::model::{FicheError, Grid};
 
@@ -140,6 +142,9 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError>
             sheet.push(row, col, dateref_text(cell.get_value()));
         }
         grids.push(sheet.finish(name));
+        if grids.last().is_some_and(holds_filled_form) {
+            break;
+        }
     }
     Ok(grids)
 }
@@ -167,6 +172,9 @@ pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError> 
             sheet.push(r0 + r as u32, c0 + c as u32, data_text(d));
         }
         grids.push(sheet.finish(name));
+        if grids.last().is_some_and(holds_filled_form) {
+            break;
+        }
     }
     Ok(grids)
 }

@@ -279,33 +279,48 @@ impl<'a> SafeZip<'a> {
         Ok(())
     }
 
-    /// Inflates every entry whose name matches `filter` under the limits and
-    /// writes them, uncompressed, into a new zip: a reader that unzips by
-    /// itself (calamine) then gets only checked bytes and inflates nothing.
-    pub fn repack_stored(&mut self, filter: impl Fn(&str) -> bool) -> Result<Vec<u8>, FicheError> {
-        use std::io::Write;
-        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored)
-            .large_file(false);
-        let mut data = Vec::new();
+    /// Checks the sizes the central directory declares for every entry whose
+    /// name matches `filter` against the limits (per entry, in total, and
+    /// the inflate ratio), without inflating anything. Enough before handing
+    /// the archive to a reader built on the same `zip` crate (calamine): that
+    /// crate never yields more bytes than an entry declares (a lying entry
+    /// fails with an error instead), so the declared sizes bound the work.
+    pub fn check_declared(&mut self, filter: impl Fn(&str) -> bool) -> Result<(), FicheError> {
+        let limits = self.limits;
+        let mut total: u64 = 0;
         for index in 0..self.names.len() {
             if self.names[index].ends_with('/') || !filter(&self.names[index]) {
                 continue;
             }
-            data.clear();
-            self.inflate(index, Sink::Keep(&mut data), u64::MAX)?;
-            let repack_error = |e: &dyn std::fmt::Display| {
-                FicheError::corrupt(format!("réécriture de l'archive impossible ({e})"))
-            };
-            out.start_file(self.names[index].as_str(), opts)
-                .map_err(|e| repack_error(&e))?;
-            out.write_all(&data).map_err(|e| repack_error(&e))?;
+            let entry = self
+                .archive
+                .by_index_raw(index)
+                .map_err(|e| entry_error(&self.names[index], e))?;
+            let (size, compressed) = (entry.size(), entry.compressed_size().max(1));
+            let name = &self.names[index];
+            if size > limits.max_entry_bytes {
+                return Err(FicheError::too_large(format!(
+                    "l'entrée {name} dépasse {} une fois décompressée",
+                    human_bytes(limits.max_entry_bytes)
+                )));
+            }
+            total = total.saturating_add(size);
+            if total > limits.max_total_bytes {
+                return Err(FicheError::too_large(format!(
+                    "le contenu décompressé de l'archive dépasse {} au total",
+                    human_bytes(limits.max_total_bytes)
+                )));
+            }
+            if size > limits.ratio_grace_bytes
+                && size > limits.max_inflate_ratio.saturating_mul(compressed)
+            {
+                return Err(FicheError::too_large(format!(
+                    "l'entrée {name} se décompresse plus de {} fois (bombe de décompression probable)",
+                    limits.max_inflate_ratio
+                )));
+            }
         }
-        let cursor = out.finish().map_err(|e| {
-            FicheError::corrupt(format!("réécriture de l'archive impossible ({e})"))
-        })?;
-        Ok(cursor.into_inner())
+        Ok(())
     }
 
     fn index_of(&self, name: &str) -> Result<usize, FicheError> {
