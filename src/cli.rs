@@ -45,6 +45,7 @@ pub enum Command {
     Import(commands::import::Args),
     Messages(commands::messages::Args),
     Proposals(commands::proposals::Args),
+    Daemon(commands::daemon::Args),
 }
 
 impl Cli {
