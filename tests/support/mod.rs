@@ -1,6 +1,7 @@
 //! Shared by the integration tests: `mod support;` in each test file.
 #![allow(dead_code)]
 
+pub mod daemon;
 pub mod dovecot;
 
 use std::path::PathBuf;
