@@ -218,6 +218,8 @@ fn once(
                         "proposals": p.proposals,
                         "superseded": p.superseded,
                         "elapsed_ms": p.elapsed.as_secs_f64() * 1000.0,
+                        "read_ms": p.read_time.as_secs_f64() * 1000.0,
+                        "store_ms": p.store_time.as_secs_f64() * 1000.0,
                     })))?;
                 } else {
                     out.line(&format!(

@@ -197,6 +197,9 @@ pub struct PassSummary {
     pub proposals: u64,
     /// Earlier proposals that stopped being the live revision.
     pub superseded: u64,
+    /// Time spent reading the messages (intake) and storing them.
+    pub read_time: Duration,
+    pub store_time: Duration,
     /// From the start of the connection (or of the pass, on an open
     /// connection) to the end of the pass (last commit and its post-actions).
     pub elapsed: Duration,
@@ -217,6 +220,8 @@ pub fn pass(
         report,
         proposals: s.counts.proposals,
         superseded: s.counts.superseded,
+        read_time: s.counts.read_time,
+        store_time: s.counts.store_time,
         elapsed: t.elapsed(),
     })
 }
@@ -244,6 +249,8 @@ fn log_pass(p: &PassSummary) {
         reprises = r.replayed,
         dernier_uid = r.last_uid,
         ms = p.elapsed.as_millis() as u64,
+        ms_lecture = p.read_time.as_millis() as u64,
+        ms_stockage = p.store_time.as_millis() as u64,
         "relève terminée"
     );
 }

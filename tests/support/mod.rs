@@ -3,6 +3,7 @@
 
 pub mod daemon;
 pub mod dovecot;
+pub mod synth_mail;
 
 use std::path::PathBuf;
 

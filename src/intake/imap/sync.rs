@@ -12,7 +12,9 @@
 //! 4. sizes, then `UID FETCH BODY.PEEK[]` in batches; each message is
 //!    committed **with** the new watermark (and its pending post-action) in
 //!    one store transaction;
-//! 5. only then the post-action on the server, and it is marked done.
+//! 5. only then — once the batch's commits are durable (on disk, not only
+//!    in the OS cache) — the post-action on the server, and it is marked
+//!    done.
 //!
 //! A crash between 4 and 5 leaves a pending post-action, replayed at 2. A
 //! crash before 4 leaves the watermark where it was: the message is fetched
@@ -116,6 +118,14 @@ pub trait SyncStateStore {
         &self,
         mailbox: &MailboxId,
     ) -> Result<Vec<PendingPostAction>, StoreError>;
+
+    /// Makes every commit so far durable — on disk, not only in the
+    /// operating system's cache — before a post-action changes the server:
+    /// a message moved away must never outlive, after a power cut, the
+    /// commit that stored it. Called once per batch, not per message.
+    fn make_durable(&mut self, _mailbox: &MailboxId) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Marks post-actions done (removes them from the pending list).
     fn post_actions_done(
@@ -290,6 +300,7 @@ pub fn sync_once(
         if let Some(action) = action
             && !committed.is_empty()
         {
+            store.make_durable(mb).map_err(store_err)?;
             conn.apply_post_action(action, &committed)?;
             store
                 .post_actions_done(mb, uidvalidity, &committed)
@@ -330,6 +341,9 @@ fn replay_pending(
     }
     for (v, uids) in stale {
         store.post_actions_done(mb, v, &uids).map_err(store_err)?;
+    }
+    if !by_action.is_empty() {
+        store.make_durable(mb).map_err(store_err)?;
     }
     let mut n = 0;
     for (_, (action, uids)) in by_action {
