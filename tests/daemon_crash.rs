@@ -11,8 +11,9 @@ use std::collections::BTreeSet;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
-use support::daemon::{DaemonEnv, synth_messages, terminate, wait_until};
+use support::daemon::{DaemonEnv, terminate, wait_until};
 use support::dovecot::Dovecot;
+use support::synth_mail::synth_messages;
 
 const MOVED: &str = "Trait&AOk-es";
 

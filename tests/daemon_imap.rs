@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::corpus;
-use support::daemon::{DaemonEnv, synth_messages, terminate, wait_until};
+use support::daemon::{DaemonEnv, terminate, wait_until};
 use support::dovecot::{CertVariant, Dovecot, Options};
 use support::small_message;
+use support::synth_mail::synth_messages;
 
 fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
     v.iter().map(Vec::as_slice).collect()

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::dovecot::{Dovecot, USER};
-pub use super::synth_mail::synth_messages;
 
 /// The `[[sources]]` entry for `d`, with `extra` TOML lines appended
 /// (`post_action = …`, `mailbox = …`).
