@@ -16,6 +16,8 @@
 //!   last contact with the server, last new mail, last error, counters of
 //!   the current run. The console reads it with [`Store::heartbeats`].
 
+use std::sync::mpsc::{Receiver, sync_channel};
+
 use chrono::Utc;
 use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
@@ -462,6 +464,41 @@ pub struct ImapStore<'s> {
     store: &'s mut Store,
     intake: IntakeOptions,
     pub counts: IngestCounts,
+    /// Messages of the current batch read ahead on another thread.
+    ahead: Option<Receiver<(u32, NewMessage)>>,
+    peeked: Option<(u32, NewMessage)>,
+}
+
+/// Messages read ahead of their commit, at most (bounds memory).
+const READ_AHEAD: usize = 8;
+
+/// The intake's reading of a fetched message, or `None` when the message
+/// is already stored (no need to read it).
+fn read_message(
+    reader: Option<&Store>,
+    intake: &IntakeOptions,
+    mb: &MailboxId,
+    uidvalidity: u32,
+    msg: &FetchedMessage,
+) -> Option<NewMessage> {
+    let sha = sha256_hex(&msg.bytes);
+    if let Some(r) = reader {
+        let mid = peek_message_id(&msg.bytes);
+        if matches!(r.find_duplicate(&sha, mid.as_deref()), Ok(Some(_))) {
+            return None;
+        }
+    }
+    let raw = RawMessage {
+        bytes: msg.bytes.clone(),
+        source_ref: mb.source_ref(uidvalidity, msg.uid),
+        received_at: msg.internal_date.map(|d| d.with_timezone(&Utc)),
+        size: msg.bytes.len() as u64,
+        watermark: None,
+    };
+    Some(NewMessage {
+        sha256: Some(sha),
+        ..process(&raw, intake)
+    })
 }
 
 impl<'s> ImapStore<'s> {
@@ -470,6 +507,26 @@ impl<'s> ImapStore<'s> {
             store,
             intake,
             counts: IngestCounts::default(),
+            ahead: None,
+            peeked: None,
+        }
+    }
+
+    /// The reading of message `uid` if the read-ahead thread made it.
+    fn take_ahead(&mut self, uid: u32) -> Option<NewMessage> {
+        loop {
+            let (u, m) = match self.peeked.take() {
+                Some(p) => p,
+                None => self.ahead.as_ref()?.recv().ok()?,
+            };
+            if u == uid {
+                return Some(m);
+            }
+            if u > uid {
+                self.peeked = Some((u, m));
+                return None;
+            }
+            // u < uid: a message the pass did not commit (stopped): dropped.
         }
     }
 
@@ -479,38 +536,29 @@ impl<'s> ImapStore<'s> {
 
     /// What the store keeps of a fetched message: the intake's reading, or
     /// only what dedupe needs when the message is already stored (a
-    /// UIDVALIDITY change, a crash between commit and watermark cannot
-    /// happen, but a message delivered twice can).
+    /// UIDVALIDITY change, a message delivered twice).
     fn prepare(
-        &self,
+        &mut self,
         mb: &MailboxId,
         uidvalidity: u32,
         msg: &FetchedMessage,
     ) -> Result<NewMessage> {
         let sha = sha256_hex(&msg.bytes);
         let mid = peek_message_id(&msg.bytes);
-        let source_ref = mb.source_ref(uidvalidity, msg.uid);
         if self.store.find_duplicate(&sha, mid.as_deref())?.is_some() {
             return Ok(NewMessage {
                 message_id: mid,
                 sha256: Some(sha),
                 raw: msg.bytes.clone(),
                 size: msg.bytes.len() as u64,
-                source_ref,
+                source_ref: mb.source_ref(uidvalidity, msg.uid),
                 ..NewMessage::default()
             });
         }
-        let raw = RawMessage {
-            bytes: msg.bytes.clone(),
-            source_ref,
-            received_at: msg.internal_date.map(|d| d.with_timezone(&Utc)),
-            size: msg.bytes.len() as u64,
-            watermark: None,
-        };
-        Ok(NewMessage {
-            sha256: Some(sha),
-            ..process(&raw, &self.intake)
-        })
+        if let Some(m) = self.take_ahead(msg.uid) {
+            return Ok(m);
+        }
+        Ok(read_message(None, &self.intake, mb, uidvalidity, msg).unwrap_or_default())
     }
 }
 
@@ -595,6 +643,36 @@ impl SyncStateStore for ImapStore<'_> {
 
     fn make_durable(&mut self, mb: &MailboxId) -> Result<(), StoreError> {
         self.store.imap_durable(mb).map_err(boxed)
+    }
+
+    fn read_ahead(&mut self, mb: &MailboxId, uidvalidity: u32, batch: Vec<FetchedMessage>) {
+        self.peeked = None;
+        let (tx, rx) = sync_channel(READ_AHEAD);
+        self.ahead = Some(rx);
+        let (intake, mb, path) = (
+            self.intake.clone(),
+            mb.clone(),
+            self.store.path().to_owned(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("imap-read".into())
+            .spawn(move || {
+                // Its own read-only connection, to skip messages already stored.
+                let reader = Store::open_reader(&path).ok();
+                for msg in batch {
+                    let Some(m) = read_message(reader.as_ref(), &intake, &mb, uidvalidity, &msg)
+                    else {
+                        continue;
+                    };
+                    if tx.send((msg.uid, m)).is_err() {
+                        break;
+                    }
+                }
+            });
+        if spawned.is_err() {
+            // Read on the storing thread instead.
+            self.ahead = None;
+        }
     }
 
     fn post_actions_done(

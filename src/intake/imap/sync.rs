@@ -134,6 +134,12 @@ pub trait SyncStateStore {
         Ok(())
     }
 
+    /// The messages of a batch about to be committed, in UID order: a store
+    /// may start reading them on another thread (the commits still come one
+    /// by one, through `commit_message`). Default: nothing.
+    fn read_ahead(&mut self, _mailbox: &MailboxId, _uidvalidity: u32, _batch: Vec<FetchedMessage>) {
+    }
+
     /// Marks post-actions done (removes them from the pending list).
     fn post_actions_done(
         &mut self,
@@ -423,6 +429,11 @@ fn store_batches(
         ..StoreCounts::default()
     };
     for events in work {
+        store.read_ahead(
+            mb,
+            uidvalidity,
+            events.iter().filter_map(|e| e.1.clone()).collect(),
+        );
         let mut committed = Vec::new();
         for (uid, msg, size) in events {
             while let Ok(uids) = marks.try_recv() {
