@@ -47,6 +47,7 @@ pub enum Command {
     Proposals(commands::proposals::Args),
     /// Publish the accepted programme (HTML, CSV, XLSX, JSON) with its changelog.
     Publish(commands::publish::Args),
+    Daemon(commands::daemon::Args),
 }
 
 impl Cli {

@@ -398,6 +398,30 @@ mod tests {
     }
 
     #[test]
+    fn the_commented_imap_example_is_valid() {
+        let start = SHIPPED.find("# [[sources]]\n# type = \"imap\"").unwrap();
+        let example: String = SHIPPED[start..]
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = format!("{}\n{example}\n", &SHIPPED[..start]);
+        // `ca_file` must exist.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.pem"), "").unwrap();
+        let c = Config::parse(&text, &dir.path().join("config.toml")).unwrap();
+        let Some(SourceConfig::Imap(imap)) = c.sources.last() else {
+            panic!("imap source expected")
+        };
+        assert_eq!(imap.account_id(), "rencontres");
+        assert_eq!(imap.read_timeout, std::time::Duration::from_secs(120));
+        assert_eq!(
+            imap.ca_file.as_deref(),
+            Some(dir.path().join("ca.pem").as_path())
+        );
+    }
+
+    #[test]
     fn errors_name_the_file_and_the_problem() {
         let bad = SHIPPED.replace(
             "deadline = 2018-06-08T23:59:59+02:00",

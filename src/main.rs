@@ -8,7 +8,13 @@ use fiches::commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.verbose);
+    // The daemon tells what it does by default; other commands only warn.
+    let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
+        "info"
+    } else {
+        "warn"
+    };
+    init_tracing(cli.verbose, quiet);
     let globals = cli.globals();
     let result = match cli.command {
         Some(Command::Parse { paths, json }) => commands::parse::run(&paths, json),
@@ -16,6 +22,7 @@ fn main() -> ExitCode {
         Some(Command::Messages(args)) => commands::messages::run(&globals, &args),
         Some(Command::Proposals(args)) => commands::proposals::run(&globals, &args),
         Some(Command::Publish(args)) => commands::publish::run(&globals, &args),
+        Some(Command::Daemon(args)) => commands::daemon::run(&globals, &args),
         None => {
             eprintln!("fiches : préciser une commande (voir `fiches --help`)");
             return ExitCode::from(2);
@@ -35,18 +42,24 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr; `-v` for progress details, `FICHES_LOG` for filters.
-fn init_tracing(verbose: u8) {
+/// No colours off a terminal; under systemd (`JOURNAL_STREAM` set) no
+/// timestamps either, journald adds its own.
+fn init_tracing(verbose: u8, quiet: &str) {
     let default = match verbose {
-        0 => "warn",
+        0 => quiet,
         1 => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("FICHES_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -2,9 +2,11 @@
 //! messages (a Maildir, `.eml` files); `imap` takes them from a mailbox;
 //! `process` reads one (pure: no I/O, no clock) into a `NewMessage` for the
 //! store; `Importer` runs a source into the store, skipping messages already
-//! stored, and never stops on one bad message.
+//! stored, and never stops on one bad message; `daemon` watches the IMAP
+//! sources for months.
 
 pub mod classify;
+pub mod daemon;
 pub mod imap;
 pub mod mail;
 pub mod pipeline;

@@ -72,6 +72,9 @@ fn strings_json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
+/// Work run inside an ingest transaction, see `Store::ingest_inner`.
+pub(crate) type InTx<'a> = &'a mut dyn FnMut(&Transaction<'_>, &IngestOutcome) -> Result<()>;
+
 /// One journal line to append.
 pub(crate) struct Line<'a> {
     pub actor: &'a str,
@@ -132,7 +135,7 @@ impl Store {
     /// A message already stored (same bytes or same Message-ID) is not
     /// stored again: the outcome is `Duplicate`.
     pub fn ingest(&mut self, msg: &NewMessage) -> Result<IngestOutcome> {
-        self.ingest_inner(msg, None)
+        self.ingest_inner(msg, None, None)
     }
 
     /// Like `ingest`, and moves the IMAP watermark to `wm` in the same
@@ -143,7 +146,7 @@ impl Store {
         msg: &NewMessage,
         wm: &Watermark,
     ) -> Result<IngestOutcome> {
-        self.ingest_inner(msg, Some(wm))
+        self.ingest_inner(msg, Some(wm), None)
     }
 
     /// The watermark of a mailbox.
@@ -185,7 +188,15 @@ impl Store {
         Ok(())
     }
 
-    fn ingest_inner(&mut self, msg: &NewMessage, wm: Option<&Watermark>) -> Result<IngestOutcome> {
+    /// The one ingest transaction. `in_tx`, when given, runs inside it once
+    /// the outcome is known, just before the commit (the IMAP source records
+    /// its pending post-action and its counters there).
+    pub(crate) fn ingest_inner(
+        &mut self,
+        msg: &NewMessage,
+        wm: Option<&Watermark>,
+        in_tx: Option<InTx<'_>>,
+    ) -> Result<IngestOutcome> {
         let sha = match &msg.sha256 {
             Some(s) => {
                 debug_assert_eq!(*s, sha256_hex(&msg.raw), "NewMessage::sha256");
@@ -202,8 +213,12 @@ impl Store {
             if let Some(wm) = wm {
                 advance_watermark(&tx, wm, &at)?;
             }
+            let outcome = IngestOutcome::Duplicate { existing };
+            if let Some(f) = in_tx {
+                f(&tx, &outcome)?;
+            }
             tx.commit()?;
-            return Ok(IngestOutcome::Duplicate { existing });
+            return Ok(outcome);
         }
 
         let sender_key = msg
@@ -346,13 +361,17 @@ impl Store {
         if let Some(wm) = wm {
             advance_watermark(&tx, wm, &at)?;
         }
-        tx.commit()?;
-        Ok(IngestOutcome::Stored {
+        let outcome = IngestOutcome::Stored {
             id: message_id,
             status: msg.status,
             proposals,
             superseded,
-        })
+        };
+        if let Some(f) = in_tx {
+            f(&tx, &outcome)?;
+        }
+        tx.commit()?;
+        Ok(outcome)
     }
 }
 
@@ -377,7 +396,7 @@ fn find_duplicate(
         .optional()?)
 }
 
-fn advance_watermark(tx: &Transaction<'_>, wm: &Watermark, at: &str) -> Result<()> {
+pub(crate) fn advance_watermark(tx: &Transaction<'_>, wm: &Watermark, at: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO sync_state (account, mailbox, uidvalidity, last_uid, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)

@@ -1,6 +1,7 @@
 //! The SQLite store: messages (with their raw bytes), attachments, proposals
-//! and their revisions, the append-only journal, and the IMAP watermarks. This
-//! is the only module that holds SQL.
+//! and their revisions, the append-only journal, the IMAP watermarks, pending
+//! post-actions and the daemon's heartbeat (`sync`). This is the only module
+//! that holds SQL.
 //!
 //! Design:
 //! - numbered migrations (`migrations/NNNN_*.sql`, embedded) applied at open in
@@ -21,6 +22,7 @@ mod ingest;
 pub mod model;
 mod publications;
 mod queries;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,10 +32,12 @@ use sha2::{Digest, Sha256};
 
 pub use model::*;
 pub use publications::PublicationRecord;
+pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
 
 /// The migrations, in order. Append only: never edit a released one.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
+    ("0003_daemon", include_str!("migrations/0003_daemon.sql")),
     (
         "0005_publications",
         include_str!("migrations/0005_publications.sql"),

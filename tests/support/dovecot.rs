@@ -246,6 +246,8 @@ listen = 127.0.0.1
 {ssl}auth_mechanisms = plain login
 disable_plaintext_auth = no
 mailbox_idle_check_interval = 1 secs
+# A throwaway server: no fsync on APPEND (20x faster test setup).
+mail_fsync = never
 {caps}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {r}/passwd

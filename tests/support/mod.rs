@@ -1,7 +1,9 @@
 //! Shared by the integration tests: `mod support;` in each test file.
 #![allow(dead_code)]
 
+pub mod daemon;
 pub mod dovecot;
+pub mod synth_mail;
 
 use std::path::PathBuf;
 

@@ -138,6 +138,18 @@ impl std::fmt::Debug for FetchedMessage {
     }
 }
 
+/// Cuts a connection from another thread (see
+/// [`ImapConnection::interrupter`]): whatever the connection was waiting
+/// for fails at once as a lost connection.
+#[derive(Debug)]
+pub struct Interrupter(TcpStream);
+
+impl Interrupter {
+    pub fn interrupt(&self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// How an IDLE wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdleOutcome {
@@ -160,6 +172,8 @@ pub struct ImapConnection {
     known_folders: Vec<String>,
     /// The server reported new messages (EXISTS) since the last search.
     new_mail_hint: bool,
+    /// A second handle on the socket, to cut it from another thread.
+    socket: Option<TcpStream>,
     /// Set after an error that leaves the protocol state unknown.
     broken: bool,
 }
@@ -197,6 +211,7 @@ impl ImapConnection {
             timeout: cfg.connect_timeout,
         };
         let tcp = connect_tcp(&addrs, cfg, &ctx)?;
+        let socket = tcp.try_clone().ok();
         let ctx = Ctx {
             timeout: cfg.read_timeout,
             ..ctx
@@ -274,6 +289,7 @@ impl ImapConnection {
             tls: cfg.tls != TlsMode::Plain,
             known_folders: Vec::new(),
             new_mail_hint: false,
+            socket,
             broken: false,
         })
     }
@@ -290,6 +306,16 @@ impl ImapConnection {
     /// lost connection it is not, and the caller reconnects.
     pub fn is_usable(&self) -> bool {
         !self.broken
+    }
+
+    /// A handle that cuts this connection from another thread: the way to
+    /// end an IDLE wait at once when the daemon is asked to stop. `None`
+    /// when the socket could not be duplicated.
+    pub fn interrupter(&self) -> Option<Interrupter> {
+        self.socket
+            .as_ref()
+            .and_then(|s| s.try_clone().ok())
+            .map(Interrupter)
     }
 
     /// Whether the session runs over TLS.

@@ -26,7 +26,9 @@ pub mod sync;
 mod tls;
 
 pub use config::{ConfigError, ImapSourceConfig, PostAction, Secret, TlsMode};
-pub use conn::{FetchedMessage, IdleOutcome, ImapConnection, Selected, ServerCaps};
+pub use conn::{
+    FetchedMessage, IDLE_REISSUE, IdleOutcome, ImapConnection, Interrupter, Selected, ServerCaps,
+};
 pub use error::{CertProblem, ImapError, StoreError};
 pub use memory::MemoryStateStore;
 pub use sync::{

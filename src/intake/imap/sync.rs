@@ -12,14 +12,23 @@
 //! 4. sizes, then `UID FETCH BODY.PEEK[]` in batches; each message is
 //!    committed **with** the new watermark (and its pending post-action) in
 //!    one store transaction;
-//! 5. only then the post-action on the server, and it is marked done.
+//! 5. only then — once the batch's commits are durable (on disk, not only
+//!    in the OS cache) — the post-action on the server, and it is marked
+//!    done.
 //!
 //! A crash between 4 and 5 leaves a pending post-action, replayed at 2. A
 //! crash before 4 leaves the watermark where it was: the message is fetched
 //! again.
+//!
+//! Steps 4 and 5 run in two stages: the calling thread talks to the server
+//! (fetches batch n+1, sends the post-actions of batch n−1) while a second
+//! thread reads and commits batch n, so that the network and the reading
+//! of fiches overlap. The order of commits and the rule "post-action only
+//! after a durable commit" are the same.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 
 use super::config::{ImapSourceConfig, PostAction};
 use super::conn::{FetchedMessage, ImapConnection};
@@ -117,6 +126,20 @@ pub trait SyncStateStore {
         mailbox: &MailboxId,
     ) -> Result<Vec<PendingPostAction>, StoreError>;
 
+    /// Makes every commit so far durable — on disk, not only in the
+    /// operating system's cache — before a post-action changes the server:
+    /// a message moved away must never outlive, after a power cut, the
+    /// commit that stored it. Called once per batch, not per message.
+    fn make_durable(&mut self, _mailbox: &MailboxId) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// The messages of a batch about to be committed, in UID order: a store
+    /// may start reading them on another thread (the commits still come one
+    /// by one, through `commit_message`). Default: nothing.
+    fn read_ahead(&mut self, _mailbox: &MailboxId, _uidvalidity: u32, _batch: Vec<FetchedMessage>) {
+    }
+
     /// Marks post-actions done (removes them from the pending list).
     fn post_actions_done(
         &mut self,
@@ -191,7 +214,7 @@ fn store_err(e: StoreError) -> ImapError {
 /// One pass over the mailbox: see the module documentation.
 pub fn sync_once(
     conn: &mut ImapConnection,
-    store: &mut dyn SyncStateStore,
+    store: &mut (dyn SyncStateStore + Send),
     opts: &SyncOptions<'_>,
 ) -> Result<SyncReport, ImapError> {
     let mb = &opts.mailbox;
@@ -233,42 +256,198 @@ pub fn sync_once(
     }
     let sizes = conn.fetch_sizes(&uids)?;
 
-    for batch in plan_batches(&sizes, opts) {
-        let (skips, fetch): (Vec<_>, Vec<_>) = batch
-            .into_iter()
-            .partition(|&(_, size)| u64::from(size) > opts.max_message_bytes);
-        // Skipped messages and fetched ones are committed in UID order so the
-        // watermark only ever moves up.
-        let messages = if fetch.is_empty() {
-            Vec::new()
-        } else {
-            let want: Vec<u32> = fetch.iter().map(|&(u, _)| u).collect();
-            let got = conn.fetch_messages(&want)?;
-            report.vanished += want.len() - got.len();
-            got
-        };
-        let mut events: Vec<(u32, Option<FetchedMessage>, u32)> = skips
-            .into_iter()
-            .map(|(u, size)| (u, None, size))
-            .chain(messages.into_iter().map(|m| (m.uid, Some(m), 0)))
-            .collect();
-        events.sort_by_key(|e| e.0);
+    let batches = plan_batches(&sizes, opts);
+    run_pipeline(conn, store, opts, uidvalidity, batches, &mut report)?;
+    Ok(report)
+}
 
-        let action = (!opts.post_action.is_none()).then_some(&opts.post_action);
+/// A message of a batch in UID order: fetched, or too large (its size).
+type Event = (u32, Option<FetchedMessage>, u32);
+
+/// What the storing thread did with one batch.
+struct BatchDone {
+    /// Committed (stored or duplicate): their post-action is due.
+    committed: Vec<u32>,
+    stopped: bool,
+}
+
+/// What the storing thread counted.
+#[derive(Default)]
+struct StoreCounts {
+    stored: usize,
+    duplicates: usize,
+    skipped: usize,
+    last_uid: u32,
+    stopped: bool,
+}
+
+/// The batches, in two stages: this thread talks to the server (FETCH of
+/// batch n+1, post-actions of batch n−1) while a second thread reads and
+/// commits batch n. At most two batches are in memory. A batch's
+/// post-action is sent only after the storing thread made its commits
+/// durable; a network error leaves the committed messages' post-actions
+/// pending (replayed by the next pass), a store error stops the fetching.
+fn run_pipeline(
+    conn: &mut ImapConnection,
+    store: &mut (dyn SyncStateStore + Send),
+    opts: &SyncOptions<'_>,
+    uidvalidity: u32,
+    batches: Vec<Vec<(u32, u32)>>,
+    report: &mut SyncReport,
+) -> Result<(), ImapError> {
+    let action = (!opts.post_action.is_none()).then_some(&opts.post_action);
+    let stopping = || opts.stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    let start_uid = report.last_uid;
+    std::thread::scope(|scope| {
+        let (work_tx, work_rx) = sync_channel::<Vec<Event>>(0);
+        let (done_tx, done_rx) = channel::<BatchDone>();
+        let (marks_tx, marks_rx) = channel::<Vec<u32>>();
+        let worker = std::thread::Builder::new()
+            .name("imap-store".into())
+            .spawn_scoped(scope, move || {
+                store_batches(
+                    store,
+                    opts,
+                    uidvalidity,
+                    action,
+                    start_uid,
+                    work_rx,
+                    done_tx,
+                    marks_rx,
+                )
+            })
+            .map_err(|e| ImapError::Store(format!("fil de stockage impossible : {e}").into()))?;
+
+        let mut net: Result<(), ImapError> = Ok(());
+        let mut post_actions = 0;
+        // Applies a committed batch's post-action (unless the connection
+        // already failed); true when the storing thread stopped.
+        let mut apply =
+            |done: BatchDone, conn: &mut ImapConnection, net: &mut Result<(), ImapError>| {
+                if let (Some(action), Ok(())) = (action, &*net)
+                    && !done.committed.is_empty()
+                {
+                    match conn.apply_post_action(action, &done.committed) {
+                        Ok(()) => {
+                            post_actions += done.committed.len();
+                            let _ = marks_tx.send(done.committed);
+                        }
+                        Err(e) => *net = Err(e),
+                    }
+                }
+                done.stopped
+            };
+        let mut stopped = false;
+        for batch in batches {
+            while let Ok(done) = done_rx.try_recv() {
+                stopped |= apply(done, conn, &mut net);
+            }
+            if net.is_err() || stopped {
+                break;
+            }
+            if stopping() {
+                report.stopped = true;
+                break;
+            }
+            let events = match fetch_batch(conn, batch, opts, report) {
+                Ok(e) => e,
+                Err(e) => {
+                    net = Err(e);
+                    break;
+                }
+            };
+            if work_tx.send(events).is_err() {
+                break; // the storing thread failed or stopped
+            }
+        }
+        drop(work_tx);
+        for done in &done_rx {
+            apply(done, conn, &mut net);
+        }
+        drop(marks_tx);
+        report.post_actions += post_actions;
+        let counts = worker
+            .join()
+            .unwrap_or_else(|_| Err("erreur interne du fil de stockage".into()))
+            .map_err(store_err)?;
+        report.stored += counts.stored;
+        report.duplicates += counts.duplicates;
+        report.skipped += counts.skipped;
+        report.last_uid = report.last_uid.max(counts.last_uid);
+        report.stopped |= counts.stopped;
+        net
+    })
+}
+
+/// Fetches one batch (oversized messages are not downloaded), in UID order.
+fn fetch_batch(
+    conn: &mut ImapConnection,
+    batch: Vec<(u32, u32)>,
+    opts: &SyncOptions<'_>,
+    report: &mut SyncReport,
+) -> Result<Vec<Event>, ImapError> {
+    let (skips, fetch): (Vec<_>, Vec<_>) = batch
+        .into_iter()
+        .partition(|&(_, size)| u64::from(size) > opts.max_message_bytes);
+    // Skipped messages and fetched ones are committed in UID order so the
+    // watermark only ever moves up.
+    let messages = if fetch.is_empty() {
+        Vec::new()
+    } else {
+        let want: Vec<u32> = fetch.iter().map(|&(u, _)| u).collect();
+        let got = conn.fetch_messages(&want)?;
+        report.vanished += want.len() - got.len();
+        got
+    };
+    let mut events: Vec<Event> = skips
+        .into_iter()
+        .map(|(u, size)| (u, None, size))
+        .chain(messages.into_iter().map(|m| (m.uid, Some(m), 0)))
+        .collect();
+    events.sort_by_key(|e| e.0);
+    Ok(events)
+}
+
+/// The storing thread: commits each message of each batch (the stop flag
+/// is checked between messages), makes a batch's commits durable before
+/// handing its UIDs back for the post-action, and records the post-actions
+/// the network thread reports done.
+#[allow(clippy::too_many_arguments)]
+fn store_batches(
+    store: &mut (dyn SyncStateStore + Send),
+    opts: &SyncOptions<'_>,
+    uidvalidity: u32,
+    action: Option<&PostAction>,
+    start_uid: u32,
+    work: Receiver<Vec<Event>>,
+    done: Sender<BatchDone>,
+    marks: Receiver<Vec<u32>>,
+) -> Result<StoreCounts, StoreError> {
+    let mb = &opts.mailbox;
+    let mut c = StoreCounts {
+        last_uid: start_uid,
+        ..StoreCounts::default()
+    };
+    for events in work {
+        store.read_ahead(
+            mb,
+            uidvalidity,
+            events.iter().filter_map(|e| e.1.clone()).collect(),
+        );
         let mut committed = Vec::new();
         for (uid, msg, size) in events {
+            while let Ok(uids) = marks.try_recv() {
+                store.post_actions_done(mb, uidvalidity, &uids)?;
+            }
             if opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
-                report.stopped = true;
+                c.stopped = true;
                 break;
             }
             match msg {
                 Some(msg) => {
-                    match store
-                        .commit_message(mb, uidvalidity, &msg, action)
-                        .map_err(store_err)?
-                    {
-                        CommitOutcome::Stored => report.stored += 1,
-                        CommitOutcome::Duplicate => report.duplicates += 1,
+                    match store.commit_message(mb, uidvalidity, &msg, action)? {
+                        CommitOutcome::Stored => c.stored += 1,
+                        CommitOutcome::Duplicate => c.duplicates += 1,
                     }
                     committed.push(uid);
                 }
@@ -279,28 +458,26 @@ pub fn sync_once(
                         opts.max_message_bytes
                     );
                     tracing::warn!(account = %mb.account, mailbox = %mb.mailbox, uid, "{reason}");
-                    store
-                        .commit_skipped(mb, uidvalidity, uid, u64::from(size), &reason)
-                        .map_err(store_err)?;
-                    report.skipped += 1;
+                    store.commit_skipped(mb, uidvalidity, uid, u64::from(size), &reason)?;
+                    c.skipped += 1;
                 }
             }
-            report.last_uid = report.last_uid.max(uid);
+            c.last_uid = c.last_uid.max(uid);
         }
-        if let Some(action) = action
-            && !committed.is_empty()
-        {
-            conn.apply_post_action(action, &committed)?;
-            store
-                .post_actions_done(mb, uidvalidity, &committed)
-                .map_err(store_err)?;
-            report.post_actions += committed.len();
+        if action.is_some() && !committed.is_empty() {
+            store.make_durable(mb)?;
         }
-        if report.stopped {
+        let stopped = c.stopped;
+        if done.send(BatchDone { committed, stopped }).is_err() || stopped {
             break;
         }
     }
-    Ok(report)
+    // Let the network thread finish its post-actions, then record them.
+    drop(done);
+    for uids in marks {
+        store.post_actions_done(mb, uidvalidity, &uids)?;
+    }
+    Ok(c)
 }
 
 /// Applies the post-actions an earlier pass committed but did not confirm.
@@ -330,6 +507,9 @@ fn replay_pending(
     }
     for (v, uids) in stale {
         store.post_actions_done(mb, v, &uids).map_err(store_err)?;
+    }
+    if !by_action.is_empty() {
+        store.make_durable(mb).map_err(store_err)?;
     }
     let mut n = 0;
     for (_, (action, uids)) in by_action {

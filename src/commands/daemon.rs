@@ -1,0 +1,300 @@
+//! `fiches daemon`: watches the IMAP sources of the configuration in the
+//! foreground (for systemd, see `contrib/fiches-daemon.service`), or makes
+//! one pass over each with `--once` (for cron and tests).
+//!
+//! One daemon per database: a lock file beside it (`DB.lock`, `flock`),
+//! released by the kernel whatever way the process ends. SIGTERM and
+//! SIGINT finish the current message and exit cleanly (a second one exits
+//! at once; the database stays sound either way); SIGUSR1 asks for a pass
+//! now.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read as _, Seek as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde_json::json;
+use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
+use signal_hook::iterator::Signals;
+
+use super::Globals;
+use super::output::{Out, json_line};
+use crate::config::{Config, SourceConfig};
+use crate::intake::IntakeOptions;
+use crate::intake::daemon::{self, Command, Shutdown};
+use crate::intake::imap::ImapSourceConfig;
+use crate::safe::terminal_line as clean;
+
+/// Relève les boîtes IMAP de la configuration ([[sources]] type = "imap").
+///
+/// Sans option : tourne au premier plan (IDLE, ou relève périodique) jusqu'à
+/// SIGTERM ou Ctrl-C, qui terminent le message en cours puis arrêtent
+/// proprement. Journal sur la sortie d'erreur (FICHES_LOG=debug pour plus).
+/// Un seul démon par base de données. Code de sortie : 0 arrêt normal ou
+/// passage réussi, 1 une boîte n'a pas pu être relevée (--once), 2 erreur.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Un seul passage sur chaque boîte puis sortie (cron, tests).
+    #[arg(long)]
+    pub once: bool,
+
+    /// Avec --once : le résumé de chaque boîte en une ligne JSON.
+    #[arg(long, requires = "once")]
+    pub json: bool,
+}
+
+/// The lock that makes one daemon per database. Held while the value lives.
+#[derive(Debug)]
+pub struct DaemonLock {
+    _file: File,
+    pub path: PathBuf,
+}
+
+/// The lock file of a database: `fiches.db` → `fiches.db.lock`.
+pub fn lock_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".lock");
+    db.with_file_name(name)
+}
+
+/// Takes the daemon lock of `db`, or says who holds it.
+pub fn take_lock(db: &Path) -> anyhow::Result<DaemonLock> {
+    let path = lock_path(db);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| {
+            format!(
+                "fichier de verrou {} : impossible de l'ouvrir ; vérifier les droits du dossier de la base",
+                path.display()
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = pid.trim();
+            let who = if pid.is_empty() {
+                "un autre démon fiches".to_string()
+            } else {
+                format!("un autre démon fiches (pid {pid})")
+            };
+            bail!(
+                "{who} relève déjà le courrier pour la base {} (verrou {}) : un seul démon par base ; \
+                 l'arrêter d'abord (systemctl stop fiches-daemon) ou utiliser une autre base",
+                db.display(),
+                path.display()
+            );
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("verrou {} impossible", path.display()));
+        }
+    }
+    // Our pid, for the message above. Best effort.
+    let _ = file.set_len(0);
+    let _ = file.rewind();
+    let _ = writeln!(file, "{}", std::process::id());
+    let _ = file.flush();
+    Ok(DaemonLock { _file: file, path })
+}
+
+fn imap_sources(config: &Config) -> anyhow::Result<Vec<ImapSourceConfig>> {
+    let sources: Vec<ImapSourceConfig> = config
+        .sources
+        .iter()
+        .filter_map(|s| match s {
+            SourceConfig::Imap(c) => Some((**c).clone()),
+            _ => None,
+        })
+        .collect();
+    if sources.is_empty() {
+        bail!(
+            "aucune boîte IMAP à relever dans {} : ajouter une section [[sources]] avec type = \"imap\" \
+             (voir l'exemple commenté du config.toml du projet)",
+            config.path.display()
+        );
+    }
+    Ok(sources)
+}
+
+/// SIGTERM/SIGINT: stop (twice: exit now); SIGUSR1: a pass now.
+fn handle_signals(shutdown: &Shutdown) -> anyhow::Result<signal_hook::iterator::Handle> {
+    let mut signals = Signals::new([SIGTERM, SIGINT, SIGUSR1])
+        .context("impossible d'installer les gestionnaires de signaux")?;
+    let handle = signals.handle();
+    let shutdown = shutdown.clone();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for sig in signals.forever() {
+                match sig {
+                    SIGUSR1 => shutdown.broadcast(Command::SyncNow),
+                    _ if shutdown.is_set() => {
+                        tracing::warn!("second signal d'arrêt : sortie immédiate");
+                        std::process::exit(130);
+                    }
+                    _ => {
+                        tracing::info!("signal d'arrêt reçu : fin du message en cours, puis arrêt");
+                        shutdown.trigger();
+                    }
+                }
+            }
+        })
+        .context("impossible de lancer le fil des signaux")?;
+    Ok(handle)
+}
+
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
+    let config = globals.require_config()?;
+    let sources = imap_sources(&config)?;
+    let db = globals.db_path(Some(&config))?;
+    let _lock = take_lock(&db)?;
+    // Opening migrates the schema once, before the workers open their own.
+    let mut store = globals.open_store(Some(&config))?;
+    let intake = IntakeOptions::new(config.event.deadline);
+    let shutdown = Shutdown::new();
+    let signals = handle_signals(&shutdown)?;
+
+    if args.once {
+        let ok = once(&sources, &mut store, &intake, &shutdown, args.json)?;
+        signals.close();
+        return Ok(ok);
+    }
+    drop(store);
+    tracing::info!(
+        base = %db.display(),
+        boites = sources.len(),
+        pid = std::process::id(),
+        "démon de relève démarré"
+    );
+    let r = daemon::run_daemon(&sources, &db, &intake, &shutdown);
+    signals.close();
+    match r {
+        Ok(()) => {
+            tracing::info!("démon de relève arrêté");
+            Ok(true)
+        }
+        Err(e) => bail!("démon de relève arrêté sur erreur : {e}"),
+    }
+}
+
+fn once(
+    sources: &[ImapSourceConfig],
+    store: &mut crate::store::Store,
+    intake: &IntakeOptions,
+    shutdown: &Shutdown,
+    as_json: bool,
+) -> anyhow::Result<bool> {
+    let mut out = Out::new();
+    let mut all_ok = true;
+    for cfg in sources {
+        if shutdown.is_set() {
+            break;
+        }
+        let name = format!("{}/{}", cfg.account_id(), cfg.mailbox);
+        match daemon::run_once(cfg, store, intake, shutdown.flag()) {
+            Ok(p) => {
+                let r = &p.report;
+                if as_json {
+                    out.line(&json_line(&json!({
+                        "account": p.mailbox.account,
+                        "mailbox": p.mailbox.mailbox,
+                        "ok": true,
+                        "uidvalidity": r.uidvalidity,
+                        "uidvalidity_changed": r.uidvalidity_changed,
+                        "new_uids": r.new_uids,
+                        "stored": r.stored,
+                        "duplicates": r.duplicates,
+                        "skipped": r.skipped,
+                        "vanished": r.vanished,
+                        "post_actions": r.post_actions,
+                        "replayed": r.replayed,
+                        "last_uid": r.last_uid,
+                        "stopped": r.stopped,
+                        "proposals": p.proposals,
+                        "superseded": p.superseded,
+                        "elapsed_ms": p.elapsed.as_secs_f64() * 1000.0,
+                        "read_ms": p.read_time.as_secs_f64() * 1000.0,
+                        "store_ms": p.store_time.as_secs_f64() * 1000.0,
+                    })))?;
+                } else {
+                    out.line(&format!(
+                        "{} : {} nouveau{} message{}, {} proposition{}, {} déjà enregistré{}, \
+                         {} non téléchargé{}, {} post-action{} ({:.2} s){}",
+                        clean(&name),
+                        r.stored,
+                        if r.stored > 1 { "x" } else { "" },
+                        plural(r.stored),
+                        p.proposals,
+                        plural(p.proposals as usize),
+                        r.duplicates,
+                        plural(r.duplicates),
+                        r.skipped,
+                        plural(r.skipped),
+                        r.post_actions + r.replayed,
+                        plural(r.post_actions + r.replayed),
+                        p.elapsed.as_secs_f64(),
+                        if r.stopped {
+                            " — interrompu par un signal d'arrêt"
+                        } else {
+                            ""
+                        },
+                    ))?;
+                }
+            }
+            Err(e) => {
+                all_ok = false;
+                let text = e.to_string();
+                eprintln!(
+                    "fiches : relève de {} impossible : {}",
+                    clean(&name),
+                    clean(&text)
+                );
+                if as_json {
+                    out.line(&json_line(&json!({
+                        "account": cfg.account_id(),
+                        "mailbox": cfg.mailbox,
+                        "ok": false,
+                        "error": text,
+                    })))?;
+                }
+            }
+        }
+    }
+    out.finish()?;
+    Ok(all_ok)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n > 1 { "s" } else { "" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_file_beside_the_database() {
+        assert_eq!(
+            lock_path(Path::new("/var/lib/fiches/fiches.db")),
+            PathBuf::from("/var/lib/fiches/fiches.db.lock")
+        );
+        assert_eq!(lock_path(Path::new("x.db")), PathBuf::from("x.db.lock"));
+    }
+
+    #[test]
+    fn second_lock_is_refused_with_the_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("f.db");
+        let held = take_lock(&db).unwrap();
+        let e = take_lock(&db).unwrap_err().to_string();
+        assert!(e.contains(&format!("pid {}", std::process::id())), "{e}");
+        assert!(e.contains("un seul démon par base"), "{e}");
+        drop(held);
+        take_lock(&db).unwrap();
+    }
+}

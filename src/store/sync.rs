@@ -1,0 +1,821 @@
+//! The store side of the IMAP source and of the daemon.
+//!
+//! - [`ImapStore`] implements [`SyncStateStore`] on the SQLite store: each
+//!   fetched message goes through the intake (`intake::process`: parsing,
+//!   classification, fiches read into proposals) and is committed **with**
+//!   the new watermark, its pending post-action and the heartbeat counters
+//!   in one transaction (`BEGIN IMMEDIATE`). A crash before the commit
+//!   leaves nothing (the message is fetched again); after it, the pending
+//!   post-action is replayed by the next pass.
+//! - Pending post-actions (`imap_pending_actions`) are keyed by account,
+//!   mailbox, UIDVALIDITY and UID; a UIDVALIDITY change drops the old ones
+//!   and resets the watermark, and the messages read again are recognised
+//!   by Message-ID or SHA-256 (the store's dedupe), so nothing is doubled.
+//! - Messages too large to download are recorded in `imap_skipped`.
+//! - The heartbeat (one row per account and mailbox): pid, start, state,
+//!   last contact with the server, last new mail, last error, counters of
+//!   the current run. The console reads it with [`Store::heartbeats`].
+
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use chrono::Utc;
+use rusqlite::{Transaction, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::{IngestOutcome, NewMessage, Result, Store, Watermark, now, sha256_hex};
+use crate::intake::imap::{
+    CommitOutcome, FetchedMessage, MailboxId, PendingPostAction, PostAction, StoreError, SyncState,
+    SyncStateStore,
+};
+use crate::intake::{IntakeOptions, RawMessage, peek_message_id, process};
+
+/// What the daemon is doing for a mailbox, as the heartbeat shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DaemonState {
+    /// Started, not yet connected.
+    Starting,
+    /// A pass is running (search, fetch, store).
+    Syncing,
+    /// Waiting for new mail with IDLE.
+    Idle,
+    /// Waiting for the next poll.
+    Waiting,
+    /// Waiting to reconnect after an error.
+    Reconnecting,
+    /// Exited cleanly.
+    Stopped,
+}
+
+impl DaemonState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DaemonState::Starting => "starting",
+            DaemonState::Syncing => "syncing",
+            DaemonState::Idle => "idle",
+            DaemonState::Waiting => "waiting",
+            DaemonState::Reconnecting => "reconnecting",
+            DaemonState::Stopped => "stopped",
+        }
+    }
+
+    fn parse(s: &str) -> Option<DaemonState> {
+        [
+            DaemonState::Starting,
+            DaemonState::Syncing,
+            DaemonState::Idle,
+            DaemonState::Waiting,
+            DaemonState::Reconnecting,
+            DaemonState::Stopped,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
+    }
+}
+
+/// One heartbeat row. Times are RFC 3339 UTC; counters are those of the run
+/// that started at `started_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heartbeat {
+    pub account: String,
+    pub mailbox: String,
+    pub pid: Option<u32>,
+    pub started_at: Option<String>,
+    pub state: DaemonState,
+    pub last_contact_at: Option<String>,
+    pub last_new_mail_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    pub messages: u64,
+    pub duplicates: u64,
+    pub proposals: u64,
+    pub skipped: u64,
+    pub errors: u64,
+    pub updated_at: String,
+}
+
+/// A message recorded as not downloaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedMessage {
+    pub account: String,
+    pub mailbox: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+    pub size: u64,
+    pub reason: String,
+    pub at: String,
+}
+
+/// Creates the heartbeat row of a mailbox if missing.
+fn heartbeat_row(tx: &Transaction<'_>, mb: &MailboxId, at: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO heartbeat (account, mailbox, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (account, mailbox) DO NOTHING",
+    )?
+    .execute(params![mb.account, mb.mailbox, at])?;
+    Ok(())
+}
+
+impl Store {
+    /// Sets the watermark of a mailbox to `(uidvalidity, 0)` and drops the
+    /// pending post-actions of other UIDVALIDITYs, in one transaction.
+    pub fn imap_reset_watermark(&mut self, mb: &MailboxId, uidvalidity: u32) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO sync_state (account, mailbox, uidvalidity, last_uid, updated_at)
+             VALUES (?1, ?2, ?3, 0, ?4)
+             ON CONFLICT (account, mailbox) DO UPDATE SET
+               uidvalidity = excluded.uidvalidity, last_uid = 0, updated_at = excluded.updated_at",
+            params![mb.account, mb.mailbox, uidvalidity, now()],
+        )?;
+        tx.execute(
+            "DELETE FROM imap_pending_actions
+             WHERE account = ?1 AND mailbox = ?2 AND uidvalidity <> ?3",
+            params![mb.account, mb.mailbox, uidvalidity],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores a message fetched from `wm`'s mailbox (or finds it already
+    /// there), and in the same transaction moves the watermark to `wm.uid`,
+    /// records `pending` as a post-action to do, and counts it in the
+    /// heartbeat.
+    pub fn imap_ingest(
+        &mut self,
+        msg: &NewMessage,
+        wm: &Watermark,
+        pending: Option<&PostAction>,
+    ) -> Result<IngestOutcome> {
+        let mb = MailboxId::new(wm.account.clone(), wm.mailbox.clone());
+        let mut in_tx = |tx: &Transaction<'_>, outcome: &IngestOutcome| -> Result<()> {
+            let at = now();
+            if let Some(action) = pending {
+                tx.prepare_cached(
+                    "INSERT INTO imap_pending_actions
+                       (account, mailbox, uidvalidity, uid, action, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (account, mailbox, uidvalidity, uid) DO UPDATE SET
+                       action = excluded.action",
+                )?
+                .execute(params![
+                    wm.account,
+                    wm.mailbox,
+                    wm.uidvalidity,
+                    wm.uid,
+                    action.to_string(),
+                    at
+                ])?;
+            }
+            heartbeat_row(tx, &mb, &at)?;
+            match outcome {
+                IngestOutcome::Stored { proposals, .. } => tx
+                    .prepare_cached(
+                        "UPDATE heartbeat SET messages = messages + 1, proposals = proposals + ?3,
+                           last_new_mail_at = ?4, last_contact_at = ?4, updated_at = ?4
+                         WHERE account = ?1 AND mailbox = ?2",
+                    )?
+                    .execute(params![wm.account, wm.mailbox, proposals.len() as i64, at])?,
+                IngestOutcome::Duplicate { .. } => tx
+                    .prepare_cached(
+                        "UPDATE heartbeat SET duplicates = duplicates + 1,
+                           last_contact_at = ?3, updated_at = ?3
+                         WHERE account = ?1 AND mailbox = ?2",
+                    )?
+                    .execute(params![wm.account, wm.mailbox, at])?,
+            };
+            Ok(())
+        };
+        self.ingest_inner(msg, Some(wm), Some(&mut in_tx))
+    }
+
+    /// Records a message not downloaded and moves the watermark past it,
+    /// in one transaction.
+    pub fn imap_skip(&mut self, wm: &Watermark, size: u64, reason: &str) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO imap_skipped (account, mailbox, uidvalidity, uid, size, reason, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (account, mailbox, uidvalidity, uid) DO NOTHING",
+            params![
+                wm.account,
+                wm.mailbox,
+                wm.uidvalidity,
+                wm.uid,
+                i64::try_from(size).unwrap_or(i64::MAX),
+                reason,
+                at
+            ],
+        )?;
+        super::ingest::advance_watermark(&tx, wm, &at)?;
+        let mb = MailboxId::new(wm.account.clone(), wm.mailbox.clone());
+        heartbeat_row(&tx, &mb, &at)?;
+        tx.execute(
+            "UPDATE heartbeat SET skipped = skipped + 1, last_contact_at = ?3, updated_at = ?3
+             WHERE account = ?1 AND mailbox = ?2",
+            params![wm.account, wm.mailbox, at],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Makes every transaction committed so far durable: one commit with
+    /// `synchronous = FULL` (which syncs the WAL, and with it every earlier
+    /// commit), recording the contact in the heartbeat. The store otherwise
+    /// runs with `NORMAL`: a crash loses nothing, a power cut may lose the
+    /// last commits — harmless for the watermark (messages fetched again),
+    /// not for a message moved away on the server: hence this, before each
+    /// batch of post-actions.
+    pub fn imap_durable(&mut self, mb: &MailboxId) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let r = (|| -> Result<()> {
+            let at = now();
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            heartbeat_row(&tx, mb, &at)?;
+            tx.prepare_cached(
+                "UPDATE heartbeat SET last_contact_at = ?3, updated_at = ?3
+                 WHERE account = ?1 AND mailbox = ?2",
+            )?
+            .execute(params![mb.account, mb.mailbox, at])?;
+            tx.commit()?;
+            Ok(())
+        })();
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        r
+    }
+
+    /// Messages recorded as not downloaded, oldest first.
+    pub fn imap_skipped(&self) -> Result<Vec<SkippedMessage>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT account, mailbox, uidvalidity, uid, size, reason, at
+             FROM imap_skipped ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SkippedMessage {
+                    account: r.get(0)?,
+                    mailbox: r.get(1)?,
+                    uidvalidity: r.get(2)?,
+                    uid: r.get(3)?,
+                    size: r.get::<_, i64>(4)?.max(0) as u64,
+                    reason: r.get(5)?,
+                    at: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Pending post-actions of a mailbox, ascending by UID. A row whose
+    /// action cannot be read (edited by hand) is an error naming it.
+    pub fn imap_pending(&self, mb: &MailboxId) -> Result<Vec<PendingPostAction>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT uidvalidity, uid, action FROM imap_pending_actions
+             WHERE account = ?1 AND mailbox = ?2 ORDER BY uid, uidvalidity",
+        )?;
+        let rows = stmt
+            .query_map(params![mb.account, mb.mailbox], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, u32>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(uidvalidity, uid, action)| {
+                let action = action.parse::<PostAction>().map_err(|e| {
+                    super::StoreError::Corrupt(format!(
+                        "imap_pending_actions {}/{} UID {uid} : {e}",
+                        mb.account, mb.mailbox
+                    ))
+                })?;
+                Ok(PendingPostAction {
+                    uidvalidity,
+                    uid,
+                    action,
+                })
+            })
+            .collect()
+    }
+
+    /// Removes pending post-actions (they were done), in one transaction.
+    pub fn imap_pending_done(
+        &mut self,
+        mb: &MailboxId,
+        uidvalidity: u32,
+        uids: &[u32],
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut del = tx.prepare_cached(
+                "DELETE FROM imap_pending_actions
+                 WHERE account = ?1 AND mailbox = ?2 AND uidvalidity = ?3 AND uid = ?4",
+            )?;
+            for uid in uids {
+                del.execute(params![mb.account, mb.mailbox, uidvalidity, uid])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A daemon run starts for this mailbox: pid, start time, state
+    /// `starting`, counters back to zero. Last contact, new mail and error
+    /// are kept (they say what happened before).
+    pub fn heartbeat_start(&mut self, mb: &MailboxId, pid: u32) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        heartbeat_row(&tx, mb, &at)?;
+        tx.execute(
+            "UPDATE heartbeat SET pid = ?3, started_at = ?4, state = 'starting', messages = 0,
+               duplicates = 0, proposals = 0, skipped = 0, errors = 0, updated_at = ?4
+             WHERE account = ?1 AND mailbox = ?2",
+            params![mb.account, mb.mailbox, pid, at],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The daemon's state for a mailbox; `contact` also records a
+    /// successful exchange with the server now.
+    pub fn heartbeat_state(
+        &mut self,
+        mb: &MailboxId,
+        state: DaemonState,
+        contact: bool,
+    ) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        heartbeat_row(&tx, mb, &at)?;
+        tx.prepare_cached(
+            "UPDATE heartbeat SET state = ?3, updated_at = ?4,
+               last_contact_at = CASE WHEN ?5 THEN ?4 ELSE last_contact_at END
+             WHERE account = ?1 AND mailbox = ?2",
+        )?
+        .execute(params![mb.account, mb.mailbox, state.as_str(), at, contact])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A failed pass: the error (French, as logged), its time, one more
+    /// error counted, and the state the daemon goes to.
+    pub fn heartbeat_error(
+        &mut self,
+        mb: &MailboxId,
+        error: &str,
+        state: DaemonState,
+    ) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        heartbeat_row(&tx, mb, &at)?;
+        tx.execute(
+            "UPDATE heartbeat SET state = ?3, last_error = ?4, last_error_at = ?5,
+               errors = errors + 1, updated_at = ?5
+             WHERE account = ?1 AND mailbox = ?2",
+            params![mb.account, mb.mailbox, state.as_str(), error, at],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every heartbeat row, by account and mailbox.
+    pub fn heartbeats(&self) -> Result<Vec<Heartbeat>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT account, mailbox, pid, started_at, state, last_contact_at, last_new_mail_at,
+                    last_error, last_error_at, messages, duplicates, proposals, skipped, errors,
+                    updated_at
+             FROM heartbeat ORDER BY account, mailbox",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let state: String = r.get(4)?;
+                let count = |i| r.get::<_, i64>(i).map(|n| n.max(0) as u64);
+                Ok((
+                    state,
+                    Heartbeat {
+                        account: r.get(0)?,
+                        mailbox: r.get(1)?,
+                        pid: r.get(2)?,
+                        started_at: r.get(3)?,
+                        state: DaemonState::Starting,
+                        last_contact_at: r.get(5)?,
+                        last_new_mail_at: r.get(6)?,
+                        last_error: r.get(7)?,
+                        last_error_at: r.get(8)?,
+                        messages: count(9)?,
+                        duplicates: count(10)?,
+                        proposals: count(11)?,
+                        skipped: count(12)?,
+                        errors: count(13)?,
+                        updated_at: r.get(14)?,
+                    },
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(state, mut h)| {
+                h.state = DaemonState::parse(&state).ok_or_else(|| {
+                    super::StoreError::Corrupt(format!("heartbeat.state « {state} »"))
+                })?;
+                Ok(h)
+            })
+            .collect()
+    }
+
+    /// The heartbeat of one mailbox.
+    pub fn heartbeat(&self, mb: &MailboxId) -> Result<Option<Heartbeat>> {
+        Ok(self
+            .heartbeats()?
+            .into_iter()
+            .find(|h| h.account == mb.account && h.mailbox == mb.mailbox))
+    }
+}
+
+/// What a pass through [`ImapStore`] stored, besides what
+/// [`crate::intake::imap::SyncReport`] counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestCounts {
+    pub proposals: u64,
+    pub superseded: u64,
+    /// Time spent reading messages (the intake) and storing them.
+    pub read_time: std::time::Duration,
+    pub store_time: std::time::Duration,
+}
+
+/// [`SyncStateStore`] on the SQLite store, running each message through
+/// the intake: see the module documentation.
+pub struct ImapStore<'s> {
+    store: &'s mut Store,
+    intake: IntakeOptions,
+    pub counts: IngestCounts,
+    /// Messages of the current batch read ahead on another thread.
+    ahead: Option<Receiver<(u32, NewMessage)>>,
+    peeked: Option<(u32, NewMessage)>,
+}
+
+/// Messages read ahead of their commit, at most (bounds memory).
+const READ_AHEAD: usize = 8;
+
+/// The intake's reading of a fetched message, or `None` when the message
+/// is already stored (no need to read it).
+fn read_message(
+    reader: Option<&Store>,
+    intake: &IntakeOptions,
+    mb: &MailboxId,
+    uidvalidity: u32,
+    msg: &FetchedMessage,
+) -> Option<NewMessage> {
+    let sha = sha256_hex(&msg.bytes);
+    if let Some(r) = reader {
+        let mid = peek_message_id(&msg.bytes);
+        if matches!(r.find_duplicate(&sha, mid.as_deref()), Ok(Some(_))) {
+            return None;
+        }
+    }
+    let raw = RawMessage {
+        bytes: msg.bytes.clone(),
+        source_ref: mb.source_ref(uidvalidity, msg.uid),
+        received_at: msg.internal_date.map(|d| d.with_timezone(&Utc)),
+        size: msg.bytes.len() as u64,
+        watermark: None,
+    };
+    Some(NewMessage {
+        sha256: Some(sha),
+        ..process(&raw, intake)
+    })
+}
+
+impl<'s> ImapStore<'s> {
+    pub fn new(store: &'s mut Store, intake: IntakeOptions) -> ImapStore<'s> {
+        ImapStore {
+            store,
+            intake,
+            counts: IngestCounts::default(),
+            ahead: None,
+            peeked: None,
+        }
+    }
+
+    /// The reading of message `uid` if the read-ahead thread made it.
+    fn take_ahead(&mut self, uid: u32) -> Option<NewMessage> {
+        loop {
+            let (u, m) = match self.peeked.take() {
+                Some(p) => p,
+                None => self.ahead.as_ref()?.recv().ok()?,
+            };
+            if u == uid {
+                return Some(m);
+            }
+            if u > uid {
+                self.peeked = Some((u, m));
+                return None;
+            }
+            // u < uid: a message the pass did not commit (stopped): dropped.
+        }
+    }
+
+    pub fn store(&mut self) -> &mut Store {
+        self.store
+    }
+
+    /// What the store keeps of a fetched message: the intake's reading, or
+    /// only what dedupe needs when the message is already stored (a
+    /// UIDVALIDITY change, a message delivered twice).
+    fn prepare(
+        &mut self,
+        mb: &MailboxId,
+        uidvalidity: u32,
+        msg: &FetchedMessage,
+    ) -> Result<NewMessage> {
+        let sha = sha256_hex(&msg.bytes);
+        let mid = peek_message_id(&msg.bytes);
+        if self.store.find_duplicate(&sha, mid.as_deref())?.is_some() {
+            return Ok(NewMessage {
+                message_id: mid,
+                sha256: Some(sha),
+                raw: msg.bytes.clone(),
+                size: msg.bytes.len() as u64,
+                source_ref: mb.source_ref(uidvalidity, msg.uid),
+                ..NewMessage::default()
+            });
+        }
+        if let Some(m) = self.take_ahead(msg.uid) {
+            return Ok(m);
+        }
+        Ok(read_message(None, &self.intake, mb, uidvalidity, msg).unwrap_or_default())
+    }
+}
+
+fn boxed(e: super::StoreError) -> StoreError {
+    Box::new(e)
+}
+
+fn watermark(mb: &MailboxId, uidvalidity: u32, uid: u32) -> Watermark {
+    Watermark {
+        account: mb.account.clone(),
+        mailbox: mb.mailbox.clone(),
+        uidvalidity,
+        uid,
+    }
+}
+
+impl SyncStateStore for ImapStore<'_> {
+    fn load(&self, mb: &MailboxId) -> Result<Option<SyncState>, StoreError> {
+        Ok(self
+            .store
+            .sync_state(&mb.account, &mb.mailbox)
+            .map_err(boxed)?
+            .map(|s| SyncState {
+                uidvalidity: s.uidvalidity,
+                last_uid: s.last_uid,
+            }))
+    }
+
+    fn reset_watermark(&mut self, mb: &MailboxId, uidvalidity: u32) -> Result<(), StoreError> {
+        self.store
+            .imap_reset_watermark(mb, uidvalidity)
+            .map_err(boxed)
+    }
+
+    fn commit_message(
+        &mut self,
+        mb: &MailboxId,
+        uidvalidity: u32,
+        msg: &FetchedMessage,
+        post_action: Option<&PostAction>,
+    ) -> Result<CommitOutcome, StoreError> {
+        let t = std::time::Instant::now();
+        let new = self.prepare(mb, uidvalidity, msg).map_err(boxed)?;
+        let wm = watermark(mb, uidvalidity, msg.uid);
+        let t2 = std::time::Instant::now();
+        self.counts.read_time += t2 - t;
+        let outcome = self
+            .store
+            .imap_ingest(&new, &wm, post_action)
+            .map_err(boxed)?;
+        self.counts.store_time += t2.elapsed();
+        match outcome {
+            IngestOutcome::Stored {
+                proposals,
+                superseded,
+                ..
+            } => {
+                self.counts.proposals += proposals.len() as u64;
+                self.counts.superseded += superseded.len() as u64;
+                Ok(CommitOutcome::Stored)
+            }
+            IngestOutcome::Duplicate { .. } => Ok(CommitOutcome::Duplicate),
+        }
+    }
+
+    fn commit_skipped(
+        &mut self,
+        mb: &MailboxId,
+        uidvalidity: u32,
+        uid: u32,
+        size: u64,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.store
+            .imap_skip(&watermark(mb, uidvalidity, uid), size, reason)
+            .map_err(boxed)
+    }
+
+    fn pending_post_actions(&self, mb: &MailboxId) -> Result<Vec<PendingPostAction>, StoreError> {
+        self.store.imap_pending(mb).map_err(boxed)
+    }
+
+    fn make_durable(&mut self, mb: &MailboxId) -> Result<(), StoreError> {
+        self.store.imap_durable(mb).map_err(boxed)
+    }
+
+    fn read_ahead(&mut self, mb: &MailboxId, uidvalidity: u32, batch: Vec<FetchedMessage>) {
+        self.peeked = None;
+        let (tx, rx) = sync_channel(READ_AHEAD);
+        self.ahead = Some(rx);
+        let (intake, mb, path) = (
+            self.intake.clone(),
+            mb.clone(),
+            self.store.path().to_owned(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("imap-read".into())
+            .spawn(move || {
+                // Its own read-only connection, to skip messages already stored.
+                let reader = Store::open_reader(&path).ok();
+                for msg in batch {
+                    let Some(m) = read_message(reader.as_ref(), &intake, &mb, uidvalidity, &msg)
+                    else {
+                        continue;
+                    };
+                    if tx.send((msg.uid, m)).is_err() {
+                        break;
+                    }
+                }
+            });
+        if spawned.is_err() {
+            // Read on the storing thread instead.
+            self.ahead = None;
+        }
+    }
+
+    fn post_actions_done(
+        &mut self,
+        mb: &MailboxId,
+        uidvalidity: u32,
+        uids: &[u32],
+    ) -> Result<(), StoreError> {
+        self.store
+            .imap_pending_done(mb, uidvalidity, uids)
+            .map_err(boxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus(name: &str) -> Vec<u8> {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/corpus/mail")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    fn fetched(uid: u32, bytes: Vec<u8>) -> FetchedMessage {
+        FetchedMessage {
+            uid,
+            bytes,
+            internal_date: chrono::DateTime::parse_from_rfc3339("2018-05-14T10:00:00+02:00").ok(),
+        }
+    }
+
+    fn intake() -> IntakeOptions {
+        IntakeOptions::new(
+            chrono::DateTime::parse_from_rfc3339("2018-06-08T23:59:59+02:00").unwrap(),
+        )
+    }
+
+    #[test]
+    fn commit_stores_with_watermark_pending_and_counters() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("f.db")).unwrap();
+        let mb = MailboxId::new("staff@h", "INBOX");
+        store.heartbeat_start(&mb, 42).unwrap();
+        let keyword = PostAction::AddKeyword("$Fiches".into());
+        let mut s = ImapStore::new(&mut store, intake());
+        s.reset_watermark(&mb, 7).unwrap();
+        let out = s
+            .commit_message(&mb, 7, &fetched(3, corpus("01-plain.eml")), Some(&keyword))
+            .unwrap();
+        assert_eq!(out, CommitOutcome::Stored);
+        assert_eq!(s.counts.proposals, 1);
+        // The same bytes again (a UIDVALIDITY change, a second delivery).
+        let out = s
+            .commit_message(&mb, 8, &fetched(1, corpus("01-plain.eml")), Some(&keyword))
+            .unwrap();
+        assert_eq!(out, CommitOutcome::Duplicate);
+        assert_eq!(
+            s.load(&mb).unwrap(),
+            Some(SyncState {
+                uidvalidity: 8,
+                last_uid: 1
+            })
+        );
+        let pending = s.pending_post_actions(&mb).unwrap();
+        assert_eq!(pending.len(), 2);
+        assert_eq!(pending[0].uid, 1);
+        assert_eq!(pending[0].action, keyword);
+        s.reset_watermark(&mb, 8).unwrap();
+        let pending = s.pending_post_actions(&mb).unwrap();
+        assert_eq!(
+            pending,
+            vec![PendingPostAction {
+                uidvalidity: 8,
+                uid: 1,
+                action: keyword.clone()
+            }]
+        );
+        s.post_actions_done(&mb, 8, &[1]).unwrap();
+        assert!(s.pending_post_actions(&mb).unwrap().is_empty());
+
+        s.commit_skipped(&mb, 8, 5, 99_000_000, "trop gros")
+            .unwrap();
+        assert_eq!(s.load(&mb).unwrap().unwrap().last_uid, 5);
+
+        let messages = store.list_messages(&Default::default()).unwrap();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(store.imap_skipped().unwrap()[0].uid, 5);
+        let h = store.heartbeat(&mb).unwrap().unwrap();
+        assert_eq!(
+            (
+                h.pid,
+                h.messages,
+                h.duplicates,
+                h.proposals,
+                h.skipped,
+                h.errors
+            ),
+            (Some(42), 1, 1, 1, 1, 0)
+        );
+        assert!(h.last_new_mail_at.is_some() && h.last_contact_at.is_some());
+        store
+            .heartbeat_error(&mb, "connexion perdue", DaemonState::Reconnecting)
+            .unwrap();
+        store.heartbeat_state(&mb, DaemonState::Idle, true).unwrap();
+        let h = store.heartbeat(&mb).unwrap().unwrap();
+        assert_eq!(h.state, DaemonState::Idle);
+        assert_eq!(h.errors, 1);
+        assert_eq!(h.last_error.as_deref(), Some("connexion perdue"));
+        // A new run: counters start again, the last error stays.
+        store.heartbeat_start(&mb, 43).unwrap();
+        let h = store.heartbeat(&mb).unwrap().unwrap();
+        assert_eq!((h.pid, h.messages, h.errors), (Some(43), 0, 0));
+        assert_eq!(h.state, DaemonState::Starting);
+        assert!(h.last_error.is_some());
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("f.db")).unwrap();
+        let mb = MailboxId::new("a", "INBOX");
+        // A pending row that the commit's insert will collide with cannot
+        // fail (upsert); make the heartbeat insert fail instead.
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER no_beat BEFORE INSERT ON heartbeat
+                 BEGIN SELECT RAISE(ABORT, 'refusé'); END;",
+            )
+            .unwrap();
+        let mut s = ImapStore::new(&mut store, intake());
+        s.reset_watermark(&mb, 1).unwrap();
+        let keyword = PostAction::AddFlag("\\Seen".into());
+        assert!(
+            s.commit_message(&mb, 1, &fetched(9, corpus("01-plain.eml")), Some(&keyword))
+                .is_err()
+        );
+        assert_eq!(s.load(&mb).unwrap().unwrap().last_uid, 0);
+        assert!(s.pending_post_actions(&mb).unwrap().is_empty());
+        assert!(store.list_messages(&Default::default()).unwrap().is_empty());
+    }
+}
