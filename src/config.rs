@@ -400,12 +400,23 @@ mod tests {
     #[test]
     fn the_commented_imap_example_is_valid() {
         let start = SHIPPED.find("# [[sources]]\n# type = \"imap\"").unwrap();
-        let example: String = SHIPPED[start..]
+        // The commented block: from its first line to the first line that
+        // is not a comment.
+        let block: Vec<&str> = SHIPPED[start..]
             .lines()
+            .take_while(|l| l.starts_with('#'))
+            .collect();
+        let end = start + block.iter().map(|l| l.len() + 1).sum::<usize>();
+        let example: String = block
+            .iter()
             .map(|l| l.strip_prefix("# ").unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n");
-        let text = format!("{}\n{example}\n", &SHIPPED[..start]);
+        let text = format!(
+            "{}\n{example}\n{}",
+            &SHIPPED[..start],
+            &SHIPPED[end.min(SHIPPED.len())..]
+        );
         // `ca_file` must exist.
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("ca.pem"), "").unwrap();

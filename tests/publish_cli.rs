@@ -172,3 +172,35 @@ fn a_draft_records_nothing() {
     );
     assert!(!dir.path().join("publications").exists());
 }
+
+#[test]
+fn the_weekly_schedule_publishes_once_per_week() {
+    use chrono::{DateTime, Utc};
+    let dir = setup();
+    let config = fiches::config::Config::load(&dir.path().join("config.toml")).unwrap();
+    assert!(
+        config.publish.schedule.is_some(),
+        "the repository's config.toml has a schedule"
+    );
+    let mut store = Store::open(dir.path().join("fiches.db")).unwrap();
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+    let publish = fiches::commands::publish::publish_if_due;
+    // Monday 4 June 2018, 08:30 Paris: due (never published).
+    let first = publish(&config, &mut store, at("2018-06-04T06:30:00Z"))
+        .unwrap()
+        .expect("published");
+    assert_eq!(first.number, Some(1));
+    // The same day, later: not due again.
+    assert!(
+        publish(&config, &mut store, at("2018-06-04T15:00:00Z"))
+            .unwrap()
+            .is_none()
+    );
+    // The next Monday 08:00: due; nothing changed, so recorded as unchanged.
+    let second = publish(&config, &mut store, at("2018-06-11T06:01:00Z"))
+        .unwrap()
+        .expect("published");
+    assert_eq!((second.number, second.unchanged), (Some(2), true));
+    let recs = store.publications().unwrap();
+    assert!(recs.iter().all(|r| r.author == "planification"));
+}

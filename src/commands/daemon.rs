@@ -165,6 +165,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         return Ok(ok);
     }
     drop(store);
+    let publisher = spawn_publisher(&config, &db, &shutdown)?;
     tracing::info!(
         base = %db.display(),
         boites = sources.len(),
@@ -173,6 +174,9 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     );
     let r = daemon::run_daemon(&sources, &db, &intake, &shutdown);
     signals.close();
+    if let Some(p) = publisher {
+        let _ = p.join();
+    }
     match r {
         Ok(()) => {
             tracing::info!("démon de relève arrêté");
@@ -180,6 +184,48 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         }
         Err(e) => bail!("démon de relève arrêté sur erreur : {e}"),
     }
+}
+
+/// With `[publish] schedule`, a thread that publishes the programme when the
+/// weekly instant has passed (checked every minute), until shutdown.
+fn spawn_publisher(
+    config: &Config,
+    db: &Path,
+    shutdown: &Shutdown,
+) -> anyhow::Result<Option<std::thread::JoinHandle<()>>> {
+    if config.publish.schedule.is_none() {
+        return Ok(None);
+    }
+    let (config, db, shutdown) = (config.clone(), db.to_path_buf(), shutdown.clone());
+    let handle = std::thread::Builder::new()
+        .name("publication".into())
+        .spawn(move || {
+            while !shutdown.is_set() {
+                let result = crate::store::Store::open(&db)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|mut store| super::publish::publish_if_due(&config, &mut store, chrono::Utc::now()));
+                match result {
+                    Ok(Some(o)) if o.unchanged => {
+                        tracing::info!(numero = o.number, "publication planifiée : aucun changement, rien à envoyer")
+                    }
+                    Ok(Some(o)) => tracing::info!(
+                        numero = o.number,
+                        dossier = %o.dir.as_deref().map(|d| d.display().to_string()).unwrap_or_default(),
+                        "publication planifiée écrite"
+                    ),
+                    Ok(None) => {}
+                    Err(e) => tracing::error!("publication planifiée impossible : {e:#} ; nouvel essai dans une minute"),
+                }
+                for _ in 0..60 {
+                    if shutdown.is_set() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            }
+        })
+        .context("impossible de lancer le fil de publication")?;
+    Ok(Some(handle))
 }
 
 fn once(

@@ -223,3 +223,26 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
     print!("{}", crate::safe::terminal_text(&outcome.changes, true));
     Ok(true)
 }
+
+/// The daemon's weekly publication: publishes when `[publish] schedule` has
+/// passed since the last publication. Returns what was done, if anything.
+pub fn publish_if_due(
+    config: &Config,
+    store: &mut Store,
+    now: DateTime<Utc>,
+) -> Result<Option<Outcome>> {
+    let Some(schedule) = config.publish.schedule else {
+        return Ok(None);
+    };
+    let last = store
+        .last_publication()?
+        .and_then(|r| DateTime::parse_from_rfc3339(&r.published_at).ok())
+        .map(|t| t.with_timezone(&Utc));
+    if !schedule.is_due(last, now, config.timezone()) {
+        return Ok(None);
+    }
+    publish(config, store, SCHEDULER, now, None).map(Some)
+}
+
+/// The author of the publications the daemon makes on schedule.
+pub const SCHEDULER: &str = "planification";
