@@ -2,13 +2,15 @@
 //! messages (a Maildir, `.eml` files); `imap` takes them from a mailbox;
 //! `process` reads one (pure: no I/O, no clock) into a `NewMessage` for the
 //! store; `Importer` runs a source into the store, skipping messages already
-//! stored, and never stops on one bad message.
+//! stored, and never stops on one bad message; `view` turns stored bytes
+//! into what staff read (sender, date, subject, body text, attachments).
 
 pub mod classify;
 pub mod imap;
 pub mod mail;
 pub mod pipeline;
 pub mod source;
+pub mod view;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -19,6 +21,7 @@ use crate::store::{MessageStatus, NewMessage, Watermark, flag};
 pub use mail::MailLimits;
 pub use pipeline::{ImportReport, Importer, Progress};
 pub use source::{EmlFiles, Maildir, Source, SourceError, open_path};
+pub use view::{AttachmentView, MessageView, message_view};
 
 /// A message as a source hands it over.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,6 +17,7 @@
 //!   and a backup is one file (`sqlite3 fiches.db .backup`). Listing queries
 //!   never touch that table.
 
+pub mod console;
 mod ingest;
 pub mod model;
 mod queries;
@@ -30,7 +31,10 @@ use sha2::{Digest, Sha256};
 pub use model::*;
 
 /// The migrations, in order. Append only: never edit a released one.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("migrations/0001_init.sql")),
+    ("0002_console", include_str!("migrations/0002_console.sql")),
+];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,662 @@
+//! What the review console reads and writes beyond the rest of the store:
+//! a light, streamed listing of the live proposals (only the columns a table
+//! row needs and the text to search), what changed since a journal line
+//! (the console refreshes only those rows), the messages staff must deal
+//! with by hand and their "handled" mark, a fiche entered by hand, and the
+//! daemon's heartbeat when the database has one.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params, types::ValueRef};
+use serde_json::json;
+
+use super::ingest::{Line, chain_key, fields_json, journal, link_into_chain, strings_json};
+use super::model::*;
+use super::{Result, Store, StoreError, now};
+use crate::fiche::{Kind, Value, spec};
+
+/// Flag of a proposal staff typed in from a message (DOC, PDF, no attachment).
+pub const FLAG_ENTERED_BY_HAND: &str = "entered_by_hand";
+
+/// One live proposal as the console's table needs it. Fields are the few
+/// the table shows; `search_text` holds every field value and extra row
+/// (one per line) for the incremental search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingRow {
+    pub id: i64,
+    pub kind: Option<Kind>,
+    pub status: Option<ProposalStatus>,
+    pub slot: Option<String>,
+    pub space: Option<String>,
+    pub rank: Option<i64>,
+    pub version: i64,
+    pub revision: i64,
+    pub superseded_by: Option<i64>,
+    pub message_id: i64,
+    pub organisation: Option<String>,
+    pub country: Option<String>,
+    /// `Some(b)` when the fiche answered Oui/Non without doubt.
+    pub cuf_member: Option<bool>,
+    pub theme: Option<String>,
+    pub preferred_slot: Option<String>,
+    /// Project title (micro-atelier) or request description (bourse).
+    pub title: Option<String>,
+    pub search_text: String,
+    pub warnings: usize,
+    /// Field keys the warnings name.
+    pub warned_fields: Vec<String>,
+    pub flags: Vec<String>,
+    /// Receipt time (else the effective date, else the Date header), RFC 3339.
+    pub received_at: Option<String>,
+    pub from_addr: Option<String>,
+    pub from_name: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// What the journal says changed after a given line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub proposals: Vec<i64>,
+    pub messages: Vec<i64>,
+    /// The last journal line read.
+    pub head: i64,
+}
+
+/// A message with no usable fiche, for the "À traiter" list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageMessage {
+    pub id: i64,
+    pub from_addr: Option<String>,
+    pub from_name: Option<String>,
+    pub subject: Option<String>,
+    pub date: Option<String>,
+    pub received_at: Option<String>,
+    pub status: MessageStatus,
+    pub reason: Option<String>,
+    pub flags: Vec<String>,
+    pub attachments: usize,
+    /// Proposals linked to it (entered by hand).
+    pub proposals: usize,
+    /// When and by whom it was marked handled.
+    pub handled: Option<(String, String)>,
+}
+
+/// The last sign of life of the mail daemon, read from a `heartbeat` table
+/// when one exists (its columns are matched by name, so the table can grow).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// RFC 3339 time of the last contact, when a time column was found.
+    pub at: Option<String>,
+    /// The last error, or an error count, when such a column was found.
+    pub error: Option<String>,
+}
+
+const TIME_COLUMNS: &[&str] = &[
+    "last_contact",
+    "last_seen",
+    "beat_at",
+    "at",
+    "updated_at",
+    "ts",
+    "time",
+    "timestamp",
+];
+const ERROR_COLUMNS: &[&str] = &["last_error", "error", "errors", "error_count"];
+
+impl StoreError {
+    /// SQLite stayed busy (another writer) past the busy timeout.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+    }
+
+    /// A unique constraint refused the write: for a decision, the place was
+    /// taken by someone else in the meantime.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == ErrorCode::ConstraintViolation)
+    }
+}
+
+fn text_of(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+impl Store {
+    /// `PRAGMA data_version`: changes when another connection commits.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// The id of the last journal line (0 when empty).
+    pub fn journal_head(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM journal", [], |r| r.get(0))?)
+    }
+
+    /// The proposals and messages the journal names after line `after`.
+    pub fn changes_since(&self, after: i64) -> Result<Changes> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, proposal_id, message_id FROM journal WHERE id > ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([after])?;
+        let mut c = Changes {
+            head: after,
+            ..Changes::default()
+        };
+        while let Some(r) = rows.next()? {
+            c.head = r.get(0)?;
+            if let Some(p) = r.get::<_, Option<i64>>(1)? {
+                c.proposals.push(p);
+            }
+            if let Some(m) = r.get::<_, Option<i64>>(2)? {
+                c.messages.push(m);
+            }
+        }
+        c.proposals.sort_unstable();
+        c.proposals.dedup();
+        c.messages.sort_unstable();
+        c.messages.dedup();
+        Ok(c)
+    }
+
+    /// Streams the live proposals (or, with `only`, those ids, live or not)
+    /// in id order to `f`, one light row at a time: memory stays flat
+    /// however many there are.
+    pub fn scan_listing(&self, only: Option<&[i64]>, mut f: impl FnMut(ListingRow)) -> Result<()> {
+        let only_json = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
+                    p.superseded_by, p.message_id,
+                    json_extract(p.fields, '$.organisation'), json_extract(p.fields, '$.country'),
+                    json_type(p.fields, '$.cuf_member'), json_extract(p.fields, '$.theme'),
+                    json_extract(p.fields, '$.preferred_slot'),
+                    coalesce(json_extract(p.fields, '$.project_title'),
+                             json_extract(p.fields, '$.request_description')),
+                    (SELECT group_concat(value, char(10)) FROM json_each(p.fields)),
+                    (SELECT group_concat(json_extract(value, '$.label') || ' '
+                                         || json_extract(value, '$.value'), char(10))
+                       FROM json_each(p.extra)),
+                    (SELECT group_concat(coalesce(json_extract(value, '$.field'), ''), char(31))
+                       FROM json_each(p.warnings)),
+                    json_array_length(p.warnings), p.flags,
+                    coalesce(m.received_at, m.effective_at, m.date), m.from_addr, m.from_name,
+                    m.subject
+             FROM proposals p JOIN messages m ON m.id = p.message_id
+             WHERE CASE WHEN ?1 IS NULL THEN p.superseded_by IS NULL
+                        ELSE p.id IN (SELECT value FROM json_each(?1)) END
+             ORDER BY p.id",
+        )?;
+        let mut rows = stmt.query([only_json])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let kind: Option<String> = r.get(1)?;
+            let status: String = r.get(2)?;
+            let member: Option<String> = r.get(12)?;
+            let fields_text: Option<String> = r.get(16)?;
+            let extra_text: Option<String> = r.get(17)?;
+            let warned: Option<String> = r.get(18)?;
+            let flags: String = r.get(20)?;
+            let mut search_text = fields_text.unwrap_or_default();
+            if let Some(e) = extra_text {
+                search_text.push('\n');
+                search_text.push_str(&e);
+            }
+            f(ListingRow {
+                id,
+                kind: kind.as_deref().and_then(Kind::from_key),
+                status: ProposalStatus::parse(&status),
+                slot: r.get(3)?,
+                space: r.get(4)?,
+                rank: r.get(5)?,
+                version: r.get(6)?,
+                revision: r.get(7)?,
+                superseded_by: r.get(8)?,
+                message_id: r.get(9)?,
+                organisation: r.get::<_, Option<String>>(10)?,
+                country: r.get::<_, Option<String>>(11)?,
+                cuf_member: match member.as_deref() {
+                    Some("true") => Some(true),
+                    Some("false") => Some(false),
+                    _ => None,
+                },
+                theme: r.get::<_, Option<String>>(13)?,
+                preferred_slot: r.get::<_, Option<String>>(14)?,
+                title: r.get::<_, Option<String>>(15)?,
+                search_text,
+                warned_fields: warned
+                    .map(|w| {
+                        w.split('\u{1f}')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                warnings: r.get::<_, Option<i64>>(19)?.unwrap_or(0).max(0) as usize,
+                flags: serde_json::from_str(&flags).unwrap_or_default(),
+                received_at: r.get(21)?,
+                from_addr: r.get(22)?,
+                from_name: r.get(23)?,
+                subject: r.get(24)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// Messages with no usable fiche (`unsupported`, `error`, `no_fiche`),
+    /// oldest first, with their "handled" mark.
+    pub fn triage_messages(&self) -> Result<Vec<TriageMessage>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, m.from_addr, m.from_name, m.subject, m.date, m.received_at, m.status,
+                    m.reason, m.flags,
+                    (SELECT count(*) FROM attachments a WHERE a.message_id = m.id),
+                    (SELECT count(*) FROM proposals p WHERE p.message_id = m.id),
+                    h.at, h.actor
+             FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
+             WHERE m.status IN ('unsupported', 'error', 'no_fiche')
+             ORDER BY coalesce(m.received_at, m.effective_at, m.date, m.imported_at), m.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let status: String = r.get(6)?;
+            let flags: String = r.get(8)?;
+            let at: Option<String> = r.get(11)?;
+            let actor: Option<String> = r.get(12)?;
+            out.push(TriageMessage {
+                id: r.get(0)?,
+                from_addr: r.get(1)?,
+                from_name: r.get(2)?,
+                subject: r.get(3)?,
+                date: r.get(4)?,
+                received_at: r.get(5)?,
+                status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Error),
+                reason: r.get(7)?,
+                flags: serde_json::from_str(&flags).unwrap_or_default(),
+                attachments: r.get::<_, i64>(9)?.max(0) as usize,
+                proposals: r.get::<_, i64>(10)?.max(0) as usize,
+                handled: at.zip(actor),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks a message handled (or, with `false`, not handled), journaled.
+    /// Returns whether anything changed.
+    pub fn set_message_handled(
+        &mut self,
+        message_id: i64,
+        handled: bool,
+        actor: &str,
+    ) -> Result<bool> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM messages WHERE id = ?1", [message_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::MessageNotFound(message_id));
+        }
+        let changed = if handled {
+            tx.execute(
+                "INSERT OR IGNORE INTO message_handled (message_id, at, actor) VALUES (?1, ?2, ?3)",
+                params![message_id, at, actor],
+            )?
+        } else {
+            tx.execute(
+                "DELETE FROM message_handled WHERE message_id = ?1",
+                [message_id],
+            )?
+        } > 0;
+        if changed {
+            journal(
+                &tx,
+                &at,
+                Line {
+                    actor,
+                    action: if handled {
+                        "message_handled"
+                    } else {
+                        "message_unhandled"
+                    },
+                    message_id: Some(message_id),
+                    proposal_id: None,
+                    before: Some(json!({ "handled": !handled })),
+                    after: Some(json!({ "handled": handled })),
+                },
+            )?;
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Creates a proposal staff typed in from a message (its fiche was a
+    /// DOC or PDF, or came in the body), linked to the message and to the
+    /// sender's revision chain like an imported one, flagged
+    /// `entered_by_hand`, and marks the message handled. Journaled.
+    pub fn enter_proposal(
+        &mut self,
+        message_id: i64,
+        kind: Kind,
+        fields: &BTreeMap<String, Value>,
+        actor: &str,
+    ) -> Result<Proposal> {
+        for key in fields.keys() {
+            if spec::field(kind, key).is_none() {
+                return Err(StoreError::UnknownField {
+                    key: key.clone(),
+                    kind: kind.label_fr().to_string(),
+                });
+            }
+        }
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (sha, effective, sender): (String, Option<String>, Option<String>) = tx
+            .query_row(
+                "SELECT sha256, coalesce(effective_at, received_at, date), sender_key
+                 FROM messages WHERE id = ?1",
+                [message_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::MessageNotFound(message_id))?;
+        let existing: i64 = tx.query_row(
+            "SELECT count(*) FROM proposals WHERE message_id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )?;
+        let mut key = chain_key(
+            sender.as_deref(),
+            Some(kind),
+            fields.get("organisation").and_then(Value::as_text),
+        );
+        if let Some(k) = &key {
+            let same: i64 = tx.query_row(
+                "SELECT count(*) FROM proposals WHERE message_id = ?1
+                   AND (chain_key = ?2 OR chain_key LIKE ?2 || '#%')",
+                params![message_id, k],
+                |r| r.get(0),
+            )?;
+            if same > 0 {
+                key = Some(format!("{k}#{}", same + 1));
+            }
+        }
+        // After the attachments' positions, so a fiche read from the
+        // message itself keeps its place in the chain.
+        let order_key = format!(
+            "{}|{}|{:04}",
+            effective.as_deref().unwrap_or(""),
+            sha,
+            9000 + existing
+        );
+        let flags = vec![FLAG_ENTERED_BY_HAND.to_string()];
+        tx.execute(
+            "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
+                                    chain_key, order_key, revision, created_at, updated_at)
+             VALUES (?1, NULL, ?2, ?3, '[]', '[]', ?4, ?5, ?6, 1, ?7, ?7)",
+            params![
+                message_id,
+                kind.key(),
+                fields_json(fields),
+                strings_json(&flags),
+                key,
+                order_key,
+                at
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        journal(
+            &tx,
+            &at,
+            Line {
+                actor,
+                action: "proposal_entered",
+                message_id: Some(message_id),
+                proposal_id: Some(id),
+                before: None,
+                after: Some(json!({
+                    "kind": kind.key(),
+                    "fields": serde_json::from_str::<serde_json::Value>(&fields_json(fields))
+                        .unwrap_or_default(),
+                    "flags": flags,
+                })),
+            },
+        )?;
+        if let Some(key) = &key {
+            link_into_chain(&tx, &at, message_id, id, key)?;
+        }
+        let marked = tx.execute(
+            "INSERT OR IGNORE INTO message_handled (message_id, at, actor) VALUES (?1, ?2, ?3)",
+            params![message_id, at, actor],
+        )?;
+        if marked > 0 {
+            journal(
+                &tx,
+                &at,
+                Line {
+                    actor,
+                    action: "message_handled",
+                    message_id: Some(message_id),
+                    proposal_id: None,
+                    before: Some(json!({ "handled": false })),
+                    after: Some(json!({ "handled": true, "proposal": id })),
+                },
+            )?;
+        }
+        tx.commit()?;
+        self.proposal(id)
+    }
+
+    /// The daemon's last heartbeat, `None` when the database has no
+    /// `heartbeat` table (no daemon ever ran on it) or the table is empty.
+    pub fn heartbeat(&self) -> Result<Option<Heartbeat>> {
+        let exists: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'heartbeat'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let mut cols = Vec::new();
+        {
+            let mut stmt = self.conn.prepare("PRAGMA table_info(heartbeat)")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                cols.push(r.get::<_, String>(1)?);
+            }
+        }
+        let pick = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| cols.iter().position(|c| c.eq_ignore_ascii_case(n)))
+        };
+        let time = pick(TIME_COLUMNS);
+        let error = pick(ERROR_COLUMNS);
+        let order = match time {
+            Some(i) => format!("\"{}\" DESC", cols[i].replace('"', "\"\"")),
+            None => "rowid DESC".to_string(),
+        };
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT * FROM heartbeat ORDER BY {order} LIMIT 1"))?;
+        let hb = stmt
+            .query_row([], |r| {
+                Ok(Heartbeat {
+                    at: match time {
+                        Some(i) => text_of(r.get_ref(i)?),
+                        None => None,
+                    },
+                    error: match error {
+                        Some(i) => text_of(r.get_ref(i)?).filter(|e| !e.is_empty() && e != "0"),
+                        None => None,
+                    },
+                })
+            })
+            .optional()?;
+        Ok(hb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fiche::Warning;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("t.db")).unwrap();
+        (dir, s)
+    }
+
+    fn message(n: u32, status: MessageStatus, with_fiche: bool) -> NewMessage {
+        let mut fields = BTreeMap::new();
+        fields.insert(
+            "organisation".to_string(),
+            Value::Text(format!("Ville {n}")),
+        );
+        fields.insert("cuf_member".to_string(), Value::Bool(true));
+        fields.insert("preferred_slot".to_string(), Value::Text("14:00".into()));
+        NewMessage {
+            raw: format!("Subject: m{n}\r\n\r\nbody").into_bytes(),
+            message_id: Some(format!("m{n}@x")),
+            from_addr: Some(format!("a{n}@x.org")),
+            subject: Some(format!("m{n}")),
+            received_at: Some(format!("2018-05-{:02}T10:00:00Z", n % 28 + 1)),
+            source_ref: format!("test:{n}"),
+            status,
+            attachments: vec![NewAttachment {
+                part_path: "2".into(),
+                filename: Some("f.docx".into()),
+                content_type: None,
+                size: 1,
+                sha256: "x".into(),
+                format: Some("DOCX".into()),
+                outcome: if with_fiche {
+                    AttachmentOutcome::Fiche
+                } else {
+                    AttachmentOutcome::UnsupportedFormat
+                },
+                reason: None,
+                proposal: with_fiche.then(|| NewProposal {
+                    kind: Some(Kind::MicroAtelier),
+                    fields,
+                    extra: vec![("Site".into(), "https://x".into())],
+                    warnings: vec![Warning::field("country", "absent")],
+                    flags: vec![],
+                }),
+            }],
+            ..NewMessage::default()
+        }
+    }
+
+    #[test]
+    fn listing_changes_and_handled_marks() {
+        let (_d, mut s) = store();
+        s.ingest(&message(1, MessageStatus::Fiche, true)).unwrap();
+        s.ingest(&message(2, MessageStatus::Unsupported, false))
+            .unwrap();
+        let mut rows = Vec::new();
+        s.scan_listing(None, |r| rows.push(r)).unwrap();
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(r.organisation.as_deref(), Some("Ville 1"));
+        assert_eq!(r.cuf_member, Some(true));
+        assert_eq!(r.warnings, 1);
+        assert_eq!(r.warned_fields, ["country"]);
+        assert!(r.search_text.contains("Ville 1") && r.search_text.contains("https://x"));
+        assert_eq!(r.received_at.as_deref(), Some("2018-05-02T10:00:00Z"));
+
+        let head = s.journal_head().unwrap();
+        let tri = s.triage_messages().unwrap();
+        assert_eq!(tri.len(), 1);
+        assert!(tri[0].handled.is_none());
+        assert!(s.set_message_handled(tri[0].id, true, "marie").unwrap());
+        assert!(!s.set_message_handled(tri[0].id, true, "marie").unwrap());
+        assert_eq!(
+            s.triage_messages().unwrap()[0].handled.as_ref().unwrap().1,
+            "marie"
+        );
+        let c = s.changes_since(head).unwrap();
+        assert_eq!(c.messages, [tri[0].id]);
+        assert!(c.proposals.is_empty());
+        assert!(c.head > head);
+    }
+
+    #[test]
+    fn a_fiche_entered_by_hand_is_a_linked_proposal() {
+        let (_d, mut s) = store();
+        s.ingest(&message(3, MessageStatus::Unsupported, false))
+            .unwrap();
+        let id = s.triage_messages().unwrap()[0].id;
+        let mut fields = BTreeMap::new();
+        fields.insert("organisation".into(), Value::Text("Ville de Pau".into()));
+        let p = s
+            .enter_proposal(id, Kind::MicroAtelier, &fields, "paul")
+            .unwrap();
+        assert_eq!(p.message_id, id);
+        assert_eq!(p.flags, [FLAG_ENTERED_BY_HAND]);
+        assert!(p.chain_key.is_some());
+        assert!(s.triage_messages().unwrap()[0].handled.is_some());
+        let j = s.journal(Some(p.id)).unwrap();
+        assert_eq!(j[0].action, "proposal_entered");
+        assert_eq!(j[0].actor, "paul");
+        fields.insert("bogus".into(), Value::Text("x".into()));
+        assert!(matches!(
+            s.enter_proposal(id, Kind::MicroAtelier, &fields, "paul"),
+            Err(StoreError::UnknownField { .. })
+        ));
+    }
+
+    #[test]
+    fn one_place_holds_one_proposal() {
+        let (_d, mut s) = store();
+        s.ingest(&message(4, MessageStatus::Fiche, true)).unwrap();
+        s.ingest(&message(5, MessageStatus::Fiche, true)).unwrap();
+        let mut rows = Vec::new();
+        s.scan_listing(None, |r| rows.push(r)).unwrap();
+        let d = Decision {
+            status: ProposalStatus::Accepted,
+            slot: Some("14:00".into()),
+            space: Some("Espace A".into()),
+            rank: None,
+            reason: None,
+        };
+        s.decide(rows[0].id, rows[0].version, &d, "a").unwrap();
+        let e = s.decide(rows[1].id, rows[1].version, &d, "b").unwrap_err();
+        assert!(e.is_unique_violation(), "{e}");
+    }
+
+    #[test]
+    fn heartbeat_is_read_by_column_names() {
+        let (_d, s) = store();
+        assert_eq!(s.heartbeat().unwrap(), None);
+        s.conn
+            .execute_batch(
+                "CREATE TABLE heartbeat (source TEXT, last_contact TEXT, last_error TEXT);
+                 INSERT INTO heartbeat VALUES ('imap', '2018-06-01T10:00:00Z', NULL),
+                                              ('imap2', '2018-06-01T11:00:00Z', 'timeout');",
+            )
+            .unwrap();
+        let hb = s.heartbeat().unwrap().unwrap();
+        assert_eq!(hb.at.as_deref(), Some("2018-06-01T11:00:00Z"));
+        assert_eq!(hb.error.as_deref(), Some("timeout"));
+    }
+}
