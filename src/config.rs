@@ -3,6 +3,7 @@
 //! `--config`, else `./config.toml`, else `$XDG_CONFIG_HOME/fiches/config.toml`
 //! (`~/.config/fiches/config.toml`). Relative paths in the file are relative
 //! to the file's own directory. Every error names the file and what is wrong.
+//! The CUF members list is `members.csv` beside the file.
 
 use std::path::{Path, PathBuf};
 
@@ -37,7 +38,16 @@ struct RawConfig {
     micro_atelier: MicroAtelier,
     bourse_projets: BourseProjets,
     #[serde(default)]
+    console: RawConsole,
+    #[serde(default)]
     sources: Vec<RawSource>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConsole {
+    #[serde(default)]
+    sample: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +136,9 @@ pub struct Config {
     pub micro_atelier: MicroAtelier,
     pub bourse_projets: BourseProjets,
     pub sources: Vec<SourceConfig>,
+    /// `[console] sample`: a Maildir the console imports first when the
+    /// database holds no message yet (the bundled sample inbox).
+    pub sample: Option<PathBuf>,
 }
 
 impl Config {
@@ -246,7 +259,17 @@ impl Config {
             micro_atelier: raw.micro_atelier,
             bourse_projets: raw.bourse_projets,
             sources,
+            sample: raw.console.sample.as_deref().map(resolve),
         })
+    }
+
+    /// The CUF members list, `members.csv` beside this file.
+    pub fn members_path(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+            .join("members.csv")
     }
 
     /// The programme grid of both kinds, for the selection rules.
@@ -300,6 +323,11 @@ mod tests {
         assert_eq!(c.micro_atelier.capacity(), 20);
         assert_eq!(c.bourse_projets.capacity(), 24);
         assert!(!c.sources.is_empty());
+        assert_eq!(
+            c.sample.as_deref(),
+            Some(Path::new("/etc/fiches/fixtures/inbox"))
+        );
+        assert_eq!(c.members_path(), PathBuf::from("/etc/fiches/members.csv"));
     }
 
     #[test]

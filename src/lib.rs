@@ -5,11 +5,12 @@
 //! stored: Maildir, eml and IMAP sources, mail parsing, rules), `store`
 //! (SQLite, the only module with SQL), `domain` (selection rules, pure),
 //! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
-//! `commands` (the command line).
+//! `commands` (the command line), `console` (the staff's terminal UI).
 
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod domain;
 pub mod fiche;
 pub mod intake;

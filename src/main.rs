@@ -1,4 +1,5 @@
 //! The `fiches` binary: parse the command line and hand over to `commands`.
+//! With no subcommand it opens the review console.
 
 use std::process::ExitCode;
 
@@ -15,10 +16,8 @@ fn main() -> ExitCode {
         Some(Command::Import(args)) => commands::import::run(&globals, &args),
         Some(Command::Messages(args)) => commands::messages::run(&globals, &args),
         Some(Command::Proposals(args)) => commands::proposals::run(&globals, &args),
-        None => {
-            eprintln!("fiches : préciser une commande (voir `fiches --help`)");
-            return ExitCode::from(2);
-        }
+        Some(Command::Console(args)) => commands::console::run(&globals, &args),
+        None => commands::console::run(&globals, &Default::default()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,155 @@
+//! Windows drawn over a screen: the help (every key, by screen), the
+//! filters, the kind of a fiche to enter by hand, the options of a choice
+//! field.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::super::app::{App, Picker};
+use super::super::format::{fit, pad};
+use super::super::strings as s;
+use super::super::update::FILTER_LINES;
+use super::widgets::{centered, key_hint, window_start};
+use crate::domain::status_fr;
+use crate::safe::terminal_line;
+
+fn frame_block(frame: &mut Frame<'_>, area: Rect, title: &str, footer: &str) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {title} "))
+        .title_bottom(format!(" {footer} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
+    let t = &app.theme;
+    let box_area = centered(area, 78, area.height.saturating_sub(2));
+    let inner = frame_block(frame, box_area, s::HELP_TITLE, s::HELP_CLOSE);
+    let key_w = 28;
+    let lines: Vec<Line<'static>> = s::HELP
+        .iter()
+        .map(|(k, what)| {
+            if k.is_empty() {
+                Line::styled(what.to_string(), t.header)
+            } else {
+                key_hint(k, key_w, what, t.key, t.normal)
+            }
+        })
+        .collect();
+    let max = lines.len().saturating_sub(inner.height as usize) as u16;
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max), 0)),
+        inner,
+    );
+}
+
+pub fn filters(frame: &mut Frame<'_>, area: Rect, app: &App, cursor: usize) {
+    let t = &app.theme;
+    let box_area = centered(area, 56, FILTER_LINES as u16 + 2);
+    let inner = frame_block(frame, box_area, s::FILTER_TITLE, s::HINT_FILTERS);
+    let f = &app.listing.filters;
+    let values = [
+        (
+            s::FILTER_KIND,
+            f.kind
+                .map_or(s::FILTER_ALL.to_string(), |k| k.label_fr().to_string()),
+        ),
+        (
+            s::FILTER_STATUS,
+            f.status
+                .map_or(s::FILTER_ALL.to_string(), |x| status_fr(x).to_string()),
+        ),
+        (
+            s::FILTER_SLOT,
+            match f.slot.as_deref() {
+                None => s::FILTER_ALL.to_string(),
+                Some("any") => s::PROG_ANY.to_string(),
+                Some(x) => x.to_string(),
+            },
+        ),
+        (
+            s::FILTER_THEME,
+            f.theme
+                .as_deref()
+                .map_or(s::FILTER_ALL.to_string(), |x| s::theme_short(x).to_string()),
+        ),
+        (
+            s::FILTER_MEMBER,
+            match f.member {
+                None => s::FILTER_ALL.to_string(),
+                Some(true) => s::FILTER_MEMBERS.to_string(),
+                Some(false) => s::FILTER_NON_MEMBERS.to_string(),
+            },
+        ),
+        (
+            s::FILTER_FLAGGED,
+            if f.flagged {
+                s::FILTER_ONLY_FLAGGED.to_string()
+            } else {
+                s::FILTER_ALL.to_string()
+            },
+        ),
+    ];
+    let lines: Vec<Line<'static>> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (label, value))| {
+            let text = format!(
+                "{} {} ◀ {} ▶",
+                if i == cursor { "▶" } else { " " },
+                pad(label, 12),
+                value
+            );
+            Line::styled(
+                fit(&text, inner.width as usize),
+                if i == cursor { t.selected } else { t.normal },
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn kind_choice(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let box_area = centered(area, 60, 4);
+    let inner = frame_block(frame, box_area, s::COR_DRAFT_TITLE, "Échap");
+    frame.render_widget(
+        Paragraph::new(Line::styled(s::TRI_KIND_CHOICE, app.theme.normal))
+            .wrap(Wrap { trim: false }),
+        inner,
+    );
+}
+
+pub fn picker(frame: &mut Frame<'_>, area: Rect, app: &App, p: &Picker) {
+    let t = &app.theme;
+    let h = (p.options.len() as u16 + 2).min(area.height);
+    let box_area = centered(area, 70, h);
+    let inner = frame_block(frame, box_area, p.key, s::HINT_PICKER);
+    let rows = inner.height as usize;
+    let start = window_start(p.cursor, rows, p.options.len());
+    let lines: Vec<Line<'static>> = p
+        .options
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(i, (label, _))| {
+            let text = format!(
+                "{} {}",
+                if i == p.cursor { "▶" } else { " " },
+                terminal_line(label)
+            );
+            Line::styled(
+                fit(&text, inner.width as usize),
+                if i == p.cursor { t.selected } else { t.normal },
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
