@@ -153,6 +153,8 @@ pub enum InputPurpose {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
     pub key: &'static str,
+    /// The field's label on the form.
+    pub label: &'static str,
     pub options: Vec<(String, Option<Value>)>,
     pub cursor: usize,
 }

@@ -400,6 +400,7 @@ fn edit_field(app: &mut App) -> Vec<Effect> {
             let cursor = options.iter().position(|(_, v)| *v == value).unwrap_or(0);
             app.overlay = Overlay::Picker(Picker {
                 key: f.key,
+                label: f.label,
                 options,
                 cursor,
             });

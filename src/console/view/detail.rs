@@ -182,6 +182,22 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
         }
     }
     out.push(Line::styled(head, t.title));
+    if let Some(m) = &d.message {
+        let from = m.from.as_deref().unwrap_or("?");
+        let subject = m.subject.as_deref().unwrap_or("");
+        out.push(Line::from(vec![
+            Span::styled("Message : ", t.key),
+            Span::raw(fit(
+                &format!(
+                    "n° {} de {} — « {} »",
+                    m.id,
+                    terminal_line(from),
+                    terminal_line(subject)
+                ),
+                w.saturating_sub(10),
+            )),
+        ]));
+    }
     if row.status == Status::Rejected
         && let Some(reason) = last_reason(&d.journal)
     {

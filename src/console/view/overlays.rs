@@ -130,7 +130,7 @@ pub fn picker(frame: &mut Frame<'_>, area: Rect, app: &App, p: &Picker) {
     let t = &app.theme;
     let h = (p.options.len() as u16 + 2).min(area.height);
     let box_area = centered(area, 70, h);
-    let inner = frame_block(frame, box_area, p.key, s::HINT_PICKER);
+    let inner = frame_block(frame, box_area, p.label, s::HINT_PICKER);
     let rows = inner.height as usize;
     let start = window_start(p.cursor, rows, p.options.len());
     let lines: Vec<Line<'static>> = p
