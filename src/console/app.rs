@@ -242,7 +242,9 @@ pub struct KindProgramme {
     pub demand: BTreeMap<String, usize>,
     /// The waiting list in priority order: (id, rank).
     pub waitlist: Vec<(i64, usize)>,
-    /// Per slot: the first on the waiting list who wants it.
+    /// Per place (like `cells`), for a free one: who the waiting list
+    /// would put there — the first who wants that slot in the slot's first
+    /// free place, the next in the next one.
     pub suggestion: Vec<Option<i64>>,
     /// Live proposals by status (`Status::ALL` order).
     pub by_status: [usize; 5],
@@ -293,15 +295,32 @@ impl Programme {
             }
             let list = waitlist(kind, &candidates);
             ranks.extend(list.iter().copied());
+            let width = grid.places.len();
+            let mut suggestion = vec![None; cells.len()];
+            for (si, slot) in grid.slots.iter().enumerate() {
+                // `next_for_slot` again and again, each time without the
+                // ones already suggested for this slot.
+                let mut pool: Vec<Candidate> = candidates
+                    .iter()
+                    .filter(|c| c.kind == Some(kind) && c.status == Status::Waitlisted)
+                    .cloned()
+                    .collect();
+                for pi in 0..width {
+                    if cells[si * width + pi].is_some() {
+                        continue;
+                    }
+                    let Some(next) = next_for_slot(kind, slot, &pool).map(|c| c.id) else {
+                        break;
+                    };
+                    suggestion[si * width + pi] = Some(next);
+                    pool.retain(|c| c.id != next);
+                }
+            }
             KindProgramme {
                 slots: grid.slots.clone(),
                 places: grid.places.clone(),
                 demand: demand(kind, &candidates),
-                suggestion: grid
-                    .slots
-                    .iter()
-                    .map(|s| next_for_slot(kind, s, &candidates).map(|c| c.id))
-                    .collect(),
+                suggestion,
                 waitlist: list,
                 cells,
                 by_status,
@@ -457,6 +476,12 @@ impl App {
     pub fn table_page(&self) -> usize {
         let (list, _) = list_split(body_height(self.size));
         usize::from(list.saturating_sub(1)).max(1)
+    }
+
+    /// Lines of the detail pane under a list (its title line excluded).
+    pub fn detail_page(&self) -> usize {
+        let (_, detail) = list_split(body_height(self.size));
+        usize::from(detail.saturating_sub(2)).max(1)
     }
 
     /// Lines of the "À traiter" list that fit (header excluded).

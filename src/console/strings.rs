@@ -106,6 +106,7 @@ pub const COR_REQUIRED: &str = "obligatoire";
 
 // Status line.
 pub const ST_DAEMON_UNKNOWN: &str = "démon : inconnu";
+pub const ST_DAEMON_UNKNOWN_SHORT: &str = "démon : ?";
 pub const ST_TO_TRIAGE: &str = "à traiter";
 
 // Key hints shown on the message line when nothing else is said.
@@ -153,8 +154,9 @@ pub const HELP: &[(&str, &str)] = &[
     ("q  Ctrl-C", "quitter"),
     ("", "Partout"),
     ("j k  ↑ ↓", "descendre, monter (molette aussi)"),
-    ("g G  Début Fin", "premier, dernier"),
-    ("PgPréc PgSuiv  Ctrl-U Ctrl-D", "page précédente, suivante"),
+    ("g G  Déb. Fin", "premier, dernier"),
+    ("PgPréc PgSuiv", "page précédente, suivante"),
+    ("Ctrl-U Ctrl-D", "page précédente, suivante"),
     ("Tab", "passer de la liste au détail"),
     ("Ctrl-R", "relire la base (automatique sinon)"),
     ("Échap", "fermer, annuler"),

@@ -115,7 +115,7 @@ fn change_filter(app: &mut App, line: usize, forward: bool) {
         4 => f.member = cycle(&[None, Some(true), Some(false)], &f.member, forward),
         _ => f.flagged = !f.flagged,
     }
-    refiltered(app);
+    app.listing.refilter();
 }
 
 /// After the rows shown changed: keep the selected proposal if still
@@ -182,8 +182,13 @@ pub fn triage_changed(app: &mut App) -> Vec<Effect> {
 
 /// Moves the selection of the current screen by `delta` (lines).
 fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
+    let step = if page {
+        delta.signum() * app.detail_page() as isize
+    } else {
+        delta
+    };
     let scroll = |v: &mut u16| {
-        *v = (i64::from(*v) + delta as i64).clamp(0, i64::from(u16::MAX)) as u16;
+        *v = (i64::from(*v) + step as i64).clamp(0, i64::from(u16::MAX)) as u16;
     };
     match app.screen {
         Screen::Propositions if app.focus == Focus::Detail => {
@@ -544,7 +549,7 @@ fn programme_enter(app: &mut App) -> Vec<Effect> {
             goto(app, Screen::Propositions)
         }
         None => {
-            let Some(next) = prog.suggestion.get(si).copied().flatten() else {
+            let Some(next) = prog.suggestion.get(si * width + pi).copied().flatten() else {
                 app.notify(Level::Info, s::N_NO_WAITING);
                 return vec![];
             };
@@ -622,6 +627,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             let line = *cursor;
             change_filter(app, line, action == Action::Right);
             return refiltered(app);
+        }
+        (Overlay::Filters { .. }, Action::Enter) => {
+            app.overlay = Overlay::None;
+            return vec![];
         }
         (Overlay::Filters { .. }, Action::ClearFilters) => {
             app.listing.filters = Default::default();

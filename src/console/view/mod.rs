@@ -87,7 +87,14 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
     {
         let prompt = match purpose {
             InputPurpose::RejectReason => s::DEC_REASON_PROMPT.to_string(),
-            InputPurpose::Field { key } => format!("{} ({key}) : ", s::COR_EDIT_PROMPT),
+            InputPurpose::Field { key } => format!(
+                "{} « {} » : ",
+                s::COR_EDIT_PROMPT,
+                crate::fiche::Kind::ALL
+                    .iter()
+                    .find_map(|k| crate::fiche::spec::field(*k, key))
+                    .map_or(*key, |f| f.label)
+            ),
             InputPurpose::Search => String::new(),
         };
         let room = w.saturating_sub(width(&prompt) + 1);
@@ -141,7 +148,7 @@ pub fn status_parts(app: &App) -> Vec<(String, String)> {
     let daemon = match &app.heartbeat {
         None => (
             s::ST_DAEMON_UNKNOWN.to_string(),
-            s::ST_DAEMON_UNKNOWN.to_string(),
+            s::ST_DAEMON_UNKNOWN_SHORT.to_string(),
         ),
         Some(hb) => {
             let when = hb
@@ -173,7 +180,7 @@ pub fn status_parts(app: &App) -> Vec<(String, String)> {
                 by(Status::Waitlisted)
             ),
             format!(
-                "{total} prop. {}/{}/{}",
+                "à déc. {} · ret. {} · att. {}",
                 by(Status::Pending),
                 by(Status::Accepted),
                 by(Status::Waitlisted)

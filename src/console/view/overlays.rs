@@ -11,7 +11,7 @@ use super::super::app::{App, Picker};
 use super::super::format::{fit, pad};
 use super::super::strings as s;
 use super::super::update::FILTER_LINES;
-use super::widgets::{centered, key_hint, window_start};
+use super::widgets::{centered, key_hint, window_start, wrap};
 use crate::domain::status_fr;
 use crate::safe::terminal_line;
 
@@ -28,26 +28,23 @@ fn frame_block(frame: &mut Frame<'_>, area: Rect, title: &str, footer: &str) -> 
 
 pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
     let t = &app.theme;
-    let box_area = centered(area, 78, area.height.saturating_sub(2));
+    let box_area = centered(area, 84, area.height.saturating_sub(2));
     let inner = frame_block(frame, box_area, s::HELP_TITLE, s::HELP_CLOSE);
-    let key_w = 28;
-    let lines: Vec<Line<'static>> = s::HELP
-        .iter()
-        .map(|(k, what)| {
-            if k.is_empty() {
-                Line::styled(what.to_string(), t.header)
-            } else {
-                key_hint(k, key_w, what, t.key, t.normal)
-            }
-        })
-        .collect();
+    let key_w = 16;
+    let room = (inner.width as usize).saturating_sub(key_w + 1);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (k, what) in s::HELP {
+        if k.is_empty() {
+            lines.push(Line::styled(what.to_string(), t.header));
+            continue;
+        }
+        for (i, part) in wrap(what, room).into_iter().enumerate() {
+            let key = if i == 0 { *k } else { "" };
+            lines.push(key_hint(key, key_w, &part, t.key, t.normal));
+        }
+    }
     let max = lines.len().saturating_sub(inner.height as usize) as u16;
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll.min(max), 0)),
-        inner,
-    );
+    frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
 }
 
 pub fn filters(frame: &mut Frame<'_>, area: Rect, app: &App, cursor: usize) {

@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 }
                 None => {
                     top.push(fit(s::PROG_FREE, cell_w as usize));
-                    bottom.push(match kp.suggestion.get(si).copied().flatten() {
+                    bottom.push(match kp.suggestion[si * kp.places.len() + pi] {
                         Some(id) => fit(&format!("→ {}", org_of(app, id)), cell_w as usize),
                         None => String::new(),
                     });
@@ -136,7 +136,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     org_of(app, id)
                 )
             }
-            None => match kp.suggestion.get(si).copied().flatten() {
+            None => match kp
+                .suggestion
+                .get(si * kp.places.len() + pi)
+                .copied()
+                .flatten()
+            {
                 Some(id) => {
                     let rank = app.programme().ranks.get(&id).copied().unwrap_or(1);
                     format!(
