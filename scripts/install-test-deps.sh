@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the IMAP tests and the benchmark need, from Debian's packages:
 # dovecot (a real IMAP server, run by the tests as their own child process),
-# isync (mbsync, the benchmark's reference) and openssl.
+# isync (mbsync, the benchmark's reference), openssl, and tmux (the console's
+# end-to-end tests run the real binary in a tmux pane).
 # Idempotent and non-interactive; the packaged dovecot service is not started.
 set -euo pipefail
 
 need=()
-for pkg in dovecot-imapd isync openssl; do
+for pkg in dovecot-imapd isync openssl tmux; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then

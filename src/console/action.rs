@@ -138,7 +138,10 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('w') if ctrl(&key) => TextEdit::DeleteWord,
             KeyCode::Up => return Some(Action::Up),
             KeyCode::Down => return Some(Action::Down),
-            KeyCode::Char(c) if !ctrl(&key) => TextEdit::Char(c),
+            // Alt-letter is not a letter (and is what a slow link makes of Échap + letter).
+            KeyCode::Char(c) if !ctrl(&key) && !key.modifiers.contains(KeyModifiers::ALT) => {
+                TextEdit::Char(c)
+            }
             _ => return None,
         })),
         KeyMode::Help => match key.code {
