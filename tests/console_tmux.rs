@@ -118,6 +118,37 @@ impl Tmux {
         }
     }
 
+    /// The pid of the `fiches` process running in the pane.
+    fn fiches_pid(&self) -> u32 {
+        let out = self
+            .cmd()
+            .args(["display-message", "-p", "-t", "fiches", "#{pane_pid}"])
+            .output()
+            .unwrap();
+        let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid ...
+            let Some((comm, rest)) = stat.split_once(") ") else {
+                continue;
+            };
+            let ppid: u32 = rest
+                .split(' ')
+                .nth(1)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            if ppid == shell && comm.ends_with("(fiches") {
+                return pid;
+            }
+        }
+        panic!("no fiches process under the pane's shell {shell}");
+    }
+
     fn pane_title(&self) -> String {
         let out = self
             .cmd()
@@ -246,4 +277,50 @@ fn hostile_mail_in_a_real_terminal() {
     t.wait_for("/ chercher");
     t.keys(&["q"]);
     t.wait_for("FIN 0");
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| !s.split(") ").nth(1).unwrap_or("").starts_with('Z'))
+}
+
+fn wait_gone(pid: u32) {
+    let t0 = Instant::now();
+    while alive(pid) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "fiches (pid {pid}) still running 5 s after losing its terminal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    let t = Tmux::start(dir.path(), 80, 24);
+    t.wait_for("45 propositions");
+    let pid = t.fiches_pid();
+    let st = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let screen = t.wait_for("FIN");
+    assert!(!screen.contains("1 Propositions"), "{screen}");
+    wait_gone(pid);
+}
+
+#[test]
+fn a_dropped_connection_ends_the_console() {
+    // Closing the terminal under it (tmux gone: SIGHUP, then a dead tty),
+    // as an SSH drop does: the console exits instead of spinning.
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    let t = Tmux::start(dir.path(), 80, 24);
+    t.wait_for("45 propositions");
+    let pid = t.fiches_pid();
+    let _ = t.cmd().arg("kill-server").output();
+    wait_gone(pid);
 }

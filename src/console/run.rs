@@ -4,7 +4,8 @@
 //! data_version` and reloads only what the journal says changed. `run`
 //! is the terminal loop: raw mode and alternate screen, crossterm events
 //! (blocking with a timeout: no busy loop), the terminal restored on exit,
-//! on panic and on SIGTERM/SIGHUP/SIGINT.
+//! on panic, on SIGTERM/SIGHUP/SIGINT/SIGQUIT and when the terminal hangs up
+//! (a watchdog thread: crossterm alone would spin on a closed tty).
 //!
 //! Several staff at once: every decision is sent with the version the
 //! screen showed; the store refuses it if the proposal changed since, and
@@ -317,8 +318,8 @@ impl Session {
         let load = |st: &Store| -> Result<Detail, StoreError> {
             let proposal = st.proposal(id)?;
             let revisions = st.revisions(id)?;
-            let journal = st.journal(Some(id))?;
-            let message = st.message(proposal.message_id).ok();
+            let journal = st.proposal_journal(id)?;
+            let message = st.message_record(proposal.message_id).ok();
             let view = st
                 .raw_message(proposal.message_id)
                 .ok()
@@ -340,7 +341,7 @@ impl Session {
 
     fn load_message(&mut self, id: i64) {
         let load = |st: &Store| -> Result<TriageDetail, StoreError> {
-            let record = st.message(id)?;
+            let record = st.message_record(id)?;
             let view = message_view(&st.raw_message(id).unwrap_or_default());
             Ok(TriageDetail { id, record, view })
         };
@@ -400,7 +401,7 @@ impl Session {
     /// The actor of the last journal line of a proposal (who changed it).
     fn last_actor(&self, id: i64) -> String {
         self.store
-            .journal(Some(id))
+            .proposal_journal(id)
             .ok()
             .and_then(|j| j.last().map(|e| terminal_line(&e.actor)))
             .unwrap_or_else(|| "?".to_string())
@@ -587,18 +588,60 @@ impl Drop for Guard {
     }
 }
 
+/// Whether our terminal is gone (the SSH connection or the terminal
+/// emulator closed): `poll(2)` reports a hangup or an error on stdin.
+fn terminal_hung_up() -> bool {
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no timeout.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+/// Watches for SIGTERM, SIGHUP, SIGINT, SIGQUIT and for the terminal
+/// hanging up, five times a second (sleeping in between). On either it
+/// asks the loop to stop, gives it half a second to leave cleanly, then
+/// restores the terminal and exits: when the terminal is gone, crossterm's
+/// event reader can spin on the closed tty and never come back to the loop.
+fn spawn_watchdog(stop: Arc<AtomicBool>, done: Arc<AtomicBool>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    std::thread::Builder::new()
+        .name("console-watchdog".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(200));
+                if done.load(Ordering::SeqCst) {
+                    return;
+                }
+                let signal = signals.pending().next();
+                let hung_up = terminal_hung_up();
+                if signal.is_none() && !hung_up {
+                    continue;
+                }
+                stop.store(true, Ordering::SeqCst);
+                for _ in 0..10 {
+                    std::thread::sleep(Duration::from_millis(50));
+                    if done.load(Ordering::SeqCst) {
+                        return;
+                    }
+                }
+                restore_terminal();
+                std::process::exit(128 + signal.unwrap_or(SIGHUP));
+            }
+        })?;
+    Ok(())
+}
+
 /// The terminal loop. Returns when the user quits or a termination
 /// signal arrives.
 pub fn run(mut session: Session) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGQUIT,
-    ] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
-    }
+    let done = Arc::new(AtomicBool::new(false));
+    spawn_watchdog(Arc::clone(&stop), Arc::clone(&done))?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
@@ -621,47 +664,52 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
     let mut last_tick = Instant::now();
     let mut last_clock = Instant::now();
     let mut dirty = true;
-    loop {
-        if dirty {
-            terminal.draw(|f| view::draw(f, &session.app))?;
-            dirty = false;
-        }
-        if session.app.quit || stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let wait = tick.saturating_sub(last_tick.elapsed());
-        // Blocks until an event or the next tick: no busy loop.
-        if event::poll(wait)? {
-            // Take every pending event before drawing again (paste, key repeat).
-            loop {
-                match event::read()? {
-                    Event::Key(k) => session.key(k),
-                    Event::Mouse(m) => {
-                        if let Some(a) = mouse_action(m) {
-                            session.dispatch(a);
+    let result = (|| -> anyhow::Result<()> {
+        loop {
+            if dirty {
+                terminal.draw(|f| view::draw(f, &session.app))?;
+                dirty = false;
+            }
+            if session.app.quit || stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            let wait = tick.saturating_sub(last_tick.elapsed());
+            // Blocks until an event or the next tick: no busy loop.
+            if event::poll(wait)? {
+                // Take every pending event before drawing again (paste, key repeat).
+                loop {
+                    match event::read()? {
+                        Event::Key(k) => session.key(k),
+                        Event::Mouse(m) => {
+                            if let Some(a) = mouse_action(m) {
+                                session.dispatch(a);
+                            }
                         }
+                        Event::Resize(w, h) => session.dispatch(Action::Resize(w, h)),
+                        _ => {}
                     }
-                    Event::Resize(w, h) => session.dispatch(Action::Resize(w, h)),
-                    _ => {}
+                    dirty = true;
+                    if session.app.quit || !event::poll(Duration::ZERO)? {
+                        break;
+                    }
                 }
-                dirty = true;
-                if session.app.quit || !event::poll(Duration::ZERO)? {
-                    break;
+            }
+            if last_tick.elapsed() >= tick {
+                last_tick = Instant::now();
+                if session.tick() {
+                    dirty = true;
+                }
+                // The daemon's "seen N s ago" moves with the clock.
+                if session.app.heartbeat.is_some() && last_clock.elapsed() >= Duration::from_secs(1)
+                {
+                    last_clock = Instant::now();
+                    dirty = true;
                 }
             }
         }
-        if last_tick.elapsed() >= tick {
-            last_tick = Instant::now();
-            if session.tick() {
-                dirty = true;
-            }
-            // The daemon's "seen N s ago" moves with the clock.
-            if session.app.heartbeat.is_some() && last_clock.elapsed() >= Duration::from_secs(1) {
-                last_clock = Instant::now();
-                dirty = true;
-            }
-        }
-    }
+    })();
     drop(terminal);
-    Ok(())
+    drop(_guard);
+    done.store(true, Ordering::SeqCst);
+    result
 }

@@ -91,6 +91,114 @@ pub struct Heartbeat {
     pub error: Option<String>,
 }
 
+/// What a listing row needs of a proposal's `fields` JSON, read in one pass.
+#[derive(Default)]
+struct FieldsDigest {
+    organisation: Option<String>,
+    country: Option<String>,
+    cuf_member: Option<bool>,
+    theme: Option<String>,
+    preferred_slot: Option<String>,
+    title: Option<String>,
+    /// Every value, one per line.
+    search_text: String,
+}
+
+/// A field value: text, or the member answer's boolean.
+enum FieldValue {
+    Text(String),
+    Bool(bool),
+}
+
+impl<'de> serde::Deserialize<'de> for FieldValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = FieldValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<FieldValue, E> {
+                Ok(FieldValue::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<FieldValue, E> {
+                Ok(FieldValue::Text(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> std::result::Result<FieldValue, E> {
+                Ok(FieldValue::Bool(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldsDigest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = FieldsDigest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<FieldsDigest, A::Error> {
+                let mut d = FieldsDigest::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let value: FieldValue = map.next_value()?;
+                    let text = match value {
+                        FieldValue::Bool(b) => {
+                            if key == "cuf_member" {
+                                d.cuf_member = Some(b);
+                            }
+                            continue;
+                        }
+                        FieldValue::Text(t) => t,
+                    };
+                    if !d.search_text.is_empty() {
+                        d.search_text.push('\n');
+                    }
+                    d.search_text.push_str(&text);
+                    let slot = match &*key {
+                        "organisation" => &mut d.organisation,
+                        "country" => &mut d.country,
+                        "theme" => &mut d.theme,
+                        "preferred_slot" => &mut d.preferred_slot,
+                        "project_title" => &mut d.title,
+                        "request_description" if d.title.is_none() => &mut d.title,
+                        _ => continue,
+                    };
+                    *slot = Some(text);
+                }
+                Ok(d)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ExtraLite {
+    label: String,
+    value: String,
+}
+
+#[derive(serde::Deserialize)]
+struct WarningLite {
+    field: Option<String>,
+}
+
+/// A JSON column of proposal `id`, parsed.
+fn parse_json<T: serde::de::DeserializeOwned>(id: i64, what: &str, v: ValueRef<'_>) -> Result<T> {
+    let bytes = match v {
+        ValueRef::Text(t) | ValueRef::Blob(t) => t,
+        _ => b"null",
+    };
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Corrupt(format!("{what} de la proposition {id} : {e}")))
+}
+
 const TIME_COLUMNS: &[&str] = &[
     "last_contact",
     "last_seen",
@@ -170,24 +278,13 @@ impl Store {
 
     /// Streams the live proposals (or, with `only`, those ids, live or not)
     /// in id order to `f`, one light row at a time: memory stays flat
-    /// however many there are.
+    /// however many there are. The JSON columns are read once each, in
+    /// Rust, into just what a row needs.
     pub fn scan_listing(&self, only: Option<&[i64]>, mut f: impl FnMut(ListingRow)) -> Result<()> {
         let only_json = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
-                    p.superseded_by, p.message_id,
-                    json_extract(p.fields, '$.organisation'), json_extract(p.fields, '$.country'),
-                    json_type(p.fields, '$.cuf_member'), json_extract(p.fields, '$.theme'),
-                    json_extract(p.fields, '$.preferred_slot'),
-                    coalesce(json_extract(p.fields, '$.project_title'),
-                             json_extract(p.fields, '$.request_description')),
-                    (SELECT group_concat(value, char(10)) FROM json_each(p.fields)),
-                    (SELECT group_concat(json_extract(value, '$.label') || ' '
-                                         || json_extract(value, '$.value'), char(10))
-                       FROM json_each(p.extra)),
-                    (SELECT group_concat(coalesce(json_extract(value, '$.field'), ''), char(31))
-                       FROM json_each(p.warnings)),
-                    json_array_length(p.warnings), p.flags,
+                    p.superseded_by, p.message_id, p.fields, p.extra, p.warnings, p.flags,
                     coalesce(m.received_at, m.effective_at, m.date), m.from_addr, m.from_name,
                     m.subject
              FROM proposals p JOIN messages m ON m.id = p.message_id
@@ -200,15 +297,16 @@ impl Store {
             let id: i64 = r.get(0)?;
             let kind: Option<String> = r.get(1)?;
             let status: String = r.get(2)?;
-            let member: Option<String> = r.get(12)?;
-            let fields_text: Option<String> = r.get(16)?;
-            let extra_text: Option<String> = r.get(17)?;
-            let warned: Option<String> = r.get(18)?;
-            let flags: String = r.get(20)?;
-            let mut search_text = fields_text.unwrap_or_default();
-            if let Some(e) = extra_text {
+            let digest: FieldsDigest = parse_json(id, "champs", r.get_ref(10)?)?;
+            let extra: Vec<ExtraLite> = parse_json(id, "lignes en plus", r.get_ref(11)?)?;
+            let warnings: Vec<WarningLite> = parse_json(id, "avertissements", r.get_ref(12)?)?;
+            let flags: Vec<String> = parse_json(id, "drapeaux", r.get_ref(13)?)?;
+            let mut search_text = digest.search_text;
+            for e in extra {
                 search_text.push('\n');
-                search_text.push_str(&e);
+                search_text.push_str(&e.label);
+                search_text.push(' ');
+                search_text.push_str(&e.value);
             }
             f(ListingRow {
                 id,
@@ -221,34 +319,114 @@ impl Store {
                 revision: r.get(7)?,
                 superseded_by: r.get(8)?,
                 message_id: r.get(9)?,
-                organisation: r.get::<_, Option<String>>(10)?,
-                country: r.get::<_, Option<String>>(11)?,
-                cuf_member: match member.as_deref() {
-                    Some("true") => Some(true),
-                    Some("false") => Some(false),
-                    _ => None,
-                },
-                theme: r.get::<_, Option<String>>(13)?,
-                preferred_slot: r.get::<_, Option<String>>(14)?,
-                title: r.get::<_, Option<String>>(15)?,
+                organisation: digest.organisation,
+                country: digest.country,
+                cuf_member: digest.cuf_member,
+                theme: digest.theme,
+                preferred_slot: digest.preferred_slot,
+                title: digest.title,
                 search_text,
-                warned_fields: warned
-                    .map(|w| {
-                        w.split('\u{1f}')
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                warnings: r.get::<_, Option<i64>>(19)?.unwrap_or(0).max(0) as usize,
-                flags: serde_json::from_str(&flags).unwrap_or_default(),
-                received_at: r.get(21)?,
-                from_addr: r.get(22)?,
-                from_name: r.get(23)?,
-                subject: r.get(24)?,
+                warnings: warnings.len(),
+                warned_fields: warnings.into_iter().filter_map(|w| w.field).collect(),
+                flags,
+                received_at: r.get(14)?,
+                from_addr: r.get(15)?,
+                from_name: r.get(16)?,
+                subject: r.get(17)?,
             });
         }
         Ok(())
+    }
+
+    /// The journal of one proposal, oldest first (by its index).
+    pub fn proposal_journal(&self, proposal_id: i64) -> Result<Vec<JournalEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, actor, action, message_id, proposal_id, before, after FROM journal
+             WHERE proposal_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([proposal_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let before: Option<String> = r.get(6)?;
+            let after: Option<String> = r.get(7)?;
+            out.push(JournalEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                message_id: r.get(4)?,
+                proposal_id: r.get(5)?,
+                before: before.and_then(|s| serde_json::from_str(&s).ok()),
+                after: after.and_then(|s| serde_json::from_str(&s).ok()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// One message with its attachments and proposal ids, read through
+    /// the indexes (what the detail panes need, at any database size).
+    pub fn message_record(&self, id: i64) -> Result<MessageRecord> {
+        let mut attachments = Vec::new();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, part_path, filename, content_type, size, sha256, format, outcome, reason
+                 FROM attachments WHERE message_id = ?1 ORDER BY position",
+            )?;
+            let mut rows = stmt.query([id])?;
+            while let Some(r) = rows.next()? {
+                let outcome: String = r.get(7)?;
+                attachments.push(AttachmentRecord {
+                    id: r.get(0)?,
+                    part_path: r.get(1)?,
+                    filename: r.get(2)?,
+                    content_type: r.get(3)?,
+                    size: r.get::<_, i64>(4)?.max(0) as u64,
+                    sha256: r.get(5)?,
+                    format: r.get(6)?,
+                    outcome: AttachmentOutcome::parse(&outcome).ok_or_else(|| {
+                        StoreError::Corrupt(format!("issue de pièce jointe « {outcome} »"))
+                    })?,
+                    reason: r.get(8)?,
+                });
+            }
+        }
+        let proposals: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM proposals WHERE message_id = ?1 ORDER BY id")?;
+            stmt.query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, message_id, from_addr, from_name, subject, date, received_at, effective_at,
+                    source_ref, sha256, size, status, reason, flags, imported_at
+             FROM messages WHERE id = ?1",
+        )?;
+        stmt.query_row([id], |r| {
+            let status: String = r.get(11)?;
+            let flags: String = r.get(13)?;
+            Ok(MessageRecord {
+                id: r.get(0)?,
+                message_id: r.get(1)?,
+                from: r.get(2)?,
+                from_name: r.get(3)?,
+                subject: r.get(4)?,
+                date: r.get(5)?,
+                received_at: r.get(6)?,
+                effective_at: r.get(7)?,
+                source: r.get(8)?,
+                sha256: r.get(9)?,
+                size: r.get::<_, i64>(10)?.max(0) as u64,
+                status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Error),
+                reason: r.get(12)?,
+                flags: serde_json::from_str(&flags).unwrap_or_default(),
+                imported_at: r.get(14)?,
+                attachments,
+                proposals,
+            })
+        })
+        .optional()?
+        .ok_or(StoreError::MessageNotFound(id))
     }
 
     /// Messages with no usable fiche (`unsupported`, `error`, `no_fiche`),

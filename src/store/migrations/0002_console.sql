@@ -14,3 +14,6 @@ CREATE TABLE message_handled (
 -- whatever each console had on screen.
 CREATE UNIQUE INDEX proposals_place ON proposals(kind, slot, space)
     WHERE status = 'accepted' AND superseded_by IS NULL;
+
+-- "À traiter" lists messages by status.
+CREATE INDEX messages_status ON messages(status);
