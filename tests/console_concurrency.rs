@@ -40,7 +40,7 @@ fn pairs(s: &Session, n: usize, except: i64) -> Vec<(i64, i64)> {
             && r.wanted.as_deref().is_some_and(|w| w != "any")
         {
             by_slot
-                .entry(r.wanted.clone().unwrap())
+                .entry(r.wanted.as_deref().unwrap().to_string())
                 .or_default()
                 .push(r.id);
         }

@@ -261,6 +261,8 @@ impl KindProgramme {
 pub struct Programme {
     pub micro: KindProgramme,
     pub bourse: KindProgramme,
+    /// The accepted and waiting proposals (what places and waiting lists
+    /// depend on; a decision on another one adds it).
     pub candidates: Vec<Candidate>,
     pub ranks: HashMap<i64, usize>,
 }
@@ -274,15 +276,37 @@ impl Programme {
     }
 
     fn build(layout: &Layout, listing: &Listing) -> Programme {
-        let candidates: Vec<Candidate> = listing.rows().iter().map(Row::candidate).collect();
+        let rows = listing.rows();
+        // Places and waiting lists only depend on the accepted and waiting
+        // proposals: the rules are given those (few, whatever the total).
+        let candidates: Vec<Candidate> = rows
+            .iter()
+            .filter(|r| matches!(r.status, Status::Accepted | Status::Waitlisted))
+            .map(Row::candidate)
+            .collect();
+        // Demand counts every live proposal; `demand` adds up, so it is
+        // asked chunk by chunk (memory stays flat).
+        let mut demands: [BTreeMap<String, usize>; 2] = Default::default();
+        let mut counts = [[0usize; 5]; 2];
+        for chunk in rows.chunks(4096) {
+            let cs: Vec<Candidate> = chunk.iter().map(Row::candidate).collect();
+            for (ki, kind) in Kind::ALL.into_iter().enumerate() {
+                for (slot, n) in demand(kind, &cs) {
+                    *demands[ki].entry(slot).or_insert(0) += n;
+                }
+            }
+            for r in chunk {
+                if let Some(ki) = Kind::ALL.iter().position(|k| Some(*k) == r.kind) {
+                    let si = Status::ALL.iter().position(|s| *s == r.status).unwrap_or(0);
+                    counts[ki][si] += 1;
+                }
+            }
+        }
         let mut ranks = HashMap::new();
-        let mut kind_prog = |kind: Kind| {
+        let mut kind_prog = |ki: usize, kind: Kind| {
             let grid = layout.of(kind);
             let mut cells = vec![None; grid.slots.len() * grid.places.len()];
-            let mut by_status = [0; 5];
             for c in candidates.iter().filter(|c| c.kind == Some(kind)) {
-                let si = Status::ALL.iter().position(|s| *s == c.status).unwrap_or(0);
-                by_status[si] += 1;
                 if c.status != Status::Accepted {
                     continue;
                 }
@@ -319,15 +343,15 @@ impl Programme {
             KindProgramme {
                 slots: grid.slots.clone(),
                 places: grid.places.clone(),
-                demand: demand(kind, &candidates),
+                demand: std::mem::take(&mut demands[ki]),
                 suggestion,
                 waitlist: list,
                 cells,
-                by_status,
+                by_status: counts[ki],
             }
         };
-        let micro = kind_prog(Kind::MicroAtelier);
-        let bourse = kind_prog(Kind::BourseProjets);
+        let micro = kind_prog(0, Kind::MicroAtelier);
+        let bourse = kind_prog(1, Kind::BourseProjets);
         Programme {
             micro,
             bourse,
@@ -452,6 +476,21 @@ impl App {
 
     pub fn current_message(&self) -> Option<&TriageMessage> {
         self.triage.get(self.triage_selected)
+    }
+
+    /// The candidates with `row` among them in `status` (a decision's
+    /// outcome), to ask the rules what it would give.
+    pub fn candidates_with(&self, row: &Row, status: Status) -> Vec<Candidate> {
+        let mut all = self.programme().candidates.clone();
+        match all.iter_mut().find(|c| c.id == row.id) {
+            Some(c) => c.status = status,
+            None => {
+                let mut c = row.candidate();
+                c.status = status;
+                all.push(c);
+            }
+        }
+        all
     }
 
     /// The programme grids, derived from the rows (cached until they change).

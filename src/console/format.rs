@@ -11,11 +11,23 @@ use unicode_width::UnicodeWidthStr;
 /// Appends `s` folded for search: lower case, accents removed, ligatures
 /// spelled out, typographic apostrophes and non-breaking spaces made plain.
 pub fn fold_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Runs of ASCII are copied and lower-cased in place, in bulk.
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        if ascii > 0 {
+            let at = out.len();
+            out.push_str(&rest[..ascii]);
+            out[at..].make_ascii_lowercase();
+            rest = &rest[ascii..];
             continue;
         }
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
+        rest = chars.as_str();
         match c {
             'œ' | 'Œ' => out.push_str("oe"),
             'æ' | 'Æ' => out.push_str("ae"),

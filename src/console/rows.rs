@@ -1,11 +1,13 @@
 //! The proposals the console lists, in memory, and the three things done
 //! to them on every keystroke: filter, search, keep sorted. A `Row` keeps
-//! only what the table shows (already made terminal-safe) and a folded
-//! haystack of every field for the search. `Listing` keeps all row
-//! indexes in sort order once (`order`) and the filtered subset
+//! only what the table shows (already made terminal-safe); the folded text
+//! of every field, for the search, lives in one contiguous arena owned by
+//! the `Listing` (scanned in order, no pointer chasing). `Listing` keeps
+//! all row indexes in sort order once (`order`) and the filtered subset
 //! (`visible`); a search keystroke that extends the query narrows the
-//! current subset instead of scanning everything again. Nothing here
-//! depends on how many rows are drawn.
+//! current subset instead of scanning everything again, and the last
+//! results are kept so that Backspace costs nothing. Nothing here depends
+//! on how many rows are drawn.
 
 use std::collections::HashMap;
 
@@ -65,37 +67,37 @@ impl Flags {
 
 /// One live proposal as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Kept small (strings boxed, times as numbers): there may be 100,000.
 pub struct Row {
     pub id: i64,
     pub kind: Option<Kind>,
     pub status: Status,
-    pub slot: Option<String>,
-    pub space: Option<String>,
+    pub slot: Option<Box<str>>,
+    pub space: Option<Box<str>>,
     pub version: i64,
     pub revision: i64,
     pub message_id: i64,
     /// Terminal-safe, one line.
-    pub organisation: String,
-    pub country: String,
-    pub theme: Option<String>,
+    pub organisation: Box<str>,
+    pub country: Box<str>,
+    pub theme: Option<Box<str>>,
     /// `preferred_slot` as stored (`any` or a time), terminal-safe.
-    pub wanted: Option<String>,
-    pub title: String,
+    pub wanted: Option<Box<str>>,
     pub declared_member: Option<bool>,
     pub member: MemberCheck,
-    /// RFC 3339 as stored (sorts as text); empty when unknown.
-    pub received: String,
+    /// Receipt time, seconds since the epoch (UTC).
+    pub received: Option<i64>,
     pub flags: Flags,
-    pub warnings: usize,
-    pub warned_fields: Vec<String>,
-    /// Everything searchable, folded.
-    haystack: Box<str>,
-    /// Organisation folded, for sorting.
-    org_key: Box<str>,
+    pub warnings: u32,
+    pub warned_fields: Box<[Box<str>]>,
+    /// Everything searchable, folded: a span of the listing's arena.
+    hay: (u32, u32),
 }
 
 impl Row {
-    pub fn from_listing(r: ListingRow, members: &Members) -> Row {
+    /// A row from the store's listing row; its search text is appended,
+    /// folded, to `arena`.
+    pub fn from_listing(r: ListingRow, members: &Members, arena: &mut String) -> Row {
         let status = r.status.unwrap_or(Status::Pending);
         let member = members.check(r.organisation.as_deref(), r.cuf_member);
         let mut flags = 0;
@@ -116,7 +118,8 @@ impl Row {
         if member.is_mismatch() {
             flags |= Flags::MEMBER;
         }
-        let mut hay = String::with_capacity(r.search_text.len() + 128);
+        let start = arena.len();
+        let hay = arena;
         for part in [
             r.search_text.as_str(),
             r.from_addr.as_deref().unwrap_or(""),
@@ -127,33 +130,41 @@ impl Row {
             r.slot.as_deref().unwrap_or(""),
             r.space.as_deref().unwrap_or(""),
         ] {
-            fold_into(&mut hay, part);
+            fold_into(hay, part);
             hay.push('\n');
         }
-        hay.push_str(&format!("#{}", r.id));
-        let organisation = terminal_line(r.organisation.as_deref().unwrap_or(""));
+        hay.push('#');
+        hay.push_str(&r.id.to_string());
+        let span = (start as u32, (hay.len() - start) as u32);
+        let safe = |s: &str| terminal_line(s).into_boxed_str();
         Row {
             id: r.id,
             kind: r.kind,
             status,
-            slot: r.slot.as_deref().map(terminal_line),
-            space: r.space.as_deref().map(terminal_line),
+            slot: r.slot.as_deref().map(safe),
+            space: r.space.as_deref().map(safe),
             version: r.version,
             revision: r.revision,
             message_id: r.message_id,
-            org_key: fold(&organisation).into_boxed_str(),
-            organisation,
-            country: terminal_line(r.country.as_deref().unwrap_or("")),
-            theme: r.theme.as_deref().map(terminal_line),
-            wanted: r.preferred_slot.as_deref().map(terminal_line),
-            title: terminal_line(r.title.as_deref().unwrap_or("")),
+            organisation: safe(r.organisation.as_deref().unwrap_or("")),
+            country: safe(r.country.as_deref().unwrap_or("")),
+            theme: r.theme.as_deref().map(safe),
+            wanted: r.preferred_slot.as_deref().map(safe),
             declared_member: r.cuf_member,
             member,
-            received: r.received_at.unwrap_or_default(),
+            received: r
+                .received_at
+                .as_deref()
+                .and_then(parse_time)
+                .map(|t| t.timestamp()),
             flags: Flags(flags),
-            warnings: r.warnings,
-            warned_fields: r.warned_fields,
-            haystack: hay.into_boxed_str(),
+            warnings: r.warnings.min(u32::MAX as usize) as u32,
+            warned_fields: r
+                .warned_fields
+                .into_iter()
+                .map(String::into_boxed_str)
+                .collect(),
+            hay: span,
         }
     }
 
@@ -165,23 +176,27 @@ impl Row {
             status: self.status,
             place: match (&self.slot, &self.space) {
                 (Some(s), Some(p)) => Some(Place {
-                    slot: s.clone(),
-                    place: p.clone(),
+                    slot: s.to_string(),
+                    place: p.to_string(),
                 }),
                 _ => None,
             },
-            wanted_slot: self.wanted.clone(),
+            wanted_slot: self.wanted.as_deref().map(str::to_string),
             member: self.member.counts_as_member(),
-            received_at: self.received.clone(),
+            received_at: self
+                .received_time()
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
         }
     }
 
-    pub fn haystack(&self) -> &str {
-        &self.haystack
+    pub fn received_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::from_timestamp(self.received?, 0)
     }
 
-    pub fn received_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        parse_time(&self.received)
+    /// Receipt for sorting: unknown last.
+    fn received_key(&self) -> i64 {
+        self.received.unwrap_or(i64::MAX)
     }
 }
 
@@ -253,11 +268,18 @@ impl Filters {
     }
 }
 
+/// Searches remembered for Backspace (each is one `u32` per row shown).
+const CACHED_SEARCHES: usize = 8;
+
 /// The listed proposals with their order, filters and search.
 #[derive(Debug, Default)]
 pub struct Listing {
     rows: Vec<Row>,
     by_id: HashMap<i64, usize>,
+    /// The folded search text of every row, one after the other.
+    arena: String,
+    /// Bytes of the arena still used by a row.
+    arena_live: usize,
     pub sort: SortKey,
     pub reverse: bool,
     pub filters: Filters,
@@ -269,19 +291,35 @@ pub struct Listing {
     visible: Vec<u32>,
     /// The folded words `visible` was computed for.
     visible_words: Vec<String>,
+    /// Recent searches (words → rows shown) under the current order and
+    /// filters, most recent last.
+    recent: Vec<(Vec<String>, Vec<u32>)>,
 }
 
 impl Listing {
-    pub fn new(rows: Vec<Row>) -> Listing {
-        let mut l = Listing {
-            rows,
-            ..Listing::default()
-        };
+    /// A listing of the store's rows (members cross-checked), in the
+    /// default order.
+    pub fn from_store_rows(
+        rows: impl IntoIterator<Item = ListingRow>,
+        members: &Members,
+    ) -> Listing {
+        let mut l = Listing::default();
+        for r in rows {
+            l.push(r, members);
+        }
         l.reindex();
         l
     }
 
-    fn reindex(&mut self) {
+    /// Adds a row without sorting (call `reindex` after the last one).
+    pub fn push(&mut self, r: ListingRow, members: &Members) {
+        let row = Row::from_listing(r, members, &mut self.arena);
+        self.arena_live += row.hay.1 as usize;
+        self.rows.push(row);
+    }
+
+    /// Rebuilds the id index, then sorts and filters.
+    pub fn reindex(&mut self) {
         self.by_id = self
             .rows
             .iter()
@@ -307,6 +345,12 @@ impl Listing {
         self.by_id.get(&id).map(|i| &self.rows[*i])
     }
 
+    /// The folded search text of a row.
+    pub fn haystack(&self, r: &Row) -> &str {
+        let (start, len) = (r.hay.0 as usize, r.hay.1 as usize);
+        self.arena.get(start..start + len).unwrap_or("")
+    }
+
     pub fn visible_len(&self) -> usize {
         self.visible.len()
     }
@@ -322,20 +366,28 @@ impl Listing {
         self.visible.iter().position(|&r| r == idx)
     }
 
-    /// Replaces, adds or (for `None` in the pair) removes rows, then sorts
-    /// and filters again.
-    pub fn apply(&mut self, changes: Vec<(i64, Option<Row>)>) {
+    /// Replaces, adds or (for `None`) removes rows, then sorts and
+    /// filters again.
+    pub fn apply(&mut self, changes: Vec<(i64, Option<ListingRow>)>, members: &Members) {
         if changes.is_empty() {
             return;
         }
-        for (id, row) in changes {
+        for (id, listing_row) in changes {
+            let row = listing_row.map(|r| Row::from_listing(r, members, &mut self.arena));
+            if let Some(r) = &row {
+                self.arena_live += r.hay.1 as usize;
+            }
             match (self.by_id.get(&id).copied(), row) {
-                (Some(i), Some(r)) => self.rows[i] = r,
+                (Some(i), Some(r)) => {
+                    self.arena_live -= self.rows[i].hay.1 as usize;
+                    self.rows[i] = r;
+                }
                 (None, Some(r)) => {
                     self.by_id.insert(id, self.rows.len());
                     self.rows.push(r);
                 }
                 (Some(i), None) => {
+                    self.arena_live -= self.rows[i].hay.1 as usize;
                     self.rows.swap_remove(i);
                     self.by_id.remove(&id);
                     if let Some(moved) = self.rows.get(i) {
@@ -345,16 +397,31 @@ impl Listing {
                 (None, None) => {}
             }
         }
+        self.compact();
         self.resort();
+    }
+
+    /// Drops the arena's dead text once it is most of it.
+    fn compact(&mut self) {
+        if self.arena.len() < 1 << 20 || self.arena_live * 2 > self.arena.len() {
+            return;
+        }
+        let mut arena = String::with_capacity(self.arena_live + self.arena_live / 8);
+        for r in &mut self.rows {
+            let (start, len) = (r.hay.0 as usize, r.hay.1 as usize);
+            let at = arena.len();
+            arena.push_str(self.arena.get(start..start + len).unwrap_or(""));
+            r.hay = (at as u32, len as u32);
+        }
+        self.arena = arena;
     }
 
     fn cmp(&self, a: &Row, b: &Row) -> std::cmp::Ordering {
         use std::cmp::Ordering;
         let o = match self.sort {
-            SortKey::Received => a.received.cmp(&b.received),
-            SortKey::Organisation => a.org_key.cmp(&b.org_key),
+            SortKey::Received => a.received_key().cmp(&b.received_key()),
             // Sorted with cached keys in `resort`.
-            SortKey::Country => Ordering::Equal,
+            SortKey::Organisation | SortKey::Country => Ordering::Equal,
             SortKey::Status => a.status.cmp(&b.status),
             SortKey::Slot => a
                 .slot
@@ -367,7 +434,7 @@ impl Listing {
                 .member
                 .counts_as_member()
                 .cmp(&a.member.counts_as_member())
-                .then_with(|| a.received.cmp(&b.received)),
+                .then_with(|| a.received_key().cmp(&b.received_key())),
             SortKey::Id => Ordering::Equal,
         };
         o.then(a.id.cmp(&b.id))
@@ -376,10 +443,16 @@ impl Listing {
     /// Sorts all rows again, then filters.
     pub fn resort(&mut self) {
         let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
-        if self.sort == SortKey::Country {
+        if matches!(self.sort, SortKey::Country | SortKey::Organisation) {
+            let by_country = self.sort == SortKey::Country;
             order.sort_by_cached_key(|&i| {
                 let r = &self.rows[i as usize];
-                (fold(&r.country), r.id)
+                let key = if by_country {
+                    &r.country
+                } else {
+                    &r.organisation
+                };
+                (fold(key), r.id)
             });
         } else {
             order.sort_by(|&x, &y| self.cmp(&self.rows[x as usize], &self.rows[y as usize]));
@@ -391,32 +464,66 @@ impl Listing {
         self.refilter();
     }
 
-    /// Filters from scratch.
+    /// Filters from scratch (after the order or the filters changed).
     pub fn refilter(&mut self) {
+        self.recent.clear();
         let words = words(&self.query);
-        self.visible = filter(&self.rows, &self.order, &self.filters, &words);
+        self.visible = self.filter(&self.order, &self.filters, &words);
+        self.remember(&words);
         self.visible_words = words;
     }
 
-    /// Sets the search; when the new query only adds to the previous one,
-    /// only the rows still shown are searched.
+    fn remember(&mut self, words: &[String]) {
+        self.recent.retain(|(w, _)| w != words);
+        if self.recent.len() >= CACHED_SEARCHES {
+            self.recent.remove(0);
+        }
+        self.recent.push((words.to_vec(), self.visible.clone()));
+    }
+
+    /// Sets the search. A search seen lately (Backspace) is taken back as
+    /// it was; one that only adds to the current one searches only the
+    /// rows still shown; any other searches everything.
     pub fn set_query(&mut self, query: &str) {
         self.query = query.to_string();
         let words = words(query);
-        let narrows = !self.visible_words.is_empty()
-            && words.len() >= self.visible_words.len()
-            && self
-                .visible_words
-                .iter()
-                .zip(&words)
-                .all(|(old, new)| new.contains(old.as_str()));
-        if narrows {
-            let base = std::mem::take(&mut self.visible);
-            self.visible = filter(&self.rows, &base, &Filters::default(), &words);
-        } else {
-            self.visible = filter(&self.rows, &self.order, &self.filters, &words);
+        if words == self.visible_words {
+            return;
         }
+        if let Some((_, rows)) = self.recent.iter().find(|(w, _)| *w == words) {
+            self.visible = rows.clone();
+        } else {
+            let narrows = !self.visible_words.is_empty()
+                && words.len() >= self.visible_words.len()
+                && self
+                    .visible_words
+                    .iter()
+                    .zip(&words)
+                    .all(|(old, new)| new.contains(old.as_str()));
+            self.visible = if narrows {
+                self.filter(&self.visible, &Filters::default(), &words)
+            } else {
+                self.filter(&self.order, &self.filters, &words)
+            };
+        }
+        self.remember(&words);
         self.visible_words = words;
+    }
+
+    fn filter(&self, base: &[u32], filters: &Filters, words: &[String]) -> Vec<u32> {
+        if words.is_empty() && filters.is_empty() {
+            return base.to_vec();
+        }
+        let finders: Vec<memmem::Finder<'_>> = words.iter().map(memmem::Finder::new).collect();
+        let all = filters.is_empty();
+        base.iter()
+            .copied()
+            .filter(|&i| {
+                let r = &self.rows[i as usize];
+                let hay = self.haystack(r).as_bytes();
+                (all || filters.keeps(r)) && finders.iter().all(|f| f.find(hay).is_some())
+            })
+            .collect()
     }
 }
 
@@ -424,46 +531,32 @@ fn words(query: &str) -> Vec<String> {
     fold(query).split_whitespace().map(str::to_string).collect()
 }
 
-fn filter(rows: &[Row], base: &[u32], filters: &Filters, words: &[String]) -> Vec<u32> {
-    let finders: Vec<memmem::Finder<'_>> = words.iter().map(memmem::Finder::new).collect();
-    let all = filters.is_empty();
-    base.iter()
-        .copied()
-        .filter(|&i| {
-            let r = &rows[i as usize];
-            (all || filters.keeps(r))
-                && finders
-                    .iter()
-                    .all(|f| f.find(r.haystack.as_bytes()).is_some())
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn row(id: i64, org: &str, received: &str, member: Option<bool>) -> Row {
-        Row::from_listing(
-            ListingRow {
-                id,
-                kind: Some(Kind::MicroAtelier),
-                status: Some(Status::Pending),
-                version: 1,
-                revision: 1,
-                organisation: Some(org.into()),
-                cuf_member: member,
-                search_text: format!("{org}\nFrance"),
-                received_at: Some(received.into()),
-                ..ListingRow::default()
-            },
-            &Members::default(),
-        )
+    fn row(id: i64, org: &str, received: &str, member: Option<bool>) -> ListingRow {
+        ListingRow {
+            id,
+            kind: Some(Kind::MicroAtelier),
+            status: Some(Status::Pending),
+            version: 1,
+            revision: 1,
+            organisation: Some(org.into()),
+            cuf_member: member,
+            search_text: format!("{org}\nFrance"),
+            received_at: Some(format!("{received}T10:00:00Z")),
+            ..ListingRow::default()
+        }
+    }
+
+    fn listing(rows: Vec<ListingRow>) -> Listing {
+        Listing::from_store_rows(rows, &Members::default())
     }
 
     #[test]
     fn search_narrows_and_widens() {
-        let mut l = Listing::new(vec![
+        let mut l = listing(vec![
             row(1, "Ville de Besançon", "2018-05-02", Some(true)),
             row(2, "Ville de Bastia", "2018-05-01", None),
             row(3, "Région Bretagne", "2018-05-03", Some(true)),
@@ -480,6 +573,11 @@ mod tests {
         assert_eq!(l.visible_len(), 2);
         l.set_query("ville bast");
         assert_eq!(l.visible_len(), 1);
+        // Backspace: the earlier search comes back as it was.
+        l.set_query("ville");
+        assert_eq!(l.visible_len(), 2);
+        l.set_query("ville bast");
+        assert_eq!(l.visible_len(), 1);
         l.set_query("#3");
         assert_eq!(l.visible(0).unwrap().id, 3);
         l.set_query("");
@@ -488,7 +586,7 @@ mod tests {
 
     #[test]
     fn sort_filters_and_changes() {
-        let mut l = Listing::new(vec![
+        let mut l = listing(vec![
             row(1, "Ville de Besançon", "2018-05-02", Some(true)),
             row(2, "Ville de Bastia", "2018-05-01", None),
             row(3, "Région Bretagne", "2018-05-03", Some(true)),
@@ -501,19 +599,25 @@ mod tests {
         l.refilter();
         assert_eq!(l.visible_len(), 1);
         l.filters = Filters::default();
-        l.apply(vec![
-            (2, None),
-            (4, Some(row(4, "Dieppe", "2018-04-01", None))),
-        ]);
+        l.apply(
+            vec![(2, None), (4, Some(row(4, "Dieppe", "2018-04-01", None)))],
+            &Members::default(),
+        );
         assert_eq!(l.len(), 3);
         assert!(l.get(2).is_none());
-        assert_eq!(l.get(3).unwrap().organisation, "Région Bretagne");
+        assert_eq!(&*l.get(3).unwrap().organisation, "Région Bretagne");
         assert_eq!(l.position(4), Some(2));
     }
 
     #[test]
     fn hostile_text_is_made_safe_at_load() {
-        let r = row(9, "Evil \u{1b}]0;x\u{7}\u{202e}", "2018", None);
+        let l = listing(vec![row(
+            9,
+            "Evil \u{1b}]0;x\u{7}\u{202e}",
+            "2018-05-01",
+            None,
+        )]);
+        let r = l.get(9).unwrap();
         assert!(!r.organisation.chars().any(|c| c.is_control()));
         assert!(!r.organisation.contains('\u{202e}'));
     }

@@ -32,7 +32,7 @@ use ratatui::backend::CrosstermBackend;
 use super::action::{Action, action_for, key_mode, mouse_action};
 use super::app::{App, Detail, Level, Screen, TriageDetail, UndoEntry};
 use super::format::Zone;
-use super::rows::{Listing, Row};
+use super::rows::Listing;
 use super::strings as s;
 use super::theme::Theme;
 use super::update::{Effect, triage_changed, undo_of, update};
@@ -170,20 +170,16 @@ impl Session {
     fn full_load(&mut self) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
         self.journal_head = self.store.journal_head()?;
-        let mut rows = Vec::new();
         let members = &self.app.members;
-        self.store.scan_listing(None, |r| {
-            rows.push(Row::from_listing(r, members));
-        })?;
+        let mut listing = Listing::default();
+        self.store
+            .scan_listing(None, |r| listing.push(r, members))?;
         let sel = self.app.current_id();
-        let mut listing = Listing::new(rows);
         listing.sort = self.app.listing.sort;
         listing.reverse = self.app.listing.reverse;
         listing.filters = self.app.listing.filters.clone();
-        if listing.sort != Default::default() || listing.reverse {
-            listing.resort();
-        }
-        listing.set_query(&self.app.listing.query.clone());
+        listing.query = self.app.listing.query.clone();
+        listing.reindex();
         self.app.listing = listing;
         self.app.rows_changed();
         if let Some(id) = sel {
@@ -257,20 +253,13 @@ impl Session {
             self.store.scan_listing(Some(&ch.proposals), |r| {
                 got.insert(r.id, r);
             })?;
-            let members = &self.app.members;
-            let changes: Vec<(i64, Option<Row>)> = ch
+            let changes: Vec<(i64, Option<store::console::ListingRow>)> = ch
                 .proposals
                 .iter()
-                .map(|id| {
-                    let row = got
-                        .remove(id)
-                        .filter(is_live)
-                        .map(|r| Row::from_listing(r, members));
-                    (*id, row)
-                })
+                .map(|id| (*id, got.remove(id).filter(is_live)))
                 .collect();
             let sel = self.app.current_id();
-            self.app.listing.apply(changes);
+            self.app.listing.apply(changes, &self.app.members);
             self.app.rows_changed();
             if let Some(id) = sel
                 && !self.app.select_id(id)

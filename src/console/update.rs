@@ -298,13 +298,9 @@ fn decide(app: &mut App, decision: Decision) -> Vec<Effect> {
             vec![]
         }
         Ok(_) => {
-            let rank = match (&decision, kind) {
-                (Decision::Waitlist, Some(k)) => {
-                    let mut all = prog.candidates.clone();
-                    if let Some(c) = all.iter_mut().find(|c| c.id == id) {
-                        c.status = Status::Waitlisted;
-                    }
-                    waitlist(k, &all)
+            let rank = match (&decision, kind, app.current()) {
+                (Decision::Waitlist, Some(k), Some(row)) => {
+                    waitlist(k, &app.candidates_with(row, Status::Waitlisted))
                         .iter()
                         .find(|(i, _)| *i == id)
                         .map(|(_, r)| *r as i64)

@@ -37,8 +37,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         name.push_str(&format!(" ({})", row.country));
     }
     head.push(Line::styled(fit(&name, w), t.title));
-    if !row.title.is_empty() {
-        head.push(Line::raw(fit(&row.title, w)));
+    if let Some(title) = app.current_detail().and_then(|d| {
+        d.proposal
+            .text("project_title")
+            .or(d.proposal.text("request_description"))
+    }) {
+        head.push(Line::raw(fit(&crate::safe::terminal_line(title), w)));
     }
     let wanted = match row.wanted.as_deref() {
         None | Some("any") => s::PROG_ANY.to_string(),
@@ -154,11 +158,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let inner = block.inner(right);
     frame.render_widget(block, right);
     let would_rank = row.kind.and_then(|k| {
-        let mut all = prog.candidates.clone();
-        if let Some(c) = all.iter_mut().find(|c| c.id == row.id) {
-            c.status = Status::Waitlisted;
-        }
-        waitlist(k, &all)
+        waitlist(k, &app.candidates_with(row, Status::Waitlisted))
             .into_iter()
             .find(|(i, _)| *i == row.id)
             .map(|(_, r)| r)

@@ -17,7 +17,7 @@ use crate::fiche::Kind;
 fn org_of(app: &App, id: i64) -> String {
     app.listing
         .get(id)
-        .map_or_else(|| format!("n° {id}"), |r| r.organisation.clone())
+        .map_or_else(|| format!("n° {id}"), |r| r.organisation.to_string())
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -127,12 +127,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if let (Some(slot), Some(place)) = (kp.slots.get(si), kp.places.get(pi)) {
         let here = match kp.cells.get(si * kp.places.len() + pi).copied().flatten() {
             Some(id) => {
-                let title = app
-                    .listing
-                    .get(id)
-                    .map_or(String::new(), |r| r.title.clone());
+                let country = app.listing.get(id).map_or("", |r| &*r.country);
                 format!(
-                    "{slot} · {place} : n° {id} {} — {title}  (Entrée : voir)",
+                    "{slot} · {place} : n° {id} {} ({country})  (Entrée : voir)",
                     org_of(app, id)
                 )
             }
@@ -163,9 +160,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     for (id, rank) in kp.waitlist.iter().take(room) {
         let r = app.listing.get(*id);
         let wanted = r
-            .and_then(|r| r.wanted.clone())
-            .filter(|x| x != "any")
-            .unwrap_or_else(|| s::PROG_ANY.to_string());
+            .and_then(|r| r.wanted.as_deref())
+            .filter(|x| *x != "any")
+            .unwrap_or(s::PROG_ANY);
         let member = r.map_or("", |r| {
             if r.member.counts_as_member() {
                 "membre"
