@@ -195,8 +195,16 @@ impl Session {
         Ok(())
     }
 
-    /// Handles a key.
+    /// Handles a key. Alt+letter is taken as Échap then the letter: that is
+    /// what a slow link makes of the two keys typed quickly.
     pub fn key(&mut self, key: KeyEvent) {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        if key.modifiers.contains(KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_)) {
+            self.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            let mut plain = key;
+            plain.modifiers.remove(KeyModifiers::ALT);
+            return self.key(plain);
+        }
         if let Some(action) = action_for(key_mode(&self.app), key) {
             self.dispatch(action);
         }
@@ -323,7 +331,12 @@ impl Session {
             })
         };
         match load(&self.store) {
-            Ok(d) => self.app.detail = Some(d),
+            Ok(d) => {
+                if self.app.detail.as_ref().is_none_or(|old| old.id != id) {
+                    self.app.detail_scroll = 0;
+                }
+                self.app.detail = Some(d);
+            }
             Err(e) => self.app.notify(Level::Error, error_text(&e)),
         }
     }

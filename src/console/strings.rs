@@ -90,8 +90,12 @@ pub const PROG_ANY: &str = "indifférent";
 pub const TRI_EMPTY: &str = "Aucun message à traiter.";
 pub const TRI_HANDLED: &str = "traité";
 pub const TRI_REASON: &str = "Pourquoi";
-pub const TRI_KIND_CHOICE: &str =
-    "Saisir la fiche : m micro-atelier · b bourse aux projets · Échap annuler";
+pub const TRI_KIND_CHOICE: &[(&str, &str)] = &[
+    ("m", "micro-atelier"),
+    ("b", "bourse aux projets"),
+    ("Échap", "annuler"),
+];
+pub const TRI_KIND_TITLE: &str = "Saisir la fiche de ce message";
 
 // Corriger.
 pub const COR_NONE: &str =
@@ -118,6 +122,7 @@ pub const HINT_PROGRAMME: &str =
 pub const HINT_TRIAGE: &str =
     "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire · ? aide · q quitter";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
+pub const HINT_DETAIL: &str = "j/k ↑↓ PgPréc PgSuiv défiler · Tab ou Échap retour à la liste";
 pub const HINT_INPUT: &str =
     "Entrée valider · Échap annuler · Ctrl-J saut de ligne · Ctrl-U effacer";
 pub const HINT_FILTERS: &str = "j/k filtre · h/l ←→ valeur · x tout effacer · Entrée/Échap fermer";
@@ -403,7 +408,7 @@ pub fn n_entered(id: i64) -> String {
     format!("Fiche saisie : proposition n° {id} créée et liée au message.")
 }
 pub fn n_missing_required(labels: &str) -> String {
-    format!("Champs obligatoires encore vides : {labels}. Enregistrer quand même : S de nouveau.")
+    format!("S de nouveau pour enregistrer quand même ; obligatoires vides : {labels}")
 }
 pub const N_DRAFT_ABANDONED: &str = "Saisie abandonnée : rien n'a été enregistré.";
 pub const N_NO_SELECTION: &str = "Choisir d'abord une proposition (écran 1).";

@@ -10,6 +10,7 @@ use super::action::{Action, TextEdit};
 use super::app::{App, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, TextInput};
 use super::rows::SortKey;
 use super::strings as s;
+use super::view;
 use crate::domain::{Decision, Status, check_decision, free_places, waitlist};
 use crate::fiche::spec::{self, FieldSpec, FieldType};
 use crate::fiche::{Kind, Value};
@@ -187,12 +188,14 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
     } else {
         delta
     };
-    let scroll = |v: &mut u16| {
-        *v = (i64::from(*v) + step as i64).clamp(0, i64::from(u16::MAX)) as u16;
+    let scroll = |v: &mut u16, max: u16| {
+        *v = (i64::from(*v) + step as i64).clamp(0, i64::from(max)) as u16;
     };
+    let pane_h = app.detail_page() as u16 + 2;
     match app.screen {
         Screen::Propositions if app.focus == Focus::Detail => {
-            scroll(&mut app.detail_scroll);
+            let max = view::triage::max_scroll(view::detail::line_count(app), pane_h);
+            scroll(&mut app.detail_scroll, max);
             vec![]
         }
         Screen::Propositions => {
@@ -204,7 +207,8 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             move_selection(app, d)
         }
         Screen::Triage if app.focus == Focus::Detail => {
-            scroll(&mut app.triage_scroll);
+            let n = view::triage::message_lines(app, app.size.0 as usize).map_or(0, |l| l.len());
+            scroll(&mut app.triage_scroll, view::triage::max_scroll(n, pane_h));
             vec![]
         }
         Screen::Triage => {
@@ -587,16 +591,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.overlay = Overlay::None;
             return vec![];
         }
-        (Overlay::Help { scroll }, Action::Down | Action::WheelDown) => {
-            *scroll = scroll.saturating_add(1);
+        (
+            Overlay::Help { .. },
+            Action::Down | Action::WheelDown | Action::PageDown | Action::Bottom,
+        ) => {
+            let max = view::overlays::help_max_scroll(app);
+            if let Overlay::Help { scroll } = &mut app.overlay {
+                *scroll = match action {
+                    Action::PageDown => scroll.saturating_add(10),
+                    Action::Bottom => max,
+                    _ => scroll.saturating_add(1),
+                }
+                .min(max);
+            }
             return vec![];
         }
         (Overlay::Help { scroll }, Action::Up | Action::WheelUp) => {
             *scroll = scroll.saturating_sub(1);
-            return vec![];
-        }
-        (Overlay::Help { scroll }, Action::PageDown) => {
-            *scroll = scroll.saturating_add(10);
             return vec![];
         }
         (Overlay::Help { scroll }, Action::PageUp) => {

@@ -37,12 +37,21 @@ pub fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App) {
         (Some(_), None) => vec![Line::styled(s::LOADING, t.dim)],
         (None, _) => vec![],
     };
+    let max = super::triage::max_scroll(lines.len(), inner.height);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((app.detail_scroll, 0)),
+            .scroll((app.detail_scroll.min(max), 0)),
         inner,
     );
+}
+
+/// Lines of the selected proposal's detail across the terminal's width.
+pub fn line_count(app: &App) -> usize {
+    match (app.current(), app.current_detail()) {
+        (Some(row), Some(d)) => lines(app, row, d, app.size.0 as usize).len(),
+        _ => 0,
+    }
 }
 
 /// A field value as staff read it: a choice by its printed label.

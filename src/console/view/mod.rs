@@ -8,10 +8,10 @@
 mod corriger;
 mod decider;
 pub mod detail;
-mod overlays;
+pub mod overlays;
 mod programme;
 mod propositions;
-mod triage;
+pub mod triage;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -124,6 +124,11 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => {
             let hint = match (&app.input, app.screen) {
                 (Some(_), _) => s::HINT_SEARCH,
+                (None, Screen::Propositions | Screen::Triage)
+                    if app.focus == super::app::Focus::Detail =>
+                {
+                    s::HINT_DETAIL
+                }
                 (None, Screen::Propositions) => s::HINT_PROPOSITIONS,
                 (None, Screen::Decider) => s::HINT_DECIDER,
                 (None, Screen::Programme) => s::HINT_PROGRAMME,

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::super::app::{App, Picker};
 use super::super::format::{fit, pad};
@@ -26,12 +26,15 @@ fn frame_block(frame: &mut Frame<'_>, area: Rect, title: &str, footer: &str) -> 
     inner
 }
 
-pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
+/// The help's box within the whole screen.
+fn help_box(area: Rect) -> Rect {
+    centered(area, 84, area.height.saturating_sub(2))
+}
+
+fn help_lines(app: &App, inner_w: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let box_area = centered(area, 84, area.height.saturating_sub(2));
-    let inner = frame_block(frame, box_area, s::HELP_TITLE, s::HELP_CLOSE);
     let key_w = 16;
-    let room = (inner.width as usize).saturating_sub(key_w + 1);
+    let room = (inner_w as usize).saturating_sub(key_w + 1);
     let mut lines: Vec<Line<'static>> = Vec::new();
     for (k, what) in s::HELP {
         if k.is_empty() {
@@ -43,6 +46,19 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
             lines.push(key_hint(key, key_w, &part, t.key, t.normal));
         }
     }
+    lines
+}
+
+/// How far the help scrolls on this screen size.
+pub fn help_max_scroll(app: &App) -> u16 {
+    let b = help_box(Rect::new(0, 0, app.size.0, app.size.1));
+    let (w, h) = (b.width.saturating_sub(2), b.height.saturating_sub(2));
+    help_lines(app, w).len().saturating_sub(usize::from(h)) as u16
+}
+
+pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
+    let inner = frame_block(frame, help_box(area), s::HELP_TITLE, s::HELP_CLOSE);
+    let lines = help_lines(app, inner.width);
     let max = lines.len().saturating_sub(inner.height as usize) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
 }
@@ -114,13 +130,14 @@ pub fn filters(frame: &mut Frame<'_>, area: Rect, app: &App, cursor: usize) {
 }
 
 pub fn kind_choice(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let box_area = centered(area, 60, 4);
-    let inner = frame_block(frame, box_area, s::COR_DRAFT_TITLE, "Échap");
-    frame.render_widget(
-        Paragraph::new(Line::styled(s::TRI_KIND_CHOICE, app.theme.normal))
-            .wrap(Wrap { trim: false }),
-        inner,
-    );
+    let t = &app.theme;
+    let box_area = centered(area, 44, s::TRI_KIND_CHOICE.len() as u16 + 2);
+    let inner = frame_block(frame, box_area, s::TRI_KIND_TITLE, s::COR_DRAFT_TITLE);
+    let lines: Vec<Line<'static>> = s::TRI_KIND_CHOICE
+        .iter()
+        .map(|(k, what)| key_hint(k, 6, what, t.key, t.normal))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 pub fn picker(frame: &mut Frame<'_>, area: Rect, app: &App, p: &Picker) {

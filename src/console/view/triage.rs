@@ -137,14 +137,35 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     ));
     let inner = block.inner(detail);
     frame.render_widget(block, detail);
-    let Some(m) = app.current_message() else {
+    if app.current_message().is_none() {
         return;
-    };
-    let Some(d) = app.triage_detail.as_ref().filter(|d| d.id == m.id) else {
+    }
+    let Some(lines) = message_lines(app, inner.width as usize) else {
         frame.render_widget(Paragraph::new(Line::styled(s::LOADING, t.dim)), inner);
         return;
     };
-    let w = inner.width as usize;
+    let max = max_scroll(lines.len(), inner.height);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.triage_scroll.min(max), 0)),
+        inner,
+    );
+}
+
+/// How far a pane of `lines` can scroll in `height` rows: until its last
+/// lines sit at the top half.
+pub fn max_scroll(lines: usize, height: u16) -> u16 {
+    lines
+        .saturating_sub(usize::from(height / 2).max(1))
+        .min(usize::from(u16::MAX)) as u16
+}
+
+/// The lines of the selected message, `w` columns wide; `None` until loaded.
+pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
+    let t = &app.theme;
+    let m = app.current_message()?;
+    let d = app.triage_detail.as_ref().filter(|d| d.id == m.id)?;
     let mut lines: Vec<Line<'static>> = Vec::new();
     lines.extend(kv_lines(
         s::TRI_REASON,
@@ -231,10 +252,5 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     } else {
         lines.extend(text_lines(d.view.body_text.trim_end(), t.normal));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.triage_scroll, 0)),
-        inner,
-    );
+    Some(lines)
 }
