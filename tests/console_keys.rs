@@ -292,3 +292,107 @@ fn hostile_mail_writes_no_control_character() {
         );
     }
 }
+
+#[test]
+fn the_status_line_shows_the_daemon_heartbeat() {
+    let (_d, db) = sample_db();
+    let mut s = session(&db, (80, 24));
+    assert!(screen(&s).contains("démon : inconnu"), "{}", screen(&s));
+    // The daemon's table (migration 0003 elsewhere): found by its columns.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE heartbeat (source TEXT PRIMARY KEY, last_contact TEXT, last_error TEXT);
+         INSERT INTO heartbeat VALUES ('imap', '2018-06-12T09:58:00Z', NULL);",
+    )
+    .unwrap();
+    assert!(s.tick());
+    // At 80 columns, the short form.
+    assert!(screen(&s).contains("démon : 2 min │"), "{}", screen(&s));
+    conn.execute(
+        "UPDATE heartbeat SET last_contact = '2018-06-12T09:59:30Z', last_error = 'connexion refusée'",
+        [],
+    )
+    .unwrap();
+    s.dispatch(fiches::console::action::Action::Resize(120, 40));
+    assert!(s.tick());
+    assert!(
+        screen(&s).contains("démon : vu il y a 30 s, erreur : connexion refusée"),
+        "{}",
+        screen(&s)
+    );
+}
+
+#[test]
+fn wide_and_combining_characters_keep_the_columns_aligned() {
+    let (_d, db) = sample_db();
+    {
+        use fiches::fiche::Kind;
+        use fiches::store::{
+            AttachmentOutcome, MessageStatus, NewAttachment, NewMessage, NewProposal,
+        };
+        let mut st = Store::open(&db).unwrap();
+        let mut fields = std::collections::BTreeMap::new();
+        for (k, v) in [
+            (
+                "organisation",
+                "東京都庁 国際交流課 Ville de Be\u{301}ziers",
+            ),
+            ("country", "日本"),
+            ("preferred_slot", "14:00"),
+        ] {
+            fields.insert(k.to_string(), Value::Text(v.to_string()));
+        }
+        st.ingest(&NewMessage {
+            raw: b"Subject: x\r\n\r\n".to_vec(),
+            message_id: Some("wide@x".into()),
+            from_addr: Some("a@x.jp".into()),
+            received_at: Some("2018-05-01T08:00:00Z".into()),
+            source_ref: "test:wide".into(),
+            status: MessageStatus::Fiche,
+            attachments: vec![NewAttachment {
+                part_path: "2".into(),
+                filename: None,
+                content_type: None,
+                size: 1,
+                sha256: "w".into(),
+                format: None,
+                outcome: AttachmentOutcome::Fiche,
+                reason: None,
+                proposal: Some(NewProposal {
+                    kind: Some(Kind::MicroAtelier),
+                    fields,
+                    ..Default::default()
+                }),
+            }],
+            ..NewMessage::default()
+        })
+        .unwrap();
+    }
+    for size in [(80, 24), (120, 40)] {
+        let s = session(&db, size);
+        let t = render(&s);
+        let buf = t.backend().buffer();
+        // The received-first order puts it on top (1 May).
+        // The column where `text` starts on line `y` (a wide character's
+        // second cell is its own, empty, cell).
+        let col = |y: u16, text: &str| -> u16 {
+            let first = text.chars().next().unwrap().to_string();
+            let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            (0..buf.area.width)
+                .find(|&x| {
+                    buf[(x, y)].symbol() == first
+                        && (x..buf.area.width)
+                            .map(|x| buf[(x, y)].symbol())
+                            .filter(|s| !s.trim().is_empty())
+                            .collect::<String>()
+                            .starts_with(&text.replace(' ', ""))
+                })
+                .unwrap_or_else(|| panic!("{text:?} not on line {y}: {line}"))
+        };
+        let header = 2;
+        assert_eq!(col(3, "日本"), col(header, "Pays"), "{}", screen(&s));
+        assert_eq!(col(4, "France"), col(header, "Pays"));
+        // The name is cut to its column, by display width.
+        assert_eq!(col(3, "東京都庁"), col(header, "Organisation"));
+    }
+}

@@ -250,6 +250,26 @@ mod tests {
     }
 
     #[test]
+    fn the_mouse_wheel_scrolls() {
+        use crossterm::event::MouseEvent;
+        let ev = |kind| MouseEvent {
+            kind,
+            column: 3,
+            row: 4,
+            modifiers: KeyModifiers::NONE,
+        };
+        assert_eq!(
+            mouse_action(ev(MouseEventKind::ScrollDown)),
+            Some(Action::WheelDown)
+        );
+        assert_eq!(
+            mouse_action(ev(MouseEventKind::ScrollUp)),
+            Some(Action::WheelUp)
+        );
+        assert_eq!(mouse_action(ev(MouseEventKind::Moved)), None);
+    }
+
+    #[test]
     fn typing_takes_letters() {
         let m = KeyMode::Typing;
         assert_eq!(

@@ -85,3 +85,35 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_means_no_colour_at_all() {
+        let t = Theme::new(true);
+        for st in [
+            t.normal,
+            t.dim,
+            t.title,
+            t.header,
+            t.selected,
+            t.selected_unfocused,
+            t.tab,
+            t.tab_active,
+            t.warn,
+            t.error,
+            t.ok,
+            t.info,
+            t.key,
+            t.free,
+            t.taken,
+            t.status_bar,
+            t.input,
+        ] {
+            assert_eq!((st.fg, st.bg), (None, None), "{st:?}");
+        }
+        assert_ne!(Theme::new(false).selected.bg, None);
+    }
+}

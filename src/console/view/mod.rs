@@ -161,12 +161,13 @@ pub fn status_parts(app: &App) -> Vec<(String, String)> {
                 .as_deref()
                 .and_then(parse_time)
                 .map_or_else(|| "?".to_string(), |t| ago(app.now, t));
+            let short = when.trim_start_matches("il y a ").to_string();
             match &hb.error {
                 Some(e) => (
                     format!("démon : vu {when}, erreur : {}", terminal_line(e)),
-                    format!("démon : {when}, erreur"),
+                    format!("démon : {short}, erreur"),
                 ),
-                None => (format!("démon : vu {when}"), format!("démon : {when}")),
+                None => (format!("démon : vu {when}"), format!("démon : {short}")),
             }
         }
     };
