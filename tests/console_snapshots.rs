@@ -120,3 +120,32 @@ fn resizing_keeps_the_selection_in_sight() {
     let id = last.unwrap().to_string();
     assert!(sc.lines().any(|l| l.starts_with(&format!("{id} "))), "{sc}");
 }
+
+#[test]
+fn tiny_and_odd_sizes_never_panic() {
+    let (_d, db) = sample_db();
+    let mut s = session(&db, (80, 24));
+    stage(&mut s);
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (20, 5),
+        (40, 10),
+        (60, 15),
+        (79, 23),
+        (200, 60),
+    ] {
+        s.dispatch(fiches::console::action::Action::Resize(w, h));
+        for script in [
+            "1", "1<Tab>G", "2", "3", "3<Tab>", "4", "4<Tab>G", "5", "?", "1f", "4nm",
+        ] {
+            keys(&mut s, "<Esc><Esc>");
+            if s.app.draft.is_some() {
+                keys(&mut s, "5X");
+            }
+            keys(&mut s, script);
+            let _ = render(&s);
+        }
+        keys(&mut s, "<Esc>");
+    }
+}

@@ -82,21 +82,21 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
 fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let w = area.width as usize;
-    if let Some((purpose, input)) = &app.input
-        && *purpose != InputPurpose::Search
-    {
-        let prompt = match purpose {
-            InputPurpose::RejectReason => s::DEC_REASON_PROMPT.to_string(),
-            InputPurpose::Field { key } => format!(
-                "{} « {} » : ",
-                s::COR_EDIT_PROMPT,
-                crate::fiche::Kind::ALL
-                    .iter()
-                    .find_map(|k| crate::fiche::spec::field(*k, key))
-                    .map_or(*key, |f| f.label)
-            ),
-            InputPurpose::Search => String::new(),
-        };
+    if let Some((InputPurpose::Field { key }, input)) = &app.input {
+        // The text is edited in its own box; here, what the keys do.
+        frame.render_widget(
+            Paragraph::new(Line::styled(fit(s::HINT_INPUT, w), t.dim)),
+            area,
+        );
+        let label = crate::fiche::Kind::ALL
+            .iter()
+            .find_map(|k| crate::fiche::spec::field(*k, key))
+            .map_or(*key, |f| f.label);
+        overlays::editor(frame, frame.area(), app, label, input);
+        return;
+    }
+    if let Some((InputPurpose::RejectReason, input)) = &app.input {
+        let prompt = s::DEC_REASON_PROMPT.to_string();
         let room = w.saturating_sub(width(&prompt) + 1);
         let before = terminal_line(input.before_cursor());
         let shown_before = tail(&before, room);

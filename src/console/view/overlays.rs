@@ -167,3 +167,63 @@ pub fn picker(frame: &mut Frame<'_>, area: Rect, app: &App, p: &Picker) {
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// `text` cut into lines of at most `w` columns, its own line breaks kept.
+fn hard_wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let mut cur = String::new();
+        let mut cw = 0;
+        for c in line.chars() {
+            let chw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if cw + chw > w {
+                out.push(std::mem::take(&mut cur));
+                cw = 0;
+            }
+            cur.push(c);
+            cw += chw;
+        }
+        out.push(cur);
+    }
+    out
+}
+
+/// The box where a field is edited: the whole text, wrapped, with the
+/// cursor, above the message line.
+pub fn editor(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    label: &str,
+    input: &super::super::app::TextInput,
+) {
+    let t = &app.theme;
+    let h = (area.height / 3).clamp(3, 10);
+    let w = area.width;
+    let y = area.height.saturating_sub(h + 2);
+    let box_area = Rect::new(area.x, area.y + y, w, h);
+    let inner = frame_block(frame, box_area, &terminal_line(label), s::COR_EDIT_PROMPT);
+    let iw = inner.width as usize;
+    // Line breaks stay line breaks; other controls are shown as symbols.
+    let safe = |x: &str| crate::safe::terminal_text(x, true).replace('\t', " ");
+    let lines = hard_wrap(&safe(&input.text), iw.saturating_sub(1));
+    let before = hard_wrap(&safe(input.before_cursor()), iw.saturating_sub(1));
+    let row = before.len().saturating_sub(1);
+    let col = before
+        .last()
+        .map_or(0, |l| unicode_width::UnicodeWidthStr::width(l.as_str()));
+    let rows = inner.height as usize;
+    let start = (row + 1).saturating_sub(rows);
+    let shown: Vec<Line<'static>> = lines
+        .into_iter()
+        .skip(start)
+        .take(rows)
+        .map(|l| Line::styled(l, t.input))
+        .collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    frame.set_cursor_position(ratatui::layout::Position::new(
+        inner.x + (col as u16).min(inner.width.saturating_sub(1)),
+        inner.y + (row - start) as u16,
+    ));
+}
