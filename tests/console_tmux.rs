@@ -110,10 +110,16 @@ impl Tmux {
     }
 
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_all(&[needle])
+    }
+
+    /// Waits until the screen shows every one of `needles`.
+    fn wait_for_all(&self, needles: &[&str]) -> String {
+        let needle = needles.join(" + ");
         let t0 = Instant::now();
         loop {
             let screen = self.capture();
-            if screen.contains(needle) {
+            if needles.iter().all(|n| screen.contains(n)) {
                 return screen;
             }
             assert!(
@@ -252,7 +258,7 @@ fn hostile_mail_in_a_real_terminal() {
     t.wait_for("46 propositions");
     let title_before = t.pane_title();
     t.text("/evil@");
-    let screen = t.wait_for("1 sur 46");
+    let screen = t.wait_for_all(&["1 sur 46", "Message : n°", "evil@example.net"]);
     assert!(screen.contains("␛]0;pwned␇␛[2J"), "{screen}");
     assert!(
         !screen
@@ -330,4 +336,23 @@ fn a_dropped_connection_ends_the_console() {
     let pid = t.fiches_pid();
     let _ = t.cmd().arg("kill-server").output();
     wait_gone(pid);
+}
+
+#[test]
+fn a_panic_gives_the_terminal_back() {
+    // Debug builds panic after the first frame when FICHES_TEST_PANIC is set.
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    let t = Tmux::start_with(
+        dir.path(),
+        80,
+        24,
+        "-u SUDO_USER USER=e2e FICHES_TEST_PANIC=1",
+    );
+    let screen = t.wait_for("FIN 101");
+    // Back on the main screen, out of raw mode: the shell's line starts at
+    // the left margin (raw mode would leave it where the cursor was).
+    assert!(screen.lines().any(|l| l == "FIN 101"), "{screen}");
+    assert!(screen.contains("panne simulée"), "{screen}");
+    assert!(!screen.contains("1 Propositions"), "{screen}");
 }

@@ -567,9 +567,44 @@ impl Session {
     }
 }
 
+/// Set once the terminal is given back: frames still buffered (a panic in
+/// the middle of a draw) are then dropped instead of landing on the shell.
+static RESTORED: AtomicBool = AtomicBool::new(false);
+
+/// The console's output: buffered, one write per frame, and silent once
+/// the terminal has been restored.
+struct FrameWriter(io::BufWriter<io::Stdout>);
+
+impl Write for FrameWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if RESTORED.load(Ordering::SeqCst) {
+            return Ok(buf.len());
+        }
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if RESTORED.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.0.flush()
+    }
+}
+
+impl Drop for FrameWriter {
+    fn drop(&mut self) {
+        if RESTORED.load(Ordering::SeqCst) {
+            // Forget what is buffered rather than write it on the shell.
+            let _ = std::mem::replace(&mut self.0, io::BufWriter::with_capacity(0, io::stdout()))
+                .into_parts();
+        }
+    }
+}
+
 /// Restores the terminal: raw mode off, main screen, mouse released,
 /// cursor shown. Errors are ignored (the terminal may be gone).
 pub fn restore_terminal() {
+    RESTORED.store(true, Ordering::SeqCst);
     let _ = disable_raw_mode();
     let mut out = io::stdout();
     let _ = execute!(
@@ -657,7 +692,11 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
         EnterAlternateScreen,
         crossterm::event::EnableMouseCapture
     )?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    // One write per frame (stdout alone flushes every KiB): no half-drawn
+    // frames over a slow link.
+    let mut terminal = Terminal::new(CrosstermBackend::new(FrameWriter(
+        io::BufWriter::with_capacity(1 << 16, io::stdout()),
+    )))?;
     terminal.clear()?;
     let size = terminal.size()?;
     session.dispatch(Action::Resize(size.width, size.height));
@@ -671,6 +710,12 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
             if dirty {
                 terminal.draw(|f| view::draw(f, &session.app))?;
                 dirty = false;
+                // Debug builds only: lets the tests check the terminal is
+                // given back after a panic.
+                #[cfg(debug_assertions)]
+                if std::env::var_os("FICHES_TEST_PANIC").is_some() {
+                    panic!("panne simulée pour les tests (FICHES_TEST_PANIC)");
+                }
             }
             if session.app.quit || stop.load(Ordering::SeqCst) {
                 return Ok(());
