@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the IMAP tests and the benchmark need, from Debian's packages:
 # dovecot (a real IMAP server, run by the tests as their own child process),
-# isync (mbsync, the benchmark's reference), openssl, and tmux (the console's
-# end-to-end tests run the real binary in a tmux pane).
+# isync (mbsync, the benchmark's reference), openssl, tmux (the console's
+# end-to-end test), LibreOffice Calc and Chromium (the exports are opened in
+# both by the publication tests).
 # Idempotent and non-interactive; the packaged dovecot service is not started.
 set -euo pipefail
 
 need=()
-for pkg in dovecot-imapd isync openssl tmux; do
+for pkg in dovecot-imapd isync openssl tmux libreoffice-calc-nogui chromium; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then

@@ -4,6 +4,7 @@
 //! Layout: `fiche` (bytes → typed fiche, no I/O), `intake` (mail → what is
 //! stored: Maildir, eml and IMAP sources, mail parsing, rules), `store`
 //! (SQLite, the only module with SQL), `domain` (selection rules, pure),
+//! `publish` (programme lists: snapshot, changelog, HTML/CSV/XLSX/JSON),
 //! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
 //! `commands` (the command line), `console` (the staff's terminal UI).
 
@@ -14,5 +15,6 @@ pub mod console;
 pub mod domain;
 pub mod fiche;
 pub mod intake;
+pub mod publish;
 pub mod safe;
 pub mod store;

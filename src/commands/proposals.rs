@@ -100,7 +100,7 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
     let text = |k: &str| p.fields.get(k).map(Value::display).unwrap_or_default();
     let title = match p.kind {
         Some(Kind::MicroAtelier) => text("project_title"),
-        Some(Kind::BourseProjets) => text("request_type"),
+        Some(Kind::BourseProjets) => text("request_description"),
         None => String::new(),
     };
     let mut line = format!(

@@ -174,7 +174,11 @@ pub fn effective_date(
 ) -> Option<DateTime<FixedOffset>> {
     let floor = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
     let plausible = |d: &DateTime<FixedOffset>| {
-        floor.is_none_or(|f| *d >= f) && received.is_none_or(|r| *d <= r + Duration::days(2))
+        floor.is_none_or(|f| *d >= f)
+            && received.is_none_or(|r| {
+                r.checked_add_signed(Duration::days(2))
+                    .is_none_or(|limit| *d <= limit)
+            })
     };
     match date {
         Some(d) if plausible(&d) => Some(d),

@@ -33,8 +33,8 @@ pub enum SourceError {
     NotFound(PathBuf),
 }
 
-/// A stream of raw messages.
-pub trait Source {
+/// A stream of raw messages. `Send`: the importer reads on its own thread.
+pub trait Source: Send {
     /// A name for messages to staff (`Maildir /srv/mail`, ...).
     fn name(&self) -> String;
     /// How many messages are left to read, when known (for a progress bar).

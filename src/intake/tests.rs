@@ -356,3 +356,51 @@ fn attachment_names_are_nfc() {
         Some("fiche-d\u{e9}partement.bin")
     );
 }
+
+#[test]
+fn mangled_mails_never_reach_a_panic() {
+    // xorshift64*: reproducible mutations without a dependency.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    };
+    let dir = format!("{}/fixtures/corpus/mail", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for p in names {
+        let bytes = std::fs::read(&p).unwrap();
+        if bytes.len() > 200_000 {
+            continue;
+        }
+        for _ in 0..25 {
+            let mut m = bytes.clone();
+            for _ in 0..1 + next(8) {
+                let i = next(m.len());
+                match next(3) {
+                    0 => m[i] = next(256) as u8,
+                    1 => {
+                        m.remove(i);
+                    }
+                    _ => m.insert(i, b"\r\n--=:;\"\\\0"[next(10)]),
+                }
+            }
+            let out = process(&RawMessage::new(m, "file:/mangled.eml"), &opts());
+            let reason = out.reason.unwrap_or_default();
+            assert!(
+                !reason.contains("erreur interne"),
+                "{}: {reason}",
+                p.display()
+            );
+            for a in &out.attachments {
+                let r = a.reason.as_deref().unwrap_or("");
+                assert!(!r.contains("erreur interne"), "{}: {r}", p.display());
+            }
+        }
+    }
+}

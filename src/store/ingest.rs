@@ -186,7 +186,13 @@ impl Store {
     }
 
     fn ingest_inner(&mut self, msg: &NewMessage, wm: Option<&Watermark>) -> Result<IngestOutcome> {
-        let sha = sha256_hex(&msg.raw);
+        let sha = match &msg.sha256 {
+            Some(s) => {
+                debug_assert_eq!(*s, sha256_hex(&msg.raw), "NewMessage::sha256");
+                s.clone()
+            }
+            None => sha256_hex(&msg.raw),
+        };
         let at = now();
         let tx = self
             .conn

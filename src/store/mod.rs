@@ -53,6 +53,14 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error(
+        "base de données {path} : version de schéma {found}, attendue {known} ; l'ouvrir d'abord en écriture (fiches import)"
+    )]
+    WrongSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("base de données {path} : la migration {name} a échoué ({source})")]
     Migration {
         path: PathBuf,
@@ -135,6 +143,34 @@ impl Store {
             .map_err(open_err)?;
         let mut store = Store { conn, path };
         store.migrate()?;
+        Ok(store)
+    }
+
+    /// A read-only connection to an existing database (e.g. for a thread
+    /// that checks for duplicates while another one writes). The schema must
+    /// be the one this program knows.
+    pub fn open_reader(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(open_err)?;
+        let store = Store { conn, path };
+        let (found, known) = (store.schema_version()?, MIGRATIONS.len() as i64);
+        if found != known {
+            return Err(StoreError::WrongSchema {
+                path: store.path,
+                found,
+                known,
+            });
+        }
         Ok(store)
     }
 

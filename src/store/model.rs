@@ -95,6 +95,9 @@ pub use crate::domain::Status as ProposalStatus;
 #[derive(Debug, Clone, Default)]
 pub struct NewMessage {
     pub raw: Vec<u8>,
+    /// Hex SHA-256 of `raw` when the caller already computed it (the store
+    /// computes it otherwise; a wrong value is a bug, checked in debug builds).
+    pub sha256: Option<String>,
     /// Header Message-ID without the angle brackets.
     pub message_id: Option<String>,
     pub from_addr: Option<String>,

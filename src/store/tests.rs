@@ -524,3 +524,23 @@ fn a_failed_transaction_leaves_nothing_behind() {
     s.conn.execute_batch("DROP TRIGGER boom").unwrap();
     stored(s.ingest(&m).unwrap());
 }
+
+#[test]
+fn a_reader_sees_committed_messages_and_cannot_write() {
+    let (d, mut s) = temp_store();
+    let reader = Store::open_reader(d.path().join("t.db")).unwrap();
+    let m = message("1@x", "a@x", "2018-05-10T00:00:00Z", vec![]);
+    let (id, ..) = stored(s.ingest(&m).unwrap());
+    assert_eq!(
+        reader.find_duplicate(&sha256_hex(&m.raw), None).unwrap(),
+        Some(id)
+    );
+    assert!(reader.conn.execute("DELETE FROM sync_state", []).is_err());
+    let empty = d.path().join("empty.db");
+    rusqlite::Connection::open(&empty)
+        .unwrap()
+        .execute_batch("CREATE TABLE x (a)")
+        .unwrap();
+    let e = Store::open_reader(&empty).unwrap_err();
+    assert!(matches!(e, StoreError::WrongSchema { found: 0, .. }), "{e}");
+}
