@@ -101,6 +101,7 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         theme: Theme::from_env(),
         now: None,
         size,
+        search_budget: Some(crate::console::run::SEARCH_SLICE),
     };
     let session = Session::open(store, opts)?;
     crate::console::run::run(session)?;

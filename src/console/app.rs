@@ -416,6 +416,10 @@ pub struct App {
     pub status_counts: [usize; 5],
     /// The largest proposal id (width of the id column).
     pub max_id: i64,
+    /// How long a search keystroke may look through rows before the frame
+    /// is drawn (the rest is searched between keystrokes); `None`: to the
+    /// end at once (tests).
+    pub search_budget: Option<std::time::Duration>,
     programme: OnceCell<Programme>,
 }
 
@@ -455,6 +459,7 @@ impl App {
             quit: false,
             status_counts: [0; 5],
             max_id: 0,
+            search_budget: None,
             programme: OnceCell::new(),
         }
     }

@@ -10,6 +10,7 @@
 //! on how many rows are drawn.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use memchr::memmem;
 
@@ -294,6 +295,18 @@ pub struct Listing {
     /// Recent searches (words → rows shown) under the current order and
     /// filters, most recent last.
     recent: Vec<(Vec<String>, Vec<u32>)>,
+    /// A search still going through the rows (the screen shows what it
+    /// found so far; `step` goes on).
+    pending: Option<Scan>,
+}
+
+/// A search in progress: the rows still to look at are `base[next..]`.
+#[derive(Debug, Default)]
+struct Scan {
+    base: Vec<u32>,
+    next: usize,
+    /// Whether the filters still have to be checked on `base`.
+    filters: bool,
 }
 
 impl Listing {
@@ -464,9 +477,11 @@ impl Listing {
         self.refilter();
     }
 
-    /// Filters from scratch (after the order or the filters changed).
+    /// Filters from scratch (after the order or the filters changed), to
+    /// the end.
     pub fn refilter(&mut self) {
         self.recent.clear();
+        self.pending = None;
         let words = words(&self.query);
         self.visible = self.filter(&self.order, &self.filters, &words);
         self.remember(&words);
@@ -481,33 +496,110 @@ impl Listing {
         self.recent.push((words.to_vec(), self.visible.clone()));
     }
 
-    /// Sets the search. A search seen lately (Backspace) is taken back as
-    /// it was; one that only adds to the current one searches only the
-    /// rows still shown; any other searches everything.
+    /// Sets the search and runs it to the end.
     pub fn set_query(&mut self, query: &str) {
+        self.set_query_within(query, None);
+    }
+
+    /// Sets the search. A search seen lately (Backspace) is taken back as
+    /// it was; one that only adds to the current one looks only at the rows
+    /// still shown (or still to look at); any other looks at every row.
+    /// With a `deadline`, the search stops there and `step` goes on later:
+    /// the rows found first are the first in order, so the screen is right
+    /// at once and only the count grows.
+    pub fn set_query_within(&mut self, query: &str, deadline: Option<Instant>) {
         self.query = query.to_string();
         let words = words(query);
-        if words == self.visible_words {
+        if words == self.visible_words && self.pending.is_none() {
             return;
         }
         if let Some((_, rows)) = self.recent.iter().find(|(w, _)| *w == words) {
             self.visible = rows.clone();
-        } else {
-            let narrows = !self.visible_words.is_empty()
-                && words.len() >= self.visible_words.len()
-                && self
-                    .visible_words
-                    .iter()
-                    .zip(&words)
-                    .all(|(old, new)| new.contains(old.as_str()));
-            self.visible = if narrows {
-                self.filter(&self.visible, &Filters::default(), &words)
-            } else {
-                self.filter(&self.order, &self.filters, &words)
-            };
+            self.pending = None;
+            self.visible_words = words;
+            return;
         }
-        self.remember(&words);
+        let narrows = !self.visible_words.is_empty()
+            && words.len() >= self.visible_words.len()
+            && self
+                .visible_words
+                .iter()
+                .zip(&words)
+                .all(|(old, new)| new.contains(old.as_str()));
+        let scan = if narrows {
+            // What was found, then what was not looked at yet.
+            let mut base = std::mem::take(&mut self.visible);
+            let filters = match self.pending.take() {
+                Some(p) => {
+                    base.extend_from_slice(&p.base[p.next..]);
+                    p.filters
+                }
+                None => false,
+            };
+            Scan {
+                base,
+                next: 0,
+                filters,
+            }
+        } else {
+            Scan {
+                base: self.order.clone(),
+                next: 0,
+                filters: !self.filters.is_empty(),
+            }
+        };
+        self.visible.clear();
+        self.pending = Some(scan);
         self.visible_words = words;
+        self.step(deadline);
+    }
+
+    /// Whether a search is still going through the rows.
+    pub fn scanning(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Goes on with the search until `deadline` (to the end with `None`).
+    pub fn step(&mut self, deadline: Option<Instant>) {
+        let Some(mut scan) = self.pending.take() else {
+            return;
+        };
+        let finders: Vec<memmem::Finder<'_>> =
+            self.visible_words.iter().map(memmem::Finder::new).collect();
+        let no_filter = Filters::default();
+        let filters = if scan.filters {
+            &self.filters
+        } else {
+            &no_filter
+        };
+        let mut found = Vec::new();
+        while scan.next < scan.base.len() {
+            let end = (scan.next + 4096).min(scan.base.len());
+            found.extend(
+                scan.base[scan.next..end]
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.matches(i, filters, &finders)),
+            );
+            scan.next = end;
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+        }
+        drop(finders);
+        self.visible.extend(found);
+        if scan.next < scan.base.len() {
+            self.pending = Some(scan);
+        } else {
+            let words = self.visible_words.clone();
+            self.remember(&words);
+        }
+    }
+
+    fn matches(&self, i: u32, filters: &Filters, finders: &[memmem::Finder<'_>]) -> bool {
+        let r = &self.rows[i as usize];
+        let hay = self.haystack(r).as_bytes();
+        (filters.is_empty() || filters.keeps(r)) && finders.iter().all(|f| f.find(hay).is_some())
     }
 
     fn filter(&self, base: &[u32], filters: &Filters, words: &[String]) -> Vec<u32> {
@@ -515,14 +607,9 @@ impl Listing {
             return base.to_vec();
         }
         let finders: Vec<memmem::Finder<'_>> = words.iter().map(memmem::Finder::new).collect();
-        let all = filters.is_empty();
         base.iter()
             .copied()
-            .filter(|&i| {
-                let r = &self.rows[i as usize];
-                let hay = self.haystack(r).as_bytes();
-                (all || filters.keeps(r)) && finders.iter().all(|f| f.find(hay).is_some())
-            })
+            .filter(|&i| self.matches(i, filters, &finders))
             .collect()
     }
 }
@@ -582,6 +669,37 @@ mod tests {
         assert_eq!(l.visible(0).unwrap().id, 3);
         l.set_query("");
         assert_eq!(l.visible_len(), 3);
+    }
+
+    #[test]
+    fn a_search_cut_short_goes_on_and_ends_the_same() {
+        let rows: Vec<ListingRow> = (0..20_000)
+            .map(|i| row(i, &format!("Ville {i}"), "2018-05-02", None))
+            .collect();
+        let mut l = listing(rows.clone());
+        let mut direct = listing(rows);
+        direct.set_query("ville 12");
+        let expected: Vec<i64> = (0..direct.visible_len())
+            .map(|i| direct.visible(i).unwrap().id)
+            .collect();
+        let past = Some(Instant::now() - std::time::Duration::from_secs(1));
+        l.set_query_within("ville 1", past);
+        assert!(l.scanning());
+        let partial = l.visible_len();
+        assert!(partial > 0 && partial < 20_000, "{partial}");
+        // Narrowing while unfinished keeps what is left to look at.
+        l.set_query_within("ville 12", past);
+        assert!(l.scanning());
+        l.step(None);
+        assert!(!l.scanning());
+        let got: Vec<i64> = (0..l.visible_len())
+            .map(|i| l.visible(i).unwrap().id)
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(got[0], 12);
+        l.set_query("ville 1");
+        direct.set_query("ville 1");
+        assert_eq!(l.visible_len(), direct.visible_len());
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct Options {
     /// A fixed clock (tests); `None` reads the system clock on each tick.
     pub now: Option<DateTime<Utc>>,
     pub size: (u16, u16),
+    /// Time a search keystroke may spend before its frame (see
+    /// `App::search_budget`); `None` searches to the end at once.
+    pub search_budget: Option<Duration>,
 }
 
 impl Options {
@@ -72,6 +75,7 @@ impl Options {
             theme: Theme::new(true),
             now: Some(now),
             size,
+            search_budget: None,
         }
     }
 }
@@ -153,6 +157,7 @@ impl Session {
         app.user = opts.user;
         app.db_label = opts.db_label;
         app.size = opts.size;
+        app.search_budget = opts.search_budget;
         if let Some(now) = opts.now {
             app.now = now;
         }
@@ -567,6 +572,10 @@ impl Session {
     }
 }
 
+/// Time a search keystroke may spend before its frame is drawn: half of a
+/// 60 Hz frame, whatever the number of proposals.
+pub const SEARCH_SLICE: Duration = Duration::from_millis(8);
+
 /// Set once the terminal is given back: frames still buffered (a panic in
 /// the middle of a draw) are then dropped instead of landing on the shell.
 static RESTORED: AtomicBool = AtomicBool::new(false);
@@ -720,8 +729,13 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
             if session.app.quit || stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
-            let wait = tick.saturating_sub(last_tick.elapsed());
-            // Blocks until an event or the next tick: no busy loop.
+            // Blocks until an event or the next tick: no busy loop. A search
+            // still going through the rows goes on while no key comes.
+            let wait = if session.app.listing.scanning() {
+                Duration::ZERO
+            } else {
+                tick.saturating_sub(last_tick.elapsed())
+            };
             if event::poll(wait)? {
                 // Take every pending event before drawing again (paste, key repeat).
                 loop {
@@ -740,6 +754,10 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
                         break;
                     }
                 }
+            } else if session.app.listing.scanning() {
+                let budget = session.app.search_budget.unwrap_or(SEARCH_SLICE);
+                session.app.listing.step(Some(Instant::now() + budget));
+                dirty = true;
             }
             if last_tick.elapsed() >= tick {
                 last_tick = Instant::now();

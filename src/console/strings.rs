@@ -355,6 +355,11 @@ pub fn count_line(shown: usize, total: usize) -> String {
     }
 }
 
+/// The count while a search is still going through the rows.
+pub fn count_line_partial(found: usize, total: usize) -> String {
+    format!("{found}… sur {total}")
+}
+
 pub fn plural(n: usize) -> &'static str {
     if n > 1 { "s" } else { "" }
 }

@@ -144,6 +144,12 @@ fn selection_changed(app: &mut App) -> Vec<Effect> {
 }
 
 fn move_selection(app: &mut App, delta: isize) -> Vec<Effect> {
+    // Going past what a search found so far: let it finish first.
+    if app.listing.scanning()
+        && app.selected as isize + delta >= app.listing.visible_len() as isize - 1
+    {
+        app.listing.step(None);
+    }
     let n = app.listing.visible_len();
     if n == 0 {
         return vec![];
@@ -524,7 +530,8 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
     }
     if matches!(purpose, InputPurpose::Search) {
         let q = input.text.clone();
-        app.listing.set_query(&q);
+        let deadline = app.search_budget.map(|b| std::time::Instant::now() + b);
+        app.listing.set_query_within(&q, deadline);
         return refiltered(app);
     }
     vec![]

@@ -134,7 +134,11 @@ fn filter_summary(app: &App) -> String {
 fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let w = area.width as usize;
-    let count = s::count_line(app.listing.visible_len(), app.listing.len());
+    let count = if app.listing.scanning() {
+        s::count_line_partial(app.listing.visible_len(), app.listing.len())
+    } else {
+        s::count_line(app.listing.visible_len(), app.listing.len())
+    };
     let right = format!(
         "  {} : {}  {} : {}  {count}",
         s::FILTERS,
