@@ -42,6 +42,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    Console(commands::console::Args),
     Import(commands::import::Args),
     Messages(commands::messages::Args),
     Proposals(commands::proposals::Args),

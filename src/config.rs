@@ -3,6 +3,7 @@
 //! `--config`, else `./config.toml`, else `$XDG_CONFIG_HOME/fiches/config.toml`
 //! (`~/.config/fiches/config.toml`). Relative paths in the file are relative
 //! to the file's own directory. Every error names the file and what is wrong.
+//! The CUF members list is `members.csv` beside the file.
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,8 @@ struct RawConfig {
     micro_atelier: MicroAtelier,
     bourse_projets: BourseProjets,
     #[serde(default)]
+    console: RawConsole,
+    #[serde(default)]
     sources: Vec<RawSource>,
     #[serde(default)]
     publish: RawPublish,
@@ -63,6 +66,13 @@ pub struct PublishSettings {
     pub options: PublishOptions,
     /// Weekly publication by the daemon, in the event's time zone.
     pub schedule: Option<Schedule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConsole {
+    #[serde(default)]
+    sample: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +162,9 @@ pub struct Config {
     pub bourse_projets: BourseProjets,
     pub sources: Vec<SourceConfig>,
     pub publish: PublishSettings,
+    /// `[console] sample`: a Maildir the console imports first when the
+    /// database holds no message yet (the bundled sample inbox).
+    pub sample: Option<PathBuf>,
 }
 
 impl Config {
@@ -303,6 +316,7 @@ impl Config {
                 options: publish_options,
                 schedule,
             },
+            sample: raw.console.sample.as_deref().map(resolve),
         })
     }
 
@@ -312,6 +326,15 @@ impl Config {
             .timezone
             .parse()
             .unwrap_or(chrono_tz::Europe::Paris)
+    }
+
+    /// The CUF members list, `members.csv` beside this file.
+    pub fn members_path(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+            .join("members.csv")
     }
 
     /// The programme grid of both kinds, for the selection rules.
@@ -365,6 +388,11 @@ mod tests {
         assert_eq!(c.micro_atelier.capacity(), 20);
         assert_eq!(c.bourse_projets.capacity(), 24);
         assert!(!c.sources.is_empty());
+        assert_eq!(
+            c.sample.as_deref(),
+            Some(Path::new("/etc/fiches/fixtures/inbox"))
+        );
+        assert_eq!(c.members_path(), PathBuf::from("/etc/fiches/members.csv"));
     }
 
     #[test]

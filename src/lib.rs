@@ -6,11 +6,12 @@
 //! (SQLite, the only module with SQL), `domain` (selection rules, pure),
 //! `publish` (programme lists: snapshot, changelog, HTML/CSV/XLSX/JSON),
 //! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
-//! `commands` (the command line).
+//! `commands` (the command line), `console` (the staff's terminal UI).
 
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod domain;
 pub mod fiche;
 pub mod intake;

@@ -1,4 +1,5 @@
 //! The `fiches` binary: parse the command line and hand over to `commands`.
+//! With no subcommand it opens the review console.
 
 use std::process::ExitCode;
 
@@ -23,10 +24,8 @@ fn main() -> ExitCode {
         Some(Command::Proposals(args)) => commands::proposals::run(&globals, &args),
         Some(Command::Publish(args)) => commands::publish::run(&globals, &args),
         Some(Command::Daemon(args)) => commands::daemon::run(&globals, &args),
-        None => {
-            eprintln!("fiches : préciser une commande (voir `fiches --help`)");
-            return ExitCode::from(2);
-        }
+        Some(Command::Console(args)) => commands::console::run(&globals, &args),
+        None => commands::console::run(&globals, &Default::default()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -48,6 +48,7 @@ fn decide(store: &mut Store, id: i64, status: Status, place: Option<(&str, &str)
         slot: place.map(|p| p.0.to_string()),
         space: place.map(|p| p.1.to_string()),
         rank: None,
+        reason: None,
     };
     store.decide(id, version, &decision, "test").unwrap();
 }

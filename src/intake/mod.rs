@@ -3,7 +3,8 @@
 //! `process` reads one (pure: no I/O, no clock) into a `NewMessage` for the
 //! store; `Importer` runs a source into the store, skipping messages already
 //! stored, and never stops on one bad message; `daemon` watches the IMAP
-//! sources for months.
+//! sources for months; `view` turns stored bytes into what staff read
+//! (sender, date, subject, body text, attachments).
 
 pub mod classify;
 pub mod daemon;
@@ -11,6 +12,7 @@ pub mod imap;
 pub mod mail;
 pub mod pipeline;
 pub mod source;
+pub mod view;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -21,6 +23,7 @@ use crate::store::{MessageStatus, NewMessage, Watermark, flag};
 pub use mail::MailLimits;
 pub use pipeline::{ImportReport, Importer, Progress};
 pub use source::{EmlFiles, Maildir, Source, SourceError, open_path};
+pub use view::{AttachmentView, MessageView, message_view};
 
 /// A message as a source hands it over.
 #[derive(Debug, Clone, PartialEq, Eq)]

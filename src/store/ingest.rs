@@ -68,7 +68,7 @@ pub(crate) fn extra_json(extra: &[(String, String)]) -> String {
     .to_string()
 }
 
-fn strings_json(v: &[String]) -> String {
+pub(super) fn strings_json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
@@ -413,7 +413,7 @@ pub(crate) fn advance_watermark(tx: &Transaction<'_>, wm: &Watermark, at: &str) 
 /// Puts the freshly inserted proposal `new_id` in its chain: renumbers and
 /// relinks the revisions by date order, carries a decision over to a new
 /// live revision. Returns the proposal it replaced as the live one, if any.
-fn link_into_chain(
+pub(super) fn link_into_chain(
     tx: &Transaction<'_>,
     at: &str,
     message_id: i64,

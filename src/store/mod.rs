@@ -18,6 +18,7 @@
 //!   and a backup is one file (`sqlite3 fiches.db .backup`). Listing queries
 //!   never touch that table.
 
+pub mod console;
 mod ingest;
 pub mod model;
 mod publications;
@@ -37,6 +38,7 @@ pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
 /// The migrations, in order. Append only: never edit a released one.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
+    ("0002_console", include_str!("migrations/0002_console.sql")),
     ("0003_daemon", include_str!("migrations/0003_daemon.sql")),
     (
         "0005_publications",

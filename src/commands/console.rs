@@ -1,0 +1,109 @@
+//! `fiches` with no arguments, or `fiches console`: the review console on
+//! the configured database. With the repository's `config.toml`, an empty
+//! database is first filled from the bundled sample inbox (`[console]
+//! sample`). The members list is `members.csv` beside the configuration;
+//! the journal names the user from `$SUDO_USER`, else `$USER`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+use super::Globals;
+use crate::config::Config;
+use crate::console::format::Zone;
+use crate::console::theme::Theme;
+use crate::console::{Options, Session, os_user};
+use crate::domain::members::Members;
+use crate::intake::{ImportReport, Importer, IntakeOptions, open_path};
+use crate::safe::terminal_line;
+use crate::store::Store;
+
+/// Ouvre la console de suivi (aussi : `fiches` sans argument).
+///
+/// Écrans : Propositions (1), Décider (2), Programme (3), À traiter (4),
+/// Corriger (5) ; `?` pour l'aide, `q` pour quitter. Quand la base est
+/// vide et que la configuration nomme un échantillon ([console] sample),
+/// il est importé d'abord.
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {}
+
+/// Imports the configured sample when the database holds no message yet.
+pub fn import_sample_if_empty(
+    store: &mut Store,
+    config: &Config,
+) -> anyhow::Result<Option<ImportReport>> {
+    let Some(sample) = &config.sample else {
+        return Ok(None);
+    };
+    if store.counts()?.messages > 0 || !sample.exists() {
+        return Ok(None);
+    }
+    let mut source = open_path(sample)
+        .with_context(|| format!("échantillon {} ([console] sample)", sample.display()))?;
+    let mut importer = Importer::new(store, IntakeOptions::new(config.event.deadline));
+    importer
+        .run(source.as_mut(), &mut |_| {})
+        .context("import de l'échantillon")?;
+    Ok(Some(importer.report))
+}
+
+/// The members list beside the configuration; empty when there is none.
+pub fn load_members(config: &Config) -> anyhow::Result<Members> {
+    let path = config.members_path();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Members::from_csv(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Members::default()),
+        Err(e) => Err(e).with_context(|| format!("liste des adhérents {}", path.display())),
+    }
+}
+
+/// How the status line names the database: the path as configured when
+/// short, else its file name.
+fn db_label(path: &Path) -> String {
+    let full = path.display().to_string();
+    if full.chars().count() <= 32 {
+        full
+    } else {
+        path.file_name()
+            .map_or(full, |n| n.to_string_lossy().into_owned())
+    }
+}
+
+pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!(
+            "la console a besoin d'un terminal (lancer `fiches` dans un terminal ou une session SSH) ; pour un script, voir `fiches proposals --json`"
+        );
+    }
+    let config = globals.require_config()?;
+    let path = globals.db_path(Some(&config))?;
+    let mut store = globals.open_store(Some(&config))?;
+    if let Some(sample) = &config.sample
+        && store.counts()?.messages == 0
+        && sample.exists()
+    {
+        eprintln!(
+            "Base vide : import de l'échantillon {}…",
+            terminal_line(&sample.display().to_string())
+        );
+        if let Some(r) = import_sample_if_empty(&mut store, &config)? {
+            eprintln!("{} messages importés, {} propositions.", r.new, r.proposals);
+        }
+    }
+    let size = crossterm::terminal::size().unwrap_or((80, 24));
+    let opts = Options {
+        user: os_user(),
+        db_label: db_label(&path),
+        layout: config.layout(),
+        members: load_members(&config)?,
+        zone: Zone::from_iana(&config.event.timezone),
+        theme: Theme::from_env(),
+        now: None,
+        size,
+        search_budget: Some(crate::console::run::SEARCH_SLICE),
+    };
+    let session = Session::open(store, opts)?;
+    crate::console::run::run(session)?;
+    Ok(true)
+}

@@ -1,0 +1,288 @@
+//! Keys and mouse to `Action`s, pure: which key does what depends only on
+//! the key mode (typing, an overlay, or the screen shown). Vim keys and
+//! arrows both work; letters only act where the screen gives them a meaning.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::app::{App, Overlay, Screen};
+use crate::fiche::Kind;
+
+/// Editing the text being typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEdit {
+    Char(char),
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Home,
+    End,
+    Clear,
+    DeleteWord,
+    Newline,
+    Submit,
+    Cancel,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    Escape,
+    Goto(Screen),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Left,
+    Right,
+    Tab,
+    WheelUp,
+    WheelDown,
+    Enter,
+    Search,
+    SortNext,
+    SortReverse,
+    Filters,
+    ClearFilters,
+    Decide,
+    Correct,
+    Accept,
+    Waitlist,
+    Reject,
+    Withdraw,
+    Reset,
+    Undo,
+    ToggleHandled,
+    NewFiche,
+    ChooseKind(Kind),
+    Save,
+    Abandon,
+    Refresh,
+    Resize(u16, u16),
+    Text(TextEdit),
+}
+
+/// How keys are read at the moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMode {
+    Normal(Screen),
+    Typing,
+    Help,
+    Filters,
+    Picker,
+    KindChoice,
+}
+
+pub fn key_mode(app: &App) -> KeyMode {
+    match &app.overlay {
+        Overlay::Help { .. } => KeyMode::Help,
+        Overlay::Filters { .. } => KeyMode::Filters,
+        Overlay::Picker(_) => KeyMode::Picker,
+        Overlay::KindChoice { .. } => KeyMode::KindChoice,
+        Overlay::None if app.input.is_some() => KeyMode::Typing,
+        Overlay::None => KeyMode::Normal(app.screen),
+    }
+}
+
+fn ctrl(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Movement keys shared by every list.
+fn movement(key: &KeyEvent) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Char('j') | KeyCode::Down if !ctrl(key) => Action::Down,
+        KeyCode::Char('k') | KeyCode::Up if !ctrl(key) => Action::Up,
+        KeyCode::Char('d') if ctrl(key) => Action::PageDown,
+        KeyCode::Char('u') if ctrl(key) => Action::PageUp,
+        KeyCode::Char('f') if ctrl(key) => Action::PageDown,
+        KeyCode::Char('b') if ctrl(key) => Action::PageUp,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::Home | KeyCode::Char('g') => Action::Top,
+        KeyCode::End | KeyCode::Char('G') => Action::Bottom,
+        KeyCode::Char('h') | KeyCode::Left => Action::Left,
+        KeyCode::Char('l') | KeyCode::Right => Action::Right,
+        _ => return None,
+    })
+}
+
+/// The action for a key in a mode; `None` when the key means nothing there.
+pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if ctrl(&key) && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    match mode {
+        KeyMode::Typing => Some(Action::Text(match key.code {
+            KeyCode::Enter if key.modifiers.contains(KeyModifiers::ALT) => TextEdit::Newline,
+            KeyCode::Char('j') if ctrl(&key) => TextEdit::Newline,
+            KeyCode::Enter => TextEdit::Submit,
+            KeyCode::Esc => TextEdit::Cancel,
+            KeyCode::Backspace => TextEdit::Backspace,
+            KeyCode::Char('h') if ctrl(&key) => TextEdit::Backspace,
+            KeyCode::Delete => TextEdit::Delete,
+            KeyCode::Left => TextEdit::Left,
+            KeyCode::Right => TextEdit::Right,
+            KeyCode::Home => TextEdit::Home,
+            KeyCode::Char('a') if ctrl(&key) => TextEdit::Home,
+            KeyCode::End => TextEdit::End,
+            KeyCode::Char('e') if ctrl(&key) => TextEdit::End,
+            KeyCode::Char('u') if ctrl(&key) => TextEdit::Clear,
+            KeyCode::Char('w') if ctrl(&key) => TextEdit::DeleteWord,
+            KeyCode::Up => return Some(Action::Up),
+            KeyCode::Down => return Some(Action::Down),
+            // Alt-letter is not a letter (and is what a slow link makes of Échap + letter).
+            KeyCode::Char(c) if !ctrl(&key) && !key.modifiers.contains(KeyModifiers::ALT) => {
+                TextEdit::Char(c)
+            }
+            _ => return None,
+        })),
+        KeyMode::Help => match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                Some(Action::ToggleHelp)
+            }
+            _ => movement(&key),
+        },
+        KeyMode::Filters => match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') | KeyCode::Char('q') => {
+                Some(Action::Escape)
+            }
+            KeyCode::Char('x') => Some(Action::ClearFilters),
+            _ => movement(&key),
+        },
+        KeyMode::Picker => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Escape),
+            KeyCode::Enter => Some(Action::Enter),
+            _ => movement(&key),
+        },
+        KeyMode::KindChoice => match key.code {
+            KeyCode::Char('m') => Some(Action::ChooseKind(Kind::MicroAtelier)),
+            KeyCode::Char('b') => Some(Action::ChooseKind(Kind::BourseProjets)),
+            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Escape),
+            _ => None,
+        },
+        KeyMode::Normal(screen) => normal(screen, key),
+    }
+}
+
+fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
+    let global = match key.code {
+        KeyCode::Char('q') => Some(Action::Quit),
+        KeyCode::Char('?') => Some(Action::ToggleHelp),
+        KeyCode::Esc => Some(Action::Escape),
+        KeyCode::Char('1') | KeyCode::F(1) => Some(Action::Goto(Screen::Propositions)),
+        KeyCode::Char('2') | KeyCode::F(2) => Some(Action::Goto(Screen::Decider)),
+        KeyCode::Char('3') | KeyCode::F(3) => Some(Action::Goto(Screen::Programme)),
+        KeyCode::Char('4') | KeyCode::F(4) => Some(Action::Goto(Screen::Triage)),
+        KeyCode::Char('5') | KeyCode::F(5) => Some(Action::Goto(Screen::Corriger)),
+        KeyCode::Char('r') if ctrl(&key) => Some(Action::Refresh),
+        KeyCode::Tab | KeyCode::BackTab => Some(Action::Tab),
+        KeyCode::Enter => Some(Action::Enter),
+        KeyCode::Char('u') if !ctrl(&key) => Some(Action::Undo),
+        _ => None,
+    };
+    if global.is_some() {
+        return global;
+    }
+    let specific = match (screen, key.code) {
+        (Screen::Propositions, KeyCode::Char('/')) => Some(Action::Search),
+        (Screen::Propositions, KeyCode::Char('s')) => Some(Action::SortNext),
+        (Screen::Propositions, KeyCode::Char('S')) => Some(Action::SortReverse),
+        (Screen::Propositions, KeyCode::Char('f')) if !ctrl(&key) => Some(Action::Filters),
+        (Screen::Propositions, KeyCode::Char('x')) => Some(Action::ClearFilters),
+        (Screen::Propositions, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
+        (Screen::Propositions, KeyCode::Char('c')) => Some(Action::Correct),
+        (Screen::Decider, KeyCode::Char('a')) => Some(Action::Accept),
+        (Screen::Decider, KeyCode::Char('w')) => Some(Action::Waitlist),
+        (Screen::Decider, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::Reject),
+        (Screen::Decider, KeyCode::Char('x')) => Some(Action::Withdraw),
+        (Screen::Decider, KeyCode::Char('p')) => Some(Action::Reset),
+        (Screen::Decider, KeyCode::Char('c')) => Some(Action::Correct),
+        (Screen::Triage, KeyCode::Char('m')) => Some(Action::ToggleHandled),
+        (Screen::Triage, KeyCode::Char('n')) => Some(Action::NewFiche),
+        (Screen::Corriger, KeyCode::Char('S')) => Some(Action::Save),
+        (Screen::Corriger, KeyCode::Char('X')) => Some(Action::Abandon),
+        (Screen::Corriger, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
+        _ => None,
+    };
+    specific.or_else(|| movement(&key))
+}
+
+/// The mouse wheel scrolls; other mouse events are ignored.
+pub fn mouse_action(ev: MouseEvent) -> Option<Action> {
+    match ev.kind {
+        MouseEventKind::ScrollUp => Some(Action::WheelUp),
+        MouseEventKind::ScrollDown => Some(Action::WheelDown),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn vim_keys_and_arrows() {
+        let m = KeyMode::Normal(Screen::Propositions);
+        assert_eq!(action_for(m, k(KeyCode::Char('j'))), Some(Action::Down));
+        assert_eq!(action_for(m, k(KeyCode::Down)), Some(Action::Down));
+        assert_eq!(action_for(m, k(KeyCode::Char('k'))), Some(Action::Up));
+        assert_eq!(action_for(m, k(KeyCode::Char('/'))), Some(Action::Search));
+        assert_eq!(
+            action_for(m, KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(Action::PageDown)
+        );
+        assert_eq!(action_for(m, k(KeyCode::Char('a'))), None);
+        let d = KeyMode::Normal(Screen::Decider);
+        assert_eq!(action_for(d, k(KeyCode::Char('a'))), Some(Action::Accept));
+        assert_eq!(action_for(d, k(KeyCode::Char('/'))), None);
+    }
+
+    #[test]
+    fn the_mouse_wheel_scrolls() {
+        use crossterm::event::MouseEvent;
+        let ev = |kind| MouseEvent {
+            kind,
+            column: 3,
+            row: 4,
+            modifiers: KeyModifiers::NONE,
+        };
+        assert_eq!(
+            mouse_action(ev(MouseEventKind::ScrollDown)),
+            Some(Action::WheelDown)
+        );
+        assert_eq!(
+            mouse_action(ev(MouseEventKind::ScrollUp)),
+            Some(Action::WheelUp)
+        );
+        assert_eq!(mouse_action(ev(MouseEventKind::Moved)), None);
+    }
+
+    #[test]
+    fn typing_takes_letters() {
+        let m = KeyMode::Typing;
+        assert_eq!(
+            action_for(m, k(KeyCode::Char('q'))),
+            Some(Action::Text(TextEdit::Char('q')))
+        );
+        assert_eq!(
+            action_for(m, k(KeyCode::Enter)),
+            Some(Action::Text(TextEdit::Submit))
+        );
+        assert_eq!(
+            action_for(m, KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+    }
+}

@@ -1,0 +1,593 @@
+//! The console's state: which screen, what is selected, what was loaded
+//! for the detail panes, the text being typed, the notice on the message
+//! line, the decisions this session can undo. Plain data: `update` changes
+//! it, the views read it, `run` fills it from the store. The programme
+//! grid (who holds which place, the waiting lists) is derived from the rows
+//! once per change and cached.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::format::Zone;
+use super::rows::{Listing, Row};
+use super::theme::Theme;
+use crate::domain::members::Members;
+use crate::domain::{Candidate, Decision, Layout, Status, demand, next_for_slot, waitlist};
+use crate::fiche::{Kind, Value};
+use crate::intake::MessageView;
+use crate::store::console::{Heartbeat, TriageMessage};
+use crate::store::{JournalEntry, MessageRecord, Proposal};
+
+/// The screens, each one key away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    #[default]
+    Propositions,
+    Decider,
+    Programme,
+    Triage,
+    Corriger,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 5] = [
+        Screen::Propositions,
+        Screen::Decider,
+        Screen::Programme,
+        Screen::Triage,
+        Screen::Corriger,
+    ];
+
+    pub fn index(self) -> usize {
+        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// Which pane of a list screen the keys move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    List,
+    Detail,
+}
+
+/// A line of text being typed, with its cursor (in characters).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInput {
+    pub text: String,
+    pub cursor: usize,
+}
+
+impl TextInput {
+    pub fn new(text: &str) -> TextInput {
+        TextInput {
+            text: text.to_string(),
+            cursor: text.chars().count(),
+        }
+    }
+
+    fn byte(&self, char_idx: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(char_idx)
+            .map_or(self.text.len(), |(b, _)| b)
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let b = self.byte(self.cursor);
+        self.text.insert(b, c);
+        self.cursor += 1;
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            let b = self.byte(self.cursor);
+            self.text.remove(b);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.text.chars().count() {
+            let b = self.byte(self.cursor);
+            self.text.remove(b);
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.text.chars().count());
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.text.chars().count();
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.cursor = 0;
+    }
+
+    /// Deletes the word before the cursor (Ctrl-W).
+    pub fn delete_word(&mut self) {
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut i = self.cursor;
+        while i > 0 && chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        while i > 0 && !chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        let (a, b) = (self.byte(i), self.byte(self.cursor));
+        self.text.replace_range(a..b, "");
+        self.cursor = i;
+    }
+
+    /// The text before the cursor (to place the terminal cursor).
+    pub fn before_cursor(&self) -> &str {
+        &self.text[..self.byte(self.cursor)]
+    }
+}
+
+/// What the text being typed is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    Search,
+    RejectReason,
+    /// A field of the current proposal (or of the fiche being entered).
+    Field {
+        key: &'static str,
+    },
+}
+
+/// A choice among options (a choice field's values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub key: &'static str,
+    /// The field's label on the form.
+    pub label: &'static str,
+    pub options: Vec<(String, Option<Value>)>,
+    pub cursor: usize,
+}
+
+/// A window over the screen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help {
+        scroll: u16,
+    },
+    Filters {
+        cursor: usize,
+    },
+    /// "m or b": the kind of the fiche to enter for a message.
+    KindChoice {
+        message_id: i64,
+    },
+    Picker(Picker),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Ok,
+    Warn,
+    Error,
+}
+
+/// The message line's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub level: Level,
+}
+
+/// A decision this session made, and how to take it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoEntry {
+    pub id: i64,
+    /// The proposal's version right after the decision.
+    pub version_after: i64,
+    /// The decision that restores the state before.
+    pub back: Decision,
+}
+
+/// Everything shown about the selected proposal.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub id: i64,
+    pub proposal: Proposal,
+    pub revisions: Vec<Proposal>,
+    pub journal: Vec<JournalEntry>,
+    pub message: Option<MessageRecord>,
+    pub view: Option<MessageView>,
+}
+
+/// Everything shown about the selected message of "À traiter".
+#[derive(Debug, Clone)]
+pub struct TriageDetail {
+    pub id: i64,
+    pub record: MessageRecord,
+    pub view: MessageView,
+}
+
+/// A fiche being entered by hand from a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub message_id: i64,
+    pub kind: Kind,
+    pub fields: BTreeMap<String, Value>,
+    /// Saving with required fields missing was asked once already.
+    pub confirm_missing: bool,
+}
+
+/// The programme of one kind, derived from the rows.
+#[derive(Debug, Clone, Default)]
+pub struct KindProgramme {
+    pub slots: Vec<String>,
+    pub places: Vec<String>,
+    /// Holder of each place, slot-major (`slot * places.len() + place`).
+    pub cells: Vec<Option<i64>>,
+    /// Per wanted slot ("any" apart): live proposals pending, accepted or waiting.
+    pub demand: BTreeMap<String, usize>,
+    /// The waiting list in priority order: (id, rank).
+    pub waitlist: Vec<(i64, usize)>,
+    /// Per place (like `cells`), for a free one: who the waiting list
+    /// would put there — the first who wants that slot in the slot's first
+    /// free place, the next in the next one.
+    pub suggestion: Vec<Option<i64>>,
+    /// Live proposals by status (`Status::ALL` order).
+    pub by_status: [usize; 5],
+}
+
+impl KindProgramme {
+    pub fn free(&self) -> usize {
+        self.cells.iter().filter(|c| c.is_none()).count()
+    }
+}
+
+/// Both grids and the candidates the rules were given.
+#[derive(Debug, Clone, Default)]
+pub struct Programme {
+    pub micro: KindProgramme,
+    pub bourse: KindProgramme,
+    /// The accepted and waiting proposals (what places and waiting lists
+    /// depend on; a decision on another one adds it).
+    pub candidates: Vec<Candidate>,
+    pub ranks: HashMap<i64, usize>,
+}
+
+impl Programme {
+    pub fn of(&self, kind: Kind) -> &KindProgramme {
+        match kind {
+            Kind::MicroAtelier => &self.micro,
+            Kind::BourseProjets => &self.bourse,
+        }
+    }
+
+    fn build(layout: &Layout, listing: &Listing) -> Programme {
+        let rows = listing.rows();
+        // Places and waiting lists only depend on the accepted and waiting
+        // proposals: the rules are given those (few, whatever the total).
+        let candidates: Vec<Candidate> = rows
+            .iter()
+            .filter(|r| matches!(r.status, Status::Accepted | Status::Waitlisted))
+            .map(Row::candidate)
+            .collect();
+        // Demand counts every live proposal; `demand` adds up, so it is
+        // asked chunk by chunk (memory stays flat).
+        let mut demands: [BTreeMap<String, usize>; 2] = Default::default();
+        let mut counts = [[0usize; 5]; 2];
+        for chunk in rows.chunks(4096) {
+            let cs: Vec<Candidate> = chunk.iter().map(Row::candidate).collect();
+            for (ki, kind) in Kind::ALL.into_iter().enumerate() {
+                for (slot, n) in demand(kind, &cs) {
+                    *demands[ki].entry(slot).or_insert(0) += n;
+                }
+            }
+            for r in chunk {
+                if let Some(ki) = Kind::ALL.iter().position(|k| Some(*k) == r.kind) {
+                    let si = Status::ALL.iter().position(|s| *s == r.status).unwrap_or(0);
+                    counts[ki][si] += 1;
+                }
+            }
+        }
+        let mut ranks = HashMap::new();
+        let mut kind_prog = |ki: usize, kind: Kind| {
+            let grid = layout.of(kind);
+            let mut cells = vec![None; grid.slots.len() * grid.places.len()];
+            for c in candidates.iter().filter(|c| c.kind == Some(kind)) {
+                if c.status != Status::Accepted {
+                    continue;
+                }
+                let Some(p) = &c.place else { continue };
+                let s = grid.slots.iter().position(|x| *x == p.slot);
+                let q = grid.places.iter().position(|x| *x == p.place);
+                if let (Some(s), Some(q)) = (s, q) {
+                    cells[s * grid.places.len() + q] = Some(c.id);
+                }
+            }
+            let list = waitlist(kind, &candidates);
+            ranks.extend(list.iter().copied());
+            let width = grid.places.len();
+            let mut suggestion = vec![None; cells.len()];
+            for (si, slot) in grid.slots.iter().enumerate() {
+                // `next_for_slot` again and again, each time without the
+                // ones already suggested for this slot.
+                let mut pool: Vec<Candidate> = candidates
+                    .iter()
+                    .filter(|c| c.kind == Some(kind) && c.status == Status::Waitlisted)
+                    .cloned()
+                    .collect();
+                for pi in 0..width {
+                    if cells[si * width + pi].is_some() {
+                        continue;
+                    }
+                    let Some(next) = next_for_slot(kind, slot, &pool).map(|c| c.id) else {
+                        break;
+                    };
+                    suggestion[si * width + pi] = Some(next);
+                    pool.retain(|c| c.id != next);
+                }
+            }
+            KindProgramme {
+                slots: grid.slots.clone(),
+                places: grid.places.clone(),
+                demand: std::mem::take(&mut demands[ki]),
+                suggestion,
+                waitlist: list,
+                cells,
+                by_status: counts[ki],
+            }
+        };
+        let micro = kind_prog(0, Kind::MicroAtelier);
+        let bourse = kind_prog(1, Kind::BourseProjets);
+        Programme {
+            micro,
+            bourse,
+            candidates,
+            ranks,
+        }
+    }
+}
+
+/// How the screen is split, from the terminal size; the views and the
+/// scrolling agree on it.
+pub fn body_height(size: (u16, u16)) -> u16 {
+    size.1.saturating_sub(3)
+}
+
+/// (list height incl. header, detail height) of a list-over-detail screen
+/// whose body is `body` lines high, one line being the search bar.
+pub fn list_split(body: u16) -> (u16, u16) {
+    let rest = body.saturating_sub(1);
+    let list = ((u32::from(rest) * 9 + 10) / 20) as u16;
+    let list = list.max(3.min(rest));
+    (list, rest - list)
+}
+
+/// The console's state.
+pub struct App {
+    pub screen: Screen,
+    pub focus: Focus,
+    pub overlay: Overlay,
+    pub input: Option<(InputPurpose, TextInput)>,
+    pub size: (u16, u16),
+    /// The clock the views use (fixed in tests).
+    pub now: DateTime<Utc>,
+    pub user: String,
+    pub db_label: String,
+    pub layout: Layout,
+    pub members: Members,
+    pub zone: Zone,
+    pub theme: Theme,
+    pub listing: Listing,
+    /// Position of the selection among the rows shown, and first row drawn.
+    pub selected: usize,
+    pub offset: usize,
+    pub detail: Option<Detail>,
+    pub detail_scroll: u16,
+    pub decide_cursor: usize,
+    pub programme_kind: Kind,
+    /// (slot, place) of the programme grid.
+    pub programme_cursor: (usize, usize),
+    pub triage: Vec<TriageMessage>,
+    pub triage_selected: usize,
+    pub triage_offset: usize,
+    pub triage_detail: Option<TriageDetail>,
+    pub triage_scroll: u16,
+    pub correct_cursor: usize,
+    pub draft: Option<Draft>,
+    pub notice: Option<Notice>,
+    pub undo: Vec<UndoEntry>,
+    pub heartbeat: Option<Heartbeat>,
+    pub quit: bool,
+    /// Live proposals by status (`Status::ALL` order), for the status line.
+    pub status_counts: [usize; 5],
+    /// The largest proposal id (width of the id column).
+    pub max_id: i64,
+    /// How long a search keystroke may look through rows before the frame
+    /// is drawn (the rest is searched between keystrokes); `None`: to the
+    /// end at once (tests).
+    pub search_budget: Option<std::time::Duration>,
+    programme: OnceCell<Programme>,
+}
+
+impl App {
+    pub fn new(layout: Layout, members: Members, zone: Zone, theme: Theme) -> App {
+        App {
+            screen: Screen::default(),
+            focus: Focus::default(),
+            overlay: Overlay::None,
+            input: None,
+            size: (80, 24),
+            now: Utc::now(),
+            user: String::new(),
+            db_label: String::new(),
+            layout,
+            members,
+            zone,
+            theme,
+            listing: Listing::default(),
+            selected: 0,
+            offset: 0,
+            detail: None,
+            detail_scroll: 0,
+            decide_cursor: 0,
+            programme_kind: Kind::MicroAtelier,
+            programme_cursor: (0, 0),
+            triage: Vec::new(),
+            triage_selected: 0,
+            triage_offset: 0,
+            triage_detail: None,
+            triage_scroll: 0,
+            correct_cursor: 0,
+            draft: None,
+            notice: None,
+            undo: Vec::new(),
+            heartbeat: None,
+            quit: false,
+            status_counts: [0; 5],
+            max_id: 0,
+            search_budget: None,
+            programme: OnceCell::new(),
+        }
+    }
+
+    /// The selected proposal's row.
+    pub fn current(&self) -> Option<&Row> {
+        self.listing.visible(self.selected)
+    }
+
+    pub fn current_id(&self) -> Option<i64> {
+        self.current().map(|r| r.id)
+    }
+
+    /// The detail, if it is the selected proposal's.
+    pub fn current_detail(&self) -> Option<&Detail> {
+        let id = self.current_id()?;
+        self.detail.as_ref().filter(|d| d.id == id)
+    }
+
+    pub fn current_message(&self) -> Option<&TriageMessage> {
+        self.triage.get(self.triage_selected)
+    }
+
+    /// The candidates with `row` among them in `status` (a decision's
+    /// outcome), to ask the rules what it would give.
+    pub fn candidates_with(&self, row: &Row, status: Status) -> Vec<Candidate> {
+        let mut all = self.programme().candidates.clone();
+        match all.iter_mut().find(|c| c.id == row.id) {
+            Some(c) => c.status = status,
+            None => {
+                let mut c = row.candidate();
+                c.status = status;
+                all.push(c);
+            }
+        }
+        all
+    }
+
+    /// The programme grids, derived from the rows (cached until they change).
+    pub fn programme(&self) -> &Programme {
+        self.programme
+            .get_or_init(|| Programme::build(&self.layout, &self.listing))
+    }
+
+    /// To call whenever rows change: drops what was derived from them.
+    pub fn rows_changed(&mut self) {
+        self.programme = OnceCell::new();
+        self.status_counts = [0; 5];
+        self.max_id = 0;
+        for r in self.listing.rows() {
+            let i = Status::ALL.iter().position(|s| *s == r.status).unwrap_or(0);
+            self.status_counts[i] += 1;
+            self.max_id = self.max_id.max(r.id);
+        }
+    }
+
+    /// Rows of the proposals table that fit (header excluded).
+    pub fn table_page(&self) -> usize {
+        let (list, _) = list_split(body_height(self.size));
+        usize::from(list.saturating_sub(1)).max(1)
+    }
+
+    /// Lines of the detail pane under a list (its title line excluded).
+    pub fn detail_page(&self) -> usize {
+        let (_, detail) = list_split(body_height(self.size));
+        usize::from(detail.saturating_sub(2)).max(1)
+    }
+
+    /// Lines of the "À traiter" list that fit (header excluded).
+    pub fn triage_page(&self) -> usize {
+        self.table_page()
+    }
+
+    /// Keeps the selection inside the rows shown and on screen.
+    pub fn clamp_selection(&mut self) {
+        let n = self.listing.visible_len();
+        if n == 0 {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(n - 1);
+        let page = self.table_page();
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(n.saturating_sub(page));
+    }
+
+    /// Selects a proposal by id if it is shown; returns whether it is.
+    pub fn select_id(&mut self, id: i64) -> bool {
+        match self.listing.position(id) {
+            Some(p) => {
+                self.selected = p;
+                self.clamp_selection();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn clamp_triage(&mut self) {
+        let n = self.triage.len();
+        if n == 0 {
+            self.triage_selected = 0;
+            self.triage_offset = 0;
+            return;
+        }
+        self.triage_selected = self.triage_selected.min(n - 1);
+        let page = self.triage_page();
+        if self.triage_selected < self.triage_offset {
+            self.triage_offset = self.triage_selected;
+        } else if self.triage_selected >= self.triage_offset + page {
+            self.triage_offset = self.triage_selected + 1 - page;
+        }
+    }
+
+    pub fn notify(&mut self, level: Level, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            level,
+        });
+    }
+
+    /// Messages of "À traiter" not yet handled.
+    pub fn triage_open(&self) -> usize {
+        self.triage.iter().filter(|m| m.handled.is_none()).count()
+    }
+}

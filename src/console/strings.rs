@@ -1,0 +1,434 @@
+//! Every French text of the console, in one place: screen names, column
+//! headers, key hints, help, notices. Views and updates take their words
+//! from here; data (names, subjects, fields) never comes from here.
+
+use crate::domain::{Status, members::MemberCheck};
+use crate::fiche::Kind;
+use crate::store::MessageStatus;
+
+pub const SCREEN_PROPOSITIONS: &str = "Propositions";
+pub const SCREEN_DECIDER: &str = "Décider";
+pub const SCREEN_PROGRAMME: &str = "Programme";
+pub const SCREEN_TRIAGE: &str = "À traiter";
+pub const SCREEN_CORRIGER: &str = "Corriger";
+pub const HELP_TAB: &str = "? aide";
+
+// Propositions: table.
+pub const COL_ID: &str = "N°";
+pub const COL_KIND: &str = "Type";
+pub const COL_ORG: &str = "Organisation";
+pub const COL_COUNTRY: &str = "Pays";
+pub const COL_MEMBER: &str = "CUF";
+pub const COL_THEME: &str = "Thème";
+pub const COL_WANTED: &str = "Souh.";
+pub const COL_STATUS: &str = "Statut";
+pub const COL_RECEIVED: &str = "Reçue";
+pub const COL_FLAGS: &str = "Sig";
+
+pub const SEARCH_PROMPT: &str = "/";
+pub const SEARCH_HINT: &str = "/ chercher";
+pub const NO_FILTER: &str = "aucun filtre";
+pub const FILTERS: &str = "Filtres";
+pub const SORT: &str = "Tri";
+pub const NO_PROPOSAL: &str = "Aucune proposition ne correspond.";
+pub const NO_PROPOSAL_AT_ALL: &str = "Aucune proposition dans la base.";
+pub const LOADING: &str = "Chargement…";
+
+// Detail pane.
+pub const DETAIL_TITLE: &str = "Détail";
+pub const D_FIELDS: &str = "Fiche";
+pub const D_EXTRA: &str = "Lignes ajoutées à la fiche";
+pub const D_WARNINGS: &str = "À vérifier";
+pub const D_MESSAGE: &str = "Message d'origine";
+pub const D_FROM: &str = "De";
+pub const D_DATE: &str = "Date";
+pub const D_SUBJECT: &str = "Objet";
+pub const D_RECEIVED: &str = "Reçu";
+pub const D_ATTACHMENTS: &str = "Pièces jointes";
+pub const D_REVISIONS: &str = "Révisions";
+pub const D_JOURNAL: &str = "Journal";
+pub const D_MEMBER: &str = "Adhésion CUF";
+pub const D_FLAGS: &str = "Signalements";
+pub const D_MISSING_REQUIRED: &str = "absent (obligatoire)";
+pub const D_EMPTY: &str = "—";
+pub const D_BODY_CUT: &str = "[… suite du message coupée]";
+pub const D_NO_BODY: &str = "(pas de texte)";
+pub const D_CURRENT: &str = "en cours";
+pub const D_UNKNOWN_KIND: &str = "type inconnu";
+pub const D_NO_MESSAGE: &str = "(message introuvable)";
+
+// Décider.
+pub const DEC_NONE: &str =
+    "Aucune proposition choisie : en choisir une dans l'écran Propositions (touche 1).";
+pub const DEC_FREE_PLACES: &str = "Places libres";
+pub const DEC_WANTED_MARK: &str = "souhaité";
+pub const DEC_NO_FREE: &str = "Plus aucune place libre : la liste d'attente reste possible.";
+pub const DEC_NO_KIND: &str =
+    "Sans type (micro-atelier ou bourse), elle ne peut pas être placée : corriger la fiche.";
+pub const DEC_ACTIONS: &str = "Décisions";
+pub const DEC_A_ACCEPT: &str = "retenir à la place choisie";
+pub const DEC_A_WAITLIST: &str = "liste d'attente";
+pub const DEC_A_REJECT: &str = "ne pas retenir (motif)";
+pub const DEC_A_WITHDRAW: &str = "retirée par l'organisation";
+pub const DEC_A_RESET: &str = "remettre « à décider »";
+pub const DEC_A_UNDO: &str = "annuler ma dernière décision";
+pub const DEC_REASON_PROMPT: &str = "Motif du refus : ";
+pub const DEC_NOT_LIVE: &str =
+    "Cette révision a été remplacée par une fiche plus récente : décider sur la révision en cours.";
+
+// Programme.
+pub const PROG_MICRO: &str = "Micro-ateliers";
+pub const PROG_BOURSE: &str = "Bourse aux projets";
+pub const PROG_SLOT: &str = "Créneau";
+pub const PROG_DEMAND: &str = "Dem.";
+pub const PROG_FREE: &str = "libre";
+pub const PROG_WAITLIST: &str = "Liste d'attente";
+pub const PROG_EMPTY_WAITLIST: &str = "personne en liste d'attente";
+pub const PROG_ANY: &str = "indifférent";
+
+// À traiter.
+pub const TRI_EMPTY: &str = "Aucun message à traiter.";
+pub const TRI_HANDLED: &str = "traité";
+pub const TRI_REASON: &str = "Pourquoi";
+pub const TRI_KIND_CHOICE: &[(&str, &str)] = &[
+    ("m", "micro-atelier"),
+    ("b", "bourse aux projets"),
+    ("Échap", "annuler"),
+];
+pub const TRI_KIND_TITLE: &str = "Saisir la fiche de ce message";
+
+// Corriger.
+pub const COR_NONE: &str =
+    "Aucune proposition choisie : en choisir une dans l'écran Propositions (touche 1).";
+pub const COR_EDIT_PROMPT: &str = "Nouvelle valeur";
+pub const COR_CLEAR: &str = "(vide)";
+pub const COR_DRAFT_TITLE: &str = "Saisie à la main";
+pub const COR_DRAFT_HINT: &str = "Entrée modifier · S enregistrer la fiche · X abandonner";
+pub const COR_HINT: &str =
+    "Entrée modifier le champ · j/k choisir · chaque modification est journalisée";
+pub const COR_REQUIRED: &str = "obligatoire";
+
+// Status line.
+pub const ST_DAEMON_UNKNOWN: &str = "démon : inconnu";
+pub const ST_DAEMON_UNKNOWN_SHORT: &str = "démon : ?";
+pub const ST_TO_TRIAGE: &str = "à traiter";
+
+// Key hints shown on the message line when nothing else is said.
+pub const HINT_PROPOSITIONS: &str = "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail · ? aide · q quitter";
+pub const HINT_DECIDER: &str =
+    "j/k place · Entrée/a retenir · w attente · r refuser · x retirée · p à décider · u annuler";
+pub const HINT_PROGRAMME: &str =
+    "flèches/hjkl case · Tab micro/bourse · Entrée retenir le 1er en attente ou voir · ? aide";
+pub const HINT_TRIAGE: &str =
+    "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire · ? aide · q quitter";
+pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
+pub const HINT_DETAIL: &str = "j/k ↑↓ PgPréc PgSuiv défiler · Tab ou Échap retour à la liste";
+pub const HINT_INPUT: &str =
+    "Entrée valider · Échap annuler · Ctrl-J saut de ligne · Ctrl-U effacer";
+pub const HINT_FILTERS: &str = "j/k filtre · h/l ←→ valeur · x tout effacer · Entrée/Échap fermer";
+pub const HINT_PICKER: &str = "j/k choisir · Entrée valider · Échap annuler";
+
+pub const FILTER_TITLE: &str = "Filtres";
+pub const FILTER_KIND: &str = "Type";
+pub const FILTER_STATUS: &str = "Statut";
+pub const FILTER_SLOT: &str = "Créneau";
+pub const FILTER_THEME: &str = "Thème";
+pub const FILTER_MEMBER: &str = "Membre CUF";
+pub const FILTER_FLAGGED: &str = "Signalées";
+pub const FILTER_ALL: &str = "tous";
+pub const FILTER_ONLY_FLAGGED: &str = "seulement les signalées";
+pub const FILTER_MEMBERS: &str = "membres";
+pub const FILTER_NON_MEMBERS: &str = "non-membres";
+
+pub const HELP_TITLE: &str = "Aide — touches";
+pub const HELP_CLOSE: &str = "Échap ou ? pour fermer";
+
+/// The help overlay: (keys, what) lines, grouped; a `("", title)` line
+/// starts a group.
+pub const HELP: &[(&str, &str)] = &[
+    ("", "Écrans"),
+    ("1  F1", "Propositions : liste, recherche, filtres, détail"),
+    (
+        "2  F2",
+        "Décider : retenir, liste d'attente, refuser, retirer",
+    ),
+    ("3  F3", "Programme : grille des créneaux et des places"),
+    ("4  F4", "À traiter : messages sans fiche lisible"),
+    ("5  F5", "Corriger : modifier un champ de la fiche"),
+    ("?", "cette aide"),
+    ("q  Ctrl-C", "quitter"),
+    ("", "Partout"),
+    ("j k  ↑ ↓", "descendre, monter (molette aussi)"),
+    ("g G  Déb. Fin", "premier, dernier"),
+    ("PgPréc PgSuiv", "page précédente, suivante"),
+    ("Ctrl-U Ctrl-D", "page précédente, suivante"),
+    ("Tab", "passer de la liste au détail"),
+    ("Ctrl-R", "relire la base (automatique sinon)"),
+    ("Échap", "fermer, annuler"),
+    ("", "Propositions"),
+    ("/", "chercher dans tous les champs (au fil de la frappe)"),
+    (
+        "f",
+        "filtres : type, statut, créneau, thème, membre, signalées",
+    ),
+    ("s  S", "changer le tri, l'inverser"),
+    ("Entrée  d", "décider sur la proposition choisie"),
+    ("c", "corriger la proposition choisie"),
+    ("", "Décider"),
+    (
+        "Entrée  a",
+        "retenir à la place choisie (le créneau souhaité d'abord)",
+    ),
+    ("w", "mettre en liste d'attente"),
+    ("r", "ne pas retenir, avec un motif"),
+    ("x", "retirée par l'organisation"),
+    ("p", "remettre « à décider »"),
+    ("u", "annuler ma dernière décision"),
+    ("", "Programme"),
+    ("h j k l  flèches", "choisir une case"),
+    ("Tab", "micro-ateliers ou bourse aux projets"),
+    (
+        "Entrée",
+        "place libre : retenir le premier en attente ; sinon voir",
+    ),
+    ("", "À traiter"),
+    ("m", "marquer traité ou non traité"),
+    ("n", "saisir la fiche à la main (crée une proposition)"),
+    ("", "Signalements (colonne Sig)"),
+    ("T", "arrivée après la date limite"),
+    ("A", "avertissements de lecture à vérifier"),
+    (
+        "M",
+        "adhésion CUF à vérifier (réponse et liste des adhérents diffèrent)",
+    ),
+    ("R", "nouvelle fiche reçue après une décision"),
+    ("E", "courriel de contact pris de l'expéditeur"),
+    ("P", "problème de pièce jointe"),
+    ("D", "message sans date"),
+    ("H", "fiche saisie à la main"),
+    ("2…", "numéro de révision (fiche renvoyée)"),
+];
+
+pub fn screen_name(i: usize) -> &'static str {
+    [
+        SCREEN_PROPOSITIONS,
+        SCREEN_DECIDER,
+        SCREEN_PROGRAMME,
+        SCREEN_TRIAGE,
+        SCREEN_CORRIGER,
+    ][i.min(4)]
+}
+
+/// Short status, for table cells.
+pub fn status_short(s: Status) -> &'static str {
+    match s {
+        Status::Pending => "à décider",
+        Status::Accepted => "retenue",
+        Status::Waitlisted => "attente",
+        Status::Rejected => "non retenue",
+        Status::Withdrawn => "retirée",
+    }
+}
+
+pub fn kind_short(k: Option<Kind>) -> &'static str {
+    match k {
+        Some(Kind::MicroAtelier) => "Micro",
+        Some(Kind::BourseProjets) => "Bourse",
+        None => "?",
+    }
+}
+
+pub fn kind_long(k: Option<Kind>) -> &'static str {
+    match k {
+        Some(k) => k.label_fr(),
+        None => D_UNKNOWN_KIND,
+    }
+}
+
+pub fn kind_plural(k: Kind) -> &'static str {
+    match k {
+        Kind::MicroAtelier => PROG_MICRO,
+        Kind::BourseProjets => PROG_BOURSE,
+    }
+}
+
+/// A place of a kind: "Espace" or "Table".
+pub fn place_word(k: Kind) -> &'static str {
+    match k {
+        Kind::MicroAtelier => "Espace",
+        Kind::BourseProjets => "Table",
+    }
+}
+
+/// Theme values (SPEC.md) as staff say them, short.
+pub fn theme_short(v: &str) -> &str {
+    match v {
+        "odd" => "ODD",
+        "climat" => "Climat",
+        "migrations" => "Migrations",
+        "jeunesse" => "Jeunesse",
+        "autre" => "Autre",
+        other => other,
+    }
+}
+
+pub fn member_short(m: MemberCheck) -> &'static str {
+    match m {
+        MemberCheck::Confirmed | MemberCheck::Declared => "oui",
+        MemberCheck::NotMember => "non",
+        MemberCheck::DeclaredNotListed => "oui?",
+        MemberCheck::ListedNotDeclared => "non?",
+    }
+}
+
+pub fn message_status(s: MessageStatus) -> &'static str {
+    match s {
+        MessageStatus::Fiche => "fiche",
+        MessageStatus::NoFiche => "sans fiche",
+        MessageStatus::AutoReply => "réponse auto",
+        MessageStatus::Unsupported => "format non lu",
+        MessageStatus::Rejected => "refusé",
+        MessageStatus::Error => "illisible",
+    }
+}
+
+/// A flag's meaning (stored flag names → French).
+pub fn flag_label(flag: &str) -> String {
+    match flag {
+        "late" => "arrivée après la date limite".into(),
+        "contact_email_from_sender" => "courriel de contact pris de l'expéditeur".into(),
+        "updated_after_decision" => "nouvelle fiche reçue après une décision".into(),
+        "no_date" => "message sans date".into(),
+        "attachment_problem" => "problème de pièce jointe (à regarder)".into(),
+        "entered_by_hand" => "fiche saisie à la main".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A journal action (stored names → French).
+pub fn journal_action(a: &str) -> &str {
+    match a {
+        "message_stored" => "message enregistré",
+        "proposal_created" => "proposition créée",
+        "proposal_superseded" => "remplacée par une fiche plus récente",
+        "revision_relinked" => "révisions réordonnées",
+        "decision_carried_over" => "décision reprise de la révision précédente",
+        "decision" => "décision",
+        "field_updated" => "champ corrigé",
+        "proposal_entered" => "fiche saisie à la main",
+        "message_handled" => "message marqué traité",
+        "message_unhandled" => "message marqué non traité",
+        other => other,
+    }
+}
+
+pub fn ordinal_rank(rank: usize) -> String {
+    crate::domain::rank_fr(rank)
+}
+
+/// "3e" (short form of the rank, for cells).
+pub fn rank_short(rank: usize) -> String {
+    if rank == 1 {
+        "1re".into()
+    } else {
+        format!("{rank}e")
+    }
+}
+
+pub fn sort_name(i: usize) -> &'static str {
+    [
+        "reçue",
+        "organisation",
+        "pays",
+        "statut",
+        "créneau",
+        "priorité",
+        "n°",
+    ][i.min(6)]
+}
+
+pub fn count_line(shown: usize, total: usize) -> String {
+    if shown == total {
+        format!("{total} proposition{}", plural(total))
+    } else {
+        format!("{shown} sur {total}")
+    }
+}
+
+/// The count while a search is still going through the rows.
+pub fn count_line_partial(found: usize, total: usize) -> String {
+    format!("{found}… sur {total}")
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n > 1 { "s" } else { "" }
+}
+
+// Notices.
+pub fn n_accepted(id: i64, slot: &str, place: &str) -> String {
+    format!("Proposition n° {id} retenue : {slot}, {place}.")
+}
+pub fn n_waitlisted(id: i64, rank: usize) -> String {
+    format!(
+        "Proposition n° {id} en liste d'attente : {}.",
+        crate::domain::rank_fr(rank)
+    )
+}
+pub fn n_rejected(id: i64) -> String {
+    format!("Proposition n° {id} non retenue.")
+}
+pub fn n_withdrawn(id: i64) -> String {
+    format!("Proposition n° {id} retirée.")
+}
+pub fn n_reset(id: i64) -> String {
+    format!("Proposition n° {id} remise « à décider ».")
+}
+pub fn n_undone(id: i64) -> String {
+    format!("Dernière décision sur la proposition n° {id} annulée.")
+}
+pub const N_NOTHING_TO_UNDO: &str = "Aucune décision à annuler dans cette session.";
+pub fn n_stale(id: i64, who: &str, status: &str) -> String {
+    format!(
+        "Refusé : la proposition n° {id} a été modifiée entre-temps (par {who}). État actuel : {status}. Rien n'a été enregistré."
+    )
+}
+pub fn n_place_taken(slot: &str, place: &str) -> String {
+    format!(
+        "Refusé : {place} à {slot} vient d'être attribué par quelqu'un d'autre. Choisir une autre place."
+    )
+}
+pub const N_BUSY: &str =
+    "La base est occupée (import en cours ?) : rien n'a été enregistré, réessayer dans un instant.";
+pub fn n_field_saved(label: &str) -> String {
+    format!("« {label} » corrigé (ancienne valeur dans le journal).")
+}
+pub fn n_handled(id: i64, handled: bool) -> String {
+    if handled {
+        format!("Message n° {id} marqué traité.")
+    } else {
+        format!("Message n° {id} marqué non traité.")
+    }
+}
+pub fn n_entered(id: i64) -> String {
+    format!("Fiche saisie : proposition n° {id} créée et liée au message.")
+}
+pub fn n_missing_required(labels: &str) -> String {
+    format!("S de nouveau pour enregistrer quand même ; obligatoires vides : {labels}")
+}
+pub const N_DRAFT_ABANDONED: &str = "Saisie abandonnée : rien n'a été enregistré.";
+pub const N_NO_SELECTION: &str = "Choisir d'abord une proposition (écran 1).";
+pub const N_NO_MESSAGE: &str = "Choisir d'abord un message.";
+pub const N_REASON_NEEDED: &str = "Un refus doit être motivé : écrire le motif.";
+pub const N_REFRESHED: &str = "Base relue.";
+pub const N_NO_WAITING: &str = "Personne en liste d'attente pour ce créneau.";
+pub fn n_error(e: &str) -> String {
+    format!("Erreur : {e}")
+}
+pub fn n_refused(e: &str) -> String {
+    format!("Refusé : {e}")
+}
+pub fn n_changed_by_other(id: i64) -> String {
+    format!(
+        "La proposition n° {id} vient d'être modifiée par quelqu'un d'autre : l'affichage est à jour."
+    )
+}

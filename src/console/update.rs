@@ -1,0 +1,863 @@
+//! State + action → new state + effects. Everything the console decides
+//! without the database is here: moving, searching, filtering, which
+//! decision a key means and whether the domain rules allow it
+//! (`domain::check_decision` against the rows shown). What needs the
+//! database comes back as `Effect`s for `run` to perform.
+
+use std::collections::BTreeMap;
+
+use super::action::{Action, TextEdit};
+use super::app::{App, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, TextInput};
+use super::rows::SortKey;
+use super::strings as s;
+use super::view;
+use crate::domain::{Decision, Status, check_decision, free_places, waitlist};
+use crate::fiche::spec::{self, FieldSpec, FieldType};
+use crate::fiche::{Kind, Value};
+
+/// What `run` must do with the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Load the detail pane of a proposal.
+    LoadDetail(i64),
+    /// Load a message of "À traiter".
+    LoadMessage(i64),
+    /// Record a decision checked by the domain rules, against the version shown.
+    Decide {
+        id: i64,
+        version: i64,
+        decision: Decision,
+        rank: Option<i64>,
+        /// Taking back an earlier decision of this session.
+        undo: bool,
+    },
+    UpdateField {
+        id: i64,
+        version: i64,
+        key: &'static str,
+        value: Option<Value>,
+    },
+    SetHandled {
+        message_id: i64,
+        handled: bool,
+    },
+    EnterProposal {
+        message_id: i64,
+        kind: Kind,
+        fields: BTreeMap<String, Value>,
+    },
+    Refresh,
+}
+
+/// The fields of a kind (the common ones when the kind is unknown).
+pub fn fields_of(kind: Option<Kind>) -> &'static [FieldSpec] {
+    match kind {
+        Some(k) => spec::fields(k),
+        None => spec::common_fields(),
+    }
+}
+
+/// The filters of the filter overlay, in order.
+pub const FILTER_LINES: usize = 6;
+
+fn cycle<T: Clone + PartialEq>(
+    options: &[Option<T>],
+    current: &Option<T>,
+    forward: bool,
+) -> Option<T> {
+    let i = options.iter().position(|o| o == current).unwrap_or(0);
+    let n = options.len();
+    let j = if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    };
+    options[j].clone()
+}
+
+/// The values each filter cycles through.
+pub fn filter_slots(app: &App) -> Vec<Option<String>> {
+    let mut v = vec![None];
+    for k in Kind::ALL {
+        v.extend(app.layout.of(k).slots.iter().cloned().map(Some));
+    }
+    v.push(Some("any".to_string()));
+    v
+}
+
+pub const THEMES: &[&str] = &["odd", "climat", "migrations", "jeunesse", "autre"];
+
+fn change_filter(app: &mut App, line: usize, forward: bool) {
+    let f = &mut app.listing.filters;
+    match line {
+        0 => {
+            let o: Vec<Option<Kind>> = std::iter::once(None)
+                .chain(Kind::ALL.into_iter().map(Some))
+                .collect();
+            f.kind = cycle(&o, &f.kind, forward);
+        }
+        1 => {
+            let o: Vec<Option<Status>> = std::iter::once(None)
+                .chain(Status::ALL.iter().copied().map(Some))
+                .collect();
+            f.status = cycle(&o, &f.status, forward);
+        }
+        2 => {
+            let o = filter_slots(app);
+            let f = &mut app.listing.filters;
+            f.slot = cycle(&o, &f.slot, forward);
+        }
+        3 => {
+            let o: Vec<Option<String>> = std::iter::once(None)
+                .chain(THEMES.iter().map(|t| Some(t.to_string())))
+                .collect();
+            f.theme = cycle(&o, &f.theme, forward);
+        }
+        4 => f.member = cycle(&[None, Some(true), Some(false)], &f.member, forward),
+        _ => f.flagged = !f.flagged,
+    }
+    app.listing.refilter();
+}
+
+/// After the rows shown changed: keep the selected proposal if still
+/// shown, else the first; load its detail.
+fn refiltered(app: &mut App) -> Vec<Effect> {
+    let keep = app.detail.as_ref().map(|d| d.id);
+    let found = keep.is_some_and(|id| app.select_id(id));
+    if !found {
+        app.selected = 0;
+        app.offset = 0;
+    }
+    app.clamp_selection();
+    selection_changed(app)
+}
+
+fn selection_changed(app: &mut App) -> Vec<Effect> {
+    app.decide_cursor = 0;
+    match app.current_id() {
+        Some(id) if app.detail.as_ref().is_none_or(|d| d.id != id) => {
+            app.detail_scroll = 0;
+            vec![Effect::LoadDetail(id)]
+        }
+        _ => vec![],
+    }
+}
+
+fn move_selection(app: &mut App, delta: isize) -> Vec<Effect> {
+    // Going past what a search found so far: let it finish first.
+    if app.listing.scanning()
+        && app.selected as isize + delta >= app.listing.visible_len() as isize - 1
+    {
+        app.listing.step(None);
+    }
+    let n = app.listing.visible_len();
+    if n == 0 {
+        return vec![];
+    }
+    let to = (app.selected as isize + delta).clamp(0, n as isize - 1) as usize;
+    if to == app.selected {
+        return vec![];
+    }
+    app.selected = to;
+    app.clamp_selection();
+    selection_changed(app)
+}
+
+fn move_triage(app: &mut App, delta: isize) -> Vec<Effect> {
+    let n = app.triage.len();
+    if n == 0 {
+        return vec![];
+    }
+    let to = (app.triage_selected as isize + delta).clamp(0, n as isize - 1) as usize;
+    if to == app.triage_selected && app.triage_detail.is_some() {
+        return vec![];
+    }
+    app.triage_selected = to;
+    app.clamp_triage();
+    triage_changed(app)
+}
+
+pub fn triage_changed(app: &mut App) -> Vec<Effect> {
+    match app.current_message().map(|m| m.id) {
+        Some(id) if app.triage_detail.as_ref().is_none_or(|d| d.id != id) => {
+            app.triage_scroll = 0;
+            vec![Effect::LoadMessage(id)]
+        }
+        _ => vec![],
+    }
+}
+
+/// Moves the selection of the current screen by `delta` (lines).
+fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
+    let step = if page {
+        delta.signum() * app.detail_page() as isize
+    } else {
+        delta
+    };
+    let scroll = |v: &mut u16, max: u16| {
+        *v = (i64::from(*v) + step as i64).clamp(0, i64::from(max)) as u16;
+    };
+    let pane_h = app.detail_page() as u16 + 2;
+    match app.screen {
+        Screen::Propositions if app.focus == Focus::Detail => {
+            let max = view::triage::max_scroll(view::detail::line_count(app), pane_h);
+            scroll(&mut app.detail_scroll, max);
+            vec![]
+        }
+        Screen::Propositions => {
+            let d = if page {
+                delta.signum() * app.table_page() as isize
+            } else {
+                delta
+            };
+            move_selection(app, d)
+        }
+        Screen::Triage if app.focus == Focus::Detail => {
+            let n = view::triage::message_lines(app, app.size.0 as usize).map_or(0, |l| l.len());
+            scroll(&mut app.triage_scroll, view::triage::max_scroll(n, pane_h));
+            vec![]
+        }
+        Screen::Triage => {
+            let d = if page {
+                delta.signum() * app.triage_page() as isize
+            } else {
+                delta
+            };
+            move_triage(app, d)
+        }
+        Screen::Decider => {
+            let n = app
+                .current()
+                .and_then(|r| r.kind.map(|k| (k, r.wanted.clone())))
+                .map_or(0, |(k, w)| {
+                    free_places(&app.layout, k, w.as_deref(), &app.programme().candidates).len()
+                });
+            if n > 0 {
+                app.decide_cursor =
+                    (app.decide_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+            }
+            vec![]
+        }
+        Screen::Programme => {
+            let n = app.layout.of(app.programme_kind).slots.len();
+            let d = if page {
+                delta.signum() * n as isize
+            } else {
+                delta
+            };
+            app.programme_cursor.0 =
+                (app.programme_cursor.0 as isize + d).clamp(0, n as isize - 1) as usize;
+            vec![]
+        }
+        Screen::Corriger => {
+            let kind = match &app.draft {
+                Some(d) => Some(d.kind),
+                None => app.current().and_then(|r| r.kind),
+            };
+            let n = fields_of(kind).len();
+            app.correct_cursor =
+                (app.correct_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+            vec![]
+        }
+    }
+}
+
+fn goto(app: &mut App, screen: Screen) -> Vec<Effect> {
+    app.screen = screen;
+    app.focus = Focus::List;
+    match screen {
+        Screen::Triage => triage_changed(app),
+        Screen::Propositions | Screen::Decider | Screen::Corriger => {
+            app.clamp_selection();
+            selection_changed(app)
+        }
+        Screen::Programme => vec![],
+    }
+}
+
+/// The decision restoring the state a row had.
+fn back_decision(status: Status, slot: Option<&str>, space: Option<&str>) -> Decision {
+    match (status, slot, space) {
+        (Status::Accepted, Some(s), Some(p)) => Decision::Accept {
+            slot: s.to_string(),
+            place: p.to_string(),
+        },
+        (Status::Waitlisted, ..) => Decision::Waitlist,
+        (Status::Rejected, ..) => Decision::Reject {
+            reason: "annulation d'une décision".into(),
+        },
+        (Status::Withdrawn, ..) => Decision::Withdraw,
+        _ => Decision::Reset,
+    }
+}
+
+/// Checks a decision on the selected proposal with the domain rules and,
+/// when allowed, asks `run` to record it with the version shown.
+fn decide(app: &mut App, decision: Decision) -> Vec<Effect> {
+    let Some(row) = app.current() else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let (id, version, kind) = (row.id, row.version, row.kind);
+    let candidate = row.candidate();
+    let prog = app.programme();
+    match check_decision(&app.layout, &candidate, &decision, &prog.candidates) {
+        Err(e) => {
+            let text = s::n_refused(&e.to_string());
+            app.notify(Level::Error, text);
+            vec![]
+        }
+        Ok(_) => {
+            let rank = match (&decision, kind, app.current()) {
+                (Decision::Waitlist, Some(k), Some(row)) => {
+                    waitlist(k, &app.candidates_with(row, Status::Waitlisted))
+                        .iter()
+                        .find(|(i, _)| *i == id)
+                        .map(|(_, r)| *r as i64)
+                }
+                _ => None,
+            };
+            vec![Effect::Decide {
+                id,
+                version,
+                decision,
+                rank,
+                undo: false,
+            }]
+        }
+    }
+}
+
+fn accept_selected_place(app: &mut App) -> Vec<Effect> {
+    let Some(row) = app.current() else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let Some(kind) = row.kind else {
+        app.notify(Level::Error, s::DEC_NO_KIND);
+        return vec![];
+    };
+    let free = free_places(
+        &app.layout,
+        kind,
+        row.wanted.as_deref(),
+        &app.programme().candidates,
+    );
+    match free.get(app.decide_cursor.min(free.len().saturating_sub(1))) {
+        Some(p) => {
+            let d = Decision::Accept {
+                slot: p.slot.clone(),
+                place: p.place.clone(),
+            };
+            decide(app, d)
+        }
+        None => {
+            app.notify(Level::Warn, s::DEC_NO_FREE);
+            vec![]
+        }
+    }
+}
+
+fn undo(app: &mut App) -> Vec<Effect> {
+    let Some(entry) = app.undo.last().cloned() else {
+        app.notify(Level::Info, s::N_NOTHING_TO_UNDO);
+        return vec![];
+    };
+    vec![Effect::Decide {
+        id: entry.id,
+        version: entry.version_after,
+        decision: entry.back,
+        rank: None,
+        undo: true,
+    }]
+}
+
+/// Starts editing a field of the current proposal (or of the draft).
+fn edit_field(app: &mut App) -> Vec<Effect> {
+    let (kind, current) = match &app.draft {
+        Some(d) => (Some(d.kind), Some(&d.fields)),
+        None => match app.current() {
+            Some(r) => (r.kind, None),
+            None => {
+                app.notify(Level::Warn, s::N_NO_SELECTION);
+                return vec![];
+            }
+        },
+    };
+    let fields = fields_of(kind);
+    let Some(f) = fields.get(app.correct_cursor.min(fields.len().saturating_sub(1))) else {
+        return vec![];
+    };
+    let value = match current {
+        Some(map) => map.get(f.key).cloned(),
+        None => app
+            .current_detail()
+            .and_then(|d| d.proposal.fields.get(f.key).cloned()),
+    };
+    match f.ty {
+        FieldType::Choice(opts) => {
+            let mut options: Vec<(String, Option<Value>)> = opts
+                .iter()
+                .map(|o| {
+                    let v = if f.key == "cuf_member" {
+                        Value::Bool(o.value == "true")
+                    } else {
+                        Value::Text(o.value.to_string())
+                    };
+                    (o.label.to_string(), Some(v))
+                })
+                .collect();
+            options.push((s::COR_CLEAR.to_string(), None));
+            let cursor = options.iter().position(|(_, v)| *v == value).unwrap_or(0);
+            app.overlay = Overlay::Picker(Picker {
+                key: f.key,
+                label: f.label,
+                options,
+                cursor,
+            });
+        }
+        _ => {
+            let text = value.map(|v| v.display()).unwrap_or_default();
+            app.input = Some((InputPurpose::Field { key: f.key }, TextInput::new(&text)));
+        }
+    }
+    vec![]
+}
+
+/// A field's new value chosen or typed: into the draft, or to the store.
+fn set_field(app: &mut App, key: &'static str, value: Option<Value>) -> Vec<Effect> {
+    if let Some(d) = &mut app.draft {
+        match value {
+            Some(v) => d.fields.insert(key.to_string(), v),
+            None => d.fields.remove(key),
+        };
+        d.confirm_missing = false;
+        return vec![];
+    }
+    let Some(row) = app.current() else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let old = app
+        .current_detail()
+        .and_then(|d| d.proposal.fields.get(key).cloned());
+    if old == value {
+        return vec![];
+    }
+    vec![Effect::UpdateField {
+        id: row.id,
+        version: row.version,
+        key,
+        value,
+    }]
+}
+
+fn save_draft(app: &mut App) -> Vec<Effect> {
+    let Some(d) = &mut app.draft else {
+        return vec![];
+    };
+    let missing: Vec<&str> = spec::fields(d.kind)
+        .iter()
+        .filter(|f| f.required && !d.fields.contains_key(f.key))
+        .map(|f| f.label)
+        .collect();
+    if !missing.is_empty() && !d.confirm_missing {
+        d.confirm_missing = true;
+        let text = s::n_missing_required(&missing.join(", "));
+        app.notify(Level::Warn, text);
+        return vec![];
+    }
+    vec![Effect::EnterProposal {
+        message_id: d.message_id,
+        kind: d.kind,
+        fields: d.fields.clone(),
+    }]
+}
+
+fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
+    let Some((purpose, input)) = &mut app.input else {
+        return vec![];
+    };
+    match edit {
+        TextEdit::Char(c) => input.insert(c),
+        TextEdit::Backspace => input.backspace(),
+        TextEdit::Delete => input.delete(),
+        TextEdit::Left => input.left(),
+        TextEdit::Right => input.right(),
+        TextEdit::Home => input.home(),
+        TextEdit::End => input.end(),
+        TextEdit::Clear => input.clear(),
+        TextEdit::DeleteWord => input.delete_word(),
+        TextEdit::Newline => {
+            if matches!(purpose, InputPurpose::Field { .. }) {
+                input.insert('\n');
+            }
+        }
+        TextEdit::Cancel => {
+            let purpose = purpose.clone();
+            app.input = None;
+            if purpose == InputPurpose::Search {
+                app.listing.set_query("");
+                return refiltered(app);
+            }
+            return vec![];
+        }
+        TextEdit::Submit => {
+            let purpose = purpose.clone();
+            let text = input.text.clone();
+            app.input = None;
+            return match purpose {
+                InputPurpose::Search => vec![],
+                InputPurpose::RejectReason => {
+                    if text.trim().is_empty() {
+                        app.notify(Level::Warn, s::N_REASON_NEEDED);
+                        return vec![];
+                    }
+                    decide(
+                        app,
+                        Decision::Reject {
+                            reason: text.trim().to_string(),
+                        },
+                    )
+                }
+                InputPurpose::Field { key } => {
+                    let t = text.trim();
+                    let v = (!t.is_empty()).then(|| Value::Text(t.to_string()));
+                    set_field(app, key, v)
+                }
+            };
+        }
+    }
+    if matches!(purpose, InputPurpose::Search) {
+        let q = input.text.clone();
+        let deadline = app.search_budget.map(|b| std::time::Instant::now() + b);
+        app.listing.set_query_within(&q, deadline);
+        return refiltered(app);
+    }
+    vec![]
+}
+
+fn programme_enter(app: &mut App) -> Vec<Effect> {
+    let kind = app.programme_kind;
+    let (si, pi) = app.programme_cursor;
+    let prog = app.programme().of(kind);
+    let width = prog.places.len();
+    let (Some(slot), Some(place)) = (prog.slots.get(si).cloned(), prog.places.get(pi).cloned())
+    else {
+        return vec![];
+    };
+    match prog.cells.get(si * width + pi).copied().flatten() {
+        Some(holder) => {
+            // Show who holds it.
+            app.listing.filters = Default::default();
+            app.listing.set_query("");
+            app.listing.refilter();
+            app.select_id(holder);
+            goto(app, Screen::Propositions)
+        }
+        None => {
+            let Some(next) = prog.suggestion.get(si * width + pi).copied().flatten() else {
+                app.notify(Level::Info, s::N_NO_WAITING);
+                return vec![];
+            };
+            let Some(row) = app.listing.get(next) else {
+                return vec![];
+            };
+            let candidate = row.candidate();
+            let version = row.version;
+            let d = Decision::Accept { slot, place };
+            match check_decision(&app.layout, &candidate, &d, &app.programme().candidates) {
+                Err(e) => {
+                    let text = s::n_refused(&e.to_string());
+                    app.notify(Level::Error, text);
+                    vec![]
+                }
+                Ok(_) => vec![Effect::Decide {
+                    id: next,
+                    version,
+                    decision: d,
+                    rank: None,
+                    undo: false,
+                }],
+            }
+        }
+    }
+}
+
+/// Applies an action; returns what `run` must do with the store.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    if !matches!(
+        action,
+        Action::Resize(..) | Action::WheelUp | Action::WheelDown
+    ) {
+        app.notice = None;
+    }
+    // Overlays take their keys first.
+    match (&mut app.overlay, action) {
+        (Overlay::Help { .. }, Action::ToggleHelp | Action::Escape) => {
+            app.overlay = Overlay::None;
+            return vec![];
+        }
+        (
+            Overlay::Help { .. },
+            Action::Down | Action::WheelDown | Action::PageDown | Action::Bottom,
+        ) => {
+            let max = view::overlays::help_max_scroll(app);
+            if let Overlay::Help { scroll } = &mut app.overlay {
+                *scroll = match action {
+                    Action::PageDown => scroll.saturating_add(10),
+                    Action::Bottom => max,
+                    _ => scroll.saturating_add(1),
+                }
+                .min(max);
+            }
+            return vec![];
+        }
+        (Overlay::Help { scroll }, Action::Up | Action::WheelUp) => {
+            *scroll = scroll.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Help { scroll }, Action::PageUp) => {
+            *scroll = scroll.saturating_sub(10);
+            return vec![];
+        }
+        (Overlay::Help { scroll }, Action::Top) => {
+            *scroll = 0;
+            return vec![];
+        }
+        (Overlay::Filters { .. }, Action::Escape) => {
+            app.overlay = Overlay::None;
+            return vec![];
+        }
+        (Overlay::Filters { cursor }, Action::Down) => {
+            *cursor = (*cursor + 1).min(FILTER_LINES - 1);
+            return vec![];
+        }
+        (Overlay::Filters { cursor }, Action::Up) => {
+            *cursor = cursor.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Filters { cursor }, Action::Right | Action::Left) => {
+            let line = *cursor;
+            change_filter(app, line, action == Action::Right);
+            return refiltered(app);
+        }
+        (Overlay::Filters { .. }, Action::Enter) => {
+            app.overlay = Overlay::None;
+            return vec![];
+        }
+        (Overlay::Filters { .. }, Action::ClearFilters) => {
+            app.listing.filters = Default::default();
+            app.listing.refilter();
+            return refiltered(app);
+        }
+        (Overlay::Picker(p), Action::Down) => {
+            p.cursor = (p.cursor + 1).min(p.options.len().saturating_sub(1));
+            return vec![];
+        }
+        (Overlay::Picker(p), Action::Up) => {
+            p.cursor = p.cursor.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Picker(p), Action::Enter) => {
+            let key = p.key;
+            let value = p.options.get(p.cursor).and_then(|(_, v)| v.clone());
+            app.overlay = Overlay::None;
+            return set_field(app, key, value);
+        }
+        (Overlay::Picker(_) | Overlay::KindChoice { .. }, Action::Escape) => {
+            app.overlay = Overlay::None;
+            return vec![];
+        }
+        (Overlay::KindChoice { message_id }, Action::ChooseKind(kind)) => {
+            let message_id = *message_id;
+            app.overlay = Overlay::None;
+            let mut fields = BTreeMap::new();
+            if let Some(m) = app.triage.iter().find(|m| m.id == message_id)
+                && let Some(from) = &m.from_addr
+            {
+                fields.insert("contact_email".to_string(), Value::Text(from.clone()));
+            }
+            app.draft = Some(Draft {
+                message_id,
+                kind,
+                fields,
+                confirm_missing: false,
+            });
+            app.correct_cursor = 0;
+            app.screen = Screen::Corriger;
+            return vec![];
+        }
+        (Overlay::None, _) => {}
+        (_, Action::Quit) => {}
+        (_, Action::Resize(..)) => {}
+        _ => return vec![],
+    }
+
+    match action {
+        Action::Quit => {
+            app.quit = true;
+            vec![]
+        }
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            app.clamp_selection();
+            app.clamp_triage();
+            vec![]
+        }
+        Action::Text(edit) => text_edit(app, edit),
+        Action::Up | Action::Down if matches!(app.input, Some((InputPurpose::Search, _))) => {
+            move_selection(app, if action == Action::Up { -1 } else { 1 })
+        }
+        _ if app.input.is_some() => vec![],
+        Action::ToggleHelp => {
+            app.overlay = Overlay::Help { scroll: 0 };
+            vec![]
+        }
+        Action::Escape => {
+            if app.focus == Focus::Detail {
+                app.focus = Focus::List;
+            } else if app.screen == Screen::Propositions && !app.listing.query.is_empty() {
+                app.listing.set_query("");
+                return refiltered(app);
+            }
+            vec![]
+        }
+        Action::Goto(screen) => goto(app, screen),
+        Action::Refresh => vec![Effect::Refresh],
+        Action::Up => vertical(app, -1, false),
+        Action::Down => vertical(app, 1, false),
+        Action::WheelUp => vertical(app, -3, false),
+        Action::WheelDown => vertical(app, 3, false),
+        Action::PageUp => vertical(app, -1, true),
+        Action::PageDown => vertical(app, 1, true),
+        Action::Top => vertical(app, -(i32::MAX as isize), false),
+        Action::Bottom => vertical(app, i32::MAX as isize, false),
+        Action::Left | Action::Right => {
+            let d: isize = if action == Action::Left { -1 } else { 1 };
+            match app.screen {
+                Screen::Programme => {
+                    let n = app.layout.of(app.programme_kind).places.len();
+                    app.programme_cursor.1 =
+                        (app.programme_cursor.1 as isize + d).clamp(0, n as isize - 1) as usize;
+                }
+                Screen::Propositions | Screen::Triage => {
+                    app.focus = if d > 0 { Focus::Detail } else { Focus::List };
+                }
+                _ => {}
+            }
+            vec![]
+        }
+        Action::Tab => {
+            match app.screen {
+                Screen::Programme => {
+                    app.programme_kind = match app.programme_kind {
+                        Kind::MicroAtelier => Kind::BourseProjets,
+                        Kind::BourseProjets => Kind::MicroAtelier,
+                    };
+                    app.programme_cursor = (0, 0);
+                }
+                _ => {
+                    app.focus = match app.focus {
+                        Focus::List => Focus::Detail,
+                        Focus::Detail => Focus::List,
+                    };
+                }
+            }
+            vec![]
+        }
+        Action::Enter => match app.screen {
+            Screen::Propositions => goto(app, Screen::Decider),
+            Screen::Decider => accept_selected_place(app),
+            Screen::Programme => programme_enter(app),
+            Screen::Triage => {
+                app.focus = Focus::Detail;
+                vec![]
+            }
+            Screen::Corriger => edit_field(app),
+        },
+        Action::Search => {
+            let q = app.listing.query.clone();
+            app.input = Some((InputPurpose::Search, TextInput::new(&q)));
+            vec![]
+        }
+        Action::SortNext | Action::SortReverse => {
+            if action == Action::SortNext {
+                app.listing.sort = app.listing.sort.next();
+                app.listing.reverse = false;
+            } else {
+                app.listing.reverse = !app.listing.reverse;
+            }
+            app.listing.resort();
+            refiltered(app)
+        }
+        Action::Filters => {
+            app.overlay = Overlay::Filters { cursor: 0 };
+            vec![]
+        }
+        Action::ClearFilters => {
+            app.listing.filters = Default::default();
+            app.listing.set_query("");
+            app.listing.refilter();
+            refiltered(app)
+        }
+        Action::Decide => goto(app, Screen::Decider),
+        Action::Correct => {
+            app.draft = None;
+            app.correct_cursor = 0;
+            goto(app, Screen::Corriger)
+        }
+        Action::Accept => accept_selected_place(app),
+        Action::Waitlist => decide(app, Decision::Waitlist),
+        Action::Withdraw => decide(app, Decision::Withdraw),
+        Action::Reset => decide(app, Decision::Reset),
+        Action::Reject => {
+            if app.current().is_none() {
+                app.notify(Level::Warn, s::N_NO_SELECTION);
+                return vec![];
+            }
+            app.input = Some((InputPurpose::RejectReason, TextInput::default()));
+            vec![]
+        }
+        Action::Undo => undo(app),
+        Action::ToggleHandled => match app.current_message() {
+            Some(m) => vec![Effect::SetHandled {
+                message_id: m.id,
+                handled: m.handled.is_none(),
+            }],
+            None => {
+                app.notify(Level::Warn, s::N_NO_MESSAGE);
+                vec![]
+            }
+        },
+        Action::NewFiche => match app.current_message() {
+            Some(m) => {
+                app.overlay = Overlay::KindChoice { message_id: m.id };
+                vec![]
+            }
+            None => {
+                app.notify(Level::Warn, s::N_NO_MESSAGE);
+                vec![]
+            }
+        },
+        Action::Save => save_draft(app),
+        Action::Abandon => {
+            if app.draft.take().is_some() {
+                app.notify(Level::Info, s::N_DRAFT_ABANDONED);
+                app.screen = Screen::Triage;
+            }
+            vec![]
+        }
+        Action::ChooseKind(_) => vec![],
+    }
+}
+
+/// The decision that takes back a change from `before` (for the undo list).
+pub fn undo_of(status: Status, slot: Option<&str>, space: Option<&str>) -> Decision {
+    back_decision(status, slot, space)
+}
+
+/// The key used by `SortKey` names in the header.
+pub fn sort_label(k: SortKey, reverse: bool) -> String {
+    format!("{}{}", k.name(), if reverse { " ↓" } else { " ↑" })
+}

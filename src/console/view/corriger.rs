@@ -1,0 +1,148 @@
+//! The Corriger screen: every field of the selected proposal's fiche (or of
+//! the fiche being entered by hand), one per line, with its warnings; below,
+//! the chosen field in full. Entrée edits it; each change is journaled
+//! with the old value.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::super::app::App;
+use super::super::format::{fit, pad};
+use super::super::strings as s;
+use super::super::update::fields_of;
+use super::detail::value_label;
+use super::widgets::{text_lines, window_start};
+use crate::fiche::spec::FieldType;
+use crate::safe::terminal_line;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let w = area.width as usize;
+    let (title, kind, values, warnings) = match &app.draft {
+        Some(d) => (
+            format!(
+                "{} · message n° {} · {}",
+                s::COR_DRAFT_TITLE,
+                d.message_id,
+                d.kind.label_fr()
+            ),
+            Some(d.kind),
+            Some(d.fields.clone()),
+            Vec::new(),
+        ),
+        None => {
+            let Some(row) = app.current() else {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(s::COR_NONE, t.dim)).wrap(Wrap { trim: false }),
+                    area,
+                );
+                return;
+            };
+            let detail = app.current_detail();
+            (
+                format!(
+                    "{} n° {} · {} · {}",
+                    s::SCREEN_CORRIGER,
+                    row.id,
+                    s::kind_long(row.kind),
+                    row.organisation
+                ),
+                row.kind,
+                detail.map(|d| d.proposal.fields.clone()),
+                detail
+                    .map(|d| d.proposal.warnings.clone())
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let fields = fields_of(kind);
+    let [head, list, full] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length((area.height / 3).clamp(4, 12)),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::styled(fit(&title, w), t.title)), head);
+    let Some(values) = values else {
+        frame.render_widget(Paragraph::new(Line::styled(s::LOADING, t.dim)), list);
+        return;
+    };
+    let label_w = (w / 3).clamp(14, 34);
+    let h = list.height as usize;
+    let cursor = app.correct_cursor.min(fields.len().saturating_sub(1));
+    let start = window_start(cursor, h, fields.len());
+    let mut lines = Vec::new();
+    for (i, f) in fields.iter().enumerate().skip(start).take(h) {
+        let warned = warnings.iter().any(|x| x.field.as_deref() == Some(f.key));
+        let value = values.get(f.key).map(|v| value_label(v, f.ty));
+        let label = format!("{}{}", f.label, if f.required { " *" } else { "" });
+        let (text, vstyle) = match &value {
+            Some(v) => (terminal_line(v), if warned { t.warn } else { t.normal }),
+            None if f.required => (s::D_MISSING_REQUIRED.to_string(), t.warn),
+            None => (s::D_EMPTY.to_string(), t.dim),
+        };
+        let mark = if warned { "⚠" } else { " " };
+        let room = w.saturating_sub(label_w + 4);
+        let line = if i == cursor {
+            Line::styled(
+                format!("▶{mark} {} {}", pad(&label, label_w), fit(&text, room)),
+                t.selected,
+            )
+        } else {
+            Line::from(vec![
+                Span::styled(format!(" {mark} "), t.warn),
+                Span::styled(
+                    format!("{} ", pad(&label, label_w)),
+                    if warned { t.warn } else { t.key },
+                ),
+                Span::styled(fit(&text, room), vstyle),
+            ])
+        };
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), list);
+
+    // The chosen field in full, with its warnings.
+    let Some(f) = fields.get(cursor) else {
+        return;
+    };
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(format!(" {} ", terminal_line(f.label)));
+    let inner = block.inner(full);
+    frame.render_widget(block, full);
+    let mut lines = Vec::new();
+    match values.get(f.key) {
+        Some(v) => lines.extend(text_lines(&value_label(v, f.ty), t.normal)),
+        None => lines.push(Line::styled(
+            if f.required {
+                s::D_MISSING_REQUIRED
+            } else {
+                s::D_EMPTY
+            },
+            t.dim,
+        )),
+    }
+    for x in warnings
+        .iter()
+        .filter(|x| x.field.as_deref() == Some(f.key))
+    {
+        lines.push(Line::styled(
+            format!("⚠ {}", terminal_line(&x.message)),
+            t.warn,
+        ));
+    }
+    if let FieldType::Choice(opts) = f.ty {
+        let labels: Vec<&str> = opts.iter().map(|o| o.label).collect();
+        lines.push(Line::styled(
+            fit(
+                &format!("Choix : {}", labels.join(" · ")),
+                inner.width as usize * 2,
+            ),
+            t.dim,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,181 @@
+//! The Décider screen: who the selected proposal is, where it stands, how
+//! much its slot is asked for, the places still free (its wanted slot
+//! first, as `domain::free_places` orders them) and the decisions, with the
+//! rank a waiting-list decision would give ("3e sur la liste d'attente").
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::super::app::App;
+use super::super::format::{fit, long_datetime, pad};
+use super::super::strings as s;
+use super::detail::status_text;
+use super::widgets::{key_hint, window_start};
+use crate::domain::{Status, free_places, rank_fr, waitlist};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let Some(row) = app.current() else {
+        frame.render_widget(
+            Paragraph::new(Line::styled(s::DEC_NONE, t.dim)).wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    let w = area.width as usize;
+    let prog = app.programme();
+    let mut head: Vec<Line<'static>> = Vec::new();
+    let mut name = format!(
+        "N° {} · {} · {}",
+        row.id,
+        s::kind_long(row.kind),
+        row.organisation
+    );
+    if !row.country.is_empty() {
+        name.push_str(&format!(" ({})", row.country));
+    }
+    head.push(Line::styled(fit(&name, w), t.title));
+    if let Some(title) = app.current_detail().and_then(|d| {
+        d.proposal
+            .text("project_title")
+            .or(d.proposal.text("request_description"))
+    }) {
+        head.push(Line::raw(fit(&crate::safe::terminal_line(title), w)));
+    }
+    let wanted = match row.wanted.as_deref() {
+        None | Some("any") => s::PROG_ANY.to_string(),
+        Some(x) => x.to_string(),
+    };
+    let received = row
+        .received_time()
+        .map_or_else(|| "?".to_string(), |ts| long_datetime(app.zone, ts));
+    head.push(Line::from(vec![
+        Span::styled("Souhaite ", t.key),
+        Span::raw(wanted.clone()),
+        Span::styled(" · reçue le ", t.key),
+        Span::raw(received),
+    ]));
+    head.push(Line::from(vec![
+        Span::styled("CUF : ", t.key),
+        Span::styled(
+            fit(row.member.label_fr(), w.saturating_sub(6)),
+            if row.member.is_mismatch() {
+                t.warn
+            } else {
+                t.normal
+            },
+        ),
+    ]));
+    head.push(Line::from(vec![
+        Span::styled("Statut : ", t.key),
+        Span::styled(status_text(app, row), t.ok),
+    ]));
+    if let Some(kind) = row.kind {
+        let kp = prog.of(kind);
+        let asked = match row.wanted.as_deref() {
+            None | Some("any") => kp.demand.get("any").copied().unwrap_or(0),
+            Some(x) => kp.demand.get(x).copied().unwrap_or(0),
+        };
+        let free_in_slot = match row.wanted.as_deref() {
+            None | Some("any") => kp.free(),
+            Some(x) => kp.slots.iter().position(|sl| sl == x).map_or(0, |si| {
+                kp.cells[si * kp.places.len()..(si + 1) * kp.places.len()]
+                    .iter()
+                    .filter(|c| c.is_none())
+                    .count()
+            }),
+        };
+        head.push(Line::raw(fit(
+            &format!(
+                "Demande pour {wanted} : {asked} proposition{} · {free_in_slot} place{} libre{} · {} en liste d'attente",
+                s::plural(asked),
+                s::plural(free_in_slot),
+                s::plural(free_in_slot),
+                kp.waitlist.len()
+            ),
+            w,
+        )));
+    } else {
+        head.push(Line::styled(s::DEC_NO_KIND, t.warn));
+    }
+    let head_h = head.len() as u16 + 1;
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(head), top);
+
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(bottom);
+
+    // Free places.
+    let free = row.kind.map_or_else(Vec::new, |k| {
+        free_places(&app.layout, k, row.wanted.as_deref(), &prog.candidates)
+    });
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " {} ({}) ",
+        s::DEC_FREE_PLACES,
+        free.len()
+    ));
+    let inner = block.inner(left);
+    frame.render_widget(block, left);
+    let mut lines = Vec::new();
+    if free.is_empty() {
+        lines.push(Line::styled(
+            if row.kind.is_none() {
+                s::DEC_NO_KIND
+            } else {
+                s::DEC_NO_FREE
+            },
+            t.dim,
+        ));
+    }
+    let h = inner.height as usize;
+    let cursor = app.decide_cursor.min(free.len().saturating_sub(1));
+    let start = window_start(cursor, h, free.len());
+    for (i, p) in free.iter().enumerate().skip(start).take(h) {
+        let mark = if row.wanted.as_deref() == Some(p.slot.as_str()) {
+            s::DEC_WANTED_MARK
+        } else {
+            ""
+        };
+        let text = format!(
+            "{} {}  {}  {}",
+            if i == cursor { "▶" } else { " " },
+            p.slot,
+            pad(&p.place, 9),
+            mark
+        );
+        let style = if i == cursor { t.selected } else { t.normal };
+        lines.push(Line::styled(fit(&text, inner.width as usize), style));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+
+    // Decisions.
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", s::DEC_ACTIONS));
+    let inner = block.inner(right);
+    frame.render_widget(block, right);
+    let would_rank = row.kind.and_then(|k| {
+        waitlist(k, &app.candidates_with(row, Status::Waitlisted))
+            .into_iter()
+            .find(|(i, _)| *i == row.id)
+            .map(|(_, r)| r)
+    });
+    let waitlist_what = match (row.status, would_rank) {
+        (Status::Waitlisted, Some(r)) => format!("{} (déjà : {})", s::DEC_A_WAITLIST, rank_fr(r)),
+        (_, Some(r)) => format!("{} → serait {}", s::DEC_A_WAITLIST, rank_fr(r)),
+        _ => s::DEC_A_WAITLIST.to_string(),
+    };
+    let lines = vec![
+        key_hint("Entrée a", 9, s::DEC_A_ACCEPT, t.key, t.normal),
+        key_hint("w", 9, &waitlist_what, t.key, t.normal),
+        key_hint("r", 9, s::DEC_A_REJECT, t.key, t.normal),
+        key_hint("x", 9, s::DEC_A_WITHDRAW, t.key, t.normal),
+        key_hint("p", 9, s::DEC_A_RESET, t.key, t.normal),
+        key_hint("u", 9, s::DEC_A_UNDO, t.key, t.normal),
+        key_hint("c", 9, s::SCREEN_CORRIGER, t.key, t.normal),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,255 @@
+//! Drawing, pure: `draw` turns the state into a frame and changes nothing.
+//! The frame is: a line of screen tabs, the screen's body, the message line
+//! (a notice, the text being typed, or key hints) and the status line
+//! (database, daemon, counts, user). One file per screen; overlays (help,
+//! filters, choices) on top. As a last guard, any cell that would still
+//! hold a control or bidi character is replaced before the frame leaves.
+
+mod corriger;
+mod decider;
+pub mod detail;
+pub mod overlays;
+mod programme;
+mod propositions;
+pub mod triage;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, InputPurpose, Level, Overlay, Screen};
+use super::format::{ago, fit, parse_time, tail, width};
+use super::strings as s;
+use crate::domain::Status;
+use crate::safe::terminal_line;
+
+/// Draws the whole console.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    let [tabs, body, message, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_tabs(frame, tabs, app);
+    match app.screen {
+        Screen::Propositions => propositions::draw(frame, body, app),
+        Screen::Decider => decider::draw(frame, body, app),
+        Screen::Programme => programme::draw(frame, body, app),
+        Screen::Triage => triage::draw(frame, body, app),
+        Screen::Corriger => corriger::draw(frame, body, app),
+    }
+    draw_message(frame, message, app);
+    draw_status(frame, status, app);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help { scroll } => overlays::help(frame, area, app, *scroll),
+        Overlay::Filters { cursor } => overlays::filters(frame, area, app, *cursor),
+        Overlay::KindChoice { .. } => overlays::kind_choice(frame, area, app),
+        Overlay::Picker(p) => overlays::picker(frame, area, app, p),
+    }
+    sanitize_buffer(frame.buffer_mut());
+}
+
+fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for (i, screen) in Screen::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, s::screen_name(i));
+        let style = if *screen == app.screen {
+            t.tab_active
+        } else {
+            t.tab
+        };
+        spans.push(Span::styled(label, style));
+    }
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let help = format!(" {} ", s::HELP_TAB);
+    if used + width(&help) <= area.width as usize {
+        spans.push(Span::raw(
+            " ".repeat(area.width as usize - used - width(&help)),
+        ));
+        spans.push(Span::styled(help, t.dim));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let w = area.width as usize;
+    if let Some((InputPurpose::Field { key }, input)) = &app.input {
+        // The text is edited in its own box; here, what the keys do.
+        frame.render_widget(
+            Paragraph::new(Line::styled(fit(s::HINT_INPUT, w), t.dim)),
+            area,
+        );
+        let label = crate::fiche::Kind::ALL
+            .iter()
+            .find_map(|k| crate::fiche::spec::field(*k, key))
+            .map_or(*key, |f| f.label);
+        overlays::editor(frame, frame.area(), app, label, input);
+        return;
+    }
+    if let Some((InputPurpose::RejectReason, input)) = &app.input {
+        let prompt = s::DEC_REASON_PROMPT.to_string();
+        let room = w.saturating_sub(width(&prompt) + 1);
+        let before = terminal_line(input.before_cursor());
+        let shown_before = tail(&before, room);
+        let after = terminal_line(&input.text[input.before_cursor().len()..]);
+        let rest = room.saturating_sub(width(&shown_before));
+        let line = Line::from(vec![
+            Span::styled(prompt.clone(), t.key),
+            Span::styled(format!("{shown_before}{}", fit(&after, rest)), t.input),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        let x = area.x + (width(&prompt) + width(&shown_before)).min(w.saturating_sub(1)) as u16;
+        frame.set_cursor_position(Position::new(x, area.y));
+        return;
+    }
+    let (text, style) = match &app.notice {
+        Some(n) => (
+            n.text.clone(),
+            match n.level {
+                Level::Info => t.info,
+                Level::Ok => t.ok,
+                Level::Warn => t.warn,
+                Level::Error => t.error,
+            },
+        ),
+        None => {
+            let hint = match (&app.input, app.screen) {
+                (Some(_), _) => s::HINT_SEARCH,
+                (None, Screen::Propositions | Screen::Triage)
+                    if app.focus == super::app::Focus::Detail =>
+                {
+                    s::HINT_DETAIL
+                }
+                (None, Screen::Propositions) => s::HINT_PROPOSITIONS,
+                (None, Screen::Decider) => s::HINT_DECIDER,
+                (None, Screen::Programme) => s::HINT_PROGRAMME,
+                (None, Screen::Triage) => s::HINT_TRIAGE,
+                (None, Screen::Corriger) if app.draft.is_some() => s::COR_DRAFT_HINT,
+                (None, Screen::Corriger) => s::COR_HINT,
+            };
+            (hint.to_string(), t.dim)
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(Line::styled(fit(&terminal_line(&text), w), style)),
+        area,
+    );
+}
+
+/// The status line's parts, most important first, each in a long and a
+/// short form: the long forms are used while they fit.
+pub fn status_parts(app: &App) -> Vec<(String, String)> {
+    let counts = app.status_counts;
+    let total: usize = counts.iter().sum();
+    let daemon = match &app.heartbeat {
+        None => (
+            s::ST_DAEMON_UNKNOWN.to_string(),
+            s::ST_DAEMON_UNKNOWN_SHORT.to_string(),
+        ),
+        Some(hb) => {
+            let when = hb
+                .at
+                .as_deref()
+                .and_then(parse_time)
+                .map_or_else(|| "?".to_string(), |t| ago(app.now, t));
+            let short = when.trim_start_matches("il y a ").to_string();
+            match &hb.error {
+                Some(e) => (
+                    format!("démon : vu {when}, erreur : {}", terminal_line(e)),
+                    format!("démon : {short}, erreur"),
+                ),
+                None => (format!("démon : vu {when}"), format!("démon : {short}")),
+            }
+        }
+    };
+    let by = |st: Status| counts[Status::ALL.iter().position(|x| *x == st).unwrap_or(0)];
+    let db = terminal_line(&app.db_label);
+    vec![
+        (db.clone(), fit(&db, 16)),
+        daemon,
+        (
+            format!(
+                "{total} proposition{} : {} à décider, {} retenue{}, {} en attente",
+                s::plural(total),
+                by(Status::Pending),
+                by(Status::Accepted),
+                s::plural(by(Status::Accepted)),
+                by(Status::Waitlisted)
+            ),
+            format!(
+                "à déc. {} · ret. {} · att. {}",
+                by(Status::Pending),
+                by(Status::Accepted),
+                by(Status::Waitlisted)
+            ),
+        ),
+        (
+            format!("{} {}", app.triage_open(), s::ST_TO_TRIAGE),
+            format!("{} {}", app.triage_open(), s::ST_TO_TRIAGE),
+        ),
+        (terminal_line(&app.user), fit(&terminal_line(&app.user), 12)),
+    ]
+}
+
+fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let w = area.width as usize;
+    let parts = status_parts(app);
+    let join = |v: Vec<&String>| {
+        let mut l = String::from(" ");
+        l.push_str(
+            &v.into_iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" │ "),
+        );
+        l
+    };
+    // Long forms, then short forms (the counts first), until it fits.
+    let mut choice: Vec<bool> = vec![true; parts.len()];
+    let mut line = join(parts.iter().map(|(l, _)| l).collect());
+    for i in [2, 1, 0, 4, 3] {
+        if width(&line) <= w {
+            break;
+        }
+        choice[i] = false;
+        line = join(
+            parts
+                .iter()
+                .zip(&choice)
+                .map(|((l, sh), long)| if *long { l } else { sh })
+                .collect(),
+        );
+    }
+    let pad = w.saturating_sub(width(&line));
+    line.extend(std::iter::repeat_n(' ', pad));
+    frame.render_widget(
+        Paragraph::new(Line::styled(fit(&line, w), app.theme.status_bar)),
+        area,
+    );
+}
+
+/// Replaces any cell symbol holding a control character, a bidi override
+/// or isolate, with `�`. The data is made safe before it is drawn; this
+/// makes sure nothing slipped through.
+pub fn sanitize_buffer(buf: &mut Buffer) {
+    for cell in buf.content.iter_mut() {
+        if cell.symbol().chars().any(is_unsafe_char) {
+            cell.set_symbol("�");
+        }
+    }
+}
+
+/// Characters a terminal would act on instead of showing.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}

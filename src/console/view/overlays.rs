@@ -1,0 +1,229 @@
+//! Windows drawn over a screen: the help (every key, by screen), the
+//! filters, the kind of a fiche to enter by hand, the options of a choice
+//! field.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::super::app::{App, Picker};
+use super::super::format::{fit, pad};
+use super::super::strings as s;
+use super::super::update::FILTER_LINES;
+use super::widgets::{centered, key_hint, window_start, wrap};
+use crate::domain::status_fr;
+use crate::safe::terminal_line;
+
+fn frame_block(frame: &mut Frame<'_>, area: Rect, title: &str, footer: &str) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {title} "))
+        .title_bottom(format!(" {footer} "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// The help's box within the whole screen.
+fn help_box(area: Rect) -> Rect {
+    centered(area, 84, area.height.saturating_sub(2))
+}
+
+fn help_lines(app: &App, inner_w: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let key_w = 16;
+    let room = (inner_w as usize).saturating_sub(key_w + 1);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (k, what) in s::HELP {
+        if k.is_empty() {
+            lines.push(Line::styled(what.to_string(), t.header));
+            continue;
+        }
+        for (i, part) in wrap(what, room).into_iter().enumerate() {
+            let key = if i == 0 { *k } else { "" };
+            lines.push(key_hint(key, key_w, &part, t.key, t.normal));
+        }
+    }
+    lines
+}
+
+/// How far the help scrolls on this screen size.
+pub fn help_max_scroll(app: &App) -> u16 {
+    let b = help_box(Rect::new(0, 0, app.size.0, app.size.1));
+    let (w, h) = (b.width.saturating_sub(2), b.height.saturating_sub(2));
+    help_lines(app, w).len().saturating_sub(usize::from(h)) as u16
+}
+
+pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
+    let inner = frame_block(frame, help_box(area), s::HELP_TITLE, s::HELP_CLOSE);
+    let lines = help_lines(app, inner.width);
+    let max = lines.len().saturating_sub(inner.height as usize) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
+}
+
+pub fn filters(frame: &mut Frame<'_>, area: Rect, app: &App, cursor: usize) {
+    let t = &app.theme;
+    let box_area = centered(area, 56, FILTER_LINES as u16 + 2);
+    let inner = frame_block(frame, box_area, s::FILTER_TITLE, s::HINT_FILTERS);
+    let f = &app.listing.filters;
+    let values = [
+        (
+            s::FILTER_KIND,
+            f.kind
+                .map_or(s::FILTER_ALL.to_string(), |k| k.label_fr().to_string()),
+        ),
+        (
+            s::FILTER_STATUS,
+            f.status
+                .map_or(s::FILTER_ALL.to_string(), |x| status_fr(x).to_string()),
+        ),
+        (
+            s::FILTER_SLOT,
+            match f.slot.as_deref() {
+                None => s::FILTER_ALL.to_string(),
+                Some("any") => s::PROG_ANY.to_string(),
+                Some(x) => x.to_string(),
+            },
+        ),
+        (
+            s::FILTER_THEME,
+            f.theme
+                .as_deref()
+                .map_or(s::FILTER_ALL.to_string(), |x| s::theme_short(x).to_string()),
+        ),
+        (
+            s::FILTER_MEMBER,
+            match f.member {
+                None => s::FILTER_ALL.to_string(),
+                Some(true) => s::FILTER_MEMBERS.to_string(),
+                Some(false) => s::FILTER_NON_MEMBERS.to_string(),
+            },
+        ),
+        (
+            s::FILTER_FLAGGED,
+            if f.flagged {
+                s::FILTER_ONLY_FLAGGED.to_string()
+            } else {
+                s::FILTER_ALL.to_string()
+            },
+        ),
+    ];
+    let lines: Vec<Line<'static>> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (label, value))| {
+            let text = format!(
+                "{} {} ◀ {} ▶",
+                if i == cursor { "▶" } else { " " },
+                pad(label, 12),
+                value
+            );
+            Line::styled(
+                fit(&text, inner.width as usize),
+                if i == cursor { t.selected } else { t.normal },
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn kind_choice(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let box_area = centered(area, 44, s::TRI_KIND_CHOICE.len() as u16 + 2);
+    let inner = frame_block(frame, box_area, s::TRI_KIND_TITLE, s::COR_DRAFT_TITLE);
+    let lines: Vec<Line<'static>> = s::TRI_KIND_CHOICE
+        .iter()
+        .map(|(k, what)| key_hint(k, 6, what, t.key, t.normal))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn picker(frame: &mut Frame<'_>, area: Rect, app: &App, p: &Picker) {
+    let t = &app.theme;
+    let h = (p.options.len() as u16 + 2).min(area.height);
+    let box_area = centered(area, 70, h);
+    let inner = frame_block(frame, box_area, p.label, s::HINT_PICKER);
+    let rows = inner.height as usize;
+    let start = window_start(p.cursor, rows, p.options.len());
+    let lines: Vec<Line<'static>> = p
+        .options
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(i, (label, _))| {
+            let text = format!(
+                "{} {}",
+                if i == p.cursor { "▶" } else { " " },
+                terminal_line(label)
+            );
+            Line::styled(
+                fit(&text, inner.width as usize),
+                if i == p.cursor { t.selected } else { t.normal },
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `text` cut into lines of at most `w` columns, its own line breaks kept.
+fn hard_wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let mut cur = String::new();
+        let mut cw = 0;
+        for c in line.chars() {
+            let chw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if cw + chw > w {
+                out.push(std::mem::take(&mut cur));
+                cw = 0;
+            }
+            cur.push(c);
+            cw += chw;
+        }
+        out.push(cur);
+    }
+    out
+}
+
+/// The box where a field is edited: the whole text, wrapped, with the
+/// cursor, above the message line.
+pub fn editor(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    label: &str,
+    input: &super::super::app::TextInput,
+) {
+    let t = &app.theme;
+    let h = (area.height / 3).clamp(3, 10);
+    let w = area.width;
+    let y = area.height.saturating_sub(h + 2);
+    let box_area = Rect::new(area.x, area.y + y, w, h);
+    let inner = frame_block(frame, box_area, &terminal_line(label), s::COR_EDIT_PROMPT);
+    let iw = inner.width as usize;
+    // Line breaks stay line breaks; other controls are shown as symbols.
+    let safe = |x: &str| crate::safe::terminal_text(x, true).replace('\t', " ");
+    let lines = hard_wrap(&safe(&input.text), iw.saturating_sub(1));
+    let before = hard_wrap(&safe(input.before_cursor()), iw.saturating_sub(1));
+    let row = before.len().saturating_sub(1);
+    let col = before
+        .last()
+        .map_or(0, |l| unicode_width::UnicodeWidthStr::width(l.as_str()));
+    let rows = inner.height as usize;
+    let start = (row + 1).saturating_sub(rows);
+    let shown: Vec<Line<'static>> = lines
+        .into_iter()
+        .skip(start)
+        .take(rows)
+        .map(|l| Line::styled(l, t.input))
+        .collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    frame.set_cursor_position(ratatui::layout::Position::new(
+        inner.x + (col as u16).min(inner.width.saturating_sub(1)),
+        inner.y + (row - start) as u16,
+    ));
+}

@@ -1,0 +1,183 @@
+//! The Programme screen: the grid of slots × spaces (micro-ateliers) or
+//! slots × tables (bourse), what each place holds, how many ask for each
+//! slot, and in each free place the first on the waiting list who wants
+//! that slot — the one Entrée would place there.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row as TRow, Table, Wrap};
+
+use super::super::app::App;
+use super::super::format::fit;
+use super::super::strings as s;
+use crate::domain::Status;
+use crate::fiche::Kind;
+
+fn org_of(app: &App, id: i64) -> String {
+    app.listing
+        .get(id)
+        .map_or_else(|| format!("n° {id}"), |r| r.organisation.to_string())
+}
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let kind = app.programme_kind;
+    let kp = app.programme().of(kind);
+    let w = area.width as usize;
+
+    let mut tabs = Vec::new();
+    for k in Kind::ALL {
+        let style = if k == kind { t.tab_active } else { t.tab };
+        tabs.push(Span::styled(format!(" {} ", s::kind_plural(k)), style));
+        tabs.push(Span::raw(" "));
+    }
+    tabs.push(Span::styled("(Tab)", t.dim));
+
+    let grid_h = (kp.slots.len() * 2 + 1) as u16;
+    let [tab_line, grid, info] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(grid_h),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(tabs)), tab_line);
+
+    let slot_w = 7u16;
+    let dem_w = 5u16;
+    let n = kp.places.len().max(1) as u16;
+    let cell_w = (area.width.saturating_sub(slot_w + dem_w + n + 1)) / n;
+    let cell_w = cell_w.max(4);
+    let mut rows = Vec::new();
+    for (si, slot) in kp.slots.iter().enumerate() {
+        let demand = kp.demand.get(slot).copied().unwrap_or(0);
+        let mut top = vec![slot.clone(), demand.to_string()];
+        let mut bottom = vec![String::new(), String::new()];
+        let mut styles = Vec::new();
+        for pi in 0..kp.places.len() {
+            let holder = kp.cells[si * kp.places.len() + pi];
+            let selected = app.programme_cursor == (si, pi);
+            match holder {
+                Some(id) => {
+                    top.push(fit(&org_of(app, id), cell_w as usize));
+                    bottom.push(fit(&format!("n° {id}"), cell_w as usize));
+                    styles.push((selected, t.taken));
+                }
+                None => {
+                    top.push(fit(s::PROG_FREE, cell_w as usize));
+                    bottom.push(match kp.suggestion[si * kp.places.len() + pi] {
+                        Some(id) => fit(&format!("→ {}", org_of(app, id)), cell_w as usize),
+                        None => String::new(),
+                    });
+                    styles.push((selected, t.free));
+                }
+            }
+        }
+        let mk = |texts: Vec<String>| {
+            let cells: Vec<ratatui::widgets::Cell<'static>> = texts
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    let style = match i {
+                        0 => t.key,
+                        1 => t.dim,
+                        _ => {
+                            let (sel, st) = styles[i - 2];
+                            if sel { t.selected } else { st }
+                        }
+                    };
+                    ratatui::widgets::Cell::from(x).style(style)
+                })
+                .collect();
+            TRow::new(cells)
+        };
+        rows.push(mk(top));
+        rows.push(mk(bottom));
+    }
+    let mut header = vec![s::PROG_SLOT.to_string(), s::PROG_DEMAND.to_string()];
+    header.extend(kp.places.iter().map(|p| fit(p, cell_w as usize)));
+    let mut widths = vec![Constraint::Length(slot_w), Constraint::Length(dem_w)];
+    widths.extend(std::iter::repeat_n(
+        Constraint::Length(cell_w),
+        kp.places.len(),
+    ));
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(TRow::new(header).style(t.header))
+            .column_spacing(1),
+        grid,
+    );
+
+    // Summary, the place under the cursor, the waiting list.
+    let by = |st: Status| kp.by_status[Status::ALL.iter().position(|x| *x == st).unwrap_or(0)];
+    let capacity = kp.cells.len();
+    let mut lines = vec![Line::raw(fit(
+        &format!(
+            "{} : {} · retenues {}/{capacity} · libres {} · en attente {} · à décider {}",
+            s::PROG_ANY,
+            kp.demand.get("any").copied().unwrap_or(0),
+            by(Status::Accepted),
+            kp.free(),
+            by(Status::Waitlisted),
+            by(Status::Pending)
+        ),
+        w,
+    ))];
+    let (si, pi) = app.programme_cursor;
+    if let (Some(slot), Some(place)) = (kp.slots.get(si), kp.places.get(pi)) {
+        let here = match kp.cells.get(si * kp.places.len() + pi).copied().flatten() {
+            Some(id) => {
+                let country = app.listing.get(id).map_or("", |r| &*r.country);
+                format!(
+                    "{slot} · {place} : n° {id} {} ({country})  (Entrée : voir)",
+                    org_of(app, id)
+                )
+            }
+            None => match kp
+                .suggestion
+                .get(si * kp.places.len() + pi)
+                .copied()
+                .flatten()
+            {
+                Some(id) => {
+                    let rank = app.programme().ranks.get(&id).copied().unwrap_or(1);
+                    format!(
+                        "{slot} · {place} : libre — Entrée : retenir n° {id} {} ({})",
+                        org_of(app, id),
+                        crate::domain::rank_fr(rank)
+                    )
+                }
+                None => format!("{slot} · {place} : libre — {}", s::N_NO_WAITING),
+            },
+        };
+        lines.push(Line::styled(fit(&here, w), t.title));
+    }
+    lines.push(Line::styled(s::PROG_WAITLIST, t.header));
+    if kp.waitlist.is_empty() {
+        lines.push(Line::styled(s::PROG_EMPTY_WAITLIST, t.dim));
+    }
+    let room = info.height.saturating_sub(lines.len() as u16) as usize;
+    for (id, rank) in kp.waitlist.iter().take(room) {
+        let r = app.listing.get(*id);
+        let wanted = r
+            .and_then(|r| r.wanted.as_deref())
+            .filter(|x| *x != "any")
+            .unwrap_or(s::PROG_ANY);
+        let member = r.map_or("", |r| {
+            if r.member.counts_as_member() {
+                "membre"
+            } else {
+                "non membre"
+            }
+        });
+        lines.push(Line::raw(fit(
+            &format!(
+                "{:>4}  n° {id}  {}  ({member}, souhaite {wanted})",
+                s::rank_short(*rank),
+                org_of(app, *id)
+            ),
+            w,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), info);
+}

@@ -1,0 +1,129 @@
+//! Pieces the screens share: section titles, "label : value" lines with
+//! multi-line values, centred overlay areas, a list window that keeps its
+//! cursor in sight. Every data string is passed through `safe` here or
+//! before.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::super::format::{pad, width};
+use crate::safe::terminal_text;
+
+/// "── Title ──────" across `w` columns.
+pub fn section(title: &str, w: usize, style: Style) -> Line<'static> {
+    let head = format!("── {title} ");
+    let rest = w.saturating_sub(width(&head));
+    Line::from(vec![Span::styled(
+        format!("{head}{}", "─".repeat(rest)),
+        style,
+    )])
+}
+
+/// Words of `text` wrapped to `max` columns (words longer than a line are
+/// cut); an empty text gives one empty line.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut lw = 0;
+    for word in text.split(' ') {
+        let ww = width(word);
+        if lw > 0 && lw + 1 + ww > max {
+            out.push(std::mem::take(&mut line));
+            lw = 0;
+        }
+        if ww > max {
+            // Hard-break a word wider than the line.
+            for c in word.chars() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if lw + cw > max {
+                    out.push(std::mem::take(&mut line));
+                    lw = 0;
+                }
+                line.push(c);
+                lw += cw;
+            }
+            continue;
+        }
+        if lw > 0 {
+            line.push(' ');
+            lw += 1;
+        }
+        line.push_str(word);
+        lw += ww;
+    }
+    out.push(line);
+    out
+}
+
+/// "label : value" lines: the label padded to `label_w`, the value (made
+/// terminal-safe) wrapped to the rest of `total_w`, its lines aligned.
+pub fn kv_lines(
+    label: &str,
+    value: &str,
+    label_w: usize,
+    total_w: usize,
+    label_style: Style,
+    value_style: Style,
+) -> Vec<Line<'static>> {
+    let safe = terminal_text(value, true).replace('\t', " ");
+    let room = total_w.saturating_sub(label_w + 1).max(10);
+    let mut out = Vec::new();
+    for (i, l) in safe.split('\n').flat_map(|l| wrap(l, room)).enumerate() {
+        let head = if i == 0 {
+            format!("{} ", pad(label, label_w))
+        } else {
+            " ".repeat(label_w + 1)
+        };
+        out.push(Line::from(vec![
+            Span::styled(head, label_style),
+            Span::styled(l, value_style),
+        ]));
+    }
+    out
+}
+
+/// Free text (a mail body) as lines, made terminal-safe.
+pub fn text_lines(text: &str, style: Style) -> Vec<Line<'static>> {
+    terminal_text(text, true)
+        .replace('\t', "    ")
+        .split('\n')
+        .map(|l| Line::styled(l.to_string(), style))
+        .collect()
+}
+
+/// An area of at most `w`×`h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// First item to draw so that `cursor` shows in a window of `height`.
+pub fn window_start(cursor: usize, height: usize, len: usize) -> usize {
+    if height == 0 || len <= height {
+        return 0;
+    }
+    let half = height / 2;
+    cursor.saturating_sub(half).min(len - height)
+}
+
+/// A key hint: the key emphasised (in `key_w` columns), then what it does.
+pub fn key_hint(
+    key: &str,
+    key_w: usize,
+    what: &str,
+    key_style: Style,
+    style: Style,
+) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{} ", pad(key, key_w)), key_style),
+        Span::styled(what.to_string(), style),
+    ])
+}

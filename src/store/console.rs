@@ -1,0 +1,793 @@
+//! What the review console reads and writes beyond the rest of the store:
+//! a light, streamed listing of the live proposals (only the columns a table
+//! row needs and the text to search), what changed since a journal line
+//! (the console refreshes only those rows), the messages staff must deal
+//! with by hand and their "handled" mark, a fiche entered by hand, and the
+//! daemon's heartbeat when the database has one.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params, types::ValueRef};
+use serde_json::json;
+
+use super::ingest::{Line, chain_key, fields_json, journal, link_into_chain, strings_json};
+use super::model::*;
+use super::{Result, Store, StoreError, now};
+use crate::fiche::{Kind, Value, spec};
+
+/// Flag of a proposal staff typed in from a message (DOC, PDF, no attachment).
+pub const FLAG_ENTERED_BY_HAND: &str = "entered_by_hand";
+
+/// One live proposal as the console's table needs it. Fields are the few
+/// the table shows; `search_text` holds every field value and extra row
+/// (one per line) for the incremental search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingRow {
+    pub id: i64,
+    pub kind: Option<Kind>,
+    pub status: Option<ProposalStatus>,
+    pub slot: Option<String>,
+    pub space: Option<String>,
+    pub rank: Option<i64>,
+    pub version: i64,
+    pub revision: i64,
+    pub superseded_by: Option<i64>,
+    pub message_id: i64,
+    pub organisation: Option<String>,
+    pub country: Option<String>,
+    /// `Some(b)` when the fiche answered Oui/Non without doubt.
+    pub cuf_member: Option<bool>,
+    pub theme: Option<String>,
+    pub preferred_slot: Option<String>,
+    /// Project title (micro-atelier) or request description (bourse).
+    pub title: Option<String>,
+    pub search_text: String,
+    pub warnings: usize,
+    /// Field keys the warnings name.
+    pub warned_fields: Vec<String>,
+    pub flags: Vec<String>,
+    /// Receipt time (else the effective date, else the Date header), RFC 3339.
+    pub received_at: Option<String>,
+    pub from_addr: Option<String>,
+    pub from_name: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// What the journal says changed after a given line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub proposals: Vec<i64>,
+    pub messages: Vec<i64>,
+    /// The last journal line read.
+    pub head: i64,
+}
+
+/// A message with no usable fiche, for the "À traiter" list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageMessage {
+    pub id: i64,
+    pub from_addr: Option<String>,
+    pub from_name: Option<String>,
+    pub subject: Option<String>,
+    pub date: Option<String>,
+    pub received_at: Option<String>,
+    pub status: MessageStatus,
+    pub reason: Option<String>,
+    pub flags: Vec<String>,
+    pub attachments: usize,
+    /// Proposals linked to it (entered by hand).
+    pub proposals: usize,
+    /// When and by whom it was marked handled.
+    pub handled: Option<(String, String)>,
+}
+
+/// The mail daemon's last sign of life, as the status line shows it: the
+/// latest heartbeat over the watched mailboxes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// RFC 3339 time of the last contact with the mail server.
+    pub at: Option<String>,
+    /// The last error, while it is more recent than the last contact.
+    pub error: Option<String>,
+}
+
+/// What a listing row needs of a proposal's `fields` JSON, read in one pass.
+#[derive(Default)]
+struct FieldsDigest {
+    organisation: Option<String>,
+    country: Option<String>,
+    cuf_member: Option<bool>,
+    theme: Option<String>,
+    preferred_slot: Option<String>,
+    title: Option<String>,
+    /// Every value, one per line.
+    search_text: String,
+}
+
+/// A field value: text, or the member answer's boolean.
+enum FieldValue {
+    Text(String),
+    Bool(bool),
+}
+
+impl<'de> serde::Deserialize<'de> for FieldValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = FieldValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<FieldValue, E> {
+                Ok(FieldValue::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<FieldValue, E> {
+                Ok(FieldValue::Text(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> std::result::Result<FieldValue, E> {
+                Ok(FieldValue::Bool(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldsDigest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = FieldsDigest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<FieldsDigest, A::Error> {
+                let mut d = FieldsDigest::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let value: FieldValue = map.next_value()?;
+                    let text = match value {
+                        FieldValue::Bool(b) => {
+                            if key == "cuf_member" {
+                                d.cuf_member = Some(b);
+                            }
+                            continue;
+                        }
+                        FieldValue::Text(t) => t,
+                    };
+                    if !d.search_text.is_empty() {
+                        d.search_text.push('\n');
+                    }
+                    d.search_text.push_str(&text);
+                    let slot = match &*key {
+                        "organisation" => &mut d.organisation,
+                        "country" => &mut d.country,
+                        "theme" => &mut d.theme,
+                        "preferred_slot" => &mut d.preferred_slot,
+                        "project_title" => &mut d.title,
+                        "request_description" if d.title.is_none() => &mut d.title,
+                        _ => continue,
+                    };
+                    *slot = Some(text);
+                }
+                Ok(d)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ExtraLite {
+    label: String,
+    value: String,
+}
+
+#[derive(serde::Deserialize)]
+struct WarningLite {
+    field: Option<String>,
+}
+
+/// A JSON column of proposal `id`, parsed.
+fn parse_json<T: serde::de::DeserializeOwned>(id: i64, what: &str, v: ValueRef<'_>) -> Result<T> {
+    let bytes = match v {
+        ValueRef::Text(t) | ValueRef::Blob(t) => t,
+        _ => b"null",
+    };
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Corrupt(format!("{what} de la proposition {id} : {e}")))
+}
+
+impl StoreError {
+    /// SQLite stayed busy (another writer) past the busy timeout.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+    }
+
+    /// A unique constraint refused the write: for a decision, the place was
+    /// taken by someone else in the meantime.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == ErrorCode::ConstraintViolation)
+    }
+}
+
+impl Store {
+    /// `PRAGMA data_version`: changes when another connection commits.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// The id of the last journal line (0 when empty).
+    pub fn journal_head(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM journal", [], |r| r.get(0))?)
+    }
+
+    /// The proposals and messages the journal names after line `after`.
+    pub fn changes_since(&self, after: i64) -> Result<Changes> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, proposal_id, message_id FROM journal WHERE id > ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([after])?;
+        let mut c = Changes {
+            head: after,
+            ..Changes::default()
+        };
+        while let Some(r) = rows.next()? {
+            c.head = r.get(0)?;
+            if let Some(p) = r.get::<_, Option<i64>>(1)? {
+                c.proposals.push(p);
+            }
+            if let Some(m) = r.get::<_, Option<i64>>(2)? {
+                c.messages.push(m);
+            }
+        }
+        c.proposals.sort_unstable();
+        c.proposals.dedup();
+        c.messages.sort_unstable();
+        c.messages.dedup();
+        Ok(c)
+    }
+
+    /// Streams the live proposals (or, with `only`, those ids, live or not)
+    /// in id order to `f`, one light row at a time: memory stays flat
+    /// however many there are. The JSON columns are read once each, in
+    /// Rust, into just what a row needs.
+    pub fn scan_listing(&self, only: Option<&[i64]>, mut f: impl FnMut(ListingRow)) -> Result<()> {
+        let only_json = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
+                    p.superseded_by, p.message_id, p.fields, p.extra, p.warnings, p.flags,
+                    coalesce(m.received_at, m.effective_at, m.date), m.from_addr, m.from_name,
+                    m.subject
+             FROM proposals p JOIN messages m ON m.id = p.message_id
+             WHERE CASE WHEN ?1 IS NULL THEN p.superseded_by IS NULL
+                        ELSE p.id IN (SELECT value FROM json_each(?1)) END
+             ORDER BY p.id",
+        )?;
+        let mut rows = stmt.query([only_json])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let kind: Option<String> = r.get(1)?;
+            let status: String = r.get(2)?;
+            let digest: FieldsDigest = parse_json(id, "champs", r.get_ref(10)?)?;
+            let extra: Vec<ExtraLite> = parse_json(id, "lignes en plus", r.get_ref(11)?)?;
+            let warnings: Vec<WarningLite> = parse_json(id, "avertissements", r.get_ref(12)?)?;
+            let flags: Vec<String> = parse_json(id, "drapeaux", r.get_ref(13)?)?;
+            let mut search_text = digest.search_text;
+            for e in extra {
+                search_text.push('\n');
+                search_text.push_str(&e.label);
+                search_text.push(' ');
+                search_text.push_str(&e.value);
+            }
+            f(ListingRow {
+                id,
+                kind: kind.as_deref().and_then(Kind::from_key),
+                status: ProposalStatus::parse(&status),
+                slot: r.get(3)?,
+                space: r.get(4)?,
+                rank: r.get(5)?,
+                version: r.get(6)?,
+                revision: r.get(7)?,
+                superseded_by: r.get(8)?,
+                message_id: r.get(9)?,
+                organisation: digest.organisation,
+                country: digest.country,
+                cuf_member: digest.cuf_member,
+                theme: digest.theme,
+                preferred_slot: digest.preferred_slot,
+                title: digest.title,
+                search_text,
+                warnings: warnings.len(),
+                warned_fields: warnings.into_iter().filter_map(|w| w.field).collect(),
+                flags,
+                received_at: r.get(14)?,
+                from_addr: r.get(15)?,
+                from_name: r.get(16)?,
+                subject: r.get(17)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// The journal of one proposal, oldest first (by its index).
+    pub fn proposal_journal(&self, proposal_id: i64) -> Result<Vec<JournalEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, actor, action, message_id, proposal_id, before, after FROM journal
+             WHERE proposal_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([proposal_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let before: Option<String> = r.get(6)?;
+            let after: Option<String> = r.get(7)?;
+            out.push(JournalEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                message_id: r.get(4)?,
+                proposal_id: r.get(5)?,
+                before: before.and_then(|s| serde_json::from_str(&s).ok()),
+                after: after.and_then(|s| serde_json::from_str(&s).ok()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// One message with its attachments and proposal ids, read through
+    /// the indexes (what the detail panes need, at any database size).
+    pub fn message_record(&self, id: i64) -> Result<MessageRecord> {
+        let mut attachments = Vec::new();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, part_path, filename, content_type, size, sha256, format, outcome, reason
+                 FROM attachments WHERE message_id = ?1 ORDER BY position",
+            )?;
+            let mut rows = stmt.query([id])?;
+            while let Some(r) = rows.next()? {
+                let outcome: String = r.get(7)?;
+                attachments.push(AttachmentRecord {
+                    id: r.get(0)?,
+                    part_path: r.get(1)?,
+                    filename: r.get(2)?,
+                    content_type: r.get(3)?,
+                    size: r.get::<_, i64>(4)?.max(0) as u64,
+                    sha256: r.get(5)?,
+                    format: r.get(6)?,
+                    outcome: AttachmentOutcome::parse(&outcome).ok_or_else(|| {
+                        StoreError::Corrupt(format!("issue de pièce jointe « {outcome} »"))
+                    })?,
+                    reason: r.get(8)?,
+                });
+            }
+        }
+        let proposals: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM proposals WHERE message_id = ?1 ORDER BY id")?;
+            stmt.query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, message_id, from_addr, from_name, subject, date, received_at, effective_at,
+                    source_ref, sha256, size, status, reason, flags, imported_at
+             FROM messages WHERE id = ?1",
+        )?;
+        stmt.query_row([id], |r| {
+            let status: String = r.get(11)?;
+            let flags: String = r.get(13)?;
+            Ok(MessageRecord {
+                id: r.get(0)?,
+                message_id: r.get(1)?,
+                from: r.get(2)?,
+                from_name: r.get(3)?,
+                subject: r.get(4)?,
+                date: r.get(5)?,
+                received_at: r.get(6)?,
+                effective_at: r.get(7)?,
+                source: r.get(8)?,
+                sha256: r.get(9)?,
+                size: r.get::<_, i64>(10)?.max(0) as u64,
+                status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Error),
+                reason: r.get(12)?,
+                flags: serde_json::from_str(&flags).unwrap_or_default(),
+                imported_at: r.get(14)?,
+                attachments,
+                proposals,
+            })
+        })
+        .optional()?
+        .ok_or(StoreError::MessageNotFound(id))
+    }
+
+    /// Messages with no usable fiche (`unsupported`, `error`, `no_fiche`),
+    /// oldest first, with their "handled" mark.
+    pub fn triage_messages(&self) -> Result<Vec<TriageMessage>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, m.from_addr, m.from_name, m.subject, m.date, m.received_at, m.status,
+                    m.reason, m.flags,
+                    (SELECT count(*) FROM attachments a WHERE a.message_id = m.id),
+                    (SELECT count(*) FROM proposals p WHERE p.message_id = m.id),
+                    h.at, h.actor
+             FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
+             WHERE m.status IN ('unsupported', 'error', 'no_fiche')
+             ORDER BY coalesce(m.received_at, m.effective_at, m.date, m.imported_at), m.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let status: String = r.get(6)?;
+            let flags: String = r.get(8)?;
+            let at: Option<String> = r.get(11)?;
+            let actor: Option<String> = r.get(12)?;
+            out.push(TriageMessage {
+                id: r.get(0)?,
+                from_addr: r.get(1)?,
+                from_name: r.get(2)?,
+                subject: r.get(3)?,
+                date: r.get(4)?,
+                received_at: r.get(5)?,
+                status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Error),
+                reason: r.get(7)?,
+                flags: serde_json::from_str(&flags).unwrap_or_default(),
+                attachments: r.get::<_, i64>(9)?.max(0) as usize,
+                proposals: r.get::<_, i64>(10)?.max(0) as usize,
+                handled: at.zip(actor),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks a message handled (or, with `false`, not handled), journaled.
+    /// Returns whether anything changed.
+    pub fn set_message_handled(
+        &mut self,
+        message_id: i64,
+        handled: bool,
+        actor: &str,
+    ) -> Result<bool> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT id FROM messages WHERE id = ?1", [message_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_none() {
+            return Err(StoreError::MessageNotFound(message_id));
+        }
+        let changed = if handled {
+            tx.execute(
+                "INSERT OR IGNORE INTO message_handled (message_id, at, actor) VALUES (?1, ?2, ?3)",
+                params![message_id, at, actor],
+            )?
+        } else {
+            tx.execute(
+                "DELETE FROM message_handled WHERE message_id = ?1",
+                [message_id],
+            )?
+        } > 0;
+        if changed {
+            journal(
+                &tx,
+                &at,
+                Line {
+                    actor,
+                    action: if handled {
+                        "message_handled"
+                    } else {
+                        "message_unhandled"
+                    },
+                    message_id: Some(message_id),
+                    proposal_id: None,
+                    before: Some(json!({ "handled": !handled })),
+                    after: Some(json!({ "handled": handled })),
+                },
+            )?;
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Creates a proposal staff typed in from a message (its fiche was a
+    /// DOC or PDF, or came in the body), linked to the message and to the
+    /// sender's revision chain like an imported one, flagged
+    /// `entered_by_hand`, and marks the message handled. Journaled.
+    pub fn enter_proposal(
+        &mut self,
+        message_id: i64,
+        kind: Kind,
+        fields: &BTreeMap<String, Value>,
+        actor: &str,
+    ) -> Result<Proposal> {
+        for key in fields.keys() {
+            if spec::field(kind, key).is_none() {
+                return Err(StoreError::UnknownField {
+                    key: key.clone(),
+                    kind: kind.label_fr().to_string(),
+                });
+            }
+        }
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (sha, effective, sender): (String, Option<String>, Option<String>) = tx
+            .query_row(
+                "SELECT sha256, coalesce(effective_at, received_at, date), sender_key
+                 FROM messages WHERE id = ?1",
+                [message_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::MessageNotFound(message_id))?;
+        let existing: i64 = tx.query_row(
+            "SELECT count(*) FROM proposals WHERE message_id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )?;
+        let mut key = chain_key(
+            sender.as_deref(),
+            Some(kind),
+            fields.get("organisation").and_then(Value::as_text),
+        );
+        if let Some(k) = &key {
+            let same: i64 = tx.query_row(
+                "SELECT count(*) FROM proposals WHERE message_id = ?1
+                   AND (chain_key = ?2 OR chain_key LIKE ?2 || '#%')",
+                params![message_id, k],
+                |r| r.get(0),
+            )?;
+            if same > 0 {
+                key = Some(format!("{k}#{}", same + 1));
+            }
+        }
+        // After the attachments' positions, so a fiche read from the
+        // message itself keeps its place in the chain.
+        let order_key = format!(
+            "{}|{}|{:04}",
+            effective.as_deref().unwrap_or(""),
+            sha,
+            9000 + existing
+        );
+        let flags = vec![FLAG_ENTERED_BY_HAND.to_string()];
+        tx.execute(
+            "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
+                                    chain_key, order_key, revision, created_at, updated_at)
+             VALUES (?1, NULL, ?2, ?3, '[]', '[]', ?4, ?5, ?6, 1, ?7, ?7)",
+            params![
+                message_id,
+                kind.key(),
+                fields_json(fields),
+                strings_json(&flags),
+                key,
+                order_key,
+                at
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        journal(
+            &tx,
+            &at,
+            Line {
+                actor,
+                action: "proposal_entered",
+                message_id: Some(message_id),
+                proposal_id: Some(id),
+                before: None,
+                after: Some(json!({
+                    "kind": kind.key(),
+                    "fields": serde_json::from_str::<serde_json::Value>(&fields_json(fields))
+                        .unwrap_or_default(),
+                    "flags": flags,
+                })),
+            },
+        )?;
+        if let Some(key) = &key {
+            link_into_chain(&tx, &at, message_id, id, key)?;
+        }
+        let marked = tx.execute(
+            "INSERT OR IGNORE INTO message_handled (message_id, at, actor) VALUES (?1, ?2, ?3)",
+            params![message_id, at, actor],
+        )?;
+        if marked > 0 {
+            journal(
+                &tx,
+                &at,
+                Line {
+                    actor,
+                    action: "message_handled",
+                    message_id: Some(message_id),
+                    proposal_id: None,
+                    before: Some(json!({ "handled": false })),
+                    after: Some(json!({ "handled": true, "proposal": id })),
+                },
+            )?;
+        }
+        tx.commit()?;
+        self.proposal(id)
+    }
+
+    /// The daemon's last sign of life over every mailbox it watches;
+    /// `None` when no daemon ever ran on this database.
+    pub fn daemon_status(&self) -> Result<Option<Heartbeat>> {
+        let beats = self.heartbeats()?;
+        let latest = beats.iter().max_by(|a, b| {
+            a.last_contact_at
+                .cmp(&b.last_contact_at)
+                .then(a.updated_at.cmp(&b.updated_at))
+        });
+        let Some(latest) = latest else {
+            return Ok(None);
+        };
+        // An error counts while it is newer than the mailbox's last contact.
+        let error = beats
+            .iter()
+            .filter(|h| h.last_error.is_some() && h.last_error_at >= h.last_contact_at)
+            .max_by(|a, b| a.last_error_at.cmp(&b.last_error_at))
+            .and_then(|h| h.last_error.clone());
+        Ok(Some(Heartbeat {
+            at: latest
+                .last_contact_at
+                .clone()
+                .or_else(|| Some(latest.updated_at.clone())),
+            error,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fiche::Warning;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("t.db")).unwrap();
+        (dir, s)
+    }
+
+    fn message(n: u32, status: MessageStatus, with_fiche: bool) -> NewMessage {
+        let mut fields = BTreeMap::new();
+        fields.insert(
+            "organisation".to_string(),
+            Value::Text(format!("Ville {n}")),
+        );
+        fields.insert("cuf_member".to_string(), Value::Bool(true));
+        fields.insert("preferred_slot".to_string(), Value::Text("14:00".into()));
+        NewMessage {
+            raw: format!("Subject: m{n}\r\n\r\nbody").into_bytes(),
+            message_id: Some(format!("m{n}@x")),
+            from_addr: Some(format!("a{n}@x.org")),
+            subject: Some(format!("m{n}")),
+            received_at: Some(format!("2018-05-{:02}T10:00:00Z", n % 28 + 1)),
+            source_ref: format!("test:{n}"),
+            status,
+            attachments: vec![NewAttachment {
+                part_path: "2".into(),
+                filename: Some("f.docx".into()),
+                content_type: None,
+                size: 1,
+                sha256: "x".into(),
+                format: Some("DOCX".into()),
+                outcome: if with_fiche {
+                    AttachmentOutcome::Fiche
+                } else {
+                    AttachmentOutcome::UnsupportedFormat
+                },
+                reason: None,
+                proposal: with_fiche.then(|| NewProposal {
+                    kind: Some(Kind::MicroAtelier),
+                    fields,
+                    extra: vec![("Site".into(), "https://x".into())],
+                    warnings: vec![Warning::field("country", "absent")],
+                    flags: vec![],
+                }),
+            }],
+            ..NewMessage::default()
+        }
+    }
+
+    #[test]
+    fn listing_changes_and_handled_marks() {
+        let (_d, mut s) = store();
+        s.ingest(&message(1, MessageStatus::Fiche, true)).unwrap();
+        s.ingest(&message(2, MessageStatus::Unsupported, false))
+            .unwrap();
+        let mut rows = Vec::new();
+        s.scan_listing(None, |r| rows.push(r)).unwrap();
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(r.organisation.as_deref(), Some("Ville 1"));
+        assert_eq!(r.cuf_member, Some(true));
+        assert_eq!(r.warnings, 1);
+        assert_eq!(r.warned_fields, ["country"]);
+        assert!(r.search_text.contains("Ville 1") && r.search_text.contains("https://x"));
+        assert_eq!(r.received_at.as_deref(), Some("2018-05-02T10:00:00Z"));
+
+        let head = s.journal_head().unwrap();
+        let tri = s.triage_messages().unwrap();
+        assert_eq!(tri.len(), 1);
+        assert!(tri[0].handled.is_none());
+        assert!(s.set_message_handled(tri[0].id, true, "marie").unwrap());
+        assert!(!s.set_message_handled(tri[0].id, true, "marie").unwrap());
+        assert_eq!(
+            s.triage_messages().unwrap()[0].handled.as_ref().unwrap().1,
+            "marie"
+        );
+        let c = s.changes_since(head).unwrap();
+        assert_eq!(c.messages, [tri[0].id]);
+        assert!(c.proposals.is_empty());
+        assert!(c.head > head);
+    }
+
+    #[test]
+    fn a_fiche_entered_by_hand_is_a_linked_proposal() {
+        let (_d, mut s) = store();
+        s.ingest(&message(3, MessageStatus::Unsupported, false))
+            .unwrap();
+        let id = s.triage_messages().unwrap()[0].id;
+        let mut fields = BTreeMap::new();
+        fields.insert("organisation".into(), Value::Text("Ville de Pau".into()));
+        let p = s
+            .enter_proposal(id, Kind::MicroAtelier, &fields, "paul")
+            .unwrap();
+        assert_eq!(p.message_id, id);
+        assert_eq!(p.flags, [FLAG_ENTERED_BY_HAND]);
+        assert!(p.chain_key.is_some());
+        assert!(s.triage_messages().unwrap()[0].handled.is_some());
+        let j = s.journal(Some(p.id)).unwrap();
+        assert_eq!(j[0].action, "proposal_entered");
+        assert_eq!(j[0].actor, "paul");
+        fields.insert("bogus".into(), Value::Text("x".into()));
+        assert!(matches!(
+            s.enter_proposal(id, Kind::MicroAtelier, &fields, "paul"),
+            Err(StoreError::UnknownField { .. })
+        ));
+    }
+
+    #[test]
+    fn one_place_holds_one_proposal() {
+        let (_d, mut s) = store();
+        s.ingest(&message(4, MessageStatus::Fiche, true)).unwrap();
+        s.ingest(&message(5, MessageStatus::Fiche, true)).unwrap();
+        let mut rows = Vec::new();
+        s.scan_listing(None, |r| rows.push(r)).unwrap();
+        let d = Decision {
+            status: ProposalStatus::Accepted,
+            slot: Some("14:00".into()),
+            space: Some("Espace A".into()),
+            rank: None,
+            reason: None,
+        };
+        s.decide(rows[0].id, rows[0].version, &d, "a").unwrap();
+        let e = s.decide(rows[1].id, rows[1].version, &d, "b").unwrap_err();
+        assert!(e.is_unique_violation(), "{e}");
+    }
+
+    #[test]
+    fn daemon_status_is_the_latest_heartbeat() {
+        let (_d, s) = store();
+        assert_eq!(s.daemon_status().unwrap(), None);
+        s.conn
+            .execute_batch(
+                "INSERT INTO heartbeat (account, mailbox, state, last_contact_at, last_error, last_error_at, updated_at)
+                 VALUES ('a', 'INBOX', 'idle', '2018-06-01T10:00:00Z', NULL, NULL, '2018-06-01T10:00:00Z'),
+                        ('b', 'INBOX', 'reconnecting', '2018-06-01T09:00:00Z', 'délai dépassé', '2018-06-01T11:00:00Z', '2018-06-01T11:00:00Z');",
+            )
+            .unwrap();
+        let hb = s.daemon_status().unwrap().unwrap();
+        assert_eq!(hb.at.as_deref(), Some("2018-06-01T10:00:00Z"));
+        assert_eq!(hb.error.as_deref(), Some("délai dépassé"));
+    }
+}

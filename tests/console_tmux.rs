@@ -1,0 +1,358 @@
+//! The real binary in a real terminal (tmux): open the console on an empty
+//! database (the sample inbox is imported first), search, accept one
+//! proposal into a slot, resize, quit; the decision is in the database and
+//! the journal, under the OS user's name. And the corpus' hostile mail
+//! shown in the terminal: no escape sequence from the data reaches it.
+//! Needs tmux (scripts/install-test-deps.sh installs it).
+
+mod console_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use console_support::repo;
+use fiches::domain::Status;
+use fiches::store::Store;
+
+struct Tmux {
+    socket: String,
+}
+
+fn tmux_installed() {
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "tmux is not installed: the end-to-end console tests need it. Install it with \
+         `apt-get install tmux` (or run scripts/install-test-deps.sh)"
+    );
+}
+
+impl Tmux {
+    /// Starts `fiches` in `dir` in a detached tmux session of `w`×`h`, as
+    /// user `e2e`.
+    fn start(dir: &Path, w: u16, h: u16) -> Tmux {
+        Tmux::start_with(dir, w, h, "-u SUDO_USER USER=e2e")
+    }
+
+    /// Same, with `env` arguments setting the user.
+    fn start_with(dir: &Path, w: u16, h: u16, user_env: &str) -> Tmux {
+        tmux_installed();
+        let socket = format!(
+            "fiches-test-{}-{}",
+            std::process::id(),
+            dir.file_name().unwrap().to_string_lossy()
+        );
+        let cmd = format!(
+            "cd '{}' && env -u FICHES_DB {user_env} FICHES_CONFIG='{}' '{}'; echo \"FIN $?\"; sleep 60",
+            dir.display(),
+            dir.join("config.toml").display(),
+            env!("CARGO_BIN_EXE_fiches")
+        );
+        let t = Tmux { socket };
+        let out = t
+            .cmd()
+            .args(["new-session", "-d", "-s", "fiches", "-x"])
+            .arg(w.to_string())
+            .arg("-y")
+            .arg(h.to_string())
+            .arg(cmd)
+            .output()
+            .expect("tmux");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket, "-f", "/dev/null"]);
+        c
+    }
+
+    fn capture_with(&self, extra: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "fiches"])
+            .args(extra)
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn capture(&self) -> String {
+        self.capture_with(&[])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let st = self
+            .cmd()
+            .args(["send-keys", "-t", "fiches"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+
+    fn text(&self, text: &str) {
+        let st = self
+            .cmd()
+            .args(["send-keys", "-t", "fiches", "-l", text])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_all(&[needle])
+    }
+
+    /// Waits until the screen shows every one of `needles`.
+    fn wait_for_all(&self, needles: &[&str]) -> String {
+        let needle = needles.join(" + ");
+        let t0 = Instant::now();
+        loop {
+            let screen = self.capture();
+            if needles.iter().all(|n| screen.contains(n)) {
+                return screen;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "waited 30 s for {needle:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The pid of the `fiches` process running in the pane.
+    fn fiches_pid(&self) -> u32 {
+        let out = self
+            .cmd()
+            .args(["display-message", "-p", "-t", "fiches", "#{pane_pid}"])
+            .output()
+            .unwrap();
+        let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid ...
+            let Some((comm, rest)) = stat.split_once(") ") else {
+                continue;
+            };
+            let ppid: u32 = rest
+                .split(' ')
+                .nth(1)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            if ppid == shell && comm.ends_with("(fiches") {
+                return pid;
+            }
+        }
+        panic!("no fiches process under the pane's shell {shell}");
+    }
+
+    fn pane_title(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["display-message", "-p", "-t", "fiches", "#{pane_title}"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").output();
+    }
+}
+
+/// A directory with the repository's config.toml (sample path made
+/// absolute) and members.csv; the database will be `fiches.db` in it.
+fn workdir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(repo().join("config.toml")).unwrap();
+    let config = shipped.replace(
+        "sample = \"fixtures/inbox\"",
+        &format!("sample = \"{}\"", repo().join("fixtures/inbox").display()),
+    );
+    assert_ne!(config, shipped, "config.toml names the sample");
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    std::fs::copy(repo().join("members.csv"), dir.path().join("members.csv")).unwrap();
+    let db = dir.path().join("fiches.db");
+    (dir, db)
+}
+
+#[test]
+fn open_search_accept_resize_quit() {
+    let (dir, db) = workdir();
+    // Behind sudo, the journal names the person, not root.
+    let t = Tmux::start_with(dir.path(), 120, 40, "SUDO_USER=claire USER=root");
+    // The empty database is filled from the sample first.
+    t.wait_for("45 propositions");
+    t.text("/grenoble");
+    let screen = t.wait_for("sur 45");
+    assert!(screen.contains("/grenoble"), "{screen}");
+    assert!(screen.contains("Ville de Grenoble"), "{screen}");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("Places libres (20)");
+    t.keys(&["Enter"]);
+    t.wait_for("retenue : 14:00, Espace A");
+    // Resize to 80×24: everything redrawn at the new size.
+    let st = t
+        .cmd()
+        .args(["resize-window", "-t", "fiches", "-x", "80", "-y", "24"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let screen = t.wait_for("ret. 1");
+    for line in screen.lines() {
+        assert!(
+            fiches::console::format::width(line) <= 80,
+            "{line:?}\n{screen}"
+        );
+    }
+    t.keys(&["q"]);
+    let screen = t.wait_for("FIN 0");
+    // The terminal is back to normal: the main screen, not the console.
+    assert!(!screen.contains("Propositions  2 Décider"), "{screen}");
+
+    let st = Store::open(&db).unwrap();
+    let p = st
+        .list_proposals(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|p| p.text("organisation") == Some("Ville de Grenoble"))
+        .unwrap();
+    assert_eq!(p.status, Status::Accepted);
+    assert_eq!(
+        (p.slot.as_deref(), p.space.as_deref()),
+        (Some("14:00"), Some("Espace A"))
+    );
+    let j = st.journal(Some(p.id)).unwrap();
+    let last = j.last().unwrap();
+    assert_eq!(last.action, "decision");
+    assert_eq!(last.actor, "claire");
+    assert_eq!(last.after.as_ref().unwrap()["status"], "accepted");
+}
+
+#[test]
+fn hostile_mail_in_a_real_terminal() {
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    console_support::import(
+        &db,
+        &repo().join("fixtures/corpus/mail/14-hostile-text.eml"),
+    );
+    let t = Tmux::start(dir.path(), 80, 24);
+    t.wait_for("46 propositions");
+    let title_before = t.pane_title();
+    t.text("/evil@");
+    let screen = t.wait_for_all(&["1 sur 46", "Message : n°", "evil@example.net"]);
+    assert!(screen.contains("␛]0;pwned␇␛[2J"), "{screen}");
+    assert!(
+        !screen
+            .chars()
+            .any(|c| c == '\u{1b}' || ('\u{80}'..='\u{9f}').contains(&c)),
+        "{screen:?}"
+    );
+    assert!(
+        !screen
+            .chars()
+            .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    );
+    // With attributes: only the console's own SGR sequences.
+    let raw = t.capture_with(&["-e"]);
+    for (i, _) in raw.match_indices('\u{1b}') {
+        assert_eq!(
+            &raw[i + 1..i + 2],
+            "[",
+            "{:?}",
+            &raw[i..(i + 12).min(raw.len())]
+        );
+    }
+    assert!(!raw.contains("\u{1b}]"));
+    // The terminal's title was not changed by the subject.
+    let title = t.pane_title();
+    assert!(!title.contains("pwned"), "{title}");
+    assert_eq!(title, title_before);
+    t.keys(&["Escape"]);
+    t.wait_for("/ chercher");
+    t.keys(&["q"]);
+    t.wait_for("FIN 0");
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| !s.split(") ").nth(1).unwrap_or("").starts_with('Z'))
+}
+
+fn wait_gone(pid: u32) {
+    let t0 = Instant::now();
+    while alive(pid) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "fiches (pid {pid}) still running 5 s after losing its terminal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    let t = Tmux::start(dir.path(), 80, 24);
+    t.wait_for("45 propositions");
+    let pid = t.fiches_pid();
+    let st = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let screen = t.wait_for("FIN");
+    assert!(!screen.contains("1 Propositions"), "{screen}");
+    wait_gone(pid);
+}
+
+#[test]
+fn a_dropped_connection_ends_the_console() {
+    // Closing the terminal under it (tmux gone: SIGHUP, then a dead tty),
+    // as an SSH drop does: the console exits instead of spinning.
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    let t = Tmux::start(dir.path(), 80, 24);
+    t.wait_for("45 propositions");
+    let pid = t.fiches_pid();
+    let _ = t.cmd().arg("kill-server").output();
+    wait_gone(pid);
+}
+
+#[test]
+fn a_panic_gives_the_terminal_back() {
+    // Debug builds panic after the first frame when FICHES_TEST_PANIC is set.
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    let t = Tmux::start_with(
+        dir.path(),
+        80,
+        24,
+        "-u SUDO_USER USER=e2e FICHES_TEST_PANIC=1",
+    );
+    let screen = t.wait_for("FIN 101");
+    // Back on the main screen, out of raw mode: the shell's line starts at
+    // the left margin (raw mode would leave it where the cursor was).
+    assert!(screen.lines().any(|l| l == "FIN 101"), "{screen}");
+    assert!(screen.contains("panne simulée"), "{screen}");
+    assert!(!screen.contains("1 Propositions"), "{screen}");
+}
