@@ -238,6 +238,8 @@ pub struct Decision {
     pub slot: Option<String>,
     pub space: Option<String>,
     pub rank: Option<i64>,
+    /// Why (a refusal's reason), written to the journal with the decision.
+    pub reason: Option<String>,
 }
 
 /// One line of the append-only journal.

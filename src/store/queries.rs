@@ -459,7 +459,7 @@ impl Store {
                 ),
                 after: Some(
                     json!({"status": decision.status, "slot": decision.slot, "space": decision.space,
-                                   "rank": decision.rank}),
+                                   "rank": decision.rank, "reason": decision.reason}),
                 ),
             },
         )?;

@@ -281,6 +281,7 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
                 slot: Some("14:20".into()),
                 space: Some("Espace B".into()),
                 rank: None,
+                reason: None,
             },
             "marie",
         )
@@ -340,6 +341,7 @@ fn decided_like(p: &Proposal) -> Decision {
         slot: p.slot.clone(),
         space: p.space.clone(),
         rank: p.rank,
+        reason: None,
     }
 }
 
