@@ -4,8 +4,10 @@
 //! Layout: `fiche` (bytes → typed fiche, no I/O), `intake` (mail → what is
 //! stored: Maildir, eml and IMAP sources, mail parsing, rules), `store`
 //! (SQLite, the only module with SQL), `domain` (selection rules, pure),
-//! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
-//! `commands` (the command line).
+//! `letters` (the letters to the senders: templates and rendering, pure),
+//! `config`
+//! (`config.toml`), `safe` (text made safe for terminals), `cli` + `commands`
+//! (the command line).
 
 pub mod cli;
 pub mod commands;
@@ -13,5 +15,6 @@ pub mod config;
 pub mod domain;
 pub mod fiche;
 pub mod intake;
+pub mod letters;
 pub mod safe;
 pub mod store;

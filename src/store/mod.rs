@@ -1,6 +1,7 @@
 //! The SQLite store: messages (with their raw bytes), attachments, proposals
-//! and their revisions, the append-only journal, and the IMAP watermarks. This
-//! is the only module that holds SQL.
+//! and their revisions, the append-only journal, the IMAP watermarks, and the
+//! outbox of letters to the senders (`outbox`). This is the only module that
+//! holds SQL.
 //!
 //! Design:
 //! - numbered migrations (`migrations/NNNN_*.sql`, embedded) applied at open in
@@ -19,6 +20,7 @@
 
 mod ingest;
 pub mod model;
+pub mod outbox;
 mod queries;
 
 use std::path::{Path, PathBuf};
@@ -28,9 +30,16 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 pub use model::*;
+pub use outbox::{
+    Approve, Approved, Claim, DueLetters, FicheMessage, LetterEdit, LetterEvent, LetterFilter,
+    LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
+};
 
 /// The migrations, in order. Append only: never edit a released one.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("migrations/0001_init.sql")),
+    ("0004_outbox", include_str!("migrations/0004_outbox.sql")),
+];
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +87,18 @@ pub enum StoreError {
         "la proposition {0} a été remplacée par une révision plus récente : modifier la révision en cours"
     )]
     NotLive(i64),
+    #[error("lettre {0} introuvable")]
+    LetterNotFound(i64),
+    #[error(
+        "la lettre {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
+    )]
+    StaleLetter { id: i64, expected: i64, actual: i64 },
+    #[error("lettre {id} : impossible de {action}, elle est « {state} »")]
+    LetterState {
+        id: i64,
+        state: &'static str,
+        action: String,
+    },
     #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
     Corrupt(String),
     #[error("erreur SQLite : {0}")]
