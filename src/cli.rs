@@ -45,6 +45,8 @@ pub enum Command {
     Import(commands::import::Args),
     Messages(commands::messages::Args),
     Proposals(commands::proposals::Args),
+    Outbox(commands::outbox::Args),
+    Send(commands::send::Args),
 }
 
 impl Cli {

@@ -1,5 +1,6 @@
 //! `config.toml`: where the database is, the event (date, deadline), the
-//! slots and places of each kind of session, and the mail sources. Found with
+//! slots and places of each kind of session, the mail sources, the letters
+//! (`[letters]`) and the server they are sent through (`[smtp]`). Found with
 //! `--config`, else `./config.toml`, else `$XDG_CONFIG_HOME/fiches/config.toml`
 //! (`~/.config/fiches/config.toml`). Relative paths in the file are relative
 //! to the file's own directory. Every error names the file and what is wrong.
@@ -11,6 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::{KindLayout, Layout};
 use crate::intake::imap::ImapSourceConfig;
+use crate::outbox::config::{LettersConfig, SmtpConfig};
 
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +40,10 @@ struct RawConfig {
     bourse_projets: BourseProjets,
     #[serde(default)]
     sources: Vec<RawSource>,
+    #[serde(default)]
+    letters: LettersConfig,
+    #[serde(default)]
+    smtp: Option<SmtpConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +132,10 @@ pub struct Config {
     pub micro_atelier: MicroAtelier,
     pub bourse_projets: BourseProjets,
     pub sources: Vec<SourceConfig>,
+    /// `[letters]`, its folder resolved.
+    pub letters: LettersConfig,
+    /// `[smtp]`, checked, its file paths resolved; `None` when absent.
+    pub smtp: Option<SmtpConfig>,
 }
 
 impl Config {
@@ -233,6 +243,22 @@ impl Config {
                 }
             });
         }
+        let mut letters = raw.letters;
+        letters.dir = resolve(&letters.dir);
+        if letters.auto_acknowledge && !letters.acknowledge {
+            return Err(invalid(
+                "[letters] auto_acknowledge = true demande aussi acknowledge = true".into(),
+            ));
+        }
+        let smtp = match raw.smtp {
+            None => None,
+            Some(mut s) => {
+                s.ca_file = s.ca_file.as_deref().map(resolve);
+                s.password_file = s.password_file.as_deref().map(resolve);
+                s.check().map_err(|e| invalid(e.to_string()))?;
+                Some(s)
+            }
+        };
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(&raw.database.path),
@@ -246,6 +272,8 @@ impl Config {
             micro_atelier: raw.micro_atelier,
             bourse_projets: raw.bourse_projets,
             sources,
+            letters,
+            smtp,
         })
     }
 

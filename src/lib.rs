@@ -5,7 +5,7 @@
 //! stored: Maildir, eml and IMAP sources, mail parsing, rules), `store`
 //! (SQLite, the only module with SQL), `domain` (selection rules, pure),
 //! `letters` (the letters to the senders: templates and rendering, pure),
-//! `config`
+//! `outbox` (reviewing and sending them by SMTP, each at most once), `config`
 //! (`config.toml`), `safe` (text made safe for terminals), `cli` + `commands`
 //! (the command line).
 
@@ -16,5 +16,6 @@ pub mod domain;
 pub mod fiche;
 pub mod intake;
 pub mod letters;
+pub mod outbox;
 pub mod safe;
 pub mod store;

@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         Some(Command::Import(args)) => commands::import::run(&globals, &args),
         Some(Command::Messages(args)) => commands::messages::run(&globals, &args),
         Some(Command::Proposals(args)) => commands::proposals::run(&globals, &args),
+        Some(Command::Outbox(args)) => commands::outbox::run(&globals, &args),
+        Some(Command::Send(args)) => commands::send::run(&globals, &args),
         None => {
             eprintln!("fiches : préciser une commande (voir `fiches --help`)");
             return ExitCode::from(2);
