@@ -414,9 +414,12 @@ fn edit(
     };
     let (to, cc, subject, body) = parse_editable(&text)?;
     let keep = |new: String, from_template: String| (new != from_template).then_some(new);
+    // Recipients go together: a new To with the template's Cc would put the
+    // Cc rule (sender in copy) back on the new address.
+    let recipients_edited = to != template.to_text() || cc != template.cc_text();
     let edit = LetterEdit {
-        to: keep(to, template.to_text()),
-        cc: keep(cc, template.cc_text()),
+        to: recipients_edited.then_some(to),
+        cc: recipients_edited.then_some(cc),
         subject: keep(subject, template.subject.clone()),
         body: keep(body, template.body.clone()),
     };

@@ -136,6 +136,43 @@ fn clean(s: &str, one_line: bool) -> String {
     }
 }
 
+/// Lines longer than this once filled in are wrapped (at a space, keeping
+/// their indentation); the templates' own line breaks are kept.
+const WRAP: usize = 76;
+
+pub(super) fn wrap_long_lines(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let (content, nl) = match line.strip_suffix('\n') {
+            Some(c) => (c, "\n"),
+            None => (line, ""),
+        };
+        if content.chars().count() <= width + 2 {
+            out.push_str(line);
+            continue;
+        }
+        let indent: String = content.chars().take_while(|c| *c == ' ').collect();
+        let mut current = String::new();
+        for word in content.trim_start().split(' ') {
+            let len = current.chars().count();
+            if len > indent.len() && len + 1 + word.chars().count() > width {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current.clear();
+            }
+            if current.is_empty() {
+                current.push_str(&indent);
+            } else {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push_str(current.trim_end());
+        out.push_str(nl);
+    }
+    out
+}
+
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -225,7 +262,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
         out
     };
     let subject = fill(&t.subject, true);
-    let body = fill(&t.body, false);
+    let body = wrap_long_lines(&fill(&t.body, false), WRAP);
     problems.dedup();
     RenderedText {
         subject,

@@ -219,6 +219,23 @@ fn braces_and_spacing() {
 }
 
 #[test]
+fn long_filled_lines_are_wrapped_and_short_ones_kept() {
+    let l = shipped();
+    let mut d = data();
+    d.kind = Some(Kind::BourseProjets);
+    d.title = Some("Mise en place d'une formation à l'entrepreneuriat pour les jeunes ; recherche d'un partenaire".into());
+    let ack = l.render(LetterKind::Acknowledgement, &d);
+    for line in ack.body.lines() {
+        assert!(line.chars().count() <= 78, "{line}");
+    }
+    assert!(ack.body.contains("« Mise en place d'une formation"));
+    assert_eq!(
+        render::wrap_long_lines(&format!("  {}\nshort\n", "mot ".repeat(30)), 20),
+        "  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot\nshort\n"
+    );
+}
+
+#[test]
 fn lieu_needs_a_place() {
     let mut ev = event();
     ev.place = None;

@@ -188,7 +188,10 @@ impl Session {
             self.reset();
             return out;
         }
-        match self.conn.message(message) {
+        // lettre ends the data with CRLF "." CRLF: without the message's own
+        // final CRLF, what the server stores is exactly `message`.
+        let payload = message.strip_suffix(b"\r\n").unwrap_or(message);
+        match self.conn.message(payload) {
             Ok(r) => Outcome::Accepted {
                 response: response_text(&r),
                 refused,
