@@ -120,8 +120,13 @@ fn killed_senders_never_send_a_letter_twice_and_flag_the_one_in_flight() {
     assert_eq!(count(&s, LetterState::Uncertain), kills);
     assert_eq!(count(&s, LetterState::Sent), LETTERS - kills);
     for (id, state, mid) in &s {
-        let mid = mid.as_ref().unwrap_or_else(|| panic!("letter {id} has no Message-ID"));
-        assert!(unique.contains(mid), "letter {id} ({state}) was not received");
+        let mid = mid
+            .as_ref()
+            .unwrap_or_else(|| panic!("letter {id} has no Message-ID"));
+        assert!(
+            unique.contains(mid),
+            "letter {id} ({state}) was not received"
+        );
     }
 
     // Staff check them: they did arrive.

@@ -7,8 +7,9 @@
 //! - [`send`] sends a batch: under a lock file beside the database (one
 //!   sender at a time), letters a dead sender left in `sending` are first
 //!   marked `uncertain`; then each letter is claimed (`sending`, committed
-//!   with `synchronous = FULL`) before its SMTP transaction and its outcome
-//!   recorded after: `sent` with the server's answer, back to the outbox with
+//!   and synced to disk) before its SMTP transaction and its outcome
+//!   recorded after (a power cut that loses that record leaves the letter
+//!   uncertain, never resent): `sent` with the server's answer, back to the outbox with
 //!   a later `next_attempt_at` on a temporary failure (1 min, 4 min, 16 min…
 //!   up to 6 h; `failed` after `max_attempts`), `failed` on a permanent
 //!   refusal, `uncertain` when the connection broke after the message was
@@ -520,8 +521,7 @@ pub fn send(
         due.retain(|id| only.iter().any(|(o, _)| o == id));
     }
 
-    store.set_durable_writes(true)?;
-    let result = send_due(
+    send_due(
         store,
         smtp,
         letters,
@@ -530,10 +530,7 @@ pub fn send(
         &due,
         &mut report,
         progress,
-    );
-    let restored = store.set_durable_writes(false);
-    result?;
-    restored?;
+    )?;
     Ok(report)
 }
 

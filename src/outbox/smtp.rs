@@ -188,10 +188,17 @@ impl Session {
             self.reset();
             return out;
         }
-        // lettre ends the data with CRLF "." CRLF: without the message's own
-        // final CRLF, what the server stores is exactly `message`.
+        // Without the message's own final CRLF (the end of data "CRLF . CRLF"
+        // supplies it), what the server stores is exactly `message`.
         let payload = message.strip_suffix(b"\r\n").unwrap_or(message);
-        match self.conn.message(payload) {
+        let sent = match std::str::from_utf8(payload) {
+            // One write for the message and the end of data: lettre's
+            // `message` writes them apart, and Nagle's algorithm then holds
+            // the end until the server's delayed ACK (40 ms a letter).
+            Ok(text) => self.conn.command(DataPayload(text)),
+            Err(_) => self.conn.message(payload),
+        };
+        match sent {
             Ok(r) => Outcome::Accepted {
                 response: response_text(&r),
                 refused,
@@ -233,6 +240,25 @@ impl Session {
     }
 }
 
+/// The message, dot-stuffed (RFC 5321, 4.5.2), and the end of data.
+struct DataPayload<'a>(&'a str);
+
+impl std::fmt::Display for DataPayload<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.starts_with('.') {
+            f.write_str(".")?;
+        }
+        let mut rest = self.0;
+        while let Some(i) = rest.find("\r\n.") {
+            f.write_str(&rest[..i + 3])?;
+            f.write_str(".")?;
+            rest = &rest[i + 3..];
+        }
+        f.write_str(rest)?;
+        f.write_str("\r\n.\r\n")
+    }
+}
+
 fn tls_parameters(cfg: &SmtpConfig) -> Result<TlsParameters, String> {
     let mut b = TlsParameters::builder(
         cfg.host
@@ -253,4 +279,18 @@ fn tls_parameters(cfg: &SmtpConfig) -> Result<TlsParameters, String> {
     }
     b.build_rustls()
         .map_err(|e| format!("[smtp] configuration TLS impossible : {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DataPayload;
+
+    #[test]
+    fn dots_are_stuffed_and_the_data_ends() {
+        assert_eq!(
+            DataPayload(".a\r\n.b\r\nc.\r\n..d").to_string(),
+            "..a\r\n..b\r\nc.\r\n...d\r\n.\r\n"
+        );
+        assert_eq!(DataPayload("x").to_string(), "x\r\n.\r\n");
+    }
 }

@@ -989,19 +989,25 @@ impl Store {
         Ok(ids)
     }
 
-    /// Makes each commit of the sender reach the disk before the next step
-    /// (`synchronous = FULL`): the `sending` mark must outlive even a power
-    /// cut, or a letter could be sent twice.
-    pub fn set_durable_writes(&self, durable: bool) -> Result<()> {
-        self.conn
-            .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
-        Ok(())
-    }
-
     /// Records, before the SMTP transaction, that a letter is being sent and
     /// exactly what goes. `false` when it is no longer an approved pending
     /// letter (edited, dropped or replaced meanwhile): then it is not sent.
+    ///
+    /// The commit reaches the disk before this returns (`synchronous =
+    /// FULL` for it): the `sending` mark must outlive even a power cut, or
+    /// the letter could be sent twice. (The outcome recorded after the
+    /// transaction is committed normally: losing it leaves the letter
+    /// `sending`, hence `uncertain`, never resent.)
     pub fn claim_letter(&mut self, id: i64, claim: &Claim<'_>) -> Result<bool> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let r = self.claim_letter_inner(id, claim);
+        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        let claimed = r?;
+        restored?;
+        Ok(claimed)
+    }
+
+    fn claim_letter_inner(&mut self, id: i64, claim: &Claim<'_>) -> Result<bool> {
         let at = now();
         let tx = self
             .conn
