@@ -361,6 +361,41 @@ mod tests {
     }
 
     #[test]
+    fn letters_and_smtp_sections() {
+        let c = Config::parse(SHIPPED, Path::new("/etc/fiches/config.toml")).unwrap();
+        assert_eq!(c.letters.dir, PathBuf::from("/etc/fiches/letters"));
+        assert!(c.letters.acknowledge && !c.letters.auto_acknowledge);
+        assert!(c.smtp.is_none(), "the shipped [smtp] is commented out");
+
+        let with = format!(
+            "{SHIPPED}\n[smtp]\nhost = \"smtp.example.org\"\nusername = \"u\"\npassword_file = \"smtp.pw\"\nfrom = \"CUF <r@example.org>\"\n"
+        );
+        let c = Config::parse(&with, Path::new("/etc/fiches/config.toml")).unwrap();
+        let smtp = c.smtp.unwrap();
+        assert_eq!(
+            smtp.password_file,
+            Some(PathBuf::from("/etc/fiches/smtp.pw"))
+        );
+        assert_eq!(smtp.port(), 587);
+
+        let bad = with.replace("password_file = \"smtp.pw\"", "password = \"hunter2\"");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("c.toml") && e.contains("[smtp]") && !e.contains("hunter2"),
+            "{e}"
+        );
+
+        let bad = SHIPPED.replace("acknowledge = true", "acknowledge = false");
+        let bad = bad.replace("auto_acknowledge = false", "auto_acknowledge = true");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("auto_acknowledge"), "{e}");
+    }
+
+    #[test]
     fn errors_name_the_file_and_the_problem() {
         let bad = SHIPPED.replace(
             "deadline = 2018-06-08T23:59:59+02:00",

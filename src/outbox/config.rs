@@ -81,9 +81,9 @@ pub struct SmtpConfig {
     /// Limit on connecting and on each exchange with the server.
     #[serde(default = "default_timeout", with = "duration_serde")]
     pub timeout: Duration,
-    /// Temporary failures (4xx, server unreachable) before a letter is
-    /// marked failed for staff; retries are spaced 1 min, 4 min, 16 min...
-    /// up to 6 h.
+    /// Temporary refusals (4xx) before a letter is marked failed for staff;
+    /// retries are spaced 1 min, 4 min, 16 min... up to 6 h. An unreachable
+    /// server only postpones the letters.
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
 }
