@@ -136,41 +136,63 @@ fn clean(s: &str, one_line: bool) -> String {
     }
 }
 
-/// Lines longer than this once filled in are wrapped (at a space, keeping
-/// their indentation); the templates' own line breaks are kept.
+/// Width of the text once filled in (see `wrap_long_lines`).
 const WRAP: usize = 76;
 
+/// Words of `text` in lines of at most `width` characters (a longer word
+/// stands alone), each line starting with `indent`.
+fn fill_words(text: &str, indent: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = current.chars().count();
+        if len > indent.len() && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if current.is_empty() {
+            current.push_str(indent);
+        } else {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    lines
+}
+
+/// A paragraph of the template (lines not indented, up to a blank line) in
+/// which a line came out too long once filled in is reflowed to `width`;
+/// other paragraphs keep the template's line breaks; a too long indented
+/// line (a list item) is wrapped keeping its indentation.
 pub(super) fn wrap_long_lines(text: &str, width: usize) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for line in text.split_inclusive('\n') {
-        let (content, nl) = match line.strip_suffix('\n') {
-            Some(c) => (c, "\n"),
-            None => (line, ""),
-        };
-        if content.chars().count() <= width + 2 {
-            out.push_str(line);
+    let too_long = |l: &str| l.chars().count() > width + 2;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        if l.is_empty() || l.starts_with(' ') {
+            if too_long(l) {
+                let indent: String = l.chars().take_while(|c| *c == ' ').collect();
+                out.extend(fill_words(l.trim_start(), &indent, width));
+            } else {
+                out.push(l.to_string());
+            }
+            i += 1;
             continue;
         }
-        let indent: String = content.chars().take_while(|c| *c == ' ').collect();
-        let mut current = String::new();
-        for word in content.trim_start().split(' ') {
-            let len = current.chars().count();
-            if len > indent.len() && len + 1 + word.chars().count() > width {
-                out.push_str(current.trim_end());
-                out.push('\n');
-                current.clear();
-            }
-            if current.is_empty() {
-                current.push_str(&indent);
-            } else {
-                current.push(' ');
-            }
-            current.push_str(word);
+        let start = i;
+        while i < lines.len() && !lines[i].is_empty() && !lines[i].starts_with(' ') {
+            i += 1;
         }
-        out.push_str(current.trim_end());
-        out.push_str(nl);
+        let para = &lines[start..i];
+        if para.iter().any(|l| too_long(l)) {
+            out.extend(fill_words(&para.join(" "), "", width));
+        } else {
+            out.extend(para.iter().map(|l| l.to_string()));
+        }
     }
-    out
+    out.join("\n")
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {

@@ -139,8 +139,9 @@ fn hostile_values_cannot_add_headers_or_controls() {
     assert!(
         !ack.body.contains('\u{1b}') && !ack.body.contains('\u{202e}') && !ack.body.contains('\r')
     );
-    // Text from the fiche keeps its line breaks in the body only.
-    assert!(ack.body.contains("de Ville\nBcc: x@evil.example[2J\n"));
+    // In the body it is only text (line breaks in a field are kept).
+    assert!(ack.body.contains("x@evil.example[2J"), "{}", ack.body);
+    assert!(!ack.subject.contains('\r'));
 }
 
 fn parse(kind: LetterKind, text: &str) -> Result<Template, LetterError> {
