@@ -6,7 +6,8 @@
 //!   messages, the fiche reader alone (`fiche::parse` on each message's
 //!   fiche, extracted beforehand) and the whole intake without the store
 //!   (`intake::process`: mail parsing, walking, sniffing, reading). Prints
-//!   `parse_only_s` and `process_s` as `key=value` lines.
+//!   wall and CPU seconds (`parse_only_s`, `parse_only_cpu_s`, `process_s`,
+//!   `process_cpu_s`) as `key=value` lines.
 
 #[path = "../tests/common/synth.rs"]
 mod synth;
@@ -59,6 +60,22 @@ fn generate(dir: &Path, n: usize) {
     println!("mean_kib={:.1}", bytes as f64 / n as f64 / 1024.0);
 }
 
+/// CPU seconds (user + system) of this process, from /proc (Linux; clock
+/// ticks of 10 ms), or 0 when it cannot be read.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // After the command name: state is field 3, utime 14 and stime 15.
+    let ticks = |i: usize| {
+        fields
+            .get(i - 3)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(14) + ticks(15)) / 100.0
+}
+
 fn layers(dir: &Path) {
     let mut md = intake::Maildir::open(dir).expect("maildir");
     let mut raws: Vec<RawMessage> = Vec::new();
@@ -79,17 +96,18 @@ fn layers(dir: &Path) {
             }
         }
     }
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_seconds());
     let mut ok = 0;
     for (bytes, name) in &fiches {
         ok += usize::from(fiches::fiche::parse(std::hint::black_box(bytes), name).is_ok());
     }
     let parse_only = t.elapsed().as_secs_f64();
+    let parse_only_cpu = cpu_seconds() - c;
 
     let opts = IntakeOptions::new(
         chrono::DateTime::parse_from_rfc3339("2018-06-08T23:59:59+02:00").expect("date"),
     );
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_seconds());
     let mut proposals = 0;
     for r in &raws {
         let m = intake::process(std::hint::black_box(r), &opts);
@@ -100,9 +118,12 @@ fn layers(dir: &Path) {
             .count();
     }
     let process = t.elapsed().as_secs_f64();
+    let process_cpu = cpu_seconds() - c;
     println!("messages={}", raws.len());
     println!("fiches_read={ok}/{}", fiches.len());
     println!("proposals={proposals}");
     println!("parse_only_s={parse_only:.3}");
     println!("process_s={process:.3}");
+    println!("parse_only_cpu_s={parse_only_cpu:.3}");
+    println!("process_cpu_s={process_cpu:.3}");
 }

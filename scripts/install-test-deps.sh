@@ -2,15 +2,17 @@
 # Installs what the tests and the benchmarks need. Idempotent and
 # non-interactive.
 # - From Debian's packages: dovecot (a real IMAP server, run by the tests as
-#   their own child process), isync (mbsync, the IMAP benchmark's reference)
-#   and openssl; the packaged dovecot service is not started.
+#   their own child process), isync (mbsync, the IMAP benchmark's reference),
+#   openssl, tmux (the console's end-to-end test), LibreOffice Calc and
+#   Chromium (the exports are opened in both by the publication tests); the
+#   packaged dovecot service is not started.
 # - From PyPI, into the venv target/test-venv: aiosmtpd (a real SMTP server,
 #   run by the outbox tests as their own child process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in dovecot-imapd isync openssl; do
+for pkg in dovecot-imapd isync openssl tmux libreoffice-calc-nogui chromium; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

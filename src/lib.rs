@@ -5,9 +5,10 @@
 //! stored: Maildir, eml and IMAP sources, mail parsing, rules), `store`
 //! (SQLite, the only module with SQL), `domain` (selection rules, pure),
 //! `letters` (the letters to the senders: templates and rendering, pure),
-//! `outbox` (reviewing and sending them by SMTP, each at most once), `config`
-//! (`config.toml`), `safe` (text made safe for terminals), `cli` + `commands`
-//! (the command line).
+//! `outbox` (reviewing and sending them by SMTP, each at most once),
+//! `publish` (programme lists: snapshot, changelog, HTML/CSV/XLSX/JSON),
+//! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
+//! `commands` (the command line).
 
 pub mod cli;
 pub mod commands;
@@ -17,5 +18,6 @@ pub mod fiche;
 pub mod intake;
 pub mod letters;
 pub mod outbox;
+pub mod publish;
 pub mod safe;
 pub mod store;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use super::{IntakeOptions, RawMessage, Source, peek_message_id, process};
 use crate::store::{IngestOutcome, MessageStatus, NewMessage, Store, StoreError, sha256_hex};
@@ -57,8 +57,68 @@ pub struct Importer<'s> {
 /// not usable (disk full, locked for too long), going on would only repeat it.
 const MAX_CONSECUTIVE_STORE_FAILURES: usize = 5;
 
-/// Messages read ahead of the store (bounds memory: ~40 KiB to a few MiB each).
+/// Messages read ahead of the store, at most.
 const READ_AHEAD: usize = 16;
+
+/// Bytes of messages between the source and the store, at most (a larger
+/// message goes alone): memory stays bounded whatever the messages' sizes.
+const IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Counts the bytes of the messages in flight; the source waits for room.
+struct Budget {
+    used: Mutex<(u64, bool)>,
+    freed: Condvar,
+    limit: u64,
+}
+
+impl Budget {
+    fn new(limit: u64) -> Budget {
+        Budget {
+            used: Mutex::new((0, false)),
+            freed: Condvar::new(),
+            limit,
+        }
+    }
+
+    /// Waits until `n` bytes fit (or nothing is in flight). False once closed.
+    fn acquire(&self, n: u64) -> bool {
+        let Ok(mut g) = self.used.lock() else {
+            return false;
+        };
+        while !g.1 && g.0 > 0 && g.0 + n > self.limit {
+            g = match self.freed.wait(g) {
+                Ok(g) => g,
+                Err(_) => return false,
+            };
+        }
+        g.0 += n;
+        !g.1
+    }
+
+    fn release(&self, n: u64) {
+        if let Ok(mut g) = self.used.lock() {
+            g.0 = g.0.saturating_sub(n);
+        }
+        self.freed.notify_all();
+    }
+
+    /// The storing side stopped: wake the source and let it end.
+    fn close(&self) {
+        if let Ok(mut g) = self.used.lock() {
+            g.1 = true;
+        }
+        self.freed.notify_all();
+    }
+}
+
+/// Closes the budget when the storing side leaves, however it leaves.
+struct CloseOnDrop<'a>(&'a Budget);
+
+impl Drop for CloseOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
 
 /// A message after the reader stage.
 enum Prepared {
@@ -145,17 +205,24 @@ impl<'s> Importer<'s> {
             .map_or(1, |n| n.get())
             .clamp(1, 4);
         let path = self.store.path().to_path_buf();
+        let budget = Budget::new(IN_FLIGHT_BYTES);
         std::thread::scope(|scope| {
-            type Job = (u64, Result<RawMessage, (String, String)>);
+            type Job = (u64, u64, Result<RawMessage, (String, String)>);
             let (job_tx, job_rx) = sync_channel::<Job>(READ_AHEAD);
             let job_rx = Arc::new(Mutex::new(job_rx));
-            let (done_tx, done_rx) = sync_channel::<(u64, Item)>(READ_AHEAD);
+            let (done_tx, done_rx) = sync_channel::<(u64, u64, Item)>(READ_AHEAD);
+            let budget = &budget;
+            let _close = CloseOnDrop(budget);
             scope.spawn(move || {
                 let mut seq = 0;
                 while let Some(next) = source.next_message() {
-                    let job = next.map_err(|e| (source.name(), e.to_string()));
-                    if job_tx.send((seq, job)).is_err() {
+                    let size = next.as_ref().map_or(0, |r| r.bytes.len() as u64);
+                    if !budget.acquire(size) {
                         break; // the storing side gave up
+                    }
+                    let job = next.map_err(|e| (source.name(), e.to_string()));
+                    if job_tx.send((seq, size, job)).is_err() {
+                        break;
                     }
                     seq += 1;
                 }
@@ -171,12 +238,12 @@ impl<'s> Importer<'s> {
                             Ok(rx) => rx.recv(),
                             Err(_) => break,
                         };
-                        let Ok((seq, job)) = job else { break };
+                        let Ok((seq, size, job)) = job else { break };
                         let item = match job {
                             Ok(raw) => Item::Prepared(prepare(raw, reader.as_ref(), &opts)),
                             Err((what, error)) => Item::Failed { what, error },
                         };
-                        if done_tx.send((seq, item)).is_err() {
+                        if done_tx.send((seq, size, item)).is_err() {
                             break;
                         }
                     }
@@ -185,12 +252,14 @@ impl<'s> Importer<'s> {
             drop(done_tx);
             let mut consecutive = 0;
             let mut next = 0;
-            let mut waiting: BTreeMap<u64, Item> = BTreeMap::new();
-            for (seq, item) in done_rx {
-                waiting.insert(seq, item);
-                while let Some(item) = waiting.remove(&next) {
+            let mut waiting: BTreeMap<u64, (u64, Item)> = BTreeMap::new();
+            for (seq, size, item) in done_rx {
+                waiting.insert(seq, (size, item));
+                while let Some((size, item)) = waiting.remove(&next) {
                     next += 1;
-                    self.handle(item, progress, &mut consecutive)?;
+                    let handled = self.handle(item, progress, &mut consecutive);
+                    budget.release(size);
+                    handled?;
                 }
             }
             Ok(())
@@ -272,5 +341,94 @@ impl<'s> Importer<'s> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intake::SourceError;
+    use crate::store::MessageFilter;
+
+    #[test]
+    fn the_budget_waits_for_room_and_lets_a_large_message_go_alone() {
+        let b = Budget::new(100);
+        assert!(b.acquire(60));
+        std::thread::scope(|s| {
+            let t = s.spawn(|| b.acquire(60)); // waits: 120 > 100
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!t.is_finished());
+            b.release(60);
+            assert!(t.join().unwrap());
+        });
+        b.release(60);
+        assert!(
+            b.acquire(500),
+            "alone, a message larger than the budget passes"
+        );
+        std::thread::scope(|s| {
+            let t = s.spawn(|| b.acquire(1));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            b.close();
+            assert!(!t.join().unwrap(), "closed: the source stops");
+        });
+    }
+
+    struct VecSource(std::vec::IntoIter<Result<RawMessage, SourceError>>);
+
+    impl Source for VecSource {
+        fn name(&self) -> String {
+            "test".into()
+        }
+        fn next_message(&mut self) -> Option<Result<RawMessage, SourceError>> {
+            self.0.next()
+        }
+    }
+
+    #[test]
+    fn messages_are_stored_in_source_order_and_failures_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("t.db")).unwrap();
+        let mut items = Vec::new();
+        for i in 0..40 {
+            let raw = format!("Message-ID: <m{i}@x>\r\nFrom: a{i}@x\r\nSubject: {i}\r\n\r\nbody");
+            items.push(Ok(RawMessage::new(raw.into_bytes(), format!("file:/{i}"))));
+            if i == 10 {
+                items.push(Err(SourceError::NotFound("/gone".into())));
+            }
+        }
+        // The same message again, later in the run.
+        items.push(Ok(RawMessage::new(
+            b"Message-ID: <m3@x>\r\nFrom: a3@x\r\nSubject: 3\r\n\r\nbody".to_vec(),
+            "file:/again",
+        )));
+        let opts = IntakeOptions::new(
+            chrono::DateTime::parse_from_rfc3339("2018-06-08T23:59:59+02:00").unwrap(),
+        );
+        let mut importer = Importer::new(&mut store, opts);
+        let mut seen = Vec::new();
+        importer
+            .run(&mut VecSource(items.into_iter()), &mut |p| {
+                if let Progress::Stored { source_ref, .. } = p {
+                    seen.push(source_ref.to_string());
+                }
+            })
+            .unwrap();
+        let r = importer.report.clone();
+        assert_eq!(
+            (r.read, r.new, r.duplicates, r.failed.len()),
+            (42, 40, 1, 1)
+        );
+        assert_eq!(
+            seen,
+            (0..40).map(|i| format!("file:/{i}")).collect::<Vec<_>>()
+        );
+        let subjects: Vec<_> = store
+            .list_messages(&MessageFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|m| m.subject.unwrap())
+            .collect();
+        assert_eq!(subjects, (0..40).map(|i| i.to_string()).collect::<Vec<_>>());
     }
 }

@@ -1,0 +1,242 @@
+//! One CSV file per list, in the form French Excel opens by double click:
+//! UTF-8 with a byte order mark and `;` between fields by default (both
+//! configurable). RFC 4180: every field is quoted, inner quotes doubled,
+//! records end with CRLF; line breaks inside a field are kept inside its
+//! quotes.
+//!
+//! Cells are made safe for spreadsheets (OWASP "CSV injection"): a cell that
+//! starts with `=`, `+`, `-`, `@`, TAB, CR or LF is prefixed with `'` so it
+//! is read as text, never as a formula; control characters and bidi
+//! overrides become visible symbols first (see `safe::terminal_text`).
+
+use std::borrow::Cow;
+
+use super::PublishError;
+use super::labels;
+use super::snapshot::Snapshot;
+use crate::fiche::Kind;
+use crate::safe::terminal_text;
+
+/// Separator and byte order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvOptions {
+    delimiter: char,
+    bom: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: ';',
+            bom: true,
+        }
+    }
+}
+
+impl CsvOptions {
+    /// Refuses a delimiter that is a quote, a line break or a control.
+    pub fn new(delimiter: char, bom: bool) -> Result<CsvOptions, PublishError> {
+        if delimiter == '"' || delimiter.is_control() && delimiter != '\t' {
+            return Err(PublishError::BadOption(format!(
+                "séparateur CSV {delimiter:?} impossible (guillemet ou caractère de contrôle)"
+            )));
+        }
+        Ok(CsvOptions { delimiter, bom })
+    }
+
+    pub fn delimiter(&self) -> char {
+        self.delimiter
+    }
+
+    pub fn bom(&self) -> bool {
+        self.bom
+    }
+}
+
+/// OWASP: a cell starting like a formula gets a leading `'`.
+pub fn neutralise(s: &str) -> Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => Cow::Owned(format!("'{s}")),
+        _ => Cow::Borrowed(s),
+    }
+}
+
+/// Text from a fiche made safe for a spreadsheet cell: controls shown as
+/// symbols (line breaks and tabs kept, CRLF as LF), then neutralised.
+pub fn safe_cell(s: &str) -> String {
+    let visible = if s.contains("\r\n") {
+        terminal_text(&s.replace("\r\n", "\n"), true)
+    } else {
+        terminal_text(s, true)
+    };
+    neutralise(&visible).into_owned()
+}
+
+/// Column headers of the micro-atelier list.
+pub const MICRO_HEADERS: [&str; 6] = [
+    "Créneau",
+    "Espace",
+    "Titre",
+    "Organisation",
+    "Pays",
+    "Thématique",
+];
+
+/// Column headers of the bourse aux projets list.
+pub const BOURSE_HEADERS: [&str; 7] = [
+    "Créneau",
+    "Table",
+    "Organisation",
+    "Pays",
+    "Partenaire recherché",
+    "Pays ou région concerné(s)",
+    "Type de demande",
+];
+
+fn s(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+/// The micro-atelier list as rows of plain text (before neutralising).
+pub fn micro_rows(snapshot: &Snapshot) -> Vec<Vec<String>> {
+    snapshot
+        .micro_ateliers
+        .iter()
+        .map(|m| {
+            vec![
+                labels::slot_or_tbd(Kind::MicroAtelier, m.slot.as_deref()),
+                s(&m.space),
+                s(&m.title),
+                s(&m.organisation),
+                s(&m.country),
+                s(&m.theme_label),
+            ]
+        })
+        .collect()
+}
+
+/// The bourse aux projets list as rows of plain text.
+pub fn bourse_rows(snapshot: &Snapshot) -> Vec<Vec<String>> {
+    snapshot
+        .bourse
+        .iter()
+        .map(|r| {
+            vec![
+                labels::slot_or_tbd(Kind::BourseProjets, r.slot.as_deref()),
+                s(&r.table),
+                s(&r.organisation),
+                s(&r.country),
+                s(&r.partner_sought_label),
+                s(&r.target_country),
+                s(&r.request_type_label),
+            ]
+        })
+        .collect()
+}
+
+/// A whole table: header then rows, every cell made safe and quoted.
+pub fn table<R: AsRef<str>>(headers: &[&str], rows: &[Vec<R>], opts: &CsvOptions) -> String {
+    let mut out = String::with_capacity(64 * (rows.len() + 1));
+    if opts.bom {
+        out.push('\u{feff}');
+    }
+    record(&mut out, headers.iter().copied(), opts.delimiter);
+    for row in rows {
+        record(&mut out, row.iter().map(|c| c.as_ref()), opts.delimiter);
+    }
+    out
+}
+
+fn record<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>, delimiter: char) {
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            out.push(delimiter);
+        }
+        out.push('"');
+        let safe = safe_cell(cell);
+        for c in safe.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out.push_str("\r\n");
+}
+
+/// `micro-ateliers.csv`.
+pub fn micro_ateliers(snapshot: &Snapshot, opts: &CsvOptions) -> String {
+    table(&MICRO_HEADERS, &micro_rows(snapshot), opts)
+}
+
+/// `bourse-aux-projets.csv`.
+pub fn bourse(snapshot: &Snapshot, opts: &CsvOptions) -> String {
+    table(&BOURSE_HEADERS, &bourse_rows(snapshot), opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Layout;
+    use crate::publish::Event;
+    use crate::publish::tests::sample_entries;
+
+    fn snap() -> Snapshot {
+        Snapshot::build(
+            &sample_entries(),
+            &Layout::spec_default(),
+            &Event::spec_default(),
+            "2018-05-28",
+        )
+    }
+
+    #[test]
+    fn micro_list_with_bom_semicolons_and_crlf() {
+        let out = micro_ateliers(&snap(), &CsvOptions::default());
+        assert_eq!(
+            out,
+            "\u{feff}\"Créneau\";\"Espace\";\"Titre\";\"Organisation\";\"Pays\";\"Thématique\"\r\n\
+             \"14h00 – 14h20\";\"Espace A\";\"Dialogues mensuels\";\"Municipalidad de Quito\";\"Équateur\";\"Climat\"\r\n\
+             \"14h20 – 14h40\";\"Espace B\";\"Un guide du financement de l'AICT\";\"Ville de Saint-Étienne\";\"France\";\"ODD / Agenda 2030\"\r\n"
+        );
+    }
+
+    #[test]
+    fn bourse_list_configurable() {
+        let opts = CsvOptions::new(',', false).unwrap();
+        let out = bourse(&snap(), &opts);
+        assert_eq!(
+            out,
+            "\"Créneau\",\"Table\",\"Organisation\",\"Pays\",\"Partenaire recherché\",\"Pays ou région concerné(s)\",\"Type de demande\"\r\n\
+             \"12h45 – 13h15\",\"Table 1\",\"Conseil départemental de l'Isère\",\"France\",\"Collectivité française\",\"Arménie\",\"Appel à coopération\"\r\n"
+        );
+        assert!(CsvOptions::new('"', true).is_err());
+        assert!(CsvOptions::new('\n', true).is_err());
+        assert!(CsvOptions::new('\t', true).is_ok());
+    }
+
+    #[test]
+    fn quoting_and_neutralising() {
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://evil.example\",\"Ville\")",
+            "@SUM(1)",
+            "-2+3",
+            "\tx",
+            "+33 1",
+            "a;b\r\nc",
+            "\u{1b}]0;pwned\u{7}",
+            "ordinaire",
+        ]];
+        let out = table(&["a"], &rows, &CsvOptions::default());
+        let body = out.split_once("\r\n").unwrap().1;
+        assert_eq!(
+            body,
+            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Ville\"\")\";\"'@SUM(1)\";\"'-2+3\";\
+             \"'\tx\";\"'+33 1\";\"a;b\nc\";\"␛]0;pwned␇\";\"ordinaire\"\r\n"
+        );
+        assert_eq!(neutralise("\nx"), "'\nx");
+        assert_eq!(neutralise("\rx"), "'\rx");
+        assert_eq!(neutralise(""), "");
+    }
+}

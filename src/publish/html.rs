@@ -1,0 +1,414 @@
+//! The lists as HTML, in French: a standalone page ([`page`]) and a fragment
+//! for the CUF site's CMS ([`fragment`]), for both lists or one of them
+//! ([`Part`]).
+//!
+//! Accessible: `lang="fr"`, one `<h1>` (page) then `<h2>` per list (the
+//! fragment starts at `<h2>`, under the CMS page's own title), one
+//! `<table>` per slot with a `<caption>`, column headers `<th scope="col">`
+//! and the space or table as row header `<th scope="row">`. Printable
+//! (`@media print`: no page break inside a row, headers repeated) and
+//! readable on a phone (below 40rem each row becomes a card, cells labelled
+//! from `data-label`). Self-contained: inline CSS only, no script, no image,
+//! no external resource; the page carries a Content-Security-Policy that
+//! forbids loading anything.
+//!
+//! Every text — from a fiche or not — goes through [`escape`] (text and
+//! attribute values alike); nothing becomes a link. A draft shows a
+//! "Document de travail" banner and a diagonal watermark on screen and on
+//! every printed page.
+
+use super::Edition;
+use super::labels;
+use super::snapshot::{MicroAtelier, Rendezvous, Snapshot};
+use crate::fiche::Kind;
+use crate::safe::terminal_text;
+
+/// Which lists a page or fragment shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Programme,
+    MicroAteliers,
+    Bourse,
+}
+
+impl Part {
+    pub fn title(self) -> &'static str {
+        match self {
+            Part::Programme => "Programme",
+            Part::MicroAteliers => "Micro-ateliers",
+            Part::Bourse => "Bourse aux projets",
+        }
+    }
+
+    fn shows(self, kind: Kind) -> bool {
+        match self {
+            Part::Programme => true,
+            Part::MicroAteliers => kind == Kind::MicroAtelier,
+            Part::Bourse => kind == Kind::BourseProjets,
+        }
+    }
+}
+
+/// Escapes text for HTML content and for quoted attribute values: `&`, `<`,
+/// `>`, `"`, `'`. Control characters and bidi overrides become visible
+/// symbols first (line breaks and tabs kept).
+pub fn escape(s: &str) -> String {
+    let visible = terminal_text(s, true);
+    let mut out = String::with_capacity(visible.len() + 8);
+    for c in visible.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The style sheet, scoped under `.fp` so the fragment does not restyle
+/// the CMS page.
+pub const STYLE: &str = "\
+.fp{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,Arial,sans-serif;color:#1a1a1a;\
+line-height:1.45;max-width:62rem;margin:0 auto;padding:1rem;box-sizing:border-box}
+.fp h1{font-size:1.6rem;margin:0 0 .3rem;color:#0b3d6b}
+.fp h2{font-size:1.35rem;margin:2rem 0 .6rem;padding-bottom:.2rem;border-bottom:2px solid #0b3d6b;color:#0b3d6b}
+.fp .fp-evt{font-size:1.1rem;margin:0 0 .3rem}
+.fp .fp-ed{color:#444;margin:0 0 1rem}
+.fp table{width:100%;border-collapse:collapse;margin:0 0 1.4rem;table-layout:fixed}
+.fp .fp-micro thead th:nth-child(1){width:11%}.fp .fp-micro thead th:nth-child(2){width:36%}
+.fp .fp-micro thead th:nth-child(3){width:24%}.fp .fp-micro thead th:nth-child(4){width:13%}
+.fp .fp-micro thead th:nth-child(5){width:16%}
+.fp .fp-bourse thead th:nth-child(1){width:9%}.fp .fp-bourse thead th:nth-child(2){width:28%}
+.fp .fp-bourse thead th:nth-child(3){width:12%}.fp .fp-bourse thead th:nth-child(4){width:29%}
+.fp .fp-bourse thead th:nth-child(5){width:22%}
+.fp caption{text-align:left;font-weight:700;padding:.3rem 0;font-size:1.05rem}
+.fp th,.fp td{border:1px solid #b9c3cc;padding:.4rem .55rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+.fp thead th{background:#e6edf4}
+.fp tbody th{font-weight:600;white-space:nowrap}
+.fp .fp-vide{font-style:italic;color:#444}
+.fp .fp-brouillon{border:2px dashed #a3001b;color:#a3001b;padding:.5rem .75rem;font-weight:700;margin:0 0 1rem}
+.fp-filigrane{position:fixed;top:50%;left:50%;transform:translate(-50%,-50%) rotate(-30deg);\
+font-size:4.5rem;font-weight:700;color:rgba(163,0,27,.13);pointer-events:none;z-index:10;white-space:nowrap}
+@media screen and (max-width:40rem){
+.fp{padding:.6rem}
+.fp h1{font-size:1.3rem}
+.fp table,.fp tbody,.fp tr,.fp th,.fp td,.fp caption{display:block;width:auto}
+.fp thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.fp tr{border:1px solid #b9c3cc;margin:0 0 .6rem}
+.fp th,.fp td{border:0;border-bottom:1px solid #e3e7eb;white-space:normal;overflow-wrap:anywhere}
+.fp tbody th{background:#e6edf4}
+.fp td::before{content:attr(data-label) \" : \";font-weight:600}
+.fp-filigrane{font-size:2.4rem}
+}
+@media print{
+.fp{max-width:none;padding:0;font-size:10pt}
+.fp h2{break-after:avoid}
+.fp caption{break-after:avoid}
+.fp tr{break-inside:avoid}
+.fp thead{display:table-header-group}
+.fp thead th{background:none}
+.fp-filigrane{color:rgba(163,0,27,.16)}
+}
+";
+
+const CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
+/// A standalone HTML page.
+pub fn page(snapshot: &Snapshot, edition: Edition, part: Part) -> String {
+    let mut out = String::with_capacity(8192);
+    let draft = if edition.is_draft() {
+        "Document de travail — "
+    } else {
+        ""
+    };
+    out.push_str("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str(&format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
+        escape(CSP)
+    ));
+    if edition.is_draft() {
+        out.push_str("<meta name=\"robots\" content=\"noindex\">\n");
+    }
+    out.push_str(&format!(
+        "<title>{}{} — {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main class=\"fp\">\n",
+        escape(draft),
+        escape(part.title()),
+        escape(&snapshot.event.name)
+    ));
+    body(&mut out, snapshot, edition, part, 1);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// A fragment for the CMS: one `<section>` with its own scoped style,
+/// headings from `<h2>`.
+pub fn fragment(snapshot: &Snapshot, edition: Edition, part: Part) -> String {
+    let mut out = String::with_capacity(8192);
+    out.push_str(&format!(
+        "<section class=\"fp\" lang=\"fr\">\n<style>\n{STYLE}</style>\n"
+    ));
+    body(&mut out, snapshot, edition, part, 2);
+    out.push_str("</section>\n");
+    out
+}
+
+fn body(out: &mut String, snapshot: &Snapshot, edition: Edition, part: Part, top: u8) {
+    let sub = top + 1;
+    let ev = &snapshot.event;
+    out.push_str(&format!(
+        "<header>\n<h{top}>{}</h{top}>\n",
+        escape(&ev.name)
+    ));
+    let mut when = labels::date_fr(&ev.date);
+    if let Some(v) = &ev.venue {
+        when = format!("{when} — {v}");
+    }
+    out.push_str(&format!("<p class=\"fp-evt\">{}</p>\n", escape(&when)));
+    let taken = labels::date_fr(&snapshot.taken_at);
+    let ed = match edition {
+        Edition::Draft => format!("{} — état au {taken}", part_phrase(part)),
+        Edition::Final { number } => {
+            format!("{} — publication n° {number} du {taken}", part_phrase(part))
+        }
+    };
+    out.push_str(&format!(
+        "<p class=\"fp-ed\">{}</p>\n</header>\n",
+        escape(&ed)
+    ));
+    if edition.is_draft() {
+        out.push_str(
+            "<p class=\"fp-brouillon\" role=\"note\">Document de travail : listes provisoires, \
+             à ne pas diffuser.</p>\n<div class=\"fp-filigrane\" aria-hidden=\"true\">Document de travail</div>\n",
+        );
+    }
+    if part.shows(Kind::MicroAtelier) {
+        micro_section(out, snapshot, sub);
+    }
+    if part.shows(Kind::BourseProjets) {
+        bourse_section(out, snapshot, sub);
+    }
+    out.push_str(
+        "<p class=\"fp-ed\">Listes établies par Cités Unies France à partir des fiches de \
+         renseignement ; elles peuvent encore évoluer.</p>\n",
+    );
+}
+
+fn part_phrase(part: Part) -> &'static str {
+    match part {
+        Part::Programme => "Listes de programmation",
+        Part::MicroAteliers => "Liste des micro-ateliers",
+        Part::Bourse => "Liste de la bourse aux projets",
+    }
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.as_deref().map(escape).unwrap_or_default()
+}
+
+fn head_row(out: &mut String, headers: &[&str]) {
+    out.push_str("<thead><tr>");
+    for h in headers {
+        out.push_str(&format!("<th scope=\"col\">{}</th>", escape(h)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+}
+
+/// A row: the place as row header, then the cells, each labelled for the
+/// phone layout.
+fn row(out: &mut String, headers: &[&str], place: &Option<String>, cells: &[String]) {
+    out.push_str(&format!(
+        "<tr><th scope=\"row\" data-label=\"{}\">{}</th>",
+        escape(headers[0]),
+        opt(place)
+    ));
+    for (h, c) in headers[1..].iter().zip(cells) {
+        out.push_str(&format!("<td data-label=\"{}\">{c}</td>", escape(h)));
+    }
+    out.push_str("</tr>\n");
+}
+
+const MICRO_COLS: [&str; 5] = ["Espace", "Titre", "Organisation", "Pays", "Thématique"];
+const BOURSE_COLS: [&str; 5] = [
+    "Table",
+    "Organisation",
+    "Pays",
+    "Recherche",
+    "Type de demande",
+];
+
+fn micro_section(out: &mut String, snapshot: &Snapshot, level: u8) {
+    out.push_str(&format!(
+        "<section aria-labelledby=\"fp-micro\">\n<h{level} id=\"fp-micro\">Micro-ateliers</h{level}>\n"
+    ));
+    let groups = snapshot.micro_by_slot();
+    if groups.is_empty() {
+        out.push_str("<p class=\"fp-vide\">Aucun micro-atelier retenu pour l'instant.</p>\n");
+    }
+    for (slot, items) in groups {
+        caption(out, Kind::MicroAtelier, slot);
+        head_row(out, &MICRO_COLS);
+        for m in items {
+            let MicroAtelier {
+                title,
+                organisation,
+                country,
+                theme_label,
+                ..
+            } = m;
+            row(
+                out,
+                &MICRO_COLS,
+                &m.space,
+                &[
+                    opt(title),
+                    opt(organisation),
+                    opt(country),
+                    opt(theme_label),
+                ],
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn bourse_section(out: &mut String, snapshot: &Snapshot, level: u8) {
+    out.push_str(&format!(
+        "<section aria-labelledby=\"fp-bourse\">\n<h{level} id=\"fp-bourse\">Bourse aux projets</h{level}>\n"
+    ));
+    let groups = snapshot.bourse_by_slot();
+    if groups.is_empty() {
+        out.push_str(
+            "<p class=\"fp-vide\">Aucun rendez-vous de la bourse aux projets retenu pour l'instant.</p>\n",
+        );
+    }
+    for (slot, items) in groups {
+        caption(out, Kind::BourseProjets, slot);
+        head_row(out, &BOURSE_COLS);
+        for r in items {
+            let Rendezvous {
+                organisation,
+                country,
+                request_type_label,
+                ..
+            } = r;
+            row(
+                out,
+                &BOURSE_COLS,
+                &r.table,
+                &[
+                    opt(organisation),
+                    opt(country),
+                    escape(&r.sought_fr()),
+                    opt(request_type_label),
+                ],
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn caption(out: &mut String, kind: Kind, slot: Option<&str>) {
+    let text = match slot {
+        Some(s) => format!("Créneau {}", labels::slot_label(kind, s)),
+        None => "Créneau à préciser".to_string(),
+    };
+    let class = match kind {
+        Kind::MicroAtelier => "fp-micro",
+        Kind::BourseProjets => "fp-bourse",
+    };
+    out.push_str(&format!(
+        "<table class=\"{class}\">\n<caption>{}</caption>\n",
+        escape(&text)
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Layout;
+    use crate::publish::Event;
+    use crate::publish::tests::sample_entries;
+
+    fn snap() -> Snapshot {
+        Snapshot::build(
+            &sample_entries(),
+            &Layout::spec_default(),
+            &Event::spec_default(),
+            "2018-05-28T08:00:00+02:00",
+        )
+    }
+
+    #[test]
+    fn escaping_text_and_attributes() {
+        assert_eq!(
+            escape("<script>alert(1)</script> & \" onmouseover=\"x' \u{1b}]0;pwned\u{7}"),
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot; onmouseover=&quot;x&#39; ␛]0;pwned␇"
+        );
+    }
+
+    #[test]
+    fn page_structure() {
+        let p = page(&snap(), Edition::Final { number: 3 }, Part::Programme);
+        assert!(p.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
+        assert!(p.contains(
+            "<h1>Rencontres de l&#39;internationalisation des collectivités territoriales</h1>"
+        ));
+        assert!(p.contains(
+            "<p class=\"fp-evt\">4 juillet 2018 — Pavillon d&#39;Armenonville, Paris</p>"
+        ));
+        assert!(p.contains("Listes de programmation — publication n° 3 du 28 mai 2018"));
+        assert!(p.contains("<h2 id=\"fp-micro\">Micro-ateliers</h2>"));
+        assert!(p.contains("<caption>Créneau 14h00 – 14h20</caption>"));
+        assert!(p.contains(
+            "<tr><th scope=\"row\" data-label=\"Espace\">Espace B</th>\
+             <td data-label=\"Titre\">Un guide du financement de l&#39;AICT</td>\
+             <td data-label=\"Organisation\">Ville de Saint-Étienne</td>\
+             <td data-label=\"Pays\">France</td>\
+             <td data-label=\"Thématique\">ODD / Agenda 2030</td></tr>"
+        ));
+        assert!(p.contains("<td data-label=\"Recherche\">Collectivité française — Arménie</td>"));
+        assert!(p.contains("@media print"));
+        assert!(p.contains("@media screen and (max-width:40rem)"));
+        assert!(!p.contains("Document de travail"));
+        // Staff-only data stays out.
+        assert!(!p.contains("Ville de Lyon"));
+        assert!(!p.contains("Association X"));
+        // No external resource.
+        assert!(!p.contains("http://") && !p.contains("https://") && !p.contains("src="));
+    }
+
+    #[test]
+    fn fragment_and_parts_and_draft() {
+        let f = fragment(&snap(), Edition::Draft, Part::Bourse);
+        assert!(f.starts_with("<section class=\"fp\" lang=\"fr\">"));
+        assert!(f.contains("<h2>Rencontres"));
+        assert!(f.contains("<h3 id=\"fp-bourse\">Bourse aux projets</h3>"));
+        assert!(!f.contains("id=\"fp-micro\""));
+        assert!(f.contains("Document de travail"));
+        assert!(f.contains("Liste de la bourse aux projets — état au 28 mai 2018"));
+        let p = page(&snap(), Edition::Draft, Part::MicroAteliers);
+        assert!(p.contains("<title>Document de travail — Micro-ateliers — "));
+        assert!(p.contains("class=\"fp-filigrane\""));
+        assert!(!p.contains("id=\"fp-bourse\""));
+    }
+
+    #[test]
+    fn empty_programme_says_so() {
+        let s = Snapshot::build(
+            &[],
+            &Layout::spec_default(),
+            &Event::spec_default(),
+            "2018-05-28",
+        );
+        let p = page(&s, Edition::Final { number: 1 }, Part::Programme);
+        assert!(p.contains("Aucun micro-atelier retenu pour l'instant."));
+        assert!(!p.contains("<table"));
+    }
+}

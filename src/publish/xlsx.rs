@@ -1,0 +1,585 @@
+//! The lists as Excel workbooks, written with `rust_xlsxwriter`:
+//!
+//! - [`programme`] (`programme.xlsx`, public): one sheet per list
+//!   ("Micro-ateliers", "Bourse aux projets"), the same columns as the CSV.
+//! - [`staff`] (`suivi-complet.xlsx`, staff only): every proposal with every
+//!   field, its status, slot, place, waiting-list rank, flags and warnings
+//!   ("Propositions"), and the two waiting lists in order.
+//!
+//! Every sheet: a bold header row, frozen panes under it, an autofilter,
+//! column widths fitted to the content (long text wrapped), the header row
+//! repeated on printed pages. A draft carries "Document de travail" in the
+//! printed page header and in the document's title.
+//!
+//! Cells are written with `write_string` (text) or `write_number` (ids and
+//! ranks), never as formulas; text goes through `csv::safe_cell` (controls
+//! made visible, a leading `= + - @`, TAB, CR or LF prefixed with `'`) and
+//! is cut at Excel's 32,767-character limit.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rust_xlsxwriter::{
+    Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::csv::{BOURSE_HEADERS, MICRO_HEADERS, bourse_rows, micro_rows, safe_cell};
+use super::labels::{self, date_fr};
+use super::snapshot::{Snapshot, Waiting};
+use super::{Edition, Entry, PublishError};
+use crate::domain::status_fr;
+use crate::fiche::Kind;
+use crate::fiche::spec;
+
+/// Excel's limit on the text of one cell, in UTF-16 units.
+const MAX_CELL: usize = 32_767;
+const MIN_WIDTH: usize = 6;
+const MAX_WIDTH: usize = 60;
+
+enum Cell {
+    Text(String),
+    Num(f64),
+    Empty,
+}
+
+fn text(s: impl AsRef<str>) -> Cell {
+    let s = s.as_ref();
+    if s.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(cut(safe_cell(s)))
+    }
+}
+
+fn opt_text(s: &Option<String>) -> Cell {
+    s.as_deref().map(text).unwrap_or(Cell::Empty)
+}
+
+/// Cuts text to Excel's cell limit (with "…").
+fn cut(s: String) -> String {
+    if s.len() < MAX_CELL {
+        return s; // fewer bytes than the limit: fewer UTF-16 units too
+    }
+    let mut units = 0;
+    let mut end = s.len();
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_CELL - 1 {
+            end = i;
+            break;
+        }
+    }
+    if end == s.len() {
+        return s;
+    }
+    let mut out = s[..end].to_string();
+    out.push('…');
+    out
+}
+
+/// Default row height in points, and the most lines a row is grown to.
+const ROW_HEIGHT: f64 = 15.0;
+const MAX_LINES: usize = 25;
+/// Sheets this narrow are printed one page wide.
+const FIT_COLUMNS: usize = 10;
+
+/// Lines a cell's text takes in a wrapped column `width` characters wide
+/// (an estimate: one character per width unit).
+fn line_count(cell: &Cell, width: usize) -> usize {
+    let usable = width.saturating_sub(1).max(1);
+    match cell {
+        Cell::Text(s) => s
+            .split('\n')
+            .map(|l| l.chars().count().div_ceil(usable).max(1))
+            .sum(),
+        _ => 1,
+    }
+}
+
+/// Width of a cell's text for the column: its longest line, in characters.
+fn width_of(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(s) => s.lines().map(|l| l.chars().count()).max().unwrap_or(0),
+        Cell::Num(n) => format!("{n}").len(),
+        Cell::Empty => 0,
+    }
+}
+
+struct Sheet {
+    name: &'static str,
+    headers: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+struct Formats {
+    header: Format,
+    plain: Format,
+    wrap: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xE6EDF4))
+                .set_border_bottom(FormatBorder::Thin)
+                .set_align(FormatAlign::Top)
+                .set_text_wrap(),
+            plain: Format::new().set_align(FormatAlign::Top),
+            wrap: Format::new().set_align(FormatAlign::Top).set_text_wrap(),
+        }
+    }
+}
+
+/// `&` is a control character in page headers.
+fn header_text(s: &str) -> String {
+    let s = crate::safe::terminal_line(s).replace('&', "&&");
+    s.chars().take(100).collect()
+}
+
+fn page_header(edition: Edition, taken_at: &str, event: &str) -> String {
+    let right = match edition {
+        Edition::Draft => "&\"-,Bold\"Document de travail".to_string(),
+        Edition::Final { number } => {
+            header_text(&format!("Publication n° {number} du {}", date_fr(taken_at)))
+        }
+    };
+    format!("&L{}&R{right}", header_text(event))
+}
+
+fn write_sheet(
+    ws: &mut Worksheet,
+    sheet: &Sheet,
+    formats: &Formats,
+    page_header: &str,
+) -> Result<(), XlsxError> {
+    ws.set_name(sheet.name)?;
+    let ncols = sheet.headers.len();
+    let mut widths: Vec<usize> = sheet.headers.iter().map(|h| h.chars().count()).collect();
+    for row in &sheet.rows {
+        for (c, cell) in row.iter().enumerate().take(ncols) {
+            widths[c] = widths[c].max(width_of(cell));
+        }
+    }
+    let wrap: Vec<bool> = sheet
+        .rows
+        .iter()
+        .fold(vec![false; ncols], |mut acc, row| {
+            for (c, cell) in row.iter().enumerate().take(ncols) {
+                if let Cell::Text(s) = cell {
+                    acc[c] |= s.contains('\n');
+                }
+            }
+            acc
+        })
+        .into_iter()
+        .zip(&widths)
+        .map(|(nl, w)| nl || *w > MAX_WIDTH)
+        .collect();
+    for (c, h) in sheet.headers.iter().enumerate() {
+        let col = c as u16;
+        ws.write_string_with_format(0, col, safe_cell(h), &formats.header)?;
+        let w = (widths[c] + 2).clamp(MIN_WIDTH, MAX_WIDTH);
+        ws.set_column_width(col, w as f64)?;
+    }
+    let header_lines = sheet
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            line_count(
+                &Cell::Text(h.clone()),
+                (widths[c] + 2).clamp(MIN_WIDTH, MAX_WIDTH),
+            )
+        })
+        .max()
+        .unwrap_or(1);
+    if header_lines > 1 {
+        ws.set_row_height(0, ROW_HEIGHT * header_lines.min(MAX_LINES) as f64)?;
+    }
+    let col_width: Vec<usize> = widths
+        .iter()
+        .map(|w| (w + 2).clamp(MIN_WIDTH, MAX_WIDTH))
+        .collect();
+    for (r, row) in sheet.rows.iter().enumerate() {
+        let rn = (r + 1) as u32;
+        // Wrapped text needs a taller row: neither Excel nor LibreOffice
+        // grows it when the file is opened.
+        let lines = row
+            .iter()
+            .enumerate()
+            .take(ncols)
+            .filter(|(c, _)| wrap[*c])
+            .map(|(c, cell)| line_count(cell, col_width[c]))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(rn, ROW_HEIGHT * lines.min(MAX_LINES) as f64)?;
+        }
+        for (c, cell) in row.iter().enumerate().take(ncols) {
+            let col = c as u16;
+            let fmt = if wrap[c] {
+                &formats.wrap
+            } else {
+                &formats.plain
+            };
+            match cell {
+                Cell::Text(s) => {
+                    ws.write_string_with_format(rn, col, s, fmt)?;
+                }
+                Cell::Num(n) => {
+                    ws.write_number_with_format(rn, col, *n, fmt)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if ncols > 0 {
+        ws.autofilter(0, 0, sheet.rows.len() as u32, (ncols - 1) as u16)?;
+    }
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_landscape();
+    if ncols <= FIT_COLUMNS {
+        ws.set_print_fit_to_pages(1, 0);
+    }
+    ws.set_header(page_header);
+    ws.set_footer("&CPage &P / &N");
+    Ok(())
+}
+
+fn workbook(
+    sheets: &[Sheet],
+    title: &str,
+    edition: Edition,
+    snapshot: &Snapshot,
+) -> Result<Vec<u8>, PublishError> {
+    let mut wb = Workbook::new();
+    let title = match edition {
+        Edition::Draft => format!("Document de travail — {title}"),
+        Edition::Final { .. } => title.to_string(),
+    };
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(safe_cell(&title))
+            .set_subject(safe_cell(&snapshot.event.name))
+            .set_author("Cités Unies France")
+            .set_company("Cités Unies France"),
+    );
+    let formats = Formats::new();
+    let header = page_header(edition, &snapshot.taken_at, &snapshot.event.name);
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        write_sheet(ws, sheet, &formats, &header)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+fn headers(h: &[&str]) -> Vec<String> {
+    h.iter().map(|s| s.to_string()).collect()
+}
+
+fn rows(rows: Vec<Vec<String>>) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .map(|r| r.into_iter().map(text).collect())
+        .collect()
+}
+
+/// `programme.xlsx`: one sheet per public list.
+pub fn programme(snapshot: &Snapshot, edition: Edition) -> Result<Vec<u8>, PublishError> {
+    let sheets = [
+        Sheet {
+            name: "Micro-ateliers",
+            headers: headers(&MICRO_HEADERS),
+            rows: rows(micro_rows(snapshot)),
+        },
+        Sheet {
+            name: "Bourse aux projets",
+            headers: headers(&BOURSE_HEADERS),
+            rows: rows(bourse_rows(snapshot)),
+        },
+    ];
+    workbook(&sheets, "Listes de programmation", edition, snapshot)
+}
+
+/// Field columns of the staff sheet: both forms' fields in form order
+/// (micro-atelier first, then the bourse's own), then any other key met.
+fn field_columns(entries: &[Entry]) -> Vec<(String, String)> {
+    let mut cols: Vec<(String, String)> = Vec::new();
+    for f in spec::MICRO_ATELIER.iter().chain(spec::BOURSE_PROJETS) {
+        if !cols.iter().any(|(k, _)| k == f.key) {
+            cols.push((f.key.to_string(), f.label.to_string()));
+        }
+    }
+    let known: BTreeSet<String> = cols.iter().map(|(k, _)| k.clone()).collect();
+    let others: BTreeSet<&String> = entries
+        .iter()
+        .flat_map(|e| e.fields.keys())
+        .filter(|k| !known.contains(*k))
+        .collect();
+    cols.extend(others.into_iter().map(|k| (k.clone(), k.clone())));
+    cols
+}
+
+const STAFF_HEAD: [&str; 10] = [
+    "N°",
+    "Type",
+    "Statut",
+    "Créneau",
+    "Espace ou table",
+    "Rang en liste d'attente",
+    "Prioritaire (membre CUF)",
+    "Reçue le",
+    "Signalements",
+    "Avertissements",
+];
+
+fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
+    let cols = field_columns(entries);
+    let mut hdr = headers(&STAFF_HEAD);
+    hdr.extend(cols.iter().map(|(_, label)| label.clone()));
+    hdr.push("Autres lignes de la fiche".to_string());
+    let ranks: HashMap<i64, u32> = snapshot
+        .waitlists
+        .micro_atelier
+        .iter()
+        .chain(&snapshot.waitlists.bourse_projets)
+        .map(|w| (w.id, w.rank))
+        .collect();
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.id);
+    let rows = sorted
+        .into_iter()
+        .map(|e| {
+            let mut row = vec![
+                Cell::Num(e.id as f64),
+                text(e.kind.map(Kind::label_fr).unwrap_or("Type inconnu")),
+                text(status_fr(e.status)),
+                match (e.kind, e.slot.as_deref()) {
+                    (Some(k), Some(s)) => text(labels::slot_label(k, s)),
+                    (None, Some(s)) => text(s),
+                    (_, None) => Cell::Empty,
+                },
+                opt_text(&e.place),
+                ranks
+                    .get(&e.id)
+                    .map(|r| Cell::Num(*r as f64))
+                    .unwrap_or(Cell::Empty),
+                text(if e.member { "Oui" } else { "Non" }),
+                text(&e.received_at),
+                text(e.flags.join(", ")),
+                text(
+                    e.warnings
+                        .iter()
+                        .map(|w| match &w.field {
+                            Some(f) => format!("{f} : {}", w.message),
+                            None => w.message.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            ];
+            row.extend(cols.iter().map(|(key, _)| match e.fields.get(key) {
+                Some(v) => text(labels::value_fr(e.kind, key, v)),
+                None => Cell::Empty,
+            }));
+            row.push(text(
+                e.extra
+                    .iter()
+                    .map(|(l, v)| format!("{l} : {v}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ));
+            row
+        })
+        .collect();
+    Sheet {
+        name: "Propositions",
+        headers: hdr,
+        rows,
+    }
+}
+
+fn waitlist_sheet(name: &'static str, kind: Kind, list: &[Waiting]) -> Sheet {
+    let title = match kind {
+        Kind::MicroAtelier => "Titre du projet",
+        Kind::BourseProjets => "Type de demande",
+    };
+    Sheet {
+        name,
+        headers: headers(&[
+            "Rang",
+            "N°",
+            "Organisation",
+            title,
+            "Pays",
+            "Créneau souhaité",
+            "Prioritaire (membre CUF)",
+            "Reçue le",
+        ]),
+        rows: list
+            .iter()
+            .map(|w| {
+                vec![
+                    Cell::Num(w.rank as f64),
+                    Cell::Num(w.id as f64),
+                    opt_text(&w.organisation),
+                    opt_text(&w.title),
+                    opt_text(&w.country),
+                    match w.wanted_slot.as_deref() {
+                        None | Some("any") => text("Indifférent"),
+                        Some(s) => text(labels::slot_label(kind, s)),
+                    },
+                    text(if w.member { "Oui" } else { "Non" }),
+                    text(&w.received_at),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// `suivi-complet.xlsx` (staff only): every proposal of `entries` with
+/// every field, and the waiting lists of `snapshot`.
+pub fn staff(
+    snapshot: &Snapshot,
+    entries: &[Entry],
+    edition: Edition,
+) -> Result<Vec<u8>, PublishError> {
+    let sheets = [
+        proposals_sheet(snapshot, entries),
+        waitlist_sheet(
+            "Attente micro-ateliers",
+            Kind::MicroAtelier,
+            &snapshot.waitlists.micro_atelier,
+        ),
+        waitlist_sheet(
+            "Attente bourse aux projets",
+            Kind::BourseProjets,
+            &snapshot.waitlists.bourse_projets,
+        ),
+    ];
+    workbook(&sheets, "Suivi complet des propositions", edition, snapshot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Layout;
+    use crate::publish::Event;
+    use crate::publish::tests::sample_entries;
+    use calamine::{Data, Reader, Xlsx};
+    use std::io::Cursor;
+
+    fn snap() -> Snapshot {
+        Snapshot::build(
+            &sample_entries(),
+            &Layout::spec_default(),
+            &Event::spec_default(),
+            "2018-05-28T08:00:00+02:00",
+        )
+    }
+
+    fn read(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
+        Xlsx::new(Cursor::new(bytes)).unwrap()
+    }
+
+    fn cell_str(d: &Data) -> String {
+        match d {
+            Data::String(s) => s.clone(),
+            Data::Float(f) => format!("{f}"),
+            Data::Int(i) => i.to_string(),
+            Data::Empty => String::new(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn sheet_rows(x: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<String>> {
+        let r = x.worksheet_range(name).unwrap();
+        r.rows()
+            .map(|row| row.iter().map(cell_str).collect())
+            .collect()
+    }
+
+    #[test]
+    fn programme_sheets() {
+        let mut x = read(programme(&snap(), Edition::Final { number: 2 }).unwrap());
+        assert_eq!(
+            x.sheet_names(),
+            vec!["Micro-ateliers", "Bourse aux projets"]
+        );
+        let micro = sheet_rows(&mut x, "Micro-ateliers");
+        assert_eq!(micro[0], MICRO_HEADERS.map(String::from).to_vec());
+        assert_eq!(
+            micro[2],
+            vec![
+                "14h20 – 14h40",
+                "Espace B",
+                "Un guide du financement de l'AICT",
+                "Ville de Saint-Étienne",
+                "France",
+                "ODD / Agenda 2030"
+            ]
+        );
+        let bourse = sheet_rows(&mut x, "Bourse aux projets");
+        assert_eq!(bourse.len(), 2);
+        assert_eq!(bourse[1][6], "Appel à coopération");
+    }
+
+    #[test]
+    fn staff_workbook_has_everything() {
+        let entries = sample_entries();
+        let mut x = read(staff(&snap(), &entries, Edition::Draft).unwrap());
+        assert_eq!(
+            x.sheet_names(),
+            vec![
+                "Propositions",
+                "Attente micro-ateliers",
+                "Attente bourse aux projets"
+            ]
+        );
+        let p = sheet_rows(&mut x, "Propositions");
+        assert_eq!(p.len(), 7);
+        let h = &p[0];
+        assert_eq!(&h[..3], &["N°", "Type", "Statut"]);
+        let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+        // Saint-Étienne (id 1).
+        assert_eq!(p[1][0], "1");
+        assert_eq!(p[1][col("Statut")], "retenue");
+        assert_eq!(p[1][col("Créneau")], "14h20 – 14h40");
+        assert_eq!(p[1][col("Membre de Cités Unies France")], "Oui");
+        assert_eq!(p[1][col("Thématique principale")], "ODD / Agenda 2030");
+        // Dunkerque (id 5): first on the waiting list, wants 15:00.
+        assert_eq!(p[5][col("Rang en liste d'attente")], "1");
+        assert_eq!(p[5][col("Créneau horaire souhaité")], "15h00 – 15h20");
+        // The rejected one keeps its flag.
+        assert_eq!(p[6][col("Signalements")], "doublon");
+        assert_eq!(p[6][col("Statut")], "non retenue");
+        let w = sheet_rows(&mut x, "Attente micro-ateliers");
+        assert_eq!(w[1][..3], ["1", "5", "Communauté urbaine de Dunkerque"]);
+        assert_eq!(w[1][5], "15h00 – 15h20");
+        assert_eq!(w[2][..3], ["2", "4", "Ville de Lyon"]);
+        assert_eq!(w[2][5], "Indifférent");
+        let b = sheet_rows(&mut x, "Attente bourse aux projets");
+        assert_eq!(b.len(), 1);
+    }
+
+    #[test]
+    fn long_text_is_cut_at_the_excel_limit() {
+        let s = "é".repeat(40_000);
+        let c = cut(s);
+        assert_eq!(c.encode_utf16().count(), MAX_CELL);
+        assert!(c.ends_with('…'));
+        let emoji = "😀".repeat(20_000);
+        assert!(cut(emoji).encode_utf16().count() <= MAX_CELL);
+        assert_eq!(cut("court".into()), "court");
+    }
+
+    #[test]
+    fn page_header_escapes_ampersands() {
+        assert_eq!(
+            page_header(Edition::Final { number: 1 }, "2018-05-28", "A & B"),
+            "&LA && B&RPublication n° 1 du 28 mai 2018"
+        );
+        assert!(page_header(Edition::Draft, "2018-05-28", "E").contains("Document de travail"));
+    }
+}
