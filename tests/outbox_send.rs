@@ -360,8 +360,10 @@ fn temporary_failures_wait_and_permanent_ones_are_shown() {
         shown.contains("refusée par le serveur") && shown.contains("nouvelle tentative après"),
         "{shown}"
     );
-    // Not due yet: nothing happens; --now tries again.
-    env.run(&["send"]);
+    // Not due yet: nothing happens (and it says so); --now tries again.
+    let out = env.run(&["send"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("prochaine tentative après"));
     assert_eq!(server.count(), 0);
     env.ok(&["send", "--now"]);
     assert_eq!(server.count(), 1);

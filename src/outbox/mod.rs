@@ -447,6 +447,7 @@ impl SendReport {
     pub fn all_good(&self) -> bool {
         self.connection_error.is_none()
             && self.recovered.is_empty()
+            && self.waiting.is_empty()
             && self.not_approved.is_empty()
             && self
                 .outcomes
