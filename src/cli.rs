@@ -49,6 +49,8 @@ pub enum Command {
     /// Publish the accepted programme (HTML, CSV, XLSX, JSON) with its changelog.
     Publish(commands::publish::Args),
     Daemon(commands::daemon::Args),
+    Outbox(commands::outbox::Args),
+    Send(commands::send::Args),
 }
 
 impl Cli {

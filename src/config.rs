@@ -1,5 +1,6 @@
 //! `config.toml`: where the database is, the event (date, deadline), the
-//! slots and places of each kind of session, and the mail sources. Found with
+//! slots and places of each kind of session, the mail sources, the letters
+//! (`[letters]`) and the server they are sent through (`[smtp]`). Found with
 //! `--config`, else `./config.toml`, else `$XDG_CONFIG_HOME/fiches/config.toml`
 //! (`~/.config/fiches/config.toml`). Relative paths in the file are relative
 //! to the file's own directory. Every error names the file and what is wrong.
@@ -12,6 +13,7 @@ use serde::Deserialize;
 
 use crate::domain::{KindLayout, Layout};
 use crate::intake::imap::ImapSourceConfig;
+use crate::outbox::config::{LettersConfig, SmtpConfig};
 use crate::publish::PublishOptions;
 use crate::publish::schedule::Schedule;
 
@@ -45,6 +47,10 @@ struct RawConfig {
     sources: Vec<RawSource>,
     #[serde(default)]
     publish: RawPublish,
+    #[serde(default)]
+    letters: LettersConfig,
+    #[serde(default)]
+    smtp: Option<SmtpConfig>,
 }
 
 /// `[publish]`: where and how the programme lists are written, and when the
@@ -165,6 +171,10 @@ pub struct Config {
     /// `[console] sample`: a Maildir the console imports first when the
     /// database holds no message yet (the bundled sample inbox).
     pub sample: Option<PathBuf>,
+    /// `[letters]`, its folder resolved.
+    pub letters: LettersConfig,
+    /// `[smtp]`, checked, its file paths resolved; `None` when absent.
+    pub smtp: Option<SmtpConfig>,
 }
 
 impl Config {
@@ -299,6 +309,22 @@ impl Config {
                 raw.event.timezone
             )));
         }
+        let mut letters = raw.letters;
+        letters.dir = resolve(&letters.dir);
+        if letters.auto_acknowledge && !letters.acknowledge {
+            return Err(invalid(
+                "[letters] auto_acknowledge = true demande aussi acknowledge = true".into(),
+            ));
+        }
+        let smtp = match raw.smtp {
+            None => None,
+            Some(mut s) => {
+                s.ca_file = s.ca_file.as_deref().map(resolve);
+                s.password_file = s.password_file.as_deref().map(resolve);
+                s.check().map_err(|e| invalid(e.to_string()))?;
+                Some(s)
+            }
+        };
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(&raw.database.path),
@@ -317,6 +343,8 @@ impl Config {
                 schedule,
             },
             sample: raw.console.sample.as_deref().map(resolve),
+            letters,
+            smtp,
         })
     }
 
@@ -458,6 +486,41 @@ mod tests {
             imap.ca_file.as_deref(),
             Some(dir.path().join("ca.pem").as_path())
         );
+    }
+
+    #[test]
+    fn letters_and_smtp_sections() {
+        let c = Config::parse(SHIPPED, Path::new("/etc/fiches/config.toml")).unwrap();
+        assert_eq!(c.letters.dir, PathBuf::from("/etc/fiches/letters"));
+        assert!(c.letters.acknowledge && !c.letters.auto_acknowledge);
+        assert!(c.smtp.is_none(), "the shipped [smtp] is commented out");
+
+        let with = format!(
+            "{SHIPPED}\n[smtp]\nhost = \"smtp.example.org\"\nusername = \"u\"\npassword_file = \"smtp.pw\"\nfrom = \"CUF <r@example.org>\"\n"
+        );
+        let c = Config::parse(&with, Path::new("/etc/fiches/config.toml")).unwrap();
+        let smtp = c.smtp.unwrap();
+        assert_eq!(
+            smtp.password_file,
+            Some(PathBuf::from("/etc/fiches/smtp.pw"))
+        );
+        assert_eq!(smtp.port(), 587);
+
+        let bad = with.replace("password_file = \"smtp.pw\"", "password = \"hunter2\"");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("c.toml") && e.contains("[smtp]") && !e.contains("hunter2"),
+            "{e}"
+        );
+
+        let bad = SHIPPED.replace("acknowledge = true", "acknowledge = false");
+        let bad = bad.replace("auto_acknowledge = false", "auto_acknowledge = true");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("auto_acknowledge"), "{e}");
     }
 
     #[test]

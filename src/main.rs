@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         Some(Command::Proposals(args)) => commands::proposals::run(&globals, &args),
         Some(Command::Publish(args)) => commands::publish::run(&globals, &args),
         Some(Command::Daemon(args)) => commands::daemon::run(&globals, &args),
+        Some(Command::Outbox(args)) => commands::outbox::run(&globals, &args),
+        Some(Command::Send(args)) => commands::send::run(&globals, &args),
         Some(Command::Console(args)) => commands::console::run(&globals, &args),
         None => commands::console::run(&globals, &Default::default()),
     };

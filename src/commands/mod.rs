@@ -7,10 +7,12 @@ pub mod console;
 pub mod daemon;
 pub mod import;
 pub mod messages;
+pub mod outbox;
 pub mod output;
 pub mod parse;
 pub mod proposals;
 pub mod publish;
+pub mod send;
 
 use std::path::PathBuf;
 
@@ -55,9 +57,18 @@ impl Globals {
         }
     }
 
-    /// Opens the database (creating it if needed).
+    /// Opens the database (creating it if needed). With a configuration,
+    /// its acknowledgement settings are recorded in the database, so that
+    /// every process that stores messages follows them.
     pub fn open_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
         let path = self.db_path(config)?;
-        Store::open(&path).with_context(|| format!("ouverture de la base {}", path.display()))
+        let mut store = Store::open(&path)
+            .with_context(|| format!("ouverture de la base {}", path.display()))?;
+        if let Some(c) = config {
+            store
+                .set_outbox_settings(&crate::outbox::settings_from(c))
+                .with_context(|| format!("réglages des lettres dans {}", path.display()))?;
+        }
+        Ok(store)
     }
 }

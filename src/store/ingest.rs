@@ -358,6 +358,9 @@ impl Store {
             proposals.push(id);
         }
 
+        if msg.status == MessageStatus::Fiche {
+            super::outbox::queue_acknowledgements(&tx, &at, sender_key.as_deref(), &proposals)?;
+        }
         if let Some(wm) = wm {
             advance_watermark(&tx, wm, &at)?;
         }

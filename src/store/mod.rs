@@ -1,7 +1,8 @@
 //! The SQLite store: messages (with their raw bytes), attachments, proposals
 //! and their revisions, the append-only journal, the IMAP watermarks, pending
-//! post-actions and the daemon's heartbeat (`sync`). This is the only module
-//! that holds SQL.
+//! post-actions and the daemon's heartbeat (`sync`), the outbox of letters to
+//! the senders (`outbox`) and the publications (`publications`). This is the
+//! only module that holds SQL.
 //!
 //! Design:
 //! - numbered migrations (`migrations/NNNN_*.sql`, embedded) applied at open in
@@ -21,6 +22,7 @@
 pub mod console;
 mod ingest;
 pub mod model;
+pub mod outbox;
 mod publications;
 mod queries;
 mod sync;
@@ -32,6 +34,10 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 pub use model::*;
+pub use outbox::{
+    Approve, Approved, Claim, DueLetters, FicheMessage, LetterEdit, LetterEvent, LetterFilter,
+    LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
+};
 pub use publications::PublicationRecord;
 pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
 
@@ -40,6 +46,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     ("0002_console", include_str!("migrations/0002_console.sql")),
     ("0003_daemon", include_str!("migrations/0003_daemon.sql")),
+    ("0004_outbox", include_str!("migrations/0004_outbox.sql")),
     (
         "0005_publications",
         include_str!("migrations/0005_publications.sql"),
@@ -96,6 +103,18 @@ pub enum StoreError {
         "la publication n° {wanted} ne suit pas la dernière (n° {last}) : quelqu'un vient de publier ; relancer la publication"
     )]
     PublicationConflict { wanted: u32, last: u32 },
+    #[error("lettre {0} introuvable")]
+    LetterNotFound(i64),
+    #[error(
+        "la lettre {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
+    )]
+    StaleLetter { id: i64, expected: i64, actual: i64 },
+    #[error("lettre {id} : impossible de {action}, elle est « {state} »")]
+    LetterState {
+        id: i64,
+        state: &'static str,
+        action: String,
+    },
     #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
     Corrupt(String),
     #[error("erreur SQLite : {0}")]

@@ -135,7 +135,7 @@ impl RawProposal {
     }
 }
 
-fn load_proposal(conn: &rusqlite::Connection, id: i64) -> Result<Proposal> {
+pub(super) fn load_proposal(conn: &rusqlite::Connection, id: i64) -> Result<Proposal> {
     conn.prepare_cached(&format!(
         "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?1"
     ))?
@@ -464,6 +464,7 @@ impl Store {
             },
         )?;
         let p = load_proposal(&tx, id)?;
+        super::outbox::queue_decision_letter(&tx, &at, actor, &p, decision.reason.as_deref())?;
         tx.commit()?;
         Ok(p)
     }

@@ -532,7 +532,7 @@ fn first_line(s: &str) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
 }
 
-fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
+pub(crate) fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
     let unreadable = |e: std::io::Error| ConfigError::PasswordFileUnreadable {
         path: path.to_owned(),
         detail: e.to_string(),
@@ -556,7 +556,7 @@ fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
     Ok(Secret(line.to_owned()))
 }
 
-fn run_password_command(cmd: &str) -> Result<Secret, ConfigError> {
+pub(crate) fn run_password_command(cmd: &str) -> Result<Secret, ConfigError> {
     let out = Command::new("/bin/sh")
         .arg("-c")
         .arg(cmd)
@@ -601,7 +601,7 @@ impl fmt::Debug for Secret {
 }
 
 /// Durations as a number of seconds or a string such as `"90s"`, `"5m"`, `"1h"`.
-mod duration_serde {
+pub(crate) mod duration_serde {
     use super::*;
 
     #[derive(Deserialize)]

@@ -1,0 +1,475 @@
+//! `fiches outbox`: the letters waiting to go to the senders, exactly as they
+//! would go (recipients, subject, full text), and what staff do to them:
+//! `show`, `edit` (in $EDITOR or from a file), `drop`, `resolve` an
+//! uncertain letter, `retry` a refused one. `fiches send` sends them.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use serde_json::json;
+
+use super::Globals;
+use super::output::{Out, json_line};
+use crate::letters::Letters;
+use crate::outbox::{self, Draft};
+use crate::safe::{terminal_line as clean, terminal_text};
+use crate::store::{LetterEdit, LetterFilter, LetterState, Resolution, Store};
+
+/// Lettres aux expéditeurs : ce qui partirait, tel que cela partirait.
+///
+/// Sans option : les lettres à envoyer, refusées, incertaines et en cours
+/// d'envoi, chacune avec destinataires, objet et texte complet. Les lettres
+/// ne partent qu'avec `fiches send`.
+///
+/// Avec --json : un objet JSON par lettre et par ligne (id, kind, state,
+/// proposal_id, to, cc, subject, body, in_reply_to, message_id, approved,
+/// attempts, next_attempt_at, last_error, problems, version...).
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+
+    /// Un objet JSON par ligne.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Aussi les lettres envoyées, remplacées et supprimées.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Seulement cet état : pending, sending, sent, uncertain, failed, replaced, dropped.
+    #[arg(long, value_parser = parse_state)]
+    pub state: Option<LetterState>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// Affiche une lettre et son historique.
+    Show {
+        id: i64,
+        /// En JSON, avec l'historique.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Modifie une lettre non envoyée : destinataires, objet, texte.
+    ///
+    /// Ouvre $VISUAL ou $EDITOR sur la lettre (en-têtes « À : », « Cc : »,
+    /// « Objet : », une ligne vide, puis le texte), ou lit ce même format
+    /// dans --file. Une lettre modifiée doit être envoyée à nouveau par
+    /// `fiches send`.
+    Edit {
+        id: i64,
+        /// Lire la lettre modifiée dans ce fichier plutôt que dans un éditeur.
+        #[arg(long, value_name = "FICHIER", conflicts_with = "reset")]
+        file: Option<PathBuf>,
+        /// Revenir au texte du modèle et aux adresses de la fiche.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Supprime une lettre non envoyée (elle reste dans l'historique).
+    Drop { id: i64 },
+    /// Règle une lettre incertaine (envoi interrompu) après vérification.
+    Resolve {
+        id: i64,
+        /// Elle est bien arrivée.
+        #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
+        sent: bool,
+        /// Elle n'est pas arrivée : la remettre dans la boîte d'envoi.
+        #[arg(long)]
+        resend: bool,
+    },
+    /// Remet une lettre refusée par le serveur dans la boîte d'envoi (ou
+    /// avance une nouvelle tentative prévue).
+    Retry { id: i64 },
+}
+
+fn parse_state(s: &str) -> Result<LetterState, String> {
+    LetterState::parse(s).ok_or_else(|| {
+        let all: Vec<_> = LetterState::ALL.iter().map(|s| s.as_str()).collect();
+        format!(
+            "état inconnu « {s} » ; états possibles : {}",
+            all.join(", ")
+        )
+    })
+}
+
+/// Who staff are, for the letters' history: `$FICHES_USER`, else `$USER`.
+pub fn actor() -> String {
+    ["FICHES_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "équipe".to_string())
+}
+
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
+    let config = globals.require_config()?;
+    let mut store = globals.open_store(Some(&config))?;
+    let letters = outbox::load_letters(&config)?;
+    match &args.action {
+        None => list(&store, &letters, args),
+        Some(Action::Show { id, json }) => show(&store, &letters, *id, *json),
+        Some(Action::Edit { id, file, reset }) => {
+            edit(&mut store, &letters, *id, file.as_deref(), *reset)
+        }
+        Some(Action::Drop { id }) => {
+            let l = store.letter(*id)?;
+            store.drop_letter(*id, l.version, &actor())?;
+            println!("lettre n° {id} supprimée");
+            Ok(true)
+        }
+        Some(Action::Resolve { id, sent, .. }) => {
+            let l = store.letter(*id)?;
+            let r = if *sent {
+                Resolution::Sent
+            } else {
+                Resolution::Resend
+            };
+            store.resolve_letter(*id, l.version, r, &actor())?;
+            let after = store.letter(*id)?;
+            println!("lettre n° {id} : {}", after.state.label_fr());
+            Ok(true)
+        }
+        Some(Action::Retry { id }) => {
+            let l = store.letter(*id)?;
+            store.retry_letter(*id, l.version, &actor())?;
+            println!("lettre n° {id} remise dans la boîte d'envoi (fiches send pour l'envoyer)");
+            Ok(true)
+        }
+    }
+}
+
+fn list(store: &Store, letters: &Letters, args: &Args) -> anyhow::Result<bool> {
+    let states = match (args.state, args.all) {
+        (Some(s), _) => vec![s],
+        (None, true) => Vec::new(),
+        (None, false) => vec![
+            LetterState::Pending,
+            LetterState::Failed,
+            LetterState::Uncertain,
+            LetterState::Sending,
+        ],
+    };
+    let drafts = outbox::drafts(
+        store,
+        letters,
+        &LetterFilter {
+            states,
+            ..LetterFilter::default()
+        },
+    )?;
+    let mut out = Out::new();
+    for d in &drafts {
+        let open = if args.json {
+            out.line(&json_line(&d.json()))?
+        } else {
+            human(&mut out, d)?
+        };
+        if !open {
+            return out.finish().map(|_| true).map_err(Into::into);
+        }
+    }
+    if !args.json {
+        summary(&mut out, store)?;
+    }
+    out.finish()?;
+    Ok(true)
+}
+
+fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
+    let r = &d.record;
+    let mut head = format!(
+        "── Lettre n° {} · {} · proposition n° {} ({}) · {}",
+        r.id,
+        r.kind.label_fr(),
+        r.proposal.id,
+        clean(
+            r.proposal
+                .text("organisation")
+                .unwrap_or("organisation inconnue")
+        ),
+        r.state.label_fr()
+    );
+    if r.state == LetterState::Pending && r.approved_at.is_some() {
+        head.push_str(" (validée)");
+    }
+    if !r.edit.is_empty() {
+        head.push_str(" · modifiée");
+    }
+    let mut lines = vec![head];
+    lines.push(format!("À : {}", clean(&d.to_text())));
+    if !d.cc.is_empty() {
+        lines.push(format!("Cc : {}", clean(&d.cc_text())));
+    }
+    lines.push(format!("Objet : {}", clean(&d.subject)));
+    if let Some(irt) = &d.in_reply_to {
+        lines.push(format!("En réponse à : <{}>", clean(irt)));
+    }
+    for p in &d.problems {
+        lines.push(format!("! à corriger avant l'envoi : {}", clean(p)));
+    }
+    if let Some(e) = &r.last_error {
+        let next = r
+            .next_attempt_at
+            .as_deref()
+            .map(|n| format!(" ; nouvelle tentative après {n}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "! {} tentative(s) : {}{next}",
+            r.attempts,
+            clean(e)
+        ));
+    }
+    if let Some(resp) = &r.response {
+        lines.push(format!(
+            "Envoyée le {} : {}",
+            r.sent_at.as_deref().unwrap_or("?"),
+            clean(resp)
+        ));
+    }
+    lines.push(String::new());
+    lines.push(terminal_text(d.body.trim_end(), true));
+    lines.push(String::new());
+    for l in lines {
+        if !out.line(&l)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn summary(out: &mut Out, store: &Store) -> std::io::Result<()> {
+    let counts = store.letter_counts().unwrap_or_default();
+    let n = |s: LetterState| counts.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(s, n)| format!("{} {n}", s.label_fr()))
+        .collect();
+    if parts.is_empty() {
+        out.line("Aucune lettre.")?;
+        return Ok(());
+    }
+    out.line(&format!("Lettres : {}.", parts.join(", ")))?;
+    if n(LetterState::Pending) > 0 {
+        out.line("→ `fiches send` envoie les lettres à envoyer ; `fiches outbox edit N` ou `drop N` avant, si besoin.")?;
+    }
+    if n(LetterState::Uncertain) > 0 {
+        out.line("→ lettres incertaines : vérifier si elles sont arrivées, puis `fiches outbox resolve N --sent` ou `--resend`.")?;
+    }
+    if n(LetterState::Failed) > 0 {
+        out.line(
+            "→ lettres refusées : corriger (`fiches outbox edit N`) ou `fiches outbox retry N`.",
+        )?;
+    }
+    Ok(())
+}
+
+fn show(store: &Store, letters: &Letters, id: i64, json: bool) -> anyhow::Result<bool> {
+    let d = outbox::draft(letters, store.letter(id)?);
+    let events = store.letter_events(id)?;
+    let mut out = Out::new();
+    if json {
+        let mut v = d.json();
+        v["events"] = json!(events);
+        out.line(&json_line(&v))?;
+    } else {
+        human(&mut out, &d)?;
+        out.line("Historique :")?;
+        for e in &events {
+            out.line(&format!(
+                "  {} {} {}{}",
+                e.at,
+                clean(&e.actor),
+                e.event,
+                e.detail
+                    .as_ref()
+                    .map(|d| format!(" {}", clean(&d.to_string())))
+                    .unwrap_or_default()
+            ))?;
+        }
+    }
+    out.finish()?;
+    Ok(true)
+}
+
+/// The editable form of a letter.
+fn editable(d: &Draft) -> String {
+    format!(
+        "# Lettre n° {} ({}) pour la proposition n° {}.\n\
+         # Modifier les adresses, l'objet ou le texte, enregistrer et fermer.\n\
+         # Les lignes qui commencent par # sont ignorées. « Cc : » vide : aucune copie.\n\
+         À : {}\nCc : {}\nObjet : {}\n\n{}",
+        d.record.id,
+        d.record.kind.label_fr(),
+        d.record.proposal.id,
+        d.to_text(),
+        d.cc_text(),
+        d.subject,
+        d.body
+    )
+}
+
+/// Reads the editable form back: (to, cc, subject, body).
+fn parse_editable(text: &str) -> anyhow::Result<(String, String, String, String)> {
+    let text = text.replace("\r\n", "\n");
+    let mut lines = text.split('\n');
+    let (mut to, mut cc, mut subject) = (None, None, None);
+    for line in lines.by_ref() {
+        if line.starts_with('#') {
+            continue;
+        }
+        if line.trim().is_empty() {
+            break;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            bail!(
+                "ligne d'en-tête illisible « {line} » : attendu « À : », « Cc : » ou « Objet : », puis une ligne vide et le texte"
+            );
+        };
+        let value = value.trim().to_string();
+        match name.trim().to_lowercase().as_str() {
+            "à" | "a" | "to" => to = Some(value),
+            "cc" => cc = Some(value),
+            "objet" | "subject" => subject = Some(value),
+            other => {
+                bail!("en-tête inconnu « {other} » : seuls « À », « Cc » et « Objet » se modifient")
+            }
+        }
+    }
+    let body: Vec<&str> = lines.collect();
+    let mut body = body.join("\n").trim_end().to_string();
+    body.push('\n');
+    let (Some(to), Some(subject)) = (to, subject) else {
+        bail!("il faut au moins les lignes « À : » et « Objet : »");
+    };
+    Ok((to, cc.unwrap_or_default(), subject, body))
+}
+
+fn run_editor(path: &Path) -> anyhow::Result<()> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string());
+    let status = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("fiches")
+        .arg(path)
+        .status()
+        .with_context(|| format!("lancement de l'éditeur « {editor} »"))?;
+    if !status.success() {
+        bail!("l'éditeur « {editor} » a échoué ({status}) : lettre inchangée");
+    }
+    Ok(())
+}
+
+fn edit(
+    store: &mut Store,
+    letters: &Letters,
+    id: i64,
+    file: Option<&Path>,
+    reset: bool,
+) -> anyhow::Result<bool> {
+    let rec = store.letter(id)?;
+    if !rec.state.is_unsent() {
+        bail!(
+            "la lettre n° {id} est « {} » : seule une lettre non envoyée se modifie",
+            rec.state.label_fr()
+        );
+    }
+    let version = rec.version;
+    if reset {
+        store.edit_letter(id, version, &LetterEdit::default(), &actor())?;
+        println!("lettre n° {id} : texte du modèle et adresses de la fiche rétablis");
+        return Ok(true);
+    }
+    let current = outbox::draft(letters, rec.clone());
+    // What the template and the fiche give, to keep only real changes.
+    let mut plain = rec.clone();
+    plain.edit = LetterEdit::default();
+    let template = outbox::draft(letters, plain);
+    let text = match file {
+        Some(f) => {
+            std::fs::read_to_string(f).with_context(|| format!("lecture de {}", f.display()))?
+        }
+        None => {
+            let dir = tempfile_dir()?;
+            let path = dir.join(format!("lettre-{id}.txt"));
+            {
+                let mut f = std::fs::File::create(&path)
+                    .with_context(|| format!("création de {}", path.display()))?;
+                f.write_all(editable(&current).as_bytes())?;
+            }
+            let r = run_editor(&path).and_then(|_| {
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("lecture de {}", path.display()))
+            });
+            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_dir(&dir);
+            r?
+        }
+    };
+    let (to, cc, subject, body) = parse_editable(&text)?;
+    let keep = |new: String, from_template: String| (new != from_template).then_some(new);
+    // Recipients go together: a new To with the template's Cc would put the
+    // Cc rule (sender in copy) back on the new address.
+    let recipients_edited = to != template.to_text() || cc != template.cc_text();
+    let edit = LetterEdit {
+        to: recipients_edited.then_some(to),
+        cc: recipients_edited.then_some(cc),
+        subject: keep(subject, template.subject.clone()),
+        body: keep(body, template.body.clone()),
+    };
+    if edit == rec.edit {
+        println!("lettre n° {id} : aucune modification");
+        return Ok(true);
+    }
+    let after = store.edit_letter(id, version, &edit, &actor())?;
+    let d = outbox::draft(letters, after);
+    if d.problems.is_empty() {
+        println!("lettre n° {id} modifiée (fiches send pour l'envoyer)");
+    } else {
+        println!("lettre n° {id} modifiée, mais encore à corriger :");
+        for p in &d.problems {
+            println!("  ! {}", clean(p));
+        }
+    }
+    Ok(true)
+}
+
+/// A private folder for the file handed to the editor.
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let base = std::env::var_os("TMPDIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!("fiches-outbox-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("création de {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_editable_form_reads_back() {
+        let (to, cc, subject, body) = parse_editable(
+            "# commentaire\nÀ : Claire <c@x.fr>\nCc :\nObjet : Bonjour : test\n\nLigne 1\n\nLigne 2\n\n\n",
+        )
+        .unwrap();
+        assert_eq!(to, "Claire <c@x.fr>");
+        assert_eq!(cc, "");
+        assert_eq!(subject, "Bonjour : test");
+        assert_eq!(body, "Ligne 1\n\nLigne 2\n");
+        assert!(parse_editable("Objet : x\n\ntexte").is_err());
+        assert!(parse_editable("À : a@b\nBcc : x@y\nObjet : x\n\ntexte").is_err());
+    }
+}

@@ -1,0 +1,605 @@
+//! Letters to the senders, pure: the five kinds of letter, their templates
+//! (plain-text files beside `config.toml`, in `letters/`), the placeholders
+//! each kind may use — checked when the templates are loaded, so that a typo
+//! is an error naming the file and the line, never a broken letter —,
+//! rendering to a subject and a body, and the rule that says which letter a
+//! decision calls for. No I/O but [`Letters::load`], which reads the files.
+//!
+//! A template's first line is the subject, `Objet : …`; the body follows
+//! (blank lines after the subject are skipped). `{nom}` is a placeholder,
+//! `{{` and `}}` are literal braces.
+
+mod render;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use render::{LetterData, date_fr, slot_label};
+
+use crate::domain::Status;
+
+/// The kinds of letter, with their stable names (database, JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LetterKind {
+    /// "Votre fiche est bien arrivée."
+    Acknowledgement,
+    /// On the programme, with a slot and a space or table.
+    Accepted,
+    /// On the waiting list, with a rank.
+    Waitlisted,
+    /// Not retained, with a reason.
+    Rejected,
+    /// Accepted, and the slot or the place moved after the sender was told.
+    SlotChanged,
+}
+
+impl LetterKind {
+    pub const ALL: [LetterKind; 5] = [
+        LetterKind::Acknowledgement,
+        LetterKind::Accepted,
+        LetterKind::Waitlisted,
+        LetterKind::Rejected,
+        LetterKind::SlotChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetterKind::Acknowledgement => "acknowledgement",
+            LetterKind::Accepted => "accepted",
+            LetterKind::Waitlisted => "waitlisted",
+            LetterKind::Rejected => "rejected",
+            LetterKind::SlotChanged => "slot_changed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LetterKind> {
+        LetterKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The template's file name in the letters folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            LetterKind::Acknowledgement => "accuse-reception.txt",
+            LetterKind::Accepted => "accepte.txt",
+            LetterKind::Waitlisted => "liste-attente.txt",
+            LetterKind::Rejected => "non-retenu.txt",
+            LetterKind::SlotChanged => "creneau-modifie.txt",
+        }
+    }
+
+    /// What staff call it.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            LetterKind::Acknowledgement => "accusé de réception",
+            LetterKind::Accepted => "acceptation",
+            LetterKind::Waitlisted => "liste d'attente",
+            LetterKind::Rejected => "non retenue",
+            LetterKind::SlotChanged => "créneau modifié",
+        }
+    }
+
+    /// A decision letter (everything but the acknowledgement).
+    pub fn is_decision(self) -> bool {
+        self != LetterKind::Acknowledgement
+    }
+
+    /// The placeholders a template of this kind may use.
+    pub fn placeholders(self) -> Vec<Placeholder> {
+        use Placeholder::*;
+        let mut v = COMMON.to_vec();
+        v.extend_from_slice(match self {
+            LetterKind::Acknowledgement => &[],
+            LetterKind::Accepted => &[Creneau, Espace],
+            LetterKind::Waitlisted => &[Rang],
+            LetterKind::Rejected => &[Motif],
+            LetterKind::SlotChanged => &[Creneau, Espace, AncienCreneau, AncienEspace],
+        });
+        v
+    }
+
+    /// The placeholders a template of this kind must use: a letter of
+    /// acceptance without its slot would be a broken letter.
+    pub fn required(self) -> &'static [Placeholder] {
+        use Placeholder::*;
+        match self {
+            LetterKind::Acknowledgement | LetterKind::Rejected => &[],
+            LetterKind::Accepted | LetterKind::SlotChanged => &[Creneau, Espace],
+            LetterKind::Waitlisted => &[Rang],
+        }
+    }
+}
+
+impl fmt::Display for LetterKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LetterKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The placeholders of the templates, by their French names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Placeholder {
+    /// `[event] name`.
+    Evenement,
+    /// `[event] date`, written out: "mercredi 4 juillet 2018".
+    DateEvenement,
+    /// `[event] place`.
+    Lieu,
+    Organisation,
+    /// First and last name of the fiche's contact ("Madame, Monsieur" when absent).
+    Contact,
+    /// The project's title (micro-atelier) or the start of the request (bourse).
+    Titre,
+    /// "micro-atelier" or "rendez-vous de la bourse aux projets".
+    Type,
+    /// The proposal's number.
+    Reference,
+    /// The day the fiche was sent: "5 juin 2018".
+    DateReception,
+    /// "14h20 – 14h40".
+    Creneau,
+    /// "Espace B", "Table 3".
+    Espace,
+    AncienCreneau,
+    AncienEspace,
+    /// "3e sur la liste d'attente".
+    Rang,
+    /// The reason of a refusal.
+    Motif,
+}
+
+const COMMON: [Placeholder; 9] = [
+    Placeholder::Evenement,
+    Placeholder::DateEvenement,
+    Placeholder::Lieu,
+    Placeholder::Organisation,
+    Placeholder::Contact,
+    Placeholder::Titre,
+    Placeholder::Type,
+    Placeholder::Reference,
+    Placeholder::DateReception,
+];
+
+impl Placeholder {
+    pub const ALL: [Placeholder; 15] = [
+        Placeholder::Evenement,
+        Placeholder::DateEvenement,
+        Placeholder::Lieu,
+        Placeholder::Organisation,
+        Placeholder::Contact,
+        Placeholder::Titre,
+        Placeholder::Type,
+        Placeholder::Reference,
+        Placeholder::DateReception,
+        Placeholder::Creneau,
+        Placeholder::Espace,
+        Placeholder::AncienCreneau,
+        Placeholder::AncienEspace,
+        Placeholder::Rang,
+        Placeholder::Motif,
+    ];
+
+    /// The name written between braces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Placeholder::Evenement => "evenement",
+            Placeholder::DateEvenement => "date_evenement",
+            Placeholder::Lieu => "lieu",
+            Placeholder::Organisation => "organisation",
+            Placeholder::Contact => "contact",
+            Placeholder::Titre => "titre",
+            Placeholder::Type => "type",
+            Placeholder::Reference => "reference",
+            Placeholder::DateReception => "date_reception",
+            Placeholder::Creneau => "creneau",
+            Placeholder::Espace => "espace",
+            Placeholder::AncienCreneau => "ancien_creneau",
+            Placeholder::AncienEspace => "ancien_espace",
+            Placeholder::Rang => "rang",
+            Placeholder::Motif => "motif",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Placeholder> {
+        Placeholder::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// A template that cannot be used, with the file and, when it is about one
+/// place in it, the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LetterError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for LetterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(n) => write!(
+                f,
+                "modèle de lettre {}, ligne {n} : {}",
+                self.file.display(),
+                self.message
+            ),
+            None => write!(
+                f,
+                "modèle de lettre {} : {}",
+                self.file.display(),
+                self.message
+            ),
+        }
+    }
+}
+
+/// A piece of a parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Var(Placeholder),
+}
+
+/// One parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub kind: LetterKind,
+    pub file: PathBuf,
+    subject: Vec<Piece>,
+    body: Vec<Piece>,
+}
+
+impl Template {
+    /// Parses the text of `file`, a template of `kind`.
+    pub fn parse(kind: LetterKind, file: &Path, text: &str) -> Result<Template, LetterError> {
+        let err = |line: Option<usize>, message: String| LetterError {
+            file: file.to_path_buf(),
+            line,
+            message,
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let lines: Vec<&str> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).trim_end())
+            .collect();
+        let first = lines.first().copied().unwrap_or("");
+        let subject = subject_text(first).ok_or_else(|| {
+            err(
+                Some(1),
+                "la première ligne doit être l'objet de la lettre, « Objet : … »".into(),
+            )
+        })?;
+        if subject.is_empty() {
+            return Err(err(Some(1), "l'objet est vide".into()));
+        }
+        let allowed = kind.placeholders();
+        let subject = parse_line(subject, kind, &allowed).map_err(|m| err(Some(1), m))?;
+
+        let mut body = Vec::new();
+        let mut started = false;
+        let mut blank_run = 0usize;
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            if !started && line.is_empty() {
+                continue;
+            }
+            started = true;
+            if line.is_empty() {
+                blank_run += 1;
+                continue;
+            }
+            for _ in 0..blank_run {
+                body.push(Piece::Text("\n".into()));
+            }
+            blank_run = 0;
+            body.extend(parse_line(line, kind, &allowed).map_err(|m| err(Some(i + 1), m))?);
+            body.push(Piece::Text("\n".into()));
+        }
+        if body.is_empty() {
+            return Err(err(None, "la lettre n'a pas de texte après l'objet".into()));
+        }
+        let used: BTreeSet<Placeholder> = subject
+            .iter()
+            .chain(&body)
+            .filter_map(|p| match p {
+                Piece::Var(v) => Some(*v),
+                Piece::Text(_) => None,
+            })
+            .collect();
+        let missing: Vec<String> = kind
+            .required()
+            .iter()
+            .filter(|p| !used.contains(p))
+            .map(|p| format!("{{{}}}", p.name()))
+            .collect();
+        if !missing.is_empty() {
+            return Err(err(
+                None,
+                format!(
+                    "il manque {} : une lettre « {} » doit le dire au destinataire",
+                    missing.join(" et "),
+                    kind.label_fr()
+                ),
+            ));
+        }
+        Ok(Template {
+            kind,
+            file: file.to_path_buf(),
+            subject,
+            body: merge_text(body),
+        })
+    }
+
+    /// The placeholders this template uses.
+    pub fn uses(&self, p: Placeholder) -> bool {
+        self.subject
+            .iter()
+            .chain(&self.body)
+            .any(|x| *x == Piece::Var(p))
+    }
+}
+
+/// The subject of an `Objet : …` line (the French colon spacing and case vary).
+fn subject_text(line: &str) -> Option<&str> {
+    let rest = line
+        .get(..5)
+        .filter(|h| h.eq_ignore_ascii_case("objet"))
+        .map(|_| &line[5..])?;
+    let rest = rest.trim_start_matches([' ', '\u{a0}', '\u{202f}', '\t']);
+    let rest = rest.strip_prefix(':')?;
+    Some(rest.trim())
+}
+
+fn parse_line(line: &str, kind: LetterKind, allowed: &[Placeholder]) -> Result<Vec<Piece>, String> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().is_some_and(|(_, d)| *d == '{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek().is_some_and(|(_, d)| *d == '}') => {
+                chars.next();
+                text.push('}');
+            }
+            '}' => {
+                return Err(format!(
+                    "accolade fermante « }} » seule, colonne {} : écrire }}}} pour une accolade",
+                    line[..i].chars().count() + 1
+                ));
+            }
+            '{' => {
+                let rest = &line[i + 1..];
+                let Some(end) = rest.find('}') else {
+                    return Err(format!(
+                        "accolade ouvrante « {{ » sans fermeture, colonne {} : écrire {{{{ pour une accolade",
+                        line[..i].chars().count() + 1
+                    ));
+                };
+                let name = rest[..end].trim();
+                let Some(p) = Placeholder::parse(name) else {
+                    return Err(format!(
+                        "champ {{{name}}} inconnu ; champs possibles dans cette lettre : {}",
+                        names(allowed)
+                    ));
+                };
+                if !allowed.contains(&p) {
+                    return Err(format!(
+                        "le champ {{{name}}} n'a pas de sens dans une lettre « {} » ; champs possibles : {}",
+                        kind.label_fr(),
+                        names(allowed)
+                    ));
+                }
+                if !text.is_empty() {
+                    out.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                out.push(Piece::Var(p));
+                // Skip the name and the closing brace.
+                let stop = i + 1 + end;
+                while chars.peek().is_some_and(|(j, _)| *j <= stop) {
+                    chars.next();
+                }
+            }
+            _ => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    Ok(out)
+}
+
+fn names(ps: &[Placeholder]) -> String {
+    ps.iter()
+        .map(|p| format!("{{{}}}", p.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn merge_text(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        match (out.last_mut(), p) {
+            (Some(Piece::Text(a)), Piece::Text(b)) => a.push_str(&b),
+            (_, p) => out.push(p),
+        }
+    }
+    out
+}
+
+/// The event, as the letters name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventInfo {
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub place: Option<String>,
+}
+
+impl EventInfo {
+    pub fn from_config(e: &crate::config::Event) -> EventInfo {
+        EventInfo {
+            name: e.name.clone(),
+            date: e.date.clone(),
+            place: e.place.clone(),
+        }
+    }
+}
+
+/// A letter ready to be read: subject and plain-text body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RenderedText {
+    pub subject: String,
+    pub body: String,
+    /// What is wrong with the data (no slot on an acceptance...): such a
+    /// letter is shown but not sent until staff fix it.
+    pub problems: Vec<String>,
+}
+
+/// The five templates and the event: everything needed to write letters.
+#[derive(Debug, Clone)]
+pub struct Letters {
+    pub dir: PathBuf,
+    pub event: EventInfo,
+    templates: Vec<Template>,
+}
+
+impl Letters {
+    /// Reads and checks the five templates of `dir`.
+    pub fn load(dir: &Path, event: EventInfo) -> Result<Letters, LetterError> {
+        let mut texts = Vec::new();
+        for kind in LetterKind::ALL {
+            let file = dir.join(kind.file_name());
+            let text = std::fs::read_to_string(&file).map_err(|e| LetterError {
+                file: file.clone(),
+                line: None,
+                message: format!(
+                    "illisible ({e}) ; les modèles sont dans le dossier letters/ à côté de config.toml (copier celui du projet)"
+                ),
+            })?;
+            texts.push((kind, file, text));
+        }
+        Letters::from_texts(dir, event, texts)
+    }
+
+    /// The templates from their texts (`(kind, file, text)`, one per kind).
+    pub fn from_texts(
+        dir: &Path,
+        event: EventInfo,
+        texts: Vec<(LetterKind, PathBuf, String)>,
+    ) -> Result<Letters, LetterError> {
+        let mut templates = Vec::new();
+        for kind in LetterKind::ALL {
+            let Some((_, file, text)) = texts.iter().find(|(k, ..)| *k == kind) else {
+                return Err(LetterError {
+                    file: dir.join(kind.file_name()),
+                    line: None,
+                    message: "modèle manquant".into(),
+                });
+            };
+            let t = Template::parse(kind, file, text)?;
+            if event.place.is_none() && t.uses(Placeholder::Lieu) {
+                return Err(LetterError {
+                    file: file.clone(),
+                    line: None,
+                    message:
+                        "{lieu} est employé mais [event] place n'est pas renseigné dans config.toml"
+                            .into(),
+                });
+            }
+            templates.push(t);
+        }
+        Ok(Letters {
+            dir: dir.to_path_buf(),
+            event,
+            templates,
+        })
+    }
+
+    pub fn template(&self, kind: LetterKind) -> &Template {
+        // `from_texts` put one per kind, in `LetterKind::ALL` order.
+        &self.templates[LetterKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or_default()]
+    }
+
+    /// Writes a letter of `kind` with `data`.
+    pub fn render(&self, kind: LetterKind, data: &LetterData) -> RenderedText {
+        render::render(self.template(kind), &self.event, data)
+    }
+}
+
+/// What the sender was last told about a proposal (the last decision letter
+/// sent, or possibly sent): its kind and the place it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Told {
+    pub kind: LetterKind,
+    pub slot: Option<String>,
+    pub space: Option<String>,
+}
+
+/// The letter a decision calls for, given what the sender was already told:
+/// - accepted: an acceptance, or "créneau modifié" when an acceptance for
+///   another slot or place went out, or nothing when the place is the one told;
+/// - waitlisted: the waiting-list letter, unless one went out already (a
+///   rank moving is not announced);
+/// - rejected: the refusal, unless it went out already;
+/// - back to pending, withdrawn: no letter.
+pub fn decision_letter(
+    status: Status,
+    slot: Option<&str>,
+    space: Option<&str>,
+    told: Option<&Told>,
+) -> Option<LetterKind> {
+    let told_kind = told.map(|t| t.kind);
+    match status {
+        Status::Accepted => match told {
+            Some(t) if matches!(t.kind, LetterKind::Accepted | LetterKind::SlotChanged) => {
+                if t.slot.as_deref() == slot && t.space.as_deref() == space {
+                    None
+                } else {
+                    Some(LetterKind::SlotChanged)
+                }
+            }
+            _ => Some(LetterKind::Accepted),
+        },
+        Status::Waitlisted if told_kind == Some(LetterKind::Waitlisted) => None,
+        Status::Waitlisted => Some(LetterKind::Waitlisted),
+        Status::Rejected if told_kind == Some(LetterKind::Rejected) => None,
+        Status::Rejected => Some(LetterKind::Rejected),
+        Status::Pending | Status::Withdrawn => None,
+    }
+}
+
+/// Whether a message from `sender` may be acknowledged: never our own
+/// address (a letter that came back), never a mailer daemon or postmaster.
+pub fn may_acknowledge(sender: Option<&str>, own_addresses: &[String]) -> bool {
+    let Some(sender) = sender.map(|s| s.trim().to_lowercase()) else {
+        return false;
+    };
+    if sender.is_empty()
+        || own_addresses
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&sender))
+    {
+        return false;
+    }
+    let local = sender.split('@').next().unwrap_or("");
+    !matches!(
+        local,
+        "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "ne-pas-repondre"
+    )
+}
+
+#[cfg(test)]
+mod tests;

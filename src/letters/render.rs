@@ -1,0 +1,294 @@
+//! Filling a template: the values of the placeholders, in French, with a
+//! fallback when the fiche left something out, and made safe (no control
+//! characters; nothing in the subject that could start a new header line).
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+
+use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
+use crate::fiche::Kind;
+
+/// What a letter is about: the proposal as read from the fiche, and the
+/// decision as it was when the letter was queued.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LetterData {
+    pub kind: Option<Kind>,
+    /// The proposal's number.
+    pub reference: i64,
+    pub organisation: Option<String>,
+    pub contact_first_name: Option<String>,
+    pub contact_last_name: Option<String>,
+    /// Project title (micro-atelier) or request description (bourse).
+    pub title: Option<String>,
+    /// When the fiche was sent (RFC 3339, with the sender's offset if known).
+    pub received: Option<String>,
+    pub slot: Option<String>,
+    pub space: Option<String>,
+    pub previous_slot: Option<String>,
+    pub previous_space: Option<String>,
+    pub rank: Option<i64>,
+    pub reason: Option<String>,
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// "mercredi 4 juillet 2018" (`with_weekday`) or "4 juillet 2018"; "1er" for the first.
+pub fn date_fr(date: NaiveDate, with_weekday: bool) -> String {
+    let day = match date.day() {
+        1 => "1er".to_string(),
+        d => d.to_string(),
+    };
+    let month = MONTHS[date.month0() as usize];
+    let text = format!("{day} {month} {}", date.year());
+    if !with_weekday {
+        return text;
+    }
+    let wd = match date.weekday() {
+        Weekday::Mon => "lundi",
+        Weekday::Tue => "mardi",
+        Weekday::Wed => "mercredi",
+        Weekday::Thu => "jeudi",
+        Weekday::Fri => "vendredi",
+        Weekday::Sat => "samedi",
+        Weekday::Sun => "dimanche",
+    };
+    format!("{wd} {text}")
+}
+
+/// "14h20 – 14h40" for a slot starting at "14:20" (20-minute micro-ateliers,
+/// 30-minute rendez-vous); just "14h20" when the kind is unknown; the text as
+/// given when it is not HH:MM.
+pub fn slot_label(slot: &str, kind: Option<Kind>) -> String {
+    let Ok(start) = NaiveTime::parse_from_str(slot, "%H:%M") else {
+        return slot.to_string();
+    };
+    let hm = |t: NaiveTime| t.format("%Hh%M").to_string();
+    let minutes = match kind {
+        Some(Kind::MicroAtelier) => 20,
+        Some(Kind::BourseProjets) => 30,
+        None => return hm(start),
+    };
+    let end = start + chrono::Duration::minutes(minutes);
+    format!("{} – {}", hm(start), hm(end))
+}
+
+/// "1re", "3e" place.
+fn rank_text(rank: Option<i64>) -> String {
+    match rank {
+        Some(1) => crate::domain::rank_fr(1),
+        Some(n) if n > 1 => crate::domain::rank_fr(n as usize),
+        _ => "sur la liste d'attente".to_string(),
+    }
+}
+
+/// The beginning of a long text, cut at a word, for `{titre}` of a bourse request.
+fn shorten(s: &str, max: usize) -> String {
+    let first = s
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if first.chars().count() <= max {
+        return first.to_string();
+    }
+    let cut: String = first.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '.']))
+}
+
+/// Text from a fiche made safe for a letter: no control characters but line
+/// breaks (none at all in the subject), no bidi overrides, trimmed.
+fn clean(s: &str, one_line: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        match c {
+            '\r' => {}
+            '\n' | '\t' if one_line => out.push(' '),
+            '\n' | '\t' => out.push(c),
+            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => {}
+            '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}' => {}
+            _ => out.push(c),
+        }
+    }
+    if one_line {
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        out
+    }
+}
+
+/// Width of the text once filled in (see `wrap_long_lines`).
+const WRAP: usize = 76;
+
+/// Words of `text` in lines of at most `width` characters (a longer word
+/// stands alone), each line starting with `indent`.
+fn fill_words(text: &str, indent: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = current.chars().count();
+        if len > indent.len() && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if current.is_empty() {
+            current.push_str(indent);
+        } else {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    lines
+}
+
+/// A paragraph of the template (lines not indented, up to a blank line) in
+/// which a line came out too long once filled in is reflowed to `width`;
+/// other paragraphs keep the template's line breaks; a too long indented
+/// line (a list item) is wrapped keeping its indentation.
+pub(super) fn wrap_long_lines(text: &str, width: usize) -> String {
+    let too_long = |l: &str| l.chars().count() > width + 2;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        if l.is_empty() || l.starts_with(' ') {
+            if too_long(l) {
+                let indent: String = l.chars().take_while(|c| *c == ' ').collect();
+                out.extend(fill_words(l.trim_start(), &indent, width));
+            } else {
+                out.push(l.to_string());
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !lines[i].is_empty() && !lines[i].starts_with(' ') {
+            i += 1;
+        }
+        let para = &lines[start..i];
+        if para.iter().any(|l| too_long(l)) {
+            out.extend(fill_words(&para.join(" "), "", width));
+        } else {
+            out.extend(para.iter().map(|l| l.to_string()));
+        }
+    }
+    out.join("\n")
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The date a fiche was sent, from its RFC 3339 time.
+fn day_of(rfc3339: &str) -> Option<NaiveDate> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .map(|d| d.date_naive())
+}
+
+pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> RenderedText {
+    let mut problems = Vec::new();
+    let mut value = |p: Placeholder| -> String {
+        match p {
+            Placeholder::Evenement => event.name.clone(),
+            Placeholder::DateEvenement => NaiveDate::parse_from_str(&event.date, "%Y-%m-%d")
+                .map(|d| date_fr(d, true))
+                .unwrap_or_else(|_| event.date.clone()),
+            Placeholder::Lieu => event.place.clone().unwrap_or_default(),
+            Placeholder::Organisation => non_empty(&d.organisation)
+                .unwrap_or("votre collectivité")
+                .to_string(),
+            Placeholder::Contact => {
+                let name = [&d.contact_first_name, &d.contact_last_name]
+                    .iter()
+                    .filter_map(|s| non_empty(s))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if name.is_empty() {
+                    "Madame, Monsieur".to_string()
+                } else {
+                    name
+                }
+            }
+            Placeholder::Titre => match (d.kind, non_empty(&d.title)) {
+                (Some(Kind::BourseProjets), Some(t)) => shorten(t, 90),
+                (_, Some(t)) => shorten(t, 160),
+                (_, None) => "sans titre".to_string(),
+            },
+            Placeholder::Type => match d.kind {
+                Some(Kind::MicroAtelier) => "micro-atelier".to_string(),
+                Some(Kind::BourseProjets) => "rendez-vous de la bourse aux projets".to_string(),
+                None => "proposition".to_string(),
+            },
+            Placeholder::Reference => d.reference.to_string(),
+            Placeholder::DateReception => match d.received.as_deref().and_then(day_of) {
+                Some(day) => date_fr(day, false),
+                None => "ces derniers jours".to_string(),
+            },
+            Placeholder::Creneau => match non_empty(&d.slot) {
+                Some(s) => slot_label(s, d.kind),
+                None => {
+                    problems.push("aucun créneau n'est attribué à la proposition".to_string());
+                    "(créneau à préciser)".to_string()
+                }
+            },
+            Placeholder::Espace => match non_empty(&d.space) {
+                Some(s) => s.to_string(),
+                None => {
+                    problems.push(
+                        "aucun espace ni aucune table n'est attribué à la proposition".to_string(),
+                    );
+                    "(lieu à préciser)".to_string()
+                }
+            },
+            Placeholder::AncienCreneau => non_empty(&d.previous_slot)
+                .map(|s| slot_label(s, d.kind))
+                .unwrap_or_else(|| "le créneau annoncé".to_string()),
+            Placeholder::AncienEspace => non_empty(&d.previous_space)
+                .unwrap_or("le lieu annoncé")
+                .to_string(),
+            Placeholder::Rang => rank_text(d.rank),
+            Placeholder::Motif => non_empty(&d.reason)
+                .unwrap_or("le nombre de places est limité")
+                .to_string(),
+        }
+    };
+    let mut fill = |pieces: &[Piece], one_line: bool| -> String {
+        let mut out = String::new();
+        for p in pieces {
+            match p {
+                Piece::Text(s) => out.push_str(s),
+                Piece::Var(v) => out.push_str(&clean(&value(*v), one_line)),
+            }
+        }
+        out
+    };
+    let subject = fill(&t.subject, true);
+    let body = wrap_long_lines(&fill(&t.body, false), WRAP);
+    problems.dedup();
+    RenderedText {
+        subject,
+        body,
+        problems,
+    }
+}

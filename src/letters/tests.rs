@@ -1,0 +1,326 @@
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::fiche::Kind;
+
+fn shipped_texts() -> Vec<(LetterKind, PathBuf, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("letters");
+    LetterKind::ALL
+        .iter()
+        .map(|k| {
+            let f = dir.join(k.file_name());
+            let t = std::fs::read_to_string(&f).unwrap();
+            (*k, f, t)
+        })
+        .collect()
+}
+
+fn event() -> EventInfo {
+    EventInfo {
+        name: "Rencontres de l'internationalisation des collectivités territoriales".into(),
+        date: "2018-07-04".into(),
+        place: Some("Pavillon d'Armenonville, Paris".into()),
+    }
+}
+
+fn shipped() -> Letters {
+    Letters::from_texts(Path::new("letters"), event(), shipped_texts()).unwrap()
+}
+
+fn data() -> LetterData {
+    LetterData {
+        kind: Some(Kind::MicroAtelier),
+        reference: 12,
+        organisation: Some("Ville de Saint-Étienne".into()),
+        contact_first_name: Some("Claire".into()),
+        contact_last_name: Some("Martin".into()),
+        title: Some("Coopération décentralisée et eau potable".into()),
+        received: Some("2018-06-05T10:12:00+02:00".into()),
+        slot: Some("14:20".into()),
+        space: Some("Espace B".into()),
+        ..LetterData::default()
+    }
+}
+
+#[test]
+fn the_shipped_templates_load_and_read_well() {
+    let l = shipped();
+    let ack = l.render(LetterKind::Acknowledgement, &data());
+    assert_eq!(
+        ack.subject,
+        "Votre fiche pour les Rencontres de l'internationalisation des collectivités territoriales est bien arrivée"
+    );
+    assert!(
+        ack.body.starts_with("Bonjour Claire Martin,\n\n"),
+        "{}",
+        ack.body
+    );
+    assert!(ack.body.contains(
+        "de Ville de Saint-Étienne\n(micro-atelier : « Coopération décentralisée et eau potable »)"
+    ));
+    assert!(
+        ack.body
+            .contains("le mercredi 4 juillet 2018\n(Pavillon d'Armenonville, Paris)")
+    );
+    assert!(ack.problems.is_empty());
+    assert!(ack.body.ends_with("Cités Unies France\n"));
+
+    let acc = l.render(LetterKind::Accepted, &data());
+    assert!(acc.body.contains("Horaire : 14h20 – 14h40"), "{}", acc.body);
+    assert!(
+        acc.body
+            .contains("Lieu : Espace B (Pavillon d'Armenonville, Paris)")
+    );
+    assert!(
+        acc.subject
+            .ends_with("votre micro-atelier est au programme")
+    );
+
+    let mut d = data();
+    d.rank = Some(3);
+    let w = l.render(LetterKind::Waitlisted, &d);
+    assert!(
+        w.body.contains("Elle est\n3e sur la liste d'attente."),
+        "{}",
+        w.body
+    );
+    d.rank = None;
+    let w = l.render(LetterKind::Waitlisted, &d);
+    assert!(w.body.contains("Elle est\nsur la liste d'attente."));
+
+    d.reason = Some("thématique hors du champ des Rencontres".into());
+    let r = l.render(LetterKind::Rejected, &d);
+    assert!(
+        r.body
+            .contains("Motif : thématique hors du champ des Rencontres\n")
+    );
+
+    let mut d = data();
+    d.previous_slot = Some("14:00".into());
+    d.previous_space = Some("Espace A".into());
+    d.kind = Some(Kind::BourseProjets);
+    d.slot = Some("16:30".into());
+    d.space = Some("Table 3".into());
+    let s = l.render(LetterKind::SlotChanged, &d);
+    assert!(
+        s.body.contains("Auparavant : 14h00 – 14h30, Espace A"),
+        "{}",
+        s.body
+    );
+    assert!(s.body.contains("Désormais : 16h30 – 17h00, Table 3"));
+    assert!(s.subject.contains("rendez-vous de la bourse aux projets"));
+}
+
+#[test]
+fn missing_data_falls_back_and_a_missing_place_is_a_problem() {
+    let l = shipped();
+    let d = LetterData {
+        reference: 3,
+        ..LetterData::default()
+    };
+    let ack = l.render(LetterKind::Acknowledgement, &d);
+    assert!(ack.body.starts_with("Bonjour Madame, Monsieur,"));
+    assert!(
+        ack.body
+            .contains("de votre collectivité\n(proposition : « sans titre »)")
+    );
+    let acc = l.render(LetterKind::Accepted, &d);
+    assert_eq!(acc.problems.len(), 2, "{:?}", acc.problems);
+}
+
+#[test]
+fn hostile_values_cannot_add_headers_or_controls() {
+    let l = shipped();
+    let mut d = data();
+    d.kind = Some(Kind::MicroAtelier);
+    d.organisation = Some("Ville\r\nBcc: x@evil.example\u{1b}[2J\u{202e}".into());
+    let ack = l.render(LetterKind::Acknowledgement, &d);
+    assert!(!ack.subject.contains('\n'));
+    assert!(
+        !ack.body.contains('\u{1b}') && !ack.body.contains('\u{202e}') && !ack.body.contains('\r')
+    );
+    // In the body it is only text (line breaks in a field are kept).
+    assert!(ack.body.contains("x@evil.example[2J"), "{}", ack.body);
+    assert!(!ack.subject.contains('\r'));
+}
+
+fn parse(kind: LetterKind, text: &str) -> Result<Template, LetterError> {
+    Template::parse(kind, Path::new("letters/x.txt"), text)
+}
+
+#[test]
+fn errors_name_the_file_and_the_line() {
+    let e = parse(
+        LetterKind::Acknowledgement,
+        "Objet : ok\n\nBonjour {contcat},\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.line, Some(3));
+    let s = e.to_string();
+    assert!(
+        s.starts_with("modèle de lettre letters/x.txt, ligne 3 : champ {contcat} inconnu"),
+        "{s}"
+    );
+    assert!(s.contains("{contact}"), "{s}");
+
+    let e = parse(
+        LetterKind::Acknowledgement,
+        "Objet : ok\n\nVotre créneau : {creneau}\n",
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("n'a pas de sens dans une lettre « accusé de réception »"),
+        "{e}"
+    );
+
+    let e = parse(
+        LetterKind::Accepted,
+        "Objet : ok\n\nVous êtes à {espace}.\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.line, None);
+    assert!(e.to_string().contains("il manque {creneau}"), "{e}");
+
+    let e = parse(LetterKind::Acknowledgement, "Bonjour\n\ntexte\n").unwrap_err();
+    assert_eq!(e.line, Some(1));
+    let e = parse(
+        LetterKind::Acknowledgement,
+        "Objet : a {evenement\n\ntexte\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("sans fermeture"), "{e}");
+    let e = parse(LetterKind::Acknowledgement, "Objet : a\n\nx\ny } z\n").unwrap_err();
+    assert_eq!(e.line, Some(4));
+    let e = parse(LetterKind::Acknowledgement, "Objet : a\n\n\n").unwrap_err();
+    assert!(e.to_string().contains("pas de texte"), "{e}");
+}
+
+#[test]
+fn braces_and_spacing() {
+    let t = parse(
+        LetterKind::Acknowledgement,
+        "\u{feff}OBJET\u{a0}: {{n° { reference }}}\r\n\r\n\r\nA\r\n\r\n\r\nB   \r\n\r\n",
+    )
+    .unwrap();
+    let l = Letters {
+        dir: PathBuf::new(),
+        event: event(),
+        templates: LetterKind::ALL
+            .iter()
+            .map(|k| Template {
+                kind: *k,
+                ..t.clone()
+            })
+            .collect(),
+    };
+    let r = l.render(LetterKind::Acknowledgement, &data());
+    assert_eq!(r.subject, "{n° 12}");
+    assert_eq!(r.body, "A\n\n\nB\n");
+}
+
+#[test]
+fn long_filled_lines_are_wrapped_and_short_ones_kept() {
+    let l = shipped();
+    let mut d = data();
+    d.kind = Some(Kind::BourseProjets);
+    d.title = Some("Mise en place d'une formation à l'entrepreneuriat pour les jeunes ; recherche d'un partenaire".into());
+    let ack = l.render(LetterKind::Acknowledgement, &d);
+    for line in ack.body.lines() {
+        assert!(line.chars().count() <= 78, "{line}");
+    }
+    assert!(ack.body.contains("« Mise en place d'une formation"));
+    assert_eq!(
+        render::wrap_long_lines(&format!("  {}\nshort\n", "mot ".repeat(30)), 20),
+        "  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot\nshort\n"
+    );
+}
+
+#[test]
+fn lieu_needs_a_place() {
+    let mut ev = event();
+    ev.place = None;
+    let e = Letters::from_texts(Path::new("letters"), ev, shipped_texts()).unwrap_err();
+    assert!(e.to_string().contains("[event] place"), "{e}");
+}
+
+#[test]
+fn which_letter_a_decision_calls_for() {
+    let told = |kind, slot: &str, space: &str| Told {
+        kind,
+        slot: Some(slot.into()),
+        space: Some(space.into()),
+    };
+    use LetterKind::*;
+    assert_eq!(
+        decision_letter(Status::Accepted, Some("14:00"), Some("Espace A"), None),
+        Some(Accepted)
+    );
+    let a = told(Accepted, "14:00", "Espace A");
+    assert_eq!(
+        decision_letter(Status::Accepted, Some("14:00"), Some("Espace A"), Some(&a)),
+        None
+    );
+    assert_eq!(
+        decision_letter(Status::Accepted, Some("14:20"), Some("Espace A"), Some(&a)),
+        Some(SlotChanged)
+    );
+    let w = Told {
+        kind: Waitlisted,
+        slot: None,
+        space: None,
+    };
+    assert_eq!(
+        decision_letter(Status::Accepted, Some("14:20"), Some("Espace A"), Some(&w)),
+        Some(Accepted)
+    );
+    assert_eq!(
+        decision_letter(Status::Waitlisted, None, None, Some(&w)),
+        None
+    );
+    assert_eq!(
+        decision_letter(Status::Waitlisted, None, None, Some(&a)),
+        Some(Waitlisted)
+    );
+    assert_eq!(
+        decision_letter(Status::Rejected, None, None, Some(&a)),
+        Some(Rejected)
+    );
+    assert_eq!(decision_letter(Status::Pending, None, None, None), None);
+    assert_eq!(
+        decision_letter(Status::Withdrawn, None, None, Some(&a)),
+        None
+    );
+}
+
+#[test]
+fn who_is_never_acknowledged() {
+    let own = vec!["rencontres@cites-unies-france.org".to_string()];
+    assert!(may_acknowledge(Some("claire@saint-etienne.fr"), &own));
+    assert!(!may_acknowledge(
+        Some("Rencontres@Cites-Unies-France.org"),
+        &own
+    ));
+    assert!(!may_acknowledge(Some("MAILER-DAEMON@mx.example.org"), &own));
+    assert!(!may_acknowledge(Some("postmaster@example.org"), &own));
+    assert!(!may_acknowledge(None, &own));
+}
+
+#[test]
+fn french_dates_and_slots() {
+    let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(date_fr(d("2018-07-04"), true), "mercredi 4 juillet 2018");
+    assert_eq!(date_fr(d("2018-08-01"), false), "1er août 2018");
+    assert_eq!(
+        slot_label("15:20", Some(Kind::MicroAtelier)),
+        "15h20 – 15h40"
+    );
+    assert_eq!(
+        slot_label("17:00", Some(Kind::BourseProjets)),
+        "17h00 – 17h30"
+    );
+    assert_eq!(slot_label("14:00", None), "14h00");
+    assert_eq!(slot_label("matin", None), "matin");
+}
+
+use chrono::NaiveDate;

@@ -1,0 +1,1261 @@
+//! The outbox in the database: letters queued for the senders of fiches and
+//! their way from queued to sent, exactly once.
+//!
+//! - The intake queues an acknowledgement per new live proposal of a message
+//!   whose status is `fiche` (never for auto-replies and bounces, never to our
+//!   own address), when `outbox_settings.acknowledge` says so — in the
+//!   message's own transaction ([`queue_acknowledgements`]).
+//! - A decision queues the letter it calls for (`letters::decision_letter`,
+//!   given what the sender was already told) in the decision's transaction
+//!   ([`queue_decision_letter`]).
+//! - A newer letter for the same proposal (the same revision chain) replaces
+//!   an unsent older one: a decision letter replaces any unsent letter, an
+//!   acknowledgement only an unsent acknowledgement.
+//! - Sending: staff approve (`approve_letters`), the sender claims a letter
+//!   (`claim_letter`: state `sending`, committed before the SMTP
+//!   transaction), then records the outcome (`letter_sent`, `letter_not_sent`,
+//!   `letter_uncertain`). A sender that starts and finds a letter still in
+//!   `sending` (the previous one died) marks it `uncertain`
+//!   (`recover_sending`): staff settle it (`resolve_letter`), it is never
+//!   resent silently. Only one sender runs at a time (a lock file, see
+//!   `crate::outbox`).
+
+use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::queries::load_proposal;
+use super::{Proposal, Result, Store, StoreError, now};
+use crate::letters::{LetterKind, Told, decision_letter, may_acknowledge};
+
+/// Who the letter events name for what the intake and the sender do.
+pub const INTAKE_ACTOR: &str = "import";
+
+/// Where a letter is, from queued to sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LetterState {
+    Pending,
+    Sending,
+    Sent,
+    Uncertain,
+    Failed,
+    Replaced,
+    Dropped,
+}
+
+impl LetterState {
+    pub const ALL: [LetterState; 7] = [
+        LetterState::Pending,
+        LetterState::Sending,
+        LetterState::Sent,
+        LetterState::Uncertain,
+        LetterState::Failed,
+        LetterState::Replaced,
+        LetterState::Dropped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetterState::Pending => "pending",
+            LetterState::Sending => "sending",
+            LetterState::Sent => "sent",
+            LetterState::Uncertain => "uncertain",
+            LetterState::Failed => "failed",
+            LetterState::Replaced => "replaced",
+            LetterState::Dropped => "dropped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LetterState> {
+        LetterState::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// What staff read.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            LetterState::Pending => "à envoyer",
+            LetterState::Sending => "en cours d'envoi",
+            LetterState::Sent => "envoyée",
+            LetterState::Uncertain => "incertaine",
+            LetterState::Failed => "refusée par le serveur",
+            LetterState::Replaced => "remplacée",
+            LetterState::Dropped => "supprimée",
+        }
+    }
+
+    /// Not sent, and may still be edited, dropped or replaced.
+    pub fn is_unsent(self) -> bool {
+        matches!(self, LetterState::Pending | LetterState::Failed)
+    }
+}
+
+impl std::fmt::Display for LetterState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LetterState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The decision a letter tells, as it was when the letter was queued.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_slot: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_space: Option<String>,
+}
+
+/// Staff's version of a letter: `None` keeps what the fiche and the template give.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LetterEdit {
+    /// Recipients, as written in a To header ("Nom <a@b>, c@d").
+    pub to: Option<String>,
+    pub cc: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+}
+
+impl LetterEdit {
+    pub fn is_empty(&self) -> bool {
+        self.to.is_none() && self.cc.is_none() && self.subject.is_none() && self.body.is_none()
+    }
+}
+
+/// The message a letter answers (the one that brought the fiche).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FicheMessage {
+    /// Database id.
+    pub id: i64,
+    /// Its Message-ID header, without <>.
+    pub message_id: Option<String>,
+    pub from_addr: Option<String>,
+    pub from_name: Option<String>,
+    /// Date header (RFC 3339, the sender's offset).
+    pub date: Option<String>,
+    pub effective_at: Option<String>,
+}
+
+/// What went to the server, frozen when the transaction started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentCopy {
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A letter as stored, with the proposal (its current revision) and the
+/// message it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRecord {
+    pub id: i64,
+    pub kind: LetterKind,
+    pub state: LetterState,
+    /// The proposal it was queued for.
+    pub proposal_id: i64,
+    pub chain: String,
+    pub params: LetterParams,
+    pub message_id: Option<String>,
+    pub approved_at: Option<String>,
+    pub approved_by: Option<String>,
+    pub edit: LetterEdit,
+    pub edited_at: Option<String>,
+    pub edited_by: Option<String>,
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub last_error: Option<String>,
+    pub sending_at: Option<String>,
+    pub sent_at: Option<String>,
+    pub response: Option<String>,
+    pub sent: Option<SentCopy>,
+    pub replaced_by: Option<i64>,
+    pub closed_by: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    /// The current revision of the proposal (a resubmission may have come in
+    /// since the letter was queued): the letter is written from it.
+    pub proposal: Proposal,
+    /// The message of that revision, which the letter answers.
+    pub fiche: FicheMessage,
+}
+
+/// Which letters to list.
+#[derive(Debug, Clone, Default)]
+pub struct LetterFilter {
+    /// Empty: every state.
+    pub states: Vec<LetterState>,
+    pub ids: Option<Vec<i64>>,
+    /// Letters of this proposal's chain.
+    pub proposal: Option<i64>,
+}
+
+/// Which pending letters staff approve for sending.
+#[derive(Debug, Clone)]
+pub enum Approve<'a> {
+    /// Every pending letter not yet approved.
+    All,
+    /// Pending acknowledgements only (automatic acknowledgements).
+    Acknowledgements,
+    /// These letters, each at the version staff saw when given.
+    These(&'a [(i64, Option<i64>)]),
+}
+
+/// What `approve_letters` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Approved {
+    pub approved: Vec<i64>,
+    /// Asked for but changed since staff saw them, or not pending: left alone.
+    pub refused: Vec<(i64, String)>,
+}
+
+/// How staff settle an uncertain letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// It did arrive (checked in the sent folder or with the recipient).
+    Sent,
+    /// It did not: back to the outbox, to be approved and sent again (with
+    /// the same Message-ID, so a copy that did arrive is recognisable).
+    Resend,
+}
+
+/// The settings of the intake's acknowledgements (from `config.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxSettings {
+    pub acknowledge: bool,
+    /// Our own addresses (From, Reply-To), never acknowledged.
+    pub own_addresses: Vec<String>,
+}
+
+/// What is frozen when a letter is claimed for sending.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    pub message_id: &'a str,
+    pub to: &'a str,
+    pub cc: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Approved pending letters: those to send now, and those waiting for their
+/// next try (with when).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueLetters {
+    pub due: Vec<i64>,
+    pub waiting: Vec<(i64, String)>,
+}
+
+/// One line of a letter's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LetterEvent {
+    pub at: String,
+    pub actor: String,
+    pub event: String,
+    pub detail: Option<serde_json::Value>,
+}
+
+const LETTER_COLUMNS: &str =
+    "id, kind, state, proposal_id, chain, params, message_id, approved_at, approved_by,
+     edit_to, edit_cc, edit_subject, edit_body, edited_at, edited_by, attempts, next_attempt_at,
+     last_error, sending_at, sent_at, response, sent_to, sent_cc, sent_subject, sent_body,
+     replaced_by, closed_by, version, created_at, created_by, updated_at";
+
+struct RawLetter {
+    id: i64,
+    kind: String,
+    state: String,
+    proposal_id: i64,
+    chain: String,
+    params: String,
+    message_id: Option<String>,
+    approved_at: Option<String>,
+    approved_by: Option<String>,
+    edit: LetterEdit,
+    edited_at: Option<String>,
+    edited_by: Option<String>,
+    attempts: i64,
+    next_attempt_at: Option<String>,
+    last_error: Option<String>,
+    sending_at: Option<String>,
+    sent_at: Option<String>,
+    response: Option<String>,
+    sent: [Option<String>; 4],
+    replaced_by: Option<i64>,
+    closed_by: Option<String>,
+    version: i64,
+    created_at: String,
+    created_by: String,
+    updated_at: String,
+}
+
+fn raw_letter(r: &Row<'_>) -> rusqlite::Result<RawLetter> {
+    Ok(RawLetter {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        state: r.get(2)?,
+        proposal_id: r.get(3)?,
+        chain: r.get(4)?,
+        params: r.get(5)?,
+        message_id: r.get(6)?,
+        approved_at: r.get(7)?,
+        approved_by: r.get(8)?,
+        edit: LetterEdit {
+            to: r.get(9)?,
+            cc: r.get(10)?,
+            subject: r.get(11)?,
+            body: r.get(12)?,
+        },
+        edited_at: r.get(13)?,
+        edited_by: r.get(14)?,
+        attempts: r.get(15)?,
+        next_attempt_at: r.get(16)?,
+        last_error: r.get(17)?,
+        sending_at: r.get(18)?,
+        sent_at: r.get(19)?,
+        response: r.get(20)?,
+        sent: [r.get(21)?, r.get(22)?, r.get(23)?, r.get(24)?],
+        replaced_by: r.get(25)?,
+        closed_by: r.get(26)?,
+        version: r.get(27)?,
+        created_at: r.get(28)?,
+        created_by: r.get(29)?,
+        updated_at: r.get(30)?,
+    })
+}
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+/// The chain a proposal's letters are grouped by.
+fn chain_of(p: &Proposal) -> String {
+    p.chain_key.clone().unwrap_or_else(|| format!("#{}", p.id))
+}
+
+/// The current revision of a proposal.
+fn live_revision(conn: &rusqlite::Connection, id: i64) -> Result<Proposal> {
+    let mut p = load_proposal(conn, id)?;
+    // Chains are short; the bound only guards against a hand-made loop.
+    for _ in 0..1000 {
+        match p.superseded_by {
+            Some(next) => p = load_proposal(conn, next)?,
+            None => return Ok(p),
+        }
+    }
+    Err(corrupt(format!(
+        "révisions de la proposition {id} en boucle"
+    )))
+}
+
+fn fiche_message(conn: &rusqlite::Connection, id: i64) -> Result<FicheMessage> {
+    conn.prepare_cached(
+        "SELECT id, message_id, from_addr, from_name, date, effective_at FROM messages WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(FicheMessage {
+            id: r.get(0)?,
+            message_id: r.get(1)?,
+            from_addr: r.get(2)?,
+            from_name: r.get(3)?,
+            date: r.get(4)?,
+            effective_at: r.get(5)?,
+        })
+    })
+    .optional()?
+    .ok_or(StoreError::MessageNotFound(id))
+}
+
+impl RawLetter {
+    fn into_record(self, conn: &rusqlite::Connection) -> Result<LetterRecord> {
+        let id = self.id;
+        let kind = LetterKind::parse(&self.kind)
+            .ok_or_else(|| corrupt(format!("type « {} » de la lettre {id}", self.kind)))?;
+        let state = LetterState::parse(&self.state)
+            .ok_or_else(|| corrupt(format!("état « {} » de la lettre {id}", self.state)))?;
+        let params: LetterParams = serde_json::from_str(&self.params)
+            .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
+        let proposal = live_revision(conn, self.proposal_id)?;
+        let fiche = fiche_message(conn, proposal.message_id)?;
+        let [to, cc, subject, body] = self.sent;
+        let sent = match (to, subject, body) {
+            (Some(to), Some(subject), Some(body)) => Some(SentCopy {
+                to,
+                cc: cc.unwrap_or_default(),
+                subject,
+                body,
+            }),
+            _ => None,
+        };
+        Ok(LetterRecord {
+            id,
+            kind,
+            state,
+            proposal_id: self.proposal_id,
+            chain: self.chain,
+            params,
+            message_id: self.message_id,
+            approved_at: self.approved_at,
+            approved_by: self.approved_by,
+            edit: self.edit,
+            edited_at: self.edited_at,
+            edited_by: self.edited_by,
+            attempts: self.attempts,
+            next_attempt_at: self.next_attempt_at,
+            last_error: self.last_error,
+            sending_at: self.sending_at,
+            sent_at: self.sent_at,
+            response: self.response,
+            sent,
+            replaced_by: self.replaced_by,
+            closed_by: self.closed_by,
+            version: self.version,
+            created_at: self.created_at,
+            created_by: self.created_by,
+            updated_at: self.updated_at,
+            proposal,
+            fiche,
+        })
+    }
+}
+
+fn event(
+    tx: &Transaction<'_>,
+    at: &str,
+    letter: i64,
+    actor: &str,
+    event: &str,
+    detail: Option<serde_json::Value>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO letter_events (letter_id, at, actor, event, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        letter,
+        at,
+        actor,
+        event,
+        detail.map(|d| d.to_string())
+    ])?;
+    Ok(())
+}
+
+fn settings(conn: &rusqlite::Connection) -> Result<OutboxSettings> {
+    let row: Option<(bool, String)> = conn
+        .prepare_cached("SELECT acknowledge, own_addresses FROM outbox_settings WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match row {
+        None => OutboxSettings::default(),
+        Some((acknowledge, own)) => OutboxSettings {
+            acknowledge,
+            own_addresses: serde_json::from_str(&own)
+                .map_err(|e| corrupt(format!("outbox_settings.own_addresses : {e}")))?,
+        },
+    })
+}
+
+/// Marks the unsent letters of `chain` that a new letter of `kind` replaces
+/// (`replaced_by` is filled in once the new one has its id). Returns their ids.
+fn retire_unsent(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    chain: &str,
+    decision_letters_too: bool,
+    why: &str,
+) -> Result<Vec<i64>> {
+    let ids: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
+               AND (kind = 'acknowledgement' OR ?2) ORDER BY id",
+        )?
+        .query_map(params![chain, decision_letters_too], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &ids {
+        tx.prepare_cached(
+            "UPDATE letters SET state = 'replaced', version = version + 1, updated_at = ?2 WHERE id = ?1",
+        )?
+        .execute(params![id, at])?;
+        event(tx, at, *id, actor, "replaced", Some(json!({ "why": why })))?;
+    }
+    Ok(ids)
+}
+
+fn insert_letter(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    kind: LetterKind,
+    p: &Proposal,
+    params: &LetterParams,
+    replaces: &[i64],
+) -> Result<i64> {
+    let params_json = serde_json::to_string(params).unwrap_or_else(|_| "{}".into());
+    tx.prepare_cached(
+        "INSERT INTO letters (kind, proposal_id, chain, params, created_at, created_by, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
+    )?
+    .execute(params![
+        kind.as_str(),
+        p.id,
+        chain_of(p),
+        params_json,
+        at,
+        actor
+    ])?;
+    let id = tx.last_insert_rowid();
+    for old in replaces {
+        tx.prepare_cached("UPDATE letters SET replaced_by = ?2 WHERE id = ?1")?
+            .execute(params![old, id])?;
+    }
+    event(
+        tx,
+        at,
+        id,
+        actor,
+        "queued",
+        Some(
+            json!({"kind": kind.as_str(), "proposal": p.id, "params": params, "replaces": replaces}),
+        ),
+    )?;
+    Ok(id)
+}
+
+/// In the ingest transaction: an acknowledgement per new live proposal of a
+/// `fiche` message, when the settings ask for them. Returns the letter ids.
+pub(super) fn queue_acknowledgements(
+    tx: &Transaction<'_>,
+    at: &str,
+    sender: Option<&str>,
+    proposals: &[i64],
+) -> Result<Vec<i64>> {
+    if proposals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let s = settings(tx)?;
+    if !s.acknowledge || !may_acknowledge(sender, &s.own_addresses) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for id in proposals {
+        let p = load_proposal(tx, *id)?;
+        if !p.is_live() {
+            // An older fiche than the one already kept: nothing to acknowledge.
+            continue;
+        }
+        let replaced = retire_unsent(
+            tx,
+            at,
+            INTAKE_ACTOR,
+            &chain_of(&p),
+            false,
+            "nouvelle fiche reçue",
+        )?;
+        out.push(insert_letter(
+            tx,
+            at,
+            INTAKE_ACTOR,
+            LetterKind::Acknowledgement,
+            &p,
+            &LetterParams::default(),
+            &replaced,
+        )?);
+    }
+    Ok(out)
+}
+
+/// What the sender of `chain` was last told by a decision letter that went
+/// (or may have gone) out.
+fn told(tx: &Transaction<'_>, chain: &str) -> Result<Option<Told>> {
+    let row: Option<(String, String)> = tx
+        .prepare_cached(
+            "SELECT kind, params FROM letters
+             WHERE chain = ?1 AND kind != 'acknowledgement' AND state IN ('sending', 'sent', 'uncertain')
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([chain], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((kind, params)) = row else {
+        return Ok(None);
+    };
+    let kind =
+        LetterKind::parse(&kind).ok_or_else(|| corrupt(format!("type de lettre « {kind} »")))?;
+    let params: LetterParams = serde_json::from_str(&params)
+        .map_err(|e| corrupt(format!("paramètres de lettre : {e}")))?;
+    Ok(Some(Told {
+        kind,
+        slot: params.slot,
+        space: params.space,
+    }))
+}
+
+/// In the decision transaction: the letter the new decision calls for, if
+/// any, replacing the unsent letters it makes obsolete. Returns its id.
+pub(super) fn queue_decision_letter(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    after: &Proposal,
+    reason: Option<&str>,
+) -> Result<Option<i64>> {
+    let chain = chain_of(after);
+    let told = told(tx, &chain)?;
+    let want = decision_letter(
+        after.status,
+        after.slot.as_deref(),
+        after.space.as_deref(),
+        told.as_ref(),
+    );
+    let why = match want {
+        Some(_) => "nouvelle décision",
+        None => "décision changée : plus rien à annoncer",
+    };
+    // Unsent decision letters are obsolete either way; an unsent
+    // acknowledgement is too once a decision letter says more.
+    let replaced = if want.is_some() {
+        retire_unsent(tx, at, actor, &chain, true, why)?
+    } else {
+        let ids: Vec<i64> = tx
+            .prepare_cached(
+                "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
+                   AND kind != 'acknowledgement'",
+            )?
+            .query_map([&chain], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in &ids {
+            tx.prepare_cached(
+                "UPDATE letters SET state = 'replaced', version = version + 1, updated_at = ?2 WHERE id = ?1",
+            )?
+            .execute(params![id, at])?;
+            event(tx, at, *id, actor, "replaced", Some(json!({ "why": why })))?;
+        }
+        ids
+    };
+    let Some(kind) = want else {
+        return Ok(None);
+    };
+    let params = LetterParams {
+        slot: after.slot.clone(),
+        space: after.space.clone(),
+        rank: after.rank,
+        reason: reason.map(str::to_string).filter(|r| !r.trim().is_empty()),
+        previous_slot: told.as_ref().and_then(|t| t.slot.clone()),
+        previous_space: told.as_ref().and_then(|t| t.space.clone()),
+    };
+    let params = if kind == LetterKind::SlotChanged {
+        params
+    } else {
+        LetterParams {
+            previous_slot: None,
+            previous_space: None,
+            ..params
+        }
+    };
+    insert_letter(tx, at, actor, kind, after, &params, &replaced).map(Some)
+}
+
+/// Changes a letter's state from one of `from`, checking the version when
+/// given. Returns the letter as it was.
+fn check_letter(
+    tx: &Transaction<'_>,
+    id: i64,
+    expected_version: Option<i64>,
+    from: &[LetterState],
+    action: &str,
+) -> Result<(LetterState, i64)> {
+    let row: Option<(String, i64)> = tx
+        .prepare_cached("SELECT state, version FROM letters WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((state, version)) = row else {
+        return Err(StoreError::LetterNotFound(id));
+    };
+    let state = LetterState::parse(&state)
+        .ok_or_else(|| corrupt(format!("état « {state} » de la lettre {id}")))?;
+    if let Some(expected) = expected_version
+        && expected != version
+    {
+        return Err(StoreError::StaleLetter {
+            id,
+            expected,
+            actual: version,
+        });
+    }
+    if !from.contains(&state) {
+        return Err(StoreError::LetterState {
+            id,
+            state: state.label_fr(),
+            action: action.to_string(),
+        });
+    }
+    Ok((state, version))
+}
+
+impl Store {
+    /// The acknowledgement settings the intake follows.
+    pub fn outbox_settings(&self) -> Result<OutboxSettings> {
+        settings(&self.conn)
+    }
+
+    /// Records the acknowledgement settings of `config.toml` (only when they
+    /// changed: no write otherwise). Returns whether they changed.
+    pub fn set_outbox_settings(&mut self, s: &OutboxSettings) -> Result<bool> {
+        let mut own: Vec<String> = s.own_addresses.iter().map(|a| a.to_lowercase()).collect();
+        own.sort();
+        own.dedup();
+        let wanted = OutboxSettings {
+            acknowledge: s.acknowledge,
+            own_addresses: own,
+        };
+        let exists: bool = self.conn.query_row(
+            "SELECT count(*) FROM outbox_settings WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        if exists && settings(&self.conn)? == wanted {
+            return Ok(false);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO outbox_settings (id, acknowledge, own_addresses, updated_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET acknowledge = excluded.acknowledge,
+               own_addresses = excluded.own_addresses, updated_at = excluded.updated_at",
+            params![
+                wanted.acknowledge,
+                serde_json::to_string(&wanted.own_addresses).unwrap_or_else(|_| "[]".into()),
+                now()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Letters in id order.
+    pub fn letters(&self, filter: &LetterFilter) -> Result<Vec<LetterRecord>> {
+        let chain = match filter.proposal {
+            Some(p) => Some(chain_of(&load_proposal(&self.conn, p)?)),
+            None => None,
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {LETTER_COLUMNS} FROM letters WHERE (?1 IS NULL OR chain = ?1) ORDER BY id"
+        ))?;
+        let raws: Vec<RawLetter> = stmt
+            .query_map([chain], raw_letter)?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for raw in raws {
+            if let Some(ids) = &filter.ids
+                && !ids.contains(&raw.id)
+            {
+                continue;
+            }
+            if !filter.states.is_empty()
+                && !LetterState::parse(&raw.state).is_some_and(|s| filter.states.contains(&s))
+            {
+                continue;
+            }
+            out.push(raw.into_record(&self.conn)?);
+        }
+        Ok(out)
+    }
+
+    /// One letter.
+    pub fn letter(&self, id: i64) -> Result<LetterRecord> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {LETTER_COLUMNS} FROM letters WHERE id = ?1"
+            ))?
+            .query_row([id], raw_letter)
+            .optional()?
+            .ok_or(StoreError::LetterNotFound(id))?
+            .into_record(&self.conn)
+    }
+
+    /// The history of a letter, oldest first.
+    pub fn letter_events(&self, id: i64) -> Result<Vec<LetterEvent>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, actor, event, detail FROM letter_events WHERE letter_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            let detail: Option<String> = r.get(3)?;
+            Ok(LetterEvent {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                event: r.get(2)?,
+                detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The bytes handed to the server for a letter, once it was claimed.
+    pub fn letter_bytes(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT bytes FROM letter_raw WHERE letter_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Number of letters in each state.
+    pub fn letter_counts(&self) -> Result<Vec<(LetterState, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, count(*) FROM letters GROUP BY state")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let s: String = r.get(0)?;
+            let n: i64 = r.get(1)?;
+            let state =
+                LetterState::parse(&s).ok_or_else(|| corrupt(format!("état de lettre « {s} »")))?;
+            out.push((state, n as u64));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Staff's version of an unsent letter (`LetterEdit::default()` goes back
+    /// to the template). The approval is withdrawn: the edited letter must be
+    /// reviewed and sent again. A refused letter goes back to the outbox.
+    pub fn edit_letter(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        edit: &LetterEdit,
+        actor: &str,
+    ) -> Result<LetterRecord> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_letter(
+            &tx,
+            id,
+            Some(expected_version),
+            &[LetterState::Pending, LetterState::Failed],
+            "modifier",
+        )?;
+        tx.execute(
+            "UPDATE letters SET edit_to = ?2, edit_cc = ?3, edit_subject = ?4, edit_body = ?5,
+                    edited_at = ?6, edited_by = ?7, approved_at = NULL, approved_by = NULL,
+                    state = 'pending', next_attempt_at = NULL,
+                    version = version + 1, updated_at = ?6 WHERE id = ?1",
+            params![id, edit.to, edit.cc, edit.subject, edit.body, at, actor],
+        )?;
+        event(&tx, &at, id, actor, "edited", Some(json!(edit)))?;
+        tx.commit()?;
+        self.letter(id)
+    }
+
+    /// Drops an unsent letter (it stays in the history as `dropped`).
+    pub fn drop_letter(&mut self, id: i64, expected_version: i64, actor: &str) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_letter(
+            &tx,
+            id,
+            Some(expected_version),
+            &[LetterState::Pending, LetterState::Failed],
+            "supprimer",
+        )?;
+        tx.execute(
+            "UPDATE letters SET state = 'dropped', closed_by = ?3, version = version + 1, updated_at = ?2
+             WHERE id = ?1",
+            params![id, at, actor],
+        )?;
+        event(&tx, &at, id, actor, "dropped", None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Staff say "send": marks pending letters as approved.
+    pub fn approve_letters(&mut self, which: Approve<'_>, actor: &str) -> Result<Approved> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut out = Approved::default();
+        let candidates: Vec<(i64, Option<i64>)> = match which {
+            Approve::All | Approve::Acknowledgements => {
+                let acks_only = matches!(which, Approve::Acknowledgements);
+                tx.prepare(
+                    "SELECT id FROM letters WHERE state = 'pending' AND approved_at IS NULL
+                       AND (?1 = 0 OR kind = 'acknowledgement') ORDER BY id",
+                )?
+                .query_map([acks_only], |r| Ok((r.get(0)?, None)))?
+                .collect::<Result<_, _>>()?
+            }
+            Approve::These(ids) => ids.to_vec(),
+        };
+        for (id, version) in candidates {
+            match check_letter(&tx, id, version, &[LetterState::Pending], "envoyer") {
+                Ok(_) => {}
+                Err(
+                    e @ (StoreError::StaleLetter { .. }
+                    | StoreError::LetterState { .. }
+                    | StoreError::LetterNotFound(_)),
+                ) => {
+                    out.refused.push((id, e.to_string()));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            let changed = tx.execute(
+                "UPDATE letters SET approved_at = ?2, approved_by = ?3, version = version + 1, updated_at = ?2
+                 WHERE id = ?1 AND approved_at IS NULL",
+                params![id, at, actor],
+            )?;
+            if changed == 1 {
+                event(&tx, &at, id, actor, "approved", None)?;
+            }
+            out.approved.push(id);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Approved pending letters whose time has come (all of them with
+    /// `ignore_backoff`), in id order; and those still waiting, with when.
+    pub fn due_letters(&self, now_utc: &str, ignore_backoff: bool) -> Result<DueLetters> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, next_attempt_at FROM letters WHERE state = 'pending' AND approved_at IS NOT NULL
+             ORDER BY id",
+        )?;
+        let rows: Vec<(i64, Option<String>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let (mut due, mut waiting) = (Vec::new(), Vec::new());
+        for (id, next) in rows {
+            match next {
+                Some(n) if !ignore_backoff && n.as_str() > now_utc => waiting.push((id, n)),
+                _ => due.push(id),
+            }
+        }
+        Ok(DueLetters { due, waiting })
+    }
+
+    /// At the start of a send run (the sender holds the lock, so no other
+    /// one is running): letters left in `sending` by a sender that died are
+    /// marked `uncertain`. Returns their ids.
+    pub fn recover_sending(&mut self) -> Result<Vec<i64>> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids: Vec<i64> = tx
+            .prepare("SELECT id FROM letters WHERE state = 'sending' ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let why = "l'envoi a été interrompu pendant l'échange avec le serveur : la lettre est peut-être partie ; vérifier (boîte d'envoi, destinataire) puis la déclarer envoyée ou à renvoyer";
+        for id in &ids {
+            tx.execute(
+                "UPDATE letters SET state = 'uncertain', last_error = ?3, version = version + 1, updated_at = ?2
+                 WHERE id = ?1",
+                params![id, at, why],
+            )?;
+            event(
+                &tx,
+                &at,
+                *id,
+                "fiches send",
+                "uncertain",
+                Some(json!({"why": why})),
+            )?;
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Records, before the SMTP transaction, that a letter is being sent and
+    /// exactly what goes. `false` when it is no longer an approved pending
+    /// letter (edited, dropped or replaced meanwhile): then it is not sent.
+    ///
+    /// The commit reaches the disk before this returns (`synchronous =
+    /// FULL` for it): the `sending` mark must outlive even a power cut, or
+    /// the letter could be sent twice. (The outcome recorded after the
+    /// transaction is committed normally: losing it leaves the letter
+    /// `sending`, hence `uncertain`, never resent.)
+    pub fn claim_letter(&mut self, id: i64, claim: &Claim<'_>) -> Result<bool> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let r = self.claim_letter_inner(id, claim);
+        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        let claimed = r?;
+        restored?;
+        Ok(claimed)
+    }
+
+    fn claim_letter_inner(&mut self, id: i64, claim: &Claim<'_>) -> Result<bool> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE letters SET state = 'sending', message_id = coalesce(message_id, ?2),
+                    attempts = attempts + 1, sending_at = ?3, sent_to = ?4, sent_cc = ?5,
+                    sent_subject = ?6, sent_body = ?7, version = version + 1, updated_at = ?3
+             WHERE id = ?1 AND state = 'pending' AND approved_at IS NOT NULL",
+            params![
+                id,
+                claim.message_id,
+                at,
+                claim.to,
+                claim.cc,
+                claim.subject,
+                claim.body
+            ],
+        )?;
+        if changed != 1 {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO letter_raw (letter_id, bytes) VALUES (?1, ?2)
+             ON CONFLICT (letter_id) DO UPDATE SET bytes = excluded.bytes",
+            params![id, claim.bytes],
+        )?;
+        event(
+            &tx,
+            &at,
+            id,
+            "fiches send",
+            "sending",
+            Some(json!({"message_id": claim.message_id, "to": claim.to, "cc": claim.cc})),
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The server took the letter. `note`: recipients it refused, if any.
+    pub fn letter_sent(&mut self, id: i64, response: &str, note: Option<&str>) -> Result<()> {
+        self.finish(
+            id,
+            "sent",
+            "UPDATE letters SET state = 'sent', sent_at = ?2, response = ?3, last_error = ?4,
+                    next_attempt_at = NULL, version = version + 1, updated_at = ?2
+             WHERE id = ?1 AND state = 'sending'",
+            response,
+            note,
+        )
+    }
+
+    /// The server refused the letter, or the transaction failed before the
+    /// letter was handed over: with `retry_at`, back to the outbox (still
+    /// approved) for another try then; without, `failed` for staff.
+    pub fn letter_not_sent(&mut self, id: i64, error: &str, retry_at: Option<&str>) -> Result<()> {
+        match retry_at {
+            Some(when) => self.finish(
+                id,
+                "retry",
+                "UPDATE letters SET state = 'pending', last_error = ?3, next_attempt_at = ?4,
+                        version = version + 1, updated_at = ?2
+                 WHERE id = ?1 AND state = 'sending'",
+                error,
+                Some(when),
+            ),
+            None => self.finish(
+                id,
+                "failed",
+                "UPDATE letters SET state = 'failed', last_error = ?3, next_attempt_at = ?4,
+                        version = version + 1, updated_at = ?2
+                 WHERE id = ?1 AND state = 'sending'",
+                error,
+                None,
+            ),
+        }
+    }
+
+    /// The connection broke after the letter was handed over, before the
+    /// server's answer: it may have gone.
+    pub fn letter_uncertain(&mut self, id: i64, error: &str) -> Result<()> {
+        self.finish(
+            id,
+            "uncertain",
+            "UPDATE letters SET state = 'uncertain', last_error = ?3, next_attempt_at = ?4,
+                    version = version + 1, updated_at = ?2
+             WHERE id = ?1 AND state = 'sending'",
+            error,
+            None,
+        )
+    }
+
+    /// The server could not be reached: an approved letter waits for
+    /// `retry_at` (the attempt is counted, for the backoff).
+    pub fn letter_postponed(&mut self, id: i64, error: &str, retry_at: &str) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE letters SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4,
+                    version = version + 1, updated_at = ?2
+             WHERE id = ?1 AND state = 'pending'",
+            params![id, at, error, retry_at],
+        )?;
+        if changed == 1 {
+            event(
+                &tx,
+                &at,
+                id,
+                "fiches send",
+                "postponed",
+                Some(json!({"error": error, "retry_at": retry_at})),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn finish(
+        &mut self,
+        id: i64,
+        what: &str,
+        sql: &str,
+        text: &str,
+        extra: Option<&str>,
+    ) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(sql, params![id, at, text, extra])?;
+        if changed != 1 {
+            return Err(StoreError::LetterState {
+                id,
+                state: "pas en cours d'envoi",
+                action: format!("enregistrer l'issue de l'envoi ({what})"),
+            });
+        }
+        event(
+            &tx,
+            &at,
+            id,
+            "fiches send",
+            what,
+            Some(json!({"text": text, "extra": extra})),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Staff settle an uncertain letter.
+    pub fn resolve_letter(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        resolution: Resolution,
+        actor: &str,
+    ) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_letter(
+            &tx,
+            id,
+            Some(expected_version),
+            &[LetterState::Uncertain],
+            "régler",
+        )?;
+        match resolution {
+            Resolution::Sent => tx.execute(
+                "UPDATE letters SET state = 'sent', sent_at = coalesce(sent_at, sending_at),
+                        response = coalesce(response, ?3), closed_by = ?4,
+                        version = version + 1, updated_at = ?2 WHERE id = ?1",
+                params![id, at, format!("arrivée selon {actor}"), actor],
+            )?,
+            Resolution::Resend => {
+                // The unsent-letter slot of its chain may be taken by a newer
+                // letter: then that one says more, and this one is replaced.
+                let (chain, kind): (String, String) =
+                    tx.query_row("SELECT chain, kind FROM letters WHERE id = ?1", [id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
+                let newer: Option<i64> = tx
+                    .query_row(
+                        "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
+                           AND (kind = 'acknowledgement') = (?2 = 'acknowledgement')",
+                        params![chain, kind],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match newer {
+                    Some(n) => tx.execute(
+                        "UPDATE letters SET state = 'replaced', replaced_by = ?3, closed_by = ?4,
+                                version = version + 1, updated_at = ?2 WHERE id = ?1",
+                        params![id, at, n, actor],
+                    )?,
+                    None => tx.execute(
+                        "UPDATE letters SET state = 'pending', approved_at = NULL, approved_by = NULL,
+                                next_attempt_at = NULL, closed_by = ?3,
+                                version = version + 1, updated_at = ?2 WHERE id = ?1",
+                        params![id, at, actor],
+                    )?,
+                }
+            }
+        };
+        let what = match resolution {
+            Resolution::Sent => "settled_sent",
+            Resolution::Resend => "settled_resend",
+        };
+        event(&tx, &at, id, actor, what, None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A letter refused by the server, or waiting for its next try, goes
+    /// back to the outbox now (to be approved again if it had failed).
+    pub fn retry_letter(&mut self, id: i64, expected_version: i64, actor: &str) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (state, _) = check_letter(
+            &tx,
+            id,
+            Some(expected_version),
+            &[LetterState::Failed, LetterState::Pending],
+            "réessayer",
+        )?;
+        if state == LetterState::Failed {
+            tx.execute(
+                "UPDATE letters SET state = 'pending', approved_at = NULL, approved_by = NULL,
+                        next_attempt_at = NULL, version = version + 1, updated_at = ?2 WHERE id = ?1",
+                params![id, at],
+            )?;
+        } else {
+            tx.execute(
+                "UPDATE letters SET next_attempt_at = NULL, version = version + 1, updated_at = ?2
+                 WHERE id = ?1",
+                params![id, at],
+            )?;
+        }
+        event(&tx, &at, id, actor, "retry", None)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
