@@ -166,3 +166,33 @@ fn settle_an_uncertain_letter() {
     assert!(notice(&s).contains("remise à envoyer"), "{}", notice(&s));
     assert_eq!(st.letter(second).unwrap().state, LetterState::Pending);
 }
+
+#[test]
+fn edit_a_letter_in_the_editor() {
+    let (_d, db) = sample_db();
+    let mut s = session_with(&db, None);
+    let id = id_of(&s, "Grenoble");
+    select(&mut s, id);
+    keys(&mut s, "2<Enter>6");
+    let letter = s.app.envoi.current().unwrap().id;
+    // The "editor" changes the greeting (the terminal loop hands the
+    // terminal over around `run_pending_edit`).
+    // SAFETY: no other test of this binary reads VISUAL.
+    unsafe { std::env::set_var("VISUAL", "sed -i 's/^Bonjour /Bonsoir /'") };
+    keys(&mut s, "e");
+    assert_eq!(s.edit_request.map(|(i, _)| i), Some(letter));
+    assert!(s.run_pending_edit());
+    assert!(notice(&s).contains("modifiée"), "{}", notice(&s));
+    let r = Store::open(&db).unwrap().letter(letter).unwrap();
+    assert!(
+        r.edit.body.as_deref().unwrap().starts_with("Bonsoir "),
+        "{:?}",
+        r.edit
+    );
+    assert_eq!(r.edited_by.as_deref(), Some("marie"));
+    assert!(s.app.envoi.current().unwrap().body.starts_with("Bonsoir "));
+    // The same edit again changes nothing.
+    keys(&mut s, "e");
+    assert!(s.run_pending_edit());
+    assert!(notice(&s).contains("aucune modification"), "{}", notice(&s));
+}

@@ -64,6 +64,8 @@ pub enum Action {
     Refresh,
     /// Envoi: drop the selected letter (asks first).
     DropLetter,
+    /// Envoi: edit the selected letter in `$VISUAL` / `$EDITOR`.
+    EditLetter,
     /// Envoi: an uncertain letter did arrive.
     SettleSent,
     /// Envoi: an uncertain letter did not arrive: back to the outbox.
@@ -234,6 +236,7 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Corriger, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
         (Screen::Envoi, KeyCode::Char('x')) => Some(Action::DropLetter),
         (Screen::Envoi, KeyCode::Char('a')) => Some(Action::SettleSent),
+        (Screen::Envoi, KeyCode::Char('e')) => Some(Action::EditLetter),
         (Screen::Envoi, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::SettleResend),
         (Screen::Envoi, KeyCode::Char('E')) => Some(Action::SendBatch),
         _ => None,

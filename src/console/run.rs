@@ -98,6 +98,8 @@ pub struct Session {
     journal_head: i64,
     letters: Option<Letters>,
     smtp: Option<SmtpConfig>,
+    /// A letter to edit once the terminal is handed to the editor (id, version shown).
+    pub edit_request: Option<(i64, i64)>,
     /// News from the sending thread, while a batch goes out.
     sending: Option<mpsc::Receiver<SendNews>>,
 }
@@ -190,6 +192,7 @@ impl Session {
             journal_head: 0,
             letters: opts.letters,
             smtp: opts.smtp,
+            edit_request: None,
             sending: None,
         };
         session.full_load()?;
@@ -467,6 +470,7 @@ impl Session {
                 }
             }
             Effect::SendBatch(letters) => self.start_sending(letters),
+            Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
         }
     }
 
@@ -629,6 +633,47 @@ impl Session {
             changed = true;
         }
         changed
+    }
+
+    /// Edits the letter asked for in `$VISUAL` / `$EDITOR` (the terminal
+    /// loop hands the terminal over around this call); returns whether
+    /// there was one.
+    pub fn run_pending_edit(&mut self) -> bool {
+        let Some((id, version)) = self.edit_request.take() else {
+            return false;
+        };
+        let Some(templates) = self.letters.clone() else {
+            self.app
+                .notify(Level::Error, s::n_send_failed(s::ENV_NO_TEMPLATES));
+            return true;
+        };
+        let user = self.app.user.clone();
+        match crate::commands::outbox::edit_text(
+            &mut self.store,
+            &templates,
+            id,
+            Some(version),
+            None,
+            &user,
+        ) {
+            Ok(crate::commands::outbox::EditResult::Unchanged) => {
+                self.app.notify(Level::Info, s::n_letter_unchanged(id))
+            }
+            Ok(crate::commands::outbox::EditResult::Edited { problems }) => {
+                let level = if problems.is_empty() {
+                    Level::Ok
+                } else {
+                    Level::Warn
+                };
+                self.app
+                    .notify(level, s::n_letter_edited(id, problems.len()));
+            }
+            Err(e) => self
+                .app
+                .notify(Level::Error, s::n_error(&terminal_line(&format!("{e:#}")))),
+        }
+        self.load_letters();
+        true
     }
 
     /// Waits for the sending thread to finish (tests).
@@ -1031,6 +1076,25 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
                     if session.app.quit || !event::poll(Duration::ZERO)? {
                         break;
                     }
+                }
+                if session.edit_request.is_some() {
+                    // The editor gets the terminal, then the console takes it back.
+                    terminal.backend_mut().flush()?;
+                    disable_raw_mode()?;
+                    execute!(
+                        io::stdout(),
+                        crossterm::event::DisableMouseCapture,
+                        LeaveAlternateScreen,
+                        crossterm::cursor::Show
+                    )?;
+                    session.run_pending_edit();
+                    enable_raw_mode()?;
+                    execute!(
+                        io::stdout(),
+                        EnterAlternateScreen,
+                        crossterm::event::EnableMouseCapture
+                    )?;
+                    terminal.clear()?;
                 }
             } else if session.app.listing.scanning() {
                 let budget = session.app.search_budget.unwrap_or(SEARCH_SLICE);

@@ -202,6 +202,10 @@ pub const HELP: &[(&str, &str)] = &[
         "x",
         "supprimer la lettre choisie (non envoyée), après confirmation",
     ),
+    (
+        "e",
+        "modifier la lettre choisie dans l'éditeur ($VISUAL, $EDITOR)",
+    ),
     ("a", "lettre incertaine : elle est bien arrivée (envoyée)"),
     (
         "r",
@@ -452,8 +456,7 @@ pub fn n_changed_by_other(id: i64) -> String {
 }
 
 // Envoi.
-pub const HINT_ENVOI: &str =
-    "j k choisir · Entrée lire · x supprimer · a arrivée · r renvoyer · E envoyer le lot · ? aide";
+pub const HINT_ENVOI: &str = "j k choisir · Entrée lire · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer le lot · ? aide";
 pub const ENV_EMPTY: &str = "Aucune lettre dans la boîte d'envoi.";
 pub const ENV_LETTER: &str = "Lettre";
 pub const ENV_TO: &str = "À";
@@ -465,6 +468,7 @@ pub const ENV_PROBLEMS: &str = "À corriger avant l'envoi";
 pub const ENV_LAST_ERROR: &str = "Dernière erreur";
 pub const ENV_NO_SELECTION: &str = "Aucune lettre choisie.";
 pub const ENV_ONLY_UNSENT: &str = "seule une lettre non envoyée se supprime";
+pub const ENV_ONLY_UNSENT_EDIT: &str = "seule une lettre non envoyée se modifie";
 pub const ENV_ONLY_UNCERTAIN: &str = "seule une lettre incertaine se règle ainsi";
 pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
 pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";
@@ -508,6 +512,21 @@ pub fn n_letter_settled(id: i64, sent: bool) -> String {
     } else {
         format!("Lettre n° {id} remise à envoyer.")
     }
+}
+
+pub fn n_letter_edited(id: i64, problems: usize) -> String {
+    if problems == 0 {
+        format!("Lettre n° {id} modifiée (à envoyer).")
+    } else {
+        format!(
+            "Lettre n° {id} modifiée, encore {problems} point{} à corriger.",
+            plural(problems)
+        )
+    }
+}
+
+pub fn n_letter_unchanged(id: i64) -> String {
+    format!("Lettre n° {id} : aucune modification.")
 }
 
 pub fn n_sending(done: usize, total: usize) -> String {

@@ -61,6 +61,11 @@ pub enum Effect {
         version: i64,
         resolution: Resolution,
     },
+    /// Edit a letter in the editor (the terminal is handed over meanwhile).
+    EditLetter {
+        id: i64,
+        version: i64,
+    },
     /// Send these letters (id, version shown) on the sending thread.
     SendBatch(Vec<(i64, i64)>),
 }
@@ -964,6 +969,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.overlay = Overlay::Confirm(Confirm::DropLetter { id, version });
             }
             vec![]
+        }
+        Action::EditLetter => {
+            match letter_in(
+                app,
+                &[LetterState::Pending, LetterState::Failed],
+                s::ENV_ONLY_UNSENT_EDIT,
+            ) {
+                Some((id, version)) => vec![Effect::EditLetter { id, version }],
+                None => vec![],
+            }
         }
         Action::SettleSent => settle(app, Resolution::Sent),
         Action::SettleResend => settle(app, Resolution::Resend),
