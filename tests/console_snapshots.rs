@@ -146,7 +146,8 @@ fn tiny_and_odd_sizes_never_panic() {
     ] {
         s.dispatch(fiches::console::action::Action::Resize(w, h));
         for script in [
-            "1", "1<Tab>G", "2", "3", "3<Tab>", "4", "4<Tab>G", "5", "?", "1f", "4nm",
+            "1", "1<Tab>G", "2", "3", "3<Tab>", "4", "4<Tab>G", "5", "?", "1f", "4nm", "6",
+            "6<Tab>G", "6Gx",
         ] {
             keys(&mut s, "<Esc><Esc>");
             if s.app.draft.is_some() {

@@ -456,7 +456,8 @@ pub fn n_changed_by_other(id: i64) -> String {
 }
 
 // Envoi.
-pub const HINT_ENVOI: &str = "j k choisir · Entrée lire · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer le lot · ? aide";
+pub const HINT_ENVOI: &str =
+    "Entrée lire · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer tout";
 pub const ENV_EMPTY: &str = "Aucune lettre dans la boîte d'envoi.";
 pub const ENV_LETTER: &str = "Lettre";
 pub const ENV_TO: &str = "À";
