@@ -196,3 +196,25 @@ fn edit_a_letter_in_the_editor() {
     assert!(s.run_pending_edit());
     assert!(notice(&s).contains("aucune modification"), "{}", notice(&s));
 }
+
+#[test]
+fn quitting_while_sending_asks_once() {
+    // A server that takes its time answering.
+    let server = smtp::SmtpServer::start(smtp::Options {
+        delay: Duration::from_millis(800),
+        ..smtp::Options::default()
+    });
+    let (_d, db) = sample_db();
+    let mut s = session_with(&db, Some(smtp_config(&server)));
+    let id = id_of(&s, "Grenoble");
+    select(&mut s, id);
+    keys(&mut s, "2<Enter>6Eo");
+    assert!(s.app.envoi.sending.is_some());
+    keys(&mut s, "q");
+    assert!(!s.app.quit);
+    assert!(notice(&s).contains("q de nouveau"), "{}", notice(&s));
+    assert!(s.wait_sending(Duration::from_secs(30)));
+    assert!(notice(&s).contains("1 lettre envoyée"), "{}", notice(&s));
+    keys(&mut s, "q");
+    assert!(s.app.quit);
+}

@@ -225,6 +225,8 @@ pub struct Envoi {
     pub smtp: bool,
     /// A batch is going out on the sending thread: (done, total).
     pub sending: Option<(usize, usize)>,
+    /// Quitting during a send was warned about once.
+    pub quit_warned: bool,
 }
 
 impl Envoi {

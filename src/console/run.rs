@@ -573,6 +573,7 @@ impl Session {
             Ok(_) => {
                 self.sending = Some(rx);
                 self.app.envoi.sending = Some((0, total));
+                self.app.envoi.quit_warned = false;
                 self.app.notify(Level::Info, s::n_sending(0, total));
             }
             Err(e) => self
@@ -612,6 +613,7 @@ impl Session {
         if let Some(r) = finished {
             self.sending = None;
             self.app.envoi.sending = None;
+            self.app.envoi.quit_warned = false;
             self.load_letters();
             match r {
                 Ok(report) => {

@@ -474,6 +474,7 @@ pub const ENV_ONLY_UNCERTAIN: &str = "seule une lettre incertaine se règle ains
 pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
 pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";
 pub const ENV_NOTHING_TO_SEND: &str = "Aucune lettre à envoyer.";
+pub const ENV_QUIT_WHILE_SENDING: &str = "Un envoi est en cours : q de nouveau pour quitter quand même (la lettre en cours sera « incertaine »).";
 pub const ENV_CANCELLED: &str = "Annulé.";
 pub const ENV_CONFIRM_TITLE: &str = "Confirmer";
 pub const ENV_CONFIRM_KEYS: &str = "o oui · n non";

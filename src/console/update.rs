@@ -802,7 +802,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 
     match action {
         Action::Quit => {
-            app.quit = true;
+            // Leaving in the middle of an SMTP transaction would leave that
+            // letter uncertain: asked once.
+            if app.envoi.sending.is_some() && !app.envoi.quit_warned {
+                app.envoi.quit_warned = true;
+                app.notify(Level::Warn, s::ENV_QUIT_WHILE_SENDING);
+            } else {
+                app.quit = true;
+            }
             vec![]
         }
         Action::Resize(w, h) => {
