@@ -286,6 +286,8 @@ fn measure(db: &Path) {
         now: Some(Utc::now()),
         size: (w, h),
         search_budget: Some(fiches::console::run::SEARCH_SLICE),
+        letters: None,
+        smtp: None,
     };
     let mut session = Session::open(store, opts).expect("session");
     let loaded = t0.elapsed();

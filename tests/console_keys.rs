@@ -397,3 +397,60 @@ fn wide_and_combining_characters_keep_the_columns_aligned() {
         assert_eq!(col(3, "東京都庁"), col(header, "Organisation"));
     }
 }
+
+#[test]
+fn envoi_drop_a_letter_after_confirming() {
+    use fiches::store::{LetterFilter, LetterState};
+    let (_d, db) = sample_db();
+    let mut s = session(&db, (120, 40));
+    // A decision queues its letter.
+    let id = id_of(&s, "Grenoble");
+    select(&mut s, id);
+    keys(&mut s, "2<Enter>");
+    keys(&mut s, "6");
+    let sc = screen(&s);
+    assert!(sc.contains("6 Envoi"), "{sc}");
+    let pos = s
+        .app
+        .envoi
+        .letters
+        .iter()
+        .position(|l| l.proposal_id == id && l.state == LetterState::Pending)
+        .unwrap_or_else(|| panic!("a letter for {id}: {sc}"));
+    keys(&mut s, &"j".repeat(pos));
+    let letter = s.app.envoi.current().unwrap().id;
+    // Asked first; "n" keeps it.
+    keys(&mut s, "x");
+    assert!(screen(&s).contains("Supprimer la lettre"), "{}", screen(&s));
+    keys(&mut s, "n");
+    let st = Store::open(&db).unwrap();
+    assert_eq!(st.letter(letter).unwrap().state, LetterState::Pending);
+    // "x" then "o": dropped, in the database, named after the user.
+    keys(&mut s, "xo");
+    assert!(notice(&s).contains("supprimée"), "{}", notice(&s));
+    let rec = st.letter(letter).unwrap();
+    assert_eq!(rec.state, LetterState::Dropped);
+    assert_eq!(rec.closed_by.as_deref(), Some("marie"));
+    // No longer listed; a sent one cannot be dropped.
+    assert!(s.app.envoi.letters.iter().all(|l| l.id != letter));
+    let left = st
+        .letters(&LetterFilter {
+            states: vec![LetterState::Dropped],
+            ..LetterFilter::default()
+        })
+        .unwrap();
+    assert_eq!(left.len(), 1);
+}
+
+#[test]
+fn envoi_without_smtp_says_to_configure_it() {
+    let (_d, db) = sample_db();
+    let mut o = options("marie", (80, 24));
+    o.smtp = None;
+    let mut s = fiches::console::Session::open(Store::open(&db).unwrap(), o).unwrap();
+    let id = id_of(&s, "Grenoble");
+    select(&mut s, id);
+    keys(&mut s, "2<Enter>6E");
+    assert!(notice(&s).contains("[smtp]"), "{}", notice(&s));
+    assert!(notice(&s).contains("config.toml"), "{}", notice(&s));
+}

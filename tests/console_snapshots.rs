@@ -25,6 +25,10 @@ const STATES: &[(&str, &str)] = &[
     ("corriger_edit", "jjcjj<Enter>"),
     ("saisie_a_la_main", "4nm"),
     ("help", "?"),
+    ("envoi", "STAGE6"),
+    ("envoi_reading", "STAGE6jj<Tab>"),
+    ("envoi_confirm_drop", "STAGE6Gx"),
+    ("envoi_no_smtp", "STAGE6E"),
 ];
 
 /// Decisions made before some pictures: three accepted in 14:00, two on
@@ -64,12 +68,17 @@ fn picture(name: &str, script: &str, size: (u16, u16)) {
     keys(&mut s, script);
     let t = render(&s);
     let snap = format!("{name}_{}x{}", size.0, size.1);
+    let mut filters = vec![
+        // Times the test run wrote (the import, decisions): not the mail's.
+        (r"\d{2}/\d{2}/20[2-9]\d \d{2}:\d{2}", "[maintenant]"),
+        (r"20[2-9]\d-\d{2}-\d{2}", "[aujourd'hui]"),
+    ];
+    if name.starts_with("envoi") {
+        // When the letters were queued (the Envoi list): the run's day.
+        filters.push((r"\b\d{2}/\d{2}( \d{2}:\d{2})?\b", "[créée]"));
+    }
     insta::with_settings!({
-        filters => vec![
-            // Times the test run wrote (the import, decisions): not the mail's.
-            (r"\d{2}/\d{2}/20[2-9]\d \d{2}:\d{2}", "[maintenant]"),
-            (r"20[2-9]\d-\d{2}-\d{2}", "[aujourd'hui]"),
-        ],
+        filters => filters,
         omit_expression => true,
     }, {
         insta::assert_snapshot!(snap, t.backend());
@@ -137,7 +146,8 @@ fn tiny_and_odd_sizes_never_panic() {
     ] {
         s.dispatch(fiches::console::action::Action::Resize(w, h));
         for script in [
-            "1", "1<Tab>G", "2", "3", "3<Tab>", "4", "4<Tab>G", "5", "?", "1f", "4nm",
+            "1", "1<Tab>G", "2", "3", "3<Tab>", "4", "4<Tab>G", "5", "?", "1f", "4nm", "6",
+            "6<Tab>G", "6Gx",
         ] {
             keys(&mut s, "<Esc><Esc>");
             if s.app.draft.is_some() {

@@ -22,7 +22,7 @@ use crate::store::Store;
 /// Ouvre la console de suivi (aussi : `fiches` sans argument).
 ///
 /// Écrans : Propositions (1), Décider (2), Programme (3), À traiter (4),
-/// Corriger (5) ; `?` pour l'aide, `q` pour quitter. Quand la base est
+/// Corriger (5), Envoi (6) ; `?` pour l'aide, `q` pour quitter. Quand la base est
 /// vide et que la configuration nomme un échantillon ([console] sample),
 /// il est importé d'abord.
 #[derive(Debug, Default, clap::Args)]
@@ -102,6 +102,17 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         now: None,
         size,
         search_budget: Some(crate::console::run::SEARCH_SLICE),
+        letters: match crate::outbox::load_letters(&config) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                eprintln!(
+                    "modèles de lettres : {} (l'écran Envoi ne pourra pas envoyer)",
+                    terminal_line(&e.to_string())
+                );
+                None
+            }
+        },
+        smtp: config.smtp.clone(),
     };
     let session = Session::open(store, opts)?;
     crate::console::run::run(session)?;

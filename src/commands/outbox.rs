@@ -386,6 +386,55 @@ fn edit(
         println!("lettre n° {id} : texte du modèle et adresses de la fiche rétablis");
         return Ok(true);
     }
+    match edit_text(store, letters, id, None, file, &actor())? {
+        EditResult::Unchanged => println!("lettre n° {id} : aucune modification"),
+        EditResult::Edited { problems } if problems.is_empty() => {
+            println!("lettre n° {id} modifiée (fiches send pour l'envoyer)")
+        }
+        EditResult::Edited { problems } => {
+            println!("lettre n° {id} modifiée, mais encore à corriger :");
+            for p in &problems {
+                println!("  ! {}", clean(p));
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// What an edit of a letter's text did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditResult {
+    Unchanged,
+    /// Recorded; what still stops it from going out.
+    Edited {
+        problems: Vec<String>,
+    },
+}
+
+/// Staff's version of an unsent letter, from `file` or typed in `$VISUAL`
+/// / `$EDITOR` (addresses, subject and text; only real changes from the
+/// template are kept). With `expected_version`, a letter changed since it
+/// was shown is left alone (`fiches outbox edit` and the console's Envoi
+/// screen).
+pub fn edit_text(
+    store: &mut Store,
+    letters: &Letters,
+    id: i64,
+    expected_version: Option<i64>,
+    file: Option<&Path>,
+    actor: &str,
+) -> anyhow::Result<EditResult> {
+    let rec = store.letter(id)?;
+    if !rec.state.is_unsent() {
+        bail!(
+            "la lettre n° {id} est « {} » : seule une lettre non envoyée se modifie",
+            rec.state.label_fr()
+        );
+    }
+    if expected_version.is_some_and(|v| v != rec.version) {
+        bail!("la lettre n° {id} a changé depuis son affichage : la relire avant de la modifier");
+    }
+    let version = rec.version;
     let current = outbox::draft(letters, rec.clone());
     // What the template and the fiche give, to keep only real changes.
     let mut plain = rec.clone();
@@ -424,20 +473,13 @@ fn edit(
         body: keep(body, template.body.clone()),
     };
     if edit == rec.edit {
-        println!("lettre n° {id} : aucune modification");
-        return Ok(true);
+        return Ok(EditResult::Unchanged);
     }
-    let after = store.edit_letter(id, version, &edit, &actor())?;
+    let after = store.edit_letter(id, version, &edit, actor)?;
     let d = outbox::draft(letters, after);
-    if d.problems.is_empty() {
-        println!("lettre n° {id} modifiée (fiches send pour l'envoyer)");
-    } else {
-        println!("lettre n° {id} modifiée, mais encore à corriger :");
-        for p in &d.problems {
-            println!("  ! {}", clean(p));
-        }
-    }
-    Ok(true)
+    Ok(EditResult::Edited {
+        problems: d.problems,
+    })
 }
 
 /// A private folder for the file handed to the editor.

@@ -62,6 +62,18 @@ pub enum Action {
     Save,
     Abandon,
     Refresh,
+    /// Envoi: drop the selected letter (asks first).
+    DropLetter,
+    /// Envoi: edit the selected letter in `$VISUAL` / `$EDITOR`.
+    EditLetter,
+    /// Envoi: an uncertain letter did arrive.
+    SettleSent,
+    /// Envoi: an uncertain letter did not arrive: back to the outbox.
+    SettleResend,
+    /// Envoi: send the letters to send (asks first).
+    SendBatch,
+    /// Yes to the question asked.
+    Confirm,
     Resize(u16, u16),
     Text(TextEdit),
 }
@@ -75,6 +87,7 @@ pub enum KeyMode {
     Filters,
     Picker,
     KindChoice,
+    Confirm,
 }
 
 pub fn key_mode(app: &App) -> KeyMode {
@@ -83,6 +96,7 @@ pub fn key_mode(app: &App) -> KeyMode {
         Overlay::Filters { .. } => KeyMode::Filters,
         Overlay::Picker(_) => KeyMode::Picker,
         Overlay::KindChoice { .. } => KeyMode::KindChoice,
+        Overlay::Confirm(_) => KeyMode::Confirm,
         Overlay::None if app.input.is_some() => KeyMode::Typing,
         Overlay::None => KeyMode::Normal(app.screen),
     }
@@ -168,6 +182,15 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('q') => Some(Action::Escape),
             _ => None,
         },
+        KeyMode::Confirm => match key.code {
+            KeyCode::Char('o') | KeyCode::Char('O') | KeyCode::Char('y') | KeyCode::Enter => {
+                Some(Action::Confirm)
+            }
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {
+                Some(Action::Escape)
+            }
+            _ => None,
+        },
         KeyMode::Normal(screen) => normal(screen, key),
     }
 }
@@ -182,6 +205,7 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('3') | KeyCode::F(3) => Some(Action::Goto(Screen::Programme)),
         KeyCode::Char('4') | KeyCode::F(4) => Some(Action::Goto(Screen::Triage)),
         KeyCode::Char('5') | KeyCode::F(5) => Some(Action::Goto(Screen::Corriger)),
+        KeyCode::Char('6') | KeyCode::F(6) => Some(Action::Goto(Screen::Envoi)),
         KeyCode::Char('r') if ctrl(&key) => Some(Action::Refresh),
         KeyCode::Tab | KeyCode::BackTab => Some(Action::Tab),
         KeyCode::Enter => Some(Action::Enter),
@@ -210,6 +234,11 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Corriger, KeyCode::Char('S')) => Some(Action::Save),
         (Screen::Corriger, KeyCode::Char('X')) => Some(Action::Abandon),
         (Screen::Corriger, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
+        (Screen::Envoi, KeyCode::Char('x')) => Some(Action::DropLetter),
+        (Screen::Envoi, KeyCode::Char('a')) => Some(Action::SettleSent),
+        (Screen::Envoi, KeyCode::Char('e')) => Some(Action::EditLetter),
+        (Screen::Envoi, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::SettleResend),
+        (Screen::Envoi, KeyCode::Char('E')) => Some(Action::SendBatch),
         _ => None,
     };
     specific.or_else(|| movement(&key))

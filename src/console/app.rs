@@ -18,7 +18,7 @@ use crate::domain::{Candidate, Decision, Layout, Status, demand, next_for_slot, 
 use crate::fiche::{Kind, Value};
 use crate::intake::MessageView;
 use crate::store::console::{Heartbeat, TriageMessage};
-use crate::store::{JournalEntry, MessageRecord, Proposal};
+use crate::store::{JournalEntry, LetterState, MessageRecord, Proposal};
 
 /// The screens, each one key away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,15 +29,17 @@ pub enum Screen {
     Programme,
     Triage,
     Corriger,
+    Envoi,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 6] = [
         Screen::Propositions,
         Screen::Decider,
         Screen::Programme,
         Screen::Triage,
         Screen::Corriger,
+        Screen::Envoi,
     ];
 
     pub fn index(self) -> usize {
@@ -175,6 +177,62 @@ pub enum Overlay {
         message_id: i64,
     },
     Picker(Picker),
+    /// A yes/no question before something that cannot be taken back.
+    Confirm(Confirm),
+}
+
+/// What a confirmation is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Drop a letter of the outbox (at the version shown).
+    DropLetter { id: i64, version: i64 },
+    /// Send these letters (id, version shown).
+    SendBatch { letters: Vec<(i64, i64)> },
+}
+
+/// A letter of the outbox as the Envoi screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRow {
+    pub id: i64,
+    pub version: i64,
+    pub state: LetterState,
+    pub kind: &'static str,
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub body: String,
+    pub proposal_id: i64,
+    pub organisation: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub problems: Vec<String>,
+}
+
+/// The Envoi screen's state.
+#[derive(Debug, Clone, Default)]
+pub struct Envoi {
+    pub letters: Vec<LetterRow>,
+    /// À envoyer, envoyée, incertaine, en échec.
+    pub counts: [u64; 4],
+    pub selected: usize,
+    pub offset: usize,
+    pub scroll: u16,
+    /// Loaded at least once.
+    pub loaded: bool,
+    /// `[smtp]` is configured.
+    pub smtp: bool,
+    /// A batch is going out on the sending thread: (done, total).
+    pub sending: Option<(usize, usize)>,
+    /// Quitting during a send was warned about once.
+    pub quit_warned: bool,
+}
+
+impl Envoi {
+    pub fn current(&self) -> Option<&LetterRow> {
+        self.letters.get(self.selected)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,6 +466,7 @@ pub struct App {
     pub triage_scroll: u16,
     pub correct_cursor: usize,
     pub draft: Option<Draft>,
+    pub envoi: Envoi,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
     pub heartbeat: Option<Heartbeat>,
@@ -453,6 +512,7 @@ impl App {
             triage_scroll: 0,
             correct_cursor: 0,
             draft: None,
+            envoi: Envoi::default(),
             notice: None,
             undo: Vec::new(),
             heartbeat: None,
@@ -576,6 +636,22 @@ impl App {
             self.triage_offset = self.triage_selected;
         } else if self.triage_selected >= self.triage_offset + page {
             self.triage_offset = self.triage_selected + 1 - page;
+        }
+    }
+
+    pub fn clamp_envoi(&mut self) {
+        let n = self.envoi.letters.len();
+        if n == 0 {
+            self.envoi.selected = 0;
+            self.envoi.offset = 0;
+            return;
+        }
+        self.envoi.selected = self.envoi.selected.min(n - 1);
+        let page = self.table_page();
+        if self.envoi.selected < self.envoi.offset {
+            self.envoi.offset = self.envoi.selected;
+        } else if self.envoi.selected >= self.envoi.offset + page {
+            self.envoi.offset = self.envoi.selected + 1 - page;
         }
     }
 

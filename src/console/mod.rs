@@ -8,7 +8,7 @@
 //! (`NO_COLOR`).
 //!
 //! Screens: Propositions (1), Décider (2), Programme (3), À traiter (4),
-//! Corriger (5), help on `?`. Every decision goes through
+//! Corriger (5), Envoi (6: the outbox, sent on a thread of its own), help on `?`. Every decision goes through
 //! `domain::check_decision` and then `Store::decide` with the version the
 //! screen showed.
 

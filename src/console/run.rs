@@ -16,8 +16,8 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -30,6 +30,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use super::action::{Action, action_for, key_mode, mouse_action};
+use super::app::LetterRow;
 use super::app::{App, Detail, Level, Screen, TriageDetail, UndoEntry};
 use super::format::Zone;
 use super::rows::Listing;
@@ -41,8 +42,10 @@ use crate::domain::members::Members;
 use crate::domain::{self, Layout, Status, check_decision, status_fr};
 use crate::fiche::{Kind, Value};
 use crate::intake::message_view;
+use crate::letters::Letters;
+use crate::outbox::{self, LetterOutcome, SendOptions, SendReport, SmtpConfig};
 use crate::safe::terminal_line;
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, LetterFilter, LetterRecord, LetterState, Resolution, Store, StoreError};
 
 /// How a session starts.
 #[derive(Debug, Clone)]
@@ -61,6 +64,10 @@ pub struct Options {
     /// Time a search keystroke may spend before its frame (see
     /// `App::search_budget`); `None` searches to the end at once.
     pub search_budget: Option<Duration>,
+    /// The letter templates (Envoi screen); `None` when they could not be loaded.
+    pub letters: Option<Letters>,
+    /// `[smtp]`; `None` when not configured (sending is then refused).
+    pub smtp: Option<SmtpConfig>,
 }
 
 impl Options {
@@ -76,6 +83,8 @@ impl Options {
             now: Some(now),
             size,
             search_budget: None,
+            letters: None,
+            smtp: None,
         }
     }
 }
@@ -87,6 +96,19 @@ pub struct Session {
     fixed_now: bool,
     data_version: i64,
     journal_head: i64,
+    letters: Option<Letters>,
+    smtp: Option<SmtpConfig>,
+    /// A letter to edit once the terminal is handed to the editor (id, version shown).
+    pub edit_request: Option<(i64, i64)>,
+    /// News from the sending thread, while a batch goes out.
+    sending: Option<mpsc::Receiver<SendNews>>,
+}
+
+/// What the sending thread tells the loop.
+#[derive(Debug)]
+pub enum SendNews {
+    Progress(LetterOutcome),
+    Done(Result<SendReport, String>),
 }
 
 /// The user name from the OS: `$SUDO_USER` (the person behind sudo), else
@@ -158,6 +180,7 @@ impl Session {
         app.db_label = opts.db_label;
         app.size = opts.size;
         app.search_budget = opts.search_budget;
+        app.envoi.smtp = opts.smtp.is_some();
         if let Some(now) = opts.now {
             app.now = now;
         }
@@ -167,6 +190,10 @@ impl Session {
             fixed_now: opts.now.is_some(),
             data_version: 0,
             journal_head: 0,
+            letters: opts.letters,
+            smtp: opts.smtp,
+            edit_request: None,
+            sending: None,
         };
         session.full_load()?;
         Ok(session)
@@ -229,12 +256,13 @@ impl Session {
         if !self.fixed_now {
             self.app.now = Utc::now();
         }
+        let news = self.poll_sending();
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.refresh(true);
                 true
             }
-            Ok(_) => false,
+            Ok(_) => news,
             Err(e) => {
                 self.app.notify(Level::Error, error_text(&e));
                 true
@@ -252,6 +280,9 @@ impl Session {
     fn refresh_inner(&mut self, announce: bool) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
         self.app.heartbeat = self.store.daemon_status()?;
+        if self.app.screen == Screen::Envoi {
+            self.load_letters();
+        }
         let head = self.store.journal_head()?;
         if head < self.journal_head {
             return self.full_load();
@@ -402,7 +433,259 @@ impl Session {
                 kind,
                 fields,
             } => self.enter_proposal(message_id, kind, fields),
+            Effect::LoadLetters => self.load_letters(),
+            Effect::DropLetter { id, version } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| st.drop_letter(id, version, &user)) {
+                    Ok(()) => {
+                        self.load_letters();
+                        self.app.notify(Level::Ok, s::n_letter_dropped(id));
+                    }
+                    Err(e) => {
+                        self.load_letters();
+                        self.app.notify(Level::Error, error_text(&e));
+                    }
+                }
+            }
+            Effect::ResolveLetter {
+                id,
+                version,
+                resolution,
+            } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| {
+                    st.resolve_letter(id, version, resolution, &user)
+                }) {
+                    Ok(()) => {
+                        self.load_letters();
+                        self.app.notify(
+                            Level::Ok,
+                            s::n_letter_settled(id, resolution == Resolution::Sent),
+                        );
+                    }
+                    Err(e) => {
+                        self.load_letters();
+                        self.app.notify(Level::Error, error_text(&e));
+                    }
+                }
+            }
+            Effect::SendBatch(letters) => self.start_sending(letters),
+            Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
         }
+    }
+
+    /// The outbox as the Envoi screen shows it: letters still to deal
+    /// with first (uncertain, refused, to send), then those sent.
+    pub fn load_letters(&mut self) {
+        let filter = LetterFilter {
+            states: vec![
+                LetterState::Pending,
+                LetterState::Sending,
+                LetterState::Uncertain,
+                LetterState::Failed,
+                LetterState::Sent,
+            ],
+            ..LetterFilter::default()
+        };
+        let loaded = self.store.letters(&filter).and_then(|records| {
+            let counts = self.store.letter_counts()?;
+            Ok((records, counts))
+        });
+        let (records, counts) = match loaded {
+            Ok(x) => x,
+            Err(e) => {
+                self.app.notify(Level::Error, error_text(&e));
+                return;
+            }
+        };
+        let sel = self.app.envoi.current().map(|l| l.id);
+        let mut rows: Vec<LetterRow> = records
+            .into_iter()
+            .map(|r| letter_row(self.letters.as_ref(), r))
+            .collect();
+        let order = |st: LetterState| match st {
+            LetterState::Uncertain => 0,
+            LetterState::Failed => 1,
+            LetterState::Sending => 2,
+            LetterState::Pending => 3,
+            _ => 4,
+        };
+        rows.sort_by_key(|l| (order(l.state), l.id));
+        let n = |st: LetterState| counts.iter().find(|(s, _)| *s == st).map_or(0, |(_, n)| *n);
+        let e = &mut self.app.envoi;
+        e.counts = [
+            n(LetterState::Pending),
+            n(LetterState::Sent),
+            n(LetterState::Uncertain),
+            n(LetterState::Failed),
+        ];
+        e.letters = rows;
+        e.loaded = true;
+        if let Some(id) = sel
+            && let Some(p) = e.letters.iter().position(|l| l.id == id)
+        {
+            e.selected = p;
+        }
+        self.app.clamp_envoi();
+    }
+
+    /// Sends the batch on a thread of its own, with its own store: SMTP
+    /// blocks, the console does not. News come back through `tick`.
+    fn start_sending(&mut self, letters: Vec<(i64, i64)>) {
+        let Some(smtp) = self.smtp.clone() else {
+            self.app.notify(Level::Error, s::ENV_NO_SMTP);
+            return;
+        };
+        let Some(templates) = self.letters.clone() else {
+            self.app
+                .notify(Level::Error, s::n_send_failed(s::ENV_NO_TEMPLATES));
+            return;
+        };
+        if self.sending.is_some() {
+            self.app.notify(Level::Warn, s::ENV_ALREADY_SENDING);
+            return;
+        }
+        let path = self.store.path().to_path_buf();
+        let total = letters.len();
+        let opts = SendOptions {
+            auto: false,
+            auto_acknowledge: false,
+            only: Some(letters.into_iter().map(|(i, v)| (i, Some(v))).collect()),
+            ignore_backoff: true,
+            actor: self.app.user.clone(),
+        };
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("console-envoi".into())
+            .spawn(move || {
+                let result = Store::open(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut store| {
+                        let progress_tx = tx.clone();
+                        outbox::send(&mut store, &smtp, &templates, &opts, &mut |o| {
+                            let _ = progress_tx.send(SendNews::Progress(o.clone()));
+                        })
+                        .map_err(|e| e.to_string())
+                    });
+                let _ = tx.send(SendNews::Done(result));
+            });
+        match spawned {
+            Ok(_) => {
+                self.sending = Some(rx);
+                self.app.envoi.sending = Some((0, total));
+                self.app.envoi.quit_warned = false;
+                self.app.notify(Level::Info, s::n_sending(0, total));
+            }
+            Err(e) => self
+                .app
+                .notify(Level::Error, s::n_send_failed(&e.to_string())),
+        }
+    }
+
+    /// Takes the sending thread's news; returns whether anything changed.
+    pub fn poll_sending(&mut self) -> bool {
+        let Some(rx) = &self.sending else {
+            return false;
+        };
+        let mut changed = false;
+        let mut finished = None;
+        loop {
+            match rx.try_recv() {
+                Ok(SendNews::Progress(_)) => {
+                    changed = true;
+                    if let Some((done, total)) = &mut self.app.envoi.sending {
+                        *done += 1;
+                        let text = s::n_sending(*done, *total);
+                        self.app.notify(Level::Info, text);
+                    }
+                }
+                Ok(SendNews::Done(r)) => {
+                    finished = Some(r);
+                    break;
+                }
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    finished = Some(Err("le fil d'envoi s'est arrêté".to_string()));
+                    break;
+                }
+            }
+        }
+        if let Some(r) = finished {
+            self.sending = None;
+            self.app.envoi.sending = None;
+            self.app.envoi.quit_warned = false;
+            self.load_letters();
+            match r {
+                Ok(report) => {
+                    let sent = report.sent();
+                    let other = report.outcomes.len() - sent + report.not_approved.len();
+                    let err = report.connection_error.as_deref().map(terminal_line);
+                    let level = if report.all_good() {
+                        Level::Ok
+                    } else {
+                        Level::Warn
+                    };
+                    self.app
+                        .notify(level, s::n_send_done(sent, other, err.as_deref()));
+                }
+                Err(e) => self
+                    .app
+                    .notify(Level::Error, s::n_send_failed(&terminal_line(&e))),
+            }
+            changed = true;
+        }
+        changed
+    }
+
+    /// Edits the letter asked for in `$VISUAL` / `$EDITOR` (the terminal
+    /// loop hands the terminal over around this call); returns whether
+    /// there was one.
+    pub fn run_pending_edit(&mut self) -> bool {
+        let Some((id, version)) = self.edit_request.take() else {
+            return false;
+        };
+        let Some(templates) = self.letters.clone() else {
+            self.app
+                .notify(Level::Error, s::n_send_failed(s::ENV_NO_TEMPLATES));
+            return true;
+        };
+        let user = self.app.user.clone();
+        match crate::commands::outbox::edit_text(
+            &mut self.store,
+            &templates,
+            id,
+            Some(version),
+            None,
+            &user,
+        ) {
+            Ok(crate::commands::outbox::EditResult::Unchanged) => {
+                self.app.notify(Level::Info, s::n_letter_unchanged(id))
+            }
+            Ok(crate::commands::outbox::EditResult::Edited { problems }) => {
+                let level = if problems.is_empty() {
+                    Level::Ok
+                } else {
+                    Level::Warn
+                };
+                self.app
+                    .notify(level, s::n_letter_edited(id, problems.len()));
+            }
+            Err(e) => self
+                .app
+                .notify(Level::Error, s::n_error(&terminal_line(&format!("{e:#}")))),
+        }
+        self.load_letters();
+        true
+    }
+
+    /// Waits for the sending thread to finish (tests).
+    pub fn wait_sending(&mut self, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        while self.sending.is_some() && Instant::now() < until {
+            self.poll_sending();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.sending.is_none()
     }
 
     /// The actor of the last journal line of a proposal (who changed it).
@@ -569,6 +852,48 @@ impl Session {
         for e in triage_changed(&mut self.app) {
             self.perform(e);
         }
+    }
+}
+
+/// A letter as the Envoi screen shows it, written from the templates.
+fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
+    let organisation = r.proposal.text("organisation").unwrap_or("").to_string();
+    let base = LetterRow {
+        id: r.id,
+        version: r.version,
+        state: r.state,
+        kind: r.kind.label_fr(),
+        to: String::new(),
+        cc: String::new(),
+        subject: String::new(),
+        body: String::new(),
+        proposal_id: r.proposal.id,
+        organisation,
+        created_at: r.created_at.clone(),
+        sent_at: r.sent_at.clone(),
+        attempts: r.attempts,
+        last_error: r.last_error.clone(),
+        problems: Vec::new(),
+    };
+    match templates {
+        Some(t) => {
+            let d = outbox::draft(t, r);
+            LetterRow {
+                to: d.to_text(),
+                cc: d.cc_text(),
+                subject: d.subject,
+                body: d.body,
+                problems: d.problems,
+                ..base
+            }
+        }
+        None => LetterRow {
+            to: r.edit.to.clone().unwrap_or_default(),
+            subject: r.edit.subject.clone().unwrap_or_default(),
+            body: r.edit.body.clone().unwrap_or_default(),
+            problems: vec![s::ENV_NO_TEMPLATES.to_string()],
+            ..base
+        },
     }
 }
 
@@ -753,6 +1078,25 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
                     if session.app.quit || !event::poll(Duration::ZERO)? {
                         break;
                     }
+                }
+                if session.edit_request.is_some() {
+                    // The editor gets the terminal, then the console takes it back.
+                    terminal.backend_mut().flush()?;
+                    disable_raw_mode()?;
+                    execute!(
+                        io::stdout(),
+                        crossterm::event::DisableMouseCapture,
+                        LeaveAlternateScreen,
+                        crossterm::cursor::Show
+                    )?;
+                    session.run_pending_edit();
+                    enable_raw_mode()?;
+                    execute!(
+                        io::stdout(),
+                        EnterAlternateScreen,
+                        crossterm::event::EnableMouseCapture
+                    )?;
+                    terminal.clear()?;
                 }
             } else if session.app.listing.scanning() {
                 let budget = session.app.search_budget.unwrap_or(SEARCH_SLICE);

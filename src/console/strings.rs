@@ -11,6 +11,7 @@ pub const SCREEN_DECIDER: &str = "Décider";
 pub const SCREEN_PROGRAMME: &str = "Programme";
 pub const SCREEN_TRIAGE: &str = "À traiter";
 pub const SCREEN_CORRIGER: &str = "Corriger";
+pub const SCREEN_ENVOI: &str = "Envoi";
 pub const HELP_TAB: &str = "? aide";
 
 // Propositions: table.
@@ -155,6 +156,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("3  F3", "Programme : grille des créneaux et des places"),
     ("4  F4", "À traiter : messages sans fiche lisible"),
     ("5  F5", "Corriger : modifier un champ de la fiche"),
+    ("6  F6", "Envoi : lettres aux expéditeurs, relire, envoyer"),
     ("?", "cette aide"),
     ("q  Ctrl-C", "quitter"),
     ("", "Partout"),
@@ -194,6 +196,25 @@ pub const HELP: &[(&str, &str)] = &[
     ("", "À traiter"),
     ("m", "marquer traité ou non traité"),
     ("n", "saisir la fiche à la main (crée une proposition)"),
+    ("", "Envoi"),
+    ("Entrée  Tab", "lire la lettre choisie en entier"),
+    (
+        "x",
+        "supprimer la lettre choisie (non envoyée), après confirmation",
+    ),
+    (
+        "e",
+        "modifier la lettre choisie dans l'éditeur ($VISUAL, $EDITOR)",
+    ),
+    ("a", "lettre incertaine : elle est bien arrivée (envoyée)"),
+    (
+        "r",
+        "lettre incertaine : pas arrivée, la remettre à envoyer",
+    ),
+    (
+        "E",
+        "envoyer toutes les lettres à envoyer, après confirmation",
+    ),
     ("", "Signalements (colonne Sig)"),
     ("T", "arrivée après la date limite"),
     ("A", "avertissements de lecture à vérifier"),
@@ -216,7 +237,8 @@ pub fn screen_name(i: usize) -> &'static str {
         SCREEN_PROGRAMME,
         SCREEN_TRIAGE,
         SCREEN_CORRIGER,
-    ][i.min(4)]
+        SCREEN_ENVOI,
+    ][i.min(5)]
 }
 
 /// Short status, for table cells.
@@ -431,4 +453,107 @@ pub fn n_changed_by_other(id: i64) -> String {
     format!(
         "La proposition n° {id} vient d'être modifiée par quelqu'un d'autre : l'affichage est à jour."
     )
+}
+
+// Envoi.
+pub const HINT_ENVOI: &str =
+    "Entrée lire · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer tout";
+pub const ENV_EMPTY: &str = "Aucune lettre dans la boîte d'envoi.";
+pub const ENV_LETTER: &str = "Lettre";
+pub const ENV_TO: &str = "À";
+pub const ENV_CC: &str = "Cc";
+pub const ENV_SUBJECT: &str = "Objet";
+pub const ENV_ABOUT: &str = "Fiche";
+pub const ENV_STATE: &str = "État";
+pub const ENV_PROBLEMS: &str = "À corriger avant l'envoi";
+pub const ENV_LAST_ERROR: &str = "Dernière erreur";
+pub const ENV_NO_SELECTION: &str = "Aucune lettre choisie.";
+pub const ENV_ONLY_UNSENT: &str = "seule une lettre non envoyée se supprime";
+pub const ENV_ONLY_UNSENT_EDIT: &str = "seule une lettre non envoyée se modifie";
+pub const ENV_ONLY_UNCERTAIN: &str = "seule une lettre incertaine se règle ainsi";
+pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
+pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";
+pub const ENV_NOTHING_TO_SEND: &str = "Aucune lettre à envoyer.";
+pub const ENV_QUIT_WHILE_SENDING: &str = "Un envoi est en cours : q de nouveau pour quitter quand même (la lettre en cours sera « incertaine »).";
+pub const ENV_CANCELLED: &str = "Annulé.";
+pub const ENV_CONFIRM_TITLE: &str = "Confirmer";
+pub const ENV_CONFIRM_KEYS: &str = "o oui · n non";
+pub const ENV_NO_TEMPLATES: &str =
+    "modèles de lettres non chargés (dossier [letters] de config.toml)";
+
+pub fn env_counts(pending: u64, sent: u64, uncertain: u64, failed: u64) -> String {
+    format!(
+        "{pending} à envoyer · {sent} envoyée{} · {uncertain} incertaine{} · {failed} en échec",
+        plural(sent as usize),
+        plural(uncertain as usize)
+    )
+}
+
+pub fn env_confirm_drop(id: i64, to: &str) -> String {
+    format!("Supprimer la lettre n° {id} à {to} ? Elle ne partira pas.")
+}
+
+pub fn env_confirm_send(n: usize) -> String {
+    format!(
+        "Envoyer {n} lettre{} maintenant ? Chacune ne part qu'une fois.",
+        plural(n)
+    )
+}
+
+pub fn n_letter_not(id: i64, state: &str, why: &str) -> String {
+    format!("Lettre n° {id} « {state} » : {why}.")
+}
+
+pub fn n_letter_dropped(id: i64) -> String {
+    format!("Lettre n° {id} supprimée.")
+}
+
+pub fn n_letter_settled(id: i64, sent: bool) -> String {
+    if sent {
+        format!("Lettre n° {id} marquée envoyée.")
+    } else {
+        format!("Lettre n° {id} remise à envoyer.")
+    }
+}
+
+pub fn n_letter_edited(id: i64, problems: usize) -> String {
+    if problems == 0 {
+        format!("Lettre n° {id} modifiée (à envoyer).")
+    } else {
+        format!(
+            "Lettre n° {id} modifiée, encore {problems} point{} à corriger.",
+            plural(problems)
+        )
+    }
+}
+
+pub fn n_letter_unchanged(id: i64) -> String {
+    format!("Lettre n° {id} : aucune modification.")
+}
+
+pub fn n_sending(done: usize, total: usize) -> String {
+    format!("Envoi en cours : {done} / {total} lettre{}…", plural(total))
+}
+
+pub fn n_send_done(sent: usize, other: usize, error: Option<&str>) -> String {
+    let mut t = format!(
+        "Envoi terminé : {sent} lettre{} envoyée{}",
+        plural(sent),
+        plural(sent)
+    );
+    if other > 0 {
+        t.push_str(&format!(
+            ", {other} non envoyée{} (voir leur état)",
+            plural(other)
+        ));
+    }
+    if let Some(e) = error {
+        t.push_str(&format!(" ; serveur : {e}"));
+    }
+    t.push('.');
+    t
+}
+
+pub fn n_send_failed(e: &str) -> String {
+    format!("Envoi impossible : {e}")
 }

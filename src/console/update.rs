@@ -7,13 +7,16 @@
 use std::collections::BTreeMap;
 
 use super::action::{Action, TextEdit};
-use super::app::{App, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, TextInput};
+use super::app::{
+    App, Confirm, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, TextInput,
+};
 use super::rows::SortKey;
 use super::strings as s;
 use super::view;
 use crate::domain::{Decision, Status, check_decision, free_places, waitlist};
 use crate::fiche::spec::{self, FieldSpec, FieldType};
 use crate::fiche::{Kind, Value};
+use crate::store::{LetterState, Resolution};
 
 /// What `run` must do with the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +50,24 @@ pub enum Effect {
         fields: BTreeMap<String, Value>,
     },
     Refresh,
+    /// Load the outbox for the Envoi screen.
+    LoadLetters,
+    DropLetter {
+        id: i64,
+        version: i64,
+    },
+    ResolveLetter {
+        id: i64,
+        version: i64,
+        resolution: Resolution,
+    },
+    /// Edit a letter in the editor (the terminal is handed over meanwhile).
+    EditLetter {
+        id: i64,
+        version: i64,
+    },
+    /// Send these letters (id, version shown) on the sending thread.
+    SendBatch(Vec<(i64, i64)>),
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -249,6 +270,28 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
                 (app.programme_cursor.0 as isize + d).clamp(0, n as isize - 1) as usize;
             vec![]
         }
+        Screen::Envoi if app.focus == Focus::Detail => {
+            let n = view::envoi::letter_lines(app, app.size.0 as usize).len();
+            scroll(&mut app.envoi.scroll, view::triage::max_scroll(n, pane_h));
+            vec![]
+        }
+        Screen::Envoi => {
+            let d = if page {
+                delta.signum() * app.table_page() as isize
+            } else {
+                delta
+            };
+            let n = app.envoi.letters.len();
+            if n > 0 {
+                let to = (app.envoi.selected as isize + d).clamp(0, n as isize - 1) as usize;
+                if to != app.envoi.selected {
+                    app.envoi.selected = to;
+                    app.envoi.scroll = 0;
+                    app.clamp_envoi();
+                }
+            }
+            vec![]
+        }
         Screen::Corriger => {
             let kind = match &app.draft {
                 Some(d) => Some(d.kind),
@@ -272,7 +315,57 @@ fn goto(app: &mut App, screen: Screen) -> Vec<Effect> {
             selection_changed(app)
         }
         Screen::Programme => vec![],
+        Screen::Envoi => vec![Effect::LoadLetters],
     }
+}
+
+/// Envoi: the selected letter, if in one of `states`.
+fn letter_in(app: &mut App, states: &[LetterState], refusal: &str) -> Option<(i64, i64)> {
+    let Some(l) = app.envoi.current() else {
+        app.notify(Level::Warn, s::ENV_NO_SELECTION);
+        return None;
+    };
+    if !states.contains(&l.state) {
+        let text = s::n_letter_not(l.id, l.state.label_fr(), refusal);
+        app.notify(Level::Warn, text);
+        return None;
+    }
+    Some((l.id, l.version))
+}
+
+fn settle(app: &mut App, resolution: Resolution) -> Vec<Effect> {
+    match letter_in(app, &[LetterState::Uncertain], s::ENV_ONLY_UNCERTAIN) {
+        Some((id, version)) => vec![Effect::ResolveLetter {
+            id,
+            version,
+            resolution,
+        }],
+        None => vec![],
+    }
+}
+
+fn ask_send(app: &mut App) -> Vec<Effect> {
+    if !app.envoi.smtp {
+        app.notify(Level::Error, s::ENV_NO_SMTP);
+        return vec![];
+    }
+    if app.envoi.sending.is_some() {
+        app.notify(Level::Warn, s::ENV_ALREADY_SENDING);
+        return vec![];
+    }
+    let letters: Vec<(i64, i64)> = app
+        .envoi
+        .letters
+        .iter()
+        .filter(|l| l.state == LetterState::Pending)
+        .map(|l| (l.id, l.version))
+        .collect();
+    if letters.is_empty() {
+        app.notify(Level::Info, s::ENV_NOTHING_TO_SEND);
+        return vec![];
+    }
+    app.overlay = Overlay::Confirm(Confirm::SendBatch { letters });
+    vec![]
 }
 
 /// The decision restoring the state a row had.
@@ -688,6 +781,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Corriger;
             return vec![];
         }
+        (Overlay::Confirm(_), Action::Escape) => {
+            app.overlay = Overlay::None;
+            app.notify(Level::Info, s::ENV_CANCELLED);
+            return vec![];
+        }
+        (Overlay::Confirm(c), Action::Confirm) => {
+            let c = c.clone();
+            app.overlay = Overlay::None;
+            return match c {
+                Confirm::DropLetter { id, version } => vec![Effect::DropLetter { id, version }],
+                Confirm::SendBatch { letters } => vec![Effect::SendBatch(letters)],
+            };
+        }
         (Overlay::None, _) => {}
         (_, Action::Quit) => {}
         (_, Action::Resize(..)) => {}
@@ -696,13 +802,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 
     match action {
         Action::Quit => {
-            app.quit = true;
+            // Leaving in the middle of an SMTP transaction would leave that
+            // letter uncertain: asked once.
+            if app.envoi.sending.is_some() && !app.envoi.quit_warned {
+                app.envoi.quit_warned = true;
+                app.notify(Level::Warn, s::ENV_QUIT_WHILE_SENDING);
+            } else {
+                app.quit = true;
+            }
             vec![]
         }
         Action::Resize(w, h) => {
             app.size = (w, h);
             app.clamp_selection();
             app.clamp_triage();
+            app.clamp_envoi();
             vec![]
         }
         Action::Text(edit) => text_edit(app, edit),
@@ -741,7 +855,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     app.programme_cursor.1 =
                         (app.programme_cursor.1 as isize + d).clamp(0, n as isize - 1) as usize;
                 }
-                Screen::Propositions | Screen::Triage => {
+                Screen::Propositions | Screen::Triage | Screen::Envoi => {
                     app.focus = if d > 0 { Focus::Detail } else { Focus::List };
                 }
                 _ => {}
@@ -775,6 +889,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 vec![]
             }
             Screen::Corriger => edit_field(app),
+            Screen::Envoi => {
+                app.focus = Focus::Detail;
+                vec![]
+            }
         },
         Action::Search => {
             let q = app.listing.query.clone();
@@ -848,7 +966,30 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::ChooseKind(_) => vec![],
+        Action::ChooseKind(_) | Action::Confirm => vec![],
+        Action::DropLetter => {
+            if let Some((id, version)) = letter_in(
+                app,
+                &[LetterState::Pending, LetterState::Failed],
+                s::ENV_ONLY_UNSENT,
+            ) {
+                app.overlay = Overlay::Confirm(Confirm::DropLetter { id, version });
+            }
+            vec![]
+        }
+        Action::EditLetter => {
+            match letter_in(
+                app,
+                &[LetterState::Pending, LetterState::Failed],
+                s::ENV_ONLY_UNSENT_EDIT,
+            ) {
+                Some((id, version)) => vec![Effect::EditLetter { id, version }],
+                None => vec![],
+            }
+        }
+        Action::SettleSent => settle(app, Resolution::Sent),
+        Action::SettleResend => settle(app, Resolution::Resend),
+        Action::SendBatch => ask_send(app),
     }
 }
 

@@ -54,7 +54,10 @@ pub fn members() -> Members {
 pub fn options(user: &str, size: (u16, u16)) -> Options {
     let mut o = Options::fixed(user, now(), size);
     o.members = members();
-    o.layout = config().layout();
+    let c = config();
+    o.layout = c.layout();
+    o.letters = Some(fiches::outbox::load_letters(&c).expect("letter templates"));
+    o.smtp = c.smtp.clone();
     o
 }
 

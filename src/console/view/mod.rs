@@ -8,6 +8,7 @@
 mod corriger;
 mod decider;
 pub mod detail;
+pub mod envoi;
 pub mod overlays;
 mod programme;
 mod propositions;
@@ -43,6 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Programme => programme::draw(frame, body, app),
         Screen::Triage => triage::draw(frame, body, app),
         Screen::Corriger => corriger::draw(frame, body, app),
+        Screen::Envoi => envoi::draw(frame, body, app),
     }
     draw_message(frame, message, app);
     draw_status(frame, status, app);
@@ -52,6 +54,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Overlay::Filters { cursor } => overlays::filters(frame, area, app, *cursor),
         Overlay::KindChoice { .. } => overlays::kind_choice(frame, area, app),
         Overlay::Picker(p) => overlays::picker(frame, area, app, p),
+        Overlay::Confirm(c) => overlays::confirm(frame, area, app, c),
     }
     sanitize_buffer(frame.buffer_mut());
 }
@@ -124,7 +127,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => {
             let hint = match (&app.input, app.screen) {
                 (Some(_), _) => s::HINT_SEARCH,
-                (None, Screen::Propositions | Screen::Triage)
+                (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
                     if app.focus == super::app::Focus::Detail =>
                 {
                     s::HINT_DETAIL
@@ -135,6 +138,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 (None, Screen::Triage) => s::HINT_TRIAGE,
                 (None, Screen::Corriger) if app.draft.is_some() => s::COR_DRAFT_HINT,
                 (None, Screen::Corriger) => s::COR_HINT,
+                (None, Screen::Envoi) => s::HINT_ENVOI,
             };
             (hint.to_string(), t.dim)
         }

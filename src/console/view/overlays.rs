@@ -227,3 +227,32 @@ pub fn editor(
         inner.y + (row - start) as u16,
     ));
 }
+
+/// A yes/no question (drop a letter, send the batch).
+pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::app::Confirm) {
+    use super::super::app::Confirm;
+    let t = &app.theme;
+    let text = match c {
+        Confirm::DropLetter { id, .. } => {
+            let to = app
+                .envoi
+                .letters
+                .iter()
+                .find(|l| l.id == *id)
+                .map_or_else(String::new, |l| terminal_line(&l.to));
+            s::env_confirm_drop(*id, &to)
+        }
+        Confirm::SendBatch { letters } => s::env_confirm_send(letters.len()),
+    };
+    let w = 60.min(area.width);
+    let lines = wrap(&text, w.saturating_sub(4) as usize);
+    let box_area = centered(area, w, lines.len() as u16 + 4);
+    let inner = frame_block(frame, box_area, s::ENV_CONFIRM_TITLE, s::ENV_CONFIRM_KEYS);
+    let mut shown: Vec<Line<'static>> = vec![Line::raw("")];
+    shown.extend(
+        lines
+            .into_iter()
+            .map(|l| Line::styled(format!(" {l}"), t.warn)),
+    );
+    frame.render_widget(Paragraph::new(shown), inner);
+}

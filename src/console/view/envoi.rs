@@ -1,0 +1,179 @@
+//! The Envoi screen: the letters of the outbox (state, recipient, subject,
+//! proposal, created), the counts by state, and the selected letter in
+//! full, as it would go out (or, once sent, as it went).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
+
+use super::super::app::{App, Focus, body_height, list_split};
+use super::super::format::{day_month, fit, parse_time, short_datetime, stored_datetime};
+use super::super::strings as s;
+use super::widgets::{kv_lines, section, text_lines, wrap};
+use crate::safe::terminal_line;
+use crate::store::LetterState;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let t = &app.theme;
+    let e = &app.envoi;
+    let (list_h, _) = list_split(body_height(app.size).min(area.height));
+    let [bar, list, detail] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(list_h),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let [p, sent, unc, failed] = e.counts;
+    let mut bar_text = s::env_counts(p, sent, unc, failed);
+    if let Some((done, total)) = e.sending {
+        bar_text = format!("{bar_text} · {}", s::n_sending(done, total));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(fit(&bar_text, area.width as usize), t.dim)),
+        bar,
+    );
+    if e.letters.is_empty() {
+        frame.render_widget(Paragraph::new(Line::styled(s::ENV_EMPTY, t.dim)), list);
+        return;
+    }
+    let page = list.height.saturating_sub(1) as usize;
+    let wide = area.width >= 110;
+    let state_w: u16 = 11;
+    let date_w: u16 = if wide { 11 } else { 5 };
+    let to_w: u16 = if wide { 30 } else { 18 };
+    let org_w: u16 = if wide { 28 } else { 14 };
+    let subject_w = area
+        .width
+        .saturating_sub(4 + state_w + to_w + org_w + date_w + 5)
+        .max(6);
+    let mut rows = Vec::new();
+    for (i, l) in e.letters.iter().enumerate().skip(e.offset).take(page) {
+        let style = if i == e.selected {
+            if app.focus == Focus::List {
+                t.selected
+            } else {
+                t.selected_unfocused
+            }
+        } else {
+            match l.state {
+                LetterState::Uncertain | LetterState::Failed => t.warn,
+                LetterState::Sent => t.dim,
+                _ => t.normal,
+            }
+        };
+        let created = parse_time(&l.created_at).map_or_else(
+            || "?".to_string(),
+            |ts| {
+                if wide {
+                    short_datetime(app.zone, ts)
+                } else {
+                    day_month(app.zone, ts)
+                }
+            },
+        );
+        rows.push(
+            TRow::new(vec![
+                l.id.to_string(),
+                fit(l.state.label_fr(), state_w as usize),
+                fit(&terminal_line(&l.to), to_w as usize),
+                fit(&terminal_line(&l.subject), subject_w as usize),
+                fit(
+                    &format!("{} {}", l.proposal_id, terminal_line(&l.organisation)),
+                    org_w as usize,
+                ),
+                created,
+            ])
+            .style(style),
+        );
+    }
+    let header = TRow::new(vec![
+        "N°",
+        s::ENV_STATE,
+        s::ENV_TO,
+        s::ENV_SUBJECT,
+        s::ENV_ABOUT,
+        "Créée",
+    ])
+    .style(t.header);
+    frame.render_widget(
+        Table::new(
+            rows,
+            [
+                Constraint::Length(4),
+                Constraint::Length(state_w),
+                Constraint::Length(to_w),
+                Constraint::Length(subject_w),
+                Constraint::Length(org_w),
+                Constraint::Length(date_w),
+            ],
+        )
+        .header(header)
+        .column_spacing(1),
+        list,
+    );
+
+    let block = Block::default().borders(Borders::TOP).title(Span::styled(
+        format!(" {} ", s::ENV_LETTER),
+        if app.focus == Focus::Detail {
+            t.tab_active
+        } else {
+            t.title
+        },
+    ));
+    let inner = block.inner(detail);
+    frame.render_widget(block, detail);
+    let lines = letter_lines(app, inner.width as usize);
+    let max = super::triage::max_scroll(lines.len(), inner.height);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((e.scroll.min(max), 0)),
+        inner,
+    );
+}
+
+/// The selected letter in full, `w` columns wide.
+pub fn letter_lines(app: &App, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(l) = app.envoi.current() else {
+        return Vec::new();
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let state = match &l.sent_at {
+        Some(at) => format!(
+            "{} le {}",
+            l.state.label_fr(),
+            stored_datetime(app.zone, at)
+        ),
+        None => l.state.label_fr().to_string(),
+    };
+    let state = format!("{state} · {}", l.kind);
+    let state_style = match l.state {
+        LetterState::Uncertain | LetterState::Failed => t.warn,
+        LetterState::Sent => t.ok,
+        _ => t.normal,
+    };
+    lines.extend(kv_lines(s::ENV_STATE, &state, 9, w, t.key, state_style));
+    lines.extend(kv_lines(s::ENV_TO, &l.to, 9, w, t.key, t.normal));
+    if !l.cc.is_empty() {
+        lines.extend(kv_lines(s::ENV_CC, &l.cc, 9, w, t.key, t.normal));
+    }
+    lines.extend(kv_lines(s::ENV_SUBJECT, &l.subject, 9, w, t.key, t.normal));
+    let about = format!("n° {} · {}", l.proposal_id, l.organisation);
+    lines.extend(kv_lines(s::ENV_ABOUT, &about, 9, w, t.key, t.normal));
+    if let Some(err) = &l.last_error {
+        lines.extend(kv_lines(s::ENV_LAST_ERROR, err, 9, w, t.key, t.warn));
+    }
+    if !l.problems.is_empty() {
+        lines.push(section(s::ENV_PROBLEMS, w, t.header));
+        for p in &l.problems {
+            for x in wrap(&terminal_line(p), w.saturating_sub(2)) {
+                lines.push(Line::styled(format!("• {x}"), t.warn));
+            }
+        }
+    }
+    lines.push(section(s::ENV_LETTER, w, t.header));
+    lines.extend(text_lines(l.body.trim_end(), t.normal));
+    lines
+}
