@@ -347,7 +347,7 @@ fn a_panic_gives_the_terminal_back() {
         dir.path(),
         80,
         24,
-        "-u SUDO_USER USER=e2e FICHES_TEST_PANIC=1",
+        "-u SUDO_USER USER=e2e RUST_BACKTRACE=0 FICHES_TEST_PANIC=1",
     );
     let screen = t.wait_for("FIN 101");
     // Back on the main screen, out of raw mode: the shell's line starts at
