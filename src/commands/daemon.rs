@@ -186,19 +186,21 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     }
 }
 
-/// With `[publish] schedule`, a thread that publishes the programme when the
-/// weekly instant has passed (checked every minute), until shutdown.
+/// The daemon's housekeeping thread, once a minute until shutdown: with
+/// `[publish] schedule`, publishes the programme when the weekly instant has
+/// passed; with `[smtp]`, sends the automatic letters (acknowledgements when
+/// `[letters] auto_acknowledge = true`, due retries).
 fn spawn_publisher(
     config: &Config,
     db: &Path,
     shutdown: &Shutdown,
 ) -> anyhow::Result<Option<std::thread::JoinHandle<()>>> {
-    if config.publish.schedule.is_none() {
+    if config.publish.schedule.is_none() && config.smtp.is_none() {
         return Ok(None);
     }
     let (config, db, shutdown) = (config.clone(), db.to_path_buf(), shutdown.clone());
     let handle = std::thread::Builder::new()
-        .name("publication".into())
+        .name("entretien".into())
         .spawn(move || {
             while !shutdown.is_set() {
                 let result = crate::store::Store::open(&db)
@@ -215,6 +217,14 @@ fn spawn_publisher(
                     ),
                     Ok(None) => {}
                     Err(e) => tracing::error!("publication planifiée impossible : {e:#} ; nouvel essai dans une minute"),
+                }
+                let sent = crate::store::Store::open(&db)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|mut store| super::send::send_auto(&config, &mut store));
+                match sent {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(lettres = n, "envoi automatique fait"),
+                    Err(e) => tracing::error!("envoi automatique impossible : {e:#} ; nouvel essai dans une minute"),
                 }
                 for _ in 0..60 {
                     if shutdown.is_set() {

@@ -40,6 +40,32 @@ pub struct Args {
     pub json: bool,
 }
 
+/// The daemon's automatic send: acknowledgements when `[letters]
+/// auto_acknowledge = true`, and retries of approved letters when due.
+/// Does nothing without `[smtp]`; steps aside when another send runs.
+pub fn send_auto(
+    config: &crate::config::Config,
+    store: &mut crate::store::Store,
+) -> anyhow::Result<usize> {
+    let Some(smtp) = config.smtp.clone() else {
+        return Ok(0);
+    };
+    let letters = outbox::load_letters(config)?;
+    let opts = SendOptions {
+        auto: true,
+        auto_acknowledge: config.letters.auto_acknowledge,
+        only: None,
+        ignore_backoff: false,
+        actor: "envoi automatique".to_string(),
+    };
+    let mut log = |o: &LetterOutcome| tracing::info!("{}", outcome_line(o));
+    match outbox::send(store, &smtp, &letters, &opts, &mut log) {
+        Ok(report) => Ok(report.sent()),
+        Err(SendError::Busy) => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.require_config()?;
     let Some(smtp) = config.smtp.clone() else {

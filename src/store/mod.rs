@@ -164,9 +164,23 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
         // journal_mode returns a row; pragma_update_and_check reads it.
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
-            .map_err(open_err)?;
+        // Switching a new database to WAL can answer SQLITE_BUSY at once,
+        // without the busy handler, while another process opens it too:
+        // retried for as long as the busy timeout.
+        let started = std::time::Instant::now();
+        let mode: String = loop {
+            match conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0)) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(Duration::from_millis(
+                        5 + u64::from(started.elapsed().subsec_nanos() % 20),
+                    ));
+                }
+                other => break other.map_err(open_err)?,
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(%mode, "WAL refusé par SQLite, mode conservé");
         }
