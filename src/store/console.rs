@@ -319,27 +319,12 @@ impl Store {
 
     /// The journal of one proposal, oldest first (by its index).
     pub fn proposal_journal(&self, proposal_id: i64) -> Result<Vec<JournalEntry>> {
-        let mut stmt = self.conn.prepare_cached(
+        super::queries::journal_entries(
+            &self.conn,
             "SELECT id, at, actor, action, message_id, proposal_id, before, after FROM journal
              WHERE proposal_id = ?1 ORDER BY id",
-        )?;
-        let mut rows = stmt.query([proposal_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let before: Option<String> = r.get(6)?;
-            let after: Option<String> = r.get(7)?;
-            out.push(JournalEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                message_id: r.get(4)?,
-                proposal_id: r.get(5)?,
-                before: before.and_then(|s| serde_json::from_str(&s).ok()),
-                after: after.and_then(|s| serde_json::from_str(&s).ok()),
-            });
-        }
-        Ok(out)
+            Some(proposal_id),
+        )
     }
 
     /// One message with its attachments and proposal ids, read through

@@ -296,27 +296,12 @@ impl Store {
 
     /// Journal lines, oldest first, of one proposal or of everything.
     pub fn journal(&self, proposal_id: Option<i64>) -> Result<Vec<JournalEntry>> {
-        let mut stmt = self.conn.prepare(
+        journal_entries(
+            &self.conn,
             "SELECT id, at, actor, action, message_id, proposal_id, before, after FROM journal
              WHERE (?1 IS NULL OR proposal_id = ?1) ORDER BY id",
-        )?;
-        let mut rows = stmt.query([proposal_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let before: Option<String> = r.get(6)?;
-            let after: Option<String> = r.get(7)?;
-            out.push(JournalEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                message_id: r.get(4)?,
-                proposal_id: r.get(5)?,
-                before: before.and_then(|s| serde_json::from_str(&s).ok()),
-                after: after.and_then(|s| serde_json::from_str(&s).ok()),
-            });
-        }
-        Ok(out)
+            proposal_id,
+        )
     }
 
     /// Numbers of messages (by status) and proposals.
@@ -468,4 +453,31 @@ impl Store {
         tx.commit()?;
         Ok(p)
     }
+}
+
+/// Runs a journal query (its columns: id, at, actor, action, message_id,
+/// proposal_id, before, after; one parameter) into journal entries.
+pub(super) fn journal_entries(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    param: Option<i64>,
+) -> Result<Vec<JournalEntry>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([param])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let before: Option<String> = r.get(6)?;
+        let after: Option<String> = r.get(7)?;
+        out.push(JournalEntry {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            message_id: r.get(4)?,
+            proposal_id: r.get(5)?,
+            before: before.and_then(|s| serde_json::from_str(&s).ok()),
+            after: after.and_then(|s| serde_json::from_str(&s).ok()),
+        });
+    }
+    Ok(out)
 }
