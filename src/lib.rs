@@ -18,6 +18,7 @@ pub mod domain;
 pub mod fiche;
 pub mod intake;
 pub mod letters;
+pub mod net;
 pub mod outbox;
 pub mod publish;
 pub mod safe;

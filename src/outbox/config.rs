@@ -7,7 +7,7 @@
 //! of a command's output; never on the command line, never logged.
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -269,19 +269,8 @@ impl SmtpConfig {
     }
 
     fn plaintext_addresses(&self) -> Result<Vec<SocketAddr>, SmtpConfigError> {
-        if !self.allow_plaintext {
-            return Err(SmtpConfigError::PlaintextNotAllowed {
-                host: self.host.clone(),
-            });
-        }
-        let addrs = resolve(&self.host, self.port())?;
-        if addrs.iter().all(|a| a.ip().is_loopback()) {
-            Ok(addrs)
-        } else {
-            Err(SmtpConfigError::PlaintextNotLoopback {
-                host: self.host.clone(),
-            })
-        }
+        crate::net::plaintext_addresses(&self.host, self.port(), self.allow_plaintext)
+            .map_err(|e| address_error(&self.host, e))
     }
 
     fn password_source(&self) -> Result<Option<PasswordSource<'_>>, SmtpConfigError> {
@@ -343,26 +332,16 @@ fn parse_mailbox(field: &'static str, value: &str) -> Result<Mailbox, SmtpConfig
 }
 
 fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, SmtpConfigError> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    match (host, port).to_socket_addrs() {
-        Ok(a) => {
-            let v: Vec<_> = a.collect();
-            if v.is_empty() {
-                Err(SmtpConfigError::Resolve {
-                    host: host.into(),
-                    detail: "aucune adresse".into(),
-                })
-            } else {
-                Ok(v)
-            }
-        }
-        Err(e) => Err(SmtpConfigError::Resolve {
-            host: host.into(),
-            detail: e.to_string(),
-        }),
+    crate::net::resolve(host, port).map_err(|e| address_error(host, e))
+}
+
+fn address_error(host: &str, e: crate::net::AddressError) -> SmtpConfigError {
+    use crate::net::AddressError as A;
+    let host = host.to_string();
+    match e {
+        A::Resolve(detail) => SmtpConfigError::Resolve { host, detail },
+        A::PlaintextNotAllowed => SmtpConfigError::PlaintextNotAllowed { host },
+        A::PlaintextNotLoopback => SmtpConfigError::PlaintextNotLoopback { host },
     }
 }
 

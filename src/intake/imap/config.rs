@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::io::Read as _;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -445,19 +445,8 @@ impl ImapSourceConfig {
     }
 
     fn plaintext_addresses(&self) -> Result<Vec<SocketAddr>, ConfigError> {
-        if !self.allow_plaintext {
-            return Err(ConfigError::PlaintextNotAllowed {
-                host: self.host.clone(),
-            });
-        }
-        let addrs = resolve(&self.host, self.port())?;
-        if addrs.iter().all(|a| a.ip().is_loopback()) {
-            Ok(addrs)
-        } else {
-            Err(ConfigError::PlaintextNotLoopback {
-                host: self.host.clone(),
-            })
-        }
+        crate::net::plaintext_addresses(&self.host, self.port(), self.allow_plaintext)
+            .map_err(|e| address_error(&self.host, e))
     }
 
     fn password_source(&self) -> Result<PasswordSource<'_>, ConfigError> {
@@ -503,27 +492,16 @@ enum PasswordSource<'a> {
 }
 
 fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ConfigError> {
-    // An IP literal needs no lookup (and `[::1]` is accepted too).
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    match (host, port).to_socket_addrs() {
-        Ok(a) => {
-            let v: Vec<_> = a.collect();
-            if v.is_empty() {
-                Err(ConfigError::Resolve {
-                    host: host.into(),
-                    detail: "aucune adresse".into(),
-                })
-            } else {
-                Ok(v)
-            }
-        }
-        Err(e) => Err(ConfigError::Resolve {
-            host: host.into(),
-            detail: e.to_string(),
-        }),
+    crate::net::resolve(host, port).map_err(|e| address_error(host, e))
+}
+
+fn address_error(host: &str, e: crate::net::AddressError) -> ConfigError {
+    use crate::net::AddressError as A;
+    let host = host.to_string();
+    match e {
+        A::Resolve(detail) => ConfigError::Resolve { host, detail },
+        A::PlaintextNotAllowed => ConfigError::PlaintextNotAllowed { host },
+        A::PlaintextNotLoopback => ConfigError::PlaintextNotLoopback { host },
     }
 }
 
