@@ -530,10 +530,14 @@ pub(super) fn link_into_chain(
     let Some(prev) = previous_live else {
         return Ok(None);
     };
-    // The new live revision goes on from the previous one's version, so
-    // that an edit prepared against the old one is refused as stale.
-    tx.prepare_cached("UPDATE proposals SET version = ?2 WHERE id = ?1")?
-        .execute(params![new_id, prev.version + 1])?;
+    // The new live revision goes on from the chain's versions, so that an
+    // edit prepared against an older one is refused as stale.
+    let _ = prev.version;
+    tx.prepare_cached(
+        "UPDATE proposals SET version = (SELECT max(version) + 1 FROM proposals WHERE chain_key = ?2)
+         WHERE id = ?1",
+    )?
+    .execute(params![new_id, key])?;
     let decided = prev.status != ProposalStatus::Pending.as_str()
         || prev.slot.is_some()
         || prev.space.is_some()

@@ -272,20 +272,21 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
         s.ingest(&message("1@x", "a@x", "2018-05-10T00:00:00Z", f("v1")))
             .unwrap(),
     );
+    let rules = crate::domain::Rules::default();
+    let number = s.proposal(p1[0]).unwrap().number;
     let decided = s
         .decide(
-            p1[0],
-            1,
-            &Decision {
-                status: ProposalStatus::Accepted,
-                slot: Some("14:20".into()),
-                space: Some("Espace B".into()),
-                rank: None,
-                reason: None,
+            number,
+            Some(1),
+            &Decision::Accept {
+                slot: "14:20".into(),
+                place: "Espace B".into(),
             },
+            &rules,
             "marie",
         )
-        .unwrap();
+        .unwrap()
+        .proposal;
     assert_eq!(
         (decided.status, decided.version),
         (ProposalStatus::Accepted, 2)
@@ -295,6 +296,7 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
             .unwrap(),
     );
     let new = s.proposal(p2[0]).unwrap();
+    assert_eq!(new.number, number, "a resubmission keeps its number");
     assert_eq!(new.status, ProposalStatus::Accepted);
     assert_eq!(new.slot.as_deref(), Some("14:20"));
     assert_eq!(new.space.as_deref(), Some("Espace B"));
@@ -305,44 +307,35 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
         ProposalStatus::Accepted,
         "the old revision keeps its decision too"
     );
-    // Deciding again clears the flag.
+    assert!(new.version > old.version, "{} {}", new.version, old.version);
+    // A version read on the old revision is stale.
+    assert!(matches!(
+        s.decide(number, Some(old.version), &Decision::Waitlist, &rules, "marie"),
+        Err(StoreError::StaleVersion { .. })
+    ));
+    // Deciding again (here a move) clears the flag.
     let again = s
         .decide(
-            new.id,
-            new.version,
-            &Decision {
-                status: ProposalStatus::Accepted,
-                ..decided_like(&new)
+            number,
+            Some(new.version),
+            &Decision::Accept {
+                slot: "14:40".into(),
+                place: "Espace B".into(),
             },
+            &rules,
             "marie",
         )
-        .unwrap();
+        .unwrap()
+        .proposal;
+    assert_eq!(again.id, new.id, "decided on the live revision");
     assert!(again.flags.is_empty());
-    // An old revision cannot be decided on.
-    assert!(matches!(
-        s.decide(old.id, old.version, &decided_like(&old), "marie"),
-        Err(StoreError::NotLive(_))
-    ));
     let actions: Vec<_> = s
         .journal(Some(new.id))
         .unwrap()
         .into_iter()
         .map(|j| j.action)
         .collect();
-    assert_eq!(
-        actions,
-        ["proposal_created", "decision_carried_over", "decision"]
-    );
-}
-
-fn decided_like(p: &Proposal) -> Decision {
-    Decision {
-        status: p.status,
-        slot: p.slot.clone(),
-        space: p.space.clone(),
-        rank: p.rank,
-        reason: None,
-    }
+    assert_eq!(actions, ["proposal_created", "decision_carried_over", "moved"]);
 }
 
 #[test]
