@@ -57,7 +57,10 @@ fn accept_into_the_wanted_slot_then_undo() {
     assert_eq!(p.slot, None);
     let j = Store::open(&db).unwrap().journal(Some(id)).unwrap();
     let last = j.last().unwrap();
-    assert_eq!((last.action.as_str(), last.actor.as_str()), ("undo", "marie"));
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str()),
+        ("undo", "marie")
+    );
     assert_eq!(last.after.as_ref().unwrap()["status"], "pending");
     // Nothing left to undo.
     keys(&mut s, "u");

@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use fiches::domain::Rules;
 use fiches::domain::Status;
 use fiches::fiche::Kind;
-use fiches::domain::Rules;
 use fiches::store::{Decision, ProposalFilter, Store};
 
 fn fiches(dir: &Path, args: &[&str]) -> String {
@@ -58,7 +58,13 @@ fn decide(store: &mut Store, id: i64, status: Status, place: Option<(&str, &str)
         _ => Decision::Pending,
     };
     store
-        .decide(p.number, Some(p.version), &decision, &Rules::default(), "test")
+        .decide(
+            p.number,
+            Some(p.version),
+            &decision,
+            &Rules::default(),
+            "test",
+        )
         .unwrap();
 }
 

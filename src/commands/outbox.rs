@@ -221,6 +221,14 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     for p in &d.problems {
         lines.push(format!("! à corriger avant l'envoi : {}", clean(p)));
     }
+    if let Some((_, why)) = &r.set_aside {
+        lines.push(format!(
+            "! à revoir (texte modifié gardé) : {} ; `fiches outbox take-back {}` la reprend, `fiches outbox drop {}` la supprime",
+            clean(why),
+            r.id,
+            r.id
+        ));
+    }
     if let Some(e) = &r.last_error {
         let next = r
             .next_attempt_at

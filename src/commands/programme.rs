@@ -77,7 +77,9 @@ pub fn programme_json(store: &Store, r: &crate::domain::Rules) -> Result<Value> 
 pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
     let (r, store) = rules(globals)?;
     if args.json {
-        println!("{}", json_line(&programme_json(&store, &r)?));
+        let mut out = Out::new();
+        out.line(&json_line(&programme_json(&store, &r)?))?;
+        out.finish()?;
         return Ok(true);
     }
     let names = names(&store)?;
@@ -176,9 +178,12 @@ pub fn suggest(globals: &Globals, args: &SuggestArgs) -> Result<bool> {
         let mut v = suggestion_json(&sug);
         if args.apply {
             let done = store.apply_suggestion(&sug, &r, &super::publish::actor())?;
-            v["applied"] = json!({"placed": done.placed, "moved": done.moved, "waitlisted": done.waitlisted});
+            v["applied"] =
+                json!({"placed": done.placed, "moved": done.moved, "waitlisted": done.waitlisted});
         }
-        println!("{}", json_line(&v));
+        let mut out = Out::new();
+        out.line(&json_line(&v))?;
+        out.finish()?;
         return Ok(true);
     }
     let mut out = Out::new();

@@ -420,7 +420,9 @@ impl Session {
             Effect::ApplySuggestion => self.apply_suggestion(),
             Effect::TakeBackLetter { id, version } => {
                 let user = self.app.user.clone();
-                match retry(&mut self.store, |st| st.take_back_letter(id, version, &user)) {
+                match retry(&mut self.store, |st| {
+                    st.take_back_letter(id, version, &user)
+                }) {
                     Ok(()) => {
                         self.load_letters();
                         self.app.notify(Level::Ok, s::n_letter_taken_back(id));
@@ -801,7 +803,9 @@ impl Session {
     fn undo(&mut self, number: i64, line: i64) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
-        match retry(&mut self.store, |st| st.undo(number, Some(line), &rules, &user)) {
+        match retry(&mut self.store, |st| {
+            st.undo(number, Some(line), &rules, &user)
+        }) {
             Ok(done) => {
                 self.app.undo.pop();
                 self.refresh(false);
@@ -898,7 +902,9 @@ impl Session {
         };
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
-        match retry(&mut self.store, |st| st.apply_suggestion(&sug, &rules, &user)) {
+        match retry(&mut self.store, |st| {
+            st.apply_suggestion(&sug, &rules, &user)
+        }) {
             Ok(done) => {
                 if let Some(first) = sug.changes.first() {
                     let line = self
@@ -953,7 +959,8 @@ impl Session {
                     .get(id)
                     .map_or("?", |r| status_fr(r.status))
                     .to_string();
-                self.app.notify(Level::Error, s::n_stale(number, &who, &status));
+                self.app
+                    .notify(Level::Error, s::n_stale(number, &who, &status));
             }
             Err(e) => self.app.notify(Level::Error, error_text(&e)),
         }

@@ -119,8 +119,7 @@ pub const ST_TO_TRIAGE: &str = "à traiter";
 pub const HINT_PROPOSITIONS: &str = "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail · ? aide · q quitter";
 pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · + - rang · r refuser · x retirée · p à décider · u annuler";
 pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · u annuler · Tab";
-pub const HINT_PROGRAMME_PICK: &str =
-    "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
+pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str =
     "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire · ? aide · q quitter";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
@@ -226,7 +225,10 @@ pub const HELP: &[(&str, &str)] = &[
         "E",
         "envoyer toutes les lettres à envoyer, après confirmation",
     ),
-    ("p", "lettre « à revoir » : la reprendre (à la place de la nouvelle)"),
+    (
+        "p",
+        "lettre « à revoir » : la reprendre (à la place de la nouvelle)",
+    ),
     ("", "Signalements (colonne Sig)"),
     ("T", "arrivée après la date limite"),
     ("A", "avertissements de lecture à vérifier"),
@@ -422,10 +424,7 @@ pub fn n_undone(numbers: &[i64]) -> String {
         [n] => format!("Dernière décision sur la proposition n° {n} annulée."),
         ns => format!(
             "Dernier changement annulé pour les propositions n° {}.",
-            ns.iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
+            ns.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
         ),
     }
 }

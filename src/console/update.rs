@@ -34,7 +34,10 @@ pub enum Effect {
         decision: Decision,
     },
     /// Take back this session's change (its journal line) of a proposal.
-    Undo { number: i64, line: i64 },
+    Undo {
+        number: i64,
+        line: i64,
+    },
     /// Move an accepted proposal to a free place.
     Move {
         number: i64,
@@ -42,15 +45,25 @@ pub enum Effect {
         to: Place,
     },
     /// Swap the places of two accepted proposals ((number, version) each).
-    Swap { a: (i64, i64), b: (i64, i64) },
+    Swap {
+        a: (i64, i64),
+        b: (i64, i64),
+    },
     /// One step up or down the waiting list.
-    WaitlistStep { number: i64, version: i64, up: bool },
+    WaitlistStep {
+        number: i64,
+        version: i64,
+        up: bool,
+    },
     /// Compute the programme suggestion and show its draft.
     ComputeSuggestion,
     /// Apply the suggestion shown.
     ApplySuggestion,
     /// Envoi: take back a letter set aside "à revoir".
-    TakeBackLetter { id: i64, version: i64 },
+    TakeBackLetter {
+        id: i64,
+        version: i64,
+    },
     UpdateField {
         id: i64,
         version: i64,
@@ -268,8 +281,13 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
                 .current()
                 .and_then(|r| r.kind.map(|k| (k, r.wanted.clone())))
                 .map_or(0, |(k, w)| {
-                    free_places(&app.rules.layout, k, w.as_deref(), &app.programme().candidates)
-                        .len()
+                    free_places(
+                        &app.rules.layout,
+                        k,
+                        w.as_deref(),
+                        &app.programme().candidates,
+                    )
+                    .len()
                 });
             if n > 0 {
                 app.decide_cursor =
@@ -1121,7 +1139,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::DropLetter => {
             if let Some((id, version)) = letter_in(
                 app,
-                &[LetterState::Pending, LetterState::Failed, LetterState::Review],
+                &[
+                    LetterState::Pending,
+                    LetterState::Failed,
+                    LetterState::Review,
+                ],
                 s::ENV_ONLY_UNSENT,
             ) {
                 app.overlay = Overlay::Confirm(Confirm::DropLetter { id, version });

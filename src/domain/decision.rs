@@ -16,9 +16,14 @@ use super::{Candidate, Place, Rules, Status, status_fr};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// On the programme at this place (a move, when already accepted).
-    Accept { slot: String, place: String },
+    Accept {
+        slot: String,
+        place: String,
+    },
     Waitlist,
-    Reject { reason: String },
+    Reject {
+        reason: String,
+    },
     Withdraw,
     /// Back to "to decide".
     Pending,
@@ -112,11 +117,15 @@ pub enum DomainError {
     NoChange(&'static str),
     #[error("aucune place libre pour ce type de proposition : libérer une place ou échanger")]
     NoFreePlace,
-    #[error("la proposition n° {0} n'est pas retenue : seule une proposition au programme se déplace ou s'échange")]
+    #[error(
+        "la proposition n° {0} n'est pas retenue : seule une proposition au programme se déplace ou s'échange"
+    )]
     NotAccepted(i64),
     #[error("une proposition ne s'échange pas avec elle-même")]
     SameProposal,
-    #[error("un micro-atelier et un rendez-vous de la bourse ne s'échangent pas : grilles différentes")]
+    #[error(
+        "un micro-atelier et un rendez-vous de la bourse ne s'échangent pas : grilles différentes"
+    )]
     DifferentKinds,
     #[error("la proposition n° {0} n'est pas sur la liste d'attente")]
     NotWaitlisted(i64),
@@ -201,8 +210,11 @@ pub fn check_decision(
             if c.status == Status::Waitlisted {
                 return Err(DomainError::NoChange(status_fr(target)));
             }
-            let others: Vec<Candidate> =
-                all.iter().filter(|o| o.number != c.number).cloned().collect();
+            let others: Vec<Candidate> = all
+                .iter()
+                .filter(|o| o.number != c.number)
+                .cloned()
+                .collect();
             let list = in_order(kind, &others);
             let index = entry_index(rules, &list, c);
             let (key, renumber) = key_at(&list, index);
@@ -238,9 +250,17 @@ pub fn check_decision(
 
 /// The first free place for an acceptance: in the wanted slot if one is
 /// free there, else the first free place in programme order.
-pub fn default_place(rules: &Rules, c: &Candidate, all: &[Candidate]) -> Result<Place, DomainError> {
+pub fn default_place(
+    rules: &Rules,
+    c: &Candidate,
+    all: &[Candidate],
+) -> Result<Place, DomainError> {
     let kind = c.kind.ok_or(DomainError::NoKind)?;
-    let others: Vec<Candidate> = all.iter().filter(|o| o.number != c.number).cloned().collect();
+    let others: Vec<Candidate> = all
+        .iter()
+        .filter(|o| o.number != c.number)
+        .cloned()
+        .collect();
     super::free_places(&rules.layout, kind, c.wanted_slot.as_deref(), &others)
         .into_iter()
         .next()
@@ -278,8 +298,11 @@ pub fn resolve_place(
         }),
         (None, None) => default_place(rules, c, all),
         (s, p) => {
-            let others: Vec<Candidate> =
-                all.iter().filter(|o| o.number != c.number).cloned().collect();
+            let others: Vec<Candidate> = all
+                .iter()
+                .filter(|o| o.number != c.number)
+                .cloned()
+                .collect();
             super::free_places(&rules.layout, kind, c.wanted_slot.as_deref(), &others)
                 .into_iter()
                 .find(|f| s.is_none_or(|s| f.slot == s) && p.is_none_or(|p| f.place == p))
@@ -311,7 +334,10 @@ pub fn check_move(
 
 /// A swap of the places of two accepted proposals of one kind: their new
 /// states (a's, b's). Works whatever else the grid holds (a full grid too).
-pub fn check_swap(a: &Candidate, b: &Candidate) -> Result<(DecisionState, DecisionState), DomainError> {
+pub fn check_swap(
+    a: &Candidate,
+    b: &Candidate,
+) -> Result<(DecisionState, DecisionState), DomainError> {
     if a.number == b.number {
         return Err(DomainError::SameProposal);
     }
@@ -345,7 +371,11 @@ pub fn check_waitlist_step(
         .iter()
         .position(|o| o.number == c.number)
         .ok_or(DomainError::NotWaitlisted(c.number))?;
-    let others: Vec<&Candidate> = list.iter().copied().filter(|o| o.number != c.number).collect();
+    let others: Vec<&Candidate> = list
+        .iter()
+        .copied()
+        .filter(|o| o.number != c.number)
+        .collect();
     let index = if up {
         if at == 0 {
             return Err(DomainError::AtEnd(c.number, "la première"));
@@ -402,7 +432,11 @@ pub fn would_rank(rules: &Rules, c: &Candidate, all: &[Candidate]) -> Option<usi
         return waitlist::rank_of(c.number, all);
     }
     let kind = c.kind?;
-    let others: Vec<Candidate> = all.iter().filter(|o| o.number != c.number).cloned().collect();
+    let others: Vec<Candidate> = all
+        .iter()
+        .filter(|o| o.number != c.number)
+        .cloned()
+        .collect();
     let list = in_order(kind, &others);
     Some(entry_index(rules, &list, c) + 1)
 }
@@ -434,7 +468,10 @@ mod tests {
             place: "Espace B".into(),
         };
         assert_eq!(
-            check_decision(&rules, &c, &d, &others).unwrap().state.status,
+            check_decision(&rules, &c, &d, &others)
+                .unwrap()
+                .state
+                .status,
             Status::Accepted
         );
         let d = Decision::Accept {
@@ -466,8 +503,28 @@ mod tests {
         let mut r = c.clone();
         r.status = Status::Rejected;
         r.reason = Some("hors sujet".into());
-        assert!(check_decision(&rules, &r, &Decision::Reject { reason: "hors sujet".into() }, &[]).is_err());
-        assert!(check_decision(&rules, &r, &Decision::Reject { reason: "complet".into() }, &[]).is_ok());
+        assert!(
+            check_decision(
+                &rules,
+                &r,
+                &Decision::Reject {
+                    reason: "hors sujet".into()
+                },
+                &[]
+            )
+            .is_err()
+        );
+        assert!(
+            check_decision(
+                &rules,
+                &r,
+                &Decision::Reject {
+                    reason: "complet".into()
+                },
+                &[]
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -475,8 +532,14 @@ mod tests {
         let a = accepted(1, "14:00", "Espace A");
         let b = accepted(2, "15:20", "Espace D");
         let (sa, sb) = check_swap(&a, &b).unwrap();
-        assert_eq!((sa.slot.as_deref(), sa.space.as_deref()), (Some("15:20"), Some("Espace D")));
-        assert_eq!((sb.slot.as_deref(), sb.space.as_deref()), (Some("14:00"), Some("Espace A")));
+        assert_eq!(
+            (sa.slot.as_deref(), sa.space.as_deref()),
+            (Some("15:20"), Some("Espace D"))
+        );
+        assert_eq!(
+            (sb.slot.as_deref(), sb.space.as_deref()),
+            (Some("14:00"), Some("Espace A"))
+        );
         assert_eq!(check_swap(&a, &a), Err(DomainError::SameProposal));
         let p = cand(3, Status::Pending, false, "x");
         assert_eq!(check_swap(&a, &p), Err(DomainError::NotAccepted(3)));
@@ -493,7 +556,10 @@ mod tests {
         }
         let t = check_waitlist_step(&all[2], true, &all).unwrap();
         assert_eq!(t.state.wait_pos, Some(150));
-        assert!(matches!(check_waitlist_step(&all[0], true, &all), Err(DomainError::AtEnd(1, _))));
+        assert!(matches!(
+            check_waitlist_step(&all[0], true, &all),
+            Err(DomainError::AtEnd(1, _))
+        ));
         let t = check_waitlist_step(&all[0], false, &all).unwrap();
         assert_eq!(t.state.wait_pos, Some(250));
         // Restoring an acceptance whose place was taken since is refused.

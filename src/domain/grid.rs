@@ -68,11 +68,17 @@ impl KindGrid {
     }
 
     pub fn holder(&self, slot: usize, place: usize) -> Option<i64> {
-        self.cells.get(slot * self.width() + place).copied().flatten()
+        self.cells
+            .get(slot * self.width() + place)
+            .copied()
+            .flatten()
     }
 
     pub fn offer(&self, slot: usize, place: usize) -> Option<i64> {
-        self.offers.get(slot * self.width() + place).copied().flatten()
+        self.offers
+            .get(slot * self.width() + place)
+            .copied()
+            .flatten()
     }
 
     pub fn rank(&self, number: i64) -> Option<usize> {

@@ -129,7 +129,12 @@ pub fn suggest(rules: &Rules, all: &[Candidate], pinned: &BTreeSet<i64>) -> Sugg
 }
 
 /// Who is placed first: accepted, then pending by priority.
-fn ordered<'a>(rules: &Rules, kind: Kind, all: &'a [Candidate], pinned: &BTreeSet<i64>) -> Vec<&'a Candidate> {
+fn ordered<'a>(
+    rules: &Rules,
+    kind: Kind,
+    all: &'a [Candidate],
+    pinned: &BTreeSet<i64>,
+) -> Vec<&'a Candidate> {
     let mut v: Vec<&Candidate> = all
         .iter()
         .filter(|c| c.kind == Some(kind) && !pinned.contains(&c.number))
@@ -166,7 +171,9 @@ fn suggest_kind(
             c.kind == Some(kind)
                 && c.status == Status::Accepted
                 && pinned.contains(&c.number)
-                && c.place.as_ref().is_some_and(|p| slot_index(slots, p).is_some())
+                && c.place
+                    .as_ref()
+                    .is_some_and(|p| slot_index(slots, p).is_some())
         })
         .collect();
     let mut taken: BTreeSet<Place> = fixed.iter().filter_map(|c| c.place.clone()).collect();
@@ -262,7 +269,11 @@ fn suggest_kind(
     // Slot of each candidate, then places inside the slots.
     let mut slot_of: Vec<Option<usize>> = edges
         .iter()
-        .map(|es| es.iter().find(|(e, _)| net.flow_on(*e) > 0).map(|(_, s)| *s))
+        .map(|es| {
+            es.iter()
+                .find(|(e, _)| net.flow_on(*e) > 0)
+                .map(|(_, s)| *s)
+        })
         .collect();
     spread_themes(&xs, &fixed, slots, &mut slot_of, &free_in, &gain);
 
@@ -280,7 +291,11 @@ fn suggest_kind(
         for &i in members {
             let c = xs[i];
             match &c.place {
-                Some(p) if c.status == Status::Accepted && p.slot == slots[*s] && !taken.contains(p) => {
+                Some(p)
+                    if c.status == Status::Accepted
+                        && p.slot == slots[*s]
+                        && !taken.contains(p) =>
+                {
                     taken.insert(p.clone());
                     placed.push((c.number, p.clone()));
                 }
@@ -315,9 +330,14 @@ fn suggest_kind(
         .filter_map(|(n, p)| Some((*by_number.get(n)?, p.clone())))
         .chain(fixed.iter().filter_map(|c| Some((*c, c.place.clone()?))))
     {
-        let Some(s) = slot_index(slots, &p) else { continue };
+        let Some(s) = slot_index(slots, &p) else {
+            continue;
+        };
         in_slots.push((c, s));
-        if c.wanted_slot.as_deref().is_some_and(|w| slots.iter().any(|x| x == w)) {
+        if c.wanted_slot
+            .as_deref()
+            .is_some_and(|w| slots.iter().any(|x| x == w))
+        {
             wishes += 1;
             if c.asked_for(&p.slot) {
                 honoured += 1;
@@ -338,7 +358,10 @@ fn suggest_kind(
     };
     let mut changes = Vec::new();
     for c in &xs {
-        let to = placed.iter().find(|(n, _)| *n == c.number).map(|(_, p)| p.clone());
+        let to = placed
+            .iter()
+            .find(|(n, _)| *n == c.number)
+            .map(|(_, p)| p.clone());
         let same = match (&to, c.status) {
             (Some(p), Status::Accepted) => c.place.as_ref() == Some(p),
             _ => false,
@@ -371,7 +394,11 @@ fn spread_themes(
     let mut count: HashMap<(usize, String), i64> = HashMap::new();
     let mut orgs: HashMap<(usize, String), i64> = HashMap::new();
     let mut load = vec![0i64; slots.len()];
-    let add = |c: &Candidate, s: usize, d: i64, count: &mut HashMap<(usize, String), i64>, orgs: &mut HashMap<(usize, String), i64>| {
+    let add = |c: &Candidate,
+               s: usize,
+               d: i64,
+               count: &mut HashMap<(usize, String), i64>,
+               orgs: &mut HashMap<(usize, String), i64>| {
         if let Some(t) = theme(c) {
             *count.entry((s, t)).or_default() += d;
         }
@@ -391,9 +418,14 @@ fn spread_themes(
         }
     }
     let tc = |count: &HashMap<(usize, String), i64>, s: usize, t: &Option<String>| -> i64 {
-        t.as_ref().map_or(0, |t| count.get(&(s, t.clone())).copied().unwrap_or(0))
+        t.as_ref()
+            .map_or(0, |t| count.get(&(s, t.clone())).copied().unwrap_or(0))
     };
-    let org_free = |orgs: &HashMap<(usize, String), i64>, c: &Candidate, s: usize, leaving: Option<&Candidate>| -> bool {
+    let org_free = |orgs: &HashMap<(usize, String), i64>,
+                    c: &Candidate,
+                    s: usize,
+                    leaving: Option<&Candidate>|
+     -> bool {
         let Some(o) = org(c) else { return true };
         let mut n = orgs.get(&(s, o.to_string())).copied().unwrap_or(0);
         if leaving.and_then(org) == Some(o) {
@@ -445,13 +477,19 @@ fn spread_themes(
                 if gain(xs[i], b) < gain(xs[i], a) || gain(xs[j], a) < gain(xs[j], b) {
                     continue;
                 }
-                if !org_free(&orgs, xs[i], b, Some(xs[j])) || !org_free(&orgs, xs[j], a, Some(xs[i])) {
+                if !org_free(&orgs, xs[i], b, Some(xs[j]))
+                    || !org_free(&orgs, xs[j], a, Some(xs[i]))
+                {
                     continue;
                 }
-                let before = pairs(tc(&count, a, &ti)) + pairs(tc(&count, b, &ti))
-                    + pairs(tc(&count, a, &tj)) + pairs(tc(&count, b, &tj));
-                let after = pairs(tc(&count, a, &ti) - 1) + pairs(tc(&count, b, &ti) + 1)
-                    + pairs(tc(&count, a, &tj) + 1) + pairs(tc(&count, b, &tj) - 1);
+                let before = pairs(tc(&count, a, &ti))
+                    + pairs(tc(&count, b, &ti))
+                    + pairs(tc(&count, a, &tj))
+                    + pairs(tc(&count, b, &tj));
+                let after = pairs(tc(&count, a, &ti) - 1)
+                    + pairs(tc(&count, b, &ti) + 1)
+                    + pairs(tc(&count, a, &tj) + 1)
+                    + pairs(tc(&count, b, &tj) - 1);
                 if after < before {
                     add(xs[i], a, -1, &mut count, &mut orgs);
                     add(xs[j], b, -1, &mut count, &mut orgs);
@@ -478,19 +516,30 @@ fn pairs(n: i64) -> i64 {
 /// free place in the slot it asked for, else the first free place of a
 /// slot without its organisation. What the suggestion must beat or equal;
 /// returns (wishes, honoured, placed numbers).
-pub fn one_by_one(rules: &Rules, kind: Kind, all: &[Candidate], pinned: &BTreeSet<i64>) -> (usize, usize, Vec<i64>) {
+pub fn one_by_one(
+    rules: &Rules,
+    kind: Kind,
+    all: &[Candidate],
+    pinned: &BTreeSet<i64>,
+) -> (usize, usize, Vec<i64>) {
     let grid = rules.layout.of(kind);
     let slots = &grid.slots;
     let mut taken: BTreeSet<Place> = BTreeSet::new();
     let mut orgs: BTreeSet<(String, usize)> = BTreeSet::new();
     let (mut wishes, mut honoured) = (0, 0);
     let mut placed = Vec::new();
-    let mut take = |c: &Candidate, p: Place, taken: &mut BTreeSet<Place>, orgs: &mut BTreeSet<(String, usize)>| {
+    let mut take = |c: &Candidate,
+                    p: Place,
+                    taken: &mut BTreeSet<Place>,
+                    orgs: &mut BTreeSet<(String, usize)>| {
         let s = slot_index(slots, &p).unwrap_or(0);
         if let Some(o) = org(c) {
             orgs.insert((o.to_string(), s));
         }
-        if c.wanted_slot.as_deref().is_some_and(|w| slots.iter().any(|x| x == w)) {
+        if c.wanted_slot
+            .as_deref()
+            .is_some_and(|w| slots.iter().any(|x| x == w))
+        {
             wishes += 1;
             if c.asked_for(&p.slot) {
                 honoured += 1;
@@ -561,9 +610,18 @@ mod tests {
         assert_eq!(plan.placed.len(), 20);
         // Every member is placed.
         for c in all.iter().filter(|c| c.member) {
-            assert!(plan.placed.iter().any(|(n, _)| *n == c.number), "member {}", c.number);
+            assert!(
+                plan.placed.iter().any(|(n, _)| *n == c.number),
+                "member {}",
+                c.number
+            );
         }
-        let slot_of = |n: i64| plan.placed.iter().find(|(x, _)| *x == n).map(|(_, p)| p.slot.clone());
+        let slot_of = |n: i64| {
+            plan.placed
+                .iter()
+                .find(|(x, _)| *x == n)
+                .map(|(_, p)| p.slot.clone())
+        };
         assert_ne!(slot_of(30), slot_of(31), "one organisation per slot");
         assert_eq!(plan.waitlisted.len(), 26 - 20);
         // At least as many wishes honoured as one by one.
@@ -598,6 +656,10 @@ mod tests {
         }
         let s = suggest(&rules, &all, &BTreeSet::new());
         assert_eq!(s.micro_atelier.placed.len(), 8);
-        assert_eq!(s.micro_atelier.theme_pairs, 0, "{:?}", s.micro_atelier.placed);
+        assert_eq!(
+            s.micro_atelier.theme_pairs, 0,
+            "{:?}",
+            s.micro_atelier.placed
+        );
     }
 }

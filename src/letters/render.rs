@@ -84,7 +84,6 @@ pub fn slot_label(slot: &str, kind: Option<Kind>) -> String {
     format!("{} – {}", hm(start), hm(end))
 }
 
-
 /// The beginning of a long text, cut at a word, for `{titre}` of a bourse request.
 fn shorten(s: &str, max: usize) -> String {
     let first = s

@@ -36,8 +36,8 @@ use sha2::{Digest, Sha256};
 
 pub use model::*;
 pub use outbox::{
-    Approve, Approved, Claim, DueLetters, FicheMessage, LetterEdit, LetterEvent, LetterFilter,
-    LetterChanges, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
+    Approve, Approved, Claim, DueLetters, FicheMessage, LetterChanges, LetterEdit, LetterEvent,
+    LetterFilter, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
 };
 pub use programme::{Applied, Decided, Undone};
 pub use publications::PublicationRecord;
@@ -53,7 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_publications",
         include_str!("migrations/0005_publications.sql"),
     ),
-    ("0006_programme", include_str!("migrations/0006_programme.sql")),
+    (
+        "0006_programme",
+        include_str!("migrations/0006_programme.sql"),
+    ),
 ];
 
 /// Why a store operation failed.

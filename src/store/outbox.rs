@@ -406,7 +406,10 @@ impl RawLetter {
         let state = match LetterState::parse(&self.state) {
             Some(LetterState::Replaced) if self.set_aside_at.is_some() => LetterState::Review,
             Some(LetterState::Review) | None => {
-                return Err(corrupt(format!("état « {} » de la lettre {id}", self.state)));
+                return Err(corrupt(format!(
+                    "état « {} » de la lettre {id}",
+                    self.state
+                )));
             }
             Some(s) => s,
         };
@@ -718,7 +721,10 @@ pub(super) fn sync_decision_letter(
         previous_slot: None,
         previous_space: None,
     };
-    if matches!(want, Some(LetterKind::SlotChanged | LetterKind::Cancellation)) {
+    if matches!(
+        want,
+        Some(LetterKind::SlotChanged | LetterKind::Cancellation)
+    ) {
         params.previous_slot = told.as_ref().and_then(|t| t.slot.clone());
         params.previous_space = told.as_ref().and_then(|t| t.space.clone());
     }
@@ -731,7 +737,9 @@ pub(super) fn sync_decision_letter(
             "SELECT id, kind, cancellation, params FROM letters WHERE chain = ?1
                AND state IN ('pending', 'failed') AND kind != 'acknowledgement' ORDER BY id",
         )?
-        .query_map([&chain], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([&chain], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<Result<_, _>>()?;
     let mut changes = LetterChanges::default();
     if let (Some(kind), [(id, k, cancel, p)]) = (want, unsent.as_slice())
@@ -764,12 +772,18 @@ pub(super) fn sync_decision_letter(
         .query_map([&chain], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in acks {
-        changes
-            .retired
-            .push(retire(tx, at, actor, id, "une lettre de décision en dit plus")?);
+        changes.retired.push(retire(
+            tx,
+            at,
+            actor,
+            id,
+            "une lettre de décision en dit plus",
+        )?);
         replaced.push(id);
     }
-    changes.queued = Some(insert_letter(tx, at, actor, kind, after, &params, &replaced)?);
+    changes.queued = Some(insert_letter(
+        tx, at, actor, kind, after, &params, &replaced,
+    )?);
     Ok(changes)
 }
 
@@ -788,7 +802,10 @@ pub(super) fn revert_letters(
         Some(q) => {
             let state: String =
                 tx.query_row("SELECT state FROM letters WHERE id = ?1", [q], |r| r.get(0))?;
-            !matches!(state.as_str(), "pending" | "failed" | "replaced" | "dropped")
+            !matches!(
+                state.as_str(),
+                "pending" | "failed" | "replaced" | "dropped"
+            )
         }
         None => false,
     };
@@ -811,7 +828,9 @@ pub(super) fn revert_letters(
             .prepare_cached("SELECT state, chain, kind FROM letters WHERE id = ?1")?
             .query_row([r.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)))
             .optional()?;
-        let Some((state, chain, kind)) = row else { continue };
+        let Some((state, chain, kind)) = row else {
+            continue;
+        };
         if state != "replaced" {
             continue;
         }
@@ -829,7 +848,14 @@ pub(super) fn revert_letters(
                     version = version + 1, updated_at = ?3 WHERE id = ?1",
         )?
         .execute(params![r.id, r.state, at])?;
-        event(tx, at, r.id, actor, "restored", Some(json!({"why": "décision annulée"})))?;
+        event(
+            tx,
+            at,
+            r.id,
+            actor,
+            "restored",
+            Some(json!({"why": "décision annulée"})),
+        )?;
     }
     Ok(changes)
 }
@@ -844,7 +870,9 @@ fn check_letter(
     action: &str,
 ) -> Result<(LetterState, i64)> {
     let row: Option<(String, i64, bool)> = tx
-        .prepare_cached("SELECT state, version, set_aside_at IS NOT NULL FROM letters WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT state, version, set_aside_at IS NOT NULL FROM letters WHERE id = ?1",
+        )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((state, version, set_aside)) = row else {
@@ -934,9 +962,13 @@ impl Store {
             {
                 continue;
             }
-            if !filter.states.is_empty()
-                && !LetterState::parse(&raw.state).is_some_and(|s| filter.states.contains(&s))
-            {
+            let state = match LetterState::parse(&raw.state) {
+                Some(LetterState::Replaced) if raw.set_aside_at.is_some() => {
+                    Some(LetterState::Review)
+                }
+                s => s,
+            };
+            if !filter.states.is_empty() && !state.is_some_and(|s| filter.states.contains(&s)) {
                 continue;
             }
             out.push(raw.into_record(&self.conn)?);
@@ -1047,7 +1079,11 @@ impl Store {
             &tx,
             id,
             Some(expected_version),
-            &[LetterState::Pending, LetterState::Failed, LetterState::Review],
+            &[
+                LetterState::Pending,
+                LetterState::Failed,
+                LetterState::Review,
+            ],
             "supprimer",
         )?;
         tx.execute(

@@ -117,8 +117,9 @@ pub(super) fn candidates(
             number: r.get::<_, Option<i64>>(1)?.unwrap_or(id),
             version: r.get(2)?,
             kind: kind.as_deref().and_then(Kind::from_key),
-            status: Status::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("statut « {status} » de la proposition {id}")))?,
+            status: Status::parse(&status).ok_or_else(|| {
+                StoreError::Corrupt(format!("statut « {status} » de la proposition {id}"))
+            })?,
             place: match (slot, space) {
                 (Some(slot), Some(place)) => Some(Place { slot, place }),
                 _ => None,
@@ -312,10 +313,9 @@ fn apply(
             Some(undone) => revert_letters(tx, at, actor, &after, undone)?,
             None => sync_decision_letter(tx, at, actor, &after)?,
         };
-        let rank_before = c
-            .p
-            .kind
-            .and_then(|k| ranks_before.get(&k)?.get(&c.p.number).copied());
+        let rank_before =
+            c.p.kind
+                .and_then(|k| ranks_before.get(&k)?.get(&c.p.number).copied());
         let mut after_json = state_json(&after.state(), after.rank.map(|r| r as usize));
         if let (Some(obj), Some(extra)) = (after_json.as_object_mut(), c.extra.as_object()) {
             for (k, v) in extra {
@@ -639,7 +639,7 @@ impl Store {
             }
             None if top.actor != actor => {
                 return Err(StoreError::UndoRefused(format!(
-                    "la dernière décision sur la proposition n° {number} vient de {} : seule cette personne peut l'annuler ; décider à nouveau si besoin",
+                    "la dernière décision sur la proposition n° {number} a été prise par {} : seule cette personne peut l'annuler ; décider à nouveau si besoin",
                     who_when(&top)
                 )));
             }
@@ -805,7 +805,12 @@ impl Store {
         let (mut placed, mut moved, mut waitlisted) = (0, 0, 0);
         // Places first (checked once every mover has left its place), then
         // the waiting list, in priority order.
-        let movers: Vec<i64> = plan.changes.iter().filter(|c| c.to.is_some()).map(|c| c.number).collect();
+        let movers: Vec<i64> = plan
+            .changes
+            .iter()
+            .filter(|c| c.to.is_some())
+            .map(|c| c.number)
+            .collect();
         for (ch, p) in plan.changes.iter().zip(&proposals) {
             let Some(to) = &ch.to else { continue };
             let c = all
@@ -841,8 +846,17 @@ impl Store {
             }
         }
         let mut renum_all = Vec::new();
-        for number in plan.micro_atelier.waitlisted.iter().chain(&plan.bourse_projets.waitlisted) {
-            let Some(i) = plan.changes.iter().position(|c| c.number == *number && c.to.is_none()) else {
+        for number in plan
+            .micro_atelier
+            .waitlisted
+            .iter()
+            .chain(&plan.bourse_projets.waitlisted)
+        {
+            let Some(i) = plan
+                .changes
+                .iter()
+                .position(|c| c.number == *number && c.to.is_none())
+            else {
                 continue;
             };
             let c = all

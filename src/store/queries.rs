@@ -12,7 +12,8 @@ use super::model::*;
 use super::{Result, Store, StoreError, now};
 use crate::fiche::{Kind, Value, Warning, spec};
 
-const PROPOSAL_COLUMNS: &str = "id, kind, status, slot, space, rank, fields, extra, warnings, flags, message_id,
+const PROPOSAL_COLUMNS: &str =
+    "id, kind, status, slot, space, rank, fields, extra, warnings, flags, message_id,
      attachment_id, chain_key, revision, supersedes, superseded_by, version, created_at, updated_at,
      number, wait_pos, reason";
 

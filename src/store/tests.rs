@@ -310,7 +310,13 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
     assert!(new.version > old.version, "{} {}", new.version, old.version);
     // A version read on the old revision is stale.
     assert!(matches!(
-        s.decide(number, Some(old.version), &Decision::Waitlist, &rules, "marie"),
+        s.decide(
+            number,
+            Some(old.version),
+            &Decision::Waitlist,
+            &rules,
+            "marie"
+        ),
         Err(StoreError::StaleVersion { .. })
     ));
     // Deciding again (here a move) clears the flag.
@@ -335,7 +341,10 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
         .into_iter()
         .map(|j| j.action)
         .collect();
-    assert_eq!(actions, ["proposal_created", "decision_carried_over", "moved"]);
+    assert_eq!(
+        actions,
+        ["proposal_created", "decision_carried_over", "moved"]
+    );
 }
 
 #[test]

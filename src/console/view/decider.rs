@@ -110,7 +110,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
     // Free places.
     let free = row.kind.map_or_else(Vec::new, |k| {
-        free_places(&app.rules.layout, k, row.wanted.as_deref(), &prog.candidates)
+        free_places(
+            &app.rules.layout,
+            k,
+            row.wanted.as_deref(),
+            &prog.candidates,
+        )
     });
     let block = Block::default().borders(Borders::ALL).title(format!(
         " {} ({}) ",

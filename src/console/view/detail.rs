@@ -364,12 +364,10 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
         out.push(section(s::D_REVISIONS, w, t.header));
         for (i, r) in d.revisions.iter().enumerate() {
             // Dated by its mail, not by the import.
-            let sent = d
-                .revision_dates
-                .get(i)
-                .cloned()
-                .flatten()
-                .map_or_else(|| "date inconnue".to_string(), |x| stored_datetime(app.zone, &x));
+            let sent = d.revision_dates.get(i).cloned().flatten().map_or_else(
+                || "date inconnue".to_string(),
+                |x| stored_datetime(app.zone, &x),
+            );
             let mut line = format!("rév. {}  {}  {}", r.revision, sent, status_fr(r.status));
             if r.is_live() {
                 line.push_str(&format!("  ({})", s::D_CURRENT));

@@ -135,9 +135,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 }
                 (None, Screen::Propositions) => s::HINT_PROPOSITIONS,
                 (None, Screen::Decider) => s::HINT_DECIDER,
-                (None, Screen::Programme) if app.programme_pick.is_some() => {
-                    s::HINT_PROGRAMME_PICK
-                }
+                (None, Screen::Programme) if app.programme_pick.is_some() => s::HINT_PROGRAMME_PICK,
                 (None, Screen::Programme) => s::HINT_PROGRAMME,
                 (None, Screen::Triage) => s::HINT_TRIAGE,
                 (None, Screen::Corriger) if app.draft.is_some() => s::COR_DRAFT_HINT,
