@@ -85,15 +85,27 @@ fn move_a_placed_proposal_to_a_free_place_then_undo() {
         keys(&mut s, "2<Enter>");
         // Programme, first cell (14:00, Espace A): pick it up.
         keys(&mut s, "3gm");
-        assert!(notice(&s).contains(&format!("Proposition n° {grenoble} prise")), "{}", notice(&s));
+        assert!(
+            notice(&s).contains(&format!("Proposition n° {grenoble} prise")),
+            "{}",
+            notice(&s)
+        );
         // To 15:20, Espace D, and put it down.
         keys(&mut s, "jjjjlll");
         picture(&s, "programme_move_picked");
         keys(&mut s, "m");
-        assert!(notice(&s).contains("déplacée : 15:20, Espace D"), "{}", notice(&s));
+        assert!(
+            notice(&s).contains("déplacée : 15:20, Espace D"),
+            "{}",
+            notice(&s)
+        );
         assert_eq!(
             place_of(&db, grenoble),
-            (Status::Accepted, Some("15:20".into()), Some("Espace D".into()))
+            (
+                Status::Accepted,
+                Some("15:20".into()),
+                Some("Espace D".into())
+            )
         );
         // The journal says "moved", by marie; u puts it back.
         let j = Store::open(&db).unwrap().undo_stack(grenoble).unwrap();
@@ -101,7 +113,11 @@ fn move_a_placed_proposal_to_a_free_place_then_undo() {
         keys(&mut s, "u");
         assert_eq!(
             place_of(&db, grenoble),
-            (Status::Accepted, Some("14:00".into()), Some("Espace A".into()))
+            (
+                Status::Accepted,
+                Some("14:00".into()),
+                Some("Espace A".into())
+            )
         );
         // Esc drops what was picked up.
         keys(&mut s, "gm<Esc>");
@@ -124,7 +140,11 @@ fn swap_two_proposals_on_a_full_grid() {
         picture(&s, "programme_swap_full");
         keys(&mut s, "<Enter>");
         let (a, b) = (placed[0], placed[19]);
-        assert!(notice(&s).contains(&format!("n° {a} et n° {b} échangées")), "{}", notice(&s));
+        assert!(
+            notice(&s).contains(&format!("n° {a} et n° {b} échangées")),
+            "{}",
+            notice(&s)
+        );
         assert_eq!(place_of(&db, a).1.as_deref(), Some("15:20"));
         assert_eq!(place_of(&db, b).1.as_deref(), Some("14:00"));
         assert_eq!(place_of(&db, b).2.as_deref(), Some("Espace A"));
@@ -153,7 +173,11 @@ fn withdraw_from_the_grid_offers_the_place_to_the_first_waiting() {
         let (g, l) = (s.app.number_of(grenoble), s.app.number_of(lyon));
         keys(&mut s, "3gx");
         picture(&s, "programme_withdraw_confirm");
-        assert!(screen(&s).contains(&format!("Retirer la proposition n° {g}")), "{}", screen(&s));
+        assert!(
+            screen(&s).contains(&format!("Retirer la proposition n° {g}")),
+            "{}",
+            screen(&s)
+        );
         keys(&mut s, "o");
         assert_eq!(place_of(&db, g).0, Status::Withdrawn);
         // The freed 14:00 place goes to the first waiting who wants 14:00.
@@ -167,7 +191,11 @@ fn withdraw_from_the_grid_offers_the_place_to_the_first_waiting() {
         keys(&mut s, "<Enter>");
         assert_eq!(
             place_of(&db, l),
-            (Status::Accepted, Some("14:00".into()), Some("Espace A".into()))
+            (
+                Status::Accepted,
+                Some("14:00".into()),
+                Some("Espace A".into())
+            )
         );
         let r = s.app.number_of(rufisque);
         assert_eq!(db_proposal(&db, r).rank, Some(1), "ranks stay dense");
@@ -190,7 +218,11 @@ fn the_suggestion_draft_then_applied_and_undone_as_one_step() {
         assert_eq!(s.app.programme().micro.free(), 20);
         // S then o: applied.
         keys(&mut s, "So");
-        assert!(notice(&s).contains("Suggestion appliquée"), "{}", notice(&s));
+        assert!(
+            notice(&s).contains("Suggestion appliquée"),
+            "{}",
+            notice(&s)
+        );
         assert_eq!(s.app.programme().micro.free(), 0);
         let accepted = Store::open(&db)
             .unwrap()
@@ -202,7 +234,11 @@ fn the_suggestion_draft_then_applied_and_undone_as_one_step() {
         assert!(accepted >= 20);
         // u: every change of the step goes back.
         keys(&mut s, "u");
-        assert!(notice(&s).contains("Dernier changement annulé"), "{}", notice(&s));
+        assert!(
+            notice(&s).contains("Dernier changement annulé"),
+            "{}",
+            notice(&s)
+        );
         assert_eq!(s.app.programme().micro.free(), 20);
         assert_eq!(s.app.programme().micro.waitlist.len(), 0);
     }
@@ -222,7 +258,11 @@ fn move_up_the_waiting_list_from_decider() {
     assert_eq!(db_proposal(&db, l).rank, Some(1));
     // Rufisque (selected) goes up: staff's order is the truth.
     keys(&mut s, "+");
-    assert!(notice(&s).contains("1re sur la liste d'attente"), "{}", notice(&s));
+    assert!(
+        notice(&s).contains("1re sur la liste d'attente"),
+        "{}",
+        notice(&s)
+    );
     assert_eq!(db_proposal(&db, r).rank, Some(1));
     assert_eq!(db_proposal(&db, l).rank, Some(2));
     keys(&mut s, "+");

@@ -87,11 +87,18 @@ fn message(i: usize, version: u32) -> NewMessage {
         raw: format!("Message-ID: <{mid}>\r\n\r\nfiche {i} v{version}").into_bytes(),
         message_id: Some(mid),
         from_addr: Some(format!("contact{i}@ville.example")),
-        received_at: Some(format!("2018-05-{:02}T10:00:00Z", (i % 9) + 1 + version as usize * 10)),
+        received_at: Some(format!(
+            "2018-05-{:02}T10:00:00Z",
+            (i % 9) + 1 + version as usize * 10
+        )),
         source_ref: format!("test:{i}:{version}"),
         size: 10,
         status: MessageStatus::Fiche,
-        flags: if i % 5 == 4 { vec!["late".into()] } else { vec![] },
+        flags: if i % 5 == 4 {
+            vec!["late".into()]
+        } else {
+            vec![]
+        },
         attachments: vec![NewAttachment {
             part_path: "2".into(),
             filename: Some("fiche.docx".into()),
@@ -104,7 +111,11 @@ fn message(i: usize, version: u32) -> NewMessage {
             proposal: Some(NewProposal {
                 kind: Some(kind),
                 fields,
-                flags: if i % 5 == 4 { vec!["late".into()] } else { vec![] },
+                flags: if i % 5 == 4 {
+                    vec!["late".into()]
+                } else {
+                    vec![]
+                },
                 ..Default::default()
             }),
         }],
@@ -114,19 +125,62 @@ fn message(i: usize, version: u32) -> NewMessage {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Accept { who: usize, i: usize, slot: usize, place: usize },
-    AcceptDefault { who: usize, i: usize },
-    Waitlist { who: usize, i: usize },
-    Refuse { who: usize, i: usize, reason: usize },
-    Withdraw { who: usize, i: usize },
-    Pending { who: usize, i: usize },
-    Move { who: usize, i: usize, slot: usize, place: usize },
-    Swap { who: usize, i: usize, j: usize },
-    Step { who: usize, i: usize, up: bool },
-    Undo { who: usize, i: usize },
-    Resubmit { i: usize },
-    Suggest { who: usize },
-    Look { who: usize },
+    Accept {
+        who: usize,
+        i: usize,
+        slot: usize,
+        place: usize,
+    },
+    AcceptDefault {
+        who: usize,
+        i: usize,
+    },
+    Waitlist {
+        who: usize,
+        i: usize,
+    },
+    Refuse {
+        who: usize,
+        i: usize,
+        reason: usize,
+    },
+    Withdraw {
+        who: usize,
+        i: usize,
+    },
+    Pending {
+        who: usize,
+        i: usize,
+    },
+    Move {
+        who: usize,
+        i: usize,
+        slot: usize,
+        place: usize,
+    },
+    Swap {
+        who: usize,
+        i: usize,
+        j: usize,
+    },
+    Step {
+        who: usize,
+        i: usize,
+        up: bool,
+    },
+    Undo {
+        who: usize,
+        i: usize,
+    },
+    Resubmit {
+        i: usize,
+    },
+    Suggest {
+        who: usize,
+    },
+    Look {
+        who: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -154,7 +208,13 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// A proposal's decision state as the checks compare it.
-type State = (Status, Option<String>, Option<String>, Option<String>, Option<i64>);
+type State = (
+    Status,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
 
 /// One change the model expects an undo to take back.
 #[derive(Debug, Clone)]
@@ -251,7 +311,10 @@ impl World {
         &mut self,
         who: usize,
         group: Vec<i64>,
-        f: impl FnOnce(&mut Store, &mut [HashMap<i64, i64>; 2]) -> Result<Vec<fiches::store::Proposal>, StoreError>,
+        f: impl FnOnce(
+            &mut Store,
+            &mut [HashMap<i64, i64>; 2],
+        ) -> Result<Vec<fiches::store::Proposal>, StoreError>,
     ) {
         let before = self.states();
         let r = f(&mut self.stores[who], &mut self.seen);
@@ -289,11 +352,21 @@ impl World {
         let n = |i: usize| self.numbers[i];
         let rules = self.rules.clone();
         match op.clone() {
-            Op::Accept { who, i, slot, place } => {
+            Op::Accept {
+                who,
+                i,
+                slot,
+                place,
+            } => {
                 let (num, v) = (n(i), self.version(who, n(i)));
                 let d = Decision::Accept {
                     slot: SLOTS[slot].into(),
-                    place: if kind_of(i) == Kind::MicroAtelier { PLACES[place] } else { TABLES[place] }.into(),
+                    place: if kind_of(i) == Kind::MicroAtelier {
+                        PLACES[place]
+                    } else {
+                        TABLES[place]
+                    }
+                    .into(),
                 };
                 let d = match kind_of(i) {
                     Kind::BourseProjets => Decision::Accept {
@@ -303,13 +376,15 @@ impl World {
                     _ => d,
                 };
                 self.change(who, vec![], |s, _| {
-                    s.decide(num, v, &d, &rules, ACTORS[who]).map(|d| vec![d.proposal])
+                    s.decide(num, v, &d, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
                 });
             }
             Op::AcceptDefault { who, i } => {
                 let (num, v) = (n(i), self.version(who, n(i)));
                 self.change(who, vec![], |s, _| {
-                    s.accept(num, v, None, None, &rules, ACTORS[who]).map(|d| vec![d.proposal])
+                    s.accept(num, v, None, None, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
                 });
             }
             Op::Waitlist { who, i } => self.simple(who, n(i), Decision::Waitlist),
@@ -322,14 +397,26 @@ impl World {
             ),
             Op::Withdraw { who, i } => self.simple(who, n(i), Decision::Withdraw),
             Op::Pending { who, i } => self.simple(who, n(i), Decision::Pending),
-            Op::Move { who, i, slot, place } => {
+            Op::Move {
+                who,
+                i,
+                slot,
+                place,
+            } => {
                 let (num, v) = (n(i), self.version(who, n(i)));
                 let to = match kind_of(i) {
-                    Kind::MicroAtelier => Place { slot: SLOTS[slot].into(), place: PLACES[place].into() },
-                    Kind::BourseProjets => Place { slot: ["12:45", "13:15"][slot].into(), place: TABLES[place].into() },
+                    Kind::MicroAtelier => Place {
+                        slot: SLOTS[slot].into(),
+                        place: PLACES[place].into(),
+                    },
+                    Kind::BourseProjets => Place {
+                        slot: ["12:45", "13:15"][slot].into(),
+                        place: TABLES[place].into(),
+                    },
                 };
                 self.change(who, vec![], |s, _| {
-                    s.move_to(num, v, &to, &rules, ACTORS[who]).map(|d| vec![d.proposal])
+                    s.move_to(num, v, &to, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
                 });
             }
             Op::Swap { who, i, j } => {
@@ -344,17 +431,21 @@ impl World {
             Op::Step { who, i, up } => {
                 let (num, v) = (n(i), self.version(who, n(i)));
                 self.change(who, vec![], |s, _| {
-                    s.waitlist_step(num, v, up, &rules, ACTORS[who]).map(|d| vec![d.proposal])
+                    s.waitlist_step(num, v, up, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
                 });
             }
             Op::Undo { who, i } => self.undo(who, n(i)),
             Op::Resubmit { i } => {
                 self.resubmissions[i] += 1;
                 let before = self.states();
-                self.stores[0].ingest(&message(i, self.resubmissions[i])).unwrap();
+                self.stores[0]
+                    .ingest(&message(i, self.resubmissions[i]))
+                    .unwrap();
                 let after = self.states();
                 assert_eq!(
-                    before[&n(i)].0, after[&n(i)].0,
+                    before[&n(i)].0,
+                    after[&n(i)].0,
                     "a resubmission carries the decision over"
                 );
                 assert_eq!(before.len(), after.len(), "numbers never change");
@@ -378,7 +469,8 @@ impl World {
         let v = self.version(who, num);
         let rules = self.rules.clone();
         self.change(who, vec![], |s, _| {
-            s.decide(num, v, &d, &rules, ACTORS[who]).map(|d| vec![d.proposal])
+            s.decide(num, v, &d, &rules, ACTORS[who])
+                .map(|d| vec![d.proposal])
         });
     }
 
@@ -387,7 +479,10 @@ impl World {
         let top = self.stacks.get(&num).and_then(|s| s.last()).cloned();
         let r = self.stores[who].undo(num, None, &self.rules, ACTORS[who]);
         let Some(top) = top else {
-            assert!(matches!(r, Err(StoreError::UndoRefused(_))), "nothing to undo: {r:?}");
+            assert!(
+                matches!(r, Err(StoreError::UndoRefused(_))),
+                "nothing to undo: {r:?}"
+            );
             return;
         };
         if top.actor != ACTORS[who] {
@@ -416,7 +511,10 @@ impl World {
                 let mut expected = top.group.clone();
                 expected.sort();
                 expected.dedup();
-                assert_eq!(changed, expected, "an undo takes back its whole step, nothing else");
+                assert_eq!(
+                    changed, expected,
+                    "an undo takes back its whole step, nothing else"
+                );
                 let after = self.states();
                 for (n, st) in &after {
                     if let Some(b) = top.before.get(n) {
@@ -485,8 +583,15 @@ impl World {
         let mut places = std::collections::BTreeSet::new();
         for (n, s) in &states {
             if s.0 == Status::Accepted {
-                let k = (kind_of(self.numbers.iter().position(|x| x == n).unwrap()), s.1.clone(), s.2.clone());
-                assert!(s.1.is_some() && s.2.is_some(), "n° {n} accepted without a place");
+                let k = (
+                    kind_of(self.numbers.iter().position(|x| x == n).unwrap()),
+                    s.1.clone(),
+                    s.2.clone(),
+                );
+                assert!(
+                    s.1.is_some() && s.2.is_some(),
+                    "n° {n} accepted without a place"
+                );
                 assert!(places.insert(format!("{k:?}")), "place held twice: {k:?}");
             }
         }
@@ -508,11 +613,19 @@ impl World {
         }
         // `fiches proposals --json`.
         for p in self.stores[0]
-            .list_proposals(&ProposalFilter { live_only: true, ..Default::default() })
+            .list_proposals(&ProposalFilter {
+                live_only: true,
+                ..Default::default()
+            })
             .unwrap()
         {
             let j = proposal_json(&p);
-            assert_eq!(j["rank"].as_i64(), truth.get(&p.number).copied(), "proposals --json n° {}", p.number);
+            assert_eq!(
+                j["rank"].as_i64(),
+                truth.get(&p.number).copied(),
+                "proposals --json n° {}",
+                p.number
+            );
             assert_eq!(j["number"].as_i64(), Some(p.number));
         }
         // The console's rows.
@@ -529,7 +642,12 @@ impl World {
         // The staff workbook.
         let members = self.rules.members.clone();
         let entries = fiches::commands::publish::entries(&self.stores[0], &members).unwrap();
-        let snap = Snapshot::build(&entries, &self.rules.layout, &Event::spec_default(), "2018-06-01T10:00:00+02:00");
+        let snap = Snapshot::build(
+            &entries,
+            &self.rules.layout,
+            &Event::spec_default(),
+            "2018-06-01T10:00:00+02:00",
+        );
         let bytes = xlsx::staff(&snap, &entries, Edition::Draft).unwrap();
         let mut x: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
         let sheet = x.worksheet_range_at(0).unwrap().unwrap();
@@ -544,7 +662,10 @@ impl World {
         let drafts = fiches::outbox::drafts(
             &self.stores[0],
             &self.letters,
-            &LetterFilter { states: vec![LetterState::Pending, LetterState::Failed], ..Default::default() },
+            &LetterFilter {
+                states: vec![LetterState::Pending, LetterState::Failed],
+                ..Default::default()
+            },
         )
         .unwrap();
         for d in drafts {
@@ -554,11 +675,18 @@ impl World {
                 LetterKind::Waitlisted => {
                     assert_eq!(st.0, Status::Waitlisted, "letter {} of n° {n}", d.record.id);
                     let r = truth[&n] as usize;
-                    assert!(d.body.contains(&rank_fr(r)), "letter of n° {n} says its rank {r}: {}", d.body);
+                    assert!(
+                        d.body.contains(&rank_fr(r)),
+                        "letter of n° {n} says its rank {r}: {}",
+                        d.body
+                    );
                 }
                 LetterKind::Accepted | LetterKind::SlotChanged => {
                     assert_eq!(st.0, Status::Accepted, "letter {} of n° {n}", d.record.id);
-                    assert_eq!((&d.record.params.slot, &d.record.params.space), (&st.1, &st.2));
+                    assert_eq!(
+                        (&d.record.params.slot, &d.record.params.space),
+                        (&st.1, &st.2)
+                    );
                 }
                 LetterKind::Rejected => assert_eq!(st.0, Status::Rejected),
                 LetterKind::Cancellation => assert_ne!(st.0, Status::Accepted),

@@ -13,6 +13,7 @@
 
 pub mod decision;
 pub mod flow;
+pub mod generate;
 pub mod grid;
 pub mod members;
 pub mod suggest;
