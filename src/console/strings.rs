@@ -73,7 +73,7 @@ pub const DEC_A_REJECT: &str = "ne pas retenir (motif)";
 pub const DEC_A_WITHDRAW: &str = "retirée par l'organisation";
 pub const DEC_A_RESET: &str = "remettre « à décider »";
 pub const DEC_A_UNDO: &str = "annuler ma dernière décision";
-pub const DEC_A_RANK: &str = "rang en attente : monter, descendre";
+pub const DEC_A_RANK: &str = "rang : monter, descendre";
 pub const DEC_REASON_PROMPT: &str = "Motif du refus : ";
 pub const DEC_NOT_LIVE: &str =
     "Cette révision a été remplacée par une fiche plus récente : décider sur la révision en cours.";

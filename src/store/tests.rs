@@ -546,3 +546,61 @@ fn a_reader_sees_committed_messages_and_cannot_write() {
     let e = Store::open_reader(&empty).unwrap_err();
     assert!(matches!(e, StoreError::WrongSchema { found: 0, .. }), "{e}");
 }
+
+#[test]
+fn migration_0006_gives_numbers_waiting_keys_and_reasons_to_an_older_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database as the previous version left it (migrations 1 to 5).
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (_, sql) in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO messages (id, sha256, source_ref, size, status, imported_at, received_at)
+             VALUES (1, 'a', 't', 1, 'fiche', 'x', '2018-05-01T10:00:00Z'),
+                    (2, 'b', 't', 1, 'fiche', 'x', '2018-05-02T10:00:00Z'),
+                    (3, 'c', 't', 1, 'fiche', 'x', '2018-05-03T10:00:00Z');
+             -- A chain of two revisions (ids 1, 3), waiting at stored rank 2;
+             -- id 2 waiting at rank 1; the refusal reason only in the journal.
+             INSERT INTO proposals (id, message_id, kind, fields, status, rank, chain_key, order_key,
+                                    revision, superseded_by, created_at, updated_at)
+             VALUES (1, 1, 'micro_atelier', '{}', 'waitlisted', 2, 'k', '1', 1, 3, 'x', 'x'),
+                    (2, 2, 'micro_atelier', '{}', 'waitlisted', 1, NULL, '2', 1, NULL, 'x', 'x'),
+                    (3, 3, 'micro_atelier', '{}', 'waitlisted', 2, 'k', '3', 2, NULL, 'x', 'x'),
+                    (4, 3, 'bourse_projets', '{}', 'rejected', NULL, NULL, '4', 1, NULL, 'x', 'x');
+             UPDATE proposals SET supersedes = 1 WHERE id = 3;
+             INSERT INTO journal (at, actor, action, proposal_id, before, after)
+             VALUES ('x', 'marie', 'decision', 4, '{\"status\":\"pending\"}',
+                     '{\"status\":\"rejected\",\"reason\":\"hors sujet\"}');",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    let p = |id: i64| s.proposal(id).unwrap();
+    // Numbers: the chain takes its first revision's id.
+    assert_eq!(
+        (p(1).number, p(3).number, p(2).number, p(4).number),
+        (1, 1, 2, 4)
+    );
+    // The stored ranks became the order: 2 first, then the chain.
+    assert_eq!(p(2).rank, Some(1));
+    assert_eq!(p(3).rank, Some(2));
+    assert_eq!(p(4).reason.as_deref(), Some("hors sujet"));
+    // New proposals go on after the highest number.
+    let mut s = s;
+    let out = s
+        .ingest(&message(
+            "new@x",
+            "n@x",
+            "2018-05-04T00:00:00Z",
+            vec![fiche(Kind::MicroAtelier, "Neuve", "t")],
+        ))
+        .unwrap();
+    let IngestOutcome::Stored { proposals, .. } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(s.proposal(proposals[0]).unwrap().number, 5);
+}
