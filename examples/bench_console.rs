@@ -18,7 +18,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fiches::console::format::Zone;
 use fiches::console::theme::Theme;
 use fiches::console::{Options, Session, view};
-use fiches::domain::{Layout, Status};
+use fiches::domain::Layout;
 use fiches::fiche::{Kind, Value, Warning};
 use fiches::store::{
     AttachmentOutcome, Decision, MessageStatus, NewAttachment, NewMessage, NewProposal, Store,
@@ -219,36 +219,23 @@ fn generate(db: &Path, n: usize) {
             }
         }
     }
+    let rules = fiches::domain::Rules::default();
     for (i, p) in live.iter().enumerate() {
         let d = if let Some(pos) = places.iter().position(|(k, ..)| Some(*k) == p.kind) {
-            let (_, slot, space) = places.remove(pos);
-            Decision {
-                status: Status::Accepted,
-                slot: Some(slot),
-                space: Some(space),
-                rank: None,
-                reason: None,
-            }
+            let (_, slot, place) = places.remove(pos);
+            Decision::Accept { slot, place }
         } else if i % 50 == 1 {
-            Decision {
-                status: Status::Waitlisted,
-                slot: None,
-                space: None,
-                rank: None,
-                reason: None,
-            }
+            Decision::Waitlist
         } else if i % 20 == 3 {
-            Decision {
-                status: Status::Rejected,
-                slot: None,
-                space: None,
-                rank: None,
-                reason: Some("hors sujet".into()),
+            Decision::Reject {
+                reason: "hors sujet".into(),
             }
         } else {
             continue;
         };
-        store.decide(p.id, p.version, &d, "bench").expect("decide");
+        store
+            .decide(p.number, Some(p.version), &d, &rules, "bench")
+            .expect("decide");
     }
     println!("proposals={n}");
     println!("ingest_s={ingest_s:.2}");
@@ -281,6 +268,7 @@ fn measure(db: &Path) {
         db_label: "bench.db".into(),
         layout: Layout::spec_default(),
         members: Default::default(),
+        late_last: true,
         zone: Zone::CentralEurope,
         theme: Theme::new(false),
         now: Some(Utc::now()),

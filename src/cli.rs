@@ -51,6 +51,18 @@ pub enum Command {
     Daemon(commands::daemon::Args),
     Outbox(commands::outbox::Args),
     Send(commands::send::Args),
+    /// Decide on a proposal by its number (accept, waitlist, refuse, withdraw, pending).
+    Decide(commands::decide::DecideArgs),
+    /// Take back the last decision on a proposal.
+    Undo(commands::decide::UndoArgs),
+    /// Move an accepted proposal to a free place.
+    Move(commands::decide::MoveArgs),
+    /// Swap the places of two accepted proposals.
+    Swap(commands::decide::SwapArgs),
+    /// The programme: grids, places, waiting lists with ranks.
+    Programme(commands::programme::Args),
+    /// A suggested placement of the programme (draft, or --apply).
+    Suggest(commands::programme::SuggestArgs),
 }
 
 impl Cli {

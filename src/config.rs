@@ -51,6 +51,16 @@ struct RawConfig {
     letters: LettersConfig,
     #[serde(default)]
     smtp: Option<SmtpConfig>,
+    #[serde(default)]
+    selection: RawSelection,
+}
+
+/// `[selection]`: how proposals are ranked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelection {
+    /// On-time fiches before late ones (after CUF members first); default true.
+    late_last: Option<bool>,
 }
 
 /// `[publish]`: where and how the programme lists are written, and when the
@@ -175,6 +185,9 @@ pub struct Config {
     pub letters: LettersConfig,
     /// `[smtp]`, checked, its file paths resolved; `None` when absent.
     pub smtp: Option<SmtpConfig>,
+    /// `[selection] late_last` (default true): fiches on time come before
+    /// late ones in the priority order (after CUF members first).
+    pub late_last: bool,
 }
 
 impl Config {
@@ -345,6 +358,7 @@ impl Config {
             sample: raw.console.sample.as_deref().map(resolve),
             letters,
             smtp,
+            late_last: raw.selection.late_last.unwrap_or(true),
         })
     }
 
@@ -363,6 +377,15 @@ impl Config {
             .map(Path::to_path_buf)
             .unwrap_or_default()
             .join("members.csv")
+    }
+
+    /// The selection rules: the grid, the given members list, the lateness setting.
+    pub fn rules(&self, members: crate::domain::members::Members) -> crate::domain::Rules {
+        crate::domain::Rules {
+            layout: self.layout(),
+            members,
+            late_last: self.late_last,
+        }
     }
 
     /// The programme grid of both kinds, for the selection rules.

@@ -27,6 +27,12 @@ fn main() -> ExitCode {
         Some(Command::Outbox(args)) => commands::outbox::run(&globals, &args),
         Some(Command::Send(args)) => commands::send::run(&globals, &args),
         Some(Command::Console(args)) => commands::console::run(&globals, &args),
+        Some(Command::Decide(args)) => commands::decide::decide(&globals, &args),
+        Some(Command::Undo(args)) => commands::decide::undo(&globals, &args),
+        Some(Command::Move(args)) => commands::decide::move_to(&globals, &args),
+        Some(Command::Swap(args)) => commands::decide::swap(&globals, &args),
+        Some(Command::Programme(args)) => commands::programme::run(&globals, &args),
+        Some(Command::Suggest(args)) => commands::programme::suggest(&globals, &args),
         None => commands::console::run(&globals, &Default::default()),
     };
     match result {

@@ -56,7 +56,12 @@ fn accept_into_the_wanted_slot_then_undo() {
     assert_eq!(p.status, Status::Pending);
     assert_eq!(p.slot, None);
     let j = Store::open(&db).unwrap().journal(Some(id)).unwrap();
-    assert_eq!(j.iter().filter(|e| e.action == "decision").count(), 2);
+    let last = j.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str()),
+        ("undo", "marie")
+    );
+    assert_eq!(last.after.as_ref().unwrap()["status"], "pending");
     // Nothing left to undo.
     keys(&mut s, "u");
     assert!(notice(&s).contains("Aucune décision à annuler"));

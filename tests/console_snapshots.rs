@@ -126,7 +126,7 @@ fn resizing_keeps_the_selection_in_sight() {
     assert_eq!(s.app.current_id(), last);
     assert!(s.app.selected >= s.app.offset && s.app.selected < s.app.offset + s.app.table_page());
     let sc = screen(&s);
-    let id = last.unwrap().to_string();
+    let id = s.app.number_of(last.unwrap()).to_string();
     assert!(sc.lines().any(|l| l.starts_with(&format!("{id} "))), "{sc}");
 }
 

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use fiches::domain::Rules;
 use fiches::domain::Status;
 use fiches::fiche::Kind;
 use fiches::store::{Decision, ProposalFilter, Store};
@@ -42,15 +43,29 @@ fn setup() -> tempfile::TempDir {
 }
 
 fn decide(store: &mut Store, id: i64, status: Status, place: Option<(&str, &str)>) {
-    let version = store.proposal(id).unwrap().version;
-    let decision = Decision {
-        status,
-        slot: place.map(|p| p.0.to_string()),
-        space: place.map(|p| p.1.to_string()),
-        rank: None,
-        reason: None,
+    const REASON: &str = "hors sujet";
+    let p = store.proposal(id).unwrap();
+    let decision = match (status, place) {
+        (Status::Accepted, Some((slot, space))) => Decision::Accept {
+            slot: slot.to_string(),
+            place: space.to_string(),
+        },
+        (Status::Waitlisted, _) => Decision::Waitlist,
+        (Status::Rejected, _) => Decision::Reject {
+            reason: REASON.to_string(),
+        },
+        (Status::Withdrawn, _) => Decision::Withdraw,
+        _ => Decision::Pending,
     };
-    store.decide(id, version, &decision, "test").unwrap();
+    store
+        .decide(
+            p.number,
+            Some(p.version),
+            &decision,
+            &Rules::default(),
+            "test",
+        )
+        .unwrap();
 }
 
 fn micro_by_org(store: &Store) -> Vec<(i64, String)> {

@@ -70,24 +70,26 @@ fn week1() -> Vec<Entry> {
         "2018-05-04T09:00:00+02:00",
     );
     place(&mut quito, "14:00", "Espace A");
-    let dschang = entry(
+    let mut dschang = entry(
         4,
         "04-fiche-bourse-aux-projets-commune-de-dschang.docx",
         Status::Waitlisted,
         "2018-05-10T09:00:00+02:00",
     );
-    let aquitaine = entry(
+    let mut aquitaine = entry(
         5,
         "06-fiche-bourse-aux-projets-region-nouvelle-aquitaine.odt",
         Status::Waitlisted,
         "2018-05-15T09:00:00+02:00",
     );
-    let dunkerque = entry(
+    let mut dunkerque = entry(
         6,
         "13-fiche-micro-atelier-communaute-urbaine-de-dunkerque.ods",
         Status::Waitlisted,
         "2018-05-20T09:00:00+02:00",
     );
+    // The programme's ranks (the store's waiting-list order).
+    (aquitaine.rank, dschang.rank, dunkerque.rank) = (Some(1), Some(2), Some(1));
     vec![st_etienne, isere, quito, dschang, aquitaine, dunkerque]
 }
 
@@ -109,6 +111,7 @@ fn week2() -> Vec<Entry> {
     place(by_id(&mut entries, 6), "15:00", "Espace A");
     by_id(&mut entries, 2).status = Status::Withdrawn;
     place(by_id(&mut entries, 5), "13:15", "Table 3");
+    by_id(&mut entries, 4).rank = Some(1);
     entries
 }
 

@@ -97,6 +97,7 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         db_label: db_label(&path),
         layout: config.layout(),
         members: load_members(&config)?,
+        late_last: config.late_last,
         zone: Zone::from_iana(&config.event.timezone),
         theme: Theme::from_env(),
         now: None,

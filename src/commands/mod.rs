@@ -5,11 +5,13 @@
 
 pub mod console;
 pub mod daemon;
+pub mod decide;
 pub mod import;
 pub mod messages;
 pub mod outbox;
 pub mod output;
 pub mod parse;
+pub mod programme;
 pub mod proposals;
 pub mod publish;
 pub mod send;

@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long)]
     pub all: bool,
 
-    /// Seulement cet état : pending, sending, sent, uncertain, failed, replaced, dropped.
+    /// Seulement cet état : pending, sending, sent, uncertain, failed, replaced, dropped, review.
     #[arg(long, value_parser = parse_state)]
     pub state: Option<LetterState>,
 }
@@ -85,6 +85,9 @@ pub enum Action {
     /// Remet une lettre refusée par le serveur dans la boîte d'envoi (ou
     /// avance une nouvelle tentative prévue).
     Retry { id: i64 },
+    /// Reprend une lettre « à revoir » (modifiée, mise de côté quand la
+    /// décision a changé) à la place de la nouvelle lettre.
+    TakeBack { id: i64 },
 }
 
 fn parse_state(s: &str) -> Result<LetterState, String> {
@@ -133,6 +136,12 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             println!("lettre n° {id} : {}", after.state.label_fr());
             Ok(true)
         }
+        Some(Action::TakeBack { id }) => {
+            let l = store.letter(*id)?;
+            store.take_back_letter(*id, l.version, &actor())?;
+            println!("lettre n° {id} reprise : la relire (fiches outbox show {id}) puis l'envoyer");
+            Ok(true)
+        }
         Some(Action::Retry { id }) => {
             let l = store.letter(*id)?;
             store.retry_letter(*id, l.version, &actor())?;
@@ -151,6 +160,7 @@ fn list(store: &Store, letters: &Letters, args: &Args) -> anyhow::Result<bool> {
             LetterState::Failed,
             LetterState::Uncertain,
             LetterState::Sending,
+            LetterState::Review,
         ],
     };
     let drafts = outbox::drafts(
@@ -185,7 +195,7 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
         "── Lettre n° {} · {} · proposition n° {} ({}) · {}",
         r.id,
         r.kind.label_fr(),
-        r.proposal.id,
+        r.proposal.number,
         clean(
             r.proposal
                 .text("organisation")
@@ -210,6 +220,14 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     }
     for p in &d.problems {
         lines.push(format!("! à corriger avant l'envoi : {}", clean(p)));
+    }
+    if let Some((_, why)) = &r.set_aside {
+        lines.push(format!(
+            "! à revoir (texte modifié gardé) : {} ; `fiches outbox take-back {}` la reprend, `fiches outbox drop {}` la supprime",
+            clean(why),
+            r.id,
+            r.id
+        ));
     }
     if let Some(e) = &r.last_error {
         let next = r
@@ -304,7 +322,7 @@ fn editable(d: &Draft) -> String {
          À : {}\nCc : {}\nObjet : {}\n\n{}",
         d.record.id,
         d.record.kind.label_fr(),
-        d.record.proposal.id,
+        d.record.proposal.number,
         d.to_text(),
         d.cc_text(),
         d.subject,

@@ -11,9 +11,11 @@ use crate::store::{Proposal, ProposalFilter, ProposalStatus};
 
 /// Liste les propositions (toutes les révisions, sauf avec --live).
 ///
-/// Avec --json : un objet JSON par ligne, avec les champs id, kind, status,
-/// slot, space, rank, fields, warnings, flags, message_id (id du message
-/// dans `fiches messages`), revision, supersedes, superseded_by.
+/// Avec --json : un objet JSON par ligne, avec les champs id (de la
+/// révision), number (le numéro de la proposition, le même pour toutes ses
+/// révisions), kind, status, slot, space, rank (rang en liste d'attente, celui
+/// du programme), reason, version, fields, warnings, flags, message_id (id
+/// du message dans `fiches messages`), revision, supersedes, superseded_by.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Un objet JSON par ligne.
@@ -57,11 +59,14 @@ pub fn proposal_json(p: &Proposal) -> serde_json::Value {
         .collect();
     json!({
         "id": p.id,
+        "number": p.number,
         "kind": p.kind.map(Kind::key),
         "status": p.status,
         "slot": p.slot,
         "space": p.space,
         "rank": p.rank,
+        "reason": p.reason,
+        "version": p.version,
         "fields": fields,
         "warnings": p.warnings,
         "flags": p.flags,
@@ -104,8 +109,8 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
         None => String::new(),
     };
     let mut line = format!(
-        "#{:<5} {:<14} {:<10} rév. {}  {} — {}",
-        p.id,
+        "n° {:<5} {:<14} {:<10} rév. {}  {} — {}",
+        p.number,
         p.kind.map_or("type inconnu", Kind::key),
         p.status.as_str(),
         p.revision,
@@ -122,12 +127,12 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
     if !p.flags.is_empty() {
         line.push_str(&format!("  [{}]", p.flags.join(", ")));
     }
-    line.push_str(&format!("  (message #{}", p.message_id));
-    if let Some(s) = p.supersedes {
-        line.push_str(&format!(", remplace #{s}"));
+    if let Some(r) = p.rank {
+        line.push_str(&format!("  {}", crate::domain::rank_fr(r as usize)));
     }
-    if let Some(s) = p.superseded_by {
-        line.push_str(&format!(", remplacée par #{s}"));
+    line.push_str(&format!("  (message #{}", p.message_id));
+    if p.superseded_by.is_some() {
+        line.push_str(", révision remplacée");
     }
     line.push(')');
     if !out.line(&line)? {

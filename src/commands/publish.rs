@@ -73,7 +73,7 @@ pub fn entry(p: &Proposal, members: &Members, received: &HashMap<i64, String>) -
         _ => None,
     };
     Entry {
-        id: p.id,
+        id: p.number,
         key: p.chain_key.clone(),
         kind: p.kind,
         status: p.status,

@@ -56,6 +56,17 @@ pub enum Action {
     Withdraw,
     Reset,
     Undo,
+    /// Programme: pick up the proposal of the cell (then drop it on a free
+    /// place to move it, on another proposal to swap them).
+    Pick,
+    /// Programme: compute the programme suggestion and show its draft.
+    Suggest,
+    /// Décider: one step up the waiting list.
+    WaitUp,
+    /// Décider: one step down the waiting list.
+    WaitDown,
+    /// Envoi: take back a letter set aside "à revoir".
+    TakeBack,
     ToggleHandled,
     NewFiche,
     ChooseKind(Kind),
@@ -88,6 +99,8 @@ pub enum KeyMode {
     Picker,
     KindChoice,
     Confirm,
+    /// The suggestion's draft: confirm, cancel, scroll.
+    Suggestion,
 }
 
 pub fn key_mode(app: &App) -> KeyMode {
@@ -97,6 +110,7 @@ pub fn key_mode(app: &App) -> KeyMode {
         Overlay::Picker(_) => KeyMode::Picker,
         Overlay::KindChoice { .. } => KeyMode::KindChoice,
         Overlay::Confirm(_) => KeyMode::Confirm,
+        Overlay::Suggestion { .. } => KeyMode::Suggestion,
         Overlay::None if app.input.is_some() => KeyMode::Typing,
         Overlay::None => KeyMode::Normal(app.screen),
     }
@@ -191,6 +205,15 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
             }
             _ => None,
         },
+        KeyMode::Suggestion => match key.code {
+            KeyCode::Char('o') | KeyCode::Char('O') | KeyCode::Char('y') | KeyCode::Enter => {
+                Some(Action::Confirm)
+            }
+            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {
+                Some(Action::Escape)
+            }
+            _ => movement(&key),
+        },
         KeyMode::Normal(screen) => normal(screen, key),
     }
 }
@@ -229,6 +252,12 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Decider, KeyCode::Char('x')) => Some(Action::Withdraw),
         (Screen::Decider, KeyCode::Char('p')) => Some(Action::Reset),
         (Screen::Decider, KeyCode::Char('c')) => Some(Action::Correct),
+        (Screen::Decider, KeyCode::Char('+')) => Some(Action::WaitUp),
+        (Screen::Decider, KeyCode::Char('-')) => Some(Action::WaitDown),
+        (Screen::Programme, KeyCode::Char('m')) => Some(Action::Pick),
+        (Screen::Programme, KeyCode::Char('x')) => Some(Action::Withdraw),
+        (Screen::Programme, KeyCode::Char('S')) => Some(Action::Suggest),
+        (Screen::Envoi, KeyCode::Char('p')) => Some(Action::TakeBack),
         (Screen::Triage, KeyCode::Char('m')) => Some(Action::ToggleHandled),
         (Screen::Triage, KeyCode::Char('n')) => Some(Action::NewFiche),
         (Screen::Corriger, KeyCode::Char('S')) => Some(Action::Save),

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use super::format::Zone;
 use super::rows::{Listing, Row};
 use super::theme::Theme;
-use crate::domain::members::Members;
-use crate::domain::{Candidate, Decision, Layout, Status, demand, next_for_slot, waitlist};
+use crate::domain::suggest::Suggestion;
+use crate::domain::{Candidate, Place, Rules, Status, demand, grid};
 use crate::fiche::{Kind, Value};
 use crate::intake::MessageView;
 use crate::store::console::{Heartbeat, TriageMessage};
@@ -179,6 +179,11 @@ pub enum Overlay {
     Picker(Picker),
     /// A yes/no question before something that cannot be taken back.
     Confirm(Confirm),
+    /// The programme suggestion's draft: what would move, who would be
+    /// waitlisted; applied on confirmation.
+    Suggestion {
+        scroll: u16,
+    },
 }
 
 /// What a confirmation is for.
@@ -188,6 +193,12 @@ pub enum Confirm {
     DropLetter { id: i64, version: i64 },
     /// Send these letters (id, version shown).
     SendBatch { letters: Vec<(i64, i64)> },
+    /// Withdraw a proposal from the programme grid (number, version shown).
+    Withdraw {
+        number: i64,
+        version: i64,
+        organisation: String,
+    },
 }
 
 /// A letter of the outbox as the Envoi screen shows it.
@@ -202,6 +213,7 @@ pub struct LetterRow {
     pub subject: String,
     pub body: String,
     pub proposal_id: i64,
+    pub proposal_number: i64,
     pub organisation: String,
     pub created_at: String,
     pub sent_at: Option<String>,
@@ -250,14 +262,13 @@ pub struct Notice {
     pub level: Level,
 }
 
-/// A decision this session made, and how to take it back.
+/// A change this session made: the store takes it back (`Store::undo`)
+/// if it is still the proposal's last one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UndoEntry {
-    pub id: i64,
-    /// The proposal's version right after the decision.
-    pub version_after: i64,
-    /// The decision that restores the state before.
-    pub back: Decision,
+    pub number: i64,
+    /// Its journal line.
+    pub line: i64,
 }
 
 /// Everything shown about the selected proposal.
@@ -266,6 +277,8 @@ pub struct Detail {
     pub id: i64,
     pub proposal: Proposal,
     pub revisions: Vec<Proposal>,
+    /// When each revision's mail was sent (its Date, else its receipt).
+    pub revision_dates: Vec<Option<String>>,
     pub journal: Vec<JournalEntry>,
     pub message: Option<MessageRecord>,
     pub view: Option<MessageView>,
@@ -289,7 +302,9 @@ pub struct Draft {
     pub confirm_missing: bool,
 }
 
-/// The programme of one kind, derived from the rows.
+/// The programme of one kind, derived from the rows by the domain's
+/// `grid` (the same function the store, the CLI and the letters use), with
+/// row ids in place of numbers.
 #[derive(Debug, Clone, Default)]
 pub struct KindProgramme {
     pub slots: Vec<String>,
@@ -298,11 +313,10 @@ pub struct KindProgramme {
     pub cells: Vec<Option<i64>>,
     /// Per wanted slot ("any" apart): live proposals pending, accepted or waiting.
     pub demand: BTreeMap<String, usize>,
-    /// The waiting list in priority order: (id, rank).
+    /// The waiting list in its order: (id, rank).
     pub waitlist: Vec<(i64, usize)>,
-    /// Per place (like `cells`), for a free one: who the waiting list
-    /// would put there — the first who wants that slot in the slot's first
-    /// free place, the next in the next one.
+    /// Per place (like `cells`), for a free one: whom the waiting list
+    /// offers it to — the first who wants that slot, else the first waiting.
     pub suggestion: Vec<Option<i64>>,
     /// Live proposals by status (`Status::ALL` order).
     pub by_status: [usize; 5],
@@ -322,6 +336,7 @@ pub struct Programme {
     /// The accepted and waiting proposals (what places and waiting lists
     /// depend on; a decision on another one adds it).
     pub candidates: Vec<Candidate>,
+    /// Waiting-list rank by row id.
     pub ranks: HashMap<i64, usize>,
 }
 
@@ -333,7 +348,7 @@ impl Programme {
         }
     }
 
-    fn build(layout: &Layout, listing: &Listing) -> Programme {
+    fn build(rules: &Rules, listing: &Listing) -> Programme {
         let rows = listing.rows();
         // Places and waiting lists only depend on the accepted and waiting
         // proposals: the rules are given those (few, whatever the total).
@@ -342,6 +357,8 @@ impl Programme {
             .filter(|r| matches!(r.status, Status::Accepted | Status::Waitlisted))
             .map(Row::candidate)
             .collect();
+        let ids: HashMap<i64, i64> = candidates.iter().map(|c| (c.number, c.id)).collect();
+        let id = |n: i64| ids.get(&n).copied().unwrap_or(n);
         // Demand counts every live proposal; `demand` adds up, so it is
         // asked chunk by chunk (memory stays flat).
         let mut demands: [BTreeMap<String, usize>; 2] = Default::default();
@@ -362,49 +379,17 @@ impl Programme {
         }
         let mut ranks = HashMap::new();
         let mut kind_prog = |ki: usize, kind: Kind| {
-            let grid = layout.of(kind);
-            let mut cells = vec![None; grid.slots.len() * grid.places.len()];
-            for c in candidates.iter().filter(|c| c.kind == Some(kind)) {
-                if c.status != Status::Accepted {
-                    continue;
-                }
-                let Some(p) = &c.place else { continue };
-                let s = grid.slots.iter().position(|x| *x == p.slot);
-                let q = grid.places.iter().position(|x| *x == p.place);
-                if let (Some(s), Some(q)) = (s, q) {
-                    cells[s * grid.places.len() + q] = Some(c.id);
-                }
-            }
-            let list = waitlist(kind, &candidates);
-            ranks.extend(list.iter().copied());
-            let width = grid.places.len();
-            let mut suggestion = vec![None; cells.len()];
-            for (si, slot) in grid.slots.iter().enumerate() {
-                // `next_for_slot` again and again, each time without the
-                // ones already suggested for this slot.
-                let mut pool: Vec<Candidate> = candidates
-                    .iter()
-                    .filter(|c| c.kind == Some(kind) && c.status == Status::Waitlisted)
-                    .cloned()
-                    .collect();
-                for pi in 0..width {
-                    if cells[si * width + pi].is_some() {
-                        continue;
-                    }
-                    let Some(next) = next_for_slot(kind, slot, &pool).map(|c| c.id) else {
-                        break;
-                    };
-                    suggestion[si * width + pi] = Some(next);
-                    pool.retain(|c| c.id != next);
-                }
-            }
+            let g = grid(&rules.layout, kind, &candidates);
+            let waitlist: Vec<(i64, usize)> =
+                g.waitlist.iter().map(|(n, r)| (id(*n), *r)).collect();
+            ranks.extend(waitlist.iter().copied());
             KindProgramme {
-                slots: grid.slots.clone(),
-                places: grid.places.clone(),
+                cells: g.cells.iter().map(|c| c.map(id)).collect(),
+                suggestion: g.offers.iter().map(|c| c.map(id)).collect(),
+                slots: g.slots,
+                places: g.places,
                 demand: std::mem::take(&mut demands[ki]),
-                suggestion,
-                waitlist: list,
-                cells,
+                waitlist,
                 by_status: counts[ki],
             }
         };
@@ -445,8 +430,8 @@ pub struct App {
     pub now: DateTime<Utc>,
     pub user: String,
     pub db_label: String,
-    pub layout: Layout,
-    pub members: Members,
+    /// The selection rules (grid, members list, lateness setting).
+    pub rules: Rules,
     pub zone: Zone,
     pub theme: Theme,
     pub listing: Listing,
@@ -459,6 +444,11 @@ pub struct App {
     pub programme_kind: Kind,
     /// (slot, place) of the programme grid.
     pub programme_cursor: (usize, usize),
+    /// A placed proposal picked up on the Programme screen to move (to a
+    /// free place) or swap (with another placed one): row id and its place.
+    pub programme_pick: Option<(i64, Place)>,
+    /// The programme suggestion shown for confirmation.
+    pub suggestion: Option<Suggestion>,
     pub triage: Vec<TriageMessage>,
     pub triage_selected: usize,
     pub triage_offset: usize,
@@ -473,7 +463,7 @@ pub struct App {
     pub quit: bool,
     /// Live proposals by status (`Status::ALL` order), for the status line.
     pub status_counts: [usize; 5],
-    /// The largest proposal id (width of the id column).
+    /// The largest proposal number (width of the number column).
     pub max_id: i64,
     /// How long a search keystroke may look through rows before the frame
     /// is drawn (the rest is searched between keystrokes); `None`: to the
@@ -483,7 +473,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(layout: Layout, members: Members, zone: Zone, theme: Theme) -> App {
+    pub fn new(rules: Rules, zone: Zone, theme: Theme) -> App {
         App {
             screen: Screen::default(),
             focus: Focus::default(),
@@ -493,8 +483,7 @@ impl App {
             now: Utc::now(),
             user: String::new(),
             db_label: String::new(),
-            layout,
-            members,
+            rules,
             zone,
             theme,
             listing: Listing::default(),
@@ -505,6 +494,8 @@ impl App {
             decide_cursor: 0,
             programme_kind: Kind::MicroAtelier,
             programme_cursor: (0, 0),
+            programme_pick: None,
+            suggestion: None,
             triage: Vec::new(),
             triage_selected: 0,
             triage_offset: 0,
@@ -543,25 +534,24 @@ impl App {
         self.triage.get(self.triage_selected)
     }
 
-    /// The candidates with `row` among them in `status` (a decision's
-    /// outcome), to ask the rules what it would give.
-    pub fn candidates_with(&self, row: &Row, status: Status) -> Vec<Candidate> {
-        let mut all = self.programme().candidates.clone();
-        match all.iter_mut().find(|c| c.id == row.id) {
-            Some(c) => c.status = status,
-            None => {
-                let mut c = row.candidate();
-                c.status = status;
-                all.push(c);
-            }
-        }
-        all
+    /// The rank `row` has, or would have if waitlisted now.
+    pub fn would_rank(&self, row: &Row) -> Option<usize> {
+        crate::domain::decision::would_rank(
+            &self.rules,
+            &row.candidate(),
+            &self.programme().candidates,
+        )
+    }
+
+    /// The stable number of a row (what staff and senders know it by).
+    pub fn number_of(&self, id: i64) -> i64 {
+        self.listing.get(id).map_or(id, |r| r.number)
     }
 
     /// The programme grids, derived from the rows (cached until they change).
     pub fn programme(&self) -> &Programme {
         self.programme
-            .get_or_init(|| Programme::build(&self.layout, &self.listing))
+            .get_or_init(|| Programme::build(&self.rules, &self.listing))
     }
 
     /// To call whenever rows change: drops what was derived from them.
@@ -572,7 +562,7 @@ impl App {
         for r in self.listing.rows() {
             let i = Status::ALL.iter().position(|s| *s == r.status).unwrap_or(0);
             self.status_counts[i] += 1;
-            self.max_id = self.max_id.max(r.id);
+            self.max_id = self.max_id.max(r.number);
         }
     }
 

@@ -71,6 +71,8 @@ impl Flags {
 /// Kept small (strings boxed, times as numbers): there may be 100,000.
 pub struct Row {
     pub id: i64,
+    /// The stable number (shown, typed, the same for every revision).
+    pub number: i64,
     pub kind: Option<Kind>,
     pub status: Status,
     pub slot: Option<Box<str>>,
@@ -78,6 +80,10 @@ pub struct Row {
     pub version: i64,
     pub revision: i64,
     pub message_id: i64,
+    /// Waiting-list position key (see `domain::waitlist`).
+    pub wait_pos: Option<i64>,
+    /// The refusal's reason, terminal-safe.
+    pub reason: Option<Box<str>>,
     /// Terminal-safe, one line.
     pub organisation: Box<str>,
     pub country: Box<str>,
@@ -135,11 +141,12 @@ impl Row {
             hay.push('\n');
         }
         hay.push('#');
-        hay.push_str(&r.id.to_string());
+        hay.push_str(&r.number.to_string());
         let span = (start as u32, (hay.len() - start) as u32);
         let safe = |s: &str| terminal_line(s).into_boxed_str();
         Row {
             id: r.id,
+            number: r.number,
             kind: r.kind,
             status,
             slot: r.slot.as_deref().map(safe),
@@ -147,6 +154,8 @@ impl Row {
             version: r.version,
             revision: r.revision,
             message_id: r.message_id,
+            wait_pos: r.wait_pos,
+            reason: r.reason.as_deref().map(safe),
             organisation: safe(r.organisation.as_deref().unwrap_or("")),
             country: safe(r.country.as_deref().unwrap_or("")),
             theme: r.theme.as_deref().map(safe),
@@ -169,12 +178,20 @@ impl Row {
         }
     }
 
-    /// The domain's view of it, for the selection rules.
+    /// The domain's view of it, for the selection rules (the store builds
+    /// the same from the database: `store::programme::candidates`).
     pub fn candidate(&self) -> Candidate {
         Candidate {
             id: self.id,
+            number: self.number,
+            version: self.version,
             kind: self.kind,
             status: self.status,
+            wait_pos: self.wait_pos,
+            reason: self.reason.as_deref().map(str::to_string),
+            late: self.flags.has(Flags::LATE),
+            organisation: None,
+            theme: self.theme.as_deref().map(str::to_string),
             place: match (&self.slot, &self.space) {
                 (Some(s), Some(p)) => Some(Place {
                     slot: s.to_string(),
@@ -283,6 +300,8 @@ pub struct Listing {
     arena_live: usize,
     pub sort: SortKey,
     pub reverse: bool,
+    /// `[selection] late_last`, for the priority order.
+    pub late_last: bool,
     pub filters: Filters,
     /// The search as typed.
     pub query: String,
@@ -441,14 +460,23 @@ impl Listing {
                 .as_deref()
                 .or(a.wanted.as_deref())
                 .cmp(&b.slot.as_deref().or(b.wanted.as_deref())),
-            // The domain's priority (`domain::priority_cmp`): members
-            // first, then the earliest received.
+            // The domain's priority (`Rules::priority_cmp`): members
+            // first, on time before late (setting), then the earliest received.
             SortKey::Priority => b
                 .member
                 .counts_as_member()
                 .cmp(&a.member.counts_as_member())
-                .then_with(|| a.received_key().cmp(&b.received_key())),
-            SortKey::Id => Ordering::Equal,
+                .then_with(|| {
+                    let late = |r: &Row| self.late_last && r.flags.has(Flags::LATE);
+                    late(a).cmp(&late(b))
+                })
+                .then_with(|| {
+                    a.received
+                        .unwrap_or(i64::MIN)
+                        .cmp(&b.received.unwrap_or(i64::MIN))
+                })
+                .then_with(|| a.number.cmp(&b.number)),
+            SortKey::Id => a.number.cmp(&b.number),
         };
         o.then(a.id.cmp(&b.id))
     }
@@ -625,6 +653,7 @@ mod tests {
     fn row(id: i64, org: &str, received: &str, member: Option<bool>) -> ListingRow {
         ListingRow {
             id,
+            number: id,
             kind: Some(Kind::MicroAtelier),
             status: Some(Status::Pending),
             version: 1,

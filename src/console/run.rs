@@ -36,10 +36,10 @@ use super::format::Zone;
 use super::rows::Listing;
 use super::strings as s;
 use super::theme::Theme;
-use super::update::{Effect, triage_changed, undo_of, update};
+use super::update::{Effect, triage_changed, update};
 use super::view;
 use crate::domain::members::Members;
-use crate::domain::{self, Layout, Status, check_decision, status_fr};
+use crate::domain::{self, Layout, Place, Rules, status_fr};
 use crate::fiche::{Kind, Value};
 use crate::intake::message_view;
 use crate::letters::Letters;
@@ -56,6 +56,8 @@ pub struct Options {
     pub db_label: String,
     pub layout: Layout,
     pub members: Members,
+    /// `[selection] late_last`: on-time fiches before late ones.
+    pub late_last: bool,
     pub zone: Zone,
     pub theme: Theme,
     /// A fixed clock (tests); `None` reads the system clock on each tick.
@@ -78,6 +80,7 @@ impl Options {
             db_label: "fiches.db".into(),
             layout: Layout::spec_default(),
             members: Members::default(),
+            late_last: true,
             zone: Zone::CentralEurope,
             theme: Theme::new(true),
             now: Some(now),
@@ -126,25 +129,6 @@ fn is_live(r: &store::console::ListingRow) -> bool {
     r.superseded_by.is_none()
 }
 
-fn to_store(d: &domain::Decision, rank: Option<i64>) -> store::Decision {
-    let (slot, space, reason) = match d {
-        domain::Decision::Accept { slot, place } => (Some(slot.clone()), Some(place.clone()), None),
-        domain::Decision::Reject { reason } => (None, None, Some(reason.clone())),
-        _ => (None, None, None),
-    };
-    store::Decision {
-        status: d.target(),
-        slot,
-        space,
-        rank: if d.target() == Status::Waitlisted {
-            rank
-        } else {
-            None
-        },
-        reason,
-    }
-}
-
 /// Plain words for a store error; a busy database is never shown as
 /// SQLite's "database is locked".
 pub fn error_text(e: &StoreError) -> String {
@@ -175,7 +159,13 @@ fn retry<T>(
 impl Session {
     /// Loads everything the first frame needs.
     pub fn open(store: Store, opts: Options) -> Result<Session, StoreError> {
-        let mut app = App::new(opts.layout, opts.members, opts.zone, opts.theme);
+        let rules = Rules {
+            layout: opts.layout,
+            members: opts.members,
+            late_last: opts.late_last,
+        };
+        let mut app = App::new(rules, opts.zone, opts.theme);
+        app.listing.late_last = opts.late_last;
         app.user = opts.user;
         app.db_label = opts.db_label;
         app.size = opts.size;
@@ -202,8 +192,9 @@ impl Session {
     fn full_load(&mut self) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
         self.journal_head = self.store.journal_head()?;
-        let members = &self.app.members;
+        let members = &self.app.rules.members;
         let mut listing = Listing::default();
+        listing.late_last = self.app.rules.late_last;
         self.store
             .scan_listing(None, |r| listing.push(r, members))?;
         let sel = self.app.current_id();
@@ -303,7 +294,7 @@ impl Session {
                 .map(|id| (*id, got.remove(id).filter(is_live)))
                 .collect();
             let sel = self.app.current_id();
-            self.app.listing.apply(changes, &self.app.members);
+            self.app.listing.apply(changes, &self.app.rules.members);
             self.app.rows_changed();
             if let Some(id) = sel
                 && !self.app.select_id(id)
@@ -351,6 +342,14 @@ impl Session {
         let load = |st: &Store| -> Result<Detail, StoreError> {
             let proposal = st.proposal(id)?;
             let revisions = st.revisions(id)?;
+            let revision_dates = revisions
+                .iter()
+                .map(|r| {
+                    st.message_record(r.message_id)
+                        .ok()
+                        .and_then(|m| m.date.or(m.effective_at).or(m.received_at))
+                })
+                .collect();
             let journal = st.proposal_journal(id)?;
             let message = st.message_record(proposal.message_id).ok();
             let view = st
@@ -361,6 +360,7 @@ impl Session {
                 id,
                 proposal,
                 revisions,
+                revision_dates,
                 journal,
                 message,
                 view,
@@ -400,12 +400,39 @@ impl Session {
                 }
             }
             Effect::Decide {
-                id,
+                number,
                 version,
                 decision,
-                rank,
-                undo,
-            } => self.decide(id, version, decision, rank, undo),
+            } => self.decide(number, version, decision),
+            Effect::Undo { number, line } => self.undo(number, line),
+            Effect::Move {
+                number,
+                version,
+                to,
+            } => self.move_to(number, version, to),
+            Effect::Swap { a, b } => self.swap(a, b),
+            Effect::WaitlistStep {
+                number,
+                version,
+                up,
+            } => self.waitlist_step(number, version, up),
+            Effect::ComputeSuggestion => self.compute_suggestion(),
+            Effect::ApplySuggestion => self.apply_suggestion(),
+            Effect::TakeBackLetter { id, version } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| {
+                    st.take_back_letter(id, version, &user)
+                }) {
+                    Ok(()) => {
+                        self.load_letters();
+                        self.app.notify(Level::Ok, s::n_letter_taken_back(id));
+                    }
+                    Err(e) => {
+                        self.load_letters();
+                        self.app.notify(Level::Error, error_text(&e));
+                    }
+                }
+            }
             Effect::UpdateField {
                 id,
                 version,
@@ -483,6 +510,7 @@ impl Session {
                 LetterState::Sending,
                 LetterState::Uncertain,
                 LetterState::Failed,
+                LetterState::Review,
                 LetterState::Sent,
             ],
             ..LetterFilter::default()
@@ -506,9 +534,10 @@ impl Session {
         let order = |st: LetterState| match st {
             LetterState::Uncertain => 0,
             LetterState::Failed => 1,
-            LetterState::Sending => 2,
-            LetterState::Pending => 3,
-            _ => 4,
+            LetterState::Review => 2,
+            LetterState::Sending => 3,
+            LetterState::Pending => 4,
+            _ => 5,
         };
         rows.sort_by_key(|l| (order(l.state), l.id));
         let n = |st: LetterState| counts.iter().find(|(s, _)| *s == st).map_or(0, |(_, n)| *n);
@@ -689,108 +718,220 @@ impl Session {
     }
 
     /// The actor of the last journal line of a proposal (who changed it).
-    fn last_actor(&self, id: i64) -> String {
+    fn last_actor(&self, number: i64) -> String {
         self.store
-            .proposal_journal(id)
+            .proposal_by_number(number)
+            .and_then(|p| self.store.proposal_journal(p.id))
             .ok()
             .and_then(|j| j.last().map(|e| terminal_line(&e.actor)))
             .unwrap_or_else(|| "?".to_string())
     }
 
-    fn decide(
-        &mut self,
-        id: i64,
-        version: i64,
-        decision: domain::Decision,
-        rank: Option<i64>,
-        undo: bool,
-    ) {
-        // The rules look at what others wrote meanwhile, not at the screen.
+    /// After a change was refused: the screen shows what the database
+    /// holds, the notice says why (who changed the proposal, which place
+    /// was taken).
+    fn refused(&mut self, number: i64, e: StoreError, place: Option<&Place>) {
         self.refresh(false);
-        let shown = self.app.listing.get(id).cloned();
-        if let Some(row) = &shown
-            && row.version == version
-            && let Err(e) = check_decision(
-                &self.app.layout,
-                &row.candidate(),
-                &decision,
-                &self.app.programme().candidates,
-            )
-        {
-            self.app.notify(Level::Error, s::n_refused(&e.to_string()));
-            return;
+        let text = match &e {
+            StoreError::StaleVersion { .. } => {
+                let status = match self.store.proposal_by_number(number) {
+                    Ok(p) => p.state().describe_fr(),
+                    Err(_) => "?".to_string(),
+                };
+                let who = self.last_actor(number);
+                s::n_stale(number, &who, &terminal_line(&status))
+            }
+            StoreError::NotLive(_) => s::DEC_NOT_LIVE.to_string(),
+            StoreError::Rule(r) => s::n_refused(&terminal_line(&r.to_string())),
+            StoreError::UndoRefused(why) => s::n_refused(&terminal_line(why)),
+            e if e.is_unique_violation() => match place {
+                Some(p) => s::n_place_taken(&terminal_line(&p.slot), &terminal_line(&p.place)),
+                None => error_text(e),
+            },
+            e => error_text(e),
+        };
+        if let Some(id) = self.app.current_id() {
+            self.load_detail(id);
         }
+        self.app.notify(Level::Error, text);
+    }
+
+    fn decide(&mut self, number: i64, version: i64, decision: domain::Decision) {
         let user = self.app.user.clone();
-        let sd = to_store(&decision, rank);
-        match retry(&mut self.store, |st| st.decide(id, version, &sd, &user)) {
-            Ok(p) => {
-                if undo {
-                    self.app.undo.pop();
-                } else if let Some(before) = &shown {
-                    self.app.undo.push(UndoEntry {
-                        id,
-                        version_after: p.version,
-                        back: undo_of(
-                            before.status,
-                            before.slot.as_deref(),
-                            before.space.as_deref(),
-                        ),
-                    });
-                }
+        let rules = self.app.rules.clone();
+        match retry(&mut self.store, |st| {
+            st.decide(number, Some(version), &decision, &rules, &user)
+        }) {
+            Ok(done) => {
+                self.app.undo.push(UndoEntry {
+                    number,
+                    line: done.line,
+                });
                 self.refresh(false);
-                let text = if undo {
-                    s::n_undone(id)
-                } else {
-                    match &decision {
-                        domain::Decision::Accept { slot, place } => {
-                            s::n_accepted(id, &terminal_line(slot), &terminal_line(place))
-                        }
-                        domain::Decision::Waitlist => s::n_waitlisted(
-                            id,
-                            self.app.programme().ranks.get(&id).copied().unwrap_or(1),
-                        ),
-                        domain::Decision::Reject { .. } => s::n_rejected(id),
-                        domain::Decision::Withdraw => s::n_withdrawn(id),
-                        domain::Decision::Reset => s::n_reset(id),
+                let p = &done.proposal;
+                let text = match &decision {
+                    domain::Decision::Accept { slot, place } => {
+                        s::n_accepted(number, &terminal_line(slot), &terminal_line(place))
                     }
+                    domain::Decision::Waitlist => {
+                        s::n_waitlisted(number, p.rank.unwrap_or(1) as usize)
+                    }
+                    domain::Decision::Reject { .. } => s::n_rejected(number),
+                    domain::Decision::Withdraw => {
+                        // The place it held is offered to the waiting list.
+                        let offer = self.app.programme_cursor;
+                        let _ = offer;
+                        s::n_withdrawn(number)
+                    }
+                    domain::Decision::Pending => s::n_reset(number),
                 };
                 self.app.notify(Level::Ok, text);
             }
-            Err(StoreError::StaleVersion { .. }) => {
-                self.refresh(false);
-                self.load_detail(id);
-                let status = match self.store.proposal(id) {
-                    Ok(p) => {
-                        let mut t = status_fr(p.status).to_string();
-                        if let (Some(sl), Some(sp)) = (&p.slot, &p.space) {
-                            t.push_str(&format!(" ({}, {})", terminal_line(sl), terminal_line(sp)));
-                        }
-                        t
-                    }
-                    Err(_) => "?".to_string(),
+            Err(e) => {
+                let place = match &decision {
+                    domain::Decision::Accept { slot, place } => Some(Place {
+                        slot: slot.clone(),
+                        place: place.clone(),
+                    }),
+                    _ => None,
                 };
-                let who = self.last_actor(id);
-                if undo {
+                self.refused(number, e, place.as_ref())
+            }
+        }
+    }
+
+    fn undo(&mut self, number: i64, line: i64) {
+        let user = self.app.user.clone();
+        let rules = self.app.rules.clone();
+        match retry(&mut self.store, |st| {
+            st.undo(number, Some(line), &rules, &user)
+        }) {
+            Ok(done) => {
+                self.app.undo.pop();
+                self.refresh(false);
+                let numbers: Vec<i64> = done.proposals.iter().map(|p| p.number).collect();
+                self.app.notify(Level::Ok, s::n_undone(&numbers));
+            }
+            Err(e) => {
+                // Taken back by nobody: it is no longer this session's to undo.
+                if matches!(e, StoreError::UndoRefused(_)) {
                     self.app.undo.pop();
                 }
-                self.app.notify(Level::Error, s::n_stale(id, &who, &status));
+                self.refused(number, e, None)
             }
-            Err(StoreError::NotLive(_)) => {
+        }
+    }
+
+    fn move_to(&mut self, number: i64, version: i64, to: Place) {
+        let user = self.app.user.clone();
+        let rules = self.app.rules.clone();
+        match retry(&mut self.store, |st| {
+            st.move_to(number, Some(version), &to, &rules, &user)
+        }) {
+            Ok(done) => {
+                self.app.undo.push(UndoEntry {
+                    number,
+                    line: done.line,
+                });
                 self.refresh(false);
-                self.app.notify(Level::Error, s::DEC_NOT_LIVE);
-            }
-            Err(e) if e.is_unique_violation() => {
-                self.refresh(false);
-                let (slot, place) = match &decision {
-                    domain::Decision::Accept { slot, place } => (slot.clone(), place.clone()),
-                    _ => (String::new(), String::new()),
-                };
                 self.app.notify(
-                    Level::Error,
-                    s::n_place_taken(&terminal_line(&slot), &terminal_line(&place)),
+                    Level::Ok,
+                    s::n_moved(number, &terminal_line(&to.slot), &terminal_line(&to.place)),
                 );
             }
+            Err(e) => self.refused(number, e, Some(&to)),
+        }
+    }
+
+    fn swap(&mut self, a: (i64, i64), b: (i64, i64)) {
+        let user = self.app.user.clone();
+        let rules = self.app.rules.clone();
+        match retry(&mut self.store, |st| {
+            st.swap(a.0, b.0, (Some(a.1), Some(b.1)), &rules, &user)
+        }) {
+            Ok((da, _)) => {
+                self.app.undo.push(UndoEntry {
+                    number: a.0,
+                    line: da.line,
+                });
+                self.refresh(false);
+                self.app.notify(Level::Ok, s::n_swapped(a.0, b.0));
+            }
+            Err(e) => self.refused(a.0, e, None),
+        }
+    }
+
+    fn waitlist_step(&mut self, number: i64, version: i64, up: bool) {
+        let user = self.app.user.clone();
+        let rules = self.app.rules.clone();
+        match retry(&mut self.store, |st| {
+            st.waitlist_step(number, Some(version), up, &rules, &user)
+        }) {
+            Ok(done) => {
+                self.app.undo.push(UndoEntry {
+                    number,
+                    line: done.line,
+                });
+                self.refresh(false);
+                self.app.notify(
+                    Level::Ok,
+                    s::n_waitlisted(number, done.proposal.rank.unwrap_or(1) as usize),
+                );
+            }
+            Err(e) => self.refused(number, e, None),
+        }
+    }
+
+    fn compute_suggestion(&mut self) {
+        self.refresh(false);
+        match self.store.suggestion(&self.app.rules) {
+            Ok(sug) if sug.changes.is_empty() => {
+                self.app.notify(Level::Info, s::SUG_NOTHING);
+            }
+            Ok(sug) => {
+                self.app.suggestion = Some(sug);
+                self.app.overlay = super::app::Overlay::Suggestion { scroll: 0 };
+            }
             Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    fn apply_suggestion(&mut self) {
+        let Some(sug) = self.app.suggestion.take() else {
+            return;
+        };
+        let user = self.app.user.clone();
+        let rules = self.app.rules.clone();
+        match retry(&mut self.store, |st| {
+            st.apply_suggestion(&sug, &rules, &user)
+        }) {
+            Ok(done) => {
+                if let Some(first) = sug.changes.first() {
+                    let line = self
+                        .store
+                        .undo_stack(first.number)
+                        .ok()
+                        .and_then(|st| st.last().map(|e| e.id));
+                    if let Some(line) = line {
+                        self.app.undo.push(UndoEntry {
+                            number: first.number,
+                            line,
+                        });
+                    }
+                }
+                self.refresh(false);
+                self.app.notify(
+                    Level::Ok,
+                    s::n_suggestion_applied(done.placed, done.moved, done.waitlisted),
+                );
+            }
+            Err(e) => {
+                let n = match &e {
+                    StoreError::SuggestionStale(n) => *n,
+                    _ => 0,
+                };
+                self.refused(n, e, None)
+            }
         }
     }
 
@@ -810,14 +951,16 @@ impl Session {
             Err(StoreError::StaleVersion { .. }) => {
                 self.refresh(false);
                 self.load_detail(id);
-                let who = self.last_actor(id);
+                let number = self.app.number_of(id);
+                let who = self.last_actor(number);
                 let status = self
                     .app
                     .listing
                     .get(id)
                     .map_or("?", |r| status_fr(r.status))
                     .to_string();
-                self.app.notify(Level::Error, s::n_stale(id, &who, &status));
+                self.app
+                    .notify(Level::Error, s::n_stale(number, &who, &status));
             }
             Err(e) => self.app.notify(Level::Error, error_text(&e)),
         }
@@ -841,7 +984,7 @@ impl Session {
                 self.app.select_id(p.id);
                 self.app.screen = Screen::Propositions;
                 self.load_detail(p.id);
-                self.app.notify(Level::Ok, s::n_entered(p.id));
+                self.app.notify(Level::Ok, s::n_entered(p.number));
             }
             Err(e) => self.app.notify(Level::Error, error_text(&e)),
         }
@@ -868,6 +1011,7 @@ fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
         subject: String::new(),
         body: String::new(),
         proposal_id: r.proposal.id,
+        proposal_number: r.proposal.number,
         organisation,
         created_at: r.created_at.clone(),
         sent_at: r.sent_at.clone(),

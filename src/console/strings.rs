@@ -73,6 +73,7 @@ pub const DEC_A_REJECT: &str = "ne pas retenir (motif)";
 pub const DEC_A_WITHDRAW: &str = "retirée par l'organisation";
 pub const DEC_A_RESET: &str = "remettre « à décider »";
 pub const DEC_A_UNDO: &str = "annuler ma dernière décision";
+pub const DEC_A_RANK: &str = "rang : monter, descendre";
 pub const DEC_REASON_PROMPT: &str = "Motif du refus : ";
 pub const DEC_NOT_LIVE: &str =
     "Cette révision a été remplacée par une fiche plus récente : décider sur la révision en cours.";
@@ -116,10 +117,9 @@ pub const ST_TO_TRIAGE: &str = "à traiter";
 
 // Key hints shown on the message line when nothing else is said.
 pub const HINT_PROPOSITIONS: &str = "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail · ? aide · q quitter";
-pub const HINT_DECIDER: &str =
-    "j/k place · Entrée/a retenir · w attente · r refuser · x retirée · p à décider · u annuler";
-pub const HINT_PROGRAMME: &str =
-    "flèches/hjkl case · Tab micro/bourse · Entrée retenir le 1er en attente ou voir · ? aide";
+pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · + - rang · r refuser · x retirée · p à décider · u annuler";
+pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · u annuler · Tab";
+pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str =
     "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire · ? aide · q quitter";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
@@ -182,16 +182,26 @@ pub const HELP: &[(&str, &str)] = &[
         "retenir à la place choisie (le créneau souhaité d'abord)",
     ),
     ("w", "mettre en liste d'attente"),
+    ("+  -", "en liste d'attente : monter, descendre d'un rang"),
     ("r", "ne pas retenir, avec un motif"),
     ("x", "retirée par l'organisation"),
     ("p", "remettre « à décider »"),
-    ("u", "annuler ma dernière décision"),
+    ("u", "annuler ma dernière décision (partout)"),
     ("", "Programme"),
     ("h j k l  flèches", "choisir une case"),
     ("Tab", "micro-ateliers ou bourse aux projets"),
     (
         "Entrée",
         "place libre : retenir le premier en attente ; sinon voir",
+    ),
+    (
+        "m",
+        "prendre la proposition de la case, puis m ou Entrée sur une place libre (déplacer) ou occupée (échanger)",
+    ),
+    ("x", "retirer la proposition de la case, après confirmation"),
+    (
+        "S",
+        "suggestion de programme : brouillon, puis o pour l'appliquer",
     ),
     ("", "À traiter"),
     ("m", "marquer traité ou non traité"),
@@ -214,6 +224,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "E",
         "envoyer toutes les lettres à envoyer, après confirmation",
+    ),
+    (
+        "p",
+        "lettre « à revoir » : la reprendre (à la place de la nouvelle)",
     ),
     ("", "Signalements (colonne Sig)"),
     ("T", "arrivée après la date limite"),
@@ -405,8 +419,44 @@ pub fn n_withdrawn(id: i64) -> String {
 pub fn n_reset(id: i64) -> String {
     format!("Proposition n° {id} remise « à décider ».")
 }
-pub fn n_undone(id: i64) -> String {
-    format!("Dernière décision sur la proposition n° {id} annulée.")
+pub fn n_undone(numbers: &[i64]) -> String {
+    match numbers {
+        [n] => format!("Dernière décision sur la proposition n° {n} annulée."),
+        ns => format!(
+            "Dernier changement annulé pour les propositions n° {}.",
+            ns.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+pub fn n_moved(number: i64, slot: &str, place: &str) -> String {
+    format!("Proposition n° {number} déplacée : {slot}, {place}.")
+}
+pub fn n_swapped(a: i64, b: i64) -> String {
+    format!("Propositions n° {a} et n° {b} échangées.")
+}
+pub fn n_picked(number: i64) -> String {
+    format!(
+        "Proposition n° {number} prise : choisir une place libre (déplacer) ou occupée (échanger), puis m ou Entrée ; Échap pour annuler."
+    )
+}
+pub const PROG_PICK_EMPTY: &str = "Cette place est libre : rien à prendre ni à retirer.";
+pub const PROG_PICK_CANCELLED: &str = "Déplacement annulé.";
+pub const PROG_PICKED: &str = "prise";
+pub fn n_suggestion_applied(placed: usize, moved: usize, waitlisted: usize) -> String {
+    format!(
+        "Suggestion appliquée : {placed} placée{}, {moved} déplacée{}, {waitlisted} en liste d'attente (u pour tout annuler).",
+        plural(placed),
+        plural(moved),
+    )
+}
+pub const SUG_NOTHING: &str = "Suggestion : le programme est déjà au mieux, rien à changer.";
+pub const SUG_CANCELLED: &str = "Suggestion abandonnée : rien n'a été changé.";
+pub const SUG_TITLE: &str = "Suggestion de programme (brouillon)";
+pub const SUG_KEYS: &str = "o appliquer (un seul pas, u l'annule) · Échap abandonner · j/k défiler";
+pub fn withdraw_confirm(number: i64, organisation: &str) -> String {
+    format!(
+        "Retirer la proposition n° {number} ({organisation}) du programme ? Sa place sera proposée au premier en attente."
+    )
 }
 pub const N_NOTHING_TO_UNDO: &str = "Aucune décision à annuler dans cette session.";
 pub fn n_stale(id: i64, who: &str, status: &str) -> String {
@@ -471,6 +521,7 @@ pub const ENV_NO_SELECTION: &str = "Aucune lettre choisie.";
 pub const ENV_ONLY_UNSENT: &str = "seule une lettre non envoyée se supprime";
 pub const ENV_ONLY_UNSENT_EDIT: &str = "seule une lettre non envoyée se modifie";
 pub const ENV_ONLY_UNCERTAIN: &str = "seule une lettre incertaine se règle ainsi";
+pub const ENV_ONLY_REVIEW: &str = "seule une lettre « à revoir » se reprend";
 pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
 pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";
 pub const ENV_NOTHING_TO_SEND: &str = "Aucune lettre à envoyer.";
@@ -525,6 +576,10 @@ pub fn n_letter_edited(id: i64, problems: usize) -> String {
             plural(problems)
         )
     }
+}
+
+pub fn n_letter_taken_back(id: i64) -> String {
+    format!("Lettre n° {id} reprise : à relire puis envoyer.")
 }
 
 pub fn n_letter_unchanged(id: i64) -> String {

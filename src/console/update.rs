@@ -13,7 +13,8 @@ use super::app::{
 use super::rows::SortKey;
 use super::strings as s;
 use super::view;
-use crate::domain::{Decision, Status, check_decision, free_places, waitlist};
+use crate::domain::decision::{check_move, check_swap, check_waitlist_step};
+use crate::domain::{Decision, Place, Status, check_decision, free_places};
 use crate::fiche::spec::{self, FieldSpec, FieldType};
 use crate::fiche::{Kind, Value};
 use crate::store::{LetterState, Resolution};
@@ -25,14 +26,43 @@ pub enum Effect {
     LoadDetail(i64),
     /// Load a message of "À traiter".
     LoadMessage(i64),
-    /// Record a decision checked by the domain rules, against the version shown.
+    /// Record a decision checked by the domain rules, against the version
+    /// shown (the store checks again, in its transaction).
     Decide {
-        id: i64,
+        number: i64,
         version: i64,
         decision: Decision,
-        rank: Option<i64>,
-        /// Taking back an earlier decision of this session.
-        undo: bool,
+    },
+    /// Take back this session's change (its journal line) of a proposal.
+    Undo {
+        number: i64,
+        line: i64,
+    },
+    /// Move an accepted proposal to a free place.
+    Move {
+        number: i64,
+        version: i64,
+        to: Place,
+    },
+    /// Swap the places of two accepted proposals ((number, version) each).
+    Swap {
+        a: (i64, i64),
+        b: (i64, i64),
+    },
+    /// One step up or down the waiting list.
+    WaitlistStep {
+        number: i64,
+        version: i64,
+        up: bool,
+    },
+    /// Compute the programme suggestion and show its draft.
+    ComputeSuggestion,
+    /// Apply the suggestion shown.
+    ApplySuggestion,
+    /// Envoi: take back a letter set aside "à revoir".
+    TakeBackLetter {
+        id: i64,
+        version: i64,
     },
     UpdateField {
         id: i64,
@@ -100,7 +130,7 @@ fn cycle<T: Clone + PartialEq>(
 pub fn filter_slots(app: &App) -> Vec<Option<String>> {
     let mut v = vec![None];
     for k in Kind::ALL {
-        v.extend(app.layout.of(k).slots.iter().cloned().map(Some));
+        v.extend(app.rules.layout.of(k).slots.iter().cloned().map(Some));
     }
     v.push(Some("any".to_string()));
     v
@@ -251,7 +281,13 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
                 .current()
                 .and_then(|r| r.kind.map(|k| (k, r.wanted.clone())))
                 .map_or(0, |(k, w)| {
-                    free_places(&app.layout, k, w.as_deref(), &app.programme().candidates).len()
+                    free_places(
+                        &app.rules.layout,
+                        k,
+                        w.as_deref(),
+                        &app.programme().candidates,
+                    )
+                    .len()
                 });
             if n > 0 {
                 app.decide_cursor =
@@ -260,7 +296,7 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             vec![]
         }
         Screen::Programme => {
-            let n = app.layout.of(app.programme_kind).slots.len();
+            let n = app.rules.layout.of(app.programme_kind).slots.len();
             let d = if page {
                 delta.signum() * n as isize
             } else {
@@ -368,22 +404,6 @@ fn ask_send(app: &mut App) -> Vec<Effect> {
     vec![]
 }
 
-/// The decision restoring the state a row had.
-fn back_decision(status: Status, slot: Option<&str>, space: Option<&str>) -> Decision {
-    match (status, slot, space) {
-        (Status::Accepted, Some(s), Some(p)) => Decision::Accept {
-            slot: s.to_string(),
-            place: p.to_string(),
-        },
-        (Status::Waitlisted, ..) => Decision::Waitlist,
-        (Status::Rejected, ..) => Decision::Reject {
-            reason: "annulation d'une décision".into(),
-        },
-        (Status::Withdrawn, ..) => Decision::Withdraw,
-        _ => Decision::Reset,
-    }
-}
-
 /// Checks a decision on the selected proposal with the domain rules and,
 /// when allowed, asks `run` to record it with the version shown.
 fn decide(app: &mut App, decision: Decision) -> Vec<Effect> {
@@ -391,33 +411,20 @@ fn decide(app: &mut App, decision: Decision) -> Vec<Effect> {
         app.notify(Level::Warn, s::N_NO_SELECTION);
         return vec![];
     };
-    let (id, version, kind) = (row.id, row.version, row.kind);
+    let (number, version) = (row.number, row.version);
     let candidate = row.candidate();
     let prog = app.programme();
-    match check_decision(&app.layout, &candidate, &decision, &prog.candidates) {
+    match check_decision(&app.rules, &candidate, &decision, &prog.candidates) {
         Err(e) => {
             let text = s::n_refused(&e.to_string());
             app.notify(Level::Error, text);
             vec![]
         }
-        Ok(_) => {
-            let rank = match (&decision, kind, app.current()) {
-                (Decision::Waitlist, Some(k), Some(row)) => {
-                    waitlist(k, &app.candidates_with(row, Status::Waitlisted))
-                        .iter()
-                        .find(|(i, _)| *i == id)
-                        .map(|(_, r)| *r as i64)
-                }
-                _ => None,
-            };
-            vec![Effect::Decide {
-                id,
-                version,
-                decision,
-                rank,
-                undo: false,
-            }]
-        }
+        Ok(_) => vec![Effect::Decide {
+            number,
+            version,
+            decision,
+        }],
     }
 }
 
@@ -431,7 +438,7 @@ fn accept_selected_place(app: &mut App) -> Vec<Effect> {
         return vec![];
     };
     let free = free_places(
-        &app.layout,
+        &app.rules.layout,
         kind,
         row.wanted.as_deref(),
         &app.programme().candidates,
@@ -456,13 +463,129 @@ fn undo(app: &mut App) -> Vec<Effect> {
         app.notify(Level::Info, s::N_NOTHING_TO_UNDO);
         return vec![];
     };
-    vec![Effect::Decide {
-        id: entry.id,
-        version: entry.version_after,
-        decision: entry.back,
-        rank: None,
-        undo: true,
+    vec![Effect::Undo {
+        number: entry.number,
+        line: entry.line,
     }]
+}
+
+/// Décider: the selected waiting proposal one step up or down its list.
+fn waitlist_step(app: &mut App, up: bool) -> Vec<Effect> {
+    let Some(row) = app.current() else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let (number, version, c) = (row.number, row.version, row.candidate());
+    match check_waitlist_step(&c, up, &app.programme().candidates) {
+        Err(e) => {
+            app.notify(Level::Error, s::n_refused(&e.to_string()));
+            vec![]
+        }
+        Ok(_) => vec![Effect::WaitlistStep {
+            number,
+            version,
+            up,
+        }],
+    }
+}
+
+/// The cell under the Programme screen's cursor: (slot, place, holder row id).
+fn programme_cell(app: &App) -> Option<(Place, Option<i64>)> {
+    let kind = app.programme_kind;
+    let (si, pi) = app.programme_cursor;
+    let prog = app.programme().of(kind);
+    let width = prog.places.len();
+    let place = Place {
+        slot: prog.slots.get(si)?.clone(),
+        place: prog.places.get(pi)?.clone(),
+    };
+    Some((place, prog.cells.get(si * width + pi).copied().flatten()))
+}
+
+/// Programme: "m" picks up the proposal of the cell (to move or swap it),
+/// or drops the one picked up here.
+fn programme_pick(app: &mut App) -> Vec<Effect> {
+    if app.programme_pick.is_some() {
+        return programme_drop(app);
+    }
+    match programme_cell(app) {
+        Some((place, Some(holder))) => {
+            let n = app.number_of(holder);
+            app.programme_pick = Some((holder, place));
+            app.notify(Level::Info, s::n_picked(n));
+        }
+        Some((_, None)) => app.notify(Level::Warn, s::PROG_PICK_EMPTY),
+        None => {}
+    }
+    vec![]
+}
+
+/// Programme: the picked-up proposal goes to the cell under the cursor: a
+/// free place (a move) or another proposal's (a swap).
+fn programme_drop(app: &mut App) -> Vec<Effect> {
+    let Some((picked, from)) = app.programme_pick.take() else {
+        return vec![];
+    };
+    let Some((to, holder)) = programme_cell(app) else {
+        return vec![];
+    };
+    let Some(row) = app.listing.get(picked) else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let (number, version, c) = (row.number, row.version, row.candidate());
+    if to == from {
+        app.notify(Level::Info, s::PROG_PICK_CANCELLED);
+        return vec![];
+    }
+    match holder {
+        None => match check_move(&app.rules, &c, &to, &app.programme().candidates) {
+            Err(e) => {
+                app.notify(Level::Error, s::n_refused(&e.to_string()));
+                vec![]
+            }
+            Ok(_) => vec![Effect::Move {
+                number,
+                version,
+                to,
+            }],
+        },
+        Some(other) => {
+            let Some(o) = app.listing.get(other) else {
+                return vec![];
+            };
+            let (onum, over, oc) = (o.number, o.version, o.candidate());
+            match check_swap(&c, &oc) {
+                Err(e) => {
+                    app.notify(Level::Error, s::n_refused(&e.to_string()));
+                    vec![]
+                }
+                Ok(_) => vec![Effect::Swap {
+                    a: (number, version),
+                    b: (onum, over),
+                }],
+            }
+        }
+    }
+}
+
+/// Programme: "x" withdraws the proposal of the cell, after a question; its
+/// place is then offered to the waiting list on the grid.
+fn programme_withdraw(app: &mut App) -> Vec<Effect> {
+    match programme_cell(app) {
+        Some((_, Some(holder))) => {
+            if let Some(r) = app.listing.get(holder) {
+                app.overlay = Overlay::Confirm(Confirm::Withdraw {
+                    number: r.number,
+                    version: r.version,
+                    organisation: r.organisation.to_string(),
+                });
+            }
+        }
+        Some((_, None)) => app.notify(Level::Warn, s::PROG_PICK_EMPTY),
+        None => {}
+    }
+    vec![]
 }
 
 /// Starts editing a field of the current proposal (or of the draft).
@@ -631,6 +754,9 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
 }
 
 fn programme_enter(app: &mut App) -> Vec<Effect> {
+    if app.programme_pick.is_some() {
+        return programme_drop(app);
+    }
     let kind = app.programme_kind;
     let (si, pi) = app.programme_cursor;
     let prog = app.programme().of(kind);
@@ -657,20 +783,18 @@ fn programme_enter(app: &mut App) -> Vec<Effect> {
                 return vec![];
             };
             let candidate = row.candidate();
-            let version = row.version;
+            let (number, version) = (row.number, row.version);
             let d = Decision::Accept { slot, place };
-            match check_decision(&app.layout, &candidate, &d, &app.programme().candidates) {
+            match check_decision(&app.rules, &candidate, &d, &app.programme().candidates) {
                 Err(e) => {
                     let text = s::n_refused(&e.to_string());
                     app.notify(Level::Error, text);
                     vec![]
                 }
                 Ok(_) => vec![Effect::Decide {
-                    id: next,
+                    number,
                     version,
                     decision: d,
-                    rank: None,
-                    undo: false,
                 }],
             }
         }
@@ -792,7 +916,40 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             return match c {
                 Confirm::DropLetter { id, version } => vec![Effect::DropLetter { id, version }],
                 Confirm::SendBatch { letters } => vec![Effect::SendBatch(letters)],
+                Confirm::Withdraw {
+                    number, version, ..
+                } => vec![Effect::Decide {
+                    number,
+                    version,
+                    decision: Decision::Withdraw,
+                }],
             };
+        }
+        (Overlay::Suggestion { .. }, Action::Escape) => {
+            app.overlay = Overlay::None;
+            app.suggestion = None;
+            app.notify(Level::Info, s::SUG_CANCELLED);
+            return vec![];
+        }
+        (Overlay::Suggestion { .. }, Action::Confirm) => {
+            app.overlay = Overlay::None;
+            return vec![Effect::ApplySuggestion];
+        }
+        (Overlay::Suggestion { scroll }, Action::Down | Action::WheelDown) => {
+            *scroll = scroll.saturating_add(1);
+            return vec![];
+        }
+        (Overlay::Suggestion { scroll }, Action::Up | Action::WheelUp) => {
+            *scroll = scroll.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Suggestion { scroll }, Action::PageDown) => {
+            *scroll = scroll.saturating_add(10);
+            return vec![];
+        }
+        (Overlay::Suggestion { scroll }, Action::PageUp) => {
+            *scroll = scroll.saturating_sub(10);
+            return vec![];
         }
         (Overlay::None, _) => {}
         (_, Action::Quit) => {}
@@ -829,7 +986,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Escape => {
-            if app.focus == Focus::Detail {
+            if app.screen == Screen::Programme && app.programme_pick.take().is_some() {
+                app.notify(Level::Info, s::PROG_PICK_CANCELLED);
+            } else if app.focus == Focus::Detail {
                 app.focus = Focus::List;
             } else if app.screen == Screen::Propositions && !app.listing.query.is_empty() {
                 app.listing.set_query("");
@@ -851,7 +1010,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             let d: isize = if action == Action::Left { -1 } else { 1 };
             match app.screen {
                 Screen::Programme => {
-                    let n = app.layout.of(app.programme_kind).places.len();
+                    let n = app.rules.layout.of(app.programme_kind).places.len();
                     app.programme_cursor.1 =
                         (app.programme_cursor.1 as isize + d).clamp(0, n as isize - 1) as usize;
                 }
@@ -865,6 +1024,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Tab => {
             match app.screen {
                 Screen::Programme => {
+                    app.programme_pick = None;
                     app.programme_kind = match app.programme_kind {
                         Kind::MicroAtelier => Kind::BourseProjets,
                         Kind::BourseProjets => Kind::MicroAtelier,
@@ -927,8 +1087,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Accept => accept_selected_place(app),
         Action::Waitlist => decide(app, Decision::Waitlist),
+        Action::Withdraw if app.screen == Screen::Programme => programme_withdraw(app),
         Action::Withdraw => decide(app, Decision::Withdraw),
-        Action::Reset => decide(app, Decision::Reset),
+        Action::Reset => decide(app, Decision::Pending),
+        Action::Pick => programme_pick(app),
+        Action::Suggest => vec![Effect::ComputeSuggestion],
+        Action::WaitUp => waitlist_step(app, true),
+        Action::WaitDown => waitlist_step(app, false),
+        Action::TakeBack => match letter_in(app, &[LetterState::Review], s::ENV_ONLY_REVIEW) {
+            Some((id, version)) => vec![Effect::TakeBackLetter { id, version }],
+            None => vec![],
+        },
         Action::Reject => {
             if app.current().is_none() {
                 app.notify(Level::Warn, s::N_NO_SELECTION);
@@ -970,7 +1139,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::DropLetter => {
             if let Some((id, version)) = letter_in(
                 app,
-                &[LetterState::Pending, LetterState::Failed],
+                &[
+                    LetterState::Pending,
+                    LetterState::Failed,
+                    LetterState::Review,
+                ],
                 s::ENV_ONLY_UNSENT,
             ) {
                 app.overlay = Overlay::Confirm(Confirm::DropLetter { id, version });
@@ -991,11 +1164,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SettleResend => settle(app, Resolution::Resend),
         Action::SendBatch => ask_send(app),
     }
-}
-
-/// The decision that takes back a change from `before` (for the undo list).
-pub fn undo_of(status: Status, slot: Option<&str>, space: Option<&str>) -> Decision {
-    back_decision(status, slot, space)
 }
 
 /// The key used by `SortKey` names in the header.

@@ -1,21 +1,39 @@
-//! The selection rules, pure: where a proposal stands (`Status`), which
-//! decisions are allowed from where, which places are free in the programme,
-//! who comes first on a waiting list (CUF members, then date of receipt), and
-//! whether a self-declared CUF membership matches the members list. No I/O:
-//! the store records what these rules allow; the console shows it.
+//! The selection rules, pure, in one place: where a proposal stands
+//! (`Status`), the programme grid (`Layout`), the one `Decision` type and
+//! what each decision, move, swap, withdrawal or undo leads to
+//! (`decision`), who comes first (`Rules::priority_cmp`: CUF members, then
+//! fiches on time before late ones — a setting —, then date of receipt),
+//! the waiting lists (`waitlist`: their order is the stored order staff
+//! can change, ranks are always 1..n), the programme as everyone reads it
+//! (`grid`), the programme suggestion (`suggest`, a min-cost flow from
+//! `flow`), and whether a self-declared CUF membership matches the members
+//! list (`members`). No I/O: the store applies what these rules allow,
+//! inside its transactions; the console, the CLI, the letters and the
+//! publication read what the store holds through these functions.
 
+pub mod decision;
+pub mod flow;
+pub mod generate;
+pub mod grid;
 pub mod members;
+pub mod suggest;
+pub mod waitlist;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fiche::Kind;
 
+pub use decision::{Decision, DecisionState, DomainError, Transition, check_decision};
+pub use grid::{KindGrid, free_places, grid};
+pub use waitlist::{next_waiting_for_slot, waitlist};
+
 /// Where a proposal stands in the selection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Status {
+    #[default]
     Pending,
     Accepted,
     Waitlisted,
@@ -60,9 +78,16 @@ impl Serialize for Status {
     }
 }
 
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Status::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("statut « {s} »")))
+    }
+}
+
 /// The slots and places (spaces for micro-ateliers, tables for the bourse)
 /// of one kind, in programme order.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct KindLayout {
     pub slots: Vec<String>,
     pub places: Vec<String>,
@@ -108,61 +133,10 @@ impl Layout {
 }
 
 /// One cell of the programme grid.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Place {
     pub slot: String,
     pub place: String,
-}
-
-/// What staff decide about a proposal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    Accept {
-        slot: String,
-        place: String,
-    },
-    Waitlist,
-    Reject {
-        reason: String,
-    },
-    Withdraw,
-    /// Back to pending (undo).
-    Reset,
-}
-
-impl Decision {
-    pub fn target(&self) -> Status {
-        match self {
-            Decision::Accept { .. } => Status::Accepted,
-            Decision::Waitlist => Status::Waitlisted,
-            Decision::Reject { .. } => Status::Rejected,
-            Decision::Withdraw => Status::Withdrawn,
-            Decision::Reset => Status::Pending,
-        }
-    }
-}
-
-/// Why a decision is refused; the message is for staff.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DomainError {
-    #[error("le créneau {slot} n'existe pas pour ce type de proposition")]
-    UnknownSlot { slot: String },
-    #[error("« {place} » n'existe pas pour ce type de proposition")]
-    UnknownPlace { place: String },
-    #[error("{place} à {slot} est déjà attribué à la proposition n° {holder}")]
-    PlaceTaken {
-        slot: String,
-        place: String,
-        holder: i64,
-    },
-    #[error(
-        "une proposition sans type (micro-atelier ou bourse) ne peut pas être placée : corriger d'abord la fiche"
-    )]
-    NoKind,
-    #[error("un refus doit être motivé")]
-    MissingReason,
-    #[error("la proposition est déjà « {0} »")]
-    NoChange(&'static str),
 }
 
 /// The French word for a status, as staff say it.
@@ -176,151 +150,110 @@ pub fn status_fr(status: Status) -> &'static str {
     }
 }
 
-/// A proposal as the rules see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub id: i64,
-    pub kind: Option<Kind>,
-    pub status: Status,
-    pub place: Option<Place>,
-    /// `preferred_slot` of the fiche; `None` or "any" means any slot.
-    pub wanted_slot: Option<String>,
-    /// CUF member for priority (see `members::MemberCheck::counts_as_member`).
-    pub member: bool,
-    /// RFC 3339 date of receipt (sorts as text).
-    pub received_at: String,
-}
-
-impl Candidate {
-    fn wants(&self, slot: &str) -> bool {
-        match self.wanted_slot.as_deref() {
-            None | Some("any") => true,
-            Some(w) => w == slot,
-        }
+/// "1re", "3e".
+pub fn ordinal_fr(rank: usize) -> String {
+    if rank == 1 {
+        "1re".to_string()
+    } else {
+        format!("{rank}e")
     }
-}
-
-/// Checks a decision against the layout and the places already taken by
-/// the other live proposals; returns the status it leads to.
-pub fn check_decision(
-    layout: &Layout,
-    candidate: &Candidate,
-    decision: &Decision,
-    others: &[Candidate],
-) -> Result<Status, DomainError> {
-    let target = decision.target();
-    match decision {
-        Decision::Accept { slot, place } => {
-            let kind = candidate.kind.ok_or(DomainError::NoKind)?;
-            let grid = layout.of(kind);
-            if !grid.slots.contains(slot) {
-                return Err(DomainError::UnknownSlot { slot: slot.clone() });
-            }
-            if !grid.places.contains(place) {
-                return Err(DomainError::UnknownPlace {
-                    place: place.clone(),
-                });
-            }
-            let wanted = Place {
-                slot: slot.clone(),
-                place: place.clone(),
-            };
-            if let Some(holder) = others.iter().find(|o| {
-                o.id != candidate.id
-                    && o.kind == Some(kind)
-                    && o.status == Status::Accepted
-                    && o.place.as_ref() == Some(&wanted)
-            }) {
-                return Err(DomainError::PlaceTaken {
-                    slot: slot.clone(),
-                    place: place.clone(),
-                    holder: holder.id,
-                });
-            }
-            if candidate.status == Status::Accepted && candidate.place.as_ref() == Some(&wanted) {
-                return Err(DomainError::NoChange(status_fr(target)));
-            }
-        }
-        Decision::Reject { reason } if reason.trim().is_empty() => {
-            return Err(DomainError::MissingReason);
-        }
-        _ if candidate.status == target => return Err(DomainError::NoChange(status_fr(target))),
-        _ => {}
-    }
-    Ok(target)
-}
-
-/// The places of a kind not taken by an accepted proposal, in programme
-/// order, with the slot the proposal wants first.
-pub fn free_places(
-    layout: &Layout,
-    kind: Kind,
-    wanted_slot: Option<&str>,
-    all: &[Candidate],
-) -> Vec<Place> {
-    let grid = layout.of(kind);
-    let taken: BTreeSet<&Place> = all
-        .iter()
-        .filter(|c| c.kind == Some(kind) && c.status == Status::Accepted)
-        .filter_map(|c| c.place.as_ref())
-        .collect();
-    let mut free: Vec<Place> = grid
-        .slots
-        .iter()
-        .flat_map(|s| {
-            grid.places.iter().map(move |p| Place {
-                slot: s.clone(),
-                place: p.clone(),
-            })
-        })
-        .filter(|p| !taken.contains(p))
-        .collect();
-    if let Some(w) = wanted_slot.filter(|w| *w != "any") {
-        free.sort_by_key(|p| p.slot != w);
-    }
-    free
-}
-
-/// Priority order: CUF members first, then the earliest received, then the
-/// lowest id (stable).
-pub fn priority_cmp(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
-    b.member
-        .cmp(&a.member)
-        .then_with(|| a.received_at.cmp(&b.received_at))
-        .then_with(|| a.id.cmp(&b.id))
-}
-
-/// The waiting list of a kind in priority order: (proposal id, rank from 1).
-pub fn waitlist(kind: Kind, all: &[Candidate]) -> Vec<(i64, usize)> {
-    let mut list: Vec<&Candidate> = all
-        .iter()
-        .filter(|c| c.kind == Some(kind) && c.status == Status::Waitlisted)
-        .collect();
-    list.sort_by(|a, b| priority_cmp(a, b));
-    list.iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i + 1))
-        .collect()
 }
 
 /// "3e sur la liste d'attente".
 pub fn rank_fr(rank: usize) -> String {
-    if rank == 1 {
-        "1re sur la liste d'attente".to_string()
-    } else {
-        format!("{rank}e sur la liste d'attente")
+    format!("{} sur la liste d'attente", ordinal_fr(rank))
+}
+
+/// The selection settings: the grid, the CUF members list (membership is
+/// resolved into each `Candidate` by whoever builds it) and whether late
+/// fiches come after those on time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    pub layout: Layout,
+    pub members: members::Members,
+    /// `[selection] late_last` (default true): on-time fiches before late ones.
+    pub late_last: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            layout: Layout::spec_default(),
+            members: members::Members::default(),
+            late_last: true,
+        }
     }
 }
 
-/// When a place at `slot` is free: the first on the waiting list who wants
-/// that slot (or any slot).
-pub fn next_for_slot<'a>(kind: Kind, slot: &str, all: &'a [Candidate]) -> Option<&'a Candidate> {
-    let mut list: Vec<&Candidate> = all
-        .iter()
-        .filter(|c| c.kind == Some(kind) && c.status == Status::Waitlisted && c.wants(slot))
-        .collect();
-    list.sort_by(|a, b| priority_cmp(a, b));
-    list.first().copied()
+impl Rules {
+    /// Priority order: CUF members first, then (with `late_last`) fiches on
+    /// time before late ones, then the earliest received, then the lowest
+    /// number (stable).
+    pub fn priority_cmp(&self, a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+        let late = |c: &Candidate| self.late_last && c.late;
+        b.member
+            .cmp(&a.member)
+            .then_with(|| late(a).cmp(&late(b)))
+            .then_with(|| a.received_at.cmp(&b.received_at))
+            .then_with(|| a.number.cmp(&b.number))
+    }
+}
+
+/// A proposal as the rules see it (its live revision).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Candidate {
+    /// Storage id of the live revision.
+    pub id: i64,
+    /// The stable number (kept across resubmissions): identity for the rules.
+    pub number: i64,
+    /// The live revision's version (optimistic concurrency).
+    pub version: i64,
+    pub kind: Option<Kind>,
+    pub status: Status,
+    pub place: Option<Place>,
+    /// Position key on the waiting list (only while waitlisted).
+    pub wait_pos: Option<i64>,
+    /// The refusal's reason (only while rejected).
+    pub reason: Option<String>,
+    /// `preferred_slot` of the fiche; `None` or "any" means any slot.
+    pub wanted_slot: Option<String>,
+    /// CUF member for priority (see `members::MemberCheck::counts_as_member`).
+    pub member: bool,
+    /// Arrived after the deadline (flag `late`).
+    pub late: bool,
+    /// RFC 3339 date of receipt, UTC (sorts as text).
+    pub received_at: String,
+    /// The organisation, folded (`members::member_key`): two proposals of
+    /// one organisation never share a slot in a suggestion.
+    pub organisation: Option<String>,
+    /// The fiche's theme (micro-ateliers), spread over the slots by a suggestion.
+    pub theme: Option<String>,
+}
+
+impl Candidate {
+    /// Whether it would take a place at `slot` (any slot when it has no wish).
+    pub fn wants(&self, slot: &str) -> bool {
+        match self.wanted_slot.as_deref() {
+            None | Some("any") | Some("") => true,
+            Some(w) => w == slot,
+        }
+    }
+
+    /// It asked for this very slot.
+    pub fn asked_for(&self, slot: &str) -> bool {
+        self.wanted_slot.as_deref() == Some(slot)
+    }
+
+    /// Its decision state.
+    pub fn state(&self) -> DecisionState {
+        DecisionState {
+            status: self.status,
+            slot: self.place.as_ref().map(|p| p.slot.clone()),
+            space: self.place.as_ref().map(|p| p.place.clone()),
+            wait_pos: self.wait_pos,
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 /// Per slot of a kind: how many live, undecided-or-kept proposals ask for
@@ -334,138 +267,59 @@ pub fn demand(kind: Kind, all: &[Candidate]) -> BTreeMap<String, usize> {
                 Status::Pending | Status::Accepted | Status::Waitlisted
             )
     }) {
-        let key = c.wanted_slot.clone().unwrap_or_else(|| "any".to_string());
+        let key = match c.wanted_slot.as_deref() {
+            None | Some("") => "any".to_string(),
+            Some(s) => s.to_string(),
+        };
         *out.entry(key).or_insert(0) += 1;
     }
     out
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn cand(id: i64, status: Status, member: bool, received: &str) -> Candidate {
+    pub fn cand(number: i64, status: Status, member: bool, received: &str) -> Candidate {
         Candidate {
-            id,
+            id: number,
+            number,
             kind: Some(Kind::MicroAtelier),
             status,
-            place: None,
-            wanted_slot: None,
-            member,
             received_at: received.to_string(),
+            member,
+            ..Candidate::default()
         }
     }
 
-    fn accepted(id: i64, slot: &str, place: &str) -> Candidate {
+    pub fn accepted(number: i64, slot: &str, place: &str) -> Candidate {
         Candidate {
             place: Some(Place {
                 slot: slot.into(),
                 place: place.into(),
             }),
-            ..cand(id, Status::Accepted, false, "2018-05-01")
+            ..cand(number, Status::Accepted, false, "2018-05-01")
         }
     }
 
     #[test]
-    fn members_first_then_date() {
-        let all = vec![
-            cand(1, Status::Waitlisted, false, "2018-05-01"),
-            cand(2, Status::Waitlisted, true, "2018-05-20"),
-            cand(3, Status::Waitlisted, true, "2018-05-10"),
-            cand(4, Status::Pending, true, "2018-05-01"),
-        ];
-        assert_eq!(
-            waitlist(Kind::MicroAtelier, &all),
-            vec![(3, 1), (2, 2), (1, 3)]
-        );
+    fn priority_members_then_on_time_then_date() {
+        let rules = Rules::default();
+        let mut late_member = cand(1, Status::Pending, true, "2018-05-01");
+        late_member.late = true;
+        let member = cand(2, Status::Pending, true, "2018-05-20");
+        let other = cand(3, Status::Pending, false, "2018-04-01");
+        let mut v = [other.clone(), late_member.clone(), member.clone()];
+        v.sort_by(|a, b| rules.priority_cmp(a, b));
+        assert_eq!(v.iter().map(|c| c.number).collect::<Vec<_>>(), [2, 1, 3]);
+        let lenient = Rules {
+            late_last: false,
+            ..Rules::default()
+        };
+        v.sort_by(|a, b| lenient.priority_cmp(a, b));
+        assert_eq!(v.iter().map(|c| c.number).collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(rank_fr(3), "3e sur la liste d'attente");
         assert_eq!(rank_fr(1), "1re sur la liste d'attente");
-    }
-
-    #[test]
-    fn a_taken_place_is_refused() {
-        let layout = Layout::spec_default();
-        let others = vec![accepted(9, "14:00", "Espace A")];
-        let c = cand(1, Status::Pending, false, "2018-05-01");
-        let d = Decision::Accept {
-            slot: "14:00".into(),
-            place: "Espace A".into(),
-        };
-        assert_eq!(
-            check_decision(&layout, &c, &d, &others),
-            Err(DomainError::PlaceTaken {
-                slot: "14:00".into(),
-                place: "Espace A".into(),
-                holder: 9
-            })
-        );
-        let d = Decision::Accept {
-            slot: "14:00".into(),
-            place: "Espace B".into(),
-        };
-        assert_eq!(
-            check_decision(&layout, &c, &d, &others),
-            Ok(Status::Accepted)
-        );
-        let d = Decision::Accept {
-            slot: "12:45".into(),
-            place: "Espace B".into(),
-        };
-        assert!(matches!(
-            check_decision(&layout, &c, &d, &others),
-            Err(DomainError::UnknownSlot { .. })
-        ));
-    }
-
-    #[test]
-    fn reject_needs_a_reason_and_no_op_is_refused() {
-        let layout = Layout::spec_default();
-        let c = cand(1, Status::Pending, false, "2018-05-01");
-        assert_eq!(
-            check_decision(&layout, &c, &Decision::Reject { reason: " ".into() }, &[]),
-            Err(DomainError::MissingReason)
-        );
-        assert!(matches!(
-            check_decision(&layout, &c, &Decision::Reset, &[]),
-            Err(DomainError::NoChange(_))
-        ));
-        assert_eq!(
-            check_decision(&layout, &c, &Decision::Waitlist, &[]),
-            Ok(Status::Waitlisted)
-        );
-    }
-
-    #[test]
-    fn free_places_offer_the_wanted_slot_first() {
-        let layout = Layout::spec_default();
-        let all = vec![accepted(9, "14:40", "Espace A")];
-        let free = free_places(&layout, Kind::MicroAtelier, Some("14:40"), &all);
-        assert_eq!(free.len(), 19);
-        assert_eq!(
-            free[0],
-            Place {
-                slot: "14:40".into(),
-                place: "Espace B".into()
-            }
-        );
-        assert_eq!(free[2].slot, "14:40");
-        assert_eq!(free[3].slot, "14:00");
-    }
-
-    #[test]
-    fn the_next_on_the_waitlist_wants_the_slot() {
-        let mut a = cand(1, Status::Waitlisted, true, "2018-05-01");
-        a.wanted_slot = Some("15:00".into());
-        let b = cand(2, Status::Waitlisted, false, "2018-05-02");
-        let all = vec![a, b];
-        assert_eq!(
-            next_for_slot(Kind::MicroAtelier, "14:00", &all).map(|c| c.id),
-            Some(2)
-        );
-        assert_eq!(
-            next_for_slot(Kind::MicroAtelier, "15:00", &all).map(|c| c.id),
-            Some(1)
-        );
     }
 
     #[test]

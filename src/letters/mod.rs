@@ -34,15 +34,19 @@ pub enum LetterKind {
     Rejected,
     /// Accepted, and the slot or the place moved after the sender was told.
     SlotChanged,
+    /// The sender was told "accepted", and the proposal no longer is
+    /// (refused, withdrawn, back on the waiting list or to decide).
+    Cancellation,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 5] = [
+    pub const ALL: [LetterKind; 6] = [
         LetterKind::Acknowledgement,
         LetterKind::Accepted,
         LetterKind::Waitlisted,
         LetterKind::Rejected,
         LetterKind::SlotChanged,
+        LetterKind::Cancellation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,11 +56,30 @@ impl LetterKind {
             LetterKind::Waitlisted => "waitlisted",
             LetterKind::Rejected => "rejected",
             LetterKind::SlotChanged => "slot_changed",
+            LetterKind::Cancellation => "cancellation",
         }
     }
 
     pub fn parse(s: &str) -> Option<LetterKind> {
         LetterKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The `kind` column (a cancellation is a `rejected` letter with
+    /// `cancellation = 1`: see migration 0006).
+    pub fn db_name(self) -> &'static str {
+        match self {
+            LetterKind::Cancellation => "rejected",
+            k => k.as_str(),
+        }
+    }
+
+    /// The kind from the `kind` and `cancellation` columns.
+    pub fn from_db(kind: &str, cancellation: bool) -> Option<LetterKind> {
+        match (LetterKind::parse(kind)?, cancellation) {
+            (LetterKind::Rejected, true) => Some(LetterKind::Cancellation),
+            (LetterKind::Cancellation, _) => None,
+            (k, _) => Some(k),
+        }
     }
 
     /// The template's file name in the letters folder.
@@ -67,6 +90,7 @@ impl LetterKind {
             LetterKind::Waitlisted => "liste-attente.txt",
             LetterKind::Rejected => "non-retenu.txt",
             LetterKind::SlotChanged => "creneau-modifie.txt",
+            LetterKind::Cancellation => "annulation.txt",
         }
     }
 
@@ -78,6 +102,7 @@ impl LetterKind {
             LetterKind::Waitlisted => "liste d'attente",
             LetterKind::Rejected => "non retenue",
             LetterKind::SlotChanged => "créneau modifié",
+            LetterKind::Cancellation => "annulation",
         }
     }
 
@@ -96,6 +121,7 @@ impl LetterKind {
             LetterKind::Waitlisted => &[Rang],
             LetterKind::Rejected => &[Motif],
             LetterKind::SlotChanged => &[Creneau, Espace, AncienCreneau, AncienEspace],
+            LetterKind::Cancellation => &[AncienCreneau, AncienEspace, Motif],
         });
         v
     }
@@ -108,6 +134,7 @@ impl LetterKind {
             LetterKind::Acknowledgement | LetterKind::Rejected => &[],
             LetterKind::Accepted | LetterKind::SlotChanged => &[Creneau, Espace],
             LetterKind::Waitlisted => &[Rang],
+            LetterKind::Cancellation => &[AncienCreneau],
         }
     }
 }
@@ -465,7 +492,10 @@ pub struct RenderedText {
     pub problems: Vec<String>,
 }
 
-/// The five templates and the event: everything needed to write letters.
+/// The project's cancellation letter, for a letters folder made before it existed.
+const DEFAULT_CANCELLATION: &str = include_str!("../../letters/annulation.txt");
+
+/// The templates and the event: everything needed to write letters.
 #[derive(Debug, Clone)]
 pub struct Letters {
     pub dir: PathBuf,
@@ -474,11 +504,21 @@ pub struct Letters {
 }
 
 impl Letters {
-    /// Reads and checks the five templates of `dir`.
+    /// Reads and checks the templates of `dir`. A folder made before the
+    /// cancellation letter existed gets the project's `annulation.txt`
+    /// (with a warning saying to copy it there to adapt it).
     pub fn load(dir: &Path, event: EventInfo) -> Result<Letters, LetterError> {
         let mut texts = Vec::new();
         for kind in LetterKind::ALL {
             let file = dir.join(kind.file_name());
+            if kind == LetterKind::Cancellation && !file.exists() {
+                tracing::warn!(
+                    file = %file.display(),
+                    "modèle de lettre d'annulation absent : celui du projet est employé ; copier letters/annulation.txt du projet dans ce dossier pour l'adapter"
+                );
+                texts.push((kind, file, DEFAULT_CANCELLATION.to_string()));
+                continue;
+            }
             let text = std::fs::read_to_string(&file).map_err(|e| LetterError {
                 file: file.clone(),
                 line: None,
@@ -551,9 +591,11 @@ pub struct Told {
 /// The letter a decision calls for, given what the sender was already told:
 /// - accepted: an acceptance, or "créneau modifié" when an acceptance for
 ///   another slot or place went out, or nothing when the place is the one told;
+/// - told "accepted" and no longer accepted (refused, withdrawn, waiting,
+///   to decide): a cancellation, not the ordinary letter;
 /// - waitlisted: the waiting-list letter, unless one went out already (a
 ///   rank moving is not announced);
-/// - rejected: the refusal, unless it went out already;
+/// - rejected: the refusal, unless it (or a cancellation) went out already;
 /// - back to pending, withdrawn: no letter.
 pub fn decision_letter(
     status: Status,
@@ -562,9 +604,13 @@ pub fn decision_letter(
     told: Option<&Told>,
 ) -> Option<LetterKind> {
     let told_kind = told.map(|t| t.kind);
+    let told_accepted = matches!(
+        told_kind,
+        Some(LetterKind::Accepted | LetterKind::SlotChanged)
+    );
     match status {
         Status::Accepted => match told {
-            Some(t) if matches!(t.kind, LetterKind::Accepted | LetterKind::SlotChanged) => {
+            Some(t) if told_accepted => {
                 if t.slot.as_deref() == slot && t.space.as_deref() == space {
                     None
                 } else {
@@ -573,9 +619,17 @@ pub fn decision_letter(
             }
             _ => Some(LetterKind::Accepted),
         },
+        _ if told_accepted => Some(LetterKind::Cancellation),
         Status::Waitlisted if told_kind == Some(LetterKind::Waitlisted) => None,
         Status::Waitlisted => Some(LetterKind::Waitlisted),
-        Status::Rejected if told_kind == Some(LetterKind::Rejected) => None,
+        Status::Rejected
+            if matches!(
+                told_kind,
+                Some(LetterKind::Rejected | LetterKind::Cancellation)
+            ) =>
+        {
+            None
+        }
         Status::Rejected => Some(LetterKind::Rejected),
         Status::Pending | Status::Withdrawn => None,
     }

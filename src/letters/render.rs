@@ -84,15 +84,6 @@ pub fn slot_label(slot: &str, kind: Option<Kind>) -> String {
     format!("{} – {}", hm(start), hm(end))
 }
 
-/// "1re", "3e" place.
-fn rank_text(rank: Option<i64>) -> String {
-    match rank {
-        Some(1) => crate::domain::rank_fr(1),
-        Some(n) if n > 1 => crate::domain::rank_fr(n as usize),
-        _ => "sur la liste d'attente".to_string(),
-    }
-}
-
 /// The beginning of a long text, cut at a word, for `{titre}` of a bourse request.
 fn shorten(s: &str, max: usize) -> String {
     let first = s
@@ -267,7 +258,17 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
             Placeholder::AncienEspace => non_empty(&d.previous_space)
                 .unwrap_or("le lieu annoncé")
                 .to_string(),
-            Placeholder::Rang => rank_text(d.rank),
+            Placeholder::Rang => match d.rank {
+                Some(n) if n >= 1 => crate::domain::rank_fr(n as usize),
+                _ => {
+                    // Never "Elle est / sur la liste d'attente": held until fixed.
+                    problems.push(
+                        "la proposition n'est pas (ou plus) sur la liste d'attente : pas de rang à annoncer"
+                            .to_string(),
+                    );
+                    "(rang à préciser)".to_string()
+                }
+            },
             Placeholder::Motif => non_empty(&d.reason)
                 .unwrap_or("le nombre de places est limité")
                 .to_string(),

@@ -84,9 +84,43 @@ fn the_shipped_templates_load_and_read_well() {
         "{}",
         w.body
     );
+    // No rank (no longer waiting): never "Elle est / sur la liste
+    // d'attente" — the letter is held until fixed.
     d.rank = None;
     let w = l.render(LetterKind::Waitlisted, &d);
-    assert!(w.body.contains("Elle est\nsur la liste d'attente."));
+    assert!(
+        w.body.contains("Elle est\n(rang à préciser)."),
+        "{}",
+        w.body
+    );
+    assert_eq!(w.problems.len(), 1, "{:?}", w.problems);
+
+    // The cancellation names what was announced and why it no longer holds.
+    let mut d = data();
+    d.previous_slot = Some("14:20".into());
+    d.previous_space = Some("Espace B".into());
+    d.reason = Some("la proposition a été retirée du programme".into());
+    let c = l.render(LetterKind::Cancellation, &d);
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+    assert!(
+        c.subject.ends_with("annulation de votre micro-atelier"),
+        "{}",
+        c.subject
+    );
+    assert!(
+        c.body.contains("Horaire annoncé : 14h20 – 14h40"),
+        "{}",
+        c.body
+    );
+    assert!(
+        c.body
+            .contains("Lieu annoncé : Espace B (Pavillon d'Armenonville, Paris)")
+    );
+    assert!(
+        c.body
+            .contains("Motif : la proposition a été retirée du programme\n")
+    );
+    let mut d = data();
 
     d.reason = Some("thématique hors du champ des Rencontres".into());
     let r = l.render(LetterKind::Rejected, &d);
@@ -278,17 +312,48 @@ fn which_letter_a_decision_calls_for() {
         decision_letter(Status::Waitlisted, None, None, Some(&w)),
         None
     );
+    // Told "accepted" and no longer accepted: a cancellation, whatever
+    // the new state.
+    for st in [
+        Status::Waitlisted,
+        Status::Rejected,
+        Status::Withdrawn,
+        Status::Pending,
+    ] {
+        assert_eq!(
+            decision_letter(st, None, None, Some(&a)),
+            Some(Cancellation),
+            "{st}"
+        );
+    }
+    let c = Told {
+        kind: Cancellation,
+        slot: None,
+        space: None,
+    };
     assert_eq!(
-        decision_letter(Status::Waitlisted, None, None, Some(&a)),
+        decision_letter(Status::Rejected, None, None, Some(&c)),
+        None
+    );
+    assert_eq!(
+        decision_letter(Status::Withdrawn, None, None, Some(&c)),
+        None
+    );
+    assert_eq!(
+        decision_letter(Status::Waitlisted, None, None, Some(&c)),
         Some(Waitlisted)
     );
     assert_eq!(
-        decision_letter(Status::Rejected, None, None, Some(&a)),
+        decision_letter(Status::Accepted, Some("14:00"), Some("Espace A"), Some(&c)),
+        Some(Accepted)
+    );
+    assert_eq!(
+        decision_letter(Status::Rejected, None, None, None),
         Some(Rejected)
     );
     assert_eq!(decision_letter(Status::Pending, None, None, None), None);
     assert_eq!(
-        decision_letter(Status::Withdrawn, None, None, Some(&a)),
+        decision_letter(Status::Withdrawn, None, None, Some(&w)),
         None
     );
 }

@@ -104,7 +104,11 @@ impl Draft {
             "state": r.state,
             "state_fr": r.state.label_fr(),
             "proposal_id": r.proposal.id,
+            "proposal_number": r.proposal.number,
+            "rank": (r.kind == LetterKind::Waitlisted).then_some(r.proposal.rank).flatten(),
             "queued_for_proposal": r.proposal_id,
+            "set_aside_at": r.set_aside.as_ref().map(|(at, _)| at),
+            "set_aside_why": r.set_aside.as_ref().map(|(_, why)| why),
             "organisation": r.proposal.text("organisation"),
             "to": self.to.iter().map(|m| m.email.to_string()).collect::<Vec<_>>(),
             "to_text": self.to_text(),
@@ -130,13 +134,32 @@ impl Draft {
     }
 }
 
-/// What the template needs from a stored letter.
+/// What the template needs from a stored letter: the fiche as it is now,
+/// the decision the letter was queued for, and the waiting-list rank as it
+/// is at this moment (a letter states the rank of the moment it is shown
+/// or sent, read from the programme's order).
 pub fn letter_data(r: &LetterRecord) -> LetterData {
     let p = &r.proposal;
     let text = |k: &str| p.text(k).map(str::to_string);
+    let reason = match r.kind {
+        LetterKind::Cancellation => Some(r.params.reason.clone().unwrap_or_else(|| {
+            match p.status {
+                crate::domain::Status::Withdrawn => "la proposition a été retirée du programme",
+                crate::domain::Status::Waitlisted => {
+                    "la proposition est replacée sur la liste d'attente"
+                }
+                crate::domain::Status::Pending => {
+                    "la décision est de nouveau à l'étude par le comité d'organisation"
+                }
+                _ => "le nombre de places est limité",
+            }
+            .to_string()
+        })),
+        _ => r.params.reason.clone(),
+    };
     LetterData {
         kind: p.kind,
-        reference: p.id,
+        reference: p.number,
         organisation: text("organisation"),
         contact_first_name: text("contact_first_name"),
         contact_last_name: text("contact_last_name"),
@@ -153,8 +176,11 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
         space: r.params.space.clone(),
         previous_slot: r.params.previous_slot.clone(),
         previous_space: r.params.previous_space.clone(),
-        rank: r.params.rank,
-        reason: r.params.reason.clone(),
+        rank: match p.status {
+            crate::domain::Status::Waitlisted => p.rank,
+            _ => None,
+        },
+        reason,
     }
 }
 

@@ -625,6 +625,11 @@ mod tests {
             false,
             "2018-06-01",
         ));
+        // The programme's ranks now: the member first.
+        find(&mut after, 4).rank = None;
+        find(&mut after, 7).rank = Some(1);
+        find(&mut after, 5).rank = Some(2);
+        find(&mut after, 8).rank = Some(3);
         // A rendez-vous added.
         let mut dschang = accepted(
             9,
@@ -663,12 +668,14 @@ mod tests {
 
     #[test]
     fn rank_up_and_plain_leave() {
-        let before = vec![
+        let mut before = vec![
             waitlisted(1, Kind::BourseProjets, "A", true, "2018-05-01"),
             waitlisted(2, Kind::BourseProjets, "B", true, "2018-05-02"),
         ];
+        (before[0].rank, before[1].rank) = (Some(1), Some(2));
         let mut after = before.clone();
         after[0].status = Status::Rejected;
+        (after[0].rank, after[1].rank) = (None, Some(1));
         let c = compare(Some(&build(&before)), &build(&after));
         assert_eq!(
             c.text(),

@@ -32,7 +32,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Candidate, Place, Status};
+use crate::domain::Status;
 use crate::fiche::{Kind, Value, Warning};
 
 pub use diff::{Changes, Diff, compare};
@@ -43,6 +43,7 @@ pub use snapshot::Snapshot;
 /// a live proposal (current revision only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The proposal's stable number (what staff and senders know it by).
     pub id: i64,
     /// Identity across revisions (the store's chain key); `None`: the id.
     /// Only a hash of it reaches the snapshot.
@@ -52,7 +53,8 @@ pub struct Entry {
     pub slot: Option<String>,
     /// Space (micro-atelier) or table (bourse).
     pub place: Option<String>,
-    /// Waiting-list rank kept by the store, if any (lowest first).
+    /// Waiting-list rank: the programme's (the store's waiting-list order),
+    /// never computed here.
     pub rank: Option<i64>,
     /// Counts as a CUF member for the waiting-list priority.
     pub member: bool,
@@ -88,25 +90,6 @@ impl Entry {
     /// A field as text (booleans as `true`/`false`).
     pub fn field(&self, key: &str) -> Option<String> {
         self.fields.get(key).map(Value::display)
-    }
-
-    /// The proposal as the selection rules see it.
-    pub fn candidate(&self) -> Candidate {
-        Candidate {
-            id: self.id,
-            kind: self.kind,
-            status: self.status,
-            place: match (&self.slot, &self.place) {
-                (Some(s), Some(p)) => Some(Place {
-                    slot: s.clone(),
-                    place: p.clone(),
-                }),
-                _ => None,
-            },
-            wanted_slot: self.field("preferred_slot"),
-            member: self.member,
-            received_at: self.received_at.clone(),
-        }
     }
 }
 
@@ -345,6 +328,8 @@ pub(crate) mod tests {
         );
         set(&mut e, "project_title", "Former les agents aux ODD");
         set(&mut e, "preferred_slot", "15:00");
+        // The programme's ranks (members first: Dunkerque, then Lyon).
+        (e.rank, d.rank) = (Some(1), Some(2));
         let mut f = entry(6, Kind::BourseProjets, Status::Rejected, "Association X");
         f.flags.push("doublon".into());
         vec![a, b, c, d, e, f]

@@ -7,9 +7,10 @@
 //! layout's order (a slot or place the layout does not know comes after the
 //! known ones, by name; a missing one last), then proposal id.
 //!
-//! Waiting lists: the store's `rank` when it has one (lowest first), then
-//! the domain's priority rule (CUF members first, then the earliest received,
-//! then the lowest id). Ranks in the snapshot are positions from 1.
+//! Waiting lists: in the order of the programme's ranks (`Entry::rank`, the
+//! store's waiting-list order — nothing here recomputes it); an entry
+//! without a rank comes last, by number. Ranks in the snapshot are
+//! positions from 1, so they equal the programme's.
 //!
 //! Each item carries a `key`: an opaque, stable identity (a hash of the
 //! entry's revision-chain key, or of its id) that lets two snapshots be
@@ -26,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::labels;
 use super::{Entry, Event};
-use crate::domain::{self, Candidate, KindLayout, Layout, Status};
+use crate::domain::{KindLayout, Layout, Status};
 use crate::fiche::Kind;
 
 /// The version of the stored snapshot's shape.
@@ -187,17 +188,12 @@ fn accepted<'a>(entries: &'a [Entry], layout: &Layout, kind: Kind) -> Vec<&'a En
 }
 
 fn waiting(entries: &[Entry], kind: Kind) -> Vec<&Entry> {
-    let mut list: Vec<(&Entry, Candidate)> = entries
+    let mut list: Vec<&Entry> = entries
         .iter()
         .filter(|e| e.kind == Some(kind) && e.status == Status::Waitlisted)
-        .map(|e| (e, e.candidate()))
         .collect();
-    list.sort_by(|(ea, ca), (eb, cb)| {
-        let ra = ea.rank.unwrap_or(i64::MAX);
-        let rb = eb.rank.unwrap_or(i64::MAX);
-        ra.cmp(&rb).then_with(|| domain::priority_cmp(ca, cb))
-    });
-    list.into_iter().map(|(e, _)| e).collect()
+    list.sort_by_key(|e| (e.rank.unwrap_or(i64::MAX), e.id));
+    list
 }
 
 fn label(kind: Kind, e: &Entry, key: &str) -> Option<String> {
@@ -340,27 +336,22 @@ mod tests {
     }
 
     #[test]
-    fn waitlists_use_rank_then_priority() {
+    fn waitlists_follow_the_programme_ranks() {
+        // The ranks come from the programme (the store's waiting-list
+        // order, which staff may have changed): never recomputed here.
         let layout = Layout::spec_default();
         let mut a = waitlisted(1, Kind::MicroAtelier, "Non membre tôt", false, "2018-05-01");
-        let b = waitlisted(2, Kind::MicroAtelier, "Membre tard", true, "2018-05-20");
-        let c = waitlisted(3, Kind::MicroAtelier, "Membre tôt", true, "2018-05-10");
-        let s = Snapshot::build(
-            &[a.clone(), b.clone(), c.clone()],
-            &layout,
-            &Event::spec_default(),
-            "2018-05-28",
-        );
+        let mut b = waitlisted(2, Kind::MicroAtelier, "Membre tard", true, "2018-05-20");
+        let mut c = waitlisted(3, Kind::MicroAtelier, "Membre tôt", true, "2018-05-10");
+        (a.rank, b.rank, c.rank) = (Some(1), Some(3), Some(2));
+        let s = Snapshot::build(&[a, b, c], &layout, &Event::spec_default(), "2018-05-28");
         let got: Vec<(i64, u32)> = s
             .waitlists
             .micro_atelier
             .iter()
             .map(|w| (w.id, w.rank))
             .collect();
-        assert_eq!(got, vec![(3, 1), (2, 2), (1, 3)]);
-        a.rank = Some(1);
-        let s = Snapshot::build(&[a, b, c], &layout, &Event::spec_default(), "2018-05-28");
-        assert_eq!(s.waitlists.micro_atelier[0].id, 1);
+        assert_eq!(got, vec![(1, 1), (3, 2), (2, 3)]);
         assert_eq!(s.waitlist_rank(2), Some(3));
     }
 

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params, types::ValueRef};
 use serde_json::json;
 
-use super::ingest::{Line, chain_key, fields_json, journal, link_into_chain, strings_json};
+use super::ingest::{
+    Line, assign_number, chain_key, fields_json, journal, link_into_chain, strings_json,
+};
 use super::model::*;
 use super::{Result, Store, StoreError, now};
 use crate::fiche::{Kind, Value, spec};
@@ -24,6 +26,8 @@ pub const FLAG_ENTERED_BY_HAND: &str = "entered_by_hand";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListingRow {
     pub id: i64,
+    /// The stable number.
+    pub number: i64,
     pub kind: Option<Kind>,
     pub status: Option<ProposalStatus>,
     pub slot: Option<String>,
@@ -33,6 +37,10 @@ pub struct ListingRow {
     pub revision: i64,
     pub superseded_by: Option<i64>,
     pub message_id: i64,
+    /// Waiting-list position key.
+    pub wait_pos: Option<i64>,
+    /// The refusal's reason.
+    pub reason: Option<String>,
     pub organisation: Option<String>,
     pub country: Option<String>,
     /// `Some(b)` when the fiche answered Oui/Non without doubt.
@@ -265,7 +273,7 @@ impl Store {
             "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
                     p.superseded_by, p.message_id, p.fields, p.extra, p.warnings, p.flags,
                     coalesce(m.received_at, m.effective_at, m.date), m.from_addr, m.from_name,
-                    m.subject
+                    m.subject, coalesce(p.number, p.id), p.wait_pos, p.reason
              FROM proposals p JOIN messages m ON m.id = p.message_id
              WHERE CASE WHEN ?1 IS NULL THEN p.superseded_by IS NULL
                         ELSE p.id IN (SELECT value FROM json_each(?1)) END
@@ -289,6 +297,9 @@ impl Store {
             }
             f(ListingRow {
                 id,
+                number: r.get(18)?,
+                wait_pos: r.get(19)?,
+                reason: r.get(20)?,
                 kind: kind.as_deref().and_then(Kind::from_key),
                 status: ProposalStatus::parse(&status),
                 slot: r.get(3)?,
@@ -561,6 +572,7 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        let number = assign_number(&tx, id, key.as_deref())?;
         journal(
             &tx,
             &at,
@@ -571,6 +583,7 @@ impl Store {
                 proposal_id: Some(id),
                 before: None,
                 after: Some(json!({
+                    "number": number,
                     "kind": kind.key(),
                     "fields": serde_json::from_str::<serde_json::Value>(&fields_json(fields))
                         .unwrap_or_default(),
@@ -748,16 +761,25 @@ mod tests {
         s.ingest(&message(5, MessageStatus::Fiche, true)).unwrap();
         let mut rows = Vec::new();
         s.scan_listing(None, |r| rows.push(r)).unwrap();
-        let d = Decision {
-            status: ProposalStatus::Accepted,
-            slot: Some("14:00".into()),
-            space: Some("Espace A".into()),
-            rank: None,
-            reason: None,
+        let rules = crate::domain::Rules::default();
+        let d = Decision::Accept {
+            slot: "14:00".into(),
+            place: "Espace A".into(),
         };
-        s.decide(rows[0].id, rows[0].version, &d, "a").unwrap();
-        let e = s.decide(rows[1].id, rows[1].version, &d, "b").unwrap_err();
-        assert!(e.is_unique_violation(), "{e}");
+        s.decide(rows[0].number, Some(rows[0].version), &d, &rules, "a")
+            .unwrap();
+        // The rules, run inside the store's transaction, refuse the second.
+        let e = s
+            .decide(rows[1].number, Some(rows[1].version), &d, &rules, "b")
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                StoreError::Rule(crate::domain::DomainError::PlaceTaken { .. })
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("déjà attribué"), "{e}");
     }
 
     #[test]

@@ -68,6 +68,29 @@ pub(crate) fn extra_json(extra: &[(String, String)]) -> String {
     .to_string()
 }
 
+/// Gives the freshly inserted proposal `id` its stable number: the one of
+/// its chain when the chain has one, else the next free number.
+pub(super) fn assign_number(tx: &Transaction<'_>, id: i64, key: Option<&str>) -> Result<i64> {
+    let existing: Option<i64> = match key {
+        Some(k) => tx
+            .prepare_cached(
+                "SELECT number FROM proposals WHERE chain_key = ?1 AND id != ?2 AND number IS NOT NULL LIMIT 1",
+            )?
+            .query_row(params![k, id], |r| r.get(0))
+            .optional()?,
+        None => None,
+    };
+    let number = match existing {
+        Some(n) => n,
+        None => tx
+            .prepare_cached("SELECT coalesce(max(number), 0) + 1 FROM proposals")?
+            .query_row([], |r| r.get(0))?,
+    };
+    tx.prepare_cached("UPDATE proposals SET number = ?2 WHERE id = ?1")?
+        .execute(params![id, number])?;
+    Ok(number)
+}
+
 pub(super) fn strings_json(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
@@ -121,7 +144,9 @@ struct Link {
     status: String,
     slot: Option<String>,
     space: Option<String>,
-    rank: Option<i64>,
+    wait_pos: Option<i64>,
+    reason: Option<String>,
+    version: i64,
 }
 
 impl Store {
@@ -333,6 +358,7 @@ impl Store {
                 at,
             ])?;
             let id = tx.last_insert_rowid();
+            let number = assign_number(&tx, id, key.as_deref())?;
             journal(
                 &tx,
                 &at,
@@ -343,6 +369,7 @@ impl Store {
                     proposal_id: Some(id),
                     before: None,
                     after: Some(json!({
+                        "number": number,
                         "kind": p.kind.map(Kind::key),
                         "fields": serde_json::from_str::<serde_json::Value>(&fields_json(&p.fields)).unwrap_or_default(),
                         "warnings": p.warnings,
@@ -425,7 +452,8 @@ pub(super) fn link_into_chain(
 ) -> Result<Option<i64>> {
     let mut chain: Vec<Link> = tx
         .prepare_cached(
-            "SELECT id, order_key, revision, supersedes, superseded_by, status, slot, space, rank
+            "SELECT id, order_key, revision, supersedes, superseded_by, status, slot, space,
+                    wait_pos, reason, version
              FROM proposals WHERE chain_key = ?1",
         )?
         .query_map([key], |r| {
@@ -438,7 +466,9 @@ pub(super) fn link_into_chain(
                 status: r.get(5)?,
                 slot: r.get(6)?,
                 space: r.get(7)?,
-                rank: r.get(8)?,
+                wait_pos: r.get(8)?,
+                reason: r.get(9)?,
+                version: r.get(10)?,
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -500,10 +530,18 @@ pub(super) fn link_into_chain(
     let Some(prev) = previous_live else {
         return Ok(None);
     };
+    // The new live revision goes on from the chain's versions, so that an
+    // edit prepared against an older one is refused as stale.
+    let _ = prev.version;
+    tx.prepare_cached(
+        "UPDATE proposals SET version = (SELECT max(version) + 1 FROM proposals WHERE chain_key = ?2)
+         WHERE id = ?1",
+    )?
+    .execute(params![new_id, key])?;
     let decided = prev.status != ProposalStatus::Pending.as_str()
         || prev.slot.is_some()
         || prev.space.is_some()
-        || prev.rank.is_some();
+        || prev.wait_pos.is_some();
     if decided {
         let flags_json: String =
             tx.query_row("SELECT flags FROM proposals WHERE id = ?1", [new_id], |r| {
@@ -514,9 +552,18 @@ pub(super) fn link_into_chain(
             flags.push(flag::UPDATED_AFTER_DECISION.to_string());
         }
         tx.prepare_cached(
-            "UPDATE proposals SET status = ?2, slot = ?3, space = ?4, rank = ?5, flags = ?6 WHERE id = ?1",
+            "UPDATE proposals SET status = ?2, slot = ?3, space = ?4, wait_pos = ?5, reason = ?6,
+                    flags = ?7 WHERE id = ?1",
         )?
-        .execute(params![new_id, prev.status, prev.slot, prev.space, prev.rank, strings_json(&flags)])?;
+        .execute(params![
+            new_id,
+            prev.status,
+            prev.slot,
+            prev.space,
+            prev.wait_pos,
+            prev.reason,
+            strings_json(&flags)
+        ])?;
         journal(
             tx,
             at,
@@ -527,8 +574,8 @@ pub(super) fn link_into_chain(
                 proposal_id: Some(new_id),
                 before: Some(json!({"status": "pending", "from_proposal": prev.id})),
                 after: Some(
-                    json!({"status": prev.status, "slot": prev.slot, "space": prev.space, "rank": prev.rank,
-                        "flags": flags}),
+                    json!({"status": prev.status, "slot": prev.slot, "space": prev.space,
+                        "wait_pos": prev.wait_pos, "reason": prev.reason, "flags": flags}),
                 ),
             },
         )?;

@@ -23,6 +23,7 @@ pub mod console;
 mod ingest;
 pub mod model;
 pub mod outbox;
+pub mod programme;
 mod publications;
 mod queries;
 mod sync;
@@ -35,9 +36,10 @@ use sha2::{Digest, Sha256};
 
 pub use model::*;
 pub use outbox::{
-    Approve, Approved, Claim, DueLetters, FicheMessage, LetterEdit, LetterEvent, LetterFilter,
-    LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
+    Approve, Approved, Claim, DueLetters, FicheMessage, LetterChanges, LetterEdit, LetterEvent,
+    LetterFilter, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
 };
+pub use programme::{Applied, Decided, Undone};
 pub use publications::PublicationRecord;
 pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
 
@@ -50,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_publications",
         include_str!("migrations/0005_publications.sql"),
+    ),
+    (
+        "0006_programme",
+        include_str!("migrations/0006_programme.sql"),
     ),
 ];
 
@@ -87,6 +93,18 @@ pub enum StoreError {
     },
     #[error("proposition {0} introuvable")]
     ProposalNotFound(i64),
+    #[error("proposition n° {0} introuvable : `fiches proposals --live` donne les numéros")]
+    NumberNotFound(i64),
+    /// The selection rules refuse the change.
+    #[error("{0}")]
+    Rule(#[from] crate::domain::DomainError),
+    /// An undo that cannot be done, with why (French, for staff).
+    #[error("{0}")]
+    UndoRefused(String),
+    #[error(
+        "le programme a changé depuis le calcul de la suggestion (proposition n° {0}) : la recalculer"
+    )]
+    SuggestionStale(i64),
     #[error("message {0} introuvable")]
     MessageNotFound(i64),
     #[error(

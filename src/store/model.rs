@@ -199,11 +199,20 @@ pub struct AttachmentRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
     pub id: i64,
+    /// The stable number: the same for every revision of a chain (what the
+    /// acknowledgement told the sender, what staff type in `fiches decide N`).
+    pub number: i64,
     pub kind: Option<Kind>,
     pub status: ProposalStatus,
     pub slot: Option<String>,
     pub space: Option<String>,
+    /// Rank on the waiting list (live revision, waitlisted), from the
+    /// list's order (`domain::waitlist`); never stored.
     pub rank: Option<i64>,
+    /// Waiting-list position key (see `domain::waitlist`).
+    pub wait_pos: Option<i64>,
+    /// The refusal's reason.
+    pub reason: Option<String>,
     pub fields: BTreeMap<String, Value>,
     pub extra: Vec<(String, String)>,
     pub warnings: Vec<Warning>,
@@ -229,18 +238,21 @@ impl Proposal {
     pub fn text(&self, key: &str) -> Option<&str> {
         self.fields.get(key).and_then(Value::as_text)
     }
+
+    /// Its decision state (what an undo restores).
+    pub fn state(&self) -> crate::domain::DecisionState {
+        crate::domain::DecisionState {
+            status: self.status,
+            slot: self.slot.clone(),
+            space: self.space.clone(),
+            wait_pos: self.wait_pos,
+            reason: self.reason.clone(),
+        }
+    }
 }
 
-/// A decision on a proposal (status and placement), for `Store::decide`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub status: ProposalStatus,
-    pub slot: Option<String>,
-    pub space: Option<String>,
-    pub rank: Option<i64>,
-    /// Why (a refusal's reason), written to the journal with the decision.
-    pub reason: Option<String>,
-}
+/// What staff decide: the domain's one `Decision` type.
+pub use crate::domain::Decision;
 
 /// One line of the append-only journal.
 #[derive(Debug, Clone, Serialize)]

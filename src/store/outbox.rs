@@ -41,10 +41,14 @@ pub enum LetterState {
     Failed,
     Replaced,
     Dropped,
+    /// A letter staff had edited, set aside when the decision changed: its
+    /// text is kept for staff to take back or drop; it is never sent as is.
+    /// (Stored as `replaced` with `set_aside_at`.)
+    Review,
 }
 
 impl LetterState {
-    pub const ALL: [LetterState; 7] = [
+    pub const ALL: [LetterState; 8] = [
         LetterState::Pending,
         LetterState::Sending,
         LetterState::Sent,
@@ -52,6 +56,7 @@ impl LetterState {
         LetterState::Failed,
         LetterState::Replaced,
         LetterState::Dropped,
+        LetterState::Review,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +68,7 @@ impl LetterState {
             LetterState::Failed => "failed",
             LetterState::Replaced => "replaced",
             LetterState::Dropped => "dropped",
+            LetterState::Review => "review",
         }
     }
 
@@ -80,6 +86,7 @@ impl LetterState {
             LetterState::Failed => "refusée par le serveur",
             LetterState::Replaced => "remplacée",
             LetterState::Dropped => "supprimée",
+            LetterState::Review => "à revoir",
         }
     }
 
@@ -187,8 +194,12 @@ pub struct LetterRecord {
     pub created_at: String,
     pub created_by: String,
     pub updated_at: String,
+    /// When and why it was set aside "à revoir" (an edited letter whose
+    /// decision changed).
+    pub set_aside: Option<(String, String)>,
     /// The current revision of the proposal (a resubmission may have come in
-    /// since the letter was queued): the letter is written from it.
+    /// since the letter was queued): the letter is written from it, with
+    /// its waiting-list rank as it is now.
     pub proposal: Proposal,
     /// The message of that revision, which the letter answers.
     pub fiche: FicheMessage,
@@ -273,7 +284,8 @@ const LETTER_COLUMNS: &str =
     "id, kind, state, proposal_id, chain, params, message_id, approved_at, approved_by,
      edit_to, edit_cc, edit_subject, edit_body, edited_at, edited_by, attempts, next_attempt_at,
      last_error, sending_at, sent_at, response, sent_to, sent_cc, sent_subject, sent_body,
-     replaced_by, closed_by, version, created_at, created_by, updated_at";
+     replaced_by, closed_by, version, created_at, created_by, updated_at,
+     cancellation, set_aside_at, set_aside_why";
 
 struct RawLetter {
     id: i64,
@@ -301,6 +313,9 @@ struct RawLetter {
     created_at: String,
     created_by: String,
     updated_at: String,
+    cancellation: bool,
+    set_aside_at: Option<String>,
+    set_aside_why: Option<String>,
 }
 
 fn raw_letter(r: &Row<'_>) -> rusqlite::Result<RawLetter> {
@@ -335,6 +350,9 @@ fn raw_letter(r: &Row<'_>) -> rusqlite::Result<RawLetter> {
         created_at: r.get(28)?,
         created_by: r.get(29)?,
         updated_at: r.get(30)?,
+        cancellation: r.get(31)?,
+        set_aside_at: r.get(32)?,
+        set_aside_why: r.get(33)?,
     })
 }
 
@@ -383,10 +401,18 @@ fn fiche_message(conn: &rusqlite::Connection, id: i64) -> Result<FicheMessage> {
 impl RawLetter {
     fn into_record(self, conn: &rusqlite::Connection) -> Result<LetterRecord> {
         let id = self.id;
-        let kind = LetterKind::parse(&self.kind)
+        let kind = LetterKind::from_db(&self.kind, self.cancellation)
             .ok_or_else(|| corrupt(format!("type « {} » de la lettre {id}", self.kind)))?;
-        let state = LetterState::parse(&self.state)
-            .ok_or_else(|| corrupt(format!("état « {} » de la lettre {id}", self.state)))?;
+        let state = match LetterState::parse(&self.state) {
+            Some(LetterState::Replaced) if self.set_aside_at.is_some() => LetterState::Review,
+            Some(LetterState::Review) | None => {
+                return Err(corrupt(format!(
+                    "état « {} » de la lettre {id}",
+                    self.state
+                )));
+            }
+            Some(s) => s,
+        };
         let params: LetterParams = serde_json::from_str(&self.params)
             .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
         let proposal = live_revision(conn, self.proposal_id)?;
@@ -427,6 +453,7 @@ impl RawLetter {
             created_at: self.created_at,
             created_by: self.created_by,
             updated_at: self.updated_at,
+            set_aside: self.set_aside_at.zip(self.set_aside_why),
             proposal,
             fiche,
         })
@@ -469,8 +496,46 @@ fn settings(conn: &rusqlite::Connection) -> Result<OutboxSettings> {
     })
 }
 
-/// Marks the unsent letters of `chain` that a new letter of `kind` replaces
-/// (`replaced_by` is filled in once the new one has its id). Returns their ids.
+/// An unsent letter of `chain` taken out of the outbox by a change: one
+/// staff edited is set aside "à revoir" (its text kept), others are
+/// replaced. `replaced_by` is filled in once the new letter has its id.
+/// Returns how it was retired (for an undo).
+fn retire(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    id: i64,
+    why: &str,
+) -> Result<RetiredLetter> {
+    let (state, edited): (String, bool) = tx
+        .prepare_cached(
+            "SELECT state, (edit_to IS NOT NULL OR edit_cc IS NOT NULL OR edit_subject IS NOT NULL
+                            OR edit_body IS NOT NULL) FROM letters WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if edited {
+        tx.prepare_cached(
+            "UPDATE letters SET state = 'replaced', set_aside_at = ?2, set_aside_why = ?3,
+                    version = version + 1, updated_at = ?2 WHERE id = ?1",
+        )?
+        .execute(params![id, at, why])?;
+        event(tx, at, id, actor, "set_aside", Some(json!({ "why": why })))?;
+    } else {
+        tx.prepare_cached(
+            "UPDATE letters SET state = 'replaced', version = version + 1, updated_at = ?2 WHERE id = ?1",
+        )?
+        .execute(params![id, at])?;
+        event(tx, at, id, actor, "replaced", Some(json!({ "why": why })))?;
+    }
+    Ok(RetiredLetter {
+        id,
+        state,
+        set_aside: edited,
+    })
+}
+
+/// Marks the unsent letters of `chain` that a new letter replaces: the
+/// acknowledgements, and with `decision_letters_too` the decision letters.
 fn retire_unsent(
     tx: &Transaction<'_>,
     at: &str,
@@ -487,11 +552,7 @@ fn retire_unsent(
         .query_map(params![chain, decision_letters_too], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in &ids {
-        tx.prepare_cached(
-            "UPDATE letters SET state = 'replaced', version = version + 1, updated_at = ?2 WHERE id = ?1",
-        )?
-        .execute(params![id, at])?;
-        event(tx, at, *id, actor, "replaced", Some(json!({ "why": why })))?;
+        retire(tx, at, actor, *id, why)?;
     }
     Ok(ids)
 }
@@ -507,11 +568,12 @@ fn insert_letter(
 ) -> Result<i64> {
     let params_json = serde_json::to_string(params).unwrap_or_else(|_| "{}".into());
     tx.prepare_cached(
-        "INSERT INTO letters (kind, proposal_id, chain, params, created_at, created_by, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
+        "INSERT INTO letters (kind, cancellation, proposal_id, chain, params, created_at, created_by, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6)",
     )?
     .execute(params![
-        kind.as_str(),
+        kind.db_name(),
+        kind == LetterKind::Cancellation,
         p.id,
         chain_of(p),
         params_json,
@@ -582,19 +644,19 @@ pub(super) fn queue_acknowledgements(
 /// What the sender of `chain` was last told by a decision letter that went
 /// (or may have gone) out.
 fn told(tx: &Transaction<'_>, chain: &str) -> Result<Option<Told>> {
-    let row: Option<(String, String)> = tx
+    let row: Option<(String, bool, String)> = tx
         .prepare_cached(
-            "SELECT kind, params FROM letters
+            "SELECT kind, cancellation, params FROM letters
              WHERE chain = ?1 AND kind != 'acknowledgement' AND state IN ('sending', 'sent', 'uncertain')
              ORDER BY id DESC LIMIT 1",
         )?
-        .query_row([chain], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([chain], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((kind, params)) = row else {
+    let Some((kind, cancellation, params)) = row else {
         return Ok(None);
     };
-    let kind =
-        LetterKind::parse(&kind).ok_or_else(|| corrupt(format!("type de lettre « {kind} »")))?;
+    let kind = LetterKind::from_db(&kind, cancellation)
+        .ok_or_else(|| corrupt(format!("type de lettre « {kind} »")))?;
     let params: LetterParams = serde_json::from_str(&params)
         .map_err(|e| corrupt(format!("paramètres de lettre : {e}")))?;
     Ok(Some(Told {
@@ -604,15 +666,45 @@ fn told(tx: &Transaction<'_>, chain: &str) -> Result<Option<Told>> {
     }))
 }
 
-/// In the decision transaction: the letter the new decision calls for, if
-/// any, replacing the unsent letters it makes obsolete. Returns its id.
-pub(super) fn queue_decision_letter(
+/// How a change took a letter out of the outbox (recorded in the journal
+/// line of the change, so that an undo can put it back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetiredLetter {
+    pub id: i64,
+    /// Its state before (`pending` or `failed`).
+    pub state: String,
+    /// Set aside "à revoir" (it was edited) rather than replaced.
+    pub set_aside: bool,
+}
+
+/// What a change did to a proposal's letters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LetterChanges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<RetiredLetter>,
+}
+
+impl LetterChanges {
+    pub fn is_empty(&self) -> bool {
+        self.queued.is_none() && self.retired.is_empty()
+    }
+}
+
+/// In the transaction of a change of decision: makes the proposal's letters
+/// follow the truth. The letter the new state calls for, given what the
+/// sender was already told (`letters::decision_letter`), is queued, unless
+/// the unsent one already says it; unsent decision letters that no longer
+/// say the truth leave the outbox — set aside "à revoir" when staff had
+/// edited them; an unsent acknowledgement goes too once a decision letter
+/// says more.
+pub(super) fn sync_decision_letter(
     tx: &Transaction<'_>,
     at: &str,
     actor: &str,
     after: &Proposal,
-    reason: Option<&str>,
-) -> Result<Option<i64>> {
+) -> Result<LetterChanges> {
     let chain = chain_of(after);
     let told = told(tx, &chain)?;
     let want = decision_letter(
@@ -621,52 +713,151 @@ pub(super) fn queue_decision_letter(
         after.space.as_deref(),
         told.as_ref(),
     );
-    let why = match want {
-        Some(_) => "nouvelle décision",
-        None => "décision changée : plus rien à annoncer",
-    };
-    // Unsent decision letters are obsolete either way; an unsent
-    // acknowledgement is too once a decision letter says more.
-    let replaced = if want.is_some() {
-        retire_unsent(tx, at, actor, &chain, true, why)?
-    } else {
-        let ids: Vec<i64> = tx
-            .prepare_cached(
-                "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
-                   AND kind != 'acknowledgement'",
-            )?
-            .query_map([&chain], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for id in &ids {
-            tx.prepare_cached(
-                "UPDATE letters SET state = 'replaced', version = version + 1, updated_at = ?2 WHERE id = ?1",
-            )?
-            .execute(params![id, at])?;
-            event(tx, at, *id, actor, "replaced", Some(json!({ "why": why })))?;
-        }
-        ids
-    };
-    let Some(kind) = want else {
-        return Ok(None);
-    };
-    let params = LetterParams {
+    let mut params = LetterParams {
         slot: after.slot.clone(),
         space: after.space.clone(),
-        rank: after.rank,
-        reason: reason.map(str::to_string).filter(|r| !r.trim().is_empty()),
-        previous_slot: told.as_ref().and_then(|t| t.slot.clone()),
-        previous_space: told.as_ref().and_then(|t| t.space.clone()),
+        rank: None,
+        reason: after.reason.clone().filter(|r| !r.trim().is_empty()),
+        previous_slot: None,
+        previous_space: None,
     };
-    let params = if kind == LetterKind::SlotChanged {
-        params
-    } else {
-        LetterParams {
-            previous_slot: None,
-            previous_space: None,
-            ..params
+    if matches!(
+        want,
+        Some(LetterKind::SlotChanged | LetterKind::Cancellation)
+    ) {
+        params.previous_slot = told.as_ref().and_then(|t| t.slot.clone());
+        params.previous_space = told.as_ref().and_then(|t| t.space.clone());
+    }
+    if want == Some(LetterKind::Cancellation) {
+        params.slot = None;
+        params.space = None;
+    }
+    let unsent: Vec<(i64, String, bool, String)> = tx
+        .prepare_cached(
+            "SELECT id, kind, cancellation, params FROM letters WHERE chain = ?1
+               AND state IN ('pending', 'failed') AND kind != 'acknowledgement' ORDER BY id",
+        )?
+        .query_map([&chain], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut changes = LetterChanges::default();
+    if let (Some(kind), [(id, k, cancel, p)]) = (want, unsent.as_slice())
+        && LetterKind::from_db(k, *cancel) == Some(kind)
+        && serde_json::from_str::<LetterParams>(p).ok().as_ref() == Some(&params)
+    {
+        // The unsent letter already says it (a waiting-list letter states
+        // the rank of the moment it is sent).
+        let _ = id;
+        return Ok(changes);
+    }
+    let why = match want {
+        Some(_) => "décision changée : nouvelle lettre",
+        None => "décision changée : plus rien à annoncer",
+    };
+    let mut replaced = Vec::new();
+    for (id, ..) in &unsent {
+        changes.retired.push(retire(tx, at, actor, *id, why)?);
+        replaced.push(*id);
+    }
+    let Some(kind) = want else {
+        return Ok(changes);
+    };
+    // An unsent acknowledgement says less than a decision letter.
+    let acks: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
+               AND kind = 'acknowledgement' ORDER BY id",
+        )?
+        .query_map([&chain], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in acks {
+        changes.retired.push(retire(
+            tx,
+            at,
+            actor,
+            id,
+            "une lettre de décision en dit plus",
+        )?);
+        replaced.push(id);
+    }
+    changes.queued = Some(insert_letter(
+        tx, at, actor, kind, after, &params, &replaced,
+    )?);
+    Ok(changes)
+}
+
+/// In the transaction of an undo: puts a proposal's letters back as they
+/// were before the change `undone` made, when nothing that change queued
+/// has gone out (then the undo sends nothing); otherwise makes them follow
+/// the truth like any change. Returns what it did.
+pub(super) fn revert_letters(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    after: &Proposal,
+    undone: &LetterChanges,
+) -> Result<LetterChanges> {
+    let went = match undone.queued {
+        Some(q) => {
+            let state: String =
+                tx.query_row("SELECT state FROM letters WHERE id = ?1", [q], |r| r.get(0))?;
+            !matches!(
+                state.as_str(),
+                "pending" | "failed" | "replaced" | "dropped"
+            )
         }
+        None => false,
     };
-    insert_letter(tx, at, actor, kind, after, &params, &replaced).map(Some)
+    if went {
+        return sync_decision_letter(tx, at, actor, after);
+    }
+    let mut changes = LetterChanges::default();
+    if let Some(q) = undone.queued {
+        let state: String =
+            tx.query_row("SELECT state FROM letters WHERE id = ?1", [q], |r| r.get(0))?;
+        if matches!(state.as_str(), "pending" | "failed") {
+            changes
+                .retired
+                .push(retire(tx, at, actor, q, "décision annulée avant l'envoi")?);
+        }
+    }
+    for r in &undone.retired {
+        // Back only if still out of the outbox and its place there is free.
+        let row: Option<(String, String, String)> = tx
+            .prepare_cached("SELECT state, chain, kind FROM letters WHERE id = ?1")?
+            .query_row([r.id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?)))
+            .optional()?;
+        let Some((state, chain, kind)) = row else {
+            continue;
+        };
+        if state != "replaced" {
+            continue;
+        }
+        let busy: i64 = tx.query_row(
+            "SELECT count(*) FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
+               AND (kind = 'acknowledgement') = (?2 = 'acknowledgement')",
+            params![chain, kind],
+            |x| x.get(0),
+        )?;
+        if busy > 0 {
+            continue;
+        }
+        tx.prepare_cached(
+            "UPDATE letters SET state = ?2, set_aside_at = NULL, set_aside_why = NULL, replaced_by = NULL,
+                    version = version + 1, updated_at = ?3 WHERE id = ?1",
+        )?
+        .execute(params![r.id, r.state, at])?;
+        event(
+            tx,
+            at,
+            r.id,
+            actor,
+            "restored",
+            Some(json!({"why": "décision annulée"})),
+        )?;
+    }
+    Ok(changes)
 }
 
 /// Changes a letter's state from one of `from`, checking the version when
@@ -678,15 +869,20 @@ fn check_letter(
     from: &[LetterState],
     action: &str,
 ) -> Result<(LetterState, i64)> {
-    let row: Option<(String, i64)> = tx
-        .prepare_cached("SELECT state, version FROM letters WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(String, i64, bool)> = tx
+        .prepare_cached(
+            "SELECT state, version, set_aside_at IS NOT NULL FROM letters WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((state, version)) = row else {
+    let Some((state, version, set_aside)) = row else {
         return Err(StoreError::LetterNotFound(id));
     };
-    let state = LetterState::parse(&state)
-        .ok_or_else(|| corrupt(format!("état « {state} » de la lettre {id}")))?;
+    let state = match LetterState::parse(&state) {
+        Some(LetterState::Replaced) if set_aside => LetterState::Review,
+        Some(s) => s,
+        None => return Err(corrupt(format!("état « {state} » de la lettre {id}"))),
+    };
     if let Some(expected) = expected_version
         && expected != version
     {
@@ -766,9 +962,13 @@ impl Store {
             {
                 continue;
             }
-            if !filter.states.is_empty()
-                && !LetterState::parse(&raw.state).is_some_and(|s| filter.states.contains(&s))
-            {
+            let state = match LetterState::parse(&raw.state) {
+                Some(LetterState::Replaced) if raw.set_aside_at.is_some() => {
+                    Some(LetterState::Review)
+                }
+                s => s,
+            };
+            if !filter.states.is_empty() && !state.is_some_and(|s| filter.states.contains(&s)) {
                 continue;
             }
             out.push(raw.into_record(&self.conn)?);
@@ -819,9 +1019,10 @@ impl Store {
 
     /// Number of letters in each state.
     pub fn letter_counts(&self) -> Result<Vec<(LetterState, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT state, count(*) FROM letters GROUP BY state")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT CASE WHEN state = 'replaced' AND set_aside_at IS NOT NULL THEN 'review' ELSE state END,
+                    count(*) FROM letters GROUP BY 1",
+        )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -878,7 +1079,11 @@ impl Store {
             &tx,
             id,
             Some(expected_version),
-            &[LetterState::Pending, LetterState::Failed],
+            &[
+                LetterState::Pending,
+                LetterState::Failed,
+                LetterState::Review,
+            ],
             "supprimer",
         )?;
         tx.execute(
@@ -887,6 +1092,51 @@ impl Store {
             params![id, at, actor],
         )?;
         event(&tx, &at, id, actor, "dropped", None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes back a letter set aside "à revoir" (staff judged their text
+    /// still right, or will edit it): it becomes the proposal's letter to
+    /// send again, not approved; the letter that took its place leaves the
+    /// outbox (set aside in its turn if it was edited).
+    pub fn take_back_letter(&mut self, id: i64, expected_version: i64, actor: &str) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_letter(
+            &tx,
+            id,
+            Some(expected_version),
+            &[LetterState::Review],
+            "reprendre",
+        )?;
+        let (chain, kind): (String, String) =
+            tx.query_row("SELECT chain, kind FROM letters WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let current: Vec<i64> = tx
+            .prepare(
+                "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
+                   AND (kind = 'acknowledgement') = (?2 = 'acknowledgement')",
+            )?
+            .query_map(params![chain, kind], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for other in current {
+            retire(&tx, &at, actor, other, "lettre modifiée reprise à sa place")?;
+            tx.execute(
+                "UPDATE letters SET replaced_by = ?2 WHERE id = ?1",
+                params![other, id],
+            )?;
+        }
+        tx.execute(
+            "UPDATE letters SET state = 'pending', set_aside_at = NULL, set_aside_why = NULL,
+                    replaced_by = NULL, approved_at = NULL, approved_by = NULL, next_attempt_at = NULL,
+                    version = version + 1, updated_at = ?2 WHERE id = ?1",
+            params![id, at],
+        )?;
+        event(&tx, &at, id, actor, "taken_back", None)?;
         tx.commit()?;
         Ok(())
     }

@@ -12,8 +12,10 @@ use super::model::*;
 use super::{Result, Store, StoreError, now};
 use crate::fiche::{Kind, Value, Warning, spec};
 
-const PROPOSAL_COLUMNS: &str = "id, kind, status, slot, space, rank, fields, extra, warnings, flags, message_id,
-     attachment_id, chain_key, revision, supersedes, superseded_by, version, created_at, updated_at";
+const PROPOSAL_COLUMNS: &str =
+    "id, kind, status, slot, space, rank, fields, extra, warnings, flags, message_id,
+     attachment_id, chain_key, revision, supersedes, superseded_by, version, created_at, updated_at,
+     number, wait_pos, reason";
 
 fn corrupt(what: impl Into<String>) -> StoreError {
     StoreError::Corrupt(what.into())
@@ -57,7 +59,6 @@ struct RawProposal {
     status: String,
     slot: Option<String>,
     space: Option<String>,
-    rank: Option<i64>,
     fields: String,
     extra: String,
     warnings: String,
@@ -71,6 +72,9 @@ struct RawProposal {
     version: i64,
     created_at: String,
     updated_at: String,
+    number: Option<i64>,
+    wait_pos: Option<i64>,
+    reason: Option<String>,
 }
 
 fn raw_proposal(r: &Row<'_>) -> rusqlite::Result<RawProposal> {
@@ -80,7 +84,6 @@ fn raw_proposal(r: &Row<'_>) -> rusqlite::Result<RawProposal> {
         status: r.get(2)?,
         slot: r.get(3)?,
         space: r.get(4)?,
-        rank: r.get(5)?,
         fields: r.get(6)?,
         extra: r.get(7)?,
         warnings: r.get(8)?,
@@ -94,6 +97,9 @@ fn raw_proposal(r: &Row<'_>) -> rusqlite::Result<RawProposal> {
         version: r.get(16)?,
         created_at: r.get(17)?,
         updated_at: r.get(18)?,
+        number: r.get(19)?,
+        wait_pos: r.get(20)?,
+        reason: r.get(21)?,
     })
 }
 
@@ -111,13 +117,17 @@ impl RawProposal {
             .map_err(|e| corrupt(format!("avertissements de la proposition {id} : {e}")))?;
         Ok(Proposal {
             id,
+            number: self.number.unwrap_or(id),
             kind,
             status: ProposalStatus::parse(&self.status).ok_or_else(|| {
                 corrupt(format!("statut « {} » de la proposition {id}", self.status))
             })?,
             slot: self.slot,
             space: self.space,
-            rank: self.rank,
+            // Filled from the waiting list's order by the loaders.
+            rank: None,
+            wait_pos: self.wait_pos,
+            reason: self.reason,
             fields: parse_fields(id, &self.fields)?,
             extra: parse_extra(id, &self.extra)?,
             warnings,
@@ -136,13 +146,23 @@ impl RawProposal {
 }
 
 pub(super) fn load_proposal(conn: &rusqlite::Connection, id: i64) -> Result<Proposal> {
-    conn.prepare_cached(&format!(
-        "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?1"
-    ))?
-    .query_row([id], raw_proposal)
-    .optional()?
-    .ok_or(StoreError::ProposalNotFound(id))?
-    .into_proposal()
+    let mut p = conn
+        .prepare_cached(&format!(
+            "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?1"
+        ))?
+        .query_row([id], raw_proposal)
+        .optional()?
+        .ok_or(StoreError::ProposalNotFound(id))?
+        .into_proposal()?;
+    if p.status == ProposalStatus::Waitlisted
+        && p.is_live()
+        && let Some(kind) = p.kind
+    {
+        p.rank = super::programme::ranks(conn, kind)?
+            .get(&p.number)
+            .map(|r| *r as i64);
+    }
+    Ok(p)
 }
 
 impl Store {
@@ -171,7 +191,28 @@ impl Store {
         for r in rows {
             out.push(r?.into_proposal()?);
         }
+        let mut ranks = HashMap::new();
+        for kind in Kind::ALL {
+            if out
+                .iter()
+                .any(|p| p.kind == Some(kind) && p.status == ProposalStatus::Waitlisted)
+            {
+                ranks.insert(kind, super::programme::ranks(&self.conn, kind)?);
+            }
+        }
+        for p in out.iter_mut().filter(|p| p.is_live()) {
+            if p.status == ProposalStatus::Waitlisted
+                && let Some(r) = p.kind.and_then(|k| ranks.get(&k)?.get(&p.number))
+            {
+                p.rank = Some(*r as i64);
+            }
+        }
         Ok(out)
+    }
+
+    /// The live revision of proposal number `number`.
+    pub fn proposal_by_number(&self, number: i64) -> Result<Proposal> {
+        super::programme::live_by_number(&self.conn, number)
     }
 
     /// The revisions of a proposal's chain, oldest first (just the proposal
@@ -385,71 +426,6 @@ impl Store {
             },
         )?;
         let p = load_proposal(&tx, id)?;
-        tx.commit()?;
-        Ok(p)
-    }
-
-    /// Records a decision (status and placement) on a live proposal. Clears
-    /// the `updated_after_decision` flag: staff have seen the new revision.
-    pub fn decide(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        decision: &Decision,
-        actor: &str,
-    ) -> Result<Proposal> {
-        let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let p = load_proposal(&tx, id)?;
-        if p.version != expected_version {
-            return Err(StoreError::StaleVersion {
-                id,
-                expected: expected_version,
-                actual: p.version,
-            });
-        }
-        if !p.is_live() {
-            return Err(StoreError::NotLive(id));
-        }
-        let flags: Vec<&String> = p
-            .flags
-            .iter()
-            .filter(|f| *f != flag::UPDATED_AFTER_DECISION)
-            .collect();
-        tx.execute(
-            "UPDATE proposals SET status = ?2, slot = ?3, space = ?4, rank = ?5, flags = ?6,
-                    version = version + 1, updated_at = ?7 WHERE id = ?1",
-            params![
-                id,
-                decision.status.as_str(),
-                decision.slot,
-                decision.space,
-                decision.rank,
-                serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
-                at
-            ],
-        )?;
-        journal(
-            &tx,
-            &at,
-            Line {
-                actor,
-                action: "decision",
-                message_id: Some(p.message_id),
-                proposal_id: Some(id),
-                before: Some(
-                    json!({"status": p.status, "slot": p.slot, "space": p.space, "rank": p.rank}),
-                ),
-                after: Some(
-                    json!({"status": decision.status, "slot": decision.slot, "space": decision.space,
-                                   "rank": decision.rank, "reason": decision.reason}),
-                ),
-            },
-        )?;
-        let p = load_proposal(&tx, id)?;
-        super::outbox::queue_decision_letter(&tx, &at, actor, &p, decision.reason.as_deref())?;
         tx.commit()?;
         Ok(p)
     }

@@ -272,20 +272,21 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
         s.ingest(&message("1@x", "a@x", "2018-05-10T00:00:00Z", f("v1")))
             .unwrap(),
     );
+    let rules = crate::domain::Rules::default();
+    let number = s.proposal(p1[0]).unwrap().number;
     let decided = s
         .decide(
-            p1[0],
-            1,
-            &Decision {
-                status: ProposalStatus::Accepted,
-                slot: Some("14:20".into()),
-                space: Some("Espace B".into()),
-                rank: None,
-                reason: None,
+            number,
+            Some(1),
+            &Decision::Accept {
+                slot: "14:20".into(),
+                place: "Espace B".into(),
             },
+            &rules,
             "marie",
         )
-        .unwrap();
+        .unwrap()
+        .proposal;
     assert_eq!(
         (decided.status, decided.version),
         (ProposalStatus::Accepted, 2)
@@ -295,6 +296,7 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
             .unwrap(),
     );
     let new = s.proposal(p2[0]).unwrap();
+    assert_eq!(new.number, number, "a resubmission keeps its number");
     assert_eq!(new.status, ProposalStatus::Accepted);
     assert_eq!(new.slot.as_deref(), Some("14:20"));
     assert_eq!(new.space.as_deref(), Some("Espace B"));
@@ -305,24 +307,34 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
         ProposalStatus::Accepted,
         "the old revision keeps its decision too"
     );
-    // Deciding again clears the flag.
+    assert!(new.version > old.version, "{} {}", new.version, old.version);
+    // A version read on the old revision is stale.
+    assert!(matches!(
+        s.decide(
+            number,
+            Some(old.version),
+            &Decision::Waitlist,
+            &rules,
+            "marie"
+        ),
+        Err(StoreError::StaleVersion { .. })
+    ));
+    // Deciding again (here a move) clears the flag.
     let again = s
         .decide(
-            new.id,
-            new.version,
-            &Decision {
-                status: ProposalStatus::Accepted,
-                ..decided_like(&new)
+            number,
+            Some(new.version),
+            &Decision::Accept {
+                slot: "14:40".into(),
+                place: "Espace B".into(),
             },
+            &rules,
             "marie",
         )
-        .unwrap();
+        .unwrap()
+        .proposal;
+    assert_eq!(again.id, new.id, "decided on the live revision");
     assert!(again.flags.is_empty());
-    // An old revision cannot be decided on.
-    assert!(matches!(
-        s.decide(old.id, old.version, &decided_like(&old), "marie"),
-        Err(StoreError::NotLive(_))
-    ));
     let actions: Vec<_> = s
         .journal(Some(new.id))
         .unwrap()
@@ -331,18 +343,8 @@ fn a_decision_is_carried_over_and_flagged_when_a_revision_arrives() {
         .collect();
     assert_eq!(
         actions,
-        ["proposal_created", "decision_carried_over", "decision"]
+        ["proposal_created", "decision_carried_over", "moved"]
     );
-}
-
-fn decided_like(p: &Proposal) -> Decision {
-    Decision {
-        status: p.status,
-        slot: p.slot.clone(),
-        space: p.space.clone(),
-        rank: p.rank,
-        reason: None,
-    }
 }
 
 #[test]
@@ -543,4 +545,62 @@ fn a_reader_sees_committed_messages_and_cannot_write() {
         .unwrap();
     let e = Store::open_reader(&empty).unwrap_err();
     assert!(matches!(e, StoreError::WrongSchema { found: 0, .. }), "{e}");
+}
+
+#[test]
+fn migration_0006_gives_numbers_waiting_keys_and_reasons_to_an_older_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database as the previous version left it (migrations 1 to 5).
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (_, sql) in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO messages (id, sha256, source_ref, size, status, imported_at, received_at)
+             VALUES (1, 'a', 't', 1, 'fiche', 'x', '2018-05-01T10:00:00Z'),
+                    (2, 'b', 't', 1, 'fiche', 'x', '2018-05-02T10:00:00Z'),
+                    (3, 'c', 't', 1, 'fiche', 'x', '2018-05-03T10:00:00Z');
+             -- A chain of two revisions (ids 1, 3), waiting at stored rank 2;
+             -- id 2 waiting at rank 1; the refusal reason only in the journal.
+             INSERT INTO proposals (id, message_id, kind, fields, status, rank, chain_key, order_key,
+                                    revision, superseded_by, created_at, updated_at)
+             VALUES (1, 1, 'micro_atelier', '{}', 'waitlisted', 2, 'k', '1', 1, 3, 'x', 'x'),
+                    (2, 2, 'micro_atelier', '{}', 'waitlisted', 1, NULL, '2', 1, NULL, 'x', 'x'),
+                    (3, 3, 'micro_atelier', '{}', 'waitlisted', 2, 'k', '3', 2, NULL, 'x', 'x'),
+                    (4, 3, 'bourse_projets', '{}', 'rejected', NULL, NULL, '4', 1, NULL, 'x', 'x');
+             UPDATE proposals SET supersedes = 1 WHERE id = 3;
+             INSERT INTO journal (at, actor, action, proposal_id, before, after)
+             VALUES ('x', 'marie', 'decision', 4, '{\"status\":\"pending\"}',
+                     '{\"status\":\"rejected\",\"reason\":\"hors sujet\"}');",
+        )
+        .unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    let p = |id: i64| s.proposal(id).unwrap();
+    // Numbers: the chain takes its first revision's id.
+    assert_eq!(
+        (p(1).number, p(3).number, p(2).number, p(4).number),
+        (1, 1, 2, 4)
+    );
+    // The stored ranks became the order: 2 first, then the chain.
+    assert_eq!(p(2).rank, Some(1));
+    assert_eq!(p(3).rank, Some(2));
+    assert_eq!(p(4).reason.as_deref(), Some("hors sujet"));
+    // New proposals go on after the highest number.
+    let mut s = s;
+    let out = s
+        .ingest(&message(
+            "new@x",
+            "n@x",
+            "2018-05-04T00:00:00Z",
+            vec![fiche(Kind::MicroAtelier, "Neuve", "t")],
+        ))
+        .unwrap();
+    let IngestOutcome::Stored { proposals, .. } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(s.proposal(proposals[0]).unwrap().number, 5);
 }

@@ -151,27 +151,37 @@ pub fn store_fiche(store: &mut Store, n: usize, from: &str, org: &str) -> i64 {
     }
 }
 
-/// A decision through the store, as the console makes it.
+/// A decision through the store, as the console makes it (the rank is
+/// the waiting list's: `_rank` is no longer given by the caller).
 pub fn decide(
     store: &mut Store,
     id: i64,
     status: ProposalStatus,
     place: Option<(&str, &str)>,
-    rank: Option<i64>,
+    _rank: Option<i64>,
     reason: Option<&str>,
 ) {
+    use fiches::domain::Status;
+    let reason = reason.unwrap_or("hors sujet");
     let p = store.proposal(id).unwrap();
+    let decision = match (status, place) {
+        (Status::Accepted, Some((slot, space))) => Decision::Accept {
+            slot: slot.to_string(),
+            place: space.to_string(),
+        },
+        (Status::Waitlisted, _) => Decision::Waitlist,
+        (Status::Rejected, _) => Decision::Reject {
+            reason: reason.to_string(),
+        },
+        (Status::Withdrawn, _) => Decision::Withdraw,
+        _ => Decision::Pending,
+    };
     store
         .decide(
-            id,
-            p.version,
-            &Decision {
-                status,
-                slot: place.map(|p| p.0.to_string()),
-                space: place.map(|p| p.1.to_string()),
-                rank,
-                reason: reason.map(str::to_string),
-            },
+            p.number,
+            Some(p.version),
+            &decision,
+            &fiches::domain::Rules::default(),
             "test",
         )
         .unwrap();

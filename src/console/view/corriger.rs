@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 format!(
                     "{} n° {} · {} · {}",
                     s::SCREEN_CORRIGER,
-                    row.id,
+                    row.number,
                     s::kind_long(row.kind),
                     row.organisation
                 ),

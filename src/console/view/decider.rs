@@ -13,7 +13,7 @@ use super::super::format::{fit, long_datetime, pad};
 use super::super::strings as s;
 use super::detail::status_text;
 use super::widgets::{key_hint, window_start};
-use crate::domain::{Status, free_places, rank_fr, waitlist};
+use crate::domain::{Status, free_places, rank_fr};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let mut head: Vec<Line<'static>> = Vec::new();
     let mut name = format!(
         "N° {} · {} · {}",
-        row.id,
+        row.number,
         s::kind_long(row.kind),
         row.organisation
     );
@@ -110,7 +110,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
     // Free places.
     let free = row.kind.map_or_else(Vec::new, |k| {
-        free_places(&app.layout, k, row.wanted.as_deref(), &prog.candidates)
+        free_places(
+            &app.rules.layout,
+            k,
+            row.wanted.as_deref(),
+            &prog.candidates,
+        )
     });
     let block = Block::default().borders(Borders::ALL).title(format!(
         " {} ({}) ",
@@ -157,12 +162,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .title(format!(" {} ", s::DEC_ACTIONS));
     let inner = block.inner(right);
     frame.render_widget(block, right);
-    let would_rank = row.kind.and_then(|k| {
-        waitlist(k, &app.candidates_with(row, Status::Waitlisted))
-            .into_iter()
-            .find(|(i, _)| *i == row.id)
-            .map(|(_, r)| r)
-    });
+    let would_rank = app.would_rank(row);
     let waitlist_what = match (row.status, would_rank) {
         (Status::Waitlisted, Some(r)) => format!("{} (déjà : {})", s::DEC_A_WAITLIST, rank_fr(r)),
         (_, Some(r)) => format!("{} → serait {}", s::DEC_A_WAITLIST, rank_fr(r)),
@@ -171,6 +171,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let lines = vec![
         key_hint("Entrée a", 9, s::DEC_A_ACCEPT, t.key, t.normal),
         key_hint("w", 9, &waitlist_what, t.key, t.normal),
+        key_hint("+ -", 9, s::DEC_A_RANK, t.key, t.normal),
         key_hint("r", 9, s::DEC_A_REJECT, t.key, t.normal),
         key_hint("x", 9, s::DEC_A_WITHDRAW, t.key, t.normal),
         key_hint("p", 9, s::DEC_A_RESET, t.key, t.normal),

@@ -84,20 +84,6 @@ pub fn status_text(app: &App, row: &Row) -> String {
     }
 }
 
-fn last_reason(journal: &[JournalEntry]) -> Option<String> {
-    journal
-        .iter()
-        .rev()
-        .find(|e| e.action == "decision")
-        .and_then(|e| {
-            e.after
-                .as_ref()?
-                .get("reason")?
-                .as_str()
-                .map(str::to_string)
-        })
-}
-
 fn json_value_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => s::D_EMPTY.to_string(),
@@ -180,15 +166,12 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
     let mut head = format!(
         "N° {} · {} · {}",
-        p.id,
+        p.number,
         s::kind_long(p.kind),
         status_text(app, row)
     );
     if p.revision > 1 {
-        head.push_str(&format!(" · révision {}", p.revision));
-        if let Some(prev) = p.supersedes {
-            head.push_str(&format!(" (remplace n° {prev})"));
-        }
+        head.push_str(&format!(" · rév. {}", p.revision));
     }
     out.push(Line::styled(head, t.title));
     if let Some(m) = &d.message {
@@ -208,14 +191,14 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
         ]));
     }
     if row.status == Status::Rejected
-        && let Some(reason) = last_reason(&d.journal)
+        && let Some(reason) = &p.reason
     {
         out.push(Line::from(vec![
             Span::styled("Motif : ", t.key),
-            Span::raw(terminal_line(&reason)),
+            Span::raw(terminal_line(reason)),
         ]));
     }
-    let member = app.members.check(
+    let member = app.rules.members.check(
         p.text("organisation"),
         match p.fields.get("cuf_member") {
             Some(crate::fiche::Value::Bool(b)) => Some(*b),
@@ -379,14 +362,13 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
     // Revisions and journal.
     if d.revisions.len() > 1 {
         out.push(section(s::D_REVISIONS, w, t.header));
-        for r in &d.revisions {
-            let mut line = format!(
-                "rév. {}  n° {}  {}  {}",
-                r.revision,
-                r.id,
-                r.created_at.get(..10).unwrap_or(""),
-                status_fr(r.status)
+        for (i, r) in d.revisions.iter().enumerate() {
+            // Dated by its mail, not by the import.
+            let sent = d.revision_dates.get(i).cloned().flatten().map_or_else(
+                || "date inconnue".to_string(),
+                |x| stored_datetime(app.zone, &x),
             );
+            let mut line = format!("rév. {}  {}  {}", r.revision, sent, status_fr(r.status));
             if r.is_live() {
                 line.push_str(&format!("  ({})", s::D_CURRENT));
             }

@@ -79,7 +79,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 fit(&terminal_line(&l.to), to_w as usize),
                 fit(&terminal_line(&l.subject), subject_w as usize),
                 fit(
-                    &format!("{} {}", l.proposal_id, terminal_line(&l.organisation)),
+                    &format!("{} {}", l.proposal_number, terminal_line(&l.organisation)),
                     org_w as usize,
                 ),
                 created,

@@ -55,6 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Overlay::KindChoice { .. } => overlays::kind_choice(frame, area, app),
         Overlay::Picker(p) => overlays::picker(frame, area, app, p),
         Overlay::Confirm(c) => overlays::confirm(frame, area, app, c),
+        Overlay::Suggestion { scroll } => overlays::suggestion(frame, area, app, *scroll),
     }
     sanitize_buffer(frame.buffer_mut());
 }
@@ -134,6 +135,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 }
                 (None, Screen::Propositions) => s::HINT_PROPOSITIONS,
                 (None, Screen::Decider) => s::HINT_DECIDER,
+                (None, Screen::Programme) if app.programme_pick.is_some() => s::HINT_PROGRAMME_PICK,
                 (None, Screen::Programme) => s::HINT_PROGRAMME,
                 (None, Screen::Triage) => s::HINT_TRIAGE,
                 (None, Screen::Corriger) if app.draft.is_some() => s::COR_DRAFT_HINT,

@@ -243,6 +243,11 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             s::env_confirm_drop(*id, &to)
         }
         Confirm::SendBatch { letters } => s::env_confirm_send(letters.len()),
+        Confirm::Withdraw {
+            number,
+            organisation,
+            ..
+        } => s::withdraw_confirm(*number, organisation),
     };
     let w = 60.min(area.width);
     let lines = wrap(&text, w.saturating_sub(4) as usize);
@@ -254,5 +259,72 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             .into_iter()
             .map(|l| Line::styled(format!(" {l}"), t.warn)),
     );
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The programme suggestion's draft: per kind what it achieves, then what
+/// would change, proposal by proposal.
+pub fn suggestion(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
+    use crate::fiche::Kind;
+    let t = &app.theme;
+    let Some(sug) = &app.suggestion else {
+        return;
+    };
+    let w = area.width.saturating_sub(4).max(10);
+    let h = area.height.saturating_sub(2).max(5);
+    let box_area = centered(area, w, h);
+    frame.render_widget(Clear, box_area);
+    let inner = frame_block(frame, box_area, s::SUG_TITLE, s::SUG_KEYS);
+    let iw = inner.width as usize;
+    let names: std::collections::HashMap<i64, &str> = app
+        .listing
+        .rows()
+        .iter()
+        .map(|r| (r.number, &*r.organisation))
+        .collect();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for kind in Kind::ALL {
+        let plan = sug.of(kind);
+        lines.push(Line::styled(
+            fit(
+                &format!(
+                    "{} : {} placée{} · créneaux souhaités {}/{} (un par un : {}) · mêmes thèmes dans un créneau : {}",
+                    s::kind_plural(kind),
+                    plan.placed.len(),
+                    s::plural(plan.placed.len()),
+                    plan.honoured,
+                    plan.wishes,
+                    plan.one_by_one,
+                    plan.theme_pairs
+                ),
+                iw,
+            ),
+            t.header,
+        ));
+    }
+    lines.push(Line::raw(""));
+    for c in &sug.changes {
+        let name = names.get(&c.number).copied().unwrap_or("?");
+        let from = match &c.from {
+            Some(p) if c.from_status == crate::domain::Status::Accepted => {
+                format!("{} {}", p.slot, p.place)
+            }
+            _ => status_fr(c.from_status).to_string(),
+        };
+        let to = match &c.to {
+            Some(p) => format!("{} {}", p.slot, p.place),
+            None => status_fr(crate::domain::Status::Waitlisted).to_string(),
+        };
+        lines.push(Line::raw(fit(
+            &format!(
+                "n° {:<4} {} : {from} → {to} ({})",
+                c.number,
+                terminal_line(name),
+                c.what_fr()
+            ),
+            iw,
+        )));
+    }
+    let shown: Vec<Line<'static>> = lines.into_iter().skip(scroll as usize).collect();
     frame.render_widget(Paragraph::new(shown), inner);
 }

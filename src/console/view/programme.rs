@@ -1,7 +1,9 @@
-//! The Programme screen: the grid of slots × spaces (micro-ateliers) or
-//! slots × tables (bourse), what each place holds, how many ask for each
-//! slot, and in each free place the first on the waiting list who wants
-//! that slot — the one Entrée would place there.
+//! The Programme screen, where the programme is edited: the grid of slots
+//! × spaces (micro-ateliers) or slots × tables (bourse), what each place
+//! holds, how many ask for each slot, in each free place the waiting
+//! proposal it is offered to (the first who wants that slot, else the
+//! first waiting — the one Entrée places there), the proposal picked up to
+//! be moved or swapped ("m"), and the waiting list with its ranks.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -18,6 +20,10 @@ fn org_of(app: &App, id: i64) -> String {
     app.listing
         .get(id)
         .map_or_else(|| format!("n° {id}"), |r| r.organisation.to_string())
+}
+
+fn num(app: &App, id: i64) -> i64 {
+    app.number_of(id)
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -57,11 +63,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         for pi in 0..kp.places.len() {
             let holder = kp.cells[si * kp.places.len() + pi];
             let selected = app.programme_cursor == (si, pi);
+            let picked = app.programme_pick.as_ref().map(|(id, _)| *id);
             match holder {
                 Some(id) => {
                     top.push(fit(&org_of(app, id), cell_w as usize));
-                    bottom.push(fit(&format!("n° {id}"), cell_w as usize));
-                    styles.push((selected, t.taken));
+                    let mark = if picked == Some(id) {
+                        format!(" ({})", s::PROG_PICKED)
+                    } else {
+                        String::new()
+                    };
+                    bottom.push(fit(&format!("n° {}{mark}", num(app, id)), cell_w as usize));
+                    let st = if picked == Some(id) { t.warn } else { t.taken };
+                    styles.push((selected, st));
                 }
                 None => {
                     top.push(fit(s::PROG_FREE, cell_w as usize));
@@ -128,9 +141,26 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let here = match kp.cells.get(si * kp.places.len() + pi).copied().flatten() {
             Some(id) => {
                 let country = app.listing.get(id).map_or("", |r| &*r.country);
+                match &app.programme_pick {
+                    Some((p, _)) if *p != id => format!(
+                        "{slot} · {place} : n° {} {} ({country})  (m ou Entrée : échanger avec n° {})",
+                        num(app, id),
+                        org_of(app, id),
+                        num(app, *p)
+                    ),
+                    _ => format!(
+                        "{slot} · {place} : n° {} {} ({country})  (Entrée : voir · m : déplacer · x : retirer)",
+                        num(app, id),
+                        org_of(app, id)
+                    ),
+                }
+            }
+            None if app.programme_pick.is_some() => {
+                let p = app.programme_pick.as_ref().map_or(0, |(p, _)| *p);
                 format!(
-                    "{slot} · {place} : n° {id} {} ({country})  (Entrée : voir)",
-                    org_of(app, id)
+                    "{slot} · {place} : libre — m ou Entrée : y déplacer n° {} {}",
+                    num(app, p),
+                    org_of(app, p)
                 )
             }
             None => match kp
@@ -142,7 +172,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 Some(id) => {
                     let rank = app.programme().ranks.get(&id).copied().unwrap_or(1);
                     format!(
-                        "{slot} · {place} : libre — Entrée : retenir n° {id} {} ({})",
+                        "{slot} · {place} : libre — Entrée : retenir n° {} {} ({})",
+                        num(app, id),
                         org_of(app, id),
                         crate::domain::rank_fr(rank)
                     )
@@ -172,8 +203,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         });
         lines.push(Line::raw(fit(
             &format!(
-                "{:>4}  n° {id}  {}  ({member}, souhaite {wanted})",
+                "{:>4}  n° {}  {}  ({member}, souhaite {wanted})",
                 s::rank_short(*rank),
+                num(app, *id),
                 org_of(app, *id)
             ),
             w,

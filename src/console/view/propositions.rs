@@ -224,7 +224,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
             None => "?".into(),
         };
         vec![
-            r.id.to_string(),
+            r.number.to_string(),
             s::kind_short(r.kind).to_string(),
             fit(&r.organisation, org_w as usize),
             fit(&r.country, wd.country as usize),

@@ -68,19 +68,27 @@ fn states(s: &Store) -> Vec<(i64, &'static str, &'static str, Option<i64>)> {
 
 fn decide(s: &mut Store, id: i64, status: ProposalStatus, slot: Option<&str>) -> Proposal {
     let p = s.proposal(id).unwrap();
-    s.decide(
-        id,
-        p.version,
-        &Decision {
-            status,
-            slot: slot.map(str::to_string),
-            space: slot.map(|_| "Espace A".to_string()),
-            rank: (status == ProposalStatus::Waitlisted).then_some(2),
-            reason: (status == ProposalStatus::Rejected).then(|| "hors sujet".to_string()),
+    let d = match status {
+        ProposalStatus::Accepted => Decision::Accept {
+            slot: slot.unwrap_or("14:00").to_string(),
+            place: "Espace A".to_string(),
         },
+        ProposalStatus::Waitlisted => Decision::Waitlist,
+        ProposalStatus::Rejected => Decision::Reject {
+            reason: "hors sujet".to_string(),
+        },
+        ProposalStatus::Withdrawn => Decision::Withdraw,
+        ProposalStatus::Pending => Decision::Pending,
+    };
+    s.decide(
+        p.number,
+        Some(p.version),
+        &d,
+        &crate::domain::Rules::default(),
         "marie",
     )
     .unwrap()
+    .proposal
 }
 
 /// Approves, claims and records a letter as sent.
@@ -258,22 +266,32 @@ fn decisions_queue_the_right_letter_given_what_was_told() {
     decide(&mut s, p, ProposalStatus::Accepted, Some("14:20"));
     assert_eq!(states(&s)[2], (3, "slot_changed", "replaced", None));
     assert_eq!(states(&s).len(), 3);
-    // Undone (pending): no letter; waitlisted: one, then none for a rank move.
+    // Told "accepted", then no longer accepted: a cancellation, not the
+    // waiting-list letter; it stays while it still says the truth.
     decide(&mut s, p, ProposalStatus::Waitlisted, None);
-    assert_eq!(s.letter(4).unwrap().kind, LetterKind::Waitlisted);
-    assert_eq!(s.letter(4).unwrap().params.rank, Some(2));
+    let l = s.letter(4).unwrap();
+    assert_eq!(l.kind, LetterKind::Cancellation);
+    assert_eq!(
+        (l.params.previous_slot.as_deref(), l.params.slot.as_deref()),
+        (Some("14:20"), None)
+    );
     decide(&mut s, p, ProposalStatus::Pending, None);
-    assert_eq!(states(&s)[3], (4, "waitlisted", "replaced", None));
+    assert_eq!(states(&s)[3], (4, "cancellation", "pending", None));
+    // A refusal's reason is news: the cancellation is written again with it.
     decide(&mut s, p, ProposalStatus::Rejected, None);
     let l = s.letter(5).unwrap();
     assert_eq!(
         (l.kind, l.params.reason.as_deref()),
-        (LetterKind::Rejected, Some("hors sujet"))
+        (LetterKind::Cancellation, Some("hors sujet"))
     );
+    assert_eq!(states(&s)[3], (4, "cancellation", "replaced", Some(5)));
     send(&mut s, 5);
     decide(&mut s, p, ProposalStatus::Withdrawn, None);
     decide(&mut s, p, ProposalStatus::Rejected, None);
-    assert_eq!(states(&s).len(), 5, "the refusal went already");
+    assert_eq!(states(&s).len(), 5, "the cancellation went already");
+    // Waitlisted after the cancellation went: the waiting-list letter.
+    decide(&mut s, p, ProposalStatus::Waitlisted, None);
+    assert_eq!(s.letter(6).unwrap().kind, LetterKind::Waitlisted);
 }
 
 #[test]

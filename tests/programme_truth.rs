@@ -1,0 +1,720 @@
+//! Property tests of the one programme truth: random sequences of
+//! decisions, moves, swaps, steps on the waiting list, undos,
+//! resubmissions, suggestions, by two concurrent sessions (two connections
+//! to one SQLite file, two staff members, each with the versions it last
+//! saw), on a small grid where everything collides. After every step:
+//! - no place is held twice;
+//! - the waiting-list ranks are 1..n per kind and identical in the
+//!   console's rows, `fiches programme --json`, `fiches proposals --json`,
+//!   the staff workbook and the text of every letter that would be sent now;
+//! - an undo restores exactly the state before the change it takes back
+//!   and touches no other proposal;
+//! - numbers never change.
+
+mod console_support;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use fiches::commands::{programme::programme_json, proposals::proposal_json};
+use fiches::console::{Options, Session};
+use fiches::domain::members::Members;
+use fiches::domain::{Decision, KindLayout, Layout, Place, Rules, Status, rank_fr};
+use fiches::fiche::{Kind, Value};
+use fiches::letters::{EventInfo, LetterKind, Letters};
+use fiches::publish::{Edition, Event, Snapshot, xlsx};
+use fiches::store::{
+    AttachmentOutcome, LetterFilter, LetterState, MessageStatus, NewAttachment, NewMessage,
+    NewProposal, ProposalFilter, Store, StoreError,
+};
+use proptest::prelude::*;
+
+const N: usize = 12;
+const SLOTS: [&str; 2] = ["14:00", "14:20"];
+const PLACES: [&str; 2] = ["Espace A", "Espace B"];
+const TABLES: [&str; 2] = ["Table 1", "Table 2"];
+
+fn rules() -> Rules {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    Rules {
+        layout: Layout {
+            micro_atelier: KindLayout {
+                slots: s(&SLOTS),
+                places: s(&PLACES),
+            },
+            bourse_projets: KindLayout {
+                slots: s(&["12:45", "13:15"]),
+                places: s(&TABLES),
+            },
+        },
+        members: Members::from_csv("Ville 0\nVille 3\nVille 6\nVille 9\n"),
+        late_last: true,
+    }
+}
+
+fn kind_of(i: usize) -> Kind {
+    if i % 4 == 3 {
+        Kind::BourseProjets
+    } else {
+        Kind::MicroAtelier
+    }
+}
+
+/// Message `version` of fiche `i` (a resubmission has a later date).
+fn message(i: usize, version: u32) -> NewMessage {
+    let kind = kind_of(i);
+    let mut fields = BTreeMap::new();
+    let org = format!("Ville {}", i % 10);
+    let wanted = match (kind, i % 3) {
+        (Kind::MicroAtelier, 0) => "14:00",
+        (Kind::MicroAtelier, 1) => "14:20",
+        (Kind::BourseProjets, 0) => "12:45",
+        _ => "any",
+    };
+    for (k, v) in [
+        ("organisation", org.as_str()),
+        ("preferred_slot", wanted),
+        ("contact_email", "contact@ville.example"),
+        ("project_title", "Projet"),
+        ("request_description", "Demande"),
+        ("theme", ["odd", "climat"][i % 2]),
+    ] {
+        fields.insert(k.to_string(), Value::Text(v.to_string()));
+    }
+    let mid = format!("f{i}-v{version}@ville.example");
+    NewMessage {
+        raw: format!("Message-ID: <{mid}>\r\n\r\nfiche {i} v{version}").into_bytes(),
+        message_id: Some(mid),
+        from_addr: Some(format!("contact{i}@ville.example")),
+        received_at: Some(format!(
+            "2018-05-{:02}T10:00:00Z",
+            (i % 9) + 1 + version as usize * 10
+        )),
+        source_ref: format!("test:{i}:{version}"),
+        size: 10,
+        status: MessageStatus::Fiche,
+        flags: if i % 5 == 4 {
+            vec!["late".into()]
+        } else {
+            vec![]
+        },
+        attachments: vec![NewAttachment {
+            part_path: "2".into(),
+            filename: Some("fiche.docx".into()),
+            content_type: None,
+            size: 1,
+            sha256: format!("{i}-{version}"),
+            format: Some("DOCX".into()),
+            outcome: AttachmentOutcome::Fiche,
+            reason: None,
+            proposal: Some(NewProposal {
+                kind: Some(kind),
+                fields,
+                flags: if i % 5 == 4 {
+                    vec!["late".into()]
+                } else {
+                    vec![]
+                },
+                ..Default::default()
+            }),
+        }],
+        ..Default::default()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Accept {
+        who: usize,
+        i: usize,
+        slot: usize,
+        place: usize,
+    },
+    AcceptDefault {
+        who: usize,
+        i: usize,
+    },
+    Waitlist {
+        who: usize,
+        i: usize,
+    },
+    Refuse {
+        who: usize,
+        i: usize,
+        reason: usize,
+    },
+    Withdraw {
+        who: usize,
+        i: usize,
+    },
+    Pending {
+        who: usize,
+        i: usize,
+    },
+    Move {
+        who: usize,
+        i: usize,
+        slot: usize,
+        place: usize,
+    },
+    Swap {
+        who: usize,
+        i: usize,
+        j: usize,
+    },
+    Step {
+        who: usize,
+        i: usize,
+        up: bool,
+    },
+    Undo {
+        who: usize,
+        i: usize,
+    },
+    Resubmit {
+        i: usize,
+    },
+    Suggest {
+        who: usize,
+    },
+    Look {
+        who: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let who = 0usize..2;
+    let i = 0usize..N;
+    prop_oneof![
+        3 => (who.clone(), i.clone(), 0usize..2, 0usize..2)
+            .prop_map(|(who, i, slot, place)| Op::Accept { who, i, slot, place }),
+        1 => (who.clone(), i.clone()).prop_map(|(who, i)| Op::AcceptDefault { who, i }),
+        3 => (who.clone(), i.clone()).prop_map(|(who, i)| Op::Waitlist { who, i }),
+        1 => (who.clone(), i.clone(), 0usize..2).prop_map(|(who, i, reason)| Op::Refuse { who, i, reason }),
+        1 => (who.clone(), i.clone()).prop_map(|(who, i)| Op::Withdraw { who, i }),
+        1 => (who.clone(), i.clone()).prop_map(|(who, i)| Op::Pending { who, i }),
+        2 => (who.clone(), i.clone(), 0usize..2, 0usize..2)
+            .prop_map(|(who, i, slot, place)| Op::Move { who, i, slot, place }),
+        // Two micro-ateliers (i % 4 != 3), so that swaps happen often.
+        3 => (who.clone(), 0usize..N / 4, 0usize..3, 0usize..N / 4, 0usize..3)
+            .prop_map(|(who, a, x, b, y)| Op::Swap { who, i: a * 4 + x, j: b * 4 + y }),
+        2 => (who.clone(), i.clone(), any::<bool>()).prop_map(|(who, i, up)| Op::Step { who, i, up }),
+        4 => (who.clone(), i.clone()).prop_map(|(who, i)| Op::Undo { who, i }),
+        1 => i.clone().prop_map(|i| Op::Resubmit { i }),
+        1 => who.clone().prop_map(|who| Op::Suggest { who }),
+        2 => who.prop_map(|who| Op::Look { who }),
+    ]
+}
+
+/// A proposal's decision state as the checks compare it.
+type State = (
+    Status,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// One change the model expects an undo to take back.
+#[derive(Debug, Clone)]
+struct Done {
+    id: usize,
+    actor: &'static str,
+    /// Numbers changed in the same step.
+    group: Vec<i64>,
+    before: HashMap<i64, State>,
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    rules: Rules,
+    stores: [Store; 2],
+    seen: [HashMap<i64, i64>; 2],
+    numbers: Vec<i64>,
+    /// Per number, the changes an undo would take back, newest last.
+    stacks: HashMap<i64, Vec<Done>>,
+    console: Session,
+    letters: Letters,
+    resubmissions: [u32; N],
+    next_done: usize,
+}
+
+const ACTORS: [&str; 2] = ["marie", "paul"];
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("fiches.db");
+        let mut s = Store::open(&db).unwrap();
+        let mut numbers = Vec::new();
+        for i in 0..N {
+            let out = s.ingest(&message(i, 0)).unwrap();
+            let fiches::store::IngestOutcome::Stored { proposals, .. } = out else {
+                panic!("{out:?}")
+            };
+            numbers.push(s.proposal(proposals[0]).unwrap().number);
+        }
+        let rules = rules();
+        let mut o = Options::fixed("console", console_support::now(), (120, 40));
+        o.layout = rules.layout.clone();
+        o.members = rules.members.clone();
+        let console = Session::open(Store::open(&db).unwrap(), o).unwrap();
+        let letters = Letters::load(
+            &console_support::repo().join("letters"),
+            EventInfo::from_config(&console_support::config().event),
+        )
+        .unwrap();
+        World {
+            stores: [s, Store::open(&db).unwrap()],
+            _dir: dir,
+            db,
+            rules,
+            seen: Default::default(),
+            numbers,
+            stacks: HashMap::new(),
+            console,
+            letters,
+            resubmissions: [0; N],
+            next_done: 0,
+        }
+    }
+
+    fn states(&self) -> HashMap<i64, State> {
+        self.stores[0]
+            .list_proposals(&ProposalFilter {
+                live_only: true,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.number, (p.status, p.slot, p.space, p.reason, p.rank)))
+            .collect()
+    }
+
+    fn version(&mut self, who: usize, n: i64) -> Option<i64> {
+        if let Some(v) = self.seen[who].get(&n) {
+            return Some(*v);
+        }
+        let v = self.stores[who].proposal_by_number(n).unwrap().version;
+        self.seen[who].insert(n, v);
+        Some(v)
+    }
+
+    fn saw(&mut self, who: usize, p: &fiches::store::Proposal) {
+        self.seen[who].insert(p.number, p.version);
+    }
+
+    /// Runs one change; on success records what an undo must restore.
+    fn change(
+        &mut self,
+        who: usize,
+        group: Vec<i64>,
+        f: impl FnOnce(
+            &mut Store,
+            &mut [HashMap<i64, i64>; 2],
+        ) -> Result<Vec<fiches::store::Proposal>, StoreError>,
+    ) {
+        let before = self.states();
+        let r = f(&mut self.stores[who], &mut self.seen);
+        match r {
+            Ok(changed) => {
+                let nums: Vec<i64> = if group.is_empty() {
+                    changed.iter().map(|p| p.number).collect()
+                } else {
+                    group
+                };
+                for p in &changed {
+                    self.saw(who, p);
+                }
+                self.next_done += 1;
+                let done = Done {
+                    id: self.next_done,
+                    actor: ACTORS[who],
+                    group: nums.clone(),
+                    before: nums.iter().map(|n| (*n, before[n].clone())).collect(),
+                };
+                for n in nums {
+                    self.stacks.entry(n).or_default().push(done.clone());
+                }
+            }
+            Err(StoreError::StaleVersion { .. }) => {
+                // The session sees the fresh state and goes on.
+                self.seen[who].clear();
+            }
+            Err(StoreError::Rule(_)) => {}
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+
+    fn apply(&mut self, op: &Op) {
+        let n = |i: usize| self.numbers[i];
+        let rules = self.rules.clone();
+        match op.clone() {
+            Op::Accept {
+                who,
+                i,
+                slot,
+                place,
+            } => {
+                let (num, v) = (n(i), self.version(who, n(i)));
+                let d = Decision::Accept {
+                    slot: SLOTS[slot].into(),
+                    place: if kind_of(i) == Kind::MicroAtelier {
+                        PLACES[place]
+                    } else {
+                        TABLES[place]
+                    }
+                    .into(),
+                };
+                let d = match kind_of(i) {
+                    Kind::BourseProjets => Decision::Accept {
+                        slot: ["12:45", "13:15"][slot].into(),
+                        place: TABLES[place].into(),
+                    },
+                    _ => d,
+                };
+                self.change(who, vec![], |s, _| {
+                    s.decide(num, v, &d, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
+                });
+            }
+            Op::AcceptDefault { who, i } => {
+                let (num, v) = (n(i), self.version(who, n(i)));
+                self.change(who, vec![], |s, _| {
+                    s.accept(num, v, None, None, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
+                });
+            }
+            Op::Waitlist { who, i } => self.simple(who, n(i), Decision::Waitlist),
+            Op::Refuse { who, i, reason } => self.simple(
+                who,
+                n(i),
+                Decision::Reject {
+                    reason: ["hors sujet", "complet"][reason].into(),
+                },
+            ),
+            Op::Withdraw { who, i } => self.simple(who, n(i), Decision::Withdraw),
+            Op::Pending { who, i } => self.simple(who, n(i), Decision::Pending),
+            Op::Move {
+                who,
+                i,
+                slot,
+                place,
+            } => {
+                let (num, v) = (n(i), self.version(who, n(i)));
+                let to = match kind_of(i) {
+                    Kind::MicroAtelier => Place {
+                        slot: SLOTS[slot].into(),
+                        place: PLACES[place].into(),
+                    },
+                    Kind::BourseProjets => Place {
+                        slot: ["12:45", "13:15"][slot].into(),
+                        place: TABLES[place].into(),
+                    },
+                };
+                self.change(who, vec![], |s, _| {
+                    s.move_to(num, v, &to, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
+                });
+            }
+            Op::Swap { who, i, j } => {
+                let (a, b) = (n(i), n(j));
+                let (va, vb) = (self.version(who, a), self.version(who, b));
+                let group = if a == b { vec![a] } else { vec![a, b] };
+                self.change(who, group, |s, _| {
+                    s.swap(a, b, (va, vb), &rules, ACTORS[who])
+                        .map(|(x, y)| vec![x.proposal, y.proposal])
+                });
+            }
+            Op::Step { who, i, up } => {
+                let (num, v) = (n(i), self.version(who, n(i)));
+                self.change(who, vec![], |s, _| {
+                    s.waitlist_step(num, v, up, &rules, ACTORS[who])
+                        .map(|d| vec![d.proposal])
+                });
+            }
+            Op::Undo { who, i } => self.undo(who, n(i)),
+            Op::Resubmit { i } => {
+                self.resubmissions[i] += 1;
+                let before = self.states();
+                self.stores[0]
+                    .ingest(&message(i, self.resubmissions[i]))
+                    .unwrap();
+                let after = self.states();
+                assert_eq!(
+                    before[&n(i)].0,
+                    after[&n(i)].0,
+                    "a resubmission carries the decision over"
+                );
+                assert_eq!(before.len(), after.len(), "numbers never change");
+            }
+            Op::Suggest { who } => {
+                let sug = self.stores[who].suggestion(&rules).unwrap();
+                let group: Vec<i64> = sug.changes.iter().map(|c| c.number).collect();
+                if group.is_empty() {
+                    return;
+                }
+                self.change(who, group.clone(), |s, _| {
+                    s.apply_suggestion(&sug, &rules, ACTORS[who])?;
+                    group.iter().map(|n| s.proposal_by_number(*n)).collect()
+                });
+            }
+            Op::Look { who } => self.seen[who].clear(),
+        }
+    }
+
+    fn simple(&mut self, who: usize, num: i64, d: Decision) {
+        let v = self.version(who, num);
+        let rules = self.rules.clone();
+        self.change(who, vec![], |s, _| {
+            s.decide(num, v, &d, &rules, ACTORS[who])
+                .map(|d| vec![d.proposal])
+        });
+    }
+
+    fn undo(&mut self, who: usize, num: i64) {
+        let before = self.states();
+        let top = self.stacks.get(&num).and_then(|s| s.last()).cloned();
+        let r = self.stores[who].undo(num, None, &self.rules, ACTORS[who]);
+        let Some(top) = top else {
+            assert!(
+                matches!(r, Err(StoreError::UndoRefused(_))),
+                "nothing to undo: {r:?}"
+            );
+            return;
+        };
+        if top.actor != ACTORS[who] {
+            assert!(
+                matches!(&r, Err(StoreError::UndoRefused(m)) if m.contains(top.actor)),
+                "someone else's change: {r:?}"
+            );
+            return;
+        }
+        let step_on_top = top
+            .group
+            .iter()
+            .all(|n| self.stacks.get(n).and_then(|s| s.last()).map(|d| d.id) == Some(top.id));
+        if !step_on_top {
+            // A proposal changed in the same step was changed again since.
+            assert!(
+                matches!(&r, Err(StoreError::UndoRefused(m)) if m.contains("modifiée depuis")),
+                "{r:?}"
+            );
+            return;
+        }
+        match r {
+            Ok(done) => {
+                let mut changed: Vec<i64> = done.proposals.iter().map(|p| p.number).collect();
+                changed.sort();
+                let mut expected = top.group.clone();
+                expected.sort();
+                expected.dedup();
+                assert_eq!(
+                    changed, expected,
+                    "an undo takes back its whole step, nothing else"
+                );
+                let after = self.states();
+                for (n, st) in &after {
+                    if let Some(b) = top.before.get(n) {
+                        // Exactly the state before (the rank: when the
+                        // others waiting are where they were).
+                        assert_eq!(
+                            (&st.0, &st.1, &st.2, &st.3),
+                            (&b.0, &b.1, &b.2, &b.3),
+                            "undo of n° {n}"
+                        );
+                        if b.0 == Status::Waitlisted && self.others_unchanged(&before, &top, *n) {
+                            assert_eq!(st.4, b.4, "rank of n° {n} after undo");
+                        }
+                    } else {
+                        let b = &before[n];
+                        assert_eq!(
+                            (&st.0, &st.1, &st.2, &st.3),
+                            (&b.0, &b.1, &b.2, &b.3),
+                            "undo never touches another proposal (n° {n})"
+                        );
+                    }
+                }
+                for n in &top.group {
+                    if let Some(s) = self.stacks.get_mut(n) {
+                        s.pop();
+                    }
+                }
+                for p in &done.proposals {
+                    self.saw(who, p);
+                }
+            }
+            Err(StoreError::Rule(_)) => {} // the place was taken since
+            Err(e) => panic!("undo n° {num}: {e}"),
+        }
+    }
+
+    /// The other waiting proposals of the kind are the same, in the same
+    /// order, as when the change being undone was made.
+    fn others_unchanged(&self, now: &HashMap<i64, State>, top: &Done, n: i64) -> bool {
+        let order = |m: &HashMap<i64, State>| {
+            let mut v: Vec<(i64, i64)> = m
+                .iter()
+                .filter(|(k, s)| **k != n && s.0 == Status::Waitlisted && !top.group.contains(k))
+                .map(|(k, s)| (s.4.unwrap_or(0), *k))
+                .collect();
+            v.sort();
+            v.into_iter().map(|(_, k)| k).collect::<Vec<_>>()
+        };
+        let mut then: HashMap<i64, State> = now.clone();
+        for (k, s) in &top.before {
+            then.insert(*k, s.clone());
+        }
+        order(now) == order(&then) && order(now).len() == order(&then).len()
+    }
+
+    /// Every check of the module doc.
+    fn check(&mut self) {
+        let states = self.states();
+        // Numbers never change.
+        let mut nums: Vec<i64> = states.keys().copied().collect();
+        nums.sort();
+        let mut expected = self.numbers.clone();
+        expected.sort();
+        assert_eq!(nums, expected, "numbers never change");
+        // No place held twice.
+        let mut places = std::collections::BTreeSet::new();
+        for (n, s) in &states {
+            if s.0 == Status::Accepted {
+                let k = (
+                    kind_of(self.numbers.iter().position(|x| x == n).unwrap()),
+                    s.1.clone(),
+                    s.2.clone(),
+                );
+                assert!(
+                    s.1.is_some() && s.2.is_some(),
+                    "n° {n} accepted without a place"
+                );
+                assert!(places.insert(format!("{k:?}")), "place held twice: {k:?}");
+            }
+        }
+        // The truth: ranks from the store's programme.
+        let prog = programme_json(&self.stores[0], &self.rules).unwrap();
+        let mut truth: HashMap<i64, i64> = HashMap::new();
+        for kind in Kind::ALL {
+            let list = prog[kind.key()]["waitlist"].as_array().unwrap();
+            for (i, w) in list.iter().enumerate() {
+                assert_eq!(w["rank"].as_i64(), Some(i as i64 + 1), "ranks are 1..n");
+                truth.insert(w["number"].as_i64().unwrap(), w["rank"].as_i64().unwrap());
+            }
+            let cells = prog[kind.key()]["cells"].as_array().unwrap();
+            let held: Vec<i64> = cells.iter().filter_map(|c| c["number"].as_i64()).collect();
+            let mut d = held.clone();
+            d.sort();
+            d.dedup();
+            assert_eq!(d.len(), held.len(), "one place per proposal in the grid");
+        }
+        // `fiches proposals --json`.
+        for p in self.stores[0]
+            .list_proposals(&ProposalFilter {
+                live_only: true,
+                ..Default::default()
+            })
+            .unwrap()
+        {
+            let j = proposal_json(&p);
+            assert_eq!(
+                j["rank"].as_i64(),
+                truth.get(&p.number).copied(),
+                "proposals --json n° {}",
+                p.number
+            );
+            assert_eq!(j["number"].as_i64(), Some(p.number));
+        }
+        // The console's rows.
+        self.console.refresh(false);
+        let console: HashMap<i64, i64> = self
+            .console
+            .app
+            .programme()
+            .ranks
+            .iter()
+            .map(|(id, r)| (self.console.app.number_of(*id), *r as i64))
+            .collect();
+        assert_eq!(console, truth, "console ranks");
+        // The staff workbook.
+        let members = self.rules.members.clone();
+        let entries = fiches::commands::publish::entries(&self.stores[0], &members).unwrap();
+        let snap = Snapshot::build(
+            &entries,
+            &self.rules.layout,
+            &Event::spec_default(),
+            "2018-06-01T10:00:00+02:00",
+        );
+        let bytes = xlsx::staff(&snap, &entries, Edition::Draft).unwrap();
+        let mut x: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let sheet = x.worksheet_range_at(0).unwrap().unwrap();
+        let mut workbook = HashMap::new();
+        for row in sheet.rows().skip(1) {
+            if let (Some(Data::Float(n)), Some(Data::Float(r))) = (row.first(), row.get(5)) {
+                workbook.insert(*n as i64, *r as i64);
+            }
+        }
+        assert_eq!(workbook, truth, "staff workbook ranks");
+        // The text of every letter that would be sent now.
+        let drafts = fiches::outbox::drafts(
+            &self.stores[0],
+            &self.letters,
+            &LetterFilter {
+                states: vec![LetterState::Pending, LetterState::Failed],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for d in drafts {
+            let n = d.record.proposal.number;
+            let st = &states[&n];
+            match d.record.kind {
+                LetterKind::Waitlisted => {
+                    assert_eq!(st.0, Status::Waitlisted, "letter {} of n° {n}", d.record.id);
+                    let r = truth[&n] as usize;
+                    assert!(
+                        d.body.contains(&rank_fr(r)),
+                        "letter of n° {n} says its rank {r}: {}",
+                        d.body
+                    );
+                }
+                LetterKind::Accepted | LetterKind::SlotChanged => {
+                    assert_eq!(st.0, Status::Accepted, "letter {} of n° {n}", d.record.id);
+                    assert_eq!(
+                        (&d.record.params.slot, &d.record.params.space),
+                        (&st.1, &st.2)
+                    );
+                }
+                LetterKind::Rejected => assert_eq!(st.0, Status::Rejected),
+                LetterKind::Cancellation => assert_ne!(st.0, Status::Accepted),
+                LetterKind::Acknowledgement => {}
+            }
+            assert!(
+                !d.body.contains("Elle est\nsur la liste"),
+                "never a rank-less waiting-list sentence"
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        .. ProptestConfig::default()
+    })]
+
+    #[test]
+    fn one_truth_after_every_step(ops in proptest::collection::vec(op(), 1..50)) {
+        let mut w = World::new();
+        w.check();
+        for op in &ops {
+            w.apply(op);
+            w.check();
+        }
+        let _ = &w.db;
+    }
+}
