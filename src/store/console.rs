@@ -89,6 +89,8 @@ pub struct Heartbeat {
     pub at: Option<String>,
     /// The last error, while it is more recent than the last contact.
     pub error: Option<String>,
+    /// Post-actions waiting because the server refuses them, with why.
+    pub post_actions: Option<(u64, String)>,
 }
 
 /// What a listing row needs of a proposal's `fields` JSON, read in one pass.
@@ -621,12 +623,21 @@ impl Store {
             .filter(|h| h.last_error.is_some() && h.last_error_at >= h.last_contact_at)
             .max_by(|a, b| a.last_error_at.cmp(&b.last_error_at))
             .and_then(|h| h.last_error.clone());
+        let post_actions = beats
+            .iter()
+            .filter_map(|h| {
+                h.post_action_error
+                    .as_ref()
+                    .map(|e| (h.pending_post_actions, e.clone()))
+            })
+            .max_by_key(|(n, _)| *n);
         Ok(Some(Heartbeat {
             at: latest
                 .last_contact_at
                 .clone()
                 .or_else(|| Some(latest.updated_at.clone())),
             error,
+            post_actions,
         }))
     }
 }

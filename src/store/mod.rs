@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_publications",
         include_str!("migrations/0005_publications.sql"),
     ),
+    (
+        "0006_imap_servers",
+        include_str!("migrations/0006_imap_servers.sql"),
+    ),
 ];
 
 /// Why a store operation failed.

@@ -27,7 +27,7 @@ use rcgen::{
 
 pub const USER: &str = "staff";
 pub const PASSWORD: &str = "s3cret-pass";
-const MAIL_UID: u32 = 65534;
+pub const MAIL_UID: u32 = 65534;
 
 /// Which certificate the server presents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,7 @@ fn dovecot_binary() -> PathBuf {
     );
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -101,10 +101,10 @@ fn write(path: &Path, content: impl AsRef<[u8]>) {
     fs::write(path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
-struct Certs {
-    ca_pem: String,
-    cert_pem: String,
-    key_pem: String,
+pub struct Certs {
+    pub ca_pem: String,
+    pub cert_pem: String,
+    pub key_pem: String,
 }
 
 fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
@@ -119,7 +119,7 @@ fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
 }
 
-fn make_certs(variant: CertVariant) -> Certs {
+pub fn make_certs(variant: CertVariant) -> Certs {
     let trusted = make_ca("fiches test CA");
     let other = make_ca("some other CA");
     let names: Vec<String> = match variant {
@@ -457,7 +457,7 @@ service anvil {{
 }
 
 /// Sends a signal to the process group led by dovecot's master (its own id).
-fn signal_group(child: &Child, signal: &str) {
+pub fn signal_group(child: &Child, signal: &str) {
     let _ = Command::new("kill")
         .arg(format!("-{signal}"))
         .arg("--")
@@ -466,7 +466,7 @@ fn signal_group(child: &Child, signal: &str) {
         .status();
 }
 
-fn chown_tree(path: &Path) {
+pub fn chown_tree(path: &Path) {
     if let Err(e) = chown(path, Some(MAIL_UID), Some(MAIL_UID)) {
         panic!(
             "cannot give {} to uid {MAIL_UID} ({e}): the IMAP tests run dovecot as root, \

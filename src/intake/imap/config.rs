@@ -238,6 +238,12 @@ pub struct ImapSourceConfig {
     /// Messages larger than this are not downloaded but recorded as refused.
     #[serde(default = "default_max_message_bytes")]
     pub max_message_bytes: u64,
+    /// On a server without MOVE nor UIDPLUS, `move_to` copies the message
+    /// and marks it `\Deleted`; with this, a plain EXPUNGE follows, which
+    /// removes *every* `\Deleted` message of the mailbox: only for a
+    /// mailbox used by fiches alone.
+    #[serde(default)]
+    pub expunge_without_uidplus: bool,
 }
 
 fn default_mailbox() -> String {
@@ -288,6 +294,7 @@ impl fmt::Debug for ImapSourceConfig {
             .field("read_timeout", &self.read_timeout)
             .field("batch_size", &self.batch_size)
             .field("max_message_bytes", &self.max_message_bytes)
+            .field("expunge_without_uidplus", &self.expunge_without_uidplus)
             .finish()
     }
 }
@@ -373,6 +380,7 @@ impl ImapSourceConfig {
             read_timeout: default_read_timeout(),
             batch_size: default_batch_size(),
             max_message_bytes: default_max_message_bytes(),
+            expunge_without_uidplus: false,
         }
     }
 
