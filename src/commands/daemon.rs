@@ -367,9 +367,12 @@ fn reset_pending(
     let mut out = Out::new();
     for cfg in sources {
         let mb = crate::intake::imap::SyncOptions::from_config(cfg).mailbox;
-        let n = store
-            .imap_reset_pending(&mb, &actor)
-            .with_context(|| format!("{}/{} : post-actions non abandonnées", mb.account, mb.mailbox))?;
+        let n = store.imap_reset_pending(&mb, &actor).with_context(|| {
+            format!(
+                "{}/{} : post-actions non abandonnées",
+                mb.account, mb.mailbox
+            )
+        })?;
         out.line(&format!(
             "{} : {n} post-action{} en attente abandonnée{}{}",
             clean(&format!("{}/{}", mb.account, mb.mailbox)),

@@ -315,9 +315,7 @@ pub fn run_once(
     match result {
         Ok((mut p, server)) => {
             p.elapsed = t.elapsed();
-            for w in &p.report.warnings {
-                tracing::warn!(account = %mb.account, mailbox = %mb.mailbox, "{w}");
-            }
+            // The warnings are the caller's to show (in the report).
             record_pass(store, cfg, &p, &server, None);
             heartbeat(store, &mb, |s| {
                 s.heartbeat_state(&mb, DaemonState::Stopped, true)
@@ -369,14 +367,24 @@ fn record_pass(
 ) -> Option<String> {
     let mb = &p.mailbox;
     let mut changed = None;
-    match store.imap_identity(mb, &cfg.host, cfg.port(), &cfg.username, p.report.uidvalidity) {
+    match store.imap_identity(
+        mb,
+        &cfg.host,
+        cfg.port(),
+        &cfg.username,
+        p.report.uidvalidity,
+    ) {
         Ok(c) => changed = c,
         Err(e) => tracing::warn!(
             account = %mb.account,
             "identité de la boîte non enregistrée dans la base : {e}"
         ),
     }
-    let mut warnings: Vec<&str> = extra.unwrap_or_default().iter().map(String::as_str).collect();
+    let mut warnings: Vec<&str> = extra
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
     for w in p.report.warnings.iter().chain(changed.iter()) {
         if !warnings.contains(&w.as_str()) {
             warnings.push(w);
@@ -535,10 +543,7 @@ impl Worker {
         }
         // A planned disconnect (the server's BYE) and the reconnections
         // that follow it while the server restarts are expected.
-        let expected = e.is_transient()
-            && self
-                .last_bye
-                .is_some_and(|t| t.elapsed() < AFTER_BYE);
+        let expected = e.is_transient() && self.last_bye.is_some_and(|t| t.elapsed() < AFTER_BYE);
         let text = e.to_string();
         let next = chrono::Utc::now()
             + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
@@ -673,7 +678,8 @@ impl Worker {
                     if !self.started
                         && matches!(
                             e,
-                            ImapError::TargetFolder { .. } | ImapError::PostActionUnsupported { .. }
+                            ImapError::TargetFolder { .. }
+                                | ImapError::PostActionUnsupported { .. }
                         ) =>
                 {
                     let text = e.to_string();
@@ -762,7 +768,9 @@ impl Worker {
                     // gone: a contact.
                     while let Err(RecvTimeoutError::Timeout) = stop_rx.recv_timeout(HEARTBEAT_EVERY)
                     {
-                        heartbeat(store, mb, |s| s.heartbeat_state(mb, DaemonState::Idle, true));
+                        heartbeat(store, mb, |s| {
+                            s.heartbeat_state(mb, DaemonState::Idle, true)
+                        });
                     }
                 });
             let r = if registered {

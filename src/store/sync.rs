@@ -420,7 +420,14 @@ impl Store {
             "UPDATE heartbeat SET state = ?3, last_error = ?4, last_error_at = ?5,
                errors = errors + 1, updated_at = ?5, next_attempt_at = ?6
              WHERE account = ?1 AND mailbox = ?2",
-            params![mb.account, mb.mailbox, state.as_str(), error, at, next_attempt_at],
+            params![
+                mb.account,
+                mb.mailbox,
+                state.as_str(),
+                error,
+                at,
+                next_attempt_at
+            ],
         )?;
         tx.commit()?;
         Ok(())
@@ -452,7 +459,14 @@ impl Store {
                server = coalesce(?6, server)
              WHERE account = ?1 AND mailbox = ?2",
         )?
-        .execute(params![mb.account, mb.mailbox, at, post_action_error, warning, server])?;
+        .execute(params![
+            mb.account,
+            mb.mailbox,
+            at,
+            post_action_error,
+            warning,
+            server
+        ])?;
         tx.commit()?;
         Ok(())
     }
@@ -460,9 +474,9 @@ impl Store {
     /// The keyword this database adds to the messages it takes:
     /// `$FichesDaemon_` and the first 8 hexadecimal digits of its identity.
     pub fn database_mark(&self) -> Result<String> {
-        let id: String = self
-            .conn
-            .query_row("SELECT id FROM database_identity LIMIT 1", [], |r| r.get(0))?;
+        let id: String =
+            self.conn
+                .query_row("SELECT id FROM database_identity LIMIT 1", [], |r| r.get(0))?;
         let short: String = id.chars().filter(char::is_ascii_hexdigit).take(8).collect();
         Ok(format!("{}{short}", crate::intake::imap::MARK_PREFIX))
     }
@@ -502,7 +516,15 @@ impl Store {
                first_seen_at = CASE WHEN host = excluded.host AND username = excluded.username
                  THEN first_seen_at ELSE excluded.first_seen_at END",
         )?
-        .execute(params![mb.account, mb.mailbox, host, port, username, uidvalidity, at])?;
+        .execute(params![
+            mb.account,
+            mb.mailbox,
+            host,
+            port,
+            username,
+            uidvalidity,
+            at
+        ])?;
         tx.commit()?;
         Ok(before.and_then(|(h, p, u)| {
             (!h.eq_ignore_ascii_case(host) || u != username).then(|| {
@@ -527,7 +549,9 @@ impl Store {
                 "SELECT action, count(*) FROM imap_pending_actions
                  WHERE account = ?1 AND mailbox = ?2 GROUP BY action ORDER BY action",
             )?
-            .query_map(params![mb.account, mb.mailbox], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params![mb.account, mb.mailbox], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
             .collect::<Result<_, _>>()?;
         let n = tx.execute(
             "DELETE FROM imap_pending_actions WHERE account = ?1 AND mailbox = ?2",

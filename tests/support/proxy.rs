@@ -3,7 +3,9 @@
 //! - cut both connections right after the server answered a given command
 //!   (`UID COPY`, `UID MOVE`): the server did it, the client never heard;
 //! - go silent (a "black hole"): both sockets stay open, nothing passes,
-//!   as when a NAT box or a firewall drops a connection without a word.
+//!   as when a NAT box or a firewall drops a connection without a word;
+//! - hide the `* n FETCH` answers to the commands that contain a given
+//!   text, like a server that does not report all its messages.
 //!
 //! Line-based: the daemon's commands are lines (it never sends literals),
 //! server lines are forwarded byte for byte.
@@ -23,6 +25,8 @@ struct State {
     blackhole: AtomicBool,
     connections: AtomicUsize,
     stop: AtomicBool,
+    /// Commands containing one of these (upper case) get no FETCH lines.
+    hide_fetch_for: Mutex<Vec<String>>,
 }
 
 pub struct Proxy {
@@ -71,6 +75,13 @@ impl Proxy {
         self.state.connections.load(Ordering::SeqCst)
     }
 
+    /// The answers to commands containing one of these texts lose their
+    /// `* n FETCH` lines.
+    pub fn hide_fetches(&self, commands: &[&str]) {
+        *self.state.hide_fetch_for.lock().unwrap() =
+            commands.iter().map(|c| c.to_ascii_uppercase()).collect();
+    }
+
     /// Nothing passes any more (or again), connections stay open.
     pub fn blackhole(&self, on: bool) {
         self.state.blackhole.store(on, Ordering::SeqCst);
@@ -89,11 +100,12 @@ impl Drop for Proxy {
 
 fn relay(client: TcpStream, server: TcpStream, st: Arc<State>) {
     let armed: Arc<Mutex<Option<String>>> = Arc::default();
+    let hiding: Arc<Mutex<Option<String>>> = Arc::default();
     let (c_read, mut c_write) = (client.try_clone().unwrap(), client);
     let (s_read, mut s_write) = (server.try_clone().unwrap(), server);
     let (c_cut, s_cut) = (c_write.try_clone().unwrap(), s_write.try_clone().unwrap());
     {
-        let (st, armed) = (st.clone(), armed.clone());
+        let (st, armed, hiding) = (st.clone(), armed.clone(), hiding.clone());
         std::thread::spawn(move || {
             let mut r = BufReader::new(c_read);
             let mut line = Vec::new();
@@ -118,6 +130,16 @@ fn relay(client: TcpStream, server: TcpStream, st: Arc<State>) {
                     let tag = text.split_whitespace().next().unwrap_or("").to_string();
                     *armed.lock().unwrap() = Some(tag);
                 }
+                if st
+                    .hide_fetch_for
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|c| text.contains(c.as_str()))
+                {
+                    let tag = text.split_whitespace().next().unwrap_or("").to_string();
+                    *hiding.lock().unwrap() = Some(tag);
+                }
                 if s_write.write_all(&line).is_err() {
                     return;
                 }
@@ -135,6 +157,15 @@ fn relay(client: TcpStream, server: TcpStream, st: Arc<State>) {
             }
             if st.blackhole.load(Ordering::SeqCst) {
                 continue;
+            }
+            let hidden = hiding.lock().unwrap().clone();
+            if let Some(tag) = hidden {
+                let upper = String::from_utf8_lossy(&line).to_ascii_uppercase();
+                if upper.starts_with(&format!("{tag} ")) {
+                    *hiding.lock().unwrap() = None;
+                } else if upper.starts_with("* ") && upper.contains(" FETCH ") {
+                    continue;
+                }
             }
             let tag = armed.lock().unwrap().clone();
             if let Some(tag) = tag {

@@ -244,7 +244,14 @@ impl Server {
         let pkg = unpacked_root();
         let bin = pkg.join("usr/lib/cyrus/bin");
         let b = bin.display();
-        for d in ["lib", "spool", "sieve", "run/proc", "run/lock", "run/socket"] {
+        for d in [
+            "lib",
+            "spool",
+            "sieve",
+            "run/proc",
+            "run/lock",
+            "run/socket",
+        ] {
             fs::create_dir_all(root.join(d)).unwrap();
         }
         // Debian's /etc/imapd.conf, our paths.
@@ -395,6 +402,7 @@ EVENTS {{
                  set -a\n. /etc/courier/imapd\n. /etc/courier/imapd-ssl\n\
                  TLS_CERTFILE=/etc/courier/imapd.pem\nTLS_CACHEFILE={r}/tlscache\nTLS_DHPARAMS=\n\
                  set +a\n\
+                 trap 'kill -TERM -1; wait; exit 0' TERM\n\
                  /usr/lib/courier/courier-authlib/authdaemond &\n\
                  {plain}{tls}wait\n",
                 pkg = pkg.display(),
@@ -443,26 +451,38 @@ server 127.0.0.1:{tls} {{
         );
     }
 
+    /// The server in a PID namespace of its own (`unshare --pid --fork
+    /// --kill-child`): when it is stopped, or when the test dies, the
+    /// kernel ends every process of it — couriertcpd and imap4d detach
+    /// from their process group and would outlive a group kill. Cyrus and
+    /// Courier also get a mount namespace for their overlays.
     fn command(&self) -> Command {
         let root = self.dir();
+        let mut c = Command::new("unshare");
+        c.args(["--pid", "--fork", "--kill-child"]);
         match self.kind {
             Kind::Dovecot => unreachable!(),
             Kind::Cyrus | Kind::Courier => {
-                let mut c = Command::new("unshare");
                 c.args(["--mount", "--propagation", "private", "sh"])
                     .arg(root.join("start.sh"));
-                c
             }
             Kind::Mailutils => {
-                let mut c = Command::new("imap4d");
-                c.arg(format!(
-                    "--config-file={}",
-                    root.join("imap4d.conf").display()
-                ))
-                .args(["--daemon", "--foreground"]);
-                c
+                c.arg("imap4d")
+                    .arg(format!(
+                        "--config-file={}",
+                        root.join("imap4d.conf").display()
+                    ))
+                    .args(["--daemon", "--foreground"]);
             }
         }
+        // SAFETY: prctl only, between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        c
     }
 
     fn spawn(&mut self) -> Result<(), String> {
@@ -479,10 +499,18 @@ server 127.0.0.1:{tls} {{
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if greets(self.plain) && TcpStream::connect(("127.0.0.1", self.tls)).is_ok() {
+            // A login, not only a greeting: Courier greets before its
+            // authentication daemon is up.
+            if logs_in(self.plain, self.user())
+                && TcpStream::connect(("127.0.0.1", self.tls)).is_ok()
+            {
                 return Ok(());
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 self.child = None;
                 return Err(format!(
                     "{} exited ({status}); log:\n{}",
@@ -520,7 +548,15 @@ server 127.0.0.1:{tls} {{
         let Some(mut child) = self.child.take() else {
             return;
         };
-        signal_group(&child, "TERM");
+        // SIGTERM to the namespace's first process (unshare itself ignores
+        // it): the servers close their sessions (BYE) and exit, and the
+        // namespace with them. Then, whatever is left, SIGKILL.
+        let init =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children", pid = child.id()))
+                .unwrap_or_default();
+        for pid in init.split_whitespace() {
+            let _ = Command::new("kill").args(["-TERM", pid]).status();
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
             sleep(Duration::from_millis(20));
@@ -543,14 +579,22 @@ server 127.0.0.1:{tls} {{
             d.start_again();
             return;
         }
-        assert!(self.child.is_none(), "{} is already running", self.kind.name());
+        assert!(
+            self.child.is_none(),
+            "{} is already running",
+            self.kind.name()
+        );
         self.spawn().unwrap_or_else(|e| panic!("{e}"));
     }
 
     fn cyrus_create_inbox(&self) {
+        // Debian's autocreate_quota makes it at the first login; else here.
         let mut s = session(self.plain, "cyrus", CYRUS_ADMIN_PASSWORD);
-        s.create("user.staff")
-            .unwrap_or_else(|e| panic!("CREATE user.staff: {e}"));
+        if let Err(e) = s.create("user.staff")
+            && !e.to_string().contains("already exists")
+        {
+            panic!("CREATE user.staff: {e}");
+        }
         let _ = s.logout();
     }
 
@@ -662,16 +706,34 @@ fn session(port: u16, user: &str, password: &str) -> imap::Session<TcpStream> {
         .unwrap_or_else(|e| panic!("admin login as {user}: {e}"))
 }
 
-/// Whether a plain listener answers with a greeting.
-fn greets(port: u16) -> bool {
+/// Whether the plain listener greets and lets the test user log in.
+fn logs_in(port: u16, user: &str) -> bool {
     let Ok(s) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut r = BufReader::new(&s);
     let mut line = String::new();
-    let ok = BufReader::new(&s).read_line(&mut line).is_ok() && line.starts_with("* OK");
-    let _ = (&s).write_all(b"x LOGOUT\r\n");
-    ok
+    if r.read_line(&mut line).is_err() || !line.starts_with("* OK") {
+        return false;
+    }
+    if (&s)
+        .write_all(format!("p1 LOGIN \"{user}\" \"{PASSWORD}\"\r\n").as_bytes())
+        .is_err()
+    {
+        return false;
+    }
+    loop {
+        line.clear();
+        if r.read_line(&mut line).unwrap_or(0) == 0 {
+            return false;
+        }
+        if line.starts_with("p1 ") {
+            let ok = line.starts_with("p1 OK");
+            let _ = (&s).write_all(b"p2 LOGOUT\r\n");
+            return ok;
+        }
+    }
 }
 
 impl Drop for Server {

@@ -414,6 +414,15 @@ impl ImapSourceConfig {
         if self.mailbox.trim().is_empty() {
             return Err(ConfigError::Invalid("`mailbox` est vide".into()));
         }
+        if let PostAction::MoveTo(f) = &self.post_action
+            && (f == &self.mailbox
+                || (f.eq_ignore_ascii_case("INBOX") && self.mailbox.eq_ignore_ascii_case("INBOX")))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "post_action move_to : « {f} » est la boîte relevée elle-même (`mailbox`) ; \
+                 choisir un autre dossier"
+            )));
+        }
         if self.batch_size == 0 {
             return Err(ConfigError::Invalid(
                 "`batch_size` doit être au moins 1".into(),

@@ -74,14 +74,45 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A wall-clock limit on reads, shared by the connection and its socket:
-/// unlike a socket timeout, the server's keep-alive chatter ("OK Still
-/// here") does not push it back.
+/// What the connection and its socket share:
+/// - a wall-clock limit on reads: unlike a socket timeout, the server's
+///   keep-alive chatter ("OK Still here") does not push it back;
+/// - untagged lines taken out of the stream before the `imap` crate sees
+///   them: it cannot parse some answers (NAMESPACE) and would lose its
+///   place in the conversation.
 #[derive(Debug, Default)]
 struct Clock {
     deadline: Mutex<Option<Instant>>,
     /// A read hit the deadline.
     expired: AtomicBool,
+    /// While set, the lines it matches are captured.
+    capture: Mutex<Option<Capture>>,
+    captured: Mutex<Vec<u8>>,
+}
+
+/// Which untagged lines the socket takes out of the stream.
+#[derive(Debug, Clone)]
+enum Capture {
+    /// Starting with this (`* NAMESPACE `), any case.
+    Prefix(&'static [u8]),
+    /// Untagged and ending with this (`EXPUNGED`, GNU Mailutils' misspelt
+    /// EXPUNGE), any case.
+    Suffix(&'static [u8]),
+}
+
+impl Capture {
+    fn matches(&self, line: &[u8]) -> bool {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match self {
+            Capture::Prefix(p) => line.len() >= p.len() && line[..p.len()].eq_ignore_ascii_case(p),
+            Capture::Suffix(x) => {
+                line.starts_with(b"* ")
+                    && line.len() >= x.len()
+                    && line[line.len() - x.len()..].eq_ignore_ascii_case(x)
+            }
+        }
+    }
 }
 
 /// The socket under the IMAP session.
@@ -94,6 +125,10 @@ pub struct Stream {
     /// The timeout currently set on the socket.
     applied: Option<Duration>,
     clock: Arc<Clock>,
+    /// While capturing: bytes read, not yet a whole line…
+    carry: Vec<u8>,
+    /// …and whole lines for the `imap` crate.
+    out: Vec<u8>,
 }
 
 enum StreamKind {
@@ -112,6 +147,45 @@ impl Stream {
 
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if !self.out.is_empty() {
+                let n = buf.len().min(self.out.len());
+                buf[..n].copy_from_slice(&self.out[..n]);
+                self.out.drain(..n);
+                return Ok(n);
+            }
+            let capture = lock(&self.clock.capture).clone();
+            let Some(capture) = capture else {
+                if !self.carry.is_empty() {
+                    self.out = std::mem::take(&mut self.carry);
+                    continue;
+                }
+                return self.read_socket(buf);
+            };
+            let mut tmp = [0u8; 8192];
+            let n = self.read_socket(&mut tmp)?;
+            if n == 0 {
+                self.out = std::mem::take(&mut self.carry);
+                if self.out.is_empty() {
+                    return Ok(0);
+                }
+                continue;
+            }
+            self.carry.extend_from_slice(&tmp[..n]);
+            while let Some(pos) = self.carry.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.carry.drain(..=pos).collect();
+                if capture.matches(&line) {
+                    lock(&self.clock.captured).extend_from_slice(&line);
+                } else {
+                    self.out.extend_from_slice(&line);
+                }
+            }
+        }
+    }
+}
+
+impl Stream {
+    fn read_socket(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let limit = self.asked.unwrap_or(self.read_timeout);
         let deadline = *lock(&self.clock.deadline);
         let want = match deadline {
@@ -136,7 +210,10 @@ impl Read for Stream {
         };
         if deadline.is_some()
             && let Err(e) = &r
-            && matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
+            && matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            )
         {
             self.clock.expired.store(true, Ordering::SeqCst);
         }
@@ -399,6 +476,8 @@ impl ImapConnection {
             asked: None,
             applied: Some(cfg.read_timeout),
             clock: clock.clone(),
+            carry: Vec::new(),
+            out: Vec::new(),
         };
         let (client, greeting) = match cfg.tls {
             TlsMode::Plain => {
@@ -727,7 +806,10 @@ impl ImapConnection {
             .session
             .fetch(seq.to_string(), "(UID)")
             .map_err(|e| self.fail("FETCH (UID)", e))?;
-        let uid = fetches.iter().find(|f| f.message == seq).and_then(|f| f.uid);
+        let uid = fetches
+            .iter()
+            .find(|f| f.message == seq)
+            .and_then(|f| f.uid);
         drop(fetches);
         self.drain_unsolicited();
         Ok(uid)
@@ -782,6 +864,17 @@ impl ImapConnection {
         if self.checked.as_ref() == Some(action) {
             return Ok(check);
         }
+        if !action.is_none()
+            && let Some(m) = mark
+            && !self.keywords_allowed(m)
+        {
+            check.notices.push(format!(
+                "le serveur {} n'accepte pas de mot-clé sur les messages : cette base ne peut pas \
+                 les marquer ({m}), et une autre base fiches qui relèverait la même boîte ne \
+                 serait pas repérée",
+                self.host
+            ));
+        }
         let notices = &mut check.notices;
         match action {
             PostAction::None => {}
@@ -800,7 +893,10 @@ impl ImapConnection {
             }
             PostAction::AddFlag(f) => {
                 if !self.permanent_flags.is_empty()
-                    && !self.permanent_flags.iter().any(|p| p.eq_ignore_ascii_case(f))
+                    && !self
+                        .permanent_flags
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case(f))
                 {
                     return Err(ImapError::PostActionUnsupported {
                         host: self.host.clone(),
@@ -918,13 +1014,32 @@ impl ImapConnection {
         })
     }
 
+    /// Runs `f` while the socket captures the lines `capture` matches;
+    /// returns its result and the captured lines.
+    fn with_capture<T>(
+        &mut self,
+        capture: Capture,
+        f: impl FnOnce(&mut imap::Session<Stream>) -> imap::Result<T>,
+    ) -> (imap::Result<T>, Vec<u8>) {
+        *lock(&self.clock.capture) = Some(capture);
+        let r = f(&mut self.session);
+        *lock(&self.clock.capture) = None;
+        let raw = std::mem::take(&mut *lock(&self.clock.captured));
+        (r, raw)
+    }
+
     /// The personal namespace (NAMESPACE), the delimiter (`LIST "" ""`) and
     /// whether INBOX may have children.
     fn folder_layout(&mut self) -> Result<FolderLayout, ImapError> {
         let mut layout = FolderLayout::default();
         if self.caps.namespace {
-            match self.session.run_command_and_read_response("NAMESPACE") {
-                Ok(raw) => layout.personal = folders::parse_namespace(&raw).unwrap_or_default(),
+            // The `imap` crate cannot parse `* NAMESPACE`: the socket takes
+            // the line out for us.
+            let (r, raw) = self.with_capture(Capture::Prefix(b"* NAMESPACE "), |s| {
+                s.run_command_and_check_ok("NAMESPACE")
+            });
+            match r {
+                Ok(()) => layout.personal = folders::parse_namespace(&raw).unwrap_or_default(),
                 Err(imap::Error::No(_) | imap::Error::Bad(_)) => {}
                 Err(e) => return Err(self.fail("NAMESPACE", e)),
             }
@@ -966,29 +1081,24 @@ impl ImapConnection {
                 .fetch(t.exists.to_string(), "(UID FLAGS)")
                 .map_err(|e| self.fail("FETCH (FLAGS)", e))?;
             for f in fetches.iter() {
-                marks.extend(f.flags().iter().map(|fl| fl.to_string()).filter(|s| is_mark(s)));
+                marks.extend(
+                    f.flags()
+                        .iter()
+                        .map(|fl| fl.to_string())
+                        .filter(|s| is_mark(s)),
+                );
             }
         }
         self.reselect(&source)?;
         Ok(marks)
     }
 
-    /// Selects the source again after looking at another folder; its
-    /// UIDVALIDITY must not have changed meanwhile.
+    /// Selects the source again after looking at another folder or
+    /// removing messages. Its UIDVALIDITY may have changed meanwhile (GNU
+    /// Mailutils gives an emptied mailbox a new one): the caller compares
+    /// [`Self::selected`] with what it started with.
     fn reselect(&mut self, source: &Selected) -> Result<(), ImapError> {
-        let again = self.select_inner(&source.mailbox, false)?;
-        if again.uidvalidity != source.uidvalidity {
-            self.broken = true;
-            return Err(ImapError::Protocol {
-                host: self.host.clone(),
-                during: "SELECT",
-                detail: format!(
-                    "l'UIDVALIDITY de « {} » a changé pendant le passage",
-                    source.mailbox
-                ),
-            });
-        }
-        Ok(())
+        self.select_inner(&source.mailbox, false).map(|_| ())
     }
 
     /// Applies a post-action to messages of the selected mailbox, adding
@@ -1062,9 +1172,12 @@ impl ImapConnection {
                     .map_err(|e| self.fail("UID EXPUNGE", e))?;
             }
         } else if self.expunge_without_uidplus {
-            self.session
-                .expunge()
-                .map_err(|e| self.fail("EXPUNGE", e))?;
+            // GNU Mailutils answers `* n EXPUNGED`, which the `imap` crate
+            // cannot parse: the socket takes those lines out.
+            let (r, _) = self.with_capture(Capture::Suffix(b" EXPUNGED"), |s| {
+                s.run_command_and_check_ok("EXPUNGE")
+            });
+            r.map_err(|e| self.fail("EXPUNGE", e))?;
         }
         // Else: copied and \Deleted, left to the mailbox's owner (said once
         // at connect by check_post_action).
@@ -1111,8 +1224,7 @@ impl ImapConnection {
             return Ok(done);
         }
         // Without MOVE: COPY only what the target folder does not have.
-        let (copied, rest): (Vec<_>, Vec<_>) =
-            present.into_iter().partition(|(_, s)| s.deleted);
+        let (copied, rest): (Vec<_>, Vec<_>) = present.into_iter().partition(|(_, s)| s.deleted);
         let copied: Vec<u32> = copied.into_iter().map(|(u, _)| u).collect();
         let in_target = if rest.is_empty() {
             BTreeSet::new()
@@ -1443,8 +1555,16 @@ fn keepalive(s: &TcpStream) -> io::Result<()> {
     let secs = |d: Duration| d.as_secs().clamp(1, i32::MAX as u64) as libc::c_int;
     set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1)?;
     set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, secs(KEEPALIVE_IDLE))?;
-    set(libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, secs(KEEPALIVE_INTERVAL))?;
-    set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, KEEPALIVE_PROBES as libc::c_int)?;
+    set(
+        libc::IPPROTO_TCP,
+        libc::TCP_KEEPINTVL,
+        secs(KEEPALIVE_INTERVAL),
+    )?;
+    set(
+        libc::IPPROTO_TCP,
+        libc::TCP_KEEPCNT,
+        KEEPALIVE_PROBES as libc::c_int,
+    )?;
     set(
         libc::IPPROTO_TCP,
         libc::TCP_USER_TIMEOUT,

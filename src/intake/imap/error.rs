@@ -197,7 +197,10 @@ impl ImapError {
     /// long delays only (a provider locks an account that fails to log in
     /// every minute).
     pub fn is_auth(&self) -> bool {
-        matches!(self, ImapError::Auth { .. } | ImapError::LoginDisabled { .. })
+        matches!(
+            self,
+            ImapError::Auth { .. } | ImapError::LoginDisabled { .. }
+        )
     }
 }
 

@@ -205,7 +205,8 @@ mod tests {
     #[test]
     fn namespaces_of_real_servers() {
         // Courier
-        let raw = b"* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\")(\"shared.\" \".\"))\r\n";
+        let raw =
+            b"* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\")(\"shared.\" \".\"))\r\n";
         assert_eq!(parse_namespace(raw), Some(ns("INBOX.", '.')));
         // Mailutils, dovecot
         assert_eq!(

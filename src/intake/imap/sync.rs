@@ -253,6 +253,40 @@ pub fn sync_once(
     store: &mut (dyn SyncStateStore + Send),
     opts: &SyncOptions<'_>,
 ) -> Result<SyncReport, ImapError> {
+    let (first, restart) = pass(conn, store, opts)?;
+    if !restart {
+        return Ok(first);
+    }
+    // The UIDVALIDITY changed during the replay (GNU Mailutils gives an
+    // emptied mailbox a new one): a pass again, under the new one.
+    tracing::info!(
+        account = %opts.mailbox.account,
+        mailbox = %opts.mailbox.mailbox,
+        "UIDVALIDITY changée pendant le passage (boîte vidée) : nouveau passage"
+    );
+    let (mut second, _) = pass(conn, store, opts)?;
+    second.replayed += first.replayed;
+    second.replay_already_done += first.replay_already_done;
+    second.pending_dropped += first.pending_dropped;
+    second.uidvalidity_changed = true;
+    for w in first.warnings {
+        if !second.warnings.contains(&w) {
+            second.warnings.insert(0, w);
+        }
+    }
+    if second.post_action_error.is_none() {
+        second.post_action_error = first.post_action_error;
+    }
+    Ok(second)
+}
+
+/// One pass; `true` with it when the UIDVALIDITY changed before new mail
+/// was looked for (the pass stopped there).
+fn pass(
+    conn: &mut ImapConnection,
+    store: &mut (dyn SyncStateStore + Send),
+    opts: &SyncOptions<'_>,
+) -> Result<(SyncReport, bool), ImapError> {
     let mb = &opts.mailbox;
     let selected = conn.select(&mb.mailbox)?;
     let uidvalidity = selected.uidvalidity;
@@ -288,7 +322,13 @@ pub fn sync_once(
     let mut post_ok = match conn.check_post_action(&opts.post_action, mark) {
         Ok(check) => {
             report.warnings.extend(check.notices);
-            if let Some(w) = foreign_marks(conn, mb, "dans le dossier de destination", &check.target_marks, mark) {
+            if let Some(w) = foreign_marks(
+                conn,
+                mb,
+                "dans le dossier de destination",
+                &check.target_marks,
+                mark,
+            ) {
                 report.warnings.push(w);
             }
             true
@@ -314,21 +354,41 @@ pub fn sync_once(
         }
     }
 
+    if conn
+        .selected()
+        .is_some_and(|s| s.uidvalidity != uidvalidity)
+    {
+        return Ok((report, true));
+    }
     let found = conn.discover_new(last_uid)?;
     if let Some(w) = found.warning {
         report.warnings.push(w);
     }
     report.incomplete = found.incomplete;
-    if let Some(w) = foreign_marks(conn, mb, "sur des messages nouveaux", &found.foreign_marks, mark) {
+    if let Some(w) = foreign_marks(
+        conn,
+        mb,
+        "sur des messages nouveaux",
+        &found.foreign_marks,
+        mark,
+    ) {
         report.warnings.push(w);
     }
     report.new_uids = found.sizes.len();
     if found.sizes.is_empty() {
-        return Ok(report);
+        return Ok((report, false));
     }
     let batches = plan_batches(&found.sizes, opts);
-    run_pipeline(conn, store, opts, uidvalidity, batches, post_ok, &mut report)?;
-    Ok(report)
+    run_pipeline(
+        conn,
+        store,
+        opts,
+        uidvalidity,
+        batches,
+        post_ok,
+        &mut report,
+    )?;
+    Ok((report, false))
 }
 
 /// The warning when another database's marks were seen (`where`: on new
