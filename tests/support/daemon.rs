@@ -60,10 +60,15 @@ pub fn imap_source(d: &impl Endpoint, extra: &str) -> String {
 /// The same through a plain-text port on loopback (a test proxy in front
 /// of the server's plain port).
 pub fn imap_source_plain(d: &impl Endpoint, port: u16, extra: &str) -> String {
+    let timeout = if extra.contains("read_timeout") {
+        ""
+    } else {
+        "read_timeout = \"10s\"\n"
+    };
     format!(
         "[[sources]]\ntype = \"imap\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"plain\"\n\
          allow_plaintext = true\nusername = \"{}\"\npassword_file = \"{}\"\n\
-         connect_timeout = \"5s\"\nread_timeout = \"10s\"\n{extra}\n",
+         connect_timeout = \"5s\"\n{timeout}{extra}\n",
         d.user(),
         d.dir().join("password").display(),
     )

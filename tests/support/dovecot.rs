@@ -50,6 +50,9 @@ pub struct Options {
     pub without_move: bool,
     /// `ssl = no`: no IMAPS listener, no STARTTLS.
     pub without_tls: bool,
+    /// `imap_idle_notify_interval` in seconds: how often dovecot says
+    /// "OK Still here" to a client in IDLE (2 minutes by default).
+    pub idle_notify_secs: Option<u32>,
 }
 
 impl Default for Options {
@@ -58,6 +61,7 @@ impl Default for Options {
             cert: CertVariant::Valid,
             without_move: false,
             without_tls: false,
+            idle_notify_secs: None,
         }
     }
 }
@@ -234,6 +238,10 @@ impl Dovecot {
         } else {
             ""
         };
+        let notify = o
+            .idle_notify_secs
+            .map(|n| format!("imap_idle_notify_interval = {n} secs\n"))
+            .unwrap_or_default();
         let conf = format!(
             "base_dir = {r}/run
 state_dir = {r}/state
@@ -248,7 +256,7 @@ disable_plaintext_auth = no
 mailbox_idle_check_interval = 1 secs
 # A throwaway server: no fsync on APPEND (20x faster test setup).
 mail_fsync = never
-{caps}passdb {{
+{notify}{caps}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {r}/passwd
 }}

@@ -25,7 +25,7 @@ struct State {
     blackhole: AtomicBool,
     connections: AtomicUsize,
     stop: AtomicBool,
-    /// Commands containing one of these (upper case) get no FETCH lines.
+    /// Commands containing all of these (upper case) get no FETCH lines.
     hide_fetch_for: Mutex<Vec<String>>,
 }
 
@@ -75,8 +75,8 @@ impl Proxy {
         self.state.connections.load(Ordering::SeqCst)
     }
 
-    /// The answers to commands containing one of these texts lose their
-    /// `* n FETCH` lines.
+    /// The answers to commands containing all these texts lose their
+    /// `* n FETCH` lines (none: nothing hidden).
     pub fn hide_fetches(&self, commands: &[&str]) {
         *self.state.hide_fetch_for.lock().unwrap() =
             commands.iter().map(|c| c.to_ascii_uppercase()).collect();
@@ -130,13 +130,8 @@ fn relay(client: TcpStream, server: TcpStream, st: Arc<State>) {
                     let tag = text.split_whitespace().next().unwrap_or("").to_string();
                     *armed.lock().unwrap() = Some(tag);
                 }
-                if st
-                    .hide_fetch_for
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .any(|c| text.contains(c.as_str()))
-                {
+                let hide = st.hide_fetch_for.lock().unwrap().clone();
+                if !hide.is_empty() && hide.iter().all(|c| text.contains(c.as_str())) {
                     let tag = text.split_whitespace().next().unwrap_or("").to_string();
                     *hiding.lock().unwrap() = Some(tag);
                 }

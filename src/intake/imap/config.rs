@@ -148,6 +148,16 @@ impl PostAction {
     pub fn is_none(&self) -> bool {
         matches!(self, PostAction::None)
     }
+
+    /// What it does, in French: `déplacement vers « Traitées »`.
+    pub fn describe(&self) -> String {
+        match self {
+            PostAction::None => "aucune action".into(),
+            PostAction::MoveTo(f) => format!("déplacement vers « {f} »"),
+            PostAction::AddKeyword(k) => format!("ajout du mot-clé {k}"),
+            PostAction::AddFlag(f) => format!("ajout du drapeau {f}"),
+        }
+    }
 }
 
 /// A compact text form, for storing pending post-actions:

@@ -337,7 +337,7 @@ fn pass(
             return Err(e);
         }
         Err(e) => {
-            report.post_action_error = Some(e.to_string());
+            report.post_action_error = Some(post_action_failed(&opts.post_action, &e));
             false
         }
     };
@@ -347,7 +347,7 @@ fn pass(
             Ok(()) => {}
             Err(e) if e.is_post_action_problem() && conn.is_usable() => {
                 tracing::warn!(account = %mb.account, mailbox = %mb.mailbox, "{e}");
-                report.post_action_error = Some(e.to_string());
+                report.post_action_error = Some(post_action_failed(&opts.post_action, &e));
                 post_ok = false;
             }
             Err(e) => return Err(e),
@@ -389,6 +389,15 @@ fn pass(
         &mut report,
     )?;
     Ok((report, false))
+}
+
+/// Why the post-action waits (French): what it is, then the error.
+fn post_action_failed(action: &PostAction, e: &ImapError) -> String {
+    match e {
+        // These already name the folder, keyword or flag.
+        ImapError::TargetFolder { .. } | ImapError::PostActionUnsupported { .. } => e.to_string(),
+        _ => format!("{} impossible : {e}", action.describe()),
+    }
 }
 
 /// The warning when another database's marks were seen (`where`: on new
@@ -502,7 +511,7 @@ fn run_pipeline(
                                 mailbox = %opts.mailbox.mailbox,
                                 "{e}"
                             );
-                            post_error = Some(e.to_string());
+                            post_error = Some(post_action_failed(&opts.post_action, &e));
                             apply_ok = false;
                         }
                         Err(e) => *net = Err(e),
