@@ -875,6 +875,23 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_password_is_retried_after_minutes_then_hours() {
+        let mut b = Backoff::new(AUTH_BACKOFF_BASE, AUTH_BACKOFF_CAP);
+        let delays: Vec<Duration> = (0..12).map(|_| b.next_delay()).collect();
+        assert!(delays[0] >= Duration::from_secs(60), "{delays:?}");
+        assert!(delays.iter().all(|d| *d <= AUTH_BACKOFF_CAP));
+        assert!(delays[8] >= Duration::from_secs(3 * 60 * 60), "{delays:?}");
+        // A day of failures: a handful of attempts, not 1,440.
+        let mut b = Backoff::new(AUTH_BACKOFF_BASE, AUTH_BACKOFF_CAP);
+        let (mut t, mut n) = (Duration::ZERO, 0);
+        while t < Duration::from_secs(24 * 60 * 60) {
+            t += b.next_delay();
+            n += 1;
+        }
+        assert!(n < 20, "{n} attempts in a day");
+    }
+
+    #[test]
     fn shutdown_wakes_subscribers() {
         let s = Shutdown::new();
         let rx = s.subscribe();

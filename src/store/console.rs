@@ -785,5 +785,21 @@ mod tests {
         let hb = s.daemon_status().unwrap().unwrap();
         assert_eq!(hb.at.as_deref(), Some("2018-06-01T10:00:00Z"));
         assert_eq!(hb.error.as_deref(), Some("délai dépassé"));
+        assert_eq!(hb.post_actions, None);
+        // Post-actions refused by the server, waiting: in the status.
+        s.conn
+            .execute_batch(
+                "UPDATE heartbeat SET post_action_error = 'déplacement vers « Traitées » impossible'
+                 WHERE account = 'a';
+                 INSERT INTO imap_pending_actions (account, mailbox, uidvalidity, uid, action, created_at)
+                 VALUES ('a', 'INBOX', 1, 1, 'move:Traitées', '2018-06-01T10:00:00Z'),
+                        ('a', 'INBOX', 1, 2, 'move:Traitées', '2018-06-01T10:00:00Z');",
+            )
+            .unwrap();
+        let hb = s.daemon_status().unwrap().unwrap();
+        assert_eq!(
+            hb.post_actions,
+            Some((2, "déplacement vers « Traitées » impossible".to_string()))
+        );
     }
 }

@@ -992,6 +992,98 @@ mod tests {
     }
 
     #[test]
+    fn identity_marks_pass_reports_and_pending_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("f.db")).unwrap();
+        let mark = store.database_mark().unwrap();
+        assert!(
+            mark.starts_with("$FichesDaemon_") && mark.len() == 22,
+            "{mark}"
+        );
+        assert_eq!(store.database_mark().unwrap(), mark);
+        let other = Store::open(dir.path().join("g.db")).unwrap();
+        assert_ne!(other.database_mark().unwrap(), mark);
+
+        let mb = MailboxId::new("staff@h", "INBOX");
+        assert_eq!(
+            store.imap_identity(&mb, "h", 993, "staff", 7).unwrap(),
+            None
+        );
+        assert_eq!(
+            store.imap_identity(&mb, "h", 993, "staff", 8).unwrap(),
+            None
+        );
+        let changed = store
+            .imap_identity(&mb, "other.example", 993, "staff", 1)
+            .unwrap()
+            .unwrap();
+        assert!(changed.contains("staff sur h:993") && changed.contains("other.example"));
+
+        store.heartbeat_start(&mb, 1).unwrap();
+        store
+            .heartbeat_pass(
+                &mb,
+                Some("déplacement refusé"),
+                Some("sans UIDPLUS"),
+                Some("h:993 (IDLE)"),
+            )
+            .unwrap();
+        let h = store.heartbeat(&mb).unwrap().unwrap();
+        assert_eq!(h.post_action_error.as_deref(), Some("déplacement refusé"));
+        assert_eq!(h.warning.as_deref(), Some("sans UIDPLUS"));
+        assert_eq!(h.server.as_deref(), Some("h:993 (IDLE)"));
+        let since = h.post_action_error_at.clone();
+        assert!(since.is_some());
+        store
+            .heartbeat_pass(&mb, None, Some("sans UIDPLUS"), None)
+            .unwrap();
+        let h = store.heartbeat(&mb).unwrap().unwrap();
+        assert_eq!((h.post_action_error, h.post_action_error_at), (None, None));
+        assert_eq!(h.server.as_deref(), Some("h:993 (IDLE)"));
+        store
+            .heartbeat_retry(
+                &mb,
+                "authentification refusée",
+                DaemonState::Reconnecting,
+                Some("2030-01-01T00:00:00Z"),
+            )
+            .unwrap();
+        assert!(
+            store
+                .heartbeat(&mb)
+                .unwrap()
+                .unwrap()
+                .next_attempt_at
+                .is_some()
+        );
+        store.heartbeat_state(&mb, DaemonState::Idle, true).unwrap();
+        assert_eq!(store.heartbeat(&mb).unwrap().unwrap().next_attempt_at, None);
+
+        let mut s = ImapStore::new(&mut store, intake());
+        s.reset_watermark(&mb, 7).unwrap();
+        let mv = PostAction::MoveTo("Traitées".into());
+        s.commit_message(&mb, 7, &fetched(3, corpus("01-plain.eml")), Some(&mv))
+            .unwrap();
+        assert_eq!(
+            store.heartbeat(&mb).unwrap().unwrap().pending_post_actions,
+            1
+        );
+        assert_eq!(store.imap_reset_pending(&mb, "alice").unwrap(), 1);
+        assert_eq!(store.imap_reset_pending(&mb, "alice").unwrap(), 0);
+        assert!(store.imap_pending(&mb).unwrap().is_empty());
+        let (actor, before): (String, String) = store
+            .conn
+            .query_row(
+                "SELECT actor, before FROM journal WHERE action = 'imap_pending_reset'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(actor, "alice");
+        assert!(before.contains("move:Traitées"), "{before}");
+    }
+
+    #[test]
     fn a_failed_commit_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("f.db")).unwrap();

@@ -1869,6 +1869,72 @@ mod tests {
     }
 
     #[test]
+    fn message_id_of_a_header_block() {
+        assert_eq!(
+            header_message_id(b"Message-ID: <a.b@example.org>\r\n\r\n").as_deref(),
+            Some("<a.b@example.org>")
+        );
+        // Folded.
+        assert_eq!(
+            header_message_id(b"Message-Id:\r\n <x@y>\r\n\r\n").as_deref(),
+            Some("<x@y>")
+        );
+        // Absent, empty, or not something a quoted string can carry.
+        assert_eq!(header_message_id(b"\r\n"), None);
+        assert_eq!(header_message_id(b"Message-ID: <>\r\n"), None);
+        assert_eq!(header_message_id("Message-ID: <é@x>\r\n".as_bytes()), None);
+        assert_eq!(header_message_id(b"Message-ID: <a b@x>\r\n"), None);
+        assert_eq!(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+
+    #[test]
+    fn captured_lines() {
+        let ns = Capture::Prefix(b"* NAMESPACE ");
+        assert!(ns.matches(b"* namespace ((\"\" \"/\")) NIL NIL\r\n"));
+        assert!(!ns.matches(b"* 3 EXISTS\r\n"));
+        let expunged = Capture::Suffix(b" EXPUNGED");
+        assert!(expunged.matches(b"* 1 EXPUNGED\r\n"));
+        assert!(!expunged.matches(b"* 1 EXPUNGE\r\n"));
+        assert!(!expunged.matches(b"a3 OK EXPUNGED\r\n"));
+    }
+
+    #[test]
+    fn keepalive_is_set_on_the_socket() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let s = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        keepalive(&s).unwrap();
+        let get = |level: libc::c_int, name: libc::c_int| -> libc::c_int {
+            let mut v: libc::c_int = 0;
+            let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+            // SAFETY: a valid socket, an int option of the right size.
+            let r = unsafe {
+                libc::getsockopt(
+                    s.as_raw_fd(),
+                    level,
+                    name,
+                    (&mut v as *mut libc::c_int).cast(),
+                    &mut len,
+                )
+            };
+            assert_eq!(r, 0);
+            v
+        };
+        assert_eq!(get(libc::SOL_SOCKET, libc::SO_KEEPALIVE), 1);
+        assert_eq!(get(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE), 30);
+        assert_eq!(get(libc::IPPROTO_TCP, libc::TCP_KEEPINTVL), 10);
+        assert_eq!(get(libc::IPPROTO_TCP, libc::TCP_KEEPCNT), 3);
+        assert_eq!(get(libc::IPPROTO_TCP, libc::TCP_USER_TIMEOUT), 60_000);
+    }
+
+    #[test]
+    fn capability_summary() {
+        let c = ServerCaps::from_names(["IMAP4rev1", "IDLE", "uidplus", "NAMESPACE"]);
+        assert_eq!(c.summary(), "IDLE -MOVE UIDPLUS NAMESPACE");
+        assert!(is_mark("$FichesDaemon_0a1b2c3d") && !is_mark("$FichesDaemon_"));
+        assert!(!is_mark("$Fiches"));
+    }
+
+    #[test]
     fn greeting_caps() {
         let g = b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] Dovecot ready.\r\n";
         assert_eq!(
