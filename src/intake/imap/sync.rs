@@ -298,14 +298,26 @@ fn pass(
     let last_uid = match store.load(mb).map_err(store_err)? {
         Some(s) if s.uidvalidity == uidvalidity => s.last_uid,
         Some(s) => {
-            tracing::warn!(
-                account = %mb.account,
-                mailbox = %mb.mailbox,
-                old = s.uidvalidity,
-                new = uidvalidity,
-                "UIDVALIDITY a changé : relecture complète du dossier, les messages déjà \
-                 enregistrés sont reconnus par Message-ID ou empreinte"
-            );
+            if selected.exists == 0 {
+                // Nothing to read again (GNU Mailutils renumbers a mailbox
+                // once emptied, after every intake with `move_to`).
+                tracing::info!(
+                    account = %mb.account,
+                    mailbox = %mb.mailbox,
+                    old = s.uidvalidity,
+                    new = uidvalidity,
+                    "UIDVALIDITY a changé, dossier vide"
+                );
+            } else {
+                tracing::warn!(
+                    account = %mb.account,
+                    mailbox = %mb.mailbox,
+                    old = s.uidvalidity,
+                    new = uidvalidity,
+                    "UIDVALIDITY a changé : relecture complète du dossier, les messages déjà \
+                     enregistrés sont reconnus par Message-ID ou empreinte"
+                );
+            }
             store.reset_watermark(mb, uidvalidity).map_err(store_err)?;
             report.uidvalidity_changed = true;
             0
@@ -345,8 +357,9 @@ fn pass(
     if post_ok {
         match replay_pending(conn, store, opts, uidvalidity, &mut report) {
             Ok(()) => {}
+            // Reported (in the report: the daemon says it once), not logged
+            // at every pass.
             Err(e) if e.is_post_action_problem() && conn.is_usable() => {
-                tracing::warn!(account = %mb.account, mailbox = %mb.mailbox, "{e}");
                 report.post_action_error = Some(post_action_failed(&opts.post_action, &e));
                 post_ok = false;
             }
@@ -504,13 +517,8 @@ fn run_pipeline(
                             post_actions += done.committed.len();
                             let _ = marks_tx.send(done.committed);
                         }
-                        // Left pending, intake goes on.
+                        // Left pending, intake goes on; reported.
                         Err(e) if e.is_post_action_problem() && conn.is_usable() => {
-                            tracing::warn!(
-                                account = %opts.mailbox.account,
-                                mailbox = %opts.mailbox.mailbox,
-                                "{e}"
-                            );
                             post_error = Some(post_action_failed(&opts.post_action, &e));
                             apply_ok = false;
                         }
