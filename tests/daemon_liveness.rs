@@ -9,7 +9,9 @@
 //! - new messages a server does not report are looked for another way,
 //!   and the pass says so instead of reporting success;
 //! - a post-action the server refuses never blocks the intake of new mail:
-//!   it waits, reported in the heartbeat, and is done once it works again.
+//!   it waits, reported in the heartbeat, and is done once it works again;
+//! - a planned restart (the server's BYE, then refused connections for a
+//!   moment) is logged as warnings, not errors.
 
 mod support;
 
@@ -310,4 +312,49 @@ fn a_failing_post_action_never_blocks_intake() {
     assert_eq!(d.flags("Trait&AOk-es").len(), 6);
     let status = terminate(&mut child, Duration::from_secs(10)).expect("did not stop");
     assert!(status.success());
+}
+
+#[test]
+fn a_planned_restart_is_a_warning_not_an_error() {
+    let d = Dovecot::start();
+    let proxy = Proxy::start(d.plain_port);
+    let env = DaemonEnv::new(&imap_source_plain(
+        &d,
+        proxy.port,
+        "poll_interval = \"30s\"\n",
+    ));
+    let mut child = env.spawn();
+    assert!(
+        wait_until(Duration::from_secs(20), || env.state().as_deref()
+            == Some("idle")),
+        "{}",
+        env.logs()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    proxy.say_bye_and_refuse();
+    assert!(
+        wait_until(Duration::from_secs(10), || env.state().as_deref()
+            == Some("reconnecting")),
+        "{}",
+        env.logs()
+    );
+    // Refused for a few seconds, as while the server restarts.
+    std::thread::sleep(Duration::from_secs(3));
+    proxy.accept_again();
+    d.append_all("INBOX", &[&small_message(1)]);
+    assert!(
+        wait_until(Duration::from_secs(30), || env.messages_stored() == 1),
+        "{}",
+        env.logs()
+    );
+    let status = terminate(&mut child, Duration::from_secs(10)).expect("did not stop");
+    assert!(status.success());
+    let logs = env.logs();
+    let bye: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("a fermé la session pendant IDLE : Server shutting down."))
+        .collect();
+    assert_eq!(bye.len(), 1, "{logs}");
+    assert!(bye[0].contains("WARN"), "{logs}");
+    assert!(!logs.contains("ERROR"), "{logs}");
 }

@@ -347,13 +347,17 @@ service anvil {{
         fs::read_to_string(self.dir().join("dovecot.log")).unwrap_or_default()
     }
 
-    /// Stops the server and all its processes (SIGTERM to the group, then
-    /// SIGKILL) and waits until the ports are free. The Maildir stays.
+    /// Stops the server as `systemctl stop dovecot` does (SIGTERM to the
+    /// master, which closes the sessions with a BYE), then SIGKILL to
+    /// whatever is left of its group, and waits until the ports are free.
+    /// The Maildir stays.
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
         };
-        signal_group(&child, "TERM");
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(_)) = child.try_wait() {

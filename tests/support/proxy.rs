@@ -27,6 +27,10 @@ struct State {
     stop: AtomicBool,
     /// Commands containing all of these (upper case) get no FETCH lines.
     hide_fetch_for: Mutex<Vec<String>>,
+    /// The client side of every connection, to say BYE on it.
+    clients: Mutex<Vec<TcpStream>>,
+    /// New connections are closed at once (a server restarting).
+    refuse: AtomicBool,
 }
 
 pub struct Proxy {
@@ -47,6 +51,13 @@ impl Proxy {
                     break;
                 }
                 let Ok(client) = client else { continue };
+                if st.refuse.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                if let Ok(c) = client.try_clone() {
+                    st.clients.lock().unwrap().push(c);
+                }
                 let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
                     let _ = client.shutdown(Shutdown::Both);
                     continue;
@@ -80,6 +91,24 @@ impl Proxy {
     pub fn hide_fetches(&self, commands: &[&str]) {
         *self.state.hide_fetch_for.lock().unwrap() =
             commands.iter().map(|c| c.to_ascii_uppercase()).collect();
+    }
+
+    /// A planned server restart: `* BYE` on every open connection, which
+    /// is then closed; new connections are refused until `refuse(false)`.
+    pub fn say_bye_and_refuse(&self) {
+        self.state.refuse.store(true, Ordering::SeqCst);
+        self.state.blackhole.store(true, Ordering::SeqCst);
+        for c in self.state.clients.lock().unwrap().drain(..) {
+            let mut c = c;
+            let _ = c.write_all(b"* BYE Server shutting down.\r\n");
+            let _ = c.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Accepts connections again (and lets data through).
+    pub fn accept_again(&self) {
+        self.state.refuse.store(false, Ordering::SeqCst);
+        self.state.blackhole.store(false, Ordering::SeqCst);
     }
 
     /// Nothing passes any more (or again), connections stay open.
