@@ -146,16 +146,23 @@ impl DaemonEnv {
 
     /// `fiches daemon` in the background; its stderr goes to
     /// `daemon-N.log` in the directory.
+    /// The daemon dies with the test's thread (`PR_SET_PDEATHSIG`), even
+    /// when the test fails before stopping it.
     pub fn spawn(&self) -> Child {
+        use std::os::unix::process::CommandExt as _;
         let n = self.spawned.get();
         self.spawned.set(n + 1);
         let log = std::fs::File::create(self.log_path(n)).unwrap();
-        self.command()
-            .args(["daemon", "-v"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn fiches daemon")
+        let mut c = self.command();
+        c.args(["daemon", "-v"]).stdout(Stdio::null()).stderr(log);
+        // SAFETY: prctl only, between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        c.spawn().expect("spawn fiches daemon")
     }
 
     fn log_path(&self, n: usize) -> PathBuf {
