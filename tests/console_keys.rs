@@ -326,6 +326,24 @@ fn the_status_line_shows_the_daemon_heartbeat() {
         "{}",
         screen(&s)
     );
+    // Post-actions the server refuses, waiting while intake goes on.
+    conn.execute_batch(
+        "UPDATE heartbeat SET last_error = NULL, post_action_error = 'dossier refusé';
+         INSERT INTO imap_pending_actions (account, mailbox, uidvalidity, uid, action, created_at)
+         VALUES ('imap', 'INBOX', 1, 1, 'move:Traitées', '2018-06-12T09:58:00Z'),
+                ('imap', 'INBOX', 1, 2, 'move:Traitées', '2018-06-12T09:58:00Z');",
+    )
+    .unwrap();
+    s.dispatch(fiches::console::action::Action::Resize(200, 40));
+    assert!(s.tick());
+    assert!(
+        screen(&s).contains("2 post-actions en attente (refusées : dossier refusé)"),
+        "{}",
+        screen(&s)
+    );
+    s.dispatch(fiches::console::action::Action::Resize(80, 24));
+    s.tick();
+    assert!(screen(&s).contains("post-actions ✗"), "{}", screen(&s));
 }
 
 #[test]

@@ -41,6 +41,12 @@ pub struct Args {
     /// Avec --once : le résumé de chaque boîte en une ligne JSON.
     #[arg(long, requires = "once")]
     pub json: bool,
+
+    /// Abandonne les post-actions en attente (déplacements, mots-clés non
+    /// encore faits sur le serveur) de chaque boîte, puis sort ; noté au
+    /// journal. Le démon ne doit pas tourner.
+    #[arg(long, conflicts_with = "once")]
+    pub reset_pending: bool,
 }
 
 /// The lock that makes one daemon per database. Held while the value lives.
@@ -155,6 +161,9 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let _lock = take_lock(&db)?;
     // Opening migrates the schema once, before the workers open their own.
     let mut store = globals.open_store(Some(&config))?;
+    if args.reset_pending {
+        return reset_pending(&sources, &mut store);
+    }
     let intake = IntakeOptions::new(config.event.deadline);
     let shutdown = Shutdown::new();
     let signals = handle_signals(&shutdown)?;
@@ -255,11 +264,34 @@ fn once(
         match daemon::run_once(cfg, store, intake, shutdown.flag()) {
             Ok(p) => {
                 let r = &p.report;
+                let pending = store
+                    .imap_pending(&p.mailbox)
+                    .map(|v| v.len())
+                    .unwrap_or_default();
+                // The server hid messages: not a success, whatever was stored.
+                if r.incomplete {
+                    all_ok = false;
+                }
+                for w in &r.warnings {
+                    eprintln!("fiches : {} : attention : {}", clean(&name), clean(w));
+                }
+                if let Some(e) = &r.post_action_error {
+                    eprintln!(
+                        "fiches : {} : post-actions en attente ({pending}) : {}",
+                        clean(&name),
+                        clean(e)
+                    );
+                }
                 if as_json {
                     out.line(&json_line(&json!({
                         "account": p.mailbox.account,
                         "mailbox": p.mailbox.mailbox,
-                        "ok": true,
+                        "ok": !r.incomplete,
+                        "warnings": r.warnings,
+                        "post_action_error": r.post_action_error,
+                        "pending_post_actions": pending,
+                        "replay_already_done": r.replay_already_done,
+                        "pending_dropped": r.pending_dropped,
                         "uidvalidity": r.uidvalidity,
                         "uidvalidity_changed": r.uidvalidity_changed,
                         "new_uids": r.new_uids,
@@ -323,6 +355,34 @@ fn once(
     }
     out.finish()?;
     Ok(all_ok)
+}
+
+/// `--reset-pending`: drops the pending post-actions of every source,
+/// journaled.
+fn reset_pending(
+    sources: &[ImapSourceConfig],
+    store: &mut crate::store::Store,
+) -> anyhow::Result<bool> {
+    let actor = super::outbox::actor();
+    let mut out = Out::new();
+    for cfg in sources {
+        let mb = crate::intake::imap::SyncOptions::from_config(cfg).mailbox;
+        let n = store.imap_reset_pending(&mb, &actor).with_context(|| {
+            format!(
+                "{}/{} : post-actions non abandonnées",
+                mb.account, mb.mailbox
+            )
+        })?;
+        out.line(&format!(
+            "{} : {n} post-action{} en attente abandonnée{}{}",
+            clean(&format!("{}/{}", mb.account, mb.mailbox)),
+            plural(n),
+            plural(n),
+            if n > 0 { " (noté au journal)" } else { "" }
+        ))?;
+    }
+    out.finish()?;
+    Ok(true)
 }
 
 fn plural(n: usize) -> &'static str {

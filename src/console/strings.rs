@@ -113,6 +113,17 @@ pub const COR_REQUIRED: &str = "obligatoire";
 // Status line.
 pub const ST_DAEMON_UNKNOWN: &str = "démon : inconnu";
 pub const ST_DAEMON_UNKNOWN_SHORT: &str = "démon : ?";
+/// Appended to the daemon's part when post-actions wait on a refusal.
+pub const ST_POST_ACTIONS_SHORT: &str = ", post-actions ✗";
+
+/// `, 40 post-actions en attente (le serveur refuse : …)`.
+pub fn st_post_actions_failing(pending: u64, error: &str) -> String {
+    format!(
+        ", {pending} post-action{} en attente (refusée{} : {error})",
+        if pending > 1 { "s" } else { "" },
+        if pending > 1 { "s" } else { "" }
+    )
+}
 pub const ST_TO_TRIAGE: &str = "à traiter";
 
 // Key hints shown on the message line when nothing else is said.

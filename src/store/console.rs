@@ -97,6 +97,8 @@ pub struct Heartbeat {
     pub at: Option<String>,
     /// The last error, while it is more recent than the last contact.
     pub error: Option<String>,
+    /// Post-actions waiting because the server refuses them, with why.
+    pub post_actions: Option<(u64, String)>,
 }
 
 /// What a listing row needs of a proposal's `fields` JSON, read in one pass.
@@ -634,12 +636,21 @@ impl Store {
             .filter(|h| h.last_error.is_some() && h.last_error_at >= h.last_contact_at)
             .max_by(|a, b| a.last_error_at.cmp(&b.last_error_at))
             .and_then(|h| h.last_error.clone());
+        let post_actions = beats
+            .iter()
+            .filter_map(|h| {
+                h.post_action_error
+                    .as_ref()
+                    .map(|e| (h.pending_post_actions, e.clone()))
+            })
+            .max_by_key(|(n, _)| *n);
         Ok(Some(Heartbeat {
             at: latest
                 .last_contact_at
                 .clone()
                 .or_else(|| Some(latest.updated_at.clone())),
             error,
+            post_actions,
         }))
     }
 }
@@ -796,5 +807,21 @@ mod tests {
         let hb = s.daemon_status().unwrap().unwrap();
         assert_eq!(hb.at.as_deref(), Some("2018-06-01T10:00:00Z"));
         assert_eq!(hb.error.as_deref(), Some("délai dépassé"));
+        assert_eq!(hb.post_actions, None);
+        // Post-actions refused by the server, waiting: in the status.
+        s.conn
+            .execute_batch(
+                "UPDATE heartbeat SET post_action_error = 'déplacement vers « Traitées » impossible'
+                 WHERE account = 'a';
+                 INSERT INTO imap_pending_actions (account, mailbox, uidvalidity, uid, action, created_at)
+                 VALUES ('a', 'INBOX', 1, 1, 'move:Traitées', '2018-06-01T10:00:00Z'),
+                        ('a', 'INBOX', 1, 2, 'move:Traitées', '2018-06-01T10:00:00Z');",
+            )
+            .unwrap();
+        let hb = s.daemon_status().unwrap().unwrap();
+        assert_eq!(
+            hb.post_actions,
+            Some((2, "déplacement vers « Traitées » impossible".to_string()))
+        );
     }
 }

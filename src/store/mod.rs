@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_programme",
         include_str!("migrations/0006_programme.sql"),
     ),
+    (
+        "0007_imap_servers",
+        include_str!("migrations/0007_imap_servers.sql"),
+    ),
 ];
 
 /// Why a store operation failed.

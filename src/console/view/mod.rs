@@ -168,13 +168,18 @@ pub fn status_parts(app: &App) -> Vec<(String, String)> {
                 .and_then(parse_time)
                 .map_or_else(|| "?".to_string(), |t| ago(app.now, t));
             let short = when.trim_start_matches("il y a ").to_string();
-            match &hb.error {
+            let (mut long, mut short) = match &hb.error {
                 Some(e) => (
                     format!("démon : vu {when}, erreur : {}", terminal_line(e)),
                     format!("démon : {short}, erreur"),
                 ),
                 None => (format!("démon : vu {when}"), format!("démon : {short}")),
+            };
+            if let Some((n, e)) = &hb.post_actions {
+                long.push_str(&s::st_post_actions_failing(*n, &terminal_line(e)));
+                short.push_str(s::ST_POST_ACTIONS_SHORT);
             }
+            (long, short)
         }
     };
     let by = |st: Status| counts[Status::ALL.iter().position(|x| *x == st).unwrap_or(0)];

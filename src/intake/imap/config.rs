@@ -148,6 +148,16 @@ impl PostAction {
     pub fn is_none(&self) -> bool {
         matches!(self, PostAction::None)
     }
+
+    /// What it does, in French: `déplacement vers « Traitées »`.
+    pub fn describe(&self) -> String {
+        match self {
+            PostAction::None => "aucune action".into(),
+            PostAction::MoveTo(f) => format!("déplacement vers « {f} »"),
+            PostAction::AddKeyword(k) => format!("ajout du mot-clé {k}"),
+            PostAction::AddFlag(f) => format!("ajout du drapeau {f}"),
+        }
+    }
 }
 
 /// A compact text form, for storing pending post-actions:
@@ -238,6 +248,12 @@ pub struct ImapSourceConfig {
     /// Messages larger than this are not downloaded but recorded as refused.
     #[serde(default = "default_max_message_bytes")]
     pub max_message_bytes: u64,
+    /// On a server without MOVE nor UIDPLUS, `move_to` copies the message
+    /// and marks it `\Deleted`; with this, a plain EXPUNGE follows, which
+    /// removes *every* `\Deleted` message of the mailbox: only for a
+    /// mailbox used by fiches alone.
+    #[serde(default)]
+    pub expunge_without_uidplus: bool,
 }
 
 fn default_mailbox() -> String {
@@ -288,6 +304,7 @@ impl fmt::Debug for ImapSourceConfig {
             .field("read_timeout", &self.read_timeout)
             .field("batch_size", &self.batch_size)
             .field("max_message_bytes", &self.max_message_bytes)
+            .field("expunge_without_uidplus", &self.expunge_without_uidplus)
             .finish()
     }
 }
@@ -373,6 +390,7 @@ impl ImapSourceConfig {
             read_timeout: default_read_timeout(),
             batch_size: default_batch_size(),
             max_message_bytes: default_max_message_bytes(),
+            expunge_without_uidplus: false,
         }
     }
 
@@ -405,6 +423,15 @@ impl ImapSourceConfig {
         self.post_action.validate().map_err(ConfigError::Invalid)?;
         if self.mailbox.trim().is_empty() {
             return Err(ConfigError::Invalid("`mailbox` est vide".into()));
+        }
+        if let PostAction::MoveTo(f) = &self.post_action
+            && (f == &self.mailbox
+                || (f.eq_ignore_ascii_case("INBOX") && self.mailbox.eq_ignore_ascii_case("INBOX")))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "post_action move_to : « {f} » est la boîte relevée elle-même (`mailbox`) ; \
+                 choisir un autre dossier"
+            )));
         }
         if self.batch_size == 0 {
             return Err(ConfigError::Invalid(

@@ -132,6 +132,23 @@ pub enum ImapError {
     },
     #[error("le dossier IMAP « {mailbox} » de {host} n'a pas d'UIDVALIDITY : serveur non conforme")]
     NoUidValidity { host: String, mailbox: String },
+    #[error(
+        "le dossier de destination « {folder} » (post_action move_to) est refusé par le \
+         serveur IMAP {host} ({detail}){advice}"
+    )]
+    TargetFolder {
+        host: String,
+        folder: String,
+        detail: String,
+        /// ` : why : essayez move_to = "…" dans la configuration`, or empty.
+        advice: String,
+    },
+    #[error("post_action « {action} » impossible sur le serveur IMAP {host} : {detail}")]
+    PostActionUnsupported {
+        host: String,
+        action: String,
+        detail: String,
+    },
     #[error("le stockage local a échoué : {0}")]
     Store(#[source] StoreError),
 }
@@ -155,7 +172,35 @@ impl ImapError {
 
     /// Whether the connection can still be used after this error.
     pub fn connection_usable(&self) -> bool {
-        matches!(self, ImapError::Refused { .. } | ImapError::Store(_))
+        matches!(
+            self,
+            ImapError::Refused { .. }
+                | ImapError::Store(_)
+                | ImapError::TargetFolder { .. }
+                | ImapError::PostActionUnsupported { .. }
+        )
+    }
+
+    /// Whether this is about the post-action only (the server refuses the
+    /// folder, the keyword, the flag, or one command of it): intake of new
+    /// mail can go on while it is fixed.
+    pub fn is_post_action_problem(&self) -> bool {
+        matches!(
+            self,
+            ImapError::Refused { .. }
+                | ImapError::TargetFolder { .. }
+                | ImapError::PostActionUnsupported { .. }
+        )
+    }
+
+    /// Whether the password or the account was refused: retried after
+    /// long delays only (a provider locks an account that fails to log in
+    /// every minute).
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            ImapError::Auth { .. } | ImapError::LoginDisabled { .. }
+        )
     }
 }
 
