@@ -796,6 +796,28 @@ fn extras(grid: &Grid, c: &Classified, seg: &Segment, r: &Reading) -> Vec<(Strin
     out
 }
 
+/// The printed label of a field, for text kept beside a form.
+fn label_of(kind: Option<Kind>, key: &str) -> String {
+    spec::field(kind.unwrap_or(Kind::MicroAtelier), key)
+        .map_or(key, |s| s.label)
+        .to_string()
+}
+
+/// True for a text that is only option names, one per line (a sheet of
+/// drop-down lists, as the Excel forms carry): the form's, not an answer.
+fn is_option_list(text: &str) -> bool {
+    text.lines().all(|line| {
+        let f = fold(line);
+        f.is_empty()
+            || Kind::ALL.iter().any(|k| {
+                spec::fields(*k).iter().any(|s| match s.ty {
+                    FieldType::Choice(opts) => opts.iter().any(|o| fold(o.label) == f),
+                    _ => false,
+                })
+            })
+    })
+}
+
 /// True when a grid plainly holds a filled form: the title line and at
 /// least five rows with a label and a value. (A reader could stop there.)
 pub fn holds_filled_form(grid: &Grid) -> bool {
@@ -834,13 +856,14 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
             let mut reading = read_segment(grid, &c, &seg, kind);
             let extra = extras(grid, &c, &seg, &reading);
             let titled = c.titles.range(seg.rows.clone()).next().is_some();
-            if reading.labels == 0 && !titled {
-                if !extra.is_empty() {
-                    stray.push((g, extra));
-                }
-                continue;
-            }
-            if kind.is_none() && reading.labels < 3 {
+            // A form has its title or three of its labels; anything less
+            // is text beside the form (notes, lists), kept for staff.
+            if !titled && reading.labels < 3 {
+                let extra: Vec<(String, String)> = extras(grid, &c, &seg, &reading)
+                    .into_iter()
+                    .chain(reading.fiche.fields.iter().map(|(k, v)| (label_of(kind, k), v.display())))
+                    .filter(|(l, v)| !is_option_list(l) || !is_option_list(v))
+                    .collect();
                 if !extra.is_empty() {
                     stray.push((g, extra));
                 }
@@ -919,7 +942,7 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
         if !chosen.contains(&i) && (!c.fiche.extra.is_empty() || c.filled > 0) {
             let mut texts: Vec<(String, String)> = c.fiche.extra.clone();
             for (k, v) in &c.fiche.fields {
-                texts.push((k.clone(), v.display()));
+                texts.push((label_of(c.fiche.kind, k), v.display()));
             }
             stray.push((c.grid, texts));
         }
