@@ -120,9 +120,7 @@ fn split_ranges(text: &str, from: usize) -> Vec<(usize, usize)> {
     if let Some(s) = start {
         out.push((s, last_end));
     }
-    out.into_iter()
-        .map(|(a, b)| (a + from, b + from))
-        .collect()
+    out.into_iter().map(|(a, b)| (a + from, b + from)).collect()
 }
 
 /// The items of a cell's text from byte `from`. An item that names no
@@ -387,10 +385,7 @@ fn recovered(how: OptMatch, raw: &str) -> Option<String> {
 }
 
 fn names(f: &[&Found]) -> String {
-    f.iter()
-        .map(|f| f.opt.label)
-        .collect::<Vec<_>>()
-        .join(", ")
+    f.iter().map(|f| f.opt.label).collect::<Vec<_>>().join(", ")
 }
 
 /// The option made to stand out by its look among options otherwise
@@ -643,7 +638,10 @@ mod tests {
     #[test]
     fn choices_unmarked_ambiguous_unknown() {
         assert_eq!(read("☐ Oui    ☐ Non", YES_NO), Choice::Absent);
-        assert!(matches!(read("☒ Oui    ☒ Non", YES_NO), Choice::Ambiguous(_)));
+        assert!(matches!(
+            read("☒ Oui    ☒ Non", YES_NO),
+            Choice::Ambiguous(_)
+        ));
         assert!(matches!(read("Oui    Non", YES_NO), Choice::Ambiguous(_)));
         assert_eq!(read("Peut-être", YES_NO), Choice::Unrecognised);
         assert_eq!(read("", YES_NO), Choice::Absent);
@@ -680,10 +678,14 @@ mod tests {
             } => assert!(w.contains("gras"), "{w}"),
             other => panic!("{other:?}"),
         }
-        let c = styled("Oui / Non", "Oui", Look {
-            highlight: true,
-            ..Look::default()
-        });
+        let c = styled(
+            "Oui / Non",
+            "Oui",
+            Look {
+                highlight: true,
+                ..Look::default()
+            },
+        );
         assert_eq!(
             value(&read_choice(&items_of(&c, 0, YES_NO), &c.text, YES_NO)),
             Some("true")
@@ -718,7 +720,11 @@ mod tests {
             });
         }
         assert!(matches!(
-            read_choice(&items_of(&c, 0, ORGANISATION_TYPES), text, ORGANISATION_TYPES),
+            read_choice(
+                &items_of(&c, 0, ORGANISATION_TYPES),
+                text,
+                ORGANISATION_TYPES
+            ),
             Choice::Ambiguous(_)
         ));
     }

@@ -36,7 +36,8 @@ const TNEF_SIGNATURE: u32 = 0x223E_9F78;
 
 /// True for Outlook's TNEF stream (`winmail.dat`).
 pub fn is_tnef(bytes: &[u8]) -> bool {
-    bytes.len() >= 6 && u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) == TNEF_SIGNATURE
+    bytes.len() >= 6
+        && u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) == TNEF_SIGNATURE
 }
 
 /// Entries of a zip that are never fiches: folders, macOS resource forks,
@@ -69,9 +70,8 @@ pub(crate) fn open_zip(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<Opened,
         match zip.read(&name) {
             Ok(bytes) => {
                 if bytes.len() as u64 > limits.max_file_bytes {
-                    out.notes.push(format!(
-                        "{name} : fichier trop gros dans l'archive, non lu"
-                    ));
+                    out.notes
+                        .push(format!("{name} : fichier trop gros dans l'archive, non lu"));
                     continue;
                 }
                 out.files.push(Inner { name, bytes });
@@ -234,11 +234,11 @@ pub(crate) fn open_tnef(bytes: &[u8], limits: &Limits) -> Result<Opened, FicheEr
     while at < bytes.len() {
         attributes += 1;
         if attributes > limits.max_zip_entries * 20 {
-            return Err(FicheError::too_large(
-                "winmail.dat compte trop d'attributs",
-            ));
+            return Err(FicheError::too_large("winmail.dat compte trop d'attributs"));
         }
-        let level = *bytes.get(at).ok_or_else(|| corrupt_tnef("attribut tronqué"))?;
+        let level = *bytes
+            .get(at)
+            .ok_or_else(|| corrupt_tnef("attribut tronqué"))?;
         let id = u32_at(bytes, at + 1).ok_or_else(|| corrupt_tnef("attribut tronqué"))?;
         let len = u32_at(bytes, at + 5).ok_or_else(|| corrupt_tnef("attribut tronqué"))? as usize;
         let start = at + 9;
@@ -324,7 +324,10 @@ mod tests {
 
     #[test]
     fn tnef_attachments_with_long_names() {
-        let t = build_tnef(&[("fiche micro-atelier.docx", b"PK\x03\x04abc"), ("b.pdf", b"%PDF")]);
+        let t = build_tnef(&[
+            ("fiche micro-atelier.docx", b"PK\x03\x04abc"),
+            ("b.pdf", b"%PDF"),
+        ]);
         assert!(is_tnef(&t));
         let o = open_tnef(&t, &Limits::default()).unwrap();
         assert_eq!(o.files.len(), 2);

@@ -490,16 +490,18 @@ mod tests {
     fn corpus_04_dschang_extra_row() {
         let g = corpus_grid("04-fiche-bourse-aux-projets-commune-de-dschang.docx");
         assert!(
-            g.rows
-                .iter()
-                .any(|r| r.cells.first().is_some_and(|c| c.text.starts_with("Site internet"))),
+            g.rows.iter().any(|r| r
+                .cells
+                .first()
+                .is_some_and(|c| c.text.starts_with("Site internet"))),
             "{:#?}",
             g.rows
         );
         assert!(g.rows.iter().any(|r| {
-            r.cells
-                .first()
-                .is_some_and(|c| c.text.starts_with("Nom de la collectivité ou de la structure :"))
+            r.cells.first().is_some_and(|c| {
+                c.text
+                    .starts_with("Nom de la collectivité ou de la structure :")
+            })
         }));
     }
 
@@ -513,7 +515,9 @@ mod tests {
             let mut zip = SafeZip::open(&bytes, &Limits::default()).unwrap();
             let g = read(&mut zip, &Limits::default()).unwrap();
             assert!(
-                g.rows.iter().any(|r| r.cells.len() == 1 && r.cells[0].text == "Courriel"),
+                g.rows
+                    .iter()
+                    .any(|r| r.cells.len() == 1 && r.cells[0].text == "Courriel"),
                 "{t}"
             );
             assert!(g.notes.is_empty());

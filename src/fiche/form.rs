@@ -221,11 +221,7 @@ fn segment_kind(
     seg: &Segment,
     file_name: &str,
 ) -> (Option<Kind>, Option<Lang>, Option<Warning>) {
-    let title = c
-        .titles
-        .range(seg.rows.clone())
-        .next()
-        .map(|(_, t)| *t);
+    let title = c.titles.range(seg.rows.clone()).next().map(|(_, t)| *t);
     let distinctive = |kind: Kind| {
         let specs = spec::fields(kind);
         let keys = spec::distinctive_keys(kind);
@@ -823,11 +819,11 @@ fn is_option_list(text: &str) -> bool {
 pub fn holds_filled_form(grid: &Grid) -> bool {
     let filled = grid.rows.iter().filter(|r| r.cells.len() >= 2).count();
     filled >= 5
-        && grid
-            .rows
-            .iter()
-            .take(60)
-            .any(|r| r.cells.iter().any(|c| labels::title_of(c.text.trim()).is_some()))
+        && grid.rows.iter().take(60).any(|r| {
+            r.cells
+                .iter()
+                .any(|c| labels::title_of(c.text.trim()).is_some())
+        })
 }
 
 /// One form read from a grid, with what is needed to choose among forms.
@@ -861,7 +857,13 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
             if !titled && reading.labels < 3 {
                 let extra: Vec<(String, String)> = extras(grid, &c, &seg, &reading)
                     .into_iter()
-                    .chain(reading.fiche.fields.iter().map(|(k, v)| (label_of(kind, k), v.display())))
+                    .chain(
+                        reading
+                            .fiche
+                            .fields
+                            .iter()
+                            .map(|(k, v)| (label_of(kind, k), v.display())),
+                    )
                     .filter(|(l, v)| !is_option_list(l) || !is_option_list(v))
                     .collect();
                 if !extra.is_empty() {

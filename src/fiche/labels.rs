@@ -192,7 +192,9 @@ pub(crate) fn title_of(cell: &str) -> Option<(Kind, Lang)> {
         return None;
     }
     let lower = cell.to_lowercase();
-    let hint = ["atelier", "bourse", "workshop", "taller", "project", "proyecto"];
+    let hint = [
+        "atelier", "bourse", "workshop", "taller", "project", "proyecto",
+    ];
     if !hint.iter().any(|h| lower.contains(h)) {
         return None;
     }

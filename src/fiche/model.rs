@@ -401,10 +401,7 @@ impl Cell {
         let mut counts: Vec<(Look, usize)> = Vec::new();
         let mut covered = 0;
         for s in &self.spans {
-            let (a, b) = (
-                (s.start as usize).max(start),
-                (s.end as usize).min(end),
-            );
+            let (a, b) = ((s.start as usize).max(start), (s.end as usize).min(end));
             if a >= b {
                 continue;
             }

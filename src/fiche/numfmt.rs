@@ -52,8 +52,8 @@ pub fn render(v: f64, code: &str, id: Option<u32>, date1904: bool) -> (String, T
         }
         return (general(v), Typed::Number(v));
     }
-    let text = render_number(if negated { v.abs() } else { v }, &tokens)
-        .unwrap_or_else(|| general(v));
+    let text =
+        render_number(if negated { v.abs() } else { v }, &tokens).unwrap_or_else(|| general(v));
     (text, Typed::Number(v))
 }
 
@@ -643,11 +643,17 @@ mod tests {
     fn phone_numbers_as_formatted() {
         assert_eq!(show(594282828.0, "00 00 00 00 00"), "05 94 28 28 28");
         assert_eq!(show(594282828.0, "0# ## ## ## ##"), "05 94 28 28 28");
-        assert_eq!(show(33476003838.0, "+00 0 00 00 00 00"), "+33 4 76 00 38 38");
+        assert_eq!(
+            show(33476003838.0, "+00 0 00 00 00 00"),
+            "+33 4 76 00 38 38"
+        );
         assert_eq!(show(594282828.0, "0000000000"), "0594282828");
         assert_eq!(show(594282828.0, "General"), "594282828");
         assert_eq!(show(594282828.0, "\"0\"#########"), "0594282828");
-        assert_eq!(show(221338891100.0, "\"+\"000 00 000 00 00"), "+221 33 889 11 00");
+        assert_eq!(
+            show(221338891100.0, "\"+\"000 00 000 00 00"),
+            "+221 33 889 11 00"
+        );
     }
 
     #[test]

@@ -49,11 +49,7 @@ fn is_skipped(tag: &Tag<'_>) -> bool {
     match tag.ns {
         Ns::Office => matches!(
             tag.local(),
-            "annotation"
-                | "font-face-decls"
-                | "scripts"
-                | "forms"
-                | "event-listeners"
+            "annotation" | "font-face-decls" | "scripts" | "forms" | "event-listeners"
         ),
         Ns::Text => matches!(
             tag.local(),
@@ -1066,11 +1062,7 @@ mod tests {
         );
         assert_eq!(
             g.texts(),
-            vec![
-                row(&["Titre"]),
-                row(&["Nom", "Diallo\nAwa"]),
-                row(&["n"])
-            ]
+            vec![row(&["Titre"]), row(&["Nom", "Diallo\nAwa"]), row(&["n"])]
         );
         // The merged title covers two columns; the next cells keep their place.
         assert_eq!(g.rows[0].cells[0].width, 2);

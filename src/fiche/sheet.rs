@@ -133,12 +133,7 @@ fn cell_style(s: &Style) -> CellStyle {
     CellStyle { look, format }
 }
 
-fn xlsx_cell(
-    col: u32,
-    value: &DataRef<'_>,
-    style: Option<&CellStyle>,
-    date1904: bool,
-) -> Cell {
+fn xlsx_cell(col: u32, value: &DataRef<'_>, style: Option<&CellStyle>, date1904: bool) -> Cell {
     let format = style.and_then(|s| s.format.as_ref());
     let number = |v: f64| match format {
         Some((code, id)) => numfmt::render(v, code, *id, date1904),

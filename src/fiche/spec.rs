@@ -150,11 +150,26 @@ const ASSOCIATION_ES: &[&str] = &["Asociación / ONG", "Asociación", "ONG"];
 pub const ORGANISATION_TYPES: &[Opt] = &[
     opt("Commune", "commune").tr(
         &["Municipality", "Town", "City", "Commune", "Local council"],
-        &["Municipio", "Municipalidad", "Comuna", "Ayuntamiento", "Alcaldía"],
+        &[
+            "Municipio",
+            "Municipalidad",
+            "Comuna",
+            "Ayuntamiento",
+            "Alcaldía",
+        ],
     ),
     opt_a("Intercommunalité", "intercommunalite", &["EPCI"]).tr(
-        &["Inter-municipality", "Intermunicipality", "Intermunicipal body", "Inter-municipal cooperation"],
-        &["Mancomunidad", "Intermunicipalidad", "Asociación de municipios"],
+        &[
+            "Inter-municipality",
+            "Intermunicipality",
+            "Intermunicipal body",
+            "Inter-municipal cooperation",
+        ],
+        &[
+            "Mancomunidad",
+            "Intermunicipalidad",
+            "Asociación de municipios",
+        ],
     ),
     opt("Département", "departement").tr(&["Department", "County"], &["Departamento", "Provincia"]),
     opt("Région", "region").tr(&["Region"], &["Región"]),
@@ -170,10 +185,20 @@ pub const YES_NO: &[Opt] = &[
 
 pub const THEMES: &[Opt] = &[
     opt_a("ODD / Agenda 2030", "odd", &["ODD", "Agenda 2030"]).tr(
-        &["SDGs / 2030 Agenda", "SDG / 2030 Agenda", "SDGs / Agenda 2030", "SDGs", "SDG", "2030 Agenda"],
+        &[
+            "SDGs / 2030 Agenda",
+            "SDG / 2030 Agenda",
+            "SDGs / Agenda 2030",
+            "SDGs",
+            "SDG",
+            "2030 Agenda",
+        ],
         &["ODS / Agenda 2030", "ODS", "Agenda 2030"],
     ),
-    opt("Climat", "climat").tr(&["Climate", "Climate change"], &["Clima", "Cambio climático"]),
+    opt("Climat", "climat").tr(
+        &["Climate", "Climate change"],
+        &["Clima", "Cambio climático"],
+    ),
     opt("Migrations", "migrations").tr(&["Migration", "Migrations"], &["Migraciones", "Migración"]),
     opt("Jeunesse", "jeunesse").tr(&["Youth", "Young people"], &["Juventud", "Jóvenes"]),
     opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
@@ -186,18 +211,42 @@ pub const FORMATS: &[Opt] = &[
         &["Diaporama"],
     )
     .tr(
-        &["Slideshow (3-4 slides maximum)", "Slide show (3-4 slides maximum)", "Slideshow", "Slide show", "Slides", "PowerPoint presentation"],
-        &["Presentación de diapositivas (3-4 diapositivas máximo)", "Diaporama (3-4 diapositivas como máximo)", "Presentación de diapositivas", "Diapositivas", "Diaporama"],
+        &[
+            "Slideshow (3-4 slides maximum)",
+            "Slide show (3-4 slides maximum)",
+            "Slideshow",
+            "Slide show",
+            "Slides",
+            "PowerPoint presentation",
+        ],
+        &[
+            "Presentación de diapositivas (3-4 diapositivas máximo)",
+            "Diaporama (3-4 diapositivas como máximo)",
+            "Presentación de diapositivas",
+            "Diapositivas",
+            "Diaporama",
+        ],
     ),
-    opt("Film", "film").tr(&["Film", "Video", "Movie"], &["Película", "Vídeo", "Video", "Film"]),
+    opt("Film", "film").tr(
+        &["Film", "Video", "Movie"],
+        &["Película", "Vídeo", "Video", "Film"],
+    ),
     opt_a(
         "Démonstration d'un outil ou d'un jeu",
         "demonstration",
         &["Démonstration"],
     )
     .tr(
-        &["Demonstration of a tool or a game", "Demonstration of a tool or game", "Demonstration"],
-        &["Demostración de una herramienta o de un juego", "Demostración de una herramienta o juego", "Demostración"],
+        &[
+            "Demonstration of a tool or a game",
+            "Demonstration of a tool or game",
+            "Demonstration",
+        ],
+        &[
+            "Demostración de una herramienta o de un juego",
+            "Demostración de una herramienta o juego",
+            "Demostración",
+        ],
     ),
     opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
 ];
@@ -223,8 +272,20 @@ pub const REQUEST_TYPES: &[Opt] = &[
         &["Appel à coopération"],
     )
     .tr(
-        &["Call for cooperation (search for partners on a country or a theme)", "Call for cooperation (looking for partners in a country or on a theme)", "Call for cooperation", "Call for partners"],
-        &["Llamado a la cooperación (búsqueda de socios en un país o una temática)", "Convocatoria de cooperación (búsqueda de socios sobre un país o una temática)", "Llamado a la cooperación", "Llamada a la cooperación", "Convocatoria de cooperación", "Llamado a cooperación"],
+        &[
+            "Call for cooperation (search for partners on a country or a theme)",
+            "Call for cooperation (looking for partners in a country or on a theme)",
+            "Call for cooperation",
+            "Call for partners",
+        ],
+        &[
+            "Llamado a la cooperación (búsqueda de socios en un país o una temática)",
+            "Convocatoria de cooperación (búsqueda de socios sobre un país o una temática)",
+            "Llamado a la cooperación",
+            "Llamada a la cooperación",
+            "Convocatoria de cooperación",
+            "Llamado a cooperación",
+        ],
     ),
     opt_a(
         "Besoin spécifique (outil, formation, partenariat à négocier…)",
@@ -232,21 +293,47 @@ pub const REQUEST_TYPES: &[Opt] = &[
         &["Besoin spécifique"],
     )
     .tr(
-        &["Specific need (tool, training, partnership to negotiate…)", "Specific need (tool, training, partnership to be negotiated…)", "Specific need"],
-        &["Necesidad específica (herramienta, formación, asociación a negociar…)", "Necesidad específica"],
+        &[
+            "Specific need (tool, training, partnership to negotiate…)",
+            "Specific need (tool, training, partnership to be negotiated…)",
+            "Specific need",
+        ],
+        &[
+            "Necesidad específica (herramienta, formación, asociación a negociar…)",
+            "Necesidad específica",
+        ],
     ),
 ];
 
 pub const PARTNERS_SOUGHT: &[Opt] = &[
     opt("Collectivité française", "french_local_government").tr(
-        &["French local government", "French local authority", "French municipality"],
-        &["Colectividad francesa", "Gobierno local francés", "Autoridad local francesa"],
+        &[
+            "French local government",
+            "French local authority",
+            "French municipality",
+        ],
+        &[
+            "Colectividad francesa",
+            "Gobierno local francés",
+            "Autoridad local francesa",
+        ],
     ),
     opt("Collectivité étrangère", "foreign_local_government").tr(
-        &["Foreign local government", "Foreign local authority", "Foreign municipality"],
-        &["Colectividad extranjera", "Gobierno local extranjero", "Autoridad local extranjera"],
+        &[
+            "Foreign local government",
+            "Foreign local authority",
+            "Foreign municipality",
+        ],
+        &[
+            "Colectividad extranjera",
+            "Gobierno local extranjero",
+            "Autoridad local extranjera",
+        ],
     ),
-    opt("Entreprise", "company").tr(&["Company", "Business", "Private company"], &["Empresa", "Empresa privada"]),
+    opt("Entreprise", "company").tr(
+        &["Company", "Business", "Private company"],
+        &["Empresa", "Empresa privada"],
+    ),
     opt_a("Association / ONG", "association", &["Association", "ONG"])
         .tr(ASSOCIATION_EN, ASSOCIATION_ES),
     opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
@@ -325,8 +412,19 @@ const COMMON_HEAD: [FieldSpec; 10] = [
         false,
     )
     .tr(
-        &["Type of organisation", "Type of organization", "Type of structure", "Organisation type", "Organization type"],
-        &["Tipo de estructura", "Tipo de organización", "Tipo de entidad", "Tipo de institución"],
+        &[
+            "Type of organisation",
+            "Type of organization",
+            "Type of structure",
+            "Organisation type",
+            "Organization type",
+        ],
+        &[
+            "Tipo de estructura",
+            "Tipo de organización",
+            "Tipo de entidad",
+            "Tipo de institución",
+        ],
     ),
     f("country", "Pays", Text, true).tr(&["Country"], &["País"]),
     fa(
@@ -337,8 +435,18 @@ const COMMON_HEAD: [FieldSpec; 10] = [
         false,
     )
     .tr(
-        &["Member of Cités Unies France", "Member of Cites Unies France", "Member of CUF", "Cités Unies France member", "CUF member"],
-        &["Miembro de Cités Unies France", "Miembro de CUF", "Socio de Cités Unies France"],
+        &[
+            "Member of Cités Unies France",
+            "Member of Cites Unies France",
+            "Member of CUF",
+            "Cités Unies France member",
+            "CUF member",
+        ],
+        &[
+            "Miembro de Cités Unies France",
+            "Miembro de CUF",
+            "Socio de Cités Unies France",
+        ],
     ),
     fa(
         "organisation_description",
@@ -398,7 +506,12 @@ const COMMON_HEAD: [FieldSpec; 10] = [
     )
     .tr(
         &["Email address", "E-mail address", "Email"],
-        &["Correo electrónico", "Correo", "Dirección de correo electrónico", "Email"],
+        &[
+            "Correo electrónico",
+            "Correo",
+            "Dirección de correo electrónico",
+            "Email",
+        ],
     ),
     fa(
         "contact_phone",
@@ -408,7 +521,13 @@ const COMMON_HEAD: [FieldSpec; 10] = [
         false,
     )
     .tr(
-        &["Phone", "Telephone", "Phone number", "Telephone number", "Mobile"],
+        &[
+            "Phone",
+            "Telephone",
+            "Phone number",
+            "Telephone number",
+            "Mobile",
+        ],
         &["Teléfono", "Número de teléfono", "Celular", "Móvil"],
     ),
 ];
@@ -422,8 +541,17 @@ const MICRO_ONLY: [FieldSpec; 8] = [
         true,
     )
     .tr(
-        &["Title of the project or initiative", "Title of the project or approach", "Project title", "Title of the project"],
-        &["Título del proyecto o de la iniciativa", "Título del proyecto o iniciativa", "Título del proyecto"],
+        &[
+            "Title of the project or initiative",
+            "Title of the project or approach",
+            "Project title",
+            "Title of the project",
+        ],
+        &[
+            "Título del proyecto o de la iniciativa",
+            "Título del proyecto o iniciativa",
+            "Título del proyecto",
+        ],
     ),
     fa(
         "theme",
@@ -433,12 +561,29 @@ const MICRO_ONLY: [FieldSpec; 8] = [
         false,
     )
     .tr(
-        &["Main theme", "Main topic", "Main thematic", "Theme", "Topic"],
+        &[
+            "Main theme",
+            "Main topic",
+            "Main thematic",
+            "Theme",
+            "Topic",
+        ],
         &["Temática principal", "Tema principal", "Temática", "Tema"],
     ),
     f("partner_countries", "Pays partenaire(s)", Text, false).tr(
-        &["Partner country(ies)", "Partner countries", "Partner country", "Partner country/ies"],
-        &["País(es) socio(s)", "Países socios", "País socio", "País(es) asociado(s)", "Países asociados"],
+        &[
+            "Partner country(ies)",
+            "Partner countries",
+            "Partner country",
+            "Partner country/ies",
+        ],
+        &[
+            "País(es) socio(s)",
+            "Países socios",
+            "País socio",
+            "País(es) asociado(s)",
+            "Países asociados",
+        ],
     ),
     fa(
         "project_description",
@@ -448,8 +593,17 @@ const MICRO_ONLY: [FieldSpec; 8] = [
         true,
     )
     .tr(
-        &["Description of the project or initiative", "Description of the project or approach", "Project description", "Description of the project"],
-        &["Descripción del proyecto o de la iniciativa", "Descripción del proyecto o iniciativa", "Descripción del proyecto"],
+        &[
+            "Description of the project or initiative",
+            "Description of the project or approach",
+            "Project description",
+            "Description of the project",
+        ],
+        &[
+            "Descripción del proyecto o de la iniciativa",
+            "Descripción del proyecto o iniciativa",
+            "Descripción del proyecto",
+        ],
     ),
     f("partners", "Partenaires associés", LongText, false).tr(
         &["Associated partners", "Partners involved", "Partners"],
@@ -462,12 +616,29 @@ const MICRO_ONLY: [FieldSpec; 8] = [
         false,
     )
     .tr(
-        &["Presentation format", "Format of the presentation", "Format"],
-        &["Formato de la presentación", "Formato de presentación", "Formato"],
+        &[
+            "Presentation format",
+            "Format of the presentation",
+            "Format",
+        ],
+        &[
+            "Formato de la presentación",
+            "Formato de presentación",
+            "Formato",
+        ],
     ),
     f("equipment", "Besoins matériels", Text, false).tr(
-        &["Equipment needs", "Material needs", "Equipment needed", "Technical requirements"],
-        &["Necesidades materiales", "Material necesario", "Necesidades técnicas"],
+        &[
+            "Equipment needs",
+            "Material needs",
+            "Equipment needed",
+            "Technical requirements",
+        ],
+        &[
+            "Necesidades materiales",
+            "Material necesario",
+            "Necesidades técnicas",
+        ],
     ),
     fa(
         "preferred_slot",
@@ -478,7 +649,12 @@ const MICRO_ONLY: [FieldSpec; 8] = [
     )
     .tr(
         &["Preferred time slot", "Preferred slot", "Time slot"],
-        &["Horario deseado", "Franja horaria deseada", "Franja horaria preferida", "Horario preferido"],
+        &[
+            "Horario deseado",
+            "Franja horaria deseada",
+            "Franja horaria preferida",
+            "Horario preferido",
+        ],
     ),
 ];
 
@@ -501,8 +677,18 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         false,
     )
     .tr(
-        &["Country or region concerned", "Country(ies) or region(s) concerned", "Countries or regions concerned", "Target country or region"],
-        &["País o región concernido(s)", "País(es) o región(es) concernido(s)", "País o región de interés", "País o región"],
+        &[
+            "Country or region concerned",
+            "Country(ies) or region(s) concerned",
+            "Countries or regions concerned",
+            "Target country or region",
+        ],
+        &[
+            "País o región concernido(s)",
+            "País(es) o región(es) concernido(s)",
+            "País o región de interés",
+            "País o región",
+        ],
     ),
     fa(
         "theme",
@@ -511,7 +697,10 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         Choice(THEMES),
         false,
     )
-    .tr(&["Theme", "Topic", "Main theme"], &["Temática", "Tema", "Temática principal"]),
+    .tr(
+        &["Theme", "Topic", "Main theme"],
+        &["Temática", "Tema", "Temática principal"],
+    ),
     f(
         "partner_sought",
         "Type de partenaire recherché",
@@ -519,8 +708,16 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         false,
     )
     .tr(
-        &["Type of partner sought", "Type of partner wanted", "Partner sought"],
-        &["Tipo de socio buscado", "Tipo de socio que se busca", "Socio buscado"],
+        &[
+            "Type of partner sought",
+            "Type of partner wanted",
+            "Partner sought",
+        ],
+        &[
+            "Tipo de socio buscado",
+            "Tipo de socio que se busca",
+            "Socio buscado",
+        ],
     ),
     f(
         "request_description",
@@ -530,10 +727,18 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
     )
     .tr(
         &["Description of the request", "Request description"],
-        &["Descripción de la solicitud", "Descripción de la demanda", "Descripción de la petición"],
+        &[
+            "Descripción de la solicitud",
+            "Descripción de la demanda",
+            "Descripción de la petición",
+        ],
     ),
     f("difficulties", "Difficultés rencontrées", LongText, false).tr(
-        &["Difficulties encountered", "Challenges encountered", "Difficulties"],
+        &[
+            "Difficulties encountered",
+            "Challenges encountered",
+            "Difficulties",
+        ],
         &["Dificultades encontradas", "Dificultades"],
     ),
     fa(
@@ -544,8 +749,18 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         false,
     )
     .tr(
-        &["Preferred time slot for the meeting", "Preferred time slot for the appointment", "Preferred time slot", "Time slot"],
-        &["Horario deseado para la cita", "Horario deseado para la reunión", "Franja horaria deseada para la cita", "Horario deseado"],
+        &[
+            "Preferred time slot for the meeting",
+            "Preferred time slot for the appointment",
+            "Preferred time slot",
+            "Time slot",
+        ],
+        &[
+            "Horario deseado para la cita",
+            "Horario deseado para la reunión",
+            "Franja horaria deseada para la cita",
+            "Horario deseado",
+        ],
     ),
 ];
 
