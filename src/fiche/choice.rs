@@ -325,8 +325,18 @@ pub(crate) fn match_option(
             }
         }
     }
-    if let Some((o, _, lang)) = best {
-        return Some((o, OptMatch::WithText, lang));
+    if let Some((o, len, lang)) = best {
+        // "Oui / Non": the words after the option name another option, so
+        // this is the list of options, not an answer with a comment.
+        let rest = format!(" {} ", &folded[len..]);
+        let names_another = opts.iter().filter(|x| x.value != o.value).any(|x| {
+            x.names()
+                .any(|(n, _)| rest.contains(&format!(" {} ", fold(n))))
+        });
+        if !names_another {
+            return Some((o, OptMatch::WithText, lang));
+        }
+        return None;
     }
     // A slot written as a time.
     let is_slot = opts.iter().any(|o| o.value.contains(':'));

@@ -352,16 +352,25 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
                 });
                 route = Route::Inline;
             }
-            // Right of the label, up to the next label of the row.
+            // Right of the label, up to the next label of the row. In a
+            // sheet, a cell far right of the form's answer columns, past
+            // empty ones, is a note beside the form, not the answer.
+            let label_cell = &grid.rows[r].cells[i];
+            let mut reach = label_cell.col + label_cell.width.max(1) + ANSWER_COLUMNS;
             for (j, c) in classes[r].iter().enumerate().skip(i + 1) {
                 if matches!(c, Class::Label(_)) {
                     break;
                 }
-                if matches!(c, Class::Text) && !grid.rows[r].cells[j].text.trim().is_empty() {
+                let cell = &grid.rows[r].cells[j];
+                if grid.is_sheet() && cell.col >= reach {
+                    break;
+                }
+                if matches!(c, Class::Text) && !cell.text.trim().is_empty() {
                     parts.push(Part {
                         pos: (r, j),
                         from: 0,
                     });
+                    reach = reach.max(cell.col + cell.width.max(1) + 1);
                 }
             }
             let range = owned_columns(grid, classes, (r, i));

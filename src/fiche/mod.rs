@@ -191,7 +191,8 @@ fn read_forms(
                 // are checked against our limits, and a lying entry fails in
                 // calamine as a damaged file.
                 zip.check_declared(|_| true)?;
-                sheet::read_xlsx(bytes, limits)?
+                let rich = sheet::rich_strings(&mut zip, limits)?;
+                sheet::read_xlsx(bytes, &rich, limits)?
             }
             _ if depth + 1 < MAX_CONTAINER_DEPTH => {
                 return Ok(Read::Container(container::open_zip(&mut zip, limits)?));

@@ -9,14 +9,101 @@
 //! Every sheet is read (up to `max_sheets`): a workbook may hold a blank
 //! copy of the form before the filled one, or two filled forms.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Reader, SheetVisible, Style, Xls, Xlsx};
 
 use super::limits::Limits;
-use super::model::{Cell, FicheError, Grid, Look, Row, Typed};
+use super::model::{Cell, FicheError, Grid, Look, Row, Span, Typed};
 use super::numfmt;
+use super::xml::{XmlEvent, XmlReader};
+use super::zipsafe::SafeZip;
+
+/// Shared strings written as rich text (runs with their own looks), by
+/// their full text: the spreadsheet library gives a cell's text only.
+pub type RichStrings = HashMap<String, Vec<Span>>;
+
+/// Rich shared strings kept, at most.
+const MAX_RICH: usize = 10_000;
+
+/// Reads the rich-text runs of an XLSX's shared strings (`xl/sharedStrings.xml`):
+/// for each string written in runs of which one at least is not plain, its
+/// spans. Cheap when there is none (the part is scanned for `<r>` first).
+pub fn rich_strings(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<RichStrings, FicheError> {
+    let mut out = RichStrings::new();
+    let Some(name) = zip.find("xl/sharedStrings.xml").map(str::to_string) else {
+        return Ok(out);
+    };
+    let bytes = zip.read(&name)?;
+    if memchr::memmem::find(&bytes, b"<r>").is_none()
+        && memchr::memmem::find(&bytes, b":r>").is_none()
+    {
+        return Ok(out);
+    }
+    let mut xml = XmlReader::new(&bytes, &name, limits);
+    let (mut text, mut spans) = (String::new(), Vec::<Span>::new());
+    let mut look = Look::default();
+    let (mut in_t, mut in_rpr, mut in_phonetic) = (false, false, false);
+    loop {
+        let event = xml.next_event()?;
+        let started = matches!(event, XmlEvent::Start(_));
+        match event {
+            XmlEvent::Start(tag) | XmlEvent::Empty(tag) => match tag.local() {
+                "si" => {
+                    text.clear();
+                    spans.clear();
+                }
+                "r" => look = Look::default(),
+                "rPr" => in_rpr = started,
+                "rPh" => in_phonetic = started,
+                "t" => in_t = started,
+                "b" if in_rpr => look.bold = tag.attr("val").is_none_or(|v| v != "0"),
+                "i" if in_rpr => look.italic = tag.attr("val").is_none_or(|v| v != "0"),
+                "strike" if in_rpr => {
+                    look.strike = tag.attr("val").is_none_or(|v| v != "0");
+                }
+                "u" if in_rpr => look.underline = tag.attr("val").is_none_or(|v| v != "none"),
+                "color" if in_rpr => {
+                    look.color = tag
+                        .attr("rgb")
+                        .and_then(|v| u32::from_str_radix(v.trim(), 16).ok())
+                        .map(|v| v & 0xFF_FFFF)
+                        .filter(|v| *v != 0 && *v != 0xFF_FFFF)
+                        .unwrap_or(0);
+                }
+                _ => {}
+            },
+            XmlEvent::End(tag) => match tag.local() {
+                "rPr" => in_rpr = false,
+                "rPh" => in_phonetic = false,
+                "t" => in_t = false,
+                "si" => {
+                    if !spans.is_empty() && out.len() < MAX_RICH {
+                        out.insert(std::mem::take(&mut text), std::mem::take(&mut spans));
+                    }
+                }
+                _ => {}
+            },
+            XmlEvent::Text(t) => {
+                if in_t && !in_phonetic {
+                    xml.charge(&t)?;
+                    let start = text.len() as u32;
+                    text.push_str(&t);
+                    if !look.is_plain() {
+                        spans.push(Span {
+                            start,
+                            end: text.len() as u32,
+                            look,
+                        });
+                    }
+                }
+            }
+            XmlEvent::Eof => break,
+        }
+    }
+    Ok(out)
+}
 
 /// Collects cells of one sheet, bounded by the limits.
 struct SheetBuilder<'l> {
@@ -192,8 +279,13 @@ fn hidden(v: SheetVisible) -> bool {
     !matches!(v, SheetVisible::Visible)
 }
 
-/// Reads every sheet of an XLSX workbook (the zip was checked by the caller).
-pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError> {
+/// Reads every sheet of an XLSX workbook (the zip was checked by the
+/// caller); `rich` gives the looks of rich-text shared strings.
+pub fn read_xlsx(
+    bytes: &[u8],
+    rich: &RichStrings,
+    limits: &Limits,
+) -> Result<Vec<Grid>, FicheError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| corrupt("Excel", e))?;
     let date1904 = wb.has_1904_epoch();
     let sheets: Vec<(String, bool)> = wb
@@ -227,7 +319,13 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError>
             }
             let (row, col) = cell.get_position();
             let style = styles.get(style_id).filter(|_| style_id != 0);
-            sheet.push(row, xlsx_cell(col, value, style, date1904));
+            let mut cell = xlsx_cell(col, value, style, date1904);
+            if !rich.is_empty()
+                && let Some(spans) = rich.get(&cell.text)
+            {
+                cell.spans = spans.clone();
+            }
+            sheet.push(row, cell);
         }
         grids.push(sheet.finish(name, is_hidden));
     }
@@ -343,7 +441,7 @@ mod hostile_tests {
             cell("XFD1048576", "loin")
         );
         let bytes = xlsx("A1:XFD1048576", &data);
-        let grids = read_xlsx(&bytes, &Limits::default()).unwrap();
+        let grids = read_xlsx(&bytes, &RichStrings::new(), &Limits::default()).unwrap();
         assert_eq!(grids.len(), 1);
         assert_eq!(
             grids[0].rows.len(),
@@ -376,16 +474,20 @@ mod hostile_tests {
             max_cells: 1_000,
             ..Limits::default()
         };
-        let err = read_xlsx(&bytes, &limits).unwrap_err();
+        let err = read_xlsx(&bytes, &RichStrings::new(), &limits).unwrap_err();
         assert_eq!(err.code(), "too_large");
     }
 
     #[test]
     fn garbage_is_corrupt() {
         assert_eq!(
-            read_xlsx(b"PK\x03\x04garbage", &Limits::default())
-                .unwrap_err()
-                .code(),
+            read_xlsx(
+                b"PK\x03\x04garbage",
+                &RichStrings::new(),
+                &Limits::default()
+            )
+            .unwrap_err()
+            .code(),
             "corrupt"
         );
         assert_eq!(
