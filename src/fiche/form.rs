@@ -856,14 +856,17 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
         let mut previous_kind = None;
         for seg in segments(grid, &c) {
             let (kind, title_lang, note) = segment_kind(&c, &seg, file_name);
+            // The kind told by labels only one form has (no title, no guess).
+            let by_labels = kind.is_some() && title_lang.is_none() && note.is_none();
             let kind = kind.or(previous_kind);
             previous_kind = kind;
             let mut reading = read_segment(grid, &c, &seg, kind);
             let extra = extras(grid, &c, &seg, &reading);
             let titled = c.titles.range(seg.rows.clone()).next().is_some();
-            // A form has its title or three of its labels; anything less
-            // is text beside the form (notes, lists), kept for staff.
-            if !titled && reading.labels < 3 {
+            // A form has its title, three of its labels, or two with one
+            // only that form has; anything less is text beside the form
+            // (notes, lists), kept for staff.
+            if !titled && reading.labels < 3 && !(by_labels && reading.labels >= 2) {
                 let extra: Vec<(String, String)> = extras(grid, &c, &seg, &reading)
                     .into_iter()
                     .chain(

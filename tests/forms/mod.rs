@@ -1204,3 +1204,86 @@ pub fn filled_book(b: Book) -> Book {
     .fill("Nom", "Martin")
     .fill("Courriel", "ri@grenoble.fr")
 }
+
+/// A set of filled forms, one or more per habit, in every format where the
+/// habit exists: what the walk over all test fiches reads besides the
+/// fixtures.
+pub fn variants() -> Vec<(String, Vec<u8>)> {
+    let mut docs: Vec<(&str, Doc)> = vec![
+        ("plain", filled_doc(Doc::micro()).fill("Pays", "France")),
+        (
+            "inline",
+            filled_doc(Doc::micro()).fill_inline("Pays", " : ", "Niger"),
+        ),
+        (
+            "new-row",
+            filled_doc(Doc::bourse()).answer_in_new_row("Description de la demande", "Un centre."),
+        ),
+        ("vertical", filled_doc(Doc::micro()).vertical()),
+        ("paragraphs", filled_doc(Doc::bourse()).as_paragraphs()),
+        (
+            "bold-option",
+            filled_doc(Doc::micro())
+                .style_option("Membre de Cités Unies France", "Non", |r| r.bold = true),
+        ),
+        (
+            "struck-options",
+            filled_doc(Doc::micro()).strike_others("Format de la présentation", "Film"),
+        ),
+        (
+            "stamp",
+            Doc::micro().add_paragraph("Validé par le service RI"),
+        ),
+        (
+            "comment-only",
+            Doc::bourse().add_paragraph("Nous viendrons à deux."),
+        ),
+        (
+            "two-forms",
+            filled_doc(Doc::micro()).then(filled_doc(Doc::micro())),
+        ),
+        (
+            "only-paragraph-answers",
+            Doc::micro()
+                .as_paragraphs()
+                .add_paragraph("Réponses : Ville de Pau, France, contact M. Durand"),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, d) in docs.drain(..) {
+        out.push((format!("{name}.docx"), d.docx()));
+        out.push((format!("{name}.odt"), d.odt()));
+    }
+    let books: Vec<(&str, Book)> = vec![
+        ("plain", filled_book(Book::bourse()).fill("Pays", "Mali")),
+        (
+            "phone-number",
+            filled_book(Book::micro()).fill_with(
+                "Téléphone",
+                number(594282828.0, "00 00 00 00 00", "05 94 28 28 28"),
+            ),
+        ),
+        (
+            "slot-time",
+            filled_book(Book::micro()).fill_with("Créneau horaire souhaité", time(14, 20)),
+        ),
+        ("vertical", filled_book(Book::micro()).vertical()),
+        (
+            "blank-copy-first",
+            filled_book(Book::micro()).blank_copy_first(Book::micro(), true),
+        ),
+        (
+            "note-beside",
+            Book::micro().put("Pays", 0, 5, text("Validé par le service RI")),
+        ),
+        (
+            "two-sheets",
+            filled_book(Book::micro()).and_sheet(filled_book(Book::micro()), "Fiche 2"),
+        ),
+    ];
+    for (name, b) in books {
+        out.push((format!("{name}.xlsx"), b.xlsx()));
+        out.push((format!("{name}.ods"), b.ods()));
+    }
+    out
+}
