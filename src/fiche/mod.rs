@@ -240,3 +240,33 @@ fn unknown_content(bytes: &[u8], file_name: &str) -> FicheError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(rel: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    /// What `parse_file` returns crosses a process boundary as JSON unchanged
+    /// (the reader may run in a worker process).
+    #[test]
+    fn results_round_trip_through_json() {
+        let mut all = parse_file(
+            &fixture("corpus/fiches/02-fiche-bourse-aux-projets-conseil-departemental-de-l-isere.docx"),
+            "fiche.docx",
+        );
+        all.extend(parse_file(
+            &fixture("corpus/fiches/08-fiche-bourse-aux-projets-association-climate-chance.pdf"),
+            "fiche.pdf",
+        ));
+        all.extend(parse_file(b"", "vide.xlsx"));
+        let json = serde_json::to_string(&all).unwrap();
+        let back: Vec<Parsed> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, all);
+        assert!(matches!(back[0].result, Ok(ref f) if f.fields.len() > 10));
+        assert_eq!(back[1].result.as_ref().unwrap_err().code(), "unsupported_format");
+        assert_eq!(back[2].result.as_ref().unwrap_err().code(), "corrupt");
+    }
+}
