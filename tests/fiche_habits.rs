@@ -816,32 +816,192 @@ fn export_habit_set() {
     };
     let mut set: Vec<(String, Vec<u8>, J)> = Vec::new();
     let words: Vec<(&str, Doc, J)> = vec![
-        ("inline-colon", filled_doc(Doc::micro()).fill_inline("Pays", " : ", "Sénégal"), with("m", &[("country", json!("Sénégal"))])),
-        ("inline-tab", filled_doc(Doc::micro()).fill_inline("Pays", "\t", "Sénégal"), with("m", &[("country", json!("Sénégal"))])),
-        ("new-row", filled_doc(Doc::bourse()).answer_in_new_row("Description de la demande", "Former des formateurs."), with("b", &[("request_description", json!("Former des formateurs."))])),
-        ("vertical", filled_doc(Doc::micro()).fill("Pays", "Maroc").replace("☐ Climat", "☒ Climat").vertical(), with("m", &[("country", json!("Maroc")), ("theme", json!("climat"))])),
-        ("paragraphs", filled_doc(Doc::bourse()).fill("Pays", "Cameroun").replace("☐ Besoin spécifique", "☒ Besoin spécifique").as_paragraphs(), with("b", &[("country", json!("Cameroun")), ("request_type", json!("specific_need"))])),
-        ("bold-option", filled_doc(Doc::micro()).style_option("Membre de Cités Unies France", "Non", bold).style_option("Type de structure", "Région", bold), with("m", &[("cuf_member", json!(false)), ("organisation_type", json!("region"))])),
-        ("highlight-option", filled_doc(Doc::micro()).style_option("Thématique principale", "Jeunesse", |r| r.highlight = true), with("m", &[("theme", json!("jeunesse"))])),
-        ("struck-options", filled_doc(Doc::micro()).strike_others("Format de la présentation", "Film"), with("m", &[("format", json!("film"))])),
-        ("stamp", filled_doc(Doc::micro()).fill("Pays", "France").add_paragraph("Validé par le service RI"), with("m", &[("country", json!("France"))])),
-        ("english", Doc::micro().fill("Nom de la collectivité ou de la structure", "City of Bristol").fill("Pays", "United Kingdom").replace("☐ Oui", "☒ Oui").translate(ENGLISH), json!({"organisation": "City of Bristol", "country": "United Kingdom", "cuf_member": true, "preferred_slot": "any"})),
-        ("spanish", Doc::bourse().fill("Nom de la collectivité ou de la structure", "Municipio de Cuenca").fill("Pays", "Ecuador").replace("☐ Besoin", "☒ Besoin").translate(SPANISH), json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "request_type": "specific_need", "preferred_slot": "any"})),
+        (
+            "inline-colon",
+            filled_doc(Doc::micro()).fill_inline("Pays", " : ", "Sénégal"),
+            with("m", &[("country", json!("Sénégal"))]),
+        ),
+        (
+            "inline-tab",
+            filled_doc(Doc::micro()).fill_inline("Pays", "\t", "Sénégal"),
+            with("m", &[("country", json!("Sénégal"))]),
+        ),
+        (
+            "new-row",
+            filled_doc(Doc::bourse())
+                .answer_in_new_row("Description de la demande", "Former des formateurs."),
+            with(
+                "b",
+                &[("request_description", json!("Former des formateurs."))],
+            ),
+        ),
+        (
+            "vertical",
+            filled_doc(Doc::micro())
+                .fill("Pays", "Maroc")
+                .replace("☐ Climat", "☒ Climat")
+                .vertical(),
+            with(
+                "m",
+                &[("country", json!("Maroc")), ("theme", json!("climat"))],
+            ),
+        ),
+        (
+            "paragraphs",
+            filled_doc(Doc::bourse())
+                .fill("Pays", "Cameroun")
+                .replace("☐ Besoin spécifique", "☒ Besoin spécifique")
+                .as_paragraphs(),
+            with(
+                "b",
+                &[
+                    ("country", json!("Cameroun")),
+                    ("request_type", json!("specific_need")),
+                ],
+            ),
+        ),
+        (
+            "bold-option",
+            filled_doc(Doc::micro())
+                .style_option("Membre de Cités Unies France", "Non", bold)
+                .style_option("Type de structure", "Région", bold),
+            with(
+                "m",
+                &[
+                    ("cuf_member", json!(false)),
+                    ("organisation_type", json!("region")),
+                ],
+            ),
+        ),
+        (
+            "highlight-option",
+            filled_doc(Doc::micro())
+                .style_option("Thématique principale", "Jeunesse", |r| r.highlight = true),
+            with("m", &[("theme", json!("jeunesse"))]),
+        ),
+        (
+            "struck-options",
+            filled_doc(Doc::micro()).strike_others("Format de la présentation", "Film"),
+            with("m", &[("format", json!("film"))]),
+        ),
+        (
+            "stamp",
+            filled_doc(Doc::micro())
+                .fill("Pays", "France")
+                .add_paragraph("Validé par le service RI"),
+            with("m", &[("country", json!("France"))]),
+        ),
+        (
+            "english",
+            Doc::micro()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "City of Bristol",
+                )
+                .fill("Pays", "United Kingdom")
+                .replace("☐ Oui", "☒ Oui")
+                .translate(ENGLISH),
+            json!({"organisation": "City of Bristol", "country": "United Kingdom", "cuf_member": true, "preferred_slot": "any"}),
+        ),
+        (
+            "spanish",
+            Doc::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Municipio de Cuenca",
+                )
+                .fill("Pays", "Ecuador")
+                .replace("☐ Besoin", "☒ Besoin")
+                .translate(SPANISH),
+            json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "request_type": "specific_need", "preferred_slot": "any"}),
+        ),
     ];
     for (name, d, want) in words {
         set.push((format!("{name}.docx"), d.docx(), want.clone()));
         set.push((format!("{name}.odt"), d.odt(), want));
     }
     let books: Vec<(&str, Book, J)> = vec![
-        ("phone-format", filled_book(Book::micro()).fill_with("Téléphone", number(594282828.0, "00 00 00 00 00", "05 94 28 28 28")), with("m", &[("contact_phone", json!("05 94 28 28 28"))])),
-        ("slot-time", filled_book(Book::micro()).fill_with("Créneau horaire souhaité", time(14, 20)), { let mut w = with("m", &[]); w["preferred_slot"] = json!("14:20"); w }),
-        ("vertical", filled_book(Book::micro()).fill("Pays", "Tunisie").vertical(), with("m", &[("country", json!("Tunisie"))])),
-        ("blank-copy-first", filled_book(Book::micro()).fill("Pays", "Bénin").blank_copy_first(Book::micro(), false), with("m", &[("country", json!("Bénin"))])),
-        ("blank-copy-hidden", filled_book(Book::micro()).fill("Pays", "Bénin").blank_copy_first(Book::micro(), true), with("m", &[("country", json!("Bénin"))])),
-        ("options-in-cells", filled_book(Book::micro()).fill_with("Type de structure", text("Commune")).put("Type de structure", 0, 2, styled("Région", true, false, false)), with("m", &[("organisation_type", json!("region"))])),
-        ("rich-bold", filled_book(Book::micro()).fill_with("Membre de Cités Unies France", rich(vec![Run::plain("Oui / "), Run { bold: true, ..Run::plain("Non") }])), with("m", &[("cuf_member", json!(false))])),
-        ("note-beside", filled_book(Book::micro()).put("Pays", 0, 5, text("Validé par le service RI")), with("m", &[])),
-        ("spanish", Book::bourse().fill("Nom de la collectivité ou de la structure", "Municipio de Cuenca").fill("Pays", "Ecuador").fill("Membre de Cités Unies France", "Sí").translate(SPANISH), json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "cuf_member": true, "preferred_slot": "any"})),
+        (
+            "phone-format",
+            filled_book(Book::micro()).fill_with(
+                "Téléphone",
+                number(594282828.0, "00 00 00 00 00", "05 94 28 28 28"),
+            ),
+            with("m", &[("contact_phone", json!("05 94 28 28 28"))]),
+        ),
+        (
+            "slot-time",
+            filled_book(Book::micro()).fill_with("Créneau horaire souhaité", time(14, 20)),
+            {
+                let mut w = with("m", &[]);
+                w["preferred_slot"] = json!("14:20");
+                w
+            },
+        ),
+        (
+            "vertical",
+            filled_book(Book::micro())
+                .fill("Pays", "Tunisie")
+                .vertical(),
+            with("m", &[("country", json!("Tunisie"))]),
+        ),
+        (
+            "blank-copy-first",
+            filled_book(Book::micro())
+                .fill("Pays", "Bénin")
+                .blank_copy_first(Book::micro(), false),
+            with("m", &[("country", json!("Bénin"))]),
+        ),
+        (
+            "blank-copy-hidden",
+            filled_book(Book::micro())
+                .fill("Pays", "Bénin")
+                .blank_copy_first(Book::micro(), true),
+            with("m", &[("country", json!("Bénin"))]),
+        ),
+        (
+            "options-in-cells",
+            filled_book(Book::micro())
+                .fill_with("Type de structure", text("Commune"))
+                .put(
+                    "Type de structure",
+                    0,
+                    2,
+                    styled("Région", true, false, false),
+                ),
+            with("m", &[("organisation_type", json!("region"))]),
+        ),
+        (
+            "rich-bold",
+            filled_book(Book::micro()).fill_with(
+                "Membre de Cités Unies France",
+                rich(vec![
+                    Run::plain("Oui / "),
+                    Run {
+                        bold: true,
+                        ..Run::plain("Non")
+                    },
+                ]),
+            ),
+            with("m", &[("cuf_member", json!(false))]),
+        ),
+        (
+            "note-beside",
+            filled_book(Book::micro()).put("Pays", 0, 5, text("Validé par le service RI")),
+            with("m", &[]),
+        ),
+        (
+            "spanish",
+            Book::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Municipio de Cuenca",
+                )
+                .fill("Pays", "Ecuador")
+                .fill("Membre de Cités Unies France", "Sí")
+                .translate(SPANISH),
+            json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "cuf_member": true, "preferred_slot": "any"}),
+        ),
     ];
     for (name, b, want) in books {
         set.push((format!("{name}.xlsx"), b.xlsx(), want.clone()));

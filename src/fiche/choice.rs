@@ -297,6 +297,24 @@ pub(crate) fn times_in(text: &str) -> Vec<String> {
     out
 }
 
+/// The folded names of each option of a list, computed once per list.
+fn folded_names(opts: &'static [Opt]) -> &'static [Vec<(String, Lang)>] {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<usize, &'static [Vec<(String, Lang)>]>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(opts.as_ptr() as usize).or_insert_with(|| {
+        let v: Vec<Vec<(String, Lang)>> = opts
+            .iter()
+            .map(|o| o.names().map(|(n, l)| (fold(n), l)).collect())
+            .collect();
+        // Option lists are a handful of statics: leaked once, on purpose.
+        Box::leak(v.into_boxed_slice())
+    })
+}
+
 /// The option a text names, how closely, and in which language.
 pub(crate) fn match_option(
     text: &str,
@@ -306,18 +324,19 @@ pub(crate) fn match_option(
     if folded.is_empty() {
         return None;
     }
-    for o in opts {
-        if let Some((_, lang)) = o.names().find(|(n, _)| fold(n) == folded) {
-            return Some((o, OptMatch::Exact, lang));
+    let names = folded_names(opts);
+    for (o, ns) in opts.iter().zip(names) {
+        if let Some((_, lang)) = ns.iter().find(|(n, _)| *n == folded) {
+            return Some((o, OptMatch::Exact, *lang));
         }
     }
     // The option's full name followed by more words.
     let mut best: Option<(&'static Opt, usize, Lang)> = None;
-    for o in opts {
-        for (n, lang) in o.names() {
-            let n = fold(n);
+    for (o, ns) in opts.iter().zip(names) {
+        for (n, lang) in ns {
+            let lang = *lang;
             if folded.len() > n.len()
-                && folded.starts_with(&n)
+                && folded.starts_with(n.as_str())
                 && folded.as_bytes()[n.len()] == b' '
                 && best.is_none_or(|(_, len, _)| n.len() > len)
             {
@@ -329,10 +348,11 @@ pub(crate) fn match_option(
         // "Oui / Non": the words after the option name another option, so
         // this is the list of options, not an answer with a comment.
         let rest = format!(" {} ", &folded[len..]);
-        let names_another = opts.iter().filter(|x| x.value != o.value).any(|x| {
-            x.names()
-                .any(|(n, _)| rest.contains(&format!(" {} ", fold(n))))
-        });
+        let names_another = opts
+            .iter()
+            .zip(names)
+            .filter(|(x, _)| x.value != o.value)
+            .any(|(_, ns)| ns.iter().any(|(n, _)| rest.contains(&format!(" {n} "))));
         if !names_another {
             return Some((o, OptMatch::WithText, lang));
         }
@@ -346,12 +366,13 @@ pub(crate) fn match_option(
     {
         return Some((o, OptMatch::Approximate, Lang::Fr));
     }
-    for o in opts {
-        for (n, lang) in o.names() {
-            let n = fold(n);
-            if n.len() >= 5 && super::text::distance_within(&folded, &n, 1 + n.len() / 10).is_some()
+    for (o, ns) in opts.iter().zip(names) {
+        for (n, lang) in ns {
+            if n.len() >= 5
+                && folded.len().abs_diff(n.len()) <= 1 + n.len() / 10
+                && super::text::distance_within(&folded, n, 1 + n.len() / 10).is_some()
             {
-                return Some((o, OptMatch::Approximate, lang));
+                return Some((o, OptMatch::Approximate, *lang));
             }
         }
     }

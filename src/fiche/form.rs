@@ -19,10 +19,10 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::choice::{self, Choice};
-use super::labels::{self, Hit, LabelSet};
+use super::labels::{self, Hit};
 use super::model::{Cell, Fiche, FicheError, Grid, Kind, Value, Warning};
 use super::spec::{self, FieldSpec, FieldType, Lang};
-use super::text::{clean_value, fold, is_blank_value};
+use super::text::{clean_value, fold, fold_label, is_blank_value};
 
 /// What a cell is, for one form.
 #[derive(Debug, Clone)]
@@ -61,6 +61,8 @@ struct Answer {
     route: Route,
     /// Rows added under the first answer row that continue it.
     continued: usize,
+    /// The answer's text, cleaned.
+    text: String,
 }
 
 /// The labels of each form found in one grid, cell by cell.
@@ -81,55 +83,75 @@ impl Classified {
 }
 
 fn classify(grid: &Grid) -> Classified {
+    let mut micro = Vec::with_capacity(grid.rows.len());
+    let mut bourse = Vec::with_capacity(grid.rows.len());
     let mut titles = BTreeMap::new();
-    let per_kind = |kind: Kind| -> Vec<Vec<Class>> {
-        let set = LabelSet::of(kind);
-        grid.rows
-            .iter()
-            .map(|row| {
-                let mut first = true;
-                row.cells
-                    .iter()
-                    .map(|cell| {
-                        let text = cell.text.trim();
-                        if text.is_empty() {
-                            return Class::Text;
-                        }
-                        let is_first = std::mem::replace(&mut first, false);
-                        match labels::match_label(text, set, is_first) {
-                            Some(hit) => Class::Label(hit_in_cell(hit, &cell.text, text)),
-                            None => Class::Text,
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
-    };
-    let micro = per_kind(Kind::MicroAtelier);
-    let bourse = per_kind(Kind::BourseProjets);
-    let mut c = Classified {
-        micro,
-        bourse,
-        titles: BTreeMap::new(),
-    };
     for (r, row) in grid.rows.iter().enumerate() {
-        for (i, cell) in row.cells.iter().enumerate() {
-            let is_label = |k: Kind| matches!(c.of(k)[r][i], Class::Label(_));
-            if is_label(Kind::MicroAtelier) || is_label(Kind::BourseProjets) {
+        let mut m = Vec::with_capacity(row.cells.len());
+        let mut b = Vec::with_capacity(row.cells.len());
+        let mut first = true;
+        for cell in &row.cells {
+            let text = cell.text.trim();
+            if text.is_empty() {
+                m.push(Class::Text);
+                b.push(Class::Text);
                 continue;
             }
-            let text = cell.text.trim();
-            if let Some(t) = labels::title_of(text) {
-                titles.entry(r).or_insert(t);
-            }
-            if labels::is_form_text(text) {
-                c.micro[r][i] = Class::Form;
-                c.bourse[r][i] = Class::Form;
+            let is_first = std::mem::replace(&mut first, false);
+            // Folded once, for both forms' labels and the printed text.
+            let folded = if text.len() <= 400 {
+                fold_label(text)
+            } else {
+                String::new()
+            };
+            // A label as printed, else the form's own text, else a label
+            // with its answer or retyped.
+            let hit = labels::exact_cell(&folded).or_else(|| {
+                if labels::is_printed_text(&folded) {
+                    None
+                } else {
+                    labels::match_recovered(text, &folded, is_first)
+                }
+            });
+            match hit {
+                Some(hit) => {
+                    let class = |k: Kind| {
+                        hit.for_kind(k).map_or(Class::Text, |h| {
+                            Class::Label(hit_in_cell(h, &cell.text, text))
+                        })
+                    };
+                    m.push(class(Kind::MicroAtelier));
+                    b.push(class(Kind::BourseProjets));
+                }
+                None => {
+                    // A title stands first in its row (numbering folded away
+                    // does not matter: "MICRO-ATELIER" has none).
+                    let title = if is_first {
+                        labels::title_of_folded(&folded)
+                    } else {
+                        None
+                    };
+                    if let Some(t) = title {
+                        titles.entry(r).or_insert(t);
+                    }
+                    let class = if title.is_some() || labels::is_printed_text(&folded) {
+                        Class::Form
+                    } else {
+                        Class::Text
+                    };
+                    m.push(class.clone());
+                    b.push(class);
+                }
             }
         }
+        micro.push(m);
+        bourse.push(b);
     }
-    c.titles = titles;
-    c
+    Classified {
+        micro,
+        bourse,
+        titles,
+    }
 }
 
 /// A hit found on the trimmed text, with offsets made relative to the
@@ -475,12 +497,14 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
                     x += 1;
                 }
             }
+            let text = answer_text(grid, &parts);
             out.push(Answer {
                 hit: hit.clone(),
                 label_pos: (r, i),
                 parts,
                 route,
                 continued,
+                text,
             });
         }
     }
@@ -509,7 +533,7 @@ struct Reading {
     filled: usize,
     labels: usize,
     langs: Vec<Lang>,
-    consumed: HashSet<Pos>,
+    consumed: labels::FastSet<Pos>,
 }
 
 /// Reads one segment as a form of `kind` (`None`: the fields both forms
@@ -523,7 +547,7 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         kind,
         ..Fiche::default()
     };
-    let mut consumed: HashSet<Pos> = HashSet::new();
+    let mut consumed: labels::FastSet<Pos> = labels::FastSet::default();
     let mut langs = Vec::new();
     let mut raw: BTreeMap<usize, Answer> = BTreeMap::new();
     let mut label_count = 0;
@@ -537,7 +561,7 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
             langs.push(a.hit.lang);
         }
         let spec = &specs[a.hit.index];
-        let text = answer_text(grid, &a.parts);
+        let text = a.text.clone();
         let says_something = match spec.ty {
             FieldType::Choice(_) => !text.is_empty(),
             _ => !is_blank_value(&text),
@@ -545,8 +569,8 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         let label_text = clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
         match raw.get(&a.hit.index) {
             Some(prev) => {
-                let prev_text = answer_text(grid, &prev.parts);
-                if says_something && text != prev_text {
+                let prev_text = &prev.text;
+                if says_something && text != *prev_text {
                     for p in &a.parts {
                         consumed.insert(p.pos);
                     }
@@ -590,7 +614,7 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
 
     for (index, a) in raw {
         let spec = &specs[index];
-        let text = answer_text(grid, &a.parts);
+        let text = a.text.clone();
         if text.is_empty() {
             continue;
         }
@@ -784,7 +808,7 @@ fn extras(grid: &Grid, c: &Classified, seg: &Segment, r: &Reading) -> Vec<(Strin
                 continue;
             }
             let t = clean_value(&cell.text);
-            if is_blank_value(&t) || labels::is_blank_options(&t, r.kind) {
+            if is_blank_value(&t) || labels::is_blank_options(&t) {
                 continue;
             }
             texts.push(t);
@@ -811,15 +835,10 @@ fn label_of(kind: Option<Kind>, key: &str) -> String {
 /// True for a text that is only option names, one per line (a sheet of
 /// drop-down lists, as the Excel forms carry): the form's, not an answer.
 fn is_option_list(text: &str) -> bool {
+    let names = labels::option_names();
     text.lines().all(|line| {
         let f = fold(line);
-        f.is_empty()
-            || Kind::ALL.iter().any(|k| {
-                spec::fields(*k).iter().any(|s| match s.ty {
-                    FieldType::Choice(opts) => opts.iter().any(|o| fold(o.label) == f),
-                    _ => false,
-                })
-            })
+        f.is_empty() || names.contains(&f)
     })
 }
 

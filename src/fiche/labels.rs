@@ -3,11 +3,11 @@
 //! rest of the blank form's text (headings, instructions). Everything here
 //! is looked up in `spec`; this module only knows how to compare.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use super::model::Kind;
-use super::spec::{self, FieldSpec, FieldType, Lang};
+use super::spec::{self, FieldType, Lang};
 use super::text::{Profile, clean_value, distance_within, fold, fold_label, is_blank_value};
 
 /// A cell that holds a field's label.
@@ -23,41 +23,87 @@ pub(crate) struct Hit {
     pub lang: Lang,
 }
 
-/// One form's labels, folded once.
+/// Which field a label names in each form, and in which language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub micro: Option<(usize, Lang)>,
+    pub bourse: Option<(usize, Lang)>,
+}
+
+impl Entry {
+    pub(crate) fn of(&self, kind: Kind) -> Option<(usize, Lang)> {
+        match kind {
+            Kind::MicroAtelier => self.micro,
+            Kind::BourseProjets => self.bourse,
+        }
+    }
+}
+
+/// FNV-1a: labels are short and few; SipHash's strength is not needed to
+/// look up a label in a table built from our own spec.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+pub(crate) type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Both forms' labels, folded once: a label shared by both forms (the
+/// common head) is one entry.
 pub(crate) struct LabelSet {
-    exact: HashMap<String, (usize, Lang)>,
-    /// For approximate matching: (field index, folded label, profile, language).
-    all: Vec<(usize, String, Profile, Lang)>,
+    exact: FastMap<String, Entry>,
+    /// For approximate matching: (folded label, profile, entry).
+    all: Vec<(String, Profile, Entry)>,
 }
 
 impl LabelSet {
-    /// The folded labels of a form, computed once per process.
-    pub(crate) fn of(kind: Kind) -> &'static LabelSet {
-        static MICRO: OnceLock<LabelSet> = OnceLock::new();
-        static BOURSE: OnceLock<LabelSet> = OnceLock::new();
-        let cell = match kind {
-            Kind::MicroAtelier => &MICRO,
-            Kind::BourseProjets => &BOURSE,
-        };
-        cell.get_or_init(|| LabelSet::new(spec::fields(kind)))
+    /// The labels of both forms, computed once per process.
+    pub(crate) fn get() -> &'static LabelSet {
+        static SET: OnceLock<LabelSet> = OnceLock::new();
+        SET.get_or_init(LabelSet::new)
     }
 
-    fn new(specs: &[FieldSpec]) -> LabelSet {
-        let mut exact = HashMap::new();
-        let mut all = Vec::new();
-        for (i, s) in specs.iter().enumerate() {
-            for (label, lang) in s.labels() {
-                let f = fold_label(label);
-                // French first: a label shared by two languages is French.
-                exact.entry(f.clone()).or_insert((i, lang));
-                let p = Profile::of(&f);
-                all.push((i, f, p, lang));
+    fn new() -> LabelSet {
+        let mut exact: FastMap<String, Entry> = FastMap::default();
+        for kind in Kind::ALL {
+            for (i, s) in spec::fields(kind).iter().enumerate() {
+                for (label, lang) in s.labels() {
+                    let e = exact.entry(fold_label(label)).or_default();
+                    let slot = match kind {
+                        Kind::MicroAtelier => &mut e.micro,
+                        Kind::BourseProjets => &mut e.bourse,
+                    };
+                    // French first: a label shared by two languages is French.
+                    slot.get_or_insert((i, lang));
+                }
             }
         }
+        let all = exact
+            .iter()
+            .map(|(l, e)| (l.clone(), Profile::of(l), *e))
+            .collect();
         LabelSet { exact, all }
     }
 
-    fn exact(&self, folded: &str) -> Option<(usize, Lang)> {
+    fn exact(&self, folded: &str) -> Option<Entry> {
         if folded.is_empty() {
             return None;
         }
@@ -66,31 +112,55 @@ impl LabelSet {
 
     /// A label with words added after it ("Téléphone portable") or a typo
     /// ("Courriel" → "Couriel"). The longest label wins.
-    fn approximate(&self, folded: &str) -> Option<(usize, Lang)> {
+    fn approximate(&self, folded: &str) -> Option<Entry> {
         // Labels are short; a long text is an answer or a heading, not a label.
         if folded.len() > 80 || folded.len() < 3 {
             return None;
         }
-        let mut best: Option<(usize, usize, Lang)> = None;
+        let mut best: Option<(usize, Entry)> = None;
         let profile = Profile::of(folded);
         let words = folded.split(' ').count();
-        for (i, l, lp, lang) in &self.all {
+        for (l, lp, e) in &self.all {
+            if best.is_some_and(|(len, _)| l.len() <= len) {
+                continue;
+            }
             let prefix = l.len() >= 4
                 && folded.len() > l.len()
-                && folded.starts_with(l.as_str())
                 && folded.as_bytes()[l.len()] == b' '
+                && folded.starts_with(l.as_str())
                 // "Nom de ..." is a different question, not a retyped "Nom".
                 && words <= l.split(' ').count() + 2;
             let max = 1 + l.len() / 12;
-            let typo = l.len() >= 7
+            let typo = !prefix
+                && l.len() >= 7
                 && folded.len().abs_diff(l.len()) <= max
                 && profile.gap(lp) <= max
                 && distance_within(folded, l, max).is_some();
-            if (prefix || typo) && best.is_none_or(|(_, len, _)| l.len() > len) {
-                best = Some((*i, l.len(), *lang));
+            if prefix || typo {
+                best = Some((l.len(), *e));
             }
         }
-        best.map(|(i, _, lang)| (i, lang))
+        best.map(|(_, e)| e)
+    }
+}
+
+/// A cell that holds a label, for both forms at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CellHit {
+    pub entry: Entry,
+    pub inline: Option<usize>,
+    pub approximate: bool,
+}
+
+impl CellHit {
+    /// The hit for one form, if the label is one of that form's.
+    pub(crate) fn for_kind(&self, kind: Kind) -> Option<Hit> {
+        self.entry.of(kind).map(|(index, lang)| Hit {
+            index,
+            inline: self.inline,
+            approximate: self.approximate,
+            lang,
+        })
     }
 }
 
@@ -127,57 +197,70 @@ fn separators(cell: &str) -> impl Iterator<Item = (&str, usize)> {
     out.into_iter()
 }
 
-/// The label a cell holds, if any. `first` is true for the first non-empty
-/// cell of a row, where labels are also recognised approximately; other
-/// cells must hold a label exactly (a second label in the row, a header).
-pub(crate) fn match_label(text: &str, labels: &LabelSet, first: bool) -> Option<Hit> {
-    if text.len() > 400 {
-        return separators(text).find_map(|(left, at)| {
-            labels.exact(&fold_label(left)).map(|(index, lang)| Hit {
-                index,
-                inline: inline_at(text, at),
-                approximate: false,
-                lang,
-            })
-        });
-    }
-    let folded = fold_label(text);
-    if let Some((index, lang)) = labels.exact(&folded) {
-        return Some(Hit {
-            index,
-            inline: None,
-            approximate: false,
-            lang,
-        });
-    }
+/// The label a cell holds, if any, given its text and that text folded
+/// (`fold_label`; empty for a long text). `first` is true for the first
+/// non-empty cell of a row, where labels are also recognised approximately;
+/// other cells must hold a label exactly (a second label in the row, a header).
+#[cfg(test)]
+pub(crate) fn match_cell(text: &str, folded: &str, first: bool) -> Option<CellHit> {
+    exact_cell(folded).or_else(|| match_recovered(text, folded, first))
+}
+
+/// A cell that is exactly a label.
+pub(crate) fn exact_cell(folded: &str) -> Option<CellHit> {
+    LabelSet::get().exact(folded).map(|entry| CellHit {
+        entry,
+        inline: None,
+        approximate: false,
+    })
+}
+
+/// A label followed by its answer, or retyped (see `match_cell`).
+pub(crate) fn match_recovered(text: &str, folded: &str, first: bool) -> Option<CellHit> {
+    let labels = LabelSet::get();
     for (left, at) in separators(text) {
+        if left.len() > 120 {
+            break;
+        }
         let left = fold_label(left);
-        if let Some((index, lang)) = labels.exact(&left) {
-            return Some(Hit {
-                index,
+        if let Some(entry) = labels.exact(&left) {
+            return Some(CellHit {
+                entry,
                 inline: inline_at(text, at),
                 approximate: false,
-                lang,
             });
         }
-        if first && let Some((index, lang)) = labels.approximate(&left) {
-            return Some(Hit {
-                index,
+        if first
+            && !option_names().contains(&left)
+            && let Some(entry) = labels.approximate(&left)
+        {
+            return Some(CellHit {
+                entry,
                 inline: inline_at(text, at),
                 approximate: true,
-                lang,
             });
         }
     }
-    if !first {
+    // An option name alone (a drop-down list's sheet) is not a retyped label.
+    if !first || folded.is_empty() || option_names().contains(folded) {
         return None;
     }
-    labels.approximate(&folded).map(|(index, lang)| Hit {
-        index,
+    labels.approximate(folded).map(|entry| CellHit {
+        entry,
         inline: None,
         approximate: true,
-        lang,
     })
+}
+
+/// The label a cell holds for one form.
+#[cfg(test)]
+pub(crate) fn match_label(text: &str, kind: Kind, first: bool) -> Option<Hit> {
+    let folded = if text.len() <= 400 {
+        fold_label(text)
+    } else {
+        String::new()
+    };
+    match_cell(text, &folded, first)?.for_kind(kind)
 }
 
 /// The offset of an answer after a label, when it says something.
@@ -191,86 +274,109 @@ pub(crate) fn title_of(cell: &str) -> Option<(Kind, Lang)> {
     if cell.len() > 200 {
         return None;
     }
-    let lower = cell.to_lowercase();
-    let hint = [
-        "atelier", "bourse", "workshop", "taller", "project", "proyecto",
-    ];
-    if !hint.iter().any(|h| lower.contains(h)) {
+    title_of_folded(&fold(cell))
+}
+
+/// `title_of` for text already folded (`fold` or `fold_label`).
+pub(crate) fn title_of_folded(f: &str) -> Option<(Kind, Lang)> {
+    if f.len() > 200 || f.len() < 8 {
         return None;
     }
-    let f = fold(cell);
-    let padded = format!(" {f} ");
+    let hint = [
+        "atelier", "bourse", "workshop", "taller", "project", "proyect",
+    ];
+    if !hint.iter().any(|h| f.contains(h)) {
+        return None;
+    }
+    static NAMES: OnceLock<Vec<(String, usize, Kind, Lang)>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        Kind::ALL
+            .iter()
+            .flat_map(|k| {
+                spec::title_names(*k)
+                    .iter()
+                    .map(move |(n, l)| (format!(" {n} "), n.len(), *k, *l))
+            })
+            .collect()
+    });
     let form_words = spec::FORM_WORDS.iter().any(|w| f.contains(w));
     if !form_words && f.len() > 40 {
         return None;
     }
-    for kind in Kind::ALL {
-        for (name, lang) in spec::title_names(kind) {
-            if padded.contains(&format!(" {name} ")) {
-                // A bare name ("Bourse aux projets") is a title only when short.
-                if form_words || f.len() <= name.len() + 12 {
-                    return Some((kind, *lang));
-                }
-            }
+    let padded = format!(" {f} ");
+    for (name, len, kind, lang) in names {
+        // A bare name ("Bourse aux projets") is a title only when short.
+        if padded.contains(name.as_str()) && (form_words || f.len() <= len + 12) {
+            return Some((*kind, *lang));
         }
     }
     None
 }
 
-/// The folded printed text of the blank forms, computed once.
-fn form_text() -> &'static [String] {
-    static TEXT: OnceLock<Vec<String>> = OnceLock::new();
-    TEXT.get_or_init(|| spec::FORM_TEXT.iter().map(|t| fold_label(t)).collect())
+/// The folded printed text of the blank forms, computed once: the short
+/// lines to compare whole, the long ones (instructions) to compare as the
+/// start of a cell.
+fn form_text() -> &'static (FastSet<String>, Vec<String>) {
+    static TEXT: OnceLock<(FastSet<String>, Vec<String>)> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let all: Vec<String> = spec::FORM_TEXT.iter().map(|t| fold_label(t)).collect();
+        let long = all.iter().filter(|t| t.len() >= 30).cloned().collect();
+        (all.into_iter().collect(), long)
+    })
 }
 
-/// True when a cell holds the blank form's own printed text (a heading,
-/// the instructions, the address), not something a person added.
-pub(crate) fn is_form_text(cell: &str) -> bool {
-    if title_of(cell).is_some() {
-        return true;
-    }
-    if cell.len() > 600 {
+#[cfg(test)]
+fn is_form_text(cell: &str, folded: &str) -> bool {
+    is_printed_text(folded) || title_of(cell).is_some()
+}
+
+/// True when folded text is one of the form's printed lines (not a title).
+pub(crate) fn is_printed_text(folded: &str) -> bool {
+    if folded.is_empty() {
         return false;
     }
-    let f = fold_label(cell);
-    if f.is_empty() {
-        return false;
-    }
-    form_text()
-        .iter()
-        .any(|t| *t == f || (t.len() >= 30 && f.starts_with(t.as_str())))
+    let (whole, long) = form_text();
+    whole.contains(folded) || long.iter().any(|t| folded.starts_with(t.as_str()))
+}
+
+/// The folded names of every option of every choice field, computed once.
+pub(crate) fn option_names() -> &'static FastSet<String> {
+    static NAMES: OnceLock<FastSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut set = FastSet::default();
+        for kind in Kind::ALL {
+            for s in spec::fields(kind) {
+                if let FieldType::Choice(opts) = s.ty {
+                    for o in opts {
+                        set.insert(fold(o.label));
+                    }
+                }
+            }
+        }
+        set
+    })
 }
 
 /// True when a text is only option names of the form's choices, each with
 /// an empty box ("☐ Commune", "☐ Oui    ☐ Non"): blank form text left
 /// where it was printed, not an answer.
-pub(crate) fn is_blank_options(text: &str, kind: Option<Kind>) -> bool {
-    if text.contains(super::choice::MARKED) {
+pub(crate) fn is_blank_options(text: &str) -> bool {
+    if !text.contains(['☐', '□', '▢']) || text.contains(super::choice::MARKED) {
         return false;
     }
-    let kinds: &[Kind] = match kind {
-        Some(Kind::MicroAtelier) => &[Kind::MicroAtelier],
-        Some(Kind::BourseProjets) => &[Kind::BourseProjets],
-        None => &Kind::ALL,
-    };
+    let names = option_names();
     let mut any = false;
     for piece in text.split(['☐', '□', '▢', '\n']) {
         let f = fold(piece);
         if f.is_empty() {
             continue;
         }
-        let known = kinds.iter().any(|k| {
-            spec::fields(*k).iter().any(|s| match s.ty {
-                FieldType::Choice(opts) => opts.iter().any(|o| fold(o.label) == f),
-                _ => false,
-            })
-        });
-        if !known {
+        if !names.contains(&f) {
             return false;
         }
         any = true;
     }
-    any && (text.contains('☐') || text.contains('□') || text.contains('▢'))
+    any
 }
 
 #[cfg(test)]
@@ -279,7 +385,7 @@ mod tests {
 
     fn hit(text: &str) -> Option<(&'static str, Option<String>, bool, Lang)> {
         let specs = spec::fields(Kind::MicroAtelier);
-        match_label(text, LabelSet::of(Kind::MicroAtelier), true).map(|h| {
+        match_label(text, Kind::MicroAtelier, true).map(|h| {
             (
                 specs[h.index].key,
                 h.inline.map(|at| clean_value(&text[at..])),
@@ -340,14 +446,15 @@ mod tests {
             title_of("Nous avons participé à la bourse aux projets de 2016 et souhaitons revenir"),
             None
         );
-        assert!(is_form_text("2. Personne à contacter"));
-        assert!(is_form_text(
+        let form_text = |t: &str| is_form_text(t, &fold_label(t));
+        assert!(form_text("2. Personne à contacter"));
+        assert!(form_text(
             "Merci de renvoyer cette fiche complétée avant le 8 juin 2018 à rencontres@cites-unies-france.org"
         ));
-        assert!(!is_form_text("Validé par le maire"));
-        assert!(is_blank_options("☐ Oui    ☐ Non", None));
-        assert!(is_blank_options("☐ Commune\n☐ Région", None));
-        assert!(!is_blank_options("☒ Commune\n☐ Région", None));
-        assert!(!is_blank_options("Commune", None));
+        assert!(!form_text("Validé par le maire"));
+        assert!(is_blank_options("☐ Oui    ☐ Non"));
+        assert!(is_blank_options("☐ Commune\n☐ Région"));
+        assert!(!is_blank_options("☒ Commune\n☐ Région"));
+        assert!(!is_blank_options("Commune"));
     }
 }

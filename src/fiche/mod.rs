@@ -191,8 +191,24 @@ fn read_forms(
                 // are checked against our limits, and a lying entry fails in
                 // calamine as a damaged file.
                 zip.check_declared(|_| true)?;
-                let rich = sheet::rich_strings(&mut zip, limits)?;
-                sheet::read_xlsx(bytes, &rich, limits)?
+                let grids = sheet::read_xlsx(bytes, &sheet::RichStrings::new(), limits)?;
+                let fiches = form::interpret(&grids, file_name)?;
+                // A choice left undecided may have been told apart inside
+                // its cell by rich text (one option bold): only then are the
+                // looks of the shared strings read, and the sheets read again.
+                let undecided = fiches.iter().any(|f| {
+                    f.warnings
+                        .iter()
+                        .any(|w| w.field.is_some() && w.message.contains("texte conservé tel quel"))
+                });
+                if undecided {
+                    let rich = sheet::rich_strings(&mut zip, limits)?;
+                    if !rich.is_empty() {
+                        let grids = sheet::read_xlsx(bytes, &rich, limits)?;
+                        return form::interpret(&grids, file_name).map(Read::Forms);
+                    }
+                }
+                return Ok(Read::Forms(fiches));
             }
             _ if depth + 1 < MAX_CONTAINER_DEPTH => {
                 return Ok(Read::Container(container::open_zip(&mut zip, limits)?));
@@ -254,7 +270,9 @@ mod tests {
     #[test]
     fn results_round_trip_through_json() {
         let mut all = parse_file(
-            &fixture("corpus/fiches/02-fiche-bourse-aux-projets-conseil-departemental-de-l-isere.docx"),
+            &fixture(
+                "corpus/fiches/02-fiche-bourse-aux-projets-conseil-departemental-de-l-isere.docx",
+            ),
             "fiche.docx",
         );
         all.extend(parse_file(
@@ -266,7 +284,10 @@ mod tests {
         let back: Vec<Parsed> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, all);
         assert!(matches!(back[0].result, Ok(ref f) if f.fields.len() > 10));
-        assert_eq!(back[1].result.as_ref().unwrap_err().code(), "unsupported_format");
+        assert_eq!(
+            back[1].result.as_ref().unwrap_err().code(),
+            "unsupported_format"
+        );
         assert_eq!(back[2].result.as_ref().unwrap_err().code(), "corrupt");
     }
 }
