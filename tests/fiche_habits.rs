@@ -139,12 +139,12 @@ fn vertical_form_label_above_answer() {
 }
 
 #[test]
-fn form_rebuilt_as_paragraphs() {
+fn form_rebuilt_rebuilt_as_paragraphs() {
     let d = filled_doc(Doc::bourse())
         .fill("Pays", "Cameroun")
         .fill("Description de la demande", "Un centre de formation.")
         .replace("☐ Besoin spécifique", "☒ Besoin spécifique")
-        .as_paragraphs();
+        .rebuilt_as_paragraphs();
     for (fmt, bytes) in word(&d) {
         let f = one(&bytes, fmt);
         assert_eq!(f.kind, Some(Kind::BourseProjets));
@@ -170,9 +170,12 @@ fn bold(r: &mut Run) {
     r.bold = true;
 }
 
+/// A way to make a run stand out.
+type Look = fn(&mut Run);
+
 #[test]
 fn option_chosen_by_its_look() {
-    let looks: [(&str, fn(&mut Run)); 4] = [
+    let looks: [(&str, Look); 4] = [
         ("gras", bold),
         ("surligné", |r| r.highlight = true),
         ("souligné", |r| r.underline = true),
@@ -851,7 +854,7 @@ fn export_habit_set() {
             filled_doc(Doc::bourse())
                 .fill("Pays", "Cameroun")
                 .replace("☐ Besoin spécifique", "☒ Besoin spécifique")
-                .as_paragraphs(),
+                .rebuilt_as_paragraphs(),
             with(
                 "b",
                 &[

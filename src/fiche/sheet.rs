@@ -78,10 +78,8 @@ pub fn rich_strings(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<RichString
                 "rPr" => in_rpr = false,
                 "rPh" => in_phonetic = false,
                 "t" => in_t = false,
-                "si" => {
-                    if !spans.is_empty() && out.len() < MAX_RICH {
-                        out.insert(std::mem::take(&mut text), std::mem::take(&mut spans));
-                    }
+                "si" if !spans.is_empty() && out.len() < MAX_RICH => {
+                    out.insert(std::mem::take(&mut text), std::mem::take(&mut spans));
                 }
                 _ => {}
             },

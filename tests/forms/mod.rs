@@ -364,7 +364,7 @@ impl Doc {
     }
 
     /// Every table row as paragraphs: the label (bold), then the answer.
-    pub fn as_paragraphs(mut self) -> Doc {
+    pub fn rebuilt_as_paragraphs(mut self) -> Doc {
         let mut out = Vec::new();
         for b in self.blocks {
             match b {
@@ -1089,23 +1089,19 @@ fn parse_sheet(name: String, hidden: bool, xml: &str) -> Sheet {
                     _ => {}
                 }
             }
-            Event::Text(t) => {
-                if in_t {
-                    text.push_str(&t.xml10_content());
-                }
+            Event::Text(t) if in_t => {
+                text.push_str(&t.xml10_content());
             }
-            Event::GeneralRef(g) => {
-                if in_t {
-                    if let Some(c) = g.resolve_char_ref().unwrap() {
-                        text.push(c);
-                    } else {
-                        text.push_str(match &*g {
-                            "amp" => "&",
-                            "lt" => "<",
-                            "gt" => ">",
-                            _ => "'",
-                        });
-                    }
+            Event::GeneralRef(g) if in_t => {
+                if let Some(c) = g.resolve_char_ref().unwrap() {
+                    text.push(c);
+                } else {
+                    text.push_str(match &*g {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        _ => "'",
+                    });
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {
@@ -1220,7 +1216,10 @@ pub fn variants() -> Vec<(String, Vec<u8>)> {
             filled_doc(Doc::bourse()).answer_in_new_row("Description de la demande", "Un centre."),
         ),
         ("vertical", filled_doc(Doc::micro()).vertical()),
-        ("paragraphs", filled_doc(Doc::bourse()).as_paragraphs()),
+        (
+            "paragraphs",
+            filled_doc(Doc::bourse()).rebuilt_as_paragraphs(),
+        ),
         (
             "bold-option",
             filled_doc(Doc::micro())
@@ -1245,7 +1244,7 @@ pub fn variants() -> Vec<(String, Vec<u8>)> {
         (
             "only-paragraph-answers",
             Doc::micro()
-                .as_paragraphs()
+                .rebuilt_as_paragraphs()
                 .add_paragraph("Réponses : Ville de Pau, France, contact M. Durand"),
         ),
     ];
