@@ -230,6 +230,54 @@ fn resubmission_supersedes_and_keeps_history() {
 }
 
 #[test]
+fn an_organisation_written_differently_is_flagged_not_chained() {
+    let (_d, mut s) = temp_store();
+    let (_, p1, _) = stored(
+        s.ingest(&message(
+            "1@sl",
+            "ri@saint-louis.sn",
+            "2018-05-14T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Mairie de Saint-Louis", "v1")],
+        ))
+        .unwrap(),
+    );
+    let (_, p2, sup) = stored(
+        s.ingest(&message(
+            "2@sl",
+            "ri@saint-louis.sn",
+            "2018-05-20T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Ville de Saint-Louis", "v2")],
+        ))
+        .unwrap(),
+    );
+    assert!(sup.is_empty(), "not chained silently");
+    let new = s.proposal(p2[0]).unwrap();
+    assert_eq!(new.revision, 1);
+    assert_eq!(new.flags, [flag::PROBABLE_NEW_VERSION]);
+    let w = new
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("probable nouvelle version"))
+        .expect("a warning for staff");
+    assert!(
+        w.message.contains(&format!("n° {}", p1[0])) && w.message.contains("Mairie de Saint-Louis"),
+        "{w:?}"
+    );
+    // The first one is untouched; another body from the same sender is not flagged.
+    assert!(s.proposal(p1[0]).unwrap().flags.is_empty());
+    let (_, p3, _) = stored(
+        s.ingest(&message(
+            "3@sl",
+            "ri@saint-louis.sn",
+            "2018-05-21T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Ville de Podor", "autre")],
+        ))
+        .unwrap(),
+    );
+    assert!(s.proposal(p3[0]).unwrap().flags.is_empty());
+}
+
+#[test]
 fn an_older_fiche_imported_later_goes_into_the_history() {
     let (_d, mut s) = temp_store();
     let f = |t: &str| vec![fiche(Kind::MicroAtelier, "Ville", t)];
