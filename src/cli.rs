@@ -10,7 +10,7 @@ use crate::commands;
 #[derive(Debug, Parser)]
 #[command(
     name = "fiches",
-    version,
+    version = crate::version_text(),
     about = "Fiches de renseignement des Rencontres de Cités Unies France : lecture, réception, console, publication"
 )]
 pub struct Cli {

@@ -8,6 +8,9 @@ use fiches::cli::{Cli, Command};
 use fiches::commands;
 
 fn main() -> ExitCode {
+    // Before any file is created: group-writable for the staff and the
+    // daemon who share them, nothing for others, whatever the login's umask.
+    fiches::system::set_umask();
     let cli = Cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {

@@ -2,7 +2,7 @@
 //! the configured database. With the repository's `config.toml`, an empty
 //! database is first filled from the bundled sample inbox (`[console]
 //! sample`). The members list is `members.csv` beside the configuration;
-//! the journal names the user from `$SUDO_USER`, else `$USER`.
+//! the journal names the account of the real user (`system::acting_user`).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -13,7 +13,7 @@ use super::Globals;
 use crate::config::Config;
 use crate::console::format::Zone;
 use crate::console::theme::Theme;
-use crate::console::{Options, Session, os_user};
+use crate::console::{Options, Session};
 use crate::domain::members::Members;
 use crate::intake::{ImportReport, Importer, IntakeOptions, open_path};
 use crate::safe::terminal_line;
@@ -93,7 +93,7 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
     }
     let size = crossterm::terminal::size().unwrap_or((80, 24));
     let opts = Options {
-        user: os_user(),
+        user: crate::system::acting_user(),
         db_label: db_label(&path),
         layout: config.layout(),
         members: load_members(&config)?,

@@ -50,12 +50,7 @@ pub struct DaemonLock {
     pub path: PathBuf,
 }
 
-/// The lock file of a database: `fiches.db` → `fiches.db.lock`.
-pub fn lock_path(db: &Path) -> PathBuf {
-    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".lock");
-    db.with_file_name(name)
-}
+pub use crate::status::daemon_lock_path as lock_path;
 
 /// Takes the daemon lock of `db`, or says who holds it.
 pub fn take_lock(db: &Path) -> anyhow::Result<DaemonLock> {

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::config::{Config, ConfigError};
-use crate::store::Store;
+use crate::store::{Migrate, Store};
 
 /// The global options.
 #[derive(Debug, Clone, Default)]
@@ -57,18 +57,29 @@ impl Globals {
         }
     }
 
-    /// Opens the database (creating it if needed). With a configuration,
-    /// its acknowledgement settings are recorded in the database, so that
-    /// every process that stores messages follows them.
+    /// Opens the database for a staff process (creating it if needed, never
+    /// migrating it: see `store::schema`). With a configuration, its
+    /// acknowledgement settings are recorded in the database, so that every
+    /// process that stores messages follows them.
     pub fn open_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
+        self.open_store_with(config, Migrate::Refused).map(|(s, _)| s)
+    }
+
+    /// Opens the database, migrating it when `mode` allows (the daemon,
+    /// `fiches migrate`); the backup made before a migration is returned.
+    pub fn open_store_with(
+        &self,
+        config: Option<&Config>,
+        mode: Migrate,
+    ) -> anyhow::Result<(Store, Option<PathBuf>)> {
         let path = self.db_path(config)?;
-        let mut store = Store::open(&path)
+        let (mut store, backup) = Store::open_with(&path, mode)
             .with_context(|| format!("ouverture de la base {}", path.display()))?;
         if let Some(c) = config {
             store
                 .set_outbox_settings(&crate::outbox::settings_from(c))
                 .with_context(|| format!("réglages des lettres dans {}", path.display()))?;
         }
-        Ok(store)
+        Ok((store, backup))
     }
 }

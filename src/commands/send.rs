@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::Globals;
-use super::outbox::actor;
+use crate::system::acting_user as actor;
 use super::output::{Out, json_line};
 use crate::outbox::{self, LetterOutcome, SendError, SendOptions};
 use crate::safe::terminal_line as clean;

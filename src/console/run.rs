@@ -50,7 +50,7 @@ use crate::store::{self, LetterFilter, LetterRecord, LetterState, Resolution, St
 /// How a session starts.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Who the journal names (from `$SUDO_USER`, else `$USER`).
+    /// Who the journal names ([`crate::system::acting_user`]).
     pub user: String,
     /// The database as the status line names it.
     pub db_label: String,
@@ -109,17 +109,6 @@ pub struct Session {
 pub enum SendNews {
     Progress(LetterOutcome),
     Done(Result<SendReport, String>),
-}
-
-/// The user name from the OS: `$SUDO_USER` (the person behind sudo), else
-/// `$USER`, else `$LOGNAME`.
-pub fn os_user() -> String {
-    ["SUDO_USER", "USER", "LOGNAME"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "inconnu".to_string())
 }
 
 fn is_live(r: &store::console::ListingRow) -> bool {
