@@ -15,7 +15,7 @@ use crate::commands;
 )]
 pub struct Cli {
     /// Fichier de configuration (par défaut ./config.toml, sinon
-    /// $XDG_CONFIG_HOME/fiches/config.toml).
+    /// $XDG_CONFIG_HOME/fiches/config.toml, sinon /etc/fiches/config.toml).
     #[arg(long, global = true, value_name = "FICHIER", env = "FICHES_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -51,6 +51,10 @@ pub enum Command {
     Daemon(commands::daemon::Args),
     Outbox(commands::outbox::Args),
     Send(commands::send::Args),
+    Status(commands::status::Args),
+    Backup(commands::backup::Args),
+    Migrate(commands::migrate::Args),
+    Setup(commands::setup::Args),
 }
 
 impl Cli {

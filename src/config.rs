@@ -277,8 +277,7 @@ impl Config {
             path: path.into(),
             message,
         };
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |p: &Path| {
             if p.is_absolute() {
@@ -460,6 +459,19 @@ impl Config {
                 places: self.bourse_projets.tables.clone(),
             },
         }
+    }
+}
+
+/// A TOML error in one line: "ligne N : what" (the line where the table or
+/// value that failed starts), without the multi-line drawing.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("ligne {line} : {message}")
+        }
+        None => message,
     }
 }
 

@@ -30,6 +30,10 @@ fn main() -> ExitCode {
         Some(Command::Outbox(args)) => commands::outbox::run(&globals, &args),
         Some(Command::Send(args)) => commands::send::run(&globals, &args),
         Some(Command::Console(args)) => commands::console::run(&globals, &args),
+        Some(Command::Status(args)) => commands::status::run(&globals, &args),
+        Some(Command::Backup(args)) => commands::backup::run(&globals, &args),
+        Some(Command::Migrate(args)) => commands::migrate::run(&globals, &args),
+        Some(Command::Setup(args)) => commands::setup::run(&globals, &args),
         None => commands::console::run(&globals, &Default::default()),
     };
     match result {
@@ -40,7 +44,11 @@ fn main() -> ExitCode {
                 "fiches : {}",
                 fiches::safe::terminal_line(&format!("{e:#}"))
             );
-            ExitCode::from(2)
+            if e.downcast_ref::<commands::Permanent>().is_some() {
+                ExitCode::from(commands::EXIT_PERMANENT)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }

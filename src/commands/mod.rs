@@ -3,16 +3,20 @@
 //! database commands share (finding the configuration and the database from
 //! the global options) is below.
 
+pub mod backup;
 pub mod console;
 pub mod daemon;
 pub mod import;
 pub mod messages;
+pub mod migrate;
 pub mod outbox;
 pub mod output;
 pub mod parse;
 pub mod proposals;
 pub mod publish;
 pub mod send;
+pub mod setup;
+pub mod status;
 
 use std::path::PathBuf;
 
@@ -20,6 +24,23 @@ use anyhow::Context;
 
 use crate::config::{Config, ConfigError};
 use crate::store::{Migrate, Store};
+
+/// Exit status of an error a restart cannot fix (`EX_CONFIG`): the units
+/// list it in `RestartPreventExitStatus=`, so a daemon that cannot work is
+/// not restarted in a loop.
+pub const EXIT_PERMANENT: u8 = 78;
+
+/// An error a restart cannot fix (configuration, permissions, a database
+/// of another build): `main` exits with [`EXIT_PERMANENT`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0:#}")]
+pub struct Permanent(pub anyhow::Error);
+
+impl Permanent {
+    pub fn new(e: impl Into<anyhow::Error>) -> anyhow::Error {
+        anyhow::Error::new(Permanent(e.into()))
+    }
+}
 
 /// The global options.
 #[derive(Debug, Clone, Default)]

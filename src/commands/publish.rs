@@ -51,7 +51,13 @@ pub fn members_beside(config: &Config) -> Result<Members> {
         .join("members.csv");
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Members::from_csv(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Members::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(
+                "liste des adhérents {} introuvable : personne n'est reconnu adhérent de CUF",
+                path.display()
+            );
+            Ok(Members::default())
+        }
         Err(e) => {
             Err(e).with_context(|| format!("lecture de la liste des adhérents {}", path.display()))
         }

@@ -17,7 +17,7 @@ use crate::domain::members::Members;
 use crate::domain::{Candidate, Decision, Layout, Status, demand, next_for_slot, waitlist};
 use crate::fiche::{Kind, Value};
 use crate::intake::MessageView;
-use crate::store::console::{Heartbeat, TriageMessage};
+use crate::store::console::TriageMessage;
 use crate::store::{JournalEntry, LetterState, MessageRecord, Proposal};
 
 /// The screens, each one key away.
@@ -469,7 +469,8 @@ pub struct App {
     pub envoi: Envoi,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
-    pub heartbeat: Option<Heartbeat>,
+    /// The daemon, as the status line tells it (`crate::status`).
+    pub heartbeat: crate::status::Health,
     pub quit: bool,
     /// Live proposals by status (`Status::ALL` order), for the status line.
     pub status_counts: [usize; 5],
@@ -515,7 +516,7 @@ impl App {
             envoi: Envoi::default(),
             notice: None,
             undo: Vec::new(),
-            heartbeat: None,
+            heartbeat: crate::status::Health::Unknown,
             quit: false,
             status_counts: [0; 5],
             max_id: 0,

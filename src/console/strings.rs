@@ -110,8 +110,6 @@ pub const COR_HINT: &str =
 pub const COR_REQUIRED: &str = "obligatoire";
 
 // Status line.
-pub const ST_DAEMON_UNKNOWN: &str = "démon : inconnu";
-pub const ST_DAEMON_UNKNOWN_SHORT: &str = "démon : ?";
 pub const ST_TO_TRIAGE: &str = "à traiter";
 
 // Key hints shown on the message line when nothing else is said.

@@ -403,7 +403,7 @@ impl Store {
                     (SELECT count(*) FROM proposals p WHERE p.message_id = m.id),
                     h.at, h.actor
              FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
-             WHERE m.status IN ('unsupported', 'error', 'no_fiche')
+             WHERE m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
              ORDER BY coalesce(m.received_at, m.effective_at, m.date, m.imported_at), m.id",
         )?;
         let mut rows = stmt.query([])?;

@@ -30,6 +30,7 @@ pub mod outbox;
 mod publications;
 mod queries;
 pub mod schema;
+mod status;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ pub use outbox::{
 };
 pub use publications::PublicationRecord;
 pub use schema::{Migrate, SchemaInfo};
+pub use status::{LastMessage, LocalPass};
 pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
 
 /// The migrations, in order. Append only: never edit a released one.

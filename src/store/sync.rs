@@ -212,6 +212,9 @@ impl Store {
                 at
             ],
         )?;
+        if tx.changes() > 0 {
+            super::status::record_not_downloaded(&tx, wm, size, reason, &at)?;
+        }
         super::ingest::advance_watermark(&tx, wm, &at)?;
         let mb = MailboxId::new(wm.account.clone(), wm.mailbox.clone());
         heartbeat_row(&tx, &mb, &at)?;
