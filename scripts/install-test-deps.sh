@@ -5,14 +5,18 @@
 #   their own child process), isync (mbsync, the IMAP benchmark's reference), time,
 #   openssl, tmux (the console's end-to-end test), LibreOffice Calc and
 #   Chromium (the exports are opened in both by the publication tests); the
-#   packaged dovecot service is not started.
+#   packaged dovecot service is not started; openssh-server and the client (the
+#   server tests run their own sshd on loopback, with its own config and host
+#   key, as two staff logins), systemd (`systemd-analyze verify` on the units,
+#   systemd-sysusers; nothing is started).
 # - From PyPI, into the venv target/test-venv: aiosmtpd (a real SMTP server,
 #   run by the outbox tests as their own child process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in dovecot-imapd isync openssl time tmux libreoffice-calc-nogui chromium; do
+for pkg in dovecot-imapd isync openssl time tmux libreoffice-calc-nogui chromium \
+    openssh-server openssh-client systemd; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

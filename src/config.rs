@@ -468,8 +468,11 @@ fn toml_error(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim().replace('\n', " ");
     match e.span() {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("ligne {line} : {message}")
+            let start = span.start.min(text.len());
+            let line = text[..start].matches('\n').count() + 1;
+            let content = text.lines().nth(line - 1).unwrap_or("").trim();
+            let content: String = content.chars().take(80).collect();
+            format!("ligne {line} (« {content} ») : {message}")
         }
         None => message,
     }

@@ -105,7 +105,18 @@ pub fn health(
         .iter()
         .filter_map(|h| h.last_contact_at.clone())
         .max();
-    let latest_update = beats.iter().map(|h| h.updated_at.clone()).max();
+    // The last sign of life of any row.
+    let latest_update = beats
+        .iter()
+        .flat_map(|h| {
+            [
+                Some(h.updated_at.clone()),
+                h.last_contact_at.clone(),
+                h.last_error_at.clone(),
+            ]
+        })
+        .flatten()
+        .max();
     // An error counts while it is newer than its mailbox's last contact.
     let error = beats
         .iter()

@@ -298,7 +298,10 @@ fn the_status_line_shows_the_daemon_heartbeat() {
     let (_d, db) = sample_db();
     let mut s = session(&db, (80, 24));
     assert!(screen(&s).contains("démon : inconnu"), "{}", screen(&s));
-    // The daemon's heartbeat (table of migration 0003), written as it writes it.
+    // A daemon runs: it holds its lock beside the database…
+    let lock = std::fs::File::create(fiches::status::daemon_lock_path(&db)).unwrap();
+    lock.lock().unwrap();
+    // …and writes its heartbeat (table of migration 0003), as it writes it.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "INSERT INTO heartbeat (account, mailbox, state, last_contact_at, updated_at)
@@ -318,6 +321,19 @@ fn the_status_line_shows_the_daemon_heartbeat() {
     assert!(s.tick());
     assert!(
         screen(&s).contains("démon : vu il y a 30 s, erreur : connexion refusée"),
+        "{}",
+        screen(&s)
+    );
+    // Killed: its lock is free, its row still says "reconnecting". The
+    // console looks at the lock when the database changes, and every 5 s.
+    drop(lock);
+    conn.execute("UPDATE heartbeat SET errors = errors + 1", [])
+        .unwrap();
+    assert!(s.tick());
+    assert!(screen(&s).contains("démon : arrêté │"), "{}", screen(&s));
+    s.dispatch(fiches::console::action::Action::Resize(200, 40));
+    assert!(
+        screen(&s).contains("démon : arrêté (il y a 20 s), dernière erreur : connexion refusée"),
         "{}",
         screen(&s)
     );
