@@ -133,7 +133,28 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
     }
 
     // The database: there, writable, schema.
-    let exists = db.exists();
+    let exists = match std::fs::metadata(db) {
+        Ok(_) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => {
+            // Its folder cannot even be looked into.
+            let dir = db
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            lines.push((
+                "Base".into(),
+                format!("{} : inaccessible ({e})", db.display()),
+            ));
+            attention.push(format!(
+                "base inaccessible : {}",
+                crate::system::not_writable_advice(dir)
+            ));
+            j.insert("database_exists".into(), Value::Null);
+            j.insert("writable".into(), json!(false));
+            return finish(j, attention, lines, sources);
+        }
+    };
     let writable = exists
         && crate::system::writable(db)
         && db

@@ -446,7 +446,9 @@ pub struct Tmux {
 
 impl Tmux {
     pub fn start(name: &str, w: u16, h: u16, command: &str) -> Tmux {
-        let socket = format!("fiches-srv-{}-{name}", std::process::id());
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("fiches-srv-{}-{n}-{name}", std::process::id());
         let t = Tmux { socket };
         // The pane stays after the command ends, to read how it ended.
         let cmd = format!("{command}; echo \"FIN $?\"; sleep 120");
