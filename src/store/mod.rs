@@ -212,6 +212,17 @@ impl Store {
         .map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
+        // A database this program must not touch (another build's, a newer
+        // one, one to migrate by someone else) is refused before anything
+        // is written to it, even its journal mode.
+        let conn = {
+            let inspect = Store {
+                conn,
+                path: path.clone(),
+            };
+            inspect.inspect(mode)?;
+            inspect.conn
+        };
         // journal_mode returns a row; pragma_update_and_check reads it.
         // Switching a new database to WAL can answer SQLITE_BUSY at once,
         // without the busy handler, while another process opens it too:

@@ -226,6 +226,23 @@ impl Store {
         })
     }
 
+    /// Reads the schema's state without writing: an error when this
+    /// program must not open the database as `mode` says (another build's,
+    /// newer, not fiches, or to migrate by the administrator).
+    pub(super) fn inspect(&self, mode: Migrate) -> Result<()> {
+        let found = read_found(&self.conn)?;
+        let fresh = matches!(found, Found::Fresh);
+        let info = self.check_history(found)?;
+        if mode == Migrate::Refused && !fresh && !info.pending.is_empty() {
+            return Err(StoreError::NeedsMigration {
+                path: self.path.clone(),
+                current: info.label(),
+                pending: info.pending,
+            });
+        }
+        Ok(())
+    }
+
     /// Brings the schema up to date as `mode` allows (see the module doc).
     /// Returns the backup made, if any.
     pub(super) fn migrate(&mut self, mode: Migrate) -> Result<Option<PathBuf>> {
