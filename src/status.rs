@@ -25,18 +25,29 @@ pub fn daemon_lock_path(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// Whether a daemon holds the lock of `db`: `Some(pid)` when one does,
-/// `None` when none does. `Err(())` when the system cannot tell (no
-/// `/proc/locks`): then the heartbeat alone is read.
-pub fn daemon_holder(db: &Path) -> Result<Option<u32>, ()> {
+/// Whether a daemon holds the lock of a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// Held, by this pid (as this system's `/proc/locks` numbers it).
+    Held(u32),
+    Free,
+    /// The system cannot tell (no `/proc/locks`): the heartbeat alone is read.
+    Unknown,
+}
+
+/// Who holds the daemon lock of `db`.
+pub fn daemon_holder(db: &Path) -> Holder {
     if !Path::new("/proc/locks").exists() {
-        return Err(());
+        return Holder::Unknown;
     }
     let lock = daemon_lock_path(db);
     if !lock.exists() {
-        return Ok(None);
+        return Holder::Free;
     }
-    Ok(crate::system::flock_holder(&lock))
+    match crate::system::flock_holder(&lock) {
+        Some(pid) => Holder::Held(pid),
+        None => Holder::Free,
+    }
 }
 
 /// The daemon, in one word and its details.
@@ -97,14 +108,11 @@ impl Health {
 /// [`daemon_holder`]'s answer.
 pub fn health(
     beats: &[Heartbeat],
-    holder: Result<Option<u32>, ()>,
+    holder: Holder,
     now: DateTime<Utc>,
     silent_after: Duration,
 ) -> Health {
-    let latest_contact = beats
-        .iter()
-        .filter_map(|h| h.last_contact_at.clone())
-        .max();
+    let latest_contact = beats.iter().filter_map(|h| h.last_contact_at.clone()).max();
     // The last sign of life of any row.
     let latest_update = beats
         .iter()
@@ -123,10 +131,11 @@ pub fn health(
         .filter(|h| h.last_error.is_some() && h.last_error_at >= h.last_contact_at)
         .max_by(|a, b| a.last_error_at.cmp(&b.last_error_at));
     let running = match holder {
-        Ok(h) => h.map(Some),
+        Holder::Held(pid) => Some(Some(pid)),
+        Holder::Free => None,
         // Cannot tell from the lock: a heartbeat not marked stopped, whose
         // process exists, is taken as running.
-        Err(()) => beats
+        Holder::Unknown => beats
             .iter()
             .filter(|h| h.state != DaemonState::Stopped)
             .filter_map(|h| h.pid)
@@ -240,10 +249,7 @@ pub fn daemon_words(h: &Health, now: DateTime<Utc>) -> (String, String) {
             format!("démon : {}, erreur", short_when(last_contact.as_deref())),
         ),
         Health::Silent { since, .. } => (
-            format!(
-                "démon : silencieux depuis {}",
-                short_when(since.as_deref())
-            ),
+            format!("démon : silencieux depuis {}", short_when(since.as_deref())),
             format!("démon : muet {}", short_when(since.as_deref())),
         ),
         Health::Stopped { since, last_error } => {
@@ -342,17 +348,30 @@ mod tests {
     #[test]
     fn the_lock_says_running_or_stopped() {
         let b = vec![beat(DaemonState::Idle, Some("2018-06-12T09:58:00Z"), 7)];
-        let h = health(&b, Ok(Some(7)), now(), SILENT_AFTER);
-        assert!(matches!(h, Health::Running { activity: DaemonState::Idle, .. }), "{h:?}");
+        let h = health(&b, Holder::Held(7), now(), SILENT_AFTER);
+        assert!(
+            matches!(
+                h,
+                Health::Running {
+                    activity: DaemonState::Idle,
+                    ..
+                }
+            ),
+            "{h:?}"
+        );
         assert_eq!(daemon_words(&h, now()).0, "démon : vu il y a 2 min");
         // Killed without a word: the row still says idle, the lock is free.
-        let h = health(&b, Ok(None), now(), SILENT_AFTER);
+        let h = health(&b, Holder::Free, now(), SILENT_AFTER);
         assert!(matches!(h, Health::Stopped { .. }), "{h:?}");
         assert_eq!(daemon_words(&h, now()).1, "démon : arrêté");
-        assert!(daemon_words(&h, now()).0.starts_with("démon : arrêté (il y a 2 min)"));
-        assert_eq!(health(&[], Ok(None), now(), SILENT_AFTER), Health::Unknown);
+        assert!(
+            daemon_words(&h, now())
+                .0
+                .starts_with("démon : arrêté (il y a 2 min)")
+        );
+        assert_eq!(health(&[], Holder::Free, now(), SILENT_AFTER), Health::Unknown);
         assert_eq!(
-            health(&[], Ok(Some(9)), now(), SILENT_AFTER),
+            health(&[], Holder::Held(9), now(), SILENT_AFTER),
             Health::Starting { pid: Some(9) }
         );
     }
@@ -360,16 +379,19 @@ mod tests {
     #[test]
     fn silent_and_failing() {
         let b = vec![beat(DaemonState::Idle, Some("2018-06-12T09:43:00Z"), 7)];
-        let h = health(&b, Ok(Some(7)), now(), SILENT_AFTER);
+        let h = health(&b, Holder::Held(7), now(), SILENT_AFTER);
         assert!(matches!(h, Health::Silent { .. }), "{h:?}");
-        assert_eq!(daemon_words(&h, now()).0, "démon : silencieux depuis 17 min");
+        assert_eq!(
+            daemon_words(&h, now()).0,
+            "démon : silencieux depuis 17 min"
+        );
         // A longer poll interval: not silent yet.
-        let h = health(&b, Ok(Some(7)), now(), Duration::from_secs(3600));
+        let h = health(&b, Holder::Held(7), now(), Duration::from_secs(3600));
         assert!(matches!(h, Health::Running { .. }), "{h:?}");
         let mut e = beat(DaemonState::Reconnecting, Some("2018-06-12T09:59:30Z"), 7);
         e.last_error = Some("connexion refusée".into());
         e.last_error_at = Some("2018-06-12T09:59:40Z".into());
-        let h = health(&[e], Ok(Some(7)), now(), SILENT_AFTER);
+        let h = health(&[e], Holder::Held(7), now(), SILENT_AFTER);
         assert_eq!(
             daemon_words(&h, now()).0,
             "démon : vu il y a 30 s, erreur : connexion refusée"
@@ -384,8 +406,11 @@ mod tests {
         old.account = "old".into();
         old.last_error = Some("mot de passe refusé".into());
         old.last_error_at = Some("2018-06-01T09:01:00Z".into());
-        let b = vec![old, beat(DaemonState::Idle, Some("2018-06-12T09:59:00Z"), 7)];
-        let h = health(&b, Ok(Some(7)), now(), SILENT_AFTER);
+        let b = vec![
+            old,
+            beat(DaemonState::Idle, Some("2018-06-12T09:59:00Z"), 7),
+        ];
+        let h = health(&b, Holder::Held(7), now(), SILENT_AFTER);
         assert!(matches!(h, Health::Running { .. }), "{h:?}");
     }
 }

@@ -64,13 +64,7 @@ pub fn user_name(uid: u32) -> Option<String> {
         let mut out: *mut libc::passwd = std::ptr::null_mut();
         // SAFETY: buffers valid for the call; `out` points into `pwd`.
         let rc = unsafe {
-            libc::getpwuid_r(
-                uid,
-                &mut pwd,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut out,
-            )
+            libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut out)
         };
         if rc == libc::ERANGE && buf.len() < 1 << 20 {
             buf.resize(buf.len() * 4, 0);
@@ -121,13 +115,7 @@ pub fn group_name(gid: u32) -> Option<String> {
         let mut out: *mut libc::group = std::ptr::null_mut();
         // SAFETY: buffers valid for the call; `out` points into `grp`.
         let rc = unsafe {
-            libc::getgrgid_r(
-                gid,
-                &mut grp,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut out,
-            )
+            libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr().cast(), buf.len(), &mut out)
         };
         if rc == libc::ERANGE && buf.len() < 1 << 20 {
             buf.resize(buf.len() * 4, 0);
@@ -214,7 +202,11 @@ pub fn not_writable_advice(path: &Path) -> String {
     };
     let group = group_name(meta.gid()).unwrap_or_else(|| meta.gid().to_string());
     let owner = user_name(meta.uid()).unwrap_or_else(|| meta.uid().to_string());
-    let what = if meta.is_dir() { "le dossier" } else { "le fichier" };
+    let what = if meta.is_dir() {
+        "le dossier"
+    } else {
+        "le fichier"
+    };
     if meta.mode() & 0o020 == 0 {
         return format!(
             "{what} {} (propriétaire {owner}, groupe {group}) n'est pas modifiable par son groupe ; \
@@ -311,7 +303,10 @@ mod tests {
         }
         // Root with a SUDO_USER naming no account, or without SUDO_UID, or
         // with a uid that is not that account's: root.
-        assert_eq!(acting_user_from(0, Some("personne-ici"), Some("1000")), "root");
+        assert_eq!(
+            acting_user_from(0, Some("personne-ici"), Some("1000")),
+            "root"
+        );
         assert_eq!(acting_user_from(0, Some("root"), None), "root");
         assert_eq!(acting_user_from(0, None, Some("1000")), "root");
         // An account that exists on every Debian system: `nobody` (65534).
@@ -325,10 +320,7 @@ mod tests {
             "root"
         );
         // A non-root real user is always its own account.
-        assert_eq!(
-            acting_user_from(nobody, Some("root"), Some("0")),
-            "nobody"
-        );
+        assert_eq!(acting_user_from(nobody, Some("root"), Some("0")), "nobody");
         // A uid with no account is still named.
         assert_eq!(acting_user_from(4_000_123, None, None), "uid 4000123");
     }
@@ -341,8 +333,15 @@ mod tests {
                     2: -> FLOCK  ADVISORY  WRITE 4321 08:01:5678 0 EOF\n\
                     3: FLOCK  ADVISORY  WRITE 555 fd:00:5678 0 EOF\n";
         assert_eq!(flock_holder_in(text, dev, 5678), Some(1234));
-        assert_eq!(flock_holder_in(text, dev, 77), None, "POSIX locks are not ours");
-        assert_eq!(flock_holder_in(text, libc::makedev(0xfd, 0), 5678), Some(555));
+        assert_eq!(
+            flock_holder_in(text, dev, 77),
+            None,
+            "POSIX locks are not ours"
+        );
+        assert_eq!(
+            flock_holder_in(text, libc::makedev(0xfd, 0), 5678),
+            Some(555)
+        );
         assert_eq!(flock_holder_in(text, dev, 1), None);
     }
 

@@ -18,12 +18,8 @@ use serde_json::Value;
 fn status(env: &Env) -> (Option<i32>, Value, String) {
     let out = env.run(&["status", "--json"]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let j = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let j = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text}\n{}", String::from_utf8_lossy(&out.stderr)));
     let human = env.run(&["status"]);
     (
         out.status.code(),
@@ -56,7 +52,10 @@ fn status_reads_the_lock_and_the_heartbeat() {
     assert_eq!(j["writable"], true);
     assert_eq!(j["schema"]["pending"], serde_json::json!([]));
     assert!(j["last_mail"]["imported_at"].is_string(), "{j}");
-    assert!(text.contains("systemctl enable --now fiches-daemon"), "{text}");
+    assert!(
+        text.contains("systemctl enable --now fiches-daemon"),
+        "{text}"
+    );
     assert!(text.contains("members.csv introuvable"), "{text}");
     std::fs::write(env.path().join("members.csv"), "organisation\n").unwrap();
 
@@ -65,7 +64,11 @@ fn status_reads_the_lock_and_the_heartbeat() {
     let lock = std::fs::File::create(fiches::status::daemon_lock_path(&db)).unwrap();
     lock.lock().unwrap();
     let now = chrono::Utc::now();
-    let at = |mins: i64| (now - chrono::Duration::minutes(mins)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let at = |mins: i64| {
+        (now - chrono::Duration::minutes(mins))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
     sql(
         &db,
         &format!(
@@ -85,7 +88,10 @@ fn status_reads_the_lock_and_the_heartbeat() {
     assert!(text.contains("Tout va bien."), "{text}");
 
     // Running, but no contact for 20 minutes: silent.
-    sql(&db, &format!("UPDATE heartbeat SET last_contact_at = '{}'", at(20)));
+    sql(
+        &db,
+        &format!("UPDATE heartbeat SET last_contact_at = '{}'", at(20)),
+    );
     let (code, j, text) = status(&env);
     assert_eq!(j["daemon"]["state"], "silent", "{j}");
     assert_eq!(code, Some(1));
@@ -110,7 +116,10 @@ fn status_reads_the_lock_and_the_heartbeat() {
     let (code, j, text) = status(&env);
     assert_eq!(j["daemon"]["state"], "stopped", "{j}");
     assert_eq!(code, Some(1));
-    assert!(text.contains("arrêté") && text.contains("systemctl start fiches-daemon"), "{text}");
+    assert!(
+        text.contains("arrêté") && text.contains("systemctl start fiches-daemon"),
+        "{text}"
+    );
 }
 
 /// The first builds' database: migrations 1–3 applied, a count in
@@ -125,7 +134,8 @@ fn first_build_db(db: &Path) {
         .collect();
     files.sort();
     for f in &files[..3] {
-        conn.execute_batch(&std::fs::read_to_string(f).unwrap()).unwrap();
+        conn.execute_batch(&std::fs::read_to_string(f).unwrap())
+            .unwrap();
     }
     conn.pragma_update(None, "user_version", 3).unwrap();
     conn.execute(
@@ -183,7 +193,10 @@ fn staff_never_migrate_the_administrator_does_after_a_backup() {
     let (code, j, _) = status(&env);
     assert_eq!(code, Some(1));
     assert_eq!(j["schema"]["applied"], 3, "{j}");
-    assert!(!j["schema"]["pending"].as_array().unwrap().is_empty(), "{j}");
+    assert!(
+        !j["schema"]["pending"].as_array().unwrap().is_empty(),
+        "{j}"
+    );
     let out = env.run(&["migrate", "--check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("à mettre à jour"));
@@ -191,12 +204,22 @@ fn staff_never_migrate_the_administrator_does_after_a_backup() {
     // The administrator migrates: a backup beside, then the schema.
     let out = env.run(&["migrate"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let made = backups(env.path());
     assert_eq!(made.len(), 1, "{made:?}");
     let name = made[0].file_name().unwrap().to_string_lossy().into_owned();
     assert!(text.contains(&name), "{text}");
-    assert_eq!(std::fs::read(&made[0]).unwrap().len() > 0, true);
+    // The copy is the database as it was: first build's schema, its message.
+    let old = rusqlite::Connection::open(&made[0]).unwrap();
+    let v: i64 = old.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let m: i64 = old
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((v, m), (3, 1));
     let (_, j, _) = status(&env);
     assert_eq!(j["schema"]["pending"], serde_json::json!([]), "{j}");
     // Staff work again; the message is still there.

@@ -32,7 +32,9 @@ fn a_ca_certificate_presented_as_the_server_s_is_named() {
     // A CA whose own certificate (for 127.0.0.1) the server presents.
     let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, "CA du test");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "CA du test");
     params.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::DigitalSignature,

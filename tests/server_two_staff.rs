@@ -134,7 +134,11 @@ fn check_outcome(expected_publishers: &[&str]) {
     .unwrap();
     assert_eq!(publishers, expected_publishers.join(","));
     assert_eq!(
-        query(db, "SELECT count(*) FROM proposals WHERE status = 'accepted'").as_deref(),
+        query(
+            db,
+            "SELECT count(*) FROM proposals WHERE status = 'accepted'"
+        )
+        .as_deref(),
         Some("2")
     );
     check_group_files(Path::new("/var/lib/fiches"));
@@ -156,7 +160,12 @@ fn check_group_files(dir: &Path) {
             check_group_files(&p);
         } else {
             assert_eq!(mode & 0o060, 0o060, "{} {mode:o} ({owner})", p.display());
-            assert_eq!(mode & 0o007, 0, "{} {mode:o}: no access for others", p.display());
+            assert_eq!(
+                mode & 0o007,
+                0,
+                "{} {mode:o}: no access for others",
+                p.display()
+            );
         }
     }
 }
@@ -168,7 +177,10 @@ fn console_first() {
     // the database (umask 022 in her login).
     let alice = w.console("alice");
     alice.wait_for("0 proposition");
-    assert_eq!(stat(Path::new(DB)), (0o660, "alice".into(), "fiches".into()));
+    assert_eq!(
+        stat(Path::new(DB)),
+        (0o660, "alice".into(), "fiches".into())
+    );
     // The daemon then uses it, and her console sees its work.
     let daemon = w.start_daemon(None);
     alice.wait_for_all(&["45 propositions", "démon : vu"], Duration::from_secs(40));
@@ -194,7 +206,10 @@ fn console_first() {
 fn daemon_first() {
     let w = world();
     let daemon = w.start_daemon(None);
-    assert_eq!(stat(Path::new(DB)), (0o660, "fiches".into(), "fiches".into()));
+    assert_eq!(
+        stat(Path::new(DB)),
+        (0o660, "fiches".into(), "fiches".into())
+    );
     let alice = w.console("alice");
     let bob = w.console("bob");
     alice.wait_for("45 propositions");
@@ -280,7 +295,10 @@ fn someone_outside_the_group_is_told_at_once() {
         .unwrap();
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("carol") && text.contains("groupe fiches"), "{text}");
+    assert!(
+        text.contains("carol") && text.contains("groupe fiches"),
+        "{text}"
+    );
     let t = Tmux::start("carol", 120, 40, &w.sshd.tty_line("carol", LOGIN));
     let screen = t.wait_for("FIN 2");
     assert!(screen.contains("lecture seule"), "{screen}");

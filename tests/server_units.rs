@@ -58,12 +58,21 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
     assert!(!config.contains("[demo]") && !config.contains("fixtures"));
     assert_eq!(stat(Path::new("/etc/fiches/config.toml")).0, 0o644);
     let members_csv = std::fs::read_to_string("/etc/fiches/members.csv").unwrap();
-    assert!(members_csv.lines().any(|l| l == "organisation"), "{members_csv}");
+    assert!(
+        members_csv.lines().any(|l| l == "organisation"),
+        "{members_csv}"
+    );
     assert_eq!(
         stat(Path::new("/etc/fiches/members.csv")),
         (0o664, "root".into(), "fiches".into())
     );
-    for f in ["accuse-reception.txt", "accepte.txt", "liste-attente.txt", "non-retenu.txt", "creneau-modifie.txt"] {
+    for f in [
+        "accuse-reception.txt",
+        "accepte.txt",
+        "liste-attente.txt",
+        "non-retenu.txt",
+        "creneau-modifie.txt",
+    ] {
         assert!(Path::new("/etc/fiches/letters").join(f).is_file(), "{f}");
     }
     // Run again: kept, nothing lost.
@@ -102,12 +111,18 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
     // installed: no source yet — a clear message and the status its unit
     // does not restart (no restart loop).
     let daemon = Unit::installed("fiches-daemon.service");
-    assert_eq!((daemon.user.as_str(), daemon.umask.as_str()), ("fiches", "0007"));
+    assert_eq!(
+        (daemon.user.as_str(), daemon.umask.as_str()),
+        ("fiches", "0007")
+    );
     let out = daemon.command(None, &[]).output().unwrap();
     let text = output_text(&out);
     assert_eq!(out.status.code(), Some(78), "{text}");
     assert!(daemon.restart_prevent.contains(&78), "{daemon:?}");
-    assert!(text.contains("aucune source de courrier dans /etc/fiches/config.toml"), "{text}");
+    assert!(
+        text.contains("aucune source de courrier dans /etc/fiches/config.toml"),
+        "{text}"
+    );
 
     // With a Maildir: it runs, stores the sample, writes only where it may.
     add_maildir_source();
@@ -119,7 +134,12 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
         || query(Path::new(DB), "SELECT count(*) FROM messages").as_deref() == Some("50"),
         || svc.log(),
     );
-    for f in [DB.to_string(), format!("{DB}-wal"), format!("{DB}-shm"), format!("{DB}.lock")] {
+    for f in [
+        DB.to_string(),
+        format!("{DB}-wal"),
+        format!("{DB}-shm"),
+        format!("{DB}.lock"),
+    ] {
         let (mode, _, group) = stat(Path::new(&f));
         assert_eq!((mode & 0o777, group.as_str()), (0o660, "fiches"), "{f}");
     }
@@ -142,7 +162,11 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
         .output()
         .unwrap();
     assert_eq!(status.status.code(), Some(1), "{}", output_text(&status));
-    assert!(String::from_utf8_lossy(&status.stdout).contains("arrêté"), "{}", output_text(&status));
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("arrêté"),
+        "{}",
+        output_text(&status)
+    );
 
     // The nightly backup, as its unit runs it.
     let backup = Unit::installed("fiches-backup.service");
@@ -154,7 +178,10 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
         .map(|e| e.path())
         .collect();
     assert_eq!(copies.len(), 1, "{copies:?}");
-    assert_eq!(query(&copies[0], "SELECT count(*) FROM messages").as_deref(), Some("50"));
+    assert_eq!(
+        query(&copies[0], "SELECT count(*) FROM messages").as_deref(),
+        Some("50")
+    );
     assert_eq!(stat(&copies[0]).2, "fiches");
 
     // The weekly publication, as its unit runs it: into the state directory,
@@ -175,7 +202,12 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
     let latest = std::fs::read_link("/var/lib/fiches/publications/latest").unwrap();
     let dir = Path::new("/var/lib/fiches/publications").join(latest);
     let (mode, _, group) = stat(&dir);
-    assert_eq!((mode, group.as_str()), (0o2770, "fiches"), "{}", dir.display());
+    assert_eq!(
+        (mode, group.as_str()),
+        (0o2770, "fiches"),
+        "{}",
+        dir.display()
+    );
 }
 
 #[test]

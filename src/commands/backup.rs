@@ -110,9 +110,13 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         ours.sort();
         let excess = ours.len().saturating_sub(keep.max(1));
         for old in &ours[..excess] {
-            std::fs::remove_file(old)
-                .with_context(|| format!("suppression de l'ancienne sauvegarde {}", old.display()))?;
-            out.line(&clean(&format!("ancienne sauvegarde supprimée : {}", old.display())))?;
+            std::fs::remove_file(old).with_context(|| {
+                format!("suppression de l'ancienne sauvegarde {}", old.display())
+            })?;
+            out.line(&clean(&format!(
+                "ancienne sauvegarde supprimée : {}",
+                old.display()
+            )))?;
         }
     }
     out.finish()?;

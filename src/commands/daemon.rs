@@ -24,8 +24,8 @@ use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
 use signal_hook::iterator::Signals;
 
 use super::Globals;
-use super::output::{Out, json_line};
 use super::Permanent;
+use super::output::{Out, json_line};
 use crate::config::{Config, SourceConfig};
 use crate::intake::IntakeOptions;
 use crate::intake::daemon::{self, Command, Shutdown};
@@ -123,7 +123,7 @@ fn sources(config: &Config) -> anyhow::Result<(Vec<ImapSourceConfig>, Vec<LocalS
         }
     }
     if imap.is_empty() && local.is_empty() {
-        return Err(Permanent::new(anyhow::anyhow!(
+        return Err(Permanent::wrap(anyhow::anyhow!(
             "aucune source de courrier dans {} : ajouter une section [[sources]] (type = \"imap\", \
              \"maildir\" ou \"eml\" ; voir les exemples commentés du fichier)",
             config.path.display()
@@ -153,7 +153,7 @@ fn check_surroundings(config: &Config) -> anyhow::Result<()> {
             }
         }
         if probe.exists() && !crate::system::writable(probe) {
-            return Err(Permanent::new(anyhow::anyhow!(
+            return Err(Permanent::wrap(anyhow::anyhow!(
                 "publication planifiée ([publish] schedule) : le dossier {} n'est pas modifiable par {} ; \
                  mettre [publish] output_dir dans le dossier d'état (/var/lib/fiches/publications) \
                  ou retirer schedule",
@@ -209,7 +209,7 @@ fn handle_signals(shutdown: &Shutdown) -> anyhow::Result<signal_hook::iterator::
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
-    let config = globals.require_config().map_err(Permanent::new)?;
+    let config = globals.require_config().map_err(Permanent::wrap)?;
     let (sources, local) = sources(&config)?;
     check_surroundings(&config)?;
     let db = globals.db_path(Some(&config))?;
@@ -218,7 +218,13 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     // open their own.
     let (mut store, backup) = globals
         .open_store_with(Some(&config), Migrate::Allowed)
-        .map_err(|e| if is_permanent(&e) { Permanent::new(e) } else { e })?;
+        .map_err(|e| {
+            if is_permanent(&e) {
+                Permanent::wrap(e)
+            } else {
+                e
+            }
+        })?;
     if let Some(b) = backup {
         tracing::info!(sauvegarde = %b.display(), "base mise à jour ; sauvegarde d'avant la mise à jour");
     }
@@ -473,7 +479,11 @@ fn once_local(
             }
             Err(e) => {
                 all_ok = false;
-                eprintln!("fiches : relève de {} impossible : {}", clean(&name), clean(&e));
+                eprintln!(
+                    "fiches : relève de {} impossible : {}",
+                    clean(&name),
+                    clean(&e)
+                );
                 if as_json {
                     out.line(&json_line(&json!({
                         "account": "local", "mailbox": name, "ok": false, "error": e,

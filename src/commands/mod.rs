@@ -37,7 +37,8 @@ pub const EXIT_PERMANENT: u8 = 78;
 pub struct Permanent(pub anyhow::Error);
 
 impl Permanent {
-    pub fn new(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    /// `e`, marked permanent.
+    pub fn wrap(e: impl Into<anyhow::Error>) -> anyhow::Error {
         anyhow::Error::new(Permanent(e.into()))
     }
 }
@@ -83,7 +84,8 @@ impl Globals {
     /// acknowledgement settings are recorded in the database, so that every
     /// process that stores messages follows them.
     pub fn open_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
-        self.open_store_with(config, Migrate::Refused).map(|(s, _)| s)
+        self.open_store_with(config, Migrate::Refused)
+            .map(|(s, _)| s)
     }
 
     /// Opens the database, migrating it when `mode` allows (the daemon,

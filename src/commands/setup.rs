@@ -80,7 +80,10 @@ const LETTERS: &[(&str, &str)] = &[
         "liste-attente.txt",
         include_str!("../../letters/liste-attente.txt"),
     ),
-    ("non-retenu.txt", include_str!("../../letters/non-retenu.txt")),
+    (
+        "non-retenu.txt",
+        include_str!("../../letters/non-retenu.txt"),
+    ),
     (
         "creneau-modifie.txt",
         include_str!("../../letters/creneau-modifie.txt"),
@@ -220,7 +223,8 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     install_file(&mut out, &config_path, PRODUCTION_CONFIG, 0o644, None)?;
     let letters = etc.join("letters");
     if !letters.exists() {
-        std::fs::create_dir(&letters).with_context(|| format!("création de {}", letters.display()))?;
+        std::fs::create_dir(&letters)
+            .with_context(|| format!("création de {}", letters.display()))?;
         chown(&letters, Some(0), Some(gid))?;
         chmod(&letters, 0o2775)?;
     }
@@ -253,7 +257,11 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             .with_context(|| format!("base {}", db.display()))?;
         let schema = store.schema()?;
         drop(store);
-        for f in [db.clone(), with_suffix(&db, "-wal"), with_suffix(&db, "-shm")] {
+        for f in [
+            db.clone(),
+            with_suffix(&db, "-wal"),
+            with_suffix(&db, "-shm"),
+        ] {
             if f.exists() && std::fs::metadata(&f)?.uid() == 0 {
                 chown(&f, Some(uid), Some(gid))?;
             }
@@ -265,7 +273,10 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             schema.label()
         ))?;
         if let Some(b) = backup {
-            out.line(&format!("  sauvegarde d'avant la mise à jour : {}", b.display()))?;
+            out.line(&format!(
+                "  sauvegarde d'avant la mise à jour : {}",
+                b.display()
+            ))?;
         }
     } else {
         out.line(&format!(
@@ -340,8 +351,9 @@ mod tests {
 
     #[test]
     fn the_production_template_is_not_a_demo_and_points_at_the_state_directory() {
-        let c = crate::config::Config::parse(PRODUCTION_CONFIG, Path::new("/etc/fiches/config.toml"))
-            .unwrap();
+        let c =
+            crate::config::Config::parse(PRODUCTION_CONFIG, Path::new("/etc/fiches/config.toml"))
+                .unwrap();
         assert!(!c.demo && c.sample.is_none());
         assert_eq!(c.database, PathBuf::from("/var/lib/fiches/fiches.db"));
         assert_eq!(
@@ -352,7 +364,11 @@ mod tests {
         assert!(c.sources.is_empty(), "the admin fills in the mailbox");
         assert!(c.smtp.is_none());
         // Each commented example, uncommented, is valid.
-        for start in ["# [[sources]]\n# type = \"imap\"", "# [[sources]]\n# type = \"maildir\"", "# [smtp]"] {
+        for start in [
+            "# [[sources]]\n# type = \"imap\"",
+            "# [[sources]]\n# type = \"maildir\"",
+            "# [smtp]",
+        ] {
             let at = PRODUCTION_CONFIG.find(start).unwrap();
             let block: Vec<&str> = PRODUCTION_CONFIG[at..]
                 .lines()

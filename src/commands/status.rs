@@ -122,7 +122,10 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
         json!(config.map(|c| c.path.display().to_string())),
     );
     j.insert("database".into(), json!(db.display().to_string()));
-    lines.push(("Version".into(), format!("fiches {}", crate::version_text())));
+    lines.push((
+        "Version".into(),
+        format!("fiches {}", crate::version_text()),
+    ));
     if let Some(c) = config {
         let demo = if c.demo { " (démonstration)" } else { "" };
         lines.push((
@@ -159,7 +162,13 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
         && crate::system::writable(db)
         && db
             .parent()
-            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
             .is_some_and(crate::system::writable);
     j.insert("database_exists".into(), json!(exists));
     j.insert("writable".into(), json!(writable));
@@ -186,7 +195,8 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
     let mut base = db.display().to_string();
     if !writable {
         let target = if crate::system::writable(db) {
-            db.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            db.parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
         } else {
             db.to_path_buf()
         };
@@ -289,7 +299,10 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
                     if n > 1 { "s" } else { "" }
                 ),
             ));
-            j.insert("last_mail".into(), serde_json::to_value(&m).unwrap_or(Value::Null));
+            j.insert(
+                "last_mail".into(),
+                serde_json::to_value(&m).unwrap_or(Value::Null),
+            );
         }
         Ok(None) => {
             lines.push(("Dernier courrier".into(), "aucun message encore".into()));
@@ -309,9 +322,14 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             .iter()
             .filter(|m| m.handled.is_none() && m.flags.iter().any(|f| f == "not_downloaded"))
             .count();
-        let mut s = format!("{open} message{} à traiter à la main", if open > 1 { "s" } else { "" });
+        let mut s = format!(
+            "{open} message{} à traiter à la main",
+            if open > 1 { "s" } else { "" }
+        );
         if not_downloaded > 0 {
-            s.push_str(&format!(", dont {not_downloaded} non téléchargé(s) (trop gros)"));
+            s.push_str(&format!(
+                ", dont {not_downloaded} non téléchargé(s) (trop gros)"
+            ));
         }
         lines.push(("À traiter".into(), s));
         j.insert(
@@ -328,7 +346,11 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
                     p.number,
                     time_text(zone, now, &p.published_at),
                     p.author,
-                    if p.unchanged { " (sans changement)" } else { "" }
+                    if p.unchanged {
+                        " (sans changement)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
             j.insert(

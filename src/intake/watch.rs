@@ -291,7 +291,13 @@ mod tests {
         std::fs::write(md.join("new/1528100001.M2.host"), mail(2)).unwrap();
         std::fs::write(eml.join("x.eml"), mail(3)).unwrap();
         let r = w.pass_all();
-        assert_eq!(r[0].as_ref().unwrap().pass, LocalPass { new: 1, ..Default::default() });
+        assert_eq!(
+            r[0].as_ref().unwrap().pass,
+            LocalPass {
+                new: 1,
+                ..Default::default()
+            }
+        );
         assert_eq!(r[1].as_ref().unwrap().pass.new, 1);
         // Nothing new: nothing read.
         let r = w.pass_all();
@@ -304,7 +310,11 @@ mod tests {
         let beats = w2.store.heartbeats().unwrap();
         let local: Vec<_> = beats.iter().filter(|h| h.account == "local").collect();
         assert_eq!(local.len(), 3);
-        assert!(local.iter().any(|h| h.last_error.as_deref().is_some_and(|e| e.contains("absent"))));
+        assert!(local.iter().any(|h| {
+            h.last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("absent"))
+        }));
         assert_eq!(w2.store.counts().unwrap().messages, 3);
     }
 }

@@ -211,7 +211,9 @@ impl Store {
             if checksum(sql) != m.sha256 {
                 return Err(StoreError::OtherBuild {
                     path: self.path.clone(),
-                    detail: format!("la migration « {name} » de la base diffère de celle de ce programme"),
+                    detail: format!(
+                        "la migration « {name} » de la base diffère de celle de ce programme"
+                    ),
                 });
             }
         }

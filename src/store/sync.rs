@@ -771,8 +771,24 @@ mod tests {
         assert_eq!(skipped.status, crate::store::MessageStatus::Rejected);
         assert_eq!(skipped.flags, ["not_downloaded"]);
         let reason = skipped.reason.as_deref().unwrap();
-        assert!(reason.contains("trop gros") && reason.contains("UID 5"), "{reason}");
+        assert!(
+            reason.contains("trop gros") && reason.contains("UID 5"),
+            "{reason}"
+        );
         assert_eq!(store.imap_skipped().unwrap()[0].uid, 5);
+        // Staff find it in À traiter, its note readable.
+        let triage = store.triage_messages().unwrap();
+        assert!(
+            triage
+                .iter()
+                .any(|m| m.id == skipped.id && m.flags == ["not_downloaded"]),
+            "{triage:?}"
+        );
+        let note = String::from_utf8(store.raw_message(skipped.id).unwrap()).unwrap();
+        assert!(
+            note.contains("Message non téléchargé") && note.contains("fiches import"),
+            "{note}"
+        );
         let h = store.heartbeat(&mb).unwrap().unwrap();
         assert_eq!(
             (

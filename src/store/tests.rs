@@ -111,7 +111,10 @@ fn migrations_are_named_checksummed_and_recorded() {
     assert_eq!(names, known);
     for (m, (_, sql)) in info.applied.iter().zip(MIGRATIONS) {
         assert_eq!(m.sha256, schema::checksum(sql));
-        assert_eq!(m.applied_by.as_deref(), Some(crate::system::acting_user().as_str()));
+        assert_eq!(
+            m.applied_by.as_deref(),
+            Some(crate::system::acting_user().as_str())
+        );
     }
     assert_eq!(
         info.label(),
@@ -165,7 +168,9 @@ fn staff_never_migrate_the_daemon_backs_up_first() {
     let text = e.to_string();
     assert!(matches!(e, StoreError::NeedsMigration { .. }), "{e}");
     assert!(
-        text.contains("administrateur") && text.contains("fiches migrate") && text.contains(MIGRATIONS[3].0),
+        text.contains("administrateur")
+            && text.contains("fiches migrate")
+            && text.contains(MIGRATIONS[3].0),
         "{text}"
     );
     let backups = |d: &Path| -> Vec<PathBuf> {

@@ -153,10 +153,12 @@ impl Sandbox {
 
     /// `/usr/local/bin/fiches`: this build.
     pub fn install_binary(&self) {
-        must(
-            Command::new("install")
-                .args(["-m", "755", env!("CARGO_BIN_EXE_fiches"), "/usr/local/bin/fiches"]),
-        );
+        must(Command::new("install").args([
+            "-m",
+            "755",
+            env!("CARGO_BIN_EXE_fiches"),
+            "/usr/local/bin/fiches",
+        ]));
     }
 
     /// `fiches setup --system --staff …`, as the README says; its output.
@@ -240,7 +242,10 @@ impl Unit {
                 "ProtectHome" => u.protect_home = v == "yes",
                 "PrivateTmp" => u.private_tmp = v == "yes",
                 "RestartPreventExitStatus" => {
-                    u.restart_prevent = v.split_whitespace().filter_map(|n| n.parse().ok()).collect()
+                    u.restart_prevent = v
+                        .split_whitespace()
+                        .filter_map(|n| n.parse().ok())
+                        .collect()
                 }
                 _ => {}
             }
@@ -269,7 +274,9 @@ impl Unit {
             s.push_str("mount -t tmpfs tmpfs /tmp\nmount -t tmpfs tmpfs /var/tmp\n");
         }
         if self.protect_home {
-            s.push_str("mount -t tmpfs -o mode=000 tmpfs /home\nmount -t tmpfs -o mode=000 tmpfs /root\n");
+            s.push_str(
+                "mount -t tmpfs -o mode=000 tmpfs /home\nmount -t tmpfs -o mode=000 tmpfs /root\n",
+            );
         }
         if self.protect_system_strict {
             for m in ["/", "/etc", "/usr/local", "/var/lib", "/boot"] {
@@ -309,14 +316,24 @@ impl Unit {
             );
         }
         let mut c = Command::new("unshare");
-        c.args(["--mount", "--propagation", "private", "/bin/sh", "-c", &script])
-            .env_clear()
-            .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-            .env("LANG", "C.UTF-8")
-            .env("USER", &self.user)
-            .env("LOGNAME", &self.user)
-            .env("HOME", "/var/lib/fiches")
-            .stdin(Stdio::null());
+        c.args([
+            "--mount",
+            "--propagation",
+            "private",
+            "/bin/sh",
+            "-c",
+            &script,
+        ])
+        .env_clear()
+        .env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
+        .env("LANG", "C.UTF-8")
+        .env("USER", &self.user)
+        .env("LOGNAME", &self.user)
+        .env("HOME", "/var/lib/fiches")
+        .stdin(Stdio::null());
         c
     }
 }
@@ -337,9 +354,17 @@ impl Sshd {
         let etc = Path::new("/etc/ssh-fiches-test");
         fs::create_dir_all(etc.join("keys")).unwrap();
         let host_key = etc.join("host_ed25519");
-        must(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&host_key));
+        must(
+            Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(&host_key),
+        );
         let key = sandbox.path().join("client_ed25519");
-        must(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key));
+        must(
+            Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(&key),
+        );
         let public = fs::read_to_string(key.with_extension("pub")).unwrap();
         for u in users {
             let f = etc.join("keys").join(u);
@@ -364,7 +389,12 @@ impl Sshd {
         )
         .unwrap();
         let log = sandbox.path().join("sshd.log");
-        must(Command::new("/usr/sbin/sshd").arg("-t").arg("-f").arg(&config));
+        must(
+            Command::new("/usr/sbin/sshd")
+                .arg("-t")
+                .arg("-f")
+                .arg(&config),
+        );
         let child = Command::new("/usr/sbin/sshd")
             .args(["-D", "-e", "-f"])
             .arg(&config)
@@ -565,17 +595,28 @@ impl Drop for Service {
 }
 
 /// Waits until `f` is true, or fails with `what` and `detail()`.
-pub fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool, detail: impl Fn() -> String) {
+pub fn wait_until(
+    what: &str,
+    within: Duration,
+    mut f: impl FnMut() -> bool,
+    detail: impl Fn() -> String,
+) {
     let t0 = Instant::now();
     while !f() {
-        assert!(t0.elapsed() < within, "waited {within:?} for {what}:\n{}", detail());
+        assert!(
+            t0.elapsed() < within,
+            "waited {within:?} for {what}:\n{}",
+            detail()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
 
 /// One SQL value from the database, read as root with sqlite3-free rusqlite.
 pub fn query(db: &Path, sql: &str) -> Option<String> {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()?;
     conn.busy_timeout(Duration::from_secs(5)).ok()?;
     conn.query_row(sql, [], |r| {
         r.get::<_, rusqlite::types::Value>(0).map(|v| match v {

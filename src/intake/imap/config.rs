@@ -82,7 +82,10 @@ impl<'de> Deserialize<'de> for PostActionRepr {
                     return Err(D::Error::custom(format!(
                         "post_action : une seule action à la fois, pas {} ({}) ; {EXPECTED}",
                         keys.len(),
-                        keys.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                        keys.iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )));
                 };
                 let Some(value) = t[key.as_str()].as_str().map(str::to_owned) else {
@@ -561,7 +564,8 @@ pub(crate) fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
     // Readable by its owner only; or, for a password the daemon and staff
     // share (SMTP), also by the group fiches — never writable by it, never
     // readable by others.
-    let shared = mode & 0o037 == 0 && crate::system::group_id(crate::system::GROUP) == Some(meta.gid());
+    let shared =
+        mode & 0o037 == 0 && crate::system::group_id(crate::system::GROUP) == Some(meta.gid());
     if mode & 0o077 != 0 && !shared {
         return Err(ConfigError::PasswordFilePermissions {
             path: path.to_owned(),
@@ -730,7 +734,10 @@ mod tests {
             ));
             assert!(r.is_err(), "{bad} accepted");
             let e = r.err().unwrap().to_string();
-            assert!(e.contains("post_action") && !e.contains("variant"), "{bad}: {e}");
+            assert!(
+                e.contains("post_action") && !e.contains("variant"),
+                "{bad}: {e}"
+            );
         }
     }
 
