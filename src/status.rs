@@ -369,7 +369,10 @@ mod tests {
                 .0
                 .starts_with("démon : arrêté (il y a 2 min)")
         );
-        assert_eq!(health(&[], Holder::Free, now(), SILENT_AFTER), Health::Unknown);
+        assert_eq!(
+            health(&[], Holder::Free, now(), SILENT_AFTER),
+            Health::Unknown
+        );
         assert_eq!(
             health(&[], Holder::Held(9), now(), SILENT_AFTER),
             Health::Starting { pid: Some(9) }

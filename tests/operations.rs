@@ -215,7 +215,9 @@ fn staff_never_migrate_the_administrator_does_after_a_backup() {
     assert!(text.contains(&name), "{text}");
     // The copy is the database as it was: first build's schema, its message.
     let old = rusqlite::Connection::open(&made[0]).unwrap();
-    let v: i64 = old.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: i64 = old
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     let m: i64 = old
         .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
         .unwrap();
