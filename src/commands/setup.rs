@@ -319,7 +319,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     if !same_binary {
         out.line(&format!(
             "Attention : les services lancent {BINARY}, qui {} ; l'installer : \
-             sudo install -m 755 target/release/fiches {BINARY}",
+             scripts/build-release.sh puis sudo install -m 755 target/dist/fiches {BINARY}",
             if installed.exists() {
                 "n'est pas ce programme"
             } else {
