@@ -280,7 +280,8 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
     match &h {
         Health::Running { .. } | Health::Starting { .. } => {}
         Health::Unknown => attention.push(
-            "aucun démon ne relève le courrier de cette base : systemctl enable --now fiches-daemon"
+            "aucun démon ne relève le courrier de cette base : sudo systemctl enable --now fiches-daemon \
+             (s'il est activé mais s'est arrêté, `journalctl -u fiches-daemon -n 20` dit pourquoi)"
                 .into(),
         ),
         other => attention.push(format!("démon : {}", daemon_sentence(other, now))),
