@@ -5,7 +5,10 @@
 #   their own child process), isync (mbsync, the IMAP benchmark's reference), time,
 #   openssl, tmux (the console's end-to-end test), LibreOffice Calc and
 #   Chromium (the exports are opened in both by the publication tests); the
-#   packaged dovecot service is not started.
+#   packaged dovecot service is not started; openssh-server and the client (the
+#   server tests run their own sshd on loopback, with its own config and host
+#   key, as two staff logins), systemd (`systemd-analyze verify` on the units,
+#   systemd-sysusers; nothing is started).
 # - The other IMAP servers of tests/imap_servers.rs, run by the tests as
 #   their own child processes: GNU Mailutils imap4d (mailutils-imap4d,
 #   installed normally); Cyrus 3.6 and Courier-IMAP 5.0, which conflict with
@@ -23,7 +26,8 @@ server_libs=(libpcre3 libxapian30 libical3 libjansson4 libpq5 libwrap0 libicu72
     libidn12 libcourier-unicode4 libgdbm6 libgamin0 libltdl7 libsasl2-modules
     libsasl2-modules-db sasl2-bin mailutils-imap4d util-linux)
 need=()
-for pkg in dovecot-imapd isync openssl time tmux libreoffice-calc-nogui chromium "${server_libs[@]}"; do
+for pkg in dovecot-imapd isync openssl time tmux libreoffice-calc-nogui chromium \
+    openssh-server openssh-client systemd "${server_libs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -291,8 +291,8 @@ fn a_failing_post_action_never_blocks_intake() {
     );
     // The console's status line says it.
     let store = fiches::store::Store::open(env.db()).unwrap();
-    let hb = store.daemon_status().unwrap().unwrap();
-    let (n, e) = hb.post_actions.expect("post-actions in the status");
+    let beats = store.heartbeats().unwrap();
+    let (n, e) = fiches::status::refused_post_actions(&beats).expect("post-actions in the status");
     assert!(n >= 3 && e.contains("Traitées"), "{n} {e}");
     drop(store);
     // Writable again: done at the next pass, the report cleared.

@@ -111,8 +111,6 @@ pub const COR_HINT: &str =
 pub const COR_REQUIRED: &str = "obligatoire";
 
 // Status line.
-pub const ST_DAEMON_UNKNOWN: &str = "démon : inconnu";
-pub const ST_DAEMON_UNKNOWN_SHORT: &str = "démon : ?";
 /// Appended to the daemon's part when post-actions wait on a refusal.
 pub const ST_POST_ACTIONS_SHORT: &str = ", post-actions ✗";
 

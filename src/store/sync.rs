@@ -231,6 +231,9 @@ impl Store {
                 at
             ],
         )?;
+        if tx.changes() > 0 {
+            super::status::record_not_downloaded(&tx, wm, size, reason, &at)?;
+        }
         super::ingest::advance_watermark(&tx, wm, &at)?;
         let mb = MailboxId::new(wm.account.clone(), wm.mailbox.clone());
         heartbeat_row(&tx, &mb, &at)?;
@@ -960,8 +963,30 @@ mod tests {
         assert_eq!(s.load(&mb).unwrap().unwrap().last_uid, 5);
 
         let messages = store.list_messages(&Default::default()).unwrap();
-        assert_eq!(messages.len(), 1);
+        // The skipped message is a message too, for staff to fetch by hand.
+        assert_eq!(messages.len(), 2);
+        let skipped = &messages[1];
+        assert_eq!(skipped.status, crate::store::MessageStatus::Rejected);
+        assert_eq!(skipped.flags, ["not_downloaded"]);
+        let reason = skipped.reason.as_deref().unwrap();
+        assert!(
+            reason.contains("trop gros") && reason.contains("UID 5"),
+            "{reason}"
+        );
         assert_eq!(store.imap_skipped().unwrap()[0].uid, 5);
+        // Staff find it in À traiter, its note readable.
+        let triage = store.triage_messages().unwrap();
+        assert!(
+            triage
+                .iter()
+                .any(|m| m.id == skipped.id && m.flags == ["not_downloaded"]),
+            "{triage:?}"
+        );
+        let note = String::from_utf8(store.raw_message(skipped.id).unwrap()).unwrap();
+        assert!(
+            note.contains("Message non téléchargé") && note.contains("fiches import"),
+            "{note}"
+        );
         let h = store.heartbeat(&mb).unwrap().unwrap();
         assert_eq!(
             (
@@ -983,6 +1008,15 @@ mod tests {
         assert_eq!(h.state, DaemonState::Idle);
         assert_eq!(h.errors, 1);
         assert_eq!(h.last_error.as_deref(), Some("connexion perdue"));
+        // A message seen again past the limit is recorded once.
+        let wm = Watermark {
+            account: mb.account.clone(),
+            mailbox: mb.mailbox.clone(),
+            uidvalidity: 8,
+            uid: 5,
+        };
+        store.imap_skip(&wm, 99_000_000, "trop gros").unwrap();
+        assert_eq!(store.list_messages(&Default::default()).unwrap().len(), 2);
         // A new run: counters start again, the last error stays.
         store.heartbeat_start(&mb, 43).unwrap();
         let h = store.heartbeat(&mb).unwrap().unwrap();
