@@ -124,6 +124,11 @@ pub struct LetterParams {
     pub previous_slot: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_space: Option<String>,
+    /// For a cancellation: where the proposal stands, as the letter says
+    /// (refused, withdrawn, back on the waiting list, to decide) — once
+    /// sent, what the sender knows (see `told`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::domain::Status>,
 }
 
 impl LetterParams {
@@ -701,6 +706,44 @@ pub(super) fn queue_acknowledgements(
 
 /// What the sender of `chain` was last told by a decision letter that went
 /// (or may have gone) out.
+/// What the sender was told, as the rule of the next letter reads it
+/// (`decision_letter`): a cancellation that said "back on the waiting
+/// list" told them they wait (a waiting-list letter would repeat it); one
+/// that said "to decide again" or "withdrawn" left no decision in force
+/// (the next decision is written, as if nothing had been told); one that
+/// gave a refusal (or an older one, without its status) counts as a refusal.
+fn for_rules(told: Option<Told>, status: Option<crate::domain::Status>) -> Option<Told> {
+    use crate::domain::Status;
+    let t = told?;
+    if t.kind != LetterKind::Cancellation {
+        return Some(t);
+    }
+    match status {
+        Some(Status::Waitlisted) => Some(Told {
+            kind: LetterKind::Waitlisted,
+            slot: None,
+            space: None,
+        }),
+        Some(Status::Pending | Status::Withdrawn) => None,
+        _ => Some(t),
+    }
+}
+
+/// `told`, as the rule of the next letter reads it (see `for_rules`).
+fn told_for_rules(tx: &Transaction<'_>, chain: &str) -> Result<Option<Told>> {
+    let status: Option<String> = tx
+        .prepare_cached(
+            "SELECT json_extract(params, '$.status') FROM letters
+             WHERE chain = ?1 AND kind != 'acknowledgement' AND state IN ('sending', 'sent', 'uncertain')
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([chain], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let status = status.as_deref().and_then(crate::domain::Status::parse);
+    Ok(for_rules(told(tx, chain)?, status))
+}
+
 fn told(tx: &Transaction<'_>, chain: &str) -> Result<Option<Told>> {
     let row: Option<(String, bool, String)> = tx
         .prepare_cached(
@@ -765,6 +808,7 @@ fn params_for(after: &Proposal, want: LetterKind, told: Option<&Told>) -> Letter
         reason: after.reason.clone().filter(|r| !r.trim().is_empty()),
         previous_slot: None,
         previous_space: None,
+        status: None,
     };
     if matches!(want, LetterKind::SlotChanged | LetterKind::Cancellation) {
         params.previous_slot = told.and_then(|t| t.slot.clone());
@@ -773,6 +817,7 @@ fn params_for(after: &Proposal, want: LetterKind, told: Option<&Told>) -> Letter
     if want == LetterKind::Cancellation {
         params.slot = None;
         params.space = None;
+        params.status = Some(after.status);
     }
     params
 }
@@ -787,7 +832,8 @@ fn unsent_letters(
     let rows: Vec<(i64, String, bool, String)> = tx
         .prepare_cached(
             "SELECT id, kind, cancellation, params FROM letters WHERE chain = ?1
-               AND state IN ('pending', 'failed') AND (kind != 'acknowledgement') = ?2 ORDER BY id",
+               AND state IN ('pending', 'failed') AND (kind != 'acknowledgement') = ?2
+             ORDER BY (edit_to IS NULL AND edit_cc IS NULL AND edit_subject IS NULL AND edit_body IS NULL), id",
         )?
         .query_map(params![chain, decisions], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -875,7 +921,8 @@ pub(super) fn sync_decision_letter(
     after: &Proposal,
 ) -> Result<LetterChanges> {
     let chain = chain_of(after);
-    let told = told(tx, &chain)?;
+    let told_raw = told(tx, &chain)?;
+    let told = told_for_rules(tx, &chain)?;
     let want = decision_letter(
         after.status,
         after.slot.as_deref(),
@@ -890,21 +937,30 @@ pub(super) fn sync_decision_letter(
             && params.as_ref().is_some_and(|x| x.same_decision(p))
             && contradiction(&p.stated(*k), &now).is_none()
     };
-    let keep = want.is_some() && unsent.len() == 1 && says_it(&unsent[0]);
+    // The one unsent letter kept: one that says it (staff's first, as
+    // `unsent_letters` lists them); every other unsent one leaves.
+    let keeper = if want.is_some() {
+        unsent.iter().position(says_it)
+    } else {
+        None
+    };
+    let keep = keeper.is_some();
     let mut changes = LetterChanges::default();
     let mut replaced = Vec::new();
-    if !keep {
-        let why = match want {
-            Some(_) => "décision changée : nouvelle lettre".to_string(),
-            None => "décision changée : plus rien à annoncer".to_string(),
-        };
-        for (id, k, p) in &unsent {
-            let why = contradiction(&p.stated(*k), &now)
-                .map(|c| format!("ne dit plus la vérité : {c}"))
-                .unwrap_or_else(|| why.clone());
-            changes.retired.push(retire(tx, at, actor, *id, &why)?);
-            replaced.push(*id);
+    let why = match (want, keep) {
+        (_, true) => "une autre lettre dit déjà la décision".to_string(),
+        (Some(_), false) => "décision changée : nouvelle lettre".to_string(),
+        (None, _) => "décision changée : plus rien à annoncer".to_string(),
+    };
+    for (i, (id, k, p)) in unsent.iter().enumerate() {
+        if Some(i) == keeper {
+            continue;
         }
+        let why = contradiction(&p.stated(*k), &now)
+            .map(|c| format!("ne dit plus la vérité : {c}"))
+            .unwrap_or_else(|| why.clone());
+        changes.retired.push(retire(tx, at, actor, *id, &why)?);
+        replaced.push(*id);
     }
     // Acknowledgements: only while to decide, and only while no decision
     // letter says more.
@@ -921,6 +977,18 @@ pub(super) fn sync_decision_letter(
             replaced.push(*id);
         }
         acks_left = 0;
+    } else if acks.len() > 1 {
+        // One acknowledgement at most: the newest (it answers the newest fiche).
+        for (id, ..) in &acks[..acks.len() - 1] {
+            changes.retired.push(retire(
+                tx,
+                at,
+                actor,
+                *id,
+                "un accusé de réception plus récent le remplace",
+            )?);
+        }
+        acks_left = 1;
     }
     match (want, params) {
         (Some(kind), Some(params)) => {
@@ -931,11 +999,14 @@ pub(super) fn sync_decision_letter(
             }
         }
         _ => {
-            if after.status == crate::domain::Status::Pending && told.is_none() && acks_left == 0 {
+            if after.status == crate::domain::Status::Pending
+                && told_raw.is_none()
+                && acks_left == 0
+            {
                 changes.queued = restore_acknowledgement(tx, at, actor, &chain)?;
             }
             if changes.queued.is_none() && acks_left == 0 {
-                changes.none = Some(no_letter_reason(after.status, told.as_ref()).to_string());
+                changes.none = Some(no_letter_reason(after.status, told_raw.as_ref()).to_string());
             }
         }
     }
@@ -1038,7 +1109,27 @@ pub(super) fn revert_letters(
             Some(json!({"why": "décision annulée"})),
         )?;
     }
+    // Letters queued since by other changes (a rank that moved under an
+    // edited letter…) follow the truth too.
+    let more = sync_decision_letter(tx, at, actor, after)?;
+    changes.retired.extend(more.retired);
+    if more.queued.is_some() {
+        changes.queued = more.queued;
+    }
+    changes.none = more.none;
     Ok(changes)
+}
+
+/// Whether a letter set aside says the decision `truth` is: the same
+/// decision — for a cancellation, the same acceptance cancelled, whatever
+/// its reason (refused, then withdrawn: still that cancellation; the
+/// reason is brought up to date when it is taken back).
+fn same_for_take_back(kind: LetterKind, truth: &LetterParams, letter: &LetterParams) -> bool {
+    if kind == LetterKind::Cancellation {
+        return (&truth.previous_slot, &truth.previous_space)
+            == (&letter.previous_slot, &letter.previous_space);
+    }
+    truth.same_decision(letter)
 }
 
 /// Why a letter set aside "à revoir" cannot come back as it is: it must be
@@ -1052,7 +1143,7 @@ fn why_not_taken_back(
     params: &LetterParams,
 ) -> Result<Option<String>> {
     let chain = chain_of(live);
-    let told = told(tx, &chain)?;
+    let told = told_for_rules(tx, &chain)?;
     let want = decision_letter(
         live.status,
         live.slot.as_deref(),
@@ -1074,7 +1165,7 @@ fn why_not_taken_back(
                 w.label_fr(),
                 kind.label_fr()
             )),
-            Some(w) if !params_for(live, w, told.as_ref()).same_decision(params) => {
+            Some(w) if !same_for_take_back(w, &params_for(live, w, told.as_ref()), params) => {
                 Some("la lettre ne dit plus la décision en cours".to_string())
             }
             Some(_) => None,
@@ -1416,6 +1507,21 @@ impl Store {
                 kind: letter_kind.label_fr(),
                 why,
             });
+        }
+        if letter_kind == LetterKind::Cancellation {
+            // Its reason is the one of the moment (refused, withdrawn…).
+            let told = told_for_rules(&tx, &chain)?;
+            let now = LetterParams {
+                rank: params.rank,
+                ..params_for(&live, letter_kind, told.as_ref())
+            };
+            tx.execute(
+                "UPDATE letters SET params = ?2 WHERE id = ?1",
+                params![
+                    id,
+                    serde_json::to_string(&now).unwrap_or_else(|_| "{}".into())
+                ],
+            )?;
         }
         let current: Vec<i64> = tx
             .prepare(

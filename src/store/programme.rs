@@ -491,17 +491,27 @@ struct WaitSpot {
 
 impl WaitSpot {
     /// Where it goes back in `list` (the entries waiting now, in order):
-    /// right after the entry that was just ahead of it, else right before
-    /// the one that was just behind, else at its rank (lines written before
-    /// neighbours were journaled), else last.
+    /// right after the entry that was just ahead of it if that one still
+    /// waits; first if it was first; else right before the one that was
+    /// just behind it if that one still waits; last if it was last; else
+    /// at its rank (and for lines written before neighbours were
+    /// journaled).
     fn index_in(&self, list: &[&Candidate]) -> usize {
-        let pos = |n: Option<i64>| n.and_then(|n| list.iter().position(|o| o.number == n));
-        match (pos(self.prev), pos(self.next)) {
-            (Some(i), _) => i + 1,
-            (None, Some(j)) => j,
-            _ => self
-                .rank
-                .map_or(list.len(), |r| r.saturating_sub(1).min(list.len())),
+        let pos = |n: i64| list.iter().position(|o| o.number == n);
+        let by_rank = || {
+            self.rank
+                .map_or(list.len(), |r| r.saturating_sub(1).min(list.len()))
+        };
+        if self.rank.is_some() && self.prev.is_none() {
+            return 0;
+        }
+        if let Some(i) = self.prev.and_then(pos) {
+            return i + 1;
+        }
+        match self.next {
+            Some(q) => pos(q).unwrap_or_else(by_rank),
+            None if self.rank.is_some() => list.len(),
+            None => by_rank(),
         }
     }
 }
@@ -842,8 +852,8 @@ impl Store {
                     place,
                     holder,
                 } => StoreError::UndoRefused(format!(
-                    "la proposition n° {} ne peut pas retrouver sa place : {place} à {slot} est maintenant attribué à la proposition n° {holder} ; libérer cette place (déplacer ou retirer la n° {holder}) puis annuler à nouveau, ou décider autrement (fiches decide {} …)",
-                    p.number, p.number
+                    "la proposition n° {} ne peut pas retrouver sa place : {place} à {slot} est maintenant attribué à la proposition n° {holder} ; libérer cette place (déplacer ou retirer la n° {holder}) puis annuler à nouveau, ou décider autrement",
+                    p.number
                 )),
                 e => StoreError::Rule(e),
             })?;

@@ -209,7 +209,9 @@ fn a_resubmission_replaces_the_unsent_acknowledgement_and_the_letter_follows_the
         (Some("14:00"), Some("Espace A"))
     );
     // Sent, then a newer revision comes: the decision is carried over, no new
-    // decision letter; the acknowledgement of the new fiche does not replace it.
+    // decision letter, and no acknowledgement either — it would promise a
+    // decision to come, contradicting the one sent (the proposal is flagged
+    // for staff instead).
     send(&mut s, 3);
     let p3 = ingest(
         &mut s,
@@ -218,12 +220,13 @@ fn a_resubmission_replaces_the_unsent_acknowledgement_and_the_letter_follows_the
         "2018-05-05T10:00:00Z",
         "Ville A",
     );
-    assert_eq!(
-        states(&s)[2..],
-        [
-            (3, "accepted", "sent", None),
-            (4, "acknowledgement", "pending", None)
-        ]
+    assert_eq!(states(&s)[2..], [(3, "accepted", "sent", None)]);
+    assert!(
+        s.proposal(p3)
+            .unwrap()
+            .flags
+            .iter()
+            .any(|f| f == crate::store::flag::UPDATED_AFTER_DECISION)
     );
     assert_eq!(
         s.letter(3).unwrap().proposal.id,
