@@ -232,7 +232,11 @@ fn u_undoes_the_proposal_under_the_cursor_after_a_question() {
     assert_eq!(by_number(&db, 9).slot, place9, "no: nothing undone");
     keys(&mut s, "uo");
     assert_eq!(by_number(&db, 9).status, Status::Pending);
-    assert_eq!(by_number(&db, 42).status, Status::Rejected, "n° 42 untouched");
+    assert_eq!(
+        by_number(&db, 42).status,
+        Status::Rejected,
+        "n° 42 untouched"
+    );
     // Décider on n° 9: nothing left to undo there; n° 42's refusal is not
     // taken back in its stead.
     select_number(&mut s, 9);

@@ -619,7 +619,11 @@ fn an_edited_waiting_list_letter_never_goes_out_with_a_stale_rank() {
     rewrite(
         &e,
         id,
-        &format!("À : {}\nObjet : {}\n\n{body}", l["to_text"].as_str().unwrap(), l["subject"].as_str().unwrap()),
+        &format!(
+            "À : {}\nObjet : {}\n\n{body}",
+            l["to_text"].as_str().unwrap(),
+            l["subject"].as_str().unwrap()
+        ),
     );
     // n° 14 leaves the list: n° 19 is 3e.
     ok_as(&e, "marie", &["decide", "14", "accept"]);

@@ -190,7 +190,7 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
                     terminal_line(from),
                     terminal_line(subject)
                 ),
-                w.saturating_sub(10),
+                w.saturating_sub(11),
             )),
         ]));
     }
