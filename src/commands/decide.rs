@@ -50,7 +50,9 @@ pub enum What {
         #[arg(long, value_name = "TEXTE")]
         reason: String,
     },
-    /// Retirée (par l'organisation ou le comité).
+    /// Retirée, à la demande de l'organisation : pas de lettre (une
+    /// annulation si l'acceptation est déjà partie). Pour écarter une
+    /// proposition contre son gré : refuse --reason.
     Withdraw,
     /// Remettre « à décider ».
     Pending,
