@@ -303,3 +303,26 @@ fn decider_shows_the_waiting_list_for_the_slot_and_in_all() {
         screen(&s)
     );
 }
+
+#[test]
+fn accepting_elsewhere_than_the_wanted_slot_says_so() {
+    let (_d, db) = sample_db();
+    let mut s = session(&db, (80, 24));
+    for (n, place) in [
+        (2, "Espace A"),
+        (4, "Espace B"),
+        (8, "Espace C"),
+        (12, "Espace D"),
+    ] {
+        paul(&db, n, accept_at("14:00", place));
+    }
+    s.tick();
+    // n° 1 wants 14:00, full: Décider offers 14:20 first.
+    select_number(&mut s, 1);
+    keys(&mut s, "2<Enter>");
+    assert!(
+        notice(&s).contains("retenue : 14:20, Espace A. Elle souhaitait 14:00 (complet)."),
+        "{}",
+        notice(&s)
+    );
+}
