@@ -65,7 +65,7 @@ fn accept_into_the_wanted_slot_then_undo() {
     );
     keys(&mut s, "o");
     assert!(
-        notice(&s).contains("Annulé. n° 1 : à décider"),
+        notice(&s).contains("Dernière décision annulée — n° 1 : à décider"),
         "{}",
         notice(&s)
     );

@@ -229,6 +229,7 @@ fn u_undoes_the_proposal_under_the_cursor_after_a_question() {
     // The question fits 80 columns: nothing is cut.
     assert!(sc.contains("Elle redeviendra : à décider."), "{sc}");
     keys(&mut s, "n");
+    assert!(notice(&s).contains("Rien n'a été annulé"), "{}", notice(&s));
     assert_eq!(by_number(&db, 9).slot, place9, "no: nothing undone");
     keys(&mut s, "uo");
     assert_eq!(by_number(&db, 9).status, Status::Pending);

@@ -250,7 +250,11 @@ fn the_suggestion_draft_then_applied_and_undone_as_one_step() {
         // u (on the first cell, placed by the suggestion), confirmed:
         // every change of the step goes back.
         keys(&mut s, "uo");
-        assert!(notice(&s).starts_with("Annulé."), "{}", notice(&s));
+        assert!(
+            notice(&s).starts_with("Dernière décision annulée"),
+            "{}",
+            notice(&s)
+        );
         assert_eq!(s.app.programme().micro.free(), 20);
         assert_eq!(s.app.programme().micro.waitlist.len(), 0);
     }

@@ -438,8 +438,9 @@ pub fn n_undone(results: &[(i64, String)]) -> String {
         .iter()
         .map(|(n, st)| format!("n° {n} : {st}"))
         .collect();
-    format!("Annulé. {}.", parts.join(" ; "))
+    format!("Dernière décision annulée — {}.", parts.join(" ; "))
 }
+pub const N_UNDO_KEPT: &str = "Rien n'a été annulé : la décision reste.";
 /// The question before an undo: what it takes back and what it restores.
 pub fn undo_confirm(
     number: i64,

@@ -1002,9 +1002,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Corriger;
             return vec![];
         }
-        (Overlay::Confirm(_), Action::Escape) => {
+        (Overlay::Confirm(c), Action::Escape) => {
+            let text = match c {
+                Confirm::Undo { .. } => s::N_UNDO_KEPT,
+                _ => s::ENV_CANCELLED,
+            };
             app.overlay = Overlay::None;
-            app.notify(Level::Info, s::ENV_CANCELLED);
+            app.notify(Level::Info, text);
             return vec![];
         }
         (Overlay::Confirm(c), Action::Confirm) => {
