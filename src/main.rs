@@ -11,6 +11,56 @@ fn main() -> ExitCode {
     // Before any file is created: group-writable for the staff and the
     // daemon who share them, nothing for others, whatever the login's umask.
     fiches::system::set_umask();
+    // Every command ends quietly when whoever reads its output went away
+    // (`fiches proposals | head`): one place for all of them, whatever
+    // they print with. `println!` panics on a closed pipe; that panic is
+    // not reported (`quiet_on_closed_output`) and ends the command here,
+    // after unwinding (open transactions roll back, as on any error).
+    quiet_on_closed_output();
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) if closed_output(panic_text(&*payload)) => ExitCode::SUCCESS,
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+}
+
+/// The text of a panic's payload, when it has one.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("")
+}
+
+/// The panic of `print!`/`println!`/`eprintln!` when the reader of the
+/// output closed it ("failed printing to stdout: Broken pipe (os error 32)").
+fn closed_output(text: &str) -> bool {
+    text.starts_with("failed printing to std")
+        && (text.contains("Broken pipe") || text.contains("os error 32"))
+}
+
+/// Panics of a closed output are not reported (other panics are, as usual).
+fn quiet_on_closed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.payload_as_str().is_some_and(closed_output) {
+            return;
+        }
+        default(info);
+    }));
+}
+
+/// Whether an error is only that the output was closed (a write through
+/// a checked writer, `commands::output::Out`, or any `io::Write`).
+fn is_closed_output(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
@@ -45,6 +95,7 @@ fn main() -> ExitCode {
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
+        Err(e) if is_closed_output(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(
                 "fiches : {}",

@@ -10,6 +10,7 @@
 //! `{{` and `}}` are literal braces.
 
 mod render;
+pub mod truth;
 
 use std::collections::BTreeSet;
 use std::fmt;

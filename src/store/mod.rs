@@ -45,7 +45,7 @@ pub use outbox::{
     Approve, Approved, Claim, DueLetters, FicheMessage, LetterChanges, LetterEdit, LetterEvent,
     LetterFilter, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
 };
-pub use programme::{Applied, Decided, Undone};
+pub use programme::{Applied, Decided, UndoPreview, Undone};
 pub use publications::PublicationRecord;
 pub use schema::{Migrate, SchemaInfo};
 pub use status::{LastMessage, LocalPass};
@@ -175,6 +175,14 @@ pub enum StoreError {
         id: i64,
         state: &'static str,
         action: String,
+    },
+    /// A letter set aside "à revoir" that would say something false if it
+    /// went back to the outbox as it is.
+    #[error("la lettre {id} ({kind}) ne peut pas être reprise telle quelle : {why}")]
+    LetterUntrue {
+        id: i64,
+        kind: &'static str,
+        why: String,
     },
     #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
     Corrupt(String),
