@@ -144,7 +144,9 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
             Ok(b) => b,
             Err(e) => {
                 eprintln!(
-                    "fiches: {name} : lecture impossible ({e}) ; vérifier le chemin et les droits"
+                    "fiches: {} : lecture impossible : {}",
+                    crate::safe::terminal_line(&name),
+                    crate::safe::terminal_line(&crate::os_error::problem(&path, &e))
                 );
                 all_read = false;
                 continue;
