@@ -15,6 +15,8 @@
 #    the N-message one and the BIG one; and as a whole `--once` process.
 #
 # Usage: scripts/bench-daemon.sh [N] [BIG] [RUNS]
+# FICHES_BIN=path/to/fiches measures another build of the binary (e.g. the
+# one before a change, to compare in the same session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
@@ -27,7 +29,7 @@ command -v mbsync > /dev/null || { echo "mbsync missing: scripts/install-test-de
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
 cargo build --release -q --bin fiches --example bench_daemon
 
-target/release/examples/bench_daemon target/release/fiches "$work" "$n" "$big" "$runs" | tee "$work/results.txt"
+target/release/examples/bench_daemon "${FICHES_BIN:-target/release/fiches}" "$work" "$n" "$big" "$runs" | tee "$work/results.txt"
 get() { sed -n "s/^$1=//p" "$work/results.txt"; }
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 

@@ -51,6 +51,19 @@ struct RawConfig {
     letters: LettersConfig,
     #[serde(default)]
     smtp: Option<SmtpConfig>,
+    #[serde(default)]
+    reader: RawReader,
+}
+
+/// `[reader]`: the bounds of the worker processes that read attachments
+/// (see `worker`). Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReader {
+    memory_mib: Option<u64>,
+    cpu_seconds: Option<u64>,
+    wall_seconds: Option<u64>,
+    workers: Option<usize>,
 }
 
 /// `[publish]`: where and how the programme lists are written, and when the
@@ -175,6 +188,8 @@ pub struct Config {
     pub letters: LettersConfig,
     /// `[smtp]`, checked, its file paths resolved; `None` when absent.
     pub smtp: Option<SmtpConfig>,
+    /// `[reader]`: bounds of the attachment reader workers.
+    pub reader: crate::worker::WorkerLimits,
 }
 
 impl Config {
@@ -325,6 +340,33 @@ impl Config {
                 Some(s)
             }
         };
+        let defaults = crate::worker::WorkerLimits::default();
+        let r = &raw.reader;
+        for (key, v, min, max) in [
+            ("memory_mib", r.memory_mib, 32, 65_536),
+            ("cpu_seconds", r.cpu_seconds, 1, 3_600),
+            ("wall_seconds", r.wall_seconds, 1, 3_600),
+            ("workers", r.workers.map(|w| w as u64), 1, 64),
+        ] {
+            if let Some(v) = v
+                && !(min..=max).contains(&v)
+            {
+                return Err(invalid(format!(
+                    "[reader] {key} = {v} : attendu entre {min} et {max}"
+                )));
+            }
+        }
+        let reader = crate::worker::WorkerLimits {
+            memory_bytes: r
+                .memory_mib
+                .map_or(defaults.memory_bytes, |m| m * 1024 * 1024),
+            cpu_seconds: r.cpu_seconds.unwrap_or(defaults.cpu_seconds),
+            wall: r
+                .wall_seconds
+                .map_or(defaults.wall, std::time::Duration::from_secs),
+            max_idle: r.workers.unwrap_or(defaults.max_idle),
+            ..defaults
+        };
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(&raw.database.path),
@@ -345,6 +387,7 @@ impl Config {
             sample: raw.console.sample.as_deref().map(resolve),
             letters,
             smtp,
+            reader,
         })
     }
 

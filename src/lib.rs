@@ -8,7 +8,8 @@
 //! `outbox` (reviewing and sending them by SMTP, each at most once),
 //! `publish` (programme lists: snapshot, changelog, HTML/CSV/XLSX/JSON),
 //! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
-//! `commands` (the command line), `console` (the staff's terminal UI).
+//! `commands` (the command line), `console` (the staff's terminal UI),
+//! `worker` (untrusted attachments read in limited child processes).
 
 pub mod cli;
 pub mod commands;
@@ -23,3 +24,4 @@ pub mod outbox;
 pub mod publish;
 pub mod safe;
 pub mod store;
+pub mod worker;

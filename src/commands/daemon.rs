@@ -155,7 +155,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let _lock = take_lock(&db)?;
     // Opening migrates the schema once, before the workers open their own.
     let mut store = globals.open_store(Some(&config))?;
-    let intake = IntakeOptions::new(config.event.deadline);
+    let intake = super::intake_options(&config)?;
     let shutdown = Shutdown::new();
     let signals = handle_signals(&shutdown)?;
 

@@ -19,7 +19,17 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::config::{Config, ConfigError};
+use crate::intake::IntakeOptions;
 use crate::store::Store;
+use crate::worker::Reader;
+
+/// The intake's options for `config`: its deadline, attachments read in
+/// worker processes with its `[reader]` bounds.
+pub fn intake_options(config: &Config) -> anyhow::Result<IntakeOptions> {
+    let mut opts = IntakeOptions::new(config.event.deadline);
+    opts.reader = Reader::isolated(config.reader)?;
+    Ok(opts)
+}
 
 /// The global options.
 #[derive(Debug, Clone, Default)]

@@ -322,6 +322,7 @@ pub fn flag_label(flag: &str) -> String {
         "updated_after_decision" => "nouvelle fiche reçue après une décision".into(),
         "no_date" => "message sans date".into(),
         "attachment_problem" => "problème de pièce jointe (à regarder)".into(),
+        "doubtful_date" => "date d'envoi douteuse (reçu plus d'un jour après)".into(),
         "entered_by_hand" => "fiche saisie à la main".into(),
         other => other.to_string(),
     }

@@ -64,7 +64,7 @@ pub fn parse_with(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<Fich
             Format::Xls => sheet::read_xls(bytes, limits)?,
             format @ (Format::Doc | Format::Pdf | Format::Rtf) => {
                 return Err(FicheError::UnsupportedFormat {
-                    format: format.name(),
+                    format: format.name().into(),
                 });
             }
             _ => return Err(unknown_content(bytes, file_name)),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Which of the two forms a fiche is.
 #[derive(
@@ -96,6 +96,21 @@ impl Serialize for Value {
     }
 }
 
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Text(String),
+            Bool(bool),
+        }
+        Ok(match Either::deserialize(d)? {
+            Either::Text(t) => Value::Text(t),
+            Either::Bool(b) => Value::Bool(b),
+        })
+    }
+}
+
 /// Something staff should check: a recovered value, an ambiguous choice, a
 /// value that could not be read. `field` names the field when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -120,7 +135,7 @@ impl Warning {
 }
 
 /// A fiche read from a file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fiche {
     /// `None` when the file holds form labels but neither title nor
     /// kind-specific labels say which form it is.
@@ -191,13 +206,15 @@ impl Format {
 
 /// Why a file could not be read as a fiche. The `code` is stable (JSON,
 /// database); the message says what happened and what staff can do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum FicheError {
     /// DOC, PDF, RTF: a real document we do not read.
     #[error(
         "format {format} non lu automatiquement : saisir la fiche à la main (ou demander une version Word .docx ou Excel .xlsx)"
     )]
-    UnsupportedFormat { format: &'static str },
+    UnsupportedFormat {
+        format: std::borrow::Cow<'static, str>,
+    },
     /// A readable file that holds no fiche (no title, no known label).
     #[error("ce fichier ne contient pas de fiche de renseignement reconnue ({reason})")]
     NotAFiche { reason: String },

@@ -3,16 +3,15 @@
 //! message is (`fiche`, `no_fiche`, `auto_reply`, `unsupported`, `rejected`,
 //! `error`), and the flags (`late`, `contact_email_from_sender`, ...).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use unicode_normalization::UnicodeNormalization;
 
-use super::mail::{Headers, Leaf, Mailbox};
+use super::mail::{Headers, Leaf, Mailbox, Walk};
 use crate::fiche::{self, Fiche, FicheError, Format, Limits, Value, Warning};
 use crate::store::{
     AttachmentOutcome, MessageStatus, NewAttachment, NewProposal, flag, sha256_hex,
 };
+use crate::worker::{Interrupted, Reader, Unavailable};
 
 /// What one leaf part turned out to be.
 #[derive(Debug, Clone)]
@@ -21,6 +20,8 @@ pub struct Classified {
     pub format: Option<Format>,
     pub reason: Option<String>,
     pub fiche: Option<Fiche>,
+    /// The reader died on it (then the outcome is `Rejected`).
+    pub interrupted: Option<Interrupted>,
 }
 
 impl Classified {
@@ -34,6 +35,7 @@ impl Classified {
             format,
             reason: reason.into(),
             fiche: None,
+            interrupted: None,
         }
     }
 }
@@ -53,40 +55,36 @@ fn is_image(b: &[u8]) -> bool {
         || b.starts_with(b"MM\0*")
 }
 
-/// Runs the fiche reader, turning a panic in it into a `Corrupt` error: one
-/// bad file must not stop an import.
-fn read_fiche(bytes: &[u8], name: &str, limits: &Limits) -> Result<Fiche, FicheError> {
-    match catch_unwind(AssertUnwindSafe(|| fiche::parse_with(bytes, name, limits))) {
-        Ok(r) => r,
-        Err(_) => Err(FicheError::corrupt(
-            "le lecteur de fiches a échoué sur ce fichier (erreur interne)",
-        )),
-    }
-}
-
 /// Decides what a leaf part is. `None` for a text or HTML body that holds no
-/// document (bodies are not attachments).
-pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Option<Classified> {
+/// document (bodies are not attachments). The file is read by `reader`
+/// (in a worker process for the intake): a reader that dies on it makes a
+/// `Rejected` attachment. `Err` only when no reader could be had.
+pub fn classify_leaf(
+    leaf: &Leaf<'_>,
+    limits: &Limits,
+    auto_reply: bool,
+    reader: &Reader,
+) -> Result<Option<Classified>, Unavailable> {
     let bytes: &[u8] = &leaf.bytes;
     let name = leaf.filename.as_deref().unwrap_or("");
     if leaf.encoding_problem {
-        return Some(Classified::new(
+        return Ok(Some(Classified::new(
             AttachmentOutcome::Corrupt,
             None,
             "pièce jointe tronquée ou mal encodée dans le message : demander à l'expéditeur de la renvoyer".to_string(),
-        ));
+        )));
     }
     let format = fiche::sniff(bytes);
     let document = format.is_readable() || format.is_unsupported_document() || is_tnef(bytes);
     if leaf.is_body && !document {
-        return None;
+        return Ok(None);
     }
     if auto_reply {
-        return Some(Classified::new(
+        return Ok(Some(Classified::new(
             AttachmentOutcome::Ignored,
             Some(format),
             "réponse automatique".to_string(),
-        ));
+        )));
     }
     if is_image(bytes)
         || (format == Format::Unknown
@@ -95,31 +93,44 @@ pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Opti
                 .as_deref()
                 .is_some_and(|t| t.starts_with("image/")))
     {
-        return Some(Classified::new(
+        return Ok(Some(Classified::new(
             AttachmentOutcome::Ignored,
             Some(format),
             "image (signature, logo…)".to_string(),
-        ));
+        )));
     }
     if is_tnef(bytes) {
-        return Some(Classified::new(
+        return Ok(Some(Classified::new(
             AttachmentOutcome::UnsupportedFormat,
             Some(format),
             "pièce jointe Outlook « winmail.dat » (TNEF), illisible : demander à l'expéditeur de renvoyer la fiche en pièce jointe .docx ou .xlsx".to_string(),
-        ));
+        )));
     }
-    match read_fiche(bytes, name, limits) {
-        Ok(f) if f.is_blank() => Some(Classified::new(
+    let result = match reader.read(bytes, name, limits)? {
+        Ok(result) => result,
+        Err(interrupted) => {
+            let mut c = Classified::new(
+                AttachmentOutcome::Rejected,
+                Some(format),
+                interrupted.reason(),
+            );
+            c.interrupted = Some(interrupted);
+            return Ok(Some(c));
+        }
+    };
+    Ok(Some(match result {
+        Ok(f) if f.is_blank() => Classified::new(
             AttachmentOutcome::Blank,
             Some(format),
             "formulaire renvoyé vide : aucune valeur remplie".to_string(),
-        )),
-        Ok(f) => Some(Classified {
+        ),
+        Ok(f) => Classified {
             outcome: AttachmentOutcome::Fiche,
             format: Some(format),
             reason: None,
             fiche: Some(f),
-        }),
+            interrupted: None,
+        },
         Err(e) => {
             let outcome = match e {
                 FicheError::UnsupportedFormat { .. } => AttachmentOutcome::UnsupportedFormat,
@@ -127,9 +138,9 @@ pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Opti
                 FicheError::Corrupt { .. } => AttachmentOutcome::Corrupt,
                 FicheError::TooLarge { .. } => AttachmentOutcome::TooLarge,
             };
-            Some(Classified::new(outcome, Some(format), e.to_string()))
+            Classified::new(outcome, Some(format), e.to_string())
         }
-    }
+    }))
 }
 
 /// Subjects of out-of-office replies, compared without case or accents.
@@ -167,11 +178,25 @@ pub fn auto_reply_subject(subject: &str) -> bool {
 
 /// The instant the deadline is checked against: the Date header when it is
 /// plausible, else the receipt time. A Date before 2000, or more than two
-/// days after the receipt, is absurd (a wrong clock).
+/// days after the receipt, is absurd (a wrong clock). The receipt time is
+/// the first trusted hop: the top-most `Received:` header, added by our own
+/// server (the ones below it are the sender's to write), else the delivery
+/// time the source knows (Maildir, IMAP INTERNALDATE).
 pub fn effective_date(
     date: Option<DateTime<FixedOffset>>,
     received: Option<DateTime<FixedOffset>>,
 ) -> Option<DateTime<FixedOffset>> {
+    effective_date_checked(date, received).0
+}
+
+/// Like [`effective_date`], and says whether the Date header was set
+/// aside because it is more than a day before the receipt: a backdated
+/// mail (or one held a day in a queue) is judged by its arrival, flagged
+/// `doubtful_date` for staff.
+pub fn effective_date_checked(
+    date: Option<DateTime<FixedOffset>>,
+    received: Option<DateTime<FixedOffset>>,
+) -> (Option<DateTime<FixedOffset>>, bool) {
     let floor = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
     let plausible = |d: &DateTime<FixedOffset>| {
         floor.is_none_or(|f| *d >= f)
@@ -181,8 +206,18 @@ pub fn effective_date(
             })
     };
     match date {
-        Some(d) if plausible(&d) => Some(d),
-        _ => received,
+        Some(d) if plausible(&d) => {
+            let backdated = received.is_some_and(|r| {
+                r.checked_sub_signed(Duration::days(1))
+                    .is_some_and(|limit| d < limit)
+            });
+            if backdated {
+                (received, true)
+            } else {
+                (Some(d), false)
+            }
+        }
+        _ => (received, false),
     }
 }
 
@@ -218,6 +253,8 @@ pub struct Decided {
     pub reason: Option<String>,
     pub flags: Vec<String>,
     pub attachments: Vec<NewAttachment>,
+    /// Attachments the reader died on (name, what happened), for the log.
+    pub interrupted: Vec<(String, Interrupted)>,
 }
 
 fn push_flag(flags: &mut Vec<String>, f: &str) {
@@ -226,25 +263,49 @@ fn push_flag(flags: &mut Vec<String>, f: &str) {
     }
 }
 
+/// Names of parts, shortened to the first few and a count.
+fn some_names(names: &[String], total: usize) -> String {
+    const SHOWN: usize = 10;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if total > SHOWN.min(names.len()) {
+        s.push_str(&format!(" et {} autre(s)", total - SHOWN.min(names.len())));
+    }
+    s
+}
+
 /// Classifies every leaf, builds the proposals, and decides the status.
+/// `Err` only when no reader could be had (the message is then not stored).
 pub fn decide(
     headers: &Headers,
-    leaves: &[Leaf<'_>],
-    truncated: bool,
-    limit: Option<&str>,
+    walk: &Walk<'_>,
     late: bool,
     limits: &Limits,
-) -> Decided {
+    reader: &Reader,
+) -> Result<Decided, Unavailable> {
+    let (truncated, limit) = (walk.truncated, walk.limit.as_deref());
     let auto_by_header = !headers.auto_reply_headers.is_empty() || headers.is_report;
     let mut attachments = Vec::new();
+    let mut interrupted = Vec::new();
     let mut flags = Vec::new();
     if late {
         push_flag(&mut flags, flag::LATE);
     }
-    for leaf in leaves {
-        let Some(c) = classify_leaf(leaf, limits, auto_by_header) else {
+    for leaf in &walk.leaves {
+        let Some(c) = classify_leaf(leaf, limits, auto_by_header, reader)? else {
             continue;
         };
+        if let Some(i) = c.interrupted {
+            let name = leaf
+                .filename
+                .clone()
+                .unwrap_or_else(|| format!("partie {}", leaf.path));
+            interrupted.push((name, i));
+        }
         let proposal = c.fiche.map(|mut f| {
             let mut pflags = Vec::new();
             if late {
@@ -278,15 +339,16 @@ pub fn decide(
     }
 
     let has = |o: AttachmentOutcome| attachments.iter().any(|a| a.outcome == o);
+    let name_of = |a: &NewAttachment| {
+        a.filename
+            .clone()
+            .unwrap_or_else(|| format!("partie {}", a.part_path))
+    };
     let named = |o: AttachmentOutcome| -> String {
         attachments
             .iter()
             .filter(|a| a.outcome == o)
-            .map(|a| {
-                a.filename
-                    .clone()
-                    .unwrap_or_else(|| format!("partie {}", a.part_path))
-            })
+            .map(name_of)
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -297,6 +359,18 @@ pub fn decide(
             .and_then(|a| a.reason.clone())
             .unwrap_or_default()
     };
+    // A safety limit stopped the reading: what it was, and what was not read.
+    let limit_text = limit.map(|l| {
+        if walk.not_read_count > 0 {
+            format!(
+                "{l} ; {} pièce(s) jointe(s) non lue(s) : {}",
+                walk.not_read_count,
+                some_names(&walk.not_read, walk.not_read_count)
+            )
+        } else {
+            l.to_string()
+        }
+    });
 
     let (status, reason) = if auto_by_header {
         let why = if headers.is_report {
@@ -309,18 +383,51 @@ pub fn decide(
         };
         (MessageStatus::AutoReply, Some(why))
     } else if has(AttachmentOutcome::Fiche) {
-        if has(AttachmentOutcome::Corrupt)
-            || has(AttachmentOutcome::TooLarge)
-            || truncated
-            || limit.is_some()
-        {
-            push_flag(&mut flags, flag::ATTACHMENT_PROBLEM);
+        // The fiche is kept; what went wrong beside it is said, for staff
+        // to look at the rest (another fiche may be among what was not read).
+        let mut problems = Vec::new();
+        if let Some(l) = &limit_text {
+            problems.push(format!("limite de sécurité atteinte : {l}"));
         }
-        (MessageStatus::Fiche, None)
-    } else if has(AttachmentOutcome::TooLarge) || limit.is_some() {
-        let why = match limit {
+        if truncated {
+            problems.push("message tronqué (fin de message manquante)".to_string());
+        }
+        for a in &attachments {
+            if matches!(
+                a.outcome,
+                AttachmentOutcome::Corrupt | AttachmentOutcome::TooLarge | AttachmentOutcome::Rejected
+            ) {
+                problems.push(format!(
+                    "{} : {}",
+                    name_of(a),
+                    a.reason.as_deref().unwrap_or(a.outcome.as_str())
+                ));
+            }
+        }
+        if problems.is_empty() {
+            (MessageStatus::Fiche, None)
+        } else {
+            push_flag(&mut flags, flag::ATTACHMENT_PROBLEM);
+            (
+                MessageStatus::Fiche,
+                Some(format!(
+                    "fiche lue, le reste est à regarder à la main — {}",
+                    problems.join(" — ")
+                )),
+            )
+        }
+    } else if has(AttachmentOutcome::TooLarge)
+        || has(AttachmentOutcome::Rejected)
+        || limit.is_some()
+    {
+        let why = match &limit_text {
             Some(l) => format!(
                 "message refusé par une limite de sécurité : {l} ; le traiter à la main si besoin"
+            ),
+            None if has(AttachmentOutcome::Rejected) => format!(
+                "{} : {}",
+                named(AttachmentOutcome::Rejected),
+                first_reason(AttachmentOutcome::Rejected)
             ),
             None => format!(
                 "{} : {}",
@@ -377,12 +484,13 @@ pub fn decide(
             Some("aucune pièce jointe".to_string()),
         )
     };
-    Decided {
+    Ok(Decided {
         status,
         reason,
         flags,
         attachments,
-    }
+        interrupted,
+    })
 }
 
 #[cfg(test)]
@@ -416,7 +524,7 @@ mod tests {
 
     #[test]
     fn effective_date_prefers_a_plausible_date_header() {
-        let recv = Some(dt("2018-06-09T10:00:00+02:00"));
+        let recv = Some(dt("2018-06-01T18:00:00+02:00"));
         assert_eq!(
             effective_date(Some(dt("2018-06-01T10:00:00+02:00")), recv),
             Some(dt("2018-06-01T10:00:00+02:00"))
@@ -428,6 +536,26 @@ mod tests {
         assert_eq!(effective_date(Some(dt("2031-01-01T00:00:00Z")), recv), recv);
         // Nothing known.
         assert_eq!(effective_date(None, None), None);
+    }
+
+    #[test]
+    fn a_date_more_than_a_day_before_the_receipt_is_doubtful() {
+        let recv = Some(dt("2018-06-15T10:00:00+02:00"));
+        // A week before the first trusted hop: the receipt time counts.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv),
+            (recv, true)
+        );
+        // Less than a day (slow delivery, clocks): the Date header counts.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-14T12:00:00+02:00")), recv),
+            (Some(dt("2018-06-14T12:00:00+02:00")), false)
+        );
+        // No receipt time: nothing to doubt against.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), None),
+            (Some(dt("2018-06-01T10:00:00+02:00")), false)
+        );
     }
 
     #[test]
@@ -470,37 +598,49 @@ mod tests {
             sender: Mailbox::default(),
         };
         let l = Limits::default();
+        let r = Reader::InProcess;
         let png = classify_leaf(
             &leaf(b"\x89PNG\r\n\x1a\nxxxx", "application/octet-stream"),
             &l,
             false,
+            &r,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(png.outcome, AttachmentOutcome::Ignored);
         let tnef = classify_leaf(
             &leaf(&[0x78, 0x9F, 0x3E, 0x22, 1, 2], "application/ms-tnef"),
             &l,
             false,
+            &r,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(tnef.outcome, AttachmentOutcome::UnsupportedFormat);
         let pdf = classify_leaf(
             &leaf(b"%PDF-1.4\n...", "application/octet-stream"),
             &l,
             false,
+            &r,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(pdf.outcome, AttachmentOutcome::UnsupportedFormat);
-        let txt = classify_leaf(&leaf(b"hello", "text/plain"), &l, false).unwrap();
+        let txt = classify_leaf(&leaf(b"hello", "text/plain"), &l, false, &r)
+            .unwrap()
+            .unwrap();
         assert_eq!(txt.outcome, AttachmentOutcome::NotAFiche);
         let mut body = leaf(b"hello", "text/plain");
         body.is_body = true;
-        assert!(classify_leaf(&body, &l, false).is_none());
+        assert!(classify_leaf(&body, &l, false, &r).unwrap().is_none());
         // A PDF sent as the "body" is still looked at.
         let mut pdf_body = leaf(b"%PDF-1.4\n...", "text/plain");
         pdf_body.is_body = true;
         assert_eq!(
-            classify_leaf(&pdf_body, &l, false).unwrap().outcome,
+            classify_leaf(&pdf_body, &l, false, &r)
+                .unwrap()
+                .unwrap()
+                .outcome,
             AttachmentOutcome::UnsupportedFormat
         );
     }

@@ -16,7 +16,7 @@ fn opts() -> IntakeOptions {
 }
 
 fn run(bytes: &[u8]) -> NewMessage {
-    process(&RawMessage::new(bytes.to_vec(), "file:/test.eml"), &opts())
+    process(&RawMessage::new(bytes.to_vec(), "file:/test.eml"), &opts()).unwrap()
 }
 
 fn b64(b: &[u8]) -> String {
@@ -226,7 +226,7 @@ fn late_is_decided_on_the_date_or_the_receipt_time() {
             .unwrap()
             .to_utc(),
     );
-    assert_eq!(process(&raw, &opts()).flags, [flag::LATE]);
+    assert_eq!(process(&raw, &opts()).unwrap().flags, [flag::LATE]);
     // Nothing known: flagged so staff check.
     assert_eq!(run(&mail("Subject: x\r\n", &[])).flags, [flag::NO_DATE]);
 }
@@ -259,7 +259,7 @@ fn no_cut_of_any_corpus_mail_panics() {
         }
         for k in 1..12 {
             let cut = &bytes[..bytes.len() * k / 12];
-            let m = process(&RawMessage::new(cut.to_vec(), "file:/cut.eml"), &opts());
+            let m = process(&RawMessage::new(cut.to_vec(), "file:/cut.eml"), &opts()).unwrap();
             assert!(
                 m.status != MessageStatus::Fiche
                     || m.attachments.iter().any(|a| a.proposal.is_some())
@@ -287,7 +287,7 @@ fn safety_limits_reject_the_message_with_a_reason() {
     // Too large to be read.
     let mut raw = RawMessage::new(mail("Subject: big\r\n", &[]), "file:/big.eml");
     raw.size = 80 * 1024 * 1024;
-    let m = process(&raw, &opts());
+    let m = process(&raw, &opts()).unwrap();
     assert_eq!(m.status, MessageStatus::Rejected);
     assert!(m.reason.as_deref().unwrap().contains("trop volumineux"));
     assert_eq!(m.subject.as_deref(), Some("big"), "headers are still read");
@@ -321,7 +321,8 @@ fn safety_limits_reject_the_message_with_a_reason() {
             "file:/x",
         ),
         &o,
-    );
+    )
+    .unwrap();
     assert_eq!(m.status, MessageStatus::Rejected);
     assert_eq!(m.attachments[0].outcome, AttachmentOutcome::TooLarge);
 }
@@ -390,7 +391,7 @@ fn mangled_mails_never_reach_a_panic() {
                     _ => m.insert(i, b"\r\n--=:;\"\\\0"[next(10)]),
                 }
             }
-            let out = process(&RawMessage::new(m, "file:/mangled.eml"), &opts());
+            let out = process(&RawMessage::new(m, "file:/mangled.eml"), &opts()).unwrap();
             let reason = out.reason.unwrap_or_default();
             assert!(
                 !reason.contains("erreur interne"),

@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_publications",
         include_str!("migrations/0005_publications.sql"),
     ),
+    (
+        "0006_reader_worker",
+        include_str!("migrations/0006_reader_worker.sql"),
+    ),
 ];
 
 /// Why a store operation failed.

@@ -24,6 +24,9 @@ pub mod flag {
     /// A fiche was read, but the message is cut, hit a safety limit, or
     /// another attachment could not be read: staff should look at it.
     pub const ATTACHMENT_PROBLEM: &str = "attachment_problem";
+    /// The Date header is more than a day before our server's receipt (the
+    /// first trusted `Received:` hop): the receipt time was used for lateness.
+    pub const DOUBTFUL_DATE: &str = "doubtful_date";
 }
 
 macro_rules! string_enum {
@@ -83,6 +86,8 @@ string_enum! {
         NotAFiche => "not_a_fiche",
         Corrupt => "corrupt",
         TooLarge => "too_large",
+        /// The reader died on it (memory, time, crash): see the reason.
+        Rejected => "rejected",
         /// Not looked at: images (signatures, logos), parts of auto-replies.
         Ignored => "ignored",
     }
