@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Reader, Xls, Xlsx};
+use calamine::{Data, DataRef, ExcelDateTime, Reader, Xls, Xlsx};
 
 use super::form::holds_filled_form;
 use super::limits::Limits;
@@ -18,6 +18,8 @@ struct SheetBuilder<'l> {
     limits: &'l Limits,
     rows: BTreeMap<u32, BTreeMap<u32, String>>,
     ignored_far_cells: usize,
+    /// Date cells whose value is no date (kept as numbers): where, what.
+    odd_dates: Vec<(u32, u32, String)>,
 }
 
 impl<'l> SheetBuilder<'l> {
@@ -26,16 +28,20 @@ impl<'l> SheetBuilder<'l> {
             limits,
             rows: BTreeMap::new(),
             ignored_far_cells: 0,
+            odd_dates: Vec::new(),
         }
     }
 
-    fn push(&mut self, row: u32, col: u32, text: String) {
+    fn push(&mut self, row: u32, col: u32, (text, odd_date): (String, bool)) {
         if text.trim().is_empty() {
             return;
         }
         if row >= self.limits.max_rows || col >= self.limits.max_cols {
             self.ignored_far_cells += 1;
             return;
+        }
+        if odd_date {
+            self.odd_dates.push((row, col, text.clone()));
         }
         self.rows.entry(row).or_default().insert(col, text);
     }
@@ -46,6 +52,18 @@ impl<'l> SheetBuilder<'l> {
             notes.push(format!(
                 "feuille « {name} » : {} cellule(s) au-delà de la ligne {} ou de la colonne {} ignorée(s)",
                 self.ignored_far_cells, self.limits.max_rows, self.limits.max_cols
+            ));
+        }
+        for (row, col, value) in self.odd_dates.iter().take(5) {
+            notes.push(format!(
+                "feuille « {name} », cellule {} : format date mais valeur {value} qui n'est pas une date, gardée comme nombre",
+                cell_ref(*row, *col)
+            ));
+        }
+        if self.odd_dates.len() > 5 {
+            notes.push(format!(
+                "feuille « {name} » : {} autres cellules au format date sans date valable, gardées comme nombres",
+                self.odd_dates.len() - 5
             ));
         }
         let rows = self
@@ -78,37 +96,65 @@ fn bool_text(b: bool) -> String {
     if b { "Oui" } else { "Non" }.to_string()
 }
 
-fn dateref_text(d: &DataRef<'_>) -> String {
-    match d {
+/// A cell's reference as Excel shows it (`B12`).
+fn cell_ref(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let r = (c - 1) % 26;
+        letters.push(b'A' + r as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+/// Serial values Excel shows as dates: 1900-01-00 to 9999-12-31. Anything
+/// else Excel shows as `####`, and converting it overflows (the date
+/// library panics on -1e12): such a cell is kept as its number.
+const EXCEL_DATES: std::ops::Range<f64> = 0.0..2_958_466.0;
+
+/// A date cell as a person sees it; `true` when its value is no date
+/// (then the number, flagged).
+fn date_text(dt: &ExcelDateTime) -> (String, bool) {
+    let v = dt.as_f64();
+    if !EXCEL_DATES.contains(&v) {
+        return (number_text(v), true);
+    }
+    match dt.as_datetime() {
+        Some(t) if t.time() == chrono_midnight() => (t.format("%d/%m/%Y").to_string(), false),
+        Some(t) => (t.format("%d/%m/%Y %H:%M").to_string(), false),
+        None => (number_text(v), true),
+    }
+}
+
+/// A cell's text; `true` for a date cell whose value is no date.
+fn dateref_text(d: &DataRef<'_>) -> (String, bool) {
+    let text = match d {
         DataRef::Int(i) => i.to_string(),
         DataRef::Float(f) => number_text(*f),
         DataRef::String(s) => s.clone(),
         DataRef::SharedString(s) => (*s).to_string(),
         DataRef::Bool(b) => bool_text(*b),
-        DataRef::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono_midnight() => t.format("%d/%m/%Y").to_string(),
-            Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
-            None => number_text(dt.as_f64()),
-        },
+        DataRef::DateTime(dt) => return date_text(dt),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(_) | DataRef::Empty => String::new(),
-    }
+    };
+    (text, false)
 }
 
-fn data_text(d: &Data) -> String {
-    match d {
+/// A cell's text; `true` for a date cell whose value is no date.
+fn data_text(d: &Data) -> (String, bool) {
+    let text = match d {
         Data::Int(i) => i.to_string(),
         Data::Float(f) => number_text(*f),
         Data::String(s) => s.clone(),
         Data::Bool(b) => bool_text(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono_midnight() => t.format("%d/%m/%Y").to_string(),
-            Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
-            None => number_text(dt.as_f64()),
-        },
+        Data::DateTime(dt) => return date_text(dt),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(_) | Data::Empty => String::new(),
-    }
+    };
+    (text, false)
 }
 
 fn chrono_midnight() -> chrono::NaiveTime {
@@ -188,6 +234,23 @@ mod tests {
         assert_eq!(number_text(33476003838.0), "33476003838");
         assert_eq!(number_text(1.5), "1.5");
         assert_eq!(number_text(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn a_date_cell_holding_no_date_is_kept_as_its_number() {
+        use calamine::ExcelDateTimeType::DateTime;
+        let d = |v: f64| date_text(&ExcelDateTime::new(v, DateTime, false));
+        assert_eq!(d(43252.0), ("01/06/2018".to_string(), false));
+        assert_eq!(d(43252.5), ("01/06/2018 12:00".to_string(), false));
+        // Far outside what Excel can show: no panic, the number, flagged.
+        assert_eq!(d(-1e12), ("-1000000000000".to_string(), true));
+        assert_eq!(d(1e300).1, true);
+        assert_eq!(d(f64::NAN).1, true);
+        assert_eq!(d(-0.5).1, true);
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(11, 1), "B12");
+        assert_eq!(cell_ref(65535, 255), "IV65536");
+        assert_eq!(cell_ref(0, 16383), "XFD1");
     }
 }
 
