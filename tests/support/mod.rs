@@ -3,6 +3,7 @@
 
 pub mod daemon;
 pub mod dovecot;
+pub mod hostile;
 pub mod synth_mail;
 
 use std::path::PathBuf;
