@@ -52,8 +52,10 @@ fn serve(args: &[String]) -> io::Result<()> {
             return Ok(());
         };
         sandbox::cpu_budget_for_next_file(cpu)?;
-        test_hooks(&bytes);
-        let outcome = match catch_quietly(|| read_in_process(&bytes, &name, &file_limits)) {
+        let outcome = match catch_quietly(|| {
+            test_hooks(&bytes);
+            read_in_process(&bytes, &name, &file_limits)
+        }) {
             Ok(result) => Outcome::Read(result),
             Err(panic) => Outcome::Panicked(panic),
         };
@@ -142,9 +144,11 @@ fn test_hooks(bytes: &[u8]) {
             panic!("panique simulée (FICHES-TEST-PANIC)");
         }
         if has(b"FICHES-TEST-SEGV") {
+            // A real invalid access (a raised signal would be swallowed
+            // by the runtime's stack-overflow handler).
             // SAFETY: none; this is the point (debug builds, tests only).
             unsafe {
-                libc::raise(libc::SIGSEGV);
+                std::ptr::null_mut::<u8>().write_volatile(1);
             }
         }
         if has(b"FICHES-TEST-ESCAPE") {
