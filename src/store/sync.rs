@@ -477,6 +477,9 @@ pub struct ImapStore<'s> {
     /// Messages of the current batch read ahead on another thread.
     ahead: Option<Receiver<(u32, Result<NewMessage, Unavailable>)>>,
     peeked: Option<(u32, Result<NewMessage, Unavailable>)>,
+    /// The current batch is read one message at a time, each try recorded
+    /// just before (see the module documentation).
+    careful: bool,
 }
 
 /// Messages read ahead of their commit, at most (bounds memory).
@@ -530,6 +533,7 @@ impl<'s> ImapStore<'s> {
             counts: IngestCounts::default(),
             ahead: None,
             peeked: None,
+            careful: true,
         }
     }
 
@@ -565,6 +569,37 @@ impl<'s> ImapStore<'s> {
         msg: &FetchedMessage,
     ) -> Result<Result<NewMessage, Unavailable>> {
         let sha = sha256_hex(&msg.bytes);
+        if self.careful {
+            // A batch where a message was tried before by a process that
+            // ended: each message alone, its try recorded before anything
+            // of it is read (its headers included).
+            let source_ref = mb.source_ref(uidvalidity, msg.uid);
+            let before = self
+                .store
+                .intake_attempts()?
+                .get(&source_ref)
+                .copied()
+                .unwrap_or(0);
+            if before >= MAX_ATTEMPTS {
+                tracing::error!(
+                    "message {} : sa lecture a arrêté le programme {before} fois ; enregistré en \
+                     erreur sans être lu (à traiter à la main)",
+                    terminal_line(&source_ref)
+                );
+                return Ok(Ok(NewMessage {
+                    sha256: Some(sha),
+                    ..poison_message(&raw_of(mb, uidvalidity, msg), before)
+                }));
+            }
+            if before > 0 {
+                tracing::warn!(
+                    "message {} : une lecture précédente n'a pas abouti (essai {} sur {MAX_ATTEMPTS}) ; relu seul",
+                    terminal_line(&source_ref),
+                    before + 1
+                );
+            }
+            self.store.note_attempts(&[&source_ref], &[])?;
+        }
         let mid = peek_message_id(&msg.bytes);
         if self.store.find_duplicate(&sha, mid.as_deref())?.is_some() {
             return Ok(Ok(NewMessage {
@@ -579,34 +614,8 @@ impl<'s> ImapStore<'s> {
         if let Some(m) = self.take_ahead(msg.uid) {
             return Ok(m);
         }
-        // Read here, alone: its try recorded just before (a batch where a
-        // message was tried before by a process that ended).
-        let source_ref = mb.source_ref(uidvalidity, msg.uid);
-        let before = self
-            .store
-            .intake_attempts()?
-            .get(&source_ref)
-            .copied()
-            .unwrap_or(0);
-        if before >= MAX_ATTEMPTS {
-            tracing::error!(
-                "message {} : sa lecture a arrêté le programme {before} fois ; enregistré en \
-                 erreur sans être lu (à traiter à la main)",
-                terminal_line(&source_ref)
-            );
-            return Ok(Ok(NewMessage {
-                sha256: Some(sha),
-                ..poison_message(&raw_of(mb, uidvalidity, msg), before)
-            }));
-        }
-        if before > 0 {
-            tracing::warn!(
-                "message {} : une lecture précédente n'a pas abouti (essai {} sur {MAX_ATTEMPTS})",
-                terminal_line(&source_ref),
-                before + 1
-            );
-        }
-        self.store.note_attempts(&[&source_ref], &[])?;
+        // Read here (careful mode, or the read-ahead thread did not: its
+        // try was recorded with the batch).
         Ok(read_message(None, &self.intake, mb, uidvalidity, msg)
             .unwrap_or_else(|| Ok(NewMessage::default())))
     }
@@ -709,6 +718,7 @@ impl SyncStateStore for ImapStore<'_> {
     fn read_ahead(&mut self, mb: &MailboxId, uidvalidity: u32, batch: Vec<FetchedMessage>) {
         self.peeked = None;
         self.ahead = None;
+        self.careful = true;
         // Tries first: a batch with a message tried before by a process
         // that ended is read one message at a time (see `prepare`).
         let refs: Vec<String> = batch
@@ -730,6 +740,7 @@ impl SyncStateStore for ImapStore<'_> {
         }
         let (tx, rx) = sync_channel(READ_AHEAD);
         self.ahead = Some(rx);
+        self.careful = false;
         let (intake, mb, path) = (
             self.intake.clone(),
             mb.clone(),
