@@ -123,6 +123,8 @@ impl WorkerPool {
     /// A pool running `exe`; one worker is started now, to check that `exe`
     /// is a fiches reader.
     pub fn start(exe: PathBuf, limits: WorkerLimits) -> Result<WorkerPool, Unavailable> {
+        // Workers start in `/`: a relative path would name another file there.
+        let exe = std::path::absolute(&exe).unwrap_or(exe);
         let (tx, rx) = mpsc::channel::<Sender<io::Result<Worker>>>();
         let (exe2, limits2) = (exe.clone(), limits);
         std::thread::Builder::new()
