@@ -467,6 +467,23 @@ mod tests {
     }
 
     #[test]
+    fn reader_bounds_default_and_are_checked() {
+        let c = Config::parse(SHIPPED, Path::new("c.toml")).unwrap();
+        assert_eq!(c.reader, crate::worker::WorkerLimits::default());
+        let text = SHIPPED.replace(
+            "# [reader]\n# memory_mib = 256",
+            "[reader]\nmemory_mib = 128\ncpu_seconds = 3\n# memory_mib = 256",
+        );
+        let c = Config::parse(&text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.reader.memory_bytes, 128 << 20);
+        assert_eq!(c.reader.cpu_seconds, 3);
+        assert_eq!(c.reader.wall, std::time::Duration::from_secs(30));
+        let bad = text.replace("memory_mib = 128", "memory_mib = 4");
+        let e = Config::parse(&bad, Path::new("c.toml")).unwrap_err().to_string();
+        assert!(e.contains("[reader] memory_mib = 4"), "{e}");
+    }
+
+    #[test]
     fn layout_matches_the_domain_default() {
         let c = Config::parse(SHIPPED, Path::new("config.toml")).unwrap();
         assert_eq!(c.layout(), Layout::spec_default());

@@ -405,3 +405,45 @@ fn mangled_mails_never_reach_a_panic() {
         }
     }
 }
+
+#[test]
+fn a_limit_reached_beside_a_fiche_is_recorded_with_what_was_not_read() {
+    let fiche = xlsx_fiche();
+    let mut parts: Vec<(String, Vec<u8>)> = vec![("fiche.xlsx".into(), fiche)];
+    for i in 0..499 {
+        parts.push((format!("annexe-{i:03}.pdf"), b"%PDF-1.4\n".to_vec()));
+    }
+    let refs: Vec<(&str, &str, &[u8])> = parts
+        .iter()
+        .map(|(n, b)| (n.as_str(), "application/octet-stream", b.as_slice()))
+        .collect();
+    let m = run(&mail("Subject: 500 pièces\r\n", &refs));
+    assert_eq!(m.status, MessageStatus::Fiche);
+    assert!(m.flags.iter().any(|f| f == flag::ATTACHMENT_PROBLEM));
+    let reason = m.reason.expect("a reason beside the fiche");
+    // 200 parts read (the body and 199 attachments), the rest listed.
+    assert!(reason.contains("plus de 200 parties MIME"), "{reason}");
+    assert!(
+        reason.contains("301 pièce(s) jointe(s) non lue(s) : annexe-199.pdf"),
+        "{reason}"
+    );
+    assert!(reason.contains("et 291 autre(s)"), "{reason}");
+    assert_eq!(m.attachments.len(), 200);
+}
+
+#[test]
+fn a_reader_that_dies_makes_a_rejected_attachment_and_message() {
+    // In process, a panic of the reader is caught the same way a worker's
+    // death is: the attachment is rejected, the message kept.
+    let xls = std::fs::read(format!(
+        "{}/fixtures/hostile/xls-panic-utils38.xls",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let m = run(&mail("Subject: x\r\n", &[("f.xls", "application/vnd.ms-excel", &xls)]));
+    assert_eq!(m.status, MessageStatus::Rejected);
+    assert_eq!(m.attachments[0].outcome, AttachmentOutcome::Rejected);
+    let reason = m.attachments[0].reason.as_deref().unwrap();
+    assert!(reason.starts_with("lecture interrompue : "), "{reason}");
+    assert!(m.reason.unwrap().starts_with("f.xls : lecture interrompue"));
+}

@@ -544,3 +544,74 @@ fn a_reader_sees_committed_messages_and_cannot_write() {
     let e = Store::open_reader(&empty).unwrap_err();
     assert!(matches!(e, StoreError::WrongSchema { found: 0, .. }), "{e}");
 }
+
+#[test]
+fn migration_6_keeps_every_attachment_and_accepts_rejected_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    // A database of schema 5 with a message, attachments and a proposal.
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for (_, sql) in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(
+            "INSERT INTO messages (id, sha256, source_ref, size, status, imported_at)
+               VALUES (1, 'abc', 'file:/a', 10, 'fiche', '2018-05-01T00:00:00Z');
+             INSERT INTO attachments (id, message_id, position, part_path, size, sha256, outcome)
+               VALUES (7, 1, 0, '2', 5, 'x', 'fiche'), (8, 1, 1, '3', 5, 'y', 'too_large');
+             INSERT INTO proposals (id, message_id, attachment_id, fields, order_key, created_at, updated_at)
+               VALUES (3, 1, 7, '{}', 'k', 't', 't');",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    let rec = s.list_messages(&MessageFilter::default()).unwrap();
+    assert_eq!(rec[0].attachments.len(), 2);
+    assert_eq!(rec[0].attachments[1].outcome, AttachmentOutcome::TooLarge);
+    let fk: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+    s.conn
+        .execute(
+            "INSERT INTO attachments (message_id, position, part_path, size, sha256, outcome, reason)
+             VALUES (1, 2, '4', 5, 'z', 'rejected', 'lecture interrompue : mémoire dépassée')",
+            [],
+        )
+        .unwrap();
+    // The proposal still points at its attachment.
+    let att: i64 = s
+        .conn
+        .query_row("SELECT attachment_id FROM proposals WHERE id = 3", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(att, 7);
+}
+
+#[test]
+fn tries_are_recorded_and_forgotten_with_the_commit() {
+    let (_d, mut s) = temp_store();
+    s.note_attempts(&["file:/a.eml", "file:/b.eml"], &[]).unwrap();
+    s.note_attempts(&["file:/a.eml"], &[]).unwrap();
+    let t = s.intake_attempts().unwrap();
+    assert_eq!((t["file:/a.eml"], t["file:/b.eml"]), (2, 1));
+    // The message's own commit forgets its tries.
+    let mut m = message("a@x", "a@x", "2018-05-01T00:00:00Z", vec![]);
+    m.source_ref = "file:/a.eml".into();
+    s.ingest(&m).unwrap();
+    let t = s.intake_attempts().unwrap();
+    assert!(!t.contains_key("file:/a.eml"));
+    s.note_attempts(&[], &["file:/b.eml"]).unwrap();
+    assert!(s.intake_attempts().unwrap().is_empty());
+}
