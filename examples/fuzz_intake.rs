@@ -137,7 +137,15 @@ const EXTREME_NUMBERS: &[&str] = &[
     "",
     "1.5",
 ];
-const FAR_CELLS: &[&str] = &["XFD1048576", "IV65536", "A1048576", "XFD1", "ZZZZ9", "A0", "-1"];
+const FAR_CELLS: &[&str] = &[
+    "XFD1048576",
+    "IV65536",
+    "A1048576",
+    "XFD1",
+    "ZZZZ9",
+    "A0",
+    "-1",
+];
 
 fn mutate_bytes(rng: &mut fastrand::Rng, b: &mut Vec<u8>) {
     if b.is_empty() {
@@ -234,12 +242,12 @@ fn mutate_xml(rng: &mut fastrand::Rng, xml: &mut String) {
         4 => {
             // An element duplicated many times.
             let starts: Vec<usize> = xml.match_indices('<').map(|(i, _)| i).collect();
-            if let Some(&a) = starts.get(rng.usize(..starts.len().max(1))) {
-                if let Some(e) = xml[a..].find('>') {
-                    let tag = xml[a..=a + e].to_string();
-                    let n = rng.usize(1..2000);
-                    xml.insert_str(a, &tag.repeat(n));
-                }
+            if let Some(&a) = starts.get(rng.usize(..starts.len().max(1)))
+                && let Some(e) = xml[a..].find('>')
+            {
+                let tag = xml[a..=a + e].to_string();
+                let n = rng.usize(1..2000);
+                xml.insert_str(a, &tag.repeat(n));
             }
         }
         5 => {
@@ -485,9 +493,11 @@ fn mutate_xls(rng: &mut fastrand::Rng, bytes: &[u8]) -> Vec<u8> {
             }
         }
     };
-    let extreme16 = |rng: &mut fastrand::Rng| [0u16, 1, 255, 256, 0x3FFF, 0x7FFF, 0xFFFF][rng.usize(..7)];
-    let extreme32 =
-        |rng: &mut fastrand::Rng| [0u32, 1, 0xFFFF, 0x10000, 0x7FFF_FFFF, 0xFFFF_FFFF][rng.usize(..6)];
+    let extreme16 =
+        |rng: &mut fastrand::Rng| [0u16, 1, 255, 256, 0x3FFF, 0x7FFF, 0xFFFF][rng.usize(..7)];
+    let extreme32 = |rng: &mut fastrand::Rng| {
+        [0u32, 1, 0xFFFF, 0x10000, 0x7FFF_FFFF, 0xFFFF_FFFF][rng.usize(..6)]
+    };
     let of_type = |types: &[u16]| -> Vec<(u16, usize, usize)> {
         records
             .iter()
@@ -618,7 +628,10 @@ fn part(rng: &mut fastrand::Rng, docs: &[Seed], depth: usize) -> String {
         let boundary = format!("b{depth}-{}", rng.u32(..));
         let mut s = format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n");
         for _ in 0..rng.usize(1..4) {
-            s.push_str(&format!("--{boundary}\r\n{}\r\n", part(rng, docs, depth + 1)));
+            s.push_str(&format!(
+                "--{boundary}\r\n{}\r\n",
+                part(rng, docs, depth + 1)
+            ));
         }
         if rng.u8(0..6) != 0 {
             s.push_str(&format!("--{boundary}--\r\n"));
@@ -725,7 +738,10 @@ fn sha8(b: &[u8]) -> String {
 
 /// Runs a command with a time limit: (exit status, peak RSS KiB, stdout),
 /// or `None` when it hung (then killed).
-fn run_bounded(cmd: &mut Command, limit: Duration) -> Option<(std::process::ExitStatus, i64, String)> {
+fn run_bounded(
+    cmd: &mut Command,
+    limit: Duration,
+) -> Option<(std::process::ExitStatus, i64, String)> {
     use std::os::unix::process::ExitStatusExt;
     let out_file = tempfile_path("stdout");
     let child = cmd
@@ -790,7 +806,10 @@ fn import_batch(bin: &Path, mails: &[Vec<u8>], stats: &mut Stats) -> Result<(), 
     let _ = std::fs::remove_dir_all(&dir);
     stats.import_runs += 1;
     let Some((status, rss, out)) = result else {
-        return Err(format!("import bloqué plus de {} s", IMPORT_TIMEOUT.as_secs()));
+        return Err(format!(
+            "import bloqué plus de {} s",
+            IMPORT_TIMEOUT.as_secs()
+        ));
     };
     stats.import_max_rss_kib = stats.import_max_rss_kib.max(rss);
     if status.code().is_none_or(|c| c > 1) {
@@ -814,7 +833,12 @@ fn main() {
     let deadline = started + Duration::from_secs(args.seconds);
     let mut rng = fastrand::Rng::with_seed(args.seed);
     let docs = seeds(
-        &["fixtures/corpus/fiches", "fixtures/templates", "fixtures/hostile", "fixtures/fuzz/crashers"],
+        &[
+            "fixtures/corpus/fiches",
+            "fixtures/templates",
+            "fixtures/hostile",
+            "fixtures/fuzz/crashers",
+        ],
         &[".docx", ".xlsx", ".odt", ".ods", ".xls"],
     );
     let mails = seeds(&["fixtures/corpus/mail", "fixtures/hostile"], &[".eml"]);
@@ -845,7 +869,7 @@ fn main() {
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             batch.push(make_mail(&mut rng, n, &docs, &mails));
             stats.mails += 1;
             if batch.len() >= MAIL_BATCH {
@@ -910,7 +934,9 @@ fn check_batch(args: &Args, batch: Vec<Vec<u8>>, stats: &mut Stats, dir: &Path) 
         for (i, m) in batch.iter().enumerate() {
             let _ = std::fs::write(file.join(format!("{i:04}.eml")), m);
         }
-        stats.findings.push(format!("{why} (lot entier) — {}", file.display()));
+        stats
+            .findings
+            .push(format!("{why} (lot entier) — {}", file.display()));
     }
 }
 

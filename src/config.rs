@@ -479,7 +479,9 @@ mod tests {
         assert_eq!(c.reader.cpu_seconds, 3);
         assert_eq!(c.reader.wall, std::time::Duration::from_secs(30));
         let bad = text.replace("memory_mib = 128", "memory_mib = 4");
-        let e = Config::parse(&bad, Path::new("c.toml")).unwrap_err().to_string();
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("[reader] memory_mib = 4"), "{e}");
     }
 

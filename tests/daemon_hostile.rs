@@ -92,12 +92,17 @@ fn hostile_attachments_among_ordinary_mail_through_the_daemon() {
     // Still at work: new mail is taken.
     d.append_all("INBOX", &[&synth_messages(1, "later.example")[0]]);
     assert!(
-        wait_until(Duration::from_secs(60), || env.messages_stored() == total + 1),
+        wait_until(Duration::from_secs(60), || env.messages_stored()
+            == total + 1),
         "{}",
         logs()
     );
     let status = terminate(&mut daemon, Duration::from_secs(30));
-    assert!(status.is_some_and(|s| s.success()), "{status:?}\n{}", logs());
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}\n{}",
+        logs()
+    );
 
     let log = logs();
     let deaths: Vec<&str> = log
@@ -106,9 +111,17 @@ fn hostile_attachments_among_ordinary_mail_through_the_daemon() {
         .collect();
     assert_eq!(deaths.len(), dying, "{log}");
     for l in &deaths {
-        assert!(l.contains("imap://") && l.contains("pièce jointe « "), "{l}");
+        assert!(
+            l.contains("imap://") && l.contains("pièce jointe « "),
+            "{l}"
+        );
     }
-    for noise in ["panicked", "backtrace", "memory allocation", "RUST_BACKTRACE"] {
+    for noise in [
+        "panicked",
+        "backtrace",
+        "memory allocation",
+        "RUST_BACKTRACE",
+    ] {
         assert!(!log.contains(noise), "« {noise} » in:\n{log}");
     }
 }

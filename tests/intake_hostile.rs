@@ -121,7 +121,12 @@ fn hostile_attachments_among_ordinary_mail_through_import() {
         assert!(l.contains("refusée, lecture interrompue"), "{l}");
         assert!(l.contains("pièce jointe « "), "{l}");
     }
-    for noise in ["panicked", "backtrace", "memory allocation", "RUST_BACKTRACE"] {
+    for noise in [
+        "panicked",
+        "backtrace",
+        "memory allocation",
+        "RUST_BACKTRACE",
+    ] {
         assert!(!stderr.contains(noise), "« {noise} » in:\n{stderr}");
     }
     // The summary says what was stored.

@@ -54,9 +54,9 @@ fn import_stores_a_poison_message_as_error_after_three_tries() {
             "run {run}: {out:?}"
         );
         assert_eq!(
-            env.query(&format!(
+            env.query(
                 "SELECT attempts FROM intake_attempts WHERE source_ref LIKE '%05-poison.eml'"
-            )),
+            ),
             run,
             "run {run}: its try is recorded before it is read"
         );
@@ -147,7 +147,11 @@ fn the_daemon_restarted_after_each_crash_stores_the_poison_and_goes_on() {
         let stored = wait_until(Duration::from_secs(60), || {
             env.messages_stored() == 13 || matches!(daemon.try_wait(), Ok(Some(_)))
         });
-        assert!(stored, "neither stored nor ended:\n{}", std::fs::read_to_string(&log).unwrap());
+        assert!(
+            stored,
+            "neither stored nor ended:\n{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
         if env.messages_stored() == 13 {
             break true;
         }
@@ -158,21 +162,28 @@ fn the_daemon_restarted_after_each_crash_stores_the_poison_and_goes_on() {
             "{status:?}"
         );
         crashes += 1;
-        assert!(crashes <= 3, "a restart loop:\n{}", std::fs::read_to_string(&log).unwrap());
+        assert!(
+            crashes <= 3,
+            "a restart loop:\n{}",
+            std::fs::read_to_string(&log).unwrap()
+        );
         daemon = spawn();
     };
     assert!(all_stored);
     assert_eq!(crashes, 3);
     // The daemon goes on: still running, watermark past the last message.
     assert!(
-        wait_until(Duration::from_secs(20), || env.query(
-            "SELECT last_uid FROM sync_state"
-        ) == i64::from(last)),
+        wait_until(Duration::from_secs(20), || env
+            .query("SELECT last_uid FROM sync_state")
+            == i64::from(last)),
         "watermark {}",
         env.query("SELECT last_uid FROM sync_state")
     );
     std::thread::sleep(Duration::from_millis(300));
-    assert!(daemon.try_wait().unwrap().is_none(), "the daemon must keep running");
+    assert!(
+        daemon.try_wait().unwrap().is_none(),
+        "the daemon must keep running"
+    );
     let reason = env
         .query_text("SELECT reason FROM messages WHERE status = 'error'")
         .unwrap();
@@ -184,6 +195,8 @@ fn the_daemon_restarted_after_each_crash_stores_the_poison_and_goes_on() {
     assert_eq!(env.query("SELECT count(*) FROM intake_attempts"), 0);
     // New mail after it is taken as usual.
     d.append_all("INBOX", &[&synth_messages(1, "later.example")[0]]);
-    assert!(wait_until(Duration::from_secs(30), || env.messages_stored() == 14));
+    assert!(wait_until(Duration::from_secs(30), || env
+        .messages_stored()
+        == 14));
     assert!(terminate(&mut daemon, Duration::from_secs(20)).is_some_and(|s| s.success()));
 }

@@ -18,7 +18,12 @@ fn pool(limits: WorkerLimits) -> WorkerPool {
 }
 
 fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel),
+    )
+    .unwrap()
 }
 
 fn good_fiche() -> Vec<u8> {
@@ -26,7 +31,8 @@ fn good_fiche() -> Vec<u8> {
 }
 
 fn read(p: &WorkerPool, bytes: &[u8]) -> Result<fiches::worker::ReadResult, Interrupted> {
-    p.read(bytes, "f.xlsx", &Limits::default()).expect("a worker")
+    p.read(bytes, "f.xlsx", &Limits::default())
+        .expect("a worker")
 }
 
 fn marked(marker: &str) -> Vec<u8> {
@@ -61,7 +67,10 @@ fn each_death_is_told_apart_and_the_pool_goes_on() {
     });
     let good = good_fiche();
     let cases: Vec<(Vec<u8>, &str)> = vec![
-        (fixture("hostile/xlsx-sst-uniqueCount-2147483647.xlsx"), "memory"),
+        (
+            fixture("hostile/xlsx-sst-uniqueCount-2147483647.xlsx"),
+            "memory",
+        ),
         (fixture("hostile/xls-cfb-dir-chain-loop.xls"), "memory"),
         (fixture("hostile/xls-panic-xls633.xls"), "panic"),
         (marked("FICHES-TEST-SPIN"), "time"),
@@ -142,7 +151,8 @@ fn a_program_that_is_not_a_reader_is_refused_at_start() {
 #[test]
 fn parse_reports_a_dead_reading_and_reads_the_next_file() {
     let dir = tempfile::tempdir().unwrap();
-    let panic_xls = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile/xls-panic-xls772.xls");
+    let panic_xls =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile/xls-panic-xls772.xls");
     let oom = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/hostile/xlsx-sst-uniqueCount-2147483647.xlsx");
     let good = dir.path().join("bonne.docx");

@@ -26,7 +26,9 @@ fn raw_controls(s: &str) -> Vec<String> {
 }
 
 fn fixture(rel: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 fn hostile_headers_mail() -> Vec<u8> {
@@ -73,7 +75,12 @@ fn no_command_prints_a_raw_control_character() {
 
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut run = |args: &[&str]| {
-        let out = env.command().env_remove("RUST_BACKTRACE").args(args).output().unwrap();
+        let out = env
+            .command()
+            .env_remove("RUST_BACKTRACE")
+            .args(args)
+            .output()
+            .unwrap();
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -85,7 +92,9 @@ fn no_command_prints_a_raw_control_character() {
     run(&["import", odd.to_str().unwrap()]);
     run(&[
         "parse",
-        fixture("corpus/fiches/17-hostile-text.xlsx").to_str().unwrap(),
+        fixture("corpus/fiches/17-hostile-text.xlsx")
+            .to_str()
+            .unwrap(),
         fixture("hostile/xls-panic-xls804.xls").to_str().unwrap(),
         odd.to_str().unwrap(),
     ]);
@@ -109,7 +118,10 @@ fn no_command_prints_a_raw_control_character() {
     assert!(raw_subjects.contains('\u{1b}'), "test data without escapes");
     let all: String = outputs.iter().map(|(_, t)| t.as_str()).collect();
     assert!(all.contains("Ville"), "the outputs show the data:\n{all}");
-    assert!(all.contains("␛"), "escapes are shown as visible symbols:\n{all}");
+    assert!(
+        all.contains("␛"),
+        "escapes are shown as visible symbols:\n{all}"
+    );
 
     let mut bad = Vec::new();
     for (cmd, text) in &outputs {
@@ -118,5 +130,9 @@ fn no_command_prints_a_raw_control_character() {
             bad.push(format!("fiches {cmd}: {found:?}\n{}", text.escape_debug()));
         }
     }
-    assert!(bad.is_empty(), "raw control characters printed:\n{}", bad.join("\n\n"));
+    assert!(
+        bad.is_empty(),
+        "raw control characters printed:\n{}",
+        bad.join("\n\n")
+    );
 }

@@ -188,7 +188,11 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
             failed = true;
         }
         if as_json {
-            writeln!(out, "{}", super::output::json_line(&result_json(&name, &parsed)))?;
+            writeln!(
+                out,
+                "{}",
+                super::output::json_line(&result_json(&name, &parsed))
+            )?;
         } else {
             human(&mut out, &name, &parsed)?;
         }

@@ -244,9 +244,9 @@ mod tests {
         assert_eq!(d(43252.5), ("01/06/2018 12:00".to_string(), false));
         // Far outside what Excel can show: no panic, the number, flagged.
         assert_eq!(d(-1e12), ("-1000000000000".to_string(), true));
-        assert_eq!(d(1e300).1, true);
-        assert_eq!(d(f64::NAN).1, true);
-        assert_eq!(d(-0.5).1, true);
+        assert!(d(1e300).1);
+        assert!(d(f64::NAN).1);
+        assert!(d(-0.5).1);
         assert_eq!(cell_ref(0, 0), "A1");
         assert_eq!(cell_ref(11, 1), "B12");
         assert_eq!(cell_ref(65535, 255), "IV65536");

@@ -395,7 +395,9 @@ pub fn decide(
         for a in &attachments {
             if matches!(
                 a.outcome,
-                AttachmentOutcome::Corrupt | AttachmentOutcome::TooLarge | AttachmentOutcome::Rejected
+                AttachmentOutcome::Corrupt
+                    | AttachmentOutcome::TooLarge
+                    | AttachmentOutcome::Rejected
             ) {
                 problems.push(format!(
                     "{} : {}",

@@ -213,7 +213,8 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, U
     let d = classify::decide(&h, &walk, late, &opts.fiche_limits, &opts.reader)?;
     for (name, why) in &d.interrupted {
         let detail = match why {
-            crate::worker::Interrupted::Panicked { .. } | crate::worker::Interrupted::Crashed { .. } => {
+            crate::worker::Interrupted::Panicked { .. }
+            | crate::worker::Interrupted::Crashed { .. } => {
                 format!(" ({})", terminal_line(&why.detail()))
             }
             _ => String::new(),
@@ -240,7 +241,11 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, U
     }
     out.attachments = d.attachments;
     if doubtful {
-        for p in out.attachments.iter_mut().filter_map(|a| a.proposal.as_mut()) {
+        for p in out
+            .attachments
+            .iter_mut()
+            .filter_map(|a| a.proposal.as_mut())
+        {
             p.flags.push(flag::DOUBTFUL_DATE.into());
         }
     }

@@ -159,9 +159,15 @@ enum Prepared {
 /// What the reading threads hand to the storing thread.
 enum Item {
     Prepared(Prepared),
-    Failed { what: String, error: String },
+    Failed {
+        what: String,
+        error: String,
+    },
     /// No reader could be had: not stored, to be imported again.
-    NoReader { source_ref: String, error: String },
+    NoReader {
+        source_ref: String,
+        error: String,
+    },
 }
 
 /// What the storing thread hears about.
@@ -299,7 +305,10 @@ impl Dispatch {
         if batch.is_empty() && finished.is_empty() {
             return Ok(());
         }
-        let starting: Vec<&str> = batch.iter().map(|(_, _, r)| r.source_ref.as_str()).collect();
+        let starting: Vec<&str> = batch
+            .iter()
+            .map(|(_, _, r)| r.source_ref.as_str())
+            .collect();
         let done: Vec<&str> = finished.iter().map(String::as_str).collect();
         store.note_attempts(&starting, &done)?;
         for job in batch {
@@ -396,8 +405,7 @@ impl<'s> Importer<'s> {
                 let _ = source_tx.send(Event::SourceEnd);
             });
             for _ in 0..workers {
-                let (job_rx, done_tx, opts) =
-                    (job_rx.clone(), event_tx.clone(), self.opts.clone());
+                let (job_rx, done_tx, opts) = (job_rx.clone(), event_tx.clone(), self.opts.clone());
                 // Without a reader connection every message is read and the
                 // store alone finds the duplicates.
                 let reader = Store::open_reader(&path).ok();
@@ -429,9 +437,9 @@ impl<'s> Importer<'s> {
             let mut source_ended = false;
             let mut ready: BTreeMap<u64, (u64, Item)> = BTreeMap::new();
             let take = |ev: Event,
-                            ready: &mut BTreeMap<u64, (u64, Item)>,
-                            d: &mut Dispatch,
-                            ended: &mut bool| match ev {
+                        ready: &mut BTreeMap<u64, (u64, Item)>,
+                        d: &mut Dispatch,
+                        ended: &mut bool| match ev {
                 Event::Message(seq, size, Ok(raw)) => d.held.push_back((seq, size, raw)),
                 Event::Message(seq, size, Err((what, error))) => {
                     ready.insert(seq, (size, Item::Failed { what, error }));

@@ -440,7 +440,10 @@ fn a_reader_that_dies_makes_a_rejected_attachment_and_message() {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    let m = run(&mail("Subject: x\r\n", &[("f.xls", "application/vnd.ms-excel", &xls)]));
+    let m = run(&mail(
+        "Subject: x\r\n",
+        &[("f.xls", "application/vnd.ms-excel", &xls)],
+    ));
     assert_eq!(m.status, MessageStatus::Rejected);
     assert_eq!(m.attachments[0].outcome, AttachmentOutcome::Rejected);
     let reason = m.attachments[0].reason.as_deref().unwrap();

@@ -592,9 +592,11 @@ fn migration_6_keeps_every_attachment_and_accepts_rejected_ones() {
     // The proposal still points at its attachment.
     let att: i64 = s
         .conn
-        .query_row("SELECT attachment_id FROM proposals WHERE id = 3", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT attachment_id FROM proposals WHERE id = 3",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(att, 7);
 }
@@ -602,7 +604,8 @@ fn migration_6_keeps_every_attachment_and_accepts_rejected_ones() {
 #[test]
 fn tries_are_recorded_and_forgotten_with_the_commit() {
     let (_d, mut s) = temp_store();
-    s.note_attempts(&["file:/a.eml", "file:/b.eml"], &[]).unwrap();
+    s.note_attempts(&["file:/a.eml", "file:/b.eml"], &[])
+        .unwrap();
     s.note_attempts(&["file:/a.eml"], &[]).unwrap();
     let t = s.intake_attempts().unwrap();
     assert_eq!((t["file:/a.eml"], t["file:/b.eml"]), (2, 1));

@@ -9,8 +9,8 @@ use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 
 use super::protocol::{
-    Answer, HELLO, MAX_FILE_BYTES, MAX_LIMITS_BYTES, MAX_NAME_BYTES, Outcome,
-    REQUEST_MAGIC, answer_frame,
+    Answer, HELLO, MAX_FILE_BYTES, MAX_LIMITS_BYTES, MAX_NAME_BYTES, Outcome, REQUEST_MAGIC,
+    answer_frame,
 };
 use super::{WorkerLimits, catch_quietly, read_in_process, sandbox};
 use crate::fiche::Limits;
@@ -41,7 +41,11 @@ fn serve(args: &[String]) -> io::Result<()> {
     let cpu = limits.cpu_seconds.max(1);
     // A panic is answered, never printed.
     super::quiet_panics();
-    sandbox::confine(limits.memory_bytes, cpu.saturating_mul(LIFETIME_FILES), parent)?;
+    sandbox::confine(
+        limits.memory_bytes,
+        cpu.saturating_mul(LIFETIME_FILES),
+        parent,
+    )?;
 
     // SAFETY: fds 0 and 1 are the pipes the parent gave us; never closed here.
     let mut input = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(0) });

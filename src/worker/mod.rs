@@ -187,7 +187,11 @@ impl Reader {
 
 /// The reader in this process, a panic turned into [`Interrupted`]. The
 /// panic hook stays quiet meanwhile (see [`quiet_panics`]).
-pub fn read_caught(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<ReadResult, Interrupted> {
+pub fn read_caught(
+    bytes: &[u8],
+    file_name: &str,
+    limits: &Limits,
+) -> Result<ReadResult, Interrupted> {
     catch_quietly(|| read_in_process(bytes, file_name, limits))
         .map_err(|message| Interrupted::Panicked { message })
 }

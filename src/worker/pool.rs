@@ -111,7 +111,9 @@ enum Failure {
     /// Past the wall-clock deadline.
     Timeout,
     /// The worker closed its end (it died) while we wrote or read.
-    Closed { writing: bool },
+    Closed {
+        writing: bool,
+    },
     /// The answer announced more bytes than allowed.
     TooLarge(u64),
     /// The answer could not be read.
@@ -382,8 +384,7 @@ fn classify(
         Failure::Garbled(e) => return Interrupted::BadAnswer { what: e.clone() },
         Failure::Closed { .. } | Failure::Io(_) => {}
     }
-    if last_words.contains("memory allocation of") || last_words.contains("overflowed its stack")
-    {
+    if last_words.contains("memory allocation of") || last_words.contains("overflowed its stack") {
         return memory;
     }
     let cpu_spent = cpu_seconds + 0.5 >= wl.cpu_seconds as f64;

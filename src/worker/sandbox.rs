@@ -28,7 +28,14 @@ use std::io;
 pub fn confine(memory_bytes: u64, cpu_hard_seconds: u64, parent: u32) -> io::Result<()> {
     // SAFETY: plain system calls on this process, no memory handed over.
     unsafe {
-        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+        if libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        ) != 0
+        {
             return Err(io::Error::last_os_error());
         }
         if libc::getppid() as u32 != parent {
@@ -183,7 +190,17 @@ mod seccomp {
         let arch: TargetArch = std::env::consts::ARCH
             .try_into()
             .map_err(|e| io::Error::other(format!("seccomp : {e:?}")))?;
-        let rules = DENIED.iter().map(|&n| (n as i64, Vec::new())).collect::<BTreeMap<_, _>>();
+        let rules = DENIED
+            .iter()
+            // c_long is not i64 on every target.
+            .map(|&n| {
+                (
+                    #[allow(clippy::unnecessary_cast)]
+                    (n as i64),
+                    Vec::new(),
+                )
+            })
+            .collect::<BTreeMap<_, _>>();
         let filter = SeccompFilter::new(
             rules,
             SeccompAction::Allow,
