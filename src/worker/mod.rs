@@ -245,8 +245,10 @@ pub fn quiet_panics() {
         if verbose {
             standard(info);
         } else {
+            // On a line of its own, as the standard hook does (a terminal
+            // restored after it may put the cursor back above it).
             eprintln!(
-                "fiches : erreur interne : {}",
+                "\nfiches : erreur interne : {}",
                 crate::safe::terminal_line(&text)
             );
         }
