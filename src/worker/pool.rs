@@ -267,7 +267,15 @@ impl Drop for Inner {
 /// Starts one worker process (called on the pool's thread).
 fn spawn(exe: &Path, limits: &WorkerLimits) -> io::Result<Worker> {
     let limits_json = serde_json::to_string(limits).map_err(io::Error::other)?;
-    let mut child = Command::new(exe)
+    let mut cmd = Command::new(exe);
+    // Nothing of our environment (a password in `password_env`, paths) is
+    // the worker's business.
+    cmd.env_clear();
+    #[cfg(debug_assertions)]
+    if let Some(v) = std::env::var_os("FICHES_TEST_READER_HOOKS") {
+        cmd.env("FICHES_TEST_READER_HOOKS", v);
+    }
+    let mut child = cmd
         .arg(WORKER_SUBCOMMAND)
         .arg(limits_json)
         .arg(std::process::id().to_string())
