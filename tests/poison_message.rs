@@ -67,8 +67,8 @@ fn import_stores_a_poison_message_as_error_after_three_tries() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         status_of(&env, "poison@poison.example").as_deref(),
-        None,
-        "stored without being read: no Message-ID taken from it"
+        Some("error"),
+        "stored without being read, its Message-ID found by a plain scan"
     );
     let reason = env
         .query_text("SELECT reason FROM messages WHERE source_ref LIKE '%05-poison.eml'")

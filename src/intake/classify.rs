@@ -186,17 +186,6 @@ pub fn effective_date(
     date: Option<DateTime<FixedOffset>>,
     received: Option<DateTime<FixedOffset>>,
 ) -> Option<DateTime<FixedOffset>> {
-    effective_date_checked(date, received).0
-}
-
-/// Like [`effective_date`], and says whether the Date header was set
-/// aside because it is more than a day before the receipt: a backdated
-/// mail (or one held a day in a queue) is judged by its arrival, flagged
-/// `doubtful_date` for staff.
-pub fn effective_date_checked(
-    date: Option<DateTime<FixedOffset>>,
-    received: Option<DateTime<FixedOffset>>,
-) -> (Option<DateTime<FixedOffset>>, bool) {
     let floor = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
     let plausible = |d: &DateTime<FixedOffset>| {
         floor.is_none_or(|f| *d >= f)
@@ -206,18 +195,37 @@ pub fn effective_date_checked(
             })
     };
     match date {
-        Some(d) if plausible(&d) => {
-            let backdated = received.is_some_and(|r| {
-                r.checked_sub_signed(Duration::days(1))
-                    .is_some_and(|limit| d < limit)
-            });
+        Some(d) if plausible(&d) => Some(d),
+        _ => received,
+    }
+}
+
+/// Like [`effective_date`], and says whether the Date header was set
+/// aside because it is more than a day before `first_hop`, the date of the
+/// top-most `Received:` header (written by our own server: the first hop we
+/// can trust; the ones below it are the sender's to write). A backdated mail
+/// (or one held a day in a queue) is then judged by its arrival, flagged
+/// `doubtful_date` for staff. A receipt time known only from the source
+/// (IMAP INTERNALDATE, Maildir) does not count here: a mail filed into the
+/// mailbox later would look backdated.
+pub fn effective_date_checked(
+    date: Option<DateTime<FixedOffset>>,
+    received: Option<DateTime<FixedOffset>>,
+    first_hop: Option<DateTime<FixedOffset>>,
+) -> (Option<DateTime<FixedOffset>>, bool) {
+    let effective = effective_date(date, received);
+    match (date, first_hop) {
+        (Some(d), Some(hop)) if effective == Some(d) => {
+            let backdated = hop
+                .checked_sub_signed(Duration::days(1))
+                .is_some_and(|limit| d < limit);
             if backdated {
-                (received, true)
+                (Some(hop), true)
             } else {
-                (Some(d), false)
+                (effective, false)
             }
         }
-        _ => (received, false),
+        _ => (effective, false),
     }
 }
 
@@ -545,17 +553,23 @@ mod tests {
         let recv = Some(dt("2018-06-15T10:00:00+02:00"));
         // A week before the first trusted hop: the receipt time counts.
         assert_eq!(
-            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv),
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv, recv),
             (recv, true)
         );
         // Less than a day (slow delivery, clocks): the Date header counts.
         assert_eq!(
-            effective_date_checked(Some(dt("2018-06-14T12:00:00+02:00")), recv),
+            effective_date_checked(Some(dt("2018-06-14T12:00:00+02:00")), recv, recv),
             (Some(dt("2018-06-14T12:00:00+02:00")), false)
         );
         // No receipt time: nothing to doubt against.
         assert_eq!(
-            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), None),
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), None, None),
+            (Some(dt("2018-06-01T10:00:00+02:00")), false)
+        );
+        // A receipt time from the source only (an old mail filed into the
+        // mailbox today): the Date header counts, no doubt.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv, None),
             (Some(dt("2018-06-01T10:00:00+02:00")), false)
         );
     }

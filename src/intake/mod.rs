@@ -86,6 +86,7 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// `attempts` times: its bytes, kept as they are, and why.
 pub fn poison_message(raw: &RawMessage, attempts: u32) -> NewMessage {
     NewMessage {
+        message_id: plain_message_id(&raw.bytes),
         raw: raw.bytes.clone(),
         source_ref: raw.source_ref.clone(),
         size: raw.size.max(raw.bytes.len() as u64),
@@ -105,6 +106,40 @@ pub fn poison_message(raw: &RawMessage, attempts: u32) -> NewMessage {
 pub fn peek_message_id(bytes: &[u8]) -> Option<String> {
     let m = mail::parse_headers(bytes)?;
     mail::headers(&m).message_id
+}
+
+/// The Message-ID of a message read without the mail parser (which may be
+/// what ends the process): a plain scan of the header lines, for a poison
+/// message to be recognised if it comes again.
+fn plain_message_id(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(256 * 1024)];
+    let end = memchr::memmem::find(head, b"\r\n\r\n")
+        .or_else(|| memchr::memmem::find(head, b"\n\n"))
+        .unwrap_or(head.len());
+    let head = String::from_utf8_lossy(&head[..end]);
+    let mut lines = head.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if !name.trim().eq_ignore_ascii_case("message-id") {
+            continue;
+        }
+        let mut value = value.to_string();
+        while let Some(next) = lines.peek().filter(|l| l.starts_with([' ', '\t'])) {
+            value.push_str(next);
+            lines.next();
+        }
+        let id = value
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim()
+            .to_string();
+        return (!id.is_empty() && id.len() <= 998 && !id.chars().any(char::is_control))
+            .then_some(id);
+    }
+    None
 }
 
 /// Reads one message into what the store keeps. Never panics: whatever
@@ -189,7 +224,7 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, U
         .received
         .or_else(|| raw.received_at.map(|d| d.fixed_offset()));
     out.received_at = received.as_ref().map(mail::utc_string);
-    let (effective, doubtful) = classify::effective_date_checked(h.date, received);
+    let (effective, doubtful) = classify::effective_date_checked(h.date, received, h.received);
     out.effective_at = effective.as_ref().map(mail::utc_string);
     let late = effective.is_some_and(|d| d > opts.deadline);
 

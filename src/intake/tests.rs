@@ -450,3 +450,22 @@ fn a_reader_that_dies_makes_a_rejected_attachment_and_message() {
     assert!(reason.starts_with("lecture interrompue : "), "{reason}");
     assert!(m.reason.unwrap().starts_with("f.xls : lecture interrompue"));
 }
+
+#[test]
+fn a_poison_message_keeps_its_message_id_found_without_the_parser() {
+    let raw = RawMessage::new(
+        b"From: a@b\r\nMessage-ID:\r\n <p-1@x.example>\r\nSubject: s\r\n\r\nMessage-ID: <body@x>\r\n"
+            .to_vec(),
+        "file:/p.eml",
+    );
+    let m = poison_message(&raw, 3);
+    assert_eq!(m.message_id.as_deref(), Some("p-1@x.example"));
+    assert_eq!(m.status, MessageStatus::Error);
+    assert!(m.reason.unwrap().contains("3 fois"));
+    // None in the headers (only in the body): none.
+    let raw = RawMessage::new(
+        b"From: a@b\r\n\r\nMessage-ID: <b@x>\r\n".to_vec(),
+        "file:/q",
+    );
+    assert_eq!(poison_message(&raw, 3).message_id, None);
+}
