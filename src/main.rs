@@ -11,6 +11,17 @@ fn main() -> ExitCode {
     // Before any file is created: group-writable for the staff and the
     // daemon who share them, nothing for others, whatever the login's umask.
     fiches::system::set_umask();
+    // A reader worker (see `fiches::worker`): nothing else of the program runs.
+    let mut args = std::env::args_os().skip(1);
+    if args
+        .next()
+        .is_some_and(|a| a == fiches::worker::WORKER_SUBCOMMAND)
+    {
+        let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        fiches::worker::run_worker(&rest);
+    }
+    fiches::worker::quiet_panics();
+    fiches::worker::set_worker_exe(self_exe());
     let cli = Cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
@@ -57,6 +68,16 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// This program, for the reader workers: `/proc/self/exe` names the file
+/// that is running even once an upgrade replaced it on disk.
+fn self_exe() -> std::path::PathBuf {
+    let proc_self = std::path::PathBuf::from("/proc/self/exe");
+    if proc_self.exists() {
+        return proc_self;
+    }
+    std::env::current_exe().unwrap_or_else(|_| "fiches".into())
 }
 
 /// Logs go to stderr; `-v` for progress details, `FICHES_LOG` for filters.
