@@ -11,6 +11,18 @@ fn main() -> ExitCode {
     // Before any file is created: group-writable for the staff and the
     // daemon who share them, nothing for others, whatever the login's umask.
     fiches::system::set_umask();
+    // A reader worker (see `fiches::worker`): nothing else of the program runs.
+    let mut args = std::env::args_os().skip(1);
+    if args
+        .next()
+        .is_some_and(|a| a == fiches::worker::WORKER_SUBCOMMAND)
+    {
+        let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        fiches::worker::run_worker(&rest);
+    }
+    // One line for a panic (backtraces behind FICHES_BACKTRACE), none for a
+    // closed output.
+    fiches::worker::quiet_panics();
     // Every command ends quietly when whoever reads its output went away
     // (`fiches proposals | head`): one place for all of them, whatever
     // they print with. `println!` panics on a closed pipe; that panic is
@@ -19,18 +31,9 @@ fn main() -> ExitCode {
     quiet_on_closed_output();
     match std::panic::catch_unwind(run) {
         Ok(code) => code,
-        Err(payload) if closed_output(panic_text(&*payload)) => ExitCode::SUCCESS,
+        Err(payload) if closed_output(fiches::worker::panic_text(&*payload)) => ExitCode::SUCCESS,
         Err(payload) => std::panic::resume_unwind(payload),
     }
-}
-
-/// The text of a panic's payload, when it has one.
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("")
 }
 
 /// The panic of `print!`/`println!`/`eprintln!` when the reader of the
@@ -61,6 +64,7 @@ fn is_closed_output(e: &anyhow::Error) -> bool {
 }
 
 fn run() -> ExitCode {
+    fiches::worker::set_worker_exe(self_exe());
     let cli = Cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
@@ -108,6 +112,16 @@ fn run() -> ExitCode {
             }
         }
     }
+}
+
+/// This program, for the reader workers: `/proc/self/exe` names the file
+/// that is running even once an upgrade replaced it on disk.
+fn self_exe() -> std::path::PathBuf {
+    let proc_self = std::path::PathBuf::from("/proc/self/exe");
+    if proc_self.exists() {
+        return proc_self;
+    }
+    std::env::current_exe().unwrap_or_else(|_| "fiches".into())
 }
 
 /// Logs go to stderr; `-v` for progress details, `FICHES_LOG` for filters.

@@ -184,8 +184,7 @@ fn staff_never_migrate_the_administrator_does_after_a_backup() {
         ),
     );
     let screen = t.wait_for("FIN 2");
-    // The message is long (it lists the migrations to apply): the terminal
-    // wraps it.
+    // The message is one long line, wrapped by the terminal.
     assert!(
         screen
             .replace('\n', "")

@@ -25,12 +25,19 @@ struct World {
     sb: Sandbox,
     sshd: Sshd,
     daemon: Unit,
+    /// Held until everything above is dropped: one server at a time (five
+    /// sandboxes, each with its sshd, daemon and consoles, made a loaded
+    /// two-core machine miss the timeouts).
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The server after the README's installation: setup, a Maildir source,
 /// no publication schedule (the test publishes), and no database yet (so
 /// that the order decides who creates it).
 fn world() -> World {
+    let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let sb = Sandbox::enter();
     sb.install_binary();
     sb.add_user("alice");
@@ -53,7 +60,12 @@ fn world() -> World {
     sh("rm -f /var/lib/fiches/fiches.db*");
     let sshd = Sshd::start(&sb, &["alice", "bob", "carol"]);
     let daemon = Unit::installed("fiches-daemon.service");
-    World { sb, sshd, daemon }
+    World {
+        sb,
+        sshd,
+        daemon,
+        _serial: serial,
+    }
 }
 
 impl World {

@@ -90,7 +90,7 @@ fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<boo
     let flags = if m.flags.is_empty() {
         String::new()
     } else {
-        format!("  [{}]", m.flags.join(", "))
+        format!("  [{}]", clean(&m.flags.join(", ")))
     };
     let mut line = format!(
         "#{:<5} {}  {:<11} {}  « {} »{}",
@@ -125,16 +125,27 @@ fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<boo
             .filename
             .clone()
             .unwrap_or_else(|| format!("(partie {}, sans nom)", a.part_path));
+        // The declared type is the sender's text: never raw to the terminal.
         out.line(&format!(
             "       - {} ({}, {} Ko) : {}",
             clean(&ellipsis(&name, 80)),
-            a.format
-                .as_deref()
-                .or(a.content_type.as_deref())
-                .unwrap_or("?"),
+            clean(&ellipsis(
+                a.format
+                    .as_deref()
+                    .or(a.content_type.as_deref())
+                    .unwrap_or("?"),
+                60
+            )),
             a.size.div_ceil(1024),
             a.outcome.as_str()
         ))?;
+        if let Some(r) = a
+            .reason
+            .as_deref()
+            .filter(|_| a.outcome == crate::store::AttachmentOutcome::Rejected)
+        {
+            out.line(&format!("         {}", clean(r)))?;
+        }
     }
     Ok(true)
 }

@@ -193,20 +193,26 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
         args.draft.as_deref(),
     )?;
     if args.json {
-        println!("{}", serde_json::to_string(&outcome)?);
+        println!(
+            "{}",
+            super::output::json_line(&serde_json::to_value(&outcome)?)
+        );
         return Ok(true);
     }
     match (&outcome.number, &outcome.dir) {
         (None, Some(dir)) => println!(
             "Brouillon écrit dans {} (rien n'est enregistré).",
-            dir.display()
+            crate::safe::terminal_line(&dir.display().to_string())
         ),
         (Some(n), _) if outcome.unchanged => {
             println!(
                 "Publication n° {n} : aucun changement depuis la précédente ; enregistrée, aucun fichier à envoyer."
             )
         }
-        (Some(n), Some(dir)) => println!("Publication n° {n} écrite dans {}.", dir.display()),
+        (Some(n), Some(dir)) => println!(
+            "Publication n° {n} écrite dans {}.",
+            crate::safe::terminal_line(&dir.display().to_string())
+        ),
         _ => {}
     }
     println!(

@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_imap_servers",
         include_str!("migrations/0007_imap_servers.sql"),
     ),
+    (
+        "0008_reader_worker",
+        include_str!("migrations/0008_reader_worker.sql"),
+    ),
 ];
 
 /// Why a store operation failed.
