@@ -642,3 +642,43 @@ fn an_old_daemon_error_is_not_shown_once_it_recovered() {
         "{text}"
     );
 }
+
+/// Every migration the README names is one the program has (the outside
+/// tester was sent looking for a `0006_imap_servers` that was 0007).
+#[test]
+fn the_readme_names_only_migrations_that_exist() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".sql"))
+                .map(str::to_string)
+        })
+        .collect();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut named = 0;
+    for (i, _) in readme.match_indices('_') {
+        let b = readme.as_bytes();
+        if i < 4 || !b[i - 4..i].iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        if i > 4 && (b[i - 5].is_ascii_alphanumeric()) {
+            continue;
+        }
+        let rest: String = readme[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        let name = format!("{}_{}", &readme[i - 4..i], rest.trim_end_matches('_'));
+        assert!(
+            names.contains(&name),
+            "README names {name}; migrations: {names:?}"
+        );
+        named += 1;
+    }
+    assert!(named >= 2, "the README names migrations");
+}
