@@ -300,22 +300,63 @@ fn umask_022_everywhere() {
 fn someone_outside_the_group_is_told_at_once() {
     let w = world();
     drop(w.start_daemon(None));
+    // carol: the configuration (640 root:fiches) is the first thing she
+    // cannot read — said as such (not "introuvable"), with who to ask, the
+    // command, and that the new group counts from her next login.
+    let advice = "d'ajouter carol au groupe fiches (`sudo adduser carol fiches`), puis se déconnecter et se reconnecter";
+    for cmd in ["fiches status", "fiches proposals"] {
+        let out = w
+            .sshd
+            .command("carol", &format!("umask 022; {cmd}"))
+            .output()
+            .unwrap();
+        let text = output_text(&out);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {text}");
+        assert!(
+            text.contains("carol ne peut pas lire le fichier /etc/fiches/config.toml")
+                && text.contains(advice),
+            "{cmd}: {text}"
+        );
+        assert!(
+            !text.contains("introuvable") && !text.contains("os error"),
+            "{text}"
+        );
+    }
+    let t = Tmux::start("carol", 200, 40, &w.sshd.tty_line("carol", LOGIN));
+    let screen = t.wait_for("FIN 2").replace('\n', "");
+    assert!(screen.contains(advice), "{screen}");
+    // The database itself, were the configuration readable to her.
+    sh("chmod o+r /etc/fiches/config.toml");
     let out = w
         .sshd
-        .command("carol", "umask 022; fiches status")
+        .command("carol", "umask 022; fiches proposals")
         .output()
         .unwrap();
     let text = output_text(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
-        text.contains("carol") && text.contains("groupe fiches"),
+        text.contains("carol ne peut pas passer par le dossier /var/lib/fiches")
+            && text.contains(advice),
         "{text}"
     );
-    let t = Tmux::start("carol", 120, 40, &w.sshd.tty_line("carol", LOGIN));
-    let screen = t.wait_for("FIN 2");
-    assert!(screen.contains("lecture seule"), "{screen}");
+    sh("chmod o-r /etc/fiches/config.toml");
+    // alice, added to the group after her session was opened (that
+    // session's groups are the old ones): logging in again is enough.
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=alice", "--regid=alice", "--clear-groups", "--"])
+        .args(["/usr/local/bin/fiches", "status"])
+        .current_dir("/home/alice")
+        .env("HOME", "/home/alice")
+        .env("USER", "alice")
+        .output()
+        .unwrap();
+    let text = output_text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
-        screen.contains("d'ajouter carol au groupe fiches"),
-        "{screen}"
+        text.contains(
+            "alice fait déjà partie du groupe fiches, mais cette session a été ouverte avant"
+        ) && text.contains("se déconnecter puis se reconnecter")
+            && !text.contains("adduser"),
+        "{text}"
     );
 }
