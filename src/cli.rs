@@ -63,6 +63,8 @@ pub enum Command {
     Programme(commands::programme::Args),
     /// A suggested placement of the programme (draft, or --apply).
     Suggest(commands::programme::SuggestArgs),
+    /// The article of an organisation's name in the letters (show, or set: le, la, l', les, aucun, auto).
+    Article(commands::article::Args),
 }
 
 impl Cli {

@@ -33,11 +33,14 @@ fn main() -> ExitCode {
         Some(Command::Swap(args)) => commands::decide::swap(&globals, &args),
         Some(Command::Programme(args)) => commands::programme::run(&globals, &args),
         Some(Command::Suggest(args)) => commands::programme::suggest(&globals, &args),
+        Some(Command::Article(args)) => commands::article::run(&globals, &args),
         None => commands::console::run(&globals, &Default::default()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
+        // `fiches … | head`: the reader went away; nothing to say.
+        Err(e) if commands::output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(
                 "fiches : {}",

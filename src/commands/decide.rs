@@ -159,7 +159,7 @@ pub fn decide(globals: &Globals, args: &DecideArgs) -> Result<bool> {
     };
     match r {
         Ok(done) => {
-            println!("{}", describe(&done.proposal));
+            super::output::say(&describe(&done.proposal))?;
             Ok(true)
         }
         Err(e) => refused(e),
@@ -171,7 +171,7 @@ pub fn undo(globals: &Globals, args: &UndoArgs) -> Result<bool> {
     match store.undo(args.number, None, &rules, &super::publish::actor()) {
         Ok(done) => {
             for p in &done.proposals {
-                println!("annulé : {}", describe(p));
+                super::output::say(&format!("annulé : {}", describe(p)))?;
             }
             Ok(true)
         }
@@ -193,7 +193,7 @@ pub fn move_to(globals: &Globals, args: &MoveArgs) -> Result<bool> {
         &super::publish::actor(),
     ) {
         Ok(done) => {
-            println!("{}", describe(&done.proposal));
+            super::output::say(&describe(&done.proposal))?;
             Ok(true)
         }
         Err(e) => refused(e),
@@ -210,8 +210,8 @@ pub fn swap(globals: &Globals, args: &SwapArgs) -> Result<bool> {
         &super::publish::actor(),
     ) {
         Ok((a, b)) => {
-            println!("{}", describe(&a.proposal));
-            println!("{}", describe(&b.proposal));
+            super::output::say(&describe(&a.proposal))?;
+            super::output::say(&describe(&b.proposal))?;
             Ok(true)
         }
         Err(e) => refused(e),
