@@ -150,8 +150,12 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         })))?;
     } else {
         for id in &report.recovered {
+            let flagged = match id {
+                MailRef::Letter(_) => "elle est marquée incertaine",
+                MailRef::Partners(_) => "il est marqué incertain",
+            };
             out.line(&format!(
-                "! {id} : un envoi précédent a été interrompu pendant l'échange avec le serveur ; marqué incertain (fiches outbox show {}, puis resolve)",
+                "! {id} : un envoi précédent a été interrompu pendant l'échange avec le serveur ; {flagged} (fiches outbox show {}, puis resolve)",
                 short(id)
             ))?;
         }
@@ -167,10 +171,26 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             out.line(&format!("! serveur d'envoi : {}", clean(e)))?;
         }
         let total = report.outcomes.len();
-        out.line(&format!(
-            "{} message(s) envoyé(s) sur {total} traité(s).",
-            report.sent()
-        ))?;
+        let partners = report.outcomes.iter().any(|o| {
+            matches!(
+                o,
+                LetterOutcome::Sent {
+                    id: MailRef::Partners(_),
+                    ..
+                }
+            )
+        });
+        out.line(&if partners {
+            format!(
+                "{} message(s) envoyé(s) sur {total} traité(s).",
+                report.sent()
+            )
+        } else {
+            format!(
+                "{} lettre(s) envoyée(s) sur {total} traitée(s).",
+                report.sent()
+            )
+        })?;
     }
     out.finish()?;
     Ok(report.all_good())
@@ -192,7 +212,14 @@ fn outcome_line(o: &LetterOutcome) -> String {
             response,
             refused,
         } => {
-            let mut s = format!("envoyé : {id} à {} ({})", clean(to), clean(response));
+            let mut s = match id {
+                MailRef::Letter(_) => {
+                    format!("envoyée : {id} à {} ({})", clean(to), clean(response))
+                }
+                MailRef::Partners(_) => {
+                    format!("envoyé : {id} à {} ({})", clean(to), clean(response))
+                }
+            };
             if !refused.is_empty() {
                 s.push_str(&format!(" ; refusés : {}", clean(&refused.join(", "))));
             }

@@ -747,10 +747,11 @@ mod tests {
         let c = compare(None, &build(&[e]));
         let t = c.text();
         assert!(!t.contains('\u{1b}'));
-        assert!(t.contains("- Ajouté : <script>alert(1)</script>␛]0;pwned␇⏎x — micro-atelier"));
+        // The public lists put every text on one line.
+        assert!(t.contains("- Ajouté : <script>alert(1)</script>␛]0;pwned␇ x — micro-atelier"));
         let h = c.html();
         assert!(!h.contains("<script>"));
-        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;␛]0;pwned␇⏎x"));
+        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;␛&#93;0;pwned␇ x"));
     }
 
     #[test]
