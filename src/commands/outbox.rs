@@ -406,6 +406,24 @@ fn partners_human(out: &mut Out, m: &crate::store::PartnerMail) -> std::io::Resu
 fn summary(out: &mut Out, store: &Store) -> std::io::Result<()> {
     let counts = store.letter_counts().unwrap_or_default();
     let n = |s: LetterState| counts.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+    let partners = store
+        .partner_mails(&[
+            LetterState::Pending,
+            LetterState::Failed,
+            LetterState::Uncertain,
+        ])
+        .unwrap_or_default();
+    if !partners.is_empty() {
+        let names: Vec<String> = partners
+            .iter()
+            .map(|m| format!("P{} ({})", m.publication, m.state.label_fr()))
+            .collect();
+        out.line(&format!(
+            "Envois aux partenaires : {} → `fiches send P{}` l'envoie après relecture.",
+            names.join(", "),
+            partners[partners.len() - 1].publication
+        ))?;
+    }
     let parts: Vec<String> = counts
         .iter()
         .map(|(s, n)| format!("{} {n}", s.label_fr()))

@@ -53,9 +53,13 @@ pub fn parse_ref(s: &str) -> Result<MailRef, String> {
     })
 }
 
+/// Letters (id, version seen) and e-mails to the partners (publication,
+/// version seen), as `SendOptions` takes them.
+pub type Chosen = (Vec<(i64, Option<i64>)>, Vec<(u32, Option<i64>)>);
+
 /// Splits references into letters and e-mails to the partners (at no
 /// particular version).
-pub fn split_refs(refs: &[MailRef]) -> (Vec<(i64, Option<i64>)>, Vec<(u32, Option<i64>)>) {
+pub fn split_refs(refs: &[MailRef]) -> Chosen {
     let mut letters = Vec::new();
     let mut partners = Vec::new();
     for r in refs {

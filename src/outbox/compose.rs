@@ -304,6 +304,83 @@ mod tests {
     }
 
     #[test]
+    fn long_header_lines_are_folded_at_a_space() {
+        let msg = format!(
+            "From: =?utf-8?b?{}?= <rencontres@example.org>\r\nX-Long: {}\r\n\r\nbody {}\r\n",
+            "Q".repeat(60),
+            "x".repeat(100),
+            "y ".repeat(60)
+        );
+        let out = String::from_utf8(fold_header(msg.as_bytes())).unwrap();
+        let (head, body) = out.split_once("\r\n\r\n").unwrap();
+        assert_eq!(
+            head.lines().next().unwrap().trim_end(),
+            format!("From: =?utf-8?b?{}?=", "Q".repeat(60))
+        );
+        assert!(head.contains("\r\n <rencontres@example.org>"));
+        // A single long token cannot be folded: left as it is.
+        assert!(head.contains(&format!("X-Long: {}", "x".repeat(100))));
+        // Unfolding gives the lines back; the body is untouched.
+        assert_eq!(
+            head.replace("\r\n ", " "),
+            msg.split("\r\n\r\n").next().unwrap()
+        );
+        assert_eq!(body, format!("body {}\r\n", "y ".repeat(60)));
+    }
+
+    #[test]
+    fn a_letter_is_mime_and_the_partners_see_only_us() {
+        let from =
+            Mailbox::from_str("Cités Unies France – Rencontres <rencontres@example.org>").unwrap();
+        let to = vec![Mailbox::from_str("Hélène Dubois <h@example.fr>").unwrap()];
+        let parts = Parts {
+            from: &from,
+            reply_to: None,
+            to: &to,
+            cc: &[],
+            subject: "Rencontres de l'internationalisation des collectivités territoriales : votre micro-atelier est au programme",
+            body: "Madame,\n\nTexte.\n",
+            message_id: "x@example.org",
+            in_reply_to: None,
+            auto_submitted: false,
+            date: SystemTime::UNIX_EPOCH,
+        };
+        let text = String::from_utf8(compose(&parts).unwrap().bytes).unwrap();
+        assert!(text.contains("MIME-Version: 1.0\r\n"), "{text}");
+        assert!(text.contains("Date: "));
+        for line in text.split("\r\n\r\n").next().unwrap().split("\r\n") {
+            assert!(line.len() <= 78, "{line}");
+        }
+        let partners = vec![
+            Mailbox::from_str("a@p.example").unwrap(),
+            Mailbox::from_str("b@q.example").unwrap(),
+        ];
+        let out = compose_partners(&PartnerParts {
+            from: &from,
+            reply_to: None,
+            recipients: &partners,
+            subject: "Listes",
+            body: "Bonjour,\n",
+            files: &[FilePart {
+                name: "programme.html".into(),
+                bytes: b"<p>x</p>".to_vec(),
+            }],
+            message_id: "p1@example.org",
+            date: SystemTime::UNIX_EPOCH,
+        })
+        .unwrap();
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert_eq!(out.rcpts.len(), 2);
+        assert!(
+            !text.contains("a@p.example") && !text.contains("Bcc"),
+            "{text}"
+        );
+        assert!(text.contains("Auto-Submitted: auto-generated"));
+        assert!(text.contains("multipart/mixed"));
+        assert!(text.contains("filename=\"programme.html\""), "{text}");
+    }
+
+    #[test]
     fn no_threading_to_a_mangled_id_and_no_auto_submitted_on_decisions() {
         let from = Mailbox::from_str("rencontres@example.org").unwrap();
         let to = vec![Mailbox::from_str("claire@example.fr").unwrap()];

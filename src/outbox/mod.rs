@@ -589,23 +589,17 @@ pub fn send(
     let approved = if opts.auto {
         if opts.auto_acknowledge {
             // Never an acknowledgement held for a review of its recipient.
-            let ready: Vec<(i64, Option<i64>)> = drafts(
-                store,
-                letters,
-                &LetterFilter {
+            let ready: Vec<(i64, Option<i64>)> = store
+                .letters(&LetterFilter {
                     states: vec![LetterState::Pending],
                     ..LetterFilter::default()
-                },
-            )?
-            .into_iter()
-            .filter(|d| {
-                d.record.kind == LetterKind::Acknowledgement
-                    && d.record.approved_at.is_none()
-                    && d.hold.is_none()
-                    && d.problems.is_empty()
-            })
-            .map(|d| (d.record.id, Some(d.record.version)))
-            .collect();
+                })?
+                .into_iter()
+                .filter(|r| r.kind == LetterKind::Acknowledgement && r.approved_at.is_none())
+                .map(|r| draft(letters, r))
+                .filter(|d| d.hold.is_none() && d.problems.is_empty())
+                .map(|d| (d.record.id, Some(d.record.version)))
+                .collect();
             Some(store.approve_letters(Approve::These(&ready), "envoi automatique")?)
         } else {
             None

@@ -98,7 +98,7 @@ pub fn choose(
             let a = list[0].email.clone();
             let named = Mailbox::new(contact_name, a.clone());
             match &sender_addr {
-                Some(s) if s.to_string().eq_ignore_ascii_case(&a.to_string()) => Choice {
+                Some(s) if AsRef::<str>::as_ref(s).eq_ignore_ascii_case(a.as_ref()) => Choice {
                     to: Some(Mailbox::new(named.name.clone().or(sender_name.clone()), a)),
                     hold: None,
                 },

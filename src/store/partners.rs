@@ -66,6 +66,10 @@ pub struct PartnerMail {
     pub updated_at: String,
 }
 
+/// What `Store::approve_partner_mails` did: approved publications, and
+/// those refused with why.
+pub type ApprovedMails = (Vec<u32>, Vec<(u32, String)>);
+
 /// The daemon's weekly schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleState {
@@ -348,7 +352,7 @@ impl Store {
         &mut self,
         which: Option<&[(u32, Option<i64>)]>,
         actor: &str,
-    ) -> Result<(Vec<u32>, Vec<(u32, String)>)> {
+    ) -> Result<ApprovedMails> {
         let at = now();
         let tx = self
             .conn
