@@ -276,6 +276,7 @@ fn measure(db: &Path) {
         search_budget: Some(fiches::console::run::SEARCH_SLICE),
         letters: None,
         smtp: None,
+        silent_after: fiches::status::SILENT_AFTER,
     };
     let mut session = Session::open(store, opts).expect("session");
     let loaded = t0.elapsed();

@@ -10,12 +10,12 @@ use crate::commands;
 #[derive(Debug, Parser)]
 #[command(
     name = "fiches",
-    version,
+    version = crate::version_text(),
     about = "Fiches de renseignement des Rencontres de Cités Unies France : lecture, réception, console, publication"
 )]
 pub struct Cli {
     /// Fichier de configuration (par défaut ./config.toml, sinon
-    /// $XDG_CONFIG_HOME/fiches/config.toml).
+    /// $XDG_CONFIG_HOME/fiches/config.toml, sinon /etc/fiches/config.toml).
     #[arg(long, global = true, value_name = "FICHIER", env = "FICHES_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -63,6 +63,10 @@ pub enum Command {
     Programme(commands::programme::Args),
     /// A suggested placement of the programme (draft, or --apply).
     Suggest(commands::programme::SuggestArgs),
+    Status(commands::status::Args),
+    Backup(commands::backup::Args),
+    Migrate(commands::migrate::Args),
+    Setup(commands::setup::Args),
     /// The article of an organisation's name in the letters (show, or set: le, la, l', les, aucun, auto).
     Article(commands::article::Args),
 }

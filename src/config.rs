@@ -1,10 +1,17 @@
 //! `config.toml`: where the database is, the event (date, deadline), the
 //! slots and places of each kind of session, the mail sources, the letters
 //! (`[letters]`) and the server they are sent through (`[smtp]`). Found with
-//! `--config`, else `./config.toml`, else `$XDG_CONFIG_HOME/fiches/config.toml`
-//! (`~/.config/fiches/config.toml`). Relative paths in the file are relative
-//! to the file's own directory. Every error names the file and what is wrong.
-//! The CUF members list is `members.csv` beside the file.
+//! `--config` (or `FICHES_CONFIG`), else `./config.toml`, else the user's
+//! own `$XDG_CONFIG_HOME/fiches/config.toml` (`~/.config/fiches/config.toml`),
+//! else the server's `/etc/fiches/config.toml` (installed by `fiches setup
+//! --system` from the production template, `contrib/config.toml`). Relative
+//! paths in the file are relative to the file's own directory. Every error
+//! names the file and what is wrong. The CUF members list is `members.csv`
+//! beside the file.
+//!
+//! `[demo]` marks a demonstration configuration (the repository's
+//! `config.toml`): only it imports the bundled sample inbox, it is shown as
+//! a demo, and it cannot send letters (`[smtp]` is refused beside it).
 
 use std::path::{Path, PathBuf};
 
@@ -29,14 +36,22 @@ pub enum ConfigError {
     #[error("fichier de configuration {path} : {message}")]
     Invalid { path: PathBuf, message: String },
     #[error(
-        "aucun fichier de configuration : ni --config, ni ./config.toml, ni {xdg} ; copier le config.toml du projet à l'un de ces endroits"
+        "aucun fichier de configuration : ni --config (ou FICHES_CONFIG), ni ./config.toml, ni {xdg}, ni {SYSTEM_CONFIG}. \
+         Sur un serveur, l'administrateur l'installe avec `sudo fiches setup --system` \
+         (README, « Installer sur un serveur ») ; pour essayer fiches sur l'échantillon, \
+         lancer `cargo run --release` dans le dossier du projet"
     )]
     NotFound { xdg: String },
 }
 
+/// The server's configuration, last in the lookup order.
+pub const SYSTEM_CONFIG: &str = "/etc/fiches/config.toml";
+
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    #[serde(default)]
+    demo: Option<RawDemo>,
     database: RawDatabase,
     event: RawEvent,
     micro_atelier: MicroAtelier,
@@ -98,6 +113,15 @@ pub struct PublishSettings {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConsole {
+    /// Moved to `[demo]`: refused here with a word.
+    #[serde(default)]
+    sample: Option<PathBuf>,
+}
+
+/// `[demo]`: a demonstration configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDemo {
     #[serde(default)]
     sample: Option<PathBuf>,
 }
@@ -189,7 +213,9 @@ pub struct Config {
     pub bourse_projets: BourseProjets,
     pub sources: Vec<SourceConfig>,
     pub publish: PublishSettings,
-    /// `[console] sample`: a Maildir the console imports first when the
+    /// `[demo]` is present: a demonstration configuration.
+    pub demo: bool,
+    /// `[demo] sample`: a Maildir the console imports first when the
     /// database holds no message yet (the bundled sample inbox).
     pub sample: Option<PathBuf>,
     /// `[letters]`, its folder resolved.
@@ -202,20 +228,39 @@ pub struct Config {
 }
 
 impl Config {
-    /// Finds the file (`explicit`, else `./config.toml`, else the XDG one) and loads it.
+    /// Finds the file (`explicit` — `--config` or `FICHES_CONFIG` —, else
+    /// `./config.toml`, else the user's own, else [`SYSTEM_CONFIG`]) and
+    /// loads it.
     pub fn find_and_load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::find_and_load_in(
+            explicit,
+            Path::new("config.toml"),
+            xdg_config_path(),
+            Path::new(SYSTEM_CONFIG),
+        )
+    }
+
+    /// [`Config::find_and_load`] with its places given: `./config.toml`,
+    /// the user's own, the server's.
+    pub fn find_and_load_in(
+        explicit: Option<&Path>,
+        local: &Path,
+        xdg: Option<PathBuf>,
+        system: &Path,
+    ) -> Result<Config, ConfigError> {
         if let Some(p) = explicit {
             return Config::load(p);
         }
-        let local = PathBuf::from("config.toml");
         if local.is_file() {
-            return Config::load(&local);
+            return Config::load(local);
         }
-        let xdg = xdg_config_path();
         if let Some(x) = &xdg
             && x.is_file()
         {
             return Config::load(x);
+        }
+        if system.exists() {
+            return Config::load(system);
         }
         Err(ConfigError::NotFound {
             xdg: xdg.map_or("$XDG_CONFIG_HOME/fiches/config.toml".into(), |p| {
@@ -225,9 +270,27 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::PermissionDenied {
+                ConfigError::Invalid {
+                    path: path.into(),
+                    message: {
+                        let user = crate::system::effective_user();
+                        format!(
+                            "illisible pour {user} ({source}) ; demander à l'administrateur d'ajouter {user} \
+                             au groupe {} (`usermod -a -G {} {user}`, puis se reconnecter) ou de rendre le \
+                             fichier lisible",
+                            crate::system::GROUP,
+                            crate::system::GROUP
+                        )
+                    },
+                }
+            } else {
+                ConfigError::Read {
+                    path: path.into(),
+                    source,
+                }
+            }
         })?;
         Config::parse(&text, path)
     }
@@ -238,8 +301,7 @@ impl Config {
             path: path.into(),
             message,
         };
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |p: &Path| {
             if p.is_absolute() {
@@ -354,6 +416,21 @@ impl Config {
                 "[letters] auto_acknowledge = true demande aussi acknowledge = true".into(),
             ));
         }
+        if let Some(sample) = &raw.console.sample {
+            return Err(invalid(format!(
+                "[console] sample = « {} » : l'échantillon n'est importé que par une configuration de \
+                 démonstration ; écrire [demo] sample = … (ou retirer la ligne pour un vrai serveur)",
+                sample.display()
+            )));
+        }
+        if raw.demo.is_some() && raw.smtp.is_some() {
+            return Err(invalid(
+                "[smtp] dans une configuration de démonstration ([demo]) : une démonstration n'envoie \
+                 aucune lettre (les adresses de l'échantillon ressemblent à de vraies) ; pour un vrai \
+                 serveur, partir du modèle de production (`fiches setup --system`, contrib/config.toml)"
+                    .into(),
+            ));
+        }
         let smtp = match raw.smtp {
             None => None,
             Some(mut s) => {
@@ -381,7 +458,12 @@ impl Config {
                 schedule,
                 partners,
             },
-            sample: raw.console.sample.as_deref().map(resolve),
+            demo: raw.demo.is_some(),
+            sample: raw
+                .demo
+                .as_ref()
+                .and_then(|d| d.sample.as_deref())
+                .map(resolve),
             letters,
             smtp,
             late_last: raw.selection.late_last.unwrap_or(true),
@@ -429,6 +511,22 @@ impl Config {
     }
 }
 
+/// A TOML error in one line: "ligne N : what" (the line where the table or
+/// value that failed starts), without the multi-line drawing.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let start = span.start.min(text.len());
+            let line = text[..start].matches('\n').count() + 1;
+            let content = text.lines().nth(line - 1).unwrap_or("").trim();
+            let content: String = content.chars().take(80).collect();
+            format!("ligne {line} (« {content} ») : {message}")
+        }
+        None => message,
+    }
+}
+
 fn is_hh_mm(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 5
@@ -465,6 +563,7 @@ mod tests {
         assert_eq!(c.micro_atelier.capacity(), 20);
         assert_eq!(c.bourse_projets.capacity(), 24);
         assert!(!c.sources.is_empty());
+        assert!(c.demo, "the repository's config.toml is the demo");
         assert_eq!(
             c.sample.as_deref(),
             Some(Path::new("/etc/fiches/fixtures/inbox"))
@@ -537,6 +636,11 @@ mod tests {
         );
     }
 
+    /// The shipped demo without its `[demo]` section.
+    fn not_demo() -> &'static str {
+        SHIPPED.split("\n[demo]").next().unwrap()
+    }
+
     #[test]
     fn letters_and_smtp_sections() {
         let c = Config::parse(SHIPPED, Path::new("/etc/fiches/config.toml")).unwrap();
@@ -545,9 +649,15 @@ mod tests {
         assert!(c.smtp.is_none(), "the shipped [smtp] is commented out");
 
         let with = format!(
-            "{SHIPPED}\n[smtp]\nhost = \"smtp.example.org\"\nusername = \"u\"\npassword_file = \"smtp.pw\"\nfrom = \"CUF <r@example.org>\"\n"
+            "{}\n[smtp]\nhost = \"smtp.example.org\"\nusername = \"u\"\npassword_file = \"smtp.pw\"\nfrom = \"CUF <r@example.org>\"\n",
+            not_demo()
         );
         let c = Config::parse(&with, Path::new("/etc/fiches/config.toml")).unwrap();
+        // The same beside [demo]: refused, a demonstration sends nothing.
+        let e = Config::parse(&format!("{with}\n[demo]\n"), Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[smtp]") && e.contains("démonstration"), "{e}");
         let smtp = c.smtp.unwrap();
         assert_eq!(
             smtp.password_file,
@@ -570,6 +680,46 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("auto_acknowledge"), "{e}");
+    }
+
+    #[test]
+    fn the_sample_is_a_demo_thing_and_the_lookup_ends_in_etc() {
+        let e = Config::parse(
+            &not_demo().replace("[database]", "[console]\nsample = \"x\"\n\n[database]"),
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("[demo] sample"), "{e}");
+        let c = Config::parse(not_demo(), Path::new("c.toml")).unwrap();
+        assert!(!c.demo && c.sample.is_none());
+
+        // The order: explicit, ./config.toml, the user's own, the server's;
+        // with none, the advice names every place and the setup.
+        let dir = tempfile::tempdir().unwrap();
+        let (local, user, system) = (
+            dir.path().join("local.toml"),
+            dir.path().join("user.toml"),
+            dir.path().join("system.toml"),
+        );
+        let find = |explicit: Option<&Path>| {
+            Config::find_and_load_in(explicit, &local, Some(user.clone()), &system)
+        };
+        let e = find(None).unwrap_err().to_string();
+        assert!(
+            e.contains("/etc/fiches/config.toml")
+                && e.contains("user.toml")
+                && e.contains("FICHES_CONFIG")
+                && e.contains("fiches setup --system"),
+            "{e}"
+        );
+        std::fs::write(&system, not_demo()).unwrap();
+        assert_eq!(find(None).unwrap().path, system);
+        std::fs::write(&user, not_demo()).unwrap();
+        assert_eq!(find(None).unwrap().path, user);
+        std::fs::write(&local, not_demo()).unwrap();
+        assert_eq!(find(None).unwrap().path, local);
+        assert_eq!(find(Some(&system)).unwrap().path, system);
     }
 
     #[test]

@@ -22,4 +22,30 @@ pub mod net;
 pub mod outbox;
 pub mod publish;
 pub mod safe;
+pub mod status;
 pub mod store;
+pub mod system;
+
+/// This build: `0.1.0 (commit 1a2b3c4d5e6f)`, as recorded with each
+/// migration a database receives.
+pub fn build_label() -> String {
+    format!(
+        "{} (commit {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("FICHES_GIT_COMMIT")
+    )
+}
+
+/// What `fiches --version` prints after the name: version, git commit and
+/// the schema this program brings databases to.
+pub fn version_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let (n, last) = store::schema::program_schema();
+        format!(
+            "{} (commit {}, schéma {n} : {last})",
+            env!("CARGO_PKG_VERSION"),
+            env!("FICHES_GIT_COMMIT")
+        )
+    })
+}

@@ -8,6 +8,9 @@ use fiches::cli::{Cli, Command};
 use fiches::commands;
 
 fn main() -> ExitCode {
+    // Before any file is created: group-writable for the staff and the
+    // daemon who share them, nothing for others, whatever the login's umask.
+    fiches::system::set_umask();
     let cli = Cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
@@ -33,6 +36,10 @@ fn main() -> ExitCode {
         Some(Command::Swap(args)) => commands::decide::swap(&globals, &args),
         Some(Command::Programme(args)) => commands::programme::run(&globals, &args),
         Some(Command::Suggest(args)) => commands::programme::suggest(&globals, &args),
+        Some(Command::Status(args)) => commands::status::run(&globals, &args),
+        Some(Command::Backup(args)) => commands::backup::run(&globals, &args),
+        Some(Command::Migrate(args)) => commands::migrate::run(&globals, &args),
+        Some(Command::Setup(args)) => commands::setup::run(&globals, &args),
         Some(Command::Article(args)) => commands::article::run(&globals, &args),
         None => commands::console::run(&globals, &Default::default()),
     };
@@ -46,7 +53,11 @@ fn main() -> ExitCode {
                 "fiches : {}",
                 fiches::safe::terminal_line(&format!("{e:#}"))
             );
-            ExitCode::from(2)
+            if e.downcast_ref::<commands::Permanent>().is_some() {
+                ExitCode::from(commands::EXIT_PERMANENT)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }

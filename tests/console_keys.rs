@@ -345,7 +345,10 @@ fn the_status_line_shows_the_daemon_heartbeat() {
     let (_d, db) = sample_db();
     let mut s = session(&db, (80, 24));
     assert!(screen(&s).contains("démon : inconnu"), "{}", screen(&s));
-    // The daemon's heartbeat (table of migration 0003), written as it writes it.
+    // A daemon runs: it holds its lock beside the database…
+    let lock = std::fs::File::create(fiches::status::daemon_lock_path(&db)).unwrap();
+    lock.lock().unwrap();
+    // …and writes its heartbeat (table of migration 0003), as it writes it.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
         "INSERT INTO heartbeat (account, mailbox, state, last_contact_at, updated_at)
@@ -368,6 +371,41 @@ fn the_status_line_shows_the_daemon_heartbeat() {
         "{}",
         screen(&s)
     );
+    // Killed: its lock is free, its row still says "reconnecting". The
+    // console looks at the lock when the database changes, and every 5 s.
+    drop(lock);
+    conn.execute("UPDATE heartbeat SET errors = errors + 1", [])
+        .unwrap();
+    assert!(s.tick());
+    assert!(screen(&s).contains("démon : arrêté │"), "{}", screen(&s));
+    s.dispatch(fiches::console::action::Action::Resize(200, 40));
+    assert!(
+        screen(&s).contains("démon : arrêté (il y a 20 s), dernière erreur : connexion refusée"),
+        "{}",
+        screen(&s)
+    );
+    // Post-actions the server refuses, waiting while intake goes on.
+    // Running again, in touch, with post-actions the server refuses.
+    let lock = std::fs::File::create(fiches::status::daemon_lock_path(&db)).unwrap();
+    lock.lock().unwrap();
+    conn.execute_batch(
+        "UPDATE heartbeat SET last_error = NULL, state = 'idle',
+                last_contact_at = '2018-06-12T09:59:50Z', post_action_error = 'dossier refusé';
+         INSERT INTO imap_pending_actions (account, mailbox, uidvalidity, uid, action, created_at)
+         VALUES ('imap', 'INBOX', 1, 1, 'move:Traitées', '2018-06-12T09:58:00Z'),
+                ('imap', 'INBOX', 1, 2, 'move:Traitées', '2018-06-12T09:58:00Z');",
+    )
+    .unwrap();
+    s.dispatch(fiches::console::action::Action::Resize(200, 40));
+    assert!(s.tick());
+    assert!(
+        screen(&s).contains("2 post-actions en attente (refusées : dossier refusé)"),
+        "{}",
+        screen(&s)
+    );
+    s.dispatch(fiches::console::action::Action::Resize(80, 24));
+    s.tick();
+    assert!(screen(&s).contains("post-actions ✗"), "{}", screen(&s));
 }
 
 #[test]

@@ -324,7 +324,8 @@ fn plaintext_to_a_remote_host_is_refused_by_the_config_check() {
     );
     let out = env.run(&["daemon", "--once"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // A configuration error: not worth a restart (RestartPreventExitStatus=78).
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
     assert!(
         stderr.contains("en clair refusée vers 192.0.2.7"),
         "{stderr}"
@@ -332,12 +333,12 @@ fn plaintext_to_a_remote_host_is_refused_by_the_config_check() {
 }
 
 #[test]
-fn no_imap_source_is_a_clear_error() {
+fn no_source_is_a_clear_error() {
     let env = DaemonEnv::new("");
     let out = env.run(&["daemon", "--once"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("aucune boîte IMAP à relever"), "{stderr}");
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert!(stderr.contains("aucune source de courrier"), "{stderr}");
 }
 
 #[test]

@@ -52,7 +52,7 @@ fn read_any(bytes: &[u8]) -> Result<usize, FicheError> {
         Format::Docx | Format::Odt | Format::Ods | Format::Xlsx | Format::OtherZip
     ) {
         return Err(FicheError::UnsupportedFormat {
-            format: format.name(),
+            format: format.name().to_string(),
         });
     }
     let mut zip = SafeZip::open(bytes, &limits)?;

@@ -63,7 +63,7 @@ fn idle_times_out_when_nothing_arrives() {
     assert!(t.elapsed() < Duration::from_secs(5));
     // The connection is fine afterwards.
     assert!(conn.is_usable());
-    assert!(conn.search_new(0).unwrap().is_empty());
+    assert!(conn.discover_new(0).unwrap().sizes.is_empty());
 }
 
 #[test]

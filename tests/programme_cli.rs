@@ -24,15 +24,27 @@ fn env() -> Env {
     e
 }
 
-/// Runs as `user`.
+/// Runs as one of two staff. The journal names the real user's account
+/// (or, from root, the account sudo names with its own `SUDO_UID`), so the
+/// two people are two real accounts of every Debian system, reached the
+/// way sudo does it (the tests run as root, as CI does).
 fn run_as(e: &Env, user: &str, args: &[&str]) -> Output {
+    let (account, uid) = account(user);
     e.command()
-        .env_remove("SUDO_USER")
-        .env("USER", user)
-        .env("LOGNAME", user)
+        .env("SUDO_USER", account)
+        .env("SUDO_UID", uid)
         .args(args)
         .output()
         .expect("run fiches")
+}
+
+/// The system account playing `user`: "marie" is `daemon`, "paul" is `bin`.
+fn account(user: &str) -> (&'static str, &'static str) {
+    match user {
+        "marie" => ("daemon", "1"),
+        "paul" => ("bin", "2"),
+        other => panic!("no account plays {other}"),
+    }
 }
 
 fn ok_as(e: &Env, user: &str, args: &[&str]) -> String {
@@ -257,7 +269,7 @@ fn undo_restores_exactly_several_levels_deep_and_only_that_proposal() {
     ok_as(&e, "paul", &["decide", "3", "waitlist"]);
     let (code, err) = fails_as(&e, "marie", &["undo", "3"]);
     assert_eq!(code, 1);
-    assert!(err.contains("a été prise par paul le"), "{err}");
+    assert!(err.contains("a été prise par bin le"), "{err}");
     assert!(err.contains("(liste d'attente)"), "{err}");
     assert_eq!(proposal(&e, 3)["status"], "waitlisted");
     ok_as(&e, "paul", &["undo", "3"]);

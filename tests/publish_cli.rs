@@ -18,7 +18,9 @@ fn fiches(dir: &Path, args: &[&str]) -> String {
         .arg("--config")
         .arg(dir.join("config.toml"))
         .args(args)
+        // Not who the journal names: that is the account of the real uid.
         .env("USER", "claire")
+        .env("SUDO_USER", "claire")
         .output()
         .expect("run fiches");
     assert!(
@@ -172,11 +174,12 @@ fn publish_change_publish_again_then_nothing_changed() {
     );
 
     let recs = Store::open(&db).unwrap().publications().unwrap();
+    let me = fiches::system::user_name(unsafe { libc::getuid() }).unwrap();
     assert_eq!(
         recs.iter()
             .map(|r| (r.number, r.unchanged, r.author.as_str()))
             .collect::<Vec<_>>(),
-        vec![(1, false, "claire"), (2, false, "claire")]
+        vec![(1, false, me.as_str()), (2, false, me.as_str())]
     );
     let text = fiches(dir.path(), &["publish"]);
     assert!(

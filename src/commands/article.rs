@@ -39,7 +39,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
                     ),
                 },
             };
-            store.set_article(args.number, article, &super::outbox::actor())?
+            store.set_article(args.number, article, &crate::system::acting_user())?
         }
     };
     let Some(name) = p.text("organisation") else {

@@ -1,8 +1,10 @@
 //! `fiches` with no arguments, or `fiches console`: the review console on
-//! the configured database. With the repository's `config.toml`, an empty
-//! database is first filled from the bundled sample inbox (`[console]
-//! sample`). The members list is `members.csv` beside the configuration;
-//! the journal names the user from `$SUDO_USER`, else `$USER`.
+//! the configured database. With the repository's demo `config.toml`, an
+//! empty database is first filled from the bundled sample inbox (`[demo]
+//! sample`; only a demo configuration has one). A database this user cannot
+//! write, or one whose schema the administrator must update first, is said
+//! before the console opens; a missing members list on its first screen. The members list is `members.csv` beside the configuration;
+//! the journal names the account of the real user (`system::acting_user`).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -13,7 +15,7 @@ use super::Globals;
 use crate::config::Config;
 use crate::console::format::Zone;
 use crate::console::theme::Theme;
-use crate::console::{Options, Session, os_user};
+use crate::console::{Options, Session};
 use crate::domain::members::Members;
 use crate::intake::{ImportReport, Importer, IntakeOptions, open_path};
 use crate::safe::terminal_line;
@@ -23,8 +25,8 @@ use crate::store::Store;
 ///
 /// Écrans : Propositions (1), Décider (2), Programme (3), À traiter (4),
 /// Corriger (5), Envoi (6) ; `?` pour l'aide, `q` pour quitter. Quand la base est
-/// vide et que la configuration nomme un échantillon ([console] sample),
-/// il est importé d'abord.
+/// vide et que la configuration est une démonstration ([demo] sample),
+/// l'échantillon est importé d'abord.
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {}
 
@@ -40,7 +42,7 @@ pub fn import_sample_if_empty(
         return Ok(None);
     }
     let mut source = open_path(sample)
-        .with_context(|| format!("échantillon {} ([console] sample)", sample.display()))?;
+        .with_context(|| format!("échantillon {} ([demo] sample)", sample.display()))?;
     let mut importer = Importer::new(store, IntakeOptions::new(config.event.deadline));
     importer
         .run(source.as_mut(), &mut |_| {})
@@ -92,9 +94,15 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         }
     }
     let size = crossterm::terminal::size().unwrap_or((80, 24));
+    let label = if config.demo {
+        format!("démo {}", db_label(&path))
+    } else {
+        db_label(&path)
+    };
+    let members_missing = !config.members_path().exists();
     let opts = Options {
-        user: os_user(),
-        db_label: db_label(&path),
+        user: crate::system::acting_user(),
+        db_label: label,
         layout: config.layout(),
         members: load_members(&config)?,
         late_last: config.late_last,
@@ -114,8 +122,18 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
             }
         },
         smtp: config.smtp.clone(),
+        silent_after: super::status::silent_after(Some(&config)),
     };
-    let session = Session::open(store, opts)?;
+    let mut session = Session::open(store, opts)?;
+    if members_missing {
+        session.app.notify(
+            crate::console::app::Level::Warn,
+            format!(
+                "liste des adhérents {} introuvable : personne n'est reconnu adhérent de CUF (demander à l'administrateur)",
+                terminal_line(&config.members_path().display().to_string())
+            ),
+        );
+    }
     crate::console::run::run(session)?;
     Ok(true)
 }

@@ -1,6 +1,12 @@
-//! `fiches daemon`: watches the IMAP sources of the configuration in the
-//! foreground (for systemd, see `contrib/fiches-daemon.service`), or makes
-//! one pass over each with `--once` (for cron and tests).
+//! `fiches daemon`: watches the mail sources of the configuration in the
+//! foreground — IMAP mailboxes, and local Maildirs and folders of `.eml`
+//! (for systemd, see `contrib/fiches-daemon.service`) —, or makes one pass
+//! over each with `--once` (for cron and tests).
+//!
+//! It is the process that brings the database's schema up to date (after a
+//! backup beside it). An error that a restart cannot fix (configuration,
+//! permissions, a database of another build) ends it with exit status
+//! [`super::EXIT_PERMANENT`], which the unit does not restart.
 //!
 //! One daemon per database: a lock file beside it (`DB.lock`, `flock`),
 //! released by the kernel whatever way the process ends. SIGTERM and
@@ -18,20 +24,27 @@ use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
 use signal_hook::iterator::Signals;
 
 use super::Globals;
+use super::Permanent;
 use super::output::{Out, json_line};
 use crate::config::{Config, SourceConfig};
 use crate::intake::IntakeOptions;
 use crate::intake::daemon::{self, Command, Shutdown};
 use crate::intake::imap::ImapSourceConfig;
+use crate::intake::watch::{LocalSource, LocalWatch};
 use crate::safe::terminal_line as clean;
+use crate::store::{Migrate, StoreError};
 
-/// Relève les boîtes IMAP de la configuration ([[sources]] type = "imap").
+/// Relève le courrier des sources de la configuration ([[sources]] : boîtes
+/// IMAP, Maildir et dossiers de .eml).
 ///
-/// Sans option : tourne au premier plan (IDLE, ou relève périodique) jusqu'à
-/// SIGTERM ou Ctrl-C, qui terminent le message en cours puis arrêtent
-/// proprement. Journal sur la sortie d'erreur (FICHES_LOG=debug pour plus).
-/// Un seul démon par base de données. Code de sortie : 0 arrêt normal ou
-/// passage réussi, 1 une boîte n'a pas pu être relevée (--once), 2 erreur.
+/// Sans option : tourne au premier plan (IDLE, ou relève périodique ; les
+/// dossiers locaux toutes les 30 s) jusqu'à SIGTERM ou Ctrl-C, qui terminent
+/// le message en cours puis arrêtent proprement. Met la base à jour (après
+/// une sauvegarde à côté). Journal sur la sortie d'erreur (FICHES_LOG=debug
+/// pour plus). Un seul démon par base de données. Code de sortie : 0 arrêt
+/// normal ou passage réussi, 1 une source n'a pas pu être relevée (--once),
+/// 2 erreur, 78 erreur qu'un redémarrage ne corrige pas (configuration,
+/// droits, base d'une autre version).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Un seul passage sur chaque boîte puis sortie (cron, tests).
@@ -41,6 +54,12 @@ pub struct Args {
     /// Avec --once : le résumé de chaque boîte en une ligne JSON.
     #[arg(long, requires = "once")]
     pub json: bool,
+
+    /// Abandonne les post-actions en attente (déplacements, mots-clés non
+    /// encore faits sur le serveur) de chaque boîte, puis sort ; noté au
+    /// journal. Le démon ne doit pas tourner.
+    #[arg(long, conflicts_with = "once")]
+    pub reset_pending: bool,
 }
 
 /// The lock that makes one daemon per database. Held while the value lives.
@@ -50,12 +69,7 @@ pub struct DaemonLock {
     pub path: PathBuf,
 }
 
-/// The lock file of a database: `fiches.db` → `fiches.db.lock`.
-pub fn lock_path(db: &Path) -> PathBuf {
-    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".lock");
-    db.with_file_name(name)
-}
+pub use crate::status::daemon_lock_path as lock_path;
 
 /// Takes the daemon lock of `db`, or says who holds it.
 pub fn take_lock(db: &Path) -> anyhow::Result<DaemonLock> {
@@ -102,23 +116,75 @@ pub fn take_lock(db: &Path) -> anyhow::Result<DaemonLock> {
     Ok(DaemonLock { _file: file, path })
 }
 
-fn imap_sources(config: &Config) -> anyhow::Result<Vec<ImapSourceConfig>> {
-    let sources: Vec<ImapSourceConfig> = config
-        .sources
-        .iter()
-        .filter_map(|s| match s {
-            SourceConfig::Imap(c) => Some((**c).clone()),
-            _ => None,
-        })
-        .collect();
-    if sources.is_empty() {
-        bail!(
-            "aucune boîte IMAP à relever dans {} : ajouter une section [[sources]] avec type = \"imap\" \
-             (voir l'exemple commenté du config.toml du projet)",
+/// The sources of the configuration, IMAP and local; none is a permanent
+/// error.
+fn sources(config: &Config) -> anyhow::Result<(Vec<ImapSourceConfig>, Vec<LocalSource>)> {
+    let mut imap = Vec::new();
+    let mut local = Vec::new();
+    for s in &config.sources {
+        match s {
+            SourceConfig::Imap(c) => imap.push((**c).clone()),
+            SourceConfig::Maildir(p) => local.push(LocalSource::Maildir(p.clone())),
+            SourceConfig::Eml(p) => local.push(LocalSource::Eml(p.clone())),
+        }
+    }
+    if imap.is_empty() && local.is_empty() {
+        return Err(Permanent::wrap(anyhow::anyhow!(
+            "aucune source de courrier dans {} : ajouter une section [[sources]] (type = \"imap\", \
+             \"maildir\" ou \"eml\" ; voir les exemples commentés du fichier)",
             config.path.display()
+        )));
+    }
+    Ok((imap, local))
+}
+
+/// Says at start what staff would otherwise discover later: a missing
+/// members list, a publication folder the daemon cannot write.
+fn check_surroundings(config: &Config) -> anyhow::Result<()> {
+    let members = config.members_path();
+    if !members.exists() {
+        tracing::warn!(
+            "liste des adhérents {} introuvable : aucune proposition ne sera reconnue comme venant \
+             d'un adhérent de CUF ; la créer (une organisation par ligne, voir README)",
+            members.display()
         );
     }
-    Ok(sources)
+    if config.publish.schedule.is_some() {
+        let out = &config.publish.options.output_dir;
+        let mut probe = out.as_path();
+        while !probe.exists() {
+            match probe.parent() {
+                Some(p) if !p.as_os_str().is_empty() => probe = p,
+                _ => break,
+            }
+        }
+        if probe.exists() && !crate::system::writable(probe) {
+            return Err(Permanent::wrap(anyhow::anyhow!(
+                "publication planifiée ([publish] schedule) : le dossier {} n'est pas modifiable par {} ; \
+                 mettre [publish] output_dir dans le dossier d'état (/var/lib/fiches/publications) \
+                 ou retirer schedule",
+                probe.display(),
+                crate::system::effective_user()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Store errors a restart cannot fix.
+fn is_permanent(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<StoreError>().is_some_and(|s| {
+            matches!(
+                s,
+                StoreError::ReadOnly { .. }
+                    | StoreError::MissingFolder { .. }
+                    | StoreError::OtherBuild { .. }
+                    | StoreError::TooNew { .. }
+                    | StoreError::NotFiches { .. }
+            )
+        })
+    })
 }
 
 /// SIGTERM/SIGINT: stop (twice: exit now); SIGUSR1: a pass now.
@@ -149,18 +215,38 @@ fn handle_signals(shutdown: &Shutdown) -> anyhow::Result<signal_hook::iterator::
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
-    let config = globals.require_config()?;
-    let sources = imap_sources(&config)?;
+    let config = globals.require_config().map_err(Permanent::wrap)?;
+    let (sources, local) = sources(&config)?;
+    check_surroundings(&config)?;
     let db = globals.db_path(Some(&config))?;
     let _lock = take_lock(&db)?;
-    // Opening migrates the schema once, before the workers open their own.
-    let mut store = globals.open_store(Some(&config))?;
+    // Opening migrates the schema once (after a backup), before the workers
+    // open their own.
+    let (mut store, backup) = globals
+        .open_store_with(Some(&config), Migrate::Allowed)
+        .map_err(|e| {
+            if is_permanent(&e) {
+                Permanent::wrap(e)
+            } else {
+                e
+            }
+        })?;
+    if let Some(b) = backup {
+        tracing::info!(sauvegarde = %b.display(), "base mise à jour ; sauvegarde d'avant la mise à jour");
+    }
+    if args.reset_pending {
+        return reset_pending(&sources, &mut store);
+    }
     let intake = IntakeOptions::new(config.event.deadline);
     let shutdown = Shutdown::new();
     let signals = handle_signals(&shutdown)?;
 
     if args.once {
-        let ok = once(&sources, &mut store, &intake, &shutdown, args.json)?;
+        let mut ok = once(&sources, &mut store, &intake, &shutdown, args.json)?;
+        drop(store);
+        if !local.is_empty() {
+            ok &= once_local(&local, &db, &intake, args.json)?;
+        }
         signals.close();
         return Ok(ok);
     }
@@ -169,10 +255,36 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     tracing::info!(
         base = %db.display(),
         boites = sources.len(),
+        dossiers_locaux = local.len(),
         pid = std::process::id(),
         "démon de relève démarré"
     );
-    let r = daemon::run_daemon(&sources, &db, &intake, &shutdown);
+    let watcher = if local.is_empty() {
+        None
+    } else {
+        let store = crate::store::Store::open(&db)?;
+        let watch = LocalWatch::new(local, store, intake.clone());
+        let (shutdown, commands) = (shutdown.clone(), shutdown.subscribe());
+        Some(
+            std::thread::Builder::new()
+                .name("dossiers-locaux".into())
+                .spawn(move || watch.run(&shutdown, commands))
+                .context("impossible de lancer le fil des dossiers locaux")?,
+        )
+    };
+    let r = if sources.is_empty() {
+        if let Some(w) = watcher {
+            let _ = w.join();
+        }
+        Ok(())
+    } else {
+        let r = daemon::run_daemon(&sources, &db, &intake, &shutdown);
+        shutdown.trigger();
+        if let Some(w) = watcher {
+            let _ = w.join();
+        }
+        r
+    };
     signals.close();
     if let Some(p) = publisher {
         let _ = p.join();
@@ -255,11 +367,34 @@ fn once(
         match daemon::run_once(cfg, store, intake, shutdown.flag()) {
             Ok(p) => {
                 let r = &p.report;
+                let pending = store
+                    .imap_pending(&p.mailbox)
+                    .map(|v| v.len())
+                    .unwrap_or_default();
+                // The server hid messages: not a success, whatever was stored.
+                if r.incomplete {
+                    all_ok = false;
+                }
+                for w in &r.warnings {
+                    eprintln!("fiches : {} : attention : {}", clean(&name), clean(w));
+                }
+                if let Some(e) = &r.post_action_error {
+                    eprintln!(
+                        "fiches : {} : post-actions en attente ({pending}) : {}",
+                        clean(&name),
+                        clean(e)
+                    );
+                }
                 if as_json {
                     out.line(&json_line(&json!({
                         "account": p.mailbox.account,
                         "mailbox": p.mailbox.mailbox,
-                        "ok": true,
+                        "ok": !r.incomplete,
+                        "warnings": r.warnings,
+                        "post_action_error": r.post_action_error,
+                        "pending_post_actions": pending,
+                        "replay_already_done": r.replay_already_done,
+                        "pending_dropped": r.pending_dropped,
                         "uidvalidity": r.uidvalidity,
                         "uidvalidity_changed": r.uidvalidity_changed,
                         "new_uids": r.new_uids,
@@ -321,6 +456,103 @@ fn once(
             }
         }
     }
+    out.finish()?;
+    Ok(all_ok)
+}
+
+/// `--reset-pending`: drops the pending post-actions of every source,
+/// journaled.
+fn reset_pending(
+    sources: &[ImapSourceConfig],
+    store: &mut crate::store::Store,
+) -> anyhow::Result<bool> {
+    let actor = crate::system::acting_user();
+    let mut out = Out::new();
+    for cfg in sources {
+        let mb = crate::intake::imap::SyncOptions::from_config(cfg).mailbox;
+        let n = store.imap_reset_pending(&mb, &actor).with_context(|| {
+            format!(
+                "{}/{} : post-actions non abandonnées",
+                mb.account, mb.mailbox
+            )
+        })?;
+        out.line(&format!(
+            "{} : {n} post-action{} en attente abandonnée{}{}",
+            clean(&format!("{}/{}", mb.account, mb.mailbox)),
+            plural(n),
+            plural(n),
+            if n > 0 { " (noté au journal)" } else { "" }
+        ))?;
+    }
+    out.finish()?;
+    Ok(true)
+}
+
+/// `--once` over the local folders.
+fn once_local(
+    local: &[LocalSource],
+    db: &Path,
+    intake: &IntakeOptions,
+    as_json: bool,
+) -> anyhow::Result<bool> {
+    let store = crate::store::Store::open(db)?;
+    let mut watch = LocalWatch::new(local.to_vec(), store, intake.clone());
+    watch.start();
+    let mut out = Out::new();
+    let mut all_ok = true;
+    for (i, src) in local.iter().enumerate() {
+        let name = src.mailbox().mailbox;
+        match watch.pass_one(i) {
+            Ok(s) => {
+                all_ok &= s.failures.is_empty();
+                if as_json {
+                    out.line(&json_line(&json!({
+                        "account": "local",
+                        "mailbox": name,
+                        "ok": s.failures.is_empty(),
+                        "stored": s.pass.new,
+                        "duplicates": s.pass.duplicates,
+                        "proposals": s.pass.proposals,
+                        "errors": s.pass.errors,
+                    })))?;
+                } else {
+                    out.line(&format!(
+                        "{} : {} nouveau{} message{}, {} proposition{}, {} déjà enregistré{}{}",
+                        clean(&name),
+                        s.pass.new,
+                        if s.pass.new > 1 { "x" } else { "" },
+                        plural(s.pass.new as usize),
+                        s.pass.proposals,
+                        plural(s.pass.proposals as usize),
+                        s.pass.duplicates,
+                        plural(s.pass.duplicates as usize),
+                        if s.pass.errors > 0 {
+                            format!(", {} en erreur", s.pass.errors)
+                        } else {
+                            String::new()
+                        }
+                    ))?;
+                }
+                for (what, e) in &s.failures {
+                    eprintln!("fiches : {} : {}", clean(what), clean(e));
+                }
+            }
+            Err(e) => {
+                all_ok = false;
+                eprintln!(
+                    "fiches : relève de {} impossible : {}",
+                    clean(&name),
+                    clean(&e)
+                );
+                if as_json {
+                    out.line(&json_line(&json!({
+                        "account": "local", "mailbox": name, "ok": false, "error": e,
+                    })))?;
+                }
+            }
+        }
+    }
+    watch.stopped();
     out.finish()?;
     Ok(all_ok)
 }

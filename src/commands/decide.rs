@@ -137,7 +137,7 @@ pub fn describe(p: &Proposal) -> String {
 
 pub fn decide(globals: &Globals, args: &DecideArgs) -> Result<bool> {
     let (rules, mut store) = rules(globals)?;
-    let actor = super::publish::actor();
+    let actor = crate::system::acting_user();
     let n = args.number;
     let v = args.if_version;
     let r = match &args.what {
@@ -168,7 +168,7 @@ pub fn decide(globals: &Globals, args: &DecideArgs) -> Result<bool> {
 
 pub fn undo(globals: &Globals, args: &UndoArgs) -> Result<bool> {
     let (rules, mut store) = rules(globals)?;
-    match store.undo(args.number, None, &rules, &super::publish::actor()) {
+    match store.undo(args.number, None, &rules, &crate::system::acting_user()) {
         Ok(done) => {
             for p in &done.proposals {
                 super::output::say(&format!("annulé : {}", describe(p)))?;
@@ -190,7 +190,7 @@ pub fn move_to(globals: &Globals, args: &MoveArgs) -> Result<bool> {
         args.if_version,
         &to,
         &rules,
-        &super::publish::actor(),
+        &crate::system::acting_user(),
     ) {
         Ok(done) => {
             super::output::say(&describe(&done.proposal))?;
@@ -207,7 +207,7 @@ pub fn swap(globals: &Globals, args: &SwapArgs) -> Result<bool> {
         args.second,
         (None, None),
         &rules,
-        &super::publish::actor(),
+        &crate::system::acting_user(),
     ) {
         Ok((a, b)) => {
             super::output::say(&describe(&a.proposal))?;

@@ -4,11 +4,13 @@
 //! the global options) is below.
 
 pub mod article;
+pub mod backup;
 pub mod console;
 pub mod daemon;
 pub mod decide;
 pub mod import;
 pub mod messages;
+pub mod migrate;
 pub mod outbox;
 pub mod output;
 pub mod parse;
@@ -16,13 +18,33 @@ pub mod programme;
 pub mod proposals;
 pub mod publish;
 pub mod send;
+pub mod setup;
+pub mod status;
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 
 use crate::config::{Config, ConfigError};
-use crate::store::Store;
+use crate::store::{Migrate, Store};
+
+/// Exit status of an error a restart cannot fix (`EX_CONFIG`): the units
+/// list it in `RestartPreventExitStatus=`, so a daemon that cannot work is
+/// not restarted in a loop.
+pub const EXIT_PERMANENT: u8 = 78;
+
+/// An error a restart cannot fix (configuration, permissions, a database
+/// of another build): `main` exits with [`EXIT_PERMANENT`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0:#}")]
+pub struct Permanent(pub anyhow::Error);
+
+impl Permanent {
+    /// `e`, marked permanent.
+    pub fn wrap(e: impl Into<anyhow::Error>) -> anyhow::Error {
+        anyhow::Error::new(Permanent(e.into()))
+    }
+}
 
 /// The global options.
 #[derive(Debug, Clone, Default)]
@@ -60,18 +82,30 @@ impl Globals {
         }
     }
 
-    /// Opens the database (creating it if needed). With a configuration,
-    /// its acknowledgement settings are recorded in the database, so that
-    /// every process that stores messages follows them.
+    /// Opens the database for a staff process (creating it if needed, never
+    /// migrating it: see `store::schema`). With a configuration, its
+    /// acknowledgement settings are recorded in the database, so that every
+    /// process that stores messages follows them.
     pub fn open_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
+        self.open_store_with(config, Migrate::Refused)
+            .map(|(s, _)| s)
+    }
+
+    /// Opens the database, migrating it when `mode` allows (the daemon,
+    /// `fiches migrate`); the backup made before a migration is returned.
+    pub fn open_store_with(
+        &self,
+        config: Option<&Config>,
+        mode: Migrate,
+    ) -> anyhow::Result<(Store, Option<PathBuf>)> {
         let path = self.db_path(config)?;
-        let mut store = Store::open(&path)
+        let (mut store, backup) = Store::open_with(&path, mode)
             .with_context(|| format!("ouverture de la base {}", path.display()))?;
         if let Some(c) = config {
             store
                 .set_outbox_settings(&crate::outbox::settings_from(c))
                 .with_context(|| format!("réglages des lettres dans {}", path.display()))?;
         }
-        Ok(store)
+        Ok((store, backup))
     }
 }

@@ -119,13 +119,7 @@ fn parse_state(s: &str) -> Result<LetterState, String> {
     })
 }
 
-/// Who staff are, for the letters' history: `$FICHES_USER`, else `$USER`.
-pub fn actor() -> String {
-    ["FICHES_USER", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
-        .unwrap_or_else(|| "équipe".to_string())
-}
+use crate::system::acting_user as actor;
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.require_config()?;

@@ -8,10 +8,26 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use crate::fiche::{self, Fiche, FicheError, spec};
+use crate::fiche::{self, Fiche, FicheError, Parsed, spec};
 use crate::safe::{terminal_line, terminal_text};
 
-/// The JSON object printed for one file (one per line).
+/// The JSON object printed for one form of a file (one per line): the
+/// same `file` for every form of a file, `"form": N` when it holds more
+/// than one, `"inner"` for a file found inside a `.zip` or `winmail.dat`.
+pub fn parsed_json(file: &str, parsed: &Parsed) -> serde_json::Value {
+    let mut v = result_json(file, &parsed.result);
+    if let Some(obj) = v.as_object_mut() {
+        if let Some(n) = parsed.form {
+            obj.insert("form".into(), json!(n));
+        }
+        if let Some(inner) = &parsed.inner {
+            obj.insert("inner".into(), json!(inner));
+        }
+    }
+    v
+}
+
+/// The JSON object printed for one result.
 pub fn result_json(file: &str, result: &Result<Fiche, FicheError>) -> serde_json::Value {
     match result {
         Ok(f) => json!({
@@ -33,13 +49,16 @@ pub fn result_json(file: &str, result: &Result<Fiche, FicheError>) -> serde_json
     }
 }
 
-fn human(
-    out: &mut impl Write,
-    file: &str,
-    result: &Result<Fiche, FicheError>,
-) -> std::io::Result<()> {
-    writeln!(out, "── {}", terminal_line(file))?;
-    let f = match result {
+fn human(out: &mut impl Write, file: &str, parsed: &Parsed) -> std::io::Result<()> {
+    let mut title = file.to_string();
+    if let Some(inner) = &parsed.inner {
+        title.push_str(&format!(" › {inner}"));
+    }
+    if let Some(n) = parsed.form {
+        title.push_str(&format!(" (fiche {n})"));
+    }
+    writeln!(out, "── {}", terminal_line(&title))?;
+    let f = match &parsed.result {
         Ok(f) => f,
         Err(e) => {
             return writeln!(
@@ -135,11 +154,12 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        let result = fiche::parse(&bytes, file_name);
-        if as_json {
-            writeln!(out, "{}", result_json(&name, &result))?;
-        } else {
-            human(&mut out, &name, &result)?;
+        for parsed in fiche::parse_file(&bytes, file_name) {
+            if as_json {
+                writeln!(out, "{}", parsed_json(&name, &parsed))?;
+            } else {
+                human(&mut out, &name, &parsed)?;
+            }
         }
     }
     out.flush()?;

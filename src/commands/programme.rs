@@ -177,7 +177,7 @@ pub fn suggest(globals: &Globals, args: &SuggestArgs) -> Result<bool> {
     if args.json {
         let mut v = suggestion_json(&sug);
         if args.apply {
-            let done = store.apply_suggestion(&sug, &r, &super::publish::actor())?;
+            let done = store.apply_suggestion(&sug, &r, &crate::system::acting_user())?;
             v["applied"] =
                 json!({"placed": done.placed, "moved": done.moved, "waitlisted": done.waitlisted});
         }
@@ -222,7 +222,7 @@ pub fn suggest(globals: &Globals, args: &SuggestArgs) -> Result<bool> {
         ))?;
     }
     if args.apply {
-        let done = store.apply_suggestion(&sug, &r, &super::publish::actor())?;
+        let done = store.apply_suggestion(&sug, &r, &crate::system::acting_user())?;
         out.line(&format!(
             "\nAppliqué en un seul pas : {} placée(s), {} déplacée(s), {} en liste d'attente. `fiches undo N` sur l'une d'elles annule le tout.",
             done.placed, done.moved, done.waitlisted

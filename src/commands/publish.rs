@@ -56,14 +56,6 @@ pub struct Outcome {
     pub rendezvous: usize,
 }
 
-/// The staff login: `SUDO_USER`, else `USER`, else "inconnu".
-pub fn actor() -> String {
-    ["SUDO_USER", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "inconnu".to_string())
-}
-
 /// The members list beside the configuration (`members.csv`), if any.
 pub fn members_beside(config: &Config) -> Result<Members> {
     let path = config
@@ -73,7 +65,13 @@ pub fn members_beside(config: &Config) -> Result<Members> {
         .join("members.csv");
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Members::from_csv(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Members::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(
+                "liste des adhérents {} introuvable : personne n'est reconnu adhérent de CUF",
+                path.display()
+            );
+            Ok(Members::default())
+        }
         Err(e) => {
             Err(e).with_context(|| format!("lecture de la liste des adhérents {}", path.display()))
         }
@@ -275,7 +273,7 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
     let outcome = publish(
         &config,
         &mut store,
-        &actor(),
+        &crate::system::acting_user(),
         Utc::now(),
         args.draft.as_deref(),
     )?;

@@ -5,10 +5,10 @@
 use serde_json::json;
 
 use super::Globals;
-use super::outbox::actor;
 use super::output::{Out, json_line};
 use crate::outbox::{self, LetterOutcome, MailRef, SendError, SendOptions};
 use crate::safe::terminal_line as clean;
+use crate::system::acting_user as actor;
 
 /// Envoie les lettres de la boîte d'envoi et les envois aux partenaires
 /// (voir `fiches outbox`).

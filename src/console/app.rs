@@ -17,7 +17,7 @@ use crate::domain::suggest::Suggestion;
 use crate::domain::{Candidate, Place, Rules, Status, demand, grid};
 use crate::fiche::{Kind, Value};
 use crate::intake::MessageView;
-use crate::store::console::{Heartbeat, TriageMessage};
+use crate::store::console::TriageMessage;
 use crate::store::{JournalEntry, LetterState, MessageRecord, Proposal};
 
 /// The screens, each one key away.
@@ -472,7 +472,10 @@ pub struct App {
     pub envoi: Envoi,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
-    pub heartbeat: Option<Heartbeat>,
+    /// The daemon, as the status line tells it (`crate::status`).
+    pub heartbeat: crate::status::Health,
+    /// Post-actions the mail server refuses (how many, why).
+    pub post_actions: Option<(u64, String)>,
     pub quit: bool,
     /// Live proposals by status (`Status::ALL` order), for the status line.
     pub status_counts: [usize; 5],
@@ -519,7 +522,8 @@ impl App {
             envoi: Envoi::default(),
             notice: None,
             undo: Vec::new(),
-            heartbeat: None,
+            heartbeat: crate::status::Health::Unknown,
+            post_actions: None,
             quit: false,
             status_counts: [0; 5],
             max_id: 0,

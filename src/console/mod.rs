@@ -23,4 +23,4 @@ pub mod update;
 pub mod view;
 
 pub use app::{App, Screen};
-pub use run::{Options, Session, os_user, restore_terminal};
+pub use run::{Options, Session, restore_terminal};

@@ -50,7 +50,7 @@ use crate::store::{self, LetterFilter, LetterRecord, LetterState, Resolution, St
 /// How a session starts.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Who the journal names (from `$SUDO_USER`, else `$USER`).
+    /// Who the journal names ([`crate::system::acting_user`]).
     pub user: String,
     /// The database as the status line names it.
     pub db_label: String,
@@ -70,6 +70,8 @@ pub struct Options {
     pub letters: Option<Letters>,
     /// `[smtp]`; `None` when not configured (sending is then refused).
     pub smtp: Option<SmtpConfig>,
+    /// After how long without contact the daemon is called silent.
+    pub silent_after: Duration,
 }
 
 impl Options {
@@ -88,6 +90,7 @@ impl Options {
             search_budget: None,
             letters: None,
             smtp: None,
+            silent_after: crate::status::SILENT_AFTER,
         }
     }
 }
@@ -105,6 +108,10 @@ pub struct Session {
     pub edit_request: Option<(i64, i64)>,
     /// News from the sending thread, while a batch goes out.
     sending: Option<mpsc::Receiver<SendNews>>,
+    silent_after: Duration,
+    /// When the daemon's lock was last looked at (a daemon that stops
+    /// writes nothing: the lock says it).
+    daemon_checked: Instant,
 }
 
 /// What the sending thread tells the loop.
@@ -112,17 +119,6 @@ pub struct Session {
 pub enum SendNews {
     Progress(LetterOutcome),
     Done(Result<SendReport, String>),
-}
-
-/// The user name from the OS: `$SUDO_USER` (the person behind sudo), else
-/// `$USER`, else `$LOGNAME`.
-pub fn os_user() -> String {
-    ["SUDO_USER", "USER", "LOGNAME"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "inconnu".to_string())
 }
 
 fn is_live(r: &store::console::ListingRow) -> bool {
@@ -184,6 +180,8 @@ impl Session {
             smtp: opts.smtp,
             edit_request: None,
             sending: None,
+            silent_after: opts.silent_after,
+            daemon_checked: Instant::now(),
         };
         session.full_load()?;
         Ok(session)
@@ -211,7 +209,7 @@ impl Session {
         self.app.clamp_selection();
         self.app.triage = self.store.triage_messages()?;
         self.app.clamp_triage();
-        self.app.heartbeat = self.store.daemon_status()?;
+        self.app.heartbeat = self.daemon_health()?;
         if let Some(id) = self.app.current_id() {
             self.load_detail(id);
         }
@@ -241,13 +239,34 @@ impl Session {
         }
     }
 
+    /// The daemon from its heartbeat rows and its lock.
+    fn daemon_health(&mut self) -> Result<crate::status::Health, StoreError> {
+        self.daemon_checked = Instant::now();
+        let beats = self.store.heartbeats()?;
+        self.app.post_actions = crate::status::refused_post_actions(&beats);
+        let holder = crate::status::daemon_holder(self.store.path());
+        Ok(crate::status::health(
+            &beats,
+            holder,
+            self.app.now,
+            self.silent_after,
+        ))
+    }
+
     /// Polls the database for changes by others; returns whether the
     /// screen needs drawing again.
     pub fn tick(&mut self) -> bool {
         if !self.fixed_now {
             self.app.now = Utc::now();
         }
-        let news = self.poll_sending();
+        let mut news = self.poll_sending();
+        if self.daemon_checked.elapsed() >= DAEMON_CHECK
+            && let Ok(h) = self.daemon_health()
+            && h != self.app.heartbeat
+        {
+            self.app.heartbeat = h;
+            news = true;
+        }
         match self.store.data_version() {
             Ok(v) if v != self.data_version => {
                 self.refresh(true);
@@ -270,7 +289,7 @@ impl Session {
 
     fn refresh_inner(&mut self, announce: bool) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
-        self.app.heartbeat = self.store.daemon_status()?;
+        self.app.heartbeat = self.daemon_health()?;
         if self.app.screen == Screen::Envoi {
             self.load_letters();
         }
@@ -1145,6 +1164,10 @@ fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
     }
 }
 
+/// How often the console looks at the daemon's lock (a stopped daemon
+/// writes nothing that would wake it up).
+const DAEMON_CHECK: Duration = Duration::from_secs(5);
+
 /// Time a search keystroke may spend before its frame is drawn: half of a
 /// 60 Hz frame, whatever the number of proposals.
 pub const SEARCH_SLICE: Duration = Duration::from_millis(8);
@@ -1357,7 +1380,8 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
                     dirty = true;
                 }
                 // The daemon's "seen N s ago" moves with the clock.
-                if session.app.heartbeat.is_some() && last_clock.elapsed() >= Duration::from_secs(1)
+                if session.app.heartbeat != crate::status::Health::Unknown
+                    && last_clock.elapsed() >= Duration::from_secs(1)
                 {
                     last_clock = Instant::now();
                     dirty = true;

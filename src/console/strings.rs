@@ -119,8 +119,17 @@ pub fn n_article_saved(number: i64, de: &str) -> String {
 }
 
 // Status line.
-pub const ST_DAEMON_UNKNOWN: &str = "démon : inconnu";
-pub const ST_DAEMON_UNKNOWN_SHORT: &str = "démon : ?";
+/// Appended to the daemon's part when post-actions wait on a refusal.
+pub const ST_POST_ACTIONS_SHORT: &str = ", post-actions ✗";
+
+/// `, 40 post-actions en attente (le serveur refuse : …)`.
+pub fn st_post_actions_failing(pending: u64, error: &str) -> String {
+    format!(
+        ", {pending} post-action{} en attente (refusée{} : {error})",
+        if pending > 1 { "s" } else { "" },
+        if pending > 1 { "s" } else { "" }
+    )
+}
 pub const ST_TO_TRIAGE: &str = "à traiter";
 
 // Key hints shown on the message line when nothing else is said.
@@ -353,6 +362,7 @@ pub fn flag_label(flag: &str) -> String {
         "updated_after_decision" => "nouvelle fiche reçue après une décision".into(),
         "no_date" => "message sans date".into(),
         "attachment_problem" => "problème de pièce jointe (à regarder)".into(),
+        "probable_new_version" => "probable nouvelle version d'une autre proposition".into(),
         "entered_by_hand" => "fiche saisie à la main".into(),
         other => other.to_string(),
     }

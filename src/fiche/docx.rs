@@ -13,10 +13,16 @@
 //! legacy checkbox form fields become `☒`/`☐`; `w14:checkbox` content
 //! controls already show their glyph as text. Headers and footers are not
 //! read.
+//!
+//! How text looks is kept, as people mark answers with it: a run's bold,
+//! italic, underline, strike-through (single or double), highlight or
+//! shading and colour (`w:rPr`, and the `Strong`/`Emphasis` character
+//! styles), a cell's shading (`w:tcPr/w:shd`) and how many grid columns a
+//! cell covers (`w:gridSpan`, `w:gridBefore`).
 
 use super::flow::Flow;
 use super::limits::Limits;
-use super::model::{FicheError, Grid};
+use super::model::{FicheError, Grid, Look};
 use super::odf::TRACKED_CHANGES_NOTE;
 use super::xml::{Ns, Tag, XmlEvent, XmlReader};
 use super::zipsafe::SafeZip;
@@ -27,11 +33,8 @@ const UNCHECKED: &str = "☐";
 /// Elements whose whole content is never text to keep.
 const SKIPPED: &[&str] = &[
     "pPr",
-    "rPr",
     "tblPr",
     "tblPrEx",
-    "trPr",
-    "tcPr",
     "tblGrid",
     "sectPr",
     "sdtPr",
@@ -122,6 +125,8 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
     let mut alternates: Vec<bool> = Vec::new();
     let mut checkbox: Option<CheckBox> = None;
     let mut tracked = false;
+    // The look of the run being read.
+    let mut look = Look::default();
 
     loop {
         match xml.next_event()? {
@@ -153,17 +158,30 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
                         xml.charge_chars(1)?;
                         flow.open_para();
                     }
+                    "tbl" => flow.open_table(),
                     "tr" => {
                         xml.charge_chars(1)?;
                         flow.open_row(1);
                     }
                     "tc" => {
                         xml.charge_chars(1)?;
-                        flow.open_cell(1);
+                        flow.open_cell(1, 1, Look::default());
                     }
+                    "trPr" => {
+                        let before = read_props(&mut xml)?.grid_before;
+                        if before > 0 {
+                            flow.empty_cells(before);
+                        }
+                    }
+                    "tcPr" => {
+                        let props = read_props(&mut xml)?;
+                        flow.set_cell(props.grid_span, props.look);
+                    }
+                    "r" => look = Look::default(),
+                    "rPr" => look = read_props(&mut xml)?.look,
                     "t" => in_t = true,
                     "checkBox" => checkbox = Some(CheckBox::default()),
-                    _ => inline(&tag, &mut xml, &mut flow, &mut checkbox)?,
+                    _ => inline(&tag, &mut xml, &mut flow, &mut checkbox, look)?,
                 }
             }
             XmlEvent::Empty(tag) => {
@@ -178,14 +196,14 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
                     }
                     "tc" => {
                         xml.charge_chars(1)?;
-                        flow.open_cell(1);
+                        flow.open_cell(1, 1, Look::default());
                         flow.close_cell();
                     }
                     "checkBox" => {
                         xml.charge_chars(1)?;
-                        flow.push_text(UNCHECKED);
+                        flow.push_text(UNCHECKED, look);
                     }
-                    _ => inline(&tag, &mut xml, &mut flow, &mut checkbox)?,
+                    _ => inline(&tag, &mut xml, &mut flow, &mut checkbox, look)?,
                 }
             }
             XmlEvent::End(tag) => {
@@ -200,14 +218,16 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
                 }
                 match tag.local() {
                     "p" => flow.close_para(),
+                    "tbl" => flow.close_table(),
                     "tr" => flow.close_row(),
                     "tc" => flow.close_cell(),
                     "t" => in_t = false,
+                    "r" => look = Look::default(),
                     "checkBox" => {
                         if let Some(cb) = checkbox.take() {
                             xml.charge_chars(1)?;
                             let ticked = cb.checked.unwrap_or(cb.default);
-                            flow.push_text(if ticked { CHECKED } else { UNCHECKED });
+                            flow.push_text(if ticked { CHECKED } else { UNCHECKED }, look);
                         }
                     }
                     _ => {}
@@ -216,7 +236,7 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
             XmlEvent::Text(text) => {
                 if in_t {
                     xml.charge(&text)?;
-                    flow.push_text(&text);
+                    flow.push_text(&text, look);
                 }
             }
             XmlEvent::Eof => break,
@@ -229,8 +249,87 @@ pub fn read_document_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Gr
     Ok(Grid {
         name: "document".to_string(),
         rows,
+        hidden: false,
         notes,
     })
+}
+
+/// What a properties element (`w:rPr`, `w:tcPr`, `w:trPr`) says that matters.
+#[derive(Default)]
+struct Props {
+    look: Look,
+    grid_span: u32,
+    grid_before: u32,
+}
+
+/// A colour attribute that is not automatic, black or white: its RGB.
+fn colour(v: Option<String>) -> u32 {
+    let Some(v) = v else { return 0 };
+    let v = v.trim();
+    if v.eq_ignore_ascii_case("auto") {
+        return 0;
+    }
+    match u32::from_str_radix(v, 16) {
+        Ok(0) | Ok(0xFFFFFF) | Err(_) => 0,
+        Ok(rgb) => rgb & 0xFF_FFFF,
+    }
+}
+
+fn positive(tag: &Tag<'_>) -> u32 {
+    tag.attr("val")
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(1)
+        .clamp(1, 64)
+}
+
+/// Reads a properties element (just started) to its end. Tracked property
+/// changes (`w:rPrChange`…) hold the old properties and are skipped.
+fn read_props(xml: &mut XmlReader<'_>) -> Result<Props, FicheError> {
+    let target = xml.depth().saturating_sub(1);
+    let mut p = Props::default();
+    loop {
+        match xml.next_event()? {
+            XmlEvent::Start(tag) | XmlEvent::Empty(tag) if tag.ns == Ns::W => {
+                let started = xml.depth() > target + 1;
+                match tag.local() {
+                    "rPrChange" | "tcPrChange" | "trPrChange" | "pPrChange" if started => {
+                        xml.skip_element()?;
+                        continue;
+                    }
+                    "b" | "bCs" => p.look.bold |= on_off(&tag),
+                    "i" | "iCs" => p.look.italic |= on_off(&tag),
+                    "strike" | "dstrike" => p.look.strike |= on_off(&tag),
+                    "u" => {
+                        p.look.underline |= tag
+                            .attr("val")
+                            .is_none_or(|v| !v.trim().eq_ignore_ascii_case("none"));
+                    }
+                    "highlight" => {
+                        p.look.highlight |= tag
+                            .attr("val")
+                            .is_some_and(|v| !v.trim().eq_ignore_ascii_case("none"));
+                    }
+                    "shd" => p.look.highlight |= colour(tag.attr("fill")) != 0,
+                    "color" => p.look.color = colour(tag.attr("val")),
+                    "rStyle" => {
+                        let style = tag.attr("val").unwrap_or_default().to_lowercase();
+                        p.look.bold |= style.contains("strong") || style.contains("gras");
+                        p.look.italic |= style.contains("emphasis");
+                    }
+                    "gridSpan" => p.grid_span = positive(&tag),
+                    "gridBefore" => p.grid_before = positive(&tag),
+                    _ => {}
+                }
+                if started {
+                    // Other properties hold nothing we need below them.
+                    xml.skip_element()?;
+                }
+            }
+            XmlEvent::End(_) if xml.depth() == target => return Ok(p),
+            XmlEvent::Eof => return Ok(p),
+            _ => {}
+        }
+    }
 }
 
 /// Run-level elements that stand for characters, and checkbox state.
@@ -239,6 +338,7 @@ fn inline(
     xml: &mut XmlReader<'_>,
     flow: &mut Flow,
     checkbox: &mut Option<CheckBox>,
+    look: Look,
 ) -> Result<(), FicheError> {
     let piece: Option<String> = match tag.local() {
         "tab" | "ptab" => Some("\t".into()),
@@ -261,7 +361,7 @@ fn inline(
     };
     if let Some(piece) = piece {
         xml.charge(&piece)?;
-        flow.push_text(&piece);
+        flow.push_text(&piece, look);
     }
     Ok(())
 }
@@ -290,16 +390,16 @@ mod tests {
     }
 
     fn has_row(grid: &Grid, cells: &[&str]) -> bool {
-        grid.rows.contains(&row(cells))
+        grid.texts().contains(&row(cells))
     }
 
     /// The first row whose first cell is `label`.
     fn value_of<'g>(grid: &'g Grid, label: &str) -> Option<&'g str> {
         grid.rows
             .iter()
-            .find(|r| r.first().map(String::as_str) == Some(label))
-            .and_then(|r| r.get(1))
-            .map(String::as_str)
+            .find(|r| r.cells.first().map(|c| c.text.as_str()) == Some(label))
+            .and_then(|r| r.cells.get(1))
+            .map(|c| c.text.as_str())
     }
 
     /// A minimal DOCX with this body XML.
@@ -356,7 +456,7 @@ mod tests {
     #[test]
     fn corpus_02_isere_inline_country() {
         let g = corpus_grid("02-fiche-bourse-aux-projets-conseil-departemental-de-l-isere.docx");
-        assert!(has_row(&g, &["Pays : France", ""]), "{:#?}", g.rows);
+        assert!(has_row(&g, &["Pays : France"]), "{:#?}", g.texts());
         assert!(has_row(
             &g,
             &["Membre de Cités Unies France", "X Oui    ☐ Non"]
@@ -390,15 +490,18 @@ mod tests {
     fn corpus_04_dschang_extra_row() {
         let g = corpus_grid("04-fiche-bourse-aux-projets-commune-de-dschang.docx");
         assert!(
-            g.rows
-                .iter()
-                .any(|r| r.first().is_some_and(|c| c.starts_with("Site internet"))),
+            g.rows.iter().any(|r| r
+                .cells
+                .first()
+                .is_some_and(|c| c.text.starts_with("Site internet"))),
             "{:#?}",
             g.rows
         );
         assert!(g.rows.iter().any(|r| {
-            r.first()
-                .is_some_and(|c| c.starts_with("Nom de la collectivité ou de la structure :"))
+            r.cells.first().is_some_and(|c| {
+                c.text
+                    .starts_with("Nom de la collectivité ou de la structure :")
+            })
         }));
     }
 
@@ -406,13 +509,15 @@ mod tests {
     fn corpus_05_blank_and_templates() {
         let g = corpus_grid("05-fiche-micro-atelier-communaute-urbaine-de-dunkerque.docx");
         assert!(has_row(&g, &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"]));
-        assert_eq!(value_of(&g, "Nom"), Some(""));
+        assert_eq!(value_of(&g, "Nom"), None);
         for t in ["fiche-micro-atelier.docx", "fiche-bourse-aux-projets.docx"] {
             let bytes = fixture(&format!("templates/{t}"));
             let mut zip = SafeZip::open(&bytes, &Limits::default()).unwrap();
             let g = read(&mut zip, &Limits::default()).unwrap();
             assert!(
-                g.rows.iter().any(|r| r.len() == 2 && r[0] == "Courriel"),
+                g.rows
+                    .iter()
+                    .any(|r| r.cells.len() == 1 && r.cells[0].text == "Courriel"),
                 "{t}"
             );
             assert!(g.notes.is_empty());
@@ -425,7 +530,7 @@ mod tests {
             r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cour</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>r</w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:t>iel</w:t></w:r></w:p></w:tc>
                <w:tc><w:p><w:hyperlink r:id="rId1" xmlns:r="urn:r"><w:r><w:t xml:space="preserve">a@b</w:t></w:r><w:r><w:t>.fr</w:t></w:r></w:hyperlink></w:p></w:tc></w:tr></w:tbl>"#,
         );
-        assert_eq!(g.rows, vec![row(&["Courriel", "a@b.fr"])]);
+        assert_eq!(g.texts(), vec![row(&["Courriel", "a@b.fr"])]);
     }
 
     #[test]
@@ -436,7 +541,7 @@ mod tests {
                <w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> HYPERLINK "mailto:x@y.fr" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x@y.fr</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#,
         );
         assert_eq!(
-            g.rows,
+            g.texts(),
             vec![
                 row(&["Pays : Sénégal"]),
                 row(&["nouveau"]),
@@ -459,7 +564,7 @@ mod tests {
         );
         let g = grid_of(&body);
         assert_eq!(
-            g.rows,
+            g.texts(),
             vec![
                 row(&["avant"]),
                 row(&["zone de texte"]),
@@ -487,7 +592,7 @@ mod tests {
         );
         let g = grid_of(&body);
         assert_eq!(
-            g.rows,
+            g.texts(),
             vec![
                 row(&["☒ Oui ☐ Non"]),
                 row(&["☒ a ☐ b"]),
@@ -507,9 +612,9 @@ mod tests {
               <w:p><w:r><w:t>Fin</w:t><w:tab/><w:t>x</w:t><w:br/><w:t>y</w:t></w:r></w:p>"#;
         let g = grid_of(body);
         assert_eq!(
-            g.rows,
+            g.texts(),
             vec![
-                row(&["Contact", ""]),
+                row(&["Contact"]),
                 row(&["Nom", "Diallo"]),
                 row(&["Prénom", "Awa"]),
                 row(&["Pays", "Mali"]),
@@ -524,7 +629,7 @@ mod tests {
               <w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:smartTag w:uri="u" w:element="place"><w:r><w:t>Dak</w:t></w:r></w:smartTag><w:customXml w:element="c"><w:r><w:rPr><w:b/></w:rPr><w:t>ar</w:t></w:r></w:customXml></w:p>
               </w:sdtContent></w:sdt><w:sectPr><w:pgSz w:w="11906"/></w:sectPr>"#;
         let g = grid_of(body);
-        assert_eq!(g.rows, vec![row(&["Dakar"])]);
+        assert_eq!(g.texts(), vec![row(&["Dakar"])]);
     }
 
     #[test]
@@ -539,7 +644,7 @@ mod tests {
         let bytes = w.finish().unwrap().into_inner();
         let mut zip = SafeZip::open(&bytes, &Limits::default()).unwrap();
         assert_eq!(
-            read(&mut zip, &Limits::default()).unwrap().rows,
+            read(&mut zip, &Limits::default()).unwrap().texts(),
             vec![row(&["ok"])]
         );
 
@@ -550,7 +655,7 @@ mod tests {
         let bytes = w.finish().unwrap().into_inner();
         let mut zip = SafeZip::open(&bytes, &Limits::default()).unwrap();
         assert_eq!(
-            read(&mut zip, &Limits::default()).unwrap().rows,
+            read(&mut zip, &Limits::default()).unwrap().texts(),
             vec![row(&["ok"])]
         );
 
@@ -572,6 +677,6 @@ mod tests {
     fn crlf_in_text_becomes_lf_and_strict_namespace_is_read() {
         let xml = "<w:document xmlns:w=\"http://purl.oclc.org/ooxml/wordprocessingml/main\"><w:body><w:p><w:r><w:t>a\r\nb</w:t></w:r></w:p></w:body></w:document>";
         let g = read_document_xml(xml.as_bytes(), "word/document.xml", &Limits::default()).unwrap();
-        assert_eq!(g.rows, vec![row(&["a\nb"])]);
+        assert_eq!(g.texts(), vec![row(&["a\nb"])]);
     }
 }

@@ -1,468 +1,753 @@
-//! The form interpreter: rows of cells (from any format reader) → a typed
-//! fiche. It finds the form's labels however people retyped them, takes the
-//! value beside (or inside) each label, reads choices however they were
-//! marked, tells the kind, and says what it recovered or could not decide.
-//! It never invents a value: what is unclear is kept as written and flagged.
+//! The form interpreter: a returned fiche is the blank form plus what the
+//! respondent changed. Given the document (or sheets) as rows of cells with
+//! their looks, it finds the printed form in it — the labels however they
+//! were retyped or translated, the title, the printed headings — and reads
+//! as the answer what stands where a person would look for it:
+//!
+//! - right of the label, in any cell of its row, up to the next label;
+//! - in the label's own cell after a colon, a tab, a line break;
+//! - when nothing is there: in the cell or row below (vertical forms,
+//!   answers typed in a new row, full-width merged rows), or in the
+//!   paragraph after a label paragraph;
+//! - continued over the following rows or paragraphs until the next label.
+//!
+//! Text next to no label is never a value: it is kept in `extra`. Choices
+//! are read by `choice`. Several filled forms in one file give several
+//! fiches; a blank copy of the form never wins over a filled one. Nothing
+//! is invented, and what was not read plainly carries a warning.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashSet};
 
-use super::model::{Fiche, FicheError, Grid, Kind, Value, Warning};
-use super::spec::{self, FieldSpec, FieldType, Opt};
-use super::text::{Profile, clean_value, distance_within, fold, fold_label, is_blank_value};
+use super::choice::{self, Choice};
+use super::labels::{self, Hit};
+use super::model::{Cell, Fiche, FicheError, Grid, Kind, Value, Warning};
+use super::spec::{self, FieldSpec, FieldType, Lang};
+use super::text::{clean_value, fold, fold_label, is_blank_value};
 
-/// How a label cell matched a field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct LabelHit {
-    index: usize,
-    /// Value typed after the label in the same cell ("Pays : Sénégal").
-    inline: Option<String>,
-    /// The label was found only approximately (typo, extra words).
-    approximate: bool,
+/// What a cell is, for one form.
+#[derive(Debug, Clone)]
+enum Class {
+    Label(Hit),
+    /// The blank form's own text (title, heading, instructions).
+    Form,
+    Text,
 }
 
-/// One field's labels, folded once.
-struct LabelSet {
-    folded: Vec<Vec<String>>,
-    profiles: Vec<Vec<Profile>>,
-}
+/// A cell position: (row index in the grid, cell index in the row).
+type Pos = (usize, usize);
 
-impl LabelSet {
-    /// The folded labels of a form (`None`: the fields both forms share),
-    /// computed once per process.
-    fn of(kind: Option<Kind>) -> &'static LabelSet {
-        static MICRO: OnceLock<LabelSet> = OnceLock::new();
-        static BOURSE: OnceLock<LabelSet> = OnceLock::new();
-        static COMMON: OnceLock<LabelSet> = OnceLock::new();
-        let cell = match kind {
-            Some(Kind::MicroAtelier) => &MICRO,
-            Some(Kind::BourseProjets) => &BOURSE,
-            None => &COMMON,
-        };
-        cell.get_or_init(|| LabelSet::new(table(kind)))
-    }
-
-    fn new(specs: &[FieldSpec]) -> LabelSet {
-        let folded = specs
-            .iter()
-            .map(|s| {
-                std::iter::once(s.label)
-                    .chain(s.aliases.iter().copied())
-                    .map(fold_label)
-                    .collect()
-            })
-            .collect::<Vec<Vec<String>>>();
-        let profiles = folded
-            .iter()
-            .map(|labels| labels.iter().map(|l| Profile::of(l)).collect())
-            .collect();
-        LabelSet { folded, profiles }
-    }
-
-    fn exact(&self, folded: &str) -> Option<usize> {
-        if folded.is_empty() {
-            return None;
-        }
-        self.folded
-            .iter()
-            .position(|labels| labels.iter().any(|l| l == folded))
-    }
-
-    /// A label with words added after it ("Téléphone portable") or a typo
-    /// ("Courriel" → "Couriel"). The longest label wins.
-    fn approximate(&self, folded: &str) -> Option<usize> {
-        // Labels are short; a long text is an answer or a heading, not a label.
-        if folded.len() > 80 {
-            return None;
-        }
-        let mut best: Option<(usize, usize)> = None;
-        let profile = Profile::of(folded);
-        for (i, labels) in self.folded.iter().enumerate() {
-            for (l, lp) in labels.iter().zip(&self.profiles[i]) {
-                let prefix = l.len() >= 4
-                    && folded.len() > l.len()
-                    && folded.starts_with(l.as_str())
-                    && folded.as_bytes()[l.len()] == b' '
-                    // "Nom de ..." is a different question, not a retyped "Nom".
-                    && folded.split(' ').count() <= l.split(' ').count() + 2;
-                let max = 1 + l.len() / 12;
-                let typo = l.len() >= 7
-                    && folded.len().abs_diff(l.len()) <= max
-                    && profile.gap(lp) <= max
-                    && distance_within(folded, l, max).is_some();
-                if (prefix || typo) && best.is_none_or(|(_, len)| l.len() > len) {
-                    best = Some((i, l.len()));
-                }
-            }
-        }
-        best.map(|(i, _)| i)
-    }
-}
-
-fn split_inline(cell: &str) -> Option<(&str, &str)> {
-    // "Pays : Sénégal", "Pays: Sénégal", "Pays\nSénégal".
-    let colon = cell.find([':', '：']);
-    let newline = cell.find('\n');
-    let at = match (colon, newline) {
-        (Some(c), Some(n)) => c.min(n),
-        (Some(c), None) => c,
-        (None, Some(n)) => n,
-        (None, None) => return None,
-    };
-    let sep_len = cell[at..].chars().next().map_or(1, char::len_utf8);
-    Some((&cell[..at], &cell[at + sep_len..]))
-}
-
-/// A row made ready for label matching once, whatever form is tried.
-struct PreparedRow {
-    /// The label cell as written (the first non-empty cell).
-    cell: String,
-    folded: String,
-    /// The label cell split at its first ':' or line break: the folded left
-    /// part and the cleaned right part (`None` when blank).
-    inline: Option<(String, Option<String>)>,
-    /// The cleaned non-empty cells right of the label cell.
-    rest: Vec<String>,
-}
-
-fn prepare(grid: &Grid) -> Vec<PreparedRow> {
-    grid.rows
-        .iter()
-        .filter_map(|row| {
-            let first = row.iter().position(|c| !c.trim().is_empty())?;
-            let cell = &row[first];
-            let inline = split_inline(cell).map(|(left, right)| {
-                let value = clean_value(right);
-                (fold_label(left), (!is_blank_value(&value)).then_some(value))
-            });
-            Some(PreparedRow {
-                cell: cell.clone(),
-                folded: fold_label(cell),
-                inline,
-                rest: row[first + 1..]
-                    .iter()
-                    .map(|c| clean_value(c))
-                    .filter(|c| !c.is_empty())
-                    .collect(),
-            })
-        })
-        .collect()
-}
-
-fn match_label(row: &PreparedRow, labels: &LabelSet) -> Option<LabelHit> {
-    if let Some(index) = labels.exact(&row.folded) {
-        return Some(LabelHit {
-            index,
-            inline: None,
-            approximate: false,
-        });
-    }
-    if let Some((left, inline)) = &row.inline {
-        if let Some(index) = labels.exact(left) {
-            return Some(LabelHit {
-                index,
-                inline: inline.clone(),
-                approximate: false,
-            });
-        }
-        if let Some(index) = labels.approximate(left) {
-            return Some(LabelHit {
-                index,
-                inline: inline.clone(),
-                approximate: true,
-            });
-        }
-    }
-    labels.approximate(&row.folded).map(|index| LabelHit {
-        index,
-        inline: None,
-        approximate: true,
-    })
-}
-
-/// The result of reading one choice field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Choice {
-    /// One option; `recovered` says why a warning is due (free text, typo).
-    One {
-        value: &'static str,
-        recovered: Option<String>,
-    },
-    Absent,
-    /// More than one option marked, or options left with no way to tell.
-    Ambiguous,
-    /// Text that names no option.
-    Unrecognised,
-}
-
+/// Part of an answer: a cell from a byte offset (after an inline label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mark {
-    Marked,
-    Unmarked,
-    Bare,
+struct Part {
+    pos: Pos,
+    from: usize,
 }
 
-const MARKED: &[char] = &[
-    '☒', '☑', '✓', '✔', '✗', '✘', '■', '▣', '⊠', '⊗', '🗹', '⮽', '●', '◉', '⬛',
-];
-const UNMARKED: &[char] = &['☐', '□', '▢', '○', '◯', '⬜', '❏', '❑', '◻'];
+/// How an answer was found, for the warning staff read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Right,
+    Inline,
+    Below,
+    NextParagraph,
+}
 
-fn split_items(raw: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    for line in raw.split('\n') {
-        let mut current = String::new();
-        let mut spaces = 0usize;
-        for c in line.chars() {
-            let is_box = MARKED.contains(&c) || UNMARKED.contains(&c);
-            if is_box && !current.trim().is_empty() {
-                items.push(std::mem::take(&mut current));
-            }
-            if c == '\t' || c == ' ' || c == '\u{a0}' {
-                spaces += if c == '\t' { 2 } else { 1 };
-                if spaces >= 2 && !current.trim().is_empty() {
-                    items.push(std::mem::take(&mut current));
-                }
-                current.push(' ');
+/// One label met in a form, and the answer found for it.
+#[derive(Debug, Clone)]
+struct Answer {
+    hit: Hit,
+    label_pos: Pos,
+    parts: Vec<Part>,
+    route: Route,
+    /// Rows added under the first answer row that continue it.
+    continued: usize,
+    /// The answer's text, cleaned.
+    text: String,
+}
+
+/// The labels of each form found in one grid, cell by cell.
+struct Classified {
+    micro: Vec<Vec<Class>>,
+    bourse: Vec<Vec<Class>>,
+    /// Title lines: row → (kind, language).
+    titles: BTreeMap<usize, (Kind, Lang)>,
+}
+
+impl Classified {
+    fn of(&self, kind: Kind) -> &Vec<Vec<Class>> {
+        match kind {
+            Kind::MicroAtelier => &self.micro,
+            Kind::BourseProjets => &self.bourse,
+        }
+    }
+}
+
+fn classify(grid: &Grid) -> Classified {
+    let mut micro = Vec::with_capacity(grid.rows.len());
+    let mut bourse = Vec::with_capacity(grid.rows.len());
+    let mut titles = BTreeMap::new();
+    for (r, row) in grid.rows.iter().enumerate() {
+        let mut m = Vec::with_capacity(row.cells.len());
+        let mut b = Vec::with_capacity(row.cells.len());
+        let mut first = true;
+        for cell in &row.cells {
+            let text = cell.text.trim();
+            if text.is_empty() {
+                m.push(Class::Text);
+                b.push(Class::Text);
                 continue;
             }
-            spaces = 0;
-            current.push(c);
+            let is_first = std::mem::replace(&mut first, false);
+            // Folded once, for both forms' labels and the printed text.
+            let folded = if text.len() <= 400 {
+                fold_label(text)
+            } else {
+                String::new()
+            };
+            // A label as printed, else the form's own text, else a label
+            // with its answer or retyped.
+            let hit = labels::exact_cell(&folded).or_else(|| {
+                if labels::is_printed_text(&folded) {
+                    None
+                } else {
+                    labels::match_recovered(text, &folded, is_first)
+                }
+            });
+            match hit {
+                Some(hit) => {
+                    let class = |k: Kind| {
+                        hit.for_kind(k).map_or(Class::Text, |h| {
+                            Class::Label(hit_in_cell(h, &cell.text, text))
+                        })
+                    };
+                    m.push(class(Kind::MicroAtelier));
+                    b.push(class(Kind::BourseProjets));
+                }
+                None => {
+                    // A title stands first in its row (numbering folded away
+                    // does not matter: "MICRO-ATELIER" has none).
+                    let title = if is_first {
+                        labels::title_of_folded(&folded)
+                    } else {
+                        None
+                    };
+                    if let Some(t) = title {
+                        titles.entry(r).or_insert(t);
+                    }
+                    let class = if title.is_some() || labels::is_printed_text(&folded) {
+                        Class::Form
+                    } else {
+                        Class::Text
+                    };
+                    m.push(class.clone());
+                    b.push(class);
+                }
+            }
         }
-        if !current.trim().is_empty() {
-            items.push(current);
-        }
+        micro.push(m);
+        bourse.push(b);
     }
-    items
-        .into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+    Classified {
+        micro,
+        bourse,
+        titles,
+    }
 }
 
-/// Splits a marker off an item: glyphs, "[x]", "(x)", or a lone X before or
-/// after the option text.
-fn take_mark(item: &str) -> (Mark, String) {
-    let t = item.trim();
-    if let Some(c) = t.chars().next() {
-        if MARKED.contains(&c) {
-            return (Mark::Marked, t[c.len_utf8()..].trim().to_string());
+/// A hit found on the trimmed text, with offsets made relative to the
+/// cell's full text.
+fn hit_in_cell(mut hit: Hit, full: &str, trimmed: &str) -> Hit {
+    let shift = full.len() - full.trim_start().len();
+    debug_assert!(full[shift..].starts_with(trimmed));
+    hit.inline = hit.inline.map(|at| at + shift);
+    hit
+}
+
+/// A form found in a grid: a run of rows, from a title or a first label to
+/// the start of the next form.
+#[derive(Debug, Clone)]
+struct Segment {
+    rows: std::ops::Range<usize>,
+}
+
+/// Splits a grid into forms: a new form starts at a title line met after
+/// labels, or where the form's first field (or a field only one form has)
+/// comes again after three labels or more.
+fn segments(grid: &Grid, c: &Classified) -> Vec<Segment> {
+    let micro = spec::fields(Kind::MicroAtelier);
+    let bourse = spec::fields(Kind::BourseProjets);
+    let restarts = |kind: Kind, index: usize| {
+        let specs = if kind == Kind::MicroAtelier {
+            micro
+        } else {
+            bourse
+        };
+        let key = specs[index].key;
+        key == "organisation" || spec::distinctive_keys(kind).first() == Some(&key)
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut seen: HashSet<(Kind, usize)> = HashSet::new();
+    let mut labels_seen = 0usize;
+    for r in 0..grid.rows.len() {
+        let mut new_form = c.titles.contains_key(&r) && labels_seen > 0;
+        let mut row_hits = Vec::new();
+        for kind in Kind::ALL {
+            for class in &c.of(kind)[r] {
+                if let Class::Label(h) = class {
+                    row_hits.push((kind, h.index));
+                }
+            }
         }
-        if UNMARKED.contains(&c) {
-            return (Mark::Unmarked, t[c.len_utf8()..].trim().to_string());
+        if !new_form && labels_seen >= 3 {
+            new_form = row_hits
+                .iter()
+                .any(|(k, i)| restarts(*k, *i) && seen.contains(&(*k, *i)));
+        }
+        if new_form {
+            // The title line (and what precedes the first label) belongs
+            // to the new form.
+            let cut = if c.titles.contains_key(&r) {
+                r
+            } else {
+                // Go back over a title just above.
+                (start..r)
+                    .rev()
+                    .take(3)
+                    .find(|x| c.titles.contains_key(x))
+                    .unwrap_or(r)
+            };
+            out.push(Segment { rows: start..cut });
+            start = cut;
+            seen.clear();
+            labels_seen = 0;
+        }
+        for h in row_hits {
+            if seen.insert(h) {
+                labels_seen += 1;
+            }
         }
     }
-    for x in ["X ", "x ", "X\t", "x\t", "X:", "x:", "X-", "x-"] {
-        if let Some(rest) = t.strip_prefix(x) {
+    out.push(Segment {
+        rows: start..grid.rows.len(),
+    });
+    out.retain(|s| !s.rows.is_empty());
+    out
+}
+
+/// The kind of a segment: its title, else the labels only one form has.
+/// Returns the kind, its title's language, and a note when the kind was
+/// not plain.
+fn segment_kind(
+    c: &Classified,
+    seg: &Segment,
+    file_name: &str,
+) -> (Option<Kind>, Option<Lang>, Option<Warning>) {
+    let title = c.titles.range(seg.rows.clone()).next().map(|(_, t)| *t);
+    let distinctive = |kind: Kind| {
+        let specs = spec::fields(kind);
+        let keys = spec::distinctive_keys(kind);
+        let mut seen = HashSet::new();
+        for r in seg.rows.clone() {
+            for class in &c.of(kind)[r] {
+                if let Class::Label(h) = class
+                    && keys.contains(&specs[h.index].key)
+                {
+                    seen.insert(h.index);
+                }
+            }
+        }
+        seen.len()
+    };
+    let other = |k: Kind| match k {
+        Kind::MicroAtelier => Kind::BourseProjets,
+        Kind::BourseProjets => Kind::MicroAtelier,
+    };
+    if let Some((t, lang)) = title {
+        if distinctive(t) == 0 && distinctive(other(t)) >= 3 {
             return (
-                Mark::Marked,
-                rest.trim_start_matches([':', '-']).trim().to_string(),
+                Some(other(t)),
+                Some(lang),
+                Some(Warning::general(format!(
+                    "le titre annonce « {} » mais les rubriques sont celles de « {} » : fiche lue comme {}",
+                    t.label_fr(),
+                    other(t).label_fr(),
+                    other(t).label_fr()
+                ))),
             );
         }
+        return (Some(t), Some(lang), None);
     }
-    if let Some(c) = t.chars().last() {
-        let body = t[..t.len() - c.len_utf8()].trim_end();
-        if MARKED.contains(&c) {
-            return (Mark::Marked, body.to_string());
-        }
-        if UNMARKED.contains(&c) {
-            return (Mark::Unmarked, body.to_string());
-        }
+    let m = distinctive(Kind::MicroAtelier);
+    let b = distinctive(Kind::BourseProjets);
+    if m > b {
+        return (Some(Kind::MicroAtelier), None, None);
     }
-    for x in [" X", " x"] {
-        if let Some(rest) = t.strip_suffix(x) {
-            return (Mark::Marked, rest.trim().to_string());
-        }
+    if b > m {
+        return (Some(Kind::BourseProjets), None, None);
     }
-    (Mark::Bare, t.to_string())
+    let any_label = seg
+        .rows
+        .clone()
+        .any(|r| c.micro[r].iter().any(|x| matches!(x, Class::Label(_))));
+    match name_hint(file_name).filter(|_| any_label) {
+        Some(k) => (
+            Some(k),
+            None,
+            Some(Warning::general(
+                "type de fiche déduit du seul nom du fichier : à vérifier",
+            )),
+        ),
+        None => (None, None, None),
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OptMatch {
-    Exact,
-    /// The option followed by more words ("Oui, adhérente depuis 2012").
-    WithText,
-    /// Close to the option's spelling, or a time that names a slot.
-    Approximate,
+fn name_hint(file_name: &str) -> Option<Kind> {
+    let f = fold(file_name);
+    if f.contains("micro") {
+        Some(Kind::MicroAtelier)
+    } else if f.contains("bourse") {
+        Some(Kind::BourseProjets)
+    } else {
+        None
+    }
 }
 
-/// Times written in a text ("14h20", "14 h 20", "14:20", "14h") as "HH:MM".
-fn times_in(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
+/// Columns right of a label where its answer may stand in the rows below
+/// (the form's value columns); farther right is beside the form.
+const ANSWER_COLUMNS: u32 = 3;
+
+/// The columns a label owns in the rows below it: from its own to the next
+/// label's in its row, and not far beyond the form's value columns.
+fn owned_columns(grid: &Grid, classes: &[Vec<Class>], (r, i): Pos) -> (u32, u32) {
+    let row = &grid.rows[r];
+    let start = row.cells[i].col;
+    let end = row.cells[i + 1..]
+        .iter()
+        .zip(&classes[r][i + 1..])
+        .find(|(_, c)| matches!(c, Class::Label(_)))
+        .map_or(u32::MAX, |(cell, _)| cell.col);
+    let width = row.cells[i].width.max(1);
+    (start, end.min(start + width + ANSWER_COLUMNS - 1))
+}
+
+fn overlaps(cell: &Cell, (a, b): (u32, u32)) -> bool {
+    let end = cell.col.saturating_add(cell.width.max(1));
+    cell.col < b && end > a
+}
+
+fn row_has_label(classes: &[Vec<Class>], r: usize) -> bool {
+    classes[r].iter().any(|c| matches!(c, Class::Label(_)))
+}
+
+fn row_is_form_text(classes: &[Vec<Class>], r: usize) -> bool {
+    !classes[r].is_empty() && classes[r].iter().all(|c| matches!(c, Class::Form))
+}
+
+/// True when a text could be part of a choice's answer: option names,
+/// boxes, marks.
+fn looks_like_options(text: &str, opts: &'static [spec::Opt]) -> bool {
+    let cell = Cell::text(0, text);
+    let items = choice::items_of(&cell, 0, opts);
+    !items.is_empty()
+        && items.iter().all(|i| {
+            i.text.is_empty()
+                || choice::match_option(&i.text, opts).is_some()
+                || i.mark != choice::Mark::Bare
+        })
+}
+
+/// Finds the answer of every label of `kind` in a segment.
+fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Vec<Answer> {
+    let specs = spec::fields(kind);
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
+    for r in seg.rows.clone() {
+        for (i, class) in classes[r].iter().enumerate() {
+            let Class::Label(hit) = class else { continue };
+            let spec = &specs[hit.index];
+            let mut parts = Vec::new();
+            let mut route = Route::Right;
+            if let Some(at) = hit.inline {
+                parts.push(Part {
+                    pos: (r, i),
+                    from: at,
+                });
+                route = Route::Inline;
             }
-            let hours: String = chars[start..i].iter().collect();
-            let mut j = i;
-            while j < chars.len() && chars[j] == ' ' {
-                j += 1;
+            // Right of the label, up to the next label of the row. In a
+            // sheet, a cell far right of the form's answer columns, past
+            // empty ones, is a note beside the form, not the answer.
+            let label_cell = &grid.rows[r].cells[i];
+            let mut reach = label_cell.col + label_cell.width.max(1) + ANSWER_COLUMNS;
+            for (j, c) in classes[r].iter().enumerate().skip(i + 1) {
+                if matches!(c, Class::Label(_)) {
+                    break;
+                }
+                let cell = &grid.rows[r].cells[j];
+                if grid.is_sheet() && cell.col >= reach {
+                    break;
+                }
+                if matches!(c, Class::Text) && !cell.text.trim().is_empty() {
+                    parts.push(Part {
+                        pos: (r, j),
+                        from: 0,
+                    });
+                    reach = reach.max(cell.col + cell.width.max(1) + 1);
+                }
             }
-            if j < chars.len() && matches!(chars[j], 'h' | 'H' | ':' | '.') {
-                j += 1;
-                while j < chars.len() && chars[j] == ' ' {
-                    j += 1;
+            let range = owned_columns(grid, classes, (r, i));
+            let in_table = grid.rows[r].table != 0;
+            let mut continued = 0;
+            let mut last = r;
+            let choice_opts = match spec.ty {
+                FieldType::Choice(opts) => Some(opts),
+                _ => None,
+            };
+            let below_ok = |x: usize, first_table: Option<u32>| -> Option<Vec<Part>> {
+                if x >= seg.rows.end
+                    || row_has_label(classes, x)
+                    || row_is_form_text(classes, x)
+                    || grid.rows[x].is_empty()
+                {
+                    return None;
                 }
-                let m_start = j;
-                while j < chars.len() && chars[j].is_ascii_digit() && j - m_start < 2 {
-                    j += 1;
+                let row = &grid.rows[x];
+                let same_place = if in_table {
+                    row.table == grid.rows[r].table
+                } else {
+                    row.table == 0 || first_table.is_none_or(|t| t == row.table)
+                };
+                if !same_place {
+                    return None;
                 }
-                let minutes: String = chars[m_start..j].iter().collect();
-                if let Ok(h) = hours.parse::<u32>() {
-                    let m = if minutes.len() == 2 {
-                        minutes.parse::<u32>().ok()
+                let cells: Vec<Part> = row
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, c)| {
+                        matches!(classes[x][*j], Class::Text)
+                            && !c.text.trim().is_empty()
+                            && (!in_table || row.table == 0 || overlaps(c, range))
+                    })
+                    .map(|(j, _)| Part {
+                        pos: (x, j),
+                        from: 0,
+                    })
+                    .collect();
+                if cells.is_empty() {
+                    return None;
+                }
+                if let Some(opts) = choice_opts
+                    && !cells
+                        .iter()
+                        .all(|p| looks_like_options(&grid.rows[x].cells[p.pos.1].text, opts))
+                {
+                    return None;
+                }
+                Some(cells)
+            };
+            if parts.is_empty() {
+                // Nothing beside the label: the row or paragraph below.
+                let mut first_table = None;
+                let mut x = r + 1;
+                if grid.is_sheet() && x < seg.rows.end && grid.rows[x].line > grid.rows[r].line + 2
+                {
+                    x = seg.rows.end;
+                }
+                while let Some(cells) = below_ok(x, first_table) {
+                    if parts.is_empty() {
+                        route = if in_table {
+                            Route::Below
+                        } else {
+                            Route::NextParagraph
+                        };
+                        first_table = Some(grid.rows[x].table);
                     } else {
-                        Some(0)
-                    };
-                    if let Some(m) = m
-                        && h < 24
-                        && m < 60
-                        && (minutes.len() == 2 || minutes.is_empty())
+                        continued += 1;
+                    }
+                    parts.extend(cells);
+                    last = x;
+                    x += 1;
+                    // In a sheet, an empty row may stand between a label and
+                    // its answer, but the answer's lines follow each other.
+                    if grid.is_sheet()
+                        && x < seg.rows.end
+                        && grid.rows[x].line > grid.rows[last].line + 1
                     {
-                        out.push(format!("{h:02}:{m:02}"));
+                        break;
                     }
                 }
-                i = j;
+            } else if in_table {
+                // Rows added under the answer that continue it.
+                let mut x = r + 1;
+                while let Some(cells) = below_ok(x, None) {
+                    if grid.is_sheet() && grid.rows[x].line != grid.rows[last].line + 1 {
+                        break;
+                    }
+                    let right_of_label = cells.iter().all(|p| {
+                        let c = grid.rows[x].cells[p.pos.1].col;
+                        c > grid.rows[r].cells[i].col && c < range.1
+                    });
+                    if !right_of_label {
+                        break;
+                    }
+                    parts.extend(cells);
+                    continued += 1;
+                    last = x;
+                    x += 1;
+                }
             }
-        } else {
-            i += 1;
+            let text = answer_text(grid, &parts);
+            out.push(Answer {
+                hit: hit.clone(),
+                label_pos: (r, i),
+                parts,
+                route,
+                continued,
+                text,
+            });
         }
     }
     out
 }
 
-fn match_option(text: &str, opts: &'static [Opt]) -> Option<(&'static Opt, OptMatch)> {
-    let folded = fold(text);
-    if folded.is_empty() {
-        return None;
-    }
-    let names = |o: &'static Opt| {
-        std::iter::once(o.label)
-            .chain(o.aliases.iter().copied())
-            .map(fold)
-    };
-    for o in opts {
-        if names(o).any(|n| n == folded) {
-            return Some((o, OptMatch::Exact));
-        }
-    }
-    // The option's full label followed by more words.
-    let mut best: Option<(&'static Opt, usize)> = None;
-    for o in opts {
-        for n in names(o) {
-            if folded.len() > n.len()
-                && folded.starts_with(&n)
-                && folded.as_bytes()[n.len()] == b' '
-                && best.is_none_or(|(_, len)| n.len() > len)
-            {
-                best = Some((o, n.len()));
-            }
-        }
-    }
-    if let Some((o, _)) = best {
-        return Some((o, OptMatch::WithText));
-    }
-    // A slot written as a time.
-    let is_slot = opts.iter().any(|o| o.value.contains(':'));
-    if is_slot
-        && let Some(first) = times_in(text).first()
-        && let Some(o) = opts.iter().find(|o| o.value == first)
-    {
-        return Some((o, OptMatch::Approximate));
-    }
-    for o in opts {
-        for n in names(o) {
-            if n.len() >= 5 && distance_within(&folded, &n, 1 + n.len() / 10).is_some() {
-                return Some((o, OptMatch::Approximate));
-            }
-        }
-    }
-    None
+fn part_text(grid: &Grid, p: &Part) -> String {
+    let cell = &grid.rows[p.pos.0].cells[p.pos.1];
+    cell.text.get(p.from..).unwrap_or_default().to_string()
 }
 
-/// Box markers typed with brackets become glyphs, so they split items too.
-fn bracket_marks_to_glyphs(raw: &str) -> String {
-    let mut s = raw.to_string();
-    for (typed, glyph) in [
-        ("[x]", "☒"),
-        ("[X]", "☒"),
-        ("(x)", "☒"),
-        ("(X)", "☒"),
-        ("[ ]", "☐"),
-        ("[]", "☐"),
-        ("( )", "☐"),
-    ] {
-        if s.contains(typed) {
-            s = s.replace(typed, glyph);
-        }
-    }
-    s
-}
-
-fn read_choice(raw: &str, opts: &'static [Opt]) -> Choice {
-    let items: Vec<(Mark, String)> = split_items(&bracket_marks_to_glyphs(raw))
+fn answer_text(grid: &Grid, parts: &[Part]) -> String {
+    let texts: Vec<String> = parts
         .iter()
-        .map(|i| take_mark(i))
+        .map(|p| clean_value(&part_text(grid, p)))
+        .filter(|t| !t.is_empty())
         .collect();
-    let matched = |wanted: Mark| -> Vec<(&'static Opt, OptMatch)> {
-        let mut found: Vec<(&'static Opt, OptMatch)> = Vec::new();
-        for (mark, text) in &items {
-            if *mark == wanted
-                && let Some((o, how)) = match_option(text, opts)
-                && !found.iter().any(|(f, _)| f.value == o.value)
-            {
-                found.push((o, how));
+    texts.join("\n")
+}
+
+/// What was read from one segment for one kind, before values are typed.
+struct Reading {
+    kind: Option<Kind>,
+    fiche: Fiche,
+    /// Fields with a value (not counting the default slot).
+    filled: usize,
+    labels: usize,
+    langs: Vec<Lang>,
+    consumed: labels::FastSet<Pos>,
+}
+
+/// Reads one segment as a form of `kind` (`None`: the fields both forms
+/// share, read with the micro-atelier's labels).
+fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) -> Reading {
+    let table_kind = kind.unwrap_or(Kind::MicroAtelier);
+    let classes = c.of(table_kind);
+    let specs: &[FieldSpec] = spec::fields(table_kind);
+    let common = spec::common_fields().len();
+    let mut fiche = Fiche {
+        kind,
+        ..Fiche::default()
+    };
+    let mut consumed: labels::FastSet<Pos> = labels::FastSet::default();
+    let mut langs = Vec::new();
+    let mut raw: BTreeMap<usize, Answer> = BTreeMap::new();
+    let mut label_count = 0;
+    for a in answers(grid, classes, seg, table_kind) {
+        if kind.is_none() && a.hit.index >= common {
+            continue;
+        }
+        label_count += 1;
+        consumed.insert(a.label_pos);
+        if a.hit.lang != Lang::Fr {
+            langs.push(a.hit.lang);
+        }
+        let spec = &specs[a.hit.index];
+        let text = a.text.clone();
+        let says_something = match spec.ty {
+            FieldType::Choice(_) => !text.is_empty(),
+            _ => !is_blank_value(&text),
+        };
+        let label_text = clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
+        match raw.get(&a.hit.index) {
+            Some(prev) => {
+                let prev_text = &prev.text;
+                if says_something && text != *prev_text {
+                    for p in &a.parts {
+                        consumed.insert(p.pos);
+                    }
+                    if prev_text.is_empty() {
+                        fiche.warnings.push(Warning::field(
+                            spec.key,
+                            format!(
+                                "libellé « {} » présent deux fois : valeur lue à la seconde occurrence",
+                                spec.label
+                            ),
+                        ));
+                        raw.insert(a.hit.index, a);
+                    } else {
+                        fiche.warnings.push(Warning::field(
+                            spec.key,
+                            format!(
+                                "libellé « {} » présent deux fois ; l'autre valeur est gardée hors rubrique : « {text} »",
+                                spec.label
+                            ),
+                        ));
+                        fiche.extra.push((label_text, text));
+                    }
+                } else {
+                    for p in &a.parts {
+                        consumed.insert(p.pos);
+                    }
+                    fiche.warnings.push(Warning::field(
+                        spec.key,
+                        format!("libellé « {} » présent deux fois", spec.label),
+                    ));
+                }
+            }
+            None => {
+                for p in &a.parts {
+                    consumed.insert(p.pos);
+                }
+                raw.insert(a.hit.index, a);
             }
         }
-        found
-    };
-    let recovered = |how: OptMatch| match how {
-        OptMatch::Exact => None,
-        OptMatch::WithText => Some(format!("réponse en texte libre « {} »", raw.trim())),
-        OptMatch::Approximate => Some(format!(
-            "option reconnue approximativement dans « {} »",
-            raw.trim()
-        )),
-    };
+    }
 
-    let marked = matched(Mark::Marked);
-    match marked.len() {
-        1 => {
-            return Choice::One {
-                value: marked[0].0.value,
-                recovered: recovered(marked[0].1),
-            };
+    for (index, a) in raw {
+        let spec = &specs[index];
+        let text = a.text.clone();
+        if text.is_empty() {
+            continue;
         }
-        n if n > 1 => return Choice::Ambiguous,
-        _ => {}
-    }
-    if items.iter().any(|(m, _)| *m == Mark::Marked) {
-        // Something is marked but names no option.
-        return Choice::Unrecognised;
-    }
-    let bare_items = items.iter().filter(|(m, _)| *m == Mark::Bare).count();
-    if bare_items == 0 {
-        return Choice::Absent;
-    }
-    let bare = matched(Mark::Bare);
-    let has_boxes = items.iter().any(|(m, _)| *m == Mark::Unmarked);
-    match bare.len() {
-        0 => Choice::Unrecognised,
-        1 if !has_boxes => Choice::One {
-            value: bare[0].0.value,
-            recovered: recovered(bare[0].1),
-        },
-        1 => Choice::One {
-            value: bare[0].0.value,
-            recovered: Some(format!(
-                "seule option sans case vide dans « {} »",
-                raw.trim()
+        if !matches!(spec.ty, FieldType::Choice(_)) && is_blank_value(&text) {
+            continue;
+        }
+        if a.hit.approximate {
+            let label = clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
+            let label = label.lines().next().unwrap_or_default().to_string();
+            fiche.warnings.push(Warning::field(
+                spec.key,
+                format!("libellé reconnu approximativement : « {label} »"),
+            ));
+        }
+        match a.route {
+            Route::Inline => fiche.warnings.push(Warning::field(
+                spec.key,
+                "valeur saisie dans la case du libellé",
             )),
-        },
-        _ => Choice::Ambiguous,
+            Route::Below => fiche.warnings.push(Warning::field(
+                spec.key,
+                "valeur lue sous le libellé (et non à sa droite) : à vérifier",
+            )),
+            Route::NextParagraph => fiche.warnings.push(Warning::field(
+                spec.key,
+                "valeur lue dans le paragraphe qui suit le libellé : à vérifier",
+            )),
+            Route::Right => {}
+        }
+        if a.continued > 0 && a.route != Route::NextParagraph {
+            fiche.warnings.push(Warning::field(
+                spec.key,
+                format!(
+                    "suite de la réponse lue sur {} ligne(s) ajoutée(s) sous la rubrique : à vérifier",
+                    a.continued
+                ),
+            ));
+        }
+        read_value(grid, spec, &a, text, &mut fiche, &mut langs);
+    }
+    let filled = fiche.fields.len();
+    Reading {
+        kind,
+        fiche,
+        filled,
+        labels: label_count,
+        langs,
+        consumed,
+    }
+}
+
+/// Turns an answer's text into the field's stored value.
+fn read_value(
+    grid: &Grid,
+    spec: &FieldSpec,
+    a: &Answer,
+    text: String,
+    fiche: &mut Fiche,
+    langs: &mut Vec<Lang>,
+) {
+    match spec.ty {
+        FieldType::Text | FieldType::LongText => {
+            fiche.fields.insert(spec.key.to_string(), Value::Text(text));
+        }
+        FieldType::Phone => {
+            let digits = text.chars().filter(char::is_ascii_digit).count();
+            if text.chars().all(|c| c.is_ascii_digit()) && digits >= 9 && !text.starts_with('0') {
+                fiche.warnings.push(Warning::field(
+                    spec.key,
+                    "numéro saisi comme un nombre : le 0 ou le + initial a pu être perdu",
+                ));
+            }
+            fiche.fields.insert(spec.key.to_string(), Value::Text(text));
+        }
+        FieldType::Email => {
+            let (v, warn) = read_email(&text);
+            if let Some(w) = warn {
+                fiche.warnings.push(Warning::field(spec.key, w));
+            }
+            fiche.fields.insert(spec.key.to_string(), Value::Text(v));
+        }
+        FieldType::Choice(opts) => {
+            let cells: Vec<&Cell> = a
+                .parts
+                .iter()
+                .map(|p| &grid.rows[p.pos.0].cells[p.pos.1])
+                .collect();
+            let items: Vec<choice::Item> = a
+                .parts
+                .iter()
+                .flat_map(|p| choice::items_of(&grid.rows[p.pos.0].cells[p.pos.1], p.from, opts))
+                .collect();
+            let store = |v: &str| -> Value {
+                if spec.key == "cuf_member" {
+                    Value::Bool(v == "true")
+                } else {
+                    Value::Text(v.to_string())
+                }
+            };
+            match choice::read_choice(&items, &text, opts) {
+                Choice::One {
+                    value,
+                    recovered,
+                    lang,
+                } => {
+                    if lang != Lang::Fr {
+                        langs.push(lang);
+                    }
+                    let is_slot = opts.iter().any(|o| o.value.contains(':'));
+                    if is_slot && value != "any" && choice::typed_as_time(&cells) {
+                        fiche.warnings.push(Warning::field(
+                            spec.key,
+                            format!("créneau saisi comme une heure ({text}) : à vérifier"),
+                        ));
+                    } else if let Some(why) = recovered {
+                        fiche.warnings.push(Warning::field(spec.key, why));
+                    }
+                    fiche.fields.insert(spec.key.to_string(), store(value));
+                }
+                Choice::Absent => {}
+                Choice::Ambiguous(why) => {
+                    fiche.warnings.push(Warning::field(spec.key, why));
+                    fiche.fields.insert(spec.key.to_string(), Value::Text(text));
+                }
+                Choice::Unrecognised => {
+                    fiche.warnings.push(Warning::field(
+                        spec.key,
+                        "réponse qui ne correspond à aucune option : texte conservé tel quel",
+                    ));
+                    fiche.fields.insert(spec.key.to_string(), Value::Text(text));
+                }
+            }
+        }
     }
 }
 
@@ -510,323 +795,229 @@ fn read_email(raw: &str) -> (String, Option<String>) {
     )
 }
 
-/// Where the interpreter found things, before values are read.
-#[derive(Default)]
-struct Harvest {
-    raw: BTreeMap<usize, (String, bool)>,
-    extra: Vec<(String, String)>,
-    warnings: Vec<Warning>,
-    labels_seen: usize,
-    seen: Vec<bool>,
-}
-
-/// The fields of a form (`None`: the fields both forms share).
-fn table(kind: Option<Kind>) -> &'static [FieldSpec] {
-    kind.map_or(spec::common_fields(), spec::fields)
-}
-
-fn harvest(rows: &[PreparedRow], kind: Option<Kind>) -> Harvest {
-    let specs = table(kind);
-    let labels = LabelSet::of(kind);
-    let mut h = Harvest {
-        seen: vec![false; specs.len()],
-        ..Harvest::default()
-    };
-    for row in rows {
-        let (cell, rest) = (&row.cell, &row.rest);
-        let Some(hit) = match_label(row, labels) else {
-            let label = clean_value(cell);
-            if !rest.is_empty() && fold(&label).len() > 1 && label.chars().count() <= 200 {
-                h.extra.push((label, rest.join("\n")));
-            }
-            continue;
-        };
-        let spec = &specs[hit.index];
-        h.labels_seen += 1;
-        h.seen[hit.index] = true;
-        let mut value = match (&hit.inline, rest.is_empty()) {
-            (Some(inline), true) => inline.clone(),
-            (Some(inline), false) => format!("{inline}\n{}", rest.join("\n")),
-            (None, _) => rest.join("\n"),
-        };
-        if is_blank_value(&value) && !matches!(spec.ty, FieldType::Choice(_)) {
-            value.clear();
-        }
-        if value.is_empty() {
-            continue;
-        }
-        if hit.approximate {
-            h.warnings.push(Warning::field(
-                spec.key,
-                format!(
-                    "libellé reconnu approximativement : « {} »",
-                    clean_value(cell)
-                ),
-            ));
-        }
-        if hit.inline.is_some() {
-            h.warnings.push(Warning::field(
-                spec.key,
-                "valeur saisie dans la case du libellé",
-            ));
-        }
-        match h.raw.get(&hit.index) {
-            Some((existing, _)) if existing != &value => {
-                h.warnings.push(Warning::field(
-                    spec.key,
-                    format!("libellé présent deux fois ; autre valeur ignorée : « {value} »"),
-                ));
-            }
-            Some(_) => {}
-            None => {
-                h.raw.insert(hit.index, (value, hit.approximate));
-            }
-        }
-    }
-    h
-}
-
-/// A field kept or dropped when turning raw texts into values.
-fn read_fields(h: Harvest, specs: &[FieldSpec]) -> Fiche {
-    let mut fiche = Fiche {
-        kind: None,
-        extra: h.extra,
-        warnings: h.warnings,
-        ..Fiche::default()
-    };
-    for (index, (raw, _)) in h.raw {
-        let spec = &specs[index];
-        match spec.ty {
-            FieldType::Text | FieldType::LongText => {
-                let v = clean_value(&raw);
-                if !v.is_empty() {
-                    fiche.fields.insert(spec.key.to_string(), Value::Text(v));
-                }
-            }
-            FieldType::Phone => {
-                let v = clean_value(&raw);
-                let digits = v.chars().filter(char::is_ascii_digit).count();
-                if v.chars().all(|c| c.is_ascii_digit()) && digits >= 9 && !v.starts_with('0') {
-                    fiche.warnings.push(Warning::field(
-                        spec.key,
-                        "numéro saisi comme un nombre : le 0 ou le + initial a pu être perdu",
-                    ));
-                }
-                fiche.fields.insert(spec.key.to_string(), Value::Text(v));
-            }
-            FieldType::Email => {
-                let (v, warn) = read_email(&clean_value(&raw));
-                if let Some(w) = warn {
-                    fiche.warnings.push(Warning::field(spec.key, w));
-                }
-                fiche.fields.insert(spec.key.to_string(), Value::Text(v));
-            }
-            FieldType::Choice(opts) => {
-                let text = clean_value(&raw);
-                let store = |v: &str| -> Value {
-                    if spec.key == "cuf_member" {
-                        Value::Bool(v == "true")
-                    } else {
-                        Value::Text(v.to_string())
-                    }
-                };
-                match read_choice(&text, opts) {
-                    Choice::One { value, recovered } => {
-                        if let Some(why) = recovered {
-                            fiche.warnings.push(Warning::field(spec.key, why));
-                        }
-                        fiche.fields.insert(spec.key.to_string(), store(value));
-                    }
-                    Choice::Absent => {}
-                    Choice::Ambiguous => {
-                        fiche.warnings.push(Warning::field(
-                            spec.key,
-                            "plusieurs options cochées : texte conservé tel quel, à trancher",
-                        ));
-                        fiche.fields.insert(spec.key.to_string(), Value::Text(text));
-                    }
-                    Choice::Unrecognised => {
-                        fiche.warnings.push(Warning::field(
-                            spec.key,
-                            "réponse qui ne correspond à aucune option : texte conservé tel quel",
-                        ));
-                        fiche.fields.insert(spec.key.to_string(), Value::Text(text));
-                    }
-                }
-            }
-        }
-    }
-    fiche
-}
-
-/// Cheap test before folding: the title names a form.
-fn looks_like_title(cell: &str) -> bool {
-    let lower = cell.to_lowercase();
-    lower.contains("atelier") || lower.contains("bourse")
-}
-
-pub(crate) fn title_kind(grid: &Grid) -> Option<Kind> {
-    for row in grid.rows.iter().take(60) {
-        for cell in row.iter().filter(|c| c.len() <= 160 && looks_like_title(c)) {
-            let f = fold(cell);
-            if !f.contains("fiche de renseignement") && f.len() > 40 {
+/// Text of a segment that no label claimed: what the respondent added
+/// beside the form. Rows give (first cell, the rest) pairs; a lone text
+/// gives an empty label.
+fn extras(grid: &Grid, c: &Classified, seg: &Segment, r: &Reading) -> Vec<(String, String)> {
+    let classes = c.of(r.kind.unwrap_or(Kind::MicroAtelier));
+    let mut out = Vec::new();
+    for x in seg.rows.clone() {
+        let mut texts: Vec<String> = Vec::new();
+        for (j, cell) in grid.rows[x].cells.iter().enumerate() {
+            if r.consumed.contains(&(x, j)) || !matches!(classes[x][j], Class::Text) {
                 continue;
             }
-            if f.contains("micro atelier") {
-                return Some(Kind::MicroAtelier);
+            let t = clean_value(&cell.text);
+            if is_blank_value(&t) || labels::is_blank_options(&t) {
+                continue;
             }
-            if f.contains("bourse aux projets") {
-                return Some(Kind::BourseProjets);
+            texts.push(t);
+        }
+        match texts.len() {
+            0 => {}
+            1 => out.push((String::new(), texts.remove(0))),
+            _ => {
+                let label = texts.remove(0);
+                out.push((label, texts.join("\n")));
             }
         }
     }
-    None
+    out
 }
 
-fn name_hint(file_name: &str) -> Option<Kind> {
-    let f = fold(file_name);
-    if f.contains("micro") {
-        Some(Kind::MicroAtelier)
-    } else if f.contains("bourse") {
-        Some(Kind::BourseProjets)
-    } else {
-        None
-    }
+/// The printed label of a field, for text kept beside a form.
+fn label_of(kind: Option<Kind>, key: &str) -> String {
+    spec::field(kind.unwrap_or(Kind::MicroAtelier), key)
+        .map_or(key, |s| s.label)
+        .to_string()
 }
 
-fn distinctive_seen(h: &Harvest, kind: Kind) -> usize {
-    let specs = spec::fields(kind);
-    spec::distinctive_keys(kind)
-        .iter()
-        .filter(|k| {
-            specs
-                .iter()
-                .position(|s| s.key == **k)
-                .is_some_and(|i| h.seen[i])
-        })
-        .count()
-}
-
-/// Interprets one grid (a document, or one sheet) as a fiche, and returns it
-/// with a score: how many form labels it holds (0 = not a form).
-fn interpret_grid(grid: &Grid, file_name: &str) -> (usize, Fiche) {
-    let title = title_kind(grid);
-    let rows = prepare(grid);
-    let harvest_of = |k: Kind| harvest(&rows, Some(k));
-    let other = |k: Kind| match k {
-        Kind::MicroAtelier => Kind::BourseProjets,
-        Kind::BourseProjets => Kind::MicroAtelier,
-    };
-    let mut notes = Vec::new();
-    let mut any_label = true;
-    // With a title, only that form's labels are looked for, unless none of
-    // its own labels is there: then the other form is tried as well.
-    let (kind, chosen) = match title {
-        Some(t) => {
-            let own = harvest_of(t);
-            if distinctive_seen(&own, t) == 0 {
-                let alt = harvest_of(other(t));
-                if distinctive_seen(&alt, other(t)) >= 3 {
-                    notes.push(Warning::general(format!(
-                        "le titre annonce « {} » mais les rubriques sont celles de « {} » : fiche lue comme {}",
-                        t.label_fr(),
-                        other(t).label_fr(),
-                        other(t).label_fr()
-                    )));
-                    (Some(other(t)), Some(alt))
-                } else {
-                    (Some(t), Some(own))
-                }
-            } else {
-                (Some(t), Some(own))
-            }
-        }
-        None => {
-            let micro = harvest_of(Kind::MicroAtelier);
-            let bourse = harvest_of(Kind::BourseProjets);
-            any_label = micro.labels_seen > 0;
-            let m = distinctive_seen(&micro, Kind::MicroAtelier);
-            let b = distinctive_seen(&bourse, Kind::BourseProjets);
-            if m > b {
-                (Some(Kind::MicroAtelier), Some(micro))
-            } else if b > m {
-                (Some(Kind::BourseProjets), Some(bourse))
-            } else {
-                let hint = name_hint(file_name).filter(|_| micro.labels_seen > 0);
-                match hint {
-                    Some(k) => {
-                        notes.push(Warning::general(
-                            "type de fiche déduit du seul nom du fichier : à vérifier",
-                        ));
-                        (
-                            Some(k),
-                            Some(if k == Kind::MicroAtelier {
-                                micro
-                            } else {
-                                bourse
-                            }),
-                        )
-                    }
-                    None => (None, None),
-                }
-            }
-        }
-    };
-    let (h, specs) = match (kind, chosen) {
-        (Some(k), Some(h)) => (h, spec::fields(k)),
-        // The micro-atelier table holds every common label: when it found
-        // none, the common fields cannot either.
-        _ if !any_label => (Harvest::default(), spec::common_fields()),
-        _ => (harvest(&rows, None), spec::common_fields()),
-    };
-    let score = h.labels_seen + usize::from(title.is_some()) * 5;
-    let mut fiche = read_fields(h, specs);
-    fiche.kind = kind;
-    if kind.is_none() && !fiche.fields.is_empty() {
-        notes.push(Warning::general(
-            "type de fiche inconnu (ni titre ni rubrique propre à une fiche) : seules les rubriques communes sont lues",
-        ));
-    }
-    notes.append(&mut fiche.warnings);
-    fiche.warnings = notes;
-    (score, fiche)
+/// True for a text that is only option names, one per line (a sheet of
+/// drop-down lists, as the Excel forms carry): the form's, not an answer.
+fn is_option_list(text: &str) -> bool {
+    let names = labels::option_names();
+    text.lines().all(|line| {
+        let f = fold(line);
+        f.is_empty() || names.contains(&f)
+    })
 }
 
 /// True when a grid plainly holds a filled form: the title line and at
-/// least five rows with a label and a value. A workbook reader can stop
-/// there; the sheets after it are lists or notes.
+/// least five rows with a label and a value. (A reader could stop there.)
 pub fn holds_filled_form(grid: &Grid) -> bool {
-    let filled = grid
-        .rows
-        .iter()
-        .filter(|r| r.iter().filter(|c| !c.trim().is_empty()).count() >= 2)
-        .count();
-    filled >= 5 && title_kind(grid).is_some()
+    let filled = grid.rows.iter().filter(|r| r.cells.len() >= 2).count();
+    filled >= 5
+        && grid.rows.iter().take(60).any(|r| {
+            r.cells
+                .iter()
+                .any(|c| labels::title_of(c.text.trim()).is_some())
+        })
+}
+
+/// One form read from a grid, with what is needed to choose among forms.
+struct Candidate {
+    fiche: Fiche,
+    filled: usize,
+    labels: usize,
+    titled: bool,
+    grid: usize,
 }
 
 /// Interprets the grids read from a file (one for a document, one per sheet
-/// for a workbook) and returns the fiche of the grid that holds the form.
-pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Fiche, FicheError> {
-    let mut best: Option<(usize, Fiche, &Grid)> = None;
-    for grid in grids {
-        let (score, fiche) = interpret_grid(grid, file_name);
-        if score > 0 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-            best = Some((score, fiche, grid));
+/// for a workbook) and returns one fiche per filled form found (at least
+/// one when the file holds the form at all).
+pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheError> {
+    let mut candidates: Vec<Candidate> = Vec::new();
+    // Text found beside no form (another sheet, a form's blank copy).
+    let mut stray: Vec<(usize, Vec<(String, String)>)> = Vec::new();
+    for (g, grid) in grids.iter().enumerate() {
+        let c = classify(grid);
+        let mut previous_kind = None;
+        for seg in segments(grid, &c) {
+            let (kind, title_lang, note) = segment_kind(&c, &seg, file_name);
+            // The kind told by labels only one form has (no title, no guess).
+            let by_labels = kind.is_some() && title_lang.is_none() && note.is_none();
+            let kind = kind.or(previous_kind);
+            previous_kind = kind;
+            let mut reading = read_segment(grid, &c, &seg, kind);
+            let extra = extras(grid, &c, &seg, &reading);
+            let titled = c.titles.range(seg.rows.clone()).next().is_some();
+            // A form has its title, three of its labels, or two with one
+            // only that form has; anything less is text beside the form
+            // (notes, lists), kept for staff.
+            if !titled && reading.labels < 3 && !(by_labels && reading.labels >= 2) {
+                let extra: Vec<(String, String)> = extras(grid, &c, &seg, &reading)
+                    .into_iter()
+                    .chain(
+                        reading
+                            .fiche
+                            .fields
+                            .iter()
+                            .map(|(k, v)| (label_of(kind, k), v.display())),
+                    )
+                    .filter(|(l, v)| !is_option_list(l) || !is_option_list(v))
+                    .collect();
+                if !extra.is_empty() {
+                    stray.push((g, extra));
+                }
+                continue;
+            }
+            let fiche = &mut reading.fiche;
+            let mut head = Vec::new();
+            if let Some(n) = note {
+                head.push(n);
+            }
+            if let Some(l) = title_lang.filter(|l| *l != Lang::Fr) {
+                reading.langs.push(l);
+            }
+            let mut langs = reading.langs.clone();
+            langs.sort();
+            langs.dedup();
+            if !langs.is_empty() {
+                let names: Vec<&str> = langs.iter().map(|l| l.name_fr()).collect();
+                head.push(Warning::general(format!(
+                    "fiche traduite ({}) : rubriques et options lues comme celles de la fiche française, à vérifier",
+                    names.join(", ")
+                )));
+            }
+            if kind.is_none() && !fiche.fields.is_empty() {
+                head.push(Warning::general(
+                    "type de fiche inconnu (ni titre ni rubrique propre à une fiche) : seules les rubriques communes sont lues",
+                ));
+            }
+            fiche.extra.extend(extra);
+            head.append(&mut fiche.warnings);
+            fiche.warnings = head;
+            candidates.push(Candidate {
+                fiche: reading.fiche,
+                filled: reading.filled,
+                labels: reading.labels,
+                titled,
+                grid: g,
+            });
         }
     }
-    let Some((score, mut fiche, grid)) = best else {
+    if candidates.is_empty() {
         return Err(FicheError::NotAFiche {
-            reason: "aucun titre ni aucune rubrique de fiche trouvés".to_string(),
+            reason: if stray.is_empty() {
+                "aucun titre ni aucune rubrique de fiche trouvés".to_string()
+            } else {
+                "trop peu de rubriques de fiche reconnues".to_string()
+            },
         });
+    }
+
+    // A form counts as filled with two answers (or one and text beside it).
+    let is_filled = |c: &Candidate| c.filled >= 2 || (c.filled >= 1 && !c.fiche.extra.is_empty());
+    let filled: Vec<usize> = (0..candidates.len())
+        .filter(|i| is_filled(&candidates[*i]))
+        .collect();
+    let chosen: Vec<usize> = if filled.is_empty() {
+        // No filled form: the one with the most text added, else the most labels.
+        let best = (0..candidates.len())
+            .max_by_key(|i| {
+                let c = &candidates[*i];
+                (
+                    c.filled,
+                    c.fiche.extra.len(),
+                    usize::from(c.titled),
+                    c.labels,
+                    usize::MAX - *i,
+                )
+            })
+            .unwrap_or(0);
+        vec![best]
+    } else {
+        filled
     };
-    if score < 3 && fiche.kind.is_none() {
-        return Err(FicheError::NotAFiche {
-            reason: "trop peu de rubriques de fiche reconnues".to_string(),
-        });
+    // What the forms left aside hold beyond the blank form is shown too.
+    for (i, c) in candidates.iter().enumerate() {
+        if !chosen.contains(&i) && (!c.fiche.extra.is_empty() || c.filled > 0) {
+            let mut texts: Vec<(String, String)> = c.fiche.extra.clone();
+            for (k, v) in &c.fiche.fields {
+                texts.push((label_of(c.fiche.kind, k), v.display()));
+            }
+            stray.push((c.grid, texts));
+        }
     }
-    for note in &grid.notes {
-        fiche.warnings.push(Warning::general(note.clone()));
+    let mut out = Vec::new();
+    for (n, i) in chosen.iter().enumerate() {
+        let c = &candidates[*i];
+        let mut fiche = c.fiche.clone();
+        let grid = &grids[c.grid];
+        if grid.hidden {
+            fiche.warnings.push(Warning::general(format!(
+                "fiche lue dans la feuille masquée « {} »",
+                grid.name
+            )));
+        }
+        if n == 0 {
+            for (g, texts) in &stray {
+                let name = &grids[*g].name;
+                let place = if grids.len() > 1 {
+                    format!("la feuille « {name} »")
+                } else {
+                    "le document, hors du formulaire lu,".to_string()
+                };
+                fiche.warnings.push(Warning::general(format!(
+                    "{place} contient du texte qui n'a pas été lu comme une réponse : gardé hors rubrique"
+                )));
+                fiche.extra.extend(texts.iter().cloned());
+            }
+        }
+        for note in &grid.notes {
+            fiche.warnings.push(Warning::general(note.clone()));
+        }
+        finish(&mut fiche);
+        out.push(fiche);
     }
+    Ok(out)
+}
+
+/// Defaults and checks once a fiche is read: the slot defaults to `any`,
+/// required fields left blank are named, and text added without any field
+/// read is never a blank form.
+fn finish(fiche: &mut Fiche) {
     if fiche.kind.is_some()
         && !fiche.fields.is_empty()
         && !fiche.fields.contains_key("preferred_slot")
@@ -847,112 +1038,70 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Fiche, FicheError> {
             }
         }
     }
-    Ok(fiche)
+    if fiche.fields.is_empty() && !fiche.extra.is_empty() {
+        fiche.warnings.push(Warning::general(
+            "du texte a été ajouté au formulaire mais aucune rubrique n'a pu être lue : fiche à lire et à saisir à la main",
+        ));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fiche::spec::{MICRO_SLOTS, ORGANISATION_TYPES, YES_NO};
+    use crate::fiche::model::Row;
 
     fn grid(rows: &[&[&str]]) -> Grid {
         Grid {
             name: "test".into(),
             rows: rows
                 .iter()
-                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .enumerate()
+                .map(|(n, r)| Row {
+                    cells: r
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| !c.is_empty())
+                        .map(|(i, c)| Cell::text(i as u32, *c))
+                        .collect(),
+                    table: 1,
+                    line: n as u32,
+                })
                 .collect(),
+            hidden: false,
             notes: vec![],
         }
     }
 
-    fn one(v: &'static str) -> Choice {
-        Choice::One {
-            value: v,
-            recovered: None,
+    fn paragraphs(lines: &[&str]) -> Grid {
+        Grid {
+            name: "document".into(),
+            rows: lines
+                .iter()
+                .enumerate()
+                .map(|(n, l)| Row {
+                    cells: vec![Cell::text(0, *l)],
+                    table: 0,
+                    line: n as u32,
+                })
+                .collect(),
+            hidden: false,
+            notes: vec![],
         }
     }
 
-    #[test]
-    fn choices_marked_every_way() {
-        assert_eq!(read_choice("☒ Oui    ☐ Non", YES_NO), one("true"));
-        assert_eq!(read_choice("☐ Oui ☑ Non", YES_NO), one("false"));
-        assert_eq!(read_choice("X Oui    ☐ Non", YES_NO), one("true"));
-        assert_eq!(read_choice("☐ Oui    x Non", YES_NO), one("false"));
-        assert_eq!(read_choice("[x] Oui [ ] Non", YES_NO), one("true"));
-        assert_eq!(read_choice("Oui X   Non", YES_NO), one("true"));
-        assert_eq!(
-            read_choice(
-                "☐ Commune\n☐ Intercommunalité\nX Département",
-                ORGANISATION_TYPES
-            ),
-            one("departement")
-        );
-        assert_eq!(read_choice("✓ Région", ORGANISATION_TYPES), one("region"));
+    fn one(g: Grid) -> Fiche {
+        let mut v = interpret(&[g], "x.docx").unwrap();
+        assert_eq!(v.len(), 1, "{v:#?}");
+        v.remove(0)
     }
 
-    #[test]
-    fn choices_by_deletion_and_typed() {
-        assert_eq!(read_choice("Non", YES_NO), one("false"));
-        assert_eq!(
-            read_choice("Departement", ORGANISATION_TYPES),
-            one("departement")
-        );
-        assert_eq!(
-            read_choice("ASSOCIATION / ONG", ORGANISATION_TYPES),
-            one("association")
-        );
-        assert_eq!(read_choice("14h20 – 14h40", MICRO_SLOTS), one("14:20"));
-    }
-
-    #[test]
-    fn choices_recovered_carry_a_reason() {
-        match read_choice("Oui, adhérente depuis 2012", YES_NO) {
-            Choice::One {
-                value: "true",
-                recovered: Some(w),
-            } => assert!(w.contains("texte libre")),
-            other => panic!("{other:?}"),
-        }
-        match read_choice("14h20", MICRO_SLOTS) {
-            Choice::One {
-                value: "14:20",
-                recovered: Some(_),
-            }
-            | Choice::One {
-                value: "14:20",
-                recovered: None,
-            } => {}
-            other => panic!("{other:?}"),
-        }
-        match read_choice("vers 15h", MICRO_SLOTS) {
-            Choice::One {
-                value: "15:00",
-                recovered: Some(_),
-            } => {}
-            other => panic!("{other:?}"),
-        }
-        match read_choice("Intercommunalite", ORGANISATION_TYPES) {
-            Choice::One {
-                value: "intercommunalite",
-                ..
-            } => {}
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn choices_unmarked_ambiguous_unknown() {
-        assert_eq!(read_choice("☐ Oui    ☐ Non", YES_NO), Choice::Absent);
-        assert_eq!(read_choice("☒ Oui    ☒ Non", YES_NO), Choice::Ambiguous);
-        assert_eq!(read_choice("Oui    Non", YES_NO), Choice::Ambiguous);
-        assert_eq!(read_choice("Peut-être", YES_NO), Choice::Unrecognised);
-        assert_eq!(read_choice("", YES_NO), Choice::Absent);
+    fn warned(f: &Fiche, key: &str) -> bool {
+        f.warnings.iter().any(|w| w.field.as_deref() == Some(key))
     }
 
     #[test]
     fn labels_survive_people() {
-        let g = grid(&[
+        let f = one(grid(&[
             &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
             &[
                 "NOM DE LA COLLECTIVITE OU DE LA STRUCTURE* :",
@@ -963,8 +1112,7 @@ mod tests {
             &["Telephone:", "0102030405"],
             &["Site internet", "www.example.org"],
             &["Titre du projet ou de la demarche", "Un titre"],
-        ]);
-        let f = interpret(&[g], "x.docx").unwrap();
+        ]));
         assert_eq!(f.kind, Some(Kind::MicroAtelier));
         assert_eq!(f.text("organisation"), Some("Ville de Lyon"));
         assert_eq!(f.text("country"), Some("Sénégal"));
@@ -975,34 +1123,119 @@ mod tests {
             f.extra,
             vec![("Site internet".to_string(), "www.example.org".to_string())]
         );
-        assert!(
-            f.warnings
-                .iter()
-                .any(|w| w.field.as_deref() == Some("country"))
+        assert!(warned(&f, "country"));
+    }
+
+    #[test]
+    fn answers_below_labels_and_in_paragraphs() {
+        let f = one(grid(&[
+            &["BOURSE AUX PROJETS : FICHE DE RENSEIGNEMENT"],
+            &["Nom de la collectivité ou de la structure"],
+            &["Commune de Dschang"],
+            &["Pays", "Cameroun"],
+            &["Description de la demande"],
+            &["Première ligne"],
+            &["Seconde ligne"],
+            &["Nom", "Prénom"],
+            &["Tchinda", "Awa"],
+        ]));
+        assert_eq!(f.text("organisation"), Some("Commune de Dschang"));
+        assert!(warned(&f, "organisation"));
+        assert_eq!(
+            f.text("request_description"),
+            Some("Première ligne\nSeconde ligne")
+        );
+        assert_eq!(f.text("contact_last_name"), Some("Tchinda"));
+        assert_eq!(f.text("contact_first_name"), Some("Awa"));
+
+        let f = one(paragraphs(&[
+            "MICRO-ATELIER : FICHE DE RENSEIGNEMENT",
+            "1. Votre collectivité ou structure",
+            "Nom de la collectivité ou de la structure",
+            "Ville de Grenoble",
+            "Pays",
+            "France",
+            "Membre de Cités Unies France",
+            "☐ Oui    ☒ Non",
+            "2. Personne à contacter",
+            "Description du projet ou de la démarche",
+            "Ligne 1",
+            "Ligne 2",
+            "Validé par M. le Maire",
+        ]));
+        assert_eq!(f.text("organisation"), Some("Ville de Grenoble"));
+        assert_eq!(f.text("country"), Some("France"));
+        assert_eq!(f.fields.get("cuf_member"), Some(&Value::Bool(false)));
+        assert_eq!(
+            f.text("project_description"),
+            Some("Ligne 1\nLigne 2\nValidé par M. le Maire")
         );
     }
 
     #[test]
+    fn text_beside_no_label_is_extra_and_never_silent() {
+        let f = one(grid(&[
+            &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+            &["Nom de la collectivité ou de la structure"],
+            &["", "", "", "", "Validé par le service RI"],
+            &["Pays"],
+        ]));
+        assert!(f.fields.is_empty(), "{:?}", f.fields);
+        assert_eq!(
+            f.extra,
+            vec![(String::new(), "Validé par le service RI".to_string())]
+        );
+        assert!(f.warnings.iter().any(|w| w.message.contains("à la main")));
+        assert!(!f.is_blank());
+    }
+
+    #[test]
     fn kind_from_labels_when_no_title() {
-        let g = grid(&[
+        let f = one(grid(&[
             &["Nom de la collectivité ou de la structure", "X"],
             &["Type de demande", "Besoin spécifique"],
-        ]);
-        let f = interpret(&[g], "fiche.docx").unwrap();
+        ]));
         assert_eq!(f.kind, Some(Kind::BourseProjets));
         assert_eq!(f.text("request_type"), Some("specific_need"));
     }
 
     #[test]
-    fn the_best_sheet_is_chosen() {
-        let notes = grid(&[&["Brouillon"], &["Pays", "Brouillon"]]);
+    fn a_filled_sheet_wins_over_a_blank_copy_first() {
+        let blank = grid(&[
+            &["BOURSE AUX PROJETS : FICHE DE RENSEIGNEMENT"],
+            &["Pays"],
+            &["Nom"],
+            &["Type de demande"],
+        ]);
         let form = grid(&[
             &["BOURSE AUX PROJETS : FICHE DE RENSEIGNEMENT"],
             &["Pays", "Cameroun"],
             &["Nom", "Tchinda"],
         ]);
-        let f = interpret(&[notes, form], "x.xlsx").unwrap();
-        assert_eq!(f.text("country"), Some("Cameroun"));
+        let f = interpret(&[blank, form], "x.xlsx").unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].text("country"), Some("Cameroun"));
+    }
+
+    #[test]
+    fn two_filled_forms_in_one_grid() {
+        let f = interpret(
+            &[grid(&[
+                &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+                &["Nom de la collectivité ou de la structure", "Ville A"],
+                &["Pays", "France"],
+                &["Titre du projet ou de la démarche", "Projet A"],
+                &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+                &["Nom de la collectivité ou de la structure", "Ville A"],
+                &["Pays", "France"],
+                &["Titre du projet ou de la démarche", "Projet B"],
+            ])],
+            "x.xlsx",
+        )
+        .unwrap();
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].text("project_title"), Some("Projet A"));
+        assert_eq!(f[1].text("project_title"), Some("Projet B"));
     }
 
     #[test]
@@ -1013,21 +1246,13 @@ mod tests {
 
     #[test]
     fn blank_form_gives_no_values() {
-        let g = grid(&[
+        let f = one(grid(&[
             &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
             &["Nom de la collectivité ou de la structure", ""],
             &["Membre de Cités Unies France", "☐ Oui    ☐ Non"],
             &["Description du projet ou de la démarche", "\n\n"],
-        ]);
-        let f = interpret(&[g], "x.docx").unwrap();
+        ]));
         assert!(f.fields.is_empty(), "{:?}", f.fields);
-    }
-
-    #[test]
-    fn times_are_found() {
-        assert_eq!(times_in("14h20 – 14h40"), vec!["14:20", "14:40"]);
-        assert_eq!(times_in("vers 15 h"), vec!["15:00"]);
-        assert_eq!(times_in("12:45"), vec!["12:45"]);
-        assert!(times_in("2018").is_empty());
+        assert!(f.is_blank(), "{f:?}");
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Which of the two forms a fiche is.
 #[derive(
@@ -96,6 +96,21 @@ impl Serialize for Value {
     }
 }
 
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Bool(bool),
+        }
+        Ok(match Raw::deserialize(d)? {
+            Raw::Text(t) => Value::Text(t),
+            Raw::Bool(b) => Value::Bool(b),
+        })
+    }
+}
+
 /// Something staff should check: a recovered value, an ambiguous choice, a
 /// value that could not be read. `field` names the field when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -119,8 +134,8 @@ impl Warning {
     }
 }
 
-/// A fiche read from a file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A fiche read from a file (one form; a file may hold several).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fiche {
     /// `None` when the file holds form labels but neither title nor
     /// kind-specific labels say which form it is.
@@ -137,10 +152,27 @@ impl Fiche {
         self.fields.get(key).and_then(Value::as_text)
     }
 
-    /// True when no field holds a value (the blank form sent back).
+    /// True when nothing was added to the blank form: no field holds a
+    /// value and no text stands beside the form's own (`extra`).
     pub fn is_blank(&self) -> bool {
         self.fields.is_empty() && self.extra.is_empty()
     }
+}
+
+/// What reading one file gave: one entry per form found (most files hold
+/// one), each with its own result. A container (`.zip`, Outlook's
+/// `winmail.dat`) gives the results of the files inside it, each named by
+/// `inner`. Serializable, so a reader running in another process can hand
+/// it back as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parsed {
+    /// For a file found inside a container: its name there (`archive.zip`
+    /// → `fiche.docx`). `None` for the file itself.
+    pub inner: Option<String>,
+    /// 1, 2, … when the same file (or inner file) holds several forms;
+    /// `None` when it holds one.
+    pub form: Option<usize>,
+    pub result: Result<Fiche, FicheError>,
 }
 
 /// The file formats the reader tells apart by content.
@@ -191,13 +223,14 @@ impl Format {
 
 /// Why a file could not be read as a fiche. The `code` is stable (JSON,
 /// database); the message says what happened and what staff can do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum FicheError {
     /// DOC, PDF, RTF: a real document we do not read.
     #[error(
         "format {format} non lu automatiquement : saisir la fiche à la main (ou demander une version Word .docx ou Excel .xlsx)"
     )]
-    UnsupportedFormat { format: &'static str },
+    UnsupportedFormat { format: String },
     /// A readable file that holds no fiche (no title, no known label).
     #[error("ce fichier ne contient pas de fiche de renseignement reconnue ({reason})")]
     NotAFiche { reason: String },
@@ -234,14 +267,207 @@ impl FicheError {
     }
 }
 
-/// What the format readers hand to the form interpreter: the document as rows
-/// of cells, in reading order. A table row is one block with one cell per
-/// column; a paragraph outside a table is a block with one cell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How a piece of text looks: what a person sees as emphasis. Only what
+/// tells one answer from the printed form matters here: bold, italic,
+/// underline, strike-through, highlight (or cell/run shading) and a text
+/// colour other than the automatic one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Look {
+    pub bold: bool,
+    pub italic: bool,
+    pub underline: bool,
+    pub strike: bool,
+    pub highlight: bool,
+    /// RGB of a text colour other than automatic/black; 0 when none.
+    pub color: u32,
+}
+
+impl Look {
+    pub fn is_plain(&self) -> bool {
+        *self == Look::default()
+    }
+
+    /// The look without strike-through (for comparing emphasis).
+    pub fn emphasis(&self) -> Look {
+        Look {
+            strike: false,
+            ..*self
+        }
+    }
+
+    /// Words for staff ("gras", "surligné"…), for warnings.
+    pub fn describe(&self) -> String {
+        let mut w = Vec::new();
+        if self.bold {
+            w.push("gras");
+        }
+        if self.italic {
+            w.push("italique");
+        }
+        if self.underline {
+            w.push("souligné");
+        }
+        if self.highlight {
+            w.push("surligné");
+        }
+        if self.color != 0 {
+            w.push("en couleur");
+        }
+        if self.strike {
+            w.push("barré");
+        }
+        w.join(", ")
+    }
+
+    /// This look with `other` laid over it (a run inside a styled cell).
+    pub fn over(self, other: Look) -> Look {
+        Look {
+            bold: self.bold || other.bold,
+            italic: self.italic || other.italic,
+            underline: self.underline || other.underline,
+            strike: self.strike || other.strike,
+            highlight: self.highlight || other.highlight,
+            color: if other.color != 0 {
+                other.color
+            } else {
+                self.color
+            },
+        }
+    }
+}
+
+/// A stretch of a cell's text (byte offsets) with a look other than plain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+    pub look: Look,
+}
+
+/// What a spreadsheet cell held beneath the text it shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum Typed {
+    /// Text (or a word-processing cell, always text).
+    #[default]
+    Text,
+    Number(f64),
+    /// A date, possibly with a time of day (serial day number).
+    Date(f64),
+    /// A time of day only (fraction of a day).
+    Time(f64),
+    Bool,
+}
+
+/// One cell of a row, or a whole paragraph (a row of one cell).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cell {
+    /// Column where the cell starts (table grid column, or sheet column).
+    pub col: u32,
+    /// Columns the cell covers (merged cells, `gridSpan`); at least 1.
+    pub width: u32,
+    /// The text as shown: paragraphs joined by `\n`, numbers and dates as
+    /// their format shows them.
+    pub text: String,
+    /// Stretches of `text` that are not plain, in order.
+    pub spans: Vec<Span>,
+    /// The look of the whole cell (spreadsheet cell style, shading).
+    pub look: Look,
+    pub typed: Typed,
+}
+
+impl Cell {
+    pub fn text(col: u32, text: impl Into<String>) -> Cell {
+        Cell {
+            col,
+            width: 1,
+            text: text.into(),
+            ..Cell::default()
+        }
+    }
+
+    /// The look of the byte range `start..end` of the text: the cell's look
+    /// with the look shared by most of its letters laid over it.
+    pub fn look_of(&self, start: usize, end: usize) -> Look {
+        let letters = |a: usize, b: usize| {
+            self.text
+                .get(a..b)
+                .map_or(0, |t| t.chars().filter(|c| c.is_alphanumeric()).count())
+        };
+        let total = letters(start, end);
+        if total == 0 || self.spans.is_empty() {
+            return self.look;
+        }
+        // Looks by how many letters they cover.
+        let mut counts: Vec<(Look, usize)> = Vec::new();
+        let mut covered = 0;
+        for s in &self.spans {
+            let (a, b) = ((s.start as usize).max(start), (s.end as usize).min(end));
+            if a >= b {
+                continue;
+            }
+            let n = letters(a, b);
+            covered += n;
+            match counts.iter_mut().find(|(l, _)| *l == s.look) {
+                Some((_, c)) => *c += n,
+                None => counts.push((s.look, n)),
+            }
+        }
+        counts.push((Look::default(), total.saturating_sub(covered)));
+        let best = counts
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(l, _)| l)
+            .unwrap_or_default();
+        self.look.over(best)
+    }
+}
+
+/// A row of a table or sheet, or a paragraph outside any table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row {
+    /// Non-empty cells, left to right (empty cells are left out; `col`
+    /// keeps the positions).
+    pub cells: Vec<Cell>,
+    /// Which table the row belongs to (1, 2, …; each sheet is one table);
+    /// 0 for a paragraph outside any table.
+    pub table: u32,
+    /// Row number in the sheet (gaps are empty rows); for documents, the
+    /// position in reading order.
+    pub line: u32,
+}
+
+impl Row {
+    pub fn is_empty(&self) -> bool {
+        self.cells.iter().all(|c| c.text.trim().is_empty())
+    }
+}
+
+/// What the format readers hand to the form interpreter: the document (or
+/// one sheet) as rows of cells in reading order, each cell with its text as
+/// shown, where it stands and how it looks.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Grid {
     /// A name for messages (sheet name for workbooks).
     pub name: String,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Row>,
+    /// A sheet the workbook hides.
+    pub hidden: bool,
     /// Problems met while reading that did not stop the reading.
     pub notes: Vec<String>,
+}
+
+impl Grid {
+    /// True for a spreadsheet sheet, where row numbers are the sheet's and
+    /// an empty row is a gap (documents are named "document").
+    pub fn is_sheet(&self) -> bool {
+        self.name != "document"
+    }
+
+    /// The rows as plain text cells (tests and debugging).
+    pub fn texts(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| c.text.clone()).collect())
+            .collect()
+    }
 }

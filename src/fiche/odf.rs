@@ -10,8 +10,11 @@
 //! (comments) are skipped.
 //!
 //! ODT tables give rows like DOCX (see `flow`). ODS cells give their
-//! displayed text (`text:p` joined by `\n`), so phone numbers stay as
-//! shown. Repeated rows and cells (`number-rows-repeated`,
+//! displayed text (`text:p` joined by `\n`), so phone numbers, dates and
+//! times stay as shown; the typed value (`office:value-type`) is kept
+//! beside it. How text looks (bold, italic, underline, strike-through,
+//! highlight, colour) comes from the automatic styles of paragraphs, spans
+//! and cells (`office:automatic-styles`). Repeated rows and cells (`number-rows-repeated`,
 //! `number-columns-repeated`) cost nothing when empty and are never expanded
 //! into memory; non-empty ones are repeated up to `max_rows` × `max_cols`.
 //! Sheet rows lose their trailing empty cells, and trailing empty rows are
@@ -22,7 +25,7 @@ use std::collections::HashMap;
 
 use super::flow::Flow;
 use super::limits::Limits;
-use super::model::{FicheError, Grid};
+use super::model::{Cell, FicheError, Grid, Look, Row, Typed};
 use super::xml::{Ns, Tag, XmlEvent, XmlReader};
 use super::zipsafe::SafeZip;
 
@@ -46,12 +49,7 @@ fn is_skipped(tag: &Tag<'_>) -> bool {
     match tag.ns {
         Ns::Office => matches!(
             tag.local(),
-            "annotation"
-                | "automatic-styles"
-                | "font-face-decls"
-                | "scripts"
-                | "forms"
-                | "event-listeners"
+            "annotation" | "font-face-decls" | "scripts" | "forms" | "event-listeners"
         ),
         Ns::Text => matches!(
             tag.local(),
@@ -152,6 +150,9 @@ pub(crate) const TRACKED_CHANGES_NOTE: &str =
 /// Form checkboxes met in `office:forms` are looked up by id; bounded.
 const MAX_FORM_CONTROLS: usize = 10_000;
 
+/// Automatic styles kept, at most (a document has a few hundred).
+const MAX_STYLES: usize = 20_000;
+
 /// Reads `office:forms` (just started): the checked state of each
 /// `form:checkbox`, by id, for the `draw:control` that shows it.
 fn read_forms(
@@ -176,6 +177,106 @@ fn read_forms(
     }
 }
 
+/// An ODF colour (`#rrggbb`) other than black, white or transparent.
+fn odf_colour(v: Option<String>) -> u32 {
+    let Some(v) = v else { return 0 };
+    let Some(hex) = v.trim().strip_prefix('#') else {
+        return 0;
+    };
+    match u32::from_str_radix(hex, 16) {
+        Ok(0) | Ok(0xFF_FFFF) | Err(_) => 0,
+        Ok(rgb) => rgb & 0xFF_FFFF,
+    }
+}
+
+/// The look a `style:text-properties` or `style:table-cell-properties`
+/// element gives, laid over `look`.
+fn properties_look(tag: &Tag<'_>, mut look: Look) -> Look {
+    let none = |v: Option<String>| v.is_none_or(|v| matches!(v.trim(), "none" | ""));
+    if let Some(w) = tag.attr("font-weight") {
+        look.bold = matches!(w.trim(), "bold" | "600" | "700" | "800" | "900");
+    }
+    if let Some(s) = tag.attr("font-style") {
+        look.italic = matches!(s.trim(), "italic" | "oblique");
+    }
+    if tag.attr("text-underline-style").is_some() {
+        look.underline = !none(tag.attr("text-underline-style"));
+    }
+    if tag.attr("text-line-through-style").is_some() {
+        look.strike = !none(tag.attr("text-line-through-style"));
+    }
+    if let Some(bg) = tag.attr("background-color") {
+        look.highlight = odf_colour(Some(bg)) != 0;
+    }
+    if tag.attr("color").is_some() {
+        look.color = odf_colour(tag.attr("color"));
+    }
+    look
+}
+
+/// Reads `office:automatic-styles` (just started): the look of each named
+/// style (text, paragraph and cell families alike; names are unique).
+fn read_styles(
+    xml: &mut XmlReader<'_>,
+    styles: &mut HashMap<String, Look>,
+) -> Result<(), FicheError> {
+    let target = xml.depth().saturating_sub(1);
+    let mut current: Option<(String, Look)> = None;
+    loop {
+        match xml.next_event()? {
+            XmlEvent::Start(tag) | XmlEvent::Empty(tag) if tag.ns == Ns::Style => {
+                match tag.local() {
+                    "style" => {
+                        if let Some((name, look)) = current.take() {
+                            insert_style(styles, name, look);
+                        }
+                        if let Some(name) = tag.attr("name") {
+                            let parent = tag
+                                .attr("parent-style-name")
+                                .and_then(|p| styles.get(&p).copied())
+                                .unwrap_or_default();
+                            current = Some((name, parent));
+                        }
+                    }
+                    "text-properties" | "table-cell-properties" | "paragraph-properties" => {
+                        if let Some((_, look)) = current.as_mut() {
+                            if tag.local() == "paragraph-properties" {
+                                // Paragraph shading is the form's, not an answer's.
+                                continue;
+                            }
+                            *look = properties_look(&tag, *look);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            XmlEvent::End(tag) if tag.is(Ns::Style, "style") => {
+                if let Some((name, look)) = current.take() {
+                    insert_style(styles, name, look);
+                }
+            }
+            XmlEvent::End(_) if xml.depth() == target => return Ok(()),
+            XmlEvent::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+fn insert_style(styles: &mut HashMap<String, Look>, name: String, look: Look) {
+    if styles.len() < MAX_STYLES && !look.is_plain() {
+        styles.insert(name, look);
+    }
+}
+
+fn style_look(tag: &Tag<'_>, styles: &HashMap<String, Look>) -> Look {
+    if styles.is_empty() {
+        return Look::default();
+    }
+    tag.attr("style-name")
+        .and_then(|n| styles.get(&n).copied())
+        .unwrap_or_default()
+}
+
 /// A Word legacy checkbox kept by LibreOffice as a fieldmark.
 fn is_checkbox_fieldmark(tag: &Tag<'_>) -> bool {
     tag.ns == Ns::Field
@@ -192,20 +293,28 @@ fn glyph(checked: bool) -> &'static str {
 /// Parses an ODF `content.xml` as a text document.
 pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, FicheError> {
     let mut xml = XmlReader::new(bytes, part, limits);
-    let mut flow = Flow::new(limits.max_cols, limits.max_rows);
+    let mut flow = Flow::with_covered_cells(limits.max_cols, limits.max_rows);
     let mut ws = Collapse::default();
     let mut notes: Vec<String> = Vec::new();
     let mut checkboxes: HashMap<String, bool> = HashMap::new();
+    let mut styles: HashMap<String, Look> = HashMap::new();
+    // Looks of the open paragraphs and spans, innermost last.
+    let mut looks: Vec<Look> = Vec::new();
     // The checkbox fieldmark being read, and its state so far.
     let mut fieldmark: Option<bool> = None;
 
     loop {
         let event = xml.next_event()?;
+        let look = looks.last().copied().unwrap_or_default();
         match event {
             XmlEvent::Start(ref tag) | XmlEvent::Empty(ref tag) => {
                 let empty = matches!(event, XmlEvent::Empty(_));
                 if !empty && tag.is(Ns::Office, "forms") {
                     read_forms(&mut xml, &mut checkboxes)?;
+                    continue;
+                }
+                if !empty && tag.is(Ns::Office, "automatic-styles") {
+                    read_styles(&mut xml, &mut styles)?;
                     continue;
                 }
                 if !empty && tag.is(Ns::Text, "tracked-changes") && notes.is_empty() {
@@ -222,8 +331,14 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
                         ws.start();
                         if empty {
                             flow.close_para();
+                        } else {
+                            looks.push(look.over(style_look(tag, &styles)));
                         }
                     }
+                    (Ns::Text, "span" | "a") if !empty => {
+                        looks.push(look.over(style_look(tag, &styles)));
+                    }
+                    (Ns::Table, "table") if !empty => flow.open_table(),
                     (Ns::Table, "table-row") => {
                         xml.charge_chars(1)?;
                         flow.open_row(repeat(tag, "number-rows-repeated"));
@@ -233,7 +348,11 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
                     }
                     (Ns::Table, "table-cell") => {
                         xml.charge_chars(1)?;
-                        flow.open_cell(repeat(tag, "number-columns-repeated"));
+                        flow.open_cell(
+                            repeat(tag, "number-columns-repeated"),
+                            repeat(tag, "number-columns-spanned"),
+                            style_look(tag, &styles),
+                        );
                         if empty {
                             flow.close_cell();
                         }
@@ -257,14 +376,14 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
                             tag.attr("control").and_then(|id| checkboxes.get(&id))
                         {
                             xml.charge_chars(1)?;
-                            flow.push_text(glyph(checked));
+                            flow.push_text(glyph(checked), look);
                             ws.literal();
                         }
                     }
                     _ if is_checkbox_fieldmark(tag) => {
                         if empty {
                             xml.charge_chars(1)?;
-                            flow.push_text(glyph(false));
+                            flow.push_text(glyph(false), look);
                             ws.literal();
                         } else {
                             fieldmark = Some(false);
@@ -273,20 +392,27 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
                     _ => {
                         if let Some(s) = special(tag).filter(|_| flow.in_para()) {
                             xml.charge(&s)?;
-                            flow.push_text(&s);
+                            flow.push_text(&s, look);
                             ws.literal();
                         }
                     }
                 }
             }
             XmlEvent::End(tag) => match (tag.ns, tag.local()) {
-                (Ns::Text, "p" | "h") => flow.close_para(),
+                (Ns::Text, "p" | "h") => {
+                    looks.pop();
+                    flow.close_para();
+                }
+                (Ns::Text, "span" | "a") => {
+                    looks.pop();
+                }
+                (Ns::Table, "table") => flow.close_table(),
                 (Ns::Table, "table-row") => flow.close_row(),
                 (Ns::Table, "table-cell") => flow.close_cell(),
                 (Ns::Field, "fieldmark" | "fieldmark-start") => {
                     if let Some(checked) = fieldmark.take() {
                         xml.charge_chars(1)?;
-                        flow.push_text(glyph(checked));
+                        flow.push_text(glyph(checked), look);
                         ws.literal();
                     }
                 }
@@ -296,7 +422,7 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
                 if flow.in_para() {
                     let text = ws.text(&raw);
                     xml.charge(&text)?;
-                    flow.push_text(&text);
+                    flow.push_text(&text, look);
                 }
             }
             XmlEvent::Eof => break,
@@ -307,6 +433,7 @@ pub fn read_text_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Grid, 
     Ok(Grid {
         name: "document".to_string(),
         rows,
+        hidden: false,
         notes,
     })
 }
@@ -318,14 +445,36 @@ pub fn read_sheets(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<Vec<Grid>, 
 }
 
 /// The cell being read.
-struct Cell {
-    paras: Vec<String>,
-    /// The paragraph being read, and how deep `text:p` elements are nested.
-    para: String,
+struct OpenCell {
+    /// Text and looks of the paragraphs read so far.
+    text: String,
+    spans: Vec<super::model::Span>,
+    paras: u32,
+    /// How deep `text:p` elements are nested (0: between paragraphs).
     para_depth: u32,
     repeat: u32,
-    /// Typed value, used only when the cell shows no text.
+    width: u32,
+    look: Look,
+    /// Typed value, used when the cell shows no text.
     value: Option<String>,
+    typed: Typed,
+    /// Looks of open spans inside the paragraph.
+    looks: Vec<Look>,
+}
+
+impl OpenCell {
+    fn push(&mut self, s: &str) {
+        let look = self.looks.last().copied().unwrap_or_default();
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        if !look.is_plain() {
+            let end = self.text.len() as u32;
+            match self.spans.last_mut() {
+                Some(l) if l.end == start && l.look == look => l.end = end,
+                _ => self.spans.push(super::model::Span { start, end, look }),
+            }
+        }
+    }
 }
 
 /// One sheet being read.
@@ -334,20 +483,21 @@ struct Sheet {
     /// Index of the next row (repeats counted), and of the next cell in it.
     row_index: u64,
     col_index: u64,
-    row: Vec<String>,
+    row: Vec<Cell>,
     row_repeat: u32,
     in_row: bool,
-    cell: Option<Cell>,
+    cell: Option<OpenCell>,
     dropped_rows: bool,
     dropped_cols: bool,
 }
 
 impl Sheet {
-    fn new(name: String) -> Sheet {
+    fn new(name: String, hidden: bool) -> Sheet {
         Sheet {
             grid: Grid {
                 name,
                 rows: Vec::new(),
+                hidden,
                 notes: Vec::new(),
             },
             row_index: 0,
@@ -361,18 +511,19 @@ impl Sheet {
         }
     }
 
-    /// Places `text` in `n` consecutive cells of the current row. Empty
+    /// Places `cell` in `n` consecutive positions of the current row. Empty
     /// cells only move the column index.
     fn place_cells(
         &mut self,
-        text: String,
+        cell: Cell,
         n: u32,
         limits: &Limits,
         xml: &mut XmlReader<'_>,
         cells: &mut usize,
     ) -> Result<(), FicheError> {
-        if text.is_empty() {
-            self.col_index = self.col_index.saturating_add(u64::from(n));
+        let step = u64::from(cell.width.max(1));
+        if cell.text.is_empty() {
+            self.col_index = self.col_index.saturating_add(u64::from(n) * step);
             return Ok(());
         }
         let max_cols = u64::from(limits.max_cols);
@@ -385,19 +536,17 @@ impl Sheet {
                         limits.max_cols
                     ));
                 }
-                self.col_index = self.col_index.saturating_add(u64::from(n - i));
+                self.col_index = self.col_index.saturating_add(u64::from(n - i) * step);
                 return Ok(());
             }
             if i > 0 {
-                xml.charge(&text)?;
+                xml.charge(&cell.text)?;
                 count_cell(cells, limits)?;
             }
-            // `col_index` < max_cols here, so the filler is bounded.
-            while (self.row.len() as u64) < self.col_index {
-                self.row.push(String::new());
-            }
-            self.row.push(text.clone());
-            self.col_index += 1;
+            let mut c = cell.clone();
+            c.col = self.col_index as u32;
+            self.row.push(c);
+            self.col_index += step;
         }
         Ok(())
     }
@@ -432,17 +581,15 @@ impl Sheet {
             }
             if i > 0 {
                 for c in &row {
-                    xml.charge(c)?;
-                }
-                for _ in 0..row.iter().filter(|c| !c.is_empty()).count() {
+                    xml.charge(&c.text)?;
                     count_cell(cells, limits)?;
                 }
             }
-            // `row_index` < max_rows here, so the filler is bounded.
-            while (self.grid.rows.len() as u64) < self.row_index {
-                self.grid.rows.push(Vec::new());
-            }
-            self.grid.rows.push(row.clone());
+            self.grid.rows.push(Row {
+                cells: row.clone(),
+                table: 1,
+                line: self.row_index as u32,
+            });
             self.row_index += 1;
         }
         Ok(())
@@ -460,9 +607,19 @@ fn count_cell(cells: &mut usize, limits: &Limits) -> Result<(), FicheError> {
     Ok(())
 }
 
-/// The typed value of a cell (`office:value`, `office:date-value`, …).
-fn typed_value(tag: &Tag<'_>) -> Option<String> {
-    [
+/// The typed value of a cell (`office:value`, `office:date-value`, …) as
+/// text, and what type it is.
+fn typed_value(tag: &Tag<'_>) -> (Option<String>, Typed) {
+    let value_type = tag.attr("value-type").unwrap_or_default();
+    let number = |a: &str| tag.attr(a).and_then(|v| v.trim().parse::<f64>().ok());
+    let typed = match value_type.as_str() {
+        "float" | "percentage" | "currency" => number("value").map_or(Typed::Text, Typed::Number),
+        "date" => Typed::Date(0.0),
+        "time" => Typed::Time(0.0),
+        "boolean" => Typed::Bool,
+        _ => Typed::Text,
+    };
+    let text = [
         "string-value",
         "value",
         "date-value",
@@ -471,7 +628,8 @@ fn typed_value(tag: &Tag<'_>) -> Option<String> {
     ]
     .iter()
     .find_map(|a| tag.attr(a))
-    .filter(|v| !v.is_empty())
+    .filter(|v| !v.is_empty());
+    (text, typed)
 }
 
 /// Parses an ODF `content.xml` as a spreadsheet.
@@ -482,12 +640,19 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
     let mut ws = Collapse::default();
     let mut cells = 0usize;
     let mut skipped_sheets = false;
+    let mut styles: HashMap<String, Look> = HashMap::new();
+    // Table styles that hide their sheet (`table:display="false"`).
+    let mut hidden_styles: Vec<String> = Vec::new();
 
     loop {
         let event = xml.next_event()?;
         match event {
             XmlEvent::Start(ref tag) | XmlEvent::Empty(ref tag) => {
                 let empty = matches!(event, XmlEvent::Empty(_));
+                if !empty && tag.is(Ns::Office, "automatic-styles") {
+                    read_sheet_styles(&mut xml, &mut styles, &mut hidden_styles)?;
+                    continue;
+                }
                 let in_cell = sheet.as_ref().is_some_and(|s| s.cell.is_some());
                 if !empty
                     && (is_skipped(tag)
@@ -508,13 +673,16 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
                         let name = tag
                             .attr("name")
                             .unwrap_or_else(|| format!("Feuille {}", sheets.len() + 1));
+                        let hidden = tag
+                            .attr("style-name")
+                            .is_some_and(|s| hidden_styles.contains(&s));
                         if let Some(done) = sheet.take() {
                             sheets.push(done.grid);
                         }
                         if empty {
-                            sheets.push(Sheet::new(name).grid);
+                            sheets.push(Sheet::new(name, hidden).grid);
                         } else {
-                            sheet = Some(Sheet::new(name));
+                            sheet = Some(Sheet::new(name, hidden));
                         }
                     }
                     (Ns::Table, "table-row") => {
@@ -534,25 +702,32 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
                             count_cell(&mut cells, limits)?;
                             let n = repeat(tag, "number-columns-repeated");
                             let covered = tag.local() == "covered-table-cell";
+                            let (value, typed) = typed_value(tag);
                             if empty || covered {
-                                let text = if covered { None } else { typed_value(tag) };
-                                s.place_cells(
-                                    text.unwrap_or_default(),
-                                    n,
-                                    limits,
-                                    &mut xml,
-                                    &mut cells,
-                                )?;
+                                let text = if covered { None } else { value };
+                                let cell = Cell {
+                                    text: text.unwrap_or_default(),
+                                    width: 1,
+                                    typed,
+                                    look: style_look(tag, &styles),
+                                    ..Cell::default()
+                                };
+                                s.place_cells(cell, n, limits, &mut xml, &mut cells)?;
                                 if !empty {
                                     xml.skip_element()?;
                                 }
                             } else {
-                                s.cell = Some(Cell {
-                                    paras: Vec::new(),
-                                    para: String::new(),
+                                s.cell = Some(OpenCell {
+                                    text: String::new(),
+                                    spans: Vec::new(),
+                                    paras: 0,
                                     para_depth: 0,
                                     repeat: n,
-                                    value: typed_value(tag),
+                                    width: 1,
+                                    look: style_look(tag, &styles),
+                                    value,
+                                    typed,
+                                    looks: Vec::new(),
                                 });
                             }
                         }
@@ -560,18 +735,26 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
                     (Ns::Text, "p" | "h") => {
                         if let Some(cell) = sheet.as_mut().and_then(|s| s.cell.as_mut()) {
                             xml.charge_chars(1)?;
-                            if cell.para_depth > 0 {
-                                cell.para.push('\n');
-                            } else {
+                            if cell.para_depth == 0 {
+                                if cell.paras > 0 {
+                                    cell.text.push('\n');
+                                }
+                                cell.paras += 1;
                                 ws.start();
                             }
-                            if empty {
-                                if cell.para_depth == 0 {
-                                    cell.paras.push(std::mem::take(&mut cell.para));
-                                }
-                            } else {
+                            if !empty {
                                 cell.para_depth += 1;
+                                let base = cell.looks.last().copied().unwrap_or_default();
+                                cell.looks.push(base.over(style_look(tag, &styles)));
                             }
+                        }
+                    }
+                    (Ns::Text, "span" | "a") if !empty => {
+                        if let Some(cell) = sheet.as_mut().and_then(|s| s.cell.as_mut())
+                            && cell.para_depth > 0
+                        {
+                            let base = cell.looks.last().copied().unwrap_or_default();
+                            cell.looks.push(base.over(style_look(tag, &styles)));
                         }
                     }
                     _ => {
@@ -581,7 +764,7 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
                             .filter(|c| c.para_depth > 0);
                         if let (Some(cell), Some(s)) = (cell, special(tag)) {
                             xml.charge(&s)?;
-                            cell.para.push_str(&s);
+                            cell.push(&s);
                             ws.literal();
                         }
                     }
@@ -600,16 +783,24 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
                 }
                 (Ns::Table, "table-cell") => {
                     if let Some(s) = sheet.as_mut()
-                        && let Some(cell) = s.cell.take()
+                        && let Some(open) = s.cell.take()
                     {
-                        let mut text = cell.paras.join("\n");
-                        if cell.paras.is_empty()
-                            && let Some(v) = cell.value
+                        let mut cell = Cell {
+                            col: 0,
+                            width: open.width,
+                            text: open.text,
+                            spans: open.spans,
+                            look: open.look,
+                            typed: open.typed,
+                        };
+                        if open.paras == 0
+                            && let Some(v) = open.value
                         {
                             xml.charge(&v)?;
-                            text = v;
+                            cell.text = v;
+                            cell.spans.clear();
                         }
-                        s.place_cells(text, cell.repeat, limits, &mut xml, &mut cells)?;
+                        s.place_cells(cell, open.repeat, limits, &mut xml, &mut cells)?;
                     }
                 }
                 (Ns::Text, "p" | "h") => {
@@ -617,9 +808,14 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
                         && cell.para_depth > 0
                     {
                         cell.para_depth -= 1;
-                        if cell.para_depth == 0 {
-                            cell.paras.push(std::mem::take(&mut cell.para));
-                        }
+                        cell.looks.pop();
+                    }
+                }
+                (Ns::Text, "span" | "a") => {
+                    if let Some(cell) = sheet.as_mut().and_then(|s| s.cell.as_mut())
+                        && cell.para_depth > 0
+                    {
+                        cell.looks.pop();
                     }
                 }
                 _ => {}
@@ -630,7 +826,7 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
                 {
                     let text = ws.text(&raw);
                     xml.charge(&text)?;
-                    cell.para.push_str(&text);
+                    cell.push(&text);
                 }
             }
             XmlEvent::Eof => break,
@@ -646,6 +842,53 @@ pub fn read_sheets_xml(bytes: &[u8], part: &str, limits: &Limits) -> Result<Vec<
         ));
     }
     Ok(sheets)
+}
+
+/// Automatic styles of a spreadsheet: looks of cell and text styles, and
+/// the table styles that hide a sheet.
+fn read_sheet_styles(
+    xml: &mut XmlReader<'_>,
+    styles: &mut HashMap<String, Look>,
+    hidden: &mut Vec<String>,
+) -> Result<(), FicheError> {
+    let target = xml.depth().saturating_sub(1);
+    let mut current: Option<(String, Look)> = None;
+    loop {
+        match xml.next_event()? {
+            XmlEvent::Start(tag) | XmlEvent::Empty(tag) if tag.ns == Ns::Style => {
+                match tag.local() {
+                    "style" => {
+                        if let Some((name, look)) = current.take() {
+                            insert_style(styles, name, look);
+                        }
+                        current = tag.attr("name").map(|n| (n, Look::default()));
+                    }
+                    "text-properties" | "table-cell-properties" => {
+                        if let Some((_, look)) = current.as_mut() {
+                            *look = properties_look(&tag, *look);
+                        }
+                    }
+                    "table-properties" => {
+                        if let Some((name, _)) = current.as_ref()
+                            && tag.attr("display").as_deref() == Some("false")
+                            && hidden.len() < MAX_STYLES
+                        {
+                            hidden.push(name.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            XmlEvent::End(tag) if tag.is(Ns::Style, "style") => {
+                if let Some((name, look)) = current.take() {
+                    insert_style(styles, name, look);
+                }
+            }
+            XmlEvent::End(_) if xml.depth() == target => return Ok(()),
+            XmlEvent::Eof => return Ok(()),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -668,9 +911,9 @@ mod tests {
     fn value_of<'g>(grid: &'g Grid, label: &str) -> Option<&'g str> {
         grid.rows
             .iter()
-            .find(|r| r.first().map(String::as_str) == Some(label))
-            .and_then(|r| r.get(1))
-            .map(String::as_str)
+            .find(|r| r.cells.first().map(|c| c.text.as_str()) == Some(label))
+            .and_then(|r| r.cells.get(1))
+            .map(|c| c.text.as_str())
     }
 
     fn odf(mimetype: &str, body: &str) -> Vec<u8> {
@@ -713,7 +956,7 @@ mod tests {
         let mut zip = SafeZip::open(&bytes, &Limits::default()).unwrap();
         let g = read_text(&mut zip, &Limits::default()).unwrap();
         assert!(
-            g.rows
+            g.texts()
                 .contains(&row(&["BOURSE AUX PROJETS : FICHE DE RENSEIGNEMENT"])),
             "{:#?}",
             g.rows
@@ -732,7 +975,7 @@ mod tests {
                 .unwrap()
                 .contains("☑ Région")
         );
-        assert!(g.rows.iter().all(|r| r.len() <= 2), "{:#?}", g.rows);
+        assert!(g.rows.iter().all(|r| r.cells.len() <= 2), "{:#?}", g.rows);
         assert!(g.notes.is_empty());
     }
 
@@ -746,7 +989,7 @@ mod tests {
         assert_eq!(names, ["Fiche", "Listes"]);
         let g = &grids[0];
         assert_eq!(
-            g.rows[0],
+            g.texts()[0],
             row(&["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"]),
             "{:#?}",
             g.rows
@@ -758,7 +1001,7 @@ mod tests {
                 .contains("Dunkerque")
         );
         // 16 381 repeated empty cells per row and the repeated empty rows cost nothing.
-        assert!(g.rows.iter().all(|r| r.len() <= 3), "{:#?}", g.rows);
+        assert!(g.rows.iter().all(|r| r.cells.len() <= 3), "{:#?}", g.rows);
         assert!(g.rows.len() < 60);
         assert!(g.rows.last().is_some_and(|r| !r.is_empty()));
         assert!(g.notes.is_empty(), "{:?}", g.notes);
@@ -776,7 +1019,7 @@ mod tests {
                <text:list><text:list-item><text:p>puce</text:p></text:list-item></text:list>"#,
         );
         assert_eq!(
-            g.rows,
+            g.texts(),
             vec![
                 row(&["Pays : Sénégal"]),
                 row(&["Titre\t1\nsuite"]),
@@ -802,7 +1045,7 @@ mod tests {
             cb("false")
         ));
         assert_eq!(
-            g.rows,
+            g.texts(),
             vec![row(&["☒ Oui ☐ Non"]), row(&["☒ Commune ☐ Région "])]
         );
         assert!(g.notes.is_empty());
@@ -818,13 +1061,12 @@ mod tests {
                </table:table>"#,
         );
         assert_eq!(
-            g.rows,
-            vec![
-                row(&["Titre", "", ""]),
-                row(&["Nom", "Diallo\nAwa", ""]),
-                row(&["n"])
-            ]
+            g.texts(),
+            vec![row(&["Titre"]), row(&["Nom", "Diallo\nAwa"]), row(&["n"])]
         );
+        // The merged title covers two columns; the next cells keep their place.
+        assert_eq!(g.rows[0].cells[0].width, 2);
+        assert_eq!(g.rows[1].cells[1].col, 1);
     }
 
     #[test]
@@ -842,17 +1084,20 @@ mod tests {
         assert_eq!(grids.len(), 2);
         assert_eq!(grids[0].name, "Fiche");
         assert_eq!(
-            grids[0].rows,
+            grids[0].texts(),
             vec![
-                row(&["Nom", "", "", "Diallo"]),
-                vec![],
-                vec![],
+                row(&["Nom", "Diallo"]),
                 row(&["03 28 62 70 00", "42", "a\nb"]),
                 row(&["x", "x"]),
                 row(&["x", "x"]),
                 row(&["x", "x"]),
             ]
         );
+        assert_eq!(
+            grids[0].rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![0, 3, 4, 5, 6]
+        );
+        assert_eq!(grids[0].rows[0].cells[1].col, 3);
         assert_eq!(grids[1].name, "Vide");
         assert!(grids[1].rows.is_empty());
     }
@@ -869,7 +1114,7 @@ mod tests {
                       <table:table table:name="B"><table:table-row><table:table-cell><text:p>y</text:p></table:table-cell></table:table-row></table:table>"#;
         let grids = sheets(body, &limits).unwrap();
         assert_eq!(grids.len(), 1);
-        assert_eq!(grids[0].rows, vec![row(&["x", "x"]); 3]);
+        assert_eq!(grids[0].texts(), vec![row(&["x", "x"]); 3]);
         assert_eq!(grids[0].notes.len(), 3, "{:?}", grids[0].notes);
 
         let limits = Limits {
@@ -884,6 +1129,6 @@ mod tests {
     fn ods_skips_annotations_and_shapes_in_cells() {
         let body = r#"<table:table table:name="A"><table:table-row><table:table-cell><office:annotation><text:p>note</text:p></office:annotation><text:p>val<text:s text:c="2"/>eur</text:p><draw:frame><draw:text-box><text:p>forme</text:p></draw:text-box></draw:frame></table:table-cell></table:table-row></table:table>"#;
         let grids = sheets(body, &Limits::default()).unwrap();
-        assert_eq!(grids[0].rows, vec![row(&["val  eur"])]);
+        assert_eq!(grids[0].texts(), vec![row(&["val  eur"])]);
     }
 }

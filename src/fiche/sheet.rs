@@ -1,22 +1,112 @@
 //! Workbook reader: XLSX (streamed cell by cell, so a sheet whose dimension
 //! claims a million rows costs nothing) and XLS (BIFF), both with calamine.
 //! Each sheet becomes a `Grid` of rows with cells at their column positions;
-//! cells are the text a person sees (numbers without a trailing ".0").
-//! Reading stops at the first sheet that plainly holds a filled form.
+//! cells are the text a person sees: numbers, dates and times under the
+//! cell's number format (`numfmt`), with the typed value kept beside. For
+//! XLSX each cell also keeps its look (bold, italic, underline, strike,
+//! colour, fill) and each sheet whether the workbook hides it. XLS cells
+//! give dates and times as shown and numbers in the general format.
+//! Every sheet is read (up to `max_sheets`): a workbook may hold a blank
+//! copy of the form before the filled one, or two filled forms.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Reader, Xls, Xlsx};
+use calamine::{Data, DataRef, Reader, SheetVisible, Style, Xls, Xlsx};
 
-use super::form::holds_filled_form;
 use super::limits::Limits;
-use super::model::{FicheError, Grid};
+use super::model::{Cell, FicheError, Grid, Look, Row, Span, Typed};
+use super::numfmt;
+use super::xml::{XmlEvent, XmlReader};
+use super::zipsafe::SafeZip;
+
+/// Shared strings written as rich text (runs with their own looks), by
+/// their full text: the spreadsheet library gives a cell's text only.
+pub type RichStrings = HashMap<String, Vec<Span>>;
+
+/// Rich shared strings kept, at most.
+const MAX_RICH: usize = 10_000;
+
+/// Reads the rich-text runs of an XLSX's shared strings (`xl/sharedStrings.xml`):
+/// for each string written in runs of which one at least is not plain, its
+/// spans. Cheap when there is none (the part is scanned for `<r>` first).
+pub fn rich_strings(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<RichStrings, FicheError> {
+    let mut out = RichStrings::new();
+    let Some(name) = zip.find("xl/sharedStrings.xml").map(str::to_string) else {
+        return Ok(out);
+    };
+    let bytes = zip.read(&name)?;
+    if memchr::memmem::find(&bytes, b"<r>").is_none()
+        && memchr::memmem::find(&bytes, b":r>").is_none()
+    {
+        return Ok(out);
+    }
+    let mut xml = XmlReader::new(&bytes, &name, limits);
+    let (mut text, mut spans) = (String::new(), Vec::<Span>::new());
+    let mut look = Look::default();
+    let (mut in_t, mut in_rpr, mut in_phonetic) = (false, false, false);
+    loop {
+        let event = xml.next_event()?;
+        let started = matches!(event, XmlEvent::Start(_));
+        match event {
+            XmlEvent::Start(tag) | XmlEvent::Empty(tag) => match tag.local() {
+                "si" => {
+                    text.clear();
+                    spans.clear();
+                }
+                "r" => look = Look::default(),
+                "rPr" => in_rpr = started,
+                "rPh" => in_phonetic = started,
+                "t" => in_t = started,
+                "b" if in_rpr => look.bold = tag.attr("val").is_none_or(|v| v != "0"),
+                "i" if in_rpr => look.italic = tag.attr("val").is_none_or(|v| v != "0"),
+                "strike" if in_rpr => {
+                    look.strike = tag.attr("val").is_none_or(|v| v != "0");
+                }
+                "u" if in_rpr => look.underline = tag.attr("val").is_none_or(|v| v != "none"),
+                "color" if in_rpr => {
+                    look.color = tag
+                        .attr("rgb")
+                        .and_then(|v| u32::from_str_radix(v.trim(), 16).ok())
+                        .map(|v| v & 0xFF_FFFF)
+                        .filter(|v| *v != 0 && *v != 0xFF_FFFF)
+                        .unwrap_or(0);
+                }
+                _ => {}
+            },
+            XmlEvent::End(tag) => match tag.local() {
+                "rPr" => in_rpr = false,
+                "rPh" => in_phonetic = false,
+                "t" => in_t = false,
+                "si" if !spans.is_empty() && out.len() < MAX_RICH => {
+                    out.insert(std::mem::take(&mut text), std::mem::take(&mut spans));
+                }
+                _ => {}
+            },
+            XmlEvent::Text(t) => {
+                if in_t && !in_phonetic {
+                    xml.charge(&t)?;
+                    let start = text.len() as u32;
+                    text.push_str(&t);
+                    if !look.is_plain() {
+                        spans.push(Span {
+                            start,
+                            end: text.len() as u32,
+                            look,
+                        });
+                    }
+                }
+            }
+            XmlEvent::Eof => break,
+        }
+    }
+    Ok(out)
+}
 
 /// Collects cells of one sheet, bounded by the limits.
 struct SheetBuilder<'l> {
     limits: &'l Limits,
-    rows: BTreeMap<u32, BTreeMap<u32, String>>,
+    rows: BTreeMap<u32, Vec<Cell>>,
     ignored_far_cells: usize,
 }
 
@@ -29,18 +119,18 @@ impl<'l> SheetBuilder<'l> {
         }
     }
 
-    fn push(&mut self, row: u32, col: u32, text: String) {
-        if text.trim().is_empty() {
+    fn push(&mut self, row: u32, cell: Cell) {
+        if cell.text.trim().is_empty() {
             return;
         }
-        if row >= self.limits.max_rows || col >= self.limits.max_cols {
+        if row >= self.limits.max_rows || cell.col >= self.limits.max_cols {
             self.ignored_far_cells += 1;
             return;
         }
-        self.rows.entry(row).or_default().insert(col, text);
+        self.rows.entry(row).or_default().push(cell);
     }
 
-    fn finish(self, name: String) -> Grid {
+    fn finish(self, name: String, hidden: bool) -> Grid {
         let mut notes = Vec::new();
         if self.ignored_far_cells > 0 {
             notes.push(format!(
@@ -50,87 +140,170 @@ impl<'l> SheetBuilder<'l> {
         }
         let rows = self
             .rows
-            .into_values()
-            .map(|cells| {
-                let width = cells.keys().next_back().map_or(0, |c| *c as usize + 1);
-                let mut row = vec![String::new(); width];
-                for (c, text) in cells {
-                    row[c as usize] = text;
+            .into_iter()
+            .map(|(line, mut cells)| {
+                cells.sort_by_key(|c| c.col);
+                Row {
+                    cells,
+                    table: 1,
+                    line,
                 }
-                row
             })
             .collect();
-        Grid { name, rows, notes }
+        Grid {
+            name,
+            rows,
+            hidden,
+            notes,
+        }
     }
 }
 
-/// A number as a person reads it in the cell: integers without ".0", so a
-/// phone number typed as a number stays its digits.
+/// A number as a person reads it in a cell without a format: integers
+/// without ".0", so a phone number typed as a number stays its digits.
 fn number_text(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
-    }
+    numfmt::general(f)
 }
 
 fn bool_text(b: bool) -> String {
-    if b { "Oui" } else { "Non" }.to_string()
+    if b { "VRAI" } else { "FAUX" }.to_string()
 }
 
-fn dateref_text(d: &DataRef<'_>) -> String {
-    match d {
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => number_text(*f),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => (*s).to_string(),
-        DataRef::Bool(b) => bool_text(*b),
-        DataRef::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono_midnight() => t.format("%d/%m/%Y").to_string(),
-            Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
-            None => number_text(dt.as_f64()),
-        },
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(_) | DataRef::Empty => String::new(),
+/// A date or time cell of a workbook whose formats are not known (XLS):
+/// a time of day alone as `14:20`, a date as `08/06/2018`, both together.
+fn serial_text(v: f64, date1904: bool) -> (String, Typed) {
+    let Some(t) = numfmt::serial_datetime(v, date1904) else {
+        return (number_text(v), Typed::Number(v));
+    };
+    if (0.0..1.0).contains(&v) {
+        (t.format("%H:%M").to_string(), Typed::Time(v))
+    } else if t.time() == chrono::NaiveTime::MIN {
+        (t.format("%d/%m/%Y").to_string(), Typed::Date(v))
+    } else {
+        (t.format("%d/%m/%Y %H:%M").to_string(), Typed::Date(v))
     }
 }
 
-fn data_text(d: &Data) -> String {
-    match d {
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => number_text(*f),
-        Data::String(s) => s.clone(),
-        Data::Bool(b) => bool_text(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if t.time() == chrono_midnight() => t.format("%d/%m/%Y").to_string(),
-            Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
-            None => number_text(dt.as_f64()),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(_) | Data::Empty => String::new(),
+/// What the style of an XLSX cell says: its look and its number format.
+struct CellStyle {
+    look: Look,
+    format: Option<(String, Option<u32>)>,
+}
+
+fn rgb(c: &calamine::Color) -> u32 {
+    if c.is_black() || c.is_white() {
+        0
+    } else {
+        c.to_argb() & 0xFF_FFFF
     }
 }
 
-fn chrono_midnight() -> chrono::NaiveTime {
-    chrono::NaiveTime::MIN
+fn cell_style(s: &Style) -> CellStyle {
+    let mut look = Look::default();
+    if let Some(font) = &s.font {
+        look.bold = font.is_bold();
+        look.italic = font.is_italic();
+        look.underline = font.has_underline();
+        look.strike = font.has_strikethrough();
+        look.color = font.color.as_ref().map_or(0, rgb);
+    }
+    if let Some(fill) = &s.fill {
+        look.highlight = fill.is_visible() && fill.get_color().is_some_and(|c| rgb(&c) != 0);
+    }
+    let format = s
+        .number_format
+        .as_ref()
+        .filter(|f| f.format_code != "General" || f.format_id.is_some_and(|id| id != 0))
+        .map(|f| (f.format_code.clone(), f.format_id));
+    CellStyle { look, format }
+}
+
+fn xlsx_cell(col: u32, value: &DataRef<'_>, style: Option<&CellStyle>, date1904: bool) -> Cell {
+    let format = style.and_then(|s| s.format.as_ref());
+    let number = |v: f64| match format {
+        Some((code, id)) => numfmt::render(v, code, *id, date1904),
+        None => (number_text(v), Typed::Number(v)),
+    };
+    let (text, typed) = match value {
+        DataRef::Int(i) => number(*i as f64),
+        DataRef::Float(f) => number(*f),
+        DataRef::String(s) => (s.clone(), Typed::Text),
+        DataRef::SharedString(s) => ((*s).to_string(), Typed::Text),
+        DataRef::Bool(b) => (bool_text(*b), Typed::Bool),
+        DataRef::DateTime(dt) => {
+            let v = dt.as_f64();
+            match format {
+                Some((code, id)) => numfmt::render(v, code, *id, date1904),
+                None => serial_text(v, date1904),
+            }
+        }
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => (s.clone(), Typed::Text),
+        DataRef::Error(_) | DataRef::Empty => (String::new(), Typed::Text),
+    };
+    Cell {
+        col,
+        width: 1,
+        text,
+        spans: Vec::new(),
+        look: style.map_or(Look::default(), |s| s.look),
+        typed,
+    }
+}
+
+fn data_cell(col: u32, d: &Data, date1904: bool) -> Cell {
+    let (text, typed) = match d {
+        Data::Int(i) => (i.to_string(), Typed::Number(*i as f64)),
+        Data::Float(f) => (number_text(*f), Typed::Number(*f)),
+        Data::String(s) => (s.clone(), Typed::Text),
+        Data::Bool(b) => (bool_text(*b), Typed::Bool),
+        Data::DateTime(dt) => serial_text(dt.as_f64(), date1904),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => (s.clone(), Typed::Text),
+        Data::Error(_) | Data::Empty => (String::new(), Typed::Text),
+    };
+    Cell {
+        col,
+        width: 1,
+        text,
+        typed,
+        ..Cell::default()
+    }
 }
 
 fn corrupt(format: &str, e: impl std::fmt::Display) -> FicheError {
     FicheError::corrupt(format!("classeur {format} illisible ({e})"))
 }
 
-/// Reads every sheet of an XLSX workbook (the zip was checked by the caller).
-pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError> {
+fn hidden(v: SheetVisible) -> bool {
+    !matches!(v, SheetVisible::Visible)
+}
+
+/// Reads every sheet of an XLSX workbook (the zip was checked by the
+/// caller); `rich` gives the looks of rich-text shared strings.
+pub fn read_xlsx(
+    bytes: &[u8],
+    rich: &RichStrings,
+    limits: &Limits,
+) -> Result<Vec<Grid>, FicheError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| corrupt("Excel", e))?;
-    let names = wb.sheet_names();
+    let date1904 = wb.has_1904_epoch();
+    let sheets: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), hidden(s.visible)))
+        .collect();
     let mut grids = Vec::new();
     let mut cells_seen = 0usize;
-    for name in names.into_iter().take(limits.max_sheets) {
+    let mut styles: Option<Vec<CellStyle>> = None;
+    for (name, is_hidden) in sheets.into_iter().take(limits.max_sheets) {
         let mut reader = wb
             .worksheet_cells_reader(&name)
             .map_err(|e| corrupt("Excel", e))?;
+        let styles = styles.get_or_insert_with(|| reader.styles().iter().map(cell_style).collect());
         let mut sheet = SheetBuilder::new(limits);
-        while let Some(cell) = reader.next_cell().map_err(|e| corrupt("Excel", e))? {
+        while let Some((cell, style_id)) = reader
+            .next_cell_with_style_id()
+            .map_err(|e| corrupt("Excel", e))?
+        {
             cells_seen += 1;
             if cells_seen > limits.max_cells {
                 return Err(FicheError::too_large(format!(
@@ -138,13 +311,21 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError>
                     limits.max_cells
                 )));
             }
+            let value = cell.get_value();
+            if matches!(value, DataRef::Empty) {
+                continue;
+            }
             let (row, col) = cell.get_position();
-            sheet.push(row, col, dateref_text(cell.get_value()));
+            let style = styles.get(style_id).filter(|_| style_id != 0);
+            let mut cell = xlsx_cell(col, value, style, date1904);
+            if !rich.is_empty()
+                && let Some(spans) = rich.get(&cell.text)
+            {
+                cell.spans = spans.clone();
+            }
+            sheet.push(row, cell);
         }
-        grids.push(sheet.finish(name));
-        if grids.last().is_some_and(holds_filled_form) {
-            break;
-        }
+        grids.push(sheet.finish(name, is_hidden));
     }
     Ok(grids)
 }
@@ -152,10 +333,15 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError>
 /// Reads every sheet of an XLS (BIFF8) workbook.
 pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError> {
     let mut wb: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| corrupt("Excel 97-2003", e))?;
-    let names = wb.sheet_names();
+    let date1904 = wb.has_1904_epoch();
+    let sheets: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), hidden(s.visible)))
+        .collect();
     let mut grids = Vec::new();
     let mut cells_seen = 0usize;
-    for name in names.into_iter().take(limits.max_sheets) {
+    for (name, is_hidden) in sheets.into_iter().take(limits.max_sheets) {
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| corrupt("Excel 97-2003", e))?;
@@ -169,12 +355,9 @@ pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError> 
                     limits.max_cells
                 )));
             }
-            sheet.push(r0 + r as u32, c0 + c as u32, data_text(d));
+            sheet.push(r0 + r as u32, data_cell(c0 + c as u32, d, date1904));
         }
-        grids.push(sheet.finish(name));
-        if grids.last().is_some_and(holds_filled_form) {
-            break;
-        }
+        grids.push(sheet.finish(name, is_hidden));
     }
     Ok(grids)
 }
@@ -186,8 +369,15 @@ mod tests {
     #[test]
     fn numbers_read_as_people_see_them() {
         assert_eq!(number_text(33476003838.0), "33476003838");
-        assert_eq!(number_text(1.5), "1.5");
+        assert_eq!(number_text(1.5), "1,5");
         assert_eq!(number_text(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn times_alone_are_not_dates_in_1899() {
+        assert_eq!(serial_text(14.0 / 24.0 + 20.0 / 1440.0, false).0, "14:20");
+        assert_eq!(serial_text(43259.0, false).0, "08/06/2018");
+        assert_eq!(serial_text(43259.75, false).0, "08/06/2018 18:00");
     }
 }
 
@@ -249,7 +439,7 @@ mod hostile_tests {
             cell("XFD1048576", "loin")
         );
         let bytes = xlsx("A1:XFD1048576", &data);
-        let grids = read_xlsx(&bytes, &Limits::default()).unwrap();
+        let grids = read_xlsx(&bytes, &RichStrings::new(), &Limits::default()).unwrap();
         assert_eq!(grids.len(), 1);
         assert_eq!(
             grids[0].rows.len(),
@@ -262,7 +452,7 @@ mod hostile_tests {
             grids[0].notes
         );
         assert_eq!(
-            grids[0].rows[1],
+            grids[0].texts()[1],
             vec!["Pays".to_string(), "Sénégal".to_string()]
         );
     }
@@ -282,16 +472,20 @@ mod hostile_tests {
             max_cells: 1_000,
             ..Limits::default()
         };
-        let err = read_xlsx(&bytes, &limits).unwrap_err();
+        let err = read_xlsx(&bytes, &RichStrings::new(), &limits).unwrap_err();
         assert_eq!(err.code(), "too_large");
     }
 
     #[test]
     fn garbage_is_corrupt() {
         assert_eq!(
-            read_xlsx(b"PK\x03\x04garbage", &Limits::default())
-                .unwrap_err()
-                .code(),
+            read_xlsx(
+                b"PK\x03\x04garbage",
+                &RichStrings::new(),
+                &Limits::default()
+            )
+            .unwrap_err()
+            .code(),
             "corrupt"
         );
         assert_eq!(

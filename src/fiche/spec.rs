@@ -1,6 +1,9 @@
 //! The two forms as printed by CUF (`SPEC.md`): for each kind, the fields in
 //! form order with their stable key, printed label, type and the options of
-//! choice fields. This table is the only place that knows the forms.
+//! choice fields; the other labels people retype (aliases) and the English
+//! and Spanish ones of translated forms; the title and the rest of the
+//! printed text (headings, instructions), which is the blank form and never
+//! an answer. This table is the only place that knows the forms.
 
 use super::model::Kind;
 
@@ -15,13 +18,49 @@ pub enum FieldType {
     Choice(&'static [Opt]),
 }
 
+/// A language forms are translated into by international partners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    Fr,
+    En,
+    Es,
+}
+
+impl Lang {
+    /// The language's name in the warnings staff read.
+    pub fn name_fr(self) -> &'static str {
+        match self {
+            Lang::Fr => "français",
+            Lang::En => "anglais",
+            Lang::Es => "espagnol",
+        }
+    }
+}
+
 /// One option of a choice field: the label printed on the form, the stored
-/// value, and shorter ways people write it (the label's head, a time).
+/// value, shorter ways people write it (the label's head, a time), and how
+/// translated forms print it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Opt {
     pub label: &'static str,
     pub value: &'static str,
     pub aliases: &'static [&'static str],
+    pub en: &'static [&'static str],
+    pub es: &'static [&'static str],
+}
+
+impl Opt {
+    /// Every name of the option with its language, the printed label first.
+    pub fn names(&self) -> impl Iterator<Item = (&'static str, Lang)> {
+        std::iter::once((self.label, Lang::Fr))
+            .chain(self.aliases.iter().map(|a| (*a, Lang::Fr)))
+            .chain(self.en.iter().map(|a| (*a, Lang::En)))
+            .chain(self.es.iter().map(|a| (*a, Lang::Es)))
+    }
+
+    const fn tr(self, en: &'static [&'static str], es: &'static [&'static str]) -> Opt {
+        Opt { en, es, ..self }
+    }
 }
 
 const fn opt(label: &'static str, value: &'static str) -> Opt {
@@ -29,6 +68,8 @@ const fn opt(label: &'static str, value: &'static str) -> Opt {
         label,
         value,
         aliases: &[],
+        en: &[],
+        es: &[],
     }
 }
 
@@ -37,6 +78,8 @@ const fn opt_a(label: &'static str, value: &'static str, aliases: &'static [&'st
         label,
         value,
         aliases,
+        en: &[],
+        es: &[],
     }
 }
 
@@ -46,8 +89,25 @@ pub struct FieldSpec {
     pub label: &'static str,
     /// Other labels seen on older or retyped forms.
     pub aliases: &'static [&'static str],
+    /// Labels of the forms translated into English and Spanish.
+    pub en: &'static [&'static str],
+    pub es: &'static [&'static str],
     pub ty: FieldType,
     pub required: bool,
+}
+
+impl FieldSpec {
+    /// Every label of the field with its language, the printed one first.
+    pub fn labels(&self) -> impl Iterator<Item = (&'static str, Lang)> {
+        std::iter::once((self.label, Lang::Fr))
+            .chain(self.aliases.iter().map(|a| (*a, Lang::Fr)))
+            .chain(self.en.iter().map(|a| (*a, Lang::En)))
+            .chain(self.es.iter().map(|a| (*a, Lang::Es)))
+    }
+
+    const fn tr(self, en: &'static [&'static str], es: &'static [&'static str]) -> FieldSpec {
+        FieldSpec { en, es, ..self }
+    }
 }
 
 const fn f(key: &'static str, label: &'static str, ty: FieldType, required: bool) -> FieldSpec {
@@ -55,6 +115,8 @@ const fn f(key: &'static str, label: &'static str, ty: FieldType, required: bool
         key,
         label,
         aliases: &[],
+        en: &[],
+        es: &[],
         ty,
         required,
     }
@@ -71,28 +133,75 @@ const fn fa(
         key,
         label,
         aliases,
+        en: &[],
+        es: &[],
         ty,
         required,
     }
 }
 
+const OTHER_EN: &[&str] = &["Other"];
+const OTHER_ES: &[&str] = &["Otro", "Otra", "Otros"];
+const ANY_EN: &[&str] = &["No preference", "Any", "Either", "Indifferent", "Any time"];
+const ANY_ES: &[&str] = &["Indiferente", "Sin preferencia", "Cualquiera"];
+const ASSOCIATION_EN: &[&str] = &["Association / NGO", "NGO", "Association", "Non-profit"];
+const ASSOCIATION_ES: &[&str] = &["Asociación / ONG", "Asociación", "ONG"];
+
 pub const ORGANISATION_TYPES: &[Opt] = &[
-    opt("Commune", "commune"),
-    opt_a("Intercommunalité", "intercommunalite", &["EPCI"]),
-    opt("Département", "departement"),
-    opt("Région", "region"),
-    opt_a("Association / ONG", "association", &["Association", "ONG"]),
-    opt("Autre", "autre"),
+    opt("Commune", "commune").tr(
+        &["Municipality", "Town", "City", "Commune", "Local council"],
+        &[
+            "Municipio",
+            "Municipalidad",
+            "Comuna",
+            "Ayuntamiento",
+            "Alcaldía",
+        ],
+    ),
+    opt_a("Intercommunalité", "intercommunalite", &["EPCI"]).tr(
+        &[
+            "Inter-municipality",
+            "Intermunicipality",
+            "Intermunicipal body",
+            "Inter-municipal cooperation",
+        ],
+        &[
+            "Mancomunidad",
+            "Intermunicipalidad",
+            "Asociación de municipios",
+        ],
+    ),
+    opt("Département", "departement").tr(&["Department", "County"], &["Departamento", "Provincia"]),
+    opt("Région", "region").tr(&["Region"], &["Región"]),
+    opt_a("Association / ONG", "association", &["Association", "ONG"])
+        .tr(ASSOCIATION_EN, ASSOCIATION_ES),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
 ];
 
-pub const YES_NO: &[Opt] = &[opt("Oui", "true"), opt("Non", "false")];
+pub const YES_NO: &[Opt] = &[
+    opt("Oui", "true").tr(&["Yes"], &["Sí", "Si"]),
+    opt("Non", "false").tr(&["No"], &["No"]),
+];
 
 pub const THEMES: &[Opt] = &[
-    opt_a("ODD / Agenda 2030", "odd", &["ODD", "Agenda 2030"]),
-    opt("Climat", "climat"),
-    opt("Migrations", "migrations"),
-    opt("Jeunesse", "jeunesse"),
-    opt("Autre", "autre"),
+    opt_a("ODD / Agenda 2030", "odd", &["ODD", "Agenda 2030"]).tr(
+        &[
+            "SDGs / 2030 Agenda",
+            "SDG / 2030 Agenda",
+            "SDGs / Agenda 2030",
+            "SDGs",
+            "SDG",
+            "2030 Agenda",
+        ],
+        &["ODS / Agenda 2030", "ODS", "Agenda 2030"],
+    ),
+    opt("Climat", "climat").tr(
+        &["Climate", "Climate change"],
+        &["Clima", "Cambio climático"],
+    ),
+    opt("Migrations", "migrations").tr(&["Migration", "Migrations"], &["Migraciones", "Migración"]),
+    opt("Jeunesse", "jeunesse").tr(&["Youth", "Young people"], &["Juventud", "Jóvenes"]),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
 ];
 
 pub const FORMATS: &[Opt] = &[
@@ -100,14 +209,46 @@ pub const FORMATS: &[Opt] = &[
         "Diaporama (3-4 diapositives maximum)",
         "diaporama",
         &["Diaporama"],
+    )
+    .tr(
+        &[
+            "Slideshow (3-4 slides maximum)",
+            "Slide show (3-4 slides maximum)",
+            "Slideshow",
+            "Slide show",
+            "Slides",
+            "PowerPoint presentation",
+        ],
+        &[
+            "Presentación de diapositivas (3-4 diapositivas máximo)",
+            "Diaporama (3-4 diapositivas como máximo)",
+            "Presentación de diapositivas",
+            "Diapositivas",
+            "Diaporama",
+        ],
     ),
-    opt("Film", "film"),
+    opt("Film", "film").tr(
+        &["Film", "Video", "Movie"],
+        &["Película", "Vídeo", "Video", "Film"],
+    ),
     opt_a(
         "Démonstration d'un outil ou d'un jeu",
         "demonstration",
         &["Démonstration"],
+    )
+    .tr(
+        &[
+            "Demonstration of a tool or a game",
+            "Demonstration of a tool or game",
+            "Demonstration",
+        ],
+        &[
+            "Demostración de una herramienta o de un juego",
+            "Demostración de una herramienta o juego",
+            "Demostración",
+        ],
     ),
-    opt("Autre", "autre"),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
 ];
 
 pub const MICRO_SLOTS: &[Opt] = &[
@@ -120,7 +261,8 @@ pub const MICRO_SLOTS: &[Opt] = &[
         "Indifférent",
         "any",
         &["Indifférente", "Peu importe", "Sans préférence"],
-    ),
+    )
+    .tr(ANY_EN, ANY_ES),
 ];
 
 pub const REQUEST_TYPES: &[Opt] = &[
@@ -128,20 +270,73 @@ pub const REQUEST_TYPES: &[Opt] = &[
         "Appel à coopération (recherche de partenaires sur un pays ou une thématique)",
         "cooperation",
         &["Appel à coopération"],
+    )
+    .tr(
+        &[
+            "Call for cooperation (search for partners on a country or a theme)",
+            "Call for cooperation (looking for partners in a country or on a theme)",
+            "Call for cooperation",
+            "Call for partners",
+        ],
+        &[
+            "Llamado a la cooperación (búsqueda de socios en un país o una temática)",
+            "Convocatoria de cooperación (búsqueda de socios sobre un país o una temática)",
+            "Llamado a la cooperación",
+            "Llamada a la cooperación",
+            "Convocatoria de cooperación",
+            "Llamado a cooperación",
+        ],
     ),
     opt_a(
         "Besoin spécifique (outil, formation, partenariat à négocier…)",
         "specific_need",
         &["Besoin spécifique"],
+    )
+    .tr(
+        &[
+            "Specific need (tool, training, partnership to negotiate…)",
+            "Specific need (tool, training, partnership to be negotiated…)",
+            "Specific need",
+        ],
+        &[
+            "Necesidad específica (herramienta, formación, asociación a negociar…)",
+            "Necesidad específica",
+        ],
     ),
 ];
 
 pub const PARTNERS_SOUGHT: &[Opt] = &[
-    opt("Collectivité française", "french_local_government"),
-    opt("Collectivité étrangère", "foreign_local_government"),
-    opt("Entreprise", "company"),
-    opt_a("Association / ONG", "association", &["Association", "ONG"]),
-    opt("Autre", "autre"),
+    opt("Collectivité française", "french_local_government").tr(
+        &[
+            "French local government",
+            "French local authority",
+            "French municipality",
+        ],
+        &[
+            "Colectividad francesa",
+            "Gobierno local francés",
+            "Autoridad local francesa",
+        ],
+    ),
+    opt("Collectivité étrangère", "foreign_local_government").tr(
+        &[
+            "Foreign local government",
+            "Foreign local authority",
+            "Foreign municipality",
+        ],
+        &[
+            "Colectividad extranjera",
+            "Gobierno local extranjero",
+            "Autoridad local extranjera",
+        ],
+    ),
+    opt("Entreprise", "company").tr(
+        &["Company", "Business", "Private company"],
+        &["Empresa", "Empresa privada"],
+    ),
+    opt_a("Association / ONG", "association", &["Association", "ONG"])
+        .tr(ASSOCIATION_EN, ASSOCIATION_ES),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
 ];
 
 pub const BOURSE_SLOTS: &[Opt] = &[
@@ -153,7 +348,8 @@ pub const BOURSE_SLOTS: &[Opt] = &[
         "Indifférent",
         "any",
         &["Indifférente", "Peu importe", "Sans préférence"],
-    ),
+    )
+    .tr(ANY_EN, ANY_ES),
 ];
 
 use FieldType::*;
@@ -184,20 +380,73 @@ const COMMON_HEAD: [FieldSpec; 10] = [
         ],
         Text,
         true,
+    )
+    .tr(
+        &[
+            "Name of the local government or organisation",
+            "Name of the local government or organization",
+            "Name of the local authority or organisation",
+            "Name of the local authority or organization",
+            "Name of the organisation",
+            "Name of the organization",
+            "Organisation name",
+            "Organization name",
+            "Local government or organisation",
+            "Local government or organization",
+        ],
+        &[
+            "Nombre de la colectividad o de la estructura",
+            "Nombre de la colectividad o estructura",
+            "Nombre del gobierno local o de la organización",
+            "Nombre de la autoridad local o de la organización",
+            "Nombre de la entidad",
+            "Nombre de la organización",
+            "Nombre de la institución",
+            "Colectividad o estructura",
+        ],
     ),
     f(
         "organisation_type",
         "Type de structure",
         Choice(ORGANISATION_TYPES),
         false,
+    )
+    .tr(
+        &[
+            "Type of organisation",
+            "Type of organization",
+            "Type of structure",
+            "Organisation type",
+            "Organization type",
+        ],
+        &[
+            "Tipo de estructura",
+            "Tipo de organización",
+            "Tipo de entidad",
+            "Tipo de institución",
+        ],
     ),
-    f("country", "Pays", Text, true),
+    f("country", "Pays", Text, true).tr(&["Country"], &["País"]),
     fa(
         "cuf_member",
         "Membre de Cités Unies France",
         &["Membre de CUF", "Adhérent de Cités Unies France"],
         Choice(YES_NO),
         false,
+    )
+    .tr(
+        &[
+            "Member of Cités Unies France",
+            "Member of Cites Unies France",
+            "Member of CUF",
+            "Cités Unies France member",
+            "CUF member",
+        ],
+        &[
+            "Miembro de Cités Unies France",
+            "Miembro de CUF",
+            "Socio de Cités Unies France",
+        ],
     ),
     fa(
         "organisation_description",
@@ -208,10 +457,40 @@ const COMMON_HEAD: [FieldSpec; 10] = [
         ],
         LongText,
         false,
+    )
+    .tr(
+        &[
+            "Presentation of your local government or organisation",
+            "Presentation of your local government or organization",
+            "Presentation of your local authority or organisation",
+            "Presentation of your organisation",
+            "Presentation of your organization",
+            "Description of your organisation",
+            "Description of your organization",
+            "About your organisation",
+            "About your organization",
+        ],
+        &[
+            "Presentación de su colectividad o estructura",
+            "Presentación de su gobierno local u organización",
+            "Presentación de su entidad",
+            "Presentación de su organización",
+            "Presentación de la entidad",
+            "Descripción de su organización",
+        ],
     ),
-    fa("contact_last_name", "Nom", &["Nom de famille"], Text, true),
-    f("contact_first_name", "Prénom", Text, false),
-    f("contact_role", "Fonction", Text, false),
+    fa("contact_last_name", "Nom", &["Nom de famille"], Text, true).tr(
+        &["Last name", "Surname", "Family name", "Last Name"],
+        &["Apellido", "Apellidos", "Apellido(s)"],
+    ),
+    f("contact_first_name", "Prénom", Text, false).tr(
+        &["First name", "Given name", "Forename"],
+        &["Nombre", "Nombre(s)"],
+    ),
+    f("contact_role", "Fonction", Text, false).tr(
+        &["Position", "Job title", "Role", "Function"],
+        &["Cargo", "Función", "Puesto"],
+    ),
     fa(
         "contact_email",
         "Courriel",
@@ -224,6 +503,15 @@ const COMMON_HEAD: [FieldSpec; 10] = [
         ],
         Email,
         true,
+    )
+    .tr(
+        &["Email address", "E-mail address", "Email"],
+        &[
+            "Correo electrónico",
+            "Correo",
+            "Dirección de correo electrónico",
+            "Email",
+        ],
     ),
     fa(
         "contact_phone",
@@ -231,6 +519,16 @@ const COMMON_HEAD: [FieldSpec; 10] = [
         &["Tél", "Tel", "Portable"],
         Phone,
         false,
+    )
+    .tr(
+        &[
+            "Phone",
+            "Telephone",
+            "Phone number",
+            "Telephone number",
+            "Mobile",
+        ],
+        &["Teléfono", "Número de teléfono", "Celular", "Móvil"],
     ),
 ];
 
@@ -241,6 +539,19 @@ const MICRO_ONLY: [FieldSpec; 8] = [
         &["Titre du projet"],
         Text,
         true,
+    )
+    .tr(
+        &[
+            "Title of the project or initiative",
+            "Title of the project or approach",
+            "Project title",
+            "Title of the project",
+        ],
+        &[
+            "Título del proyecto o de la iniciativa",
+            "Título del proyecto o iniciativa",
+            "Título del proyecto",
+        ],
     ),
     fa(
         "theme",
@@ -248,29 +559,102 @@ const MICRO_ONLY: [FieldSpec; 8] = [
         &["Thématique"],
         Choice(THEMES),
         false,
+    )
+    .tr(
+        &[
+            "Main theme",
+            "Main topic",
+            "Main thematic",
+            "Theme",
+            "Topic",
+        ],
+        &["Temática principal", "Tema principal", "Temática", "Tema"],
     ),
-    f("partner_countries", "Pays partenaire(s)", Text, false),
+    f("partner_countries", "Pays partenaire(s)", Text, false).tr(
+        &[
+            "Partner country(ies)",
+            "Partner countries",
+            "Partner country",
+            "Partner country/ies",
+        ],
+        &[
+            "País(es) socio(s)",
+            "Países socios",
+            "País socio",
+            "País(es) asociado(s)",
+            "Países asociados",
+        ],
+    ),
     fa(
         "project_description",
         "Description du projet ou de la démarche",
         &["Description du projet"],
         LongText,
         true,
+    )
+    .tr(
+        &[
+            "Description of the project or initiative",
+            "Description of the project or approach",
+            "Project description",
+            "Description of the project",
+        ],
+        &[
+            "Descripción del proyecto o de la iniciativa",
+            "Descripción del proyecto o iniciativa",
+            "Descripción del proyecto",
+        ],
     ),
-    f("partners", "Partenaires associés", LongText, false),
+    f("partners", "Partenaires associés", LongText, false).tr(
+        &["Associated partners", "Partners involved", "Partners"],
+        &["Socios asociados", "Socios", "Socios involucrados"],
+    ),
     f(
         "format",
         "Format de la présentation",
         Choice(FORMATS),
         false,
+    )
+    .tr(
+        &[
+            "Presentation format",
+            "Format of the presentation",
+            "Format",
+        ],
+        &[
+            "Formato de la presentación",
+            "Formato de presentación",
+            "Formato",
+        ],
     ),
-    f("equipment", "Besoins matériels", Text, false),
+    f("equipment", "Besoins matériels", Text, false).tr(
+        &[
+            "Equipment needs",
+            "Material needs",
+            "Equipment needed",
+            "Technical requirements",
+        ],
+        &[
+            "Necesidades materiales",
+            "Material necesario",
+            "Necesidades técnicas",
+        ],
+    ),
     fa(
         "preferred_slot",
         "Créneau horaire souhaité",
         &["Créneau souhaité", "Créneau"],
         Choice(MICRO_SLOTS),
         false,
+    )
+    .tr(
+        &["Preferred time slot", "Preferred slot", "Time slot"],
+        &[
+            "Horario deseado",
+            "Franja horaria deseada",
+            "Franja horaria preferida",
+            "Horario preferido",
+        ],
     ),
 ];
 
@@ -280,6 +664,10 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         "Type de demande",
         Choice(REQUEST_TYPES),
         true,
+    )
+    .tr(
+        &["Type of request", "Request type"],
+        &["Tipo de solicitud", "Tipo de demanda", "Tipo de petición"],
     ),
     fa(
         "target_country",
@@ -287,6 +675,20 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         &["Pays concerné(s)", "Région concernée"],
         Text,
         false,
+    )
+    .tr(
+        &[
+            "Country or region concerned",
+            "Country(ies) or region(s) concerned",
+            "Countries or regions concerned",
+            "Target country or region",
+        ],
+        &[
+            "País o región concernido(s)",
+            "País(es) o región(es) concernido(s)",
+            "País o región de interés",
+            "País o región",
+        ],
     ),
     fa(
         "theme",
@@ -294,26 +696,71 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         &["Thématique principale"],
         Choice(THEMES),
         false,
+    )
+    .tr(
+        &["Theme", "Topic", "Main theme"],
+        &["Temática", "Tema", "Temática principal"],
     ),
     f(
         "partner_sought",
         "Type de partenaire recherché",
         Choice(PARTNERS_SOUGHT),
         false,
+    )
+    .tr(
+        &[
+            "Type of partner sought",
+            "Type of partner wanted",
+            "Partner sought",
+        ],
+        &[
+            "Tipo de socio buscado",
+            "Tipo de socio que se busca",
+            "Socio buscado",
+        ],
     ),
     f(
         "request_description",
         "Description de la demande",
         LongText,
         true,
+    )
+    .tr(
+        &["Description of the request", "Request description"],
+        &[
+            "Descripción de la solicitud",
+            "Descripción de la demanda",
+            "Descripción de la petición",
+        ],
     ),
-    f("difficulties", "Difficultés rencontrées", LongText, false),
+    f("difficulties", "Difficultés rencontrées", LongText, false).tr(
+        &[
+            "Difficulties encountered",
+            "Challenges encountered",
+            "Difficulties",
+        ],
+        &["Dificultades encontradas", "Dificultades"],
+    ),
     fa(
         "preferred_slot",
         "Créneau horaire souhaité pour le rendez-vous",
         &["Créneau horaire souhaité", "Créneau souhaité", "Créneau"],
         Choice(BOURSE_SLOTS),
         false,
+    )
+    .tr(
+        &[
+            "Preferred time slot for the meeting",
+            "Preferred time slot for the appointment",
+            "Preferred time slot",
+            "Time slot",
+        ],
+        &[
+            "Horario deseado para la cita",
+            "Horario deseado para la reunión",
+            "Franja horaria deseada para la cita",
+            "Horario deseado",
+        ],
     ),
 ];
 
@@ -347,6 +794,92 @@ pub fn title(kind: Kind) -> &'static str {
         Kind::BourseProjets => "BOURSE AUX PROJETS : FICHE DE RENSEIGNEMENT",
     }
 }
+
+/// Words that name a form in its title line, in French and in the
+/// translations people make (compared folded, as whole words).
+pub fn title_names(kind: Kind) -> &'static [(&'static str, Lang)] {
+    match kind {
+        Kind::MicroAtelier => &[
+            ("micro atelier", Lang::Fr),
+            ("micro ateliers", Lang::Fr),
+            ("micro workshop", Lang::En),
+            ("micro workshops", Lang::En),
+            ("microworkshop", Lang::En),
+            ("micro taller", Lang::Es),
+            ("micro talleres", Lang::Es),
+            ("microtaller", Lang::Es),
+        ],
+        Kind::BourseProjets => &[
+            ("bourse aux projets", Lang::Fr),
+            ("bourse de projets", Lang::Fr),
+            ("project exchange", Lang::En),
+            ("projects exchange", Lang::En),
+            ("project fair", Lang::En),
+            ("project marketplace", Lang::En),
+            ("project market", Lang::En),
+            ("bolsa de proyectos", Lang::Es),
+            ("feria de proyectos", Lang::Es),
+            ("mercado de proyectos", Lang::Es),
+        ],
+    }
+}
+
+/// Words of a title line that say it is the form (not a sentence that
+/// happens to name it).
+pub const FORM_WORDS: &[&str] = &[
+    "fiche de renseignement",
+    "fiche de renseignements",
+    "fiche d inscription",
+    "information form",
+    "information sheet",
+    "registration form",
+    "application form",
+    "ficha de informacion",
+    "ficha de inscripcion",
+    "formulario",
+];
+
+/// The rest of the printed text of the blank forms (both kinds): headings,
+/// instructions, address. Never an answer, never "text beyond the form".
+/// Compared folded; a cell that starts with one of the longer ones (the
+/// instructions) is the form's too.
+pub const FORM_TEXT: &[&str] = &[
+    "Cités Unies France",
+    "Rencontres de l'internationalisation des collectivités territoriales",
+    "4 juillet 2018 – Pavillon d'Armenonville, Paris",
+    "Les micro-ateliers vous permettent de présenter un projet, une démarche qui a fonctionné.",
+    "La bourse aux projets vous permet d'obtenir une réponse à des besoins spécifiques",
+    "Merci de renvoyer cette fiche complétée avant le 8 juin 2018",
+    "1. Votre collectivité ou structure",
+    "2. Personne à contacter",
+    "3. Le projet présenté",
+    "3. Votre demande",
+    "4. Votre présentation",
+    "4. Rendez-vous",
+    "Cités Unies France – 9, rue Christiani – 75018 Paris",
+    // Headings of translated forms.
+    "1. Your local government or organisation",
+    "1. Your local government or organization",
+    "1. Your organisation",
+    "1. Your organization",
+    "2. Contact person",
+    "3. The project presented",
+    "3. The project",
+    "3. Your request",
+    "4. Your presentation",
+    "4. Meeting",
+    "4. Appointment",
+    "1. Su colectividad o estructura",
+    "1. Su entidad",
+    "1. Su organización",
+    "2. Persona de contacto",
+    "3. El proyecto presentado",
+    "3. El proyecto",
+    "3. Su solicitud",
+    "4. Su presentación",
+    "4. Cita",
+    "4. Reunión",
+];
 
 /// Labels only one form has: they tell the kind when the title is gone.
 pub fn distinctive_keys(kind: Kind) -> &'static [&'static str] {

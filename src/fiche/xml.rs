@@ -37,6 +37,8 @@ pub enum Ns {
     /// ODF form controls, and LibreOffice's fieldmarks (Word form fields).
     Form,
     Field,
+    /// ODF styles (`style:style`, `style:text-properties`).
+    Style,
     /// Bound to a namespace not listed here.
     Other,
     /// No namespace (no prefix and no default namespace), or an unknown prefix.
@@ -56,6 +58,7 @@ impl Ns {
             "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" => Ns::Svg,
             "urn:oasis:names:tc:opendocument:xmlns:form:1.0" => Ns::Form,
             "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0" => Ns::Field,
+            "urn:oasis:names:tc:opendocument:xmlns:style:1.0" => Ns::Style,
             _ => Ns::Other,
         }
     }

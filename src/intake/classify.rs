@@ -9,18 +9,23 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use unicode_normalization::UnicodeNormalization;
 
 use super::mail::{Headers, Leaf, Mailbox};
-use crate::fiche::{self, Fiche, FicheError, Format, Limits, Value, Warning};
+use crate::fiche::{self, Fiche, FicheError, Format, Limits, Parsed, Value, Warning};
 use crate::store::{
     AttachmentOutcome, MessageStatus, NewAttachment, NewProposal, flag, sha256_hex,
 };
 
-/// What one leaf part turned out to be.
+/// What one leaf part (or one form in it, or one file inside it when it is
+/// a `.zip` or `winmail.dat`) turned out to be.
 #[derive(Debug, Clone)]
 pub struct Classified {
     pub outcome: AttachmentOutcome,
     pub format: Option<Format>,
     pub reason: Option<String>,
     pub fiche: Option<Fiche>,
+    /// The file's name inside a container, when it came from one.
+    pub inner: Option<String>,
+    /// The form's number when the file holds several (1, 2, …), and how many.
+    pub form: Option<(usize, usize)>,
 }
 
 impl Classified {
@@ -34,13 +39,15 @@ impl Classified {
             format,
             reason: reason.into(),
             fiche: None,
+            inner: None,
+            form: None,
         }
     }
 }
 
 /// Outlook's TNEF container (`winmail.dat`).
 fn is_tnef(b: &[u8]) -> bool {
-    b.starts_with(&[0x78, 0x9F, 0x3E, 0x22])
+    fiche::is_tnef(b)
 }
 
 fn is_image(b: &[u8]) -> bool {
@@ -54,39 +61,77 @@ fn is_image(b: &[u8]) -> bool {
 }
 
 /// Runs the fiche reader, turning a panic in it into a `Corrupt` error: one
-/// bad file must not stop an import.
-fn read_fiche(bytes: &[u8], name: &str, limits: &Limits) -> Result<Fiche, FicheError> {
-    match catch_unwind(AssertUnwindSafe(|| fiche::parse_with(bytes, name, limits))) {
+/// bad file must not stop an import. One result per form found.
+fn read_fiche(bytes: &[u8], name: &str, limits: &Limits) -> Vec<Parsed> {
+    match catch_unwind(AssertUnwindSafe(|| {
+        fiche::parse_file_with(bytes, name, limits)
+    })) {
         Ok(r) => r,
-        Err(_) => Err(FicheError::corrupt(
-            "le lecteur de fiches a échoué sur ce fichier (erreur interne)",
-        )),
+        Err(_) => vec![Parsed {
+            inner: None,
+            form: None,
+            result: Err(FicheError::corrupt(
+                "le lecteur de fiches a échoué sur ce fichier (erreur interne)",
+            )),
+        }],
     }
 }
 
-/// Decides what a leaf part is. `None` for a text or HTML body that holds no
-/// document (bodies are not attachments).
-pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Option<Classified> {
+/// What one reading result is, as an attachment outcome.
+fn classified(format: Format, p: Parsed, forms: usize) -> Classified {
+    let mut c = match p.result {
+        Ok(f) if f.is_blank() => Classified::new(
+            AttachmentOutcome::Blank,
+            Some(format),
+            "formulaire renvoyé vide : aucune valeur remplie".to_string(),
+        ),
+        Ok(f) => Classified {
+            fiche: Some(f),
+            ..Classified::new(AttachmentOutcome::Fiche, Some(format), None)
+        },
+        Err(e) => {
+            let outcome = match e {
+                FicheError::UnsupportedFormat { .. } => AttachmentOutcome::UnsupportedFormat,
+                FicheError::NotAFiche { .. } => AttachmentOutcome::NotAFiche,
+                FicheError::Corrupt { .. } => AttachmentOutcome::Corrupt,
+                FicheError::TooLarge { .. } => AttachmentOutcome::TooLarge,
+            };
+            Classified::new(outcome, Some(format), e.to_string())
+        }
+    };
+    c.form = p.form.map(|n| (n, forms));
+    c.inner = p.inner;
+    c
+}
+
+/// Decides what a leaf part is: one entry per form it holds (a file with
+/// two filled forms gives two), or per file inside it for a `.zip` or a
+/// `winmail.dat`. Empty for a text or HTML body that holds no document
+/// (bodies are not attachments).
+pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Vec<Classified> {
     let bytes: &[u8] = &leaf.bytes;
     let name = leaf.filename.as_deref().unwrap_or("");
     if leaf.encoding_problem {
-        return Some(Classified::new(
+        return vec![Classified::new(
             AttachmentOutcome::Corrupt,
             None,
             "pièce jointe tronquée ou mal encodée dans le message : demander à l'expéditeur de la renvoyer".to_string(),
-        ));
+        )];
     }
     let format = fiche::sniff(bytes);
-    let document = format.is_readable() || format.is_unsupported_document() || is_tnef(bytes);
+    let document = format.is_readable()
+        || format.is_unsupported_document()
+        || format == Format::OtherZip
+        || is_tnef(bytes);
     if leaf.is_body && !document {
-        return None;
+        return Vec::new();
     }
     if auto_reply {
-        return Some(Classified::new(
+        return vec![Classified::new(
             AttachmentOutcome::Ignored,
             Some(format),
             "réponse automatique".to_string(),
-        ));
+        )];
     }
     if is_image(bytes)
         || (format == Format::Unknown
@@ -95,41 +140,30 @@ pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Opti
                 .as_deref()
                 .is_some_and(|t| t.starts_with("image/")))
     {
-        return Some(Classified::new(
+        return vec![Classified::new(
             AttachmentOutcome::Ignored,
             Some(format),
             "image (signature, logo…)".to_string(),
-        ));
+        )];
     }
-    if is_tnef(bytes) {
-        return Some(Classified::new(
-            AttachmentOutcome::UnsupportedFormat,
-            Some(format),
-            "pièce jointe Outlook « winmail.dat » (TNEF), illisible : demander à l'expéditeur de renvoyer la fiche en pièce jointe .docx ou .xlsx".to_string(),
-        ));
-    }
-    match read_fiche(bytes, name, limits) {
-        Ok(f) if f.is_blank() => Some(Classified::new(
-            AttachmentOutcome::Blank,
-            Some(format),
-            "formulaire renvoyé vide : aucune valeur remplie".to_string(),
-        )),
-        Ok(f) => Some(Classified {
-            outcome: AttachmentOutcome::Fiche,
-            format: Some(format),
-            reason: None,
-            fiche: Some(f),
-        }),
-        Err(e) => {
-            let outcome = match e {
-                FicheError::UnsupportedFormat { .. } => AttachmentOutcome::UnsupportedFormat,
-                FicheError::NotAFiche { .. } => AttachmentOutcome::NotAFiche,
-                FicheError::Corrupt { .. } => AttachmentOutcome::Corrupt,
-                FicheError::TooLarge { .. } => AttachmentOutcome::TooLarge,
+    let results = read_fiche(bytes, name, limits);
+    let forms = results.iter().filter(|p| p.form.is_some()).count();
+    results
+        .into_iter()
+        .map(|p| {
+            // A file inside a container has its own format.
+            let inner_format = if p.inner.is_some() {
+                None
+            } else {
+                Some(format)
             };
-            Some(Classified::new(outcome, Some(format), e.to_string()))
-        }
-    }
+            let mut c = classified(format, p, forms);
+            if c.inner.is_some() {
+                c.format = inner_format;
+            }
+            c
+        })
+        .collect()
 }
 
 /// Subjects of out-of-office replies, compared without case or accents.
@@ -226,6 +260,53 @@ fn push_flag(flags: &mut Vec<String>, f: &str) {
     }
 }
 
+/// The stored record of one classified part (one form, or one file of a
+/// container): a file inside a `.zip` or `winmail.dat` is named after it
+/// (`archive.zip › fiche.docx`), and the forms of a file holding several
+/// are numbered in the reason.
+fn attachment(leaf: &Leaf<'_>, c: Classified, late: bool) -> NewAttachment {
+    let proposal = c.fiche.map(|mut f| {
+        let mut pflags = Vec::new();
+        if late {
+            pflags.push(flag::LATE.to_string());
+        }
+        if contact_fallback(&mut f, &leaf.sender) {
+            pflags.push(flag::CONTACT_EMAIL_FROM_SENDER.to_string());
+        }
+        NewProposal {
+            kind: f.kind,
+            fields: f.fields,
+            extra: f.extra,
+            warnings: f.warnings,
+            flags: pflags,
+        }
+    });
+    let filename = match (&c.inner, &leaf.filename) {
+        (Some(inner), Some(outer)) => Some(format!("{outer} › {inner}")),
+        (Some(inner), None) => Some(inner.clone()),
+        (None, name) => name.clone(),
+    };
+    let reason = match (c.form, c.reason) {
+        (Some((n, m)), None) => Some(format!("fiche {n} sur {m} dans ce fichier")),
+        (Some((n, m)), Some(r)) => Some(format!("fiche {n} sur {m} dans ce fichier : {r}")),
+        (None, r) => r,
+    };
+    NewAttachment {
+        part_path: leaf.path.clone(),
+        filename,
+        content_type: leaf.content_type.clone(),
+        size: leaf.bytes.len() as u64,
+        sha256: sha256_hex(&leaf.bytes),
+        format: c
+            .format
+            .filter(|f| *f != Format::Unknown)
+            .map(|f| f.name().to_string()),
+        outcome: c.outcome,
+        reason,
+        proposal,
+    }
+}
+
 /// Classifies every leaf, builds the proposals, and decides the status.
 pub fn decide(
     headers: &Headers,
@@ -242,39 +323,9 @@ pub fn decide(
         push_flag(&mut flags, flag::LATE);
     }
     for leaf in leaves {
-        let Some(c) = classify_leaf(leaf, limits, auto_by_header) else {
-            continue;
-        };
-        let proposal = c.fiche.map(|mut f| {
-            let mut pflags = Vec::new();
-            if late {
-                pflags.push(flag::LATE.to_string());
-            }
-            if contact_fallback(&mut f, &leaf.sender) {
-                pflags.push(flag::CONTACT_EMAIL_FROM_SENDER.to_string());
-            }
-            NewProposal {
-                kind: f.kind,
-                fields: f.fields,
-                extra: f.extra,
-                warnings: f.warnings,
-                flags: pflags,
-            }
-        });
-        attachments.push(NewAttachment {
-            part_path: leaf.path.clone(),
-            filename: leaf.filename.clone(),
-            content_type: leaf.content_type.clone(),
-            size: leaf.bytes.len() as u64,
-            sha256: sha256_hex(&leaf.bytes),
-            format: c
-                .format
-                .filter(|f| *f != Format::Unknown)
-                .map(|f| f.name().to_string()),
-            outcome: c.outcome,
-            reason: c.reason,
-            proposal,
-        });
+        for c in classify_leaf(leaf, limits, auto_by_header) {
+            attachments.push(attachment(leaf, c, late));
+        }
     }
 
     let has = |o: AttachmentOutcome| attachments.iter().any(|a| a.outcome == o);
@@ -458,11 +509,16 @@ mod tests {
         assert!(g.fields.is_empty());
     }
 
+    fn only(v: Vec<Classified>) -> Classified {
+        assert_eq!(v.len(), 1, "{v:?}");
+        v.into_iter().next().unwrap()
+    }
+
     #[test]
-    fn images_are_ignored_and_tnef_is_unsupported() {
-        let leaf = |bytes: &'static [u8], ct: &str| Leaf {
+    fn images_are_ignored_and_containers_opened() {
+        let leaf = |bytes: Vec<u8>, ct: &str| Leaf {
             path: "2".into(),
-            filename: None,
+            filename: Some("winmail.dat".into()),
             content_type: Some(ct.into()),
             bytes: bytes.into(),
             is_body: false,
@@ -470,37 +526,52 @@ mod tests {
             sender: Mailbox::default(),
         };
         let l = Limits::default();
-        let png = classify_leaf(
-            &leaf(b"\x89PNG\r\n\x1a\nxxxx", "application/octet-stream"),
+        let png = only(classify_leaf(
+            &leaf(
+                b"\x89PNG\r\n\x1a\nxxxx".to_vec(),
+                "application/octet-stream",
+            ),
             &l,
             false,
-        )
-        .unwrap();
+        ));
         assert_eq!(png.outcome, AttachmentOutcome::Ignored);
-        let tnef = classify_leaf(
-            &leaf(&[0x78, 0x9F, 0x3E, 0x22, 1, 2], "application/ms-tnef"),
+        // A damaged winmail.dat stays visible as such.
+        let tnef = only(classify_leaf(
+            &leaf(vec![0x78, 0x9F, 0x3E, 0x22, 1, 2, 9], "application/ms-tnef"),
             &l,
             false,
-        )
-        .unwrap();
-        assert_eq!(tnef.outcome, AttachmentOutcome::UnsupportedFormat);
-        let pdf = classify_leaf(
-            &leaf(b"%PDF-1.4\n...", "application/octet-stream"),
+        ));
+        assert_eq!(tnef.outcome, AttachmentOutcome::Corrupt);
+        // Its files are read one by one, each named.
+        let inside = fiche::container::build_tnef(&[
+            ("fiche.pdf", b"%PDF-1.4\n..."),
+            ("note.txt", b"bonjour"),
+        ]);
+        let got = classify_leaf(&leaf(inside, "application/ms-tnef"), &l, false);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].outcome, AttachmentOutcome::UnsupportedFormat);
+        assert_eq!(got[0].inner.as_deref(), Some("fiche.pdf"));
+        assert_eq!(got[1].outcome, AttachmentOutcome::NotAFiche);
+        let pdf = only(classify_leaf(
+            &leaf(b"%PDF-1.4\n...".to_vec(), "application/octet-stream"),
             &l,
             false,
-        )
-        .unwrap();
+        ));
         assert_eq!(pdf.outcome, AttachmentOutcome::UnsupportedFormat);
-        let txt = classify_leaf(&leaf(b"hello", "text/plain"), &l, false).unwrap();
+        let txt = only(classify_leaf(
+            &leaf(b"hello".to_vec(), "text/plain"),
+            &l,
+            false,
+        ));
         assert_eq!(txt.outcome, AttachmentOutcome::NotAFiche);
-        let mut body = leaf(b"hello", "text/plain");
+        let mut body = leaf(b"hello".to_vec(), "text/plain");
         body.is_body = true;
-        assert!(classify_leaf(&body, &l, false).is_none());
+        assert!(classify_leaf(&body, &l, false).is_empty());
         // A PDF sent as the "body" is still looked at.
-        let mut pdf_body = leaf(b"%PDF-1.4\n...", "text/plain");
+        let mut pdf_body = leaf(b"%PDF-1.4\n...".to_vec(), "text/plain");
         pdf_body.is_body = true;
         assert_eq!(
-            classify_leaf(&pdf_body, &l, false).unwrap().outcome,
+            only(classify_leaf(&pdf_body, &l, false)).outcome,
             AttachmentOutcome::UnsupportedFormat
         );
     }

@@ -20,8 +20,27 @@
 //! Reconnection waits grow exponentially from [`BACKOFF_BASE`] to
 //! [`BACKOFF_CAP`], with jitter (a random part of each delay, so that
 //! restarted servers are not hit by every client at once); errors that need
-//! a person (password refused, certificate refused, missing mailbox) wait
-//! at least [`PERMANENT_ERROR_FLOOR`]. A successful pass resets the delay.
+//! a person (certificate refused, missing mailbox) wait at least
+//! [`PERMANENT_ERROR_FLOOR`]; a refused password waits from
+//! [`AUTH_BACKOFF_BASE`] up to [`AUTH_BACKOFF_CAP`] (providers lock accounts
+//! that fail to log in every minute) — SIGUSR1 tries again at once. The
+//! heartbeat says why and when the next attempt is due. A successful pass
+//! resets the delays. A server that says BYE (a restart) is logged as a
+//! warning, and so are the reconnections that follow it for a while.
+//!
+//! The first pass checks the post-action before fetching anything: a
+//! `move_to` folder the server refuses, or a keyword it cannot keep, stops
+//! the daemon at start with the folder and the name to use instead. Later,
+//! the same refusal only leaves the post-actions waiting (reported in the
+//! heartbeat) while new mail is still taken.
+//!
+//! While waiting (IDLE, poll interval, reconnection delay) the heartbeat is
+//! refreshed every [`HEARTBEAT_EVERY`] by a timer, not by the server's
+//! chatter; in IDLE it also records the contact, which TCP keepalive keeps
+//! honest (a dead connection is noticed in about a minute). IDLE is ended
+//! every `poll_interval` for a pass of its own: a server whose IDLE reports
+//! new mail late (Cyrus and Courier as Debian ships them check every 60 s)
+//! does not delay intake more than that.
 //!
 //! Stopping ([`Shutdown::trigger`], from SIGTERM/SIGINT): the flag is
 //! checked by the pass between messages (the current message is committed
@@ -32,6 +51,7 @@
 //! The heartbeat table is kept up to date for the console: state, last
 //! contact, last new mail, last error, counters.
 
+use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,6 +74,15 @@ pub const BACKOFF_CAP: Duration = Duration::from_secs(5 * 60);
 /// certificate, configuration, missing mailbox): no hammering of a server
 /// that refuses our password.
 pub const PERMANENT_ERROR_FLOOR: Duration = Duration::from_secs(60);
+/// First wait after a refused password (before jitter: 1 to 2 minutes)…
+pub const AUTH_BACKOFF_BASE: Duration = Duration::from_secs(2 * 60);
+/// …doubling up to 3 to 6 hours: a few attempts a day instead of 1,440.
+pub const AUTH_BACKOFF_CAP: Duration = Duration::from_secs(6 * 60 * 60);
+/// The heartbeat is refreshed this often while the daemon waits.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
+/// Connection failures this soon after a server's BYE are a restart in
+/// progress: warnings, not errors.
+const AFTER_BYE: Duration = Duration::from_secs(5 * 60);
 /// With polls this far apart the connection is closed in between (servers
 /// log idle clients out after 30 minutes).
 const DISCONNECT_BETWEEN_POLLS: Duration = Duration::from_secs(20 * 60);
@@ -266,6 +295,7 @@ pub fn run_once(
 ) -> Result<PassSummary, ImapError> {
     let opts = SyncOptions {
         stop: Some(stop),
+        mark: database_mark(store),
         ..SyncOptions::from_config(cfg)
     };
     let mb = opts.mailbox.clone();
@@ -276,14 +306,17 @@ pub fn run_once(
             s.heartbeat_state(&mb, DaemonState::Syncing, true)
         });
         let r = pass(&mut conn, store, intake, &opts);
+        let server = server_line(cfg, &conn);
         if conn.is_usable() {
             conn.logout();
         }
-        r
+        r.map(|p| (p, server))
     });
     match result {
-        Ok(mut p) => {
+        Ok((mut p, server)) => {
             p.elapsed = t.elapsed();
+            // The warnings are the caller's to show (in the report).
+            record_pass(store, cfg, &p, &server, None);
             heartbeat(store, &mb, |s| {
                 s.heartbeat_state(&mb, DaemonState::Stopped, true)
             });
@@ -298,6 +331,75 @@ pub fn run_once(
             Err(e)
         }
     }
+}
+
+/// This database's mark for the messages it takes (none if it cannot be
+/// read: marks are a help, not a condition).
+fn database_mark(store: &Store) -> Option<String> {
+    match store.database_mark() {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::warn!("identité de la base illisible, messages non marqués : {e}");
+            None
+        }
+    }
+}
+
+/// `host:port` and the server's capabilities, for the heartbeat.
+fn server_line(cfg: &ImapSourceConfig, conn: &ImapConnection) -> String {
+    format!(
+        "{}:{} ({})",
+        conn.host(),
+        cfg.port(),
+        conn.capabilities().summary()
+    )
+}
+
+/// After a pass: the mailbox's identity, the post-action's state and the
+/// warnings (`extra`: said earlier on this connection) into the heartbeat.
+/// Returns a warning when the account now names another server or user.
+fn record_pass(
+    store: &mut Store,
+    cfg: &ImapSourceConfig,
+    p: &PassSummary,
+    server: &str,
+    extra: Option<&[String]>,
+) -> Option<String> {
+    let mb = &p.mailbox;
+    let mut changed = None;
+    match store.imap_identity(
+        mb,
+        &cfg.host,
+        cfg.port(),
+        &cfg.username,
+        p.report.uidvalidity,
+    ) {
+        Ok(c) => changed = c,
+        Err(e) => tracing::warn!(
+            account = %mb.account,
+            "identité de la boîte non enregistrée dans la base : {e}"
+        ),
+    }
+    let mut warnings: Vec<&str> = extra
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    for w in p.report.warnings.iter().chain(changed.iter()) {
+        if !warnings.contains(&w.as_str()) {
+            warnings.push(w);
+        }
+    }
+    let warning = (!warnings.is_empty()).then(|| warnings.join("\n"));
+    heartbeat(store, mb, |s| {
+        s.heartbeat_pass(
+            mb,
+            p.report.post_action_error.as_deref(),
+            warning.as_deref(),
+            Some(server),
+        )
+    });
+    changed
 }
 
 /// Heartbeat writes never stop the intake: a failure is logged.
@@ -326,6 +428,19 @@ pub struct Worker {
     commands: Receiver<Command>,
     conn: Option<ImapConnection>,
     backoff: Backoff,
+    auth_backoff: Backoff,
+    /// A pass went through: from now on a post-action the server refuses
+    /// is reported, not a reason to stop.
+    started: bool,
+    /// The state last written to the heartbeat (kept fresh by the timer).
+    state: DaemonState,
+    /// When the server last said BYE.
+    last_bye: Option<Instant>,
+    /// Warnings already logged in this run (each is said once).
+    said: BTreeSet<String>,
+    /// Warnings of the current connection, kept in the heartbeat.
+    standing: Vec<String>,
+    mark: Option<String>,
 }
 
 /// How a wait ended.
@@ -347,6 +462,7 @@ impl Worker {
         let store = Store::open(db)?;
         let mb = SyncOptions::from_config(&cfg).mailbox;
         let commands = shutdown.subscribe();
+        let mark = database_mark(&store);
         Ok(Worker {
             index,
             cfg,
@@ -357,32 +473,52 @@ impl Worker {
             commands,
             conn: None,
             backoff: Backoff::new(BACKOFF_BASE, BACKOFF_CAP),
+            auth_backoff: Backoff::new(AUTH_BACKOFF_BASE, AUTH_BACKOFF_CAP),
+            started: false,
+            state: DaemonState::Starting,
+            last_bye: None,
+            said: BTreeSet::new(),
+            standing: Vec::new(),
+            mark,
         })
     }
 
     fn beat(&mut self, state: DaemonState, contact: bool) {
+        self.state = state;
         let mb = self.mb.clone();
         heartbeat(&mut self.store, &mb, |s| {
             s.heartbeat_state(&mb, state, contact)
         });
     }
 
-    /// Waits up to `d` on the command channel.
+    /// Waits up to `d` on the command channel, refreshing the heartbeat
+    /// every [`HEARTBEAT_EVERY`].
     fn wait(&mut self, d: Duration) -> Woken {
-        if self.shutdown.is_set() {
-            return Woken::Stop;
-        }
-        match self.commands.recv_timeout(d) {
-            Ok(Command::Stop) => Woken::Stop,
-            Ok(Command::SyncNow) => Woken::Command,
-            Err(RecvTimeoutError::Timeout) => Woken::Time,
-            Err(RecvTimeoutError::Disconnected) => {
-                if self.shutdown.is_set() {
-                    Woken::Stop
-                } else {
-                    std::thread::sleep(d);
-                    Woken::Time
+        let end = Instant::now() + d;
+        loop {
+            if self.shutdown.is_set() {
+                return Woken::Stop;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return Woken::Time;
+            }
+            let slice = (end - now).min(HEARTBEAT_EVERY);
+            match self.commands.recv_timeout(slice) {
+                Ok(Command::Stop) => return Woken::Stop,
+                Ok(Command::SyncNow) => return Woken::Command,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    if self.shutdown.is_set() {
+                        return Woken::Stop;
+                    }
+                    std::thread::sleep(slice);
                 }
+            }
+            if Instant::now() < end {
+                // Alive, still waiting: no contact with the server.
+                let state = self.state;
+                self.beat(state, false);
             }
         }
     }
@@ -394,30 +530,80 @@ impl Worker {
             return false;
         }
         let permanent = !(e.is_transient() || matches!(e, ImapError::Store(_)));
-        let mut delay = self.backoff.next_delay();
+        let mut delay = if e.is_auth() {
+            self.auth_backoff.next_delay()
+        } else {
+            self.backoff.next_delay()
+        };
         if permanent {
             delay = delay.max(PERMANENT_ERROR_FLOOR);
         }
+        if matches!(e, ImapError::Bye { .. }) {
+            self.last_bye = Some(Instant::now());
+        }
+        // A planned disconnect (the server's BYE) and the reconnections
+        // that follow it while the server restarts are expected.
+        let expected = e.is_transient() && self.last_bye.is_some_and(|t| t.elapsed() < AFTER_BYE);
         let text = e.to_string();
-        tracing::error!(
-            account = %self.mb.account,
-            mailbox = %self.mb.mailbox,
-            tentative = self.backoff.attempts(),
-            nouvel_essai_dans_s = delay.as_secs(),
-            "{text}"
-        );
+        let next = chrono::Utc::now()
+            + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
+        let attempt = if e.is_auth() {
+            self.auth_backoff.attempts()
+        } else {
+            self.backoff.attempts()
+        };
+        if expected {
+            tracing::warn!(
+                account = %self.mb.account,
+                mailbox = %self.mb.mailbox,
+                tentative = attempt,
+                nouvel_essai_dans_s = delay.as_secs(),
+                "{text}"
+            );
+        } else if e.is_auth() {
+            tracing::error!(
+                account = %self.mb.account,
+                mailbox = %self.mb.mailbox,
+                tentative = attempt,
+                nouvel_essai_dans_s = delay.as_secs(),
+                "{text} ; nouvel essai à {} (UTC) — après correction, `kill -USR1 {}` \
+                 réessaie tout de suite",
+                next.format("%H:%M"),
+                std::process::id()
+            );
+        } else {
+            tracing::error!(
+                account = %self.mb.account,
+                mailbox = %self.mb.mailbox,
+                tentative = attempt,
+                nouvel_essai_dans_s = delay.as_secs(),
+                "{text}"
+            );
+        }
         let mb = self.mb.clone();
+        let next = next.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         heartbeat(&mut self.store, &mb, |s| {
-            s.heartbeat_error(&mb, &text, DaemonState::Reconnecting)
+            s.heartbeat_retry(&mb, &text, DaemonState::Reconnecting, Some(&next))
         });
+        self.state = DaemonState::Reconnecting;
         if self.conn.as_ref().is_some_and(|c| !c.is_usable()) {
             self.conn = None;
+            self.standing.clear();
         }
         !matches!(self.wait(delay), Woken::Stop)
     }
 
-    /// The worker's loop; returns when a stop is asked.
-    pub fn run(mut self) {
+    /// Logs a warning the first time it is seen in this run.
+    fn say_once(&mut self, w: &str) {
+        if self.said.insert(w.to_owned()) {
+            tracing::warn!(account = %self.mb.account, mailbox = %self.mb.mailbox, "{w}");
+        }
+    }
+
+    /// The worker's loop; returns when a stop is asked, or with an error
+    /// when it refuses to start (the post-action cannot be done on this
+    /// server: a folder it refuses, a keyword it cannot keep).
+    pub fn run(mut self) -> Result<(), String> {
         let mode = if self.cfg.idle {
             "IDLE si le serveur l'offre"
         } else {
@@ -442,9 +628,11 @@ impl Worker {
                     Ok(c) => {
                         tracing::info!(
                             account = %self.mb.account,
-                            idle = c.capabilities().idle,
+                            capacites = %c.capabilities().summary(),
                             "connecté au serveur IMAP"
                         );
+                        self.auth_backoff.reset();
+                        self.standing.clear();
                         c
                     }
                     Err(e) => {
@@ -458,14 +646,58 @@ impl Worker {
             self.beat(DaemonState::Syncing, false);
             let opts = SyncOptions {
                 stop: Some(self.shutdown.flag()),
+                mark: self.mark.clone(),
+                strict_post_action: !self.started,
                 ..SyncOptions::from_config(&self.cfg)
             };
             let result = pass(&mut conn, &mut self.store, &self.intake, &opts);
+            let server = server_line(&self.cfg, &conn);
             self.conn = Some(conn);
             match result {
                 Ok(p) => {
                     log_pass(&p);
                     self.backoff.reset();
+                    self.started = true;
+                    for w in &p.report.warnings {
+                        if !self.standing.contains(w) {
+                            self.standing.push(w.clone());
+                        }
+                    }
+                    let standing = std::mem::take(&mut self.standing);
+                    let changed =
+                        record_pass(&mut self.store, &self.cfg, &p, &server, Some(&standing));
+                    for w in standing.iter().chain(changed.iter()) {
+                        self.say_once(w);
+                    }
+                    if let Some(e) = &p.report.post_action_error {
+                        self.say_once(e);
+                    }
+                    self.standing = standing;
+                }
+                Err(e)
+                    if !self.started
+                        && matches!(
+                            e,
+                            ImapError::TargetFolder { .. }
+                                | ImapError::PostActionUnsupported { .. }
+                        ) =>
+                {
+                    let text = e.to_string();
+                    tracing::error!(
+                        account = %self.mb.account,
+                        mailbox = %self.mb.mailbox,
+                        "{text} — rien n'a été relevé ; corriger la configuration puis relancer le démon"
+                    );
+                    let mb = self.mb.clone();
+                    heartbeat(&mut self.store, &mb, |s| {
+                        s.heartbeat_error(&mb, &text, DaemonState::Stopped)
+                    });
+                    if let Some(c) = self.conn.take()
+                        && c.is_usable()
+                    {
+                        c.logout();
+                    }
+                    return Err(text);
                 }
                 Err(e) => {
                     if self.failed(&e) {
@@ -504,10 +736,13 @@ impl Worker {
         }
         self.beat(DaemonState::Stopped, false);
         tracing::info!(account = %self.mb.account, mailbox = %self.mb.mailbox, "arrêt");
+        Ok(())
     }
 
-    /// One IDLE period (at most [`IDLE_REISSUE`]); the caller searches
-    /// afterwards whatever the outcome.
+    /// One IDLE period — `poll_interval` at most, so that a server whose
+    /// IDLE is slow to report new mail is checked anyway; the caller looks
+    /// for new mail afterwards whatever the outcome. A timer thread
+    /// refreshes the heartbeat meanwhile.
     fn idle(&mut self) -> Result<(), ImapError> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
@@ -521,11 +756,34 @@ impl Worker {
                 return Ok(());
             }
         };
-        let r = if registered {
-            conn.idle_wait(IDLE_REISSUE)
-        } else {
-            Ok(IdleOutcome::Timeout)
-        };
+        let period = self.cfg.poll_interval.min(IDLE_REISSUE);
+        let (store, mb) = (&mut self.store, &self.mb);
+        let r = std::thread::scope(|scope| {
+            let (stop_tx, stop_rx) = mpsc::channel::<()>();
+            let ticker = std::thread::Builder::new()
+                .name("battement".into())
+                .spawn_scoped(scope, move || {
+                    // The connection is open and TCP keepalive would have
+                    // ended it within about a minute if the server were
+                    // gone: a contact.
+                    while let Err(RecvTimeoutError::Timeout) = stop_rx.recv_timeout(HEARTBEAT_EVERY)
+                    {
+                        heartbeat(store, mb, |s| {
+                            s.heartbeat_state(mb, DaemonState::Idle, true)
+                        });
+                    }
+                });
+            let r = if registered {
+                conn.idle_wait(period)
+            } else {
+                Ok(IdleOutcome::Timeout)
+            };
+            drop(stop_tx);
+            if let Ok(t) = ticker {
+                let _ = t.join();
+            }
+            r
+        });
         self.shutdown.end_idle(self.index);
         match r {
             Ok(IdleOutcome::NewMail) => {
@@ -562,9 +820,12 @@ pub fn run_daemon(
             std::thread::Builder::new()
                 .name(format!("imap-{}", w.index))
                 .spawn_scoped(scope, move || {
-                    let r = catch_unwind(AssertUnwindSafe(|| w.run())).map_err(|_| {
-                        "erreur interne (panique) dans la surveillance de cette boîte".to_string()
-                    });
+                    let r = catch_unwind(AssertUnwindSafe(|| w.run()))
+                        .map_err(|_| {
+                            "erreur interne (panique) dans la surveillance de cette boîte"
+                                .to_string()
+                        })
+                        .and_then(|r| r);
                     if r.is_err() {
                         shutdown.trigger();
                     }
@@ -611,6 +872,23 @@ mod tests {
             seen.insert(b.next_delay());
         }
         assert!(seen.len() > 1);
+    }
+
+    #[test]
+    fn a_refused_password_is_retried_after_minutes_then_hours() {
+        let mut b = Backoff::new(AUTH_BACKOFF_BASE, AUTH_BACKOFF_CAP);
+        let delays: Vec<Duration> = (0..12).map(|_| b.next_delay()).collect();
+        assert!(delays[0] >= Duration::from_secs(60), "{delays:?}");
+        assert!(delays.iter().all(|d| *d <= AUTH_BACKOFF_CAP));
+        assert!(delays[8] >= Duration::from_secs(3 * 60 * 60), "{delays:?}");
+        // A day of failures: a handful of attempts, not 1,440.
+        let mut b = Backoff::new(AUTH_BACKOFF_BASE, AUTH_BACKOFF_CAP);
+        let (mut t, mut n) = (Duration::ZERO, 0);
+        while t < Duration::from_secs(24 * 60 * 60) {
+            t += b.next_delay();
+            n += 1;
+        }
+        assert!(n < 20, "{n} attempts in a day");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod pipeline;
 pub mod source;
 pub mod view;
+pub mod watch;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -122,6 +122,14 @@ impl Maildir {
         })
     }
 
+    /// Drops from the listing the messages `seen` knows by their
+    /// [`local_key`] (the daemon's watch reads only what is new).
+    pub fn skip_seen(&mut self, seen: &dyn Fn(&str) -> bool) {
+        let root = self.root.display().to_string();
+        self.files
+            .retain(|(_, name)| !seen(&format!("maildir:{root}:{}", maildir_base(name))));
+    }
+
     /// The file now holding the message `base` (a mail client may have moved
     /// or renamed it since the listing).
     fn find_again(&self, base: &str) -> Option<PathBuf> {
@@ -213,6 +221,28 @@ impl EmlFiles {
             files,
             next: 0,
         })
+    }
+}
+
+impl EmlFiles {
+    /// Drops from the listing the files `seen` knows by their
+    /// [`local_key`] (path and size: a file written again is read again).
+    pub fn skip_seen(&mut self, seen: &dyn Fn(&str) -> bool) {
+        self.files.retain(|p| {
+            let size = fs::metadata(p).map_or(0, |m| m.len());
+            !seen(&format!("file:{}#{size}", p.display()))
+        });
+    }
+}
+
+/// What the daemon's watch remembers of a message read from a Maildir or
+/// a file, to skip it at the next look: the Maildir's unique name, or the
+/// file's path and size.
+pub fn local_key(raw: &RawMessage) -> String {
+    if raw.source_ref.starts_with("file:") {
+        format!("{}#{}", raw.source_ref, raw.size)
+    } else {
+        raw.source_ref.clone()
     }
 }
 

@@ -112,14 +112,31 @@ fn a_delivery_report_is_an_auto_reply() {
 }
 
 #[test]
-fn only_doc_pdf_rtf_or_winmail_is_unsupported() {
+fn only_doc_pdf_rtf_is_unsupported_and_a_damaged_winmail_an_error() {
     let doc = [0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
     let tnef = [0x78u8, 0x9F, 0x3E, 0x22, 0, 0, 0];
+    let m = run(&mail(
+        "Subject: Fiche\r\n",
+        &[("winmail.dat", "application/ms-tnef", &tnef[..])],
+    ));
+    assert_eq!(m.status, MessageStatus::Error);
+    assert_eq!(m.attachments[0].outcome, AttachmentOutcome::Corrupt);
+    assert!(m.reason.as_deref().unwrap().contains("winmail.dat"));
+    // A winmail.dat carrying only a PDF: the PDF is named, inside it.
+    let pdf_inside = crate::fiche::container::build_tnef(&[("fiche.pdf", b"%PDF-1.4\n")]);
+    let m = run(&mail(
+        "Subject: Fiche\r\n",
+        &[("winmail.dat", "application/ms-tnef", &pdf_inside[..])],
+    ));
+    assert_eq!(m.status, MessageStatus::Unsupported);
+    assert_eq!(
+        m.attachments[0].filename.as_deref(),
+        Some("winmail.dat › fiche.pdf")
+    );
     for (name, bytes) in [
         ("f.doc", &doc[..]),
         ("f.pdf", b"%PDF-1.4\n%\xe2\xe3"),
         ("f.rtf", b"{\\rtf1\\ansi x}"),
-        ("winmail.dat", &tnef[..]),
     ] {
         let m = run(&mail(
             "Subject: Fiche\r\n",

@@ -398,7 +398,10 @@ fn head_of(name: &str) -> Option<Gn> {
     let f = fold(name);
     HEADS
         .iter()
-        .filter(|(h, _)| f == *h || f.starts_with(&format!("{h} ")))
+        .filter(|(h, _)| {
+            f.strip_prefix(h)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
         .max_by_key(|(h, _)| h.len())
         .map(|(_, gn)| *gn)
 }

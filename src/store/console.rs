@@ -89,16 +89,6 @@ pub struct TriageMessage {
     pub handled: Option<(String, String)>,
 }
 
-/// The mail daemon's last sign of life, as the status line shows it: the
-/// latest heartbeat over the watched mailboxes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Heartbeat {
-    /// RFC 3339 time of the last contact with the mail server.
-    pub at: Option<String>,
-    /// The last error, while it is more recent than the last contact.
-    pub error: Option<String>,
-}
-
 /// What a listing row needs of a proposal's `fields` JSON, read in one pass.
 #[derive(Default)]
 struct FieldsDigest {
@@ -414,7 +404,7 @@ impl Store {
                     (SELECT count(*) FROM proposals p WHERE p.message_id = m.id),
                     h.at, h.actor
              FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
-             WHERE m.status IN ('unsupported', 'error', 'no_fiche')
+             WHERE m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
              ORDER BY coalesce(m.received_at, m.effective_at, m.date, m.imported_at), m.id",
         )?;
         let mut rows = stmt.query([])?;
@@ -615,33 +605,6 @@ impl Store {
         tx.commit()?;
         self.proposal(id)
     }
-
-    /// The daemon's last sign of life over every mailbox it watches;
-    /// `None` when no daemon ever ran on this database.
-    pub fn daemon_status(&self) -> Result<Option<Heartbeat>> {
-        let beats = self.heartbeats()?;
-        let latest = beats.iter().max_by(|a, b| {
-            a.last_contact_at
-                .cmp(&b.last_contact_at)
-                .then(a.updated_at.cmp(&b.updated_at))
-        });
-        let Some(latest) = latest else {
-            return Ok(None);
-        };
-        // An error counts while it is newer than the mailbox's last contact.
-        let error = beats
-            .iter()
-            .filter(|h| h.last_error.is_some() && h.last_error_at >= h.last_contact_at)
-            .max_by(|a, b| a.last_error_at.cmp(&b.last_error_at))
-            .and_then(|h| h.last_error.clone());
-        Ok(Some(Heartbeat {
-            at: latest
-                .last_contact_at
-                .clone()
-                .or_else(|| Some(latest.updated_at.clone())),
-            error,
-        }))
-    }
 }
 
 #[cfg(test)]
@@ -780,21 +743,5 @@ mod tests {
             "{e}"
         );
         assert!(e.to_string().contains("déjà attribué"), "{e}");
-    }
-
-    #[test]
-    fn daemon_status_is_the_latest_heartbeat() {
-        let (_d, s) = store();
-        assert_eq!(s.daemon_status().unwrap(), None);
-        s.conn
-            .execute_batch(
-                "INSERT INTO heartbeat (account, mailbox, state, last_contact_at, last_error, last_error_at, updated_at)
-                 VALUES ('a', 'INBOX', 'idle', '2018-06-01T10:00:00Z', NULL, NULL, '2018-06-01T10:00:00Z'),
-                        ('b', 'INBOX', 'reconnecting', '2018-06-01T09:00:00Z', 'délai dépassé', '2018-06-01T11:00:00Z', '2018-06-01T11:00:00Z');",
-            )
-            .unwrap();
-        let hb = s.daemon_status().unwrap().unwrap();
-        assert_eq!(hb.at.as_deref(), Some("2018-06-01T10:00:00Z"));
-        assert_eq!(hb.error.as_deref(), Some("délai dépassé"));
     }
 }

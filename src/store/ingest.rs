@@ -34,6 +34,57 @@ pub fn organisation_key(name: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Words of an organisation's name that say what kind of body it is, not
+/// which one ("Mairie de X" and "Ville de X" are the same X).
+const GENERIC_WORDS: &[&str] = &[
+    "ville",
+    "mairie",
+    "commune",
+    "communaute",
+    "urbaine",
+    "agglomeration",
+    "metropole",
+    "conseil",
+    "departemental",
+    "departement",
+    "regional",
+    "region",
+    "territoriale",
+    "collectivite",
+    "association",
+    "municipalite",
+    "municipalidad",
+    "municipio",
+    "alcaldia",
+    "city",
+    "town",
+    "council",
+    "county",
+    "district",
+    "province",
+    "gouvernorat",
+    "the",
+    "des",
+    "les",
+    "del",
+    "los",
+    "las",
+];
+
+/// True when two organisation keys probably name the same body: they share
+/// a word that is not generic.
+pub fn same_organisation_probably(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(' ')
+            .filter(|w| w.chars().count() >= 3 && !GENERIC_WORDS.contains(w))
+            .map(str::to_string)
+            .collect()
+    };
+    let wa = words(a);
+    let wb = words(b);
+    wa.iter().any(|w| wb.contains(w))
+}
+
 /// The chain key of a fiche sent by `sender`, or `None` when it cannot be matched.
 pub fn chain_key(
     sender: Option<&str>,
@@ -340,6 +391,23 @@ impl Store {
                 sha,
                 position
             );
+            let (mut pflags, mut pwarnings) = (p.flags.clone(), p.warnings.clone());
+            if let Some(k) = &key
+                && let Some((other, org)) = probable_version(&tx, k, message_id)?
+            {
+                pflags.push(flag::PROBABLE_NEW_VERSION.to_string());
+                pwarnings.push(crate::fiche::Warning::field(
+                    "organisation",
+                    format!(
+                        "probable nouvelle version de n° {other} (même expéditeur, même type de fiche, organisation écrite « {org} ») : à relier ou à garder séparée"
+                    ),
+                ));
+            }
+            let p = &NewProposal {
+                flags: pflags,
+                warnings: pwarnings,
+                ..p.clone()
+            };
             tx.prepare_cached(
                 "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
                                         chain_key, order_key, revision, created_at, updated_at)
@@ -403,6 +471,46 @@ impl Store {
         tx.commit()?;
         Ok(outcome)
     }
+}
+
+/// A live proposal of another message from the same sender, of the same
+/// kind, whose organisation is written differently but probably names the
+/// same body: (its number, its organisation as written). The most recent.
+fn probable_version(
+    tx: &Transaction<'_>,
+    key: &str,
+    message_id: i64,
+) -> Result<Option<(i64, String)>> {
+    // key = sender|kind|organisation (a `#n` suffix for a second fiche).
+    let mut parts = key.splitn(3, '|');
+    let (Some(sender), Some(kind), Some(org)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let org = org.split('#').next().unwrap_or(org);
+    let prefix = format!("{sender}|{kind}|");
+    let rows: Vec<(i64, String, String)> = tx
+        .prepare_cached(
+            "SELECT id, chain_key, fields FROM proposals
+             WHERE substr(chain_key, 1, length(?1)) = ?1 AND superseded_by IS NULL
+               AND message_id != ?2
+             ORDER BY id DESC",
+        )?
+        .query_map(params![prefix, message_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (id, other_key, fields) in rows {
+        let other_org = other_key[prefix.len()..].split('#').next().unwrap_or("");
+        if other_org == org || !same_organisation_probably(org, other_org) {
+            continue;
+        }
+        let written = serde_json::from_str::<serde_json::Value>(&fields)
+            .ok()
+            .and_then(|v| v["organisation"].as_str().map(str::to_string))
+            .unwrap_or_else(|| other_org.to_string());
+        return Ok(Some((id, written)));
+    }
+    Ok(None)
 }
 
 fn find_duplicate(
@@ -606,6 +714,27 @@ mod tests {
             organisation_key("Conseil départemental de l'Isère"),
             "conseil departemental de l isere"
         );
+    }
+
+    #[test]
+    fn organisations_written_differently() {
+        let k = organisation_key;
+        assert!(same_organisation_probably(
+            &k("Mairie de Saint-Louis"),
+            &k("Ville de Saint-Louis")
+        ));
+        assert!(same_organisation_probably(
+            &k("Conseil départemental de l'Isère"),
+            &k("Département de l'Isère")
+        ));
+        assert!(!same_organisation_probably(
+            &k("Ville de Lyon"),
+            &k("Ville de Dakar")
+        ));
+        assert!(!same_organisation_probably(
+            &k("Commune de X"),
+            &k("Communauté urbaine de Y")
+        ));
     }
 
     #[test]

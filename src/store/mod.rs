@@ -5,8 +5,12 @@
 //! only module that holds SQL.
 //!
 //! Design:
-//! - numbered migrations (`migrations/NNNN_*.sql`, embedded) applied at open in
-//!   one `BEGIN IMMEDIATE` transaction each, tracked by `PRAGMA user_version`;
+//! - numbered migrations (`migrations/NNNN_*.sql`, embedded), each applied in
+//!   one `BEGIN IMMEDIATE` transaction and recorded by name and checksum;
+//!   only the daemon and `fiches migrate` migrate, after a backup (`schema`);
+//! - files created group-writable (the process umask, see `system`); at
+//!   open, a database or folder this user cannot write is said at once,
+//!   with what to ask the administrator;
 //! - WAL, `synchronous = NORMAL` (a crash or SIGKILL never loses a committed
 //!   transaction; a power cut may lose the last ones, which a re-import puts
 //!   back, exactly once), `busy_timeout` of 10 s, foreign keys on;
@@ -27,12 +31,14 @@ pub mod partners;
 pub mod programme;
 mod publications;
 mod queries;
+pub mod schema;
+mod status;
 mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
 pub use model::*;
@@ -44,6 +50,8 @@ pub use outbox::{
 pub use partners::{NewPartnerMail, PartnerMail, ScheduleState};
 pub use programme::{Applied, Decided, Undone};
 pub use publications::PublicationRecord;
+pub use schema::{Migrate, SchemaInfo};
+pub use status::{LastMessage, LocalPass};
 pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
 
 /// The migrations, in order. Append only: never edit a released one.
@@ -61,8 +69,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0006_programme.sql"),
     ),
     (
-        "0007_delivery",
-        include_str!("migrations/0007_delivery.sql"),
+        "0007_imap_servers",
+        include_str!("migrations/0007_imap_servers.sql"),
+    ),
+    (
+        "0008_delivery",
+        include_str!("migrations/0008_delivery.sql"),
     ),
 ];
 
@@ -76,7 +88,8 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error(
-        "base de données {path} : version de schéma {found}, plus récente que celle de ce programme ({known}) ; mettre à jour fiches"
+        "base de données {path} : version de schéma {found}, plus récente que celle de ce programme ({known}) ; \
+         utiliser le fiches qui l'a migrée (fiches --version), ou demander à l'administrateur de mettre à jour fiches"
     )]
     TooNew {
         path: PathBuf,
@@ -91,6 +104,36 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error(
+        "base de données {path} : migrée par une autre version de fiches ({detail}) ; rien n'a été modifié : \
+         utiliser la version de fiches qui l'a migrée, ou restaurer la sauvegarde faite avant sa migration \
+         (fichier {path}-avant-….db à côté)"
+    )]
+    OtherBuild { path: PathBuf, detail: String },
+    #[error(
+        "base de données {path} : ce n'est pas une base fiches (des tables, mais aucun historique de migrations) ; vérifier [database] path"
+    )]
+    NotFiches { path: PathBuf },
+    #[error(
+        "base de données {path} : schéma {current}, ce programme attend aussi {} ; \
+         la base doit d'abord être mise à jour : demander à l'administrateur \
+         (`sudo fiches migrate`, ou redémarrer le démon : systemctl restart fiches-daemon)",
+        pending.join(", ")
+    )]
+    NeedsMigration {
+        path: PathBuf,
+        current: String,
+        pending: Vec<String>,
+    },
+    #[error("sauvegarde {path} impossible : {message}")]
+    Backup { path: PathBuf, message: String },
+    #[error(
+        "base de données {path} : le dossier {dir} n'existe pas ; vérifier [database] path dans la configuration \
+         (sur un serveur, `fiches setup --system` crée /var/lib/fiches)"
+    )]
+    MissingFolder { path: PathBuf, dir: PathBuf },
+    #[error("lecture seule : {advice}")]
+    ReadOnly { advice: String },
     #[error("base de données {path} : la migration {name} a échoué ({source})")]
     Migration {
         path: PathBuf,
@@ -189,10 +232,20 @@ pub(crate) fn now() -> String {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema
-    /// up to date.
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date, backing it up first when it held data (the
+    /// daemon's and `fiches migrate`'s way; tests and tools).
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, Migrate::Allowed).map(|(s, _)| s)
+    }
+
+    /// Opens the database at `path` for writing, creating it if needed
+    /// (group-writable), after checking that this user can write it and its
+    /// folder. `mode` says whether an older schema may be migrated (see
+    /// [`schema`]); the backup made before a migration is returned.
+    pub fn open_with(path: impl AsRef<Path>, mode: Migrate) -> Result<(Store, Option<PathBuf>)> {
         let path = path.as_ref().to_path_buf();
+        check_writable(&path)?;
         let open_err = |source| StoreError::Open {
             path: path.clone(),
             source,
@@ -206,12 +259,23 @@ impl Store {
         .map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
+        // A database this program must not touch (another build's, a newer
+        // one, one to migrate by someone else) is refused before anything
+        // is written to it, even its journal mode.
+        let conn = {
+            let inspect = Store {
+                conn,
+                path: path.clone(),
+            };
+            inspect.inspect(mode)?;
+            inspect.conn
+        };
         // journal_mode returns a row; pragma_update_and_check reads it.
         // Switching a new database to WAL can answer SQLITE_BUSY at once,
         // without the busy handler, while another process opens it too:
         // retried for as long as the busy timeout.
         let started = std::time::Instant::now();
-        let mode: String = loop {
+        let journal: String = loop {
             match conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0)) {
                 Err(rusqlite::Error::SqliteFailure(e, _))
                     if e.code == rusqlite::ErrorCode::DatabaseBusy
@@ -224,16 +288,16 @@ impl Store {
                 other => break other.map_err(open_err)?,
             }
         };
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(%mode, "WAL refusé par SQLite, mode conservé");
+        if !journal.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode = %journal, "WAL refusé par SQLite, mode conservé");
         }
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
         let mut store = Store { conn, path };
-        store.migrate()?;
-        Ok(store)
+        let backup = store.migrate(mode)?;
+        Ok((store, backup))
     }
 
     /// A read-only connection to an existing database (e.g. for a thread
@@ -268,60 +332,12 @@ impl Store {
         &self.path
     }
 
-    /// The schema version (number of migrations applied).
+    /// The schema version (number of migrations applied; see
+    /// [`Store::schema`] for their names).
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let known = MIGRATIONS.len() as i64;
-        // Fast path without a write lock.
-        if self.schema_version()? == known {
-            return Ok(());
-        }
-        let path = self.path.clone();
-        for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
-            let number = i as i64 + 1;
-            let mig_err = |source| StoreError::Migration {
-                path: path.clone(),
-                name,
-                source,
-            };
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(mig_err)?;
-            // Re-read under the lock: another process may have migrated meanwhile.
-            let current: i64 = tx
-                .pragma_query_value(None, "user_version", |r| r.get(0))
-                .map_err(mig_err)?;
-            if current > known {
-                return Err(StoreError::TooNew {
-                    path,
-                    found: current,
-                    known,
-                });
-            }
-            if current >= number {
-                continue;
-            }
-            tx.execute_batch(sql).map_err(mig_err)?;
-            tx.pragma_update(None, "user_version", number)
-                .map_err(mig_err)?;
-            tx.commit().map_err(mig_err)?;
-            tracing::info!(migration = name, "schéma mis à jour");
-        }
-        let current = self.schema_version()?;
-        if current > known {
-            return Err(StoreError::TooNew {
-                path,
-                found: current,
-                known,
-            });
-        }
-        Ok(())
     }
 
     /// `PRAGMA integrity_check`: `"ok"` when the file is sound.
@@ -332,6 +348,63 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(rows.join("\n"))
     }
+}
+
+/// Refuses, before SQLite is involved, a database this user could read but
+/// not write: the database, its `-wal` and `-shm` files when present, and
+/// its folder (where SQLite and fiches create their files). A missing
+/// database is created here, so that its mode follows the process umask
+/// (SQLite's own default, 0644, would leave it read-only for the group).
+fn check_writable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let read_only = |p: &Path| StoreError::ReadOnly {
+        advice: crate::system::not_writable_advice(p),
+    };
+    if !dir.is_dir() {
+        return Err(StoreError::MissingFolder {
+            path: path.to_path_buf(),
+            dir,
+        });
+    }
+    if !crate::system::writable(&dir) {
+        return Err(read_only(&dir));
+    }
+    if !path.exists() {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(StoreError::Open {
+                    path: path.to_path_buf(),
+                    source: rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                        Some(e.to_string()),
+                    ),
+                });
+            }
+        }
+    }
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(suffix);
+        files.push(PathBuf::from(p));
+    }
+    for f in files {
+        if f.exists() && !crate::system::writable(&f) {
+            return Err(read_only(&f));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ pub mod flag {
     /// A fiche was read, but the message is cut, hit a safety limit, or
     /// another attachment could not be read: staff should look at it.
     pub const ATTACHMENT_PROBLEM: &str = "attachment_problem";
+    /// Same sender and kind as a live proposal whose organisation is written
+    /// differently ("Mairie de X" then "Ville de X"): probably a new version
+    /// of it, not chained automatically; staff link or keep apart.
+    pub const PROBABLE_NEW_VERSION: &str = "probable_new_version";
 }
 
 macro_rules! string_enum {

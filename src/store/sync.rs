@@ -13,13 +13,18 @@
 //!   by Message-ID or SHA-256 (the store's dedupe), so nothing is doubled.
 //! - Messages too large to download are recorded in `imap_skipped`.
 //! - The heartbeat (one row per account and mailbox): pid, start, state,
-//!   last contact with the server, last new mail, last error, counters of
-//!   the current run. The console reads it with [`Store::heartbeats`].
+//!   last contact with the server, last new mail, last error and when the
+//!   next attempt is due, the post-action's last failure, what the user
+//!   should know about the server, counters of the current run. The
+//!   console and `fiches status` read it with [`Store::heartbeats`].
+//! - This database's identity (the keyword it marks the messages it takes
+//!   with) and the identity of each mailbox it reads (host, user, mailbox,
+//!   UIDVALIDITY).
 
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use chrono::Utc;
-use rusqlite::{Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::{IngestOutcome, NewMessage, Result, Store, Watermark, now, sha256_hex};
@@ -92,6 +97,20 @@ pub struct Heartbeat {
     pub skipped: u64,
     pub errors: u64,
     pub updated_at: String,
+    /// After an error: when the next attempt is due (a refused password
+    /// waits up to hours).
+    pub next_attempt_at: Option<String>,
+    /// Why the post-action (move, keyword, flag) last failed, while the
+    /// messages were stored and their post-actions wait.
+    pub post_action_error: Option<String>,
+    pub post_action_error_at: Option<String>,
+    /// Post-actions waiting (committed, not yet done on the server).
+    pub pending_post_actions: u64,
+    /// What the user should know about the server (French).
+    pub warning: Option<String>,
+    pub warning_at: Option<String>,
+    /// `host:port` and what the server offers (`IDLE MOVE -UIDPLUS …`).
+    pub server: Option<String>,
 }
 
 /// A message recorded as not downloaded.
@@ -212,6 +231,9 @@ impl Store {
                 at
             ],
         )?;
+        if tx.changes() > 0 {
+            super::status::record_not_downloaded(&tx, wm, size, reason, &at)?;
+        }
         super::ingest::advance_watermark(&tx, wm, &at)?;
         let mb = MailboxId::new(wm.account.clone(), wm.mailbox.clone());
         heartbeat_row(&tx, &mb, &at)?;
@@ -340,7 +362,8 @@ impl Store {
         heartbeat_row(&tx, mb, &at)?;
         tx.execute(
             "UPDATE heartbeat SET pid = ?3, started_at = ?4, state = 'starting', messages = 0,
-               duplicates = 0, proposals = 0, skipped = 0, errors = 0, updated_at = ?4
+               duplicates = 0, proposals = 0, skipped = 0, errors = 0, updated_at = ?4,
+               next_attempt_at = NULL, warning = NULL, warning_at = NULL
              WHERE account = ?1 AND mailbox = ?2",
             params![mb.account, mb.mailbox, pid, at],
         )?;
@@ -363,7 +386,8 @@ impl Store {
         heartbeat_row(&tx, mb, &at)?;
         tx.prepare_cached(
             "UPDATE heartbeat SET state = ?3, updated_at = ?4,
-               last_contact_at = CASE WHEN ?5 THEN ?4 ELSE last_contact_at END
+               last_contact_at = CASE WHEN ?5 THEN ?4 ELSE last_contact_at END,
+               next_attempt_at = CASE WHEN ?5 THEN NULL ELSE next_attempt_at END
              WHERE account = ?1 AND mailbox = ?2",
         )?
         .execute(params![mb.account, mb.mailbox, state.as_str(), at, contact])?;
@@ -379,6 +403,17 @@ impl Store {
         error: &str,
         state: DaemonState,
     ) -> Result<()> {
+        self.heartbeat_retry(mb, error, state, None)
+    }
+
+    /// A failed pass, and when the next attempt is due (RFC 3339).
+    pub fn heartbeat_retry(
+        &mut self,
+        mb: &MailboxId,
+        error: &str,
+        state: DaemonState,
+        next_attempt_at: Option<&str>,
+    ) -> Result<()> {
         let at = now();
         let tx = self
             .conn
@@ -386,12 +421,168 @@ impl Store {
         heartbeat_row(&tx, mb, &at)?;
         tx.execute(
             "UPDATE heartbeat SET state = ?3, last_error = ?4, last_error_at = ?5,
-               errors = errors + 1, updated_at = ?5
+               errors = errors + 1, updated_at = ?5, next_attempt_at = ?6
              WHERE account = ?1 AND mailbox = ?2",
-            params![mb.account, mb.mailbox, state.as_str(), error, at],
+            params![
+                mb.account,
+                mb.mailbox,
+                state.as_str(),
+                error,
+                at,
+                next_attempt_at
+            ],
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// After a pass: the post-action's failure (or `None`: it works), what
+    /// the user should know about the server (or `None`), and the server
+    /// with its capabilities. A text that did not change keeps its time.
+    pub fn heartbeat_pass(
+        &mut self,
+        mb: &MailboxId,
+        post_action_error: Option<&str>,
+        warning: Option<&str>,
+        server: Option<&str>,
+    ) -> Result<()> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        heartbeat_row(&tx, mb, &at)?;
+        tx.prepare_cached(
+            "UPDATE heartbeat SET updated_at = ?3,
+               post_action_error_at = CASE WHEN ?4 IS NULL THEN NULL
+                 WHEN post_action_error IS ?4 THEN post_action_error_at ELSE ?3 END,
+               post_action_error = ?4,
+               warning_at = CASE WHEN ?5 IS NULL THEN NULL
+                 WHEN warning IS ?5 THEN warning_at ELSE ?3 END,
+               warning = ?5,
+               server = coalesce(?6, server)
+             WHERE account = ?1 AND mailbox = ?2",
+        )?
+        .execute(params![
+            mb.account,
+            mb.mailbox,
+            at,
+            post_action_error,
+            warning,
+            server
+        ])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The keyword this database adds to the messages it takes:
+    /// `$FichesDaemon_` and the first 8 hexadecimal digits of its identity.
+    pub fn database_mark(&self) -> Result<String> {
+        let id: String =
+            self.conn
+                .query_row("SELECT id FROM database_identity LIMIT 1", [], |r| r.get(0))?;
+        let short: String = id.chars().filter(char::is_ascii_hexdigit).take(8).collect();
+        Ok(format!("{}{short}", crate::intake::imap::MARK_PREFIX))
+    }
+
+    /// Records which server, user, mailbox and UIDVALIDITY an account is.
+    /// When the account was last seen on another server or user, returns
+    /// what changed (French), for a warning: its watermark applies to
+    /// another mailbox now (a UIDVALIDITY change then rereads it, the
+    /// store's dedupe keeps nothing twice).
+    pub fn imap_identity(
+        &mut self,
+        mb: &MailboxId,
+        host: &str,
+        port: u16,
+        username: &str,
+        uidvalidity: u32,
+    ) -> Result<Option<String>> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before: Option<(String, u16, String)> = tx
+            .query_row(
+                "SELECT host, port, username FROM imap_mailbox_identity
+                 WHERE account = ?1 AND mailbox = ?2",
+                params![mb.account, mb.mailbox],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        tx.prepare_cached(
+            "INSERT INTO imap_mailbox_identity
+               (account, mailbox, host, port, username, uidvalidity, first_seen_at, last_seen_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+             ON CONFLICT (account, mailbox) DO UPDATE SET host = excluded.host,
+               port = excluded.port, username = excluded.username,
+               uidvalidity = excluded.uidvalidity, last_seen_at = excluded.last_seen_at,
+               first_seen_at = CASE WHEN host = excluded.host AND username = excluded.username
+                 THEN first_seen_at ELSE excluded.first_seen_at END",
+        )?
+        .execute(params![
+            mb.account,
+            mb.mailbox,
+            host,
+            port,
+            username,
+            uidvalidity,
+            at
+        ])?;
+        tx.commit()?;
+        Ok(before.and_then(|(h, p, u)| {
+            (!h.eq_ignore_ascii_case(host) || u != username).then(|| {
+                format!(
+                    "le compte « {} » désignait la boîte de {u} sur {h}:{p} ; la configuration \
+                     désigne maintenant celle de {username} sur {host}:{port}",
+                    mb.account
+                )
+            })
+        }))
+    }
+
+    /// Drops every pending post-action of a mailbox (`fiches daemon
+    /// --reset-pending`), journaled with `actor`; returns how many.
+    pub fn imap_reset_pending(&mut self, mb: &MailboxId, actor: &str) -> Result<usize> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actions: Vec<(String, i64)> = tx
+            .prepare(
+                "SELECT action, count(*) FROM imap_pending_actions
+                 WHERE account = ?1 AND mailbox = ?2 GROUP BY action ORDER BY action",
+            )?
+            .query_map(params![mb.account, mb.mailbox], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let n = tx.execute(
+            "DELETE FROM imap_pending_actions WHERE account = ?1 AND mailbox = ?2",
+            params![mb.account, mb.mailbox],
+        )?;
+        if n > 0 {
+            super::ingest::journal(
+                &tx,
+                &at,
+                super::ingest::Line {
+                    actor,
+                    action: "imap_pending_reset",
+                    message_id: None,
+                    proposal_id: None,
+                    before: Some(serde_json::json!({
+                        "account": mb.account,
+                        "mailbox": mb.mailbox,
+                        "pending": actions
+                            .iter()
+                            .map(|(a, c)| serde_json::json!({"action": a, "count": c}))
+                            .collect::<Vec<_>>(),
+                    })),
+                    after: Some(serde_json::json!({"pending": 0})),
+                },
+            )?;
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Every heartbeat row, by account and mailbox.
@@ -399,8 +590,11 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT account, mailbox, pid, started_at, state, last_contact_at, last_new_mail_at,
                     last_error, last_error_at, messages, duplicates, proposals, skipped, errors,
-                    updated_at
-             FROM heartbeat ORDER BY account, mailbox",
+                    updated_at, next_attempt_at, post_action_error, post_action_error_at,
+                    (SELECT count(*) FROM imap_pending_actions p
+                      WHERE p.account = h.account AND p.mailbox = h.mailbox),
+                    warning, warning_at, server
+             FROM heartbeat h ORDER BY account, mailbox",
         )?;
         let rows = stmt
             .query_map([], |r| {
@@ -424,6 +618,13 @@ impl Store {
                         skipped: count(12)?,
                         errors: count(13)?,
                         updated_at: r.get(14)?,
+                        next_attempt_at: r.get(15)?,
+                        post_action_error: r.get(16)?,
+                        post_action_error_at: r.get(17)?,
+                        pending_post_actions: count(18)?,
+                        warning: r.get(19)?,
+                        warning_at: r.get(20)?,
+                        server: r.get(21)?,
                     },
                 ))
             })?
@@ -762,8 +963,30 @@ mod tests {
         assert_eq!(s.load(&mb).unwrap().unwrap().last_uid, 5);
 
         let messages = store.list_messages(&Default::default()).unwrap();
-        assert_eq!(messages.len(), 1);
+        // The skipped message is a message too, for staff to fetch by hand.
+        assert_eq!(messages.len(), 2);
+        let skipped = &messages[1];
+        assert_eq!(skipped.status, crate::store::MessageStatus::Rejected);
+        assert_eq!(skipped.flags, ["not_downloaded"]);
+        let reason = skipped.reason.as_deref().unwrap();
+        assert!(
+            reason.contains("trop gros") && reason.contains("UID 5"),
+            "{reason}"
+        );
         assert_eq!(store.imap_skipped().unwrap()[0].uid, 5);
+        // Staff find it in À traiter, its note readable.
+        let triage = store.triage_messages().unwrap();
+        assert!(
+            triage
+                .iter()
+                .any(|m| m.id == skipped.id && m.flags == ["not_downloaded"]),
+            "{triage:?}"
+        );
+        let note = String::from_utf8(store.raw_message(skipped.id).unwrap()).unwrap();
+        assert!(
+            note.contains("Message non téléchargé") && note.contains("fiches import"),
+            "{note}"
+        );
         let h = store.heartbeat(&mb).unwrap().unwrap();
         assert_eq!(
             (
@@ -785,12 +1008,113 @@ mod tests {
         assert_eq!(h.state, DaemonState::Idle);
         assert_eq!(h.errors, 1);
         assert_eq!(h.last_error.as_deref(), Some("connexion perdue"));
+        // A message seen again past the limit is recorded once.
+        let wm = Watermark {
+            account: mb.account.clone(),
+            mailbox: mb.mailbox.clone(),
+            uidvalidity: 8,
+            uid: 5,
+        };
+        store.imap_skip(&wm, 99_000_000, "trop gros").unwrap();
+        assert_eq!(store.list_messages(&Default::default()).unwrap().len(), 2);
         // A new run: counters start again, the last error stays.
         store.heartbeat_start(&mb, 43).unwrap();
         let h = store.heartbeat(&mb).unwrap().unwrap();
         assert_eq!((h.pid, h.messages, h.errors), (Some(43), 0, 0));
         assert_eq!(h.state, DaemonState::Starting);
         assert!(h.last_error.is_some());
+    }
+
+    #[test]
+    fn identity_marks_pass_reports_and_pending_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("f.db")).unwrap();
+        let mark = store.database_mark().unwrap();
+        assert!(
+            mark.starts_with("$FichesDaemon_") && mark.len() == 22,
+            "{mark}"
+        );
+        assert_eq!(store.database_mark().unwrap(), mark);
+        let other = Store::open(dir.path().join("g.db")).unwrap();
+        assert_ne!(other.database_mark().unwrap(), mark);
+
+        let mb = MailboxId::new("staff@h", "INBOX");
+        assert_eq!(
+            store.imap_identity(&mb, "h", 993, "staff", 7).unwrap(),
+            None
+        );
+        assert_eq!(
+            store.imap_identity(&mb, "h", 993, "staff", 8).unwrap(),
+            None
+        );
+        let changed = store
+            .imap_identity(&mb, "other.example", 993, "staff", 1)
+            .unwrap()
+            .unwrap();
+        assert!(changed.contains("staff sur h:993") && changed.contains("other.example"));
+
+        store.heartbeat_start(&mb, 1).unwrap();
+        store
+            .heartbeat_pass(
+                &mb,
+                Some("déplacement refusé"),
+                Some("sans UIDPLUS"),
+                Some("h:993 (IDLE)"),
+            )
+            .unwrap();
+        let h = store.heartbeat(&mb).unwrap().unwrap();
+        assert_eq!(h.post_action_error.as_deref(), Some("déplacement refusé"));
+        assert_eq!(h.warning.as_deref(), Some("sans UIDPLUS"));
+        assert_eq!(h.server.as_deref(), Some("h:993 (IDLE)"));
+        let since = h.post_action_error_at.clone();
+        assert!(since.is_some());
+        store
+            .heartbeat_pass(&mb, None, Some("sans UIDPLUS"), None)
+            .unwrap();
+        let h = store.heartbeat(&mb).unwrap().unwrap();
+        assert_eq!((h.post_action_error, h.post_action_error_at), (None, None));
+        assert_eq!(h.server.as_deref(), Some("h:993 (IDLE)"));
+        store
+            .heartbeat_retry(
+                &mb,
+                "authentification refusée",
+                DaemonState::Reconnecting,
+                Some("2030-01-01T00:00:00Z"),
+            )
+            .unwrap();
+        assert!(
+            store
+                .heartbeat(&mb)
+                .unwrap()
+                .unwrap()
+                .next_attempt_at
+                .is_some()
+        );
+        store.heartbeat_state(&mb, DaemonState::Idle, true).unwrap();
+        assert_eq!(store.heartbeat(&mb).unwrap().unwrap().next_attempt_at, None);
+
+        let mut s = ImapStore::new(&mut store, intake());
+        s.reset_watermark(&mb, 7).unwrap();
+        let mv = PostAction::MoveTo("Traitées".into());
+        s.commit_message(&mb, 7, &fetched(3, corpus("01-plain.eml")), Some(&mv))
+            .unwrap();
+        assert_eq!(
+            store.heartbeat(&mb).unwrap().unwrap().pending_post_actions,
+            1
+        );
+        assert_eq!(store.imap_reset_pending(&mb, "alice").unwrap(), 1);
+        assert_eq!(store.imap_reset_pending(&mb, "alice").unwrap(), 0);
+        assert!(store.imap_pending(&mb).unwrap().is_empty());
+        let (actor, before): (String, String) = store
+            .conn
+            .query_row(
+                "SELECT actor, before FROM journal WHERE action = 'imap_pending_reset'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(actor, "alice");
+        assert!(before.contains("move:Traitées"), "{before}");
     }
 
     #[test]

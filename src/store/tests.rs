@@ -82,6 +82,191 @@ fn open_migrates_once_and_refuses_a_newer_schema() {
     assert!(e.to_string().contains("t.db"));
 }
 
+/// A database as an older build left it: the first `n` migrations, with
+/// their history, and one message.
+fn older_db(path: &Path, n: usize) {
+    let mut s = Store {
+        conn: rusqlite::Connection::open(path).unwrap(),
+        path: path.to_path_buf(),
+    };
+    s.apply_upto(n).unwrap();
+    s.conn
+        .execute(
+            "INSERT INTO messages (sha256, source_ref, size, status, imported_at)
+             VALUES ('x', 'file:x', 1, 'no_fiche', '2018-05-10T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+}
+
+#[test]
+fn migrations_are_named_checksummed_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let s = Store::open(&path).unwrap();
+    let info = s.schema().unwrap();
+    assert!(info.pending.is_empty());
+    let names: Vec<&str> = info.applied.iter().map(|m| m.name.as_str()).collect();
+    let known: Vec<&str> = MIGRATIONS.iter().map(|m| m.0).collect();
+    assert_eq!(names, known);
+    for (m, (_, sql)) in info.applied.iter().zip(MIGRATIONS) {
+        assert_eq!(m.sha256, schema::checksum(sql));
+        assert_eq!(
+            m.applied_by.as_deref(),
+            Some(crate::system::acting_user().as_str())
+        );
+    }
+    assert_eq!(
+        info.label(),
+        format!("{} ({})", MIGRATIONS.len(), MIGRATIONS.last().unwrap().0)
+    );
+    // Another build's migration at a known place: refused, nothing changed.
+    s.conn
+        .execute(
+            "UPDATE schema_migrations SET name = '0002_autre_branche' WHERE seq = 2",
+            [],
+        )
+        .unwrap();
+    drop(s);
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, StoreError::OtherBuild { .. }), "{e}");
+    assert!(e.to_string().contains("0002_autre_branche"), "{e}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE schema_migrations SET name = ?1, sha256 = 'f00' WHERE seq = 2",
+        [MIGRATIONS[1].0],
+    )
+    .unwrap();
+    let e = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(e, StoreError::OtherBuild { .. }) && e.to_string().contains("diffère"),
+        "{e}"
+    );
+    // A migration this program does not know, after its own: a newer build.
+    conn.execute(
+        "UPDATE schema_migrations SET sha256 = ?1 WHERE seq = 2",
+        [schema::checksum(MIGRATIONS[1].1)],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO schema_migrations (seq, name, sha256, applied_at, applied_by, build)
+         VALUES (99, '9999_futur', 'x', 'now', 'x', 'x')",
+        [],
+    )
+    .unwrap();
+    let e = Store::open(&path).unwrap_err();
+    assert!(matches!(e, StoreError::TooNew { .. }), "{e}");
+}
+
+#[test]
+fn staff_never_migrate_the_daemon_backs_up_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fiches.db");
+    older_db(&path, 3);
+    // A console or a command: refused with the advice, nothing written.
+    let e = Store::open_with(&path, Migrate::Refused).unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, StoreError::NeedsMigration { .. }), "{e}");
+    assert!(
+        text.contains("administrateur")
+            && text.contains("fiches migrate")
+            && text.contains(MIGRATIONS[3].0),
+        "{text}"
+    );
+    let backups = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().contains("-avant-"))
+            .collect()
+    };
+    assert!(backups(dir.path()).is_empty());
+    // The daemon (or fiches migrate): a backup beside, then the migrations.
+    let (s, backup) = Store::open_with(&path, Migrate::Allowed).unwrap();
+    let backup = backup.expect("a backup before migrating");
+    assert_eq!(backups(dir.path()), vec![backup.clone()]);
+    assert!(
+        backup
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&format!("fiches-avant-{}-", MIGRATIONS[3].0)),
+        "{}",
+        backup.display()
+    );
+    assert!(s.schema().unwrap().pending.is_empty());
+    // The backup is the old database, whole and readable.
+    let old = rusqlite::Connection::open(&backup).unwrap();
+    let n: i64 = old
+        .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+    let m: i64 = old
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(m, 1);
+    // Up to date now: staff open it, no second backup.
+    drop(s);
+    Store::open_with(&path, Migrate::Refused).unwrap();
+    assert_eq!(Store::open_with(&path, Migrate::Allowed).unwrap().1, None);
+}
+
+#[test]
+fn a_first_build_database_is_adopted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fiches.db");
+    // The first builds: the SQL applied, user_version counting, no history.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for (_, sql) in &MIGRATIONS[..2] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 2).unwrap();
+    drop(conn);
+    let e = Store::open_with(&path, Migrate::Refused).unwrap_err();
+    assert!(matches!(e, StoreError::NeedsMigration { .. }), "{e}");
+    let (s, backup) = Store::open_with(&path, Migrate::Allowed).unwrap();
+    assert!(backup.is_some());
+    let info = s.schema().unwrap();
+    assert!(info.pending.is_empty());
+    assert_eq!(info.applied.len(), MIGRATIONS.len());
+    // Not a fiches database at all: said, not migrated.
+    let other = dir.path().join("autre.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE clients (nom TEXT)")
+        .unwrap();
+    let e = Store::open(&other).unwrap_err();
+    assert!(matches!(e, StoreError::NotFiches { .. }), "{e}");
+}
+
+#[test]
+fn a_new_database_is_group_writable_and_a_read_only_one_is_said() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fiches.db");
+    // As `fiches` runs: umask 0007 (set here for this process's files).
+    let old = unsafe { libc::umask(0o007) };
+    let s = Store::open_with(&path, Migrate::Refused).unwrap().0;
+    unsafe { libc::umask(old) };
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o660, "SQLite's own default would be 0644");
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    assert_eq!(mode(Path::new(&wal)), 0o660, "-wal follows the database");
+    drop(s);
+    if crate::system::euid() == 0 {
+        // Root may write anything: the check cannot be seen failing.
+        return;
+    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let e = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(e, StoreError::ReadOnly { .. }) && e.to_string().starts_with("lecture seule"),
+        "{e}"
+    );
+}
+
 #[test]
 fn message_attachments_and_proposals_are_stored_together() {
     let (_d, mut s) = temp_store();
@@ -227,6 +412,54 @@ fn resubmission_supersedes_and_keeps_history() {
         assert!(sup.is_empty());
         assert_eq!(s.proposal(p[0]).unwrap().revision, 1);
     }
+}
+
+#[test]
+fn an_organisation_written_differently_is_flagged_not_chained() {
+    let (_d, mut s) = temp_store();
+    let (_, p1, _) = stored(
+        s.ingest(&message(
+            "1@sl",
+            "ri@saint-louis.sn",
+            "2018-05-14T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Mairie de Saint-Louis", "v1")],
+        ))
+        .unwrap(),
+    );
+    let (_, p2, sup) = stored(
+        s.ingest(&message(
+            "2@sl",
+            "ri@saint-louis.sn",
+            "2018-05-20T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Ville de Saint-Louis", "v2")],
+        ))
+        .unwrap(),
+    );
+    assert!(sup.is_empty(), "not chained silently");
+    let new = s.proposal(p2[0]).unwrap();
+    assert_eq!(new.revision, 1);
+    assert_eq!(new.flags, [flag::PROBABLE_NEW_VERSION]);
+    let w = new
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("probable nouvelle version"))
+        .expect("a warning for staff");
+    assert!(
+        w.message.contains(&format!("n° {}", p1[0])) && w.message.contains("Mairie de Saint-Louis"),
+        "{w:?}"
+    );
+    // The first one is untouched; another body from the same sender is not flagged.
+    assert!(s.proposal(p1[0]).unwrap().flags.is_empty());
+    let (_, p3, _) = stored(
+        s.ingest(&message(
+            "3@sl",
+            "ri@saint-louis.sn",
+            "2018-05-21T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Ville de Podor", "autre")],
+        ))
+        .unwrap(),
+    );
+    assert!(s.proposal(p3[0]).unwrap().flags.is_empty());
 }
 
 #[test]

@@ -10,16 +10,67 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::dovecot::{Dovecot, USER};
+use super::servers::Server;
+
+/// A test IMAP server, as the daemon's configuration needs it.
+pub trait Endpoint {
+    fn tls_port(&self) -> u16;
+    fn user(&self) -> &str;
+    /// Holds `password` and `ca.pem`.
+    fn dir(&self) -> &Path;
+}
+
+impl Endpoint for Dovecot {
+    fn tls_port(&self) -> u16 {
+        self.tls_port
+    }
+    fn user(&self) -> &str {
+        USER
+    }
+    fn dir(&self) -> &Path {
+        Dovecot::dir(self)
+    }
+}
+
+impl Endpoint for Server {
+    fn tls_port(&self) -> u16 {
+        Server::tls_port(self)
+    }
+    fn user(&self) -> &str {
+        Server::user(self)
+    }
+    fn dir(&self) -> &Path {
+        Server::dir(self)
+    }
+}
 
 /// The `[[sources]]` entry for `d`, with `extra` TOML lines appended
 /// (`post_action = …`, `mailbox = …`).
-pub fn imap_source(d: &Dovecot, extra: &str) -> String {
+pub fn imap_source(d: &impl Endpoint, extra: &str) -> String {
     format!(
-        "[[sources]]\ntype = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\nusername = \"{USER}\"\n\
+        "[[sources]]\ntype = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\nusername = \"{}\"\n\
          password_file = \"{}\"\nca_file = \"{}\"\nconnect_timeout = \"5s\"\nread_timeout = \"10s\"\n{extra}\n",
-        d.tls_port,
+        d.tls_port(),
+        d.user(),
         d.dir().join("password").display(),
-        d.ca_file().display(),
+        d.dir().join("ca.pem").display(),
+    )
+}
+
+/// The same through a plain-text port on loopback (a test proxy in front
+/// of the server's plain port).
+pub fn imap_source_plain(d: &impl Endpoint, port: u16, extra: &str) -> String {
+    let timeout = if extra.contains("read_timeout") {
+        ""
+    } else {
+        "read_timeout = \"10s\"\n"
+    };
+    format!(
+        "[[sources]]\ntype = \"imap\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"plain\"\n\
+         allow_plaintext = true\nusername = \"{}\"\npassword_file = \"{}\"\n\
+         connect_timeout = \"5s\"\n{timeout}{extra}\n",
+        d.user(),
+        d.dir().join("password").display(),
     )
 }
 
@@ -44,8 +95,16 @@ impl DaemonEnv {
         }
     }
 
-    /// For one dovecot, with extra lines in its `[[sources]]`.
-    pub fn for_server(d: &Dovecot, extra: &str) -> DaemonEnv {
+    /// Replaces the `[[sources]]` of the configuration (a fix by the user).
+    pub fn set_sources(&self, sources: &str) {
+        let path = self.path().join("config.toml");
+        let current = std::fs::read_to_string(&path).unwrap();
+        let head = current.split("[[sources]]").next().unwrap().to_string();
+        std::fs::write(&path, format!("{head}{sources}")).unwrap();
+    }
+
+    /// For one server, with extra lines in its `[[sources]]`.
+    pub fn for_server(d: &impl Endpoint, extra: &str) -> DaemonEnv {
         DaemonEnv::new(&imap_source(d, extra))
     }
 
@@ -87,16 +146,23 @@ impl DaemonEnv {
 
     /// `fiches daemon` in the background; its stderr goes to
     /// `daemon-N.log` in the directory.
+    /// The daemon dies with the test's thread (`PR_SET_PDEATHSIG`), even
+    /// when the test fails before stopping it.
     pub fn spawn(&self) -> Child {
+        use std::os::unix::process::CommandExt as _;
         let n = self.spawned.get();
         self.spawned.set(n + 1);
         let log = std::fs::File::create(self.log_path(n)).unwrap();
-        self.command()
-            .args(["daemon", "-v"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn fiches daemon")
+        let mut c = self.command();
+        c.args(["daemon", "-v"]).stdout(Stdio::null()).stderr(log);
+        // SAFETY: prctl only, between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        c.spawn().expect("spawn fiches daemon")
     }
 
     fn log_path(&self, n: usize) -> PathBuf {

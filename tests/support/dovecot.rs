@@ -27,7 +27,7 @@ use rcgen::{
 
 pub const USER: &str = "staff";
 pub const PASSWORD: &str = "s3cret-pass";
-const MAIL_UID: u32 = 65534;
+pub const MAIL_UID: u32 = 65534;
 
 /// Which certificate the server presents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,9 @@ pub struct Options {
     pub without_move: bool,
     /// `ssl = no`: no IMAPS listener, no STARTTLS.
     pub without_tls: bool,
+    /// `imap_idle_notify_interval` in seconds: how often dovecot says
+    /// "OK Still here" to a client in IDLE (2 minutes by default).
+    pub idle_notify_secs: Option<u32>,
 }
 
 impl Default for Options {
@@ -58,6 +61,7 @@ impl Default for Options {
             cert: CertVariant::Valid,
             without_move: false,
             without_tls: false,
+            idle_notify_secs: None,
         }
     }
 }
@@ -90,7 +94,7 @@ fn dovecot_binary() -> PathBuf {
     );
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -101,10 +105,10 @@ fn write(path: &Path, content: impl AsRef<[u8]>) {
     fs::write(path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
-struct Certs {
-    ca_pem: String,
-    cert_pem: String,
-    key_pem: String,
+pub struct Certs {
+    pub ca_pem: String,
+    pub cert_pem: String,
+    pub key_pem: String,
 }
 
 fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
@@ -119,7 +123,7 @@ fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
 }
 
-fn make_certs(variant: CertVariant) -> Certs {
+pub fn make_certs(variant: CertVariant) -> Certs {
     let trusted = make_ca("fiches test CA");
     let other = make_ca("some other CA");
     let names: Vec<String> = match variant {
@@ -234,6 +238,10 @@ impl Dovecot {
         } else {
             ""
         };
+        let notify = o
+            .idle_notify_secs
+            .map(|n| format!("imap_idle_notify_interval = {n} secs\n"))
+            .unwrap_or_default();
         let conf = format!(
             "base_dir = {r}/run
 state_dir = {r}/state
@@ -248,7 +256,7 @@ disable_plaintext_auth = no
 mailbox_idle_check_interval = 1 secs
 # A throwaway server: no fsync on APPEND (20x faster test setup).
 mail_fsync = never
-{caps}passdb {{
+{notify}{caps}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {r}/passwd
 }}
@@ -339,13 +347,17 @@ service anvil {{
         fs::read_to_string(self.dir().join("dovecot.log")).unwrap_or_default()
     }
 
-    /// Stops the server and all its processes (SIGTERM to the group, then
-    /// SIGKILL) and waits until the ports are free. The Maildir stays.
+    /// Stops the server as `systemctl stop dovecot` does (SIGTERM to the
+    /// master, which closes the sessions with a BYE), then SIGKILL to
+    /// whatever is left of its group, and waits until the ports are free.
+    /// The Maildir stays.
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
         };
-        signal_group(&child, "TERM");
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(_)) = child.try_wait() {
@@ -457,7 +469,7 @@ service anvil {{
 }
 
 /// Sends a signal to the process group led by dovecot's master (its own id).
-fn signal_group(child: &Child, signal: &str) {
+pub fn signal_group(child: &Child, signal: &str) {
     let _ = Command::new("kill")
         .arg(format!("-{signal}"))
         .arg("--")
@@ -466,7 +478,7 @@ fn signal_group(child: &Child, signal: &str) {
         .status();
 }
 
-fn chown_tree(path: &Path) {
+pub fn chown_tree(path: &Path) {
     if let Err(e) = chown(path, Some(MAIL_UID), Some(MAIL_UID)) {
         panic!(
             "cannot give {} to uid {MAIL_UID} ({e}): the IMAP tests run dovecot as root, \

@@ -3,6 +3,8 @@
 
 pub mod daemon;
 pub mod dovecot;
+pub mod proxy;
+pub mod servers;
 pub mod synth_mail;
 
 use std::path::PathBuf;

@@ -22,7 +22,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, InputPurpose, Level, Overlay, Screen};
-use super::format::{ago, fit, parse_time, tail, width};
+use super::format::{fit, tail, width};
 use super::strings as s;
 use crate::domain::Status;
 use crate::safe::terminal_line;
@@ -156,27 +156,13 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
 pub fn status_parts(app: &App) -> Vec<(String, String)> {
     let counts = app.status_counts;
     let total: usize = counts.iter().sum();
-    let daemon = match &app.heartbeat {
-        None => (
-            s::ST_DAEMON_UNKNOWN.to_string(),
-            s::ST_DAEMON_UNKNOWN_SHORT.to_string(),
-        ),
-        Some(hb) => {
-            let when = hb
-                .at
-                .as_deref()
-                .and_then(parse_time)
-                .map_or_else(|| "?".to_string(), |t| ago(app.now, t));
-            let short = when.trim_start_matches("il y a ").to_string();
-            match &hb.error {
-                Some(e) => (
-                    format!("démon : vu {when}, erreur : {}", terminal_line(e)),
-                    format!("démon : {short}, erreur"),
-                ),
-                None => (format!("démon : vu {when}"), format!("démon : {short}")),
-            }
-        }
-    };
+    let mut daemon = crate::status::daemon_words(&app.heartbeat, app.now);
+    if let Some((n, e)) = &app.post_actions {
+        daemon
+            .0
+            .push_str(&s::st_post_actions_failing(*n, &terminal_line(e)));
+        daemon.1.push_str(s::ST_POST_ACTIONS_SHORT);
+    }
     let by = |st: Status| counts[Status::ALL.iter().position(|x| *x == st).unwrap_or(0)];
     let db = terminal_line(&app.db_label);
     vec![

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::io::Read as _;
 use std::net::SocketAddr;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::str::FromStr;
@@ -58,13 +58,55 @@ pub enum PostAction {
 
 /// The TOML shapes of [`PostAction`]: `"none"`, `{ move_to = "…" }`,
 /// `{ add_keyword = "…" }`, `{ add_flag = "…" }`.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(untagged)]
 enum PostActionRepr {
     Word(String),
     Move { move_to: String },
     Keyword { add_keyword: String },
     Flag { add_flag: String },
+}
+
+/// Read by hand, to say exactly what is wrong (a key of another name, two
+/// actions in one table, a number) instead of "no variant matched".
+impl<'de> Deserialize<'de> for PostActionRepr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        const EXPECTED: &str = "attendu \"none\", { move_to = \"…\" }, { add_keyword = \"…\" } \
+                                ou { add_flag = \"\\\\Seen\" }";
+        match toml::Value::deserialize(d)? {
+            toml::Value::String(w) => Ok(PostActionRepr::Word(w)),
+            toml::Value::Table(t) => {
+                let keys: Vec<&String> = t.keys().collect();
+                let [key] = keys.as_slice() else {
+                    return Err(D::Error::custom(format!(
+                        "post_action : une seule action à la fois, pas {} ({}) ; {EXPECTED}",
+                        keys.len(),
+                        keys.iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                };
+                let Some(value) = t[key.as_str()].as_str().map(str::to_owned) else {
+                    return Err(D::Error::custom(format!(
+                        "post_action : {key} attend un texte entre guillemets ; {EXPECTED}"
+                    )));
+                };
+                match key.as_str() {
+                    "move_to" => Ok(PostActionRepr::Move { move_to: value }),
+                    "add_keyword" => Ok(PostActionRepr::Keyword { add_keyword: value }),
+                    "add_flag" => Ok(PostActionRepr::Flag { add_flag: value }),
+                    other => Err(D::Error::custom(format!(
+                        "post_action : action « {other} » inconnue ; {EXPECTED}"
+                    ))),
+                }
+            }
+            other => Err(D::Error::custom(format!(
+                "post_action = {other} : {EXPECTED}"
+            ))),
+        }
+    }
 }
 
 /// System flags that may be added after ingestion. `\Deleted` and `\Recent`
@@ -147,6 +189,16 @@ impl PostAction {
 
     pub fn is_none(&self) -> bool {
         matches!(self, PostAction::None)
+    }
+
+    /// What it does, in French: `déplacement vers « Traitées »`.
+    pub fn describe(&self) -> String {
+        match self {
+            PostAction::None => "aucune action".into(),
+            PostAction::MoveTo(f) => format!("déplacement vers « {f} »"),
+            PostAction::AddKeyword(k) => format!("ajout du mot-clé {k}"),
+            PostAction::AddFlag(f) => format!("ajout du drapeau {f}"),
+        }
     }
 }
 
@@ -238,6 +290,12 @@ pub struct ImapSourceConfig {
     /// Messages larger than this are not downloaded but recorded as refused.
     #[serde(default = "default_max_message_bytes")]
     pub max_message_bytes: u64,
+    /// On a server without MOVE nor UIDPLUS, `move_to` copies the message
+    /// and marks it `\Deleted`; with this, a plain EXPUNGE follows, which
+    /// removes *every* `\Deleted` message of the mailbox: only for a
+    /// mailbox used by fiches alone.
+    #[serde(default)]
+    pub expunge_without_uidplus: bool,
 }
 
 fn default_mailbox() -> String {
@@ -288,6 +346,7 @@ impl fmt::Debug for ImapSourceConfig {
             .field("read_timeout", &self.read_timeout)
             .field("batch_size", &self.batch_size)
             .field("max_message_bytes", &self.max_message_bytes)
+            .field("expunge_without_uidplus", &self.expunge_without_uidplus)
             .finish()
     }
 }
@@ -328,7 +387,8 @@ pub enum ConfigError {
     PasswordEnvMissing { name: String },
     #[error(
         "le fichier de mot de passe {} est lisible par le groupe ou par tous (mode {mode:03o}) : \
-         le protéger avec `chmod 600 {}`",
+         le protéger avec `chmod 600 {}` (ou, pour un mot de passe partagé par le démon et \
+         l'équipe, `chgrp fiches` et `chmod 640`)",
         path.display(),
         path.display()
     )]
@@ -373,6 +433,7 @@ impl ImapSourceConfig {
             read_timeout: default_read_timeout(),
             batch_size: default_batch_size(),
             max_message_bytes: default_max_message_bytes(),
+            expunge_without_uidplus: false,
         }
     }
 
@@ -405,6 +466,15 @@ impl ImapSourceConfig {
         self.post_action.validate().map_err(ConfigError::Invalid)?;
         if self.mailbox.trim().is_empty() {
             return Err(ConfigError::Invalid("`mailbox` est vide".into()));
+        }
+        if let PostAction::MoveTo(f) = &self.post_action
+            && (f == &self.mailbox
+                || (f.eq_ignore_ascii_case("INBOX") && self.mailbox.eq_ignore_ascii_case("INBOX")))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "post_action move_to : « {f} » est la boîte relevée elle-même (`mailbox`) ; \
+                 choisir un autre dossier"
+            )));
         }
         if self.batch_size == 0 {
             return Err(ConfigError::Invalid(
@@ -516,8 +586,14 @@ pub(crate) fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
         detail: e.to_string(),
     };
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
-    let mode = file.metadata().map_err(unreadable)?.permissions().mode();
-    if mode & 0o077 != 0 {
+    let meta = file.metadata().map_err(unreadable)?;
+    let mode = meta.permissions().mode();
+    // Readable by its owner only; or, for a password the daemon and staff
+    // share (SMTP), also by the group fiches — never writable by it, never
+    // readable by others.
+    let shared =
+        mode & 0o037 == 0 && crate::system::group_id(crate::system::GROUP) == Some(meta.gid());
+    if mode & 0o077 != 0 && !shared {
         return Err(ConfigError::PasswordFilePermissions {
             path: path.to_owned(),
             mode: mode & 0o777,
@@ -675,11 +751,20 @@ mod tests {
             r#""delete""#,
             r#"{ add_flag = "\\Deleted" }"#,
             r#"{ add_keyword = "two words" }"#,
+            r#"{ move = "Traitées" }"#,
+            r#"{ add_keyword = "$F", move_to = "Traitées" }"#,
+            r#"{ move_to = 3 }"#,
+            "3",
         ] {
             let r = parse(&format!(
                 "host = \"h\"\nusername = \"u\"\npassword_env = \"X\"\npost_action = {bad}\n"
             ));
             assert!(r.is_err(), "{bad} accepted");
+            let e = r.err().unwrap().to_string();
+            assert!(
+                e.contains("post_action") && !e.contains("variant"),
+                "{bad}: {e}"
+            );
         }
     }
 

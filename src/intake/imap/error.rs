@@ -23,6 +23,10 @@ pub enum CertProblem {
     NotYetValid,
     UnknownIssuer,
     Revoked,
+    /// The server presents the certificate of an authority (a CA) as its
+    /// own: usually `ca_file`'s certificate installed on the server instead
+    /// of the one the CA issued for it.
+    CaAsServerCertificate,
     Other(String),
 }
 
@@ -43,6 +47,11 @@ impl fmt::Display for CertProblem {
                  auto-signé, indiquer son certificat d'autorité dans `ca_file`",
             ),
             CertProblem::Revoked => f.write_str("certificat révoqué"),
+            CertProblem::CaAsServerCertificate => f.write_str(
+                "le serveur présente un certificat d'autorité (CA) comme son propre certificat — \
+                 il doit présenter le certificat émis pour son nom par cette autorité \
+                 (l'autorité, elle, va dans `ca_file` de ce côté-ci)",
+            ),
             CertProblem::Other(d) => write!(f, "certificat invalide ({d})"),
         }
     }
@@ -132,6 +141,23 @@ pub enum ImapError {
     },
     #[error("le dossier IMAP « {mailbox} » de {host} n'a pas d'UIDVALIDITY : serveur non conforme")]
     NoUidValidity { host: String, mailbox: String },
+    #[error(
+        "le dossier de destination « {folder} » (post_action move_to) est refusé par le \
+         serveur IMAP {host} ({detail}){advice}"
+    )]
+    TargetFolder {
+        host: String,
+        folder: String,
+        detail: String,
+        /// ` : why : essayez move_to = "…" dans la configuration`, or empty.
+        advice: String,
+    },
+    #[error("post_action « {action} » impossible sur le serveur IMAP {host} : {detail}")]
+    PostActionUnsupported {
+        host: String,
+        action: String,
+        detail: String,
+    },
     #[error("le stockage local a échoué : {0}")]
     Store(#[source] StoreError),
 }
@@ -155,7 +181,35 @@ impl ImapError {
 
     /// Whether the connection can still be used after this error.
     pub fn connection_usable(&self) -> bool {
-        matches!(self, ImapError::Refused { .. } | ImapError::Store(_))
+        matches!(
+            self,
+            ImapError::Refused { .. }
+                | ImapError::Store(_)
+                | ImapError::TargetFolder { .. }
+                | ImapError::PostActionUnsupported { .. }
+        )
+    }
+
+    /// Whether this is about the post-action only (the server refuses the
+    /// folder, the keyword, the flag, or one command of it): intake of new
+    /// mail can go on while it is fixed.
+    pub fn is_post_action_problem(&self) -> bool {
+        matches!(
+            self,
+            ImapError::Refused { .. }
+                | ImapError::TargetFolder { .. }
+                | ImapError::PostActionUnsupported { .. }
+        )
+    }
+
+    /// Whether the password or the account was refused: retried after
+    /// long delays only (a provider locks an account that fails to log in
+    /// every minute).
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            ImapError::Auth { .. } | ImapError::LoginDisabled { .. }
+        )
     }
 }
 
@@ -207,8 +261,26 @@ impl Ctx<'_> {
                 C::NotValidYet | C::NotValidYetContext { .. } => CertProblem::NotYetValid,
                 C::UnknownIssuer => CertProblem::UnknownIssuer,
                 C::Revoked => CertProblem::Revoked,
-                other => CertProblem::Other(format!("{other:?}")),
+                other => {
+                    let d = format!("{other:?}");
+                    if d.contains("CaUsedAsEndEntity") {
+                        CertProblem::CaAsServerCertificate
+                    } else {
+                        CertProblem::Other(d)
+                    }
+                }
             },
+            // A plaintext greeting ("* OK …") read as a TLS record: the port
+            // speaks IMAP in clear (143), not implicit TLS.
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                return ImapError::Tls {
+                    host,
+                    detail: "le serveur a répondu sans TLS : ce port attend une connexion en clair \
+                             ou STARTTLS — avec `tls = \"implicit\"`, utiliser le port TLS du serveur \
+                             (993), ou garder ce port avec `tls = \"starttls\"`"
+                        .into(),
+                };
+            }
             other => {
                 return ImapError::Tls {
                     host,

@@ -6,27 +6,38 @@
 //!    reset to 0 under the new UIDVALIDITY and the whole mailbox is read
 //!    again — the store recognises the messages it already has by
 //!    Message-ID / content hash, so nothing is doubled;
-//! 2. post-actions recorded as pending by an earlier pass (it crashed or lost
-//!    the connection after committing) are applied first;
-//! 3. `UID SEARCH UID n+1:*`, UIDs ≤ n dropped;
-//! 4. sizes, then `UID FETCH BODY.PEEK[]` in batches; each message is
+//! 2. the post-action is checked before anything is fetched (the `move_to`
+//!    folder exists or is created, keywords are allowed): with
+//!    [`SyncOptions::strict_post_action`] a refusal ends the pass (the
+//!    daemon refuses to start, naming the folder and the right name);
+//!    otherwise intake goes on and the post-actions wait, reported in
+//!    [`SyncReport::post_action_error`];
+//! 3. post-actions recorded as pending by an earlier pass (it crashed or lost
+//!    the connection after committing) are applied first — the action of
+//!    the *current* configuration, not the one recorded, and without ever
+//!    copying a message twice ([`ImapConnection::replay_post_action`]);
+//!    one that fails is reported and left pending, it never blocks 4;
+//! 4. `UID FETCH n+1:* (UID RFC822.SIZE FLAGS)`, UIDs ≤ n dropped, checked
+//!    against the server's message count ([`ImapConnection::discover_new`]);
+//! 5. `UID FETCH BODY.PEEK[]` in batches; each message is
 //!    committed **with** the new watermark (and its pending post-action) in
 //!    one store transaction;
-//! 5. only then — once the batch's commits are durable (on disk, not only
-//!    in the OS cache) — the post-action on the server, and it is marked
-//!    done.
+//! 6. only then — once the batch's commits are durable (on disk, not only
+//!    in the OS cache) — the post-action on the server (with this
+//!    database's mark, [`SyncOptions::mark`], where keywords are allowed),
+//!    and it is marked done.
 //!
-//! A crash between 4 and 5 leaves a pending post-action, replayed at 2. A
-//! crash before 4 leaves the watermark where it was: the message is fetched
+//! A crash between 5 and 6 leaves a pending post-action, replayed at 3. A
+//! crash before 5 leaves the watermark where it was: the message is fetched
 //! again.
 //!
-//! Steps 4 and 5 run in two stages: the calling thread talks to the server
+//! Steps 5 and 6 run in two stages: the calling thread talks to the server
 //! (fetches batch n+1, sends the post-actions of batch n−1) while a second
 //! thread reads and commits batch n, so that the network and the reading
 //! of fiches overlap. The order of commits and the rule "post-action only
 //! after a durable commit" are the same.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 
@@ -163,6 +174,14 @@ pub struct SyncOptions<'a> {
     /// Checked between messages: when set, the pass ends after the current
     /// message (and its batch's post-actions).
     pub stop: Option<&'a AtomicBool>,
+    /// This database's keyword (`$FichesDaemon_…`), added with each
+    /// post-action where the server allows keywords; other databases'
+    /// marks on new messages or in the `move_to` folder are reported.
+    pub mark: Option<String>,
+    /// A post-action the server refuses (folder, keyword) ends the pass
+    /// before anything is fetched, instead of being reported while intake
+    /// goes on: for `--once` and the daemon's start.
+    pub strict_post_action: bool,
 }
 
 impl SyncOptions<'static> {
@@ -174,6 +193,8 @@ impl SyncOptions<'static> {
             max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
             max_message_bytes: cfg.max_message_bytes,
             stop: None,
+            mark: None,
+            strict_post_action: true,
         }
     }
 }
@@ -205,6 +226,21 @@ pub struct SyncReport {
     pub last_uid: u32,
     /// The stop flag ended the pass early.
     pub stopped: bool,
+    /// Post-actions found already done when replayed (copies already in
+    /// the target folder, messages gone): nothing sent for them.
+    pub replay_already_done: usize,
+    /// Pending post-actions dropped because the configuration no longer
+    /// asks for one.
+    pub pending_dropped: usize,
+    /// The post-action could not be done (French): the messages are stored
+    /// and their post-actions wait, intake goes on.
+    pub post_action_error: Option<String>,
+    /// What the user should know (French): the server lacks UIDPLUS,
+    /// another database reads this mailbox, the server hid messages.
+    pub warnings: Vec<String>,
+    /// The server hid new messages even from the second way of looking:
+    /// the pass may have missed some.
+    pub incomplete: bool,
 }
 
 fn store_err(e: StoreError) -> ImapError {
@@ -217,6 +253,40 @@ pub fn sync_once(
     store: &mut (dyn SyncStateStore + Send),
     opts: &SyncOptions<'_>,
 ) -> Result<SyncReport, ImapError> {
+    let (first, restart) = pass(conn, store, opts)?;
+    if !restart {
+        return Ok(first);
+    }
+    // The UIDVALIDITY changed during the replay (GNU Mailutils gives an
+    // emptied mailbox a new one): a pass again, under the new one.
+    tracing::info!(
+        account = %opts.mailbox.account,
+        mailbox = %opts.mailbox.mailbox,
+        "UIDVALIDITY changée pendant le passage (boîte vidée) : nouveau passage"
+    );
+    let (mut second, _) = pass(conn, store, opts)?;
+    second.replayed += first.replayed;
+    second.replay_already_done += first.replay_already_done;
+    second.pending_dropped += first.pending_dropped;
+    second.uidvalidity_changed = true;
+    for w in first.warnings {
+        if !second.warnings.contains(&w) {
+            second.warnings.insert(0, w);
+        }
+    }
+    if second.post_action_error.is_none() {
+        second.post_action_error = first.post_action_error;
+    }
+    Ok(second)
+}
+
+/// One pass; `true` with it when the UIDVALIDITY changed before new mail
+/// was looked for (the pass stopped there).
+fn pass(
+    conn: &mut ImapConnection,
+    store: &mut (dyn SyncStateStore + Send),
+    opts: &SyncOptions<'_>,
+) -> Result<(SyncReport, bool), ImapError> {
     let mb = &opts.mailbox;
     let selected = conn.select(&mb.mailbox)?;
     let uidvalidity = selected.uidvalidity;
@@ -228,14 +298,26 @@ pub fn sync_once(
     let last_uid = match store.load(mb).map_err(store_err)? {
         Some(s) if s.uidvalidity == uidvalidity => s.last_uid,
         Some(s) => {
-            tracing::warn!(
-                account = %mb.account,
-                mailbox = %mb.mailbox,
-                old = s.uidvalidity,
-                new = uidvalidity,
-                "UIDVALIDITY a changé : relecture complète du dossier, les messages déjà \
-                 enregistrés sont reconnus par Message-ID ou empreinte"
-            );
+            if selected.exists == 0 {
+                // Nothing to read again (GNU Mailutils renumbers a mailbox
+                // once emptied, after every intake with `move_to`).
+                tracing::info!(
+                    account = %mb.account,
+                    mailbox = %mb.mailbox,
+                    old = s.uidvalidity,
+                    new = uidvalidity,
+                    "UIDVALIDITY a changé, dossier vide"
+                );
+            } else {
+                tracing::warn!(
+                    account = %mb.account,
+                    mailbox = %mb.mailbox,
+                    old = s.uidvalidity,
+                    new = uidvalidity,
+                    "UIDVALIDITY a changé : relecture complète du dossier, les messages déjà \
+                     enregistrés sont reconnus par Message-ID ou empreinte"
+                );
+            }
             store.reset_watermark(mb, uidvalidity).map_err(store_err)?;
             report.uidvalidity_changed = true;
             0
@@ -247,18 +329,116 @@ pub fn sync_once(
     };
     report.last_uid = last_uid;
 
-    report.replayed = replay_pending(conn, store, mb, uidvalidity)?;
+    // The post-action can be done here, before anything is fetched.
+    let mark = opts.mark.as_deref();
+    let mut post_ok = match conn.check_post_action(&opts.post_action, mark) {
+        Ok(check) => {
+            report.warnings.extend(check.notices);
+            if let Some(w) = foreign_marks(
+                conn,
+                mb,
+                "dans le dossier de destination",
+                &check.target_marks,
+                mark,
+            ) {
+                report.warnings.push(w);
+            }
+            true
+        }
+        Err(e) if opts.strict_post_action || !e.is_post_action_problem() || !conn.is_usable() => {
+            return Err(e);
+        }
+        Err(e) => {
+            report.post_action_error = Some(post_action_failed(&opts.post_action, &e));
+            false
+        }
+    };
 
-    let uids = conn.search_new(last_uid)?;
-    report.new_uids = uids.len();
-    if uids.is_empty() {
-        return Ok(report);
+    if post_ok {
+        match replay_pending(conn, store, opts, uidvalidity, &mut report) {
+            Ok(()) => {}
+            // Reported (in the report: the daemon says it once), not logged
+            // at every pass.
+            Err(e) if e.is_post_action_problem() && conn.is_usable() => {
+                report.post_action_error = Some(post_action_failed(&opts.post_action, &e));
+                post_ok = false;
+            }
+            Err(e) => return Err(e),
+        }
     }
-    let sizes = conn.fetch_sizes(&uids)?;
 
-    let batches = plan_batches(&sizes, opts);
-    run_pipeline(conn, store, opts, uidvalidity, batches, &mut report)?;
-    Ok(report)
+    if conn
+        .selected()
+        .is_some_and(|s| s.uidvalidity != uidvalidity)
+    {
+        return Ok((report, true));
+    }
+    let found = conn.discover_new(last_uid)?;
+    if let Some(w) = found.warning {
+        report.warnings.push(w);
+    }
+    report.incomplete = found.incomplete;
+    if let Some(w) = foreign_marks(
+        conn,
+        mb,
+        "sur des messages nouveaux",
+        &found.foreign_marks,
+        mark,
+    ) {
+        report.warnings.push(w);
+    }
+    report.new_uids = found.sizes.len();
+    if found.sizes.is_empty() {
+        return Ok((report, false));
+    }
+    let batches = plan_batches(&found.sizes, opts);
+    run_pipeline(
+        conn,
+        store,
+        opts,
+        uidvalidity,
+        batches,
+        post_ok,
+        &mut report,
+    )?;
+    Ok((report, false))
+}
+
+/// Why the post-action waits (French): what it is, then the error.
+fn post_action_failed(action: &PostAction, e: &ImapError) -> String {
+    match e {
+        // These already name the folder, keyword or flag.
+        ImapError::TargetFolder { .. } | ImapError::PostActionUnsupported { .. } => e.to_string(),
+        _ => format!("{} impossible : {e}", action.describe()),
+    }
+}
+
+/// The warning when another database's marks were seen (`where`: on new
+/// messages, in the target folder).
+fn foreign_marks(
+    conn: &ImapConnection,
+    mb: &MailboxId,
+    place: &str,
+    marks: &BTreeSet<String>,
+    ours: Option<&str>,
+) -> Option<String> {
+    let ours = ours?;
+    let others: Vec<&str> = marks
+        .iter()
+        .map(String::as_str)
+        .filter(|m| !m.eq_ignore_ascii_case(ours))
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "une autre base fiches relève aussi « {} » sur {} : sa marque {} est {place} \
+         (celle de cette base est {ours}) ; deux bases sur une même boîte se partagent le courrier \
+         — n'en garder qu'une",
+        mb.mailbox,
+        conn.host(),
+        others.join(", ")
+    ))
 }
 
 /// A message of a batch in UID order: fetched, or too large (its size).
@@ -293,9 +473,14 @@ fn run_pipeline(
     opts: &SyncOptions<'_>,
     uidvalidity: u32,
     batches: Vec<Vec<(u32, u32)>>,
+    post_ok: bool,
     report: &mut SyncReport,
 ) -> Result<(), ImapError> {
+    // Recorded as pending with each message even when it cannot be done
+    // now: done as soon as the server or the configuration allows.
     let action = (!opts.post_action.is_none()).then_some(&opts.post_action);
+    let mut apply_ok = post_ok;
+    let mut post_error: Option<String> = None;
     let stopping = || opts.stop.is_some_and(|s| s.load(Ordering::SeqCst));
     let start_uid = report.last_uid;
     std::thread::scope(|scope| {
@@ -324,13 +509,18 @@ fn run_pipeline(
         // already failed); true when the storing thread stopped.
         let mut apply =
             |done: BatchDone, conn: &mut ImapConnection, net: &mut Result<(), ImapError>| {
-                if let (Some(action), Ok(())) = (action, &*net)
+                if let (Some(action), Ok(()), true) = (action, &*net, apply_ok)
                     && !done.committed.is_empty()
                 {
-                    match conn.apply_post_action(action, &done.committed) {
+                    match conn.apply_post_action(action, &done.committed, opts.mark.as_deref()) {
                         Ok(()) => {
                             post_actions += done.committed.len();
                             let _ = marks_tx.send(done.committed);
+                        }
+                        // Left pending, intake goes on; reported.
+                        Err(e) if e.is_post_action_problem() && conn.is_usable() => {
+                            post_error = Some(post_action_failed(&opts.post_action, &e));
+                            apply_ok = false;
                         }
                         Err(e) => *net = Err(e),
                     }
@@ -366,6 +556,9 @@ fn run_pipeline(
         }
         drop(marks_tx);
         report.post_actions += post_actions;
+        if post_error.is_some() {
+            report.post_action_error = post_error;
+        }
         let counts = worker
             .join()
             .unwrap_or_else(|_| Err("erreur interne du fil de stockage".into()))
@@ -480,26 +673,28 @@ fn store_batches(
     Ok(c)
 }
 
-/// Applies the post-actions an earlier pass committed but did not confirm.
+/// Applies the post-actions an earlier pass committed but did not confirm:
+/// the one the configuration asks for now (the recorded one may name a
+/// folder since corrected), or none — then they are dropped.
 fn replay_pending(
     conn: &mut ImapConnection,
     store: &mut dyn SyncStateStore,
-    mb: &MailboxId,
+    opts: &SyncOptions<'_>,
     uidvalidity: u32,
-) -> Result<usize, ImapError> {
+    report: &mut SyncReport,
+) -> Result<(), ImapError> {
+    let mb = &opts.mailbox;
     let pending = store.pending_post_actions(mb).map_err(store_err)?;
     if pending.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
-    let mut by_action: BTreeMap<String, (PostAction, Vec<u32>)> = BTreeMap::new();
+    let mut current: Vec<u32> = Vec::new();
+    let mut recorded: BTreeSet<String> = BTreeSet::new();
     let mut stale: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for p in pending {
         if p.uidvalidity == uidvalidity {
-            by_action
-                .entry(p.action.to_string())
-                .or_insert_with(|| (p.action.clone(), Vec::new()))
-                .1
-                .push(p.uid);
+            current.push(p.uid);
+            recorded.insert(p.action.to_string());
         } else {
             // UIDs of another UIDVALIDITY name nothing any more.
             stale.entry(p.uidvalidity).or_default().push(p.uid);
@@ -508,25 +703,48 @@ fn replay_pending(
     for (v, uids) in stale {
         store.post_actions_done(mb, v, &uids).map_err(store_err)?;
     }
-    if !by_action.is_empty() {
-        store.make_durable(mb).map_err(store_err)?;
+    if current.is_empty() {
+        return Ok(());
     }
-    let mut n = 0;
-    for (_, (action, uids)) in by_action {
+    let action = &opts.post_action;
+    if action.is_none() {
         tracing::info!(
             account = %mb.account,
             mailbox = %mb.mailbox,
-            count = uids.len(),
-            %action,
-            "reprise de post-actions en attente"
+            count = current.len(),
+            "post-actions en attente abandonnées : la configuration n'en demande plus"
         );
-        conn.apply_post_action(&action, &uids)?;
         store
-            .post_actions_done(mb, uidvalidity, &uids)
+            .post_actions_done(mb, uidvalidity, &current)
             .map_err(store_err)?;
-        n += uids.len();
+        report.pending_dropped = current.len();
+        return Ok(());
     }
-    Ok(n)
+    let now = action.to_string();
+    if recorded.iter().any(|r| *r != now) {
+        tracing::info!(
+            account = %mb.account,
+            mailbox = %mb.mailbox,
+            enregistrees = %recorded.into_iter().collect::<Vec<_>>().join(", "),
+            configuration = %now,
+            "post-actions en attente : celle de la configuration remplace celle enregistrée"
+        );
+    }
+    store.make_durable(mb).map_err(store_err)?;
+    tracing::info!(
+        account = %mb.account,
+        mailbox = %mb.mailbox,
+        count = current.len(),
+        %action,
+        "reprise de post-actions en attente"
+    );
+    let done = conn.replay_post_action(action, &current, opts.mark.as_deref())?;
+    store
+        .post_actions_done(mb, uidvalidity, &current)
+        .map_err(store_err)?;
+    report.replayed = done.applied + done.already_done;
+    report.replay_already_done = done.already_done;
+    Ok(())
 }
 
 /// Groups `(uid, size)` in UID order into batches bounded by count and
@@ -568,6 +786,8 @@ mod tests {
             max_batch_bytes: bytes,
             max_message_bytes: max,
             stop: None,
+            mark: None,
+            strict_post_action: true,
         }
     }
 

@@ -1,0 +1,771 @@
+//! Reading a choice field the way a person reads it on paper: the option
+//! ticked (☒, X, [x]…), the one left when the others were deleted, the one
+//! made to stand out (bold, underlined, highlighted, coloured) among
+//! options printed alike, or the one not struck through. Two options shown
+//! is never guessed: the raw text is kept and staff decide.
+
+use super::model::{Cell, Look, Typed};
+use super::spec::{Lang, Opt};
+use super::text::fold;
+
+/// The result of reading one choice field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Choice {
+    /// One option; `recovered` says why a warning is due (free text, typo,
+    /// formatting).
+    One {
+        value: &'static str,
+        recovered: Option<String>,
+        lang: Lang,
+    },
+    Absent,
+    /// More than one option shown; the reason for staff.
+    Ambiguous(String),
+    /// Text that names no option.
+    Unrecognised,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    Marked,
+    Unmarked,
+    Bare,
+}
+
+pub(crate) const MARKED: &[char] = &[
+    '☒', '☑', '✓', '✔', '✗', '✘', '■', '▣', '⊠', '⊗', '🗹', '⮽', '●', '◉', '⬛', '✅', '❎',
+];
+pub(crate) const UNMARKED: &[char] = &['☐', '□', '▢', '○', '◯', '⬜', '❏', '❑', '◻'];
+
+/// One option-sized piece of an answer, with its mark and look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Item {
+    pub mark: Mark,
+    pub text: String,
+    pub look: Look,
+}
+
+/// The characters of a text with their byte offsets, typed box markers
+/// ("[x]", "( )") turned into one glyph each.
+fn glyphs(text: &str) -> Vec<(char, usize)> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let typed = [
+            ("[x]", '☒'),
+            ("[X]", '☒'),
+            ("(x)", '☒'),
+            ("(X)", '☒'),
+            ("[ ]", '☐'),
+            ("[]", '☐'),
+            ("( )", '☐'),
+        ]
+        .iter()
+        .find(|(t, _)| rest.starts_with(t));
+        if let Some((t, g)) = typed {
+            out.push((*g, i));
+            i += t.len();
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push((c, i));
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// Splits a cell's text (from byte `from`) into items: one per line, and
+/// within a line at each box glyph, tab or run of two spaces. Returns
+/// (start, end) byte ranges in the cell's text.
+fn split_ranges(text: &str, from: usize) -> Vec<(usize, usize)> {
+    let chars = glyphs(&text[from..]);
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut spaces = 0usize;
+    let mut last_end = 0usize;
+    let end_of = |k: usize| chars.get(k).map_or(text.len() - from, |(_, o)| *o);
+    let mut k = 0;
+    while k < chars.len() {
+        let (c, off) = chars[k];
+        let is_box = MARKED.contains(&c) || UNMARKED.contains(&c);
+        if c == '\n' {
+            if let Some(s) = start.take() {
+                out.push((s, last_end));
+            }
+            spaces = 0;
+            k += 1;
+            continue;
+        }
+        if is_box && let Some(s) = start.take() {
+            out.push((s, last_end));
+        }
+        if c == '\t' || c == ' ' || c == '\u{a0}' {
+            spaces += if c == '\t' { 2 } else { 1 };
+            if spaces >= 2
+                && let Some(s) = start.take()
+            {
+                out.push((s, last_end));
+            }
+            k += 1;
+            continue;
+        }
+        spaces = 0;
+        if start.is_none() {
+            start = Some(off);
+        }
+        last_end = end_of(k + 1);
+        k += 1;
+    }
+    if let Some(s) = start {
+        out.push((s, last_end));
+    }
+    out.into_iter().map(|(a, b)| (a + from, b + from)).collect()
+}
+
+/// The items of a cell's text from byte `from`. An item that names no
+/// option but holds several, separated by `/`, `,` or `;` ("Oui / Non"), is
+/// split so each can be told apart by its look.
+pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<Item> {
+    let mut out = Vec::new();
+    for (a, b) in split_ranges(&cell.text, from) {
+        let raw = &cell.text[a..b];
+        let (mark, body) = take_mark(raw);
+        let item = Item {
+            mark,
+            text: body.clone(),
+            look: cell.look_of(a, b),
+        };
+        if match_option(&body, opts).is_some() || !raw.contains(['/', ',', ';']) {
+            out.push(item);
+            continue;
+        }
+        // Pieces at separators, each with its own look.
+        let mut pieces = Vec::new();
+        let mut s = a;
+        for (i, c) in raw.char_indices() {
+            if matches!(c, '/' | ',' | ';') {
+                pieces.push((s, a + i));
+                s = a + i + c.len_utf8();
+            }
+        }
+        pieces.push((s, b));
+        let named: Vec<Item> = pieces
+            .into_iter()
+            .filter_map(|(x, y)| {
+                let t = cell.text[x..y].trim();
+                let (m, body) = take_mark(t);
+                match_option(&body, opts).map(|_| Item {
+                    mark: if mark == Mark::Marked { mark } else { m },
+                    text: body,
+                    look: cell.look_of(x, y),
+                })
+            })
+            .collect();
+        if named.len() >= 2 {
+            out.extend(named);
+        } else {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// Splits a marker off an item: glyphs, "[x]", "(x)", or a lone X before or
+/// after the option text.
+pub(crate) fn take_mark(item: &str) -> (Mark, String) {
+    let t = item.trim();
+    for (typed, mark) in [
+        ("[x]", Mark::Marked),
+        ("[X]", Mark::Marked),
+        ("(x)", Mark::Marked),
+        ("(X)", Mark::Marked),
+        ("[ ]", Mark::Unmarked),
+        ("[]", Mark::Unmarked),
+        ("( )", Mark::Unmarked),
+    ] {
+        if let Some(rest) = t.strip_prefix(typed) {
+            return (mark, rest.trim().to_string());
+        }
+    }
+    if let Some(c) = t.chars().next() {
+        if MARKED.contains(&c) {
+            return (Mark::Marked, t[c.len_utf8()..].trim().to_string());
+        }
+        if UNMARKED.contains(&c) {
+            return (Mark::Unmarked, t[c.len_utf8()..].trim().to_string());
+        }
+    }
+    for x in ["X ", "x ", "X\t", "x\t", "X:", "x:", "X-", "x-"] {
+        if let Some(rest) = t.strip_prefix(x) {
+            return (
+                Mark::Marked,
+                rest.trim_start_matches([':', '-']).trim().to_string(),
+            );
+        }
+    }
+    if let Some(c) = t.chars().last() {
+        let body = t[..t.len() - c.len_utf8()].trim_end();
+        if MARKED.contains(&c) {
+            return (Mark::Marked, body.to_string());
+        }
+        if UNMARKED.contains(&c) {
+            return (Mark::Unmarked, body.to_string());
+        }
+    }
+    for x in [" X", " x", "(X)", "(x)", "[X]", "[x]"] {
+        if let Some(rest) = t.strip_suffix(x) {
+            return (Mark::Marked, rest.trim().to_string());
+        }
+    }
+    (Mark::Bare, t.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OptMatch {
+    Exact,
+    /// The option followed by more words ("Oui, adhérente depuis 2012").
+    WithText,
+    /// Close to the option's spelling, or a time that names a slot.
+    Approximate,
+}
+
+/// Times written in a text ("14h20", "14 h 20", "14:20", "14h", "2:20 pm")
+/// as "HH:MM".
+pub(crate) fn times_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let hours: String = chars[start..i].iter().collect();
+            let mut j = i;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            let separated = j < chars.len() && matches!(chars[j], 'h' | 'H' | ':' | '.');
+            let mut m_digits = String::new();
+            if separated {
+                j += 1;
+                while j < chars.len() && chars[j] == ' ' {
+                    j += 1;
+                }
+                let m_start = j;
+                while j < chars.len() && chars[j].is_ascii_digit() && j - m_start < 2 {
+                    j += 1;
+                }
+                m_digits = chars[m_start..j].iter().collect();
+            }
+            // "2 pm", "2:20 p.m."
+            let mut k = j;
+            while k < chars.len() && chars[k] == ' ' {
+                k += 1;
+            }
+            let tail: String = chars[k..chars.len().min(k + 4)]
+                .iter()
+                .collect::<String>()
+                .to_lowercase();
+            let pm = tail.starts_with("pm") || tail.starts_with("p.m");
+            let am = tail.starts_with("am") || tail.starts_with("a.m");
+            if (separated || pm || am)
+                && let Ok(mut h) = hours.parse::<u32>()
+            {
+                let m = match m_digits.len() {
+                    2 => m_digits.parse::<u32>().ok(),
+                    0 => Some(0),
+                    _ => None,
+                };
+                if pm && h < 12 {
+                    h += 12;
+                }
+                if let Some(m) = m
+                    && h < 24
+                    && m < 60
+                {
+                    out.push(format!("{h:02}:{m:02}"));
+                }
+            }
+            i = j.max(i);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The folded names of each option of a list, computed once per list.
+fn folded_names(opts: &'static [Opt]) -> &'static [Vec<(String, Lang)>] {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<usize, &'static [Vec<(String, Lang)>]>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(opts.as_ptr() as usize).or_insert_with(|| {
+        let v: Vec<Vec<(String, Lang)>> = opts
+            .iter()
+            .map(|o| o.names().map(|(n, l)| (fold(n), l)).collect())
+            .collect();
+        // Option lists are a handful of statics: leaked once, on purpose.
+        Box::leak(v.into_boxed_slice())
+    })
+}
+
+/// The option a text names, how closely, and in which language.
+pub(crate) fn match_option(
+    text: &str,
+    opts: &'static [Opt],
+) -> Option<(&'static Opt, OptMatch, Lang)> {
+    let folded = fold(text);
+    if folded.is_empty() {
+        return None;
+    }
+    let names = folded_names(opts);
+    for (o, ns) in opts.iter().zip(names) {
+        if let Some((_, lang)) = ns.iter().find(|(n, _)| *n == folded) {
+            return Some((o, OptMatch::Exact, *lang));
+        }
+    }
+    // The option's full name followed by more words.
+    let mut best: Option<(&'static Opt, usize, Lang)> = None;
+    for (o, ns) in opts.iter().zip(names) {
+        for (n, lang) in ns {
+            let lang = *lang;
+            if folded.len() > n.len()
+                && folded.starts_with(n.as_str())
+                && folded.as_bytes()[n.len()] == b' '
+                && best.is_none_or(|(_, len, _)| n.len() > len)
+            {
+                best = Some((o, n.len(), lang));
+            }
+        }
+    }
+    if let Some((o, len, lang)) = best {
+        // "Oui / Non": the words after the option name another option, so
+        // this is the list of options, not an answer with a comment.
+        let rest = format!(" {} ", &folded[len..]);
+        let names_another = opts
+            .iter()
+            .zip(names)
+            .filter(|(x, _)| x.value != o.value)
+            .any(|(_, ns)| ns.iter().any(|(n, _)| rest.contains(&format!(" {n} "))));
+        if !names_another {
+            return Some((o, OptMatch::WithText, lang));
+        }
+        return None;
+    }
+    // A slot written as a time.
+    let is_slot = opts.iter().any(|o| o.value.contains(':'));
+    if is_slot
+        && let Some(first) = times_in(text).first()
+        && let Some(o) = opts.iter().find(|o| o.value == first)
+    {
+        return Some((o, OptMatch::Approximate, Lang::Fr));
+    }
+    for (o, ns) in opts.iter().zip(names) {
+        for (n, lang) in ns {
+            if n.len() >= 5
+                && folded.len().abs_diff(n.len()) <= 1 + n.len() / 10
+                && super::text::distance_within(&folded, n, 1 + n.len() / 10).is_some()
+            {
+                return Some((o, OptMatch::Approximate, *lang));
+            }
+        }
+    }
+    None
+}
+
+/// An option found among the items, with how it was found.
+struct Found {
+    opt: &'static Opt,
+    how: OptMatch,
+    lang: Lang,
+    look: Look,
+}
+
+fn found(items: &[&Item], opts: &'static [Opt]) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::new();
+    for item in items {
+        if let Some((o, how, lang)) = match_option(&item.text, opts)
+            && !out.iter().any(|f| f.opt.value == o.value)
+        {
+            out.push(Found {
+                opt: o,
+                how,
+                lang,
+                look: item.look,
+            });
+        }
+    }
+    out
+}
+
+fn recovered(how: OptMatch, raw: &str) -> Option<String> {
+    match how {
+        OptMatch::Exact => None,
+        OptMatch::WithText => Some(format!("réponse en texte libre « {} »", raw.trim())),
+        OptMatch::Approximate => Some(format!(
+            "option reconnue approximativement dans « {} »",
+            raw.trim()
+        )),
+    }
+}
+
+fn names(f: &[&Found]) -> String {
+    f.iter().map(|f| f.opt.label).collect::<Vec<_>>().join(", ")
+}
+
+/// The option made to stand out by its look among options otherwise
+/// printed alike: `Some(Ok(one))`, `Some(Err(reason))` when several stand
+/// out, `None` when looks tell nothing.
+fn by_look<'f>(cands: &'f [&'f Found]) -> Option<Result<&'f Found, String>> {
+    if cands.len() < 2 {
+        return None;
+    }
+    let looks: Vec<Look> = cands.iter().map(|f| f.look.emphasis()).collect();
+    if looks.iter().all(|l| *l == looks[0]) {
+        return None;
+    }
+    // What the printed options look like: plain when some still are,
+    // otherwise the look most of them share.
+    let base = if looks.iter().any(Look::is_plain) {
+        Look::default()
+    } else {
+        let mut best = (looks[0], 0);
+        for l in &looks {
+            let n = looks.iter().filter(|x| *x == l).count();
+            if n > best.1 {
+                best = (*l, n);
+            }
+        }
+        best.0
+    };
+    let standing: Vec<&Found> = cands
+        .iter()
+        .zip(&looks)
+        .filter(|(_, l)| **l != base)
+        .map(|(f, _)| *f)
+        .collect();
+    match standing.len() {
+        0 => None,
+        1 => Some(Ok(standing[0])),
+        _ => Some(Err(format!(
+            "plusieurs options mises en évidence ({}) : texte conservé tel quel, à trancher",
+            names(&standing)
+        ))),
+    }
+}
+
+/// Reads a choice from the items of its answer. `raw` is the answer's text
+/// as written (for messages).
+pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Choice {
+    let with = |m: Mark| items.iter().filter(|i| i.mark == m).collect::<Vec<_>>();
+    let marked_items = with(Mark::Marked);
+    let marked = found(&marked_items, opts);
+    match marked.len() {
+        1 => {
+            return Choice::One {
+                value: marked[0].opt.value,
+                recovered: recovered(marked[0].how, raw),
+                lang: marked[0].lang,
+            };
+        }
+        n if n > 1 => {
+            let all: Vec<&Found> = marked.iter().collect();
+            return Choice::Ambiguous(format!(
+                "plusieurs options cochées ({}) : texte conservé tel quel, à trancher",
+                names(&all)
+            ));
+        }
+        _ => {}
+    }
+    if !marked_items.is_empty() {
+        // Something is marked but names no option.
+        return Choice::Unrecognised;
+    }
+
+    // No mark: options told apart by strike-through or by their look.
+    let unmarked: Vec<&Item> = items.iter().filter(|i| i.mark != Mark::Marked).collect();
+    let all = found(&unmarked, opts);
+    let struck = all.iter().filter(|f| f.look.strike).count();
+    let kept: Vec<&Found> = all.iter().filter(|f| !f.look.strike).collect();
+    if struck > 0 {
+        match kept.len() {
+            0 => {
+                return Choice::Ambiguous(
+                    "toutes les options sont barrées : texte conservé tel quel, à trancher".into(),
+                );
+            }
+            1 => {
+                return Choice::One {
+                    value: kept[0].opt.value,
+                    recovered: Some(format!(
+                        "option retenue parce que les autres sont barrées ({})",
+                        kept[0].opt.label
+                    )),
+                    lang: kept[0].lang,
+                };
+            }
+            _ => {}
+        }
+    }
+    match by_look(&kept) {
+        Some(Ok(f)) => {
+            return Choice::One {
+                value: f.opt.value,
+                recovered: Some(format!(
+                    "option repérée à sa mise en forme ({}) : {}",
+                    f.look.emphasis().describe(),
+                    f.opt.label
+                )),
+                lang: f.lang,
+            };
+        }
+        Some(Err(why)) => return Choice::Ambiguous(why),
+        None => {}
+    }
+    if struck > 0 {
+        return Choice::Ambiguous(format!(
+            "options non barrées : {} ; texte conservé tel quel, à trancher",
+            names(&kept)
+        ));
+    }
+
+    // Options left after the others were deleted (boxes removed or not).
+    let bare_items = with(Mark::Bare);
+    if bare_items.is_empty() {
+        return Choice::Absent;
+    }
+    let bare = found(&bare_items, opts);
+    let has_boxes = items.iter().any(|i| i.mark == Mark::Unmarked);
+    match bare.len() {
+        0 => Choice::Unrecognised,
+        1 if !has_boxes => Choice::One {
+            value: bare[0].opt.value,
+            recovered: recovered(bare[0].how, raw),
+            lang: bare[0].lang,
+        },
+        1 => Choice::One {
+            value: bare[0].opt.value,
+            recovered: Some(format!(
+                "seule option sans case vide dans « {} »",
+                raw.trim()
+            )),
+            lang: bare[0].lang,
+        },
+        _ => {
+            let all: Vec<&Found> = bare.iter().collect();
+            Choice::Ambiguous(format!(
+                "plusieurs options laissées ({}) : texte conservé tel quel, à trancher",
+                names(&all)
+            ))
+        }
+    }
+}
+
+/// True when the answer came from a cell holding a time of day typed as a
+/// time (or a date-time), not as text.
+pub(crate) fn typed_as_time(cells: &[&Cell]) -> bool {
+    cells.iter().any(|c| match c.typed {
+        Typed::Time(_) => true,
+        Typed::Date(v) => v.fract() != 0.0,
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fiche::model::Span;
+    use crate::fiche::spec::{MICRO_SLOTS, ORGANISATION_TYPES, YES_NO};
+
+    fn one(v: &'static str) -> Choice {
+        Choice::One {
+            value: v,
+            recovered: None,
+            lang: Lang::Fr,
+        }
+    }
+
+    fn read(raw: &str, opts: &'static [Opt]) -> Choice {
+        let cell = Cell::text(0, raw);
+        read_choice(&items_of(&cell, 0, opts), raw, opts)
+    }
+
+    fn value(c: &Choice) -> Option<&'static str> {
+        match c {
+            Choice::One { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn choices_marked_every_way() {
+        assert_eq!(read("☒ Oui    ☐ Non", YES_NO), one("true"));
+        assert_eq!(read("☐ Oui ☑ Non", YES_NO), one("false"));
+        assert_eq!(read("X Oui    ☐ Non", YES_NO), one("true"));
+        assert_eq!(read("☐ Oui    x Non", YES_NO), one("false"));
+        assert_eq!(read("[x] Oui [ ] Non", YES_NO), one("true"));
+        assert_eq!(read("Oui X   Non", YES_NO), one("true"));
+        assert_eq!(
+            read(
+                "☐ Commune\n☐ Intercommunalité\nX Département",
+                ORGANISATION_TYPES
+            ),
+            one("departement")
+        );
+        assert_eq!(read("✓ Région", ORGANISATION_TYPES), one("region"));
+    }
+
+    #[test]
+    fn choices_by_deletion_and_typed() {
+        assert_eq!(read("Non", YES_NO), one("false"));
+        assert_eq!(read("Departement", ORGANISATION_TYPES), one("departement"));
+        assert_eq!(
+            read("ASSOCIATION / ONG", ORGANISATION_TYPES),
+            one("association")
+        );
+        assert_eq!(read("14h20 – 14h40", MICRO_SLOTS), one("14:20"));
+        assert_eq!(value(&read("2:20 pm", MICRO_SLOTS)), Some("14:20"));
+        assert_eq!(
+            read("Yes", YES_NO),
+            Choice::One {
+                value: "true",
+                recovered: None,
+                lang: Lang::En
+            }
+        );
+    }
+
+    #[test]
+    fn choices_recovered_carry_a_reason() {
+        match read("Oui, adhérente depuis 2012", YES_NO) {
+            Choice::One {
+                value: "true",
+                recovered: Some(w),
+                ..
+            } => assert!(w.contains("texte libre")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(value(&read("14h20", MICRO_SLOTS)), Some("14:20"));
+        match read("vers 15h", MICRO_SLOTS) {
+            Choice::One {
+                value: "15:00",
+                recovered: Some(_),
+                ..
+            } => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            value(&read("Intercommunalite", ORGANISATION_TYPES)),
+            Some("intercommunalite")
+        );
+    }
+
+    #[test]
+    fn choices_unmarked_ambiguous_unknown() {
+        assert_eq!(read("☐ Oui    ☐ Non", YES_NO), Choice::Absent);
+        assert!(matches!(
+            read("☒ Oui    ☒ Non", YES_NO),
+            Choice::Ambiguous(_)
+        ));
+        assert!(matches!(read("Oui    Non", YES_NO), Choice::Ambiguous(_)));
+        assert_eq!(read("Peut-être", YES_NO), Choice::Unrecognised);
+        assert_eq!(read("", YES_NO), Choice::Absent);
+    }
+
+    fn styled(text: &str, styled: &str, look: Look) -> Cell {
+        let at = text.find(styled).unwrap();
+        Cell {
+            spans: vec![Span {
+                start: at as u32,
+                end: (at + styled.len()) as u32,
+                look,
+            }],
+            ..Cell::text(0, text)
+        }
+    }
+
+    #[test]
+    fn choices_by_look_and_strike() {
+        let bold = Look {
+            bold: true,
+            ..Look::default()
+        };
+        let strike = Look {
+            strike: true,
+            ..Look::default()
+        };
+        let c = styled("☐ Oui    ☐ Non", "Non", bold);
+        match read_choice(&items_of(&c, 0, YES_NO), &c.text, YES_NO) {
+            Choice::One {
+                value: "false",
+                recovered: Some(w),
+                ..
+            } => assert!(w.contains("gras"), "{w}"),
+            other => panic!("{other:?}"),
+        }
+        let c = styled(
+            "Oui / Non",
+            "Oui",
+            Look {
+                highlight: true,
+                ..Look::default()
+            },
+        );
+        assert_eq!(
+            value(&read_choice(&items_of(&c, 0, YES_NO), &c.text, YES_NO)),
+            Some("true")
+        );
+        let text = "Commune\nIntercommunalité\nDépartement";
+        let mut c = Cell::text(0, text);
+        for w in ["Commune", "Intercommunalité"] {
+            let at = text.find(w).unwrap();
+            c.spans.push(Span {
+                start: at as u32,
+                end: (at + w.len()) as u32,
+                look: strike,
+            });
+        }
+        assert_eq!(
+            value(&read_choice(
+                &items_of(&c, 0, ORGANISATION_TYPES),
+                text,
+                ORGANISATION_TYPES
+            )),
+            Some("departement")
+        );
+        // Two options in bold: never a guess.
+        let text = "☐ Commune\n☐ Région\n☐ Autre";
+        let mut c = Cell::text(0, text);
+        for w in ["Commune", "Région"] {
+            let at = text.find(w).unwrap();
+            c.spans.push(Span {
+                start: at as u32,
+                end: (at + w.len()) as u32,
+                look: bold,
+            });
+        }
+        assert!(matches!(
+            read_choice(
+                &items_of(&c, 0, ORGANISATION_TYPES),
+                text,
+                ORGANISATION_TYPES
+            ),
+            Choice::Ambiguous(_)
+        ));
+    }
+
+    #[test]
+    fn times_are_found() {
+        assert_eq!(times_in("14h20 – 14h40"), vec!["14:20", "14:40"]);
+        assert_eq!(times_in("vers 15 h"), vec!["15:00"]);
+        assert_eq!(times_in("12:45"), vec!["12:45"]);
+        assert_eq!(times_in("2 pm"), vec!["14:00"]);
+        assert!(times_in("2018").is_empty());
+    }
+}
