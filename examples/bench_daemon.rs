@@ -155,6 +155,11 @@ fn main() {
         std::process::exit(2);
     };
     let fiches = std::fs::canonicalize(fiches).expect("fiches binary");
+    // Another build to compare with, run just before each run of FICHES_BIN
+    // (same server, same load): e.g. the binary before a change.
+    let fiches_b = std::env::var_os("FICHES_BIN_B")
+        .map(|b| std::fs::canonicalize(b).expect("FICHES_BIN_B binary"));
+    let mut b_inner = vec![];
     let work = PathBuf::from(work);
     let n: usize = n.parse().expect("N");
     let big: usize = big.parse().expect("BIG");
@@ -207,6 +212,15 @@ fn main() {
                 mb_nofsync.push(wall);
             }
         }
+        if let Some(b) = &fiches_b {
+            for f in ["fiches.db", "fiches.db-wal", "fiches.db-shm"] {
+                let _ = std::fs::remove_file(work.join(f));
+            }
+            let (_, _, inner_b, v) = fiches_once(b, &work);
+            assert_eq!(v["stored"].as_u64(), Some(n as u64), "{v}");
+            eprintln!("run {run}: FICHES_BIN_B daemon --once {inner_b:.2} s");
+            b_inner.push(inner_b);
+        }
         for f in ["fiches.db", "fiches.db-wal", "fiches.db-shm"] {
             let _ = std::fs::remove_file(work.join(f));
         }
@@ -232,6 +246,9 @@ fn main() {
     println!("mbsync_s={:.3}", median(mb_fsync));
     println!("mbsync_nofsync_s={:.3}", median(mb_nofsync));
     println!("mbsync_rss_kib={mb_rss}");
+    if !b_inner.is_empty() {
+        println!("fiches_b_connect_to_last_commit_s={:.3}", median(b_inner));
+    }
     println!("fiches_connect_to_last_commit_s={:.3}", median(f_inner));
     println!("fiches_process_s={:.3}", median(f_wall));
     println!(

@@ -110,7 +110,7 @@ fn layers(dir: &Path) {
     let (t, c) = (Instant::now(), cpu_seconds());
     let mut proposals = 0;
     for r in &raws {
-        let m = intake::process(std::hint::black_box(r), &opts);
+        let m = intake::process(std::hint::black_box(r), &opts).expect("in-process reader");
         proposals += m
             .attachments
             .iter()

@@ -15,6 +15,9 @@
 #    the N-message one and the BIG one; and as a whole `--once` process.
 #
 # Usage: scripts/bench-daemon.sh [N] [BIG] [RUNS]
+# FICHES_BIN=path/to/fiches measures another build of the binary;
+# FICHES_BIN_B=path/to/other/fiches also runs that one just before each run
+# (same server, same moment): a before/after comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
@@ -27,7 +30,7 @@ command -v mbsync > /dev/null || { echo "mbsync missing: scripts/install-test-de
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
 cargo build --release -q --bin fiches --example bench_daemon
 
-target/release/examples/bench_daemon target/release/fiches "$work" "$n" "$big" "$runs" | tee "$work/results.txt"
+target/release/examples/bench_daemon "${FICHES_BIN:-target/release/fiches}" "$work" "$n" "$big" "$runs" | tee "$work/results.txt"
 get() { sed -n "s/^$1=//p" "$work/results.txt"; }
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 
@@ -39,6 +42,11 @@ printf 'mbsync (FSync yes, default)       %.2f s  peak RSS %.1f MiB\n' "$mb" "$(
 printf 'mbsync (FSync no)                 %.2f s\n' "$mbn"
 printf 'fiches daemon --once              %.2f s connect → last commit, %.2f s process  (%.0f messages/s)\n' \
   "$fi" "$fp" "$(calc "$n / $fi")"
+if [ -n "$(get fiches_b_connect_to_last_commit_s)" ]; then
+  fb=$(get fiches_b_connect_to_last_commit_s)
+  printf 'FICHES_BIN_B daemon --once         %.2f s connect → last commit; this one / that one = %sx\n' \
+    "$fb" "$(calc "$fi / $fb")"
+fi
 printf 'ratio fiches / mbsync             %sx (default), %sx (FSync no)   goal ≤ 1.0x\n' \
   "$(calc "$fi / $mb")" "$(calc "$fi / $mbn")"
 printf 'fiches peak RSS                   %.1f MiB (%s messages), %.1f MiB (%s), %.1f MiB (idle pass over %s)  goal ≤ 64 MiB\n' \

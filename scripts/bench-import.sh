@@ -4,6 +4,8 @@
 # `fiches import` (/usr/bin/time -v), the ratio against `cp -r` of the same
 # Maildir, and what the mail and store layers add to the fiche reader alone
 # (goal: at most +50%). Usage: scripts/bench-import.sh [N]
+# FICHES_BIN=path/to/fiches measures another build of the binary (e.g. the
+# one before a change, to compare in the same session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
@@ -12,7 +14,7 @@ work=target/bench-import
 rm -rf "$work"
 mkdir -p "$work"
 cargo build --release -q --bin fiches --example bench_import
-bin=target/release/fiches
+bin=${FICHES_BIN:-target/release/fiches}
 helper=target/release/examples/bench_import
 
 "$helper" gen "$work/Maildir" "$n" > "$work/gen.txt"

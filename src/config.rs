@@ -68,6 +68,8 @@ struct RawConfig {
     smtp: Option<SmtpConfig>,
     #[serde(default)]
     selection: RawSelection,
+    #[serde(default)]
+    reader: RawReader,
 }
 
 /// `[selection]`: how proposals are ranked.
@@ -76,6 +78,17 @@ struct RawConfig {
 struct RawSelection {
     /// On-time fiches before late ones (after CUF members first); default true.
     late_last: Option<bool>,
+}
+
+/// `[reader]`: the bounds of the worker processes that read attachments
+/// (see `worker`). Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReader {
+    memory_mib: Option<u64>,
+    cpu_seconds: Option<u64>,
+    wall_seconds: Option<u64>,
+    workers: Option<usize>,
 }
 
 /// `[publish]`: where and how the programme lists are written, and when the
@@ -225,6 +238,8 @@ pub struct Config {
     /// `[selection] late_last` (default true): fiches on time come before
     /// late ones in the priority order (after CUF members first).
     pub late_last: bool,
+    /// `[reader]`: bounds of the attachment reader workers.
+    pub reader: crate::worker::WorkerLimits,
 }
 
 impl Config {
@@ -440,6 +455,33 @@ impl Config {
                 Some(s)
             }
         };
+        let defaults = crate::worker::WorkerLimits::default();
+        let r = &raw.reader;
+        for (key, v, min, max) in [
+            ("memory_mib", r.memory_mib, 32, 65_536),
+            ("cpu_seconds", r.cpu_seconds, 1, 3_600),
+            ("wall_seconds", r.wall_seconds, 1, 3_600),
+            ("workers", r.workers.map(|w| w as u64), 1, 64),
+        ] {
+            if let Some(v) = v
+                && !(min..=max).contains(&v)
+            {
+                return Err(invalid(format!(
+                    "[reader] {key} = {v} : attendu entre {min} et {max}"
+                )));
+            }
+        }
+        let reader = crate::worker::WorkerLimits {
+            memory_bytes: r
+                .memory_mib
+                .map_or(defaults.memory_bytes, |m| m * 1024 * 1024),
+            cpu_seconds: r.cpu_seconds.unwrap_or(defaults.cpu_seconds),
+            wall: r
+                .wall_seconds
+                .map_or(defaults.wall, std::time::Duration::from_secs),
+            max_idle: r.workers.unwrap_or(defaults.max_idle),
+            ..defaults
+        };
         Ok(Config {
             path: path.to_path_buf(),
             database: resolve(&raw.database.path),
@@ -467,6 +509,7 @@ impl Config {
             letters,
             smtp,
             late_last: raw.selection.late_last.unwrap_or(true),
+            reader,
         })
     }
 
@@ -569,6 +612,25 @@ mod tests {
             Some(Path::new("/etc/fiches/fixtures/inbox"))
         );
         assert_eq!(c.members_path(), PathBuf::from("/etc/fiches/members.csv"));
+    }
+
+    #[test]
+    fn reader_bounds_default_and_are_checked() {
+        let c = Config::parse(SHIPPED, Path::new("c.toml")).unwrap();
+        assert_eq!(c.reader, crate::worker::WorkerLimits::default());
+        let text = SHIPPED.replace(
+            "# [reader]\n# memory_mib = 256",
+            "[reader]\nmemory_mib = 128\ncpu_seconds = 3\n# memory_mib = 256",
+        );
+        let c = Config::parse(&text, Path::new("c.toml")).unwrap();
+        assert_eq!(c.reader.memory_bytes, 128 << 20);
+        assert_eq!(c.reader.cpu_seconds, 3);
+        assert_eq!(c.reader.wall, std::time::Duration::from_secs(30));
+        let bad = text.replace("memory_mib = 128", "memory_mib = 4");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[reader] memory_mib = 4"), "{e}");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! `outbox` (reviewing and sending them by SMTP, each at most once),
 //! `publish` (programme lists: snapshot, changelog, HTML/CSV/XLSX/JSON),
 //! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
-//! `commands` (the command line), `console` (the staff's terminal UI).
+//! `commands` (the command line), `console` (the staff's terminal UI),
+//! `worker` (untrusted attachments read in limited child processes).
 
 pub mod cli;
 pub mod commands;
@@ -25,6 +26,7 @@ pub mod safe;
 pub mod status;
 pub mod store;
 pub mod system;
+pub mod worker;
 
 /// This build: `0.1.0 (commit 1a2b3c4d5e6f)`, as recorded with each
 /// migration a database receives.

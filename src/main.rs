@@ -11,6 +11,60 @@ fn main() -> ExitCode {
     // Before any file is created: group-writable for the staff and the
     // daemon who share them, nothing for others, whatever the login's umask.
     fiches::system::set_umask();
+    // A reader worker (see `fiches::worker`): nothing else of the program runs.
+    let mut args = std::env::args_os().skip(1);
+    if args
+        .next()
+        .is_some_and(|a| a == fiches::worker::WORKER_SUBCOMMAND)
+    {
+        let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        fiches::worker::run_worker(&rest);
+    }
+    // One line for a panic (backtraces behind FICHES_BACKTRACE), none for a
+    // closed output.
+    fiches::worker::quiet_panics();
+    // Every command ends quietly when whoever reads its output went away
+    // (`fiches proposals | head`): one place for all of them, whatever
+    // they print with. `println!` panics on a closed pipe; that panic is
+    // not reported (`quiet_on_closed_output`) and ends the command here,
+    // after unwinding (open transactions roll back, as on any error).
+    quiet_on_closed_output();
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) if closed_output(fiches::worker::panic_text(&*payload)) => ExitCode::SUCCESS,
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+}
+
+/// The panic of `print!`/`println!`/`eprintln!` when the reader of the
+/// output closed it ("failed printing to stdout: Broken pipe (os error 32)").
+fn closed_output(text: &str) -> bool {
+    text.starts_with("failed printing to std")
+        && (text.contains("Broken pipe") || text.contains("os error 32"))
+}
+
+/// Panics of a closed output are not reported (other panics are, as usual).
+fn quiet_on_closed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.payload_as_str().is_some_and(closed_output) {
+            return;
+        }
+        default(info);
+    }));
+}
+
+/// Whether an error is only that the output was closed (a write through
+/// a checked writer, `commands::output::Out`, or any `io::Write`).
+fn is_closed_output(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run() -> ExitCode {
+    fiches::worker::set_worker_exe(self_exe());
     let cli = Cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
@@ -32,6 +86,7 @@ fn main() -> ExitCode {
         Some(Command::Console(args)) => commands::console::run(&globals, &args),
         Some(Command::Decide(args)) => commands::decide::decide(&globals, &args),
         Some(Command::Undo(args)) => commands::decide::undo(&globals, &args),
+        Some(Command::Article(args)) => commands::article::run(&globals, &args),
         Some(Command::Move(args)) => commands::decide::move_to(&globals, &args),
         Some(Command::Swap(args)) => commands::decide::swap(&globals, &args),
         Some(Command::Programme(args)) => commands::programme::run(&globals, &args),
@@ -40,14 +95,12 @@ fn main() -> ExitCode {
         Some(Command::Backup(args)) => commands::backup::run(&globals, &args),
         Some(Command::Migrate(args)) => commands::migrate::run(&globals, &args),
         Some(Command::Setup(args)) => commands::setup::run(&globals, &args),
-        Some(Command::Article(args)) => commands::article::run(&globals, &args),
         None => commands::console::run(&globals, &Default::default()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
-        // `fiches … | head`: the reader went away; nothing to say.
-        Err(e) if commands::output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if is_closed_output(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(
                 "fiches : {}",
@@ -60,6 +113,16 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// This program, for the reader workers: `/proc/self/exe` names the file
+/// that is running even once an upgrade replaced it on disk.
+fn self_exe() -> std::path::PathBuf {
+    let proc_self = std::path::PathBuf::from("/proc/self/exe");
+    if proc_self.exists() {
+        return proc_self;
+    }
+    std::env::current_exe().unwrap_or_else(|_| "fiches".into())
 }
 
 /// Logs go to stderr; `-v` for progress details, `FICHES_LOG` for filters.

@@ -49,9 +49,26 @@ fn accept_into_the_wanted_slot_then_undo() {
 
     // The place is no longer offered.
     assert!(screen(&s).contains("Places libres (19)"));
-    // Undo: back to pending, journaled too.
+    // Undo: asked first (what is undone, what it goes back to), then back
+    // to pending, journaled too.
     keys(&mut s, "u");
-    assert!(notice(&s).contains("annulée"), "{}", notice(&s));
+    let sc = screen(&s);
+    assert!(
+        sc.contains("Annuler la dernière décision sur la proposition n° 1")
+            && sc.contains("redeviendra : à décider"),
+        "{sc}"
+    );
+    assert_eq!(
+        db_proposal(&db, id).status,
+        Status::Accepted,
+        "not before yes"
+    );
+    keys(&mut s, "o");
+    assert!(
+        notice(&s).contains("Dernière décision annulée — n° 1 : à décider"),
+        "{}",
+        notice(&s)
+    );
     let p = db_proposal(&db, id);
     assert_eq!(p.status, Status::Pending);
     assert_eq!(p.slot, None);
@@ -64,7 +81,11 @@ fn accept_into_the_wanted_slot_then_undo() {
     assert_eq!(last.after.as_ref().unwrap()["status"], "pending");
     // Nothing left to undo.
     keys(&mut s, "u");
-    assert!(notice(&s).contains("Aucune décision à annuler"));
+    assert!(
+        notice(&s).contains("rien à annuler pour la proposition n° 1"),
+        "{}",
+        notice(&s)
+    );
 }
 
 #[test]
@@ -113,7 +134,17 @@ fn refuse_needs_a_reason_withdraw_and_back_to_pending() {
         "Hors sujet pour cette édition"
     );
     keys(&mut s, "1");
-    assert!(screen(&s).contains("Motif : Hors sujet"), "{}", screen(&s));
+    assert!(
+        screen(&s).contains("non retenue — motif : Hors sujet"),
+        "{}",
+        screen(&s)
+    );
+    keys(&mut s, "2");
+    assert!(
+        screen(&s).contains("Statut : non retenue — motif : Hors sujet"),
+        "the reason in Décider: {}",
+        screen(&s)
+    );
     keys(&mut s, "2x");
     assert_eq!(db_proposal(&db, id).status, Status::Withdrawn);
     // Withdrawn again: the domain refuses a decision that changes nothing.

@@ -110,7 +110,16 @@ fn move_a_placed_proposal_to_a_free_place_then_undo() {
         // The journal says "moved", by marie; u puts it back.
         let j = Store::open(&db).unwrap().undo_stack(grenoble).unwrap();
         assert_eq!(j.last().unwrap().action, "moved");
+        // u on its cell: asked first, then undone.
         keys(&mut s, "u");
+        assert!(
+            screen(&s).contains(&format!(
+                "Annuler la dernière décision sur la proposition n° {grenoble}"
+            )),
+            "{}",
+            screen(&s)
+        );
+        keys(&mut s, "o");
         assert_eq!(
             place_of(&db, grenoble),
             (
@@ -148,8 +157,14 @@ fn swap_two_proposals_on_a_full_grid() {
         assert_eq!(place_of(&db, a).1.as_deref(), Some("15:20"));
         assert_eq!(place_of(&db, b).1.as_deref(), Some("14:00"));
         assert_eq!(place_of(&db, b).2.as_deref(), Some("Espace A"));
-        // One undo puts both back.
+        // One undo (on the cell under the cursor, confirmed) puts both back.
         keys(&mut s, "u");
+        assert!(
+            screen(&s).contains(&format!("même pas) : n° {b}")),
+            "{}",
+            screen(&s)
+        );
+        keys(&mut s, "o");
         assert_eq!(place_of(&db, a).1.as_deref(), Some("14:00"));
         assert_eq!(place_of(&db, b).1.as_deref(), Some("15:20"));
     }
@@ -232,10 +247,11 @@ fn the_suggestion_draft_then_applied_and_undone_as_one_step() {
             .filter(|c| c.status == Status::Accepted)
             .count();
         assert!(accepted >= 20);
-        // u: every change of the step goes back.
-        keys(&mut s, "u");
+        // u (on the first cell, placed by the suggestion), confirmed:
+        // every change of the step goes back.
+        keys(&mut s, "uo");
         assert!(
-            notice(&s).contains("Dernier changement annulé"),
+            notice(&s).starts_with("Dernière décision annulée"),
             "{}",
             notice(&s)
         );
@@ -269,7 +285,7 @@ fn move_up_the_waiting_list_from_decider() {
     assert!(notice(&s).contains("déjà la première"), "{}", notice(&s));
     let j = Store::open(&db).unwrap().undo_stack(r).unwrap();
     assert_eq!(j.last().unwrap().action, "waitlist_moved");
-    keys(&mut s, "u");
+    keys(&mut s, "uo");
     assert_eq!(db_proposal(&db, l).rank, Some(1));
     assert_eq!(db_proposal(&db, r).rank, Some(2));
 }

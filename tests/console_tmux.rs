@@ -266,7 +266,7 @@ fn hostile_mail_in_a_real_terminal() {
     t.wait_for("46 propositions");
     let title_before = t.pane_title();
     t.text("/evil@");
-    let screen = t.wait_for_all(&["1 sur 46", "Message : n°", "evil@example.net"]);
+    let screen = t.wait_for_all(&["1 sur 46", "Courriel : #", "evil@example.net"]);
     assert!(screen.contains("␛]0;pwned␇␛[2J"), "{screen}");
     assert!(
         !screen

@@ -547,3 +547,349 @@ fn suggest_draft_then_apply_as_one_step() {
             .is_empty()
     );
 }
+
+/// The open letters of a proposal of a given kind (to send, or to review).
+fn letter_of(e: &Env, number: i64, kind: &str, state: &str) -> Option<Value> {
+    open_letters(e, number)
+        .into_iter()
+        .find(|l| l["kind"] == kind && l["state"] == state)
+}
+
+/// Rewrites a letter's text from a file, as staff would (`outbox edit --file`).
+fn rewrite(e: &Env, id: i64, text: &str) {
+    let file = e.path().join(format!("lettre-{id}.txt"));
+    std::fs::write(&file, text).unwrap();
+    e.ok(&[
+        "outbox",
+        "edit",
+        &id.to_string(),
+        "--file",
+        file.to_str().unwrap(),
+    ]);
+}
+
+/// Found by an outside tester: a waiting-list letter staff had edited, set
+/// aside when the proposal was accepted, could be taken back and became
+/// the only letter to send ("Elle est 4e sur la liste d'attente" to an
+/// accepted proposal). A letter set aside comes back only if it is exactly
+/// the letter the decision calls for now.
+#[test]
+fn a_letter_set_aside_cannot_come_back_when_it_contradicts_the_decision() {
+    let e = env();
+    ok_as(&e, "marie", &["decide", "35", "waitlist"]);
+    let w = letter_of(&e, 35, "waitlisted", "pending").unwrap();
+    let wid = w["id"].as_i64().unwrap();
+    rewrite(
+        &e,
+        wid,
+        "À : amelie@example.fr\nObjet : Liste d'attente\n\nElle est 1re sur la liste d'attente (texte de Marie).\n",
+    );
+    ok_as(
+        &e,
+        "marie",
+        &[
+            "decide", "35", "accept", "--slot", "14:40", "--place", "Espace C",
+        ],
+    );
+    assert_eq!(
+        e.outbox(&["--state", "review"])
+            .iter()
+            .find(|l| l["id"] == wid)
+            .unwrap()["state"],
+        "review"
+    );
+    let acc = letter_of(&e, 35, "accepted", "pending").unwrap();
+    let (code, err) = fails_as(&e, "marie", &["outbox", "take-back", &wid.to_string()]);
+    assert_eq!(code, 1, "refused, not an error");
+    assert!(
+        err.contains("ne peut pas être reprise telle quelle")
+            && err.contains("retenue (14:40, Espace C)")
+            && err.contains(&format!("lettre n° {} (acceptation)", acc["id"])),
+        "{err}"
+    );
+    // Nothing changed: the acceptance is still the letter to send.
+    let open = open_letters(&e, 35);
+    let to_send: Vec<&Value> = open.iter().filter(|l| l["state"] == "pending").collect();
+    assert_eq!(to_send.len(), 1, "{open:?}");
+    assert_eq!(to_send[0]["id"], acc["id"]);
+    // Back on the waiting list at the rank the text gives: it may come back.
+    ok_as(&e, "marie", &["undo", "35"]);
+    assert_eq!(proposal(&e, 35)["rank"], 1);
+    let restored = open_letters(&e, 35);
+    let pending: Vec<&Value> = restored
+        .iter()
+        .filter(|l| l["state"] == "pending")
+        .collect();
+    assert_eq!(pending.len(), 1, "{restored:?}");
+    assert_eq!(pending[0]["id"], wid, "the undo puts staff's letter back");
+}
+
+/// Found by an outside tester: an edited waiting-list letter kept the rank
+/// of the moment it was edited after the proposal moved up ("4e" in the
+/// text, rank 3, "à envoyer", no problem). An edited letter whose rank no
+/// longer holds is set aside "à revoir", and the letter to send says the
+/// rank of the moment.
+#[test]
+fn an_edited_waiting_list_letter_never_goes_out_with_a_stale_rank() {
+    let e = env();
+    for n in ["14", "16", "17", "19"] {
+        ok_as(&e, "marie", &["decide", n, "waitlist"]);
+    }
+    assert_eq!(proposal(&e, 19)["rank"], 4);
+    let l = letter_of(&e, 19, "waitlisted", "pending").unwrap();
+    let id = l["id"].as_i64().unwrap();
+    let body = l["body"]
+        .as_str()
+        .unwrap()
+        .replace("Madame, Monsieur,", "Chère amie,");
+    assert!(body.contains("la 4e place"), "{body}");
+    rewrite(
+        &e,
+        id,
+        &format!(
+            "À : {}\nObjet : {}\n\n{body}",
+            l["to_text"].as_str().unwrap(),
+            l["subject"].as_str().unwrap()
+        ),
+    );
+    // n° 14 leaves the list: n° 19 is 3e.
+    ok_as(&e, "marie", &["decide", "14", "accept"]);
+    assert_eq!(proposal(&e, 19)["rank"], 3);
+    let all = open_letters(&e, 19);
+    let edited = all.iter().find(|l| l["id"] == id).unwrap();
+    assert_eq!(edited["state"], "review", "{all:?}");
+    assert!(
+        edited["set_aside_why"]
+            .as_str()
+            .unwrap()
+            .contains("le rang a changé : le texte modifié dit 4e, elle est maintenant 3e"),
+        "{edited}"
+    );
+    let to_send: Vec<&Value> = all.iter().filter(|l| l["state"] == "pending").collect();
+    assert_eq!(to_send.len(), 1, "{all:?}");
+    assert!(
+        to_send[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("la 3e place"),
+        "{}",
+        to_send[0]["body"]
+    );
+    assert_eq!(to_send[0]["problems"], serde_json::json!([]));
+    // Taking it back is refused while the rank differs.
+    let (code, err) = fails_as(&e, "marie", &["outbox", "take-back", &id.to_string()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("le rang a changé"), "{err}");
+}
+
+/// Found by an outside tester: accepted then back to pending, or accepted
+/// then withdrawn, before anything was sent: the acknowledgement and the
+/// acceptance were both "remplacée", the proposer heard nothing. Back to
+/// pending, the acknowledgement is to send again; a withdrawal says why
+/// there is no letter.
+#[test]
+fn every_proposer_hears_back_or_staff_are_told_why_not() {
+    let e = env();
+    let ack = |n: i64| letter_of(&e, n, "acknowledgement", "pending");
+    assert!(ack(2).is_some());
+    ok_as(&e, "marie", &["decide", "2", "accept"]);
+    assert!(ack(2).is_none(), "the acceptance says more");
+    let out = ok_as(&e, "marie", &["decide", "2", "pending"]);
+    assert!(out.contains("lettre à envoyer"), "{out}");
+    let a = ack(2).expect("the acknowledgement is to send again");
+    assert!(
+        out.contains(&format!("n° {} (accusé de réception)", a["id"])),
+        "{out}"
+    );
+    assert_eq!(open_letters(&e, 2).len(), 1);
+
+    ok_as(&e, "marie", &["decide", "4", "accept"]);
+    let out = ok_as(&e, "marie", &["decide", "4", "withdraw"]);
+    assert!(
+        out.contains("aucune lettre : un retrait se fait à la demande de l'organisation"),
+        "{out}"
+    );
+    assert!(open_letters(&e, 4).is_empty(), "{:?}", open_letters(&e, 4));
+    // Withdrawn straight from pending: the acknowledgement (which promises
+    // a decision) does not go either.
+    ok_as(&e, "marie", &["decide", "6", "withdraw"]);
+    assert!(open_letters(&e, 6).is_empty(), "{:?}", open_letters(&e, 6));
+    ok_as(&e, "marie", &["decide", "6", "pending"]);
+    assert!(ack(6).is_some());
+}
+
+/// Found by an outside tester: the acknowledgement of a new version of an
+/// accepted proposal promised a decision to come, next to the acceptance
+/// letter. A new version of a decided proposal gets no acknowledgement:
+/// the decision letter (written from the newest version) answers it.
+#[test]
+fn a_new_version_of_a_decided_proposal_gets_no_contradicting_acknowledgement() {
+    let e = Env::new("acknowledge = true\n", "");
+    let mut s = e.store();
+    let first = store_fiche(&mut s, 1, "claire@lyon.example", "Ville de Lyon");
+    let n = s.proposal(first).unwrap().number;
+    ok_as(&e, "marie", &["decide", &n.to_string(), "accept"]);
+    let mut p = fiches::store::NewProposal {
+        kind: Some(fiches::fiche::Kind::MicroAtelier),
+        ..Default::default()
+    };
+    for (k, v) in [
+        ("organisation", "Ville de Lyon"),
+        ("contact_email", "claire@lyon.example"),
+        ("project_title", "Projet corrigé"),
+    ] {
+        p.fields
+            .insert(k.into(), fiches::fiche::Value::Text(v.into()));
+    }
+    let msg = fiches::store::NewMessage {
+        raw: b"Message-ID: <v2@lyon.example>\r\n\r\nv2".to_vec(),
+        message_id: Some("v2@lyon.example".into()),
+        from_addr: Some("claire@lyon.example".into()),
+        date: Some("2018-06-03T09:00:00+02:00".into()),
+        effective_at: Some("2018-06-03T07:00:00Z".into()),
+        source_ref: "test:v2".into(),
+        size: 10,
+        status: fiches::store::MessageStatus::Fiche,
+        attachments: vec![fiches::store::NewAttachment {
+            part_path: "2".into(),
+            filename: Some("fiche-v2.docx".into()),
+            content_type: None,
+            size: 1,
+            sha256: "v2".into(),
+            format: Some("DOCX".into()),
+            outcome: fiches::store::AttachmentOutcome::Fiche,
+            reason: None,
+            proposal: Some(p),
+        }],
+        ..Default::default()
+    };
+    Store::open(e.db()).unwrap().ingest(&msg).unwrap();
+    let open = open_letters(&e, n);
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["kind"], "accepted");
+    assert!(
+        open[0]["body"].as_str().unwrap().contains("Projet corrigé"),
+        "written from the new version: {}",
+        open[0]["body"]
+    );
+    assert!(
+        proposal(&e, n)["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "updated_after_decision")
+    );
+}
+
+/// Found by an outside tester: `decide N accept` placed a proposal
+/// elsewhere than its wanted slot, full, without saying so.
+#[test]
+fn accept_says_when_the_wanted_slot_was_full() {
+    let e = env();
+    for (n, place) in [
+        ("2", "Espace A"),
+        ("4", "Espace B"),
+        ("8", "Espace C"),
+        ("12", "Espace D"),
+    ] {
+        ok_as(
+            &e,
+            "marie",
+            &["decide", n, "accept", "--slot", "14:00", "--place", place],
+        );
+    }
+    let out = ok_as(&e, "marie", &["decide", "1", "accept"]);
+    assert!(out.contains("retenue (14:20, Espace A)"), "{out}");
+    assert!(
+        out.contains("le créneau souhaité, 14:00, est complet ; placée à 14:20"),
+        "{out}"
+    );
+}
+
+/// Found by an outside tester: the suggestion placed every pending
+/// proposal while CUF members waited on the list. The waiting list comes
+/// first, in its order; no place stays free while someone waits.
+#[test]
+fn the_suggestion_places_the_waiting_list_first() {
+    let e = env();
+    // Members waiting (n° 2, 4, 8 are members); a place taken.
+    for n in ["2", "4", "8"] {
+        ok_as(&e, "marie", &["decide", n, "waitlist"]);
+    }
+    let json: Value = serde_json::from_str(&ok_as(&e, "marie", &["suggest", "--json"])).unwrap();
+    let changes = json["changes"].as_array().unwrap();
+    for n in [2, 4, 8] {
+        let c = changes
+            .iter()
+            .find(|c| c["number"] == n)
+            .unwrap_or_else(|| panic!("n° {n} not placed: {changes:?}"));
+        assert!(!c["to"].is_null(), "n° {n} placed: {c}");
+    }
+    ok_as(&e, "marie", &["suggest", "--apply"]);
+    let p = programme(&e);
+    let free = p["micro_atelier"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["number"].is_null())
+        .count();
+    let waiting = p["micro_atelier"]["waitlist"].as_array().unwrap().len();
+    assert!(free == 0 || waiting == 0, "{free} free, {waiting} waiting");
+    for n in [2, 4, 8] {
+        assert_eq!(proposal(&e, n)["status"], "accepted");
+    }
+}
+
+/// Found by an outside tester: `fiches undo 15 | head -3` panicked
+/// ("failed printing to stdout: Broken pipe"). Every command that prints
+/// ends quietly when its reader went away.
+#[test]
+fn every_command_ends_quietly_on_a_closed_pipe() {
+    let e = env();
+    let inbox = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/inbox");
+    let fiche = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/templates/fiche-micro-atelier.docx"
+    );
+    let commands: &[&[&str]] = &[
+        &["decide", "1", "accept"],
+        &["decide", "5", "accept"],
+        &["move", "1", "--slot", "15:20", "--place", "Espace D"],
+        &["swap", "1", "5"],
+        &["undo", "1"],
+        &["decide", "15", "waitlist"],
+        &["undo", "15"],
+        &["proposals"],
+        &["proposals", "--json"],
+        &["messages"],
+        &["programme"],
+        &["programme", "--json"],
+        &["suggest"],
+        &["suggest", "--json"],
+        &["outbox"],
+        &["outbox", "--json", "--all"],
+        &["outbox", "show", "1"],
+        &["import", inbox],
+        &["parse", fiche],
+        &["publish", "--draft", "brouillon"],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = e
+            .command()
+            .env("USER", "marie")
+            .env_remove("SUDO_USER")
+            .args(*args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe") && !err.contains("os error"),
+            "fiches {args:?}: {err}"
+        );
+        assert_eq!(out.status.code(), Some(0), "fiches {args:?}: {err}");
+    }
+}

@@ -8,8 +8,17 @@
 //!   console's rows, `fiches programme --json`, `fiches proposals --json`,
 //!   the staff workbook and the text of every letter that would be sent now;
 //! - an undo restores exactly the state before the change it takes back
-//!   and touches no other proposal;
-//! - numbers never change.
+//!   and touches no other proposal, and puts a waiting entry back between
+//!   its old neighbours (the relative order the change altered);
+//! - numbers never change;
+//! - letters (staff also edit them, take set-aside ones back and send
+//!   them): no letter that would be sent now contradicts the truth (its
+//!   kind, place, reason, the rank its text gives — also when staff
+//!   rewrote it), none is held; every live proposal has exactly the letter
+//!   its state calls for given what its sender was told (at most one
+//!   decision letter and one acknowledgement unsent, never both; an
+//!   acknowledgement only while to decide, and while to decide before
+//!   anything was sent, exactly one), or none for a stated reason.
 
 mod console_support;
 
@@ -25,8 +34,8 @@ use fiches::fiche::{Kind, Value};
 use fiches::letters::{EventInfo, LetterKind, Letters};
 use fiches::publish::{Edition, Event, Snapshot, xlsx};
 use fiches::store::{
-    AttachmentOutcome, LetterFilter, LetterState, MessageStatus, NewAttachment, NewMessage,
-    NewProposal, ProposalFilter, Store, StoreError,
+    Approve, AttachmentOutcome, Claim, LetterEdit, LetterFilter, LetterState, MessageStatus,
+    NewAttachment, NewMessage, NewProposal, OutboxSettings, ProposalFilter, Store, StoreError,
 };
 use proptest::prelude::*;
 
@@ -181,6 +190,20 @@ enum Op {
     Look {
         who: usize,
     },
+    /// Staff rewrite the text of an unsent letter of proposal `i`.
+    EditLetter {
+        who: usize,
+        i: usize,
+    },
+    /// Staff take back a letter of proposal `i` set aside "à revoir".
+    TakeBack {
+        who: usize,
+        i: usize,
+    },
+    /// The unsent letters of proposal `i` go out.
+    Send {
+        i: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -203,7 +226,10 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (who.clone(), i.clone()).prop_map(|(who, i)| Op::Undo { who, i }),
         1 => i.clone().prop_map(|i| Op::Resubmit { i }),
         1 => who.clone().prop_map(|who| Op::Suggest { who }),
-        2 => who.prop_map(|who| Op::Look { who }),
+        2 => who.clone().prop_map(|who| Op::Look { who }),
+        2 => (who.clone(), i.clone()).prop_map(|(who, i)| Op::EditLetter { who, i }),
+        2 => (who, i.clone()).prop_map(|(who, i)| Op::TakeBack { who, i }),
+        2 => i.prop_map(|i| Op::Send { i }),
     ]
 }
 
@@ -224,6 +250,11 @@ struct Done {
     /// Numbers changed in the same step.
     group: Vec<i64>,
     before: HashMap<i64, State>,
+    /// Of those waiting before the change: the entries just ahead and
+    /// just behind on their list.
+    neighbours: HashMap<i64, (Option<i64>, Option<i64>)>,
+    /// The waiting lists just before the change.
+    orders: HashMap<Kind, Vec<i64>>,
 }
 
 struct World {
@@ -248,6 +279,11 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("fiches.db");
         let mut s = Store::open(&db).unwrap();
+        s.set_outbox_settings(&OutboxSettings {
+            acknowledge: true,
+            own_addresses: vec!["rencontres@cuf.example".into()],
+        })
+        .unwrap();
         let mut numbers = Vec::new();
         for i in 0..N {
             let out = s.ingest(&message(i, 0)).unwrap();
@@ -293,6 +329,28 @@ impl World {
             .collect()
     }
 
+    /// The waiting list of each kind, in order, from `states`.
+    fn orders(&self, states: &HashMap<i64, State>) -> HashMap<Kind, Vec<i64>> {
+        let mut out: HashMap<Kind, Vec<(i64, i64)>> = HashMap::new();
+        for (n, st) in states {
+            if st.0 == Status::Waitlisted {
+                out.entry(self.kind_of_number(*n))
+                    .or_default()
+                    .push((st.4.unwrap_or(0), *n));
+            }
+        }
+        out.into_iter()
+            .map(|(k, mut v)| {
+                v.sort();
+                (k, v.into_iter().map(|(_, n)| n).collect())
+            })
+            .collect()
+    }
+
+    fn kind_of_number(&self, n: i64) -> Kind {
+        kind_of(self.numbers.iter().position(|x| *x == n).unwrap())
+    }
+
     fn version(&mut self, who: usize, n: i64) -> Option<i64> {
         if let Some(v) = self.seen[who].get(&n) {
             return Some(*v);
@@ -329,11 +387,23 @@ impl World {
                     self.saw(who, p);
                 }
                 self.next_done += 1;
+                let orders = self.orders(&before);
+                let neighbours = nums
+                    .iter()
+                    .filter_map(|n| {
+                        let list = orders.get(&self.kind_of_number(*n))?;
+                        let i = list.iter().position(|x| x == n)?;
+                        let prev = i.checked_sub(1).map(|j| list[j]);
+                        Some((*n, (prev, list.get(i + 1).copied())))
+                    })
+                    .collect();
                 let done = Done {
                     id: self.next_done,
                     actor: ACTORS[who],
                     group: nums.clone(),
                     before: nums.iter().map(|n| (*n, before[n].clone())).collect(),
+                    neighbours,
+                    orders,
                 };
                 for n in nums {
                     self.stacks.entry(n).or_default().push(done.clone());
@@ -462,6 +532,73 @@ impl World {
                 });
             }
             Op::Look { who } => self.seen[who].clear(),
+            Op::EditLetter { who, i } => self.edit_letter(who, n(i)),
+            Op::TakeBack { who, i } => {
+                for l in self.letters_of(n(i), &[LetterState::Review]) {
+                    match self.stores[who].take_back_letter(l.id, l.version, ACTORS[who]) {
+                        Ok(())
+                        | Err(
+                            StoreError::LetterUntrue { .. }
+                            | StoreError::StaleLetter { .. }
+                            | StoreError::LetterState { .. },
+                        ) => {}
+                        Err(e) => panic!("take back {}: {e}", l.id),
+                    }
+                }
+            }
+            Op::Send { i } => {
+                for l in self.letters_of(n(i), &[LetterState::Pending]) {
+                    let s = &mut self.stores[0];
+                    s.approve_letters(Approve::These(&[(l.id, None)]), "marie")
+                        .unwrap();
+                    let claim = Claim {
+                        message_id: &format!("l{}@cuf.example", l.id),
+                        to: "contact@ville.example",
+                        cc: "",
+                        subject: "s",
+                        body: "b",
+                        bytes: b"x",
+                    };
+                    if s.claim_letter(l.id, &claim).unwrap() {
+                        s.letter_sent(l.id, "250 ok", None).unwrap();
+                    }
+                }
+            }
+        }
+    }
+
+    /// The letters of a proposal (its chain) in these states.
+    fn letters_of(&self, number: i64, states: &[LetterState]) -> Vec<fiches::store::LetterRecord> {
+        let p = self.stores[0].proposal_by_number(number).unwrap();
+        self.stores[0]
+            .letters(&LetterFilter {
+                states: states.to_vec(),
+                proposal: Some(p.id),
+                ..Default::default()
+            })
+            .unwrap()
+    }
+
+    /// Staff rewrite an unsent letter from its text as shown (the rank of
+    /// that moment included), adding a line of their own.
+    fn edit_letter(&mut self, who: usize, number: i64) {
+        for l in self.letters_of(number, &[LetterState::Pending, LetterState::Failed]) {
+            let shown_rank = l.proposal.rank;
+            let d = fiches::outbox::draft(&self.letters, l.clone());
+            let edit = LetterEdit {
+                body: Some(format!("{}Relu par l'équipe.\n", d.body)),
+                ..Default::default()
+            };
+            match self.stores[who].edit_letter_as_shown(
+                l.id,
+                l.version,
+                &edit,
+                shown_rank,
+                ACTORS[who],
+            ) {
+                Ok(_) | Err(StoreError::StaleLetter { .. } | StoreError::LetterState { .. }) => {}
+                Err(e) => panic!("edit {}: {e}", l.id),
+            }
         }
     }
 
@@ -525,8 +662,45 @@ impl World {
                             (&b.0, &b.1, &b.2, &b.3),
                             "undo of n° {n}"
                         );
-                        if b.0 == Status::Waitlisted && self.others_unchanged(&before, &top, *n) {
-                            assert_eq!(st.4, b.4, "rank of n° {n} after undo");
+                        if b.0 == Status::Waitlisted {
+                            let kind = self.kind_of_number(*n);
+                            let orders = self.orders(&after);
+                            let list = &orders[&kind];
+                            let others = |l: &[i64]| -> Vec<i64> {
+                                l.iter()
+                                    .copied()
+                                    .filter(|x| !top.group.contains(x))
+                                    .collect()
+                            };
+                            let then = top.orders.get(&kind).cloned().unwrap_or_default();
+                            if others(list) == others(&then) {
+                                // The others are those of then, in that
+                                // order: exactly the rank it had.
+                                assert_eq!(st.4, b.4, "rank of n° {n} after undo");
+                            }
+                            // Back between its old neighbours: right after
+                            // the one ahead of it if still waiting (first if
+                            // it was first), else right before the one
+                            // behind (last if it was last).
+                            let at = |x: i64| list.iter().position(|y| *y == x);
+                            let me = at(*n).unwrap();
+                            match top.neighbours.get(n).copied().unwrap_or_default() {
+                                (None, _) => assert_eq!(me, 0, "n° {n} was first: {list:?}"),
+                                (Some(p), _) if at(p).is_some() => assert_eq!(
+                                    me,
+                                    at(p).unwrap() + 1,
+                                    "n° {n} back right after n° {p}: {list:?}"
+                                ),
+                                (_, Some(q)) if at(q).is_some() => assert_eq!(
+                                    me + 1,
+                                    at(q).unwrap(),
+                                    "n° {n} back right before n° {q}: {list:?}"
+                                ),
+                                (_, None) => {
+                                    assert_eq!(me + 1, list.len(), "n° {n} was last: {list:?}")
+                                }
+                                _ => {}
+                            }
                         }
                     } else {
                         let b = &before[n];
@@ -546,28 +720,12 @@ impl World {
                     self.saw(who, p);
                 }
             }
-            Err(StoreError::Rule(_)) => {} // the place was taken since
+            // The place was taken since: refused, saying what to do.
+            Err(StoreError::UndoRefused(m)) if m.contains("ne peut pas retrouver sa place") => {
+                assert!(m.contains("libérer cette place"), "{m}");
+            }
             Err(e) => panic!("undo n° {num}: {e}"),
         }
-    }
-
-    /// The other waiting proposals of the kind are the same, in the same
-    /// order, as when the change being undone was made.
-    fn others_unchanged(&self, now: &HashMap<i64, State>, top: &Done, n: i64) -> bool {
-        let order = |m: &HashMap<i64, State>| {
-            let mut v: Vec<(i64, i64)> = m
-                .iter()
-                .filter(|(k, s)| **k != n && s.0 == Status::Waitlisted && !top.group.contains(k))
-                .map(|(k, s)| (s.4.unwrap_or(0), *k))
-                .collect();
-            v.sort();
-            v.into_iter().map(|(_, k)| k).collect::<Vec<_>>()
-        };
-        let mut then: HashMap<i64, State> = now.clone();
-        for (k, s) in &top.before {
-            then.insert(*k, s.clone());
-        }
-        order(now) == order(&then) && order(now).len() == order(&then).len()
     }
 
     /// Every check of the module doc.
@@ -695,21 +853,126 @@ impl World {
                         (&st.1, &st.2)
                     );
                 }
-                LetterKind::Rejected => assert_eq!(st.0, Status::Rejected),
+                LetterKind::Rejected => {
+                    assert_eq!(st.0, Status::Rejected);
+                    assert_eq!(d.record.params.reason, st.3, "reason of n° {n}");
+                }
                 LetterKind::Cancellation => assert_ne!(st.0, Status::Accepted),
-                LetterKind::Acknowledgement => {}
+                LetterKind::Acknowledgement => assert_eq!(
+                    st.0,
+                    Status::Pending,
+                    "an acknowledgement of n° {n} would promise a decision to come"
+                ),
             }
             assert!(
                 !d.body.contains("la  place") && !d.body.contains("la\nplace"),
                 "never a rank-less waiting-list sentence"
             );
+            assert!(
+                d.problems.is_empty(),
+                "letter {} of n° {n} held: {:?}",
+                d.record.id,
+                d.problems
+            );
         }
+        self.check_letters(&states);
+    }
+
+    /// Every live proposal has exactly the letter its state calls for.
+    fn check_letters(&self, states: &HashMap<i64, State>) {
+        let all = self.stores[0].letters(&LetterFilter::default()).unwrap();
+        for (n, st) in states {
+            let mine: Vec<_> = all.iter().filter(|l| l.proposal.number == *n).collect();
+            let unsent = |decision: bool| -> Vec<_> {
+                mine.iter()
+                    .filter(|l| {
+                        matches!(l.state, LetterState::Pending | LetterState::Failed)
+                            && l.kind.is_decision() == decision
+                    })
+                    .collect()
+            };
+            let (decisions, acks) = (unsent(true), unsent(false));
+            let told = mine
+                .iter()
+                .filter(|l| l.state == LetterState::Sent && l.kind.is_decision())
+                .max_by_key(|l| l.id);
+            let ack_went = mine
+                .iter()
+                .any(|l| l.state == LetterState::Sent && !l.kind.is_decision());
+            // A cancellation that said "back on the waiting list" told them
+            // they wait; one that said "to decide" or "withdrawn" left no
+            // decision in force; one with a refusal counts as a refusal.
+            let told_rule = told.and_then(|l| match (l.kind, l.params.status) {
+                (LetterKind::Cancellation, Some(Status::Waitlisted)) => {
+                    Some((LetterKind::Waitlisted, &None, &None))
+                }
+                (LetterKind::Cancellation, Some(Status::Pending | Status::Withdrawn)) => None,
+                (k, _) => Some((k, &l.params.slot, &l.params.space)),
+            });
+            let want = model_letter(st, told_rule);
+            let ctx = format!("n° {n} {st:?}, told {:?}: {mine:#?}", told.map(|l| l.kind));
+            assert!(decisions.len() <= 1, "one decision letter at most: {ctx}");
+            assert!(acks.len() <= 1, "one acknowledgement at most: {ctx}");
+            assert!(
+                decisions.is_empty() || acks.is_empty(),
+                "never an acknowledgement beside a decision letter: {ctx}"
+            );
+            match want {
+                Some(kind) => assert_eq!(
+                    decisions.first().map(|l| l.kind),
+                    Some(kind),
+                    "the letter the state calls for: {ctx}"
+                ),
+                None => {
+                    assert!(decisions.is_empty(), "no decision letter to send: {ctx}");
+                    if st.0 != Status::Pending {
+                        assert!(acks.is_empty(), "no acknowledgement once decided: {ctx}");
+                    } else if told.is_none() && !ack_went {
+                        assert_eq!(
+                            acks.len(),
+                            1,
+                            "to decide, nothing sent: the acknowledgement is to send: {ctx}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The decision letter a state calls for, given the last decision letter
+/// sent (kind, slot, place) — the rule of the letters' README, written again.
+fn model_letter(
+    st: &State,
+    told: Option<(LetterKind, &Option<String>, &Option<String>)>,
+) -> Option<LetterKind> {
+    let told_accepted = matches!(
+        told,
+        Some((LetterKind::Accepted | LetterKind::SlotChanged, ..))
+    );
+    match st.0 {
+        Status::Accepted => match told {
+            Some((_, slot, space)) if told_accepted => {
+                (slot != &st.1 || space != &st.2).then_some(LetterKind::SlotChanged)
+            }
+            _ => Some(LetterKind::Accepted),
+        },
+        _ if told_accepted => Some(LetterKind::Cancellation),
+        Status::Waitlisted => {
+            (!matches!(told, Some((LetterKind::Waitlisted, ..)))).then_some(LetterKind::Waitlisted)
+        }
+        Status::Rejected => (!matches!(
+            told,
+            Some((LetterKind::Rejected | LetterKind::Cancellation, ..))
+        ))
+        .then_some(LetterKind::Rejected),
+        Status::Pending | Status::Withdrawn => None,
     }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 32,
+        cases: 64,
         failure_persistence: None,
         .. ProptestConfig::default()
     })]

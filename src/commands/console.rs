@@ -17,7 +17,7 @@ use crate::console::format::Zone;
 use crate::console::theme::Theme;
 use crate::console::{Options, Session};
 use crate::domain::members::Members;
-use crate::intake::{ImportReport, Importer, IntakeOptions, open_path};
+use crate::intake::{ImportReport, Importer, open_path};
 use crate::safe::terminal_line;
 use crate::store::Store;
 
@@ -43,7 +43,7 @@ pub fn import_sample_if_empty(
     }
     let mut source = open_path(sample)
         .with_context(|| format!("échantillon {} ([demo] sample)", sample.display()))?;
-    let mut importer = Importer::new(store, IntakeOptions::new(config.event.deadline));
+    let mut importer = Importer::new(store, super::intake_options(config)?);
     importer
         .run(source.as_mut(), &mut |_| {})
         .context("import de l'échantillon")?;

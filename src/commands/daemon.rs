@@ -237,7 +237,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     if args.reset_pending {
         return reset_pending(&sources, &mut store);
     }
-    let intake = IntakeOptions::new(config.event.deadline);
+    let intake = super::intake_options(&config)?;
     let shutdown = Shutdown::new();
     let signals = handle_signals(&shutdown)?;
 

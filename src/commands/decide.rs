@@ -11,7 +11,7 @@ use anyhow::Result;
 use super::Globals;
 use crate::domain::{Decision, Place, Rules, status_fr};
 use crate::safe::terminal_line;
-use crate::store::{Proposal, Store, StoreError};
+use crate::store::{Decided, LetterFilter, LetterState, Proposal, Store, StoreError};
 
 /// Décide d'une proposition (son numéro N, celui de l'accusé de réception).
 ///
@@ -50,7 +50,9 @@ pub enum What {
         #[arg(long, value_name = "TEXTE")]
         reason: String,
     },
-    /// Retirée (par l'organisation ou le comité).
+    /// Retirée, à la demande de l'organisation : pas de lettre (une
+    /// annulation si l'acceptation est déjà partie). Pour écarter une
+    /// proposition contre son gré : refuse --reason.
     Withdraw,
     /// Remettre « à décider ».
     Pending,
@@ -159,11 +161,54 @@ pub fn decide(globals: &Globals, args: &DecideArgs) -> Result<bool> {
     };
     match r {
         Ok(done) => {
-            super::output::say(&describe(&done.proposal))?;
+            println!("{}", describe(&done.proposal));
+            if let What::Accept { slot: None, .. } = &args.what
+                && let Some(note) = wanted_slot_note(&done.proposal)
+            {
+                println!("{note}");
+            }
+            println!("{}", letter_note(&store, &done)?);
             Ok(true)
         }
         Err(e) => refused(e),
     }
+}
+
+/// When an acceptance placed a proposal elsewhere than the slot it asked
+/// for (that slot was full): says so.
+pub fn wanted_slot_note(p: &Proposal) -> Option<String> {
+    let wanted = p
+        .text("preferred_slot")
+        .map(str::trim)
+        .filter(|w| !w.is_empty() && *w != "any")?;
+    let slot = p.slot.as_deref()?;
+    (wanted != slot).then(|| {
+        format!(
+            "attention : le créneau souhaité, {}, est complet ; placée à {}",
+            terminal_line(wanted),
+            terminal_line(slot)
+        )
+    })
+}
+
+/// What the change means for the proposal's letters: the letter to send
+/// now, or why there is none.
+fn letter_note(store: &Store, done: &Decided) -> Result<String> {
+    let open = store.letters(&LetterFilter {
+        states: vec![LetterState::Pending, LetterState::Failed],
+        proposal: Some(done.proposal.id),
+        ..LetterFilter::default()
+    })?;
+    Ok(match (open.last(), &done.letters.none) {
+        (Some(l), _) => format!(
+            "lettre à envoyer : n° {} ({}) — fiches outbox show {}",
+            l.id,
+            l.kind.label_fr(),
+            l.id
+        ),
+        (None, Some(why)) => format!("aucune lettre : {why}"),
+        (None, None) => "aucune lettre à envoyer".to_string(),
+    })
 }
 
 pub fn undo(globals: &Globals, args: &UndoArgs) -> Result<bool> {

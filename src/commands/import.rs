@@ -12,7 +12,7 @@ use serde_json::json;
 use super::Globals;
 use super::output::{Out, json_line};
 use crate::config::{Config, SourceConfig};
-use crate::intake::{ImportReport, Importer, IntakeOptions, Progress, Source, open_path, source};
+use crate::intake::{ImportReport, Importer, Progress, Source, open_path, source};
 use crate::safe::terminal_line as clean;
 use crate::store::MessageStatus;
 
@@ -90,7 +90,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     }
 
     let mut store = globals.open_store(Some(&config))?;
-    let opts = IntakeOptions::new(config.event.deadline);
+    let opts = super::intake_options(&config)?;
     let total: u64 = sources
         .iter()
         .filter_map(|s| s.remaining())

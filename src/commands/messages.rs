@@ -6,7 +6,7 @@ use serde_json::json;
 use super::Globals;
 use super::output::{Out, ellipsis, json_line};
 use crate::safe::terminal_line as clean;
-use crate::store::{MessageFilter, MessageRecord, MessageStatus};
+use crate::store::{MessageFilter, MessageRecord, MessageStatus, Store};
 
 /// Liste les messages enregistrés.
 ///
@@ -65,7 +65,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         let open = if args.json {
             out.line(&json_line(&message_json(m)))?
         } else {
-            human(&mut out, m)?
+            human(&mut out, m, &store)?
         };
         if !open {
             break;
@@ -75,7 +75,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-fn human(out: &mut Out, m: &MessageRecord) -> std::io::Result<bool> {
+fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<bool> {
     let date = m
         .date
         .as_deref()
@@ -90,7 +90,7 @@ fn human(out: &mut Out, m: &MessageRecord) -> std::io::Result<bool> {
     let flags = if m.flags.is_empty() {
         String::new()
     } else {
-        format!("  [{}]", m.flags.join(", "))
+        format!("  [{}]", clean(&m.flags.join(", ")))
     };
     let mut line = format!(
         "#{:<5} {}  {:<11} {}  « {} »{}",
@@ -102,8 +102,17 @@ fn human(out: &mut Out, m: &MessageRecord) -> std::io::Result<bool> {
         flags
     );
     if !m.proposals.is_empty() {
-        let ids: Vec<String> = m.proposals.iter().map(|i| format!("#{i}")).collect();
-        line.push_str(&format!("  → propositions {}", ids.join(", ")));
+        // Proposals by their number, as staff and senders know them.
+        let numbers: Vec<String> = m
+            .proposals
+            .iter()
+            .map(|id| {
+                store
+                    .proposal(*id)
+                    .map_or_else(|_| format!("#{id}"), |p| format!("n° {}", p.number))
+            })
+            .collect();
+        line.push_str(&format!("  → propositions {}", numbers.join(", ")));
     }
     if !out.line(&line)? {
         return Ok(false);
@@ -116,16 +125,27 @@ fn human(out: &mut Out, m: &MessageRecord) -> std::io::Result<bool> {
             .filename
             .clone()
             .unwrap_or_else(|| format!("(partie {}, sans nom)", a.part_path));
+        // The declared type is the sender's text: never raw to the terminal.
         out.line(&format!(
             "       - {} ({}, {} Ko) : {}",
             clean(&ellipsis(&name, 80)),
-            a.format
-                .as_deref()
-                .or(a.content_type.as_deref())
-                .unwrap_or("?"),
+            clean(&ellipsis(
+                a.format
+                    .as_deref()
+                    .or(a.content_type.as_deref())
+                    .unwrap_or("?"),
+                60
+            )),
             a.size.div_ceil(1024),
             a.outcome.as_str()
         ))?;
+        if let Some(r) = a
+            .reason
+            .as_deref()
+            .filter(|_| a.outcome == crate::store::AttachmentOutcome::Rejected)
+        {
+            out.line(&format!("         {}", clean(r)))?;
+        }
     }
     Ok(true)
 }

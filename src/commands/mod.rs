@@ -26,7 +26,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::config::{Config, ConfigError};
+use crate::intake::IntakeOptions;
 use crate::store::{Migrate, Store};
+use crate::worker::Reader;
 
 /// Exit status of an error a restart cannot fix (`EX_CONFIG`): the units
 /// list it in `RestartPreventExitStatus=`, so a daemon that cannot work is
@@ -44,6 +46,14 @@ impl Permanent {
     pub fn wrap(e: impl Into<anyhow::Error>) -> anyhow::Error {
         anyhow::Error::new(Permanent(e.into()))
     }
+}
+
+/// The intake's options for `config`: its deadline, attachments read in
+/// worker processes with its `[reader]` bounds.
+pub fn intake_options(config: &Config) -> anyhow::Result<IntakeOptions> {
+    let mut opts = IntakeOptions::new(config.event.deadline);
+    opts.reader = Reader::isolated(config.reader)?;
+    Ok(opts)
 }
 
 /// The global options.

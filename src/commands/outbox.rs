@@ -189,11 +189,19 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         }
         Some(Action::TakeBack { id }) => {
             let l = store.letter(*id)?;
-            store.take_back_letter(*id, l.version, &actor())?;
-            super::output::say(&format!(
-                "lettre n° {id} reprise : la relire (fiches outbox show {id}) puis l'envoyer"
-            ))?;
-            Ok(true)
+            match store.take_back_letter(*id, l.version, &actor()) {
+                Ok(()) => {
+                    super::output::say(&format!(
+                        "lettre n° {id} reprise : la relire (fiches outbox show {id}) puis l'envoyer"
+                    ))?;
+                    Ok(true)
+                }
+                Err(e @ crate::store::StoreError::LetterUntrue { .. }) => {
+                    eprintln!("fiches : refusé : {}", clean(&e.to_string()));
+                    Ok(false)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Some(Action::Retry { id }) => {
             match *id {
@@ -636,6 +644,8 @@ pub fn edit_text(
         bail!("la lettre n° {id} a changé depuis son affichage : la relire avant de la modifier");
     }
     let version = rec.version;
+    // The rank the text handed to staff gives (it may change while they write).
+    let shown_rank = rec.proposal.rank;
     let current = outbox::draft(letters, rec.clone());
     // What the template and the fiche give, to keep only real changes.
     let mut plain = rec.clone();
@@ -676,7 +686,7 @@ pub fn edit_text(
     if edit == rec.edit {
         return Ok(EditResult::Unchanged);
     }
-    let after = store.edit_letter(id, version, &edit, actor)?;
+    let after = store.edit_letter_as_shown(id, version, &edit, shown_rank, actor)?;
     let d = outbox::draft(letters, after);
     Ok(EditResult::Edited {
         problems: d.problems,

@@ -35,20 +35,11 @@ pub fn json_line(v: &serde_json::Value) -> String {
 }
 
 /// One line on stdout. A reader that went away (`| head`) is an error the
-/// caller passes up: `main` ends quietly on it (see [`is_broken_pipe`]),
-/// where `println!` would panic.
+/// caller passes up: `main` ends quietly on it.
 pub fn say(line: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out, "{line}")?;
     out.flush()
-}
-
-/// Whether an error is stdout's reader having gone away (`fiches … | head`).
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
 }
 
 /// Writes lines to stdout, stopping quietly when the reader went away (`| head`).

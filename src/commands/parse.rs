@@ -1,6 +1,9 @@
 //! `fiches parse FILE|DIR...`: read fiches from files and print what was read,
-//! as a readable summary or as JSON lines. One bad file is reported and the
-//! run goes on; only an unreadable path makes the exit status non-zero.
+//! as a readable summary or as JSON lines. Each file is read in a reader
+//! worker (`worker`): a file that makes the reader abort, panic, hang or
+//! run out of memory is reported (`rejected`) and the run goes on with the
+//! next. The exit status is non-zero when a path could not be read or a
+//! reading was interrupted.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,8 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use crate::fiche::{self, Fiche, FicheError, Parsed, spec};
+use crate::fiche::{Fiche, FicheError, Limits, Parsed, spec};
 use crate::safe::{terminal_line, terminal_text};
+use crate::worker::{Interrupted, Reader, WorkerLimits};
 
 /// The JSON object printed for one form of a file (one per line): the
 /// same `file` for every form of a file, `"form": N` when it holds more
@@ -25,6 +29,19 @@ pub fn parsed_json(file: &str, parsed: &Parsed) -> serde_json::Value {
         }
     }
     v
+}
+
+/// The JSON object printed for a file whose reading was cut short (the
+/// reader died on it): the error code `rejected`.
+pub fn interrupted_json(file: &str, interrupted: &Interrupted) -> serde_json::Value {
+    json!({
+        "file": file,
+        "kind": null,
+        "fields": {},
+        "extra": [],
+        "warnings": [],
+        "error": {"code": "rejected", "message": interrupted.reason()},
+    })
 }
 
 /// The JSON object printed for one result.
@@ -47,6 +64,19 @@ pub fn result_json(file: &str, result: &Result<Fiche, FicheError>) -> serde_json
             "error": {"code": e.code(), "message": e.to_string()},
         }),
     }
+}
+
+fn human_interrupted(
+    out: &mut impl Write,
+    file: &str,
+    interrupted: &Interrupted,
+) -> std::io::Result<()> {
+    writeln!(out, "── {}", terminal_line(file))?;
+    writeln!(
+        out,
+        "   ✗ rejected : {}\n",
+        terminal_line(&interrupted.reason())
+    )
 }
 
 fn human(out: &mut impl Write, file: &str, parsed: &Parsed) -> std::io::Result<()> {
@@ -99,11 +129,22 @@ fn human(out: &mut impl Write, file: &str, parsed: &Parsed) -> std::io::Result<(
 }
 
 /// Files named on the command line, with directories walked (sorted, hidden
-/// files skipped, not following links out of the tree).
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .with_context(|| format!("lecture du dossier {} impossible", dir.display()))?
+/// files skipped, not following links out of the tree). A directory that
+/// cannot be listed is reported and the others are walked.
+fn expand(paths: &[PathBuf], failed: &mut bool) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut bool) {
+        let listing = match std::fs::read_dir(dir) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!(
+                    "fiches : {} : lecture du dossier impossible ({e}) ; vérifier le chemin et les droits",
+                    terminal_line(&dir.display().to_string())
+                );
+                *failed = true;
+                return;
+            }
+        };
+        let mut entries: Vec<_> = listing
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
                 !p.file_name()
@@ -113,40 +154,49 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             .collect();
         entries.sort();
         for p in entries {
-            let meta = std::fs::symlink_metadata(&p)?;
-            if meta.is_dir() {
-                walk(&p, out)?;
-            } else if meta.is_file() {
-                out.push(p);
+            match std::fs::symlink_metadata(&p) {
+                Ok(meta) if meta.is_dir() => walk(&p, out, failed),
+                Ok(meta) if meta.is_file() => out.push(p),
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!(
+                        "fiches : {} : illisible ({e})",
+                        terminal_line(&p.display().to_string())
+                    );
+                    *failed = true;
+                }
             }
         }
-        Ok(())
     }
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out)?;
+            walk(p, &mut out, failed);
         } else {
             out.push(p.clone());
         }
     }
-    Ok(out)
+    out
 }
 
 /// Runs the command; returns whether every path could be read.
 pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
+    let reader = Reader::isolated(WorkerLimits::default())
+        .context("impossible de lancer le lecteur de fiches")?;
+    let limits = Limits::default();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut all_read = true;
-    for path in expand(paths)? {
+    let mut failed = false;
+    for path in expand(paths, &mut failed) {
         let name = path.display().to_string();
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
                 eprintln!(
-                    "fiches: {name} : lecture impossible ({e}) ; vérifier le chemin et les droits"
+                    "fiches : {} : lecture impossible ({e}) ; vérifier le chemin et les droits",
+                    terminal_line(&name)
                 );
-                all_read = false;
+                failed = true;
                 continue;
             }
         };
@@ -154,14 +204,39 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        for parsed in fiche::parse_file(&bytes, file_name) {
+        let forms = match reader.read(&bytes, file_name, &limits) {
+            Ok(Ok(forms)) => forms,
+            Ok(Err(interrupted)) => {
+                failed = true;
+                if as_json {
+                    let v = interrupted_json(&name, &interrupted);
+                    writeln!(out, "{}", super::output::json_line(&v))?;
+                } else {
+                    human_interrupted(&mut out, &name, &interrupted)?;
+                }
+                out.flush()?;
+                continue;
+            }
+            Err(no_reader) => {
+                eprintln!("fiches : {} : {no_reader}", terminal_line(&name));
+                failed = true;
+                continue;
+            }
+        };
+        for parsed in &forms {
             if as_json {
-                writeln!(out, "{}", parsed_json(&name, &parsed))?;
+                writeln!(
+                    out,
+                    "{}",
+                    super::output::json_line(&parsed_json(&name, parsed))
+                )?;
             } else {
-                human(&mut out, &name, &parsed)?;
+                human(&mut out, &name, parsed)?;
             }
         }
+        // Each file's answer is out before the next is read.
+        out.flush()?;
     }
     out.flush()?;
-    Ok(all_read)
+    Ok(!failed)
 }

@@ -125,7 +125,7 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
         ));
     }
     if !p.flags.is_empty() {
-        line.push_str(&format!("  [{}]", p.flags.join(", ")));
+        line.push_str(&format!("  [{}]", clean(&p.flags.join(", "))));
     }
     if let Some(r) = p.rank {
         line.push_str(&format!("  {}", crate::domain::rank_fr(r as usize)));
@@ -142,7 +142,7 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
         let field = w
             .field
             .as_deref()
-            .map(|f| format!("{f} : "))
+            .map(|f| format!("{} : ", clean(f)))
             .unwrap_or_default();
         out.line(&format!("       ! {field}{}", clean(&w.message)))?;
     }

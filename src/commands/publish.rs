@@ -279,7 +279,7 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
     )?;
     let mut out = Out::new();
     if args.json {
-        out.line(&serde_json::to_string(&outcome)?)?;
+        out.line(&super::output::json_line(&serde_json::to_value(&outcome)?))?;
         out.finish()?;
         return Ok(true);
     }
@@ -288,21 +288,24 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
         (None, Some(dir)) => {
             lines.push(format!(
                 "Brouillon écrit dans {} (rien n'est enregistré).",
-                dir.display()
+                crate::safe::terminal_line(&dir.display().to_string())
             ));
             if let Some(i) = &outcome.internal_dir {
                 lines.push(format!(
                     "Fichiers de l'équipe (listes d'attente, contacts) : {}.",
-                    i.display()
+                    crate::safe::terminal_line(&i.display().to_string())
                 ));
             }
         }
         (Some(n), Some(dir)) => {
-            lines.push(format!("Publication n° {n} écrite dans {}.", dir.display()));
+            lines.push(format!(
+                "Publication n° {n} écrite dans {}.",
+                crate::safe::terminal_line(&dir.display().to_string())
+            ));
             if let Some(i) = &outcome.internal_dir {
                 lines.push(format!(
                     "Fichiers de l'équipe (listes d'attente, contacts) : {} — à ne pas publier.",
-                    i.display()
+                    crate::safe::terminal_line(&i.display().to_string())
                 ));
             }
             if outcome.partners_mail {

@@ -384,6 +384,7 @@ mod tests {
             "# [[sources]]\n# type = \"imap\"",
             "# [[sources]]\n# type = \"maildir\"",
             "# [smtp]",
+            "# [reader]",
         ] {
             let at = PRODUCTION_CONFIG.find(start).unwrap();
             let block: Vec<&str> = PRODUCTION_CONFIG[at..]

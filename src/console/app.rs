@@ -140,20 +140,37 @@ impl TextInput {
     }
 }
 
+/// A proposal as it was shown when a question about it was opened (a
+/// reason to type, a value to choose, a place to drop it on): what is
+/// done on the answer is checked against that version, whatever was
+/// refreshed meanwhile — a colleague's change in between is a conflict,
+/// never silently overwritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// Row id (storage id of the live revision shown).
+    pub id: i64,
+    pub number: i64,
+    pub version: i64,
+}
+
 /// What the text being typed is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputPurpose {
     Search,
-    RejectReason,
-    /// A field of the current proposal (or of the fiche being entered).
+    /// The reason of a refusal of the proposal seen.
+    RejectReason(Seen),
+    /// A field of the proposal seen (`None`: of the fiche being entered).
     Field {
         key: &'static str,
+        seen: Option<Seen>,
     },
 }
 
 /// A choice among options (a choice field's values).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
+    /// The proposal seen (`None`: the fiche being entered).
+    pub seen: Option<Seen>,
     pub key: &'static str,
     /// The field's label on the form.
     pub label: &'static str,
@@ -207,6 +224,13 @@ pub enum Confirm {
         number: i64,
         version: i64,
         organisation: String,
+    },
+    /// Take back the last decision on a proposal (the journal line shown).
+    Undo {
+        number: i64,
+        line: i64,
+        /// What will be undone, as shown (several lines).
+        text: String,
     },
 }
 
@@ -275,13 +299,16 @@ pub struct Notice {
     pub level: Level,
 }
 
-/// A change this session made: the store takes it back (`Store::undo`)
-/// if it is still the proposal's last one.
+/// A change this session made. `u` undoes the last decision of the
+/// proposal under the cursor (asked first); on an empty cell of the
+/// programme, the change of this session that emptied it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UndoEntry {
     pub number: i64,
     /// Its journal line.
     pub line: i64,
+    /// The place it left, if it left one.
+    pub freed: Option<Place>,
 }
 
 /// Everything shown about the selected proposal.
@@ -454,12 +481,17 @@ pub struct App {
     pub detail: Option<Detail>,
     pub detail_scroll: u16,
     pub decide_cursor: usize,
+    /// The free place staff moved the Décider cursor to: kept under the
+    /// cursor when the list of free places changes (someone else's
+    /// decision), so that Entrée never accepts another place than the one
+    /// chosen.
+    pub decide_anchor: Option<Place>,
     pub programme_kind: Kind,
     /// (slot, place) of the programme grid.
     pub programme_cursor: (usize, usize),
     /// A placed proposal picked up on the Programme screen to move (to a
-    /// free place) or swap (with another placed one): row id and its place.
-    pub programme_pick: Option<(i64, Place)>,
+    /// free place) or swap (with another placed one): as seen, and its place.
+    pub programme_pick: Option<(Seen, Place)>,
     /// The programme suggestion shown for confirmation.
     pub suggestion: Option<Suggestion>,
     pub triage: Vec<TriageMessage>,
@@ -508,6 +540,7 @@ impl App {
             detail: None,
             detail_scroll: 0,
             decide_cursor: 0,
+            decide_anchor: None,
             programme_kind: Kind::MicroAtelier,
             programme_cursor: (0, 0),
             programme_pick: None,
@@ -558,6 +591,41 @@ impl App {
             &row.candidate(),
             &self.programme().candidates,
         )
+    }
+
+    /// The free places Décider offers the selected proposal (its wanted
+    /// slot first).
+    pub fn decide_free(&self) -> Vec<Place> {
+        let Some(row) = self.current() else {
+            return Vec::new();
+        };
+        let Some(kind) = row.kind else {
+            return Vec::new();
+        };
+        crate::domain::free_places(
+            &self.rules.layout,
+            kind,
+            row.wanted.as_deref(),
+            &self.programme().candidates,
+        )
+    }
+
+    /// After the rows changed: the Décider cursor stays on the place staff
+    /// chose. Returns that place when it is no longer free (taken by
+    /// someone else meanwhile): the cursor is then back on the first.
+    pub fn reanchor_decide(&mut self) -> Option<Place> {
+        let anchor = self.decide_anchor.clone()?;
+        match self.decide_free().iter().position(|p| *p == anchor) {
+            Some(i) => {
+                self.decide_cursor = i;
+                None
+            }
+            None => {
+                self.decide_cursor = 0;
+                self.decide_anchor = None;
+                Some(anchor)
+            }
+        }
     }
 
     /// The stable number of a row (what staff and senders know it by).

@@ -320,6 +320,14 @@ impl Session {
             {
                 self.app.clamp_selection();
             }
+            if let Some(lost) = self.app.reanchor_decide()
+                && announce
+            {
+                self.app.notify(
+                    Level::Warn,
+                    s::n_place_gone(&terminal_line(&lost.slot), &terminal_line(&lost.place)),
+                );
+            }
             if let Some(d) = self.app.detail.as_ref().map(|d| d.id)
                 && ch.proposals.contains(&d)
             {
@@ -331,7 +339,8 @@ impl Session {
                         Screen::Decider | Screen::Corriger | Screen::Propositions
                     )
                 {
-                    self.app.notify(Level::Info, s::n_changed_by_other(d));
+                    let number = self.app.number_of(d);
+                    self.app.notify(Level::Info, s::n_changed_by_other(number));
                 }
             } else if let Some(id) = self.app.current_id()
                 && self.app.detail.as_ref().is_none_or(|d| d.id != id)
@@ -423,6 +432,7 @@ impl Session {
                 version,
                 decision,
             } => self.decide(number, version, decision),
+            Effect::PrepareUndo { number } => self.prepare_undo(number),
             Effect::Undo { number, line } => self.undo(number, line),
             Effect::Move {
                 number,
@@ -832,6 +842,14 @@ impl Session {
             StoreError::NotLive(_) => s::DEC_NOT_LIVE.to_string(),
             StoreError::Rule(r) => s::n_refused(&terminal_line(&r.to_string())),
             StoreError::UndoRefused(why) => s::n_refused(&terminal_line(why)),
+            StoreError::SuggestionStale(n) => {
+                let who = self.last_actor(*n);
+                s::n_refused(&format!(
+                    "{} (modifiée par {who})",
+                    terminal_line(&e.to_string())
+                ))
+            }
+            StoreError::LetterUntrue { .. } => s::n_refused(&terminal_line(&e.to_string())),
             e if e.is_unique_violation() => match place {
                 Some(p) => s::n_place_taken(&terminal_line(&p.slot), &terminal_line(&p.place)),
                 None => error_text(e),
@@ -844,22 +862,54 @@ impl Session {
         self.app.notify(Level::Error, text);
     }
 
+    /// The place a proposal holds, as the rows show it.
+    fn place_of(&self, number: i64) -> Option<Place> {
+        let r = self
+            .app
+            .listing
+            .rows()
+            .iter()
+            .find(|r| r.number == number)?;
+        Some(Place {
+            slot: r.slot.as_deref()?.to_string(),
+            place: r.space.as_deref()?.to_string(),
+        })
+    }
+
+    /// Remembers a change of this session (for `u` on the cell it emptied).
+    fn remember(&mut self, number: i64, line: i64, before: Option<Place>, after: Option<&Place>) {
+        let freed = before.filter(|b| Some(b) != after);
+        self.app.undo.push(UndoEntry {
+            number,
+            line,
+            freed,
+        });
+    }
+
     fn decide(&mut self, number: i64, version: i64, decision: domain::Decision) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
+        let before = self.place_of(number);
         match retry(&mut self.store, |st| {
             st.decide(number, Some(version), &decision, &rules, &user)
         }) {
             Ok(done) => {
-                self.app.undo.push(UndoEntry {
-                    number,
-                    line: done.line,
-                });
+                let after = done.proposal.state().place();
+                self.remember(number, done.line, before, after.as_ref());
                 self.refresh(false);
                 let p = &done.proposal;
                 let text = match &decision {
                     domain::Decision::Accept { slot, place } => {
-                        s::n_accepted(number, &terminal_line(slot), &terminal_line(place))
+                        let mut t =
+                            s::n_accepted(number, &terminal_line(slot), &terminal_line(place));
+                        if let Some(w) = p.text("preferred_slot").map(str::trim)
+                            && !w.is_empty()
+                            && w != "any"
+                            && w != slot
+                        {
+                            t.push_str(&s::n_not_wanted_slot(&terminal_line(w)));
+                        }
+                        t
                     }
                     domain::Decision::Waitlist => {
                         s::n_waitlisted(number, p.rank.unwrap_or(1) as usize)
@@ -888,6 +938,36 @@ impl Session {
         }
     }
 
+    /// "u": what an undo of `number` would take back, as a question (or why
+    /// it cannot be undone).
+    fn prepare_undo(&mut self, number: i64) {
+        match self.store.undo_preview(number, &self.app.user) {
+            Ok(preview) => {
+                let organisation = self
+                    .app
+                    .listing
+                    .rows()
+                    .iter()
+                    .find(|r| r.number == number)
+                    .map_or_else(String::new, |r| r.organisation.to_string());
+                let text = s::undo_confirm(
+                    number,
+                    &organisation,
+                    &terminal_line(&preview.now.describe_fr()),
+                    &terminal_line(&preview.by),
+                    &terminal_line(&preview.back_to.describe_fr()),
+                    &preview.with,
+                );
+                self.app.overlay = super::app::Overlay::Confirm(super::app::Confirm::Undo {
+                    number,
+                    line: preview.line,
+                    text,
+                });
+            }
+            Err(e) => self.refused(number, e, None),
+        }
+    }
+
     fn undo(&mut self, number: i64, line: i64) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
@@ -895,32 +975,34 @@ impl Session {
             st.undo(number, Some(line), &rules, &user)
         }) {
             Ok(done) => {
-                self.app.undo.pop();
+                self.app.undo.retain(|e| e.line != line);
                 self.refresh(false);
-                let numbers: Vec<i64> = done.proposals.iter().map(|p| p.number).collect();
-                self.app.notify(Level::Ok, s::n_undone(&numbers));
+                let results: Vec<(i64, String)> = done
+                    .proposals
+                    .iter()
+                    .map(|p| {
+                        let mut st = p.state().describe_fr();
+                        if let Some(r) = p.rank {
+                            st = domain::rank_fr(r as usize);
+                        }
+                        (p.number, terminal_line(&st))
+                    })
+                    .collect();
+                self.app.notify(Level::Ok, s::n_undone(&results));
             }
-            Err(e) => {
-                // Taken back by nobody: it is no longer this session's to undo.
-                if matches!(e, StoreError::UndoRefused(_)) {
-                    self.app.undo.pop();
-                }
-                self.refused(number, e, None)
-            }
+            Err(e) => self.refused(number, e, None),
         }
     }
 
     fn move_to(&mut self, number: i64, version: i64, to: Place) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
+        let before = self.place_of(number);
         match retry(&mut self.store, |st| {
             st.move_to(number, Some(version), &to, &rules, &user)
         }) {
             Ok(done) => {
-                self.app.undo.push(UndoEntry {
-                    number,
-                    line: done.line,
-                });
+                self.remember(number, done.line, before, Some(&to));
                 self.refresh(false);
                 self.app.notify(
                     Level::Ok,
@@ -938,10 +1020,7 @@ impl Session {
             st.swap(a.0, b.0, (Some(a.1), Some(b.1)), &rules, &user)
         }) {
             Ok((da, _)) => {
-                self.app.undo.push(UndoEntry {
-                    number: a.0,
-                    line: da.line,
-                });
+                self.remember(a.0, da.line, None, None);
                 self.refresh(false);
                 self.app.notify(Level::Ok, s::n_swapped(a.0, b.0));
             }
@@ -956,10 +1035,7 @@ impl Session {
             st.waitlist_step(number, Some(version), up, &rules, &user)
         }) {
             Ok(done) => {
-                self.app.undo.push(UndoEntry {
-                    number,
-                    line: done.line,
-                });
+                self.remember(number, done.line, None, None);
                 self.refresh(false);
                 self.app.notify(
                     Level::Ok,
@@ -1001,10 +1077,7 @@ impl Session {
                         .ok()
                         .and_then(|st| st.last().map(|e| e.id));
                     if let Some(line) = line {
-                        self.app.undo.push(UndoEntry {
-                            number: first.number,
-                            line,
-                        });
+                        self.remember(first.number, line, None, None);
                     }
                 }
                 self.refresh(false);

@@ -72,9 +72,19 @@ pub const DEC_A_WAITLIST: &str = "liste d'attente";
 pub const DEC_A_REJECT: &str = "ne pas retenir (motif)";
 pub const DEC_A_WITHDRAW: &str = "retirée par l'organisation";
 pub const DEC_A_RESET: &str = "remettre « à décider »";
-pub const DEC_A_UNDO: &str = "annuler ma dernière décision";
+pub const DEC_A_UNDO: &str = "annuler sa dernière décision";
 pub const DEC_A_RANK: &str = "rang : monter, descendre";
-pub const DEC_REASON_PROMPT: &str = "Motif du refus : ";
+/// Décider: the waiting list, for the wanted slot and in all.
+pub fn dec_waiting_line(wanted: &str, here: usize, total: usize) -> String {
+    if wanted == PROG_ANY {
+        format!("Liste d'attente : {here} sans préférence de créneau · {total} en tout")
+    } else {
+        format!("Liste d'attente : {here} pour {wanted} · {total} en tout")
+    }
+}
+pub fn dec_reason_prompt(number: i64) -> String {
+    format!("Motif du refus de la n° {number} : ")
+}
 pub const DEC_NOT_LIVE: &str =
     "Cette révision a été remplacée par une fiche plus récente : décider sur la révision en cours.";
 
@@ -203,7 +213,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("r", "ne pas retenir, avec un motif"),
     ("x", "retirée par l'organisation"),
     ("p", "remettre « à décider »"),
-    ("u", "annuler ma dernière décision (partout)"),
+    (
+        "u",
+        "annuler la dernière décision de la proposition choisie (ou de la case), après confirmation",
+    ),
     ("", "Programme"),
     ("h j k l  flèches", "choisir une case"),
     ("Tab", "micro-ateliers ou bourse aux projets"),
@@ -363,6 +376,7 @@ pub fn flag_label(flag: &str) -> String {
         "no_date" => "message sans date".into(),
         "attachment_problem" => "problème de pièce jointe (à regarder)".into(),
         "probable_new_version" => "probable nouvelle version d'une autre proposition".into(),
+        "doubtful_date" => "date d'envoi douteuse (reçu plus d'un jour après)".into(),
         "entered_by_hand" => "fiche saisie à la main".into(),
         other => other.to_string(),
     }
@@ -447,15 +461,50 @@ pub fn n_withdrawn(id: i64) -> String {
 pub fn n_reset(id: i64) -> String {
     format!("Proposition n° {id} remise « à décider ».")
 }
-pub fn n_undone(numbers: &[i64]) -> String {
-    match numbers {
-        [n] => format!("Dernière décision sur la proposition n° {n} annulée."),
-        ns => format!(
-            "Dernier changement annulé pour les propositions n° {}.",
-            ns.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-        ),
-    }
+/// After an undo: each proposal it put back, with where it stands now.
+pub fn n_undone(results: &[(i64, String)]) -> String {
+    let parts: Vec<String> = results
+        .iter()
+        .map(|(n, st)| format!("n° {n} : {st}"))
+        .collect();
+    format!("Dernière décision annulée — {}.", parts.join(" ; "))
 }
+pub const N_UNDO_KEPT: &str = "Rien n'a été annulé : la décision reste.";
+/// The question before an undo: what it takes back and what it restores.
+pub fn undo_confirm(
+    number: i64,
+    organisation: &str,
+    now: &str,
+    by: &str,
+    back_to: &str,
+    with: &[i64],
+) -> String {
+    let mut t = format!(
+        "Annuler la dernière décision sur la proposition n° {number} ({organisation}) ?\n\
+         Elle est : {now} — par {by}.\n\
+         Elle redeviendra : {back_to}."
+    );
+    if !with.is_empty() {
+        t.push_str(&format!(
+            "\nAnnulé en même temps (même pas) : n° {}.",
+            with.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", n° ")
+        ));
+    }
+    t
+}
+pub fn n_not_wanted_slot(wanted: &str) -> String {
+    format!(" Elle souhaitait {wanted} (complet).")
+}
+pub fn n_place_gone(slot: &str, place: &str) -> String {
+    format!(
+        "{place} à {slot}, choisie, vient d'être prise par quelqu'un d'autre : choisir une autre place."
+    )
+}
+pub const N_UNDO_EMPTY_CELL: &str = "Case libre : aucun changement de cette session ne l'a libérée. Choisir la proposition (écran 1 ou 2) puis u.";
+pub const N_UNDO_WHICH: &str = "u annule la dernière décision de la proposition choisie : en choisir une (écrans 1, 2, 3 ou 6).";
 pub fn n_moved(number: i64, slot: &str, place: &str) -> String {
     format!("Proposition n° {number} déplacée : {slot}, {place}.")
 }
@@ -483,10 +532,10 @@ pub const SUG_TITLE: &str = "Suggestion de programme (brouillon)";
 pub const SUG_KEYS: &str = "o appliquer (un seul pas, u l'annule) · Échap abandonner · j/k défiler";
 pub fn withdraw_confirm(number: i64, organisation: &str) -> String {
     format!(
-        "Retirer la proposition n° {number} ({organisation}) du programme ? Sa place sera proposée au premier en attente."
+        "Retirer la proposition n° {number} ({organisation}) du programme, à la demande de l'organisation ? Sa place sera proposée au premier en attente.\n\
+         Pas de lettre de décision (une annulation si l'acceptation est déjà partie). Pour l'écarter contre son gré : la refuser avec un motif (écran 2, r)."
     )
 }
-pub const N_NOTHING_TO_UNDO: &str = "Aucune décision à annuler dans cette session.";
 pub fn n_stale(id: i64, who: &str, status: &str) -> String {
     format!(
         "Refusé : la proposition n° {id} a été modifiée entre-temps (par {who}). État actuel : {status}. Rien n'a été enregistré."
@@ -504,9 +553,9 @@ pub fn n_field_saved(label: &str) -> String {
 }
 pub fn n_handled(id: i64, handled: bool) -> String {
     if handled {
-        format!("Message n° {id} marqué traité.")
+        format!("Courriel #{id} marqué traité.")
     } else {
-        format!("Message n° {id} marqué non traité.")
+        format!("Courriel #{id} marqué non traité.")
     }
 }
 pub fn n_entered(id: i64) -> String {

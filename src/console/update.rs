@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::action::{Action, TextEdit};
 use super::app::{
-    App, Confirm, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, TextInput,
+    App, Confirm, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, Seen, TextInput,
 };
 use super::rows::SortKey;
 use super::strings as s;
@@ -33,7 +33,11 @@ pub enum Effect {
         version: i64,
         decision: Decision,
     },
-    /// Take back this session's change (its journal line) of a proposal.
+    /// Find what `u` would take back on a proposal and ask staff first.
+    PrepareUndo {
+        number: i64,
+    },
+    /// Take back the last change (the journal line staff confirmed) of a proposal.
     Undo {
         number: i64,
         line: i64,
@@ -200,6 +204,7 @@ fn refiltered(app: &mut App) -> Vec<Effect> {
 
 fn selection_changed(app: &mut App) -> Vec<Effect> {
     app.decide_cursor = 0;
+    app.decide_anchor = None;
     match app.current_id() {
         Some(id) if app.detail.as_ref().is_none_or(|d| d.id != id) => {
             app.detail_scroll = 0;
@@ -292,21 +297,12 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             move_triage(app, d)
         }
         Screen::Decider => {
-            let n = app
-                .current()
-                .and_then(|r| r.kind.map(|k| (k, r.wanted.clone())))
-                .map_or(0, |(k, w)| {
-                    free_places(
-                        &app.rules.layout,
-                        k,
-                        w.as_deref(),
-                        &app.programme().candidates,
-                    )
-                    .len()
-                });
+            let free = app.decide_free();
+            let n = free.len();
             if n > 0 {
                 app.decide_cursor =
                     (app.decide_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+                app.decide_anchor = free.get(app.decide_cursor).cloned();
             }
             vec![]
         }
@@ -466,27 +462,56 @@ fn ask_send(app: &mut App) -> Vec<Effect> {
     vec![]
 }
 
+/// The selected proposal as shown now.
+fn seen_current(app: &App) -> Option<Seen> {
+    app.current().map(|r| Seen {
+        id: r.id,
+        number: r.number,
+        version: r.version,
+    })
+}
+
 /// Checks a decision on the selected proposal with the domain rules and,
 /// when allowed, asks `run` to record it with the version shown.
 fn decide(app: &mut App, decision: Decision) -> Vec<Effect> {
-    let Some(row) = app.current() else {
+    let Some(seen) = seen_current(app) else {
         app.notify(Level::Warn, s::N_NO_SELECTION);
         return vec![];
     };
-    let (number, version) = (row.number, row.version);
+    decide_seen(app, seen, decision)
+}
+
+/// A decision on a proposal as it was seen (when a question about it was
+/// opened): checked by the rules against the rows when it is still that
+/// version; when it changed since, sent anyway with the version seen, so
+/// that the store refuses it as a conflict naming who changed it — never
+/// applied over a colleague's newer decision.
+fn decide_seen(app: &mut App, seen: Seen, decision: Decision) -> Vec<Effect> {
+    let effect = Effect::Decide {
+        number: seen.number,
+        version: seen.version,
+        decision: decision.clone(),
+    };
+    let Some(row) = app
+        .listing
+        .get(seen.id)
+        .filter(|r| r.version == seen.version)
+    else {
+        return vec![effect];
+    };
     let candidate = row.candidate();
-    let prog = app.programme();
-    match check_decision(&app.rules, &candidate, &decision, &prog.candidates) {
+    match check_decision(
+        &app.rules,
+        &candidate,
+        &decision,
+        &app.programme().candidates,
+    ) {
         Err(e) => {
             let text = s::n_refused(&e.to_string());
             app.notify(Level::Error, text);
             vec![]
         }
-        Ok(_) => vec![Effect::Decide {
-            number,
-            version,
-            decision,
-        }],
+        Ok(_) => vec![effect],
     }
 }
 
@@ -520,15 +545,47 @@ fn accept_selected_place(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// "u": the last decision of the proposal under the cursor (the selected
+/// one; on the programme, the cell's — on an empty cell, the change of this
+/// session that emptied it; on Envoi, the letter's), after a question
+/// saying what would be undone (`run` finds it: `Effect::PrepareUndo`).
 fn undo(app: &mut App) -> Vec<Effect> {
-    let Some(entry) = app.undo.last().cloned() else {
-        app.notify(Level::Info, s::N_NOTHING_TO_UNDO);
-        return vec![];
+    let number = match app.screen {
+        Screen::Propositions | Screen::Decider | Screen::Corriger => {
+            app.current().map(|r| r.number)
+        }
+        Screen::Programme => match programme_cell(app) {
+            Some((_, Some(holder))) => Some(app.number_of(holder)),
+            Some((place, None)) => {
+                let kind = app.programme_kind;
+                let freed = app.undo.iter().rev().find(|e| {
+                    e.freed.as_ref() == Some(&place)
+                        && app
+                            .listing
+                            .rows()
+                            .iter()
+                            .any(|r| r.number == e.number && r.kind == Some(kind))
+                });
+                match freed {
+                    Some(e) => Some(e.number),
+                    None => {
+                        app.notify(Level::Info, s::N_UNDO_EMPTY_CELL);
+                        return vec![];
+                    }
+                }
+            }
+            None => None,
+        },
+        Screen::Envoi => app.envoi.current().map(|l| l.proposal_number),
+        Screen::Triage => None,
     };
-    vec![Effect::Undo {
-        number: entry.number,
-        line: entry.line,
-    }]
+    match number {
+        Some(number) => vec![Effect::PrepareUndo { number }],
+        None => {
+            app.notify(Level::Info, s::N_UNDO_WHICH);
+            vec![]
+        }
+    }
 }
 
 /// Décider: the selected waiting proposal one step up or down its list.
@@ -572,9 +629,16 @@ fn programme_pick(app: &mut App) -> Vec<Effect> {
     }
     match programme_cell(app) {
         Some((place, Some(holder))) => {
-            let n = app.number_of(holder);
-            app.programme_pick = Some((holder, place));
-            app.notify(Level::Info, s::n_picked(n));
+            let Some(row) = app.listing.get(holder) else {
+                return vec![];
+            };
+            let seen = Seen {
+                id: row.id,
+                number: row.number,
+                version: row.version,
+            };
+            app.programme_pick = Some((seen, place));
+            app.notify(Level::Info, s::n_picked(seen.number));
         }
         Some((_, None)) => app.notify(Level::Warn, s::PROG_PICK_EMPTY),
         None => {}
@@ -591,32 +655,48 @@ fn programme_drop(app: &mut App) -> Vec<Effect> {
     let Some((to, holder)) = programme_cell(app) else {
         return vec![];
     };
-    let Some(row) = app.listing.get(picked) else {
-        app.notify(Level::Warn, s::N_NO_SELECTION);
-        return vec![];
-    };
-    let (number, version, c) = (row.number, row.version, row.candidate());
+    // Done with the version seen when it was picked up: if someone changed
+    // it since, the store refuses (a conflict, naming who), and the rules
+    // are only checked here against that same version.
+    let (number, version) = (picked.number, picked.version);
+    let unchanged = app
+        .listing
+        .get(picked.id)
+        .filter(|r| r.version == picked.version)
+        .map(|r| r.candidate());
     if to == from {
         app.notify(Level::Info, s::PROG_PICK_CANCELLED);
         return vec![];
     }
     match holder {
-        None => match check_move(&app.rules, &c, &to, &app.programme().candidates) {
-            Err(e) => {
-                app.notify(Level::Error, s::n_refused(&e.to_string()));
-                vec![]
-            }
-            Ok(_) => vec![Effect::Move {
+        None => {
+            let effect = Effect::Move {
                 number,
                 version,
-                to,
-            }],
-        },
+                to: to.clone(),
+            };
+            let Some(c) = unchanged else {
+                return vec![effect];
+            };
+            match check_move(&app.rules, &c, &to, &app.programme().candidates) {
+                Err(e) => {
+                    app.notify(Level::Error, s::n_refused(&e.to_string()));
+                    vec![]
+                }
+                Ok(_) => vec![effect],
+            }
+        }
         Some(other) => {
             let Some(o) = app.listing.get(other) else {
                 return vec![];
             };
             let (onum, over, oc) = (o.number, o.version, o.candidate());
+            let Some(c) = unchanged else {
+                return vec![Effect::Swap {
+                    a: (number, version),
+                    b: (onum, over),
+                }];
+            };
             match check_swap(&c, &oc) {
                 Err(e) => {
                     app.notify(Level::Error, s::n_refused(&e.to_string()));
@@ -662,6 +742,11 @@ fn edit_field(app: &mut App) -> Vec<Effect> {
             }
         },
     };
+    let seen = if app.draft.is_some() {
+        None
+    } else {
+        seen_current(app)
+    };
     let fields = fields_of(kind);
     let Some(f) = fields.get(app.correct_cursor.min(fields.len().saturating_sub(1))) else {
         return vec![];
@@ -688,6 +773,7 @@ fn edit_field(app: &mut App) -> Vec<Effect> {
             options.push((s::COR_CLEAR.to_string(), None));
             let cursor = options.iter().position(|(_, v)| *v == value).unwrap_or(0);
             app.overlay = Overlay::Picker(Picker {
+                seen,
                 key: f.key,
                 label: f.label,
                 options,
@@ -696,7 +782,10 @@ fn edit_field(app: &mut App) -> Vec<Effect> {
         }
         _ => {
             let text = value.map(|v| v.display()).unwrap_or_default();
-            app.input = Some((InputPurpose::Field { key: f.key }, TextInput::new(&text)));
+            app.input = Some((
+                InputPurpose::Field { key: f.key, seen },
+                TextInput::new(&text),
+            ));
         }
     }
     vec![]
@@ -737,6 +826,7 @@ fn article_picker(app: &mut App) -> Vec<Effect> {
     let current = p.article.map(|a| Value::Text(a.as_str().to_string()));
     let cursor = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
     app.overlay = Overlay::Picker(Picker {
+        seen: seen_current(app),
         key: ARTICLE_KEY,
         label: s::COR_ARTICLE_LABEL,
         options,
@@ -745,10 +835,19 @@ fn article_picker(app: &mut App) -> Vec<Effect> {
     vec![]
 }
 
-/// A field's new value chosen or typed: into the draft, or to the store.
-fn set_field(app: &mut App, key: &'static str, value: Option<Value>) -> Vec<Effect> {
+/// A field's new value chosen or typed: into the draft, or to the store
+/// for the proposal as it was seen when the field was opened (a change by
+/// someone else meanwhile is then refused as a conflict).
+fn set_field(
+    app: &mut App,
+    key: &'static str,
+    value: Option<Value>,
+    seen: Option<Seen>,
+) -> Vec<Effect> {
     if key == ARTICLE_KEY {
-        let Some(row) = app.current() else {
+        // Not a field of the fiche: kept by proposal number, whatever its
+        // version (every revision of the fiche keeps it).
+        let Some(seen) = seen else {
             return vec![];
         };
         let article = value
@@ -756,31 +855,31 @@ fn set_field(app: &mut App, key: &'static str, value: Option<Value>) -> Vec<Effe
             .and_then(Value::as_text)
             .and_then(crate::letters::Article::parse);
         return vec![Effect::SetArticle {
-            number: row.number,
+            number: seen.number,
             article,
         }];
     }
-    if let Some(d) = &mut app.draft {
-        match value {
-            Some(v) => d.fields.insert(key.to_string(), v),
-            None => d.fields.remove(key),
-        };
-        d.confirm_missing = false;
-        return vec![];
-    }
-    let Some(row) = app.current() else {
-        app.notify(Level::Warn, s::N_NO_SELECTION);
+    let Some(seen) = seen else {
+        if let Some(d) = &mut app.draft {
+            match value {
+                Some(v) => d.fields.insert(key.to_string(), v),
+                None => d.fields.remove(key),
+            };
+            d.confirm_missing = false;
+        }
         return vec![];
     };
     let old = app
-        .current_detail()
-        .and_then(|d| d.proposal.fields.get(key).cloned());
-    if old == value {
+        .detail
+        .as_ref()
+        .filter(|d| d.id == seen.id && d.proposal.version == seen.version)
+        .map(|d| d.proposal.fields.get(key).cloned());
+    if old == Some(value.clone()) {
         return vec![];
     }
     vec![Effect::UpdateField {
-        id: row.id,
-        version: row.version,
+        id: seen.id,
+        version: seen.version,
         key,
         value,
     }]
@@ -842,22 +941,23 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
             app.input = None;
             return match purpose {
                 InputPurpose::Search => vec![],
-                InputPurpose::RejectReason => {
+                InputPurpose::RejectReason(seen) => {
                     if text.trim().is_empty() {
                         app.notify(Level::Warn, s::N_REASON_NEEDED);
                         return vec![];
                     }
-                    decide(
+                    decide_seen(
                         app,
+                        seen,
                         Decision::Reject {
                             reason: text.trim().to_string(),
                         },
                     )
                 }
-                InputPurpose::Field { key } => {
+                InputPurpose::Field { key, seen } => {
                     let t = text.trim();
                     let v = (!t.is_empty()).then(|| Value::Text(t.to_string()));
-                    set_field(app, key, v)
+                    set_field(app, key, v, seen)
                 }
             };
         }
@@ -995,10 +1095,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             return vec![];
         }
         (Overlay::Picker(p), Action::Enter) => {
-            let key = p.key;
+            let (key, seen) = (p.key, p.seen);
             let value = p.options.get(p.cursor).and_then(|(_, v)| v.clone());
             app.overlay = Overlay::None;
-            return set_field(app, key, value);
+            return set_field(app, key, value, seen);
         }
         (Overlay::Picker(_) | Overlay::KindChoice { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
@@ -1023,9 +1123,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Corriger;
             return vec![];
         }
-        (Overlay::Confirm(_), Action::Escape) => {
+        (Overlay::Confirm(c), Action::Escape) => {
+            let text = match c {
+                Confirm::Undo { .. } => s::N_UNDO_KEPT,
+                _ => s::ENV_CANCELLED,
+            };
             app.overlay = Overlay::None;
-            app.notify(Level::Info, s::ENV_CANCELLED);
+            app.notify(Level::Info, text);
             return vec![];
         }
         (Overlay::Confirm(c), Action::Confirm) => {
@@ -1051,6 +1155,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     version,
                     decision: Decision::Withdraw,
                 }],
+                Confirm::Undo { number, line, .. } => vec![Effect::Undo { number, line }],
             };
         }
         (Overlay::Suggestion { .. }, Action::Escape) => {
@@ -1228,11 +1333,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             None => vec![],
         },
         Action::Reject => {
-            if app.current().is_none() {
+            let Some(seen) = seen_current(app) else {
                 app.notify(Level::Warn, s::N_NO_SELECTION);
                 return vec![];
-            }
-            app.input = Some((InputPurpose::RejectReason, TextInput::default()));
+            };
+            app.input = Some((InputPurpose::RejectReason(seen), TextInput::default()));
             vec![]
         }
         Action::Undo => undo(app),

@@ -1,11 +1,15 @@
-//! The programme suggestion: a complete placement of the accepted and
-//! pending proposals of each kind into the places, computed as one
+//! The programme suggestion: a complete placement of the accepted, waiting
+//! and pending proposals of each kind into the places, computed as one
 //! minimum-cost flow (`flow`), not by trying places one after another.
 //!
 //! Criteria, each before the next:
-//! 1. who is placed: accepted proposals always; then pending ones in
-//!    priority order (members first, on time before late, date of receipt)
-//!    as long as places remain — the feasible sets of placed proposals
+//! 1. who is placed: accepted proposals always; then those on the waiting
+//!    list, in its order (the programme's: members first, on time before
+//!    late, date of receipt, as staff arranged it) — they were told a
+//!    place would be offered to them first; then pending ones in priority
+//!    order (members first, on time before late, date of receipt), as long
+//!    as places remain: no place is left free while someone who could take
+//!    it waits — the feasible sets of placed proposals
 //!    form a matroid (a gammoid of the network), so giving each a reward
 //!    that falls with its priority makes the cheapest flow place exactly
 //!    the set that taking them one by one in priority order would place;
@@ -19,7 +23,8 @@
 //!
 //! Accepted proposals whose acceptance letter went out with their current
 //! place (`pinned`) are not moved at all. Pending proposals left without a
-//! place go on the waiting list (after those already there, by priority).
+//! place go on the waiting list (after those already there, by priority);
+//! waiting ones left without a place stay where they are on it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -57,7 +62,8 @@ impl Change {
 pub struct KindPlan {
     /// Every non-pinned proposal placed, with its place.
     pub placed: Vec<(i64, Place)>,
-    /// Pending proposals left without a place, in priority order.
+    /// Pending proposals left without a place, in priority order (they go
+    /// on the waiting list; those already on it stay there).
     pub waitlisted: Vec<i64>,
     /// Placed proposals (pinned ones included) that asked for a slot, and
     /// those among them that got it.
@@ -122,31 +128,49 @@ pub fn suggest(rules: &Rules, all: &[Candidate], pinned: &BTreeSet<i64>) -> Sugg
     out.changes.sort_by_key(|c| c.number);
     out.versions = all
         .iter()
-        .filter(|c| c.kind.is_some() && matches!(c.status, Status::Accepted | Status::Pending))
+        .filter(|c| {
+            c.kind.is_some()
+                && matches!(
+                    c.status,
+                    Status::Accepted | Status::Waitlisted | Status::Pending
+                )
+        })
         .map(|c| (c.number, c.version))
         .collect();
     out
 }
 
-/// Who is placed first: accepted, then pending by priority.
+/// Who is placed first: accepted, then those waiting in the waiting
+/// list's order, then pending ones by priority.
 fn ordered<'a>(
     rules: &Rules,
     kind: Kind,
     all: &'a [Candidate],
     pinned: &BTreeSet<i64>,
 ) -> Vec<&'a Candidate> {
+    let class = |c: &Candidate| match c.status {
+        Status::Accepted => 0,
+        Status::Waitlisted => 1,
+        _ => 2,
+    };
     let mut v: Vec<&Candidate> = all
         .iter()
         .filter(|c| c.kind == Some(kind) && !pinned.contains(&c.number))
         .filter(|c| {
-            matches!(c.status, Status::Pending)
+            matches!(c.status, Status::Pending | Status::Waitlisted)
                 || (c.status == Status::Accepted && c.place.is_some())
         })
         .collect();
     v.sort_by(|a, b| {
-        (b.status == Status::Accepted)
-            .cmp(&(a.status == Status::Accepted))
-            .then_with(|| rules.priority_cmp(a, b))
+        class(a).cmp(&class(b)).then_with(|| {
+            if a.status == Status::Waitlisted && b.status == Status::Waitlisted {
+                // The waiting list's own order (`waitlist::in_order`).
+                (a.wait_pos.unwrap_or(i64::MAX), a.number)
+                    .cmp(&(b.wait_pos.unwrap_or(i64::MAX), b.number))
+            } else {
+                rules.priority_cmp(a, b)
+            }
+        })
     });
     v
 }
@@ -364,6 +388,8 @@ fn suggest_kind(
             .map(|(_, p)| p.clone());
         let same = match (&to, c.status) {
             (Some(p), Status::Accepted) => c.place.as_ref() == Some(p),
+            // Still waiting: it keeps its place on the list.
+            (None, Status::Waitlisted) => true,
             _ => false,
         };
         if !same {
@@ -644,6 +670,71 @@ mod tests {
         assert_eq!(s.changes.len(), 1);
         assert_eq!(s.changes[0].to.as_ref().unwrap().slot, "14:00");
         assert_eq!(s.changes[0].what_fr(), "déplacée");
+    }
+
+    #[test]
+    fn the_waiting_list_comes_before_pending_proposals_and_no_place_stays_free() {
+        let rules = Rules::default();
+        let mut all = Vec::new();
+        // 18 accepted: two places free (15:20, Espace C and D).
+        let mut n = 100;
+        for slot in ["14:00", "14:20", "14:40", "15:00", "15:20"] {
+            for place in ["Espace A", "Espace B", "Espace C", "Espace D"] {
+                if slot == "15:20" && matches!(place, "Espace C" | "Espace D") {
+                    continue;
+                }
+                let mut a = accepted(n, slot, place);
+                a.organisation = Some(format!("acc{n}"));
+                all.push(a);
+                n += 1;
+            }
+        }
+        // Waiting, in the list's order: a non-member staff moved up (key
+        // 1), then two members; pending: a member received earlier than all.
+        let w = |number: i64, pos: i64, member: bool| {
+            let mut c = pending(number, member, "14:00", &format!("w{number}"), "odd");
+            c.status = Status::Waitlisted;
+            c.wait_pos = Some(pos);
+            c
+        };
+        all.push(w(1, 10, false));
+        all.push(w(2, 20, true));
+        all.push(w(3, 30, true));
+        let mut early = pending(4, true, "any", "p4", "climat");
+        early.received_at = "2018-01-01".into();
+        all.push(early);
+        let s = suggest(&rules, &all, &BTreeSet::new());
+        let placed: Vec<i64> = s
+            .changes
+            .iter()
+            .filter(|c| c.to.is_some() && c.from_status != Status::Accepted)
+            .map(|c| c.number)
+            .collect();
+        assert_eq!(
+            placed,
+            vec![1, 2],
+            "the first two waiting, in the list's order"
+        );
+        // The third waiting stays on the list (no change); the pending one
+        // joins it.
+        assert!(!s.changes.iter().any(|c| c.number == 3), "{:?}", s.changes);
+        assert_eq!(s.micro_atelier.waitlisted, vec![4]);
+        assert!(
+            s.changes
+                .iter()
+                .any(|c| c.number == 4 && c.to.is_none() && c.what_fr() == "liste d'attente")
+        );
+        assert!(s.versions.iter().any(|(n, _)| *n == 3));
+        // With room for everyone, every waiting and pending one is placed.
+        all.retain(|c| c.number < 100 + 10 || c.number < 10);
+        let s = suggest(&rules, &all, &BTreeSet::new());
+        let placed = s
+            .changes
+            .iter()
+            .filter(|c| c.to.is_some() && c.from_status != Status::Accepted)
+            .count();
+        assert_eq!(placed, 4);
+        assert!(s.micro_atelier.waitlisted.is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `ZipSecureFile` (100× inflate ratio after a 100 KiB grace).
 
 /// Bounds for one fiche file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Size of the file itself, as received.
     pub max_file_bytes: u64,

@@ -108,6 +108,8 @@ struct SheetBuilder<'l> {
     limits: &'l Limits,
     rows: BTreeMap<u32, Vec<Cell>>,
     ignored_far_cells: usize,
+    /// Date cells whose value is no date (kept as numbers): where, what.
+    odd_dates: Vec<(u32, u32, String)>,
 }
 
 impl<'l> SheetBuilder<'l> {
@@ -116,16 +118,20 @@ impl<'l> SheetBuilder<'l> {
             limits,
             rows: BTreeMap::new(),
             ignored_far_cells: 0,
+            odd_dates: Vec::new(),
         }
     }
 
-    fn push(&mut self, row: u32, cell: Cell) {
+    fn push(&mut self, row: u32, cell: Cell, odd_date: bool) {
         if cell.text.trim().is_empty() {
             return;
         }
         if row >= self.limits.max_rows || cell.col >= self.limits.max_cols {
             self.ignored_far_cells += 1;
             return;
+        }
+        if odd_date {
+            self.odd_dates.push((row, cell.col, cell.text.clone()));
         }
         self.rows.entry(row).or_default().push(cell);
     }
@@ -136,6 +142,18 @@ impl<'l> SheetBuilder<'l> {
             notes.push(format!(
                 "feuille « {name} » : {} cellule(s) au-delà de la ligne {} ou de la colonne {} ignorée(s)",
                 self.ignored_far_cells, self.limits.max_rows, self.limits.max_cols
+            ));
+        }
+        for (row, col, value) in self.odd_dates.iter().take(5) {
+            notes.push(format!(
+                "feuille « {name} », cellule {} : format date mais valeur {value} qui n'est pas une date, gardée comme nombre",
+                cell_ref(*row, *col)
+            ));
+        }
+        if self.odd_dates.len() > 5 {
+            notes.push(format!(
+                "feuille « {name} » : {} autres cellules au format date sans date valable, gardées comme nombres",
+                self.odd_dates.len() - 5
             ));
         }
         let rows = self
@@ -216,6 +234,25 @@ fn cell_style(s: &Style) -> CellStyle {
         .filter(|f| f.format_code != "General" || f.format_id.is_some_and(|id| id != 0))
         .map(|f| (f.format_code.clone(), f.format_id));
     CellStyle { look, format }
+}
+
+/// A cell's reference as Excel shows it (`B12`).
+fn cell_ref(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let r = (c - 1) % 26;
+        letters.push(b'A' + r as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+/// A date cell whose value is no date Excel can show (it shows `####`):
+/// `numfmt` keeps it as its number, the sheet says which cell it was.
+fn is_odd_date(v: f64, date1904: bool) -> bool {
+    numfmt::serial_datetime(v, date1904).is_none()
 }
 
 fn xlsx_cell(col: u32, value: &DataRef<'_>, style: Option<&CellStyle>, date1904: bool) -> Cell {
@@ -317,13 +354,15 @@ pub fn read_xlsx(
             }
             let (row, col) = cell.get_position();
             let style = styles.get(style_id).filter(|_| style_id != 0);
+            let odd_date =
+                matches!(value, DataRef::DateTime(dt) if is_odd_date(dt.as_f64(), date1904));
             let mut cell = xlsx_cell(col, value, style, date1904);
             if !rich.is_empty()
                 && let Some(spans) = rich.get(&cell.text)
             {
                 cell.spans = spans.clone();
             }
-            sheet.push(row, cell);
+            sheet.push(row, cell, odd_date);
         }
         grids.push(sheet.finish(name, is_hidden));
     }
@@ -355,7 +394,12 @@ pub fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, FicheError> 
                     limits.max_cells
                 )));
             }
-            sheet.push(r0 + r as u32, data_cell(c0 + c as u32, d, date1904));
+            let odd_date = matches!(d, Data::DateTime(dt) if is_odd_date(dt.as_f64(), date1904));
+            sheet.push(
+                r0 + r as u32,
+                data_cell(c0 + c as u32, d, date1904),
+                odd_date,
+            );
         }
         grids.push(sheet.finish(name, is_hidden));
     }
@@ -378,6 +422,28 @@ mod tests {
         assert_eq!(serial_text(14.0 / 24.0 + 20.0 / 1440.0, false).0, "14:20");
         assert_eq!(serial_text(43259.0, false).0, "08/06/2018");
         assert_eq!(serial_text(43259.75, false).0, "08/06/2018 18:00");
+    }
+
+    #[test]
+    fn a_date_cell_holding_no_date_is_kept_as_its_number() {
+        assert_eq!(
+            serial_text(43252.5, false),
+            ("01/06/2018 12:00".to_string(), Typed::Date(43252.5))
+        );
+        // Far outside what Excel can show: no panic, the number, flagged.
+        assert_eq!(
+            serial_text(-1e12, false),
+            ("-1000000000000".to_string(), Typed::Number(-1e12))
+        );
+        assert!(is_odd_date(-1e12, false));
+        assert!(is_odd_date(1e300, false));
+        assert!(is_odd_date(f64::NAN, false));
+        assert!(is_odd_date(-0.5, false));
+        assert!(!is_odd_date(43252.0, false) && !is_odd_date(0.5, true));
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(11, 1), "B12");
+        assert_eq!(cell_ref(65535, 255), "IV65536");
+        assert_eq!(cell_ref(0, 16383), "XFD1");
     }
 }
 

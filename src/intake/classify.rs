@@ -3,16 +3,15 @@
 //! message is (`fiche`, `no_fiche`, `auto_reply`, `unsupported`, `rejected`,
 //! `error`), and the flags (`late`, `contact_email_from_sender`, ...).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use unicode_normalization::UnicodeNormalization;
 
-use super::mail::{Headers, Leaf, Mailbox};
+use super::mail::{Headers, Leaf, Mailbox, Walk};
 use crate::fiche::{self, Fiche, FicheError, Format, Limits, Parsed, Value, Warning};
 use crate::store::{
     AttachmentOutcome, MessageStatus, NewAttachment, NewProposal, flag, sha256_hex,
 };
+use crate::worker::{Interrupted, Reader, Unavailable};
 
 /// What one leaf part (or one form in it, or one file inside it when it is
 /// a `.zip` or `winmail.dat`) turned out to be.
@@ -26,6 +25,8 @@ pub struct Classified {
     pub inner: Option<String>,
     /// The form's number when the file holds several (1, 2, …), and how many.
     pub form: Option<(usize, usize)>,
+    /// The reader died on it (then the outcome is `Rejected`).
+    pub interrupted: Option<Interrupted>,
 }
 
 impl Classified {
@@ -41,6 +42,7 @@ impl Classified {
             fiche: None,
             inner: None,
             form: None,
+            interrupted: None,
         }
     }
 }
@@ -58,23 +60,6 @@ fn is_image(b: &[u8]) -> bool {
         || (b.len() > 12 && b.starts_with(b"RIFF") && &b[8..12] == b"WEBP")
         || b.starts_with(b"II*\0")
         || b.starts_with(b"MM\0*")
-}
-
-/// Runs the fiche reader, turning a panic in it into a `Corrupt` error: one
-/// bad file must not stop an import. One result per form found.
-fn read_fiche(bytes: &[u8], name: &str, limits: &Limits) -> Vec<Parsed> {
-    match catch_unwind(AssertUnwindSafe(|| {
-        fiche::parse_file_with(bytes, name, limits)
-    })) {
-        Ok(r) => r,
-        Err(_) => vec![Parsed {
-            inner: None,
-            form: None,
-            result: Err(FicheError::corrupt(
-                "le lecteur de fiches a échoué sur ce fichier (erreur interne)",
-            )),
-        }],
-    }
 }
 
 /// What one reading result is, as an attachment outcome.
@@ -107,16 +92,23 @@ fn classified(format: Format, p: Parsed, forms: usize) -> Classified {
 /// Decides what a leaf part is: one entry per form it holds (a file with
 /// two filled forms gives two), or per file inside it for a `.zip` or a
 /// `winmail.dat`. Empty for a text or HTML body that holds no document
-/// (bodies are not attachments).
-pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Vec<Classified> {
+/// (bodies are not attachments). The file is read by `reader` (in a worker
+/// process for the intake): a reader that dies on it makes one `Rejected`
+/// attachment. `Err` only when no reader could be had.
+pub fn classify_leaf(
+    leaf: &Leaf<'_>,
+    limits: &Limits,
+    auto_reply: bool,
+    reader: &Reader,
+) -> Result<Vec<Classified>, Unavailable> {
     let bytes: &[u8] = &leaf.bytes;
     let name = leaf.filename.as_deref().unwrap_or("");
     if leaf.encoding_problem {
-        return vec![Classified::new(
+        return Ok(vec![Classified::new(
             AttachmentOutcome::Corrupt,
             None,
             "pièce jointe tronquée ou mal encodée dans le message : demander à l'expéditeur de la renvoyer".to_string(),
-        )];
+        )]);
     }
     let format = fiche::sniff(bytes);
     let document = format.is_readable()
@@ -124,14 +116,14 @@ pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Vec<
         || format == Format::OtherZip
         || is_tnef(bytes);
     if leaf.is_body && !document {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     if auto_reply {
-        return vec![Classified::new(
+        return Ok(vec![Classified::new(
             AttachmentOutcome::Ignored,
             Some(format),
             "réponse automatique".to_string(),
-        )];
+        )]);
     }
     if is_image(bytes)
         || (format == Format::Unknown
@@ -140,15 +132,26 @@ pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Vec<
                 .as_deref()
                 .is_some_and(|t| t.starts_with("image/")))
     {
-        return vec![Classified::new(
+        return Ok(vec![Classified::new(
             AttachmentOutcome::Ignored,
             Some(format),
             "image (signature, logo…)".to_string(),
-        )];
+        )]);
     }
-    let results = read_fiche(bytes, name, limits);
+    let results = match reader.read(bytes, name, limits)? {
+        Ok(results) => results,
+        Err(interrupted) => {
+            let mut c = Classified::new(
+                AttachmentOutcome::Rejected,
+                Some(format),
+                interrupted.reason(),
+            );
+            c.interrupted = Some(interrupted);
+            return Ok(vec![c]);
+        }
+    };
     let forms = results.iter().filter(|p| p.form.is_some()).count();
-    results
+    Ok(results
         .into_iter()
         .map(|p| {
             // A file inside a container has its own format.
@@ -163,7 +166,7 @@ pub fn classify_leaf(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Vec<
             }
             c
         })
-        .collect()
+        .collect())
 }
 
 /// Subjects of out-of-office replies, compared without case or accents.
@@ -201,7 +204,10 @@ pub fn auto_reply_subject(subject: &str) -> bool {
 
 /// The instant the deadline is checked against: the Date header when it is
 /// plausible, else the receipt time. A Date before 2000, or more than two
-/// days after the receipt, is absurd (a wrong clock).
+/// days after the receipt, is absurd (a wrong clock). The receipt time is
+/// the first trusted hop: the top-most `Received:` header, added by our own
+/// server (the ones below it are the sender's to write), else the delivery
+/// time the source knows (Maildir, IMAP INTERNALDATE).
 pub fn effective_date(
     date: Option<DateTime<FixedOffset>>,
     received: Option<DateTime<FixedOffset>>,
@@ -217,6 +223,35 @@ pub fn effective_date(
     match date {
         Some(d) if plausible(&d) => Some(d),
         _ => received,
+    }
+}
+
+/// Like [`effective_date`], and says whether the Date header was set
+/// aside because it is more than a day before `first_hop`, the date of the
+/// top-most `Received:` header (written by our own server: the first hop we
+/// can trust; the ones below it are the sender's to write). A backdated mail
+/// (or one held a day in a queue) is then judged by its arrival, flagged
+/// `doubtful_date` for staff. A receipt time known only from the source
+/// (IMAP INTERNALDATE, Maildir) does not count here: a mail filed into the
+/// mailbox later would look backdated.
+pub fn effective_date_checked(
+    date: Option<DateTime<FixedOffset>>,
+    received: Option<DateTime<FixedOffset>>,
+    first_hop: Option<DateTime<FixedOffset>>,
+) -> (Option<DateTime<FixedOffset>>, bool) {
+    let effective = effective_date(date, received);
+    match (date, first_hop) {
+        (Some(d), Some(hop)) if effective == Some(d) => {
+            let backdated = hop
+                .checked_sub_signed(Duration::days(1))
+                .is_some_and(|limit| d < limit);
+            if backdated {
+                (Some(hop), true)
+            } else {
+                (effective, false)
+            }
+        }
+        _ => (effective, false),
     }
 }
 
@@ -252,6 +287,8 @@ pub struct Decided {
     pub reason: Option<String>,
     pub flags: Vec<String>,
     pub attachments: Vec<NewAttachment>,
+    /// Attachments the reader died on (name, what happened), for the log.
+    pub interrupted: Vec<(String, Interrupted)>,
 }
 
 fn push_flag(flags: &mut Vec<String>, f: &str) {
@@ -307,37 +344,62 @@ fn attachment(leaf: &Leaf<'_>, c: Classified, late: bool) -> NewAttachment {
     }
 }
 
+/// Names of parts, shortened to the first few and a count.
+fn some_names(names: &[String], total: usize) -> String {
+    const SHOWN: usize = 10;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if total > SHOWN.min(names.len()) {
+        s.push_str(&format!(" et {} autre(s)", total - SHOWN.min(names.len())));
+    }
+    s
+}
+
 /// Classifies every leaf, builds the proposals, and decides the status.
+/// `Err` only when no reader could be had (the message is then not stored).
 pub fn decide(
     headers: &Headers,
-    leaves: &[Leaf<'_>],
-    truncated: bool,
-    limit: Option<&str>,
+    walk: &Walk<'_>,
     late: bool,
     limits: &Limits,
-) -> Decided {
+    reader: &Reader,
+) -> Result<Decided, Unavailable> {
+    let (truncated, limit) = (walk.truncated, walk.limit.as_deref());
     let auto_by_header = !headers.auto_reply_headers.is_empty() || headers.is_report;
     let mut attachments = Vec::new();
+    let mut interrupted = Vec::new();
     let mut flags = Vec::new();
     if late {
         push_flag(&mut flags, flag::LATE);
     }
-    for leaf in leaves {
-        for c in classify_leaf(leaf, limits, auto_by_header) {
+    for leaf in &walk.leaves {
+        for mut c in classify_leaf(leaf, limits, auto_by_header, reader)? {
+            if let Some(i) = c.interrupted.take() {
+                let name = leaf
+                    .filename
+                    .clone()
+                    .unwrap_or_else(|| format!("partie {}", leaf.path));
+                interrupted.push((name, i));
+            }
             attachments.push(attachment(leaf, c, late));
         }
     }
 
     let has = |o: AttachmentOutcome| attachments.iter().any(|a| a.outcome == o);
+    let name_of = |a: &NewAttachment| {
+        a.filename
+            .clone()
+            .unwrap_or_else(|| format!("partie {}", a.part_path))
+    };
     let named = |o: AttachmentOutcome| -> String {
         attachments
             .iter()
             .filter(|a| a.outcome == o)
-            .map(|a| {
-                a.filename
-                    .clone()
-                    .unwrap_or_else(|| format!("partie {}", a.part_path))
-            })
+            .map(name_of)
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -348,6 +410,18 @@ pub fn decide(
             .and_then(|a| a.reason.clone())
             .unwrap_or_default()
     };
+    // A safety limit stopped the reading: what it was, and what was not read.
+    let limit_text = limit.map(|l| {
+        if walk.not_read_count > 0 {
+            format!(
+                "{l} ; {} pièce(s) jointe(s) non lue(s) : {}",
+                walk.not_read_count,
+                some_names(&walk.not_read, walk.not_read_count)
+            )
+        } else {
+            l.to_string()
+        }
+    });
 
     let (status, reason) = if auto_by_header {
         let why = if headers.is_report {
@@ -360,18 +434,53 @@ pub fn decide(
         };
         (MessageStatus::AutoReply, Some(why))
     } else if has(AttachmentOutcome::Fiche) {
-        if has(AttachmentOutcome::Corrupt)
-            || has(AttachmentOutcome::TooLarge)
-            || truncated
-            || limit.is_some()
-        {
-            push_flag(&mut flags, flag::ATTACHMENT_PROBLEM);
+        // The fiche is kept; what went wrong beside it is said, for staff
+        // to look at the rest (another fiche may be among what was not read).
+        let mut problems = Vec::new();
+        if let Some(l) = &limit_text {
+            problems.push(format!("limite de sécurité atteinte : {l}"));
         }
-        (MessageStatus::Fiche, None)
-    } else if has(AttachmentOutcome::TooLarge) || limit.is_some() {
-        let why = match limit {
+        if truncated {
+            problems.push("message tronqué (fin de message manquante)".to_string());
+        }
+        for a in &attachments {
+            if matches!(
+                a.outcome,
+                AttachmentOutcome::Corrupt
+                    | AttachmentOutcome::TooLarge
+                    | AttachmentOutcome::Rejected
+            ) {
+                problems.push(format!(
+                    "{} : {}",
+                    name_of(a),
+                    a.reason.as_deref().unwrap_or(a.outcome.as_str())
+                ));
+            }
+        }
+        if problems.is_empty() {
+            (MessageStatus::Fiche, None)
+        } else {
+            push_flag(&mut flags, flag::ATTACHMENT_PROBLEM);
+            (
+                MessageStatus::Fiche,
+                Some(format!(
+                    "fiche lue, le reste est à regarder à la main — {}",
+                    problems.join(" — ")
+                )),
+            )
+        }
+    } else if has(AttachmentOutcome::TooLarge)
+        || has(AttachmentOutcome::Rejected)
+        || limit.is_some()
+    {
+        let why = match &limit_text {
             Some(l) => format!(
                 "message refusé par une limite de sécurité : {l} ; le traiter à la main si besoin"
+            ),
+            None if has(AttachmentOutcome::Rejected) => format!(
+                "{} : {}",
+                named(AttachmentOutcome::Rejected),
+                first_reason(AttachmentOutcome::Rejected)
             ),
             None => format!(
                 "{} : {}",
@@ -428,12 +537,13 @@ pub fn decide(
             Some("aucune pièce jointe".to_string()),
         )
     };
-    Decided {
+    Ok(Decided {
         status,
         reason,
         flags,
         attachments,
-    }
+        interrupted,
+    })
 }
 
 #[cfg(test)]
@@ -467,7 +577,7 @@ mod tests {
 
     #[test]
     fn effective_date_prefers_a_plausible_date_header() {
-        let recv = Some(dt("2018-06-09T10:00:00+02:00"));
+        let recv = Some(dt("2018-06-01T18:00:00+02:00"));
         assert_eq!(
             effective_date(Some(dt("2018-06-01T10:00:00+02:00")), recv),
             Some(dt("2018-06-01T10:00:00+02:00"))
@@ -479,6 +589,32 @@ mod tests {
         assert_eq!(effective_date(Some(dt("2031-01-01T00:00:00Z")), recv), recv);
         // Nothing known.
         assert_eq!(effective_date(None, None), None);
+    }
+
+    #[test]
+    fn a_date_more_than_a_day_before_the_receipt_is_doubtful() {
+        let recv = Some(dt("2018-06-15T10:00:00+02:00"));
+        // A week before the first trusted hop: the receipt time counts.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv, recv),
+            (recv, true)
+        );
+        // Less than a day (slow delivery, clocks): the Date header counts.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-14T12:00:00+02:00")), recv, recv),
+            (Some(dt("2018-06-14T12:00:00+02:00")), false)
+        );
+        // No receipt time: nothing to doubt against.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), None, None),
+            (Some(dt("2018-06-01T10:00:00+02:00")), false)
+        );
+        // A receipt time from the source only (an old mail filed into the
+        // mailbox today): the Date header counts, no doubt.
+        assert_eq!(
+            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv, None),
+            (Some(dt("2018-06-01T10:00:00+02:00")), false)
+        );
     }
 
     #[test]
@@ -509,6 +645,11 @@ mod tests {
         assert!(g.fields.is_empty());
     }
 
+    /// Reads in this process, as library users do.
+    fn classify(leaf: &Leaf<'_>, limits: &Limits, auto_reply: bool) -> Vec<Classified> {
+        classify_leaf(leaf, limits, auto_reply, &Reader::InProcess).unwrap()
+    }
+
     fn only(v: Vec<Classified>) -> Classified {
         assert_eq!(v.len(), 1, "{v:?}");
         v.into_iter().next().unwrap()
@@ -526,7 +667,7 @@ mod tests {
             sender: Mailbox::default(),
         };
         let l = Limits::default();
-        let png = only(classify_leaf(
+        let png = only(classify(
             &leaf(
                 b"\x89PNG\r\n\x1a\nxxxx".to_vec(),
                 "application/octet-stream",
@@ -536,7 +677,7 @@ mod tests {
         ));
         assert_eq!(png.outcome, AttachmentOutcome::Ignored);
         // A damaged winmail.dat stays visible as such.
-        let tnef = only(classify_leaf(
+        let tnef = only(classify(
             &leaf(vec![0x78, 0x9F, 0x3E, 0x22, 1, 2, 9], "application/ms-tnef"),
             &l,
             false,
@@ -547,31 +688,27 @@ mod tests {
             ("fiche.pdf", b"%PDF-1.4\n..."),
             ("note.txt", b"bonjour"),
         ]);
-        let got = classify_leaf(&leaf(inside, "application/ms-tnef"), &l, false);
+        let got = classify(&leaf(inside, "application/ms-tnef"), &l, false);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(got[0].outcome, AttachmentOutcome::UnsupportedFormat);
         assert_eq!(got[0].inner.as_deref(), Some("fiche.pdf"));
         assert_eq!(got[1].outcome, AttachmentOutcome::NotAFiche);
-        let pdf = only(classify_leaf(
+        let pdf = only(classify(
             &leaf(b"%PDF-1.4\n...".to_vec(), "application/octet-stream"),
             &l,
             false,
         ));
         assert_eq!(pdf.outcome, AttachmentOutcome::UnsupportedFormat);
-        let txt = only(classify_leaf(
-            &leaf(b"hello".to_vec(), "text/plain"),
-            &l,
-            false,
-        ));
+        let txt = only(classify(&leaf(b"hello".to_vec(), "text/plain"), &l, false));
         assert_eq!(txt.outcome, AttachmentOutcome::NotAFiche);
         let mut body = leaf(b"hello".to_vec(), "text/plain");
         body.is_body = true;
-        assert!(classify_leaf(&body, &l, false).is_empty());
+        assert!(classify(&body, &l, false).is_empty());
         // A PDF sent as the "body" is still looked at.
         let mut pdf_body = leaf(b"%PDF-1.4\n...".to_vec(), "text/plain");
         pdf_body.is_body = true;
         assert_eq!(
-            only(classify_leaf(&pdf_body, &l, false)).outcome,
+            only(classify(&pdf_body, &l, false)).outcome,
             AttachmentOutcome::UnsupportedFormat
         );
     }

@@ -83,6 +83,22 @@ pub struct Walk<'a> {
     pub truncated: bool,
     /// A limit stopped the walk (French, for staff).
     pub limit: Option<String>,
+    /// Parts not read because of that limit: their names (the first 50),
+    /// and how many there are.
+    pub not_read: Vec<String>,
+    pub not_read_count: usize,
+}
+
+/// Names kept of the parts not read (the count goes on).
+const NOT_READ_NAMES: usize = 50;
+
+impl Walk<'_> {
+    fn note_not_read(&mut self, name: String) {
+        self.not_read_count += 1;
+        if self.not_read.len() < NOT_READ_NAMES {
+            self.not_read.push(name);
+        }
+    }
 }
 
 /// Parses a message; `None` when the bytes hold no header at all.
@@ -264,14 +280,19 @@ fn walk_part<'a>(
     limits: &MailLimits,
     w: &mut Walk<'a>,
 ) {
-    if w.limit.is_some() {
-        return;
-    }
     if depth > limits.max_depth {
-        w.limit = Some(format!(
-            "plus de {} niveaux d'imbrication",
-            limits.max_depth
-        ));
+        if w.limit.is_none() {
+            w.limit = Some(format!(
+                "plus de {} niveaux d'imbrication",
+                limits.max_depth
+            ));
+        }
+        let name = msg
+            .parts
+            .get(id as usize)
+            .and_then(file_name)
+            .unwrap_or_else(|| format!("partie {path}"));
+        w.note_not_read(format!("{name} (et ce qu'elle contient)"));
         return;
     }
     let Some(part) = msg.parts.get(id as usize) else {
@@ -314,13 +335,21 @@ fn walk_part<'a>(
             );
         }
         body => {
-            if w.leaves.len() >= limits.max_parts {
-                w.limit = Some(format!("plus de {} parties MIME", limits.max_parts));
-                return;
-            }
             // Only text can be a body: an inline image is an attachment here.
             let is_body = matches!(body, PartType::Text(_) | PartType::Html(_))
                 && (msg.text_body.contains(&id) || msg.html_body.contains(&id));
+            if w.limit.is_some() || w.leaves.len() >= limits.max_parts {
+                // Past a limit: not read, but listed for staff.
+                if w.limit.is_none() {
+                    w.limit = Some(format!("plus de {} parties MIME", limits.max_parts));
+                }
+                if !is_body {
+                    w.note_not_read(file_name(part).unwrap_or_else(|| {
+                        format!("partie {}", if path.is_empty() { "1" } else { path })
+                    }));
+                }
+                return;
+            }
             let bytes = match body {
                 PartType::Binary(b) | PartType::InlineBinary(b) => Cow::Borrowed(b.as_ref()),
                 PartType::Text(t) | PartType::Html(t) if part.is_encoding_problem => {
@@ -478,6 +507,9 @@ mod tests {
         );
         assert_eq!(w.leaves.len(), 3);
         assert!(w.limit.is_some());
+        // The parts beyond the limit are listed, not read.
+        assert_eq!(w.not_read_count, 7);
+        assert_eq!(w.not_read[0], "partie 4");
 
         // Nested multiparts.
         let mut raw =

@@ -15,12 +15,12 @@ pub mod source;
 pub mod view;
 pub mod watch;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::fiche::Limits;
+use crate::safe::terminal_line;
 use crate::store::{MessageStatus, NewMessage, Watermark, flag};
+use crate::worker::{Reader, Unavailable, catch_quietly};
 pub use mail::MailLimits;
 pub use pipeline::{ImportReport, Importer, Progress};
 pub use source::{EmlFiles, Maildir, Source, SourceError, open_path};
@@ -62,6 +62,10 @@ pub struct IntakeOptions {
     pub deadline: DateTime<FixedOffset>,
     pub mail_limits: MailLimits,
     pub fiche_limits: Limits,
+    /// How attachments are read: in this process by default (library
+    /// users, unit tests); `fiches import` and `fiches daemon` read them in
+    /// worker processes (`Reader::Isolated`).
+    pub reader: Reader,
 }
 
 impl IntakeOptions {
@@ -70,7 +74,32 @@ impl IntakeOptions {
             deadline,
             mail_limits: MailLimits::default(),
             fiche_limits: Limits::default(),
+            reader: Reader::InProcess,
         }
+    }
+}
+
+/// After this many tries that ended the process (recorded in the store
+/// before each try), a message is stored as `error` without being read.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// The message stored in place of one whose reading ended the process
+/// `attempts` times: its bytes, kept as they are, and why.
+pub fn poison_message(raw: &RawMessage, attempts: u32) -> NewMessage {
+    NewMessage {
+        message_id: plain_message_id(&raw.bytes),
+        raw: raw.bytes.clone(),
+        source_ref: raw.source_ref.clone(),
+        size: raw.size.max(raw.bytes.len() as u64),
+        status: MessageStatus::Error,
+        reason: Some(format!(
+            "la lecture de ce message a arrêté le programme {attempts} fois : il est conservé tel \
+             quel sans être lu ; le lire et saisir la fiche à la main, et signaler le message au support"
+        )),
+        received_at: raw
+            .received_at
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        ..NewMessage::default()
     }
 }
 
@@ -80,27 +109,88 @@ pub fn peek_message_id(bytes: &[u8]) -> Option<String> {
     mail::headers(&m).message_id
 }
 
-/// Reads one message into what the store keeps. Never fails and never
-/// panics: whatever happens is in the status and the reason.
-pub fn process(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
-    match catch_unwind(AssertUnwindSafe(|| process_inner(raw, opts))) {
+/// The Message-ID of a message read without the mail parser (which may be
+/// what ends the process): a plain scan of the header lines, for a poison
+/// message to be recognised if it comes again.
+fn plain_message_id(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(256 * 1024)];
+    let end = memchr::memmem::find(head, b"\r\n\r\n")
+        .or_else(|| memchr::memmem::find(head, b"\n\n"))
+        .unwrap_or(head.len());
+    let head = String::from_utf8_lossy(&head[..end]);
+    let mut lines = head.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if !name.trim().eq_ignore_ascii_case("message-id") {
+            continue;
+        }
+        let mut value = value.to_string();
+        while let Some(next) = lines.peek().filter(|l| l.starts_with([' ', '\t'])) {
+            value.push_str(next);
+            lines.next();
+        }
+        let id = value
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim()
+            .to_string();
+        return (!id.is_empty() && id.len() <= 998 && !id.chars().any(char::is_control))
+            .then_some(id);
+    }
+    None
+}
+
+/// Reads one message into what the store keeps. Never panics: whatever
+/// happens is in the status and the reason, and an attachment the reader
+/// died on is `rejected` (one warning in the log names the message and the
+/// attachment). `Err` only when no reader could be had: the message is then
+/// not stored, to be tried again.
+pub fn process(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, Unavailable> {
+    crash_hook(raw);
+    match catch_quietly(|| process_inner(raw, opts)) {
         Ok(m) => m,
-        Err(_) => NewMessage {
-            raw: raw.bytes.clone(),
-            source_ref: raw.source_ref.clone(),
-            size: raw.size.max(raw.bytes.len() as u64),
-            status: MessageStatus::Error,
-            reason: Some(
-                "erreur interne pendant la lecture de ce message ; il est conservé tel quel, le signaler au support"
-                    .into(),
-            ),
-            received_at: raw.received_at.map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            ..NewMessage::default()
-        },
+        Err(panic) => {
+            tracing::error!(
+                "message {} : erreur interne pendant sa lecture, conservé tel quel ({})",
+                terminal_line(&raw.source_ref),
+                terminal_line(&panic)
+            );
+            Ok(NewMessage {
+                raw: raw.bytes.clone(),
+                source_ref: raw.source_ref.clone(),
+                size: raw.size.max(raw.bytes.len() as u64),
+                status: MessageStatus::Error,
+                reason: Some(
+                    "erreur interne pendant la lecture de ce message ; il est conservé tel quel, le signaler au support"
+                        .into(),
+                ),
+                received_at: raw.received_at.map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                ..NewMessage::default()
+            })
+        }
     }
 }
 
-fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
+/// Debug builds only: a message holding the text of `$FICHES_TEST_CRASH_ON`
+/// aborts the whole process when it is read, every time — the poison
+/// message the tests need (no real one is known since readers run in
+/// workers).
+fn crash_hook(raw: &RawMessage) {
+    #[cfg(debug_assertions)]
+    if let Some(marker) = std::env::var_os("FICHES_TEST_CRASH_ON")
+        && !marker.is_empty()
+        && memchr::memmem::find(&raw.bytes, marker.as_encoded_bytes()).is_some()
+    {
+        std::process::abort();
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = raw;
+}
+
+fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, Unavailable> {
     let size = raw.size.max(raw.bytes.len() as u64);
     let mut out = NewMessage {
         raw: raw.bytes.clone(),
@@ -123,7 +213,7 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
         out.received_at = raw
             .received_at
             .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-        return out;
+        return Ok(out);
     };
     let h = mail::headers(&msg);
     out.message_id = h.message_id.clone();
@@ -135,7 +225,7 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
         .received
         .or_else(|| raw.received_at.map(|d| d.fixed_offset()));
     out.received_at = received.as_ref().map(mail::utc_string);
-    let effective = classify::effective_date(h.date, received);
+    let (effective, doubtful) = classify::effective_date_checked(h.date, received, h.received);
     out.effective_at = effective.as_ref().map(mail::utc_string);
     let late = effective.is_some_and(|d| d > opts.deadline);
 
@@ -149,26 +239,53 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> NewMessage {
         if late {
             out.flags.push(flag::LATE.into());
         }
-        return out;
+        if doubtful {
+            out.flags.push(flag::DOUBTFUL_DATE.into());
+        }
+        return Ok(out);
     }
 
     let walk = mail::walk(&msg, &opts.mail_limits);
-    let d = classify::decide(
-        &h,
-        &walk.leaves,
-        walk.truncated,
-        walk.limit.as_deref(),
-        late,
-        &opts.fiche_limits,
-    );
+    let d = classify::decide(&h, &walk, late, &opts.fiche_limits, &opts.reader)?;
+    for (name, why) in &d.interrupted {
+        let detail = match why {
+            crate::worker::Interrupted::Panicked { .. }
+            | crate::worker::Interrupted::Crashed { .. } => {
+                format!(" ({})", terminal_line(&why.detail()))
+            }
+            _ => String::new(),
+        };
+        tracing::warn!(
+            "message {}{} : pièce jointe « {} » refusée, {}{detail}",
+            terminal_line(&raw.source_ref),
+            h.message_id
+                .as_deref()
+                .map(|m| format!(" <{}>", terminal_line(m)))
+                .unwrap_or_default(),
+            terminal_line(name),
+            why.summary(),
+        );
+    }
     out.status = d.status;
     out.reason = d.reason;
     out.flags = d.flags;
     if effective.is_none() {
         out.flags.push(flag::NO_DATE.into());
     }
+    if doubtful {
+        out.flags.push(flag::DOUBTFUL_DATE.into());
+    }
     out.attachments = d.attachments;
-    out
+    if doubtful {
+        for p in out
+            .attachments
+            .iter_mut()
+            .filter_map(|a| a.proposal.as_mut())
+        {
+            p.flags.push(flag::DOUBTFUL_DATE.into());
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ fn opts() -> IntakeOptions {
 }
 
 fn run(bytes: &[u8]) -> NewMessage {
-    process(&RawMessage::new(bytes.to_vec(), "file:/test.eml"), &opts())
+    process(&RawMessage::new(bytes.to_vec(), "file:/test.eml"), &opts()).unwrap()
 }
 
 fn b64(b: &[u8]) -> String {
@@ -243,7 +243,7 @@ fn late_is_decided_on_the_date_or_the_receipt_time() {
             .unwrap()
             .to_utc(),
     );
-    assert_eq!(process(&raw, &opts()).flags, [flag::LATE]);
+    assert_eq!(process(&raw, &opts()).unwrap().flags, [flag::LATE]);
     // Nothing known: flagged so staff check.
     assert_eq!(run(&mail("Subject: x\r\n", &[])).flags, [flag::NO_DATE]);
 }
@@ -276,7 +276,7 @@ fn no_cut_of_any_corpus_mail_panics() {
         }
         for k in 1..12 {
             let cut = &bytes[..bytes.len() * k / 12];
-            let m = process(&RawMessage::new(cut.to_vec(), "file:/cut.eml"), &opts());
+            let m = process(&RawMessage::new(cut.to_vec(), "file:/cut.eml"), &opts()).unwrap();
             assert!(
                 m.status != MessageStatus::Fiche
                     || m.attachments.iter().any(|a| a.proposal.is_some())
@@ -304,7 +304,7 @@ fn safety_limits_reject_the_message_with_a_reason() {
     // Too large to be read.
     let mut raw = RawMessage::new(mail("Subject: big\r\n", &[]), "file:/big.eml");
     raw.size = 80 * 1024 * 1024;
-    let m = process(&raw, &opts());
+    let m = process(&raw, &opts()).unwrap();
     assert_eq!(m.status, MessageStatus::Rejected);
     assert!(m.reason.as_deref().unwrap().contains("trop volumineux"));
     assert_eq!(m.subject.as_deref(), Some("big"), "headers are still read");
@@ -338,7 +338,8 @@ fn safety_limits_reject_the_message_with_a_reason() {
             "file:/x",
         ),
         &o,
-    );
+    )
+    .unwrap();
     assert_eq!(m.status, MessageStatus::Rejected);
     assert_eq!(m.attachments[0].outcome, AttachmentOutcome::TooLarge);
 }
@@ -407,7 +408,7 @@ fn mangled_mails_never_reach_a_panic() {
                     _ => m.insert(i, b"\r\n--=:;\"\\\0"[next(10)]),
                 }
             }
-            let out = process(&RawMessage::new(m, "file:/mangled.eml"), &opts());
+            let out = process(&RawMessage::new(m, "file:/mangled.eml"), &opts()).unwrap();
             let reason = out.reason.unwrap_or_default();
             assert!(
                 !reason.contains("erreur interne"),
@@ -420,4 +421,68 @@ fn mangled_mails_never_reach_a_panic() {
             }
         }
     }
+}
+
+#[test]
+fn a_limit_reached_beside_a_fiche_is_recorded_with_what_was_not_read() {
+    let fiche = xlsx_fiche();
+    let mut parts: Vec<(String, Vec<u8>)> = vec![("fiche.xlsx".into(), fiche)];
+    for i in 0..499 {
+        parts.push((format!("annexe-{i:03}.pdf"), b"%PDF-1.4\n".to_vec()));
+    }
+    let refs: Vec<(&str, &str, &[u8])> = parts
+        .iter()
+        .map(|(n, b)| (n.as_str(), "application/octet-stream", b.as_slice()))
+        .collect();
+    let m = run(&mail("Subject: 500 pièces\r\n", &refs));
+    assert_eq!(m.status, MessageStatus::Fiche);
+    assert!(m.flags.iter().any(|f| f == flag::ATTACHMENT_PROBLEM));
+    let reason = m.reason.expect("a reason beside the fiche");
+    // 200 parts read (the body, the fiche and 198 others), the rest listed.
+    assert!(reason.contains("plus de 200 parties MIME"), "{reason}");
+    assert!(
+        reason.contains("301 pièce(s) jointe(s) non lue(s) : annexe-198.pdf"),
+        "{reason}"
+    );
+    assert!(reason.contains("et 291 autre(s)"), "{reason}");
+    assert_eq!(m.attachments.len(), 199, "the body is not an attachment");
+}
+
+#[test]
+fn a_reader_that_dies_makes_a_rejected_attachment_and_message() {
+    // In process, a panic of the reader is caught the same way a worker's
+    // death is: the attachment is rejected, the message kept.
+    let xls = std::fs::read(format!(
+        "{}/fixtures/hostile/xls-panic-utils38.xls",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let m = run(&mail(
+        "Subject: x\r\n",
+        &[("f.xls", "application/vnd.ms-excel", &xls)],
+    ));
+    assert_eq!(m.status, MessageStatus::Rejected);
+    assert_eq!(m.attachments[0].outcome, AttachmentOutcome::Rejected);
+    let reason = m.attachments[0].reason.as_deref().unwrap();
+    assert!(reason.starts_with("lecture interrompue : "), "{reason}");
+    assert!(m.reason.unwrap().starts_with("f.xls : lecture interrompue"));
+}
+
+#[test]
+fn a_poison_message_keeps_its_message_id_found_without_the_parser() {
+    let raw = RawMessage::new(
+        b"From: a@b\r\nMessage-ID:\r\n <p-1@x.example>\r\nSubject: s\r\n\r\nMessage-ID: <body@x>\r\n"
+            .to_vec(),
+        "file:/p.eml",
+    );
+    let m = poison_message(&raw, 3);
+    assert_eq!(m.message_id.as_deref(), Some("p-1@x.example"));
+    assert_eq!(m.status, MessageStatus::Error);
+    assert!(m.reason.unwrap().contains("3 fois"));
+    // None in the headers (only in the body): none.
+    let raw = RawMessage::new(
+        b"From: a@b\r\n\r\nMessage-ID: <b@x>\r\n".to_vec(),
+        "file:/q",
+    );
+    assert_eq!(poison_message(&raw, 3).message_id, None);
 }

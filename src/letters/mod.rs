@@ -16,6 +16,7 @@
 
 pub mod french;
 mod render;
+pub mod truth;
 
 use std::collections::BTreeSet;
 use std::fmt;

@@ -319,6 +319,15 @@ pub fn draft(letters: &Letters, record: LetterRecord) -> Draft {
     if subject.trim().is_empty() {
         problems.push("objet vide".into());
     }
+    // Never a letter that contradicts where the proposal stands now (the
+    // store sets such letters aside; this holds one that slipped through).
+    if matches!(record.state, LetterState::Pending | LetterState::Failed)
+        && let Some(why) = record.contradiction()
+    {
+        problems.push(format!(
+            "ne dit plus la vérité : {why} ; la revoir avant tout envoi"
+        ));
+    }
     Draft {
         record,
         to,

@@ -394,7 +394,9 @@ impl Store {
         .ok_or(StoreError::MessageNotFound(id))
     }
 
-    /// Messages with no usable fiche (`unsupported`, `error`, `no_fiche`),
+    /// Messages with no usable fiche (`unsupported`, `error`, `no_fiche`,
+    /// `rejected`), and those whose fiche came with something not read (a
+    /// limit reached, an attachment refused: their reason says what),
     /// oldest first, with their "handled" mark.
     pub fn triage_messages(&self) -> Result<Vec<TriageMessage>> {
         let mut stmt = self.conn.prepare_cached(
@@ -405,6 +407,7 @@ impl Store {
                     h.at, h.actor
              FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
              WHERE m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
+                OR (m.status = 'fiche' AND m.reason IS NOT NULL)
              ORDER BY coalesce(m.received_at, m.effective_at, m.date, m.imported_at), m.id",
         )?;
         let mut rows = stmt.query([])?;

@@ -201,6 +201,48 @@ struct Link {
 }
 
 impl Store {
+    /// Every message whose intake was tried and did not end with its
+    /// commit (source reference → tries): a try ended the process.
+    pub fn intake_attempts(&self) -> Result<std::collections::HashMap<String, u32>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT source_ref, attempts FROM intake_attempts")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// In one transaction: one more try recorded for each of `starting`
+    /// (before they are read), and the tries of `finished` forgotten (they
+    /// ended without storing anything: already stored, or no reader).
+    pub fn note_attempts(&mut self, starting: &[&str], finished: &[&str]) -> Result<()> {
+        if starting.is_empty() && finished.is_empty() {
+            return Ok(());
+        }
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut add = tx.prepare_cached(
+                "INSERT INTO intake_attempts (source_ref, attempts, first_at, last_at)
+                 VALUES (?1, 1, ?2, ?2)
+                 ON CONFLICT (source_ref) DO UPDATE SET
+                   attempts = attempts + 1, last_at = excluded.last_at",
+            )?;
+            for r in starting {
+                add.execute(params![r, at])?;
+            }
+            let mut del = tx.prepare_cached("DELETE FROM intake_attempts WHERE source_ref = ?1")?;
+            for r in finished {
+                del.execute([r])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The id of a stored message with these bytes' SHA-256 or this
     /// Message-ID, if any. Cheap; lets the intake skip parsing known messages.
     pub fn find_duplicate(&self, sha256: &str, message_id: Option<&str>) -> Result<Option<i64>> {
@@ -284,6 +326,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Its intake ends here: the tries recorded before it go with it.
+        tx.prepare_cached("DELETE FROM intake_attempts WHERE source_ref = ?1")?
+            .execute([&msg.source_ref])?;
 
         if let Some(existing) = find_duplicate(&tx, &sha, msg.message_id.as_deref())? {
             if let Some(wm) = wm {

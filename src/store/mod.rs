@@ -48,7 +48,7 @@ pub use outbox::{
     SentCopy,
 };
 pub use partners::{NewPartnerMail, PartnerMail, ScheduleState};
-pub use programme::{Applied, Decided, Undone};
+pub use programme::{Applied, Decided, UndoPreview, Undone};
 pub use publications::PublicationRecord;
 pub use schema::{Migrate, SchemaInfo};
 pub use status::{LastMessage, LocalPass};
@@ -73,8 +73,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0007_imap_servers.sql"),
     ),
     (
-        "0008_delivery",
-        include_str!("migrations/0008_delivery.sql"),
+        "0008_reader_worker",
+        include_str!("migrations/0008_reader_worker.sql"),
+    ),
+    (
+        "0009_delivery",
+        include_str!("migrations/0009_delivery.sql"),
     ),
 ];
 
@@ -200,6 +204,14 @@ pub enum StoreError {
         publication: u32,
         state: &'static str,
         action: String,
+    },
+    /// A letter set aside "à revoir" that would say something false if it
+    /// went back to the outbox as it is.
+    #[error("la lettre {id} ({kind}) ne peut pas être reprise telle quelle : {why}")]
+    LetterUntrue {
+        id: i64,
+        kind: &'static str,
+        why: String,
     },
     #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
     Corrupt(String),

@@ -28,6 +28,9 @@ pub mod flag {
     /// differently ("Mairie de X" then "Ville de X"): probably a new version
     /// of it, not chained automatically; staff link or keep apart.
     pub const PROBABLE_NEW_VERSION: &str = "probable_new_version";
+    /// The Date header is more than a day before our server's receipt (the
+    /// first trusted `Received:` hop): the receipt time was used for lateness.
+    pub const DOUBTFUL_DATE: &str = "doubtful_date";
 }
 
 macro_rules! string_enum {
@@ -87,6 +90,8 @@ string_enum! {
         NotAFiche => "not_a_fiche",
         Corrupt => "corrupt",
         TooLarge => "too_large",
+        /// The reader died on it (memory, time, crash): see the reason.
+        Rejected => "rejected",
         /// Not looked at: images (signatures, logos), parts of auto-replies.
         Ignored => "ignored",
     }

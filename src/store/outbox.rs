@@ -26,6 +26,7 @@ use serde_json::json;
 
 use super::queries::load_proposal;
 use super::{Proposal, Result, Store, StoreError, now};
+use crate::letters::truth::{Current, Stated, contradiction, no_letter_reason};
 use crate::letters::{LetterKind, Told, decision_letter, may_acknowledge};
 
 /// Who the letter events name for what the intake and the sender do.
@@ -123,6 +124,48 @@ pub struct LetterParams {
     pub previous_slot: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_space: Option<String>,
+    /// For a cancellation: where the proposal stands, as the letter says
+    /// (refused, withdrawn, back on the waiting list, to decide) — once
+    /// sent, what the sender knows (see `told`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::domain::Status>,
+}
+
+impl LetterParams {
+    /// What a letter of `kind` with these parameters states (see
+    /// `letters::truth`). `rank` is only ever set on a waiting-list letter
+    /// whose text staff rewrote: the rank that text gave.
+    pub fn stated(&self, kind: LetterKind) -> Stated<'_> {
+        Stated {
+            kind,
+            slot: self.slot.as_deref(),
+            space: self.space.as_deref(),
+            reason: self.reason.as_deref(),
+            rank: self.rank,
+        }
+    }
+
+    /// The same decision, whatever rank an edited text gave.
+    fn same_decision(&self, other: &LetterParams) -> bool {
+        LetterParams {
+            rank: None,
+            ..self.clone()
+        } == LetterParams {
+            rank: None,
+            ..other.clone()
+        }
+    }
+}
+
+/// Where a proposal stands now, as `letters::truth` compares it.
+pub fn current_of(p: &Proposal) -> Current<'_> {
+    Current {
+        status: p.status,
+        slot: p.slot.as_deref(),
+        space: p.space.as_deref(),
+        reason: p.reason.as_deref(),
+        rank: p.rank,
+    }
 }
 
 /// Staff's version of a letter: `None` keeps what the fiche and the template give.
@@ -411,6 +454,14 @@ fn fiche_message(conn: &rusqlite::Connection, id: i64) -> Result<FicheMessage> {
     .ok_or(StoreError::MessageNotFound(id))
 }
 
+impl LetterRecord {
+    /// Why this letter no longer tells the truth about its proposal as it
+    /// is now, if it does not (see `letters::truth`).
+    pub fn contradiction(&self) -> Option<String> {
+        contradiction(&self.params.stated(self.kind), &current_of(&self.proposal))
+    }
+}
+
 impl RawLetter {
     fn into_record(self, conn: &rusqlite::Connection) -> Result<LetterRecord> {
         let id = self.id;
@@ -641,6 +692,18 @@ pub(super) fn queue_acknowledgements(
             // An older fiche than the one already kept: nothing to acknowledge.
             continue;
         }
+        // A new version of a proposal already decided (the decision carried
+        // over to it) is not acknowledged: the acknowledgement promises a
+        // decision to come, which would contradict the one taken. The
+        // decision letter, written from the newest version, answers it — the
+        // one still to send, or the one that went out (the proposal is
+        // flagged "mise à jour après décision" for staff). Likewise while a
+        // decision letter waits to be sent (it says more).
+        if p.status != crate::domain::Status::Pending
+            || !unsent_letters(tx, &chain_of(&p), true)?.is_empty()
+        {
+            continue;
+        }
         let replaced = retire_unsent(
             tx,
             at,
@@ -664,6 +727,44 @@ pub(super) fn queue_acknowledgements(
 
 /// What the sender of `chain` was last told by a decision letter that went
 /// (or may have gone) out.
+/// What the sender was told, as the rule of the next letter reads it
+/// (`decision_letter`): a cancellation that said "back on the waiting
+/// list" told them they wait (a waiting-list letter would repeat it); one
+/// that said "to decide again" or "withdrawn" left no decision in force
+/// (the next decision is written, as if nothing had been told); one that
+/// gave a refusal (or an older one, without its status) counts as a refusal.
+fn for_rules(told: Option<Told>, status: Option<crate::domain::Status>) -> Option<Told> {
+    use crate::domain::Status;
+    let t = told?;
+    if t.kind != LetterKind::Cancellation {
+        return Some(t);
+    }
+    match status {
+        Some(Status::Waitlisted) => Some(Told {
+            kind: LetterKind::Waitlisted,
+            slot: None,
+            space: None,
+        }),
+        Some(Status::Pending | Status::Withdrawn) => None,
+        _ => Some(t),
+    }
+}
+
+/// `told`, as the rule of the next letter reads it (see `for_rules`).
+fn told_for_rules(tx: &Transaction<'_>, chain: &str) -> Result<Option<Told>> {
+    let status: Option<String> = tx
+        .prepare_cached(
+            "SELECT json_extract(params, '$.status') FROM letters
+             WHERE chain = ?1 AND kind != 'acknowledgement' AND state IN ('sending', 'sent', 'uncertain')
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([chain], |r| r.get(0))
+        .optional()?
+        .flatten();
+    let status = status.as_deref().and_then(crate::domain::Status::parse);
+    Ok(for_rules(told(tx, chain)?, status))
+}
+
 fn told(tx: &Transaction<'_>, chain: &str) -> Result<Option<Told>> {
     let row: Option<(String, bool, String)> = tx
         .prepare_cached(
@@ -701,39 +802,26 @@ pub struct RetiredLetter {
 /// What a change did to a proposal's letters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LetterChanges {
+    /// The letter it queued (or, back to "to decide" before anything went
+    /// out, the acknowledgement it put back in the outbox).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queued: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired: Vec<RetiredLetter>,
+    /// The new state calls for no letter: why (for staff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub none: Option<String>,
 }
 
 impl LetterChanges {
     pub fn is_empty(&self) -> bool {
-        self.queued.is_none() && self.retired.is_empty()
+        self.queued.is_none() && self.retired.is_empty() && self.none.is_none()
     }
 }
 
-/// In the transaction of a change of decision: makes the proposal's letters
-/// follow the truth. The letter the new state calls for, given what the
-/// sender was already told (`letters::decision_letter`), is queued, unless
-/// the unsent one already says it; unsent decision letters that no longer
-/// say the truth leave the outbox — set aside "à revoir" when staff had
-/// edited them; an unsent acknowledgement goes too once a decision letter
-/// says more.
-pub(super) fn sync_decision_letter(
-    tx: &Transaction<'_>,
-    at: &str,
-    actor: &str,
-    after: &Proposal,
-) -> Result<LetterChanges> {
-    let chain = chain_of(after);
-    let told = told(tx, &chain)?;
-    let want = decision_letter(
-        after.status,
-        after.slot.as_deref(),
-        after.space.as_deref(),
-        told.as_ref(),
-    );
+/// The parameters of the letter of kind `want` for the state `after`, given
+/// what the sender was told.
+fn params_for(after: &Proposal, want: LetterKind, told: Option<&Told>) -> LetterParams {
     let mut params = LetterParams {
         slot: after.slot.clone(),
         space: after.space.clone(),
@@ -741,71 +829,235 @@ pub(super) fn sync_decision_letter(
         reason: after.reason.clone().filter(|r| !r.trim().is_empty()),
         previous_slot: None,
         previous_space: None,
+        status: None,
     };
-    if matches!(
-        want,
-        Some(LetterKind::SlotChanged | LetterKind::Cancellation)
-    ) {
-        params.previous_slot = told.as_ref().and_then(|t| t.slot.clone());
-        params.previous_space = told.as_ref().and_then(|t| t.space.clone());
+    if matches!(want, LetterKind::SlotChanged | LetterKind::Cancellation) {
+        params.previous_slot = told.and_then(|t| t.slot.clone());
+        params.previous_space = told.and_then(|t| t.space.clone());
     }
-    if want == Some(LetterKind::Cancellation) {
+    if want == LetterKind::Cancellation {
         params.slot = None;
         params.space = None;
+        params.status = Some(after.status);
     }
-    let unsent: Vec<(i64, String, bool, String)> = tx
+    params
+}
+
+/// The unsent (pending or refused) letters of a chain: decision letters
+/// (`decisions`) or acknowledgements, with their kind and parameters.
+fn unsent_letters(
+    tx: &Transaction<'_>,
+    chain: &str,
+    decisions: bool,
+) -> Result<Vec<(i64, LetterKind, LetterParams)>> {
+    let rows: Vec<(i64, String, bool, String)> = tx
         .prepare_cached(
             "SELECT id, kind, cancellation, params FROM letters WHERE chain = ?1
-               AND state IN ('pending', 'failed') AND kind != 'acknowledgement' ORDER BY id",
+               AND state IN ('pending', 'failed') AND (kind != 'acknowledgement') = ?2
+             ORDER BY (edit_to IS NULL AND edit_cc IS NULL AND edit_subject IS NULL AND edit_body IS NULL), id",
         )?
-        .query_map([&chain], |r| {
+        .query_map(params![chain, decisions], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<Result<_, _>>()?;
-    let mut changes = LetterChanges::default();
-    if let (Some(kind), [(id, k, cancel, p)]) = (want, unsent.as_slice())
-        && LetterKind::from_db(k, *cancel) == Some(kind)
-        && serde_json::from_str::<LetterParams>(p).ok().as_ref() == Some(&params)
-    {
-        // The unsent letter already says it (a waiting-list letter states
-        // the rank of the moment it is sent).
-        let _ = id;
-        return Ok(changes);
+    rows.into_iter()
+        .map(|(id, kind, cancel, params)| {
+            let k = LetterKind::from_db(&kind, cancel)
+                .ok_or_else(|| corrupt(format!("type « {kind} » de la lettre {id}")))?;
+            let p: LetterParams = serde_json::from_str(&params)
+                .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
+            Ok((id, k, p))
+        })
+        .collect()
+}
+
+/// Back to "to decide" before any decision letter went out: the
+/// acknowledgement, if one was queued and never went out, goes back to the
+/// outbox (the sender must at least hear that the fiche arrived). Returns
+/// its id.
+fn restore_acknowledgement(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    chain: &str,
+) -> Result<Option<i64>> {
+    if !settings(tx)?.acknowledge {
+        return Ok(None);
     }
-    let why = match want {
-        Some(_) => "décision changée : nouvelle lettre",
-        None => "décision changée : plus rien à annoncer",
+    let went: i64 = tx.query_row(
+        "SELECT count(*) FROM letters WHERE chain = ?1 AND kind = 'acknowledgement'
+           AND state IN ('sending', 'sent', 'uncertain', 'pending', 'failed')",
+        [chain],
+        |r| r.get(0),
+    )?;
+    if went > 0 {
+        return Ok(None);
+    }
+    let last: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM letters WHERE chain = ?1 AND kind = 'acknowledgement' AND state = 'replaced'
+             ORDER BY id DESC LIMIT 1",
+            [chain],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = last else {
+        return Ok(None);
     };
+    tx.prepare_cached(
+        "UPDATE letters SET state = 'pending', set_aside_at = NULL, set_aside_why = NULL, replaced_by = NULL,
+                version = version + 1, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, at])?;
+    event(
+        tx,
+        at,
+        id,
+        actor,
+        "restored",
+        Some(
+            json!({"why": "remise « à décider » avant toute lettre de décision : l'accusé de réception repart"}),
+        ),
+    )?;
+    Ok(Some(id))
+}
+
+/// In the transaction of a change of decision: makes the proposal's letters
+/// follow the truth, so that the outbox always holds exactly the letter the
+/// state calls for, or none with a reason:
+/// - the letter the new state calls for, given what the sender was already
+///   told (`letters::decision_letter`), is queued, unless the unsent one
+///   already says it (same kind, same decision, nothing it states
+///   contradicted: `letters::truth`);
+/// - unsent decision letters that no longer say the truth leave the
+///   outbox — set aside "à revoir" when staff had edited them, with why;
+/// - an acknowledgement only goes out while the proposal is to decide and
+///   no decision letter says more; back to "to decide" before any decision
+///   letter went out, the acknowledgement that never went out is put back;
+/// - no letter: `LetterChanges::none` says why (`letters::truth::no_letter_reason`).
+pub(super) fn sync_decision_letter(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    after: &Proposal,
+) -> Result<LetterChanges> {
+    let chain = chain_of(after);
+    let told_raw = told(tx, &chain)?;
+    let told = told_for_rules(tx, &chain)?;
+    let want = decision_letter(
+        after.status,
+        after.slot.as_deref(),
+        after.space.as_deref(),
+        told.as_ref(),
+    );
+    let params = want.map(|k| params_for(after, k, told.as_ref()));
+    let now = current_of(after);
+    let unsent = unsent_letters(tx, &chain, true)?;
+    let says_it = |(_, k, p): &(i64, LetterKind, LetterParams)| {
+        Some(*k) == want
+            && params.as_ref().is_some_and(|x| x.same_decision(p))
+            && contradiction(&p.stated(*k), &now).is_none()
+    };
+    // The one unsent letter kept: one that says it (staff's first, as
+    // `unsent_letters` lists them); every other unsent one leaves.
+    let keeper = if want.is_some() {
+        unsent.iter().position(says_it)
+    } else {
+        None
+    };
+    let keep = keeper.is_some();
+    let mut changes = LetterChanges::default();
     let mut replaced = Vec::new();
-    for (id, ..) in &unsent {
-        changes.retired.push(retire(tx, at, actor, *id, why)?);
+    let why = match (want, keep) {
+        (_, true) => "une autre lettre dit déjà la décision".to_string(),
+        (Some(_), false) => "décision changée : nouvelle lettre".to_string(),
+        (None, _) => "décision changée : plus rien à annoncer".to_string(),
+    };
+    for (i, (id, k, p)) in unsent.iter().enumerate() {
+        if Some(i) == keeper {
+            continue;
+        }
+        let why = contradiction(&p.stated(*k), &now)
+            .map(|c| format!("ne dit plus la vérité : {c}"))
+            .unwrap_or_else(|| why.clone());
+        changes.retired.push(retire(tx, at, actor, *id, &why)?);
         replaced.push(*id);
     }
-    let Some(kind) = want else {
-        return Ok(changes);
-    };
-    // An unsent acknowledgement says less than a decision letter.
-    let acks: Vec<i64> = tx
-        .prepare_cached(
-            "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')
-               AND kind = 'acknowledgement' ORDER BY id",
-        )?
-        .query_map([&chain], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for id in acks {
-        changes.retired.push(retire(
-            tx,
-            at,
-            actor,
-            id,
-            "une lettre de décision en dit plus",
-        )?);
-        replaced.push(id);
+    // Acknowledgements: only while to decide, and only while no decision
+    // letter says more.
+    let acks = unsent_letters(tx, &chain, false)?;
+    let mut acks_left = acks.len();
+    if want.is_some() || after.status != crate::domain::Status::Pending {
+        let why = if want.is_some() {
+            "une lettre de décision en dit plus"
+        } else {
+            "la proposition est décidée : un accusé de réception promettrait une décision à venir"
+        };
+        for (id, ..) in &acks {
+            changes.retired.push(retire(tx, at, actor, *id, why)?);
+            replaced.push(*id);
+        }
+        acks_left = 0;
+    } else if acks.len() > 1 {
+        // One acknowledgement at most: the newest (it answers the newest fiche).
+        for (id, ..) in &acks[..acks.len() - 1] {
+            changes.retired.push(retire(
+                tx,
+                at,
+                actor,
+                *id,
+                "un accusé de réception plus récent le remplace",
+            )?);
+        }
+        acks_left = 1;
     }
-    changes.queued = Some(insert_letter(
-        tx, at, actor, kind, after, &params, &replaced,
-    )?);
+    match (want, params) {
+        (Some(kind), Some(params)) => {
+            if !keep {
+                changes.queued = Some(insert_letter(
+                    tx, at, actor, kind, after, &params, &replaced,
+                )?);
+            }
+        }
+        _ => {
+            if after.status == crate::domain::Status::Pending
+                && told_raw.is_none()
+                && acks_left == 0
+            {
+                changes.queued = restore_acknowledgement(tx, at, actor, &chain)?;
+            }
+            if changes.queued.is_none() && acks_left == 0 {
+                changes.none = Some(no_letter_reason(after.status, told_raw.as_ref()).to_string());
+            }
+        }
+    }
     Ok(changes)
+}
+
+/// After the waiting lists changed: a waiting-list letter whose text staff
+/// rewrote gives the rank of that moment; once the proposal's rank is no
+/// longer that one, the letter is set aside "à revoir" (its text kept) and
+/// the template letter, which states the rank of the moment it is sent,
+/// takes its place. Returns the proposals whose letters changed.
+pub(super) fn follow_ranks(tx: &Transaction<'_>, at: &str, actor: &str) -> Result<Vec<i64>> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT proposal_id, params FROM letters WHERE state IN ('pending', 'failed')
+               AND kind = 'waitlisted' AND json_extract(params, '$.rank') IS NOT NULL ORDER BY id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for (proposal_id, params) in rows {
+        let params: LetterParams = serde_json::from_str(&params)
+            .map_err(|e| corrupt(format!("paramètres de lettre : {e}")))?;
+        let p = live_revision(tx, proposal_id)?;
+        if contradiction(&params.stated(LetterKind::Waitlisted), &current_of(&p)).is_some() {
+            sync_decision_letter(tx, at, actor, &p)?;
+            out.push(p.number);
+        }
+    }
+    Ok(out)
 }
 
 /// In the transaction of an undo: puts a proposal's letters back as they
@@ -878,7 +1130,87 @@ pub(super) fn revert_letters(
             Some(json!({"why": "décision annulée"})),
         )?;
     }
+    // Letters queued since by other changes (a rank that moved under an
+    // edited letter…) follow the truth too.
+    let more = sync_decision_letter(tx, at, actor, after)?;
+    changes.retired.extend(more.retired);
+    if more.queued.is_some() {
+        changes.queued = more.queued;
+    }
+    changes.none = more.none;
     Ok(changes)
+}
+
+/// Whether a letter set aside says the decision `truth` is: the same
+/// decision — for a cancellation, the same acceptance cancelled, whatever
+/// its reason (refused, then withdrawn: still that cancellation; the
+/// reason is brought up to date when it is taken back).
+fn same_for_take_back(kind: LetterKind, truth: &LetterParams, letter: &LetterParams) -> bool {
+    if kind == LetterKind::Cancellation {
+        return (&truth.previous_slot, &truth.previous_space)
+            == (&letter.previous_slot, &letter.previous_space);
+    }
+    truth.same_decision(letter)
+}
+
+/// Why a letter set aside "à revoir" cannot come back as it is: it must be
+/// exactly the letter the proposal's state calls for now (its kind, its
+/// decision, nothing it states contradicted), else taking it back would
+/// send a false letter in place of the true one. With what to do instead.
+fn why_not_taken_back(
+    tx: &Transaction<'_>,
+    live: &Proposal,
+    kind: LetterKind,
+    params: &LetterParams,
+) -> Result<Option<String>> {
+    let chain = chain_of(live);
+    let told = told_for_rules(tx, &chain)?;
+    let want = decision_letter(
+        live.status,
+        live.slot.as_deref(),
+        live.space.as_deref(),
+        told.as_ref(),
+    );
+    let now = current_of(live);
+    let problem = match kind {
+        LetterKind::Acknowledgement => match want {
+            Some(w) => Some(format!(
+                "une lettre « {} » en dit plus sur la proposition",
+                w.label_fr()
+            )),
+            None => contradiction(&params.stated(kind), &now),
+        },
+        _ => contradiction(&params.stated(kind), &now).or_else(|| match want {
+            Some(w) if w != kind => Some(format!(
+                "la décision appelle une lettre « {} », pas « {} »",
+                w.label_fr(),
+                kind.label_fr()
+            )),
+            Some(w) if !same_for_take_back(w, &params_for(live, w, told.as_ref()), params) => {
+                Some("la lettre ne dit plus la décision en cours".to_string())
+            }
+            Some(_) => None,
+            None => Some(format!(
+                "la décision n'appelle aucune lettre ({})",
+                no_letter_reason(live.status, told.as_ref())
+            )),
+        }),
+    };
+    let Some(problem) = problem else {
+        return Ok(None);
+    };
+    let current = unsent_letters(tx, &chain, kind.is_decision())?;
+    let next = match current.first() {
+        Some((cid, ck, _)) => format!(
+            "reprendre le texte voulu dans la lettre n° {cid} ({}) à envoyer, ou supprimer celle-ci",
+            ck.label_fr()
+        ),
+        None => "la supprimer (son texte reste lisible dans l'historique)".to_string(),
+    };
+    Ok(Some(format!(
+        "proposition n° {} : {problem} ; {next}",
+        live.number
+    )))
 }
 
 /// Changes a letter's state from one of `from`, checking the version when
@@ -1067,6 +1399,24 @@ impl Store {
         edit: &LetterEdit,
         actor: &str,
     ) -> Result<LetterRecord> {
+        self.edit_letter_as_shown(id, expected_version, edit, None, actor)
+    }
+
+    /// `edit_letter`, for a text staff rewrote from the letter as it was
+    /// shown to them: `shown_rank` is the waiting-list rank that text gave
+    /// (`None`: the rank now). A waiting-list letter whose text staff
+    /// rewrote keeps that rank as what it states (`LetterParams::rank`):
+    /// once the proposal's rank is another, it is set aside "à revoir"
+    /// rather than sent (see `follow_ranks`) — at once if it already was
+    /// when the edit was saved.
+    pub fn edit_letter_as_shown(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        edit: &LetterEdit,
+        shown_rank: Option<i64>,
+        actor: &str,
+    ) -> Result<LetterRecord> {
         let at = now();
         let tx = self
             .conn
@@ -1078,14 +1428,42 @@ impl Store {
             &[LetterState::Pending, LetterState::Failed],
             "modifier",
         )?;
+        let (kind, cancellation, proposal_id, params): (String, bool, i64, String) = tx.query_row(
+            "SELECT kind, cancellation, proposal_id, params FROM letters WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        let kind = LetterKind::from_db(&kind, cancellation)
+            .ok_or_else(|| corrupt(format!("type « {kind} » de la lettre {id}")))?;
+        let mut params: LetterParams = serde_json::from_str(&params)
+            .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
+        let live = live_revision(&tx, proposal_id)?;
+        let text_edited = edit.body.is_some() || edit.subject.is_some();
+        params.rank = (kind == LetterKind::Waitlisted && text_edited)
+            .then(|| shown_rank.or(live.rank))
+            .flatten();
         tx.execute(
             "UPDATE letters SET edit_to = ?2, edit_cc = ?3, edit_subject = ?4, edit_body = ?5,
                     edited_at = ?6, edited_by = ?7, approved_at = NULL, approved_by = NULL,
-                    state = 'pending', next_attempt_at = NULL,
+                    state = 'pending', next_attempt_at = NULL, params = ?8,
                     version = version + 1, updated_at = ?6 WHERE id = ?1",
-            params![id, edit.to, edit.cc, edit.subject, edit.body, at, actor],
+            params![
+                id,
+                edit.to,
+                edit.cc,
+                edit.subject,
+                edit.body,
+                at,
+                actor,
+                serde_json::to_string(&params).unwrap_or_else(|_| "{}".into())
+            ],
         )?;
         event(&tx, &at, id, actor, "edited", Some(json!(edit)))?;
+        if contradiction(&params.stated(kind), &current_of(&live)).is_some() {
+            // The proposal changed while staff were writing: the text is
+            // kept, set aside, and the letter of the moment takes its place.
+            sync_decision_letter(&tx, &at, actor, &live)?;
+        }
         tx.commit()?;
         self.letter(id)
     }
@@ -1216,10 +1594,39 @@ impl Store {
             &[LetterState::Review],
             "reprendre",
         )?;
-        let (chain, kind): (String, String) =
-            tx.query_row("SELECT chain, kind FROM letters WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        let (chain, kind, cancellation, proposal_id, params): (String, String, bool, i64, String) =
+            tx.query_row(
+                "SELECT chain, kind, cancellation, proposal_id, params FROM letters WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?;
+        let letter_kind = LetterKind::from_db(&kind, cancellation)
+            .ok_or_else(|| corrupt(format!("type « {kind} » de la lettre {id}")))?;
+        let params: LetterParams = serde_json::from_str(&params)
+            .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
+        let live = live_revision(&tx, proposal_id)?;
+        if let Some(why) = why_not_taken_back(&tx, &live, letter_kind, &params)? {
+            return Err(StoreError::LetterUntrue {
+                id,
+                kind: letter_kind.label_fr(),
+                why,
+            });
+        }
+        if letter_kind == LetterKind::Cancellation {
+            // Its reason is the one of the moment (refused, withdrawn…).
+            let told = told_for_rules(&tx, &chain)?;
+            let now = LetterParams {
+                rank: params.rank,
+                ..params_for(&live, letter_kind, told.as_ref())
+            };
+            tx.execute(
+                "UPDATE letters SET params = ?2 WHERE id = ?1",
+                params![
+                    id,
+                    serde_json::to_string(&now).unwrap_or_else(|_| "{}".into())
+                ],
+            )?;
+        }
         let current: Vec<i64> = tx
             .prepare(
                 "SELECT id FROM letters WHERE chain = ?1 AND state IN ('pending', 'failed')

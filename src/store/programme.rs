@@ -21,7 +21,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::json;
 
 use super::ingest::{Line, journal};
-use super::outbox::{LetterChanges, revert_letters, sync_decision_letter};
+use super::outbox::{LetterChanges, follow_ranks, revert_letters, sync_decision_letter};
 use super::queries::load_proposal;
 use super::{JournalEntry, Proposal, Result, Store, StoreError, now};
 use crate::domain::decision::{
@@ -157,6 +157,15 @@ pub fn received_key(raw: &str) -> String {
 
 /// The ranks on the waiting list of `kind` (number → rank), from its order.
 pub(super) fn ranks(conn: &rusqlite::Connection, kind: Kind) -> Result<HashMap<i64, usize>> {
+    Ok(wait_order(conn, kind)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (n, i + 1))
+        .collect())
+}
+
+/// The waiting list of `kind`: numbers in order.
+fn wait_order(conn: &rusqlite::Connection, kind: Kind) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, number, wait_pos FROM proposals
          WHERE superseded_by IS NULL AND kind = ?1 AND status = 'waitlisted'",
@@ -174,7 +183,10 @@ pub(super) fn ranks(conn: &rusqlite::Connection, kind: Kind) -> Result<HashMap<i
             })
         })?
         .collect::<Result<_, _>>()?;
-    Ok(domain::waitlist(kind, &waiting).into_iter().collect())
+    Ok(domain::waitlist(kind, &waiting)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect())
 }
 
 /// The live revision of a number.
@@ -291,9 +303,9 @@ fn apply(
     // A suggestion is one step even when it changes one proposal.
     let group =
         (changes.len() > 1 || action == "suggestion").then(|| format!("{action}-{next_line}"));
-    let ranks_before: HashMap<Kind, HashMap<i64, usize>> = Kind::ALL
+    let orders_before: HashMap<Kind, Vec<i64>> = Kind::ALL
         .into_iter()
-        .map(|k| Ok((k, ranks(tx, k)?)))
+        .map(|k| Ok((k, wait_order(tx, k)?)))
         .collect::<Result<_>>()?;
     if changes.len() > 1 {
         for c in &changes {
@@ -313,9 +325,16 @@ fn apply(
             Some(undone) => revert_letters(tx, at, actor, &after, undone)?,
             None => sync_decision_letter(tx, at, actor, &after)?,
         };
-        let rank_before =
-            c.p.kind
-                .and_then(|k| ranks_before.get(&k)?.get(&c.p.number).copied());
+        // Where it stood on its waiting list: its rank, and its neighbours
+        // (an undo puts it back between them: the relative order it had).
+        let order = c.p.kind.and_then(|k| orders_before.get(&k));
+        let at_index = order.and_then(|o| o.iter().position(|n| *n == c.p.number));
+        let rank_before = at_index.map(|i| i + 1);
+        let mut before_json = state_json(&c.p.state(), rank_before);
+        if let (Some(order), Some(i)) = (order, at_index) {
+            before_json["wait_prev"] = json!(i.checked_sub(1).and_then(|j| order.get(j)));
+            before_json["wait_next"] = json!(order.get(i + 1));
+        }
         let mut after_json = state_json(&after.state(), after.rank.map(|r| r as usize));
         if let (Some(obj), Some(extra)) = (after_json.as_object_mut(), c.extra.as_object()) {
             for (k, v) in extra {
@@ -336,7 +355,7 @@ fn apply(
                 action,
                 message_id: Some(after.message_id),
                 proposal_id: Some(after.id),
-                before: Some(state_json(&c.p.state(), rank_before)),
+                before: Some(before_json),
                 after: Some(after_json),
             },
         )?;
@@ -347,6 +366,9 @@ fn apply(
             letters,
         });
     }
+    // The waiting lists may have moved under letters whose text staff
+    // rewrote with a rank: those no longer true are set aside.
+    follow_ranks(tx, at, actor)?;
     Ok(out)
 }
 
@@ -410,6 +432,88 @@ fn who_when(e: &JournalEntry) -> String {
         }
     };
     format!("{} {when} ({what})", crate::safe::terminal_line(&e.actor))
+}
+
+/// The line an undo of `number` by `actor` takes back: the top of its
+/// stack, refused when there is none, when it is not the line the caller
+/// means (`expected_line`: someone changed the proposal since it was
+/// shown), or when it is someone else's.
+fn undo_top(
+    conn: &rusqlite::Connection,
+    number: i64,
+    expected_line: Option<i64>,
+    actor: &str,
+) -> Result<JournalEntry> {
+    let stack = undo_stack(conn, number)?;
+    let Some(top) = stack.last().cloned() else {
+        return Err(StoreError::UndoRefused(format!(
+            "rien à annuler pour la proposition n° {number} : aucune décision en cours"
+        )));
+    };
+    if expected_line.is_some_and(|line| line != top.id) {
+        return Err(StoreError::UndoRefused(format!(
+            "la proposition n° {number} a été modifiée depuis par {} : annulation refusée ; décider à nouveau si besoin",
+            who_when(&top)
+        )));
+    }
+    if top.actor != actor {
+        return Err(StoreError::UndoRefused(format!(
+            "la dernière décision sur la proposition n° {number} a été prise par {} : seule cette personne peut l'annuler ; décider à nouveau si besoin",
+            who_when(&top)
+        )));
+    }
+    Ok(top)
+}
+
+/// What an undo of a proposal would take back, for staff to confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoPreview {
+    pub number: i64,
+    /// The journal line it would take back (to pass to `Store::undo`).
+    pub line: i64,
+    /// "marie le 12/06 à 14:03 (retenue)".
+    pub by: String,
+    /// The state now, and the state it goes back to.
+    pub now: DecisionState,
+    pub back_to: DecisionState,
+    /// Other proposals changed in the same step, taken back together.
+    pub with: Vec<i64>,
+}
+
+/// Where a proposal stood on its waiting list before a change (from the
+/// change's journal line): its rank and its neighbours.
+#[derive(Debug, Clone, Copy, Default)]
+struct WaitSpot {
+    rank: Option<usize>,
+    prev: Option<i64>,
+    next: Option<i64>,
+}
+
+impl WaitSpot {
+    /// Where it goes back in `list` (the entries waiting now, in order):
+    /// right after the entry that was just ahead of it if that one still
+    /// waits; first if it was first; else right before the one that was
+    /// just behind it if that one still waits; last if it was last; else
+    /// at its rank (and for lines written before neighbours were
+    /// journaled).
+    fn index_in(&self, list: &[&Candidate]) -> usize {
+        let pos = |n: i64| list.iter().position(|o| o.number == n);
+        let by_rank = || {
+            self.rank
+                .map_or(list.len(), |r| r.saturating_sub(1).min(list.len()))
+        };
+        if self.rank.is_some() && self.prev.is_none() {
+            return 0;
+        }
+        if let Some(i) = self.prev.and_then(pos) {
+            return i + 1;
+        }
+        match self.next {
+            Some(q) => pos(q).unwrap_or_else(by_rank),
+            None if self.rank.is_some() => list.len(),
+            None => by_rank(),
+        }
+    }
 }
 
 /// Same status, place and reason (the waiting-list key may have been
@@ -610,6 +714,46 @@ impl Store {
         undo_stack(&self.conn, number)
     }
 
+    /// What `undo(number)` by `actor` would take back now (refused, with
+    /// why, when it would be refused): the console asks staff to confirm it.
+    pub fn undo_preview(&self, number: i64, actor: &str) -> Result<UndoPreview> {
+        let top = undo_top(&self.conn, number, None, actor)?;
+        let now = live_by_number(&self.conn, number)?.state();
+        let back_to = parse_state(top.before.as_ref(), top.id)?;
+        let with = match top.after.as_ref().and_then(|a| a["group"].as_str()) {
+            None => Vec::new(),
+            Some(_) => {
+                let lines = super::queries::journal_entries(
+                    &self.conn,
+                    "SELECT id, at, actor, action, message_id, proposal_id, before, after FROM journal
+                     WHERE json_extract(after, '$.group') = (SELECT json_extract(after, '$.group') FROM journal WHERE id = ?1)
+                       AND action != 'undo' ORDER BY id",
+                    Some(top.id),
+                )?;
+                let mut v = Vec::new();
+                for l in lines {
+                    let n: i64 = self.conn.query_row(
+                        "SELECT coalesce(number, id) FROM proposals WHERE id = ?1",
+                        [l.proposal_id.unwrap_or_default()],
+                        |r| r.get(0),
+                    )?;
+                    if n != number && !v.contains(&n) {
+                        v.push(n);
+                    }
+                }
+                v
+            }
+        };
+        Ok(UndoPreview {
+            number,
+            line: top.id,
+            by: who_when(&top),
+            now,
+            back_to,
+            with,
+        })
+    }
+
     /// Takes back the last change of proposal `number` (with all the
     /// proposals changed in the same step). `expected_line`: the line the
     /// caller means to take back (the console's own last decision); without
@@ -624,27 +768,7 @@ impl Store {
     ) -> Result<Undone> {
         let at = now();
         let tx = self.write_tx()?;
-        let stack = undo_stack(&tx, number)?;
-        let Some(top) = stack.last().cloned() else {
-            return Err(StoreError::UndoRefused(format!(
-                "rien à annuler pour la proposition n° {number} : aucune décision en cours"
-            )));
-        };
-        match expected_line {
-            Some(line) if line != top.id => {
-                return Err(StoreError::UndoRefused(format!(
-                    "la proposition n° {number} a été modifiée depuis par {} : annulation refusée ; décider à nouveau si besoin",
-                    who_when(&top)
-                )));
-            }
-            None if top.actor != actor => {
-                return Err(StoreError::UndoRefused(format!(
-                    "la dernière décision sur la proposition n° {number} a été prise par {} : seule cette personne peut l'annuler ; décider à nouveau si besoin",
-                    who_when(&top)
-                )));
-            }
-            _ => {}
-        }
+        let top = undo_top(&tx, number, expected_line, actor)?;
         // The step: this line, or every line of its group.
         let group = top
             .after
@@ -687,42 +811,83 @@ impl Store {
                 )));
             }
             let before = parse_state(line.before.as_ref(), line.id)?;
-            let rank_before = line
-                .before
-                .as_ref()
-                .and_then(|b| b["rank"].as_u64())
-                .map(|r| r as usize);
+            let field = |k: &str| line.before.as_ref().and_then(|b| b[k].as_i64());
+            let spot = WaitSpot {
+                rank: field("rank").map(|r| r as usize),
+                prev: field("wait_prev"),
+                next: field("wait_next"),
+            };
             let letters: LetterChanges = line
                 .after
                 .as_ref()
                 .and_then(|a| serde_json::from_value(a["letters"].clone()).ok())
                 .unwrap_or_default();
-            members.push((p, before, rank_before, letters, line.id));
+            members.push((p, before, spot, letters, line.id));
         }
         let numbers: Vec<i64> = members.iter().map(|m| m.0.number).collect();
+        // Those going back on a waiting list go back where they stood: right
+        // after the entry that was just ahead of them (else just before the
+        // one that was just behind, else at their rank), among those
+        // waiting now — the relative order the change altered. In the order
+        // of their ranks, so that neighbours changed in the same step are
+        // back first.
+        members.sort_by_key(|m| (m.1.status != Status::Waitlisted, m.2.rank, m.0.number));
+        let mut working: Vec<Candidate> = all
+            .iter()
+            .filter(|o| !numbers.contains(&o.number))
+            .cloned()
+            .collect();
         let mut changes = Vec::new();
         let mut undone_letters = HashMap::new();
         let mut renum_all = Vec::new();
-        for (p, before, rank_before, letters, line_id) in &members {
+        for (p, before, spot, letters, line_id) in &members {
             let c = all
                 .iter()
                 .find(|c| c.number == p.number)
                 .cloned()
                 .ok_or(StoreError::NumberNotFound(p.number))?;
-            let mut t = check_restore(rules, &c, before, &all, &numbers)?;
+            let mut t = check_restore(rules, &c, before, &all, &numbers).map_err(|e| match e {
+                domain::DomainError::PlaceTaken {
+                    slot,
+                    place,
+                    holder,
+                } => StoreError::UndoRefused(format!(
+                    "la proposition n° {} ne peut pas retrouver sa place : {place} à {slot} est maintenant attribué à la proposition n° {holder} ; libérer cette place (déplacer ou retirer la n° {holder}) puis annuler à nouveau, ou décider autrement",
+                    p.number
+                )),
+                e => StoreError::Rule(e),
+            })?;
+            let known = spot.rank.is_some() || spot.prev.is_some() || spot.next.is_some();
             if before.status == Status::Waitlisted
-                && let (Some(kind), Some(rank)) = (c.kind, rank_before)
+                && !known
+                && let Some(key) = t.state.wait_pos
             {
-                // Back at the rank it had, among those waiting now.
-                let others: Vec<Candidate> = all
-                    .iter()
-                    .filter(|o| !numbers.contains(&o.number))
-                    .cloned()
-                    .collect();
-                let list = domain::waitlist::in_order(kind, &others);
-                let (key, renum) = domain::waitlist::key_at(&list, (*rank - 1).min(list.len()));
-                t.state.wait_pos = Some(key);
+                // A line from before ranks were journaled: its old key.
+                working.push(Candidate {
+                    status: Status::Waitlisted,
+                    wait_pos: Some(key),
+                    place: None,
+                    ..c.clone()
+                });
+            } else if before.status == Status::Waitlisted
+                && let Some(kind) = c.kind
+            {
+                let list = domain::waitlist::in_order(kind, &working);
+                let index = spot.index_in(&list);
+                let (key, renum) = domain::waitlist::key_at(&list, index);
+                for o in working.iter_mut() {
+                    if let Some((_, k)) = renum.iter().find(|(n, _)| *n == o.number) {
+                        o.wait_pos = Some(*k);
+                    }
+                }
                 renum_all.extend(renum);
+                t.state.wait_pos = Some(key);
+                working.push(Candidate {
+                    status: Status::Waitlisted,
+                    wait_pos: Some(key),
+                    place: None,
+                    ..c.clone()
+                });
             }
             undone_letters.insert(p.number, letters.clone());
             changes.push(Change {

@@ -13,7 +13,8 @@
 //!   and first copy the database beside itself (`VACUUM INTO`, consistent
 //!   while others read and write). Staff processes ([`Migrate::Refused`])
 //!   say to ask the administrator. A new, empty database has nothing to
-//!   lose: it is created by whoever opens it first.
+//!   lose: it is created by whoever opens it first, in one transaction (a
+//!   process stopped meanwhile leaves it empty, never half-made).
 //! - Databases of the first builds (a count in `user_version`, no history)
 //!   are adopted: their first migrations are recorded as applied.
 
@@ -94,6 +95,79 @@ enum Found {
     Legacy(i64),
     /// Tables, but neither a history nor a count: not a fiches database.
     Foreign,
+}
+
+/// How migrations are grouped into transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whole {
+    /// All in one (a new database: made whole or not at all).
+    OneTransaction,
+    /// Each in its own (an existing database: what is done stays done).
+    EachOnItsOwn,
+}
+
+/// Applies the `i`-th migration inside `tx` unless the database has it;
+/// adopts a first build's count as history. Returns whether it applied it.
+fn apply_one(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    i: usize,
+    name: &'static str,
+    sql: &str,
+    who: &str,
+    build: &str,
+) -> Result<bool> {
+    let mig_err = |source| StoreError::Migration {
+        path: path.to_path_buf(),
+        name,
+        source,
+    };
+    let found = read_found(tx).map_err(|e| match e {
+        StoreError::Sql(s) => mig_err(s),
+        other => other,
+    })?;
+    let done = match &found {
+        Found::History(rows) => rows.len(),
+        Found::Legacy(n) => *n as usize,
+        Found::Fresh => 0,
+        Found::Foreign => {
+            return Err(StoreError::NotFiches {
+                path: path.to_path_buf(),
+            });
+        }
+    };
+    tx.execute_batch(HISTORY_TABLE).map_err(mig_err)?;
+    if let Found::Legacy(n) = found {
+        // Adopt the first builds' databases: their count becomes a history.
+        for (j, (old, old_sql)) in MIGRATIONS[..n as usize].iter().enumerate() {
+            tx.execute(
+                "INSERT INTO schema_migrations (seq, name, sha256, applied_at, applied_by, build)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    j as i64 + 1,
+                    old,
+                    checksum(old_sql),
+                    now(),
+                    who,
+                    "adoptée (user_version)"
+                ],
+            )
+            .map_err(mig_err)?;
+        }
+    }
+    if done > i {
+        return Ok(false);
+    }
+    tx.execute_batch(sql).map_err(mig_err)?;
+    tx.execute(
+        "INSERT INTO schema_migrations (seq, name, sha256, applied_at, applied_by, build)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![i as i64 + 1, name, checksum(sql), now(), who, build],
+    )
+    .map_err(mig_err)?;
+    tx.pragma_update(None, "user_version", i as i64 + 1)
+        .map_err(mig_err)?;
+    Ok(true)
 }
 
 fn read_found(conn: &rusqlite::Connection) -> Result<Found> {
@@ -274,70 +348,68 @@ impl Store {
                 backup = Some(dest);
             }
         }
-        self.apply_pending()?;
+        let whole = if fresh {
+            Whole::OneTransaction
+        } else {
+            Whole::EachOnItsOwn
+        };
+        self.apply(MIGRATIONS.len(), whole)?;
         Ok(backup)
     }
 
-    /// Applies the missing migrations, each in its own `BEGIN IMMEDIATE`
-    /// transaction with its history row; the state is read again under the
-    /// lock (another process may have migrated meanwhile).
-    fn apply_pending(&mut self) -> Result<()> {
-        self.apply_upto(MIGRATIONS.len())
+    /// Applies the migrations up to the `upto`-th, each in its own
+    /// transaction (tests build older databases with it).
+    #[cfg(test)]
+    pub(super) fn apply_upto(&mut self, upto: usize) -> Result<()> {
+        self.apply(upto, Whole::EachOnItsOwn)
     }
 
-    /// Applies the migrations up to the `upto`-th (tests build older
-    /// databases with it).
-    pub(super) fn apply_upto(&mut self, upto: usize) -> Result<()> {
+    /// Applies the missing migrations up to the `upto`-th in `BEGIN
+    /// IMMEDIATE` transactions, each with its history row; the state is
+    /// read again under the lock (another process may have migrated
+    /// meanwhile). A new database is made in one transaction: a process
+    /// killed while making it leaves it empty (the next one makes it), never
+    /// half-made — staff processes, which may make a new database but not
+    /// migrate an older one, would then refuse it until `fiches migrate`.
+    fn apply(&mut self, upto: usize, whole: Whole) -> Result<()> {
         let path = self.path.clone();
         let who = crate::system::acting_user();
         let build = crate::build_label();
-        for (i, (name, sql)) in MIGRATIONS.iter().enumerate().take(upto) {
-            let mig_err = |source| StoreError::Migration {
-                path: path.clone(),
-                name,
-                source,
-            };
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(mig_err)?;
-            let found = read_found(&tx).map_err(|e| match e {
-                StoreError::Sql(s) => mig_err(s),
-                other => other,
-            })?;
-            let done = match &found {
-                Found::History(rows) => rows.len(),
-                Found::Legacy(n) => *n as usize,
-                Found::Fresh => 0,
-                Found::Foreign => return Err(StoreError::NotFiches { path }),
-            };
-            tx.execute_batch(HISTORY_TABLE).map_err(mig_err)?;
-            if let Found::Legacy(n) = found {
-                // Adopt the first builds' databases: their count becomes a history.
-                for (j, (old, old_sql)) in MIGRATIONS[..n as usize].iter().enumerate() {
-                    tx.execute(
-                        "INSERT INTO schema_migrations (seq, name, sha256, applied_at, applied_by, build)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![j as i64 + 1, old, checksum(old_sql), now(), who, "adoptée (user_version)"],
-                    )
-                    .map_err(mig_err)?;
+        let err = |name: &'static str, source| StoreError::Migration {
+            path: path.clone(),
+            name,
+            source,
+        };
+        let list = &MIGRATIONS[..upto.min(MIGRATIONS.len())];
+        match whole {
+            Whole::OneTransaction => {
+                let first = list.first().map_or("", |m| m.0);
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(|e| err(first, e))?;
+                let mut applied = 0;
+                for (i, (name, sql)) in list.iter().enumerate() {
+                    applied += usize::from(apply_one(&tx, &path, i, name, sql, &who, &build)?);
+                }
+                tx.commit().map_err(|e| err(first, e))?;
+                if applied > 0 {
+                    tracing::info!(migrations = applied, "base créée");
                 }
             }
-            if done > i {
-                tx.commit().map_err(mig_err)?;
-                continue;
+            Whole::EachOnItsOwn => {
+                for (i, (name, sql)) in list.iter().enumerate() {
+                    let tx = self
+                        .conn
+                        .transaction_with_behavior(TransactionBehavior::Immediate)
+                        .map_err(|e| err(name, e))?;
+                    let applied = apply_one(&tx, &path, i, name, sql, &who, &build)?;
+                    tx.commit().map_err(|e| err(name, e))?;
+                    if applied {
+                        tracing::info!(migration = name, "schéma mis à jour");
+                    }
+                }
             }
-            tx.execute_batch(sql).map_err(mig_err)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (seq, name, sha256, applied_at, applied_by, build)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![i as i64 + 1, name, checksum(sql), now(), who, build],
-            )
-            .map_err(mig_err)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)
-                .map_err(mig_err)?;
-            tx.commit().map_err(mig_err)?;
-            tracing::info!(migration = name, "schéma mis à jour");
         }
         Ok(())
     }

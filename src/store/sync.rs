@@ -12,6 +12,12 @@
 //!   and resets the watermark, and the messages read again are recognised
 //!   by Message-ID or SHA-256 (the store's dedupe), so nothing is doubled.
 //! - Messages too large to download are recorded in `imap_skipped`.
+//! - Poison messages: the tries of a batch's messages are recorded (one
+//!   transaction) before the batch is read; a message's commit deletes its
+//!   tries. A try left by a process that ended makes its batch read one
+//!   message at a time on the storing thread, each try recorded just
+//!   before; after `MAX_ATTEMPTS` tries the message is stored as `error`
+//!   without being read, and the watermark moves past it.
 //! - The heartbeat (one row per account and mailbox): pid, start, state,
 //!   last contact with the server, last new mail, last error and when the
 //!   next attempt is due, the post-action's last failure, what the user
@@ -32,7 +38,11 @@ use crate::intake::imap::{
     CommitOutcome, FetchedMessage, MailboxId, PendingPostAction, PostAction, StoreError, SyncState,
     SyncStateStore,
 };
-use crate::intake::{IntakeOptions, RawMessage, peek_message_id, process};
+use crate::intake::{
+    IntakeOptions, MAX_ATTEMPTS, RawMessage, peek_message_id, poison_message, process,
+};
+use crate::safe::terminal_line;
+use crate::worker::Unavailable;
 
 /// What the daemon is doing for a mailbox, as the heartbeat shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -666,8 +676,11 @@ pub struct ImapStore<'s> {
     intake: IntakeOptions,
     pub counts: IngestCounts,
     /// Messages of the current batch read ahead on another thread.
-    ahead: Option<Receiver<(u32, NewMessage)>>,
-    peeked: Option<(u32, NewMessage)>,
+    ahead: Option<Receiver<(u32, Result<NewMessage, Unavailable>)>>,
+    peeked: Option<(u32, Result<NewMessage, Unavailable>)>,
+    /// The current batch is read one message at a time, each try recorded
+    /// just before (see the module documentation).
+    careful: bool,
 }
 
 /// Messages read ahead of their commit, at most (bounds memory).
@@ -681,7 +694,7 @@ fn read_message(
     mb: &MailboxId,
     uidvalidity: u32,
     msg: &FetchedMessage,
-) -> Option<NewMessage> {
+) -> Option<Result<NewMessage, Unavailable>> {
     let sha = sha256_hex(&msg.bytes);
     if let Some(r) = reader {
         let mid = peek_message_id(&msg.bytes);
@@ -696,10 +709,21 @@ fn read_message(
         size: msg.bytes.len() as u64,
         watermark: None,
     };
-    Some(NewMessage {
+    Some(process(&raw, intake).map(|m| NewMessage {
         sha256: Some(sha),
-        ..process(&raw, intake)
-    })
+        ..m
+    }))
+}
+
+/// The RawMessage of a fetched message, for a poison record.
+fn raw_of(mb: &MailboxId, uidvalidity: u32, msg: &FetchedMessage) -> RawMessage {
+    RawMessage {
+        bytes: msg.bytes.clone(),
+        source_ref: mb.source_ref(uidvalidity, msg.uid),
+        received_at: msg.internal_date.map(|d| d.with_timezone(&Utc)),
+        size: msg.bytes.len() as u64,
+        watermark: None,
+    }
 }
 
 impl<'s> ImapStore<'s> {
@@ -710,11 +734,12 @@ impl<'s> ImapStore<'s> {
             counts: IngestCounts::default(),
             ahead: None,
             peeked: None,
+            careful: true,
         }
     }
 
     /// The reading of message `uid` if the read-ahead thread made it.
-    fn take_ahead(&mut self, uid: u32) -> Option<NewMessage> {
+    fn take_ahead(&mut self, uid: u32) -> Option<Result<NewMessage, Unavailable>> {
         loop {
             let (u, m) = match self.peeked.take() {
                 Some(p) => p,
@@ -743,23 +768,57 @@ impl<'s> ImapStore<'s> {
         mb: &MailboxId,
         uidvalidity: u32,
         msg: &FetchedMessage,
-    ) -> Result<NewMessage> {
+    ) -> Result<Result<NewMessage, Unavailable>> {
         let sha = sha256_hex(&msg.bytes);
+        if self.careful {
+            // A batch where a message was tried before by a process that
+            // ended: each message alone, its try recorded before anything
+            // of it is read (its headers included).
+            let source_ref = mb.source_ref(uidvalidity, msg.uid);
+            let before = self
+                .store
+                .intake_attempts()?
+                .get(&source_ref)
+                .copied()
+                .unwrap_or(0);
+            if before >= MAX_ATTEMPTS {
+                tracing::error!(
+                    "message {} : sa lecture a arrêté le programme {before} fois ; enregistré en \
+                     erreur sans être lu (à traiter à la main)",
+                    terminal_line(&source_ref)
+                );
+                return Ok(Ok(NewMessage {
+                    sha256: Some(sha),
+                    ..poison_message(&raw_of(mb, uidvalidity, msg), before)
+                }));
+            }
+            if before > 0 {
+                tracing::warn!(
+                    "message {} : une lecture précédente n'a pas abouti (essai {} sur {MAX_ATTEMPTS}) ; relu seul",
+                    terminal_line(&source_ref),
+                    before + 1
+                );
+            }
+            self.store.note_attempts(&[&source_ref], &[])?;
+        }
         let mid = peek_message_id(&msg.bytes);
         if self.store.find_duplicate(&sha, mid.as_deref())?.is_some() {
-            return Ok(NewMessage {
+            return Ok(Ok(NewMessage {
                 message_id: mid,
                 sha256: Some(sha),
                 raw: msg.bytes.clone(),
                 size: msg.bytes.len() as u64,
                 source_ref: mb.source_ref(uidvalidity, msg.uid),
                 ..NewMessage::default()
-            });
+            }));
         }
         if let Some(m) = self.take_ahead(msg.uid) {
             return Ok(m);
         }
-        Ok(read_message(None, &self.intake, mb, uidvalidity, msg).unwrap_or_default())
+        // Read here (careful mode, or the read-ahead thread did not: its
+        // try was recorded with the batch).
+        Ok(read_message(None, &self.intake, mb, uidvalidity, msg)
+            .unwrap_or_else(|| Ok(NewMessage::default())))
     }
 }
 
@@ -802,7 +861,18 @@ impl SyncStateStore for ImapStore<'_> {
         post_action: Option<&PostAction>,
     ) -> Result<CommitOutcome, StoreError> {
         let t = std::time::Instant::now();
-        let new = self.prepare(mb, uidvalidity, msg).map_err(boxed)?;
+        let new = match self.prepare(mb, uidvalidity, msg).map_err(boxed)? {
+            Ok(m) => m,
+            Err(no_reader) => {
+                // Not this message's doing: no try counted, the pass fails
+                // and the message is fetched again after the backoff.
+                let source_ref = mb.source_ref(uidvalidity, msg.uid);
+                self.store
+                    .note_attempts(&[], &[&source_ref])
+                    .map_err(boxed)?;
+                return Err(format!("message {source_ref} : {no_reader}").into());
+            }
+        };
         let wm = watermark(mb, uidvalidity, msg.uid);
         let t2 = std::time::Instant::now();
         self.counts.read_time += t2 - t;
@@ -848,8 +918,30 @@ impl SyncStateStore for ImapStore<'_> {
 
     fn read_ahead(&mut self, mb: &MailboxId, uidvalidity: u32, batch: Vec<FetchedMessage>) {
         self.peeked = None;
+        self.ahead = None;
+        self.careful = true;
+        // Tries first: a batch with a message tried before by a process
+        // that ended is read one message at a time (see `prepare`).
+        let refs: Vec<String> = batch
+            .iter()
+            .map(|m| mb.source_ref(uidvalidity, m.uid))
+            .collect();
+        match self.store.intake_attempts() {
+            Ok(tried) if refs.iter().any(|r| tried.contains_key(r)) => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("essais de lecture illisibles dans la base : {e}");
+                return;
+            }
+        }
+        let starting: Vec<&str> = refs.iter().map(String::as_str).collect();
+        if let Err(e) = self.store.note_attempts(&starting, &[]) {
+            tracing::warn!("essais de lecture non enregistrés dans la base : {e}");
+            return;
+        }
         let (tx, rx) = sync_channel(READ_AHEAD);
         self.ahead = Some(rx);
+        self.careful = false;
         let (intake, mb, path) = (
             self.intake.clone(),
             mb.clone(),

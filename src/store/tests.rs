@@ -82,6 +82,46 @@ fn open_migrates_once_and_refuses_a_newer_schema() {
     assert!(e.to_string().contains("t.db"));
 }
 
+#[test]
+fn a_new_database_is_made_whole_or_not_at_all() {
+    // A process that stops while it makes a new database must leave it
+    // empty (the next one, staff included, makes it), never half-made (then
+    // only `fiches migrate` could finish it). Here the last migration
+    // fails: a view holds the name of a table it creates.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let (last, last_sql) = MIGRATIONS.last().unwrap();
+    let table = last_sql
+        .split("CREATE TABLE ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the last migration creates a table");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!("CREATE VIEW {table} AS SELECT 1"))
+        .unwrap();
+    drop(conn);
+    let e = Store::open_with(&path, Migrate::Refused).unwrap_err();
+    assert!(e.to_string().contains(last), "{e}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!((tables, version), (0, 0));
+    conn.execute_batch(&format!("DROP VIEW {table}")).unwrap();
+    drop(conn);
+    // Still new: a staff process makes it.
+    let (s, backup) = Store::open_with(&path, Migrate::Refused).unwrap();
+    assert!(backup.is_none());
+    assert_eq!(s.schema().unwrap().applied.len(), MIGRATIONS.len());
+}
+
 /// A database as an older build left it: the first `n` migrations, with
 /// their history, and one message.
 fn older_db(path: &Path, n: usize) {
@@ -839,16 +879,90 @@ fn migration_0006_gives_numbers_waiting_keys_and_reasons_to_an_older_database() 
 }
 
 #[test]
-fn migration_0007_keeps_letters_and_publications_of_an_older_database() {
+fn migration_0008_keeps_every_attachment_and_accepts_rejected_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    // A database of schema 5 with a message, attachments and a proposal.
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for (_, sql) in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(
+            "INSERT INTO messages (id, sha256, source_ref, size, status, imported_at)
+               VALUES (1, 'abc', 'file:/a', 10, 'fiche', '2018-05-01T00:00:00Z');
+             INSERT INTO attachments (id, message_id, position, part_path, size, sha256, outcome)
+               VALUES (7, 1, 0, '2', 5, 'x', 'fiche'), (8, 1, 1, '3', 5, 'y', 'too_large');
+             INSERT INTO proposals (id, message_id, attachment_id, fields, order_key, created_at, updated_at)
+               VALUES (3, 1, 7, '{}', 'k', 't', 't');",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    let rec = s.list_messages(&MessageFilter::default()).unwrap();
+    assert_eq!(rec[0].attachments.len(), 2);
+    assert_eq!(rec[0].attachments[1].outcome, AttachmentOutcome::TooLarge);
+    let fk: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+    s.conn
+        .execute(
+            "INSERT INTO attachments (message_id, position, part_path, size, sha256, outcome, reason)
+             VALUES (1, 2, '4', 5, 'z', 'rejected', 'lecture interrompue : mémoire dépassée')",
+            [],
+        )
+        .unwrap();
+    // The proposal still points at its attachment.
+    let att: i64 = s
+        .conn
+        .query_row(
+            "SELECT attachment_id FROM proposals WHERE id = 3",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(att, 7);
+}
+
+#[test]
+fn tries_are_recorded_and_forgotten_with_the_commit() {
+    let (_d, mut s) = temp_store();
+    s.note_attempts(&["file:/a.eml", "file:/b.eml"], &[])
+        .unwrap();
+    s.note_attempts(&["file:/a.eml"], &[]).unwrap();
+    let t = s.intake_attempts().unwrap();
+    assert_eq!((t["file:/a.eml"], t["file:/b.eml"]), (2, 1));
+    // The message's own commit forgets its tries.
+    let mut m = message("a@x", "a@x", "2018-05-01T00:00:00Z", vec![]);
+    m.source_ref = "file:/a.eml".into();
+    s.ingest(&m).unwrap();
+    let t = s.intake_attempts().unwrap();
+    assert!(!t.contains_key("file:/a.eml"));
+    s.note_attempts(&[], &["file:/b.eml"]).unwrap();
+    assert!(s.intake_attempts().unwrap().is_empty());
+}
+
+#[test]
+fn migration_0009_keeps_letters_and_publications_of_an_older_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     {
-        // A database as the previous version left it (migrations 1 to 6).
+        // A database as the previous version left it (migrations 1 to 8).
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for (_, sql) in &MIGRATIONS[..6] {
+        for (_, sql) in &MIGRATIONS[..8] {
             conn.execute_batch(sql).unwrap();
         }
-        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.pragma_update(None, "user_version", 8).unwrap();
         conn.execute_batch(
             "INSERT INTO messages (id, sha256, source_ref, size, status, imported_at, received_at)
              VALUES (1, 'a', 't', 1, 'fiche', 'x', '2018-05-01T10:00:00Z');

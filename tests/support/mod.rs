@@ -3,6 +3,7 @@
 
 pub mod daemon;
 pub mod dovecot;
+pub mod hostile;
 pub mod proxy;
 pub mod servers;
 pub mod synth_mail;

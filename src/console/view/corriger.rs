@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let (title, kind, values, warnings) = match &app.draft {
         Some(d) => (
             format!(
-                "{} · message n° {} · {}",
+                "{} · courriel #{} · {}",
                 s::COR_DRAFT_TITLE,
                 d.message_id,
                 d.kind.label_fr()

@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     ]));
     head.push(Line::from(vec![
         Span::styled("Statut : ", t.key),
-        Span::styled(status_text(app, row), t.ok),
+        Span::styled(fit(&status_text(app, row), w.saturating_sub(9)), t.ok),
     ]));
     if let Some(kind) = row.kind {
         let kp = prog.of(kind);
@@ -89,12 +89,26 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         };
         head.push(Line::raw(fit(
             &format!(
-                "Demande pour {wanted} : {asked} proposition{} · {free_in_slot} place{} libre{} · {} en liste d'attente",
+                "Demande pour {wanted} : {asked} proposition{} · {free_in_slot} place{} libre{}",
                 s::plural(asked),
                 s::plural(free_in_slot),
                 s::plural(free_in_slot),
-                kp.waitlist.len()
             ),
+            w,
+        )));
+        // Waiting: those who want this very slot (or, for "any", those
+        // without a wish), and the whole list.
+        let waiting_here = prog
+            .candidates
+            .iter()
+            .filter(|c| c.kind == Some(kind) && c.status == Status::Waitlisted)
+            .filter(|c| match row.wanted.as_deref() {
+                None | Some("any") => matches!(c.wanted_slot.as_deref(), None | Some("any")),
+                Some(x) => c.wanted_slot.as_deref() == Some(x),
+            })
+            .count();
+        head.push(Line::raw(fit(
+            &s::dec_waiting_line(&wanted, waiting_here, kp.waitlist.len()),
             w,
         )));
     } else {

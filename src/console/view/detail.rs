@@ -80,6 +80,10 @@ pub fn status_text(app: &App, row: &Row) -> String {
             Some(r) => rank_fr(*r),
             None => status_fr(row.status).to_string(),
         },
+        Status::Rejected => match row.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+            Some(reason) => format!("{} — motif : {reason}", status_fr(row.status)),
+            None => status_fr(row.status).to_string(),
+        },
         st => status_fr(st).to_string(),
     }
 }
@@ -178,24 +182,16 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
         let from = m.from.as_deref().unwrap_or("?");
         let subject = m.subject.as_deref().unwrap_or("");
         out.push(Line::from(vec![
-            Span::styled("Message : ", t.key),
+            Span::styled("Courriel : ", t.key),
             Span::raw(fit(
                 &format!(
-                    "n° {} de {} — « {} »",
+                    "#{} de {} — « {} »",
                     m.id,
                     terminal_line(from),
                     terminal_line(subject)
                 ),
-                w.saturating_sub(10),
+                w.saturating_sub(11),
             )),
-        ]));
-    }
-    if row.status == Status::Rejected
-        && let Some(reason) = &p.reason
-    {
-        out.push(Line::from(vec![
-            Span::styled("Motif : ", t.key),
-            Span::raw(terminal_line(reason)),
         ]));
     }
     let member = app.rules.members.check(

@@ -175,7 +175,7 @@ pub fn letter_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     }
     lines.extend(kv_lines(s::ENV_SUBJECT, &l.subject, 9, w, t.key, t.normal));
     if !l.partners {
-        let about = format!("n° {} · {}", l.proposal_id, l.organisation);
+        let about = format!("n° {} · {}", l.proposal_number, l.organisation);
         lines.extend(kv_lines(s::ENV_ABOUT, &about, 9, w, t.key, t.normal));
     }
     if let Some(err) = &l.last_error {

@@ -86,7 +86,7 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
 fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let w = area.width as usize;
-    if let Some((InputPurpose::Field { key }, input)) = &app.input {
+    if let Some((InputPurpose::Field { key, .. }, input)) = &app.input {
         // The text is edited in its own box; here, what the keys do.
         frame.render_widget(
             Paragraph::new(Line::styled(fit(s::HINT_INPUT, w), t.dim)),
@@ -99,8 +99,8 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         overlays::editor(frame, frame.area(), app, label, input);
         return;
     }
-    if let Some((InputPurpose::RejectReason, input)) = &app.input {
-        let prompt = s::DEC_REASON_PROMPT.to_string();
+    if let Some((InputPurpose::RejectReason(seen), input)) = &app.input {
+        let prompt = s::dec_reason_prompt(seen.number);
         let room = w.saturating_sub(width(&prompt) + 1);
         let before = terminal_line(input.before_cursor());
         let shown_before = tail(&before, room);

@@ -254,9 +254,13 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             organisation,
             ..
         } => s::withdraw_confirm(*number, organisation),
+        Confirm::Undo { text, .. } => text.clone(),
     };
     let w = 60.min(area.width);
-    let lines = wrap(&text, w.saturating_sub(4) as usize);
+    let lines: Vec<String> = text
+        .split('\n')
+        .flat_map(|para| wrap(para, w.saturating_sub(4) as usize))
+        .collect();
     let box_area = centered(area, w, lines.len() as u16 + 4);
     let inner = frame_block(frame, box_area, s::ENV_CONFIRM_TITLE, s::ENV_CONFIRM_KEYS);
     let mut shown: Vec<Line<'static>> = vec![Line::raw("")];

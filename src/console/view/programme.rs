@@ -19,7 +19,7 @@ use crate::fiche::Kind;
 fn org_of(app: &App, id: i64) -> String {
     app.listing
         .get(id)
-        .map_or_else(|| format!("n° {id}"), |r| r.organisation.to_string())
+        .map_or_else(|| "?".to_string(), |r| r.organisation.to_string())
 }
 
 fn num(app: &App, id: i64) -> i64 {
@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         for pi in 0..kp.places.len() {
             let holder = kp.cells[si * kp.places.len() + pi];
             let selected = app.programme_cursor == (si, pi);
-            let picked = app.programme_pick.as_ref().map(|(id, _)| *id);
+            let picked = app.programme_pick.as_ref().map(|(seen, _)| seen.id);
             match holder {
                 Some(id) => {
                     top.push(fit(&org_of(app, id), cell_w as usize));
@@ -142,11 +142,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Some(id) => {
                 let country = app.listing.get(id).map_or("", |r| &*r.country);
                 match &app.programme_pick {
-                    Some((p, _)) if *p != id => format!(
+                    Some((p, _)) if p.id != id => format!(
                         "{slot} · {place} : n° {} {} ({country})  (m ou Entrée : échanger avec n° {})",
                         num(app, id),
                         org_of(app, id),
-                        num(app, *p)
+                        p.number
                     ),
                     _ => format!(
                         "{slot} · {place} : n° {} {} ({country})  (Entrée : voir · m : déplacer · x : retirer)",
@@ -156,7 +156,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 }
             }
             None if app.programme_pick.is_some() => {
-                let p = app.programme_pick.as_ref().map_or(0, |(p, _)| *p);
+                let p = app.programme_pick.as_ref().map_or(0, |(p, _)| p.id);
                 format!(
                     "{slot} · {place} : libre — m ou Entrée : y déplacer n° {} {}",
                     num(app, p),

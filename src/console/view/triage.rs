@@ -190,7 +190,7 @@ pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
             .record
             .proposals
             .iter()
-            .map(|p| format!("n° {p}"))
+            .map(|p| format!("n° {}", app.number_of(*p)))
             .collect();
         lines.push(Line::styled(
             format!("Propositions liées : {}", ids.join(", ")),

@@ -209,7 +209,9 @@ fn a_resubmission_replaces_the_unsent_acknowledgement_and_the_letter_follows_the
         (Some("14:00"), Some("Espace A"))
     );
     // Sent, then a newer revision comes: the decision is carried over, no new
-    // decision letter; the acknowledgement of the new fiche does not replace it.
+    // decision letter, and no acknowledgement either — it would promise a
+    // decision to come, contradicting the one sent (the proposal is flagged
+    // for staff instead).
     send(&mut s, 3);
     let p3 = ingest(
         &mut s,
@@ -218,12 +220,13 @@ fn a_resubmission_replaces_the_unsent_acknowledgement_and_the_letter_follows_the
         "2018-05-05T10:00:00Z",
         "Ville A",
     );
-    assert_eq!(
-        states(&s)[2..],
-        [
-            (3, "accepted", "sent", None),
-            (4, "acknowledgement", "pending", None)
-        ]
+    assert_eq!(states(&s)[2..], [(3, "accepted", "sent", None)]);
+    assert!(
+        s.proposal(p3)
+            .unwrap()
+            .flags
+            .iter()
+            .any(|f| f == crate::store::flag::UPDATED_AFTER_DECISION)
     );
     assert_eq!(
         s.letter(3).unwrap().proposal.id,
@@ -275,23 +278,70 @@ fn decisions_queue_the_right_letter_given_what_was_told() {
         (l.params.previous_slot.as_deref(), l.params.slot.as_deref()),
         (Some("14:20"), None)
     );
+    assert_eq!(l.params.status, Some(crate::domain::Status::Waitlisted));
+    // What the cancellation announces (back on the waiting list, to decide
+    // again…) is part of it: written again when that changes.
     decide(&mut s, p, ProposalStatus::Pending, None);
-    assert_eq!(states(&s)[3], (4, "cancellation", "pending", None));
+    assert_eq!(states(&s)[3], (4, "cancellation", "replaced", Some(5)));
+    assert_eq!(
+        s.letter(5).unwrap().params.status,
+        Some(crate::domain::Status::Pending)
+    );
     // A refusal's reason is news: the cancellation is written again with it.
     decide(&mut s, p, ProposalStatus::Rejected, None);
-    let l = s.letter(5).unwrap();
+    let l = s.letter(6).unwrap();
     assert_eq!(
         (l.kind, l.params.reason.as_deref()),
         (LetterKind::Cancellation, Some("hors sujet"))
     );
-    assert_eq!(states(&s)[3], (4, "cancellation", "replaced", Some(5)));
-    send(&mut s, 5);
+    assert_eq!(states(&s)[4], (5, "cancellation", "replaced", Some(6)));
+    send(&mut s, 6);
     decide(&mut s, p, ProposalStatus::Withdrawn, None);
     decide(&mut s, p, ProposalStatus::Rejected, None);
-    assert_eq!(states(&s).len(), 5, "the cancellation went already");
-    // Waitlisted after the cancellation went: the waiting-list letter.
+    assert_eq!(states(&s).len(), 6, "the cancellation went already");
+    // Waitlisted after the cancellation (of a refusal) went: the waiting-list letter.
     decide(&mut s, p, ProposalStatus::Waitlisted, None);
-    assert_eq!(s.letter(6).unwrap().kind, LetterKind::Waitlisted);
+    assert_eq!(s.letter(7).unwrap().kind, LetterKind::Waitlisted);
+}
+
+#[test]
+fn after_a_cancellation_went_the_next_letter_follows_what_it_announced() {
+    let (_d, mut s) = temp_store(false);
+    let p = ingest(
+        &mut s,
+        "m1@x",
+        "a@mairie.example",
+        "2018-05-01T10:00:00Z",
+        "Ville A",
+    );
+    decide(&mut s, p, ProposalStatus::Accepted, Some("14:00"));
+    send(&mut s, 1);
+    // "Back on the waiting list" went out: the sender knows they wait.
+    decide(&mut s, p, ProposalStatus::Waitlisted, None);
+    assert_eq!(s.letter(2).unwrap().kind, LetterKind::Cancellation);
+    send(&mut s, 2);
+    assert_eq!(states(&s).len(), 2, "no waiting-list letter repeating it");
+    // Refused now: they must hear it.
+    decide(&mut s, p, ProposalStatus::Rejected, None);
+    assert_eq!(s.letter(3).unwrap().kind, LetterKind::Rejected);
+    // "To decide again" went out: the next decision is written.
+    let q = ingest(
+        &mut s,
+        "m2@x",
+        "b@mairie.example",
+        "2018-05-01T10:00:00Z",
+        "Ville B",
+    );
+    decide(&mut s, q, ProposalStatus::Accepted, Some("14:20"));
+    send(&mut s, 4);
+    decide(&mut s, q, ProposalStatus::Pending, None);
+    send(&mut s, 5);
+    decide(&mut s, q, ProposalStatus::Accepted, Some("15:00"));
+    assert_eq!(
+        s.letter(6).unwrap().kind,
+        LetterKind::Accepted,
+        "a new acceptance, not a change of slot of a cancelled one"
+    );
 }
 
 #[test]

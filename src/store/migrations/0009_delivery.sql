@@ -1,4 +1,4 @@
--- 0008: what leaves the building (issue 12): letters held for a review of
+-- 0009: what leaves the building (issue 12): letters held for a review of
 -- their recipient, the article of an organisation's name, the weekly
 -- publication's schedule, and the e-mail to the partners.
 
