@@ -668,10 +668,7 @@ fn an_edited_waiting_list_letter_never_goes_out_with_a_stale_rank() {
     let to_send: Vec<&Value> = all.iter().filter(|l| l["state"] == "pending").collect();
     assert_eq!(to_send.len(), 1, "{all:?}");
     assert!(
-        to_send[0]["body"]
-            .as_str()
-            .unwrap()
-            .contains("la 3e place"),
+        to_send[0]["body"].as_str().unwrap().contains("la 3e place"),
         "{}",
         to_send[0]["body"]
     );
