@@ -123,7 +123,13 @@ fn fiche(store: &mut Store, org: &Org, n: usize, kind: Kind, title: &str) -> i64
         Kind::MicroAtelier => fields.push(("project_title", title.to_string())),
         Kind::BourseProjets => {
             fields.push(("request_description", title.to_string()));
-            fields.push(("request_type", "cooperation".to_string()));
+            // A call for cooperation about a country, or a specific need.
+            if n != 4 {
+                fields.push(("request_type", "cooperation".to_string()));
+                fields.push(("target_country", "Sénégal".to_string()));
+            } else {
+                fields.push(("request_type", "specific_need".to_string()));
+            }
         }
     }
     for (k, v) in fields {
@@ -288,7 +294,8 @@ fn every_letter_for_five_kinds_of_organisation() {
         assert_eq!(d.record.kind, LetterKind::Cancellation);
         all.push((format!("{}_annulation_micro_atelier", org.slug), d));
 
-        // A bourse request: accepted at a table, then cancelled.
+        // A bourse request: acknowledged, accepted at a table, moved to
+        // another slot, then cancelled.
         let b = fiche(
             &mut store,
             org,
@@ -297,11 +304,19 @@ fn every_letter_for_five_kinds_of_organisation() {
             "Recherche d'une collectivité partenaire pour un programme de formation des \
              agents municipaux à la gestion des déchets, avec un volet jeunesse",
         );
+        let d = current(&store, &l, b);
+        assert_eq!(d.record.kind, LetterKind::Acknowledgement);
+        all.push((format!("{}_accuse_reception_bourse", org.slug), d));
         decide(&mut store, b, accept("12:45", tables[i]));
         let d = current(&store, &l, b);
         assert_eq!(d.record.kind, LetterKind::Accepted);
         sent(&mut store, &d);
         all.push((format!("{}_accepte_bourse", org.slug), d));
+        decide(&mut store, b, accept("13:15", tables[i]));
+        let d = current(&store, &l, b);
+        assert_eq!(d.record.kind, LetterKind::SlotChanged);
+        sent(&mut store, &d);
+        all.push((format!("{}_creneau_modifie_bourse", org.slug), d));
         decide(
             &mut store,
             b,
@@ -313,7 +328,8 @@ fn every_letter_for_five_kinds_of_organisation() {
         assert_eq!(d.record.kind, LetterKind::Cancellation);
         all.push((format!("{}_annulation_bourse", org.slug), d));
 
-        // On the waiting list; and not retained.
+        // On the waiting list; and not retained: a micro-atelier and a
+        // bourse request of each.
         let w = fiche(
             &mut store,
             org,
@@ -325,6 +341,18 @@ fn every_letter_for_five_kinds_of_organisation() {
         all.push((
             format!("{}_liste_attente", org.slug),
             current(&store, &l, w),
+        ));
+        let wb = fiche(
+            &mut store,
+            org,
+            6,
+            Kind::BourseProjets,
+            "Nous cherchons des partenaires pour notre programme d'échanges de jeunes",
+        );
+        decide(&mut store, wb, Decision::Waitlist);
+        all.push((
+            format!("{}_liste_attente_bourse", org.slug),
+            current(&store, &l, wb),
         ));
         let r = fiche(
             &mut store,
@@ -341,7 +369,25 @@ fn every_letter_for_five_kinds_of_organisation() {
                     .into(),
             },
         );
-        all.push((format!("{}_non_retenu", org.slug), current(&store, &l, r)));
+        all.push((
+            format!("{}_non_retenu_bourse", org.slug),
+            current(&store, &l, r),
+        ));
+        let rm = fiche(
+            &mut store,
+            org,
+            5,
+            Kind::MicroAtelier,
+            "Les marchés publics au service de la coopération",
+        );
+        decide(
+            &mut store,
+            rm,
+            Decision::Reject {
+                reason: "trois micro-ateliers sur ce thème sont déjà au programme".into(),
+            },
+        );
+        all.push((format!("{}_non_retenu", org.slug), current(&store, &l, rm)));
     }
     let mut messages = Vec::new();
     for (name, d) in &all {

@@ -93,8 +93,20 @@ const LETTERS: &[(&str, &str)] = &[
         include_str!("../../letters/annulation.txt"),
     ),
     (
+        "accuse-reception-bourse.txt",
+        include_str!("../../letters/accuse-reception-bourse.txt"),
+    ),
+    (
         "accepte-bourse.txt",
         include_str!("../../letters/accepte-bourse.txt"),
+    ),
+    (
+        "liste-attente-bourse.txt",
+        include_str!("../../letters/liste-attente-bourse.txt"),
+    ),
+    (
+        "non-retenu-bourse.txt",
+        include_str!("../../letters/non-retenu-bourse.txt"),
     ),
     (
         "creneau-modifie-bourse.txt",

@@ -573,11 +573,54 @@ fn is_quote(c: char) -> bool {
     )
 }
 
-/// A title in one pair of guillemets with non-breaking spaces inside: the
-/// quotes and spaces around it in the fiche are dropped first.
+/// Whether the guillemets and straight double quotes of `t` pair up.
+fn balanced(t: &str) -> bool {
+    t.matches('«').count() == t.matches('»').count() && t.matches('"').count() % 2 == 0
+}
+
+/// A title in one pair of guillemets with non-breaking spaces inside. The
+/// quotes the sender put around the whole title are dropped first (only as
+/// a pair: « "Jeunes solidaires" : un dispositif » keeps its inner quote);
+/// quotes inside it become the inner ones of French typography, “ ”, so
+/// that guillemets never nest.
 pub fn quoted(title: &str) -> String {
-    let t = title.trim_matches(|c: char| c.is_whitespace() || is_quote(c));
-    format!("«\u{a0}{t}\u{a0}»")
+    let mut t = title.trim();
+    loop {
+        let (Some(first), Some(last)) = (t.chars().next(), t.chars().next_back()) else {
+            break;
+        };
+        if t.chars().count() < 2 || !is_quote(first) || !is_quote(last) {
+            break;
+        }
+        let inner = t[first.len_utf8()..t.len() - last.len_utf8()].trim();
+        if !balanced(inner) {
+            break;
+        }
+        t = inner;
+    }
+    let mut out = String::with_capacity(t.len() + 8);
+    let mut straight_open = false;
+    for c in t.chars() {
+        let c = match c {
+            '«' => '“',
+            '»' => '”',
+            '"' => {
+                straight_open = !straight_open;
+                if straight_open { '“' } else { '”' }
+            }
+            c => c,
+        };
+        if c == '”' {
+            while out.ends_with([' ', NBSP, '\u{202f}']) {
+                out.pop();
+            }
+        }
+        if (c == ' ' || c == NBSP || c == '\u{202f}') && out.ends_with('“') {
+            continue;
+        }
+        out.push(c);
+    }
+    format!("«\u{a0}{out}\u{a0}»")
 }
 
 const NBSP: char = '\u{a0}';
@@ -787,6 +830,19 @@ mod tests {
     fn guillemets_and_spaces() {
         assert_eq!(quoted("« Eau potable »"), "«\u{a0}Eau potable\u{a0}»");
         assert_eq!(quoted("\"Eau\""), "«\u{a0}Eau\u{a0}»");
+        // Quotes inside the title: the inner ones of French typography.
+        assert_eq!(
+            quoted("« Jeunes solidaires » : un dispositif régional"),
+            "«\u{a0}“Jeunes solidaires” : un dispositif régional\u{a0}»"
+        );
+        assert_eq!(
+            quoted("« Le programme \"Eau pour tous\" »"),
+            "«\u{a0}Le programme “Eau pour tous”\u{a0}»"
+        );
+        assert_eq!(
+            quoted("L'eau, un bien commun"),
+            "«\u{a0}L'eau, un bien commun\u{a0}»"
+        );
         assert_eq!(
             typography("la fiche (« «\u{a0}Eau\u{a0}» », n° 12) : ok ; 14h20 – 14h40 à 14:20"),
             "la fiche («\u{a0}Eau\u{a0}», n°\u{a0}12)\u{a0}: ok\u{a0}; 14h20\u{a0}– 14h40 à 14:20"

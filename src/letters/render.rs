@@ -31,6 +31,10 @@ pub struct LetterData {
     pub contact_last_name: Option<String>,
     /// Project title (micro-atelier) or request description (bourse).
     pub title: Option<String>,
+    /// `request_type` of a bourse fiche (`cooperation`, `specific_need`).
+    pub request_type: Option<String>,
+    /// `target_country` of a bourse fiche ("Maroc", "région de l'Oriental").
+    pub target_country: Option<String>,
     /// When the fiche was sent (RFC 3339, with the sender's offset if known).
     pub received: Option<String>,
     pub slot: Option<String>,
@@ -121,6 +125,24 @@ fn shorten(s: &str, max: usize) -> String {
         _ => cut,
     };
     format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '.']))
+}
+
+/// A bourse request as the letters name it, from its type and the country
+/// it is about: "appel à coopération – Maroc", "besoin spécifique". The
+/// description is the requester's own words, often long and in the first
+/// person: quoted in a letter it reads as a machine's cut, never as a
+/// title. `None` when the type is not one of the form's two (then the
+/// start of the description, quoted, names it).
+fn bourse_label(d: &LetterData) -> Option<String> {
+    let kind = match non_empty(&d.request_type)? {
+        "cooperation" => "appel à coopération",
+        "specific_need" => "besoin spécifique",
+        _ => return None,
+    };
+    Some(match non_empty(&d.target_country) {
+        Some(c) => format!("{kind} – {}", shorten(&clean(c, true), 60)),
+        None => kind.to_string(),
+    })
 }
 
 /// Text from a fiche made safe for a letter: no control characters but line
@@ -266,11 +288,15 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 d.civility,
                 non_empty(&d.contact_last_name).map(|n| french::split_civility(n).1),
             ),
-            Placeholder::Titre => french::quoted(&match (d.kind, non_empty(&d.title)) {
-                (Some(Kind::BourseProjets), Some(t)) => shorten(t, 90),
-                (_, Some(t)) => shorten(t, 160),
-                (_, None) => "sans titre".to_string(),
-            }),
+            Placeholder::Titre => match (d.kind, non_empty(&d.title)) {
+                (Some(Kind::BourseProjets), t) => match (bourse_label(d), t) {
+                    (Some(label), _) => label,
+                    (None, Some(t)) => french::quoted(&shorten(t, 90)),
+                    (None, None) => "demande sans description".to_string(),
+                },
+                (_, Some(t)) => french::quoted(&shorten(t, 160)),
+                (_, None) => french::quoted("sans titre"),
+            },
             Placeholder::Type => match d.kind {
                 Some(Kind::MicroAtelier) => "micro-atelier".to_string(),
                 Some(Kind::BourseProjets) => "rendez-vous de la bourse aux projets".to_string(),

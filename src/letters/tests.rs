@@ -410,3 +410,41 @@ fn french_dates_and_slots() {
 }
 
 use chrono::NaiveDate;
+
+#[test]
+fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() {
+    let l = shipped();
+    let mut d = data();
+    d.kind = Some(Kind::BourseProjets);
+    d.title = Some(
+        "Nous souhaitons élargir notre programme « Jeunes solidaires » à une région \
+         marocaine et cherchons pour cela des partenaires"
+            .into(),
+    );
+    d.request_type = Some("cooperation".into());
+    d.target_country = Some("Maroc".into());
+    let body = plain(&l.render(LetterKind::Waitlisted, &d).body);
+    assert!(
+        flat(&body).contains("à la bourse aux projets (appel à coopération – Maroc, n° 12)"),
+        "{body}"
+    );
+    assert!(!body.contains("Nous souhaitons"), "{body}");
+    d.request_type = Some("specific_need".into());
+    d.target_country = None;
+    let body = plain(&l.render(LetterKind::Rejected, &d).body);
+    assert!(flat(&body).contains("(besoin spécifique, n° 12)"), "{body}");
+    // A type the form does not have (two options marked, kept as written):
+    // the start of the description names it, in one pair of guillemets.
+    d.request_type = Some("Appel à coopération ; Besoin spécifique".into());
+    let body = plain(&l.render(LetterKind::Rejected, &d).body);
+    assert!(
+        flat(&body).contains("(« Nous souhaitons élargir notre programme “Jeunes solidaires” à"),
+        "{body}"
+    );
+    d.title = None;
+    let body = plain(&l.render(LetterKind::Rejected, &d).body);
+    assert!(
+        flat(&body).contains("(demande sans description, n° 12)"),
+        "{body}"
+    );
+}

@@ -178,6 +178,8 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
             Some(Kind::BourseProjets) => text("request_description"),
             _ => text("project_title"),
         },
+        request_type: text("request_type"),
+        target_country: text("target_country"),
         received: r
             .fiche
             .date
