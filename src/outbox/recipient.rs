@@ -3,8 +3,10 @@
 //!
 //! The rule (issue 12): the fiche's contact address when it is exactly one
 //! valid address and it is the sender's, or of the sender's domain (or a
-//! subdomain of it, or the other way round); the sender's address when the
-//! field is empty. Anything else holds the letter for staff review, with
+//! subdomain of it, or the other way round) when that domain is one
+//! organisation's — not a mailbox provider's (`gmail.com`, `orange.fr`…)
+//! nor a shared suffix (`gov.tn`); the sender's address when the field is
+//! empty. Anything else holds the letter for staff review, with
 //! the reason: several addresses or an invalid field (the letter would go
 //! to the sender), one address of another domain (the letter would go to
 //! it). Automatic sending never sends a held letter; staff confirm the
@@ -31,11 +33,75 @@ pub struct Choice {
     pub hold: Option<String>,
 }
 
-/// `a` and `b` are the same domain, or one is a subdomain of the other.
+/// Mailbox providers whose domain is shared by anyone who opens an
+/// account: two addresses there say nothing about being the same
+/// organisation, so only the sender's own address counts.
+const SHARED_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.fr",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "ymail.com",
+    "hotmail.fr",
+    "hotmail.com",
+    "outlook.fr",
+    "outlook.com",
+    "live.fr",
+    "live.com",
+    "msn.com",
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "sfr.fr",
+    "neuf.fr",
+    "bbox.fr",
+    "laposte.net",
+    "aol.com",
+    "aol.fr",
+    "icloud.com",
+    "me.com",
+    "gmx.fr",
+    "gmx.com",
+    "gmx.de",
+    "web.de",
+    "protonmail.com",
+    "proton.me",
+    "yandex.ru",
+    "mail.ru",
+    "zoho.com",
+];
+
+/// Second-level labels under which unrelated organisations share a domain
+/// ("gov.tn", "qc.ca", "co.uk"): such a domain is not one organisation's.
+const SHARED_SECOND_LEVEL: &[&str] = &[
+    "ac", "asso", "co", "com", "edu", "gob", "gouv", "gov", "net", "nom", "or", "org", "qc",
+];
+
+fn normal_domain(d: &str) -> String {
+    d.trim_end_matches('.').to_lowercase()
+}
+
+/// A domain that names one organisation: not a mailbox provider's, and
+/// more than a country code or a shared second level ("gov.tn").
+fn organisation_domain(d: &str) -> bool {
+    let labels: Vec<&str> = d.split('.').collect();
+    !SHARED_DOMAINS.contains(&d)
+        && labels.len() >= 2
+        && !(labels.len() == 2 && SHARED_SECOND_LEVEL.contains(&labels[0]))
+}
+
+/// `a` and `b` are the same organisation's domain, or one is a subdomain
+/// of the other (`ri.saint-etienne.fr` and `saint-etienne.fr`); never a
+/// mailbox provider's domain (`gmail.com`) nor a shared suffix (`gov.tn`).
 fn same_domain(a: &str, b: &str) -> bool {
-    let (a, b) = (a.to_lowercase(), b.to_lowercase());
-    let (a, b) = (a.trim_end_matches('.'), b.trim_end_matches('.'));
-    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+    let (a, b) = (normal_domain(a), normal_domain(b));
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    organisation_domain(short) && (short == long || long.ends_with(&format!(".{short}")))
 }
 
 /// Shortens what a fiche wrote for a message (one line, at most 120 chars).
@@ -210,6 +276,38 @@ mod tests {
         let c = choose(Some(&sixty.join(", ")), None, Some("s@x.fr"), None);
         assert_eq!(to(&c), "s@x.fr");
         assert!(c.hold.unwrap().contains("60 adresses"));
+        // A mailbox provider's domain is anyone's: only the sender's own
+        // address goes without review.
+        let c = choose(
+            Some("quelquun@gmail.com"),
+            None,
+            Some("nadege@gmail.com"),
+            None,
+        );
+        assert_eq!(to(&c), "quelquun@gmail.com");
+        assert!(c.hold.unwrap().contains("ni celle de l'expéditeur"));
+        let c = choose(
+            Some("Nadege@Gmail.com"),
+            None,
+            Some("nadege@gmail.com"),
+            None,
+        );
+        assert!(c.hold.is_none(), "{c:?}");
+        // A shared suffix is not the organisation's domain.
+        let c = choose(
+            Some("x@gov.tn"),
+            None,
+            Some("leila@commune-kairouan.gov.tn"),
+            None,
+        );
+        assert!(c.hold.is_some(), "{c:?}");
+        let c = choose(
+            Some("jf@ville.levis.qc.ca"),
+            None,
+            Some("accueil@levis.qc.ca"),
+            None,
+        );
+        assert!(c.hold.is_none(), "{c:?}");
         // No sender to compare with: held.
         let c = choose(Some("a@x.fr"), None, None, None);
         assert!(c.hold.is_some());
