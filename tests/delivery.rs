@@ -357,6 +357,11 @@ fn the_partners_email_goes_once_per_changed_week_and_never_for_an_unchanged_one(
     assert!(text.contains("Commune numéro 1"), "{text}");
     assert!(!text.contains("Commune numéro 3"), "no one waiting: {text}");
     assert!(!text.contains("attente"), "{text}");
+    // The first e-mail lists the programme (nothing is "added" to a list
+    // they never saw), in lines a mail reader shows as they are.
+    assert!(text.contains("Au programme à ce jour"), "{text}");
+    assert!(!text.contains("Ajouté"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 78), "{text}");
     assert_eq!(c.attachments(), ["programme.xlsx", "programme.html"]);
     // Later that week: nothing.
     assert!(daemon_tick(&env, "2018-06-05T09:00:00Z").is_none());

@@ -157,13 +157,17 @@ pub fn body(
     if let Some(v) = &event.venue {
         when = format!("{when}, {v}");
     }
-    let mut out = format!(
-        "Bonjour,\n\nVoici la publication n° {} des listes de programmation des {} ({when}), \
-         état au {}.\n\n",
-        p.number,
-        event.name,
-        labels::date_fr(&p.published_at)
-    );
+    let mut out = String::from("Bonjour,\n\n");
+    out.push_str(&fill(
+        &format!(
+            "Voici la publication n° {} des listes de programmation des {} ({when}), état au {}.",
+            p.number,
+            event.name,
+            labels::date_fr(&p.published_at)
+        ),
+        "",
+    ));
+    out.push_str("\n\n");
     let lines = changes.public_lines();
     match (since, lines.is_empty()) {
         (_, true) => out.push_str("Aucun changement du programme depuis notre dernier envoi.\n"),
@@ -175,7 +179,13 @@ pub fn body(
     for (title, items) in lines {
         out.push_str(&format!("\n{title}\n"));
         for (verb, rest) in items {
-            out.push_str(&format!("- {verb} : {rest}\n"));
+            // The first e-mail lists the programme: everything is new.
+            let item = match since {
+                None => format!("- {rest}"),
+                Some(_) => format!("- {verb} : {rest}"),
+            };
+            out.push_str(&fill(&item, "  "));
+            out.push('\n');
         }
     }
     out.push('\n');
@@ -204,6 +214,29 @@ pub fn body(
          Bien cordialement,\n\nL'équipe des Rencontres\nCités Unies France\n",
     );
     out
+}
+
+/// Width of the e-mail's lines (as the letters').
+const WIDTH: usize = 76;
+
+/// `text` in lines of at most [`WIDTH`] characters, cut between words (a
+/// longer word stands alone), the lines after the first starting with
+/// `indent`.
+fn fill(text: &str, indent: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = line.chars().count();
+        if len > indent.len() && len + 1 + word.chars().count() > WIDTH {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(indent);
+        } else if !line.is_empty() && !line.ends_with(' ') {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -260,5 +293,18 @@ mod tests {
         .unwrap();
         assert!(linked.attachments.is_empty());
         assert!(PartnersSettings::new(vec![], None, Some("ftp://x".into()), None, false).is_err());
+    }
+
+    #[test]
+    fn lines_are_filled_between_words() {
+        let long = "- Déplacé : Conseil départemental du Val-de-Marne — bourse aux projets 12h45, Table 1 → 16h30, Table 5";
+        let f = fill(long, "  ");
+        assert!(f.lines().all(|l| l.chars().count() <= WIDTH), "{f}");
+        assert!(f.lines().skip(1).all(|l| l.starts_with("  ")), "{f}");
+        assert_eq!(
+            f.split_whitespace().collect::<Vec<_>>(),
+            long.split_whitespace().collect::<Vec<_>>()
+        );
+        assert_eq!(fill("court", "  "), "court");
     }
 }
