@@ -197,17 +197,27 @@ pub fn body(
                 "Les listes complètes sont en ligne :\n{base}/{name}/programme.html\n"
             ));
             if !files.is_empty() {
-                out.push_str(&format!(
-                    "Elles sont aussi jointes à ce message ({}).\n",
-                    files.join(", ")
+                out.push_str(&fill(
+                    &format!(
+                        "Elles sont aussi jointes à ce message ({}).",
+                        files.join(", ")
+                    ),
+                    "",
                 ));
+                out.push('\n');
             }
         }
         (None, []) => {}
-        (None, files) => out.push_str(&format!(
-            "Les listes complètes sont jointes à ce message ({}).\n",
-            files.join(", ")
-        )),
+        (None, files) => {
+            out.push_str(&fill(
+                &format!(
+                    "Les listes complètes sont jointes à ce message ({}).",
+                    files.join(", ")
+                ),
+                "",
+            ));
+            out.push('\n');
+        }
     }
     out.push_str(
         "\nCes listes peuvent encore évoluer d'ici aux Rencontres.\n\n\
