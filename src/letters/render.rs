@@ -140,7 +140,15 @@ fn bourse_label(d: &LetterData) -> Option<String> {
         _ => return None,
     };
     Some(match non_empty(&d.target_country) {
-        Some(c) => format!("{kind} – {}", shorten(&clean(c, true), 60)),
+        // Used between parentheses: "Vietnam (province de Yên Bái)" is
+        // written "Vietnam, province de Yên Bái".
+        Some(c) => {
+            let c = clean(c, true)
+                .replace(" (", ", ")
+                .replace(['(', ')'], "")
+                .replace(" ,", ",");
+            format!("{kind} – {}", shorten(&c, 60))
+        }
         None => kind.to_string(),
     })
 }

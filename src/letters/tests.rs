@@ -429,6 +429,12 @@ fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() 
         "{body}"
     );
     assert!(!body.contains("Nous souhaitons"), "{body}");
+    d.target_country = Some("Vietnam (province de Yên Bái)".into());
+    let body = plain(&l.render(LetterKind::Accepted, &d).body);
+    assert!(
+        flat(&body).contains("(appel à coopération – Vietnam, province de Yên Bái, n° 12)"),
+        "{body}"
+    );
     d.request_type = Some("specific_need".into());
     d.target_country = None;
     let body = plain(&l.render(LetterKind::Rejected, &d).body);
