@@ -575,7 +575,7 @@ fn is_quote(c: char) -> bool {
 
 /// Whether the guillemets and straight double quotes of `t` pair up.
 fn balanced(t: &str) -> bool {
-    t.matches('«').count() == t.matches('»').count() && t.matches('"').count() % 2 == 0
+    t.matches('«').count() == t.matches('»').count() && t.matches('"').count().is_multiple_of(2)
 }
 
 /// A title in one pair of guillemets with non-breaking spaces inside. The
@@ -585,10 +585,7 @@ fn balanced(t: &str) -> bool {
 /// that guillemets never nest.
 pub fn quoted(title: &str) -> String {
     let mut t = title.trim();
-    loop {
-        let (Some(first), Some(last)) = (t.chars().next(), t.chars().next_back()) else {
-            break;
-        };
+    while let (Some(first), Some(last)) = (t.chars().next(), t.chars().next_back()) {
         if t.chars().count() < 2 || !is_quote(first) || !is_quote(last) {
             break;
         }
