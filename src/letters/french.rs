@@ -724,6 +724,7 @@ fn unbroken_dates(text: &str) -> String {
         return text.to_string();
     }
     let is_day = |w: &str| {
+        let w = w.trim_start_matches(['(', '[']);
         let w = w.strip_suffix("er").unwrap_or(w);
         !w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit())
     };
@@ -834,6 +835,7 @@ mod tests {
         );
         assert_eq!(typography("mai 2018 : x"), "mai\u{a0}2018\u{a0}: x");
         assert_eq!(typography("je mai"), "je mai");
+        assert_eq!(typography("(4 juillet 2018)"), "(4\u{a0}juillet\u{a0}2018)");
     }
 
     fn de(name: &str, t: Option<&str>, country: Option<&str>) -> String {
