@@ -230,11 +230,40 @@ pub(crate) enum OptMatch {
     Approximate,
 }
 
-/// Times written in a text ("14h20", "14 h 20", "14:20", "14h", "2:20 pm")
-/// as "HH:MM".
+/// A time of day found in a text: hours and minutes as written, whether an
+/// "am"/"pm" follows it, and where it stands (char indices).
+struct Clock {
+    h: u32,
+    m: u32,
+    half: Option<Half>,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Half {
+    Am,
+    Pm,
+}
+
+impl Clock {
+    /// The time on a 24-hour clock under `half` ("2:20 pm" → 14:20,
+    /// "12:45 pm" → 12:45, "12:10 am" → 00:10).
+    fn hours(&self, half: Option<Half>) -> u32 {
+        match half {
+            Some(Half::Pm) if self.h < 12 => self.h + 12,
+            Some(Half::Am) if self.h == 12 => 0,
+            _ => self.h,
+        }
+    }
+}
+
+/// Times written in a text ("14h20", "14 h 20", "14:20", "14h", "2:20 pm"),
+/// with the "am"/"pm" written once after a range applying to both ends
+/// ("2:00 – 2:20 pm" is 14:00 to 14:20), as "HH:MM".
 pub(crate) fn times_in(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
+    let mut clocks: Vec<Clock> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
@@ -260,7 +289,7 @@ pub(crate) fn times_in(text: &str) -> Vec<String> {
                 }
                 m_digits = chars[m_start..j].iter().collect();
             }
-            // "2 pm", "2:20 p.m."
+            // "2 pm", "2:20 p.m.", "2:20PM"
             let mut k = j;
             while k < chars.len() && chars[k] == ' ' {
                 k += 1;
@@ -269,24 +298,43 @@ pub(crate) fn times_in(text: &str) -> Vec<String> {
                 .iter()
                 .collect::<String>()
                 .to_lowercase();
-            let pm = tail.starts_with("pm") || tail.starts_with("p.m");
-            let am = tail.starts_with("am") || tail.starts_with("a.m");
-            if (separated || pm || am)
-                && let Ok(mut h) = hours.parse::<u32>()
+            let word_ends = |n: usize| chars.get(k + n).is_none_or(|c| !c.is_alphanumeric());
+            let half = if (tail.starts_with("pm") && word_ends(2)) || tail.starts_with("p.m") {
+                Some(Half::Pm)
+            } else if (tail.starts_with("am") && word_ends(2)) || tail.starts_with("a.m") {
+                Some(Half::Am)
+            } else {
+                None
+            };
+            let mut end = j;
+            if half.is_some() {
+                end = k + if tail.starts_with("p.m") || tail.starts_with("a.m") {
+                    3
+                } else {
+                    2
+                };
+            }
+            if (separated || half.is_some())
+                && let Ok(h) = hours.parse::<u32>()
             {
                 let m = match m_digits.len() {
                     2 => m_digits.parse::<u32>().ok(),
                     0 => Some(0),
                     _ => None,
                 };
-                if pm && h < 12 {
-                    h += 12;
-                }
+                // An hour past 12 with "pm" ("14:00 pm") is a 24-hour time.
+                let half = half.filter(|_| h <= 12);
                 if let Some(m) = m
                     && h < 24
                     && m < 60
                 {
-                    out.push(format!("{h:02}:{m:02}"));
+                    clocks.push(Clock {
+                        h,
+                        m,
+                        half,
+                        start,
+                        end: end.max(j),
+                    });
                 }
             }
             i = j.max(i);
@@ -294,7 +342,37 @@ pub(crate) fn times_in(text: &str) -> Vec<String> {
             i += 1;
         }
     }
+    // A range's start takes the "am"/"pm" written after its end, unless
+    // that would put it after the end ("11:30 – 12:10 pm").
+    let mut out = Vec::with_capacity(clocks.len());
+    for (n, c) in clocks.iter().enumerate() {
+        let mut half = c.half;
+        if half.is_none()
+            && let Some(next) = clocks.get(n + 1)
+            && next.half.is_some()
+            && joins_a_range(&chars[c.end.min(next.start)..next.start])
+        {
+            let end = next.hours(next.half) * 60 + next.m;
+            let inherited = c.hours(next.half) * 60 + c.m;
+            if inherited <= end {
+                half = next.half;
+            }
+        }
+        out.push(format!("{:02}:{:02}", c.hours(half), c.m));
+    }
     out
+}
+
+/// True when the text between two times makes them a range ("–", "-",
+/// "to", "à", "a", "hasta", "até").
+fn joins_a_range(between: &[char]) -> bool {
+    let s: String = between.iter().collect();
+    let s = s.trim().to_lowercase();
+    s.is_empty()
+        || [
+            "-", "–", "—", "/", "to", "till", "until", "à", "a", "au", "hasta", "até", "ate",
+        ]
+        .contains(&s.as_str())
 }
 
 /// The folded names of each option of a list, computed once per list.
@@ -767,5 +845,36 @@ mod tests {
         assert_eq!(times_in("12:45"), vec!["12:45"]);
         assert_eq!(times_in("2 pm"), vec!["14:00"]);
         assert!(times_in("2018").is_empty());
+        // English 12-hour style: "pm" written once after a range.
+        assert_eq!(times_in("2:00 – 2:20 pm"), vec!["14:00", "14:20"]);
+        assert_eq!(times_in("1:15 – 1:45 pm"), vec!["13:15", "13:45"]);
+        assert_eq!(times_in("9:30-9:50 am"), vec!["09:30", "09:50"]);
+        assert_eq!(times_in("12:45 – 1:15 p.m."), vec!["12:45", "13:15"]);
+        assert_eq!(times_in("11:30 to 12:10 pm"), vec!["11:30", "12:10"]);
+        assert_eq!(times_in("4:30 PM - 5:00 PM"), vec!["16:30", "17:00"]);
+        assert_eq!(times_in("2.00-2.20pm"), vec!["14:00", "14:20"]);
+        assert_eq!(times_in("12:10 am"), vec!["00:10"]);
+        assert_eq!(times_in("14:00 pm"), vec!["14:00"]);
+        // "am" inside a word is no half of the day.
+        assert_eq!(times_in("14h amical"), vec!["14:00"]);
+    }
+
+    #[test]
+    fn slots_written_in_english_12_hour_style() {
+        use crate::fiche::spec::BOURSE_SLOTS;
+        assert_eq!(value(&read("2:00 – 2:20 pm", MICRO_SLOTS)), Some("14:00"));
+        assert_eq!(value(&read("3:20-3:40 PM", MICRO_SLOTS)), Some("15:20"));
+        assert_eq!(value(&read("1:15 – 1:45 pm", BOURSE_SLOTS)), Some("13:15"));
+        assert_eq!(value(&read("12:45 – 1:15 pm", BOURSE_SLOTS)), Some("12:45"));
+        // Marked among the translated options.
+        assert_eq!(
+            value(&read(
+                "☐ 2:00 – 2:20 pm   ☒ 2:20 – 2:40 pm   ☐ 2:40 – 3:00 pm",
+                MICRO_SLOTS
+            )),
+            Some("14:20")
+        );
+        // A morning time names no slot of the event: kept, never guessed.
+        assert_eq!(read("9:30-9:50 am", MICRO_SLOTS), Choice::Unrecognised);
     }
 }
