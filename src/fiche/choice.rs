@@ -131,6 +131,14 @@ pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<It
     for (a, b) in split_ranges(&cell.text, from) {
         let raw = &cell.text[a..b];
         let (mark, body) = take_mark(raw);
+        // A mark word typed after the option ("☐ Commune oui", "Región  sí").
+        let (mark, body) = match mark {
+            Mark::Marked => (mark, body),
+            _ => match marked_after(&body, opts) {
+                Some(option) => (Mark::Marked, option),
+                None => (mark, body),
+            },
+        };
         let item = Item {
             mark,
             text: body.clone(),
@@ -171,6 +179,94 @@ pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<It
     out
 }
 
+/// True when a word (folded) is one people type to mark an option
+/// (`spec::MARK_WORDS`), or a mark glyph or arrow.
+fn is_mark_word(word: &str) -> bool {
+    use std::sync::OnceLock;
+    static WORDS: OnceLock<Vec<String>> = OnceLock::new();
+    let t = word.trim();
+    if !t.is_empty()
+        && t.chars()
+            .all(|c| MARKED.contains(&c) || matches!(c, '←' | '⇐' | '<' | '-' | '='))
+        && t.chars().any(|c| c != '-' && c != '=')
+    {
+        return true;
+    }
+    let words = WORDS.get_or_init(|| {
+        super::spec::MARK_WORDS
+            .iter()
+            .map(|(w, _)| fold(w))
+            .collect()
+    });
+    let f = fold(t);
+    !f.is_empty() && words.contains(&f)
+}
+
+/// The option an item names when a mark word follows it ("Commune oui",
+/// "Región : sí", "Film ✓", "Oui <-"): the option's text without the mark.
+/// `None` when the item is an option as printed or names none.
+fn marked_after(body: &str, opts: &'static [Opt]) -> Option<String> {
+    let t = body.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!'));
+    let cut = t.rfind(|c: char| c.is_whitespace() || matches!(c, ':' | '(' | '['))?;
+    let last = t[cut..]
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '(' | '['))
+        .trim_end_matches([')', ']']);
+    if !is_mark_word(last) {
+        return None;
+    }
+    if matches!(match_option(t, opts), Some((_, OptMatch::Exact, _))) {
+        return None;
+    }
+    let head = t[..cut]
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '-' | '–' | '=' | '>' | '<' | '←' | '→' | '⇐')
+        })
+        .trim();
+    match_option(head, opts).map(|_| head.to_string())
+}
+
+/// An item that is only a mark ("✓", "X", "oui" alone in its cell or
+/// between two runs of spaces), not an option of the field.
+fn is_lone_mark(item: &Item, opts: &'static [Opt]) -> bool {
+    match item.mark {
+        Mark::Marked => item.text.is_empty(),
+        Mark::Bare => is_mark_word(&item.text) && match_option(&item.text, opts).is_none(),
+        Mark::Unmarked => false,
+    }
+}
+
+/// Gives each lone mark to the option it was typed after (or, first of
+/// all, before): "☐ Oui ✓ ☐ Non", cells "☐ Commune" | "x" | "☐ Région".
+/// `None` when there is no lone mark.
+fn attach_lone_marks(items: &[Item], opts: &'static [Opt]) -> Option<Vec<Item>> {
+    let lone: Vec<bool> = items.iter().map(|i| is_lone_mark(i, opts)).collect();
+    if !lone.contains(&true) {
+        return None;
+    }
+    let names = |k: usize| !lone[k] && match_option(&items[k].text, opts).is_some();
+    let mut out: Vec<Item> = items.to_vec();
+    let mut keep = vec![true; items.len()];
+    for k in (0..items.len()).filter(|k| lone[*k]) {
+        let target = if k > 0 && names(k - 1) {
+            Some(k - 1)
+        } else if k + 1 < items.len() && names(k + 1) {
+            Some(k + 1)
+        } else {
+            None
+        };
+        if let Some(t) = target {
+            out[t].mark = Mark::Marked;
+            keep[k] = false;
+        }
+    }
+    let mut n = 0;
+    out.retain(|_| {
+        n += 1;
+        keep[n - 1]
+    });
+    Some(out)
+}
+
 /// Splits a marker off an item: glyphs, "[x]", "(x)", or a lone X before or
 /// after the option text.
 pub(crate) fn take_mark(item: &str) -> (Mark, String) {
@@ -193,7 +289,15 @@ pub(crate) fn take_mark(item: &str) -> (Mark, String) {
             return (Mark::Marked, t[c.len_utf8()..].trim().to_string());
         }
         if UNMARKED.contains(&c) {
-            return (Mark::Unmarked, t[c.len_utf8()..].trim().to_string());
+            let body = t[c.len_utf8()..].trim();
+            // The box left empty and a mark typed beside it ("☐ X Commune",
+            // "☐ Commune X").
+            if let (Mark::Marked, inner) = take_mark(body)
+                && !inner.is_empty()
+            {
+                return (Mark::Marked, inner);
+            }
+            return (Mark::Unmarked, body.to_string());
         }
     }
     for x in ["X ", "x ", "X\t", "x\t", "X:", "x:", "X-", "x-"] {
@@ -541,6 +645,8 @@ fn by_look<'f>(cands: &'f [&'f Found]) -> Option<Result<&'f Found, String>> {
 /// Reads a choice from the items of its answer. `raw` is the answer's text
 /// as written (for messages).
 pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Choice {
+    let attached = attach_lone_marks(items, opts);
+    let items = attached.as_deref().unwrap_or(items);
     let with = |m: Mark| items.iter().filter(|i| i.mark == m).collect::<Vec<_>>();
     let marked_items = with(Mark::Marked);
     let marked = found(&marked_items, opts);
@@ -697,6 +803,76 @@ mod tests {
             one("departement")
         );
         assert_eq!(read("✓ Région", ORGANISATION_TYPES), one("region"));
+    }
+
+    #[test]
+    fn a_mark_typed_after_an_option_whose_box_is_left_empty() {
+        // In the same cell: glyph, letter or word after the option's label.
+        assert_eq!(read("☐ Oui ✓    ☐ Non", YES_NO), one("true"));
+        assert_eq!(read("☐ Oui    ☐ Non X", YES_NO), one("false"));
+        assert_eq!(read("☐ Oui    ☐ Non x", YES_NO), one("false"));
+        assert_eq!(
+            read(
+                "☐ Commune  ☐ Intercommunalité oui  ☐ Département",
+                ORGANISATION_TYPES
+            ),
+            one("intercommunalite")
+        );
+        assert_eq!(
+            read("☐ Commune\n☐ Région : oui\n☐ Autre", ORGANISATION_TYPES),
+            one("region")
+        );
+        assert_eq!(
+            read("☐ Commune ✔\n☐ Région\n☐ Autre", ORGANISATION_TYPES),
+            one("commune")
+        );
+        assert_eq!(
+            read("☐ Commune\n☐ Región <- sí\n☐ Autre", ORGANISATION_TYPES),
+            one("region")
+        );
+        assert_eq!(read("☐ X Non   ☐ Oui", YES_NO), one("false"));
+        // Two marks are never a guess.
+        assert!(matches!(
+            read("☐ Commune x  ☐ Région x", ORGANISATION_TYPES),
+            Choice::Ambiguous(_)
+        ));
+        // "Oui" typed after the printed options of a yes/no question is the
+        // answer Oui, not a mark given to Non.
+        assert_eq!(value(&read("☐ Oui    ☐ Non    Oui", YES_NO)), Some("true"));
+        // Blank options stay blank.
+        assert_eq!(
+            read("☐ Commune  ☐ Région", ORGANISATION_TYPES),
+            Choice::Absent
+        );
+    }
+
+    #[test]
+    fn a_mark_in_the_cell_after_an_option() {
+        // Options one per cell, the mark typed in the cell after one of them.
+        let cells = [
+            Cell::text(1, "☐ Commune"),
+            Cell::text(2, "☐ Région"),
+            Cell::text(3, "X"),
+            Cell::text(4, "☐ Autre"),
+        ];
+        let items: Vec<Item> = cells
+            .iter()
+            .flat_map(|c| items_of(c, 0, ORGANISATION_TYPES))
+            .collect();
+        assert_eq!(read_choice(&items, "", ORGANISATION_TYPES), one("region"));
+        let cells = [
+            Cell::text(1, "✓"),
+            Cell::text(2, "Film"),
+            Cell::text(3, "Autre"),
+        ];
+        let items: Vec<Item> = cells
+            .iter()
+            .flat_map(|c| items_of(c, 0, crate::fiche::spec::FORMATS))
+            .collect();
+        assert_eq!(
+            read_choice(&items, "", crate::fiche::spec::FORMATS),
+            one("film")
+        );
     }
 
     #[test]

@@ -283,7 +283,7 @@ pub(crate) fn title_of_folded(f: &str) -> Option<(Kind, Lang)> {
         return None;
     }
     let hint = [
-        "atelier", "bourse", "workshop", "taller", "project", "proyect",
+        "atelier", "bourse", "workshop", "taller", "project", "proyect", "projet", "oficina",
     ];
     if !hint.iter().any(|h| f.contains(h)) {
         return None;
