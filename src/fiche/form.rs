@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::choice::{self, Choice};
 use super::labels::{self, Hit};
-use super::model::{Cell, Fiche, FicheError, Grid, Kind, Value, Warning};
+use super::model::{Cell, Fiche, FicheError, Grid, Kind, Typed, Value, Warning};
 use super::spec::{self, FieldSpec, FieldType, Lang};
 use super::text::{clean_value, fold, fold_label, is_blank_value};
 
@@ -63,6 +63,12 @@ struct Answer {
     continued: usize,
     /// The answer's text, cleaned.
     text: String,
+    /// Column of the answer when it stood far right of the label, past the
+    /// form's answer columns, where the sheet's answers stand.
+    far: Option<u32>,
+    /// Column of text left right of the label, too far to be its answer
+    /// (kept beside the form): said to staff when the label reads nothing.
+    beside: Option<u32>,
 }
 
 /// The labels of each form found in one grid, cell by cell.
@@ -357,10 +363,50 @@ fn looks_like_options(text: &str, opts: &'static [spec::Opt]) -> bool {
         })
 }
 
+/// How far right of their labels a sheet's answers usually stand: the
+/// most common gap (in columns) between a label cell and the first text
+/// right of it, over the segment's labels; `None` for a document or when
+/// fewer than two labels have text beside them. Ties go to the nearer gap.
+fn usual_gap(grid: &Grid, classes: &[Vec<Class>], seg: &Segment) -> Option<u32> {
+    if !grid.is_sheet() {
+        return None;
+    }
+    let mut counts: Vec<(u32, usize)> = Vec::new();
+    for r in seg.rows.clone() {
+        let row = &grid.rows[r];
+        for (i, class) in classes[r].iter().enumerate() {
+            if !matches!(class, Class::Label(_)) {
+                continue;
+            }
+            let label = &row.cells[i];
+            let first = row.cells[i + 1..]
+                .iter()
+                .zip(&classes[r][i + 1..])
+                .take_while(|(_, c)| !matches!(c, Class::Label(_)))
+                .find(|(cell, c)| matches!(c, Class::Text) && !cell.text.trim().is_empty());
+            if let Some((cell, _)) = first {
+                let gap = cell.col.saturating_sub(label.col + label.width.max(1));
+                match counts.iter_mut().find(|(g, _)| *g == gap) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((gap, 1)),
+                }
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(gap, _)| gap)
+}
+
 /// Finds the answer of every label of `kind` in a segment.
 fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Vec<Answer> {
     let specs = spec::fields(kind);
     let mut out = Vec::new();
+    // A sheet whose answers were typed far right of the labels (empty
+    // columns between): the answer columns are where its answers are.
+    let far_gap = usual_gap(grid, classes, seg).filter(|g| *g >= ANSWER_COLUMNS);
     for r in seg.rows.clone() {
         for (i, class) in classes[r].iter().enumerate() {
             let Class::Label(hit) = class else { continue };
@@ -378,20 +424,31 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
             // sheet, a cell far right of the form's answer columns, past
             // empty ones, is a note beside the form, not the answer.
             let label_cell = &grid.rows[r].cells[i];
-            let mut reach = label_cell.col + label_cell.width.max(1) + ANSWER_COLUMNS;
+            let label_end = label_cell.col + label_cell.width.max(1);
+            let usual_reach = label_end + ANSWER_COLUMNS;
+            let mut reach = label_end + far_gap.map_or(ANSWER_COLUMNS, |g| g + 2);
+            let mut far = None;
+            let mut beside = None;
             for (j, c) in classes[r].iter().enumerate().skip(i + 1) {
                 if matches!(c, Class::Label(_)) {
                     break;
                 }
                 let cell = &grid.rows[r].cells[j];
+                let says = matches!(c, Class::Text) && !cell.text.trim().is_empty();
                 if grid.is_sheet() && cell.col >= reach {
+                    if says && parts.is_empty() {
+                        beside = Some(cell.col);
+                    }
                     break;
                 }
-                if matches!(c, Class::Text) && !cell.text.trim().is_empty() {
+                if says {
                     parts.push(Part {
                         pos: (r, j),
                         from: 0,
                     });
+                    if cell.col >= usual_reach && far.is_none() {
+                        far = Some(cell.col);
+                    }
                     reach = reach.max(cell.col + cell.width.max(1) + 1);
                 }
             }
@@ -505,10 +562,24 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
                 route,
                 continued,
                 text,
+                far: far.filter(|_| route == Route::Right),
+                beside,
             });
         }
     }
     out
+}
+
+/// A sheet column as Excel names it (0 → A, 27 → AB).
+fn column_name(col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        letters.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8_lossy(&letters).into_owned()
 }
 
 fn part_text(grid: &Grid, p: &Part) -> String {
@@ -612,14 +683,30 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         }
     }
 
+    let mut far_columns: Vec<u32> = Vec::new();
     for (index, a) in raw {
         let spec = &specs[index];
         let text = a.text.clone();
-        if text.is_empty() {
+        let blank =
+            text.is_empty() || (!matches!(spec.ty, FieldType::Choice(_)) && is_blank_value(&text));
+        if blank {
+            // Never silent: text stands right of the label but too far from
+            // it (and from the sheet's other answers) to be read as its answer.
+            if let Some(col) = a.beside {
+                fiche.warnings.push(Warning::field(
+                    spec.key,
+                    format!(
+                        "rubrique lue vide, mais du texte se trouve plus loin à droite du libellé (colonne {}) : gardé hors rubrique, à vérifier",
+                        column_name(col)
+                    ),
+                ));
+            }
             continue;
         }
-        if !matches!(spec.ty, FieldType::Choice(_)) && is_blank_value(&text) {
-            continue;
+        if let Some(col) = a.far
+            && !far_columns.contains(&col)
+        {
+            far_columns.push(col);
         }
         if a.hit.approximate {
             let label = clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
@@ -655,6 +742,17 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         }
         read_value(grid, spec, &a, text, &mut fiche, &mut langs);
     }
+    if !far_columns.is_empty() {
+        far_columns.sort_unstable();
+        let names: Vec<String> = far_columns.into_iter().map(column_name).collect();
+        fiche.warnings.insert(
+            0,
+            Warning::general(format!(
+                "réponses lues loin à droite des libellés, après des colonnes vides (colonne {}) : à vérifier",
+                names.join(", ")
+            )),
+        );
+    }
     let filled = fiche.fields.len();
     Reading {
         kind,
@@ -680,12 +778,11 @@ fn read_value(
             fiche.fields.insert(spec.key.to_string(), Value::Text(text));
         }
         FieldType::Phone => {
-            let digits = text.chars().filter(char::is_ascii_digit).count();
-            if text.chars().all(|c| c.is_ascii_digit()) && digits >= 9 && !text.starts_with('0') {
-                fiche.warnings.push(Warning::field(
-                    spec.key,
-                    "numéro saisi comme un nombre : le 0 ou le + initial a pu être perdu",
-                ));
+            let as_number = matches!(a.parts.as_slice(), [p]
+                if matches!(grid.rows[p.pos.0].cells[p.pos.1].typed, Typed::Number(_)));
+            let (text, warning) = read_phone(text, as_number);
+            if let Some(w) = warning {
+                fiche.warnings.push(Warning::field(spec.key, w));
             }
             fiche.fields.insert(spec.key.to_string(), Value::Text(text));
         }
@@ -749,6 +846,28 @@ fn read_value(
             }
         }
     }
+}
+
+/// A phone number as read, and what to tell staff. A number typed into a
+/// spreadsheet cell without a text format loses its leading 0 (0594 28 28
+/// 28 becomes 594282828): when the digits plainly are a French national
+/// number — nine digits, the first 1 to 9 — the 0 is put back, and said.
+/// Other digits (an international number that lost its +) are kept as
+/// read, with a warning.
+fn read_phone(text: String, typed_as_number: bool) -> (String, Option<String>) {
+    let all_digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+    if !all_digits || text.starts_with('0') || text.len() < 9 {
+        return (text, None);
+    }
+    if typed_as_number && text.len() == 9 {
+        let warning =
+            format!("numéro saisi comme un nombre ({text}) : 0 initial rétabli, à vérifier");
+        return (format!("0{text}"), Some(warning));
+    }
+    (
+        text,
+        Some("numéro saisi comme un nombre : le 0 ou le + initial a pu être perdu".to_string()),
+    )
 }
 
 fn looks_like_email(s: &str) -> bool {
@@ -1018,10 +1137,27 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
 /// required fields left blank are named, and text added without any field
 /// read is never a blank form.
 fn finish(fiche: &mut Fiche) {
-    if fiche.kind.is_some()
+    if let Some(kind) = fiche.kind
         && !fiche.fields.is_empty()
         && !fiche.fields.contains_key("preferred_slot")
     {
+        // "No slot" reads as any slot, unless a slot stands in the text
+        // kept beside the form (under a label the reader did not know).
+        if let Some(FieldType::Choice(opts)) = spec::field(kind, "preferred_slot").map(|s| s.ty)
+            && let Some(seen) = fiche
+                .extra
+                .iter()
+                .flat_map(|(l, v)| [l, v])
+                .find(|t| names_a_slot(t, opts))
+        {
+            fiche.warnings.push(Warning::field(
+                "preferred_slot",
+                format!(
+                    "aucun créneau lu : « indifférent » par défaut, mais un créneau figure dans le texte gardé hors rubrique (« {} ») : à vérifier",
+                    seen.lines().next().unwrap_or_default()
+                ),
+            ));
+        }
         fiche
             .fields
             .insert("preferred_slot".to_string(), Value::Text("any".to_string()));
@@ -1043,6 +1179,18 @@ fn finish(fiche: &mut Fiche) {
             "du texte a été ajouté au formulaire mais aucune rubrique n'a pu être lue : fiche à lire et à saisir à la main",
         ));
     }
+}
+
+/// True when a text names one of the event's slots (not "any"): as an
+/// option or as a time that starts one.
+fn names_a_slot(text: &str, opts: &'static [spec::Opt]) -> bool {
+    let cell = Cell::text(0, text);
+    choice::items_of(&cell, 0, opts)
+        .iter()
+        .any(|i| choice::match_option(&i.text, opts).is_some_and(|(o, _, _)| o.value != "any"))
+        || choice::times_in(text)
+            .iter()
+            .any(|t| opts.iter().any(|o| o.value == t))
 }
 
 #[cfg(test)]
@@ -1236,6 +1384,105 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].text("project_title"), Some("Projet A"));
         assert_eq!(f[1].text("project_title"), Some("Projet B"));
+    }
+
+    #[test]
+    fn a_phone_typed_as_a_number_gets_its_leading_zero_back() {
+        let mut g = grid(&[
+            &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+            &[
+                "Nom de la collectivité ou de la structure",
+                "Mairie de Kourou",
+            ],
+            &["Téléphone", "594282828"],
+        ]);
+        g.rows[2].cells[1].typed = Typed::Number(594282828.0);
+        let f = one(g.clone());
+        assert_eq!(f.text("contact_phone"), Some("0594282828"));
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.field.as_deref() == Some("contact_phone")
+                    && w.message.contains("594282828")
+                    && w.message.contains("0 initial rétabli")),
+            "{:?}",
+            f.warnings
+        );
+        // An international number that lost its +: kept as read, flagged.
+        g.rows[2].cells[1] = Cell {
+            typed: Typed::Number(33612345678.0),
+            ..Cell::text(1, "33612345678")
+        };
+        let f = one(g.clone());
+        assert_eq!(f.text("contact_phone"), Some("33612345678"));
+        assert!(warned(&f, "contact_phone"));
+        // Digits that are no French number: kept as read, and flagged.
+        g.rows[2].cells[1] = Cell {
+            typed: Typed::Number(2_250_707_123_456.0),
+            ..Cell::text(1, "2250707123456")
+        };
+        let f = one(g.clone());
+        assert_eq!(f.text("contact_phone"), Some("2250707123456"));
+        assert!(warned(&f, "contact_phone"));
+        // Nine digits typed as text: what the person wrote, flagged, not changed.
+        g.rows[2].cells[1] = Cell::text(1, "594282828");
+        let f = one(g);
+        assert_eq!(f.text("contact_phone"), Some("594282828"));
+        assert!(warned(&f, "contact_phone"));
+    }
+
+    #[test]
+    fn answers_far_right_of_the_labels() {
+        // Every answer five columns right of its label; one a column further.
+        let f = one(grid(&[
+            &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+            &[
+                "Nom de la collectivité ou de la structure",
+                "",
+                "",
+                "",
+                "",
+                "Ville de Kourou",
+            ],
+            &["Pays", "", "", "", "", "France"],
+            &["Nom", "", "", "", "", "Dupont"],
+            &["Fonction", "", "", "", "", "", "Chargée de mission"],
+            &["Courriel", "", "", "", "", "m.dupont@kourou.fr"],
+        ]));
+        assert_eq!(f.text("organisation"), Some("Ville de Kourou"));
+        assert_eq!(f.text("contact_role"), Some("Chargée de mission"));
+        assert_eq!(f.text("contact_email"), Some("m.dupont@kourou.fr"));
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.message.contains("loin à droite")),
+            "{:?}",
+            f.warnings
+        );
+        // Answers in the form's answer column, one text far right of an
+        // empty label: not its answer, kept beside, and said.
+        let f = one(grid(&[
+            &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+            &[
+                "Nom de la collectivité ou de la structure",
+                "Ville de Kourou",
+            ],
+            &["Pays", "France"],
+            &["Fonction", "", "", "", "", "", "Validé le 3 juin"],
+            &["Courriel", "m.dupont@kourou.fr"],
+        ]));
+        assert!(!f.fields.contains_key("contact_role"), "{:?}", f.fields);
+        assert!(f.extra.iter().any(|(_, v)| v == "Validé le 3 juin"));
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.field.as_deref() == Some("contact_role")
+                    && w.message.contains("colonne G")),
+            "{:?}",
+            f.warnings
+        );
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(27), "AB");
     }
 
     #[test]
