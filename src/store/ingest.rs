@@ -85,6 +85,58 @@ pub fn same_organisation_probably(a: &str, b: &str) -> bool {
     wa.iter().any(|w| wb.contains(w))
 }
 
+/// Words that name a commune as a body, not which one ("Mairie de Kourou",
+/// "Ville de Kourou", "Commune de Kourou" and "Kourou" are one commune), in
+/// the languages of the forms, as `organisation_key` writes them.
+const COMMUNE_WORDS: &[&[&str]] = &[
+    &["hotel", "de", "ville"],
+    &["mairie"],
+    &["ville"],
+    &["commune"],
+    &["municipalite"],
+    &["city"],
+    &["town"],
+    &["municipality"],
+    &["municipalidad"],
+    &["municipio"],
+    &["alcaldia"],
+    &["ayuntamiento"],
+    &["camara", "municipal"],
+    &["prefeitura"],
+    &["municipal"],
+];
+
+/// Small words that join a commune word to its name ("de", "of", "d'"…).
+const LINK_WORDS: &[&str] = &[
+    "de", "d", "du", "des", "la", "le", "l", "of", "the", "del", "da", "do", "dos",
+];
+
+/// The name of an organisation without the words that only say it is a
+/// commune, at either end ("Mairie de Kourou", "Ville de Kourou",
+/// "KOUROU (mairie)" → "kourou"), from its `organisation_key`.
+pub fn organisation_core(key: &str) -> String {
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    loop {
+        let before = words.len();
+        if let Some(p) = COMMUNE_WORDS.iter().find(|p| words.starts_with(p)) {
+            words.drain(..p.len());
+        }
+        while words.len() > 1 && LINK_WORDS.contains(&words[0]) {
+            words.remove(0);
+        }
+        if let Some(p) = COMMUNE_WORDS.iter().find(|p| words.ends_with(p)) {
+            words.truncate(words.len() - p.len());
+        }
+        while words.len() > 1 && LINK_WORDS.contains(&words[words.len() - 1]) {
+            words.pop();
+        }
+        if words.len() == before || words.is_empty() {
+            break;
+        }
+    }
+    words.join(" ")
+}
+
 /// The chain key of a fiche sent by `sender`, or `None` when it cannot be matched.
 pub fn chain_key(
     sender: Option<&str>,
@@ -437,14 +489,27 @@ impl Store {
                 position
             );
             let (mut pflags, mut pwarnings) = (p.flags.clone(), p.warnings.clone());
-            if let Some(k) = &key
-                && let Some((other, org)) = probable_version(&tx, k, message_id)?
+            if let Some(kind) = p.kind
+                && let Some(v) = probable_version(
+                    &tx,
+                    &Newcomer {
+                        kind,
+                        sender: sender_key.as_deref(),
+                        organisation: p.fields.get("organisation").and_then(Value::as_text),
+                        contact: written_contact(p),
+                        key: key.as_deref(),
+                    },
+                    message_id,
+                )?
             {
                 pflags.push(flag::PROBABLE_NEW_VERSION.to_string());
                 pwarnings.push(crate::fiche::Warning::field(
                     "organisation",
                     format!(
-                        "probable nouvelle version de n° {other} (même expéditeur, même type de fiche, organisation écrite « {org} ») : à relier ou à garder séparée"
+                        "probable nouvelle version de n° {} ({}, même type de fiche ; organisation écrite « {} ») : à relier ou à garder séparée",
+                        v.number,
+                        v.why.join(", "),
+                        v.organisation
                     ),
                 ));
             }
@@ -518,42 +583,110 @@ impl Store {
     }
 }
 
-/// A live proposal of another message from the same sender, of the same
-/// kind, whose organisation is written differently but probably names the
-/// same body: (its number, its organisation as written). The most recent.
+/// A proposal being stored, as the resubmission rule sees it.
+struct Newcomer<'a> {
+    kind: Kind,
+    sender: Option<&'a str>,
+    organisation: Option<&'a str>,
+    /// The contact address written in the fiche (not taken from the sender).
+    contact: Option<String>,
+    /// Its chain key (`None` when it has no chain).
+    key: Option<&'a str>,
+}
+
+/// An older proposal the new one probably replaces.
+struct ProbableVersion {
+    /// Its stable number, as staff know it.
+    number: i64,
+    /// Its organisation as written.
+    organisation: String,
+    /// Why they probably are one ("même courriel de contact", …).
+    why: Vec<&'static str>,
+}
+
+/// The contact address written in a fiche, compared without case; `None`
+/// when there is none or when the intake took it from the sender.
+fn written_contact(p: &NewProposal) -> Option<String> {
+    if p.flags.iter().any(|f| f == flag::CONTACT_EMAIL_FROM_SENDER) {
+        return None;
+    }
+    p.fields
+        .get("contact_email")
+        .and_then(Value::as_text)
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| e.contains('@'))
+}
+
+/// The live proposal of another message, of the same kind and outside the
+/// new one's chain, that probably is an older version of it — the most
+/// recent — when they share the contact address written in the fiche, or
+/// the organisation's name once "Mairie / Ville / Commune de" and case,
+/// accents and punctuation are left aside, or the sender and a word of the
+/// organisation's name that is not generic. Never chained: flagged for
+/// staff to link or keep apart.
 fn probable_version(
     tx: &Transaction<'_>,
-    key: &str,
+    new: &Newcomer<'_>,
     message_id: i64,
-) -> Result<Option<(i64, String)>> {
-    // key = sender|kind|organisation (a `#n` suffix for a second fiche).
-    let mut parts = key.splitn(3, '|');
-    let (Some(sender), Some(kind), Some(org)) = (parts.next(), parts.next(), parts.next()) else {
+) -> Result<Option<ProbableVersion>> {
+    let org_key = new.organisation.map(organisation_key).unwrap_or_default();
+    let core = organisation_core(&org_key);
+    if core.is_empty() && new.contact.is_none() && new.sender.is_none() {
         return Ok(None);
-    };
-    let org = org.split('#').next().unwrap_or(org);
-    let prefix = format!("{sender}|{kind}|");
-    let rows: Vec<(i64, String, String)> = tx
-        .prepare_cached(
-            "SELECT id, chain_key, fields FROM proposals
-             WHERE substr(chain_key, 1, length(?1)) = ?1 AND superseded_by IS NULL
-               AND message_id != ?2
-             ORDER BY id DESC",
-        )?
-        .query_map(params![prefix, message_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    for (id, other_key, fields) in rows {
-        let other_org = other_key[prefix.len()..].split('#').next().unwrap_or("");
-        if other_org == org || !same_organisation_probably(org, other_org) {
+    }
+    let base = |k: &str| k.split('#').next().unwrap_or(k).to_string();
+    let own_chain = new.key.map(base);
+    let mut stmt = tx.prepare_cached(
+        "SELECT p.number, p.chain_key, json_extract(p.fields, '$.organisation'),
+                json_extract(p.fields, '$.contact_email'), p.flags, m.sender_key
+         FROM proposals p JOIN messages m ON m.id = p.message_id
+         WHERE p.kind = ?1 AND p.superseded_by IS NULL AND p.message_id != ?2
+         ORDER BY p.id DESC",
+    )?;
+    let mut rows = stmt.query(params![new.kind.key(), message_id])?;
+    while let Some(r) = rows.next()? {
+        let number: Option<i64> = r.get(0)?;
+        let chain: Option<String> = r.get(1)?;
+        let other_org: Option<String> = r.get(2).ok().flatten();
+        let other_contact: Option<String> = r.get(3).ok().flatten();
+        let flags: String = r.get(4)?;
+        let other_sender: Option<String> = r.get(5)?;
+        if own_chain.is_some() && chain.as_deref().map(base) == own_chain {
+            // The same chain: a revision, linked as such.
             continue;
         }
-        let written = serde_json::from_str::<serde_json::Value>(&fields)
-            .ok()
-            .and_then(|v| v["organisation"].as_str().map(str::to_string))
-            .unwrap_or_else(|| other_org.to_string());
-        return Ok(Some((id, written)));
+        let other_key = other_org
+            .as_deref()
+            .map(organisation_key)
+            .unwrap_or_default();
+        let same_sender = new.sender.is_some() && other_sender.as_deref() == new.sender;
+        let same_contact = new.contact.is_some()
+            && !flags.contains(flag::CONTACT_EMAIL_FROM_SENDER)
+            && other_contact.map(|c| c.trim().to_lowercase()) == new.contact;
+        let same_core = !core.is_empty() && organisation_core(&other_key) == core;
+        let similar = same_sender
+            && !org_key.is_empty()
+            && other_key != org_key
+            && same_organisation_probably(&org_key, &other_key);
+        if !(same_contact || same_core || similar) {
+            continue;
+        }
+        let mut why = Vec::new();
+        if same_sender {
+            why.push("même expéditeur");
+        }
+        if same_contact {
+            why.push("même courriel de contact");
+        }
+        if same_core {
+            why.push("même organisation");
+        }
+        let Some(number) = number else { continue };
+        return Ok(Some(ProbableVersion {
+            number,
+            organisation: other_org.unwrap_or_default(),
+            why,
+        }));
     }
     Ok(None)
 }
