@@ -144,7 +144,7 @@ pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<It
             text: body.clone(),
             look: cell.look_of(a, b),
         };
-        if match_option(&body, opts).is_some() || !raw.contains(['/', ',', ';']) {
+        if !raw.contains(['/', ',', ';']) || match_option(&body, opts).is_some() {
             out.push(item);
             continue;
         }
@@ -185,6 +185,10 @@ fn is_mark_word(word: &str) -> bool {
     use std::sync::OnceLock;
     static WORDS: OnceLock<Vec<String>> = OnceLock::new();
     let t = word.trim();
+    // Marks are short ("seleccionado" is the longest word).
+    if t.is_empty() || t.len() > 16 {
+        return false;
+    }
     if !t.is_empty()
         && t.chars()
             .all(|c| MARKED.contains(&c) || matches!(c, '←' | '⇐' | '<' | '-' | '='))

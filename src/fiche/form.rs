@@ -77,6 +77,9 @@ struct Classified {
     bourse: Vec<Vec<Class>>,
     /// Title lines: row → (kind, language).
     titles: BTreeMap<usize, (Kind, Lang)>,
+    /// Every cell is an option name (the workbook's sheet of drop-down
+    /// lists): the form's own text, nothing to read.
+    options_only: bool,
 }
 
 impl Classified {
@@ -88,10 +91,106 @@ impl Classified {
     }
 }
 
+/// What one non-empty cell (trimmed) is, for both forms at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CellClass {
+    /// The label it holds, if any.
+    hit: Option<labels::CellHit>,
+    /// The title line it is (first cell of a row only).
+    title: Option<(Kind, Lang)>,
+    /// One of the form's printed lines (heading, instructions).
+    printed: bool,
+    /// Only an option's printed name.
+    option: bool,
+}
+
+/// Classifies a cell's trimmed text: a label (as printed, after an inline
+/// answer, or retyped), a title line (first cell of a row), the form's
+/// printed text, or text. The form's own strings as printed are looked up
+/// whole; a cell whose first word starts no label, printed line or option
+/// is text without being folded; the rest is folded once.
+pub(crate) fn class_of_cell(text: &str, is_first: bool) -> CellClass {
+    if let Some(c) = printed_class(text, is_first) {
+        return c;
+    }
+    if !is_first && labels::starts_no_form_text(text) {
+        return CellClass::default();
+    }
+    slow_class_of_cell(text, is_first)
+}
+
+/// The class of a cell holding exactly one of the blank forms' own strings
+/// as `spec` prints them (labels in every language, titles, headings,
+/// options): computed once by `slow_class_of_cell`, so the lookup gives
+/// the same answer without folding.
+fn printed_class(text: &str, is_first: bool) -> Option<CellClass> {
+    type Table = labels::FastMap<&'static str, [CellClass; 2]>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut strings: Vec<&'static str> = Vec::new();
+        for kind in Kind::ALL {
+            strings.push(spec::title(kind));
+            for f in spec::fields(kind) {
+                strings.extend(f.labels().map(|(l, _)| l));
+                if let FieldType::Choice(opts) = f.ty {
+                    strings.extend(opts.iter().flat_map(|o| o.names().map(|(n, _)| n)));
+                }
+            }
+        }
+        strings.extend(spec::FORM_TEXT.iter().copied());
+        strings
+            .into_iter()
+            .map(str::trim)
+            .map(|s| {
+                (
+                    s,
+                    [slow_class_of_cell(s, true), slow_class_of_cell(s, false)],
+                )
+            })
+            .collect()
+    });
+    table.get(text).map(|c| c[usize::from(!is_first)])
+}
+
+/// `class_of_cell` by folding the text: the reference the fast paths are
+/// built from.
+pub(crate) fn slow_class_of_cell(text: &str, is_first: bool) -> CellClass {
+    // Folded once, for both forms' labels and the printed text.
+    let folded = if text.len() <= 400 {
+        fold_label(text)
+    } else {
+        String::new()
+    };
+    // A label as printed, else the form's own text (a title line first in
+    // its row, a heading), else a label with its answer or retyped. A title
+    // names no field: it is never read as a label.
+    let exact = labels::exact_cell(&folded);
+    let title = if exact.is_none() && is_first {
+        labels::title_of_folded(&folded)
+    } else {
+        None
+    };
+    let printed = exact.is_none() && title.is_none() && labels::is_printed_text(&folded);
+    let hit = exact.or_else(|| {
+        if title.is_some() || printed {
+            None
+        } else {
+            labels::match_recovered(text, &folded, is_first)
+        }
+    });
+    CellClass {
+        hit,
+        title: title.filter(|_| hit.is_none()),
+        printed: hit.is_none() && (title.is_some() || printed),
+        option: hit.is_none() && is_option_name(text, &folded),
+    }
+}
+
 fn classify(grid: &Grid) -> Classified {
     let mut micro = Vec::with_capacity(grid.rows.len());
     let mut bourse = Vec::with_capacity(grid.rows.len());
     let mut titles = BTreeMap::new();
+    let mut options_only = true;
     for (r, row) in grid.rows.iter().enumerate() {
         let mut m = Vec::with_capacity(row.cells.len());
         let mut b = Vec::with_capacity(row.cells.len());
@@ -104,22 +203,9 @@ fn classify(grid: &Grid) -> Classified {
                 continue;
             }
             let is_first = std::mem::replace(&mut first, false);
-            // Folded once, for both forms' labels and the printed text.
-            let folded = if text.len() <= 400 {
-                fold_label(text)
-            } else {
-                String::new()
-            };
-            // A label as printed, else the form's own text, else a label
-            // with its answer or retyped.
-            let hit = labels::exact_cell(&folded).or_else(|| {
-                if labels::is_printed_text(&folded) {
-                    None
-                } else {
-                    labels::match_recovered(text, &folded, is_first)
-                }
-            });
-            match hit {
+            let cc = class_of_cell(text, is_first);
+            options_only = options_only && cc.option;
+            match cc.hit {
                 Some(hit) => {
                     let class = |k: Kind| {
                         hit.for_kind(k).map_or(Class::Text, |h| {
@@ -132,19 +218,10 @@ fn classify(grid: &Grid) -> Classified {
                 None => {
                     // A title stands first in its row (numbering folded away
                     // does not matter: "MICRO-ATELIER" has none).
-                    let title = if is_first {
-                        labels::title_of_folded(&folded)
-                    } else {
-                        None
-                    };
-                    if let Some(t) = title {
+                    if let Some(t) = cc.title {
                         titles.entry(r).or_insert(t);
                     }
-                    let class = if title.is_some() || labels::is_printed_text(&folded) {
-                        Class::Form
-                    } else {
-                        Class::Text
-                    };
+                    let class = if cc.printed { Class::Form } else { Class::Text };
                     m.push(class.clone());
                     b.push(class);
                 }
@@ -157,7 +234,15 @@ fn classify(grid: &Grid) -> Classified {
         micro,
         bourse,
         titles,
+        options_only: options_only && !grid.rows.is_empty(),
     }
+}
+
+/// True when a cell holds only an option's printed name (folded with
+/// `fold_label`, which may drop a leading number: then folded again).
+fn is_option_name(text: &str, folded: &str) -> bool {
+    labels::option_names().contains(folded)
+        && (text.starts_with(char::is_alphabetic) || is_option_list(text))
 }
 
 /// A hit found on the trimmed text, with offsets made relative to the
@@ -193,7 +278,7 @@ fn segments(grid: &Grid, c: &Classified) -> Vec<Segment> {
     };
     let mut out = Vec::new();
     let mut start = 0;
-    let mut seen: HashSet<(Kind, usize)> = HashSet::new();
+    let mut seen: labels::FastSet<(Kind, usize)> = labels::FastSet::default();
     let mut labels_seen = 0usize;
     for r in 0..grid.rows.len() {
         let mut new_form = c.titles.contains_key(&r) && labels_seen > 0;
@@ -352,9 +437,8 @@ fn row_is_form_text(classes: &[Vec<Class>], r: usize) -> bool {
 
 /// True when a text could be part of a choice's answer: option names,
 /// boxes, marks.
-fn looks_like_options(text: &str, opts: &'static [spec::Opt]) -> bool {
-    let cell = Cell::text(0, text);
-    let items = choice::items_of(&cell, 0, opts);
+fn looks_like_options(cell: &Cell, opts: &'static [spec::Opt]) -> bool {
+    let items = choice::items_of(cell, 0, opts);
     !items.is_empty()
         && items.iter().all(|i| {
             i.text.is_empty()
@@ -497,7 +581,7 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
                 if let Some(opts) = choice_opts
                     && !cells
                         .iter()
-                        .all(|p| looks_like_options(&grid.rows[x].cells[p.pos.1].text, opts))
+                        .all(|p| looks_like_options(&grid.rows[x].cells[p.pos.1], opts))
                 {
                     return None;
                 }
@@ -990,7 +1074,19 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
     // Text found beside no form (another sheet, a form's blank copy).
     let mut stray: Vec<(usize, Vec<(String, String)>)> = Vec::new();
     for (g, grid) in grids.iter().enumerate() {
+        // The sheet of drop-down lists (the options as printed, nothing
+        // else) is the form's own: told apart before anything is folded.
+        if grid
+            .rows
+            .iter()
+            .all(|r| r.cells.iter().all(|c| labels::is_printed_option(&c.text)))
+        {
+            continue;
+        }
         let c = classify(grid);
+        if c.options_only {
+            continue;
+        }
         let mut previous_kind = None;
         for seg in segments(grid, &c) {
             let (kind, title_lang, note) = segment_kind(&c, &seg, file_name);
@@ -1005,7 +1101,7 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
             // only that form has; anything less is text beside the form
             // (notes, lists), kept for staff.
             if !titled && reading.labels < 3 && !(by_labels && reading.labels >= 2) {
-                let extra: Vec<(String, String)> = extras(grid, &c, &seg, &reading)
+                let extra: Vec<(String, String)> = extra
                     .into_iter()
                     .chain(
                         reading
@@ -1483,6 +1579,75 @@ mod tests {
         );
         assert_eq!(column_name(0), "A");
         assert_eq!(column_name(27), "AB");
+    }
+
+    /// The fast paths of `class_of_cell` (the forms' strings looked up
+    /// whole, text whose first word starts nothing of the forms) give what
+    /// folding gives, on the forms' strings retyped every way and on answers.
+    #[test]
+    fn fast_cell_classes_are_the_folded_ones() {
+        let mut texts: Vec<String> = Vec::new();
+        for kind in Kind::ALL {
+            texts.push(spec::title(kind).to_string());
+            for f in spec::fields(kind) {
+                for (l, _) in f.labels() {
+                    texts.push(l.to_string());
+                    texts.push(l.to_uppercase());
+                    texts.push(format!("{l} :"));
+                    texts.push(format!("{l} : Sénégal"));
+                    texts.push(format!("3. {l}"));
+                    texts.push(format!("a) {l}"));
+                    texts.push(format!("{l} portable"));
+                    texts.push(format!("\u{a0}{l}\u{a0}"));
+                }
+                if let FieldType::Choice(opts) = f.ty {
+                    for o in opts {
+                        for (n, _) in o.names() {
+                            texts.push(n.to_string());
+                            texts.push(format!("☐ {n}"));
+                            texts.push(format!("{n} X"));
+                        }
+                    }
+                }
+            }
+        }
+        texts.extend(spec::FORM_TEXT.iter().map(|t| t.to_string()));
+        texts.extend(
+            [
+                "Ville de Saint-Étienne",
+                "Chargée de mission relations internationales",
+                "claire.martin@saint-etienne.fr",
+                "04 77 48 77 48",
+                "Œuvre d'Orient",
+                "e\u{301}cole",
+                "«\u{a0}Pays\u{a0}»",
+                "– Pays",
+                "Paysage urbain",
+                "Nomination",
+                "12",
+                "2018",
+                "x",
+                "Merci de renvoyer cette fiche complétée avant le 8 juin 2018 à rencontres@cites-unies-france.org",
+                "Validé par le service RI",
+                "Ṗays",
+                "abcdefghijklmnopqrstuvwxyzabcdefghij",
+                "Téléphone:0102030405",
+            ]
+            .map(str::to_string),
+        );
+        for t in &texts {
+            let t = t.trim();
+            if t.is_empty() {
+                continue;
+            }
+            for first in [true, false] {
+                assert_eq!(
+                    class_of_cell(t, first),
+                    slow_class_of_cell(t, first),
+                    "{t:?} first={first}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -10,42 +10,47 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    let mut push = |l: char, out: &mut String| {
-        if l.is_ascii() {
-            if l.is_ascii_alphanumeric() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(l);
-            } else {
-                pending_space = true;
-            }
-            return;
-        }
-        if l.is_alphanumeric() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // A run of ASCII letters and digits, nearly all of a form's text:
+        // copied at once, then lower-cased in place.
+        if b.is_ascii_alphanumeric() {
+            let end = bytes[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(bytes.len(), |n| i + n);
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
-            match l {
-                'œ' => out.push_str("oe"),
-                'æ' => out.push_str("ae"),
-                'ß' => out.push_str("ss"),
-                _ => out.push(l),
-            }
-        } else if !is_combining_mark(l) {
-            pending_space = true;
-        }
-    };
-    for c in s.chars() {
-        if c.is_ascii() {
-            push(c.to_ascii_lowercase(), &mut out);
+            let at = out.len();
+            out.push_str(&s[i..end]);
+            out[at..].make_ascii_lowercase();
+            i = end;
             continue;
         }
+        if b.is_ascii() {
+            pending_space = true;
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         // The accented letters of French and Spanish, without decomposing.
         if let Some(base) = latin1_base(c) {
-            push(base, &mut out);
+            fold_push(base, &mut out, &mut pending_space);
+            continue;
+        }
+        // Punctuation, spaces and symbols ("–", "’", "«", NBSP, "☐"): a
+        // separator, without looking up a decomposition.
+        if !c.is_alphanumeric() {
+            if !is_combining_mark(c) {
+                pending_space = true;
+            }
             continue;
         }
         // Canonical decomposition of one character: the base letter comes
@@ -53,12 +58,30 @@ pub fn fold(s: &str) -> String {
         decompose_canonical(c, |d| {
             if !is_combining_mark(d) {
                 for l in d.to_lowercase() {
-                    push(l, &mut out);
+                    fold_push(l, &mut out, &mut pending_space);
                 }
             }
         });
     }
     out
+}
+
+/// Appends one lower-case letter of `fold`'s output (or notes a separator).
+fn fold_push(l: char, out: &mut String, pending_space: &mut bool) {
+    if l.is_alphanumeric() {
+        if *pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        *pending_space = false;
+        match l {
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            'ß' => out.push_str("ss"),
+            _ => out.push(l),
+        }
+    } else if !is_combining_mark(l) {
+        *pending_space = true;
+    }
 }
 
 /// The lower-case base letter of an accented Latin-1 letter.
