@@ -483,22 +483,44 @@ fn joins_a_range(between: &[char]) -> bool {
         .contains(&s.as_str())
 }
 
-/// The folded names of each option of a list, computed once per list.
+/// The folded names of each option of a list, computed once per list:
+/// the spec's lists at first use, without a lock afterwards; another list
+/// (a test's) on demand.
 fn folded_names(opts: &'static [Opt]) -> &'static [Vec<(String, Lang)>] {
-    use std::collections::HashMap;
+    use super::labels::FastMap;
     use std::sync::{Mutex, OnceLock};
-    type Cache = Mutex<HashMap<usize, &'static [Vec<(String, Lang)>]>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(opts.as_ptr() as usize).or_insert_with(|| {
+    type Names = &'static [Vec<(String, Lang)>];
+    fn fold_list(opts: &'static [Opt]) -> Names {
         let v: Vec<Vec<(String, Lang)>> = opts
             .iter()
             .map(|o| o.names().map(|(n, l)| (fold(n), l)).collect())
             .collect();
         // Option lists are a handful of statics: leaked once, on purpose.
         Box::leak(v.into_boxed_slice())
-    })
+    }
+    static SPEC: OnceLock<FastMap<usize, Names>> = OnceLock::new();
+    let spec = SPEC.get_or_init(|| {
+        let mut map = FastMap::default();
+        for kind in super::model::Kind::ALL {
+            for f in super::spec::fields(kind) {
+                if let super::spec::FieldType::Choice(list) = f.ty {
+                    map.entry(list.as_ptr() as usize)
+                        .or_insert_with(|| fold_list(list));
+                }
+            }
+        }
+        map
+    });
+    let key = opts.as_ptr() as usize;
+    if let Some(names) = spec.get(&key) {
+        return names;
+    }
+    static OTHERS: OnceLock<Mutex<FastMap<usize, Names>>> = OnceLock::new();
+    let mut others = OTHERS
+        .get_or_init(|| Mutex::new(FastMap::default()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    others.entry(key).or_insert_with(|| fold_list(opts))
 }
 
 /// The option a text names, how closely, and in which language.

@@ -133,7 +133,7 @@ fn printed_class(text: &str, is_first: bool) -> Option<CellClass> {
             for f in spec::fields(kind) {
                 strings.extend(f.labels().map(|(l, _)| l));
                 if let FieldType::Choice(opts) = f.ty {
-                    strings.extend(opts.iter().flat_map(|o| o.names().map(|(n, _)| n)));
+                    strings.extend(opts.iter().map(|o| o.label));
                 }
             }
         }
@@ -142,10 +142,18 @@ fn printed_class(text: &str, is_first: bool) -> Option<CellClass> {
             .into_iter()
             .map(str::trim)
             .map(|s| {
-                (
-                    s,
-                    [slow_class_of_cell(s, true), slow_class_of_cell(s, false)],
-                )
+                let first = slow_class_of_cell(s, true);
+                // A label as printed reads the same wherever it stands.
+                let exact = first
+                    .hit
+                    .is_some_and(|h| !h.approximate && h.inline.is_none())
+                    && labels::exact_cell(&fold_label(s)).is_some();
+                let other = if exact {
+                    first
+                } else {
+                    slow_class_of_cell(s, false)
+                };
+                (s, [first, other])
             })
             .collect()
     });

@@ -142,11 +142,35 @@ pub fn clean_value(s: &str) -> String {
     if s.chars().all(plain) {
         return s.trim().to_string();
     }
-    let s = s.replace("\r\n", "\n");
-    let cleaned: String = s.chars().filter_map(clean_char).collect();
-    let lines: Vec<&str> = cleaned.split('\n').map(|l| l.trim_end()).collect();
-    let joined = lines.join("\n");
-    joined.trim().to_string()
+    // One pass: characters cleaned, CRLF as one line break, each line's
+    // trailing spaces dropped at its break.
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let c = if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                continue;
+            }
+            '\n'
+        } else {
+            match clean_char(c) {
+                Some(c) => c,
+                None => continue,
+            }
+        };
+        if c == '\n' {
+            let line_end = out
+                .trim_end_matches(|c: char| c.is_whitespace() && c != '\n')
+                .len();
+            out.truncate(line_end);
+        }
+        out.push(c);
+    }
+    let end = out.trim_end().len();
+    out.truncate(end);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    out
 }
 
 /// True when a cleaned value says nothing: empty, only punctuation or
@@ -288,6 +312,25 @@ mod tests {
             "Ligne 1\nLigne 2"
         );
         assert_eq!(clean_value("\u{feff}abc\u{200b}"), "abc");
+        // The one-pass cleaning gives what line-by-line cleaning gives.
+        let reference = |s: &str| -> String {
+            let s = s.replace("\r\n", "\n");
+            let cleaned: String = s.chars().filter_map(clean_char).collect();
+            let lines: Vec<&str> = cleaned.split('\n').map(|l| l.trim_end()).collect();
+            lines.join("\n").trim().to_string()
+        };
+        for s in [
+            "a\n\nb",
+            "a  \n  b \t\n",
+            "\n\n a\r\n\r\nb\r",
+            "x\r\u{200b}\ny",
+            "\u{a0}\u{a0}\n",
+            "Ligne 1\u{202f}\nLigne 2\u{a0}\u{a0}\nfin",
+            "\r\r\r",
+            "é \u{ad}\n è",
+        ] {
+            assert_eq!(clean_value(s), reference(s), "{s:?}");
+        }
     }
 
     #[test]
