@@ -674,18 +674,27 @@ fn column_name(col: u32) -> String {
     String::from_utf8_lossy(&letters).into_owned()
 }
 
-fn part_text(grid: &Grid, p: &Part) -> String {
+fn part_text<'g>(grid: &'g Grid, p: &Part) -> &'g str {
     let cell = &grid.rows[p.pos.0].cells[p.pos.1];
-    cell.text.get(p.from..).unwrap_or_default().to_string()
+    cell.text.get(p.from..).unwrap_or_default()
 }
 
 fn answer_text(grid: &Grid, parts: &[Part]) -> String {
-    let texts: Vec<String> = parts
-        .iter()
-        .map(|p| clean_value(&part_text(grid, p)))
-        .filter(|t| !t.is_empty())
-        .collect();
-    texts.join("\n")
+    if let [p] = parts {
+        return clean_value(part_text(grid, p));
+    }
+    let mut out = String::new();
+    for p in parts {
+        let t = clean_value(part_text(grid, p));
+        if t.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&t);
+    }
+    out
 }
 
 /// What was read from one segment for one kind, before values are typed.
@@ -724,14 +733,13 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
             langs.push(a.hit.lang);
         }
         let spec = &specs[a.hit.index];
-        let text = a.text.clone();
-        let says_something = match spec.ty {
-            FieldType::Choice(_) => !text.is_empty(),
-            _ => !is_blank_value(&text),
-        };
-        let label_text = clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
         match raw.get(&a.hit.index) {
             Some(prev) => {
+                let text = a.text.clone();
+                let says_something = match spec.ty {
+                    FieldType::Choice(_) => !text.is_empty(),
+                    _ => !is_blank_value(&text),
+                };
                 let prev_text = &prev.text;
                 if says_something && text != *prev_text {
                     for p in &a.parts {
@@ -754,6 +762,8 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
                                 spec.label
                             ),
                         ));
+                        let label_text =
+                            clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
                         fiche.extra.push((label_text, text));
                     }
                 } else {
@@ -776,9 +786,9 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
     }
 
     let mut far_columns: Vec<u32> = Vec::new();
-    for (index, a) in raw {
+    for (index, mut a) in raw {
         let spec = &specs[index];
-        let text = a.text.clone();
+        let text = std::mem::take(&mut a.text);
         let blank =
             text.is_empty() || (!matches!(spec.ty, FieldType::Choice(_)) && is_blank_value(&text));
         if blank {
@@ -1205,8 +1215,8 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
     }
     let mut out = Vec::new();
     for (n, i) in chosen.iter().enumerate() {
-        let c = &candidates[*i];
-        let mut fiche = c.fiche.clone();
+        let c = &mut candidates[*i];
+        let mut fiche = std::mem::take(&mut c.fiche);
         let grid = &grids[c.grid];
         if grid.hidden {
             fiche.warnings.push(Warning::general(format!(
