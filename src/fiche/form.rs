@@ -16,7 +16,7 @@
 //! fiches; a blank copy of the form never wins over a filled one. Nothing
 //! is invented, and what was not read plainly carries a warning.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::choice::{self, Choice};
 use super::labels::{self, Hit};
@@ -346,7 +346,7 @@ fn segment_kind(
     let distinctive = |kind: Kind| {
         let specs = spec::fields(kind);
         let keys = spec::distinctive_keys(kind);
-        let mut seen = HashSet::new();
+        let mut seen: labels::FastSet<usize> = labels::FastSet::default();
         for r in seg.rows.clone() {
             for class in &c.of(kind)[r] {
                 if let Class::Label(h) = class

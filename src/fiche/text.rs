@@ -133,13 +133,35 @@ fn clean_char(c: char) -> Option<char> {
     }
 }
 
+/// True when `clean_value` has nothing to clean but the ends: no line
+/// break and none of the characters `clean_char` changes (told from their
+/// UTF-8 bytes: C2 A0/AD, E2 80 87/89/8A/8B/8C/8D/AF, E2 81 A0, EF BB BF).
+fn is_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' | b'\r' => return false,
+            0xC2 if matches!(b.get(i + 1), Some(0xA0 | 0xAD)) => return false,
+            0xE2 => match (b.get(i + 1), b.get(i + 2)) {
+                (Some(0x80), Some(0x87 | 0x89 | 0x8A | 0x8B | 0x8C | 0x8D | 0xAF))
+                | (Some(0x81), Some(0xA0)) => return false,
+                _ => {}
+            },
+            0xEF if b.get(i + 1) == Some(&0xBB) && b.get(i + 2) == Some(&0xBF) => return false,
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Cleans a value as SPEC.md stores it: NBSP → space, CRLF → LF, trailing
 /// spaces of each line dropped, leading and trailing blank lines and spaces
 /// trimmed; inner line breaks kept. Control characters are kept as written
 /// (they are neutralised where shown or exported, never silently altered).
 pub fn clean_value(s: &str) -> String {
-    let plain = |c: char| c != '\n' && clean_char(c) == Some(c);
-    if s.chars().all(plain) {
+    if is_plain(s) {
         return s.trim().to_string();
     }
     // One pass: characters cleaned, CRLF as one line break, each line's
@@ -319,6 +341,20 @@ mod tests {
             let lines: Vec<&str> = cleaned.split('\n').map(|l| l.trim_end()).collect();
             lines.join("\n").trim().to_string()
         };
+        // The plain test agrees with the characters `clean_char` changes.
+        for c in [
+            '\u{a0}', '\u{ad}', '\u{2007}', '\u{2009}', '\u{200a}', '\u{200b}', '\u{200c}',
+            '\u{200d}', '\u{202f}', '\u{2060}', '\u{feff}', '\r', '\n',
+        ] {
+            assert!(!is_plain(&format!("a{c}b")), "{c:?}");
+        }
+        for c in ['é', '–', '’', '\u{2008}', '\u{2028}', '☐', '€'] {
+            assert_eq!(
+                is_plain(&format!("a{c}b")),
+                clean_char(c) == Some(c),
+                "{c:?}"
+            );
+        }
         for s in [
             "a\n\nb",
             "a  \n  b \t\n",
