@@ -1319,6 +1319,73 @@ fn export_habit_set() {
                 .translate(SPANISH),
             json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "request_type": "specific_need", "preferred_slot": "any"}),
         ),
+        // Habits of the blind test set (fix round).
+        (
+            "mark-after-option",
+            filled_doc(Doc::micro())
+                .replace("☐ Région", "☐ Région ✓")
+                .replace("☐ Non", "☐ Non X")
+                .replace("☐ 15h00 – 15h20", "☐ 15h00 – 15h20 oui"),
+            {
+                let mut w = with(
+                    "m",
+                    &[
+                        ("organisation_type", json!("region")),
+                        ("cuf_member", json!(false)),
+                    ],
+                );
+                w["preferred_slot"] = json!("15:00");
+                w
+            },
+        ),
+        (
+            "slot-12-hour",
+            {
+                let mut pairs: Vec<(&str, &str)> = ENGLISH.to_vec();
+                pairs.extend([
+                    ("14h00 – 14h20", "2:00 – 2:20 pm"),
+                    ("14h20 – 14h40", "2:20 – 2:40 pm"),
+                    ("14h40 – 15h00", "2:40 – 3:00 pm"),
+                    ("15h00 – 15h20", "3:00 – 3:20 pm"),
+                    ("15h20 – 15h40", "3:20 – 3:40 pm"),
+                ]);
+                filled_doc(Doc::micro())
+                    .translate(&pairs)
+                    .replace("☐ 3:20 – 3:40 pm", "☒ 3:20 – 3:40 pm")
+            },
+            {
+                let mut w = with("m", &[]);
+                w["preferred_slot"] = json!("15:20");
+                w
+            },
+        ),
+        (
+            "spanish-variants",
+            Doc::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Municipio de Cuenca",
+                )
+                .fill("Pays", "Ecuador")
+                .fill("Fonction", "Directora")
+                .replace("☐ Besoin", "☒ Besoin")
+                .replace("☐ 16h30 – 17h00", "☐ 16h30 – 17h00   sí")
+                .translate(SPANISH_VARIANTS),
+            json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "contact_role": "Directora", "request_type": "specific_need", "preferred_slot": "16:30"}),
+        ),
+        (
+            "portuguese",
+            Doc::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Câmara Municipal de Praia",
+                )
+                .fill("Pays", "Cabo Verde")
+                .fill("Nom", "Tavares")
+                .replace("☐ Appel", "☒ Appel")
+                .translate(PORTUGUESE),
+            json!({"organisation": "Câmara Municipal de Praia", "country": "Cabo Verde", "contact_last_name": "Tavares", "request_type": "cooperation", "preferred_slot": "any"}),
+        ),
     ];
     for (name, d, want) in words {
         set.push((format!("{name}.docx"), d.docx(), want.clone()));
@@ -1405,6 +1472,70 @@ fn export_habit_set() {
                 .fill("Membre de Cités Unies France", "Sí")
                 .translate(SPANISH),
             json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "cuf_member": true, "preferred_slot": "any"}),
+        ),
+        // Habits of the blind test set (fix round).
+        (
+            "mark-in-next-cell",
+            filled_book(Book::micro())
+                .fill("Membre de Cités Unies France", "☐ Oui")
+                .put("Membre de Cités Unies France", 0, 2, text("☐ Non"))
+                .put("Membre de Cités Unies France", 0, 3, text("x"))
+                .fill("Type de structure", "☐ Commune oui ☐ Région"),
+            with(
+                "m",
+                &[
+                    ("cuf_member", json!(false)),
+                    ("organisation_type", json!("commune")),
+                ],
+            ),
+        ),
+        (
+            "phone-as-number",
+            filled_book(Book::micro())
+                .fill_with("Téléphone", number(594282828.0, "General", "594282828")),
+            with("m", &[("contact_phone", json!("0594282828"))]),
+        ),
+        (
+            "answers-far-right",
+            {
+                let mut b = Book::micro();
+                for (label, col, value) in [
+                    (
+                        "Nom de la collectivité ou de la structure",
+                        5,
+                        "Ville de Grenoble",
+                    ),
+                    ("Nom", 5, "Martin"),
+                    ("Fonction", 6, "Chargé de mission"),
+                    ("Courriel", 5, "ri@grenoble.fr"),
+                ] {
+                    b = b.put(label, 0, col, text(value));
+                }
+                b
+            },
+            with("m", &[("contact_role", json!("Chargé de mission"))]),
+        ),
+        (
+            "spanish-one-word-label",
+            Book::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Municipio de Cuenca",
+                )
+                .fill("Pays", "Ecuador")
+                .fill(
+                    "Créneau horaire souhaité pour le rendez-vous",
+                    "1:15 – 1:45 pm",
+                )
+                .translate(&[
+                    ("Nom de la collectivité ou de la structure", "Entidad"),
+                    ("Pays", "País"),
+                    (
+                        "Créneau horaire souhaité pour le rendez-vous",
+                        "Horario preferido para la reunión",
+                    ),
+                ]),
+            json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "preferred_slot": "13:15"}),
         ),
     ];
     for (name, b, want) in books {
