@@ -488,36 +488,6 @@ impl Store {
                 sha,
                 position
             );
-            let (mut pflags, mut pwarnings) = (p.flags.clone(), p.warnings.clone());
-            if let Some(kind) = p.kind
-                && let Some(v) = probable_version(
-                    &tx,
-                    &Newcomer {
-                        kind,
-                        sender: sender_key.as_deref(),
-                        organisation: p.fields.get("organisation").and_then(Value::as_text),
-                        contact: written_contact(p),
-                        key: key.as_deref(),
-                    },
-                    message_id,
-                )?
-            {
-                pflags.push(flag::PROBABLE_NEW_VERSION.to_string());
-                pwarnings.push(crate::fiche::Warning::field(
-                    "organisation",
-                    format!(
-                        "probable nouvelle version de n° {} ({}, même type de fiche ; organisation écrite « {} ») : à relier ou à garder séparée",
-                        v.number,
-                        v.why.join(", "),
-                        v.organisation
-                    ),
-                ));
-            }
-            let p = &NewProposal {
-                flags: pflags,
-                warnings: pwarnings,
-                ..p.clone()
-            };
             tx.prepare_cached(
                 "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
                                         chain_key, order_key, revision, created_at, updated_at)
@@ -555,11 +525,14 @@ impl Store {
                     })),
                 },
             )?;
+            let mut replaced = None;
             if let Some(key) = &key
                 && let Some(prev) = link_into_chain(&tx, &at, message_id, id, key)?
             {
                 superseded.push(prev);
+                replaced = Some(prev);
             }
+            refresh_probable_versions(&tx, &at, message_id, id, replaced)?;
             proposals.push(id);
         }
 
@@ -583,112 +556,226 @@ impl Store {
     }
 }
 
-/// A proposal being stored, as the resubmission rule sees it.
-struct Newcomer<'a> {
-    kind: Kind,
-    sender: Option<&'a str>,
-    organisation: Option<&'a str>,
+/// A live proposal as the resubmission rule sees it.
+#[derive(Debug, Clone)]
+struct Side {
+    id: i64,
+    number: i64,
+    message_id: i64,
+    order_key: String,
+    chain: Option<String>,
+    sender: Option<String>,
+    /// The organisation as written, its key and its core.
+    organisation: String,
+    org_key: String,
+    core: String,
     /// The contact address written in the fiche (not taken from the sender).
     contact: Option<String>,
-    /// Its chain key (`None` when it has no chain).
-    key: Option<&'a str>,
 }
 
-/// An older proposal the new one probably replaces.
-struct ProbableVersion {
-    /// Its stable number, as staff know it.
-    number: i64,
-    /// Its organisation as written.
-    organisation: String,
-    /// Why they probably are one ("même courriel de contact", …).
-    why: Vec<&'static str>,
-}
-
-/// The contact address written in a fiche, compared without case; `None`
-/// when there is none or when the intake took it from the sender.
-fn written_contact(p: &NewProposal) -> Option<String> {
-    if p.flags.iter().any(|f| f == flag::CONTACT_EMAIL_FROM_SENDER) {
-        return None;
+impl Side {
+    fn chain_base(&self) -> Option<&str> {
+        self.chain
+            .as_deref()
+            .map(|k| k.split('#').next().unwrap_or(k))
     }
-    p.fields
-        .get("contact_email")
-        .and_then(Value::as_text)
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| e.contains('@'))
 }
 
-/// The live proposal of another message, of the same kind and outside the
-/// new one's chain, that probably is an older version of it — the most
-/// recent — when they share the contact address written in the fiche, or
-/// the organisation's name once "Mairie / Ville / Commune de" and case,
-/// accents and punctuation are left aside, or the sender and a word of the
-/// organisation's name that is not generic. Never chained: flagged for
-/// staff to link or keep apart.
-fn probable_version(
-    tx: &Transaction<'_>,
-    new: &Newcomer<'_>,
-    message_id: i64,
-) -> Result<Option<ProbableVersion>> {
-    let org_key = new.organisation.map(organisation_key).unwrap_or_default();
-    let core = organisation_core(&org_key);
-    if core.is_empty() && new.contact.is_none() && new.sender.is_none() {
-        return Ok(None);
-    }
-    let base = |k: &str| k.split('#').next().unwrap_or(k).to_string();
-    let own_chain = new.key.map(base);
+/// The live proposals of a kind as the resubmission rule sees them, or
+/// (`only`) one proposal of it, live or not.
+fn sides(tx: &Transaction<'_>, kind: &str, only: Option<i64>) -> Result<Vec<Side>> {
     let mut stmt = tx.prepare_cached(
-        "SELECT p.number, p.chain_key, json_extract(p.fields, '$.organisation'),
-                json_extract(p.fields, '$.contact_email'), p.flags, m.sender_key
+        "SELECT p.id, p.number, p.message_id, p.order_key, p.chain_key,
+                json_extract(p.fields, '$.organisation'), json_extract(p.fields, '$.contact_email'),
+                p.flags, m.sender_key
          FROM proposals p JOIN messages m ON m.id = p.message_id
-         WHERE p.kind = ?1 AND p.superseded_by IS NULL AND p.message_id != ?2
-         ORDER BY p.id DESC",
+         WHERE p.kind = ?1 AND (CASE WHEN ?2 IS NULL THEN p.superseded_by IS NULL ELSE p.id = ?2 END)",
     )?;
-    let mut rows = stmt.query(params![new.kind.key(), message_id])?;
-    while let Some(r) = rows.next()? {
-        let number: Option<i64> = r.get(0)?;
-        let chain: Option<String> = r.get(1)?;
-        let other_org: Option<String> = r.get(2).ok().flatten();
-        let other_contact: Option<String> = r.get(3).ok().flatten();
-        let flags: String = r.get(4)?;
-        let other_sender: Option<String> = r.get(5)?;
-        if own_chain.is_some() && chain.as_deref().map(base) == own_chain {
-            // The same chain: a revision, linked as such.
-            continue;
-        }
-        let other_key = other_org
+    let rows = stmt.query_map(params![kind, only], |r| {
+        let organisation: Option<String> = r.get(5).ok().flatten();
+        let contact: Option<String> = r.get(6).ok().flatten();
+        let flags: String = r.get(7)?;
+        let org_key = organisation
             .as_deref()
             .map(organisation_key)
             .unwrap_or_default();
-        let same_sender = new.sender.is_some() && other_sender.as_deref() == new.sender;
-        let same_contact = new.contact.is_some()
-            && !flags.contains(flag::CONTACT_EMAIL_FROM_SENDER)
-            && other_contact.map(|c| c.trim().to_lowercase()) == new.contact;
-        let same_core = !core.is_empty() && organisation_core(&other_key) == core;
-        let similar = same_sender
-            && !org_key.is_empty()
-            && other_key != org_key
-            && same_organisation_probably(&org_key, &other_key);
-        if !(same_contact || same_core || similar) {
-            continue;
-        }
-        let mut why = Vec::new();
-        if same_sender {
-            why.push("même expéditeur");
-        }
-        if same_contact {
-            why.push("même courriel de contact");
-        }
-        if same_core {
-            why.push("même organisation");
-        }
-        let Some(number) = number else { continue };
-        return Ok(Some(ProbableVersion {
-            number,
-            organisation: other_org.unwrap_or_default(),
-            why,
-        }));
+        Ok(Side {
+            id: r.get(0)?,
+            number: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+            message_id: r.get(2)?,
+            order_key: r.get(3)?,
+            chain: r.get(4)?,
+            sender: r.get(8)?,
+            core: organisation_core(&org_key),
+            org_key,
+            organisation: organisation.unwrap_or_default(),
+            contact: contact
+                .map(|c| c.trim().to_lowercase())
+                .filter(|c| c.contains('@') && !flags.contains(flag::CONTACT_EMAIL_FROM_SENDER)),
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Why two live proposals of the same kind probably are versions of one
+/// fiche: the same contact address written in the fiche, the same
+/// organisation once "Mairie / Ville / Commune de", case, accents and
+/// punctuation are left aside, or the same sender and a word of the
+/// organisation's name that is not generic. `None` when they are not, or
+/// when they are one chain (revisions, linked as such) or one message (two
+/// projects sent together).
+fn probably_one(a: &Side, b: &Side) -> Option<Vec<&'static str>> {
+    if a.id == b.id || a.message_id == b.message_id {
+        return None;
     }
-    Ok(None)
+    if a.chain_base().is_some() && a.chain_base() == b.chain_base() {
+        return None;
+    }
+    let same_sender = a.sender.is_some() && a.sender == b.sender;
+    let same_contact = a.contact.is_some() && a.contact == b.contact;
+    let same_core = !a.core.is_empty() && a.core == b.core;
+    let similar = same_sender
+        && !a.org_key.is_empty()
+        && a.org_key != b.org_key
+        && same_organisation_probably(&a.org_key, &b.org_key);
+    if !(same_contact || same_core || similar) {
+        return None;
+    }
+    let mut why = Vec::new();
+    if same_sender {
+        why.push("même expéditeur");
+    }
+    if same_contact {
+        why.push("même courriel de contact");
+    }
+    if same_core {
+        why.push("même organisation");
+    }
+    Some(why)
+}
+
+/// The start of the warning that links a proposal to its probable older
+/// version (the rest names it).
+const PROBABLE_PREFIX: &str = "probable nouvelle version de n° ";
+
+/// Keeps the « probable nouvelle version » flag true whatever the order
+/// messages are imported in: a live proposal carries it when a live
+/// proposal of another chain, which it probably repeats (`probably_one`),
+/// comes before it in date order; its warning names the first of them.
+/// Recomputed for the proposal just stored and for the live proposals it
+/// (or the revision it replaced, now history) matches; a revision that
+/// became history loses it (its chain's live revision carries it).
+fn refresh_probable_versions(
+    tx: &Transaction<'_>,
+    at: &str,
+    message_id: i64,
+    id: i64,
+    replaced: Option<i64>,
+) -> Result<()> {
+    let row: Option<(Option<String>, Option<i64>)> = tx
+        .prepare_cached("SELECT kind, superseded_by FROM proposals WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((Some(kind), superseded_by)) = row else {
+        return Ok(());
+    };
+    if superseded_by.is_some() {
+        // Stored as an older revision: the chain's live one stands for it.
+        return Ok(());
+    }
+    // The revision just replaced, as it was seen while live.
+    let mut former: Option<Side> = None;
+    if let Some(prev) = replaced {
+        former = sides(tx, &kind, Some(prev))?.pop();
+        set_probable(tx, at, message_id, prev, None)?;
+    }
+    let live = sides(tx, &kind, None)?;
+    let Some(me) = live.iter().find(|s| s.id == id).cloned() else {
+        return Ok(());
+    };
+    let mut todo: Vec<i64> = vec![me.id];
+    for s in &live {
+        let matches_me = probably_one(&me, s).is_some();
+        let matched_former = former
+            .as_ref()
+            .is_some_and(|f| probably_one(f, s).is_some());
+        if (matches_me || matched_former) && !todo.contains(&s.id) {
+            todo.push(s.id);
+        }
+    }
+    for x in todo {
+        let Some(side) = live.iter().find(|s| s.id == x) else {
+            continue;
+        };
+        let first_older = live
+            .iter()
+            .filter(|o| o.order_key < side.order_key)
+            .filter_map(|o| probably_one(side, o).map(|why| (o, why)))
+            .min_by(|a, b| a.0.order_key.cmp(&b.0.order_key));
+        let warning = first_older.map(|(o, why)| {
+            format!(
+                "{PROBABLE_PREFIX}{} ({}, même type de fiche ; organisation écrite « {} ») : à relier ou à garder séparée",
+                o.number,
+                why.join(", "),
+                o.organisation
+            )
+        });
+        set_probable(tx, at, message_id, x, warning)?;
+    }
+    Ok(())
+}
+
+/// Sets (`Some(warning)`) or clears (`None`) a proposal's « probable
+/// nouvelle version » flag and warning; journaled when it changes.
+fn set_probable(
+    tx: &Transaction<'_>,
+    at: &str,
+    message_id: i64,
+    id: i64,
+    warning: Option<String>,
+) -> Result<()> {
+    let (flags_json, warnings_json): (String, String) = tx
+        .prepare_cached("SELECT flags, warnings FROM proposals WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut flags: Vec<String> = serde_json::from_str(&flags_json).unwrap_or_default();
+    let mut warnings: Vec<crate::fiche::Warning> =
+        serde_json::from_str(&warnings_json).unwrap_or_default();
+    let before = warnings
+        .iter()
+        .find(|w| w.message.starts_with(PROBABLE_PREFIX))
+        .map(|w| w.message.clone());
+    if before == warning {
+        return Ok(());
+    }
+    flags.retain(|f| f != flag::PROBABLE_NEW_VERSION);
+    warnings.retain(|w| !w.message.starts_with(PROBABLE_PREFIX));
+    if let Some(w) = &warning {
+        flags.push(flag::PROBABLE_NEW_VERSION.to_string());
+        warnings.push(crate::fiche::Warning::field("organisation", w.clone()));
+    }
+    tx.prepare_cached("UPDATE proposals SET flags = ?2, warnings = ?3 WHERE id = ?1")?
+        .execute(params![
+            id,
+            strings_json(&flags),
+            serde_json::to_string(&warnings).unwrap_or_else(|_| "[]".into())
+        ])?;
+    journal(
+        tx,
+        at,
+        Line {
+            actor: IMPORT_ACTOR,
+            action: if warning.is_some() {
+                "probable_version_flagged"
+            } else {
+                "probable_version_cleared"
+            },
+            message_id: Some(message_id),
+            proposal_id: Some(id),
+            before: Some(json!({ "warning": before })),
+            after: Some(json!({ "warning": warning })),
+        },
+    )?;
+    Ok(())
 }
 
 fn find_duplicate(

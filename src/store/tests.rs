@@ -701,6 +701,114 @@ fn the_probable_version_is_named_by_its_number() {
 }
 
 #[test]
+fn the_probable_version_flag_does_not_depend_on_import_order() {
+    // Three versions of one commune's fiche, from three addresses; a
+    // revision of the last one; another commune from the first address.
+    let sent: [(&str, &str, &str, &str); 5] = [
+        (
+            "1@k",
+            "mairie@kourou.fr",
+            "2018-05-10T08:00:00Z",
+            "Mairie de Kourou",
+        ),
+        (
+            "2@k",
+            "m.dupont@gmail.com",
+            "2018-05-12T08:00:00Z",
+            "Ville de Kourou",
+        ),
+        (
+            "3@k",
+            "mdupont@outlook.fr",
+            "2018-05-14T08:00:00Z",
+            "KOUROU",
+        ),
+        (
+            "4@k",
+            "mdupont@outlook.fr",
+            "2018-05-15T08:00:00Z",
+            "KOUROU",
+        ),
+        (
+            "5@k",
+            "mairie@kourou.fr",
+            "2018-05-16T08:00:00Z",
+            "Ville de Macouria",
+        ),
+    ];
+    let orders: [[usize; 5]; 4] = [
+        [0, 1, 2, 3, 4],
+        [4, 3, 2, 1, 0],
+        [2, 0, 4, 3, 1],
+        [3, 1, 4, 0, 2],
+    ];
+    let mut seen: Option<Vec<(String, Vec<String>, Option<String>)>> = None;
+    for order in orders {
+        let (_d, mut s) = temp_store();
+        let mut ids = vec![0i64; sent.len()];
+        for i in order {
+            let (mid, from, date, org) = sent[i];
+            let (_, p, _) = stored(
+                s.ingest(&message(
+                    mid,
+                    from,
+                    date,
+                    vec![fiche(Kind::MicroAtelier, org, "t")],
+                ))
+                .unwrap(),
+            );
+            ids[i] = p[0];
+        }
+        // Numbers are given in import order: named by the message instead.
+        let origin_of_number = |n: i64| -> String {
+            let i = (0..sent.len())
+                .filter(|i| s.proposal(ids[*i]).unwrap().number == n)
+                .max()
+                .unwrap();
+            sent[i].0.to_string()
+        };
+        let state: Vec<(String, Vec<String>, Option<String>)> = (0..sent.len())
+            .map(|i| {
+                let p = s.proposal(ids[i]).unwrap();
+                let w = p
+                    .warnings
+                    .iter()
+                    .find(|w| w.message.starts_with("probable nouvelle version de n° "))
+                    .map(|w| {
+                        let rest = &w.message["probable nouvelle version de n° ".len()..];
+                        let (n, tail) = rest.split_once(' ').unwrap();
+                        format!("de {} {tail}", origin_of_number(n.parse().unwrap()))
+                    });
+                (sent[i].0.to_string(), p.flags.clone(), w)
+            })
+            .collect();
+        // The first version is not flagged, the others name it; the older
+        // revision of a chain leaves the flag to the live one.
+        assert!(state[0].2.is_none(), "{state:?}");
+        assert!(
+            state[1]
+                .2
+                .as_deref()
+                .is_some_and(|w| w.starts_with("de 1@k ")),
+            "{state:?}"
+        );
+        assert!(state[2].2.is_none(), "history: {state:?}");
+        assert!(
+            state[3]
+                .2
+                .as_deref()
+                .is_some_and(|w| w.starts_with("de 1@k ")),
+            "{state:?}"
+        );
+        assert!(state[4].2.is_none(), "another commune: {state:?}");
+        match &seen {
+            None => seen = Some(state),
+            Some(first) => assert_eq!(first, &state, "order {order:?}"),
+        }
+    }
+}
+
+#[test]
 fn organisation_core_leaves_the_commune_words_aside() {
     use super::ingest::{organisation_core, organisation_key};
     let core = |s: &str| organisation_core(&organisation_key(s));
