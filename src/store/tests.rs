@@ -742,7 +742,9 @@ fn the_probable_version_flag_does_not_depend_on_import_order() {
         [2, 0, 4, 3, 1],
         [3, 1, 4, 0, 2],
     ];
-    let mut seen: Option<Vec<(String, Vec<String>, Option<String>)>> = None;
+    // Per message: its proposal's flags and its warning (numbers named by message).
+    type State = Vec<(String, Vec<String>, Option<String>)>;
+    let mut seen: Option<State> = None;
     for order in orders {
         let (_d, mut s) = temp_store();
         let mut ids = vec![0i64; sent.len()];
@@ -767,7 +769,7 @@ fn the_probable_version_flag_does_not_depend_on_import_order() {
                 .unwrap();
             sent[i].0.to_string()
         };
-        let state: Vec<(String, Vec<String>, Option<String>)> = (0..sent.len())
+        let state: State = (0..sent.len())
             .map(|i| {
                 let p = s.proposal(ids[i]).unwrap();
                 let w = p
