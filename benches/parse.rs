@@ -1,6 +1,8 @@
 //! Parse benchmark: per-fiche time of `fiche::parse` on the corpus DOCX and
 //! XLSX files, and for XLSX the floor: calamine merely opening the workbook
-//! and reading every sheet's cells. Prints one tab-separated line per file:
+//! and reading every sheet's cells, timed in batches alternating with the
+//! parse (the ratio is not skewed by the load of a shared machine drifting).
+//! Prints one tab-separated line per file:
 //! `file  format  fiches_us  calamine_floor_us`. Run by scripts/bench-parse.sh.
 
 use std::hint::black_box;
@@ -26,6 +28,35 @@ fn time_it(budget: Duration, mut f: impl FnMut()) -> f64 {
     }
     samples.sort_by(|a, b| a.total_cmp(b));
     samples[samples.len() / 2]
+}
+
+/// Median times of one call of `f` and of `g`, timed in alternating
+/// batches so both see the same machine (the load of a shared machine
+/// drifts; timing one after the other would give the drift to one side).
+fn time_pair(budget: Duration, mut f: impl FnMut(), mut g: impl FnMut()) -> (f64, f64) {
+    for _ in 0..5 {
+        f();
+        g();
+    }
+    let (mut fs, mut gs) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    while start.elapsed() < 2 * budget || fs.len() < 20 {
+        for (run, samples) in [
+            (&mut f as &mut dyn FnMut(), &mut fs),
+            (&mut g as &mut dyn FnMut(), &mut gs),
+        ] {
+            let t = Instant::now();
+            for _ in 0..10 {
+                run();
+            }
+            samples.push(t.elapsed().as_secs_f64() * 1e6 / 10.0);
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    (median(&mut fs), median(&mut gs))
 }
 
 fn calamine_floor(bytes: &[u8]) {
@@ -66,16 +97,14 @@ fn main() {
             continue;
         }
         let bytes = std::fs::read(&path).expect("read");
-        let ours = time_it(budget, || {
+        let parse = || {
             black_box(fiches::fiche::parse(black_box(&bytes), &name).ok());
-        });
-        let floor = if ext == "xlsx" {
-            format!(
-                "{:.1}",
-                time_it(budget, || calamine_floor(black_box(&bytes)))
-            )
+        };
+        let (ours, floor) = if ext == "xlsx" {
+            let (ours, floor) = time_pair(budget, parse, || calamine_floor(black_box(&bytes)));
+            (ours, format!("{floor:.1}"))
         } else {
-            "-".to_string()
+            (time_it(budget, parse), "-".to_string())
         };
         println!("{name}\t{ext}\t{ours:.1}\t{floor}");
     }

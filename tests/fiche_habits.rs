@@ -498,12 +498,13 @@ fn numbers_read_as_their_format_shows_them() {
         );
         assert!(!warned(&f, "contact_phone", "nombre"), "{fmt}");
     }
-    // Without a format, the leading 0 is gone: read as shown, and flagged.
+    // Without a format, the leading 0 is gone: a French number gets it
+    // back, and says so.
     let b = filled_book(Book::micro())
         .fill_with("Téléphone", number(594282828.0, "General", "594282828"));
     for (fmt, bytes) in sheet(&b) {
         let f = one(&bytes, fmt);
-        assert_eq!(text_of(&f, "contact_phone"), Some("594282828"), "{fmt}");
+        assert_eq!(text_of(&f, "contact_phone"), Some("0594282828"), "{fmt}");
         assert!(warned(&f, "contact_phone", "nombre"), "{fmt}");
     }
 }
@@ -727,6 +728,406 @@ fn translated_sheet() {
     }
 }
 
+// ------------------------------------------- Habits of the blind test set
+
+#[test]
+fn a_mark_typed_after_an_option_whose_box_is_left_empty() {
+    // Word: the boxes stay ☐, a mark is typed after the chosen option.
+    let d = filled_doc(Doc::micro())
+        .replace("☐ Région", "☐ Région ✓")
+        .replace("☐ Non", "☐ Non X")
+        .replace("☐ Film", "☐ Film   oui")
+        .replace("☐ 15h00 – 15h20", "☐ 15h00 – 15h20 x");
+    for (fmt, bytes) in word(&d) {
+        let f = one(&bytes, fmt);
+        assert_eq!(
+            text_of(&f, "organisation_type"),
+            Some("region"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert_eq!(
+            f.fields.get("cuf_member"),
+            Some(&Value::Bool(false)),
+            "{fmt}"
+        );
+        assert_eq!(text_of(&f, "format"), Some("film"), "{fmt}");
+        assert_eq!(text_of(&f, "preferred_slot"), Some("15:00"), "{fmt}");
+    }
+    // Excel: the options typed in one cell, or one per cell with the mark
+    // in the cell after the chosen one.
+    let b = filled_book(Book::micro())
+        .fill(
+            "Type de structure",
+            "☐ Commune  ☐ Intercommunalité x  ☐ Autre",
+        )
+        .fill("Membre de Cités Unies France", "☐ Oui")
+        .put("Membre de Cités Unies France", 0, 2, text("☐ Non"))
+        .put("Membre de Cités Unies France", 0, 3, text("✓"))
+        .fill("Thématique principale", "☐ Climat oui ☐ Jeunesse");
+    for (fmt, bytes) in sheet(&b) {
+        let f = one(&bytes, fmt);
+        assert_eq!(
+            text_of(&f, "organisation_type"),
+            Some("intercommunalite"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert_eq!(
+            f.fields.get("cuf_member"),
+            Some(&Value::Bool(false)),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert_eq!(text_of(&f, "theme"), Some("climat"), "{fmt}");
+    }
+}
+
+/// Converts a workbook to the old Excel format with LibreOffice, as an old
+/// .xls is written; `None` (and a note) when LibreOffice is not installed.
+fn as_old_xls(xlsx: &[u8]) -> Option<Vec<u8>> {
+    let soffice = [
+        "/usr/bin/soffice",
+        "/usr/bin/libreoffice",
+        "/usr/local/bin/soffice",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists());
+    let Some(soffice) = soffice else {
+        eprintln!(
+            "SKIPPED the .xls part: soffice not found \
+             (scripts/install-test-deps.sh installs libreoffice-calc-nogui)"
+        );
+        return None;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("fiche.xlsx");
+    std::fs::write(&src, xlsx).unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        tmp.path().join("lo").display()
+    );
+    let out = std::process::Command::new(soffice)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xls",
+            "--outdir",
+        ])
+        .arg(tmp.path())
+        .arg(&src)
+        .output()
+        .expect("run soffice");
+    let xls = tmp.path().join("fiche.xls");
+    assert!(
+        xls.exists(),
+        "soffice wrote no .xls: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(std::fs::read(xls).unwrap())
+}
+
+#[test]
+fn a_phone_typed_as_a_number_in_an_old_workbook() {
+    let b = filled_book(Book::bourse())
+        .fill("Pays", "France")
+        .fill_with("Téléphone", number(694123456.0, "General", "694123456"));
+    let mut files = sheet(&b);
+    if let Some(xls) = as_old_xls(&b.xlsx()) {
+        files.push(("xls", xls));
+    }
+    for (fmt, bytes) in files {
+        let f = one(&bytes, fmt);
+        assert_eq!(text_of(&f, "country"), Some("France"), "{fmt}");
+        assert_eq!(
+            text_of(&f, "contact_phone"),
+            Some("0694123456"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert!(
+            warned(&f, "contact_phone", "0 initial rétabli"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+    }
+}
+
+#[test]
+fn answers_typed_far_right_of_the_labels() {
+    // Answers four columns right of the form's value cells (past the merged
+    // B:C), the role one column further still.
+    let mut b = Book::micro();
+    for (label, col, value) in [
+        (
+            "Nom de la collectivité ou de la structure",
+            5,
+            "Ville de Kourou",
+        ),
+        ("Pays", 5, "France"),
+        ("Nom", 5, "Dupont"),
+        ("Prénom", 5, "Marie"),
+        ("Fonction", 6, "Chargée de mission coopération"),
+        ("Courriel", 5, "m.dupont@kourou.fr"),
+        ("Titre du projet ou de la démarche", 5, "Jardins partagés"),
+    ] {
+        b = b.put(label, 0, col, text(value));
+    }
+    for (fmt, bytes) in sheet(&b) {
+        let f = one(&bytes, fmt);
+        assert_eq!(
+            text_of(&f, "organisation"),
+            Some("Ville de Kourou"),
+            "{fmt}"
+        );
+        assert_eq!(text_of(&f, "contact_first_name"), Some("Marie"), "{fmt}");
+        assert_eq!(
+            text_of(&f, "contact_role"),
+            Some("Chargée de mission coopération"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert_eq!(text_of(&f, "project_title"), Some("Jardins partagés"));
+        assert!(general(&f, "loin à droite"), "{fmt}: {:?}", f.warnings);
+        assert!(f.extra.is_empty(), "{fmt}: {:?}", f.extra);
+    }
+    // The usual layout with one text far right of an empty label: kept
+    // beside the form, and the label that read nothing says so.
+    let b = filled_book(Book::micro()).put("Fonction", 0, 7, text("voir courriel"));
+    for (fmt, bytes) in sheet(&b) {
+        let f = one(&bytes, fmt);
+        assert!(!f.fields.contains_key("contact_role"), "{fmt}");
+        assert!(
+            warned(&f, "contact_role", "colonne H"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert!(f.extra.iter().any(|(_, v)| v == "voir courriel"), "{fmt}");
+    }
+}
+
+#[test]
+fn slots_written_in_english_12_hour_style() {
+    let mut pairs: Vec<(&str, &str)> = ENGLISH.to_vec();
+    pairs.extend([
+        ("14h00 – 14h20", "2:00 – 2:20 pm"),
+        ("14h20 – 14h40", "2:20 – 2:40 pm"),
+        ("14h40 – 15h00", "2:40 – 3:00 pm"),
+        ("15h00 – 15h20", "3:00 – 3:20 pm"),
+        ("15h20 – 15h40", "3:20 – 3:40 pm"),
+    ]);
+    let d = filled_doc(Doc::micro())
+        .translate(&pairs)
+        .replace("☐ 2:20 – 2:40 pm", "☒ 2:20 – 2:40 pm");
+    for (fmt, bytes) in word(&d) {
+        let f = one(&bytes, fmt);
+        assert_eq!(
+            text_of(&f, "preferred_slot"),
+            Some("14:20"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+    }
+    // Typed in the slot cell of a sheet.
+    let b = filled_book(Book::bourse()).fill(
+        "Créneau horaire souhaité pour le rendez-vous",
+        "1:15 – 1:45 pm",
+    );
+    for (fmt, bytes) in sheet(&b) {
+        let f = one(&bytes, fmt);
+        assert_eq!(text_of(&f, "preferred_slot"), Some("13:15"), "{fmt}");
+    }
+}
+
+/// A bourse form as translators write it: other labels than the ones the
+/// reader was first given, in Spanish and in Portuguese.
+const SPANISH_VARIANTS: &[(&str, &str)] = &[
+    (
+        "BOURSE AUX PROJETS : FICHE DE RENSEIGNEMENT",
+        "BOLSA DE PROYECTOS – FORMULARIO",
+    ),
+    (
+        "Nom de la collectivité ou de la structure",
+        "Nombre de la entidad / organización",
+    ),
+    ("Type de structure", "Tipo de organismo"),
+    ("Pays", "País"),
+    ("Fonction", "Cargo / función"),
+    ("Courriel", "E-mail"),
+    ("Téléphone", "Teléfono de contacto"),
+    ("Type de demande", "Tipo de solicitud"),
+    ("Description de la demande", "Descripción de la solicitud"),
+    (
+        "Créneau horaire souhaité pour le rendez-vous",
+        "Horario preferido para la reunión",
+    ),
+    ("Indifférent", "Me da igual"),
+];
+
+const PORTUGUESE: &[(&str, &str)] = &[
+    (
+        "BOURSE AUX PROJETS : FICHE DE RENSEIGNEMENT",
+        "BOLSA DE PROJETOS: FICHA DE INFORMAÇÃO",
+    ),
+    (
+        "Nom de la collectivité ou de la structure",
+        "Nome da entidade",
+    ),
+    ("Type de structure", "Tipo de entidade"),
+    ("Pays", "País"),
+    (
+        "Membre de Cités Unies France",
+        "Membro de Cités Unies France",
+    ),
+    ("Nom", "Apelido"),
+    ("Prénom", "Nome próprio"),
+    ("Fonction", "Função"),
+    ("Courriel", "Correio eletrónico"),
+    ("Téléphone", "Telefone"),
+    ("Type de demande", "Tipo de pedido"),
+    ("Description de la demande", "Descrição do pedido"),
+    (
+        "Créneau horaire souhaité pour le rendez-vous",
+        "Horário desejado para a reunião",
+    ),
+    ("Oui", "Sim"),
+    ("Non", "Não"),
+    ("Commune", "Município"),
+    (
+        "Appel à coopération (recherche de partenaires sur un pays ou une thématique)",
+        "Apelo à cooperação (procura de parceiros num país ou numa temática)",
+    ),
+];
+
+#[test]
+fn forms_translated_into_spanish_and_portuguese_by_other_translators() {
+    let es = Doc::bourse()
+        .fill(
+            "Nom de la collectivité ou de la structure",
+            "Municipio de Cuenca",
+        )
+        .fill("Pays", "Ecuador")
+        .fill("Nom", "Andrade")
+        .fill("Fonction", "Directora de cooperación")
+        .fill("Courriel", "l.andrade@cuenca.gob.ec")
+        .replace("☐ Besoin", "☒ Besoin")
+        .replace("☐ 16h30 – 17h00", "☐ 16h30 – 17h00   sí")
+        .translate(SPANISH_VARIANTS);
+    let pt = Doc::bourse()
+        .fill(
+            "Nom de la collectivité ou de la structure",
+            "Câmara Municipal de Praia",
+        )
+        .fill("Pays", "Cabo Verde")
+        .fill("Nom", "Tavares")
+        .fill("Prénom", "Ana")
+        .fill("Fonction", "Vereadora")
+        .fill("Courriel", "a.tavares@cmp.cv")
+        .replace("☐ Oui", "☒ Oui")
+        .replace("☐ Commune", "☒ Commune")
+        .replace("☐ Appel", "☒ Appel")
+        .replace("☐ 13h15 – 13h45", "☒ 13h15 – 13h45")
+        .translate(PORTUGUESE);
+    for (fmt, bytes) in word(&es) {
+        let f = one(&bytes, fmt);
+        assert_eq!(f.kind, Some(Kind::BourseProjets), "{fmt}");
+        assert_eq!(
+            text_of(&f, "organisation"),
+            Some("Municipio de Cuenca"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert_eq!(
+            text_of(&f, "contact_role"),
+            Some("Directora de cooperación")
+        );
+        assert_eq!(
+            text_of(&f, "contact_email"),
+            Some("l.andrade@cuenca.gob.ec")
+        );
+        assert_eq!(text_of(&f, "request_type"), Some("specific_need"), "{fmt}");
+        assert_eq!(
+            text_of(&f, "preferred_slot"),
+            Some("16:30"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert!(general(&f, "espagnol"), "{fmt}: {:?}", f.warnings);
+    }
+    for (fmt, bytes) in word(&pt) {
+        let f = one(&bytes, fmt);
+        assert_eq!(f.kind, Some(Kind::BourseProjets), "{fmt}");
+        assert_eq!(
+            text_of(&f, "organisation"),
+            Some("Câmara Municipal de Praia"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+        assert_eq!(text_of(&f, "contact_last_name"), Some("Tavares"), "{fmt}");
+        assert_eq!(text_of(&f, "contact_first_name"), Some("Ana"), "{fmt}");
+        assert_eq!(text_of(&f, "contact_role"), Some("Vereadora"), "{fmt}");
+        assert_eq!(
+            f.fields.get("cuf_member"),
+            Some(&Value::Bool(true)),
+            "{fmt}"
+        );
+        assert_eq!(text_of(&f, "organisation_type"), Some("commune"), "{fmt}");
+        assert_eq!(text_of(&f, "request_type"), Some("cooperation"), "{fmt}");
+        assert_eq!(text_of(&f, "preferred_slot"), Some("13:15"), "{fmt}");
+        assert!(general(&f, "portugais"), "{fmt}: {:?}", f.warnings);
+    }
+    // The sheet: the organisation under a one-word label, the slot typed.
+    let b = Book::bourse()
+        .fill(
+            "Nom de la collectivité ou de la structure",
+            "Municipio de Cuenca",
+        )
+        .fill("Pays", "Ecuador")
+        .fill("Courriel", "l.andrade@cuenca.gob.ec")
+        .fill(
+            "Créneau horaire souhaité pour le rendez-vous",
+            "12h45 – 13h15",
+        )
+        .translate(&[
+            ("Nom de la collectivité ou de la structure", "Entidad"),
+            ("Pays", "País"),
+            ("Courriel", "Correo electrónico"),
+            (
+                "Créneau horaire souhaité pour le rendez-vous",
+                "Franja horaria preferida para la reunión",
+            ),
+        ]);
+    for (fmt, bytes) in sheet(&b) {
+        let f = one(&bytes, fmt);
+        assert_eq!(
+            text_of(&f, "organisation"),
+            Some("Municipio de Cuenca"),
+            "{fmt}"
+        );
+        assert_eq!(text_of(&f, "preferred_slot"), Some("12:45"), "{fmt}");
+    }
+    // A slot under a label nobody listed is never read silently as "any".
+    let b = filled_book(Book::bourse())
+        .fill(
+            "Créneau horaire souhaité pour le rendez-vous",
+            "17h00 – 17h30",
+        )
+        .translate(&[(
+            "Créneau horaire souhaité pour le rendez-vous",
+            "Momento del día que le conviene",
+        )]);
+    for (fmt, bytes) in sheet(&b) {
+        let f = one(&bytes, fmt);
+        assert!(
+            warned(&f, "preferred_slot", "17h00 – 17h30"),
+            "{fmt}: {:?}",
+            f.warnings
+        );
+    }
+}
+
 // ------------------------------------------------------------ Containers
 
 fn zip_with(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -918,6 +1319,73 @@ fn export_habit_set() {
                 .translate(SPANISH),
             json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "request_type": "specific_need", "preferred_slot": "any"}),
         ),
+        // Habits of the blind test set (fix round).
+        (
+            "mark-after-option",
+            filled_doc(Doc::micro())
+                .replace("☐ Région", "☐ Région ✓")
+                .replace("☐ Non", "☐ Non X")
+                .replace("☐ 15h00 – 15h20", "☐ 15h00 – 15h20 oui"),
+            {
+                let mut w = with(
+                    "m",
+                    &[
+                        ("organisation_type", json!("region")),
+                        ("cuf_member", json!(false)),
+                    ],
+                );
+                w["preferred_slot"] = json!("15:00");
+                w
+            },
+        ),
+        (
+            "slot-12-hour",
+            {
+                let mut pairs: Vec<(&str, &str)> = ENGLISH.to_vec();
+                pairs.extend([
+                    ("14h00 – 14h20", "2:00 – 2:20 pm"),
+                    ("14h20 – 14h40", "2:20 – 2:40 pm"),
+                    ("14h40 – 15h00", "2:40 – 3:00 pm"),
+                    ("15h00 – 15h20", "3:00 – 3:20 pm"),
+                    ("15h20 – 15h40", "3:20 – 3:40 pm"),
+                ]);
+                filled_doc(Doc::micro())
+                    .translate(&pairs)
+                    .replace("☐ 3:20 – 3:40 pm", "☒ 3:20 – 3:40 pm")
+            },
+            {
+                let mut w = with("m", &[]);
+                w["preferred_slot"] = json!("15:20");
+                w
+            },
+        ),
+        (
+            "spanish-variants",
+            Doc::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Municipio de Cuenca",
+                )
+                .fill("Pays", "Ecuador")
+                .fill("Fonction", "Directora")
+                .replace("☐ Besoin", "☒ Besoin")
+                .replace("☐ 16h30 – 17h00", "☐ 16h30 – 17h00   sí")
+                .translate(SPANISH_VARIANTS),
+            json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "contact_role": "Directora", "request_type": "specific_need", "preferred_slot": "16:30"}),
+        ),
+        (
+            "portuguese",
+            Doc::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Câmara Municipal de Praia",
+                )
+                .fill("Pays", "Cabo Verde")
+                .fill("Nom", "Tavares")
+                .replace("☐ Appel", "☒ Appel")
+                .translate(PORTUGUESE),
+            json!({"organisation": "Câmara Municipal de Praia", "country": "Cabo Verde", "contact_last_name": "Tavares", "request_type": "cooperation", "preferred_slot": "any"}),
+        ),
     ];
     for (name, d, want) in words {
         set.push((format!("{name}.docx"), d.docx(), want.clone()));
@@ -1004,6 +1472,70 @@ fn export_habit_set() {
                 .fill("Membre de Cités Unies France", "Sí")
                 .translate(SPANISH),
             json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "cuf_member": true, "preferred_slot": "any"}),
+        ),
+        // Habits of the blind test set (fix round).
+        (
+            "mark-in-next-cell",
+            filled_book(Book::micro())
+                .fill("Membre de Cités Unies France", "☐ Oui")
+                .put("Membre de Cités Unies France", 0, 2, text("☐ Non"))
+                .put("Membre de Cités Unies France", 0, 3, text("x"))
+                .fill("Type de structure", "☐ Commune oui ☐ Région"),
+            with(
+                "m",
+                &[
+                    ("cuf_member", json!(false)),
+                    ("organisation_type", json!("commune")),
+                ],
+            ),
+        ),
+        (
+            "phone-as-number",
+            filled_book(Book::micro())
+                .fill_with("Téléphone", number(594282828.0, "General", "594282828")),
+            with("m", &[("contact_phone", json!("0594282828"))]),
+        ),
+        (
+            "answers-far-right",
+            {
+                let mut b = Book::micro();
+                for (label, col, value) in [
+                    (
+                        "Nom de la collectivité ou de la structure",
+                        5,
+                        "Ville de Grenoble",
+                    ),
+                    ("Nom", 5, "Martin"),
+                    ("Fonction", 6, "Chargé de mission"),
+                    ("Courriel", 5, "ri@grenoble.fr"),
+                ] {
+                    b = b.put(label, 0, col, text(value));
+                }
+                b
+            },
+            with("m", &[("contact_role", json!("Chargé de mission"))]),
+        ),
+        (
+            "spanish-one-word-label",
+            Book::bourse()
+                .fill(
+                    "Nom de la collectivité ou de la structure",
+                    "Municipio de Cuenca",
+                )
+                .fill("Pays", "Ecuador")
+                .fill(
+                    "Créneau horaire souhaité pour le rendez-vous",
+                    "1:15 – 1:45 pm",
+                )
+                .translate(&[
+                    ("Nom de la collectivité ou de la structure", "Entidad"),
+                    ("Pays", "País"),
+                    (
+                        "Créneau horaire souhaité pour le rendez-vous",
+                        "Horario preferido para la reunión",
+                    ),
+                ]),
+            json!({"organisation": "Municipio de Cuenca", "country": "Ecuador", "preferred_slot": "13:15"}),
         ),
     ];
     for (name, b, want) in books {

@@ -270,12 +270,45 @@ fn proposals_by_origin(env: &Env) -> BTreeSet<String> {
         })
         .collect();
     let link = |v: &Value| v.as_i64().map(|id| origin[&id].clone());
+    // Numbers are given in import order: a warning naming « n° N » names
+    // the live revision of that number, by its origin.
+    let by_number: BTreeMap<i64, String> = proposals
+        .iter()
+        .filter(|p| p["superseded_by"].is_null())
+        .map(|p| {
+            (
+                p["number"].as_i64().unwrap(),
+                origin[&p["id"].as_i64().unwrap()].clone(),
+            )
+        })
+        .collect();
+    let named = |w: &Value| -> Value {
+        let text = w.to_string();
+        let mut out = String::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("n° ") {
+            out.push_str(&rest[..at + "n° ".len()]);
+            rest = &rest[at + "n° ".len()..];
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            match rest[..digits]
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| by_number.get(&n))
+            {
+                Some(o) => out.push_str(&format!("[{}]", o.replace('"', "'"))),
+                None => out.push_str(&rest[..digits]),
+            }
+            rest = &rest[digits..];
+        }
+        out.push_str(rest);
+        serde_json::from_str(&out).unwrap()
+    };
     proposals
         .iter()
         .map(|p| {
             json!({
                 "origin": origin[&p["id"].as_i64().unwrap()],
-                "kind": p["kind"], "status": p["status"], "fields": p["fields"], "warnings": p["warnings"],
+                "kind": p["kind"], "status": p["status"], "fields": p["fields"], "warnings": named(&p["warnings"]),
                 "flags": p["flags"], "revision": p["revision"],
                 "supersedes": link(&p["supersedes"]), "superseded_by": link(&p["superseded_by"]),
             })

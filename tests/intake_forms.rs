@@ -183,3 +183,81 @@ fn a_resubmission_with_the_organisation_written_differently_is_flagged() {
         "{warnings}"
     );
 }
+
+#[test]
+fn a_resubmission_from_another_mail_client_and_address_is_flagged() {
+    let env = Env::new();
+    // First from the town hall's address, as a Word file.
+    let first = filled_doc(Doc::micro())
+        .fill(
+            "Nom de la collectivité ou de la structure",
+            "Mairie de Kourou",
+        )
+        .fill("Courriel", "m.dupont@kourou.fr")
+        .fill("Titre du projet ou de la démarche", "Jardins partagés")
+        .docx();
+    // Then from Outlook at another address (the fiche inside a
+    // winmail.dat), the name written another way.
+    let second = filled_book(Book::micro())
+        .fill(
+            "Nom de la collectivité ou de la structure",
+            "Ville de KOUROU",
+        )
+        .fill("Courriel", "m.dupont@kourou.fr")
+        .fill("Titre du projet ou de la démarche", "Jardins partagés (v2)")
+        .xlsx();
+    let tnef = fiches::fiche::container::build_tnef(&[("Fiche micro-atelier.xlsx", &second)]);
+    let a = write(
+        &env,
+        "a.eml",
+        &mail(
+            "1@kourou",
+            "secretariat@kourou.fr",
+            "Mon, 14 May 2018 10:00:00 +0200",
+            &[("fiche.docx", "application/octet-stream", &first)],
+        ),
+    );
+    let b = write(
+        &env,
+        "b.eml",
+        &mail(
+            "2@kourou",
+            "marie.dupont@outlook.fr",
+            "Tue, 22 May 2018 10:00:00 +0200",
+            &[("winmail.dat", "application/ms-tnef", &tnef)],
+        ),
+    );
+    env.import(&[&a, &b]);
+    let proposals = env.proposals();
+    assert_eq!(proposals.len(), 2, "kept apart: {proposals:#?}");
+    let older = proposals
+        .iter()
+        .find(|p| p["fields"]["organisation"] == "Mairie de Kourou")
+        .unwrap();
+    let newer = proposals
+        .iter()
+        .find(|p| p["fields"]["organisation"] == "Ville de KOUROU")
+        .unwrap();
+    assert!(
+        newer["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "probable_new_version"),
+        "{newer:#?}"
+    );
+    let number = older["number"]
+        .as_i64()
+        .unwrap_or_else(|| older["id"].as_i64().unwrap());
+    let warnings = serde_json::to_string(&newer["warnings"]).unwrap();
+    assert!(
+        warnings.contains(&format!("probable nouvelle version de n° {number} "))
+            && warnings.contains("même courriel de contact")
+            && warnings.contains("même organisation"),
+        "{warnings}"
+    );
+    assert!(
+        older["flags"].as_array().unwrap().is_empty(),
+        "the older one is untouched: {older:#?}"
+    );
+}

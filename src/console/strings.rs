@@ -396,6 +396,8 @@ pub fn journal_action(a: &str) -> &str {
         "proposal_entered" => "fiche saisie à la main",
         "message_handled" => "message marqué traité",
         "message_unhandled" => "message marqué non traité",
+        "probable_version_flagged" => "signalée comme probable nouvelle version",
+        "probable_version_cleared" => "n'est plus signalée comme probable nouvelle version",
         other => other,
     }
 }

@@ -131,12 +131,20 @@ pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<It
     for (a, b) in split_ranges(&cell.text, from) {
         let raw = &cell.text[a..b];
         let (mark, body) = take_mark(raw);
+        // A mark word typed after the option ("☐ Commune oui", "Región  sí").
+        let (mark, body) = match mark {
+            Mark::Marked => (mark, body),
+            _ => match marked_after(&body, opts) {
+                Some(option) => (Mark::Marked, option),
+                None => (mark, body),
+            },
+        };
         let item = Item {
             mark,
             text: body.clone(),
             look: cell.look_of(a, b),
         };
-        if match_option(&body, opts).is_some() || !raw.contains(['/', ',', ';']) {
+        if !raw.contains(['/', ',', ';']) || match_option(&body, opts).is_some() {
             out.push(item);
             continue;
         }
@@ -171,6 +179,98 @@ pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<It
     out
 }
 
+/// True when a word (folded) is one people type to mark an option
+/// (`spec::MARK_WORDS`), or a mark glyph or arrow.
+fn is_mark_word(word: &str) -> bool {
+    use std::sync::OnceLock;
+    static WORDS: OnceLock<Vec<String>> = OnceLock::new();
+    let t = word.trim();
+    // Marks are short ("seleccionado" is the longest word).
+    if t.is_empty() || t.len() > 16 {
+        return false;
+    }
+    if !t.is_empty()
+        && t.chars()
+            .all(|c| MARKED.contains(&c) || matches!(c, '←' | '⇐' | '<' | '-' | '='))
+        && t.chars().any(|c| c != '-' && c != '=')
+    {
+        return true;
+    }
+    let words = WORDS.get_or_init(|| {
+        super::spec::MARK_WORDS
+            .iter()
+            .map(|(w, _)| fold(w))
+            .collect()
+    });
+    let f = fold(t);
+    !f.is_empty() && words.contains(&f)
+}
+
+/// The option an item names when a mark word follows it ("Commune oui",
+/// "Región : sí", "Film ✓", "Oui <-"): the option's text without the mark.
+/// `None` when the item is an option as printed or names none.
+fn marked_after(body: &str, opts: &'static [Opt]) -> Option<String> {
+    let t = body.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '!'));
+    let cut = t.rfind(|c: char| c.is_whitespace() || matches!(c, ':' | '(' | '['))?;
+    let last = t[cut..]
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '(' | '['))
+        .trim_end_matches([')', ']']);
+    if !is_mark_word(last) {
+        return None;
+    }
+    if matches!(match_option(t, opts), Some((_, OptMatch::Exact, _))) {
+        return None;
+    }
+    let head = t[..cut]
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '-' | '–' | '=' | '>' | '<' | '←' | '→' | '⇐')
+        })
+        .trim();
+    match_option(head, opts).map(|_| head.to_string())
+}
+
+/// An item that is only a mark ("✓", "X", "oui" alone in its cell or
+/// between two runs of spaces), not an option of the field.
+fn is_lone_mark(item: &Item, opts: &'static [Opt]) -> bool {
+    match item.mark {
+        Mark::Marked => item.text.is_empty(),
+        Mark::Bare => is_mark_word(&item.text) && match_option(&item.text, opts).is_none(),
+        Mark::Unmarked => false,
+    }
+}
+
+/// Gives each lone mark to the option it was typed after (or, first of
+/// all, before): "☐ Oui ✓ ☐ Non", cells "☐ Commune" | "x" | "☐ Région".
+/// `None` when there is no lone mark.
+fn attach_lone_marks(items: &[Item], opts: &'static [Opt]) -> Option<Vec<Item>> {
+    let lone: Vec<bool> = items.iter().map(|i| is_lone_mark(i, opts)).collect();
+    if !lone.contains(&true) {
+        return None;
+    }
+    let names = |k: usize| !lone[k] && match_option(&items[k].text, opts).is_some();
+    let mut out: Vec<Item> = items.to_vec();
+    let mut keep = vec![true; items.len()];
+    for k in (0..items.len()).filter(|k| lone[*k]) {
+        let target = if k > 0 && names(k - 1) {
+            Some(k - 1)
+        } else if k + 1 < items.len() && names(k + 1) {
+            Some(k + 1)
+        } else {
+            None
+        };
+        if let Some(t) = target {
+            out[t].mark = Mark::Marked;
+            keep[k] = false;
+        }
+    }
+    let mut n = 0;
+    out.retain(|_| {
+        n += 1;
+        keep[n - 1]
+    });
+    Some(out)
+}
+
 /// Splits a marker off an item: glyphs, "[x]", "(x)", or a lone X before or
 /// after the option text.
 pub(crate) fn take_mark(item: &str) -> (Mark, String) {
@@ -193,7 +293,15 @@ pub(crate) fn take_mark(item: &str) -> (Mark, String) {
             return (Mark::Marked, t[c.len_utf8()..].trim().to_string());
         }
         if UNMARKED.contains(&c) {
-            return (Mark::Unmarked, t[c.len_utf8()..].trim().to_string());
+            let body = t[c.len_utf8()..].trim();
+            // The box left empty and a mark typed beside it ("☐ X Commune",
+            // "☐ Commune X").
+            if let (Mark::Marked, inner) = take_mark(body)
+                && !inner.is_empty()
+            {
+                return (Mark::Marked, inner);
+            }
+            return (Mark::Unmarked, body.to_string());
         }
     }
     for x in ["X ", "x ", "X\t", "x\t", "X:", "x:", "X-", "x-"] {
@@ -230,11 +338,40 @@ pub(crate) enum OptMatch {
     Approximate,
 }
 
-/// Times written in a text ("14h20", "14 h 20", "14:20", "14h", "2:20 pm")
-/// as "HH:MM".
+/// A time of day found in a text: hours and minutes as written, whether an
+/// "am"/"pm" follows it, and where it stands (char indices).
+struct Clock {
+    h: u32,
+    m: u32,
+    half: Option<Half>,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Half {
+    Am,
+    Pm,
+}
+
+impl Clock {
+    /// The time on a 24-hour clock under `half` ("2:20 pm" → 14:20,
+    /// "12:45 pm" → 12:45, "12:10 am" → 00:10).
+    fn hours(&self, half: Option<Half>) -> u32 {
+        match half {
+            Some(Half::Pm) if self.h < 12 => self.h + 12,
+            Some(Half::Am) if self.h == 12 => 0,
+            _ => self.h,
+        }
+    }
+}
+
+/// Times written in a text ("14h20", "14 h 20", "14:20", "14h", "2:20 pm"),
+/// with the "am"/"pm" written once after a range applying to both ends
+/// ("2:00 – 2:20 pm" is 14:00 to 14:20), as "HH:MM".
 pub(crate) fn times_in(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
+    let mut clocks: Vec<Clock> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit()) {
@@ -260,7 +397,7 @@ pub(crate) fn times_in(text: &str) -> Vec<String> {
                 }
                 m_digits = chars[m_start..j].iter().collect();
             }
-            // "2 pm", "2:20 p.m."
+            // "2 pm", "2:20 p.m.", "2:20PM"
             let mut k = j;
             while k < chars.len() && chars[k] == ' ' {
                 k += 1;
@@ -269,24 +406,43 @@ pub(crate) fn times_in(text: &str) -> Vec<String> {
                 .iter()
                 .collect::<String>()
                 .to_lowercase();
-            let pm = tail.starts_with("pm") || tail.starts_with("p.m");
-            let am = tail.starts_with("am") || tail.starts_with("a.m");
-            if (separated || pm || am)
-                && let Ok(mut h) = hours.parse::<u32>()
+            let word_ends = |n: usize| chars.get(k + n).is_none_or(|c| !c.is_alphanumeric());
+            let half = if (tail.starts_with("pm") && word_ends(2)) || tail.starts_with("p.m") {
+                Some(Half::Pm)
+            } else if (tail.starts_with("am") && word_ends(2)) || tail.starts_with("a.m") {
+                Some(Half::Am)
+            } else {
+                None
+            };
+            let mut end = j;
+            if half.is_some() {
+                end = k + if tail.starts_with("p.m") || tail.starts_with("a.m") {
+                    3
+                } else {
+                    2
+                };
+            }
+            if (separated || half.is_some())
+                && let Ok(h) = hours.parse::<u32>()
             {
                 let m = match m_digits.len() {
                     2 => m_digits.parse::<u32>().ok(),
                     0 => Some(0),
                     _ => None,
                 };
-                if pm && h < 12 {
-                    h += 12;
-                }
+                // An hour past 12 with "pm" ("14:00 pm") is a 24-hour time.
+                let half = half.filter(|_| h <= 12);
                 if let Some(m) = m
                     && h < 24
                     && m < 60
                 {
-                    out.push(format!("{h:02}:{m:02}"));
+                    clocks.push(Clock {
+                        h,
+                        m,
+                        half,
+                        start,
+                        end: end.max(j),
+                    });
                 }
             }
             i = j.max(i);
@@ -294,25 +450,77 @@ pub(crate) fn times_in(text: &str) -> Vec<String> {
             i += 1;
         }
     }
+    // A range's start takes the "am"/"pm" written after its end, unless
+    // that would put it after the end ("11:30 – 12:10 pm").
+    let mut out = Vec::with_capacity(clocks.len());
+    for (n, c) in clocks.iter().enumerate() {
+        let mut half = c.half;
+        if half.is_none()
+            && let Some(next) = clocks.get(n + 1)
+            && next.half.is_some()
+            && joins_a_range(&chars[c.end.min(next.start)..next.start])
+        {
+            let end = next.hours(next.half) * 60 + next.m;
+            let inherited = c.hours(next.half) * 60 + c.m;
+            if inherited <= end {
+                half = next.half;
+            }
+        }
+        out.push(format!("{:02}:{:02}", c.hours(half), c.m));
+    }
     out
 }
 
-/// The folded names of each option of a list, computed once per list.
+/// True when the text between two times makes them a range ("–", "-",
+/// "to", "à", "a", "hasta", "até").
+fn joins_a_range(between: &[char]) -> bool {
+    let s: String = between.iter().collect();
+    let s = s.trim().to_lowercase();
+    s.is_empty()
+        || [
+            "-", "–", "—", "/", "to", "till", "until", "à", "a", "au", "hasta", "até", "ate",
+        ]
+        .contains(&s.as_str())
+}
+
+/// The folded names of each option of a list, computed once per list:
+/// the spec's lists at first use, without a lock afterwards; another list
+/// (a test's) on demand.
 fn folded_names(opts: &'static [Opt]) -> &'static [Vec<(String, Lang)>] {
-    use std::collections::HashMap;
+    use super::labels::FastMap;
     use std::sync::{Mutex, OnceLock};
-    type Cache = Mutex<HashMap<usize, &'static [Vec<(String, Lang)>]>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    map.entry(opts.as_ptr() as usize).or_insert_with(|| {
+    type Names = &'static [Vec<(String, Lang)>];
+    fn fold_list(opts: &'static [Opt]) -> Names {
         let v: Vec<Vec<(String, Lang)>> = opts
             .iter()
             .map(|o| o.names().map(|(n, l)| (fold(n), l)).collect())
             .collect();
         // Option lists are a handful of statics: leaked once, on purpose.
         Box::leak(v.into_boxed_slice())
-    })
+    }
+    static SPEC: OnceLock<FastMap<usize, Names>> = OnceLock::new();
+    let spec = SPEC.get_or_init(|| {
+        let mut map = FastMap::default();
+        for kind in super::model::Kind::ALL {
+            for f in super::spec::fields(kind) {
+                if let super::spec::FieldType::Choice(list) = f.ty {
+                    map.entry(list.as_ptr() as usize)
+                        .or_insert_with(|| fold_list(list));
+                }
+            }
+        }
+        map
+    });
+    let key = opts.as_ptr() as usize;
+    if let Some(names) = spec.get(&key) {
+        return names;
+    }
+    static OTHERS: OnceLock<Mutex<FastMap<usize, Names>>> = OnceLock::new();
+    let mut others = OTHERS
+        .get_or_init(|| Mutex::new(FastMap::default()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    others.entry(key).or_insert_with(|| fold_list(opts))
 }
 
 /// The option a text names, how closely, and in which language.
@@ -463,6 +671,8 @@ fn by_look<'f>(cands: &'f [&'f Found]) -> Option<Result<&'f Found, String>> {
 /// Reads a choice from the items of its answer. `raw` is the answer's text
 /// as written (for messages).
 pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Choice {
+    let attached = attach_lone_marks(items, opts);
+    let items = attached.as_deref().unwrap_or(items);
     let with = |m: Mark| items.iter().filter(|i| i.mark == m).collect::<Vec<_>>();
     let marked_items = with(Mark::Marked);
     let marked = found(&marked_items, opts);
@@ -622,6 +832,76 @@ mod tests {
     }
 
     #[test]
+    fn a_mark_typed_after_an_option_whose_box_is_left_empty() {
+        // In the same cell: glyph, letter or word after the option's label.
+        assert_eq!(read("☐ Oui ✓    ☐ Non", YES_NO), one("true"));
+        assert_eq!(read("☐ Oui    ☐ Non X", YES_NO), one("false"));
+        assert_eq!(read("☐ Oui    ☐ Non x", YES_NO), one("false"));
+        assert_eq!(
+            read(
+                "☐ Commune  ☐ Intercommunalité oui  ☐ Département",
+                ORGANISATION_TYPES
+            ),
+            one("intercommunalite")
+        );
+        assert_eq!(
+            read("☐ Commune\n☐ Région : oui\n☐ Autre", ORGANISATION_TYPES),
+            one("region")
+        );
+        assert_eq!(
+            read("☐ Commune ✔\n☐ Région\n☐ Autre", ORGANISATION_TYPES),
+            one("commune")
+        );
+        assert_eq!(
+            read("☐ Commune\n☐ Región <- sí\n☐ Autre", ORGANISATION_TYPES),
+            one("region")
+        );
+        assert_eq!(read("☐ X Non   ☐ Oui", YES_NO), one("false"));
+        // Two marks are never a guess.
+        assert!(matches!(
+            read("☐ Commune x  ☐ Région x", ORGANISATION_TYPES),
+            Choice::Ambiguous(_)
+        ));
+        // "Oui" typed after the printed options of a yes/no question is the
+        // answer Oui, not a mark given to Non.
+        assert_eq!(value(&read("☐ Oui    ☐ Non    Oui", YES_NO)), Some("true"));
+        // Blank options stay blank.
+        assert_eq!(
+            read("☐ Commune  ☐ Région", ORGANISATION_TYPES),
+            Choice::Absent
+        );
+    }
+
+    #[test]
+    fn a_mark_in_the_cell_after_an_option() {
+        // Options one per cell, the mark typed in the cell after one of them.
+        let cells = [
+            Cell::text(1, "☐ Commune"),
+            Cell::text(2, "☐ Région"),
+            Cell::text(3, "X"),
+            Cell::text(4, "☐ Autre"),
+        ];
+        let items: Vec<Item> = cells
+            .iter()
+            .flat_map(|c| items_of(c, 0, ORGANISATION_TYPES))
+            .collect();
+        assert_eq!(read_choice(&items, "", ORGANISATION_TYPES), one("region"));
+        let cells = [
+            Cell::text(1, "✓"),
+            Cell::text(2, "Film"),
+            Cell::text(3, "Autre"),
+        ];
+        let items: Vec<Item> = cells
+            .iter()
+            .flat_map(|c| items_of(c, 0, crate::fiche::spec::FORMATS))
+            .collect();
+        assert_eq!(
+            read_choice(&items, "", crate::fiche::spec::FORMATS),
+            one("film")
+        );
+    }
+
+    #[test]
     fn choices_by_deletion_and_typed() {
         assert_eq!(read("Non", YES_NO), one("false"));
         assert_eq!(read("Departement", ORGANISATION_TYPES), one("departement"));
@@ -767,5 +1047,36 @@ mod tests {
         assert_eq!(times_in("12:45"), vec!["12:45"]);
         assert_eq!(times_in("2 pm"), vec!["14:00"]);
         assert!(times_in("2018").is_empty());
+        // English 12-hour style: "pm" written once after a range.
+        assert_eq!(times_in("2:00 – 2:20 pm"), vec!["14:00", "14:20"]);
+        assert_eq!(times_in("1:15 – 1:45 pm"), vec!["13:15", "13:45"]);
+        assert_eq!(times_in("9:30-9:50 am"), vec!["09:30", "09:50"]);
+        assert_eq!(times_in("12:45 – 1:15 p.m."), vec!["12:45", "13:15"]);
+        assert_eq!(times_in("11:30 to 12:10 pm"), vec!["11:30", "12:10"]);
+        assert_eq!(times_in("4:30 PM - 5:00 PM"), vec!["16:30", "17:00"]);
+        assert_eq!(times_in("2.00-2.20pm"), vec!["14:00", "14:20"]);
+        assert_eq!(times_in("12:10 am"), vec!["00:10"]);
+        assert_eq!(times_in("14:00 pm"), vec!["14:00"]);
+        // "am" inside a word is no half of the day.
+        assert_eq!(times_in("14h amical"), vec!["14:00"]);
+    }
+
+    #[test]
+    fn slots_written_in_english_12_hour_style() {
+        use crate::fiche::spec::BOURSE_SLOTS;
+        assert_eq!(value(&read("2:00 – 2:20 pm", MICRO_SLOTS)), Some("14:00"));
+        assert_eq!(value(&read("3:20-3:40 PM", MICRO_SLOTS)), Some("15:20"));
+        assert_eq!(value(&read("1:15 – 1:45 pm", BOURSE_SLOTS)), Some("13:15"));
+        assert_eq!(value(&read("12:45 – 1:15 pm", BOURSE_SLOTS)), Some("12:45"));
+        // Marked among the translated options.
+        assert_eq!(
+            value(&read(
+                "☐ 2:00 – 2:20 pm   ☒ 2:20 – 2:40 pm   ☐ 2:40 – 3:00 pm",
+                MICRO_SLOTS
+            )),
+            Some("14:20")
+        );
+        // A morning time names no slot of the event: kept, never guessed.
+        assert_eq!(read("9:30-9:50 am", MICRO_SLOTS), Choice::Unrecognised);
     }
 }

@@ -16,11 +16,11 @@
 //! fiches; a blank copy of the form never wins over a filled one. Nothing
 //! is invented, and what was not read plainly carries a warning.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::choice::{self, Choice};
 use super::labels::{self, Hit};
-use super::model::{Cell, Fiche, FicheError, Grid, Kind, Value, Warning};
+use super::model::{Cell, Fiche, FicheError, Grid, Kind, Typed, Value, Warning};
 use super::spec::{self, FieldSpec, FieldType, Lang};
 use super::text::{clean_value, fold, fold_label, is_blank_value};
 
@@ -63,6 +63,12 @@ struct Answer {
     continued: usize,
     /// The answer's text, cleaned.
     text: String,
+    /// Column of the answer when it stood far right of the label, past the
+    /// form's answer columns, where the sheet's answers stand.
+    far: Option<u32>,
+    /// Column of text left right of the label, too far to be its answer
+    /// (kept beside the form): said to staff when the label reads nothing.
+    beside: Option<u32>,
 }
 
 /// The labels of each form found in one grid, cell by cell.
@@ -71,6 +77,9 @@ struct Classified {
     bourse: Vec<Vec<Class>>,
     /// Title lines: row → (kind, language).
     titles: BTreeMap<usize, (Kind, Lang)>,
+    /// Every cell is an option name (the workbook's sheet of drop-down
+    /// lists): the form's own text, nothing to read.
+    options_only: bool,
 }
 
 impl Classified {
@@ -82,10 +91,114 @@ impl Classified {
     }
 }
 
+/// What one non-empty cell (trimmed) is, for both forms at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CellClass {
+    /// The label it holds, if any.
+    hit: Option<labels::CellHit>,
+    /// The title line it is (first cell of a row only).
+    title: Option<(Kind, Lang)>,
+    /// One of the form's printed lines (heading, instructions).
+    printed: bool,
+    /// Only an option's printed name.
+    option: bool,
+}
+
+/// Classifies a cell's trimmed text: a label (as printed, after an inline
+/// answer, or retyped), a title line (first cell of a row), the form's
+/// printed text, or text. The form's own strings as printed are looked up
+/// whole; a cell whose first word starts no label, printed line or option
+/// is text without being folded; the rest is folded once.
+pub(crate) fn class_of_cell(text: &str, is_first: bool) -> CellClass {
+    if let Some(c) = printed_class(text, is_first) {
+        return c;
+    }
+    if !is_first && labels::starts_no_form_text(text) {
+        return CellClass::default();
+    }
+    slow_class_of_cell(text, is_first)
+}
+
+/// The class of a cell holding exactly one of the blank forms' own strings
+/// as `spec` prints them (labels in every language, titles, headings,
+/// options): computed once by `slow_class_of_cell`, so the lookup gives
+/// the same answer without folding.
+fn printed_class(text: &str, is_first: bool) -> Option<CellClass> {
+    type Table = labels::FastMap<&'static str, [CellClass; 2]>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut strings: Vec<&'static str> = Vec::new();
+        for kind in Kind::ALL {
+            strings.push(spec::title(kind));
+            for f in spec::fields(kind) {
+                strings.extend(f.labels().map(|(l, _)| l));
+                if let FieldType::Choice(opts) = f.ty {
+                    strings.extend(opts.iter().map(|o| o.label));
+                }
+            }
+        }
+        strings.extend(spec::FORM_TEXT.iter().copied());
+        strings
+            .into_iter()
+            .map(str::trim)
+            .map(|s| {
+                let first = slow_class_of_cell(s, true);
+                // A label as printed reads the same wherever it stands.
+                let exact = first
+                    .hit
+                    .is_some_and(|h| !h.approximate && h.inline.is_none())
+                    && labels::exact_cell(&fold_label(s)).is_some();
+                let other = if exact {
+                    first
+                } else {
+                    slow_class_of_cell(s, false)
+                };
+                (s, [first, other])
+            })
+            .collect()
+    });
+    table.get(text).map(|c| c[usize::from(!is_first)])
+}
+
+/// `class_of_cell` by folding the text: the reference the fast paths are
+/// built from.
+pub(crate) fn slow_class_of_cell(text: &str, is_first: bool) -> CellClass {
+    // Folded once, for both forms' labels and the printed text.
+    let folded = if text.len() <= 400 {
+        fold_label(text)
+    } else {
+        String::new()
+    };
+    // A label as printed, else the form's own text (a title line first in
+    // its row, a heading), else a label with its answer or retyped. A title
+    // names no field: it is never read as a label.
+    let exact = labels::exact_cell(&folded);
+    let title = if exact.is_none() && is_first {
+        labels::title_of_folded(&folded)
+    } else {
+        None
+    };
+    let printed = exact.is_none() && title.is_none() && labels::is_printed_text(&folded);
+    let hit = exact.or_else(|| {
+        if title.is_some() || printed {
+            None
+        } else {
+            labels::match_recovered(text, &folded, is_first)
+        }
+    });
+    CellClass {
+        hit,
+        title: title.filter(|_| hit.is_none()),
+        printed: hit.is_none() && (title.is_some() || printed),
+        option: hit.is_none() && is_option_name(text, &folded),
+    }
+}
+
 fn classify(grid: &Grid) -> Classified {
     let mut micro = Vec::with_capacity(grid.rows.len());
     let mut bourse = Vec::with_capacity(grid.rows.len());
     let mut titles = BTreeMap::new();
+    let mut options_only = true;
     for (r, row) in grid.rows.iter().enumerate() {
         let mut m = Vec::with_capacity(row.cells.len());
         let mut b = Vec::with_capacity(row.cells.len());
@@ -98,22 +211,9 @@ fn classify(grid: &Grid) -> Classified {
                 continue;
             }
             let is_first = std::mem::replace(&mut first, false);
-            // Folded once, for both forms' labels and the printed text.
-            let folded = if text.len() <= 400 {
-                fold_label(text)
-            } else {
-                String::new()
-            };
-            // A label as printed, else the form's own text, else a label
-            // with its answer or retyped.
-            let hit = labels::exact_cell(&folded).or_else(|| {
-                if labels::is_printed_text(&folded) {
-                    None
-                } else {
-                    labels::match_recovered(text, &folded, is_first)
-                }
-            });
-            match hit {
+            let cc = class_of_cell(text, is_first);
+            options_only = options_only && cc.option;
+            match cc.hit {
                 Some(hit) => {
                     let class = |k: Kind| {
                         hit.for_kind(k).map_or(Class::Text, |h| {
@@ -126,19 +226,10 @@ fn classify(grid: &Grid) -> Classified {
                 None => {
                     // A title stands first in its row (numbering folded away
                     // does not matter: "MICRO-ATELIER" has none).
-                    let title = if is_first {
-                        labels::title_of_folded(&folded)
-                    } else {
-                        None
-                    };
-                    if let Some(t) = title {
+                    if let Some(t) = cc.title {
                         titles.entry(r).or_insert(t);
                     }
-                    let class = if title.is_some() || labels::is_printed_text(&folded) {
-                        Class::Form
-                    } else {
-                        Class::Text
-                    };
+                    let class = if cc.printed { Class::Form } else { Class::Text };
                     m.push(class.clone());
                     b.push(class);
                 }
@@ -151,7 +242,15 @@ fn classify(grid: &Grid) -> Classified {
         micro,
         bourse,
         titles,
+        options_only: options_only && !grid.rows.is_empty(),
     }
+}
+
+/// True when a cell holds only an option's printed name (folded with
+/// `fold_label`, which may drop a leading number: then folded again).
+fn is_option_name(text: &str, folded: &str) -> bool {
+    labels::option_names().contains(folded)
+        && (text.starts_with(char::is_alphabetic) || is_option_list(text))
 }
 
 /// A hit found on the trimmed text, with offsets made relative to the
@@ -187,7 +286,7 @@ fn segments(grid: &Grid, c: &Classified) -> Vec<Segment> {
     };
     let mut out = Vec::new();
     let mut start = 0;
-    let mut seen: HashSet<(Kind, usize)> = HashSet::new();
+    let mut seen: labels::FastSet<(Kind, usize)> = labels::FastSet::default();
     let mut labels_seen = 0usize;
     for r in 0..grid.rows.len() {
         let mut new_form = c.titles.contains_key(&r) && labels_seen > 0;
@@ -247,7 +346,7 @@ fn segment_kind(
     let distinctive = |kind: Kind| {
         let specs = spec::fields(kind);
         let keys = spec::distinctive_keys(kind);
-        let mut seen = HashSet::new();
+        let mut seen: labels::FastSet<usize> = labels::FastSet::default();
         for r in seg.rows.clone() {
             for class in &c.of(kind)[r] {
                 if let Class::Label(h) = class
@@ -346,9 +445,8 @@ fn row_is_form_text(classes: &[Vec<Class>], r: usize) -> bool {
 
 /// True when a text could be part of a choice's answer: option names,
 /// boxes, marks.
-fn looks_like_options(text: &str, opts: &'static [spec::Opt]) -> bool {
-    let cell = Cell::text(0, text);
-    let items = choice::items_of(&cell, 0, opts);
+fn looks_like_options(cell: &Cell, opts: &'static [spec::Opt]) -> bool {
+    let items = choice::items_of(cell, 0, opts);
     !items.is_empty()
         && items.iter().all(|i| {
             i.text.is_empty()
@@ -357,10 +455,50 @@ fn looks_like_options(text: &str, opts: &'static [spec::Opt]) -> bool {
         })
 }
 
+/// How far right of their labels a sheet's answers usually stand: the
+/// most common gap (in columns) between a label cell and the first text
+/// right of it, over the segment's labels; `None` for a document or when
+/// fewer than two labels have text beside them. Ties go to the nearer gap.
+fn usual_gap(grid: &Grid, classes: &[Vec<Class>], seg: &Segment) -> Option<u32> {
+    if !grid.is_sheet() {
+        return None;
+    }
+    let mut counts: Vec<(u32, usize)> = Vec::new();
+    for r in seg.rows.clone() {
+        let row = &grid.rows[r];
+        for (i, class) in classes[r].iter().enumerate() {
+            if !matches!(class, Class::Label(_)) {
+                continue;
+            }
+            let label = &row.cells[i];
+            let first = row.cells[i + 1..]
+                .iter()
+                .zip(&classes[r][i + 1..])
+                .take_while(|(_, c)| !matches!(c, Class::Label(_)))
+                .find(|(cell, c)| matches!(c, Class::Text) && !cell.text.trim().is_empty());
+            if let Some((cell, _)) = first {
+                let gap = cell.col.saturating_sub(label.col + label.width.max(1));
+                match counts.iter_mut().find(|(g, _)| *g == gap) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((gap, 1)),
+                }
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(gap, _)| gap)
+}
+
 /// Finds the answer of every label of `kind` in a segment.
 fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Vec<Answer> {
     let specs = spec::fields(kind);
     let mut out = Vec::new();
+    // A sheet whose answers were typed far right of the labels (empty
+    // columns between): the answer columns are where its answers are.
+    let far_gap = usual_gap(grid, classes, seg).filter(|g| *g >= ANSWER_COLUMNS);
     for r in seg.rows.clone() {
         for (i, class) in classes[r].iter().enumerate() {
             let Class::Label(hit) = class else { continue };
@@ -378,20 +516,31 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
             // sheet, a cell far right of the form's answer columns, past
             // empty ones, is a note beside the form, not the answer.
             let label_cell = &grid.rows[r].cells[i];
-            let mut reach = label_cell.col + label_cell.width.max(1) + ANSWER_COLUMNS;
+            let label_end = label_cell.col + label_cell.width.max(1);
+            let usual_reach = label_end + ANSWER_COLUMNS;
+            let mut reach = label_end + far_gap.map_or(ANSWER_COLUMNS, |g| g + 2);
+            let mut far = None;
+            let mut beside = None;
             for (j, c) in classes[r].iter().enumerate().skip(i + 1) {
                 if matches!(c, Class::Label(_)) {
                     break;
                 }
                 let cell = &grid.rows[r].cells[j];
+                let says = matches!(c, Class::Text) && !cell.text.trim().is_empty();
                 if grid.is_sheet() && cell.col >= reach {
+                    if says && parts.is_empty() {
+                        beside = Some(cell.col);
+                    }
                     break;
                 }
-                if matches!(c, Class::Text) && !cell.text.trim().is_empty() {
+                if says {
                     parts.push(Part {
                         pos: (r, j),
                         from: 0,
                     });
+                    if cell.col >= usual_reach && far.is_none() {
+                        far = Some(cell.col);
+                    }
                     reach = reach.max(cell.col + cell.width.max(1) + 1);
                 }
             }
@@ -440,7 +589,7 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
                 if let Some(opts) = choice_opts
                     && !cells
                         .iter()
-                        .all(|p| looks_like_options(&grid.rows[x].cells[p.pos.1].text, opts))
+                        .all(|p| looks_like_options(&grid.rows[x].cells[p.pos.1], opts))
                 {
                     return None;
                 }
@@ -505,24 +654,47 @@ fn answers(grid: &Grid, classes: &[Vec<Class>], seg: &Segment, kind: Kind) -> Ve
                 route,
                 continued,
                 text,
+                far: far.filter(|_| route == Route::Right),
+                beside,
             });
         }
     }
     out
 }
 
-fn part_text(grid: &Grid, p: &Part) -> String {
+/// A sheet column as Excel names it (0 → A, 27 → AB).
+fn column_name(col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        letters.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8_lossy(&letters).into_owned()
+}
+
+fn part_text<'g>(grid: &'g Grid, p: &Part) -> &'g str {
     let cell = &grid.rows[p.pos.0].cells[p.pos.1];
-    cell.text.get(p.from..).unwrap_or_default().to_string()
+    cell.text.get(p.from..).unwrap_or_default()
 }
 
 fn answer_text(grid: &Grid, parts: &[Part]) -> String {
-    let texts: Vec<String> = parts
-        .iter()
-        .map(|p| clean_value(&part_text(grid, p)))
-        .filter(|t| !t.is_empty())
-        .collect();
-    texts.join("\n")
+    if let [p] = parts {
+        return clean_value(part_text(grid, p));
+    }
+    let mut out = String::new();
+    for p in parts {
+        let t = clean_value(part_text(grid, p));
+        if t.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&t);
+    }
+    out
 }
 
 /// What was read from one segment for one kind, before values are typed.
@@ -561,14 +733,13 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
             langs.push(a.hit.lang);
         }
         let spec = &specs[a.hit.index];
-        let text = a.text.clone();
-        let says_something = match spec.ty {
-            FieldType::Choice(_) => !text.is_empty(),
-            _ => !is_blank_value(&text),
-        };
-        let label_text = clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
         match raw.get(&a.hit.index) {
             Some(prev) => {
+                let text = a.text.clone();
+                let says_something = match spec.ty {
+                    FieldType::Choice(_) => !text.is_empty(),
+                    _ => !is_blank_value(&text),
+                };
                 let prev_text = &prev.text;
                 if says_something && text != *prev_text {
                     for p in &a.parts {
@@ -591,6 +762,8 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
                                 spec.label
                             ),
                         ));
+                        let label_text =
+                            clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
                         fiche.extra.push((label_text, text));
                     }
                 } else {
@@ -612,14 +785,30 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         }
     }
 
-    for (index, a) in raw {
+    let mut far_columns: Vec<u32> = Vec::new();
+    for (index, mut a) in raw {
         let spec = &specs[index];
-        let text = a.text.clone();
-        if text.is_empty() {
+        let text = std::mem::take(&mut a.text);
+        let blank =
+            text.is_empty() || (!matches!(spec.ty, FieldType::Choice(_)) && is_blank_value(&text));
+        if blank {
+            // Never silent: text stands right of the label but too far from
+            // it (and from the sheet's other answers) to be read as its answer.
+            if let Some(col) = a.beside {
+                fiche.warnings.push(Warning::field(
+                    spec.key,
+                    format!(
+                        "rubrique lue vide, mais du texte se trouve plus loin à droite du libellé (colonne {}) : gardé hors rubrique, à vérifier",
+                        column_name(col)
+                    ),
+                ));
+            }
             continue;
         }
-        if !matches!(spec.ty, FieldType::Choice(_)) && is_blank_value(&text) {
-            continue;
+        if let Some(col) = a.far
+            && !far_columns.contains(&col)
+        {
+            far_columns.push(col);
         }
         if a.hit.approximate {
             let label = clean_value(&grid.rows[a.label_pos.0].cells[a.label_pos.1].text);
@@ -655,6 +844,17 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         }
         read_value(grid, spec, &a, text, &mut fiche, &mut langs);
     }
+    if !far_columns.is_empty() {
+        far_columns.sort_unstable();
+        let names: Vec<String> = far_columns.into_iter().map(column_name).collect();
+        fiche.warnings.insert(
+            0,
+            Warning::general(format!(
+                "réponses lues loin à droite des libellés, après des colonnes vides (colonne {}) : à vérifier",
+                names.join(", ")
+            )),
+        );
+    }
     let filled = fiche.fields.len();
     Reading {
         kind,
@@ -680,12 +880,11 @@ fn read_value(
             fiche.fields.insert(spec.key.to_string(), Value::Text(text));
         }
         FieldType::Phone => {
-            let digits = text.chars().filter(char::is_ascii_digit).count();
-            if text.chars().all(|c| c.is_ascii_digit()) && digits >= 9 && !text.starts_with('0') {
-                fiche.warnings.push(Warning::field(
-                    spec.key,
-                    "numéro saisi comme un nombre : le 0 ou le + initial a pu être perdu",
-                ));
+            let as_number = matches!(a.parts.as_slice(), [p]
+                if matches!(grid.rows[p.pos.0].cells[p.pos.1].typed, Typed::Number(_)));
+            let (text, warning) = read_phone(text, as_number);
+            if let Some(w) = warning {
+                fiche.warnings.push(Warning::field(spec.key, w));
             }
             fiche.fields.insert(spec.key.to_string(), Value::Text(text));
         }
@@ -749,6 +948,28 @@ fn read_value(
             }
         }
     }
+}
+
+/// A phone number as read, and what to tell staff. A number typed into a
+/// spreadsheet cell without a text format loses its leading 0 (0594 28 28
+/// 28 becomes 594282828): when the digits plainly are a French national
+/// number — nine digits, the first 1 to 9 — the 0 is put back, and said.
+/// Other digits (an international number that lost its +) are kept as
+/// read, with a warning.
+fn read_phone(text: String, typed_as_number: bool) -> (String, Option<String>) {
+    let all_digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+    if !all_digits || text.starts_with('0') || text.len() < 9 {
+        return (text, None);
+    }
+    if typed_as_number && text.len() == 9 {
+        let warning =
+            format!("numéro saisi comme un nombre ({text}) : 0 initial rétabli, à vérifier");
+        return (format!("0{text}"), Some(warning));
+    }
+    (
+        text,
+        Some("numéro saisi comme un nombre : le 0 ou le + initial a pu être perdu".to_string()),
+    )
 }
 
 fn looks_like_email(s: &str) -> bool {
@@ -871,7 +1092,19 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
     // Text found beside no form (another sheet, a form's blank copy).
     let mut stray: Vec<(usize, Vec<(String, String)>)> = Vec::new();
     for (g, grid) in grids.iter().enumerate() {
+        // The sheet of drop-down lists (the options as printed, nothing
+        // else) is the form's own: told apart before anything is folded.
+        if grid
+            .rows
+            .iter()
+            .all(|r| r.cells.iter().all(|c| labels::is_printed_option(&c.text)))
+        {
+            continue;
+        }
         let c = classify(grid);
+        if c.options_only {
+            continue;
+        }
         let mut previous_kind = None;
         for seg in segments(grid, &c) {
             let (kind, title_lang, note) = segment_kind(&c, &seg, file_name);
@@ -886,7 +1119,7 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
             // only that form has; anything less is text beside the form
             // (notes, lists), kept for staff.
             if !titled && reading.labels < 3 && !(by_labels && reading.labels >= 2) {
-                let extra: Vec<(String, String)> = extras(grid, &c, &seg, &reading)
+                let extra: Vec<(String, String)> = extra
                     .into_iter()
                     .chain(
                         reading
@@ -982,8 +1215,8 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
     }
     let mut out = Vec::new();
     for (n, i) in chosen.iter().enumerate() {
-        let c = &candidates[*i];
-        let mut fiche = c.fiche.clone();
+        let c = &mut candidates[*i];
+        let mut fiche = std::mem::take(&mut c.fiche);
         let grid = &grids[c.grid];
         if grid.hidden {
             fiche.warnings.push(Warning::general(format!(
@@ -1018,10 +1251,27 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
 /// required fields left blank are named, and text added without any field
 /// read is never a blank form.
 fn finish(fiche: &mut Fiche) {
-    if fiche.kind.is_some()
+    if let Some(kind) = fiche.kind
         && !fiche.fields.is_empty()
         && !fiche.fields.contains_key("preferred_slot")
     {
+        // "No slot" reads as any slot, unless a slot stands in the text
+        // kept beside the form (under a label the reader did not know).
+        if let Some(FieldType::Choice(opts)) = spec::field(kind, "preferred_slot").map(|s| s.ty)
+            && let Some(seen) = fiche
+                .extra
+                .iter()
+                .flat_map(|(l, v)| [l, v])
+                .find(|t| names_a_slot(t, opts))
+        {
+            fiche.warnings.push(Warning::field(
+                "preferred_slot",
+                format!(
+                    "aucun créneau lu : « indifférent » par défaut, mais un créneau figure dans le texte gardé hors rubrique (« {} ») : à vérifier",
+                    seen.lines().next().unwrap_or_default()
+                ),
+            ));
+        }
         fiche
             .fields
             .insert("preferred_slot".to_string(), Value::Text("any".to_string()));
@@ -1043,6 +1293,18 @@ fn finish(fiche: &mut Fiche) {
             "du texte a été ajouté au formulaire mais aucune rubrique n'a pu être lue : fiche à lire et à saisir à la main",
         ));
     }
+}
+
+/// True when a text names one of the event's slots (not "any"): as an
+/// option or as a time that starts one.
+fn names_a_slot(text: &str, opts: &'static [spec::Opt]) -> bool {
+    let cell = Cell::text(0, text);
+    choice::items_of(&cell, 0, opts)
+        .iter()
+        .any(|i| choice::match_option(&i.text, opts).is_some_and(|(o, _, _)| o.value != "any"))
+        || choice::times_in(text)
+            .iter()
+            .any(|t| opts.iter().any(|o| o.value == t))
 }
 
 #[cfg(test)]
@@ -1236,6 +1498,174 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].text("project_title"), Some("Projet A"));
         assert_eq!(f[1].text("project_title"), Some("Projet B"));
+    }
+
+    #[test]
+    fn a_phone_typed_as_a_number_gets_its_leading_zero_back() {
+        let mut g = grid(&[
+            &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+            &[
+                "Nom de la collectivité ou de la structure",
+                "Mairie de Kourou",
+            ],
+            &["Téléphone", "594282828"],
+        ]);
+        g.rows[2].cells[1].typed = Typed::Number(594282828.0);
+        let f = one(g.clone());
+        assert_eq!(f.text("contact_phone"), Some("0594282828"));
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.field.as_deref() == Some("contact_phone")
+                    && w.message.contains("594282828")
+                    && w.message.contains("0 initial rétabli")),
+            "{:?}",
+            f.warnings
+        );
+        // An international number that lost its +: kept as read, flagged.
+        g.rows[2].cells[1] = Cell {
+            typed: Typed::Number(33612345678.0),
+            ..Cell::text(1, "33612345678")
+        };
+        let f = one(g.clone());
+        assert_eq!(f.text("contact_phone"), Some("33612345678"));
+        assert!(warned(&f, "contact_phone"));
+        // Digits that are no French number: kept as read, and flagged.
+        g.rows[2].cells[1] = Cell {
+            typed: Typed::Number(2_250_707_123_456.0),
+            ..Cell::text(1, "2250707123456")
+        };
+        let f = one(g.clone());
+        assert_eq!(f.text("contact_phone"), Some("2250707123456"));
+        assert!(warned(&f, "contact_phone"));
+        // Nine digits typed as text: what the person wrote, flagged, not changed.
+        g.rows[2].cells[1] = Cell::text(1, "594282828");
+        let f = one(g);
+        assert_eq!(f.text("contact_phone"), Some("594282828"));
+        assert!(warned(&f, "contact_phone"));
+    }
+
+    #[test]
+    fn answers_far_right_of_the_labels() {
+        // Every answer five columns right of its label; one a column further.
+        let f = one(grid(&[
+            &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+            &[
+                "Nom de la collectivité ou de la structure",
+                "",
+                "",
+                "",
+                "",
+                "Ville de Kourou",
+            ],
+            &["Pays", "", "", "", "", "France"],
+            &["Nom", "", "", "", "", "Dupont"],
+            &["Fonction", "", "", "", "", "", "Chargée de mission"],
+            &["Courriel", "", "", "", "", "m.dupont@kourou.fr"],
+        ]));
+        assert_eq!(f.text("organisation"), Some("Ville de Kourou"));
+        assert_eq!(f.text("contact_role"), Some("Chargée de mission"));
+        assert_eq!(f.text("contact_email"), Some("m.dupont@kourou.fr"));
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.message.contains("loin à droite")),
+            "{:?}",
+            f.warnings
+        );
+        // Answers in the form's answer column, one text far right of an
+        // empty label: not its answer, kept beside, and said.
+        let f = one(grid(&[
+            &["MICRO-ATELIER : FICHE DE RENSEIGNEMENT"],
+            &[
+                "Nom de la collectivité ou de la structure",
+                "Ville de Kourou",
+            ],
+            &["Pays", "France"],
+            &["Fonction", "", "", "", "", "", "Validé le 3 juin"],
+            &["Courriel", "m.dupont@kourou.fr"],
+        ]));
+        assert!(!f.fields.contains_key("contact_role"), "{:?}", f.fields);
+        assert!(f.extra.iter().any(|(_, v)| v == "Validé le 3 juin"));
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.field.as_deref() == Some("contact_role")
+                    && w.message.contains("colonne G")),
+            "{:?}",
+            f.warnings
+        );
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(27), "AB");
+    }
+
+    /// The fast paths of `class_of_cell` (the forms' strings looked up
+    /// whole, text whose first word starts nothing of the forms) give what
+    /// folding gives, on the forms' strings retyped every way and on answers.
+    #[test]
+    fn fast_cell_classes_are_the_folded_ones() {
+        let mut texts: Vec<String> = Vec::new();
+        for kind in Kind::ALL {
+            texts.push(spec::title(kind).to_string());
+            for f in spec::fields(kind) {
+                for (l, _) in f.labels() {
+                    texts.push(l.to_string());
+                    texts.push(l.to_uppercase());
+                    texts.push(format!("{l} :"));
+                    texts.push(format!("{l} : Sénégal"));
+                    texts.push(format!("3. {l}"));
+                    texts.push(format!("a) {l}"));
+                    texts.push(format!("{l} portable"));
+                    texts.push(format!("\u{a0}{l}\u{a0}"));
+                }
+                if let FieldType::Choice(opts) = f.ty {
+                    for o in opts {
+                        for (n, _) in o.names() {
+                            texts.push(n.to_string());
+                            texts.push(format!("☐ {n}"));
+                            texts.push(format!("{n} X"));
+                        }
+                    }
+                }
+            }
+        }
+        texts.extend(spec::FORM_TEXT.iter().map(|t| t.to_string()));
+        texts.extend(
+            [
+                "Ville de Saint-Étienne",
+                "Chargée de mission relations internationales",
+                "claire.martin@saint-etienne.fr",
+                "04 77 48 77 48",
+                "Œuvre d'Orient",
+                "e\u{301}cole",
+                "«\u{a0}Pays\u{a0}»",
+                "– Pays",
+                "Paysage urbain",
+                "Nomination",
+                "12",
+                "2018",
+                "x",
+                "Merci de renvoyer cette fiche complétée avant le 8 juin 2018 à rencontres@cites-unies-france.org",
+                "Validé par le service RI",
+                "Ṗays",
+                "abcdefghijklmnopqrstuvwxyzabcdefghij",
+                "Téléphone:0102030405",
+            ]
+            .map(str::to_string),
+        );
+        for t in &texts {
+            let t = t.trim();
+            if t.is_empty() {
+                continue;
+            }
+            for first in [true, false] {
+                assert_eq!(
+                    class_of_cell(t, first),
+                    slow_class_of_cell(t, first),
+                    "{t:?} first={first}"
+                );
+            }
+        }
     }
 
     #[test]

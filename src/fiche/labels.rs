@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use super::model::Kind;
 use super::spec::{self, FieldType, Lang};
 use super::text::{Profile, clean_value, distance_within, fold, fold_label, is_blank_value};
+use unicode_normalization::char::is_combining_mark;
 
 /// A cell that holds a field's label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,7 +146,7 @@ impl LabelSet {
 }
 
 /// A cell that holds a label, for both forms at once.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CellHit {
     pub entry: Entry,
     pub inline: Option<usize>,
@@ -282,35 +283,42 @@ pub(crate) fn title_of_folded(f: &str) -> Option<(Kind, Lang)> {
     if f.len() > 200 || f.len() < 8 {
         return None;
     }
-    let hint = [
-        "atelier", "bourse", "workshop", "taller", "project", "proyect",
-    ];
-    if !hint.iter().any(|h| f.contains(h)) {
+    // Every name of a form holds one of these (found with prebuilt
+    // searchers: this runs on the first cell of every row).
+    static HINTS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
+    let hints = HINTS.get_or_init(|| {
+        [
+            "atelier", "bourse", "workshop", "taller", "project", "proyect", "projet", "oficina",
+        ]
+        .iter()
+        .map(|h| memchr::memmem::Finder::new(h.as_bytes()))
+        .collect()
+    });
+    if !hints.iter().any(|h| h.find(f.as_bytes()).is_some()) {
         return None;
     }
-    static NAMES: OnceLock<Vec<(String, usize, Kind, Lang)>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        Kind::ALL
-            .iter()
-            .flat_map(|k| {
-                spec::title_names(*k)
-                    .iter()
-                    .map(move |(n, l)| (format!(" {n} "), n.len(), *k, *l))
-            })
-            .collect()
-    });
+    let names = Kind::ALL
+        .iter()
+        .flat_map(|k| spec::title_names(*k).iter().map(move |(n, l)| (*n, *k, *l)));
     let form_words = spec::FORM_WORDS.iter().any(|w| f.contains(w));
     if !form_words && f.len() > 40 {
         return None;
     }
-    let padded = format!(" {f} ");
-    for (name, len, kind, lang) in names {
+    for (name, kind, lang) in names {
         // A bare name ("Bourse aux projets") is a title only when short.
-        if padded.contains(name.as_str()) && (form_words || f.len() <= len + 12) {
-            return Some((*kind, *lang));
+        if (form_words || f.len() <= name.len() + 12) && contains_words(f, name) {
+            return Some((kind, lang));
         }
     }
     None
+}
+
+/// True when folded text holds `words` as whole words (space-separated).
+fn contains_words(f: &str, words: &str) -> bool {
+    f.match_indices(words).any(|(at, _)| {
+        let end = at + words.len();
+        (at == 0 || f.as_bytes()[at - 1] == b' ') && (end == f.len() || f.as_bytes()[end] == b' ')
+    })
 }
 
 /// The folded printed text of the blank forms, computed once: the short
@@ -336,7 +344,101 @@ pub(crate) fn is_printed_text(folded: &str) -> bool {
         return false;
     }
     let (whole, long) = form_text();
-    whole.contains(folded) || long.iter().any(|t| folded.starts_with(t.as_str()))
+    // The long lines are 30 bytes or more: a shorter text starts with none.
+    whole.contains(folded)
+        || (folded.len() >= 30 && long.iter().any(|t| folded.starts_with(t.as_str())))
+}
+
+/// True when a cell's text is exactly an option as the form prints it (the
+/// workbook's sheet of drop-down lists holds only these): a hash lookup,
+/// before anything is folded.
+pub(crate) fn is_printed_option(text: &str) -> bool {
+    static PRINTED: OnceLock<FastSet<&'static str>> = OnceLock::new();
+    PRINTED
+        .get_or_init(|| {
+            let mut set = FastSet::default();
+            for kind in Kind::ALL {
+                for s in spec::fields(kind) {
+                    if let FieldType::Choice(opts) = s.ty {
+                        set.extend(opts.iter().map(|o| o.label));
+                    }
+                }
+            }
+            set
+        })
+        .contains(text.trim())
+}
+
+/// True when a cell's first word (folded as `fold_label` folds it) is the
+/// first word of no label, no printed line of the forms and no option: the
+/// cell holds none of them, nor a label followed by its answer, and is read
+/// as text without being folded. `false` when it cannot be told cheaply
+/// (numbering, letters outside Latin-1, combining accents).
+pub(crate) fn starts_no_form_text(text: &str) -> bool {
+    const MAX: usize = 24;
+    static FIRST: OnceLock<(FastSet<String>, usize)> = OnceLock::new();
+    let (first, longest) = FIRST.get_or_init(|| {
+        let labels = LabelSet::get().exact.keys();
+        let (printed, _) = form_text();
+        let set: FastSet<String> = labels
+            .chain(printed.iter())
+            .chain(option_names().iter())
+            .filter_map(|f| f.split(' ').next())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        let longest = set.iter().map(String::len).max().unwrap_or(0);
+        (set, longest)
+    });
+    // As `fold_label` trims its text.
+    let t = text.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '•' | '*' | '–' | '—' | '·' | '>' | '▪' | '◦')
+    });
+    let mut word = [0u8; MAX];
+    let mut len = 0;
+    for c in t.chars() {
+        let l = if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else if let Some(base) = latin1_letter(c) {
+            base
+        } else if c.is_ascii() || !(c.is_alphanumeric() || is_combining_mark(c)) {
+            // A separator: before the word, skipped; after it, its end.
+            if len == 0 {
+                continue;
+            }
+            break;
+        } else {
+            // Other letters, combining accents: let the folding decide.
+            return false;
+        };
+        if len == MAX {
+            // Longer than MAX: a first word of the forms only if one is.
+            return *longest <= MAX;
+        }
+        word[len] = l as u8;
+        len += 1;
+    }
+    let word = &word[..len];
+    // Numbering ("3.", "a)") is dropped by `fold_label`: not told here.
+    if word.len() < 2 || word.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    std::str::from_utf8(word).is_ok_and(|w| !first.contains(w))
+}
+
+/// The lower-case base of a Latin-1 letter with an accent (as `fold`).
+fn latin1_letter(c: char) -> Option<char> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
+        'ç' | 'Ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        _ => return None,
+    })
 }
 
 /// The folded names of every option of every choice field, computed once.

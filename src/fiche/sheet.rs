@@ -9,7 +9,7 @@
 //! Every sheet is read (up to `max_sheets`): a workbook may hold a blank
 //! copy of the form before the filled one, or two filled forms.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Reader, SheetVisible, Style, Xls, Xlsx};
@@ -106,7 +106,10 @@ pub fn rich_strings(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<RichString
 /// Collects cells of one sheet, bounded by the limits.
 struct SheetBuilder<'l> {
     limits: &'l Limits,
-    rows: BTreeMap<u32, Vec<Cell>>,
+    /// Rows as they come (a workbook writes them in order; a file that
+    /// does not is sorted at the end).
+    rows: Vec<(u32, Vec<Cell>)>,
+    in_order: bool,
     ignored_far_cells: usize,
     /// Date cells whose value is no date (kept as numbers): where, what.
     odd_dates: Vec<(u32, u32, String)>,
@@ -116,7 +119,8 @@ impl<'l> SheetBuilder<'l> {
     fn new(limits: &'l Limits) -> Self {
         SheetBuilder {
             limits,
-            rows: BTreeMap::new(),
+            rows: Vec::new(),
+            in_order: true,
             ignored_far_cells: 0,
             odd_dates: Vec::new(),
         }
@@ -133,7 +137,14 @@ impl<'l> SheetBuilder<'l> {
         if odd_date {
             self.odd_dates.push((row, cell.col, cell.text.clone()));
         }
-        self.rows.entry(row).or_default().push(cell);
+        match self.rows.last_mut() {
+            Some((last, cells)) if *last == row => cells.push(cell),
+            Some((last, _)) if *last > row => {
+                self.in_order = false;
+                self.rows.push((row, vec![cell]));
+            }
+            _ => self.rows.push((row, vec![cell])),
+        }
     }
 
     fn finish(self, name: String, hidden: bool) -> Grid {
@@ -156,8 +167,20 @@ impl<'l> SheetBuilder<'l> {
                 self.odd_dates.len() - 5
             ));
         }
-        let rows = self
-            .rows
+        let mut rows = self.rows;
+        if !self.in_order {
+            // Out of order: gathered by row, as a map would.
+            rows.sort_by_key(|(line, _)| *line);
+            let mut merged: Vec<(u32, Vec<Cell>)> = Vec::with_capacity(rows.len());
+            for (line, cells) in rows {
+                match merged.last_mut() {
+                    Some((last, into)) if *last == line => into.extend(cells),
+                    _ => merged.push((line, cells)),
+                }
+            }
+            rows = merged;
+        }
+        let rows = rows
             .into_iter()
             .map(|(line, mut cells)| {
                 cells.sort_by_key(|c| c.col);
@@ -519,6 +542,25 @@ mod hostile_tests {
         );
         assert_eq!(
             grids[0].texts()[1],
+            vec!["Pays".to_string(), "Sénégal".to_string()]
+        );
+    }
+
+    #[test]
+    fn rows_written_out_of_order_are_gathered_in_order() {
+        let data = format!(
+            r#"<row r="3">{}</row><row r="1">{}</row><row r="3">{}</row><row r="2">{}</row>"#,
+            cell("B3", "Sénégal"),
+            cell("A1", "MICRO-ATELIER : FICHE DE RENSEIGNEMENT"),
+            cell("A3", "Pays"),
+            cell("A2", "Nom"),
+        );
+        let bytes = xlsx("A1:B3", &data);
+        let grids = read_xlsx(&bytes, &RichStrings::new(), &Limits::default()).unwrap();
+        let lines: Vec<u32> = grids[0].rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [0, 1, 2]);
+        assert_eq!(
+            grids[0].texts()[2],
             vec!["Pays".to_string(), "Sénégal".to_string()]
         );
     }

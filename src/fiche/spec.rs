@@ -24,6 +24,7 @@ pub enum Lang {
     Fr,
     En,
     Es,
+    Pt,
 }
 
 impl Lang {
@@ -33,13 +34,14 @@ impl Lang {
             Lang::Fr => "français",
             Lang::En => "anglais",
             Lang::Es => "espagnol",
+            Lang::Pt => "portugais",
         }
     }
 }
 
 /// One option of a choice field: the label printed on the form, the stored
 /// value, shorter ways people write it (the label's head, a time), and how
-/// translated forms print it.
+/// translated forms print it (English, Spanish, Portuguese).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Opt {
     pub label: &'static str,
@@ -47,6 +49,7 @@ pub struct Opt {
     pub aliases: &'static [&'static str],
     pub en: &'static [&'static str],
     pub es: &'static [&'static str],
+    pub pt: &'static [&'static str],
 }
 
 impl Opt {
@@ -56,10 +59,15 @@ impl Opt {
             .chain(self.aliases.iter().map(|a| (*a, Lang::Fr)))
             .chain(self.en.iter().map(|a| (*a, Lang::En)))
             .chain(self.es.iter().map(|a| (*a, Lang::Es)))
+            .chain(self.pt.iter().map(|a| (*a, Lang::Pt)))
     }
 
     const fn tr(self, en: &'static [&'static str], es: &'static [&'static str]) -> Opt {
         Opt { en, es, ..self }
+    }
+
+    const fn pt(self, pt: &'static [&'static str]) -> Opt {
+        Opt { pt, ..self }
     }
 }
 
@@ -70,6 +78,7 @@ const fn opt(label: &'static str, value: &'static str) -> Opt {
         aliases: &[],
         en: &[],
         es: &[],
+        pt: &[],
     }
 }
 
@@ -80,6 +89,7 @@ const fn opt_a(label: &'static str, value: &'static str, aliases: &'static [&'st
         aliases,
         en: &[],
         es: &[],
+        pt: &[],
     }
 }
 
@@ -89,9 +99,10 @@ pub struct FieldSpec {
     pub label: &'static str,
     /// Other labels seen on older or retyped forms.
     pub aliases: &'static [&'static str],
-    /// Labels of the forms translated into English and Spanish.
+    /// Labels of the forms translated into English, Spanish and Portuguese.
     pub en: &'static [&'static str],
     pub es: &'static [&'static str],
+    pub pt: &'static [&'static str],
     pub ty: FieldType,
     pub required: bool,
 }
@@ -103,10 +114,15 @@ impl FieldSpec {
             .chain(self.aliases.iter().map(|a| (*a, Lang::Fr)))
             .chain(self.en.iter().map(|a| (*a, Lang::En)))
             .chain(self.es.iter().map(|a| (*a, Lang::Es)))
+            .chain(self.pt.iter().map(|a| (*a, Lang::Pt)))
     }
 
     const fn tr(self, en: &'static [&'static str], es: &'static [&'static str]) -> FieldSpec {
         FieldSpec { en, es, ..self }
+    }
+
+    const fn pt(self, pt: &'static [&'static str]) -> FieldSpec {
+        FieldSpec { pt, ..self }
     }
 }
 
@@ -117,6 +133,7 @@ const fn f(key: &'static str, label: &'static str, ty: FieldType, required: bool
         aliases: &[],
         en: &[],
         es: &[],
+        pt: &[],
         ty,
         required,
     }
@@ -135,6 +152,7 @@ const fn fa(
         aliases,
         en: &[],
         es: &[],
+        pt: &[],
         ty,
         required,
     }
@@ -142,66 +160,124 @@ const fn fa(
 
 const OTHER_EN: &[&str] = &["Other"];
 const OTHER_ES: &[&str] = &["Otro", "Otra", "Otros"];
-const ANY_EN: &[&str] = &["No preference", "Any", "Either", "Indifferent", "Any time"];
-const ANY_ES: &[&str] = &["Indiferente", "Sin preferencia", "Cualquiera"];
+const OTHER_PT: &[&str] = &["Outro", "Outra", "Outros"];
+const ANY_EN: &[&str] = &[
+    "No preference",
+    "Any",
+    "Either",
+    "Indifferent",
+    "Any time",
+    "Any slot",
+    "Any time slot",
+    "Flexible",
+    "Whichever",
+    "No particular preference",
+];
+const ANY_ES: &[&str] = &[
+    "Indiferente",
+    "Sin preferencia",
+    "Cualquiera",
+    "Cualquier horario",
+    "Cualquier franja",
+    "Cualquier franja horaria",
+    "Me da igual",
+    "Indistinto",
+    "Sin preferencia de horario",
+];
+const ANY_PT: &[&str] = &[
+    "Indiferente",
+    "Sem preferência",
+    "Qualquer",
+    "Qualquer horário",
+    "Qualquer um",
+    "Tanto faz",
+];
 const ASSOCIATION_EN: &[&str] = &["Association / NGO", "NGO", "Association", "Non-profit"];
 const ASSOCIATION_ES: &[&str] = &["Asociación / ONG", "Asociación", "ONG"];
+const ASSOCIATION_PT: &[&str] = &["Associação / ONG", "Associação", "ONG"];
 
 pub const ORGANISATION_TYPES: &[Opt] = &[
-    opt("Commune", "commune").tr(
-        &["Municipality", "Town", "City", "Commune", "Local council"],
-        &[
-            "Municipio",
-            "Municipalidad",
+    opt("Commune", "commune")
+        .tr(
+            &["Municipality", "Town", "City", "Commune", "Local council"],
+            &[
+                "Municipio",
+                "Municipalidad",
+                "Comuna",
+                "Ayuntamiento",
+                "Alcaldía",
+            ],
+        )
+        .pt(&[
+            "Município",
+            "Câmara Municipal",
             "Comuna",
-            "Ayuntamiento",
-            "Alcaldía",
-        ],
-    ),
-    opt_a("Intercommunalité", "intercommunalite", &["EPCI"]).tr(
-        &[
-            "Inter-municipality",
-            "Intermunicipality",
-            "Intermunicipal body",
-            "Inter-municipal cooperation",
-        ],
-        &[
-            "Mancomunidad",
-            "Intermunicipalidad",
-            "Asociación de municipios",
-        ],
-    ),
-    opt("Département", "departement").tr(&["Department", "County"], &["Departamento", "Provincia"]),
-    opt("Région", "region").tr(&["Region"], &["Región"]),
+            "Autarquia",
+            "Prefeitura",
+        ]),
+    opt_a("Intercommunalité", "intercommunalite", &["EPCI"])
+        .tr(
+            &[
+                "Inter-municipality",
+                "Intermunicipality",
+                "Intermunicipal body",
+                "Inter-municipal cooperation",
+            ],
+            &[
+                "Mancomunidad",
+                "Intermunicipalidad",
+                "Asociación de municipios",
+            ],
+        )
+        .pt(&[
+            "Intermunicipalidade",
+            "Comunidade intermunicipal",
+            "Consórcio intermunicipal",
+        ]),
+    opt("Département", "departement")
+        .tr(&["Department", "County"], &["Departamento", "Provincia"])
+        .pt(&["Departamento"]),
+    opt("Région", "region")
+        .tr(&["Region"], &["Región"])
+        .pt(&["Região"]),
     opt_a("Association / ONG", "association", &["Association", "ONG"])
-        .tr(ASSOCIATION_EN, ASSOCIATION_ES),
-    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
+        .tr(ASSOCIATION_EN, ASSOCIATION_ES)
+        .pt(ASSOCIATION_PT),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES).pt(OTHER_PT),
 ];
 
 pub const YES_NO: &[Opt] = &[
-    opt("Oui", "true").tr(&["Yes"], &["Sí", "Si"]),
-    opt("Non", "false").tr(&["No"], &["No"]),
+    opt("Oui", "true").tr(&["Yes"], &["Sí", "Si"]).pt(&["Sim"]),
+    opt("Non", "false").tr(&["No"], &["No"]).pt(&["Não"]),
 ];
 
 pub const THEMES: &[Opt] = &[
-    opt_a("ODD / Agenda 2030", "odd", &["ODD", "Agenda 2030"]).tr(
-        &[
-            "SDGs / 2030 Agenda",
-            "SDG / 2030 Agenda",
-            "SDGs / Agenda 2030",
-            "SDGs",
-            "SDG",
-            "2030 Agenda",
-        ],
-        &["ODS / Agenda 2030", "ODS", "Agenda 2030"],
-    ),
-    opt("Climat", "climat").tr(
-        &["Climate", "Climate change"],
-        &["Clima", "Cambio climático"],
-    ),
-    opt("Migrations", "migrations").tr(&["Migration", "Migrations"], &["Migraciones", "Migración"]),
-    opt("Jeunesse", "jeunesse").tr(&["Youth", "Young people"], &["Juventud", "Jóvenes"]),
-    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
+    opt_a("ODD / Agenda 2030", "odd", &["ODD", "Agenda 2030"])
+        .tr(
+            &[
+                "SDGs / 2030 Agenda",
+                "SDG / 2030 Agenda",
+                "SDGs / Agenda 2030",
+                "SDGs",
+                "SDG",
+                "2030 Agenda",
+            ],
+            &["ODS / Agenda 2030", "ODS", "Agenda 2030"],
+        )
+        .pt(&["ODS / Agenda 2030", "ODS", "Agenda 2030"]),
+    opt("Climat", "climat")
+        .tr(
+            &["Climate", "Climate change"],
+            &["Clima", "Cambio climático"],
+        )
+        .pt(&["Clima", "Alterações climáticas", "Mudança climática"]),
+    opt("Migrations", "migrations")
+        .tr(&["Migration", "Migrations"], &["Migraciones", "Migración"])
+        .pt(&["Migrações", "Migração"]),
+    opt("Jeunesse", "jeunesse")
+        .tr(&["Youth", "Young people"], &["Juventud", "Jóvenes"])
+        .pt(&["Juventude", "Jovens"]),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES).pt(OTHER_PT),
 ];
 
 pub const FORMATS: &[Opt] = &[
@@ -226,11 +302,21 @@ pub const FORMATS: &[Opt] = &[
             "Diapositivas",
             "Diaporama",
         ],
-    ),
-    opt("Film", "film").tr(
-        &["Film", "Video", "Movie"],
-        &["Película", "Vídeo", "Video", "Film"],
-    ),
+    )
+    .pt(&[
+        "Apresentação de diapositivos (3-4 diapositivos no máximo)",
+        "Diaporama (3-4 diapositivos no máximo)",
+        "Apresentação de slides (3-4 slides no máximo)",
+        "Apresentação de diapositivos",
+        "Apresentação de slides",
+        "Diapositivos",
+    ]),
+    opt("Film", "film")
+        .tr(
+            &["Film", "Video", "Movie"],
+            &["Película", "Vídeo", "Video", "Film"],
+        )
+        .pt(&["Filme", "Vídeo"]),
     opt_a(
         "Démonstration d'un outil ou d'un jeu",
         "demonstration",
@@ -247,8 +333,13 @@ pub const FORMATS: &[Opt] = &[
             "Demostración de una herramienta o juego",
             "Demostración",
         ],
-    ),
-    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
+    )
+    .pt(&[
+        "Demonstração de uma ferramenta ou de um jogo",
+        "Demonstração de uma ferramenta ou jogo",
+        "Demonstração",
+    ]),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES).pt(OTHER_PT),
 ];
 
 pub const MICRO_SLOTS: &[Opt] = &[
@@ -262,7 +353,8 @@ pub const MICRO_SLOTS: &[Opt] = &[
         "any",
         &["Indifférente", "Peu importe", "Sans préférence"],
     )
-    .tr(ANY_EN, ANY_ES),
+    .tr(ANY_EN, ANY_ES)
+    .pt(ANY_PT),
 ];
 
 pub const REQUEST_TYPES: &[Opt] = &[
@@ -286,7 +378,14 @@ pub const REQUEST_TYPES: &[Opt] = &[
             "Convocatoria de cooperación",
             "Llamado a cooperación",
         ],
-    ),
+    )
+    .pt(&[
+        "Apelo à cooperação (procura de parceiros num país ou numa temática)",
+        "Chamada à cooperação (busca de parceiros em um país ou uma temática)",
+        "Apelo à cooperação",
+        "Chamada à cooperação",
+        "Chamada para cooperação",
+    ]),
     opt_a(
         "Besoin spécifique (outil, formation, partenariat à négocier…)",
         "specific_need",
@@ -302,41 +401,60 @@ pub const REQUEST_TYPES: &[Opt] = &[
             "Necesidad específica (herramienta, formación, asociación a negociar…)",
             "Necesidad específica",
         ],
-    ),
+    )
+    .pt(&[
+        "Necessidade específica (ferramenta, formação, parceria a negociar…)",
+        "Necessidade específica",
+    ]),
 ];
 
 pub const PARTNERS_SOUGHT: &[Opt] = &[
-    opt("Collectivité française", "french_local_government").tr(
-        &[
-            "French local government",
-            "French local authority",
-            "French municipality",
-        ],
-        &[
-            "Colectividad francesa",
-            "Gobierno local francés",
-            "Autoridad local francesa",
-        ],
-    ),
-    opt("Collectivité étrangère", "foreign_local_government").tr(
-        &[
-            "Foreign local government",
-            "Foreign local authority",
-            "Foreign municipality",
-        ],
-        &[
-            "Colectividad extranjera",
-            "Gobierno local extranjero",
-            "Autoridad local extranjera",
-        ],
-    ),
-    opt("Entreprise", "company").tr(
-        &["Company", "Business", "Private company"],
-        &["Empresa", "Empresa privada"],
-    ),
+    opt("Collectivité française", "french_local_government")
+        .tr(
+            &[
+                "French local government",
+                "French local authority",
+                "French municipality",
+            ],
+            &[
+                "Colectividad francesa",
+                "Gobierno local francés",
+                "Autoridad local francesa",
+            ],
+        )
+        .pt(&[
+            "Coletividade francesa",
+            "Autarquia francesa",
+            "Governo local francês",
+        ]),
+    opt("Collectivité étrangère", "foreign_local_government")
+        .tr(
+            &[
+                "Foreign local government",
+                "Foreign local authority",
+                "Foreign municipality",
+            ],
+            &[
+                "Colectividad extranjera",
+                "Gobierno local extranjero",
+                "Autoridad local extranjera",
+            ],
+        )
+        .pt(&[
+            "Coletividade estrangeira",
+            "Autarquia estrangeira",
+            "Governo local estrangeiro",
+        ]),
+    opt("Entreprise", "company")
+        .tr(
+            &["Company", "Business", "Private company"],
+            &["Empresa", "Empresa privada"],
+        )
+        .pt(&["Empresa", "Empresa privada"]),
     opt_a("Association / ONG", "association", &["Association", "ONG"])
-        .tr(ASSOCIATION_EN, ASSOCIATION_ES),
-    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES),
+        .tr(ASSOCIATION_EN, ASSOCIATION_ES)
+        .pt(ASSOCIATION_PT),
+    opt("Autre", "autre").tr(OTHER_EN, OTHER_ES).pt(OTHER_PT),
 ];
 
 pub const BOURSE_SLOTS: &[Opt] = &[
@@ -349,7 +467,32 @@ pub const BOURSE_SLOTS: &[Opt] = &[
         "any",
         &["Indifférente", "Peu importe", "Sans préférence"],
     )
-    .tr(ANY_EN, ANY_ES),
+    .tr(ANY_EN, ANY_ES)
+    .pt(ANY_PT),
+];
+
+/// Words people type beside an option to say "this one" while leaving its
+/// printed box empty ("☐ Commune oui", "☐ Región  sí"), in every language
+/// of the forms; compared folded, as a whole word after the option or alone
+/// in the next cell. A word that is itself an option of the field (Oui for
+/// "Membre de Cités Unies France") is read as that option, never as a mark.
+pub const MARK_WORDS: &[(&str, Lang)] = &[
+    ("x", Lang::Fr),
+    ("oui", Lang::Fr),
+    ("ok", Lang::Fr),
+    ("choisi", Lang::Fr),
+    ("retenu", Lang::Fr),
+    ("coché", Lang::Fr),
+    ("yes", Lang::En),
+    ("selected", Lang::En),
+    ("chosen", Lang::En),
+    ("sí", Lang::Es),
+    ("si", Lang::Es),
+    ("elegido", Lang::Es),
+    ("seleccionado", Lang::Es),
+    ("sim", Lang::Pt),
+    ("escolhido", Lang::Pt),
+    ("selecionado", Lang::Pt),
 ];
 
 use FieldType::*;
@@ -393,6 +536,22 @@ const COMMON_HEAD: [FieldSpec; 10] = [
             "Organization name",
             "Local government or organisation",
             "Local government or organization",
+            "Name of the local government or structure",
+            "Name of the structure",
+            "Name of the entity",
+            "Entity name",
+            "Name of the institution",
+            "Institution name",
+            "Name of organisation",
+            "Name of organization",
+            "Organisation",
+            "Organization",
+            "Entity",
+            "Institution",
+            "Local government",
+            "Local authority",
+            "Organisation / local government",
+            "Organization / local government",
         ],
         &[
             "Nombre de la colectividad o de la estructura",
@@ -403,8 +562,42 @@ const COMMON_HEAD: [FieldSpec; 10] = [
             "Nombre de la organización",
             "Nombre de la institución",
             "Colectividad o estructura",
+            "Nombre de la entidad / organización",
+            "Nombre de la entidad u organización",
+            "Nombre de la entidad o organización",
+            "Nombre de la institución u organización",
+            "Nombre de la institución / organización",
+            "Nombre del organismo",
+            "Nombre de la colectividad",
+            "Nombre de la estructura",
+            "Nombre del gobierno local",
+            "Entidad / organización",
+            "Entidad u organización",
+            "Entidad",
+            "Organización",
+            "Institución",
+            "Organismo",
+            "Gobierno local",
         ],
-    ),
+    )
+    .pt(&[
+        "Nome da coletividade ou da estrutura",
+        "Nome da coletividade ou estrutura",
+        "Nome da entidade",
+        "Nome da organização",
+        "Nome da instituição",
+        "Nome da entidade / organização",
+        "Nome da entidade ou organização",
+        "Nome do governo local ou da organização",
+        "Nome da autarquia ou da organização",
+        "Nome da autarquia",
+        "Nome do município",
+        "Coletividade ou estrutura",
+        "Entidade / organização",
+        "Entidade",
+        "Organização",
+        "Instituição",
+    ]),
     f(
         "organisation_type",
         "Type de structure",
@@ -418,15 +611,35 @@ const COMMON_HEAD: [FieldSpec; 10] = [
             "Type of structure",
             "Organisation type",
             "Organization type",
+            "Type of entity",
+            "Entity type",
+            "Type of institution",
+            "Kind of organisation",
+            "Kind of organization",
         ],
         &[
             "Tipo de estructura",
             "Tipo de organización",
             "Tipo de entidad",
             "Tipo de institución",
+            "Tipo de organismo",
+            "Tipo de colectividad",
+            "Tipo de entidad / organización",
         ],
-    ),
-    f("country", "Pays", Text, true).tr(&["Country"], &["País"]),
+    )
+    .pt(&[
+        "Tipo de estrutura",
+        "Tipo de organização",
+        "Tipo de entidade",
+        "Tipo de instituição",
+        "Tipo de coletividade",
+    ]),
+    f("country", "Pays", Text, true)
+        .tr(
+            &["Country", "Country of origin"],
+            &["País", "País de origen"],
+        )
+        .pt(&["País", "País de origem"]),
     fa(
         "cuf_member",
         "Membre de Cités Unies France",
@@ -441,13 +654,27 @@ const COMMON_HEAD: [FieldSpec; 10] = [
             "Member of CUF",
             "Cités Unies France member",
             "CUF member",
+            "Member of United Cities France",
+            "Member of Cités Unies France (CUF)",
         ],
         &[
             "Miembro de Cités Unies France",
             "Miembro de CUF",
             "Socio de Cités Unies France",
+            "Miembro de la CUF",
+            "Miembro de Ciudades Unidas Francia",
+            "Miembro de Cités Unies France (CUF)",
+            "Socio de CUF",
         ],
-    ),
+    )
+    .pt(&[
+        "Membro de Cités Unies France",
+        "Membro da Cités Unies France",
+        "Membro de CUF",
+        "Membro da CUF",
+        "Sócio de Cités Unies France",
+        "Membro de Cidades Unidas França",
+    ]),
     fa(
         "organisation_description",
         "Présentation de votre collectivité ou structure",
@@ -477,20 +704,53 @@ const COMMON_HEAD: [FieldSpec; 10] = [
             "Presentación de su organización",
             "Presentación de la entidad",
             "Descripción de su organización",
+            "Presentación de la organización",
+            "Descripción de la entidad",
+            "Descripción de su entidad",
         ],
-    ),
-    fa("contact_last_name", "Nom", &["Nom de famille"], Text, true).tr(
-        &["Last name", "Surname", "Family name", "Last Name"],
-        &["Apellido", "Apellidos", "Apellido(s)"],
-    ),
-    f("contact_first_name", "Prénom", Text, false).tr(
-        &["First name", "Given name", "Forename"],
-        &["Nombre", "Nombre(s)"],
-    ),
-    f("contact_role", "Fonction", Text, false).tr(
-        &["Position", "Job title", "Role", "Function"],
-        &["Cargo", "Función", "Puesto"],
-    ),
+    )
+    .pt(&[
+        "Apresentação da sua coletividade ou estrutura",
+        "Apresentação da sua entidade",
+        "Apresentação da sua organização",
+        "Apresentação da entidade",
+        "Apresentação da organização",
+        "Descrição da sua organização",
+        "Descrição da entidade",
+    ]),
+    fa("contact_last_name", "Nom", &["Nom de famille"], Text, true)
+        .tr(
+            &["Last name", "Surname", "Family name", "Last Name"],
+            &["Apellido", "Apellidos", "Apellido(s)"],
+        )
+        .pt(&["Apelido", "Sobrenome", "Último nome", "Nome de família"]),
+    f("contact_first_name", "Prénom", Text, false)
+        .tr(
+            &["First name", "Given name", "Forename"],
+            &["Nombre", "Nombre(s)", "Nombre de pila"],
+        )
+        .pt(&["Nome próprio", "Primeiro nome", "Nome"]),
+    f("contact_role", "Fonction", Text, false)
+        .tr(
+            &[
+                "Position",
+                "Job title",
+                "Role",
+                "Function",
+                "Position held",
+                "Job",
+            ],
+            &[
+                "Cargo",
+                "Función",
+                "Puesto",
+                "Cargo / función",
+                "Función / cargo",
+                "Cargo que ocupa",
+                "Puesto de trabajo",
+            ],
+        )
+        .pt(&["Função", "Cargo", "Função / cargo", "Cargo / função"]),
     fa(
         "contact_email",
         "Courriel",
@@ -511,8 +771,17 @@ const COMMON_HEAD: [FieldSpec; 10] = [
             "Correo",
             "Dirección de correo electrónico",
             "Email",
+            "E-mail",
+            "Correo-e",
         ],
-    ),
+    )
+    .pt(&[
+        "Correio eletrónico",
+        "Correio eletrônico",
+        "Endereço de e-mail",
+        "Endereço eletrónico",
+        "E-mail",
+    ]),
     fa(
         "contact_phone",
         "Téléphone",
@@ -527,9 +796,25 @@ const COMMON_HEAD: [FieldSpec; 10] = [
             "Phone number",
             "Telephone number",
             "Mobile",
+            "Mobile phone",
+            "Tel",
         ],
-        &["Teléfono", "Número de teléfono", "Celular", "Móvil"],
-    ),
+        &[
+            "Teléfono",
+            "Número de teléfono",
+            "Celular",
+            "Móvil",
+            "Teléfono móvil",
+            "Teléfono de contacto",
+        ],
+    )
+    .pt(&[
+        "Telefone",
+        "Número de telefone",
+        "Telemóvel",
+        "Celular",
+        "Telefone de contacto",
+    ]),
 ];
 
 const MICRO_ONLY: [FieldSpec; 8] = [
@@ -551,8 +836,16 @@ const MICRO_ONLY: [FieldSpec; 8] = [
             "Título del proyecto o de la iniciativa",
             "Título del proyecto o iniciativa",
             "Título del proyecto",
+            "Nombre del proyecto",
         ],
-    ),
+    )
+    .pt(&[
+        "Título do projeto ou da iniciativa",
+        "Título do projeto ou iniciativa",
+        "Título do projeto",
+        "Título do projecto",
+        "Nome do projeto",
+    ]),
     fa(
         "theme",
         "Thématique principale",
@@ -569,22 +862,25 @@ const MICRO_ONLY: [FieldSpec; 8] = [
             "Topic",
         ],
         &["Temática principal", "Tema principal", "Temática", "Tema"],
-    ),
-    f("partner_countries", "Pays partenaire(s)", Text, false).tr(
-        &[
-            "Partner country(ies)",
-            "Partner countries",
-            "Partner country",
-            "Partner country/ies",
-        ],
-        &[
-            "País(es) socio(s)",
-            "Países socios",
-            "País socio",
-            "País(es) asociado(s)",
-            "Países asociados",
-        ],
-    ),
+    )
+    .pt(&["Temática principal", "Tema principal", "Temática", "Tema"]),
+    f("partner_countries", "Pays partenaire(s)", Text, false)
+        .tr(
+            &[
+                "Partner country(ies)",
+                "Partner countries",
+                "Partner country",
+                "Partner country/ies",
+            ],
+            &[
+                "País(es) socio(s)",
+                "Países socios",
+                "País socio",
+                "País(es) asociado(s)",
+                "Países asociados",
+            ],
+        )
+        .pt(&["País(es) parceiro(s)", "Países parceiros", "País parceiro"]),
     fa(
         "project_description",
         "Description du projet ou de la démarche",
@@ -604,11 +900,19 @@ const MICRO_ONLY: [FieldSpec; 8] = [
             "Descripción del proyecto o iniciativa",
             "Descripción del proyecto",
         ],
-    ),
-    f("partners", "Partenaires associés", LongText, false).tr(
-        &["Associated partners", "Partners involved", "Partners"],
-        &["Socios asociados", "Socios", "Socios involucrados"],
-    ),
+    )
+    .pt(&[
+        "Descrição do projeto ou da iniciativa",
+        "Descrição do projeto ou iniciativa",
+        "Descrição do projeto",
+        "Descrição do projecto",
+    ]),
+    f("partners", "Partenaires associés", LongText, false)
+        .tr(
+            &["Associated partners", "Partners involved", "Partners"],
+            &["Socios asociados", "Socios", "Socios involucrados"],
+        )
+        .pt(&["Parceiros associados", "Parceiros", "Parceiros envolvidos"]),
     f(
         "format",
         "Format de la présentation",
@@ -626,20 +930,28 @@ const MICRO_ONLY: [FieldSpec; 8] = [
             "Formato de presentación",
             "Formato",
         ],
-    ),
-    f("equipment", "Besoins matériels", Text, false).tr(
-        &[
-            "Equipment needs",
-            "Material needs",
-            "Equipment needed",
-            "Technical requirements",
-        ],
-        &[
-            "Necesidades materiales",
-            "Material necesario",
-            "Necesidades técnicas",
-        ],
-    ),
+    )
+    .pt(&["Formato da apresentação", "Formato"]),
+    f("equipment", "Besoins matériels", Text, false)
+        .tr(
+            &[
+                "Equipment needs",
+                "Material needs",
+                "Equipment needed",
+                "Technical requirements",
+            ],
+            &[
+                "Necesidades materiales",
+                "Material necesario",
+                "Necesidades técnicas",
+                "Necesidades de material",
+            ],
+        )
+        .pt(&[
+            "Necessidades materiais",
+            "Material necessário",
+            "Necessidades técnicas",
+        ]),
     fa(
         "preferred_slot",
         "Créneau horaire souhaité",
@@ -648,14 +960,30 @@ const MICRO_ONLY: [FieldSpec; 8] = [
         false,
     )
     .tr(
-        &["Preferred time slot", "Preferred slot", "Time slot"],
+        &[
+            "Preferred time slot",
+            "Preferred slot",
+            "Time slot",
+            "Preferred time",
+            "Slot",
+        ],
         &[
             "Horario deseado",
             "Franja horaria deseada",
             "Franja horaria preferida",
             "Horario preferido",
+            "Franja horaria",
+            "Horario",
         ],
-    ),
+    )
+    .pt(&[
+        "Horário desejado",
+        "Horário preferido",
+        "Faixa horária desejada",
+        "Faixa horária preferida",
+        "Faixa horária",
+        "Horário",
+    ]),
 ];
 
 const BOURSE_ONLY: [FieldSpec; 7] = [
@@ -666,9 +994,10 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
         true,
     )
     .tr(
-        &["Type of request", "Request type"],
+        &["Type of request", "Request type", "Kind of request"],
         &["Tipo de solicitud", "Tipo de demanda", "Tipo de petición"],
-    ),
+    )
+    .pt(&["Tipo de pedido", "Tipo de solicitação", "Tipo de demanda"]),
     fa(
         "target_country",
         "Pays ou région concerné(s)",
@@ -688,8 +1017,15 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
             "País(es) o región(es) concernido(s)",
             "País o región de interés",
             "País o región",
+            "País o región en cuestión",
         ],
-    ),
+    )
+    .pt(&[
+        "País ou região em causa",
+        "País(es) ou região(ões) em causa",
+        "País ou região de interesse",
+        "País ou região",
+    ]),
     fa(
         "theme",
         "Thématique",
@@ -700,7 +1036,8 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
     .tr(
         &["Theme", "Topic", "Main theme"],
         &["Temática", "Tema", "Temática principal"],
-    ),
+    )
+    .pt(&["Temática", "Tema", "Temática principal"]),
     f(
         "partner_sought",
         "Type de partenaire recherché",
@@ -718,7 +1055,12 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
             "Tipo de socio que se busca",
             "Socio buscado",
         ],
-    ),
+    )
+    .pt(&[
+        "Tipo de parceiro procurado",
+        "Tipo de parceiro pretendido",
+        "Parceiro procurado",
+    ]),
     f(
         "request_description",
         "Description de la demande",
@@ -732,15 +1074,22 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
             "Descripción de la demanda",
             "Descripción de la petición",
         ],
-    ),
-    f("difficulties", "Difficultés rencontrées", LongText, false).tr(
-        &[
-            "Difficulties encountered",
-            "Challenges encountered",
-            "Difficulties",
-        ],
-        &["Dificultades encontradas", "Dificultades"],
-    ),
+    )
+    .pt(&[
+        "Descrição do pedido",
+        "Descrição da solicitação",
+        "Descrição da demanda",
+    ]),
+    f("difficulties", "Difficultés rencontrées", LongText, false)
+        .tr(
+            &[
+                "Difficulties encountered",
+                "Challenges encountered",
+                "Difficulties",
+            ],
+            &["Dificultades encontradas", "Dificultades"],
+        )
+        .pt(&["Dificuldades encontradas", "Dificuldades"]),
     fa(
         "preferred_slot",
         "Créneau horaire souhaité pour le rendez-vous",
@@ -754,14 +1103,39 @@ const BOURSE_ONLY: [FieldSpec; 7] = [
             "Preferred time slot for the appointment",
             "Preferred time slot",
             "Time slot",
+            "Preferred meeting time",
+            "Preferred time for the meeting",
+            "Preferred slot",
+            "Slot",
         ],
         &[
             "Horario deseado para la cita",
             "Horario deseado para la reunión",
             "Franja horaria deseada para la cita",
             "Horario deseado",
+            "Horario preferido para la cita",
+            "Horario preferido para la reunión",
+            "Franja horaria deseada para la reunión",
+            "Franja horaria preferida para la cita",
+            "Franja horaria preferida para la reunión",
+            "Horario de la cita",
+            "Horario de la reunión",
+            "Horario preferido",
+            "Franja horaria",
+            "Horario",
         ],
-    ),
+    )
+    .pt(&[
+        "Horário desejado para a reunião",
+        "Horário desejado para o encontro",
+        "Horário preferido para a reunião",
+        "Horário pretendido para a reunião",
+        "Faixa horária desejada para a reunião",
+        "Horário desejado",
+        "Horário preferido",
+        "Faixa horária",
+        "Horário",
+    ]),
 ];
 
 /// The micro-atelier form, in form order.
@@ -808,6 +1182,9 @@ pub fn title_names(kind: Kind) -> &'static [(&'static str, Lang)] {
             ("micro taller", Lang::Es),
             ("micro talleres", Lang::Es),
             ("microtaller", Lang::Es),
+            ("micro oficina", Lang::Pt),
+            ("micro oficinas", Lang::Pt),
+            ("mini oficina", Lang::Pt),
         ],
         Kind::BourseProjets => &[
             ("bourse aux projets", Lang::Fr),
@@ -820,6 +1197,9 @@ pub fn title_names(kind: Kind) -> &'static [(&'static str, Lang)] {
             ("bolsa de proyectos", Lang::Es),
             ("feria de proyectos", Lang::Es),
             ("mercado de proyectos", Lang::Es),
+            ("bolsa de projetos", Lang::Pt),
+            ("bolsa de projectos", Lang::Pt),
+            ("feira de projetos", Lang::Pt),
         ],
     }
 }
@@ -837,6 +1217,9 @@ pub const FORM_WORDS: &[&str] = &[
     "ficha de informacion",
     "ficha de inscripcion",
     "formulario",
+    "ficha de informacao",
+    "ficha de informacoes",
+    "ficha de inscricao",
 ];
 
 /// The rest of the printed text of the blank forms (both kinds): headings,
@@ -879,6 +1262,18 @@ pub const FORM_TEXT: &[&str] = &[
     "4. Su presentación",
     "4. Cita",
     "4. Reunión",
+    "1. A sua coletividade ou estrutura",
+    "1. Sua coletividade ou estrutura",
+    "1. A sua entidade",
+    "1. A sua organização",
+    "2. Pessoa de contacto",
+    "2. Pessoa de contato",
+    "3. O projeto apresentado",
+    "3. O projeto",
+    "3. O seu pedido",
+    "4. A sua apresentação",
+    "4. Reunião",
+    "4. Encontro",
 ];
 
 /// Labels only one form has: they tell the kind when the title is gone.
@@ -914,6 +1309,62 @@ mod tests {
             let n = keys.len();
             keys.dedup();
             assert_eq!(n, keys.len(), "{kind}");
+        }
+    }
+
+    /// One table, no clash: a label (in any language, folded as the reader
+    /// folds it) names one field of a form, and is never an option's name
+    /// (a printed option alone in a cell must not read as a label).
+    #[test]
+    fn translated_labels_and_choice_words_never_clash() {
+        use crate::fiche::text::{fold, fold_label};
+        use std::collections::HashMap;
+        let mut options = HashMap::new();
+        for kind in Kind::ALL {
+            for s in fields(kind) {
+                if let FieldType::Choice(opts) = s.ty {
+                    for o in opts {
+                        for (n, _) in o.names() {
+                            options.insert(fold(n), (s.key, o.value));
+                        }
+                    }
+                }
+            }
+        }
+        for kind in Kind::ALL {
+            let mut seen: HashMap<String, &str> = HashMap::new();
+            for s in fields(kind) {
+                for (label, _) in s.labels() {
+                    let f = fold_label(label);
+                    if let Some(other) = seen.insert(f.clone(), s.key) {
+                        assert_eq!(other, s.key, "{kind}: « {label} » names two fields");
+                    }
+                    assert!(
+                        !options.contains_key(&f),
+                        "{kind}: label « {label} » is also the option {:?}",
+                        options[&f]
+                    );
+                }
+            }
+        }
+        // Within a field, no option name is another option's.
+        for kind in Kind::ALL {
+            for s in fields(kind) {
+                if let FieldType::Choice(opts) = s.ty {
+                    let mut seen: HashMap<String, &str> = HashMap::new();
+                    for o in opts {
+                        for (n, _) in o.names() {
+                            if let Some(v) = seen.insert(fold(n), o.value) {
+                                assert_eq!(v, o.value, "{}: « {n} » names two options", s.key);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A mark word that is an option is read as the option (Oui, Sí…).
+        for (w, _) in MARK_WORDS {
+            assert!(!fold(w).is_empty());
         }
     }
 

@@ -90,24 +90,9 @@ pub(crate) fn human_bytes(n: u64) -> String {
 /// parse of these bytes can yield (each central header starts with one and
 /// takes at least 46 bytes), found without trusting any declared count.
 fn count_central_headers(bytes: &[u8], stop_after: usize) -> usize {
-    let mut count = 0;
-    let mut i = 0;
-    while i + 4 <= bytes.len() {
-        match bytes[i..].iter().position(|&b| b == b'P') {
-            None => break,
-            Some(p) => i += p,
-        }
-        if bytes.get(i..i + 4) == Some(CENTRAL_HEADER.as_slice()) {
-            count += 1;
-            if count > stop_after {
-                break;
-            }
-            i += 4;
-        } else {
-            i += 1;
-        }
-    }
-    count
+    memchr::memmem::find_iter(bytes, CENTRAL_HEADER)
+        .take(stop_after.saturating_add(1))
+        .count()
 }
 
 fn open_error(e: ZipError) -> FicheError {

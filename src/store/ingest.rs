@@ -85,6 +85,58 @@ pub fn same_organisation_probably(a: &str, b: &str) -> bool {
     wa.iter().any(|w| wb.contains(w))
 }
 
+/// Words that name a commune as a body, not which one ("Mairie de Kourou",
+/// "Ville de Kourou", "Commune de Kourou" and "Kourou" are one commune), in
+/// the languages of the forms, as `organisation_key` writes them.
+const COMMUNE_WORDS: &[&[&str]] = &[
+    &["hotel", "de", "ville"],
+    &["mairie"],
+    &["ville"],
+    &["commune"],
+    &["municipalite"],
+    &["city"],
+    &["town"],
+    &["municipality"],
+    &["municipalidad"],
+    &["municipio"],
+    &["alcaldia"],
+    &["ayuntamiento"],
+    &["camara", "municipal"],
+    &["prefeitura"],
+    &["municipal"],
+];
+
+/// Small words that join a commune word to its name ("de", "of", "d'"…).
+const LINK_WORDS: &[&str] = &[
+    "de", "d", "du", "des", "la", "le", "l", "of", "the", "del", "da", "do", "dos",
+];
+
+/// The name of an organisation without the words that only say it is a
+/// commune, at either end ("Mairie de Kourou", "Ville de Kourou",
+/// "KOUROU (mairie)" → "kourou"), from its `organisation_key`.
+pub fn organisation_core(key: &str) -> String {
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    loop {
+        let before = words.len();
+        if let Some(p) = COMMUNE_WORDS.iter().find(|p| words.starts_with(p)) {
+            words.drain(..p.len());
+        }
+        while words.len() > 1 && LINK_WORDS.contains(&words[0]) {
+            words.remove(0);
+        }
+        if let Some(p) = COMMUNE_WORDS.iter().find(|p| words.ends_with(p)) {
+            words.truncate(words.len() - p.len());
+        }
+        while words.len() > 1 && LINK_WORDS.contains(&words[words.len() - 1]) {
+            words.pop();
+        }
+        if words.len() == before || words.is_empty() {
+            break;
+        }
+    }
+    words.join(" ")
+}
+
 /// The chain key of a fiche sent by `sender`, or `None` when it cannot be matched.
 pub fn chain_key(
     sender: Option<&str>,
@@ -436,23 +488,6 @@ impl Store {
                 sha,
                 position
             );
-            let (mut pflags, mut pwarnings) = (p.flags.clone(), p.warnings.clone());
-            if let Some(k) = &key
-                && let Some((other, org)) = probable_version(&tx, k, message_id)?
-            {
-                pflags.push(flag::PROBABLE_NEW_VERSION.to_string());
-                pwarnings.push(crate::fiche::Warning::field(
-                    "organisation",
-                    format!(
-                        "probable nouvelle version de n° {other} (même expéditeur, même type de fiche, organisation écrite « {org} ») : à relier ou à garder séparée"
-                    ),
-                ));
-            }
-            let p = &NewProposal {
-                flags: pflags,
-                warnings: pwarnings,
-                ..p.clone()
-            };
             tx.prepare_cached(
                 "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
                                         chain_key, order_key, revision, created_at, updated_at)
@@ -490,11 +525,14 @@ impl Store {
                     })),
                 },
             )?;
+            let mut replaced = None;
             if let Some(key) = &key
                 && let Some(prev) = link_into_chain(&tx, &at, message_id, id, key)?
             {
                 superseded.push(prev);
+                replaced = Some(prev);
             }
+            refresh_probable_versions(&tx, &at, message_id, id, replaced)?;
             proposals.push(id);
         }
 
@@ -518,44 +556,226 @@ impl Store {
     }
 }
 
-/// A live proposal of another message from the same sender, of the same
-/// kind, whose organisation is written differently but probably names the
-/// same body: (its number, its organisation as written). The most recent.
-fn probable_version(
-    tx: &Transaction<'_>,
-    key: &str,
+/// A live proposal as the resubmission rule sees it.
+#[derive(Debug, Clone)]
+struct Side {
+    id: i64,
+    number: i64,
     message_id: i64,
-) -> Result<Option<(i64, String)>> {
-    // key = sender|kind|organisation (a `#n` suffix for a second fiche).
-    let mut parts = key.splitn(3, '|');
-    let (Some(sender), Some(kind), Some(org)) = (parts.next(), parts.next(), parts.next()) else {
-        return Ok(None);
-    };
-    let org = org.split('#').next().unwrap_or(org);
-    let prefix = format!("{sender}|{kind}|");
-    let rows: Vec<(i64, String, String)> = tx
-        .prepare_cached(
-            "SELECT id, chain_key, fields FROM proposals
-             WHERE substr(chain_key, 1, length(?1)) = ?1 AND superseded_by IS NULL
-               AND message_id != ?2
-             ORDER BY id DESC",
-        )?
-        .query_map(params![prefix, message_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    for (id, other_key, fields) in rows {
-        let other_org = other_key[prefix.len()..].split('#').next().unwrap_or("");
-        if other_org == org || !same_organisation_probably(org, other_org) {
-            continue;
-        }
-        let written = serde_json::from_str::<serde_json::Value>(&fields)
-            .ok()
-            .and_then(|v| v["organisation"].as_str().map(str::to_string))
-            .unwrap_or_else(|| other_org.to_string());
-        return Ok(Some((id, written)));
+    order_key: String,
+    chain: Option<String>,
+    sender: Option<String>,
+    /// The organisation as written, its key and its core.
+    organisation: String,
+    org_key: String,
+    core: String,
+    /// The contact address written in the fiche (not taken from the sender).
+    contact: Option<String>,
+}
+
+impl Side {
+    fn chain_base(&self) -> Option<&str> {
+        self.chain
+            .as_deref()
+            .map(|k| k.split('#').next().unwrap_or(k))
     }
-    Ok(None)
+}
+
+/// The live proposals of a kind as the resubmission rule sees them, or
+/// (`only`) one proposal of it, live or not.
+fn sides(tx: &Transaction<'_>, kind: &str, only: Option<i64>) -> Result<Vec<Side>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT p.id, p.number, p.message_id, p.order_key, p.chain_key,
+                json_extract(p.fields, '$.organisation'), json_extract(p.fields, '$.contact_email'),
+                p.flags, m.sender_key
+         FROM proposals p JOIN messages m ON m.id = p.message_id
+         WHERE p.kind = ?1 AND (CASE WHEN ?2 IS NULL THEN p.superseded_by IS NULL ELSE p.id = ?2 END)",
+    )?;
+    let rows = stmt.query_map(params![kind, only], |r| {
+        let organisation: Option<String> = r.get(5).ok().flatten();
+        let contact: Option<String> = r.get(6).ok().flatten();
+        let flags: String = r.get(7)?;
+        let org_key = organisation
+            .as_deref()
+            .map(organisation_key)
+            .unwrap_or_default();
+        Ok(Side {
+            id: r.get(0)?,
+            number: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+            message_id: r.get(2)?,
+            order_key: r.get(3)?,
+            chain: r.get(4)?,
+            sender: r.get(8)?,
+            core: organisation_core(&org_key),
+            org_key,
+            organisation: organisation.unwrap_or_default(),
+            contact: contact
+                .map(|c| c.trim().to_lowercase())
+                .filter(|c| c.contains('@') && !flags.contains(flag::CONTACT_EMAIL_FROM_SENDER)),
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Why two live proposals of the same kind probably are versions of one
+/// fiche: the same contact address written in the fiche, the same
+/// organisation once "Mairie / Ville / Commune de", case, accents and
+/// punctuation are left aside, or the same sender and a word of the
+/// organisation's name that is not generic. `None` when they are not, or
+/// when they are one chain (revisions, linked as such) or one message (two
+/// projects sent together).
+fn probably_one(a: &Side, b: &Side) -> Option<Vec<&'static str>> {
+    if a.id == b.id || a.message_id == b.message_id {
+        return None;
+    }
+    if a.chain_base().is_some() && a.chain_base() == b.chain_base() {
+        return None;
+    }
+    let same_sender = a.sender.is_some() && a.sender == b.sender;
+    let same_contact = a.contact.is_some() && a.contact == b.contact;
+    let same_core = !a.core.is_empty() && a.core == b.core;
+    let similar = same_sender
+        && !a.org_key.is_empty()
+        && a.org_key != b.org_key
+        && same_organisation_probably(&a.org_key, &b.org_key);
+    if !(same_contact || same_core || similar) {
+        return None;
+    }
+    let mut why = Vec::new();
+    if same_sender {
+        why.push("même expéditeur");
+    }
+    if same_contact {
+        why.push("même courriel de contact");
+    }
+    if same_core {
+        why.push("même organisation");
+    }
+    Some(why)
+}
+
+/// The start of the warning that links a proposal to its probable older
+/// version (the rest names it).
+const PROBABLE_PREFIX: &str = "probable nouvelle version de n° ";
+
+/// Keeps the « probable nouvelle version » flag true whatever the order
+/// messages are imported in: a live proposal carries it when a live
+/// proposal of another chain, which it probably repeats (`probably_one`),
+/// comes before it in date order; its warning names the first of them.
+/// Recomputed for the proposal just stored and for the live proposals it
+/// (or the revision it replaced, now history) matches; a revision that
+/// became history loses it (its chain's live revision carries it).
+fn refresh_probable_versions(
+    tx: &Transaction<'_>,
+    at: &str,
+    message_id: i64,
+    id: i64,
+    replaced: Option<i64>,
+) -> Result<()> {
+    let row: Option<(Option<String>, Option<i64>)> = tx
+        .prepare_cached("SELECT kind, superseded_by FROM proposals WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((Some(kind), superseded_by)) = row else {
+        return Ok(());
+    };
+    if superseded_by.is_some() {
+        // Stored as an older revision: the chain's live one stands for it.
+        return Ok(());
+    }
+    // The revision just replaced, as it was seen while live.
+    let mut former: Option<Side> = None;
+    if let Some(prev) = replaced {
+        former = sides(tx, &kind, Some(prev))?.pop();
+        set_probable(tx, at, message_id, prev, None)?;
+    }
+    let live = sides(tx, &kind, None)?;
+    let Some(me) = live.iter().find(|s| s.id == id).cloned() else {
+        return Ok(());
+    };
+    let mut todo: Vec<i64> = vec![me.id];
+    for s in &live {
+        let matches_me = probably_one(&me, s).is_some();
+        let matched_former = former
+            .as_ref()
+            .is_some_and(|f| probably_one(f, s).is_some());
+        if (matches_me || matched_former) && !todo.contains(&s.id) {
+            todo.push(s.id);
+        }
+    }
+    for x in todo {
+        let Some(side) = live.iter().find(|s| s.id == x) else {
+            continue;
+        };
+        let first_older = live
+            .iter()
+            .filter(|o| o.order_key < side.order_key)
+            .filter_map(|o| probably_one(side, o).map(|why| (o, why)))
+            .min_by(|a, b| a.0.order_key.cmp(&b.0.order_key));
+        let warning = first_older.map(|(o, why)| {
+            format!(
+                "{PROBABLE_PREFIX}{} ({}, même type de fiche ; organisation écrite « {} ») : à relier ou à garder séparée",
+                o.number,
+                why.join(", "),
+                o.organisation
+            )
+        });
+        set_probable(tx, at, message_id, x, warning)?;
+    }
+    Ok(())
+}
+
+/// Sets (`Some(warning)`) or clears (`None`) a proposal's « probable
+/// nouvelle version » flag and warning; journaled when it changes.
+fn set_probable(
+    tx: &Transaction<'_>,
+    at: &str,
+    message_id: i64,
+    id: i64,
+    warning: Option<String>,
+) -> Result<()> {
+    let (flags_json, warnings_json): (String, String) = tx
+        .prepare_cached("SELECT flags, warnings FROM proposals WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut flags: Vec<String> = serde_json::from_str(&flags_json).unwrap_or_default();
+    let mut warnings: Vec<crate::fiche::Warning> =
+        serde_json::from_str(&warnings_json).unwrap_or_default();
+    let before = warnings
+        .iter()
+        .find(|w| w.message.starts_with(PROBABLE_PREFIX))
+        .map(|w| w.message.clone());
+    if before == warning {
+        return Ok(());
+    }
+    flags.retain(|f| f != flag::PROBABLE_NEW_VERSION);
+    warnings.retain(|w| !w.message.starts_with(PROBABLE_PREFIX));
+    if let Some(w) = &warning {
+        flags.push(flag::PROBABLE_NEW_VERSION.to_string());
+        warnings.push(crate::fiche::Warning::field("organisation", w.clone()));
+    }
+    tx.prepare_cached("UPDATE proposals SET flags = ?2, warnings = ?3 WHERE id = ?1")?
+        .execute(params![
+            id,
+            strings_json(&flags),
+            serde_json::to_string(&warnings).unwrap_or_else(|_| "[]".into())
+        ])?;
+    journal(
+        tx,
+        at,
+        Line {
+            actor: IMPORT_ACTOR,
+            action: if warning.is_some() {
+                "probable_version_flagged"
+            } else {
+                "probable_version_cleared"
+            },
+            message_id: Some(message_id),
+            proposal_id: Some(id),
+            before: Some(json!({ "warning": before })),
+            after: Some(json!({ "warning": warning })),
+        },
+    )?;
+    Ok(())
 }
 
 fn find_duplicate(

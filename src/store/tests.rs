@@ -502,6 +502,329 @@ fn an_organisation_written_differently_is_flagged_not_chained() {
     assert!(s.proposal(p3[0]).unwrap().flags.is_empty());
 }
 
+/// A fiche with a contact address (written in it, or taken from the sender).
+fn fiche_with_contact(kind: Kind, org: &str, contact: &str, from_sender: bool) -> NewProposal {
+    let mut p = fiche(kind, org, "x");
+    p.fields
+        .insert("contact_email".into(), Value::Text(contact.into()));
+    if from_sender {
+        p.flags.push(flag::CONTACT_EMAIL_FROM_SENDER.into());
+    }
+    p
+}
+
+fn probable_warning(s: &Store, id: i64) -> Option<String> {
+    let p = s.proposal(id).unwrap();
+    let flagged = p.flags.iter().any(|f| f == flag::PROBABLE_NEW_VERSION);
+    let w = p
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("probable nouvelle version"))
+        .map(|w| w.message.clone());
+    assert_eq!(flagged, w.is_some(), "flag and warning go together: {p:?}");
+    w
+}
+
+#[test]
+fn a_resubmission_from_another_mail_client_is_flagged() {
+    let (_d, mut s) = temp_store();
+    // The same commune, its name written another way, from another address.
+    let (_, p1, _) = stored(
+        s.ingest(&message(
+            "1@k",
+            "secretariat@kourou.fr",
+            "2018-05-14T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "Mairie de Kourou", "v1")],
+        ))
+        .unwrap(),
+    );
+    let (_, p2, sup) = stored(
+        s.ingest(&message(
+            "2@k",
+            "m.dupont.kourou@gmail.com",
+            "2018-05-20T07:30:00Z",
+            vec![fiche(Kind::MicroAtelier, "VILLE DE KOUROU", "v2")],
+        ))
+        .unwrap(),
+    );
+    assert!(sup.is_empty(), "never chained silently");
+    let number = s.proposal(p1[0]).unwrap().number;
+    let w = probable_warning(&s, p2[0]).expect("flagged");
+    assert!(
+        w.contains(&format!("n° {number} ")) && w.contains("même organisation"),
+        "{w}"
+    );
+    assert!(w.contains("« Mairie de Kourou »"), "{w}");
+    // "Commune de X" and "X", accents and case aside.
+    let (_, p3, _) = stored(
+        s.ingest(&message(
+            "3@sl",
+            "a@saint-laurent.fr",
+            "2018-05-14T07:30:00Z",
+            vec![fiche(
+                Kind::BourseProjets,
+                "Commune de Saint-Laurent-du-Maroni",
+                "v1",
+            )],
+        ))
+        .unwrap(),
+    );
+    let (_, p4, _) = stored(
+        s.ingest(&message(
+            "4@sl",
+            "b@orange.fr",
+            "2018-05-15T07:30:00Z",
+            vec![fiche(Kind::BourseProjets, "saint laurent du maroni", "v2")],
+        ))
+        .unwrap(),
+    );
+    let w = probable_warning(&s, p4[0]).expect("flagged");
+    let number = s.proposal(p3[0]).unwrap().number;
+    assert!(w.contains(&format!("n° {number} ")), "{w}");
+    // Another kind of fiche from the same commune is another proposal.
+    let (_, p5, _) = stored(
+        s.ingest(&message(
+            "5@k",
+            "m.dupont.kourou@gmail.com",
+            "2018-05-21T07:30:00Z",
+            vec![fiche(Kind::BourseProjets, "Ville de Kourou", "autre")],
+        ))
+        .unwrap(),
+    );
+    assert_eq!(probable_warning(&s, p5[0]), None);
+}
+
+#[test]
+fn the_same_contact_address_links_two_names() {
+    let (_d, mut s) = temp_store();
+    let (_, p1, _) = stored(
+        s.ingest(&message(
+            "1@c",
+            "ri@cayenne.fr",
+            "2018-05-14T07:30:00Z",
+            vec![fiche_with_contact(
+                Kind::MicroAtelier,
+                "CACL",
+                "J.Martin@cacl-guyane.fr",
+                false,
+            )],
+        ))
+        .unwrap(),
+    );
+    let (_, p2, _) = stored(
+        s.ingest(&message(
+            "2@c",
+            "jmartin@outlook.fr",
+            "2018-05-20T07:30:00Z",
+            vec![fiche_with_contact(
+                Kind::MicroAtelier,
+                "Communauté d'agglomération du Centre Littoral",
+                "j.martin@cacl-guyane.fr",
+                false,
+            )],
+        ))
+        .unwrap(),
+    );
+    let number = s.proposal(p1[0]).unwrap().number;
+    let w = probable_warning(&s, p2[0]).expect("flagged");
+    assert!(
+        w.contains(&format!("n° {number} ")) && w.contains("même courriel de contact"),
+        "{w}"
+    );
+    // A contact address the intake took from the sender says nothing more
+    // than the sender: another body from the same address is not flagged.
+    let (_, p3, _) = stored(
+        s.ingest(&message(
+            "3@c",
+            "ri@cayenne.fr",
+            "2018-05-21T07:30:00Z",
+            vec![fiche_with_contact(
+                Kind::MicroAtelier,
+                "Ville de Rémire-Montjoly",
+                "ri@cayenne.fr",
+                true,
+            )],
+        ))
+        .unwrap(),
+    );
+    let (_, p4, _) = stored(
+        s.ingest(&message(
+            "4@c",
+            "ri@cayenne.fr",
+            "2018-05-22T07:30:00Z",
+            vec![fiche_with_contact(
+                Kind::MicroAtelier,
+                "Ville de Macouria",
+                "ri@cayenne.fr",
+                true,
+            )],
+        ))
+        .unwrap(),
+    );
+    assert_eq!(probable_warning(&s, p3[0]), None);
+    assert_eq!(probable_warning(&s, p4[0]), None);
+}
+
+#[test]
+fn the_probable_version_is_named_by_its_number() {
+    let (_d, mut s) = temp_store();
+    // A chain of two revisions (one number, two ids), then the same
+    // commune written otherwise from another address.
+    let f = |org: &str| vec![fiche(Kind::MicroAtelier, org, "t")];
+    let (_, p1, _) = stored(
+        s.ingest(&message(
+            "1@x",
+            "a@x.fr",
+            "2018-05-10T00:00:00Z",
+            f("Ville de Mana"),
+        ))
+        .unwrap(),
+    );
+    let (_, p2, _) = stored(
+        s.ingest(&message(
+            "2@x",
+            "a@x.fr",
+            "2018-05-11T00:00:00Z",
+            f("Ville de Mana"),
+        ))
+        .unwrap(),
+    );
+    let (_, p3, _) = stored(
+        s.ingest(&message("3@x", "b@y.fr", "2018-05-12T00:00:00Z", f("Mana")))
+            .unwrap(),
+    );
+    let number = s.proposal(p1[0]).unwrap().number;
+    assert_eq!(s.proposal(p2[0]).unwrap().number, number);
+    assert_ne!(p2[0], number, "the test needs an id that is not the number");
+    let w = probable_warning(&s, p3[0]).expect("flagged");
+    assert!(w.contains(&format!("n° {number} ")), "{w}");
+}
+
+#[test]
+fn the_probable_version_flag_does_not_depend_on_import_order() {
+    // Three versions of one commune's fiche, from three addresses; a
+    // revision of the last one; another commune from the first address.
+    let sent: [(&str, &str, &str, &str); 5] = [
+        (
+            "1@k",
+            "mairie@kourou.fr",
+            "2018-05-10T08:00:00Z",
+            "Mairie de Kourou",
+        ),
+        (
+            "2@k",
+            "m.dupont@gmail.com",
+            "2018-05-12T08:00:00Z",
+            "Ville de Kourou",
+        ),
+        (
+            "3@k",
+            "mdupont@outlook.fr",
+            "2018-05-14T08:00:00Z",
+            "KOUROU",
+        ),
+        (
+            "4@k",
+            "mdupont@outlook.fr",
+            "2018-05-15T08:00:00Z",
+            "KOUROU",
+        ),
+        (
+            "5@k",
+            "mairie@kourou.fr",
+            "2018-05-16T08:00:00Z",
+            "Ville de Macouria",
+        ),
+    ];
+    let orders: [[usize; 5]; 4] = [
+        [0, 1, 2, 3, 4],
+        [4, 3, 2, 1, 0],
+        [2, 0, 4, 3, 1],
+        [3, 1, 4, 0, 2],
+    ];
+    // Per message: its proposal's flags and its warning (numbers named by message).
+    type State = Vec<(String, Vec<String>, Option<String>)>;
+    let mut seen: Option<State> = None;
+    for order in orders {
+        let (_d, mut s) = temp_store();
+        let mut ids = vec![0i64; sent.len()];
+        for i in order {
+            let (mid, from, date, org) = sent[i];
+            let (_, p, _) = stored(
+                s.ingest(&message(
+                    mid,
+                    from,
+                    date,
+                    vec![fiche(Kind::MicroAtelier, org, "t")],
+                ))
+                .unwrap(),
+            );
+            ids[i] = p[0];
+        }
+        // Numbers are given in import order: named by the message instead.
+        let origin_of_number = |n: i64| -> String {
+            let i = (0..sent.len())
+                .filter(|i| s.proposal(ids[*i]).unwrap().number == n)
+                .max()
+                .unwrap();
+            sent[i].0.to_string()
+        };
+        let state: State = (0..sent.len())
+            .map(|i| {
+                let p = s.proposal(ids[i]).unwrap();
+                let w = p
+                    .warnings
+                    .iter()
+                    .find(|w| w.message.starts_with("probable nouvelle version de n° "))
+                    .map(|w| {
+                        let rest = &w.message["probable nouvelle version de n° ".len()..];
+                        let (n, tail) = rest.split_once(' ').unwrap();
+                        format!("de {} {tail}", origin_of_number(n.parse().unwrap()))
+                    });
+                (sent[i].0.to_string(), p.flags.clone(), w)
+            })
+            .collect();
+        // The first version is not flagged, the others name it; the older
+        // revision of a chain leaves the flag to the live one.
+        assert!(state[0].2.is_none(), "{state:?}");
+        assert!(
+            state[1]
+                .2
+                .as_deref()
+                .is_some_and(|w| w.starts_with("de 1@k ")),
+            "{state:?}"
+        );
+        assert!(state[2].2.is_none(), "history: {state:?}");
+        assert!(
+            state[3]
+                .2
+                .as_deref()
+                .is_some_and(|w| w.starts_with("de 1@k ")),
+            "{state:?}"
+        );
+        assert!(state[4].2.is_none(), "another commune: {state:?}");
+        match &seen {
+            None => seen = Some(state),
+            Some(first) => assert_eq!(first, &state, "order {order:?}"),
+        }
+    }
+}
+
+#[test]
+fn organisation_core_leaves_the_commune_words_aside() {
+    use super::ingest::{organisation_core, organisation_key};
+    let core = |s: &str| organisation_core(&organisation_key(s));
+    assert_eq!(core("Mairie de Kourou"), "kourou");
+    assert_eq!(core("Ville de Kourou"), "kourou");
+    assert_eq!(core("KOUROU (Mairie)"), "kourou");
+    assert_eq!(core("Hôtel de Ville de Kourou"), "kourou");
+    assert_eq!(core("Commune d'Apatou"), "apatou");
+    assert_eq!(core("Municipio de Cuenca"), "cuenca");
+    assert_eq!(core("Câmara Municipal da Praia"), "praia");
+    assert_eq!(core("Région Guyane"), "region guyane");
+    assert_eq!(core("Ville"), "");
+}
+
 #[test]
 fn an_older_fiche_imported_later_goes_into_the_history() {
     let (_d, mut s) = temp_store();
