@@ -262,7 +262,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
                     p.superseded_by, p.message_id, p.fields, p.extra, p.warnings, p.flags,
-                    coalesce(m.received_at, m.effective_at, m.date), m.from_addr, m.from_name,
+                    coalesce(m.received_at, m.effective_at), m.from_addr, m.from_name,
                     m.subject, coalesce(p.number, p.id), p.wait_pos, p.reason
              FROM proposals p JOIN messages m ON m.id = p.message_id
              WHERE CASE WHEN ?1 IS NULL THEN p.superseded_by IS NULL

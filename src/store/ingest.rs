@@ -394,6 +394,7 @@ impl Store {
 
         let mut proposals = Vec::new();
         let mut superseded = Vec::new();
+        let mut revisions = Vec::new();
         let mut keys_seen: Vec<String> = Vec::new();
         for (position, att) in msg.attachments.iter().enumerate() {
             tx.prepare_cached(
@@ -495,6 +496,14 @@ impl Store {
             {
                 superseded.push(prev);
             }
+            if let Some(key) = &key {
+                let in_chain: i64 = tx
+                    .prepare_cached("SELECT count(*) FROM proposals WHERE chain_key = ?1")?
+                    .query_row([key], |r| r.get(0))?;
+                if in_chain > 1 {
+                    revisions.push(id);
+                }
+            }
             proposals.push(id);
         }
 
@@ -509,6 +518,7 @@ impl Store {
             status: msg.status,
             proposals,
             superseded,
+            revisions,
         };
         if let Some(f) = in_tx {
             f(&tx, &outcome)?;
