@@ -490,7 +490,7 @@ fn walk_part<'a>(
             );
         }
         body => {
-            let mime_problem = unsplit_multipart(part);
+            let mime_problem = unsplit_multipart(msg, part);
             if mime_problem.is_none() && headers_only(msg, part) {
                 return;
             }
@@ -537,13 +537,24 @@ fn walk_part<'a>(
 
 /// Why a part declared `multipart/…` reached the leaves (the parser could
 /// not split it): its boundary is missing, empty or never used.
-fn unsplit_multipart(part: &MessagePart<'_>) -> Option<String> {
+fn unsplit_multipart(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<String> {
     let ct = part.content_type()?;
     if !ct.ctype().eq_ignore_ascii_case("multipart") {
         return None;
     }
     let declared = declared_type(part).unwrap_or_else(|| "multipart".into());
+    // The parser drops `boundary=""`: the raw header tells it from none.
+    let written = part
+        .headers
+        .iter()
+        .filter(|h| h.name == mail_parser::HeaderName::ContentType)
+        .filter_map(|h| {
+            msg.raw_message()
+                .get(h.offset_start as usize..h.offset_end as usize)
+        })
+        .any(|v| memchr::memmem::find(&v.to_ascii_lowercase(), b"boundary").is_some());
     let what = match ct.attribute("boundary") {
+        None if written => "avec une frontière vide ou illisible".to_string(),
         None => "sans frontière (paramètre boundary absent)".to_string(),
         Some(b) if b.trim().is_empty() => "avec une frontière vide (boundary=\"\")".to_string(),
         Some(b) => {
