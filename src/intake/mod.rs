@@ -237,7 +237,15 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, U
         }
         return Ok(out);
     }
-    let Some(msg) = mail::parse(bytes).filter(|m| !m.headers().is_empty()) else {
+    // No header line at all (bytes that are no mail: the parser would take
+    // the whole as one header's name): unreadable.
+    let top = prescan::header_block(
+        bytes,
+        0,
+        limits.max_header_fields,
+        limits.max_header_block_bytes,
+    );
+    let Some(msg) = mail::parse(bytes).filter(|m| !m.headers().is_empty() && top.fields > 0) else {
         return Ok(unreadable(out, raw));
     };
     let h = mail::headers(&msg);
