@@ -8,7 +8,8 @@
 #   packaged dovecot service is not started; openssh-server and the client (the
 #   server tests run their own sshd on loopback, with its own config and host
 #   key, as two staff logins), systemd (`systemd-analyze verify` on the units,
-#   systemd-sysusers; nothing is started).
+#   systemd-sysusers; nothing is started), acl (setfacl: the README's way to
+#   let the daemon read a Maildir, run by the server tests).
 # - The other IMAP servers of tests/imap_servers.rs, run by the tests as
 #   their own child processes: GNU Mailutils imap4d (mailutils-imap4d,
 #   installed normally); Cyrus 3.6 and Courier-IMAP 5.0, which conflict with
@@ -27,7 +28,7 @@ server_libs=(libpcre3 libxapian30 libical3 libjansson4 libpq5 libwrap0 libicu72
     libsasl2-modules-db sasl2-bin mailutils-imap4d util-linux)
 need=()
 for pkg in dovecot-imapd isync openssl time tmux libreoffice-calc-nogui chromium \
-    openssh-server openssh-client systemd "${server_libs[@]}"; do
+    openssh-server openssh-client systemd acl "${server_libs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

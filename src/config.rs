@@ -27,11 +27,10 @@ use crate::publish::schedule::Schedule;
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("fichier de configuration {path} : impossible de le lire ({source})")]
+    #[error("fichier de configuration {path} : {}", crate::os_error::problem(.path, .error))]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("fichier de configuration {path} : {message}")]
     Invalid { path: PathBuf, message: String },
@@ -255,15 +254,23 @@ impl Config {
         if let Some(p) = explicit {
             return Config::load(p);
         }
-        if local.is_file() {
+        // A file there but unreadable for this user is still the one:
+        // its error says why (never "no configuration").
+        let there = |p: &Path| match std::fs::metadata(p) {
+            Ok(m) => m.is_file(),
+            Err(e) => e.kind() == std::io::ErrorKind::PermissionDenied,
+        };
+        if there(local) {
             return Config::load(local);
         }
+        // The user's own file: a folder this user may not pass through on
+        // its way (a HOME that is not theirs, under `sudo -u`) means none.
         if let Some(x) = &xdg
             && x.is_file()
         {
             return Config::load(x);
         }
-        if system.exists() {
+        if there(system) {
             return Config::load(system);
         }
         Err(ConfigError::NotFound {
@@ -274,27 +281,9 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::PermissionDenied {
-                ConfigError::Invalid {
-                    path: path.into(),
-                    message: {
-                        let user = crate::system::effective_user();
-                        format!(
-                            "illisible pour {user} ({source}) ; demander à l'administrateur d'ajouter {user} \
-                             au groupe {} (`usermod -a -G {} {user}`, puis se reconnecter) ou de rendre le \
-                             fichier lisible",
-                            crate::system::GROUP,
-                            crate::system::GROUP
-                        )
-                    },
-                }
-            } else {
-                ConfigError::Read {
-                    path: path.into(),
-                    source,
-                }
-            }
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.into(),
+            error,
         })?;
         Config::parse(&text, path)
     }
@@ -528,20 +517,163 @@ impl Config {
     }
 }
 
-/// A TOML error in one line: "ligne N : what" (the line where the table or
-/// value that failed starts), without the multi-line drawing.
+/// A TOML error in one line, in French: "ligne N, [section] clé (« the
+/// line ») : what is wrong and how to write it". TOML's own (English)
+/// words are shown only for an error not translated here, as a detail.
 fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message().trim().replace('\n', " ");
-    match e.span() {
-        Some(span) => {
-            let start = span.start.min(text.len());
-            let line = text[..start].matches('\n').count() + 1;
-            let content = text.lines().nth(line - 1).unwrap_or("").trim();
-            let content: String = content.chars().take(80).collect();
-            format!("ligne {line} (« {content} ») : {message}")
-        }
-        None => message,
+    let detail = e.message().trim().replace('\n', " ");
+    let Some(span) = e.span() else {
+        return toml_meaning(&detail, None, false);
+    };
+    let start = span.start.min(text.len());
+    let line = text[..start].matches('\n').count() + 1;
+    let content = text.lines().nth(line - 1).unwrap_or("").trim();
+    let header = content.starts_with('[');
+    // The key of a `key = value` line, and the table it is in.
+    let key = content
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !header);
+    let section = text
+        .lines()
+        .take(line)
+        .filter_map(|l| {
+            let l = l.trim();
+            (l.starts_with('[') && l.ends_with(']')).then(|| l.to_string())
+        })
+        .last();
+    let mut place = format!("ligne {line}");
+    match (key, &section) {
+        (Some(k), Some(s)) => place.push_str(&format!(", {s} {k}")),
+        (Some(k), None) => place.push_str(&format!(", clé {k}")),
+        _ => {}
     }
+    let shown: String = content.chars().take(80).collect();
+    format!(
+        "{place} (« {shown} ») : {}",
+        toml_meaning(&detail, key, header)
+    )
+}
+
+/// What TOML's (or serde's) English message means, in French, with what to
+/// write instead; for a message not known here, a French sentence with
+/// TOML's words as a detail. `header`: the line is a `[section]` header.
+fn toml_meaning(detail: &str, key: Option<&str>, header: bool) -> String {
+    let key_text = key.map_or_else(String::new, |k| format!(" de {k}"));
+    // The words between backquotes: `a`, expected one of `b`, `c`.
+    let quoted: Vec<&str> = detail.split('`').skip(1).step_by(2).collect();
+    let first = quoted.first().copied().unwrap_or("");
+    let choices = |what: &str| {
+        if quoted.len() > 1 {
+            format!(" ({what} possibles : {})", quoted[1..].join(", "))
+        } else {
+            String::new()
+        }
+    };
+    if detail.contains("string values must be quoted") {
+        return format!(
+            "valeur{key_text} illisible : un texte s'écrit entre guillemets (\"…\"), un oui/non \
+             s'écrit true ou false, un nombre sans guillemets"
+        );
+    }
+    if detail.starts_with("invalid basic string") || detail.starts_with("invalid literal string") {
+        return format!(
+            "texte{key_text} mal fermé : il manque le guillemet de fin ({}) sur cette ligne",
+            if detail.contains("literal") {
+                "'"
+            } else {
+                "\""
+            }
+        );
+    }
+    if let Some(rest) = detail.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
+        let what = |t: &str| {
+            let t = t.trim();
+            if t.starts_with("a boolean") || t.starts_with("boolean") || t == "bool" {
+                "true ou false".to_string()
+            } else if t.starts_with("string") || t.starts_with("a string") {
+                "un texte entre guillemets".to_string()
+            } else if t.starts_with("path") {
+                "un chemin entre guillemets".to_string()
+            } else if [
+                "integer",
+                "u64",
+                "i64",
+                "u32",
+                "usize",
+                "a number",
+                "an integer",
+                "floating",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+            {
+                "un nombre".to_string()
+            } else if t.starts_with("a sequence") || t.starts_with("sequence") {
+                "une liste [ … ]".to_string()
+            } else if t.starts_with("a character") || t == "char" {
+                "un seul caractère entre guillemets".to_string()
+            } else if t.starts_with("map") || t.starts_with("struct") || t.starts_with("a map") {
+                "une section [ … ]".to_string()
+            } else {
+                format!("« {t} »")
+            }
+        };
+        return format!(
+            "type de valeur incorrect{key_text} : {} au lieu de {}",
+            what(found),
+            what(expected)
+        );
+    }
+    if detail.starts_with("unknown field") {
+        return if header {
+            format!(
+                "section [{first}] inconnue : vérifier son nom{}",
+                choices("sections")
+            )
+        } else {
+            format!(
+                "clé « {first} » inconnue dans cette section : vérifier son nom{}",
+                choices("clés")
+            )
+        };
+    }
+    if detail.starts_with("missing field") {
+        return format!("clé « {first} » manquante : l'ajouter (voir la configuration d'exemple)");
+    }
+    if detail.contains("duplicate key") {
+        return if header {
+            "section écrite deux fois : n'en garder qu'une".to_string()
+        } else {
+            "clé écrite deux fois dans la même section : n'en garder qu'une".to_string()
+        };
+    }
+    if detail.starts_with("unknown variant") {
+        return format!("valeur « {first} » inconnue{}", choices("valeurs"));
+    }
+    if detail.starts_with("unclosed table") || detail.starts_with("unclosed array of tables") {
+        return "en-tête de section mal fermé : il manque le crochet de fin `]`".to_string();
+    }
+    if detail.starts_with("unclosed array") || detail.starts_with("missing comma between array") {
+        return format!(
+            "liste{key_text} mal écrite : les éléments séparés par des virgules, entre `[` et `]`"
+        );
+    }
+    if detail.starts_with("invalid table header")
+        || detail.starts_with("invalid key")
+        || detail.contains("expected `=`")
+    {
+        return "ligne mal formée : attendu `clé = valeur` ou un en-tête `[section]`".to_string();
+    }
+    if detail.starts_with("invalid number") || detail.starts_with("invalid integer") {
+        return format!(
+            "nombre{key_text} illisible : écrire les chiffres seuls, sans espace ni guillemets"
+        );
+    }
+    format!(
+        "syntaxe incorrecte sur cette ligne (voir la configuration d'exemple) ; détail de l'analyseur TOML : {detail}"
+    )
 }
 
 fn is_hh_mm(s: &str) -> bool {
@@ -756,6 +888,59 @@ mod tests {
         std::fs::write(&local, not_demo()).unwrap();
         assert_eq!(find(None).unwrap().path, local);
         assert_eq!(find(Some(&system)).unwrap().path, system);
+    }
+
+    #[test]
+    fn toml_errors_are_explained_in_french_with_line_and_key() {
+        let bad = SHIPPED.replace("csv_bom = true", "csv_bom = vrai");
+        let e = Config::parse(&bad, Path::new("/etc/fiches/config.toml"))
+            .unwrap_err()
+            .to_string();
+        let line = bad.lines().position(|l| l == "csv_bom = vrai").unwrap() + 1;
+        assert!(
+            e.starts_with("fichier de configuration /etc/fiches/config.toml : ")
+                && e.contains(&format!("ligne {line}, [publish] csv_bom"))
+                && e.contains("true ou false")
+                && e.contains("entre guillemets"),
+            "{e}"
+        );
+        let bad = SHIPPED.replace("csv_bom = true", "csv_bom = \"oui\"");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[publish] csv_bom") && e.contains("au lieu de true ou false"),
+            "{e}"
+        );
+        let bad = SHIPPED.replace("[database]", "[database]\npaht = 1");
+        let e = Config::parse(&bad, Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("clé « paht » inconnue") && e.contains("path"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_said_once_in_french() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("nope.toml");
+        let e = Config::find_and_load(Some(&p)).unwrap_err();
+        let text = crate::os_error::chain_text(&anyhow::Error::new(e));
+        assert_eq!(
+            text,
+            format!("fichier de configuration {} : n'existe pas", p.display())
+        );
+        let p = dir.path().join("absent/config.toml");
+        let text = Config::find_and_load(Some(&p)).unwrap_err().to_string();
+        assert!(
+            text.contains(&format!(
+                "le dossier {} n'existe pas",
+                dir.path().join("absent").display()
+            )),
+            "{text}"
+        );
     }
 
     #[test]

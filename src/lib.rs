@@ -20,6 +20,7 @@ pub mod fiche;
 pub mod intake;
 pub mod letters;
 pub mod net;
+pub mod os_error;
 pub mod outbox;
 pub mod publish;
 pub mod safe;

@@ -103,7 +103,7 @@ fn run() -> ExitCode {
         Err(e) => {
             eprintln!(
                 "fiches : {}",
-                fiches::safe::terminal_line(&format!("{e:#}"))
+                fiches::safe::terminal_line(&fiches::os_error::chain_text(&e))
             );
             if e.downcast_ref::<commands::Permanent>().is_some() {
                 ExitCode::from(commands::EXIT_PERMANENT)
@@ -126,18 +126,33 @@ fn self_exe() -> std::path::PathBuf {
 
 /// Logs go to stderr; `-v` for progress details, `FICHES_LOG` for filters.
 /// No colours off a terminal; under systemd (`JOURNAL_STREAM` set) no
-/// timestamps either, journald adds its own.
+/// timestamps either, journald adds its own. An interactive command (not
+/// the daemon, no `-v`, no `FICHES_LOG`) shows its warnings as plain
+/// French lines, like its other messages, not in the log layout. A log
+/// line that cannot be written (its terminal closed under a daemon started
+/// by hand) is dropped: never a panic, never a second message about it.
 fn init_tracing(verbose: u8, quiet: &str) {
     let default = match verbose {
         0 => quiet,
         1 => "info",
         _ => "debug",
     };
+    let from_env = std::env::var_os("FICHES_LOG").is_some();
     let filter = tracing_subscriber::EnvFilter::try_from_env("FICHES_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    if verbose == 0 && quiet == "warn" && !from_env {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .log_internal_errors(false)
+            .event_format(commands::output::PlainLines)
+            .try_init();
+        return;
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .log_internal_errors(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false);
     let _ = if std::env::var_os("JOURNAL_STREAM").is_some() {

@@ -138,10 +138,11 @@ pub fn health(
         })
         .flatten()
         .max();
-    // An error counts while it is newer than its mailbox's last contact.
+    // An error counts while it is newer than its mailbox's last contact
+    // (`Heartbeat::current_error`).
     let error = beats
         .iter()
-        .filter(|h| h.last_error.is_some() && h.last_error_at >= h.last_contact_at)
+        .filter(|h| h.current_error().is_some())
         .max_by(|a, b| a.last_error_at.cmp(&b.last_error_at));
     let running = match holder {
         Holder::Held(pid) => Some(Some(pid)),
@@ -161,9 +162,9 @@ pub fn health(
         }
         let last_error = beats
             .iter()
-            .filter(|h| h.last_error.is_some())
+            .filter(|h| h.current_error().is_some())
             .max_by(|a, b| a.last_error_at.cmp(&b.last_error_at))
-            .and_then(|h| h.last_error.clone());
+            .and_then(|h| h.current_error().map(str::to_string));
         return Health::Stopped {
             since: latest_update,
             last_error,
@@ -420,6 +421,39 @@ mod tests {
             "démon : vu il y a 30 s, erreur : connexion refusée"
         );
         assert!(daemon_sentence(&h, now()).contains("connexion refusée"));
+    }
+
+    #[test]
+    fn an_error_older_than_the_last_contact_no_longer_counts() {
+        // A Maildir once unreadable, fixed since: five clean runs later the
+        // row still holds the old error text, older than its contact.
+        let mut b = beat(DaemonState::Waiting, Some("2018-06-12T09:59:30Z"), 7);
+        b.account = "local".into();
+        b.last_error = Some("Maildir /home/r/Maildir : accès refusé".into());
+        b.last_error_at = Some("2018-06-12T09:40:00Z".into());
+        assert_eq!(b.current_error(), None);
+        let h = health(
+            std::slice::from_ref(&b),
+            Holder::Held(7),
+            now(),
+            SILENT_AFTER,
+        );
+        assert!(matches!(h, Health::Running { .. }), "{h:?}");
+        // Stopped: no old error in its words either.
+        let h = health(std::slice::from_ref(&b), Holder::Free, now(), SILENT_AFTER);
+        assert_eq!(
+            h,
+            Health::Stopped {
+                since: Some("2018-06-12T09:59:30Z".into()),
+                last_error: None
+            }
+        );
+        assert!(!daemon_sentence(&h, now()).contains("erreur"));
+        // Newer than the contact: it counts, running or stopped.
+        b.last_error_at = Some("2018-06-12T09:59:50Z".into());
+        assert!(b.current_error().is_some());
+        let h = health(std::slice::from_ref(&b), Holder::Free, now(), SILENT_AFTER);
+        assert!(daemon_sentence(&h, now()).contains("accès refusé"), "{h:?}");
     }
 
     #[test]

@@ -81,6 +81,55 @@ pub fn user_name(uid: u32) -> Option<String> {
 
 /// The user id of an account name.
 pub fn user_id(name: &str) -> Option<u32> {
+    account_ids(name).map(|(uid, _)| uid)
+}
+
+/// The groups an account gets at its next login, from the account and
+/// group databases (its primary group included) — not those of a session
+/// opened before it was added to one.
+pub fn account_groups(name: &str) -> Vec<u32> {
+    let (Some((_, primary)), Ok(c)) = (account_ids(name), CString::new(name)) else {
+        return Vec::new();
+    };
+    let mut n: libc::c_int = 64;
+    loop {
+        let mut groups = vec![0 as libc::gid_t; n as usize];
+        let mut count = n;
+        // SAFETY: `groups` holds `count` entries; getgrouplist writes at
+        // most that many and sets `count` to the number it needs.
+        let rc =
+            unsafe { libc::getgrouplist(c.as_ptr(), primary, groups.as_mut_ptr(), &mut count) };
+        if rc >= 0 {
+            groups.truncate(count.max(0) as usize);
+            return groups;
+        }
+        if count <= n || n >= 1 << 16 {
+            return vec![primary];
+        }
+        n = count;
+    }
+}
+
+/// What to tell `user`, who is not in `group` in this session: to ask for
+/// it (`adduser`), or — already added since this session was opened — to
+/// log in again. Both end with "log out and in again".
+pub fn join_group_advice(user: &str, group: &str) -> String {
+    let listed = group_id(group).is_some_and(|g| account_groups(user).contains(&g));
+    if listed {
+        format!(
+            "{user} fait déjà partie du groupe {group}, mais cette session a été ouverte avant : \
+             se déconnecter puis se reconnecter (ou `newgrp {group}` dans ce terminal)"
+        )
+    } else {
+        format!(
+            "demander à l'administrateur d'ajouter {user} au groupe {group} \
+             (`sudo adduser {user} {group}`), puis se déconnecter et se reconnecter"
+        )
+    }
+}
+
+/// The user and primary group ids of an account name.
+fn account_ids(name: &str) -> Option<(u32, u32)> {
     let c = CString::new(name).ok()?;
     let mut buf = vec![0u8; 4096];
     loop {
@@ -103,7 +152,7 @@ pub fn user_id(name: &str) -> Option<u32> {
         if rc != 0 || out.is_null() {
             return None;
         }
-        return Some(pwd.pw_uid);
+        return Some((pwd.pw_uid, pwd.pw_gid));
     }
 }
 
@@ -180,6 +229,11 @@ pub fn readable(path: &Path) -> bool {
     access(path, libc::R_OK)
 }
 
+/// Whether this process may pass through the folder `path` (search).
+pub fn searchable(path: &Path) -> bool {
+    access(path, libc::X_OK)
+}
+
 fn access(path: &Path, mode: libc::c_int) -> bool {
     let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
         return false;
@@ -194,11 +248,9 @@ fn access(path: &Path, mode: libc::c_int) -> bool {
 pub fn not_writable_advice(path: &Path) -> String {
     use std::os::unix::fs::MetadataExt;
     let user = effective_user();
-    let Ok(meta) = std::fs::metadata(path) else {
-        return format!(
-            "{} introuvable ou inaccessible pour {user} ; demander à l'administrateur de vérifier le chemin et les droits",
-            path.display()
-        );
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return crate::os_error::path_problem(path, &e),
     };
     let group = group_name(meta.gid()).unwrap_or_else(|| meta.gid().to_string());
     let owner = user_name(meta.uid()).unwrap_or_else(|| meta.uid().to_string());
@@ -218,15 +270,16 @@ pub fn not_writable_advice(path: &Path) -> String {
     }
     if !in_group(meta.gid()) {
         return format!(
-            "{what} {} appartient au groupe {group} et {user} n'en fait pas partie ; \
-             demander à l'administrateur d'ajouter {user} au groupe {group} \
-             (`usermod -a -G {group} {user}`, puis se reconnecter)",
-            path.display()
+            "{what} {} appartient au groupe {group} et {user} n'en fait pas partie (dans cette session) ; {}",
+            path.display(),
+            join_group_advice(&user, &group)
         );
     }
     format!(
-        "{what} {} n'est pas modifiable par {user} ; demander à l'administrateur d'ajouter {user} au groupe {GROUP} \
-         et de vérifier les droits ({owner}:{group})",
+        "{what} {} n'est pas modifiable par {user} ; demander à l'administrateur de vérifier ses droits \
+         ({owner}:{group}, `sudo chmod g+w{} {}`)",
+        path.display(),
+        if meta.is_dir() { "s" } else { "" },
         path.display()
     )
 }
@@ -243,6 +296,60 @@ pub fn in_group(gid: u32) -> bool {
     let mut groups = vec![0 as libc::gid_t; n as usize];
     let n = unsafe { libc::getgroups(n, groups.as_mut_ptr()) };
     n > 0 && groups[..n as usize].contains(&gid)
+}
+
+/// A process that has a file open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenBy {
+    pub pid: u32,
+    /// Its user's account name.
+    pub user: String,
+    /// Its program's name (`/proc/PID/comm`).
+    pub command: String,
+}
+
+/// The other processes that have `path` open (or the file that was at
+/// `path` before it was replaced or deleted), from `/proc/*/fd`: all of
+/// them for root, this user's own for anyone else.
+pub fn processes_with_open(path: &Path) -> Vec<OpenBy> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return Vec::new();
+    };
+    let deleted = format!("{} (deleted)", target.display());
+    let me = std::process::id();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for p in procs.flatten() {
+        let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+            continue;
+        };
+        let holds = fds.flatten().any(|fd| {
+            std::fs::read_link(fd.path())
+                .is_ok_and(|l| l == target || l.as_os_str().as_bytes() == deleted.as_bytes())
+        });
+        if holds {
+            let uid = std::fs::metadata(p.path()).map_or(u32::MAX, |m| m.uid());
+            found.push(OpenBy {
+                pid,
+                user: user_name(uid).unwrap_or_else(|| format!("uid {uid}")),
+                command: std::fs::read_to_string(p.path().join("comm"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            });
+        }
+    }
+    found.sort_by_key(|o| o.pid);
+    found
 }
 
 /// The pid holding a `flock` on `path`, from `/proc/locks` (read only: the
@@ -355,6 +462,34 @@ mod tests {
         assert_eq!(flock_holder(&p), Some(std::process::id()));
         drop(f);
         assert_eq!(flock_holder(&p), None);
+    }
+
+    #[test]
+    fn a_process_holding_a_file_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.db");
+        std::fs::write(&p, "x").unwrap();
+        assert!(processes_with_open(&p).is_empty());
+        // A child that holds it open (this process is left out on purpose);
+        // `exec` so that the shell is that one process.
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec sleep 30 3<'{}'", p.display()))
+            .spawn()
+            .unwrap();
+        let t0 = std::time::Instant::now();
+        let found = loop {
+            let f = processes_with_open(&p);
+            if !f.is_empty() || t0.elapsed() > std::time::Duration::from_secs(10) {
+                break f;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].pid, child.id());
+        assert_eq!(found[0].user, effective_user());
     }
 
     #[test]

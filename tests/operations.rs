@@ -367,3 +367,318 @@ fn the_daemon_watches_a_maildir() {
     let (_, j, _) = status(&env);
     assert_eq!(j["daemon"]["state"], "stopped", "{j}");
 }
+
+/// The messages of a database, counted by a connection of its own (0 when
+/// it cannot be read yet).
+fn count_messages(db: &Path) -> i64 {
+    rusqlite::Connection::open(db)
+        .ok()
+        .and_then(|c| {
+            c.query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0))
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+/// A Maildir with `n` messages of the corpus in `new/`, from the `skip`th.
+fn maildir_with(md: &Path, skip: usize, n: usize) {
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(sub)).unwrap();
+    }
+    let mut mails: Vec<_> = std::fs::read_dir(common::corpus_mail())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    mails.sort();
+    for (i, m) in mails.iter().skip(skip).take(n).enumerate() {
+        std::fs::copy(m, md.join(format!("new/15281{:05}.M{i}.test", skip + i))).unwrap();
+    }
+}
+
+/// The README's restore: a backup put in place of the database by a new
+/// file (`install BACKUP fiches.db`), `-wal` and `-shm` removed.
+fn restore_over(db: &Path, backup: &Path) {
+    let staged = db.with_extension("restauration");
+    std::fs::copy(backup, &staged).unwrap();
+    std::fs::rename(&staged, db).unwrap();
+    for s in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", db.display()));
+    }
+}
+
+fn decisions(db: &Path) -> i64 {
+    query_i64(db, "SELECT count(*) FROM journal WHERE action = 'decision'")
+}
+
+fn query_i64(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+/// A console left open while a backup is restored (the outside tester's
+/// case: decisions made there went to the old, unlinked file and were
+/// lost without a word). It notices the new file by itself, says so, and
+/// a decision tried then is refused with that reason: nothing is written
+/// to either file, and a new console works on the restored one.
+#[test]
+fn a_console_left_open_on_a_restored_database_records_nothing_and_says_so() {
+    let env = Env::new();
+    env.import(&[&common::corpus_mail()]);
+    let db = env.db();
+    let backup = env.path().join("sauvegarde.db");
+    let out = env.run(&["backup", backup.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        server_support::output_text(&out)
+    );
+    let console_line = format!(
+        "cd '{}' && env -u FICHES_CONFIG -u FICHES_DB '{}'",
+        env.path().display(),
+        env!("CARGO_BIN_EXE_fiches")
+    );
+    let t = server_support::Tmux::start("remplacee", 160, 40, &console_line);
+    t.wait_for("1 Propositions");
+    restore_over(&db, &backup);
+    // Noticed without a key pressed.
+    let screen = t.wait_for_all(&["a été remplacée"], Duration::from_secs(10));
+    assert!(
+        screen.contains("Quitter (q) puis relancer fiches"),
+        "{screen}"
+    );
+    // A decision tried now: refused, with the reason.
+    t.keys(&["Enter", "Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_secs(1));
+    let screen = t.wait_for("a été remplacée");
+    assert!(!screen.contains("retenue : "), "{screen}");
+    assert_eq!(decisions(&db), 0, "nothing written to the restored file");
+    t.keys(&["Escape", "Escape", "q"]);
+    drop(t);
+    // A new console opens the restored database and can decide there.
+    let t = server_support::Tmux::start("relancee", 160, 40, &console_line);
+    let screen = t.wait_for("1 Propositions");
+    assert!(!screen.contains("remplacée"), "{screen}");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("Places libres");
+    t.keys(&["Enter"]);
+    t.wait_for("retenue : ");
+    t.keys(&["q"]);
+    t.wait_for("FIN 0");
+    assert_eq!(decisions(&db), 1);
+}
+
+/// The daemon notices too: it ends (with an error, which the unit
+/// restarts) instead of storing mail in a file nobody reads any more.
+#[test]
+fn the_daemon_stops_when_its_database_is_replaced() {
+    let env = Env::with_sources("[[sources]]\ntype = \"maildir\"\npath = \"Maildir\"\n");
+    let md = env.path().join("Maildir");
+    maildir_with(&md, 0, 2);
+    let db = env.db();
+    let mut daemon = env
+        .command()
+        .arg("daemon")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    server_support::wait_until(
+        "the first messages",
+        Duration::from_secs(30),
+        || count_messages(&db) == 2,
+        String::new,
+    );
+    let backup = env.path().join("sauvegarde.db");
+    assert!(
+        env.run(&["backup", backup.to_str().unwrap()])
+            .status
+            .success()
+    );
+    restore_over(&db, &backup);
+    let t0 = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = daemon.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "the daemon did not notice its database was replaced"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut log = String::new();
+    std::io::Read::read_to_string(daemon.stderr.as_mut().unwrap(), &mut log).unwrap();
+    assert!(!status.success(), "{log}");
+    assert_ne!(status.code(), Some(78), "a restart fixes it: {log}");
+    assert!(log.contains("remplacée sur le disque"), "{log}");
+    // Restarted, it works on the new file.
+    maildir_with(&md, 2, 1);
+    let out = env.run(&["daemon", "--once"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        server_support::output_text(&out)
+    );
+    assert_eq!(count_messages(&db), 3);
+}
+
+/// Started by hand in a terminal (the fallback without systemd, in an SSH
+/// session): closing that terminal sends SIGHUP, which used to kill it.
+/// It goes on, still takes mail, and stops on SIGTERM.
+#[test]
+fn the_daemon_started_by_hand_survives_its_session_closing() {
+    let env = Env::with_sources("[[sources]]\ntype = \"maildir\"\npath = \"Maildir\"\n");
+    let md = env.path().join("Maildir");
+    maildir_with(&md, 0, 1);
+    let db = env.db();
+    // In a real terminal: `fiches daemon &`, its log on that terminal.
+    let t = server_support::Tmux::start(
+        "session",
+        120,
+        30,
+        &format!(
+            "cd '{}' && env -u FICHES_CONFIG -u FICHES_DB '{}' daemon & sleep 600",
+            env.path().display(),
+            env!("CARGO_BIN_EXE_fiches")
+        ),
+    );
+    server_support::wait_until(
+        "the first message",
+        Duration::from_secs(30),
+        || count_messages(&db) == 1,
+        || t.capture(),
+    );
+    let lock = fiches::status::daemon_lock_path(&db);
+    let pid = fiches::system::flock_holder(&lock).expect("the daemon holds its lock");
+    // The session ends: the terminal goes away (SIGHUP to its processes).
+    drop(t);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        fiches::system::flock_holder(&lock),
+        Some(pid),
+        "the daemon died with its session"
+    );
+    // It still works, its terminal gone: a new mail, then a pass now.
+    maildir_with(&md, 1, 1);
+    unsafe {
+        libc::kill(pid as i32, libc::SIGUSR1);
+    }
+    server_support::wait_until(
+        "the new message",
+        Duration::from_secs(30),
+        || count_messages(&db) == 2,
+        String::new,
+    );
+    let (_, j, _) = status(&env);
+    assert_eq!(j["daemon"]["state"], "running", "{j}");
+    unsafe {
+        libc::kill(pid as i32, libc::SIGTERM);
+    }
+    server_support::wait_until(
+        "the daemon to stop on SIGTERM",
+        Duration::from_secs(30),
+        || fiches::system::flock_holder(&lock).is_none(),
+        String::new,
+    );
+}
+
+/// An error of a source that was fixed since (a Maildir missing, then
+/// created): `fiches status` no longer shows it once a pass went well.
+#[test]
+fn an_old_daemon_error_is_not_shown_once_it_recovered() {
+    let env = Env::with_sources("[[sources]]\ntype = \"maildir\"\npath = \"Maildir\"\n");
+    let md = env.path().join("Maildir");
+    let db = env.db();
+    let mut daemon = env
+        .command()
+        .arg("daemon")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    server_support::wait_until(
+        "the error of the missing Maildir",
+        Duration::from_secs(30),
+        || {
+            let (_, j, _) = status(&env);
+            j["daemon"]["state"] == "failing"
+        },
+        || format!("{:?}", status(&env).1),
+    );
+    let (_, _, text) = status(&env);
+    assert!(text.contains("n'existe pas"), "{text}");
+    // Fixed: the Maildir is there, a pass now.
+    maildir_with(&md, 0, 1);
+    unsafe {
+        libc::kill(daemon.id() as i32, libc::SIGUSR1);
+    }
+    server_support::wait_until(
+        "the message",
+        Duration::from_secs(30),
+        || count_messages(&db) == 1,
+        String::new,
+    );
+    let (code, j, text) = status(&env);
+    assert_eq!(j["daemon"]["state"], "running", "{j}");
+    assert!(
+        !text.contains("dernière erreur") && !text.contains("n'existe pas"),
+        "{text}"
+    );
+    assert!(j["daemon"]["sources"][0]["last_error"].is_null(), "{j}");
+    // (members.csv is the only thing left to do.)
+    assert!(code == Some(0) || text.contains("adhérents"), "{text}");
+    unsafe {
+        libc::kill(daemon.id() as i32, libc::SIGTERM);
+    }
+    assert!(daemon.wait().unwrap().success());
+    // Stopped: its last words are not an old error either.
+    let (_, _, text) = status(&env);
+    assert!(
+        text.contains("arrêté") && !text.contains("dernière erreur"),
+        "{text}"
+    );
+}
+
+/// Every migration the README names is one the program has (the outside
+/// tester was sent looking for a `0006_imap_servers` that was 0007).
+#[test]
+fn the_readme_names_only_migrations_that_exist() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".sql"))
+                .map(str::to_string)
+        })
+        .collect();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut named = 0;
+    for (i, _) in readme.match_indices('_') {
+        let b = readme.as_bytes();
+        if i < 4 || !b[i - 4..i].iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        if i > 4 && (b[i - 5].is_ascii_alphanumeric()) {
+            continue;
+        }
+        let rest: String = readme[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        let name = format!("{}_{}", &readme[i - 4..i], rest.trim_end_matches('_'));
+        assert!(
+            names.contains(&name),
+            "README names {name}; migrations: {names:?}"
+        );
+        named += 1;
+    }
+    assert!(named >= 2, "the README names migrations");
+}

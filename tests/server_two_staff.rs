@@ -25,12 +25,19 @@ struct World {
     sb: Sandbox,
     sshd: Sshd,
     daemon: Unit,
+    /// Held until everything above is dropped: one server at a time (five
+    /// sandboxes, each with its sshd, daemon and consoles, made a loaded
+    /// two-core machine miss the timeouts).
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The server after the README's installation: setup, a Maildir source,
 /// no publication schedule (the test publishes), and no database yet (so
 /// that the order decides who creates it).
 fn world() -> World {
+    let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let sb = Sandbox::enter();
     sb.install_binary();
     sb.add_user("alice");
@@ -53,7 +60,12 @@ fn world() -> World {
     sh("rm -f /var/lib/fiches/fiches.db*");
     let sshd = Sshd::start(&sb, &["alice", "bob", "carol"]);
     let daemon = Unit::installed("fiches-daemon.service");
-    World { sb, sshd, daemon }
+    World {
+        sb,
+        sshd,
+        daemon,
+        _serial: serial,
+    }
 }
 
 impl World {
@@ -288,22 +300,63 @@ fn umask_022_everywhere() {
 fn someone_outside_the_group_is_told_at_once() {
     let w = world();
     drop(w.start_daemon(None));
+    // carol: the configuration (640 root:fiches) is the first thing she
+    // cannot read — said as such (not "introuvable"), with who to ask, the
+    // command, and that the new group counts from her next login.
+    let advice = "d'ajouter carol au groupe fiches (`sudo adduser carol fiches`), puis se déconnecter et se reconnecter";
+    for cmd in ["fiches status", "fiches proposals"] {
+        let out = w
+            .sshd
+            .command("carol", &format!("umask 022; {cmd}"))
+            .output()
+            .unwrap();
+        let text = output_text(&out);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {text}");
+        assert!(
+            text.contains("carol ne peut pas lire le fichier /etc/fiches/config.toml")
+                && text.contains(advice),
+            "{cmd}: {text}"
+        );
+        assert!(
+            !text.contains("introuvable") && !text.contains("os error"),
+            "{text}"
+        );
+    }
+    let t = Tmux::start("carol", 200, 40, &w.sshd.tty_line("carol", LOGIN));
+    let screen = t.wait_for("FIN 2").replace('\n', "");
+    assert!(screen.contains(advice), "{screen}");
+    // The database itself, were the configuration readable to her.
+    sh("chmod o+r /etc/fiches/config.toml");
     let out = w
         .sshd
-        .command("carol", "umask 022; fiches status")
+        .command("carol", "umask 022; fiches proposals")
         .output()
         .unwrap();
     let text = output_text(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
-        text.contains("carol") && text.contains("groupe fiches"),
+        text.contains("carol ne peut pas passer par le dossier /var/lib/fiches")
+            && text.contains(advice),
         "{text}"
     );
-    let t = Tmux::start("carol", 120, 40, &w.sshd.tty_line("carol", LOGIN));
-    let screen = t.wait_for("FIN 2");
-    assert!(screen.contains("lecture seule"), "{screen}");
+    sh("chmod o-r /etc/fiches/config.toml");
+    // alice, added to the group after her session was opened (that
+    // session's groups are the old ones): logging in again is enough.
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=alice", "--regid=alice", "--clear-groups", "--"])
+        .args(["/usr/local/bin/fiches", "status"])
+        .current_dir("/home/alice")
+        .env("HOME", "/home/alice")
+        .env("USER", "alice")
+        .output()
+        .unwrap();
+    let text = output_text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
-        screen.contains("d'ajouter carol au groupe fiches"),
-        "{screen}"
+        text.contains(
+            "alice fait déjà partie du groupe fiches, mais cette session a été ouverte avant"
+        ) && text.contains("se déconnecter puis se reconnecter")
+            && !text.contains("adduser"),
+        "{text}"
     );
 }

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::Globals;
 use super::output::Out;
@@ -46,11 +46,22 @@ fn is_ours(name: &str) -> bool {
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = match &globals.db {
         Some(_) => globals.config().ok().flatten(),
-        None => Some(globals.require_config()?),
+        None => Some(globals.admin_config("fiches backup")?),
     };
     let db = globals.db_path(config.as_ref())?;
-    if !db.exists() {
-        bail!("la base {} n'existe pas : rien à sauvegarder", db.display());
+    let mut out = Out::new();
+    out.line(&clean(&super::acting_on(config.as_ref(), &db)))?;
+    match crate::os_error::exists(&db) {
+        Ok(true) => {}
+        Ok(false) => bail!(
+            "la base {} n'existe pas : rien à sauvegarder ; vérifier [database] path{}",
+            db.display(),
+            config
+                .as_ref()
+                .map(|c| format!(" dans {}", c.path.display()))
+                .unwrap_or_default()
+        ),
+        Err(why) => bail!("sauvegarde impossible : {why}"),
     }
     let default_dir = db
         .parent()
@@ -69,8 +80,12 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     if args.keep.is_some() && file.is_some() {
         bail!("--keep demande un dossier de destination, pas un fichier");
     }
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("dossier de sauvegarde {} impossible à créer", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        anyhow::anyhow!(
+            "dossier de sauvegarde impossible à créer : {}",
+            crate::os_error::path_problem(&dir, &e)
+        )
+    })?;
     let dest = match file {
         Some(f) => f,
         None => {
@@ -93,7 +108,6 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             dest.display()
         );
     }
-    let mut out = Out::new();
     let size = std::fs::metadata(&dest).map_or(0, |m| m.len());
     out.line(&clean(&format!(
         "sauvegarde {} ({:.1} Mo), vérifiée",
@@ -102,7 +116,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     )))?;
     if let Some(keep) = args.keep {
         let mut ours: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .with_context(|| format!("lecture de {}", dir.display()))?
+            .map_err(|e| anyhow::anyhow!("{}", crate::os_error::path_problem(&dir, &e)))?
             .flatten()
             .filter(|e| is_ours(&e.file_name().to_string_lossy()))
             .map(|e| e.path())
@@ -110,8 +124,11 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         ours.sort();
         let excess = ours.len().saturating_sub(keep.max(1));
         for old in &ours[..excess] {
-            std::fs::remove_file(old).with_context(|| {
-                format!("suppression de l'ancienne sauvegarde {}", old.display())
+            std::fs::remove_file(old).map_err(|e| {
+                anyhow::anyhow!(
+                    "suppression de l'ancienne sauvegarde impossible : {}",
+                    crate::os_error::path_problem(old, &e)
+                )
             })?;
             out.line(&clean(&format!(
                 "ancienne sauvegarde supprimée : {}",

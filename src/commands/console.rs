@@ -52,11 +52,12 @@ pub fn import_sample_if_empty(
 
 /// The members list beside the configuration; empty when there is none.
 pub fn load_members(config: &Config) -> anyhow::Result<Members> {
-    let path = config.members_path();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Members::from_csv(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Members::default()),
-        Err(e) => Err(e).with_context(|| format!("liste des adhérents {}", path.display())),
+    let file = super::MembersFile::read(config);
+    match file {
+        super::MembersFile::Unreadable(why) => {
+            anyhow::bail!("liste des adhérents illisible : {why}")
+        }
+        other => Ok(other.members()),
     }
 }
 
@@ -99,12 +100,15 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
     } else {
         db_label(&path)
     };
-    let members_missing = !config.members_path().exists();
+    // A missing or unreadable members list: the console opens all the
+    // same, and says it on its first screen.
+    let members = super::MembersFile::read(&config);
+    let members_problem = members.problem();
     let opts = Options {
         user: crate::system::acting_user(),
         db_label: label,
         layout: config.layout(),
-        members: load_members(&config)?,
+        members: members.members(),
         late_last: config.late_last,
         zone: Zone::from_iana(&config.event.timezone),
         theme: Theme::from_env(),
@@ -125,13 +129,10 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         silent_after: super::status::silent_after(Some(&config)),
     };
     let mut session = Session::open(store, opts)?;
-    if members_missing {
+    if let Some(problem) = members_problem {
         session.app.notify(
             crate::console::app::Level::Warn,
-            format!(
-                "liste des adhérents {} introuvable : personne n'est reconnu adhérent de CUF (demander à l'administrateur)",
-                terminal_line(&config.members_path().display().to_string())
-            ),
+            format!("{} (demander à l'administrateur)", terminal_line(&problem)),
         );
     }
     crate::console::run::run(session)?;

@@ -12,7 +12,14 @@
 //! released by the kernel whatever way the process ends. SIGTERM and
 //! SIGINT finish the current message and exit cleanly (a second one exits
 //! at once; the database stays sound either way); SIGUSR1 asks for a pass
-//! now.
+//! now; SIGHUP (the end of the session that started it by hand) is logged
+//! and ignored: a daemon stops only when asked to (SIGTERM), and reads its
+//! configuration again only when restarted.
+//!
+//! A database replaced on disk while it runs (a backup restored without
+//! stopping it) is noticed within seconds: nothing more is written to the
+//! old file (see `Store::replaced`), the log says so, and the daemon ends
+//! with an error status, which the unit restarts on the new file.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read as _, Seek as _, Write as _};
@@ -20,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde_json::json;
-use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
 use signal_hook::iterator::Signals;
 
 use super::Globals;
@@ -80,10 +87,10 @@ pub fn take_lock(db: &Path) -> anyhow::Result<DaemonLock> {
         .create(true)
         .truncate(false)
         .open(&path)
-        .with_context(|| {
-            format!(
-                "fichier de verrou {} : impossible de l'ouvrir ; vérifier les droits du dossier de la base",
-                path.display()
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "fichier de verrou du démon : {} ; vérifier [database] path et les droits du dossier de la base",
+                crate::os_error::path_problem(&path, &e)
             )
         })?;
     match file.try_lock() {
@@ -105,7 +112,11 @@ pub fn take_lock(db: &Path) -> anyhow::Result<DaemonLock> {
             );
         }
         Err(TryLockError::Error(e)) => {
-            return Err(e).with_context(|| format!("verrou {} impossible", path.display()));
+            bail!(
+                "verrou {} impossible : {}",
+                path.display(),
+                crate::os_error::io_fr(&e)
+            );
         }
     }
     // Our pid, for the message above. Best effort.
@@ -141,13 +152,8 @@ fn sources(config: &Config) -> anyhow::Result<(Vec<ImapSourceConfig>, Vec<LocalS
 /// Says at start what staff would otherwise discover later: a missing
 /// members list, a publication folder the daemon cannot write.
 fn check_surroundings(config: &Config) -> anyhow::Result<()> {
-    let members = config.members_path();
-    if !members.exists() {
-        tracing::warn!(
-            "liste des adhérents {} introuvable : aucune proposition ne sera reconnue comme venant \
-             d'un adhérent de CUF ; la créer (une organisation par ligne, voir README)",
-            members.display()
-        );
+    if let Some(problem) = super::MembersFile::read(config).problem() {
+        tracing::warn!("{problem}");
     }
     if config.publish.schedule.is_some() {
         let out = &config.publish.options.output_dir;
@@ -171,25 +177,110 @@ fn check_surroundings(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Store errors a restart cannot fix.
+/// Errors of the configuration or the environment a restart cannot fix
+/// (a folder missing, a right lacking, a database of another build).
 fn is_permanent(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<StoreError>().is_some_and(|s| {
             matches!(
                 s,
                 StoreError::ReadOnly { .. }
+                    | StoreError::NoAccess { .. }
                     | StoreError::MissingFolder { .. }
                     | StoreError::OtherBuild { .. }
                     | StoreError::TooNew { .. }
                     | StoreError::NotFiches { .. }
             )
+        }) || c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            use std::io::ErrorKind as K;
+            matches!(
+                io.kind(),
+                K::NotFound | K::PermissionDenied | K::NotADirectory | K::ReadOnlyFilesystem
+            )
         })
     })
 }
 
-/// SIGTERM/SIGINT: stop (twice: exit now); SIGUSR1: a pass now.
+/// `e`, marked permanent when a restart cannot fix it.
+fn permanent_if_so(e: anyhow::Error) -> anyhow::Error {
+    if is_permanent(&e) {
+        Permanent::wrap(e)
+    } else {
+        e
+    }
+}
+
+/// How often the daemon looks whether its database was replaced on disk.
+const REPLACED_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Watches the database file: when the file at its path is no longer the
+/// one opened at start (a backup restored while the daemon runs), logs it
+/// and stops the daemon; the returned flag says it happened.
+fn watch_replacement(
+    db: &Path,
+    shutdown: &Shutdown,
+) -> anyhow::Result<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let store = crate::store::Store::open_read_only(db)?;
+    let replaced = std::sync::Arc::new(AtomicBool::new(false));
+    let (flag, shutdown) = (replaced.clone(), shutdown.clone());
+    std::thread::Builder::new()
+        .name("remplacement".into())
+        .spawn(move || {
+            while !shutdown.is_set() {
+                if store.replaced() {
+                    tracing::error!(
+                        base = %store.path().display(),
+                        "la base a été remplacée sur le disque pendant que le démon tournait \
+                         (une sauvegarde restaurée ?) : plus rien n'est écrit dans l'ancienne ; \
+                         arrêt, à relancer sur la nouvelle (systemd le fait de lui-même)"
+                    );
+                    flag.store(true, Ordering::SeqCst);
+                    shutdown.trigger();
+                    break;
+                }
+                std::thread::sleep(REPLACED_CHECK);
+            }
+        })
+        .context("impossible de lancer le fil de surveillance de la base")?;
+    Ok(replaced)
+}
+
+/// After SIGHUP: when the terminal the daemon was started from is gone
+/// (reads and writes fail on it), its standard input and outputs are
+/// pointed at /dev/null, so that nothing printed later (a log line, a
+/// library's message) fails on it. A terminal still there is kept.
+fn leave_a_closed_terminal() {
+    use std::os::fd::AsRawFd;
+    // A hung-up terminal is no longer one for isatty (EIO); a file, a pipe
+    // or the journal are left alone.
+    let gone = |fd: i32| {
+        // SAFETY: isatty only inspects the descriptor.
+        let tty = unsafe { libc::isatty(fd) } == 1;
+        !tty && std::io::Error::last_os_error().raw_os_error() == Some(libc::EIO)
+    };
+    let Ok(null) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+    else {
+        return;
+    };
+    for fd in [0, 1, 2] {
+        if gone(fd) {
+            // SAFETY: dup2 onto a standard descriptor this process owns;
+            // `null` stays open until it returns.
+            unsafe {
+                libc::dup2(null.as_raw_fd(), fd);
+            }
+        }
+    }
+}
+
+/// SIGTERM/SIGINT: stop (twice: exit now); SIGUSR1: a pass now; SIGHUP:
+/// logged and ignored (see the module doc).
 fn handle_signals(shutdown: &Shutdown) -> anyhow::Result<signal_hook::iterator::Handle> {
-    let mut signals = Signals::new([SIGTERM, SIGINT, SIGUSR1])
+    let mut signals = Signals::new([SIGTERM, SIGINT, SIGUSR1, SIGHUP])
         .context("impossible d'installer les gestionnaires de signaux")?;
     let handle = signals.handle();
     let shutdown = shutdown.clone();
@@ -199,6 +290,14 @@ fn handle_signals(shutdown: &Shutdown) -> anyhow::Result<signal_hook::iterator::
             for sig in signals.forever() {
                 match sig {
                     SIGUSR1 => shutdown.broadcast(Command::SyncNow),
+                    SIGHUP => {
+                        tracing::warn!(
+                            "signal HUP reçu (la session qui a lancé le démon s'est fermée ?) : ignoré, \
+                             le démon continue ; pour l'arrêter : SIGTERM ; pour relire la \
+                             configuration : le redémarrer"
+                        );
+                        leave_a_closed_terminal();
+                    }
                     _ if shutdown.is_set() => {
                         tracing::warn!("second signal d'arrêt : sortie immédiate");
                         std::process::exit(130);
@@ -215,22 +314,25 @@ fn handle_signals(shutdown: &Shutdown) -> anyhow::Result<signal_hook::iterator::
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
-    let config = globals.require_config().map_err(Permanent::wrap)?;
+    let config = globals
+        .admin_config("fiches daemon")
+        .map_err(Permanent::wrap)?;
     let (sources, local) = sources(&config)?;
     check_surroundings(&config)?;
     let db = globals.db_path(Some(&config))?;
-    let _lock = take_lock(&db)?;
+    // Its folder first: a wrong [database] path is said as such, and the
+    // unit does not restart in a loop on it.
+    crate::store::check_folder(&db).map_err(|e| {
+        Permanent::wrap(
+            anyhow::Error::new(e).context(format!("configuration {}", config.path.display())),
+        )
+    })?;
+    let _lock = take_lock(&db).map_err(permanent_if_so)?;
     // Opening migrates the schema once (after a backup), before the workers
     // open their own.
     let (mut store, backup) = globals
         .open_store_with(Some(&config), Migrate::Allowed)
-        .map_err(|e| {
-            if is_permanent(&e) {
-                Permanent::wrap(e)
-            } else {
-                e
-            }
-        })?;
+        .map_err(permanent_if_so)?;
     if let Some(b) = backup {
         tracing::info!(sauvegarde = %b.display(), "base mise à jour ; sauvegarde d'avant la mise à jour");
     }
@@ -251,8 +353,10 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         return Ok(ok);
     }
     drop(store);
+    let replaced = watch_replacement(&db, &shutdown)?;
     let publisher = spawn_publisher(&config, &db, &shutdown)?;
     tracing::info!(
+        configuration = %config.path.display(),
         base = %db.display(),
         boites = sources.len(),
         dossiers_locaux = local.len(),
@@ -288,6 +392,13 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     signals.close();
     if let Some(p) = publisher {
         let _ = p.join();
+    }
+    if replaced.load(std::sync::atomic::Ordering::SeqCst) {
+        bail!(
+            "la base {} a été remplacée sur le disque pendant que le démon tournait : arrêté sans \
+             rien écrire dans l'ancienne ; le relancer (systemctl start fiches-daemon)",
+            db.display()
+        );
     }
     match r {
         Ok(()) => {
@@ -328,7 +439,7 @@ fn spawn_publisher(
                         "publication planifiée écrite"
                     ),
                     Ok(None) => {}
-                    Err(e) => tracing::error!("publication planifiée impossible : {e:#} ; nouvel essai dans une minute"),
+                    Err(e) => tracing::error!("publication planifiée impossible : {} ; nouvel essai dans une minute", crate::os_error::chain_text(&e)),
                 }
                 let sent = crate::store::Store::open(&db)
                     .map_err(anyhow::Error::from)
@@ -336,7 +447,7 @@ fn spawn_publisher(
                 match sent {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(lettres = n, "envoi automatique fait"),
-                    Err(e) => tracing::error!("envoi automatique impossible : {e:#} ; nouvel essai dans une minute"),
+                    Err(e) => tracing::error!("envoi automatique impossible : {} ; nouvel essai dans une minute", crate::os_error::chain_text(&e)),
                 }
                 for _ in 0..60 {
                     if shutdown.is_set() {

@@ -26,14 +26,27 @@ pub struct Args {
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = match &globals.db {
         Some(_) => globals.config().ok().flatten(),
-        None => Some(globals.require_config()?),
+        None => Some(globals.admin_config("fiches migrate")?),
     };
     let db = globals.db_path(config.as_ref())?;
     let mut out = Out::new();
+    out.line(&clean(&super::acting_on(config.as_ref(), &db)))?;
+    // Migrating never creates a database: a missing one is a wrong path
+    // (or a server not set up yet), said as such.
+    match crate::os_error::exists(&db) {
+        Ok(true) => {}
+        Ok(false) => bail!(
+            "la base {} n'existe pas : rien à mettre à jour (rien n'a été créé) ; vérifier [database] path{} \
+             (sur un serveur, `sudo fiches setup --system` la crée)",
+            db.display(),
+            config
+                .as_ref()
+                .map(|c| format!(" dans {}", c.path.display()))
+                .unwrap_or_default()
+        ),
+        Err(why) => bail!("mise à jour impossible : {why}"),
+    }
     if args.check {
-        if !db.exists() {
-            bail!("la base {} n'existe pas", db.display());
-        }
         let info = Store::open_read_only(&db)?.schema()?;
         if info.pending.is_empty() {
             out.line(&clean(&format!(
@@ -53,34 +66,25 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         return Ok(info.pending.is_empty());
     }
     let _lock = take_lock(&db)?;
-    let before = if db.exists() {
-        Some(Store::open_read_only(&db)?.schema()?)
-    } else {
-        None
-    };
+    let before = Store::open_read_only(&db)?.schema()?;
     let (store, backup) = globals.open_store_with(config.as_ref(), Migrate::Allowed)?;
     let after = store.schema()?;
-    match (before, backup) {
-        (Some(b), Some(path)) => {
+    match backup {
+        Some(path) => {
             out.line(&clean(&format!(
                 "{} : schéma {} → {} ({})",
                 db.display(),
-                b.label(),
+                before.label(),
                 after.label(),
-                b.pending.join(", ")
+                before.pending.join(", ")
             )))?;
             out.line(&clean(&format!(
                 "sauvegarde d'avant la mise à jour : {}",
                 path.display()
             )))?
         }
-        (Some(_), None) => out.line(&clean(&format!(
+        None => out.line(&clean(&format!(
             "{} : schéma {}, déjà à jour",
-            db.display(),
-            after.label()
-        )))?,
-        (None, _) => out.line(&clean(&format!(
-            "{} : base créée, schéma {}",
             db.display(),
             after.label()
         )))?,

@@ -20,11 +20,12 @@ pub mod send;
 pub mod setup;
 pub mod status;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::config::{Config, ConfigError};
+use crate::domain::members::Members;
 use crate::intake::IntakeOptions;
 use crate::store::{Migrate, Store};
 use crate::worker::Reader;
@@ -37,13 +38,77 @@ pub const EXIT_PERMANENT: u8 = 78;
 /// An error a restart cannot fix (configuration, permissions, a database
 /// of another build): `main` exits with [`EXIT_PERMANENT`].
 #[derive(Debug, thiserror::Error)]
-#[error("{0:#}")]
+#[error("{}", crate::os_error::chain_text(.0))]
 pub struct Permanent(pub anyhow::Error);
 
 impl Permanent {
     /// `e`, marked permanent.
     pub fn wrap(e: impl Into<anyhow::Error>) -> anyhow::Error {
         anyhow::Error::new(Permanent(e.into()))
+    }
+}
+
+/// The members list beside the configuration (`members.csv`), as every
+/// command reads it: its entries, or why there are none — missing, or not
+/// readable by this user (never told apart as "introuvable").
+pub enum MembersFile {
+    Read(Members),
+    Missing(PathBuf),
+    /// Why it cannot be read, in French, with the fix.
+    Unreadable(String),
+}
+
+impl MembersFile {
+    pub fn read(config: &Config) -> MembersFile {
+        let path = config.members_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => MembersFile::Read(Members::from_csv(&text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => MembersFile::Missing(path),
+            Err(e) => MembersFile::Unreadable(crate::os_error::path_problem(&path, &e)),
+        }
+    }
+
+    /// What is wrong with it, for staff; `None` when it was read.
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            MembersFile::Read(_) => None,
+            MembersFile::Missing(p) => Some(format!(
+                "liste des adhérents {} introuvable : personne n'est reconnu adhérent de CUF ; la créer \
+                 (une organisation par ligne, voir README)",
+                p.display()
+            )),
+            MembersFile::Unreadable(why) => Some(format!(
+                "liste des adhérents illisible, personne n'est reconnu adhérent de CUF : {why}"
+            )),
+        }
+    }
+
+    /// The entries; none when the file is missing or unreadable.
+    pub fn members(self) -> Members {
+        match self {
+            MembersFile::Read(m) => m,
+            _ => Members::default(),
+        }
+    }
+}
+
+/// `p` from the root, for a message that must leave no doubt about which
+/// file (a relative path is relative to the current folder).
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The line an administrator's command starts with: which configuration
+/// and which database it acts on (a demonstration is called one).
+pub fn acting_on(config: Option<&Config>, db: &Path) -> String {
+    match config {
+        Some(c) => format!(
+            "configuration {}{}, base {}",
+            absolute(&c.path).display(),
+            if c.demo { " (démonstration)" } else { "" },
+            absolute(db).display()
+        ),
+        None => format!("base {}", absolute(db).display()),
     }
 }
 
@@ -78,6 +143,35 @@ impl Globals {
             Some(c) => Ok(c),
             None => Err(Config::find_and_load(None).unwrap_err().into()),
         }
+    }
+
+    /// The configuration of an administrator's command (`migrate`,
+    /// `backup`, `daemon`, `status` as root): never, without a word, a
+    /// demonstration configuration found in the current folder (or the
+    /// user's own) on a server that has its own — that is the repository's
+    /// `config.toml` when the command is typed in the project's folder.
+    /// An explicit `--config` (or `FICHES_CONFIG`) is taken as meant.
+    pub fn admin_config(&self, command: &str) -> anyhow::Result<Config> {
+        let config = self.require_config()?;
+        let system = Path::new(crate::config::SYSTEM_CONFIG);
+        if self.config.is_none()
+            && self.db.is_none()
+            && config.demo
+            && config.path != system
+            && system.exists()
+        {
+            anyhow::bail!(
+                "{command} : la configuration trouvée est celle de démonstration {} (dossier courant ou \
+                 configuration personnelle), pas celle de ce serveur, {} ; rien n'a été fait. Relancer \
+                 hors du dossier du projet (`cd`), ou préciser `--config {}` ; pour agir vraiment sur \
+                 la démonstration : `--config {}`",
+                config.path.display(),
+                system.display(),
+                system.display(),
+                config.path.display()
+            );
+        }
+        Ok(config)
     }
 
     /// The database path: `--db`, else the configuration's.

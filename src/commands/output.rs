@@ -68,3 +68,77 @@ mod tests {
         assert_eq!(j, r#"{"s":"x\u001by\u009bz\u202e"}"#);
     }
 }
+
+/// How an interactive command (everything but the daemon, without `-v`)
+/// shows a warning or an error logged on its way: a plain French line,
+/// `fiches : attention : what (fichier : …)`, as the command's own
+/// messages — no timestamp, level or log layout on a staff terminal.
+pub struct PlainLines;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for PlainLines
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let mut fields = PlainFields::default();
+        event.record(&mut fields);
+        let level = *event.metadata().level();
+        let prefix = if level == tracing::Level::ERROR {
+            "erreur : "
+        } else if level == tracing::Level::WARN {
+            "attention : "
+        } else {
+            ""
+        };
+        let mut line = format!("fiches : {prefix}{}", fields.message);
+        if !fields.others.is_empty() {
+            line.push_str(&format!(" ({})", fields.others.join(", ")));
+        }
+        writeln!(writer, "{}", crate::safe::terminal_line(&line))
+    }
+}
+
+/// The message and the other fields of an event, as text.
+#[derive(Default)]
+struct PlainFields {
+    message: String,
+    others: Vec<String>,
+}
+
+impl tracing::field::Visit for PlainFields {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "message" {
+            self.message = value.to_string();
+        } else {
+            self.others
+                .push(format!("{} : {value}", field_fr(field.name())));
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.message = format!("{value:?}");
+        } else {
+            self.others
+                .push(format!("{} : {value:?}", field_fr(field.name())));
+        }
+    }
+}
+
+/// A field name as a French word for staff (the code's field names are
+/// mostly French already; the English ones are translated).
+fn field_fr(name: &str) -> &str {
+    match name {
+        "file" => "fichier",
+        "source" => "source",
+        "path" => "chemin",
+        "error" => "erreur",
+        other => other,
+    }
+}

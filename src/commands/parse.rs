@@ -137,8 +137,8 @@ fn expand(paths: &[PathBuf], failed: &mut bool) -> Vec<PathBuf> {
             Ok(l) => l,
             Err(e) => {
                 eprintln!(
-                    "fiches : {} : lecture du dossier impossible ({e}) ; vérifier le chemin et les droits",
-                    terminal_line(&dir.display().to_string())
+                    "fiches : lecture du dossier impossible : {}",
+                    terminal_line(&crate::os_error::path_problem(dir, &e))
                 );
                 *failed = true;
                 return;
@@ -160,8 +160,8 @@ fn expand(paths: &[PathBuf], failed: &mut bool) -> Vec<PathBuf> {
                 Ok(_) => {}
                 Err(e) => {
                     eprintln!(
-                        "fiches : {} : illisible ({e})",
-                        terminal_line(&p.display().to_string())
+                        "fiches : illisible : {}",
+                        terminal_line(&crate::os_error::path_problem(&p, &e))
                     );
                     *failed = true;
                 }
@@ -193,8 +193,9 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
             Ok(b) => b,
             Err(e) => {
                 eprintln!(
-                    "fiches : {} : lecture impossible ({e}) ; vérifier le chemin et les droits",
-                    terminal_line(&name)
+                    "fiches : {} : lecture impossible : {}",
+                    terminal_line(&name),
+                    terminal_line(&crate::os_error::problem(&path, &e))
                 );
                 failed = true;
                 continue;

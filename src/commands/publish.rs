@@ -44,22 +44,17 @@ pub struct Outcome {
 
 /// The members list beside the configuration (`members.csv`), if any.
 pub fn members_beside(config: &Config) -> Result<Members> {
-    let path = config
-        .path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("members.csv");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Members::from_csv(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            tracing::warn!(
-                "liste des adhérents {} introuvable : personne n'est reconnu adhérent de CUF",
-                path.display()
-            );
-            Ok(Members::default())
+    // Unreadable: an error (a programme published as if nobody were a
+    // member would be wrong); missing: said, and nobody is a member.
+    match super::MembersFile::read(config) {
+        super::MembersFile::Unreadable(why) => {
+            anyhow::bail!("liste des adhérents illisible : {why}")
         }
-        Err(e) => {
-            Err(e).with_context(|| format!("lecture de la liste des adhérents {}", path.display()))
+        file => {
+            if let Some(problem) = file.problem() {
+                tracing::warn!("{problem}");
+            }
+            Ok(file.members())
         }
     }
 }

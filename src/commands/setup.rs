@@ -1,11 +1,15 @@
 //! `fiches setup --system`: installs fiches on a server in one command, as
 //! root — the `fiches` user and group (`/etc/sysusers.d/fiches.conf`), staff
 //! added to the group, `/etc/fiches/config.toml` from the production
-//! template (never the demo), the letter templates and an empty members
-//! list, the state directory `/var/lib/fiches` (fiches:fiches, setgid, 2770),
-//! the database, and the systemd units. What already exists is kept (the
-//! units, which are the program's, are brought up to date). Each step says
-//! what it did; the end says what is left to do.
+//! template (never the demo), every letter template the program knows
+//! (`LetterKind::ALL`) and an empty members list, the state directory
+//! `/var/lib/fiches` (fiches:fiches, setgid, 2770), the database, and the
+//! systemd units. Nothing of it is readable by others than root and the
+//! group. What already exists is kept (a template added by a newer version
+//! is installed beside the edited ones; rights open to others are closed;
+//! the units, which are the program's, are brought up to date). Each step
+//! says what it did; the end says what is actually left to do, from the
+//! configuration and the system as they are.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -15,6 +19,8 @@ use anyhow::{Context, bail};
 
 use super::Globals;
 use super::output::Out;
+use crate::config::{Config, SourceConfig};
+use crate::letters::LetterKind;
 use crate::store::{Migrate, Store};
 use crate::system::{GROUP, group_id, user_id};
 
@@ -68,27 +74,17 @@ pub const UNIT_FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The letter templates shipped with the program.
-const LETTERS: &[(&str, &str)] = &[
-    ("README.md", include_str!("../../letters/README.md")),
-    (
-        "accuse-reception.txt",
-        include_str!("../../letters/accuse-reception.txt"),
-    ),
-    ("accepte.txt", include_str!("../../letters/accepte.txt")),
-    (
-        "liste-attente.txt",
-        include_str!("../../letters/liste-attente.txt"),
-    ),
-    (
-        "non-retenu.txt",
-        include_str!("../../letters/non-retenu.txt"),
-    ),
-    (
-        "creneau-modifie.txt",
-        include_str!("../../letters/creneau-modifie.txt"),
-    ),
-];
+/// The files of `/etc/fiches/letters`: every template the program knows
+/// (one per [`LetterKind`], from the one place they are defined) and the
+/// folder's README.
+pub fn letter_files() -> Vec<(&'static str, &'static str)> {
+    let mut v: Vec<(&str, &str)> = LetterKind::ALL
+        .iter()
+        .map(|k| (k.file_name(), k.shipped_text()))
+        .collect();
+    v.push(("README.md", crate::letters::FOLDER_README));
+    v
+}
 
 const MEMBERS_HEADER: &str = "\
 # Adhérents de Cités Unies France : une collectivité ou structure par ligne,
@@ -124,7 +120,9 @@ fn chmod(path: &Path, mode: u32) -> anyhow::Result<()> {
         .with_context(|| format!("chmod de {} impossible", path.display()))
 }
 
-/// Writes `text` to `path` unless it exists; says which.
+/// Writes `text` to `path` (owner root, group `gid`, `mode`) unless it
+/// exists; an existing one keeps its content, and loses what it gave to
+/// others (and gets the group) if it had. Says which.
 fn install_file(
     out: &mut Out,
     path: &Path,
@@ -133,7 +131,8 @@ fn install_file(
     gid: Option<u32>,
 ) -> anyhow::Result<bool> {
     if path.exists() {
-        out.line(&format!("  {} : existe déjà, gardé", path.display()))?;
+        let fixed = close_to_others(path, mode, gid)?;
+        out.line(&format!("  {} : existe déjà, gardé{fixed}", path.display()))?;
         return Ok(false);
     }
     std::fs::write(path, text).with_context(|| format!("écriture de {}", path.display()))?;
@@ -141,6 +140,34 @@ fn install_file(
     chmod(path, mode)?;
     out.line(&format!("  {} : créé", path.display()))?;
     Ok(true)
+}
+
+/// An existing file or folder of the installation: the group `gid`, and
+/// the rights of `mode` for others (none) — its owner's and group's rights
+/// otherwise kept (staff may have edited a letter). Returns what changed,
+/// as words to append.
+fn close_to_others(path: &Path, mode: u32, gid: Option<u32>) -> anyhow::Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("lecture de {}", path.display()))?;
+    let old = meta.mode() & 0o7777;
+    let mut changes = Vec::new();
+    if let Some(g) = gid
+        && meta.gid() != g
+    {
+        chown(path, None, Some(g))?;
+        changes.push(format!("groupe {GROUP}"));
+    }
+    // Group rights as the installation gives them, others' removed; the
+    // setgid bit of a folder kept.
+    let new = (old & 0o7700) | (mode & 0o2070);
+    if new != old {
+        chmod(path, new)?;
+        changes.push(format!("droits {old:04o} → {new:04o}"));
+    }
+    Ok(if changes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", changes.join(", "))
+    })
 }
 
 /// The `fiches` user and group: `systemd-sysusers` with our file, else
@@ -215,27 +242,35 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         ))?;
     }
 
+    // Nothing of fiches for others: the configuration is read by the
+    // daemon and staff (group fiches), the letters and the members list
+    // are edited by staff.
     out.line(&format!("Configuration ({ETC}) :"))?;
     let etc = Path::new(ETC);
     std::fs::create_dir_all(etc).with_context(|| format!("création de {ETC}"))?;
     chmod(etc, 0o755)?;
     let config_path = etc.join("config.toml");
-    install_file(&mut out, &config_path, PRODUCTION_CONFIG, 0o644, None)?;
+    install_file(&mut out, &config_path, PRODUCTION_CONFIG, 0o640, Some(gid))?;
     let letters = etc.join("letters");
-    if !letters.exists() {
+    if letters.exists() {
+        let fixed = close_to_others(&letters, 0o2770, Some(gid))?;
+        if !fixed.is_empty() {
+            out.line(&format!("  {} :{fixed}", letters.display()))?;
+        }
+    } else {
         std::fs::create_dir(&letters)
             .with_context(|| format!("création de {}", letters.display()))?;
         chown(&letters, Some(0), Some(gid))?;
-        chmod(&letters, 0o2775)?;
+        chmod(&letters, 0o2770)?;
     }
-    for (name, text) in LETTERS {
-        install_file(&mut out, &letters.join(name), text, 0o664, Some(gid))?;
+    for (name, text) in letter_files() {
+        install_file(&mut out, &letters.join(name), text, 0o660, Some(gid))?;
     }
     install_file(
         &mut out,
         &etc.join("members.csv"),
         MEMBERS_HEADER,
-        0o664,
+        0o660,
         Some(gid),
     )?;
 
@@ -327,16 +362,173 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             }
         ))?;
     }
-    out.line("Reste à faire :")?;
-    out.line(&format!(
-        "  1. sudoedit {} : [[sources]] (la boîte où arrivent les fiches), [smtp] ; vérifier [event]",
-        config_path.display()
-    ))?;
-    out.line("  2. mot de passe IMAP : sudo install -m 600 -o fiches -g fiches /dev/stdin /etc/fiches/imap-password")?;
-    out.line("  3. sudo systemctl enable --now fiches-daemon fiches-backup.timer")?;
-    out.line("  4. fiches status   (l'équipe : se reconnecter, puis `fiches`)")?;
+    let left = left_to_do(&config, &args.staff, uid, gid);
+    if left.is_empty() {
+        out.line("Rien d'autre à faire.")?;
+    } else {
+        out.line("Reste à faire :")?;
+        for (i, step) in left.iter().enumerate() {
+            out.line(&format!("  {}. {step}", i + 1))?;
+        }
+    }
+    out.line("Vérifier : sudo fiches status")?;
     out.finish()?;
     Ok(true)
+}
+
+/// What is left to do after the setup, from the configuration and the
+/// system as they are: only the steps not done yet.
+fn left_to_do(config: &Config, staff: &[String], uid: u32, gid: u32) -> Vec<String> {
+    let mut left = Vec::new();
+    let path = config.path.display();
+    if config.sources.is_empty() {
+        left.push(format!(
+            "dire où arrivent les fiches : sudoedit {path}, décommenter un exemple de [[sources]] \
+             (IMAP ou Maildir) et le remplir ; vérifier [event]"
+        ));
+    }
+    for s in &config.sources {
+        match s {
+            SourceConfig::Imap(c) => {
+                if let Some(p) = &c.password_file
+                    && !p.exists()
+                {
+                    left.push(format!(
+                        "mot de passe IMAP de {} (seul, puis Entrée et Ctrl-D) : \
+                         sudo install -m 600 -o fiches -g fiches /dev/stdin {}",
+                        c.account_id(),
+                        p.display()
+                    ));
+                }
+            }
+            SourceConfig::Maildir(p) | SourceConfig::Eml(p) => {
+                if let Some(why) = daemon_cannot_read(p, uid, gid) {
+                    left.push(why);
+                }
+            }
+        }
+    }
+    if let Some(smtp) = &config.smtp
+        && let Some(p) = &smtp.password_file
+        && !p.exists()
+    {
+        left.push(format!(
+            "mot de passe SMTP (seul, puis Entrée et Ctrl-D) : \
+             sudo install -m 640 -o root -g fiches /dev/stdin {}",
+            p.display()
+        ));
+    }
+    let running = matches!(
+        crate::status::daemon_holder(&config.database),
+        crate::status::Holder::Held(_)
+    );
+    if running {
+        if !left.is_empty() {
+            left.push(
+                "le démon tourne : le redémarrer pour qu'il relise la configuration \
+                 (sudo systemctl restart fiches-daemon)"
+                    .into(),
+            );
+        }
+    } else if Path::new("/run/systemd/system").exists() {
+        left.push("démarrer le démon et la sauvegarde de nuit : sudo systemctl enable --now fiches-daemon fiches-backup.timer".into());
+    } else {
+        left.push(format!(
+            "démarrer le démon (systemd ne tourne pas ici) : sudo -u fiches sh -c 'umask 007; setsid -f \
+             fiches --config {path} daemon >>{STATE}/demon.log 2>&1 </dev/null' (README, « Installer sur un serveur »)"
+        ));
+    }
+    if !staff.is_empty() {
+        left.push(format!(
+            "{} : se déconnecter puis se reconnecter (le groupe fiches compte à la connexion suivante), puis `fiches`",
+            staff.join(", ")
+        ));
+    } else if group_members(gid).is_empty() {
+        left.push("l'équipe : sudo fiches setup --system --staff NOM (pour chaque membre)".into());
+    }
+    left
+}
+
+/// The members of a group (from the group database).
+fn group_members(gid: u32) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string("/etc/group") else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() == 4 && f[2].parse::<u32>().ok() == Some(gid)).then(|| {
+                f[3].split(',')
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .flatten()
+        .collect()
+}
+
+/// Whether a test holds for the daemon's identity (user `uid`, group
+/// `gid`): `/usr/bin/test ARGS` run as it.
+fn as_daemon(uid: u32, gid: u32, args: &[&str]) -> bool {
+    use std::os::unix::process::CommandExt;
+    ["/usr/bin/test", "/bin/test"]
+        .into_iter()
+        .find(|t| Path::new(t).exists())
+        .is_some_and(|t| {
+            Command::new(t)
+                .args(args)
+                .uid(uid)
+                .gid(gid)
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+}
+
+/// Why the daemon (user fiches) could not read a local source, with the
+/// command that fixes it; `None` when it can.
+fn daemon_cannot_read(path: &Path, uid: u32, gid: u32) -> Option<String> {
+    let p = path.to_string_lossy().into_owned();
+    if !path.exists() {
+        return Some(format!(
+            "le dossier {p} de [[sources]] n'existe pas : vérifier son path dans la configuration"
+        ));
+    }
+    let mut ancestors: Vec<&Path> = path.ancestors().skip(1).collect();
+    ancestors.reverse();
+    for a in ancestors {
+        let a = a.to_string_lossy().into_owned();
+        if !as_daemon(uid, gid, &["-x", &a]) {
+            return Some(format!(
+                "le démon (utilisateur fiches) ne peut pas passer par le dossier {a} pour lire {p} : \
+                 sudo setfacl -m g:fiches:x {a} (le passage seul), puis \
+                 sudo setfacl -R -m g:fiches:rX,d:g:fiches:rX {p}"
+            ));
+        }
+    }
+    let mut tests: Vec<String> = vec!["-r".into(), p.clone(), "-a".into(), "-x".into(), p.clone()];
+    for sub in ["new", "cur"] {
+        let d = path.join(sub);
+        if d.is_dir() {
+            let d = d.to_string_lossy().into_owned();
+            tests.extend([
+                "-a".into(),
+                "-r".into(),
+                d.clone(),
+                "-a".into(),
+                "-x".into(),
+                d,
+            ]);
+        }
+    }
+    let args: Vec<&str> = tests.iter().map(String::as_str).collect();
+    if as_daemon(uid, gid, &args) {
+        return None;
+    }
+    Some(format!(
+        "le démon (utilisateur fiches) ne peut pas lire {p} : \
+         sudo setfacl -R -m g:fiches:rX,d:g:fiches:rX {p} (paquet acl)"
+    ))
 }
 
 fn with_suffix(p: &Path, suffix: &str) -> PathBuf {

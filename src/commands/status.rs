@@ -56,8 +56,11 @@ fn time_text(zone: Zone, now: DateTime<Utc>, t: &str) -> String {
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
+    // The administrator (root) is never shown a demonstration found in
+    // the current folder as if it were the server.
     let config = match &globals.db {
         Some(_) => globals.config().ok().flatten(),
+        None if crate::system::euid() == 0 => Some(globals.admin_config("fiches status")?),
         None => Some(globals.require_config()?),
     };
     let db = globals.db_path(config.as_ref())?;
@@ -136,26 +139,15 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
     }
 
     // The database: there, writable, schema.
-    let exists = match std::fs::metadata(db) {
-        Ok(_) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => {
-            // Its folder cannot even be looked into.
-            let dir = db
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            lines.push((
-                "Base".into(),
-                format!("{} : inaccessible ({e})", db.display()),
-            ));
-            attention.push(format!(
-                "base inaccessible : {}",
-                crate::system::not_writable_advice(dir)
-            ));
+    let exists = match crate::os_error::exists(db) {
+        Ok(e) => e,
+        Err(why) => {
+            // This user cannot even look at it.
+            lines.push(("Base".into(), format!("{} : pas d'accès", db.display())));
+            attention.push(format!("pas d'accès à la base : {why}"));
             j.insert("database_exists".into(), Value::Null);
             j.insert("writable".into(), json!(false));
-            return finish(j, attention, lines, sources);
+            return finish(config, j, attention, lines, sources);
         }
     };
     let writable = exists
@@ -177,19 +169,16 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             "Base".into(),
             format!("{} : n'existe pas encore", db.display()),
         ));
-        attention.push(format!(
-            "la base {} n'existe pas : le démon la crée à son démarrage (systemctl start fiches-daemon)",
-            db.display()
-        ));
+        attention.push(missing_database_advice(config, db));
         j.insert("daemon".into(), json!({"state": "unknown"}));
-        return finish(j, attention, lines, sources);
+        return finish(config, j, attention, lines, sources);
     }
-    let store = match Store::open_read_only(db) {
+    let store = match crate::store::check_folder(db).and_then(|_| Store::open_read_only(db)) {
         Ok(s) => s,
         Err(e) => {
             lines.push(("Base".into(), format!("{} : illisible", db.display())));
-            attention.push(format!("{e} ; {}", crate::system::not_writable_advice(db)));
-            return finish(j, attention, lines, sources);
+            attention.push(e.to_string());
+            return finish(config, j, attention, lines, sources);
         }
     };
     let mut base = db.display().to_string();
@@ -234,9 +223,33 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             lines.push(("Base".into(), base));
             j.insert("schema".into(), json!({"error": e.to_string()}));
             attention.push(e.to_string());
-            return finish(j, attention, lines, sources);
+            return finish(config, j, attention, lines, sources);
         }
     }
+
+    // Who has it open (a console, a command, the daemon): before restoring
+    // a backup, nobody may (README, « Operating it »). Root sees everyone;
+    // a staff member sees their own processes.
+    let open_by = crate::system::processes_with_open(db);
+    if !open_by.is_empty() {
+        lines.push((
+            "Ouverte par".into(),
+            open_by
+                .iter()
+                .map(|p| format!("{} ({}, pid {})", p.user, p.command, p.pid))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    j.insert(
+        "open_by".into(),
+        json!(
+            open_by
+                .iter()
+                .map(|p| json!({"pid": p.pid, "user": p.user, "command": p.command}))
+                .collect::<Vec<_>>()
+        ),
+    );
 
     // The daemon.
     let beats = store.heartbeats().unwrap_or_default();
@@ -266,7 +279,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
                 b.messages, b.skipped, b.errors
             ));
         }
-        if let Some(e) = &b.last_error {
+        if let Some(e) = b.current_error() {
             s.push_str(&format!(
                 ", dernière erreur {} : {e}",
                 b.last_error_at
@@ -410,28 +423,99 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             .collect();
         j.insert("outbox".into(), Value::Object(map));
     }
-    if let Some(c) = config {
-        let m = c.members_path();
-        if m.exists() {
-            lines.push(("Adhérents".into(), m.display().to_string()));
-        } else {
-            lines.push(("Adhérents".into(), format!("{} introuvable", m.display())));
-            attention.push(format!(
-                "liste des adhérents {} introuvable : personne n'est reconnu adhérent de CUF ; la créer",
-                m.display()
-            ));
-        }
-        j.insert("members_list".into(), json!(m.exists()));
-    }
-    finish(j, attention, lines, sources)
+    finish(config, j, attention, lines, sources)
 }
 
+/// What to do about a database that does not exist yet, as the daemon
+/// will actually behave: it creates it when its folder exists and the user
+/// `fiches` may write there; else it stops at start (status 78), so the
+/// advice is to fix `[database] path` or the folder.
+fn missing_database_advice(config: Option<&Config>, db: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let where_ = config.map_or_else(
+        || "la configuration".to_string(),
+        |c| c.path.display().to_string(),
+    );
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let meta = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => m,
+        Ok(_) | Err(_) => {
+            let problem = std::fs::metadata(dir).map_or_else(
+                |e| crate::os_error::problem(db, &e),
+                |_| format!("{} n'est pas un dossier", dir.display()),
+            );
+            return format!(
+                "la base {} ne peut pas être créée : {problem} ; le démon ne démarrera pas (il s'arrête \
+                 avec le code 78) : corriger [database] path dans {where_}",
+                db.display()
+            );
+        }
+    };
+    let (uid, gid) = (
+        crate::system::user_id(crate::system::GROUP),
+        crate::system::group_id(crate::system::GROUP),
+    );
+    let mode = meta.mode();
+    let daemon_writes = (Some(meta.uid()) == uid && mode & 0o200 != 0)
+        || (Some(meta.gid()) == gid && mode & 0o020 != 0)
+        || mode & 0o002 != 0;
+    if uid.is_some() && !daemon_writes {
+        return format!(
+            "la base {} n'existe pas et le démon (utilisateur {}) ne peut pas la créer dans {} \
+             (propriétaire {}, groupe {}, droits {:04o}) : il s'arrêtera au démarrage ; corriger \
+             [database] path dans {where_}, ou donner le dossier au démon : \
+             sudo chown fiches:fiches {} && sudo chmod 2770 {}",
+            db.display(),
+            crate::system::GROUP,
+            dir.display(),
+            crate::system::user_name(meta.uid()).unwrap_or_else(|| meta.uid().to_string()),
+            crate::system::group_name(meta.gid()).unwrap_or_else(|| meta.gid().to_string()),
+            mode & 0o7777,
+            dir.display(),
+            dir.display()
+        );
+    }
+    format!(
+        "la base {} n'existe pas encore : le démon la crée à son démarrage (systemctl start \
+         fiches-daemon), ou la première commande de l'équipe",
+        db.display()
+    )
+}
+
+/// The report, with the members list (said whatever the database's state:
+/// it does not depend on it).
 fn finish(
+    config: Option<&Config>,
     mut j: serde_json::Map<String, Value>,
-    attention: Vec<String>,
-    lines: Vec<(String, String)>,
+    mut attention: Vec<String>,
+    mut lines: Vec<(String, String)>,
     sources: Vec<String>,
 ) -> Report {
+    if let Some(c) = config {
+        let m = c.members_path();
+        let file = super::MembersFile::read(c);
+        match &file {
+            super::MembersFile::Read(_) => {
+                lines.push(("Adhérents".into(), m.display().to_string()))
+            }
+            super::MembersFile::Missing(_) => {
+                lines.push(("Adhérents".into(), format!("{} introuvable", m.display())));
+            }
+            super::MembersFile::Unreadable(_) => {
+                lines.push(("Adhérents".into(), format!("{} illisible", m.display())));
+            }
+        }
+        if let Some(problem) = file.problem() {
+            attention.push(problem);
+        }
+        j.insert(
+            "members_list".into(),
+            json!(matches!(file, super::MembersFile::Read(_))),
+        );
+    }
     j.insert("attention".into(), json!(attention));
     j.insert("ok".into(), json!(attention.is_empty()));
     Report {

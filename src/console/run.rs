@@ -260,6 +260,17 @@ impl Session {
             self.app.now = Utc::now();
         }
         let mut news = self.poll_sending();
+        // A backup restored over the database while the console was open:
+        // nothing more is written to the old file (the store refuses it),
+        // and the message line says so until the console is quit.
+        if self.store.replaced() {
+            let text = s::n_replaced(&terminal_line(&self.store.path().display().to_string()));
+            if self.app.notice.as_ref().map(|n| &n.text) != Some(&text) {
+                self.app.notify(Level::Error, text);
+                news = true;
+            }
+            return news;
+        }
         if self.daemon_checked.elapsed() >= DAEMON_CHECK
             && let Ok(h) = self.daemon_health()
             && h != self.app.heartbeat
@@ -728,9 +739,10 @@ impl Session {
                 self.app
                     .notify(level, s::n_letter_edited(id, problems.len()));
             }
-            Err(e) => self
-                .app
-                .notify(Level::Error, s::n_error(&terminal_line(&format!("{e:#}")))),
+            Err(e) => self.app.notify(
+                Level::Error,
+                s::n_error(&terminal_line(&crate::os_error::chain_text(&e))),
+            ),
         }
         self.load_letters();
         true

@@ -552,6 +552,12 @@ pub const N_NO_MESSAGE: &str = "Choisir d'abord un message.";
 pub const N_REASON_NEEDED: &str = "Un refus doit être motivé : écrire le motif.";
 pub const N_REFRESHED: &str = "Base relue.";
 pub const N_NO_WAITING: &str = "Personne en liste d'attente pour ce créneau.";
+pub fn n_replaced(db: &str) -> String {
+    format!(
+        "La base {db} a été remplacée sur le disque (sauvegarde restaurée ?) : plus rien n'est \
+         enregistré depuis cette console. Quitter (q) puis relancer fiches."
+    )
+}
 pub fn n_error(e: &str) -> String {
     format!("Erreur : {e}")
 }

@@ -21,16 +21,16 @@ const MAX_DIR_DEPTH: usize = 16;
 /// A source could not hand over a message.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error(
-        "{path} : impossible de lire ce fichier ({source}) ; vérifier qu'il existe et est lisible"
-    )]
+    #[error("{path} : lecture impossible : {}", crate::os_error::problem(.path, .error))]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{0} : ni fichier .eml, ni dossier, ni Maildir")]
     NotFound(PathBuf),
+    /// The path cannot be looked at (missing folder, rights).
+    #[error("{0}")]
+    Access(String),
 }
 
 /// A stream of raw messages. `Send`: the importer reads on its own thread.
@@ -96,9 +96,9 @@ impl Maildir {
             if !dir.is_dir() {
                 continue;
             }
-            let entries = fs::read_dir(&dir).map_err(|source| SourceError::Read {
+            let entries = fs::read_dir(&dir).map_err(|error| SourceError::Read {
                 path: dir.clone(),
-                source,
+                error,
             })?;
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
@@ -192,7 +192,7 @@ impl Source for Maildir {
                 size,
                 watermark: None,
             }),
-            Err(source) => Err(SourceError::Read { path, source }),
+            Err(error) => Err(SourceError::Read { path, error }),
         })
     }
 }
@@ -250,9 +250,9 @@ fn collect_eml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), S
     if depth > MAX_DIR_DEPTH {
         return Ok(());
     }
-    let entries = fs::read_dir(dir).map_err(|source| SourceError::Read {
+    let entries = fs::read_dir(dir).map_err(|error| SourceError::Read {
         path: dir.into(),
-        source,
+        error,
     })?;
     for e in entries.flatten() {
         let p = e.path();
@@ -287,7 +287,7 @@ impl Source for EmlFiles {
                 size,
                 watermark: None,
             }),
-            Err(source) => Err(SourceError::Read { path, source }),
+            Err(error) => Err(SourceError::Read { path, error }),
         })
     }
 }
@@ -295,12 +295,13 @@ impl Source for EmlFiles {
 /// The source for a path given on the command line: a Maildir, a directory
 /// of `.eml` files, or one file.
 pub fn open_path(path: &Path) -> Result<Box<dyn Source>, SourceError> {
-    if path.is_dir() && Maildir::is_maildir(path) {
-        Ok(Box::new(Maildir::open(path)?))
-    } else if path.exists() {
-        Ok(Box::new(EmlFiles::open(path)?))
-    } else {
-        Err(SourceError::NotFound(path.to_path_buf()))
+    match fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(SourceError::Access(crate::os_error::path_problem(path, &e)))
+        }
+        Err(e) => Err(SourceError::Access(crate::os_error::path_problem(path, &e))),
+        Ok(m) if m.is_dir() && Maildir::is_maildir(path) => Ok(Box::new(Maildir::open(path)?)),
+        Ok(_) => Ok(Box::new(EmlFiles::open(path)?)),
     }
 }
 

@@ -6,7 +6,9 @@
 //! the database is recognised by Message-ID and SHA-256, so a restart
 //! re-reads the folders without storing anything twice). Nothing is moved
 //! or renamed in the folders. A missing or unreadable folder is logged once
-//! and shown in the heartbeat, and looked at again at every pass.
+//! (missing or not allowed told apart, with the folder that blocks and the
+//! fix) and shown in the heartbeat, and looked at again at every pass; a
+//! clean pass clears the error.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -48,22 +50,45 @@ impl LocalSource {
     /// The messages not in `seen`, listed now.
     fn open_unseen(&self, seen: &HashSet<String>) -> Result<Box<dyn Source>, String> {
         let known = |k: &str| seen.contains(k);
+        // Not found and not allowed are told apart: which folder is
+        // missing, or which one blocks and the command that opens it.
+        let what = match self {
+            LocalSource::Maildir(_) => "Maildir",
+            LocalSource::Eml(_) => "dossier de .eml",
+        };
+        let p = self.path();
+        let look = std::fs::metadata(p).and_then(|m| {
+            if m.is_dir() {
+                std::fs::read_dir(p).map(|_| ())
+            } else {
+                Ok(())
+            }
+        });
+        match look {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(format!(
+                    "{what} {} : {} ; vérifier [[sources]] path dans la configuration",
+                    p.display(),
+                    crate::os_error::problem(p, &e)
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{what} {} : {}",
+                    p.display(),
+                    crate::os_error::problem(p, &e)
+                ));
+            }
+            Ok(_) => {}
+        }
         match self {
             LocalSource::Maildir(p) => {
-                if !p.is_dir() {
-                    return Err(format!(
-                        "Maildir {} introuvable ; vérifier [[sources]] path (ou les droits du dossier)",
-                        p.display()
-                    ));
-                }
                 let mut m = Maildir::open(p).map_err(|e| e.to_string())?;
                 m.skip_seen(&known);
                 Ok(Box::new(m))
             }
             LocalSource::Eml(p) => {
-                let mut e = EmlFiles::open(p).map_err(|e| {
-                    format!("{e} ; vérifier [[sources]] path (ou les droits du dossier)")
-                })?;
+                let mut e = EmlFiles::open(p).map_err(|e| e.to_string())?;
                 e.skip_seen(&known);
                 Ok(Box::new(e))
             }
@@ -281,7 +306,11 @@ mod tests {
         let r = w.pass_all();
         assert_eq!(r[0].as_ref().unwrap().pass.new, 1);
         assert_eq!(r[1].as_ref().unwrap().pass.new, 0);
-        assert!(r[2].as_ref().unwrap_err().contains("introuvable"));
+        let missing = r[2].as_ref().unwrap_err();
+        assert!(
+            missing.contains("n'existe pas") && missing.contains("[[sources]] path"),
+            "{missing}"
+        );
         // Delivered meanwhile; the first one moved to cur/ by a mail client.
         std::fs::rename(
             md.join("new/1528100000.M1.host"),

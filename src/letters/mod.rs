@@ -95,6 +95,20 @@ impl LetterKind {
         }
     }
 
+    /// The project's template of this letter (the file of `letters/` in
+    /// the repository), built into the program: what `fiches setup
+    /// --system` installs, and the fallback of a folder that lacks it.
+    pub fn shipped_text(self) -> &'static str {
+        match self {
+            LetterKind::Acknowledgement => include_str!("../../letters/accuse-reception.txt"),
+            LetterKind::Accepted => include_str!("../../letters/accepte.txt"),
+            LetterKind::Waitlisted => include_str!("../../letters/liste-attente.txt"),
+            LetterKind::Rejected => include_str!("../../letters/non-retenu.txt"),
+            LetterKind::SlotChanged => include_str!("../../letters/creneau-modifie.txt"),
+            LetterKind::Cancellation => include_str!("../../letters/annulation.txt"),
+        }
+    }
+
     /// What staff call it.
     pub fn label_fr(self) -> &'static str {
         match self {
@@ -493,8 +507,9 @@ pub struct RenderedText {
     pub problems: Vec<String>,
 }
 
-/// The project's cancellation letter, for a letters folder made before it existed.
-const DEFAULT_CANCELLATION: &str = include_str!("../../letters/annulation.txt");
+/// The letters folder's own README (how to edit the templates), installed
+/// beside them.
+pub const FOLDER_README: &str = include_str!("../../letters/README.md");
 
 /// The templates and the event: everything needed to write letters.
 #[derive(Debug, Clone)]
@@ -512,19 +527,24 @@ impl Letters {
         let mut texts = Vec::new();
         for kind in LetterKind::ALL {
             let file = dir.join(kind.file_name());
-            if kind == LetterKind::Cancellation && !file.exists() {
+            // Missing, not merely unreadable (that is an error below).
+            if kind == LetterKind::Cancellation && crate::os_error::exists(&file) == Ok(false) {
                 tracing::warn!(
-                    file = %file.display(),
-                    "modèle de lettre d'annulation absent : celui du projet est employé ; copier letters/annulation.txt du projet dans ce dossier pour l'adapter"
+                    "modèle de lettre d'annulation {} absent : celui du projet est employé ; \
+                     `sudo fiches setup --system` l'installe (sans toucher aux autres modèles), \
+                     ou le copier de letters/annulation.txt du projet pour l'adapter",
+                    file.display()
                 );
-                texts.push((kind, file, DEFAULT_CANCELLATION.to_string()));
+                texts.push((kind, file, kind.shipped_text().to_string()));
                 continue;
             }
             let text = std::fs::read_to_string(&file).map_err(|e| LetterError {
                 file: file.clone(),
                 line: None,
                 message: format!(
-                    "illisible ({e}) ; les modèles sont dans le dossier letters/ à côté de config.toml (copier celui du projet)"
+                    "{} ; les modèles sont dans le dossier letters/ à côté de config.toml \
+                     (`sudo fiches setup --system` installe ceux qui manquent)",
+                    crate::os_error::problem(&file, &e)
                 ),
             })?;
             texts.push((kind, file, text));

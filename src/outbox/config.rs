@@ -250,7 +250,7 @@ impl SmtpConfig {
         {
             return Err(SmtpConfigError::CaFile {
                 path: ca.clone(),
-                detail: e.to_string(),
+                detail: crate::os_error::problem(ca, &e),
             });
         }
         if self.tls == SmtpTls::Plain {

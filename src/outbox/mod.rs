@@ -363,11 +363,10 @@ pub enum SendError {
         "un autre envoi est en cours (fiches send, ou la console) : réessayer quand il sera fini"
     )]
     Busy,
-    #[error("verrou d'envoi {}: {source}", path.display())]
+    #[error("verrou d'envoi {} : {}", path.display(), crate::os_error::problem(.path, .error))]
     Lock {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{0}")]
     Config(String),
@@ -397,14 +396,14 @@ impl SendLock {
             .read(true)
             .write(true)
             .open(&path)
-            .map_err(|source| SendError::Lock {
+            .map_err(|error| SendError::Lock {
                 path: path.clone(),
-                source,
+                error,
             })?;
         match file.try_lock() {
             Ok(()) => Ok(SendLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(SendError::Busy),
-            Err(TryLockError::Error(source)) => Err(SendError::Lock { path, source }),
+            Err(TryLockError::Error(error)) => Err(SendError::Lock { path, error }),
         }
     }
 }

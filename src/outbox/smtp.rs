@@ -267,8 +267,13 @@ fn tls_parameters(cfg: &SmtpConfig) -> Result<TlsParameters, String> {
             .to_string(),
     );
     if let Some(ca) = &cfg.ca_file {
-        let pem = std::fs::read(ca)
-            .map_err(|e| format!("[smtp] ca_file {} illisible : {e}", ca.display()))?;
+        let pem = std::fs::read(ca).map_err(|e| {
+            format!(
+                "[smtp] ca_file {} illisible : {}",
+                ca.display(),
+                crate::os_error::problem(ca, &e)
+            )
+        })?;
         let cert = Certificate::from_pem(&pem).map_err(|e| {
             format!(
                 "[smtp] ca_file {} : certificats PEM invalides ({e})",

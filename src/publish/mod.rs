@@ -219,11 +219,10 @@ impl PublishOptions {
 /// Why files could not be produced. Messages are for staff.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error("écriture impossible de {path} : {source}")]
+    #[error("écriture impossible de {path} : {}", crate::os_error::problem(.path, .error))]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("la publication {0} existe déjà")]
     AlreadyExists(PathBuf),

@@ -101,9 +101,9 @@ pub fn render_files(
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
-    move |source| PublishError::Io {
+    move |error| PublishError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 

@@ -78,11 +78,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("base de données {path} : impossible de l'ouvrir ({source})")]
+    #[error("base de données {path} : impossible de l'ouvrir ({})", sqlite_fr(.error))]
     Open {
         path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error(
         "base de données {path} : version de schéma {found}, plus récente que celle de ce programme ({known}) ; \
@@ -125,18 +124,29 @@ pub enum StoreError {
     #[error("sauvegarde {path} impossible : {message}")]
     Backup { path: PathBuf, message: String },
     #[error(
-        "base de données {path} : le dossier {dir} n'existe pas ; vérifier [database] path dans la configuration \
-         (sur un serveur, `fiches setup --system` crée /var/lib/fiches)"
+        "base de données {path} : {} ; vérifier [database] path dans la configuration \
+         (sur un serveur, `fiches setup --system` crée /var/lib/fiches)",
+        crate::os_error::problem(.path, &std::io::ErrorKind::NotFound.into())
     )]
     MissingFolder { path: PathBuf, dir: PathBuf },
     #[error("lecture seule : {advice}")]
     ReadOnly { advice: String },
-    #[error("base de données {path} : la migration {name} a échoué ({source})")]
+    /// This user cannot even read the database or pass through its folder.
+    #[error("pas d'accès : {advice}")]
+    NoAccess { path: PathBuf, advice: String },
+    /// The file at the database's path is no longer the one this process
+    /// opened (a backup restored over it, a file moved): nothing is
+    /// written to the old one any more (see [`Store::replaced`]).
+    #[error(
+        "la base de données {path} a été remplacée sur le disque depuis son ouverture \
+         (une sauvegarde restaurée ?) : rien n'a été enregistré ; quitter puis relancer fiches"
+    )]
+    Replaced { path: PathBuf },
+    #[error("base de données {path} : la migration {name} a échoué ({})", sqlite_fr(.error))]
     Migration {
         path: PathBuf,
         name: &'static str,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     #[error("proposition {0} introuvable")]
     ProposalNotFound(i64),
@@ -190,16 +200,131 @@ pub enum StoreError {
     },
     #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
     Corrupt(String),
-    #[error("erreur SQLite : {0}")]
-    Sql(#[from] rusqlite::Error),
+    #[error("erreur SQLite : {}", sqlite_fr(.0))]
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// A commit our commit hook turned into a rollback is a replaced
+    /// database (the hook is the only one, see [`Store::open_with`]); the
+    /// path is the one of the store that hit it.
+    fn from(e: rusqlite::Error) -> StoreError {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_COMMITHOOK =>
+            {
+                StoreError::Replaced {
+                    path: REPLACED_PATH
+                        .with(|p| p.borrow().clone())
+                        .unwrap_or_default(),
+                }
+            }
+            _ => StoreError::Sql(e),
+        }
+    }
+}
+
+thread_local! {
+    /// The path of the last database whose commit hook refused a commit on
+    /// this thread (for [`StoreError::Replaced`]'s message).
+    static REPLACED_PATH: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// SQLite's error in French (its own texts are English): what it means for
+/// the user, the SQLite detail after when it says more.
+pub fn sqlite_fr(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    let rusqlite::Error::SqliteFailure(f, detail) = e else {
+        return e.to_string();
+    };
+    let text = match f.code {
+        C::CannotOpen => {
+            "fichier impossible à ouvrir (chemin, droits du fichier ou de son dossier)"
+        }
+        C::PermissionDenied => "accès refusé",
+        C::ReadOnly => "base en lecture seule pour ce programme",
+        C::DatabaseBusy | C::DatabaseLocked => "base occupée par un autre programme",
+        C::DiskFull => "disque plein",
+        C::NotADatabase => "ce fichier n'est pas une base SQLite",
+        C::DatabaseCorrupt => "base endommagée (restaurer une sauvegarde)",
+        C::SystemIoFailure => "erreur d'entrée-sortie du disque",
+        C::OutOfMemory => "mémoire insuffisante",
+        C::TooBig => "donnée trop grosse",
+        C::ConstraintViolation => "contrainte non respectée",
+        _ => return e.to_string(),
+    };
+    match detail.as_deref() {
+        // SQLite's detail repeats the code's English text: left out.
+        Some(d) if !d.is_empty() && !is_sqlite_generic(d) => format!("{text} ; détail : {d}"),
+        _ => text.to_string(),
+    }
+}
+
+fn is_sqlite_generic(d: &str) -> bool {
+    [
+        "unable to open database file",
+        "attempt to write a readonly database",
+        "database is locked",
+        "database or disk is full",
+        "file is not a database",
+        "database disk image is malformed",
+        "disk I/O error",
+        "out of memory",
+    ]
+    .contains(&d)
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// An open database.
 pub struct Store {
+    conn: Db,
+    path: PathBuf,
+}
+
+/// The device and inode of a file, to know it is still the one opened.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// A connection and the identity (device, inode) of the file it opened, to
+/// know when the file at the path is no longer that one. (Closing such a
+/// connection is safe: SQLite neither checkpoints nor deletes `-wal` and
+/// `-shm` by name when its database was moved; the store tests check it.)
+struct Db {
     conn: Connection,
     path: PathBuf,
+    identity: Option<(u64, u64)>,
+}
+
+impl Db {
+    fn new(conn: Connection, path: &Path) -> Db {
+        Db {
+            conn,
+            path: path.to_path_buf(),
+            identity: file_identity(path),
+        }
+    }
+
+    /// Whether the file at the path is no longer the one opened.
+    fn replaced(&self) -> bool {
+        self.identity
+            .is_some_and(|id| file_identity(&self.path) != Some(id))
+    }
+}
+
+impl std::ops::Deref for Db {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Db {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -233,9 +358,9 @@ impl Store {
     pub fn open_with(path: impl AsRef<Path>, mode: Migrate) -> Result<(Store, Option<PathBuf>)> {
         let path = path.as_ref().to_path_buf();
         check_writable(&path)?;
-        let open_err = |source| StoreError::Open {
+        let open_err = |error| StoreError::Open {
             path: path.clone(),
-            source,
+            error,
         };
         let conn = Connection::open_with_flags(
             &path,
@@ -246,6 +371,22 @@ impl Store {
         .map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
+        let conn = Db::new(conn, &path);
+        // Every commit first checks that the file at the path is still the
+        // one opened; if not (a backup restored over it while this process
+        // ran), the commit becomes a rollback: nothing is written to a file
+        // no one will read again, and the caller hears it
+        // (`StoreError::Replaced`).
+        if let Some(id) = conn.identity {
+            let watched = path.clone();
+            conn.commit_hook(Some(move || {
+                let replaced = file_identity(&watched) != Some(id);
+                if replaced {
+                    REPLACED_PATH.with(|p| *p.borrow_mut() = Some(watched.clone()));
+                }
+                replaced
+            }));
+        }
         // A database this program must not touch (another build's, a newer
         // one, one to migrate by someone else) is refused before anything
         // is written to it, even its journal mode.
@@ -292,9 +433,9 @@ impl Store {
     /// be the one this program knows.
     pub fn open_reader(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        let open_err = |source| StoreError::Open {
+        let open_err = |error| StoreError::Open {
             path: path.clone(),
-            source,
+            error,
         };
         let conn = Connection::open_with_flags(
             &path,
@@ -303,6 +444,7 @@ impl Store {
         .map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
+        let conn = Db::new(conn, &path);
         let store = Store { conn, path };
         let (found, known) = (store.schema_version()?, MIGRATIONS.len() as i64);
         if found != known {
@@ -317,6 +459,14 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the file at this store's path is no longer the one it opened
+    /// (a backup restored over it, the file moved or deleted): its writes
+    /// are then refused ([`StoreError::Replaced`]); a long-running process
+    /// says so and quits or opens the path again.
+    pub fn replaced(&self) -> bool {
+        self.conn.replaced()
     }
 
     /// The schema version (number of migrations applied; see
@@ -337,26 +487,52 @@ impl Store {
     }
 }
 
-/// Refuses, before SQLite is involved, a database this user could read but
-/// not write: the database, its `-wal` and `-shm` files when present, and
-/// its folder (where SQLite and fiches create their files). A missing
-/// database is created here, so that its mode follows the process umask
-/// (SQLite's own default, 0644, would leave it read-only for the group).
-fn check_writable(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
+/// The folder of the database, checked: it exists (else
+/// [`StoreError::MissingFolder`]) and this user may pass through it and
+/// read the database when it is there (else [`StoreError::NoAccess`],
+/// saying which folder blocks and the fix). Nothing is created.
+pub fn check_folder(path: &Path) -> Result<PathBuf> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let no_access = |p: &Path, e: &std::io::Error| StoreError::NoAccess {
+        path: path.to_path_buf(),
+        advice: crate::os_error::problem(p, e),
+    };
+    let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => {}
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(no_access(&dir, &e)),
+        _ => {
+            return Err(StoreError::MissingFolder {
+                path: path.to_path_buf(),
+                dir,
+            });
+        }
+    }
+    if !crate::system::searchable(&dir) {
+        return Err(no_access(path, &denied));
+    }
+    match std::fs::metadata(path) {
+        Ok(_) if !crate::system::readable(path) => Err(no_access(path, &denied)),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(no_access(path, &e)),
+        _ => Ok(dir),
+    }
+}
+
+/// Refuses, before SQLite is involved, a database this user cannot reach
+/// ([`check_folder`]) or could read but not write: the database, its
+/// `-wal` and `-shm` files when present, and its folder (where SQLite and
+/// fiches create their files). A missing database is created here, so that
+/// its mode follows the process umask (SQLite's own default, 0644, would
+/// leave it read-only for the group).
+fn check_writable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = check_folder(path)?;
     let read_only = |p: &Path| StoreError::ReadOnly {
         advice: crate::system::not_writable_advice(p),
     };
-    if !dir.is_dir() {
-        return Err(StoreError::MissingFolder {
-            path: path.to_path_buf(),
-            dir,
-        });
-    }
     if !crate::system::writable(&dir) {
         return Err(read_only(&dir));
     }
@@ -370,12 +546,9 @@ fn check_writable(path: &Path) -> Result<()> {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => {
-                return Err(StoreError::Open {
+                return Err(StoreError::NoAccess {
                     path: path.to_path_buf(),
-                    source: rusqlite::Error::SqliteFailure(
-                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                        Some(e.to_string()),
-                    ),
+                    advice: crate::os_error::problem(path, &e),
                 });
             }
         }

@@ -117,10 +117,10 @@ fn apply_one(
     who: &str,
     build: &str,
 ) -> Result<bool> {
-    let mig_err = |source| StoreError::Migration {
+    let mig_err = |error| StoreError::Migration {
         path: path.to_path_buf(),
         name,
-        source,
+        error,
     };
     let found = read_found(tx).map_err(|e| match e {
         StoreError::Sql(s) => mig_err(s),
@@ -375,10 +375,10 @@ impl Store {
         let path = self.path.clone();
         let who = crate::system::acting_user();
         let build = crate::build_label();
-        let err = |name: &'static str, source| StoreError::Migration {
+        let err = |name: &'static str, error| StoreError::Migration {
             path: path.clone(),
             name,
-            source,
+            error,
         };
         let list = &MIGRATIONS[..upto.min(MIGRATIONS.len())];
         match whole {
@@ -415,24 +415,37 @@ impl Store {
     }
 
     /// A consistent copy of the database into `dest` (which must not
-    /// exist), while others keep reading and writing: `VACUUM INTO`.
+    /// exist), while others keep reading and writing: `VACUUM INTO`. The
+    /// file is created first with the mode of every file fiches creates
+    /// (0666 less the process umask: group-writable, as the database), not
+    /// SQLite's 0644.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        if dest.exists() {
-            return Err(StoreError::Backup {
-                path: dest.to_path_buf(),
-                message: "le fichier existe déjà".into(),
-            });
-        }
+        use std::os::unix::fs::OpenOptionsExt;
         let text = dest.to_str().ok_or_else(|| StoreError::Backup {
             path: dest.to_path_buf(),
             message: "chemin non UTF-8".into(),
         })?;
-        self.conn
-            .execute("VACUUM INTO ?1", [text])
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(dest)
             .map_err(|e| StoreError::Backup {
                 path: dest.to_path_buf(),
-                message: e.to_string(),
+                message: if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    "le fichier existe déjà".into()
+                } else {
+                    crate::os_error::problem(dest, &e)
+                },
             })?;
+        // VACUUM INTO accepts an empty file.
+        if let Err(e) = self.conn.execute("VACUUM INTO ?1", [text]) {
+            let _ = std::fs::remove_file(dest);
+            return Err(StoreError::Backup {
+                path: dest.to_path_buf(),
+                message: super::sqlite_fr(&e),
+            });
+        }
         Ok(())
     }
 }

@@ -44,15 +44,16 @@ impl Store {
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|source| StoreError::Open {
+        .map_err(|error| StoreError::Open {
             path: path.clone(),
-            source,
+            error,
         })?;
         conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|source| StoreError::Open {
+            .map_err(|error| StoreError::Open {
                 path: path.clone(),
-                source,
+                error,
             })?;
+        let conn = super::Db::new(conn, &path);
         Ok(Store { conn, path })
     }
 
@@ -110,6 +111,7 @@ impl Store {
         )?;
         tx.execute(
             "UPDATE heartbeat SET state = ?3, updated_at = ?4, last_contact_at = ?4,
+               last_error = NULL, last_error_at = NULL,
                messages = messages + ?5, duplicates = duplicates + ?6,
                proposals = proposals + ?7, errors = errors + ?8,
                last_new_mail_at = CASE WHEN ?5 > 0 THEN ?4 ELSE last_new_mail_at END

@@ -123,6 +123,17 @@ pub struct Heartbeat {
     pub server: Option<String>,
 }
 
+impl Heartbeat {
+    /// The last error of this source while it still counts: newer than the
+    /// source's last successful contact (a clean pass since, or a clean
+    /// start, puts it in the past). The one rule of `fiches status` and the
+    /// console's status line.
+    pub fn current_error(&self) -> Option<&str> {
+        let e = self.last_error.as_deref()?;
+        (self.last_error_at.is_some() && self.last_error_at >= self.last_contact_at).then_some(e)
+    }
+}
+
 /// A message recorded as not downloaded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SkippedMessage {

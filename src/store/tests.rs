@@ -126,7 +126,7 @@ fn a_new_database_is_made_whole_or_not_at_all() {
 /// their history, and one message.
 fn older_db(path: &Path, n: usize) {
     let mut s = Store {
-        conn: rusqlite::Connection::open(path).unwrap(),
+        conn: super::Db::new(rusqlite::Connection::open(path).unwrap(), path),
         path: path.to_path_buf(),
     };
     s.apply_upto(n).unwrap();
@@ -876,6 +876,76 @@ fn migration_0006_gives_numbers_waiting_keys_and_reasons_to_an_older_database() 
         panic!("{out:?}")
     };
     assert_eq!(s.proposal(proposals[0]).unwrap().number, 5);
+}
+
+/// A backup restored over the database while a process has it open (the
+/// README's restore, done with a console still open): that process writes
+/// nothing any more — its commits become rollbacks and say why —, and its
+/// closing leaves the new database's `-wal` and `-shm` alone.
+#[test]
+fn a_database_replaced_on_disk_is_no_longer_written_by_who_opened_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fiches.db");
+    let mb = crate::intake::imap::MailboxId::new("a", "INBOX");
+    let mut old = Store::open(&path).unwrap();
+    old.heartbeat_state(&mb, DaemonState::Idle, true).unwrap();
+    assert!(!old.replaced());
+    let backup = dir.path().join("sauvegarde.db");
+    old.backup_to(&backup).unwrap();
+    // `install BACKUP fiches.db` (a new file at the path), `-wal`/`-shm` removed.
+    let staged = dir.path().join("nouvelle.db");
+    std::fs::copy(&backup, &staged).unwrap();
+    std::fs::rename(&staged, &path).unwrap();
+    for s in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+    }
+    assert!(old.replaced());
+    let e = old
+        .heartbeat_state(&mb, DaemonState::Syncing, true)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Replaced { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&path.display().to_string()) && text.contains("remplacée"),
+        "{text}"
+    );
+    // The restored database works for whoever opens it now, and keeps it.
+    let mut new = Store::open(&path).unwrap();
+    assert!(!new.replaced());
+    new.heartbeat_state(&mb, DaemonState::Waiting, true)
+        .unwrap();
+    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    assert!(wal.exists());
+    drop(old);
+    assert!(
+        wal.exists(),
+        "closing the replaced store removed the new -wal"
+    );
+    drop(new);
+    let again = Store::open(&path).unwrap();
+    let beats = again.heartbeats().unwrap();
+    assert_eq!(beats.len(), 1);
+    assert_eq!(beats[0].state, DaemonState::Waiting);
+    // The replaced process's refused write is nowhere.
+    assert!(!beats.iter().any(|b| b.state == DaemonState::Syncing));
+}
+
+#[test]
+fn backups_are_group_writable_as_every_file_fiches_makes() {
+    use std::os::unix::fs::PermissionsExt;
+    crate::system::set_umask();
+    let (dir, store) = temp_store();
+    let b = dir.path().join("copie.db");
+    store.backup_to(&b).unwrap();
+    let mode = std::fs::metadata(&b).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660);
+    let e = store.backup_to(&b).unwrap_err().to_string();
+    assert!(e.contains("existe déjà"), "{e}");
+    let e = store
+        .backup_to(&dir.path().join("absent/copie.db"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("n'existe pas") && !e.contains("os error"), "{e}");
 }
 
 #[test]

@@ -136,7 +136,12 @@ impl WorkerPool {
                     let _ = reply.send(spawn(&exe2, &limits2));
                 }
             })
-            .map_err(|e| Unavailable(format!("fil de lancement impossible : {e}")))?;
+            .map_err(|e| {
+                Unavailable(format!(
+                    "fil de lancement impossible : {}",
+                    crate::os_error::io_fr(&e)
+                ))
+            })?;
         let pool = WorkerPool {
             inner: Arc::new(Inner {
                 exe,
@@ -234,7 +239,12 @@ impl WorkerPool {
         let w = rx
             .recv()
             .map_err(|_| Unavailable("fil de lancement arrêté".into()))?
-            .map_err(|e| Unavailable(format!("{exe} ne peut pas être lancé : {e}")))?;
+            .map_err(|e| {
+                Unavailable(format!(
+                    "{exe} ne peut pas être lancé : {}",
+                    crate::os_error::problem(&self.inner.exe, &e)
+                ))
+            })?;
         let mut hello = [0u8; HELLO.len()];
         match read_exact(&w.stdout, &mut hello, Instant::now() + HELLO_TIMEOUT) {
             Ok(()) if hello == HELLO => Ok(w),

@@ -212,6 +212,8 @@ pub struct Unit {
     pub state_directory_mode: Option<String>,
     pub protect_system_strict: bool,
     pub protect_home: bool,
+    /// `ProtectHome=read-only`: /home, /root seen but not writable.
+    pub protect_home_read_only: bool,
     pub private_tmp: bool,
     pub restart_prevent: Vec<i32>,
 }
@@ -239,7 +241,10 @@ impl Unit {
                 "StateDirectory" => u.state_directory = Some(v),
                 "StateDirectoryMode" => u.state_directory_mode = Some(v),
                 "ProtectSystem" => u.protect_system_strict = v == "strict",
-                "ProtectHome" => u.protect_home = v == "yes",
+                "ProtectHome" => {
+                    u.protect_home = v == "yes";
+                    u.protect_home_read_only = v == "read-only";
+                }
                 "PrivateTmp" => u.private_tmp = v == "yes",
                 "RestartPreventExitStatus" => {
                     u.restart_prevent = v
@@ -276,6 +281,12 @@ impl Unit {
         if self.protect_home {
             s.push_str(
                 "mount -t tmpfs -o mode=000 tmpfs /home\nmount -t tmpfs -o mode=000 tmpfs /root\n",
+            );
+        }
+        if self.protect_home_read_only {
+            s.push_str(
+                "mount --bind /home /home\nmount -o remount,bind,ro /home\n\
+                 mount --bind /root /root\nmount -o remount,bind,ro /root\n",
             );
         }
         if self.protect_system_strict {
@@ -669,4 +680,108 @@ pub fn output_text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// The lines of the first ```sh block of the README after the heading
+/// `heading` (e.g. "### Mettre à jour (upgrade)"), as the README gives them.
+pub fn readme_block(heading: &str) -> Vec<String> {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let after = readme
+        .split_once(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("README: no heading {heading:?}"))
+        .1;
+    let block = after
+        .split_once("```sh\n")
+        .and_then(|(_, b)| b.split_once("```"))
+        .unwrap_or_else(|| panic!("README: no sh block after {heading:?}"))
+        .0;
+    block
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The README line of section `heading` that contains `needle`, in any of
+/// its sh blocks.
+pub fn readme_line(heading: &str, needle: &str) -> String {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let after = readme
+        .split_once(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("README: no heading {heading:?}"))
+        .1;
+    after
+        .lines()
+        .map(str::trim)
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("README {heading:?}: no line with {needle:?}"))
+        .to_string()
+}
+
+/// Runs one line of the README with bash, as the administrator (root here;
+/// `sudo` as the README uses it: as root, or `-u USER` as that user with
+/// that user's groups), in `cwd`.
+pub fn run_readme_line(line: &str, cwd: &Path) -> Output {
+    let script = format!(
+        "sudo() {{ if [ \"$1\" = -u ]; then u=$2; shift 2; \
+         setpriv --reuid=\"$u\" --regid=\"$u\" --init-groups -- \"$@\"; else \"$@\"; fi; }}\n{line}\n"
+    );
+    Command::new("/bin/bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(cwd)
+        .env(
+            "PATH",
+            "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
+        .env_remove("FICHES_CONFIG")
+        .env_remove("FICHES_DB")
+        .env_remove("FICHES_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
+/// A database as the first builds left it (migrations 1–3, a count in
+/// `user_version`, no history), one message in it; owned as the daemon
+/// would have made it.
+pub fn older_database(db: &Path) {
+    let _ = fs::remove_file(db);
+    for s in ["-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{s}", db.display()));
+    }
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let dir = repo().join("src/store/migrations");
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for f in &files[..3] {
+        conn.execute_batch(&fs::read_to_string(f).unwrap()).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 3).unwrap();
+    conn.execute(
+        "INSERT INTO messages (sha256, source_ref, size, status, imported_at)
+         VALUES ('x', 'file:x', 1, 'no_fiche', '2018-05-10T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    sh(&format!(
+        "chown fiches:fiches '{p}' && chmod 660 '{p}'",
+        p = db.display()
+    ));
+}
+
+/// Kills a process started detached by a test, when the test ends.
+pub struct Detached(pub u32);
+
+impl Drop for Detached {
+    fn drop(&mut self) {
+        unsafe {
+            libc::kill(self.0 as i32, libc::SIGKILL);
+        }
+    }
 }

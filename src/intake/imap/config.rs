@@ -495,7 +495,7 @@ impl ImapSourceConfig {
         {
             return Err(ConfigError::CaFile {
                 path: ca.clone(),
-                detail: e.to_string(),
+                detail: crate::os_error::problem(ca, &e),
             });
         }
         if self.tls == TlsMode::Plain {
@@ -583,7 +583,7 @@ fn first_line(s: &str) -> &str {
 pub(crate) fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
     let unreadable = |e: std::io::Error| ConfigError::PasswordFileUnreadable {
         path: path.to_owned(),
-        detail: e.to_string(),
+        detail: crate::os_error::problem(path, &e),
     };
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let meta = file.metadata().map_err(unreadable)?;
@@ -618,7 +618,7 @@ pub(crate) fn run_password_command(cmd: &str) -> Result<Secret, ConfigError> {
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| ConfigError::PasswordCommandSpawn {
-            detail: e.to_string(),
+            detail: crate::os_error::io_fr(&e),
         })?;
     if !out.status.success() {
         return Err(ConfigError::PasswordCommandFailed {

@@ -1605,7 +1605,7 @@ fn connect_tcp(
     Err(ImapError::Connect {
         host: ctx.host.to_owned(),
         port: cfg.port(),
-        detail: e.to_string(),
+        detail: crate::os_error::io_fr(&e),
     })
 }
 

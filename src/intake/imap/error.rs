@@ -245,7 +245,7 @@ impl Ctx<'_> {
             _ => ImapError::Io {
                 host,
                 during: self.during,
-                detail: e.to_string(),
+                detail: crate::os_error::io_fr(&e),
             },
         }
     }
