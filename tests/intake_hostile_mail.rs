@@ -113,6 +113,8 @@ fn flags(m: &Value) -> Vec<String> {
 
 /// Runs the binary, waits for it with `wait4`: its peak resident memory
 /// (KiB; the largest of it and its reader workers) and whether it succeeded.
+// Reaped by `wait4` (for its resource usage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn run_measured(env: &DaemonEnv, args: &[&str]) -> (bool, i64) {
     let child = env
         .command()

@@ -408,7 +408,7 @@ impl Store {
              FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
              WHERE m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
                 OR (m.status = 'fiche' AND m.reason IS NOT NULL)
-             ORDER BY coalesce(m.received_at, m.effective_at, m.date, m.imported_at), m.id",
+             ORDER BY coalesce(m.received_at, m.effective_at, m.imported_at), m.id",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
@@ -513,7 +513,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (sha, effective, sender): (String, Option<String>, Option<String>) = tx
             .query_row(
-                "SELECT sha256, coalesce(effective_at, received_at, date), sender_key
+                "SELECT sha256, coalesce(effective_at, received_at), sender_key
                  FROM messages WHERE id = ?1",
                 [message_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
