@@ -183,7 +183,7 @@ fn breakdown(n: usize, layout: &Layout) {
             "csv (2 files)",
             time(&|| {
                 let o = csv::CsvOptions::default();
-                let _ = (csv::micro_ateliers(&s, &o), csv::bourse(&s, &o));
+                let _ = (csv::micro_ateliers(&s, &o, ed), csv::bourse(&s, &o, ed));
             }),
         ),
         (

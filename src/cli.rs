@@ -46,7 +46,7 @@ pub enum Command {
     Import(commands::import::Args),
     Messages(commands::messages::Args),
     Proposals(commands::proposals::Args),
-    /// Publish the accepted programme (HTML, CSV, XLSX, JSON) with its changelog.
+    /// Publie le programme retenu (HTML, fragment SPIP, CSV, XLSX, JSON) avec ses changements, et prépare l'envoi aux partenaires.
     Publish(commands::publish::Args),
     Daemon(commands::daemon::Args),
     Outbox(commands::outbox::Args),
@@ -67,6 +67,8 @@ pub enum Command {
     Backup(commands::backup::Args),
     Migrate(commands::migrate::Args),
     Setup(commands::setup::Args),
+    /// L'article du nom de l'organisation dans les lettres (l'afficher, ou le fixer : le, la, l', les, aucun, auto).
+    Article(commands::article::Args),
 }
 
 impl Cli {

@@ -96,10 +96,18 @@ struct RawReader {
 #[serde(deny_unknown_fields)]
 struct RawPublish {
     output_dir: Option<PathBuf>,
+    internal_dir: Option<PathBuf>,
     csv_delimiter: Option<char>,
     csv_bom: Option<bool>,
     latest_link: Option<bool>,
     schedule: Option<String>,
+    #[serde(default)]
+    partners: Vec<String>,
+    partners_subject: Option<String>,
+    partners_link: Option<String>,
+    partners_attachments: Option<Vec<String>>,
+    #[serde(default)]
+    auto_send_publication: bool,
 }
 
 /// The publication settings.
@@ -109,6 +117,9 @@ pub struct PublishSettings {
     pub options: PublishOptions,
     /// Weekly publication by the daemon, in the event's time zone.
     pub schedule: Option<Schedule>,
+    /// Who receives each publication that changed the public lists (one
+    /// e-mail through the outbox), and how.
+    pub partners: crate::publish::partners::PartnersSettings,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -369,6 +380,12 @@ impl Config {
                     .as_deref()
                     .unwrap_or(&defaults.output_dir),
             ),
+            internal_dir: resolve(
+                raw.publish
+                    .internal_dir
+                    .as_deref()
+                    .unwrap_or(&defaults.internal_dir),
+            ),
             csv_delimiter: raw.publish.csv_delimiter.unwrap_or(defaults.csv_delimiter),
             csv_bom: raw.publish.csv_bom.unwrap_or(defaults.csv_bom),
             latest_link: raw.publish.latest_link.unwrap_or(defaults.latest_link),
@@ -376,6 +393,14 @@ impl Config {
         publish_options
             .validate()
             .map_err(|e| invalid(format!("[publish] : {e}")))?;
+        let partners = crate::publish::partners::PartnersSettings::new(
+            raw.publish.partners.clone(),
+            raw.publish.partners_subject.clone(),
+            raw.publish.partners_link.clone(),
+            raw.publish.partners_attachments.clone(),
+            raw.publish.auto_send_publication,
+        )
+        .map_err(|e| invalid(format!("[publish] {e}")))?;
         let schedule = match &raw.publish.schedule {
             Some(text) => Some(
                 Schedule::parse(text).map_err(|e| invalid(format!("[publish] schedule : {e}")))?,
@@ -462,6 +487,7 @@ impl Config {
             publish: PublishSettings {
                 options: publish_options,
                 schedule,
+                partners,
             },
             demo: raw.demo.is_some(),
             sample: raw

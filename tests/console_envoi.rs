@@ -178,19 +178,19 @@ fn edit_a_letter_in_the_editor() {
     // The "editor" changes the greeting (the terminal loop hands the
     // terminal over around `run_pending_edit`).
     // SAFETY: no other test of this binary reads VISUAL.
-    unsafe { std::env::set_var("VISUAL", "sed -i 's/^Bonjour /Bonsoir /'") };
+    unsafe { std::env::set_var("VISUAL", "sed -i 's/^Madame, Monsieur,$/Bonsoir,/'") };
     keys(&mut s, "e");
     assert_eq!(s.edit_request.map(|(i, _)| i), Some(letter));
     assert!(s.run_pending_edit());
     assert!(notice(&s).contains("modifiée"), "{}", notice(&s));
     let r = Store::open(&db).unwrap().letter(letter).unwrap();
     assert!(
-        r.edit.body.as_deref().unwrap().starts_with("Bonsoir "),
+        r.edit.body.as_deref().unwrap().starts_with("Bonsoir,"),
         "{:?}",
         r.edit
     );
     assert_eq!(r.edited_by.as_deref(), Some("marie"));
-    assert!(s.app.envoi.current().unwrap().body.starts_with("Bonsoir "));
+    assert!(s.app.envoi.current().unwrap().body.starts_with("Bonsoir,"));
     // The same edit again changes nothing.
     keys(&mut s, "e");
     assert!(s.run_pending_edit());
@@ -217,4 +217,130 @@ fn quitting_while_sending_asks_once() {
     assert!(notice(&s).contains("1 lettre envoyée"), "{}", notice(&s));
     keys(&mut s, "q");
     assert!(s.app.quit);
+}
+
+/// A fiche whose e-mail field names three people: its letter waits for staff.
+fn fiche_with_three_addresses(db: &std::path::Path) -> i64 {
+    use fiches::fiche::{Kind, Value};
+    use fiches::store::{
+        AttachmentOutcome, IngestOutcome, MessageStatus, NewAttachment, NewMessage, NewProposal,
+    };
+    let mut st = Store::open(db).unwrap();
+    let mut p = NewProposal {
+        kind: Some(Kind::MicroAtelier),
+        ..Default::default()
+    };
+    for (k, v) in [
+        ("organisation", "Commune de Trois-Adresses"),
+        ("contact_last_name", "Durand"),
+        (
+            "contact_email",
+            "a@trois.example, b@trois.example, evil@autre.example",
+        ),
+        ("project_title", "Trois destinataires"),
+    ] {
+        p.fields.insert(k.into(), Value::Text(v.into()));
+    }
+    let msg = NewMessage {
+        raw: b"Message-ID: <trois@trois.example>\r\nFrom: mairie@trois.example\r\n\r\nx".to_vec(),
+        message_id: Some("trois@trois.example".into()),
+        from_addr: Some("mairie@trois.example".into()),
+        date: Some("2018-06-01T10:00:00+02:00".into()),
+        effective_at: Some("2018-06-01T08:00:00Z".into()),
+        source_ref: "test:trois".into(),
+        size: 10,
+        status: MessageStatus::Fiche,
+        attachments: vec![NewAttachment {
+            part_path: "2".into(),
+            filename: Some("fiche.docx".into()),
+            content_type: None,
+            size: 1,
+            sha256: "3".repeat(64),
+            format: Some("DOCX".into()),
+            outcome: AttachmentOutcome::Fiche,
+            reason: None,
+            proposal: Some(p),
+        }],
+        ..Default::default()
+    };
+    match st.ingest(&msg).unwrap() {
+        IngestOutcome::Stored { proposals, .. } => proposals[0],
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn a_held_letter_waits_for_v_and_the_partners_email_goes_from_envoi() {
+    let server = smtp::SmtpServer::start(smtp::Options::default());
+    let (_d, db) = sample_db();
+    fiche_with_three_addresses(&db);
+    // A publication with its e-mail to the partners waiting for review.
+    {
+        let mut st = Store::open(&db).unwrap();
+        st.record_publication_with(
+            &fiches::store::PublicationRecord {
+                number: 1,
+                published_at: "2018-06-04T08:00:00+02:00".into(),
+                author: "marie".into(),
+                unchanged: false,
+                snapshot: "{}".into(),
+                changes: String::new(),
+                dir: None,
+            },
+            Some(&fiches::store::NewPartnerMail {
+                since: None,
+                recipients: vec!["Réseau <listes@partenaires.example>".into()],
+                subject: "Listes de programmation (publication n° 1)".into(),
+                body: "Bonjour,\n\nVoici les listes.\n".into(),
+                attachments: vec![],
+                dir: None,
+            }),
+        )
+        .unwrap();
+    }
+    let mut s = session_with(&db, Some(smtp_config(&server)));
+    let id = id_of(&s, "Trois-Adresses");
+    select(&mut s, id);
+    keys(&mut s, "2<Enter>6");
+    assert_eq!(s.app.envoi.letters.len(), 2, "{}", screen(&s));
+    let held = s
+        .app
+        .envoi
+        .letters
+        .iter()
+        .position(|l| !l.partners)
+        .unwrap();
+    s.app.envoi.selected = held;
+    let shown = screen(&s);
+    assert!(shown.contains("Destinataire à vérifier"), "{shown}");
+    assert!(shown.contains("3 adresses"), "{shown}");
+    assert!(shown.contains("mairie@trois.example"), "{shown}");
+    assert!(screen(&s).contains("P1"), "{}", screen(&s));
+    // Everything: the e-mail to the partners goes, the held letter does not.
+    keys(&mut s, "Eo");
+    assert!(s.wait_sending(Duration::from_secs(30)));
+    assert!(server.wait_for(1, Duration::from_secs(5)));
+    assert_eq!(server.count(), 1);
+    let got = server.received();
+    assert_eq!(got[0].rcpt_tos, ["listes@partenaires.example"]);
+    let letter = s.app.envoi.letters.iter().find(|l| !l.partners).unwrap();
+    assert_eq!(letter.state, LetterState::Pending);
+    // "v": the recipient shown (the sender) is the right one; then it goes.
+    let held = s
+        .app
+        .envoi
+        .letters
+        .iter()
+        .position(|l| !l.partners)
+        .unwrap();
+    s.app.envoi.selected = held;
+    keys(&mut s, "v");
+    assert!(notice(&s).contains("destinataire validé"), "{}", notice(&s));
+    assert!(!screen(&s).contains("Destinataire à vérifier"));
+    keys(&mut s, "Eo");
+    assert!(s.wait_sending(Duration::from_secs(30)));
+    assert!(server.wait_for(2, Duration::from_secs(5)));
+    let got = server.received();
+    assert_eq!(got[1].rcpt_tos, ["mairie@trois.example"]);
+    assert!(!String::from_utf8_lossy(&got[1].bytes).contains("evil@"));
 }

@@ -218,6 +218,48 @@ fn correct_a_field_keeps_the_old_value_in_the_journal() {
 }
 
 #[test]
+fn corriger_sets_the_article_of_the_name_in_the_letters() {
+    let (_d, db) = sample_db();
+    let mut s = session(&db, (120, 40));
+    let id = id_of(&s, "Grenoble");
+    select(&mut s, id);
+    // Corriger, `a`: the articles, each with the phrase it makes.
+    keys(&mut s, "ca");
+    let shown = screen(&s);
+    assert!(shown.contains("Article du nom dans les lettres"), "{shown}");
+    assert!(
+        shown.contains("automatique : de la Ville de Grenoble"),
+        "{shown}"
+    );
+    assert!(shown.contains("le : du Ville de Grenoble"), "{shown}");
+    // Third option after "automatique" and "le": "la".
+    keys(&mut s, "jj<Enter>");
+    assert!(
+        notice(&s).contains("la proposition de la Ville de Grenoble"),
+        "{}",
+        notice(&s)
+    );
+    let number = db_proposal(&db, id).number;
+    let st = Store::open(&db).unwrap();
+    assert_eq!(
+        st.proposal_by_number(number).unwrap().article,
+        Some(fiches::letters::Article::La)
+    );
+    let j = st.journal(Some(id)).unwrap();
+    assert_eq!(j.last().unwrap().action, "article");
+    // Back to the rule: the picker opens on the current choice.
+    keys(&mut s, "akkk<Enter>");
+    assert_eq!(
+        Store::open(&db)
+            .unwrap()
+            .proposal_by_number(number)
+            .unwrap()
+            .article,
+        None
+    );
+}
+
+#[test]
 fn triage_mark_handled_and_enter_a_fiche_by_hand() {
     let (_d, db) = sample_db();
     let mut s = session(&db, (120, 40));

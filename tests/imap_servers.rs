@@ -352,7 +352,8 @@ fn wrong_target_folder_is_refused_at_start(kind: Kind) {
         );
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert_eq!(status.code(), Some(2), "{}", env.logs());
+    // 78 (EX_CONFIG): the unit's RestartPreventExitStatus, no restart loop.
+    assert_eq!(status.code(), Some(78), "{}", env.logs());
     let logs = env.logs();
     assert!(logs.contains(&format!("« {wrong} »")), "{logs}");
     assert!(logs.contains("rien n'a été relevé"), "{logs}");

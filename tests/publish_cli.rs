@@ -1,7 +1,9 @@
 //! `fiches publish` on a real database: the sample inbox imported, decisions
 //! taken, published, decisions changed, published again (changelog checked
-//! exactly), then published with nothing changed (recorded, no new folder);
-//! a draft records nothing.
+//! exactly), then published with nothing changed (nothing written,
+//! recorded or numbered); a draft records nothing; the public folder holds
+//! no contact data, no one waiting and no refusal, and the staff's folder
+//! is elsewhere.
 
 use std::path::Path;
 use std::process::Command;
@@ -117,7 +119,15 @@ fn publish_change_publish_again_then_nothing_changed() {
         "{csv}"
     );
     assert!(latest.join("programme.xlsx").is_file());
-    assert!(latest.join("interne/suivi-complet.xlsx").is_file());
+    assert!(!latest.join("interne").exists());
+    assert!(
+        dir.path()
+            .join("publications-interne")
+            .read_dir()
+            .unwrap()
+            .flatten()
+            .any(|d| d.path().join("suivi-complet.xlsx").is_file())
+    );
 
     // Move one, remove one, accept the waitlisted one.
     decide(
@@ -147,7 +157,10 @@ fn publish_change_publish_again_then_nothing_changed() {
 
     let third = fiches(dir.path(), &["publish", "--json"]);
     let v: serde_json::Value = serde_json::from_str(third.trim()).unwrap();
-    assert_eq!(v["number"], 3);
+    assert!(
+        v["number"].is_null(),
+        "an unchanged week takes no number: {v}"
+    );
     assert_eq!(v["unchanged"], true);
     assert!(v["dir"].is_null());
     let folders = std::fs::read_dir(&pub_dir)
@@ -166,11 +179,12 @@ fn publish_change_publish_again_then_nothing_changed() {
         recs.iter()
             .map(|r| (r.number, r.unchanged, r.author.as_str()))
             .collect::<Vec<_>>(),
-        vec![
-            (1, false, me.as_str()),
-            (2, false, me.as_str()),
-            (3, true, me.as_str())
-        ]
+        vec![(1, false, me.as_str()), (2, false, me.as_str())]
+    );
+    let text = fiches(dir.path(), &["publish"]);
+    assert!(
+        text.contains("Aucun changement des listes publiques depuis la publication n° 2"),
+        "{text}"
     );
 }
 
@@ -190,6 +204,15 @@ fn a_draft_records_nothing() {
             .is_empty()
     );
     assert!(!dir.path().join("publications").exists());
+    // The staff's draft files are in the internal folder, not beside it.
+    assert!(!draft.join("suivi-complet.xlsx").exists());
+    assert!(
+        dir.path()
+            .join("publications-interne/brouillon/suivi-complet.xlsx")
+            .is_file()
+    );
+    let csv = std::fs::read_to_string(draft.join("micro-ateliers.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}\"DOCUMENT DE TRAVAIL"), "{csv}");
 }
 
 #[test]
@@ -204,22 +227,186 @@ fn the_weekly_schedule_publishes_once_per_week() {
     let mut store = Store::open(dir.path().join("fiches.db")).unwrap();
     let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
     let publish = fiches::commands::publish::publish_if_due;
-    // Monday 4 June 2018, 08:30 Paris: due (never published).
-    let first = publish(&config, &mut store, at("2018-06-04T06:30:00Z"))
+    // The daemon's first start, Monday 4 June 2018 at 08:30 Paris, after
+    // the scheduled instant: nothing off schedule, it waits for the next.
+    assert!(
+        publish(&config, &mut store, at("2018-06-04T06:30:00Z"))
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        publish(&config, &mut store, at("2018-06-08T15:00:00Z"))
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.publications().unwrap().is_empty());
+    let micro = micro_by_org(&store);
+    decide(
+        &mut store,
+        micro[0].0,
+        Status::Accepted,
+        Some(("14:00", "Espace A")),
+    );
+    // Monday 11 June 08:00: due.
+    let first = publish(&config, &mut store, at("2018-06-11T06:01:00Z"))
         .unwrap()
         .expect("published");
     assert_eq!(first.number, Some(1));
     // The same day, later: not due again.
     assert!(
-        publish(&config, &mut store, at("2018-06-04T15:00:00Z"))
+        publish(&config, &mut store, at("2018-06-11T15:00:00Z"))
             .unwrap()
             .is_none()
     );
-    // The next Monday 08:00: due; nothing changed, so recorded as unchanged.
-    let second = publish(&config, &mut store, at("2018-06-11T06:01:00Z"))
+    // The next Monday: the week's run; nothing changed, no number.
+    let second = publish(&config, &mut store, at("2018-06-18T06:01:00Z"))
         .unwrap()
-        .expect("published");
-    assert_eq!((second.number, second.unchanged), (Some(2), true));
+        .expect("the week's run");
+    assert_eq!((second.number, second.unchanged), (None, true));
+    assert!(
+        publish(&config, &mut store, at("2018-06-18T09:00:00Z"))
+            .unwrap()
+            .is_none()
+    );
     let recs = store.publications().unwrap();
+    assert_eq!(recs.len(), 1);
     assert!(recs.iter().all(|r| r.author == "planification"));
+}
+
+/// Every text of a public folder: the files as text, the workbooks' XML.
+fn public_texts(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = e.path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            out.extend(public_texts(&path));
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        if name.ends_with(".xlsx") {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            for i in 0..zip.len() {
+                let mut f = zip.by_index(i).unwrap();
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+                let inner = f.name().map(|n| n.to_string()).unwrap_or_default();
+                out.push((format!("{name}/{inner}"), s));
+            }
+        } else {
+            out.push((name, String::from_utf8(bytes).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_public_folder_holds_no_contact_no_one_waiting_no_refusal() {
+    let dir = setup();
+    let db = dir.path().join("fiches.db");
+    let mut store = Store::open(&db).unwrap();
+    let live = store
+        .list_proposals(&ProposalFilter {
+            live_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let micro: Vec<_> = live
+        .iter()
+        .filter(|p| p.kind == Some(Kind::MicroAtelier))
+        .collect();
+    let bourse: Vec<_> = live
+        .iter()
+        .filter(|p| p.kind == Some(Kind::BourseProjets))
+        .collect();
+    let org = |p: &fiches::store::Proposal| p.text("organisation").unwrap_or("").to_string();
+    decide(
+        &mut store,
+        micro[0].id,
+        Status::Accepted,
+        Some(("14:00", "Espace A")),
+    );
+    decide(
+        &mut store,
+        bourse[0].id,
+        Status::Accepted,
+        Some(("12:45", "Table 1")),
+    );
+    let mut hidden: Vec<String> = Vec::new();
+    for p in micro.iter().skip(1).take(3) {
+        decide(&mut store, p.id, Status::Waitlisted, None);
+        hidden.push(org(p));
+    }
+    for p in bourse.iter().skip(1).take(2) {
+        decide(&mut store, p.id, Status::Rejected, None);
+        hidden.push(org(p));
+    }
+    // An accepted one refused later: the public changelog says it left the
+    // programme, never that it was refused.
+    decide(
+        &mut store,
+        micro[4].id,
+        Status::Accepted,
+        Some(("14:20", "Espace B")),
+    );
+    fiches(dir.path(), &["publish"]);
+    decide(&mut store, micro[4].id, Status::Rejected, None);
+    fiches(dir.path(), &["publish"]);
+    let shown: Vec<String> = [micro[0], bourse[0]].iter().map(|p| org(p)).collect();
+    hidden.retain(|h| !h.is_empty() && !shown.iter().any(|s| s.contains(h.as_str())));
+    assert!(hidden.len() >= 4, "{hidden:?}");
+
+    // What the fiches hold that must stay inside.
+    let mut private: Vec<String> = Vec::new();
+    for p in &live {
+        for k in ["contact_email", "contact_phone", "contact_last_name"] {
+            if let Some(v) = p.text(k).filter(|v| v.len() > 4) {
+                private.push(v.to_string());
+            }
+        }
+    }
+    assert!(private.len() > 10);
+    let public = dir.path().join("publications");
+    let texts = public_texts(&public);
+    assert!(texts.len() > 20, "{}", texts.len());
+    let email = |s: &str| {
+        s.split(|c: char| c.is_whitespace() || "<>\"',;()[]{}".contains(c))
+            .any(|w| {
+                let w = w.trim_matches('.');
+                w.contains('@') && w.split('@').nth(1).is_some_and(|d| d.contains('.'))
+            })
+    };
+    for (name, text) in &texts {
+        assert!(!email(text), "an e-mail address in {name}");
+        for p in &private {
+            assert!(!text.contains(p.as_str()), "{p:?} in {name}");
+        }
+        for h in &hidden {
+            assert!(
+                !text.contains(h.as_str()),
+                "{h:?} (waiting or refused) in {name}"
+            );
+        }
+        let lower = text.to_lowercase();
+        for word in [
+            "liste d'attente",
+            "liste d&#39;attente",
+            "refus",
+            "non retenu",
+            "motif",
+        ] {
+            assert!(!lower.contains(word), "{word:?} in {name}");
+        }
+    }
+    // The staff's folder, elsewhere, has them all.
+    let internal = dir.path().join("publications-interne");
+    assert!(!internal.starts_with(&public) && !public.starts_with(&internal));
+    let staff = public_texts(&internal);
+    assert!(
+        staff
+            .iter()
+            .any(|(n, t)| n.ends_with("changements-equipe.txt") && t.contains("Listes d'attente"))
+    );
+    assert!(staff.iter().any(|(_, t)| t.contains(hidden[0].as_str())));
+    assert!(staff.iter().any(|(_, t)| email(t)));
 }

@@ -220,14 +220,11 @@ fn render_draft(dir: &Path) {
         "2018-05-28T08:00:00+02:00",
     );
     let changes = compare(None, &s);
-    write_draft(
-        dir,
-        &s,
-        &entries,
-        Some(&changes),
-        &PublishOptions::default(),
-    )
-    .unwrap();
+    let opts = PublishOptions {
+        internal_dir: dir.join("interne"),
+        ..PublishOptions::default()
+    };
+    write_draft(&dir.join("brouillon"), &s, &entries, Some(&changes), &opts).unwrap();
     // Also a final edition, next to it, without watermark.
     let (p, c) = fiches::publish::Publication::new(1, "test", s, None).unwrap();
     fiches::publish::write_publication(
@@ -235,7 +232,10 @@ fn render_draft(dir: &Path) {
         &p,
         &entries,
         &c,
-        &PublishOptions::default(),
+        &PublishOptions {
+            internal_dir: dir.join("final-interne"),
+            ..PublishOptions::default()
+        },
     )
     .unwrap();
 }
@@ -272,8 +272,11 @@ fn xlsx_opens_in_libreoffice() {
     let pdf_dir = tmp.path().join("pdf");
     let mut kept = Vec::new();
     for (xlsx, pdf_name) in [
-        (out.join("programme.xlsx"), "programme.pdf"),
-        (out.join("interne/suivi-complet.xlsx"), "suivi-complet.pdf"),
+        (out.join("brouillon/programme.xlsx"), "programme.pdf"),
+        (
+            out.join("interne/brouillon/suivi-complet.xlsx"),
+            "suivi-complet.pdf",
+        ),
         (
             out.join("final").join("2018-05-28-001/programme.xlsx"),
             "programme.pdf",
@@ -335,7 +338,7 @@ fn html_renders_in_chromium() {
         "--run-all-compositor-stages-before-draw",
     ];
     let final_page = out.join("final/2018-05-28-001/programme.html");
-    let draft_page = out.join("programme.html");
+    let draft_page = out.join("brouillon/programme.html");
     let mut kept = Vec::new();
     let mut go = |page: &Path, what: &str, output: PathBuf, magic: &[u8]| {
         let url = format!("file://{}", page.display());

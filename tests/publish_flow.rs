@@ -171,6 +171,16 @@ const MICRO_2: &str = "\u{feff}\"Créneau\";\"Espace\";\"Titre\";\"Organisation\
 const BOURSE_2: &str = "\u{feff}\"Créneau\";\"Table\";\"Organisation\";\"Pays\";\"Partenaire recherché\";\"Pays ou région concerné(s)\";\"Type de demande\"\r\n\
 \"13h15 – 13h45\";\"Table 3\";\"Région Nouvelle-Aquitaine\";\"France\";\"Collectivité étrangère\";\"Mexique (État de Guanajuato)\";\"Appel à coopération\"\r\n";
 
+/// The public changelog: the programme only.
+const PUBLIC_CHANGES_1: &str = "Première publication du programme :
+
+Programme
+- Ajouté : Municipalidad de Quito — micro-atelier 14h00, Espace A
+- Ajouté : Ville de Saint-Étienne — micro-atelier 14h20, Espace B
+- Ajouté : Conseil départemental de l'Isère — bourse aux projets 12h45, Table 1
+";
+
+/// The staff's, in the internal folder: the waiting lists too.
 const CHANGES_1: &str = "Première publication du programme :
 
 Programme
@@ -182,6 +192,16 @@ Listes d'attente
 - Entrée en liste d'attente : Communauté urbaine de Dunkerque — micro-atelier, 1re sur la liste d'attente
 - Entrée en liste d'attente : Région Nouvelle-Aquitaine — bourse aux projets, 1re sur la liste d'attente
 - Entrée en liste d'attente : Commune de Dschang — bourse aux projets, 2e sur la liste d'attente
+";
+
+const PUBLIC_CHANGES_2: &str = "Changements depuis la publication précédente :
+
+Programme
+- Ajouté : Communauté urbaine de Dunkerque — micro-atelier 15h00, Espace A
+- Déplacé : Municipalidad de Quito — micro-atelier 14h00, Espace A → 14h40, Espace C
+- Modifié : Ville de Saint-Étienne — micro-atelier 14h20, Espace B (titre)
+- Ajouté : Région Nouvelle-Aquitaine — bourse aux projets 13h15, Table 3
+- Retiré : Conseil départemental de l'Isère — bourse aux projets 12h45, Table 1
 ";
 
 const CHANGES_2: &str = "Changements depuis la publication précédente :
@@ -203,7 +223,11 @@ Listes d'attente
 fn publish_change_publish_again_then_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("publications");
-    let opts = PublishOptions::default();
+    let opts = PublishOptions {
+        internal_dir: tmp.path().join("interne"),
+        ..PublishOptions::default()
+    };
+    let internal = |d: &Path| opts.internal_dir.join(d.file_name().unwrap());
 
     // Week 1.
     let e1 = week1();
@@ -214,7 +238,8 @@ fn publish_change_publish_again_then_nothing() {
     assert_eq!(d1.file_name().unwrap(), "2018-05-28-001");
     assert_eq!(read(&d1, "micro-ateliers.csv"), MICRO_1);
     assert_eq!(read(&d1, "bourse-aux-projets.csv"), BOURSE_1);
-    assert_eq!(read(&d1, "changements.txt"), CHANGES_1);
+    assert_eq!(read(&d1, "changements.txt"), PUBLIC_CHANGES_1);
+    assert_eq!(read(&internal(&d1), "changements-equipe.txt"), CHANGES_1);
 
     // Week 2.
     let e2 = week2();
@@ -225,7 +250,8 @@ fn publish_change_publish_again_then_nothing() {
     assert_eq!(d2.file_name().unwrap(), "2018-06-04-002");
     assert_eq!(read(&d2, "micro-ateliers.csv"), MICRO_2);
     assert_eq!(read(&d2, "bourse-aux-projets.csv"), BOURSE_2);
-    assert_eq!(read(&d2, "changements.txt"), CHANGES_2);
+    assert_eq!(read(&d2, "changements.txt"), PUBLIC_CHANGES_2);
+    assert_eq!(read(&internal(&d2), "changements-equipe.txt"), CHANGES_2);
     let ch_html = read(&d2, "changements.html");
     assert!(ch_html.contains(
         "<li><strong>Déplacé</strong> : Municipalidad de Quito — micro-atelier 14h00, Espace A → 14h40, Espace C</li>"
@@ -276,10 +302,14 @@ fn publish_change_publish_again_then_nothing() {
     let micro_page = read(&d2, "micro-ateliers.html");
     assert!(micro_page.contains("Municipalidad de Quito"));
     assert!(!micro_page.contains("Nouvelle-Aquitaine"));
-    assert!(read(&d2, "programme-fragment.html").starts_with("<section class=\"fp\" lang=\"fr\">"));
+    assert!(
+        read(&d2, "programme-fragment.html")
+            .starts_with("<html>\n<section class=\"fp\" lang=\"fr\">")
+    );
 
     // Staff workbook: every proposal, the waiting list.
-    let all = xlsx_rows(&d2, "interne/suivi-complet.xlsx", "Propositions");
+    assert!(!d2.join("suivi-complet.xlsx").exists());
+    let all = xlsx_rows(&internal(&d2), "suivi-complet.xlsx", "Propositions");
     assert_eq!(all.len(), 1 + e2.len());
     let h = &all[0];
     let col = |n: &str| h.iter().position(|c| c == n).unwrap();
@@ -291,27 +321,22 @@ fn publish_change_publish_again_then_nothing() {
     assert_eq!(dschang[col("Rang en liste d'attente")], "1");
     assert_eq!(dschang[col("Téléphone")], "'+237 6 99 12 34 56");
     let wait = xlsx_rows(
-        &d2,
-        "interne/suivi-complet.xlsx",
+        &internal(&d2),
+        "suivi-complet.xlsx",
         "Attente bourse aux projets",
     );
     assert_eq!(wait.len(), 2);
     assert_eq!(wait[1][..3], ["1", "4", "Commune de Dschang"]);
 
-    // Week 3: nothing changed. Recorded as unchanged; the caller does not send.
+    // Week 3: nothing changed: the caller publishes nothing, takes no number.
     let s3 = snapshot(&e2, "2018-06-11T08:00:00+02:00");
     let (p3, c3) = Publication::new(3, "planification", s3, Some(&p2.snapshot)).unwrap();
     assert!(p3.unchanged);
     assert_eq!(c3, Changes::Unchanged);
-    let d3 = write_publication(&root, &p3, &e2, &c3, &opts).unwrap();
-    assert_eq!(
-        read(&d3, "changements.txt"),
-        "Aucun changement depuis la publication précédente.\n"
-    );
-    assert_eq!(read(&d3, "micro-ateliers.csv"), MICRO_2);
+    assert!(c3.public().is_unchanged());
     assert_eq!(
         fs::read_link(root.join("latest")).unwrap(),
-        Path::new("2018-06-11-003")
+        Path::new("2018-06-04-002")
     );
 
     // The record the store keeps round-trips through JSON.

@@ -177,7 +177,9 @@ fn html_has_no_script_no_link_no_handler() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 14);
+    // Both editions: the public pages, fragments and changelog, and the
+    // staff's changelog.
+    assert_eq!(checked, 16);
 }
 
 /// RFC 4180 reader for the test (every field quoted by the renderer).
@@ -231,10 +233,15 @@ fn csv_cells_are_prefixed() {
         let text = std::str::from_utf8(&f.bytes).unwrap();
         assert!(text.starts_with('\u{feff}'));
         assert!(!text.contains('\u{1b}'));
-        let rows = parse_csv(text, ';');
+        let all = parse_csv(text, ';');
+        // A draft says so in its first record, one cell.
+        let rows = match all.first() {
+            Some(b) if b.len() == 1 && b[0].starts_with("DOCUMENT DE TRAVAIL") => &all[1..],
+            _ => &all[..],
+        };
         assert!(rows.len() > 10);
         let width = rows[0].len();
-        for row in &rows {
+        for row in rows {
             assert_eq!(row.len(), width, "{}", f.path);
             for cell in row {
                 assert!(!formula_like(cell), "{cell:?} in {}", f.path);

@@ -85,6 +85,16 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
             f.display()
         );
         assert_eq!(stat(&f), (0o660, "root".into(), "fiches".into()));
+        // And its variant for the bourse aux projets (the table, not the space).
+        for pk in fiches::fiche::Kind::ALL {
+            let f = Path::new("/etc/fiches/letters").join(kind.variant_file_name(pk));
+            assert_eq!(
+                std::fs::read_to_string(&f).ok().as_deref(),
+                kind.shipped_variant_text(pk),
+                "{}",
+                f.display()
+            );
+        }
     }
     // What is left to do, from the configuration as it is: a source (none
     // yet), the daemon to start (no systemd here: the detached command),
@@ -230,12 +240,17 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
     assert_eq!(stat(&copies[0]).0, 0o660);
 
     // The weekly publication, as its unit runs it: into the state directory,
-    // journaled under the account it runs as.
+    // journaled under the account it runs as. (Something to publish first:
+    // a publication is made only when the public lists changed, and the
+    // daemon's first start waits for its schedule.)
+    must(
+        Command::new("/usr/local/bin/fiches")
+            .args(["decide", "1", "accept"])
+            .current_dir("/"),
+    );
     let publish = Unit::installed("fiches-publish.service");
     let out = publish.command(None, &[]).output().unwrap();
     assert!(out.status.success(), "{}", output_text(&out));
-    // (The daemon already published once on its own [publish] schedule, as
-    // "planification".)
     assert_eq!(
         query(
             Path::new(DB),

@@ -405,7 +405,13 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             tracing::info!("démon de relève arrêté");
             Ok(true)
         }
-        Err(e) => bail!("démon de relève arrêté sur erreur : {e}"),
+        // What ends the reading loops is a refusal that a restart would
+        // meet again (a post-action folder the server refuses, a keyword it
+        // cannot keep: transient errors are retried inside, with backoff):
+        // exit 78, which the unit's RestartPreventExitStatus does not loop on.
+        Err(e) => Err(Permanent::wrap(anyhow::anyhow!(
+            "démon de relève arrêté sur erreur : {e}"
+        ))),
     }
 }
 

@@ -216,7 +216,7 @@ pub fn undo(globals: &Globals, args: &UndoArgs) -> Result<bool> {
     match store.undo(args.number, None, &rules, &crate::system::acting_user()) {
         Ok(done) => {
             for p in &done.proposals {
-                println!("annulé : {}", describe(p));
+                super::output::say(&format!("annulé : {}", describe(p)))?;
             }
             Ok(true)
         }
@@ -238,7 +238,7 @@ pub fn move_to(globals: &Globals, args: &MoveArgs) -> Result<bool> {
         &crate::system::acting_user(),
     ) {
         Ok(done) => {
-            println!("{}", describe(&done.proposal));
+            super::output::say(&describe(&done.proposal))?;
             Ok(true)
         }
         Err(e) => refused(e),
@@ -255,8 +255,8 @@ pub fn swap(globals: &Globals, args: &SwapArgs) -> Result<bool> {
         &crate::system::acting_user(),
     ) {
         Ok((a, b)) => {
-            println!("{}", describe(&a.proposal));
-            println!("{}", describe(&b.proposal));
+            super::output::say(&describe(&a.proposal))?;
+            super::output::say(&describe(&b.proposal))?;
             Ok(true)
         }
         Err(e) => refused(e),

@@ -3,6 +3,7 @@
 //! database commands share (finding the configuration and the database from
 //! the global options) is below.
 
+pub mod article;
 pub mod backup;
 pub mod console;
 pub mod daemon;

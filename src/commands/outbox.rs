@@ -1,7 +1,9 @@
-//! `fiches outbox`: the letters waiting to go to the senders, exactly as they
-//! would go (recipients, subject, full text), and what staff do to them:
-//! `show`, `edit` (in $EDITOR or from a file), `drop`, `resolve` an
-//! uncertain letter, `retry` a refused one. `fiches send` sends them.
+//! `fiches outbox`: the letters waiting to go to the senders and the e-mails
+//! to the partners (P3: publication n° 3), exactly as they would go
+//! (recipients, subject, full text), and what staff do to them: `show`,
+//! `edit` (in $EDITOR or from a file), `confirm` the recipient of a letter
+//! held for review, `drop`, `resolve` an uncertain one, `retry` a refused
+//! one. `fiches send` sends them.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,15 +16,19 @@ use serde_json::json;
 use super::Globals;
 use super::output::{Out, json_line};
 use crate::letters::Letters;
-use crate::outbox::{self, Draft};
+use crate::outbox::{self, Draft, MailRef};
 use crate::safe::{terminal_line as clean, terminal_text};
 use crate::store::{LetterEdit, LetterFilter, LetterState, Resolution, Store};
 
-/// Lettres aux expéditeurs : ce qui partirait, tel que cela partirait.
+/// Lettres aux expéditeurs et envois aux partenaires : ce qui partirait,
+/// tel que cela partirait.
 ///
 /// Sans option : les lettres à envoyer, refusées, incertaines et en cours
-/// d'envoi, chacune avec destinataires, objet et texte complet. Les lettres
-/// ne partent qu'avec `fiches send`.
+/// d'envoi, chacune avec destinataires, objet et texte complet, et les
+/// envois aux partenaires (P3 : celui de la publication n° 3). Une lettre
+/// dont le destinataire est « à vérifier » (plusieurs adresses dans la
+/// fiche, une adresse illisible ou d'un autre domaine) attend `fiches
+/// outbox confirm N`. Rien ne part qu'avec `fiches send`.
 ///
 /// Avec --json : un objet JSON par lettre et par ligne (id, kind, state,
 /// proposal_id, to, cc, subject, body, in_reply_to, message_id, approved,
@@ -48,9 +54,10 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Action {
-    /// Affiche une lettre et son historique.
+    /// Affiche une lettre (12) ou un envoi aux partenaires (P3) et son historique.
     Show {
-        id: i64,
+        #[arg(value_parser = super::send::parse_ref)]
+        id: MailRef,
         /// En JSON, avec l'historique.
         #[arg(long)]
         json: bool,
@@ -70,11 +77,20 @@ pub enum Action {
         #[arg(long)]
         reset: bool,
     },
-    /// Supprime une lettre non envoyée (elle reste dans l'historique).
-    Drop { id: i64 },
-    /// Règle une lettre incertaine (envoi interrompu) après vérification.
+    /// Valide le destinataire d'une lettre « à vérifier », tel qu'affiché :
+    /// elle peut alors partir (avec `fiches send`).
+    Confirm { id: i64 },
+    /// Supprime une lettre (12) ou un envoi aux partenaires (P3) non envoyé
+    /// (il reste dans l'historique).
+    Drop {
+        #[arg(value_parser = super::send::parse_ref)]
+        id: MailRef,
+    },
+    /// Règle une lettre (12) ou un envoi aux partenaires (P3) incertain
+    /// (envoi interrompu) après vérification.
     Resolve {
-        id: i64,
+        #[arg(value_parser = super::send::parse_ref)]
+        id: MailRef,
         /// Elle est bien arrivée.
         #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
         sent: bool,
@@ -82,9 +98,12 @@ pub enum Action {
         #[arg(long)]
         resend: bool,
     },
-    /// Remet une lettre refusée par le serveur dans la boîte d'envoi (ou
-    /// avance une nouvelle tentative prévue).
-    Retry { id: i64 },
+    /// Remet une lettre (12) ou un envoi aux partenaires (P3) refusé par le
+    /// serveur dans la boîte d'envoi (ou avance une nouvelle tentative prévue).
+    Retry {
+        #[arg(value_parser = super::send::parse_ref)]
+        id: MailRef,
+    },
     /// Reprend une lettre « à revoir » (modifiée, mise de côté quand la
     /// décision a changé) à la place de la nouvelle lettre.
     TakeBack { id: i64 },
@@ -112,31 +131,69 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         Some(Action::Edit { id, file, reset }) => {
             edit(&mut store, &letters, *id, file.as_deref(), *reset)
         }
+        Some(Action::Confirm { id }) => {
+            let d = outbox::draft(&letters, store.letter(*id)?);
+            if d.hold.is_none() {
+                super::output::say(&format!(
+                    "lettre n° {id} : son destinataire ({}) n'a rien à vérifier",
+                    clean(&d.to_text())
+                ))?;
+                return Ok(true);
+            }
+            if d.to.is_empty() {
+                bail!(
+                    "lettre n° {id} : aucun destinataire à valider ; en saisir un avec fiches outbox edit {id}"
+                );
+            }
+            store.confirm_recipient(*id, d.record.version, &d.to_text(), &actor())?;
+            super::output::say(&format!(
+                "lettre n° {id} : destinataire validé ({}) ; fiches send pour l'envoyer",
+                clean(&d.to_text())
+            ))?;
+            Ok(true)
+        }
         Some(Action::Drop { id }) => {
-            let l = store.letter(*id)?;
-            store.drop_letter(*id, l.version, &actor())?;
-            println!("lettre n° {id} supprimée");
+            match *id {
+                MailRef::Letter(n) => {
+                    let l = store.letter(n)?;
+                    store.drop_letter(n, l.version, &actor())?;
+                }
+                MailRef::Partners(n) => {
+                    let m = store.partner_mail(n)?;
+                    store.drop_partner_mail(n, m.version, &actor())?;
+                }
+            }
+            super::output::say(&format!("{id} supprimé(e)"))?;
             Ok(true)
         }
         Some(Action::Resolve { id, sent, .. }) => {
-            let l = store.letter(*id)?;
-            let r = if *sent {
-                Resolution::Sent
-            } else {
-                Resolution::Resend
+            let state = match *id {
+                MailRef::Letter(n) => {
+                    let l = store.letter(n)?;
+                    let r = if *sent {
+                        Resolution::Sent
+                    } else {
+                        Resolution::Resend
+                    };
+                    store.resolve_letter(n, l.version, r, &actor())?;
+                    store.letter(n)?.state
+                }
+                MailRef::Partners(n) => {
+                    let m = store.partner_mail(n)?;
+                    store.resolve_partner_mail(n, m.version, *sent, &actor())?;
+                    store.partner_mail(n)?.state
+                }
             };
-            store.resolve_letter(*id, l.version, r, &actor())?;
-            let after = store.letter(*id)?;
-            println!("lettre n° {id} : {}", after.state.label_fr());
+            super::output::say(&format!("{id} : {}", state.label_fr()))?;
             Ok(true)
         }
         Some(Action::TakeBack { id }) => {
             let l = store.letter(*id)?;
             match store.take_back_letter(*id, l.version, &actor()) {
                 Ok(()) => {
-                    println!(
+                    super::output::say(&format!(
                         "lettre n° {id} reprise : la relire (fiches outbox show {id}) puis l'envoyer"
-                    );
+                    ))?;
                     Ok(true)
                 }
                 Err(e @ crate::store::StoreError::LetterUntrue { .. }) => {
@@ -147,9 +204,19 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             }
         }
         Some(Action::Retry { id }) => {
-            let l = store.letter(*id)?;
-            store.retry_letter(*id, l.version, &actor())?;
-            println!("lettre n° {id} remise dans la boîte d'envoi (fiches send pour l'envoyer)");
+            match *id {
+                MailRef::Letter(n) => {
+                    let l = store.letter(n)?;
+                    store.retry_letter(n, l.version, &actor())?;
+                }
+                MailRef::Partners(n) => {
+                    let m = store.partner_mail(n)?;
+                    store.retry_partner_mail(n, m.version, &actor())?;
+                }
+            }
+            super::output::say(&format!(
+                "{id} remis(e) dans la boîte d'envoi (fiches send pour l'envoyer)"
+            ))?;
             Ok(true)
         }
     }
@@ -167,6 +234,16 @@ fn list(store: &Store, letters: &Letters, args: &Args) -> anyhow::Result<bool> {
             LetterState::Review,
         ],
     };
+    let partner_states: Vec<LetterState> = states
+        .iter()
+        .copied()
+        .filter(|s| *s != LetterState::Review)
+        .collect();
+    let partners = if !states.is_empty() && partner_states.is_empty() {
+        Vec::new()
+    } else {
+        store.partner_mails(&partner_states)?
+    };
     let drafts = outbox::drafts(
         store,
         letters,
@@ -176,6 +253,16 @@ fn list(store: &Store, letters: &Letters, args: &Args) -> anyhow::Result<bool> {
         },
     )?;
     let mut out = Out::new();
+    for m in &partners {
+        let open = if args.json {
+            out.line(&json_line(&outbox::partners::json(m)))?
+        } else {
+            partners_human(&mut out, m)?
+        };
+        if !open {
+            return out.finish().map(|_| true).map_err(Into::into);
+        }
+    }
     for d in &drafts {
         let open = if args.json {
             out.line(&json_line(&d.json()))?
@@ -222,6 +309,14 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     if let Some(irt) = &d.in_reply_to {
         lines.push(format!("En réponse à : <{}>", clean(irt)));
     }
+    if let Some(h) = &d.hold {
+        lines.push(format!(
+            "! destinataire à vérifier : {} ; `fiches outbox confirm {}` valide ce destinataire, `fiches outbox edit {}` en choisit un autre",
+            clean(h),
+            r.id,
+            r.id
+        ));
+    }
     for p in &d.problems {
         lines.push(format!("! à corriger avant l'envoi : {}", clean(p)));
     }
@@ -263,9 +358,74 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     Ok(true)
 }
 
+/// An e-mail to the partners, as `human` shows a letter.
+fn partners_human(out: &mut Out, m: &crate::store::PartnerMail) -> std::io::Result<bool> {
+    let mut head = format!(
+        "── Envoi aux partenaires P{} · publication n° {} · {}",
+        m.publication,
+        m.publication,
+        m.state.label_fr()
+    );
+    if m.state == LetterState::Pending && m.approved_at.is_some() {
+        head.push_str(" (validé)");
+    }
+    let mut lines = vec![head];
+    lines.push(format!(
+        "À : {} (en copie cachée, chacun ne voit que l'adresse de l'équipe)",
+        clean(&m.recipients.join(", "))
+    ));
+    lines.push(format!("Objet : {}", clean(&m.subject)));
+    if !m.attachments.is_empty() {
+        lines.push(format!(
+            "Pièces jointes : {}",
+            clean(&m.attachments.join(", "))
+        ));
+    }
+    for p in outbox::partners::problems(m) {
+        lines.push(format!("! à corriger avant l'envoi : {}", clean(&p)));
+    }
+    if let Some(e) = &m.last_error {
+        lines.push(format!("! {} tentative(s) : {}", m.attempts, clean(e)));
+    }
+    if let Some(resp) = &m.response {
+        lines.push(format!(
+            "Envoyé le {} : {}",
+            m.sent_at.as_deref().unwrap_or("?"),
+            clean(resp)
+        ));
+    }
+    lines.push(String::new());
+    lines.push(terminal_text(m.body.trim_end(), true));
+    lines.push(String::new());
+    for l in lines {
+        if !out.line(&l)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 fn summary(out: &mut Out, store: &Store) -> std::io::Result<()> {
     let counts = store.letter_counts().unwrap_or_default();
     let n = |s: LetterState| counts.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+    let partners = store
+        .partner_mails(&[
+            LetterState::Pending,
+            LetterState::Failed,
+            LetterState::Uncertain,
+        ])
+        .unwrap_or_default();
+    if !partners.is_empty() {
+        let names: Vec<String> = partners
+            .iter()
+            .map(|m| format!("P{} ({})", m.publication, m.state.label_fr()))
+            .collect();
+        out.line(&format!(
+            "Envois aux partenaires : {} → `fiches send P{}` l'envoie après relecture.",
+            names.join(", "),
+            partners[partners.len() - 1].publication
+        ))?;
+    }
     let parts: Vec<String> = counts
         .iter()
         .map(|(s, n)| format!("{} {n}", s.label_fr()))
@@ -289,7 +449,28 @@ fn summary(out: &mut Out, store: &Store) -> std::io::Result<()> {
     Ok(())
 }
 
-fn show(store: &Store, letters: &Letters, id: i64, json: bool) -> anyhow::Result<bool> {
+fn show(store: &Store, letters: &Letters, id: MailRef, json: bool) -> anyhow::Result<bool> {
+    let id = match id {
+        MailRef::Letter(id) => id,
+        MailRef::Partners(n) => {
+            let m = store.partner_mail(n)?;
+            let events = store.partner_mail_events(n)?;
+            let mut out = Out::new();
+            if json {
+                let mut v = outbox::partners::json(&m);
+                v["events"] = json!(events);
+                out.line(&json_line(&v))?;
+            } else {
+                partners_human(&mut out, &m)?;
+                out.line("Historique :")?;
+                for e in &events {
+                    out.line(&format!("  {} {} {}", e.at, clean(&e.actor), e.event))?;
+                }
+            }
+            out.finish()?;
+            return Ok(true);
+        }
+    };
     let d = outbox::draft(letters, store.letter(id)?);
     let events = store.letter_events(id)?;
     let mut out = Out::new();
@@ -405,18 +586,24 @@ fn edit(
     let version = rec.version;
     if reset {
         store.edit_letter(id, version, &LetterEdit::default(), &actor())?;
-        println!("lettre n° {id} : texte du modèle et adresses de la fiche rétablis");
+        super::output::say(&format!(
+            "lettre n° {id} : texte du modèle et adresses de la fiche rétablis"
+        ))?;
         return Ok(true);
     }
     match edit_text(store, letters, id, None, file, &actor())? {
-        EditResult::Unchanged => println!("lettre n° {id} : aucune modification"),
-        EditResult::Edited { problems } if problems.is_empty() => {
-            println!("lettre n° {id} modifiée (fiches send pour l'envoyer)")
+        EditResult::Unchanged => {
+            super::output::say(&format!("lettre n° {id} : aucune modification"))?
         }
+        EditResult::Edited { problems } if problems.is_empty() => super::output::say(&format!(
+            "lettre n° {id} modifiée (fiches send pour l'envoyer)"
+        ))?,
         EditResult::Edited { problems } => {
-            println!("lettre n° {id} modifiée, mais encore à corriger :");
+            super::output::say(&format!(
+                "lettre n° {id} modifiée, mais encore à corriger :"
+            ))?;
             for p in &problems {
-                println!("  ! {}", clean(p));
+                super::output::say(&format!("  ! {}", clean(p)))?;
             }
         }
     }

@@ -23,6 +23,14 @@ pub fn json_line(v: &serde_json::Value) -> String {
     crate::safe::json_escaped(v.to_string())
 }
 
+/// One line on stdout. A reader that went away (`| head`) is an error the
+/// caller passes up: `main` ends quietly on it.
+pub fn say(line: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{line}")?;
+    out.flush()
+}
+
 /// Writes lines to stdout, stopping quietly when the reader went away (`| head`).
 pub struct Out {
     w: io::BufWriter<io::StdoutLock<'static>>,

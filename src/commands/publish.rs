@@ -1,9 +1,12 @@
 //! `fiches publish`: the accepted programme as a numbered, dated publication
-//! (files in `[publish] output_dir/YYYY-MM-DD-NNN/` + `latest`, and a row in
-//! the database with its changelog), or, with `--draft`, the same files marked
-//! "Document de travail" in a folder of one's choice, with nothing recorded.
-//! A publication with no change since the last one is recorded as such and
-//! writes no new folder (nothing to send twice).
+//! (public files in `[publish] output_dir/YYYY-MM-DD-NNN/` + `latest`, the
+//! staff's in `[publish] internal_dir/YYYY-MM-DD-NNN/`, and a row in the
+//! database with its changelog), with its e-mail to the partners queued in
+//! the outbox when `[publish] partners` is set; or, with `--draft`, the same
+//! files marked "Document de travail" in a folder of one's choice, with
+//! nothing recorded. When the public lists did not change since the last
+//! publication, nothing is published, recorded or sent, and no number is
+//! taken.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,10 +17,13 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::domain::members::Members;
 use crate::fiche::Value;
-use crate::publish::{self, Changes, Entry, Event, Publication, Snapshot};
-use crate::store::{MessageFilter, Proposal, ProposalFilter, PublicationRecord, Store};
+use crate::publish::{self, Entry, Event, Publication, Snapshot};
+use crate::store::{
+    MessageFilter, NewPartnerMail, Proposal, ProposalFilter, PublicationRecord, Store,
+};
 
 use super::Globals;
+use super::output::Out;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -32,12 +38,20 @@ pub struct Args {
 /// What a publication run did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Outcome {
-    /// The number recorded (none for a draft).
+    /// The number recorded (none for a draft, none when nothing changed).
     pub number: Option<u32>,
+    /// The public lists did not change: nothing published, recorded or sent.
     pub unchanged: bool,
-    /// The folder written (none when unchanged).
+    /// The public folder written (none when unchanged).
     pub dir: Option<PathBuf>,
+    /// The staff's folder written (none when unchanged).
+    pub internal_dir: Option<PathBuf>,
+    /// The public changelog (what the partners read).
     pub changes: String,
+    /// The staff's changelog (waiting lists included).
+    pub staff_changes: String,
+    /// An e-mail to the partners was queued in the outbox.
+    pub partners_mail: bool,
     pub micro_ateliers: usize,
     pub rendezvous: usize,
 }
@@ -112,6 +126,47 @@ fn event(config: &Config) -> Event {
     }
 }
 
+fn stored_snapshot(rec: &PublicationRecord) -> Result<Snapshot> {
+    serde_json::from_str(&rec.snapshot).with_context(|| {
+        format!(
+            "publication n° {} illisible en base ; publier en brouillon (--draft) et signaler le problème",
+            rec.number
+        )
+    })
+}
+
+/// The e-mail to the partners of `publication`: the public changelog since
+/// the last publication whose e-mail went out.
+fn partners_mail(
+    config: &Config,
+    store: &Store,
+    publication: &Publication,
+    dir: &Path,
+) -> Result<Option<NewPartnerMail>> {
+    let settings = &config.publish.partners;
+    if !settings.enabled() {
+        return Ok(None);
+    }
+    let since = store.partner_mail_base()?;
+    let base = match since {
+        Some(n) => match store.publication(n)? {
+            Some(rec) => Some(stored_snapshot(&rec)?),
+            None => None,
+        },
+        None => None,
+    };
+    let changes = publish::compare(base.as_ref(), &publication.snapshot);
+    let ev = event(config);
+    Ok(Some(NewPartnerMail {
+        since,
+        recipients: settings.recipients.clone(),
+        subject: publish::partners::subject(settings, &ev, publication),
+        body: publish::partners::body(settings, &ev, publication, since, &changes),
+        attachments: settings.attachments.clone(),
+        dir: Some(dir.display().to_string()),
+    }))
+}
+
 /// Publishes (or drafts) the programme at `now`. Used by the command and by
 /// the daemon's weekly schedule.
 pub fn publish(
@@ -127,56 +182,81 @@ pub fn publish(
     let snapshot = Snapshot::build(&entries, &config.layout(), &event(config), &taken_at);
     let last = store.last_publication()?;
     let previous: Option<Snapshot> = match &last {
-        Some(rec) => Some(serde_json::from_str(&rec.snapshot).with_context(|| {
-            format!("publication n° {} illisible en base ; publier en brouillon (--draft) et signaler le problème", rec.number)
-        })?),
+        Some(rec) => Some(stored_snapshot(rec)?),
         None => None,
     };
     let opts = &config.publish.options;
     let counts = (snapshot.micro_ateliers.len(), snapshot.bourse.len());
+    let changes = publish::compare(previous.as_ref(), &snapshot);
+    let public = changes.public();
     if let Some(dir) = draft {
-        let changes = publish::compare(previous.as_ref(), &snapshot);
         publish::write_draft(dir, &snapshot, &entries, Some(&changes), opts)
             .with_context(|| format!("écriture du brouillon dans {}", dir.display()))?;
         return Ok(Outcome {
             number: None,
-            unchanged: changes.is_unchanged(),
+            unchanged: public.is_unchanged(),
             dir: Some(dir.to_path_buf()),
-            changes: changes.text(),
+            internal_dir: Some(opts.internal_dir.join(publish::output::DRAFT_DIR)),
+            changes: public.text(),
+            staff_changes: changes.text(),
+            partners_mail: false,
+            micro_ateliers: counts.0,
+            rendezvous: counts.1,
+        });
+    }
+    if public.is_unchanged() {
+        let text = match &last {
+            Some(rec) => format!(
+                "Aucun changement des listes publiques depuis la publication n° {} : rien n'est publié ni envoyé.\n",
+                rec.number
+            ),
+            None => "Aucune proposition retenue pour l'instant : rien n'est publié ni envoyé.\n"
+                .to_string(),
+        };
+        return Ok(Outcome {
+            number: None,
+            unchanged: true,
+            dir: None,
+            internal_dir: None,
+            changes: text,
+            staff_changes: changes.text(),
+            partners_mail: false,
             micro_ateliers: counts.0,
             rendezvous: counts.1,
         });
     }
     let number = last.as_ref().map_or(1, |r| r.number + 1);
     let (publication, changes) = Publication::new(number, author, snapshot, previous.as_ref())?;
-    let dir = if publication.unchanged {
-        None
-    } else {
-        Some(
-            publish::write_publication(&opts.output_dir, &publication, &entries, &changes, opts)
-                .with_context(|| {
-                    format!(
-                        "écriture de la publication dans {}",
-                        opts.output_dir.display()
-                    )
-                })?,
-        )
-    };
-    let text = changes.text();
-    store.record_publication(&PublicationRecord {
-        number,
-        published_at: publication.published_at.clone(),
-        author: author.to_string(),
-        unchanged: publication.unchanged,
-        snapshot: serde_json::to_string(&publication.snapshot)?,
-        changes: text.clone(),
-        dir: dir.as_ref().map(|d| d.display().to_string()),
-    })?;
+    let dir = publish::write_publication(&opts.output_dir, &publication, &entries, &changes, opts)
+        .with_context(|| {
+            format!(
+                "écriture de la publication dans {} et {}",
+                opts.output_dir.display(),
+                opts.internal_dir.display()
+            )
+        })?;
+    let mail = partners_mail(config, store, &publication, &dir)?;
+    let text = changes.public().text();
+    store.record_publication_with(
+        &PublicationRecord {
+            number,
+            published_at: publication.published_at.clone(),
+            author: author.to_string(),
+            unchanged: false,
+            snapshot: serde_json::to_string(&publication.snapshot)?,
+            changes: changes.text(),
+            dir: Some(dir.display().to_string()),
+        },
+        mail.as_ref(),
+    )?;
     Ok(Outcome {
         number: Some(number),
-        unchanged: matches!(changes, Changes::Unchanged),
-        dir,
+        unchanged: false,
+        internal_dir: Some(opts.internal_dir.join(publication.dir_name())),
+        dir: Some(dir),
         changes: text,
+        staff_changes: changes.text(),
+        partners_mail: mail.is_some(),
         micro_ateliers: counts.0,
         rendezvous: counts.1,
     })
@@ -192,39 +272,79 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
         Utc::now(),
         args.draft.as_deref(),
     )?;
+    let mut out = Out::new();
     if args.json {
-        println!(
-            "{}",
-            super::output::json_line(&serde_json::to_value(&outcome)?)
-        );
+        out.line(&super::output::json_line(&serde_json::to_value(&outcome)?))?;
+        out.finish()?;
         return Ok(true);
     }
+    let mut lines: Vec<String> = Vec::new();
     match (&outcome.number, &outcome.dir) {
-        (None, Some(dir)) => println!(
-            "Brouillon écrit dans {} (rien n'est enregistré).",
-            crate::safe::terminal_line(&dir.display().to_string())
-        ),
-        (Some(n), _) if outcome.unchanged => {
-            println!(
-                "Publication n° {n} : aucun changement depuis la précédente ; enregistrée, aucun fichier à envoyer."
-            )
+        (None, Some(dir)) => {
+            lines.push(format!(
+                "Brouillon écrit dans {} (rien n'est enregistré).",
+                crate::safe::terminal_line(&dir.display().to_string())
+            ));
+            if let Some(i) = &outcome.internal_dir {
+                lines.push(format!(
+                    "Fichiers de l'équipe (listes d'attente, contacts) : {}.",
+                    crate::safe::terminal_line(&i.display().to_string())
+                ));
+            }
         }
-        (Some(n), Some(dir)) => println!(
-            "Publication n° {n} écrite dans {}.",
-            crate::safe::terminal_line(&dir.display().to_string())
-        ),
+        (Some(n), Some(dir)) => {
+            lines.push(format!(
+                "Publication n° {n} écrite dans {}.",
+                crate::safe::terminal_line(&dir.display().to_string())
+            ));
+            if let Some(i) = &outcome.internal_dir {
+                lines.push(format!(
+                    "Fichiers de l'équipe (listes d'attente, contacts) : {} — à ne pas publier.",
+                    crate::safe::terminal_line(&i.display().to_string())
+                ));
+            }
+            if outcome.partners_mail {
+                lines.push(format!(
+                    "Envoi aux partenaires P{n} préparé : le relire (fiches outbox) puis l'envoyer (fiches send P{n}){}.",
+                    if config.publish.partners.auto_send {
+                        ", ou laisser le démon l'envoyer"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
         _ => {}
     }
-    println!(
-        "{} micro-atelier(s), {} rendez-vous au programme.\n",
+    lines.push(format!(
+        "{} micro-atelier(s), {} rendez-vous au programme.",
         outcome.micro_ateliers, outcome.rendezvous
-    );
-    print!("{}", crate::safe::terminal_text(&outcome.changes, true));
+    ));
+    lines.push(String::new());
+    let shown = if outcome.unchanged && outcome.dir.is_none() {
+        &outcome.changes
+    } else {
+        &outcome.staff_changes
+    };
+    for l in crate::safe::terminal_text(shown, true).lines() {
+        lines.push(l.to_string());
+    }
+    for l in lines {
+        if !out.line(&l)? {
+            break;
+        }
+    }
+    out.finish()?;
     Ok(true)
 }
 
-/// The daemon's weekly publication: publishes when `[publish] schedule` has
-/// passed since the last publication. Returns what was done, if anything.
+/// The daemon's weekly publication, when `[publish] schedule` is set. The
+/// first time the daemon sees the schedule it only notes the moment: it
+/// publishes at the next scheduled instant, never off schedule. Then it
+/// publishes when a scheduled instant passed since the last run (or the
+/// last publication); a run that finds the public lists unchanged is
+/// noted, publishes and sends nothing and takes no number. Returns what was
+/// done, if anything.
 pub fn publish_if_due(
     config: &Config,
     store: &mut Store,
@@ -233,14 +353,42 @@ pub fn publish_if_due(
     let Some(schedule) = config.publish.schedule else {
         return Ok(None);
     };
-    let last = store
-        .last_publication()?
-        .and_then(|r| DateTime::parse_from_rfc3339(&r.published_at).ok())
-        .map(|t| t.with_timezone(&Utc));
+    let stamp = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let parse = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let state = match store.schedule_state()? {
+        Some(s) => s,
+        None => {
+            store.arm_schedule(&stamp(now))?;
+            tracing::info!(
+                "publication planifiée : première mise en route, la première publication aura lieu à l'horaire prévu"
+            );
+            return Ok(None);
+        }
+    };
+    let last = [
+        parse(&state.armed_at),
+        state.last_run_at.as_deref().and_then(parse),
+        store
+            .last_publication()?
+            .and_then(|r| parse(&r.published_at)),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
     if !schedule.is_due(last, now, config.timezone()) {
         return Ok(None);
     }
-    publish(config, store, SCHEDULER, now, None).map(Some)
+    let o = publish(config, store, SCHEDULER, now, None)?;
+    let result = match o.number {
+        Some(n) => format!("publication n° {n}"),
+        None => "aucun changement".to_string(),
+    };
+    store.schedule_ran(&stamp(now), &result)?;
+    Ok(Some(o))
 }
 
 /// The author of the publications the daemon makes on schedule.

@@ -1,17 +1,22 @@
-//! `fiches send`: sends the letters of the outbox through the `[smtp]`
-//! server, each at most once, and says what became of each.
+//! `fiches send`: sends the letters of the outbox and the e-mails to the
+//! partners through the `[smtp]` server, each at most once, and says what
+//! became of each.
 
 use serde_json::json;
 
 use super::Globals;
 use super::output::{Out, json_line};
-use crate::outbox::{self, LetterOutcome, SendError, SendOptions};
+use crate::outbox::{self, LetterOutcome, MailRef, SendError, SendOptions};
 use crate::safe::terminal_line as clean;
 use crate::system::acting_user as actor;
 
-/// Envoie les lettres de la boîte d'envoi (voir `fiches outbox`).
+/// Envoie les lettres de la boîte d'envoi et les envois aux partenaires
+/// (voir `fiches outbox`).
 ///
-/// Sans numéro : toutes les lettres à envoyer ; avec des numéros : celles-là.
+/// Sans numéro : tout ce qui est à envoyer ; avec des numéros : ceux-là
+/// (12 pour la lettre n° 12, P3 pour l'envoi aux partenaires de la
+/// publication n° 3). Une lettre dont le destinataire est à vérifier ne
+/// part qu'une fois celui-ci validé (`fiches outbox confirm N`).
 /// Chaque lettre part au plus une fois : un envoi interrompu (arrêt brutal)
 /// laisse la lettre « incertaine », à vérifier (`fiches outbox resolve`),
 /// jamais renvoyée d'office. Un refus temporaire du serveur est réessayé plus
@@ -21,9 +26,10 @@ use crate::system::acting_user as actor;
 /// incertaines, à corriger, serveur injoignable), 2 en cas d'erreur.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Numéros des lettres à envoyer (par défaut : toutes les lettres à envoyer).
-    #[arg(value_name = "N")]
-    pub ids: Vec<i64>,
+    /// Numéros des lettres (12) ou des envois aux partenaires (P3) à
+    /// envoyer (par défaut : tout ce qui est à envoyer).
+    #[arg(value_name = "N", value_parser = parse_ref)]
+    pub ids: Vec<MailRef>,
 
     /// Envoi automatique (pour le démon) : les accusés de réception si
     /// [letters] auto_acknowledge = true, et les nouvelles tentatives
@@ -40,9 +46,36 @@ pub struct Args {
     pub json: bool,
 }
 
+/// "12" or "P3".
+pub fn parse_ref(s: &str) -> Result<MailRef, String> {
+    MailRef::parse(s).ok_or_else(|| {
+        format!("« {s} » : un numéro de lettre (12) ou d'envoi aux partenaires (P3) est attendu")
+    })
+}
+
+/// Letters (id, version seen) and e-mails to the partners (publication,
+/// version seen), as `SendOptions` takes them.
+pub type Chosen = (Vec<(i64, Option<i64>)>, Vec<(u32, Option<i64>)>);
+
+/// Splits references into letters and e-mails to the partners (at no
+/// particular version).
+pub fn split_refs(refs: &[MailRef]) -> Chosen {
+    let mut letters = Vec::new();
+    let mut partners = Vec::new();
+    for r in refs {
+        match r {
+            MailRef::Letter(id) => letters.push((*id, None)),
+            MailRef::Partners(n) => partners.push((*n, None)),
+        }
+    }
+    (letters, partners)
+}
+
 /// The daemon's automatic send: acknowledgements when `[letters]
-/// auto_acknowledge = true`, and retries of approved letters when due.
-/// Does nothing without `[smtp]`; steps aside when another send runs.
+/// auto_acknowledge = true` (never one whose recipient waits for staff),
+/// the e-mail to the partners when `[publish] auto_send_publication =
+/// true`, and retries of approved letters when due. Does nothing without
+/// `[smtp]`; steps aside when another send runs.
 pub fn send_auto(
     config: &crate::config::Config,
     store: &mut crate::store::Store,
@@ -54,7 +87,9 @@ pub fn send_auto(
     let opts = SendOptions {
         auto: true,
         auto_acknowledge: config.letters.auto_acknowledge,
+        auto_partners: config.publish.partners.auto_send,
         only: None,
+        only_partners: None,
         ignore_backoff: false,
         actor: "envoi automatique".to_string(),
     };
@@ -76,10 +111,14 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     };
     let letters = outbox::load_letters(&config)?;
     let mut store = globals.open_store(Some(&config))?;
+    let (only, only_partners) = split_refs(&args.ids);
+    let chosen = !args.ids.is_empty();
     let opts = SendOptions {
         auto: args.auto,
         auto_acknowledge: config.letters.auto_acknowledge,
-        only: (!args.ids.is_empty()).then(|| args.ids.iter().map(|i| (*i, None)).collect()),
+        auto_partners: config.publish.partners.auto_send,
+        only: chosen.then_some(only),
+        only_partners: chosen.then_some(only_partners),
         ignore_backoff: args.now,
         actor: actor(),
     };
@@ -115,29 +154,58 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         })))?;
     } else {
         for id in &report.recovered {
+            let flagged = match id {
+                MailRef::Letter(_) => "elle est marquée incertaine",
+                MailRef::Partners(_) => "il est marqué incertain",
+            };
             out.line(&format!(
-                "! lettre n° {id} : un envoi précédent a été interrompu pendant l'échange avec le serveur ; elle est marquée incertaine (fiches outbox show {id}, puis resolve)"
+                "! {id} : un envoi précédent a été interrompu pendant l'échange avec le serveur ; {flagged} (fiches outbox show {}, puis resolve)",
+                short(id)
             ))?;
         }
         for (id, why) in &report.not_approved {
-            out.line(&format!("! lettre n° {id} non envoyée : {}", clean(why)))?;
+            out.line(&format!("! {id} non envoyé : {}", clean(why)))?;
         }
         for (id, when) in &report.waiting {
             out.line(&format!(
-                "lettre n° {id} : prochaine tentative après {when} (fiches send --now pour réessayer tout de suite)"
+                "{id} : prochaine tentative après {when} (fiches send --now pour réessayer tout de suite)"
             ))?;
         }
         if let Some(e) = &report.connection_error {
             out.line(&format!("! serveur d'envoi : {}", clean(e)))?;
         }
         let total = report.outcomes.len();
-        out.line(&format!(
-            "{} lettre(s) envoyée(s) sur {total} traitée(s).",
-            report.sent()
-        ))?;
+        let partners = report.outcomes.iter().any(|o| {
+            matches!(
+                o,
+                LetterOutcome::Sent {
+                    id: MailRef::Partners(_),
+                    ..
+                }
+            )
+        });
+        out.line(&if partners {
+            format!(
+                "{} message(s) envoyé(s) sur {total} traité(s).",
+                report.sent()
+            )
+        } else {
+            format!(
+                "{} lettre(s) envoyée(s) sur {total} traitée(s).",
+                report.sent()
+            )
+        })?;
     }
     out.finish()?;
     Ok(report.all_good())
+}
+
+/// "12" or "P3", as typed in the commands.
+fn short(r: &MailRef) -> String {
+    match r {
+        MailRef::Letter(id) => id.to_string(),
+        MailRef::Partners(n) => format!("P{n}"),
+    }
 }
 
 fn outcome_line(o: &LetterOutcome) -> String {
@@ -148,11 +216,14 @@ fn outcome_line(o: &LetterOutcome) -> String {
             response,
             refused,
         } => {
-            let mut s = format!(
-                "envoyée : lettre n° {id} à {} ({})",
-                clean(to),
-                clean(response)
-            );
+            let mut s = match id {
+                MailRef::Letter(_) => {
+                    format!("envoyée : {id} à {} ({})", clean(to), clean(response))
+                }
+                MailRef::Partners(_) => {
+                    format!("envoyé : {id} à {} ({})", clean(to), clean(response))
+                }
+            };
             if !refused.is_empty() {
                 s.push_str(&format!(" ; refusés : {}", clean(&refused.join(", "))));
             }
@@ -163,26 +234,32 @@ fn outcome_line(o: &LetterOutcome) -> String {
             error,
             next_attempt_at,
         } => format!(
-            "! lettre n° {id} : refus temporaire ({}) ; nouvelle tentative après {next_attempt_at}",
+            "! {id} : refus temporaire ({}) ; nouvelle tentative après {next_attempt_at}",
             clean(error)
         ),
-        LetterOutcome::Failed { id, error } => format!(
-            "! lettre n° {id} refusée : {} (corriger avec fiches outbox edit {id}, puis retry)",
-            clean(error)
-        ),
+        LetterOutcome::Failed { id, error } => match id {
+            MailRef::Letter(n) => format!(
+                "! {id} refusée : {} (corriger avec fiches outbox edit {n}, puis retry)",
+                clean(error)
+            ),
+            MailRef::Partners(_) => format!(
+                "! {id} refusé : {} (corriger [publish] partners, puis fiches outbox retry {})",
+                clean(error),
+                short(id)
+            ),
+        },
         LetterOutcome::Uncertain { id, error } => format!(
-            "! lettre n° {id} incertaine : {} (vérifier, puis fiches outbox resolve {id})",
-            clean(error)
+            "! {id} incertain : {} (vérifier, puis fiches outbox resolve {})",
+            clean(error),
+            short(id)
         ),
         LetterOutcome::Held { id, problems } => format!(
-            "! lettre n° {id} non envoyée, à corriger : {}",
+            "! {id} non envoyé, à voir : {}",
             clean(&problems.join(" ; "))
         ),
         LetterOutcome::Postponed {
             id,
             next_attempt_at,
-        } => format!(
-            "! lettre n° {id} : serveur injoignable, nouvelle tentative après {next_attempt_at}"
-        ),
+        } => format!("! {id} : serveur injoignable, nouvelle tentative après {next_attempt_at}"),
     }
 }

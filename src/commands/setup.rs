@@ -75,14 +75,20 @@ pub const UNIT_FILES: &[(&str, &str)] = &[
 ];
 
 /// The files of `/etc/fiches/letters`: every template the program knows
-/// (one per [`LetterKind`], from the one place they are defined) and the
+/// (one per [`LetterKind`], and the variants for one kind of proposal —
+/// `accepte-bourse.txt`… — from the one place they are defined) and the
 /// folder's README.
-pub fn letter_files() -> Vec<(&'static str, &'static str)> {
-    let mut v: Vec<(&str, &str)> = LetterKind::ALL
-        .iter()
-        .map(|k| (k.file_name(), k.shipped_text()))
-        .collect();
-    v.push(("README.md", crate::letters::FOLDER_README));
+pub fn letter_files() -> Vec<(String, &'static str)> {
+    let mut v: Vec<(String, &str)> = Vec::new();
+    for k in LetterKind::ALL {
+        v.push((k.file_name().to_string(), k.shipped_text()));
+        for pk in crate::fiche::Kind::ALL {
+            if let Some(text) = k.shipped_variant_text(pk) {
+                v.push((k.variant_file_name(pk), text));
+            }
+        }
+    }
+    v.push(("README.md".to_string(), crate::letters::FOLDER_README));
     v
 }
 

@@ -83,6 +83,10 @@ pub enum Action {
     SettleResend,
     /// Envoi: send the letters to send (asks first).
     SendBatch,
+    /// Envoi: the recipient of a letter held for review is the right one.
+    ConfirmRecipient,
+    /// Corriger: choose the article of the organisation's name in the letters.
+    Article,
     /// Yes to the question asked.
     Confirm,
     Resize(u16, u16),
@@ -263,11 +267,13 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Corriger, KeyCode::Char('S')) => Some(Action::Save),
         (Screen::Corriger, KeyCode::Char('X')) => Some(Action::Abandon),
         (Screen::Corriger, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
+        (Screen::Corriger, KeyCode::Char('a')) => Some(Action::Article),
         (Screen::Envoi, KeyCode::Char('x')) => Some(Action::DropLetter),
         (Screen::Envoi, KeyCode::Char('a')) => Some(Action::SettleSent),
         (Screen::Envoi, KeyCode::Char('e')) => Some(Action::EditLetter),
         (Screen::Envoi, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::SettleResend),
         (Screen::Envoi, KeyCode::Char('E')) => Some(Action::SendBatch),
+        (Screen::Envoi, KeyCode::Char('v')) => Some(Action::ConfirmRecipient),
         _ => None,
     };
     specific.or_else(|| movement(&key))

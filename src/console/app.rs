@@ -206,10 +206,19 @@ pub enum Overlay {
 /// What a confirmation is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
-    /// Drop a letter of the outbox (at the version shown).
-    DropLetter { id: i64, version: i64 },
-    /// Send these letters (id, version shown).
-    SendBatch { letters: Vec<(i64, i64)> },
+    /// Drop a letter of the outbox (at the version shown); with
+    /// `partners`, the e-mail to the partners of publication `id`.
+    DropLetter {
+        id: i64,
+        version: i64,
+        partners: bool,
+    },
+    /// Send these letters (id, version shown) and e-mails to the partners
+    /// (publication, version shown).
+    SendBatch {
+        letters: Vec<(i64, i64)>,
+        partners: Vec<(u32, i64)>,
+    },
     /// Withdraw a proposal from the programme grid (number, version shown).
     Withdraw {
         number: i64,
@@ -225,10 +234,12 @@ pub enum Confirm {
     },
 }
 
-/// A letter of the outbox as the Envoi screen shows it.
+/// A letter of the outbox as the Envoi screen shows it (or an e-mail to
+/// the partners: then `partners` is set and `id` is its publication).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterRow {
     pub id: i64,
+    pub partners: bool,
     pub version: i64,
     pub state: LetterState,
     pub kind: &'static str,
@@ -244,6 +255,8 @@ pub struct LetterRow {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub problems: Vec<String>,
+    /// Why staff must confirm the recipient first (`v`).
+    pub hold: Option<String>,
 }
 
 /// The Envoi screen's state.

@@ -501,9 +501,20 @@ impl Session {
                 fields,
             } => self.enter_proposal(message_id, kind, fields),
             Effect::LoadLetters => self.load_letters(),
-            Effect::DropLetter { id, version } => {
+            Effect::DropLetter {
+                id,
+                version,
+                partners,
+            } => {
                 let user = self.app.user.clone();
-                match retry(&mut self.store, |st| st.drop_letter(id, version, &user)) {
+                let dropped = retry(&mut self.store, |st| {
+                    if partners {
+                        st.drop_partner_mail(id as u32, version, &user)
+                    } else {
+                        st.drop_letter(id, version, &user)
+                    }
+                });
+                match dropped {
                     Ok(()) => {
                         self.load_letters();
                         self.app.notify(Level::Ok, s::n_letter_dropped(id));
@@ -518,10 +529,20 @@ impl Session {
                 id,
                 version,
                 resolution,
+                partners,
             } => {
                 let user = self.app.user.clone();
                 match retry(&mut self.store, |st| {
-                    st.resolve_letter(id, version, resolution, &user)
+                    if partners {
+                        st.resolve_partner_mail(
+                            id as u32,
+                            version,
+                            resolution == Resolution::Sent,
+                            &user,
+                        )
+                    } else {
+                        st.resolve_letter(id, version, resolution, &user)
+                    }
                 }) {
                     Ok(()) => {
                         self.load_letters();
@@ -536,7 +557,45 @@ impl Session {
                     }
                 }
             }
-            Effect::SendBatch(letters) => self.start_sending(letters),
+            Effect::SendBatch(letters, partners) => self.start_sending(letters, partners),
+            Effect::SetArticle { number, article } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| st.set_article(number, article, &user)) {
+                    Ok(p) => {
+                        self.refresh(false);
+                        self.load_detail(p.id);
+                        let de = p.text("organisation").map_or_else(String::new, |name| {
+                            crate::letters::french::org_name(
+                                name,
+                                p.text("organisation_type"),
+                                p.text("country"),
+                                p.article,
+                            )
+                            .de()
+                        });
+                        self.app
+                            .notify(Level::Ok, s::n_article_saved(number, &terminal_line(&de)));
+                    }
+                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
+                }
+            }
+            Effect::ConfirmRecipient { id, version, to } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| {
+                    st.confirm_recipient(id, version, &to, &user)
+                }) {
+                    Ok(_) => {
+                        self.load_letters();
+                        let to = terminal_line(&to);
+                        self.app
+                            .notify(Level::Ok, s::n_recipient_confirmed(id, &to));
+                    }
+                    Err(e) => {
+                        self.load_letters();
+                        self.app.notify(Level::Error, error_text(&e));
+                    }
+                }
+            }
             Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
         }
     }
@@ -557,20 +616,28 @@ impl Session {
         };
         let loaded = self.store.letters(&filter).and_then(|records| {
             let counts = self.store.letter_counts()?;
-            Ok((records, counts))
+            let partners = self.store.partner_mails(&filter.states)?;
+            Ok((records, counts, partners))
         });
-        let (records, counts) = match loaded {
+        let (records, mut counts, partners) = match loaded {
             Ok(x) => x,
             Err(e) => {
                 self.app.notify(Level::Error, error_text(&e));
                 return;
             }
         };
-        let sel = self.app.envoi.current().map(|l| l.id);
+        let sel = self.app.envoi.current().map(|l| (l.id, l.partners));
         let mut rows: Vec<LetterRow> = records
             .into_iter()
             .map(|r| letter_row(self.letters.as_ref(), r))
             .collect();
+        for m in &partners {
+            match counts.iter_mut().find(|(st, _)| *st == m.state) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((m.state, 1)),
+            }
+        }
+        rows.extend(partners.into_iter().map(partner_row));
         let order = |st: LetterState| match st {
             LetterState::Uncertain => 0,
             LetterState::Failed => 1,
@@ -579,7 +646,7 @@ impl Session {
             LetterState::Pending => 4,
             _ => 5,
         };
-        rows.sort_by_key(|l| (order(l.state), l.id));
+        rows.sort_by_key(|l| (order(l.state), l.partners, l.id));
         let n = |st: LetterState| counts.iter().find(|(s, _)| *s == st).map_or(0, |(_, n)| *n);
         let e = &mut self.app.envoi;
         e.counts = [
@@ -591,7 +658,7 @@ impl Session {
         e.letters = rows;
         e.loaded = true;
         if let Some(id) = sel
-            && let Some(p) = e.letters.iter().position(|l| l.id == id)
+            && let Some(p) = e.letters.iter().position(|l| (l.id, l.partners) == id)
         {
             e.selected = p;
         }
@@ -600,7 +667,7 @@ impl Session {
 
     /// Sends the batch on a thread of its own, with its own store: SMTP
     /// blocks, the console does not. News come back through `tick`.
-    fn start_sending(&mut self, letters: Vec<(i64, i64)>) {
+    fn start_sending(&mut self, letters: Vec<(i64, i64)>, partners: Vec<(u32, i64)>) {
         let Some(smtp) = self.smtp.clone() else {
             self.app.notify(Level::Error, s::ENV_NO_SMTP);
             return;
@@ -615,11 +682,13 @@ impl Session {
             return;
         }
         let path = self.store.path().to_path_buf();
-        let total = letters.len();
+        let total = letters.len() + partners.len();
         let opts = SendOptions {
             auto: false,
             auto_acknowledge: false,
+            auto_partners: false,
             only: Some(letters.into_iter().map(|(i, v)| (i, Some(v))).collect()),
+            only_partners: Some(partners.into_iter().map(|(n, v)| (n, Some(v))).collect()),
             ignore_backoff: true,
             actor: self.app.user.clone(),
         };
@@ -1102,11 +1171,44 @@ impl Session {
     }
 }
 
+/// An e-mail to the partners as the Envoi screen shows it.
+fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
+    let mut body = m.body.clone();
+    if !m.attachments.is_empty() {
+        body.push_str(&format!(
+            "\n[{} : {}]\n",
+            s::ENV_ATTACHMENTS,
+            m.attachments.join(", ")
+        ));
+    }
+    LetterRow {
+        id: i64::from(m.publication),
+        partners: true,
+        version: m.version,
+        state: m.state,
+        kind: s::ENV_PARTNERS_KIND,
+        to: m.recipients.join(", "),
+        cc: String::new(),
+        subject: m.subject.clone(),
+        body,
+        proposal_id: 0,
+        proposal_number: 0,
+        organisation: format!("publication n° {}", m.publication),
+        created_at: m.created_at.clone(),
+        sent_at: m.sent_at.clone(),
+        attempts: m.attempts,
+        last_error: m.last_error.clone(),
+        problems: outbox::partners::problems(&m),
+        hold: None,
+    }
+}
+
 /// A letter as the Envoi screen shows it, written from the templates.
 fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
     let organisation = r.proposal.text("organisation").unwrap_or("").to_string();
     let base = LetterRow {
         id: r.id,
+        partners: false,
         version: r.version,
         state: r.state,
         kind: r.kind.label_fr(),
@@ -1122,6 +1224,7 @@ fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
         attempts: r.attempts,
         last_error: r.last_error.clone(),
         problems: Vec::new(),
+        hold: None,
     };
     match templates {
         Some(t) => {
@@ -1132,6 +1235,7 @@ fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
                 subject: d.subject,
                 body: d.body,
                 problems: d.problems,
+                hold: d.hold,
                 ..base
             }
         }

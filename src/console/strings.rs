@@ -119,6 +119,14 @@ pub const COR_DRAFT_HINT: &str = "Entrée modifier · S enregistrer la fiche · 
 pub const COR_HINT: &str =
     "Entrée modifier le champ · j/k choisir · chaque modification est journalisée";
 pub const COR_REQUIRED: &str = "obligatoire";
+pub const COR_ARTICLE_LABEL: &str = "Article du nom dans les lettres";
+pub const COR_ARTICLE_AUTO: &str = "automatique";
+pub const COR_ARTICLE_NO_NAME: &str =
+    "La fiche ne donne pas le nom de l'organisation : rien à accorder.";
+
+pub fn n_article_saved(number: i64, de: &str) -> String {
+    format!("Proposition n° {number} : les lettres diront « la proposition {de} ».")
+}
 
 // Status line.
 /// Appended to the daemon's part when post-actions wait on a refusal.
@@ -225,11 +233,20 @@ pub const HELP: &[(&str, &str)] = &[
         "S",
         "suggestion de programme : brouillon, puis o pour l'appliquer",
     ),
+    ("", "Corriger"),
+    (
+        "a",
+        "article du nom de l'organisation dans les lettres (de la, du, d'…)",
+    ),
     ("", "À traiter"),
     ("m", "marquer traité ou non traité"),
     ("n", "saisir la fiche à la main (crée une proposition)"),
     ("", "Envoi"),
     ("Entrée  Tab", "lire la lettre choisie en entier"),
+    (
+        "v",
+        "valider le destinataire d'une lettre à vérifier (adresses de la fiche)",
+    ),
     (
         "x",
         "supprimer la lettre choisie (non envoyée), après confirmation",
@@ -375,6 +392,7 @@ pub fn journal_action(a: &str) -> &str {
         "decision_carried_over" => "décision reprise de la révision précédente",
         "decision" => "décision",
         "field_updated" => "champ corrigé",
+        "article" => "article du nom (lettres)",
         "proposal_entered" => "fiche saisie à la main",
         "message_handled" => "message marqué traité",
         "message_unhandled" => "message marqué non traité",
@@ -587,6 +605,12 @@ pub const ENV_ONLY_UNSENT: &str = "seule une lettre non envoyée se supprime";
 pub const ENV_ONLY_UNSENT_EDIT: &str = "seule une lettre non envoyée se modifie";
 pub const ENV_ONLY_UNCERTAIN: &str = "seule une lettre incertaine se règle ainsi";
 pub const ENV_ONLY_REVIEW: &str = "seule une lettre « à revoir » se reprend";
+pub const ENV_ONLY_UNSENT_CONFIRM: &str = "seul le destinataire d'une lettre non envoyée se valide";
+pub const ENV_NOTHING_TO_CONFIRM: &str = "Le destinataire de cette lettre n'a rien à vérifier.";
+pub const ENV_PARTNERS_NOT_EDITABLE: &str = "L'envoi aux partenaires reprend la publication : il ne se modifie pas (le supprimer, corriger le programme et publier de nouveau).";
+pub const ENV_HOLD: &str = "Destinataire à vérifier (v : le valider, e : en choisir un autre)";
+pub const ENV_PARTNERS_KIND: &str = "envoi aux partenaires";
+pub const ENV_ATTACHMENTS: &str = "Joints";
 pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
 pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";
 pub const ENV_NOTHING_TO_SEND: &str = "Aucune lettre à envoyer.";
@@ -614,6 +638,14 @@ pub fn env_confirm_send(n: usize) -> String {
         "Envoyer {n} lettre{} maintenant ? Chacune ne part qu'une fois.",
         plural(n)
     )
+}
+
+pub fn env_confirm_drop_partners(n: i64, to: &str) -> String {
+    format!("Supprimer l'envoi aux partenaires P{n} ({to}) ? Il ne partira pas.")
+}
+
+pub fn n_recipient_confirmed(id: i64, to: &str) -> String {
+    format!("Lettre n° {id} : destinataire validé ({to}).")
 }
 
 pub fn n_letter_not(id: i64, state: &str, why: &str) -> String {

@@ -86,22 +86,37 @@ pub enum Effect {
     Refresh,
     /// Load the outbox for the Envoi screen.
     LoadLetters,
+    /// Drop a letter (or, with `partners`, the e-mail of publication `id`).
     DropLetter {
         id: i64,
         version: i64,
+        partners: bool,
     },
     ResolveLetter {
         id: i64,
         version: i64,
         resolution: Resolution,
+        partners: bool,
+    },
+    /// Set (or, `None`, remove) the article of a proposal's organisation.
+    SetArticle {
+        number: i64,
+        article: Option<crate::letters::Article>,
+    },
+    /// The recipient shown (`to`) of a held letter is the right one.
+    ConfirmRecipient {
+        id: i64,
+        version: i64,
+        to: String,
     },
     /// Edit a letter in the editor (the terminal is handed over meanwhile).
     EditLetter {
         id: i64,
         version: i64,
     },
-    /// Send these letters (id, version shown) on the sending thread.
-    SendBatch(Vec<(i64, i64)>),
+    /// Send these letters (id, version shown) and e-mails to the partners
+    /// (publication, version shown) on the sending thread.
+    SendBatch(Vec<(i64, i64)>, Vec<(u32, i64)>),
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -365,15 +380,55 @@ fn letter_in(app: &mut App, states: &[LetterState], refusal: &str) -> Option<(i6
     Some((l.id, l.version))
 }
 
+/// The selected row is a letter (not an e-mail to the partners), or says why not.
+fn a_letter(app: &mut App) -> bool {
+    if app.envoi.current().is_some_and(|l| l.partners) {
+        app.notify(Level::Warn, s::ENV_PARTNERS_NOT_EDITABLE);
+        return false;
+    }
+    true
+}
+
+fn selected_is_partners(app: &App) -> bool {
+    app.envoi.current().is_some_and(|l| l.partners)
+}
+
 fn settle(app: &mut App, resolution: Resolution) -> Vec<Effect> {
+    let partners = selected_is_partners(app);
     match letter_in(app, &[LetterState::Uncertain], s::ENV_ONLY_UNCERTAIN) {
         Some((id, version)) => vec![Effect::ResolveLetter {
             id,
             version,
             resolution,
+            partners,
         }],
         None => vec![],
     }
+}
+
+fn confirm_recipient(app: &mut App) -> Vec<Effect> {
+    if !a_letter(app) {
+        return vec![];
+    }
+    let Some((id, version)) = letter_in(
+        app,
+        &[LetterState::Pending, LetterState::Failed],
+        s::ENV_ONLY_UNSENT_CONFIRM,
+    ) else {
+        return vec![];
+    };
+    let Some(l) = app.envoi.current() else {
+        return vec![];
+    };
+    if l.hold.is_none() {
+        app.notify(Level::Info, s::ENV_NOTHING_TO_CONFIRM);
+        return vec![];
+    }
+    vec![Effect::ConfirmRecipient {
+        id,
+        version,
+        to: l.to.clone(),
+    }]
 }
 
 fn ask_send(app: &mut App) -> Vec<Effect> {
@@ -385,18 +440,25 @@ fn ask_send(app: &mut App) -> Vec<Effect> {
         app.notify(Level::Warn, s::ENV_ALREADY_SENDING);
         return vec![];
     }
-    let letters: Vec<(i64, i64)> = app
-        .envoi
-        .letters
-        .iter()
-        .filter(|l| l.state == LetterState::Pending)
+    let pending = || {
+        app.envoi
+            .letters
+            .iter()
+            .filter(|l| l.state == LetterState::Pending)
+    };
+    let letters: Vec<(i64, i64)> = pending()
+        .filter(|l| !l.partners)
         .map(|l| (l.id, l.version))
         .collect();
-    if letters.is_empty() {
+    let partners: Vec<(u32, i64)> = pending()
+        .filter(|l| l.partners)
+        .map(|l| (l.id as u32, l.version))
+        .collect();
+    if letters.is_empty() && partners.is_empty() {
         app.notify(Level::Info, s::ENV_NOTHING_TO_SEND);
         return vec![];
     }
-    app.overlay = Overlay::Confirm(Confirm::SendBatch { letters });
+    app.overlay = Overlay::Confirm(Confirm::SendBatch { letters, partners });
     vec![]
 }
 
@@ -729,6 +791,50 @@ fn edit_field(app: &mut App) -> Vec<Effect> {
     vec![]
 }
 
+/// The picker's key for the article of the organisation's name (not a
+/// field of the fiche).
+const ARTICLE_KEY: &str = "\u{0}article";
+
+/// Corriger, `a`: the articles the letters may give the organisation's
+/// name, each with the phrase it makes ("de la Ville de Grenoble").
+fn article_picker(app: &mut App) -> Vec<Effect> {
+    use crate::letters::Article;
+    use crate::letters::french::org_name;
+    if app.draft.is_some() {
+        return vec![];
+    }
+    let Some(p) = app.current_detail().map(|d| d.proposal.clone()) else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let Some(name) = p.text("organisation") else {
+        app.notify(Level::Warn, s::COR_ARTICLE_NO_NAME);
+        return vec![];
+    };
+    let phrase = |a: Option<Article>| {
+        crate::safe::terminal_line(
+            &org_name(name, p.text("organisation_type"), p.text("country"), a).de(),
+        )
+    };
+    let mut options = vec![(format!("{} : {}", s::COR_ARTICLE_AUTO, phrase(None)), None)];
+    for a in Article::ALL {
+        options.push((
+            format!("{a} : {}", phrase(Some(a))),
+            Some(Value::Text(a.as_str().to_string())),
+        ));
+    }
+    let current = p.article.map(|a| Value::Text(a.as_str().to_string()));
+    let cursor = options.iter().position(|(_, v)| *v == current).unwrap_or(0);
+    app.overlay = Overlay::Picker(Picker {
+        seen: seen_current(app),
+        key: ARTICLE_KEY,
+        label: s::COR_ARTICLE_LABEL,
+        options,
+        cursor,
+    });
+    vec![]
+}
+
 /// A field's new value chosen or typed: into the draft, or to the store
 /// for the proposal as it was seen when the field was opened (a change by
 /// someone else meanwhile is then refused as a conflict).
@@ -738,6 +844,21 @@ fn set_field(
     value: Option<Value>,
     seen: Option<Seen>,
 ) -> Vec<Effect> {
+    if key == ARTICLE_KEY {
+        // Not a field of the fiche: kept by proposal number, whatever its
+        // version (every revision of the fiche keeps it).
+        let Some(seen) = seen else {
+            return vec![];
+        };
+        let article = value
+            .as_ref()
+            .and_then(Value::as_text)
+            .and_then(crate::letters::Article::parse);
+        return vec![Effect::SetArticle {
+            number: seen.number,
+            article,
+        }];
+    }
     let Some(seen) = seen else {
         if let Some(d) = &mut app.draft {
             match value {
@@ -1015,8 +1136,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             let c = c.clone();
             app.overlay = Overlay::None;
             return match c {
-                Confirm::DropLetter { id, version } => vec![Effect::DropLetter { id, version }],
-                Confirm::SendBatch { letters } => vec![Effect::SendBatch(letters)],
+                Confirm::DropLetter {
+                    id,
+                    version,
+                    partners,
+                } => vec![Effect::DropLetter {
+                    id,
+                    version,
+                    partners,
+                }],
+                Confirm::SendBatch { letters, partners } => {
+                    vec![Effect::SendBatch(letters, partners)]
+                }
                 Confirm::Withdraw {
                     number, version, ..
                 } => vec![Effect::Decide {
@@ -1196,6 +1327,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Suggest => vec![Effect::ComputeSuggestion],
         Action::WaitUp => waitlist_step(app, true),
         Action::WaitDown => waitlist_step(app, false),
+        Action::TakeBack if !a_letter(app) => vec![],
         Action::TakeBack => match letter_in(app, &[LetterState::Review], s::ENV_ONLY_REVIEW) {
             Some((id, version)) => vec![Effect::TakeBackLetter { id, version }],
             None => vec![],
@@ -1239,6 +1371,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ChooseKind(_) | Action::Confirm => vec![],
         Action::DropLetter => {
+            let partners = selected_is_partners(app);
             if let Some((id, version)) = letter_in(
                 app,
                 &[
@@ -1248,10 +1381,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 ],
                 s::ENV_ONLY_UNSENT,
             ) {
-                app.overlay = Overlay::Confirm(Confirm::DropLetter { id, version });
+                app.overlay = Overlay::Confirm(Confirm::DropLetter {
+                    id,
+                    version,
+                    partners,
+                });
             }
             vec![]
         }
+        Action::EditLetter if !a_letter(app) => vec![],
         Action::EditLetter => {
             match letter_in(
                 app,
@@ -1265,6 +1403,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SettleSent => settle(app, Resolution::Sent),
         Action::SettleResend => settle(app, Resolution::Resend),
         Action::SendBatch => ask_send(app),
+        Action::ConfirmRecipient => confirm_recipient(app),
+        Action::Article => article_picker(app),
     }
 }
 

@@ -7,8 +7,14 @@
 //!
 //! A template's first line is the subject, `Objet : …`; the body follows
 //! (blank lines after the subject are skipped). `{nom}` is a placeholder,
-//! `{{` and `}}` are literal braces.
+//! `{{` and `}}` are literal braces. A letter whose wording differs with the
+//! kind of proposal has a variant file, `NAME-bourse.txt` or
+//! `NAME-micro-atelier.txt`, used instead of `NAME.txt` for that kind.
+//!
+//! The French (articles, salutation, guillemets, non-breaking spaces) is in
+//! [`french`].
 
+pub mod french;
 mod render;
 pub mod truth;
 
@@ -18,9 +24,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use french::{Article, Civility};
 pub use render::{LetterData, date_fr, slot_label};
 
 use crate::domain::Status;
+use crate::fiche::Kind;
 
 /// The kinds of letter, with their stable names (database, JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,6 +91,17 @@ impl LetterKind {
         }
     }
 
+    /// The file of this kind's variant for proposals of `kind`
+    /// (`accepte-bourse.txt`), used instead of [`Self::file_name`] when present.
+    pub fn variant_file_name(self, kind: Kind) -> String {
+        let base = self.file_name().trim_end_matches(".txt");
+        let suffix = match kind {
+            Kind::MicroAtelier => "micro-atelier",
+            Kind::BourseProjets => "bourse",
+        };
+        format!("{base}-{suffix}.txt")
+    }
+
     /// The template's file name in the letters folder.
     pub fn file_name(self) -> &'static str {
         match self {
@@ -106,6 +125,34 @@ impl LetterKind {
             LetterKind::Rejected => include_str!("../../letters/non-retenu.txt"),
             LetterKind::SlotChanged => include_str!("../../letters/creneau-modifie.txt"),
             LetterKind::Cancellation => include_str!("../../letters/annulation.txt"),
+        }
+    }
+
+    /// The project's variant of this letter for one kind of proposal
+    /// (`accepte-bourse.txt`), built into the program like
+    /// [`Self::shipped_text`]; `None` when the project has none (the
+    /// common template serves both kinds).
+    pub fn shipped_variant_text(self, kind: Kind) -> Option<&'static str> {
+        match (self, kind) {
+            (LetterKind::Acknowledgement, Kind::BourseProjets) => {
+                Some(include_str!("../../letters/accuse-reception-bourse.txt"))
+            }
+            (LetterKind::Accepted, Kind::BourseProjets) => {
+                Some(include_str!("../../letters/accepte-bourse.txt"))
+            }
+            (LetterKind::Waitlisted, Kind::BourseProjets) => {
+                Some(include_str!("../../letters/liste-attente-bourse.txt"))
+            }
+            (LetterKind::Rejected, Kind::BourseProjets) => {
+                Some(include_str!("../../letters/non-retenu-bourse.txt"))
+            }
+            (LetterKind::SlotChanged, Kind::BourseProjets) => {
+                Some(include_str!("../../letters/creneau-modifie-bourse.txt"))
+            }
+            (LetterKind::Cancellation, Kind::BourseProjets) => {
+                Some(include_str!("../../letters/annulation-bourse.txt"))
+            }
+            (_, Kind::MicroAtelier) => None,
         }
     }
 
@@ -175,10 +222,20 @@ pub enum Placeholder {
     DateEvenement,
     /// `[event] place`.
     Lieu,
+    /// The name as written in the fiche.
     Organisation,
+    /// The name after "de", with its article: "de la Ville de Grenoble",
+    /// "du Conseil départemental", "des Hauts-de-Seine", "d'Annecy".
+    DeOrganisation,
+    /// The name with its article: "la Ville de Grenoble", "le Conseil…".
+    LOrganisation,
     /// First and last name of the fiche's contact ("Madame, Monsieur" when absent).
     Contact,
-    /// The project's title (micro-atelier) or the start of the request (bourse).
+    /// The salutation: "Madame Martin", "Monsieur Tchinda" when the fiche
+    /// gives the civility, else "Madame, Monsieur".
+    Appel,
+    /// The project's title (micro-atelier) or the start of the request
+    /// (bourse), in one pair of guillemets: « … ».
     Titre,
     /// "micro-atelier" or "rendez-vous de la bourse aux projets".
     Type,
@@ -192,18 +249,21 @@ pub enum Placeholder {
     Espace,
     AncienCreneau,
     AncienEspace,
-    /// "3e sur la liste d'attente".
+    /// The rank on the waiting list as an ordinal: "1re", "2e".
     Rang,
     /// The reason of a refusal.
     Motif,
 }
 
-const COMMON: [Placeholder; 9] = [
+const COMMON: [Placeholder; 12] = [
     Placeholder::Evenement,
     Placeholder::DateEvenement,
     Placeholder::Lieu,
     Placeholder::Organisation,
+    Placeholder::DeOrganisation,
+    Placeholder::LOrganisation,
     Placeholder::Contact,
+    Placeholder::Appel,
     Placeholder::Titre,
     Placeholder::Type,
     Placeholder::Reference,
@@ -211,12 +271,15 @@ const COMMON: [Placeholder; 9] = [
 ];
 
 impl Placeholder {
-    pub const ALL: [Placeholder; 15] = [
+    pub const ALL: [Placeholder; 18] = [
         Placeholder::Evenement,
         Placeholder::DateEvenement,
         Placeholder::Lieu,
         Placeholder::Organisation,
+        Placeholder::DeOrganisation,
+        Placeholder::LOrganisation,
         Placeholder::Contact,
+        Placeholder::Appel,
         Placeholder::Titre,
         Placeholder::Type,
         Placeholder::Reference,
@@ -236,7 +299,10 @@ impl Placeholder {
             Placeholder::DateEvenement => "date_evenement",
             Placeholder::Lieu => "lieu",
             Placeholder::Organisation => "organisation",
+            Placeholder::DeOrganisation => "de_organisation",
+            Placeholder::LOrganisation => "l_organisation",
             Placeholder::Contact => "contact",
+            Placeholder::Appel => "appel",
             Placeholder::Titre => "titre",
             Placeholder::Type => "type",
             Placeholder::Reference => "reference",
@@ -517,6 +583,8 @@ pub struct Letters {
     pub dir: PathBuf,
     pub event: EventInfo,
     templates: Vec<Template>,
+    /// Variants for one kind of proposal (`accepte-bourse.txt`).
+    variants: Vec<(Kind, Template)>,
 }
 
 impl Letters {
@@ -549,7 +617,54 @@ impl Letters {
             })?;
             texts.push((kind, file, text));
         }
-        Letters::from_texts(dir, event, texts)
+        let mut letters = Letters::from_texts(dir, event, texts)?;
+        for kind in LetterKind::ALL {
+            for pk in Kind::ALL {
+                let file = dir.join(kind.variant_file_name(pk));
+                match std::fs::read_to_string(&file) {
+                    Ok(text) => letters.add_variant(kind, pk, &file, &text)?,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(LetterError {
+                            file,
+                            line: None,
+                            message: format!("illisible ({e})"),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(letters)
+    }
+
+    /// Adds the variant of letter `kind` for proposals of kind `for_kind`
+    /// (the text of `file`), checked like the other templates.
+    pub fn add_variant(
+        &mut self,
+        kind: LetterKind,
+        for_kind: Kind,
+        file: &Path,
+        text: &str,
+    ) -> Result<(), LetterError> {
+        let t = Template::parse(kind, file, text)?;
+        self.check_place(&t)?;
+        self.variants
+            .retain(|(k, v)| !(*k == for_kind && v.kind == kind));
+        self.variants.push((for_kind, t));
+        Ok(())
+    }
+
+    fn check_place(&self, t: &Template) -> Result<(), LetterError> {
+        if self.event.place.is_none() && t.uses(Placeholder::Lieu) {
+            return Err(LetterError {
+                file: t.file.clone(),
+                line: None,
+                message:
+                    "{lieu} est employé mais [event] place n'est pas renseigné dans config.toml"
+                        .into(),
+            });
+        }
+        Ok(())
     }
 
     /// The templates from their texts (`(kind, file, text)`, one per kind).
@@ -567,23 +682,32 @@ impl Letters {
                     message: "modèle manquant".into(),
                 });
             };
-            let t = Template::parse(kind, file, text)?;
-            if event.place.is_none() && t.uses(Placeholder::Lieu) {
-                return Err(LetterError {
-                    file: file.clone(),
-                    line: None,
-                    message:
-                        "{lieu} est employé mais [event] place n'est pas renseigné dans config.toml"
-                            .into(),
-                });
-            }
-            templates.push(t);
+            templates.push(Template::parse(kind, file, text)?);
         }
-        Ok(Letters {
+        let letters = Letters {
             dir: dir.to_path_buf(),
             event,
             templates,
-        })
+            variants: Vec::new(),
+        };
+        for t in &letters.templates {
+            letters.check_place(t)?;
+        }
+        Ok(letters)
+    }
+
+    /// The template of letter `kind` for a proposal of kind `for_kind`:
+    /// its variant when there is one, else the common one.
+    pub fn template_for(&self, kind: LetterKind, for_kind: Option<Kind>) -> &Template {
+        if let Some(pk) = for_kind
+            && let Some((_, t)) = self
+                .variants
+                .iter()
+                .find(|(k, t)| *k == pk && t.kind == kind)
+        {
+            return t;
+        }
+        self.template(kind)
     }
 
     pub fn template(&self, kind: LetterKind) -> &Template {
@@ -594,9 +718,10 @@ impl Letters {
             .unwrap_or_default()]
     }
 
-    /// Writes a letter of `kind` with `data`.
+    /// Writes a letter of `kind` with `data` (the variant for the
+    /// proposal's kind when there is one).
     pub fn render(&self, kind: LetterKind, data: &LetterData) -> RenderedText {
-        render::render(self.template(kind), &self.event, data)
+        render::render(self.template_for(kind, data.kind), &self.event, data)
     }
 }
 

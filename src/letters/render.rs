@@ -1,9 +1,14 @@
 //! Filling a template: the values of the placeholders, in French, with a
 //! fallback when the fiche left something out, and made safe (no control
 //! characters; nothing in the subject that could start a new header line).
+//! The filled text then gets French typography (`french::typography`:
+//! non-breaking spaces inside guillemets, before colons…) before long
+//! paragraphs are reflowed, so that reflowing never separates a guillemet
+//! or a colon from its word.
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
+use super::french::{self, Article, Civility};
 use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
 use crate::fiche::Kind;
 
@@ -15,10 +20,21 @@ pub struct LetterData {
     /// The proposal's number.
     pub reference: i64,
     pub organisation: Option<String>,
+    /// `organisation_type` of the fiche (`commune`, `departement`…).
+    pub organisation_type: Option<String>,
+    pub country: Option<String>,
+    /// Staff's article for the organisation's name, if set.
+    pub article: Option<Article>,
+    /// When the fiche gives it (a "Civilité" row, "Mme" before the name).
+    pub civility: Option<Civility>,
     pub contact_first_name: Option<String>,
     pub contact_last_name: Option<String>,
     /// Project title (micro-atelier) or request description (bourse).
     pub title: Option<String>,
+    /// `request_type` of a bourse fiche (`cooperation`, `specific_need`).
+    pub request_type: Option<String>,
+    /// `target_country` of a bourse fiche ("Maroc", "région de l'Oriental").
+    pub target_country: Option<String>,
     /// When the fiche was sent (RFC 3339, with the sender's offset if known).
     pub received: Option<String>,
     pub slot: Option<String>,
@@ -44,6 +60,24 @@ const MONTHS: [&str; 12] = [
     "décembre",
 ];
 
+/// "4 juillet 2018" that a line never breaks (non-breaking spaces).
+fn unbroken(s: &str) -> String {
+    s.replace(' ', "\u{a0}")
+}
+
+/// "mercredi".
+fn weekday_fr(date: NaiveDate) -> &'static str {
+    match date.weekday() {
+        Weekday::Mon => "lundi",
+        Weekday::Tue => "mardi",
+        Weekday::Wed => "mercredi",
+        Weekday::Thu => "jeudi",
+        Weekday::Fri => "vendredi",
+        Weekday::Sat => "samedi",
+        Weekday::Sun => "dimanche",
+    }
+}
+
 /// "mercredi 4 juillet 2018" (`with_weekday`) or "4 juillet 2018"; "1er" for the first.
 pub fn date_fr(date: NaiveDate, with_weekday: bool) -> String {
     let day = match date.day() {
@@ -55,16 +89,7 @@ pub fn date_fr(date: NaiveDate, with_weekday: bool) -> String {
     if !with_weekday {
         return text;
     }
-    let wd = match date.weekday() {
-        Weekday::Mon => "lundi",
-        Weekday::Tue => "mardi",
-        Weekday::Wed => "mercredi",
-        Weekday::Thu => "jeudi",
-        Weekday::Fri => "vendredi",
-        Weekday::Sat => "samedi",
-        Weekday::Sun => "dimanche",
-    };
-    format!("{wd} {text}")
+    format!("{} {text}", weekday_fr(date))
 }
 
 /// "14h20 – 14h40" for a slot starting at "14:20" (20-minute micro-ateliers,
@@ -100,6 +125,32 @@ fn shorten(s: &str, max: usize) -> String {
         _ => cut,
     };
     format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '.']))
+}
+
+/// A bourse request as the letters name it, from its type and the country
+/// it is about: "appel à coopération – Maroc", "besoin spécifique". The
+/// description is the requester's own words, often long and in the first
+/// person: quoted in a letter it reads as a machine's cut, never as a
+/// title. `None` when the type is not one of the form's two (then the
+/// start of the description, quoted, names it).
+fn bourse_label(d: &LetterData) -> Option<String> {
+    let kind = match non_empty(&d.request_type)? {
+        "cooperation" => "appel à coopération",
+        "specific_need" => "besoin spécifique",
+        _ => return None,
+    };
+    Some(match non_empty(&d.target_country) {
+        // Used between parentheses: "Vietnam (province de Yên Bái)" is
+        // written "Vietnam, province de Yên Bái".
+        Some(c) => {
+            let c = clean(c, true)
+                .replace(" (", ", ")
+                .replace(['(', ')'], "")
+                .replace(" ,", ",");
+            format!("{kind} – {}", shorten(&c, 60))
+        }
+        None => kind.to_string(),
+    })
 }
 
 /// Text from a fiche made safe for a letter: no control characters but line
@@ -186,6 +237,16 @@ pub(super) fn wrap_long_lines(text: &str, width: usize) -> String {
     out.join("\n")
 }
 
+/// The organisation as the letters name it (see `french`).
+fn org(name: &str, d: &LetterData) -> french::OrgName {
+    french::org_name(
+        &clean(name, true),
+        non_empty(&d.organisation_type),
+        non_empty(&d.country),
+        d.article,
+    )
+}
+
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -203,16 +264,26 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
         match p {
             Placeholder::Evenement => event.name.clone(),
             Placeholder::DateEvenement => NaiveDate::parse_from_str(&event.date, "%Y-%m-%d")
-                .map(|d| date_fr(d, true))
+                .map(|d| format!("{} {}", weekday_fr(d), unbroken(&date_fr(d, false))))
                 .unwrap_or_else(|_| event.date.clone()),
             Placeholder::Lieu => event.place.clone().unwrap_or_default(),
             Placeholder::Organisation => non_empty(&d.organisation)
                 .unwrap_or("votre collectivité")
                 .to_string(),
+            Placeholder::DeOrganisation => match non_empty(&d.organisation) {
+                Some(o) => org(o, d).de(),
+                None => "de votre collectivité".to_string(),
+            },
+            Placeholder::LOrganisation => match non_empty(&d.organisation) {
+                Some(o) => org(o, d).with_article(),
+                None => "votre collectivité".to_string(),
+            },
             Placeholder::Contact => {
                 let name = [&d.contact_first_name, &d.contact_last_name]
                     .iter()
                     .filter_map(|s| non_empty(s))
+                    .map(|n| french::split_civility(n).1)
+                    .filter(|n| !n.is_empty())
                     .collect::<Vec<_>>()
                     .join(" ");
                 if name.is_empty() {
@@ -221,10 +292,18 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                     name
                 }
             }
+            Placeholder::Appel => french::salutation(
+                d.civility,
+                non_empty(&d.contact_last_name).map(|n| french::split_civility(n).1),
+            ),
             Placeholder::Titre => match (d.kind, non_empty(&d.title)) {
-                (Some(Kind::BourseProjets), Some(t)) => shorten(t, 90),
-                (_, Some(t)) => shorten(t, 160),
-                (_, None) => "sans titre".to_string(),
+                (Some(Kind::BourseProjets), t) => match (bourse_label(d), t) {
+                    (Some(label), _) => label,
+                    (None, Some(t)) => french::quoted(&shorten(t, 90)),
+                    (None, None) => "demande sans description".to_string(),
+                },
+                (_, Some(t)) => french::quoted(&shorten(t, 160)),
+                (_, None) => french::quoted("sans titre"),
             },
             Placeholder::Type => match d.kind {
                 Some(Kind::MicroAtelier) => "micro-atelier".to_string(),
@@ -233,7 +312,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
             },
             Placeholder::Reference => d.reference.to_string(),
             Placeholder::DateReception => match d.received.as_deref().and_then(day_of) {
-                Some(day) => date_fr(day, false),
+                Some(day) => unbroken(&date_fr(day, false)),
                 None => "ces derniers jours".to_string(),
             },
             Placeholder::Creneau => match non_empty(&d.slot) {
@@ -259,7 +338,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 .unwrap_or("le lieu annoncé")
                 .to_string(),
             Placeholder::Rang => match d.rank {
-                Some(n) if n >= 1 => crate::domain::rank_fr(n as usize),
+                Some(n) if n >= 1 => french::ordinal(n),
                 _ => {
                     // Never "Elle est / sur la liste d'attente": held until fixed.
                     problems.push(
@@ -284,8 +363,8 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
         }
         out
     };
-    let subject = fill(&t.subject, true);
-    let body = wrap_long_lines(&fill(&t.body, false), WRAP);
+    let subject = french::typography(&fill(&t.subject, true));
+    let body = wrap_long_lines(&french::typography(&fill(&t.body, false)), WRAP);
     problems.dedup();
     RenderedText {
         subject,

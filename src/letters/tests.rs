@@ -2,6 +2,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::fiche::Kind;
+use crate::letters::french::Civility;
 
 fn shipped_texts() -> Vec<(LetterKind, PathBuf, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("letters");
@@ -24,7 +25,11 @@ fn event() -> EventInfo {
 }
 
 fn shipped() -> Letters {
-    Letters::from_texts(Path::new("letters"), event(), shipped_texts()).unwrap()
+    Letters::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("letters"),
+        event(),
+    )
+    .unwrap()
 }
 
 fn data() -> LetterData {
@@ -42,57 +47,80 @@ fn data() -> LetterData {
     }
 }
 
+/// The text with non-breaking spaces shown as plain ones (what a reader sees).
+fn plain(s: &str) -> String {
+    s.replace('\u{a0}', " ")
+}
+
+/// The text on one line: what a phrase says whatever the line breaks.
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 fn the_shipped_templates_load_and_read_well() {
+    // The full wording of every letter is reviewed in the snapshots of
+    // tests/letters_french.rs; here, what the data makes of it.
     let l = shipped();
     let ack = l.render(LetterKind::Acknowledgement, &data());
     assert_eq!(
-        ack.subject,
+        plain(&ack.subject),
         "Votre fiche pour les Rencontres de l'internationalisation des collectivités territoriales est bien arrivée"
     );
     assert!(
-        ack.body.starts_with("Bonjour Claire Martin,\n\n"),
+        ack.body.starts_with("Madame, Monsieur,\n\n"),
         "{}",
         ack.body
     );
-    assert!(ack.body.contains(
-        "de Ville de Saint-Étienne\n(micro-atelier : « Coopération décentralisée et eau potable »)"
-    ));
+    let body = plain(&ack.body);
     assert!(
-        ack.body
-            .contains("le mercredi 4 juillet 2018\n(Pavillon d'Armenonville, Paris)")
+        body.contains("de la Ville de Saint-Étienne\n(micro-atelier : « Coopération décentralisée et eau potable »)"),
+        "{body}"
     );
+    assert!(body.contains("le numéro 12"), "{body}");
     assert!(ack.problems.is_empty());
     assert!(ack.body.ends_with("Cités Unies France\n"));
 
-    let acc = l.render(LetterKind::Accepted, &data());
-    assert!(acc.body.contains("Horaire : 14h20 – 14h40"), "{}", acc.body);
+    let mut d = data();
+    d.civility = Some(Civility::Madame);
+    let acc = l.render(LetterKind::Accepted, &d);
+    let body = plain(&acc.body);
+    assert!(acc.body.starts_with("Madame Martin,\n"), "{}", acc.body);
+    assert!(body.contains("Horaire : 14h20 – 14h40"), "{body}");
+    assert!(body.contains("Lieu : Espace B, Pavillon d'Armenonville, Paris"));
     assert!(
-        acc.body
-            .contains("Lieu : Espace B (Pavillon d'Armenonville, Paris)")
+        flat(&body).contains("proposé par la Ville de Saint-Étienne"),
+        "{body}"
     );
-    assert!(
-        acc.subject
-            .ends_with("votre micro-atelier est au programme")
-    );
+    assert!(flat(&body).contains("jusqu'à votre espace"), "{body}");
+    assert!(plain(&acc.subject).ends_with("votre micro-atelier est au programme"));
+
+    // The bourse's own wording: a table, not a space.
+    let mut b = data();
+    b.kind = Some(Kind::BourseProjets);
+    b.space = Some("Table 3".into());
+    b.slot = Some("12:45".into());
+    let acc = l.render(LetterKind::Accepted, &b);
+    let body = plain(&acc.body);
+    assert!(flat(&body).contains("jusqu'à votre table"), "{body}");
+    assert!(!body.contains("espace"), "{body}");
+    assert!(body.contains("Horaire : 12h45 – 13h15"), "{body}");
 
     let mut d = data();
     d.rank = Some(3);
     let w = l.render(LetterKind::Waitlisted, &d);
+    let body = plain(&w.body);
     assert!(
-        w.body.contains("Elle est\n3e sur la liste d'attente."),
-        "{}",
-        w.body
+        flat(&body).contains("occupe actuellement la 3e place."),
+        "{body}"
     );
-    // No rank (no longer waiting): never "Elle est / sur la liste
-    // d'attente" — the letter is held until fixed.
+    // Said once: never "inscrite sur la liste d'attente. Elle est 3e sur la
+    // liste d'attente."
+    assert_eq!(body.matches("liste d'attente").count(), 1, "{body}");
+    // No rank (no longer waiting): held until fixed.
     d.rank = None;
     let w = l.render(LetterKind::Waitlisted, &d);
-    assert!(
-        w.body.contains("Elle est\n(rang à préciser)."),
-        "{}",
-        w.body
-    );
+    assert!(plain(&w.body).contains("(rang à préciser)"), "{}", w.body);
     assert_eq!(w.problems.len(), 1, "{:?}", w.problems);
 
     // The cancellation names what was announced and why it no longer holds.
@@ -103,46 +131,37 @@ fn the_shipped_templates_load_and_read_well() {
     let c = l.render(LetterKind::Cancellation, &d);
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     assert!(
-        c.subject.ends_with("annulation de votre micro-atelier"),
+        plain(&c.subject).ends_with("annulation de votre micro-atelier"),
         "{}",
         c.subject
     );
-    assert!(
-        c.body.contains("Horaire annoncé : 14h20 – 14h40"),
-        "{}",
-        c.body
-    );
-    assert!(
-        c.body
-            .contains("Lieu annoncé : Espace B (Pavillon d'Armenonville, Paris)")
-    );
-    assert!(
-        c.body
-            .contains("Motif : la proposition a été retirée du programme\n")
-    );
-    let mut d = data();
+    let body = plain(&c.body);
+    assert!(body.contains("Horaire annoncé : 14h20 – 14h40"), "{body}");
+    assert!(body.contains("Lieu annoncé : Espace B, Pavillon d'Armenonville, Paris"));
+    assert!(body.contains("Motif : la proposition a été retirée du programme\n"));
 
+    let mut d = data();
     d.reason = Some("thématique hors du champ des Rencontres".into());
     let r = l.render(LetterKind::Rejected, &d);
-    assert!(
-        r.body
-            .contains("Motif : thématique hors du champ des Rencontres\n")
-    );
+    assert!(plain(&r.body).contains("Motif : thématique hors du champ des Rencontres\n"));
 
     let mut d = data();
     d.previous_slot = Some("14:00".into());
-    d.previous_space = Some("Espace A".into());
+    d.previous_space = Some("Table 1".into());
     d.kind = Some(Kind::BourseProjets);
     d.slot = Some("16:30".into());
     d.space = Some("Table 3".into());
     let s = l.render(LetterKind::SlotChanged, &d);
+    let body = plain(&s.body);
     assert!(
-        s.body.contains("Auparavant : 14h00 – 14h30, Espace A"),
-        "{}",
-        s.body
+        body.contains("Auparavant : 14h00 – 14h30, Table 1"),
+        "{body}"
     );
-    assert!(s.body.contains("Désormais : 16h30 – 17h00, Table 3"));
-    assert!(s.subject.contains("rendez-vous de la bourse aux projets"));
+    assert!(body.contains("Désormais : 16h30 – 17h00, Table 3"));
+    assert!(
+        flat(&body).contains("change d'horaire ou de table"),
+        "{body}"
+    );
 }
 
 #[test]
@@ -153,10 +172,11 @@ fn missing_data_falls_back_and_a_missing_place_is_a_problem() {
         ..LetterData::default()
     };
     let ack = l.render(LetterKind::Acknowledgement, &d);
-    assert!(ack.body.starts_with("Bonjour Madame, Monsieur,"));
+    assert!(ack.body.starts_with("Madame, Monsieur,"));
     assert!(
+        plain(&ack.body).contains("de votre collectivité\n(proposition : « sans titre »)"),
+        "{}",
         ack.body
-            .contains("de votre collectivité\n(proposition : « sans titre »)")
     );
     let acc = l.render(LetterKind::Accepted, &d);
     assert_eq!(acc.problems.len(), 2, "{:?}", acc.problems);
@@ -247,9 +267,10 @@ fn braces_and_spacing() {
                 ..t.clone()
             })
             .collect(),
+        variants: Vec::new(),
     };
     let r = l.render(LetterKind::Acknowledgement, &data());
-    assert_eq!(r.subject, "{n° 12}");
+    assert_eq!(r.subject, "{n°\u{a0}12}");
     assert_eq!(r.body, "A\n\n\nB\n");
 }
 
@@ -263,7 +284,7 @@ fn long_filled_lines_are_wrapped_and_short_ones_kept() {
     for line in ack.body.lines() {
         assert!(line.chars().count() <= 78, "{line}");
     }
-    assert!(ack.body.contains("« Mise en place d'une formation"));
+    assert!(plain(&ack.body).contains("« Mise en place d'une formation"));
     assert_eq!(
         render::wrap_long_lines(&format!("  {}\nshort\n", "mot ".repeat(30)), 20),
         "  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot mot mot\n  mot mot\nshort\n"
@@ -389,3 +410,47 @@ fn french_dates_and_slots() {
 }
 
 use chrono::NaiveDate;
+
+#[test]
+fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() {
+    let l = shipped();
+    let mut d = data();
+    d.kind = Some(Kind::BourseProjets);
+    d.title = Some(
+        "Nous souhaitons élargir notre programme « Jeunes solidaires » à une région \
+         marocaine et cherchons pour cela des partenaires"
+            .into(),
+    );
+    d.request_type = Some("cooperation".into());
+    d.target_country = Some("Maroc".into());
+    let body = plain(&l.render(LetterKind::Waitlisted, &d).body);
+    assert!(
+        flat(&body).contains("à la bourse aux projets (appel à coopération – Maroc, n° 12)"),
+        "{body}"
+    );
+    assert!(!body.contains("Nous souhaitons"), "{body}");
+    d.target_country = Some("Vietnam (province de Yên Bái)".into());
+    let body = plain(&l.render(LetterKind::Accepted, &d).body);
+    assert!(
+        flat(&body).contains("(appel à coopération – Vietnam, province de Yên Bái, n° 12)"),
+        "{body}"
+    );
+    d.request_type = Some("specific_need".into());
+    d.target_country = None;
+    let body = plain(&l.render(LetterKind::Rejected, &d).body);
+    assert!(flat(&body).contains("(besoin spécifique, n° 12)"), "{body}");
+    // A type the form does not have (two options marked, kept as written):
+    // the start of the description names it, in one pair of guillemets.
+    d.request_type = Some("Appel à coopération ; Besoin spécifique".into());
+    let body = plain(&l.render(LetterKind::Rejected, &d).body);
+    assert!(
+        flat(&body).contains("(« Nous souhaitons élargir notre programme “Jeunes solidaires” à"),
+        "{body}"
+    );
+    d.title = None;
+    let body = plain(&l.render(LetterKind::Rejected, &d).body);
+    assert!(
+        flat(&body).contains("(demande sans description, n° 12)"),
+        "{body}"
+    );
+}

@@ -19,6 +19,8 @@
 
 pub mod compose;
 pub mod config;
+pub mod partners;
+pub mod recipient;
 pub mod smtp;
 
 use std::fs::{File, OpenOptions, TryLockError};
@@ -72,6 +74,9 @@ pub struct Draft {
     pub auto_submitted: bool,
     /// Why it cannot be sent as it is (staff fix it with an edit).
     pub problems: Vec<String>,
+    /// Why staff must confirm its recipient before it goes (see
+    /// [`recipient`]); `None` once they did, or when nothing is odd.
+    pub hold: Option<String>,
 }
 
 /// "Nom <adresse>, adresse".
@@ -124,6 +129,8 @@ impl Draft {
             "next_attempt_at": r.next_attempt_at,
             "last_error": r.last_error,
             "problems": self.problems,
+            "hold": self.hold,
+            "reviewed_to": r.reviewed.as_ref().map(|v| &v.to),
             "sent_at": r.sent_at,
             "response": r.response,
             "replaced_by": r.replaced_by,
@@ -168,12 +175,18 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
         kind: p.kind,
         reference: p.number,
         organisation: text("organisation"),
+        organisation_type: text("organisation_type"),
+        country: text("country"),
+        article: p.article,
+        civility: civility_of(p),
         contact_first_name: text("contact_first_name"),
         contact_last_name: text("contact_last_name"),
         title: match p.kind {
             Some(Kind::BourseProjets) => text("request_description"),
             _ => text("project_title"),
         },
+        request_type: text("request_type"),
+        target_country: text("target_country"),
         // The sender's Date when it is the one believed, else the one
         // believed (a Date set aside is never written to the sender).
         received: match (&r.fiche.date, &r.fiche.effective_at) {
@@ -192,6 +205,24 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
     }
 }
 
+/// The contact's civility when the fiche gives it: a field or a row
+/// labelled "Civilité" (added by the sender), or "Mme", "M."… written
+/// before the name.
+pub fn civility_of(p: &crate::store::Proposal) -> Option<crate::letters::Civility> {
+    use crate::letters::french::{Civility, split_civility};
+    let from_field = p.text("contact_civility").and_then(Civility::parse);
+    let from_extra = p.extra.iter().find_map(|(label, value)| {
+        crate::fiche::text::fold(label)
+            .contains("civilite")
+            .then(|| Civility::parse(value))
+            .flatten()
+    });
+    let from_name = ["contact_last_name", "contact_first_name"]
+        .iter()
+        .find_map(|k| p.text(k).and_then(|n| split_civility(n).0));
+    from_field.or(from_extra).or(from_name)
+}
+
 /// A name from a fiche or a header, without anything a header could choke on.
 fn clean_name(s: &str) -> Option<String> {
     let s: String = s
@@ -202,18 +233,6 @@ fn clean_name(s: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ");
     (!s.is_empty()).then_some(s)
-}
-
-/// The addresses written in a fiche's e-mail field ("a@b / c@d", "a@b; c@d").
-fn addresses_in(field: &str) -> Vec<lettre::Address> {
-    field
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/'))
-        .map(|t| {
-            t.trim_matches(|c: char| matches!(c, '<' | '>' | '(' | ')' | '"' | '\'' | '.' | ':'))
-        })
-        .filter(|t| t.contains('@'))
-        .filter_map(|t| t.strip_prefix("mailto:").unwrap_or(t).parse().ok())
-        .collect()
 }
 
 fn parse_list(text: &str, what: &str, problems: &mut Vec<String>) -> Vec<Mailbox> {
@@ -229,60 +248,47 @@ fn parse_list(text: &str, what: &str, problems: &mut Vec<String>) -> Vec<Mailbox
     }
 }
 
-/// To and Cc: staff's, else the fiche's contact (with the sender's address
-/// when the fiche has none), with the sender in copy when it is someone else.
-fn recipients(r: &LetterRecord, problems: &mut Vec<String>) -> (Vec<Mailbox>, Vec<Mailbox>) {
+/// To and Cc: staff's (their edit is their review), else one person (see
+/// [`recipient`]), with the reason to hold the letter when there is one.
+fn recipients(
+    r: &LetterRecord,
+    problems: &mut Vec<String>,
+) -> (Vec<Mailbox>, Vec<Mailbox>, Option<String>) {
     let p = &r.proposal;
+    if r.edit.to.is_some() || r.edit.cc.is_some() {
+        let to = parse_list(r.edit.to.as_deref().unwrap_or(""), "destinataire", problems);
+        let cc = parse_list(r.edit.cc.as_deref().unwrap_or(""), "copie", problems);
+        if to.is_empty() {
+            problems.push("aucun destinataire : en saisir un (fiches outbox edit)".into());
+        }
+        return (to, cc, None);
+    }
     let contact_name = clean_name(
         &[p.text("contact_first_name"), p.text("contact_last_name")]
             .iter()
             .flatten()
-            .copied()
+            .map(|n| crate::letters::french::split_civility(n).1)
             .collect::<Vec<_>>()
             .join(" "),
     );
-    let sender = r
-        .fiche
-        .from_addr
-        .as_deref()
-        .and_then(|a| a.trim().parse::<lettre::Address>().ok())
-        .map(|a| Mailbox::new(r.fiche.from_name.as_deref().and_then(clean_name), a));
-    let to = match &r.edit.to {
-        Some(t) => parse_list(t, "destinataire", problems),
-        None => {
-            let contacts = addresses_in(p.text("contact_email").unwrap_or(""));
-            let mut v: Vec<Mailbox> = Vec::new();
-            for (i, a) in contacts.into_iter().enumerate() {
-                if !v.iter().any(|m| m.email == a) {
-                    v.push(Mailbox::new(
-                        if i == 0 { contact_name.clone() } else { None },
-                        a,
-                    ));
-                }
-            }
-            if v.is_empty() {
-                v.extend(sender.clone());
-            }
-            v
-        }
-    };
-    let cc = match &r.edit.cc {
-        Some(c) => parse_list(c, "copie", problems),
-        None => sender
-            .into_iter()
-            .filter(|s| {
-                !to.iter()
-                    .any(|m| m.email.to_string().eq_ignore_ascii_case(s.email.as_ref()))
-            })
-            .collect(),
-    };
+    let choice = recipient::choose(
+        p.text("contact_email"),
+        contact_name,
+        r.fiche.from_addr.as_deref(),
+        r.fiche.from_name.as_deref().and_then(clean_name),
+    );
+    let to: Vec<Mailbox> = choice.to.into_iter().collect();
     if to.is_empty() {
         problems.push(
             "aucune adresse de destinataire valide (ni dans la fiche, ni celle de l'expéditeur) : la saisir (fiches outbox edit)"
                 .into(),
         );
     }
-    (to, cc)
+    let to_text = mailboxes_text(&to);
+    let hold = choice
+        .hold
+        .filter(|_| r.reviewed.as_ref().is_none_or(|v| v.to != to_text));
+    (to, Vec::new(), hold)
 }
 
 /// Writes one letter.
@@ -307,10 +313,11 @@ pub fn draft(letters: &Letters, record: LetterRecord) -> Draft {
             in_reply_to,
             auto_submitted,
             problems: Vec::new(),
+            hold: None,
         };
     }
     let mut problems = Vec::new();
-    let (to, cc) = recipients(&record, &mut problems);
+    let (to, cc, hold) = recipients(&record, &mut problems);
     let text = letters.render(record.kind, &letter_data(&record));
     let edited_body = record.edit.body.is_some();
     // A staff edit of the text settles what the template could not fill.
@@ -340,6 +347,7 @@ pub fn draft(letters: &Letters, record: LetterRecord) -> Draft {
         in_reply_to,
         auto_submitted,
         problems,
+        hold,
     }
 }
 
@@ -408,55 +416,101 @@ impl SendLock {
     }
 }
 
+/// A letter or an e-mail to the partners, as staff and the outcomes name
+/// it: letters by their number, e-mails to the partners by their
+/// publication's ("P3"). In JSON a letter is its number, an e-mail to the
+/// partners the string "P3".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MailRef {
+    Letter(i64),
+    Partners(u32),
+}
+
+impl MailRef {
+    /// "12" → a letter, "P3" (or "p3") → the e-mail of publication 3.
+    pub fn parse(s: &str) -> Option<MailRef> {
+        let s = s.trim();
+        match s.strip_prefix(['P', 'p']) {
+            Some(n) => n.parse().ok().map(MailRef::Partners),
+            None => s.parse().ok().map(MailRef::Letter),
+        }
+    }
+}
+
+impl std::fmt::Display for MailRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MailRef::Letter(id) => write!(f, "lettre n° {id}"),
+            MailRef::Partners(n) => write!(f, "envoi aux partenaires P{n}"),
+        }
+    }
+}
+
+impl Serialize for MailRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MailRef::Letter(id) => s.serialize_i64(*id),
+            MailRef::Partners(n) => s.serialize_str(&format!("P{n}")),
+        }
+    }
+}
+
 /// Which letters a run sends.
 #[derive(Debug, Clone, Default)]
 pub struct SendOptions {
     /// The daemon's run: acknowledgements are approved when
-    /// `auto_acknowledge` is on; nothing else is approved, but letters staff
-    /// approved earlier and that wait for a retry go when due.
+    /// `auto_acknowledge` is on (never one held for a review of its
+    /// recipient); the e-mail to the partners when `auto_partners`; nothing
+    /// else is approved, but what staff approved earlier and waits for a
+    /// retry goes when due.
     pub auto: bool,
     /// `auto_acknowledge` of the configuration.
     pub auto_acknowledge: bool,
-    /// Only these letters (with the version staff saw, when known); all
-    /// pending letters otherwise.
+    /// `[publish] auto_send_publication` of the configuration.
+    pub auto_partners: bool,
+    /// Only these letters (with the version staff saw, when known); with
+    /// `only_partners`, only these. All pending letters and e-mails to the
+    /// partners when both are `None`.
     pub only: Option<Vec<(i64, Option<i64>)>>,
+    /// Only these e-mails to the partners (publication, version seen).
+    pub only_partners: Option<Vec<(u32, Option<i64>)>>,
     /// Send letters waiting for their next try now.
     pub ignore_backoff: bool,
     /// Who approves (journal of each letter).
     pub actor: String,
 }
 
-/// What happened to one letter, as it happens.
+/// What happened to one letter (or e-mail to the partners), as it happens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum LetterOutcome {
     Sent {
-        id: i64,
+        id: MailRef,
         to: String,
         response: String,
         refused: Vec<String>,
     },
     Retry {
-        id: i64,
+        id: MailRef,
         error: String,
         next_attempt_at: String,
     },
     Failed {
-        id: i64,
+        id: MailRef,
         error: String,
     },
     Uncertain {
-        id: i64,
+        id: MailRef,
         error: String,
     },
-    /// Not sent: something must be fixed first.
+    /// Not sent: something must be fixed (or a recipient confirmed) first.
     Held {
-        id: i64,
+        id: MailRef,
         problems: Vec<String>,
     },
     /// The server could not be reached: waits for its next try.
     Postponed {
-        id: i64,
+        id: MailRef,
         next_attempt_at: String,
     },
 }
@@ -465,13 +519,13 @@ pub enum LetterOutcome {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SendReport {
     /// Found in `sending` at the start (a sender died): now `uncertain`.
-    pub recovered: Vec<i64>,
-    pub approved: Vec<i64>,
+    pub recovered: Vec<MailRef>,
+    pub approved: Vec<MailRef>,
     /// Asked for but not approved (changed since reviewed, not pending).
-    pub not_approved: Vec<(i64, String)>,
+    pub not_approved: Vec<(MailRef, String)>,
     pub outcomes: Vec<LetterOutcome>,
-    /// Approved letters waiting for their next try (id, when).
-    pub waiting: Vec<(i64, String)>,
+    /// Approved letters waiting for their next try (which, when).
+    pub waiting: Vec<(MailRef, String)>,
     /// The server could not be reached or refused us.
     pub connection_error: Option<String>,
 }
@@ -511,14 +565,14 @@ fn utc(t: SystemTime) -> String {
         .to_string()
 }
 
-/// A Message-ID of our own: unique (letter id, time, process, a hash) and
-/// in our From domain.
-fn new_message_id(letter: i64, from: &Mailbox) -> String {
+/// A Message-ID of our own: unique (what, time, process, a hash) and in our
+/// From domain.
+fn new_message_id(what: &str, from: &Mailbox) -> String {
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let token = sha256_hex(format!("{letter}:{nanos}:{}", std::process::id()).as_bytes());
-    format!("fiches.{letter}.{}@{}", &token[..16], from.email.domain())
+    let token = sha256_hex(format!("{what}:{nanos}:{}", std::process::id()).as_bytes());
+    format!("fiches.{what}.{}@{}", &token[..16], from.email.domain())
 }
 
 /// Sends a batch (see the module's documentation). `progress` sees each
@@ -537,194 +591,380 @@ pub fn send(
     let reply_to = smtp
         .reply_to_mailbox()
         .map_err(|e| SendError::Config(e.to_string()))?;
-    let mut report = SendReport {
-        recovered: store.recover_sending()?,
-        ..SendReport::default()
-    };
+    let mut report = SendReport::default();
+    report
+        .recovered
+        .extend(store.recover_sending()?.into_iter().map(MailRef::Letter));
+    report.recovered.extend(
+        store
+            .recover_partner_sending()?
+            .into_iter()
+            .map(MailRef::Partners),
+    );
+    let selective = opts.only.is_some() || opts.only_partners.is_some();
+
+    // Letters: approve, then those due.
     let approved = if opts.auto {
         if opts.auto_acknowledge {
-            Some(store.approve_letters(Approve::Acknowledgements, "envoi automatique")?)
+            // Never an acknowledgement held for a review of its recipient.
+            let ready: Vec<(i64, Option<i64>)> = store
+                .letters(&LetterFilter {
+                    states: vec![LetterState::Pending],
+                    ..LetterFilter::default()
+                })?
+                .into_iter()
+                .filter(|r| r.kind == LetterKind::Acknowledgement && r.approved_at.is_none())
+                .map(|r| draft(letters, r))
+                .filter(|d| d.hold.is_none() && d.problems.is_empty())
+                .map(|d| (d.record.id, Some(d.record.version)))
+                .collect();
+            Some(store.approve_letters(Approve::These(&ready), "envoi automatique")?)
         } else {
             None
         }
     } else {
-        Some(match &opts.only {
-            Some(ids) => store.approve_letters(Approve::These(ids), &opts.actor)?,
-            None => store.approve_letters(Approve::All, &opts.actor)?,
-        })
+        match (&opts.only, selective) {
+            (Some(ids), _) => Some(store.approve_letters(Approve::These(ids), &opts.actor)?),
+            (None, true) => None,
+            (None, false) => Some(store.approve_letters(Approve::All, &opts.actor)?),
+        }
     };
     if let Some(a) = approved {
-        report.approved = a.approved;
-        report.not_approved = a.refused;
+        report
+            .approved
+            .extend(a.approved.into_iter().map(MailRef::Letter));
+        report.not_approved.extend(
+            a.refused
+                .into_iter()
+                .map(|(id, why)| (MailRef::Letter(id), why)),
+        );
     }
-    let DueLetters { mut due, waiting } =
-        store.due_letters(&utc(SystemTime::now()), opts.ignore_backoff)?;
-    report.waiting = waiting;
-    if let Some(only) = &opts.only {
+    let now = utc(SystemTime::now());
+    let DueLetters { mut due, waiting } = store.due_letters(&now, opts.ignore_backoff)?;
+    report
+        .waiting
+        .extend(waiting.into_iter().map(|(id, t)| (MailRef::Letter(id), t)));
+    if selective {
+        let only = opts.only.as_deref().unwrap_or(&[]);
         due.retain(|id| only.iter().any(|(o, _)| o == id));
     }
 
-    send_due(
+    // E-mails to the partners.
+    let approved = if opts.auto {
+        opts.auto_partners
+            .then(|| store.approve_partner_mails(None, "envoi automatique"))
+            .transpose()?
+    } else {
+        match (&opts.only_partners, selective) {
+            (Some(list), _) => Some(store.approve_partner_mails(Some(list), &opts.actor)?),
+            (None, true) => None,
+            (None, false) => Some(store.approve_partner_mails(None, &opts.actor)?),
+        }
+    };
+    if let Some((ok, refused)) = approved {
+        report
+            .approved
+            .extend(ok.into_iter().map(MailRef::Partners));
+        report.not_approved.extend(
+            refused
+                .into_iter()
+                .map(|(n, why)| (MailRef::Partners(n), why)),
+        );
+    }
+    let DueLetters {
+        due: mut due_partners,
+        waiting,
+    } = store.due_partner_mails(&now, opts.ignore_backoff)?;
+    report.waiting.extend(
+        waiting
+            .into_iter()
+            .map(|(n, t)| (MailRef::Partners(n as u32), t)),
+    );
+    if selective {
+        let only = opts.only_partners.as_deref().unwrap_or(&[]);
+        due_partners.retain(|n| only.iter().any(|(o, _)| i64::from(*o) == *n));
+    }
+
+    let mut queue: Vec<MailRef> = due.into_iter().map(MailRef::Letter).collect();
+    queue.extend(
+        due_partners
+            .into_iter()
+            .map(|n| MailRef::Partners(n as u32)),
+    );
+    let mut run = Run {
         store,
         smtp,
         letters,
-        &from,
-        reply_to.as_ref(),
-        &due,
-        &mut report,
-        progress,
-    )?;
+        from: &from,
+        reply_to: reply_to.as_ref(),
+        auto: opts.auto,
+        session: None,
+    };
+    let result = run.send_all(&queue, &mut report, progress);
+    if let Some(s) = run.session.take() {
+        s.close();
+    }
+    result?;
     Ok(report)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn send_due(
-    store: &mut Store,
-    smtp: &SmtpConfig,
-    letters: &Letters,
-    from: &Mailbox,
-    reply_to: Option<&Mailbox>,
-    due: &[i64],
-    report: &mut SendReport,
-    progress: &mut dyn FnMut(&LetterOutcome),
-) -> Result<(), SendError> {
-    let mut session: Option<smtp::Session> = None;
-    let mut record = |report: &mut SendReport, o: LetterOutcome| {
-        progress(&o);
-        report.outcomes.push(o);
-    };
-    for (i, &id) in due.iter().enumerate() {
-        let rec = store.letter(id)?;
-        if rec.state != LetterState::Pending || rec.approved_at.is_none() {
-            continue;
-        }
-        let d = draft(letters, rec);
-        if !d.problems.is_empty() {
-            record(
-                report,
-                LetterOutcome::Held {
-                    id,
-                    problems: d.problems.clone(),
-                },
-            );
-            continue;
-        }
-        let message_id = d
-            .record
-            .message_id
-            .clone()
-            .unwrap_or_else(|| new_message_id(id, from));
-        let outgoing = match compose::compose(&compose::Parts {
-            from,
-            reply_to,
-            to: &d.to,
-            cc: &d.cc,
-            subject: &d.subject,
-            body: &d.body,
-            message_id: &message_id,
-            in_reply_to: d.in_reply_to.as_deref(),
-            auto_submitted: d.auto_submitted,
-            date: SystemTime::now(),
-        }) {
-            Ok(o) => o,
-            Err(e) => {
-                record(
-                    report,
-                    LetterOutcome::Held {
-                        id,
-                        problems: vec![e],
-                    },
-                );
-                continue;
-            }
-        };
-        // Connect before claiming: a server that cannot be reached leaves
-        // the letters untouched but for their next try.
-        if !session.as_ref().is_some_and(smtp::Session::is_usable) {
-            if let Some(s) = session.take() {
-                s.close();
-            }
-            match smtp::Session::connect(smtp) {
-                Ok(s) => session = Some(s),
-                Err(e) => {
-                    tracing::warn!(error = %e, "serveur SMTP injoignable");
-                    for &later in &due[i..] {
-                        let attempts = store.letter(later)?.attempts + 1;
-                        let when = utc(SystemTime::now() + backoff(attempts));
-                        store.letter_postponed(later, &e, &when)?;
-                        record(
-                            report,
-                            LetterOutcome::Postponed {
-                                id: later,
-                                next_attempt_at: when,
-                            },
-                        );
+/// A message ready to go, or why not.
+enum Prepared {
+    Ready {
+        outgoing: compose::Outgoing,
+        message_id: String,
+        to_text: String,
+        cc_text: String,
+        subject: String,
+        body: String,
+        attempts: i64,
+    },
+    /// Not sent; reported unless `quiet`.
+    Held { problems: Vec<String>, quiet: bool },
+    /// No longer to send (changed meanwhile).
+    Skip,
+}
+
+struct Run<'a> {
+    store: &'a mut Store,
+    smtp: &'a SmtpConfig,
+    letters: &'a Letters,
+    from: &'a Mailbox,
+    reply_to: Option<&'a Mailbox>,
+    auto: bool,
+    session: Option<smtp::Session>,
+}
+
+impl Run<'_> {
+    fn prepare(&self, what: MailRef) -> Result<Prepared, SendError> {
+        match what {
+            MailRef::Letter(id) => {
+                let rec = self.store.letter(id)?;
+                if rec.state != LetterState::Pending || rec.approved_at.is_none() {
+                    return Ok(Prepared::Skip);
+                }
+                let d = draft(self.letters, rec);
+                if !d.problems.is_empty() {
+                    return Ok(Prepared::Held {
+                        problems: d.problems,
+                        quiet: false,
+                    });
+                }
+                if let Some(h) = &d.hold {
+                    // The daemon says nothing every minute about a letter
+                    // that waits for staff.
+                    return Ok(Prepared::Held {
+                        problems: vec![format!(
+                            "destinataire à vérifier : {h} ; `fiches outbox confirm {id}` le valide, `fiches outbox edit {id}` en choisit un autre"
+                        )],
+                        quiet: self.auto,
+                    });
+                }
+                let message_id = d
+                    .record
+                    .message_id
+                    .clone()
+                    .unwrap_or_else(|| new_message_id(&id.to_string(), self.from));
+                let outgoing = match compose::compose(&compose::Parts {
+                    from: self.from,
+                    reply_to: self.reply_to,
+                    to: &d.to,
+                    cc: &d.cc,
+                    subject: &d.subject,
+                    body: &d.body,
+                    message_id: &message_id,
+                    in_reply_to: d.in_reply_to.as_deref(),
+                    auto_submitted: d.auto_submitted,
+                    date: SystemTime::now(),
+                }) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        return Ok(Prepared::Held {
+                            problems: vec![e],
+                            quiet: false,
+                        });
                     }
-                    report.connection_error = Some(e);
-                    return Ok(());
+                };
+                Ok(Prepared::Ready {
+                    outgoing,
+                    message_id,
+                    to_text: d.to_text(),
+                    cc_text: d.cc_text(),
+                    subject: d.subject,
+                    body: d.body,
+                    attempts: d.record.attempts,
+                })
+            }
+            MailRef::Partners(n) => {
+                let m = self.store.partner_mail(n)?;
+                if m.state != LetterState::Pending || m.approved_at.is_none() {
+                    return Ok(Prepared::Skip);
+                }
+                match partners::prepare(&m, self.from, self.reply_to) {
+                    Ok(p) => Ok(Prepared::Ready {
+                        to_text: p.to_text,
+                        cc_text: String::new(),
+                        subject: m.subject.clone(),
+                        body: m.body.clone(),
+                        attempts: m.attempts,
+                        message_id: p.message_id,
+                        outgoing: p.outgoing,
+                    }),
+                    Err(problems) => Ok(Prepared::Held {
+                        problems,
+                        quiet: false,
+                    }),
                 }
             }
         }
-        let Some(sess) = session.as_mut() else {
-            continue;
+    }
+
+    fn send_all(
+        &mut self,
+        queue: &[MailRef],
+        report: &mut SendReport,
+        progress: &mut dyn FnMut(&LetterOutcome),
+    ) -> Result<(), SendError> {
+        let mut record = |report: &mut SendReport, o: LetterOutcome| {
+            progress(&o);
+            report.outcomes.push(o);
         };
-        let (to_text, cc_text) = (d.to_text(), d.cc_text());
-        let claimed = store.claim_letter(
-            id,
-            &Claim {
+        for (i, &what) in queue.iter().enumerate() {
+            let (outgoing, message_id, to_text, cc_text, subject, body, attempts) =
+                match self.prepare(what)? {
+                    Prepared::Skip => continue,
+                    Prepared::Held { quiet: true, .. } => continue,
+                    Prepared::Held { problems, .. } => {
+                        record(report, LetterOutcome::Held { id: what, problems });
+                        continue;
+                    }
+                    Prepared::Ready {
+                        outgoing,
+                        message_id,
+                        to_text,
+                        cc_text,
+                        subject,
+                        body,
+                        attempts,
+                    } => (
+                        outgoing, message_id, to_text, cc_text, subject, body, attempts,
+                    ),
+                };
+            // Connect before claiming: a server that cannot be reached
+            // leaves the letters untouched but for their next try.
+            if !self.session.as_ref().is_some_and(smtp::Session::is_usable) {
+                if let Some(s) = self.session.take() {
+                    s.close();
+                }
+                match smtp::Session::connect(self.smtp) {
+                    Ok(s) => self.session = Some(s),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "serveur SMTP injoignable");
+                        for &later in &queue[i..] {
+                            let when = match later {
+                                MailRef::Letter(id) => {
+                                    let attempts = self.store.letter(id)?.attempts + 1;
+                                    let when = utc(SystemTime::now() + backoff(attempts));
+                                    self.store.letter_postponed(id, &e, &when)?;
+                                    when
+                                }
+                                MailRef::Partners(n) => {
+                                    let attempts = self.store.partner_mail(n)?.attempts + 1;
+                                    let when = utc(SystemTime::now() + backoff(attempts));
+                                    self.store.partner_mail_postponed(n, &e, &when)?;
+                                    when
+                                }
+                            };
+                            record(
+                                report,
+                                LetterOutcome::Postponed {
+                                    id: later,
+                                    next_attempt_at: when,
+                                },
+                            );
+                        }
+                        report.connection_error = Some(e);
+                        return Ok(());
+                    }
+                }
+            }
+            let claim = Claim {
                 message_id: &message_id,
                 to: &to_text,
                 cc: &cc_text,
-                subject: &d.subject,
-                body: &d.body,
+                subject: &subject,
+                body: &body,
                 bytes: &outgoing.bytes,
-            },
-        )?;
-        if !claimed {
-            continue;
-        }
-        let attempts = d.record.attempts + 1;
-        match sess.send(&outgoing.from, &outgoing.rcpts, &outgoing.bytes) {
-            smtp::Outcome::Accepted { response, refused } => {
-                let note = (!refused.is_empty())
-                    .then(|| format!("destinataires refusés : {}", refused.join(", ")));
-                store.letter_sent(id, &response, note.as_deref())?;
-                tracing::info!(letter = id, to = %to_text, %response, "lettre envoyée");
-                record(
-                    report,
-                    LetterOutcome::Sent {
-                        id,
-                        to: to_text,
-                        response,
-                        refused,
-                    },
-                );
+            };
+            let claimed = match what {
+                MailRef::Letter(id) => self.store.claim_letter(id, &claim)?,
+                MailRef::Partners(n) => self.store.claim_partner_mail(n, &claim)?,
+            };
+            if !claimed {
+                continue;
             }
-            smtp::Outcome::NotSent { permanent, error } => {
-                if permanent || attempts >= i64::from(smtp.max_attempts) {
-                    store.letter_not_sent(id, &error, None)?;
-                    record(report, LetterOutcome::Failed { id, error });
-                } else {
-                    let when = utc(SystemTime::now() + backoff(attempts));
-                    store.letter_not_sent(id, &error, Some(&when))?;
+            let Some(sess) = self.session.as_mut() else {
+                continue;
+            };
+            let attempts = attempts + 1;
+            match sess.send(&outgoing.from, &outgoing.rcpts, &outgoing.bytes) {
+                smtp::Outcome::Accepted { response, refused } => {
+                    let note = (!refused.is_empty())
+                        .then(|| format!("destinataires refusés : {}", refused.join(", ")));
+                    match what {
+                        MailRef::Letter(id) => {
+                            self.store.letter_sent(id, &response, note.as_deref())?
+                        }
+                        MailRef::Partners(n) => {
+                            self.store
+                                .partner_mail_sent(n, &response, note.as_deref())?
+                        }
+                    }
+                    tracing::info!(quoi = %what, to = %to_text, %response, "envoyé");
                     record(
                         report,
-                        LetterOutcome::Retry {
-                            id,
-                            error,
-                            next_attempt_at: when,
+                        LetterOutcome::Sent {
+                            id: what,
+                            to: to_text,
+                            response,
+                            refused,
                         },
                     );
                 }
-            }
-            smtp::Outcome::Uncertain(error) => {
-                store.letter_uncertain(id, &error)?;
-                record(report, LetterOutcome::Uncertain { id, error });
+                smtp::Outcome::NotSent { permanent, error } => {
+                    let retry_at = (!permanent && attempts < i64::from(self.smtp.max_attempts))
+                        .then(|| utc(SystemTime::now() + backoff(attempts)));
+                    match what {
+                        MailRef::Letter(id) => {
+                            self.store
+                                .letter_not_sent(id, &error, retry_at.as_deref())?
+                        }
+                        MailRef::Partners(n) => {
+                            self.store
+                                .partner_mail_not_sent(n, &error, retry_at.as_deref())?
+                        }
+                    }
+                    match retry_at {
+                        None => record(report, LetterOutcome::Failed { id: what, error }),
+                        Some(when) => record(
+                            report,
+                            LetterOutcome::Retry {
+                                id: what,
+                                error,
+                                next_attempt_at: when,
+                            },
+                        ),
+                    }
+                }
+                smtp::Outcome::Uncertain(error) => {
+                    match what {
+                        MailRef::Letter(id) => self.store.letter_uncertain(id, &error)?,
+                        MailRef::Partners(n) => self.store.partner_mail_uncertain(n, &error)?,
+                    }
+                    record(report, LetterOutcome::Uncertain { id: what, error });
+                }
             }
         }
+        Ok(())
     }
-    if let Some(s) = session {
-        s.close();
-    }
-    Ok(())
 }

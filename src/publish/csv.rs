@@ -4,6 +4,10 @@
 //! records end with CRLF; line breaks inside a field are kept inside its
 //! quotes.
 //!
+//! A draft starts with one more record, before the header: a single cell
+//! "DOCUMENT DE TRAVAIL — listes provisoires, à ne pas diffuser (état au
+//! …)", so that a draft CSV never passes for a final list.
+//!
 //! Cells are made safe for spreadsheets (OWASP "CSV injection"): a cell that
 //! starts with `=`, `+`, `-`, `@`, TAB, CR or LF is prefixed with `'` so it
 //! is read as text, never as a formula; control characters and bidi
@@ -11,9 +15,9 @@
 
 use std::borrow::Cow;
 
-use super::PublishError;
 use super::labels;
 use super::snapshot::Snapshot;
+use super::{Edition, PublishError};
 use crate::fiche::Kind;
 use crate::safe::terminal_text;
 
@@ -136,9 +140,22 @@ pub fn bourse_rows(snapshot: &Snapshot) -> Vec<Vec<String>> {
 
 /// A whole table: header then rows, every cell made safe and quoted.
 pub fn table<R: AsRef<str>>(headers: &[&str], rows: &[Vec<R>], opts: &CsvOptions) -> String {
-    let mut out = String::with_capacity(64 * (rows.len() + 1));
+    table_with_banner(None, headers, rows, opts)
+}
+
+/// [`table`], with a one-cell record before the header when `banner` is given.
+pub fn table_with_banner<R: AsRef<str>>(
+    banner: Option<&str>,
+    headers: &[&str],
+    rows: &[Vec<R>],
+    opts: &CsvOptions,
+) -> String {
+    let mut out = String::with_capacity(64 * (rows.len() + 2));
     if opts.bom {
         out.push('\u{feff}');
+    }
+    if let Some(b) = banner {
+        record(&mut out, std::iter::once(b), opts.delimiter);
     }
     record(&mut out, headers.iter().copied(), opts.delimiter);
     for row in rows {
@@ -165,14 +182,34 @@ fn record<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>, delimiter:
     out.push_str("\r\n");
 }
 
+/// The first record of a draft CSV.
+pub fn draft_banner(snapshot: &Snapshot) -> String {
+    format!(
+        "DOCUMENT DE TRAVAIL — listes provisoires, à ne pas diffuser (état au {})",
+        labels::date_fr(&snapshot.taken_at)
+    )
+}
+
 /// `micro-ateliers.csv`.
-pub fn micro_ateliers(snapshot: &Snapshot, opts: &CsvOptions) -> String {
-    table(&MICRO_HEADERS, &micro_rows(snapshot), opts)
+pub fn micro_ateliers(snapshot: &Snapshot, opts: &CsvOptions, edition: Edition) -> String {
+    let banner = edition.is_draft().then(|| draft_banner(snapshot));
+    table_with_banner(
+        banner.as_deref(),
+        &MICRO_HEADERS,
+        &micro_rows(snapshot),
+        opts,
+    )
 }
 
 /// `bourse-aux-projets.csv`.
-pub fn bourse(snapshot: &Snapshot, opts: &CsvOptions) -> String {
-    table(&BOURSE_HEADERS, &bourse_rows(snapshot), opts)
+pub fn bourse(snapshot: &Snapshot, opts: &CsvOptions, edition: Edition) -> String {
+    let banner = edition.is_draft().then(|| draft_banner(snapshot));
+    table_with_banner(
+        banner.as_deref(),
+        &BOURSE_HEADERS,
+        &bourse_rows(snapshot),
+        opts,
+    )
 }
 
 #[cfg(test)]
@@ -193,7 +230,11 @@ mod tests {
 
     #[test]
     fn micro_list_with_bom_semicolons_and_crlf() {
-        let out = micro_ateliers(&snap(), &CsvOptions::default());
+        let out = micro_ateliers(
+            &snap(),
+            &CsvOptions::default(),
+            Edition::Final { number: 1 },
+        );
         assert_eq!(
             out,
             "\u{feff}\"Créneau\";\"Espace\";\"Titre\";\"Organisation\";\"Pays\";\"Thématique\"\r\n\
@@ -205,7 +246,7 @@ mod tests {
     #[test]
     fn bourse_list_configurable() {
         let opts = CsvOptions::new(',', false).unwrap();
-        let out = bourse(&snap(), &opts);
+        let out = bourse(&snap(), &opts, Edition::Final { number: 1 });
         assert_eq!(
             out,
             "\"Créneau\",\"Table\",\"Organisation\",\"Pays\",\"Partenaire recherché\",\"Pays ou région concerné(s)\",\"Type de demande\"\r\n\
@@ -214,6 +255,26 @@ mod tests {
         assert!(CsvOptions::new('"', true).is_err());
         assert!(CsvOptions::new('\n', true).is_err());
         assert!(CsvOptions::new('\t', true).is_ok());
+    }
+
+    #[test]
+    fn a_draft_says_so_in_its_first_record() {
+        let out = micro_ateliers(&snap(), &CsvOptions::default(), Edition::Draft);
+        let first = out.split("\r\n").next().unwrap();
+        assert_eq!(
+            first,
+            "\u{feff}\"DOCUMENT DE TRAVAIL — listes provisoires, à ne pas diffuser (état au 28 mai 2018)\""
+        );
+        let out = bourse(
+            &snap(),
+            &CsvOptions::new(',', false).unwrap(),
+            Edition::Draft,
+        );
+        assert!(out.starts_with("\"DOCUMENT DE TRAVAIL"), "{out}");
+        assert_eq!(
+            out.split("\r\n").nth(1).unwrap().split(',').next(),
+            Some("\"Créneau\"")
+        );
     }
 
     #[test]

@@ -126,6 +126,30 @@ impl Changes {
             Changes::Changed(d) => Some(d),
         }
     }
+
+    /// What the public may read of it: the programme and the event, never
+    /// the waiting lists (who waits, and at which rank, is told to the
+    /// proposers first, and only to them). `Unchanged` when nothing public
+    /// moved — including a first publication with nothing retained yet.
+    pub fn public(&self) -> Changes {
+        match self {
+            Changes::Changed(d) if !d.programme.is_empty() || d.event.is_some() => {
+                Changes::Changed(Diff {
+                    waitlists: Vec::new(),
+                    ..d.clone()
+                })
+            }
+            _ => Changes::Unchanged,
+        }
+    }
+
+    /// The public changelog's sections: (title, lines of (verb, rest)).
+    pub fn public_lines(&self) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+        match self.public() {
+            Changes::Unchanged => Vec::new(),
+            Changes::Changed(d) => sections(&d),
+        }
+    }
 }
 
 /// One published item as the comparison sees it.
@@ -491,6 +515,11 @@ impl Changes {
     /// The changelog as a small standalone HTML document (the HTML part of
     /// the email): everything escaped, no link, no external resource.
     pub fn html(&self) -> String {
+        self.html_with_note("")
+    }
+
+    /// [`Self::html`] with `note` (a draft's banner) first, when not empty.
+    pub fn html_with_note(&self, note: &str) -> String {
         let mut out = String::from(
             "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -500,6 +529,12 @@ impl Changes {
              h1{font-size:1.3rem;color:#0b3d6b}h2{font-size:1.1rem;color:#0b3d6b;margin-top:1.4rem}\
              li{margin:.2rem 0}</style>\n</head>\n<body>\n",
         );
+        if !note.trim().is_empty() {
+            out.push_str(&format!(
+                "<p><strong>{}</strong></p>\n",
+                escape(note.trim())
+            ));
+        }
         match self {
             Changes::Unchanged => out.push_str(&format!("<p>{}</p>\n", escape(UNCHANGED))),
             Changes::Changed(d) => {
@@ -712,10 +747,11 @@ mod tests {
         let c = compare(None, &build(&[e]));
         let t = c.text();
         assert!(!t.contains('\u{1b}'));
-        assert!(t.contains("- Ajouté : <script>alert(1)</script>␛]0;pwned␇⏎x — micro-atelier"));
+        // The public lists put every text on one line.
+        assert!(t.contains("- Ajouté : <script>alert(1)</script>␛]0;pwned␇ x — micro-atelier"));
         let h = c.html();
         assert!(!h.contains("<script>"));
-        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;␛]0;pwned␇⏎x"));
+        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;␛&#93;0;pwned␇ x"));
     }
 
     #[test]

@@ -16,6 +16,15 @@
 //! attribute values alike); nothing becomes a link. A draft shows a
 //! "Document de travail" banner and a diagonal watermark on screen and on
 //! every printed page.
+//!
+//! SPIP (CUF's site): the fragment is ready to paste into a SPIP article's
+//! text. It is one `<html>…</html>` block, which SPIP passes through
+//! without reading its shortcuts (`echappe_html`, `_PROTEGE_BLOCS`); and,
+//! should the block be lost (a visual editor, a copy of part of it), no
+//! text of a fiche can be read as a shortcut anyway: besides `< > & " '`,
+//! [`escape`] writes `[ ] { } |` as character references, so `{{…}}`,
+//! `{…}`, `[…->…]`, `[[…]]`, `|…|` tables and `<doc1>`, `<quote>` models
+//! are shown as typed, never interpreted. See README "Publier sur le site".
 
 use super::Edition;
 use super::labels;
@@ -62,6 +71,12 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // SPIP shortcuts: {{bold}}, {italic}, [text->url], [[note]], |tables|.
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
+            '|' => out.push_str("&#124;"),
             _ => out.push(c),
         }
     }
@@ -145,15 +160,16 @@ pub fn page(snapshot: &Snapshot, edition: Edition, part: Part) -> String {
     out
 }
 
-/// A fragment for the CMS: one `<section>` with its own scoped style,
-/// headings from `<h2>`.
+/// A fragment for the CMS (SPIP): one `<section>` with its own scoped
+/// style, headings from `<h2>`, inside SPIP's raw block `<html>…</html>`
+/// (see the module doc).
 pub fn fragment(snapshot: &Snapshot, edition: Edition, part: Part) -> String {
     let mut out = String::with_capacity(8192);
     out.push_str(&format!(
-        "<section class=\"fp\" lang=\"fr\">\n<style>\n{STYLE}</style>\n"
+        "<html>\n<section class=\"fp\" lang=\"fr\">\n<style>\n{STYLE}</style>\n"
     ));
     body(&mut out, snapshot, edition, part, 2);
-    out.push_str("</section>\n");
+    out.push_str("</section>\n</html>\n");
     out
 }
 
@@ -349,8 +365,47 @@ mod tests {
     fn escaping_text_and_attributes() {
         assert_eq!(
             escape("<script>alert(1)</script> & \" onmouseover=\"x' \u{1b}]0;pwned\u{7}"),
-            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot; onmouseover=&quot;x&#39; ␛]0;pwned␇"
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot; onmouseover=&quot;x&#39; ␛&#93;0;pwned␇"
         );
+    }
+
+    /// What SPIP would read as its own shortcuts in a fiche's text.
+    const SPIP: &str = "{{gras}} {italique} [lien->https://evil.example] [[note]] <doc1>                         <quote>x</quote> |a|b| </html><script>x</script> -* puce";
+
+    #[test]
+    fn fiche_text_is_never_a_spip_shortcut() {
+        let mut entries = sample_entries();
+        crate::publish::tests::set(&mut entries[0], "project_title", SPIP);
+        crate::publish::tests::set(&mut entries[0], "organisation", "{Ville} [de]->x");
+        let s = Snapshot::build(
+            &entries,
+            &Layout::spec_default(),
+            &Event::spec_default(),
+            "2018-05-28T08:00:00+02:00",
+        );
+        for f in [
+            fragment(&s, Edition::Final { number: 1 }, Part::Programme),
+            page(&s, Edition::Final { number: 1 }, Part::Programme),
+        ] {
+            // One raw block for SPIP, closed once, at the end.
+            if f.starts_with("<html>\n") {
+                assert_eq!(f.matches("</html>").count(), 1);
+                assert!(f.ends_with("</section>\n</html>\n"));
+            }
+            let body = &f[f.find("<header>").unwrap()..];
+            for shortcut in [
+                "{{", "{i", "[l", "->", "[[", "<doc", "<quote", "|a|", "<script",
+            ] {
+                assert!(!body.contains(shortcut), "{shortcut} in {body}");
+            }
+            assert!(body.contains(
+                "&#123;&#123;gras&#125;&#125; &#123;italique&#125; &#91;lien-&gt;https://evil.example&#93;"
+            ));
+            assert!(body.contains(
+                "&lt;doc1&gt; &lt;quote&gt;x&lt;/quote&gt; &#124;a&#124;b&#124; &lt;/html&gt;"
+            ));
+            assert!(body.contains("&#123;Ville&#125; &#91;de&#93;-&gt;x"));
+        }
     }
 
     #[test]
@@ -387,7 +442,7 @@ mod tests {
     #[test]
     fn fragment_and_parts_and_draft() {
         let f = fragment(&snap(), Edition::Draft, Part::Bourse);
-        assert!(f.starts_with("<section class=\"fp\" lang=\"fr\">"));
+        assert!(f.starts_with("<html>\n<section class=\"fp\" lang=\"fr\">"));
         assert!(f.contains("<h2>Rencontres"));
         assert!(f.contains("<h3 id=\"fp-bourse\">Bourse aux projets</h3>"));
         assert!(!f.contains("id=\"fp-micro\""));

@@ -23,6 +23,7 @@ pub mod html;
 pub mod json;
 pub mod labels;
 pub mod output;
+pub mod partners;
 pub mod schedule;
 pub mod snapshot;
 pub mod xlsx;
@@ -184,8 +185,12 @@ impl Publication {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PublishOptions {
-    /// Where the dated folders (`YYYY-MM-DD-NNN/`) and `latest` go.
+    /// Where the dated folders (`YYYY-MM-DD-NNN/`) and `latest` go: the
+    /// public files only.
     pub output_dir: PathBuf,
+    /// Where the staff's files of each publication go (same folder names):
+    /// outside `output_dir`.
+    pub internal_dir: PathBuf,
     /// CSV field separator (`;` opens by double click in French Excel).
     pub csv_delimiter: char,
     /// Start CSV files with a UTF-8 byte order mark (Excel needs it).
@@ -198,6 +203,7 @@ impl Default for PublishOptions {
     fn default() -> Self {
         PublishOptions {
             output_dir: PathBuf::from("publications"),
+            internal_dir: PathBuf::from("publications-interne"),
             csv_delimiter: ';',
             csv_bom: true,
             latest_link: true,
@@ -206,8 +212,15 @@ impl Default for PublishOptions {
 }
 
 impl PublishOptions {
-    /// Refuses a CSV delimiter that would break the quoting.
+    /// Refuses a CSV delimiter that would break the quoting, and an
+    /// internal folder inside the public one (or the other way round).
     pub fn validate(&self) -> Result<(), PublishError> {
+        self.validate_csv()?;
+        output::check_folders(&self.output_dir, &self.internal_dir)
+    }
+
+    /// Refuses a CSV delimiter that would break the quoting.
+    pub fn validate_csv(&self) -> Result<(), PublishError> {
         csv::CsvOptions::new(self.csv_delimiter, self.csv_bom).map(|_| ())
     }
 

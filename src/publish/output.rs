@@ -1,60 +1,108 @@
 //! The files of a publication and where they go.
 //!
 //! [`render_files`] (pure) renders every file of a snapshot in memory;
-//! [`write_publication`] lays them into `ROOT/YYYY-MM-DD-NNN/` (written in a
-//! hidden temporary folder, then renamed, so a folder is never half
-//! written) and points `ROOT/latest` at it; [`write_draft`] writes the
-//! watermarked draft files into a folder of the caller's choice.
+//! [`write_publication`] lays the public ones into `ROOT/YYYY-MM-DD-NNN/`
+//! (written in a hidden temporary folder, then renamed, so a folder is never
+//! half written) and points `ROOT/latest` at it, and the staff's into
+//! `INTERNAL/YYYY-MM-DD-NNN/` — `[publish] internal_dir`, a folder outside
+//! the public one (checked), so that the public folder can be copied to the
+//! website or sent as it is; [`write_draft`] writes the watermarked draft
+//! files into a folder of the caller's choice (the staff's into
+//! `INTERNAL/brouillon/`).
 //!
-//! Files (French names):
+//! Public files (French names) — the programme only: no waiting list, no
+//! refusal, no contact data, long texts cut (see `snapshot`):
 //!
 //! | file | content |
 //! | --- | --- |
 //! | `programme.html` | standalone page, both lists |
-//! | `programme-fragment.html` | CMS fragment, both lists |
+//! | `programme-fragment.html` | SPIP-ready fragment, both lists (see `html`) |
 //! | `micro-ateliers.html`, `micro-ateliers-fragment.html` | micro-ateliers only |
 //! | `bourse-aux-projets.html`, `bourse-aux-projets-fragment.html` | bourse only |
 //! | `micro-ateliers.csv`, `bourse-aux-projets.csv` | one CSV per list |
 //! | `programme.xlsx` | one sheet per list |
 //! | `programme.json` | the lists as JSON (see `json`) |
-//! | `changements.txt`, `changements.html` | the changelog (email body) |
-//! | `interne/suivi-complet.xlsx` | staff only: every proposal, waiting lists |
+//! | `changements.txt`, `changements.html` | the public changelog (programme only) |
 //!
-//! Staff-only files sit in `interne/` so that the rest of the folder can be
-//! copied to the website as is.
+//! Internal files (staff only):
+//!
+//! | file | content |
+//! | --- | --- |
+//! | `suivi-complet.xlsx` | every proposal with every field, the waiting lists |
+//! | `changements-equipe.txt`, `changements-equipe.html` | the whole changelog, waiting lists included |
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::diff::Changes;
 use super::html::{self, Part};
 use super::snapshot::Snapshot;
 use super::{Edition, Entry, Publication, PublishError, PublishOptions, csv, json, xlsx};
 
-/// One rendered file: its path relative to the publication folder.
+/// One rendered file: its name in its folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
     pub bytes: Vec<u8>,
-    /// Not for the website nor the partners.
+    /// Not for the website nor the partners: written in the internal folder.
     pub staff_only: bool,
 }
 
-/// The staff-only subfolder.
-pub const STAFF_DIR: &str = "interne";
+/// The public files of a publication (what may be attached for the partners).
+pub const PUBLIC_FILES: [&str; 12] = [
+    "programme.html",
+    "programme-fragment.html",
+    "micro-ateliers.html",
+    "micro-ateliers-fragment.html",
+    "bourse-aux-projets.html",
+    "bourse-aux-projets-fragment.html",
+    "micro-ateliers.csv",
+    "bourse-aux-projets.csv",
+    "programme.xlsx",
+    "programme.json",
+    "changements.txt",
+    "changements.html",
+];
+
+/// The staff's files, in the internal folder.
+pub const INTERNAL_FILES: [&str; 3] = [
+    "suivi-complet.xlsx",
+    "changements-equipe.txt",
+    "changements-equipe.html",
+];
+
 /// The link to the newest publication.
 pub const LATEST: &str = "latest";
+/// The internal folder's subfolder for drafts.
+pub const DRAFT_DIR: &str = "brouillon";
 
-fn file(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
+fn public(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
     OutputFile {
         path: path.to_string(),
         bytes: bytes.into(),
-        staff_only: path.starts_with(STAFF_DIR),
+        staff_only: false,
     }
 }
 
+fn internal(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
+    OutputFile {
+        path: path.to_string(),
+        bytes: bytes.into(),
+        staff_only: true,
+    }
+}
+
+/// The banner a draft's changelog starts with.
+fn draft_note(snapshot: &Snapshot) -> String {
+    format!(
+        "Document de travail — listes provisoires, à ne pas diffuser (état au {}).\n\n",
+        super::labels::date_fr(&snapshot.taken_at)
+    )
+}
+
 /// Every file of `snapshot` (see the module doc); the changelog files only
-/// when `changes` is given.
+/// when `changes` is given: the public one with the programme's changes
+/// only, the staff's with everything.
 pub fn render_files(
     snapshot: &Snapshot,
     entries: &[Entry],
@@ -62,39 +110,56 @@ pub fn render_files(
     edition: Edition,
     opts: &PublishOptions,
 ) -> Result<Vec<OutputFile>, PublishError> {
-    opts.validate()?;
+    opts.validate_csv()?;
     let csv_opts = opts.csv();
-    let mut files = Vec::with_capacity(14);
+    let mut files = Vec::with_capacity(16);
     for (part, stem) in [
         (Part::Programme, "programme"),
         (Part::MicroAteliers, "micro-ateliers"),
         (Part::Bourse, "bourse-aux-projets"),
     ] {
-        files.push(file(
+        files.push(public(
             &format!("{stem}.html"),
             html::page(snapshot, edition, part),
         ));
-        files.push(file(
+        files.push(public(
             &format!("{stem}-fragment.html"),
             html::fragment(snapshot, edition, part),
         ));
     }
-    files.push(file(
+    files.push(public(
         "micro-ateliers.csv",
-        csv::micro_ateliers(snapshot, &csv_opts),
+        csv::micro_ateliers(snapshot, &csv_opts, edition),
     ));
-    files.push(file(
+    files.push(public(
         "bourse-aux-projets.csv",
-        csv::bourse(snapshot, &csv_opts),
+        csv::bourse(snapshot, &csv_opts, edition),
     ));
-    files.push(file("programme.xlsx", xlsx::programme(snapshot, edition)?));
-    files.push(file("programme.json", json::programme(snapshot, edition)?));
+    files.push(public(
+        "programme.xlsx",
+        xlsx::programme(snapshot, edition)?,
+    ));
+    files.push(public(
+        "programme.json",
+        json::programme(snapshot, edition)?,
+    ));
+    let note = if edition.is_draft() {
+        draft_note(snapshot)
+    } else {
+        String::new()
+    };
     if let Some(c) = changes {
-        files.push(file("changements.txt", c.text()));
-        files.push(file("changements.html", c.html()));
+        let p = c.public();
+        files.push(public("changements.txt", format!("{note}{}", p.text())));
+        files.push(public("changements.html", p.html_with_note(&note)));
+        files.push(internal(
+            "changements-equipe.txt",
+            format!("{note}{}", c.text()),
+        ));
+        files.push(internal("changements-equipe.html", c.html_with_note(&note)));
     }
-    files.push(file(
-        &format!("{STAFF_DIR}/suivi-complet.xlsx"),
+    files.push(internal(
+        "suivi-complet.xlsx",
         xlsx::staff(snapshot, entries, edition)?,
     ));
     Ok(files)
@@ -107,8 +172,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
     }
 }
 
-fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, PublishError> {
-    let mut written = Vec::with_capacity(files.len());
+fn write_all<'a>(
+    dir: &Path,
+    files: impl Iterator<Item = &'a OutputFile>,
+) -> Result<Vec<PathBuf>, PublishError> {
+    let mut written = Vec::new();
     for f in files {
         let path = dir.join(&f.path);
         if let Some(parent) = path.parent() {
@@ -120,27 +188,57 @@ fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, PublishEr
     Ok(written)
 }
 
-/// Writes publication `publication` into `root/YYYY-MM-DD-NNN/` (`root` is
-/// normally `opts.output_dir`) and, when `opts.latest_link`, points
-/// `root/latest` at it. Refuses to overwrite an existing publication.
-/// Returns the folder.
-pub fn write_publication(
+/// `path` without `.` and with `..` taken lexically (it may not exist yet).
+fn normal(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    // Through symbolic links, where the folder exists.
+    fs::canonicalize(&out).unwrap_or(out)
+}
+
+/// Whether one of two folders is inside the other (or they are the same).
+pub fn nested(a: &Path, b: &Path) -> bool {
+    let (a, b) = (normal(a), normal(b));
+    a.starts_with(&b) || b.starts_with(&a)
+}
+
+/// Refuses an internal folder inside the public one (or the other way
+/// round): the staff's files would be published.
+pub fn check_folders(public_root: &Path, internal_root: &Path) -> Result<(), PublishError> {
+    if nested(public_root, internal_root) {
+        return Err(PublishError::BadOption(format!(
+            "le dossier interne {} et le dossier public {} ne doivent pas être l'un dans l'autre : \
+             les fichiers de l'équipe (adresses, listes d'attente) seraient publiés ; \
+             choisir [publish] internal_dir hors de output_dir",
+            internal_root.display(),
+            public_root.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `files` into `root/name` through a hidden temporary folder
+/// renamed at the end. Refuses an existing folder.
+fn write_folder<'a>(
     root: &Path,
-    publication: &Publication,
-    entries: &[Entry],
-    changes: &Changes,
-    opts: &PublishOptions,
+    name: &str,
+    files: impl Iterator<Item = &'a OutputFile>,
 ) -> Result<PathBuf, PublishError> {
-    let files = render_files(
-        &publication.snapshot,
-        entries,
-        Some(changes),
-        publication.edition(),
-        opts,
-    )?;
     fs::create_dir_all(root).map_err(io(root))?;
-    let name = publication.dir_name();
-    let dir = root.join(&name);
+    let dir = root.join(name);
     if dir.exists() {
         return Err(PublishError::AlreadyExists(dir));
     }
@@ -149,15 +247,68 @@ pub fn write_publication(
         fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     fs::create_dir(&tmp).map_err(io(&tmp))?;
-    if let Err(e) = write_all(&tmp, &files) {
+    if let Err(e) = write_all(&tmp, files) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }
     fs::rename(&tmp, &dir).map_err(io(&dir))?;
+    Ok(dir)
+}
+
+/// Writes publication `publication`: its public files into
+/// `root/YYYY-MM-DD-NNN/` (`root` is normally `opts.output_dir`) and, when
+/// `opts.latest_link`, points `root/latest` at it; the staff's files into
+/// `opts.internal_dir/YYYY-MM-DD-NNN/`. Refuses to overwrite an existing
+/// publication, and an internal folder inside the public one. Returns the
+/// public folder.
+pub fn write_publication(
+    root: &Path,
+    publication: &Publication,
+    entries: &[Entry],
+    changes: &Changes,
+    opts: &PublishOptions,
+) -> Result<PathBuf, PublishError> {
+    check_folders(root, &opts.internal_dir)?;
+    let files = render_files(
+        &publication.snapshot,
+        entries,
+        Some(changes),
+        publication.edition(),
+        opts,
+    )?;
+    let name = publication.dir_name();
+    let internal_dir = opts.internal_dir.join(&name);
+    if internal_dir.exists() {
+        return Err(PublishError::AlreadyExists(internal_dir));
+    }
+    let dir = write_folder(root, &name, files.iter().filter(|f| !f.staff_only))?;
+    restrict(&opts.internal_dir);
+    write_folder(
+        &opts.internal_dir,
+        &name,
+        files.iter().filter(|f| f.staff_only),
+    )?;
     if opts.latest_link {
         point_latest(root, &name)?;
     }
     Ok(dir)
+}
+
+/// The internal folder is for staff: no access for others (best effort,
+/// the folder may belong to someone else).
+fn restrict(dir: &Path) {
+    if fs::create_dir_all(dir).is_ok() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = fs::metadata(dir) {
+                let mode = meta.permissions().mode() & 0o7777;
+                if mode & 0o007 != 0 {
+                    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode & !0o007));
+                }
+            }
+        }
+    }
 }
 
 /// `root/latest` → `name` (relative), replaced atomically.
@@ -179,7 +330,8 @@ fn point_latest(root: &Path, name: &str) -> Result<(), PublishError> {
 }
 
 /// Writes the draft files ("Document de travail") into `dir`, replacing
-/// files of an earlier draft there. No publication is created. Returns the
+/// files of an earlier draft there, and the staff's draft files into
+/// `opts.internal_dir/brouillon/`. No publication is created. Returns the
 /// paths written.
 pub fn write_draft(
     dir: &Path,
@@ -188,9 +340,18 @@ pub fn write_draft(
     changes: Option<&Changes>,
     opts: &PublishOptions,
 ) -> Result<Vec<PathBuf>, PublishError> {
+    let internal_dir = opts.internal_dir.join(DRAFT_DIR);
+    check_folders(dir, &internal_dir)?;
     let files = render_files(snapshot, entries, changes, Edition::Draft, opts)?;
     fs::create_dir_all(dir).map_err(io(dir))?;
-    write_all(dir, &files)
+    let mut written = write_all(dir, files.iter().filter(|f| !f.staff_only))?;
+    restrict(&opts.internal_dir);
+    fs::create_dir_all(&internal_dir).map_err(io(&internal_dir))?;
+    written.extend(write_all(
+        &internal_dir,
+        files.iter().filter(|f| f.staff_only),
+    )?);
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -200,26 +361,19 @@ mod tests {
     use crate::publish::tests::sample_entries;
     use crate::publish::{Event, compare};
 
-    const NAMES: [&str; 13] = [
-        "programme.html",
-        "programme-fragment.html",
-        "micro-ateliers.html",
-        "micro-ateliers-fragment.html",
-        "bourse-aux-projets.html",
-        "bourse-aux-projets-fragment.html",
-        "micro-ateliers.csv",
-        "bourse-aux-projets.csv",
-        "programme.xlsx",
-        "programme.json",
-        "changements.txt",
-        "changements.html",
-        "interne/suivi-complet.xlsx",
-    ];
+    fn opts_in(root: &Path) -> PublishOptions {
+        PublishOptions {
+            output_dir: root.join("publications"),
+            internal_dir: root.join("interne"),
+            ..PublishOptions::default()
+        }
+    }
 
     #[test]
-    fn publications_are_numbered_folders_with_latest() {
+    fn publications_are_numbered_folders_with_latest_and_staff_files_elsewhere() {
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("publications");
+        let opts = opts_in(tmp.path());
+        let root = opts.output_dir.clone();
         let entries = sample_entries();
         let layout = Layout::spec_default();
         let s1 = Snapshot::build(
@@ -229,11 +383,24 @@ mod tests {
             "2018-05-28T08:00:00+02:00",
         );
         let (p1, c1) = Publication::new(1, "marie", s1.clone(), None).unwrap();
-        let opts = PublishOptions::default();
         let d1 = write_publication(&root, &p1, &entries, &c1, &opts).unwrap();
         assert_eq!(d1, root.join("2018-05-28-001"));
-        for n in NAMES {
-            assert!(d1.join(n).is_file(), "{n}");
+        let mut listing: Vec<String> = fs::read_dir(&d1)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        listing.sort();
+        let mut public = PUBLIC_FILES.to_vec();
+        public.sort();
+        assert_eq!(
+            listing, public,
+            "the public folder holds the public files only"
+        );
+        for n in INTERNAL_FILES {
+            assert!(
+                opts.internal_dir.join("2018-05-28-001").join(n).is_file(),
+                "{n}"
+            );
         }
         let listing: Vec<String> = fs::read_dir(&root)
             .unwrap()
@@ -244,31 +411,52 @@ mod tests {
             fs::read_link(root.join("latest")).unwrap(),
             PathBuf::from("2018-05-28-001")
         );
+        // The public changelog names no one waiting; the staff's does.
+        let public = fs::read_to_string(d1.join("changements.txt")).unwrap();
+        assert!(
+            !public.contains("attente") && !public.contains("Lyon"),
+            "{public}"
+        );
+        let staff = fs::read_to_string(
+            opts.internal_dir
+                .join("2018-05-28-001")
+                .join("changements-equipe.txt"),
+        )
+        .unwrap();
+        assert!(staff.contains("Ville de Lyon — micro-atelier, 2e sur la liste d'attente"));
         // Same number again: refused.
         assert!(matches!(
             write_publication(&root, &p1, &entries, &c1, &opts),
             Err(PublishError::AlreadyExists(_))
         ));
-        // Next week, nothing changed: recorded as unchanged, still written.
+        // An internal folder inside the public one: refused before writing.
+        let bad = PublishOptions {
+            internal_dir: root.join("interne"),
+            ..opts.clone()
+        };
         let mut s2 = s1.clone();
         s2.taken_at = "2018-06-04T08:00:00+02:00".into();
-        let (p2, c2) = Publication::new(2, "planification", s2, Some(&s1)).unwrap();
-        assert!(p2.unchanged);
+        let (p2, c2) = Publication::new(2, "marie", s2, Some(&s1)).unwrap();
+        assert!(matches!(
+            write_publication(&root, &p2, &entries, &c2, &bad),
+            Err(PublishError::BadOption(_))
+        ));
+        assert!(!root.join("2018-06-04-002").exists());
         let d2 = write_publication(&root, &p2, &entries, &c2, &opts).unwrap();
-        assert_eq!(
-            fs::read_to_string(d2.join("changements.txt")).unwrap(),
-            "Aucun changement depuis la publication précédente.\n"
-        );
         assert_eq!(
             fs::read_link(root.join("latest")).unwrap(),
             PathBuf::from("2018-06-04-002")
         );
+        assert!(d2.join("programme.html").is_file());
         assert!(root.join("latest/programme.html").is_file());
+        assert!(!root.join("latest/suivi-complet.xlsx").exists());
     }
 
     #[test]
-    fn drafts_are_watermarked_and_not_numbered() {
+    fn drafts_are_watermarked_in_every_format_and_not_numbered() {
         let tmp = tempfile::tempdir().unwrap();
+        let opts = opts_in(tmp.path());
+        let out = tmp.path().join("brouillon");
         let entries = sample_entries();
         let s = Snapshot::build(
             &entries,
@@ -277,20 +465,38 @@ mod tests {
             "2018-05-30T16:00:00+02:00",
         );
         let changes = compare(None, &s);
-        let paths = write_draft(
-            tmp.path(),
-            &s,
-            &entries,
-            Some(&changes),
-            &PublishOptions::default(),
-        )
-        .unwrap();
-        assert_eq!(paths.len(), 13);
-        let page = fs::read_to_string(tmp.path().join("programme.html")).unwrap();
-        assert!(page.contains("Document de travail"));
-        let json = fs::read_to_string(tmp.path().join("programme.json")).unwrap();
-        assert!(json.contains("\"draft\": true"));
-        assert!(!tmp.path().join(LATEST).exists());
+        let paths = write_draft(&out, &s, &entries, Some(&changes), &opts).unwrap();
+        assert_eq!(paths.len(), PUBLIC_FILES.len() + INTERNAL_FILES.len());
+        for n in PUBLIC_FILES {
+            let bytes = fs::read(out.join(n)).unwrap();
+            let marked = if n.ends_with(".xlsx") {
+                let mut x: calamine::Xlsx<_> =
+                    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+                use calamine::Reader;
+                let names = x.sheet_names();
+                names.iter().any(|sheet| {
+                    x.worksheet_range(sheet).unwrap().rows().any(|r| {
+                        r.iter()
+                            .any(|c| c.to_string().to_lowercase().contains("document de travail"))
+                    })
+                })
+            } else if n.ends_with(".json") {
+                String::from_utf8(bytes)
+                    .unwrap()
+                    .contains("\"draft\": true")
+            } else {
+                String::from_utf8(bytes)
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("document de travail")
+            };
+            assert!(marked, "{n} is not marked as a draft");
+        }
+        for n in INTERNAL_FILES {
+            assert!(opts.internal_dir.join(DRAFT_DIR).join(n).is_file(), "{n}");
+        }
+        assert!(!out.join(LATEST).exists());
+        assert!(!out.join("suivi-complet.xlsx").exists());
     }
 
     #[test]
@@ -316,5 +522,8 @@ mod tests {
                 .map(|f| f.staff_only)
                 .collect();
         assert_eq!(staff.iter().filter(|b| **b).count(), 1);
+        assert!(nested(Path::new("/a/b"), Path::new("/a/b/c/../d")));
+        assert!(nested(Path::new("/a/b/./c"), Path::new("/a/b")));
+        assert!(!nested(Path::new("/a/b"), Path::new("/a/bc")));
     }
 }

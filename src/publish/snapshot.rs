@@ -19,6 +19,13 @@
 //!
 //! A snapshot is what a publication stores (as JSON, see `Serialize`) and
 //! what `diff` compares; the renderers print it.
+//!
+//! The programme's texts are public: each is put on one line (line breaks
+//! and runs of spaces become one space) and cut at a word, with "…", at
+//! [`TITLE_MAX`] characters for a title, [`ORGANISATION_MAX`] for an
+//! organisation, [`COUNTRY_MAX`] for a country and [`OTHER_MAX`] for the
+//! other texts (a choice the form does not know, what is sought). The
+//! waiting lists, for staff, keep the texts whole.
 
 use std::collections::BTreeSet;
 
@@ -32,6 +39,34 @@ use crate::fiche::Kind;
 
 /// The version of the stored snapshot's shape.
 pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// Longest title in the public lists (characters).
+pub const TITLE_MAX: usize = 150;
+/// Longest organisation name in the public lists.
+pub const ORGANISATION_MAX: usize = 120;
+/// Longest country in the public lists.
+pub const COUNTRY_MAX: usize = 60;
+/// Longest other text in the public lists.
+pub const OTHER_MAX: usize = 80;
+
+/// A text of the public lists: on one line, cut at a word with "…" beyond
+/// `max` characters (see the module doc). `None` stays `None`.
+pub fn public_text(s: Option<String>, max: usize) -> Option<String> {
+    let s = s?;
+    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() <= max {
+        return Some(one);
+    }
+    let cut: String = one.chars().take(max - 1).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > cut.len() / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    Some(format!(
+        "{}…",
+        cut.trim_end_matches([' ', ',', ';', ':', '.', '-', '–'])
+    ))
+}
 
 /// The accepted programme at a moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,11 +249,11 @@ impl Snapshot {
                 key: keys.take(e),
                 slot: e.slot.clone(),
                 space: e.place.clone(),
-                title: e.field("project_title"),
-                organisation: e.field("organisation"),
-                country: e.field("country"),
+                title: public_text(e.field("project_title"), TITLE_MAX),
+                organisation: public_text(e.field("organisation"), ORGANISATION_MAX),
+                country: public_text(e.field("country"), COUNTRY_MAX),
                 theme: e.field("theme"),
-                theme_label: label(Kind::MicroAtelier, e, "theme"),
+                theme_label: public_text(label(Kind::MicroAtelier, e, "theme"), OTHER_MAX),
             })
             .collect();
         let bourse = accepted(entries, layout, Kind::BourseProjets)
@@ -228,13 +263,19 @@ impl Snapshot {
                 key: keys.take(e),
                 slot: e.slot.clone(),
                 table: e.place.clone(),
-                organisation: e.field("organisation"),
-                country: e.field("country"),
+                organisation: public_text(e.field("organisation"), ORGANISATION_MAX),
+                country: public_text(e.field("country"), COUNTRY_MAX),
                 partner_sought: e.field("partner_sought"),
-                partner_sought_label: label(Kind::BourseProjets, e, "partner_sought"),
-                target_country: e.field("target_country"),
+                partner_sought_label: public_text(
+                    label(Kind::BourseProjets, e, "partner_sought"),
+                    OTHER_MAX,
+                ),
+                target_country: public_text(e.field("target_country"), OTHER_MAX),
                 request_type: e.field("request_type"),
-                request_type_label: label(Kind::BourseProjets, e, "request_type"),
+                request_type_label: public_text(
+                    label(Kind::BourseProjets, e, "request_type"),
+                    OTHER_MAX,
+                ),
             })
             .collect();
         let mut wait = |kind: Kind| -> Vec<Waiting> {

@@ -8,7 +8,8 @@
 //!
 //! Every sheet: a bold header row, frozen panes under it, an autofilter,
 //! column widths fitted to the content (long text wrapped), the header row
-//! repeated on printed pages. A draft carries "Document de travail" in the
+//! repeated on printed pages. A draft opens on a first sheet "Document de
+//! travail" that says so, and carries "Document de travail" in the
 //! printed page header and in the document's title.
 //!
 //! Cells are written with `write_string` (text) or `write_number` (ids and
@@ -268,6 +269,15 @@ fn workbook(
     );
     let formats = Formats::new();
     let header = page_header(edition, &snapshot.taken_at, &snapshot.event.name);
+    if edition.is_draft() {
+        // What opens first says it, on screen too (the printed pages carry
+        // it in their header).
+        let ws = wb.add_worksheet();
+        ws.set_name("Document de travail")?;
+        ws.write_string_with_format(0, 0, super::csv::draft_banner(snapshot), &formats.header)?;
+        ws.set_column_width(0, 90.0)?;
+        ws.set_header(&header);
+    }
     for sheet in sheets {
         let ws = wb.add_worksheet();
         write_sheet(ws, sheet, &formats, &header)?;
@@ -532,6 +542,7 @@ mod tests {
         assert_eq!(
             x.sheet_names(),
             vec![
+                "Document de travail",
                 "Propositions",
                 "Attente micro-ateliers",
                 "Attente bourse aux projets"

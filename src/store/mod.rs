@@ -27,6 +27,7 @@ pub mod console;
 mod ingest;
 pub mod model;
 pub mod outbox;
+pub mod partners;
 pub mod programme;
 mod publications;
 mod queries;
@@ -43,8 +44,10 @@ use sha2::{Digest, Sha256};
 pub use model::*;
 pub use outbox::{
     Approve, Approved, Claim, DueLetters, FicheMessage, LetterChanges, LetterEdit, LetterEvent,
-    LetterFilter, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, SentCopy,
+    LetterFilter, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, Review,
+    SentCopy,
 };
+pub use partners::{NewPartnerMail, PartnerMail, ScheduleState};
 pub use programme::{Applied, Decided, UndoPreview, Undone};
 pub use publications::PublicationRecord;
 pub use schema::{Migrate, SchemaInfo};
@@ -72,6 +75,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0008_reader_worker",
         include_str!("migrations/0008_reader_worker.sql"),
+    ),
+    (
+        "0009_delivery",
+        include_str!("migrations/0009_delivery.sql"),
     ),
 ];
 
@@ -187,6 +194,24 @@ pub enum StoreError {
     #[error("lettre {id} : impossible de {action}, elle est « {state} »")]
     LetterState {
         id: i64,
+        state: &'static str,
+        action: String,
+    },
+    #[error(
+        "aucun envoi aux partenaires pour la publication n° {0} : `fiches outbox` les liste (P1, P2…)"
+    )]
+    PartnerMailNotFound(u32),
+    #[error(
+        "l'envoi aux partenaires P{publication} a changé entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
+    )]
+    StalePartnerMail {
+        publication: u32,
+        expected: i64,
+        actual: i64,
+    },
+    #[error("envoi aux partenaires P{publication} : impossible de {action}, il est « {state} »")]
+    PartnerMailState {
+        publication: u32,
         state: &'static str,
         action: String,
     },

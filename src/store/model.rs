@@ -225,6 +225,10 @@ pub struct Proposal {
     pub wait_pos: Option<i64>,
     /// The refusal's reason.
     pub reason: Option<String>,
+    /// The article staff gave the organisation's name in the letters
+    /// (`fiches article N`, the console's Corriger screen); `None`: the
+    /// letters' grammar decides.
+    pub article: Option<crate::letters::Article>,
     pub fields: BTreeMap<String, Value>,
     pub extra: Vec<(String, String)>,
     pub warnings: Vec<Warning>,

@@ -184,6 +184,15 @@ impl LetterEdit {
     }
 }
 
+/// Staff's confirmation of a held letter's recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Review {
+    /// The recipient as shown ("Nom <adresse>").
+    pub to: String,
+    pub at: String,
+    pub by: String,
+}
+
 /// The message a letter answers (the one that brought the fiche).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FicheMessage {
@@ -240,6 +249,8 @@ pub struct LetterRecord {
     /// When and why it was set aside "à revoir" (an edited letter whose
     /// decision changed).
     pub set_aside: Option<(String, String)>,
+    /// The recipient staff confirmed for a letter held for review.
+    pub reviewed: Option<Review>,
     /// The current revision of the proposal (a resubmission may have come in
     /// since the letter was queued): the letter is written from it, with
     /// its waiting-list rank as it is now.
@@ -328,7 +339,7 @@ const LETTER_COLUMNS: &str =
      edit_to, edit_cc, edit_subject, edit_body, edited_at, edited_by, attempts, next_attempt_at,
      last_error, sending_at, sent_at, response, sent_to, sent_cc, sent_subject, sent_body,
      replaced_by, closed_by, version, created_at, created_by, updated_at,
-     cancellation, set_aside_at, set_aside_why";
+     cancellation, set_aside_at, set_aside_why, reviewed_to, reviewed_at, reviewed_by";
 
 struct RawLetter {
     id: i64,
@@ -359,6 +370,7 @@ struct RawLetter {
     cancellation: bool,
     set_aside_at: Option<String>,
     set_aside_why: Option<String>,
+    reviewed: [Option<String>; 3],
 }
 
 fn raw_letter(r: &Row<'_>) -> rusqlite::Result<RawLetter> {
@@ -396,6 +408,7 @@ fn raw_letter(r: &Row<'_>) -> rusqlite::Result<RawLetter> {
         cancellation: r.get(31)?,
         set_aside_at: r.get(32)?,
         set_aside_why: r.get(33)?,
+        reviewed: [r.get(34)?, r.get(35)?, r.get(36)?],
     })
 }
 
@@ -505,6 +518,14 @@ impl RawLetter {
             created_by: self.created_by,
             updated_at: self.updated_at,
             set_aside: self.set_aside_at.zip(self.set_aside_why),
+            reviewed: {
+                let [to, at, by] = self.reviewed;
+                to.map(|to| Review {
+                    to,
+                    at: at.unwrap_or_default(),
+                    by: by.unwrap_or_default(),
+                })
+            },
             proposal,
             fiche,
         })
@@ -1445,6 +1466,89 @@ impl Store {
         }
         tx.commit()?;
         self.letter(id)
+    }
+
+    /// Staff confirm the recipient of a letter held for review (`to`, as
+    /// the letter shows it): the letter may go to exactly that recipient.
+    pub fn confirm_recipient(
+        &mut self,
+        id: i64,
+        expected_version: i64,
+        to: &str,
+        actor: &str,
+    ) -> Result<LetterRecord> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_letter(
+            &tx,
+            id,
+            Some(expected_version),
+            &[LetterState::Pending, LetterState::Failed],
+            "valider le destinataire",
+        )?;
+        tx.execute(
+            "UPDATE letters SET reviewed_to = ?2, reviewed_at = ?3, reviewed_by = ?4,
+                    version = version + 1, updated_at = ?3 WHERE id = ?1",
+            params![id, to, at, actor],
+        )?;
+        event(
+            &tx,
+            &at,
+            id,
+            actor,
+            "recipient_confirmed",
+            Some(json!({ "to": to })),
+        )?;
+        tx.commit()?;
+        self.letter(id)
+    }
+
+    /// Sets (or, with `None`, removes) the article of the organisation's
+    /// name in the letters of proposal `number`; journaled on its current
+    /// revision. Returns that revision.
+    pub fn set_article(
+        &mut self,
+        number: i64,
+        article: Option<crate::letters::Article>,
+        actor: &str,
+    ) -> Result<Proposal> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let p = super::programme::live_by_number(&tx, number)?;
+        let before: Option<String> = tx
+            .query_row(
+                "SELECT article FROM proposal_articles WHERE number = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match article {
+            Some(a) => tx.execute(
+                "INSERT INTO proposal_articles (number, article, set_at, set_by) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (number) DO UPDATE SET article = excluded.article,
+                   set_at = excluded.set_at, set_by = excluded.set_by",
+                params![number, a.as_str(), at, actor],
+            )?,
+            None => tx.execute("DELETE FROM proposal_articles WHERE number = ?1", [number])?,
+        };
+        super::ingest::journal(
+            &tx,
+            &at,
+            super::ingest::Line {
+                actor,
+                action: "article",
+                message_id: None,
+                proposal_id: Some(p.id),
+                before: Some(json!({ "article": before })),
+                after: Some(json!({ "article": article.map(|a| a.as_str()) })),
+            },
+        )?;
+        tx.commit()?;
+        load_proposal(&self.conn, p.id)
     }
 
     /// Drops an unsent letter (it stays in the history as `dropped`).

@@ -38,6 +38,17 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PublicationRecord> {
 const COLUMNS: &str = "number, published_at, author, unchanged, snapshot, changes, dir";
 
 impl Store {
+    /// Publication `number`.
+    pub fn publication(&self, number: u32) -> Result<Option<PublicationRecord>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM publications WHERE number = ?1"
+            ))?
+            .query_row([number], row)
+            .optional()?)
+    }
+
     /// The latest publication, if any.
     pub fn last_publication(&self) -> Result<Option<PublicationRecord>> {
         Ok(self
@@ -63,6 +74,16 @@ impl Store {
     /// Records a publication, which must be the one after the last (two
     /// publishers at once: the second is refused and publishes again).
     pub fn record_publication(&mut self, p: &PublicationRecord) -> Result<()> {
+        self.record_publication_with(p, None)
+    }
+
+    /// Records a publication and, in the same transaction, queues its
+    /// e-mail to the partners (see `store::partners`).
+    pub fn record_publication_with(
+        &mut self,
+        p: &PublicationRecord,
+        partners: Option<&super::NewPartnerMail>,
+    ) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -101,6 +122,9 @@ impl Store {
                 after: Some(json!({"number": p.number, "unchanged": p.unchanged, "dir": p.dir})),
             },
         )?;
+        if let Some(m) = partners {
+            super::partners::queue(&tx, &p.published_at, &p.author, p.number, m)?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -15,7 +15,8 @@ use crate::fiche::{Kind, Value, Warning, spec};
 const PROPOSAL_COLUMNS: &str =
     "id, kind, status, slot, space, rank, fields, extra, warnings, flags, message_id,
      attachment_id, chain_key, revision, supersedes, superseded_by, version, created_at, updated_at,
-     number, wait_pos, reason";
+     number, wait_pos, reason,
+     (SELECT a.article FROM proposal_articles a WHERE a.number = proposals.number)";
 
 fn corrupt(what: impl Into<String>) -> StoreError {
     StoreError::Corrupt(what.into())
@@ -75,6 +76,7 @@ struct RawProposal {
     number: Option<i64>,
     wait_pos: Option<i64>,
     reason: Option<String>,
+    article: Option<String>,
 }
 
 fn raw_proposal(r: &Row<'_>) -> rusqlite::Result<RawProposal> {
@@ -100,6 +102,7 @@ fn raw_proposal(r: &Row<'_>) -> rusqlite::Result<RawProposal> {
         number: r.get(19)?,
         wait_pos: r.get(20)?,
         reason: r.get(21)?,
+        article: r.get(22)?,
     })
 }
 
@@ -128,6 +131,14 @@ impl RawProposal {
             rank: None,
             wait_pos: self.wait_pos,
             reason: self.reason,
+            article: self
+                .article
+                .as_deref()
+                .map(|a| {
+                    crate::letters::Article::parse(a)
+                        .ok_or_else(|| corrupt(format!("article « {a} » de la proposition {id}")))
+                })
+                .transpose()?,
             fields: parse_fields(id, &self.fields)?,
             extra: parse_extra(id, &self.extra)?,
             warnings,

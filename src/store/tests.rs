@@ -1021,3 +1021,151 @@ fn tries_are_recorded_and_forgotten_with_the_commit() {
     s.note_attempts(&[], &["file:/b.eml"]).unwrap();
     assert!(s.intake_attempts().unwrap().is_empty());
 }
+
+#[test]
+fn migration_0009_keeps_letters_and_publications_of_an_older_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database as the previous version left it (migrations 1 to 8).
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (_, sql) in &MIGRATIONS[..8] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 8).unwrap();
+        conn.execute_batch(
+            "INSERT INTO messages (id, sha256, source_ref, size, status, imported_at, received_at)
+             VALUES (1, 'a', 't', 1, 'fiche', 'x', '2018-05-01T10:00:00Z');
+             INSERT INTO proposals (id, message_id, kind, fields, status, chain_key, order_key,
+                                    revision, created_at, updated_at, number)
+             VALUES (1, 1, 'micro_atelier', '{\"organisation\":\"Pays de Retz\"}', 'pending',
+                     NULL, '1', 1, 'x', 'x', 1);
+             INSERT INTO letters (kind, proposal_id, chain, created_at, created_by, updated_at)
+             VALUES ('acknowledgement', 1, '#1', 'x', 'import', 'x');
+             INSERT INTO publications (number, published_at, author, unchanged, snapshot, changes)
+             VALUES (1, '2018-05-28T08:00:00+02:00', 'marie', 0, '{}', 'x'),
+                    (2, '2018-06-04T08:00:00+02:00', 'planification', 1, '{}', 'x');",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    let l = s.letter(1).unwrap();
+    assert_eq!(l.reviewed, None);
+    assert_eq!(s.proposal(1).unwrap().article, None);
+    assert_eq!(s.publications().unwrap().len(), 2);
+    assert!(s.partner_mails(&[]).unwrap().is_empty());
+    assert_eq!(s.schedule_state().unwrap(), None);
+    let p = s
+        .set_article(1, Some(crate::letters::Article::Le), "marie")
+        .unwrap();
+    assert_eq!(p.article, Some(crate::letters::Article::Le));
+    let l = s
+        .confirm_recipient(1, l.version, "a@b.example", "marie")
+        .unwrap();
+    assert_eq!(l.reviewed.unwrap().to, "a@b.example");
+}
+
+#[test]
+fn one_unsent_email_to_the_partners_and_the_schedule() {
+    use super::{Claim, NewPartnerMail, PublicationRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("f.db")).unwrap();
+    let record = |n: u32| PublicationRecord {
+        number: n,
+        published_at: format!("2018-06-0{n}T08:00:00+02:00"),
+        author: "marie".into(),
+        unchanged: false,
+        snapshot: "{}".into(),
+        changes: String::new(),
+        dir: None,
+    };
+    let mail = |since: Option<u32>| NewPartnerMail {
+        since,
+        recipients: vec!["p@partenaire.example".into()],
+        subject: "s".into(),
+        body: "b".into(),
+        attachments: vec![],
+        dir: None,
+    };
+    assert_eq!(s.partner_mail_base().unwrap(), None);
+    s.record_publication_with(&record(1), Some(&mail(None)))
+        .unwrap();
+    s.record_publication_with(&record(2), Some(&mail(None)))
+        .unwrap();
+    // The second replaces the first, which never went.
+    let all = s.partner_mails(&[]).unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|m| (m.publication, m.state))
+            .collect::<Vec<_>>(),
+        vec![(1, LetterState::Replaced), (2, LetterState::Pending)]
+    );
+    assert_eq!(all[0].replaced_by, Some(all[1].id));
+    // Sent: it becomes what the partners last heard of.
+    let (ok, refused) = s.approve_partner_mails(None, "marie").unwrap();
+    assert_eq!((ok, refused.len()), (vec![2], 0));
+    assert_eq!(
+        s.due_partner_mails("2018-06-02T00:00:00Z", false)
+            .unwrap()
+            .due,
+        vec![2]
+    );
+    let claim = Claim {
+        message_id: "p2@x",
+        to: "p@partenaire.example",
+        cc: "",
+        subject: "s",
+        body: "b",
+        bytes: b"raw",
+    };
+    assert!(s.claim_partner_mail(2, &claim).unwrap());
+    assert!(!s.claim_partner_mail(2, &claim).unwrap(), "claimed once");
+    // A sender that dies leaves it uncertain, never resent.
+    assert_eq!(s.recover_partner_sending().unwrap(), vec![2]);
+    let m = s.partner_mail(2).unwrap();
+    assert_eq!(m.state, LetterState::Uncertain);
+    s.resolve_partner_mail(2, m.version, true, "marie").unwrap();
+    assert_eq!(s.partner_mail(2).unwrap().state, LetterState::Sent);
+    assert_eq!(
+        s.partner_mail_bytes(2).unwrap().as_deref(),
+        Some(&b"raw"[..])
+    );
+    assert_eq!(s.partner_mail_base().unwrap(), Some(2));
+    let events: Vec<String> = s
+        .partner_mail_events(2)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(
+        events,
+        ["queued", "approved", "sending", "uncertain", "settled_sent"]
+    );
+    // Staff drop a pending one; a stale version is refused.
+    s.record_publication_with(&record(3), Some(&mail(Some(2))))
+        .unwrap();
+    let m = s.partner_mail(3).unwrap();
+    assert!(matches!(
+        s.drop_partner_mail(3, m.version + 1, "marie"),
+        Err(StoreError::StalePartnerMail { .. })
+    ));
+    s.drop_partner_mail(3, m.version, "marie").unwrap();
+    assert!(matches!(
+        s.partner_mail(9),
+        Err(StoreError::PartnerMailNotFound(9))
+    ));
+
+    // The schedule: armed once, then each run noted.
+    assert_eq!(s.schedule_state().unwrap(), None);
+    let a = s.arm_schedule("2018-06-01T10:00:00Z").unwrap();
+    assert_eq!(a.armed_at, "2018-06-01T10:00:00Z");
+    let again = s.arm_schedule("2018-06-02T10:00:00Z").unwrap();
+    assert_eq!(again.armed_at, "2018-06-01T10:00:00Z", "kept");
+    s.schedule_ran("2018-06-04T06:00:00Z", "aucun changement")
+        .unwrap();
+    let st = s.schedule_state().unwrap().unwrap();
+    assert_eq!(
+        (st.armed_at.as_str(), st.last_run_at.as_deref()),
+        ("2018-06-01T10:00:00Z", Some("2018-06-04T06:00:00Z"))
+    );
+}

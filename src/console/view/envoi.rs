@@ -72,14 +72,28 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 }
             },
         );
+        let number = if l.partners {
+            format!("P{}", l.id)
+        } else {
+            l.id.to_string()
+        };
+        let style = if l.hold.is_some() && i != e.selected {
+            t.warn
+        } else {
+            style
+        };
         rows.push(
             TRow::new(vec![
-                l.id.to_string(),
+                number,
                 fit(l.state.label_fr(), state_w as usize),
                 fit(&terminal_line(&l.to), to_w as usize),
                 fit(&terminal_line(&l.subject), subject_w as usize),
                 fit(
-                    &format!("{} {}", l.proposal_number, terminal_line(&l.organisation)),
+                    &if l.partners {
+                        terminal_line(&l.organisation)
+                    } else {
+                        format!("{} {}", l.proposal_number, terminal_line(&l.organisation))
+                    },
                     org_w as usize,
                 ),
                 created,
@@ -160,10 +174,18 @@ pub fn letter_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         lines.extend(kv_lines(s::ENV_CC, &l.cc, 9, w, t.key, t.normal));
     }
     lines.extend(kv_lines(s::ENV_SUBJECT, &l.subject, 9, w, t.key, t.normal));
-    let about = format!("n° {} · {}", l.proposal_number, l.organisation);
-    lines.extend(kv_lines(s::ENV_ABOUT, &about, 9, w, t.key, t.normal));
+    if !l.partners {
+        let about = format!("n° {} · {}", l.proposal_number, l.organisation);
+        lines.extend(kv_lines(s::ENV_ABOUT, &about, 9, w, t.key, t.normal));
+    }
     if let Some(err) = &l.last_error {
         lines.extend(kv_lines(s::ENV_LAST_ERROR, err, 9, w, t.key, t.warn));
+    }
+    if let Some(h) = &l.hold {
+        lines.push(section(s::ENV_HOLD, w, t.header));
+        for x in wrap(&terminal_line(h), w.saturating_sub(2)) {
+            lines.push(Line::styled(format!("• {x}"), t.warn));
+        }
     }
     if !l.problems.is_empty() {
         lines.push(section(s::ENV_PROBLEMS, w, t.header));

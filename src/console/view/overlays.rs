@@ -233,16 +233,22 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
     use super::super::app::Confirm;
     let t = &app.theme;
     let text = match c {
-        Confirm::DropLetter { id, .. } => {
+        Confirm::DropLetter { id, partners, .. } => {
             let to = app
                 .envoi
                 .letters
                 .iter()
-                .find(|l| l.id == *id)
+                .find(|l| l.id == *id && l.partners == *partners)
                 .map_or_else(String::new, |l| terminal_line(&l.to));
-            s::env_confirm_drop(*id, &to)
+            if *partners {
+                s::env_confirm_drop_partners(*id, &to)
+            } else {
+                s::env_confirm_drop(*id, &to)
+            }
         }
-        Confirm::SendBatch { letters } => s::env_confirm_send(letters.len()),
+        Confirm::SendBatch { letters, partners } => {
+            s::env_confirm_send(letters.len() + partners.len())
+        }
         Confirm::Withdraw {
             number,
             organisation,
