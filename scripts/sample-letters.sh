@@ -266,7 +266,7 @@ decide "$LYON" waitlist
 decide "$SHERBROOKE" waitlist
 decide "$MONTREUIL" waitlist
 decide "$CVL" waitlist
-decide "$DIEPPE" refuse --reason "la fiche est arrivée après la date limite du 8 juin"
+decide "$DIEPPE" refuse --reason "la fiche est arrivée après la date limite de dépôt, le vendredi 8 juin 2018"
 decide "$CHOUF" refuse --reason "un micro-atelier sur le même sujet est déjà au programme"
 decide "$GORIS" refuse --reason "la demande porte sur un financement, que la bourse aux projets ne peut pas apporter"
 send
@@ -277,9 +277,9 @@ send
 
 # After the letters went: places change, acceptances are withdrawn.
 f move "$GRENOBLE" --slot 14:40 --place "Espace A" >>"$WORK/decide.log"
-f move "$VALDEMARNE" --slot 16:30 --place "Table 5" >>"$WORK/decide.log"
+f move "$VALDEMARNE" --slot 17:00 --place "Table 5" >>"$WORK/decide.log"
 decide "$JACMEL" withdraw
-decide "$LIANES" refuse --reason "la table réservée ne peut finalement pas être tenue : le programme de la bourse a été réduit"
+decide "$LIANES" refuse --reason "le programme de la bourse a été réduit et la table réservée ne peut finalement pas être tenue"
 decide "$BRETAGNE" waitlist
 send
 

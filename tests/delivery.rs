@@ -352,8 +352,14 @@ fn the_partners_email_goes_once_per_changed_week_and_never_for_an_unchanged_one(
         r.header("Auto-Submitted").as_deref(),
         Some("auto-generated")
     );
-    assert!(c.subject().contains("publication n° 1"), "{}", c.subject());
-    let text = c.text();
+    // The letters' typography: "n° 1" never broken, in the subject and the text.
+    assert!(
+        c.subject().contains("publication n°\u{a0}1"),
+        "{}",
+        c.subject()
+    );
+    assert!(c.text().contains("n°\u{a0}1"), "{}", c.text());
+    let text = c.text().replace('\u{a0}', " ");
     assert!(text.contains("Commune numéro 1"), "{text}");
     assert!(!text.contains("Commune numéro 3"), "no one waiting: {text}");
     assert!(!text.contains("attente"), "{text}");
@@ -362,7 +368,20 @@ fn the_partners_email_goes_once_per_changed_week_and_never_for_an_unchanged_one(
     assert!(text.contains("Au programme à ce jour"), "{text}");
     assert!(!text.contains("Ajouté"), "{text}");
     assert!(text.lines().all(|l| l.chars().count() <= 78), "{text}");
-    assert_eq!(c.attachments(), ["programme.xlsx", "programme.html"]);
+    // Named with the publication's number: two weeks' files told apart.
+    assert_eq!(
+        c.attachments(),
+        [
+            "programme-publication-1.xlsx",
+            "programme-publication-1.html"
+        ]
+    );
+    assert!(
+        text.contains("(programme-publication-1.xlsx, programme-publication-1.html)"),
+        "{text}"
+    );
+    // "Au programme à ce jour :" is the heading: no "Programme" under it.
+    assert!(!text.lines().any(|l| l == "Programme"), "{text}");
     // Later that week: nothing.
     assert!(daemon_tick(&env, "2018-06-05T09:00:00Z").is_none());
     // Next Monday, nothing changed: nothing published, sent or numbered.
@@ -388,7 +407,7 @@ fn the_partners_email_goes_once_per_changed_week_and_never_for_an_unchanged_one(
     assert_eq!(o.number, Some(2));
     let got = strictly_received(&server);
     assert_eq!(got.len(), 2);
-    let text = got[1].1.text();
+    let text = got[1].1.text().replace('\u{a0}', " ");
     assert!(
         text.contains("Changements depuis la publication n° 1"),
         "{text}"

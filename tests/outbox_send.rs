@@ -198,7 +198,11 @@ fn corpus_import_decide_review_send_and_the_letters_arrive() {
     let w = letters.iter().find(|l| l["kind"] == "waitlisted").unwrap();
     assert!(plain(&w["body"]).contains("la 1re place"), "{}", w["body"]);
     let r = letters.iter().find(|l| l["kind"] == "rejected").unwrap();
-    assert!(plain(&r["body"]).contains("Motif : la demande ne relève pas"));
+    assert!(
+        plain(&r["body"]).contains("En effet, la demande ne relève pas"),
+        "{}",
+        r["body"]
+    );
 
     // The text view shows the same letters.
     let text = env.ok(&["outbox"]);

@@ -684,18 +684,159 @@ pub fn typography(text: &str) -> String {
                 out.push(NBSP);
                 i += 1;
             }
+            '%' if out.ends_with(|c: char| is_space(c)) => {
+                while out.ends_with(|c: char| is_space(c)) {
+                    out.pop();
+                }
+                out.push(NBSP);
+                out.push('%');
+                i += 1;
+            }
             _ => {
                 out.push(c);
                 i += 1;
             }
         }
     }
+    unbroken_dates(&out)
+}
+
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// "4 juillet 2018", "1er juin" kept on one line: the spaces around a
+/// month's name between a day number and/or a year become non-breaking.
+fn unbroken_dates(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    if words.len() < 2 {
+        return text.to_string();
+    }
+    let is_day = |w: &str| {
+        let w = w.trim_start_matches(['(', '[']);
+        let w = w.strip_suffix("er").unwrap_or(w);
+        !w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let is_year = |w: &str| {
+        let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+        digits.len() == 4
+    };
+    let month = |w: &str| {
+        let w = w.trim_end_matches([',', '.', ';', ')', '\n']);
+        MONTHS.contains(&w)
+    };
+    let mut out = String::with_capacity(text.len());
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            let prev = words[i - 1];
+            let prev = prev.rsplit([NBSP, '\n']).next().unwrap_or(prev);
+            let joined = (month(w) && is_day(prev)) || (is_year(w) && month(prev));
+            out.push(if joined { NBSP } else { ' ' });
+        }
+        out.push_str(w);
+    }
     out
+}
+
+/// A reason staff gave (a refusal's, a cancellation's) as a sentence of
+/// the letter: "En effet, " and the reason, its first letter lowercased
+/// (not an acronym's, nor a name's: `names` are the organisation's and the
+/// event's, which keep their capital), ending with a full stop. A reason
+/// that already starts with "En effet" or ends with a stop is kept so.
+pub fn reason_sentence(reason: &str, names: &[&str]) -> String {
+    let r = reason.trim().trim_end_matches([' ', NBSP, ',', ';', ':']);
+    let r = r
+        .strip_prefix("Motif")
+        .map(|x| x.trim_start_matches([' ', NBSP]))
+        .and_then(|x| x.strip_prefix(':'))
+        .map(str::trim_start)
+        .unwrap_or(r);
+    if r.is_empty() {
+        return String::new();
+    }
+    let body = if r.to_lowercase().starts_with("en effet") {
+        r.to_string()
+    } else {
+        let first: String = r
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '\'')
+            .collect();
+        let keep = first.chars().skip(1).any(char::is_uppercase)
+            || first.chars().count() == 1 && r.chars().nth(1).is_some_and(|c| c == '.')
+            || names
+                .iter()
+                .any(|n| !first.is_empty() && n.trim_start().starts_with(&first));
+        let mut chars = r.chars();
+        let head = chars.next().unwrap_or(' ');
+        let head: String = if keep {
+            head.to_string()
+        } else {
+            head.to_lowercase().collect()
+        };
+        format!("En effet, {head}{}", chars.as_str())
+    };
+    if body.ends_with(['.', '!', '?', '…']) {
+        body
+    } else {
+        format!("{body}.")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_read_as_a_sentence() {
+        assert_eq!(
+            reason_sentence(
+                "Un micro-atelier sur le même sujet est déjà au programme",
+                &[]
+            ),
+            "En effet, un micro-atelier sur le même sujet est déjà au programme."
+        );
+        assert_eq!(
+            reason_sentence("CUF ne finance pas de projets.", &[]),
+            "En effet, CUF ne finance pas de projets."
+        );
+        assert_eq!(
+            reason_sentence("Saint-Étienne présente déjà un atelier", &["Saint-Étienne"]),
+            "En effet, Saint-Étienne présente déjà un atelier."
+        );
+        assert_eq!(
+            reason_sentence(
+                "Motif : la table ne peut être tenue : programme réduit",
+                &[]
+            ),
+            "En effet, la table ne peut être tenue : programme réduit."
+        );
+        assert_eq!(
+            reason_sentence("En effet, trop tard", &[]),
+            "En effet, trop tard."
+        );
+    }
+
+    #[test]
+    fn dates_and_percent_do_not_break() {
+        assert_eq!(
+            typography("le 4 juillet 2018 et le 1er juin, 1 % solidaire"),
+            "le 4\u{a0}juillet\u{a0}2018 et le 1er\u{a0}juin, 1\u{a0}% solidaire"
+        );
+        assert_eq!(typography("mai 2018 : x"), "mai\u{a0}2018\u{a0}: x");
+        assert_eq!(typography("je mai"), "je mai");
+        assert_eq!(typography("(4 juillet 2018)"), "(4\u{a0}juillet\u{a0}2018)");
+    }
 
     fn de(name: &str, t: Option<&str>, country: Option<&str>) -> String {
         org_name(name, t, country, None).de()

@@ -182,8 +182,21 @@ impl LetterKind {
             LetterKind::Accepted => &[Creneau, Espace],
             LetterKind::Waitlisted => &[Rang],
             LetterKind::Rejected => &[Motif],
-            LetterKind::SlotChanged => &[Creneau, Espace, AncienCreneau, AncienEspace],
-            LetterKind::Cancellation => &[AncienCreneau, AncienEspace, Motif],
+            LetterKind::SlotChanged => &[
+                Creneau,
+                Espace,
+                AncienCreneau,
+                AncienEspace,
+                Changement,
+                Nouveau,
+            ],
+            LetterKind::Cancellation => &[
+                AncienCreneau,
+                AncienEspace,
+                Motif,
+                ObjetAnnulation,
+                TexteAnnulation,
+            ],
         });
         v
     }
@@ -251,8 +264,22 @@ pub enum Placeholder {
     AncienEspace,
     /// The rank on the waiting list as an ordinal: "1re", "2e".
     Rang,
-    /// The reason of a refusal.
+    /// The reason of a refusal or a cancellation as a sentence: "En
+    /// effet, un micro-atelier… figure déjà au programme."
     Motif,
+    /// A slot change, said exactly: "change d'horaire", "change de lieu",
+    /// "change d'horaire et de table".
+    Changement,
+    /// The same for a subject: "nouvel horaire", "nouvelle table"…
+    Nouveau,
+    /// A cancellation's subject after the event's name, by what became of
+    /// the proposal: "annulation de votre micro-atelier", "votre
+    /// micro-atelier est replacé sur liste d'attente", "retrait…".
+    ObjetAnnulation,
+    /// A cancellation's explanation (its paragraphs), by what became of
+    /// the proposal: refused (with the reason), back on the waiting list
+    /// (with its rank), withdrawn at the organisation's request.
+    TexteAnnulation,
 }
 
 const COMMON: [Placeholder; 12] = [
@@ -271,7 +298,7 @@ const COMMON: [Placeholder; 12] = [
 ];
 
 impl Placeholder {
-    pub const ALL: [Placeholder; 18] = [
+    pub const ALL: [Placeholder; 22] = [
         Placeholder::Evenement,
         Placeholder::DateEvenement,
         Placeholder::Lieu,
@@ -290,6 +317,10 @@ impl Placeholder {
         Placeholder::AncienEspace,
         Placeholder::Rang,
         Placeholder::Motif,
+        Placeholder::Changement,
+        Placeholder::Nouveau,
+        Placeholder::ObjetAnnulation,
+        Placeholder::TexteAnnulation,
     ];
 
     /// The name written between braces.
@@ -313,6 +344,10 @@ impl Placeholder {
             Placeholder::AncienEspace => "ancien_espace",
             Placeholder::Rang => "rang",
             Placeholder::Motif => "motif",
+            Placeholder::Changement => "changement",
+            Placeholder::Nouveau => "nouveau",
+            Placeholder::ObjetAnnulation => "objet_annulation",
+            Placeholder::TexteAnnulation => "texte_annulation",
         }
     }
 

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 use super::french::{self, Article, Civility};
 use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
+use crate::domain::Status;
 use crate::fiche::Kind;
 
 /// What a letter is about: the proposal as read from the fiche, and the
@@ -43,6 +44,9 @@ pub struct LetterData {
     pub previous_space: Option<String>,
     pub rank: Option<i64>,
     pub reason: Option<String>,
+    /// The proposal's status when the letter is written (what a
+    /// cancellation says became of it: refused, waiting list, withdrawn).
+    pub status: Option<crate::domain::Status>,
 }
 
 const MONTHS: [&str; 12] = [
@@ -128,7 +132,7 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 /// A bourse request as the letters name it, from its type and the country
-/// it is about: "appel à coopération – Maroc", "besoin spécifique". The
+/// it is about: "appel à coopération : Maroc", "besoin spécifique". The
 /// description is the requester's own words, often long and in the first
 /// person: quoted in a letter it reads as a machine's cut, never as a
 /// title. `None` when the type is not one of the form's two (then the
@@ -147,7 +151,7 @@ fn bourse_label(d: &LetterData) -> Option<String> {
                 .replace(" (", ", ")
                 .replace(['(', ')'], "")
                 .replace(" ,", ",");
-            format!("{kind} – {}", shorten(&c, 60))
+            format!("{kind} : {}", shorten(&c, 60))
         }
         None => kind.to_string(),
     })
@@ -258,6 +262,130 @@ fn day_of(rfc3339: &str) -> Option<NaiveDate> {
         .map(|d| d.date_naive())
 }
 
+/// The reason staff gave, or the default of the proposal's status, as a
+/// sentence ("En effet, …").
+fn reason(d: &LetterData, event: &EventInfo) -> String {
+    let text = non_empty(&d.reason).unwrap_or(match d.status {
+        Some(Status::Pending) => {
+            "la décision est de nouveau à l'étude par le comité d'organisation, \
+             qui vous écrira dès qu'elle sera prise"
+        }
+        _ => "le nombre de places est limité",
+    });
+    let org = non_empty(&d.organisation).unwrap_or("");
+    french::reason_sentence(&clean(text, true), &[org, &event.name])
+}
+
+/// What a slot change changes: ("change d'horaire", "nouvel horaire"),
+/// ("change de lieu", "nouveau lieu"), or both ("de table" for the bourse).
+fn change(d: &LetterData) -> (String, String) {
+    let slot = non_empty(&d.previous_slot) != non_empty(&d.slot);
+    let space = non_empty(&d.previous_space) != non_empty(&d.space);
+    let bourse = d.kind == Some(Kind::BourseProjets);
+    let (de_lieu, nouveau_lieu) = if bourse {
+        ("de table", "nouvelle table")
+    } else {
+        ("de lieu", "nouveau lieu")
+    };
+    match (slot, space) {
+        (true, false) => ("change d'horaire".into(), "nouvel horaire".into()),
+        (false, true) => (format!("change {de_lieu}"), nouveau_lieu.into()),
+        _ => (
+            format!("change d'horaire et {de_lieu}"),
+            format!("nouvel horaire et {nouveau_lieu}"),
+        ),
+    }
+}
+
+/// A withdrawal the organisation asked for: withdrawn, no reason of ours.
+fn withdrawn_on_request(d: &LetterData) -> bool {
+    d.status == Some(Status::Withdrawn) && non_empty(&d.reason).is_none()
+}
+
+fn cancellation_subject(d: &LetterData) -> &'static str {
+    let bourse = d.kind == Some(Kind::BourseProjets);
+    match (d.status, bourse) {
+        (Some(Status::Waitlisted), false) => "votre micro-atelier est replacé sur liste d'attente",
+        (Some(Status::Waitlisted), true) => {
+            "votre demande de rendez-vous est replacée sur liste d'attente"
+        }
+        _ if withdrawn_on_request(d) && bourse => {
+            "retrait de votre rendez-vous de la bourse aux projets"
+        }
+        _ if withdrawn_on_request(d) => "retrait de votre micro-atelier",
+        (_, true) => "annulation de votre rendez-vous de la bourse aux projets",
+        (_, false) => "annulation de votre micro-atelier",
+    }
+}
+
+const APOLOGY: &str = "Nous mesurons le désagrément que ce changement peut vous causer et vous\n\
+prions de bien vouloir nous en excuser. Nous restons à votre disposition\n\
+pour toute question : il vous suffit de répondre à ce message.";
+
+/// A cancellation's paragraphs: what became of the proposal, said as it is
+/// now (the rank read from the programme when the letter is written, like
+/// the waiting-list letter), with the problem that holds the letter when
+/// the rank is missing.
+fn cancellation_text(d: &LetterData, event: &EventInfo) -> (String, Option<String>) {
+    let bourse = d.kind == Some(Kind::BourseProjets);
+    let date = NaiveDate::parse_from_str(&event.date, "%Y-%m-%d")
+        .map(|x| format!("{} {}", weekday_fr(x), unbroken(&date_fr(x, false))))
+        .unwrap_or_else(|_| event.date.clone());
+    if d.status == Some(Status::Waitlisted) {
+        let (rank, problem) = match d.rank {
+            Some(n) if n >= 1 => (french::ordinal(n), None),
+            _ => (
+                "(rang à préciser)".to_string(),
+                Some(
+                    "la proposition n'est pas (ou plus) sur la liste d'attente : pas de rang à annoncer"
+                        .to_string(),
+                ),
+            ),
+        };
+        let first = if bourse {
+            format!(
+                "Nous sommes au regret de vous informer que ce rendez-vous a dû être retiré \
+                 du programme de la bourse aux projets ; votre demande est replacée sur la \
+                 liste d'attente, où elle occupe actuellement la {rank} place. Si une table \
+                 se libère, nous vous écrirons aussitôt."
+            )
+        } else {
+            format!(
+                "Nous sommes au regret de vous informer que votre micro-atelier a dû être \
+                 retiré du programme ; votre proposition est replacée sur la liste d'attente, \
+                 où elle occupe actuellement la {rank} place. Si une place se libère, nous \
+                 vous écrirons aussitôt."
+            )
+        };
+        let text = format!(
+            "{first}\n\n{APOLOGY}\n\nNous espérons en tout état de cause vous compter parmi \
+             les participants le {date}."
+        );
+        return (text, problem);
+    }
+    if withdrawn_on_request(d) {
+        let first = if bourse {
+            "Comme vous nous l'avez indiqué, votre rendez-vous est retiré du programme de la \
+             bourse aux projets."
+        } else {
+            "Comme vous nous l'avez indiqué, votre micro-atelier est retiré du programme."
+        };
+        return (
+            format!(
+                "{first}\n\nNous restons à votre disposition pour toute question : il vous \
+                 suffit de répondre à ce message."
+            ),
+            None,
+        );
+    }
+    let first = if bourse {
+        "Nous sommes au regret de vous informer que ce rendez-vous n'aura pas lieu."
+    } else {
+        "Nous sommes au regret de vous informer qu'il n'y figure plus."
+    };
+    (format!("{first} {}\n\n{APOLOGY}", reason(d, event)), None)
+}
+
 pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> RenderedText {
     let mut problems = Vec::new();
     let mut value = |p: Placeholder| -> String {
@@ -300,7 +428,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 (Some(Kind::BourseProjets), t) => match (bourse_label(d), t) {
                     (Some(label), _) => label,
                     (None, Some(t)) => french::quoted(&shorten(t, 90)),
-                    (None, None) => "demande sans description".to_string(),
+                    (None, None) => "sans description".to_string(),
                 },
                 (_, Some(t)) => french::quoted(&shorten(t, 160)),
                 (_, None) => french::quoted("sans titre"),
@@ -348,9 +476,15 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                     "(rang à préciser)".to_string()
                 }
             },
-            Placeholder::Motif => non_empty(&d.reason)
-                .unwrap_or("le nombre de places est limité")
-                .to_string(),
+            Placeholder::Motif => reason(d, event),
+            Placeholder::Changement => change(d).0,
+            Placeholder::Nouveau => change(d).1,
+            Placeholder::ObjetAnnulation => cancellation_subject(d).to_string(),
+            Placeholder::TexteAnnulation => {
+                let (text, problem) = cancellation_text(d, event);
+                problems.extend(problem);
+                text
+            }
         }
     };
     let mut fill = |pieces: &[Piece], one_line: bool| -> String {
@@ -358,7 +492,20 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
         for p in pieces {
             match p {
                 Piece::Text(s) => out.push_str(s),
-                Piece::Var(v) => out.push_str(&clean(&value(*v), one_line)),
+                Piece::Var(v) => {
+                    if *v == Placeholder::Motif {
+                        // A template of before "En effet, …" labelled it.
+                        let kept = out
+                            .trim_end_matches([' ', '\u{a0}'])
+                            .strip_suffix(':')
+                            .map(|x| x.trim_end_matches([' ', '\u{a0}']))
+                            .and_then(|x| x.strip_suffix("Motif"));
+                        if let Some(k) = kept {
+                            out.truncate(k.len());
+                        }
+                    }
+                    out.push_str(&clean(&value(*v), one_line))
+                }
             }
         }
         out

@@ -127,7 +127,8 @@ fn the_shipped_templates_load_and_read_well() {
     let mut d = data();
     d.previous_slot = Some("14:20".into());
     d.previous_space = Some("Espace B".into());
-    d.reason = Some("la proposition a été retirée du programme".into());
+    d.reason = Some("La salle B est fermée pour travaux".into());
+    d.status = Some(crate::domain::Status::Rejected);
     let c = l.render(LetterKind::Cancellation, &d);
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     assert!(
@@ -138,12 +139,74 @@ fn the_shipped_templates_load_and_read_well() {
     let body = plain(&c.body);
     assert!(body.contains("Horaire annoncé : 14h20 – 14h40"), "{body}");
     assert!(body.contains("Lieu annoncé : Espace B, Pavillon d'Armenonville, Paris"));
-    assert!(body.contains("Motif : la proposition a été retirée du programme\n"));
+    assert!(
+        flat(&body)
+            .contains("qu'il n'y figure plus. En effet, la salle B est fermée pour travaux."),
+        "{body}"
+    );
+    assert!(!body.contains("Motif"), "{body}");
+    assert!(body.contains("désagrément"), "{body}");
+
+    // Withdrawn at the organisation's request: said so, no apology.
+    d.reason = None;
+    d.status = Some(crate::domain::Status::Withdrawn);
+    let c = l.render(LetterKind::Cancellation, &d);
+    let body = flat(&plain(&c.body));
+    assert!(
+        plain(&c.subject).ends_with("retrait de votre micro-atelier"),
+        "{}",
+        c.subject
+    );
+    assert!(
+        body.contains(
+            "Comme vous nous l'avez indiqué, votre micro-atelier est retiré du programme."
+        ),
+        "{body}"
+    );
+    assert!(
+        !body.contains("désagrément") && !body.contains("regret"),
+        "{body}"
+    );
+
+    // Back on the waiting list: its rank now, and what comes next.
+    d.status = Some(crate::domain::Status::Waitlisted);
+    d.rank = Some(2);
+    let c = l.render(LetterKind::Cancellation, &d);
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+    let body = flat(&plain(&c.body));
+    assert!(
+        plain(&c.subject).ends_with("votre micro-atelier est replacé sur liste d'attente"),
+        "{}",
+        c.subject
+    );
+    assert!(
+        body.contains("où elle occupe actuellement la 2e place."),
+        "{body}"
+    );
+    assert!(body.contains("nous vous écrirons aussitôt."), "{body}");
+    assert!(!body.contains("En effet"), "{body}");
+    // No rank (no longer waiting): held until fixed, as the waiting-list letter.
+    d.rank = None;
+    let c = l.render(LetterKind::Cancellation, &d);
+    assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
 
     let mut d = data();
-    d.reason = Some("thématique hors du champ des Rencontres".into());
+    d.reason = Some("Thématique hors du champ des Rencontres".into());
     let r = l.render(LetterKind::Rejected, &d);
-    assert!(plain(&r.body).contains("Motif : thématique hors du champ des Rencontres\n"));
+    let body = flat(&plain(&r.body));
+    assert!(
+        body.contains("cette édition. En effet, thématique hors du champ des Rencontres."),
+        "{body}"
+    );
+    // A template of before, with its "Motif :" label: no label, no double colon.
+    let old = "Objet : x\n\n{appel},\n\nNon retenue.\n\nMotif : {motif}\n";
+    let t = Template::parse(LetterKind::Rejected, std::path::Path::new("n.txt"), old).unwrap();
+    let r = super::render::render(&t, &l.event, &d);
+    assert!(
+        plain(&r.body).contains("\nEn effet, thématique hors du champ des Rencontres.\n"),
+        "{}",
+        r.body
+    );
 
     let mut d = data();
     d.previous_slot = Some("14:00".into());
@@ -159,8 +222,42 @@ fn the_shipped_templates_load_and_read_well() {
     );
     assert!(body.contains("Désormais : 16h30 – 17h00, Table 3"));
     assert!(
-        flat(&body).contains("change d'horaire ou de table"),
+        flat(&body).contains("change d'horaire et de table."),
         "{body}"
+    );
+    assert!(
+        plain(&s.subject).ends_with("nouvel horaire et nouvelle table pour votre rendez-vous"),
+        "{}",
+        s.subject
+    );
+    // Only the time moved: said so, subject too.
+    d.space = Some("Table 1".into());
+    let s = l.render(LetterKind::SlotChanged, &d);
+    assert!(
+        flat(&plain(&s.body)).contains("change d'horaire."),
+        "{}",
+        s.body
+    );
+    assert!(
+        plain(&s.subject).ends_with(": nouvel horaire pour votre rendez-vous"),
+        "{}",
+        s.subject
+    );
+    // Only the place (micro-atelier).
+    d.kind = Some(Kind::MicroAtelier);
+    d.slot = Some("14:00".into());
+    d.space = Some("Espace C".into());
+    d.previous_space = Some("Espace A".into());
+    let s = l.render(LetterKind::SlotChanged, &d);
+    assert!(
+        flat(&plain(&s.body)).contains("change de lieu :"),
+        "{}",
+        s.body
+    );
+    assert!(
+        plain(&s.subject).ends_with(": nouveau lieu pour votre micro-atelier"),
+        "{}",
+        s.subject
     );
 }
 
@@ -425,32 +522,39 @@ fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() 
     d.target_country = Some("Maroc".into());
     let body = plain(&l.render(LetterKind::Waitlisted, &d).body);
     assert!(
-        flat(&body).contains("à la bourse aux projets (appel à coopération – Maroc, n° 12)"),
+        flat(&body)
+            .contains("à la bourse aux projets (demande n° 12 – appel à coopération : Maroc)"),
         "{body}"
     );
     assert!(!body.contains("Nous souhaitons"), "{body}");
     d.target_country = Some("Vietnam (province de Yên Bái)".into());
     let body = plain(&l.render(LetterKind::Accepted, &d).body);
     assert!(
-        flat(&body).contains("(appel à coopération – Vietnam, province de Yên Bái, n° 12)"),
+        flat(&body)
+            .contains("(demande n° 12 – appel à coopération : Vietnam, province de Yên Bái)"),
         "{body}"
     );
     d.request_type = Some("specific_need".into());
     d.target_country = None;
     let body = plain(&l.render(LetterKind::Rejected, &d).body);
-    assert!(flat(&body).contains("(besoin spécifique, n° 12)"), "{body}");
+    assert!(
+        flat(&body).contains("(demande n° 12 – besoin spécifique)"),
+        "{body}"
+    );
     // A type the form does not have (two options marked, kept as written):
     // the start of the description names it, in one pair of guillemets.
     d.request_type = Some("Appel à coopération ; Besoin spécifique".into());
     let body = plain(&l.render(LetterKind::Rejected, &d).body);
     assert!(
-        flat(&body).contains("(« Nous souhaitons élargir notre programme “Jeunes solidaires” à"),
+        flat(&body).contains(
+            "(demande n° 12 – « Nous souhaitons élargir notre programme “Jeunes solidaires” à"
+        ),
         "{body}"
     );
     d.title = None;
     let body = plain(&l.render(LetterKind::Rejected, &d).body);
     assert!(
-        flat(&body).contains("(demande sans description, n° 12)"),
+        flat(&body).contains("(demande n° 12 – sans description)"),
         "{body}"
     );
 }

@@ -155,22 +155,7 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
     };
     let p = &r.proposal;
     let text = |k: &str| p.text(k).map(str::to_string);
-    let reason = match r.kind {
-        LetterKind::Cancellation => Some(r.params.reason.clone().unwrap_or_else(|| {
-            match p.status {
-                crate::domain::Status::Withdrawn => "la proposition a été retirée du programme",
-                crate::domain::Status::Waitlisted => {
-                    "la proposition est replacée sur la liste d'attente"
-                }
-                crate::domain::Status::Pending => {
-                    "la décision est de nouveau à l'étude par le comité d'organisation"
-                }
-                _ => "le nombre de places est limité",
-            }
-            .to_string()
-        })),
-        _ => r.params.reason.clone(),
-    };
+    let reason = r.params.reason.clone();
     LetterData {
         kind: p.kind,
         reference: p.number,
@@ -202,6 +187,7 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
             _ => None,
         },
         reason,
+        status: Some(p.status),
     }
 }
 

@@ -73,7 +73,7 @@ fn files(m: &PartnerMail) -> Result<Vec<FilePart>, Vec<String>> {
         });
         match read {
             Ok(bytes) => out.push(FilePart {
-                name: name.clone(),
+                name: crate::publish::partners::attachment_name(name, m.publication),
                 bytes,
             }),
             Err(e) => problems.push(format!(

@@ -62,7 +62,9 @@ impl Part {
 /// `>`, `"`, `'`. Control characters and bidi overrides become visible
 /// symbols first (line breaks and tabs kept).
 pub fn escape(s: &str) -> String {
-    let visible = terminal_text(s, true);
+    // The letters' French typography (non-breaking spaces before « : ; ! ? »
+    // and %, in « n° 1 », in dates): one function for every text sent out.
+    let visible = crate::letters::french::typography(&terminal_text(s, true));
     let mut out = String::with_capacity(visible.len() + 8);
     for c in visible.chars() {
         match c {
@@ -253,7 +255,7 @@ const BOURSE_COLS: [&str; 5] = [
     "Table",
     "Organisation",
     "Pays",
-    "Recherche",
+    "Partenaire recherché",
     "Type de demande",
 ];
 
@@ -411,6 +413,9 @@ mod tests {
     #[test]
     fn page_structure() {
         let p = page(&snap(), Edition::Final { number: 3 }, Part::Programme);
+        // The letters' typography: "n° 3", "4 juillet 2018" never broken.
+        assert!(p.contains("n°\u{a0}3") && p.contains("4\u{a0}juillet\u{a0}2018"));
+        let p = p.replace('\u{a0}', " ");
         assert!(p.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
         assert!(p.contains(
             "<h1>Rencontres de l&#39;internationalisation des collectivités territoriales</h1>"
@@ -428,7 +433,9 @@ mod tests {
              <td data-label=\"Pays\">France</td>\
              <td data-label=\"Thématique\">ODD / Agenda 2030</td></tr>"
         ));
-        assert!(p.contains("<td data-label=\"Recherche\">Collectivité française — Arménie</td>"));
+        assert!(p.contains(
+            "<td data-label=\"Partenaire recherché\">Collectivité française — Arménie</td>"
+        ));
         assert!(p.contains("@media print"));
         assert!(p.contains("@media screen and (max-width:40rem)"));
         assert!(!p.contains("Document de travail"));
@@ -447,7 +454,7 @@ mod tests {
         assert!(f.contains("<h3 id=\"fp-bourse\">Bourse aux projets</h3>"));
         assert!(!f.contains("id=\"fp-micro\""));
         assert!(f.contains("Document de travail"));
-        assert!(f.contains("Liste de la bourse aux projets — état au 28 mai 2018"));
+        assert!(f.contains("Liste de la bourse aux projets — état au 28\u{a0}mai\u{a0}2018"));
         let p = page(&snap(), Edition::Draft, Part::MicroAteliers);
         assert!(p.contains("<title>Document de travail — Micro-ateliers — "));
         assert!(p.contains("class=\"fp-filigrane\""));

@@ -136,11 +136,30 @@ impl PartnersSettings {
 
 /// The subject of publication `p`.
 pub fn subject(s: &PartnersSettings, event: &Event, p: &Publication) -> String {
-    s.subject
-        .replace("{evenement}", &event.name)
-        .replace("{date}", &labels::date_fr(&p.published_at))
-        .replace("{numero}", &p.number.to_string())
-        .replace(['\r', '\n'], " ")
+    typography(
+        &s.subject
+            .replace("{evenement}", &event.name)
+            .replace("{date}", &labels::date_fr(&p.published_at))
+            .replace("{numero}", &p.number.to_string())
+            .replace(['\r', '\n'], " "),
+    )
+}
+
+/// The letters' French typography (non-breaking spaces before « : ; ! ? »
+/// and %, inside « », after "n°", in dates): one function for every text
+/// that leaves the building.
+fn typography(s: &str) -> String {
+    crate::letters::french::typography(s)
+}
+
+/// The name a public file of publication `number` is attached under:
+/// `programme-publication-3.xlsx`, so that two weeks' files are told apart
+/// in the partners' mailboxes.
+pub fn attachment_name(file: &str, number: u32) -> String {
+    match file.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}-publication-{number}.{ext}"),
+        None => format!("{file}-publication-{number}"),
+    }
 }
 
 /// The text of the e-mail of publication `p`: the public changelog since
@@ -177,7 +196,12 @@ pub fn body(
         )),
     }
     for (title, items) in lines {
-        out.push_str(&format!("\n{title}\n"));
+        // "Au programme à ce jour :" is the heading of the first e-mail.
+        if since.is_some() || title != "Programme" {
+            out.push_str(&format!("\n{title}\n"));
+        } else {
+            out.push('\n');
+        }
         for (verb, rest) in items {
             // The first e-mail lists the programme: everything is new.
             let item = match since {
@@ -200,7 +224,7 @@ pub fn body(
                 out.push_str(&fill(
                     &format!(
                         "Elles sont aussi jointes à ce message ({}).",
-                        files.join(", ")
+                        attached(files, p.number)
                     ),
                     "",
                 ));
@@ -212,7 +236,7 @@ pub fn body(
             out.push_str(&fill(
                 &format!(
                     "Les listes complètes sont jointes à ce message ({}).",
-                    files.join(", ")
+                    attached(files, p.number)
                 ),
                 "",
             ));
@@ -223,7 +247,15 @@ pub fn body(
         "\nCes listes peuvent encore évoluer d'ici aux Rencontres.\n\n\
          Bien cordialement,\n\nL'équipe des Rencontres\nCités Unies France\n",
     );
-    out
+    typography(&out)
+}
+
+fn attached(files: &[String], number: u32) -> String {
+    files
+        .iter()
+        .map(|f| attachment_name(f, number))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Width of the e-mail's lines (as the letters').
@@ -233,6 +265,7 @@ const WIDTH: usize = 76;
 /// longer word stands alone), the lines after the first starting with
 /// `indent`.
 fn fill(text: &str, indent: &str) -> String {
+    let text = &typography(text);
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
