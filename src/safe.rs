@@ -33,6 +33,42 @@ pub fn terminal_line(s: &str) -> String {
     terminal_text(s, false)
 }
 
+/// Characters JSON may carry raw but that a terminal, an editor or a web
+/// page would act on: DEL, the C1 controls, bidi overrides, isolates and
+/// marks, and the line and paragraph separators.
+fn json_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// Serialized JSON with every control character escaped as `\uXXXX`:
+/// serde_json escapes the C0 ones, this escapes the rest (see
+/// `json_hidden`). Such characters only occur inside strings, where the
+/// escape means the same character: the data is unchanged.
+pub fn json_escaped(json: String) -> String {
+    if !json.chars().any(json_hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if json_hidden(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +79,16 @@ mod tests {
         let t = terminal_line(s);
         assert!(!t.chars().any(|c| c.is_control()), "{t:?}");
         assert!(t.contains("␛]0;pwned␇␛[2J<b>"));
+    }
+
+    #[test]
+    fn json_escapes_every_control() {
+        let v = serde_json::json!({"s": "a\u{1b}b\u{9b}c\u{202e}d\u{2066}e\u{7f}f\u{2028}é"});
+        let j = json_escaped(v.to_string());
+        assert_eq!(j, r#"{"s":"a\u001bb\u009bc\u202ed\u2066e\u007ff\u2028é"}"#);
+        assert!(!j.chars().any(|c| c.is_control() || json_hidden(c)));
+        // The same data back.
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&j).unwrap(), v);
     }
 
     #[test]

@@ -51,6 +51,8 @@ fn stored_result(env: &DaemonEnv) -> Value {
         let mut m = m.clone();
         let o = m.as_object_mut().unwrap();
         o.remove("id");
+        // The receipt time only the IMAP server knows (INTERNALDATE).
+        o.remove("received_at");
         let n = o["proposals"].as_array().unwrap().len();
         o.insert("proposals".into(), json!(n));
         out_m.insert(o["message_id"].as_str().unwrap().to_string(), m);

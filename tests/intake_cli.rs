@@ -33,6 +33,8 @@ fn json_lines_have_exactly_the_documented_fields() {
                 "from",
                 "subject",
                 "date",
+                "received_at",
+                "effective_at",
                 "status",
                 "flags",
                 "attachments",

@@ -158,6 +158,7 @@ fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
             "failed": r.failed.iter().map(|(w, e)| json!({"source": w, "error": e})).collect::<Vec<_>>(),
             "proposals": r.proposals,
             "superseded": r.superseded,
+            "revisions": r.revisions,
             "by_status": by_status,
         })))?;
         out.finish()?;
@@ -180,12 +181,11 @@ fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
         plural(r.proposals),
         plural(r.proposals)
     );
-    if r.superseded > 0 {
+    if r.revisions > 0 {
         line.push_str(&format!(
-            " (dont {} nouvelle{} révision{} d'une fiche déjà reçue)",
-            r.superseded,
-            plural(r.superseded),
-            plural(r.superseded)
+            " (dont {} révision{} d'une fiche déjà reçue)",
+            r.revisions,
+            plural(r.revisions),
         ));
     }
     out.line(&line)?;

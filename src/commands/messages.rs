@@ -11,7 +11,8 @@ use crate::store::{MessageFilter, MessageRecord, MessageStatus, Store};
 /// Liste les messages enregistrés.
 ///
 /// Avec --json : un objet JSON par ligne, avec les champs id, message_id,
-/// from, subject, date, status, flags, attachments [{filename, content_type,
+/// from, subject, date (l'en-tête Date tel qu'écrit), received_at,
+/// effective_at (la date retenue, UTC), status, flags, attachments [{filename, content_type,
 /// size, outcome}], proposals [ids].
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,6 +43,8 @@ pub fn message_json(m: &MessageRecord) -> serde_json::Value {
         "from": m.from,
         "subject": m.subject,
         "date": m.date,
+        "received_at": m.received_at,
+        "effective_at": m.effective_at,
         "status": m.status,
         "flags": m.flags,
         "attachments": m.attachments.iter().map(|a| json!({
@@ -76,10 +79,21 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
 }
 
 fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<bool> {
-    let date = m
-        .date
-        .as_deref()
-        .map(|d| d.get(..16).unwrap_or(d).replace('T', " "))
+    // A Date header set aside (flag doubtful_date) is not shown as the
+    // message's date: the one believed is, in UTC.
+    let doubtful = m
+        .flags
+        .iter()
+        .any(|f| f == crate::store::flag::DOUBTFUL_DATE);
+    let (shown, utc) = match m.date.as_deref() {
+        Some(d) if !doubtful => (Some(d), false),
+        _ => (m.effective_at.as_deref(), true),
+    };
+    let date = shown
+        .map(|d| {
+            let t = d.get(..16).unwrap_or(d).replace('T', " ");
+            if utc { format!("{t} UTC") } else { t }
+        })
         .unwrap_or_else(|| "sans date".into());
     let from = match (&m.from_name, &m.from) {
         (Some(n), Some(a)) => format!("{n} <{a}>"),

@@ -16,22 +16,11 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     }
 }
 
-/// A JSON value as one line, with DEL and C1 controls escaped too (serde_json
-/// escapes only the C0 ones).
+/// A JSON value as one line, with every control character escaped:
+/// serde_json escapes the C0 ones, `safe::json_escaped` DEL, C1, bidi
+/// controls and line separators.
 pub fn json_line(v: &serde_json::Value) -> String {
-    let s = v.to_string();
-    if !s.chars().any(|c| ('\u{7f}'..='\u{9f}').contains(&c)) {
-        return s;
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if ('\u{7f}'..='\u{9f}').contains(&c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::safe::json_escaped(v.to_string())
 }
 
 /// One line on stdout. A reader that went away (`| head`) is an error the
@@ -83,8 +72,8 @@ mod tests {
 
     #[test]
     fn json_lines_escape_c1_controls() {
-        let j = json_line(&serde_json::json!({"s": "x\u{1b}y\u{9b}z"}));
-        assert_eq!(j, r#"{"s":"x\u001by\u009bz"}"#);
+        let j = json_line(&serde_json::json!({"s": "x\u{1b}y\u{9b}z\u{202e}"}));
+        assert_eq!(j, r#"{"s":"x\u001by\u009bz\u202e"}"#);
     }
 }
 

@@ -470,11 +470,7 @@ impl Listing {
                     let late = |r: &Row| self.late_last && r.flags.has(Flags::LATE);
                     late(a).cmp(&late(b))
                 })
-                .then_with(|| {
-                    a.received
-                        .unwrap_or(i64::MIN)
-                        .cmp(&b.received.unwrap_or(i64::MIN))
-                })
+                .then_with(|| a.received_key().cmp(&b.received_key()))
                 .then_with(|| a.number.cmp(&b.number)),
             SortKey::Id => a.number.cmp(&b.number),
         };

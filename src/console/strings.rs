@@ -376,7 +376,7 @@ pub fn flag_label(flag: &str) -> String {
         "no_date" => "message sans date".into(),
         "attachment_problem" => "problème de pièce jointe (à regarder)".into(),
         "probable_new_version" => "probable nouvelle version d'une autre proposition".into(),
-        "doubtful_date" => "date d'envoi douteuse (reçu plus d'un jour après)".into(),
+        "doubtful_date" => "date d'envoi douteuse (date de réception retenue)".into(),
         "entered_by_hand" => "fiche saisie à la main".into(),
         other => other.to_string(),
     }

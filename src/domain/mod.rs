@@ -187,14 +187,15 @@ impl Default for Rules {
 
 impl Rules {
     /// Priority order: CUF members first, then (with `late_last`) fiches on
-    /// time before late ones, then the earliest received, then the lowest
-    /// number (stable).
+    /// time before late ones, then the earliest received (an unknown time
+    /// last), then the lowest number (stable).
     pub fn priority_cmp(&self, a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
         let late = |c: &Candidate| self.late_last && c.late;
+        let received = |c: &Candidate| (c.received_at.is_empty(), c.received_at.clone());
         b.member
             .cmp(&a.member)
             .then_with(|| late(a).cmp(&late(b)))
-            .then_with(|| a.received_at.cmp(&b.received_at))
+            .then_with(|| received(a).cmp(&received(b)))
             .then_with(|| a.number.cmp(&b.number))
     }
 }

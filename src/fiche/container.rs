@@ -25,11 +25,31 @@ pub(crate) struct Inner {
     pub bytes: Vec<u8>,
 }
 
-/// What a container gave: its files, and what was left out.
+/// What a container gave: its files, and what was left out (a limit
+/// reached is `TooLarge`, naming the files not read).
 #[derive(Debug, Default)]
 pub(crate) struct Opened {
     pub files: Vec<Inner>,
-    pub notes: Vec<String>,
+    pub notes: Vec<FicheError>,
+}
+
+/// Files of a container left out past `MAX_INNER_FILES`, named (the first
+/// ten, then a count).
+fn left_out_note(what: &str, names: &[String]) -> FicheError {
+    const SHOWN: usize = 10;
+    let mut list = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(" et {} autre(s)", names.len() - SHOWN));
+    }
+    FicheError::too_large(format!(
+        "{what} contient {} fichier(s) de plus, non lu(s) (au-delà de {MAX_INNER_FILES}) : {list} ; les ouvrir à la main",
+        names.len()
+    ))
 }
 
 const TNEF_SIGNATURE: u32 = 0x223E_9F78;
@@ -58,33 +78,34 @@ fn skipped_entry(name: &str) -> bool {
 pub(crate) fn open_zip(zip: &mut SafeZip<'_>, limits: &Limits) -> Result<Opened, FicheError> {
     let mut out = Opened::default();
     let names: Vec<String> = zip.names().to_vec();
-    let mut left_out = 0usize;
+    let mut left_out: Vec<String> = Vec::new();
     for name in names {
         if skipped_entry(&name) {
             continue;
         }
         if out.files.len() >= MAX_INNER_FILES {
-            left_out += 1;
+            left_out.push(name);
             continue;
         }
         match zip.read(&name) {
             Ok(bytes) => {
                 if bytes.len() as u64 > limits.max_file_bytes {
-                    out.notes
-                        .push(format!("{name} : fichier trop gros dans l'archive, non lu"));
+                    out.notes.push(FicheError::too_large(format!(
+                        "{name} : fichier trop gros dans l'archive, non lu"
+                    )));
                     continue;
                 }
                 out.files.push(Inner { name, bytes });
             }
             // A limit crossed by the archive as a whole stops the reading.
             Err(e @ FicheError::TooLarge { .. }) => return Err(e),
-            Err(e) => out.notes.push(format!("{name} : {e}")),
+            Err(e) => out.notes.push(FicheError::NotAFiche {
+                reason: format!("{name} : {e}"),
+            }),
         }
     }
-    if left_out > 0 {
-        out.notes.push(format!(
-            "l'archive contient {left_out} fichier(s) de plus, non lus (au-delà de {MAX_INNER_FILES})"
-        ));
+    if !left_out.is_empty() {
+        out.notes.push(left_out_note("l'archive", &left_out));
     }
     Ok(out)
 }
@@ -216,19 +237,19 @@ pub(crate) fn open_tnef(bytes: &[u8], limits: &Limits) -> Result<Opened, FicheEr
     let mut at = 6;
     let mut pending: Option<Pending> = None;
     let mut attributes = 0usize;
-    let mut left_out = 0usize;
-    let flush = |p: Option<Pending>, out: &mut Opened, left_out: &mut usize| {
+    let mut left_out: Vec<String> = Vec::new();
+    let flush = |p: Option<Pending>, out: &mut Opened, left_out: &mut Vec<String>| {
         let Some(p) = p else { return };
         let Some(data) = p.data else { return };
-        if out.files.len() >= MAX_INNER_FILES {
-            *left_out += 1;
-            return;
-        }
         let name = p
             .long_name
             .or(p.title)
             .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("pièce {}", out.files.len() + 1));
+            .unwrap_or_else(|| format!("pièce {}", out.files.len() + left_out.len() + 1));
+        if out.files.len() >= MAX_INNER_FILES {
+            left_out.push(name);
+            return;
+        }
         out.files.push(Inner { name, bytes: data });
     };
     while at < bytes.len() {
@@ -270,10 +291,8 @@ pub(crate) fn open_tnef(bytes: &[u8], limits: &Limits) -> Result<Opened, FicheEr
         at = end + 2;
     }
     flush(pending.take(), &mut out, &mut left_out);
-    if left_out > 0 {
-        out.notes.push(format!(
-            "winmail.dat contient {left_out} pièce(s) de plus, non lues (au-delà de {MAX_INNER_FILES})"
-        ));
+    if !left_out.is_empty() {
+        out.notes.push(left_out_note("winmail.dat", &left_out));
     }
     Ok(out)
 }

@@ -121,9 +121,9 @@ fn read_inner(
     if depth + 1 >= MAX_CONTAINER_DEPTH {
         return single(
             inner,
-            Err(FicheError::NotAFiche {
-                reason: format!("{what} dans une autre archive : non ouverte, à ouvrir à la main"),
-            }),
+            Err(FicheError::too_large(format!(
+                "{what} dans une autre archive : non ouverte, à ouvrir à la main"
+            ))),
         );
     }
     // Each file inside gets a share of the budget, as a real fiche is small.
@@ -145,7 +145,7 @@ fn read_inner(
         out.push(Parsed {
             inner: inner.clone(),
             form: None,
-            result: Err(FicheError::NotAFiche { reason: note }),
+            result: Err(note),
         });
     }
     if out.is_empty() {
@@ -214,13 +214,16 @@ fn read_forms(
                 return Ok(Read::Container(container::open_zip(&mut zip, limits)?));
             }
             _ => {
-                return Err(FicheError::NotAFiche {
-                    reason: "archive zip dans une autre archive : non ouverte, à ouvrir à la main"
-                        .to_string(),
-                });
+                return Err(FicheError::too_large(
+                    "archive zip dans une autre archive : non ouverte, à ouvrir à la main",
+                ));
             }
         }
     } else {
+        // An OLE2 file without its Word or Excel stream: said for what it is.
+        if let Some(e) = sniff::ole2_problem(bytes) {
+            return Err(e);
+        }
         match sniff(bytes) {
             Format::Xls => sheet::read_xls(bytes, limits)?,
             format @ (Format::Doc | Format::Pdf | Format::Rtf) => {

@@ -10,7 +10,9 @@
 //!   for its central directory to be read is sniffed from its local headers
 //!   (a truncated DOCX is still a DOCX; its reader then says it is damaged).
 //! - OLE2 compound file: the directory entries name the streams —
-//!   `WordDocument` → DOC, `Workbook`/`Book` → XLS, anything else → DOC.
+//!   `WordDocument` → DOC, `Workbook`/`Book` → XLS (or a damaged name within
+//!   two edits of them), anything else → DOC; `ole2_problem` then says why
+//!   such a file cannot be taken as a DOC or XLS (damaged, password, .msg).
 //! - `%PDF-` → PDF, `{\rtf` → RTF, anything else → `Unknown`.
 //!
 //! Never panics, whatever the bytes; every read is bounded.
@@ -270,7 +272,101 @@ fn sniff_ole2(bytes: &[u8]) -> Format {
     if ole2_has_entry(bytes, "Workbook") || ole2_has_entry(bytes, "Book") {
         return Format::Xls;
     }
+    // A damaged directory that still looks like a workbook's.
+    if ole2_entry_names(bytes)
+        .iter()
+        .any(|n| looks_like(n, &["workbook", "book"]))
+    {
+        return Format::Xls;
+    }
     Format::Doc
+}
+
+/// Names of the entries of an OLE2 directory (read as `ole2_has_entry`
+/// does, names decoded leniently), at most 4,096.
+fn ole2_entry_names(bytes: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut at = 512;
+    while let Some(entry) = bytes.get(at..at + 128) {
+        at += 128;
+        let Some(len) = le16(entry, 64) else { continue };
+        if !matches!(entry[66], 1 | 2 | 5) || !(4..=64).contains(&len) || !len.is_multiple_of(2) {
+            continue;
+        }
+        let units: Vec<u16> = entry[..len - 2]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        names.push(String::from_utf16_lossy(&units));
+        if names.len() >= 4_096 {
+            break;
+        }
+    }
+    names
+}
+
+/// A name within two edits of one of `targets` (lower case; one edit for
+/// a target shorter than six letters).
+fn looks_like(name: &str, targets: &[&str]) -> bool {
+    let name: Vec<char> = name.to_lowercase().chars().collect();
+    targets.iter().any(|t| {
+        let t: Vec<char> = t.chars().collect();
+        let most = if t.len() >= 6 { 2 } else { 1 };
+        if name.len().abs_diff(t.len()) > most {
+            return false;
+        }
+        // Levenshtein distance, one row at a time.
+        let mut prev: Vec<usize> = (0..=t.len()).collect();
+        for (i, a) in name.iter().enumerate() {
+            let mut row = vec![i + 1; t.len() + 1];
+            for (j, b) in t.iter().enumerate() {
+                row[j + 1] = (prev[j] + usize::from(a != b))
+                    .min(prev[j + 1] + 1)
+                    .min(row[j] + 1);
+            }
+            prev = row;
+        }
+        prev[t.len()] <= most
+    })
+}
+
+/// Why an OLE2 file sniffed as DOC or XLS cannot be taken as one: no
+/// `WordDocument` nor `Workbook` stream. Damaged (the directory names still
+/// tell Word or Excel, or nothing at all), protected by a password
+/// (`EncryptedPackage`), or an Outlook message (`.msg`). `None` for a file
+/// with its main stream, and for what is not OLE2.
+pub fn ole2_problem(bytes: &[u8]) -> Option<super::model::FicheError> {
+    use super::model::FicheError;
+    if !bytes.starts_with(OLE2_MAGIC)
+        || ["WordDocument", "PowerPoint Document", "Workbook", "Book"]
+            .iter()
+            .any(|n| ole2_has_entry(bytes, n))
+    {
+        return None;
+    }
+    let names = ole2_entry_names(bytes);
+    let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+    if has("EncryptedPackage") {
+        return Some(FicheError::corrupt(
+            "fichier Office protégé par un mot de passe, il ne peut pas être lu",
+        ));
+    }
+    if names.iter().any(|n| n.starts_with("__substg1.0_")) {
+        return Some(FicheError::UnsupportedFormat {
+            format: "message Outlook (.msg) joint".to_string(),
+        });
+    }
+    let what = if names.iter().any(|n| looks_like(n, &["workbook", "book"])) {
+        "fichier Excel (.xls) abîmé : son flux « Workbook » est illisible"
+    } else if names
+        .iter()
+        .any(|n| looks_like(n, &["worddocument", "1table", "0table"]))
+    {
+        "fichier Word (.doc) abîmé : son flux « WordDocument » est illisible"
+    } else {
+        "fichier Office (OLE2) abîmé : ni document Word ni classeur Excel lisible"
+    };
+    Some(FicheError::corrupt(what))
 }
 
 #[cfg(test)]
@@ -471,6 +567,24 @@ mod tests {
             Format::Doc
         );
         assert_eq!(sniff(&ole2_with(&["EncryptedPackage"])), Format::Doc);
+        // A bit flipped in a name: still told apart, and said to be damaged.
+        assert_eq!(sniff(&ole2_with(&["Workbo\u{3}"])), Format::Xls);
+        let code = |b: &[u8]| ole2_problem(b).map(|e| e.to_string());
+        assert!(code(&ole2_with(&["Workbook"])).is_none());
+        assert!(code(&ole2_with(&["WordDocument"])).is_none());
+        assert!(code(b"not ole2").is_none());
+        let why = code(&ole2_with(&["Workbo\u{3}"])).unwrap();
+        assert!(why.contains("fichier Excel (.xls) abîmé"), "{why}");
+        let why = code(&ole2_with(&["WordDocumenX", "1Table"])).unwrap();
+        assert!(why.contains("fichier Word (.doc) abîmé"), "{why}");
+        let why = code(&ole2_with(&["Qzzz"])).unwrap();
+        assert!(why.contains("fichier Office (OLE2) abîmé"), "{why}");
+        let why = code(OLE2_MAGIC).unwrap();
+        assert!(why.contains("fichier Office (OLE2) abîmé"), "{why}");
+        let why = code(&ole2_with(&["EncryptedPackage"])).unwrap();
+        assert!(why.contains("mot de passe"), "{why}");
+        let why = code(&ole2_with(&["__substg1.0_0037001F"])).unwrap();
+        assert!(why.contains("message Outlook (.msg)"), "{why}");
     }
 
     /// xorshift64*: deterministic pseudo-random bytes without a dependency.

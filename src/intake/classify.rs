@@ -103,6 +103,15 @@ pub fn classify_leaf(
 ) -> Result<Vec<Classified>, Unavailable> {
     let bytes: &[u8] = &leaf.bytes;
     let name = leaf.filename.as_deref().unwrap_or("");
+    if let Some(problem) = &leaf.mime_problem {
+        return Ok(vec![Classified::new(
+            AttachmentOutcome::Corrupt,
+            None,
+            format!(
+                "{problem} : lire le message à la main (une fiche peut s'y trouver) ou demander à l'expéditeur de le renvoyer"
+            ),
+        )]);
+    }
     if leaf.encoding_problem {
         return Ok(vec![Classified::new(
             AttachmentOutcome::Corrupt,
@@ -202,19 +211,32 @@ pub fn auto_reply_subject(subject: &str) -> bool {
     AUTO_REPLY_SUBJECTS.iter().any(|p| s.contains(p))
 }
 
+/// Before this, or from this on, no date of a mail can be true: a clock
+/// at zero (1970), a year written `99999`, a date in 2100 or 9999.
+fn possible(d: &DateTime<FixedOffset>) -> bool {
+    let floor = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
+    let ceiling = Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).single();
+    floor.is_none_or(|f| *d >= f) && ceiling.is_none_or(|c| *d < c)
+}
+
+/// Whether a receipt time can be one (see `possible`): a forged or broken
+/// `Received:` in 1970 or 9999 is no receipt time.
+pub fn possible_receipt(d: &DateTime<FixedOffset>) -> bool {
+    possible(d)
+}
+
 /// The instant the deadline is checked against: the Date header when it is
-/// plausible, else the receipt time. A Date before 2000, or more than two
-/// days after the receipt, is absurd (a wrong clock). The receipt time is
-/// the first trusted hop: the top-most `Received:` header, added by our own
-/// server (the ones below it are the sender's to write), else the delivery
-/// time the source knows (Maildir, IMAP INTERNALDATE).
+/// plausible, else the receipt time. A Date before 2000 or from 2100 on, or
+/// more than two days after the receipt, is absurd (a wrong clock). The
+/// receipt time is the first trusted hop: the top-most `Received:` header,
+/// added by our own server (the ones below it are the sender's to write),
+/// else the delivery time the source knows (Maildir, IMAP INTERNALDATE).
 pub fn effective_date(
     date: Option<DateTime<FixedOffset>>,
     received: Option<DateTime<FixedOffset>>,
 ) -> Option<DateTime<FixedOffset>> {
-    let floor = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
     let plausible = |d: &DateTime<FixedOffset>| {
-        floor.is_none_or(|f| *d >= f)
+        possible(d)
             && received.is_none_or(|r| {
                 r.checked_add_signed(Duration::days(2))
                     .is_none_or(|limit| *d <= limit)
@@ -226,13 +248,14 @@ pub fn effective_date(
     }
 }
 
-/// Like [`effective_date`], and says whether the Date header was set
-/// aside because it is more than a day before `first_hop`, the date of the
-/// top-most `Received:` header (written by our own server: the first hop we
-/// can trust; the ones below it are the sender's to write). A backdated mail
-/// (or one held a day in a queue) is then judged by its arrival, flagged
-/// `doubtful_date` for staff. A receipt time known only from the source
-/// (IMAP INTERNALDATE, Maildir) does not count here: a mail filed into the
+/// Like [`effective_date`], and says whether the Date header was **not
+/// believed** (flag `doubtful_date`): absurd (see [`effective_date`]), or
+/// more than a day before `first_hop`, the date of the top-most
+/// `Received:` header (written by our own server: the first hop we can
+/// trust; the ones below it are the sender's to write). The date returned
+/// is the one believed: the receipt time when there is one, else none. A
+/// receipt time known only from the source (IMAP INTERNALDATE, Maildir)
+/// does not count against a Date a day earlier: a mail filed into the
 /// mailbox later would look backdated.
 pub fn effective_date_checked(
     date: Option<DateTime<FixedOffset>>,
@@ -240,19 +263,20 @@ pub fn effective_date_checked(
     first_hop: Option<DateTime<FixedOffset>>,
 ) -> (Option<DateTime<FixedOffset>>, bool) {
     let effective = effective_date(date, received);
-    match (date, first_hop) {
-        (Some(d), Some(hop)) if effective == Some(d) => {
-            let backdated = hop
-                .checked_sub_signed(Duration::days(1))
-                .is_some_and(|limit| d < limit);
-            if backdated {
-                (Some(hop), true)
-            } else {
-                (effective, false)
-            }
-        }
-        _ => (effective, false),
+    let Some(d) = date else {
+        return (effective, false);
+    };
+    if effective != Some(d) {
+        return (effective, true);
     }
+    if let Some(hop) = first_hop
+        && hop
+            .checked_sub_signed(Duration::days(1))
+            .is_some_and(|limit| d < limit)
+    {
+        return (Some(hop), true);
+    }
+    (effective, false)
 }
 
 /// Adds the sender's address as contact email when the fiche has none.
@@ -593,28 +617,74 @@ mod tests {
 
     #[test]
     fn a_date_more_than_a_day_before_the_receipt_is_doubtful() {
+        let check = |d: &str, r, h| effective_date_checked(Some(dt(d)), r, h);
         let recv = Some(dt("2018-06-15T10:00:00+02:00"));
         // A week before the first trusted hop: the receipt time counts.
-        assert_eq!(
-            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv, recv),
-            (recv, true)
-        );
+        assert_eq!(check("2018-06-01T10:00:00+02:00", recv, recv), (recv, true));
         // Less than a day (slow delivery, clocks): the Date header counts.
         assert_eq!(
-            effective_date_checked(Some(dt("2018-06-14T12:00:00+02:00")), recv, recv),
+            check("2018-06-14T12:00:00+02:00", recv, recv),
             (Some(dt("2018-06-14T12:00:00+02:00")), false)
         );
         // No receipt time: nothing to doubt against.
         assert_eq!(
-            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), None, None),
+            check("2018-06-01T10:00:00+02:00", None, None),
             (Some(dt("2018-06-01T10:00:00+02:00")), false)
         );
         // A receipt time from the source only (an old mail filed into the
         // mailbox today): the Date header counts, no doubt.
         assert_eq!(
-            effective_date_checked(Some(dt("2018-06-01T10:00:00+02:00")), recv, None),
+            check("2018-06-01T10:00:00+02:00", recv, None),
             (Some(dt("2018-06-01T10:00:00+02:00")), false)
         );
+    }
+
+    #[test]
+    fn a_date_not_believed_is_always_doubtful() {
+        let hop = Some(dt("2018-06-02T10:00:00+02:00"));
+        // The epoch, the year 2000's eve, the far future behind a real hop:
+        // the receipt time is used, and the Date is flagged.
+        for d in [
+            "1970-01-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+            "2018-06-05T10:00:00+02:00",
+            "2100-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            assert_eq!(
+                effective_date_checked(Some(dt(d)), hop, hop),
+                (hop, true),
+                "{d}"
+            );
+        }
+        // With a receipt time from the source only, the same.
+        assert_eq!(
+            effective_date_checked(Some(dt("1970-01-01T00:00:00Z")), hop, None),
+            (hop, true)
+        );
+        // Nothing else known: an absurd Date gives no date at all.
+        for d in [
+            "1970-01-01T00:00:00Z",
+            "2100-01-01T10:00:00Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            assert_eq!(
+                effective_date_checked(Some(dt(d)), None, None),
+                (None, true),
+                "{d}"
+            );
+        }
+        // A plausible one is believed.
+        assert_eq!(
+            effective_date_checked(Some(dt("2026-03-02T10:00:00+01:00")), None, None),
+            (Some(dt("2026-03-02T10:00:00+01:00")), false)
+        );
+        // No Date: nothing to doubt.
+        assert_eq!(effective_date_checked(None, hop, hop), (hop, false));
+        // Receipt times: the same bounds.
+        assert!(possible_receipt(&dt("2026-12-06T10:00:00Z")));
+        assert!(!possible_receipt(&dt("9999-12-31T23:59:59-23:59")));
+        assert!(!possible_receipt(&dt("1970-01-01T00:00:00Z")));
     }
 
     #[test]
@@ -665,6 +735,7 @@ mod tests {
             is_body: false,
             encoding_problem: false,
             sender: Mailbox::default(),
+            mime_problem: None,
         };
         let l = Limits::default();
         let png = only(classify(

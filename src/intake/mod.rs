@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod imap;
 pub mod mail;
 pub mod pipeline;
+pub mod prescan;
 pub mod source;
 pub mod view;
 pub mod watch;
@@ -105,8 +106,9 @@ pub fn poison_message(raw: &RawMessage, attempts: u32) -> NewMessage {
 
 /// The Message-ID of raw bytes, reading only the headers.
 pub fn peek_message_id(bytes: &[u8]) -> Option<String> {
-    let m = mail::parse_headers(bytes)?;
-    mail::headers(&m).message_id
+    let repaired = mail::repaired(bytes);
+    let bytes = repaired.as_deref().unwrap_or(bytes);
+    mail::top_headers(bytes, &MailLimits::default())?.message_id
 }
 
 /// The Message-ID of a message read without the mail parser (which may be
@@ -198,44 +200,35 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, U
         size,
         ..NewMessage::default()
     };
-    let too_big = size > opts.mail_limits.max_message_bytes || (raw.bytes.len() as u64) < size;
-    let parsed = if too_big {
-        mail::parse_headers(&raw.bytes)
+    // The parser reads a repaired copy when the raw bytes would be misread
+    // (bare CR line ends, a message ending inside its headers).
+    let repaired = mail::repaired(&raw.bytes);
+    let bytes: &[u8] = repaired.as_deref().unwrap_or(&raw.bytes);
+    let limits = &opts.mail_limits;
+    let too_big = size > limits.max_message_bytes || (raw.bytes.len() as u64) < size;
+    // Bounds on what the parser would build, checked before it runs.
+    let refused = if too_big {
+        None
     } else {
-        mail::parse(&raw.bytes)
+        prescan::check(bytes, limits).err()
     };
-    let Some(msg) = parsed.filter(|m| !m.headers().is_empty()) else {
-        out.status = MessageStatus::Error;
-        out.reason = Some(
-            "message illisible : aucun en-tête reconnu ; le fichier n'est peut-être pas un e-mail"
-                .into(),
-        );
-        out.received_at = raw
-            .received_at
-            .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-        return Ok(out);
-    };
-    let h = mail::headers(&msg);
-    out.message_id = h.message_id.clone();
-    out.from_addr = h.from.address.clone();
-    out.from_name = h.from.name.clone();
-    out.subject = h.subject.clone();
-    out.date = h.date.map(|d| d.to_rfc3339());
-    let received = h
-        .received
-        .or_else(|| raw.received_at.map(|d| d.fixed_offset()));
-    out.received_at = received.as_ref().map(mail::utc_string);
-    let (effective, doubtful) = classify::effective_date_checked(h.date, received, h.received);
-    out.effective_at = effective.as_ref().map(mail::utc_string);
-    let late = effective.is_some_and(|d| d > opts.deadline);
-
-    if too_big {
+    if too_big || refused.is_some() {
+        let Some(h) = mail::top_headers(bytes, limits) else {
+            return Ok(unreadable(out, raw));
+        };
+        let (late, doubtful) = take_headers(&mut out, &h, raw, opts);
         out.status = MessageStatus::Rejected;
-        out.reason = Some(format!(
-            "message trop volumineux ({:.1} Mo, limite {:.0} Mo) : pièces jointes non lues ; le traiter à la main",
-            size as f64 / 1_048_576.0,
-            opts.mail_limits.max_message_bytes as f64 / 1_048_576.0
-        ));
+        out.reason = Some(match refused {
+            Some(prescan::Refused(why)) => format!(
+                "{why} : message refusé avant lecture (probablement piégé ou abîmé), conservé \
+                 tel quel, pièces jointes non lues ; le traiter à la main si besoin"
+            ),
+            None => format!(
+                "message trop volumineux ({:.1} Mo, limite {:.0} Mo) : pièces jointes non lues ; le traiter à la main",
+                size as f64 / 1_048_576.0,
+                limits.max_message_bytes as f64 / 1_048_576.0
+            ),
+        });
         if late {
             out.flags.push(flag::LATE.into());
         }
@@ -244,6 +237,20 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, U
         }
         return Ok(out);
     }
+    // No header line at all (bytes that are no mail: the parser would take
+    // the whole as one header's name): unreadable.
+    let top = prescan::header_block(
+        bytes,
+        0,
+        limits.max_header_fields,
+        limits.max_header_block_bytes,
+    );
+    let Some(msg) = mail::parse(bytes).filter(|m| !m.headers().is_empty() && top.fields > 0) else {
+        return Ok(unreadable(out, raw));
+    };
+    let h = mail::headers(&msg);
+    let (late, doubtful) = take_headers(&mut out, &h, raw, opts);
+    let effective = out.effective_at.clone();
 
     let walk = mail::walk(&msg, &opts.mail_limits);
     let d = classify::decide(&h, &walk, late, &opts.fiche_limits, &opts.reader)?;
@@ -286,6 +293,49 @@ fn process_inner(raw: &RawMessage, opts: &IntakeOptions) -> Result<NewMessage, U
         }
     }
     Ok(out)
+}
+
+/// A message in which no header was found.
+fn unreadable(mut out: NewMessage, raw: &RawMessage) -> NewMessage {
+    out.status = MessageStatus::Error;
+    out.reason = Some(
+        "message illisible : aucun en-tête reconnu ; le fichier n'est peut-être pas un e-mail"
+            .into(),
+    );
+    out.received_at = raw
+        .received_at
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    out
+}
+
+/// Copies the headers into the stored message and settles its dates:
+/// (late, doubtful date).
+fn take_headers(
+    out: &mut NewMessage,
+    h: &mail::Headers,
+    raw: &RawMessage,
+    opts: &IntakeOptions,
+) -> (bool, bool) {
+    out.message_id = h.message_id.clone();
+    out.from_addr = h.from.address.clone();
+    out.from_name = h.from.name.clone();
+    out.subject = h.subject.clone();
+    out.date = h.date.map(|d| d.to_rfc3339());
+    // A receipt time outside any possible one (a forged or broken
+    // `Received:` in 1970 or the year 9999) is no receipt time.
+    let hop = h.received.filter(classify::possible_receipt);
+    let received = hop.or_else(|| {
+        raw.received_at
+            .map(|d| d.fixed_offset())
+            .filter(classify::possible_receipt)
+    });
+    out.received_at = received.as_ref().map(mail::utc_string);
+    let (effective, doubtful) = classify::effective_date_checked(h.date, received, hop);
+    // A Date header that is no date is not believed either.
+    let doubtful = doubtful || h.date_unreadable;
+    out.effective_at = effective.as_ref().map(mail::utc_string);
+    let late = effective.is_some_and(|d| d > opts.deadline);
+    (late, doubtful)
 }
 
 #[cfg(test)]

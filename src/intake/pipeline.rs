@@ -55,6 +55,8 @@ pub struct ImportReport {
     /// Proposals created, and earlier ones they replaced as live revision.
     pub proposals: u64,
     pub superseded: u64,
+    /// Proposals created that are a revision of a fiche already received.
+    pub revisions: u64,
     /// New messages by status.
     pub by_status: BTreeMap<MessageStatus, u64>,
 }
@@ -548,12 +550,14 @@ impl<'s> Importer<'s> {
                 status,
                 proposals,
                 superseded,
+                revisions,
                 ..
             }) => {
                 *consecutive = 0;
                 self.report.new += 1;
                 self.report.proposals += proposals.len() as u64;
                 self.report.superseded += superseded.len() as u64;
+                self.report.revisions += revisions.len() as u64;
                 *self.report.by_status.entry(status).or_default() += 1;
                 progress(Progress::Stored {
                     source_ref: &source_ref,

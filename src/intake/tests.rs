@@ -113,7 +113,17 @@ fn a_delivery_report_is_an_auto_reply() {
 
 #[test]
 fn only_doc_pdf_rtf_is_unsupported_and_a_damaged_winmail_an_error() {
-    let doc = [0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
+    // An OLE2 file whose directory names a WordDocument stream.
+    let mut doc = vec![0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    doc.resize(512, 0);
+    for (name, kind) in [("Root Entry", 5u8), ("WordDocument", 2), ("1Table", 2)] {
+        let mut entry = vec![0u8; 128];
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        entry[..utf16.len()].copy_from_slice(&utf16);
+        entry[64..66].copy_from_slice(&((utf16.len() + 2) as u16).to_le_bytes());
+        entry[66] = kind;
+        doc.extend_from_slice(&entry);
+    }
     let tnef = [0x78u8, 0x9F, 0x3E, 0x22, 0, 0, 0];
     let m = run(&mail(
         "Subject: Fiche\r\n",
@@ -224,18 +234,20 @@ fn late_is_decided_on_the_date_or_the_receipt_time() {
     assert_eq!(m.flags, [flag::LATE]);
     assert_eq!(m.date, None);
     assert_eq!(m.effective_at.as_deref(), Some("2018-06-12T08:00:00Z"));
-    // Date absurd (a clock in 1970) with a receipt before the deadline: on time.
+    // Date absurd (a clock in 1970) with a receipt before the deadline: on
+    // time, by the receipt; the Date is not believed (flagged).
     let m = run(&mail(
         "Received: from a by b; Tue, 05 Jun 2018 10:00:00 +0200\r\nDate: Thu, 01 Jan 1970 00:00:00 +0000\r\nSubject: x\r\n",
         &[],
     ));
-    assert!(m.flags.is_empty(), "{:?}", m.flags);
-    // Date years ahead of the receipt: the receipt decides.
+    assert_eq!(m.flags, [flag::DOUBTFUL_DATE], "{:?}", m.flags);
+    assert_eq!(m.effective_at.as_deref(), Some("2018-06-05T08:00:00Z"));
+    // Date years ahead of the receipt: the receipt decides, flagged too.
     let m = run(&mail(
         "Received: from a by b; Tue, 05 Jun 2018 10:00:00 +0200\r\nDate: Wed, 01 Jan 2031 00:00:00 +0000\r\nSubject: x\r\n",
         &[],
     ));
-    assert!(m.flags.is_empty(), "{:?}", m.flags);
+    assert_eq!(m.flags, [flag::DOUBTFUL_DATE], "{:?}", m.flags);
     // The source's receipt time (Maildir) when there is no header at all.
     let mut raw = RawMessage::new(mail("Subject: x\r\n", &[]), "maildir:/m:1");
     raw.received_at = Some(

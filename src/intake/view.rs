@@ -3,7 +3,18 @@
 //! console shows this; it never parses mail itself. Text is returned as
 //! decoded, not made terminal-safe: the caller does that before drawing.
 
-use super::mail::{self, MailLimits};
+use super::mail::{self, Headers, MailLimits};
+use super::prescan;
+
+/// `Name <address>`, or whichever of the two is present.
+fn sender(h: &Headers) -> Option<String> {
+    match (&h.from.name, &h.from.address) {
+        (Some(n), Some(a)) => Some(format!("{n} <{a}>")),
+        (Some(n), None) => Some(n.clone()),
+        (None, Some(a)) => Some(a.clone()),
+        (None, None) => None,
+    }
+}
 
 /// Longest body text returned, in characters; the rest is cut with a note.
 pub const MAX_BODY_CHARS: usize = 20_000;
@@ -34,16 +45,30 @@ pub struct MessageView {
 /// Reads raw message bytes into a `MessageView`. Never fails: unreadable
 /// bytes give an empty view.
 pub fn message_view(bytes: &[u8]) -> MessageView {
+    let repaired = mail::repaired(bytes);
+    let bytes = repaired.as_deref().unwrap_or(bytes);
+    let limits = MailLimits::default();
+    // A message the parser would blow up on is not parsed here either.
+    if let Err(prescan::Refused(why)) = prescan::check(bytes, &limits) {
+        let Some(h) = mail::top_headers(bytes, &limits) else {
+            return MessageView::default();
+        };
+        return MessageView {
+            from: sender(&h),
+            date: h.date.map(|d| d.to_rfc3339()),
+            subject: h.subject,
+            body_text: format!(
+                "(texte non affiché : {why} ; le message est conservé tel quel dans la base)"
+            ),
+            attachments: Vec::new(),
+            body_truncated: false,
+        };
+    }
     let Some(msg) = mail::parse(bytes) else {
         return MessageView::default();
     };
     let h = mail::headers(&msg);
-    let from = match (&h.from.name, &h.from.address) {
-        (Some(n), Some(a)) => Some(format!("{n} <{a}>")),
-        (Some(n), None) => Some(n.clone()),
-        (None, Some(a)) => Some(a.clone()),
-        (None, None) => None,
-    };
+    let from = sender(&h);
     let mut body: String = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
     let mut body_truncated = false;
     if let Some((cut, _)) = body.char_indices().nth(MAX_BODY_CHARS) {

@@ -146,6 +146,13 @@ impl Draft {
 /// is at this moment (a letter states the rank of the moment it is shown
 /// or sent, read from the programme's order).
 pub fn letter_data(r: &LetterRecord) -> LetterData {
+    let same_instant = |a: &str, b: &str| match (
+        chrono::DateTime::parse_from_rfc3339(a),
+        chrono::DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
     let p = &r.proposal;
     let text = |k: &str| p.text(k).map(str::to_string);
     let reason = r.params.reason.clone();
@@ -165,11 +172,12 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
         },
         request_type: text("request_type"),
         target_country: text("target_country"),
-        received: r
-            .fiche
-            .date
-            .clone()
-            .or_else(|| r.fiche.effective_at.clone()),
+        // The sender's Date when it is the one believed, else the one
+        // believed (a Date set aside is never written to the sender).
+        received: match (&r.fiche.date, &r.fiche.effective_at) {
+            (Some(d), Some(e)) if same_instant(d, e) => Some(d.clone()),
+            (_, e) => e.clone(),
+        },
         slot: r.params.slot.clone(),
         space: r.params.space.clone(),
         previous_slot: r.params.previous_slot.clone(),

@@ -150,7 +150,9 @@ pub fn programme(snapshot: &Snapshot, edition: Edition) -> Result<String, Publis
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc)?;
+    // Every control character escaped (bidi overrides and C1 included):
+    // the file is read by people and web pages.
+    let mut s = crate::safe::json_escaped(serde_json::to_string_pretty(&doc)?);
     s.push('\n');
     Ok(s)
 }

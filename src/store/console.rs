@@ -262,7 +262,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
                     p.superseded_by, p.message_id, p.fields, p.extra, p.warnings, p.flags,
-                    coalesce(m.received_at, m.effective_at, m.date), m.from_addr, m.from_name,
+                    coalesce(m.received_at, m.effective_at), m.from_addr, m.from_name,
                     m.subject, coalesce(p.number, p.id), p.wait_pos, p.reason
              FROM proposals p JOIN messages m ON m.id = p.message_id
              WHERE CASE WHEN ?1 IS NULL THEN p.superseded_by IS NULL
@@ -408,7 +408,7 @@ impl Store {
              FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
              WHERE m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
                 OR (m.status = 'fiche' AND m.reason IS NOT NULL)
-             ORDER BY coalesce(m.received_at, m.effective_at, m.date, m.imported_at), m.id",
+             ORDER BY coalesce(m.received_at, m.effective_at, m.imported_at), m.id",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
@@ -513,7 +513,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (sha, effective, sender): (String, Option<String>, Option<String>) = tx
             .query_row(
-                "SELECT sha256, coalesce(effective_at, received_at, date), sender_key
+                "SELECT sha256, coalesce(effective_at, received_at), sender_key
                  FROM messages WHERE id = ?1",
                 [message_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

@@ -446,6 +446,7 @@ impl Store {
 
         let mut proposals = Vec::new();
         let mut superseded = Vec::new();
+        let mut revisions = Vec::new();
         let mut keys_seen: Vec<String> = Vec::new();
         for (position, att) in msg.attachments.iter().enumerate() {
             tx.prepare_cached(
@@ -532,6 +533,14 @@ impl Store {
                 superseded.push(prev);
                 replaced = Some(prev);
             }
+            if let Some(key) = &key {
+                let in_chain: i64 = tx
+                    .prepare_cached("SELECT count(*) FROM proposals WHERE chain_key = ?1")?
+                    .query_row([key], |r| r.get(0))?;
+                if in_chain > 1 {
+                    revisions.push(id);
+                }
+            }
             refresh_probable_versions(&tx, &at, message_id, id, replaced)?;
             proposals.push(id);
         }
@@ -547,6 +556,7 @@ impl Store {
             status: msg.status,
             proposals,
             superseded,
+            revisions,
         };
         if let Some(f) = in_tx {
             f(&tx, &outcome)?;

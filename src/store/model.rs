@@ -163,6 +163,9 @@ pub enum IngestOutcome {
         proposals: Vec<i64>,
         /// Proposals that stopped being the live revision because of this message.
         superseded: Vec<i64>,
+        /// Proposals of this message that joined the chain of a fiche
+        /// already received (a revision, newer or older than the others).
+        revisions: Vec<i64>,
     },
     /// Already stored (same SHA-256 or same Message-ID): nothing written
     /// (but for the watermark, when one was given).

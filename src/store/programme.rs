@@ -89,7 +89,7 @@ pub(super) fn candidates(
                 CASE json_type(p.fields, '$.cuf_member') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END,
                 json_extract(p.fields, '$.theme'),
                 EXISTS (SELECT 1 FROM json_each(p.flags) WHERE value = 'late'),
-                coalesce(m.received_at, m.effective_at, m.date)
+                coalesce(m.received_at, m.effective_at)
          FROM proposals p JOIN messages m ON m.id = p.message_id
          WHERE p.superseded_by IS NULL AND (?1 IS NULL OR p.kind = ?1)
            AND (?2 IS NULL OR p.number = ?2)

@@ -2,8 +2,9 @@
 //! of `fixtures/hostile/` (the reproducers of the fuzzing run, each mailed
 //! as an attachment, and the mails that came with them), the corpus zip
 //! bomb, a file that makes the reader spin forever and one that makes it
-//! sleep forever (debug builds' `FICHES_TEST_READER_HOOKS`), and the kept
-//! crashers of `fixtures/fuzz/crashers/`.
+//! sleep forever (debug builds' `FICHES_TEST_READER_HOOKS`), mails of
+//! header lines by the hundred thousand, and the kept crashers of
+//! `fixtures/fuzz/crashers/`.
 
 use std::path::{Path, PathBuf};
 
@@ -131,6 +132,41 @@ pub fn hostile_mails() -> Vec<Hostile> {
             name: name.into(),
         });
     }
+    // Mail structure the parser would blow up on (built here): a header of
+    // 300,000 empty lines, and 30 parts of 1,500 each. Refused before
+    // parsing, stored `rejected`.
+    let head = |mid: &str| {
+        format!(
+            "From: Flot <flot@example.org>\r\nSubject: en-tetes\r\nMessage-ID: <{mid}>\r\n\
+             Date: Wed, 23 May 2018 09:30:00 +0200\r\n"
+        )
+    };
+    let mid = "hostile-header-lines@test.example".to_string();
+    out.push(Hostile {
+        bytes: format!("{}{}\r\nx\r\n", head(&mid), "X:\r\n".repeat(300_000)).into_bytes(),
+        message_id: mid,
+        status: "rejected",
+        dying_attachments: 0,
+        name: "header-lines".into(),
+    });
+    let mid = "hostile-part-header-lines@test.example".to_string();
+    let mut parts = format!(
+        "{}Content-Type: multipart/mixed; boundary=\"p\"\r\n\r\n",
+        head(&mid)
+    );
+    for _ in 0..30 {
+        parts.push_str("--p\r\n");
+        parts.push_str(&"X:\r\n".repeat(1_500));
+        parts.push_str("\r\nx\r\n");
+    }
+    parts.push_str("--p--\r\n");
+    out.push(Hostile {
+        bytes: parts.into_bytes(),
+        message_id: mid,
+        status: "rejected",
+        dying_attachments: 0,
+        name: "part-header-lines".into(),
+    });
     let crashers = fixtures().join("fuzz/crashers");
     if let Ok(entries) = std::fs::read_dir(&crashers) {
         let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
