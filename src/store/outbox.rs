@@ -325,6 +325,26 @@ pub struct DueLetters {
     pub waiting: Vec<(i64, String)>,
 }
 
+impl DueLetters {
+    /// Splits approved pending items `(key, next_attempt_at)` into those due
+    /// now and those waiting for their next try (`ignore_backoff`: all due).
+    /// One rule for letters and the partners' e-mails.
+    pub(super) fn split(
+        rows: Vec<(i64, Option<String>)>,
+        now_utc: &str,
+        ignore_backoff: bool,
+    ) -> Self {
+        let (mut due, mut waiting) = (Vec::new(), Vec::new());
+        for (key, next) in rows {
+            match next {
+                Some(t) if !ignore_backoff && t.as_str() > now_utc => waiting.push((key, t)),
+                _ => due.push(key),
+            }
+        }
+        DueLetters { due, waiting }
+    }
+}
+
 /// One line of a letter's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LetterEvent {
@@ -1708,14 +1728,7 @@ impl Store {
         let rows: Vec<(i64, Option<String>)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let (mut due, mut waiting) = (Vec::new(), Vec::new());
-        for (id, next) in rows {
-            match next {
-                Some(n) if !ignore_backoff && n.as_str() > now_utc => waiting.push((id, n)),
-                _ => due.push(id),
-            }
-        }
-        Ok(DueLetters { due, waiting })
+        Ok(DueLetters::split(rows, now_utc, ignore_backoff))
     }
 
     /// At the start of a send run (the sender holds the lock, so no other

@@ -405,14 +405,7 @@ impl Store {
         let rows: Vec<(i64, Option<String>)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let (mut due, mut waiting) = (Vec::new(), Vec::new());
-        for (n, next) in rows {
-            match next {
-                Some(t) if !ignore_backoff && t.as_str() > now_utc => waiting.push((n, t)),
-                _ => due.push(n),
-            }
-        }
-        Ok(DueLetters { due, waiting })
+        Ok(DueLetters::split(rows, now_utc, ignore_backoff))
     }
 
     /// At the start of a send run: e-mails left in `sending` by a sender
