@@ -184,9 +184,8 @@ fn is_mark_word(word: &str) -> bool {
     if t.is_empty() || t.len() > 16 {
         return false;
     }
-    if !t.is_empty()
-        && t.chars()
-            .all(|c| MARKED.contains(&c) || matches!(c, '←' | '⇐' | '<' | '-' | '='))
+    if t.chars()
+        .all(|c| MARKED.contains(&c) || matches!(c, '←' | '⇐' | '<' | '-' | '='))
         && t.chars().any(|c| c != '-' && c != '=')
     {
         return true;
@@ -197,6 +196,10 @@ fn is_mark_word(word: &str) -> bool {
             .map(|(w, _)| fold(w))
             .collect()
     });
+    // A plain ASCII word folds to itself in lower case: compared as is.
+    if t.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return words.iter().any(|w| w.eq_ignore_ascii_case(t));
+    }
     let f = fold(t);
     !f.is_empty() && words.contains(&f)
 }

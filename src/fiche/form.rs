@@ -717,7 +717,8 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         kind,
         ..Fiche::default()
     };
-    let mut consumed: labels::FastSet<Pos> = labels::FastSet::default();
+    let mut consumed: labels::FastSet<Pos> =
+        labels::FastSet::with_capacity_and_hasher(64, Default::default());
     let mut langs = Vec::new();
     let mut raw: BTreeMap<usize, Answer> = BTreeMap::new();
     let mut label_count = 0;
