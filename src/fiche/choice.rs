@@ -37,22 +37,23 @@ pub(crate) const MARKED: &[char] = &[
 ];
 pub(crate) const UNMARKED: &[char] = &['☐', '□', '▢', '○', '◯', '⬜', '❏', '❑', '◻'];
 
-/// One option-sized piece of an answer, with its mark and look.
+/// One option-sized piece of an answer, with its mark and look, and the
+/// option its text names (found once, when the item is made).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Item {
     pub mark: Mark,
     pub text: String,
     pub look: Look,
+    pub names: Option<(&'static Opt, OptMatch, Lang)>,
 }
 
-/// The characters of a text with their byte offsets, typed box markers
-/// ("[x]", "( )") turned into one glyph each.
-fn glyphs(text: &str) -> Vec<(char, usize)> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        let typed = [
+/// The glyph at byte `i` of a text and its length in bytes: a character,
+/// or a typed box marker ("[x]", "( )") read as one box glyph.
+fn glyph_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let rest = text.get(i..)?;
+    let c = rest.chars().next()?;
+    if c == '[' || c == '(' {
+        for (t, g) in [
             ("[x]", '☒'),
             ("[X]", '☒'),
             ("(x)", '☒'),
@@ -60,41 +61,33 @@ fn glyphs(text: &str) -> Vec<(char, usize)> {
             ("[ ]", '☐'),
             ("[]", '☐'),
             ("( )", '☐'),
-        ]
-        .iter()
-        .find(|(t, _)| rest.starts_with(t));
-        if let Some((t, g)) = typed {
-            out.push((*g, i));
-            i += t.len();
-            continue;
+        ] {
+            if rest.starts_with(t) {
+                return Some((g, t.len()));
+            }
         }
-        let c = rest.chars().next().unwrap_or(' ');
-        out.push((c, i));
-        i += c.len_utf8();
     }
-    out
+    Some((c, c.len_utf8()))
 }
 
 /// Splits a cell's text (from byte `from`) into items: one per line, and
 /// within a line at each box glyph, tab or run of two spaces. Returns
 /// (start, end) byte ranges in the cell's text.
 fn split_ranges(text: &str, from: usize) -> Vec<(usize, usize)> {
-    let chars = glyphs(&text[from..]);
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut spaces = 0usize;
     let mut last_end = 0usize;
-    let end_of = |k: usize| chars.get(k).map_or(text.len() - from, |(_, o)| *o);
-    let mut k = 0;
-    while k < chars.len() {
-        let (c, off) = chars[k];
+    let mut i = from;
+    while let Some((c, len)) = glyph_at(text, i) {
+        let off = i;
+        i += len;
         let is_box = MARKED.contains(&c) || UNMARKED.contains(&c);
         if c == '\n' {
             if let Some(s) = start.take() {
                 out.push((s, last_end));
             }
             spaces = 0;
-            k += 1;
             continue;
         }
         if is_box && let Some(s) = start.take() {
@@ -107,20 +100,18 @@ fn split_ranges(text: &str, from: usize) -> Vec<(usize, usize)> {
             {
                 out.push((s, last_end));
             }
-            k += 1;
             continue;
         }
         spaces = 0;
         if start.is_none() {
             start = Some(off);
         }
-        last_end = end_of(k + 1);
-        k += 1;
+        last_end = i;
     }
     if let Some(s) = start {
         out.push((s, last_end));
     }
-    out.into_iter().map(|(a, b)| (a + from, b + from)).collect()
+    out
 }
 
 /// The items of a cell's text from byte `from`. An item that names no
@@ -139,12 +130,14 @@ pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<It
                 None => (mark, body),
             },
         };
+        let names = match_option(&body, opts);
         let item = Item {
             mark,
-            text: body.clone(),
+            text: body,
             look: cell.look_of(a, b),
+            names,
         };
-        if !raw.contains(['/', ',', ';']) || match_option(&body, opts).is_some() {
+        if names.is_some() || !raw.contains(['/', ',', ';']) {
             out.push(item);
             continue;
         }
@@ -163,10 +156,12 @@ pub(crate) fn items_of(cell: &Cell, from: usize, opts: &'static [Opt]) -> Vec<It
             .filter_map(|(x, y)| {
                 let t = cell.text[x..y].trim();
                 let (m, body) = take_mark(t);
-                match_option(&body, opts).map(|_| Item {
+                let names = match_option(&body, opts);
+                names.map(|_| Item {
                     mark: if mark == Mark::Marked { mark } else { m },
                     text: body,
                     look: cell.look_of(x, y),
+                    names,
                 })
             })
             .collect();
@@ -189,9 +184,8 @@ fn is_mark_word(word: &str) -> bool {
     if t.is_empty() || t.len() > 16 {
         return false;
     }
-    if !t.is_empty()
-        && t.chars()
-            .all(|c| MARKED.contains(&c) || matches!(c, '←' | '⇐' | '<' | '-' | '='))
+    if t.chars()
+        .all(|c| MARKED.contains(&c) || matches!(c, '←' | '⇐' | '<' | '-' | '='))
         && t.chars().any(|c| c != '-' && c != '=')
     {
         return true;
@@ -202,6 +196,10 @@ fn is_mark_word(word: &str) -> bool {
             .map(|(w, _)| fold(w))
             .collect()
     });
+    // A plain ASCII word folds to itself in lower case: compared as is.
+    if t.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return words.iter().any(|w| w.eq_ignore_ascii_case(t));
+    }
     let f = fold(t);
     !f.is_empty() && words.contains(&f)
 }
@@ -231,10 +229,10 @@ fn marked_after(body: &str, opts: &'static [Opt]) -> Option<String> {
 
 /// An item that is only a mark ("✓", "X", "oui" alone in its cell or
 /// between two runs of spaces), not an option of the field.
-fn is_lone_mark(item: &Item, opts: &'static [Opt]) -> bool {
+fn is_lone_mark(item: &Item) -> bool {
     match item.mark {
         Mark::Marked => item.text.is_empty(),
-        Mark::Bare => is_mark_word(&item.text) && match_option(&item.text, opts).is_none(),
+        Mark::Bare => item.names.is_none() && is_mark_word(&item.text),
         Mark::Unmarked => false,
     }
 }
@@ -242,12 +240,12 @@ fn is_lone_mark(item: &Item, opts: &'static [Opt]) -> bool {
 /// Gives each lone mark to the option it was typed after (or, first of
 /// all, before): "☐ Oui ✓ ☐ Non", cells "☐ Commune" | "x" | "☐ Région".
 /// `None` when there is no lone mark.
-fn attach_lone_marks(items: &[Item], opts: &'static [Opt]) -> Option<Vec<Item>> {
-    let lone: Vec<bool> = items.iter().map(|i| is_lone_mark(i, opts)).collect();
+fn attach_lone_marks(items: &[Item]) -> Option<Vec<Item>> {
+    let lone: Vec<bool> = items.iter().map(is_lone_mark).collect();
     if !lone.contains(&true) {
         return None;
     }
-    let names = |k: usize| !lone[k] && match_option(&items[k].text, opts).is_some();
+    let names = |k: usize| !lone[k] && items[k].names.is_some();
     let mut out: Vec<Item> = items.to_vec();
     let mut keep = vec![true; items.len()];
     for k in (0..items.len()).filter(|k| lone[*k]) {
@@ -595,10 +593,10 @@ struct Found {
     look: Look,
 }
 
-fn found(items: &[&Item], opts: &'static [Opt]) -> Vec<Found> {
+fn found(items: &[&Item]) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     for item in items {
-        if let Some((o, how, lang)) = match_option(&item.text, opts)
+        if let Some((o, how, lang)) = item.names
             && !out.iter().any(|f| f.opt.value == o.value)
         {
             out.push(Found {
@@ -671,11 +669,17 @@ fn by_look<'f>(cands: &'f [&'f Found]) -> Option<Result<&'f Found, String>> {
 /// Reads a choice from the items of its answer. `raw` is the answer's text
 /// as written (for messages).
 pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Choice {
-    let attached = attach_lone_marks(items, opts);
+    // Items name options of the list they were read against (`items_of`).
+    debug_assert!(
+        items
+            .iter()
+            .all(|i| i.names.is_none_or(|(o, _, _)| opts.contains(o)))
+    );
+    let attached = attach_lone_marks(items);
     let items = attached.as_deref().unwrap_or(items);
     let with = |m: Mark| items.iter().filter(|i| i.mark == m).collect::<Vec<_>>();
     let marked_items = with(Mark::Marked);
-    let marked = found(&marked_items, opts);
+    let marked = found(&marked_items);
     match marked.len() {
         1 => {
             return Choice::One {
@@ -700,7 +704,7 @@ pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Ch
 
     // No mark: options told apart by strike-through or by their look.
     let unmarked: Vec<&Item> = items.iter().filter(|i| i.mark != Mark::Marked).collect();
-    let all = found(&unmarked, opts);
+    let all = found(&unmarked);
     let struck = all.iter().filter(|f| f.look.strike).count();
     let kept: Vec<&Found> = all.iter().filter(|f| !f.look.strike).collect();
     if struck > 0 {
@@ -750,7 +754,7 @@ pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Ch
     if bare_items.is_empty() {
         return Choice::Absent;
     }
-    let bare = found(&bare_items, opts);
+    let bare = found(&bare_items);
     let has_boxes = items.iter().any(|i| i.mark == Mark::Unmarked);
     match bare.len() {
         0 => Choice::Unrecognised,

@@ -448,11 +448,9 @@ fn row_is_form_text(classes: &[Vec<Class>], r: usize) -> bool {
 fn looks_like_options(cell: &Cell, opts: &'static [spec::Opt]) -> bool {
     let items = choice::items_of(cell, 0, opts);
     !items.is_empty()
-        && items.iter().all(|i| {
-            i.text.is_empty()
-                || choice::match_option(&i.text, opts).is_some()
-                || i.mark != choice::Mark::Bare
-        })
+        && items
+            .iter()
+            .all(|i| i.text.is_empty() || i.names.is_some() || i.mark != choice::Mark::Bare)
 }
 
 /// How far right of their labels a sheet's answers usually stand: the
@@ -719,7 +717,8 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
         kind,
         ..Fiche::default()
     };
-    let mut consumed: labels::FastSet<Pos> = labels::FastSet::default();
+    let mut consumed: labels::FastSet<Pos> =
+        labels::FastSet::with_capacity_and_hasher(64, Default::default());
     let mut langs = Vec::new();
     let mut raw: BTreeMap<usize, Answer> = BTreeMap::new();
     let mut label_count = 0;
@@ -1301,7 +1300,7 @@ fn names_a_slot(text: &str, opts: &'static [spec::Opt]) -> bool {
     let cell = Cell::text(0, text);
     choice::items_of(&cell, 0, opts)
         .iter()
-        .any(|i| choice::match_option(&i.text, opts).is_some_and(|(o, _, _)| o.value != "any"))
+        .any(|i| i.names.is_some_and(|(o, _, _)| o.value != "any"))
         || choice::times_in(text)
             .iter()
             .any(|t| opts.iter().any(|o| o.value == t))

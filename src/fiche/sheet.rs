@@ -119,7 +119,7 @@ impl<'l> SheetBuilder<'l> {
     fn new(limits: &'l Limits) -> Self {
         SheetBuilder {
             limits,
-            rows: Vec::new(),
+            rows: Vec::with_capacity(64),
             in_order: true,
             ignored_far_cells: 0,
             odd_dates: Vec::new(),
@@ -143,7 +143,12 @@ impl<'l> SheetBuilder<'l> {
                 self.in_order = false;
                 self.rows.push((row, vec![cell]));
             }
-            _ => self.rows.push((row, vec![cell])),
+            _ => {
+                // A form's row holds a label, an answer, perhaps a note.
+                let mut cells = Vec::with_capacity(4);
+                cells.push(cell);
+                self.rows.push((row, cells));
+            }
         }
     }
 

@@ -219,11 +219,24 @@ impl<'a> SafeZip<'a> {
         if let Some(n) = self.names.iter().find(|n| *n == name) {
             return Some(n);
         }
-        let norm = |s: &str| s.replace('\\', "/").to_ascii_lowercase();
-        let wanted = norm(name.trim_start_matches('/'));
+        // Compared byte by byte, `\\` as `/`, ASCII case aside: no copy.
+        let same = |a: &str, b: &str| {
+            a.len() == b.len()
+                && a.bytes().zip(b.bytes()).all(|(x, y)| {
+                    let n = |c: u8| {
+                        if c == b'\\' {
+                            b'/'
+                        } else {
+                            c.to_ascii_lowercase()
+                        }
+                    };
+                    n(x) == n(y)
+                })
+        };
+        let wanted = name.trim_start_matches('/');
         self.names
             .iter()
-            .find(|n| norm(n.trim_start_matches('/')) == wanted)
+            .find(|n| same(n.trim_start_matches('/'), wanted))
             .map(String::as_str)
     }
 
