@@ -24,6 +24,15 @@ pub enum TextEdit {
     Cancel,
 }
 
+/// An answer to a draft question (leaving one, or one found at start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftAnswer {
+    Save,
+    Abandon,
+    Stay,
+    Resume,
+}
+
 /// What the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -91,6 +100,7 @@ pub enum Action {
     Confirm,
     Resize(u16, u16),
     Text(TextEdit),
+    Draft(DraftAnswer),
 }
 
 /// How keys are read at the moment.
@@ -105,6 +115,10 @@ pub enum KeyMode {
     Confirm,
     /// The suggestion's draft: confirm, cancel, scroll.
     Suggestion,
+    /// "Brouillon non enregistré : (e)nregistrer, (a)bandonner, (r)ester".
+    DraftLeave,
+    /// "Un brouillon … a été retrouvé : (r)eprendre / (a)bandonner".
+    DraftFound,
 }
 
 pub fn key_mode(app: &App) -> KeyMode {
@@ -115,6 +129,8 @@ pub fn key_mode(app: &App) -> KeyMode {
         Overlay::KindChoice { .. } => KeyMode::KindChoice,
         Overlay::Confirm(_) => KeyMode::Confirm,
         Overlay::Suggestion { .. } => KeyMode::Suggestion,
+        Overlay::DraftLeave { .. } => KeyMode::DraftLeave,
+        Overlay::DraftFound => KeyMode::DraftFound,
         Overlay::None if app.input.is_some() => KeyMode::Typing,
         Overlay::None => KeyMode::Normal(app.screen),
     }
@@ -217,6 +233,18 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
                 Some(Action::Escape)
             }
             _ => movement(&key),
+        },
+        KeyMode::DraftLeave => match key.code {
+            KeyCode::Char('e' | 'E') => Some(Action::Draft(DraftAnswer::Save)),
+            KeyCode::Char('a' | 'A') => Some(Action::Draft(DraftAnswer::Abandon)),
+            KeyCode::Char('r' | 'R') | KeyCode::Esc => Some(Action::Draft(DraftAnswer::Stay)),
+            _ => None,
+        },
+        KeyMode::DraftFound => match key.code {
+            KeyCode::Char('r' | 'R') | KeyCode::Enter => Some(Action::Draft(DraftAnswer::Resume)),
+            KeyCode::Char('a' | 'A') => Some(Action::Draft(DraftAnswer::Abandon)),
+            KeyCode::Char('q') => Some(Action::Quit),
+            _ => None,
         },
         KeyMode::Normal(screen) => normal(screen, key),
     }

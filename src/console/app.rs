@@ -145,7 +145,7 @@ impl TextInput {
 /// done on the answer is checked against that version, whatever was
 /// refreshed meanwhile — a colleague's change in between is a conflict,
 /// never silently overwritten.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Seen {
     /// Row id (storage id of the live revision shown).
     pub id: i64,
@@ -201,6 +201,12 @@ pub enum Overlay {
     Suggestion {
         scroll: u16,
     },
+    /// "Brouillon non enregistré": save, abandon or stay, before `then`.
+    DraftLeave {
+        then: super::action::Action,
+    },
+    /// A draft left by an earlier console of this user (`App::recovered`).
+    DraftFound,
 }
 
 /// What a confirmation is for.
@@ -501,6 +507,8 @@ pub struct App {
     pub triage_scroll: u16,
     pub correct_cursor: usize,
     pub draft: Option<Draft>,
+    /// A draft found at start, offered to take up again.
+    pub recovered: Option<super::draft::Recovered>,
     pub envoi: Envoi,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
@@ -552,6 +560,7 @@ impl App {
             triage_scroll: 0,
             correct_cursor: 0,
             draft: None,
+            recovered: None,
             envoi: Envoi::default(),
             notice: None,
             undo: Vec::new(),

@@ -711,3 +711,42 @@ pub fn n_send_done(sent: usize, other: usize, error: Option<&str>) -> String {
 pub fn n_send_failed(e: &str) -> String {
     format!("Envoi impossible : {e}")
 }
+
+// Drafts (issue 14): never lost.
+pub const DRAFT_LEAVE_TITLE: &str = "Brouillon non enregistré";
+pub const DRAFT_LEAVE_QUESTION: &str =
+    "Brouillon non enregistré : (e)nregistrer, (a)bandonner, (r)ester";
+pub const DRAFT_LEAVE_KEYS: &str = "e enregistrer · a abandonner · r/Échap rester";
+pub const DRAFT_LEAVE_QUIT: &str =
+    "Ctrl-C encore : quitter en gardant le brouillon (il sera proposé à la prochaine console).";
+pub const DRAFT_FOUND_TITLE: &str = "Brouillon retrouvé";
+pub const DRAFT_FOUND_KEYS: &str = "r reprendre · a abandonner";
+pub const DRAFT_FOUND_ABANDONED: &str = "Brouillon retrouvé abandonné : il a été effacé.";
+pub const DRAFT_TYPED_ABANDONED: &str = "Texte abandonné : rien n'a été enregistré.";
+pub const DRAFT_RESUMED: &str =
+    "Brouillon repris : Entrée pour valider le texte, S pour enregistrer la fiche.";
+pub fn draft_found(when: &str) -> String {
+    format!("Un brouillon du {when} a été retrouvé : (r)eprendre / (a)bandonner")
+}
+pub fn draft_hand(message_id: i64, kind: Kind, fields: usize) -> String {
+    format!(
+        "fiche {} saisie à la main pour le message n° {message_id} ({fields} champ{} rempli{})",
+        kind_long(Some(kind)),
+        plural(fields),
+        plural(fields)
+    )
+}
+pub fn draft_reason(number: i64, text: &str) -> String {
+    format!("motif de refus de la proposition n° {number} : « {text} »")
+}
+pub fn draft_field(label: &str, number: Option<i64>, text: &str) -> String {
+    match number {
+        Some(n) => format!("champ « {label} » de la proposition n° {n} : « {text} »"),
+        None => format!("champ « {label} » de la fiche saisie à la main : « {text} »"),
+    }
+}
+pub fn n_draft_not_kept(e: &str) -> String {
+    format!(
+        "Brouillon : impossible de l'écrire dans la base ({e}) ; nouvel essai à la prochaine frappe."
+    )
+}

@@ -117,6 +117,9 @@ pub enum Effect {
     /// Send these letters (id, version shown) and e-mails to the partners
     /// (publication, version shown) on the sending thread.
     SendBatch(Vec<(i64, i64)>, Vec<(u32, i64)>),
+    /// Once the effects before it are done: this action (what staff asked
+    /// for before a draft was saved: another screen, quitting).
+    Then(Action),
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -202,7 +205,7 @@ fn refiltered(app: &mut App) -> Vec<Effect> {
     selection_changed(app)
 }
 
-fn selection_changed(app: &mut App) -> Vec<Effect> {
+pub(super) fn selection_changed(app: &mut App) -> Vec<Effect> {
     app.decide_cursor = 0;
     app.decide_anchor = None;
     match app.current_id() {
@@ -885,7 +888,7 @@ fn set_field(
     }]
 }
 
-fn save_draft(app: &mut App) -> Vec<Effect> {
+pub(super) fn save_draft(app: &mut App) -> Vec<Effect> {
     let Some(d) = &mut app.draft else {
         return vec![];
     };
@@ -905,6 +908,11 @@ fn save_draft(app: &mut App) -> Vec<Effect> {
         kind: d.kind,
         fields: d.fields.clone(),
     }]
+}
+
+/// The text being typed, submitted as Entrée would.
+pub(super) fn submit_input(app: &mut App) -> Vec<Effect> {
+    text_edit(app, TextEdit::Submit)
 }
 
 fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
@@ -1026,6 +1034,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Resize(..) | Action::WheelUp | Action::WheelDown
     ) {
         app.notice = None;
+    }
+    // Unsaved drafts are asked about before they are left.
+    if let Some(effects) = super::draft::intercept(app, action) {
+        return effects;
     }
     // Overlays take their keys first.
     match (&mut app.overlay, action) {
@@ -1369,7 +1381,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::ChooseKind(_) | Action::Confirm => vec![],
+        Action::ChooseKind(_) | Action::Confirm | Action::Draft(_) => vec![],
         Action::DropLetter => {
             let partners = selected_is_partners(app);
             if let Some((id, version)) = letter_in(

@@ -8,6 +8,7 @@
 mod corriger;
 mod decider;
 pub mod detail;
+mod drafts;
 pub mod envoi;
 pub mod overlays;
 mod programme;
@@ -56,6 +57,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Overlay::Picker(p) => overlays::picker(frame, area, app, p),
         Overlay::Confirm(c) => overlays::confirm(frame, area, app, c),
         Overlay::Suggestion { scroll } => overlays::suggestion(frame, area, app, *scroll),
+        Overlay::DraftLeave { then } => drafts::leave(frame, area, app, *then),
+        Overlay::DraftFound => drafts::found(frame, area, app),
     }
     sanitize_buffer(frame.buffer_mut());
 }
