@@ -70,6 +70,8 @@ pub enum Action {
     Pick,
     /// Programme: compute the programme suggestion and show its draft.
     Suggest,
+    /// Programme: preview what `fiches publish` would publish, then publish.
+    Publish,
     /// Décider: one step up the waiting list.
     WaitUp,
     /// Décider: one step down the waiting list.
@@ -131,6 +133,7 @@ pub fn key_mode(app: &App) -> KeyMode {
         Overlay::Suggestion { .. } => KeyMode::Suggestion,
         Overlay::DraftLeave { .. } => KeyMode::DraftLeave,
         Overlay::DraftFound => KeyMode::DraftFound,
+        Overlay::Publish { .. } => KeyMode::Suggestion,
         Overlay::None if app.input.is_some() => KeyMode::Typing,
         Overlay::None => KeyMode::Normal(app.screen),
     }
@@ -289,6 +292,7 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Programme, KeyCode::Char('m')) => Some(Action::Pick),
         (Screen::Programme, KeyCode::Char('x')) => Some(Action::Withdraw),
         (Screen::Programme, KeyCode::Char('S')) => Some(Action::Suggest),
+        (Screen::Programme, KeyCode::Char('P')) => Some(Action::Publish),
         (Screen::Envoi, KeyCode::Char('p')) => Some(Action::TakeBack),
         (Screen::Triage, KeyCode::Char('m')) => Some(Action::ToggleHandled),
         (Screen::Triage, KeyCode::Char('n')) => Some(Action::NewFiche),

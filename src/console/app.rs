@@ -207,6 +207,10 @@ pub enum Overlay {
     },
     /// A draft left by an earlier console of this user (`App::recovered`).
     DraftFound,
+    /// What publishing now would publish (`App::publish_preview`).
+    Publish {
+        scroll: u16,
+    },
 }
 
 /// What a confirmation is for.
@@ -231,6 +235,9 @@ pub enum Confirm {
         version: i64,
         organisation: String,
     },
+    /// Publish the programme as previewed: publication `number`, counted
+    /// from publication `since` (refused if another came meanwhile).
+    Publish { number: u32, since: Option<u32> },
     /// Take back the last decision on a proposal (the journal line shown).
     Undo {
         number: i64,
@@ -507,6 +514,10 @@ pub struct App {
     pub triage_scroll: u16,
     pub correct_cursor: usize,
     pub draft: Option<Draft>,
+    /// The last publication: number and date (status line).
+    pub last_publication: Option<(u32, Option<DateTime<Utc>>)>,
+    /// What `fiches publish` would publish now (the Publier overlay).
+    pub publish_preview: Option<crate::commands::publish::Preview>,
     /// A draft found at start, offered to take up again.
     pub recovered: Option<super::draft::Recovered>,
     pub envoi: Envoi,
@@ -560,6 +571,8 @@ impl App {
             triage_scroll: 0,
             correct_cursor: 0,
             draft: None,
+            last_publication: None,
+            publish_preview: None,
             recovered: None,
             envoi: Envoi::default(),
             notice: None,

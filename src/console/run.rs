@@ -73,6 +73,9 @@ pub struct Options {
     pub smtp: Option<SmtpConfig>,
     /// After how long without contact the daemon is called silent.
     pub silent_after: Duration,
+    /// The configuration, to publish from the console as `fiches publish`
+    /// does; `None`: publishing says why it cannot.
+    pub config: Option<crate::config::Config>,
 }
 
 impl Options {
@@ -92,6 +95,7 @@ impl Options {
             letters: None,
             smtp: None,
             silent_after: crate::status::SILENT_AFTER,
+            config: None,
         }
     }
 }
@@ -113,6 +117,7 @@ pub struct Session {
     /// When the daemon's lock was last looked at (a daemon that stops
     /// writes nothing: the lock says it).
     daemon_checked: Instant,
+    config: Option<crate::config::Config>,
     /// The draft as last written to the database (JSON), `None`: none there.
     draft_written: Option<String>,
     /// Since when the draft differs from what was written, and its last change.
@@ -192,6 +197,7 @@ impl Session {
             sending: None,
             silent_after: opts.silent_after,
             daemon_checked: Instant::now(),
+            config: opts.config,
             draft_written: None,
             draft_dirty: None,
         };
@@ -223,6 +229,7 @@ impl Session {
         self.app.triage = self.store.triage_messages()?;
         self.app.clamp_triage();
         self.app.heartbeat = self.daemon_health()?;
+        self.load_publication_stamp()?;
         if let Some(id) = self.app.current_id() {
             self.load_detail(id);
         }
@@ -401,6 +408,7 @@ impl Session {
     fn refresh_inner(&mut self, announce: bool) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
         self.app.heartbeat = self.daemon_health()?;
+        self.load_publication_stamp()?;
         if self.app.screen == Screen::Envoi {
             self.load_letters();
         }
@@ -697,6 +705,8 @@ impl Session {
                 }
             }
             Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
+            Effect::PreparePublish => self.prepare_publish(),
+            Effect::Publish { since } => self.publish(since),
             Effect::Then(action) => {
                 // What the effects before said stays on the message line.
                 let said = self.app.notice.take();
@@ -1269,6 +1279,86 @@ impl Session {
             }
             Err(e) => self.app.notify(Level::Error, error_text(&e)),
         }
+    }
+
+    /// The last publication's number and date, for the status line.
+    fn load_publication_stamp(&mut self) -> Result<(), StoreError> {
+        self.app.last_publication = self
+            .store
+            .last_publication_stamp()?
+            .map(|(n, at)| (n, super::format::parse_time(&at)));
+        Ok(())
+    }
+
+    /// What `fiches publish` would publish now, shown before publishing.
+    fn prepare_publish(&mut self) {
+        let Some(config) = &self.config else {
+            self.app.notify(Level::Error, s::PUB_NO_CONFIG);
+            return;
+        };
+        match crate::commands::publish::preview(config, &self.store, self.app.now) {
+            Ok(p) => {
+                self.app.publish_preview = Some(p);
+                self.app.overlay = super::app::Overlay::Publish { scroll: 0 };
+            }
+            Err(e) => self.app.notify(
+                Level::Error,
+                s::n_publish_failed(&terminal_line(&format!("{e:#}"))),
+            ),
+        }
+    }
+
+    /// Publishes as `fiches publish` does (the same function), when the
+    /// last publication is still the one the preview was counted from.
+    fn publish(&mut self, since: Option<u32>) {
+        let Some(config) = self.config.clone() else {
+            self.app.notify(Level::Error, s::PUB_NO_CONFIG);
+            return;
+        };
+        match self.store.last_publication() {
+            Ok(last) if last.as_ref().map(|r| r.number) != since => {
+                // Someone published meanwhile: the preview shown is stale.
+                let who = last.map(|r| r.author).unwrap_or_default();
+                self.prepare_publish();
+                self.app
+                    .notify(Level::Warn, s::n_published_meanwhile(&terminal_line(&who)));
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.app.notify(Level::Error, error_text(&e));
+                return;
+            }
+        }
+        let user = self.app.user.clone();
+        let now = if self.fixed_now {
+            self.app.now
+        } else {
+            Utc::now()
+        };
+        let outcome = crate::commands::publish::publish(&config, &mut self.store, &user, now, None);
+        self.app.publish_preview = None;
+        match outcome {
+            Ok(o) => {
+                let text = match (o.number, &o.dir) {
+                    (Some(n), Some(dir)) => s::n_published(
+                        n,
+                        &terminal_line(&dir.display().to_string()),
+                        o.partners_mail,
+                    ),
+                    _ => terminal_line(o.changes.trim()),
+                };
+                self.app.notify(Level::Ok, text);
+            }
+            Err(e) => self.app.notify(
+                Level::Error,
+                s::n_publish_failed(&terminal_line(&format!("{e:#}"))),
+            ),
+        }
+        if let Err(e) = self.load_publication_stamp() {
+            self.app.notify(Level::Error, error_text(&e));
+        }
+        self.refresh(false);
     }
 
     /// Loads the selected message of "À traiter" if needed (first visit).

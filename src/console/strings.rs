@@ -145,7 +145,7 @@ pub const ST_TO_TRIAGE: &str = "à traiter";
 // Key hints shown on the message line when nothing else is said.
 pub const HINT_PROPOSITIONS: &str = "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail · ? aide · q quitter";
 pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · + - rang · r refuser · x retirée · p à décider · u annuler";
-pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · u annuler · Tab";
+pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · P publier · u annuler · Tab";
 pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str =
     "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire · ? aide · q quitter";
@@ -233,6 +233,10 @@ pub const HELP: &[(&str, &str)] = &[
         "S",
         "suggestion de programme : brouillon, puis o pour l'appliquer",
     ),
+    (
+        "P",
+        "publier : aperçu de ce qui a changé depuis la dernière publication, puis o et confirmation (comme fiches publish)",
+    ),
     ("", "Corriger"),
     (
         "a",
@@ -241,6 +245,15 @@ pub const HELP: &[(&str, &str)] = &[
     ("", "À traiter"),
     ("m", "marquer traité ou non traité"),
     ("n", "saisir la fiche à la main (crée une proposition)"),
+    ("", "Brouillons"),
+    (
+        "e  a  r",
+        "quitter ou changer d'écran avec un texte non enregistré : enregistrer, abandonner, rester",
+    ),
+    (
+        "r  a",
+        "au démarrage, brouillon retrouvé (console coupée) : reprendre, abandonner",
+    ),
     ("", "Envoi"),
     ("Entrée  Tab", "lire la lettre choisie en entier"),
     (
@@ -749,4 +762,68 @@ pub fn n_draft_not_kept(e: &str) -> String {
     format!(
         "Brouillon : impossible de l'écrire dans la base ({e}) ; nouvel essai à la prochaine frappe."
     )
+}
+
+// Publish from the console (issue 14).
+pub const PUB_TITLE: &str = "Publier le programme — aperçu";
+pub const PUB_KEYS: &str = "o publier · n/Échap annuler · j/k défiler";
+pub const PUB_CANCELLED: &str = "Publication annulée : rien n'a été écrit.";
+pub const PUB_NOTHING: &str = "Rien à publier : les listes publiques n'ont pas changé.";
+pub const PUB_NO_CONFIG: &str =
+    "Publication impossible ici : configuration non chargée ; utiliser `fiches publish`.";
+pub const PUB_STAFF_CHANGES: &str = "Pour l'équipe (listes d'attente comprises) :";
+pub fn pub_heading(number: Option<u32>, since: Option<u32>) -> String {
+    match (number, since) {
+        (Some(n), Some(p)) => {
+            format!("Publication n° {n} — ce qui a changé depuis la publication n° {p} :")
+        }
+        (Some(n), None) => format!("Publication n° {n} — la première :"),
+        (None, _) => "Rien à publier :".to_string(),
+    }
+}
+pub fn pub_counts(micro: usize, rdv: usize, dir: &str, partners: bool) -> String {
+    format!(
+        "{micro} micro-atelier{}, {rdv} rendez-vous au programme ; fichiers écrits dans {dir}{}.",
+        plural(micro),
+        if partners {
+            " ; e-mail aux partenaires préparé dans Envoi"
+        } else {
+            ""
+        }
+    )
+}
+pub fn pub_confirm(number: u32, since: Option<u32>) -> String {
+    let from = match since {
+        Some(p) => format!(" (changements depuis la n° {p})"),
+        None => String::new(),
+    };
+    format!(
+        "Publier maintenant la publication n° {number}{from} ?\nLes fichiers publics et ceux de l'équipe seront écrits, la publication enregistrée : c'est ce que fait `fiches publish`."
+    )
+}
+pub fn n_published(number: u32, dir: &str, partners: bool) -> String {
+    format!(
+        "Publication n° {number} écrite dans {dir}{}.",
+        if partners {
+            " ; e-mail aux partenaires à relire dans Envoi (6)"
+        } else {
+            ""
+        }
+    )
+}
+pub fn n_publish_failed(e: &str) -> String {
+    format!("Publication impossible : {e}")
+}
+pub fn n_published_meanwhile(who: &str) -> String {
+    format!("Une publication a été faite entre-temps par {who} : voici le nouvel aperçu.")
+}
+/// "publication n° 4, il y a 3 j" (status line), long and short.
+pub fn st_publication(last: Option<(u32, &str)>) -> (String, String) {
+    match last {
+        Some((n, ago)) => (
+            format!("publication n° {n}, {ago}"),
+            format!("pub. {n} · {}", ago.trim_start_matches("il y a ")),
+        ),
+        None => ("jamais publié".to_string(), "non publié".to_string()),
+    }
 }

@@ -117,6 +117,12 @@ pub enum Effect {
     /// Send these letters (id, version shown) and e-mails to the partners
     /// (publication, version shown) on the sending thread.
     SendBatch(Vec<(i64, i64)>, Vec<(u32, i64)>),
+    /// Prepare the preview of a publication (`fiches publish`'s changelog).
+    PreparePublish,
+    /// Publish as `fiches publish` does, if the last publication is still `since`.
+    Publish {
+        since: Option<u32>,
+    },
     /// Once the effects before it are done: this action (what staff asked
     /// for before a draft was saved: another screen, quitting).
     Then(Action),
@@ -1168,6 +1174,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     decision: Decision::Withdraw,
                 }],
                 Confirm::Undo { number, line, .. } => vec![Effect::Undo { number, line }],
+                Confirm::Publish { since, .. } => vec![Effect::Publish { since }],
             };
         }
         (Overlay::Suggestion { .. }, Action::Escape) => {
@@ -1193,6 +1200,46 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             return vec![];
         }
         (Overlay::Suggestion { scroll }, Action::PageUp) => {
+            *scroll = scroll.saturating_sub(10);
+            return vec![];
+        }
+        (Overlay::Publish { .. }, Action::Escape) => {
+            app.overlay = Overlay::None;
+            app.publish_preview = None;
+            app.notify(Level::Info, s::PUB_CANCELLED);
+            return vec![];
+        }
+        (Overlay::Publish { .. }, Action::Confirm) => {
+            let Some(p) = &app.publish_preview else {
+                app.overlay = Overlay::None;
+                return vec![];
+            };
+            match p.number {
+                Some(number) => {
+                    let since = p.since;
+                    app.overlay = Overlay::Confirm(Confirm::Publish { number, since });
+                }
+                None => {
+                    app.overlay = Overlay::None;
+                    app.publish_preview = None;
+                    app.notify(Level::Info, s::PUB_NOTHING);
+                }
+            }
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::Down | Action::WheelDown) => {
+            *scroll = scroll.saturating_add(1);
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::Up | Action::WheelUp) => {
+            *scroll = scroll.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::PageDown) => {
+            *scroll = scroll.saturating_add(10);
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::PageUp) => {
             *scroll = scroll.saturating_sub(10);
             return vec![];
         }
@@ -1337,6 +1384,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Reset => decide(app, Decision::Pending),
         Action::Pick => programme_pick(app),
         Action::Suggest => vec![Effect::ComputeSuggestion],
+        Action::Publish => vec![Effect::PreparePublish],
         Action::WaitUp => waitlist_step(app, true),
         Action::WaitDown => waitlist_step(app, false),
         Action::TakeBack if !a_letter(app) => vec![],

@@ -13,6 +13,7 @@ pub mod envoi;
 pub mod overlays;
 mod programme;
 mod propositions;
+mod publish;
 pub mod triage;
 pub mod widgets;
 
@@ -59,6 +60,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Overlay::Suggestion { scroll } => overlays::suggestion(frame, area, app, *scroll),
         Overlay::DraftLeave { then } => drafts::leave(frame, area, app, *then),
         Overlay::DraftFound => drafts::found(frame, area, app),
+        Overlay::Publish { scroll } => publish::preview(frame, area, app, *scroll),
     }
     sanitize_buffer(frame.buffer_mut());
 }
@@ -192,12 +194,16 @@ pub fn status_parts(app: &App) -> Vec<(String, String)> {
             format!("{} {}", app.triage_open(), s::ST_TO_TRIAGE),
         ),
         (terminal_line(&app.user), fit(&terminal_line(&app.user), 12)),
+        publish::status_part(app),
     ]
 }
 
 fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let w = area.width as usize;
-    let parts = status_parts(app);
+    let mut parts = status_parts(app);
+    // The last publication is the least needed: shown (long, else short)
+    // where it fits once the others are, with the counts short if need be.
+    let publication = parts.pop();
     let join = |v: Vec<&String>| {
         let mut l = String::from(" ");
         l.push_str(
@@ -210,19 +216,40 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     };
     // Long forms, then short forms (the counts first), until it fits.
     let mut choice: Vec<bool> = vec![true; parts.len()];
-    let mut line = join(parts.iter().map(|(l, _)| l).collect());
+    let pick = |choice: &[bool]| -> Vec<String> {
+        parts
+            .iter()
+            .zip(choice)
+            .map(|((l, sh), long)| if *long { l.clone() } else { sh.clone() })
+            .collect()
+    };
+    let mut line = join(pick(&choice).iter().collect());
     for i in [2, 1, 0, 4, 3] {
         if width(&line) <= w {
             break;
         }
         choice[i] = false;
-        line = join(
-            parts
-                .iter()
-                .zip(&choice)
-                .map(|((l, sh), long)| if *long { l } else { sh })
-                .collect(),
-        );
+        line = join(pick(&choice).iter().collect());
+    }
+    if let Some((long, short)) = publication {
+        let with = |choice: &[bool], p: &String| {
+            let mut v = pick(choice);
+            v.push(p.clone());
+            join(v.iter().collect())
+        };
+        let mut counts_short = choice.clone();
+        counts_short[2] = false;
+        for candidate in [
+            with(&choice, &long),
+            with(&choice, &short),
+            with(&counts_short, &long),
+            with(&counts_short, &short),
+        ] {
+            if width(&candidate) <= w {
+                line = candidate;
+                break;
+            }
+        }
     }
     let pad = w.saturating_sub(width(&line));
     line.extend(std::iter::repeat_n(' ', pad));

@@ -255,6 +255,7 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             ..
         } => s::withdraw_confirm(*number, organisation),
         Confirm::Undo { text, .. } => text.clone(),
+        Confirm::Publish { number, since } => s::pub_confirm(*number, *since),
     };
     let w = 60.min(area.width);
     let lines: Vec<String> = text
