@@ -72,6 +72,14 @@ pub enum Action {
     Suggest,
     /// Programme: preview what `fiches publish` would publish, then publish.
     Publish,
+    /// Propositions: compare the revisions of the selected proposal.
+    Revisions,
+    /// In the comparison: another revision to compare (the first one, or
+    /// with `arrival` the second one), earlier or later.
+    RevisionShift {
+        arrival: bool,
+        later: bool,
+    },
     /// Décider: one step up the waiting list.
     WaitUp,
     /// Décider: one step down the waiting list.
@@ -121,6 +129,8 @@ pub enum KeyMode {
     DraftLeave,
     /// "Un brouillon … a été retrouvé : (r)eprendre / (a)bandonner".
     DraftFound,
+    /// Two revisions compared: choose them, scroll, close.
+    Revisions,
 }
 
 pub fn key_mode(app: &App) -> KeyMode {
@@ -134,6 +144,7 @@ pub fn key_mode(app: &App) -> KeyMode {
         Overlay::DraftLeave { .. } => KeyMode::DraftLeave,
         Overlay::DraftFound => KeyMode::DraftFound,
         Overlay::Publish { .. } => KeyMode::Suggestion,
+        Overlay::Revisions { .. } => KeyMode::Revisions,
         Overlay::None if app.input.is_some() => KeyMode::Typing,
         Overlay::None => KeyMode::Normal(app.screen),
     }
@@ -249,6 +260,26 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Quit),
             _ => None,
         },
+        KeyMode::Revisions => match key.code {
+            KeyCode::Esc | KeyCode::Char('q' | 'v') => Some(Action::Escape),
+            KeyCode::Char('h') | KeyCode::Left => Some(Action::RevisionShift {
+                arrival: false,
+                later: false,
+            }),
+            KeyCode::Char('l') | KeyCode::Right => Some(Action::RevisionShift {
+                arrival: false,
+                later: true,
+            }),
+            KeyCode::Char('[') => Some(Action::RevisionShift {
+                arrival: true,
+                later: false,
+            }),
+            KeyCode::Char(']') => Some(Action::RevisionShift {
+                arrival: true,
+                later: true,
+            }),
+            _ => movement(&key),
+        },
         KeyMode::Normal(screen) => normal(screen, key),
     }
 }
@@ -281,6 +312,7 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Propositions, KeyCode::Char('x')) => Some(Action::ClearFilters),
         (Screen::Propositions, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
         (Screen::Propositions, KeyCode::Char('c')) => Some(Action::Correct),
+        (Screen::Propositions, KeyCode::Char('v')) => Some(Action::Revisions),
         (Screen::Decider, KeyCode::Char('a')) => Some(Action::Accept),
         (Screen::Decider, KeyCode::Char('w')) => Some(Action::Waitlist),
         (Screen::Decider, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::Reject),

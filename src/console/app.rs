@@ -207,6 +207,13 @@ pub enum Overlay {
     },
     /// A draft left by an earlier console of this user (`App::recovered`).
     DraftFound,
+    /// Two revisions of the selected proposal compared, field by field
+    /// (indices into `Detail::revisions`, `from` older than `to`).
+    Revisions {
+        from: usize,
+        to: usize,
+        scroll: u16,
+    },
     /// What publishing now would publish (`App::publish_preview`).
     Publish {
         scroll: u16,

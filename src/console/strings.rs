@@ -46,7 +46,7 @@ pub const D_DATE: &str = "Date";
 pub const D_SUBJECT: &str = "Objet";
 pub const D_RECEIVED: &str = "Reçu";
 pub const D_ATTACHMENTS: &str = "Pièces jointes";
-pub const D_REVISIONS: &str = "Révisions";
+pub const D_REVISIONS: &str = "Révisions (v : comparer)";
 pub const D_JOURNAL: &str = "Journal";
 pub const D_MEMBER: &str = "Adhésion CUF";
 pub const D_FLAGS: &str = "Signalements";
@@ -203,6 +203,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("s  S", "changer le tri, l'inverser"),
     ("Entrée  d", "décider sur la proposition choisie"),
     ("c", "corriger la proposition choisie"),
+    (
+        "v",
+        "révisions comparées (fiche renvoyée) : champ par champ, ancien → nouveau ; h/l et [ ] choisir la paire",
+    ),
     ("", "Décider"),
     (
         "Entrée  a",
@@ -827,3 +831,24 @@ pub fn st_publication(last: Option<(u32, &str)>) -> (String, String) {
         None => ("jamais publié".to_string(), "non publié".to_string()),
     }
 }
+
+// Revisions compared (issue 14).
+pub const REV_TITLE: &str = "Révisions comparées";
+pub const REV_KEYS: &str = "h/l 1re rév. · [ ] 2e rév. · j/k défiler · Échap fermer";
+pub const REV_ONLY_ONE: &str =
+    "Une seule révision : rien à comparer (une fiche renvoyée en ajoute une).";
+pub const REV_NO_FURTHER: &str = "Pas d'autre révision dans ce sens.";
+pub const REV_BEFORE: &str = "avant";
+pub const REV_AFTER: &str = "après";
+pub const REV_EMPTY: &str = "—";
+pub fn rev_heading(number: i64, a: i64, b: i64, changed: usize, same: usize) -> String {
+    format!(
+        "Proposition n° {number} : rév. {a} → rév. {b} · {changed} champ{} modifié{} · {same} champ{} inchangé{} (masqué{})",
+        plural(changed),
+        plural(changed),
+        plural(same),
+        plural(same),
+        plural(same)
+    )
+}
+pub const REV_NO_CHANGE: &str = "Aucun champ n'a changé entre ces deux révisions.";

@@ -1203,6 +1203,36 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             *scroll = scroll.saturating_sub(10);
             return vec![];
         }
+        (Overlay::Revisions { .. }, Action::Escape) => {
+            app.overlay = Overlay::None;
+            return vec![];
+        }
+        (Overlay::Revisions { from, to, scroll }, Action::RevisionShift { arrival, later }) => {
+            let n = app.detail.as_ref().map_or(0, |d| d.revisions.len());
+            let (f, t) = super::view::revisions::shift(*from, *to, n, arrival, later);
+            if (f, t) == (*from, *to) {
+                app.notify(Level::Info, s::REV_NO_FURTHER);
+            } else {
+                (*from, *to, *scroll) = (f, t, 0);
+            }
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::Down | Action::WheelDown) => {
+            *scroll = scroll.saturating_add(1);
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::Up | Action::WheelUp) => {
+            *scroll = scroll.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::PageDown) => {
+            *scroll = scroll.saturating_add(10);
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::PageUp) => {
+            *scroll = scroll.saturating_sub(10);
+            return vec![];
+        }
         (Overlay::Publish { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
             app.publish_preview = None;
@@ -1385,6 +1415,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Pick => programme_pick(app),
         Action::Suggest => vec![Effect::ComputeSuggestion],
         Action::Publish => vec![Effect::PreparePublish],
+        Action::Revisions => {
+            match app.current_detail().map(|d| d.revisions.len()) {
+                Some(n) if n >= 2 => {
+                    app.overlay = Overlay::Revisions {
+                        from: n - 2,
+                        to: n - 1,
+                        scroll: 0,
+                    };
+                }
+                Some(_) => app.notify(Level::Info, s::REV_ONLY_ONE),
+                None => app.notify(Level::Warn, s::N_NO_SELECTION),
+            }
+            vec![]
+        }
+        Action::RevisionShift { .. } => vec![],
         Action::WaitUp => waitlist_step(app, true),
         Action::WaitDown => waitlist_step(app, false),
         Action::TakeBack if !a_letter(app) => vec![],

@@ -14,6 +14,7 @@ pub mod overlays;
 mod programme;
 mod propositions;
 mod publish;
+pub mod revisions;
 pub mod triage;
 pub mod widgets;
 
@@ -61,6 +62,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Overlay::DraftLeave { then } => drafts::leave(frame, area, app, *then),
         Overlay::DraftFound => drafts::found(frame, area, app),
         Overlay::Publish { scroll } => publish::preview(frame, area, app, *scroll),
+        Overlay::Revisions { from, to, scroll } => {
+            revisions::draw(frame, area, app, *from, *to, *scroll)
+        }
     }
     sanitize_buffer(frame.buffer_mut());
 }
