@@ -390,6 +390,7 @@ impl Session {
                 })
                 .collect();
             let journal = st.proposal_journal(id)?;
+            let notes = st.notes(proposal.number)?;
             let message = st.message_record(proposal.message_id).ok();
             let view = st
                 .raw_message(proposal.message_id)
@@ -403,6 +404,7 @@ impl Session {
                 journal,
                 message,
                 view,
+                notes,
             })
         };
         match load(&self.store) {
@@ -597,7 +599,82 @@ impl Session {
                 }
             }
             Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
+            Effect::SetNote { number, text } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| {
+                    st.set_note(number, text.as_deref(), &user)
+                }) {
+                    Ok(p) => {
+                        self.refresh(false);
+                        self.load_detail(p.id);
+                        self.app
+                            .notify(Level::Ok, s::n_note_saved(number, text.is_some()));
+                    }
+                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
+                }
+            }
+            Effect::SetOpinion { number, opinion } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| st.set_opinion(number, opinion, &user)) {
+                    Ok(p) => {
+                        self.refresh(false);
+                        self.load_detail(p.id);
+                        let label = opinion.map(|o| o.label_fr());
+                        self.app
+                            .notify(Level::Ok, s::n_opinion_saved(number, label.as_deref()));
+                    }
+                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
+                }
+            }
+            Effect::Bulk(plan) => self.bulk(plan),
         }
+    }
+
+    /// The decisions of a plan on marked proposals, one at a time, each
+    /// through the store's rules and version check like a single one (and
+    /// undoable one by one); a refusal names the proposal and why, and the
+    /// others go on.
+    fn bulk(&mut self, plan: super::bulk::Plan) {
+        let user = self.app.user.clone();
+        let rules = self.app.rules.clone();
+        let steps = plan.steps();
+        let unchanged = plan.items.len() - steps.len();
+        let mut done = 0;
+        let mut failed = Vec::new();
+        for (number, version, decision) in steps {
+            let before = self.place_of(number);
+            match retry(&mut self.store, |st| {
+                st.decide(number, Some(version), &decision, &rules, &user)
+            }) {
+                Ok(d) => {
+                    done += 1;
+                    let after = d.proposal.state().place();
+                    self.remember(number, d.line, before, after.as_ref());
+                }
+                Err(e) => {
+                    let place = match &decision {
+                        domain::Decision::Accept { slot, place } => Some(Place {
+                            slot: slot.clone(),
+                            place: place.clone(),
+                        }),
+                        _ => None,
+                    };
+                    let why = self.refusal_text(number, &e, place.as_ref());
+                    failed.push(format!("n° {number} : {why}"));
+                }
+            }
+        }
+        self.refresh(false);
+        if let Some(id) = self.app.current_id() {
+            self.load_detail(id);
+        }
+        let level = if failed.is_empty() {
+            Level::Ok
+        } else {
+            Level::Warn
+        };
+        self.app
+            .notify(level, s::n_bulk_done(done, &failed, unchanged));
     }
 
     /// The outbox as the Envoi screen shows it: letters still to deal
@@ -842,7 +919,17 @@ impl Session {
     /// was taken).
     fn refused(&mut self, number: i64, e: StoreError, place: Option<&Place>) {
         self.refresh(false);
-        let text = match &e {
+        let text = self.refusal_text(number, &e, place);
+        if let Some(id) = self.app.current_id() {
+            self.load_detail(id);
+        }
+        self.app.notify(Level::Error, text);
+    }
+
+    /// Why a change was refused, in words: who changed the proposal, which
+    /// place was taken, which rule.
+    fn refusal_text(&self, number: i64, e: &StoreError, place: Option<&Place>) -> String {
+        match e {
             StoreError::StaleVersion { .. } => {
                 let status = match self.store.proposal_by_number(number) {
                     Ok(p) => p.state().describe_fr(),
@@ -867,11 +954,7 @@ impl Session {
                 None => error_text(e),
             },
             e => error_text(e),
-        };
-        if let Some(id) = self.app.current_id() {
-            self.load_detail(id);
         }
-        self.app.notify(Level::Error, text);
     }
 
     /// The place a proposal holds, as the rows show it.
