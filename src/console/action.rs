@@ -91,6 +91,8 @@ pub enum Action {
     Confirm,
     /// Propositions, Envoi: mark or unmark the selected line (Space).
     ToggleMark,
+    /// Propositions, Envoi: unmark everything.
+    ClearMarks,
     /// Propositions, Décider: write the acting user's note on the proposal.
     Note,
     /// Propositions, Décider: give the acting user's opinion on the proposal.
@@ -266,6 +268,7 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Propositions, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
         (Screen::Propositions, KeyCode::Char('c')) => Some(Action::Correct),
         (Screen::Propositions | Screen::Envoi, KeyCode::Char(' ')) => Some(Action::ToggleMark),
+        (Screen::Propositions | Screen::Envoi, KeyCode::Char('M')) => Some(Action::ClearMarks),
         (Screen::Propositions | Screen::Decider, KeyCode::Char('n')) => Some(Action::Note),
         (Screen::Propositions | Screen::Decider, KeyCode::Char('o')) => Some(Action::Opinion),
         (Screen::Propositions, KeyCode::Char('a')) => Some(Action::BulkAccept),

@@ -81,6 +81,22 @@ pub fn plan(app: &App, kind: BulkKind) -> Plan {
         };
         let organisation = row.organisation.to_string();
         let c = row.candidate();
+        // Decided together: proposals still to decide, and (to accept or
+        // refuse) those waiting; any other is left as it is, said so.
+        let open = match kind {
+            BulkKind::Waitlist => c.status == Status::Pending,
+            BulkKind::Accept | BulkKind::Reject(_) => {
+                matches!(c.status, Status::Pending | Status::Waitlisted)
+            }
+        };
+        if !open {
+            items.push(Item {
+                number,
+                organisation,
+                outcome: Outcome::Already(status_fr(c.status)),
+            });
+            continue;
+        }
         let decision = match &kind {
             BulkKind::Waitlist => Some(Decision::Waitlist),
             BulkKind::Reject(reason) => Some(Decision::Reject {
@@ -89,7 +105,6 @@ pub fn plan(app: &App, kind: BulkKind) -> Plan {
             BulkKind::Accept => accept_in_wanted_slot(app, &c, &sim),
         };
         let outcome = match decision {
-            None if c.status == Status::Accepted => Outcome::Already(status_fr(Status::Accepted)),
             None => Outcome::NoFreePlace(
                 c.wanted_slot
                     .clone()
@@ -128,11 +143,8 @@ pub fn plan(app: &App, kind: BulkKind) -> Plan {
 }
 
 /// A free place of the slot the proposal wants (any slot when it wants
-/// none); `None` when there is none, or when it already holds one.
+/// none); `None` when there is none.
 fn accept_in_wanted_slot(app: &App, c: &Candidate, sim: &[Candidate]) -> Option<Decision> {
-    if c.status == Status::Accepted {
-        return None;
-    }
     let kind = c.kind?;
     let wanted = c.wanted_slot.as_deref().filter(|w| *w != "any" && !w.is_empty());
     let free = free_places(&app.rules.layout, kind, wanted, sim);
@@ -314,7 +326,7 @@ pub fn send_choices(app: &App) -> Vec<SendChoice> {
             .filter(|l| l.kind != ack && l.kind != partners)
             .collect();
         let decision_kinds = kinds.iter().filter(|k| **k != ack && **k != partners).count();
-        if decision_kinds > 1 {
+        if decision_kinds > 1 && decisions.len() < pending.len() {
             out.push(choice(
                 format!("décisions seulement ({})", decisions.len()),
                 &decisions,

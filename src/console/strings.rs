@@ -205,7 +205,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("c", "corriger la proposition choisie"),
     ("n", "écrire ma note sur la proposition (interne, jamais publiée)"),
     ("o", "mon avis : favorable, réservé, défavorable ou note de 1 à 5"),
-    ("Espace", "marquer ou démarquer la proposition (décider à plusieurs)"),
+    ("Espace  M", "marquer ou démarquer la proposition ; tout démarquer"),
     (
         "a  w  r",
         "les marquées : retenir dans leur créneau, liste d'attente, refuser (une confirmation)",
@@ -251,8 +251,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("", "Envoi"),
     ("Entrée  Tab", "lire la lettre choisie en entier"),
     (
-        "Espace",
-        "marquer la lettre ; E propose : les marquées, tout, ou une sorte",
+        "Espace  M",
+        "marquer la lettre, tout démarquer ; E propose : les marquées, tout, ou une sorte",
     ),
     (
         "v",
@@ -454,6 +454,7 @@ pub const BULK_NONE_MARKED: &str =
 pub const BULK_REASON_NEEDED: &str = "Un motif est nécessaire pour refuser : rien n'a été fait.";
 pub const BULK_CANCELLED: &str = "Annulé : rien n'a été fait, les marques restent.";
 pub const MARKS_CLEARED: &str = "Marques effacées.";
+pub const NO_MARKS: &str = "Aucune marque à effacer (Espace marque la ligne choisie).";
 
 pub fn note_title(number: i64) -> String {
     format!("Ma note sur la proposition n° {number}")
@@ -462,7 +463,7 @@ pub fn note_title(number: i64) -> String {
 pub fn n_marked(number: i64, marked: bool, total: usize) -> String {
     let what = if marked { "marquée" } else { "démarquée" };
     format!(
-        "N° {number} {what} · {total} marquée{} (a retenir · w attente · r refuser · Échap effacer les marques)",
+        "N° {number} {what} · {total} marquée{} (a retenir · w attente · r refuser · M tout démarquer)",
         plural(total)
     )
 }

@@ -1205,6 +1205,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Confirm::SendBatch {
                     letters, partners, ..
                 } => {
+                    // The marks of the letters sent are done with.
+                    app.envoi.marks.retain(|(id, p)| {
+                        if *p {
+                            !partners.iter().any(|(n, _)| i64::from(*n) == *id)
+                        } else {
+                            !letters.iter().any(|(l, _)| l == id)
+                        }
+                    });
                     vec![Effect::SendBatch(letters, partners)]
                 }
                 Confirm::Bulk(plan) => {
@@ -1289,12 +1297,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             } else if app.screen == Screen::Propositions && !app.listing.query.is_empty() {
                 app.listing.set_query("");
                 return refiltered(app);
-            } else if app.screen == Screen::Propositions && !app.marks.is_empty() {
-                app.marks.clear();
-                app.notify(Level::Info, s::MARKS_CLEARED);
-            } else if app.screen == Screen::Envoi && !app.envoi.marks.is_empty() {
-                app.envoi.marks.clear();
-                app.notify(Level::Info, s::MARKS_CLEARED);
             }
             vec![]
         }
@@ -1475,6 +1477,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ConfirmRecipient => confirm_recipient(app),
         Action::Article => article_picker(app),
         Action::ToggleMark => toggle_mark(app),
+        Action::ClearMarks => {
+            let marks = if app.screen == Screen::Envoi {
+                std::mem::take(&mut app.envoi.marks).len()
+            } else {
+                std::mem::take(&mut app.marks).len()
+            };
+            if marks == 0 {
+                app.notify(Level::Info, s::NO_MARKS);
+            } else {
+                app.notify(Level::Info, s::MARKS_CLEARED);
+            }
+            vec![]
+        }
         Action::Note => {
             let Some(seen) = seen_current(app) else {
                 app.notify(Level::Warn, s::N_NO_SELECTION);

@@ -207,7 +207,11 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(Line::styled(msg, t.dim)), area);
         return;
     }
-    let wd = widths(area.width, app.max_id);
+    let mut wd = widths(area.width, app.max_id);
+    if app.any_notes && !wd.long_dates {
+        // The opinions' column takes its room from the country's.
+        wd.country = 6;
+    }
     let fixed = wd.id
         + wd.kind
         + wd.country
@@ -223,7 +227,7 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let notes_w: u16 = match (app.any_notes, wd.long_dates) {
         (false, _) => 0,
         (true, true) => 10,
-        (true, false) => 7,
+        (true, false) => 6,
     };
     let fixed = fixed + mark_w + notes_w + u16::from(mark_w > 0) + u16::from(notes_w > 0);
     let org_w = area.width.saturating_sub(fixed).max(6);
