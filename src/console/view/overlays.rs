@@ -255,7 +255,7 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             let mut t = s::env_confirm_send(letters.len() + partners.len());
             if choices.len() > 1 {
                 for (i, c) in choices.iter().enumerate() {
-                    let mark = if i == *choice { "▶" } else { " " };
+                    let mark = if i == *choice { "▶" } else { "·" };
                     t.push_str(&format!("\n{mark} {}", terminal_line(&c.label)));
                 }
             }
