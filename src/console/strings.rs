@@ -697,7 +697,7 @@ pub fn n_changed_by_other(id: i64) -> String {
 
 // Envoi.
 pub const HINT_ENVOI: &str =
-    "Entrée lire · Espace marquer · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer";
+    "Entrée lire · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer";
 pub const ENV_EMPTY: &str = "Aucune lettre dans la boîte d'envoi.";
 pub const ENV_LETTER: &str = "Lettre";
 pub const ENV_TO: &str = "À";
