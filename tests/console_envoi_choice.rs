@@ -99,7 +99,10 @@ fn send_the_marked_letters_then_one_kind_only() {
     assert_eq!(marked.len(), 2);
     // The marked ones go, through the console's sending thread.
     keys(&mut s, "Eo");
-    assert!(s.wait_sending(Duration::from_secs(30)), "sending never ended");
+    assert!(
+        s.wait_sending(Duration::from_secs(30)),
+        "sending never ended"
+    );
     assert!(notice(&s).contains("2 lettres envoyées"), "{}", notice(&s));
     assert!(server.wait_for(2, Duration::from_secs(5)));
     assert_eq!(server.count(), 2);
@@ -112,7 +115,10 @@ fn send_the_marked_letters_then_one_kind_only() {
             assert_eq!(state, LetterState::Pending, "letter {}", l.id);
         }
     }
-    assert!(s.app.envoi.marks.is_empty(), "the marks of the letters sent are done");
+    assert!(
+        s.app.envoi.marks.is_empty(),
+        "the marks of the letters sent are done"
+    );
 
     // Then one kind only: the refusal, chosen in the confirmation.
     let refusal = s

@@ -73,7 +73,10 @@ fn notes_and_opinions_are_kept_per_person_and_journaled() {
     assert_eq!(marie.note.as_deref(), Some("Très bon projet, à retenir"));
     assert_eq!(marie.opinion, Some(Opinion::Favorable));
     let paul = notes.iter().find(|n| n.actor == "paul").unwrap();
-    assert_eq!((paul.note.as_deref(), paul.opinion), (None, Some(Opinion::Score(2))));
+    assert_eq!(
+        (paul.note.as_deref(), paul.opinion),
+        (None, Some(Opinion::Score(2)))
+    );
 
     // Each change is a journal line on the live revision.
     let journal = st.proposal_journal(id).unwrap();
@@ -140,6 +143,11 @@ fn a_note_seen_by_a_second_console() {
 
     // Paul's console sees it on its next tick: the journal names the proposal.
     assert!(b.tick(), "data_version changed");
+    assert!(
+        notice(&b).contains("marie vient d'écrire une note ou un avis sur la proposition n°"),
+        "{}",
+        notice(&b)
+    );
     let d = b.app.current_detail().expect("detail reloaded");
     assert_eq!(d.notes.len(), 1);
     assert_eq!(d.notes[0].actor, "marie");
@@ -169,7 +177,11 @@ fn a_note_seen_by_a_second_console() {
 
     // Her note opens with its text to edit; emptied, it is removed.
     keys(&mut a, "n");
-    assert!(screen(&a).contains("Ma note sur la proposition"), "{}", screen(&a));
+    assert!(
+        screen(&a).contains("Ma note sur la proposition"),
+        "{}",
+        screen(&a)
+    );
     keys(&mut a, "<C-u><Enter>");
     assert!(notice(&a).contains("Note effacée"), "{}", notice(&a));
     assert!(b.tick());
@@ -205,8 +217,12 @@ fn three_opinions(db: &Path, s: &Session) -> [i64; 3] {
         .unwrap();
     st.set_opinion(numbers[2], Some(Opinion::Defavorable), "paul")
         .unwrap();
-    st.set_note(numbers[2], Some("Hors sujet : pas de coopération décentralisée."), "paul")
-        .unwrap();
+    st.set_note(
+        numbers[2],
+        Some("Hors sujet : pas de coopération décentralisée."),
+        "paul",
+    )
+    .unwrap();
     ids
 }
 
@@ -225,7 +241,11 @@ fn the_list_sums_up_opinions_and_sorts_by_them() {
             .collect();
         assert_eq!(order, [chambery, grenoble, rufisque]);
         // The last ones have none.
-        let last = s.app.listing.visible(s.app.listing.visible_len() - 1).unwrap();
+        let last = s
+            .app
+            .listing
+            .visible(s.app.listing.visible_len() - 1)
+            .unwrap();
         assert!(last.notes.is_empty());
         let sc = screen(&s);
         assert!(sc.contains("2+ ø5"), "{sc}");
@@ -235,7 +255,11 @@ fn the_list_sums_up_opinions_and_sorts_by_them() {
         // S reverses the whole order: the best last.
         keys(&mut s, "S");
         assert_eq!(
-            s.app.listing.visible(s.app.listing.visible_len() - 1).unwrap().id,
+            s.app
+                .listing
+                .visible(s.app.listing.visible_len() - 1)
+                .unwrap()
+                .id,
             chambery
         );
     }
@@ -285,7 +309,11 @@ fn notes_are_never_published_nor_written_in_a_letter() {
     keys(&mut s, "6");
     assert_eq!(s.app.envoi.letters.len(), 3, "{}", screen(&s));
     for l in &s.app.envoi.letters {
-        assert!(!l.body.contains(SECRET) && !l.subject.contains(SECRET), "{}", l.body);
+        assert!(
+            !l.body.contains(SECRET) && !l.subject.contains(SECRET),
+            "{}",
+            l.body
+        );
     }
     // Published by the real binary: neither the public folder nor the
     // staff's files hold them.
@@ -306,7 +334,10 @@ fn notes_are_never_published_nor_written_in_a_letter() {
         for (name, text) in all_texts(&dir.path().join(folder)) {
             seen += 1;
             assert!(!text.contains(SECRET), "{folder}/{name} holds a note");
-            assert!(!text.contains("favorable"), "{folder}/{name} holds an opinion");
+            assert!(
+                !text.contains("favorable"),
+                "{folder}/{name} holds an opinion"
+            );
         }
     }
     assert!(seen > 5, "the publication wrote its files ({seen})");
@@ -314,7 +345,10 @@ fn notes_are_never_published_nor_written_in_a_letter() {
     for module in ["src/publish", "src/letters", "src/outbox"] {
         for (name, text) in all_texts(&repo().join(module)) {
             for needle in ["proposal_notes", "notes::", ".notes("] {
-                assert!(!text.contains(needle), "{module}/{name} reads the notes ({needle})");
+                assert!(
+                    !text.contains(needle),
+                    "{module}/{name} reads the notes ({needle})"
+                );
             }
         }
     }
@@ -494,10 +528,7 @@ fn bulk_accept_says_what_happens_to_each_and_a_conflict_is_named() {
     assert!(n.contains("0 décision prise"), "{n}");
     assert!(n.contains(&format!("n° {number} :")), "{n}");
     assert!(n.contains("paul"), "{n}");
-    assert_eq!(
-        s.app.listing.get(first).unwrap().status,
-        Status::Waitlisted
-    );
+    assert_eq!(s.app.listing.get(first).unwrap().status, Status::Waitlisted);
     assert!(s.app.marks.is_empty());
 }
 
@@ -511,10 +542,18 @@ fn bulk_refuse_asks_one_reason_for_all() {
     assert!(notice(&s).contains("Espace marque"), "{}", notice(&s));
     mark(&mut s, &two);
     keys(&mut s, "r<Enter>");
-    assert!(notice(&s).contains("motif est nécessaire"), "{}", notice(&s));
+    assert!(
+        notice(&s).contains("motif est nécessaire"),
+        "{}",
+        notice(&s)
+    );
     assert_eq!(s.app.marks.len(), 2, "marks kept");
     keys(&mut s, "rComplet<Enter>");
-    assert!(screen(&s).contains("Refuser (motif : Complet)"), "{}", screen(&s));
+    assert!(
+        screen(&s).contains("Refuser (motif : Complet)"),
+        "{}",
+        screen(&s)
+    );
     // "n": nothing done, marks kept.
     keys(&mut s, "n");
     assert!(notice(&s).contains("les marques restent"), "{}", notice(&s));

@@ -331,8 +331,14 @@ mod tests {
             action_for(m, KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
             Some(Action::PageDown)
         );
-        assert_eq!(action_for(m, k(KeyCode::Char('a'))), Some(Action::BulkAccept));
-        assert_eq!(action_for(m, k(KeyCode::Char(' '))), Some(Action::ToggleMark));
+        assert_eq!(
+            action_for(m, k(KeyCode::Char('a'))),
+            Some(Action::BulkAccept)
+        );
+        assert_eq!(
+            action_for(m, k(KeyCode::Char(' '))),
+            Some(Action::ToggleMark)
+        );
         assert_eq!(action_for(m, k(KeyCode::Char('z'))), None);
         let d = KeyMode::Normal(Screen::Decider);
         assert_eq!(action_for(d, k(KeyCode::Char('a'))), Some(Action::Accept));

@@ -6,7 +6,9 @@
 //! store checks each again (rules and version shown) when it is applied.
 
 use super::app::{App, LetterRow, SendChoice};
-use crate::domain::{Candidate, Decision, DomainError, Status, check_decision, free_places, status_fr};
+use crate::domain::{
+    Candidate, Decision, DomainError, Status, check_decision, free_places, status_fr,
+};
 use crate::safe::terminal_line;
 use crate::store::LetterState;
 
@@ -146,7 +148,10 @@ pub fn plan(app: &App, kind: BulkKind) -> Plan {
 /// none); `None` when there is none.
 fn accept_in_wanted_slot(app: &App, c: &Candidate, sim: &[Candidate]) -> Option<Decision> {
     let kind = c.kind?;
-    let wanted = c.wanted_slot.as_deref().filter(|w| *w != "any" && !w.is_empty());
+    let wanted = c
+        .wanted_slot
+        .as_deref()
+        .filter(|w| *w != "any" && !w.is_empty());
     let free = free_places(&app.rules.layout, kind, wanted, sim);
     let p = free
         .into_iter()
@@ -325,7 +330,10 @@ pub fn send_choices(app: &App) -> Vec<SendChoice> {
             .copied()
             .filter(|l| l.kind != ack && l.kind != partners)
             .collect();
-        let decision_kinds = kinds.iter().filter(|k| **k != ack && **k != partners).count();
+        let decision_kinds = kinds
+            .iter()
+            .filter(|k| **k != ack && **k != partners)
+            .count();
         if decision_kinds > 1 && decisions.len() < pending.len() {
             out.push(choice(
                 format!("décisions seulement ({})", decisions.len()),

@@ -351,7 +351,19 @@ impl Session {
                     )
                 {
                     let number = self.app.number_of(d);
-                    self.app.notify(Level::Info, s::n_changed_by_other(number));
+                    // A colleague's note or opinion is said as such, with its author.
+                    let note_by = self
+                        .app
+                        .detail
+                        .as_ref()
+                        .and_then(|x| x.journal.last())
+                        .filter(|e| e.action == "note" || e.action == "opinion")
+                        .map(|e| terminal_line(&e.actor));
+                    let text = match note_by {
+                        Some(who) => s::n_note_by_other(number, &who),
+                        None => s::n_changed_by_other(number),
+                    };
+                    self.app.notify(Level::Info, text);
                 }
             } else if let Some(id) = self.app.current_id()
                 && self.app.detail.as_ref().is_none_or(|d| d.id != id)

@@ -203,9 +203,18 @@ pub const HELP: &[(&str, &str)] = &[
     ("s  S", "changer le tri, l'inverser"),
     ("Entrée  d", "décider sur la proposition choisie"),
     ("c", "corriger la proposition choisie"),
-    ("n", "écrire ma note sur la proposition (interne, jamais publiée)"),
-    ("o", "mon avis : favorable, réservé, défavorable ou note de 1 à 5"),
-    ("Espace  M", "marquer ou démarquer la proposition ; tout démarquer"),
+    (
+        "n",
+        "écrire ma note sur la proposition (interne, jamais publiée)",
+    ),
+    (
+        "o",
+        "mon avis : favorable, réservé, défavorable ou note de 1 à 5",
+    ),
+    (
+        "Espace  M",
+        "marquer ou démarquer la proposition ; tout démarquer",
+    ),
     (
         "a  w  r",
         "les marquées : retenir dans leur créneau, liste d'attente, refuser (une confirmation)",
@@ -449,8 +458,7 @@ pub const OPINION_TITLE: &str = "Mon avis sur la proposition";
 pub const OPINION_NONE: &str = "aucun avis (effacer le mien)";
 pub const COL_NOTES: &str = "Avis";
 pub const COL_MARK: &str = "●";
-pub const BULK_NONE_MARKED: &str =
-    "Aucune proposition marquée : Espace marque la proposition choisie (ou décider une à une dans Décider, 2).";
+pub const BULK_NONE_MARKED: &str = "Aucune proposition marquée : Espace marque la proposition choisie (ou décider une à une dans Décider, 2).";
 pub const BULK_REASON_NEEDED: &str = "Un motif est nécessaire pour refuser : rien n'a été fait.";
 pub const BULK_CANCELLED: &str = "Annulé : rien n'a été fait, les marques restent.";
 pub const MARKS_CLEARED: &str = "Marques effacées.";
@@ -489,6 +497,12 @@ pub fn notes_summary(n: &crate::store::notes::NotesSummary) -> String {
         parts.push(format!("✎{}", n.notes));
     }
     parts.join(" ")
+}
+
+pub fn n_note_by_other(number: i64, who: &str) -> String {
+    format!(
+        "{who} vient d'écrire une note ou un avis sur la proposition n° {number} : l'affichage est à jour."
+    )
 }
 
 pub fn marked_count(n: usize) -> String {

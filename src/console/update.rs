@@ -989,10 +989,7 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
                         app.notify(Level::Warn, s::BULK_REASON_NEEDED);
                         return vec![];
                     }
-                    ask_bulk(
-                        app,
-                        super::bulk::BulkKind::Reject(text.trim().to_string()),
-                    )
+                    ask_bulk(app, super::bulk::BulkKind::Reject(text.trim().to_string()))
                 }
             };
         }

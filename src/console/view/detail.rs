@@ -131,7 +131,9 @@ pub fn journal_summary(e: &JournalEntry, p: &Proposal) -> String {
     match e.action.as_str() {
         "note" | "opinion" => {
             let get = |v: Option<&serde_json::Value>, k: &str| {
-                v.and_then(|v| v.get(k)).and_then(|x| x.as_str()).map(str::to_string)
+                v.and_then(|v| v.get(k))
+                    .and_then(|x| x.as_str())
+                    .map(str::to_string)
             };
             if e.action == "opinion" {
                 let word = |v: Option<String>| {

@@ -240,7 +240,14 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         };
         let mut v = Vec::with_capacity(12);
         if mark_w > 0 {
-            v.push(if app.marks.contains(&r.number) { s::COL_MARK } else { "" }.to_string());
+            v.push(
+                if app.marks.contains(&r.number) {
+                    s::COL_MARK
+                } else {
+                    ""
+                }
+                .to_string(),
+            );
         }
         v.extend([
             r.number.to_string(),
@@ -309,22 +316,20 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         widths.push(Constraint::Length(mark_w));
     }
     widths.extend([
-            Constraint::Length(wd.id),
-            Constraint::Length(wd.kind),
-            Constraint::Length(org_w),
-            Constraint::Length(wd.country),
-            Constraint::Length(wd.member),
-            Constraint::Length(wd.theme),
-            Constraint::Length(wd.wanted),
-            Constraint::Length(wd.status),
-            Constraint::Length(wd.received),
-            Constraint::Length(wd.flags),
+        Constraint::Length(wd.id),
+        Constraint::Length(wd.kind),
+        Constraint::Length(org_w),
+        Constraint::Length(wd.country),
+        Constraint::Length(wd.member),
+        Constraint::Length(wd.theme),
+        Constraint::Length(wd.wanted),
+        Constraint::Length(wd.status),
+        Constraint::Length(wd.received),
+        Constraint::Length(wd.flags),
     ]);
     if notes_w > 0 {
         widths.push(Constraint::Length(notes_w));
     }
-    let table = Table::new(rows, widths)
-    .header(header)
-    .column_spacing(1);
+    let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, area);
 }
