@@ -284,6 +284,13 @@ fn the_detail_shows_everyones_notes_with_name_and_date() {
         snap(&s, "notes_opinion_picker");
         keys(&mut s, "<Esc>n");
         snap(&s, "notes_editor");
+        // Décider says the team's opinions too.
+        keys(&mut s, "<Esc>2");
+        let sc = screen(&s);
+        assert!(
+            sc.contains("Avis : marie note 1/5 · paul défavorable"),
+            "{sc}"
+        );
     }
 }
 

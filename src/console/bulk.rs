@@ -343,3 +343,28 @@ pub fn send_choices(app: &App) -> Vec<SendChoice> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::console::strings::notes_summary;
+    use crate::store::notes::NotesSummary;
+
+    #[test]
+    fn the_list_summary_is_compact() {
+        let s = NotesSummary {
+            notes: 3,
+            favorable: 2,
+            reserve: 1,
+            defavorable: 0,
+            scores: 2,
+            score_sum: 7,
+        };
+        assert_eq!(notes_summary(&s), "2+ 1~ ø3,5");
+        let notes_only = NotesSummary {
+            notes: 2,
+            ..NotesSummary::default()
+        };
+        assert_eq!(notes_summary(&notes_only), "✎2");
+        assert_eq!(notes_summary(&NotesSummary::default()), "");
+    }
+}

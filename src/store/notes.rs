@@ -270,3 +270,32 @@ impl Store {
         load_proposal(&self.conn, p.id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_scores_share_one_scale() {
+        for o in Opinion::ALL {
+            assert_eq!(Opinion::parse(&o.key()), Some(o));
+        }
+        assert_eq!(Opinion::parse("6"), None);
+        assert_eq!(Opinion::parse("0"), None);
+        let s = NotesSummary {
+            favorable: 1,
+            scores: 1,
+            score_sum: 1,
+            ..NotesSummary::default()
+        };
+        // +100 and -100: even.
+        assert_eq!(s.weight(), Some(0));
+        assert_eq!(NotesSummary::default().weight(), None);
+        let only_notes = NotesSummary {
+            notes: 2,
+            ..NotesSummary::default()
+        };
+        assert_eq!(only_notes.weight(), None);
+        assert!(!only_notes.is_empty());
+    }
+}
