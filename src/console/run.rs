@@ -745,6 +745,10 @@ impl Session {
             n(LetterState::Failed),
         ];
         e.letters = rows;
+        // Marks of letters no longer listed go.
+        let letters = &e.letters;
+        e.marks
+            .retain(|m| letters.iter().any(|l| (l.id, l.partners) == *m));
         e.loaded = true;
         if let Some(id) = sel
             && let Some(p) = e.letters.iter().position(|l| (l.id, l.partners) == id)
