@@ -108,6 +108,20 @@ pub enum Action {
     Article,
     /// Yes to the question asked.
     Confirm,
+    /// Propositions, Envoi: mark or unmark the selected line (Space).
+    ToggleMark,
+    /// Propositions, Envoi: unmark everything.
+    ClearMarks,
+    /// Propositions, Décider: write the acting user's note on the proposal.
+    Note,
+    /// Propositions, Décider: give the acting user's opinion on the proposal.
+    Opinion,
+    /// Propositions: accept every marked proposal into its wanted slot (asks first).
+    BulkAccept,
+    /// Propositions: waitlist every marked proposal (asks first).
+    BulkWaitlist,
+    /// Propositions: refuse every marked proposal, one reason for all (asks first).
+    BulkReject,
     Resize(u16, u16),
     Text(TextEdit),
     Draft(DraftAnswer),
@@ -237,6 +251,9 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Char('q') => {
                 Some(Action::Escape)
             }
+            // Envoi's send confirmation: which letters.
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => Some(Action::Down),
             _ => None,
         },
         KeyMode::Suggestion => match key.code {
@@ -313,6 +330,13 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Propositions, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),
         (Screen::Propositions, KeyCode::Char('c')) => Some(Action::Correct),
         (Screen::Propositions, KeyCode::Char('v')) => Some(Action::Revisions),
+        (Screen::Propositions | Screen::Envoi, KeyCode::Char(' ')) => Some(Action::ToggleMark),
+        (Screen::Propositions | Screen::Envoi, KeyCode::Char('M')) => Some(Action::ClearMarks),
+        (Screen::Propositions | Screen::Decider, KeyCode::Char('n')) => Some(Action::Note),
+        (Screen::Propositions | Screen::Decider, KeyCode::Char('o')) => Some(Action::Opinion),
+        (Screen::Propositions, KeyCode::Char('a')) => Some(Action::BulkAccept),
+        (Screen::Propositions, KeyCode::Char('w')) => Some(Action::BulkWaitlist),
+        (Screen::Propositions, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::BulkReject),
         (Screen::Decider, KeyCode::Char('a')) => Some(Action::Accept),
         (Screen::Decider, KeyCode::Char('w')) => Some(Action::Waitlist),
         (Screen::Decider, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::Reject),
@@ -371,7 +395,15 @@ mod tests {
             action_for(m, KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
             Some(Action::PageDown)
         );
-        assert_eq!(action_for(m, k(KeyCode::Char('a'))), None);
+        assert_eq!(
+            action_for(m, k(KeyCode::Char('a'))),
+            Some(Action::BulkAccept)
+        );
+        assert_eq!(
+            action_for(m, k(KeyCode::Char(' '))),
+            Some(Action::ToggleMark)
+        );
+        assert_eq!(action_for(m, k(KeyCode::Char('z'))), None);
         let d = KeyMode::Normal(Screen::Decider);
         assert_eq!(action_for(d, k(KeyCode::Char('a'))), Some(Action::Accept));
         assert_eq!(action_for(d, k(KeyCode::Char('/'))), None);

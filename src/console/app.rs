@@ -164,6 +164,10 @@ pub enum InputPurpose {
         key: &'static str,
         seen: Option<Seen>,
     },
+    /// The acting user's note on the proposal seen.
+    Note(Seen),
+    /// The one reason of a refusal of the marked proposals.
+    BulkReason,
 }
 
 /// A choice among options (a choice field's values).
@@ -231,10 +235,13 @@ pub enum Confirm {
         partners: bool,
     },
     /// Send these letters (id, version shown) and e-mails to the partners
-    /// (publication, version shown).
+    /// (publication, version shown): those of the choice staff made
+    /// among `choices` (all, the marked ones, one kind).
     SendBatch {
         letters: Vec<(i64, i64)>,
         partners: Vec<(u32, i64)>,
+        choices: Vec<SendChoice>,
+        choice: usize,
     },
     /// Withdraw a proposal from the programme grid (number, version shown).
     Withdraw {
@@ -245,6 +252,8 @@ pub enum Confirm {
     /// Publish the programme as previewed: publication `number`, counted
     /// from publication `since` (refused if another came meanwhile).
     Publish { number: u32, since: Option<u32> },
+    /// Decide the marked proposals, each as planned (`bulk::plan`).
+    Bulk(super::bulk::Plan),
     /// Take back the last decision on a proposal (the journal line shown).
     Undo {
         number: i64,
@@ -252,6 +261,15 @@ pub enum Confirm {
         /// What will be undone, as shown (several lines).
         text: String,
     },
+}
+
+/// One of the sets of letters Envoi's send confirmation offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendChoice {
+    /// "tout (12)", "marquées (3)", "accusés de réception seulement (8)".
+    pub label: String,
+    pub letters: Vec<(i64, i64)>,
+    pub partners: Vec<(u32, i64)>,
 }
 
 /// A letter of the outbox as the Envoi screen shows it (or an e-mail to
@@ -296,6 +314,8 @@ pub struct Envoi {
     pub sending: Option<(usize, usize)>,
     /// Quitting during a send was warned about once.
     pub quit_warned: bool,
+    /// Letters marked (Space) to send only those: (id, partners).
+    pub marks: std::collections::BTreeSet<(i64, bool)>,
 }
 
 impl Envoi {
@@ -342,6 +362,8 @@ pub struct Detail {
     pub journal: Vec<JournalEntry>,
     pub message: Option<MessageRecord>,
     pub view: Option<MessageView>,
+    /// Everyone's notes and opinions (by proposal number).
+    pub notes: Vec<crate::store::notes::Note>,
 }
 
 /// Everything shown about the selected message of "À traiter".
@@ -528,6 +550,8 @@ pub struct App {
     /// A draft found at start, offered to take up again.
     pub recovered: Option<super::draft::Recovered>,
     pub envoi: Envoi,
+    /// Proposals marked (Space) for a decision taken on all of them, by number.
+    pub marks: std::collections::BTreeSet<i64>,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
     /// The daemon, as the status line tells it (`crate::status`).
@@ -539,6 +563,8 @@ pub struct App {
     pub status_counts: [usize; 5],
     /// The largest proposal number (width of the number column).
     pub max_id: i64,
+    /// Some proposal has a note or an opinion (the list shows their column).
+    pub any_notes: bool,
     /// How long a search keystroke may look through rows before the frame
     /// is drawn (the rest is searched between keystrokes); `None`: to the
     /// end at once (tests).
@@ -582,6 +608,7 @@ impl App {
             publish_preview: None,
             recovered: None,
             envoi: Envoi::default(),
+            marks: Default::default(),
             notice: None,
             undo: Vec::new(),
             heartbeat: crate::status::Health::Unknown,
@@ -589,6 +616,7 @@ impl App {
             quit: false,
             status_counts: [0; 5],
             max_id: 0,
+            any_notes: false,
             search_budget: None,
             programme: OnceCell::new(),
         }
@@ -673,7 +701,9 @@ impl App {
         self.programme = OnceCell::new();
         self.status_counts = [0; 5];
         self.max_id = 0;
+        self.any_notes = false;
         for r in self.listing.rows() {
+            self.any_notes |= !r.notes.is_empty();
             let i = Status::ALL.iter().position(|s| *s == r.status).unwrap_or(0);
             self.status_counts[i] += 1;
             self.max_id = self.max_id.max(r.number);

@@ -22,6 +22,7 @@ use crate::fiche::Kind;
 use crate::safe::terminal_line;
 use crate::store::console::{FLAG_ENTERED_BY_HAND, ListingRow};
 use crate::store::flag;
+use crate::store::notes::NotesSummary;
 
 /// The signals of a row, as bits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -97,6 +98,8 @@ pub struct Row {
     pub flags: Flags,
     pub warnings: u32,
     pub warned_fields: Box<[Box<str>]>,
+    /// Staff notes and opinions, counted.
+    pub notes: NotesSummary,
     /// Everything searchable, folded: a span of the listing's arena.
     hay: (u32, u32),
 }
@@ -174,6 +177,7 @@ impl Row {
                 .into_iter()
                 .map(String::into_boxed_str)
                 .collect(),
+            notes: r.notes,
             hay: span,
         }
     }
@@ -229,10 +233,12 @@ pub enum SortKey {
     Slot,
     Priority,
     Id,
+    /// Staff opinions, best first (none last).
+    Notes,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 7] = [
+    pub const ALL: [SortKey; 8] = [
         SortKey::Received,
         SortKey::Organisation,
         SortKey::Country,
@@ -240,6 +246,7 @@ impl SortKey {
         SortKey::Slot,
         SortKey::Priority,
         SortKey::Id,
+        SortKey::Notes,
     ];
 
     pub fn next(self) -> SortKey {
@@ -473,6 +480,13 @@ impl Listing {
                 .then_with(|| a.received_key().cmp(&b.received_key()))
                 .then_with(|| a.number.cmp(&b.number)),
             SortKey::Id => a.number.cmp(&b.number),
+            SortKey::Notes => {
+                let key = |r: &Row| match r.notes.weight() {
+                    Some(w) => (0, -w, -i32::from(r.notes.opinions())),
+                    None => (1, 0, -i32::from(r.notes.notes)),
+                };
+                key(a).cmp(&key(b)).then_with(|| a.number.cmp(&b.number))
+            }
         };
         o.then(a.id.cmp(&b.id))
     }

@@ -459,7 +459,19 @@ impl Session {
                     )
                 {
                     let number = self.app.number_of(d);
-                    self.app.notify(Level::Info, s::n_changed_by_other(number));
+                    // A colleague's note or opinion is said as such, with its author.
+                    let note_by = self
+                        .app
+                        .detail
+                        .as_ref()
+                        .and_then(|x| x.journal.last())
+                        .filter(|e| e.action == "note" || e.action == "opinion")
+                        .map(|e| terminal_line(&e.actor));
+                    let text = match note_by {
+                        Some(who) => s::n_note_by_other(number, &who),
+                        None => s::n_changed_by_other(number),
+                    };
+                    self.app.notify(Level::Info, text);
                 }
             } else if let Some(id) = self.app.current_id()
                 && self.app.detail.as_ref().is_none_or(|d| d.id != id)
@@ -498,6 +510,7 @@ impl Session {
                 })
                 .collect();
             let journal = st.proposal_journal(id)?;
+            let notes = st.notes(proposal.number)?;
             let message = st.message_record(proposal.message_id).ok();
             let view = st
                 .raw_message(proposal.message_id)
@@ -511,6 +524,7 @@ impl Session {
                 journal,
                 message,
                 view,
+                notes,
             })
         };
         match load(&self.store) {
@@ -715,7 +729,82 @@ impl Session {
                     self.app.notice = said;
                 }
             }
+            Effect::SetNote { number, text } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| {
+                    st.set_note(number, text.as_deref(), &user)
+                }) {
+                    Ok(p) => {
+                        self.refresh(false);
+                        self.load_detail(p.id);
+                        self.app
+                            .notify(Level::Ok, s::n_note_saved(number, text.is_some()));
+                    }
+                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
+                }
+            }
+            Effect::SetOpinion { number, opinion } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| st.set_opinion(number, opinion, &user)) {
+                    Ok(p) => {
+                        self.refresh(false);
+                        self.load_detail(p.id);
+                        let label = opinion.map(|o| o.label_fr());
+                        self.app
+                            .notify(Level::Ok, s::n_opinion_saved(number, label.as_deref()));
+                    }
+                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
+                }
+            }
+            Effect::Bulk(plan) => self.bulk(plan),
         }
+    }
+
+    /// The decisions of a plan on marked proposals, one at a time, each
+    /// through the store's rules and version check like a single one (and
+    /// undoable one by one); a refusal names the proposal and why, and the
+    /// others go on.
+    fn bulk(&mut self, plan: super::bulk::Plan) {
+        let user = self.app.user.clone();
+        let rules = self.app.rules.clone();
+        let steps = plan.steps();
+        let unchanged = plan.items.len() - steps.len();
+        let mut done = 0;
+        let mut failed = Vec::new();
+        for (number, version, decision) in steps {
+            let before = self.place_of(number);
+            match retry(&mut self.store, |st| {
+                st.decide(number, Some(version), &decision, &rules, &user)
+            }) {
+                Ok(d) => {
+                    done += 1;
+                    let after = d.proposal.state().place();
+                    self.remember(number, d.line, before, after.as_ref());
+                }
+                Err(e) => {
+                    let place = match &decision {
+                        domain::Decision::Accept { slot, place } => Some(Place {
+                            slot: slot.clone(),
+                            place: place.clone(),
+                        }),
+                        _ => None,
+                    };
+                    let why = self.refusal_text(number, &e, place.as_ref());
+                    failed.push(format!("n° {number} : {why}"));
+                }
+            }
+        }
+        self.refresh(false);
+        if let Some(id) = self.app.current_id() {
+            self.load_detail(id);
+        }
+        let level = if failed.is_empty() {
+            Level::Ok
+        } else {
+            Level::Warn
+        };
+        self.app
+            .notify(level, s::n_bulk_done(done, &failed, unchanged));
     }
 
     /// The outbox as the Envoi screen shows it: letters still to deal
@@ -774,6 +863,10 @@ impl Session {
             n(LetterState::Failed),
         ];
         e.letters = rows;
+        // Marks of letters no longer listed go.
+        let letters = &e.letters;
+        e.marks
+            .retain(|m| letters.iter().any(|l| (l.id, l.partners) == *m));
         e.loaded = true;
         if let Some(id) = sel
             && let Some(p) = e.letters.iter().position(|l| (l.id, l.partners) == id)
@@ -960,7 +1053,17 @@ impl Session {
     /// was taken).
     fn refused(&mut self, number: i64, e: StoreError, place: Option<&Place>) {
         self.refresh(false);
-        let text = match &e {
+        let text = self.refusal_text(number, &e, place);
+        if let Some(id) = self.app.current_id() {
+            self.load_detail(id);
+        }
+        self.app.notify(Level::Error, text);
+    }
+
+    /// Why a change was refused, in words: who changed the proposal, which
+    /// place was taken, which rule.
+    fn refusal_text(&self, number: i64, e: &StoreError, place: Option<&Place>) -> String {
+        match e {
             StoreError::StaleVersion { .. } => {
                 let status = match self.store.proposal_by_number(number) {
                     Ok(p) => p.state().describe_fr(),
@@ -985,11 +1088,7 @@ impl Session {
                 None => error_text(e),
             },
             e => error_text(e),
-        };
-        if let Some(id) = self.app.current_id() {
-            self.load_detail(id);
         }
-        self.app.notify(Level::Error, text);
     }
 
     /// The place a proposal holds, as the rows show it.

@@ -207,6 +207,22 @@ pub const HELP: &[(&str, &str)] = &[
         "v",
         "révisions comparées (fiche renvoyée) : champ par champ, ancien → nouveau ; h/l et [ ] choisir la paire",
     ),
+    (
+        "n",
+        "écrire ma note sur la proposition (interne, jamais publiée)",
+    ),
+    (
+        "o",
+        "mon avis : favorable, réservé, défavorable ou note de 1 à 5",
+    ),
+    (
+        "Espace  M",
+        "marquer ou démarquer la proposition ; tout démarquer",
+    ),
+    (
+        "a  w  r",
+        "les marquées : retenir dans leur créneau, liste d'attente, refuser (une confirmation)",
+    ),
     ("", "Décider"),
     (
         "Entrée  a",
@@ -260,6 +276,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("", "Envoi"),
     ("Entrée  Tab", "lire la lettre choisie en entier"),
+    (
+        "Espace  M",
+        "marquer la lettre, tout démarquer ; E propose : les marquées, tout, ou une sorte",
+    ),
     (
         "v",
         "valider le destinataire d'une lettre à vérifier (adresses de la fiche)",
@@ -410,6 +430,8 @@ pub fn journal_action(a: &str) -> &str {
         "decision" => "décision",
         "field_updated" => "champ corrigé",
         "article" => "article du nom (lettres)",
+        "note" => "note de l'équipe",
+        "opinion" => "avis de l'équipe",
         "proposal_entered" => "fiche saisie à la main",
         "message_handled" => "message marqué traité",
         "message_unhandled" => "message marqué non traité",
@@ -441,7 +463,104 @@ pub fn sort_name(i: usize) -> &'static str {
         "créneau",
         "priorité",
         "n°",
-    ][i.min(6)]
+        "avis",
+    ][i.min(7)]
+}
+
+// Notes and opinions, several at once.
+pub const NOTES_SECTION: &str = "Notes et avis de l'équipe (internes, jamais publiés)";
+pub const NOTE_EDIT_HINT: &str =
+    "Entrée enregistrer · Alt-Entrée nouvelle ligne · texte vide : effacer ma note · Échap annuler";
+pub const OPINION_TITLE: &str = "Mon avis sur la proposition";
+pub const OPINION_NONE: &str = "aucun avis (effacer le mien)";
+pub const COL_NOTES: &str = "Avis";
+pub const COL_MARK: &str = "●";
+pub const BULK_NONE_MARKED: &str = "Aucune proposition marquée : Espace marque la proposition choisie (ou décider une à une dans Décider, 2).";
+pub const BULK_REASON_NEEDED: &str = "Un motif est nécessaire pour refuser : rien n'a été fait.";
+pub const BULK_CANCELLED: &str = "Annulé : rien n'a été fait, les marques restent.";
+pub const MARKS_CLEARED: &str = "Marques effacées.";
+pub const NO_MARKS: &str = "Aucune marque à effacer (Espace marque la ligne choisie).";
+
+pub fn note_title(number: i64) -> String {
+    format!("Ma note sur la proposition n° {number}")
+}
+
+pub fn n_marked(number: i64, marked: bool, total: usize) -> String {
+    let what = if marked { "marquée" } else { "démarquée" };
+    format!(
+        "N° {number} {what} · {total} marquée{} (a retenir · w attente · r refuser · M tout démarquer)",
+        plural(total)
+    )
+}
+
+/// The list's summary of the team's opinions: "2+ 1~ 1-" (favorable,
+/// réservé, défavorable), "ø3,5" (mean score), "✎2" (notes without opinion).
+pub fn notes_summary(n: &crate::store::notes::NotesSummary) -> String {
+    let mut parts = Vec::new();
+    for (k, c) in [(n.favorable, '+'), (n.reserve, '~'), (n.defavorable, '-')] {
+        if k > 0 {
+            parts.push(format!("{k}{c}"));
+        }
+    }
+    if n.scores > 0 {
+        let tenths = (u32::from(n.score_sum) * 10 + u32::from(n.scores) / 2) / u32::from(n.scores);
+        if tenths % 10 == 0 {
+            parts.push(format!("ø{}", tenths / 10));
+        } else {
+            parts.push(format!("ø{},{}", tenths / 10, tenths % 10));
+        }
+    }
+    if parts.is_empty() && n.notes > 0 {
+        parts.push(format!("✎{}", n.notes));
+    }
+    parts.join(" ")
+}
+
+pub fn n_note_by_other(number: i64, who: &str) -> String {
+    format!(
+        "{who} vient d'écrire une note ou un avis sur la proposition n° {number} : l'affichage est à jour."
+    )
+}
+
+pub fn marked_count(n: usize) -> String {
+    format!("{n} marquée{}", plural(n))
+}
+
+pub fn bulk_reason_prompt(n: usize) -> String {
+    format!("Motif du refus pour les {n} marquée{} : ", plural(n))
+}
+
+pub fn n_note_saved(number: i64, kept: bool) -> String {
+    if kept {
+        format!("Note enregistrée sur la proposition n° {number} (visible de l'équipe seulement).")
+    } else {
+        format!("Note effacée sur la proposition n° {number}.")
+    }
+}
+
+pub fn n_opinion_saved(number: i64, opinion: Option<&str>) -> String {
+    match opinion {
+        Some(o) => format!("Avis « {o} » enregistré sur la proposition n° {number}."),
+        None => format!("Avis effacé sur la proposition n° {number}."),
+    }
+}
+
+/// After a decision on the marked proposals.
+pub fn n_bulk_done(done: usize, failed: &[String], unchanged: usize) -> String {
+    let mut t = format!("{done} décision{} prise{}", plural(done), plural(done));
+    if unchanged > 0 {
+        t.push_str(&format!(", {unchanged} inchangée{}", plural(unchanged)));
+    }
+    if !failed.is_empty() {
+        t.push_str(&format!(
+            ", {} refusée{} : {}",
+            failed.len(),
+            plural(failed.len()),
+            failed.join(" ; ")
+        ));
+    }
+    t.push_str(". Marques effacées ; u annule une décision à la fois.");
+    t
 }
 
 pub fn count_line(shown: usize, total: usize) -> String {
@@ -609,7 +728,7 @@ pub fn n_changed_by_other(id: i64) -> String {
 
 // Envoi.
 pub const HINT_ENVOI: &str =
-    "Entrée lire · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer tout";
+    "Entrée lire · e modifier · x supprimer · a arrivée · r renvoyer · E envoyer";
 pub const ENV_EMPTY: &str = "Aucune lettre dans la boîte d'envoi.";
 pub const ENV_LETTER: &str = "Lettre";
 pub const ENV_TO: &str = "À";
@@ -637,6 +756,7 @@ pub const ENV_QUIT_WHILE_SENDING: &str = "Un envoi est en cours : q de nouveau p
 pub const ENV_CANCELLED: &str = "Annulé.";
 pub const ENV_CONFIRM_TITLE: &str = "Confirmer";
 pub const ENV_CONFIRM_KEYS: &str = "o oui · n non";
+pub const ENV_SEND_KEYS: &str = "j/k choisir · o envoyer · n non";
 pub const ENV_NO_TEMPLATES: &str =
     "modèles de lettres non chargés (dossier [letters] de config.toml)";
 

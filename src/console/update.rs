@@ -126,6 +126,19 @@ pub enum Effect {
     /// Once the effects before it are done: this action (what staff asked
     /// for before a draft was saved: another screen, quitting).
     Then(Action),
+    /// Set (or, `None`, remove) the acting user's note on a proposal.
+    SetNote {
+        number: i64,
+        text: Option<String>,
+    },
+    /// Set (or, `None`, remove) the acting user's opinion on a proposal.
+    SetOpinion {
+        number: i64,
+        opinion: Option<crate::store::notes::Opinion>,
+    },
+    /// Take the decisions of a plan on the marked proposals, one by one
+    /// (each with its rules and version checks), then clear the marks.
+    Bulk(super::bulk::Plan),
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -449,25 +462,17 @@ fn ask_send(app: &mut App) -> Vec<Effect> {
         app.notify(Level::Warn, s::ENV_ALREADY_SENDING);
         return vec![];
     }
-    let pending = || {
-        app.envoi
-            .letters
-            .iter()
-            .filter(|l| l.state == LetterState::Pending)
-    };
-    let letters: Vec<(i64, i64)> = pending()
-        .filter(|l| !l.partners)
-        .map(|l| (l.id, l.version))
-        .collect();
-    let partners: Vec<(u32, i64)> = pending()
-        .filter(|l| l.partners)
-        .map(|l| (l.id as u32, l.version))
-        .collect();
-    if letters.is_empty() && partners.is_empty() {
+    let choices = super::bulk::send_choices(app);
+    let Some(first) = choices.first().cloned() else {
         app.notify(Level::Info, s::ENV_NOTHING_TO_SEND);
         return vec![];
-    }
-    app.overlay = Overlay::Confirm(Confirm::SendBatch { letters, partners });
+    };
+    app.overlay = Overlay::Confirm(Confirm::SendBatch {
+        letters: first.letters,
+        partners: first.partners,
+        choices,
+        choice: 0,
+    });
     vec![]
 }
 
@@ -853,6 +858,19 @@ fn set_field(
     value: Option<Value>,
     seen: Option<Seen>,
 ) -> Vec<Effect> {
+    if key == OPINION_KEY {
+        let Some(seen) = seen else {
+            return vec![];
+        };
+        let opinion = value
+            .as_ref()
+            .and_then(Value::as_text)
+            .and_then(crate::store::notes::Opinion::parse);
+        return vec![Effect::SetOpinion {
+            number: seen.number,
+            opinion,
+        }];
+    }
     if key == ARTICLE_KEY {
         // Not a field of the fiche: kept by proposal number, whatever its
         // version (every revision of the fiche keeps it).
@@ -936,7 +954,7 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
         TextEdit::Clear => input.clear(),
         TextEdit::DeleteWord => input.delete_word(),
         TextEdit::Newline => {
-            if matches!(purpose, InputPurpose::Field { .. }) {
+            if matches!(purpose, InputPurpose::Field { .. } | InputPurpose::Note(_)) {
                 input.insert('\n');
             }
         }
@@ -972,6 +990,20 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
                     let t = text.trim();
                     let v = (!t.is_empty()).then(|| Value::Text(t.to_string()));
                     set_field(app, key, v, seen)
+                }
+                InputPurpose::Note(seen) => {
+                    let t = text.trim();
+                    vec![Effect::SetNote {
+                        number: seen.number,
+                        text: (!t.is_empty()).then(|| t.to_string()),
+                    }]
+                }
+                InputPurpose::BulkReason => {
+                    if text.trim().is_empty() {
+                        app.notify(Level::Warn, s::BULK_REASON_NEEDED);
+                        return vec![];
+                    }
+                    ask_bulk(app, super::bulk::BulkKind::Reject(text.trim().to_string()))
                 }
             };
         }
@@ -1141,9 +1173,31 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.screen = Screen::Corriger;
             return vec![];
         }
+        (
+            Overlay::Confirm(Confirm::SendBatch {
+                letters,
+                partners,
+                choices,
+                choice,
+            }),
+            Action::Up | Action::Down,
+        ) => {
+            let n = choices.len().max(1);
+            *choice = if action == Action::Down {
+                (*choice + 1) % n
+            } else {
+                (*choice + n - 1) % n
+            };
+            if let Some(c) = choices.get(*choice) {
+                *letters = c.letters.clone();
+                *partners = c.partners.clone();
+            }
+            return vec![];
+        }
         (Overlay::Confirm(c), Action::Escape) => {
             let text = match c {
                 Confirm::Undo { .. } => s::N_UNDO_KEPT,
+                Confirm::Bulk(_) => s::BULK_CANCELLED,
                 _ => s::ENV_CANCELLED,
             };
             app.overlay = Overlay::None;
@@ -1163,8 +1217,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     version,
                     partners,
                 }],
-                Confirm::SendBatch { letters, partners } => {
+                Confirm::SendBatch {
+                    letters, partners, ..
+                } => {
+                    // The marks of the letters sent are done with.
+                    app.envoi.marks.retain(|(id, p)| {
+                        if *p {
+                            !partners.iter().any(|(n, _)| i64::from(*n) == *id)
+                        } else {
+                            !letters.iter().any(|(l, _)| l == id)
+                        }
+                    });
                     vec![Effect::SendBatch(letters, partners)]
+                }
+                Confirm::Bulk(plan) => {
+                    app.marks.clear();
+                    vec![Effect::Bulk(plan)]
                 }
                 Confirm::Withdraw {
                     number, version, ..
@@ -1510,7 +1578,120 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SendBatch => ask_send(app),
         Action::ConfirmRecipient => confirm_recipient(app),
         Action::Article => article_picker(app),
+        Action::ToggleMark => toggle_mark(app),
+        Action::ClearMarks => {
+            let marks = if app.screen == Screen::Envoi {
+                std::mem::take(&mut app.envoi.marks).len()
+            } else {
+                std::mem::take(&mut app.marks).len()
+            };
+            if marks == 0 {
+                app.notify(Level::Info, s::NO_MARKS);
+            } else {
+                app.notify(Level::Info, s::MARKS_CLEARED);
+            }
+            vec![]
+        }
+        Action::Note => {
+            let Some(seen) = seen_current(app) else {
+                app.notify(Level::Warn, s::N_NO_SELECTION);
+                return vec![];
+            };
+            let mine = app
+                .current_detail()
+                .and_then(|d| d.notes.iter().find(|n| n.actor == app.user))
+                .and_then(|n| n.note.clone())
+                .unwrap_or_default();
+            app.input = Some((InputPurpose::Note(seen), TextInput::new(&mine)));
+            vec![]
+        }
+        Action::Opinion => opinion_picker(app),
+        Action::BulkAccept => ask_bulk(app, super::bulk::BulkKind::Accept),
+        Action::BulkWaitlist => ask_bulk(app, super::bulk::BulkKind::Waitlist),
+        Action::BulkReject => {
+            if app.marks.is_empty() {
+                app.notify(Level::Warn, s::BULK_NONE_MARKED);
+                return vec![];
+            }
+            app.input = Some((InputPurpose::BulkReason, TextInput::default()));
+            vec![]
+        }
     }
+}
+
+/// Space: marks or unmarks the selected proposal (Propositions) or letter (Envoi).
+fn toggle_mark(app: &mut App) -> Vec<Effect> {
+    if app.screen == Screen::Envoi {
+        let Some(l) = app.envoi.current() else {
+            app.notify(Level::Warn, s::ENV_NO_SELECTION);
+            return vec![];
+        };
+        let key = (l.id, l.partners);
+        if !app.envoi.marks.remove(&key) {
+            app.envoi.marks.insert(key);
+        }
+        let n = app.envoi.marks.len();
+        app.notify(Level::Info, s::marked_count(n));
+        // Space moves on, to mark several in a row.
+        return vertical(app, 1, false);
+    }
+    let Some(number) = app.current().map(|r| r.number) else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let marked = if app.marks.remove(&number) {
+        false
+    } else {
+        app.marks.insert(number);
+        true
+    };
+    let text = s::n_marked(number, marked, app.marks.len());
+    app.notify(Level::Info, text);
+    move_selection(app, 1)
+}
+
+/// The one confirmation of a decision on every marked proposal: what will
+/// happen to each.
+fn ask_bulk(app: &mut App, kind: super::bulk::BulkKind) -> Vec<Effect> {
+    if app.marks.is_empty() {
+        app.notify(Level::Warn, s::BULK_NONE_MARKED);
+        return vec![];
+    }
+    let plan = super::bulk::plan(app, kind);
+    app.overlay = Overlay::Confirm(Confirm::Bulk(plan));
+    vec![]
+}
+
+/// The picker's key for the acting user's opinion (not a field of the fiche).
+const OPINION_KEY: &str = "\u{0}opinion";
+
+/// "o": the acting user's opinion on the selected proposal, chosen in a list.
+fn opinion_picker(app: &mut App) -> Vec<Effect> {
+    use crate::store::notes::Opinion;
+    let Some(seen) = seen_current(app) else {
+        app.notify(Level::Warn, s::N_NO_SELECTION);
+        return vec![];
+    };
+    let mine = app
+        .current_detail()
+        .and_then(|d| d.notes.iter().find(|n| n.actor == app.user))
+        .and_then(|n| n.opinion);
+    let mut options: Vec<(String, Option<Value>)> = Opinion::ALL
+        .iter()
+        .map(|o| (o.label_fr(), Some(Value::Text(o.key()))))
+        .collect();
+    options.push((s::OPINION_NONE.to_string(), None));
+    let cursor = mine
+        .and_then(|m| Opinion::ALL.iter().position(|o| *o == m))
+        .unwrap_or(0);
+    app.overlay = Overlay::Picker(Picker {
+        seen: Some(seen),
+        key: OPINION_KEY,
+        label: s::OPINION_TITLE,
+        options,
+        cursor,
+    });
+    vec![]
 }
 
 /// The key used by `SortKey` names in the header.

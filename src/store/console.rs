@@ -59,6 +59,8 @@ pub struct ListingRow {
     pub from_addr: Option<String>,
     pub from_name: Option<String>,
     pub subject: Option<String>,
+    /// Staff notes and opinions, counted (`store::notes`).
+    pub notes: super::notes::NotesSummary,
 }
 
 /// What the journal says changed after a given line.
@@ -259,16 +261,18 @@ impl Store {
     /// Rust, into just what a row needs.
     pub fn scan_listing(&self, only: Option<&[i64]>, mut f: impl FnMut(ListingRow)) -> Result<()> {
         let only_json = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
+        let sql = "SELECT p.id, p.kind, p.status, p.slot, p.space, p.rank, p.version, p.revision,
                     p.superseded_by, p.message_id, p.fields, p.extra, p.warnings, p.flags,
                     coalesce(m.received_at, m.effective_at), m.from_addr, m.from_name,
-                    m.subject, coalesce(p.number, p.id), p.wait_pos, p.reason
+                    m.subject, coalesce(p.number, p.id), p.wait_pos, p.reason,
+                    n.notes, n.favorable, n.reserve, n.defavorable, n.scores, n.score_sum
              FROM proposals p JOIN messages m ON m.id = p.message_id
+             LEFT JOIN (SUMMARY) n ON n.number = coalesce(p.number, p.id)
              WHERE CASE WHEN ?1 IS NULL THEN p.superseded_by IS NULL
                         ELSE p.id IN (SELECT value FROM json_each(?1)) END
-             ORDER BY p.id",
-        )?;
+             ORDER BY p.id"
+            .replace("SUMMARY", super::notes::SUMMARY_SQL);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([only_json])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
@@ -313,6 +317,19 @@ impl Store {
                 from_addr: r.get(15)?,
                 from_name: r.get(16)?,
                 subject: r.get(17)?,
+                notes: {
+                    let n = |i: usize| -> rusqlite::Result<u16> {
+                        Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0).clamp(0, 9999) as u16)
+                    };
+                    super::notes::NotesSummary {
+                        notes: n(21)?,
+                        favorable: n(22)?,
+                        reserve: n(23)?,
+                        defavorable: n(24)?,
+                        scores: n(25)?,
+                        score_sum: n(26)?,
+                    }
+                },
             });
         }
         Ok(())

@@ -27,6 +27,7 @@ pub mod console;
 mod drafts;
 mod ingest;
 pub mod model;
+pub mod notes;
 pub mod outbox;
 pub mod partners;
 pub mod programme;
@@ -83,6 +84,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0009_delivery.sql"),
     ),
     ("0010_drafts", include_str!("migrations/0010_drafts.sql")),
+    ("0011_notes", include_str!("migrations/0011_notes.sql")),
 ];
 
 /// Why a store operation failed.
@@ -162,6 +164,11 @@ pub enum StoreError {
     ProposalNotFound(i64),
     #[error("proposition n° {0} introuvable : `fiches proposals --live` donne les numéros")]
     NumberNotFound(i64),
+    #[error(
+        "note de {0} caractères : {max} au plus ; la raccourcir",
+        max = notes::NOTE_MAX_CHARS
+    )]
+    NoteTooLong(usize),
     /// The selection rules refuse the change.
     #[error("{0}")]
     Rule(#[from] crate::domain::DomainError),

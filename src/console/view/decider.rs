@@ -72,6 +72,24 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Span::styled("Statut : ", t.key),
         Span::styled(fit(&status_text(app, row), w.saturating_sub(9)), t.ok),
     ]));
+    // The team's opinions, when there are some (the notes are in the detail).
+    if let Some(d) = app.current_detail().filter(|d| !d.notes.is_empty()) {
+        let words: Vec<String> = d
+            .notes
+            .iter()
+            .map(|n| {
+                let who = crate::safe::terminal_line(&n.actor);
+                match n.opinion {
+                    Some(o) => format!("{who} {}", o.label_fr()),
+                    None => format!("{who} (note)"),
+                }
+            })
+            .collect();
+        head.push(Line::from(vec![
+            Span::styled(format!("{} : ", s::COL_NOTES), t.key),
+            Span::raw(fit(&words.join(" · "), w.saturating_sub(7))),
+        ]));
+    }
     if let Some(kind) = row.kind {
         let kp = prog.of(kind);
         let asked = match row.wanted.as_deref() {

@@ -129,6 +129,30 @@ fn decision_text(v: Option<&serde_json::Value>) -> String {
 pub fn journal_summary(e: &JournalEntry, p: &Proposal) -> String {
     let label = s::journal_action(&e.action).to_string();
     match e.action.as_str() {
+        "note" | "opinion" => {
+            let get = |v: Option<&serde_json::Value>, k: &str| {
+                v.and_then(|v| v.get(k))
+                    .and_then(|x| x.as_str())
+                    .map(str::to_string)
+            };
+            if e.action == "opinion" {
+                let word = |v: Option<String>| {
+                    v.as_deref()
+                        .and_then(crate::store::notes::Opinion::parse)
+                        .map_or_else(|| "aucun".to_string(), |o| o.label_fr())
+                };
+                format!(
+                    "{label} : {} → {}",
+                    word(get(e.before.as_ref(), "opinion")),
+                    word(get(e.after.as_ref(), "opinion"))
+                )
+            } else {
+                match get(e.after.as_ref(), "note") {
+                    Some(n) => format!("{label} : « {} »", terminal_line(&n)),
+                    None => format!("{label} effacée"),
+                }
+            }
+        }
         "decision" | "decision_carried_over" => format!(
             "{label} : {} → {}",
             decision_text(e.before.as_ref()),
@@ -218,6 +242,29 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             Span::styled(format!("{} : ", s::D_FLAGS), t.key),
             Span::styled(terminal_line(&labels.join(" · ")), t.warn),
         ]));
+    }
+
+    // The team's notes and opinions (internal), when there are some.
+    if !d.notes.is_empty() {
+        out.push(section(s::NOTES_SECTION, w, t.header));
+        for n in &d.notes {
+            let mut head = format!(
+                "{}  {}",
+                terminal_line(&n.actor),
+                stored_datetime(app.zone, &n.updated_at)
+            );
+            if let Some(o) = n.opinion {
+                head.push_str(&format!("  · avis : {}", o.label_fr()));
+            }
+            out.push(Line::styled(fit(&head, w), t.key));
+            if let Some(text) = &n.note {
+                for para in text.lines() {
+                    for l in wrap(&terminal_line(para), w.saturating_sub(2).max(10)) {
+                        out.push(Line::raw(format!("  {l}")));
+                    }
+                }
+            }
+        }
     }
 
     // The fiche, in form order, warnings under the field they name.

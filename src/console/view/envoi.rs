@@ -26,6 +26,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     .areas(area);
     let [p, sent, unc, failed] = e.counts;
     let mut bar_text = s::env_counts(p, sent, unc, failed);
+    if !e.marks.is_empty() {
+        bar_text = format!("{bar_text} · {}", s::marked_count(e.marks.len()));
+    }
     if let Some((done, total)) = e.sending {
         bar_text = format!("{bar_text} · {}", s::n_sending(done, total));
     }
@@ -72,11 +75,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 }
             },
         );
-        let number = if l.partners {
+        let mut number = if l.partners {
             format!("P{}", l.id)
         } else {
             l.id.to_string()
         };
+        if e.marks.contains(&(l.id, l.partners)) {
+            number.insert_str(0, s::COL_MARK);
+        }
         let style = if l.hold.is_some() && i != e.selected {
             t.warn
         } else {

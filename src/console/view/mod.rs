@@ -108,8 +108,24 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         overlays::editor(frame, frame.area(), app, label, input);
         return;
     }
-    if let Some((InputPurpose::RejectReason(seen), input)) = &app.input {
-        let prompt = s::dec_reason_prompt(seen.number);
+    if let Some((InputPurpose::Note(seen), input)) = &app.input {
+        frame.render_widget(
+            Paragraph::new(Line::styled(fit(s::NOTE_EDIT_HINT, w), t.dim)),
+            area,
+        );
+        overlays::editor(frame, frame.area(), app, &s::note_title(seen.number), input);
+        return;
+    }
+    let reason_prompt = match &app.input {
+        Some((InputPurpose::RejectReason(seen), input)) => {
+            Some((s::dec_reason_prompt(seen.number), input))
+        }
+        Some((InputPurpose::BulkReason, input)) => {
+            Some((s::bulk_reason_prompt(app.marks.len()), input))
+        }
+        _ => None,
+    };
+    if let Some((prompt, input)) = reason_prompt {
         let room = w.saturating_sub(width(&prompt) + 1);
         let before = terminal_line(input.before_cursor());
         let shown_before = tail(&before, room);

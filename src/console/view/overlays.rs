@@ -246,9 +246,22 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
                 s::env_confirm_drop(*id, &to)
             }
         }
-        Confirm::SendBatch { letters, partners } => {
-            s::env_confirm_send(letters.len() + partners.len())
+        Confirm::SendBatch {
+            letters,
+            partners,
+            choices,
+            choice,
+        } => {
+            let mut t = s::env_confirm_send(letters.len() + partners.len());
+            if choices.len() > 1 {
+                for (i, c) in choices.iter().enumerate() {
+                    let mark = if i == *choice { "▶" } else { "·" };
+                    t.push_str(&format!("\n{mark} {}", terminal_line(&c.label)));
+                }
+            }
+            t
         }
+        Confirm::Bulk(plan) => super::super::bulk::confirm_text(plan),
         Confirm::Withdraw {
             number,
             organisation,
@@ -257,13 +270,19 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
         Confirm::Undo { text, .. } => text.clone(),
         Confirm::Publish { number, since } => s::pub_confirm(*number, *since),
     };
-    let w = 60.min(area.width);
+    let (w, keys) = match c {
+        Confirm::Bulk(_) => (76.min(area.width), s::ENV_CONFIRM_KEYS),
+        Confirm::SendBatch { choices, .. } if choices.len() > 1 => {
+            (60.min(area.width), s::ENV_SEND_KEYS)
+        }
+        _ => (60.min(area.width), s::ENV_CONFIRM_KEYS),
+    };
     let lines: Vec<String> = text
         .split('\n')
         .flat_map(|para| wrap(para, w.saturating_sub(4) as usize))
         .collect();
     let box_area = centered(area, w, lines.len() as u16 + 4);
-    let inner = frame_block(frame, box_area, s::ENV_CONFIRM_TITLE, s::ENV_CONFIRM_KEYS);
+    let inner = frame_block(frame, box_area, s::ENV_CONFIRM_TITLE, keys);
     let mut shown: Vec<Line<'static>> = vec![Line::raw("")];
     shown.extend(
         lines

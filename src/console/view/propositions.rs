@@ -134,11 +134,14 @@ fn filter_summary(app: &App) -> String {
 fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let w = area.width as usize;
-    let count = if app.listing.scanning() {
+    let mut count = if app.listing.scanning() {
         s::count_line_partial(app.listing.visible_len(), app.listing.len())
     } else {
         s::count_line(app.listing.visible_len(), app.listing.len())
     };
+    if !app.marks.is_empty() {
+        count.push_str(&format!(" · {}", s::marked_count(app.marks.len())));
+    }
     let right = format!(
         "  {} : {}  {} : {}  {count}",
         s::FILTERS,
@@ -204,7 +207,11 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(Line::styled(msg, t.dim)), area);
         return;
     }
-    let wd = widths(area.width, app.max_id);
+    let mut wd = widths(area.width, app.max_id);
+    if app.any_notes && !wd.long_dates {
+        // The opinions' column takes its room from the country's.
+        wd.country = 6;
+    }
     let fixed = wd.id
         + wd.kind
         + wd.country
@@ -215,6 +222,14 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         + wd.received
         + wd.flags
         + 9;
+    // Marks and the team's opinions: columns only when there are some.
+    let mark_w: u16 = if app.marks.is_empty() { 0 } else { 1 };
+    let notes_w: u16 = match (app.any_notes, wd.long_dates) {
+        (false, _) => 0,
+        (true, true) => 10,
+        (true, false) => 6,
+    };
+    let fixed = fixed + mark_w + notes_w + u16::from(mark_w > 0) + u16::from(notes_w > 0);
     let org_w = area.width.saturating_sub(fixed).max(6);
     let page = area.height.saturating_sub(1) as usize;
     let cells = |r: &Row| -> Vec<String> {
@@ -223,7 +238,18 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Some(ts) => day_month(app.zone, ts),
             None => "?".into(),
         };
-        vec![
+        let mut v = Vec::with_capacity(12);
+        if mark_w > 0 {
+            v.push(
+                if app.marks.contains(&r.number) {
+                    s::COL_MARK
+                } else {
+                    ""
+                }
+                .to_string(),
+            );
+        }
+        v.extend([
             r.number.to_string(),
             s::kind_short(r.kind).to_string(),
             fit(&r.organisation, org_w as usize),
@@ -243,7 +269,11 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
             fit(&status_cell(app, r, wd.long_dates), wd.status as usize),
             received,
             fit(&flags_cell(r), wd.flags as usize),
-        ]
+        ]);
+        if notes_w > 0 {
+            v.push(fit(&s::notes_summary(&r.notes), notes_w as usize));
+        }
+        v
     };
     let mut rows = Vec::with_capacity(page);
     for i in app.offset..(app.offset + page).min(app.listing.visible_len()) {
@@ -261,7 +291,11 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         };
         rows.push(TRow::new(cells(r)).style(style));
     }
-    let header = TRow::new(vec![
+    let mut head: Vec<&str> = Vec::with_capacity(12);
+    if mark_w > 0 {
+        head.push(s::COL_MARK);
+    }
+    head.extend([
         s::COL_ID,
         s::COL_KIND,
         s::COL_ORG,
@@ -272,24 +306,30 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         s::COL_STATUS,
         s::COL_RECEIVED,
         s::COL_FLAGS,
-    ])
-    .style(t.header);
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(wd.id),
-            Constraint::Length(wd.kind),
-            Constraint::Length(org_w),
-            Constraint::Length(wd.country),
-            Constraint::Length(wd.member),
-            Constraint::Length(wd.theme),
-            Constraint::Length(wd.wanted),
-            Constraint::Length(wd.status),
-            Constraint::Length(wd.received),
-            Constraint::Length(wd.flags),
-        ],
-    )
-    .header(header)
-    .column_spacing(1);
+    ]);
+    if notes_w > 0 {
+        head.push(s::COL_NOTES);
+    }
+    let header = TRow::new(head).style(t.header);
+    let mut widths: Vec<Constraint> = Vec::with_capacity(12);
+    if mark_w > 0 {
+        widths.push(Constraint::Length(mark_w));
+    }
+    widths.extend([
+        Constraint::Length(wd.id),
+        Constraint::Length(wd.kind),
+        Constraint::Length(org_w),
+        Constraint::Length(wd.country),
+        Constraint::Length(wd.member),
+        Constraint::Length(wd.theme),
+        Constraint::Length(wd.wanted),
+        Constraint::Length(wd.status),
+        Constraint::Length(wd.received),
+        Constraint::Length(wd.flags),
+    ]);
+    if notes_w > 0 {
+        widths.push(Constraint::Length(notes_w));
+    }
+    let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, area);
 }
