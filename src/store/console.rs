@@ -330,6 +330,28 @@ impl Store {
 
     /// One message with its attachments and proposal ids, read through
     /// the indexes (what the detail panes need, at any database size).
+    /// An attachment by its number (`attachments.id`, the number the
+    /// console shows): its record, its message and that message's raw bytes
+    /// (the attachment is cut out of them by `intake::attachment_bytes`).
+    pub fn attachment_source(&self, id: i64) -> Result<(AttachmentRecord, i64, Vec<u8>)> {
+        let message_id: i64 = self
+            .conn
+            .query_row(
+                "SELECT message_id FROM attachments WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::AttachmentNotFound(id))?;
+        let record = self
+            .message_record(message_id)?
+            .attachments
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(StoreError::AttachmentNotFound(id))?;
+        Ok((record, message_id, self.raw_message(message_id)?))
+    }
+
     pub fn message_record(&self, id: i64) -> Result<MessageRecord> {
         let mut attachments = Vec::new();
         {
@@ -605,6 +627,9 @@ impl Store {
                 },
             )?;
         }
+        // Acknowledged like a fiche the intake read (same template, same
+        // once-only rule): the sender learns its number either way.
+        super::outbox::queue_acknowledgements(&tx, &at, actor, sender.as_deref(), &[id])?;
         tx.commit()?;
         self.proposal(id)
     }
