@@ -746,6 +746,58 @@ mod tests {
     }
 
     #[test]
+    fn a_fiche_entered_by_hand_is_acknowledged_once_like_a_read_one() {
+        use crate::letters::LetterKind;
+        use crate::store::{LetterFilter, LetterState, OutboxSettings};
+        let (_d, mut s) = store();
+        s.set_outbox_settings(&OutboxSettings {
+            acknowledge: true,
+            own_addresses: vec!["rencontres@cuf.example".into()],
+        })
+        .unwrap();
+        s.ingest(&message(3, MessageStatus::Unsupported, false))
+            .unwrap();
+        let id = s.triage_messages().unwrap()[0].id;
+        assert!(s.letters(&LetterFilter::default()).unwrap().is_empty());
+        let mut fields = BTreeMap::new();
+        fields.insert("organisation".into(), Value::Text("Ville de Pau".into()));
+        let p = s
+            .enter_proposal(id, Kind::MicroAtelier, &fields, "paul")
+            .unwrap();
+        let letters = s.letters(&LetterFilter::default()).unwrap();
+        assert_eq!(letters.len(), 1, "{letters:?}");
+        assert_eq!(letters[0].kind, LetterKind::Acknowledgement);
+        assert_eq!(letters[0].state, LetterState::Pending);
+        assert_eq!(letters[0].proposal_id, p.id);
+        // The same sender sends the fiche again (a DOC again): entered by
+        // hand, it is a new revision; still one acknowledgement to send.
+        let mut again = message(3, MessageStatus::Unsupported, false);
+        again.message_id = Some("m3-bis@x".into());
+        again.source_ref = "test:3-bis".into();
+        again.raw = b"Subject: m3 bis\r\n\r\nbody".to_vec();
+        s.ingest(&again).unwrap();
+        let second = s
+            .triage_messages()
+            .unwrap()
+            .into_iter()
+            .find(|m| m.id != id)
+            .unwrap()
+            .id;
+        let p2 = s
+            .enter_proposal(second, Kind::MicroAtelier, &fields, "paul")
+            .unwrap();
+        assert_eq!(p2.number, p.number);
+        let unsent: Vec<_> = s
+            .letters(&LetterFilter::default())
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.state == LetterState::Pending)
+            .collect();
+        assert_eq!(unsent.len(), 1, "{unsent:?}");
+        assert_eq!(unsent[0].chain, letters[0].chain);
+    }
+
+    #[test]
     fn one_place_holds_one_proposal() {
         let (_d, mut s) = store();
         s.ingest(&message(4, MessageStatus::Fiche, true)).unwrap();
