@@ -76,6 +76,9 @@ pub struct Converter {
     pub timeout: Duration,
     /// Where the private directories are made (the system's temp dir).
     pub temp_root: PathBuf,
+    /// Set by the caller to stop a conversion under way (the console
+    /// quitting): the program is killed, its directory removed.
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Default for Converter {
@@ -83,6 +86,7 @@ impl Default for Converter {
         Converter {
             timeout: DEFAULT_TIMEOUT,
             temp_root: std::env::temp_dir(),
+            cancel: Default::default(),
         }
     }
 }
@@ -195,6 +199,13 @@ impl Converter {
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
+                Ok(None) if self.cancel.load(std::sync::atomic::Ordering::SeqCst) => {
+                    kill_group(child.id());
+                    let _ = child.wait();
+                    return Err(ConvertError::Io(format!(
+                        "{program} : conversion abandonnée"
+                    )));
+                }
                 Ok(None) if start.elapsed() >= self.timeout => {
                     kill_group(child.id());
                     let _ = child.wait();

@@ -127,6 +127,7 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         },
         smtp: config.smtp.clone(),
         silent_after: super::status::silent_after(Some(&config)),
+        convert_timeout: config.convert_timeout,
     };
     let mut session = Session::open(store, opts)?;
     if let Some(problem) = members_problem {

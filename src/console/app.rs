@@ -164,6 +164,10 @@ pub enum InputPurpose {
         key: &'static str,
         seen: Option<Seen>,
     },
+    /// The folder to save attachment `number` in.
+    SaveDir {
+        number: i64,
+    },
 }
 
 /// A choice among options (a choice field's values).
@@ -330,6 +334,28 @@ pub struct TriageDetail {
     pub id: i64,
     pub record: MessageRecord,
     pub view: MessageView,
+}
+
+/// Where an attachment's text stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextState {
+    /// Being converted (by the program named), on a thread of its own.
+    Converting(&'static str),
+    Ready(crate::convert::AttachmentText),
+    /// Why not, in French, with what to do.
+    Failed(String),
+}
+
+/// The text of an attachment, shown in À traiter in place of the message
+/// and beside a fiche entered by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentText {
+    /// The attachment's number (`attachments.id`, "PJ n").
+    pub number: i64,
+    pub message_id: i64,
+    /// The sender's file name, terminal-safe.
+    pub name: String,
+    pub state: TextState,
 }
 
 /// A fiche being entered by hand from a message.
@@ -501,6 +527,12 @@ pub struct App {
     pub triage_scroll: u16,
     pub correct_cursor: usize,
     pub draft: Option<Draft>,
+    /// The attachment text shown (À traiter, and beside the hand entry).
+    pub attachment_text: Option<AttachmentText>,
+    /// Its scroll beside the hand entry.
+    pub text_scroll: u16,
+    /// Narrow terminals: the hand entry shows the text instead of the form.
+    pub text_instead: bool,
     pub envoi: Envoi,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
@@ -552,6 +584,9 @@ impl App {
             triage_scroll: 0,
             correct_cursor: 0,
             draft: None,
+            attachment_text: None,
+            text_scroll: 0,
+            text_instead: false,
             envoi: Envoi::default(),
             notice: None,
             undo: Vec::new(),
@@ -735,6 +770,25 @@ impl App {
             text: text.into(),
             level,
         });
+    }
+
+    /// The attachment text, if it is one of the selected message's.
+    pub fn current_text(&self) -> Option<&AttachmentText> {
+        let id = self.current_message()?.id;
+        self.attachment_text.as_ref().filter(|t| t.message_id == id)
+    }
+
+    /// The attachment text of the fiche being entered by hand.
+    pub fn draft_text(&self) -> Option<&AttachmentText> {
+        let d = self.draft.as_ref()?;
+        self.attachment_text
+            .as_ref()
+            .filter(|t| t.message_id == d.message_id)
+    }
+
+    /// Terminals wide enough to show the hand entry beside the text.
+    pub fn side_by_side(&self) -> bool {
+        self.size.0 >= 120
     }
 
     /// Messages of "À traiter" not yet handled.

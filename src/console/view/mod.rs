@@ -5,7 +5,7 @@
 //! filters, choices) on top. As a last guard, any cell that would still
 //! hold a control or bidi character is replaced before the frame leaves.
 
-mod corriger;
+pub mod corriger;
 mod decider;
 pub mod detail;
 pub mod envoi;
@@ -99,8 +99,14 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         overlays::editor(frame, frame.area(), app, label, input);
         return;
     }
-    if let Some((InputPurpose::RejectReason(seen), input)) = &app.input {
-        let prompt = s::dec_reason_prompt(seen.number);
+    let prompt = match &app.input {
+        Some((InputPurpose::RejectReason(seen), input)) => {
+            Some((s::dec_reason_prompt(seen.number), input))
+        }
+        Some((InputPurpose::SaveDir { number }, input)) => Some((s::save_prompt(*number), input)),
+        _ => None,
+    };
+    if let Some((prompt, input)) = prompt {
         let room = w.saturating_sub(width(&prompt) + 1);
         let before = terminal_line(input.before_cursor());
         let shown_before = tail(&before, room);
@@ -128,6 +134,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => {
             let hint = match (&app.input, app.screen) {
                 (Some(_), _) => s::HINT_SEARCH,
+                (None, Screen::Triage) if app.current_text().is_some() => s::HINT_TEXT,
                 (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
                     if app.focus == super::app::Focus::Detail =>
                 {
