@@ -277,6 +277,7 @@ fn measure(db: &Path) {
         letters: None,
         smtp: None,
         silent_after: fiches::status::SILENT_AFTER,
+        convert_timeout: fiches::convert::DEFAULT_TIMEOUT,
     };
     let mut session = Session::open(store, opts).expect("session");
     let loaded = t0.elapsed();
