@@ -264,6 +264,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("s  S", "changer le tri, l'inverser"),
     ("Entrée  d", "décider sur la proposition choisie"),
     ("c", "corriger la proposition choisie"),
+    (
+        "e",
+        "enregistrer la pièce jointe de sa fiche dans un dossier",
+    ),
     ("", "Décider"),
     (
         "Entrée  a",
@@ -298,6 +302,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "a",
         "article du nom de l'organisation dans les lettres (de la, du, d'…)",
+    ),
+    (
+        "t  PgPréc PgSuiv",
+        "saisie à la main : texte de la pièce jointe (à droite, ou à la place du formulaire en 80 colonnes)",
     ),
     ("", "À traiter"),
     ("m", "marquer traité ou non traité"),
