@@ -1341,9 +1341,17 @@ impl Session {
         match convert::save_new(&path, &name, &a.bytes) {
             Ok(p) => {
                 let p = std::fs::canonicalize(&p).unwrap_or(p);
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let dir = p
+                    .parent()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
                 self.app.notify(
                     Level::Ok,
-                    s::n_attachment_saved(number, &terminal_line(&p.display().to_string())),
+                    s::n_attachment_saved(number, &terminal_line(&name), &terminal_line(&dir)),
                 );
             }
             Err(e) => self.app.notify(

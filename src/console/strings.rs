@@ -158,8 +158,9 @@ pub fn save_prompt(number: i64) -> String {
     format!("Enregistrer la {} dans le dossier : ", att_number(number))
 }
 
-pub fn n_attachment_saved(number: i64, path: &str) -> String {
-    format!("{} enregistrée : {path}", att_number(number))
+/// The file's name first (the folder, typed by staff, may be cut at 80 columns).
+pub fn n_attachment_saved(number: i64, name: &str, dir: &str) -> String {
+    format!("{} enregistrée : « {name} » dans {dir}", att_number(number))
 }
 
 pub fn n_attachment_not_saved(number: i64, dir: &str, why: &str) -> String {
