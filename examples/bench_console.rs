@@ -278,6 +278,7 @@ fn measure(db: &Path) {
         smtp: None,
         silent_after: fiches::status::SILENT_AFTER,
         config: None,
+        convert_timeout: fiches::convert::DEFAULT_TIMEOUT,
     };
     let mut session = Session::open(store, opts).expect("session");
     let loaded = t0.elapsed();

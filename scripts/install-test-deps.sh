@@ -4,7 +4,9 @@
 # - From Debian's packages: dovecot (a real IMAP server, run by the tests as
 #   their own child process), isync (mbsync, the IMAP benchmark's reference), time,
 #   openssl, tmux (the console's end-to-end test), LibreOffice Calc and
-#   Chromium (the exports are opened in both by the publication tests); the
+#   Chromium (the exports are opened in both by the publication tests),
+#   LibreOffice Writer and poppler-utils (pdftotext: attachments read as
+#   text, tests/attachment_text.rs); the
 #   packaged dovecot service is not started; openssh-server and the client (the
 #   server tests run their own sshd on loopback, with its own config and host
 #   key, as two staff logins), systemd (`systemd-analyze verify` on the units,
@@ -27,7 +29,8 @@ server_libs=(libpcre3 libxapian30 libical3 libjansson4 libpq5 libwrap0 libicu72
     libidn12 libcourier-unicode4 libgdbm6 libgamin0 libltdl7 libsasl2-modules
     libsasl2-modules-db sasl2-bin mailutils-imap4d util-linux)
 need=()
-for pkg in dovecot-imapd isync openssl time tmux libreoffice-calc-nogui chromium \
+for pkg in dovecot-imapd isync openssl time tmux libreoffice-calc-nogui libreoffice-writer-nogui \
+    poppler-utils chromium \
     openssh-server openssh-client systemd acl "${server_libs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done

@@ -69,6 +69,8 @@ pub enum Command {
     Setup(commands::setup::Args),
     /// L'article du nom de l'organisation dans les lettres (l'afficher, ou le fixer : le, la, l', les, aucun, auto).
     Article(commands::article::Args),
+    /// Une pièce jointe reçue, par son numéro (console, À traiter : « PJ N ») : l'enregistrer (--save DOSSIER) ou en afficher le texte (--text).
+    Attachment(commands::attachment::Args),
 }
 
 impl Cli {

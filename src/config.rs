@@ -88,6 +88,8 @@ struct RawReader {
     cpu_seconds: Option<u64>,
     wall_seconds: Option<u64>,
     workers: Option<usize>,
+    /// Time pdftotext or LibreOffice may take to turn an attachment into text.
+    convert_seconds: Option<u64>,
 }
 
 /// `[publish]`: where and how the programme lists are written, and when the
@@ -239,6 +241,9 @@ pub struct Config {
     pub late_last: bool,
     /// `[reader]`: bounds of the attachment reader workers.
     pub reader: crate::worker::WorkerLimits,
+    /// `[reader] convert_seconds`: how long an attachment's conversion to
+    /// text may take (`crate::convert`).
+    pub convert_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -451,6 +456,7 @@ impl Config {
             ("cpu_seconds", r.cpu_seconds, 1, 3_600),
             ("wall_seconds", r.wall_seconds, 1, 3_600),
             ("workers", r.workers.map(|w| w as u64), 1, 64),
+            ("convert_seconds", r.convert_seconds, 1, 600),
         ] {
             if let Some(v) = v
                 && !(min..=max).contains(&v)
@@ -499,6 +505,10 @@ impl Config {
             smtp,
             late_last: raw.selection.late_last.unwrap_or(true),
             reader,
+            convert_timeout: r.convert_seconds.map_or(
+                crate::convert::DEFAULT_TIMEOUT,
+                std::time::Duration::from_secs,
+            ),
         })
     }
 

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod convert;
 pub mod domain;
 pub mod fiche;
 pub mod intake;

@@ -87,6 +87,7 @@ fn run() -> ExitCode {
         Some(Command::Decide(args)) => commands::decide::decide(&globals, &args),
         Some(Command::Undo(args)) => commands::decide::undo(&globals, &args),
         Some(Command::Article(args)) => commands::article::run(&globals, &args),
+        Some(Command::Attachment(args)) => commands::attachment::run(&globals, &args),
         Some(Command::Move(args)) => commands::decide::move_to(&globals, &args),
         Some(Command::Swap(args)) => commands::decide::swap(&globals, &args),
         Some(Command::Programme(args)) => commands::programme::run(&globals, &args),

@@ -4,6 +4,7 @@
 //! the global options) is below.
 
 pub mod article;
+pub mod attachment;
 pub mod backup;
 pub mod console;
 pub mod daemon;

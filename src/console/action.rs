@@ -88,6 +88,12 @@ pub enum Action {
     TakeBack,
     ToggleHandled,
     NewFiche,
+    /// À traiter: show the text of the (next) attachment.
+    ReadAttachment,
+    /// À traiter, Propositions: save an attachment in a folder (asked).
+    SaveAttachment,
+    /// Corriger, hand entry on a narrow terminal: the attachment's text or the form.
+    ToggleText,
     ChooseKind(Kind),
     Save,
     Abandon,
@@ -352,6 +358,9 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Envoi, KeyCode::Char('p')) => Some(Action::TakeBack),
         (Screen::Triage, KeyCode::Char('m')) => Some(Action::ToggleHandled),
         (Screen::Triage, KeyCode::Char('n')) => Some(Action::NewFiche),
+        (Screen::Triage, KeyCode::Char('t')) => Some(Action::ReadAttachment),
+        (Screen::Triage | Screen::Propositions, KeyCode::Char('e')) => Some(Action::SaveAttachment),
+        (Screen::Corriger, KeyCode::Char('t')) => Some(Action::ToggleText),
         (Screen::Corriger, KeyCode::Char('S')) => Some(Action::Save),
         (Screen::Corriger, KeyCode::Char('X')) => Some(Action::Abandon),
         (Screen::Corriger, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::Decide),

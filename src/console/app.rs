@@ -168,6 +168,10 @@ pub enum InputPurpose {
     Note(Seen),
     /// The one reason of a refusal of the marked proposals.
     BulkReason,
+    /// The folder to save attachment `number` in.
+    SaveDir {
+        number: i64,
+    },
 }
 
 /// A choice among options (a choice field's values).
@@ -374,6 +378,28 @@ pub struct TriageDetail {
     pub view: MessageView,
 }
 
+/// Where an attachment's text stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextState {
+    /// Being converted (by the program named), on a thread of its own.
+    Converting(&'static str),
+    Ready(crate::convert::AttachmentText),
+    /// Why not, in French, with what to do.
+    Failed(String),
+}
+
+/// The text of an attachment, shown in À traiter in place of the message
+/// and beside a fiche entered by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentText {
+    /// The attachment's number (`attachments.id`, "PJ n").
+    pub number: i64,
+    pub message_id: i64,
+    /// The sender's file name, terminal-safe.
+    pub name: String,
+    pub state: TextState,
+}
+
 /// A fiche being entered by hand from a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
@@ -549,6 +575,12 @@ pub struct App {
     pub publish_preview: Option<crate::commands::publish::Preview>,
     /// A draft found at start, offered to take up again.
     pub recovered: Option<super::draft::Recovered>,
+    /// The attachment text shown (À traiter, and beside the hand entry).
+    pub attachment_text: Option<AttachmentText>,
+    /// Its scroll beside the hand entry.
+    pub text_scroll: u16,
+    /// Narrow terminals: the hand entry shows the text instead of the form.
+    pub text_instead: bool,
     pub envoi: Envoi,
     /// Proposals marked (Space) for a decision taken on all of them, by number.
     pub marks: std::collections::BTreeSet<i64>,
@@ -607,6 +639,9 @@ impl App {
             last_publication: None,
             publish_preview: None,
             recovered: None,
+            attachment_text: None,
+            text_scroll: 0,
+            text_instead: false,
             envoi: Envoi::default(),
             marks: Default::default(),
             notice: None,
@@ -794,6 +829,25 @@ impl App {
             text: text.into(),
             level,
         });
+    }
+
+    /// The attachment text, if it is one of the selected message's.
+    pub fn current_text(&self) -> Option<&AttachmentText> {
+        let id = self.current_message()?.id;
+        self.attachment_text.as_ref().filter(|t| t.message_id == id)
+    }
+
+    /// The attachment text of the fiche being entered by hand.
+    pub fn draft_text(&self) -> Option<&AttachmentText> {
+        let d = self.draft.as_ref()?;
+        self.attachment_text
+            .as_ref()
+            .filter(|t| t.message_id == d.message_id)
+    }
+
+    /// Terminals wide enough to show the hand entry beside the text.
+    pub fn side_by_side(&self) -> bool {
+        self.size.0 >= 120
     }
 
     /// Messages of "À traiter" not yet handled.

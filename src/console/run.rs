@@ -31,7 +31,7 @@ use ratatui::backend::CrosstermBackend;
 
 use super::action::{Action, action_for, key_mode, mouse_action};
 use super::app::LetterRow;
-use super::app::{App, Detail, Level, Screen, TriageDetail, UndoEntry};
+use super::app::{App, Detail, Level, Screen, TextState, TriageDetail, UndoEntry};
 use super::draft;
 use super::format::Zone;
 use super::rows::Listing;
@@ -39,6 +39,7 @@ use super::strings as s;
 use super::theme::Theme;
 use super::update::{Effect, triage_changed, update};
 use super::view;
+use crate::convert::{self, Converter};
 use crate::domain::members::Members;
 use crate::domain::{self, Layout, Place, Rules, status_fr};
 use crate::fiche::{Kind, Value};
@@ -76,6 +77,8 @@ pub struct Options {
     /// The configuration, to publish from the console as `fiches publish`
     /// does; `None`: publishing says why it cannot.
     pub config: Option<crate::config::Config>,
+    /// How long an attachment's conversion to text may take.
+    pub convert_timeout: Duration,
 }
 
 impl Options {
@@ -96,6 +99,7 @@ impl Options {
             smtp: None,
             silent_after: crate::status::SILENT_AFTER,
             config: None,
+            convert_timeout: crate::convert::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -122,6 +126,28 @@ pub struct Session {
     draft_written: Option<String>,
     /// Since when the draft differs from what was written, and its last change.
     draft_dirty: Option<(Instant, Instant)>,
+    /// Converts attachments to text (`crate::convert`).
+    converter: Converter,
+    /// A conversion under way on its own thread: (attachment, its answer).
+    converting: Option<(
+        i64,
+        mpsc::Receiver<Result<convert::AttachmentText, convert::ConvertError>>,
+    )>,
+    /// Its thread, joined (the program stopped) when the session ends.
+    convert_thread: Option<std::thread::JoinHandle<()>>,
+    /// Texts already converted this session, by attachment.
+    texts: HashMap<i64, convert::AttachmentText>,
+}
+
+impl Drop for Session {
+    /// A conversion still running is stopped: no program left behind, no
+    /// temporary copy of an attachment left on disk.
+    fn drop(&mut self) {
+        if let Some(t) = self.convert_thread.take() {
+            self.converter.cancel.store(true, Ordering::SeqCst);
+            let _ = t.join();
+        }
+    }
 }
 
 /// A draft is written this long after the last keystroke…
@@ -200,6 +226,10 @@ impl Session {
             config: opts.config,
             draft_written: None,
             draft_dirty: None,
+            converter: Converter::new(opts.convert_timeout),
+            converting: None,
+            convert_thread: None,
+            texts: HashMap::new(),
         };
         session.full_load()?;
         session.offer_draft();
@@ -367,6 +397,7 @@ impl Session {
             self.app.now = Utc::now();
         }
         let mut news = self.poll_sending();
+        news |= self.poll_converting();
         // A backup restored over the database while the console was open:
         // nothing more is written to the old file (the store refuses it),
         // and the message line says so until the console is quit.
@@ -757,6 +788,10 @@ impl Session {
                 }
             }
             Effect::Bulk(plan) => self.bulk(plan),
+            Effect::ConvertAttachment { number, message_id } => {
+                self.convert_attachment(number, message_id)
+            }
+            Effect::SaveAttachment { number, dir } => self.save_attachment(number, &dir),
         }
     }
 
@@ -1458,6 +1493,173 @@ impl Session {
             self.app.notify(Level::Error, error_text(&e));
         }
         self.refresh(false);
+    }
+
+    /// Cuts attachment `number` out of its message and converts it on a
+    /// thread of its own (LibreOffice takes seconds): the screen says
+    /// "conversion en cours" meanwhile, `poll_converting` brings the text.
+    fn convert_attachment(&mut self, number: i64, message_id: i64) {
+        if let Some(done) = self.texts.get(&number).cloned() {
+            if let Some(x) = &mut self.app.attachment_text
+                && x.number == number
+            {
+                x.state = TextState::Ready(done);
+            }
+            return;
+        }
+        // One at a time: the previous one, if any, is stopped first.
+        if let Some(t) = self.convert_thread.take() {
+            self.converter.cancel.store(true, Ordering::SeqCst);
+            let _ = t.join();
+            self.converter.cancel.store(false, Ordering::SeqCst);
+            self.converting = None;
+        }
+        let a = match convert::load(&self.store, number) {
+            Ok(a) => a,
+            Err(e) => {
+                let text = s::n_convert_failed(number, &terminal_line(&e.to_string()), false);
+                self.text_failed(number, text);
+                return;
+            }
+        };
+        let program = match crate::fiche::sniff(&a.bytes) {
+            crate::fiche::Format::Pdf => "pdftotext",
+            crate::fiche::Format::Docx
+            | crate::fiche::Format::Odt
+            | crate::fiche::Format::Ods
+            | crate::fiche::Format::Xlsx
+            | crate::fiche::Format::Xls => "le lecteur intégré",
+            _ => "LibreOffice",
+        };
+        if let Some(x) = &mut self.app.attachment_text
+            && x.number == number
+            && x.message_id == message_id
+        {
+            x.state = TextState::Converting(program);
+        }
+        let (tx, rx) = mpsc::channel();
+        let conv = self.converter.clone();
+        let spawned = std::thread::Builder::new()
+            .name("fiches-texte".into())
+            .spawn(move || {
+                let _ = tx.send(conv.text(&a.bytes, a.filename.as_deref()));
+            });
+        match spawned {
+            Ok(t) => {
+                self.converting = Some((number, rx));
+                self.convert_thread = Some(t);
+            }
+            Err(e) => self.text_failed(number, s::n_convert_failed(number, &e.to_string(), false)),
+        }
+    }
+
+    fn text_failed(&mut self, number: i64, text: String) {
+        if let Some(x) = &mut self.app.attachment_text
+            && x.number == number
+        {
+            x.state = TextState::Failed(text.clone());
+        }
+        self.app.notify(Level::Warn, text);
+    }
+
+    /// The conversion's answer, when it came. Returns whether it did.
+    pub fn poll_converting(&mut self) -> bool {
+        let Some((number, rx)) = &self.converting else {
+            return false;
+        };
+        let number = *number;
+        let answer = match rx.try_recv() {
+            Ok(r) => r,
+            Err(mpsc::TryRecvError::Empty) => return false,
+            Err(mpsc::TryRecvError::Disconnected) => Err(convert::ConvertError::Io(
+                "le fil de conversion s'est arrêté".into(),
+            )),
+        };
+        self.converting = None;
+        if let Some(t) = self.convert_thread.take() {
+            let _ = t.join();
+        }
+        match answer {
+            Ok(text) => {
+                self.texts.insert(number, text.clone());
+                if let Some(x) = &mut self.app.attachment_text
+                    && x.number == number
+                {
+                    x.state = TextState::Ready(text);
+                }
+            }
+            Err(e) => {
+                let text = s::n_convert_failed(number, &e.to_string(), e.is_missing());
+                self.text_failed(number, text);
+            }
+        }
+        true
+    }
+
+    /// Waits for the conversion under way (tests).
+    pub fn wait_converting(&mut self, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        while self.converting.is_some() && Instant::now() < until {
+            self.poll_converting();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.converting.is_none()
+    }
+
+    /// Writes attachment `number` into `dir` (relative to where the console
+    /// was started; `~/` is the home folder), under a cleaned name, never
+    /// over an existing file.
+    fn save_attachment(&mut self, number: i64, dir: &str) {
+        let path = match dir.strip_prefix("~/") {
+            Some(rest) => std::env::var_os("HOME").map_or_else(
+                || std::path::PathBuf::from(dir),
+                |h| std::path::PathBuf::from(h).join(rest),
+            ),
+            None if dir == "~" => std::env::var_os("HOME")
+                .map_or_else(|| std::path::PathBuf::from(dir), std::path::PathBuf::from),
+            None => std::path::PathBuf::from(dir),
+        };
+        let shown = terminal_line(dir);
+        if !path.is_dir() {
+            self.app.notify(
+                Level::Error,
+                s::n_attachment_not_saved(number, &shown, "ce dossier n'existe pas"),
+            );
+            return;
+        }
+        let a = match convert::load(&self.store, number) {
+            Ok(a) => a,
+            Err(e) => {
+                self.app.notify(Level::Error, terminal_line(&e.to_string()));
+                return;
+            }
+        };
+        let name = convert::safe_file_name(a.filename.as_deref(), number);
+        match convert::save_new(&path, &name, &a.bytes) {
+            Ok(p) => {
+                let p = std::fs::canonicalize(&p).unwrap_or(p);
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let dir = p
+                    .parent()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
+                self.app.notify(
+                    Level::Ok,
+                    s::n_attachment_saved(number, &terminal_line(&name), &terminal_line(&dir)),
+                );
+            }
+            Err(e) => self.app.notify(
+                Level::Error,
+                s::n_attachment_not_saved(
+                    number,
+                    &shown,
+                    &terminal_line(&crate::os_error::io_fr(&e)),
+                ),
+            ),
+        }
     }
 
     /// Loads the selected message of "À traiter" if needed (first visit).

@@ -108,6 +108,67 @@ pub const TRI_KIND_CHOICE: &[(&str, &str)] = &[
     ("Échap", "annuler"),
 ];
 pub const TRI_KIND_TITLE: &str = "Saisir la fiche de ce message";
+pub const N_NO_ATTACHMENT: &str = "Ce message n'a pas de pièce jointe.";
+pub const N_NO_ATTACHMENT_OF_PROPOSAL: &str =
+    "Cette proposition n'a pas de pièce jointe (fiche saisie à la main ou lue dans le message).";
+pub const HINT_TEXT: &str =
+    "j/k défiler · t pièce jointe suivante · e enregistrer · n saisir · Échap message";
+pub const TRI_TEXT_CUT: &str =
+    "[… texte coupé : enregistrer la pièce jointe (touche e) pour la lire en entier]";
+pub const TRI_TEXT_EMPTY: &str = "(aucun texte dans ce fichier : peut-être une image ou un scan ; l'enregistrer (touche e) et l'ouvrir ailleurs)";
+pub const COR_TEXT_BESIDE: &str =
+    "Le texte de la pièce jointe est à droite : PgPréc/PgSuiv pour le faire défiler.";
+pub const COR_TEXT_TOGGLE: &str = "t texte de la pièce jointe / formulaire";
+pub const COR_TEXT_NONE: &str =
+    "Pas de pièce jointe à lire pour ce message : saisir d'après le message (écran 4).";
+
+/// "PJ 12", the number staff give `fiches attachment`.
+pub fn att_number(number: i64) -> String {
+    format!("PJ {number}")
+}
+
+/// The title of an attachment's text (the pane's title names it "PJ n").
+pub fn tri_text_title(name: &str, via: Option<&str>) -> String {
+    match via {
+        Some(v) => format!("lu par {v} · {name}"),
+        None => name.to_string(),
+    }
+}
+
+pub fn tri_converting(program: &str) -> String {
+    format!("Conversion en texte par {program}… (Échap : revenir au message)")
+}
+
+/// A conversion that failed; `missing`: the program is not installed.
+pub fn n_convert_failed(number: i64, error: &str, missing: bool) -> String {
+    if missing {
+        format!(
+            "{} : {error}, ou enregistrer la pièce jointe (touche e) et l'ouvrir ailleurs",
+            att_number(number)
+        )
+    } else {
+        format!(
+            "{} : {error} ; l'enregistrer (touche e) et l'ouvrir ailleurs",
+            att_number(number)
+        )
+    }
+}
+
+pub fn save_prompt(number: i64) -> String {
+    format!("Enregistrer la {} dans le dossier : ", att_number(number))
+}
+
+/// The file's name first (the folder, typed by staff, may be cut at 80 columns).
+pub fn n_attachment_saved(number: i64, name: &str, dir: &str) -> String {
+    format!("{} enregistrée : « {name} » dans {dir}", att_number(number))
+}
+
+pub fn n_attachment_not_saved(number: i64, dir: &str, why: &str) -> String {
+    format!(
+        "{} non enregistrée dans {dir} : {why} ; choisir un autre dossier",
+        att_number(number)
+    )
+}
 
 // Corriger.
 pub const COR_NONE: &str =
@@ -115,7 +176,8 @@ pub const COR_NONE: &str =
 pub const COR_EDIT_PROMPT: &str = "Nouvelle valeur";
 pub const COR_CLEAR: &str = "(vide)";
 pub const COR_DRAFT_TITLE: &str = "Saisie à la main";
-pub const COR_DRAFT_HINT: &str = "Entrée modifier · S enregistrer la fiche · X abandonner";
+pub const COR_DRAFT_HINT: &str =
+    "Entrée modifier · S enregistrer · X abandonner · t texte/formulaire";
 pub const COR_HINT: &str =
     "Entrée modifier le champ · j/k choisir · chaque modification est journalisée";
 pub const COR_REQUIRED: &str = "obligatoire";
@@ -148,7 +210,7 @@ pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · +
 pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · P publier · u annuler · Tab";
 pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str =
-    "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire · ? aide · q quitter";
+    "j/k choisir · t texte PJ · e enregistrer · n saisir · m traité · ? aide · q quitter";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
 pub const HINT_DETAIL: &str = "j/k ↑↓ PgPréc PgSuiv défiler · Tab ou Échap retour à la liste";
 pub const HINT_INPUT: &str =
@@ -223,6 +285,10 @@ pub const HELP: &[(&str, &str)] = &[
         "a  w  r",
         "les marquées : retenir dans leur créneau, liste d'attente, refuser (une confirmation)",
     ),
+    (
+        "e",
+        "enregistrer la pièce jointe de sa fiche dans un dossier",
+    ),
     ("", "Décider"),
     (
         "Entrée  a",
@@ -262,9 +328,18 @@ pub const HELP: &[(&str, &str)] = &[
         "a",
         "article du nom de l'organisation dans les lettres (de la, du, d'…)",
     ),
+    (
+        "t  PgPréc PgSuiv",
+        "saisie à la main : texte de la pièce jointe (à droite, ou à la place du formulaire en 80 colonnes)",
+    ),
     ("", "À traiter"),
     ("m", "marquer traité ou non traité"),
     ("n", "saisir la fiche à la main (crée une proposition)"),
+    (
+        "t",
+        "lire le texte de la pièce jointe (DOC, PDF, RTF… ; encore t : la suivante)",
+    ),
+    ("e", "enregistrer la pièce jointe dans un dossier"),
     ("", "Brouillons"),
     (
         "e  a  r",

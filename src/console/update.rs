@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use super::action::{Action, TextEdit};
 use super::app::{
-    App, Confirm, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, Seen, TextInput,
+    App, AttachmentText, Confirm, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, Seen,
+    TextInput, TextState, body_height,
 };
 use super::rows::SortKey;
 use super::strings as s;
@@ -139,6 +140,17 @@ pub enum Effect {
     /// Take the decisions of a plan on the marked proposals, one by one
     /// (each with its rules and version checks), then clear the marks.
     Bulk(super::bulk::Plan),
+    /// Convert attachment `number` of a message to text (on a thread of
+    /// its own); the text comes back in `App::attachment_text`.
+    ConvertAttachment {
+        number: i64,
+        message_id: i64,
+    },
+    /// Write attachment `number` into folder `dir` (never over a file).
+    SaveAttachment {
+        number: i64,
+        dir: String,
+    },
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -359,6 +371,12 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
                     app.clamp_envoi();
                 }
             }
+            vec![]
+        }
+        Screen::Corriger if app.draft_text().is_some() && (page || app.text_instead) => {
+            let n = view::corriger::text_line_count(app);
+            let h = body_height(app.size).saturating_sub(2);
+            scroll(&mut app.text_scroll, view::triage::max_scroll(n, h));
             vec![]
         }
         Screen::Corriger => {
@@ -1005,6 +1023,13 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
                     }
                     ask_bulk(app, super::bulk::BulkKind::Reject(text.trim().to_string()))
                 }
+                InputPurpose::SaveDir { number } => {
+                    let dir = match text.trim() {
+                        "" => ".".to_string(),
+                        d => d.to_string(),
+                    };
+                    vec![Effect::SaveAttachment { number, dir }]
+                }
             };
         }
     }
@@ -1063,6 +1088,154 @@ fn programme_enter(app: &mut App) -> Vec<Effect> {
             }
         }
     }
+}
+
+/// The attachments of a message whose text staff may want, in order: those
+/// that hold no fiche first (the DOC, the PDF), then the others.
+fn text_candidates(app: &App, message_id: i64) -> Vec<i64> {
+    use crate::store::AttachmentOutcome;
+    let Some(d) = app.triage_detail.as_ref().filter(|d| d.id == message_id) else {
+        return Vec::new();
+    };
+    let (first, then): (Vec<_>, Vec<_>) = d
+        .record
+        .attachments
+        .iter()
+        .partition(|a| a.outcome != AttachmentOutcome::Fiche);
+    first.iter().chain(then.iter()).map(|a| a.id).collect()
+}
+
+/// Shows "converting" for attachment `number` and asks `run` for its text.
+fn start_text(app: &mut App, number: i64, message_id: i64) -> Vec<Effect> {
+    let name = app
+        .triage_detail
+        .as_ref()
+        .and_then(|d| d.record.attachments.iter().find(|a| a.id == number))
+        .and_then(|a| a.filename.clone())
+        .map_or_else(
+            || "(sans nom)".to_string(),
+            |n| crate::safe::terminal_line(&n),
+        );
+    app.attachment_text = Some(AttachmentText {
+        number,
+        message_id,
+        name,
+        state: TextState::Converting("…"),
+    });
+    app.triage_scroll = 0;
+    app.text_scroll = 0;
+    vec![Effect::ConvertAttachment { number, message_id }]
+}
+
+/// À traiter `t`: the text of the first attachment, then of the next one;
+/// after the last, back to the message.
+fn read_attachment(app: &mut App) -> Vec<Effect> {
+    let Some(m) = app.current_message() else {
+        app.notify(Level::Warn, s::N_NO_MESSAGE);
+        return vec![];
+    };
+    let message_id = m.id;
+    if app
+        .triage_detail
+        .as_ref()
+        .is_none_or(|d| d.id != message_id)
+    {
+        app.notify(Level::Info, s::LOADING);
+        return vec![Effect::LoadMessage(message_id)];
+    }
+    let all = text_candidates(app, message_id);
+    if all.is_empty() {
+        app.notify(Level::Warn, s::N_NO_ATTACHMENT);
+        return vec![];
+    }
+    let next = match app.current_text() {
+        None => all.first().copied(),
+        Some(t) => all
+            .iter()
+            .position(|n| *n == t.number)
+            .and_then(|i| all.get(i + 1).copied()),
+    };
+    match next {
+        Some(number) => {
+            app.focus = Focus::Detail;
+            start_text(app, number, message_id)
+        }
+        None => {
+            app.attachment_text = None;
+            app.triage_scroll = 0;
+            vec![]
+        }
+    }
+}
+
+/// `e`: the folder to save an attachment in is asked (the current one
+/// offered): the attachment shown as text, else the first of the message;
+/// on Propositions, the attachment the fiche was read from.
+fn ask_save(app: &mut App) -> Vec<Effect> {
+    let number = match app.screen {
+        Screen::Propositions => {
+            let Some(d) = app.current_detail() else {
+                app.notify(Level::Warn, s::N_NO_SELECTION);
+                return vec![];
+            };
+            let from_fiche = d.proposal.attachment_id;
+            let first = d
+                .message
+                .as_ref()
+                .and_then(|m| m.attachments.first().map(|a| a.id));
+            match from_fiche.or(first) {
+                Some(n) => n,
+                None => {
+                    app.notify(Level::Warn, s::N_NO_ATTACHMENT_OF_PROPOSAL);
+                    return vec![];
+                }
+            }
+        }
+        _ => {
+            let Some(m) = app.current_message() else {
+                app.notify(Level::Warn, s::N_NO_MESSAGE);
+                return vec![];
+            };
+            let id = m.id;
+            match app
+                .current_text()
+                .map(|t| t.number)
+                .or_else(|| text_candidates(app, id).first().copied())
+            {
+                Some(n) => n,
+                None => {
+                    app.notify(Level::Warn, s::N_NO_ATTACHMENT);
+                    return vec![];
+                }
+            }
+        }
+    };
+    let here = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| ".".to_string());
+    app.input = Some((InputPurpose::SaveDir { number }, TextInput::new(&here)));
+    vec![]
+}
+
+/// Corriger `t`, during a hand entry: on a narrow terminal, the
+/// attachment's text in place of the form and back; on a wide one, the
+/// text is already beside the form.
+fn toggle_text(app: &mut App) -> Vec<Effect> {
+    if app.draft.is_none() {
+        app.notify(Level::Info, s::COR_TEXT_NONE);
+        return vec![];
+    }
+    if app.draft_text().is_none() {
+        app.notify(Level::Warn, s::COR_TEXT_NONE);
+        return vec![];
+    }
+    if app.side_by_side() {
+        app.text_instead = false;
+        app.notify(Level::Info, s::COR_TEXT_BESIDE);
+        return vec![];
+    }
+    app.text_instead = !app.text_instead;
+    vec![]
 }
 
 /// Applies an action; returns what `run` must do with the store.
@@ -1171,7 +1344,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             });
             app.correct_cursor = 0;
             app.screen = Screen::Corriger;
-            return vec![];
+            app.text_scroll = 0;
+            app.text_instead = false;
+            // The attachment's text beside the form (the one read, else
+            // the first that holds no fiche).
+            if app.draft_text().is_some() {
+                return vec![];
+            }
+            return match text_candidates(app, message_id).first() {
+                Some(&number) => start_text(app, number, message_id),
+                None => vec![],
+            };
         }
         (
             Overlay::Confirm(Confirm::SendBatch {
@@ -1376,7 +1559,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Escape => {
-            if app.screen == Screen::Programme && app.programme_pick.take().is_some() {
+            if app.screen == Screen::Triage && app.current_text().is_some() {
+                app.attachment_text = None;
+                app.triage_scroll = 0;
+            } else if app.screen == Screen::Programme && app.programme_pick.take().is_some() {
                 app.notify(Level::Info, s::PROG_PICK_CANCELLED);
             } else if app.focus == Focus::Detail {
                 app.focus = Focus::List;
@@ -1534,6 +1720,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 vec![]
             }
         },
+        Action::ReadAttachment => read_attachment(app),
+        Action::SaveAttachment => ask_save(app),
+        Action::ToggleText => toggle_text(app),
         Action::Save => save_draft(app),
         Action::Abandon => {
             if app.draft.take().is_some() {

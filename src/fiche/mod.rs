@@ -23,6 +23,7 @@ pub mod limits;
 pub mod model;
 pub mod numfmt;
 pub mod odf;
+pub mod plain;
 pub mod sheet;
 pub mod sniff;
 pub mod spec;

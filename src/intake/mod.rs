@@ -25,7 +25,7 @@ use crate::worker::{Reader, Unavailable, catch_quietly};
 pub use mail::MailLimits;
 pub use pipeline::{ImportReport, Importer, Progress};
 pub use source::{EmlFiles, Maildir, Source, SourceError, open_path};
-pub use view::{AttachmentView, MessageView, message_view};
+pub use view::{AttachmentView, MessageView, attachment_bytes, message_view};
 
 /// A message as a source hands it over.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -96,6 +96,25 @@ pub fn message_view(bytes: &[u8]) -> MessageView {
     }
 }
 
+/// The decoded bytes of the attachment the intake stored as `part_path`
+/// (`attachments.part_path`) of a raw message, and its file name; `None`
+/// when the message cannot be parsed (the same bounds as the intake) or
+/// has no such part.
+pub fn attachment_bytes(raw: &[u8], part_path: &str) -> Option<(Option<String>, Vec<u8>)> {
+    let repaired = mail::repaired(raw);
+    let bytes = repaired.as_deref().unwrap_or(raw);
+    let limits = MailLimits::default();
+    if prescan::check(bytes, &limits).is_err() {
+        return None;
+    }
+    let msg = mail::parse(bytes)?;
+    let walk = mail::walk(&msg, &limits);
+    walk.leaves
+        .into_iter()
+        .find(|l| l.path == part_path)
+        .map(|l| (l.filename, l.bytes.into_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

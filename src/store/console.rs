@@ -347,6 +347,28 @@ impl Store {
 
     /// One message with its attachments and proposal ids, read through
     /// the indexes (what the detail panes need, at any database size).
+    /// An attachment by its number (`attachments.id`, the number the
+    /// console shows): its record, its message and that message's raw bytes
+    /// (the attachment is cut out of them by `intake::attachment_bytes`).
+    pub fn attachment_source(&self, id: i64) -> Result<(AttachmentRecord, i64, Vec<u8>)> {
+        let message_id: i64 = self
+            .conn
+            .query_row(
+                "SELECT message_id FROM attachments WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::AttachmentNotFound(id))?;
+        let record = self
+            .message_record(message_id)?
+            .attachments
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(StoreError::AttachmentNotFound(id))?;
+        Ok((record, message_id, self.raw_message(message_id)?))
+    }
+
     pub fn message_record(&self, id: i64) -> Result<MessageRecord> {
         let mut attachments = Vec::new();
         {
@@ -622,6 +644,9 @@ impl Store {
                 },
             )?;
         }
+        // Acknowledged like a fiche the intake read (same template, same
+        // once-only rule): the sender learns its number either way.
+        super::outbox::queue_acknowledgements(&tx, &at, actor, sender.as_deref(), &[id])?;
         tx.commit()?;
         self.proposal(id)
     }
@@ -735,6 +760,58 @@ mod tests {
             s.enter_proposal(id, Kind::MicroAtelier, &fields, "paul"),
             Err(StoreError::UnknownField { .. })
         ));
+    }
+
+    #[test]
+    fn a_fiche_entered_by_hand_is_acknowledged_once_like_a_read_one() {
+        use crate::letters::LetterKind;
+        use crate::store::{LetterFilter, LetterState, OutboxSettings};
+        let (_d, mut s) = store();
+        s.set_outbox_settings(&OutboxSettings {
+            acknowledge: true,
+            own_addresses: vec!["rencontres@cuf.example".into()],
+        })
+        .unwrap();
+        s.ingest(&message(3, MessageStatus::Unsupported, false))
+            .unwrap();
+        let id = s.triage_messages().unwrap()[0].id;
+        assert!(s.letters(&LetterFilter::default()).unwrap().is_empty());
+        let mut fields = BTreeMap::new();
+        fields.insert("organisation".into(), Value::Text("Ville de Pau".into()));
+        let p = s
+            .enter_proposal(id, Kind::MicroAtelier, &fields, "paul")
+            .unwrap();
+        let letters = s.letters(&LetterFilter::default()).unwrap();
+        assert_eq!(letters.len(), 1, "{letters:?}");
+        assert_eq!(letters[0].kind, LetterKind::Acknowledgement);
+        assert_eq!(letters[0].state, LetterState::Pending);
+        assert_eq!(letters[0].proposal_id, p.id);
+        // The same sender sends the fiche again (a DOC again): entered by
+        // hand, it is a new revision; still one acknowledgement to send.
+        let mut again = message(3, MessageStatus::Unsupported, false);
+        again.message_id = Some("m3-bis@x".into());
+        again.source_ref = "test:3-bis".into();
+        again.raw = b"Subject: m3 bis\r\n\r\nbody".to_vec();
+        s.ingest(&again).unwrap();
+        let second = s
+            .triage_messages()
+            .unwrap()
+            .into_iter()
+            .find(|m| m.id != id)
+            .unwrap()
+            .id;
+        let p2 = s
+            .enter_proposal(second, Kind::MicroAtelier, &fields, "paul")
+            .unwrap();
+        assert_eq!(p2.number, p.number);
+        let unsent: Vec<_> = s
+            .letters(&LetterFilter::default())
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.state == LetterState::Pending)
+            .collect();
+        assert_eq!(unsent.len(), 1, "{unsent:?}");
+        assert_eq!(unsent[0].chain, letters[0].chain);
     }
 
     #[test]

@@ -546,7 +546,13 @@ impl Store {
         }
 
         if msg.status == MessageStatus::Fiche {
-            super::outbox::queue_acknowledgements(&tx, &at, sender_key.as_deref(), &proposals)?;
+            super::outbox::queue_acknowledgements(
+                &tx,
+                &at,
+                super::outbox::INTAKE_ACTOR,
+                sender_key.as_deref(),
+                &proposals,
+            )?;
         }
         if let Some(wm) = wm {
             advance_watermark(&tx, wm, &at)?;

@@ -182,6 +182,10 @@ pub enum StoreError {
     #[error("message {0} introuvable")]
     MessageNotFound(i64),
     #[error(
+        "pièce jointe n° {0} introuvable (les numéros sont ceux de la console, écran À traiter)"
+    )]
+    AttachmentNotFound(i64),
+    #[error(
         "la proposition {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
     )]
     StaleVersion { id: i64, expected: i64, actual: i64 },

@@ -692,9 +692,11 @@ fn insert_letter(
 
 /// In the ingest transaction: an acknowledgement per new live proposal of a
 /// `fiche` message, when the settings ask for them. Returns the letter ids.
+/// A fiche entered by hand by staff (`actor`) gets the same, by the same rule.
 pub(super) fn queue_acknowledgements(
     tx: &Transaction<'_>,
     at: &str,
+    actor: &str,
     sender: Option<&str>,
     proposals: &[i64],
 ) -> Result<Vec<i64>> {
@@ -724,18 +726,11 @@ pub(super) fn queue_acknowledgements(
         {
             continue;
         }
-        let replaced = retire_unsent(
-            tx,
-            at,
-            INTAKE_ACTOR,
-            &chain_of(&p),
-            false,
-            "nouvelle fiche reçue",
-        )?;
+        let replaced = retire_unsent(tx, at, actor, &chain_of(&p), false, "nouvelle fiche reçue")?;
         out.push(insert_letter(
             tx,
             at,
-            INTAKE_ACTOR,
+            actor,
             LetterKind::Acknowledgement,
             &p,
             &LetterParams::default(),

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::super::app::App;
+use super::super::app::{App, AttachmentText};
 use super::super::format::{fit, pad};
 use super::super::strings as s;
 use super::super::update::fields_of;
@@ -17,7 +17,55 @@ use super::widgets::{text_lines, window_start};
 use crate::fiche::spec::FieldType;
 use crate::safe::terminal_line;
 
+/// The form; during a hand entry with an attachment's text, the text beside
+/// it (wide terminals) or in its place (`t`, narrow ones).
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let Some(x) = app.draft_text() else {
+        return draw_form(frame, area, app);
+    };
+    if app.side_by_side() {
+        let [form, text] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(area);
+        draw_form(frame, form, app);
+        draw_text(frame, text, app, x, true);
+    } else if app.text_instead {
+        draw_text(frame, area, app, x, false);
+    } else {
+        draw_form(frame, area, app);
+    }
+}
+
+/// Lines of the attachment's text beside the hand entry (for scrolling).
+pub fn text_line_count(app: &App) -> usize {
+    let w = if app.side_by_side() {
+        (app.size.0 as usize * 45 / 100).saturating_sub(2)
+    } else {
+        app.size.0 as usize
+    };
+    app.draft_text()
+        .map_or(0, |x| super::triage::text_lines_of(app, x, w).len())
+}
+
+fn draw_text(frame: &mut Frame<'_>, area: Rect, app: &App, x: &AttachmentText, beside: bool) {
+    let block = if beside {
+        Block::default().borders(Borders::LEFT)
+    } else {
+        Block::default()
+    };
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines = super::triage::text_lines_of(app, x, inner.width as usize);
+    let max = super::triage::max_scroll(lines.len(), inner.height);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.text_scroll.min(max), 0)),
+        inner,
+    );
+}
+
+fn draw_form(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let w = area.width as usize;
     let (title, kind, values, warnings) = match &app.draft {

@@ -382,14 +382,15 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             for a in &m.attachments {
                 let name = terminal_line(a.filename.as_deref().unwrap_or("(sans nom)"));
                 let mut line = format!(
-                    "{}  {}  {}  {}",
+                    "{}  {}  {}  {}  {}",
+                    s::att_number(a.id),
                     name,
                     a.format.as_deref().unwrap_or("?"),
                     size(a.size),
                     a.outcome.as_str()
                 );
                 if Some(a.id) == p.attachment_id {
-                    line.push_str("  ← cette fiche");
+                    line.push_str("  ← cette fiche (e : enregistrer)");
                 }
                 out.push(Line::raw(line));
                 if let Some(r) = &a.reason {

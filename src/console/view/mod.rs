@@ -5,7 +5,7 @@
 //! filters, choices) on top. As a last guard, any cell that would still
 //! hold a control or bidi character is replaced before the frame leaves.
 
-mod corriger;
+pub mod corriger;
 mod decider;
 pub mod detail;
 mod drafts;
@@ -123,6 +123,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some((InputPurpose::BulkReason, input)) => {
             Some((s::bulk_reason_prompt(app.marks.len()), input))
         }
+        Some((InputPurpose::SaveDir { number }, input)) => Some((s::save_prompt(*number), input)),
         _ => None,
     };
     if let Some((prompt, input)) = reason_prompt {
@@ -153,6 +154,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         None => {
             let hint = match (&app.input, app.screen) {
                 (Some(_), _) => s::HINT_SEARCH,
+                (None, Screen::Triage) if app.current_text().is_some() => s::HINT_TEXT,
                 (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
                     if app.focus == super::app::Focus::Detail =>
                 {

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 
-use super::super::app::{App, Focus, body_height, list_split};
+use super::super::app::{App, AttachmentText, Focus, TextState, body_height, list_split};
 use super::super::format::{fit, parse_time, short_datetime, size, stored_datetime};
 use super::super::strings as s;
 use super::widgets::{kv_lines, section, text_lines, wrap};
@@ -127,8 +127,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         list,
     );
 
+    let title = match app.current_text() {
+        Some(x) => s::att_number(x.number),
+        None => s::D_MESSAGE.to_string(),
+    };
     let block = Block::default().borders(Borders::TOP).title(Span::styled(
-        format!(" {} ", s::D_MESSAGE),
+        format!(" {title} "),
         if app.focus == Focus::Detail {
             t.tab_active
         } else {
@@ -161,10 +165,48 @@ pub fn max_scroll(lines: usize, height: u16) -> u16 {
         .min(usize::from(u16::MAX)) as u16
 }
 
-/// The lines of the selected message, `w` columns wide; `None` until loaded.
+/// The lines of an attachment's text: its title, then the text (or where
+/// its conversion stands).
+pub fn text_lines_of(app: &App, x: &AttachmentText, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let via = match &x.state {
+        TextState::Ready(r) => Some(r.via),
+        _ => None,
+    };
+    let title = fit(&s::tri_text_title(&x.name, via), w.saturating_sub(4));
+    let mut lines = vec![section(&title, w, t.header)];
+    match &x.state {
+        TextState::Converting(program) => {
+            lines.push(Line::styled(s::tri_converting(program), t.dim));
+        }
+        TextState::Failed(why) => {
+            for l in wrap(why, w.max(10)) {
+                lines.push(Line::styled(l, t.warn));
+            }
+        }
+        TextState::Ready(r) if r.text.trim().is_empty() => {
+            lines.push(Line::styled(s::TRI_TEXT_EMPTY, t.dim));
+        }
+        TextState::Ready(r) => {
+            // Already terminal-safe (`convert`); drawn again through the
+            // frame's last guard.
+            lines.extend(text_lines(&r.text, t.normal));
+            if r.truncated {
+                lines.push(Line::styled(s::TRI_TEXT_CUT, t.warn));
+            }
+        }
+    }
+    lines
+}
+
+/// The lines of the selected message, `w` columns wide (the text of one of
+/// its attachments when asked, `t`); `None` until loaded.
 pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
     let t = &app.theme;
     let m = app.current_message()?;
+    if let Some(x) = app.current_text() {
+        return Some(text_lines_of(app, x, w));
+    }
     let d = app.triage_detail.as_ref().filter(|d| d.id == m.id)?;
     let mut lines: Vec<Line<'static>> = Vec::new();
     lines.extend(kv_lines(
@@ -223,7 +265,8 @@ pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
         lines.push(section(s::D_ATTACHMENTS, w, t.header));
         for a in &d.record.attachments {
             lines.push(Line::raw(format!(
-                "{}  {}  {}  {}",
+                "{}  {}  {}  {}  {}",
+                s::att_number(a.id),
                 terminal_line(a.filename.as_deref().unwrap_or("(sans nom)")),
                 a.format.as_deref().unwrap_or("?"),
                 size(a.size),
