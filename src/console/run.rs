@@ -136,7 +136,7 @@ pub fn error_text(e: &StoreError) -> String {
 }
 
 /// Runs a write, again when SQLite stayed busy past its timeout.
-fn retry<T>(
+pub(super) fn retry<T>(
     store: &mut Store,
     mut f: impl FnMut(&mut Store) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
@@ -373,6 +373,9 @@ impl Session {
             {
                 self.load_message(d);
             }
+            if self.app.courrier.loaded {
+                self.reload_courrier(true);
+            }
         }
         Ok(())
     }
@@ -390,6 +393,7 @@ impl Session {
                 })
                 .collect();
             let journal = st.proposal_journal(id)?;
+            let linked = st.linked_messages(proposal.number)?;
             let message = st.message_record(proposal.message_id).ok();
             let view = st
                 .raw_message(proposal.message_id)
@@ -403,6 +407,7 @@ impl Session {
                 journal,
                 message,
                 view,
+                linked,
             })
         };
         match load(&self.store) {
@@ -429,6 +434,9 @@ impl Session {
     }
 
     fn perform(&mut self, effect: Effect) {
+        let Some(effect) = self.perform_courrier(effect) else {
+            return;
+        };
         match effect {
             Effect::LoadDetail(id) => self.load_detail(id),
             Effect::LoadMessage(id) => self.load_message(id),
@@ -597,6 +605,7 @@ impl Session {
                 }
             }
             Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
+            _ => {}
         }
     }
 

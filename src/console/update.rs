@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::action::{Action, TextEdit};
 use super::app::{
-    App, Confirm, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, Seen, TextInput,
+    App, Confirm, body_height, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, Seen, TextInput,
 };
 use super::rows::SortKey;
 use super::strings as s;
@@ -117,6 +117,25 @@ pub enum Effect {
     /// Send these letters (id, version shown) and e-mails to the partners
     /// (publication, version shown) on the sending thread.
     SendBatch(Vec<(i64, i64)>, Vec<(u32, i64)>),
+    /// Courrier: load the first page of the filter again (`keep`: the
+    /// selected message stays selected when it is still listed).
+    LoadCourrier { keep: bool },
+    /// Courrier: load the next page (the selection went down to the end).
+    MoreCourrier,
+    /// Courrier: load a message to show it in full.
+    LoadCourrierMessage(i64),
+    /// Find the proposal of that number and ask before linking.
+    PrepareLink { message_id: i64, number: i64 },
+    /// Link a message to a proposal number (confirmed).
+    Link { message_id: i64, number: i64 },
+    /// Find the links of a message (or check that one) and ask before
+    /// removing one.
+    PrepareUnlink {
+        message_id: i64,
+        number: Option<i64>,
+    },
+    /// Remove a link (confirmed).
+    Unlink { message_id: i64, number: i64 },
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -339,6 +358,21 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             }
             vec![]
         }
+        Screen::Courrier if app.courrier.full => {
+            let n = view::courrier::message_lines(app, app.size.0 as usize).map_or(0, |l| l.len());
+            let h = body_height(app.size).saturating_sub(1);
+            let max = view::triage::max_scroll(n, h);
+            scroll(&mut app.courrier.scroll, max);
+            vec![]
+        }
+        Screen::Courrier => {
+            let d = if page {
+                delta.signum() * app.courrier_page() as isize
+            } else {
+                delta
+            };
+            move_courrier(app, d)
+        }
         Screen::Corriger => {
             let kind = match &app.draft {
                 Some(d) => Some(d.kind),
@@ -363,7 +397,42 @@ fn goto(app: &mut App, screen: Screen) -> Vec<Effect> {
         }
         Screen::Programme => vec![],
         Screen::Envoi => vec![Effect::LoadLetters],
+        Screen::Courrier => {
+            app.courrier.full = false;
+            vec![Effect::LoadCourrier { keep: true }]
+        }
     }
+}
+
+/// Courrier: moves the selection; near the end of what is loaded, the
+/// next page is asked for.
+fn move_courrier(app: &mut App, delta: isize) -> Vec<Effect> {
+    let c = &app.courrier;
+    let n = c.rows.len();
+    if n == 0 {
+        return vec![];
+    }
+    let want = c.selected as isize + delta;
+    let mut effects = Vec::new();
+    if want >= n as isize - 1 && !c.end {
+        effects.push(Effect::MoreCourrier);
+    }
+    app.courrier.selected = want.clamp(0, n as isize - 1) as usize;
+    app.clamp_courrier();
+    effects
+}
+
+/// The message the link keys act on: Courrier's selected one, or À traiter's.
+fn link_target(app: &mut App) -> Option<i64> {
+    let id = match app.screen {
+        Screen::Courrier => app.courrier.current().map(|r| r.id),
+        Screen::Triage => app.current_message().map(|m| m.id),
+        _ => None,
+    };
+    if id.is_none() {
+        app.notify(Level::Warn, s::N_NO_MESSAGE);
+    }
+    id
 }
 
 /// Envoi: the selected letter, if in one of `states`.
@@ -577,7 +646,7 @@ fn undo(app: &mut App) -> Vec<Effect> {
             None => None,
         },
         Screen::Envoi => app.envoi.current().map(|l| l.proposal_number),
-        Screen::Triage => None,
+        Screen::Triage | Screen::Courrier => None,
     };
     match number {
         Some(number) => vec![Effect::PrepareUndo { number }],
@@ -929,9 +998,19 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
         TextEdit::Cancel => {
             let purpose = purpose.clone();
             app.input = None;
-            if purpose == InputPurpose::Search {
-                app.listing.set_query("");
-                return refiltered(app);
+            match purpose {
+                InputPurpose::Search => {
+                    app.listing.set_query("");
+                    return refiltered(app);
+                }
+                InputPurpose::CourrierSearch => {
+                    app.courrier.query.clear();
+                    return vec![Effect::LoadCourrier { keep: true }];
+                }
+                InputPurpose::LinkNumber { .. } | InputPurpose::UnlinkNumber { .. } => {
+                    app.notify(Level::Info, s::ENV_CANCELLED);
+                }
+                _ => {}
             }
             return vec![];
         }
@@ -940,7 +1019,24 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
             let text = input.text.clone();
             app.input = None;
             return match purpose {
-                InputPurpose::Search => vec![],
+                InputPurpose::Search | InputPurpose::CourrierSearch => vec![],
+                InputPurpose::LinkNumber { message_id } => match proposal_number(&text) {
+                    Some(number) => vec![Effect::PrepareLink { message_id, number }],
+                    None => {
+                        app.notify(Level::Warn, s::n_not_a_number(text.trim()));
+                        vec![]
+                    }
+                },
+                InputPurpose::UnlinkNumber { message_id, .. } => match proposal_number(&text) {
+                    Some(number) => vec![Effect::PrepareUnlink {
+                        message_id,
+                        number: Some(number),
+                    }],
+                    None => {
+                        app.notify(Level::Warn, s::n_not_a_number(text.trim()));
+                        vec![]
+                    }
+                },
                 InputPurpose::RejectReason(seen) => {
                     if text.trim().is_empty() {
                         app.notify(Level::Warn, s::N_REASON_NEEDED);
@@ -962,6 +1058,14 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
             };
         }
     }
+    if matches!(purpose, InputPurpose::CourrierSearch) {
+        let q = input.text.clone();
+        if q != app.courrier.query {
+            app.courrier.query = q;
+            return vec![Effect::LoadCourrier { keep: false }];
+        }
+        return vec![];
+    }
     if matches!(purpose, InputPurpose::Search) {
         let q = input.text.clone();
         let deadline = app.search_budget.map(|b| std::time::Instant::now() + b);
@@ -969,6 +1073,35 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
         return refiltered(app);
     }
     vec![]
+}
+
+/// A proposal number as staff type it ("12", "n° 12", "#12").
+fn proposal_number(text: &str) -> Option<i64> {
+    let t = text
+        .trim()
+        .trim_start_matches("n°")
+        .trim_start_matches('#')
+        .trim();
+    t.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+/// Courrier: the selected message in full.
+fn courrier_open(app: &mut App) -> Vec<Effect> {
+    match app.courrier.current().map(|r| r.id) {
+        Some(id) => {
+            app.courrier.full = true;
+            app.courrier.scroll = 0;
+            if app.courrier.detail.as_ref().is_some_and(|d| d.id == id) {
+                vec![]
+            } else {
+                vec![Effect::LoadCourrierMessage(id)]
+            }
+        }
+        None => {
+            app.notify(Level::Warn, s::N_NO_MESSAGE);
+            vec![]
+        }
+    }
 }
 
 fn programme_enter(app: &mut App) -> Vec<Effect> {
@@ -1156,6 +1289,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     decision: Decision::Withdraw,
                 }],
                 Confirm::Undo { number, line, .. } => vec![Effect::Undo { number, line }],
+                Confirm::Link {
+                    message_id, number, ..
+                } => vec![Effect::Link { message_id, number }],
+                Confirm::Unlink {
+                    message_id, number, ..
+                } => vec![Effect::Unlink { message_id, number }],
             };
         }
         (Overlay::Suggestion { .. }, Action::Escape) => {
@@ -1213,6 +1352,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Up | Action::Down if matches!(app.input, Some((InputPurpose::Search, _))) => {
             move_selection(app, if action == Action::Up { -1 } else { 1 })
         }
+        Action::Up | Action::Down if matches!(app.input, Some((InputPurpose::CourrierSearch, _))) => {
+            move_courrier(app, if action == Action::Up { -1 } else { 1 })
+        }
         _ if app.input.is_some() => vec![],
         Action::ToggleHelp => {
             app.overlay = Overlay::Help { scroll: 0 };
@@ -1221,6 +1363,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Escape => {
             if app.screen == Screen::Programme && app.programme_pick.take().is_some() {
                 app.notify(Level::Info, s::PROG_PICK_CANCELLED);
+            } else if app.screen == Screen::Courrier && app.courrier.full {
+                app.courrier.full = false;
+            } else if app.screen == Screen::Courrier && !app.courrier.query.is_empty() {
+                app.courrier.query.clear();
+                return vec![Effect::LoadCourrier { keep: true }];
             } else if app.focus == Focus::Detail {
                 app.focus = Focus::List;
             } else if app.screen == Screen::Propositions && !app.listing.query.is_empty() {
@@ -1250,6 +1397,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Propositions | Screen::Triage | Screen::Envoi => {
                     app.focus = if d > 0 { Focus::Detail } else { Focus::List };
                 }
+                Screen::Courrier if d > 0 && !app.courrier.full => return courrier_open(app),
+                Screen::Courrier if d < 0 => app.courrier.full = false,
                 _ => {}
             }
             vec![]
@@ -1264,6 +1413,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     };
                     app.programme_cursor = (0, 0);
                 }
+                Screen::Courrier if app.courrier.full => app.courrier.full = false,
+                Screen::Courrier => return courrier_open(app),
                 _ => {
                     app.focus = match app.focus {
                         Focus::List => Focus::Detail,
@@ -1286,6 +1437,38 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.focus = Focus::Detail;
                 vec![]
             }
+            Screen::Courrier => courrier_open(app),
+        },
+        Action::Search if app.screen == Screen::Courrier => {
+            let q = app.courrier.query.clone();
+            app.courrier.full = false;
+            app.input = Some((InputPurpose::CourrierSearch, TextInput::new(&q)));
+            vec![]
+        }
+        Action::CourrierFilter(forward) => {
+            let all = crate::store::courrier::CourrierFilter::ALL;
+            let i = all
+                .iter()
+                .position(|f| *f == app.courrier.filter)
+                .unwrap_or(0);
+            let n = all.len();
+            app.courrier.filter = all[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+            app.courrier.full = false;
+            vec![Effect::LoadCourrier { keep: true }]
+        }
+        Action::Link => match link_target(app) {
+            Some(message_id) => {
+                app.input = Some((InputPurpose::LinkNumber { message_id }, TextInput::default()));
+                vec![]
+            }
+            None => vec![],
+        },
+        Action::Unlink => match link_target(app) {
+            Some(message_id) => vec![Effect::PrepareUnlink {
+                message_id,
+                number: None,
+            }],
+            None => vec![],
         },
         Action::Search => {
             let q = app.listing.query.clone();
