@@ -256,6 +256,11 @@ pub const HELP: &[(&str, &str)] = &[
     ("f  F", "statut suivant, précédent (tous, fiche lue, révision…)"),
     ("/", "chercher par expéditeur ou objet"),
     ("L  D", "lier le message à une proposition, retirer un lien"),
+    ("T  ✓", "colonne T : message marqué traité"),
+    (
+        "Prop.",
+        "n° des propositions lues du message ; →n° : liée à la main",
+    ),
     ("", "Envoi"),
     ("Entrée  Tab", "lire la lettre choisie en entier"),
     (
@@ -745,7 +750,7 @@ pub fn n_send_failed(e: &str) -> String {
 
 // Courrier.
 pub const HINT_COURRIER: &str =
-    "j/k choisir · Entrée lire · f statut · / chercher · L lier · D délier · ? aide · q quitter";
+    "Entrée lire · f statut · / chercher · L lier · D délier · ? aide · q quitter";
 pub const HINT_COURRIER_FULL: &str =
     "j/k ↑↓ PgPréc PgSuiv défiler · L lier · D délier · Échap retour à la liste";
 pub const COU_EMPTY: &str = "Aucun message ne correspond.";
