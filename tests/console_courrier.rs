@@ -320,3 +320,17 @@ fn a_link_made_in_one_console_is_seen_by_the_other_and_conflicts_name_who() {
     assert!(n.contains("déjà été retiré par paul"), "{n}");
     assert!(a.app.courrier.current().unwrap().links.is_empty());
 }
+
+#[test]
+fn tiny_and_odd_sizes_never_panic_on_courrier() {
+    let (_d, db) = sample_db();
+    let mut s = session(&db, (80, 24));
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23), (200, 60)] {
+        s.dispatch(fiches::console::action::Action::Resize(w, h));
+        for script in ["7", "7G", "7<Enter>", "7<Enter><PgDn>", "7L", "7/per", "7D"] {
+            keys(&mut s, "<Esc><Esc><Esc>");
+            keys(&mut s, script);
+            let _ = render(&s);
+        }
+    }
+}

@@ -36,13 +36,15 @@ impl Session {
         None
     }
 
-    /// The first page of the filter again (as many rows as were loaded,
-    /// with `keep`), the selected message kept selected when still listed.
+    /// The first page of the filter again (with `keep`, down to the
+    /// selected row and a page more), the selected message kept selected
+    /// when still listed.
     pub fn reload_courrier(&mut self, keep: bool) {
         let c = &self.app.courrier;
         let (filter, query) = (c.filter, c.query.clone());
         let sel = c.current().map(|r| r.id);
-        let limit = if keep { PAGE.max(c.rows.len()) } else { PAGE };
+        // Through the selected row and a page more: what the screen can show.
+        let limit = if keep { c.selected + PAGE } else { PAGE };
         let loaded = self.store.courrier_count(filter, &query).and_then(|total| {
             Ok((total, self.store.courrier_page(filter, &query, None, limit)?))
         });
