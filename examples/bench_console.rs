@@ -422,8 +422,5 @@ fn measure_courrier<W: std::io::Write>(
     sorted.sort();
     println!("courrier_messages={total}");
     println!("courrier_key_max_ms={:.2}", ms(worst));
-    println!(
-        "courrier_key_median_ms={:.2}",
-        ms(sorted[sorted.len() / 2])
-    );
+    println!("courrier_key_median_ms={:.2}", ms(sorted[sorted.len() / 2]));
 }

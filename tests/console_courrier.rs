@@ -85,7 +85,10 @@ fn courrier_list_filter_search(size: (u16, u16)) {
             "{sc}"
         );
     }
-    assert!(!sc.contains("no_fiche") && !sc.contains("unsupported"), "{sc}");
+    assert!(
+        !sc.contains("no_fiche") && !sc.contains("unsupported"),
+        "{sc}"
+    );
     assert!(sc.contains("? aide") && sc.contains("q quitter"), "{sc}");
     snap(&s, "courrier_list");
     // Filter: f cycles (fiche lue, révision, sans fiche…), F goes back.
@@ -135,7 +138,10 @@ fn a_message_in_full_shows_headers_text_and_what_became_of_each_attachment() {
         keys(&mut s, "<Enter>");
         assert!(s.app.courrier.full);
         let sc = screen(&s);
-        assert!(sc.contains("format non lu") && sc.contains("Pièces jointes"), "{sc}");
+        assert!(
+            sc.contains("format non lu") && sc.contains("Pièces jointes"),
+            "{sc}"
+        );
         assert!(!sc.contains("unsupported_format"), "{sc}");
         snap(&s, "courrier_full");
         // It scrolls, and Échap goes back to the list at the same message.
@@ -280,7 +286,11 @@ fn link_from_a_traiter_and_bad_numbers_are_refused_in_words() {
     assert!(m.handled.is_some());
     // The same link again: said who made it.
     keys(&mut s, &format!("L{besancon}<Enter>"));
-    assert!(notice(&s).contains("déjà lié") && notice(&s).contains("marie"), "{}", notice(&s));
+    assert!(
+        notice(&s).contains("déjà lié") && notice(&s).contains("marie"),
+        "{}",
+        notice(&s)
+    );
 }
 
 #[test]

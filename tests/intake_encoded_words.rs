@@ -39,7 +39,11 @@ fn two_encoded_words_make_one_file_name_through_the_intake() {
     assert_eq!(messages.len(), 2);
     for m in &messages {
         let a = &m.attachments[0];
-        assert_eq!(a.filename.as_deref(), Some("fiche-saint-étienne.docx"), "{m:?}");
+        assert_eq!(
+            a.filename.as_deref(),
+            Some("fiche-saint-étienne.docx"),
+            "{m:?}"
+        );
         assert_eq!(a.outcome, AttachmentOutcome::Fiche, "{m:?}");
         assert_eq!(m.proposals.len(), 1);
     }

@@ -171,9 +171,14 @@ pub enum InputPurpose {
     /// Courrier: the sender or subject searched for.
     CourrierSearch,
     /// The number of the proposal to link a message to.
-    LinkNumber { message_id: i64 },
+    LinkNumber {
+        message_id: i64,
+    },
     /// The number of the proposal to unlink a message from (it has several).
-    UnlinkNumber { message_id: i64, links: Vec<i64> },
+    UnlinkNumber {
+        message_id: i64,
+        links: Vec<i64>,
+    },
 }
 
 /// A choice among options (a choice field's values).

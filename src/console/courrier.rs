@@ -27,9 +27,7 @@ impl Session {
             Effect::LoadCourrierMessage(id) => self.load_courrier_message(id),
             Effect::PrepareLink { message_id, number } => self.prepare_link(message_id, number),
             Effect::Link { message_id, number } => self.link(message_id, number),
-            Effect::PrepareUnlink { message_id, number } => {
-                self.prepare_unlink(message_id, number)
-            }
+            Effect::PrepareUnlink { message_id, number } => self.prepare_unlink(message_id, number),
             Effect::Unlink { message_id, number } => self.unlink(message_id, number),
             other => return Some(other),
         }
@@ -46,7 +44,10 @@ impl Session {
         // Through the selected row and a page more: what the screen can show.
         let limit = if keep { c.selected + PAGE } else { PAGE };
         let loaded = self.store.courrier_count(filter, &query).and_then(|total| {
-            Ok((total, self.store.courrier_page(filter, &query, None, limit)?))
+            Ok((
+                total,
+                self.store.courrier_page(filter, &query, None, limit)?,
+            ))
         });
         match loaded {
             Ok((total, rows)) => {

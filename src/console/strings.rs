@@ -252,8 +252,14 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("D", "retirer un lien du message à une proposition"),
     ("", "Courrier"),
-    ("Entrée  Tab", "lire le message choisi en entier (Échap : retour)"),
-    ("f  F", "statut suivant, précédent (tous, fiche lue, révision…)"),
+    (
+        "Entrée  Tab",
+        "lire le message choisi en entier (Échap : retour)",
+    ),
+    (
+        "f  F",
+        "statut suivant, précédent (tous, fiche lue, révision…)",
+    ),
     ("/", "chercher par expéditeur ou objet"),
     ("L  D", "lier le message à une proposition, retirer un lien"),
     ("T  ✓", "colonne T : message marqué traité"),

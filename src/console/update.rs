@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use super::action::{Action, TextEdit};
 use super::app::{
-    App, Confirm, body_height, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, Seen, TextInput,
+    App, Confirm, Draft, Focus, InputPurpose, Level, Overlay, Picker, Screen, Seen, TextInput,
+    body_height,
 };
 use super::rows::SortKey;
 use super::strings as s;
@@ -119,15 +120,23 @@ pub enum Effect {
     SendBatch(Vec<(i64, i64)>, Vec<(u32, i64)>),
     /// Courrier: load the first page of the filter again (`keep`: the
     /// selected message stays selected when it is still listed).
-    LoadCourrier { keep: bool },
+    LoadCourrier {
+        keep: bool,
+    },
     /// Courrier: load the next page (the selection went down to the end).
     MoreCourrier,
     /// Courrier: load a message to show it in full.
     LoadCourrierMessage(i64),
     /// Find the proposal of that number and ask before linking.
-    PrepareLink { message_id: i64, number: i64 },
+    PrepareLink {
+        message_id: i64,
+        number: i64,
+    },
     /// Link a message to a proposal number (confirmed).
-    Link { message_id: i64, number: i64 },
+    Link {
+        message_id: i64,
+        number: i64,
+    },
     /// Find the links of a message (or check that one) and ask before
     /// removing one.
     PrepareUnlink {
@@ -135,7 +144,10 @@ pub enum Effect {
         number: Option<i64>,
     },
     /// Remove a link (confirmed).
-    Unlink { message_id: i64, number: i64 },
+    Unlink {
+        message_id: i64,
+        number: i64,
+    },
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -1352,7 +1364,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Up | Action::Down if matches!(app.input, Some((InputPurpose::Search, _))) => {
             move_selection(app, if action == Action::Up { -1 } else { 1 })
         }
-        Action::Up | Action::Down if matches!(app.input, Some((InputPurpose::CourrierSearch, _))) => {
+        Action::Up | Action::Down
+            if matches!(app.input, Some((InputPurpose::CourrierSearch, _))) =>
+        {
             move_courrier(app, if action == Action::Up { -1 } else { 1 })
         }
         _ if app.input.is_some() => vec![],
@@ -1452,13 +1466,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 .position(|f| *f == app.courrier.filter)
                 .unwrap_or(0);
             let n = all.len();
-            app.courrier.filter = all[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+            app.courrier.filter = all[if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }];
             app.courrier.full = false;
             vec![Effect::LoadCourrier { keep: true }]
         }
         Action::Link => match link_target(app) {
             Some(message_id) => {
-                app.input = Some((InputPurpose::LinkNumber { message_id }, TextInput::default()));
+                app.input = Some((
+                    InputPurpose::LinkNumber { message_id },
+                    TextInput::default(),
+                ));
                 vec![]
             }
             None => vec![],

@@ -396,7 +396,10 @@ fn encoded_words_name(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<Strin
         .content_disposition()
         .is_some_and(|cd| cd.attribute("filename").is_some());
     let value = if from_disposition {
-        raw_param(raw_of(mail_parser::HeaderName::ContentDisposition)?, "filename")?
+        raw_param(
+            raw_of(mail_parser::HeaderName::ContentDisposition)?,
+            "filename",
+        )?
     } else {
         raw_param(raw_of(mail_parser::HeaderName::ContentType)?, "name")?
     };
@@ -405,7 +408,10 @@ fn encoded_words_name(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<Strin
     }
     // Decoded as an unstructured header, by mail-parser (every charset).
     let header = format!("Subject: {}\r\n\r\n", value.replace(['\r', '\n'], " "));
-    let decoded = parse_headers(header.as_bytes())?.subject()?.trim().to_string();
+    let decoded = parse_headers(header.as_bytes())?
+        .subject()?
+        .trim()
+        .to_string();
     (!decoded.is_empty()).then_some(decoded)
 }
 
@@ -879,7 +885,11 @@ mod tests {
         for (headers, want) in cases {
             let raw = with_attachment(&headers);
             let m = parse(&raw).unwrap();
-            assert_eq!(m.subject(), Some("fiche.docx"), "the Subject was right already");
+            assert_eq!(
+                m.subject(),
+                Some("fiche.docx"),
+                "the Subject was right already"
+            );
             let w = walk(&m, &MailLimits::default());
             let names: Vec<_> = w.leaves.iter().filter_map(|l| l.filename.clone()).collect();
             assert_eq!(names, [want], "{headers}");

@@ -557,7 +557,9 @@ mod tests {
         assert!(rejected.iter().all(|r| r.status == MessageStatus::Rejected));
         assert!(rejected.iter().all(|r| r.to_triage));
         assert_eq!(s.courrier_count(CourrierFilter::AutoReply, "").unwrap(), 10);
-        let fiches = s.courrier_page(CourrierFilter::Fiche, "", None, 100).unwrap();
+        let fiches = s
+            .courrier_page(CourrierFilter::Fiche, "", None, 100)
+            .unwrap();
         assert_eq!(fiches.len(), 10);
         assert!(fiches.iter().all(|r| r.proposals.len() == 1 && !r.revision));
         assert_eq!(s.courrier_count(CourrierFilter::Open, "").unwrap(), 40);
@@ -601,7 +603,10 @@ mod tests {
         let head = s.journal_head().unwrap();
         let done = s.link_message(later, number, "marie").unwrap();
         assert_eq!(done.proposal_id, props[0]);
-        assert!(done.handled_now, "an À traiter message is handled by its link");
+        assert!(
+            done.handled_now,
+            "an À traiter message is handled by its link"
+        );
         let tri = s.triage_messages().unwrap();
         let t = tri.iter().find(|m| m.id == later).unwrap();
         assert_eq!(t.handled.as_ref().unwrap().1, "marie");
@@ -617,7 +622,10 @@ mod tests {
 
         let links = s.message_links(later).unwrap();
         assert_eq!(links.len(), 1);
-        assert_eq!((links[0].number, links[0].actor.as_str()), (number, "marie"));
+        assert_eq!(
+            (links[0].number, links[0].actor.as_str()),
+            (number, "marie")
+        );
         let linked = s.linked_messages(number).unwrap();
         assert_eq!(linked.len(), 1);
         assert_eq!(linked[0].message_id, later);

@@ -32,14 +32,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     .areas(area);
     draw_bar(frame, bar, app);
     if c.rows.is_empty() {
-        let text = if c.loaded && c.total == 0 && c.query.is_empty() && c.filter == Default::default()
-        {
-            s::COU_EMPTY_DB
-        } else if c.loaded {
-            s::COU_EMPTY
-        } else {
-            s::LOADING
-        };
+        let text =
+            if c.loaded && c.total == 0 && c.query.is_empty() && c.filter == Default::default() {
+                s::COU_EMPTY_DB
+            } else if c.loaded {
+                s::COU_EMPTY
+            } else {
+                s::LOADING
+            };
         frame.render_widget(Paragraph::new(Line::styled(text, t.dim)), list);
         return;
     }
@@ -71,7 +71,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     if wide { d } else { d[..5].to_string() }
                 },
             );
-        let from = terminal_line(r.from_name.as_deref().or(r.from_addr.as_deref()).unwrap_or(""));
+        let from = terminal_line(
+            r.from_name
+                .as_deref()
+                .or(r.from_addr.as_deref())
+                .unwrap_or(""),
+        );
         let style = if i == c.selected {
             t.selected
         } else if r.handled.is_some() || !r.to_triage {
@@ -218,8 +223,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
 
 fn draw_full(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let [title, body] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     let id = app.courrier.current().map_or(0, |r| r.id);
     frame.render_widget(
         Paragraph::new(Line::styled(
@@ -321,7 +325,14 @@ pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
     ));
     if !r.proposals.is_empty() {
         let v: Vec<String> = r.proposals.iter().map(|n| format!("n° {n}")).collect();
-        lines.extend(kv_lines(s::COU_PROPOSALS, &v.join(", "), lw, w, t.key, t.ok));
+        lines.extend(kv_lines(
+            s::COU_PROPOSALS,
+            &v.join(", "),
+            lw,
+            w,
+            t.key,
+            t.ok,
+        ));
     }
     for l in &d.links {
         let org = app

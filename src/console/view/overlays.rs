@@ -254,9 +254,9 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             organisation,
             ..
         } => s::withdraw_confirm(*number, organisation),
-        Confirm::Undo { text, .. }
-        | Confirm::Link { text, .. }
-        | Confirm::Unlink { text, .. } => text.clone(),
+        Confirm::Undo { text, .. } | Confirm::Link { text, .. } | Confirm::Unlink { text, .. } => {
+            text.clone()
+        }
     };
     let w = 60.min(area.width);
     let lines: Vec<String> = text
