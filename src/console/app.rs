@@ -358,8 +358,10 @@ pub struct Detail {
 #[derive(Debug, Clone, Default)]
 pub struct Courrier {
     pub rows: Vec<CourrierRow>,
-    /// Messages of the filter and search, in all.
+    /// Messages of the filter and search, in all (at least, when `more`).
     pub total: u64,
+    /// The count stopped at its cap: there are more than `total`.
+    pub more: bool,
     /// Every row of the filter is loaded.
     pub end: bool,
     pub loaded: bool,

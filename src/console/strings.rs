@@ -757,6 +757,8 @@ pub fn n_send_failed(e: &str) -> String {
 // Courrier.
 pub const HINT_COURRIER: &str =
     "Entrée lire · f statut · / chercher · L lier · D délier · ? aide · q quitter";
+pub const HINT_COURRIER_SEARCH: &str =
+    "Entrée chercher (expéditeur, objet) · Échap effacer la recherche";
 pub const HINT_COURRIER_FULL: &str =
     "j/k ↑↓ PgPréc PgSuiv défiler · L lier · D délier · Échap retour à la liste";
 pub const COU_EMPTY: &str = "Aucun message ne correspond.";
@@ -825,9 +827,10 @@ pub fn attachment_outcome(o: crate::store::AttachmentOutcome) -> &'static str {
 }
 
 /// The bar over Courrier's list.
-pub fn courrier_bar(shown: usize, total: u64, filter: &str, query: &str) -> String {
+pub fn courrier_bar(shown: usize, total: u64, more: bool, filter: &str, query: &str) -> String {
     let mut t = format!(
-        "{total} message{} · statut : {filter}",
+        "{total}{} message{} · statut : {filter}",
+        if more { "+" } else { "" },
         plural(total as usize)
     );
     if !query.is_empty() {

@@ -1031,7 +1031,14 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
             let text = input.text.clone();
             app.input = None;
             return match purpose {
-                InputPurpose::Search | InputPurpose::CourrierSearch => vec![],
+                InputPurpose::Search => vec![],
+                // Searched on Entrée: at 100,000 messages a search reads
+                // them all, too slow for every keystroke.
+                InputPurpose::CourrierSearch => {
+                    app.courrier.query = text.trim().to_string();
+                    app.courrier.full = false;
+                    vec![Effect::LoadCourrier { keep: false }]
+                }
                 InputPurpose::LinkNumber { message_id } => match proposal_number(&text) {
                     Some(number) => vec![Effect::PrepareLink { message_id, number }],
                     None => {
@@ -1069,14 +1076,6 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
                 }
             };
         }
-    }
-    if matches!(purpose, InputPurpose::CourrierSearch) {
-        let q = input.text.clone();
-        if q != app.courrier.query {
-            app.courrier.query = q;
-            return vec![Effect::LoadCourrier { keep: false }];
-        }
-        return vec![];
     }
     if matches!(purpose, InputPurpose::Search) {
         let q = input.text.clone();

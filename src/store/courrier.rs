@@ -262,6 +262,28 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
+    /// `courrier_count`, stopping at `cap`: (count, whether it stopped).
+    /// What the console shows ("5000+"): an exact count of a filter that
+    /// no index serves would read every message at each keystroke.
+    pub fn courrier_count_upto(
+        &self,
+        filter: CourrierFilter,
+        query: &str,
+        cap: u64,
+    ) -> Result<(u64, bool)> {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM messages m WHERE ({cond}) AND {search} LIMIT ?2)",
+            cond = filter.condition(),
+            search = SEARCH.replace("?2", "?1")
+        );
+        let n: i64 = self.conn.prepare_cached(&sql)?.query_row(
+            params![like_pattern(query), cap.saturating_add(1) as i64],
+            |r| r.get(0),
+        )?;
+        let n = n.max(0) as u64;
+        Ok((n.min(cap), n > cap))
+    }
+
     /// The links of a message, by proposal number.
     pub fn message_links(&self, message_id: i64) -> Result<Vec<MessageLink>> {
         let mut stmt = self.conn.prepare_cached(
@@ -549,6 +571,14 @@ mod tests {
         assert_eq!(seen[0].subject.as_deref(), Some("Objet 59"));
         assert_eq!(seen[0].attachments, 1);
         assert_eq!(s.courrier_count(CourrierFilter::All, "").unwrap(), 60);
+        assert_eq!(
+            s.courrier_count_upto(CourrierFilter::All, "", 50).unwrap(),
+            (50, true)
+        );
+        assert_eq!(
+            s.courrier_count_upto(CourrierFilter::All, "", 60).unwrap(),
+            (60, false)
+        );
 
         let rejected = s
             .courrier_page(CourrierFilter::Rejected, "", None, 100)

@@ -168,6 +168,7 @@ fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let text = s::courrier_bar(
         c.rows.len(),
         c.total,
+        c.more,
         s::courrier_filter(c.filter),
         &terminal_line(&c.query),
     );
@@ -199,11 +200,7 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     let page = app.courrier_page();
     let last = (c.offset + page).min(c.rows.len());
-    let more = if c.end {
-        String::new()
-    } else {
-        "+".to_string()
-    };
+    let more = if c.more { "+" } else { "" };
     let pos = format!(
         "{}–{} sur {}{more} · ↑ {} au-dessus · ↓ {} en dessous",
         c.offset + 1,

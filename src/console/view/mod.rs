@@ -153,6 +153,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         ),
         None => {
             let hint = match (&app.input, app.screen) {
+                (Some((InputPurpose::CourrierSearch, _)), _) => s::HINT_COURRIER_SEARCH,
                 (Some(_), _) => s::HINT_SEARCH,
                 (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
                     if app.focus == super::app::Focus::Detail =>
