@@ -69,8 +69,10 @@ impl CourrierFilter {
             CourrierFilter::AutoReply => "m.status = 'auto_reply'",
             CourrierFilter::Error => "m.status = 'error'",
             CourrierFilter::Open => {
-                "(m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
-                   OR (m.status = 'fiche' AND m.reason IS NOT NULL))
+                // `+m.status`: walk the newest-first index (a page is found
+                // in a few hundred rows), never gather every match to sort it.
+                "(+m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
+                   OR (+m.status = 'fiche' AND m.reason IS NOT NULL))
                  AND NOT EXISTS (SELECT 1 FROM message_handled h WHERE h.message_id = m.id)"
             }
             CourrierFilter::Handled => {
