@@ -379,5 +379,50 @@ fn measure(db: &Path) {
     println!("search_complete_max_ms={:.2}", ms(complete_max));
     println!("move_key_max_ms={:.2}", ms(move_max));
     println!("frame_only_ms={:.2}", ms(frame_mean));
+    measure_courrier(&mut session, &mut term);
     println!("peak_rss_mib={:.1}", peak_rss_mib());
+}
+
+/// Courrier (every message, a page at a time): each keystroke to its
+/// frame — opening the screen, moving down past the loaded pages, the
+/// status filters (the rarest scans the most), a search by sender or
+/// subject typed letter by letter, the message in full.
+fn measure_courrier<W: std::io::Write>(
+    session: &mut Session,
+    term: &mut Terminal<CrosstermBackend<W>>,
+) {
+    let mut times: Vec<(String, Duration)> = Vec::new();
+    let mut step = |session: &mut Session, k: KeyEvent, label: &str| {
+        let t = Instant::now();
+        session.key(k);
+        term.draw(|f| view::draw(f, &session.app)).expect("draw");
+        times.push((label.to_string(), t.elapsed()));
+    };
+    step(session, key(KeyCode::Char('7')), "7");
+    for _ in 0..30 {
+        step(session, key(KeyCode::PageDown), "PgSuiv");
+    }
+    step(session, key(KeyCode::Char('g')), "g");
+    for _ in 0..10 {
+        step(session, key(KeyCode::Char('f')), "f");
+    }
+    step(session, key(KeyCode::Char('f')), "f");
+    step(session, key(KeyCode::Char('/')), "/");
+    for c in "ville 12".chars() {
+        step(session, key(KeyCode::Char(c)), &c.to_string());
+    }
+    step(session, key(KeyCode::Enter), "Entrée");
+    step(session, key(KeyCode::Enter), "Entrée");
+    step(session, key(KeyCode::Esc), "Échap");
+    step(session, key(KeyCode::Esc), "Échap");
+    let total = session.app.courrier.total;
+    for (label, d) in &times {
+        println!("courrier key {label:>6} {:7.2} ms to its frame", ms(*d));
+    }
+    let worst = times.iter().map(|(_, d)| *d).max().unwrap_or_default();
+    let mut sorted: Vec<Duration> = times.iter().map(|(_, d)| *d).collect();
+    sorted.sort();
+    println!("courrier_messages={total}");
+    println!("courrier_key_max_ms={:.2}", ms(worst));
+    println!("courrier_key_median_ms={:.2}", ms(sorted[sorted.len() / 2]));
 }

@@ -40,3 +40,6 @@ done
 echo
 echo "Keystrokes of the last run at ${sizes[-1]} proposals:"
 grep '^key' "$work/measure-${sizes[-1]}-5.txt"
+echo
+echo "Courrier (every message, paged) in the last run at ${sizes[-1]} proposals:"
+grep '^courrier' "$work/measure-${sizes[-1]}-5.txt"

@@ -112,6 +112,12 @@ pub enum Action {
     ConfirmRecipient,
     /// Corriger: choose the article of the organisation's name in the letters.
     Article,
+    /// Courrier: the next (or, `false`, previous) status filter.
+    CourrierFilter(bool),
+    /// Courrier, À traiter: link the message to a proposal (asks its number).
+    Link,
+    /// Courrier, À traiter: remove a link of the message (asks first).
+    Unlink,
     /// Yes to the question asked.
     Confirm,
     /// Propositions, Envoi: mark or unmark the selected line (Space).
@@ -318,6 +324,7 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('4') | KeyCode::F(4) => Some(Action::Goto(Screen::Triage)),
         KeyCode::Char('5') | KeyCode::F(5) => Some(Action::Goto(Screen::Corriger)),
         KeyCode::Char('6') | KeyCode::F(6) => Some(Action::Goto(Screen::Envoi)),
+        KeyCode::Char('7') | KeyCode::F(7) => Some(Action::Goto(Screen::Courrier)),
         KeyCode::Char('r') if ctrl(&key) => Some(Action::Refresh),
         KeyCode::Tab | KeyCode::BackTab => Some(Action::Tab),
         KeyCode::Enter => Some(Action::Enter),
@@ -371,6 +378,11 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Envoi, KeyCode::Char('r')) if !ctrl(&key) => Some(Action::SettleResend),
         (Screen::Envoi, KeyCode::Char('E')) => Some(Action::SendBatch),
         (Screen::Envoi, KeyCode::Char('v')) => Some(Action::ConfirmRecipient),
+        (Screen::Courrier, KeyCode::Char('/')) => Some(Action::Search),
+        (Screen::Courrier, KeyCode::Char('f')) if !ctrl(&key) => Some(Action::CourrierFilter(true)),
+        (Screen::Courrier, KeyCode::Char('F')) => Some(Action::CourrierFilter(false)),
+        (Screen::Courrier | Screen::Triage, KeyCode::Char('L')) => Some(Action::Link),
+        (Screen::Courrier | Screen::Triage, KeyCode::Char('D')) => Some(Action::Unlink),
         _ => None,
     };
     specific.or_else(|| movement(&key))

@@ -18,6 +18,7 @@ use crate::domain::{Candidate, Place, Rules, Status, demand, grid};
 use crate::fiche::{Kind, Value};
 use crate::intake::MessageView;
 use crate::store::console::TriageMessage;
+use crate::store::courrier::{CourrierFilter, CourrierRow, LinkedMessage, MessageLink};
 use crate::store::{JournalEntry, LetterState, MessageRecord, Proposal};
 
 /// The screens, each one key away.
@@ -30,16 +31,19 @@ pub enum Screen {
     Triage,
     Corriger,
     Envoi,
+    /// Every message stored, whatever became of it.
+    Courrier,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Propositions,
         Screen::Decider,
         Screen::Programme,
         Screen::Triage,
         Screen::Corriger,
         Screen::Envoi,
+        Screen::Courrier,
     ];
 
     pub fn index(self) -> usize {
@@ -172,6 +176,17 @@ pub enum InputPurpose {
     SaveDir {
         number: i64,
     },
+    /// Courrier: the sender or subject searched for.
+    CourrierSearch,
+    /// The number of the proposal to link a message to.
+    LinkNumber {
+        message_id: i64,
+    },
+    /// The number of the proposal to unlink a message from (it has several).
+    UnlinkNumber {
+        message_id: i64,
+        links: Vec<i64>,
+    },
 }
 
 /// A choice among options (a choice field's values).
@@ -263,6 +278,18 @@ pub enum Confirm {
         number: i64,
         line: i64,
         /// What will be undone, as shown (several lines).
+        text: String,
+    },
+    /// Link a message to a proposal number (the question names the organisation).
+    Link {
+        message_id: i64,
+        number: i64,
+        text: String,
+    },
+    /// Remove the link between a message and a proposal number.
+    Unlink {
+        message_id: i64,
+        number: i64,
         text: String,
     },
 }
@@ -368,6 +395,45 @@ pub struct Detail {
     pub view: Option<MessageView>,
     /// Everyone's notes and opinions (by proposal number).
     pub notes: Vec<crate::store::notes::Note>,
+    /// Messages staff linked to this proposal (Courrier, À traiter: L).
+    pub linked: Vec<LinkedMessage>,
+}
+
+/// The Courrier screen's state: a window of the messages of the filter,
+/// newest first, loaded a page at a time as the selection goes down.
+#[derive(Debug, Clone, Default)]
+pub struct Courrier {
+    pub rows: Vec<CourrierRow>,
+    /// Messages of the filter and search, in all (at least, when `more`).
+    pub total: u64,
+    /// The count stopped at its cap: there are more than `total`.
+    pub more: bool,
+    /// Every row of the filter is loaded.
+    pub end: bool,
+    pub loaded: bool,
+    pub filter: CourrierFilter,
+    pub query: String,
+    pub selected: usize,
+    pub offset: usize,
+    /// The selected message is shown in full (Entrée); Échap goes back.
+    pub full: bool,
+    pub scroll: u16,
+    pub detail: Option<CourrierDetail>,
+}
+
+impl Courrier {
+    pub fn current(&self) -> Option<&CourrierRow> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// A message of Courrier shown in full.
+#[derive(Debug, Clone)]
+pub struct CourrierDetail {
+    pub id: i64,
+    pub record: MessageRecord,
+    pub view: MessageView,
+    pub links: Vec<MessageLink>,
 }
 
 /// Everything shown about the selected message of "À traiter".
@@ -584,6 +650,7 @@ pub struct App {
     pub envoi: Envoi,
     /// Proposals marked (Space) for a decision taken on all of them, by number.
     pub marks: std::collections::BTreeSet<i64>,
+    pub courrier: Courrier,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
     /// The daemon, as the status line tells it (`crate::status`).
@@ -644,6 +711,7 @@ impl App {
             text_instead: false,
             envoi: Envoi::default(),
             marks: Default::default(),
+            courrier: Courrier::default(),
             notice: None,
             undo: Vec::new(),
             heartbeat: crate::status::Health::Unknown,
@@ -822,6 +890,30 @@ impl App {
         } else if self.envoi.selected >= self.envoi.offset + page {
             self.envoi.offset = self.envoi.selected + 1 - page;
         }
+    }
+
+    /// Lines of the Courrier list that fit (header and the selected
+    /// message's reason line excluded).
+    pub fn courrier_page(&self) -> usize {
+        usize::from(body_height(self.size).saturating_sub(4)).max(1)
+    }
+
+    pub fn clamp_courrier(&mut self) {
+        let page = self.courrier_page();
+        let c = &mut self.courrier;
+        let n = c.rows.len();
+        if n == 0 {
+            c.selected = 0;
+            c.offset = 0;
+            return;
+        }
+        c.selected = c.selected.min(n - 1);
+        if c.selected < c.offset {
+            c.offset = c.selected;
+        } else if c.selected >= c.offset + page {
+            c.offset = c.selected + 1 - page;
+        }
+        c.offset = c.offset.min(n.saturating_sub(page));
     }
 
     pub fn notify(&mut self, level: Level, text: impl Into<String>) {

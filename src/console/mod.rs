@@ -8,13 +8,15 @@
 //! (`NO_COLOR`).
 //!
 //! Screens: Propositions (1), Décider (2), Programme (3), À traiter (4),
-//! Corriger (5), Envoi (6: the outbox, sent on a thread of its own), help on `?`. Every decision goes through
+//! Corriger (5), Envoi (6: the outbox, sent on a thread of its own),
+//! Courrier (7: every message stored, links to proposals), help on `?`. Every decision goes through
 //! `domain::check_decision` and then `Store::decide` with the version the
 //! screen showed.
 
 pub mod action;
 pub mod app;
 pub mod bulk;
+mod courrier;
 pub mod draft;
 pub mod format;
 pub mod rows;

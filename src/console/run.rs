@@ -177,7 +177,7 @@ pub fn error_text(e: &StoreError) -> String {
 }
 
 /// Runs a write, again when SQLite stayed busy past its timeout.
-fn retry<T>(
+pub(super) fn retry<T>(
     store: &mut Store,
     mut f: impl FnMut(&mut Store) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
@@ -524,6 +524,9 @@ impl Session {
             {
                 self.load_message(d);
             }
+            if self.app.courrier.loaded {
+                self.reload_courrier(true);
+            }
         }
         Ok(())
     }
@@ -542,6 +545,7 @@ impl Session {
                 .collect();
             let journal = st.proposal_journal(id)?;
             let notes = st.notes(proposal.number)?;
+            let linked = st.linked_messages(proposal.number)?;
             let message = st.message_record(proposal.message_id).ok();
             let view = st
                 .raw_message(proposal.message_id)
@@ -556,6 +560,7 @@ impl Session {
                 message,
                 view,
                 notes,
+                linked,
             })
         };
         match load(&self.store) {
@@ -582,6 +587,9 @@ impl Session {
     }
 
     fn perform(&mut self, effect: Effect) {
+        let Some(effect) = self.perform_courrier(effect) else {
+            return;
+        };
         match effect {
             Effect::LoadDetail(id) => self.load_detail(id),
             Effect::LoadMessage(id) => self.load_message(id),
@@ -792,6 +800,14 @@ impl Session {
                 self.convert_attachment(number, message_id)
             }
             Effect::SaveAttachment { number, dir } => self.save_attachment(number, &dir),
+            // Courrier's effects, done by `perform_courrier` above.
+            Effect::LoadCourrier { .. }
+            | Effect::MoreCourrier
+            | Effect::LoadCourrierMessage(_)
+            | Effect::PrepareLink { .. }
+            | Effect::Link { .. }
+            | Effect::PrepareUnlink { .. }
+            | Effect::Unlink { .. } => {}
         }
     }
 

@@ -12,6 +12,7 @@ pub const SCREEN_PROGRAMME: &str = "Programme";
 pub const SCREEN_TRIAGE: &str = "À traiter";
 pub const SCREEN_CORRIGER: &str = "Corriger";
 pub const SCREEN_ENVOI: &str = "Envoi";
+pub const SCREEN_COURRIER: &str = "Courrier";
 pub const HELP_TAB: &str = "? aide";
 
 // Propositions: table.
@@ -246,6 +247,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("4  F4", "À traiter : messages sans fiche lisible"),
     ("5  F5", "Corriger : modifier un champ de la fiche"),
     ("6  F6", "Envoi : lettres aux expéditeurs, relire, envoyer"),
+    (
+        "7  F7",
+        "Courrier : tous les messages reçus, quel que soit leur sort",
+    ),
     ("?", "cette aide"),
     ("q  Ctrl-C", "quitter"),
     ("", "Partout"),
@@ -340,6 +345,27 @@ pub const HELP: &[(&str, &str)] = &[
         "lire le texte de la pièce jointe (DOC, PDF, RTF… ; encore t : la suivante)",
     ),
     ("e", "enregistrer la pièce jointe dans un dossier"),
+    (
+        "L",
+        "lier le message à une proposition existante (son n°) ; le marque traité",
+    ),
+    ("D", "retirer un lien du message à une proposition"),
+    ("", "Courrier"),
+    (
+        "Entrée  Tab",
+        "lire le message choisi en entier (Échap : retour)",
+    ),
+    (
+        "f  F",
+        "statut suivant, précédent (tous, fiche lue, révision…)",
+    ),
+    ("/", "chercher par expéditeur ou objet"),
+    ("L  D", "lier le message à une proposition, retirer un lien"),
+    ("T  ✓", "colonne T : message marqué traité"),
+    (
+        "Prop.",
+        "n° des propositions lues du message ; →n° : liée à la main",
+    ),
     ("", "Brouillons"),
     (
         "e  a  r",
@@ -403,7 +429,21 @@ pub fn screen_name(i: usize) -> &'static str {
         SCREEN_TRIAGE,
         SCREEN_CORRIGER,
         SCREEN_ENVOI,
-    ][i.min(5)]
+        SCREEN_COURRIER,
+    ][i.min(6)]
+}
+
+/// A screen's short name, for the tab bar of a narrow terminal.
+pub fn screen_short(i: usize) -> &'static str {
+    [
+        "Propos.",
+        SCREEN_DECIDER,
+        SCREEN_PROGRAMME,
+        SCREEN_TRIAGE,
+        SCREEN_CORRIGER,
+        SCREEN_ENVOI,
+        SCREEN_COURRIER,
+    ][i.min(6)]
 }
 
 /// Short status, for table cells.
@@ -512,6 +552,8 @@ pub fn journal_action(a: &str) -> &str {
         "message_unhandled" => "message marqué non traité",
         "probable_version_flagged" => "signalée comme probable nouvelle version",
         "probable_version_cleared" => "n'est plus signalée comme probable nouvelle version",
+        "message_linked" => "message lié à la proposition",
+        "message_unlinked" => "lien du message retiré",
         other => other,
     }
 }
@@ -1047,3 +1089,144 @@ pub fn rev_heading(number: i64, a: i64, b: i64, changed: usize, same: usize) -> 
     )
 }
 pub const REV_NO_CHANGE: &str = "Aucun champ n'a changé entre ces deux révisions.";
+// Courrier.
+pub const HINT_COURRIER: &str =
+    "Entrée lire · f statut · / chercher · L lier · D délier · ? aide · q quitter";
+pub const HINT_COURRIER_SEARCH: &str =
+    "Entrée chercher (expéditeur, objet) · Échap effacer la recherche";
+pub const HINT_COURRIER_FULL: &str =
+    "j/k ↑↓ PgPréc PgSuiv défiler · L lier · D délier · Échap retour à la liste";
+pub const COU_EMPTY: &str = "Aucun message ne correspond.";
+pub const COU_EMPTY_DB: &str = "Aucun message dans la base.";
+pub const COU_COL_STATUS: &str = "Statut";
+pub const COU_COL_DATE: &str = "Reçu";
+pub const COU_COL_FROM: &str = "De";
+pub const COU_COL_SUBJECT: &str = "Objet";
+pub const COU_COL_PJ: &str = "PJ";
+pub const COU_COL_LINKED: &str = "Prop.";
+pub const COU_MESSAGE: &str = "Message";
+pub const COU_LINKS: &str = "Liens";
+pub const COU_PROPOSALS: &str = "Propositions";
+pub const COU_NO_NAME: &str = "(sans nom)";
+pub const COU_RECEIVED: &str = "Reçu le";
+pub const COU_SIZE: &str = "Taille";
+pub const COU_STATUS: &str = "Statut";
+pub const COU_TO_TRIAGE: &str = "dans « À traiter »";
+/// Proposal detail: the messages linked by hand.
+pub const D_LINKED: &str = "Courriels liés";
+
+/// What became of a message, in words (Courrier's status column).
+pub fn courrier_status(status: MessageStatus, revision: bool) -> &'static str {
+    match status {
+        MessageStatus::Fiche if revision => "révision",
+        MessageStatus::Fiche => "fiche lue",
+        MessageStatus::NoFiche => "sans fiche",
+        MessageStatus::AutoReply => "réponse auto",
+        MessageStatus::Unsupported => "format non lu",
+        MessageStatus::Rejected => "refusé (limite)",
+        MessageStatus::Error => "erreur",
+    }
+}
+
+/// Courrier's status filter, in words.
+pub fn courrier_filter(f: crate::store::courrier::CourrierFilter) -> &'static str {
+    use crate::store::courrier::CourrierFilter as F;
+    match f {
+        F::All => "tous",
+        F::Fiche => "fiche lue",
+        F::Revision => "révision",
+        F::NoFiche => "sans fiche",
+        F::Unsupported => "format non lu",
+        F::Rejected => "refusé pour une limite de sécurité",
+        F::AutoReply => "réponse automatique",
+        F::Error => "erreur de lecture",
+        F::Open => "à traiter (non traité)",
+        F::Handled => "traité",
+        F::Linked => "lié à une proposition",
+    }
+}
+
+/// What the intake made of an attachment, in words.
+pub fn attachment_outcome(o: crate::store::AttachmentOutcome) -> &'static str {
+    use crate::store::AttachmentOutcome as O;
+    match o {
+        O::Fiche => "fiche lue",
+        O::Blank => "fiche vierge",
+        O::UnsupportedFormat => "format non lu",
+        O::NotAFiche => "pas une fiche",
+        O::Corrupt => "fichier abîmé",
+        O::TooLarge => "trop gros",
+        O::Rejected => "refusé (limite de sécurité)",
+        O::Ignored => "ignorée (image, réponse auto)",
+    }
+}
+
+/// The bar over Courrier's list.
+pub fn courrier_bar(shown: usize, total: u64, more: bool, filter: &str, query: &str) -> String {
+    let mut t = format!(
+        "{total}{} message{} · statut : {filter}",
+        if more { "+" } else { "" },
+        plural(total as usize)
+    );
+    if !query.is_empty() {
+        t.push_str(&format!(" · « {query} »"));
+    }
+    if (shown as u64) < total {
+        t.push_str(&format!(" · {shown} chargés"));
+    }
+    t
+}
+
+pub fn link_prompt(message_id: i64) -> String {
+    format!("Lier le message {message_id} à la proposition n° : ")
+}
+
+pub fn unlink_prompt(message_id: i64, links: &[i64]) -> String {
+    let l: Vec<String> = links.iter().map(|n| n.to_string()).collect();
+    format!(
+        "Message {message_id} lié aux n° {} : retirer le lien avec le n° : ",
+        l.join(", ")
+    )
+}
+
+pub fn n_not_a_number(text: &str) -> String {
+    format!("« {text} » n'est pas un numéro de proposition (par exemple 12).")
+}
+
+/// The question before a link: which message, which proposal (its
+/// organisation, kind and state, to check it is the right one).
+pub fn link_confirm(
+    message_id: i64,
+    from: &str,
+    subject: &str,
+    number: i64,
+    organisation: &str,
+    kind: &str,
+    state: &str,
+) -> String {
+    format!(
+        "Lier le message {message_id}\nde {from}, « {subject} »\nà la proposition n° {number} :\n{organisation} ({kind}, {state}) ?"
+    )
+}
+
+pub fn unlink_confirm(message_id: i64, number: i64, organisation: &str) -> String {
+    format!(
+        "Retirer le lien entre le message {message_id} et la proposition n° {number} ({organisation}) ?"
+    )
+}
+
+pub fn n_linked(message_id: i64, number: i64, handled: bool) -> String {
+    if handled {
+        format!("Message {message_id} lié à la proposition n° {number} et marqué traité.")
+    } else {
+        format!("Message {message_id} lié à la proposition n° {number}.")
+    }
+}
+
+pub fn n_unlinked(message_id: i64, number: i64) -> String {
+    format!("Lien retiré entre le message {message_id} et la proposition n° {number}.")
+}
+
+pub fn n_no_links(message_id: i64) -> String {
+    format!("Le message {message_id} n'est lié à aucune proposition (L pour le lier).")
+}

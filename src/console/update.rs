@@ -151,6 +151,36 @@ pub enum Effect {
         number: i64,
         dir: String,
     },
+    /// Courrier: load the first page of the filter again (`keep`: the
+    /// selected message stays selected when it is still listed).
+    LoadCourrier {
+        keep: bool,
+    },
+    /// Courrier: load the next page (the selection went down to the end).
+    MoreCourrier,
+    /// Courrier: load a message to show it in full.
+    LoadCourrierMessage(i64),
+    /// Find the proposal of that number and ask before linking.
+    PrepareLink {
+        message_id: i64,
+        number: i64,
+    },
+    /// Link a message to a proposal number (confirmed).
+    Link {
+        message_id: i64,
+        number: i64,
+    },
+    /// Find the links of a message (or check that one) and ask before
+    /// removing one.
+    PrepareUnlink {
+        message_id: i64,
+        number: Option<i64>,
+    },
+    /// Remove a link (confirmed).
+    Unlink {
+        message_id: i64,
+        number: i64,
+    },
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -379,6 +409,21 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             scroll(&mut app.text_scroll, view::triage::max_scroll(n, h));
             vec![]
         }
+        Screen::Courrier if app.courrier.full => {
+            let n = view::courrier::message_lines(app, app.size.0 as usize).map_or(0, |l| l.len());
+            let h = body_height(app.size).saturating_sub(1);
+            let max = view::triage::max_scroll(n, h);
+            scroll(&mut app.courrier.scroll, max);
+            vec![]
+        }
+        Screen::Courrier => {
+            let d = if page {
+                delta.signum() * app.courrier_page() as isize
+            } else {
+                delta
+            };
+            move_courrier(app, d)
+        }
         Screen::Corriger => {
             let kind = match &app.draft {
                 Some(d) => Some(d.kind),
@@ -403,7 +448,42 @@ fn goto(app: &mut App, screen: Screen) -> Vec<Effect> {
         }
         Screen::Programme => vec![],
         Screen::Envoi => vec![Effect::LoadLetters],
+        Screen::Courrier => {
+            app.courrier.full = false;
+            vec![Effect::LoadCourrier { keep: true }]
+        }
     }
+}
+
+/// Courrier: moves the selection; near the end of what is loaded, the
+/// next page is asked for.
+fn move_courrier(app: &mut App, delta: isize) -> Vec<Effect> {
+    let c = &app.courrier;
+    let n = c.rows.len();
+    if n == 0 {
+        return vec![];
+    }
+    let want = c.selected as isize + delta;
+    let mut effects = Vec::new();
+    if want >= n as isize - 1 && !c.end {
+        effects.push(Effect::MoreCourrier);
+    }
+    app.courrier.selected = want.clamp(0, n as isize - 1) as usize;
+    app.clamp_courrier();
+    effects
+}
+
+/// The message the link keys act on: Courrier's selected one, or À traiter's.
+fn link_target(app: &mut App) -> Option<i64> {
+    let id = match app.screen {
+        Screen::Courrier => app.courrier.current().map(|r| r.id),
+        Screen::Triage => app.current_message().map(|m| m.id),
+        _ => None,
+    };
+    if id.is_none() {
+        app.notify(Level::Warn, s::N_NO_MESSAGE);
+    }
+    id
 }
 
 /// Envoi: the selected letter, if in one of `states`.
@@ -609,7 +689,7 @@ fn undo(app: &mut App) -> Vec<Effect> {
             None => None,
         },
         Screen::Envoi => app.envoi.current().map(|l| l.proposal_number),
-        Screen::Triage => None,
+        Screen::Triage | Screen::Courrier => None,
     };
     match number {
         Some(number) => vec![Effect::PrepareUndo { number }],
@@ -979,9 +1059,19 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
         TextEdit::Cancel => {
             let purpose = purpose.clone();
             app.input = None;
-            if purpose == InputPurpose::Search {
-                app.listing.set_query("");
-                return refiltered(app);
+            match purpose {
+                InputPurpose::Search => {
+                    app.listing.set_query("");
+                    return refiltered(app);
+                }
+                InputPurpose::CourrierSearch => {
+                    app.courrier.query.clear();
+                    return vec![Effect::LoadCourrier { keep: true }];
+                }
+                InputPurpose::LinkNumber { .. } | InputPurpose::UnlinkNumber { .. } => {
+                    app.notify(Level::Info, s::ENV_CANCELLED);
+                }
+                _ => {}
             }
             return vec![];
         }
@@ -991,6 +1081,30 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
             app.input = None;
             return match purpose {
                 InputPurpose::Search => vec![],
+                // Searched on Entrée: at 100,000 messages a search reads
+                // them all, too slow for every keystroke.
+                InputPurpose::CourrierSearch => {
+                    app.courrier.query = text.trim().to_string();
+                    app.courrier.full = false;
+                    vec![Effect::LoadCourrier { keep: false }]
+                }
+                InputPurpose::LinkNumber { message_id } => match proposal_number(&text) {
+                    Some(number) => vec![Effect::PrepareLink { message_id, number }],
+                    None => {
+                        app.notify(Level::Warn, s::n_not_a_number(text.trim()));
+                        vec![]
+                    }
+                },
+                InputPurpose::UnlinkNumber { message_id, .. } => match proposal_number(&text) {
+                    Some(number) => vec![Effect::PrepareUnlink {
+                        message_id,
+                        number: Some(number),
+                    }],
+                    None => {
+                        app.notify(Level::Warn, s::n_not_a_number(text.trim()));
+                        vec![]
+                    }
+                },
                 InputPurpose::RejectReason(seen) => {
                     if text.trim().is_empty() {
                         app.notify(Level::Warn, s::N_REASON_NEEDED);
@@ -1040,6 +1154,35 @@ fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
         return refiltered(app);
     }
     vec![]
+}
+
+/// A proposal number as staff type it ("12", "n° 12", "#12").
+fn proposal_number(text: &str) -> Option<i64> {
+    let t = text
+        .trim()
+        .trim_start_matches("n°")
+        .trim_start_matches('#')
+        .trim();
+    t.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+/// Courrier: the selected message in full.
+fn courrier_open(app: &mut App) -> Vec<Effect> {
+    match app.courrier.current().map(|r| r.id) {
+        Some(id) => {
+            app.courrier.full = true;
+            app.courrier.scroll = 0;
+            if app.courrier.detail.as_ref().is_some_and(|d| d.id == id) {
+                vec![]
+            } else {
+                vec![Effect::LoadCourrierMessage(id)]
+            }
+        }
+        None => {
+            app.notify(Level::Warn, s::N_NO_MESSAGE);
+            vec![]
+        }
+    }
 }
 
 fn programme_enter(app: &mut App) -> Vec<Effect> {
@@ -1426,6 +1569,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }],
                 Confirm::Undo { number, line, .. } => vec![Effect::Undo { number, line }],
                 Confirm::Publish { since, .. } => vec![Effect::Publish { since }],
+                Confirm::Link {
+                    message_id, number, ..
+                } => vec![Effect::Link { message_id, number }],
+                Confirm::Unlink {
+                    message_id, number, ..
+                } => vec![Effect::Unlink { message_id, number }],
             };
         }
         (Overlay::Suggestion { .. }, Action::Escape) => {
@@ -1553,6 +1702,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Up | Action::Down if matches!(app.input, Some((InputPurpose::Search, _))) => {
             move_selection(app, if action == Action::Up { -1 } else { 1 })
         }
+        Action::Up | Action::Down
+            if matches!(app.input, Some((InputPurpose::CourrierSearch, _))) =>
+        {
+            move_courrier(app, if action == Action::Up { -1 } else { 1 })
+        }
         _ if app.input.is_some() => vec![],
         Action::ToggleHelp => {
             app.overlay = Overlay::Help { scroll: 0 };
@@ -1564,6 +1718,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.triage_scroll = 0;
             } else if app.screen == Screen::Programme && app.programme_pick.take().is_some() {
                 app.notify(Level::Info, s::PROG_PICK_CANCELLED);
+            } else if app.screen == Screen::Courrier && app.courrier.full {
+                app.courrier.full = false;
+            } else if app.screen == Screen::Courrier && !app.courrier.query.is_empty() {
+                app.courrier.query.clear();
+                return vec![Effect::LoadCourrier { keep: true }];
             } else if app.focus == Focus::Detail {
                 app.focus = Focus::List;
             } else if app.screen == Screen::Propositions && !app.listing.query.is_empty() {
@@ -1593,6 +1752,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::Propositions | Screen::Triage | Screen::Envoi => {
                     app.focus = if d > 0 { Focus::Detail } else { Focus::List };
                 }
+                Screen::Courrier if d > 0 && !app.courrier.full => return courrier_open(app),
+                Screen::Courrier if d < 0 => app.courrier.full = false,
                 _ => {}
             }
             vec![]
@@ -1607,6 +1768,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     };
                     app.programme_cursor = (0, 0);
                 }
+                Screen::Courrier if app.courrier.full => app.courrier.full = false,
+                Screen::Courrier => return courrier_open(app),
                 _ => {
                     app.focus = match app.focus {
                         Focus::List => Focus::Detail,
@@ -1629,6 +1792,45 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.focus = Focus::Detail;
                 vec![]
             }
+            Screen::Courrier => courrier_open(app),
+        },
+        Action::Search if app.screen == Screen::Courrier => {
+            let q = app.courrier.query.clone();
+            app.courrier.full = false;
+            app.input = Some((InputPurpose::CourrierSearch, TextInput::new(&q)));
+            vec![]
+        }
+        Action::CourrierFilter(forward) => {
+            let all = crate::store::courrier::CourrierFilter::ALL;
+            let i = all
+                .iter()
+                .position(|f| *f == app.courrier.filter)
+                .unwrap_or(0);
+            let n = all.len();
+            app.courrier.filter = all[if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }];
+            app.courrier.full = false;
+            vec![Effect::LoadCourrier { keep: true }]
+        }
+        Action::Link => match link_target(app) {
+            Some(message_id) => {
+                app.input = Some((
+                    InputPurpose::LinkNumber { message_id },
+                    TextInput::default(),
+                ));
+                vec![]
+            }
+            None => vec![],
+        },
+        Action::Unlink => match link_target(app) {
+            Some(message_id) => vec![Effect::PrepareUnlink {
+                message_id,
+                number: None,
+            }],
+            None => vec![],
         },
         Action::Search => {
             let q = app.listing.query.clone();

@@ -364,11 +364,107 @@ fn declared_type(part: &MessagePart<'_>) -> Option<String> {
     })
 }
 
-fn file_name(part: &MessagePart<'_>) -> Option<String> {
-    part.attachment_name()
+/// The attachment's file name: `filename` of Content-Disposition, else
+/// `name` of Content-Type, RFC 2231 and RFC 2047 decoded, NFC.
+///
+/// mail-parser 0.11 decodes encoded words inside a parameter but keeps the
+/// space between two adjacent ones in a quoted value (`"=?UTF-8?Q?fiche.doc?=
+/// =?UTF-8?Q?x?="` gave "fiche.doc x") and drops the second one of an
+/// unquoted value folded onto the next line. When the raw parameter holds
+/// encoded words, it is decoded here instead: adjacent encoded words are
+/// joined without the white space between them (RFC 2047 §6.2), the way
+/// mail-parser itself decodes an unstructured header.
+fn file_name(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<String> {
+    encoded_words_name(msg, part)
+        .or_else(|| part.attachment_name().map(str::to_string))
         .map(|n| n.nfc().collect::<String>())
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
+}
+
+/// The file name from the raw header when its parameter holds RFC 2047
+/// encoded words (see [`file_name`]); `None` otherwise (mail-parser's
+/// reading is then the right one: plain, or RFC 2231).
+fn encoded_words_name(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<String> {
+    let raw_of = |name: mail_parser::HeaderName<'static>| {
+        let h = part.headers.iter().find(|h| h.name == name)?;
+        msg.raw_message
+            .get(h.offset_start as usize..h.offset_end as usize)
+    };
+    // The same header mail-parser takes the name from.
+    let from_disposition = part
+        .content_disposition()
+        .is_some_and(|cd| cd.attribute("filename").is_some());
+    let value = if from_disposition {
+        raw_param(
+            raw_of(mail_parser::HeaderName::ContentDisposition)?,
+            "filename",
+        )?
+    } else {
+        raw_param(raw_of(mail_parser::HeaderName::ContentType)?, "name")?
+    };
+    if !value.contains("=?") {
+        return None;
+    }
+    // Decoded as an unstructured header, by mail-parser (every charset).
+    let header = format!("Subject: {}\r\n\r\n", value.replace(['\r', '\n'], " "));
+    let decoded = parse_headers(header.as_bytes())?
+        .subject()?
+        .trim()
+        .to_string();
+    (!decoded.is_empty()).then_some(decoded)
+}
+
+/// The raw value of parameter `name` (not `name*`) of a header value:
+/// unfolded, unquoted (backslash escapes undone), or `None`.
+fn raw_param(raw: &[u8], name: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(raw).replace("\r\n", "");
+    let mut chars = text.chars().peekable();
+    // Skip the header's own value (`attachment`, `application/pdf`).
+    for c in chars.by_ref() {
+        if c == ';' {
+            break;
+        }
+    }
+    loop {
+        let mut key = String::new();
+        for c in chars.by_ref() {
+            if c == '=' || c == ';' {
+                break;
+            }
+            key.push(c);
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => value.extend(chars.next()),
+                    c => value.push(c),
+                }
+            }
+            for c in chars.by_ref() {
+                if c == ';' {
+                    break;
+                }
+            }
+        } else {
+            for c in chars.by_ref() {
+                if c == ';' {
+                    break;
+                }
+                value.push(c);
+            }
+        }
+        if key.trim().eq_ignore_ascii_case(name) {
+            return Some(value.trim().to_string());
+        }
+        chars.peek()?;
+    }
 }
 
 /// The decoded bytes of a text part, re-read from the raw message: a file
@@ -445,7 +541,7 @@ fn walk_part<'a>(
         let name = msg
             .parts
             .get(id as usize)
-            .and_then(file_name)
+            .and_then(|p| file_name(msg, p))
             .unwrap_or_else(|| format!("partie {path}"));
         w.note_not_read(format!("{name} (et ce qu'elle contient)"));
         return;
@@ -503,7 +599,7 @@ fn walk_part<'a>(
                     w.limit = Some(format!("plus de {} parties MIME", limits.max_parts));
                 }
                 if !is_body {
-                    w.note_not_read(file_name(part).unwrap_or_else(|| {
+                    w.note_not_read(file_name(msg, part).unwrap_or_else(|| {
                         format!("partie {}", if path.is_empty() { "1" } else { path })
                     }));
                 }
@@ -523,7 +619,7 @@ fn walk_part<'a>(
                 } else {
                     path.to_string()
                 },
-                filename: file_name(part),
+                filename: file_name(msg, part),
                 content_type: declared_type(part),
                 bytes,
                 is_body: is_body && !part.is_encoding_problem,
@@ -734,6 +830,70 @@ mod tests {
             "{:?}",
             w.limit
         );
+    }
+
+    /// A message whose one attachment has these headers.
+    fn with_attachment(headers: &str) -> Vec<u8> {
+        format!(
+            "From: a@b.c\r\nSubject: =?UTF-8?Q?fiche.doc?= =?UTF-8?Q?x?=\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n\
+             Content-Type: text/plain\r\n\r\nhi\r\n--XX\r\n{headers}\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--XX--\r\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn adjacent_encoded_words_in_a_file_name_are_joined() {
+        let octet = "Content-Type: application/octet-stream\r\n";
+        let cases = [
+            (
+                format!("{octet}Content-Disposition: attachment; filename=\"=?UTF-8?Q?fiche.doc?= =?UTF-8?Q?x?=\""),
+                "fiche.docx",
+            ),
+            (
+                format!("{octet}Content-Disposition: attachment;\r\n filename=\"=?UTF-8?Q?fiche.doc?=\r\n =?UTF-8?Q?x?=\""),
+                "fiche.docx",
+            ),
+            (
+                format!("{octet}Content-Disposition: attachment; filename==?UTF-8?Q?fiche.doc?= =?UTF-8?Q?x?="),
+                "fiche.docx",
+            ),
+            (
+                format!("{octet}Content-Disposition: attachment;\r\n filename==?UTF-8?B?ZmljaGUuZG9j?=\r\n =?UTF-8?B?eA==?="),
+                "fiche.docx",
+            ),
+            (
+                "Content-Type: application/octet-stream;\r\n name=\"=?iso-8859-1?Q?fiche_=E9t=E9.doc?= =?iso-8859-1?Q?x?=\"\r\nContent-Disposition: attachment".to_string(),
+                "fiche été.docx",
+            ),
+            // Between an encoded word and plain text, the space is text.
+            (
+                format!("{octet}Content-Disposition: attachment; filename=\"=?UTF-8?Q?a_b?= c =?UTF-8?Q?d?=\""),
+                "a b c d",
+            ),
+            // No encoded word: as mail-parser reads it (RFC 2231 too).
+            (
+                format!("{octet}Content-Disposition: attachment; filename=\"plain name.docx\""),
+                "plain name.docx",
+            ),
+            (
+                format!("{octet}Content-Disposition: attachment;\r\n filename*=UTF-8''fiche%20%C3%A9t%C3%A9.docx"),
+                "fiche été.docx",
+            ),
+        ];
+        for (headers, want) in cases {
+            let raw = with_attachment(&headers);
+            let m = parse(&raw).unwrap();
+            assert_eq!(
+                m.subject(),
+                Some("fiche.docx"),
+                "the Subject was right already"
+            );
+            let w = walk(&m, &MailLimits::default());
+            let names: Vec<_> = w.leaves.iter().filter_map(|l| l.filename.clone()).collect();
+            assert_eq!(names, [want], "{headers}");
+        }
     }
 
     fn base64_encode(b: &[u8]) -> String {

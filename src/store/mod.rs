@@ -24,6 +24,7 @@
 //!   never touch that table.
 
 pub mod console;
+pub mod courrier;
 mod drafts;
 mod ingest;
 pub mod model;
@@ -85,6 +86,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0010_drafts", include_str!("migrations/0010_drafts.sql")),
     ("0011_notes", include_str!("migrations/0011_notes.sql")),
+    (
+        "0012_message_links",
+        include_str!("migrations/0012_message_links.sql"),
+    ),
 ];
 
 /// Why a store operation failed.
@@ -181,6 +186,21 @@ pub enum StoreError {
     SuggestionStale(i64),
     #[error("message {0} introuvable")]
     MessageNotFound(i64),
+    /// The link is there already (made by someone, at some time).
+    #[error("le message {message} est déjà lié à la proposition n° {number} (par {by} le {at})")]
+    LinkExists {
+        message: i64,
+        number: i64,
+        by: String,
+        at: String,
+    },
+    /// The link is not there (never made, or removed meanwhile: by whom).
+    #[error("le message {message} n'est pas lié à la proposition n° {number}{}", .removed_by.as_ref().map(|(by, at)| format!(" (lien retiré par {by} le {at})")).unwrap_or_default())]
+    LinkMissing {
+        message: i64,
+        number: i64,
+        removed_by: Option<(String, String)>,
+    },
     #[error(
         "pièce jointe n° {0} introuvable (les numéros sont ceux de la console, écran À traiter)"
     )]

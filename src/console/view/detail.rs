@@ -334,6 +334,34 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
         }
     }
 
+    // Messages linked by hand (Courrier, À traiter: L).
+    if !d.linked.is_empty() {
+        out.push(section(s::D_LINKED, w, t.header));
+        for l in &d.linked {
+            let from = l
+                .from_name
+                .as_deref()
+                .or(l.from_addr.as_deref())
+                .unwrap_or("?");
+            out.extend(
+                wrap(
+                    &format!(
+                        "message {} · {} · {} · « {} » (lié par {} le {})",
+                        l.message_id,
+                        stored_datetime(app.zone, &l.received),
+                        terminal_line(from),
+                        terminal_line(l.subject.as_deref().unwrap_or("")),
+                        terminal_line(&l.actor),
+                        stored_datetime(app.zone, &l.at)
+                    ),
+                    w,
+                )
+                .into_iter()
+                .map(|x| Line::styled(x, t.normal)),
+            );
+        }
+    }
+
     // The email.
     out.push(section(s::D_MESSAGE, w, t.header));
     match (&d.message, &d.view) {

@@ -6,6 +6,7 @@
 //! hold a control or bidi character is replaced before the frame leaves.
 
 pub mod corriger;
+pub mod courrier;
 mod decider;
 pub mod detail;
 mod drafts;
@@ -48,6 +49,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Triage => triage::draw(frame, body, app),
         Screen::Corriger => corriger::draw(frame, body, app),
         Screen::Envoi => envoi::draw(frame, body, app),
+        Screen::Courrier => courrier::draw(frame, body, app),
     }
     draw_message(frame, message, app);
     draw_status(frame, status, app);
@@ -71,18 +73,35 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 
 fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let mut spans = Vec::new();
-    for (i, screen) in Screen::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, s::screen_name(i));
-        let style = if *screen == app.screen {
-            t.tab_active
-        } else {
-            t.tab
-        };
-        spans.push(Span::styled(label, style));
+    let mut help = format!(" {} ", s::HELP_TAB);
+    let tabs = |short: bool| {
+        let mut spans = Vec::new();
+        for (i, screen) in Screen::ALL.iter().enumerate() {
+            let label = if short {
+                format!("{} {}", i + 1, s::screen_short(i))
+            } else {
+                format!(" {} {} ", i + 1, s::screen_name(i))
+            };
+            if short && i > 0 {
+                spans.push(Span::raw(" "));
+            }
+            let style = if *screen == app.screen {
+                t.tab_active
+            } else {
+                t.tab
+            };
+            spans.push(Span::styled(label, style));
+        }
+        spans
+    };
+    let total = |v: &[Span<'_>]| v.iter().map(|s| width(&s.content)).sum::<usize>();
+    // Narrow terminals: short names, so that every screen and the help key show.
+    let mut spans = tabs(false);
+    if total(&spans) + width(&help) > area.width as usize {
+        spans = tabs(true);
+        help = format!(" {}", s::HELP_TAB);
     }
-    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-    let help = format!(" {} ", s::HELP_TAB);
+    let used = total(&spans);
     if used + width(&help) <= area.width as usize {
         spans.push(Span::raw(
             " ".repeat(area.width as usize - used - width(&help)),
@@ -124,6 +143,12 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Some((s::bulk_reason_prompt(app.marks.len()), input))
         }
         Some((InputPurpose::SaveDir { number }, input)) => Some((s::save_prompt(*number), input)),
+        Some((InputPurpose::LinkNumber { message_id }, input)) => {
+            Some((s::link_prompt(*message_id), input))
+        }
+        Some((InputPurpose::UnlinkNumber { message_id, links }, input)) => {
+            Some((s::unlink_prompt(*message_id, links), input))
+        }
         _ => None,
     };
     if let Some((prompt, input)) = reason_prompt {
@@ -153,6 +178,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         ),
         None => {
             let hint = match (&app.input, app.screen) {
+                (Some((InputPurpose::CourrierSearch, _)), _) => s::HINT_COURRIER_SEARCH,
                 (Some(_), _) => s::HINT_SEARCH,
                 (None, Screen::Triage) if app.current_text().is_some() => s::HINT_TEXT,
                 (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
@@ -168,6 +194,8 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 (None, Screen::Corriger) if app.draft.is_some() => s::COR_DRAFT_HINT,
                 (None, Screen::Corriger) => s::COR_HINT,
                 (None, Screen::Envoi) => s::HINT_ENVOI,
+                (None, Screen::Courrier) if app.courrier.full => s::HINT_COURRIER_FULL,
+                (None, Screen::Courrier) => s::HINT_COURRIER,
             };
             (hint.to_string(), t.dim)
         }

@@ -267,7 +267,9 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             organisation,
             ..
         } => s::withdraw_confirm(*number, organisation),
-        Confirm::Undo { text, .. } => text.clone(),
+        Confirm::Undo { text, .. } | Confirm::Link { text, .. } | Confirm::Unlink { text, .. } => {
+            text.clone()
+        }
         Confirm::Publish { number, since } => s::pub_confirm(*number, *since),
     };
     let (w, keys) = match c {
