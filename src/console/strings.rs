@@ -97,6 +97,9 @@ pub const PROG_FREE: &str = "libre";
 pub const PROG_WAITLIST: &str = "Liste d'attente";
 pub const PROG_EMPTY_WAITLIST: &str = "personne en liste d'attente";
 pub const PROG_ANY: &str = "indifférent";
+/// After "▼ 3 de plus" under the waiting list.
+pub const PROG_WAITLIST_MORE: &str =
+    "(la liste suit la case choisie ; tous : écran 1, filtre Statut)";
 
 // À traiter.
 pub const TRI_EMPTY: &str = "Aucun message à traiter.";
@@ -143,12 +146,12 @@ pub fn st_post_actions_failing(pending: u64, error: &str) -> String {
 pub const ST_TO_TRIAGE: &str = "à traiter";
 
 // Key hints shown on the message line when nothing else is said.
-pub const HINT_PROPOSITIONS: &str = "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail · ? aide · q quitter";
+pub const HINT_PROPOSITIONS: &str =
+    "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail";
 pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · + - rang · r refuser · x retirée · p à décider · u annuler";
 pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · u annuler · Tab";
 pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
-pub const HINT_TRIAGE: &str =
-    "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire · ? aide · q quitter";
+pub const HINT_TRIAGE: &str = "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
 pub const HINT_DETAIL: &str = "j/k ↑↓ PgPréc PgSuiv défiler · Tab ou Échap retour à la liste";
 pub const HINT_INPUT: &str =
@@ -711,3 +714,28 @@ pub fn n_send_done(sent: usize, other: usize, error: Option<&str>) -> String {
 pub fn n_send_failed(e: &str) -> String {
     format!("Envoi impossible : {e}")
 }
+
+/// What a list window hides: "▼ 3 de plus", "▲ 2 au-dessus · ▼ 3 de plus".
+pub fn hidden(above: usize, below: usize) -> Option<String> {
+    match (above, below) {
+        (0, 0) => None,
+        (0, b) => Some(format!("▼ {b} de plus")),
+        (a, 0) => Some(format!("▲ {a} au-dessus")),
+        (a, b) => Some(format!("▲ {a} au-dessus · ▼ {b} de plus")),
+    }
+}
+
+/// "lignes 1–8 sur 45": the window of a long list.
+pub fn window_line(first: usize, last: usize, len: usize) -> String {
+    format!("{first}–{last} sur {len}")
+}
+
+/// The keys that stay on the message line whatever else is cut.
+pub const HINT_ALWAYS: &str = "? aide · q quitter";
+/// In an overlay or while typing: how to close it, and Ctrl-C.
+pub const HINT_CTRL_C: &str = "Ctrl-C quitter";
+/// Marks key hints left out for lack of room.
+pub const HINT_MORE: &str = "…";
+pub const HINT_HELP_OVERLAY: &str = "j/k défiler · Échap ou ? fermer l'aide";
+pub const HINT_CONFIRM: &str = "o oui · n ou Échap non";
+pub const HINT_KIND_CHOICE: &str = "m micro-atelier · b bourse · Échap annuler";

@@ -13,7 +13,7 @@ use super::super::app::{App, Detail, Focus};
 use super::super::format::{fit, size, stored_datetime, width};
 use super::super::rows::Row;
 use super::super::strings as s;
-use super::widgets::{kv_lines, section, text_lines, wrap};
+use super::widgets::{kv_lines, kv_lines_wrapped, label_width, section, text_lines, wrap};
 use crate::domain::{Status, rank_fr, status_fr};
 use crate::fiche::spec;
 use crate::safe::terminal_line;
@@ -222,11 +222,11 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
 
     // The fiche, in form order, warnings under the field they name.
     out.push(section(s::D_FIELDS, w, t.header));
-    let label_w = (w / 3).clamp(12, 30);
     let fields = match p.kind {
         Some(k) => spec::fields(k),
         None => spec::common_fields(),
     };
+    let label_w = label_width(fields.iter().map(|f| f.label), w);
     for f in fields {
         let warnings: Vec<&str> = p
             .warnings
@@ -248,8 +248,7 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             None => (s::D_EMPTY.to_string(), t.dim),
         };
         let lstyle = if warnings.is_empty() { t.key } else { t.warn };
-        let label = fit(f.label, label_w);
-        out.extend(kv_lines(&label, &text, label_w, w, lstyle, vstyle));
+        out.extend(kv_lines_wrapped(f.label, &text, label_w, w, lstyle, vstyle));
         for wmsg in warnings {
             out.push(Line::from(vec![
                 Span::raw(" ".repeat(label_w + 1)),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::{App, Focus, body_height, list_split};
 use super::super::format::{day_month, fit, parse_time, short_datetime, stored_datetime};
 use super::super::strings as s;
-use super::widgets::{kv_lines, section, text_lines, wrap};
+use super::widgets::{first_shown, kv_lines, list_window, section, text_lines, wrap};
 use crate::safe::terminal_line;
 use crate::store::LetterState;
 
@@ -26,6 +26,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     .areas(area);
     let [p, sent, unc, failed] = e.counts;
     let mut bar_text = s::env_counts(p, sent, unc, failed);
+    bar_text.push_str(&list_window(
+        e.offset,
+        e.selected,
+        list_h.saturating_sub(1) as usize,
+        e.letters.len(),
+    ));
     if let Some((done, total)) = e.sending {
         bar_text = format!("{bar_text} · {}", s::n_sending(done, total));
     }
@@ -48,7 +54,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .saturating_sub(4 + state_w + to_w + org_w + date_w + 5)
         .max(6);
     let mut rows = Vec::new();
-    for (i, l) in e.letters.iter().enumerate().skip(e.offset).take(page) {
+    for (i, l) in e
+        .letters
+        .iter()
+        .enumerate()
+        .skip(first_shown(e.offset, e.selected, page))
+        .take(page)
+    {
         let style = if i == e.selected {
             if app.focus == Focus::List {
                 t.selected

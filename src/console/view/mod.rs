@@ -30,10 +30,11 @@ use crate::safe::terminal_line;
 /// Draws the whole console.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
+    let footer = footer_lines(app, area.width as usize);
     let [tabs, body, message, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(footer.len().max(1) as u16),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -46,7 +47,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Corriger => corriger::draw(frame, body, app),
         Screen::Envoi => envoi::draw(frame, body, app),
     }
-    draw_message(frame, message, app);
+    draw_message(frame, message, app, footer);
     draw_status(frame, status, app);
     match &app.overlay {
         Overlay::None => {}
@@ -83,13 +84,118 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
+/// The message line's text when nothing is typed there: the notice
+/// (wrapped, at most three lines) or the screen's key hints, and always,
+/// at the end of the last line, the keys for help and quitting (in an
+/// overlay: how to close it, and Ctrl-C). Hints that do not fit are left
+/// out from the end, marked `…`; a notice longer than three lines ends in
+/// `…`.
+pub fn footer_lines(app: &App, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    if matches!(
+        &app.input,
+        Some((
+            InputPurpose::Field { .. } | InputPurpose::RejectReason(_),
+            _
+        ))
+    ) && app.overlay == Overlay::None
+    {
+        return vec![Line::raw("")];
+    }
+    let (hint, always): (&str, &str) = match &app.overlay {
+        Overlay::Help { .. } => (s::HINT_HELP_OVERLAY, s::HINT_CTRL_C),
+        Overlay::Filters { .. } => (s::HINT_FILTERS, s::HINT_CTRL_C),
+        Overlay::Picker(_) => (s::HINT_PICKER, s::HINT_CTRL_C),
+        Overlay::KindChoice { .. } => (s::HINT_KIND_CHOICE, s::HINT_CTRL_C),
+        Overlay::Confirm(_) => (s::HINT_CONFIRM, s::HINT_CTRL_C),
+        Overlay::Suggestion { .. } => (s::SUG_KEYS, s::HINT_CTRL_C),
+        Overlay::None => match (&app.input, app.screen) {
+            (Some(_), _) => (s::HINT_SEARCH, s::HINT_CTRL_C),
+            (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
+                if app.focus == super::app::Focus::Detail =>
+            {
+                (s::HINT_DETAIL, s::HINT_ALWAYS)
+            }
+            (None, Screen::Propositions) => (s::HINT_PROPOSITIONS, s::HINT_ALWAYS),
+            (None, Screen::Decider) => (s::HINT_DECIDER, s::HINT_ALWAYS),
+            (None, Screen::Programme) if app.programme_pick.is_some() => {
+                (s::HINT_PROGRAMME_PICK, s::HINT_ALWAYS)
+            }
+            (None, Screen::Programme) => (s::HINT_PROGRAMME, s::HINT_ALWAYS),
+            (None, Screen::Triage) => (s::HINT_TRIAGE, s::HINT_ALWAYS),
+            (None, Screen::Corriger) if app.draft.is_some() => (s::COR_DRAFT_HINT, s::HINT_ALWAYS),
+            (None, Screen::Corriger) => (s::COR_HINT, s::HINT_ALWAYS),
+            (None, Screen::Envoi) => (s::HINT_ENVOI, s::HINT_ALWAYS),
+        },
+    };
+    let always_w = width(always);
+    if let Some(n) = app.notice.as_ref().filter(|_| app.overlay == Overlay::None) {
+        let style = match n.level {
+            Level::Info => t.info,
+            Level::Ok => t.ok,
+            Level::Warn => t.warn,
+            Level::Error => t.error,
+        };
+        let text = terminal_line(&n.text);
+        let mut lines = widgets::wrap(&text, w.max(1));
+        // The keys go at the end of the last line, or on a line of their own.
+        if width(lines.last().map_or("", String::as_str)) + 3 + always_w > w {
+            lines.push(String::new());
+        }
+        if lines.len() > 3 {
+            lines.truncate(3);
+            let room = w.saturating_sub(always_w + 3);
+            lines[2] = fit(&format!("{} …", lines[2]), room);
+        }
+        let n_lines = lines.len();
+        return lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i + 1 < n_lines {
+                    Line::styled(l, style)
+                } else {
+                    let pad = w.saturating_sub(width(&l) + always_w);
+                    Line::from(vec![
+                        Span::styled(l, style),
+                        Span::raw(" ".repeat(pad)),
+                        Span::styled(always.to_string(), t.dim),
+                    ])
+                }
+            })
+            .collect();
+    }
+    vec![Line::styled(hint_line(hint, always, w), t.dim)]
+}
+
+/// `hint · always` in `w` columns: hints that do not fit are dropped from
+/// the end (`…` in their place); `always` is never dropped.
+pub fn hint_line(hint: &str, always: &str, w: usize) -> String {
+    let items: Vec<&str> = hint.split(" · ").collect();
+    for keep in (0..=items.len()).rev() {
+        let mut parts: Vec<&str> = items[..keep].to_vec();
+        if keep < items.len() {
+            parts.push(s::HINT_MORE);
+        }
+        parts.push(always);
+        let line = parts.join(" · ");
+        if width(&line) <= w {
+            return line;
+        }
+    }
+    fit(always, w)
+}
+
+fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App, footer: Vec<Line<'static>>) {
     let t = &app.theme;
     let w = area.width as usize;
     if let Some((InputPurpose::Field { key, .. }, input)) = &app.input {
         // The text is edited in its own box; here, what the keys do.
         frame.render_widget(
-            Paragraph::new(Line::styled(fit(s::HINT_INPUT, w), t.dim)),
+            Paragraph::new(Line::styled(
+                hint_line(s::HINT_INPUT, s::HINT_CTRL_C, w),
+                t.dim,
+            )),
             area,
         );
         let label = crate::fiche::Kind::ALL
@@ -115,40 +221,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.set_cursor_position(Position::new(x, area.y));
         return;
     }
-    let (text, style) = match &app.notice {
-        Some(n) => (
-            n.text.clone(),
-            match n.level {
-                Level::Info => t.info,
-                Level::Ok => t.ok,
-                Level::Warn => t.warn,
-                Level::Error => t.error,
-            },
-        ),
-        None => {
-            let hint = match (&app.input, app.screen) {
-                (Some(_), _) => s::HINT_SEARCH,
-                (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
-                    if app.focus == super::app::Focus::Detail =>
-                {
-                    s::HINT_DETAIL
-                }
-                (None, Screen::Propositions) => s::HINT_PROPOSITIONS,
-                (None, Screen::Decider) => s::HINT_DECIDER,
-                (None, Screen::Programme) if app.programme_pick.is_some() => s::HINT_PROGRAMME_PICK,
-                (None, Screen::Programme) => s::HINT_PROGRAMME,
-                (None, Screen::Triage) => s::HINT_TRIAGE,
-                (None, Screen::Corriger) if app.draft.is_some() => s::COR_DRAFT_HINT,
-                (None, Screen::Corriger) => s::COR_HINT,
-                (None, Screen::Envoi) => s::HINT_ENVOI,
-            };
-            (hint.to_string(), t.dim)
-        }
-    };
-    frame.render_widget(
-        Paragraph::new(Line::styled(fit(&terminal_line(&text), w), style)),
-        area,
-    );
+    frame.render_widget(Paragraph::new(footer), area);
 }
 
 /// The status line's parts, most important first, each in a long and a

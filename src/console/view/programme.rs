@@ -13,6 +13,7 @@ use ratatui::widgets::{Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::App;
 use super::super::format::fit;
 use super::super::strings as s;
+use super::widgets::{hidden_marker, window_start};
 use crate::domain::Status;
 use crate::fiche::Kind;
 
@@ -187,8 +188,24 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if kp.waitlist.is_empty() {
         lines.push(Line::styled(s::PROG_EMPTY_WAITLIST, t.dim));
     }
+    // The waiting list scrolls to the proposal the cursor's place is
+    // offered to; what it hides is said on its last line.
     let room = info.height.saturating_sub(lines.len() as u16) as usize;
-    for (id, rank) in kp.waitlist.iter().take(room) {
+    let len = kp.waitlist.len();
+    let (start, take) = if len > room && room > 0 {
+        let offered = kp
+            .suggestion
+            .get(si * kp.places.len() + pi)
+            .copied()
+            .flatten()
+            .and_then(|id| kp.waitlist.iter().position(|(w, _)| *w == id))
+            .unwrap_or(0);
+        let take = room - 1;
+        (window_start(offered, take, len), take)
+    } else {
+        (0, room)
+    };
+    for (id, rank) in kp.waitlist.iter().skip(start).take(take) {
         let r = app.listing.get(*id);
         let wanted = r
             .and_then(|r| r.wanted.as_deref())
@@ -210,6 +227,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ),
             w,
         )));
+    }
+    if let Some(m) = hidden_marker(start, take, len) {
+        lines.push(Line::styled(
+            fit(&format!("{m} {}", s::PROG_WAITLIST_MORE), w),
+            t.dim,
+        ));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), info);
 }

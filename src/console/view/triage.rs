@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::{App, Focus, body_height, list_split};
 use super::super::format::{fit, parse_time, short_datetime, size, stored_datetime};
 use super::super::strings as s;
-use super::widgets::{kv_lines, section, text_lines, wrap};
+use super::widgets::{first_shown, kv_lines, list_window, section, text_lines, wrap};
 use crate::safe::terminal_line;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -27,11 +27,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Paragraph::new(Line::styled(
             fit(
                 &format!(
-                    "{} message{} sans fiche lisible · {} {}",
+                    "{} message{} sans fiche lisible · {} {}{}",
                     app.triage.len(),
                     s::plural(app.triage.len()),
                     app.triage_open(),
-                    s::ST_TO_TRIAGE
+                    s::ST_TO_TRIAGE,
+                    list_window(
+                        app.triage_offset,
+                        app.triage_selected,
+                        list_h.saturating_sub(1) as usize,
+                        app.triage.len()
+                    )
                 ),
                 area.width as usize,
             ),
@@ -58,7 +64,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .triage
         .iter()
         .enumerate()
-        .skip(app.triage_offset)
+        .skip(first_shown(app.triage_offset, app.triage_selected, page))
         .take(page)
     {
         let date = m
