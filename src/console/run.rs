@@ -351,7 +351,9 @@ impl Session {
                     )
                 {
                     let number = self.app.number_of(d);
-                    self.app.notify(Level::Info, s::n_changed_by_other(number));
+                    let who = self.last_actor(number);
+                    self.app
+                        .notify(Level::Info, s::n_changed_by_other(number, &who));
                 }
             } else if let Some(id) = self.app.current_id()
                 && self.app.detail.as_ref().is_none_or(|d| d.id != id)
@@ -827,14 +829,30 @@ impl Session {
         self.sending.is_none()
     }
 
-    /// The actor of the last journal line of a proposal (who changed it).
+    /// Who last changed a proposal, when and what, from the journal line
+    /// that did it: "marie à 14 h 32 (décision : à décider → retenue …)".
     fn last_actor(&self, number: i64) -> String {
-        self.store
-            .proposal_by_number(number)
-            .and_then(|p| self.store.proposal_journal(p.id))
+        let Ok(p) = self.store.proposal_by_number(number) else {
+            return s::WHO_UNKNOWN.to_string();
+        };
+        let Some(e) = self
+            .store
+            .proposal_journal(p.id)
             .ok()
-            .and_then(|j| j.last().map(|e| terminal_line(&e.actor)))
-            .unwrap_or_else(|| "?".to_string())
+            .and_then(|mut j| j.pop())
+        else {
+            return s::WHO_UNKNOWN.to_string();
+        };
+        let at = crate::console::format::parse_time(&e.at).map(|t| {
+            let l = self.app.zone.local(t);
+            let today = self.app.zone.local(self.app.now).date() == l.date();
+            s::at_time(&l, today)
+        });
+        s::changed_by(
+            &terminal_line(&e.actor),
+            at.as_deref(),
+            &super::view::detail::journal_summary(&e, &p),
+        )
     }
 
     /// After a change was refused: the screen shows what the database

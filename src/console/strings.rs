@@ -359,9 +359,24 @@ pub fn member_short(m: MemberCheck) -> &'static str {
     }
 }
 
+/// What the intake made of an attachment, in French.
+pub fn attachment_outcome(o: crate::store::AttachmentOutcome) -> &'static str {
+    use crate::store::AttachmentOutcome as O;
+    match o {
+        O::Fiche => "fiche lue",
+        O::Blank => "fiche vierge",
+        O::UnsupportedFormat => "format non lu",
+        O::NotAFiche => "pas une fiche",
+        O::Corrupt => "fichier abîmé",
+        O::TooLarge => "trop volumineux",
+        O::Rejected => "refusé (limite de sécurité)",
+        O::Ignored => "ignoré (image, signature)",
+    }
+}
+
 pub fn message_status(s: MessageStatus) -> &'static str {
     match s {
-        MessageStatus::Fiche => "fiche",
+        MessageStatus::Fiche => "fiche lue",
         MessageStatus::NoFiche => "sans fiche",
         MessageStatus::AutoReply => "réponse auto",
         MessageStatus::Unsupported => "format non lu",
@@ -381,7 +396,7 @@ pub fn flag_label(flag: &str) -> String {
         "probable_new_version" => "probable nouvelle version d'une autre proposition".into(),
         "doubtful_date" => "date d'envoi douteuse (date de réception retenue)".into(),
         "entered_by_hand" => "fiche saisie à la main".into(),
-        other => other.to_string(),
+        _ => "autre signalement".into(),
     }
 }
 
@@ -401,7 +416,13 @@ pub fn journal_action(a: &str) -> &str {
         "message_unhandled" => "message marqué non traité",
         "probable_version_flagged" => "signalée comme probable nouvelle version",
         "probable_version_cleared" => "n'est plus signalée comme probable nouvelle version",
-        other => other,
+        "imap_pending_reset" => "relève du courrier reprise",
+        "publication" => "publication des listes",
+        "suggestion" => "suggestion de programme appliquée",
+        "undo" => "décision annulée",
+        "waitlist_renumbered" => "liste d'attente renumérotée",
+        "letter_sent" => "lettre envoyée",
+        _ => "autre changement",
     }
 }
 
@@ -543,7 +564,7 @@ pub fn withdraw_confirm(number: i64, organisation: &str) -> String {
 }
 pub fn n_stale(id: i64, who: &str, status: &str) -> String {
     format!(
-        "Refusé : la proposition n° {id} a été modifiée entre-temps (par {who}). État actuel : {status}. Rien n'a été enregistré."
+        "Refusé : la proposition n° {id} a été modifiée entre-temps par {who}. État actuel : {status}. Rien n'a été enregistré."
     )
 }
 pub fn n_place_taken(slot: &str, place: &str) -> String {
@@ -587,10 +608,31 @@ pub fn n_error(e: &str) -> String {
 pub fn n_refused(e: &str) -> String {
     format!("Refusé : {e}")
 }
-pub fn n_changed_by_other(id: i64) -> String {
-    format!(
-        "La proposition n° {id} vient d'être modifiée par quelqu'un d'autre : l'affichage est à jour."
-    )
+/// `who` as `changed_by` words it.
+pub fn n_changed_by_other(id: i64, who: &str) -> String {
+    format!("La proposition n° {id} vient d'être modifiée par {who}. L'affichage est à jour.")
+}
+pub const WHO_UNKNOWN: &str = "un autre poste (journal illisible)";
+/// "à 14 h 32" today, "le 05/12 à 14 h 32" another day.
+pub fn at_time(t: &chrono::NaiveDateTime, today: bool) -> String {
+    use chrono::Timelike;
+    if today {
+        format!("à {} h {:02}", t.hour(), t.minute())
+    } else {
+        format!(
+            "le {} à {} h {:02}",
+            t.format("%d/%m"),
+            t.hour(),
+            t.minute()
+        )
+    }
+}
+/// "marie à 14 h 32 (décision : à décider → retenue (14:00, Espace A))".
+pub fn changed_by(who: &str, at: Option<&str>, what: &str) -> String {
+    match at {
+        Some(at) => format!("{who} {at} ({what})"),
+        None => format!("{who} ({what})"),
+    }
 }
 
 // Envoi.

@@ -338,7 +338,7 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
                     name,
                     a.format.as_deref().unwrap_or("?"),
                     size(a.size),
-                    a.outcome.as_str()
+                    s::attachment_outcome(a.outcome)
                 );
                 if Some(a.id) == p.attachment_id {
                     line.push_str("  ← cette fiche");

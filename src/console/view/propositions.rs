@@ -149,7 +149,7 @@ fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App, page: usize) {
         count = if app.listing.scanning() {
             format!("{} · {count}", s::window_line(first + 1, last, shown))
         } else if shown == app.listing.len() {
-            s::window_line(first + 1, last, shown)
+            format!("{}–{last} sur {count}", first + 1)
         } else {
             format!(
                 "{} ({} en tout)",

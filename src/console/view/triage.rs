@@ -233,7 +233,7 @@ pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
                 terminal_line(a.filename.as_deref().unwrap_or("(sans nom)")),
                 a.format.as_deref().unwrap_or("?"),
                 size(a.size),
-                a.outcome.as_str()
+                s::attachment_outcome(a.outcome)
             )));
             if let Some(r) = &a.reason {
                 for l in wrap(&terminal_line(r), w.saturating_sub(4)) {
