@@ -29,7 +29,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use super::action::{Action, action_for, key_mode, mouse_action};
+use super::action::{Action, KeyMode, action_for, key_mode, mouse_action};
 use super::app::LetterRow;
 use super::app::{App, Detail, Level, Screen, TriageDetail, UndoEntry};
 use super::format::Zone;
@@ -226,8 +226,21 @@ impl Session {
             plain.modifiers.remove(KeyModifiers::ALT);
             return self.key(plain);
         }
-        if let Some(action) = action_for(key_mode(&self.app), key) {
-            self.dispatch(action);
+        let mode = key_mode(&self.app);
+        if let Some(action) = action_for(mode, key) {
+            let before = super::update::Visible::of(&self.app);
+            let effects = update(&mut self.app, action);
+            let idle = effects.is_empty()
+                && self.app.notice.is_none()
+                && super::update::Visible::of(&self.app) == before;
+            for e in effects {
+                self.perform(e);
+            }
+            // A key that changed nothing says why on the message line.
+            if idle && let KeyMode::Normal(_) = mode {
+                let why = super::update::why_nothing(&self.app, action);
+                self.app.notify(Level::Info, why);
+            }
         }
     }
 

@@ -174,103 +174,27 @@ pub const FILTER_NON_MEMBERS: &str = "non-membres";
 pub const HELP_TITLE: &str = "Aide — touches";
 pub const HELP_CLOSE: &str = "Échap ou ? pour fermer";
 
-/// The help overlay: (keys, what) lines, grouped; a `("", title)` line
-/// starts a group.
-pub const HELP: &[(&str, &str)] = &[
-    ("", "Écrans"),
-    ("1  F1", "Propositions : liste, recherche, filtres, détail"),
-    (
-        "2  F2",
-        "Décider : retenir, liste d'attente, refuser, retirer",
-    ),
-    ("3  F3", "Programme : grille des créneaux et des places"),
-    ("4  F4", "À traiter : messages sans fiche lisible"),
-    ("5  F5", "Corriger : modifier un champ de la fiche"),
-    ("6  F6", "Envoi : lettres aux expéditeurs, relire, envoyer"),
-    ("?", "cette aide"),
-    ("q  Ctrl-C", "quitter"),
-    ("", "Partout"),
-    ("j k  ↑ ↓", "descendre, monter (molette aussi)"),
-    ("g G  Déb. Fin", "premier, dernier"),
-    ("PgPréc PgSuiv", "page précédente, suivante"),
-    ("Ctrl-U Ctrl-D", "page précédente, suivante"),
-    ("Tab", "passer de la liste au détail"),
-    ("Ctrl-R", "relire la base (automatique sinon)"),
-    ("Échap", "fermer, annuler"),
-    ("", "Propositions"),
-    ("/", "chercher dans tous les champs (au fil de la frappe)"),
-    (
-        "f",
-        "filtres : type, statut, créneau, thème, membre, signalées",
-    ),
-    ("s  S", "changer le tri, l'inverser"),
-    ("Entrée  d", "décider sur la proposition choisie"),
-    ("c", "corriger la proposition choisie"),
-    ("", "Décider"),
-    (
-        "Entrée  a",
-        "retenir à la place choisie (le créneau souhaité d'abord)",
-    ),
-    ("w", "mettre en liste d'attente"),
-    ("+  -", "en liste d'attente : monter, descendre d'un rang"),
-    ("r", "ne pas retenir, avec un motif"),
-    ("x", "retirée par l'organisation"),
-    ("p", "remettre « à décider »"),
-    (
-        "u",
-        "annuler la dernière décision de la proposition choisie (ou de la case), après confirmation",
-    ),
-    ("", "Programme"),
-    ("h j k l  flèches", "choisir une case"),
-    ("Tab", "micro-ateliers ou bourse aux projets"),
-    (
-        "Entrée",
-        "place libre : retenir le premier en attente ; sinon voir",
-    ),
-    (
-        "m",
-        "prendre la proposition de la case, puis m ou Entrée sur une place libre (déplacer) ou occupée (échanger)",
-    ),
-    ("x", "retirer la proposition de la case, après confirmation"),
-    (
-        "S",
-        "suggestion de programme : brouillon, puis o pour l'appliquer",
-    ),
-    ("", "Corriger"),
-    (
-        "a",
-        "article du nom de l'organisation dans les lettres (de la, du, d'…)",
-    ),
-    ("", "À traiter"),
-    ("m", "marquer traité ou non traité"),
-    ("n", "saisir la fiche à la main (crée une proposition)"),
-    ("", "Envoi"),
-    ("Entrée  Tab", "lire la lettre choisie en entier"),
-    (
-        "v",
-        "valider le destinataire d'une lettre à vérifier (adresses de la fiche)",
-    ),
-    (
-        "x",
-        "supprimer la lettre choisie (non envoyée), après confirmation",
-    ),
-    (
-        "e",
-        "modifier la lettre choisie dans l'éditeur ($VISUAL, $EDITOR)",
-    ),
-    ("a", "lettre incertaine : elle est bien arrivée (envoyée)"),
-    (
-        "r",
-        "lettre incertaine : pas arrivée, la remettre à envoyer",
-    ),
-    (
-        "E",
-        "envoyer toutes les lettres à envoyer, après confirmation",
-    ),
-    (
-        "p",
-        "lettre « à revoir » : la reprendre (à la place de la nouvelle)",
-    ),
+/// The help's sections (its keys come from `action::KEYS`).
+pub const HELP_GLOBAL: &str = "Partout (sans fenêtre ouverte)";
+pub const HELP_MOVEMENT: &str = "Se déplacer (listes, détail, aide, filtres, choix)";
+pub fn help_screen(n: usize, name: &str, current: bool) -> String {
+    if current {
+        format!("Écran {n} — {name} (écran actuel)")
+    } else {
+        format!("Écran {n} — {name}")
+    }
+}
+pub const HELP_HELP: &str = "Dans cette aide";
+pub const HELP_FILTERS: &str = "Fenêtre des filtres (f)";
+pub const HELP_PICKER: &str = "Choix d'une valeur (Corriger, Entrée sur un champ à choix)";
+pub const HELP_KIND: &str = "Type de la fiche saisie à la main (À traiter, n)";
+pub const HELP_CONFIRM: &str = "Question avant un changement (oui / non)";
+pub const HELP_SUGGESTION: &str = "Brouillon de la suggestion de programme (Programme, S)";
+pub const HELP_TYPING: &str = "En écrivant (recherche, motif, valeur d'un champ)";
+
+/// The flags' legend at the end of the help: a `("", title)` line starts
+/// it.
+pub const HELP_FLAGS: &[(&str, &str)] = &[
     ("", "Signalements (colonne Sig)"),
     ("T", "arrivée après la date limite"),
     ("A", "avertissements de lecture à vérifier"),
@@ -420,6 +344,9 @@ pub fn journal_action(a: &str) -> &str {
         "publication" => "publication des listes",
         "suggestion" => "suggestion de programme appliquée",
         "undo" => "décision annulée",
+        "moved" => "déplacée",
+        "swapped" => "échangée avec une autre",
+        "waitlist_moved" => "rang changé dans la liste d'attente",
         "waitlist_renumbered" => "liste d'attente renumérotée",
         "letter_sent" => "lettre envoyée",
         _ => "autre changement",
@@ -781,3 +708,33 @@ pub const HINT_MORE: &str = "…";
 pub const HINT_HELP_OVERLAY: &str = "j/k défiler · Échap ou ? fermer l'aide";
 pub const HINT_CONFIRM: &str = "o oui · n ou Échap non";
 pub const HINT_KIND_CHOICE: &str = "m micro-atelier · b bourse · Échap annuler";
+
+/// A key that does nothing on this screen: why, and where it acts.
+pub fn n_unbound(key: char, screen: &str, elsewhere: &[(&str, &str)]) -> String {
+    if elsewhere.is_empty() {
+        return format!("{key} : aucune action sur l'écran {screen} (? pour l'aide).");
+    }
+    let places: Vec<String> = elsewhere
+        .iter()
+        .map(|(sc, what)| format!("écran {sc} : {what}"))
+        .collect();
+    format!(
+        "{key} : rien à faire ici ({screen}) — {} ; ? pour l'aide.",
+        places.join(" ; ")
+    )
+}
+
+pub const WHY_AT_TOP: &str = "déjà en haut";
+pub const WHY_AT_BOTTOM: &str = "déjà en bas (ou rien à faire défiler)";
+pub const WHY_NO_COLUMNS: &str =
+    "pas de colonnes ici (h/l changent de case sur Programme, de valeur dans les filtres)";
+pub const WHY_NOTHING_OPEN: &str = "rien à fermer ni à annuler";
+pub const WHY_NOTHING_HERE: &str = "rien à faire avec ce qui est choisi";
+/// A key that changed nothing: "« descendre » : déjà en bas (Propositions)."
+pub fn n_nothing(what: &str, screen: &str, why: &str) -> String {
+    if what.is_empty() {
+        format!("Rien à faire ici ({screen}) : {why}.")
+    } else {
+        format!("« {what} » : {why} ({screen}).")
+    }
+}

@@ -129,7 +129,13 @@ fn decision_text(v: Option<&serde_json::Value>) -> String {
 pub fn journal_summary(e: &JournalEntry, p: &Proposal) -> String {
     let label = s::journal_action(&e.action).to_string();
     match e.action.as_str() {
-        "decision" | "decision_carried_over" => format!(
+        "decision"
+        | "decision_carried_over"
+        | "moved"
+        | "swapped"
+        | "waitlist_moved"
+        | "suggestion"
+        | "undo" => format!(
             "{label} : {} → {}",
             decision_text(e.before.as_ref()),
             decision_text(e.after.as_ref())

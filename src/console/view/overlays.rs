@@ -38,12 +38,45 @@ fn help_box(area: Rect) -> Rect {
     )
 }
 
+/// The help, drawn from the key table (`action::KEYS`): the keys of
+/// everywhere, of moving, of each screen (the one shown first), of each
+/// window, of typing; then the flags' legend.
 fn help_lines(app: &App, inner_w: u16) -> Vec<Line<'static>> {
+    use super::super::action::{KEYS, Scope};
+    use super::super::app::Screen;
     let t = &app.theme;
     let key_w = 16;
     let room = (inner_w as usize).saturating_sub(key_w + 1);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    for (k, what) in s::HELP {
+    let section = |lines: &mut Vec<Line<'static>>, title: String, scope: Scope| {
+        lines.push(Line::styled(title, t.header));
+        for b in KEYS.iter().filter(|b| b.scope == scope) {
+            for (i, part) in wrap(b.help, room).into_iter().enumerate() {
+                let key = if i == 0 { b.shown } else { "" };
+                lines.push(key_hint(key, key_w, &part, t.key, t.normal));
+            }
+        }
+    };
+    section(&mut lines, s::HELP_GLOBAL.to_string(), Scope::Global);
+    let mut screens: Vec<Screen> = vec![app.screen];
+    screens.extend(Screen::ALL.iter().copied().filter(|x| *x != app.screen));
+    for sc in screens {
+        let title = s::help_screen(sc.index() + 1, s::screen_name(sc.index()), sc == app.screen);
+        section(&mut lines, title, Scope::Screen(sc));
+    }
+    section(&mut lines, s::HELP_MOVEMENT.to_string(), Scope::Movement);
+    for (title, scope) in [
+        (s::HELP_HELP, Scope::Help),
+        (s::HELP_FILTERS, Scope::Filters),
+        (s::HELP_PICKER, Scope::Picker),
+        (s::HELP_KIND, Scope::KindChoice),
+        (s::HELP_CONFIRM, Scope::Confirm),
+        (s::HELP_SUGGESTION, Scope::Suggestion),
+        (s::HELP_TYPING, Scope::Typing),
+    ] {
+        section(&mut lines, title.to_string(), scope);
+    }
+    for (k, what) in s::HELP_FLAGS {
         if k.is_empty() {
             lines.push(Line::styled(what.to_string(), t.header));
             continue;
