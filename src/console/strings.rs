@@ -705,9 +705,20 @@ pub const HINT_ALWAYS: &str = "? aide · q quitter";
 pub const HINT_CTRL_C: &str = "Ctrl-C quitter";
 /// Marks key hints left out for lack of room.
 pub const HINT_MORE: &str = "…";
-pub const HINT_HELP_OVERLAY: &str = "j/k défiler · Échap ou ? fermer l'aide";
-pub const HINT_CONFIRM: &str = "o oui · n ou Échap non";
-pub const HINT_KIND_CHOICE: &str = "m micro-atelier · b bourse · Échap annuler";
+pub const HINT_HELP_OVERLAY: &str = "j/k PgSuiv défiler · ? fermer aussi";
+pub const HINT_CONFIRM: &str = "o oui";
+pub const HINT_KIND_CHOICE: &str = "m micro-atelier · b bourse";
+pub const HINT_FILTERS_LINE: &str = "j/k filtre · h/l ←→ valeur · x tout effacer";
+pub const HINT_PICKER_LINE: &str = "j/k choisir · Entrée valider";
+pub const HINT_SUGGESTION_LINE: &str = "o appliquer (u l'annule) · j/k défiler";
+pub const HINT_SEARCH_LINE: &str = "Entrée garder la recherche";
+pub const HINT_INPUT_LINE: &str = "Entrée valider · Ctrl-J saut de ligne · Ctrl-U effacer";
+/// In a window or while typing, the keys that stay: close it, quit.
+pub const ALWAYS_CLOSE: &str = "Échap fermer · Ctrl-C quitter";
+pub const ALWAYS_CANCEL: &str = "Échap annuler · Ctrl-C quitter";
+pub const ALWAYS_NO: &str = "n ou Échap non · Ctrl-C quitter";
+pub const ALWAYS_DROP: &str = "Échap abandonner · Ctrl-C quitter";
+pub const ALWAYS_ERASE: &str = "Échap effacer · Ctrl-C quitter";
 
 /// A key that does nothing on this screen: why, and where it acts.
 pub fn n_unbound(key: char, screen: &str, elsewhere: &[(&str, &str)]) -> String {
@@ -737,4 +748,7 @@ pub fn n_nothing(what: &str, screen: &str, why: &str) -> String {
     } else {
         format!("« {what} » : {why} ({screen}).")
     }
+}
+pub fn n_already_on(screen: &str) -> String {
+    format!("Déjà sur l'écran {screen}.")
 }

@@ -1478,6 +1478,9 @@ pub fn why_nothing(app: &App, action: Action) -> String {
     let what = super::action::bindings(super::action::KeyMode::Normal(app.screen))
         .find(|b| b.action == action)
         .map_or("", |b| b.help);
+    if let Action::Goto(_) = action {
+        return s::n_already_on(screen);
+    }
     let reason = match action {
         Action::Up | Action::PageUp | Action::Top | Action::WheelUp => s::WHY_AT_TOP,
         Action::Down | Action::PageDown | Action::Bottom | Action::WheelDown => s::WHY_AT_BOTTOM,

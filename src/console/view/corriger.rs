@@ -70,7 +70,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let marker = hidden_marker(start, h, fields.len())
         .map(|m| format!("  {m}"))
         .unwrap_or_default();
-    let title = fit(&title, w.saturating_sub(width(&marker)));
+    let title = fit(&title, w.saturating_sub(width(&marker) + 1));
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(title, t.title),

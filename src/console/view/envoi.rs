@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let org_w: u16 = if wide { 28 } else { 14 };
     let subject_w = area
         .width
-        .saturating_sub(4 + state_w + to_w + org_w + date_w + 5)
+        .saturating_sub(4 + state_w + to_w + org_w + date_w + 6)
         .max(6);
     let mut rows = Vec::new();
     for (i, l) in e

@@ -63,15 +63,37 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 
 fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let mut spans = Vec::new();
-    for (i, screen) in Screen::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, s::screen_name(i));
-        let style = if *screen == app.screen {
-            t.tab_active
-        } else {
-            t.tab
-        };
-        spans.push(Span::styled(label, style));
+    // Full names while they fit; else the other screens' names shortened,
+    // else their numbers only (the one shown keeps its name).
+    let tabs = |short: Option<usize>| -> Vec<Span<'static>> {
+        Screen::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, screen)| {
+                let name = s::screen_name(i);
+                let active = *screen == app.screen;
+                let label = match short {
+                    _ if active => format!(" {} {name} ", i + 1),
+                    None => format!(" {} {name} ", i + 1),
+                    Some(0) => format!(" {} ", i + 1),
+                    Some(n) if name.chars().count() > n + 1 => {
+                        format!(" {} {}. ", i + 1, name.chars().take(n).collect::<String>())
+                    }
+                    Some(_) => format!(" {} {name} ", i + 1),
+                };
+                Span::styled(label, if active { t.tab_active } else { t.tab })
+            })
+            .collect()
+    };
+    let fits = |v: &Vec<Span<'static>>| {
+        v.iter().map(|s| width(&s.content)).sum::<usize>() < area.width as usize
+    };
+    let mut spans = tabs(None);
+    for short in [5, 3, 0] {
+        if fits(&spans) {
+            break;
+        }
+        spans = tabs(Some(short));
     }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let help = format!(" {} ", s::HELP_TAB);
@@ -92,25 +114,29 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
 /// `…`.
 pub fn footer_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    if matches!(
-        &app.input,
-        Some((
-            InputPurpose::Field { .. } | InputPurpose::RejectReason(_),
-            _
-        ))
-    ) && app.overlay == Overlay::None
-    {
+    // The last column stays blank: a full line is a cut one (`…`).
+    let w = w.saturating_sub(1);
+    if matches!(&app.input, Some((InputPurpose::Field { .. }, _))) && app.overlay == Overlay::None {
         return vec![Line::raw("")];
     }
+    if matches!(&app.input, Some((InputPurpose::RejectReason(_), _)))
+        && app.overlay == Overlay::None
+    {
+        // The reason is typed on the first line, the keys under it.
+        return vec![
+            Line::raw(""),
+            Line::styled(hint_line(s::HINT_INPUT_LINE, s::ALWAYS_CANCEL, w), t.dim),
+        ];
+    }
     let (hint, always): (&str, &str) = match &app.overlay {
-        Overlay::Help { .. } => (s::HINT_HELP_OVERLAY, s::HINT_CTRL_C),
-        Overlay::Filters { .. } => (s::HINT_FILTERS, s::HINT_CTRL_C),
-        Overlay::Picker(_) => (s::HINT_PICKER, s::HINT_CTRL_C),
-        Overlay::KindChoice { .. } => (s::HINT_KIND_CHOICE, s::HINT_CTRL_C),
-        Overlay::Confirm(_) => (s::HINT_CONFIRM, s::HINT_CTRL_C),
-        Overlay::Suggestion { .. } => (s::SUG_KEYS, s::HINT_CTRL_C),
+        Overlay::Help { .. } => (s::HINT_HELP_OVERLAY, s::ALWAYS_CLOSE),
+        Overlay::Filters { .. } => (s::HINT_FILTERS_LINE, s::ALWAYS_CLOSE),
+        Overlay::Picker(_) => (s::HINT_PICKER_LINE, s::ALWAYS_CANCEL),
+        Overlay::KindChoice { .. } => (s::HINT_KIND_CHOICE, s::ALWAYS_CANCEL),
+        Overlay::Confirm(_) => (s::HINT_CONFIRM, s::ALWAYS_NO),
+        Overlay::Suggestion { .. } => (s::HINT_SUGGESTION_LINE, s::ALWAYS_DROP),
         Overlay::None => match (&app.input, app.screen) {
-            (Some(_), _) => (s::HINT_SEARCH, s::HINT_CTRL_C),
+            (Some(_), _) => (s::HINT_SEARCH_LINE, s::ALWAYS_ERASE),
             (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
                 if app.focus == super::app::Focus::Detail =>
             {
@@ -193,7 +219,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App, footer: Vec<Line<'
         // The text is edited in its own box; here, what the keys do.
         frame.render_widget(
             Paragraph::new(Line::styled(
-                hint_line(s::HINT_INPUT, s::HINT_CTRL_C, w),
+                hint_line(s::HINT_INPUT_LINE, s::ALWAYS_CANCEL, w.saturating_sub(1)),
                 t.dim,
             )),
             area,
@@ -206,6 +232,8 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App, footer: Vec<Line<'
         return;
     }
     if let Some((InputPurpose::RejectReason(seen), input)) = &app.input {
+        frame.render_widget(Paragraph::new(footer), area);
+        let area = Rect::new(area.x, area.y, area.width, 1);
         let prompt = s::dec_reason_prompt(seen.number);
         let room = w.saturating_sub(width(&prompt) + 1);
         let before = terminal_line(input.before_cursor());
@@ -294,10 +322,16 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 .collect(),
         );
     }
+    // The last column stays blank: a full line is a cut one (`…`); the
+    // leading blank goes first.
+    if width(&line) == w {
+        line.remove(0);
+    }
+    let mut line = fit(&line, w.saturating_sub(1));
     let pad = w.saturating_sub(width(&line));
     line.extend(std::iter::repeat_n(' ', pad));
     frame.render_widget(
-        Paragraph::new(Line::styled(fit(&line, w), app.theme.status_bar)),
+        Paragraph::new(Line::styled(line, app.theme.status_bar)),
         area,
     );
 }

@@ -135,7 +135,8 @@ fn filter_summary(app: &App) -> String {
 
 fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App, page: usize) {
     let t = &app.theme;
-    let w = area.width as usize;
+    // The last column stays blank (a full line would look cut).
+    let w = (area.width as usize).saturating_sub(1);
     let shown = app.listing.visible_len();
     let mut count = if app.listing.scanning() {
         s::count_line_partial(shown, app.listing.len())
@@ -233,7 +234,8 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         + wd.status
         + wd.received
         + wd.flags
-        + 9;
+        + 9
+        + 1; // the last column stays blank: a full line would look cut
     let org_w = area.width.saturating_sub(fixed).max(6);
     let page = area.height.saturating_sub(1) as usize;
     let cells = |r: &Row| -> Vec<String> {

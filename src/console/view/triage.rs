@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let from_w: u16 = if wide { 28 } else { 18 };
     let subject_w = area
         .width
-        .saturating_sub(4 + status_w + date_w + from_w + mark_w + 5)
+        .saturating_sub(4 + status_w + date_w + from_w + mark_w + 6)
         .max(6);
     let mut rows = Vec::new();
     for (i, m) in app
