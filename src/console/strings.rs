@@ -543,11 +543,12 @@ pub const WHO_UNKNOWN: &str = "un autre poste (journal illisible)";
 /// "à 14 h 32" today, "le 05/12 à 14 h 32" another day.
 pub fn at_time(t: &chrono::NaiveDateTime, today: bool) -> String {
     use chrono::Timelike;
+    // Non-breaking spaces: "14 h 32" is never cut across two lines.
     if today {
-        format!("à {} h {:02}", t.hour(), t.minute())
+        format!("à\u{a0}{:02}\u{a0}h\u{a0}{:02}", t.hour(), t.minute())
     } else {
         format!(
-            "le {} à {} h {:02}",
+            "le\u{a0}{} à\u{a0}{:02}\u{a0}h\u{a0}{:02}",
             t.format("%d/%m"),
             t.hour(),
             t.minute()
@@ -725,12 +726,21 @@ pub fn n_unbound(key: char, screen: &str, elsewhere: &[(&str, &str)]) -> String 
     if elsewhere.is_empty() {
         return format!("{key} : aucune action sur l'écran {screen} (? pour l'aide).");
     }
+    // What it does there, in its first words.
+    let short = |what: &str| -> String {
+        let cut = [" (", ", ", " ; "]
+            .iter()
+            .filter_map(|sep| what.find(sep))
+            .min()
+            .unwrap_or(what.len());
+        what[..cut].to_string()
+    };
     let places: Vec<String> = elsewhere
         .iter()
-        .map(|(sc, what)| format!("écran {sc} : {what}"))
+        .map(|(sc, what)| format!("écran {sc} : {}", short(what)))
         .collect();
     format!(
-        "{key} : rien à faire ici ({screen}) — {} ; ? pour l'aide.",
+        "{key} : rien à faire ici ({screen}) — {}.",
         places.join(" ; ")
     )
 }
