@@ -309,7 +309,7 @@ fn a_second_session_sees_the_first_ones_decision() {
     assert!(b.tick(), "data_version changed");
     assert_eq!(b.app.listing.get(id).unwrap().status, Status::Accepted);
     assert!(
-        notice(&b).contains("modifiée par marie le ") && notice(&b).contains("retenue"),
+        notice(&b).contains("modifiée par marie le\u{a0}") && notice(&b).contains("retenue"),
         "{}",
         notice(&b)
     );

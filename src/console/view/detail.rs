@@ -25,19 +25,26 @@ pub fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     let t = &app.theme;
     let focused = app.focus == Focus::Detail;
-    let title = format!(" {} ", s::DETAIL_TITLE);
+    let inner_w = area.width as usize;
+    let inner_h = area.height.saturating_sub(1);
+    let lines = match (app.current(), app.current_detail()) {
+        (Some(row), Some(d)) => lines(app, row, d, inner_w),
+        (Some(_), None) => vec![Line::styled(s::LOADING, t.dim)],
+        (None, _) => vec![],
+    };
+    let max = super::triage::max_scroll(lines.len(), inner_h);
+    // What the pane hides, in its title.
+    let scroll = app.detail_scroll.min(max) as usize;
+    let title = match super::widgets::hidden_marker(scroll, inner_h as usize, lines.len()) {
+        Some(m) => format!(" {} · {m} ", s::DETAIL_TITLE),
+        None => format!(" {} ", s::DETAIL_TITLE),
+    };
     let block = Block::default().borders(Borders::TOP).title(Span::styled(
         title,
         if focused { t.tab_active } else { t.title },
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = match (app.current(), app.current_detail()) {
-        (Some(row), Some(d)) => lines(app, row, d, inner.width as usize),
-        (Some(_), None) => vec![Line::styled(s::LOADING, t.dim)],
-        (None, _) => vec![],
-    };
-    let max = super::triage::max_scroll(lines.len(), inner.height);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -10,7 +10,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::{App, Focus, body_height, list_split};
 use super::super::format::{day_month, fit, parse_time, short_datetime, stored_datetime};
 use super::super::strings as s;
-use super::widgets::{first_shown, kv_lines, list_window, section, text_lines, wrap};
+use super::widgets::{
+    first_shown, hidden_marker, kv_lines, list_window, section, text_lines, wrap,
+};
 use crate::safe::terminal_line;
 use crate::store::LetterState;
 
@@ -139,8 +141,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         list,
     );
 
+    let lines = letter_lines(app, detail.width as usize);
+    let inner_h = detail.height.saturating_sub(1);
+    let max = super::triage::max_scroll(lines.len(), inner_h);
+    let title = match hidden_marker(e.scroll.min(max) as usize, inner_h as usize, lines.len()) {
+        Some(m) => format!(" {} · {m} ", s::ENV_LETTER),
+        None => format!(" {} ", s::ENV_LETTER),
+    };
     let block = Block::default().borders(Borders::TOP).title(Span::styled(
-        format!(" {} ", s::ENV_LETTER),
+        title,
         if app.focus == Focus::Detail {
             t.tab_active
         } else {
@@ -149,8 +158,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     ));
     let inner = block.inner(detail);
     frame.render_widget(block, detail);
-    let lines = letter_lines(app, inner.width as usize);
-    let max = super::triage::max_scroll(lines.len(), inner.height);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -11,7 +11,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::{App, Focus, body_height, list_split};
 use super::super::format::{fit, parse_time, short_datetime, size, stored_datetime};
 use super::super::strings as s;
-use super::widgets::{first_shown, kv_lines, list_window, section, text_lines, wrap};
+use super::widgets::{
+    first_shown, hidden_marker, kv_lines, list_window, section, text_lines, wrap,
+};
 use crate::safe::terminal_line;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -133,8 +135,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         list,
     );
 
+    let lines = app
+        .current_message()
+        .and_then(|_| message_lines(app, detail.width as usize));
+    let inner_h = detail.height.saturating_sub(1);
+    let marker = lines.as_ref().and_then(|l| {
+        let max = max_scroll(l.len(), inner_h);
+        hidden_marker(
+            app.triage_scroll.min(max) as usize,
+            inner_h as usize,
+            l.len(),
+        )
+    });
     let block = Block::default().borders(Borders::TOP).title(Span::styled(
-        format!(" {} ", s::D_MESSAGE),
+        match marker {
+            Some(m) => format!(" {} · {m} ", s::D_MESSAGE),
+            None => format!(" {} ", s::D_MESSAGE),
+        },
         if app.focus == Focus::Detail {
             t.tab_active
         } else {
@@ -146,7 +163,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if app.current_message().is_none() {
         return;
     }
-    let Some(lines) = message_lines(app, inner.width as usize) else {
+    let Some(lines) = lines else {
         frame.render_widget(Paragraph::new(Line::styled(s::LOADING, t.dim)), inner);
         return;
     };
