@@ -370,6 +370,26 @@ fn a_panic_gives_the_terminal_back() {
 /// text running off the screen.
 const EDGE_OK: &[char] = &['…', '│', '┐', '┘', '┤', '─', '▶', '▼', '▲'];
 
+/// Stored codes that must never reach the screen as such.
+const RAW_CODES: &[&str] = &[
+    "micro_atelier",
+    "bourse_projets",
+    "pending",
+    "accepted",
+    "waitlisted",
+    "rejected",
+    "withdrawn",
+    "unsupported_format",
+    "not_a_fiche",
+    "corrupt",
+    "too_large",
+    "no_fiche",
+    "auto_reply",
+    "démon",
+    "field_updated",
+    "proposal_created",
+];
+
 /// At 80×24: the message line says how to get help (or close the window)
 /// and how to quit; no line runs off the right edge without `…`.
 fn check_honest(screen: &str, what: &str) {
@@ -380,6 +400,13 @@ fn check_honest(screen: &str, what: &str) {
         footer.contains("quitter") && (footer.contains("? aide") || footer.contains("Échap")),
         "{what}: no help/quit keys on the message line {footer:?}\n{screen}"
     );
+    // Codes are said in French words.
+    for code in RAW_CODES {
+        assert!(
+            !screen.contains(code),
+            "{what}: raw code {code:?}\n{screen}"
+        );
+    }
     for (i, line) in lines.iter().enumerate() {
         let l = line.trim_end();
         if fiches::console::format::width(l) >= 80 {
