@@ -277,6 +277,7 @@ fn measure(db: &Path) {
         letters: None,
         smtp: None,
         silent_after: fiches::status::SILENT_AFTER,
+        config: None,
     };
     let mut session = Session::open(store, opts).expect("session");
     let loaded = t0.elapsed();

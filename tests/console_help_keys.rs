@@ -22,6 +22,9 @@ fn modes() -> Vec<KeyMode> {
         KeyMode::KindChoice,
         KeyMode::Confirm,
         KeyMode::Suggestion,
+        KeyMode::DraftLeave,
+        KeyMode::DraftFound,
+        KeyMode::Revisions,
     ]);
     m
 }
@@ -30,8 +33,23 @@ fn modes() -> Vec<KeyMode> {
 fn every_key_of_the_table_gives_its_action_in_its_mode() {
     let mut checked = 0;
     for mode in modes() {
+        // A window's own keys come before moving (h/l compare revisions
+        // in the comparison): the first line listing a key is the one
+        // that acts, and the help shows the window's section first.
+        let mut seen: Vec<(K, Action)> = Vec::new();
         for b in bindings(mode) {
             for k in b.keys {
+                if let Some((_, first)) = seen.iter().find(|(x, _)| x == k) {
+                    // Listed again: to say what it does on this screen
+                    // (same action), or a moving key a window takes.
+                    assert!(
+                        *first == b.action || b.scope == Scope::Movement,
+                        "{mode:?}: {k:?} listed for {first:?} and {:?}",
+                        b.action
+                    );
+                    continue;
+                }
+                seen.push((*k, b.action));
                 assert_eq!(
                     action_for(mode, k.event()),
                     Some(b.action),

@@ -494,7 +494,9 @@ fn every_screen_and_window_at_80x24_keeps_help_and_quit_and_cuts_nothing_silentl
     t.keys(&["r"]);
     t.text("hors sujet");
     t.visit(&[], "reason typed");
-    t.visit(&["Escape"], "reason cancelled");
+    // Leaving typed text asks first (keep, drop, stay).
+    t.visit(&["Escape"], "draft question");
+    t.visit(&["a"], "reason dropped");
     t.visit(&["Enter"], "accepted");
     // Undo asks first.
     t.visit(&["u"], "undo confirmation");

@@ -127,6 +127,7 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         },
         smtp: config.smtp.clone(),
         silent_after: super::status::silent_after(Some(&config)),
+        config: Some(config.clone()),
     };
     let mut session = Session::open(store, opts)?;
     if let Some(problem) = members_problem {

@@ -167,15 +167,17 @@ fn partners_mail(
     }))
 }
 
-/// Publishes (or drafts) the programme at `now`. Used by the command and by
-/// the daemon's weekly schedule.
-pub fn publish(
-    config: &Config,
-    store: &mut Store,
-    author: &str,
-    now: DateTime<Utc>,
-    draft: Option<&Path>,
-) -> Result<Outcome> {
+/// What a publication at `now` starts from: the live proposals, the
+/// snapshot they make, the last publication and what changed since.
+struct Prepared {
+    entries: Vec<Entry>,
+    snapshot: Snapshot,
+    last: Option<PublicationRecord>,
+    previous: Option<Snapshot>,
+    changes: publish::Changes,
+}
+
+fn prepare(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Prepared> {
     let members = members_beside(config)?;
     let entries = entries(store, &members)?;
     let taken_at = now.with_timezone(&config.timezone()).to_rfc3339();
@@ -185,9 +187,92 @@ pub fn publish(
         Some(rec) => Some(stored_snapshot(rec)?),
         None => None,
     };
+    let changes = publish::compare(previous.as_ref(), &snapshot);
+    Ok(Prepared {
+        entries,
+        snapshot,
+        last,
+        previous,
+        changes,
+    })
+}
+
+/// Why nothing would be published (the public lists did not change).
+fn unchanged_text(last: Option<&PublicationRecord>) -> String {
+    match last {
+        Some(rec) => format!(
+            "Aucun changement des listes publiques depuis la publication n° {} : rien n'est publié ni envoyé.\n",
+            rec.number
+        ),
+        None => {
+            "Aucune proposition retenue pour l'instant : rien n'est publié ni envoyé.\n".to_string()
+        }
+    }
+}
+
+/// What `publish` would do now, nothing written nor recorded: the
+/// console's preview before it publishes (the same preparation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The number the publication would take (none when nothing changed).
+    pub number: Option<u32>,
+    /// The last publication's number, the one the changes are counted from.
+    pub since: Option<u32>,
+    pub unchanged: bool,
+    /// The public changelog (what the partners read), or why nothing is published.
+    pub changes: String,
+    /// The staff's changelog (waiting lists included).
+    pub staff_changes: String,
+    /// Where the public files would be written.
+    pub output_dir: PathBuf,
+    /// An e-mail to the partners would be queued.
+    pub partners_mail: bool,
+    pub micro_ateliers: usize,
+    pub rendezvous: usize,
+}
+
+/// The preview of a publication at `now` (see [`Preview`]).
+pub fn preview(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Preview> {
+    let p = prepare(config, store, now)?;
+    let public = p.changes.public();
+    let unchanged = public.is_unchanged();
+    let since = p.last.as_ref().map(|r| r.number);
+    Ok(Preview {
+        number: (!unchanged).then(|| since.map_or(1, |n| n + 1)),
+        since,
+        unchanged,
+        changes: if unchanged {
+            unchanged_text(p.last.as_ref())
+        } else {
+            public.text()
+        },
+        staff_changes: p.changes.text(),
+        output_dir: config.publish.options.output_dir.clone(),
+        partners_mail: !unchanged && config.publish.partners.enabled(),
+        micro_ateliers: p.snapshot.micro_ateliers.len(),
+        rendezvous: p.snapshot.bourse.len(),
+    })
+}
+
+/// Publishes (or drafts) the programme at `now`. Used by the command, by
+/// the console (`P` on the Programme screen) and by the daemon's weekly
+/// schedule.
+pub fn publish(
+    config: &Config,
+    store: &mut Store,
+    author: &str,
+    now: DateTime<Utc>,
+    draft: Option<&Path>,
+) -> Result<Outcome> {
+    let Prepared {
+        entries,
+        snapshot,
+        last,
+        previous,
+        changes,
+    } = prepare(config, store, now)?;
     let opts = &config.publish.options;
     let counts = (snapshot.micro_ateliers.len(), snapshot.bourse.len());
-    let changes = publish::compare(previous.as_ref(), &snapshot);
     let public = changes.public();
     if let Some(dir) = draft {
         publish::write_draft(dir, &snapshot, &entries, Some(&changes), opts)
@@ -205,20 +290,12 @@ pub fn publish(
         });
     }
     if public.is_unchanged() {
-        let text = match &last {
-            Some(rec) => format!(
-                "Aucun changement des listes publiques depuis la publication n° {} : rien n'est publié ni envoyé.\n",
-                rec.number
-            ),
-            None => "Aucune proposition retenue pour l'instant : rien n'est publié ni envoyé.\n"
-                .to_string(),
-        };
         return Ok(Outcome {
             number: None,
             unchanged: true,
             dir: None,
             internal_dir: None,
-            changes: text,
+            changes: unchanged_text(last.as_ref()),
             staff_changes: changes.text(),
             partners_mail: false,
             micro_ateliers: counts.0,

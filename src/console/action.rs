@@ -24,6 +24,15 @@ pub enum TextEdit {
     Cancel,
 }
 
+/// An answer to a draft question (leaving one, or one found at start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftAnswer {
+    Save,
+    Abandon,
+    Stay,
+    Resume,
+}
+
 /// What the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -61,6 +70,16 @@ pub enum Action {
     Pick,
     /// Programme: compute the programme suggestion and show its draft.
     Suggest,
+    /// Programme: preview what `fiches publish` would publish, then publish.
+    Publish,
+    /// Propositions: compare the revisions of the selected proposal.
+    Revisions,
+    /// In the comparison: another revision to compare (the first one, or
+    /// with `arrival` the second one), earlier or later.
+    RevisionShift {
+        arrival: bool,
+        later: bool,
+    },
     /// Décider: one step up the waiting list.
     WaitUp,
     /// Décider: one step down the waiting list.
@@ -94,6 +113,7 @@ pub enum Action {
     /// A character that means nothing on this screen: the message line
     /// says so, and where it acts.
     Unbound(char),
+    Draft(DraftAnswer),
 }
 
 /// How keys are read at the moment.
@@ -108,6 +128,12 @@ pub enum KeyMode {
     Confirm,
     /// The suggestion's draft: confirm, cancel, scroll.
     Suggestion,
+    /// "Brouillon non enregistré : (e)nregistrer, (a)bandonner, (r)ester".
+    DraftLeave,
+    /// "Un brouillon … a été retrouvé : (r)eprendre / (a)bandonner".
+    DraftFound,
+    /// Two revisions compared: choose them, scroll, close.
+    Revisions,
 }
 
 pub fn key_mode(app: &App) -> KeyMode {
@@ -118,6 +144,10 @@ pub fn key_mode(app: &App) -> KeyMode {
         Overlay::KindChoice { .. } => KeyMode::KindChoice,
         Overlay::Confirm(_) => KeyMode::Confirm,
         Overlay::Suggestion { .. } => KeyMode::Suggestion,
+        Overlay::DraftLeave { .. } => KeyMode::DraftLeave,
+        Overlay::DraftFound => KeyMode::DraftFound,
+        Overlay::Publish { .. } => KeyMode::Suggestion,
+        Overlay::Revisions { .. } => KeyMode::Revisions,
         Overlay::None if app.input.is_some() => KeyMode::Typing,
         Overlay::None => KeyMode::Normal(app.screen),
     }
@@ -172,6 +202,9 @@ pub enum Scope {
     KindChoice,
     Confirm,
     Suggestion,
+    DraftLeave,
+    DraftFound,
+    Revisions,
     Typing,
 }
 
@@ -424,6 +457,13 @@ pub static KEYS: &[Binding] = &[
         "Tab",
         "lire le détail (j/k le font défiler), Tab de nouveau pour revenir",
     ),
+    b(
+        Sc::Screen(Screen::Propositions),
+        &[K::Char('v')],
+        Action::Revisions,
+        "v",
+        "révisions comparées (fiche renvoyée) : champ par champ, ancien → nouveau ; h/l et [ ] choisir la paire",
+    ),
     // Décider.
     b(
         Sc::Screen(Screen::Decider),
@@ -523,6 +563,13 @@ pub static KEYS: &[Binding] = &[
         Action::Suggest,
         "S",
         "suggestion de programme : brouillon, puis o pour l'appliquer",
+    ),
+    b(
+        Sc::Screen(Screen::Programme),
+        &[K::Char('P')],
+        Action::Publish,
+        "P",
+        "publier : aperçu de ce qui a changé depuis la dernière publication, puis o et confirmation (comme fiches publish)",
     ),
     // À traiter.
     b(
@@ -739,6 +786,98 @@ pub static KEYS: &[Binding] = &[
         "n  Échap",
         "l'abandonner (j/k la font défiler)",
     ),
+    // A draft question: leaving (or quitting) with text not saved.
+    b(
+        Sc::DraftLeave,
+        &[K::Char('e'), K::Char('E')],
+        Action::Draft(DraftAnswer::Save),
+        "e",
+        "enregistrer le brouillon",
+    ),
+    b(
+        Sc::DraftLeave,
+        &[K::Char('a'), K::Char('A')],
+        Action::Draft(DraftAnswer::Abandon),
+        "a",
+        "abandonner le texte",
+    ),
+    b(
+        Sc::DraftLeave,
+        &[K::Char('r'), K::Char('R'), K::Code(C::Esc)],
+        Action::Draft(DraftAnswer::Stay),
+        "r  Échap",
+        "rester (continuer la saisie)",
+    ),
+    // A draft found at start (a console cut off).
+    b(
+        Sc::DraftFound,
+        &[K::Char('r'), K::Char('R'), K::Code(C::Enter)],
+        Action::Draft(DraftAnswer::Resume),
+        "r  Entrée",
+        "reprendre le brouillon retrouvé",
+    ),
+    b(
+        Sc::DraftFound,
+        &[K::Char('a'), K::Char('A')],
+        Action::Draft(DraftAnswer::Abandon),
+        "a",
+        "abandonner le brouillon retrouvé (il est effacé)",
+    ),
+    b(
+        Sc::DraftFound,
+        &[K::Char('q')],
+        Action::Quit,
+        "q",
+        "quitter (le brouillon reste pour plus tard)",
+    ),
+    // Two revisions compared.
+    b(
+        Sc::Revisions,
+        &[K::Code(C::Esc), K::Char('q'), K::Char('v')],
+        Action::Escape,
+        "Échap  v",
+        "fermer la comparaison",
+    ),
+    b(
+        Sc::Revisions,
+        &[K::Char('h'), K::Code(C::Left)],
+        Action::RevisionShift {
+            arrival: false,
+            later: false,
+        },
+        "h  ←",
+        "comparer à partir d'une révision plus ancienne",
+    ),
+    b(
+        Sc::Revisions,
+        &[K::Char('l'), K::Code(C::Right)],
+        Action::RevisionShift {
+            arrival: false,
+            later: true,
+        },
+        "l  →",
+        "comparer à partir d'une révision plus récente",
+    ),
+    b(
+        Sc::Revisions,
+        &[K::Char('[')],
+        Action::RevisionShift {
+            arrival: true,
+            later: false,
+        },
+        "[",
+        "seconde révision : plus ancienne",
+    ),
+    b(
+        Sc::Revisions,
+        &[K::Char(']')],
+        Action::RevisionShift {
+            arrival: true,
+            later: true,
+        },
+        "]",
+        "seconde révision : plus récente",
+    ),
     // Typing (search, a reason, a field's value).
     b(
         Sc::Typing,
@@ -844,6 +983,9 @@ pub fn scopes(mode: KeyMode) -> &'static [Scope] {
         KeyMode::KindChoice => &[Scope::KindChoice],
         KeyMode::Confirm => &[Scope::Confirm],
         KeyMode::Suggestion => &[Scope::Suggestion, Scope::Movement],
+        KeyMode::DraftLeave => &[Scope::DraftLeave],
+        KeyMode::DraftFound => &[Scope::DraftFound],
+        KeyMode::Revisions => &[Scope::Revisions, Scope::Movement],
     }
 }
 

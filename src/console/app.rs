@@ -145,7 +145,7 @@ impl TextInput {
 /// done on the answer is checked against that version, whatever was
 /// refreshed meanwhile — a colleague's change in between is a conflict,
 /// never silently overwritten.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Seen {
     /// Row id (storage id of the live revision shown).
     pub id: i64,
@@ -201,6 +201,23 @@ pub enum Overlay {
     Suggestion {
         scroll: u16,
     },
+    /// "Brouillon non enregistré": save, abandon or stay, before `then`.
+    DraftLeave {
+        then: super::action::Action,
+    },
+    /// A draft left by an earlier console of this user (`App::recovered`).
+    DraftFound,
+    /// Two revisions of the selected proposal compared, field by field
+    /// (indices into `Detail::revisions`, `from` older than `to`).
+    Revisions {
+        from: usize,
+        to: usize,
+        scroll: u16,
+    },
+    /// What publishing now would publish (`App::publish_preview`).
+    Publish {
+        scroll: u16,
+    },
 }
 
 /// What a confirmation is for.
@@ -225,6 +242,9 @@ pub enum Confirm {
         version: i64,
         organisation: String,
     },
+    /// Publish the programme as previewed: publication `number`, counted
+    /// from publication `since` (refused if another came meanwhile).
+    Publish { number: u32, since: Option<u32> },
     /// Take back the last decision on a proposal (the journal line shown).
     Undo {
         number: i64,
@@ -501,6 +521,12 @@ pub struct App {
     pub triage_scroll: u16,
     pub correct_cursor: usize,
     pub draft: Option<Draft>,
+    /// The last publication: number and date (status line).
+    pub last_publication: Option<(u32, Option<DateTime<Utc>>)>,
+    /// What `fiches publish` would publish now (the Publier overlay).
+    pub publish_preview: Option<crate::commands::publish::Preview>,
+    /// A draft found at start, offered to take up again.
+    pub recovered: Option<super::draft::Recovered>,
     pub envoi: Envoi,
     pub notice: Option<Notice>,
     pub undo: Vec<UndoEntry>,
@@ -552,6 +578,9 @@ impl App {
             triage_scroll: 0,
             correct_cursor: 0,
             draft: None,
+            last_publication: None,
+            publish_preview: None,
+            recovered: None,
             envoi: Envoi::default(),
             notice: None,
             undo: Vec::new(),

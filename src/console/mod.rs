@@ -14,6 +14,7 @@
 
 pub mod action;
 pub mod app;
+pub mod draft;
 pub mod format;
 pub mod rows;
 pub mod run;

@@ -32,6 +32,7 @@ use ratatui::backend::CrosstermBackend;
 use super::action::{Action, KeyMode, action_for, key_mode, mouse_action};
 use super::app::LetterRow;
 use super::app::{App, Detail, Level, Screen, TriageDetail, UndoEntry};
+use super::draft;
 use super::format::Zone;
 use super::rows::Listing;
 use super::strings as s;
@@ -72,6 +73,9 @@ pub struct Options {
     pub smtp: Option<SmtpConfig>,
     /// After how long without contact the daemon is called silent.
     pub silent_after: Duration,
+    /// The configuration, to publish from the console as `fiches publish`
+    /// does; `None`: publishing says why it cannot.
+    pub config: Option<crate::config::Config>,
 }
 
 impl Options {
@@ -91,6 +95,7 @@ impl Options {
             letters: None,
             smtp: None,
             silent_after: crate::status::SILENT_AFTER,
+            config: None,
         }
     }
 }
@@ -112,7 +117,17 @@ pub struct Session {
     /// When the daemon's lock was last looked at (a daemon that stops
     /// writes nothing: the lock says it).
     daemon_checked: Instant,
+    config: Option<crate::config::Config>,
+    /// The draft as last written to the database (JSON), `None`: none there.
+    draft_written: Option<String>,
+    /// Since when the draft differs from what was written, and its last change.
+    draft_dirty: Option<(Instant, Instant)>,
 }
+
+/// A draft is written this long after the last keystroke…
+const DRAFT_QUIET: Duration = Duration::from_millis(300);
+/// …or this long after the first one not yet written, whatever the typing.
+const DRAFT_AT_MOST: Duration = Duration::from_secs(2);
 
 /// What the sending thread tells the loop.
 #[derive(Debug)]
@@ -182,8 +197,12 @@ impl Session {
             sending: None,
             silent_after: opts.silent_after,
             daemon_checked: Instant::now(),
+            config: opts.config,
+            draft_written: None,
+            draft_dirty: None,
         };
         session.full_load()?;
+        session.offer_draft();
         Ok(session)
     }
 
@@ -210,6 +229,7 @@ impl Session {
         self.app.triage = self.store.triage_messages()?;
         self.app.clamp_triage();
         self.app.heartbeat = self.daemon_health()?;
+        self.load_publication_stamp()?;
         if let Some(id) = self.app.current_id() {
             self.load_detail(id);
         }
@@ -236,6 +256,7 @@ impl Session {
             for e in effects {
                 self.perform(e);
             }
+            self.draft_changed();
             // A key that changed nothing says why on the message line.
             if idle && let KeyMode::Normal(_) = mode {
                 let why = super::update::why_nothing(&self.app, action);
@@ -249,6 +270,93 @@ impl Session {
         let effects = update(&mut self.app, action);
         for e in effects {
             self.perform(e);
+        }
+        self.draft_changed();
+    }
+
+    /// A draft this user left (a console killed, a connection dropped):
+    /// offered again ("Un brouillon du … a été retrouvé").
+    fn offer_draft(&mut self) {
+        let found = match self.store.draft(&self.app.user) {
+            Ok(found) => found,
+            Err(e) => {
+                self.app.notify(Level::Error, error_text(&e));
+                return;
+            }
+        };
+        let Some(found) = found else {
+            return;
+        };
+        self.draft_written = Some(found.payload.clone());
+        match serde_json::from_str::<draft::SavedDraft>(&found.payload) {
+            Ok(d) => {
+                self.app.recovered = Some(draft::Recovered {
+                    draft: d,
+                    saved_at: super::format::parse_time(&found.saved_at),
+                });
+                self.app.overlay = super::app::Overlay::DraftFound;
+            }
+            Err(e) => {
+                let text = s::n_error(&format!("brouillon illisible ignoré : {e}"));
+                self.app.notify(Level::Warn, text);
+            }
+        }
+    }
+
+    /// The draft as it should be in the database now, JSON.
+    fn draft_json(&self) -> Option<String> {
+        if self.app.recovered.is_some() {
+            // Not decided yet: what is stored stays.
+            return self.draft_written.clone();
+        }
+        draft::snapshot(&self.app).and_then(|d| serde_json::to_string(&d).ok())
+    }
+
+    /// After each action: a draft gone (saved, abandoned) is deleted at
+    /// once; a draft typed is written a moment later (`flush_draft`).
+    fn draft_changed(&mut self) {
+        let now = self.draft_json();
+        if now == self.draft_written {
+            self.draft_dirty = None;
+        } else if now.is_none() {
+            self.flush_draft(true);
+        } else {
+            let t = Instant::now();
+            let first = self.draft_dirty.map_or(t, |(f, _)| f);
+            self.draft_dirty = Some((first, t));
+        }
+    }
+
+    /// Writes the draft when typing paused (or at the latest after
+    /// `DRAFT_AT_MOST`), or now with `force`; returns whether it wrote.
+    pub fn flush_draft(&mut self, force: bool) -> bool {
+        let now = self.draft_json();
+        if now == self.draft_written {
+            self.draft_dirty = None;
+            return false;
+        }
+        let due = self.draft_dirty.is_none_or(|(first, last)| {
+            last.elapsed() >= DRAFT_QUIET || first.elapsed() >= DRAFT_AT_MOST
+        });
+        if !force && !due {
+            return false;
+        }
+        let user = self.app.user.clone();
+        let written = match &now {
+            Some(json) => retry(&mut self.store, |st| st.save_draft(&user, json)),
+            None => retry(&mut self.store, |st| st.delete_draft(&user)),
+        };
+        match written {
+            Ok(()) => {
+                self.draft_written = now;
+                self.draft_dirty = None;
+                true
+            }
+            Err(e) => {
+                self.app
+                    .notify(Level::Error, s::n_draft_not_kept(&error_text(&e)));
+                false
+            }
         }
     }
 
@@ -314,6 +422,7 @@ impl Session {
     fn refresh_inner(&mut self, announce: bool) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
         self.app.heartbeat = self.daemon_health()?;
+        self.load_publication_stamp()?;
         if self.app.screen == Screen::Envoi {
             self.load_letters();
         }
@@ -612,6 +721,16 @@ impl Session {
                 }
             }
             Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
+            Effect::PreparePublish => self.prepare_publish(),
+            Effect::Publish { since } => self.publish(since),
+            Effect::Then(action) => {
+                // What the effects before said stays on the message line.
+                let said = self.app.notice.take();
+                self.dispatch(action);
+                if self.app.notice.is_none() {
+                    self.app.notice = said;
+                }
+            }
         }
     }
 
@@ -1194,6 +1313,86 @@ impl Session {
         }
     }
 
+    /// The last publication's number and date, for the status line.
+    fn load_publication_stamp(&mut self) -> Result<(), StoreError> {
+        self.app.last_publication = self
+            .store
+            .last_publication_stamp()?
+            .map(|(n, at)| (n, super::format::parse_time(&at)));
+        Ok(())
+    }
+
+    /// What `fiches publish` would publish now, shown before publishing.
+    fn prepare_publish(&mut self) {
+        let Some(config) = &self.config else {
+            self.app.notify(Level::Error, s::PUB_NO_CONFIG);
+            return;
+        };
+        match crate::commands::publish::preview(config, &self.store, self.app.now) {
+            Ok(p) => {
+                self.app.publish_preview = Some(p);
+                self.app.overlay = super::app::Overlay::Publish { scroll: 0 };
+            }
+            Err(e) => self.app.notify(
+                Level::Error,
+                s::n_publish_failed(&terminal_line(&format!("{e:#}"))),
+            ),
+        }
+    }
+
+    /// Publishes as `fiches publish` does (the same function), when the
+    /// last publication is still the one the preview was counted from.
+    fn publish(&mut self, since: Option<u32>) {
+        let Some(config) = self.config.clone() else {
+            self.app.notify(Level::Error, s::PUB_NO_CONFIG);
+            return;
+        };
+        match self.store.last_publication() {
+            Ok(last) if last.as_ref().map(|r| r.number) != since => {
+                // Someone published meanwhile: the preview shown is stale.
+                let who = last.map(|r| r.author).unwrap_or_default();
+                self.prepare_publish();
+                self.app
+                    .notify(Level::Warn, s::n_published_meanwhile(&terminal_line(&who)));
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.app.notify(Level::Error, error_text(&e));
+                return;
+            }
+        }
+        let user = self.app.user.clone();
+        let now = if self.fixed_now {
+            self.app.now
+        } else {
+            Utc::now()
+        };
+        let outcome = crate::commands::publish::publish(&config, &mut self.store, &user, now, None);
+        self.app.publish_preview = None;
+        match outcome {
+            Ok(o) => {
+                let text = match (o.number, &o.dir) {
+                    (Some(n), Some(dir)) => s::n_published(
+                        n,
+                        &terminal_line(&dir.display().to_string()),
+                        o.partners_mail,
+                    ),
+                    _ => terminal_line(o.changes.trim()),
+                };
+                self.app.notify(Level::Ok, text);
+            }
+            Err(e) => self.app.notify(
+                Level::Error,
+                s::n_publish_failed(&terminal_line(&format!("{e:#}"))),
+            ),
+        }
+        if let Err(e) = self.load_publication_stamp() {
+            self.app.notify(Level::Error, error_text(&e));
+        }
+        self.refresh(false);
+    }
+
     /// Loads the selected message of "À traiter" if needed (first visit).
     pub fn ensure_triage_loaded(&mut self) {
         for e in triage_changed(&mut self.app) {
@@ -1441,10 +1640,14 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
             if session.app.quit || stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
+            // What is typed reaches the database a moment after the last key.
+            session.flush_draft(false);
             // Blocks until an event or the next tick: no busy loop. A search
             // still going through the rows goes on while no key comes.
             let wait = if session.app.listing.scanning() {
                 Duration::ZERO
+            } else if session.draft_dirty.is_some() {
+                tick.saturating_sub(last_tick.elapsed()).min(DRAFT_QUIET)
             } else {
                 tick.saturating_sub(last_tick.elapsed())
             };
@@ -1505,6 +1708,8 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
             }
         }
     })();
+    // Quitting or hung up: what is left unsaved is kept for the next console.
+    session.flush_draft(true);
     drop(terminal);
     drop(_guard);
     done.store(true, Ordering::SeqCst);

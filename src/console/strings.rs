@@ -46,7 +46,7 @@ pub const D_DATE: &str = "Date";
 pub const D_SUBJECT: &str = "Objet";
 pub const D_RECEIVED: &str = "Reçu";
 pub const D_ATTACHMENTS: &str = "Pièces jointes";
-pub const D_REVISIONS: &str = "Révisions";
+pub const D_REVISIONS: &str = "Révisions (v : comparer)";
 pub const D_JOURNAL: &str = "Journal";
 pub const D_MEMBER: &str = "Adhésion CUF";
 pub const D_FLAGS: &str = "Signalements";
@@ -149,7 +149,7 @@ pub const ST_TO_TRIAGE: &str = "à traiter";
 pub const HINT_PROPOSITIONS: &str =
     "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail";
 pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · + - rang · r refuser · x retirée · p à décider · u annuler";
-pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · u annuler · Tab";
+pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · P publier · u annuler · Tab";
 pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str = "j/k choisir · m traité/non traité · n saisir la fiche · Tab lire";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
@@ -189,7 +189,8 @@ pub const HELP_FILTERS: &str = "Fenêtre des filtres (f)";
 pub const HELP_PICKER: &str = "Choix d'une valeur (Corriger, Entrée sur un champ à choix)";
 pub const HELP_KIND: &str = "Type de la fiche saisie à la main (À traiter, n)";
 pub const HELP_CONFIRM: &str = "Question avant un changement (oui / non)";
-pub const HELP_SUGGESTION: &str = "Brouillon de la suggestion de programme (Programme, S)";
+pub const HELP_SUGGESTION: &str =
+    "Suggestion de programme (Programme, S) ou aperçu de la publication (P)";
 pub const HELP_TYPING: &str = "En écrivant (recherche, motif, valeur d'un champ)";
 
 /// The flags' legend at the end of the help: a `("", title)` line starts
@@ -720,6 +721,15 @@ pub const ALWAYS_CANCEL: &str = "Échap annuler · Ctrl-C quitter";
 pub const ALWAYS_NO: &str = "n ou Échap non · Ctrl-C quitter";
 pub const ALWAYS_DROP: &str = "Échap abandonner · Ctrl-C quitter";
 pub const ALWAYS_ERASE: &str = "Échap effacer · Ctrl-C quitter";
+pub const ALWAYS_STAY: &str = "r ou Échap rester · Ctrl-C quitter";
+pub const ALWAYS_Q: &str = "q quitter";
+pub const HINT_DRAFT_LEAVE_LINE: &str = "e enregistrer · a abandonner";
+pub const HINT_DRAFT_FOUND_LINE: &str = "r reprendre · a abandonner";
+pub const HINT_PUBLISH_LINE: &str = "o publier · j/k défiler";
+pub const HINT_REVISIONS_LINE: &str = "h/l ←→ [ ] choisir les révisions · j/k défiler";
+pub const HELP_DRAFT_LEAVE: &str = "Brouillon non enregistré (en quittant ou en changeant d'écran)";
+pub const HELP_DRAFT_FOUND: &str = "Brouillon retrouvé au démarrage";
+pub const HELP_REVISIONS: &str = "Révisions comparées (Propositions, v)";
 
 /// A key that does nothing on this screen: why, and where it acts.
 pub fn n_unbound(key: char, screen: &str, elsewhere: &[(&str, &str)]) -> String {
@@ -762,3 +772,126 @@ pub fn n_nothing(what: &str, screen: &str, why: &str) -> String {
 pub fn n_already_on(screen: &str) -> String {
     format!("Déjà sur l'écran {screen}.")
 }
+// Drafts (issue 14): never lost.
+pub const DRAFT_LEAVE_TITLE: &str = "Brouillon non enregistré";
+pub const DRAFT_LEAVE_QUESTION: &str =
+    "Brouillon non enregistré : (e)nregistrer, (a)bandonner, (r)ester";
+pub const DRAFT_LEAVE_KEYS: &str = "e enregistrer · a abandonner · r/Échap rester";
+pub const DRAFT_LEAVE_QUIT: &str =
+    "Ctrl-C encore : quitter en gardant le brouillon (il sera proposé à la prochaine console).";
+pub const DRAFT_FOUND_TITLE: &str = "Brouillon retrouvé";
+pub const DRAFT_FOUND_KEYS: &str = "r reprendre · a abandonner";
+pub const DRAFT_FOUND_ABANDONED: &str = "Brouillon retrouvé abandonné : il a été effacé.";
+pub const DRAFT_TYPED_ABANDONED: &str = "Texte abandonné : rien n'a été enregistré.";
+pub const DRAFT_RESUMED: &str =
+    "Brouillon repris : Entrée pour valider le texte, S pour enregistrer la fiche.";
+pub fn draft_found(when: &str) -> String {
+    format!("Un brouillon du {when} a été retrouvé : (r)eprendre / (a)bandonner")
+}
+pub fn draft_hand(message_id: i64, kind: Kind, fields: usize) -> String {
+    format!(
+        "fiche {} saisie à la main pour le message n° {message_id} ({fields} champ{} rempli{})",
+        kind_long(Some(kind)),
+        plural(fields),
+        plural(fields)
+    )
+}
+pub fn draft_reason(number: i64, text: &str) -> String {
+    format!("motif de refus de la proposition n° {number} : « {text} »")
+}
+pub fn draft_field(label: &str, number: Option<i64>, text: &str) -> String {
+    match number {
+        Some(n) => format!("champ « {label} » de la proposition n° {n} : « {text} »"),
+        None => format!("champ « {label} » de la fiche saisie à la main : « {text} »"),
+    }
+}
+pub fn n_draft_not_kept(e: &str) -> String {
+    format!(
+        "Brouillon : impossible de l'écrire dans la base ({e}) ; nouvel essai à la prochaine frappe."
+    )
+}
+
+// Publish from the console (issue 14).
+pub const PUB_TITLE: &str = "Publier le programme — aperçu";
+pub const PUB_KEYS: &str = "o publier · n/Échap annuler · j/k défiler";
+pub const PUB_CANCELLED: &str = "Publication annulée : rien n'a été écrit.";
+pub const PUB_NOTHING: &str = "Rien à publier : les listes publiques n'ont pas changé.";
+pub const PUB_NO_CONFIG: &str =
+    "Publication impossible ici : configuration non chargée ; utiliser `fiches publish`.";
+pub const PUB_STAFF_CHANGES: &str = "Pour l'équipe (listes d'attente comprises) :";
+pub fn pub_heading(number: Option<u32>, since: Option<u32>) -> String {
+    match (number, since) {
+        (Some(n), Some(p)) => {
+            format!("Publication n° {n} — ce qui a changé depuis la publication n° {p} :")
+        }
+        (Some(n), None) => format!("Publication n° {n} — la première :"),
+        (None, _) => "Rien à publier :".to_string(),
+    }
+}
+pub fn pub_counts(micro: usize, rdv: usize, dir: &str, partners: bool) -> String {
+    format!(
+        "{micro} micro-atelier{}, {rdv} rendez-vous au programme ; fichiers écrits dans {dir}{}.",
+        plural(micro),
+        if partners {
+            " ; e-mail aux partenaires préparé dans Envoi"
+        } else {
+            ""
+        }
+    )
+}
+pub fn pub_confirm(number: u32, since: Option<u32>) -> String {
+    let from = match since {
+        Some(p) => format!(" (changements depuis la n° {p})"),
+        None => String::new(),
+    };
+    format!(
+        "Publier maintenant la publication n° {number}{from} ?\nLes fichiers publics et ceux de l'équipe seront écrits, la publication enregistrée : c'est ce que fait `fiches publish`."
+    )
+}
+pub fn n_published(number: u32, dir: &str, partners: bool) -> String {
+    format!(
+        "Publication n° {number} écrite dans {dir}{}.",
+        if partners {
+            " ; e-mail aux partenaires à relire dans Envoi (6)"
+        } else {
+            ""
+        }
+    )
+}
+pub fn n_publish_failed(e: &str) -> String {
+    format!("Publication impossible : {e}")
+}
+pub fn n_published_meanwhile(who: &str) -> String {
+    format!("Une publication a été faite entre-temps par {who} : voici le nouvel aperçu.")
+}
+/// "publication n° 4, il y a 3 j" (status line), long and short.
+pub fn st_publication(last: Option<(u32, &str)>) -> (String, String) {
+    match last {
+        Some((n, ago)) => (
+            format!("publication n° {n}, {ago}"),
+            format!("pub. {n} · {}", ago.trim_start_matches("il y a ")),
+        ),
+        None => ("jamais publié".to_string(), "non publié".to_string()),
+    }
+}
+
+// Revisions compared (issue 14).
+pub const REV_TITLE: &str = "Révisions comparées";
+pub const REV_KEYS: &str = "h/l 1re rév. · [ ] 2e rév. · j/k défiler · Échap fermer";
+pub const REV_ONLY_ONE: &str =
+    "Une seule révision : rien à comparer (une fiche renvoyée en ajoute une).";
+pub const REV_NO_FURTHER: &str = "Pas d'autre révision dans ce sens.";
+pub const REV_BEFORE: &str = "avant";
+pub const REV_AFTER: &str = "après";
+pub const REV_EMPTY: &str = "—";
+pub fn rev_heading(number: i64, a: i64, b: i64, changed: usize, same: usize) -> String {
+    format!(
+        "Proposition n° {number} : rév. {a} → rév. {b} · {changed} champ{} modifié{} · {same} champ{} inchangé{} (masqué{})",
+        plural(changed),
+        plural(changed),
+        plural(same),
+        plural(same),
+        plural(same)
+    )
+}
+pub const REV_NO_CHANGE: &str = "Aucun champ n'a changé entre ces deux révisions.";

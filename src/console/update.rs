@@ -117,6 +117,15 @@ pub enum Effect {
     /// Send these letters (id, version shown) and e-mails to the partners
     /// (publication, version shown) on the sending thread.
     SendBatch(Vec<(i64, i64)>, Vec<(u32, i64)>),
+    /// Prepare the preview of a publication (`fiches publish`'s changelog).
+    PreparePublish,
+    /// Publish as `fiches publish` does, if the last publication is still `since`.
+    Publish {
+        since: Option<u32>,
+    },
+    /// Once the effects before it are done: this action (what staff asked
+    /// for before a draft was saved: another screen, quitting).
+    Then(Action),
 }
 
 /// The fields of a kind (the common ones when the kind is unknown).
@@ -202,7 +211,7 @@ fn refiltered(app: &mut App) -> Vec<Effect> {
     selection_changed(app)
 }
 
-fn selection_changed(app: &mut App) -> Vec<Effect> {
+pub(super) fn selection_changed(app: &mut App) -> Vec<Effect> {
     app.decide_cursor = 0;
     app.decide_anchor = None;
     match app.current_id() {
@@ -885,7 +894,7 @@ fn set_field(
     }]
 }
 
-fn save_draft(app: &mut App) -> Vec<Effect> {
+pub(super) fn save_draft(app: &mut App) -> Vec<Effect> {
     let Some(d) = &mut app.draft else {
         return vec![];
     };
@@ -905,6 +914,11 @@ fn save_draft(app: &mut App) -> Vec<Effect> {
         kind: d.kind,
         fields: d.fields.clone(),
     }]
+}
+
+/// The text being typed, submitted as Entrée would.
+pub(super) fn submit_input(app: &mut App) -> Vec<Effect> {
+    text_edit(app, TextEdit::Submit)
 }
 
 fn text_edit(app: &mut App, edit: TextEdit) -> Vec<Effect> {
@@ -1026,6 +1040,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Resize(..) | Action::WheelUp | Action::WheelDown
     ) {
         app.notice = None;
+    }
+    // Unsaved drafts are asked about before they are left.
+    if let Some(effects) = super::draft::intercept(app, action) {
+        return effects;
     }
     // Overlays take their keys first.
     match (&mut app.overlay, action) {
@@ -1156,6 +1174,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     decision: Decision::Withdraw,
                 }],
                 Confirm::Undo { number, line, .. } => vec![Effect::Undo { number, line }],
+                Confirm::Publish { since, .. } => vec![Effect::Publish { since }],
             };
         }
         (Overlay::Suggestion { .. }, Action::Escape) => {
@@ -1181,6 +1200,76 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             return vec![];
         }
         (Overlay::Suggestion { scroll }, Action::PageUp) => {
+            *scroll = scroll.saturating_sub(10);
+            return vec![];
+        }
+        (Overlay::Revisions { .. }, Action::Escape) => {
+            app.overlay = Overlay::None;
+            return vec![];
+        }
+        (Overlay::Revisions { from, to, scroll }, Action::RevisionShift { arrival, later }) => {
+            let n = app.detail.as_ref().map_or(0, |d| d.revisions.len());
+            let (f, t) = super::view::revisions::shift(*from, *to, n, arrival, later);
+            if (f, t) == (*from, *to) {
+                app.notify(Level::Info, s::REV_NO_FURTHER);
+            } else {
+                (*from, *to, *scroll) = (f, t, 0);
+            }
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::Down | Action::WheelDown) => {
+            *scroll = scroll.saturating_add(1);
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::Up | Action::WheelUp) => {
+            *scroll = scroll.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::PageDown) => {
+            *scroll = scroll.saturating_add(10);
+            return vec![];
+        }
+        (Overlay::Revisions { scroll, .. }, Action::PageUp) => {
+            *scroll = scroll.saturating_sub(10);
+            return vec![];
+        }
+        (Overlay::Publish { .. }, Action::Escape) => {
+            app.overlay = Overlay::None;
+            app.publish_preview = None;
+            app.notify(Level::Info, s::PUB_CANCELLED);
+            return vec![];
+        }
+        (Overlay::Publish { .. }, Action::Confirm) => {
+            let Some(p) = &app.publish_preview else {
+                app.overlay = Overlay::None;
+                return vec![];
+            };
+            match p.number {
+                Some(number) => {
+                    let since = p.since;
+                    app.overlay = Overlay::Confirm(Confirm::Publish { number, since });
+                }
+                None => {
+                    app.overlay = Overlay::None;
+                    app.publish_preview = None;
+                    app.notify(Level::Info, s::PUB_NOTHING);
+                }
+            }
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::Down | Action::WheelDown) => {
+            *scroll = scroll.saturating_add(1);
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::Up | Action::WheelUp) => {
+            *scroll = scroll.saturating_sub(1);
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::PageDown) => {
+            *scroll = scroll.saturating_add(10);
+            return vec![];
+        }
+        (Overlay::Publish { scroll }, Action::PageUp) => {
             *scroll = scroll.saturating_sub(10);
             return vec![];
         }
@@ -1334,6 +1423,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Reset => decide(app, Decision::Pending),
         Action::Pick => programme_pick(app),
         Action::Suggest => vec![Effect::ComputeSuggestion],
+        Action::Publish => vec![Effect::PreparePublish],
+        Action::Revisions => {
+            match app.current_detail().map(|d| d.revisions.len()) {
+                Some(n) if n >= 2 => {
+                    app.overlay = Overlay::Revisions {
+                        from: n - 2,
+                        to: n - 1,
+                        scroll: 0,
+                    };
+                }
+                Some(_) => app.notify(Level::Info, s::REV_ONLY_ONE),
+                None => app.notify(Level::Warn, s::N_NO_SELECTION),
+            }
+            vec![]
+        }
+        Action::RevisionShift { .. } => vec![],
         Action::WaitUp => waitlist_step(app, true),
         Action::WaitDown => waitlist_step(app, false),
         Action::TakeBack if !a_letter(app) => vec![],
@@ -1378,7 +1483,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::ChooseKind(_) | Action::Confirm => vec![],
+        Action::ChooseKind(_) | Action::Confirm | Action::Draft(_) => vec![],
         Action::DropLetter => {
             let partners = selected_is_partners(app);
             if let Some((id, version)) = letter_in(

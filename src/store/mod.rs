@@ -24,6 +24,7 @@
 //!   never touch that table.
 
 pub mod console;
+mod drafts;
 mod ingest;
 pub mod model;
 pub mod outbox;
@@ -41,6 +42,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
+pub use drafts::StoredDraft;
 pub use model::*;
 pub use outbox::{
     Approve, Approved, Claim, DueLetters, FicheMessage, LetterChanges, LetterEdit, LetterEvent,
@@ -80,6 +82,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_delivery",
         include_str!("migrations/0009_delivery.sql"),
     ),
+    ("0010_drafts", include_str!("migrations/0010_drafts.sql")),
 ];
 
 /// Why a store operation failed.

@@ -60,6 +60,18 @@ impl Store {
             .optional()?)
     }
 
+    /// The latest publication's number and date, without its snapshot
+    /// (the console's status line).
+    pub fn last_publication_stamp(&self) -> Result<Option<(u32, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT number, published_at FROM publications ORDER BY number DESC LIMIT 1",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     /// Every publication, oldest first.
     pub fn publications(&self) -> Result<Vec<PublicationRecord>> {
         let mut stmt = self.conn.prepare_cached(&format!(

@@ -8,10 +8,13 @@
 mod corriger;
 mod decider;
 pub mod detail;
+mod drafts;
 pub mod envoi;
 pub mod overlays;
 mod programme;
 mod propositions;
+mod publish;
+pub mod revisions;
 pub mod triage;
 pub mod widgets;
 
@@ -57,6 +60,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Overlay::Picker(p) => overlays::picker(frame, area, app, p),
         Overlay::Confirm(c) => overlays::confirm(frame, area, app, c),
         Overlay::Suggestion { scroll } => overlays::suggestion(frame, area, app, *scroll),
+        Overlay::DraftLeave { then } => drafts::leave(frame, area, app, *then),
+        Overlay::DraftFound => drafts::found(frame, area, app),
+        Overlay::Publish { scroll } => publish::preview(frame, area, app, *scroll),
+        Overlay::Revisions { from, to, scroll } => {
+            revisions::draw(frame, area, app, *from, *to, *scroll)
+        }
     }
     sanitize_buffer(frame.buffer_mut());
 }
@@ -135,6 +144,10 @@ pub fn footer_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         Overlay::KindChoice { .. } => (s::HINT_KIND_CHOICE, s::ALWAYS_CANCEL),
         Overlay::Confirm(_) => (s::HINT_CONFIRM, s::ALWAYS_NO),
         Overlay::Suggestion { .. } => (s::HINT_SUGGESTION_LINE, s::ALWAYS_DROP),
+        Overlay::DraftLeave { .. } => (s::HINT_DRAFT_LEAVE_LINE, s::ALWAYS_STAY),
+        Overlay::DraftFound => (s::HINT_DRAFT_FOUND_LINE, s::ALWAYS_Q),
+        Overlay::Publish { .. } => (s::HINT_PUBLISH_LINE, s::ALWAYS_CANCEL),
+        Overlay::Revisions { .. } => (s::HINT_REVISIONS_LINE, s::ALWAYS_CLOSE),
         Overlay::None => match (&app.input, app.screen) {
             (Some(_), _) => (s::HINT_SEARCH_LINE, s::ALWAYS_ERASE),
             (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
@@ -215,7 +228,9 @@ pub fn hint_line(hint: &str, always: &str, w: usize) -> String {
 fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App, footer: Vec<Line<'static>>) {
     let t = &app.theme;
     let w = area.width as usize;
-    if let Some((InputPurpose::Field { key, .. }, input)) = &app.input {
+    if let Some((InputPurpose::Field { key, .. }, input)) = &app.input
+        && app.overlay == Overlay::None
+    {
         // The text is edited in its own box; here, what the keys do.
         frame.render_widget(
             Paragraph::new(Line::styled(
@@ -231,7 +246,9 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App, footer: Vec<Line<'
         overlays::editor(frame, frame.area(), app, label, input);
         return;
     }
-    if let Some((InputPurpose::RejectReason(seen), input)) = &app.input {
+    if let Some((InputPurpose::RejectReason(seen), input)) = &app.input
+        && app.overlay == Overlay::None
+    {
         frame.render_widget(Paragraph::new(footer), area);
         let area = Rect::new(area.x, area.y, area.width, 1);
         let prompt = s::dec_reason_prompt(seen.number);
@@ -290,12 +307,16 @@ pub fn status_parts(app: &App) -> Vec<(String, String)> {
             format!("{} {}", app.triage_open(), s::ST_TO_TRIAGE),
         ),
         (terminal_line(&app.user), fit(&terminal_line(&app.user), 12)),
+        publish::status_part(app),
     ]
 }
 
 fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let w = area.width as usize;
-    let parts = status_parts(app);
+    let mut parts = status_parts(app);
+    // The last publication is the least needed: shown (long, else short)
+    // where it fits once the others are, with the counts short if need be.
+    let publication = parts.pop();
     let join = |v: Vec<&String>| {
         let mut l = String::from(" ");
         l.push_str(
@@ -308,19 +329,40 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     };
     // Long forms, then short forms (the counts first), until it fits.
     let mut choice: Vec<bool> = vec![true; parts.len()];
-    let mut line = join(parts.iter().map(|(l, _)| l).collect());
+    let pick = |choice: &[bool]| -> Vec<String> {
+        parts
+            .iter()
+            .zip(choice)
+            .map(|((l, sh), long)| if *long { l.clone() } else { sh.clone() })
+            .collect()
+    };
+    let mut line = join(pick(&choice).iter().collect());
     for i in [2, 1, 0, 4, 3] {
         if width(&line) <= w {
             break;
         }
         choice[i] = false;
-        line = join(
-            parts
-                .iter()
-                .zip(&choice)
-                .map(|((l, sh), long)| if *long { l } else { sh })
-                .collect(),
-        );
+        line = join(pick(&choice).iter().collect());
+    }
+    if let Some((long, short)) = publication {
+        let with = |choice: &[bool], p: &String| {
+            let mut v = pick(choice);
+            v.push(p.clone());
+            join(v.iter().collect())
+        };
+        let mut counts_short = choice.clone();
+        counts_short[2] = false;
+        for candidate in [
+            with(&choice, &long),
+            with(&choice, &short),
+            with(&counts_short, &long),
+            with(&counts_short, &short),
+        ] {
+            if width(&candidate) <= w {
+                line = candidate;
+                break;
+            }
+        }
     }
     // The last column stays blank: a full line is a cut one (`…`); the
     // leading blank goes first.

@@ -72,6 +72,9 @@ fn help_lines(app: &App, inner_w: u16) -> Vec<Line<'static>> {
         (s::HELP_KIND, Scope::KindChoice),
         (s::HELP_CONFIRM, Scope::Confirm),
         (s::HELP_SUGGESTION, Scope::Suggestion),
+        (s::HELP_DRAFT_LEAVE, Scope::DraftLeave),
+        (s::HELP_DRAFT_FOUND, Scope::DraftFound),
+        (s::HELP_REVISIONS, Scope::Revisions),
         (s::HELP_TYPING, Scope::Typing),
     ] {
         section(&mut lines, title.to_string(), scope);
@@ -306,6 +309,7 @@ pub fn confirm(frame: &mut Frame<'_>, area: Rect, app: &App, c: &super::super::a
             ..
         } => s::withdraw_confirm(*number, organisation),
         Confirm::Undo { text, .. } => text.clone(),
+        Confirm::Publish { number, since } => s::pub_confirm(*number, *since),
     };
     let w = 60.min(area.width);
     let lines: Vec<String> = text

@@ -40,6 +40,22 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         tabs.push(Span::raw(" "));
     }
     tabs.push(Span::styled("(Tab)", t.dim));
+    // The last publication, right-aligned where it fits (P publishes).
+    let used: usize = tabs
+        .iter()
+        .map(|x| super::super::format::width(&x.content))
+        .sum();
+    let (long, short) = super::publish::status_part(app);
+    // (The last column stays blank: a full line would look cut.)
+    let room = w.saturating_sub(used + 3);
+    let publication = [format!("{long} · P publier"), long, short]
+        .into_iter()
+        .find(|x| super::super::format::width(x) <= room);
+    if let Some(p) = publication {
+        let pad = w - 1 - used - super::super::format::width(&p);
+        tabs.push(Span::raw(" ".repeat(pad)));
+        tabs.push(Span::styled(p, t.dim));
+    }
 
     let grid_h = (kp.slots.len() * 2 + 1) as u16;
     let [tab_line, grid, info] = Layout::vertical([
