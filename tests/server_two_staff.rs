@@ -91,7 +91,9 @@ impl World {
         let screen = t.wait_for_all(&["1 Propositions", user], Duration::from_secs(40));
         let status_line = screen.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
         assert!(
-            status_line.starts_with(" /var/lib/fiches/fiches.db │"),
+            status_line
+                .trim_start()
+                .starts_with("/var/lib/fiches/fiches.db │"),
             "a production configuration, not the demo:\n{screen}"
         );
         t
