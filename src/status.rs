@@ -244,11 +244,14 @@ fn when(now: DateTime<Utc>, t: Option<&str>) -> String {
 pub fn daemon_words(h: &Health, now: DateTime<Utc>) -> (String, String) {
     let short_when = |t: Option<&str>| when(now, t).trim_start_matches("il y a ").to_string();
     match h {
-        Health::Unknown => ("démon : inconnu".into(), "démon : ?".into()),
-        Health::Starting { .. } => ("démon : démarrage".into(), "démon : démarre".into()),
+        Health::Unknown => (
+            "service de réception : état inconnu (jamais démarré sur cette base ?)".into(),
+            "réception ?".into(),
+        ),
+        Health::Starting { .. } => ("réception : démarrage".into(), "réception : démarre".into()),
         Health::Running { last_contact, .. } => (
-            format!("démon : vu {}", when(now, Some(last_contact))),
-            format!("démon : {}", short_when(Some(last_contact))),
+            format!("réception : vue {}", when(now, Some(last_contact))),
+            format!("réception : {}", short_when(Some(last_contact))),
         ),
         Health::Failing {
             error,
@@ -256,26 +259,32 @@ pub fn daemon_words(h: &Health, now: DateTime<Utc>) -> (String, String) {
             ..
         } => (
             format!(
-                "démon : vu {}, erreur : {}",
+                "réception : vue {}, erreur : {}",
                 when(now, last_contact.as_deref()),
                 crate::safe::terminal_line(error)
             ),
-            format!("démon : {}, erreur", short_when(last_contact.as_deref())),
+            format!(
+                "réception : {}, erreur",
+                short_when(last_contact.as_deref())
+            ),
         ),
         Health::Silent { since, .. } => (
-            format!("démon : silencieux depuis {}", short_when(since.as_deref())),
-            format!("démon : muet {}", short_when(since.as_deref())),
+            format!(
+                "réception : silencieuse depuis {}",
+                short_when(since.as_deref())
+            ),
+            format!("réception : muette {}", short_when(since.as_deref())),
         ),
         Health::Stopped { since, last_error } => {
             let long = match last_error {
                 Some(e) => format!(
-                    "démon : arrêté ({}), dernière erreur : {}",
+                    "réception : arrêtée ({}), dernière erreur : {}",
                     when(now, since.as_deref()),
                     crate::safe::terminal_line(e)
                 ),
-                None => format!("démon : arrêté ({})", when(now, since.as_deref())),
+                None => format!("réception : arrêtée ({})", when(now, since.as_deref())),
             };
-            (long, "démon : arrêté".into())
+            (long, "réception : arrêtée".into())
         }
     }
 }
@@ -380,15 +389,15 @@ mod tests {
             ),
             "{h:?}"
         );
-        assert_eq!(daemon_words(&h, now()).0, "démon : vu il y a 2 min");
+        assert_eq!(daemon_words(&h, now()).0, "réception : vue il y a 2 min");
         // Killed without a word: the row still says idle, the lock is free.
         let h = health(&b, Holder::Free, now(), SILENT_AFTER);
         assert!(matches!(h, Health::Stopped { .. }), "{h:?}");
-        assert_eq!(daemon_words(&h, now()).1, "démon : arrêté");
+        assert_eq!(daemon_words(&h, now()).1, "réception : arrêtée");
         assert!(
             daemon_words(&h, now())
                 .0
-                .starts_with("démon : arrêté (il y a 2 min)")
+                .starts_with("réception : arrêtée (il y a 2 min)")
         );
         assert_eq!(
             health(&[], Holder::Free, now(), SILENT_AFTER),
@@ -407,7 +416,7 @@ mod tests {
         assert!(matches!(h, Health::Silent { .. }), "{h:?}");
         assert_eq!(
             daemon_words(&h, now()).0,
-            "démon : silencieux depuis 17 min"
+            "réception : silencieuse depuis 17 min"
         );
         // A longer poll interval: not silent yet.
         let h = health(&b, Holder::Held(7), now(), Duration::from_secs(3600));
@@ -418,7 +427,7 @@ mod tests {
         let h = health(&[e], Holder::Held(7), now(), SILENT_AFTER);
         assert_eq!(
             daemon_words(&h, now()).0,
-            "démon : vu il y a 30 s, erreur : connexion refusée"
+            "réception : vue il y a 30 s, erreur : connexion refusée"
         );
         assert!(daemon_sentence(&h, now()).contains("connexion refusée"));
     }

@@ -31,7 +31,7 @@ impl Tmux {
         );
         let socket = format!("fiches-drafts-{}-{run}", std::process::id());
         let cmd = format!(
-            "cd '{}' && env -u FICHES_DB FICHES_CONFIG='{}' '{}'; echo \"FIN $?\"; sleep 60",
+            "cd '{}' && env -u FICHES_DB FICHES_CONFIG='{}' '{}'; r=$?; stty sane; printf '\\033[?1049l\\033[2J\\033[H'; echo \"FIN $r\"; sleep 60",
             dir.display(),
             dir.join("config.toml").display(),
             env!("CARGO_BIN_EXE_fiches")

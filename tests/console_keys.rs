@@ -309,7 +309,7 @@ fn a_second_session_sees_the_first_ones_decision() {
     assert!(b.tick(), "data_version changed");
     assert_eq!(b.app.listing.get(id).unwrap().status, Status::Accepted);
     assert!(
-        notice(&b).contains("modifiée par quelqu'un d'autre"),
+        notice(&b).contains("modifiée par marie le\u{a0}") && notice(&b).contains("retenue"),
         "{}",
         notice(&b)
     );
@@ -375,7 +375,7 @@ fn hostile_mail_writes_no_control_character() {
 fn the_status_line_shows_the_daemon_heartbeat() {
     let (_d, db) = sample_db();
     let mut s = session(&db, (80, 24));
-    assert!(screen(&s).contains("démon : inconnu"), "{}", screen(&s));
+    assert!(screen(&s).contains("réception ?"), "{}", screen(&s));
     // A daemon runs: it holds its lock beside the database…
     let lock = std::fs::File::create(fiches::status::daemon_lock_path(&db)).unwrap();
     lock.lock().unwrap();
@@ -388,7 +388,7 @@ fn the_status_line_shows_the_daemon_heartbeat() {
     .unwrap();
     assert!(s.tick());
     // At 80 columns, the short form.
-    assert!(screen(&s).contains("démon : 2 min │"), "{}", screen(&s));
+    assert!(screen(&s).contains("réception : 2 min │"), "{}", screen(&s));
     conn.execute(
         "UPDATE heartbeat SET last_contact_at = '2018-06-12T09:59:30Z', last_error = 'connexion refusée',
                 last_error_at = '2018-06-12T09:59:40Z', state = 'reconnecting'",
@@ -398,7 +398,7 @@ fn the_status_line_shows_the_daemon_heartbeat() {
     s.dispatch(fiches::console::action::Action::Resize(120, 40));
     assert!(s.tick());
     assert!(
-        screen(&s).contains("démon : vu il y a 30 s, erreur : connexion refusée"),
+        screen(&s).contains("réception : vue il y a 30 s, erreur : connexion refusée"),
         "{}",
         screen(&s)
     );
@@ -408,10 +408,15 @@ fn the_status_line_shows_the_daemon_heartbeat() {
     conn.execute("UPDATE heartbeat SET errors = errors + 1", [])
         .unwrap();
     assert!(s.tick());
-    assert!(screen(&s).contains("démon : arrêté │"), "{}", screen(&s));
+    assert!(
+        screen(&s).contains("réception : arrêtée │"),
+        "{}",
+        screen(&s)
+    );
     s.dispatch(fiches::console::action::Action::Resize(200, 40));
     assert!(
-        screen(&s).contains("démon : arrêté (il y a 20 s), dernière erreur : connexion refusée"),
+        screen(&s)
+            .contains("réception : arrêtée (il y a 20 s), dernière erreur : connexion refusée"),
         "{}",
         screen(&s)
     );

@@ -70,7 +70,7 @@ fn a_refusal_typed_while_a_colleague_accepted_is_a_conflict() {
     keys(&mut s, "<Enter>");
     let n = notice(&s);
     assert!(
-        n.contains("la proposition n° 17 a été modifiée entre-temps (par paul)"),
+        n.contains("la proposition n° 17 a été modifiée entre-temps par paul"),
         "{n}"
     );
     let p = by_number(&db, 17);
@@ -102,7 +102,7 @@ fn a_field_typed_while_a_colleague_changed_the_fiche_is_a_conflict() {
     assert!(s.tick());
     keys(&mut s, "<Enter>");
     assert!(
-        notice(&s).contains("modifiée entre-temps (par paul)"),
+        notice(&s).contains("modifiée entre-temps par paul"),
         "{}",
         notice(&s)
     );
@@ -138,7 +138,7 @@ fn a_proposal_picked_up_then_moved_by_a_colleague_is_not_moved_again() {
     // Marie drops it on 15:20, Espace D.
     keys(&mut s, "jjjjlllm");
     assert!(
-        notice(&s).contains("modifiée entre-temps (par paul)"),
+        notice(&s).contains("modifiée entre-temps par paul"),
         "{}",
         notice(&s)
     );

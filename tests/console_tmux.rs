@@ -364,3 +364,170 @@ fn a_panic_gives_the_terminal_back() {
     assert!(screen.contains("panne simulée"), "{screen}");
     assert!(!screen.contains("1 Propositions"), "{screen}");
 }
+
+/// What a line reaching the right edge may end with: the cut marker `…`,
+/// a border, the list markers. Any other character in the last column is
+/// text running off the screen.
+const EDGE_OK: &[char] = &['…', '│', '┐', '┘', '┤', '─', '▶', '▼', '▲'];
+
+/// Stored codes that must never reach the screen as such.
+const RAW_CODES: &[&str] = &[
+    "micro_atelier",
+    "bourse_projets",
+    "pending",
+    "accepted",
+    "waitlisted",
+    "rejected",
+    "withdrawn",
+    "unsupported_format",
+    "not_a_fiche",
+    "corrupt",
+    "too_large",
+    "no_fiche",
+    "auto_reply",
+    "démon",
+    "field_updated",
+    "proposal_created",
+];
+
+/// At 80×24: the message line says how to get help (or close the window)
+/// and how to quit; no line runs off the right edge without `…`.
+fn check_honest(screen: &str, what: &str) {
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines.len() >= 23, "{what}: {} lines\n{screen}", lines.len());
+    let footer = lines[22];
+    assert!(
+        footer.contains("quitter") && (footer.contains("? aide") || footer.contains("Échap")),
+        "{what}: no help/quit keys on the message line {footer:?}\n{screen}"
+    );
+    // Codes are said in French words.
+    for code in RAW_CODES {
+        assert!(
+            !screen.contains(code),
+            "{what}: raw code {code:?}\n{screen}"
+        );
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let l = line.trim_end();
+        if fiches::console::format::width(l) >= 80 {
+            let last = l.chars().last().unwrap_or(' ');
+            assert!(
+                EDGE_OK.contains(&last),
+                "{what}: line {i} is cut without a marker: {l:?}\n{screen}"
+            );
+        }
+    }
+}
+
+impl Tmux {
+    /// The screen once it stopped changing (two captures alike).
+    fn settled(&self) -> String {
+        let mut last = self.capture();
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(120));
+            let now = self.capture();
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+        last
+    }
+
+    /// Sends keys, waits for the screen to settle, checks it.
+    fn visit(&self, keys: &[&str], what: &str) -> String {
+        self.keys(keys);
+        let screen = self.settled();
+        check_honest(&screen, what);
+        screen
+    }
+}
+
+/// The key that goes to `screen`, from the key table.
+fn goto_key(screen: fiches::console::Screen) -> String {
+    use fiches::console::action::{Action, K, KEYS};
+    let b = KEYS
+        .iter()
+        .find(|b| b.action == Action::Goto(screen))
+        .expect("every screen has its key");
+    match b.keys[0] {
+        K::Char(c) => c.to_string(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn every_screen_and_window_at_80x24_keeps_help_and_quit_and_cuts_nothing_silently() {
+    use fiches::console::Screen;
+    let (dir, db) = workdir();
+    console_support::import(&db, &repo().join("fixtures/inbox"));
+    let t = Tmux::start(dir.path(), 80, 24);
+    t.wait_for("45 propositions");
+    // Every screen (the list, so that screens added later are visited),
+    // with its list moved and its detail opened.
+    for screen in Screen::ALL {
+        let key = goto_key(screen);
+        let what = format!("{screen:?}");
+        t.visit(&[key.as_str()], &what);
+        t.visit(&["j", "j"], &format!("{what}, moved"));
+        t.visit(&["Tab"], &format!("{what}, Tab"));
+        t.visit(&["G"], &format!("{what}, end"));
+        t.visit(&["Escape"], &format!("{what}, Échap"));
+        // The help on each screen, scrolled to its end.
+        t.visit(&["?"], &format!("{what}, help"));
+        t.visit(&["PageDown", "PageDown"], &format!("{what}, help scrolled"));
+        t.visit(&["G"], &format!("{what}, help end"));
+        t.visit(&["Escape"], &format!("{what}, help closed"));
+        // A key that means nothing here says why.
+        t.visit(&["z"], &format!("{what}, unbound key"));
+    }
+    // Propositions: filters, search being typed.
+    t.visit(&["1", "g"], "Propositions");
+    t.visit(&["f"], "filters");
+    t.visit(&["Escape"], "filters closed");
+    t.keys(&["/"]);
+    t.text("gren");
+    t.visit(&[], "search typed");
+    t.visit(&["Enter"], "search kept");
+    // Décider: the reason of a refusal being typed, then an acceptance.
+    t.visit(&["Enter"], "Décider on Grenoble");
+    t.keys(&["r"]);
+    t.text("hors sujet");
+    t.visit(&[], "reason typed");
+    // Leaving typed text asks first (keep, drop, stay).
+    t.visit(&["Escape"], "draft question");
+    t.visit(&["a"], "reason dropped");
+    t.visit(&["Enter"], "accepted");
+    // Undo asks first.
+    t.visit(&["u"], "undo confirmation");
+    t.visit(&["n"], "undo declined");
+    // Programme: the suggestion, withdrawing the accepted one (asks).
+    t.visit(&[goto_key(Screen::Programme).as_str()], "Programme");
+    t.visit(&["S"], "suggestion");
+    t.visit(&["j", "j", "PageDown"], "suggestion scrolled");
+    t.visit(&["Escape"], "suggestion dropped");
+    t.visit(&["g"], "Programme top");
+    t.visit(&["x"], "withdraw confirmation");
+    t.visit(&["n"], "withdraw declined");
+    t.visit(&["m"], "picked");
+    t.visit(&["Escape"], "pick cancelled");
+    // Corriger: a text field in the editor, a choice field's values, the article.
+    t.keys(&["Escape", "Escape", "1"]);
+    t.settled();
+    t.visit(&[goto_key(Screen::Corriger).as_str()], "Corriger");
+    t.visit(&["Enter"], "field editor");
+    t.visit(&["Escape"], "editor closed");
+    t.visit(&["j", "Enter"], "choice of values");
+    t.visit(&["Escape"], "choice closed");
+    t.visit(&["a"], "article");
+    t.visit(&["Escape"], "article closed");
+    // À traiter: the kind of a fiche entered by hand.
+    t.visit(&[goto_key(Screen::Triage).as_str()], "À traiter");
+    t.visit(&["n"], "kind choice");
+    t.visit(&["Escape"], "kind choice closed");
+    // Envoi: the letters queued by the acceptance.
+    t.visit(&[goto_key(Screen::Envoi).as_str()], "Envoi");
+    t.visit(&["x"], "drop a letter");
+    t.keys(&["n", "q"]);
+    t.wait_for("FIN 0");
+}

@@ -91,7 +91,9 @@ impl World {
         let screen = t.wait_for_all(&["1 Propositions", user], Duration::from_secs(40));
         let status_line = screen.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
         assert!(
-            status_line.starts_with(" /var/lib/fiches/fiches.db │"),
+            status_line
+                .trim_start()
+                .starts_with("/var/lib/fiches/fiches.db │"),
             "a production configuration, not the demo:\n{screen}"
         );
         t
@@ -195,7 +197,10 @@ fn console_first() {
     );
     // The daemon then uses it, and her console sees its work.
     let daemon = w.start_daemon(None);
-    alice.wait_for_all(&["45 propositions", "démon : vu"], Duration::from_secs(40));
+    alice.wait_for_all(
+        &["45 propositions", "réception : vue"],
+        Duration::from_secs(40),
+    );
     accept(&alice, "grenoble", "Ville de Grenoble");
     let out = w.cli("alice", "publish");
     assert!(out.contains("Publication n° 1"), "{out}");
@@ -208,7 +213,7 @@ fn console_first() {
     // The daemon stops: both consoles say so.
     let (st, log) = daemon.stop();
     assert!(st.success(), "{log}");
-    alice.wait_for_all(&["démon : arrêté"], Duration::from_secs(20));
+    alice.wait_for_all(&["réception : arrêtée"], Duration::from_secs(20));
     quit(&alice);
     quit(&bob);
     check_outcome(&["alice", "bob"]);

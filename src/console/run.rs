@@ -29,7 +29,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use super::action::{Action, action_for, key_mode, mouse_action};
+use super::action::{Action, KeyMode, action_for, key_mode, mouse_action};
 use super::app::LetterRow;
 use super::app::{App, Detail, Level, Screen, TextState, TriageDetail, UndoEntry};
 use super::draft;
@@ -276,8 +276,22 @@ impl Session {
             plain.modifiers.remove(KeyModifiers::ALT);
             return self.key(plain);
         }
-        if let Some(action) = action_for(key_mode(&self.app), key) {
-            self.dispatch(action);
+        let mode = key_mode(&self.app);
+        if let Some(action) = action_for(mode, key) {
+            let before = super::update::Visible::of(&self.app);
+            let effects = update(&mut self.app, action);
+            let idle = effects.is_empty()
+                && self.app.notice.is_none()
+                && super::update::Visible::of(&self.app) == before;
+            for e in effects {
+                self.perform(e);
+            }
+            self.draft_changed();
+            // A key that changed nothing says why on the message line.
+            if idle && let KeyMode::Normal(_) = mode {
+                let why = super::update::why_nothing(&self.app, action);
+                self.app.notify(Level::Info, why);
+            }
         }
     }
 
@@ -500,7 +514,7 @@ impl Session {
                         .map(|e| terminal_line(&e.actor));
                     let text = match note_by {
                         Some(who) => s::n_note_by_other(number, &who),
-                        None => s::n_changed_by_other(number),
+                        None => s::n_changed_by_other(number, &self.last_actor(number)),
                     };
                     self.app.notify(Level::Info, text);
                 }
@@ -1089,14 +1103,30 @@ impl Session {
         self.sending.is_none()
     }
 
-    /// The actor of the last journal line of a proposal (who changed it).
+    /// Who last changed a proposal, when and what, from the journal line
+    /// that did it: "marie à 14 h 32 (décision : à décider → retenue …)".
     fn last_actor(&self, number: i64) -> String {
-        self.store
-            .proposal_by_number(number)
-            .and_then(|p| self.store.proposal_journal(p.id))
+        let Ok(p) = self.store.proposal_by_number(number) else {
+            return s::WHO_UNKNOWN.to_string();
+        };
+        let Some(e) = self
+            .store
+            .proposal_journal(p.id)
             .ok()
-            .and_then(|j| j.last().map(|e| terminal_line(&e.actor)))
-            .unwrap_or_else(|| "?".to_string())
+            .and_then(|mut j| j.pop())
+        else {
+            return s::WHO_UNKNOWN.to_string();
+        };
+        let at = crate::console::format::parse_time(&e.at).map(|t| {
+            let l = self.app.zone.local(t);
+            let today = self.app.zone.local(self.app.now).date() == l.date();
+            s::at_time(&l, today)
+        });
+        s::changed_by(
+            &terminal_line(&e.actor),
+            at.as_deref(),
+            &super::view::detail::journal_summary(&e, &p),
+        )
     }
 
     /// After a change was refused: the screen shows what the database

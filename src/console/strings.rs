@@ -98,6 +98,9 @@ pub const PROG_FREE: &str = "libre";
 pub const PROG_WAITLIST: &str = "Liste d'attente";
 pub const PROG_EMPTY_WAITLIST: &str = "personne en liste d'attente";
 pub const PROG_ANY: &str = "indifférent";
+/// After "▼ 3 de plus" under the waiting list.
+pub const PROG_WAITLIST_MORE: &str =
+    "(la liste suit la case choisie ; tous : écran 1, filtre Statut)";
 
 // À traiter.
 pub const TRI_EMPTY: &str = "Aucun message à traiter.";
@@ -206,12 +209,13 @@ pub fn st_post_actions_failing(pending: u64, error: &str) -> String {
 pub const ST_TO_TRIAGE: &str = "à traiter";
 
 // Key hints shown on the message line when nothing else is said.
-pub const HINT_PROPOSITIONS: &str = "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail · ? aide · q quitter";
+pub const HINT_PROPOSITIONS: &str =
+    "j/k ↑↓ choisir · Entrée décider · / chercher · f filtres · s tri · Tab détail";
 pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · + - rang · r refuser · x retirée · p à décider · u annuler";
 pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · P publier · u annuler · Tab";
 pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str =
-    "j/k choisir · t texte PJ · e enregistrer · n saisir · m traité · ? aide · q quitter";
+    "j/k choisir · t texte PJ · e enregistrer · n saisir · m traité · L lier · Tab lire";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
 pub const HINT_DETAIL: &str = "j/k ↑↓ PgPréc PgSuiv défiler · Tab ou Échap retour à la liste";
 pub const HINT_INPUT: &str =
@@ -234,178 +238,28 @@ pub const FILTER_NON_MEMBERS: &str = "non-membres";
 pub const HELP_TITLE: &str = "Aide — touches";
 pub const HELP_CLOSE: &str = "Échap ou ? pour fermer";
 
-/// The help overlay: (keys, what) lines, grouped; a `("", title)` line
-/// starts a group.
-pub const HELP: &[(&str, &str)] = &[
-    ("", "Écrans"),
-    ("1  F1", "Propositions : liste, recherche, filtres, détail"),
-    (
-        "2  F2",
-        "Décider : retenir, liste d'attente, refuser, retirer",
-    ),
-    ("3  F3", "Programme : grille des créneaux et des places"),
-    ("4  F4", "À traiter : messages sans fiche lisible"),
-    ("5  F5", "Corriger : modifier un champ de la fiche"),
-    ("6  F6", "Envoi : lettres aux expéditeurs, relire, envoyer"),
-    (
-        "7  F7",
-        "Courrier : tous les messages reçus, quel que soit leur sort",
-    ),
-    ("?", "cette aide"),
-    ("q  Ctrl-C", "quitter"),
-    ("", "Partout"),
-    ("j k  ↑ ↓", "descendre, monter (molette aussi)"),
-    ("g G  Déb. Fin", "premier, dernier"),
-    ("PgPréc PgSuiv", "page précédente, suivante"),
-    ("Ctrl-U Ctrl-D", "page précédente, suivante"),
-    ("Tab", "passer de la liste au détail"),
-    ("Ctrl-R", "relire la base (automatique sinon)"),
-    ("Échap", "fermer, annuler"),
-    ("", "Propositions"),
-    ("/", "chercher dans tous les champs (au fil de la frappe)"),
-    (
-        "f",
-        "filtres : type, statut, créneau, thème, membre, signalées",
-    ),
-    ("s  S", "changer le tri, l'inverser"),
-    ("Entrée  d", "décider sur la proposition choisie"),
-    ("c", "corriger la proposition choisie"),
-    (
-        "v",
-        "révisions comparées (fiche renvoyée) : champ par champ, ancien → nouveau ; h/l et [ ] choisir la paire",
-    ),
-    (
-        "n",
-        "écrire ma note sur la proposition (interne, jamais publiée)",
-    ),
-    (
-        "o",
-        "mon avis : favorable, réservé, défavorable ou note de 1 à 5",
-    ),
-    (
-        "Espace  M",
-        "marquer ou démarquer la proposition ; tout démarquer",
-    ),
-    (
-        "a  w  r",
-        "les marquées : retenir dans leur créneau, liste d'attente, refuser (une confirmation)",
-    ),
-    (
-        "e",
-        "enregistrer la pièce jointe de sa fiche dans un dossier",
-    ),
-    ("", "Décider"),
-    (
-        "Entrée  a",
-        "retenir à la place choisie (le créneau souhaité d'abord)",
-    ),
-    ("w", "mettre en liste d'attente"),
-    ("+  -", "en liste d'attente : monter, descendre d'un rang"),
-    ("r", "ne pas retenir, avec un motif"),
-    ("x", "retirée par l'organisation"),
-    ("p", "remettre « à décider »"),
-    (
-        "u",
-        "annuler la dernière décision de la proposition choisie (ou de la case), après confirmation",
-    ),
-    ("", "Programme"),
-    ("h j k l  flèches", "choisir une case"),
-    ("Tab", "micro-ateliers ou bourse aux projets"),
-    (
-        "Entrée",
-        "place libre : retenir le premier en attente ; sinon voir",
-    ),
-    (
-        "m",
-        "prendre la proposition de la case, puis m ou Entrée sur une place libre (déplacer) ou occupée (échanger)",
-    ),
-    ("x", "retirer la proposition de la case, après confirmation"),
-    (
-        "S",
-        "suggestion de programme : brouillon, puis o pour l'appliquer",
-    ),
-    (
-        "P",
-        "publier : aperçu de ce qui a changé depuis la dernière publication, puis o et confirmation (comme fiches publish)",
-    ),
-    ("", "Corriger"),
-    (
-        "a",
-        "article du nom de l'organisation dans les lettres (de la, du, d'…)",
-    ),
-    (
-        "t  PgPréc PgSuiv",
-        "saisie à la main : texte de la pièce jointe (à droite, ou à la place du formulaire en 80 colonnes)",
-    ),
-    ("", "À traiter"),
-    ("m", "marquer traité ou non traité"),
-    ("n", "saisir la fiche à la main (crée une proposition)"),
-    (
-        "t",
-        "lire le texte de la pièce jointe (DOC, PDF, RTF… ; encore t : la suivante)",
-    ),
-    ("e", "enregistrer la pièce jointe dans un dossier"),
-    (
-        "L",
-        "lier le message à une proposition existante (son n°) ; le marque traité",
-    ),
-    ("D", "retirer un lien du message à une proposition"),
-    ("", "Courrier"),
-    (
-        "Entrée  Tab",
-        "lire le message choisi en entier (Échap : retour)",
-    ),
-    (
-        "f  F",
-        "statut suivant, précédent (tous, fiche lue, révision…)",
-    ),
-    ("/", "chercher par expéditeur ou objet"),
-    ("L  D", "lier le message à une proposition, retirer un lien"),
-    ("T  ✓", "colonne T : message marqué traité"),
-    (
-        "Prop.",
-        "n° des propositions lues du message ; →n° : liée à la main",
-    ),
-    ("", "Brouillons"),
-    (
-        "e  a  r",
-        "quitter ou changer d'écran avec un texte non enregistré : enregistrer, abandonner, rester",
-    ),
-    (
-        "r  a",
-        "au démarrage, brouillon retrouvé (console coupée) : reprendre, abandonner",
-    ),
-    ("", "Envoi"),
-    ("Entrée  Tab", "lire la lettre choisie en entier"),
-    (
-        "Espace  M",
-        "marquer la lettre, tout démarquer ; E propose : les marquées, tout, ou une sorte",
-    ),
-    (
-        "v",
-        "valider le destinataire d'une lettre à vérifier (adresses de la fiche)",
-    ),
-    (
-        "x",
-        "supprimer la lettre choisie (non envoyée), après confirmation",
-    ),
-    (
-        "e",
-        "modifier la lettre choisie dans l'éditeur ($VISUAL, $EDITOR)",
-    ),
-    ("a", "lettre incertaine : elle est bien arrivée (envoyée)"),
-    (
-        "r",
-        "lettre incertaine : pas arrivée, la remettre à envoyer",
-    ),
-    (
-        "E",
-        "envoyer toutes les lettres à envoyer, après confirmation",
-    ),
-    (
-        "p",
-        "lettre « à revoir » : la reprendre (à la place de la nouvelle)",
-    ),
+/// The help's sections (its keys come from `action::KEYS`).
+pub const HELP_GLOBAL: &str = "Partout (sans fenêtre ouverte)";
+pub const HELP_MOVEMENT: &str = "Se déplacer (listes, détail, aide, filtres, choix)";
+pub fn help_screen(n: usize, name: &str, current: bool) -> String {
+    if current {
+        format!("Écran {n} — {name} (écran actuel)")
+    } else {
+        format!("Écran {n} — {name}")
+    }
+}
+pub const HELP_HELP: &str = "Dans cette aide";
+pub const HELP_FILTERS: &str = "Fenêtre des filtres (f)";
+pub const HELP_PICKER: &str = "Choix d'une valeur (Corriger, Entrée sur un champ à choix)";
+pub const HELP_KIND: &str = "Type de la fiche saisie à la main (À traiter, n)";
+pub const HELP_CONFIRM: &str = "Question avant un changement (oui / non)";
+pub const HELP_SUGGESTION: &str =
+    "Suggestion de programme (Programme, S) ou aperçu de la publication (P)";
+pub const HELP_TYPING: &str = "En écrivant (recherche, motif, valeur d'un champ)";
+
+/// The flags' legend at the end of the help: a `("", title)` line starts
+/// it.
+pub const HELP_FLAGS: &[(&str, &str)] = &[
     ("", "Signalements (colonne Sig)"),
     ("T", "arrivée après la date limite"),
     ("A", "avertissements de lecture à vérifier"),
@@ -508,9 +362,24 @@ pub fn member_short(m: MemberCheck) -> &'static str {
     }
 }
 
+/// What the intake made of an attachment, in French.
+pub fn attachment_outcome(o: crate::store::AttachmentOutcome) -> &'static str {
+    use crate::store::AttachmentOutcome as O;
+    match o {
+        O::Fiche => "fiche lue",
+        O::Blank => "fiche vierge",
+        O::UnsupportedFormat => "format non lu",
+        O::NotAFiche => "pas une fiche",
+        O::Corrupt => "fichier abîmé",
+        O::TooLarge => "trop volumineux",
+        O::Rejected => "refusé (limite de sécurité)",
+        O::Ignored => "ignoré (image, signature)",
+    }
+}
+
 pub fn message_status(s: MessageStatus) -> &'static str {
     match s {
-        MessageStatus::Fiche => "fiche",
+        MessageStatus::Fiche => "fiche lue",
         MessageStatus::NoFiche => "sans fiche",
         MessageStatus::AutoReply => "réponse auto",
         MessageStatus::Unsupported => "format non lu",
@@ -530,7 +399,7 @@ pub fn flag_label(flag: &str) -> String {
         "probable_new_version" => "probable nouvelle version d'une autre proposition".into(),
         "doubtful_date" => "date d'envoi douteuse (date de réception retenue)".into(),
         "entered_by_hand" => "fiche saisie à la main".into(),
-        other => other.to_string(),
+        _ => "autre signalement".into(),
     }
 }
 
@@ -554,7 +423,16 @@ pub fn journal_action(a: &str) -> &str {
         "probable_version_cleared" => "n'est plus signalée comme probable nouvelle version",
         "message_linked" => "message lié à la proposition",
         "message_unlinked" => "lien du message retiré",
-        other => other,
+        "imap_pending_reset" => "relève du courrier reprise",
+        "publication" => "publication des listes",
+        "suggestion" => "suggestion de programme appliquée",
+        "undo" => "décision annulée",
+        "moved" => "déplacée",
+        "swapped" => "échangée avec une autre",
+        "waitlist_moved" => "rang changé dans la liste d'attente",
+        "waitlist_renumbered" => "liste d'attente renumérotée",
+        "letter_sent" => "lettre envoyée",
+        _ => "autre changement",
     }
 }
 
@@ -587,7 +465,7 @@ pub fn sort_name(i: usize) -> &'static str {
 // Notes and opinions, several at once.
 pub const NOTES_SECTION: &str = "Notes et avis de l'équipe (internes, jamais publiés)";
 pub const NOTE_EDIT_HINT: &str =
-    "Entrée enregistrer · Alt-Entrée nouvelle ligne · texte vide : effacer ma note · Échap annuler";
+    "Entrée enregistrer · Alt-Entrée nouvelle ligne · texte vide : effacer ma note";
 pub const OPINION_TITLE: &str = "Mon avis sur la proposition";
 pub const OPINION_NONE: &str = "aucun avis (effacer le mien)";
 pub const COL_NOTES: &str = "Avis";
@@ -793,7 +671,7 @@ pub fn withdraw_confirm(number: i64, organisation: &str) -> String {
 }
 pub fn n_stale(id: i64, who: &str, status: &str) -> String {
     format!(
-        "Refusé : la proposition n° {id} a été modifiée entre-temps (par {who}). État actuel : {status}. Rien n'a été enregistré."
+        "Refusé : la proposition n° {id} a été modifiée entre-temps par {who}. État actuel : {status}. Rien n'a été enregistré."
     )
 }
 pub fn n_place_taken(slot: &str, place: &str) -> String {
@@ -837,10 +715,32 @@ pub fn n_error(e: &str) -> String {
 pub fn n_refused(e: &str) -> String {
     format!("Refusé : {e}")
 }
-pub fn n_changed_by_other(id: i64) -> String {
-    format!(
-        "La proposition n° {id} vient d'être modifiée par quelqu'un d'autre : l'affichage est à jour."
-    )
+/// `who` as `changed_by` words it.
+pub fn n_changed_by_other(id: i64, who: &str) -> String {
+    format!("La proposition n° {id} vient d'être modifiée par {who}. L'affichage est à jour.")
+}
+pub const WHO_UNKNOWN: &str = "un autre poste (journal illisible)";
+/// "à 14 h 32" today, "le 05/12 à 14 h 32" another day.
+pub fn at_time(t: &chrono::NaiveDateTime, today: bool) -> String {
+    use chrono::Timelike;
+    // Non-breaking spaces: "14 h 32" is never cut across two lines.
+    if today {
+        format!("à\u{a0}{:02}\u{a0}h\u{a0}{:02}", t.hour(), t.minute())
+    } else {
+        format!(
+            "le\u{a0}{} à\u{a0}{:02}\u{a0}h\u{a0}{:02}",
+            t.format("%d/%m"),
+            t.hour(),
+            t.minute()
+        )
+    }
+}
+/// "marie à 14 h 32 (décision : à décider → retenue (14:00, Espace A))".
+pub fn changed_by(who: &str, at: Option<&str>, what: &str) -> String {
+    match at {
+        Some(at) => format!("{who} {at} ({what})"),
+        None => format!("{who} ({what})"),
+    }
 }
 
 // Envoi.
@@ -966,6 +866,92 @@ pub fn n_send_failed(e: &str) -> String {
     format!("Envoi impossible : {e}")
 }
 
+/// What a list window hides: "▼ 3 de plus", "▲ 2 au-dessus · ▼ 3 de plus".
+pub fn hidden(above: usize, below: usize) -> Option<String> {
+    match (above, below) {
+        (0, 0) => None,
+        (0, b) => Some(format!("▼ {b} de plus")),
+        (a, 0) => Some(format!("▲ {a} au-dessus")),
+        (a, b) => Some(format!("▲ {a} au-dessus · ▼ {b} de plus")),
+    }
+}
+
+/// "lignes 1–8 sur 45": the window of a long list.
+pub fn window_line(first: usize, last: usize, len: usize) -> String {
+    format!("{first}–{last} sur {len}")
+}
+
+/// The keys that stay on the message line whatever else is cut.
+pub const HINT_ALWAYS: &str = "? aide · q quitter";
+/// In an overlay or while typing: how to close it, and Ctrl-C.
+pub const HINT_CTRL_C: &str = "Ctrl-C quitter";
+/// Marks key hints left out for lack of room.
+pub const HINT_MORE: &str = "…";
+pub const HINT_HELP_OVERLAY: &str = "j/k PgSuiv défiler · ? fermer aussi";
+pub const HINT_CONFIRM: &str = "o oui";
+pub const HINT_KIND_CHOICE: &str = "m micro-atelier · b bourse";
+pub const HINT_FILTERS_LINE: &str = "j/k filtre · h/l ←→ valeur · x tout effacer";
+pub const HINT_PICKER_LINE: &str = "j/k choisir · Entrée valider";
+pub const HINT_SUGGESTION_LINE: &str = "o appliquer (u l'annule) · j/k défiler";
+pub const HINT_SEARCH_LINE: &str = "Entrée garder la recherche";
+pub const HINT_INPUT_LINE: &str = "Entrée valider · Ctrl-J saut de ligne · Ctrl-U effacer";
+/// In a window or while typing, the keys that stay: close it, quit.
+pub const ALWAYS_CLOSE: &str = "Échap fermer · Ctrl-C quitter";
+pub const ALWAYS_CANCEL: &str = "Échap annuler · Ctrl-C quitter";
+pub const ALWAYS_NO: &str = "n ou Échap non · Ctrl-C quitter";
+pub const ALWAYS_DROP: &str = "Échap abandonner · Ctrl-C quitter";
+pub const ALWAYS_ERASE: &str = "Échap effacer · Ctrl-C quitter";
+pub const ALWAYS_STAY: &str = "r ou Échap rester · Ctrl-C quitter";
+pub const ALWAYS_Q: &str = "q quitter";
+pub const HINT_DRAFT_LEAVE_LINE: &str = "e enregistrer · a abandonner";
+pub const HINT_DRAFT_FOUND_LINE: &str = "r reprendre · a abandonner";
+pub const HINT_PUBLISH_LINE: &str = "o publier · j/k défiler";
+pub const HINT_REVISIONS_LINE: &str = "h/l ←→ [ ] choisir les révisions · j/k défiler";
+pub const HELP_DRAFT_LEAVE: &str = "Brouillon non enregistré (en quittant ou en changeant d'écran)";
+pub const HELP_DRAFT_FOUND: &str = "Brouillon retrouvé au démarrage";
+pub const HELP_REVISIONS: &str = "Révisions comparées (Propositions, v)";
+
+/// A key that does nothing on this screen: why, and where it acts.
+pub fn n_unbound(key: char, screen: &str, elsewhere: &[(&str, &str)]) -> String {
+    if elsewhere.is_empty() {
+        return format!("{key} : aucune action sur l'écran {screen} (? pour l'aide).");
+    }
+    // What it does there, in its first words.
+    let short = |what: &str| -> String {
+        let cut = [" (", ", ", " ; "]
+            .iter()
+            .filter_map(|sep| what.find(sep))
+            .min()
+            .unwrap_or(what.len());
+        what[..cut].to_string()
+    };
+    let places: Vec<String> = elsewhere
+        .iter()
+        .map(|(sc, what)| format!("écran {sc} : {}", short(what)))
+        .collect();
+    format!(
+        "{key} : rien à faire ici ({screen}) — {}.",
+        places.join(" ; ")
+    )
+}
+
+pub const WHY_AT_TOP: &str = "déjà en haut";
+pub const WHY_AT_BOTTOM: &str = "déjà en bas (ou rien à faire défiler)";
+pub const WHY_NO_COLUMNS: &str =
+    "pas de colonnes ici (h/l changent de case sur Programme, de valeur dans les filtres)";
+pub const WHY_NOTHING_OPEN: &str = "rien à fermer ni à annuler";
+pub const WHY_NOTHING_HERE: &str = "rien à faire avec ce qui est choisi";
+/// A key that changed nothing: "« descendre » : déjà en bas (Propositions)."
+pub fn n_nothing(what: &str, screen: &str, why: &str) -> String {
+    if what.is_empty() {
+        format!("Rien à faire ici ({screen}) : {why}.")
+    } else {
+        format!("« {what} » : {why} ({screen}).")
+    }
+}
+pub fn n_already_on(screen: &str) -> String {
+    format!("Déjà sur l'écran {screen}.")
+}
 // Drafts (issue 14): never lost.
 pub const DRAFT_LEAVE_TITLE: &str = "Brouillon non enregistré";
 pub const DRAFT_LEAVE_QUESTION: &str =
@@ -1090,10 +1076,8 @@ pub fn rev_heading(number: i64, a: i64, b: i64, changed: usize, same: usize) -> 
 }
 pub const REV_NO_CHANGE: &str = "Aucun champ n'a changé entre ces deux révisions.";
 // Courrier.
-pub const HINT_COURRIER: &str =
-    "Entrée lire · f statut · / chercher · L lier · D délier · ? aide · q quitter";
-pub const HINT_COURRIER_SEARCH: &str =
-    "Entrée chercher (expéditeur, objet) · Échap effacer la recherche";
+pub const HINT_COURRIER: &str = "Entrée lire · f statut · / chercher · L lier · D délier";
+pub const HINT_COURRIER_SEARCH: &str = "Entrée chercher (expéditeur, objet)";
 pub const HINT_COURRIER_FULL: &str =
     "j/k ↑↓ PgPréc PgSuiv défiler · L lier · D délier · Échap retour à la liste";
 pub const COU_EMPTY: &str = "Aucun message ne correspond.";
@@ -1119,12 +1103,7 @@ pub const D_LINKED: &str = "Courriels liés";
 pub fn courrier_status(status: MessageStatus, revision: bool) -> &'static str {
     match status {
         MessageStatus::Fiche if revision => "révision",
-        MessageStatus::Fiche => "fiche lue",
-        MessageStatus::NoFiche => "sans fiche",
-        MessageStatus::AutoReply => "réponse auto",
-        MessageStatus::Unsupported => "format non lu",
-        MessageStatus::Rejected => "refusé (limite)",
-        MessageStatus::Error => "erreur",
+        other => message_status(other),
     }
 }
 
@@ -1143,21 +1122,6 @@ pub fn courrier_filter(f: crate::store::courrier::CourrierFilter) -> &'static st
         F::Open => "à traiter (non traité)",
         F::Handled => "traité",
         F::Linked => "lié à une proposition",
-    }
-}
-
-/// What the intake made of an attachment, in words.
-pub fn attachment_outcome(o: crate::store::AttachmentOutcome) -> &'static str {
-    use crate::store::AttachmentOutcome as O;
-    match o {
-        O::Fiche => "fiche lue",
-        O::Blank => "fiche vierge",
-        O::UnsupportedFormat => "format non lu",
-        O::NotAFiche => "pas une fiche",
-        O::Corrupt => "fichier abîmé",
-        O::TooLarge => "trop gros",
-        O::Rejected => "refusé (limite de sécurité)",
-        O::Ignored => "ignorée (image, réponse auto)",
     }
 }
 

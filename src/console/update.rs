@@ -410,7 +410,8 @@ fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             vec![]
         }
         Screen::Courrier if app.courrier.full => {
-            let n = view::courrier::message_lines(app, app.size.0 as usize).map_or(0, |l| l.len());
+            let n = view::courrier::message_lines(app, (app.size.0 as usize).saturating_sub(1))
+                .map_or(0, |l| l.len());
             let h = body_height(app.size).saturating_sub(1);
             let max = view::triage::max_scroll(n, h);
             scroll(&mut app.courrier.scroll, max);
@@ -1733,6 +1734,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Goto(screen) => goto(app, screen),
         Action::Refresh => vec![Effect::Refresh],
+        Action::Unbound(c) => {
+            let here = s::screen_name(app.screen.index());
+            let places: Vec<(&str, &str)> = super::action::elsewhere(c)
+                .into_iter()
+                .map(|(sc, what)| (s::screen_name(sc.index()), what))
+                .collect();
+            app.notify(Level::Info, s::n_unbound(c, here, &places));
+            vec![]
+        }
         Action::Up => vertical(app, -1, false),
         Action::Down => vertical(app, 1, false),
         Action::WheelUp => vertical(app, -3, false),
@@ -2088,4 +2098,73 @@ fn opinion_picker(app: &mut App) -> Vec<Effect> {
 /// The key used by `SortKey` names in the header.
 pub fn sort_label(k: SortKey, reverse: bool) -> String {
     format!("{}{}", k.name(), if reverse { " ↓" } else { " ↑" })
+}
+
+/// What a key can visibly change (the notice apart): a key whose action
+/// leaves it equal and has no effect did nothing, and says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visible {
+    screen: Screen,
+    focus: super::app::Focus,
+    overlay: Overlay,
+    input: Option<(InputPurpose, TextInput)>,
+    cursors: [usize; 8],
+    scrolls: [u16; 3],
+    programme: (usize, usize, bool, bool),
+    listing: (super::rows::SortKey, bool, String, usize),
+    quit: bool,
+}
+
+impl Visible {
+    pub fn of(app: &App) -> Visible {
+        Visible {
+            screen: app.screen,
+            focus: app.focus,
+            overlay: app.overlay.clone(),
+            input: app.input.clone(),
+            cursors: [
+                app.selected,
+                app.offset,
+                app.decide_cursor,
+                app.triage_selected,
+                app.triage_offset,
+                app.correct_cursor,
+                app.envoi.selected,
+                app.envoi.offset,
+            ],
+            scrolls: [app.detail_scroll, app.triage_scroll, app.envoi.scroll],
+            programme: (
+                app.programme_cursor.0,
+                app.programme_cursor.1,
+                app.programme_pick.is_some(),
+                app.programme_kind == crate::fiche::Kind::MicroAtelier,
+            ),
+            listing: (
+                app.listing.sort,
+                app.listing.reverse,
+                app.listing.query.clone(),
+                app.listing.visible_len(),
+            ),
+            quit: app.quit,
+        }
+    }
+}
+
+/// Why a key's action changed nothing here (the message line says it).
+pub fn why_nothing(app: &App, action: Action) -> String {
+    let screen = s::screen_name(app.screen.index());
+    let what = super::action::bindings(super::action::KeyMode::Normal(app.screen))
+        .find(|b| b.action == action)
+        .map_or("", |b| b.help);
+    if let Action::Goto(_) = action {
+        return s::n_already_on(screen);
+    }
+    let reason = match action {
+        Action::Up | Action::PageUp | Action::Top | Action::WheelUp => s::WHY_AT_TOP,
+        Action::Down | Action::PageDown | Action::Bottom | Action::WheelDown => s::WHY_AT_BOTTOM,
+        Action::Left | Action::Right => s::WHY_NO_COLUMNS,
+        Action::Escape => s::WHY_NOTHING_OPEN,
+        _ => s::WHY_NOTHING_HERE,
+    };
+    s::n_nothing(what, screen, reason)
 }

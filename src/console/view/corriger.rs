@@ -9,11 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::app::{App, AttachmentText};
-use super::super::format::{fit, pad};
+use super::super::format::{fit, pad, width};
 use super::super::strings as s;
 use super::super::update::fields_of;
 use super::detail::value_label;
-use super::widgets::{text_lines, window_start};
+use super::widgets::{hidden_marker, label_width, text_lines, window_start};
 use crate::fiche::spec::FieldType;
 use crate::safe::terminal_line;
 
@@ -112,15 +112,25 @@ fn draw_form(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Constraint::Length((area.height / 3).clamp(4, 12)),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(Line::styled(fit(&title, w), t.title)), head);
+    let h = list.height as usize;
+    let cursor = app.correct_cursor.min(fields.len().saturating_sub(1));
+    let start = window_start(cursor, h, fields.len());
+    let marker = hidden_marker(start, h, fields.len())
+        .map(|m| format!("  {m}"))
+        .unwrap_or_default();
+    let title = fit(&title, w.saturating_sub(width(&marker) + 1));
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(title, t.title),
+            Span::styled(marker, t.dim),
+        ])),
+        head,
+    );
     let Some(values) = values else {
         frame.render_widget(Paragraph::new(Line::styled(s::LOADING, t.dim)), list);
         return;
     };
-    let label_w = (w / 3).clamp(14, 34);
-    let h = list.height as usize;
-    let cursor = app.correct_cursor.min(fields.len().saturating_sub(1));
-    let start = window_start(cursor, h, fields.len());
+    let label_w = label_width(fields.iter().map(|f| f.label), w.saturating_sub(4)) + 2;
     let mut lines = Vec::new();
     for (i, f) in fields.iter().enumerate().skip(start).take(h) {
         let warned = warnings.iter().any(|x| x.field.as_deref() == Some(f.key));

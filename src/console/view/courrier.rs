@@ -221,30 +221,40 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, app: &App) {
 fn draw_full(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    // The last column stays blank: a line that reaches it was cut.
+    let body = Rect::new(body.x, body.y, body.width.saturating_sub(1), body.height);
     let id = app.courrier.current().map_or(0, |r| r.id);
+    let lines = message_lines(app, body.width as usize);
+    let max = lines
+        .as_ref()
+        .map_or(0, |l| super::triage::max_scroll(l.len(), body.height));
+    let scroll = app.courrier.scroll.min(max);
+    let mut heading = format!(
+        "{} {id} · {}",
+        s::COU_MESSAGE,
+        s::courrier_filter(app.courrier.filter)
+    );
+    if let Some(m) = lines
+        .as_ref()
+        .and_then(|l| super::widgets::hidden_marker(scroll as usize, body.height as usize, l.len()))
+    {
+        heading.push_str(&format!(" · {m}"));
+    }
     frame.render_widget(
         Paragraph::new(Line::styled(
-            fit(
-                &format!(
-                    "{} {id} · {}",
-                    s::COU_MESSAGE,
-                    s::courrier_filter(app.courrier.filter)
-                ),
-                area.width as usize,
-            ),
+            fit(&heading, (area.width as usize).saturating_sub(1)),
             t.title,
         )),
         title,
     );
-    let Some(lines) = message_lines(app, body.width as usize) else {
+    let Some(lines) = lines else {
         frame.render_widget(Paragraph::new(Line::styled(s::LOADING, t.dim)), body);
         return;
     };
-    let max = super::triage::max_scroll(lines.len(), body.height);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((app.courrier.scroll.min(max), 0)),
+            .scroll((scroll, 0)),
         body,
     );
 }

@@ -12,7 +12,7 @@ use super::super::app::App;
 use super::super::format::{fit, long_datetime, pad};
 use super::super::strings as s;
 use super::detail::status_text;
-use super::widgets::{key_hint, window_start};
+use super::widgets::{hidden_marker, key_hint, window_start};
 use crate::domain::{Status, free_places, rank_fr};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -149,11 +149,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             &prog.candidates,
         )
     });
-    let block = Block::default().borders(Borders::ALL).title(format!(
+    let mut block = Block::default().borders(Borders::ALL).title(format!(
         " {} ({}) ",
         s::DEC_FREE_PLACES,
         free.len()
     ));
+    let h = left.height.saturating_sub(2) as usize;
+    let cursor = app.decide_cursor.min(free.len().saturating_sub(1));
+    let start = window_start(cursor, h, free.len());
+    if let Some(m) = hidden_marker(start, h, free.len()) {
+        block = block.title_bottom(format!(" {m} "));
+    }
     let inner = block.inner(left);
     frame.render_widget(block, left);
     let mut lines = Vec::new();
@@ -167,9 +173,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             t.dim,
         ));
     }
-    let h = inner.height as usize;
-    let cursor = app.decide_cursor.min(free.len().saturating_sub(1));
-    let start = window_start(cursor, h, free.len());
     for (i, p) in free.iter().enumerate().skip(start).take(h) {
         let mark = if row.wanted.as_deref() == Some(p.slot.as_str()) {
             s::DEC_WANTED_MARK

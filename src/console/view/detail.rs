@@ -13,7 +13,7 @@ use super::super::app::{App, Detail, Focus};
 use super::super::format::{fit, size, stored_datetime, width};
 use super::super::rows::Row;
 use super::super::strings as s;
-use super::widgets::{kv_lines, section, text_lines, wrap};
+use super::widgets::{kv_lines, kv_lines_wrapped, label_width, section, text_lines, wrap};
 use crate::domain::{Status, rank_fr, status_fr};
 use crate::fiche::spec;
 use crate::safe::terminal_line;
@@ -25,19 +25,26 @@ pub fn draw_pane(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     let t = &app.theme;
     let focused = app.focus == Focus::Detail;
-    let title = format!(" {} ", s::DETAIL_TITLE);
+    let inner_w = area.width as usize;
+    let inner_h = area.height.saturating_sub(1);
+    let lines = match (app.current(), app.current_detail()) {
+        (Some(row), Some(d)) => lines(app, row, d, inner_w),
+        (Some(_), None) => vec![Line::styled(s::LOADING, t.dim)],
+        (None, _) => vec![],
+    };
+    let max = super::triage::max_scroll(lines.len(), inner_h);
+    // What the pane hides, in its title.
+    let scroll = app.detail_scroll.min(max) as usize;
+    let title = match super::widgets::hidden_marker(scroll, inner_h as usize, lines.len()) {
+        Some(m) => format!(" {} · {m} ", s::DETAIL_TITLE),
+        None => format!(" {} ", s::DETAIL_TITLE),
+    };
     let block = Block::default().borders(Borders::TOP).title(Span::styled(
         title,
         if focused { t.tab_active } else { t.title },
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = match (app.current(), app.current_detail()) {
-        (Some(row), Some(d)) => lines(app, row, d, inner.width as usize),
-        (Some(_), None) => vec![Line::styled(s::LOADING, t.dim)],
-        (None, _) => vec![],
-    };
-    let max = super::triage::max_scroll(lines.len(), inner.height);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -153,7 +160,13 @@ pub fn journal_summary(e: &JournalEntry, p: &Proposal) -> String {
                 }
             }
         }
-        "decision" | "decision_carried_over" => format!(
+        "decision"
+        | "decision_carried_over"
+        | "moved"
+        | "swapped"
+        | "waitlist_moved"
+        | "suggestion"
+        | "undo" => format!(
             "{label} : {} → {}",
             decision_text(e.before.as_ref()),
             decision_text(e.after.as_ref())
@@ -269,11 +282,11 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
 
     // The fiche, in form order, warnings under the field they name.
     out.push(section(s::D_FIELDS, w, t.header));
-    let label_w = (w / 3).clamp(12, 30);
     let fields = match p.kind {
         Some(k) => spec::fields(k),
         None => spec::common_fields(),
     };
+    let label_w = label_width(fields.iter().map(|f| f.label), w);
     for f in fields {
         let warnings: Vec<&str> = p
             .warnings
@@ -295,8 +308,7 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             None => (s::D_EMPTY.to_string(), t.dim),
         };
         let lstyle = if warnings.is_empty() { t.key } else { t.warn };
-        let label = fit(f.label, label_w);
-        out.extend(kv_lines(&label, &text, label_w, w, lstyle, vstyle));
+        out.extend(kv_lines_wrapped(f.label, &text, label_w, w, lstyle, vstyle));
         for wmsg in warnings {
             out.push(Line::from(vec![
                 Span::raw(" ".repeat(label_w + 1)),
@@ -415,7 +427,7 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
                     name,
                     a.format.as_deref().unwrap_or("?"),
                     size(a.size),
-                    a.outcome.as_str()
+                    s::attachment_outcome(a.outcome)
                 );
                 if Some(a.id) == p.attachment_id {
                     line.push_str("  ← cette fiche (e : enregistrer)");

@@ -10,7 +10,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::{App, Focus, body_height, list_split};
 use super::super::format::{day_month, fit, parse_time, short_datetime, stored_datetime};
 use super::super::strings as s;
-use super::widgets::{kv_lines, section, text_lines, wrap};
+use super::widgets::{
+    first_shown, hidden_marker, kv_lines, list_window, section, text_lines, wrap,
+};
 use crate::safe::terminal_line;
 use crate::store::LetterState;
 
@@ -29,6 +31,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if !e.marks.is_empty() {
         bar_text = format!("{bar_text} · {}", s::marked_count(e.marks.len()));
     }
+    bar_text.push_str(&list_window(
+        e.offset,
+        e.selected,
+        list_h.saturating_sub(1) as usize,
+        e.letters.len(),
+    ));
     if let Some((done, total)) = e.sending {
         bar_text = format!("{bar_text} · {}", s::n_sending(done, total));
     }
@@ -48,10 +56,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let org_w: u16 = if wide { 28 } else { 14 };
     let subject_w = area
         .width
-        .saturating_sub(4 + state_w + to_w + org_w + date_w + 5)
+        .saturating_sub(4 + state_w + to_w + org_w + date_w + 6)
         .max(6);
     let mut rows = Vec::new();
-    for (i, l) in e.letters.iter().enumerate().skip(e.offset).take(page) {
+    for (i, l) in e
+        .letters
+        .iter()
+        .enumerate()
+        .skip(first_shown(e.offset, e.selected, page))
+        .take(page)
+    {
         let style = if i == e.selected {
             if app.focus == Focus::List {
                 t.selected
@@ -133,8 +147,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         list,
     );
 
+    let lines = letter_lines(app, detail.width as usize);
+    let inner_h = detail.height.saturating_sub(1);
+    let max = super::triage::max_scroll(lines.len(), inner_h);
+    let title = match hidden_marker(e.scroll.min(max) as usize, inner_h as usize, lines.len()) {
+        Some(m) => format!(" {} · {m} ", s::ENV_LETTER),
+        None => format!(" {} ", s::ENV_LETTER),
+    };
     let block = Block::default().borders(Borders::TOP).title(Span::styled(
-        format!(" {} ", s::ENV_LETTER),
+        title,
         if app.focus == Focus::Detail {
             t.tab_active
         } else {
@@ -143,8 +164,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     ));
     let inner = block.inner(detail);
     frame.render_widget(block, detail);
-    let lines = letter_lines(app, inner.width as usize);
-    let max = super::triage::max_scroll(lines.len(), inner.height);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

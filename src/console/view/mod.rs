@@ -34,10 +34,11 @@ use crate::safe::terminal_line;
 /// Draws the whole console.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
+    let footer = footer_lines(app, area.width as usize);
     let [tabs, body, message, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(footer.len().max(1) as u16),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -51,7 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         Screen::Envoi => envoi::draw(frame, body, app),
         Screen::Courrier => courrier::draw(frame, body, app),
     }
-    draw_message(frame, message, app);
+    draw_message(frame, message, app, footer);
     draw_status(frame, status, app);
     match &app.overlay {
         Overlay::None => {}
@@ -73,35 +74,40 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 
 fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let mut help = format!(" {} ", s::HELP_TAB);
-    let tabs = |short: bool| {
-        let mut spans = Vec::new();
-        for (i, screen) in Screen::ALL.iter().enumerate() {
-            let label = if short {
-                format!("{} {}", i + 1, s::screen_short(i))
-            } else {
-                format!(" {} {} ", i + 1, s::screen_name(i))
-            };
-            if short && i > 0 {
-                spans.push(Span::raw(" "));
-            }
-            let style = if *screen == app.screen {
-                t.tab_active
-            } else {
-                t.tab
-            };
-            spans.push(Span::styled(label, style));
-        }
-        spans
+    // Full names while they fit; else the other screens' names shortened,
+    // else their numbers only (the one shown keeps its name).
+    let tabs = |short: Option<usize>| -> Vec<Span<'static>> {
+        Screen::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, screen)| {
+                let name = s::screen_name(i);
+                let active = *screen == app.screen;
+                let label = match short {
+                    _ if active => format!(" {} {name} ", i + 1),
+                    None => format!(" {} {name} ", i + 1),
+                    Some(0) => format!(" {} ", i + 1),
+                    Some(n) if name.chars().count() > n + 1 => {
+                        format!(" {} {}. ", i + 1, name.chars().take(n).collect::<String>())
+                    }
+                    Some(_) => format!(" {} {name} ", i + 1),
+                };
+                Span::styled(label, if active { t.tab_active } else { t.tab })
+            })
+            .collect()
     };
-    let total = |v: &[Span<'_>]| v.iter().map(|s| width(&s.content)).sum::<usize>();
-    // Narrow terminals: short names, so that every screen and the help key show.
-    let mut spans = tabs(false);
-    if total(&spans) + width(&help) > area.width as usize {
-        spans = tabs(true);
-        help = format!(" {}", s::HELP_TAB);
+    let fits = |v: &Vec<Span<'static>>| {
+        v.iter().map(|s| width(&s.content)).sum::<usize>() < area.width as usize
+    };
+    let mut spans = tabs(None);
+    for short in [5, 3, 0] {
+        if fits(&spans) {
+            break;
+        }
+        spans = tabs(Some(short));
     }
-    let used = total(&spans);
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let help = format!(" {} ", s::HELP_TAB);
     if used + width(&help) <= area.width as usize {
         spans.push(Span::raw(
             " ".repeat(area.width as usize - used - width(&help)),
@@ -111,13 +117,140 @@ fn draw_tabs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
+/// The message line's text when nothing is typed there: the notice
+/// (wrapped, at most three lines) or the screen's key hints, and always,
+/// at the end of the last line, the keys for help and quitting (in an
+/// overlay: how to close it, and Ctrl-C). Hints that do not fit are left
+/// out from the end, marked `…`; a notice longer than three lines ends in
+/// `…`.
+pub fn footer_lines(app: &App, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    // The last column stays blank: a full line is a cut one (`…`).
+    let w = w.saturating_sub(1);
+    if matches!(
+        &app.input,
+        Some((InputPurpose::Field { .. } | InputPurpose::Note(_), _))
+    ) && app.overlay == Overlay::None
+    {
+        return vec![Line::raw("")];
+    }
+    if prompt_of(app).is_some() && app.overlay == Overlay::None {
+        // The reason is typed on the first line, the keys under it.
+        return vec![
+            Line::raw(""),
+            Line::styled(hint_line(s::HINT_INPUT_LINE, s::ALWAYS_CANCEL, w), t.dim),
+        ];
+    }
+    let (hint, always): (&str, &str) = match &app.overlay {
+        Overlay::Help { .. } => (s::HINT_HELP_OVERLAY, s::ALWAYS_CLOSE),
+        Overlay::Filters { .. } => (s::HINT_FILTERS_LINE, s::ALWAYS_CLOSE),
+        Overlay::Picker(_) => (s::HINT_PICKER_LINE, s::ALWAYS_CANCEL),
+        Overlay::KindChoice { .. } => (s::HINT_KIND_CHOICE, s::ALWAYS_CANCEL),
+        Overlay::Confirm(_) => (s::HINT_CONFIRM, s::ALWAYS_NO),
+        Overlay::Suggestion { .. } => (s::HINT_SUGGESTION_LINE, s::ALWAYS_DROP),
+        Overlay::DraftLeave { .. } => (s::HINT_DRAFT_LEAVE_LINE, s::ALWAYS_STAY),
+        Overlay::DraftFound => (s::HINT_DRAFT_FOUND_LINE, s::ALWAYS_Q),
+        Overlay::Publish { .. } => (s::HINT_PUBLISH_LINE, s::ALWAYS_CANCEL),
+        Overlay::Revisions { .. } => (s::HINT_REVISIONS_LINE, s::ALWAYS_CLOSE),
+        Overlay::None => match (&app.input, app.screen) {
+            (Some((InputPurpose::CourrierSearch, _)), _) => {
+                (s::HINT_COURRIER_SEARCH, s::ALWAYS_ERASE)
+            }
+            (Some(_), _) => (s::HINT_SEARCH_LINE, s::ALWAYS_ERASE),
+            (None, Screen::Triage) if app.current_text().is_some() => {
+                (s::HINT_TEXT, s::HINT_ALWAYS)
+            }
+            (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
+                if app.focus == super::app::Focus::Detail =>
+            {
+                (s::HINT_DETAIL, s::HINT_ALWAYS)
+            }
+            (None, Screen::Propositions) => (s::HINT_PROPOSITIONS, s::HINT_ALWAYS),
+            (None, Screen::Decider) => (s::HINT_DECIDER, s::HINT_ALWAYS),
+            (None, Screen::Programme) if app.programme_pick.is_some() => {
+                (s::HINT_PROGRAMME_PICK, s::HINT_ALWAYS)
+            }
+            (None, Screen::Programme) => (s::HINT_PROGRAMME, s::HINT_ALWAYS),
+            (None, Screen::Triage) => (s::HINT_TRIAGE, s::HINT_ALWAYS),
+            (None, Screen::Corriger) if app.draft.is_some() => (s::COR_DRAFT_HINT, s::HINT_ALWAYS),
+            (None, Screen::Corriger) => (s::COR_HINT, s::HINT_ALWAYS),
+            (None, Screen::Envoi) => (s::HINT_ENVOI, s::HINT_ALWAYS),
+            (None, Screen::Courrier) if app.courrier.full => {
+                (s::HINT_COURRIER_FULL, s::HINT_ALWAYS)
+            }
+            (None, Screen::Courrier) => (s::HINT_COURRIER, s::HINT_ALWAYS),
+        },
+    };
+    let always_w = width(always);
+    if let Some(n) = app.notice.as_ref().filter(|_| app.overlay == Overlay::None) {
+        let style = match n.level {
+            Level::Info => t.info,
+            Level::Ok => t.ok,
+            Level::Warn => t.warn,
+            Level::Error => t.error,
+        };
+        let text = terminal_line(&n.text);
+        let mut lines = widgets::wrap(&text, w.max(1));
+        // The keys go at the end of the last line, or on a line of their own.
+        if width(lines.last().map_or("", String::as_str)) + 3 + always_w > w {
+            lines.push(String::new());
+        }
+        if lines.len() > 3 {
+            lines.truncate(3);
+            let room = w.saturating_sub(always_w + 3);
+            lines[2] = fit(&format!("{} …", lines[2]), room);
+        }
+        let n_lines = lines.len();
+        return lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i + 1 < n_lines {
+                    Line::styled(l, style)
+                } else {
+                    let pad = w.saturating_sub(width(&l) + always_w);
+                    Line::from(vec![
+                        Span::styled(l, style),
+                        Span::raw(" ".repeat(pad)),
+                        Span::styled(always.to_string(), t.dim),
+                    ])
+                }
+            })
+            .collect();
+    }
+    vec![Line::styled(hint_line(hint, always, w), t.dim)]
+}
+
+/// `hint · always` in `w` columns: hints that do not fit are dropped from
+/// the end (`…` in their place); `always` is never dropped.
+pub fn hint_line(hint: &str, always: &str, w: usize) -> String {
+    let items: Vec<&str> = hint.split(" · ").collect();
+    for keep in (0..=items.len()).rev() {
+        let mut parts: Vec<&str> = items[..keep].to_vec();
+        if keep < items.len() {
+            parts.push(s::HINT_MORE);
+        }
+        parts.push(always);
+        let line = parts.join(" · ");
+        if width(&line) <= w {
+            return line;
+        }
+    }
+    fit(always, w)
+}
+
+fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App, footer: Vec<Line<'static>>) {
     let t = &app.theme;
     let w = area.width as usize;
-    if let Some((InputPurpose::Field { key, .. }, input)) = &app.input {
+    if let Some((InputPurpose::Field { key, .. }, input)) = &app.input
+        && app.overlay == Overlay::None
+    {
         // The text is edited in its own box; here, what the keys do.
         frame.render_widget(
-            Paragraph::new(Line::styled(fit(s::HINT_INPUT, w), t.dim)),
+            Paragraph::new(Line::styled(
+                hint_line(s::HINT_INPUT_LINE, s::ALWAYS_CANCEL, w.saturating_sub(1)),
+                t.dim,
+            )),
             area,
         );
         let label = crate::fiche::Kind::ALL
@@ -127,31 +260,24 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         overlays::editor(frame, frame.area(), app, label, input);
         return;
     }
-    if let Some((InputPurpose::Note(seen), input)) = &app.input {
+    if let Some((InputPurpose::Note(seen), input)) = &app.input
+        && app.overlay == Overlay::None
+    {
         frame.render_widget(
-            Paragraph::new(Line::styled(fit(s::NOTE_EDIT_HINT, w), t.dim)),
+            Paragraph::new(Line::styled(
+                hint_line(s::NOTE_EDIT_HINT, s::ALWAYS_CANCEL, w.saturating_sub(1)),
+                t.dim,
+            )),
             area,
         );
         overlays::editor(frame, frame.area(), app, &s::note_title(seen.number), input);
         return;
     }
-    let reason_prompt = match &app.input {
-        Some((InputPurpose::RejectReason(seen), input)) => {
-            Some((s::dec_reason_prompt(seen.number), input))
-        }
-        Some((InputPurpose::BulkReason, input)) => {
-            Some((s::bulk_reason_prompt(app.marks.len()), input))
-        }
-        Some((InputPurpose::SaveDir { number }, input)) => Some((s::save_prompt(*number), input)),
-        Some((InputPurpose::LinkNumber { message_id }, input)) => {
-            Some((s::link_prompt(*message_id), input))
-        }
-        Some((InputPurpose::UnlinkNumber { message_id, links }, input)) => {
-            Some((s::unlink_prompt(*message_id, links), input))
-        }
-        _ => None,
-    };
-    if let Some((prompt, input)) = reason_prompt {
+    if let Some((prompt, input)) = prompt_of(app)
+        && app.overlay == Overlay::None
+    {
+        frame.render_widget(Paragraph::new(footer), area);
+        let area = Rect::new(area.x, area.y, area.width, 1);
         let room = w.saturating_sub(width(&prompt) + 1);
         let before = terminal_line(input.before_cursor());
         let shown_before = tail(&before, room);
@@ -166,44 +292,28 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.set_cursor_position(Position::new(x, area.y));
         return;
     }
-    let (text, style) = match &app.notice {
-        Some(n) => (
-            n.text.clone(),
-            match n.level {
-                Level::Info => t.info,
-                Level::Ok => t.ok,
-                Level::Warn => t.warn,
-                Level::Error => t.error,
-            },
-        ),
-        None => {
-            let hint = match (&app.input, app.screen) {
-                (Some((InputPurpose::CourrierSearch, _)), _) => s::HINT_COURRIER_SEARCH,
-                (Some(_), _) => s::HINT_SEARCH,
-                (None, Screen::Triage) if app.current_text().is_some() => s::HINT_TEXT,
-                (None, Screen::Propositions | Screen::Triage | Screen::Envoi)
-                    if app.focus == super::app::Focus::Detail =>
-                {
-                    s::HINT_DETAIL
-                }
-                (None, Screen::Propositions) => s::HINT_PROPOSITIONS,
-                (None, Screen::Decider) => s::HINT_DECIDER,
-                (None, Screen::Programme) if app.programme_pick.is_some() => s::HINT_PROGRAMME_PICK,
-                (None, Screen::Programme) => s::HINT_PROGRAMME,
-                (None, Screen::Triage) => s::HINT_TRIAGE,
-                (None, Screen::Corriger) if app.draft.is_some() => s::COR_DRAFT_HINT,
-                (None, Screen::Corriger) => s::COR_HINT,
-                (None, Screen::Envoi) => s::HINT_ENVOI,
-                (None, Screen::Courrier) if app.courrier.full => s::HINT_COURRIER_FULL,
-                (None, Screen::Courrier) => s::HINT_COURRIER,
-            };
-            (hint.to_string(), t.dim)
+    frame.render_widget(Paragraph::new(footer), area);
+}
+
+/// A one-line question typed on the message line (a reason, a folder, a
+/// proposal's number), with what is typed.
+fn prompt_of(app: &App) -> Option<(String, &super::app::TextInput)> {
+    match &app.input {
+        Some((InputPurpose::RejectReason(seen), input)) => {
+            Some((s::dec_reason_prompt(seen.number), input))
         }
-    };
-    frame.render_widget(
-        Paragraph::new(Line::styled(fit(&terminal_line(&text), w), style)),
-        area,
-    );
+        Some((InputPurpose::BulkReason, input)) => {
+            Some((s::bulk_reason_prompt(app.marks.len()), input))
+        }
+        Some((InputPurpose::SaveDir { number }, input)) => Some((s::save_prompt(*number), input)),
+        Some((InputPurpose::LinkNumber { message_id }, input)) => {
+            Some((s::link_prompt(*message_id), input))
+        }
+        Some((InputPurpose::UnlinkNumber { message_id, links }, input)) => {
+            Some((s::unlink_prompt(*message_id, links), input))
+        }
+        _ => None,
+    }
 }
 
 /// The status line's parts, most important first, each in a long and a
@@ -301,10 +411,16 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
             }
         }
     }
+    // The last column stays blank: a full line is a cut one (`…`); the
+    // leading blank goes first.
+    if width(&line) == w {
+        line.remove(0);
+    }
+    let mut line = fit(&line, w.saturating_sub(1));
     let pad = w.saturating_sub(width(&line));
     line.extend(std::iter::repeat_n(' ', pad));
     frame.render_widget(
-        Paragraph::new(Line::styled(fit(&line, w), app.theme.status_bar)),
+        Paragraph::new(Line::styled(line, app.theme.status_bar)),
         area,
     );
 }

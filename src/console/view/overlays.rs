@@ -11,7 +11,7 @@ use super::super::app::{App, Picker};
 use super::super::format::{fit, pad};
 use super::super::strings as s;
 use super::super::update::FILTER_LINES;
-use super::widgets::{centered, key_hint, window_start, wrap};
+use super::widgets::{centered, hidden_marker, key_hint, window_start, wrap};
 use crate::domain::status_fr;
 use crate::safe::terminal_line;
 
@@ -28,15 +28,62 @@ fn frame_block(frame: &mut Frame<'_>, area: Rect, title: &str, footer: &str) -> 
 
 /// The help's box within the whole screen.
 fn help_box(area: Rect) -> Rect {
-    centered(area, 84, area.height.saturating_sub(2))
+    // The message line (how to close, how to quit) stays in sight.
+    let h = area.height.saturating_sub(3);
+    Rect::new(
+        area.x + area.width.saturating_sub(84.min(area.width)) / 2,
+        area.y + 1.min(area.height),
+        84.min(area.width),
+        h,
+    )
 }
 
+/// The help, drawn from the key table (`action::KEYS`): the keys of the
+/// screen shown, of everywhere, of the other screens, of moving, of each
+/// window, of typing; then the flags' legend.
 fn help_lines(app: &App, inner_w: u16) -> Vec<Line<'static>> {
+    use super::super::action::{KEYS, Scope};
+    use super::super::app::Screen;
     let t = &app.theme;
     let key_w = 16;
     let room = (inner_w as usize).saturating_sub(key_w + 1);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    for (k, what) in s::HELP {
+    let section = |lines: &mut Vec<Line<'static>>, title: String, scope: Scope| {
+        lines.push(Line::styled(title, t.header));
+        for b in KEYS.iter().filter(|b| b.scope == scope) {
+            for (i, part) in wrap(b.help, room).into_iter().enumerate() {
+                let key = if i == 0 { b.shown } else { "" };
+                lines.push(key_hint(key, key_w, &part, t.key, t.normal));
+            }
+        }
+    };
+    // The screen shown first (what can be done here), then everywhere,
+    // then the other screens.
+    let mut screens: Vec<Screen> = vec![app.screen];
+    screens.extend(Screen::ALL.iter().copied().filter(|x| *x != app.screen));
+    for (i, sc) in screens.into_iter().enumerate() {
+        let title = s::help_screen(sc.index() + 1, s::screen_name(sc.index()), sc == app.screen);
+        section(&mut lines, title, Scope::Screen(sc));
+        if i == 0 {
+            section(&mut lines, s::HELP_GLOBAL.to_string(), Scope::Global);
+        }
+    }
+    section(&mut lines, s::HELP_MOVEMENT.to_string(), Scope::Movement);
+    for (title, scope) in [
+        (s::HELP_HELP, Scope::Help),
+        (s::HELP_FILTERS, Scope::Filters),
+        (s::HELP_PICKER, Scope::Picker),
+        (s::HELP_KIND, Scope::KindChoice),
+        (s::HELP_CONFIRM, Scope::Confirm),
+        (s::HELP_SUGGESTION, Scope::Suggestion),
+        (s::HELP_DRAFT_LEAVE, Scope::DraftLeave),
+        (s::HELP_DRAFT_FOUND, Scope::DraftFound),
+        (s::HELP_REVISIONS, Scope::Revisions),
+        (s::HELP_TYPING, Scope::Typing),
+    ] {
+        section(&mut lines, title.to_string(), scope);
+    }
+    for (k, what) in s::HELP_FLAGS {
         if k.is_empty() {
             lines.push(Line::styled(what.to_string(), t.header));
             continue;
@@ -57,10 +104,17 @@ pub fn help_max_scroll(app: &App) -> u16 {
 }
 
 pub fn help(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
-    let inner = frame_block(frame, help_box(area), s::HELP_TITLE, s::HELP_CLOSE);
-    let lines = help_lines(app, inner.width);
-    let max = lines.len().saturating_sub(inner.height as usize) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
+    let b = help_box(area);
+    let (iw, ih) = (b.width.saturating_sub(2), b.height.saturating_sub(2));
+    let lines = help_lines(app, iw);
+    let max = lines.len().saturating_sub(ih as usize) as u16;
+    let scroll = scroll.min(max);
+    let footer = match hidden_marker(scroll as usize, ih as usize, lines.len()) {
+        Some(m) => format!("{} · {m}", s::HELP_CLOSE),
+        None => s::HELP_CLOSE.to_string(),
+    };
+    let inner = frame_block(frame, b, s::HELP_TITLE, &footer);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
 pub fn filters(frame: &mut Frame<'_>, area: Rect, app: &App, cursor: usize) {
@@ -144,9 +198,13 @@ pub fn picker(frame: &mut Frame<'_>, area: Rect, app: &App, p: &Picker) {
     let t = &app.theme;
     let h = (p.options.len() as u16 + 2).min(area.height);
     let box_area = centered(area, 70, h);
-    let inner = frame_block(frame, box_area, p.label, s::HINT_PICKER);
-    let rows = inner.height as usize;
+    let rows = box_area.height.saturating_sub(2) as usize;
     let start = window_start(p.cursor, rows, p.options.len());
+    let footer = match hidden_marker(start, rows, p.options.len()) {
+        Some(m) => format!("{} · {m}", s::HINT_PICKER),
+        None => s::HINT_PICKER.to_string(),
+    };
+    let inner = frame_block(frame, box_area, p.label, &footer);
     let lines: Vec<Line<'static>> = p
         .options
         .iter()
@@ -303,8 +361,13 @@ pub fn suggestion(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
         return;
     };
     let w = area.width.saturating_sub(4).max(10);
-    let h = area.height.saturating_sub(2).max(5);
-    let box_area = centered(area, w, h);
+    let h = area.height.saturating_sub(3).max(5);
+    let box_area = Rect::new(
+        area.x + area.width.saturating_sub(w) / 2,
+        area.y + 1.min(area.height),
+        w.min(area.width),
+        h.min(area.height),
+    );
     frame.render_widget(Clear, box_area);
     let inner = frame_block(frame, box_area, s::SUG_TITLE, s::SUG_KEYS);
     let iw = inner.width as usize;
@@ -357,6 +420,15 @@ pub fn suggestion(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
             iw,
         )));
     }
-    let shown: Vec<Line<'static>> = lines.into_iter().skip(scroll as usize).collect();
+    let total = lines.len();
+    let rows = inner.height as usize;
+    let mut shown: Vec<Line<'static>> = lines.into_iter().skip(scroll as usize).collect();
+    if let Some(m) = hidden_marker(scroll as usize, rows, total)
+        && rows > 0
+        && shown.len() >= rows
+    {
+        shown.truncate(rows - 1);
+        shown.push(Line::styled(m, t.dim));
+    }
     frame.render_widget(Paragraph::new(shown), inner);
 }

@@ -13,6 +13,7 @@ use ratatui::widgets::{Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::App;
 use super::super::format::fit;
 use super::super::strings as s;
+use super::widgets::{hidden_marker, window_start};
 use crate::domain::Status;
 use crate::fiche::Kind;
 
@@ -45,12 +46,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .map(|x| super::super::format::width(&x.content))
         .sum();
     let (long, short) = super::publish::status_part(app);
-    let room = w.saturating_sub(used + 2);
+    // (The last column stays blank: a full line would look cut.)
+    let room = w.saturating_sub(used + 3);
     let publication = [format!("{long} · P publier"), long, short]
         .into_iter()
         .find(|x| super::super::format::width(x) <= room);
     if let Some(p) = publication {
-        let pad = w - used - super::super::format::width(&p);
+        let pad = w - 1 - used - super::super::format::width(&p);
         tabs.push(Span::raw(" ".repeat(pad)));
         tabs.push(Span::styled(p, t.dim));
     }
@@ -202,8 +204,24 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if kp.waitlist.is_empty() {
         lines.push(Line::styled(s::PROG_EMPTY_WAITLIST, t.dim));
     }
+    // The waiting list scrolls to the proposal the cursor's place is
+    // offered to; what it hides is said on its last line.
     let room = info.height.saturating_sub(lines.len() as u16) as usize;
-    for (id, rank) in kp.waitlist.iter().take(room) {
+    let len = kp.waitlist.len();
+    let (start, take) = if len > room && room > 0 {
+        let offered = kp
+            .suggestion
+            .get(si * kp.places.len() + pi)
+            .copied()
+            .flatten()
+            .and_then(|id| kp.waitlist.iter().position(|(w, _)| *w == id))
+            .unwrap_or(0);
+        let take = room - 1;
+        (window_start(offered, take, len), take)
+    } else {
+        (0, room)
+    };
+    for (id, rank) in kp.waitlist.iter().skip(start).take(take) {
         let r = app.listing.get(*id);
         let wanted = r
             .and_then(|r| r.wanted.as_deref())
@@ -225,6 +243,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ),
             w,
         )));
+    }
+    if let Some(m) = hidden_marker(start, take, len) {
+        lines.push(Line::styled(
+            fit(&format!("{m} {}", s::PROG_WAITLIST_MORE), w),
+            t.dim,
+        ));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), info);
 }

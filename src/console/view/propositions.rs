@@ -13,6 +13,7 @@ use super::super::rows::Row;
 use super::super::strings as s;
 use super::super::update::sort_label;
 use super::detail;
+use super::widgets::first_shown;
 use crate::domain::Status;
 use crate::safe::terminal_line;
 
@@ -92,7 +93,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Constraint::Min(0),
     ])
     .areas(area);
-    draw_bar(frame, bar, app);
+    let page = table.height.saturating_sub(1) as usize;
+    draw_bar(frame, bar, app, page);
     draw_table(frame, table, app);
     detail::draw_pane(frame, detail_area, app);
 }
@@ -131,14 +133,32 @@ fn filter_summary(app: &App) -> String {
     }
 }
 
-fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
+fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App, page: usize) {
     let t = &app.theme;
-    let w = area.width as usize;
+    // The last column stays blank (a full line would look cut).
+    let w = (area.width as usize).saturating_sub(1);
+    let shown = app.listing.visible_len();
     let mut count = if app.listing.scanning() {
-        s::count_line_partial(app.listing.visible_len(), app.listing.len())
+        s::count_line_partial(shown, app.listing.len())
     } else {
-        s::count_line(app.listing.visible_len(), app.listing.len())
+        s::count_line(shown, app.listing.len())
     };
+    if shown > page && page > 0 {
+        // Which rows of how many: what the table hides.
+        let first = first_shown(app.offset, app.selected, page);
+        let last = (first + page).min(shown);
+        count = if app.listing.scanning() {
+            format!("{} · {count}", s::window_line(first + 1, last, shown))
+        } else if shown == app.listing.len() {
+            format!("{}–{last} sur {count}", first + 1)
+        } else {
+            format!(
+                "{} ({} en tout)",
+                s::window_line(first + 1, last, shown),
+                app.listing.len()
+            )
+        };
+    }
     if !app.marks.is_empty() {
         count.push_str(&format!(" · {}", s::marked_count(app.marks.len())));
     }
@@ -221,7 +241,8 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         + wd.status
         + wd.received
         + wd.flags
-        + 9;
+        + 9
+        + 1; // the last column stays blank: a full line would look cut
     // Marks and the team's opinions: columns only when there are some.
     let mark_w: u16 = if app.marks.is_empty() { 0 } else { 1 };
     let notes_w: u16 = match (app.any_notes, wd.long_dates) {
@@ -276,7 +297,8 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         v
     };
     let mut rows = Vec::with_capacity(page);
-    for i in app.offset..(app.offset + page).min(app.listing.visible_len()) {
+    let first = first_shown(app.offset, app.selected, page);
+    for i in first..(first + page).min(app.listing.visible_len()) {
         let Some(r) = app.listing.visible(i) else {
             break;
         };

@@ -11,7 +11,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 use super::super::app::{App, AttachmentText, Focus, TextState, body_height, list_split};
 use super::super::format::{fit, parse_time, short_datetime, size, stored_datetime};
 use super::super::strings as s;
-use super::widgets::{kv_lines, section, text_lines, wrap};
+use super::widgets::{
+    first_shown, hidden_marker, kv_lines, list_window, section, text_lines, wrap,
+};
 use crate::safe::terminal_line;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -27,11 +29,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Paragraph::new(Line::styled(
             fit(
                 &format!(
-                    "{} message{} sans fiche lisible · {} {}",
+                    "{} message{} sans fiche lisible · {} {}{}",
                     app.triage.len(),
                     s::plural(app.triage.len()),
                     app.triage_open(),
-                    s::ST_TO_TRIAGE
+                    s::ST_TO_TRIAGE,
+                    list_window(
+                        app.triage_offset,
+                        app.triage_selected,
+                        list_h.saturating_sub(1) as usize,
+                        app.triage.len()
+                    )
                 ),
                 area.width as usize,
             ),
@@ -51,14 +59,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let from_w: u16 = if wide { 28 } else { 18 };
     let subject_w = area
         .width
-        .saturating_sub(4 + status_w + date_w + from_w + mark_w + 5)
+        .saturating_sub(4 + status_w + date_w + from_w + mark_w + 6)
         .max(6);
     let mut rows = Vec::new();
     for (i, m) in app
         .triage
         .iter()
         .enumerate()
-        .skip(app.triage_offset)
+        .skip(first_shown(app.triage_offset, app.triage_selected, page))
         .take(page)
     {
         let date = m
@@ -131,8 +139,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some(x) => s::att_number(x.number),
         None => s::D_MESSAGE.to_string(),
     };
+    let lines = app
+        .current_message()
+        .and_then(|_| message_lines(app, detail.width as usize));
+    let inner_h = detail.height.saturating_sub(1);
+    let marker = lines.as_ref().and_then(|l| {
+        let max = max_scroll(l.len(), inner_h);
+        hidden_marker(
+            app.triage_scroll.min(max) as usize,
+            inner_h as usize,
+            l.len(),
+        )
+    });
     let block = Block::default().borders(Borders::TOP).title(Span::styled(
-        format!(" {title} "),
+        match marker {
+            Some(m) => format!(" {title} · {m} "),
+            None => format!(" {title} "),
+        },
         if app.focus == Focus::Detail {
             t.tab_active
         } else {
@@ -144,7 +167,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if app.current_message().is_none() {
         return;
     }
-    let Some(lines) = message_lines(app, inner.width as usize) else {
+    let Some(lines) = lines else {
         frame.render_widget(Paragraph::new(Line::styled(s::LOADING, t.dim)), inner);
         return;
     };
@@ -270,7 +293,7 @@ pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
                 terminal_line(a.filename.as_deref().unwrap_or("(sans nom)")),
                 a.format.as_deref().unwrap_or("?"),
                 size(a.size),
-                a.outcome.as_str()
+                s::attachment_outcome(a.outcome)
             )));
             if let Some(r) = &a.reason {
                 for l in wrap(&terminal_line(r), w.saturating_sub(4)) {

@@ -127,3 +127,69 @@ pub fn key_hint(
         Span::styled(what.to_string(), style),
     ])
 }
+
+/// The first item of a list window of `page` rows: `offset`, moved down
+/// if need be so that `selected` is drawn (the window may be smaller than
+/// the one `offset` was computed for, while a long notice takes lines).
+pub fn first_shown(offset: usize, selected: usize, page: usize) -> usize {
+    if page == 0 {
+        return offset;
+    }
+    offset.max((selected + 1).saturating_sub(page))
+}
+
+/// "▼ 3 de plus" / "▲ 2 au-dessus · ▼ 3 de plus": what a list window of
+/// `shown` items starting at `start` hides of `len`; `None` when nothing.
+pub fn hidden_marker(start: usize, shown: usize, len: usize) -> Option<String> {
+    let above = start.min(len);
+    let below = len.saturating_sub(start + shown);
+    super::super::strings::hidden(above, below)
+}
+
+/// "label : value" lines where the label is wrapped too (never cut) to
+/// `label_w` columns; the value wrapped to the rest of `total_w`.
+pub fn kv_lines_wrapped(
+    label: &str,
+    value: &str,
+    label_w: usize,
+    total_w: usize,
+    label_style: Style,
+    value_style: Style,
+) -> Vec<Line<'static>> {
+    let labels = wrap(label, label_w);
+    let safe = terminal_text(value, true).replace('\t', " ");
+    let room = total_w.saturating_sub(label_w + 1).max(10);
+    let values: Vec<String> = safe.split('\n').flat_map(|l| wrap(l, room)).collect();
+    let n = labels.len().max(values.len());
+    (0..n)
+        .map(|i| {
+            let l = labels.get(i).map_or("", String::as_str);
+            let v = values.get(i).cloned().unwrap_or_default();
+            Line::from(vec![
+                Span::styled(format!("{} ", pad(l, label_w)), label_style),
+                Span::styled(v, value_style),
+            ])
+        })
+        .collect()
+}
+
+/// How wide labels are drawn in a "label value" pane `w` columns wide:
+/// the longest label if it leaves room for values (two fifths of the
+/// pane at most, 12 columns at least); longer labels wrap.
+pub fn label_width<'a>(labels: impl Iterator<Item = &'a str>, w: usize) -> usize {
+    let longest = labels.map(width).max().unwrap_or(0);
+    longest.min((w * 2 / 5).max(12))
+}
+
+/// " · 1–8 sur 45" when a list of `len` does not fit its `page` rows
+/// (what is hidden, said in the list's header line); empty otherwise.
+pub fn list_window(offset: usize, selected: usize, page: usize, len: usize) -> String {
+    if len <= page || page == 0 {
+        return String::new();
+    }
+    let first = first_shown(offset, selected, page);
+    format!(
+        " · {}",
+        super::super::strings::window_line(first + 1, (first + page).min(len), len)
+    )
+}
