@@ -1690,8 +1690,8 @@ fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
         cc: String::new(),
         subject: m.subject.clone(),
         body,
-        proposal_id: 0,
-        proposal_number: 0,
+        proposal_id: None,
+        proposal_number: None,
         organisation: format!("publication n° {}", m.publication),
         created_at: m.created_at.clone(),
         sent_at: m.sent_at.clone(),
@@ -1704,7 +1704,11 @@ fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
 
 /// A letter as the Envoi screen shows it, written from the templates.
 fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
-    let organisation = r.proposal.text("organisation").unwrap_or("").to_string();
+    let organisation = match &r.proposal {
+        Some(p) => p.text("organisation").unwrap_or("").to_string(),
+        // A demande de .docx: the message it answers.
+        None => s::env_about_message(r.fiche.id, r.fiche.from_addr.as_deref()),
+    };
     let base = LetterRow {
         id: r.id,
         partners: false,
@@ -1715,8 +1719,8 @@ fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
         cc: String::new(),
         subject: String::new(),
         body: String::new(),
-        proposal_id: r.proposal.id,
-        proposal_number: r.proposal.number,
+        proposal_id: r.proposal.as_ref().map(|p| p.id),
+        proposal_number: r.proposal.as_ref().map(|p| p.number),
         organisation,
         created_at: r.created_at.clone(),
         sent_at: r.sent_at.clone(),

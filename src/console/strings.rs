@@ -823,6 +823,14 @@ pub const ENV_NOTHING_TO_CONFIRM: &str = "Le destinataire de cette lettre n'a ri
 pub const ENV_PARTNERS_NOT_EDITABLE: &str = "L'envoi aux partenaires reprend la publication : il ne se modifie pas (le supprimer, corriger le programme et publier de nouveau).";
 pub const ENV_HOLD: &str = "Destinataire à vérifier (v : le valider, e : en choisir un autre)";
 pub const ENV_PARTNERS_KIND: &str = "envoi aux partenaires";
+
+/// Envoi, what a demande de .docx is about: the message it answers.
+pub fn env_about_message(message: i64, from: Option<&str>) -> String {
+    match from {
+        Some(f) => format!("message n° {message} de {f}"),
+        None => format!("message n° {message}"),
+    }
+}
 pub const ENV_ATTACHMENTS: &str = "Joints";
 pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
 pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";

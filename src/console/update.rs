@@ -608,7 +608,7 @@ fn undo(app: &mut App) -> Vec<Effect> {
             }
             None => None,
         },
-        Screen::Envoi => app.envoi.current().map(|l| l.proposal_number),
+        Screen::Envoi => app.envoi.current().and_then(|l| l.proposal_number),
         Screen::Triage => None,
     };
     match number {

@@ -785,7 +785,7 @@ mod tests {
         assert_eq!(letters.len(), 1, "{letters:?}");
         assert_eq!(letters[0].kind, LetterKind::Acknowledgement);
         assert_eq!(letters[0].state, LetterState::Pending);
-        assert_eq!(letters[0].proposal_id, p.id);
+        assert_eq!(letters[0].proposal_id, Some(p.id));
         // The same sender sends the fiche again (a DOC again): entered by
         // hand, it is a new revision; still one acknowledgement to send.
         let mut again = message(3, MessageStatus::Unsupported, false);

@@ -155,7 +155,7 @@ fn acknowledgements_only_when_asked_and_never_for_auto_replies_or_ourselves() {
     assert_eq!(l.len(), 1);
     assert_eq!(
         (l[0].kind, l[0].state, l[0].proposal_id),
-        (LetterKind::Acknowledgement, LetterState::Pending, p)
+        (LetterKind::Acknowledgement, LetterState::Pending, Some(p))
     );
     assert_eq!(l[0].fiche.message_id.as_deref(), Some("m1@x"));
     assert_eq!(s.letter_events(l[0].id).unwrap()[0].event, "queued");
@@ -229,7 +229,7 @@ fn a_resubmission_replaces_the_unsent_acknowledgement_and_the_letter_follows_the
             .any(|f| f == crate::store::flag::UPDATED_AFTER_DECISION)
     );
     assert_eq!(
-        s.letter(3).unwrap().proposal.id,
+        s.letter(3).unwrap().proposal.unwrap().id,
         p3,
         "written from the live revision"
     );
