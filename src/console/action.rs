@@ -88,6 +88,8 @@ pub enum Action {
     TakeBack,
     ToggleHandled,
     NewFiche,
+    /// À traiter: queue a demande de .docx to the message's sender.
+    AskDocx,
     /// À traiter: show the text of the (next) attachment.
     ReadAttachment,
     /// À traiter, Propositions: save an attachment in a folder (asked).
@@ -359,6 +361,7 @@ fn normal(screen: Screen, key: KeyEvent) -> Option<Action> {
         (Screen::Triage, KeyCode::Char('m')) => Some(Action::ToggleHandled),
         (Screen::Triage, KeyCode::Char('n')) => Some(Action::NewFiche),
         (Screen::Triage, KeyCode::Char('t')) => Some(Action::ReadAttachment),
+        (Screen::Triage, KeyCode::Char('d')) if !ctrl(&key) => Some(Action::AskDocx),
         (Screen::Triage | Screen::Propositions, KeyCode::Char('e')) => Some(Action::SaveAttachment),
         (Screen::Corriger, KeyCode::Char('t')) => Some(Action::ToggleText),
         (Screen::Corriger, KeyCode::Char('S')) => Some(Action::Save),

@@ -47,7 +47,9 @@ use crate::intake::message_view;
 use crate::letters::Letters;
 use crate::outbox::{self, LetterOutcome, SendOptions, SendReport, SmtpConfig};
 use crate::safe::terminal_line;
-use crate::store::{self, LetterFilter, LetterRecord, LetterState, Resolution, Store, StoreError};
+use crate::store::{
+    self, DocxRequest, LetterFilter, LetterRecord, LetterState, Resolution, Store, StoreError,
+};
 
 /// How a session starts.
 #[derive(Debug, Clone)]
@@ -645,6 +647,21 @@ impl Session {
                         self.app
                             .notify(Level::Ok, s::n_handled(message_id, handled));
                     }
+                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
+                }
+            }
+            Effect::AskDocx { message_id } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| {
+                    st.queue_docx_request(message_id, &user)
+                }) {
+                    Ok(DocxRequest::Queued(id)) => {
+                        self.load_letters();
+                        self.app.notify(Level::Ok, s::n_docx_queued(message_id, id));
+                    }
+                    Ok(DocxRequest::Already(id, state)) => self
+                        .app
+                        .notify(Level::Warn, s::n_docx_already(message_id, id, state)),
                     Err(e) => self.app.notify(Level::Error, error_text(&e)),
                 }
             }

@@ -210,7 +210,7 @@ pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · +
 pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · P publier · u annuler · Tab";
 pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str =
-    "j/k choisir · t texte PJ · e enregistrer · n saisir · m traité · ? aide · q quitter";
+    "t texte PJ · e enregistrer · n saisir · d .docx · m traité · ? aide · q quitter";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
 pub const HINT_DETAIL: &str = "j/k ↑↓ PgPréc PgSuiv défiler · Tab ou Échap retour à la liste";
 pub const HINT_INPUT: &str =
@@ -340,6 +340,10 @@ pub const HELP: &[(&str, &str)] = &[
         "lire le texte de la pièce jointe (DOC, PDF, RTF… ; encore t : la suivante)",
     ),
     ("e", "enregistrer la pièce jointe dans un dossier"),
+    (
+        "d",
+        "demander à l'expéditeur sa fiche en .docx ou .xlsx (lettre à relire dans Envoi)",
+    ),
     ("", "Brouillons"),
     (
         "e  a  r",
@@ -771,6 +775,17 @@ pub fn n_handled(id: i64, handled: bool) -> String {
         format!("Courriel #{id} marqué non traité.")
     }
 }
+pub fn n_docx_queued(message: i64, letter: i64) -> String {
+    format!(
+        "Demande de .docx préparée pour l'expéditeur du courriel #{message} (lettre n° {letter}) : la relire et l'envoyer dans Envoi (6)."
+    )
+}
+pub fn n_docx_already(message: i64, letter: i64, state: crate::store::LetterState) -> String {
+    format!(
+        "Une demande de .docx existe déjà pour le courriel #{message} : lettre n° {letter}, {} (Envoi, 6).",
+        state.label_fr()
+    )
+}
 pub fn n_entered(id: i64) -> String {
     format!("Fiche saisie : proposition n° {id} créée et liée au message.")
 }
@@ -810,6 +825,7 @@ pub const ENV_TO: &str = "À";
 pub const ENV_CC: &str = "Cc";
 pub const ENV_SUBJECT: &str = "Objet";
 pub const ENV_ABOUT: &str = "Fiche";
+pub const ENV_ABOUT_MESSAGE: &str = "Réponse à";
 pub const ENV_STATE: &str = "État";
 pub const ENV_PROBLEMS: &str = "À corriger avant l'envoi";
 pub const ENV_LAST_ERROR: &str = "Dernière erreur";

@@ -182,11 +182,11 @@ pub fn letter_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     }
     lines.extend(kv_lines(s::ENV_SUBJECT, &l.subject, 9, w, t.key, t.normal));
     if !l.partners {
-        let about = match l.proposal_number {
-            Some(n) => format!("n° {n} · {}", l.organisation),
-            None => l.organisation.clone(),
+        let (label, about) = match l.proposal_number {
+            Some(n) => (s::ENV_ABOUT, format!("n° {n} · {}", l.organisation)),
+            None => (s::ENV_ABOUT_MESSAGE, l.organisation.clone()),
         };
-        lines.extend(kv_lines(s::ENV_ABOUT, &about, 9, w, t.key, t.normal));
+        lines.extend(kv_lines(label, &about, 9, w, t.key, t.normal));
     }
     if let Some(err) = &l.last_error {
         lines.extend(kv_lines(s::ENV_LAST_ERROR, err, 9, w, t.key, t.warn));
