@@ -777,12 +777,12 @@ pub fn n_handled(id: i64, handled: bool) -> String {
 }
 pub fn n_docx_queued(message: i64, letter: i64) -> String {
     format!(
-        "Demande de .docx préparée pour l'expéditeur du courriel #{message} (lettre n° {letter}) : la relire et l'envoyer dans Envoi (6)."
+        "Demande de .docx au courriel #{message} préparée : lettre n° {letter}, à relire dans Envoi."
     )
 }
 pub fn n_docx_already(message: i64, letter: i64, state: crate::store::LetterState) -> String {
     format!(
-        "Une demande de .docx existe déjà pour le courriel #{message} : lettre n° {letter}, {} (Envoi, 6).",
+        "Demande de .docx déjà faite au courriel #{message} : lettre n° {letter}, {}.",
         state.label_fr()
     )
 }

@@ -513,7 +513,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
             }
             Placeholder::Fichiers => {
                 if d.files.is_empty() {
-                    "- votre message ne contenait aucune pièce jointe.".to_string()
+                    "  - votre message ne contenait aucune pièce jointe.".to_string()
                 } else {
                     let n = d.files.len();
                     d.files
@@ -521,7 +521,8 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                         .enumerate()
                         .map(|(i, (name, why))| {
                             let end = if i + 1 == n { "." } else { " ;" };
-                            format!("- {} : {why}{end}", french::quoted(name))
+                            // Indented: a long item wraps under itself.
+                            format!("  - {} : {why}{end}", french::quoted(name))
                         })
                         .collect::<Vec<_>>()
                         .join("\n")
