@@ -96,6 +96,12 @@ fn d_in_triage_queues_one_demande_de_docx_shown_in_envoi() {
         let letter = queued[0].id;
         assert_eq!(queued[0].fiche.id, message);
         assert_eq!(queued[0].created_by, "marie");
+        // The message says it, so that a colleague does not ask again.
+        assert!(
+            screen(&s).contains(&format!("Demande de .docx : lettre n° {letter}, à envoyer")),
+            "{}",
+            screen(&s)
+        );
         // Asked again: said, nothing new.
         keys(&mut s, "d");
         assert!(
@@ -186,6 +192,11 @@ fn the_demande_de_docx_is_sent_once_through_smtp() {
     assert_eq!(s.app.current_message().unwrap().id, message);
     keys(&mut s, "d");
     assert!(notice(&s).contains("envoyée"), "{}", notice(&s));
+    assert!(
+        screen(&s).contains(&format!("Demande de .docx : lettre n° {letter}, envoyée")),
+        "{}",
+        screen(&s)
+    );
     assert_eq!(docx_requests(&db).len(), 1);
     keys(&mut s, "6E");
     assert_eq!(server.count(), before + 1);

@@ -432,6 +432,23 @@ impl Session {
     }
 
     /// Reloads what the journal says changed since the last look.
+    /// Reloads the À traiter list, keeping the message selected: after a
+    /// demande de .docx (letters are not in the journal `refresh` follows).
+    fn reload_triage(&mut self) {
+        match self.store.triage_messages() {
+            Ok(list) => {
+                let sel = self.app.current_message().map(|m| m.id);
+                self.app.triage = list;
+                if let Some(p) = sel.and_then(|id| self.app.triage.iter().position(|m| m.id == id))
+                {
+                    self.app.triage_selected = p;
+                }
+                self.app.clamp_triage();
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
     pub fn refresh(&mut self, announce: bool) {
         if let Err(e) = self.refresh_inner(announce) {
             self.app.notify(Level::Error, error_text(&e));
@@ -656,12 +673,15 @@ impl Session {
                     st.queue_docx_request(message_id, &user)
                 }) {
                     Ok(DocxRequest::Queued(id)) => {
+                        self.reload_triage();
                         self.load_letters();
                         self.app.notify(Level::Ok, s::n_docx_queued(message_id, id));
                     }
-                    Ok(DocxRequest::Already(id, state)) => self
-                        .app
-                        .notify(Level::Warn, s::n_docx_already(message_id, id, state)),
+                    Ok(DocxRequest::Already(id, state)) => {
+                        self.reload_triage();
+                        self.app
+                            .notify(Level::Warn, s::n_docx_already(message_id, id, state));
+                    }
                     Err(e) => self.app.notify(Level::Error, error_text(&e)),
                 }
             }

@@ -786,6 +786,13 @@ pub fn n_docx_already(message: i64, letter: i64, state: crate::store::LetterStat
         state.label_fr()
     )
 }
+/// À traiter, the message's demande de .docx.
+pub fn tri_docx_request(letter: i64, state: crate::store::LetterState) -> String {
+    format!(
+        "Demande de .docx : lettre n° {letter}, {}",
+        state.label_fr()
+    )
+}
 pub fn n_entered(id: i64) -> String {
     format!("Fiche saisie : proposition n° {id} créée et liée au message.")
 }
