@@ -72,6 +72,27 @@ fn a_demande_de_docx_is_listed_and_sent_once_by_the_cli() {
     assert_eq!(l["in_reply_to"], "scan@mairie.example");
     assert_eq!(l["problems"].as_array().map(Vec::len), Some(0), "{l}");
 
+    // Staff edit it like any letter (here: a greeting by name).
+    let edited = env.dir.path().join("edit.txt");
+    std::fs::write(
+        &edited,
+        format!(
+            "À : {}\nCc :\nObjet : {}\n\n{}",
+            l["to_text"].as_str().unwrap(),
+            l["subject"].as_str().unwrap(),
+            l["body"]
+                .as_str()
+                .unwrap()
+                .replace("Madame, Monsieur,", "Monsieur le Maire,")
+        ),
+    )
+    .unwrap();
+    let id = letter.to_string();
+    env.ok(&["outbox", "edit", &id, "--file", edited.to_str().unwrap()]);
+    let shown = env.ok(&["outbox", "show", &id]);
+    assert!(shown.contains("Monsieur le Maire,"), "{shown}");
+    assert!(shown.contains("demande de .docx"), "{shown}");
+
     env.ok(&["send", &letter.to_string()]);
     assert_eq!(server.count(), 1);
     let got = server.received();
@@ -81,6 +102,7 @@ fn a_demande_de_docx_is_listed_and_sent_once_by_the_cli() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(body.contains("« fiche scannée.pdf » : un PDF"), "{body}");
+    assert!(body.starts_with("Monsieur le Maire,"), "{body}");
     assert!(
         got[0].subject().contains(".docx ou .xlsx"),
         "{}",
