@@ -522,7 +522,12 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                         .map(|(i, (name, why))| {
                             let end = if i + 1 == n { "." } else { " ;" };
                             // Indented: a long item wraps under itself.
-                            format!("  - {} : {why}{end}", french::quoted(name))
+                            // A name is one line, whatever the sender sent.
+                            format!(
+                                "  - {} : {}{end}",
+                                french::quoted(&clean(name, true)),
+                                clean(why, true)
+                            )
                         })
                         .collect::<Vec<_>>()
                         .join("\n")
@@ -547,7 +552,14 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                             out.truncate(k.len());
                         }
                     }
-                    out.push_str(&clean(&value(*v), one_line))
+                    let text = value(*v);
+                    if *v == Placeholder::Fichiers && !one_line {
+                        // Its lines are cleaned one by one; the first keeps
+                        // its indentation (clean would trim it).
+                        let indent = text.len() - text.trim_start().len();
+                        out.push_str(&text[..indent]);
+                    }
+                    out.push_str(&clean(&text, one_line))
                 }
             }
         }
