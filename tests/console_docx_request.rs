@@ -78,6 +78,9 @@ fn d_in_triage_queues_one_demande_de_docx_shown_in_envoi() {
     for size in [(80, 24), (120, 40)] {
         let (_d, db) = sample_db();
         let mut s = session(&db, size);
+        // A colleague's console on the same message.
+        let mut paul = session_as(&db, "paul", size);
+        keys(&mut paul, "4");
         keys(&mut s, "4");
         let m = s.app.current_message().unwrap();
         let (message, from) = (m.id, m.from_addr.clone().unwrap());
@@ -102,6 +105,16 @@ fn d_in_triage_queues_one_demande_de_docx_shown_in_envoi() {
             "{}",
             screen(&s)
         );
+        // Paul's console sees it on its next tick (the journal names the
+        // message), and his `d` says it is already asked.
+        assert!(paul.tick(), "data_version changed");
+        assert!(
+            screen(&paul).contains(&format!("Demande de .docx : lettre n° {letter}, à envoyer")),
+            "{}",
+            screen(&paul)
+        );
+        keys(&mut paul, "d");
+        assert!(notice(&paul).contains("déjà faite"), "{}", notice(&paul));
         // Asked again: said, nothing new.
         keys(&mut s, "d");
         assert!(

@@ -514,6 +514,7 @@ pub fn journal_action(a: &str) -> &str {
         "proposal_entered" => "fiche saisie à la main",
         "message_handled" => "message marqué traité",
         "message_unhandled" => "message marqué non traité",
+        "docx_requested" => "demande de .docx préparée",
         "probable_version_flagged" => "signalée comme probable nouvelle version",
         "probable_version_cleared" => "n'est plus signalée comme probable nouvelle version",
         other => other,

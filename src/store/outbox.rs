@@ -1675,6 +1675,19 @@ impl Store {
                 json!({"kind": LetterKind::DocxRequest.as_str(), "message": message, "params": params}),
             ),
         )?;
+        // In the journal too: other consoles see the message's demande.
+        super::ingest::journal(
+            &tx,
+            &at,
+            super::ingest::Line {
+                actor,
+                action: "docx_requested",
+                message_id: Some(message),
+                proposal_id: None,
+                before: None,
+                after: Some(json!({ "letter": id })),
+            },
+        )?;
         tx.commit()?;
         Ok(DocxRequest::Queued(id))
     }
