@@ -536,7 +536,7 @@ fn envoi_drop_a_letter_after_confirming() {
         .envoi
         .letters
         .iter()
-        .position(|l| l.proposal_id == id && l.state == LetterState::Pending)
+        .position(|l| l.proposal_id == Some(id) && l.state == LetterState::Pending)
         .unwrap_or_else(|| panic!("a letter for {id}: {sc}"));
     keys(&mut s, &"j".repeat(pos));
     let letter = s.app.envoi.current().unwrap().id;

@@ -274,7 +274,7 @@ fn numbers_people_see_are_proposal_numbers() {
         .envoi
         .letters
         .iter()
-        .position(|l| l.proposal_number == 15)
+        .position(|l| l.proposal_number == Some(15))
         .expect("a letter of n° 15");
     s.app.envoi.selected = at;
     let sc = screen(&s);

@@ -583,7 +583,7 @@ impl World {
     /// that moment included), adding a line of their own.
     fn edit_letter(&mut self, who: usize, number: i64) {
         for l in self.letters_of(number, &[LetterState::Pending, LetterState::Failed]) {
-            let shown_rank = l.proposal.rank;
+            let shown_rank = l.proposal.as_ref().and_then(|p| p.rank);
             let d = fiches::outbox::draft(&self.letters, l.clone());
             let edit = LetterEdit {
                 body: Some(format!("{}Relu par l'équipe.\n", d.body)),
@@ -828,7 +828,12 @@ impl World {
         )
         .unwrap();
         for d in drafts {
-            let n = d.record.proposal.number;
+            let n = d
+                .record
+                .proposal
+                .as_ref()
+                .map(|p| p.number)
+                .unwrap_or_default();
             let st = &states[&n];
             match d.record.kind {
                 LetterKind::Waitlisted => {
@@ -863,6 +868,7 @@ impl World {
                     Status::Pending,
                     "an acknowledgement of n° {n} would promise a decision to come"
                 ),
+                LetterKind::DocxRequest => panic!("no decision queues a demande de .docx"),
             }
             assert!(
                 !d.body.contains("la  place") && !d.body.contains("la\nplace"),
@@ -882,7 +888,10 @@ impl World {
     fn check_letters(&self, states: &HashMap<i64, State>) {
         let all = self.stores[0].letters(&LetterFilter::default()).unwrap();
         for (n, st) in states {
-            let mine: Vec<_> = all.iter().filter(|l| l.proposal.number == *n).collect();
+            let mine: Vec<_> = all
+                .iter()
+                .filter(|l| l.proposal.as_ref().map(|p| p.number).unwrap_or_default() == *n)
+                .collect();
             let unsent = |decision: bool| -> Vec<_> {
                 mine.iter()
                     .filter(|l| {

@@ -282,16 +282,22 @@ fn list(store: &Store, letters: &Letters, args: &Args) -> anyhow::Result<bool> {
 
 fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     let r = &d.record;
+    let about = match &r.proposal {
+        Some(p) => format!(
+            "proposition n° {} ({})",
+            p.number,
+            clean(p.text("organisation").unwrap_or("organisation inconnue"))
+        ),
+        None => format!(
+            "message n° {} ({})",
+            r.fiche.id,
+            clean(r.fiche.from_addr.as_deref().unwrap_or("expéditeur inconnu"))
+        ),
+    };
     let mut head = format!(
-        "── Lettre n° {} · {} · proposition n° {} ({}) · {}",
+        "── Lettre n° {} · {} · {about} · {}",
         r.id,
         r.kind.label_fr(),
-        r.proposal.number,
-        clean(
-            r.proposal
-                .text("organisation")
-                .unwrap_or("organisation inconnue")
-        ),
         r.state.label_fr()
     );
     if r.state == LetterState::Pending && r.approved_at.is_some() {
@@ -501,13 +507,16 @@ fn show(store: &Store, letters: &Letters, id: MailRef, json: bool) -> anyhow::Re
 /// The editable form of a letter.
 fn editable(d: &Draft) -> String {
     format!(
-        "# Lettre n° {} ({}) pour la proposition n° {}.\n\
+        "# Lettre n° {} ({}) {}.\n\
          # Modifier les adresses, l'objet ou le texte, enregistrer et fermer.\n\
          # Les lignes qui commencent par # sont ignorées. « Cc : » vide : aucune copie.\n\
          À : {}\nCc : {}\nObjet : {}\n\n{}",
         d.record.id,
         d.record.kind.label_fr(),
-        d.record.proposal.number,
+        match &d.record.proposal {
+            Some(p) => format!("pour la proposition n° {}", p.number),
+            None => format!("en réponse au message n° {}", d.record.fiche.id),
+        },
         d.to_text(),
         d.cc_text(),
         d.subject,
@@ -645,7 +654,7 @@ pub fn edit_text(
     }
     let version = rec.version;
     // The rank the text handed to staff gives (it may change while they write).
-    let shown_rank = rec.proposal.rank;
+    let shown_rank = rec.proposal.as_ref().and_then(|p| p.rank);
     let current = outbox::draft(letters, rec.clone());
     // What the template and the fiche give, to keep only real changes.
     let mut plain = rec.clone();

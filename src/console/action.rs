@@ -88,6 +88,8 @@ pub enum Action {
     TakeBack,
     ToggleHandled,
     NewFiche,
+    /// À traiter: queue a demande de .docx to the message's sender.
+    AskDocx,
     /// À traiter: show the text of the (next) attachment.
     ReadAttachment,
     /// À traiter, Propositions: save an attachment in a folder (asked).
@@ -724,6 +726,13 @@ pub static KEYS: &[Binding] = &[
         "D",
         "retirer un lien du message à une proposition",
     ),
+    b(
+        Sc::Screen(Screen::Triage),
+        &[K::Char('d')],
+        Action::AskDocx,
+        "d",
+        "demander à l'expéditeur sa fiche en .docx ou .xlsx (lettre à relire dans Envoi)",
+    ),
     // Corriger.
     b(
         Sc::Screen(Screen::Corriger),
@@ -1290,7 +1299,15 @@ mod tests {
         );
         assert_eq!(
             action_for(m, k(KeyCode::Char('a'))),
-            Some(Action::Unbound('a'))
+            Some(Action::BulkAccept)
+        );
+        assert_eq!(
+            action_for(m, k(KeyCode::Char(' '))),
+            Some(Action::ToggleMark)
+        );
+        assert_eq!(
+            action_for(m, k(KeyCode::Char('z'))),
+            Some(Action::Unbound('z'))
         );
         let d = KeyMode::Normal(Screen::Decider);
         assert_eq!(action_for(d, k(KeyCode::Char('a'))), Some(Action::Accept));

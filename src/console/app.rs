@@ -316,8 +316,9 @@ pub struct LetterRow {
     pub cc: String,
     pub subject: String,
     pub body: String,
-    pub proposal_id: i64,
-    pub proposal_number: i64,
+    /// `None`: a partners' e-mail or a demande de .docx (about a message).
+    pub proposal_id: Option<i64>,
+    pub proposal_number: Option<i64>,
     pub organisation: String,
     pub created_at: String,
     pub sent_at: Option<String>,

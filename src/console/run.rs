@@ -47,7 +47,9 @@ use crate::intake::message_view;
 use crate::letters::Letters;
 use crate::outbox::{self, LetterOutcome, SendOptions, SendReport, SmtpConfig};
 use crate::safe::terminal_line;
-use crate::store::{self, LetterFilter, LetterRecord, LetterState, Resolution, Store, StoreError};
+use crate::store::{
+    self, DocxRequest, LetterFilter, LetterRecord, LetterState, Resolution, Store, StoreError,
+};
 
 /// How a session starts.
 #[derive(Debug, Clone)]
@@ -444,6 +446,23 @@ impl Session {
     }
 
     /// Reloads what the journal says changed since the last look.
+    /// Reloads the À traiter list, keeping the message selected: after a
+    /// demande de .docx (letters are not in the journal `refresh` follows).
+    fn reload_triage(&mut self) {
+        match self.store.triage_messages() {
+            Ok(list) => {
+                let sel = self.app.current_message().map(|m| m.id);
+                self.app.triage = list;
+                if let Some(p) = sel.and_then(|id| self.app.triage.iter().position(|m| m.id == id))
+                {
+                    self.app.triage_selected = p;
+                }
+                self.app.clamp_triage();
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
     pub fn refresh(&mut self, announce: bool) {
         if let Err(e) = self.refresh_inner(announce) {
             self.app.notify(Level::Error, error_text(&e));
@@ -666,6 +685,24 @@ impl Session {
                         self.refresh(false);
                         self.app
                             .notify(Level::Ok, s::n_handled(message_id, handled));
+                    }
+                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
+                }
+            }
+            Effect::AskDocx { message_id } => {
+                let user = self.app.user.clone();
+                match retry(&mut self.store, |st| {
+                    st.queue_docx_request(message_id, &user)
+                }) {
+                    Ok(DocxRequest::Queued(id)) => {
+                        self.reload_triage();
+                        self.load_letters();
+                        self.app.notify(Level::Ok, s::n_docx_queued(message_id, id));
+                    }
+                    Ok(DocxRequest::Already(id, state)) => {
+                        self.reload_triage();
+                        self.app
+                            .notify(Level::Warn, s::n_docx_already(message_id, id, state));
                     }
                     Err(e) => self.app.notify(Level::Error, error_text(&e)),
                 }
@@ -1736,8 +1773,8 @@ fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
         cc: String::new(),
         subject: m.subject.clone(),
         body,
-        proposal_id: 0,
-        proposal_number: 0,
+        proposal_id: None,
+        proposal_number: None,
         organisation: format!("publication n° {}", m.publication),
         created_at: m.created_at.clone(),
         sent_at: m.sent_at.clone(),
@@ -1750,7 +1787,11 @@ fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
 
 /// A letter as the Envoi screen shows it, written from the templates.
 fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
-    let organisation = r.proposal.text("organisation").unwrap_or("").to_string();
+    let organisation = match &r.proposal {
+        Some(p) => p.text("organisation").unwrap_or("").to_string(),
+        // A demande de .docx: the message it answers.
+        None => s::env_about_message(r.fiche.id, r.fiche.from_addr.as_deref()),
+    };
     let base = LetterRow {
         id: r.id,
         partners: false,
@@ -1761,8 +1802,8 @@ fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
         cc: String::new(),
         subject: String::new(),
         body: String::new(),
-        proposal_id: r.proposal.id,
-        proposal_number: r.proposal.number,
+        proposal_id: r.proposal.as_ref().map(|p| p.id),
+        proposal_number: r.proposal.as_ref().map(|p| p.number),
         organisation,
         created_at: r.created_at.clone(),
         sent_at: r.sent_at.clone(),

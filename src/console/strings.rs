@@ -215,7 +215,7 @@ pub const HINT_DECIDER: &str = "j/k place · Entrée/a retenir · w attente · +
 pub const HINT_PROGRAMME: &str = "hjkl case · Entrée 1er en attente/voir · m déplacer/échanger · x retirer · S suggestion · P publier · u annuler · Tab";
 pub const HINT_PROGRAMME_PICK: &str = "hjkl case · Entrée ou m : poser ici (place libre : déplacer ; occupée : échanger) · Échap annuler";
 pub const HINT_TRIAGE: &str =
-    "j/k choisir · t texte PJ · e enregistrer · n saisir · m traité · L lier · Tab lire";
+    "t texte PJ · e enregistrer · n saisir · d .docx · m traité · L lier · Tab lire";
 pub const HINT_SEARCH: &str = "Entrée garder la recherche · Échap l'effacer";
 pub const HINT_DETAIL: &str = "j/k ↑↓ PgPréc PgSuiv défiler · Tab ou Échap retour à la liste";
 pub const HINT_INPUT: &str =
@@ -419,6 +419,7 @@ pub fn journal_action(a: &str) -> &str {
         "proposal_entered" => "fiche saisie à la main",
         "message_handled" => "message marqué traité",
         "message_unhandled" => "message marqué non traité",
+        "docx_requested" => "demande de .docx préparée",
         "probable_version_flagged" => "signalée comme probable nouvelle version",
         "probable_version_cleared" => "n'est plus signalée comme probable nouvelle version",
         "message_linked" => "message lié à la proposition",
@@ -691,6 +692,24 @@ pub fn n_handled(id: i64, handled: bool) -> String {
         format!("Courriel #{id} marqué non traité.")
     }
 }
+pub fn n_docx_queued(message: i64, letter: i64) -> String {
+    format!(
+        "Demande de .docx au courriel #{message} préparée : lettre n° {letter}, à relire dans Envoi."
+    )
+}
+pub fn n_docx_already(message: i64, letter: i64, state: crate::store::LetterState) -> String {
+    format!(
+        "Demande de .docx déjà faite au courriel #{message} : lettre n° {letter}, {}.",
+        state.label_fr()
+    )
+}
+/// À traiter, the message's demande de .docx.
+pub fn tri_docx_request(letter: i64, state: crate::store::LetterState) -> String {
+    format!(
+        "Demande de .docx : lettre n° {letter}, {}",
+        state.label_fr()
+    )
+}
 pub fn n_entered(id: i64) -> String {
     format!("Fiche saisie : proposition n° {id} créée et liée au message.")
 }
@@ -752,6 +771,7 @@ pub const ENV_TO: &str = "À";
 pub const ENV_CC: &str = "Cc";
 pub const ENV_SUBJECT: &str = "Objet";
 pub const ENV_ABOUT: &str = "Fiche";
+pub const ENV_ABOUT_MESSAGE: &str = "Réponse à";
 pub const ENV_STATE: &str = "État";
 pub const ENV_PROBLEMS: &str = "À corriger avant l'envoi";
 pub const ENV_LAST_ERROR: &str = "Dernière erreur";
@@ -765,6 +785,14 @@ pub const ENV_NOTHING_TO_CONFIRM: &str = "Le destinataire de cette lettre n'a ri
 pub const ENV_PARTNERS_NOT_EDITABLE: &str = "L'envoi aux partenaires reprend la publication : il ne se modifie pas (le supprimer, corriger le programme et publier de nouveau).";
 pub const ENV_HOLD: &str = "Destinataire à vérifier (v : le valider, e : en choisir un autre)";
 pub const ENV_PARTNERS_KIND: &str = "envoi aux partenaires";
+
+/// Envoi, what a demande de .docx is about: the message it answers.
+pub fn env_about_message(message: i64, from: Option<&str>) -> String {
+    match from {
+        Some(f) => format!("message n° {message} de {f}"),
+        None => format!("message n° {message}"),
+    }
+}
 pub const ENV_ATTACHMENTS: &str = "Joints";
 pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
 pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";

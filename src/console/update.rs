@@ -79,6 +79,10 @@ pub enum Effect {
         message_id: i64,
         handled: bool,
     },
+    /// Queue a demande de .docx to the sender of this message.
+    AskDocx {
+        message_id: i64,
+    },
     EnterProposal {
         message_id: i64,
         kind: Kind,
@@ -689,7 +693,7 @@ fn undo(app: &mut App) -> Vec<Effect> {
             }
             None => None,
         },
-        Screen::Envoi => app.envoi.current().map(|l| l.proposal_number),
+        Screen::Envoi => app.envoi.current().and_then(|l| l.proposal_number),
         Screen::Triage | Screen::Courrier => None,
     };
     match number {
@@ -1917,6 +1921,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 message_id: m.id,
                 handled: m.handled.is_none(),
             }],
+            None => {
+                app.notify(Level::Warn, s::N_NO_MESSAGE);
+                vec![]
+            }
+        },
+        Action::AskDocx => match app.current_message() {
+            Some(m) => vec![Effect::AskDocx { message_id: m.id }],
             None => {
                 app.notify(Level::Warn, s::N_NO_MESSAGE);
                 vec![]

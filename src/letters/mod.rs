@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use french::{Article, Civility};
-pub use render::{LetterData, date_fr, slot_label};
+pub use render::{LetterData, date_fr, slot_label, unreadable_why};
 
 use crate::domain::Status;
 use crate::fiche::Kind;
@@ -46,16 +46,21 @@ pub enum LetterKind {
     /// The sender was told "accepted", and the proposal no longer is
     /// (refused, withdrawn, back on the waiting list or to decide).
     Cancellation,
+    /// Not about a proposal: the attachment of a message could not be read
+    /// (a .doc, a PDF, a scan…); the sender is asked to send the fiche
+    /// again as .docx or .xlsx.
+    DocxRequest,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 6] = [
+    pub const ALL: [LetterKind; 7] = [
         LetterKind::Acknowledgement,
         LetterKind::Accepted,
         LetterKind::Waitlisted,
         LetterKind::Rejected,
         LetterKind::SlotChanged,
         LetterKind::Cancellation,
+        LetterKind::DocxRequest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +71,7 @@ impl LetterKind {
             LetterKind::Rejected => "rejected",
             LetterKind::SlotChanged => "slot_changed",
             LetterKind::Cancellation => "cancellation",
+            LetterKind::DocxRequest => "docx_request",
         }
     }
 
@@ -111,6 +117,7 @@ impl LetterKind {
             LetterKind::Rejected => "non-retenu.txt",
             LetterKind::SlotChanged => "creneau-modifie.txt",
             LetterKind::Cancellation => "annulation.txt",
+            LetterKind::DocxRequest => "demande-docx.txt",
         }
     }
 
@@ -125,6 +132,7 @@ impl LetterKind {
             LetterKind::Rejected => include_str!("../../letters/non-retenu.txt"),
             LetterKind::SlotChanged => include_str!("../../letters/creneau-modifie.txt"),
             LetterKind::Cancellation => include_str!("../../letters/annulation.txt"),
+            LetterKind::DocxRequest => include_str!("../../letters/demande-docx.txt"),
         }
     }
 
@@ -152,7 +160,7 @@ impl LetterKind {
             (LetterKind::Cancellation, Kind::BourseProjets) => {
                 Some(include_str!("../../letters/annulation-bourse.txt"))
             }
-            (_, Kind::MicroAtelier) => None,
+            (LetterKind::DocxRequest, _) | (_, Kind::MicroAtelier) => None,
         }
     }
 
@@ -165,17 +173,36 @@ impl LetterKind {
             LetterKind::Rejected => "non retenue",
             LetterKind::SlotChanged => "créneau modifié",
             LetterKind::Cancellation => "annulation",
+            LetterKind::DocxRequest => "demande de .docx",
         }
     }
 
-    /// A decision letter (everything but the acknowledgement).
+    /// A decision letter (everything but the acknowledgement and the
+    /// demande de .docx).
     pub fn is_decision(self) -> bool {
-        self != LetterKind::Acknowledgement
+        !matches!(self, LetterKind::Acknowledgement | LetterKind::DocxRequest)
+    }
+
+    /// A letter about a proposal (all but the demande de .docx, which is
+    /// about a message whose fiche could not be read).
+    pub fn about_proposal(self) -> bool {
+        self != LetterKind::DocxRequest
     }
 
     /// The placeholders a template of this kind may use.
     pub fn placeholders(self) -> Vec<Placeholder> {
         use Placeholder::*;
+        if self == LetterKind::DocxRequest {
+            // No proposal: nothing of a fiche to name.
+            return vec![
+                Evenement,
+                DateEvenement,
+                Lieu,
+                Appel,
+                DateReception,
+                Fichiers,
+            ];
+        }
         let mut v = COMMON.to_vec();
         v.extend_from_slice(match self {
             LetterKind::Acknowledgement => &[],
@@ -197,6 +224,7 @@ impl LetterKind {
                 ObjetAnnulation,
                 TexteAnnulation,
             ],
+            LetterKind::DocxRequest => &[],
         });
         v
     }
@@ -210,6 +238,7 @@ impl LetterKind {
             LetterKind::Accepted | LetterKind::SlotChanged => &[Creneau, Espace],
             LetterKind::Waitlisted => &[Rang],
             LetterKind::Cancellation => &[AncienCreneau],
+            LetterKind::DocxRequest => &[Fichiers],
         }
     }
 }
@@ -280,6 +309,9 @@ pub enum Placeholder {
     /// the proposal: refused (with the reason), back on the waiting list
     /// (with its rank), withdrawn at the organisation's request.
     TexteAnnulation,
+    /// A demande de .docx: the files received, one per line, each with why
+    /// it could not be read ("- « fiche.pdf » : un PDF ne se lit pas…").
+    Fichiers,
 }
 
 const COMMON: [Placeholder; 12] = [
@@ -298,7 +330,7 @@ const COMMON: [Placeholder; 12] = [
 ];
 
 impl Placeholder {
-    pub const ALL: [Placeholder; 22] = [
+    pub const ALL: [Placeholder; 23] = [
         Placeholder::Evenement,
         Placeholder::DateEvenement,
         Placeholder::Lieu,
@@ -321,6 +353,7 @@ impl Placeholder {
         Placeholder::Nouveau,
         Placeholder::ObjetAnnulation,
         Placeholder::TexteAnnulation,
+        Placeholder::Fichiers,
     ];
 
     /// The name written between braces.
@@ -348,6 +381,7 @@ impl Placeholder {
             Placeholder::Nouveau => "nouveau",
             Placeholder::ObjetAnnulation => "objet_annulation",
             Placeholder::TexteAnnulation => "texte_annulation",
+            Placeholder::Fichiers => "fichiers",
         }
     }
 
@@ -631,7 +665,9 @@ impl Letters {
         for kind in LetterKind::ALL {
             let file = dir.join(kind.file_name());
             // Missing, not merely unreadable (that is an error below).
-            if kind == LetterKind::Cancellation && crate::os_error::exists(&file) == Ok(false) {
+            if matches!(kind, LetterKind::Cancellation | LetterKind::DocxRequest)
+                && crate::os_error::exists(&file) == Ok(false)
+            {
                 tracing::warn!(
                     "modèle de lettre d'annulation {} absent : celui du projet est employé ; \
                      `sudo fiches setup --system` l'installe (sans toucher aux autres modèles), \

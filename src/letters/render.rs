@@ -47,6 +47,32 @@ pub struct LetterData {
     /// The proposal's status when the letter is written (what a
     /// cancellation says became of it: refused, waiting list, withdrawn).
     pub status: Option<crate::domain::Status>,
+    /// A demande de .docx: the files received and why each could not be
+    /// read, in French (see [`unreadable_why`]).
+    pub files: Vec<(String, String)>,
+}
+
+/// Why an attachment could not be read, for its sender, in plain French:
+/// from what the intake found (`outcome`) and the format it recognised.
+pub fn unreadable_why(outcome: &str, format: Option<&str>) -> String {
+    let format = format.unwrap_or("").to_ascii_lowercase();
+    match outcome {
+        "unsupported_format" | "fiche" | "blank" if !format.is_empty() => match format.as_str() {
+            "doc" => "un document Word de l'ancien format (.doc), que notre outil ne sait pas lire".into(),
+            "pdf" => "un PDF, dont les réponses ne peuvent pas être relevées automatiquement".into(),
+            "rtf" => "un document RTF, que notre outil ne sait pas lire".into(),
+            "xls" => "un classeur Excel de l'ancien format (.xls), que notre outil ne sait pas lire".into(),
+            "odt" | "ods" => "un document OpenDocument, dont les réponses n'ont pas pu être relevées".into(),
+            "zip" => "une archive, que nous n'ouvrons pas".into(),
+            _ => "un format que notre outil ne sait pas lire".into(),
+        },
+        "unsupported_format" => "un format que notre outil ne sait pas lire (une image ou une photo, par exemple)".into(),
+        "blank" => "la fiche nous est parvenue vide".into(),
+        "not_a_fiche" => "ce document n'est pas la fiche de renseignements, ou elle a été trop modifiée pour être lue".into(),
+        "corrupt" => "le fichier est endommagé et ne s'ouvre pas".into(),
+        "too_large" | "rejected" => "le fichier est trop volumineux ou trop complexe pour être lu".into(),
+        _ => "nous n'avons pas pu le lire".into(),
+    }
 }
 
 const MONTHS: [&str; 12] = [
@@ -485,6 +511,28 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 problems.extend(problem);
                 text
             }
+            Placeholder::Fichiers => {
+                if d.files.is_empty() {
+                    "  - votre message ne contenait aucune pièce jointe.".to_string()
+                } else {
+                    let n = d.files.len();
+                    d.files
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (name, why))| {
+                            let end = if i + 1 == n { "." } else { " ;" };
+                            // Indented: a long item wraps under itself.
+                            // A name is one line, whatever the sender sent.
+                            format!(
+                                "  - {} : {}{end}",
+                                french::quoted(&clean(name, true)),
+                                clean(why, true)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+            }
         }
     };
     let mut fill = |pieces: &[Piece], one_line: bool| -> String {
@@ -504,7 +552,14 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                             out.truncate(k.len());
                         }
                     }
-                    out.push_str(&clean(&value(*v), one_line))
+                    let text = value(*v);
+                    if *v == Placeholder::Fichiers && !one_line {
+                        // Its lines are cleaned one by one; the first keeps
+                        // its indentation (clean would trim it).
+                        let indent = text.len() - text.trim_start().len();
+                        out.push_str(&text[..indent]);
+                    }
+                    out.push_str(&clean(&text, one_line))
                 }
             }
         }

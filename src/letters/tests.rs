@@ -558,3 +558,77 @@ fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() 
         "{body}"
     );
 }
+
+#[test]
+fn a_demande_de_docx_names_each_file_or_says_there_was_none() {
+    let l = shipped();
+    let d = LetterData {
+        received: Some("2018-05-18T15:20:00+02:00".into()),
+        files: vec![
+            (
+                "Fiche Pau.doc".into(),
+                unreadable_why("unsupported_format", Some("DOC")),
+            ),
+            (
+                "scan.jpg".into(),
+                unreadable_why("unsupported_format", None),
+            ),
+        ],
+        ..LetterData::default()
+    };
+    let t = l.render(LetterKind::DocxRequest, &d);
+    assert!(t.problems.is_empty(), "{:?}", t.problems);
+    assert!(t.subject.contains(".docx ou .xlsx"), "{}", t.subject);
+    assert!(t.body.starts_with("Madame, Monsieur,"), "{}", t.body);
+    assert!(t.body.contains("18\u{a0}mai\u{a0}2018"), "{}", t.body);
+    let flat = t.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("- « Fiche Pau.doc » : un document Word de l'ancien format (.doc), que notre outil ne sait pas lire ;"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("- « scan.jpg » : un format que notre outil ne sait pas lire (une image ou une photo, par exemple)."),
+        "{flat}"
+    );
+    // Each item is indented: reflowing never joins it to the sentence above.
+    assert!(
+        t.body.contains("\n  - «\u{a0}Fiche Pau.doc\u{a0}»"),
+        "{}",
+        t.body
+    );
+    assert!(t.body.contains("Cités Unies France"));
+    let none = l.render(LetterKind::DocxRequest, &LetterData::default());
+    assert!(
+        none.body
+            .contains("votre message ne contenait aucune pièce jointe."),
+        "{}",
+        none.body
+    );
+    // A hostile name stays on its line, without control characters.
+    let hostile = l.render(
+        LetterKind::DocxRequest,
+        &LetterData {
+            files: vec![("x\n\nBcc: a@b\u{1b}[2J.doc".into(), "illisible".into())],
+            ..LetterData::default()
+        },
+    );
+    assert!(!hostile.body.contains("\nBcc"), "{}", hostile.body);
+    assert!(!hostile.body.contains('\u{1b}'), "{}", hostile.body);
+    // A template that forgets the files is refused, naming the file.
+    let e = Template::parse(
+        LetterKind::DocxRequest,
+        Path::new("letters/demande-docx.txt"),
+        "Objet : {evenement}\n\n{appel},\n\nMerci.\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("demande-docx.txt"), "{e}");
+    // …and one that uses a fiche's placeholder too: there is no fiche.
+    assert!(
+        Template::parse(
+            LetterKind::DocxRequest,
+            Path::new("letters/demande-docx.txt"),
+            "Objet : {evenement}\n\n{fichiers} {titre}\n",
+        )
+        .is_err()
+    );
+}

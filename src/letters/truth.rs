@@ -58,6 +58,8 @@ pub fn contradiction(stated: &Stated<'_>, now: &Current<'_>) -> Option<String> {
         ))
     };
     match stated.kind {
+        // About a message, not a proposal: nothing it states can change.
+        LetterKind::DocxRequest => None,
         LetterKind::Acknowledgement => (now.status != Status::Pending).then(|| {
             format!(
                 "la proposition est décidée ({}) : un accusé de réception promettrait une décision à venir",

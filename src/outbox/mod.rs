@@ -108,13 +108,17 @@ impl Draft {
             "kind_fr": r.kind.label_fr(),
             "state": r.state,
             "state_fr": r.state.label_fr(),
-            "proposal_id": r.proposal.id,
-            "proposal_number": r.proposal.number,
-            "rank": (r.kind == LetterKind::Waitlisted).then_some(r.proposal.rank).flatten(),
+            "proposal_id": r.proposal.as_ref().map(|p| p.id),
+            "proposal_number": r.proposal.as_ref().map(|p| p.number),
+            "rank": (r.kind == LetterKind::Waitlisted)
+                .then(|| r.proposal.as_ref().and_then(|p| p.rank))
+                .flatten(),
+            "about_message": r.fiche.id,
+            "files": r.params.files,
             "queued_for_proposal": r.proposal_id,
             "set_aside_at": r.set_aside.as_ref().map(|(at, _)| at),
             "set_aside_why": r.set_aside.as_ref().map(|(_, why)| why),
-            "organisation": r.proposal.text("organisation"),
+            "organisation": r.proposal.as_ref().and_then(|p| p.text("organisation")),
             "to": self.to.iter().map(|m| m.email.to_string()).collect::<Vec<_>>(),
             "to_text": self.to_text(),
             "cc": self.cc.iter().map(|m| m.email.to_string()).collect::<Vec<_>>(),
@@ -153,7 +157,25 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };
-    let p = &r.proposal;
+    // The sender's Date when it is the one believed, else the one
+    // believed (a Date set aside is never written to the sender).
+    let received = match (&r.fiche.date, &r.fiche.effective_at) {
+        (Some(d), Some(e)) if same_instant(d, e) => Some(d.clone()),
+        (_, e) => e.clone(),
+    };
+    let Some(p) = r.proposal.as_ref() else {
+        // A demande de .docx: the message and its files, nothing of a fiche.
+        return LetterData {
+            received,
+            files: r
+                .params
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.why.clone()))
+                .collect(),
+            ..LetterData::default()
+        };
+    };
     let text = |k: &str| p.text(k).map(str::to_string);
     let reason = r.params.reason.clone();
     LetterData {
@@ -172,12 +194,7 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
         },
         request_type: text("request_type"),
         target_country: text("target_country"),
-        // The sender's Date when it is the one believed, else the one
-        // believed (a Date set aside is never written to the sender).
-        received: match (&r.fiche.date, &r.fiche.effective_at) {
-            (Some(d), Some(e)) if same_instant(d, e) => Some(d.clone()),
-            (_, e) => e.clone(),
-        },
+        received,
         slot: r.params.slot.clone(),
         space: r.params.space.clone(),
         previous_slot: r.params.previous_slot.clone(),
@@ -188,6 +205,7 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
         },
         reason,
         status: Some(p.status),
+        files: Vec::new(),
     }
 }
 
@@ -240,7 +258,8 @@ fn recipients(
     r: &LetterRecord,
     problems: &mut Vec<String>,
 ) -> (Vec<Mailbox>, Vec<Mailbox>, Option<String>) {
-    let p = &r.proposal;
+    let p = r.proposal.as_ref();
+    let text = |k: &str| p.and_then(|p| p.text(k));
     if r.edit.to.is_some() || r.edit.cc.is_some() {
         let to = parse_list(r.edit.to.as_deref().unwrap_or(""), "destinataire", problems);
         let cc = parse_list(r.edit.cc.as_deref().unwrap_or(""), "copie", problems);
@@ -250,15 +269,16 @@ fn recipients(
         return (to, cc, None);
     }
     let contact_name = clean_name(
-        &[p.text("contact_first_name"), p.text("contact_last_name")]
+        &[text("contact_first_name"), text("contact_last_name")]
             .iter()
             .flatten()
             .map(|n| crate::letters::french::split_civility(n).1)
             .collect::<Vec<_>>()
             .join(" "),
     );
+    // A demande de .docx has no fiche: it goes to the message's sender.
     let choice = recipient::choose(
-        p.text("contact_email"),
+        text("contact_email"),
         contact_name,
         r.fiche.from_addr.as_deref(),
         r.fiche.from_name.as_deref().and_then(clean_name),

@@ -89,6 +89,9 @@ pub struct TriageMessage {
     pub proposals: usize,
     /// When and by whom it was marked handled.
     pub handled: Option<(String, String)>,
+    /// The demande de .docx to its sender (letter id and state), if any
+    /// (the last one, dropped ones included).
+    pub docx_request: Option<(i64, super::LetterState)>,
 }
 
 /// What a listing row needs of a proposal's `fields` JSON, read in one pass.
@@ -443,7 +446,11 @@ impl Store {
                     m.reason, m.flags,
                     (SELECT count(*) FROM attachments a WHERE a.message_id = m.id),
                     (SELECT count(*) FROM proposals p WHERE p.message_id = m.id),
-                    h.at, h.actor
+                    h.at, h.actor,
+                    (SELECT l.id FROM letters l WHERE l.about_message = m.id
+                       AND l.kind = 'docx_request' ORDER BY l.id DESC LIMIT 1),
+                    (SELECT l.state FROM letters l WHERE l.about_message = m.id
+                       AND l.kind = 'docx_request' ORDER BY l.id DESC LIMIT 1)
              FROM messages m LEFT JOIN message_handled h ON h.message_id = m.id
              WHERE m.status IN ('unsupported', 'error', 'no_fiche', 'rejected')
                 OR (m.status = 'fiche' AND m.reason IS NOT NULL)
@@ -456,6 +463,8 @@ impl Store {
             let flags: String = r.get(8)?;
             let at: Option<String> = r.get(11)?;
             let actor: Option<String> = r.get(12)?;
+            let docx_id: Option<i64> = r.get(13)?;
+            let docx_state: Option<String> = r.get(14)?;
             out.push(TriageMessage {
                 id: r.get(0)?,
                 from_addr: r.get(1)?,
@@ -469,6 +478,8 @@ impl Store {
                 attachments: r.get::<_, i64>(9)?.max(0) as usize,
                 proposals: r.get::<_, i64>(10)?.max(0) as usize,
                 handled: at.zip(actor),
+                docx_request: docx_id
+                    .zip(docx_state.as_deref().and_then(super::LetterState::parse)),
             });
         }
         Ok(out)
@@ -785,7 +796,7 @@ mod tests {
         assert_eq!(letters.len(), 1, "{letters:?}");
         assert_eq!(letters[0].kind, LetterKind::Acknowledgement);
         assert_eq!(letters[0].state, LetterState::Pending);
-        assert_eq!(letters[0].proposal_id, p.id);
+        assert_eq!(letters[0].proposal_id, Some(p.id));
         // The same sender sends the fiche again (a DOC again): entered by
         // hand, it is a new revision; still one acknowledgement to send.
         let mut again = message(3, MessageStatus::Unsupported, false);

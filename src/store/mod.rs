@@ -47,9 +47,9 @@ use sha2::{Digest, Sha256};
 pub use drafts::StoredDraft;
 pub use model::*;
 pub use outbox::{
-    Approve, Approved, Claim, DueLetters, FicheMessage, LetterChanges, LetterEdit, LetterEvent,
-    LetterFilter, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution, Review,
-    SentCopy,
+    Approve, Approved, Claim, DocxRequest, DueLetters, FicheMessage, LetterChanges, LetterEdit,
+    LetterEvent, LetterFilter, LetterParams, LetterRecord, LetterState, OutboxSettings, Resolution,
+    Review, SentCopy, UnreadFile,
 };
 pub use partners::{NewPartnerMail, PartnerMail, ScheduleState};
 pub use programme::{Applied, Decided, UndoPreview, Undone};
@@ -89,6 +89,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0012_message_links",
         include_str!("migrations/0012_message_links.sql"),
+    ),
+    (
+        "0013_docx_request",
+        include_str!("migrations/0013_docx_request.sql"),
     ),
 ];
 

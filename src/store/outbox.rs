@@ -129,6 +129,26 @@ pub struct LetterParams {
     /// sent, what the sender knows (see `told`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::domain::Status>,
+    /// A demande de .docx: the attachments received, frozen when it was
+    /// queued, each with why it could not be read (French, for the sender).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<UnreadFile>,
+}
+
+/// One attachment a demande de .docx names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadFile {
+    pub name: String,
+    pub why: String,
+}
+
+/// What [`Store::queue_docx_request`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocxRequest {
+    /// Queued: the new letter's id.
+    Queued(i64),
+    /// One was already asked for this message (letter id, its state).
+    Already(i64, LetterState),
 }
 
 impl LetterParams {
@@ -223,8 +243,9 @@ pub struct LetterRecord {
     pub id: i64,
     pub kind: LetterKind,
     pub state: LetterState,
-    /// The proposal it was queued for.
-    pub proposal_id: i64,
+    /// The proposal it was queued for (`None`: a demande de .docx, about
+    /// a message only).
+    pub proposal_id: Option<i64>,
     pub chain: String,
     pub params: LetterParams,
     pub message_id: Option<String>,
@@ -253,9 +274,10 @@ pub struct LetterRecord {
     pub reviewed: Option<Review>,
     /// The current revision of the proposal (a resubmission may have come in
     /// since the letter was queued): the letter is written from it, with
-    /// its waiting-list rank as it is now.
-    pub proposal: Proposal,
-    /// The message of that revision, which the letter answers.
+    /// its waiting-list rank as it is now. `None` for a demande de .docx.
+    pub proposal: Option<Proposal>,
+    /// The message the letter answers: that of the proposal's revision, or
+    /// the one whose fiche could not be read (demande de .docx).
     pub fiche: FicheMessage,
 }
 
@@ -359,13 +381,14 @@ const LETTER_COLUMNS: &str =
      edit_to, edit_cc, edit_subject, edit_body, edited_at, edited_by, attempts, next_attempt_at,
      last_error, sending_at, sent_at, response, sent_to, sent_cc, sent_subject, sent_body,
      replaced_by, closed_by, version, created_at, created_by, updated_at,
-     cancellation, set_aside_at, set_aside_why, reviewed_to, reviewed_at, reviewed_by";
+     cancellation, set_aside_at, set_aside_why, reviewed_to, reviewed_at, reviewed_by,
+     about_message";
 
 struct RawLetter {
     id: i64,
     kind: String,
     state: String,
-    proposal_id: i64,
+    proposal_id: Option<i64>,
     chain: String,
     params: String,
     message_id: Option<String>,
@@ -391,6 +414,7 @@ struct RawLetter {
     set_aside_at: Option<String>,
     set_aside_why: Option<String>,
     reviewed: [Option<String>; 3],
+    about_message: Option<i64>,
 }
 
 fn raw_letter(r: &Row<'_>) -> rusqlite::Result<RawLetter> {
@@ -429,6 +453,7 @@ fn raw_letter(r: &Row<'_>) -> rusqlite::Result<RawLetter> {
         set_aside_at: r.get(32)?,
         set_aside_why: r.get(33)?,
         reviewed: [r.get(34)?, r.get(35)?, r.get(36)?],
+        about_message: r.get(37)?,
     })
 }
 
@@ -478,7 +503,8 @@ impl LetterRecord {
     /// Why this letter no longer tells the truth about its proposal as it
     /// is now, if it does not (see `letters::truth`).
     pub fn contradiction(&self) -> Option<String> {
-        contradiction(&self.params.stated(self.kind), &current_of(&self.proposal))
+        let p = self.proposal.as_ref()?;
+        contradiction(&self.params.stated(self.kind), &current_of(p))
     }
 }
 
@@ -499,8 +525,17 @@ impl RawLetter {
         };
         let params: LetterParams = serde_json::from_str(&self.params)
             .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
-        let proposal = live_revision(conn, self.proposal_id)?;
-        let fiche = fiche_message(conn, proposal.message_id)?;
+        let (proposal, fiche) = match (self.proposal_id, self.about_message) {
+            (Some(pid), _) => {
+                let proposal = live_revision(conn, pid)?;
+                let fiche = fiche_message(conn, proposal.message_id)?;
+                (Some(proposal), fiche)
+            }
+            (None, Some(m)) => (None, fiche_message(conn, m)?),
+            (None, None) => {
+                return Err(corrupt(format!("lettre {id} sans proposition ni message")));
+            }
+        };
         let [to, cc, subject, body] = self.sent;
         let sent = match (to, subject, body) {
             (Some(to), Some(subject), Some(body)) => Some(SentCopy {
@@ -845,6 +880,7 @@ fn params_for(after: &Proposal, want: LetterKind, told: Option<&Told>) -> Letter
         previous_slot: None,
         previous_space: None,
         status: None,
+        files: Vec::new(),
     };
     if matches!(want, LetterKind::SlotChanged | LetterKind::Cancellation) {
         params.previous_slot = told.and_then(|t| t.slot.clone());
@@ -1443,19 +1479,25 @@ impl Store {
             &[LetterState::Pending, LetterState::Failed],
             "modifier",
         )?;
-        let (kind, cancellation, proposal_id, params): (String, bool, i64, String) = tx.query_row(
-            "SELECT kind, cancellation, proposal_id, params FROM letters WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
+        let (kind, cancellation, proposal_id, params): (String, bool, Option<i64>, String) = tx
+            .query_row(
+                "SELECT kind, cancellation, proposal_id, params FROM letters WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
         let kind = LetterKind::from_db(&kind, cancellation)
             .ok_or_else(|| corrupt(format!("type « {kind} » de la lettre {id}")))?;
         let mut params: LetterParams = serde_json::from_str(&params)
             .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
-        let live = live_revision(&tx, proposal_id)?;
+        // A demande de .docx has no proposal (and no rank).
+        let live = match proposal_id {
+            Some(pid) => Some(live_revision(&tx, pid)?),
+            None => None,
+        };
+        let live_rank = live.as_ref().and_then(|p| p.rank);
         let text_edited = edit.body.is_some() || edit.subject.is_some();
         params.rank = (kind == LetterKind::Waitlisted && text_edited)
-            .then(|| shown_rank.or(live.rank))
+            .then(|| shown_rank.or(live_rank))
             .flatten();
         tx.execute(
             "UPDATE letters SET edit_to = ?2, edit_cc = ?3, edit_subject = ?4, edit_body = ?5,
@@ -1474,10 +1516,12 @@ impl Store {
             ],
         )?;
         event(&tx, &at, id, actor, "edited", Some(json!(edit)))?;
-        if contradiction(&params.stated(kind), &current_of(&live)).is_some() {
+        if let Some(live) = &live
+            && contradiction(&params.stated(kind), &current_of(live)).is_some()
+        {
             // The proposal changed while staff were writing: the text is
             // kept, set aside, and the letter of the moment takes its place.
-            sync_decision_letter(&tx, &at, actor, &live)?;
+            sync_decision_letter(&tx, &at, actor, live)?;
         }
         tx.commit()?;
         self.letter(id)
@@ -1567,6 +1611,87 @@ impl Store {
     }
 
     /// Drops an unsent letter (it stays in the history as `dropped`).
+    /// Queues a demande de .docx to the sender of `message` (a message
+    /// whose fiche could not be read), naming its attachments and why each
+    /// could not be read. Once per message: asked again, it says which
+    /// letter already asks (unless staff dropped it).
+    pub fn queue_docx_request(&mut self, message: i64, actor: &str) -> Result<DocxRequest> {
+        let at = now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        fiche_message(&tx, message)?;
+        let already: Option<(i64, String, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT id, state, set_aside_at FROM letters
+                  WHERE kind = 'docx_request' AND about_message = ?1 AND state <> 'dropped'",
+            )?
+            .query_row([message], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if let Some((id, state, _)) = already {
+            let state = LetterState::parse(&state)
+                .ok_or_else(|| corrupt(format!("état « {state} » de la lettre {id}")))?;
+            return Ok(DocxRequest::Already(id, state));
+        }
+        let files: Vec<UnreadFile> = tx
+            .prepare_cached(
+                "SELECT filename, format, outcome FROM attachments
+                  WHERE message_id = ?1 AND outcome NOT IN ('fiche', 'ignored') ORDER BY position",
+            )?
+            .query_map([message], |r| {
+                let name: Option<String> = r.get(0)?;
+                let format: Option<String> = r.get(1)?;
+                let outcome: String = r.get(2)?;
+                Ok(UnreadFile {
+                    name: name.unwrap_or_else(|| "pièce jointe sans nom".into()),
+                    why: crate::letters::unreadable_why(&outcome, format.as_deref()),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let params = LetterParams {
+            files,
+            ..LetterParams::default()
+        };
+        let params_json = serde_json::to_string(&params).unwrap_or_else(|_| "{}".into());
+        tx.prepare_cached(
+            "INSERT INTO letters (kind, proposal_id, about_message, chain, params, created_at, created_by, updated_at)
+             VALUES ('docx_request', NULL, ?1, ?2, ?3, ?4, ?5, ?4)",
+        )?
+        .execute(params![
+            message,
+            format!("message:{message}"),
+            params_json,
+            at,
+            actor
+        ])?;
+        let id = tx.last_insert_rowid();
+        event(
+            &tx,
+            &at,
+            id,
+            actor,
+            "queued",
+            Some(
+                json!({"kind": LetterKind::DocxRequest.as_str(), "message": message, "params": params}),
+            ),
+        )?;
+        // In the journal too: other consoles see the message's demande.
+        super::ingest::journal(
+            &tx,
+            &at,
+            super::ingest::Line {
+                actor,
+                action: "docx_requested",
+                message_id: Some(message),
+                proposal_id: None,
+                before: None,
+                after: Some(json!({ "letter": id })),
+            },
+        )?;
+        tx.commit()?;
+        Ok(DocxRequest::Queued(id))
+    }
+
     pub fn drop_letter(&mut self, id: i64, expected_version: i64, actor: &str) -> Result<()> {
         let at = now();
         let tx = self
@@ -1609,16 +1734,25 @@ impl Store {
             &[LetterState::Review],
             "reprendre",
         )?;
-        let (chain, kind, cancellation, proposal_id, params): (String, String, bool, i64, String) =
-            tx.query_row(
-                "SELECT chain, kind, cancellation, proposal_id, params FROM letters WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )?;
+        let (chain, kind, cancellation, proposal_id, params): (
+            String,
+            String,
+            bool,
+            Option<i64>,
+            String,
+        ) = tx.query_row(
+            "SELECT chain, kind, cancellation, proposal_id, params FROM letters WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
         let letter_kind = LetterKind::from_db(&kind, cancellation)
             .ok_or_else(|| corrupt(format!("type « {kind} » de la lettre {id}")))?;
         let params: LetterParams = serde_json::from_str(&params)
             .map_err(|e| corrupt(format!("paramètres de la lettre {id} : {e}")))?;
+        // Only a letter about a proposal is ever set aside "à revoir".
+        let Some(proposal_id) = proposal_id else {
+            return Err(corrupt(format!("lettre {id} à revoir sans proposition")));
+        };
         let live = live_revision(&tx, proposal_id)?;
         if let Some(why) = why_not_taken_back(&tx, &live, letter_kind, &params)? {
             return Err(StoreError::LetterUntrue {

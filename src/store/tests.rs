@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::fiche::{Kind, Value};
+use crate::letters::LetterKind;
 
 fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -86,16 +87,29 @@ fn open_migrates_once_and_refuses_a_newer_schema() {
 fn a_new_database_is_made_whole_or_not_at_all() {
     // A process that stops while it makes a new database must leave it
     // empty (the next one, staff included, makes it), never half-made (then
-    // only `fiches migrate` could finish it). Here the last migration
-    // fails: a view holds the name of a table it creates.
+    // only `fiches migrate` could finish it). Here the last migration that
+    // creates a new table fails: a view holds the name of that table (a
+    // later one that rebuilds an older table, like 0013, cannot be made to
+    // fail so).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
-    let (last, last_sql) = MIGRATIONS.last().unwrap();
-    let table = last_sql
-        .split("CREATE TABLE ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("the last migration creates a table");
+    let first_table = |sql: &str| {
+        sql.split("CREATE TABLE ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_string)
+    };
+    let (last, table) = (0..MIGRATIONS.len())
+        .rev()
+        .find_map(|i| {
+            let (name, sql) = MIGRATIONS[i];
+            let table = first_table(sql)?;
+            let older = MIGRATIONS[..i]
+                .iter()
+                .any(|(_, old)| old.contains(&format!("CREATE TABLE {table} ")));
+            (!older).then_some((name, table))
+        })
+        .expect("a migration creates a table");
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(&format!("CREATE VIEW {table} AS SELECT 1"))
         .unwrap();
@@ -1491,4 +1505,79 @@ fn one_unsent_email_to_the_partners_and_the_schedule() {
         (st.armed_at.as_str(), st.last_run_at.as_deref()),
         ("2018-06-01T10:00:00Z", Some("2018-06-04T06:00:00Z"))
     );
+}
+
+#[test]
+fn migration_0013_keeps_every_letter_and_its_history_and_allows_a_docx_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // Every migration before this one (found by name: numbers may move).
+    let before = MIGRATIONS
+        .iter()
+        .position(|(name, _)| *name == "0013_docx_request")
+        .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for (_, sql) in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO messages (id, sha256, source_ref, size, status, imported_at, received_at,
+                                   from_addr, message_id)
+             VALUES (1, 'a', 't', 1, 'fiche', 'x', '2018-05-01T10:00:00Z', 'a@pau.example', 'm1@x'),
+                    (2, 'b', 'u', 1, 'unsupported', 'x', '2018-05-02T10:00:00Z', 'b@x.example', 'm2@x');
+             INSERT INTO proposals (id, message_id, kind, fields, status, chain_key, order_key,
+                                    revision, created_at, updated_at, number)
+             VALUES (1, 1, 'micro_atelier', '{\"organisation\":\"Ville de Pau\"}', 'pending',
+                     NULL, '1', 1, 'x', 'x', 1);
+             INSERT INTO letters (id, kind, proposal_id, chain, created_at, created_by, updated_at,
+                                  state, message_id, sent_to, sent_subject, sent_body, sent_at,
+                                  response, reviewed_to)
+             VALUES (1, 'acknowledgement', 1, '#1', 'x', 'import', 'x', 'sent', 'l1@cuf', 'a@pau.example',
+                     'Objet', 'Corps', '2018-05-01T11:00:00Z', '250 OK', 'a@pau.example');
+             INSERT INTO letters (id, kind, cancellation, proposal_id, chain, created_at, created_by,
+                                  updated_at, replaced_by, set_aside_at, set_aside_why, state)
+             VALUES (2, 'rejected', 1, 1, '#1', 'x', 'marie', 'x', NULL, 'y', 'décision changée',
+                     'replaced');
+             INSERT INTO letter_raw (letter_id, bytes) VALUES (1, x'41');
+             INSERT INTO letter_events (letter_id, at, actor, event) VALUES (1, 'x', 'import', 'queued'),
+                                                                           (1, 'y', 'marie', 'sent');",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    let l1 = s.letter(1).unwrap();
+    assert_eq!(
+        (l1.kind, l1.state, l1.proposal_id),
+        (LetterKind::Acknowledgement, LetterState::Sent, Some(1))
+    );
+    assert_eq!(l1.sent.as_ref().unwrap().subject, "Objet");
+    assert_eq!(l1.response.as_deref(), Some("250 OK"));
+    assert_eq!(l1.reviewed.as_ref().unwrap().to, "a@pau.example");
+    assert_eq!(l1.message_id.as_deref(), Some("l1@cuf"));
+    assert_eq!(s.letter_bytes(1).unwrap().as_deref(), Some(&b"A"[..]));
+    assert_eq!(s.letter_events(1).unwrap().len(), 2);
+    let l2 = s.letter(2).unwrap();
+    assert_eq!(
+        (l2.kind, l2.state),
+        (LetterKind::Cancellation, LetterState::Review)
+    );
+    // The foreign keys still hold after the rebuild.
+    let broken: i64 = s
+        .conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0);
+    // And the new letter fits beside the old ones.
+    let DocxRequest::Queued(id) = s.queue_docx_request(2, "marie").unwrap() else {
+        panic!("not queued")
+    };
+    assert_eq!(id, 3);
+    assert_eq!(s.letters(&LetterFilter::default()).unwrap().len(), 3);
 }

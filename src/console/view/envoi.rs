@@ -109,10 +109,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 fit(&terminal_line(&l.to), to_w as usize),
                 fit(&terminal_line(&l.subject), subject_w as usize),
                 fit(
-                    &if l.partners {
-                        terminal_line(&l.organisation)
-                    } else {
-                        format!("{} {}", l.proposal_number, terminal_line(&l.organisation))
+                    &match l.proposal_number {
+                        Some(n) if !l.partners => {
+                            format!("{n} {}", terminal_line(&l.organisation))
+                        }
+                        _ => terminal_line(&l.organisation),
                     },
                     org_w as usize,
                 ),
@@ -200,8 +201,11 @@ pub fn letter_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     }
     lines.extend(kv_lines(s::ENV_SUBJECT, &l.subject, 9, w, t.key, t.normal));
     if !l.partners {
-        let about = format!("n° {} · {}", l.proposal_number, l.organisation);
-        lines.extend(kv_lines(s::ENV_ABOUT, &about, 9, w, t.key, t.normal));
+        let (label, about) = match l.proposal_number {
+            Some(n) => (s::ENV_ABOUT, format!("n° {n} · {}", l.organisation)),
+            None => (s::ENV_ABOUT_MESSAGE, l.organisation.clone()),
+        };
+        lines.extend(kv_lines(label, &about, 9, w, t.key, t.normal));
     }
     if let Some(err) = &l.last_error {
         lines.extend(kv_lines(s::ENV_LAST_ERROR, err, 9, w, t.key, t.warn));

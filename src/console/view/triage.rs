@@ -250,6 +250,9 @@ pub fn message_lines(app: &App, w: usize) -> Option<Vec<Line<'static>>> {
             t.ok,
         ));
     }
+    if let Some((letter, state)) = m.docx_request {
+        lines.push(Line::styled(s::tri_docx_request(letter, state), t.ok));
+    }
     if !d.record.proposals.is_empty() {
         let ids: Vec<String> = d
             .record

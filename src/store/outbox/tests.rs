@@ -155,7 +155,7 @@ fn acknowledgements_only_when_asked_and_never_for_auto_replies_or_ourselves() {
     assert_eq!(l.len(), 1);
     assert_eq!(
         (l[0].kind, l[0].state, l[0].proposal_id),
-        (LetterKind::Acknowledgement, LetterState::Pending, p)
+        (LetterKind::Acknowledgement, LetterState::Pending, Some(p))
     );
     assert_eq!(l[0].fiche.message_id.as_deref(), Some("m1@x"));
     assert_eq!(s.letter_events(l[0].id).unwrap()[0].event, "queued");
@@ -229,7 +229,7 @@ fn a_resubmission_replaces_the_unsent_acknowledgement_and_the_letter_follows_the
             .any(|f| f == crate::store::flag::UPDATED_AFTER_DECISION)
     );
     assert_eq!(
-        s.letter(3).unwrap().proposal.id,
+        s.letter(3).unwrap().proposal.unwrap().id,
         p3,
         "written from the live revision"
     );
@@ -468,4 +468,160 @@ fn settings_are_written_only_when_they_change() {
     assert!(!s.set_outbox_settings(&same).unwrap());
     assert!(s.set_outbox_settings(&OutboxSettings::default()).unwrap());
     assert_eq!(s.outbox_settings().unwrap(), OutboxSettings::default());
+}
+
+/// A message whose fiche could not be read: an old Word file, a photo, and
+/// a logo the intake ignored.
+fn unreadable(mid: &str, from: &str) -> NewMessage {
+    let mut m = message(
+        mid,
+        from,
+        "2018-05-14T09:00:00+02:00",
+        "",
+        MessageStatus::Unsupported,
+    );
+    let att = |n: &str, path: &str, format: Option<&str>, outcome| NewAttachment {
+        part_path: path.into(),
+        filename: Some(n.into()),
+        content_type: None,
+        size: 100,
+        sha256: sha256_hex(format!("{mid}{n}").as_bytes()),
+        format: format.map(str::to_string),
+        outcome,
+        reason: None,
+        proposal: None,
+    };
+    m.attachments = vec![
+        att(
+            "Fiche Ville de Pau.doc",
+            "2",
+            Some("DOC"),
+            AttachmentOutcome::UnsupportedFormat,
+        ),
+        att(
+            "photo fiche.jpg",
+            "3",
+            None,
+            AttachmentOutcome::UnsupportedFormat,
+        ),
+        att("logo.png", "4", None, AttachmentOutcome::Ignored),
+    ];
+    m
+}
+
+#[test]
+fn a_docx_request_is_queued_once_per_message_and_names_each_file() {
+    let (_d, mut s) = temp_store(true);
+    let IngestOutcome::Stored { id: msg, .. } = s
+        .ingest(&unreadable("doc@pau.example", "accueil@pau.example"))
+        .unwrap()
+    else {
+        panic!("not stored")
+    };
+    // No proposal, no acknowledgement: nothing in the outbox yet.
+    assert!(s.letters(&LetterFilter::default()).unwrap().is_empty());
+    let DocxRequest::Queued(id) = s.queue_docx_request(msg, "marie").unwrap() else {
+        panic!("not queued")
+    };
+    let l = s.letter(id).unwrap();
+    assert_eq!(
+        (l.kind, l.state, l.proposal_id, l.proposal.is_none()),
+        (LetterKind::DocxRequest, LetterState::Pending, None, true)
+    );
+    assert_eq!(l.fiche.id, msg);
+    assert_eq!(l.fiche.from_addr.as_deref(), Some("accueil@pau.example"));
+    assert_eq!(l.created_by, "marie");
+    let names: Vec<&str> = l.params.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Fiche Ville de Pau.doc", "photo fiche.jpg"],
+        "the logo is not named"
+    );
+    assert!(
+        l.params.files[0].why.contains("ancien format (.doc)"),
+        "{:?}",
+        l.params.files
+    );
+    assert!(
+        l.params.files[1].why.contains("image"),
+        "{:?}",
+        l.params.files
+    );
+    assert_eq!(l.contradiction(), None);
+    // Asked again: the same letter, nothing new.
+    assert_eq!(
+        s.queue_docx_request(msg, "paul").unwrap(),
+        DocxRequest::Already(id, LetterState::Pending)
+    );
+    assert_eq!(s.letters(&LetterFilter::default()).unwrap().len(), 1);
+    // Staff may edit it like any letter; it is still the one.
+    let edited = s
+        .edit_letter(
+            id,
+            l.version,
+            &LetterEdit {
+                subject: Some("Votre fiche en .docx".into()),
+                ..Default::default()
+            },
+            "marie",
+        )
+        .unwrap();
+    assert_eq!(edited.edit.subject.as_deref(), Some("Votre fiche en .docx"));
+    assert_eq!(edited.state, LetterState::Pending);
+    // Sent: asking again says so and queues nothing.
+    s.approve_letters(Approve::All, "marie").unwrap();
+    let claim = Claim {
+        message_id: "docx-1@cuf.example",
+        to: "accueil@pau.example",
+        cc: "",
+        subject: "Votre fiche en .docx",
+        body: "b",
+        bytes: b"x",
+    };
+    assert!(s.claim_letter(id, &claim).unwrap());
+    s.letter_sent(id, "250 OK", None).unwrap();
+    assert_eq!(
+        s.queue_docx_request(msg, "paul").unwrap(),
+        DocxRequest::Already(id, LetterState::Sent)
+    );
+    let events: Vec<String> = s
+        .letter_events(id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events.first().map(String::as_str), Some("queued"));
+    assert_eq!(events.iter().filter(|e| *e == "queued").count(), 1);
+    // The database itself refuses a second one for the message.
+    let second = s.conn.execute(
+        "INSERT INTO letters (kind, about_message, chain, created_at, created_by, updated_at)
+         VALUES ('docx_request', ?1, 'x', 'x', 'x', 'x')",
+        [msg],
+    );
+    assert!(second.is_err(), "{second:?}");
+    // An unknown message is an error naming it.
+    assert!(matches!(
+        s.queue_docx_request(9999, "marie"),
+        Err(StoreError::MessageNotFound(9999))
+    ));
+}
+
+#[test]
+fn a_dropped_docx_request_may_be_asked_again() {
+    let (_d, mut s) = temp_store(false);
+    let IngestOutcome::Stored { id: msg, .. } = s
+        .ingest(&unreadable("d2@x.example", "a@x.example"))
+        .unwrap()
+    else {
+        panic!("not stored")
+    };
+    let DocxRequest::Queued(first) = s.queue_docx_request(msg, "marie").unwrap() else {
+        panic!()
+    };
+    let v = s.letter(first).unwrap().version;
+    s.drop_letter(first, v, "marie").unwrap();
+    let DocxRequest::Queued(second) = s.queue_docx_request(msg, "marie").unwrap() else {
+        panic!("a dropped request blocks nothing")
+    };
+    assert_ne!(first, second);
 }
