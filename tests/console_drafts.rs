@@ -259,3 +259,43 @@ fn pictures_of_the_draft_questions() {
         picture("draft_found", &s);
     }
 }
+
+#[test]
+fn a_note_being_written_asks_before_quitting_and_survives_a_killed_console() {
+    let (_d, db) = sample_db();
+    {
+        let mut s = session(&db, (80, 24));
+        let id = id_of(&s, "Poitiers");
+        select(&mut s, id);
+        keys(&mut s, "nÀ rapprocher de la fiche de Tours");
+        // Quitting asks: the note is unsaved work.
+        keys(&mut s, "<C-c>");
+        assert!(!s.app.quit);
+        assert!(screen(&s).contains("(e)nregistrer"), "{}", screen(&s));
+        keys(&mut s, "r");
+        // The console is cut off (no question, no clean exit): the note
+        // is in the database as a draft.
+        assert!(s.flush_draft(true));
+    }
+    assert!(stored(&db, "marie").unwrap().contains("rapprocher"));
+    let mut s = session(&db, (80, 24));
+    let sc = screen(&s);
+    assert!(sc.contains("a note sur la proposition n°"), "{sc}");
+    keys(&mut s, "r");
+    assert_eq!(
+        s.app.input.as_ref().map(|(_, i)| i.text.as_str()),
+        Some("À rapprocher de la fiche de Tours")
+    );
+    // Saved: a note, no draft left.
+    keys(&mut s, "<Enter>");
+    let id = id_of(&s, "Poitiers");
+    let number = Store::open(&db).unwrap().proposal(id).unwrap().number;
+    let notes = Store::open(&db).unwrap().notes(number).unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.note.as_deref() == Some("À rapprocher de la fiche de Tours")),
+        "{notes:?}"
+    );
+    assert_eq!(stored(&db, "marie"), None);
+}

@@ -33,6 +33,8 @@ pub enum TypedFor {
     Reason { seen: Seen },
     /// A field of a proposal (as seen), or of the fiche entered by hand.
     Field { key: String, seen: Option<Seen> },
+    /// The acting user's note on a proposal (as seen).
+    Note { seen: Seen },
 }
 
 /// A text being typed, as kept.
@@ -91,8 +93,24 @@ pub fn typed(app: &App) -> Option<Typed> {
                 text: input.text.clone(),
             })
         }
+        InputPurpose::Note(seen) if input.text.trim() != note_now(app, seen.id).trim() => {
+            Some(Typed {
+                purpose: TypedFor::Note { seen: *seen },
+                text: input.text.clone(),
+            })
+        }
         _ => None,
     }
+}
+
+/// The acting user's note as stored on the proposal shown.
+fn note_now(app: &App, id: i64) -> String {
+    app.detail
+        .as_ref()
+        .filter(|d| d.id == id)
+        .and_then(|d| d.notes.iter().find(|n| n.actor == app.user))
+        .and_then(|n| n.note.clone())
+        .unwrap_or_default()
 }
 
 /// Everything unsaved, `None` when there is nothing to keep.
@@ -250,6 +268,12 @@ pub fn restore(app: &mut App, d: SavedDraft) -> Vec<Effect> {
                 effects.extend(selection_changed(app));
                 app.input = Some((InputPurpose::RejectReason(seen), TextInput::new(&t.text)));
             }
+            TypedFor::Note { seen } => {
+                app.screen = Screen::Propositions;
+                app.select_id(seen.id);
+                effects.extend(selection_changed(app));
+                app.input = Some((InputPurpose::Note(seen), TextInput::new(&t.text)));
+            }
             TypedFor::Field { key, seen } => {
                 let kind = match (&app.draft, seen) {
                     (Some(d), None) => Some(d.kind),
@@ -301,6 +325,7 @@ pub fn describe(d: &SavedDraft) -> String {
         let text = crate::safe::terminal_line(&t.text);
         parts.push(match &t.purpose {
             TypedFor::Reason { seen } => s::draft_reason(seen.number, &text),
+            TypedFor::Note { seen } => s::draft_note(seen.number, &text),
             TypedFor::Field { key, seen } => {
                 let label = Kind::ALL
                     .iter()

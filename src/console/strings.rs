@@ -1004,6 +1004,9 @@ pub fn draft_hand(message_id: i64, kind: Kind, fields: usize) -> String {
         plural(fields)
     )
 }
+pub fn draft_note(number: i64, text: &str) -> String {
+    format!("ma note sur la proposition n° {number} : « {text} »")
+}
 pub fn draft_reason(number: i64, text: &str) -> String {
     format!("motif de refus de la proposition n° {number} : « {text} »")
 }
