@@ -246,7 +246,7 @@ pub fn daemon_words(h: &Health, now: DateTime<Utc>) -> (String, String) {
     match h {
         Health::Unknown => (
             "service de réception : état inconnu (jamais démarré sur cette base ?)".into(),
-            "réception ?".into(),
+            "réception jamais vue".into(),
         ),
         Health::Starting { .. } => ("réception : démarrage".into(), "réception : démarre".into()),
         Health::Running { last_contact, .. } => (

@@ -71,6 +71,11 @@ fn leaving_a_hand_entry_asks_stay_then_abandon() {
     assert!(screen(&s).contains("Brouillon non enregistré"));
     keys(&mut s, "<Esc>");
     assert!(s.app.draft.is_some());
+    // X (abandon the entry) asks too: staying keeps everything typed.
+    keys(&mut s, "X");
+    assert!(screen(&s).contains("Brouillon non enregistré"));
+    keys(&mut s, "r");
+    assert!(s.app.draft.is_some());
     // Abandonner: gone where asked, nothing entered, the kept draft deleted.
     s.flush_draft(true);
     assert!(stored(&db, "marie").is_some());

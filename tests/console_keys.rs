@@ -149,7 +149,7 @@ fn refuse_needs_a_reason_withdraw_and_back_to_pending() {
     assert_eq!(db_proposal(&db, id).status, Status::Withdrawn);
     // Withdrawn again: the domain refuses a decision that changes nothing.
     keys(&mut s, "x");
-    assert!(notice(&s).starts_with("Refusé"), "{}", notice(&s));
+    assert!(notice(&s).starts_with("Impossible"), "{}", notice(&s));
     keys(&mut s, "p");
     assert_eq!(db_proposal(&db, id).status, Status::Pending);
 }
@@ -375,7 +375,11 @@ fn hostile_mail_writes_no_control_character() {
 fn the_status_line_shows_the_daemon_heartbeat() {
     let (_d, db) = sample_db();
     let mut s = session(&db, (80, 24));
-    assert!(screen(&s).contains("réception ?"), "{}", screen(&s));
+    assert!(
+        screen(&s).contains("réception jamais vue"),
+        "{}",
+        screen(&s)
+    );
     // A daemon runs: it holds its lock beside the database…
     let lock = std::fs::File::create(fiches::status::daemon_lock_path(&db)).unwrap();
     lock.lock().unwrap();
@@ -573,5 +577,5 @@ fn envoi_without_smtp_says_to_configure_it() {
     select(&mut s, id);
     keys(&mut s, "2<Enter>6E");
     assert!(notice(&s).contains("[smtp]"), "{}", notice(&s));
-    assert!(notice(&s).contains("config.toml"), "{}", notice(&s));
+    assert!(notice(&s).contains("restent à envoyer"), "{}", notice(&s));
 }

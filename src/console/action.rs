@@ -525,7 +525,7 @@ pub static KEYS: &[Binding] = &[
         &[K::Char(' ')],
         Action::ToggleMark,
         "Espace",
-        "marquer ou démarquer la proposition",
+        "marquer ou démarquer la proposition, puis passer à la suivante",
     ),
     b(
         Sc::Screen(Screen::Propositions),
@@ -838,7 +838,7 @@ pub static KEYS: &[Binding] = &[
         &[K::Char(' ')],
         Action::ToggleMark,
         "Espace",
-        "marquer ou démarquer la lettre (E proposera les marquées)",
+        "marquer ou démarquer la lettre, puis passer à la suivante (E proposera les marquées)",
     ),
     b(
         Sc::Screen(Screen::Envoi),

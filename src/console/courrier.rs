@@ -218,7 +218,16 @@ impl Session {
         let numbers: Vec<i64> = links.iter().map(|l| l.number).collect();
         let number = match (number, numbers.as_slice()) {
             (_, []) => {
-                self.app.notify(Level::Info, s::n_no_links(message_id));
+                let read: Vec<i64> = self
+                    .app
+                    .courrier
+                    .rows
+                    .iter()
+                    .find(|r| r.id == message_id)
+                    .map(|r| r.proposals.clone())
+                    .unwrap_or_default();
+                self.app
+                    .notify(Level::Info, s::n_no_links(message_id, &read));
                 return;
             }
             (None, [only]) => *only,
@@ -265,9 +274,9 @@ impl Session {
         self.refresh(false);
         self.reload_after_link(message_id);
         match done {
-            Ok(()) => self
+            Ok(reopened) => self
                 .app
-                .notify(Level::Ok, s::n_unlinked(message_id, number)),
+                .notify(Level::Ok, s::n_unlinked(message_id, number, reopened)),
             Err(e) => {
                 let text = self.link_refusal(&e);
                 self.app.notify(Level::Error, text);

@@ -140,6 +140,8 @@ fn leaves(app: &App, action: Action) -> bool {
         Action::Goto(screen) => screen != app.screen && app.draft.is_some(),
         Action::Escape => app.screen == Screen::Corriger && app.draft.is_some(),
         Action::Correct | Action::NewFiche => app.draft.is_some(),
+        // X (abandon the hand entry) asks too when something was typed.
+        Action::Abandon => app.draft.as_ref().is_some_and(|d| !d.fields.is_empty()),
         _ => false,
     }
 }
@@ -188,7 +190,7 @@ fn leave_answer(app: &mut App, answer: DraftAnswer, then: Action) -> Vec<Effect>
                 app.notify(Level::Info, s::DRAFT_TYPED_ABANDONED);
                 return vec![];
             }
-            if app.draft.take().is_some() && then == Action::Escape {
+            if app.draft.take().is_some() && matches!(then, Action::Escape | Action::Abandon) {
                 app.screen = Screen::Triage;
                 app.notify(Level::Info, s::N_DRAFT_ABANDONED);
                 return vec![];

@@ -273,6 +273,16 @@ pub const HELP_FLAGS: &[(&str, &str)] = &[
     ("D", "message sans date"),
     ("H", "fiche saisie à la main"),
     ("2…", "numéro de révision (fiche renvoyée)"),
+    ("", "Avis de l'équipe (colonne Avis)"),
+    ("2+ 1~ 1-", "favorables, réservés, défavorables"),
+    ("ø3,5", "moyenne des notes de 1 à 5"),
+    ("✎2", "notes écrites, sans avis"),
+    ("", "Courrier (colonnes T et Prop.)"),
+    ("✓", "message marqué traité"),
+    (
+        "45  →45",
+        "proposition lue dans le message ; liée à la main",
+    ),
 ];
 
 pub fn screen_name(i: usize) -> &'static str {
@@ -672,12 +682,12 @@ pub fn withdraw_confirm(number: i64, organisation: &str) -> String {
 }
 pub fn n_stale(id: i64, who: &str, status: &str) -> String {
     format!(
-        "Refusé : la proposition n° {id} a été modifiée entre-temps par {who}. État actuel : {status}. Rien n'a été enregistré."
+        "Rien n'a été fait : la proposition n° {id} a été modifiée entre-temps par {who}. État actuel : {status}."
     )
 }
 pub fn n_place_taken(slot: &str, place: &str) -> String {
     format!(
-        "Refusé : {place} à {slot} vient d'être attribué par quelqu'un d'autre. Choisir une autre place."
+        "Rien n'a été fait : {place} à {slot} vient d'être attribué par quelqu'un d'autre. Choisir une autre place."
     )
 }
 pub const N_BUSY: &str =
@@ -732,7 +742,7 @@ pub fn n_error(e: &str) -> String {
     format!("Erreur : {e}")
 }
 pub fn n_refused(e: &str) -> String {
-    format!("Refusé : {e}")
+    format!("Impossible : {e}")
 }
 /// `who` as `changed_by` words it.
 pub fn n_changed_by_other(id: i64, who: &str) -> String {
@@ -769,6 +779,7 @@ pub const ENV_EMPTY: &str = "Aucune lettre dans la boîte d'envoi.";
 pub const ENV_LETTER: &str = "Lettre";
 pub const ENV_TO: &str = "À";
 pub const ENV_CC: &str = "Cc";
+pub const ENV_KIND: &str = "Sorte";
 pub const ENV_SUBJECT: &str = "Objet";
 pub const ENV_ABOUT: &str = "Fiche";
 pub const ENV_ABOUT_MESSAGE: &str = "Réponse à";
@@ -794,7 +805,7 @@ pub fn env_about_message(message: i64, from: Option<&str>) -> String {
     }
 }
 pub const ENV_ATTACHMENTS: &str = "Joints";
-pub const ENV_NO_SMTP: &str = "Pas de serveur d'envoi : configurer [smtp] dans config.toml.";
+pub const ENV_NO_SMTP: &str = "Envoi impossible : aucun serveur d'envoi n'est configuré (en démonstration, l'envoi est toujours coupé). Les lettres restent à envoyer ; sur le serveur, l'administrateur renseigne la section [smtp] de la configuration.";
 pub const ENV_ALREADY_SENDING: &str = "Un envoi est déjà en cours : attendre qu'il finisse.";
 pub const ENV_NOTHING_TO_SEND: &str = "Aucune lettre à envoyer.";
 pub const ENV_QUIT_WHILE_SENDING: &str = "Un envoi est en cours : q de nouveau pour quitter quand même (la lettre en cours sera « incertaine »).";
@@ -1041,10 +1052,10 @@ pub fn pub_heading(number: Option<u32>, since: Option<u32>) -> String {
 }
 pub fn pub_counts(micro: usize, rdv: usize, dir: &str, partners: bool) -> String {
     format!(
-        "{micro} micro-atelier{}, {rdv} rendez-vous au programme ; fichiers écrits dans {dir}{}.",
+        "{micro} micro-atelier{}, {rdv} rendez-vous au programme ; fichiers à écrire dans {dir}{}.",
         plural(micro),
         if partners {
-            " ; e-mail aux partenaires préparé dans Envoi"
+            " ; e-mail aux partenaires à préparer dans Envoi"
         } else {
             ""
         }
@@ -1056,7 +1067,7 @@ pub fn pub_confirm(number: u32, since: Option<u32>) -> String {
         None => String::new(),
     };
     format!(
-        "Publier maintenant la publication n° {number}{from} ?\nLes fichiers publics et ceux de l'équipe seront écrits, la publication enregistrée : c'est ce que fait `fiches publish`."
+        "Publier maintenant la publication n° {number}{from} ?\nLes fichiers publics et ceux de l'équipe seront écrits, la publication enregistrée."
     )
 }
 pub fn n_published(number: u32, dir: &str, partners: bool) -> String {
@@ -1200,7 +1211,7 @@ pub fn link_confirm(
     state: &str,
 ) -> String {
     format!(
-        "Lier le message {message_id}\nde {from}, « {subject} »\nà la proposition n° {number} :\n{organisation} ({kind}, {state}) ?"
+        "Lier le message {message_id}\nenvoyé par {from}, « {subject} »\nà la proposition n° {number} :\n{organisation} ({kind}, {state}) ?"
     )
 }
 
@@ -1218,10 +1229,33 @@ pub fn n_linked(message_id: i64, number: i64, handled: bool) -> String {
     }
 }
 
-pub fn n_unlinked(message_id: i64, number: i64) -> String {
-    format!("Lien retiré entre le message {message_id} et la proposition n° {number}.")
+pub fn n_unlinked(message_id: i64, number: i64, reopened: bool) -> String {
+    let back = if reopened {
+        " Le lien l'avait marqué traité : il revient dans « À traiter »."
+    } else {
+        ""
+    };
+    format!("Lien retiré entre le message {message_id} et la proposition n° {number}.{back}")
 }
 
-pub fn n_no_links(message_id: i64) -> String {
+pub fn n_no_links(message_id: i64, read: &[i64]) -> String {
+    if !read.is_empty() {
+        let numbers: Vec<String> = read.iter().map(|n| format!("n° {n}")).collect();
+        return format!(
+            "Le message {message_id} n'a pas de lien posé à la main : {} {} {} lue{} dans sa pièce jointe (ce lien-là ne se retire pas ; L pour en ajouter un).",
+            if read.len() > 1 {
+                "les propositions"
+            } else {
+                "la proposition"
+            },
+            numbers.join(", "),
+            if read.len() > 1 {
+                "ont été"
+            } else {
+                "a été"
+            },
+            if read.len() > 1 { "s" } else { "" }
+        );
+    }
     format!("Le message {message_id} n'est lié à aucune proposition (L pour le lier).")
 }

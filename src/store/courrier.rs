@@ -419,7 +419,11 @@ impl Store {
     /// journaled with `actor`. A link that is not there (never made, or
     /// removed by another console meanwhile) is refused, naming who removed
     /// it. The message's "handled" mark is left as it is.
-    pub fn unlink_message(&mut self, message_id: i64, number: i64, actor: &str) -> Result<()> {
+    /// Returns whether the message went back to « À traiter »: when the
+    /// link removed was what marked it handled and no other link is left,
+    /// the mark goes with it (journaled), so the message is not lost
+    /// between the screens.
+    pub fn unlink_message(&mut self, message_id: i64, number: i64, actor: &str) -> Result<bool> {
         let at = now();
         let tx = self
             .conn
@@ -473,8 +477,44 @@ impl Store {
                 after: None,
             },
         )?;
+        let links_left: i64 = tx.query_row(
+            "SELECT count(*) FROM message_links WHERE message_id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )?;
+        let handled_by_link: Option<i64> = tx
+            .query_row(
+                "SELECT json_extract(after, '$.linked_to') FROM journal
+                 WHERE message_id = ?1
+                   AND action IN ('message_handled', 'message_unhandled')
+                 ORDER BY id DESC LIMIT 1",
+                [message_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let reopened = links_left == 0
+            && handled_by_link == Some(number)
+            && tx.execute(
+                "DELETE FROM message_handled WHERE message_id = ?1",
+                [message_id],
+            )? > 0;
+        if reopened {
+            journal(
+                &tx,
+                &at,
+                Line {
+                    actor,
+                    action: "message_unhandled",
+                    message_id: Some(message_id),
+                    proposal_id: None,
+                    before: Some(json!({ "handled": true })),
+                    after: Some(json!({ "handled": false, "unlinked_from": number })),
+                },
+            )?;
+        }
         tx.commit()?;
-        Ok(())
+        Ok(reopened)
     }
 }
 
@@ -683,7 +723,17 @@ mod tests {
             Err(StoreError::MessageNotFound(12345))
         ));
 
-        s.unlink_message(later, number, "paul").unwrap();
+        // The link had marked it handled: removing it puts the message
+        // back in À traiter (journaled), so it is not lost between screens.
+        assert!(s.unlink_message(later, number, "paul").unwrap());
+        let tri = s.triage_messages().unwrap();
+        assert!(
+            tri.iter()
+                .find(|m| m.id == later)
+                .unwrap()
+                .handled
+                .is_none()
+        );
         assert!(s.message_links(later).unwrap().is_empty());
         assert!(s.linked_messages(number).unwrap().is_empty());
         let un = s.journal(Some(props[0])).unwrap();
@@ -698,12 +748,12 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // The handled mark stays (staff may reopen it with m).
+        // Still back in À traiter after the refused second unlink.
         assert!(
             s.triage_messages()
                 .unwrap()
                 .iter()
-                .any(|m| m.id == later && m.handled.is_some())
+                .any(|m| m.id == later && m.handled.is_none())
         );
     }
 }

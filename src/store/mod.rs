@@ -171,7 +171,9 @@ pub enum StoreError {
     },
     #[error("proposition {0} introuvable")]
     ProposalNotFound(i64),
-    #[error("proposition n° {0} introuvable : `fiches proposals --live` donne les numéros")]
+    #[error(
+        "proposition n° {0} introuvable : aucune proposition ne porte ce numéro (vérifier le numéro dans la liste des propositions)"
+    )]
     NumberNotFound(i64),
     #[error(
         "note de {0} caractères : {max} au plus ; la raccourcir",

@@ -107,7 +107,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 number,
                 fit(l.state.label_fr(), state_w as usize),
                 fit(&terminal_line(&l.to), to_w as usize),
-                fit(&terminal_line(&l.subject), subject_w as usize),
+                // The kind says more than the subject, which is the same
+                // for every letter of a kind (it is in the letter below).
+                fit(l.kind, subject_w as usize),
                 fit(
                     &match l.proposal_number {
                         Some(n) if !l.partners => {
@@ -126,7 +128,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         "N°",
         s::ENV_STATE,
         s::ENV_TO,
-        s::ENV_SUBJECT,
+        s::ENV_KIND,
         s::ENV_ABOUT,
         "Créée",
     ])

@@ -404,6 +404,8 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
             with(&choice, &short),
             with(&counts_short, &long),
             with(&counts_short, &short),
+            // No room for it: say that something is left out.
+            with(&choice, &"…".to_string()),
         ] {
             if width(&candidate) <= w {
                 line = candidate;

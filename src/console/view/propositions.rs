@@ -160,7 +160,7 @@ fn draw_bar(frame: &mut Frame<'_>, area: Rect, app: &App, page: usize) {
         };
     }
     if !app.marks.is_empty() {
-        count.push_str(&format!(" · {}", s::marked_count(app.marks.len())));
+        count = format!("{} · {count}", s::marked_count(app.marks.len()));
     }
     let right = format!(
         "  {} : {}  {} : {}  {count}",
