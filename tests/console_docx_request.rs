@@ -214,3 +214,29 @@ fn the_demande_de_docx_is_sent_once_through_smtp() {
     keys(&mut s, "6E");
     assert_eq!(server.count(), before + 1);
 }
+
+#[test]
+fn d_on_a_message_whose_fiche_was_entered_by_hand_asks_again_first() {
+    let (_d, db) = sample_db();
+    let mut s = session(&db, (80, 24));
+    // The Chefchaouen DOC: its fiche entered by hand (asked twice for the
+    // required fields left empty), then back to À traiter, same message.
+    keys(&mut s, "4");
+    let message = s.app.current_message().unwrap().id;
+    keys(&mut s, "nm<Enter>Commune de Chefchaouen<Enter>SS");
+    assert!(s.app.draft.is_none(), "{}", notice(&s));
+    keys(&mut s, "4");
+    let at = s
+        .app
+        .triage
+        .iter()
+        .position(|m| m.id == message)
+        .expect("still listed");
+    s.app.triage_selected = at;
+    assert!(s.app.current_message().unwrap().proposals > 0);
+    keys(&mut s, "d");
+    assert!(notice(&s).contains("d de nouveau"), "{}", notice(&s));
+    assert!(docx_requests(&db).is_empty());
+    keys(&mut s, "d");
+    assert_eq!(docx_requests(&db).len(), 1, "{}", notice(&s));
+}

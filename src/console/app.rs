@@ -642,6 +642,9 @@ pub struct App {
     pub publish_preview: Option<crate::commands::publish::Preview>,
     /// A draft found at start, offered to take up again.
     pub recovered: Option<super::draft::Recovered>,
+    /// À traiter: `d` pressed once on a message that already has a fiche
+    /// (asked again before a .docx is requested).
+    pub docx_armed: Option<i64>,
     /// The attachment text shown (À traiter, and beside the hand entry).
     pub attachment_text: Option<AttachmentText>,
     /// Its scroll beside the hand entry.
@@ -707,6 +710,7 @@ impl App {
             last_publication: None,
             publish_preview: None,
             recovered: None,
+            docx_armed: None,
             attachment_text: None,
             text_scroll: 0,
             text_instead: false,

@@ -702,6 +702,16 @@ pub fn n_handled(id: i64, handled: bool) -> String {
         format!("Courriel #{id} marqué non traité.")
     }
 }
+pub fn n_docx_has_fiche(message: i64, proposals: usize) -> String {
+    format!(
+        "Le courriel #{message} a déjà {} : d de nouveau pour demander quand même le .docx.",
+        if proposals > 1 {
+            format!("{proposals} propositions (fiches lues ou saisies)")
+        } else {
+            "une proposition (fiche lue ou saisie)".to_string()
+        }
+    )
+}
 pub fn n_docx_queued(message: i64, letter: i64) -> String {
     format!(
         "Demande de .docx au courriel #{message} préparée : lettre n° {letter}, à relire dans Envoi."

@@ -1927,7 +1927,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         },
         Action::AskDocx => match app.current_message() {
-            Some(m) => vec![Effect::AskDocx { message_id: m.id }],
+            // A fiche was already read or entered for it: asked once more.
+            Some(m) if m.proposals > 0 && app.docx_armed != Some(m.id) => {
+                let id = m.id;
+                let n = m.proposals;
+                app.docx_armed = Some(id);
+                app.notify(Level::Warn, s::n_docx_has_fiche(id, n));
+                vec![]
+            }
+            Some(m) => {
+                let id = m.id;
+                app.docx_armed = None;
+                vec![Effect::AskDocx { message_id: id }]
+            }
             None => {
                 app.notify(Level::Warn, s::N_NO_MESSAGE);
                 vec![]
