@@ -3,8 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use fiches::cli::{Cli, Command};
+use fiches::cli::Command;
 use fiches::commands;
 
 fn main() -> ExitCode {
@@ -65,7 +64,7 @@ fn is_closed_output(e: &anyhow::Error) -> bool {
 
 fn run() -> ExitCode {
     fiches::worker::set_worker_exe(self_exe());
-    let cli = Cli::parse();
+    let cli = fiches::cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
         "info"
