@@ -245,6 +245,10 @@ pub fn error_text(err: &clap::Error) -> String {
             format!("{arg} : {expected} valeur(s) attendue(s), {actual} donnée(s)")
         }
         ErrorKind::ArgumentConflict => match context(err, ContextKind::PriorArg) {
+            // An option before a subcommand it does not go with.
+            Some(prior) if arg.is_empty() => {
+                format!("{prior} ne va pas avec cette commande : l'écrire après elle, ou l'enlever")
+            }
             Some(prior) if prior != arg => {
                 format!("{arg} ne peut pas être donné avec {prior}")
             }
