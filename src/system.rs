@@ -9,7 +9,7 @@
 //! makes it group-writable whatever the login's own umask.
 
 // libc calls std has no safe wrapper for; `unsafe` is denied elsewhere
-// (`[lints]` in Cargo.toml).
+// (src/lib.rs).
 #![allow(
     unsafe_code,
     reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"

@@ -23,7 +23,7 @@
 //! [`read_in_process`] change: the worker serialises whatever they are.
 
 // libc calls std has no safe wrapper for; `unsafe` is denied elsewhere
-// (`[lints]` in Cargo.toml).
+// (src/lib.rs).
 #![allow(
     unsafe_code,
     reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
