@@ -1,9 +1,11 @@
-//! The command line: clap definitions only. Each subcommand's work is in
-//! `commands/`.
+//! The command line: clap definitions, and clap's own words in French
+//! (headings, the help and version flags, its errors). Each subcommand's
+//! work is in `commands/`.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands;
 
@@ -33,12 +35,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read fiches (DOCX, XLSX, ODT, ODS, XLS) and print what was read.
+    /// Lit des fiches (DOCX, XLSX, ODT, ODS, XLS) et affiche ce qui y a été lu.
     Parse {
-        /// Files or directories (walked recursively).
-        #[arg(required = true)]
+        /// Fichiers ou dossiers (parcourus avec leurs sous-dossiers).
+        #[arg(required = true, value_name = "CHEMIN")]
         paths: Vec<PathBuf>,
-        /// One JSON object per file and per line.
+        /// Un objet JSON par fichier et par ligne.
         #[arg(long)]
         json: bool,
     },
@@ -51,17 +53,12 @@ pub enum Command {
     Daemon(commands::daemon::Args),
     Outbox(commands::outbox::Args),
     Send(commands::send::Args),
-    /// Decide on a proposal by its number (accept, waitlist, refuse, withdraw, pending).
+    // Their descriptions are the doc comments of their argument structs.
     Decide(commands::decide::DecideArgs),
-    /// Take back the last decision on a proposal.
     Undo(commands::decide::UndoArgs),
-    /// Move an accepted proposal to a free place.
     Move(commands::decide::MoveArgs),
-    /// Swap the places of two accepted proposals.
     Swap(commands::decide::SwapArgs),
-    /// The programme: grids, places, waiting lists with ranks.
     Programme(commands::programme::Args),
-    /// A suggested placement of the programme (draft, or --apply).
     Suggest(commands::programme::SuggestArgs),
     Status(commands::status::Args),
     Backup(commands::backup::Args),
@@ -81,4 +78,240 @@ impl Cli {
             db: self.db.clone(),
         }
     }
+}
+
+/// The help layout of clap with its one English heading ("Usage") in French.
+const HELP_TEMPLATE: &str = "\
+{before-help}{about-with-newline}
+Utilisation : {usage}
+
+{all-args}{after-help}";
+
+/// The command line as clap would build it, with every word clap adds in
+/// French: section headings, `-h/--help`, `-V/--version`, the `help`
+/// subcommand, the placeholder of a subcommand.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    // Builds the help flags, the help subcommand and the global options
+    // of every subcommand, so that they can be reworded below.
+    cmd.build();
+    in_french(cmd)
+}
+
+fn in_french(cmd: clap::Command) -> clap::Command {
+    cmd.help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("Commandes ")
+        .subcommand_value_name("COMMANDE")
+        .mut_args(|arg| {
+            // clap writes "Arguments:" and "Options:"; a heading of our own
+            // gets the French space before the colon.
+            let heading = if arg.is_positional() {
+                "Arguments "
+            } else {
+                "Options "
+            };
+            let arg = arg.help_heading(heading);
+            match arg.get_id().as_str() {
+                "help" if arg.get_long_help().is_some() => arg
+                    .help("Affiche l'aide")
+                    .long_help("Affiche l'aide (un résumé avec -h)"),
+                "help" => arg.help("Affiche l'aide"),
+                "version" => arg.help("Affiche la version"),
+                _ => arg,
+            }
+        })
+        .mut_subcommands(|sub| {
+            if sub.get_name() == "help" {
+                in_french(sub.about("Affiche cette aide, ou l'aide des commandes nommées"))
+            } else {
+                in_french(sub)
+            }
+        })
+}
+
+/// Reads the command line. Help and version are printed and end the
+/// program with 0; a mistake is told in French on the error output and
+/// ends it with 2, as clap does.
+pub fn parse() -> Cli {
+    let mut cmd = command();
+    let parsed = cmd
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches));
+    match parsed {
+        Ok(cli) => cli,
+        Err(err) => match err.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                // Rendered from the French command above.
+                let _ = err.print();
+                std::process::exit(0);
+            }
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = err.print();
+                std::process::exit(2);
+            }
+            _ => {
+                eprint!("{}", error_text(&err));
+                std::process::exit(2);
+            }
+        },
+    }
+}
+
+/// A value of the error's context as plain text.
+fn context(err: &clap::Error, kind: ContextKind) -> Option<String> {
+    match err.get(kind)? {
+        ContextValue::String(s) => Some(s.clone()),
+        ContextValue::Strings(v) => Some(v.join(", ")),
+        ContextValue::StyledStr(s) => Some(s.to_string()),
+        ContextValue::StyledStrs(v) => Some(
+            v.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ContextValue::Number(n) => Some(n.to_string()),
+        ContextValue::Bool(b) => Some(b.to_string()),
+        ContextValue::None => None,
+        _ => None,
+    }
+}
+
+/// Quoted the French way: « x ».
+fn quoted(text: &str) -> String {
+    format!("« {text} »")
+}
+
+/// One of several names, quoted and joined by "ou".
+fn one_of(err: &clap::Error, kind: ContextKind) -> Option<String> {
+    let names: Vec<String> = match err.get(kind)? {
+        ContextValue::Strings(v) => v.iter().map(|s| quoted(s)).collect(),
+        ContextValue::String(s) => vec![quoted(s)],
+        _ => return None,
+    };
+    (!names.is_empty()).then(|| names.join(" ou "))
+}
+
+/// The French text of a clap error: what is wrong, with which argument,
+/// what to do, then the usage line. clap cannot translate its messages;
+/// this maps each kind and its context (the argument, the value, the
+/// suggestions) to a sentence.
+pub fn error_text(err: &clap::Error) -> String {
+    let arg = context(err, ContextKind::InvalidArg).unwrap_or_default();
+    let value = context(err, ContextKind::InvalidValue).unwrap_or_default();
+    let mut lines = vec![match err.kind() {
+        ErrorKind::UnknownArgument => {
+            format!("argument inattendu : {}", quoted(&arg))
+        }
+        ErrorKind::InvalidSubcommand => {
+            let name = context(err, ContextKind::InvalidSubcommand).unwrap_or_default();
+            format!("commande inconnue : {}", quoted(&name))
+        }
+        ErrorKind::InvalidValue => {
+            let mut line = if value.is_empty() {
+                format!("{arg} : une valeur est attendue")
+            } else {
+                format!("{arg} : valeur non prévue {}", quoted(&value))
+            };
+            if let Some(valid) = one_of(err, ContextKind::ValidValue) {
+                line.push_str(&format!(" ; valeurs possibles : {valid}"));
+            }
+            line
+        }
+        ErrorKind::ValueValidation => {
+            let why = match std::error::Error::source(err) {
+                Some(source) if source.is::<std::num::ParseIntError>() => {
+                    "un nombre entier est attendu".to_string()
+                }
+                Some(source) => source.to_string(),
+                None => String::new(),
+            };
+            if why.contains(&value) && !value.is_empty() {
+                format!("{arg} : {why}")
+            } else if why.is_empty() {
+                format!("{arg} : valeur non valable {}", quoted(&value))
+            } else {
+                format!("{arg} : valeur non valable {} ({why})", quoted(&value))
+            }
+        }
+        ErrorKind::NoEquals => format!("{arg} : la valeur s'écrit après un « = »"),
+        ErrorKind::TooManyValues => {
+            format!("{arg} : une valeur de trop, {}", quoted(&value))
+        }
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            let expected = context(err, ContextKind::ExpectedNumValues)
+                .or_else(|| context(err, ContextKind::MinValues))
+                .unwrap_or_default();
+            let actual = context(err, ContextKind::ActualNumValues).unwrap_or_default();
+            format!("{arg} : {expected} valeur(s) attendue(s), {actual} donnée(s)")
+        }
+        ErrorKind::ArgumentConflict => match context(err, ContextKind::PriorArg) {
+            // An option before a subcommand it does not go with.
+            Some(prior) if arg.is_empty() => {
+                format!("{prior} ne va pas avec cette commande : l'écrire après elle, ou l'enlever")
+            }
+            Some(prior) if prior != arg => {
+                format!("{arg} ne peut pas être donné avec {prior}")
+            }
+            _ => format!("{arg} ne peut être donné qu'une fois"),
+        },
+        ErrorKind::MissingRequiredArgument => {
+            let missing = match err.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(v)) => v.join(", "),
+                _ => arg.clone(),
+            };
+            format!("il manque : {missing}")
+        }
+        ErrorKind::MissingSubcommand => {
+            let name = context(err, ContextKind::InvalidSubcommand).unwrap_or_default();
+            format!(
+                "{} attend une commande (voir la liste avec --help)",
+                quoted(&name)
+            )
+        }
+        ErrorKind::InvalidUtf8 => {
+            "un argument n'est pas du texte UTF-8 valable : le réécrire".to_string()
+        }
+        _ => "ligne de commande non valable".to_string(),
+    }];
+    if let Some(suggested) = one_of(err, ContextKind::SuggestedSubcommand)
+        .or_else(|| one_of(err, ContextKind::SuggestedArg))
+        .or_else(|| one_of(err, ContextKind::SuggestedValue))
+    {
+        lines.push(format!("  vouliez-vous dire {suggested} ?"));
+    }
+    if context(err, ContextKind::TrailingArg).as_deref() == Some("true") {
+        lines.push(format!(
+            "  pour passer {} comme valeur, l'écrire après « -- »",
+            quoted(&arg)
+        ));
+    }
+    let mut text = format!("fiches : {}\n", lines.join("\n"));
+    if let Some(usage) = context(err, ContextKind::Usage) {
+        text.push('\n');
+        text.push_str(&french_usage(&usage));
+        text.push('\n');
+    }
+    text.push_str("\nPour l'aide : --help.\n");
+    text
+}
+
+/// clap's usage block ("Usage: fiches …", further forms aligned under the
+/// first) with the French heading.
+fn french_usage(usage: &str) -> String {
+    const HEADING: &str = "Utilisation : ";
+    usage
+        .lines()
+        .map(|line| {
+            if let Some(rest) = line.strip_prefix("Usage: ") {
+                format!("{HEADING}{rest}")
+            } else {
+                format!(
+                    "{}{}",
+                    " ".repeat(HEADING.chars().count()),
+                    line.trim_start()
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

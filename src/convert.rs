@@ -343,6 +343,10 @@ pub fn save_new(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf
     ))
 }
 
+#[allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
 fn kill_group(pid: u32) {
     if let Ok(pid) = i32::try_from(pid) {
         // SAFETY: kill(2) with a negative pid signals that process group;

@@ -1,10 +1,17 @@
 //! The `fiches` binary: parse the command line and hand over to `commands`.
 //! With no subcommand it opens the review console.
 
+// Today's zero, kept by the compiler. `unsafe` only where libc is called
+// (the reader workers, `system`, a few functions: each allowed with its
+// reason). No unwrap or expect in the program: an error is reported, never
+// a panic; unit tests may use them. Here rather than in Cargo.toml's
+// [lints], which would reach the tests/, benches/ and examples/ crates too.
+#![deny(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::process::ExitCode;
 
-use clap::Parser;
-use fiches::cli::{Cli, Command};
+use fiches::cli::Command;
 use fiches::commands;
 
 fn main() -> ExitCode {
@@ -65,7 +72,7 @@ fn is_closed_output(e: &anyhow::Error) -> bool {
 
 fn run() -> ExitCode {
     fiches::worker::set_worker_exe(self_exe());
-    let cli = Cli::parse();
+    let cli = fiches::cli::parse();
     // The daemon tells what it does by default; other commands only warn.
     let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
         "info"

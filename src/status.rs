@@ -214,6 +214,10 @@ pub fn health(
     }
 }
 
+#[allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
 fn pid_alive(pid: u32) -> bool {
     let Ok(p) = libc::pid_t::try_from(pid) else {
         return false;

@@ -8,6 +8,13 @@
 //! belongs to the group, and the process's umask (0007, set at start)
 //! makes it group-writable whatever the login's own umask.
 
+// libc calls std has no safe wrapper for; `unsafe` is denied elsewhere
+// (src/lib.rs).
+#![allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
+
 use std::ffi::{CStr, CString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;

@@ -19,6 +19,7 @@ use crate::safe::terminal_line as clean;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Numéro de la proposition.
+    #[arg(value_name = "NUMÉRO")]
     pub number: i64,
     /// le, la, l', les, aucun, ou auto.
     pub article: Option<String>,

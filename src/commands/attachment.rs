@@ -22,6 +22,7 @@ use crate::safe::terminal_line as clean;
 #[command(group = clap::ArgGroup::new("what").required(true).args(["save", "text"]))]
 pub struct Args {
     /// Numéro de la pièce jointe (« PJ N » dans la console).
+    #[arg(value_name = "NUMÉRO")]
     pub number: i64,
     /// Enregistre la pièce jointe dans ce dossier (sans jamais écraser un
     /// fichier : « nom (2).pdf »).

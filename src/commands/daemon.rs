@@ -250,6 +250,10 @@ fn watch_replacement(
 /// (reads and writes fail on it), its standard input and outputs are
 /// pointed at /dev/null, so that nothing printed later (a log line, a
 /// library's message) fails on it. A terminal still there is kept.
+#[allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
 fn leave_a_closed_terminal() {
     use std::os::fd::AsRawFd;
     // A hung-up terminal is no longer one for isatty (EIO); a file, a pipe

@@ -22,12 +22,13 @@ use crate::store::{Decided, LetterFilter, LetterState, Proposal, Store, StoreErr
 #[derive(Debug, clap::Args)]
 pub struct DecideArgs {
     /// Numéro de la proposition.
+    #[arg(value_name = "NUMÉRO")]
     pub number: i64,
     #[command(subcommand)]
     pub what: What,
     /// Refuser si la proposition a changé depuis cette version (voir
     /// `fiches proposals --json`, champ version).
-    #[arg(long, global = true, value_name = "V")]
+    #[arg(long, global = true, value_name = "VERSION")]
     pub if_version: Option<i64>,
 }
 
@@ -65,25 +66,37 @@ pub enum What {
 /// a changé la proposition depuis.
 #[derive(Debug, clap::Args)]
 pub struct UndoArgs {
+    /// Numéro de la proposition.
+    #[arg(value_name = "NUMÉRO")]
     pub number: i64,
 }
 
 /// Déplace une proposition retenue vers une place libre.
 #[derive(Debug, clap::Args)]
 pub struct MoveArgs {
+    /// Numéro de la proposition.
+    #[arg(value_name = "NUMÉRO")]
     pub number: i64,
+    /// Le créneau d'arrivée (HH:MM).
     #[arg(long, value_name = "HH:MM")]
     pub slot: String,
+    /// La place d'arrivée : espace ou table (« Espace B », « Table 3 »).
     #[arg(long, value_name = "NOM")]
     pub place: String,
-    #[arg(long, value_name = "V")]
+    /// Refuser si la proposition a changé depuis cette version (voir
+    /// `fiches proposals --json`, champ version).
+    #[arg(long, value_name = "VERSION")]
     pub if_version: Option<i64>,
 }
 
 /// Échange les places de deux propositions retenues (même si la grille est pleine).
 #[derive(Debug, clap::Args)]
 pub struct SwapArgs {
+    /// Numéro de la première proposition.
+    #[arg(value_name = "NUMÉRO")]
     pub first: i64,
+    /// Numéro de la seconde proposition.
+    #[arg(value_name = "AUTRE")]
     pub second: i64,
 }
 

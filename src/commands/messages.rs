@@ -22,7 +22,7 @@ pub struct Args {
 
     /// Seulement les messages de ce statut (fiche, no_fiche, auto_reply,
     /// unsupported, rejected, error).
-    #[arg(long, value_parser = parse_status)]
+    #[arg(long, value_name = "STATUT", value_parser = parse_status)]
     pub status: Option<MessageStatus>,
 }
 

@@ -141,10 +141,8 @@ impl Globals {
 
     /// The configuration, required.
     pub fn require_config(&self) -> anyhow::Result<Config> {
-        match self.config()? {
-            Some(c) => Ok(c),
-            None => Err(Config::find_and_load(None).unwrap_err().into()),
-        }
+        // Not found is an error here (it says where it looked).
+        Ok(Config::find_and_load(self.config.as_deref())?)
     }
 
     /// The configuration of an administrator's command (`migrate`,

@@ -48,7 +48,7 @@ pub struct Args {
     pub all: bool,
 
     /// Seulement cet état : pending, sending, sent, uncertain, failed, replaced, dropped, review.
-    #[arg(long, value_parser = parse_state)]
+    #[arg(long, value_name = "ÉTAT", value_parser = parse_state)]
     pub state: Option<LetterState>,
 }
 
@@ -56,7 +56,7 @@ pub struct Args {
 pub enum Action {
     /// Affiche une lettre (12) ou un envoi aux partenaires (P3) et son historique.
     Show {
-        #[arg(value_parser = super::send::parse_ref)]
+        #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
         /// En JSON, avec l'historique.
         #[arg(long)]
@@ -69,6 +69,8 @@ pub enum Action {
     /// dans --file. Une lettre modifiée doit être envoyée à nouveau par
     /// `fiches send`.
     Edit {
+        /// Numéro de la lettre.
+        #[arg(value_name = "N")]
         id: i64,
         /// Lire la lettre modifiée dans ce fichier plutôt que dans un éditeur.
         #[arg(long, value_name = "FICHIER", conflicts_with = "reset")]
@@ -79,17 +81,21 @@ pub enum Action {
     },
     /// Valide le destinataire d'une lettre « à vérifier », tel qu'affiché :
     /// elle peut alors partir (avec `fiches send`).
-    Confirm { id: i64 },
+    Confirm {
+        /// Numéro de la lettre.
+        #[arg(value_name = "N")]
+        id: i64,
+    },
     /// Supprime une lettre (12) ou un envoi aux partenaires (P3) non envoyé
     /// (il reste dans l'historique).
     Drop {
-        #[arg(value_parser = super::send::parse_ref)]
+        #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
     },
     /// Règle une lettre (12) ou un envoi aux partenaires (P3) incertain
     /// (envoi interrompu) après vérification.
     Resolve {
-        #[arg(value_parser = super::send::parse_ref)]
+        #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
         /// Elle est bien arrivée.
         #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
@@ -101,12 +107,16 @@ pub enum Action {
     /// Remet une lettre (12) ou un envoi aux partenaires (P3) refusé par le
     /// serveur dans la boîte d'envoi (ou avance une nouvelle tentative prévue).
     Retry {
-        #[arg(value_parser = super::send::parse_ref)]
+        #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
     },
     /// Reprend une lettre « à revoir » (modifiée, mise de côté quand la
     /// décision a changé) à la place de la nouvelle lettre.
-    TakeBack { id: i64 },
+    TakeBack {
+        /// Numéro de la lettre.
+        #[arg(value_name = "N")]
+        id: i64,
+    },
 }
 
 fn parse_state(s: &str) -> Result<LetterState, String> {

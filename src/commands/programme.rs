@@ -25,6 +25,7 @@ use crate::store::Store;
 /// "bourse_projets": {...}}.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// En JSON (un objet sur une ligne).
     #[arg(long)]
     pub json: bool,
 }
@@ -38,8 +39,10 @@ pub struct Args {
 /// seul pas (`fiches undo N` sur l'une des propositions annule le tout).
 #[derive(Debug, clap::Args)]
 pub struct SuggestArgs {
+    /// Le brouillon en JSON.
     #[arg(long)]
     pub json: bool,
+    /// Appliquer la suggestion (en un seul pas, qu'annule `fiches undo N`).
     #[arg(long)]
     pub apply: bool,
 }

@@ -27,11 +27,11 @@ pub struct Args {
     pub live: bool,
 
     /// Seulement ce type : micro_atelier ou bourse_projets.
-    #[arg(long, value_parser = parse_kind)]
+    #[arg(long, value_name = "TYPE", value_parser = parse_kind)]
     pub kind: Option<Kind>,
 
     /// Seulement ce statut : pending, accepted, waitlisted, rejected, withdrawn.
-    #[arg(long, value_parser = parse_status)]
+    #[arg(long, value_name = "STATUT", value_parser = parse_status)]
     pub status: Option<ProposalStatus>,
 }
 

@@ -1903,6 +1903,10 @@ impl Drop for Guard {
 
 /// Whether our terminal is gone (the SSH connection or the terminal
 /// emulator closed): `poll(2)` reports a hangup or an error on stdin.
+#[allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
 fn terminal_hung_up() -> bool {
     let mut fd = libc::pollfd {
         fd: libc::STDIN_FILENO,

@@ -638,6 +638,10 @@ impl Store {
 
     /// Swaps the places of two accepted proposals of one kind (also when
     /// the grid is full), as one step.
+    #[allow(
+        clippy::expect_used,
+        reason = "`apply` returns one result per change it is given"
+    )]
     pub fn swap(
         &mut self,
         a: i64,
@@ -1075,6 +1079,10 @@ impl Store {
 }
 
 /// Applies one transition (its renumbering first).
+#[allow(
+    clippy::expect_used,
+    reason = "`apply` returns one result per change it is given"
+)]
 fn apply_one(
     tx: &Transaction<'_>,
     at: &str,

@@ -295,6 +295,10 @@ fn a_first_build_database_is_adopted() {
 }
 
 #[test]
+#[allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
 fn a_new_database_is_group_writable_and_a_read_only_one_is_said() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();

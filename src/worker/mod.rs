@@ -22,6 +22,13 @@
 //! When the reader's return type changes, only [`ReadResult`] and
 //! [`read_in_process`] change: the worker serialises whatever they are.
 
+// libc calls std has no safe wrapper for; `unsafe` is denied elsewhere
+// (src/lib.rs).
+#![allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
+
 mod child;
 mod pool;
 mod protocol;

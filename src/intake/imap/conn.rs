@@ -1533,6 +1533,10 @@ fn header_message_id(block: &[u8]) -> Option<String> {
 /// Turns TCP keepalive on with short delays, and bounds the time sent data
 /// may stay unacknowledged: a connection that died without a word (NAT
 /// timeout, cable, suspended host) is noticed in about a minute.
+#[allow(
+    unsafe_code,
+    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+)]
 fn keepalive(s: &TcpStream) -> io::Result<()> {
     let fd = s.as_raw_fd();
     let set = |level: libc::c_int, name: libc::c_int, value: libc::c_int| -> io::Result<()> {
@@ -1899,6 +1903,10 @@ mod tests {
     }
 
     #[test]
+    #[allow(
+        unsafe_code,
+        reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
+    )]
     fn keepalive_is_set_on_the_socket() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let s = TcpStream::connect(l.local_addr().unwrap()).unwrap();
