@@ -150,13 +150,31 @@ pub fn status_fr(status: Status) -> &'static str {
     }
 }
 
-/// "1re", "3e".
-pub fn ordinal_fr(rank: usize) -> String {
-    if rank == 1 {
+/// "1re", "3e" (any integer type: ranks, counts, positions).
+pub fn ordinal_fr(n: impl fmt::Display) -> String {
+    let n = n.to_string();
+    if n == "1" {
         "1re".to_string()
     } else {
-        format!("{rank}e")
+        format!("{n}e")
     }
+}
+
+/// "4 juillet 2018"; "1er" for the first of the month.
+pub fn date_fr(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let day = match date.day() {
+        1 => "1er".to_string(),
+        d => d.to_string(),
+    };
+    let month = crate::fiche::numfmt::MONTHS[date.month0() as usize];
+    format!("{day} {month} {}", date.year())
+}
+
+/// "mercredi".
+pub fn weekday_fr(date: chrono::NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    crate::fiche::numfmt::DAYS[date.weekday().num_days_from_monday() as usize]
 }
 
 /// "3e sur la liste d'attente".

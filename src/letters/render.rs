@@ -6,11 +6,11 @@
 //! paragraphs are reflowed, so that reflowing never separates a guillemet
 //! or a colon from its word.
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveTime};
 
 use super::french::{self, Article, Civility};
 use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
-use crate::domain::Status;
+use crate::domain::{self, Status, ordinal_fr, weekday_fr};
 use crate::fiche::Kind;
 
 /// What a letter is about: the proposal as read from the fiche, and the
@@ -75,47 +75,14 @@ pub fn unreadable_why(outcome: &str, format: Option<&str>) -> String {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// "4 juillet 2018" that a line never breaks (non-breaking spaces).
 fn unbroken(s: &str) -> String {
     s.replace(' ', "\u{a0}")
 }
 
-/// "mercredi".
-fn weekday_fr(date: NaiveDate) -> &'static str {
-    match date.weekday() {
-        Weekday::Mon => "lundi",
-        Weekday::Tue => "mardi",
-        Weekday::Wed => "mercredi",
-        Weekday::Thu => "jeudi",
-        Weekday::Fri => "vendredi",
-        Weekday::Sat => "samedi",
-        Weekday::Sun => "dimanche",
-    }
-}
-
 /// "mercredi 4 juillet 2018" (`with_weekday`) or "4 juillet 2018"; "1er" for the first.
 pub fn date_fr(date: NaiveDate, with_weekday: bool) -> String {
-    let day = match date.day() {
-        1 => "1er".to_string(),
-        d => d.to_string(),
-    };
-    let month = MONTHS[date.month0() as usize];
-    let text = format!("{day} {month} {}", date.year());
+    let text = domain::date_fr(date);
     if !with_weekday {
         return text;
     }
@@ -359,7 +326,7 @@ fn cancellation_text(d: &LetterData, event: &EventInfo) -> (String, Option<Strin
         .unwrap_or_else(|_| event.date.clone());
     if d.status == Some(Status::Waitlisted) {
         let (rank, problem) = match d.rank {
-            Some(n) if n >= 1 => (french::ordinal(n), None),
+            Some(n) if n >= 1 => (ordinal_fr(n), None),
             _ => (
                 "(rang à préciser)".to_string(),
                 Some(
@@ -492,7 +459,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 .unwrap_or("le lieu annoncé")
                 .to_string(),
             Placeholder::Rang => match d.rank {
-                Some(n) if n >= 1 => french::ordinal(n),
+                Some(n) if n >= 1 => ordinal_fr(n),
                 _ => {
                     // Never "Elle est / sur la liste d'attente": held until fixed.
                     problems.push(

@@ -43,21 +43,6 @@ pub fn slot_or_tbd(kind: Kind, slot: Option<&str>) -> String {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// The `YYYY-MM-DD` at the head of a date or an RFC 3339 time, when valid.
 pub fn iso_date(s: &str) -> Option<(u32, u32, u32)> {
     let head = s.get(..10)?;
@@ -75,29 +60,15 @@ pub fn iso_date(s: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// "2018-07-04" (or an RFC 3339 time) → "4 juillet 2018"; "1er" for the
-/// first of the month; anything else as written.
+/// first of the month; anything else (a day the calendar does not have
+/// included) as written.
 pub fn date_fr(s: &str) -> String {
-    match iso_date(s) {
-        Some((y, m, d)) => {
-            let day = if d == 1 {
-                "1er".to_string()
-            } else {
-                d.to_string()
-            };
-            format!("{day} {} {y}", MONTHS[(m - 1) as usize])
-        }
-        None => s.to_string(),
-    }
+    iso_date(s)
+        .and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y as i32, m, d))
+        .map_or_else(|| s.to_string(), crate::domain::date_fr)
 }
 
-/// "1re", "2e", "3e"…
-pub fn ordinal_fr(n: u32) -> String {
-    if n == 1 {
-        "1re".to_string()
-    } else {
-        format!("{n}e")
-    }
-}
+pub use crate::domain::ordinal_fr;
 
 /// The label of a choice as printed on the form, without its explanation in
 /// brackets ("Appel à coopération"); a value that is not an option of the
