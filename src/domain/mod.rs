@@ -13,6 +13,7 @@
 
 pub mod decision;
 pub mod flow;
+pub mod french;
 pub mod generate;
 pub mod grid;
 pub mod members;
@@ -25,6 +26,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::fiche::Kind;
+
+pub use french::{date_fr, ordinal_fr, slot_label, time_fr, weekday_fr};
 
 pub use decision::{Decision, DecisionState, DomainError, Transition, check_decision};
 pub use grid::{KindGrid, free_places, grid};
@@ -148,33 +151,6 @@ pub fn status_fr(status: Status) -> &'static str {
         Status::Rejected => "non retenue",
         Status::Withdrawn => "retirée",
     }
-}
-
-/// "1re", "3e" (any integer type: ranks, counts, positions).
-pub fn ordinal_fr(n: impl fmt::Display) -> String {
-    let n = n.to_string();
-    if n == "1" {
-        "1re".to_string()
-    } else {
-        format!("{n}e")
-    }
-}
-
-/// "4 juillet 2018"; "1er" for the first of the month.
-pub fn date_fr(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    let day = match date.day() {
-        1 => "1er".to_string(),
-        d => d.to_string(),
-    };
-    let month = crate::fiche::numfmt::MONTHS[date.month0() as usize];
-    format!("{day} {month} {}", date.year())
-}
-
-/// "mercredi".
-pub fn weekday_fr(date: chrono::NaiveDate) -> &'static str {
-    use chrono::Datelike;
-    crate::fiche::numfmt::DAYS[date.weekday().num_days_from_monday() as usize]
 }
 
 /// "3e sur la liste d'attente".

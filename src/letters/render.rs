@@ -6,7 +6,7 @@
 //! paragraphs are reflowed, so that reflowing never separates a guillemet
 //! or a colon from its word.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 
 use super::french::{self, Article, Civility};
 use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
@@ -87,23 +87,6 @@ pub fn date_fr(date: NaiveDate, with_weekday: bool) -> String {
         return text;
     }
     format!("{} {text}", weekday_fr(date))
-}
-
-/// "14h20 – 14h40" for a slot starting at "14:20" (20-minute micro-ateliers,
-/// 30-minute rendez-vous); just "14h20" when the kind is unknown; the text as
-/// given when it is not HH:MM.
-pub fn slot_label(slot: &str, kind: Option<Kind>) -> String {
-    let Ok(start) = NaiveTime::parse_from_str(slot, "%H:%M") else {
-        return slot.to_string();
-    };
-    let hm = |t: NaiveTime| t.format("%Hh%M").to_string();
-    let minutes = match kind {
-        Some(Kind::MicroAtelier) => 20,
-        Some(Kind::BourseProjets) => 30,
-        None => return hm(start),
-    };
-    let end = start + chrono::Duration::minutes(minutes);
-    format!("{} – {}", hm(start), hm(end))
 }
 
 /// The beginning of a long text, cut at a word, for `{titre}` of a bourse request.
@@ -437,7 +420,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 None => "ces derniers jours".to_string(),
             },
             Placeholder::Creneau => match non_empty(&d.slot) {
-                Some(s) => slot_label(s, d.kind),
+                Some(s) => domain::slot_label(d.kind, s),
                 None => {
                     problems.push("aucun créneau n'est attribué à la proposition".to_string());
                     "(créneau à préciser)".to_string()
@@ -453,7 +436,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 }
             },
             Placeholder::AncienCreneau => non_empty(&d.previous_slot)
-                .map(|s| slot_label(s, d.kind))
+                .map(|s| domain::slot_label(d.kind, s))
                 .unwrap_or_else(|| "le créneau annoncé".to_string()),
             Placeholder::AncienEspace => non_empty(&d.previous_space)
                 .unwrap_or("le lieu annoncé")

@@ -7,33 +7,13 @@ use crate::fiche::Kind;
 use crate::fiche::Value;
 use crate::fiche::spec::{self, FieldType};
 
-/// The slot as printed on the form ("14h20 – 14h40"); a slot the forms do
-/// not know is shown as a time ("09h30") or as written.
+/// The slot as printed on the form ("14h20 – 14h40"); see
+/// [`crate::domain::slot_label`].
 pub fn slot_label(kind: Kind, slot: &str) -> String {
-    let opts = match kind {
-        Kind::MicroAtelier => spec::MICRO_SLOTS,
-        Kind::BourseProjets => spec::BOURSE_SLOTS,
-    };
-    opts.iter()
-        .find(|o| o.value == slot && o.value != "any")
-        .map(|o| o.label.to_string())
-        .unwrap_or_else(|| time_fr(slot))
+    crate::domain::slot_label(Some(kind), slot)
 }
 
-/// "14:20" → "14h20"; anything else as written.
-pub fn time_fr(slot: &str) -> String {
-    let b = slot.as_bytes();
-    if b.len() == 5
-        && b[2] == b':'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 2 || c.is_ascii_digit())
-    {
-        format!("{}h{}", &slot[..2], &slot[3..])
-    } else {
-        slot.to_string()
-    }
-}
+pub use crate::domain::time_fr;
 
 /// A slot shown in a list: the form's label, or "Créneau à préciser".
 pub fn slot_or_tbd(kind: Kind, slot: Option<&str>) -> String {
@@ -130,7 +110,7 @@ mod tests {
     #[test]
     fn french_words() {
         assert_eq!(slot_label(Kind::MicroAtelier, "14:20"), "14h20 – 14h40");
-        assert_eq!(slot_label(Kind::BourseProjets, "09:30"), "09h30");
+        assert_eq!(slot_label(Kind::BourseProjets, "09:30"), "09h30 – 10h00");
         assert_eq!(slot_label(Kind::BourseProjets, "matin"), "matin");
         assert_eq!(date_fr("2018-07-04"), "4 juillet 2018");
         assert_eq!(date_fr("2018-08-01T08:00:00+02:00"), "1er août 2018");
