@@ -2,7 +2,7 @@
 //! and elision ("de la Ville de Grenoble", "du Conseil départemental de
 //! l'Isère", "de l'Association…", "des Hauts-de-Seine", "d'Annecy"), the
 //! salutation from the civility when the fiche gives it ("Madame Martin",
-//! else "Madame, Monsieur"), ordinals ("1re", "2e"), titles in one pair of
+//! else "Madame, Monsieur"), titles in one pair of
 //! guillemets, and the non-breaking spaces French typography puts where a
 //! line must not break (inside « », before « : ; ! ? », after "n°").
 //!
