@@ -3,7 +3,8 @@
 //! characters counted as the terminal shows them), and dates in the
 //! event's time zone.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_width::UnicodeWidthChar;
 use unicode_width::UnicodeWidthStr;
@@ -105,61 +106,34 @@ pub fn tail(s: &str, max: usize) -> String {
     out
 }
 
-/// The time zone the console shows dates in.
+/// The time zone the console shows dates in: any IANA zone, with its
+/// summer-time rules from the tz database (`chrono-tz`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Zone {
-    /// Central European time with EU summer time (Europe/Paris and its
-    /// neighbours): UTC+1, UTC+2 from the last Sunday of March 01:00 UTC to
-    /// the last Sunday of October 01:00 UTC.
-    CentralEurope,
-    Utc,
-}
+pub struct Zone(Tz);
 
 impl Zone {
-    /// From the IANA name of `config.toml`'s `[event] timezone`.
+    /// Paris time (the event's default zone).
+    pub const PARIS: Zone = Zone(Tz::Europe__Paris);
+    /// Universal time.
+    pub const UTC: Zone = Zone(Tz::UTC);
+    /// The old name of [`Zone::PARIS`], still used by the console's
+    /// session defaults.
+    #[allow(non_upper_case_globals)]
+    pub const CentralEurope: Zone = Zone::PARIS;
+
+    /// From the IANA name of `config.toml`'s `[event] timezone`; an unknown
+    /// name (the config check reports it) falls back to UTC.
     pub fn from_iana(name: &str) -> Zone {
-        const CET: &[&str] = &[
-            "Europe/Paris",
-            "Europe/Brussels",
-            "Europe/Luxembourg",
-            "Europe/Monaco",
-            "Europe/Berlin",
-            "Europe/Madrid",
-            "Europe/Rome",
-            "Europe/Amsterdam",
-            "CET",
-        ];
-        if CET.contains(&name) {
-            Zone::CentralEurope
-        } else {
-            Zone::Utc
-        }
+        name.trim().parse::<Tz>().map_or(Zone::UTC, Zone)
+    }
+
+    pub fn tz(self) -> Tz {
+        self.0
     }
 
     pub fn local(self, t: DateTime<Utc>) -> NaiveDateTime {
-        match self {
-            Zone::Utc => t.naive_utc(),
-            Zone::CentralEurope => {
-                let y = t.year();
-                let start = last_sunday_0100_utc(y, 3);
-                let end = last_sunday_0100_utc(y, 10);
-                let hours = if t >= start && t < end { 2 } else { 1 };
-                (t + Duration::hours(hours)).naive_utc()
-            }
-        }
+        t.with_timezone(&self.0).naive_local()
     }
-}
-
-fn last_sunday_0100_utc(year: i32, month: u32) -> DateTime<Utc> {
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    };
-    let last = next.and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MIN);
-    let back = last.weekday().num_days_from_sunday() as i64;
-    let day = last - Duration::days(back);
-    Utc.from_utc_datetime(&day.and_hms_opt(1, 0, 0).unwrap_or_default())
 }
 
 /// Parses a stored RFC 3339 time.
@@ -251,5 +225,52 @@ mod tests {
         let after = parse_time("2018-03-25T01:00:00Z").unwrap();
         assert_eq!(short_datetime(z, after), "25/03 03:00");
         assert_eq!(size(2048), "2 Ko");
+        // Back to winter time on 28 October 2018 at 01:00 UTC.
+        let before = parse_time("2018-10-28T00:59:00Z").unwrap();
+        assert_eq!(short_datetime(z, before), "28/10 02:59");
+        let after = parse_time("2018-10-28T01:00:00Z").unwrap();
+        assert_eq!(short_datetime(z, after), "28/10 02:00");
+        assert_eq!(Zone::CentralEurope, z);
+    }
+
+    #[test]
+    fn every_iana_zone() {
+        let t = parse_time("2026-06-14T07:12:00Z").unwrap();
+        let w = parse_time("2026-01-14T07:12:00Z").unwrap();
+        let cases = [
+            ("UTC", "14/06 07:12", "14/01 07:12"),
+            ("Europe/London", "14/06 08:12", "14/01 07:12"),
+            ("America/Montreal", "14/06 03:12", "14/01 02:12"),
+            ("Africa/Dakar", "14/06 07:12", "14/01 07:12"),
+            ("Indian/Reunion", "14/06 11:12", "14/01 11:12"),
+            ("Asia/Kolkata", "14/06 12:42", "14/01 12:42"),
+            ("Australia/Sydney", "14/06 17:12", "14/01 18:12"),
+            ("Pacific/Noumea", "14/06 18:12", "14/01 18:12"),
+        ];
+        for (name, summer, winter) in cases {
+            let z = Zone::from_iana(name);
+            assert_eq!(short_datetime(z, t), summer, "{name}");
+            assert_eq!(short_datetime(z, w), winter, "{name}");
+        }
+        assert_eq!(Zone::from_iana("Mars/Olympus"), Zone::UTC);
+        assert_eq!(Zone::from_iana("UTC"), Zone::UTC);
+    }
+
+    #[test]
+    fn dst_switch_days_outside_europe() {
+        // New York: summer time from 8 March 2026 07:00 UTC (02:00 local).
+        let z = Zone::from_iana("America/New_York");
+        let before = parse_time("2026-03-08T06:59:00Z").unwrap();
+        assert_eq!(short_datetime(z, before), "08/03 01:59");
+        let after = parse_time("2026-03-08T07:00:00Z").unwrap();
+        assert_eq!(short_datetime(z, after), "08/03 03:00");
+        // Paris 2026: from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        let p = Zone::PARIS;
+        let before = parse_time("2026-03-29T00:59:00Z").unwrap();
+        assert_eq!(long_datetime(p, before), "29/03/2026 01:59");
+        let after = parse_time("2026-03-29T01:00:00Z").unwrap();
+        assert_eq!(long_datetime(p, after), "29/03/2026 03:00");
+        let back = parse_time("2026-10-25T01:00:00Z").unwrap();
+        assert_eq!(long_datetime(p, back), "25/10/2026 02:00");
     }
 }

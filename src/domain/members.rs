@@ -50,38 +50,71 @@ pub fn member_key(name: &str) -> String {
         .to_string()
 }
 
-/// The members list, loaded from CSV text: one organisation per line, first
-/// column; a header line naming "organisation"/"nom" is skipped; `#` lines
-/// are comments.
+/// The members list, loaded from CSV text: one organisation per record,
+/// first column; fields separated by `,`, `;` or a tab (the one the first
+/// record uses), quoted as RFC 4180 says (`"Lyon, Ville de"` is one name);
+/// `#` lines are comments, blank lines and a byte-order mark are ignored; the
+/// first record is a header, skipped, when its first column reads
+/// "organisation", "nom", "name" or "collectivité".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Members {
     keys: BTreeSet<String>,
 }
 
+/// Names a header's first column may carry.
+const HEADER_NAMES: &[&str] = &["organisation", "nom", "name", "collectivite"];
+
+/// The separator of the first record that is not a comment: `;` when it
+/// has one outside quotes (a French spreadsheet's export, where names may
+/// hold unquoted commas), else a tab, else `,`.
+fn sniff_delimiter(text: &str) -> u8 {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    let mut quoted = false;
+    let mut seen = [false; 2];
+    for b in first.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b';' if !quoted => seen[0] = true,
+            b'\t' if !quoted => seen[1] = true,
+            _ => {}
+        }
+    }
+    match seen {
+        [true, _] => b';',
+        [false, true] => b'\t',
+        _ => b',',
+    }
+}
+
 impl Members {
     pub fn from_csv(text: &str) -> Members {
+        let text = text.trim_start_matches('\u{feff}');
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .delimiter(sniff_delimiter(text))
+            .from_reader(text.as_bytes());
         let mut keys = BTreeSet::new();
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim_start_matches('\u{feff}').trim();
-            if line.is_empty() || line.starts_with('#') {
+        let mut first = true;
+        for record in reader.records() {
+            // A record the reader cannot take (bad UTF-8 cannot happen from
+            // `&str`; an unbalanced quote ends the field at the line end) is
+            // skipped, the rest of the list still counts.
+            let Ok(record) = record else { continue };
+            let name = record.get(0).unwrap_or("").trim();
+            if name.is_empty() && record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
-            let first = line
-                .split([';', ',', '\t'])
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches('"');
-            let key = member_key(first);
-            if i == 0
-                && matches!(
-                    key.as_str(),
-                    "organisation" | "nom" | "name" | "collectivite"
-                )
-            {
-                continue;
-            }
-            if !key.is_empty() {
+            let key = member_key(name);
+            let header = first && HEADER_NAMES.contains(&key.as_str());
+            first = false;
+            if !header && !key.is_empty() {
                 keys.insert(key);
             }
         }
@@ -187,6 +220,54 @@ mod tests {
         );
         assert_eq!(m.len(), 2);
         assert!(m.contains("Saint-Etienne"));
+    }
+
+    #[test]
+    fn header_after_comment_lines_is_not_a_member() {
+        let m = Members::from_csv(
+            "# Liste des adhérents CUF\n# mise à jour 2026\nOrganisation,Adhésion\nVille de Lyon,2001\n",
+        );
+        assert_eq!(m.len(), 1);
+        assert!(m.contains("Lyon"));
+        assert!(!m.contains("Organisation"));
+    }
+
+    #[test]
+    fn quoted_name_with_a_comma_is_one_member() {
+        let m = Members::from_csv(
+            "nom,adhésion\n\"Lyon, Ville de\",2001\n\"Communauté d'agglomération de Cergy-Pontoise, Val-d'Oise\",2015\n",
+        );
+        assert_eq!(m.len(), 2);
+        assert!(m.contains("Lyon, Ville de"));
+        assert!(!m.contains("Lyon"));
+        assert!(m.contains("Cergy-Pontoise, Val-d'Oise"));
+        // The member keeps its priority.
+        assert!(
+            m.check(Some("Lyon, Ville de"), Some(true))
+                .counts_as_member()
+        );
+    }
+
+    #[test]
+    fn semicolons_tabs_blank_lines_and_bom() {
+        let semi = Members::from_csv(
+            "\u{feff}Collectivité;Pays\r\n\r\nRégion Bretagne;France\r\n\r\n\"Ville de Paris\";France\r\n",
+        );
+        assert_eq!(semi.len(), 2);
+        assert!(semi.contains("Bretagne"));
+        assert!(semi.contains("Paris"));
+        assert!(!semi.contains("Collectivité"));
+        let comma_in_name = Members::from_csv("nom;adhésion\nLyon, Ville de;2001\n");
+        assert!(comma_in_name.contains("Lyon, Ville de"));
+        let tabs = Members::from_csv("organisation\tadhésion\nNantes\t1999\n\n  \nRennes\t2003\n");
+        assert_eq!(tabs.len(), 2);
+        assert!(tabs.contains("Ville de Nantes"));
+        // One column, no header, no separator at all.
+        let plain = Members::from_csv("Grenoble\n\nBordeaux\n");
+        assert_eq!(plain.len(), 2);
+        // A name that happens to be "Nom" further down is a name, not a header.
+        let later = Members::from_csv("Lille\nNom\n");
+        assert_eq!(later.len(), 2);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod decision;
 pub mod flow;
+pub mod french;
 pub mod generate;
 pub mod grid;
 pub mod members;
@@ -25,6 +26,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::fiche::Kind;
+
+pub use french::{date_fr, ordinal_fr, slot_label, time_fr, weekday_fr};
 
 pub use decision::{Decision, DecisionState, DomainError, Transition, check_decision};
 pub use grid::{KindGrid, free_places, grid};
@@ -147,15 +150,6 @@ pub fn status_fr(status: Status) -> &'static str {
         Status::Waitlisted => "liste d'attente",
         Status::Rejected => "non retenue",
         Status::Withdrawn => "retirée",
-    }
-}
-
-/// "1re", "3e".
-pub fn ordinal_fr(rank: usize) -> String {
-    if rank == 1 {
-        "1re".to_string()
-    } else {
-        format!("{rank}e")
     }
 }
 

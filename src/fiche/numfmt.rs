@@ -311,7 +311,8 @@ fn tokenize(section: &str) -> Vec<Tok> {
     out
 }
 
-const MONTHS: [&str; 12] = [
+/// French month names, January first (the one table the crate uses).
+pub const MONTHS: [&str; 12] = [
     "janvier",
     "février",
     "mars",
@@ -329,7 +330,8 @@ const MONTHS_SHORT: [&str; 12] = [
     "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
     "déc.",
 ];
-const DAYS: [&str; 7] = [
+/// French weekday names, Monday first.
+pub const DAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
 const DAYS_SHORT: [&str; 7] = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];

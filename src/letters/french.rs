@@ -2,7 +2,7 @@
 //! and elision ("de la Ville de Grenoble", "du Conseil départemental de
 //! l'Isère", "de l'Association…", "des Hauts-de-Seine", "d'Annecy"), the
 //! salutation from the civility when the fiche gives it ("Madame Martin",
-//! else "Madame, Monsieur"), ordinals ("1re", "2e"), titles in one pair of
+//! else "Madame, Monsieur"), titles in one pair of
 //! guillemets, and the non-breaking spaces French typography puts where a
 //! line must not break (inside « », before « : ; ! ? », after "n°").
 //!
@@ -25,6 +25,7 @@
 
 use std::fmt;
 
+use crate::fiche::numfmt::MONTHS;
 use crate::fiche::text::fold;
 
 /// The article an organisation's name takes, as staff can set it.
@@ -556,15 +557,6 @@ pub fn salutation(civility: Option<Civility>, last_name: Option<&str>) -> String
     }
 }
 
-/// "1re", "2e", "3e"…
-pub fn ordinal(n: i64) -> String {
-    if n == 1 {
-        "1re".to_string()
-    } else {
-        format!("{n}e")
-    }
-}
-
 /// Quotation marks people put around a title themselves.
 fn is_quote(c: char) -> bool {
     matches!(
@@ -700,21 +692,6 @@ pub fn typography(text: &str) -> String {
     }
     unbroken_dates(&out)
 }
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 /// "4 juillet 2018", "1er juin" kept on one line: the spaces around a
 /// month's name between a day number and/or a year become non-breaking.
@@ -987,7 +964,7 @@ mod tests {
         );
         assert_eq!(typography("Objet : x"), "Objet\u{a0}: x");
         assert_eq!(typography("http://x"), "http://x");
-        assert_eq!(ordinal(1), "1re");
-        assert_eq!(ordinal(2), "2e");
+        assert_eq!(crate::domain::ordinal_fr(1i64), "1re");
+        assert_eq!(crate::domain::ordinal_fr(2i64), "2e");
     }
 }

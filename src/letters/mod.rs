@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use french::{Article, Civility};
-pub use render::{LetterData, date_fr, slot_label, unreadable_why};
+pub use render::{LetterData, date_fr, unreadable_why};
 
 use crate::domain::Status;
 use crate::fiche::Kind;

@@ -6,11 +6,11 @@
 //! paragraphs are reflowed, so that reflowing never separates a guillemet
 //! or a colon from its word.
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono::NaiveDate;
 
 use super::french::{self, Article, Civility};
 use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
-use crate::domain::Status;
+use crate::domain::{self, Status, ordinal_fr, weekday_fr};
 use crate::fiche::Kind;
 
 /// What a letter is about: the proposal as read from the fiche, and the
@@ -75,68 +75,18 @@ pub fn unreadable_why(outcome: &str, format: Option<&str>) -> String {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// "4 juillet 2018" that a line never breaks (non-breaking spaces).
 fn unbroken(s: &str) -> String {
     s.replace(' ', "\u{a0}")
 }
 
-/// "mercredi".
-fn weekday_fr(date: NaiveDate) -> &'static str {
-    match date.weekday() {
-        Weekday::Mon => "lundi",
-        Weekday::Tue => "mardi",
-        Weekday::Wed => "mercredi",
-        Weekday::Thu => "jeudi",
-        Weekday::Fri => "vendredi",
-        Weekday::Sat => "samedi",
-        Weekday::Sun => "dimanche",
-    }
-}
-
 /// "mercredi 4 juillet 2018" (`with_weekday`) or "4 juillet 2018"; "1er" for the first.
 pub fn date_fr(date: NaiveDate, with_weekday: bool) -> String {
-    let day = match date.day() {
-        1 => "1er".to_string(),
-        d => d.to_string(),
-    };
-    let month = MONTHS[date.month0() as usize];
-    let text = format!("{day} {month} {}", date.year());
+    let text = domain::date_fr(date);
     if !with_weekday {
         return text;
     }
     format!("{} {text}", weekday_fr(date))
-}
-
-/// "14h20 – 14h40" for a slot starting at "14:20" (20-minute micro-ateliers,
-/// 30-minute rendez-vous); just "14h20" when the kind is unknown; the text as
-/// given when it is not HH:MM.
-pub fn slot_label(slot: &str, kind: Option<Kind>) -> String {
-    let Ok(start) = NaiveTime::parse_from_str(slot, "%H:%M") else {
-        return slot.to_string();
-    };
-    let hm = |t: NaiveTime| t.format("%Hh%M").to_string();
-    let minutes = match kind {
-        Some(Kind::MicroAtelier) => 20,
-        Some(Kind::BourseProjets) => 30,
-        None => return hm(start),
-    };
-    let end = start + chrono::Duration::minutes(minutes);
-    format!("{} – {}", hm(start), hm(end))
 }
 
 /// The beginning of a long text, cut at a word, for `{titre}` of a bourse request.
@@ -359,7 +309,7 @@ fn cancellation_text(d: &LetterData, event: &EventInfo) -> (String, Option<Strin
         .unwrap_or_else(|_| event.date.clone());
     if d.status == Some(Status::Waitlisted) {
         let (rank, problem) = match d.rank {
-            Some(n) if n >= 1 => (french::ordinal(n), None),
+            Some(n) if n >= 1 => (ordinal_fr(n), None),
             _ => (
                 "(rang à préciser)".to_string(),
                 Some(
@@ -470,7 +420,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 None => "ces derniers jours".to_string(),
             },
             Placeholder::Creneau => match non_empty(&d.slot) {
-                Some(s) => slot_label(s, d.kind),
+                Some(s) => domain::slot_label(d.kind, s),
                 None => {
                     problems.push("aucun créneau n'est attribué à la proposition".to_string());
                     "(créneau à préciser)".to_string()
@@ -486,13 +436,13 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 }
             },
             Placeholder::AncienCreneau => non_empty(&d.previous_slot)
-                .map(|s| slot_label(s, d.kind))
+                .map(|s| domain::slot_label(d.kind, s))
                 .unwrap_or_else(|| "le créneau annoncé".to_string()),
             Placeholder::AncienEspace => non_empty(&d.previous_space)
                 .unwrap_or("le lieu annoncé")
                 .to_string(),
             Placeholder::Rang => match d.rank {
-                Some(n) if n >= 1 => french::ordinal(n),
+                Some(n) if n >= 1 => ordinal_fr(n),
                 _ => {
                     // Never "Elle est / sur la liste d'attente": held until fixed.
                     problems.push(

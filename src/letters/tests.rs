@@ -495,15 +495,15 @@ fn french_dates_and_slots() {
     assert_eq!(date_fr(d("2018-07-04"), true), "mercredi 4 juillet 2018");
     assert_eq!(date_fr(d("2018-08-01"), false), "1er août 2018");
     assert_eq!(
-        slot_label("15:20", Some(Kind::MicroAtelier)),
+        crate::domain::slot_label(Some(Kind::MicroAtelier), "15:20"),
         "15h20 – 15h40"
     );
     assert_eq!(
-        slot_label("17:00", Some(Kind::BourseProjets)),
+        crate::domain::slot_label(Some(Kind::BourseProjets), "17:00"),
         "17h00 – 17h30"
     );
-    assert_eq!(slot_label("14:00", None), "14h00");
-    assert_eq!(slot_label("matin", None), "matin");
+    assert_eq!(crate::domain::slot_label(None, "14:00"), "14h00");
+    assert_eq!(crate::domain::slot_label(None, "matin"), "matin");
 }
 
 use chrono::NaiveDate;

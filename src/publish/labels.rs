@@ -7,33 +7,13 @@ use crate::fiche::Kind;
 use crate::fiche::Value;
 use crate::fiche::spec::{self, FieldType};
 
-/// The slot as printed on the form ("14h20 – 14h40"); a slot the forms do
-/// not know is shown as a time ("09h30") or as written.
+/// The slot as printed on the form ("14h20 – 14h40"); see
+/// [`crate::domain::slot_label`].
 pub fn slot_label(kind: Kind, slot: &str) -> String {
-    let opts = match kind {
-        Kind::MicroAtelier => spec::MICRO_SLOTS,
-        Kind::BourseProjets => spec::BOURSE_SLOTS,
-    };
-    opts.iter()
-        .find(|o| o.value == slot && o.value != "any")
-        .map(|o| o.label.to_string())
-        .unwrap_or_else(|| time_fr(slot))
+    crate::domain::slot_label(Some(kind), slot)
 }
 
-/// "14:20" → "14h20"; anything else as written.
-pub fn time_fr(slot: &str) -> String {
-    let b = slot.as_bytes();
-    if b.len() == 5
-        && b[2] == b':'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 2 || c.is_ascii_digit())
-    {
-        format!("{}h{}", &slot[..2], &slot[3..])
-    } else {
-        slot.to_string()
-    }
-}
+pub use crate::domain::time_fr;
 
 /// A slot shown in a list: the form's label, or "Créneau à préciser".
 pub fn slot_or_tbd(kind: Kind, slot: Option<&str>) -> String {
@@ -42,21 +22,6 @@ pub fn slot_or_tbd(kind: Kind, slot: Option<&str>) -> String {
         None => "Créneau à préciser".to_string(),
     }
 }
-
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 /// The `YYYY-MM-DD` at the head of a date or an RFC 3339 time, when valid.
 pub fn iso_date(s: &str) -> Option<(u32, u32, u32)> {
@@ -75,29 +40,15 @@ pub fn iso_date(s: &str) -> Option<(u32, u32, u32)> {
 }
 
 /// "2018-07-04" (or an RFC 3339 time) → "4 juillet 2018"; "1er" for the
-/// first of the month; anything else as written.
+/// first of the month; anything else (a day the calendar does not have
+/// included) as written.
 pub fn date_fr(s: &str) -> String {
-    match iso_date(s) {
-        Some((y, m, d)) => {
-            let day = if d == 1 {
-                "1er".to_string()
-            } else {
-                d.to_string()
-            };
-            format!("{day} {} {y}", MONTHS[(m - 1) as usize])
-        }
-        None => s.to_string(),
-    }
+    iso_date(s)
+        .and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y as i32, m, d))
+        .map_or_else(|| s.to_string(), crate::domain::date_fr)
 }
 
-/// "1re", "2e", "3e"…
-pub fn ordinal_fr(n: u32) -> String {
-    if n == 1 {
-        "1re".to_string()
-    } else {
-        format!("{n}e")
-    }
-}
+pub use crate::domain::ordinal_fr;
 
 /// The label of a choice as printed on the form, without its explanation in
 /// brackets ("Appel à coopération"); a value that is not an option of the
@@ -159,7 +110,7 @@ mod tests {
     #[test]
     fn french_words() {
         assert_eq!(slot_label(Kind::MicroAtelier, "14:20"), "14h20 – 14h40");
-        assert_eq!(slot_label(Kind::BourseProjets, "09:30"), "09h30");
+        assert_eq!(slot_label(Kind::BourseProjets, "09:30"), "09h30 – 10h00");
         assert_eq!(slot_label(Kind::BourseProjets, "matin"), "matin");
         assert_eq!(date_fr("2018-07-04"), "4 juillet 2018");
         assert_eq!(date_fr("2018-08-01T08:00:00+02:00"), "1er août 2018");

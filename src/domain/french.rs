@@ -1,0 +1,108 @@
+//! French words shared by every layer that speaks to people: dates
+//! ("1er juillet 2018", "mercredi"), ordinals ("1re", "3e") and slots
+//! ("14h20 – 14h40"). One of each, used by the letters, the publication
+//! and the console. Pure.
+
+use chrono::{Datelike, NaiveDate, NaiveTime};
+
+use crate::fiche::Kind;
+use crate::fiche::numfmt::{DAYS, MONTHS};
+use crate::fiche::spec;
+
+/// "1re", "3e" (any integer type: ranks, counts, positions).
+pub fn ordinal_fr(n: impl std::fmt::Display) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        "1re".to_string()
+    } else {
+        format!("{n}e")
+    }
+}
+
+/// "4 juillet 2018"; "1er" for the first of the month.
+pub fn date_fr(date: NaiveDate) -> String {
+    let day = match date.day() {
+        1 => "1er".to_string(),
+        d => d.to_string(),
+    };
+    let month = MONTHS[date.month0() as usize];
+    format!("{day} {month} {}", date.year())
+}
+
+/// "mercredi".
+pub fn weekday_fr(date: NaiveDate) -> &'static str {
+    DAYS[date.weekday().num_days_from_monday() as usize]
+}
+
+/// "14:20" → "14h20"; anything else as written.
+pub fn time_fr(slot: &str) -> String {
+    let b = slot.as_bytes();
+    if b.len() == 5
+        && b[2] == b':'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
+        format!("{}h{}", &slot[..2], &slot[3..])
+    } else {
+        slot.to_string()
+    }
+}
+
+/// A slot as people read it: the form's label ("14h20 – 14h40"); a start
+/// time the forms do not list (a grid changed in `config.toml`) with its end
+/// from the kind's length (20-minute micro-ateliers, 30-minute rendez-vous);
+/// just the time ("14h00") when the kind is not known; anything else as
+/// written.
+pub fn slot_label(kind: Option<Kind>, slot: &str) -> String {
+    let Some(kind) = kind else {
+        return time_fr(slot);
+    };
+    let (opts, minutes) = match kind {
+        Kind::MicroAtelier => (spec::MICRO_SLOTS, 20),
+        Kind::BourseProjets => (spec::BOURSE_SLOTS, 30),
+    };
+    if let Some(o) = opts.iter().find(|o| o.value == slot && o.value != "any") {
+        return o.label.to_string();
+    }
+    let Ok(start) = NaiveTime::parse_from_str(slot, "%H:%M") else {
+        return slot.to_string();
+    };
+    let end = start + chrono::Duration::minutes(minutes);
+    format!("{} – {}", start.format("%Hh%M"), end.format("%Hh%M"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_ordinals_and_slots() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(date_fr(d("2018-07-04")), "4 juillet 2018");
+        assert_eq!(date_fr(d("2018-08-01")), "1er août 2018");
+        assert_eq!(weekday_fr(d("2018-07-04")), "mercredi");
+        assert_eq!(weekday_fr(d("2018-07-08")), "dimanche");
+        assert_eq!(ordinal_fr(1usize), "1re");
+        assert_eq!(ordinal_fr(2i64), "2e");
+        assert_eq!(ordinal_fr(12u32), "12e");
+        // The form's labels, and the same shape for a slot the form lacks.
+        for o in spec::MICRO_SLOTS.iter().filter(|o| o.value != "any") {
+            assert_eq!(slot_label(Some(Kind::MicroAtelier), o.value), o.label);
+        }
+        for o in spec::BOURSE_SLOTS.iter().filter(|o| o.value != "any") {
+            assert_eq!(slot_label(Some(Kind::BourseProjets), o.value), o.label);
+        }
+        assert_eq!(
+            slot_label(Some(Kind::BourseProjets), "09:30"),
+            "09h30 – 10h00"
+        );
+        assert_eq!(
+            slot_label(Some(Kind::MicroAtelier), "09:50"),
+            "09h50 – 10h10"
+        );
+        assert_eq!(slot_label(None, "14:00"), "14h00");
+        assert_eq!(slot_label(Some(Kind::MicroAtelier), "matin"), "matin");
+        assert_eq!(slot_label(None, "matin"), "matin");
+    }
+}
