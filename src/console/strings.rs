@@ -453,11 +453,7 @@ pub fn ordinal_rank(rank: usize) -> String {
 
 /// "3e" (short form of the rank, for cells).
 pub fn rank_short(rank: usize) -> String {
-    if rank == 1 {
-        "1re".into()
-    } else {
-        format!("{rank}e")
-    }
+    crate::domain::ordinal_fr(rank)
 }
 
 pub fn sort_name(i: usize) -> &'static str {
