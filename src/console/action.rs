@@ -560,7 +560,7 @@ pub static KEYS: &[Binding] = &[
         Sc::Screen(Screen::Decider),
         &[K::Char('a')],
         Action::Accept,
-        "a  Entrée",
+        "a",
         "retenir à la place choisie (j/k ; le créneau souhaité d'abord)",
     ),
     b(

@@ -1042,6 +1042,7 @@ pub fn n_draft_not_kept(e: &str) -> String {
 // Publish from the console (issue 14).
 pub const PUB_TITLE: &str = "Publier le programme — aperçu";
 pub const PUB_KEYS: &str = "o publier · n/Échap annuler · j/k défiler";
+pub const PUB_KEYS_NOTHING: &str = "Échap fermer · j/k défiler";
 pub const PUB_CANCELLED: &str = "Publication annulée : rien n'a été écrit.";
 pub const PUB_NOTHING: &str = "Rien à publier : les listes publiques n'ont pas changé.";
 pub const PUB_NO_CONFIG: &str =

@@ -135,7 +135,12 @@ fn draw_form(frame: &mut Frame<'_>, area: Rect, app: &App) {
     for (i, f) in fields.iter().enumerate().skip(start).take(h) {
         let warned = warnings.iter().any(|x| x.field.as_deref() == Some(f.key));
         let value = values.get(f.key).map(|v| value_label(v, f.ty));
-        let label = format!("{}{}", f.label, if f.required { " *" } else { "" });
+        // A required field keeps its « * » when its label is cut.
+        let label = if f.required {
+            format!("{} *", fit(f.label, label_w.saturating_sub(2)))
+        } else {
+            f.label.to_string()
+        };
         let (text, vstyle) = match &value {
             Some(v) => (terminal_line(v), if warned { t.warn } else { t.normal }),
             None if f.required => (s::D_MISSING_REQUIRED.to_string(), t.warn),

@@ -64,7 +64,14 @@ pub fn preview(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", s::PUB_TITLE))
-        .title_bottom(format!(" {} ", s::PUB_KEYS));
+        .title_bottom(format!(
+            " {} ",
+            // Nothing to publish: nothing to confirm either.
+            match app.publish_preview.as_ref().map(|p| p.number) {
+                Some(None) => s::PUB_KEYS_NOTHING,
+                _ => s::PUB_KEYS,
+            }
+        ));
     let inner = block.inner(box_area);
     frame.render_widget(block, box_area);
     let lines = preview_lines(app, inner.width.saturating_sub(1) as usize);
