@@ -19,6 +19,7 @@
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod call;
 pub mod cli;
 pub mod commands;
 pub mod config;
