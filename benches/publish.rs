@@ -100,8 +100,7 @@ fn big_layout(n: usize) -> Layout {
         }
     };
     Layout {
-        micro_atelier: grid("Espace"),
-        bourse_projets: grid("Table"),
+        kinds: vec![grid("Espace"), grid("Table")],
     }
 }
 

@@ -27,7 +27,7 @@ fn main() {
         let rules = Rules::default();
         let all = generate::candidates(100, &rules.layout, 1);
         let s = suggest(&rules, &all, &BTreeSet::new());
-        for k in Kind::ALL {
+        for k in Kind::all() {
             assert!(s.of(k).honoured >= s.of(k).one_by_one);
         }
         return;
@@ -56,13 +56,13 @@ fn main() {
                 times.push(t.elapsed());
                 last = Some(s);
                 let t = Instant::now();
-                for k in Kind::ALL {
+                for k in Kind::all() {
                     std::hint::black_box(one_by_one(&rules, k, &all, &none));
                 }
                 greedy_times.push(t.elapsed());
             }
             let s = last.expect("one run");
-            let (w, h, o, p) = Kind::ALL.iter().fold((0, 0, 0, 0), |acc, k| {
+            let (w, h, o, p) = Kind::all().iter().fold((0, 0, 0, 0), |acc, k| {
                 let plan = s.of(*k);
                 (
                     acc.0 + plan.wishes,

@@ -131,7 +131,7 @@ fn proposal(i: usize, layout: &Layout) -> NewProposal {
                 text("format", "diaporama".into()),
             ]);
         }
-        Kind::BourseProjets => {
+        _ => {
             fields.extend([
                 text("request_type", "cooperation".into()),
                 text("target_country", COUNTRIES[(i + 2) % COUNTRIES.len()].into()),
@@ -211,7 +211,7 @@ fn generate(db: &Path, n: usize) {
         })
         .expect("list");
     let mut places = Vec::new();
-    for k in Kind::ALL {
+    for k in Kind::all() {
         let g = layout.of(k);
         for s in &g.slots {
             for p in &g.places {

@@ -53,8 +53,11 @@ struct RawConfig {
     demo: Option<RawDemo>,
     database: RawDatabase,
     event: RawEvent,
-    micro_atelier: MicroAtelier,
-    bourse_projets: BourseProjets,
+    /// `[call] path`: the call definition (the built-in 2018 call without
+    /// it). Read by the probe of `Config::parse`, before the rest.
+    #[allow(dead_code)]
+    #[serde(default)]
+    call: Option<RawCall>,
     #[serde(default)]
     console: RawConsole,
     #[serde(default)]
@@ -165,32 +168,53 @@ enum RawSource {
     Imap(Box<ImapSourceConfig>),
 }
 
-/// Slots and spaces of the micro-ateliers.
+/// `[call]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCall {
+    path: PathBuf,
+}
+
+/// A kind's programme grid set in the configuration (`[<kind key>]`,
+/// e.g. `[micro_atelier] slots = [...] spaces = [...]`), which replaces the
+/// one of the call definition. Its places may be called `places`, or, as
+/// configurations written before the definition did, `spaces` or `tables`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct MicroAtelier {
-    pub slots: Vec<String>,
-    pub spaces: Vec<String>,
+struct RawGrid {
+    slots: Vec<String>,
+    #[serde(alias = "spaces", alias = "tables")]
+    places: Vec<String>,
 }
 
-/// Slots and tables of the bourse aux projets.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct BourseProjets {
-    pub slots: Vec<String>,
-    pub tables: Vec<String>,
-}
-
-impl MicroAtelier {
-    pub fn capacity(&self) -> usize {
-        self.slots.len() * self.spaces.len()
+/// Cuts out of a configuration's text the sections named by a kind key,
+/// each replaced by blank lines so that every other line keeps its number
+/// (errors name lines). Returns the rest and each section (kind key, first
+/// line, text).
+fn split_kind_sections(text: &str, kinds: &[String]) -> (String, Vec<(String, usize, String)>) {
+    let mut rest = String::with_capacity(text.len());
+    let mut sections: Vec<(String, usize, String)> = Vec::new();
+    let mut current: Option<usize> = None;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let t = line.split('#').next().unwrap_or("").trim();
+        if t.starts_with('[') {
+            let name = t.trim_start_matches('[').trim_end_matches(']').trim();
+            current = if !t.starts_with("[[") && kinds.iter().any(|k| k == name) {
+                sections.push((name.to_string(), i + 1, String::new()));
+                Some(sections.len() - 1)
+            } else {
+                None
+            };
+        }
+        match current {
+            Some(n) => {
+                sections[n].2.push_str(line);
+                rest.push('\n');
+            }
+            None => rest.push_str(line),
+        }
     }
-}
-
-impl BourseProjets {
-    pub fn capacity(&self) -> usize {
-        self.slots.len() * self.tables.len()
-    }
+    (rest, sections)
 }
 
 /// The event.
@@ -223,8 +247,9 @@ pub struct Config {
     pub path: PathBuf,
     pub database: PathBuf,
     pub event: Event,
-    pub micro_atelier: MicroAtelier,
-    pub bourse_projets: BourseProjets,
+    /// The programme grid of each kind of the call definition, in its
+    /// order: the definition's, or the configuration's `[<kind key>]`.
+    pub programme: Layout,
     pub sources: Vec<SourceConfig>,
     pub publish: PublishSettings,
     /// `[demo]` is present: a demonstration configuration.
@@ -310,7 +335,6 @@ impl Config {
             path: path.into(),
             message,
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |p: &Path| {
             if p.is_absolute() {
@@ -319,6 +343,57 @@ impl Config {
                 base.join(p)
             }
         };
+        // The call definition first: its kind keys name sections here.
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(default)]
+            call: Option<RawCall>,
+        }
+        let probe: Probe = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
+        if let Some(c) = &probe.call {
+            let def_path = resolve(&c.path);
+            let def =
+                crate::call::load(&def_path).map_err(|e| invalid(format!("[call] path : {e}")))?;
+            if !crate::call::install(def.clone()) && *crate::call::current() != def {
+                return Err(invalid(format!(
+                    "[call] path = {} : une autre définition de l'appel est déjà en usage dans ce programme ; relancer la commande",
+                    def_path.display()
+                )));
+            }
+        }
+        let kinds: Vec<String> = crate::call::current()
+            .kinds
+            .iter()
+            .map(|k| k.key.clone())
+            .collect();
+        let (rest, sections) = split_kind_sections(text, &kinds);
+        let raw: RawConfig = toml::from_str(&rest).map_err(|e| invalid(toml_error(&rest, &e)))?;
+        let mut programme = Layout::spec_default();
+        for (key, line, section) in &sections {
+            let table: toml::Table = toml::from_str(section).map_err(|e| {
+                invalid(format!(
+                    "ligne {line}, [{key}] : {}",
+                    toml_error(section, &e)
+                ))
+            })?;
+            let grid: RawGrid = toml::Value::Table(table.get(key.as_str()).and_then(|v| v.as_table()).cloned().unwrap_or_default())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    invalid(format!(
+                        "ligne {line}, [{key}] : {} (attendu : slots = [\"14:00\", …] et places = [\"…\", …])",
+                        e.message().trim()
+                    ))
+                })?;
+            if let Some(kind) = crate::fiche::Kind::from_key(key) {
+                programme.set(
+                    kind,
+                    KindLayout {
+                        slots: grid.slots,
+                        places: grid.places,
+                    },
+                );
+            }
+        }
 
         let deadline = DateTime::parse_from_rfc3339(&raw.event.deadline.to_string()).map_err(|_| {
             invalid(format!(
@@ -335,23 +410,11 @@ impl Config {
                 )));
             }
         };
-        for (section, slots, places, what) in [
-            (
-                "micro_atelier",
-                &raw.micro_atelier.slots,
-                &raw.micro_atelier.spaces,
-                "spaces",
-            ),
-            (
-                "bourse_projets",
-                &raw.bourse_projets.slots,
-                &raw.bourse_projets.tables,
-                "tables",
-            ),
-        ] {
+        for (kind, g) in crate::fiche::Kind::all().into_iter().zip(&programme.kinds) {
+            let (section, slots, places) = (kind.key(), &g.slots, &g.places);
             if slots.is_empty() || places.is_empty() {
                 return Err(invalid(format!(
-                    "[{section}] : slots et {what} ne doivent pas être vides"
+                    "[{section}] : slots et places ne doivent pas être vides"
                 )));
             }
             for s in slots {
@@ -487,8 +550,7 @@ impl Config {
                 deadline,
                 timezone: raw.event.timezone,
             },
-            micro_atelier: raw.micro_atelier,
-            bourse_projets: raw.bourse_projets,
+            programme,
             sources,
             publish: PublishSettings {
                 options: publish_options,
@@ -538,18 +600,9 @@ impl Config {
         }
     }
 
-    /// The programme grid of both kinds, for the selection rules.
+    /// The programme grid of every kind, for the selection rules.
     pub fn layout(&self) -> Layout {
-        Layout {
-            micro_atelier: KindLayout {
-                slots: self.micro_atelier.slots.clone(),
-                places: self.micro_atelier.spaces.clone(),
-            },
-            bourse_projets: KindLayout {
-                slots: self.bourse_projets.slots.clone(),
-                places: self.bourse_projets.tables.clone(),
-            },
-        }
+        self.programme.clone()
     }
 }
 
@@ -742,11 +795,17 @@ mod tests {
         assert_eq!(c.event.date, "2018-07-04");
         assert_eq!(c.event.deadline.to_rfc3339(), "2018-06-08T23:59:59+02:00");
         assert_eq!(
-            c.micro_atelier.slots,
+            c.programme.of(crate::fiche::Kind::MicroAtelier).slots,
             ["14:00", "14:20", "14:40", "15:00", "15:20"]
         );
-        assert_eq!(c.micro_atelier.capacity(), 20);
-        assert_eq!(c.bourse_projets.capacity(), 24);
+        assert_eq!(
+            c.programme.of(crate::fiche::Kind::MicroAtelier).capacity(),
+            20
+        );
+        assert_eq!(
+            c.programme.of(crate::fiche::Kind::BourseProjets).capacity(),
+            24
+        );
         assert!(!c.sources.is_empty());
         assert!(c.demo, "the repository's config.toml is the demo");
         assert_eq!(

@@ -211,7 +211,7 @@ fn u_undoes_the_proposal_under_the_cursor_after_a_question() {
     assert_eq!(by_number(&db, 42).status, Status::Rejected);
     // On the programme, the cursor on n° 9's cell: u asks about n° 9.
     keys(&mut s, "3g");
-    let micro = &s.app.programme().micro;
+    let micro = &s.app.programme().kinds[0];
     let at = micro
         .cells
         .iter()

@@ -142,7 +142,7 @@ fn swap_two_proposals_on_a_full_grid() {
         let placed = fill_micro(&db, &s);
         assert!(s.tick());
         keys(&mut s, "3");
-        assert_eq!(s.app.programme().micro.free(), 0, "full grid");
+        assert_eq!(s.app.programme().kinds[0].free(), 0, "full grid");
         // 14:00 Espace A ↔ 15:20 Espace D.
         keys(&mut s, "gm");
         keys(&mut s, "jjjjlll");
@@ -230,7 +230,7 @@ fn the_suggestion_draft_then_applied_and_undone_as_one_step() {
         // Esc: nothing changes.
         keys(&mut s, "<Esc>");
         assert!(notice(&s).contains("rien n'a été changé"), "{}", notice(&s));
-        assert_eq!(s.app.programme().micro.free(), 20);
+        assert_eq!(s.app.programme().kinds[0].free(), 20);
         // S then o: applied.
         keys(&mut s, "So");
         assert!(
@@ -238,7 +238,7 @@ fn the_suggestion_draft_then_applied_and_undone_as_one_step() {
             "{}",
             notice(&s)
         );
-        assert_eq!(s.app.programme().micro.free(), 0);
+        assert_eq!(s.app.programme().kinds[0].free(), 0);
         let accepted = Store::open(&db)
             .unwrap()
             .candidates(&Rules::default())
@@ -255,8 +255,8 @@ fn the_suggestion_draft_then_applied_and_undone_as_one_step() {
             "{}",
             notice(&s)
         );
-        assert_eq!(s.app.programme().micro.free(), 20);
-        assert_eq!(s.app.programme().micro.waitlist.len(), 0);
+        assert_eq!(s.app.programme().kinds[0].free(), 20);
+        assert_eq!(s.app.programme().kinds[0].waitlist.len(), 0);
     }
 }
 

@@ -121,7 +121,7 @@ fn fiche(store: &mut Store, org: &Org, n: usize, kind: Kind, title: &str) -> i64
     ];
     match kind {
         Kind::MicroAtelier => fields.push(("project_title", title.to_string())),
-        Kind::BourseProjets => {
+        _ => {
             fields.push(("request_description", title.to_string()));
             // A call for cooperation about a country, or a specific need.
             if n != 4 {

@@ -48,14 +48,16 @@ fn rules() -> Rules {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     Rules {
         layout: Layout {
-            micro_atelier: KindLayout {
-                slots: s(&SLOTS),
-                places: s(&PLACES),
-            },
-            bourse_projets: KindLayout {
-                slots: s(&["12:45", "13:15"]),
-                places: s(&TABLES),
-            },
+            kinds: vec![
+                KindLayout {
+                    slots: s(&SLOTS),
+                    places: s(&PLACES),
+                },
+                KindLayout {
+                    slots: s(&["12:45", "13:15"]),
+                    places: s(&TABLES),
+                },
+            ],
         },
         members: Members::from_csv("Ville 0\nVille 3\nVille 6\nVille 9\n"),
         late_last: true,
@@ -479,7 +481,7 @@ impl World {
                         slot: SLOTS[slot].into(),
                         place: PLACES[place].into(),
                     },
-                    Kind::BourseProjets => Place {
+                    _ => Place {
                         slot: ["12:45", "13:15"][slot].into(),
                         place: TABLES[place].into(),
                     },
@@ -756,7 +758,7 @@ impl World {
         // The truth: ranks from the store's programme.
         let prog = programme_json(&self.stores[0], &self.rules).unwrap();
         let mut truth: HashMap<i64, i64> = HashMap::new();
-        for kind in Kind::ALL {
+        for kind in Kind::all() {
             let list = prog[kind.key()]["waitlist"].as_array().unwrap();
             for (i, w) in list.iter().enumerate() {
                 assert_eq!(w["rank"].as_i64(), Some(i as i64 + 1), "ranks are 1..n");

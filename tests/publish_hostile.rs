@@ -79,7 +79,7 @@ fn hostile(id: i64, kind: Kind, status: Status, i: usize) -> Entry {
 fn entries() -> Vec<Entry> {
     let mut v = vec![hostile_corpus_entry()];
     let mut id = 2;
-    for kind in Kind::ALL {
+    for kind in Kind::all() {
         for (i, status) in [
             Status::Accepted,
             Status::Accepted,

@@ -17,7 +17,7 @@ use fiches::store::Store;
 /// Every property of a suggestion for `all` on `rules`' grid.
 fn check(rules: &Rules, all: &[Candidate], pinned: &BTreeSet<i64>, s: &Suggestion) {
     let by: HashMap<i64, &Candidate> = all.iter().map(|c| (c.number, c)).collect();
-    for kind in Kind::ALL {
+    for kind in Kind::all() {
         let plan = s.of(kind);
         let grid = rules.layout.of(kind);
         let mut places = BTreeSet::new();

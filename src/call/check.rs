@@ -137,6 +137,16 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
             "aucun type de proposition ([[kinds]]) : il en faut au moins un".into(),
         );
     }
+    if call.kinds.len() > super::MAX_KINDS {
+        p(
+            0,
+            format!(
+                "{} types de proposition : {} au plus",
+                call.kinds.len(),
+                super::MAX_KINDS
+            ),
+        );
+    }
     // Option lists.
     for (name, opts) in &call.options {
         let at = find_line(text, "", 0).max(
@@ -302,6 +312,15 @@ fn check_kind(
     if k.fields.is_empty() {
         p(at, format!("le type « {} » n'a aucun champ", k.key));
     }
+    if k.short.chars().count() > 8 || k.short.trim().is_empty() {
+        p(
+            find_line(text, &k.short, at),
+            format!(
+                "short = « {} » du type « {} » : de 1 à 8 caractères",
+                k.short, k.key
+            ),
+        );
+    }
     let field = |key: &str| fields.iter().find(|f| f.key() == key).copied();
     let mut must_be = |what: &str, key: &str, ty: Option<FieldTypeName>| match field(key) {
         None => p(
@@ -339,6 +358,17 @@ fn check_kind(
         );
     }
     must_be("le champ titre (title_field)", &k.title_field, None);
+    if let Some(t) = &k.theme_field {
+        must_be("le champ thème (theme_field)", t, None);
+    }
+    for (what, key) in [
+        ("organisation", &call.roles.organisation),
+        ("organisation_type", &call.roles.organisation_type),
+        ("country", &call.roles.country),
+        ("contact_email", &call.roles.contact_email),
+    ] {
+        must_be(&format!("[roles] {what} :"), key, None);
+    }
     if let Some(d) = &k.description_field {
         must_be("le champ description (description_field)", d, None);
     }

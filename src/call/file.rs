@@ -30,6 +30,8 @@ pub struct CallFile {
     /// that starts with one of the longer ones is the form's too.
     #[serde(default)]
     pub printed_text: Vec<String>,
+    /// Which fields, common to every form, play a part in the program.
+    pub roles: Roles,
     /// The kinds of proposal, in the order staff see them.
     pub kinds: Vec<KindDef>,
     /// The fields, referenced by `id` from each kind's `fields`.
@@ -44,6 +46,22 @@ impl CallFile {
     }
 }
 
+/// The keys of the fields every form has that the program uses: who
+/// proposes (for lists, letters and the members check) and whom to write to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// The organisation's name.
+    pub organisation: String,
+    /// Its type (a choice: commune, région…), for the article of its name
+    /// in letters ("de la Ville de…").
+    pub organisation_type: String,
+    /// Its country.
+    pub country: String,
+    /// The contact's e-mail address (letters go there).
+    pub contact_email: String,
+}
+
 /// One kind of proposal (a form of its own, a programme of its own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +70,8 @@ pub struct KindDef {
     pub key: String,
     /// The name staff know it by ("Micro-atelier").
     pub label: String,
+    /// A short name for narrow columns ("Micro"), at most 8 characters.
+    pub short: String,
     /// In a sentence: "un micro-atelier", "le rendez-vous"; the noun alone
     /// ("micro-atelier", "rendez-vous de la bourse aux projets").
     pub noun: String,
@@ -84,6 +104,10 @@ pub struct KindDef {
     /// place and the organisation.
     #[serde(default)]
     pub public_fields: Vec<String>,
+    /// The key of the choice field shown as the proposal's theme in the
+    /// console, and spread over the slots by a suggestion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme_field: Option<String>,
     /// The key of the field that describes the proposal (shown to staff
     /// and quoted in letters).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,7 +17,16 @@ mod file;
 use std::sync::OnceLock;
 
 pub use check::{CallError, Problem, check_text};
-pub use file::{CallFile, FieldDef, FieldTypeName, KindDef, Langs, OptionDef, ProgrammeDef};
+pub use file::{CallFile, FieldDef, FieldTypeName, KindDef, Langs, OptionDef, ProgrammeDef, Roles};
+
+/// The keys of the fields with a part in the program (`[roles]`).
+pub fn roles() -> &'static Roles {
+    &current().roles
+}
+
+/// The most kinds of proposal a call can have (the reader keeps a small
+/// fixed table per label).
+pub const MAX_KINDS: usize = 8;
 
 /// The definition built into the program: the 2018 call.
 pub const DEFAULT_TEXT: &str = include_str!("../../call.toml");
@@ -46,8 +55,38 @@ pub fn current() -> &'static CallFile {
 /// the caller reports it.
 pub fn install(call: CallFile) -> bool {
     let leaked: &'static CallFile = Box::leak(Box::new(call));
-    CURRENT.set(leaked).is_ok()
+    let ok = CURRENT.set(leaked).is_ok();
+    if ok {
+        let _ = INSTALLED.set(());
+    }
+    ok
 }
+
+/// The definition in use when it is not the built-in one (what a reader
+/// worker must be handed).
+pub fn installed() -> Option<&'static CallFile> {
+    let c = current();
+    (!std::ptr::eq(c, builtin())).then_some(c)
+}
+
+/// The built-in definition, parsed once.
+fn builtin() -> &'static CallFile {
+    static BUILTIN: OnceLock<&'static CallFile> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        let c = current();
+        // `current` was the built-in one unless `install` came first.
+        if INSTALLED.get().is_none() {
+            c
+        } else {
+            match check_text(DEFAULT_TEXT, DEFAULT_NAME) {
+                Ok(call) => Box::leak(Box::new(call)),
+                Err(_) => Box::leak(Box::new(CallFile::empty())),
+            }
+        }
+    })
+}
+
+static INSTALLED: OnceLock<()> = OnceLock::new();
 
 /// Reads and checks the definition at `path` (see [`check_text`]).
 pub fn load(path: &std::path::Path) -> Result<CallFile, CallError> {

@@ -43,7 +43,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             store.set_article(args.number, article, &crate::system::acting_user())?
         }
     };
-    let Some(name) = p.text("organisation") else {
+    let Some(name) = p.text(crate::call::roles().organisation.as_str()) else {
         say(&format!(
             "proposition n° {} : pas de nom d'organisation dans la fiche (les lettres disent « votre collectivité »)",
             p.number
@@ -52,8 +52,8 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     };
     let o = org_name(
         name,
-        p.text("organisation_type"),
-        p.text("country"),
+        p.text(crate::call::roles().organisation_type.as_str()),
+        p.text(crate::call::roles().country.as_str()),
         p.article,
     );
     let how = match p.article {

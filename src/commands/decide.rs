@@ -134,7 +134,10 @@ pub fn describe(p: &Proposal) -> String {
     let mut t = format!(
         "n° {} ({}) : {}",
         p.number,
-        terminal_line(p.text("organisation").unwrap_or("?")),
+        terminal_line(
+            p.text(crate::call::roles().organisation.as_str())
+                .unwrap_or("?")
+        ),
         status_fr(p.status)
     );
     if let (Some(sl), Some(sp)) = (&p.slot, &p.space) {

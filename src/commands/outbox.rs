@@ -296,7 +296,10 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
         Some(p) => format!(
             "proposition n° {} ({})",
             p.number,
-            clean(p.text("organisation").unwrap_or("organisation inconnue"))
+            clean(
+                p.text(crate::call::roles().organisation.as_str())
+                    .unwrap_or("organisation inconnue")
+            )
         ),
         None => format!(
             "message n° {} ({})",

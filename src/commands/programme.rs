@@ -131,7 +131,10 @@ fn names(store: &Store) -> Result<std::collections::HashMap<i64, String>> {
         .map(|p| {
             (
                 p.number,
-                terminal_line(p.text("organisation").unwrap_or("?")),
+                terminal_line(
+                    p.text(crate::call::roles().organisation.as_str())
+                        .unwrap_or("?"),
+                ),
             )
         })
         .collect())
@@ -143,7 +146,7 @@ fn name(names: &std::collections::HashMap<i64, String>, n: i64) -> &str {
 
 /// The draft as JSON.
 pub fn suggestion_json(s: &Suggestion) -> Value {
-    let kinds: serde_json::Map<String, Value> = Kind::ALL
+    let kinds: serde_json::Map<String, Value> = Kind::all()
         .into_iter()
         .map(|k| {
             let p = s.of(k);
@@ -190,7 +193,7 @@ pub fn suggest(globals: &Globals, args: &SuggestArgs) -> Result<bool> {
         return Ok(true);
     }
     let mut out = Out::new();
-    for kind in Kind::ALL {
+    for kind in Kind::all() {
         let p = sug.of(kind);
         out.line(&format!(
             "{} : {} placée(s) · créneaux souhaités honorés {}/{} (un par un dans l'ordre de priorité : {}) · paires de même thème dans un créneau : {}",

@@ -103,18 +103,18 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
 
 fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
     let text = |k: &str| p.fields.get(k).map(Value::display).unwrap_or_default();
-    let title = match p.kind {
-        Some(Kind::MicroAtelier) => text("project_title"),
-        Some(Kind::BourseProjets) => text("request_description"),
-        None => String::new(),
-    };
+    let title = p
+        .kind
+        .and_then(Kind::list_title_key)
+        .map(text)
+        .unwrap_or_default();
     let mut line = format!(
         "n° {:<5} {:<14} {:<10} rév. {}  {} — {}",
         p.number,
         p.kind.map_or("type inconnu", Kind::key),
         p.status.as_str(),
         p.revision,
-        clean(&ellipsis(&text("organisation"), 45)),
+        clean(&ellipsis(&text(&crate::call::roles().organisation), 45)),
         clean(&ellipsis(&title, 60)),
     );
     if let (Some(slot), space) = (&p.slot, &p.space) {

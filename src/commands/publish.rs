@@ -88,7 +88,7 @@ pub fn entry(p: &Proposal, members: &Members, received: &HashMap<i64, String>) -
         place: p.space.clone(),
         rank: p.rank,
         member: members
-            .check(p.text("organisation"), declared)
+            .check(p.text(crate::call::roles().organisation.as_str()), declared)
             .counts_as_member(),
         received_at: received
             .get(&p.message_id)

@@ -938,20 +938,14 @@ pub static KEYS: &[Binding] = &[
         "Échap",
         "annuler",
     ),
-    // The kind of a fiche entered by hand.
+    // The kind of a fiche entered by hand: its number in the definition,
+    // or its initial when no other kind shares it (`kind_choices`).
     b(
         Sc::KindChoice,
-        &[K::Char('m')],
-        Action::ChooseKind(Kind::MicroAtelier),
-        "m",
-        "fiche de micro-atelier",
-    ),
-    b(
-        Sc::KindChoice,
-        &[K::Char('b')],
-        Action::ChooseKind(Kind::BourseProjets),
-        "b",
-        "fiche de bourse aux projets",
+        &[K::Char('1')],
+        Action::ChooseKind(Kind::FIRST),
+        "1…/initiale",
+        "le type de la fiche : son numéro ou son initiale",
     ),
     b(
         Sc::KindChoice,
@@ -1249,6 +1243,14 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
+    if mode == KeyMode::KindChoice
+        && let KeyCode::Char(c) = key.code
+        && let Some((_, kind)) = kind_choices()
+            .into_iter()
+            .find(|(keys, _)| keys.split(' ').any(|k| k.chars().eq([c])))
+    {
+        return Some(Action::ChooseKind(kind));
+    }
     if let Some(b) = bindings(mode).find(|b| b.keys.iter().any(|k| k.matches(&key))) {
         return Some(b.action);
     }
@@ -1256,6 +1258,38 @@ pub fn action_for(mode: KeyMode, key: KeyEvent) -> Option<Action> {
         (KeyMode::Normal(_), KeyCode::Char(c)) if !ctrl(&key) => Some(Action::Unbound(c)),
         _ => None,
     }
+}
+
+/// The keys choosing each kind of the definition when a fiche is entered
+/// by hand: its number (1, 2, …) and, when no other kind's short name
+/// starts with the same letter, that letter ("1 m" for Micro).
+pub fn kind_choices() -> Vec<(String, Kind)> {
+    let kinds = Kind::all();
+    let initial = |k: Kind| {
+        k.short_fr()
+            .chars()
+            .next()
+            .map(|c| c.to_lowercase().to_string())
+    };
+    kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let mut keys = (i + 1).to_string();
+            if let Some(c) = initial(*k)
+                && kinds
+                    .iter()
+                    .filter(|o| initial(**o).as_deref() == Some(&c))
+                    .count()
+                    == 1
+                && c.chars().all(char::is_alphabetic)
+            {
+                keys.push(' ');
+                keys.push_str(&c);
+            }
+            (keys, *k)
+        })
+        .collect()
 }
 
 /// Where else a character key acts, for the message line when it does

@@ -506,8 +506,8 @@ impl KindProgramme {
 /// Both grids and the candidates the rules were given.
 #[derive(Debug, Clone, Default)]
 pub struct Programme {
-    pub micro: KindProgramme,
-    pub bourse: KindProgramme,
+    /// One per kind, in the definition's order.
+    pub kinds: Vec<KindProgramme>,
     /// The accepted and waiting proposals (what places and waiting lists
     /// depend on; a decision on another one adds it).
     pub candidates: Vec<Candidate>,
@@ -517,10 +517,10 @@ pub struct Programme {
 
 impl Programme {
     pub fn of(&self, kind: Kind) -> &KindProgramme {
-        match kind {
-            Kind::MicroAtelier => &self.micro,
-            Kind::BourseProjets => &self.bourse,
-        }
+        static EMPTY: std::sync::OnceLock<KindProgramme> = std::sync::OnceLock::new();
+        self.kinds
+            .get(kind.index())
+            .unwrap_or_else(|| EMPTY.get_or_init(KindProgramme::default))
     }
 
     fn build(rules: &Rules, listing: &Listing) -> Programme {
@@ -536,17 +536,18 @@ impl Programme {
         let id = |n: i64| ids.get(&n).copied().unwrap_or(n);
         // Demand counts every live proposal; `demand` adds up, so it is
         // asked chunk by chunk (memory stays flat).
-        let mut demands: [BTreeMap<String, usize>; 2] = Default::default();
-        let mut counts = [[0usize; 5]; 2];
+        let kinds = Kind::all();
+        let mut demands: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); kinds.len()];
+        let mut counts = vec![[0usize; 5]; kinds.len()];
         for chunk in rows.chunks(4096) {
             let cs: Vec<Candidate> = chunk.iter().map(Row::candidate).collect();
-            for (ki, kind) in Kind::ALL.into_iter().enumerate() {
+            for (ki, kind) in kinds.iter().copied().enumerate() {
                 for (slot, n) in demand(kind, &cs) {
                     *demands[ki].entry(slot).or_insert(0) += n;
                 }
             }
             for r in chunk {
-                if let Some(ki) = Kind::ALL.iter().position(|k| Some(*k) == r.kind) {
+                if let Some(ki) = kinds.iter().position(|k| Some(*k) == r.kind) {
                     let si = Status::ALL.iter().position(|s| *s == r.status).unwrap_or(0);
                     counts[ki][si] += 1;
                 }
@@ -568,11 +569,13 @@ impl Programme {
                 by_status: counts[ki],
             }
         };
-        let micro = kind_prog(0, Kind::MicroAtelier);
-        let bourse = kind_prog(1, Kind::BourseProjets);
+        let kinds = kinds
+            .iter()
+            .enumerate()
+            .map(|(ki, kind)| kind_prog(ki, *kind))
+            .collect();
         Programme {
-            micro,
-            bourse,
+            kinds,
             candidates,
             ranks,
         }
@@ -696,7 +699,7 @@ impl App {
             detail_scroll: 0,
             decide_cursor: 0,
             decide_anchor: None,
-            programme_kind: Kind::MicroAtelier,
+            programme_kind: Kind::FIRST,
             programme_cursor: (0, 0),
             programme_pick: None,
             suggestion: None,

@@ -178,7 +178,10 @@ impl Session {
             &terminal_line(from),
             &terminal_line(m.subject.as_deref().unwrap_or("")),
             number,
-            &terminal_line(p.text("organisation").unwrap_or("?")),
+            &terminal_line(
+                p.text(crate::call::roles().organisation.as_str())
+                    .unwrap_or("?"),
+            ),
             s::kind_long(p.kind),
             &terminal_line(&p.state().describe_fr()),
         );
@@ -257,7 +260,10 @@ impl Session {
             .store
             .proposal_by_number(number)
             .ok()
-            .and_then(|p| p.text("organisation").map(terminal_line))
+            .and_then(|p| {
+                p.text(crate::call::roles().organisation.as_str())
+                    .map(terminal_line)
+            })
             .unwrap_or_else(|| "?".to_string());
         self.app.overlay = Overlay::Confirm(Confirm::Unlink {
             message_id,

@@ -292,7 +292,7 @@ pub fn restore(app: &mut App, d: SavedDraft) -> Vec<Effect> {
                     .enumerate()
                     .find(|(_, f)| f.key == key)
                     .or_else(|| {
-                        Kind::ALL.iter().find_map(|k| {
+                        Kind::all().iter().find_map(|k| {
                             fields_of(Some(*k))
                                 .iter()
                                 .enumerate()
@@ -329,7 +329,7 @@ pub fn describe(d: &SavedDraft) -> String {
             TypedFor::Reason { seen } => s::draft_reason(seen.number, &text),
             TypedFor::Note { seen } => s::draft_note(seen.number, &text),
             TypedFor::Field { key, seen } => {
-                let label = Kind::ALL
+                let label = Kind::all()
                     .iter()
                     .find_map(|k| crate::fiche::spec::field(*k, key))
                     .map_or(key.as_str(), |f| f.label);

@@ -776,15 +776,17 @@ impl Session {
                     Ok(p) => {
                         self.refresh(false);
                         self.load_detail(p.id);
-                        let de = p.text("organisation").map_or_else(String::new, |name| {
-                            crate::letters::french::org_name(
-                                name,
-                                p.text("organisation_type"),
-                                p.text("country"),
-                                p.article,
-                            )
-                            .de()
-                        });
+                        let de = p
+                            .text(crate::call::roles().organisation.as_str())
+                            .map_or_else(String::new, |name| {
+                                crate::letters::french::org_name(
+                                    name,
+                                    p.text(crate::call::roles().organisation_type.as_str()),
+                                    p.text(crate::call::roles().country.as_str()),
+                                    p.article,
+                                )
+                                .de()
+                            });
                         self.app
                             .notify(Level::Ok, s::n_article_saved(number, &terminal_line(&de)));
                     }
@@ -1788,7 +1790,10 @@ fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
 /// A letter as the Envoi screen shows it, written from the templates.
 fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
     let organisation = match &r.proposal {
-        Some(p) => p.text("organisation").unwrap_or("").to_string(),
+        Some(p) => p
+            .text(crate::call::roles().organisation.as_str())
+            .unwrap_or("")
+            .to_string(),
         // A demande de .docx: the message it answers.
         None => s::env_about_message(r.fiche.id, r.fiche.from_addr.as_deref()),
     };

@@ -90,8 +90,6 @@ pub const DEC_NOT_LIVE: &str =
     "Cette révision a été remplacée par une fiche plus récente : décider sur la révision en cours.";
 
 // Programme.
-pub const PROG_MICRO: &str = "Micro-ateliers";
-pub const PROG_BOURSE: &str = "Bourse aux projets";
 pub const PROG_SLOT: &str = "Créneau";
 pub const PROG_DEMAND: &str = "Dem.";
 pub const PROG_FREE: &str = "libre";
@@ -106,11 +104,7 @@ pub const PROG_WAITLIST_MORE: &str =
 pub const TRI_EMPTY: &str = "Aucun message à traiter.";
 pub const TRI_HANDLED: &str = "traité";
 pub const TRI_REASON: &str = "Pourquoi";
-pub const TRI_KIND_CHOICE: &[(&str, &str)] = &[
-    ("m", "micro-atelier"),
-    ("b", "bourse aux projets"),
-    ("Échap", "annuler"),
-];
+pub const TRI_KIND_CANCEL: (&str, &str) = ("Échap", "annuler");
 pub const TRI_KIND_TITLE: &str = "Saisir la fiche de ce message";
 pub const N_NO_ATTACHMENT: &str = "Ce message n'a pas de pièce jointe.";
 pub const N_NO_ATTACHMENT_OF_PROPOSAL: &str =
@@ -322,11 +316,7 @@ pub fn status_short(s: Status) -> &'static str {
 }
 
 pub fn kind_short(k: Option<Kind>) -> &'static str {
-    match k {
-        Some(Kind::MicroAtelier) => "Micro",
-        Some(Kind::BourseProjets) => "Bourse",
-        None => "?",
-    }
+    k.map_or("?", Kind::short_fr)
 }
 
 pub fn kind_long(k: Option<Kind>) -> &'static str {
@@ -337,18 +327,12 @@ pub fn kind_long(k: Option<Kind>) -> &'static str {
 }
 
 pub fn kind_plural(k: Kind) -> &'static str {
-    match k {
-        Kind::MicroAtelier => PROG_MICRO,
-        Kind::BourseProjets => PROG_BOURSE,
-    }
+    k.plural_fr()
 }
 
-/// A place of a kind: "Espace" or "Table".
-pub fn place_word(k: Kind) -> &'static str {
-    match k {
-        Kind::MicroAtelier => "Espace",
-        Kind::BourseProjets => "Table",
-    }
+/// A place of a kind, as its programme calls it: "Espace", "Table".
+pub fn place_word(k: Kind) -> String {
+    k.place_word_fr()
 }
 
 /// Theme values (SPEC.md) as staff say them, short.
@@ -934,7 +918,7 @@ pub const HINT_CTRL_C: &str = "Ctrl-C quitter";
 pub const HINT_MORE: &str = "…";
 pub const HINT_HELP_OVERLAY: &str = "j/k PgSuiv défiler · ? fermer aussi";
 pub const HINT_CONFIRM: &str = "o oui";
-pub const HINT_KIND_CHOICE: &str = "m micro-atelier · b bourse";
+pub const HINT_KIND_CHOICE: &str = "numéro ou initiale du type";
 pub const HINT_FILTERS_LINE: &str = "j/k filtre · h/l ←→ valeur · x tout effacer";
 pub const HINT_PICKER_LINE: &str = "j/k choisir · Entrée valider";
 pub const HINT_SUGGESTION_LINE: &str = "o appliquer (u l'annule) · j/k défiler";

@@ -216,7 +216,7 @@ fn cycle<T: Clone + PartialEq>(
 /// The values each filter cycles through.
 pub fn filter_slots(app: &App) -> Vec<Option<String>> {
     let mut v = vec![None];
-    for k in Kind::ALL {
+    for k in Kind::all() {
         v.extend(app.rules.layout.of(k).slots.iter().cloned().map(Some));
     }
     v.push(Some("any".to_string()));
@@ -230,7 +230,7 @@ fn change_filter(app: &mut App, line: usize, forward: bool) {
     match line {
         0 => {
             let o: Vec<Option<Kind>> = std::iter::once(None)
-                .chain(Kind::ALL.into_iter().map(Some))
+                .chain(Kind::all().into_iter().map(Some))
                 .collect();
             f.kind = cycle(&o, &f.kind, forward);
         }
@@ -924,13 +924,19 @@ fn article_picker(app: &mut App) -> Vec<Effect> {
         app.notify(Level::Warn, s::N_NO_SELECTION);
         return vec![];
     };
-    let Some(name) = p.text("organisation") else {
+    let Some(name) = p.text(crate::call::roles().organisation.as_str()) else {
         app.notify(Level::Warn, s::COR_ARTICLE_NO_NAME);
         return vec![];
     };
     let phrase = |a: Option<Article>| {
         crate::safe::terminal_line(
-            &org_name(name, p.text("organisation_type"), p.text("country"), a).de(),
+            &org_name(
+                name,
+                p.text(crate::call::roles().organisation_type.as_str()),
+                p.text(crate::call::roles().country.as_str()),
+                a,
+            )
+            .de(),
         )
     };
     let mut options = vec![(format!("{} : {}", s::COR_ARTICLE_AUTO, phrase(None)), None)];
@@ -1482,7 +1488,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(m) = app.triage.iter().find(|m| m.id == message_id)
                 && let Some(from) = &m.from_addr
             {
-                fields.insert("contact_email".to_string(), Value::Text(from.clone()));
+                fields.insert(
+                    crate::call::roles().contact_email.as_str().to_string(),
+                    Value::Text(from.clone()),
+                );
             }
             app.draft = Some(Draft {
                 message_id,
@@ -1776,10 +1785,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             match app.screen {
                 Screen::Programme => {
                     app.programme_pick = None;
-                    app.programme_kind = match app.programme_kind {
-                        Kind::MicroAtelier => Kind::BourseProjets,
-                        Kind::BourseProjets => Kind::MicroAtelier,
-                    };
+                    // The next kind of the definition, round.
+                    let kinds = Kind::all();
+                    let at = kinds.iter().position(|k| *k == app.programme_kind);
+                    app.programme_kind = at
+                        .and_then(|i| kinds.get(i + 1))
+                        .or(kinds.first())
+                        .copied()
+                        .unwrap_or(app.programme_kind);
                     app.programme_cursor = (0, 0);
                 }
                 Screen::Courrier if app.courrier.full => app.courrier.full = false,
@@ -2133,7 +2146,7 @@ pub struct Visible {
     input: Option<(InputPurpose, TextInput)>,
     cursors: [usize; 8],
     scrolls: [u16; 3],
-    programme: (usize, usize, bool, bool),
+    programme: (usize, usize, bool, usize),
     listing: (super::rows::SortKey, bool, String, usize),
     quit: bool,
 }
@@ -2160,7 +2173,7 @@ impl Visible {
                 app.programme_cursor.0,
                 app.programme_cursor.1,
                 app.programme_pick.is_some(),
-                app.programme_kind == crate::fiche::Kind::MicroAtelier,
+                app.programme_kind.index(),
             ),
             listing: (
                 app.listing.sort,

@@ -58,10 +58,10 @@ pub fn slot_label(kind: Option<Kind>, slot: &str) -> String {
     let Some(kind) = kind else {
         return time_fr(slot);
     };
-    let (opts, minutes) = match kind {
-        Kind::MicroAtelier => (spec::MICRO_SLOTS, 20),
-        Kind::BourseProjets => (spec::BOURSE_SLOTS, 30),
-    };
+    let opts = spec::slot_field(kind)
+        .and_then(|f| f.ty.options())
+        .unwrap_or(&[]);
+    let minutes = i64::from(kind.def().programme.minutes);
     if let Some(o) = opts.iter().find(|o| o.value == slot && o.value != "any") {
         return o.label.to_string();
     }
@@ -87,10 +87,16 @@ mod tests {
         assert_eq!(ordinal_fr(2i64), "2e");
         assert_eq!(ordinal_fr(12u32), "12e");
         // The form's labels, and the same shape for a slot the form lacks.
-        for o in spec::MICRO_SLOTS.iter().filter(|o| o.value != "any") {
+        for o in spec::options("micro_atelier_slots")
+            .iter()
+            .filter(|o| o.value != "any")
+        {
             assert_eq!(slot_label(Some(Kind::MicroAtelier), o.value), o.label);
         }
-        for o in spec::BOURSE_SLOTS.iter().filter(|o| o.value != "any") {
+        for o in spec::options("bourse_projets_slots")
+            .iter()
+            .filter(|o| o.value != "any")
+        {
             assert_eq!(slot_label(Some(Kind::BourseProjets), o.value), o.label);
         }
         assert_eq!(

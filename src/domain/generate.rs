@@ -5,7 +5,8 @@
 use super::{Candidate, KindLayout, Layout, Place, Status};
 use crate::fiche::Kind;
 
-/// A grid of `slots` slots × `places` places for both kinds.
+/// A grid of `slots` slots × `places` places for every kind, each kind's
+/// slots starting an hour after the previous one's.
 pub fn layout(slots: usize, places: usize) -> Layout {
     let slots_of = |start: usize| -> Vec<String> {
         (0..slots)
@@ -17,14 +18,14 @@ pub fn layout(slots: usize, places: usize) -> Layout {
     };
     let places_of = |what: &str| (1..=places).map(|i| format!("{what} {i}")).collect();
     Layout {
-        micro_atelier: KindLayout {
-            slots: slots_of(14 * 60),
-            places: places_of("Espace"),
-        },
-        bourse_projets: KindLayout {
-            slots: slots_of(9 * 60),
-            places: places_of("Table"),
-        },
+        kinds: Kind::all()
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| KindLayout {
+                slots: slots_of(if i == 0 { 14 * 60 } else { (9 + i - 1) * 60 }),
+                places: places_of(&k.def().programme.place_word),
+            })
+            .collect(),
     }
 }
 
@@ -36,10 +37,13 @@ pub fn candidates(n: usize, layout: &Layout, seed: u64) -> Vec<Candidate> {
     let themes = ["odd", "climat", "migrations", "jeunesse", "autre"];
     let mut taken = std::collections::BTreeSet::new();
     for i in 0..n {
-        let kind = if rng.u8(0..10) < 7 {
-            Kind::MicroAtelier
-        } else {
-            Kind::BourseProjets
+        // Seven in ten of the first kind, the rest spread over the others.
+        let kinds = Kind::all();
+        let kind = match kinds.len() {
+            0 => continue,
+            1 => kinds[0],
+            _ if rng.u8(0..10) < 7 => kinds[0],
+            n => kinds[rng.usize(1..n)],
         };
         let g = layout.of(kind);
         // Wishes lean towards the first slots.

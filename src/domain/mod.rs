@@ -102,35 +102,41 @@ impl KindLayout {
     }
 }
 
-/// The event's programme grid for both kinds.
+/// The event's programme grid: one per kind, in the definition's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Layout {
-    pub micro_atelier: KindLayout,
-    pub bourse_projets: KindLayout,
+    pub kinds: Vec<KindLayout>,
 }
 
 impl Layout {
+    /// The grid of `kind` (an empty one for a kind the layout lacks).
     pub fn of(&self, kind: Kind) -> &KindLayout {
-        match kind {
-            Kind::MicroAtelier => &self.micro_atelier,
-            Kind::BourseProjets => &self.bourse_projets,
+        static EMPTY: KindLayout = KindLayout {
+            slots: Vec::new(),
+            places: Vec::new(),
+        };
+        self.kinds.get(kind.index()).unwrap_or(&EMPTY)
+    }
+
+    /// Replaces the grid of `kind`.
+    pub fn set(&mut self, kind: Kind, grid: KindLayout) {
+        if let Some(g) = self.kinds.get_mut(kind.index()) {
+            *g = grid;
         }
     }
 
-    /// SPEC.md's capacities: 5 slots × 4 spaces, 4 slots × 6 tables.
+    /// The programme of the call definition in use (the 2018 call: 5
+    /// slots × 4 spaces, 4 slots × 6 tables, as SPEC.md says).
     pub fn spec_default() -> Layout {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect();
         Layout {
-            micro_atelier: KindLayout {
-                slots: s(&["14:00", "14:20", "14:40", "15:00", "15:20"]),
-                places: s(&["Espace A", "Espace B", "Espace C", "Espace D"]),
-            },
-            bourse_projets: KindLayout {
-                slots: s(&["12:45", "13:15", "16:30", "17:00"]),
-                places: s(&[
-                    "Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Table 6",
-                ]),
-            },
+            kinds: crate::call::current()
+                .kinds
+                .iter()
+                .map(|k| KindLayout {
+                    slots: k.programme.slots.clone(),
+                    places: k.programme.places.clone(),
+                })
+                .collect(),
         }
     }
 }

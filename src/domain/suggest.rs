@@ -78,8 +78,8 @@ pub struct KindPlan {
 /// A suggestion for both kinds, and what it changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
-    pub micro_atelier: KindPlan,
-    pub bourse_projets: KindPlan,
+    /// One plan per kind, in the definition's order.
+    pub plans: Vec<KindPlan>,
     /// What changes, proposal by proposal (in number order).
     pub changes: Vec<Change>,
     /// Version of each proposal the suggestion was computed from (number,
@@ -89,10 +89,10 @@ pub struct Suggestion {
 
 impl Suggestion {
     pub fn of(&self, kind: Kind) -> &KindPlan {
-        match kind {
-            Kind::MicroAtelier => &self.micro_atelier,
-            Kind::BourseProjets => &self.bourse_projets,
-        }
+        static EMPTY: std::sync::OnceLock<KindPlan> = std::sync::OnceLock::new();
+        self.plans
+            .get(kind.index())
+            .unwrap_or_else(|| EMPTY.get_or_init(KindPlan::default))
     }
 }
 
@@ -116,13 +116,10 @@ fn theme_pairs(placed: &[(&Candidate, usize)]) -> usize {
 /// proposals not to move (their acceptance letter gave their place).
 pub fn suggest(rules: &Rules, all: &[Candidate], pinned: &BTreeSet<i64>) -> Suggestion {
     let mut out = Suggestion::default();
-    for kind in Kind::ALL {
+    for kind in Kind::all() {
         let (mut plan, changes) = suggest_kind(rules, kind, all, pinned);
         plan.one_by_one = one_by_one(rules, kind, all, pinned).1;
-        match kind {
-            Kind::MicroAtelier => out.micro_atelier = plan,
-            Kind::BourseProjets => out.bourse_projets = plan,
-        }
+        out.plans.push(plan);
         out.changes.extend(changes);
     }
     out.changes.sort_by_key(|c| c.number);
@@ -632,7 +629,7 @@ mod tests {
         all.push(pending(30, true, "14:20", "lyon", "climat"));
         all.push(pending(31, true, "14:20", "lyon", "climat"));
         let s = suggest(&rules, &all, &BTreeSet::new());
-        let plan = &s.micro_atelier;
+        let plan = &s.plans[0];
         assert_eq!(plan.placed.len(), 20);
         // Every member is placed.
         for c in all.iter().filter(|c| c.member) {
@@ -718,7 +715,7 @@ mod tests {
         // The third waiting stays on the list (no change); the pending one
         // joins it.
         assert!(!s.changes.iter().any(|c| c.number == 3), "{:?}", s.changes);
-        assert_eq!(s.micro_atelier.waitlisted, vec![4]);
+        assert_eq!(s.plans[0].waitlisted, vec![4]);
         assert!(
             s.changes
                 .iter()
@@ -734,7 +731,7 @@ mod tests {
             .filter(|c| c.to.is_some() && c.from_status != Status::Accepted)
             .count();
         assert_eq!(placed, 4);
-        assert!(s.micro_atelier.waitlisted.is_empty());
+        assert!(s.plans[0].waitlisted.is_empty());
     }
 
     #[test]
@@ -746,11 +743,7 @@ mod tests {
             all.push(pending(n, true, "any", &format!("o{n}"), theme));
         }
         let s = suggest(&rules, &all, &BTreeSet::new());
-        assert_eq!(s.micro_atelier.placed.len(), 8);
-        assert_eq!(
-            s.micro_atelier.theme_pairs, 0,
-            "{:?}",
-            s.micro_atelier.placed
-        );
+        assert_eq!(s.plans[0].placed.len(), 8);
+        assert_eq!(s.plans[0].theme_pairs, 0, "{:?}", s.plans[0].placed);
     }
 }

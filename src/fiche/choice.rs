@@ -18,6 +18,12 @@ pub(crate) enum Choice {
         recovered: Option<String>,
         lang: Lang,
     },
+    /// Several options of a several-choices field, in the list's order.
+    Many {
+        values: Vec<&'static str>,
+        recovered: Option<String>,
+        lang: Lang,
+    },
     Absent,
     /// More than one option shown; the reason for staff.
     Ambiguous(String),
@@ -499,7 +505,7 @@ fn folded_names(opts: &'static [Opt]) -> &'static [Vec<(String, Lang)>] {
     static SPEC: OnceLock<FastMap<usize, Names>> = OnceLock::new();
     let spec = SPEC.get_or_init(|| {
         let mut map = FastMap::default();
-        for kind in super::model::Kind::ALL {
+        for kind in super::model::Kind::all() {
             for f in super::spec::fields(kind) {
                 if let super::spec::FieldType::Choice(list) = f.ty {
                     map.entry(list.as_ptr() as usize)
@@ -781,6 +787,68 @@ pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Ch
     }
 }
 
+/// Reads the answer of a field where any number of options may be chosen:
+/// every marked option; with no mark, the options not struck through, or
+/// those left after the others were deleted.
+pub(crate) fn read_choices(items: &[Item], raw: &str, opts: &'static [Opt]) -> Choice {
+    let attached = attach_lone_marks(items);
+    let items = attached.as_deref().unwrap_or(items);
+    let with = |m: Mark| items.iter().filter(|i| i.mark == m).collect::<Vec<_>>();
+    let many = |f: &[Found], why: Option<String>| {
+        let lang = f
+            .iter()
+            .map(|x| x.lang)
+            .find(|l| *l != Lang::Fr)
+            .unwrap_or(Lang::Fr);
+        let values: Vec<&'static str> = opts
+            .iter()
+            .filter(|o| f.iter().any(|x| x.opt.value == o.value))
+            .map(|o| o.value)
+            .collect();
+        let why = why.or_else(|| f.iter().find_map(|x| recovered(x.how, raw)));
+        match values.as_slice() {
+            [] => Choice::Unrecognised,
+            [one] => Choice::One {
+                value: one,
+                recovered: why,
+                lang,
+            },
+            _ => Choice::Many {
+                values,
+                recovered: why,
+                lang,
+            },
+        }
+    };
+    let marked_items = with(Mark::Marked);
+    if !marked_items.is_empty() {
+        return many(&found(&marked_items), None);
+    }
+    let unmarked: Vec<&Item> = items.iter().filter(|i| i.mark != Mark::Marked).collect();
+    let all = found(&unmarked);
+    if all.iter().any(|f| f.look.strike) {
+        let kept: Vec<Found> = all.into_iter().filter(|f| !f.look.strike).collect();
+        if kept.is_empty() {
+            return Choice::Ambiguous(
+                "toutes les options sont barrées : texte conservé tel quel, à trancher".into(),
+            );
+        }
+        let why = format!(
+            "options retenues parce que les autres sont barrées ({})",
+            names(&kept.iter().collect::<Vec<_>>())
+        );
+        return many(&kept, Some(why));
+    }
+    let bare_items = with(Mark::Bare);
+    if bare_items.is_empty() {
+        return Choice::Absent;
+    }
+    let bare = found(&bare_items);
+    let has_boxes = items.iter().any(|i| i.mark == Mark::Unmarked);
+    let why = has_boxes.then(|| format!("seules options sans case vide dans « {} »", raw.trim()));
+    many(&bare, why)
+}
+
 /// True when the answer came from a cell holding a time of day typed as a
 /// time (or a date-time), not as text.
 pub(crate) fn typed_as_time(cells: &[&Cell]) -> bool {
@@ -795,7 +863,19 @@ pub(crate) fn typed_as_time(cells: &[&Cell]) -> bool {
 mod tests {
     use super::*;
     use crate::fiche::model::Span;
-    use crate::fiche::spec::{MICRO_SLOTS, ORGANISATION_TYPES, YES_NO};
+    use crate::fiche::spec::{self, Opt};
+    #[allow(non_snake_case)]
+    fn MICRO_SLOTS() -> &'static [Opt] {
+        spec::options("micro_atelier_slots")
+    }
+    #[allow(non_snake_case)]
+    fn ORGANISATION_TYPES() -> &'static [Opt] {
+        spec::options("organisation_types")
+    }
+    #[allow(non_snake_case)]
+    fn YES_NO() -> &'static [Opt] {
+        spec::options("yes_no")
+    }
 
     fn one(v: &'static str) -> Choice {
         Choice::One {
@@ -819,59 +899,62 @@ mod tests {
 
     #[test]
     fn choices_marked_every_way() {
-        assert_eq!(read("☒ Oui    ☐ Non", YES_NO), one("true"));
-        assert_eq!(read("☐ Oui ☑ Non", YES_NO), one("false"));
-        assert_eq!(read("X Oui    ☐ Non", YES_NO), one("true"));
-        assert_eq!(read("☐ Oui    x Non", YES_NO), one("false"));
-        assert_eq!(read("[x] Oui [ ] Non", YES_NO), one("true"));
-        assert_eq!(read("Oui X   Non", YES_NO), one("true"));
+        assert_eq!(read("☒ Oui    ☐ Non", YES_NO()), one("true"));
+        assert_eq!(read("☐ Oui ☑ Non", YES_NO()), one("false"));
+        assert_eq!(read("X Oui    ☐ Non", YES_NO()), one("true"));
+        assert_eq!(read("☐ Oui    x Non", YES_NO()), one("false"));
+        assert_eq!(read("[x] Oui [ ] Non", YES_NO()), one("true"));
+        assert_eq!(read("Oui X   Non", YES_NO()), one("true"));
         assert_eq!(
             read(
                 "☐ Commune\n☐ Intercommunalité\nX Département",
-                ORGANISATION_TYPES
+                ORGANISATION_TYPES()
             ),
             one("departement")
         );
-        assert_eq!(read("✓ Région", ORGANISATION_TYPES), one("region"));
+        assert_eq!(read("✓ Région", ORGANISATION_TYPES()), one("region"));
     }
 
     #[test]
     fn a_mark_typed_after_an_option_whose_box_is_left_empty() {
         // In the same cell: glyph, letter or word after the option's label.
-        assert_eq!(read("☐ Oui ✓    ☐ Non", YES_NO), one("true"));
-        assert_eq!(read("☐ Oui    ☐ Non X", YES_NO), one("false"));
-        assert_eq!(read("☐ Oui    ☐ Non x", YES_NO), one("false"));
+        assert_eq!(read("☐ Oui ✓    ☐ Non", YES_NO()), one("true"));
+        assert_eq!(read("☐ Oui    ☐ Non X", YES_NO()), one("false"));
+        assert_eq!(read("☐ Oui    ☐ Non x", YES_NO()), one("false"));
         assert_eq!(
             read(
                 "☐ Commune  ☐ Intercommunalité oui  ☐ Département",
-                ORGANISATION_TYPES
+                ORGANISATION_TYPES()
             ),
             one("intercommunalite")
         );
         assert_eq!(
-            read("☐ Commune\n☐ Région : oui\n☐ Autre", ORGANISATION_TYPES),
+            read("☐ Commune\n☐ Région : oui\n☐ Autre", ORGANISATION_TYPES()),
             one("region")
         );
         assert_eq!(
-            read("☐ Commune ✔\n☐ Région\n☐ Autre", ORGANISATION_TYPES),
+            read("☐ Commune ✔\n☐ Région\n☐ Autre", ORGANISATION_TYPES()),
             one("commune")
         );
         assert_eq!(
-            read("☐ Commune\n☐ Región <- sí\n☐ Autre", ORGANISATION_TYPES),
+            read("☐ Commune\n☐ Región <- sí\n☐ Autre", ORGANISATION_TYPES()),
             one("region")
         );
-        assert_eq!(read("☐ X Non   ☐ Oui", YES_NO), one("false"));
+        assert_eq!(read("☐ X Non   ☐ Oui", YES_NO()), one("false"));
         // Two marks are never a guess.
         assert!(matches!(
-            read("☐ Commune x  ☐ Région x", ORGANISATION_TYPES),
+            read("☐ Commune x  ☐ Région x", ORGANISATION_TYPES()),
             Choice::Ambiguous(_)
         ));
         // "Oui" typed after the printed options of a yes/no question is the
         // answer Oui, not a mark given to Non.
-        assert_eq!(value(&read("☐ Oui    ☐ Non    Oui", YES_NO)), Some("true"));
+        assert_eq!(
+            value(&read("☐ Oui    ☐ Non    Oui", YES_NO())),
+            Some("true")
+        );
         // Blank options stay blank.
         assert_eq!(
-            read("☐ Commune  ☐ Région", ORGANISATION_TYPES),
+            read("☐ Commune  ☐ Région", ORGANISATION_TYPES()),
             Choice::Absent
         );
     }
@@ -887,9 +970,9 @@ mod tests {
         ];
         let items: Vec<Item> = cells
             .iter()
-            .flat_map(|c| items_of(c, 0, ORGANISATION_TYPES))
+            .flat_map(|c| items_of(c, 0, ORGANISATION_TYPES()))
             .collect();
-        assert_eq!(read_choice(&items, "", ORGANISATION_TYPES), one("region"));
+        assert_eq!(read_choice(&items, "", ORGANISATION_TYPES()), one("region"));
         let cells = [
             Cell::text(1, "✓"),
             Cell::text(2, "Film"),
@@ -897,26 +980,29 @@ mod tests {
         ];
         let items: Vec<Item> = cells
             .iter()
-            .flat_map(|c| items_of(c, 0, crate::fiche::spec::FORMATS))
+            .flat_map(|c| items_of(c, 0, crate::fiche::spec::options("formats")))
             .collect();
         assert_eq!(
-            read_choice(&items, "", crate::fiche::spec::FORMATS),
+            read_choice(&items, "", crate::fiche::spec::options("formats")),
             one("film")
         );
     }
 
     #[test]
     fn choices_by_deletion_and_typed() {
-        assert_eq!(read("Non", YES_NO), one("false"));
-        assert_eq!(read("Departement", ORGANISATION_TYPES), one("departement"));
+        assert_eq!(read("Non", YES_NO()), one("false"));
         assert_eq!(
-            read("ASSOCIATION / ONG", ORGANISATION_TYPES),
+            read("Departement", ORGANISATION_TYPES()),
+            one("departement")
+        );
+        assert_eq!(
+            read("ASSOCIATION / ONG", ORGANISATION_TYPES()),
             one("association")
         );
-        assert_eq!(read("14h20 – 14h40", MICRO_SLOTS), one("14:20"));
-        assert_eq!(value(&read("2:20 pm", MICRO_SLOTS)), Some("14:20"));
+        assert_eq!(read("14h20 – 14h40", MICRO_SLOTS()), one("14:20"));
+        assert_eq!(value(&read("2:20 pm", MICRO_SLOTS())), Some("14:20"));
         assert_eq!(
-            read("Yes", YES_NO),
+            read("Yes", YES_NO()),
             Choice::One {
                 value: "true",
                 recovered: None,
@@ -927,7 +1013,7 @@ mod tests {
 
     #[test]
     fn choices_recovered_carry_a_reason() {
-        match read("Oui, adhérente depuis 2012", YES_NO) {
+        match read("Oui, adhérente depuis 2012", YES_NO()) {
             Choice::One {
                 value: "true",
                 recovered: Some(w),
@@ -935,8 +1021,8 @@ mod tests {
             } => assert!(w.contains("texte libre")),
             other => panic!("{other:?}"),
         }
-        assert_eq!(value(&read("14h20", MICRO_SLOTS)), Some("14:20"));
-        match read("vers 15h", MICRO_SLOTS) {
+        assert_eq!(value(&read("14h20", MICRO_SLOTS())), Some("14:20"));
+        match read("vers 15h", MICRO_SLOTS()) {
             Choice::One {
                 value: "15:00",
                 recovered: Some(_),
@@ -945,21 +1031,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            value(&read("Intercommunalite", ORGANISATION_TYPES)),
+            value(&read("Intercommunalite", ORGANISATION_TYPES())),
             Some("intercommunalite")
         );
     }
 
     #[test]
     fn choices_unmarked_ambiguous_unknown() {
-        assert_eq!(read("☐ Oui    ☐ Non", YES_NO), Choice::Absent);
+        assert_eq!(read("☐ Oui    ☐ Non", YES_NO()), Choice::Absent);
         assert!(matches!(
-            read("☒ Oui    ☒ Non", YES_NO),
+            read("☒ Oui    ☒ Non", YES_NO()),
             Choice::Ambiguous(_)
         ));
-        assert!(matches!(read("Oui    Non", YES_NO), Choice::Ambiguous(_)));
-        assert_eq!(read("Peut-être", YES_NO), Choice::Unrecognised);
-        assert_eq!(read("", YES_NO), Choice::Absent);
+        assert!(matches!(read("Oui    Non", YES_NO()), Choice::Ambiguous(_)));
+        assert_eq!(read("Peut-être", YES_NO()), Choice::Unrecognised);
+        assert_eq!(read("", YES_NO()), Choice::Absent);
     }
 
     fn styled(text: &str, styled: &str, look: Look) -> Cell {
@@ -985,7 +1071,7 @@ mod tests {
             ..Look::default()
         };
         let c = styled("☐ Oui    ☐ Non", "Non", bold);
-        match read_choice(&items_of(&c, 0, YES_NO), &c.text, YES_NO) {
+        match read_choice(&items_of(&c, 0, YES_NO()), &c.text, YES_NO()) {
             Choice::One {
                 value: "false",
                 recovered: Some(w),
@@ -1002,7 +1088,7 @@ mod tests {
             },
         );
         assert_eq!(
-            value(&read_choice(&items_of(&c, 0, YES_NO), &c.text, YES_NO)),
+            value(&read_choice(&items_of(&c, 0, YES_NO()), &c.text, YES_NO())),
             Some("true")
         );
         let text = "Commune\nIntercommunalité\nDépartement";
@@ -1017,9 +1103,9 @@ mod tests {
         }
         assert_eq!(
             value(&read_choice(
-                &items_of(&c, 0, ORGANISATION_TYPES),
+                &items_of(&c, 0, ORGANISATION_TYPES()),
                 text,
-                ORGANISATION_TYPES
+                ORGANISATION_TYPES()
             )),
             Some("departement")
         );
@@ -1036,9 +1122,9 @@ mod tests {
         }
         assert!(matches!(
             read_choice(
-                &items_of(&c, 0, ORGANISATION_TYPES),
+                &items_of(&c, 0, ORGANISATION_TYPES()),
                 text,
-                ORGANISATION_TYPES
+                ORGANISATION_TYPES()
             ),
             Choice::Ambiguous(_)
         ));
@@ -1067,20 +1153,21 @@ mod tests {
 
     #[test]
     fn slots_written_in_english_12_hour_style() {
-        use crate::fiche::spec::BOURSE_SLOTS;
-        assert_eq!(value(&read("2:00 – 2:20 pm", MICRO_SLOTS)), Some("14:00"));
-        assert_eq!(value(&read("3:20-3:40 PM", MICRO_SLOTS)), Some("15:20"));
+        #[allow(non_snake_case)]
+        let BOURSE_SLOTS = spec::options("bourse_projets_slots");
+        assert_eq!(value(&read("2:00 – 2:20 pm", MICRO_SLOTS())), Some("14:00"));
+        assert_eq!(value(&read("3:20-3:40 PM", MICRO_SLOTS())), Some("15:20"));
         assert_eq!(value(&read("1:15 – 1:45 pm", BOURSE_SLOTS)), Some("13:15"));
         assert_eq!(value(&read("12:45 – 1:15 pm", BOURSE_SLOTS)), Some("12:45"));
         // Marked among the translated options.
         assert_eq!(
             value(&read(
                 "☐ 2:00 – 2:20 pm   ☒ 2:20 – 2:40 pm   ☐ 2:40 – 3:00 pm",
-                MICRO_SLOTS
+                MICRO_SLOTS()
             )),
             Some("14:20")
         );
         // A morning time names no slot of the event: kept, never guessed.
-        assert_eq!(read("9:30-9:50 am", MICRO_SLOTS), Choice::Unrecognised);
+        assert_eq!(read("9:30-9:50 am", MICRO_SLOTS()), Choice::Unrecognised);
     }
 }

@@ -73,8 +73,8 @@ struct Answer {
 
 /// The labels of each form found in one grid, cell by cell.
 struct Classified {
-    micro: Vec<Vec<Class>>,
-    bourse: Vec<Vec<Class>>,
+    /// By kind (index in the definition), by row, by cell.
+    by_kind: Vec<Vec<Vec<Class>>>,
     /// Title lines: row → (kind, language).
     titles: BTreeMap<usize, (Kind, Lang)>,
     /// Every cell is an option name (the workbook's sheet of drop-down
@@ -83,11 +83,8 @@ struct Classified {
 }
 
 impl Classified {
-    fn of(&self, kind: Kind) -> &Vec<Vec<Class>> {
-        match kind {
-            Kind::MicroAtelier => &self.micro,
-            Kind::BourseProjets => &self.bourse,
-        }
+    fn of(&self, kind: Kind) -> &[Vec<Class>] {
+        self.by_kind.get(kind.index()).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -128,7 +125,7 @@ fn printed_class(text: &str, is_first: bool) -> Option<CellClass> {
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut strings: Vec<&'static str> = Vec::new();
-        for kind in Kind::ALL {
+        for kind in Kind::all() {
             strings.push(spec::title(kind));
             for f in spec::fields(kind) {
                 strings.extend(f.labels().map(|(l, _)| l));
@@ -137,7 +134,7 @@ fn printed_class(text: &str, is_first: bool) -> Option<CellClass> {
                 }
             }
         }
-        strings.extend(spec::FORM_TEXT.iter().copied());
+        strings.extend(spec::form_text().iter().copied());
         strings
             .into_iter()
             .map(str::trim)
@@ -195,19 +192,23 @@ pub(crate) fn slow_class_of_cell(text: &str, is_first: bool) -> CellClass {
 }
 
 fn classify(grid: &Grid) -> Classified {
-    let mut micro = Vec::with_capacity(grid.rows.len());
-    let mut bourse = Vec::with_capacity(grid.rows.len());
+    let kinds = Kind::all();
+    let mut by_kind: Vec<Vec<Vec<Class>>> = kinds
+        .iter()
+        .map(|_| Vec::with_capacity(grid.rows.len()))
+        .collect();
     let mut titles = BTreeMap::new();
     let mut options_only = true;
     for (r, row) in grid.rows.iter().enumerate() {
-        let mut m = Vec::with_capacity(row.cells.len());
-        let mut b = Vec::with_capacity(row.cells.len());
+        let mut rows: Vec<Vec<Class>> = kinds
+            .iter()
+            .map(|_| Vec::with_capacity(row.cells.len()))
+            .collect();
         let mut first = true;
         for cell in &row.cells {
             let text = cell.text.trim();
             if text.is_empty() {
-                m.push(Class::Text);
-                b.push(Class::Text);
+                rows.iter_mut().for_each(|r| r.push(Class::Text));
                 continue;
             }
             let is_first = std::mem::replace(&mut first, false);
@@ -220,8 +221,9 @@ fn classify(grid: &Grid) -> Classified {
                             Class::Label(hit_in_cell(h, &cell.text, text))
                         })
                     };
-                    m.push(class(Kind::MicroAtelier));
-                    b.push(class(Kind::BourseProjets));
+                    for (r, k) in rows.iter_mut().zip(&kinds) {
+                        r.push(class(*k));
+                    }
                 }
                 None => {
                     // A title stands first in its row (numbering folded away
@@ -230,17 +232,16 @@ fn classify(grid: &Grid) -> Classified {
                         titles.entry(r).or_insert(t);
                     }
                     let class = if cc.printed { Class::Form } else { Class::Text };
-                    m.push(class.clone());
-                    b.push(class);
+                    rows.iter_mut().for_each(|r| r.push(class.clone()));
                 }
             }
         }
-        micro.push(m);
-        bourse.push(b);
+        for (all, r) in by_kind.iter_mut().zip(rows) {
+            all.push(r);
+        }
     }
     Classified {
-        micro,
-        bourse,
+        by_kind,
         titles,
         options_only: options_only && !grid.rows.is_empty(),
     }
@@ -273,16 +274,12 @@ struct Segment {
 /// labels, or where the form's first field (or a field only one form has)
 /// comes again after three labels or more.
 fn segments(grid: &Grid, c: &Classified) -> Vec<Segment> {
-    let micro = spec::fields(Kind::MicroAtelier);
-    let bourse = spec::fields(Kind::BourseProjets);
+    // The form's first field, or the field most telling of its kind.
     let restarts = |kind: Kind, index: usize| {
-        let specs = if kind == Kind::MicroAtelier {
-            micro
-        } else {
-            bourse
-        };
-        let key = specs[index].key;
-        key == "organisation" || spec::distinctive_keys(kind).first() == Some(&key)
+        index == 0
+            || spec::fields(kind)
+                .get(index)
+                .is_some_and(|f| spec::distinctive_keys(kind).first() == Some(&f.key))
     };
     let mut out = Vec::new();
     let mut start = 0;
@@ -291,7 +288,7 @@ fn segments(grid: &Grid, c: &Classified) -> Vec<Segment> {
     for r in 0..grid.rows.len() {
         let mut new_form = c.titles.contains_key(&r) && labels_seen > 0;
         let mut row_hits = Vec::new();
-        for kind in Kind::ALL {
+        for kind in Kind::all() {
             for class in &c.of(kind)[r] {
                 if let Class::Label(h) = class {
                     row_hits.push((kind, h.index));
@@ -358,37 +355,43 @@ fn segment_kind(
         }
         seen.len()
     };
-    let other = |k: Kind| match k {
-        Kind::MicroAtelier => Kind::BourseProjets,
-        Kind::BourseProjets => Kind::MicroAtelier,
-    };
+    // The kind whose own labels are the most in the segment, when one
+    // kind has strictly more than every other.
+    let counts: Vec<(Kind, usize)> = Kind::all()
+        .into_iter()
+        .map(|k| (k, distinctive(k)))
+        .collect();
+    let best = counts.iter().max_by_key(|(_, n)| *n).copied();
+    let best = best.filter(|(k, n)| counts.iter().all(|(o, m)| o == k || m < n));
     if let Some((t, lang)) = title {
-        if distinctive(t) == 0 && distinctive(other(t)) >= 3 {
+        if let Some((other, n)) = best
+            && other != t
+            && n >= 3
+            && distinctive(t) == 0
+        {
             return (
-                Some(other(t)),
+                Some(other),
                 Some(lang),
                 Some(Warning::general(format!(
                     "le titre annonce « {} » mais les rubriques sont celles de « {} » : fiche lue comme {}",
                     t.label_fr(),
-                    other(t).label_fr(),
-                    other(t).label_fr()
+                    other.label_fr(),
+                    other.label_fr()
                 ))),
             );
         }
         return (Some(t), Some(lang), None);
     }
-    let m = distinctive(Kind::MicroAtelier);
-    let b = distinctive(Kind::BourseProjets);
-    if m > b {
-        return (Some(Kind::MicroAtelier), None, None);
+    if let Some((k, n)) = best
+        && n > 0
+    {
+        return (Some(k), None, None);
     }
-    if b > m {
-        return (Some(Kind::BourseProjets), None, None);
-    }
-    let any_label = seg
-        .rows
-        .clone()
-        .any(|r| c.micro[r].iter().any(|x| matches!(x, Class::Label(_))));
+    let any_label = seg.rows.clone().any(|r| {
+        c.by_kind
+            .iter()
+            .any(|rows| rows[r].iter().any(|x| matches!(x, Class::Label(_))))
+    });
     match name_hint(file_name).filter(|_| any_label) {
         Some(k) => (
             Some(k),
@@ -401,15 +404,16 @@ fn segment_kind(
     }
 }
 
+/// The kind a file's name suggests: it holds the first word of the kind's
+/// key ("micro" of `micro_atelier`), the first kind that matches.
 fn name_hint(file_name: &str) -> Option<Kind> {
     let f = fold(file_name);
-    if f.contains("micro") {
-        Some(Kind::MicroAtelier)
-    } else if f.contains("bourse") {
-        Some(Kind::BourseProjets)
-    } else {
-        None
-    }
+    Kind::all().into_iter().find(|k| {
+        k.key()
+            .split('_')
+            .next()
+            .is_some_and(|w| w.len() >= 4 && f.contains(w))
+    })
 }
 
 /// Columns right of a label where its answer may stand in the rows below
@@ -709,7 +713,7 @@ struct Reading {
 /// Reads one segment as a form of `kind` (`None`: the fields both forms
 /// share, read with the micro-atelier's labels).
 fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) -> Reading {
-    let table_kind = kind.unwrap_or(Kind::MicroAtelier);
+    let table_kind = kind.unwrap_or(Kind::FIRST);
     let classes = c.of(table_kind);
     let specs: &[FieldSpec] = spec::fields(table_kind);
     let common = spec::common_fields().len();
@@ -736,7 +740,7 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
             Some(prev) => {
                 let text = a.text.clone();
                 let says_something = match spec.ty {
-                    FieldType::Choice(_) => !text.is_empty(),
+                    FieldType::Choice(_) | FieldType::Choices(_) => !text.is_empty(),
                     _ => !is_blank_value(&text),
                 };
                 let prev_text = &prev.text;
@@ -788,8 +792,7 @@ fn read_segment(grid: &Grid, c: &Classified, seg: &Segment, kind: Option<Kind>) 
     for (index, mut a) in raw {
         let spec = &specs[index];
         let text = std::mem::take(&mut a.text);
-        let blank =
-            text.is_empty() || (!matches!(spec.ty, FieldType::Choice(_)) && is_blank_value(&text));
+        let blank = text.is_empty() || (spec.ty.options().is_none() && is_blank_value(&text));
         if blank {
             // Never silent: text stands right of the label but too far from
             // it (and from the sheet's other answers) to be read as its answer.
@@ -878,6 +881,13 @@ fn read_value(
         FieldType::Text | FieldType::LongText => {
             fiche.fields.insert(spec.key.to_string(), Value::Text(text));
         }
+        FieldType::Date => {
+            let (v, warn) = read_date(&text);
+            if let Some(w) = warn {
+                fiche.warnings.push(Warning::field(spec.key, w));
+            }
+            fiche.fields.insert(spec.key.to_string(), Value::Text(v));
+        }
         FieldType::Phone => {
             let as_number = matches!(a.parts.as_slice(), [p]
                 if matches!(grid.rows[p.pos.0].cells[p.pos.1].typed, Typed::Number(_)));
@@ -894,7 +904,7 @@ fn read_value(
             }
             fiche.fields.insert(spec.key.to_string(), Value::Text(v));
         }
-        FieldType::Choice(opts) => {
+        FieldType::Choice(opts) | FieldType::Choices(opts) => {
             let cells: Vec<&Cell> = a
                 .parts
                 .iter()
@@ -906,13 +916,18 @@ fn read_value(
                 .flat_map(|p| choice::items_of(&grid.rows[p.pos.0].cells[p.pos.1], p.from, opts))
                 .collect();
             let store = |v: &str| -> Value {
-                if spec.key == "cuf_member" {
+                if spec.boolean {
                     Value::Bool(v == "true")
                 } else {
                     Value::Text(v.to_string())
                 }
             };
-            match choice::read_choice(&items, &text, opts) {
+            let read = if matches!(spec.ty, FieldType::Choices(_)) {
+                choice::read_choices(&items, &text, opts)
+            } else {
+                choice::read_choice(&items, &text, opts)
+            };
+            match read {
                 Choice::One {
                     value,
                     recovered,
@@ -921,8 +936,7 @@ fn read_value(
                     if lang != Lang::Fr {
                         langs.push(lang);
                     }
-                    let is_slot = opts.iter().any(|o| o.value.contains(':'));
-                    if is_slot && value != "any" && choice::typed_as_time(&cells) {
+                    if spec.slot && value != "any" && choice::typed_as_time(&cells) {
                         fiche.warnings.push(Warning::field(
                             spec.key,
                             format!("créneau saisi comme une heure ({text}) : à vérifier"),
@@ -931,6 +945,21 @@ fn read_value(
                         fiche.warnings.push(Warning::field(spec.key, why));
                     }
                     fiche.fields.insert(spec.key.to_string(), store(value));
+                }
+                Choice::Many {
+                    values,
+                    recovered,
+                    lang,
+                } => {
+                    if lang != Lang::Fr {
+                        langs.push(lang);
+                    }
+                    if let Some(why) = recovered {
+                        fiche.warnings.push(Warning::field(spec.key, why));
+                    }
+                    fiche
+                        .fields
+                        .insert(spec.key.to_string(), Value::Text(values.join(", ")));
                 }
                 Choice::Absent => {}
                 Choice::Ambiguous(why) => {
@@ -946,6 +975,56 @@ fn read_value(
                 }
             }
         }
+    }
+}
+
+/// A date as read: stored YYYY-MM-DD when it reads as one (31/12/2026,
+/// 31.12.26, 2026-12-31, 31 décembre 2026), else kept as written with a
+/// warning.
+fn read_date(raw: &str) -> (String, Option<String>) {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "fevrier",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "aout",
+        "septembre",
+        "octobre",
+        "novembre",
+        "decembre",
+    ];
+    let t = raw.trim();
+    let f = fold(t);
+    let words: Vec<&str> = f
+        .split(|c: char| c == '/' || c == '.' || c == '-' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let num = |w: &str| w.parse::<u32>().ok();
+    let ymd = match words.as_slice() {
+        [y, m, d] if y.len() == 4 => num(y).zip(num(m)).zip(num(d)).map(|((y, m), d)| (y, m, d)),
+        [d, m, y] => {
+            let m = num(m).or_else(|| {
+                MONTHS
+                    .iter()
+                    .position(|n| n.starts_with(*m) && m.len() >= 3)
+                    .and_then(|i| u32::try_from(i + 1).ok())
+            });
+            let y = num(y).map(|y| if y < 100 { 2000 + y } else { y });
+            num(d).zip(m).zip(y).map(|((d, m), y)| (y, m, d))
+        }
+        _ => None,
+    };
+    match ymd.and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)) {
+        Some(date) => (date.format("%Y-%m-%d").to_string(), None),
+        None => (
+            t.to_string(),
+            Some(format!(
+                "date non reconnue « {t} » : texte conservé tel quel"
+            )),
+        ),
     }
 }
 
@@ -1019,7 +1098,7 @@ fn read_email(raw: &str) -> (String, Option<String>) {
 /// beside the form. Rows give (first cell, the rest) pairs; a lone text
 /// gives an empty label.
 fn extras(grid: &Grid, c: &Classified, seg: &Segment, r: &Reading) -> Vec<(String, String)> {
-    let classes = c.of(r.kind.unwrap_or(Kind::MicroAtelier));
+    let classes = c.of(r.kind.unwrap_or(Kind::FIRST));
     let mut out = Vec::new();
     for x in seg.rows.clone() {
         let mut texts: Vec<String> = Vec::new();
@@ -1047,7 +1126,7 @@ fn extras(grid: &Grid, c: &Classified, seg: &Segment, r: &Reading) -> Vec<(Strin
 
 /// The printed label of a field, for text kept beside a form.
 fn label_of(kind: Option<Kind>, key: &str) -> String {
-    spec::field(kind.unwrap_or(Kind::MicroAtelier), key)
+    spec::field(kind.unwrap_or(Kind::FIRST), key)
         .map_or(key, |s| s.label)
         .to_string()
 }
@@ -1250,13 +1329,13 @@ pub fn interpret(grids: &[Grid], file_name: &str) -> Result<Vec<Fiche>, FicheErr
 /// required fields left blank are named, and text added without any field
 /// read is never a blank form.
 fn finish(fiche: &mut Fiche) {
-    if let Some(kind) = fiche.kind
+    if let Some(slot) = fiche.kind.and_then(spec::slot_field)
         && !fiche.fields.is_empty()
-        && !fiche.fields.contains_key("preferred_slot")
+        && !fiche.fields.contains_key(slot.key)
     {
         // "No slot" reads as any slot, unless a slot stands in the text
         // kept beside the form (under a label the reader did not know).
-        if let Some(FieldType::Choice(opts)) = spec::field(kind, "preferred_slot").map(|s| s.ty)
+        if let Some(opts) = slot.ty.options()
             && let Some(seen) = fiche
                 .extra
                 .iter()
@@ -1264,7 +1343,7 @@ fn finish(fiche: &mut Fiche) {
                 .find(|t| names_a_slot(t, opts))
         {
             fiche.warnings.push(Warning::field(
-                "preferred_slot",
+                slot.key,
                 format!(
                     "aucun créneau lu : « indifférent » par défaut, mais un créneau figure dans le texte gardé hors rubrique (« {} ») : à vérifier",
                     seen.lines().next().unwrap_or_default()
@@ -1273,7 +1352,7 @@ fn finish(fiche: &mut Fiche) {
         }
         fiche
             .fields
-            .insert("preferred_slot".to_string(), Value::Text("any".to_string()));
+            .insert(slot.key.to_string(), Value::Text("any".to_string()));
     }
     if let Some(kind) = fiche.kind
         && !fiche.fields.is_empty()
@@ -1604,7 +1683,7 @@ mod tests {
     #[test]
     fn fast_cell_classes_are_the_folded_ones() {
         let mut texts: Vec<String> = Vec::new();
-        for kind in Kind::ALL {
+        for kind in Kind::all() {
             texts.push(spec::title(kind).to_string());
             for f in spec::fields(kind) {
                 for (l, _) in f.labels() {
@@ -1628,7 +1707,7 @@ mod tests {
                 }
             }
         }
-        texts.extend(spec::FORM_TEXT.iter().map(|t| t.to_string()));
+        texts.extend(spec::form_text().iter().map(|t| t.to_string()));
         texts.extend(
             [
                 "Ville de Saint-Étienne",

@@ -27,16 +27,13 @@ pub(crate) struct Hit {
 /// Which field a label names in each form, and in which language.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Entry {
-    pub micro: Option<(usize, Lang)>,
-    pub bourse: Option<(usize, Lang)>,
+    /// By kind (its index in the definition).
+    by_kind: [Option<(usize, Lang)>; crate::call::MAX_KINDS],
 }
 
 impl Entry {
     pub(crate) fn of(&self, kind: Kind) -> Option<(usize, Lang)> {
-        match kind {
-            Kind::MicroAtelier => self.micro,
-            Kind::BourseProjets => self.bourse,
-        }
+        self.by_kind.get(kind.index()).copied().flatten()
     }
 }
 
@@ -84,16 +81,14 @@ impl LabelSet {
 
     fn new() -> LabelSet {
         let mut exact: FastMap<String, Entry> = FastMap::default();
-        for kind in Kind::ALL {
+        for kind in Kind::all() {
             for (i, s) in spec::fields(kind).iter().enumerate() {
                 for (label, lang) in s.labels() {
                     let e = exact.entry(fold_label(label)).or_default();
-                    let slot = match kind {
-                        Kind::MicroAtelier => &mut e.micro,
-                        Kind::BourseProjets => &mut e.bourse,
-                    };
                     // French first: a label shared by two languages is French.
-                    slot.get_or_insert((i, lang));
+                    if let Some(slot) = e.by_kind.get_mut(kind.index()) {
+                        slot.get_or_insert((i, lang));
+                    }
                 }
             }
         }
@@ -283,23 +278,39 @@ pub(crate) fn title_of_folded(f: &str) -> Option<(Kind, Lang)> {
     if f.len() > 200 || f.len() < 8 {
         return None;
     }
-    // Every name of a form holds one of these (found with prebuilt
-    // searchers: this runs on the first cell of every row).
-    static HINTS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let hints = HINTS.get_or_init(|| {
-        [
-            "atelier", "bourse", "workshop", "taller", "project", "proyect", "projet", "oficina",
-        ]
-        .iter()
-        .map(|h| memchr::memmem::Finder::new(h.as_bytes()))
-        .collect()
+    // The forms' names, folded, and for each its longest word: every name
+    // holds one of these, found with prebuilt searchers (this runs on the
+    // first cell of every row).
+    type Names = (
+        Vec<(String, Kind, Lang)>,
+        Vec<memchr::memmem::Finder<'static>>,
+    );
+    static NAMES: OnceLock<Names> = OnceLock::new();
+    let (names, hints) = NAMES.get_or_init(|| {
+        let names: Vec<(String, Kind, Lang)> = Kind::all()
+            .into_iter()
+            .flat_map(|k| {
+                spec::title_names(k)
+                    .iter()
+                    .map(move |(n, l)| (fold(n), k, *l))
+            })
+            .collect();
+        let mut words: Vec<String> = names
+            .iter()
+            .filter_map(|(n, _, _)| n.split(' ').max_by_key(|w| w.len()).map(str::to_string))
+            .collect();
+        words.sort();
+        words.dedup();
+        let hints = words
+            .into_iter()
+            .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
+            .collect();
+        (names, hints)
     });
     if !hints.iter().any(|h| h.find(f.as_bytes()).is_some()) {
         return None;
     }
-    let names = Kind::ALL
-        .iter()
-        .flat_map(|k| spec::title_names(*k).iter().map(move |(n, l)| (*n, *k, *l)));
+    let names = names.iter().map(|(n, k, l)| (n.as_str(), *k, *l));
     let form_words = spec::FORM_WORDS.iter().any(|w| f.contains(w));
     if !form_words && f.len() > 40 {
         return None;
@@ -327,7 +338,7 @@ fn contains_words(f: &str, words: &str) -> bool {
 fn form_text() -> &'static (FastSet<String>, Vec<String>) {
     static TEXT: OnceLock<(FastSet<String>, Vec<String>)> = OnceLock::new();
     TEXT.get_or_init(|| {
-        let all: Vec<String> = spec::FORM_TEXT.iter().map(|t| fold_label(t)).collect();
+        let all: Vec<String> = spec::form_text().iter().map(|t| fold_label(t)).collect();
         let long = all.iter().filter(|t| t.len() >= 30).cloned().collect();
         (all.into_iter().collect(), long)
     })
@@ -357,7 +368,7 @@ pub(crate) fn is_printed_option(text: &str) -> bool {
     PRINTED
         .get_or_init(|| {
             let mut set = FastSet::default();
-            for kind in Kind::ALL {
+            for kind in Kind::all() {
                 for s in spec::fields(kind) {
                     if let FieldType::Choice(opts) = s.ty {
                         set.extend(opts.iter().map(|o| o.label));
@@ -446,7 +457,7 @@ pub(crate) fn option_names() -> &'static FastSet<String> {
     static NAMES: OnceLock<FastSet<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
         let mut set = FastSet::default();
-        for kind in Kind::ALL {
+        for kind in Kind::all() {
             for s in spec::fields(kind) {
                 if let FieldType::Choice(opts) = s.ty {
                     for o in opts {

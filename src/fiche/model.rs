@@ -7,37 +7,144 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Which of the two forms a fiche is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    MicroAtelier,
-    BourseProjets,
-}
+/// Which kind of proposal (which form) a fiche is: an index into the
+/// kinds of the call definition in use (`crate::call::current()`), in the
+/// order the definition lists them. Stored, serialised and shown by the
+/// definition's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Kind(u8);
 
+#[allow(non_upper_case_globals)]
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::MicroAtelier, Kind::BourseProjets];
+    /// The first kind of the built-in 2018 definition. For tests and
+    /// fixtures of the default call only: program code reaches kinds
+    /// through the definition (a test checks it).
+    #[doc(hidden)]
+    pub const MicroAtelier: Kind = Kind(0);
+    /// The second kind of the built-in 2018 definition (tests only).
+    #[doc(hidden)]
+    pub const BourseProjets: Kind = Kind(1);
+
+    /// The first kind of the definition: its tables serve for the fields
+    /// every form shares when a fiche's kind cannot be told.
+    pub const FIRST: Kind = Kind(0);
+
+    /// Every kind of the definition in use, in its order.
+    pub fn all() -> Vec<Kind> {
+        (0..crate::call::current().kinds.len().min(usize::from(u8::MAX)))
+            .map(|i| Kind(i as u8))
+            .collect()
+    }
+
+    /// The kind's definition.
+    pub fn def(self) -> &'static crate::call::KindDef {
+        // `Kind`s are only made from the definition in use, which never
+        // changes once read; an index out of range cannot be built.
+        let kinds = &crate::call::current().kinds;
+        &kinds[usize::from(self.0).min(kinds.len().saturating_sub(1))]
+    }
 
     /// The stable key used in JSON, the database and exports.
     pub fn key(self) -> &'static str {
-        match self {
-            Kind::MicroAtelier => "micro_atelier",
-            Kind::BourseProjets => "bourse_projets",
-        }
+        &self.def().key
     }
 
     pub fn from_key(key: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.key() == key)
+        crate::call::current()
+            .kinds
+            .iter()
+            .position(|k| k.key == key)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(Kind)
     }
 
     /// The French name staff know the form by.
     pub fn label_fr(self) -> &'static str {
-        match self {
-            Kind::MicroAtelier => "Micro-atelier",
-            Kind::BourseProjets => "Bourse aux projets",
+        &self.def().label
+    }
+
+    /// The key of the wanted time slot's field.
+    pub fn slot_key(self) -> Option<&'static str> {
+        self.def().slot_field.as_deref()
+    }
+
+    /// The key of the membership (yes/no) field.
+    pub fn member_key(self) -> Option<&'static str> {
+        self.def().member_field.as_deref()
+    }
+
+    /// The key of the field naming the proposal in lists.
+    pub fn title_key(self) -> &'static str {
+        &self.def().title_field
+    }
+
+    /// The key of the field describing the proposal.
+    pub fn description_key(self) -> Option<&'static str> {
+        self.def().description_field.as_deref()
+    }
+
+    /// The key of the field shown as the theme.
+    pub fn theme_key(self) -> Option<&'static str> {
+        self.def().theme_field.as_deref()
+    }
+
+    /// The key of the field staff know the proposal by in lists: its
+    /// title when that is text, else its description (a choice such as a
+    /// type of request is no title).
+    pub fn list_title_key(self) -> Option<&'static str> {
+        let t = self.title_key();
+        let text = crate::call::field_def(self.key(), t).is_some_and(|f| {
+            matches!(
+                f.ty,
+                crate::call::FieldTypeName::Text | crate::call::FieldTypeName::LongText
+            )
+        });
+        if text {
+            Some(t)
+        } else {
+            self.description_key()
         }
+    }
+
+    /// A short name for narrow columns ("Micro").
+    pub fn short_fr(self) -> &'static str {
+        &self.def().short
+    }
+
+    /// Plural heading ("Micro-ateliers").
+    pub fn plural_fr(self) -> &'static str {
+        &self.def().plural
+    }
+
+    /// What one place of its programme is called, capitalised ("Espace").
+    pub fn place_word_fr(self) -> String {
+        let w = &self.def().programme.place_word;
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }
+
+    /// Position in the definition (0-based), for per-kind tables.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let key = String::deserialize(d)?;
+        Kind::from_key(&key).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "type de proposition « {key} » absent de la définition de l'appel"
+            ))
+        })
     }
 }
 

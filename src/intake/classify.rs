@@ -284,7 +284,7 @@ pub fn effective_date_checked(
 pub fn contact_fallback(fiche: &mut Fiche, sender: &Mailbox) -> bool {
     if fiche
         .fields
-        .get("contact_email")
+        .get(crate::call::roles().contact_email.as_str())
         .and_then(Value::as_text)
         .is_some_and(|s| !s.trim().is_empty())
     {
@@ -293,9 +293,10 @@ pub fn contact_fallback(fiche: &mut Fiche, sender: &Mailbox) -> bool {
     let Some(addr) = sender.address.as_deref() else {
         return false;
     };
-    fiche
-        .fields
-        .insert("contact_email".into(), Value::Text(addr.to_string()));
+    fiche.fields.insert(
+        crate::call::roles().contact_email.as_str().into(),
+        Value::Text(addr.to_string()),
+    );
     fiche.warnings.push(Warning::field(
         "contact_email",
         format!(
@@ -690,14 +691,19 @@ mod tests {
     #[test]
     fn contact_email_falls_back_to_the_sender_with_a_warning() {
         let mut f = Fiche::default();
-        f.fields
-            .insert("organisation".into(), Value::Text("Ville".into()));
+        f.fields.insert(
+            crate::call::roles().organisation.as_str().into(),
+            Value::Text("Ville".into()),
+        );
         let sender = Mailbox {
             address: Some("a@b.fr".into()),
             name: None,
         };
         assert!(contact_fallback(&mut f, &sender));
-        assert_eq!(f.text("contact_email"), Some("a@b.fr"));
+        assert_eq!(
+            f.text(crate::call::roles().contact_email.as_str()),
+            Some("a@b.fr")
+        );
         assert_eq!(f.warnings.len(), 1);
         assert_eq!(f.warnings[0].field.as_deref(), Some("contact_email"));
         // Present: untouched.
@@ -708,7 +714,10 @@ mod tests {
                 name: None
             }
         ));
-        assert_eq!(f.text("contact_email"), Some("a@b.fr"));
+        assert_eq!(
+            f.text(crate::call::roles().contact_email.as_str()),
+            Some("a@b.fr")
+        );
         // No sender: nothing invented.
         let mut g = Fiche::default();
         assert!(!contact_fallback(&mut g, &Mailbox::default()));

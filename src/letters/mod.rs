@@ -103,7 +103,7 @@ impl LetterKind {
         let base = self.file_name().trim_end_matches(".txt");
         let suffix = match kind {
             Kind::MicroAtelier => "micro-atelier",
-            Kind::BourseProjets => "bourse",
+            _ => "bourse",
         };
         format!("{base}-{suffix}.txt")
     }
@@ -160,7 +160,7 @@ impl LetterKind {
             (LetterKind::Cancellation, Kind::BourseProjets) => {
                 Some(include_str!("../../letters/annulation-bourse.txt"))
             }
-            (LetterKind::DocxRequest, _) | (_, Kind::MicroAtelier) => None,
+            _ => None,
         }
     }
 
@@ -690,7 +690,7 @@ impl Letters {
         }
         let mut letters = Letters::from_texts(dir, event, texts)?;
         for kind in LetterKind::ALL {
-            for pk in Kind::ALL {
+            for pk in Kind::all() {
                 let file = dir.join(kind.variant_file_name(pk));
                 match std::fs::read_to_string(&file) {
                     Ok(text) => letters.add_variant(kind, pk, &file, &text)?,

@@ -411,7 +411,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
             },
             Placeholder::Type => match d.kind {
                 Some(Kind::MicroAtelier) => "micro-atelier".to_string(),
-                Some(Kind::BourseProjets) => "rendez-vous de la bourse aux projets".to_string(),
+                Some(_) => "rendez-vous de la bourse aux projets".to_string(),
                 None => "proposition".to_string(),
             },
             Placeholder::Reference => d.reference.to_string(),

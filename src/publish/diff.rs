@@ -194,7 +194,7 @@ fn views(s: &Snapshot, kind: Kind) -> Vec<(String, View)> {
                 )
             })
             .collect(),
-        Kind::BourseProjets => s
+        _ => s
             .bourse
             .iter()
             .map(|r| {
@@ -310,7 +310,7 @@ fn waitlist_changes(old: &Snapshot, new: &Snapshot, kind: Kind) -> Vec<WaitlistC
     }
     let programme: BTreeSet<&str> = match kind {
         Kind::MicroAtelier => new.micro_ateliers.iter().map(|m| m.key.as_str()).collect(),
-        Kind::BourseProjets => new.bourse.iter().map(|r| r.key.as_str()).collect(),
+        _ => new.bourse.iter().map(|r| r.key.as_str()).collect(),
     };
     let in_programme = |key: &str| programme.contains(key);
     for o in old_l {
@@ -349,7 +349,7 @@ pub fn compare(previous: Option<&Snapshot>, current: &Snapshot) -> Changes {
     };
     let mut programme = Vec::new();
     let mut waitlists = Vec::new();
-    for kind in Kind::ALL {
+    for kind in Kind::all() {
         programme.extend(programme_changes(old, current, kind));
         waitlists.extend(waitlist_changes(old, current, kind));
     }

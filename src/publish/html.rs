@@ -339,7 +339,7 @@ fn caption(out: &mut String, kind: Kind, slot: Option<&str>) {
     };
     let class = match kind {
         Kind::MicroAtelier => "fp-micro",
-        Kind::BourseProjets => "fp-bourse",
+        _ => "fp-bourse",
     };
     out.push_str(&format!(
         "<table class=\"{class}\">\n<caption>{}</caption>\n",

@@ -88,7 +88,7 @@ pub fn short_label(label: &str) -> &str {
 pub fn kind_word(kind: Kind) -> &'static str {
     match kind {
         Kind::MicroAtelier => "micro-atelier",
-        Kind::BourseProjets => "bourse aux projets",
+        _ => "bourse aux projets",
     }
 }
 

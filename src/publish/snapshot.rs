@@ -160,7 +160,7 @@ impl Waitlists {
     pub fn of(&self, kind: Kind) -> &[Waiting] {
         match kind {
             Kind::MicroAtelier => &self.micro_atelier,
-            Kind::BourseProjets => &self.bourse_projets,
+            _ => &self.bourse_projets,
         }
     }
 }
@@ -289,7 +289,7 @@ impl Snapshot {
                     organisation: e.field("organisation"),
                     title: match kind {
                         Kind::MicroAtelier => e.field("project_title"),
-                        Kind::BourseProjets => label(kind, e, "request_type"),
+                        _ => label(kind, e, "request_type"),
                     },
                     country: e.field("country"),
                     wanted_slot: e.field("preferred_slot"),

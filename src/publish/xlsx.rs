@@ -316,7 +316,7 @@ pub fn programme(snapshot: &Snapshot, edition: Edition) -> Result<Vec<u8>, Publi
 /// (micro-atelier first, then the bourse's own), then any other key met.
 fn field_columns(entries: &[Entry]) -> Vec<(String, String)> {
     let mut cols: Vec<(String, String)> = Vec::new();
-    for f in spec::MICRO_ATELIER.iter().chain(spec::BOURSE_PROJETS) {
+    for f in Kind::all().into_iter().flat_map(spec::fields) {
         if !cols.iter().any(|(k, _)| k == f.key) {
             cols.push((f.key.to_string(), f.label.to_string()));
         }
@@ -413,7 +413,7 @@ fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
 fn waitlist_sheet(name: &'static str, kind: Kind, list: &[Waiting]) -> Sheet {
     let title = match kind {
         Kind::MicroAtelier => "Titre du projet",
-        Kind::BourseProjets => "Type de demande",
+        _ => "Type de demande",
     };
     Sheet {
         name,

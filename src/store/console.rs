@@ -135,6 +135,42 @@ impl<'de> serde::Deserialize<'de> for FieldValue {
     }
 }
 
+/// The keys the digest picks, from the call definition: a stored fields
+/// object does not say its kind, so a key plays its part in any kind.
+struct DigestKeys {
+    organisation: &'static str,
+    country: &'static str,
+    member: Vec<&'static str>,
+    slot: Vec<&'static str>,
+    theme: Vec<&'static str>,
+    title: Vec<&'static str>,
+    description: Vec<&'static str>,
+}
+
+fn digest_keys() -> &'static DigestKeys {
+    static KEYS: std::sync::OnceLock<DigestKeys> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let kinds = Kind::all();
+        let all = |f: fn(Kind) -> Option<&'static str>| -> Vec<&'static str> {
+            let mut v: Vec<&'static str> = kinds.iter().filter_map(|k| f(*k)).collect();
+            v.dedup();
+            v
+        };
+        let title = all(|k| k.list_title_key().filter(|t| *t == k.title_key()));
+        let description = all(|k| k.list_title_key().filter(|t| *t != k.title_key()));
+        let roles = crate::call::roles();
+        DigestKeys {
+            organisation: &roles.organisation,
+            country: &roles.country,
+            member: all(Kind::member_key),
+            slot: all(Kind::slot_key),
+            theme: all(Kind::theme_key),
+            title,
+            description,
+        }
+    })
+}
+
 impl<'de> serde::Deserialize<'de> for FieldsDigest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct V;
@@ -148,11 +184,12 @@ impl<'de> serde::Deserialize<'de> for FieldsDigest {
                 mut map: A,
             ) -> std::result::Result<FieldsDigest, A::Error> {
                 let mut d = FieldsDigest::default();
+                let keys = digest_keys();
                 while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     let value: FieldValue = map.next_value()?;
                     let text = match value {
                         FieldValue::Bool(b) => {
-                            if key == "cuf_member" {
+                            if keys.member.contains(&&*key) {
                                 d.cuf_member = Some(b);
                             }
                             continue;
@@ -163,14 +200,21 @@ impl<'de> serde::Deserialize<'de> for FieldsDigest {
                         d.search_text.push('\n');
                     }
                     d.search_text.push_str(&text);
-                    let slot = match &*key {
-                        "organisation" => &mut d.organisation,
-                        "country" => &mut d.country,
-                        "theme" => &mut d.theme,
-                        "preferred_slot" => &mut d.preferred_slot,
-                        "project_title" => &mut d.title,
-                        "request_description" if d.title.is_none() => &mut d.title,
-                        _ => continue,
+                    let k = &*key;
+                    let slot = if k == keys.organisation {
+                        &mut d.organisation
+                    } else if k == keys.country {
+                        &mut d.country
+                    } else if keys.theme.contains(&k) {
+                        &mut d.theme
+                    } else if keys.slot.contains(&k) {
+                        &mut d.preferred_slot
+                    } else if keys.title.contains(&k) {
+                        &mut d.title
+                    } else if keys.description.contains(&k) && d.title.is_none() {
+                        &mut d.title
+                    } else {
+                        continue;
                     };
                     *slot = Some(text);
                 }
@@ -578,7 +622,9 @@ impl Store {
         let mut key = chain_key(
             sender.as_deref(),
             Some(kind),
-            fields.get("organisation").and_then(Value::as_text),
+            fields
+                .get(crate::call::roles().organisation.as_str())
+                .and_then(Value::as_text),
         );
         if let Some(k) = &key {
             let same: i64 = tx.query_row(

@@ -474,7 +474,9 @@ impl Store {
             let mut key = chain_key(
                 sender_key.as_deref(),
                 p.kind,
-                p.fields.get("organisation").and_then(Value::as_text),
+                p.fields
+                    .get(crate::call::roles().organisation.as_str())
+                    .and_then(Value::as_text),
             );
             if let Some(k) = &key {
                 let n = keys_seen.iter().filter(|s| *s == k).count();
@@ -767,7 +769,10 @@ fn set_probable(
     warnings.retain(|w| !w.message.starts_with(PROBABLE_PREFIX));
     if let Some(w) = &warning {
         flags.push(flag::PROBABLE_NEW_VERSION.to_string());
-        warnings.push(crate::fiche::Warning::field("organisation", w.clone()));
+        warnings.push(crate::fiche::Warning::field(
+            crate::call::roles().organisation.as_str(),
+            w.clone(),
+        ));
     }
     tx.prepare_cached("UPDATE proposals SET flags = ?2, warnings = ?3 WHERE id = ?1")?
         .execute(params![

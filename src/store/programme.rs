@@ -303,7 +303,7 @@ fn apply(
     // A suggestion is one step even when it changes one proposal.
     let group =
         (changes.len() > 1 || action == "suggestion").then(|| format!("{action}-{next_line}"));
-    let orders_before: HashMap<Kind, Vec<i64>> = Kind::ALL
+    let orders_before: HashMap<Kind, Vec<i64>> = Kind::all()
         .into_iter()
         .map(|k| Ok((k, wait_order(tx, k)?)))
         .collect::<Result<_>>()?;
@@ -535,9 +535,12 @@ impl Store {
     }
 
     /// The programme of both kinds as everyone reads it.
-    pub fn programme(&self, rules: &Rules) -> Result<[(Kind, KindGrid); 2]> {
+    pub fn programme(&self, rules: &Rules) -> Result<Vec<(Kind, KindGrid)>> {
         let all = self.candidates(rules)?;
-        Ok(Kind::ALL.map(|k| (k, grid(&rules.layout, k, &all))))
+        Ok(Kind::all()
+            .into_iter()
+            .map(|k| (k, grid(&rules.layout, k, &all)))
+            .collect())
     }
 
     /// Records `decision` on proposal `number`, checked by the rules against
@@ -1015,12 +1018,7 @@ impl Store {
             }
         }
         let mut renum_all = Vec::new();
-        for number in plan
-            .micro_atelier
-            .waitlisted
-            .iter()
-            .chain(&plan.bourse_projets.waitlisted)
-        {
+        for number in plan.plans.iter().flat_map(|p| &p.waitlisted) {
             let Some(i) = plan
                 .changes
                 .iter()

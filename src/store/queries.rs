@@ -203,7 +203,7 @@ impl Store {
             out.push(r?.into_proposal()?);
         }
         let mut ranks = HashMap::new();
-        for kind in Kind::ALL {
+        for kind in Kind::all() {
             if out
                 .iter()
                 .any(|p| p.kind == Some(kind) && p.status == ProposalStatus::Waitlisted)

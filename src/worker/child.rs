@@ -38,6 +38,11 @@ fn serve(args: &[String]) -> io::Result<()> {
         .get(1)
         .and_then(|a| a.parse().ok())
         .ok_or_else(|| io::Error::other("pid du parent manquant"))?;
+    if let Some(def) = args.get(2) {
+        let call: crate::call::CallFile = serde_json::from_str(def)
+            .map_err(|_| io::Error::other("définition de l'appel illisible"))?;
+        crate::call::install(call);
+    }
     let cpu = limits.cpu_seconds.max(1);
     // A panic is answered, never printed.
     super::quiet_panics();

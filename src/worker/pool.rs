@@ -285,10 +285,15 @@ fn spawn(exe: &Path, limits: &WorkerLimits) -> io::Result<Worker> {
     if let Some(v) = std::env::var_os("FICHES_TEST_READER_HOOKS") {
         cmd.env("FICHES_TEST_READER_HOOKS", v);
     }
-    let mut child = cmd
-        .arg(WORKER_SUBCOMMAND)
+    cmd.arg(WORKER_SUBCOMMAND)
         .arg(limits_json)
-        .arg(std::process::id().to_string())
+        .arg(std::process::id().to_string());
+    // A call definition other than the built-in one is handed over whole:
+    // the worker reads no file.
+    if let Some(call) = crate::call::installed() {
+        cmd.arg(serde_json::to_string(call).map_err(io::Error::other)?);
+    }
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -232,7 +232,7 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
         ]));
     }
     let member = app.rules.members.check(
-        p.text("organisation"),
+        p.text(crate::call::roles().organisation.as_str()),
         match p.fields.get("cuf_member") {
             Some(crate::fiche::Value::Bool(b)) => Some(*b),
             _ => None,

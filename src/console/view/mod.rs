@@ -253,7 +253,7 @@ fn draw_message(frame: &mut Frame<'_>, area: Rect, app: &App, footer: Vec<Line<'
             )),
             area,
         );
-        let label = crate::fiche::Kind::ALL
+        let label = crate::fiche::Kind::all()
             .iter()
             .find_map(|k| crate::fiche::spec::field(*k, key))
             .map_or(*key, |f| f.label);

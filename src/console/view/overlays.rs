@@ -185,12 +185,15 @@ pub fn filters(frame: &mut Frame<'_>, area: Rect, app: &App, cursor: usize) {
 
 pub fn kind_choice(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
-    let box_area = centered(area, 44, s::TRI_KIND_CHOICE.len() as u16 + 2);
+    let kinds = crate::console::action::kind_choices();
+    let box_area = centered(area, 44, kinds.len() as u16 + 3);
     let inner = frame_block(frame, box_area, s::TRI_KIND_TITLE, s::COR_DRAFT_TITLE);
-    let lines: Vec<Line<'static>> = s::TRI_KIND_CHOICE
+    let mut lines: Vec<Line<'static>> = kinds
         .iter()
-        .map(|(k, what)| key_hint(k, 6, what, t.key, t.normal))
+        .map(|(keys, kind)| key_hint(keys, 6, &kind.label_fr().to_lowercase(), t.key, t.normal))
         .collect();
+    let (k, what) = s::TRI_KIND_CANCEL;
+    lines.push(key_hint(k, 6, what, t.key, t.normal));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -378,7 +381,7 @@ pub fn suggestion(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
         .map(|r| (r.number, &*r.organisation))
         .collect();
     let mut lines: Vec<Line<'static>> = Vec::new();
-    for kind in Kind::ALL {
+    for kind in Kind::all() {
         let plan = sug.of(kind);
         lines.push(Line::styled(
             fit(

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let w = area.width as usize;
 
     let mut tabs = Vec::new();
-    for k in Kind::ALL {
+    for k in Kind::all() {
         let style = if k == kind { t.tab_active } else { t.tab };
         tabs.push(Span::styled(format!(" {} ", s::kind_plural(k)), style));
         tabs.push(Span::raw(" "));

@@ -65,7 +65,7 @@ pub fn changes(a: &Proposal, b: &Proposal) -> (Vec<FieldChange>, usize) {
         .filter(|k| !seen.contains(k.as_str()))
         .collect();
     for key in others {
-        let label = Kind::ALL
+        let label = Kind::all()
             .iter()
             .find_map(|k| crate::fiche::spec::field(*k, key))
             .map_or(key.as_str(), |f| f.label);
