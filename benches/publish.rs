@@ -70,7 +70,7 @@ fn entries(n: usize, layout: &Layout) -> Vec<Entry> {
                     f.insert("project_description".into(), t("Description. ".repeat(20)));
                     f.insert("preferred_slot".into(), t("14:20".into()));
                 }
-                Kind::BourseProjets => {
+                _ => {
                     f.insert("request_type".into(), t("cooperation".into()));
                     f.insert("partner_sought".into(), t("french_local_government".into()));
                     f.insert("target_country".into(), t("Arménie".into()));

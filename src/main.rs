@@ -82,7 +82,9 @@ fn run() -> ExitCode {
     init_tracing(cli.verbose, quiet);
     let globals = cli.globals();
     let result = match cli.command {
-        Some(Command::Parse { paths, json }) => commands::parse::run(&paths, json),
+        Some(Command::Parse { paths, json }) => globals
+            .config()
+            .and_then(|_| commands::parse::run(&paths, json)),
         Some(Command::Import(args)) => commands::import::run(&globals, &args),
         Some(Command::Messages(args)) => commands::messages::run(&globals, &args),
         Some(Command::Proposals(args)) => commands::proposals::run(&globals, &args),

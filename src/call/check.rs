@@ -362,10 +362,10 @@ fn check_kind(
         must_be("le champ thème (theme_field)", t, None);
     }
     for (what, key) in [
-        ("organisation", &call.roles.organisation),
-        ("organisation_type", &call.roles.organisation_type),
-        ("country", &call.roles.country),
-        ("contact_email", &call.roles.contact_email),
+        ("organisation", &call.roles.organisation), // not a call key: the role's name
+        ("organisation_type", &call.roles.organisation_type), // not a call key: the role's name
+        ("country", &call.roles.country),           // not a call key: the role's name
+        ("contact_email", &call.roles.contact_email), // not a call key: the role's name
     ] {
         must_be(&format!("[roles] {what} :"), key, None);
     }

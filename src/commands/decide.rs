@@ -194,7 +194,9 @@ pub fn decide(globals: &Globals, args: &DecideArgs) -> Result<bool> {
 /// for (that slot was full): says so.
 pub fn wanted_slot_note(p: &Proposal) -> Option<String> {
     let wanted = p
-        .text("preferred_slot")
+        .kind
+        .and_then(crate::fiche::Kind::slot_key)
+        .and_then(|k| p.text(k))
         .map(str::trim)
         .filter(|w| !w.is_empty() && *w != "any")?;
     let slot = p.slot.as_deref()?;

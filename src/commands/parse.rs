@@ -179,7 +179,9 @@ fn expand(paths: &[PathBuf], failed: &mut bool) -> Vec<PathBuf> {
     out
 }
 
-/// Runs the command; returns whether every path could be read.
+/// Runs the command; returns whether every path could be read. The call
+/// definition is the configuration's when there is one (loaded by the
+/// caller), else the built-in one.
 pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
     let reader = Reader::isolated(WorkerLimits::default())
         .context("impossible de lancer le lecteur de fiches")?;

@@ -75,7 +75,8 @@ pub fn members_beside(config: &Config) -> Result<Members> {
 
 /// A live proposal as the publication needs it.
 pub fn entry(p: &Proposal, members: &Members, received: &HashMap<i64, String>) -> Entry {
-    let declared = match p.fields.get("cuf_member") {
+    let member = p.kind.and_then(crate::fiche::Kind::member_key);
+    let declared = match member.and_then(|k| p.fields.get(k)) {
         Some(Value::Bool(b)) => Some(*b),
         _ => None,
     };

@@ -1251,7 +1251,11 @@ impl Session {
                     domain::Decision::Accept { slot, place } => {
                         let mut t =
                             s::n_accepted(number, &terminal_line(slot), &terminal_line(place));
-                        if let Some(w) = p.text("preferred_slot").map(str::trim)
+                        if let Some(w) = p
+                            .kind
+                            .and_then(crate::fiche::Kind::slot_key)
+                            .and_then(|k| p.text(k))
+                            .map(str::trim)
                             && !w.is_empty()
                             && w != "any"
                             && w != slot

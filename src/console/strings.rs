@@ -443,7 +443,7 @@ pub fn rank_short(rank: usize) -> String {
 pub fn sort_name(i: usize) -> &'static str {
     [
         "reçue",
-        "organisation",
+        "organisation", // not a call key: the column's French name
         "pays",
         "statut",
         "créneau",

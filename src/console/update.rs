@@ -879,7 +879,7 @@ fn edit_field(app: &mut App) -> Vec<Effect> {
             let mut options: Vec<(String, Option<Value>)> = opts
                 .iter()
                 .map(|o| {
-                    let v = if f.key == "cuf_member" {
+                    let v = if f.boolean {
                         Value::Bool(o.value == "true")
                     } else {
                         Value::Text(o.value.to_string())

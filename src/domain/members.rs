@@ -62,7 +62,7 @@ pub struct Members {
 }
 
 /// Names a header's first column may carry.
-const HEADER_NAMES: &[&str] = &["organisation", "nom", "name", "collectivite"];
+const HEADER_NAMES: &[&str] = &["organisation", "nom", "name", "collectivite"]; // not a call key: members.csv headers
 
 /// The separator of the first record that is not a comment: `;` when it
 /// has one outside quotes (a French spreadsheet's export, where names may

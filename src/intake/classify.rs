@@ -298,7 +298,7 @@ pub fn contact_fallback(fiche: &mut Fiche, sender: &Mailbox) -> bool {
         Value::Text(addr.to_string()),
     );
     fiche.warnings.push(Warning::field(
-        "contact_email",
+        crate::call::roles().contact_email.as_str(),
         format!(
             "courriel absent de la fiche : adresse de l'expéditeur ({addr}) reprise, à vérifier"
         ),

@@ -209,9 +209,9 @@ impl<'de> serde::Deserialize<'de> for FieldsDigest {
                         &mut d.theme
                     } else if keys.slot.contains(&k) {
                         &mut d.preferred_slot
-                    } else if keys.title.contains(&k) {
-                        &mut d.title
-                    } else if keys.description.contains(&k) && d.title.is_none() {
+                    } else if keys.title.contains(&k)
+                        || (keys.description.contains(&k) && d.title.is_none())
+                    {
                         &mut d.title
                     } else {
                         continue;

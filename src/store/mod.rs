@@ -94,6 +94,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_docx_request",
         include_str!("migrations/0013_docx_request.sql"),
     ),
+    (
+        "0014_any_kind",
+        include_str!("migrations/0014_any_kind.sql"),
+    ),
 ];
 
 /// Why a store operation failed.

@@ -39,8 +39,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     head.push(Line::styled(fit(&name, w), t.title));
     if let Some(title) = app.current_detail().and_then(|d| {
         d.proposal
-            .text("project_title")
-            .or(d.proposal.text("request_description"))
+            .kind
+            .and_then(crate::fiche::Kind::list_title_key)
+            .and_then(|k| d.proposal.text(k))
     }) {
         head.push(Line::raw(fit(&crate::safe::terminal_line(title), w)));
     }

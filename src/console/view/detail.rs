@@ -233,7 +233,11 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
     }
     let member = app.rules.members.check(
         p.text(crate::call::roles().organisation.as_str()),
-        match p.fields.get("cuf_member") {
+        match p
+            .kind
+            .and_then(crate::fiche::Kind::member_key)
+            .and_then(|k| p.fields.get(k))
+        {
             Some(crate::fiche::Value::Bool(b)) => Some(*b),
             _ => None,
         },
