@@ -16,12 +16,28 @@ use crate::call::{CallError, CallFile, FieldDef, Problem};
 
 /// [`crate::call::check_text`], then [`check`]: the whole check of a
 /// definition's text (`path` names it in messages).
+/// When the structure is wrong but the file is read, the problems of
+/// both are given at once, in line order.
 pub fn check_all(text: &str, path: &str) -> Result<CallFile, CallError> {
-    let call = crate::call::check_text(text, path)?;
-    let problems = check(&call, text);
+    let (call, mut problems) = match crate::call::check_text(text, path) {
+        Ok(call) => (call, Vec::new()),
+        Err(CallError::Invalid { problems, .. }) => match toml::from_str::<CallFile>(text) {
+            Ok(call) => (call, problems),
+            Err(_) => {
+                return Err(CallError::Invalid {
+                    path: path.to_string(),
+                    problems,
+                });
+            }
+        },
+        Err(e) => return Err(e),
+    };
+    problems.extend(check(&call, text));
     if problems.is_empty() {
         Ok(call)
     } else {
+        problems.sort_by_key(|p| p.line);
+        problems.dedup();
         Err(CallError::Invalid {
             path: path.to_string(),
             problems,
@@ -158,6 +174,8 @@ fn labels(call: &CallFile, lines: &Lines<'_>, out: &mut Vec<Problem>) {
     // Folded label → (field key, field id, kind, written name).
     let mut seen: HashMap<String, (&str, &str, &str, &str)> = HashMap::new();
     let mut checked_fields = std::collections::HashSet::new();
+    // (folded label, key, other key) already said.
+    let mut reported = std::collections::HashSet::new();
     for kind in &call.kinds {
         let mut in_kind: HashMap<String, (&str, &str)> = HashMap::new();
         for id in &kind.fields {
@@ -195,14 +213,19 @@ fn labels(call: &CallFile, lines: &Lines<'_>, out: &mut Vec<Problem>) {
                     });
                 }
                 match in_kind.get(&folded) {
-                    Some((other_key, other_name)) if *other_key != f.key() => out.push(Problem {
+                    Some((other_key, other_name))
+                        if *other_key != f.key()
+                            && reported.insert((folded.clone(), f.key(), *other_key)) =>
+                    {
+                        out.push(Problem {
                         line: line(),
                         message: format!(
                             "dans le type « {} », « {name} » (champ « {} ») et « {other_name} » (champ « {other_key} ») se lisent de la même façon (« {folded} ») : le lecteur ne saurait pas à quel champ rattacher la réponse",
                             kind.key,
                             f.key()
                         ),
-                    }),
+                        });
+                    }
                     Some(_) => {}
                     None => {
                         in_kind.insert(folded.clone(), (f.key(), name));
@@ -210,7 +233,10 @@ fn labels(call: &CallFile, lines: &Lines<'_>, out: &mut Vec<Problem>) {
                 }
                 match seen.get(&folded) {
                     Some((other_key, other_id, other_kind, other_name))
-                        if *other_key != f.key() && *other_kind != kind.key =>
+                        if *other_key != f.key()
+                            && *other_kind != kind.key
+                            && in_kind.get(&folded).map(|(k, _)| *k) == Some(f.key())
+                            && reported.insert((folded.clone(), f.key(), *other_key)) =>
                     {
                         out.push(Problem {
                             line: line(),
@@ -522,6 +548,21 @@ mod tests {
             problems_after("id = \"contact_role\"", "label = \"", "label = \"PAYS :\"\n# ");
         assert!(!problems.is_empty());
         one(&text, &problems, "se lisent de la même façon (« pays »)", "PAYS :");
+    }
+
+    #[test]
+    fn a_label_naming_other_keys_in_two_kinds_is_refused() {
+        let (text, problems) = problems_after(
+            "id = \"request_type\"",
+            "label = \"",
+            "label = \"Titre du projet, ou de la démarche\"\n# ",
+        );
+        one(
+            &text,
+            &problems,
+            "un même libellé doit nommer la même clé dans tous les types",
+            "Titre du projet, ou",
+        );
     }
 
     #[test]
