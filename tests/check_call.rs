@@ -326,3 +326,47 @@ fn a_missing_file_is_said_with_its_path() {
     assert!(stderr.contains("nulle-part.toml"), "{stderr}");
     assert!(stderr.contains("définition de l'appel illisible"), "{stderr}");
 }
+
+#[test]
+fn a_rename_that_would_overwrite_a_value_is_refused() {
+    let d = Dir::with_database();
+    // One proposal already holds a value under the new key (written by
+    // hand, as an older tool might have).
+    let conn = rusqlite::Connection::open(d.db()).unwrap();
+    let (id, number): (i64, i64) = conn
+        .query_row(
+            "SELECT id, coalesce(number, id) FROM proposals WHERE kind = 'micro_atelier' \
+             AND json_type(fields, '$.theme') IS NOT NULL ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE proposals SET fields = json_set(fields, '$.themes', 'déjà là') WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+    drop(conn);
+    let mapped = theme_renamed().replacen(
+        "[renames.fields]\n",
+        "[renames.fields]\nmicro_atelier = { themes = \"theme\" }\nbourse_projets = { themes = \"theme\" }\n",
+        1,
+    );
+    let out = d.check(&mapped, &["--apply"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "renommer « theme » en « themes » (type « micro_atelier ») écraserait la valeur déjà sous « themes » des propositions n° {number}"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        d.sql::<String>(&format!("SELECT json_extract(fields, '$.themes') FROM proposals WHERE id = {id}")),
+        "déjà là"
+    );
+    assert_eq!(
+        d.sql::<i64>("SELECT count(*) FROM journal WHERE action = 'call_renamed'"),
+        0
+    );
+}

@@ -557,3 +557,125 @@ fn rechain(chain: &str, old: &str, new: &str) -> String {
         _ => chain.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(renames: &str) -> CallFile {
+        let text = format!("{}\n{renames}", crate::call::DEFAULT_TEXT)
+            .replacen("[renames.kinds]\n", "", 1)
+            .replacen("[renames.fields]\n", "", 1);
+        crate::call::check_text(&text, "call.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn stored(kind: Option<&str>, proposals: u64, fields: &[(&str, u64)]) -> StoredKind {
+        StoredKind {
+            kind: kind.map(str::to_string),
+            proposals,
+            fields: fields.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
+        }
+    }
+
+    #[test]
+    fn stored_keys_of_the_definition_are_no_orphans() {
+        let p = plan(
+            &[
+                stored(Some("micro_atelier"), 3, &[("theme", 3), ("organisation", 2)]),
+                stored(None, 1, &[("organisation", 1)]),
+            ],
+            &call(""),
+        );
+        assert!(p.is_clean(), "{p:?}");
+        assert_eq!(p.proposals, 4);
+    }
+
+    #[test]
+    fn unknown_kinds_and_fields_are_orphans_with_their_counts() {
+        let p = plan(
+            &[
+                stored(Some("micro_atelier"), 12, &[("themes", 12), ("theme", 2)]),
+                stored(Some("table_ronde"), 4, &[("organisation", 4)]),
+                stored(None, 2, &[("mystere", 2)]),
+            ],
+            &call(""),
+        );
+        assert_eq!(
+            p.orphans,
+            vec![
+                Orphan::Field {
+                    kind: Some("micro_atelier".into()),
+                    field: "themes".into(),
+                    proposals: 12
+                },
+                Orphan::Kind {
+                    kind: "table_ronde".into(),
+                    proposals: 4
+                },
+                Orphan::Field {
+                    kind: None,
+                    field: "mystere".into(),
+                    proposals: 2
+                },
+            ]
+        );
+        assert_eq!(
+            p.orphans[0].to_string(),
+            "12 propositions de type « micro_atelier » ont un champ « themes » que la définition n'a plus"
+        );
+        assert_eq!(
+            p.orphans[1].to_string(),
+            "4 propositions de type « table_ronde », un type que la définition n'a plus"
+        );
+        let m = orphans_message(&p.orphans, "appel-2019.toml");
+        assert!(m.contains("fiches check-call appel-2019.toml --apply"), "{m}");
+    }
+
+    #[test]
+    fn renames_are_planned_through_renamed_kinds() {
+        let c = call(
+            "[renames.kinds]\nmicro_atelier = \"atelier\"\n\
+             [renames.fields]\nmicro_atelier = { theme = \"sujet\" }\nbourse_projets = { theme = \"sujet\" }\n",
+        );
+        let p = plan(
+            &[
+                stored(Some("atelier"), 5, &[("sujet", 5), ("organisation", 5)]),
+                stored(Some("micro_atelier"), 2, &[("sujet", 1)]),
+                stored(None, 1, &[("sujet", 1)]),
+            ],
+            &c,
+        );
+        assert!(p.orphans.is_empty(), "{p:?}");
+        assert_eq!(
+            p.renames,
+            vec![
+                Rename::Kind {
+                    from: "atelier".into(),
+                    to: "micro_atelier".into(),
+                    proposals: 5
+                },
+                Rename::Field {
+                    kind: Some("micro_atelier".into()),
+                    from: "sujet".into(),
+                    to: "theme".into(),
+                    proposals: 6
+                },
+                Rename::Field {
+                    kind: None,
+                    from: "sujet".into(),
+                    to: "theme".into(),
+                    proposals: 1
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn the_chain_key_follows_the_kind() {
+        assert_eq!(
+            rechain("a@b.fr|atelier|ville de x#2", "atelier", "micro_atelier"),
+            "a@b.fr|micro_atelier|ville de x#2"
+        );
+        assert_eq!(rechain("a@b.fr|autre|x", "atelier", "m"), "a@b.fr|autre|x");
+    }
+}
