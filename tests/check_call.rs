@@ -370,3 +370,32 @@ fn a_rename_that_would_overwrite_a_value_is_refused() {
         0
     );
 }
+
+#[test]
+fn import_refuses_a_database_the_definition_in_use_would_orphan() {
+    let d = Dir::with_database();
+    let conn = rusqlite::Connection::open(d.db()).unwrap();
+    conn.execute(
+        "UPDATE proposals SET fields = json_set(fields, '$.ancien_champ', 'valeur') \
+         WHERE id = (SELECT min(id) FROM proposals WHERE kind = 'micro_atelier')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let messages: i64 = d.sql("SELECT count(*) FROM messages");
+    let inbox = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/inbox");
+    let out = d.run(&["import", inbox]);
+    assert_eq!(out.status.code(), Some(78), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("la définition intégrée (appel 2018) ne correspond pas aux propositions enregistrées"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "1 proposition de type « micro_atelier » a un champ « ancien_champ » que la définition n'a plus"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(d.sql::<i64>("SELECT count(*) FROM messages"), messages);
+}

@@ -12,7 +12,7 @@ use super::output::say;
 use crate::call::{CallFile, Problem};
 use crate::fiche::callcheck;
 use crate::store::Store;
-use crate::store::call::{CallPlan, orphans_message};
+use crate::store::call::{CallPlan, definition_name, orphans_advice, orphans_message};
 
 /// Vérifie une définition de l'appel (call.toml) : chaque problème avec sa
 /// ligne ; puis, si une base est indiquée (--db ou configuration), les
@@ -161,11 +161,39 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Refuses to go on with a database whose proposals hold kinds or fields
+/// the definition in use (`call`, named `name`: its file, or
+/// `call::DEFAULT_NAME`) has no place for: their values would no longer be
+/// read, shown or published. For the start-up of the commands that open
+/// the database (`daemon`, `console`, `import`).
+pub fn refuse_orphans(store: &Store, call: &CallFile, name: &str) -> anyhow::Result<()> {
+    let orphans = store.call_orphans(call)?;
+    if orphans.is_empty() {
+        Ok(())
+    } else {
+        Err(super::Permanent::wrap(anyhow::anyhow!(
+            "base {} : {}",
+            store.path().display(),
+            orphans_message(&orphans, name)
+        )))
+    }
+}
+
 /// Says what refuses the definition (orphans, values that a rename would
 /// overwrite); `true` when nothing does.
 fn refusals(plan: &CallPlan, name: &str) -> bool {
     if !plan.orphans.is_empty() {
-        eprintln!("{}", clean(&orphans_message(&plan.orphans, name)));
+        eprintln!(
+            "{}",
+            clean(&format!(
+                "{} ne correspond pas aux propositions enregistrées :",
+                definition_name(name)
+            ))
+        );
+        for o in &plan.orphans {
+            eprintln!("{}", clean(&format!("  {o}")));
+        }
+        eprintln!("{}", clean(&orphans_advice(name)));
         return false;
     }
     if !plan.clashes.is_empty() {

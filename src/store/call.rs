@@ -284,25 +284,50 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
 }
 
 /// The refusal to run with a definition that would orphan stored fields,
-/// in French, with what to do (`path`: the definition's file).
+/// in French, on one line, with what to do (`path`: the definition's file,
+/// or `call::DEFAULT_NAME`).
 pub fn orphans_message(orphans: &[Orphan], path: &str) -> String {
-    let list = orphans_list(orphans);
     format!(
-        "la définition de l'appel {path} ne correspond pas aux propositions enregistrées :\n{list}\n\
-         Leurs valeurs ne seraient plus lues ni montrées : rien n'a été fait. Si des clés ont été \
-         renommées, l'écrire dans la section [renames] de la définition puis lancer \
-         `fiches check-call {path} --apply` ; sinon garder ces clés dans la définition \
-         (README, « La définition de l'appel »)."
+        "{} ne correspond pas aux propositions enregistrées : {}. {}",
+        definition_name(path),
+        orphans_list(orphans),
+        orphans_advice(path)
     )
 }
 
-/// One orphan a line, indented.
+/// "la définition de l'appel FILE", or the built-in one's name.
+pub fn definition_name(path: &str) -> String {
+    if path == crate::call::DEFAULT_NAME {
+        format!("la {path}")
+    } else {
+        format!("la définition de l'appel {path}")
+    }
+}
+
+/// What to do about orphans (after they were listed).
+pub fn orphans_advice(path: &str) -> String {
+    if path == crate::call::DEFAULT_NAME {
+        "Leurs valeurs ne seraient plus lues ni montrées : rien n'a été fait. Nommer dans la \
+         configuration ([call] path) la définition de l'appel de ces propositions, après l'avoir \
+         vérifiée avec `fiches check-call FICHIER` (README, « La définition de l'appel »)."
+            .to_string()
+    } else {
+        format!(
+            "Leurs valeurs ne seraient plus lues ni montrées : rien n'a été fait. Si des clés ont été \
+             renommées, l'écrire dans la section [renames] de la définition puis lancer \
+             `fiches check-call {path} --apply` ; sinon garder ces clés dans la définition \
+             (README, « La définition de l'appel »)."
+        )
+    }
+}
+
+/// The orphans on one line.
 fn orphans_list(orphans: &[Orphan]) -> String {
     orphans
         .iter()
-        .map(|o| format!("  {o}"))
+        .map(Orphan::to_string)
         .collect::<Vec<_>>()
-        .join("\n")
+        .join(" ; ")
 }
 
 /// The kinds and field keys of the stored proposals, with counts.
@@ -432,7 +457,7 @@ impl Store {
         let shadow = plan_on(&tx, call)?;
         if !shadow.orphans.is_empty() {
             return Err(StoreError::CallRefused(format!(
-                "des propositions enregistrées n'auraient plus de place :\n{}\nrien n'a été fait : \
+                "des propositions enregistrées n'auraient plus de place : {} ; rien n'a été fait : \
                  compléter la section [renames] de la définition, ou y garder ces clés",
                 orphans_list(&shadow.orphans)
             )));
