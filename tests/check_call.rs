@@ -103,7 +103,9 @@ fn the_shipped_definition_is_valid() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(
-        stdout.starts_with("Définition valide : 2 types, 35 champs (25 distincts), 8 listes d'options"),
+        stdout.starts_with(
+            "Définition valide : 2 types, 35 champs (25 distincts), 8 listes d'options"
+        ),
         "{stdout}"
     );
     assert!(stdout.contains("Aucune base indiquée"), "{stdout}");
@@ -114,7 +116,11 @@ fn every_problem_is_said_with_its_line() {
     let d = Dir::bare();
     // Three problems at once: a list that does not exist, a label read as
     // another field's, a slot that is not one of the programme's.
-    let broken = edit("id = \"theme\"", "options = \"themes\"", "options = \"themez\"");
+    let broken = edit(
+        "id = \"theme\"",
+        "options = \"themes\"",
+        "options = \"themez\"",
+    );
     let broken = broken.replacen("label = \"Fonction\"", "label = \"Pays :\"", 1);
     let broken = broken.replacen(
         "slots = [\"14:00\", \"14:20\", \"14:40\", \"15:00\", \"15:20\"]",
@@ -127,16 +133,13 @@ fn every_problem_is_said_with_its_line() {
 
     let (_, line) = problem_at(&stderr, "« themez », qui n'existe pas", &broken);
     assert_eq!(line, "options = \"themez\"");
-    let (_, line) = problem_at(
-        &stderr,
-        "se lisent de la même façon (« pays »)",
-        &broken,
-    );
+    let (_, line) = problem_at(&stderr, "se lisent de la même façon (« pays »)", &broken);
     assert_eq!(line, "label = \"Pays :\"");
     let (_, line) = problem_at(&stderr, "créneau « 25:20 »", &broken);
     assert!(line.contains("\"25:20\""), "{line}");
     assert!(
-        stderr.contains("Définition invalide : ") && stderr.contains("relancer `fiches check-call call.toml`"),
+        stderr.contains("Définition invalide : ")
+            && stderr.contains("relancer `fiches check-call call.toml`"),
         "{stderr}"
     );
     assert!(text(&out.stdout).is_empty(), "nothing said valid");
@@ -152,11 +155,19 @@ fn a_syntax_error_and_a_duplicate_kind_name_their_line() {
     let (_, line) = problem_at(&stderr, "syntaxe TOML", &broken);
     assert!(line.starts_with("plural = = "), "{line}\n{stderr}");
 
-    let broken = edit("[[kinds]]", "key = \"micro_atelier\"", "key = \"bourse_projets\"");
+    let broken = edit(
+        "[[kinds]]",
+        "key = \"micro_atelier\"",
+        "key = \"bourse_projets\"",
+    );
     let out = d.check(&broken, &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    let (_, line) = problem_at(&stderr, "le type « bourse_projets » est défini deux fois", &broken);
+    let (_, line) = problem_at(
+        &stderr,
+        "le type « bourse_projets » est défini deux fois",
+        &broken,
+    );
     assert_eq!(line, "key = \"bourse_projets\"");
 }
 
@@ -186,7 +197,11 @@ fn theme_renamed() -> String {
     let end = CALL.find("key = \"bourse_projets\"").unwrap();
     let kind = CALL[start..end]
         .replacen("    \"theme\",\n", "    \"themes\",\n", 1)
-        .replacen("\"project_title\", \"theme\", \"format\"", "\"project_title\", \"themes\", \"format\"", 1);
+        .replacen(
+            "\"project_title\", \"theme\", \"format\"",
+            "\"project_title\", \"themes\", \"format\"",
+            1,
+        );
     let text = format!("{}{kind}{}", &CALL[..start], &CALL[end..]);
     text.replacen("id = \"theme\"\n", "id = \"themes\"\n", 1)
         .replacen(
@@ -201,7 +216,8 @@ fn a_renamed_field_is_refused_until_its_rename_is_applied() {
     let d = Dir::with_database();
     let holding = "SELECT count(*) FROM proposals WHERE kind = 'micro_atelier' \
                    AND json_type(fields, '$.theme') IS NOT NULL";
-    let holding_all = "SELECT count(*) FROM proposals WHERE json_type(fields, '$.theme') IS NOT NULL";
+    let holding_all =
+        "SELECT count(*) FROM proposals WHERE json_type(fields, '$.theme') IS NOT NULL";
     let n: i64 = d.sql(holding);
     assert!(n > 1, "the sample inbox has micro-ateliers with a theme");
     let all: i64 = d.sql(holding_all);
@@ -224,7 +240,12 @@ fn a_renamed_field_is_refused_until_its_rename_is_applied() {
     let renamed = theme_renamed();
     for more in [&[][..], &["--apply"][..]] {
         let out = d.check(&renamed, more);
-        assert_eq!(out.status.code(), Some(1), "{more:?}: {}", text(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{more:?}: {}",
+            text(&out.stdout)
+        );
         let stderr = text(&out.stderr);
         assert!(
             stderr.contains(&format!(
@@ -251,7 +272,11 @@ fn a_renamed_field_is_refused_until_its_rename_is_applied() {
         "{}",
         text(&out.stdout)
     );
-    assert!(text(&out.stderr).contains("--apply"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--apply"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(d.sql::<i64>(holding), n);
 
     let out = d.check(&mapped, &["--apply"]);
@@ -324,7 +349,10 @@ fn a_missing_file_is_said_with_its_path() {
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("nulle-part.toml"), "{stderr}");
-    assert!(stderr.contains("définition de l'appel illisible"), "{stderr}");
+    assert!(
+        stderr.contains("définition de l'appel illisible"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -362,7 +390,9 @@ fn a_rename_that_would_overwrite_a_value_is_refused() {
         "{stderr}"
     );
     assert_eq!(
-        d.sql::<String>(&format!("SELECT json_extract(fields, '$.themes') FROM proposals WHERE id = {id}")),
+        d.sql::<String>(&format!(
+            "SELECT json_extract(fields, '$.themes') FROM proposals WHERE id = {id}"
+        )),
         "déjà là"
     );
     assert_eq!(
@@ -388,7 +418,9 @@ fn import_refuses_a_database_the_definition_in_use_would_orphan() {
     assert_eq!(out.status.code(), Some(78), "{}", text(&out.stdout));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("la définition intégrée (appel 2018) ne correspond pas aux propositions enregistrées"),
+        stderr.contains(
+            "la définition intégrée (appel 2018) ne correspond pas aux propositions enregistrées"
+        ),
         "{stderr}"
     );
     assert!(

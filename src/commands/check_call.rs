@@ -100,7 +100,9 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     // The stored proposals, when there is a database to compare with.
     let config = globals.config()?;
     if globals.db.is_none() && config.is_none() {
-        say("Aucune base indiquée (ni --db, ni configuration) : propositions enregistrées non comparées.")?;
+        say(
+            "Aucune base indiquée (ni --db, ni configuration) : propositions enregistrées non comparées.",
+        )?;
         return Ok(true);
     }
     let db = globals.db_path(config.as_ref())?;
@@ -156,7 +158,11 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     say(&format!(
         "Fait : {} {} (journal : {actor}). Plus aucun champ sans place : la définition peut être utilisée avec cette base.",
         plural(changed, "proposition", "propositions"),
-        if changed > 1 { "modifiées" } else { "modifiée" }
+        if changed > 1 {
+            "modifiées"
+        } else {
+            "modifiée"
+        }
     ))?;
     Ok(true)
 }

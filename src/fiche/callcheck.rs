@@ -90,8 +90,7 @@ impl<'t> Lines<'t> {
                 _ => {}
             }
         }
-        span.map(|s| line_of(self.text, s.start))
-            .unwrap_or(0)
+        span.map(|s| line_of(self.text, s.start)).unwrap_or(0)
     }
 }
 
@@ -473,8 +472,7 @@ fn renames(call: &CallFile, lines: &Lines<'_>, out: &mut Vec<Problem>) {
             .collect();
         let mut olds: BTreeMap<&str, &str> = BTreeMap::new();
         for (new, old) in map {
-            let line =
-                lines.at(&[K("renames"), K("fields"), K(kind.as_str()), K(new.as_str())]);
+            let line = lines.at(&[K("renames"), K("fields"), K(kind.as_str()), K(new.as_str())]);
             if !keys.contains(&new.as_str()) {
                 out.push(Problem {
                     line,
@@ -544,10 +542,18 @@ mod tests {
     #[test]
     fn a_label_naming_two_fields_of_a_kind_is_refused() {
         // "Pays" becomes the label of the contact's role too, spelt otherwise.
-        let (text, problems) =
-            problems_after("id = \"contact_role\"", "label = \"", "label = \"PAYS :\"\n# ");
+        let (text, problems) = problems_after(
+            "id = \"contact_role\"",
+            "label = \"",
+            "label = \"PAYS :\"\n# ",
+        );
         assert!(!problems.is_empty());
-        one(&text, &problems, "se lisent de la même façon (« pays »)", "PAYS :");
+        one(
+            &text,
+            &problems,
+            "se lisent de la même façon (« pays »)",
+            "PAYS :",
+        );
     }
 
     #[test]
@@ -569,14 +575,24 @@ mod tests {
     fn a_label_that_is_an_option_is_refused() {
         let (text, problems) =
             problems_after("id = \"country\"", "label = \"", "label = \"Commune\"\n# ");
-        one(&text, &problems, "l'option « Commune »", "label = \"Commune\"");
+        one(
+            &text,
+            &problems,
+            "l'option « Commune »",
+            "label = \"Commune\"",
+        );
     }
 
     #[test]
     fn options_that_fold_alike_are_refused() {
         let (text, problems) =
             problems_after("value = \"true\"", "label = \"", "label = \"OUI !\"\n# ");
-        one(&text, &problems, "se lisent de la même façon (« oui »)", "OUI !");
+        one(
+            &text,
+            &problems,
+            "se lisent de la même façon (« oui »)",
+            "OUI !",
+        );
     }
 
     #[test]
@@ -594,7 +610,12 @@ mod tests {
             "title = \"",
             "title = \"BOURSE AUX PROJETS : MICRO-ATELIER\"\n# ",
         );
-        one(&text2, &problems2, "serait lue comme une fiche micro_atelier", "BOURSE AUX PROJETS : MICRO");
+        one(
+            &text2,
+            &problems2,
+            "serait lue comme une fiche micro_atelier",
+            "BOURSE AUX PROJETS : MICRO",
+        );
         drop(text);
     }
 
@@ -610,8 +631,11 @@ mod tests {
 
     #[test]
     fn a_shared_distinctive_field_is_refused() {
-        let (text, problems) =
-            problems_after("key = \"micro_atelier\"", "distinctive = [", "distinctive = [\"country\", ");
+        let (text, problems) = problems_after(
+            "key = \"micro_atelier\"",
+            "distinctive = [",
+            "distinctive = [\"country\", ",
+        );
         one(&text, &problems, "distinctif « country »", "distinctive");
     }
 
@@ -625,11 +649,29 @@ mod tests {
             "[renames.kinds]\n",
             "[renames.kinds]\nmicro_atelier = \"bourse_projets\"\n",
         );
-        let problems = check_all(&bad, "call.toml").unwrap_err().problems().to_vec();
+        let problems = check_all(&bad, "call.toml")
+            .unwrap_err()
+            .problems()
+            .to_vec();
         one(&bad, &problems, "« titre » n'est pas un champ", "titre = ");
-        one(&bad, &problems, "« project_title » est encore un champ", "titre = ");
-        one(&bad, &problems, "« bourse » n'est pas un type", "bourse = {");
-        one(&bad, &problems, "« bourse_projets » est encore un type", "micro_atelier = \"bourse");
+        one(
+            &bad,
+            &problems,
+            "« project_title » est encore un champ",
+            "titre = ",
+        );
+        one(
+            &bad,
+            &problems,
+            "« bourse » n'est pas un type",
+            "bourse = {",
+        );
+        one(
+            &bad,
+            &problems,
+            "« bourse_projets » est encore un type",
+            "micro_atelier = \"bourse",
+        );
         assert!(
             !problems.iter().any(|p| p.message.contains("« themes »")),
             "theme ← themes is a good rename: {problems:?}"

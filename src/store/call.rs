@@ -222,7 +222,9 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
         };
         for (field, &n) in &s.fields {
             let known = match target {
-                Some(t) => defined.get(t).is_some_and(|keys| keys.contains(field.as_str())),
+                Some(t) => defined
+                    .get(t)
+                    .is_some_and(|keys| keys.contains(field.as_str())),
                 None => all_keys.contains(field.as_str()),
             };
             if known {
@@ -270,9 +272,9 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
             field,
             proposals,
         } = &o
-            && let Some(Orphan::Field { proposals: n, .. }) = orphans.iter_mut().find(|m| {
-                matches!(m, Orphan::Field { kind: k, field: f, .. } if k == kind && f == field)
-            })
+            && let Some(Orphan::Field { proposals: n, .. }) = orphans.iter_mut().find(
+                |m| matches!(m, Orphan::Field { kind: k, field: f, .. } if k == kind && f == field),
+            )
         {
             *n += proposals;
             continue;
@@ -466,8 +468,14 @@ impl Store {
             return Err(StoreError::CallRefused(format!(
                 "renommer « {from} » en « {to} »{} écraserait la valeur déjà sous « {to} » des propositions n° {} : \
                  rien n'a été fait ; corriger ces propositions (console) ou la section [renames]",
-                kind.as_deref().map(|k| format!(" (type « {k} »)")).unwrap_or_default(),
-                numbers.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                kind.as_deref()
+                    .map(|k| format!(" (type « {k} »)"))
+                    .unwrap_or_default(),
+                numbers
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         if shadow.renames.is_empty() {
@@ -491,15 +499,11 @@ impl Store {
             let keys: Vec<String> = map.keys().cloned().collect();
             for old in keys {
                 let known = match &new_kind {
-                    Some(k) => call
-                        .kinds
-                        .iter()
-                        .find(|d| &d.key == k)
-                        .is_some_and(|d| {
-                            d.fields.iter().any(|fid| {
-                                call.fields.iter().any(|f| &f.id == fid && f.key() == old)
-                            })
-                        }),
+                    Some(k) => call.kinds.iter().find(|d| &d.key == k).is_some_and(|d| {
+                        d.fields
+                            .iter()
+                            .any(|fid| call.fields.iter().any(|f| &f.id == fid && f.key() == old))
+                    }),
                     None => call.fields.iter().any(|f| f.key() == old),
                 };
                 if known {
@@ -518,9 +522,7 @@ impl Store {
                 continue;
             }
             let new_chain = match (&chain_key, &kind, &new_kind) {
-                (Some(c), Some(old), Some(new)) if kind_changed => {
-                    Some(rechain(c, old, new))
-                }
+                (Some(c), Some(old), Some(new)) if kind_changed => Some(rechain(c, old, new)),
                 _ => chain_key.clone(),
             };
             tx.prepare_cached(
@@ -606,7 +608,11 @@ mod tests {
     fn stored_keys_of_the_definition_are_no_orphans() {
         let p = plan(
             &[
-                stored(Some("micro_atelier"), 3, &[("theme", 3), ("organisation", 2)]),
+                stored(
+                    Some("micro_atelier"),
+                    3,
+                    &[("theme", 3), ("organisation", 2)],
+                ),
                 stored(None, 1, &[("organisation", 1)]),
             ],
             &call(""),
@@ -653,7 +659,10 @@ mod tests {
             "4 propositions de type « table_ronde », un type que la définition n'a plus"
         );
         let m = orphans_message(&p.orphans, "appel-2019.toml");
-        assert!(m.contains("fiches check-call appel-2019.toml --apply"), "{m}");
+        assert!(
+            m.contains("fiches check-call appel-2019.toml --apply"),
+            "{m}"
+        );
     }
 
     #[test]
