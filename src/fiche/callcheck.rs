@@ -620,6 +620,29 @@ mod tests {
     }
 
     #[test]
+    fn a_title_without_its_kinds_name_and_a_label_of_nothing_are_refused() {
+        let (text, problems) = problems_after(
+            "key = \"bourse_projets\"",
+            "title = \"",
+            "title = \"FICHE DE DEMANDE\"\n# ",
+        );
+        one(
+            &text,
+            &problems,
+            "ne contient aucun de ses noms",
+            "FICHE DE DEMANDE",
+        );
+        let (text, problems) =
+            problems_after("id = \"contact_role\"", "label = \"", "label = \"—\"\n# ");
+        one(
+            &text,
+            &problems,
+            "n'a ni lettre ni chiffre",
+            "label = \"—\"",
+        );
+    }
+
+    #[test]
     fn a_name_of_two_kinds_is_refused() {
         let (text, problems) = problems_after(
             "key = \"bourse_projets\"",
