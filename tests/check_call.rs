@@ -431,3 +431,33 @@ fn import_refuses_a_database_the_definition_in_use_would_orphan() {
     );
     assert_eq!(d.sql::<i64>("SELECT count(*) FROM messages"), messages);
 }
+
+#[test]
+fn the_daemon_refuses_a_database_the_definition_in_use_would_orphan() {
+    let d = Dir::with_database();
+    std::fs::create_dir(d.path().join("eml")).unwrap();
+    let mut config = std::fs::read_to_string(d.path().join("config.toml")).unwrap();
+    config.push_str("\n[[sources]]\ntype = \"eml\"\npath = \"eml\"\n");
+    std::fs::write(d.path().join("config.toml"), config).unwrap();
+    let out = d.run(&["daemon", "--once"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let conn = rusqlite::Connection::open(d.db()).unwrap();
+    conn.execute(
+        "UPDATE proposals SET kind = NULL, fields = json_set(fields, '$.ancien_champ', 'x') \
+         WHERE id = (SELECT min(id) FROM proposals)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = d.run(&["daemon", "--once"]);
+    // Permanent: the unit is not restarted in a loop on it.
+    assert_eq!(out.status.code(), Some(78), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(
+            "1 proposition de type non reconnu a un champ « ancien_champ » qu'aucun type de la définition n'a"
+        ),
+        "{stderr}"
+    );
+}
