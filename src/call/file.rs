@@ -38,6 +38,23 @@ pub struct CallFile {
     pub fields: Vec<FieldDef>,
     /// Option lists of choice fields, by name (`options = "themes"`).
     pub options: BTreeMap<String, Vec<OptionDef>>,
+    /// Keys renamed since proposals were stored under the old ones: what
+    /// `fiches check-call FILE --apply` moves, once, in the database.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub renames: Renames,
+}
+
+/// `[renames]`: new key ← old key, for a call that already has proposals.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renames {
+    /// `[renames.kinds]`: `new_kind = "old_kind"`.
+    #[serde(default)]
+    pub kinds: BTreeMap<String, String>,
+    /// `[renames.fields]`: `kind = { new_key = "old_key" }`, the kind by
+    /// its key in this definition.
+    #[serde(default)]
+    pub fields: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl CallFile {

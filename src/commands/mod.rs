@@ -6,6 +6,7 @@
 pub mod article;
 pub mod attachment;
 pub mod backup;
+pub mod check_call;
 pub mod console;
 pub mod daemon;
 pub mod decide;

@@ -13,6 +13,7 @@
 //!   with its own result ([`Parsed`], serializable);
 //! - [`parse`] / [`parse_with`]: the first form only (tests, benchmarks).
 
+pub mod callcheck;
 mod choice;
 pub mod container;
 pub mod docx;

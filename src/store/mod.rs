@@ -23,6 +23,7 @@
 //!   and a backup is one file (`sqlite3 fiches.db .backup`). Listing queries
 //!   never touch that table.
 
+pub mod call;
 pub mod console;
 pub mod courrier;
 mod drafts;
@@ -267,6 +268,10 @@ pub enum StoreError {
         kind: &'static str,
         why: String,
     },
+    /// A call definition the stored proposals cannot follow (French, with
+    /// what to do): see `call`.
+    #[error("{0}")]
+    CallRefused(String),
     #[error("donnée invalide en base ({0}) ; la base a peut-être été modifiée à la main")]
     Corrupt(String),
     #[error("erreur SQLite : {}", sqlite_fr(.0))]
