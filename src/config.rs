@@ -250,6 +250,8 @@ pub struct Config {
     /// The programme grid of each kind of the call definition, in its
     /// order: the definition's, or the configuration's `[<kind key>]`.
     pub programme: Layout,
+    /// `[call] path`, resolved; `None`: the built-in 2018 call.
+    pub call_path: Option<PathBuf>,
     pub sources: Vec<SourceConfig>,
     pub publish: PublishSettings,
     /// `[demo]` is present: a demonstration configuration.
@@ -350,10 +352,17 @@ impl Config {
             call: Option<RawCall>,
         }
         let probe: Probe = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
-        if let Some(c) = &probe.call {
-            let def_path = resolve(&c.path);
+        let call_path = probe.call.as_ref().map(|c| resolve(&c.path));
+        if let Some(def_path) = &call_path {
+            let def_text = std::fs::read_to_string(def_path).map_err(|e| {
+                invalid(format!(
+                    "[call] path : définition de l'appel illisible : {}",
+                    crate::os_error::path_problem(def_path, &e)
+                ))
+            })?;
             let def =
-                crate::call::load(&def_path).map_err(|e| invalid(format!("[call] path : {e}")))?;
+                crate::fiche::callcheck::check_all(&def_text, &def_path.display().to_string())
+                    .map_err(|e| invalid(format!("[call] path : {e}")))?;
             if !crate::call::install(def.clone()) && *crate::call::current() != def {
                 return Err(invalid(format!(
                     "[call] path = {} : une autre définition de l'appel est déjà en usage dans ce programme ; relancer la commande",
@@ -551,6 +560,7 @@ impl Config {
                 timezone: raw.event.timezone,
             },
             programme,
+            call_path,
             sources,
             publish: PublishSettings {
                 options: publish_options,
@@ -598,6 +608,16 @@ impl Config {
             members,
             late_last: self.late_last,
         }
+    }
+
+    /// What the call definition in use is called in messages: its file, or
+    /// the built-in one.
+    pub fn call_name(&self) -> String {
+        self.call_path
+            .as_ref()
+            .map_or(crate::call::DEFAULT_NAME.to_string(), |p| {
+                p.display().to_string()
+            })
     }
 
     /// The programme grid of every kind, for the selection rules.

@@ -201,7 +201,8 @@ fn theme_renamed() -> String {
             "\"project_title\", \"theme\", \"format\"",
             "\"project_title\", \"themes\", \"format\"",
             1,
-        );
+        )
+        .replacen("theme_field = \"theme\"", "theme_field = \"themes\"", 1);
     let text = format!("{}{kind}{}", &CALL[..start], &CALL[end..]);
     text.replacen("id = \"theme\"\n", "id = \"themes\"\n", 1)
         .replacen(

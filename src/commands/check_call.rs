@@ -20,9 +20,9 @@ use crate::store::call::{CallPlan, definition_name, orphans_advice, orphans_mess
 /// plus, et les renommages de sa section [renames].
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// La définition à vérifier (par exemple call.toml).
+    /// La définition à vérifier (par exemple call.toml) ; sans elle, celle que nomme la configuration ([call] path), sinon la définition intégrée (appel 2018).
     #[arg(value_name = "FICHIER")]
-    pub file: PathBuf,
+    pub file: Option<PathBuf>,
     /// Applique aux propositions enregistrées les renommages de la section [renames] (en une seule fois, inscrits au journal).
     #[arg(long)]
     pub apply: bool,
@@ -68,13 +68,26 @@ pub fn summary(call: &CallFile) -> String {
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
-    let name = args.file.display().to_string();
-    let text = std::fs::read_to_string(&args.file).map_err(|e| {
-        anyhow::anyhow!(
-            "définition de l'appel illisible : {} ; vérifier le chemin du fichier",
-            crate::os_error::path_problem(&args.file, &e)
-        )
-    })?;
+    let file = match &args.file {
+        Some(f) => Some(f.clone()),
+        // The configured definition; the configuration is read below too.
+        None => globals.config()?.and_then(|c| c.call_path),
+    };
+    let (name, text) = match &file {
+        None => (
+            crate::call::DEFAULT_NAME.to_string(),
+            crate::call::DEFAULT_TEXT.to_string(),
+        ),
+        Some(f) => (
+            f.display().to_string(),
+            std::fs::read_to_string(f).map_err(|e| {
+                anyhow::anyhow!(
+                    "définition de l'appel illisible : {} ; vérifier le chemin du fichier",
+                    crate::os_error::path_problem(f, &e)
+                )
+            })?,
+        ),
+    };
     let call = match callcheck::check_all(&text, &name) {
         Ok(call) => call,
         Err(e) => {

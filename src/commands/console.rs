@@ -82,7 +82,7 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
     let config = globals.require_config()?;
     let path = globals.db_path(Some(&config))?;
     let mut store = globals.open_store(Some(&config))?;
-    super::check_call::refuse_orphans(&store, crate::call::current(), crate::call::DEFAULT_NAME)?;
+    super::check_call::refuse_orphans(&store, crate::call::current(), &config.call_name())?;
     if let Some(sample) = &config.sample
         && store.counts()?.messages == 0
         && sample.exists()

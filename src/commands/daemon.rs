@@ -341,7 +341,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         tracing::info!(sauvegarde = %b.display(), "base mise à jour ; sauvegarde d'avant la mise à jour");
     }
     // Never intake under a definition that would orphan stored fields.
-    super::check_call::refuse_orphans(&store, crate::call::current(), crate::call::DEFAULT_NAME)?;
+    super::check_call::refuse_orphans(&store, crate::call::current(), &config.call_name())?;
     if args.reset_pending {
         return reset_pending(&sources, &mut store);
     }

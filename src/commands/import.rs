@@ -90,7 +90,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     }
 
     let mut store = globals.open_store(Some(&config))?;
-    super::check_call::refuse_orphans(&store, crate::call::current(), crate::call::DEFAULT_NAME)?;
+    super::check_call::refuse_orphans(&store, crate::call::current(), &config.call_name())?;
     let opts = super::intake_options(&config)?;
     let total: u64 = sources
         .iter()
