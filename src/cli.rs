@@ -68,6 +68,7 @@ pub enum Command {
     Article(commands::article::Args),
     /// Une pièce jointe reçue, par son numéro (console, À traiter : « PJ N ») : l'enregistrer (--save DOSSIER) ou en afficher le texte (--text).
     Attachment(commands::attachment::Args),
+    Templates(commands::templates::Args),
 }
 
 impl Cli {

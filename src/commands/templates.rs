@@ -1,0 +1,107 @@
+//! `fiches templates [--out DIR] [--force]`: writes the blank fiches of
+//! every kind of proposal (DOCX, XLSX, ODT) from the form definition and
+//! the configuration's `[event]`, each checked to read back as a blank
+//! form of its kind before anything is written. An existing file is never
+//! replaced without `--force`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+
+use super::Globals;
+use super::output::say;
+use crate::fiche::Kind;
+use crate::os_error::path_problem;
+use crate::templates::{self, EventInfo, Format};
+
+/// Écrit les fiches vierges de chaque type de proposition (Word, Excel, LibreOffice).
+///
+/// Les fiches sont faites à partir de la définition des formulaires et de
+/// l'événement de la configuration (nom, date, lieu, date limite) : la
+/// fiche envoyée est celle que fiches sait relire. Chaque fichier est relu
+/// avant d'être écrit. Un fichier déjà présent n'est remplacé qu'avec --force.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Dossier où écrire les fiches (créé s'il n'existe pas ; par défaut le dossier courant).
+    #[arg(long, value_name = "DOSSIER", default_value = ".")]
+    pub out: PathBuf,
+    /// Remplacer les fiches déjà présentes dans le dossier.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Docx => "Word",
+        Format::Xlsx => "Excel",
+        Format::Odt => "LibreOffice",
+    }
+}
+
+pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
+    let config = globals.require_config()?;
+    let event = EventInfo::from_config(&config.event);
+    // Everything is made (and read back) before anything is written.
+    let mut files = Vec::new();
+    for kind in Kind::ALL {
+        for format in Format::ALL {
+            let bytes = templates::generate(kind, format, &event)?;
+            files.push((kind, format, args.out.join(templates::file_name(kind, format)), bytes));
+        }
+    }
+    if !args.force {
+        let existing: Vec<String> = files
+            .iter()
+            .filter(|(_, _, path, _)| path.exists())
+            .map(|(_, _, path, _)| path.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            bail!(
+                "{} existe déjà ; rien n'a été écrit. Relancer avec --force pour remplacer, \
+                 ou choisir un autre dossier avec --out DOSSIER",
+                existing.join(", ")
+            );
+        }
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        anyhow::anyhow!(
+            "dossier des fiches {} ; choisir un autre dossier avec --out DOSSIER",
+            path_problem(&args.out, &e)
+        )
+    })?;
+    for (kind, format, path, bytes) in &files {
+        write_file(path, bytes, args.force)?;
+        say(&format!(
+            "écrit : {} ({}, {})",
+            path.display(),
+            kind.label_fr(),
+            format_name(*format)
+        ))?;
+    }
+    Ok(true)
+}
+
+/// Writes a whole file; without `force`, never over an existing one (one
+/// created since the check included).
+fn write_file(path: &std::path::Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    let result = opts.open(path).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    result
+        .map_err(|e| anyhow::anyhow!("{}", path_problem(path, &e)))
+        .with_context(|| {
+            format!(
+                "fiche vierge non écrite ({}) : vérifier le dossier et les droits, ou choisir un autre dossier avec --out",
+                path.display()
+            )
+        })
+}
