@@ -61,7 +61,7 @@ const BOX_FONT: &str =
 /// option's label, in its own paragraph.
 fn option_paragraph(id: u32, field: &str, option: &str) -> String {
     format!(
-        r#"<w:p><w:pPr><w:spacing w:before="20" w:after="20"/></w:pPr><w:sdt><w:sdtPr><w:rPr>{BOX_FONT}</w:rPr><w:alias w:val="{alias}"/><w:id w:val="{id}"/><w14:checkbox><w14:checked w14:val="0"/><w14:checkedState w14:val="2612" w14:font="MS Gothic"/><w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:rPr>{BOX_FONT}</w:rPr><w:t>☐</w:t></w:r></w:sdtContent></w:sdt>{label}</w:p>"#,
+        r#"<w:p><w:pPr><w:spacing w:before="20" w:after="20"/><w:ind w:left="312" w:hanging="312"/></w:pPr><w:sdt><w:sdtPr><w:rPr>{BOX_FONT}</w:rPr><w:alias w:val="{alias}"/><w:id w:val="{id}"/><w14:checkbox><w14:checked w14:val="0"/><w14:checkedState w14:val="2612" w14:font="MS Gothic"/><w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox></w:sdtPr><w:sdtContent><w:r><w:rPr>{BOX_FONT}</w:rPr><w:t>☐</w:t></w:r></w:sdtContent></w:sdt>{label}</w:p>"#,
         alias = esc(&format!("{field} : {option}")),
         label = run(&format!(" {option}"), ""),
     )

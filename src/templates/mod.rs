@@ -177,7 +177,7 @@ const SEVERAL_HINT: &str = "Plusieurs réponses possibles : cochez toutes les ca
 pub enum TitleBlock {
     /// Title; event name; date and place; deadline.
     Full,
-    /// Title; event name and date; deadline.
+    /// Title; event name; date; deadline.
     NameDate,
     /// Title and deadline.
     Deadline,
@@ -274,13 +274,12 @@ pub fn form(kind: Kind, event: &EventInfo, block: TitleBlock) -> Form {
             lines.push(deadline.clone());
             lines
         }
-        TitleBlock::NameDate => vec![
-            match event.day() {
-                Some(d) => format!("{} – {d}", event.name),
-                None => event.name.clone(),
-            },
-            deadline.clone(),
-        ],
+        TitleBlock::NameDate => {
+            let mut lines = vec![event.name.clone()];
+            lines.extend(event.day());
+            lines.push(deadline.clone());
+            lines
+        }
         TitleBlock::Deadline => vec![deadline.clone()],
         TitleBlock::Bare => Vec::new(),
     };
