@@ -24,8 +24,8 @@ use crate::templates::{self, EventInfo, Format};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Dossier où écrire les fiches (créé s'il n'existe pas ; par défaut le dossier courant).
-    #[arg(long, value_name = "DOSSIER", default_value = ".")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DOSSIER")]
+    pub out: Option<PathBuf>,
     /// Remplacer les fiches déjà présentes dans le dossier.
     #[arg(long)]
     pub force: bool,
@@ -42,12 +42,13 @@ fn format_name(format: Format) -> &'static str {
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.require_config()?;
     let event = EventInfo::from_config(&config.event);
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("."));
     // Everything is made (and read back) before anything is written.
     let mut files = Vec::new();
     for kind in Kind::ALL {
         for format in Format::ALL {
             let bytes = templates::generate(kind, format, &event)?;
-            files.push((kind, format, args.out.join(templates::file_name(kind, format)), bytes));
+            files.push((kind, format, out.join(templates::file_name(kind, format)), bytes));
         }
     }
     if !args.force {
@@ -64,10 +65,10 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             );
         }
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| {
+    std::fs::create_dir_all(&out).map_err(|e| {
         anyhow::anyhow!(
             "dossier des fiches {} ; choisir un autre dossier avec --out DOSSIER",
-            path_problem(&args.out, &e)
+            path_problem(&out, &e)
         )
     })?;
     for (kind, format, path, bytes) in &files {
