@@ -138,7 +138,10 @@ fn an_existing_file_is_kept_without_force() {
     let err = String::from_utf8(out.stderr).unwrap();
     let name = files[0].file_name().unwrap().to_str().unwrap();
     assert!(err.contains(name), "{err}");
-    assert!(err.contains("existe déjà") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("existe déjà") && err.contains("--force"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&files[0]).unwrap(), b"mine");
     let out = env.run(&["templates", "--out", "fiches vierges", "--force"]);
     assert!(out.status.success());
@@ -217,7 +220,9 @@ fn replace_part(bytes: &[u8], name: &str, text: &str) -> Vec<u8> {
 
 /// As rust_xlsxwriter writes shared strings (quotes kept).
 fn esc_xlsx(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn esc(s: &str) -> String {
@@ -335,10 +340,7 @@ fn mark_option(
     let first = row.find(start).expect("options");
     let last = row.rfind(end).expect("options") + end.len();
     let body = &row[first..last];
-    let paras: Vec<String> = body
-        .split_inclusive(end)
-        .map(str::to_string)
-        .collect();
+    let paras: Vec<String> = body.split_inclusive(end).map(str::to_string).collect();
     let mut out = Vec::new();
     for (i, p) in paras.iter().enumerate() {
         match (habit, i == at) {
@@ -381,7 +383,12 @@ fn fill_docx(bytes: &[u8], fills: &[Fill]) -> Vec<u8> {
             What::Text(v) => {
                 let paras: String = v
                     .lines()
-                    .map(|l| format!(r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#, esc(l)))
+                    .map(|l| {
+                        format!(
+                            r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
+                            esc(l)
+                        )
+                    })
                     .collect();
                 assert_eq!(row.matches("<w:p/>").count(), 1, "{row}");
                 row.replace("<w:p/>", &paras)
@@ -392,8 +399,11 @@ fn fill_docx(bytes: &[u8], fills: &[Fill]) -> Vec<u8> {
                 *at,
                 *habit,
                 &|p: &str| {
-                    p.replace(r#"<w14:checked w14:val="0"/>"#, r#"<w14:checked w14:val="1"/>"#)
-                        .replace("☐", "☒")
+                    p.replace(
+                        r#"<w14:checked w14:val="0"/>"#,
+                        r#"<w14:checked w14:val="1"/>"#,
+                    )
+                    .replace("☐", "☒")
                 },
                 &|p: &str| cut_between(p, "<w:sdt>", "</w:sdt>"),
             ),
@@ -409,7 +419,12 @@ fn fill_odt(bytes: &[u8], fills: &[Fill]) -> Vec<u8> {
         .map(String::from)
         .collect();
     for f in fills {
-        let r = row_of(&rows, r#"<text:p text:style-name="PLabel">"#, "</text:p>", f.label);
+        let r = row_of(
+            &rows,
+            r#"<text:p text:style-name="PLabel">"#,
+            "</text:p>",
+            f.label,
+        );
         let row = &rows[r];
         rows[r] = match &f.what {
             What::Text(v) => {
@@ -575,7 +590,10 @@ fn the_workbook_offers_a_list_on_every_choice_cell() {
                 .unwrap_or_else(|| panic!("no data validation on B{row} ({})", f.key));
             assert!(dv.contains(r#"type="list""#), "{dv}");
             assert!(
-                dv.contains(&format!("<formula1>Listes!${col}$1:${col}${}</formula1>", opts.len())),
+                dv.contains(&format!(
+                    "<formula1>Listes!${col}$1:${col}${}</formula1>",
+                    opts.len()
+                )),
                 "{dv}"
             );
             // The list holds the options as printed, in order.
@@ -595,7 +613,10 @@ fn the_workbook_offers_a_list_on_every_choice_cell() {
         assert!(column > 0);
         // Printed on A4, one page wide, the title row repeated.
         assert!(sheet.contains(r#"paperSize="9""#), "{sheet}");
-        assert!(sheet.contains(r#"fitToWidth="1""#) || sheet.contains("fitToPage"), "{sheet}");
+        assert!(
+            sheet.contains(r#"fitToWidth="1""#) || sheet.contains("fitToPage"),
+            "{sheet}"
+        );
         assert!(workbook.contains("_xlnm.Print_Titles"), "{workbook}");
     }
 }
@@ -617,7 +638,10 @@ fn word_and_libreoffice_check_boxes_are_real_controls() {
             "docx" => {
                 let xml = part(&bytes, "word/document.xml");
                 assert_eq!(xml.matches("<w14:checkbox>").count(), options);
-                assert_eq!(xml.matches(r#"<w14:checkedState w14:val="2612""#).count(), options);
+                assert_eq!(
+                    xml.matches(r#"<w14:checkedState w14:val="2612""#).count(),
+                    options
+                );
                 assert_eq!(xml.matches("<w:tblHeader/>").count(), 1);
                 assert!(xml.contains("<w:tblCaption ") && xml.contains("<w:tblDescription "));
                 let styles = part(&bytes, "word/styles.xml");
@@ -626,11 +650,14 @@ fn word_and_libreoffice_check_boxes_are_real_controls() {
             "odt" => {
                 let xml = part(&bytes, "content.xml");
                 assert_eq!(
-                    xml.matches(r#"<loext:content-control loext:checkbox="true""#).count(),
+                    xml.matches(r#"<loext:content-control loext:checkbox="true""#)
+                        .count(),
                     options
                 );
                 assert_eq!(xml.matches("<table:table-header-rows>").count(), 1);
-                assert!(xml.contains(r#"<text:h text:style-name="PTitle" text:outline-level="1">"#));
+                assert!(
+                    xml.contains(r#"<text:h text:style-name="PTitle" text:outline-level="1">"#)
+                );
                 // The mimetype first, stored, as ODF requires.
                 let zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..])).unwrap();
                 assert_eq!(zip.name_for_index(0).unwrap().unwrap(), "mimetype");

@@ -38,7 +38,11 @@ fn templates(dir: &Path) -> Vec<PathBuf> {
             "vierges",
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("vierges"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -49,13 +53,17 @@ fn templates(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn soffice() -> &'static str {
-    ["/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .expect(
-            "soffice not found: scripts/install-test-deps.sh installs \
+    [
+        "/usr/bin/soffice",
+        "/usr/bin/libreoffice",
+        "/usr/local/bin/soffice",
+    ]
+    .into_iter()
+    .find(|p| Path::new(p).exists())
+    .expect(
+        "soffice not found: scripts/install-test-deps.sh installs \
              libreoffice-writer-nogui and libreoffice-calc-nogui",
-        )
+    )
 }
 
 /// `file` converted by LibreOffice to `to` in `out_dir`.
@@ -66,7 +74,14 @@ fn convert(file: &Path, to: &str, out_dir: &Path) -> PathBuf {
         out_dir.join("lo-profile").display()
     );
     let out = Command::new(soffice())
-        .args([profile.as_str(), "--headless", "--norestore", "--convert-to", to, "--outdir"])
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            to,
+            "--outdir",
+        ])
         .arg(out_dir)
         .arg(file)
         .output()
@@ -141,7 +156,11 @@ fn every_template_prints_to_pdf_with_its_title_and_labels() {
         let text = words(&String::from_utf8(out.stdout).unwrap());
         assert!(text.contains(spec::title(kind)), "{pdf:?}: {text}");
         for f in spec::fields(kind) {
-            assert!(text.contains(f.label), "{pdf:?} lacks « {} »: {text}", f.label);
+            assert!(
+                text.contains(f.label),
+                "{pdf:?} lacks « {} »: {text}",
+                f.label
+            );
         }
         assert!(text.contains("4 juillet 2018"), "{pdf:?}: {text}");
         assert!(text.contains("8 juin 2018"), "{pdf:?}: {text}");
@@ -162,7 +181,8 @@ fn check_boxes_and_lists_survive_libreoffice() {
                 let odt = convert(&file, "odt", &out_dir);
                 let xml = part(&odt, "content.xml");
                 assert_eq!(
-                    xml.matches(r#"<loext:content-control loext:checkbox="true""#).count(),
+                    xml.matches(r#"<loext:content-control loext:checkbox="true""#)
+                        .count(),
                     n,
                     "{odt:?}"
                 );
@@ -177,7 +197,8 @@ fn check_boxes_and_lists_survive_libreoffice() {
                 let again = convert(&file, "odt", &out_dir.join("odt"));
                 let xml = part(&again, "content.xml");
                 assert_eq!(
-                    xml.matches(r#"<loext:content-control loext:checkbox="true""#).count(),
+                    xml.matches(r#"<loext:content-control loext:checkbox="true""#)
+                        .count(),
                     n
                 );
             }
@@ -189,7 +210,11 @@ fn check_boxes_and_lists_survive_libreoffice() {
                     .iter()
                     .filter(|f| matches!(f.ty, FieldType::Choice(_)))
                     .count();
-                assert_eq!(xml.matches("cell-content-is-in-list").count(), choices, "{ods:?}");
+                assert_eq!(
+                    xml.matches("cell-content-is-in-list").count(),
+                    choices,
+                    "{ods:?}"
+                );
                 reads_blank(dir.path(), &ods, kind);
             }
             other => panic!("{other}"),

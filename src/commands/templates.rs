@@ -48,7 +48,12 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     for kind in Kind::ALL {
         for format in Format::ALL {
             let bytes = templates::generate(kind, format, &event)?;
-            files.push((kind, format, out.join(templates::file_name(kind, format)), bytes));
+            files.push((
+                kind,
+                format,
+                out.join(templates::file_name(kind, format)),
+                bytes,
+            ));
         }
     }
     if !args.force {

@@ -54,8 +54,7 @@ fn run(text: &str, props: &str) -> String {
     out
 }
 
-const BOX_FONT: &str =
-    r#"<w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic" w:hint="eastAsia"/>"#;
+const BOX_FONT: &str = r#"<w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" w:hAnsi="MS Gothic" w:hint="eastAsia"/>"#;
 
 /// One option: a check box content control (☐, ☒ once ticked), then the
 /// option's label, in its own paragraph.
@@ -76,9 +75,7 @@ fn cell(width: u32, fill: Option<&str>, span: u32, body: &str) -> String {
     } else {
         String::new()
     };
-    format!(
-        r#"<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}{shd}</w:tcPr>{body}</w:tc>"#
-    )
+    format!(r#"<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span}{shd}</w:tcPr>{body}</w:tc>"#)
 }
 
 fn document(form: &Form) -> String {
@@ -151,7 +148,7 @@ fn header(form: &Form) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:hdr {NS}><w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{}</w:p></w:hdr>"#,
-        run(&form.header_line(), "")
+        run(&form.header_lines().join("\n"), "")
     )
 }
 
@@ -181,7 +178,10 @@ pub(super) fn write(form: &Form) -> Result<Vec<u8>, TemplateError> {
             ("[Content_Types].xml", CONTENT_TYPES.as_bytes().to_vec()),
             ("_rels/.rels", ROOT_RELS.as_bytes().to_vec()),
             ("word/document.xml", document(form).into_bytes()),
-            ("word/_rels/document.xml.rels", DOCUMENT_RELS.as_bytes().to_vec()),
+            (
+                "word/_rels/document.xml.rels",
+                DOCUMENT_RELS.as_bytes().to_vec(),
+            ),
             ("word/styles.xml", styles().into_bytes()),
             ("word/settings.xml", SETTINGS.as_bytes().to_vec()),
             ("word/header1.xml", header(form).into_bytes()),

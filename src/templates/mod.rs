@@ -102,7 +102,8 @@ impl EventInfo {
 
     /// "mercredi 4 juillet 2018", when the configuration gives the day.
     pub fn day(&self) -> Option<String> {
-        self.date.map(|d| format!("{} {}", weekday_fr(d), date_fr(d)))
+        self.date
+            .map(|d| format!("{} {}", weekday_fr(d), date_fr(d)))
     }
 
     /// "À renvoyer au plus tard le 8 juin 2018 à 23h59".
@@ -158,7 +159,9 @@ impl Field {
             Answer::One(_) => Some("Une seule réponse : cochez la case voulue."),
             Answer::Several(_) => Some(SEVERAL_HINT),
             Answer::Email => Some("Une adresse de courriel."),
-            Answer::Phone => Some("Le numéro avec son indicatif (+33…) si vous êtes hors de France."),
+            Answer::Phone => {
+                Some("Le numéro avec son indicatif (+33…) si vous êtes hors de France.")
+            }
             Answer::Line | Answer::Lines => None,
         }
     }
@@ -215,7 +218,10 @@ impl Form {
     /// The document's title in its properties ("Micro-atelier : fiche de
     /// renseignement – Rencontres …").
     pub fn doc_title(&self) -> String {
-        format!("{} : fiche de renseignement – {}", self.kind_label, self.event_name)
+        format!(
+            "{} : fiche de renseignement – {}",
+            self.kind_label, self.event_name
+        )
     }
 
     /// What the table is, for assistive technologies.
@@ -225,12 +231,11 @@ impl Form {
             .to_string()
     }
 
-    /// The page header text (event name, date and place).
-    pub fn header_line(&self) -> String {
-        match &self.when_where {
-            Some(w) => format!("{} — {w}", self.event_name),
-            None => self.event_name.clone(),
-        }
+    /// The page header's lines: the event's name, its date and place.
+    pub fn header_lines(&self) -> Vec<String> {
+        let mut lines = vec![self.event_name.clone()];
+        lines.extend(self.when_where.clone());
+        lines
     }
 }
 
@@ -426,7 +431,7 @@ mod tests {
         EventInfo {
             name: "Rencontres & <Assises>".to_string(),
             date: NaiveDate::from_ymd_opt(2018, 7, 4),
-            place: Some("Paris".to_string()),
+            place: Some("Pavillon d'Armenonville, Paris".to_string()),
             deadline: DateTime::parse_from_rfc3339("2018-06-08T23:59:59+02:00").unwrap(),
         }
     }
@@ -457,7 +462,7 @@ mod tests {
         let e = event();
         assert_eq!(
             e.when_where().unwrap(),
-            "mercredi 4 juillet 2018 – Paris"
+            "mercredi 4 juillet 2018 – Pavillon d'Armenonville, Paris"
         );
         assert_eq!(
             e.deadline_line(),
@@ -486,6 +491,50 @@ mod tests {
         }
     }
 
+    /// The fullest title block that reads back is kept; an event name too
+    /// long for a title cell leaves the title alone there (the page
+    /// header still names the event).
+    #[test]
+    fn the_title_block_shrinks_until_it_reads_back() {
+        let short = EventInfo {
+            name: "Assises 2027".to_string(),
+            ..event()
+        };
+        let long = EventInfo {
+            name: "Rencontres ".repeat(20),
+            ..event()
+        };
+        for kind in Kind::ALL {
+            for format in Format::ALL {
+                let name = file_name(kind, format);
+                // The full block: the place is in the body (not only in
+                // the page header).
+                let bytes = generate(kind, format, &short).unwrap();
+                assert!(
+                    body_text(&bytes).contains("Pavillon"),
+                    "{name}: the full title block was not kept"
+                );
+                let full = render(&form(kind, &long, TitleBlock::Full), format).unwrap();
+                assert!(read_back(&full, &name, kind).is_err(), "{name}");
+                let bytes = generate(kind, format, &long).unwrap();
+                read_back(&bytes, &name, kind).unwrap();
+            }
+        }
+    }
+
+    /// The body part of a generated file (not its page headers).
+    fn body_text(bytes: &[u8]) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = String::new();
+        for name in ["word/document.xml", "content.xml", "xl/sharedStrings.xml"] {
+            if let Ok(mut f) = zip.by_name(name) {
+                f.read_to_string(&mut out).unwrap();
+            }
+        }
+        out
+    }
+
     #[test]
     fn escaping() {
         assert_eq!(esc("a&b<c>\"d'\u{1}"), "a&amp;b&lt;c&gt;&quot;d&apos;");
@@ -510,26 +559,6 @@ mod tests {
                 let bytes = render(&f, format).unwrap();
                 read_back(&bytes, &file_name(kind, format), kind)
                     .unwrap_or_else(|e| panic!("{kind} {format:?}: {e}"));
-            }
-        }
-    }
-}
-#[cfg(test)]
-mod dump {
-    use super::*;
-    #[test]
-    fn dump_for_debug() {
-        let e = EventInfo {
-            name: "Rencontres de l'internationalisation des collectivités territoriales".into(),
-            date: NaiveDate::from_ymd_opt(2018, 7, 4),
-            place: Some("Pavillon d'Armenonville, Paris".into()),
-            deadline: DateTime::parse_from_rfc3339("2018-06-08T23:59:59+02:00").unwrap(),
-        };
-        std::fs::create_dir_all("/tmp/tplT/gen").unwrap();
-        for kind in Kind::ALL {
-            for format in Format::ALL {
-                let b = generate(kind, format, &e).unwrap();
-                std::fs::write(format!("/tmp/tplT/gen/{}", file_name(kind, format)), b).unwrap();
             }
         }
     }

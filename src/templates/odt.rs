@@ -43,10 +43,14 @@ fn content(form: &Form) -> String {
                 }
                 (a, "RChoice")
             }
-            Answer::Lines => (r#"<text:p text:style-name="Standard"/>"#.to_string(), "RLong"),
-            Answer::Line | Answer::Email | Answer::Phone => {
-                (r#"<text:p text:style-name="Standard"/>"#.to_string(), "RLine")
-            }
+            Answer::Lines => (
+                r#"<text:p text:style-name="Standard"/>"#.to_string(),
+                "RLong",
+            ),
+            Answer::Line | Answer::Email | Answer::Phone => (
+                r#"<text:p text:style-name="Standard"/>"#.to_string(),
+                "RLine",
+            ),
         };
         rows.push_str(&format!(
             r#"<table:table-row table:style-name="{row_style}"><table:table-cell table:style-name="CLabel" office:value-type="string">{label}</table:table-cell><table:table-cell table:style-name="CAnswer" office:value-type="string">{answer}</table:table-cell></table:table-row>"#
@@ -55,7 +59,12 @@ fn content(form: &Form) -> String {
     let subtitle: String = form
         .subtitle
         .iter()
-        .map(|l| format!(r#"<text:line-break/><text:span text:style-name="TSub">{}</text:span>"#, esc(l)))
+        .map(|l| {
+            format!(
+                r#"<text:line-break/><text:span text:style-name="TSub">{}</text:span>"#,
+                esc(l)
+            )
+        })
         .collect();
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -69,7 +78,12 @@ fn styles(form: &Form) -> String {
     format!(
         r##"<?xml version="1.0" encoding="UTF-8"?>
 <office:document-styles {NS}><office:font-face-decls><style:font-face style:name="Liberation Sans" svg:font-family="'Liberation Sans'" style:font-family-generic="swiss" style:font-pitch="variable"/><style:font-face style:name="DejaVu Sans" svg:font-family="'DejaVu Sans'" style:font-family-generic="swiss" style:font-pitch="variable"/></office:font-face-decls><office:styles><style:default-style style:family="paragraph"><style:text-properties style:font-name="Liberation Sans" fo:font-size="10.5pt" fo:language="fr" fo:country="FR"/></style:default-style><style:style style:name="Standard" style:family="paragraph" style:class="text"/><style:style style:name="Heading_20_1" style:display-name="Heading 1" style:family="paragraph" style:parent-style-name="Standard" style:default-outline-level="1" style:class="text"><style:text-properties fo:font-weight="bold"/></style:style><style:style style:name="Header" style:family="paragraph" style:parent-style-name="Standard" style:class="extra"><style:paragraph-properties fo:text-align="center"/><style:text-properties fo:color="#595959" fo:font-size="9pt"/></style:style><style:style style:name="Footer" style:family="paragraph" style:parent-style-name="Standard" style:class="extra"><style:paragraph-properties fo:text-align="center"/><style:text-properties fo:color="#595959" fo:font-size="9pt"/></style:style></office:styles><office:automatic-styles><style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm" style:print-orientation="portrait" fo:margin-top="1cm" fo:margin-bottom="1cm" fo:margin-left="2cm" fo:margin-right="2cm"/><style:header-style><style:header-footer-properties fo:min-height="0.5cm" fo:margin-bottom="0.4cm"/></style:header-style><style:footer-style><style:header-footer-properties fo:min-height="0.5cm" fo:margin-top="0.4cm"/></style:footer-style></style:page-layout></office:automatic-styles><office:master-styles><style:master-page style:name="Standard" style:page-layout-name="pm1"><style:header><text:p text:style-name="Header">{header}</text:p></style:header><style:footer><text:p text:style-name="Footer">{deadline} – page <text:page-number text:select-page="current">1</text:page-number> / <text:page-count>1</text:page-count></text:p></style:footer></style:master-page></office:master-styles></office:document-styles>"##,
-        header = esc(&form.header_line()),
+        header = form
+            .header_lines()
+            .iter()
+            .map(|l| esc(l))
+            .collect::<Vec<_>>()
+            .join("<text:line-break/>"),
         deadline = esc(&form.deadline),
     )
 }

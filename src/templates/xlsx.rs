@@ -57,12 +57,12 @@ fn build(form: &Form) -> Result<Vec<u8>, XlsxError> {
         .set_bold()
         .set_font_color(Color::RGB(0x1F3864))
         .set_background_color(Color::RGB(0xEDF2F9))
-        .set_align(FormatAlign::Top)
+        .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap()
         .set_border(FormatBorder::Thin)
         .set_border_color(border);
     let answer = Format::new()
-        .set_align(FormatAlign::Top)
+        .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap()
         .set_unlocked()
         .set_border(FormatBorder::Thin)
@@ -81,22 +81,29 @@ fn build(form: &Form) -> Result<Vec<u8>, XlsxError> {
     let sheet = wb.add_worksheet();
     sheet.set_name("Fiche")?;
     sheet.set_column_width(0, 42)?;
-    sheet.set_column_width(1, 62)?;
-    let mut block = form.title.clone();
+    sheet.set_column_width(1, 50)?;
+    // The title bold and large, the event's lines under it in plain text.
+    sheet.merge_range(0, 0, 0, 1, "", &title)?;
+    let big = Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_font_color(Color::White);
+    let small = Format::new().set_font_size(10).set_font_color(Color::White);
+    let mut parts: Vec<(&Format, String)> = vec![(&big, form.title.clone())];
     for line in &form.subtitle {
-        block.push('\n');
-        block.push_str(line);
+        parts.push((&small, format!("\n{line}")));
     }
-    sheet.merge_range(0, 0, 0, 1, &block, &title)?;
-    sheet.set_row_height(0, 24 + 16 * form.subtitle.len() as u32)?;
+    let parts: Vec<(&Format, &str)> = parts.iter().map(|(f, t)| (*f, t.as_str())).collect();
+    sheet.write_rich_string_with_format(0, 0, &parts, &title)?;
+    sheet.set_row_height(0, 26 + 14 * form.subtitle.len() as u32)?;
     let mut list = 0;
     for (i, f) in form.fields.iter().enumerate() {
         let row = i as u32 + 1;
         sheet.write_string_with_format(row, 0, f.printed_label(), &label)?;
         let (format, height) = match &f.answer {
-            Answer::Lines => (&answer, 90),
-            Answer::Phone => (&phone, 22),
-            _ => (&answer, 22),
+            Answer::Lines => (&answer, 84),
+            Answer::Phone => (&phone, 24),
+            _ => (&answer, 24),
         };
         sheet.write_blank(row, 1, format)?;
         sheet.set_row_height(row, height)?;
@@ -131,7 +138,10 @@ fn build(form: &Form) -> Result<Vec<u8>, XlsxError> {
                 sheet.insert_note(
                     row,
                     1,
-                    &Note::new(text).set_author("fiches").set_width(320).set_height(140),
+                    &Note::new(text)
+                        .set_author("fiches")
+                        .set_width(320)
+                        .set_height(140),
                 )?;
             }
             _ if !hint.is_empty() => {
@@ -149,10 +159,10 @@ fn build(form: &Form) -> Result<Vec<u8>, XlsxError> {
     sheet.set_portrait();
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_print_center_horizontally(true);
-    sheet.set_margins(0.6, 0.6, 0.8, 0.8, 0.3, 0.3);
+    sheet.set_margins(0.6, 0.6, 0.9, 0.8, 0.3, 0.3);
     sheet.set_repeat_rows(0, 0)?;
     sheet.set_print_area(0, 0, last, 1)?;
-    sheet.set_header(format!("&C&9{}", hf(&form.header_line())));
+    sheet.set_header(format!("&C&9{}", hf(&form.header_lines().join("\n"))));
     sheet.set_footer(format!("&C&9{} – page &P / &N", hf(&form.deadline)));
     sheet.set_selected(true);
     sheet.set_active(true);
