@@ -146,6 +146,14 @@ fn an_existing_file_is_kept_without_force() {
     let out = env.run(&["templates", "--out", "fiches vierges", "--force"]);
     assert!(out.status.success());
     assert_ne!(std::fs::read(&files[0]).unwrap(), b"mine");
+    // A file given as the folder.
+    let out = env.run(&["templates", "--out", "config.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("config.toml n'est pas un dossier") && err.contains("--out"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -70,10 +70,17 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             );
         }
     }
+    if out.exists() && !out.is_dir() {
+        bail!(
+            "{} n'est pas un dossier ; rien n'a été écrit, choisir un dossier avec --out DOSSIER",
+            out.display()
+        );
+    }
     std::fs::create_dir_all(&out).map_err(|e| {
         anyhow::anyhow!(
-            "dossier des fiches {} ; choisir un autre dossier avec --out DOSSIER",
-            path_problem(&out, &e)
+            "dossier {} impossible à créer ({}) ; rien n'a été écrit, choisir un autre dossier avec --out DOSSIER",
+            out.display(),
+            crate::os_error::problem(&out, &e)
         )
     })?;
     for (kind, format, path, bytes) in &files {
