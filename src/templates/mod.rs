@@ -153,16 +153,16 @@ impl Field {
         }
     }
 
-    /// How to answer, for a cell note, a tooltip or a table description.
+    /// How to answer, for the workbook's input message or cell note (a
+    /// one-choice field has its list's own message).
     pub fn hint(&self) -> Option<&'static str> {
         match self.answer {
-            Answer::One(_) => Some("Une seule réponse : cochez la case voulue."),
             Answer::Several(_) => Some(SEVERAL_HINT),
             Answer::Email => Some("Une adresse de courriel."),
             Answer::Phone => {
                 Some("Le numéro avec son indicatif (+33…) si vous êtes hors de France.")
             }
-            Answer::Line | Answer::Lines => None,
+            Answer::One(_) | Answer::Line | Answer::Lines => None,
         }
     }
 }
