@@ -69,6 +69,7 @@ pub enum Command {
     /// Une pièce jointe reçue, par son numéro (console, À traiter : « PJ N ») : l'enregistrer (--save DOSSIER) ou en afficher le texte (--text).
     Attachment(commands::attachment::Args),
     CheckCall(commands::check_call::Args),
+    Templates(commands::templates::Args),
 }
 
 impl Cli {

@@ -7,7 +7,8 @@
 //! `letters` (the letters to the senders: templates and rendering, pure),
 //! `outbox` (reviewing and sending them by SMTP, each at most once),
 //! `publish` (programme lists: snapshot, changelog, HTML/CSV/XLSX/JSON),
-//! `config` (`config.toml`), `safe` (text made safe for terminals), `cli` +
+//! `templates` (the blank fiches, generated from the forms), `config`
+//! (`config.toml`), `safe` (text made safe for terminals), `cli` +
 //! `commands` (the command line), `console` (the staff's terminal UI),
 //! `worker` (untrusted attachments read in limited child processes).
 
@@ -37,6 +38,7 @@ pub mod safe;
 pub mod status;
 pub mod store;
 pub mod system;
+pub mod templates;
 pub mod worker;
 
 /// This build: `0.1.0 (commit 1a2b3c4d5e6f)`, as recorded with each

@@ -106,6 +106,7 @@ fn run() -> ExitCode {
         Some(Command::Migrate(args)) => commands::migrate::run(&globals, &args),
         Some(Command::Setup(args)) => commands::setup::run(&globals, &args),
         Some(Command::CheckCall(args)) => commands::check_call::run(&globals, &args),
+        Some(Command::Templates(args)) => commands::templates::run(&globals, &args),
         None => commands::console::run(&globals, &Default::default()),
     };
     match result {

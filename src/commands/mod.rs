@@ -22,6 +22,7 @@ pub mod publish;
 pub mod send;
 pub mod setup;
 pub mod status;
+pub mod templates;
 
 use std::path::{Path, PathBuf};
 
