@@ -293,7 +293,8 @@ fn fills(kind: Kind) -> Vec<Fill> {
                 let v = "+33 6 12 34 56 78".to_string();
                 (What::Text(v.clone()), v)
             }
-            FieldType::Choice(opts) => {
+            FieldType::Date => (What::Text("12/10/2019".into()), "2019-10-12".into()),
+            FieldType::Choice(opts) | FieldType::Choices(opts) => {
                 let at = (i + 1) % opts.len();
                 let habit = HABITS[n % HABITS.len()];
                 n += 1;
