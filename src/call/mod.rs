@@ -17,7 +17,10 @@ mod file;
 use std::sync::OnceLock;
 
 pub use check::{CallError, Problem, check_text};
-pub use file::{CallFile, FieldDef, FieldTypeName, KindDef, Langs, OptionDef, ProgrammeDef};
+pub use file::{
+    CallFile, FieldDef, FieldTypeName, KindDef, Langs, LetterFieldsDef, OptionDef, ProgrammeDef,
+    WordingDef,
+};
 
 /// The definition built into the program: the 2018 call.
 pub const DEFAULT_TEXT: &str = include_str!("../../call.toml");
