@@ -290,8 +290,9 @@ pub enum Placeholder {
     /// The salutation: "Madame Martin", "Monsieur Tchinda" when the fiche
     /// gives the civility, else "Madame, Monsieur".
     Appel,
-    /// The project's title (micro-atelier) or the start of the request
-    /// (bourse), in one pair of guillemets: « … ».
+    /// The answer of the kind's title field: a text in one pair of
+    /// guillemets (« … »), a choice by its option and the kind's
+    /// `title_detail` ("appel à coopération : Maroc").
     Titre,
     /// The kind in a sentence (the definition's wording): "micro-atelier",
     /// "rendez-vous de la bourse aux projets", "table ronde".

@@ -685,3 +685,52 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
         problems,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_in_words() {
+        assert_eq!(duration_fr(20), "vingt minutes");
+        assert_eq!(duration_fr(30), "trente minutes");
+        assert_eq!(duration_fr(45), "quarante-cinq minutes");
+        assert_eq!(duration_fr(1), "une minute");
+        assert_eq!(duration_fr(60), "une heure");
+        assert_eq!(duration_fr(90), "une heure trente");
+        assert_eq!(duration_fr(120), "deux heures");
+        assert_eq!(duration_fr(135), "deux heures quinze");
+        assert_eq!(number_fr(21), "vingt et un");
+        assert_eq!(number_fr(71), "soixante et onze");
+        assert_eq!(number_fr(75), "soixante-quinze");
+        assert_eq!(number_fr(80), "quatre-vingts");
+        assert_eq!(number_fr(91), "quatre-vingt-onze");
+        assert_eq!(number_fr(17), "dix-sept");
+        assert_eq!(number_fr(150), "150");
+    }
+
+    #[test]
+    fn articles_of_a_kind() {
+        assert_eq!(with_article("micro-atelier", false), "le micro-atelier");
+        assert_eq!(with_article("table ronde", true), "la table ronde");
+        assert_eq!(with_article("atelier", false), "l'atelier");
+        assert_eq!(with_article("émission", true), "l'émission");
+        assert_eq!(capitalised("l'atelier"), "L'atelier");
+        assert_eq!(capitalised("élan"), "Élan");
+    }
+
+    #[test]
+    fn a_kind_the_definition_does_not_have_is_a_proposition() {
+        let d = LetterData {
+            kind: Some("inconnu".into()),
+            status: Some(Status::Waitlisted),
+            ..LetterData::default()
+        };
+        assert_eq!(noun(&d), "proposition");
+        assert_eq!(
+            cancellation_subject(&d),
+            "votre proposition est replacée sur liste d'attente"
+        );
+        assert_eq!(slot_label(None, "14:00"), "14h00");
+    }
+}
