@@ -414,7 +414,7 @@ fn change(d: &LetterData) -> (String, String) {
     };
     match (slot, space) {
         (true, false) => ("change d'horaire".into(), "nouvel horaire".into()),
-        (false, true) => (format!("change {de_lieu}"), nouveau_lieu.into()),
+        (false, true) => (format!("change {de_lieu}"), nouveau_lieu),
         _ => (
             format!("change d'horaire et {de_lieu}"),
             format!("nouvel horaire et {nouveau_lieu}"),
