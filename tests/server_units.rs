@@ -86,7 +86,7 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
         );
         assert_eq!(stat(&f), (0o660, "root".into(), "fiches".into()));
         // And its variant for the bourse aux projets (the table, not the space).
-        for pk in fiches::fiche::Kind::all() {
+        for pk in &fiches::call::current().kinds {
             let f = Path::new("/etc/fiches/letters").join(kind.variant_file_name(pk));
             assert_eq!(
                 std::fs::read_to_string(&f).ok().as_deref(),

@@ -77,6 +77,15 @@ pub struct Roles {
     pub country: String,
     /// The contact's e-mail address (letters go there).
     pub contact_email: String,
+    /// The contact's civility (Madame, Monsieur), when the form asks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub civility: Option<String>,
+    /// The contact's first name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// The contact's last name ("Madame Martin").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
 }
 
 /// One kind of proposal (a form of its own, a programme of its own).
@@ -129,7 +138,58 @@ pub struct KindDef {
     /// and quoted in letters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description_field: Option<String>,
+    /// How the letters speak of this kind (all optional).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub wording: WordingDef,
     pub programme: ProgrammeDef,
+}
+
+impl KindDef {
+    /// The suffix of this kind's letter variants (`accepte-SUFFIX.txt`):
+    /// `letters`, else the key with hyphens (`table_ronde` → `table-ronde`).
+    pub fn letters_suffix(&self) -> String {
+        self.letters
+            .clone()
+            .unwrap_or_else(|| self.key.replace('_', "-"))
+    }
+}
+
+/// The words of the letters for one kind. The defaults are made from the
+/// noun: "votre micro-atelier est replacé sur liste d'attente", "qu'il n'y
+/// figure plus", "change de lieu".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordingDef {
+    /// The kind in a letter's sentence (`{type}`: "votre {type}"); default
+    /// `noun`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noun: Option<String>,
+    /// That noun is feminine ("la table ronde … proposée …, elle").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub feminine: bool,
+    /// What a change of place is called ("change de lieu", "nouveau
+    /// lieu"); default "lieu".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_change: Option<String>,
+    /// That word is feminine ("nouvelle table").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub place_change_feminine: bool,
+    /// The field whose answer follows a choice title in letters
+    /// ("appel à coopération : Maroc").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_detail: Option<String>,
+    /// A cancellation's subject when the proposal goes back on the waiting list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlisted_subject: Option<String>,
+    /// A cancellation's first paragraph then (`{rang}`: its rank, "2e").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlisted_text: Option<String>,
+    /// A cancellation's first paragraph when the organisation withdrew it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_text: Option<String>,
+    /// A cancellation's first sentence when it is refused (the reason follows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_text: Option<String>,
 }
 
 /// A kind's programme grid: slots × places.

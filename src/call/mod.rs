@@ -17,7 +17,10 @@ mod file;
 use std::sync::OnceLock;
 
 pub use check::{CallError, Problem, check_text};
-pub use file::{CallFile, FieldDef, FieldTypeName, KindDef, Langs, OptionDef, ProgrammeDef, Roles};
+pub use file::{
+    CallFile, FieldDef, FieldTypeName, KindDef, Langs, OptionDef, ProgrammeDef, Renames, Roles,
+    WordingDef,
+};
 
 /// The keys of the fields with a part in the program (`[roles]`).
 pub fn roles() -> &'static Roles {

@@ -82,7 +82,7 @@ pub fn letter_files() -> Vec<(String, &'static str)> {
     let mut v: Vec<(String, &str)> = Vec::new();
     for k in LetterKind::ALL {
         v.push((k.file_name().to_string(), k.shipped_text()));
-        for pk in crate::fiche::Kind::all() {
+        for pk in &crate::call::current().kinds {
             if let Some(text) = k.shipped_variant_text(pk) {
                 v.push((k.variant_file_name(pk), text));
             }

@@ -304,7 +304,7 @@ const PLACES: &[(&str, Article)] = &[
 /// Whether a word starts with a vowel sound the article elides before
 /// (a vowel, or a mute h among the words of the tables: "l'Hérault",
 /// "l'Hôtel de ville"; "la Haute-Garonne" keeps its aspirated h).
-fn elides(word: &str) -> bool {
+pub(super) fn elides(word: &str) -> bool {
     let f = fold(word);
     match f.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u' | 'y') => true,

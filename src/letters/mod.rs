@@ -8,8 +8,12 @@
 //! A template's first line is the subject, `Objet : …`; the body follows
 //! (blank lines after the subject are skipped). `{nom}` is a placeholder,
 //! `{{` and `}}` are literal braces. A letter whose wording differs with the
-//! kind of proposal has a variant file, `NAME-bourse.txt` or
-//! `NAME-micro-atelier.txt`, used instead of `NAME.txt` for that kind.
+//! kind of proposal has a variant file, `NAME-SUFFIX.txt` (the kind's
+//! `letters` suffix in the call definition, else its key with hyphens:
+//! `accepte-bourse.txt`, `accepte-micro-atelier.txt`), used instead of
+//! `NAME.txt` for that kind. Everything a letter says of a kind (its noun,
+//! gender, length, places, slots, the fields it reads) comes from the call
+//! definition (`crate::call`), so that a kind added there gets its letters.
 //!
 //! The French (articles, salutation, guillemets, non-breaking spaces) is in
 //! [`french`].
@@ -27,8 +31,8 @@ use serde::Serialize;
 pub use french::{Article, Civility};
 pub use render::{LetterData, date_fr, unreadable_why};
 
+use crate::call::KindDef;
 use crate::domain::Status;
-use crate::fiche::Kind;
 
 /// The kinds of letter, with their stable names (database, JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,13 +103,9 @@ impl LetterKind {
 
     /// The file of this kind's variant for proposals of `kind`
     /// (`accepte-bourse.txt`), used instead of [`Self::file_name`] when present.
-    pub fn variant_file_name(self, kind: Kind) -> String {
+    pub fn variant_file_name(self, kind: &KindDef) -> String {
         let base = self.file_name().trim_end_matches(".txt");
-        let suffix = match kind {
-            Kind::MicroAtelier => "micro-atelier",
-            _ => "bourse",
-        };
-        format!("{base}-{suffix}.txt")
+        format!("{base}-{}.txt", kind.letters_suffix())
     }
 
     /// The template's file name in the letters folder.
@@ -137,31 +137,15 @@ impl LetterKind {
     }
 
     /// The project's variant of this letter for one kind of proposal
-    /// (`accepte-bourse.txt`), built into the program like
-    /// [`Self::shipped_text`]; `None` when the project has none (the
-    /// common template serves both kinds).
-    pub fn shipped_variant_text(self, kind: Kind) -> Option<&'static str> {
-        match (self, kind) {
-            (LetterKind::Acknowledgement, Kind::BourseProjets) => {
-                Some(include_str!("../../letters/accuse-reception-bourse.txt"))
-            }
-            (LetterKind::Accepted, Kind::BourseProjets) => {
-                Some(include_str!("../../letters/accepte-bourse.txt"))
-            }
-            (LetterKind::Waitlisted, Kind::BourseProjets) => {
-                Some(include_str!("../../letters/liste-attente-bourse.txt"))
-            }
-            (LetterKind::Rejected, Kind::BourseProjets) => {
-                Some(include_str!("../../letters/non-retenu-bourse.txt"))
-            }
-            (LetterKind::SlotChanged, Kind::BourseProjets) => {
-                Some(include_str!("../../letters/creneau-modifie-bourse.txt"))
-            }
-            (LetterKind::Cancellation, Kind::BourseProjets) => {
-                Some(include_str!("../../letters/annulation-bourse.txt"))
-            }
-            _ => None,
-        }
+    /// (`accepte-bourse.txt`, by its file name: see [`SHIPPED_VARIANTS`]),
+    /// built into the program like [`Self::shipped_text`]; `None` when the
+    /// project has none (the common template serves that kind).
+    pub fn shipped_variant_text(self, kind: &KindDef) -> Option<&'static str> {
+        let name = self.variant_file_name(kind);
+        SHIPPED_VARIANTS
+            .iter()
+            .find(|(file, _)| *file == name)
+            .map(|(_, text)| *text)
     }
 
     /// What staff call it.
@@ -243,6 +227,36 @@ impl LetterKind {
     }
 }
 
+/// The variants of the letters the project ships (the files of `letters/`
+/// named `NAME-SUFFIX.txt`), by file name: a kind whose `letters` suffix
+/// names one of them gets it.
+pub const SHIPPED_VARIANTS: &[(&str, &str)] = &[
+    (
+        "accuse-reception-bourse.txt",
+        include_str!("../../letters/accuse-reception-bourse.txt"),
+    ),
+    (
+        "accepte-bourse.txt",
+        include_str!("../../letters/accepte-bourse.txt"),
+    ),
+    (
+        "liste-attente-bourse.txt",
+        include_str!("../../letters/liste-attente-bourse.txt"),
+    ),
+    (
+        "non-retenu-bourse.txt",
+        include_str!("../../letters/non-retenu-bourse.txt"),
+    ),
+    (
+        "creneau-modifie-bourse.txt",
+        include_str!("../../letters/creneau-modifie-bourse.txt"),
+    ),
+    (
+        "annulation-bourse.txt",
+        include_str!("../../letters/annulation-bourse.txt"),
+    ),
+];
+
 impl fmt::Display for LetterKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -276,11 +290,25 @@ pub enum Placeholder {
     /// The salutation: "Madame Martin", "Monsieur Tchinda" when the fiche
     /// gives the civility, else "Madame, Monsieur".
     Appel,
-    /// The project's title (micro-atelier) or the start of the request
-    /// (bourse), in one pair of guillemets: « … ».
+    /// The answer of the kind's title field: a text in one pair of
+    /// guillemets (« … »), a choice by its option and the kind's
+    /// `title_detail` ("appel à coopération : Maroc").
     Titre,
-    /// "micro-atelier" or "rendez-vous de la bourse aux projets".
+    /// The kind in a sentence (the definition's wording): "micro-atelier",
+    /// "rendez-vous de la bourse aux projets", "table ronde".
     Type,
+    /// The same with its article: "le micro-atelier", "la table ronde".
+    LeType,
+    /// The same at the start of a sentence: "Le micro-atelier".
+    LeTypeCapital,
+    /// "e" when the kind's noun is feminine: "proposé{e}" → "proposée".
+    Accord,
+    /// "Il" or "Elle" (the kind's noun), at the start of a sentence.
+    IlCapital,
+    /// The length of one slot of the kind, in words: "vingt minutes".
+    Duree,
+    /// What one place of the kind is called: "espace", "table", "salle".
+    NomLieu,
     /// The proposal's number.
     Reference,
     /// The day the fiche was sent: "5 juin 2018".
@@ -314,7 +342,7 @@ pub enum Placeholder {
     Fichiers,
 }
 
-const COMMON: [Placeholder; 12] = [
+const COMMON: [Placeholder; 18] = [
     Placeholder::Evenement,
     Placeholder::DateEvenement,
     Placeholder::Lieu,
@@ -325,12 +353,18 @@ const COMMON: [Placeholder; 12] = [
     Placeholder::Appel,
     Placeholder::Titre,
     Placeholder::Type,
+    Placeholder::LeType,
+    Placeholder::LeTypeCapital,
+    Placeholder::Accord,
+    Placeholder::IlCapital,
+    Placeholder::Duree,
+    Placeholder::NomLieu,
     Placeholder::Reference,
     Placeholder::DateReception,
 ];
 
 impl Placeholder {
-    pub const ALL: [Placeholder; 23] = [
+    pub const ALL: [Placeholder; 29] = [
         Placeholder::Evenement,
         Placeholder::DateEvenement,
         Placeholder::Lieu,
@@ -341,6 +375,12 @@ impl Placeholder {
         Placeholder::Appel,
         Placeholder::Titre,
         Placeholder::Type,
+        Placeholder::LeType,
+        Placeholder::LeTypeCapital,
+        Placeholder::Accord,
+        Placeholder::IlCapital,
+        Placeholder::Duree,
+        Placeholder::NomLieu,
         Placeholder::Reference,
         Placeholder::DateReception,
         Placeholder::Creneau,
@@ -369,6 +409,12 @@ impl Placeholder {
             Placeholder::Appel => "appel",
             Placeholder::Titre => "titre",
             Placeholder::Type => "type",
+            Placeholder::LeType => "le_type",
+            Placeholder::LeTypeCapital => "Le_type",
+            Placeholder::Accord => "e",
+            Placeholder::IlCapital => "Il",
+            Placeholder::Duree => "duree",
+            Placeholder::NomLieu => "nom_lieu",
             Placeholder::Reference => "reference",
             Placeholder::DateReception => "date_reception",
             Placeholder::Creneau => "creneau",
@@ -652,8 +698,9 @@ pub struct Letters {
     pub dir: PathBuf,
     pub event: EventInfo,
     templates: Vec<Template>,
-    /// Variants for one kind of proposal (`accepte-bourse.txt`).
-    variants: Vec<(Kind, Template)>,
+    /// Variants for one kind of proposal (`accepte-bourse.txt`), by the
+    /// kind's key.
+    variants: Vec<(String, Template)>,
 }
 
 impl Letters {
@@ -690,10 +737,10 @@ impl Letters {
         }
         let mut letters = Letters::from_texts(dir, event, texts)?;
         for kind in LetterKind::ALL {
-            for pk in Kind::all() {
+            for pk in &crate::call::current().kinds {
                 let file = dir.join(kind.variant_file_name(pk));
                 match std::fs::read_to_string(&file) {
-                    Ok(text) => letters.add_variant(kind, pk, &file, &text)?,
+                    Ok(text) => letters.add_variant(kind, &pk.key, &file, &text)?,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(e) => {
                         return Err(LetterError {
@@ -713,15 +760,15 @@ impl Letters {
     pub fn add_variant(
         &mut self,
         kind: LetterKind,
-        for_kind: Kind,
+        for_kind: &str,
         file: &Path,
         text: &str,
     ) -> Result<(), LetterError> {
         let t = Template::parse(kind, file, text)?;
         self.check_place(&t)?;
         self.variants
-            .retain(|(k, v)| !(*k == for_kind && v.kind == kind));
-        self.variants.push((for_kind, t));
+            .retain(|(k, v)| !(k == for_kind && v.kind == kind));
+        self.variants.push((for_kind.to_string(), t));
         Ok(())
     }
 
@@ -767,14 +814,14 @@ impl Letters {
         Ok(letters)
     }
 
-    /// The template of letter `kind` for a proposal of kind `for_kind`:
-    /// its variant when there is one, else the common one.
-    pub fn template_for(&self, kind: LetterKind, for_kind: Option<Kind>) -> &Template {
+    /// The template of letter `kind` for a proposal of kind `for_kind` (a
+    /// kind's key): its variant when there is one, else the common one.
+    pub fn template_for(&self, kind: LetterKind, for_kind: Option<&str>) -> &Template {
         if let Some(pk) = for_kind
             && let Some((_, t)) = self
                 .variants
                 .iter()
-                .find(|(k, t)| *k == pk && t.kind == kind)
+                .find(|(k, t)| k == pk && t.kind == kind)
         {
             return t;
         }
@@ -792,7 +839,11 @@ impl Letters {
     /// Writes a letter of `kind` with `data` (the variant for the
     /// proposal's kind when there is one).
     pub fn render(&self, kind: LetterKind, data: &LetterData) -> RenderedText {
-        render::render(self.template_for(kind, data.kind), &self.event, data)
+        render::render(
+            self.template_for(kind, data.kind.as_deref()),
+            &self.event,
+            data,
+        )
     }
 }
 

@@ -10,14 +10,16 @@ use chrono::NaiveDate;
 
 use super::french::{self, Article, Civility};
 use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
+use crate::call::KindDef;
 use crate::domain::{self, Status, ordinal_fr, weekday_fr};
-use crate::fiche::Kind;
 
 /// What a letter is about: the proposal as read from the fiche, and the
 /// decision as it was when the letter was queued.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LetterData {
-    pub kind: Option<Kind>,
+    /// The key of the proposal's kind in the call definition (how the
+    /// letter names it, its slots, its wording).
+    pub kind: Option<String>,
     /// The proposal's number.
     pub reference: i64,
     pub organisation: Option<String>,
@@ -30,12 +32,15 @@ pub struct LetterData {
     pub civility: Option<Civility>,
     pub contact_first_name: Option<String>,
     pub contact_last_name: Option<String>,
-    /// Project title (micro-atelier) or request description (bourse).
+    /// The answer of the kind's `title_field` (a project's title; the
+    /// stored value of an option when it is a choice, `cooperation`).
     pub title: Option<String>,
-    /// `request_type` of a bourse fiche (`cooperation`, `specific_need`).
-    pub request_type: Option<String>,
-    /// `target_country` of a bourse fiche ("Maroc", "région de l'Oriental").
-    pub target_country: Option<String>,
+    /// The answer of the kind's `description_field` (quoted when a choice
+    /// title is not one of its options).
+    pub description: Option<String>,
+    /// The answer of the kind's `wording.title_detail` field, which
+    /// follows a choice title ("Maroc", "région de l'Oriental").
+    pub title_detail: Option<String>,
     /// When the fiche was sent (RFC 3339, with the sender's offset if known).
     pub received: Option<String>,
     pub slot: Option<String>,
@@ -89,7 +94,7 @@ pub fn date_fr(date: NaiveDate, with_weekday: bool) -> String {
     format!("{} {text}", weekday_fr(date))
 }
 
-/// The beginning of a long text, cut at a word, for `{titre}` of a bourse request.
+/// The beginning of a long text, cut at a word, for `{titre}`.
 fn shorten(s: &str, max: usize) -> String {
     let first = s
         .lines()
@@ -107,19 +112,39 @@ fn shorten(s: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '.']))
 }
 
-/// A bourse request as the letters name it, from its type and the country
-/// it is about: "appel à coopération : Maroc", "besoin spécifique". The
-/// description is the requester's own words, often long and in the first
-/// person: quoted in a letter it reads as a machine's cut, never as a
-/// title. `None` when the type is not one of the form's two (then the
-/// start of the description, quoted, names it).
-fn bourse_label(d: &LetterData) -> Option<String> {
-    let kind = match non_empty(&d.request_type)? {
-        "cooperation" => "appel à coopération",
-        "specific_need" => "besoin spécifique",
-        _ => return None,
+/// The definition of the letter's kind (`None`: no kind, or one the
+/// definition in use does not have).
+fn kind_def(d: &LetterData) -> Option<&'static KindDef> {
+    d.kind.as_deref().and_then(crate::call::kind_def)
+}
+
+/// A proposal whose title is a choice (a request's type) as the letters
+/// name it, from the option's label and the detail field: "appel à
+/// coopération : Maroc", "besoin spécifique". The description is the
+/// requester's own words, often long and in the first person: quoted in a
+/// letter it reads as a machine's cut, never as a title. `None` when the
+/// answer is not one of the options (then the start of the description,
+/// quoted, names it).
+fn choice_title(def: &KindDef, d: &LetterData) -> Option<String> {
+    let value = non_empty(&d.title)?;
+    let field = crate::call::field_def(&def.key, &def.title_field)?;
+    let option = crate::call::options_of(field)
+        .iter()
+        .find(|o| o.value == value)?;
+    // "Appel à coopération (recherche de partenaires…)": the words before
+    // the explanation, in lower case inside a sentence (not an acronym).
+    let label = option.label.split(" (").next().unwrap_or("").trim();
+    let mut chars = label.chars();
+    let kind = match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => {
+            format!("{}{}", first.to_lowercase(), &label[first.len_utf8()..])
+        }
+        _ => label.to_string(),
     };
-    Some(match non_empty(&d.target_country) {
+    if kind.is_empty() {
+        return None;
+    }
+    Some(match non_empty(&d.title_detail) {
         // Used between parentheses: "Vietnam (province de Yên Bái)" is
         // written "Vietnam, province de Yên Bái".
         Some(c) => {
@@ -129,8 +154,122 @@ fn bourse_label(d: &LetterData) -> Option<String> {
                 .replace(" ,", ",");
             format!("{kind} : {}", shorten(&c, 60))
         }
-        None => kind.to_string(),
+        None => kind,
     })
+}
+
+/// Whether the kind's title field is a choice (named by its option).
+fn title_is_choice(def: &KindDef) -> bool {
+    crate::call::field_def(&def.key, &def.title_field).is_some_and(|f| f.ty.has_options())
+}
+
+/// The kind as a letter's sentence names it (`{type}`): "micro-atelier",
+/// "table ronde"; "proposition" when the kind is not known.
+fn noun(d: &LetterData) -> String {
+    match kind_def(d) {
+        Some(k) => k.wording.noun.clone().unwrap_or_else(|| k.noun.clone()),
+        None => "proposition".to_string(),
+    }
+}
+
+/// Whether that noun is feminine ("proposition" is).
+fn feminine(d: &LetterData) -> bool {
+    kind_def(d).is_none_or(|k| k.wording.feminine)
+}
+
+/// "le micro-atelier", "la table ronde", "l'atelier".
+fn with_article(noun: &str, feminine: bool) -> String {
+    if french::elides(noun) {
+        format!("l'{noun}")
+    } else if feminine {
+        format!("la {noun}")
+    } else {
+        format!("le {noun}")
+    }
+}
+
+/// The first letter in capital (at the start of a sentence).
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A number of minutes in words: "vingt minutes", "une heure trente".
+fn duration_fr(minutes: u32) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    let hours = match h {
+        0 => String::new(),
+        1 => "une heure".to_string(),
+        n => format!("{} heures", number_fr(n)),
+    };
+    match (h, m) {
+        (0, 1) => "une minute".to_string(),
+        (0, m) => format!("{} minutes", number_fr(m)),
+        (_, 0) => hours,
+        (_, m) => format!("{hours} {}", number_fr(m)),
+    }
+}
+
+/// A number in French words, up to 99 (digits beyond).
+fn number_fr(n: u32) -> String {
+    const UNITS: [&str; 17] = [
+        "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
+        "onze", "douze", "treize", "quatorze", "quinze", "seize",
+    ];
+    const TENS: [&str; 7] = [
+        "",
+        "dix",
+        "vingt",
+        "trente",
+        "quarante",
+        "cinquante",
+        "soixante",
+    ];
+    match n {
+        0..=16 => UNITS[n as usize].to_string(),
+        17..=19 => format!("dix-{}", UNITS[n as usize - 10]),
+        20..=69 => {
+            let (t, u) = (TENS[(n / 10) as usize], n % 10);
+            match u {
+                0 => t.to_string(),
+                1 => format!("{t} et un"),
+                u => format!("{t}-{}", UNITS[u as usize]),
+            }
+        }
+        70..=79 if n == 71 => "soixante et onze".to_string(),
+        70..=79 => format!("soixante-{}", number_fr(n - 60)),
+        80 => "quatre-vingts".to_string(),
+        81..=99 => format!("quatre-vingt-{}", number_fr(n - 80)),
+        _ => n.to_string(),
+    }
+}
+
+/// A slot as the letters write it: the option's label ("14h20 – 14h40"),
+/// else the start and the kind's length.
+fn slot_label(def: Option<&KindDef>, slot: &str) -> String {
+    let Some(def) = def else {
+        return domain::time_fr(slot);
+    };
+    let label = def
+        .slot_field
+        .as_deref()
+        .and_then(|f| crate::call::field_def(&def.key, f))
+        .and_then(|f| {
+            crate::call::options_of(f)
+                .iter()
+                .find(|o| o.value == slot && o.value != "any")
+        });
+    if let Some(o) = label {
+        return o.label.clone();
+    }
+    let Ok(start) = chrono::NaiveTime::parse_from_str(slot, "%H:%M") else {
+        return slot.to_string();
+    };
+    let end = start + chrono::Duration::minutes(i64::from(def.programme.minutes));
+    format!("{} – {}", start.format("%Hh%M"), end.format("%Hh%M"))
 }
 
 /// Text from a fiche made safe for a letter: no control characters but line
@@ -253,19 +392,29 @@ fn reason(d: &LetterData, event: &EventInfo) -> String {
 }
 
 /// What a slot change changes: ("change d'horaire", "nouvel horaire"),
-/// ("change de lieu", "nouveau lieu"), or both ("de table" for the bourse).
+/// ("change de lieu", "nouveau lieu"), or both; the place as the kind's
+/// wording calls it ("de table", "nouvelle table").
 fn change(d: &LetterData) -> (String, String) {
     let slot = non_empty(&d.previous_slot) != non_empty(&d.slot);
     let space = non_empty(&d.previous_space) != non_empty(&d.space);
-    let bourse = d.kind == Some(Kind::BourseProjets);
-    let (de_lieu, nouveau_lieu) = if bourse {
-        ("de table", "nouvelle table")
+    let wording = kind_def(d).map(|k| &k.wording);
+    let word = wording
+        .and_then(|w| w.place_change.as_deref())
+        .unwrap_or("lieu");
+    let fem = wording.is_some_and(|w| w.place_change_feminine);
+    let de_lieu = if french::elides(word) {
+        format!("d'{word}")
     } else {
-        ("de lieu", "nouveau lieu")
+        format!("de {word}")
+    };
+    let nouveau_lieu = match (fem, french::elides(word)) {
+        (true, _) => format!("nouvelle {word}"),
+        (false, true) => format!("nouvel {word}"),
+        (false, false) => format!("nouveau {word}"),
     };
     match (slot, space) {
         (true, false) => ("change d'horaire".into(), "nouvel horaire".into()),
-        (false, true) => (format!("change {de_lieu}"), nouveau_lieu.into()),
+        (false, true) => (format!("change {de_lieu}"), nouveau_lieu),
         _ => (
             format!("change d'horaire et {de_lieu}"),
             format!("nouvel horaire et {nouveau_lieu}"),
@@ -278,19 +427,29 @@ fn withdrawn_on_request(d: &LetterData) -> bool {
     d.status == Some(Status::Withdrawn) && non_empty(&d.reason).is_none()
 }
 
-fn cancellation_subject(d: &LetterData) -> &'static str {
-    let bourse = d.kind == Some(Kind::BourseProjets);
-    match (d.status, bourse) {
-        (Some(Status::Waitlisted), false) => "votre micro-atelier est replacé sur liste d'attente",
-        (Some(Status::Waitlisted), true) => {
-            "votre demande de rendez-vous est replacée sur liste d'attente"
-        }
-        _ if withdrawn_on_request(d) && bourse => {
-            "retrait de votre rendez-vous de la bourse aux projets"
-        }
-        _ if withdrawn_on_request(d) => "retrait de votre micro-atelier",
-        (_, true) => "annulation de votre rendez-vous de la bourse aux projets",
-        (_, false) => "annulation de votre micro-atelier",
+/// "e" when the kind's noun is feminine (agreement: "replacée").
+fn agreement(d: &LetterData) -> &'static str {
+    if feminine(d) { "e" } else { "" }
+}
+
+/// The kind's own sentence (`wording`), when it has one.
+fn own_sentence(
+    d: &LetterData,
+    pick: fn(&crate::call::WordingDef) -> &Option<String>,
+) -> Option<String> {
+    kind_def(d).and_then(|k| pick(&k.wording).as_deref().map(|s| clean(s, true)))
+}
+
+fn cancellation_subject(d: &LetterData) -> String {
+    let noun = noun(d);
+    let e = agreement(d);
+    if d.status == Some(Status::Waitlisted) {
+        own_sentence(d, |w| &w.waitlisted_subject)
+            .unwrap_or_else(|| format!("votre {noun} est replacé{e} sur liste d'attente"))
+    } else if withdrawn_on_request(d) {
+        format!("retrait de votre {noun}")
+    } else {
+        format!("annulation de votre {noun}")
     }
 }
 
@@ -303,7 +462,8 @@ pour toute question : il vous suffit de répondre à ce message.";
 /// the waiting-list letter), with the problem that holds the letter when
 /// the rank is missing.
 fn cancellation_text(d: &LetterData, event: &EventInfo) -> (String, Option<String>) {
-    let bourse = d.kind == Some(Kind::BourseProjets);
+    let noun = noun(d);
+    let e = agreement(d);
     let date = NaiveDate::parse_from_str(&event.date, "%Y-%m-%d")
         .map(|x| format!("{} {}", weekday_fr(x), unbroken(&date_fr(x, false))))
         .unwrap_or_else(|_| event.date.clone());
@@ -318,20 +478,14 @@ fn cancellation_text(d: &LetterData, event: &EventInfo) -> (String, Option<Strin
                 ),
             ),
         };
-        let first = if bourse {
-            format!(
-                "Nous sommes au regret de vous informer que ce rendez-vous a dû être retiré \
-                 du programme de la bourse aux projets ; votre demande est replacée sur la \
-                 liste d'attente, où elle occupe actuellement la {rank} place. Si une table \
-                 se libère, nous vous écrirons aussitôt."
-            )
-        } else {
-            format!(
-                "Nous sommes au regret de vous informer que votre micro-atelier a dû être \
-                 retiré du programme ; votre proposition est replacée sur la liste d'attente, \
+        let first = match own_sentence(d, |w| &w.waitlisted_text) {
+            Some(text) => text.replace("{rang}", &rank),
+            None => format!(
+                "Nous sommes au regret de vous informer que votre {noun} a dû être \
+                 retiré{e} du programme ; votre proposition est replacée sur la liste d'attente, \
                  où elle occupe actuellement la {rank} place. Si une place se libère, nous \
                  vous écrirons aussitôt."
-            )
+            ),
         };
         let text = format!(
             "{first}\n\n{APOLOGY}\n\nNous espérons en tout état de cause vous compter parmi \
@@ -340,12 +494,9 @@ fn cancellation_text(d: &LetterData, event: &EventInfo) -> (String, Option<Strin
         return (text, problem);
     }
     if withdrawn_on_request(d) {
-        let first = if bourse {
-            "Comme vous nous l'avez indiqué, votre rendez-vous est retiré du programme de la \
-             bourse aux projets."
-        } else {
-            "Comme vous nous l'avez indiqué, votre micro-atelier est retiré du programme."
-        };
+        let first = own_sentence(d, |w| &w.withdrawn_text).unwrap_or_else(|| {
+            format!("Comme vous nous l'avez indiqué, votre {noun} est retiré{e} du programme.")
+        });
         return (
             format!(
                 "{first}\n\nNous restons à votre disposition pour toute question : il vous \
@@ -354,11 +505,10 @@ fn cancellation_text(d: &LetterData, event: &EventInfo) -> (String, Option<Strin
             None,
         );
     }
-    let first = if bourse {
-        "Nous sommes au regret de vous informer que ce rendez-vous n'aura pas lieu."
-    } else {
-        "Nous sommes au regret de vous informer qu'il n'y figure plus."
-    };
+    let first = own_sentence(d, |w| &w.refused_text).unwrap_or_else(|| {
+        let il = if feminine(d) { "elle" } else { "il" };
+        format!("Nous sommes au regret de vous informer qu'{il} n'y figure plus.")
+    });
     (format!("{first} {}\n\n{APOLOGY}", reason(d, event)), None)
 }
 
@@ -400,27 +550,38 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 d.civility,
                 non_empty(&d.contact_last_name).map(|n| french::split_civility(n).1),
             ),
-            Placeholder::Titre => match (d.kind, non_empty(&d.title)) {
-                (Some(Kind::BourseProjets), t) => match (bourse_label(d), t) {
-                    (Some(label), _) => label,
-                    (None, Some(t)) => french::quoted(&shorten(t, 90)),
-                    (None, None) => "sans description".to_string(),
+            Placeholder::Titre => match kind_def(d) {
+                Some(k) if title_is_choice(k) => {
+                    match (choice_title(k, d), non_empty(&d.description)) {
+                        (Some(label), _) => label,
+                        (None, Some(t)) => french::quoted(&shorten(t, 90)),
+                        (None, None) => "sans description".to_string(),
+                    }
+                }
+                _ => match non_empty(&d.title) {
+                    Some(t) => french::quoted(&shorten(t, 160)),
+                    None => french::quoted("sans titre"),
                 },
-                (_, Some(t)) => french::quoted(&shorten(t, 160)),
-                (_, None) => french::quoted("sans titre"),
             },
-            Placeholder::Type => match d.kind {
-                Some(Kind::MicroAtelier) => "micro-atelier".to_string(),
-                Some(_) => "rendez-vous de la bourse aux projets".to_string(),
-                None => "proposition".to_string(),
+            Placeholder::Type => noun(d),
+            Placeholder::LeType => with_article(&noun(d), feminine(d)),
+            Placeholder::LeTypeCapital => capitalised(&with_article(&noun(d), feminine(d))),
+            Placeholder::Accord => agreement(d).to_string(),
+            Placeholder::IlCapital => if feminine(d) { "Elle" } else { "Il" }.to_string(),
+            Placeholder::Duree => match kind_def(d) {
+                Some(k) => duration_fr(k.programme.minutes),
+                None => "le temps annoncé".to_string(),
             },
+            Placeholder::NomLieu => kind_def(d)
+                .map(|k| k.programme.place_word.to_lowercase())
+                .unwrap_or_else(|| "lieu".to_string()),
             Placeholder::Reference => d.reference.to_string(),
             Placeholder::DateReception => match d.received.as_deref().and_then(day_of) {
                 Some(day) => unbroken(&date_fr(day, false)),
                 None => "ces derniers jours".to_string(),
             },
             Placeholder::Creneau => match non_empty(&d.slot) {
-                Some(s) => domain::slot_label(d.kind, s),
+                Some(s) => slot_label(kind_def(d), s),
                 None => {
                     problems.push("aucun créneau n'est attribué à la proposition".to_string());
                     "(créneau à préciser)".to_string()
@@ -436,7 +597,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
                 }
             },
             Placeholder::AncienCreneau => non_empty(&d.previous_slot)
-                .map(|s| domain::slot_label(d.kind, s))
+                .map(|s| slot_label(kind_def(d), s))
                 .unwrap_or_else(|| "le créneau annoncé".to_string()),
             Placeholder::AncienEspace => non_empty(&d.previous_space)
                 .unwrap_or("le lieu annoncé")
@@ -455,7 +616,7 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
             Placeholder::Motif => reason(d, event),
             Placeholder::Changement => change(d).0,
             Placeholder::Nouveau => change(d).1,
-            Placeholder::ObjetAnnulation => cancellation_subject(d).to_string(),
+            Placeholder::ObjetAnnulation => cancellation_subject(d),
             Placeholder::TexteAnnulation => {
                 let (text, problem) = cancellation_text(d, event);
                 problems.extend(problem);
@@ -522,5 +683,54 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
         subject,
         body,
         problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_in_words() {
+        assert_eq!(duration_fr(20), "vingt minutes");
+        assert_eq!(duration_fr(30), "trente minutes");
+        assert_eq!(duration_fr(45), "quarante-cinq minutes");
+        assert_eq!(duration_fr(1), "une minute");
+        assert_eq!(duration_fr(60), "une heure");
+        assert_eq!(duration_fr(90), "une heure trente");
+        assert_eq!(duration_fr(120), "deux heures");
+        assert_eq!(duration_fr(135), "deux heures quinze");
+        assert_eq!(number_fr(21), "vingt et un");
+        assert_eq!(number_fr(71), "soixante et onze");
+        assert_eq!(number_fr(75), "soixante-quinze");
+        assert_eq!(number_fr(80), "quatre-vingts");
+        assert_eq!(number_fr(91), "quatre-vingt-onze");
+        assert_eq!(number_fr(17), "dix-sept");
+        assert_eq!(number_fr(150), "150");
+    }
+
+    #[test]
+    fn articles_of_a_kind() {
+        assert_eq!(with_article("micro-atelier", false), "le micro-atelier");
+        assert_eq!(with_article("table ronde", true), "la table ronde");
+        assert_eq!(with_article("atelier", false), "l'atelier");
+        assert_eq!(with_article("émission", true), "l'émission");
+        assert_eq!(capitalised("l'atelier"), "L'atelier");
+        assert_eq!(capitalised("élan"), "Élan");
+    }
+
+    #[test]
+    fn a_kind_the_definition_does_not_have_is_a_proposition() {
+        let d = LetterData {
+            kind: Some("inconnu".into()),
+            status: Some(Status::Waitlisted),
+            ..LetterData::default()
+        };
+        assert_eq!(noun(&d), "proposition");
+        assert_eq!(
+            cancellation_subject(&d),
+            "votre proposition est replacée sur liste d'attente"
+        );
+        assert_eq!(slot_label(None, "14:00"), "14h00");
     }
 }

@@ -34,7 +34,7 @@ fn shipped() -> Letters {
 
 fn data() -> LetterData {
     LetterData {
-        kind: Some(Kind::MicroAtelier),
+        kind: Some("micro_atelier".into()),
         reference: 12,
         organisation: Some("Ville de Saint-Étienne".into()),
         contact_first_name: Some("Claire".into()),
@@ -97,7 +97,7 @@ fn the_shipped_templates_load_and_read_well() {
 
     // The bourse's own wording: a table, not a space.
     let mut b = data();
-    b.kind = Some(Kind::BourseProjets);
+    b.kind = Some("bourse_projets".into());
     b.space = Some("Table 3".into());
     b.slot = Some("12:45".into());
     let acc = l.render(LetterKind::Accepted, &b);
@@ -211,7 +211,7 @@ fn the_shipped_templates_load_and_read_well() {
     let mut d = data();
     d.previous_slot = Some("14:00".into());
     d.previous_space = Some("Table 1".into());
-    d.kind = Some(Kind::BourseProjets);
+    d.kind = Some("bourse_projets".into());
     d.slot = Some("16:30".into());
     d.space = Some("Table 3".into());
     let s = l.render(LetterKind::SlotChanged, &d);
@@ -244,7 +244,7 @@ fn the_shipped_templates_load_and_read_well() {
         s.subject
     );
     // Only the place (micro-atelier).
-    d.kind = Some(Kind::MicroAtelier);
+    d.kind = Some("micro_atelier".into());
     d.slot = Some("14:00".into());
     d.space = Some("Espace C".into());
     d.previous_space = Some("Espace A".into());
@@ -283,7 +283,7 @@ fn missing_data_falls_back_and_a_missing_place_is_a_problem() {
 fn hostile_values_cannot_add_headers_or_controls() {
     let l = shipped();
     let mut d = data();
-    d.kind = Some(Kind::MicroAtelier);
+    d.kind = Some("micro_atelier".into());
     d.organisation = Some("Ville\r\nBcc: x@evil.example\u{1b}[2J\u{202e}".into());
     let ack = l.render(LetterKind::Acknowledgement, &d);
     assert!(!ack.subject.contains('\n'));
@@ -375,8 +375,8 @@ fn braces_and_spacing() {
 fn long_filled_lines_are_wrapped_and_short_ones_kept() {
     let l = shipped();
     let mut d = data();
-    d.kind = Some(Kind::BourseProjets);
-    d.title = Some("Mise en place d'une formation à l'entrepreneuriat pour les jeunes ; recherche d'un partenaire".into());
+    d.kind = Some("bourse_projets".into());
+    d.description = Some("Mise en place d'une formation à l'entrepreneuriat pour les jeunes ; recherche d'un partenaire".into());
     let ack = l.render(LetterKind::Acknowledgement, &d);
     for line in ack.body.lines() {
         assert!(line.chars().count() <= 78, "{line}");
@@ -512,14 +512,14 @@ use chrono::NaiveDate;
 fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() {
     let l = shipped();
     let mut d = data();
-    d.kind = Some(Kind::BourseProjets);
-    d.title = Some(
+    d.kind = Some("bourse_projets".into());
+    d.description = Some(
         "Nous souhaitons élargir notre programme « Jeunes solidaires » à une région \
          marocaine et cherchons pour cela des partenaires"
             .into(),
     );
-    d.request_type = Some("cooperation".into());
-    d.target_country = Some("Maroc".into());
+    d.title = Some("cooperation".into());
+    d.title_detail = Some("Maroc".into());
     let body = plain(&l.render(LetterKind::Waitlisted, &d).body);
     assert!(
         flat(&body)
@@ -527,15 +527,15 @@ fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() 
         "{body}"
     );
     assert!(!body.contains("Nous souhaitons"), "{body}");
-    d.target_country = Some("Vietnam (province de Yên Bái)".into());
+    d.title_detail = Some("Vietnam (province de Yên Bái)".into());
     let body = plain(&l.render(LetterKind::Accepted, &d).body);
     assert!(
         flat(&body)
             .contains("(demande n° 12 – appel à coopération : Vietnam, province de Yên Bái)"),
         "{body}"
     );
-    d.request_type = Some("specific_need".into());
-    d.target_country = None;
+    d.title = Some("specific_need".into());
+    d.title_detail = None;
     let body = plain(&l.render(LetterKind::Rejected, &d).body);
     assert!(
         flat(&body).contains("(demande n° 12 – besoin spécifique)"),
@@ -543,7 +543,7 @@ fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() 
     );
     // A type the form does not have (two options marked, kept as written):
     // the start of the description names it, in one pair of guillemets.
-    d.request_type = Some("Appel à coopération ; Besoin spécifique".into());
+    d.title = Some("Appel à coopération ; Besoin spécifique".into());
     let body = plain(&l.render(LetterKind::Rejected, &d).body);
     assert!(
         flat(&body).contains(
@@ -551,7 +551,7 @@ fn a_bourse_request_is_named_by_its_type_and_country_not_by_a_cut_description() 
         ),
         "{body}"
     );
-    d.title = None;
+    d.description = None;
     let body = plain(&l.render(LetterKind::Rejected, &d).body);
     assert!(
         flat(&body).contains("(demande n° 12 – sans description)"),

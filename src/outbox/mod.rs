@@ -34,8 +34,8 @@ use serde_json::json;
 
 pub use config::{LettersConfig, SmtpConfig, SmtpConfigError, SmtpTls};
 
+use crate::call::Roles;
 use crate::config::Config;
-use crate::fiche::Kind;
 use crate::letters::{EventInfo, LetterData, LetterError, LetterKind, Letters};
 use crate::store::{
     Approve, Claim, DueLetters, LetterFilter, LetterRecord, LetterState, OutboxSettings, Store,
@@ -118,7 +118,7 @@ impl Draft {
             "queued_for_proposal": r.proposal_id,
             "set_aside_at": r.set_aside.as_ref().map(|(at, _)| at),
             "set_aside_why": r.set_aside.as_ref().map(|(_, why)| why),
-            "organisation": r.proposal.as_ref().and_then(|p| p.text("organisation")),
+            "organisation": r.proposal.as_ref().and_then(|p| letter_field(p, |f| Some(f.organisation.as_str()))),
             "to": self.to.iter().map(|m| m.email.to_string()).collect::<Vec<_>>(),
             "to_text": self.to_text(),
             "cc": self.cc.iter().map(|m| m.email.to_string()).collect::<Vec<_>>(),
@@ -176,24 +176,23 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
             ..LetterData::default()
         };
     };
-    let text = |k: &str| p.text(k).map(str::to_string);
+    let text = |k: Option<&str>| k.and_then(|k| p.text(k)).map(str::to_string);
+    let field = |pick: fn(&Roles) -> Option<&str>| letter_field(p, pick).map(str::to_string);
+    let def = p.kind.and_then(|k| crate::call::kind_def(k.key()));
     let reason = r.params.reason.clone();
     LetterData {
-        kind: p.kind,
+        kind: def.map(|k| k.key.clone()),
         reference: p.number,
-        organisation: text("organisation"),
-        organisation_type: text("organisation_type"),
-        country: text("country"),
+        organisation: field(|f| Some(f.organisation.as_str())),
+        organisation_type: field(|f| Some(f.organisation_type.as_str())),
+        country: field(|f| Some(f.country.as_str())),
         article: p.article,
         civility: civility_of(p),
-        contact_first_name: text("contact_first_name"),
-        contact_last_name: text("contact_last_name"),
-        title: match p.kind {
-            Some(Kind::BourseProjets) => text("request_description"),
-            _ => text("project_title"),
-        },
-        request_type: text("request_type"),
-        target_country: text("target_country"),
+        contact_first_name: field(|f| f.first_name.as_deref()),
+        contact_last_name: field(|f| f.last_name.as_deref()),
+        title: text(def.map(|k| k.title_field.as_str())),
+        description: text(def.and_then(|k| k.description_field.as_deref())),
+        title_detail: text(def.and_then(|k| k.wording.title_detail.as_deref())),
         received,
         slot: r.params.slot.clone(),
         space: r.params.space.clone(),
@@ -209,21 +208,31 @@ pub fn letter_data(r: &LetterRecord) -> LetterData {
     }
 }
 
+/// The answer of a field the letters read (`[roles]` of the call
+/// definition: the organisation, the contact's name, e-mail…).
+pub fn letter_field(p: &crate::store::Proposal, pick: fn(&Roles) -> Option<&str>) -> Option<&str> {
+    pick(crate::call::roles()).and_then(|k| p.text(k))
+}
+
 /// The contact's civility when the fiche gives it: a field or a row
 /// labelled "Civilité" (added by the sender), or "Mme", "M."… written
 /// before the name.
 pub fn civility_of(p: &crate::store::Proposal) -> Option<crate::letters::Civility> {
     use crate::letters::french::{Civility, split_civility};
-    let from_field = p.text("contact_civility").and_then(Civility::parse);
+    let from_field = letter_field(p, |f| f.civility.as_deref()).and_then(Civility::parse);
     let from_extra = p.extra.iter().find_map(|(label, value)| {
         crate::fiche::text::fold(label)
             .contains("civilite")
             .then(|| Civility::parse(value))
             .flatten()
     });
-    let from_name = ["contact_last_name", "contact_first_name"]
-        .iter()
-        .find_map(|k| p.text(k).and_then(|n| split_civility(n).0));
+    let from_name = [
+        letter_field(p, |f| f.last_name.as_deref()),
+        letter_field(p, |f| f.first_name.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|n| split_civility(n).0);
     from_field.or(from_extra).or(from_name)
 }
 
@@ -259,7 +268,7 @@ fn recipients(
     problems: &mut Vec<String>,
 ) -> (Vec<Mailbox>, Vec<Mailbox>, Option<String>) {
     let p = r.proposal.as_ref();
-    let text = |k: &str| p.and_then(|p| p.text(k));
+    let text = |pick: fn(&Roles) -> Option<&str>| p.and_then(|p| letter_field(p, pick));
     if r.edit.to.is_some() || r.edit.cc.is_some() {
         let to = parse_list(r.edit.to.as_deref().unwrap_or(""), "destinataire", problems);
         let cc = parse_list(r.edit.cc.as_deref().unwrap_or(""), "copie", problems);
@@ -269,16 +278,19 @@ fn recipients(
         return (to, cc, None);
     }
     let contact_name = clean_name(
-        &[text("contact_first_name"), text("contact_last_name")]
-            .iter()
-            .flatten()
-            .map(|n| crate::letters::french::split_civility(n).1)
-            .collect::<Vec<_>>()
-            .join(" "),
+        &[
+            text(|f| f.first_name.as_deref()),
+            text(|f| f.last_name.as_deref()),
+        ]
+        .iter()
+        .flatten()
+        .map(|n| crate::letters::french::split_civility(n).1)
+        .collect::<Vec<_>>()
+        .join(" "),
     );
     // A demande de .docx has no fiche: it goes to the message's sender.
     let choice = recipient::choose(
-        text("contact_email"),
+        text(|f| Some(f.contact_email.as_str())),
         contact_name,
         r.fiche.from_addr.as_deref(),
         r.fiche.from_name.as_deref().and_then(clean_name),

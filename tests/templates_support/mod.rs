@@ -345,4 +345,3 @@ pub fn fill_xlsx(bytes: &[u8], fills: &[Fill]) -> Vec<u8> {
     }
     replace_part(bytes, "xl/worksheets/sheet1.xml", &sheet)
 }
-
