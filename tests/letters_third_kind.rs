@@ -26,6 +26,7 @@ fn third_kind_call() -> String {
 [[kinds]]
 key = "table_ronde"
 label = "Table ronde"
+short = "Table"
 noun = "table ronde"
 plural = "Tables rondes"
 title = "TABLE RONDE : FICHE DE RENSEIGNEMENT"

@@ -158,7 +158,7 @@ const HEADS: &[(&str, Gn)] = &[
     ("mission", Gn::F),
     ("delegation", Gn::F),
     ("direction", Gn::F),
-    ("organisation", Gn::F),
+    ("organisation", Gn::F), // not a call key: a French word
     ("cooperative", Gn::F),
     ("entreprise", Gn::F),
     ("societe", Gn::F),

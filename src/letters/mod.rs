@@ -402,7 +402,7 @@ impl Placeholder {
             Placeholder::Evenement => "evenement",
             Placeholder::DateEvenement => "date_evenement",
             Placeholder::Lieu => "lieu",
-            Placeholder::Organisation => "organisation",
+            Placeholder::Organisation => "organisation", // not a call key: the placeholder
             Placeholder::DeOrganisation => "de_organisation",
             Placeholder::LOrganisation => "l_organisation",
             Placeholder::Contact => "contact",

@@ -102,6 +102,10 @@ impl Draft {
     /// The JSON of `fiches outbox --json` (one object per letter).
     pub fn json(&self) -> serde_json::Value {
         let r = &self.record;
+        let organisation = r
+            .proposal
+            .as_ref()
+            .and_then(|p| letter_field(p, |f| Some(f.organisation.as_str())));
         json!({
             "id": r.id,
             "kind": r.kind,
@@ -118,7 +122,8 @@ impl Draft {
             "queued_for_proposal": r.proposal_id,
             "set_aside_at": r.set_aside.as_ref().map(|(at, _)| at),
             "set_aside_why": r.set_aside.as_ref().map(|(_, why)| why),
-            "organisation": r.proposal.as_ref().and_then(|p| letter_field(p, |f| Some(f.organisation.as_str()))),
+            // not a call key: the JSON output's name
+            "organisation": organisation,
             "to": self.to.iter().map(|m| m.email.to_string()).collect::<Vec<_>>(),
             "to_text": self.to_text(),
             "cc": self.cc.iter().map(|m| m.email.to_string()).collect::<Vec<_>>(),

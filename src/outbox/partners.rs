@@ -155,7 +155,7 @@ pub fn prepare(
 pub fn json(m: &PartnerMail) -> serde_json::Value {
     json!({
         "id": format!("P{}", m.publication),
-        "kind": "partners",
+        "kind": "partners", // not a call key: the JSON kind
         "kind_fr": "envoi aux partenaires",
         "publication": m.publication,
         "since": m.since,
