@@ -37,7 +37,11 @@ pub struct Args {
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
     Kind::from_key(s).ok_or_else(|| {
-        format!("type inconnu « {s} » ; types possibles : micro_atelier, bourse_projets")
+        let known: Vec<&str> = Kind::all().into_iter().map(Kind::key).collect();
+        format!(
+            "type inconnu « {s} » ; types possibles : {}",
+            known.join(", ")
+        )
     })
 }
 

@@ -646,7 +646,7 @@ pub static KEYS: &[Binding] = &[
         &[K::Code(C::Tab)],
         Action::Tab,
         "Tab",
-        "micro-ateliers ou bourse aux projets",
+        "la grille du type de proposition suivant",
     ),
     b(
         Sc::Screen(Screen::Programme),

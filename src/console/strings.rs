@@ -66,7 +66,7 @@ pub const DEC_FREE_PLACES: &str = "Places libres";
 pub const DEC_WANTED_MARK: &str = "souhaité";
 pub const DEC_NO_FREE: &str = "Plus aucune place libre : la liste d'attente reste possible.";
 pub const DEC_NO_KIND: &str =
-    "Sans type (micro-atelier ou bourse), elle ne peut pas être placée : corriger la fiche.";
+    "Sans type de proposition, elle ne peut pas être placée : corriger la fiche.";
 pub const DEC_ACTIONS: &str = "Décisions";
 pub const DEC_A_ACCEPT: &str = "retenir à la place choisie";
 pub const DEC_A_WAITLIST: &str = "liste d'attente";

@@ -108,7 +108,7 @@ pub enum DomainError {
         holder: i64,
     },
     #[error(
-        "une proposition sans type (micro-atelier ou bourse) ne peut pas être placée : corriger d'abord la fiche"
+        "une proposition sans type ne peut pas être placée : corriger d'abord la fiche"
     )]
     NoKind,
     #[error("un refus doit être motivé")]
@@ -124,7 +124,7 @@ pub enum DomainError {
     #[error("une proposition ne s'échange pas avec elle-même")]
     SameProposal,
     #[error(
-        "un micro-atelier et un rendez-vous de la bourse ne s'échangent pas : grilles différentes"
+        "deux propositions de types différents ne s'échangent pas : grilles différentes"
     )]
     DifferentKinds,
     #[error("la proposition n° {0} n'est pas sur la liste d'attente")]
