@@ -285,10 +285,11 @@ fn segments(grid: &Grid, c: &Classified) -> Vec<Segment> {
     let mut start = 0;
     let mut seen: labels::FastSet<(Kind, usize)> = labels::FastSet::default();
     let mut labels_seen = 0usize;
+    let kinds = Kind::all();
     for r in 0..grid.rows.len() {
         let mut new_form = c.titles.contains_key(&r) && labels_seen > 0;
         let mut row_hits = Vec::new();
-        for kind in Kind::all() {
+        for &kind in &kinds {
             for class in &c.of(kind)[r] {
                 if let Class::Label(h) = class {
                     row_hits.push((kind, h.index));
