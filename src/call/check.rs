@@ -345,6 +345,9 @@ fn check_kind(
     for f in &k.public_fields {
         must_be("le champ public", f, None);
     }
+    if let Some(o) = &k.organisation_field {
+        must_be("le champ organisation (organisation_field)", o, None);
+    }
     for f in &k.distinctive {
         must_be("le champ distinctif", f, None);
     }

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::members::Members;
-use crate::fiche::Value;
+use crate::fiche::{Kind, Value};
 use crate::publish::{self, Entry, Event, Publication, Snapshot};
 use crate::store::{
     MessageFilter, NewPartnerMail, Proposal, ProposalFilter, PublicationRecord, Store,
@@ -82,7 +82,7 @@ pub fn entry(p: &Proposal, members: &Members, received: &HashMap<i64, String>) -
     Entry {
         id: p.number,
         key: p.chain_key.clone(),
-        kind: p.kind,
+        kind: p.kind.map(|k| k.key().to_string()),
         status: p.status,
         slot: p.slot.clone(),
         place: p.space.clone(),
@@ -127,7 +127,7 @@ fn event(config: &Config) -> Event {
 }
 
 fn stored_snapshot(rec: &PublicationRecord) -> Result<Snapshot> {
-    serde_json::from_str(&rec.snapshot).with_context(|| {
+    Snapshot::from_stored(&rec.snapshot).with_context(|| {
         format!(
             "publication n° {} illisible en base ; publier en brouillon (--draft) et signaler le problème",
             rec.number
@@ -249,8 +249,8 @@ pub fn preview(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pre
         staff_changes: p.changes.text(),
         output_dir: config.publish.options.output_dir.clone(),
         partners_mail: !unchanged && config.publish.partners.enabled(),
-        micro_ateliers: p.snapshot.micro_ateliers.len(),
-        rendezvous: p.snapshot.bourse.len(),
+        micro_ateliers: p.snapshot.accepted_count(Kind::MicroAtelier.key()),
+        rendezvous: p.snapshot.accepted_count(Kind::BourseProjets.key()),
     })
 }
 
@@ -272,7 +272,10 @@ pub fn publish(
         changes,
     } = prepare(config, store, now)?;
     let opts = &config.publish.options;
-    let counts = (snapshot.micro_ateliers.len(), snapshot.bourse.len());
+    let counts = (
+        snapshot.accepted_count(Kind::MicroAtelier.key()),
+        snapshot.accepted_count(Kind::BourseProjets.key()),
+    );
     let public = changes.public();
     if let Some(dir) = draft {
         publish::write_draft(dir, &snapshot, &entries, Some(&changes), opts)
