@@ -324,6 +324,7 @@ fn a_third_kind_is_published_like_the_others() {
             .unwrap_or_else(|| panic!("{name}"))
     };
     let row3 = p.iter().find(|r| r[0] == "3").unwrap();
+    assert_eq!(p[0][4], "Espace, table ou salon");
     assert_eq!(row3[col("Type")], "Table ronde");
     assert_eq!(row3[col("Créneau")], "11h00 – 11h45");
     assert_eq!(row3[col("Publics visés")], "Élus, Techniciens");

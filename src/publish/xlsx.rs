@@ -361,12 +361,10 @@ fn field_columns(entries: &[Entry]) -> Vec<(String, String)> {
     cols
 }
 
-const STAFF_HEAD: [&str; 10] = [
-    "N°",
-    "Type",
-    "Statut",
-    "Créneau",
-    "Espace ou table",
+/// The staff's columns before the place (see [`place_head`]).
+const STAFF_HEAD: [&str; 4] = ["N°", "Type", "Statut", "Créneau"];
+/// The staff's columns after the place, before the fields.
+const STAFF_TAIL: [&str; 5] = [
     "Rang en liste d'attente",
     "Prioritaire (membre CUF)",
     "Reçue le",
@@ -374,9 +372,28 @@ const STAFF_HEAD: [&str; 10] = [
     "Avertissements",
 ];
 
+/// The place column's heading: the kinds' place words ("Espace ou
+/// table", "Espace, table ou salon").
+fn place_head() -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for k in &crate::call::current().kinds {
+        if !words.contains(&k.programme.place_word.as_str()) {
+            words.push(&k.programme.place_word);
+        }
+    }
+    let text = match words.split_last() {
+        None => "Lieu".to_string(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} ou {last}", rest.join(", ")),
+    };
+    labels::capitalise(&text)
+}
+
 fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
     let cols = field_columns(entries);
     let mut hdr = headers(&STAFF_HEAD);
+    hdr.push(place_head());
+    hdr.extend(headers(&STAFF_TAIL));
     hdr.extend(cols.iter().map(|(_, label)| label.clone()));
     hdr.push("Autres lignes de la fiche".to_string());
     let ranks: HashMap<i64, u32> = snapshot
@@ -605,7 +622,10 @@ mod tests {
         let p = sheet_rows(&mut x, "Propositions");
         assert_eq!(p.len(), 7);
         let h = &p[0];
-        assert_eq!(&h[..3], &["N°", "Type", "Statut"]);
+        assert_eq!(
+            &h[..5],
+            &["N°", "Type", "Statut", "Créneau", "Espace ou table"]
+        );
         let col = |name: &str| h.iter().position(|c| c == name).unwrap();
         // Saint-Étienne (id 1).
         assert_eq!(p[1][0], "1");
