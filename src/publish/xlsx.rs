@@ -1,10 +1,12 @@
 //! The lists as Excel workbooks, written with `rust_xlsxwriter`:
 //!
-//! - [`programme`] (`programme.xlsx`, public): one sheet per list
-//!   ("Micro-ateliers", "Bourse aux projets"), the same columns as the CSV.
+//! - [`programme`] (`programme.xlsx`, public): one sheet per kind of the
+//!   call definition, named by its list heading ("Micro-ateliers",
+//!   "Bourse aux projets"), the same columns as the CSV.
 //! - [`staff`] (`suivi-complet.xlsx`, staff only): every proposal with every
-//!   field, its status, slot, place, waiting-list rank, flags and warnings
-//!   ("Propositions"), and the two waiting lists in order.
+//!   field of the definition (then any other stored key), its status, slot,
+//!   place, waiting-list rank, flags and warnings ("Propositions"), and each
+//!   kind's waiting list in order ("Attente micro-ateliers"…).
 //!
 //! Every sheet: a bold header row, frozen panes under it, an autofilter,
 //! column widths fitted to the content (long text wrapped), the header row
