@@ -1,6 +1,9 @@
 //! The lists as HTML, in French: a standalone page ([`page`]) and a fragment
-//! for the CUF site's CMS ([`fragment`]), for both lists or one of them
-//! ([`Part`]).
+//! for the CUF site's CMS ([`fragment`]), for every kind's list or one of
+//! them ([`Part`]). Headings, columns and slots come from the call
+//! definition: one section per kind (its `plural` as heading, its
+//! `place_word` then its public fields as columns), with an id and a CSS
+//! class made from the kind's key (`fp-micro-atelier`).
 //!
 //! Accessible: `lang="fr"`, one `<h1>` (page) then `<h2>` per list (the
 //! fragment starts at `<h2>`, under the CMS page's own title), one

@@ -338,8 +338,8 @@ pub fn programme(snapshot: &Snapshot, edition: Edition) -> Result<Vec<u8>, Publi
     workbook(&sheets, "Listes de programmation", edition, snapshot)
 }
 
-/// Field columns of the staff sheet: both forms' fields in form order
-/// (micro-atelier first, then the bourse's own), then any other key met.
+/// Field columns of the staff sheet: every kind's fields in form order
+/// (the first kind's, then each next kind's own), then any other key met.
 fn field_columns(entries: &[Entry]) -> Vec<(String, String)> {
     let mut cols: Vec<(String, String)> = Vec::new();
     let call = crate::call::current();
