@@ -169,11 +169,9 @@ fn breakdown(n: usize, layout: &Layout) {
         (
             "html (6 files)",
             time(&|| {
-                for p in [
-                    html::Part::Programme,
-                    html::Part::MicroAteliers,
-                    html::Part::Bourse,
-                ] {
+                let parts = std::iter::once(html::Part::Programme)
+                    .chain(s.kinds.iter().map(|k| html::Part::Kind(&k.kind)));
+                for p in parts {
                     let _ = (html::page(&s, ed, p), html::fragment(&s, ed, p));
                 }
             }),
@@ -182,7 +180,9 @@ fn breakdown(n: usize, layout: &Layout) {
             "csv (2 files)",
             time(&|| {
                 let o = csv::CsvOptions::default();
-                let _ = (csv::micro_ateliers(&s, &o, ed), csv::bourse(&s, &o, ed));
+                for k in &s.kinds {
+                    let _ = csv::list(&s, k, &o, ed);
+                }
             }),
         ),
         (

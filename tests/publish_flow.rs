@@ -273,7 +273,9 @@ fn publish_change_publish_again_then_nothing() {
     let v: serde_json::Value = serde_json::from_str(&read(&d2, "programme.json")).unwrap();
     assert_eq!(v["publication"], 2);
     assert_eq!(v["taken_at"], "2018-06-04T08:00:00+02:00");
-    let titles: Vec<&str> = v["micro_ateliers"]
+    assert_eq!(v["format"], "fiches-programme/2");
+    assert_eq!(v["kinds"][0]["heading"], "Micro-ateliers");
+    let titles: Vec<&str> = v["kinds"][0]["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -287,8 +289,8 @@ fn publish_change_publish_again_then_nothing() {
             "Communauté urbaine de Dunkerque"
         ]
     );
-    assert_eq!(v["micro_ateliers"][0]["id"], 7);
-    assert_eq!(v["bourse_aux_projets"][0]["slot_label"], "13h15 – 13h45");
+    assert_eq!(v["kinds"][0]["items"][0]["id"], 7);
+    assert_eq!(v["kinds"][1]["items"][0]["slot_label"], "13h15 – 13h45");
 
     // HTML: the page and the fragment show the new programme only.
     // The letters' typography (non-breaking spaces) shown as plain spaces.
@@ -296,7 +298,8 @@ fn publish_change_publish_again_then_nothing() {
     assert!(page.contains("Listes de programmation — publication n° 2 du 4 juin 2018"));
     assert!(page.contains("<caption>Créneau 14h40 – 15h00</caption>"));
     assert!(page.contains(
-        "<td data-label=\"Partenaire recherché\">Collectivité étrangère — Mexique (État de Guanajuato)</td>"
+        "<td data-label=\"Partenaire recherché\">Collectivité étrangère</td>\
+         <td data-label=\"Pays ou région concerné(s)\">Mexique (État de Guanajuato)</td>"
     ));
     assert!(!page.contains("Isère"));
     assert!(!page.contains("Dschang")); // waiting list: staff only

@@ -126,8 +126,8 @@ pub struct KindDef {
     pub member_field: Option<String>,
     /// The key of the field naming the proposal in lists (its title).
     pub title_field: String,
-    /// The keys shown in the public lists, in order, after the slot, the
-    /// place and the organisation.
+    /// The keys shown in the public lists, in order, after the slot and
+    /// the place (each under its `public_label`, or its label).
     #[serde(default)]
     pub public_fields: Vec<String>,
     /// The key of the choice field shown as the proposal's theme in the
@@ -266,6 +266,10 @@ pub struct FieldDef {
     pub key: Option<String>,
     /// The label printed on the form.
     pub label: String,
+    /// The column heading in the public lists, when shorter than `label`
+    /// ("Titre" for "Titre du projet ou de la démarche").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_label: Option<String>,
     /// Other labels seen on older or retyped forms (French) and on
     /// translated ones.
     #[serde(default, skip_serializing_if = "is_default")]
@@ -283,6 +287,11 @@ impl FieldDef {
     /// The key the answer is stored under.
     pub fn key(&self) -> &str {
         self.key.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The column heading in the public lists.
+    pub fn public_heading(&self) -> &str {
+        self.public_label.as_deref().unwrap_or(&self.label)
     }
 }
 

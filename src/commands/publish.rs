@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::members::Members;
-use crate::fiche::Value;
+use crate::fiche::{Kind, Value};
 use crate::publish::{self, Entry, Event, Publication, Snapshot};
 use crate::store::{
     MessageFilter, NewPartnerMail, Proposal, ProposalFilter, PublicationRecord, Store,
@@ -52,8 +52,8 @@ pub struct Outcome {
     pub staff_changes: String,
     /// An e-mail to the partners was queued in the outbox.
     pub partners_mail: bool,
-    pub micro_ateliers: usize,
-    pub rendezvous: usize,
+    /// Accepted proposals of each kind, in the definition's order.
+    pub accepted: Vec<(Kind, usize)>,
 }
 
 /// The members list beside the configuration (`members.csv`), if any.
@@ -83,7 +83,7 @@ pub fn entry(p: &Proposal, members: &Members, received: &HashMap<i64, String>) -
     Entry {
         id: p.number,
         key: p.chain_key.clone(),
-        kind: p.kind,
+        kind: p.kind.map(|k| k.key().to_string()),
         status: p.status,
         slot: p.slot.clone(),
         place: p.space.clone(),
@@ -128,7 +128,7 @@ fn event(config: &Config) -> Event {
 }
 
 fn stored_snapshot(rec: &PublicationRecord) -> Result<Snapshot> {
-    serde_json::from_str(&rec.snapshot).with_context(|| {
+    Snapshot::from_stored(&rec.snapshot).with_context(|| {
         format!(
             "publication n° {} illisible en base ; publier en brouillon (--draft) et signaler le problème",
             rec.number
@@ -228,8 +228,16 @@ pub struct Preview {
     pub output_dir: PathBuf,
     /// An e-mail to the partners would be queued.
     pub partners_mail: bool,
-    pub micro_ateliers: usize,
-    pub rendezvous: usize,
+    /// Accepted proposals of each kind, in the definition's order.
+    pub accepted: Vec<(Kind, usize)>,
+}
+
+/// Accepted proposals of each kind of the definition in `snapshot`.
+fn accepted_counts(snapshot: &publish::Snapshot) -> Vec<(Kind, usize)> {
+    Kind::all()
+        .into_iter()
+        .map(|k| (k, snapshot.accepted_count(k.key())))
+        .collect()
 }
 
 /// The preview of a publication at `now` (see [`Preview`]).
@@ -250,8 +258,7 @@ pub fn preview(config: &Config, store: &Store, now: DateTime<Utc>) -> Result<Pre
         staff_changes: p.changes.text(),
         output_dir: config.publish.options.output_dir.clone(),
         partners_mail: !unchanged && config.publish.partners.enabled(),
-        micro_ateliers: p.snapshot.micro_ateliers.len(),
-        rendezvous: p.snapshot.bourse.len(),
+        accepted: accepted_counts(&p.snapshot),
     })
 }
 
@@ -273,7 +280,7 @@ pub fn publish(
         changes,
     } = prepare(config, store, now)?;
     let opts = &config.publish.options;
-    let counts = (snapshot.micro_ateliers.len(), snapshot.bourse.len());
+    let counts = accepted_counts(&snapshot);
     let public = changes.public();
     if let Some(dir) = draft {
         publish::write_draft(dir, &snapshot, &entries, Some(&changes), opts)
@@ -286,8 +293,7 @@ pub fn publish(
             changes: public.text(),
             staff_changes: changes.text(),
             partners_mail: false,
-            micro_ateliers: counts.0,
-            rendezvous: counts.1,
+            accepted: counts.clone(),
         });
     }
     if public.is_unchanged() {
@@ -299,8 +305,7 @@ pub fn publish(
             changes: unchanged_text(last.as_ref()),
             staff_changes: changes.text(),
             partners_mail: false,
-            micro_ateliers: counts.0,
-            rendezvous: counts.1,
+            accepted: counts.clone(),
         });
     }
     let number = last.as_ref().map_or(1, |r| r.number + 1);
@@ -335,8 +340,7 @@ pub fn publish(
         changes: text,
         staff_changes: changes.text(),
         partners_mail: mail.is_some(),
-        micro_ateliers: counts.0,
-        rendezvous: counts.1,
+        accepted: counts,
     })
 }
 
@@ -395,8 +399,8 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
         _ => {}
     }
     lines.push(format!(
-        "{} micro-atelier(s), {} rendez-vous au programme.",
-        outcome.micro_ateliers, outcome.rendezvous
+        "{}.",
+        crate::domain::french::programme_counts(&outcome.accepted)
     ));
     lines.push(String::new());
     let shown = if outcome.unchanged && outcome.dir.is_none() {

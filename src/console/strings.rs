@@ -1041,10 +1041,10 @@ pub fn pub_heading(number: Option<u32>, since: Option<u32>) -> String {
         (None, _) => "Rien à publier :".to_string(),
     }
 }
-pub fn pub_counts(micro: usize, rdv: usize, dir: &str, partners: bool) -> String {
+pub fn pub_counts(accepted: &[(Kind, usize)], dir: &str, partners: bool) -> String {
     format!(
-        "{micro} micro-atelier{}, {rdv} rendez-vous au programme ; fichiers à écrire dans {dir}{}.",
-        plural(micro),
+        "{} ; fichiers à écrire dans {dir}{}.",
+        crate::domain::french::programme_counts(accepted),
         if partners {
             " ; e-mail aux partenaires à préparer dans Envoi"
         } else {

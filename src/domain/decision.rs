@@ -107,9 +107,7 @@ pub enum DomainError {
         place: String,
         holder: i64,
     },
-    #[error(
-        "une proposition sans type ne peut pas être placée : corriger d'abord la fiche"
-    )]
+    #[error("une proposition sans type ne peut pas être placée : corriger d'abord la fiche")]
     NoKind,
     #[error("un refus doit être motivé")]
     MissingReason,
@@ -123,9 +121,7 @@ pub enum DomainError {
     NotAccepted(i64),
     #[error("une proposition ne s'échange pas avec elle-même")]
     SameProposal,
-    #[error(
-        "deux propositions de types différents ne s'échangent pas : grilles différentes"
-    )]
+    #[error("deux propositions de types différents ne s'échangent pas : grilles différentes")]
     DifferentKinds,
     #[error("la proposition n° {0} n'est pas sur la liste d'attente")]
     NotWaitlisted(i64),

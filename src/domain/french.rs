@@ -49,6 +49,24 @@ pub fn time_fr(slot: &str) -> String {
     }
 }
 
+/// What the programme holds, kind by kind: "Au programme : 3
+/// micro-ateliers, 1 bourse aux projets, 2 tables rondes" (each kind's
+/// heading from the definition, in lower case; 0 for a kind with none).
+pub fn programme_counts(accepted: &[(Kind, usize)]) -> String {
+    let parts: Vec<String> = accepted
+        .iter()
+        .map(|(k, n)| {
+            let name = if *n > 1 {
+                &k.def().plural
+            } else {
+                &k.def().noun
+            };
+            format!("{n} {}", name.to_lowercase())
+        })
+        .collect();
+    format!("Au programme : {}", parts.join(", "))
+}
+
 /// A slot as people read it: the form's label ("14h20 – 14h40"); a start
 /// time the forms do not list (a grid changed in `config.toml`) with its end
 /// from the kind's length (20-minute micro-ateliers, 30-minute rendez-vous);

@@ -16,9 +16,8 @@
 use std::borrow::Cow;
 
 use super::labels;
-use super::snapshot::Snapshot;
+use super::snapshot::{Section, Snapshot};
 use super::{Edition, PublishError};
-use crate::fiche::Kind;
 use crate::safe::terminal_text;
 
 /// Separator and byte order mark.
@@ -76,64 +75,26 @@ pub fn safe_cell(s: &str) -> String {
     neutralise(&visible).into_owned()
 }
 
-/// Column headers of the micro-atelier list.
-pub const MICRO_HEADERS: [&str; 6] = [
-    "Créneau",
-    "Espace",
-    "Titre",
-    "Organisation",
-    "Pays",
-    "Thématique",
-];
-
-/// Column headers of the bourse aux projets list.
-pub const BOURSE_HEADERS: [&str; 7] = [
-    "Créneau",
-    "Table",
-    "Organisation",
-    "Pays",
-    "Partenaire recherché",
-    "Pays ou région concerné(s)",
-    "Type de demande",
-];
-
-fn s(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
+/// The columns of a kind's list: "Créneau", the place ("Espace",
+/// "Table"), then the kind's public fields under their headings.
+pub fn headers(section: &Section) -> Vec<String> {
+    let mut h = vec!["Créneau".to_string(), labels::place_heading(&section.kind)];
+    h.extend(section.headings());
+    h
 }
 
-/// The micro-atelier list as rows of plain text (before neutralising).
-pub fn micro_rows(snapshot: &Snapshot) -> Vec<Vec<String>> {
-    snapshot
-        .micro_ateliers
+/// The rows of a kind's list (see [`headers`]).
+pub fn rows(section: &Section) -> Vec<Vec<String>> {
+    section
+        .accepted
         .iter()
         .map(|m| {
-            vec![
-                labels::slot_or_tbd(Kind::MicroAtelier, m.slot.as_deref()),
-                s(&m.space),
-                s(&m.title),
-                s(&m.organisation),
-                s(&m.country),
-                s(&m.theme_label),
-            ]
-        })
-        .collect()
-}
-
-/// The bourse aux projets list as rows of plain text.
-pub fn bourse_rows(snapshot: &Snapshot) -> Vec<Vec<String>> {
-    snapshot
-        .bourse
-        .iter()
-        .map(|r| {
-            vec![
-                labels::slot_or_tbd(Kind::BourseProjets, r.slot.as_deref()),
-                s(&r.table),
-                s(&r.organisation),
-                s(&r.country),
-                s(&r.partner_sought_label),
-                s(&r.target_country),
-                s(&r.request_type_label),
-            ]
+            let mut row = vec![
+                labels::slot_or_tbd(&section.kind, m.slot.as_deref()),
+                m.place.clone().unwrap_or_default(),
+            ];
+            row.extend(m.fields.iter().map(|f| f.text.clone().unwrap_or_default()));
+            row
         })
         .collect()
 }
@@ -190,26 +151,12 @@ pub fn draft_banner(snapshot: &Snapshot) -> String {
     )
 }
 
-/// `micro-ateliers.csv`.
-pub fn micro_ateliers(snapshot: &Snapshot, opts: &CsvOptions, edition: Edition) -> String {
+/// One kind's list (a draft starts with a banner record saying so).
+pub fn list(snapshot: &Snapshot, section: &Section, opts: &CsvOptions, edition: Edition) -> String {
     let banner = edition.is_draft().then(|| draft_banner(snapshot));
-    table_with_banner(
-        banner.as_deref(),
-        &MICRO_HEADERS,
-        &micro_rows(snapshot),
-        opts,
-    )
-}
-
-/// `bourse-aux-projets.csv`.
-pub fn bourse(snapshot: &Snapshot, opts: &CsvOptions, edition: Edition) -> String {
-    let banner = edition.is_draft().then(|| draft_banner(snapshot));
-    table_with_banner(
-        banner.as_deref(),
-        &BOURSE_HEADERS,
-        &bourse_rows(snapshot),
-        opts,
-    )
+    let headers = headers(section);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    table_with_banner(banner.as_deref(), &headers, &rows(section), opts)
 }
 
 #[cfg(test)]
@@ -218,6 +165,14 @@ mod tests {
     use crate::domain::Layout;
     use crate::publish::Event;
     use crate::publish::tests::sample_entries;
+
+    fn micro_ateliers(s: &Snapshot, opts: &CsvOptions, edition: Edition) -> String {
+        list(s, s.section("micro_atelier").unwrap(), opts, edition)
+    }
+
+    fn bourse(s: &Snapshot, opts: &CsvOptions, edition: Edition) -> String {
+        list(s, s.section("bourse_projets").unwrap(), opts, edition)
+    }
 
     fn snap() -> Snapshot {
         Snapshot::build(

@@ -3,12 +3,12 @@
 //!
 //! Items are matched by their snapshot `key` (stable across resubmissions).
 //! Programme changes: added, moved (slot or place changed), updated (a
-//! published detail changed: title, organisation, country, theme, what is
-//! sought, request type), removed. Waiting-list changes: entered, up, down
+//! published detail changed: one of the kind's public fields, named by its
+//! heading), removed. Waiting-list changes: entered, up, down
 //! (rank changed), left (and whether for the programme). An event change
 //! (name, date, venue) is reported too.
 //!
-//! Order: by kind (micro-ateliers, then bourse); programme changes as added,
+//! Order: by kind (the call definition's order, as in the snapshot); programme changes as added,
 //! moved, updated, removed, each in programme order (removed: in the old
 //! programme's order); waiting-list changes in the new list's order, those
 //! who left last in the old list's order.
@@ -23,15 +23,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Event;
 use super::html::escape;
 use super::labels::{self, kind_word, ordinal_fr, position_fr};
-use super::snapshot::{Snapshot, Waiting};
+use super::snapshot::{Section, Snapshot, Waiting};
 use crate::domain::rank_fr;
-use crate::fiche::Kind;
 use crate::safe::terminal_line;
 
 /// A proposal named in the changelog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
-    pub kind: Kind,
+    /// The kind's key in the call definition.
+    pub kind: String,
     pub id: i64,
     /// The organisation, or "proposition n° 12".
     pub name: String,
@@ -65,7 +65,7 @@ pub enum ProgrammeChange {
     Updated {
         item: Item,
         at: Position,
-        what: Vec<&'static str>,
+        what: Vec<String>,
     },
     Removed {
         item: Item,
@@ -156,7 +156,8 @@ impl Changes {
 struct View {
     item: Item,
     at: Position,
-    details: Vec<(&'static str, Option<String>)>,
+    /// (field key, heading as in a sentence, printed text).
+    details: Vec<(String, String, Option<String>)>,
 }
 
 fn name(org: &Option<String>, id: i64) -> String {
@@ -166,67 +167,45 @@ fn name(org: &Option<String>, id: i64) -> String {
     }
 }
 
-fn views(s: &Snapshot, kind: Kind) -> Vec<(String, View)> {
-    match kind {
-        Kind::MicroAtelier => s
-            .micro_ateliers
-            .iter()
-            .map(|m| {
-                (
-                    m.key.clone(),
-                    View {
-                        item: Item {
-                            kind,
-                            id: m.id,
-                            name: name(&m.organisation, m.id),
-                        },
-                        at: Position {
-                            slot: m.slot.clone(),
-                            place: m.space.clone(),
-                        },
-                        details: vec![
-                            ("titre", m.title.clone()),
-                            ("organisation", m.organisation.clone()),
-                            ("pays", m.country.clone()),
-                            ("thématique", m.theme_label.clone()),
-                        ],
+fn views(s: Option<&Section>) -> Vec<(String, View)> {
+    let Some(s) = s else {
+        return Vec::new();
+    };
+    s.accepted
+        .iter()
+        .map(|m| {
+            (
+                m.key.clone(),
+                View {
+                    item: Item {
+                        kind: s.kind.clone(),
+                        id: m.id,
+                        name: name(&m.organisation, m.id),
                     },
-                )
-            })
-            .collect(),
-        _ => s
-            .bourse
-            .iter()
-            .map(|r| {
-                (
-                    r.key.clone(),
-                    View {
-                        item: Item {
-                            kind,
-                            id: r.id,
-                            name: name(&r.organisation, r.id),
-                        },
-                        at: Position {
-                            slot: r.slot.clone(),
-                            place: r.table.clone(),
-                        },
-                        details: vec![
-                            ("organisation", r.organisation.clone()),
-                            ("pays", r.country.clone()),
-                            ("partenaire recherché", r.partner_sought_label.clone()),
-                            ("pays ou région concerné(s)", r.target_country.clone()),
-                            ("type de demande", r.request_type_label.clone()),
-                        ],
+                    at: Position {
+                        slot: m.slot.clone(),
+                        place: m.place.clone(),
                     },
-                )
-            })
-            .collect(),
-    }
+                    details: m
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.key.clone(),
+                                labels::uncapitalise(&f.label),
+                                f.text.clone(),
+                            )
+                        })
+                        .collect(),
+                },
+            )
+        })
+        .collect()
 }
 
-fn programme_changes(old: &Snapshot, new: &Snapshot, kind: Kind) -> Vec<ProgrammeChange> {
-    let old_v = views(old, kind);
-    let new_v = views(new, kind);
+fn programme_changes(old: &Snapshot, new: &Snapshot, kind: &str) -> Vec<ProgrammeChange> {
+    let old_v = views(old.section(kind));
+    let new_v = views(new.section(kind));
     let old_by: BTreeMap<&str, &View> = old_v.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let new_by: BTreeMap<&str, &View> = new_v.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let (mut added, mut moved, mut updated, mut removed) = (vec![], vec![], vec![], vec![]);
@@ -244,12 +223,19 @@ fn programme_changes(old: &Snapshot, new: &Snapshot, kind: Kind) -> Vec<Programm
                         to: v.at.clone(),
                     });
                 }
-                let what: Vec<&'static str> = v
+                // By field key: a field the old snapshot did not publish
+                // changed only if it now says something.
+                let what: Vec<String> = v
                     .details
                     .iter()
-                    .zip(&o.details)
-                    .filter(|(a, b)| a.1 != b.1)
-                    .map(|(a, _)| a.0)
+                    .filter(|(key, _, text)| {
+                        let before = o.details.iter().find(|d| &d.0 == key).map(|d| &d.2);
+                        match before {
+                            Some(b) => b != text,
+                            None => text.is_some(),
+                        }
+                    })
+                    .map(|(_, heading, _)| heading.clone())
                     .collect();
                 if !what.is_empty() {
                     updated.push(ProgrammeChange::Updated {
@@ -275,17 +261,17 @@ fn programme_changes(old: &Snapshot, new: &Snapshot, kind: Kind) -> Vec<Programm
     added
 }
 
-fn waiting_item(w: &Waiting, kind: Kind) -> Item {
+fn waiting_item(w: &Waiting, kind: &str) -> Item {
     Item {
-        kind,
+        kind: kind.to_string(),
         id: w.id,
         name: name(&w.organisation, w.id),
     }
 }
 
-fn waitlist_changes(old: &Snapshot, new: &Snapshot, kind: Kind) -> Vec<WaitlistChange> {
-    let old_l = old.waitlists.of(kind);
-    let new_l = new.waitlists.of(kind);
+fn waitlist_changes(old: &Snapshot, new: &Snapshot, kind: &str) -> Vec<WaitlistChange> {
+    let old_l = old.section(kind).map_or(&[][..], |s| &s.waitlist);
+    let new_l = new.section(kind).map_or(&[][..], |s| &s.waitlist);
     let old_by: BTreeMap<&str, &Waiting> = old_l.iter().map(|w| (w.key.as_str(), w)).collect();
     let new_by: BTreeMap<&str, &Waiting> = new_l.iter().map(|w| (w.key.as_str(), w)).collect();
     let mut out = Vec::new();
@@ -308,10 +294,10 @@ fn waitlist_changes(old: &Snapshot, new: &Snapshot, kind: Kind) -> Vec<WaitlistC
             Some(_) => {}
         }
     }
-    let programme: BTreeSet<&str> = match kind {
-        Kind::MicroAtelier => new.micro_ateliers.iter().map(|m| m.key.as_str()).collect(),
-        _ => new.bourse.iter().map(|r| r.key.as_str()).collect(),
-    };
+    let programme: BTreeSet<&str> = new
+        .section(kind)
+        .map(|s| s.accepted.iter().map(|m| m.key.as_str()).collect())
+        .unwrap_or_default();
     let in_programme = |key: &str| programme.contains(key);
     for o in old_l {
         if !new_by.contains_key(o.key.as_str()) {
@@ -330,9 +316,7 @@ fn empty_like(s: &Snapshot) -> Snapshot {
         version: s.version,
         event: s.event.clone(),
         taken_at: String::new(),
-        micro_ateliers: Vec::new(),
-        bourse: Vec::new(),
-        waitlists: Default::default(),
+        kinds: Vec::new(),
     }
 }
 
@@ -349,7 +333,15 @@ pub fn compare(previous: Option<&Snapshot>, current: &Snapshot) -> Changes {
     };
     let mut programme = Vec::new();
     let mut waitlists = Vec::new();
-    for kind in Kind::all() {
+    // The current snapshot's kinds, then those only the previous one had
+    // (a kind since removed from the definition: its items are removed).
+    let mut kinds: Vec<&str> = current.kinds.iter().map(|s| s.kind.as_str()).collect();
+    for s in &old.kinds {
+        if !kinds.contains(&s.kind.as_str()) {
+            kinds.push(&s.kind);
+        }
+    }
+    for kind in kinds {
         programme.extend(programme_changes(old, current, kind));
         waitlists.extend(waitlist_changes(old, current, kind));
     }
@@ -372,14 +364,14 @@ fn programme_line(c: &ProgrammeChange) -> (&'static str, String) {
     let (verb, rest) = match c {
         ProgrammeChange::Added { item, at } => (
             "Ajouté",
-            format!("{} — {} {}", item.name, kind_word(item.kind), at.fr()),
+            format!("{} — {} {}", item.name, kind_word(&item.kind), at.fr()),
         ),
         ProgrammeChange::Moved { item, from, to } => (
             "Déplacé",
             format!(
                 "{} — {} {} → {}",
                 item.name,
-                kind_word(item.kind),
+                kind_word(&item.kind),
                 from.fr(),
                 to.fr()
             ),
@@ -389,14 +381,14 @@ fn programme_line(c: &ProgrammeChange) -> (&'static str, String) {
             format!(
                 "{} — {} {} ({})",
                 item.name,
-                kind_word(item.kind),
+                kind_word(&item.kind),
                 at.fr(),
                 what.join(", ")
             ),
         ),
         ProgrammeChange::Removed { item, at } => (
             "Retiré",
-            format!("{} — {} {}", item.name, kind_word(item.kind), at.fr()),
+            format!("{} — {} {}", item.name, kind_word(&item.kind), at.fr()),
         ),
     };
     (verb, terminal_line(&rest))
@@ -409,7 +401,7 @@ fn waitlist_line(c: &WaitlistChange) -> (&'static str, String) {
             format!(
                 "{} — {}, {}",
                 item.name,
-                kind_word(item.kind),
+                kind_word(&item.kind),
                 rank_fr(*rank as usize)
             ),
         ),
@@ -418,7 +410,7 @@ fn waitlist_line(c: &WaitlistChange) -> (&'static str, String) {
             format!(
                 "{} — {}, {} → {}",
                 item.name,
-                kind_word(item.kind),
+                kind_word(&item.kind),
                 ordinal_fr(*from),
                 rank_fr(*to as usize)
             ),
@@ -428,7 +420,7 @@ fn waitlist_line(c: &WaitlistChange) -> (&'static str, String) {
             format!(
                 "{} — {}, {} → {}",
                 item.name,
-                kind_word(item.kind),
+                kind_word(&item.kind),
                 ordinal_fr(*from),
                 rank_fr(*to as usize)
             ),
@@ -440,7 +432,7 @@ fn waitlist_line(c: &WaitlistChange) -> (&'static str, String) {
             format!(
                 "{} — {}{}",
                 item.name,
-                kind_word(item.kind),
+                kind_word(&item.kind),
                 if *to_programme {
                     " (retenu au programme)"
                 } else {
@@ -569,6 +561,7 @@ impl Changes {
 mod tests {
     use super::*;
     use crate::domain::{Layout, Status};
+    use crate::publish::tests::{BOURSE, MICRO};
     use crate::publish::tests::{accepted, sample_entries, set, waitlisted};
     use crate::publish::{Entry, Event};
 
@@ -648,31 +641,19 @@ mod tests {
         // Two new on the list: a member who goes first, and a non-member.
         after.push(waitlisted(
             7,
-            Kind::MicroAtelier,
+            MICRO,
             "Ville de Chefchaouen",
             true,
             "2018-05-01",
         ));
-        after.push(waitlisted(
-            8,
-            Kind::MicroAtelier,
-            "Ville de Nantes",
-            false,
-            "2018-06-01",
-        ));
+        after.push(waitlisted(8, MICRO, "Ville de Nantes", false, "2018-06-01"));
         // The programme's ranks now: the member first.
         find(&mut after, 4).rank = None;
         find(&mut after, 7).rank = Some(1);
         find(&mut after, 5).rank = Some(2);
         find(&mut after, 8).rank = Some(3);
         // A rendez-vous added.
-        let mut dschang = accepted(
-            9,
-            Kind::BourseProjets,
-            "16:30",
-            "Table 2",
-            "Commune de Dschang",
-        );
+        let mut dschang = accepted(9, BOURSE, "16:30", "Table 2", "Commune de Dschang");
         set(&mut dschang, "request_type", "specific_need");
         after.push(dschang);
 
@@ -704,8 +685,8 @@ mod tests {
     #[test]
     fn rank_up_and_plain_leave() {
         let mut before = vec![
-            waitlisted(1, Kind::BourseProjets, "A", true, "2018-05-01"),
-            waitlisted(2, Kind::BourseProjets, "B", true, "2018-05-02"),
+            waitlisted(1, BOURSE, "A", true, "2018-05-01"),
+            waitlisted(2, BOURSE, "B", true, "2018-05-02"),
         ];
         (before[0].rank, before[1].rank) = (Some(1), Some(2));
         let mut after = before.clone();
@@ -738,7 +719,7 @@ mod tests {
     fn hostile_names_are_inert_in_the_changelog() {
         let mut e = accepted(
             1,
-            Kind::MicroAtelier,
+            MICRO,
             "14:00",
             "Espace A",
             "<script>alert(1)</script>\u{1b}]0;pwned\u{7}\nx",

@@ -1,6 +1,9 @@
 //! The lists as HTML, in French: a standalone page ([`page`]) and a fragment
-//! for the CUF site's CMS ([`fragment`]), for both lists or one of them
-//! ([`Part`]).
+//! for the CUF site's CMS ([`fragment`]), for every kind's list or one of
+//! them ([`Part`]). Headings, columns and slots come from the call
+//! definition: one section per kind (its `plural` as heading, its
+//! `place_word` then its public fields as columns), with an id and a CSS
+//! class made from the kind's key (`fp-micro-atelier`).
 //!
 //! Accessible: `lang="fr"`, one `<h1>` (page) then `<h2>` per list (the
 //! fragment starts at `<h2>`, under the CMS page's own title), one
@@ -28,34 +31,37 @@
 
 use super::Edition;
 use super::labels;
-use super::snapshot::{MicroAtelier, Rendezvous, Snapshot};
-use crate::fiche::Kind;
+use super::snapshot::{Section, Snapshot};
+use crate::call::FieldTypeName;
 use crate::safe::terminal_text;
 
-/// Which lists a page or fragment shows.
+/// Which lists a page or fragment shows: all, or one kind's (by key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
+pub enum Part<'a> {
     Programme,
-    MicroAteliers,
-    Bourse,
+    Kind(&'a str),
 }
 
-impl Part {
-    pub fn title(self) -> &'static str {
+impl Part<'_> {
+    pub fn title(self) -> String {
         match self {
-            Part::Programme => "Programme",
-            Part::MicroAteliers => "Micro-ateliers",
-            Part::Bourse => "Bourse aux projets",
+            Part::Programme => "Programme".to_string(),
+            Part::Kind(k) => labels::kind_def(k).plural.clone(),
         }
     }
 
-    fn shows(self, kind: Kind) -> bool {
+    fn shows(self, kind: &str) -> bool {
         match self {
             Part::Programme => true,
-            Part::MicroAteliers => kind == Kind::MicroAtelier,
-            Part::Bourse => kind == Kind::BourseProjets,
+            Part::Kind(k) => k == kind,
         }
     }
+}
+
+/// The id and CSS class of a kind's section and tables: `fp-` and the
+/// kind's key made safe (`fp-micro-atelier`).
+pub fn kind_class(kind: &str) -> String {
+    format!("fp-{}", labels::slug(kind))
 }
 
 /// Escapes text for HTML content and for quoted attribute values: `&`, `<`,
@@ -95,12 +101,6 @@ line-height:1.45;max-width:62rem;margin:0 auto;padding:1rem;box-sizing:border-bo
 .fp .fp-evt{font-size:1.1rem;margin:0 0 .3rem}
 .fp .fp-ed{color:#444;margin:0 0 1rem}
 .fp table{width:100%;border-collapse:collapse;margin:0 0 1.4rem;table-layout:fixed}
-.fp .fp-micro thead th:nth-child(1){width:11%}.fp .fp-micro thead th:nth-child(2){width:36%}
-.fp .fp-micro thead th:nth-child(3){width:24%}.fp .fp-micro thead th:nth-child(4){width:13%}
-.fp .fp-micro thead th:nth-child(5){width:16%}
-.fp .fp-bourse thead th:nth-child(1){width:9%}.fp .fp-bourse thead th:nth-child(2){width:28%}
-.fp .fp-bourse thead th:nth-child(3){width:12%}.fp .fp-bourse thead th:nth-child(4){width:29%}
-.fp .fp-bourse thead th:nth-child(5){width:22%}
 .fp caption{text-align:left;font-weight:700;padding:.3rem 0;font-size:1.05rem}
 .fp th,.fp td{border:1px solid #b9c3cc;padding:.4rem .55rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 .fp thead th{background:#e6edf4}
@@ -152,10 +152,11 @@ pub fn page(snapshot: &Snapshot, edition: Edition, part: Part) -> String {
         out.push_str("<meta name=\"robots\" content=\"noindex\">\n");
     }
     out.push_str(&format!(
-        "<title>{}{} — {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main class=\"fp\">\n",
+        "<title>{}{} — {}</title>\n<style>\n{}</style>\n</head>\n<body>\n<main class=\"fp\">\n",
         escape(draft),
-        escape(part.title()),
-        escape(&snapshot.event.name)
+        escape(&part.title()),
+        escape(&snapshot.event.name),
+        style(snapshot)
     ));
     body(&mut out, snapshot, edition, part, 1);
     out.push_str("</main>\n</body>\n</html>\n");
@@ -168,7 +169,8 @@ pub fn page(snapshot: &Snapshot, edition: Edition, part: Part) -> String {
 pub fn fragment(snapshot: &Snapshot, edition: Edition, part: Part) -> String {
     let mut out = String::with_capacity(8192);
     out.push_str(&format!(
-        "<html>\n<section class=\"fp\" lang=\"fr\">\n<style>\n{STYLE}</style>\n"
+        "<html>\n<section class=\"fp\" lang=\"fr\">\n<style>\n{}</style>\n",
+        style(snapshot)
     ));
     body(&mut out, snapshot, edition, part, 2);
     out.push_str("</section>\n</html>\n");
@@ -204,11 +206,10 @@ fn body(out: &mut String, snapshot: &Snapshot, edition: Edition, part: Part, top
              à ne pas diffuser.</p>\n<div class=\"fp-filigrane\" aria-hidden=\"true\">Document de travail</div>\n",
         );
     }
-    if part.shows(Kind::MicroAtelier) {
-        micro_section(out, snapshot, sub);
-    }
-    if part.shows(Kind::BourseProjets) {
-        bourse_section(out, snapshot, sub);
+    for section in &snapshot.kinds {
+        if part.shows(&section.kind) {
+            kind_section(out, section, sub);
+        }
     }
     out.push_str(
         "<p class=\"fp-ed\">Listes établies par Cités Unies France à partir des fiches de \
@@ -216,12 +217,48 @@ fn body(out: &mut String, snapshot: &Snapshot, edition: Edition, part: Part, top
     );
 }
 
-fn part_phrase(part: Part) -> &'static str {
+fn part_phrase(part: Part) -> String {
     match part {
-        Part::Programme => "Listes de programmation",
-        Part::MicroAteliers => "Liste des micro-ateliers",
-        Part::Bourse => "Liste de la bourse aux projets",
+        Part::Programme => "Listes de programmation".to_string(),
+        Part::Kind(_) => part.title(),
     }
+}
+
+/// [`STYLE`] and each kind's column widths: the place narrow, the title
+/// field and long texts wide, the organisation between.
+pub fn style(snapshot: &Snapshot) -> String {
+    let mut out = String::from(STYLE);
+    for section in &snapshot.kinds {
+        let def = section.def();
+        let mut weights = vec![2.0_f64];
+        for key in &def.public_fields {
+            let long = crate::call::field_def(&def.key, key)
+                .is_some_and(|f| f.ty == FieldTypeName::LongText);
+            weights.push(if *key == def.title_field || long {
+                6.0
+            } else if crate::call::roles().organisation == *key {
+                4.0
+            } else {
+                3.0
+            });
+        }
+        let total: f64 = weights.iter().sum();
+        let class = kind_class(&section.kind);
+        let rules: Vec<String> = weights
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                format!(
+                    ".fp .{class} thead th:nth-child({}){{width:{}%}}",
+                    i + 1,
+                    (w * 100.0 / total).round()
+                )
+            })
+            .collect();
+        out.push_str(&rules.join(""));
+        out.push('\n');
+    }
+    out
 }
 
 fn opt(v: &Option<String>) -> String {
@@ -250,99 +287,40 @@ fn row(out: &mut String, headers: &[&str], place: &Option<String>, cells: &[Stri
     out.push_str("</tr>\n");
 }
 
-const MICRO_COLS: [&str; 5] = ["Espace", "Titre", "Organisation", "Pays", "Thématique"];
-const BOURSE_COLS: [&str; 5] = [
-    "Table",
-    "Organisation",
-    "Pays",
-    "Partenaire recherché",
-    "Type de demande",
-];
-
-fn micro_section(out: &mut String, snapshot: &Snapshot, level: u8) {
+fn kind_section(out: &mut String, section: &Section, level: u8) {
+    let def = section.def();
+    let id = kind_class(&section.kind);
     out.push_str(&format!(
-        "<section aria-labelledby=\"fp-micro\">\n<h{level} id=\"fp-micro\">Micro-ateliers</h{level}>\n"
+        "<section aria-labelledby=\"{id}\">\n<h{level} id=\"{id}\">{}</h{level}>\n",
+        escape(&def.plural)
     ));
-    let groups = snapshot.micro_by_slot();
+    let mut cols = vec![labels::place_heading(&section.kind)];
+    cols.extend(section.headings());
+    let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let groups = section.by_slot();
     if groups.is_empty() {
-        out.push_str("<p class=\"fp-vide\">Aucun micro-atelier retenu pour l'instant.</p>\n");
+        out.push_str("<p class=\"fp-vide\">Aucune proposition retenue pour l'instant.</p>\n");
     }
     for (slot, items) in groups {
-        caption(out, Kind::MicroAtelier, slot);
-        head_row(out, &MICRO_COLS);
+        caption(out, &section.kind, slot);
+        head_row(out, &cols);
         for m in items {
-            let MicroAtelier {
-                title,
-                organisation,
-                country,
-                theme_label,
-                ..
-            } = m;
-            row(
-                out,
-                &MICRO_COLS,
-                &m.space,
-                &[
-                    opt(title),
-                    opt(organisation),
-                    opt(country),
-                    opt(theme_label),
-                ],
-            );
+            let cells: Vec<String> = m.fields.iter().map(|f| opt(&f.text)).collect();
+            row(out, &cols, &m.place, &cells);
         }
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</section>\n");
 }
 
-fn bourse_section(out: &mut String, snapshot: &Snapshot, level: u8) {
-    out.push_str(&format!(
-        "<section aria-labelledby=\"fp-bourse\">\n<h{level} id=\"fp-bourse\">Bourse aux projets</h{level}>\n"
-    ));
-    let groups = snapshot.bourse_by_slot();
-    if groups.is_empty() {
-        out.push_str(
-            "<p class=\"fp-vide\">Aucun rendez-vous de la bourse aux projets retenu pour l'instant.</p>\n",
-        );
-    }
-    for (slot, items) in groups {
-        caption(out, Kind::BourseProjets, slot);
-        head_row(out, &BOURSE_COLS);
-        for r in items {
-            let Rendezvous {
-                organisation,
-                country,
-                request_type_label,
-                ..
-            } = r;
-            row(
-                out,
-                &BOURSE_COLS,
-                &r.table,
-                &[
-                    opt(organisation),
-                    opt(country),
-                    escape(&r.sought_fr()),
-                    opt(request_type_label),
-                ],
-            );
-        }
-        out.push_str("</tbody>\n</table>\n");
-    }
-    out.push_str("</section>\n");
-}
-
-fn caption(out: &mut String, kind: Kind, slot: Option<&str>) {
+fn caption(out: &mut String, kind: &str, slot: Option<&str>) {
     let text = match slot {
         Some(s) => format!("Créneau {}", labels::slot_label(kind, s)),
         None => "Créneau à préciser".to_string(),
     };
-    let class = match kind {
-        Kind::MicroAtelier => "fp-micro",
-        _ => "fp-bourse",
-    };
     out.push_str(&format!(
-        "<table class=\"{class}\">\n<caption>{}</caption>\n",
+        "<table class=\"{}\">\n<caption>{}</caption>\n",
+        kind_class(kind),
         escape(&text)
     ));
 }
@@ -424,7 +402,7 @@ mod tests {
             "<p class=\"fp-evt\">4 juillet 2018 — Pavillon d&#39;Armenonville, Paris</p>"
         ));
         assert!(p.contains("Listes de programmation — publication n° 3 du 28 mai 2018"));
-        assert!(p.contains("<h2 id=\"fp-micro\">Micro-ateliers</h2>"));
+        assert!(p.contains("<h2 id=\"fp-micro-atelier\">Micro-ateliers</h2>"));
         assert!(p.contains("<caption>Créneau 14h00 – 14h20</caption>"));
         assert!(p.contains(
             "<tr><th scope=\"row\" data-label=\"Espace\">Espace B</th>\
@@ -433,9 +411,12 @@ mod tests {
              <td data-label=\"Pays\">France</td>\
              <td data-label=\"Thématique\">ODD / Agenda 2030</td></tr>"
         ));
+        // The bourse: what is sought and where, in two columns.
         assert!(p.contains(
-            "<td data-label=\"Partenaire recherché\">Collectivité française — Arménie</td>"
+            "<td data-label=\"Partenaire recherché\">Collectivité française</td>\
+             <td data-label=\"Pays ou région concerné(s)\">Arménie</td>"
         ));
+        assert!(p.contains(".fp .fp-micro-atelier thead th:nth-child(2){width:"));
         assert!(p.contains("@media print"));
         assert!(p.contains("@media screen and (max-width:40rem)"));
         assert!(!p.contains("Document de travail"));
@@ -448,17 +429,17 @@ mod tests {
 
     #[test]
     fn fragment_and_parts_and_draft() {
-        let f = fragment(&snap(), Edition::Draft, Part::Bourse);
+        let f = fragment(&snap(), Edition::Draft, Part::Kind("bourse_projets"));
         assert!(f.starts_with("<html>\n<section class=\"fp\" lang=\"fr\">"));
         assert!(f.contains("<h2>Rencontres"));
-        assert!(f.contains("<h3 id=\"fp-bourse\">Bourse aux projets</h3>"));
-        assert!(!f.contains("id=\"fp-micro\""));
+        assert!(f.contains("<h3 id=\"fp-bourse-projets\">Bourse aux projets</h3>"));
+        assert!(!f.contains("id=\"fp-micro-atelier\""));
         assert!(f.contains("Document de travail"));
-        assert!(f.contains("Liste de la bourse aux projets — état au 28\u{a0}mai\u{a0}2018"));
-        let p = page(&snap(), Edition::Draft, Part::MicroAteliers);
+        assert!(f.contains("Bourse aux projets — état au 28\u{a0}mai\u{a0}2018"));
+        let p = page(&snap(), Edition::Draft, Part::Kind("micro_atelier"));
         assert!(p.contains("<title>Document de travail — Micro-ateliers — "));
         assert!(p.contains("class=\"fp-filigrane\""));
-        assert!(!p.contains("id=\"fp-bourse\""));
+        assert!(!p.contains("id=\"fp-bourse-projets\""));
     }
 
     #[test]
@@ -470,7 +451,7 @@ mod tests {
             "2018-05-28",
         );
         let p = page(&s, Edition::Final { number: 1 }, Part::Programme);
-        assert!(p.contains("Aucun micro-atelier retenu pour l'instant."));
+        assert!(p.contains("Aucune proposition retenue pour l'instant."));
         assert!(!p.contains("<table"));
     }
 }

@@ -5,64 +5,41 @@
 //! `\u001b`…); consumers that put it into HTML or a spreadsheet must escape
 //! or neutralise it themselves.
 //!
+//! One entry per kind of the call definition, in its order (version 2 of
+//! the shape; version 1 had two fixed lists, `micro_ateliers` and
+//! `bourse_aux_projets`, with the 2018 fields as members):
+//!
 //! ```text
 //! {
-//!   "format": "fiches-programme/1",   shape version; a new shape gets /2
+//!   "format": "fiches-programme/2",   shape version
 //!   "draft": false,                   true for a draft ("Document de travail")
 //!   "publication": 3,                 publication number; null for a draft
 //!   "taken_at": "2018-05-28T08:00:00+02:00",
-//!                                     when the lists were taken (RFC 3339)
-//!   "event": {
-//!     "name": "Rencontres de l'internationalisation …",
-//!     "date": "2018-07-04",           YYYY-MM-DD
-//!     "venue": "Pavillon d'Armenonville, Paris"     or null
-//!   },
-//!   "micro_ateliers": [               programme order: slot, then space
-//!     {
-//!       "id": 12,                     proposal number (changes when a fiche
-//!                                     is resubmitted)
-//!       "slot": "14:20",              slot start, HH:MM; null if not set
-//!       "slot_label": "14h20 – 14h40",
-//!       "space": "Espace B",          or null
-//!       "title": "…",                 project title, or null
-//!       "organisation": "…",          or null
-//!       "country": "…",               or null
-//!       "theme": "odd",               odd | climat | migrations | jeunesse |
-//!                                     autre, or the text as written when
-//!                                     ambiguous; null if none
-//!       "theme_label": "ODD / Agenda 2030"   French label, or null
-//!     }
-//!   ],
-//!   "bourse_aux_projets": [           programme order: slot, then table
-//!     {
-//!       "id": 31,
-//!       "slot": "12:45",
-//!       "slot_label": "12h45 – 13h15",
-//!       "table": "Table 1",           or null
-//!       "organisation": "…",
-//!       "country": "…",
-//!       "partner_sought": "french_local_government",
-//!                                     french_local_government |
-//!                                     foreign_local_government | company |
-//!                                     association | autre, or as written
-//!       "partner_sought_label": "Collectivité française",
-//!       "target_country": "Arménie",  country or region concerned, or null
-//!       "request_type": "cooperation",   cooperation | specific_need
-//!       "request_type_label": "Appel à coopération"
-//!     }
-//!   ]
+//!   "event": { "name": …, "date": "2018-07-04", "venue": … },
+//!   "kinds": [
+//!     { "key": "micro_atelier",       the kind's key in the call definition
+//!       "label": "Micro-atelier",     its name
+//!       "heading": "Micro-ateliers",  the heading of its list
+//!       "place_word": "espace",       what a place is called
+//!       "columns": [ { "key": "project_title", "label": "Titre" }, … ],
+//!       "items": [
+//!         { "id": 1, "slot": "14:20", "slot_label": "14h20 – 14h40",
+//!           "place": "Espace B", "organisation": "Ville de Saint-Étienne",
+//!           "fields": [ { "key": "theme", "label": "Thématique",
+//!                         "value": "odd",          as stored
+//!                         "text": "ODD / Agenda 2030" },  as printed
+//!                       … ] } ] } ]
 //! }
 //! ```
 
 use serde::Serialize;
 
 use super::labels::slot_label;
-use super::snapshot::Snapshot;
+use super::snapshot::{PublicField, Snapshot};
 use super::{Edition, Event, PublishError};
-use crate::fiche::Kind;
 
-/// The shape version written in `format`.
-pub const FORMAT: &str = "fiches-programme/1";
+/// The shape's name and version.
+pub const FORMAT: &str = "fiches-programme/2";
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -71,40 +48,71 @@ struct Doc<'a> {
     publication: Option<u32>,
     taken_at: &'a str,
     event: &'a Event,
-    micro_ateliers: Vec<Micro<'a>>,
-    bourse_aux_projets: Vec<Bourse<'a>>,
+    kinds: Vec<KindDoc<'a>>,
 }
 
 #[derive(Serialize)]
-struct Micro<'a> {
-    id: i64,
-    slot: Option<&'a str>,
-    slot_label: Option<String>,
-    space: Option<&'a str>,
-    title: Option<&'a str>,
-    organisation: Option<&'a str>,
-    country: Option<&'a str>,
-    theme: Option<&'a str>,
-    theme_label: Option<&'a str>,
+struct KindDoc<'a> {
+    key: &'a str,
+    label: &'a str,
+    heading: &'a str,
+    place_word: &'a str,
+    columns: Vec<Column>,
+    items: Vec<Item<'a>>,
 }
 
 #[derive(Serialize)]
-struct Bourse<'a> {
+struct Column {
+    key: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
     id: i64,
     slot: Option<&'a str>,
     slot_label: Option<String>,
-    table: Option<&'a str>,
+    place: Option<&'a str>,
     organisation: Option<&'a str>,
-    country: Option<&'a str>,
-    partner_sought: Option<&'a str>,
-    partner_sought_label: Option<&'a str>,
-    target_country: Option<&'a str>,
-    request_type: Option<&'a str>,
-    request_type_label: Option<&'a str>,
+    fields: &'a [PublicField],
 }
 
-/// `programme.json` (ends with a newline).
+/// `programme.json` of `snapshot`.
 pub fn programme(snapshot: &Snapshot, edition: Edition) -> Result<String, PublishError> {
+    let kinds = snapshot
+        .kinds
+        .iter()
+        .map(|section| {
+            let def = section.def();
+            KindDoc {
+                key: &section.kind,
+                label: &def.label,
+                heading: &def.plural,
+                place_word: &def.programme.place_word,
+                columns: def
+                    .public_fields
+                    .iter()
+                    .zip(section.headings())
+                    .map(|(key, label)| Column {
+                        key: key.clone(),
+                        label,
+                    })
+                    .collect(),
+                items: section
+                    .accepted
+                    .iter()
+                    .map(|m| Item {
+                        id: m.id,
+                        slot: m.slot.as_deref(),
+                        slot_label: m.slot.as_deref().map(|s| slot_label(&section.kind, s)),
+                        place: m.place.as_deref(),
+                        organisation: m.organisation.as_deref(),
+                        fields: &m.fields,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
     let doc = Doc {
         format: FORMAT,
         draft: edition.is_draft(),
@@ -114,44 +122,8 @@ pub fn programme(snapshot: &Snapshot, edition: Edition) -> Result<String, Publis
         },
         taken_at: &snapshot.taken_at,
         event: &snapshot.event,
-        micro_ateliers: snapshot
-            .micro_ateliers
-            .iter()
-            .map(|m| Micro {
-                id: m.id,
-                slot: m.slot.as_deref(),
-                slot_label: m.slot.as_deref().map(|s| slot_label(Kind::MicroAtelier, s)),
-                space: m.space.as_deref(),
-                title: m.title.as_deref(),
-                organisation: m.organisation.as_deref(),
-                country: m.country.as_deref(),
-                theme: m.theme.as_deref(),
-                theme_label: m.theme_label.as_deref(),
-            })
-            .collect(),
-        bourse_aux_projets: snapshot
-            .bourse
-            .iter()
-            .map(|r| Bourse {
-                id: r.id,
-                slot: r.slot.as_deref(),
-                slot_label: r
-                    .slot
-                    .as_deref()
-                    .map(|s| slot_label(Kind::BourseProjets, s)),
-                table: r.table.as_deref(),
-                organisation: r.organisation.as_deref(),
-                country: r.country.as_deref(),
-                partner_sought: r.partner_sought.as_deref(),
-                partner_sought_label: r.partner_sought_label.as_deref(),
-                target_country: r.target_country.as_deref(),
-                request_type: r.request_type.as_deref(),
-                request_type_label: r.request_type_label.as_deref(),
-            })
-            .collect(),
+        kinds,
     };
-    // Every control character escaped (bidi overrides and C1 included):
-    // the file is read by people and web pages.
     let mut s = crate::safe::json_escaped(serde_json::to_string_pretty(&doc)?);
     s.push('\n');
     Ok(s)
@@ -173,34 +145,53 @@ mod tests {
         );
         let out = programme(&s, Edition::Final { number: 3 }).unwrap();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v["format"], "fiches-programme/1");
+        assert_eq!(v["format"], "fiches-programme/2");
         assert_eq!(v["publication"], 3);
         assert_eq!(v["draft"], false);
         assert_eq!(v["event"]["date"], "2018-07-04");
+        let micro = &v["kinds"][0];
+        assert_eq!(micro["key"], "micro_atelier");
+        assert_eq!(micro["heading"], "Micro-ateliers");
+        assert_eq!(micro["place_word"], "espace");
         assert_eq!(
-            v["micro_ateliers"][1],
-            serde_json::json!({
-                "id": 1, "slot": "14:20", "slot_label": "14h20 – 14h40",
-                "space": "Espace B", "title": "Un guide du financement de l'AICT",
-                "organisation": "Ville de Saint-Étienne", "country": "France",
-                "theme": "odd", "theme_label": "ODD / Agenda 2030"
-            })
+            micro["columns"],
+            serde_json::json!([
+                {"key": "project_title", "label": "Titre"},
+                {"key": "organisation", "label": "Organisation"},
+                {"key": "country", "label": "Pays"},
+                {"key": "theme", "label": "Thématique"},
+            ])
         );
         assert_eq!(
-            v["bourse_aux_projets"][0],
+            micro["items"][1],
             serde_json::json!({
-                "id": 3, "slot": "12:45", "slot_label": "12h45 – 13h15",
-                "table": "Table 1", "organisation": "Conseil départemental de l'Isère",
-                "country": "France", "partner_sought": "french_local_government",
-                "partner_sought_label": "Collectivité française",
-                "target_country": "Arménie", "request_type": "cooperation",
-                "request_type_label": "Appel à coopération"
+                "id": 1, "slot": "14:20", "slot_label": "14h20 – 14h40",
+                "place": "Espace B", "organisation": "Ville de Saint-Étienne",
+                "fields": [
+                    {"key": "project_title", "label": "Titre",
+                     "value": "Un guide du financement de l'AICT",
+                     "text": "Un guide du financement de l'AICT"},
+                    {"key": "organisation", "label": "Organisation",
+                     "value": "Ville de Saint-Étienne", "text": "Ville de Saint-Étienne"},
+                    {"key": "country", "label": "Pays", "value": "France", "text": "France"},
+                    {"key": "theme", "label": "Thématique",
+                     "value": "odd", "text": "ODD / Agenda 2030"},
+                ]
             })
+        );
+        let bourse = &v["kinds"][1];
+        assert_eq!(bourse["heading"], "Bourse aux projets");
+        assert_eq!(bourse["items"][0]["place"], "Table 1");
+        assert_eq!(bourse["items"][0]["slot_label"], "12h45 – 13h15");
+        assert_eq!(
+            bourse["items"][0]["fields"][4],
+            serde_json::json!({"key": "request_type", "label": "Type de demande",
+                "value": "cooperation", "text": "Appel à coopération"})
         );
         // Nothing staff-only.
         assert!(!out.contains("Ville de Lyon"));
         assert!(!out.contains("waitlist"));
-        assert!(!out.contains(&s.micro_ateliers[0].key));
+        assert!(!out.contains(&s.kinds[0].accepted[0].key));
         let draft = programme(&s, Edition::Draft).unwrap();
         let v: serde_json::Value = serde_json::from_str(&draft).unwrap();
         assert_eq!(v["draft"], true);

@@ -1,5 +1,7 @@
 //! Publication of the programme lists (issue 6), the pure part: a
-//! [`Snapshot`] of the accepted programme built from the proposals, what
+//! [`Snapshot`] of the accepted programme built from the proposals — one
+//! section per kind of the call definition (`crate::call`), which gives
+//! every heading, column and file name — what
 //! changed since the previous one ([`diff`]), and the files handed to the
 //! partners and the CUF website — HTML page and CMS fragment ([`html`]), CSV
 //! ([`csv`]), XLSX ([`xlsx`]), JSON ([`json`]) — laid into a dated folder per
@@ -49,10 +51,11 @@ pub struct Entry {
     /// Identity across revisions (the store's chain key); `None`: the id.
     /// Only a hash of it reaches the snapshot.
     pub key: Option<String>,
-    pub kind: Option<Kind>,
+    /// The kind's key in the call definition (`None`: not read).
+    pub kind: Option<String>,
     pub status: Status,
     pub slot: Option<String>,
-    /// Space (micro-atelier) or table (bourse).
+    /// The place in the slot (the kind's `place_word`: space, table…).
     pub place: Option<String>,
     /// Waiting-list rank: the programme's (the store's waiting-list order),
     /// never computed here.
@@ -71,10 +74,15 @@ pub struct Entry {
 impl Entry {
     /// An entry with no field, flag or placement.
     pub fn new(id: i64, kind: Option<Kind>, status: Status) -> Entry {
+        Entry::of_kind(id, kind.map(Kind::key), status)
+    }
+
+    /// An entry of the kind keyed `kind` in the call definition.
+    pub fn of_kind(id: i64, kind: Option<&str>, status: Status) -> Entry {
         Entry {
             id,
             key: None,
-            kind,
+            kind: kind.map(str::to_string),
             status,
             slot: None,
             place: None,
@@ -261,15 +269,19 @@ pub(crate) mod tests {
 
     use super::*;
 
-    pub fn entry(id: i64, kind: Kind, status: Status, organisation: &str) -> Entry {
-        let mut e = Entry::new(id, Some(kind), status);
+    /// The 2018 kinds' keys in the default definition.
+    pub const MICRO: &str = "micro_atelier";
+    pub const BOURSE: &str = "bourse_projets";
+
+    pub fn entry(id: i64, kind: &str, status: Status, organisation: &str) -> Entry {
+        let mut e = Entry::of_kind(id, Some(kind), status);
         e.received_at = format!("2018-05-{:02}T10:00:00+02:00", (id % 28) + 1);
         e.fields
             .insert("organisation".into(), Value::Text(organisation.into()));
         e
     }
 
-    pub fn accepted(id: i64, kind: Kind, slot: &str, place: &str, organisation: &str) -> Entry {
+    pub fn accepted(id: i64, kind: &str, slot: &str, place: &str, organisation: &str) -> Entry {
         let mut e = entry(id, kind, Status::Accepted, organisation);
         e.slot = Some(slot.into());
         e.place = Some(place.into());
@@ -278,7 +290,7 @@ pub(crate) mod tests {
 
     pub fn waitlisted(
         id: i64,
-        kind: Kind,
+        kind: &str,
         organisation: &str,
         member: bool,
         received: &str,
@@ -296,31 +308,19 @@ pub(crate) mod tests {
     /// Two micro-ateliers, one rendez-vous, two on the micro-atelier
     /// waiting list, one rejected.
     pub fn sample_entries() -> Vec<Entry> {
-        let mut a = accepted(
-            1,
-            Kind::MicroAtelier,
-            "14:20",
-            "Espace B",
-            "Ville de Saint-Étienne",
-        );
+        let mut a = accepted(1, MICRO, "14:20", "Espace B", "Ville de Saint-Étienne");
         set(&mut a, "project_title", "Un guide du financement de l'AICT");
         set(&mut a, "country", "France");
         set(&mut a, "theme", "odd");
         a.fields.insert("cuf_member".into(), Value::Bool(true));
         a.key = Some("claire.martin@saint-etienne.fr|micro_atelier|ville de saint-etienne".into());
-        let mut b = accepted(
-            2,
-            Kind::MicroAtelier,
-            "14:00",
-            "Espace A",
-            "Municipalidad de Quito",
-        );
+        let mut b = accepted(2, MICRO, "14:00", "Espace A", "Municipalidad de Quito");
         set(&mut b, "project_title", "Dialogues mensuels");
         set(&mut b, "country", "Équateur");
         set(&mut b, "theme", "climat");
         let mut c = accepted(
             3,
-            Kind::BourseProjets,
+            BOURSE,
             "12:45",
             "Table 1",
             "Conseil départemental de l'Isère",
@@ -329,11 +329,11 @@ pub(crate) mod tests {
         set(&mut c, "partner_sought", "french_local_government");
         set(&mut c, "target_country", "Arménie");
         set(&mut c, "request_type", "cooperation");
-        let mut d = waitlisted(4, Kind::MicroAtelier, "Ville de Lyon", false, "2018-05-02");
+        let mut d = waitlisted(4, MICRO, "Ville de Lyon", false, "2018-05-02");
         set(&mut d, "project_title", "Lyon et le climat");
         let mut e = waitlisted(
             5,
-            Kind::MicroAtelier,
+            MICRO,
             "Communauté urbaine de Dunkerque",
             true,
             "2018-05-03",
@@ -342,7 +342,7 @@ pub(crate) mod tests {
         set(&mut e, "preferred_slot", "15:00");
         // The programme's ranks (members first: Dunkerque, then Lyon).
         (e.rank, d.rank) = (Some(1), Some(2));
-        let mut f = entry(6, Kind::BourseProjets, Status::Rejected, "Association X");
+        let mut f = entry(6, BOURSE, Status::Rejected, "Association X");
         f.flags.push("doublon".into());
         vec![a, b, c, d, e, f]
     }

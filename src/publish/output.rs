@@ -15,14 +15,17 @@
 //!
 //! | file | content |
 //! | --- | --- |
-//! | `programme.html` | standalone page, both lists |
-//! | `programme-fragment.html` | SPIP-ready fragment, both lists (see `html`) |
-//! | `micro-ateliers.html`, `micro-ateliers-fragment.html` | micro-ateliers only |
-//! | `bourse-aux-projets.html`, `bourse-aux-projets-fragment.html` | bourse only |
-//! | `micro-ateliers.csv`, `bourse-aux-projets.csv` | one CSV per list |
-//! | `programme.xlsx` | one sheet per list |
+//! | `programme.html` | standalone page, every kind's list |
+//! | `programme-fragment.html` | SPIP-ready fragment, every list (see `html`) |
+//! | `LIST.html`, `LIST-fragment.html` | one kind's list |
+//! | `LIST.csv` | one CSV per kind |
+//! | `programme.xlsx` | one sheet per kind |
 //! | `programme.json` | the lists as JSON (see `json`) |
 //! | `changements.txt`, `changements.html` | the public changelog (programme only) |
+//!
+//! `LIST` is the kind's list heading (`plural` in the call definition) made
+//! safe for a file name ([`kind_stems`]): `micro-ateliers`,
+//! `bourse-aux-projets` for the 2018 call.
 //!
 //! Internal files (staff only):
 //!
@@ -37,7 +40,7 @@ use std::path::{Component, Path, PathBuf};
 use super::diff::Changes;
 use super::html::{self, Part};
 use super::snapshot::Snapshot;
-use super::{Edition, Entry, Publication, PublishError, PublishOptions, csv, json, xlsx};
+use super::{Edition, Entry, Publication, PublishError, PublishOptions, csv, json, labels, xlsx};
 
 /// One rendered file: its name in its folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,21 +51,83 @@ pub struct OutputFile {
     pub staff_only: bool,
 }
 
-/// The public files of a publication (what may be attached for the partners).
-pub const PUBLIC_FILES: [&str; 12] = [
+/// The public files of every publication, whatever the kinds (see
+/// [`public_files`] for all of them).
+pub const FIXED_PUBLIC_FILES: [&str; 6] = [
     "programme.html",
     "programme-fragment.html",
-    "micro-ateliers.html",
-    "micro-ateliers-fragment.html",
-    "bourse-aux-projets.html",
-    "bourse-aux-projets-fragment.html",
-    "micro-ateliers.csv",
-    "bourse-aux-projets.csv",
     "programme.xlsx",
     "programme.json",
     "changements.txt",
     "changements.html",
 ];
+
+/// The stem of each kind's files, in the definition's order: its list
+/// heading made safe ("Bourse aux projets" → `bourse-aux-projets`); its
+/// key when that is empty or taken (by `programme`, `changements` or an
+/// earlier kind).
+pub fn kind_stems() -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for k in &crate::call::current().kinds {
+        let taken = |stem: &str| {
+            stem.is_empty()
+                || stem.starts_with("programme")
+                || stem.starts_with("changements")
+                || out.iter().any(|(_, s)| s == stem)
+        };
+        let mut stem = labels::slug(&k.plural);
+        if taken(&stem) {
+            stem = labels::slug(&k.key);
+        }
+        let base = stem.clone();
+        let mut n = 2;
+        while taken(&stem) {
+            stem = format!("{}-{n}", if base.is_empty() { "liste" } else { &base });
+            n += 1;
+        }
+        out.push((k.key.as_str(), stem));
+    }
+    out
+}
+
+/// The files of one kind's list.
+fn kind_files(stem: &str) -> [String; 3] {
+    [
+        format!("{stem}.html"),
+        format!("{stem}-fragment.html"),
+        format!("{stem}.csv"),
+    ]
+}
+
+/// The public files of a publication under the definition in use (what
+/// may be attached for the partners).
+pub fn public_files() -> Vec<String> {
+    let mut out: Vec<String> = FIXED_PUBLIC_FILES.iter().map(|s| s.to_string()).collect();
+    for (_, stem) in kind_stems() {
+        out.extend(kind_files(&stem));
+    }
+    out
+}
+
+/// Whether `name` can be a public file of a publication, by its shape
+/// alone (a fixed file, or `LIST.html`, `LIST-fragment.html`, `LIST.csv`
+/// with `LIST` in lower-case letters, digits and `-`). Used where the call
+/// definition may not be installed yet (reading `config.toml`).
+pub fn is_public_file_name(name: &str) -> bool {
+    if FIXED_PUBLIC_FILES.contains(&name) {
+        return true;
+    }
+    let stem = name
+        .strip_suffix("-fragment.html")
+        .or_else(|| name.strip_suffix(".html"))
+        .or_else(|| name.strip_suffix(".csv"));
+    stem.is_some_and(|s| {
+        !s.is_empty()
+            && !s.starts_with('-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
+}
 
 /// The staff's files, in the internal folder.
 pub const INTERNAL_FILES: [&str; 3] = [
@@ -113,28 +178,28 @@ pub fn render_files(
     opts.validate_csv()?;
     let csv_opts = opts.csv();
     let mut files = Vec::with_capacity(16);
-    for (part, stem) in [
-        (Part::Programme, "programme"),
-        (Part::MicroAteliers, "micro-ateliers"),
-        (Part::Bourse, "bourse-aux-projets"),
-    ] {
+    files.push(public(
+        "programme.html",
+        html::page(snapshot, edition, Part::Programme),
+    ));
+    files.push(public(
+        "programme-fragment.html",
+        html::fragment(snapshot, edition, Part::Programme),
+    ));
+    let stems = kind_stems();
+    for section in &snapshot.kinds {
+        let Some((_, stem)) = stems.iter().find(|(k, _)| *k == section.kind) else {
+            continue;
+        };
+        let [page, fragment, list] = kind_files(stem);
+        let part = Part::Kind(&section.kind);
+        files.push(public(&page, html::page(snapshot, edition, part)));
+        files.push(public(&fragment, html::fragment(snapshot, edition, part)));
         files.push(public(
-            &format!("{stem}.html"),
-            html::page(snapshot, edition, part),
-        ));
-        files.push(public(
-            &format!("{stem}-fragment.html"),
-            html::fragment(snapshot, edition, part),
+            &list,
+            csv::list(snapshot, section, &csv_opts, edition),
         ));
     }
-    files.push(public(
-        "micro-ateliers.csv",
-        csv::micro_ateliers(snapshot, &csv_opts, edition),
-    ));
-    files.push(public(
-        "bourse-aux-projets.csv",
-        csv::bourse(snapshot, &csv_opts, edition),
-    ));
     files.push(public(
         "programme.xlsx",
         xlsx::programme(snapshot, edition)?,
@@ -390,8 +455,11 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         listing.sort();
-        let mut public = PUBLIC_FILES.to_vec();
+        let mut public = public_files();
         public.sort();
+        assert_eq!(public.len(), 12);
+        assert!(public.contains(&"micro-ateliers.csv".to_string()));
+        assert!(public.contains(&"bourse-aux-projets-fragment.html".to_string()));
         assert_eq!(
             listing, public,
             "the public folder holds the public files only"
@@ -466,9 +534,9 @@ mod tests {
         );
         let changes = compare(None, &s);
         let paths = write_draft(&out, &s, &entries, Some(&changes), &opts).unwrap();
-        assert_eq!(paths.len(), PUBLIC_FILES.len() + INTERNAL_FILES.len());
-        for n in PUBLIC_FILES {
-            let bytes = fs::read(out.join(n)).unwrap();
+        assert_eq!(paths.len(), public_files().len() + INTERNAL_FILES.len());
+        for n in public_files() {
+            let bytes = fs::read(out.join(&n)).unwrap();
             let marked = if n.ends_with(".xlsx") {
                 let mut x: calamine::Xlsx<_> =
                     calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
@@ -497,6 +565,24 @@ mod tests {
         }
         assert!(!out.join(LATEST).exists());
         assert!(!out.join("suivi-complet.xlsx").exists());
+    }
+
+    #[test]
+    fn public_file_names_by_shape() {
+        for n in public_files() {
+            assert!(is_public_file_name(&n), "{n}");
+        }
+        assert!(is_public_file_name("tables-rondes.csv"));
+        assert!(!is_public_file_name("suivi-complet.xlsx"));
+        assert!(!is_public_file_name("../x.csv"));
+        assert!(!is_public_file_name(".csv"));
+        assert_eq!(
+            kind_stems(),
+            vec![
+                ("micro_atelier", "micro-ateliers".to_string()),
+                ("bourse_projets", "bourse-aux-projets".to_string())
+            ]
+        );
     }
 
     #[test]

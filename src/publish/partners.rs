@@ -20,7 +20,7 @@ use lettre::message::Mailbox;
 
 use super::diff::Changes;
 use super::labels;
-use super::output::PUBLIC_FILES;
+use super::output::{FIXED_PUBLIC_FILES, is_public_file_name};
 use super::{Event, Publication};
 
 /// The default subject template.
@@ -107,10 +107,10 @@ impl PartnersSettings {
             }
         });
         for a in &attachments {
-            if !PUBLIC_FILES.contains(&a.as_str()) {
+            if !is_public_file_name(a) {
                 return Err(format!(
-                    "partners_attachments : « {a} » n'est pas un fichier public de la publication ; possibles : {}",
-                    PUBLIC_FILES.join(", ")
+                    "partners_attachments : « {a} » n'est pas un fichier public de la publication ; possibles : {}, et pour la liste de chaque type NOM.html, NOM-fragment.html, NOM.csv (les noms d'un dossier de publication)",
+                    FIXED_PUBLIC_FILES.join(", ")
                 ));
             }
         }

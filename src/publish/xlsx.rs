@@ -1,10 +1,12 @@
 //! The lists as Excel workbooks, written with `rust_xlsxwriter`:
 //!
-//! - [`programme`] (`programme.xlsx`, public): one sheet per list
-//!   ("Micro-ateliers", "Bourse aux projets"), the same columns as the CSV.
+//! - [`programme`] (`programme.xlsx`, public): one sheet per kind of the
+//!   call definition, named by its list heading ("Micro-ateliers",
+//!   "Bourse aux projets"), the same columns as the CSV.
 //! - [`staff`] (`suivi-complet.xlsx`, staff only): every proposal with every
-//!   field, its status, slot, place, waiting-list rank, flags and warnings
-//!   ("Propositions"), and the two waiting lists in order.
+//!   field of the definition (then any other stored key), its status, slot,
+//!   place, waiting-list rank, flags and warnings ("Propositions"), and each
+//!   kind's waiting list in order ("Attente micro-ateliers"…).
 //!
 //! Every sheet: a bold header row, frozen panes under it, an autofilter,
 //! column widths fitted to the content (long text wrapped), the header row
@@ -23,13 +25,11 @@ use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::csv::{BOURSE_HEADERS, MICRO_HEADERS, bourse_rows, micro_rows, safe_cell};
+use super::csv::{self as csv_list, safe_cell};
 use super::labels::{self, date_fr};
-use super::snapshot::{Snapshot, Waiting};
+use super::snapshot::{Section, Snapshot};
 use super::{Edition, Entry, PublishError};
 use crate::domain::status_fr;
-use crate::fiche::Kind;
-use crate::fiche::spec;
 
 /// Excel's limit on the text of one cell, in UTF-16 units.
 const MAX_CELL: usize = 32_767;
@@ -106,7 +106,7 @@ fn width_of(cell: &Cell) -> usize {
 }
 
 struct Sheet {
-    name: &'static str,
+    name: String,
     headers: Vec<String>,
     rows: Vec<Vec<Cell>>,
 }
@@ -154,7 +154,7 @@ fn write_sheet(
     formats: &Formats,
     page_header: &str,
 ) -> Result<(), XlsxError> {
-    ws.set_name(sheet.name)?;
+    ws.set_name(&sheet.name)?;
     let ncols = sheet.headers.len();
     let mut widths: Vec<usize> = sheet.headers.iter().map(|h| h.chars().count()).collect();
     for row in &sheet.rows {
@@ -295,30 +295,62 @@ fn rows(rows: Vec<Vec<String>>) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-/// `programme.xlsx`: one sheet per public list.
+/// A sheet name Excel accepts, unique in `taken`: without `[ ] : * ? / \`,
+/// not starting or ending with `'`, at most 31 characters.
+fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = crate::safe::terminal_line(wanted)
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '-' } else { c })
+        .collect();
+    let clean = clean.trim_matches(['\'', ' ']);
+    let base: String = if clean.is_empty() {
+        "Liste".to_string()
+    } else {
+        clean.chars().take(31).collect()
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken
+        .iter()
+        .any(|t| t.to_lowercase() == name.to_lowercase())
+    {
+        let suffix = format!(" {n}");
+        name = base.chars().take(31 - suffix.len()).collect::<String>() + &suffix;
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// `programme.xlsx` (public): one sheet per kind, named by its list's
+/// heading, with the same columns as the CSV.
 pub fn programme(snapshot: &Snapshot, edition: Edition) -> Result<Vec<u8>, PublishError> {
-    let sheets = [
-        Sheet {
-            name: "Micro-ateliers",
-            headers: headers(&MICRO_HEADERS),
-            rows: rows(micro_rows(snapshot)),
-        },
-        Sheet {
-            name: "Bourse aux projets",
-            headers: headers(&BOURSE_HEADERS),
-            rows: rows(bourse_rows(snapshot)),
-        },
-    ];
+    let mut taken = vec!["Document de travail".to_string()];
+    let sheets: Vec<Sheet> = snapshot
+        .kinds
+        .iter()
+        .map(|section| Sheet {
+            name: sheet_name(&section.def().plural, &mut taken),
+            headers: csv_list::headers(section),
+            rows: rows(csv_list::rows(section)),
+        })
+        .collect();
     workbook(&sheets, "Listes de programmation", edition, snapshot)
 }
 
-/// Field columns of the staff sheet: both forms' fields in form order
-/// (micro-atelier first, then the bourse's own), then any other key met.
+/// Field columns of the staff sheet: every kind's fields in form order
+/// (the first kind's, then each next kind's own), then any other key met.
 fn field_columns(entries: &[Entry]) -> Vec<(String, String)> {
     let mut cols: Vec<(String, String)> = Vec::new();
-    for f in Kind::all().into_iter().flat_map(spec::fields) {
-        if !cols.iter().any(|(k, _)| k == f.key) {
-            cols.push((f.key.to_string(), f.label.to_string()));
+    let call = crate::call::current();
+    let defined = call
+        .kinds
+        .iter()
+        .flat_map(|k| &k.fields)
+        .filter_map(|id| call.fields.iter().find(|f| &f.id == id));
+    for f in defined {
+        if !cols.iter().any(|(k, _)| k == f.key()) {
+            cols.push((f.key().to_string(), f.label.clone()));
         }
     }
     let known: BTreeSet<String> = cols.iter().map(|(k, _)| k.clone()).collect();
@@ -331,12 +363,10 @@ fn field_columns(entries: &[Entry]) -> Vec<(String, String)> {
     cols
 }
 
-const STAFF_HEAD: [&str; 10] = [
-    "N°",
-    "Type",
-    "Statut",
-    "Créneau",
-    "Espace ou table",
+/// The staff's columns before the place (see [`place_head`]).
+const STAFF_HEAD: [&str; 4] = ["N°", "Type", "Statut", "Créneau"];
+/// The staff's columns after the place, before the fields.
+const STAFF_TAIL: [&str; 5] = [
     "Rang en liste d'attente",
     "Prioritaire (membre CUF)",
     "Reçue le",
@@ -344,16 +374,34 @@ const STAFF_HEAD: [&str; 10] = [
     "Avertissements",
 ];
 
+/// The place column's heading: the kinds' place words ("Espace ou
+/// table", "Espace, table ou salon").
+fn place_head() -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for k in &crate::call::current().kinds {
+        if !words.contains(&k.programme.place_word.as_str()) {
+            words.push(&k.programme.place_word);
+        }
+    }
+    let text = match words.split_last() {
+        None => "Lieu".to_string(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} ou {last}", rest.join(", ")),
+    };
+    labels::capitalise(&text)
+}
+
 fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
     let cols = field_columns(entries);
     let mut hdr = headers(&STAFF_HEAD);
+    hdr.push(place_head());
+    hdr.extend(headers(&STAFF_TAIL));
     hdr.extend(cols.iter().map(|(_, label)| label.clone()));
     hdr.push("Autres lignes de la fiche".to_string());
     let ranks: HashMap<i64, u32> = snapshot
-        .waitlists
-        .micro_atelier
+        .kinds
         .iter()
-        .chain(&snapshot.waitlists.bourse_projets)
+        .flat_map(|s| &s.waitlist)
         .map(|w| (w.id, w.rank))
         .collect();
     let mut sorted: Vec<&Entry> = entries.iter().collect();
@@ -363,9 +411,13 @@ fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
         .map(|e| {
             let mut row = vec![
                 Cell::Num(e.id as f64),
-                text(e.kind.map(Kind::label_fr).unwrap_or("Type inconnu")),
+                text(
+                    e.kind
+                        .as_deref()
+                        .map_or("Type inconnu", |k| labels::kind_def(k).label.as_str()),
+                ),
                 text(status_fr(e.status)),
-                match (e.kind, e.slot.as_deref()) {
+                match (e.kind.as_deref(), e.slot.as_deref()) {
                     (Some(k), Some(s)) => text(labels::slot_label(k, s)),
                     (None, Some(s)) => text(s),
                     (_, None) => Cell::Empty,
@@ -390,7 +442,7 @@ fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
                 ),
             ];
             row.extend(cols.iter().map(|(key, _)| match e.fields.get(key) {
-                Some(v) => text(labels::value_fr(e.kind, key, v)),
+                Some(v) => text(labels::value_fr(e.kind.as_deref(), key, v)),
                 None => Cell::Empty,
             }));
             row.push(text(
@@ -404,70 +456,81 @@ fn proposals_sheet(snapshot: &Snapshot, entries: &[Entry]) -> Sheet {
         })
         .collect();
     Sheet {
-        name: "Propositions",
+        name: "Propositions".to_string(),
         headers: hdr,
         rows,
     }
 }
 
-fn waitlist_sheet(name: &'static str, kind: Kind, list: &[Waiting]) -> Sheet {
-    let title = match kind {
-        Kind::MicroAtelier => "Titre du projet",
-        _ => "Type de demande",
-    };
+/// A kind's waiting list: rank, number, organisation, the public fields
+/// (whole), the wanted slot, priority, date of receipt.
+fn waitlist_sheet(name: String, section: &Section) -> Sheet {
+    let def = section.def();
+    let kind = section.kind.as_str();
+    let org = Some(crate::call::roles().organisation.as_str());
+    let shown: Vec<usize> = def
+        .public_fields
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| Some(k.as_str()) != org)
+        .map(|(i, _)| i)
+        .collect();
+    let headings = section.headings();
+    let mut hdr = headers(&["Rang", "N°", "Organisation"]);
+    hdr.extend(shown.iter().map(|i| headings[*i].clone()));
+    hdr.extend(headers(&[
+        "Créneau souhaité",
+        "Prioritaire (membre CUF)",
+        "Reçue le",
+    ]));
     Sheet {
         name,
-        headers: headers(&[
-            "Rang",
-            "N°",
-            "Organisation",
-            title,
-            "Pays",
-            "Créneau souhaité",
-            "Prioritaire (membre CUF)",
-            "Reçue le",
-        ]),
-        rows: list
+        headers: hdr,
+        rows: section
+            .waitlist
             .iter()
             .map(|w| {
-                vec![
+                let mut row = vec![
                     Cell::Num(w.rank as f64),
                     Cell::Num(w.id as f64),
                     opt_text(&w.organisation),
-                    opt_text(&w.title),
-                    opt_text(&w.country),
-                    match w.wanted_slot.as_deref() {
-                        None | Some("any") => text("Indifférent"),
-                        Some(s) => text(labels::slot_label(kind, s)),
-                    },
-                    text(if w.member { "Oui" } else { "Non" }),
-                    text(&w.received_at),
-                ]
+                ];
+                row.extend(
+                    shown
+                        .iter()
+                        .map(|i| w.fields.get(*i).map_or(Cell::Empty, |f| opt_text(&f.text))),
+                );
+                row.push(match w.wanted_slot.as_deref() {
+                    None | Some("any") => text("Indifférent"),
+                    Some(s) => text(labels::slot_label(kind, s)),
+                });
+                row.push(text(if w.member { "Oui" } else { "Non" }));
+                row.push(text(&w.received_at));
+                row
             })
             .collect(),
     }
 }
 
 /// `suivi-complet.xlsx` (staff only): every proposal of `entries` with
-/// every field, and the waiting lists of `snapshot`.
+/// every field, and each kind's waiting list of `snapshot`.
 pub fn staff(
     snapshot: &Snapshot,
     entries: &[Entry],
     edition: Edition,
 ) -> Result<Vec<u8>, PublishError> {
-    let sheets = [
-        proposals_sheet(snapshot, entries),
-        waitlist_sheet(
-            "Attente micro-ateliers",
-            Kind::MicroAtelier,
-            &snapshot.waitlists.micro_atelier,
-        ),
-        waitlist_sheet(
-            "Attente bourse aux projets",
-            Kind::BourseProjets,
-            &snapshot.waitlists.bourse_projets,
-        ),
+    let mut taken = vec![
+        "Document de travail".to_string(),
+        "Propositions".to_string(),
     ];
+    let mut sheets = vec![proposals_sheet(snapshot, entries)];
+    for section in &snapshot.kinds {
+        let name = sheet_name(
+            &format!("Attente {}", labels::uncapitalise(&section.def().plural)),
+            &mut taken,
+        );
+        sheets.push(waitlist_sheet(name, section));
+    }
     workbook(&sheets, "Suivi complet des propositions", edition, snapshot)
 }
 
@@ -518,7 +581,17 @@ mod tests {
             vec!["Micro-ateliers", "Bourse aux projets"]
         );
         let micro = sheet_rows(&mut x, "Micro-ateliers");
-        assert_eq!(micro[0], MICRO_HEADERS.map(String::from).to_vec());
+        assert_eq!(
+            micro[0],
+            [
+                "Créneau",
+                "Espace",
+                "Titre",
+                "Organisation",
+                "Pays",
+                "Thématique"
+            ]
+        );
         assert_eq!(
             micro[2],
             vec![
@@ -551,7 +624,10 @@ mod tests {
         let p = sheet_rows(&mut x, "Propositions");
         assert_eq!(p.len(), 7);
         let h = &p[0];
-        assert_eq!(&h[..3], &["N°", "Type", "Statut"]);
+        assert_eq!(
+            &h[..5],
+            &["N°", "Type", "Statut", "Créneau", "Espace ou table"]
+        );
         let col = |name: &str| h.iter().position(|c| c == name).unwrap();
         // Saint-Étienne (id 1).
         assert_eq!(p[1][0], "1");
@@ -567,11 +643,30 @@ mod tests {
         assert_eq!(p[6][col("Statut")], "non retenue");
         let w = sheet_rows(&mut x, "Attente micro-ateliers");
         assert_eq!(w[1][..3], ["1", "5", "Communauté urbaine de Dunkerque"]);
-        assert_eq!(w[1][5], "15h00 – 15h20");
+        assert_eq!(
+            w[0][3..7],
+            ["Titre", "Pays", "Thématique", "Créneau souhaité"]
+        );
+        assert_eq!(w[1][6], "15h00 – 15h20");
         assert_eq!(w[2][..3], ["2", "4", "Ville de Lyon"]);
-        assert_eq!(w[2][5], "Indifférent");
+        assert_eq!(w[2][6], "Indifférent");
         let b = sheet_rows(&mut x, "Attente bourse aux projets");
         assert_eq!(b.len(), 1);
+    }
+
+    #[test]
+    fn sheet_names_are_safe_and_unique() {
+        let mut taken = vec!["Propositions".to_string()];
+        assert_eq!(
+            sheet_name("Ateliers [A/B]: *?", &mut taken),
+            "Ateliers -A-B-- --"
+        );
+        assert_eq!(sheet_name("propositions", &mut taken), "propositions 2");
+        let long = "Tables rondes de l'après-midi et du soir";
+        let a = sheet_name(long, &mut taken);
+        let b = sheet_name(long, &mut taken);
+        assert_eq!(a.chars().count(), 31);
+        assert!(b.ends_with(" 2") && b.chars().count() == 31, "{b}");
     }
 
     #[test]

@@ -116,7 +116,6 @@ value = "any"
 fr = ["Peu importe", "Sans préférence"]
 "#;
 
-
 /// A message carrying `file` as its attachment.
 pub fn mail_with(file: &Path, from: &str, id: &str) -> Vec<u8> {
     let name = file.file_name().unwrap().to_string_lossy().to_string();
@@ -155,4 +154,3 @@ pub fn base64(data: &[u8]) -> String {
     }
     out
 }
-

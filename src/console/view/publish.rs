@@ -40,8 +40,7 @@ pub fn preview_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         para("", t.normal);
         para(
             &s::pub_counts(
-                p.micro_ateliers,
-                p.rendezvous,
+                &p.accepted,
                 &p.output_dir.display().to_string(),
                 p.partners_mail,
             ),
