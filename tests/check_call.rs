@@ -198,8 +198,8 @@ fn theme_renamed() -> String {
     let kind = CALL[start..end]
         .replacen("    \"theme\",\n", "    \"themes\",\n", 1)
         .replacen(
-            "\"project_title\", \"theme\", \"format\"",
-            "\"project_title\", \"themes\", \"format\"",
+            "\"country\", \"theme\"]",
+            "\"country\", \"themes\"]",
             1,
         )
         .replacen("theme_field = \"theme\"", "theme_field = \"themes\"", 1);

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::file::{CallFile, FieldTypeName, KindDef};
+use super::file::{CallFile, FieldTypeName};
 
 /// One thing wrong in a definition, with the line it is on (1-based; 0
 /// when it concerns the whole file).
@@ -89,24 +89,55 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// The line where `name = "value"` (or `"value"` in a list) first appears
-/// after the line of `after` (a table's own key), else anywhere; 0 when not
-/// found. Good enough to point a person at the right place.
-fn find_line(text: &str, value: &str, after: usize) -> usize {
-    let quoted = format!("\"{value}\"");
-    let mut first = 0;
-    for (i, l) in text.lines().enumerate() {
-        let code = l.split('#').next().unwrap_or("");
-        if code.contains(&quoted) {
-            if i + 1 >= after {
-                return i + 1;
-            }
-            if first == 0 {
-                first = i + 1;
-            }
+/// One step of a path in the definition's TOML.
+#[derive(Clone, Copy)]
+pub(crate) enum Seg<'s> {
+    Key(&'s str),
+    Index(usize),
+}
+use Seg::{Index as I, Key as K};
+
+/// Finds the line of a value of the definition from its path, with the
+/// TOML parser's positions.
+pub(crate) struct Lines<'t> {
+    text: &'t str,
+    doc: Option<toml::de::DeTable<'t>>,
+}
+
+impl<'t> Lines<'t> {
+    pub(crate) fn new(text: &'t str) -> Lines<'t> {
+        Lines {
+            text,
+            doc: toml::de::DeTable::parse(text).ok().map(|d| d.into_inner()),
         }
     }
-    first
+
+    /// The line of the value at `path`, or of the deepest part of it that
+    /// exists (0 when none does).
+    pub(crate) fn at(&self, path: &[Seg<'_>]) -> usize {
+        use toml::de::DeValue;
+        let Some(doc) = &self.doc else { return 0 };
+        let mut span = None;
+        let mut table = Some(doc);
+        let mut array: Option<&[toml::Spanned<DeValue<'_>>]> = None;
+        for seg in path {
+            let value = match (*seg, table, array) {
+                (K(k), Some(t), _) => t.get(k),
+                (I(i), _, Some(a)) => a.get(i),
+                _ => None,
+            };
+            let Some(value) = value else { break };
+            span = Some(value.span());
+            table = None;
+            array = None;
+            match value.get_ref() {
+                DeValue::Table(t) => table = Some(t),
+                DeValue::Array(a) => array = Some(a),
+                _ => {}
+            }
+        }
+        span.map(|s| line_of(self.text, s.start)).unwrap_or(0)
+    }
 }
 
 fn is_key(s: &str) -> bool {
@@ -127,9 +158,9 @@ fn is_hhmm(s: &str) -> bool {
 
 /// Every structural problem of `call` (empty when it holds together).
 pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
+    let lines = Lines::new(text);
     let mut out = Vec::new();
-    let out_ref = std::cell::RefCell::new(&mut out);
-    let p = |line: usize, message: String| out_ref.borrow_mut().push(Problem { line, message });
+    let mut p = |line: usize, message: String| out.push(Problem { line, message });
 
     if call.kinds.is_empty() {
         p(
@@ -139,7 +170,7 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
     }
     if call.kinds.len() > super::MAX_KINDS {
         p(
-            0,
+            lines.at(&[K("kinds"), I(super::MAX_KINDS), K("key")]),
             format!(
                 "{} types de proposition : {} au plus",
                 call.kinds.len(),
@@ -149,26 +180,22 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
     }
     // Option lists.
     for (name, opts) in &call.options {
-        let at = find_line(text, "", 0).max(
-            text.lines()
-                .position(|l| l.trim_start().starts_with(&format!("[[options.{name}]]")))
-                .map(|i| i + 1)
-                .unwrap_or(0),
-        );
+        let at = lines.at(&[K("options"), K(name)]);
         if opts.is_empty() {
             p(at, format!("la liste d'options « {name} » est vide"));
         }
         let mut values = HashSet::new();
-        for o in opts {
+        for (i, o) in opts.iter().enumerate() {
+            let here = |what| lines.at(&[K("options"), K(name), I(i), K(what)]);
             if o.value.trim().is_empty() || o.label.trim().is_empty() {
                 p(
-                    find_line(text, &o.label, at),
+                    here("label"),
                     format!("option de « {name} » sans libellé ou sans valeur"),
                 );
             }
             if !values.insert(o.value.as_str()) {
                 p(
-                    find_line(text, &o.value, at),
+                    here("value"),
                     format!(
                         "la valeur « {} » figure deux fois dans la liste « {name} »",
                         o.value
@@ -179,8 +206,8 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
     }
     // Fields.
     let mut ids: HashMap<&str, usize> = HashMap::new();
-    for f in &call.fields {
-        let at = find_line(text, &f.id, 0);
+    for (fi, f) in call.fields.iter().enumerate() {
+        let at = lines.at(&[K("fields"), I(fi), K("id")]);
         if !is_key(&f.id) || f.key.as_deref().is_some_and(|k| !is_key(k)) {
             p(
                 at,
@@ -194,12 +221,17 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
             p(at, format!("le champ « {} » est défini deux fois", f.id));
         }
         if f.label.trim().is_empty() {
-            p(at, format!("le champ « {} » n'a pas de libellé", f.id));
+            p(
+                lines.at(&[K("fields"), I(fi), K("label")]),
+                format!("le champ « {} » n'a pas de libellé", f.id),
+            );
         }
+        let list_line = lines.at(&[K("fields"), I(fi), K("options")]);
+        let type_line = lines.at(&[K("fields"), I(fi), K("type")]);
         match (&f.options, f.ty.has_options()) {
             (Some(list), true) => match call.options.get(list) {
                 None => p(
-                    find_line(text, list, at),
+                    list_line,
                     format!(
                         "le champ « {} » renvoie à la liste d'options « {list} », qui n'existe pas",
                         f.id
@@ -209,7 +241,7 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
                     let vals: BTreeSet<&str> = opts.iter().map(|o| o.value.as_str()).collect();
                     if vals != BTreeSet::from(["true", "false"]) {
                         p(
-                            find_line(text, list, at),
+                            list_line,
                             format!(
                                 "le champ oui/non « {} » doit avoir une liste aux valeurs \"true\" et \"false\"",
                                 f.id
@@ -220,7 +252,7 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
                 Some(_) => {}
             },
             (None, true) => p(
-                at,
+                type_line,
                 format!(
                     "le champ « {} » est de type {} : il lui faut `options = \"…\"`",
                     f.id,
@@ -228,7 +260,7 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
                 ),
             ),
             (Some(_), false) => p(
-                at,
+                list_line,
                 format!(
                     "le champ « {} » est de type {} : il n'a pas d'options",
                     f.id,
@@ -240,8 +272,8 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
     }
     // Kinds.
     let mut kind_keys = HashMap::new();
-    for k in &call.kinds {
-        let at = find_line(text, &k.key, 0);
+    for (ki, k) in call.kinds.iter().enumerate() {
+        let at = lines.at(&[K("kinds"), I(ki), K("key")]);
         if !is_key(&k.key) {
             p(
                 at,
@@ -254,24 +286,33 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
         if kind_keys.insert(k.key.as_str(), at).is_some() {
             p(at, format!("le type « {} » est défini deux fois", k.key));
         }
-        let mut q = |l: usize, m: String| p(l, m);
-        check_kind(call, k, text, at, &mut q);
+        check_kind(call, ki, &lines, &mut p);
     }
     // Titles of two kinds must not be alike.
     let mut titles: HashMap<String, &str> = HashMap::new();
-    for k in &call.kinds {
-        for name in std::iter::once(&k.title)
-            .chain(k.title_names.fr.iter())
-            .chain(&k.title_names.en)
-            .chain(&k.title_names.es)
-            .chain(&k.title_names.pt)
-        {
+    let lines = &lines;
+    for (ki, k) in call.kinds.iter().enumerate() {
+        let names = std::iter::once((&k.title, lines.at(&[K("kinds"), I(ki), K("title")]))).chain(
+            [
+                ("fr", &k.title_names.fr),
+                ("en", &k.title_names.en),
+                ("es", &k.title_names.es),
+                ("pt", &k.title_names.pt),
+            ]
+            .into_iter()
+            .flat_map(|(lang, list)| {
+                list.iter().enumerate().map(move |(i, n)| {
+                    (n, lines.at(&[K("kinds"), I(ki), K("title_names"), K(lang), I(i)]))
+                })
+            }),
+        );
+        for (name, line) in names {
             let n = name.to_lowercase();
             if let Some(other) = titles.insert(n, &k.key)
                 && other != k.key
             {
                 p(
-                    find_line(text, name, 0),
+                    line,
                     format!("« {name} » nomme deux types ({other} et {})", k.key),
                 );
             }
@@ -280,19 +321,21 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
     out
 }
 
-fn check_kind(
-    call: &CallFile,
-    k: &KindDef,
-    text: &str,
-    at: usize,
-    p: &mut impl FnMut(usize, String),
-) {
+fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(usize, String)) {
+    let k = &call.kinds[ki];
+    let at = |path: &[Seg<'_>]| {
+        let mut full = vec![K("kinds"), I(ki)];
+        full.extend_from_slice(path);
+        lines.at(&full)
+    };
+    let kind_line = at(&[K("key")]);
     let mut fields = Vec::new();
     let mut keys = HashSet::new();
-    for id in &k.fields {
+    for (j, id) in k.fields.iter().enumerate() {
+        let line = at(&[K("fields"), I(j)]);
         match call.fields.iter().find(|f| &f.id == id) {
             None => p(
-                find_line(text, id, at),
+                line,
                 format!(
                     "le type « {} » liste le champ « {id} », qui n'est pas défini ([[fields]])",
                     k.key
@@ -301,7 +344,7 @@ fn check_kind(
             Some(f) => {
                 if !keys.insert(f.key()) {
                     p(
-                        find_line(text, id, at),
+                        line,
                         format!("le type « {} » a deux champs de clé « {} »", k.key, f.key()),
                     );
                 }
@@ -310,11 +353,11 @@ fn check_kind(
         }
     }
     if k.fields.is_empty() {
-        p(at, format!("le type « {} » n'a aucun champ", k.key));
+        p(at(&[K("fields")]), format!("le type « {} » n'a aucun champ", k.key));
     }
     if k.short.chars().count() > 8 || k.short.trim().is_empty() {
         p(
-            find_line(text, &k.short, at),
+            at(&[K("short")]),
             format!(
                 "short = « {} » du type « {} » : de 1 à 8 caractères",
                 k.short, k.key
@@ -322,9 +365,9 @@ fn check_kind(
         );
     }
     let field = |key: &str| fields.iter().find(|f| f.key() == key).copied();
-    let mut must_be = |what: &str, key: &str, ty: Option<FieldTypeName>| match field(key) {
+    let mut must_be = |what: &str, key: &str, line: usize, ty: Option<FieldTypeName>| match field(key) {
         None => p(
-            find_line(text, key, at),
+            line,
             format!("{what} « {key} » n'est pas un champ du type « {} »", k.key),
         ),
         Some(f) => {
@@ -332,7 +375,7 @@ fn check_kind(
                 && f.ty != ty
             {
                 p(
-                    find_line(text, key, at),
+                    line,
                     format!(
                         "{what} « {key} » du type « {} » doit être de type {} (il est {})",
                         k.key,
@@ -347,6 +390,7 @@ fn check_kind(
         must_be(
             "le champ du créneau (slot_field)",
             s,
+            at(&[K("slot_field")]),
             Some(FieldTypeName::TimeSlot),
         );
     }
@@ -354,37 +398,54 @@ fn check_kind(
         must_be(
             "le champ d'adhésion (member_field)",
             m,
+            at(&[K("member_field")]),
             Some(FieldTypeName::YesNo),
         );
     }
-    must_be("le champ titre (title_field)", &k.title_field, None);
+    must_be(
+        "le champ titre (title_field)",
+        &k.title_field,
+        at(&[K("title_field")]),
+        None,
+    );
     if let Some(t) = &k.theme_field {
-        must_be("le champ thème (theme_field)", t, None);
+        must_be("le champ thème (theme_field)", t, at(&[K("theme_field")]), None);
     }
-    for (what, key) in [
+    for (role, key) in [
         ("organisation", &call.roles.organisation), // not a call key: the role's name
         ("organisation_type", &call.roles.organisation_type), // not a call key: the role's name
         ("country", &call.roles.country),           // not a call key: the role's name
         ("contact_email", &call.roles.contact_email), // not a call key: the role's name
     ] {
-        must_be(&format!("[roles] {what} :"), key, None);
+        must_be(
+            &format!("[roles] {role} :"),
+            key,
+            lines.at(&[K("roles"), K(role)]),
+            None,
+        );
     }
     if let Some(d) = &k.description_field {
-        must_be("le champ description (description_field)", d, None);
+        must_be(
+            "le champ description (description_field)",
+            d,
+            at(&[K("description_field")]),
+            None,
+        );
     }
-    for f in &k.public_fields {
-        must_be("le champ public", f, None);
+    for (j, f) in k.public_fields.iter().enumerate() {
+        must_be("le champ public", f, at(&[K("public_fields"), I(j)]), None);
     }
-    for f in &k.distinctive {
-        must_be("le champ distinctif", f, None);
+    for (j, f) in k.distinctive.iter().enumerate() {
+        must_be("le champ distinctif", f, at(&[K("distinctive"), I(j)]), None);
     }
     // Programme.
     let g = &k.programme;
     let mut slots = HashSet::new();
-    for s in &g.slots {
+    for (j, s) in g.slots.iter().enumerate() {
+        let line = at(&[K("programme"), K("slots"), I(j)]);
         if !is_hhmm(s) {
             p(
-                find_line(text, s, at),
+                line,
                 format!(
                     "créneau « {s} » du type « {} » : écrire HH:MM (14:00)",
                     k.key
@@ -393,7 +454,7 @@ fn check_kind(
         }
         if !slots.insert(s.as_str()) {
             p(
-                find_line(text, s, at),
+                line,
                 format!(
                     "créneau « {s} » deux fois dans le programme du type « {} »",
                     k.key
@@ -403,7 +464,7 @@ fn check_kind(
     }
     if g.minutes == 0 || g.minutes > 24 * 60 {
         p(
-            at,
+            at(&[K("programme"), K("minutes")]),
             format!(
                 "durée des créneaux du type « {} » invalide ({} min)",
                 k.key, g.minutes
@@ -411,10 +472,10 @@ fn check_kind(
         );
     }
     let mut places = HashSet::new();
-    for pl in &g.places {
+    for (j, pl) in g.places.iter().enumerate() {
         if !places.insert(pl.as_str()) {
             p(
-                find_line(text, pl, at),
+                at(&[K("programme"), K("places"), I(j)]),
                 format!(
                     "lieu « {pl} » deux fois dans le programme du type « {} »",
                     k.key
@@ -424,7 +485,7 @@ fn check_kind(
     }
     if g.slots.is_empty() || g.places.is_empty() {
         p(
-            at,
+            at(&[K("programme")]).max(kind_line),
             format!(
                 "le programme du type « {} » n'a aucun créneau ou aucun lieu",
                 k.key
@@ -433,12 +494,13 @@ fn check_kind(
     }
     // The slot field's options are the programme's slots (plus "any").
     if let Some(f) = k.slot_field.as_deref().and_then(field)
-        && let Some(opts) = f.options.as_deref().and_then(|o| call.options.get(o))
+        && let Some(list) = f.options.as_deref()
+        && let Some(opts) = call.options.get(list)
     {
-        for o in opts {
+        for (i, o) in opts.iter().enumerate() {
             if o.value != "any" && !slots.contains(o.value.as_str()) {
                 p(
-                    find_line(text, &o.value, 0),
+                    lines.at(&[K("options"), K(list), I(i), K("value")]),
                     format!(
                         "l'option « {} » ({}) du créneau du type « {} » n'est pas un créneau de son programme ({})",
                         o.label,
@@ -449,14 +511,13 @@ fn check_kind(
                 );
             }
         }
-        for s in &g.slots {
+        for (j, s) in g.slots.iter().enumerate() {
             if !opts.iter().any(|o| &o.value == s) {
                 p(
-                    find_line(text, s, at),
+                    at(&[K("programme"), K("slots"), I(j)]),
                     format!(
-                        "le créneau {s} du programme du type « {} » n'a pas d'option dans la liste « {} »",
-                        k.key,
-                        f.options.as_deref().unwrap_or("")
+                        "le créneau {s} du programme du type « {} » n'a pas d'option dans la liste « {list} »",
+                        k.key
                     ),
                 );
             }
