@@ -627,6 +627,19 @@ fn recovered(how: OptMatch, raw: &str) -> Option<String> {
     }
 }
 
+/// Why options whose box is empty were read as chosen: the others were
+/// deleted from the answer.
+fn left_alone(left: &[&Found], raw: &str) -> String {
+    format!(
+        "case{} non cochée{} mais les autres options effacées : {} retenu{} (« {} »), à vérifier",
+        if left.len() > 1 { "s" } else { "" },
+        if left.len() > 1 { "s" } else { "" },
+        names(left),
+        if left.len() > 1 { "s" } else { "" },
+        raw.trim()
+    )
+}
+
 fn names(f: &[&Found]) -> String {
     f.iter().map(|f| f.opt.label).collect::<Vec<_>>().join(", ")
 }
@@ -758,7 +771,16 @@ pub(crate) fn read_choice(items: &[Item], raw: &str, opts: &'static [Opt]) -> Ch
     // Options left after the others were deleted (boxes removed or not).
     let bare_items = with(Mark::Bare);
     if bare_items.is_empty() {
-        return Choice::Absent;
+        // Every box left empty, but the other options deleted: the one
+        // left is the answer (said, to be checked).
+        return match kept.as_slice() {
+            [one] if opts.len() > 1 => Choice::One {
+                value: one.opt.value,
+                recovered: Some(left_alone(&[one], raw)),
+                lang: one.lang,
+            },
+            _ => Choice::Absent,
+        };
     }
     let bare = found(&bare_items);
     let has_boxes = items.iter().any(|i| i.mark == Mark::Unmarked);
@@ -841,6 +863,13 @@ pub(crate) fn read_choices(items: &[Item], raw: &str, opts: &'static [Opt]) -> C
     }
     let bare_items = with(Mark::Bare);
     if bare_items.is_empty() {
+        // Every box left empty, but some options deleted: those left are
+        // the answer (said, to be checked).
+        let left = found(&unmarked);
+        if !left.is_empty() && left.len() < opts.len() {
+            let why = left_alone(&left.iter().collect::<Vec<_>>(), raw);
+            return many(&left, Some(why));
+        }
         return Choice::Absent;
     }
     let bare = found(&bare_items);
@@ -990,6 +1019,27 @@ mod tests {
 
     #[test]
     fn choices_by_deletion_and_typed() {
+        // The other options deleted, the box of the one kept left empty:
+        // read, and said.
+        let left = read("☐ Région", ORGANISATION_TYPES());
+        assert_eq!(value(&left), Some("region"));
+        assert!(
+            matches!(&left, Choice::One { recovered: Some(w), .. } if w.contains("autres options effacées")),
+            "{left:?}"
+        );
+        assert_eq!(value(&read("☐ 14h40 – 15h00", MICRO_SLOTS())), Some("14:40"));
+        // Nothing deleted, nothing ticked: no answer.
+        assert_eq!(read("☐ Oui ☐ Non", YES_NO()), Choice::Absent);
+        // Several kept of a several-choices list: all of them.
+        let items = |t: &str| {
+            let cell = Cell::text(0, t);
+            items_of(&cell, 0, ORGANISATION_TYPES())
+        };
+        let several = read_choices(&items("☐ Commune\n☐ Région"), "", ORGANISATION_TYPES());
+        assert!(
+            matches!(&several, Choice::Many { values, .. } if values == &["commune", "region"]),
+            "{several:?}"
+        );
         assert_eq!(read("Non", YES_NO()), one("false"));
         assert_eq!(
             read("Departement", ORGANISATION_TYPES()),

@@ -88,9 +88,16 @@ pub enum Habit {
     /// Deletes every other option, and the empty box of the one kept:
     /// only the chosen option's words are left.
     DeleteOthers,
+    /// Deletes every other option, leaving the kept one's box empty.
+    DeleteOthersKeepBox,
 }
 
-pub const HABITS: [Habit; 3] = [Habit::Tick, Habit::TypeX, Habit::DeleteOthers];
+pub const HABITS: [Habit; 4] = [
+    Habit::Tick,
+    Habit::TypeX,
+    Habit::DeleteOthers,
+    Habit::DeleteOthersKeepBox,
+];
 
 /// What a filled field holds, and what must be read back.
 pub struct Fill {
@@ -197,6 +204,7 @@ pub fn mark_option(
             }
             (Habit::DeleteOthers, false) => {}
             (Habit::DeleteOthers, true) => out.push(unbox(p)),
+            (Habit::DeleteOthersKeepBox, false) => {}
             _ => out.push(p.clone()),
         }
     }
