@@ -252,6 +252,9 @@ pub struct Config {
     pub programme: Layout,
     /// `[call] path`, resolved; `None`: the built-in 2018 call.
     pub call_path: Option<PathBuf>,
+    /// The kinds whose grid this file replaces (`[<kind key>]`), with the
+    /// line of their section.
+    pub grid_overrides: Vec<(String, usize)>,
     pub sources: Vec<SourceConfig>,
     pub publish: PublishSettings,
     /// `[demo]` is present: a demonstration configuration.
@@ -561,6 +564,7 @@ impl Config {
             },
             programme,
             call_path,
+            grid_overrides: sections.iter().map(|(k, line, _)| (k.clone(), *line)).collect(),
             sources,
             publish: PublishSettings {
                 options: publish_options,
@@ -1075,10 +1079,18 @@ mod tests {
             .to_string();
         assert!(e.contains("x/config.toml") && e.contains("paht"), "{e}");
 
-        let bad = SHIPPED.replace("\"14:20\"", "\"14h20\"");
+        // A kind's grid set here is checked like the definition's.
+        let bad = format!(
+            "{SHIPPED}\n[micro_atelier]\nslots = [\"14h20\"]\nspaces = [\"Espace A\"]\n"
+        );
         let e = Config::parse(&bad, Path::new("c.toml"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("14h20"), "{e}");
+        let ok = format!(
+            "{SHIPPED}\n[micro_atelier]\nslots = [\"09:00\"]\nspaces = [\"Salle\"]\n"
+        );
+        let c = Config::parse(&ok, Path::new("c.toml")).unwrap();
+        assert_eq!(c.programme.of(crate::fiche::Kind::MicroAtelier).places, ["Salle"]);
     }
 }

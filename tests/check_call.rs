@@ -104,7 +104,7 @@ fn the_shipped_definition_is_valid() {
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.starts_with(
-            "Définition valide : 2 types, 35 champs (25 distincts), 8 listes d'options"
+            "Définition sans erreur : 2 types, 35 champs (25 distincts), 8 listes d'options"
         ),
         "{stdout}"
     );

@@ -76,7 +76,25 @@ fn syntax_message(e: &toml::de::Error) -> String {
     } else if let Some(rest) = m.strip_prefix("unknown field ") {
         format!("champ inconnu : {rest}")
     } else if let Some(rest) = m.strip_prefix("unknown variant ") {
-        format!("valeur inconnue : {rest}")
+        format!(
+            "valeur inconnue : {}",
+            rest.replace(", expected one of", " ; valeurs possibles :")
+                .replace(", expected", " ; attendu :")
+        )
+    } else if m.starts_with("duplicate key") {
+        "clé écrite deux fois dans la même table (ou la même [[table]])".to_string()
+    } else if m.starts_with("invalid basic string") || m.starts_with("invalid string") {
+        "texte entre guillemets mal formé (guillemet manquant, ou \\ à doubler)".to_string()
+    } else if let Some(rest) = m.strip_prefix("invalid type: ") {
+        format!(
+            "type de valeur incorrect : {}",
+            rest.replace("expected", "attendu :")
+                .replace("a string", "un texte entre guillemets")
+                .replace("a sequence", "une liste [ … ]")
+                .replace("a boolean", "true ou false")
+                .replace("string", "texte")
+                .replace("integer", "nombre")
+        )
     } else {
         format!("syntaxe TOML : {m}")
     }
@@ -365,11 +383,22 @@ fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(
         );
     }
     let field = |key: &str| fields.iter().find(|f| f.key() == key).copied();
+    let by_id = |id: &str| fields.iter().find(|f| f.id == id).copied();
     let mut must_be = |what: &str, key: &str, line: usize, ty: Option<FieldTypeName>| match field(key) {
-        None => p(
-            line,
-            format!("{what} « {key} » n'est pas un champ du type « {} »", k.key),
-        ),
+        None => match by_id(key) {
+            Some(f) => p(
+                line,
+                format!(
+                    "{what} « {key} » : c'est l'identifiant (id) d'un champ du type « {} » ; écrire sa clé (key) : « {} »",
+                    k.key,
+                    f.key()
+                ),
+            ),
+            None => p(
+                line,
+                format!("{what} « {key} » n'est pas un champ du type « {} »", k.key),
+            ),
+        },
         Some(f) => {
             if let Some(ty) = ty
                 && f.ty != ty
@@ -461,6 +490,15 @@ fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(
                 ),
             );
         }
+    }
+    if g.place_word.trim().is_empty() {
+        p(
+            at(&[K("programme"), K("place_word")]),
+            format!(
+                "place_word du type « {} » vide : le mot qui nomme un lieu (« salle », « table »)",
+                k.key
+            ),
+        );
     }
     if g.minutes == 0 || g.minutes > 24 * 60 {
         p(

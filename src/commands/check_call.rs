@@ -108,10 +108,25 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             return Ok(false);
         }
     };
-    say(&clean(&format!("Définition valide : {}.", summary(&call))))?;
+    say(&clean(&format!(
+        "Définition sans erreur : {}.",
+        summary(&call)
+    )))?;
 
     // The stored proposals, when there is a database to compare with.
     let config = globals.config()?;
+    // A grid the configuration replaces is not the definition's: said.
+    if let Some(c) = &config {
+        for (kind, line) in &c.grid_overrides {
+            if call.kinds.iter().any(|k| &k.key == kind) {
+                say(&clean(&format!(
+                    "Note : la configuration {} remplace la grille du type « {kind} » (ligne {line}, [{kind}]) : \
+                     c'est elle qui sert, pas celle de la définition ; la retirer pour suivre la définition.",
+                    c.path.display()
+                )))?;
+            }
+        }
+    }
     if globals.db.is_none() && config.is_none() {
         say(
             "Aucune base indiquée (ni --db, ni configuration) : propositions enregistrées non comparées.",

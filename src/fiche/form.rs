@@ -999,9 +999,11 @@ fn read_date(raw: &str) -> (String, Option<String>) {
     ];
     let t = raw.trim();
     let f = fold(t);
+    // A date typed in a spreadsheet cell shown with its time ("2019-10-12
+    // 0:00:00"): the time is not part of the answer.
     let words: Vec<&str> = f
         .split(|c: char| c == '/' || c == '.' || c == '-' || c.is_whitespace())
-        .filter(|w| !w.is_empty())
+        .filter(|w| !w.is_empty() && !w.contains(':'))
         .collect();
     let num = |w: &str| w.parse::<u32>().ok();
     let ymd = match words.as_slice() {
