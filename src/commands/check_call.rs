@@ -141,9 +141,29 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         ))?;
         return Ok(true);
     }
-    let plan = Store::open_reader(&db)
-        .and_then(|s| s.call_plan(&call))
+    let reader = Store::open_reader(&db).map_err(|e| anyhow::anyhow!("base {} : {e}", db.display()))?;
+    let plan = reader
+        .call_plan(&call)
         .map_err(|e| anyhow::anyhow!("base {} : {e}", db.display()))?;
+    // Stored answers no option has any more (a value renamed): said, not
+    // refused — an answer that could not be told is kept as written too.
+    let loose = reader
+        .values_without_option(&call, 12)
+        .map_err(|e| anyhow::anyhow!("base {} : {e}", db.display()))?;
+    for (kind, key, value, n) in &loose {
+        let one_line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let value: String = if one_line.chars().count() > 60 {
+            one_line.chars().take(59).chain(['…']).collect()
+        } else {
+            one_line
+        };
+        say(&clean(&format!(
+            "Note : {} de type « {kind} » {} au champ « {key} » la réponse « {value} », qu'aucune option de la définition n'a \
+             (valeur renommée ? garder l'ancienne valeur, ou corriger ces fiches ; une réponse qui n'a pu être lue reste aussi telle quelle).",
+            plural(*n as usize, "proposition", "propositions"),
+            if *n > 1 { "ont" } else { "a" }
+        )))?;
+    }
     if plan.is_clean() {
         say(&format!(
             "Base {} : {}, leurs types et leurs champs sont tous dans la définition.",

@@ -423,6 +423,63 @@ impl Store {
         stored_keys_on(&self.conn)
     }
 
+    /// Stored answers of choice fields that are no option of `call`'s list
+    /// for that field (a value renamed in the definition, or an answer
+    /// kept as written because it could not be told): (kind, field key,
+    /// value, live proposals holding it), most frequent first, at most
+    /// `limit`. Several-choices answers are split at ", ".
+    pub fn values_without_option(
+        &self,
+        call: &CallFile,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String, u64)>> {
+        let mut counts: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.kind, j.key, j.value FROM proposals p, json_each(p.fields) j
+             WHERE p.superseded_by IS NULL AND p.kind IS NOT NULL AND j.type = 'text'",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let key: String = r.get(1)?;
+            let value: String = r.get(2)?;
+            let Some(k) = call.kinds.iter().find(|k| k.key == kind) else {
+                continue;
+            };
+            let Some(f) = k
+                .fields
+                .iter()
+                .filter_map(|id| call.fields.iter().find(|f| &f.id == id))
+                .find(|f| f.key() == key)
+            else {
+                continue;
+            };
+            let Some(opts) = f.options.as_deref().and_then(|o| call.options.get(o)) else {
+                continue;
+            };
+            let several = f.ty == crate::call::FieldTypeName::Choices;
+            let parts: Vec<&str> = if several {
+                value.split(", ").collect()
+            } else {
+                vec![value.as_str()]
+            };
+            for v in parts {
+                if v != "any" && !opts.iter().any(|o| o.value == v) {
+                    *counts
+                        .entry((kind.clone(), key.clone(), v.to_string()))
+                        .or_default() += 1;
+                }
+            }
+        }
+        let mut out: Vec<(String, String, String, u64)> = counts
+            .into_iter()
+            .map(|((k, f, v), n)| (k, f, v, n))
+            .collect();
+        out.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.cmp(b)));
+        out.truncate(limit);
+        Ok(out)
+    }
+
     /// The stored kinds and fields `call` has no place for, renames not
     /// counted (they are not done yet): empty when the definition can be
     /// used with this database as it is. For start-up: refuse with
