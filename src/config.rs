@@ -564,7 +564,10 @@ impl Config {
             },
             programme,
             call_path,
-            grid_overrides: sections.iter().map(|(k, line, _)| (k.clone(), *line)).collect(),
+            grid_overrides: sections
+                .iter()
+                .map(|(k, line, _)| (k.clone(), *line))
+                .collect(),
             sources,
             publish: PublishSettings {
                 options: publish_options,
@@ -1080,17 +1083,17 @@ mod tests {
         assert!(e.contains("x/config.toml") && e.contains("paht"), "{e}");
 
         // A kind's grid set here is checked like the definition's.
-        let bad = format!(
-            "{SHIPPED}\n[micro_atelier]\nslots = [\"14h20\"]\nspaces = [\"Espace A\"]\n"
-        );
+        let bad =
+            format!("{SHIPPED}\n[micro_atelier]\nslots = [\"14h20\"]\nspaces = [\"Espace A\"]\n");
         let e = Config::parse(&bad, Path::new("c.toml"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("14h20"), "{e}");
-        let ok = format!(
-            "{SHIPPED}\n[micro_atelier]\nslots = [\"09:00\"]\nspaces = [\"Salle\"]\n"
-        );
+        let ok = format!("{SHIPPED}\n[micro_atelier]\nslots = [\"09:00\"]\nspaces = [\"Salle\"]\n");
         let c = Config::parse(&ok, Path::new("c.toml")).unwrap();
-        assert_eq!(c.programme.of(crate::fiche::Kind::MicroAtelier).places, ["Salle"]);
+        assert_eq!(
+            c.programme.of(crate::fiche::Kind::MicroAtelier).places,
+            ["Salle"]
+        );
     }
 }

@@ -153,7 +153,12 @@ fn a_new_call_from_blank_fiche_to_letters() {
 
     // Every field read back as filled, under its kind.
     let props = env.json_lines(&["proposals", "--json", "--live"]);
-    assert_eq!(props.len(), 3, "{props:#?}");
+    assert_eq!(
+        props.len(),
+        3,
+        "{props:#?}\n{:#?}",
+        env.json_lines(&["messages", "--json"])
+    );
     for (org, fills) in &sent {
         let p = props
             .iter()

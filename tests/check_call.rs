@@ -197,11 +197,7 @@ fn theme_renamed() -> String {
     let end = CALL.find("key = \"bourse_projets\"").unwrap();
     let kind = CALL[start..end]
         .replacen("    \"theme\",\n", "    \"themes\",\n", 1)
-        .replacen(
-            "\"country\", \"theme\"]",
-            "\"country\", \"themes\"]",
-            1,
-        )
+        .replacen("\"country\", \"theme\"]", "\"country\", \"themes\"]", 1)
         .replacen("theme_field = \"theme\"", "theme_field = \"themes\"", 1);
     let text = format!("{}{kind}{}", &CALL[..start], &CALL[end..]);
     text.replacen("id = \"theme\"\n", "id = \"themes\"\n", 1)

@@ -320,7 +320,10 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
             .into_iter()
             .flat_map(|(lang, list)| {
                 list.iter().enumerate().map(move |(i, n)| {
-                    (n, lines.at(&[K("kinds"), I(ki), K("title_names"), K(lang), I(i)]))
+                    (
+                        n,
+                        lines.at(&[K("kinds"), I(ki), K("title_names"), K(lang), I(i)]),
+                    )
                 })
             }),
         );
@@ -371,7 +374,10 @@ fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(
         }
     }
     if k.fields.is_empty() {
-        p(at(&[K("fields")]), format!("le type « {} » n'a aucun champ", k.key));
+        p(
+            at(&[K("fields")]),
+            format!("le type « {} » n'a aucun champ", k.key),
+        );
     }
     if k.short.chars().count() > 8 || k.short.trim().is_empty() {
         p(
@@ -384,7 +390,9 @@ fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(
     }
     let field = |key: &str| fields.iter().find(|f| f.key() == key).copied();
     let by_id = |id: &str| fields.iter().find(|f| f.id == id).copied();
-    let mut must_be = |what: &str, key: &str, line: usize, ty: Option<FieldTypeName>| match field(key) {
+    let mut must_be = |what: &str, key: &str, line: usize, ty: Option<FieldTypeName>| match field(
+        key,
+    ) {
         None => match by_id(key) {
             Some(f) => p(
                 line,
@@ -438,7 +446,12 @@ fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(
         None,
     );
     if let Some(t) = &k.theme_field {
-        must_be("le champ thème (theme_field)", t, at(&[K("theme_field")]), None);
+        must_be(
+            "le champ thème (theme_field)",
+            t,
+            at(&[K("theme_field")]),
+            None,
+        );
     }
     for (role, key) in [
         ("organisation", &call.roles.organisation), // not a call key: the role's name
@@ -465,7 +478,12 @@ fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(
         must_be("le champ public", f, at(&[K("public_fields"), I(j)]), None);
     }
     for (j, f) in k.distinctive.iter().enumerate() {
-        must_be("le champ distinctif", f, at(&[K("distinctive"), I(j)]), None);
+        must_be(
+            "le champ distinctif",
+            f,
+            at(&[K("distinctive"), I(j)]),
+            None,
+        );
     }
     // Programme.
     let g = &k.programme;

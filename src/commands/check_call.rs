@@ -141,7 +141,8 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         ))?;
         return Ok(true);
     }
-    let reader = Store::open_reader(&db).map_err(|e| anyhow::anyhow!("base {} : {e}", db.display()))?;
+    let reader =
+        Store::open_reader(&db).map_err(|e| anyhow::anyhow!("base {} : {e}", db.display()))?;
     let plan = reader
         .call_plan(&call)
         .map_err(|e| anyhow::anyhow!("base {} : {e}", db.display()))?;

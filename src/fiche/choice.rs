@@ -1027,7 +1027,10 @@ mod tests {
             matches!(&left, Choice::One { recovered: Some(w), .. } if w.contains("autres options effacées")),
             "{left:?}"
         );
-        assert_eq!(value(&read("☐ 14h40 – 15h00", MICRO_SLOTS())), Some("14:40"));
+        assert_eq!(
+            value(&read("☐ 14h40 – 15h00", MICRO_SLOTS())),
+            Some("14:40")
+        );
         // Nothing deleted, nothing ticked: no answer.
         assert_eq!(read("☐ Oui ☐ Non", YES_NO()), Choice::Absent);
         // Several kept of a several-choices list: all of them.

@@ -261,7 +261,14 @@ fn build(call: &CallFile) -> Tables {
     Tables {
         kinds,
         common: Box::leak(common.into_boxed_slice()),
-        form_text: leak_list(&call.printed_text),
+        form_text: leak_list(
+            &call
+                .printed_text
+                .iter()
+                .cloned()
+                .chain([LEGEND_REQUIRED.to_string(), LEGEND_SEVERAL.to_string()])
+                .collect::<Vec<_>>(),
+        ),
         lists,
     }
 }
@@ -323,6 +330,13 @@ pub const FORM_WORDS: &[&str] = &[
     "ficha de informacoes",
     "ficha de inscricao",
 ];
+
+/// The legend `fiches templates` prints under its forms' table: what « * »
+/// means, and which fields take several answers (that line goes on with
+/// their labels). The reader knows them as the form's own text.
+pub const LEGEND_REQUIRED: &str = "* : rubrique obligatoire.";
+pub const LEGEND_SEVERAL: &str =
+    "Plusieurs réponses possibles (cocher toutes les cases voulues) pour :";
 
 /// The rest of the printed text of the blank forms (all kinds): headings,
 /// instructions, address. Never an answer, never "text beyond the form".

@@ -139,7 +139,14 @@ fn document(form: &Form) -> String {
             cell(ANSWER_WIDTH, None, 1, &answer)
         ));
     }
-    x.push_str("</w:tbl><w:p/>");
+    x.push_str("</w:tbl>");
+    for line in super::legend(form) {
+        x.push_str(&format!(
+            r#"<w:p><w:pPr><w:spacing w:before="60" w:after="0"/></w:pPr>{}</w:p>"#,
+            run(&line, r#"<w:sz w:val="18"/>"#)
+        ));
+    }
+    x.push_str("<w:p/>");
     x.push_str(r#"<w:sectPr><w:headerReference w:type="default" r:id="rId3"/><w:footerReference w:type="default" r:id="rId4"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr></w:body></w:document>"#);
     x
 }

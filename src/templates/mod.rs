@@ -142,6 +142,29 @@ pub struct Field {
     pub answer: Answer,
 }
 
+/// The lines printed under a form's table: what « * » means, and the
+/// fields that take several answers.
+pub fn legend(form: &Form) -> Vec<String> {
+    let mut out = Vec::new();
+    if form.fields.iter().any(|f| f.required) {
+        out.push(crate::fiche::spec::LEGEND_REQUIRED.to_string());
+    }
+    let several: Vec<String> = form
+        .fields
+        .iter()
+        .filter(|f| matches!(f.answer, Answer::Several(_)))
+        .map(|f| format!("« {} »", f.label))
+        .collect();
+    if !several.is_empty() {
+        out.push(format!(
+            "{} {}.",
+            crate::fiche::spec::LEGEND_SEVERAL,
+            several.join(", ")
+        ));
+    }
+    out
+}
+
 impl Field {
     /// The label as printed: « * » after a required one (the reader reads
     /// the label through it; the table's description says what it means).

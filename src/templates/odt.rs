@@ -68,9 +68,13 @@ fn content(form: &Form) -> String {
         .collect();
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content {NS}>{styles}<office:body><office:text><table:table table:name="Fiche" table:style-name="Tab"><table:table-column table:style-name="TabA"/><table:table-column table:style-name="TabB"/><table:table-header-rows><table:table-row table:style-name="RHead"><table:table-cell table:style-name="CTitle" table:number-columns-spanned="2" office:value-type="string"><text:h text:style-name="PTitle" text:outline-level="1">{title}{subtitle}</text:h></table:table-cell><table:covered-table-cell/></table:table-row></table:table-header-rows>{rows}</table:table><text:p text:style-name="Standard"/></office:text></office:body></office:document-content>"#,
+<office:document-content {NS}>{styles}<office:body><office:text><table:table table:name="Fiche" table:style-name="Tab"><table:table-column table:style-name="TabA"/><table:table-column table:style-name="TabB"/><table:table-header-rows><table:table-row table:style-name="RHead"><table:table-cell table:style-name="CTitle" table:number-columns-spanned="2" office:value-type="string"><text:h text:style-name="PTitle" text:outline-level="1">{title}{subtitle}</text:h></table:table-cell><table:covered-table-cell/></table:table-row></table:table-header-rows>{rows}</table:table>{legend}<text:p text:style-name="Standard"/></office:text></office:body></office:document-content>"#,
         styles = automatic_styles(),
         title = esc(&form.title),
+        legend = super::legend(form)
+            .iter()
+            .map(|l| format!(r#"<text:p text:style-name="Standard">{}</text:p>"#, esc(l)))
+            .collect::<String>(),
     )
 }
 

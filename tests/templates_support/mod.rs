@@ -161,6 +161,16 @@ pub fn fills(kind: Kind) -> Vec<Fill> {
 /// The rows of a table in document XML, split before each `row_start`.
 pub fn rows<'a>(xml: &'a str, row_start: &str) -> Vec<&'a str> {
     let mut cuts: Vec<usize> = xml.match_indices(row_start).map(|(i, _)| i).collect();
+    // The last row ends with the table: what follows (the legend under
+    // it) is a chunk of its own.
+    if let Some(&last) = cuts.last()
+        && let Some(end) = ["</w:tbl>", "</table:table>"]
+            .iter()
+            .filter_map(|t| xml[last..].find(t))
+            .min()
+    {
+        cuts.push(last + end);
+    }
     cuts.push(xml.len());
     let mut out = vec![&xml[..cuts[0]]];
     for w in cuts.windows(2) {

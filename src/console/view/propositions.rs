@@ -33,10 +33,19 @@ struct Widths {
 
 fn widths(w: u16, max_id: i64) -> Widths {
     let id = (max_id.max(1).ilog10() as u16 + 1).max(2);
+    // As wide as the kinds' short names (the definition allows 8), the
+    // heading at least; the organisation takes what is left.
+    let kind = crate::fiche::Kind::all()
+        .into_iter()
+        .map(|k| k.short_fr().chars().count() as u16)
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 8)
+        .max(6);
     if w >= 110 {
         Widths {
             id,
-            kind: 6,
+            kind,
             country: 14,
             member: 4,
             theme: 10,
@@ -49,7 +58,7 @@ fn widths(w: u16, max_id: i64) -> Widths {
     } else {
         Widths {
             id,
-            kind: 6,
+            kind,
             country: 9,
             member: 4,
             theme: 8,
