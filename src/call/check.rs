@@ -306,6 +306,29 @@ pub fn check(call: &CallFile, text: &str) -> Vec<Problem> {
         }
         check_kind(call, ki, &lines, &mut p);
     }
+    // The other roles name a field of at least one kind (a typo otherwise).
+    for (role, key) in [
+        ("organisation_type", Some(&call.roles.organisation_type)), // not a call key: the role's name
+        ("country", Some(&call.roles.country)), // not a call key: the role's name
+        ("contact_email", Some(&call.roles.contact_email)), // not a call key: the role's name
+        ("civility", call.roles.civility.as_ref()),
+        ("first_name", call.roles.first_name.as_ref()),
+        ("last_name", call.roles.last_name.as_ref()),
+    ] {
+        let Some(key) = key else { continue };
+        let known = call.kinds.iter().any(|k| {
+            k.fields
+                .iter()
+                .filter_map(|id| call.fields.iter().find(|f| &f.id == id))
+                .any(|f| f.key() == key)
+        });
+        if !known && !call.kinds.is_empty() {
+            p(
+                lines.at(&[K("roles"), K(role)]),
+                format!("[roles] {role} : « {key} » n'est le champ d'aucun type"),
+            );
+        }
+    }
     // Titles of two kinds must not be alike.
     let mut titles: HashMap<String, &str> = HashMap::new();
     let lines = &lines;
@@ -453,19 +476,14 @@ fn check_kind(call: &CallFile, ki: usize, lines: &Lines<'_>, p: &mut impl FnMut(
             None,
         );
     }
-    for (role, key) in [
-        ("organisation", &call.roles.organisation), // not a call key: the role's name
-        ("organisation_type", &call.roles.organisation_type), // not a call key: the role's name
-        ("country", &call.roles.country),           // not a call key: the role's name
-        ("contact_email", &call.roles.contact_email), // not a call key: the role's name
-    ] {
-        must_be(
-            &format!("[roles] {role} :"),
-            key,
-            lines.at(&[K("roles"), K(role)]),
-            None,
-        );
-    }
+    // Every kind names who proposes; the other roles may be missing from
+    // a kind's form (its letters then go to the message's sender).
+    must_be(
+        "[roles] organisation :",
+        &call.roles.organisation,
+        lines.at(&[K("roles"), K("organisation")]), // not a call key: the role's name
+        None,
+    );
     if let Some(d) = &k.description_field {
         must_be(
             "le champ description (description_field)",
