@@ -784,8 +784,8 @@ fn a_mark_typed_after_an_option_whose_box_is_left_empty() {
 }
 
 /// Converts a workbook to the old Excel format with LibreOffice, as an old
-/// .xls is written; `None` (and a note) when LibreOffice is not installed.
-fn as_old_xls(xlsx: &[u8]) -> Option<Vec<u8>> {
+/// .xls is written (LibreOffice is a test dependency: missing, it fails).
+fn as_old_xls(xlsx: &[u8]) -> Vec<u8> {
     let soffice = [
         "/usr/bin/soffice",
         "/usr/bin/libreoffice",
@@ -794,11 +794,10 @@ fn as_old_xls(xlsx: &[u8]) -> Option<Vec<u8>> {
     .into_iter()
     .find(|p| std::path::Path::new(p).exists());
     let Some(soffice) = soffice else {
-        eprintln!(
-            "SKIPPED the .xls part: soffice not found \
-             (scripts/install-test-deps.sh installs libreoffice-calc-nogui)"
+        panic!(
+            "soffice not found: run scripts/install-test-deps.sh \
+             (it installs libreoffice-calc-nogui)"
         );
-        return None;
     };
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("fiche.xlsx");
@@ -826,7 +825,7 @@ fn as_old_xls(xlsx: &[u8]) -> Option<Vec<u8>> {
         "soffice wrote no .xls: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(std::fs::read(xls).unwrap())
+    std::fs::read(xls).unwrap()
 }
 
 #[test]
@@ -835,9 +834,7 @@ fn a_phone_typed_as_a_number_in_an_old_workbook() {
         .fill("Pays", "France")
         .fill_with("Téléphone", number(694123456.0, "General", "694123456"));
     let mut files = sheet(&b);
-    if let Some(xls) = as_old_xls(&b.xlsx()) {
-        files.push(("xls", xls));
-    }
+    files.push(("xls", as_old_xls(&b.xlsx())));
     for (fmt, bytes) in files {
         let f = one(&bytes, fmt);
         assert_eq!(text_of(&f, "country"), Some("France"), "{fmt}");
