@@ -208,7 +208,9 @@ fn open_search_accept_resize_quit() {
     // The empty database is filled from the sample first.
     t.wait_for("45 propositions");
     t.text("/grenoble");
-    let screen = t.wait_for("sur 45");
+    // Wait for what is asserted: "sur 45" is on the screen before the
+    // typed search is drawn.
+    let screen = t.wait_for_all(&["/grenoble", "Ville de Grenoble", "sur 45"]);
     assert!(screen.contains("/grenoble"), "{screen}");
     assert!(screen.contains("Ville de Grenoble"), "{screen}");
     t.keys(&["Enter", "Enter"]);
