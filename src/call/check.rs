@@ -109,7 +109,7 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
 
 /// One step of a path in the definition's TOML.
 #[derive(Clone, Copy)]
-pub(crate) enum Seg<'s> {
+pub enum Seg<'s> {
     Key(&'s str),
     Index(usize),
 }

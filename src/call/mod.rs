@@ -16,7 +16,9 @@ mod file;
 
 use std::sync::OnceLock;
 
-pub use check::{CallError, Problem, check_text};
+/// Lines of a definition's values, from the TOML parser's positions.
+pub(crate) use check::Lines;
+pub use check::{CallError, Problem, Seg, check_text};
 pub use file::{
     CallFile, FieldDef, FieldTypeName, KindDef, Langs, OptionDef, ProgrammeDef, Renames, Roles,
     WordingDef,

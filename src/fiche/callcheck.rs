@@ -9,8 +9,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use toml::de::{DeTable, DeValue};
-
 use super::text::{fold, fold_label};
 use crate::call::{CallError, CallFile, FieldDef, Problem};
 
@@ -45,61 +43,8 @@ pub fn check_all(text: &str, path: &str) -> Result<CallFile, CallError> {
     }
 }
 
-/// One step of a path in the definition's TOML.
-#[derive(Clone, Copy)]
-enum Seg<'s> {
-    Key(&'s str),
-    Index(usize),
-}
-use Seg::{Index as I, Key as K};
-
-/// Finds the line of a value of the definition from its path.
-struct Lines<'t> {
-    text: &'t str,
-    doc: Option<DeTable<'t>>,
-}
-
-impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Lines<'t> {
-        Lines {
-            text,
-            doc: DeTable::parse(text).ok().map(|d| d.into_inner()),
-        }
-    }
-
-    /// The line of the value at `path`, or of the deepest part of it that
-    /// exists (0 when none does).
-    fn at(&self, path: &[Seg<'_>]) -> usize {
-        let Some(doc) = &self.doc else { return 0 };
-        let mut span = None;
-        let mut table = Some(doc);
-        let mut array: Option<&[toml::Spanned<DeValue<'_>>]> = None;
-        for seg in path {
-            let value = match (*seg, table, array) {
-                (K(k), Some(t), _) => t.get(k),
-                (I(i), _, Some(a)) => a.get(i),
-                _ => None,
-            };
-            let Some(value) = value else { break };
-            span = Some(value.span());
-            table = None;
-            array = None;
-            match value.get_ref() {
-                DeValue::Table(t) => table = Some(t),
-                DeValue::Array(a) => array = Some(a),
-                _ => {}
-            }
-        }
-        span.map(|s| line_of(self.text, s.start)).unwrap_or(0)
-    }
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset.min(text.len()))
-        .map(|t| t.matches('\n').count() + 1)
-        .unwrap_or(0)
-}
+use crate::call::Lines;
+use crate::call::Seg::{self, Index as I, Key as K};
 
 /// Where a name of a field or an option is written: which list of names
 /// (`None`: the label, else `aliases.<lang>`) and its index there.
