@@ -1,8 +1,8 @@
 //! One CSV file per list, in the form French Excel opens by double click:
 //! UTF-8 with a byte order mark and `;` between fields by default (both
-//! configurable). RFC 4180: every field is quoted, inner quotes doubled,
-//! records end with CRLF; line breaks inside a field are kept inside its
-//! quotes.
+//! configurable). RFC 4180, written by the `csv` crate: every field is
+//! quoted, inner quotes doubled, records end with CRLF; line breaks inside
+//! a field are kept inside its quotes.
 //!
 //! A draft starts with one more record, before the header: a single cell
 //! "DOCUMENT DE TRAVAIL — listes provisoires, à ne pas diffuser (état au
@@ -20,35 +20,48 @@ use super::snapshot::{Section, Snapshot};
 use super::{Edition, PublishError};
 use crate::safe::terminal_text;
 
-/// Separator and byte order mark.
+/// Separator (one ASCII byte) and byte order mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CsvOptions {
-    delimiter: char,
+    delimiter: u8,
     bom: bool,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
         CsvOptions {
-            delimiter: ';',
+            delimiter: b';',
             bom: true,
         }
     }
 }
 
 impl CsvOptions {
-    /// Refuses a delimiter that is a quote, a line break or a control.
+    /// Refuses a delimiter that is a quote, a line break or a control, or
+    /// not a single ASCII character (spreadsheets split on one byte).
     pub fn new(delimiter: char, bom: bool) -> Result<CsvOptions, PublishError> {
         if delimiter == '"' || delimiter.is_control() && delimiter != '\t' {
             return Err(PublishError::BadOption(format!(
                 "séparateur CSV {delimiter:?} impossible (guillemet ou caractère de contrôle)"
             )));
         }
-        Ok(CsvOptions { delimiter, bom })
+        let byte = match u8::try_from(delimiter) {
+            Ok(b) if b.is_ascii() => b,
+            _ => {
+                return Err(PublishError::BadOption(format!(
+                    "séparateur CSV {delimiter:?} impossible : choisissez un caractère ASCII \
+                     (par exemple « ; », « , » ou une tabulation)"
+                )));
+            }
+        };
+        Ok(CsvOptions {
+            delimiter: byte,
+            bom,
+        })
     }
 
     pub fn delimiter(&self) -> char {
-        self.delimiter
+        char::from(self.delimiter)
     }
 
     pub fn bom(&self) -> bool {
@@ -111,36 +124,36 @@ pub fn table_with_banner<R: AsRef<str>>(
     rows: &[Vec<R>],
     opts: &CsvOptions,
 ) -> String {
-    let mut out = String::with_capacity(64 * (rows.len() + 2));
+    let mut out = Vec::with_capacity(64 * (rows.len() + 2));
     if opts.bom {
-        out.push('\u{feff}');
+        out.extend_from_slice("\u{feff}".as_bytes());
     }
-    if let Some(b) = banner {
-        record(&mut out, std::iter::once(b), opts.delimiter);
-    }
-    record(&mut out, headers.iter().copied(), opts.delimiter);
-    for row in rows {
-        record(&mut out, row.iter().map(|c| c.as_ref()), opts.delimiter);
-    }
-    out
-}
-
-fn record<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>, delimiter: char) {
-    for (i, cell) in cells.enumerate() {
-        if i > 0 {
-            out.push(delimiter);
-        }
-        out.push('"');
-        let safe = safe_cell(cell);
-        for c in safe.chars() {
-            if c == '"' {
-                out.push('"');
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(opts.delimiter)
+            .quote_style(csv::QuoteStyle::Always)
+            .terminator(csv::Terminator::CRLF)
+            .flexible(true)
+            .from_writer(&mut out);
+        let records = banner
+            .map(|b| vec![b])
+            .into_iter()
+            .chain(std::iter::once(headers.to_vec()))
+            .chain(rows.iter().map(|r| r.iter().map(AsRef::as_ref).collect()));
+        // Writing to memory fails only on a bug of the csv crate: what was
+        // written so far is kept, and the fault is logged.
+        for cells in records {
+            if let Err(e) = writer.write_record(cells.iter().map(|c| safe_cell(c))) {
+                tracing::error!("CSV : écriture en mémoire impossible : {e}");
+                break;
             }
-            out.push(c);
         }
-        out.push('"');
+        if let Err(e) = writer.flush() {
+            tracing::error!("CSV : écriture en mémoire impossible : {e}");
+        }
     }
-    out.push_str("\r\n");
+    // Only valid UTF-8 went in (`&str` cells, ASCII delimiter and quotes).
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The first record of a draft CSV.
@@ -210,6 +223,10 @@ mod tests {
         assert!(CsvOptions::new('"', true).is_err());
         assert!(CsvOptions::new('\n', true).is_err());
         assert!(CsvOptions::new('\t', true).is_ok());
+        assert!(CsvOptions::new('|', true).is_ok());
+        // Spreadsheets split on one byte: a non-ASCII separator is refused.
+        assert!(CsvOptions::new('§', true).is_err());
+        assert!(CsvOptions::new('；', true).is_err());
     }
 
     #[test]
