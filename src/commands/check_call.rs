@@ -10,9 +10,12 @@ use std::path::PathBuf;
 use super::Globals;
 use super::output::say;
 use crate::call::{CallFile, Problem};
+use crate::domain::french::count;
 use crate::fiche::callcheck;
 use crate::store::Store;
-use crate::store::call::{CallPlan, definition_name, orphans_advice, orphans_message};
+use crate::store::call::{
+    CallPlan, clash_message, definition_name, orphans_advice, orphans_message,
+};
 
 /// Vérifie une définition de l'appel (call.toml) : chaque problème avec sa
 /// ligne ; puis, si une base est indiquée (--db ou configuration), les
@@ -43,14 +46,6 @@ fn problem_line(name: &str, p: &Problem) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n > 1 {
-        format!("{n} {many}")
-    } else {
-        format!("{n} {one}")
-    }
-}
-
 /// "2 types, 35 champs, 9 listes d'options, 8 créneaux, 6 lieux".
 pub fn summary(call: &CallFile) -> String {
     let fields: usize = call.kinds.iter().map(|k| k.fields.len()).sum();
@@ -58,12 +53,12 @@ pub fn summary(call: &CallFile) -> String {
     let places: usize = call.kinds.iter().map(|k| k.programme.places.len()).sum();
     format!(
         "{}, {} ({} distincts), {}, {}, {}",
-        plural(call.kinds.len(), "type", "types"),
-        plural(fields, "champ", "champs"),
+        count(call.kinds.len(), "type", "types"),
+        count(fields, "champ", "champs"),
         call.fields.len(),
-        plural(call.options.len(), "liste d'options", "listes d'options"),
-        plural(slots, "créneau", "créneaux"),
-        plural(places, "lieu", "lieux"),
+        count(call.options.len(), "liste d'options", "listes d'options"),
+        count(slots, "créneau", "créneaux"),
+        count(places, "lieu", "lieux"),
     )
 }
 
@@ -102,7 +97,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
                 "{}",
                 clean(&format!(
                     "Définition invalide : {} ; corriger le fichier puis relancer `fiches check-call {name}`.",
-                    plural(problems.len().max(1), "problème", "problèmes")
+                    count(problems.len().max(1), "problème", "problèmes")
                 ))
             );
             return Ok(false);
@@ -161,7 +156,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         say(&clean(&format!(
             "Note : {} de type « {kind} » {} au champ « {key} » la réponse « {value} », qu'aucune option de la définition n'a \
              (valeur renommée ? garder l'ancienne valeur, ou corriger ces fiches ; une réponse qui n'a pu être lue reste aussi telle quelle).",
-            plural(*n as usize, "proposition", "propositions"),
+            count(*n as usize, "proposition", "propositions"),
             if *n > 1 { "ont" } else { "a" }
         )))?;
     }
@@ -169,7 +164,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         say(&format!(
             "Base {} : {}, leurs types et leurs champs sont tous dans la définition.",
             db.display(),
-            plural(plan.proposals as usize, "proposition", "propositions")
+            count(plan.proposals as usize, "proposition", "propositions")
         ))?;
         return Ok(true);
     }
@@ -206,7 +201,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     }
     say(&format!(
         "Fait : {} {} (journal : {actor}). Plus aucun champ sans place : la définition peut être utilisée avec cette base.",
-        plural(changed, "proposition", "propositions"),
+        count(changed, "proposition", "propositions"),
         if changed > 1 {
             "modifiées"
         } else {
@@ -255,17 +250,7 @@ fn refusals(plan: &CallPlan, name: &str) -> bool {
         for (kind, from, to, numbers) in &plan.clashes {
             eprintln!(
                 "{}",
-                clean(&format!(
-                    "renommer « {from} » en « {to} »{} écraserait la valeur déjà sous « {to} » des propositions n° {}",
-                    kind.as_deref()
-                        .map(|k| format!(" (type « {k} »)"))
-                        .unwrap_or_default(),
-                    numbers
-                        .iter()
-                        .map(i64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                clean(&clash_message(kind.as_deref(), from, to, numbers))
             );
         }
         eprintln!(

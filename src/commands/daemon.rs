@@ -34,6 +34,7 @@ use super::Globals;
 use super::Permanent;
 use super::output::{Out, json_line};
 use crate::config::{Config, SourceConfig};
+use crate::domain::french::plural_s;
 use crate::intake::IntakeOptions;
 use crate::intake::daemon::{self, Command, Shutdown};
 use crate::intake::imap::ImapSourceConfig;
@@ -542,15 +543,15 @@ fn once(
                         clean(&name),
                         r.stored,
                         if r.stored > 1 { "x" } else { "" },
-                        plural(r.stored),
+                        plural_s(r.stored),
                         p.proposals,
-                        plural(p.proposals as usize),
+                        plural_s(p.proposals as usize),
                         r.duplicates,
-                        plural(r.duplicates),
+                        plural_s(r.duplicates),
                         r.skipped,
-                        plural(r.skipped),
+                        plural_s(r.skipped),
                         r.post_actions + r.replayed,
-                        plural(r.post_actions + r.replayed),
+                        plural_s(r.post_actions + r.replayed),
                         p.elapsed.as_secs_f64(),
                         if r.stopped {
                             " — interrompu par un signal d'arrêt"
@@ -602,8 +603,8 @@ fn reset_pending(
         out.line(&format!(
             "{} : {n} post-action{} en attente abandonnée{}{}",
             clean(&format!("{}/{}", mb.account, mb.mailbox)),
-            plural(n),
-            plural(n),
+            plural_s(n),
+            plural_s(n),
             if n > 0 { " (noté au journal)" } else { "" }
         ))?;
     }
@@ -644,11 +645,11 @@ fn once_local(
                         clean(&name),
                         s.pass.new,
                         if s.pass.new > 1 { "x" } else { "" },
-                        plural(s.pass.new as usize),
+                        plural_s(s.pass.new as usize),
                         s.pass.proposals,
-                        plural(s.pass.proposals as usize),
+                        plural_s(s.pass.proposals as usize),
                         s.pass.duplicates,
-                        plural(s.pass.duplicates as usize),
+                        plural_s(s.pass.duplicates as usize),
                         if s.pass.errors > 0 {
                             format!(", {} en erreur", s.pass.errors)
                         } else {
@@ -678,10 +679,6 @@ fn once_local(
     watch.stopped();
     out.finish()?;
     Ok(all_ok)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n > 1 { "s" } else { "" }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::Globals;
 use super::output::{Out, json_line};
 use crate::config::{Config, SourceConfig};
+use crate::domain::french::plural_s;
 use crate::intake::{ImportReport, Importer, Progress, Source, open_path, source};
 use crate::safe::terminal_line as clean;
 use crate::store::MessageStatus;
@@ -168,25 +169,25 @@ fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
     out.line(&format!(
         "{} message{} lu{} : {} nouveau{}, {} déjà enregistré{}, {} en échec",
         r.read,
-        plural(r.read),
-        plural(r.read),
+        plural_s(r.read),
+        plural_s(r.read),
         r.new,
         if r.new > 1 { "x" } else { "" },
         r.duplicates,
-        plural(r.duplicates),
+        plural_s(r.duplicates),
         r.failed.len(),
     ))?;
     let mut line = format!(
         "{} proposition{} créée{}",
         r.proposals,
-        plural(r.proposals),
-        plural(r.proposals)
+        plural_s(r.proposals),
+        plural_s(r.proposals)
     );
     if r.revisions > 0 {
         line.push_str(&format!(
             " (dont {} révision{} d'une fiche déjà reçue)",
             r.revisions,
-            plural(r.revisions),
+            plural_s(r.revisions),
         ));
     }
     out.line(&line)?;
@@ -205,8 +206,4 @@ fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
     }
     out.finish()?;
     Ok(())
-}
-
-fn plural(n: u64) -> &'static str {
-    if n > 1 { "s" } else { "" }
 }

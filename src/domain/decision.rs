@@ -252,15 +252,21 @@ pub fn default_place(
     all: &[Candidate],
 ) -> Result<Place, DomainError> {
     let kind = c.kind.ok_or(DomainError::NoKind)?;
+    free_places_for(rules, kind, c, all)
+        .into_iter()
+        .next()
+        .ok_or(DomainError::NoFreePlace)
+}
+
+/// The free places of `kind` for candidate `c`, whose own place (if any)
+/// counts as free, in programme order from its wanted slot.
+fn free_places_for(rules: &Rules, kind: Kind, c: &Candidate, all: &[Candidate]) -> Vec<Place> {
     let others: Vec<Candidate> = all
         .iter()
         .filter(|o| o.number != c.number)
         .cloned()
         .collect();
     super::free_places(&rules.layout, kind, c.wanted_slot.as_deref(), &others)
-        .into_iter()
-        .next()
-        .ok_or(DomainError::NoFreePlace)
 }
 
 /// The place of an acceptance asked for with a slot and a place, either of
@@ -293,17 +299,10 @@ pub fn resolve_place(
             place: p.into(),
         }),
         (None, None) => default_place(rules, c, all),
-        (s, p) => {
-            let others: Vec<Candidate> = all
-                .iter()
-                .filter(|o| o.number != c.number)
-                .cloned()
-                .collect();
-            super::free_places(&rules.layout, kind, c.wanted_slot.as_deref(), &others)
-                .into_iter()
-                .find(|f| s.is_none_or(|s| f.slot == s) && p.is_none_or(|p| f.place == p))
-                .ok_or(DomainError::NoFreePlace)
-        }
+        (s, p) => free_places_for(rules, kind, c, all)
+            .into_iter()
+            .find(|f| s.is_none_or(|s| f.slot == s) && p.is_none_or(|p| f.place == p))
+            .ok_or(DomainError::NoFreePlace),
     }
 }
 

@@ -9,6 +9,21 @@ use crate::fiche::Kind;
 use crate::fiche::numfmt::{DAYS, MONTHS};
 use crate::fiche::spec;
 
+/// The plural mark of a French noun or past participle: "s" from 2 on
+/// ("1 proposition", "0 proposition", "2 propositions").
+pub fn plural_s<N: PartialOrd + From<u8>>(n: N) -> &'static str {
+    if n > N::from(1) { "s" } else { "" }
+}
+
+/// "1 proposition", "3 créneaux": a count and its noun, singular up to 1.
+pub fn count<N: PartialOrd + From<u8> + std::fmt::Display>(n: N, one: &str, many: &str) -> String {
+    if n > N::from(1) {
+        format!("{n} {many}")
+    } else {
+        format!("{n} {one}")
+    }
+}
+
 /// "1re", "3e" (any integer type: ranks, counts, positions).
 pub fn ordinal_fr(n: impl std::fmt::Display) -> String {
     let n = n.to_string();
@@ -93,6 +108,17 @@ pub fn slot_label(kind: Option<Kind>, slot: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plural_from_two_on() {
+        assert_eq!(plural_s(0u8), "");
+        assert_eq!(plural_s(1u32), "");
+        assert_eq!(plural_s(2u64), "s");
+        assert_eq!(plural_s(2usize), "s");
+        assert_eq!(count(0u32, "lieu", "lieux"), "0 lieu");
+        assert_eq!(count(1u32, "lieu", "lieux"), "1 lieu");
+        assert_eq!(count(3u32, "créneau", "créneaux"), "3 créneaux");
+    }
 
     #[test]
     fn dates_ordinals_and_slots() {

@@ -369,15 +369,11 @@ fn inline(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fiche::test_support::fixture;
     use std::io::{Cursor, Write};
     use zip::write::SimpleFileOptions;
 
     const W_NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape""#;
-
-    fn fixture(rel: &str) -> Vec<u8> {
-        let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
 
     fn corpus_grid(file: &str) -> Grid {
         let bytes = fixture(&format!("corpus/fiches/{file}"));

@@ -410,7 +410,7 @@ pub(crate) fn starts_no_form_text(text: &str) -> bool {
     for c in t.chars() {
         let l = if c.is_ascii_alphanumeric() {
             c.to_ascii_lowercase()
-        } else if let Some(base) = latin1_letter(c) {
+        } else if let Some(base) = super::text::latin1_base(c) {
             base
         } else if c.is_ascii() || !(c.is_alphanumeric() || is_combining_mark(c)) {
             // A separator: before the word, skipped; after it, its end.
@@ -435,21 +435,6 @@ pub(crate) fn starts_no_form_text(text: &str) -> bool {
         return false;
     }
     std::str::from_utf8(word).is_ok_and(|w| !first.contains(w))
-}
-
-/// The lower-case base of a Latin-1 letter with an accent (as `fold`).
-fn latin1_letter(c: char) -> Option<char> {
-    Some(match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
-        'ç' | 'Ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
-        'ñ' | 'Ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
-        'ý' | 'ÿ' | 'Ý' => 'y',
-        _ => return None,
-    })
 }
 
 /// The folded names of every option of every choice field, computed once.

@@ -28,6 +28,8 @@ pub mod plain;
 pub mod sheet;
 pub mod sniff;
 pub mod spec;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod text;
 pub mod xml;
 pub mod zipsafe;
@@ -265,10 +267,7 @@ fn unknown_content(bytes: &[u8], file_name: &str) -> FicheError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(rel: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-    }
+    use crate::fiche::test_support::fixture;
 
     /// What `parse_file` returns crosses a process boundary as JSON unchanged
     /// (the reader may run in a worker process).

@@ -894,15 +894,11 @@ fn read_sheet_styles(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fiche::test_support::fixture;
     use std::io::{Cursor, Write};
     use zip::write::SimpleFileOptions;
 
     const NS: &str = r#"xmlns:form="urn:oasis:names:tc:opendocument:xmlns:form:1.0" xmlns:field="urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0" xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/""#;
-
-    fn fixture(rel: &str) -> Vec<u8> {
-        let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
 
     fn row(cells: &[&str]) -> Vec<String> {
         cells.iter().map(|c| c.to_string()).collect()

@@ -372,27 +372,7 @@ pub fn ole2_problem(bytes: &[u8]) -> Option<super::model::FicheError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Cursor, Write};
-    use zip::write::SimpleFileOptions;
-
-    fn fixture(rel: &str) -> Vec<u8> {
-        let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    fn build_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (name, data) in entries {
-            let opts = if *name == "mimetype" {
-                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
-            } else {
-                SimpleFileOptions::default()
-            };
-            w.start_file(*name, opts).unwrap();
-            w.write_all(data).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    }
+    use crate::fiche::test_support::{build_zip, fixture};
 
     #[test]
     fn corpus_formats() {

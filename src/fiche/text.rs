@@ -84,8 +84,9 @@ fn fold_push(l: char, out: &mut String, pending_space: &mut bool) {
     }
 }
 
-/// The lower-case base letter of an accented Latin-1 letter.
-fn latin1_base(c: char) -> Option<char> {
+/// The lower-case base letter of an accented Latin-1 letter (the fast path
+/// of `fold`, and of the label matcher).
+pub(crate) fn latin1_base(c: char) -> Option<char> {
     Some(match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
         'ç' | 'Ç' => 'c',

@@ -403,22 +403,7 @@ fn too_many_entries(limits: &Limits) -> FicheError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-    use zip::write::SimpleFileOptions;
-
-    fn fixture(rel: &str) -> Vec<u8> {
-        let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    fn build_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (name, data) in entries {
-            w.start_file(*name, SimpleFileOptions::default()).unwrap();
-            w.write_all(data).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    }
+    use crate::fiche::test_support::{build_zip, fixture};
 
     #[test]
     fn reads_a_real_docx() {

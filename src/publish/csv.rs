@@ -175,9 +175,7 @@ pub fn list(snapshot: &Snapshot, section: &Section, opts: &CsvOptions, edition: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Layout;
-    use crate::publish::Event;
-    use crate::publish::tests::sample_entries;
+    use crate::publish::tests::sample_snapshot;
 
     fn micro_ateliers(s: &Snapshot, opts: &CsvOptions, edition: Edition) -> String {
         list(s, s.section("micro_atelier").unwrap(), opts, edition)
@@ -188,12 +186,7 @@ mod tests {
     }
 
     fn snap() -> Snapshot {
-        Snapshot::build(
-            &sample_entries(),
-            &Layout::spec_default(),
-            &Event::spec_default(),
-            "2018-05-28",
-        )
+        sample_snapshot("2018-05-28")
     }
 
     #[test]

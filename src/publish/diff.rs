@@ -405,18 +405,12 @@ fn waitlist_line(c: &WaitlistChange) -> (&'static str, String) {
                 rank_fr(*rank as usize)
             ),
         ),
-        WaitlistChange::Up { item, from, to } => (
-            "Remonte",
-            format!(
-                "{} — {}, {} → {}",
-                item.name,
-                kind_word(&item.kind),
-                ordinal_fr(*from),
-                rank_fr(*to as usize)
-            ),
-        ),
-        WaitlistChange::Down { item, from, to } => (
-            "Recule",
+        WaitlistChange::Up { item, from, to } | WaitlistChange::Down { item, from, to } => (
+            if matches!(c, WaitlistChange::Up { .. }) {
+                "Remonte"
+            } else {
+                "Recule"
+            },
             format!(
                 "{} — {}, {} → {}",
                 item.name,

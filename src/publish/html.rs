@@ -330,15 +330,10 @@ mod tests {
     use super::*;
     use crate::domain::Layout;
     use crate::publish::Event;
-    use crate::publish::tests::sample_entries;
+    use crate::publish::tests::{sample_entries, sample_snapshot};
 
     fn snap() -> Snapshot {
-        Snapshot::build(
-            &sample_entries(),
-            &Layout::spec_default(),
-            &Event::spec_default(),
-            "2018-05-28T08:00:00+02:00",
-        )
+        sample_snapshot("2018-05-28T08:00:00+02:00")
     }
 
     #[test]

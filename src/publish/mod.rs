@@ -305,6 +305,17 @@ pub(crate) mod tests {
         e.fields.insert(key.into(), Value::Text(value.into()));
     }
 
+    /// The snapshot of [`sample_entries`] taken at `taken_at`, on the
+    /// spec's grid and event.
+    pub fn sample_snapshot(taken_at: &str) -> super::Snapshot {
+        super::Snapshot::build(
+            &sample_entries(),
+            &crate::domain::Layout::spec_default(),
+            &super::Event::spec_default(),
+            taken_at,
+        )
+    }
+
     /// Two micro-ateliers, one rendez-vous, two on the micro-atelier
     /// waiting list, one rejected.
     pub fn sample_entries() -> Vec<Entry> {

@@ -537,19 +537,12 @@ pub fn staff(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Layout;
-    use crate::publish::Event;
-    use crate::publish::tests::sample_entries;
+    use crate::publish::tests::{sample_entries, sample_snapshot};
     use calamine::{Data, Reader, Xlsx};
     use std::io::Cursor;
 
     fn snap() -> Snapshot {
-        Snapshot::build(
-            &sample_entries(),
-            &Layout::spec_default(),
-            &Event::spec_default(),
-            "2018-05-28T08:00:00+02:00",
-        )
+        sample_snapshot("2018-05-28T08:00:00+02:00")
     }
 
     fn read(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {

@@ -68,12 +68,22 @@ impl std::fmt::Display for Orphan {
     }
 }
 
+/// "renommer « theme » en « sujet » (type « micro_atelier ») écraserait la
+/// valeur déjà sous « sujet » des propositions n° 3, 7".
+pub fn clash_message(kind: Option<&str>, from: &str, to: &str, numbers: &[i64]) -> String {
+    format!(
+        "renommer « {from} » en « {to} »{} écraserait la valeur déjà sous « {to} » des propositions n° {}",
+        kind.map(|k| format!(" (type « {k} »)")).unwrap_or_default(),
+        numbers
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 fn count_proposals(n: u64) -> String {
-    if n > 1 {
-        format!("{n} propositions")
-    } else {
-        format!("{n} proposition")
-    }
+    crate::domain::french::count(n, "proposition", "propositions")
 }
 
 /// One rename `[renames]` asks for that the database needs.
@@ -523,16 +533,8 @@ impl Store {
         }
         if let Some((kind, from, to, numbers)) = shadow.clashes.first() {
             return Err(StoreError::CallRefused(format!(
-                "renommer « {from} » en « {to} »{} écraserait la valeur déjà sous « {to} » des propositions n° {} : \
-                 rien n'a été fait ; corriger ces propositions (console) ou la section [renames]",
-                kind.as_deref()
-                    .map(|k| format!(" (type « {k} »)"))
-                    .unwrap_or_default(),
-                numbers
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "{} : rien n'a été fait ; corriger ces propositions (console) ou la section [renames]",
+                clash_message(kind.as_deref(), from, to, numbers)
             )));
         }
         if shadow.renames.is_empty() {

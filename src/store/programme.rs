@@ -75,6 +75,24 @@ pub struct Applied {
     pub group: Option<String>,
 }
 
+/// Proposal `number` as the rules see it, with the candidates of its kind
+/// the rules weigh it against; a proposal without a kind is read alone.
+fn candidate_among_its_kind(
+    conn: &rusqlite::Connection,
+    rules: &Rules,
+    kind: Option<Kind>,
+    number: i64,
+) -> Result<(Candidate, Vec<Candidate>)> {
+    let all = candidates(conn, rules, kind, None)?;
+    let c = match all.iter().find(|c| c.number == number) {
+        Some(c) => c.clone(),
+        None => candidates(conn, rules, None, Some(number))?
+            .pop()
+            .ok_or(StoreError::NumberNotFound(number))?,
+    };
+    Ok((c, all))
+}
+
 /// The live proposals as the rules see them: with `kind`, only that kind;
 /// with `number`, only that one.
 pub(super) fn candidates(
@@ -558,13 +576,7 @@ impl Store {
         let tx = self.write_tx()?;
         let p = live_by_number(&tx, number)?;
         check_version(&p, expected_version)?;
-        let all = candidates(&tx, rules, p.kind, None)?;
-        let c = match all.iter().find(|c| c.number == number) {
-            Some(c) => c.clone(),
-            None => candidates(&tx, rules, None, Some(number))?
-                .pop()
-                .ok_or(StoreError::NumberNotFound(number))?,
-        };
+        let (c, all) = candidate_among_its_kind(&tx, rules, p.kind, number)?;
         let t = check_decision(rules, &c, decision, &all)?;
         let action = match (decision, c.status) {
             (Decision::Accept { .. }, Status::Accepted) => "moved",
@@ -591,13 +603,7 @@ impl Store {
         let tx = self.write_tx()?;
         let p = live_by_number(&tx, number)?;
         check_version(&p, expected_version)?;
-        let all = candidates(&tx, rules, p.kind, None)?;
-        let c = match all.iter().find(|c| c.number == number) {
-            Some(c) => c.clone(),
-            None => candidates(&tx, rules, None, Some(number))?
-                .pop()
-                .ok_or(StoreError::NumberNotFound(number))?,
-        };
+        let (c, all) = candidate_among_its_kind(&tx, rules, p.kind, number)?;
         let to = resolve_place(rules, &c, &all, slot, place)?;
         let decision = Decision::Accept {
             slot: to.slot,
