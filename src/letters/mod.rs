@@ -364,37 +364,33 @@ const COMMON: [Placeholder; 18] = [
 ];
 
 impl Placeholder {
-    pub const ALL: [Placeholder; 29] = [
-        Placeholder::Evenement,
-        Placeholder::DateEvenement,
-        Placeholder::Lieu,
-        Placeholder::Organisation,
-        Placeholder::DeOrganisation,
-        Placeholder::LOrganisation,
-        Placeholder::Contact,
-        Placeholder::Appel,
-        Placeholder::Titre,
-        Placeholder::Type,
-        Placeholder::LeType,
-        Placeholder::LeTypeCapital,
-        Placeholder::Accord,
-        Placeholder::IlCapital,
-        Placeholder::Duree,
-        Placeholder::NomLieu,
-        Placeholder::Reference,
-        Placeholder::DateReception,
-        Placeholder::Creneau,
-        Placeholder::Espace,
-        Placeholder::AncienCreneau,
-        Placeholder::AncienEspace,
-        Placeholder::Rang,
-        Placeholder::Motif,
-        Placeholder::Changement,
-        Placeholder::Nouveau,
-        Placeholder::ObjetAnnulation,
-        Placeholder::TexteAnnulation,
-        Placeholder::Fichiers,
-    ];
+    /// Every placeholder: the common ones, then those of particular letters.
+    pub const ALL: [Placeholder; 29] = {
+        const PARTICULAR: [Placeholder; 11] = [
+            Placeholder::Creneau,
+            Placeholder::Espace,
+            Placeholder::AncienCreneau,
+            Placeholder::AncienEspace,
+            Placeholder::Rang,
+            Placeholder::Motif,
+            Placeholder::Changement,
+            Placeholder::Nouveau,
+            Placeholder::ObjetAnnulation,
+            Placeholder::TexteAnnulation,
+            Placeholder::Fichiers,
+        ];
+        let mut all = [Placeholder::Evenement; 29];
+        let mut i = 0;
+        while i < COMMON.len() {
+            all[i] = COMMON[i];
+            i += 1;
+        }
+        while i < all.len() {
+            all[i] = PARTICULAR[i - COMMON.len()];
+            i += 1;
+        }
+        all
+    };
 
     /// The name written between braces.
     pub fn name(self) -> &'static str {
