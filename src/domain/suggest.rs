@@ -173,6 +173,22 @@ fn ordered<'a>(
 }
 
 /// Slot index of a place of the grid.
+/// (1, 1) when `c` wants a slot of the grid and `p` is in it, (1, 0) when
+/// it wants one elsewhere, (0, 0) without a wish the grid can honour.
+fn wish_honoured(c: &Candidate, p: &Place, slots: &[String]) -> (usize, usize) {
+    let wants_a_slot_here = c
+        .wanted_slot
+        .as_deref()
+        .is_some_and(|w| slots.iter().any(|x| x == w));
+    if !wants_a_slot_here {
+        (0, 0)
+    } else if c.asked_for(&p.slot) {
+        (1, 1)
+    } else {
+        (1, 0)
+    }
+}
+
 fn slot_index(slots: &[String], p: &Place) -> Option<usize> {
     slots.iter().position(|s| *s == p.slot)
 }
@@ -355,15 +371,9 @@ fn suggest_kind(
             continue;
         };
         in_slots.push((c, s));
-        if c.wanted_slot
-            .as_deref()
-            .is_some_and(|w| slots.iter().any(|x| x == w))
-        {
-            wishes += 1;
-            if c.asked_for(&p.slot) {
-                honoured += 1;
-            }
-        }
+        let (wish, kept) = wish_honoured(c, &p, slots);
+        wishes += wish;
+        honoured += kept;
     }
     let plan = KindPlan {
         theme_pairs: theme_pairs(&in_slots),
@@ -559,15 +569,9 @@ pub fn one_by_one(
         if let Some(o) = org(c) {
             orgs.insert((o.to_string(), s));
         }
-        if c.wanted_slot
-            .as_deref()
-            .is_some_and(|w| slots.iter().any(|x| x == w))
-        {
-            wishes += 1;
-            if c.asked_for(&p.slot) {
-                honoured += 1;
-            }
-        }
+        let (wish, kept) = wish_honoured(c, &p, slots);
+        wishes += wish;
+        honoured += kept;
         taken.insert(p);
     };
     for c in all.iter().filter(|c| {
