@@ -7,6 +7,8 @@ use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params}
 use serde::{Deserialize, Serialize};
 
 use crate::letters::LetterKind;
+
+use super::send::LETTERS;
 use crate::letters::truth::{Current, Stated, contradiction};
 use crate::store::queries::load_proposal;
 use crate::store::{Proposal, Result, Store, StoreError, now};
@@ -498,6 +500,7 @@ impl RawLetter {
     }
 }
 
+/// One line of a letter's history (see `Sendable::event`).
 pub(super) fn event(
     tx: &Transaction<'_>,
     at: &str,
@@ -506,17 +509,7 @@ pub(super) fn event(
     event: &str,
     detail: Option<serde_json::Value>,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO letter_events (letter_id, at, actor, event, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        letter,
-        at,
-        actor,
-        event,
-        detail.map(|d| d.to_string())
-    ])?;
-    Ok(())
+    LETTERS.event(tx, at, letter, actor, event, detail)
 }
 
 pub(super) fn settings(conn: &rusqlite::Connection) -> Result<OutboxSettings> {

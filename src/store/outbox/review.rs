@@ -16,6 +16,7 @@ use super::records::{
     LetterEdit, LetterParams, LetterRecord, LetterState, chain_of, corrupt, current_of, event,
     live_revision,
 };
+use super::send::{LETTERS, Settle};
 
 /// Which pending letters staff approve for sending.
 #[derive(Debug, Clone)]
@@ -348,12 +349,7 @@ impl Store {
             ],
             "supprimer",
         )?;
-        tx.execute(
-            "UPDATE letters SET state = 'dropped', closed_by = ?3, version = version + 1, updated_at = ?2
-             WHERE id = ?1",
-            params![id, at, actor],
-        )?;
-        event(&tx, &at, id, actor, "dropped", None)?;
+        LETTERS.drop_unsent(&tx, &at, id, actor)?;
         tx.commit()?;
         Ok(())
     }
@@ -473,14 +469,7 @@ impl Store {
                 }
                 Err(e) => return Err(e),
             }
-            let changed = tx.execute(
-                "UPDATE letters SET approved_at = ?2, approved_by = ?3, version = version + 1, updated_at = ?2
-                 WHERE id = ?1 AND approved_at IS NULL",
-                params![id, at, actor],
-            )?;
-            if changed == 1 {
-                event(&tx, &at, id, actor, "approved", None)?;
-            }
+            LETTERS.approve(&tx, &at, id, actor)?;
             out.approved.push(id);
         }
         tx.commit()?;
@@ -506,13 +495,8 @@ impl Store {
             &[LetterState::Uncertain],
             "régler",
         )?;
-        match resolution {
-            Resolution::Sent => tx.execute(
-                "UPDATE letters SET state = 'sent', sent_at = coalesce(sent_at, sending_at),
-                        response = coalesce(response, ?3), closed_by = ?4,
-                        version = version + 1, updated_at = ?2 WHERE id = ?1",
-                params![id, at, format!("arrivée selon {actor}"), actor],
-            )?,
+        let how = match resolution {
+            Resolution::Sent => Settle::Arrived,
             Resolution::Resend => {
                 // The unsent-letter slot of its chain may be taken by a newer
                 // letter: then that one says more, and this one is replaced.
@@ -528,26 +512,10 @@ impl Store {
                         |r| r.get(0),
                     )
                     .optional()?;
-                match newer {
-                    Some(n) => tx.execute(
-                        "UPDATE letters SET state = 'replaced', replaced_by = ?3, closed_by = ?4,
-                                version = version + 1, updated_at = ?2 WHERE id = ?1",
-                        params![id, at, n, actor],
-                    )?,
-                    None => tx.execute(
-                        "UPDATE letters SET state = 'pending', approved_at = NULL, approved_by = NULL,
-                                next_attempt_at = NULL, closed_by = ?3,
-                                version = version + 1, updated_at = ?2 WHERE id = ?1",
-                        params![id, at, actor],
-                    )?,
-                }
+                Settle::Resend { newer }
             }
         };
-        let what = match resolution {
-            Resolution::Sent => "settled_sent",
-            Resolution::Resend => "settled_resend",
-        };
-        event(&tx, &at, id, actor, what, None)?;
+        LETTERS.settle(&tx, &at, id, actor, how)?;
         tx.commit()?;
         Ok(())
     }
@@ -566,20 +534,7 @@ impl Store {
             &[LetterState::Failed, LetterState::Pending],
             "réessayer",
         )?;
-        if state == LetterState::Failed {
-            tx.execute(
-                "UPDATE letters SET state = 'pending', approved_at = NULL, approved_by = NULL,
-                        next_attempt_at = NULL, version = version + 1, updated_at = ?2 WHERE id = ?1",
-                params![id, at],
-            )?;
-        } else {
-            tx.execute(
-                "UPDATE letters SET next_attempt_at = NULL, version = version + 1, updated_at = ?2
-                 WHERE id = ?1",
-                params![id, at],
-            )?;
-        }
-        event(&tx, &at, id, actor, "retry", None)?;
+        LETTERS.retry(&tx, &at, id, actor, state)?;
         tx.commit()?;
         Ok(())
     }
