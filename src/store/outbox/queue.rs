@@ -432,34 +432,14 @@ pub(in crate::store) fn sync_decision_letter(
         changes.retired.push(retire(tx, at, actor, *id, &why)?);
         replaced.push(*id);
     }
-    // Acknowledgements: only while to decide, and only while no decision
-    // letter says more.
-    let acks = unsent_letters(tx, &chain, false)?;
-    let mut acks_left = acks.len();
-    if want.is_some() || after.status != crate::domain::Status::Pending {
-        let why = if want.is_some() {
-            "une lettre de décision en dit plus"
-        } else {
-            "la proposition est décidée : un accusé de réception promettrait une décision à venir"
-        };
-        for (id, ..) in &acks {
-            changes.retired.push(retire(tx, at, actor, *id, why)?);
-            replaced.push(*id);
-        }
-        acks_left = 0;
-    } else if acks.len() > 1 {
-        // One acknowledgement at most: the newest (it answers the newest fiche).
-        for (id, ..) in &acks[..acks.len() - 1] {
-            changes.retired.push(retire(
-                tx,
-                at,
-                actor,
-                *id,
-                "un accusé de réception plus récent le remplace",
-            )?);
-        }
-        acks_left = 1;
-    }
+    let acks_left = follow_acknowledgements(
+        tx,
+        (at, actor),
+        &chain,
+        want.is_some(),
+        after.status,
+        (&mut changes, &mut replaced),
+    )?;
     match (want, params) {
         (Some(kind), Some(params)) => {
             if !keep {
@@ -481,6 +461,48 @@ pub(in crate::store) fn sync_decision_letter(
         }
     }
     Ok(changes)
+}
+
+/// The acknowledgements of `chain` after a change (part of
+/// `sync_decision_letter`): only while the proposal is to decide, and only
+/// while no decision letter says more (`decision_letter`: one is called
+/// for); one at most, the newest (it answers the newest fiche). Those that
+/// leave are recorded in `changes` and, when a new letter replaces them,
+/// `replaced`. Returns how many are left in the outbox.
+fn follow_acknowledgements(
+    tx: &Transaction<'_>,
+    (at, actor): (&str, &str),
+    chain: &str,
+    decision_letter: bool,
+    status: crate::domain::Status,
+    (changes, replaced): (&mut LetterChanges, &mut Vec<i64>),
+) -> Result<usize> {
+    let acks = unsent_letters(tx, chain, false)?;
+    if decision_letter || status != crate::domain::Status::Pending {
+        let why = if decision_letter {
+            "une lettre de décision en dit plus"
+        } else {
+            "la proposition est décidée : un accusé de réception promettrait une décision à venir"
+        };
+        for (id, ..) in &acks {
+            changes.retired.push(retire(tx, at, actor, *id, why)?);
+            replaced.push(*id);
+        }
+        return Ok(0);
+    }
+    if acks.len() > 1 {
+        for (id, ..) in &acks[..acks.len() - 1] {
+            changes.retired.push(retire(
+                tx,
+                at,
+                actor,
+                *id,
+                "un accusé de réception plus récent le remplace",
+            )?);
+        }
+        return Ok(1);
+    }
+    Ok(acks.len())
 }
 
 /// After the waiting lists changed: a waiting-list letter whose text staff
