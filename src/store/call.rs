@@ -620,7 +620,7 @@ impl Store {
                 &at,
                 Line {
                     actor,
-                    action: "call_renamed",
+                    action: super::JournalAction::CallRenamed,
                     message_id: None,
                     proposal_id: Some(id),
                     before: Some(b),

@@ -382,7 +382,7 @@ impl Store {
             &at,
             Line {
                 actor,
-                action: "message_linked",
+                action: super::JournalAction::MessageLinked,
                 message_id: Some(message_id),
                 proposal_id: Some(proposal_id),
                 before: None,
@@ -400,7 +400,7 @@ impl Store {
                 &at,
                 Line {
                     actor,
-                    action: "message_handled",
+                    action: super::JournalAction::MessageHandled,
                     message_id: Some(message_id),
                     proposal_id: None,
                     before: Some(json!({ "handled": false })),
@@ -444,10 +444,14 @@ impl Store {
             let removed_by: Option<(String, String)> = tx
                 .query_row(
                     "SELECT actor, at FROM journal
-                     WHERE message_id = ?1 AND action = 'message_unlinked'
+                     WHERE message_id = ?1 AND action = ?3
                        AND json_extract(before, '$.number') = ?2
                      ORDER BY id DESC LIMIT 1",
-                    params![message_id, number],
+                    params![
+                        message_id,
+                        number,
+                        super::JournalAction::MessageUnlinked.as_str()
+                    ],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
@@ -470,7 +474,7 @@ impl Store {
             &at,
             Line {
                 actor,
-                action: "message_unlinked",
+                action: super::JournalAction::MessageUnlinked,
                 message_id: Some(message_id),
                 proposal_id,
                 before: Some(json!({ "number": number })),
@@ -505,7 +509,7 @@ impl Store {
                 &at,
                 Line {
                     actor,
-                    action: "message_unhandled",
+                    action: super::JournalAction::MessageUnhandled,
                     message_id: Some(message_id),
                     proposal_id: None,
                     before: Some(json!({ "handled": true })),

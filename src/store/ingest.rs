@@ -15,6 +15,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
+use super::journal::JournalAction;
+pub(crate) use super::journal::{Line, journal};
 use super::model::*;
 use super::{Result, Store, now, sha256_hex};
 use crate::fiche::{Kind, Value};
@@ -200,41 +202,6 @@ pub(super) fn strings_json(v: &[String]) -> String {
 
 /// Work run inside an ingest transaction, see `Store::ingest_inner`.
 pub(crate) type InTx<'a> = &'a mut dyn FnMut(&Transaction<'_>, &IngestOutcome) -> Result<()>;
-
-/// One journal line to append.
-pub(crate) struct Line<'a> {
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub message_id: Option<i64>,
-    pub proposal_id: Option<i64>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-pub(crate) fn journal(tx: &Transaction<'_>, at: &str, line: Line<'_>) -> Result<()> {
-    let Line {
-        actor,
-        action,
-        message_id,
-        proposal_id,
-        before,
-        after,
-    } = line;
-    tx.prepare_cached(
-        "INSERT INTO journal (at, actor, action, message_id, proposal_id, before, after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        at,
-        actor,
-        action,
-        message_id,
-        proposal_id,
-        before.map(|v| v.to_string()),
-        after.map(|v| v.to_string())
-    ])?;
-    Ok(())
-}
 
 /// A member of a revision chain, as far as linking needs it.
 #[derive(Debug, Clone)]
@@ -495,7 +462,7 @@ fn insert_message(
         at,
         Line {
             actor: IMPORT_ACTOR,
-            action: "message_stored",
+            action: JournalAction::MessageStored,
             message_id: Some(message_id),
             proposal_id: None,
             before: None,
@@ -582,7 +549,7 @@ fn insert_proposal(
         at,
         Line {
             actor: IMPORT_ACTOR,
-            action: "proposal_created",
+            action: JournalAction::ProposalCreated,
             message_id: Some(new.message_id),
             proposal_id: Some(id),
             before: None,
@@ -865,9 +832,9 @@ fn set_probable(
         Line {
             actor: IMPORT_ACTOR,
             action: if warning.is_some() {
-                "probable_version_flagged"
+                JournalAction::ProbableVersionFlagged
             } else {
-                "probable_version_cleared"
+                JournalAction::ProbableVersionCleared
             },
             message_id: Some(message_id),
             proposal_id: Some(id),
@@ -1015,9 +982,9 @@ fn relink(
         )?
         .execute(params![l.id, want_rev, want_sup, want_by, at])?;
         let action = if l.superseded_by.is_none() && want_by.is_some() {
-            "proposal_superseded"
+            JournalAction::ProposalSuperseded
         } else {
-            "revision_relinked"
+            JournalAction::RevisionRelinked
         };
         journal(
             tx,
@@ -1074,7 +1041,7 @@ fn carry_decision_over(
         at,
         Line {
             actor: IMPORT_ACTOR,
-            action: "decision_carried_over",
+            action: JournalAction::DecisionCarriedOver,
             message_id: Some(message_id),
             proposal_id: Some(new_id),
             before: Some(json!({"status": "pending", "from_proposal": prev.id})),

@@ -36,16 +36,6 @@ use crate::domain::{
 use crate::fiche::Kind;
 use crate::store::flag;
 
-/// Journal actions that change a decision state (the undo stack).
-pub const DECISION_ACTIONS: &[&str] = &[
-    "decision",
-    "moved",
-    "swapped",
-    "waitlist_moved",
-    "suggestion",
-    "undo",
-];
-
 /// What a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {
@@ -240,7 +230,7 @@ fn renumber(tx: &Transaction<'_>, at: &str, actor: &str, renum: &[(i64, i64)]) -
             at,
             Line {
                 actor,
-                action: "waitlist_renumbered",
+                action: super::JournalAction::WaitlistRenumbered,
                 message_id: Some(message_id),
                 proposal_id: Some(id),
                 before: Some(json!({ "wait_pos": old })),
@@ -293,7 +283,7 @@ fn apply(
     tx: &Transaction<'_>,
     at: &str,
     actor: &str,
-    action: &str,
+    action: super::JournalAction,
     changes: Vec<Change<'_>>,
     undone_letters: Option<&HashMap<i64, LetterChanges>>,
 ) -> Result<Vec<Decided>> {
@@ -301,8 +291,8 @@ fn apply(
         r.get(0)
     })?;
     // A suggestion is one step even when it changes one proposal.
-    let group =
-        (changes.len() > 1 || action == "suggestion").then(|| format!("{action}-{next_line}"));
+    let group = (changes.len() > 1 || action == super::JournalAction::Suggestion)
+        .then(|| format!("{action}-{next_line}"));
     let orders_before: HashMap<Kind, Vec<i64>> = Kind::all()
         .into_iter()
         .map(|k| Ok((k, wait_order(tx, k)?)))
@@ -382,7 +372,9 @@ fn decision_lines(conn: &rusqlite::Connection, number: i64) -> Result<Vec<Journa
     )?;
     Ok(all
         .into_iter()
-        .filter(|e| DECISION_ACTIONS.contains(&e.action.as_str()))
+        .filter(|e| {
+            super::JournalAction::parse(&e.action).is_some_and(super::JournalAction::is_decision)
+        })
         .collect())
 }
 
@@ -390,7 +382,7 @@ fn decision_lines(conn: &rusqlite::Connection, number: i64) -> Result<Vec<Journa
 pub(super) fn undo_stack(conn: &rusqlite::Connection, number: i64) -> Result<Vec<JournalEntry>> {
     let mut stack: Vec<JournalEntry> = Vec::new();
     for e in decision_lines(conn, number)? {
-        if e.action == "undo" {
+        if e.action == super::JournalAction::Undo.as_str() {
             let undone = e.after.as_ref().and_then(|a| a["undoes"].as_i64());
             if let Some(pos) = stack.iter().rposition(|x| Some(x.id) == undone) {
                 stack.truncate(pos);
@@ -416,12 +408,12 @@ fn who_when(e: &JournalEntry) -> String {
                 .to_string()
         })
         .unwrap_or_else(|_| e.at.clone());
-    let what = match e.action.as_str() {
-        "moved" => "déplacée",
-        "swapped" => "échangée",
-        "waitlist_moved" => "déplacée dans la liste d'attente",
-        "suggestion" => "placée par une suggestion appliquée",
-        "undo" => "annulation",
+    let what = match super::JournalAction::parse(&e.action) {
+        Some(super::JournalAction::Moved) => "déplacée",
+        Some(super::JournalAction::Swapped) => "échangée",
+        Some(super::JournalAction::WaitlistMoved) => "déplacée dans la liste d'attente",
+        Some(super::JournalAction::Suggestion) => "placée par une suggestion appliquée",
+        Some(super::JournalAction::Undo) => "annulation",
         _ => {
             let status = e
                 .after
@@ -567,8 +559,8 @@ impl Store {
         };
         let t = check_decision(rules, &c, decision, &all)?;
         let action = match (decision, c.status) {
-            (Decision::Accept { .. }, Status::Accepted) => "moved",
-            _ => "decision",
+            (Decision::Accept { .. }, Status::Accepted) => super::JournalAction::Moved,
+            _ => super::JournalAction::Decision,
         };
         let done = self::apply_one(&tx, &at, actor, action, &p, t)?;
         tx.commit()?;
@@ -605,9 +597,9 @@ impl Store {
         };
         let t = check_decision(rules, &c, &decision, &all)?;
         let action = if c.status == Status::Accepted {
-            "moved"
+            super::JournalAction::Moved
         } else {
-            "decision"
+            super::JournalAction::Decision
         };
         let done = apply_one(&tx, &at, actor, action, &p, t)?;
         tx.commit()?;
@@ -634,7 +626,7 @@ impl Store {
             .cloned()
             .ok_or(domain::DomainError::NotAccepted(number))?;
         let t = check_move(rules, &c, to, &all)?;
-        let done = apply_one(&tx, &at, actor, "moved", &p, t)?;
+        let done = apply_one(&tx, &at, actor, super::JournalAction::Moved, &p, t)?;
         tx.commit()?;
         Ok(done)
     }
@@ -670,7 +662,7 @@ impl Store {
             &tx,
             &at,
             actor,
-            "swapped",
+            super::JournalAction::Swapped,
             vec![
                 Change {
                     p: &pa,
@@ -711,7 +703,7 @@ impl Store {
             .cloned()
             .ok_or(domain::DomainError::NotWaitlisted(number))?;
         let t = check_waitlist_step(&c, up, &all)?;
-        let done = apply_one(&tx, &at, actor, "waitlist_moved", &p, t)?;
+        let done = apply_one(&tx, &at, actor, super::JournalAction::WaitlistMoved, &p, t)?;
         tx.commit()?;
         Ok(done)
     }
@@ -904,7 +896,14 @@ impl Store {
             });
         }
         renumber(&tx, &at, actor, &renum_all)?;
-        let done = apply(&tx, &at, actor, "undo", changes, Some(&undone_letters))?;
+        let done = apply(
+            &tx,
+            &at,
+            actor,
+            super::JournalAction::Undo,
+            changes,
+            Some(&undone_letters),
+        )?;
         tx.commit()?;
         Ok(Undone {
             proposals: done.into_iter().map(|d| d.proposal).collect(),
@@ -1055,7 +1054,14 @@ impl Store {
         let done = if changes.is_empty() {
             Vec::new()
         } else {
-            apply(&tx, &at, actor, "suggestion", changes, None)?
+            apply(
+                &tx,
+                &at,
+                actor,
+                super::JournalAction::Suggestion,
+                changes,
+                None,
+            )?
         };
         let group = done.first().and_then(|d| {
             tx.query_row(
@@ -1085,7 +1091,7 @@ fn apply_one(
     tx: &Transaction<'_>,
     at: &str,
     actor: &str,
-    action: &str,
+    action: super::JournalAction,
     p: &Proposal,
     t: Transition,
 ) -> Result<Decided> {

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::letters::truth::{contradiction, no_letter_reason};
 use crate::letters::{LetterKind, Told, decision_letter, may_acknowledge};
 use crate::store::queries::load_proposal;
-use crate::store::{Proposal, Result, Store, now};
+use crate::store::{JournalAction, Proposal, Result, Store, now};
 
 use super::records::{
     DocxRequest, LetterParams, LetterState, UnreadFile, chain_of, corrupt, current_of, event,
@@ -687,7 +687,7 @@ impl Store {
             &at,
             crate::store::ingest::Line {
                 actor,
-                action: "docx_requested",
+                action: JournalAction::DocxRequested,
                 message_id: Some(message),
                 proposal_id: None,
                 before: None,

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::letters::truth::{contradiction, no_letter_reason};
 use crate::letters::{LetterKind, decision_letter};
 use crate::store::queries::load_proposal;
-use crate::store::{Proposal, Result, Store, StoreError, now};
+use crate::store::{JournalAction, Proposal, Result, Store, StoreError, now};
 
 use super::queue::{params_for, retire, sync_decision_letter, told_for_rules, unsent_letters};
 use super::records::{
@@ -321,7 +321,7 @@ impl Store {
             &at,
             crate::store::ingest::Line {
                 actor,
-                action: "article",
+                action: JournalAction::Article,
                 message_id: None,
                 proposal_id: Some(p.id),
                 before: Some(json!({ "article": before })),
