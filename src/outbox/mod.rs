@@ -884,20 +884,7 @@ impl Run<'_> {
                     Err(e) => {
                         tracing::warn!(error = %e, "serveur SMTP injoignable");
                         for &later in &queue[i..] {
-                            let when = match later {
-                                MailRef::Letter(id) => {
-                                    let attempts = self.store.letter(id)?.attempts + 1;
-                                    let when = utc(SystemTime::now() + backoff(attempts));
-                                    self.store.letter_postponed(id, &e, &when)?;
-                                    when
-                                }
-                                MailRef::Partners(n) => {
-                                    let attempts = self.store.partner_mail(n)?.attempts + 1;
-                                    let when = utc(SystemTime::now() + backoff(attempts));
-                                    self.store.partner_mail_postponed(n, &e, &when)?;
-                                    when
-                                }
-                            };
+                            let when = self.postpone(later, &e)?;
                             record(
                                 report,
                                 LetterOutcome::Postponed {
@@ -929,65 +916,91 @@ impl Run<'_> {
             let Some(sess) = self.session.as_mut() else {
                 continue;
             };
-            let attempts = attempts + 1;
-            match sess.send(&outgoing.from, &outgoing.rcpts, &outgoing.bytes) {
-                smtp::Outcome::Accepted { response, refused } => {
-                    let note = (!refused.is_empty())
-                        .then(|| format!("destinataires refusés : {}", refused.join(", ")));
-                    match what {
-                        MailRef::Letter(id) => {
-                            self.store.letter_sent(id, &response, note.as_deref())?
-                        }
-                        MailRef::Partners(n) => {
-                            self.store
-                                .partner_mail_sent(n, &response, note.as_deref())?
-                        }
-                    }
-                    tracing::info!(quoi = %what, to = %to_text, %response, "envoyé");
-                    record(
-                        report,
-                        LetterOutcome::Sent {
-                            id: what,
-                            to: to_text,
-                            response,
-                            refused,
-                        },
-                    );
-                }
-                smtp::Outcome::NotSent { permanent, error } => {
-                    let retry_at = (!permanent && attempts < i64::from(self.smtp.max_attempts))
-                        .then(|| utc(SystemTime::now() + backoff(attempts)));
-                    match what {
-                        MailRef::Letter(id) => {
-                            self.store
-                                .letter_not_sent(id, &error, retry_at.as_deref())?
-                        }
-                        MailRef::Partners(n) => {
-                            self.store
-                                .partner_mail_not_sent(n, &error, retry_at.as_deref())?
-                        }
-                    }
-                    match retry_at {
-                        None => record(report, LetterOutcome::Failed { id: what, error }),
-                        Some(when) => record(
-                            report,
-                            LetterOutcome::Retry {
-                                id: what,
-                                error,
-                                next_attempt_at: when,
-                            },
-                        ),
-                    }
-                }
-                smtp::Outcome::Uncertain(error) => {
-                    match what {
-                        MailRef::Letter(id) => self.store.letter_uncertain(id, &error)?,
-                        MailRef::Partners(n) => self.store.partner_mail_uncertain(n, &error)?,
-                    }
-                    record(report, LetterOutcome::Uncertain { id: what, error });
-                }
-            }
+            let sent = sess.send(&outgoing.from, &outgoing.rcpts, &outgoing.bytes);
+            let outcome = self.record_outcome(what, sent, to_text, attempts + 1)?;
+            record(report, outcome);
         }
         Ok(())
+    }
+
+    /// The server cannot be reached: `what` waits for its next try (the
+    /// attempt counted, for the backoff). Returns when.
+    fn postpone(&mut self, what: MailRef, error: &str) -> Result<String, SendError> {
+        Ok(match what {
+            MailRef::Letter(id) => {
+                let attempts = self.store.letter(id)?.attempts + 1;
+                let when = utc(SystemTime::now() + backoff(attempts));
+                self.store.letter_postponed(id, error, &when)?;
+                when
+            }
+            MailRef::Partners(n) => {
+                let attempts = self.store.partner_mail(n)?.attempts + 1;
+                let when = utc(SystemTime::now() + backoff(attempts));
+                self.store.partner_mail_postponed(n, error, &when)?;
+                when
+            }
+        })
+    }
+
+    /// Records how the SMTP transaction of the claimed `what` (its
+    /// `attempts`-th try) ended, and says it for the report.
+    fn record_outcome(
+        &mut self,
+        what: MailRef,
+        sent: smtp::Outcome,
+        to_text: String,
+        attempts: i64,
+    ) -> Result<LetterOutcome, SendError> {
+        Ok(match sent {
+            smtp::Outcome::Accepted { response, refused } => {
+                let note = (!refused.is_empty())
+                    .then(|| format!("destinataires refusés : {}", refused.join(", ")));
+                match what {
+                    MailRef::Letter(id) => {
+                        self.store.letter_sent(id, &response, note.as_deref())?
+                    }
+                    MailRef::Partners(n) => {
+                        self.store
+                            .partner_mail_sent(n, &response, note.as_deref())?
+                    }
+                }
+                tracing::info!(quoi = %what, to = %to_text, %response, "envoyé");
+                LetterOutcome::Sent {
+                    id: what,
+                    to: to_text,
+                    response,
+                    refused,
+                }
+            }
+            smtp::Outcome::NotSent { permanent, error } => {
+                let retry_at = (!permanent && attempts < i64::from(self.smtp.max_attempts))
+                    .then(|| utc(SystemTime::now() + backoff(attempts)));
+                match what {
+                    MailRef::Letter(id) => {
+                        self.store
+                            .letter_not_sent(id, &error, retry_at.as_deref())?
+                    }
+                    MailRef::Partners(n) => {
+                        self.store
+                            .partner_mail_not_sent(n, &error, retry_at.as_deref())?
+                    }
+                }
+                match retry_at {
+                    None => LetterOutcome::Failed { id: what, error },
+                    Some(when) => LetterOutcome::Retry {
+                        id: what,
+                        error,
+                        next_attempt_at: when,
+                    },
+                }
+            }
+            smtp::Outcome::Uncertain(error) => {
+                match what {
+                    MailRef::Letter(id) => self.store.letter_uncertain(id, &error)?,
+                    MailRef::Partners(n) => self.store.partner_mail_uncertain(n, &error)?,
+                }
+                LetterOutcome::Uncertain { id: what, error }
+            }
+        })
     }
 }
