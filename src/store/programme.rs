@@ -393,6 +393,101 @@ pub(super) fn undo_stack(conn: &rusqlite::Connection, number: i64) -> Result<Vec
     }
     Ok(stack)
 }
+/// One proposal of a step to take back: its live revision, its state and
+/// waiting-list spot before the step, what the step did to its letters,
+/// and the line taken back.
+type UndoMember = (Proposal, DecisionState, WaitSpot, LetterChanges, i64);
+
+/// The proposals of the step `lines` (see `Store::undo`), each checked:
+/// that line is still its last change, and it is still in the state the
+/// line left.
+fn undo_members(tx: &Transaction<'_>, lines: &[JournalEntry]) -> Result<Vec<UndoMember>> {
+    let mut members = Vec::new();
+    for line in lines {
+        let pid = line.proposal_id.unwrap_or_default();
+        let n: i64 = tx.query_row(
+            "SELECT coalesce(number, id) FROM proposals WHERE id = ?1",
+            [pid],
+            |r| r.get(0),
+        )?;
+        let stack_n = undo_stack(tx, n)?;
+        if stack_n.last().map(|e| e.id) != Some(line.id) {
+            let newer = stack_n.last().map(who_when).unwrap_or_default();
+            return Err(StoreError::UndoRefused(format!(
+                "la proposition n° {n}, changée dans le même pas, a été modifiée depuis par {newer} : annulation refusée"
+            )));
+        }
+        let p = live_by_number(tx, n)?;
+        let after = parse_state(line.after.as_ref(), line.id)?;
+        if !same_state(&p.state(), &after) {
+            return Err(StoreError::UndoRefused(format!(
+                "la proposition n° {n} n'est plus dans l'état laissé par cette décision ({} au lieu de {}) : annulation refusée",
+                p.state().describe_fr(),
+                after.describe_fr()
+            )));
+        }
+        let before = parse_state(line.before.as_ref(), line.id)?;
+        let field = |k: &str| line.before.as_ref().and_then(|b| b[k].as_i64());
+        let spot = WaitSpot {
+            rank: field("rank").map(|r| r as usize),
+            prev: field("wait_prev"),
+            next: field("wait_next"),
+        };
+        let letters: LetterChanges = line
+            .after
+            .as_ref()
+            .and_then(|a| serde_json::from_value(a["letters"].clone()).ok())
+            .unwrap_or_default();
+        members.push((p, before, spot, letters, line.id));
+    }
+    Ok(members)
+}
+
+/// A proposal an undo puts back on a waiting list goes back where it stood
+/// (`spot`) among those waiting now (`working`), or, for a line from
+/// before ranks were journaled, at its old key; `state` gets its key, the
+/// others moved for it are added to `renum_all`.
+fn back_on_waitlist(
+    c: &Candidate,
+    before: &DecisionState,
+    spot: &WaitSpot,
+    state: &mut DecisionState,
+    working: &mut Vec<Candidate>,
+    renum_all: &mut Vec<(i64, i64)>,
+) {
+    let known = spot.rank.is_some() || spot.prev.is_some() || spot.next.is_some();
+    if before.status == Status::Waitlisted
+        && !known
+        && let Some(key) = state.wait_pos
+    {
+        // A line from before ranks were journaled: its old key.
+        working.push(Candidate {
+            status: Status::Waitlisted,
+            wait_pos: Some(key),
+            place: None,
+            ..c.clone()
+        });
+    } else if before.status == Status::Waitlisted
+        && let Some(kind) = c.kind
+    {
+        let list = domain::waitlist::in_order(kind, &working);
+        let index = spot.index_in(&list);
+        let (key, renum) = domain::waitlist::key_at(&list, index);
+        for o in working.iter_mut() {
+            if let Some((_, k)) = renum.iter().find(|(n, _)| *n == o.number) {
+                o.wait_pos = Some(*k);
+            }
+        }
+        renum_all.extend(renum);
+        state.wait_pos = Some(key);
+        working.push(Candidate {
+            status: Status::Waitlisted,
+            wait_pos: Some(key),
+            place: None,
+            ..c.clone()
+        });
+    }
+}
 
 fn parse_state(v: Option<&serde_json::Value>, line: i64) -> Result<DecisionState> {
     v.and_then(|v| serde_json::from_value(v.clone()).ok())
@@ -785,44 +880,7 @@ impl Store {
             )?,
         };
         let all = candidates(&tx, rules, None, None)?;
-        let mut members = Vec::new();
-        for line in &lines {
-            let pid = line.proposal_id.unwrap_or_default();
-            let n: i64 = tx.query_row(
-                "SELECT coalesce(number, id) FROM proposals WHERE id = ?1",
-                [pid],
-                |r| r.get(0),
-            )?;
-            let stack_n = undo_stack(&tx, n)?;
-            if stack_n.last().map(|e| e.id) != Some(line.id) {
-                let newer = stack_n.last().map(who_when).unwrap_or_default();
-                return Err(StoreError::UndoRefused(format!(
-                    "la proposition n° {n}, changée dans le même pas, a été modifiée depuis par {newer} : annulation refusée"
-                )));
-            }
-            let p = live_by_number(&tx, n)?;
-            let after = parse_state(line.after.as_ref(), line.id)?;
-            if !same_state(&p.state(), &after) {
-                return Err(StoreError::UndoRefused(format!(
-                    "la proposition n° {n} n'est plus dans l'état laissé par cette décision ({} au lieu de {}) : annulation refusée",
-                    p.state().describe_fr(),
-                    after.describe_fr()
-                )));
-            }
-            let before = parse_state(line.before.as_ref(), line.id)?;
-            let field = |k: &str| line.before.as_ref().and_then(|b| b[k].as_i64());
-            let spot = WaitSpot {
-                rank: field("rank").map(|r| r as usize),
-                prev: field("wait_prev"),
-                next: field("wait_next"),
-            };
-            let letters: LetterChanges = line
-                .after
-                .as_ref()
-                .and_then(|a| serde_json::from_value(a["letters"].clone()).ok())
-                .unwrap_or_default();
-            members.push((p, before, spot, letters, line.id));
-        }
+        let mut members = undo_members(&tx, &lines)?;
         let numbers: Vec<i64> = members.iter().map(|m| m.0.number).collect();
         // Those going back on a waiting list go back where they stood: right
         // after the entry that was just ahead of them (else just before the
@@ -856,38 +914,7 @@ impl Store {
                 )),
                 e => StoreError::Rule(e),
             })?;
-            let known = spot.rank.is_some() || spot.prev.is_some() || spot.next.is_some();
-            if before.status == Status::Waitlisted
-                && !known
-                && let Some(key) = t.state.wait_pos
-            {
-                // A line from before ranks were journaled: its old key.
-                working.push(Candidate {
-                    status: Status::Waitlisted,
-                    wait_pos: Some(key),
-                    place: None,
-                    ..c.clone()
-                });
-            } else if before.status == Status::Waitlisted
-                && let Some(kind) = c.kind
-            {
-                let list = domain::waitlist::in_order(kind, &working);
-                let index = spot.index_in(&list);
-                let (key, renum) = domain::waitlist::key_at(&list, index);
-                for o in working.iter_mut() {
-                    if let Some((_, k)) = renum.iter().find(|(n, _)| *n == o.number) {
-                        o.wait_pos = Some(*k);
-                    }
-                }
-                renum_all.extend(renum);
-                t.state.wait_pos = Some(key);
-                working.push(Candidate {
-                    status: Status::Waitlisted,
-                    wait_pos: Some(key),
-                    place: None,
-                    ..c.clone()
-                });
-            }
+            back_on_waitlist(&c, before, spot, &mut t.state, &mut working, &mut renum_all);
             undone_letters.insert(p.number, letters.clone());
             changes.push(Change {
                 p,
