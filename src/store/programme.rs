@@ -470,7 +470,7 @@ fn back_on_waitlist(
     } else if before.status == Status::Waitlisted
         && let Some(kind) = c.kind
     {
-        let list = domain::waitlist::in_order(kind, &working);
+        let list = domain::waitlist::in_order(kind, working);
         let index = spot.index_in(&list);
         let (key, renum) = domain::waitlist::key_at(&list, index);
         for o in working.iter_mut() {
@@ -487,6 +487,100 @@ fn back_on_waitlist(
             ..c.clone()
         });
     }
+}
+/// The places of a suggestion, checked once every mover has left its place:
+/// a change per proposal placed or moved (`proposals`: their live
+/// revisions, in the plan's order). Returns (placed, moved).
+fn suggested_places<'a>(
+    rules: &Rules,
+    plan: &Suggestion,
+    proposals: &'a [Proposal],
+    all: &[Candidate],
+    changes: &mut Vec<Change<'a>>,
+) -> Result<(usize, usize)> {
+    let (mut placed, mut moved) = (0, 0);
+    let movers: Vec<i64> = plan
+        .changes
+        .iter()
+        .filter(|c| c.to.is_some())
+        .map(|c| c.number)
+        .collect();
+    for (ch, p) in plan.changes.iter().zip(proposals) {
+        let Some(to) = &ch.to else { continue };
+        let c = all
+            .iter()
+            .find(|c| c.number == ch.number)
+            .cloned()
+            .ok_or(StoreError::SuggestionStale(ch.number))?;
+        let target = DecisionState {
+            status: Status::Accepted,
+            slot: Some(to.slot.clone()),
+            space: Some(to.place.clone()),
+            wait_pos: None,
+            reason: None,
+        };
+        let t = check_restore(rules, &c, &target, all, &movers)?;
+        if ch.from_status == Status::Accepted {
+            moved += 1;
+        } else {
+            placed += 1;
+        }
+        changes.push(Change {
+            p,
+            state: t.state,
+            extra: json!({}),
+        });
+    }
+    Ok((placed, moved))
+}
+
+/// The waiting list of a suggestion, in priority order, once its places
+/// are taken (`all`, updated as it goes): a change per proposal
+/// waitlisted. Returns how many, and the renumbering of those already
+/// waiting.
+fn suggested_waitlist<'a>(
+    rules: &Rules,
+    plan: &Suggestion,
+    proposals: &'a [Proposal],
+    all: &mut [Candidate],
+    changes: &mut Vec<Change<'a>>,
+) -> Result<(usize, Vec<(i64, i64)>)> {
+    let mut waitlisted = 0;
+    let mut renum_all = Vec::new();
+    for number in plan.plans.iter().flat_map(|p| &p.waitlisted) {
+        let Some(i) = plan
+            .changes
+            .iter()
+            .position(|c| c.number == *number && c.to.is_none())
+        else {
+            continue;
+        };
+        let c = all
+            .iter()
+            .find(|c| c.number == *number)
+            .cloned()
+            .ok_or(StoreError::SuggestionStale(*number))?;
+        let t = check_decision(rules, &c, &Decision::Waitlist, all)?;
+        renum_all.extend(t.renumber.iter().copied());
+        if !t.renumber.is_empty() {
+            for o in all.iter_mut() {
+                if let Some((_, k)) = t.renumber.iter().find(|(n, _)| *n == o.number) {
+                    o.wait_pos = Some(*k);
+                }
+            }
+        }
+        if let Some(o) = all.iter_mut().find(|o| o.number == *number) {
+            o.status = Status::Waitlisted;
+            o.wait_pos = t.state.wait_pos;
+        }
+        waitlisted += 1;
+        changes.push(Change {
+            p: &proposals[i],
+            state: t.state,
+            extra: json!({}),
+        });
+    }
+    Ok((waitlisted, renum_all))
 }
 
 fn parse_state(v: Option<&serde_json::Value>, line: i64) -> Result<DecisionState> {
@@ -1000,41 +1094,9 @@ impl Store {
             proposals.push(live_by_number(&tx, ch.number)?);
         }
         let mut changes = Vec::new();
-        let (mut placed, mut moved, mut waitlisted) = (0, 0, 0);
         // Places first (checked once every mover has left its place), then
         // the waiting list, in priority order.
-        let movers: Vec<i64> = plan
-            .changes
-            .iter()
-            .filter(|c| c.to.is_some())
-            .map(|c| c.number)
-            .collect();
-        for (ch, p) in plan.changes.iter().zip(&proposals) {
-            let Some(to) = &ch.to else { continue };
-            let c = all
-                .iter()
-                .find(|c| c.number == ch.number)
-                .cloned()
-                .ok_or(StoreError::SuggestionStale(ch.number))?;
-            let target = DecisionState {
-                status: Status::Accepted,
-                slot: Some(to.slot.clone()),
-                space: Some(to.place.clone()),
-                wait_pos: None,
-                reason: None,
-            };
-            let t = check_restore(rules, &c, &target, &all, &movers)?;
-            if ch.from_status == Status::Accepted {
-                moved += 1;
-            } else {
-                placed += 1;
-            }
-            changes.push(Change {
-                p,
-                state: t.state,
-                extra: json!({}),
-            });
-        }
+        let (placed, moved) = suggested_places(rules, plan, &proposals, &all, &mut changes)?;
         for c in all.iter_mut() {
             if let Some(ch) = plan.changes.iter().find(|ch| ch.number == c.number)
                 && let Some(to) = &ch.to
@@ -1043,40 +1105,8 @@ impl Store {
                 c.place = Some(to.clone());
             }
         }
-        let mut renum_all = Vec::new();
-        for number in plan.plans.iter().flat_map(|p| &p.waitlisted) {
-            let Some(i) = plan
-                .changes
-                .iter()
-                .position(|c| c.number == *number && c.to.is_none())
-            else {
-                continue;
-            };
-            let c = all
-                .iter()
-                .find(|c| c.number == *number)
-                .cloned()
-                .ok_or(StoreError::SuggestionStale(*number))?;
-            let t = check_decision(rules, &c, &Decision::Waitlist, &all)?;
-            renum_all.extend(t.renumber.iter().copied());
-            if !t.renumber.is_empty() {
-                for o in all.iter_mut() {
-                    if let Some((_, k)) = t.renumber.iter().find(|(n, _)| *n == o.number) {
-                        o.wait_pos = Some(*k);
-                    }
-                }
-            }
-            if let Some(o) = all.iter_mut().find(|o| o.number == *number) {
-                o.status = Status::Waitlisted;
-                o.wait_pos = t.state.wait_pos;
-            }
-            waitlisted += 1;
-            changes.push(Change {
-                p: &proposals[i],
-                state: t.state,
-                extra: json!({}),
-            });
-        }
+        let (waitlisted, renum_all) =
+            suggested_waitlist(rules, plan, &proposals, &mut all, &mut changes)?;
         renumber(&tx, &at, actor, &renum_all)?;
         let done = if changes.is_empty() {
             Vec::new()
