@@ -247,8 +247,15 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
     }
     // Two stored kinds renamed into one: one line per stored kind is
     // right; a field renamed in both is one line per (kind, key) pair.
+    out.renames = merge_renames(out.renames);
+    out.orphans = merge_orphans(out.orphans);
+    out
+}
+
+/// One line per renamed (kind, field, new key): the proposals added up.
+fn merge_renames(renames: Vec<Rename>) -> Vec<Rename> {
     let mut merged: Vec<Rename> = Vec::new();
-    for r in out.renames {
+    for r in renames {
         if let Rename::Field {
             kind,
             from,
@@ -264,9 +271,13 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
         }
         merged.push(r);
     }
-    out.renames = merged;
+    merged
+}
+
+/// One line per orphan (kind, field): the proposals added up.
+fn merge_orphans(found: Vec<Orphan>) -> Vec<Orphan> {
     let mut orphans: Vec<Orphan> = Vec::new();
-    for o in out.orphans {
+    for o in found {
         if let Orphan::Field {
             kind,
             field,
@@ -281,8 +292,7 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
         }
         orphans.push(o);
     }
-    out.orphans = orphans;
-    out
+    orphans
 }
 
 /// The refusal to run with a definition that would orphan stored fields,
