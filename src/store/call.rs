@@ -524,26 +524,8 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Computed inside the transaction: what is applied is what was seen.
         let shadow = plan_on(&tx, call)?;
-        if !shadow.orphans.is_empty() {
-            return Err(StoreError::CallRefused(format!(
-                "des propositions enregistrées n'auraient plus de place : {} ; rien n'a été fait : \
-                 compléter la section [renames] de la définition, ou y garder ces clés",
-                orphans_list(&shadow.orphans)
-            )));
-        }
-        if let Some((kind, from, to, numbers)) = shadow.clashes.first() {
-            return Err(StoreError::CallRefused(format!(
-                "renommer « {from} » en « {to} »{} écraserait la valeur déjà sous « {to} » des propositions n° {} : \
-                 rien n'a été fait ; corriger ces propositions (console) ou la section [renames]",
-                kind.as_deref()
-                    .map(|k| format!(" (type « {k} »)"))
-                    .unwrap_or_default(),
-                numbers
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+        if let Some(refused) = refusal(&shadow) {
+            return Err(refused);
         }
         if shadow.renames.is_empty() {
             return Ok((shadow, 0));
@@ -561,29 +543,7 @@ impl Store {
                 .map(str::to_string);
             let mut map: Map<String, Json> = serde_json::from_str(&fields)
                 .map_err(|e| StoreError::Corrupt(format!("champs de la proposition {id} : {e}")))?;
-            let mut before = Map::new();
-            let mut after = Map::new();
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for old in keys {
-                let known = match &new_kind {
-                    Some(k) => call.kinds.iter().find(|d| &d.key == k).is_some_and(|d| {
-                        d.fields
-                            .iter()
-                            .any(|fid| call.fields.iter().any(|f| &f.id == fid && f.key() == old))
-                    }),
-                    None => call.fields.iter().any(|f| f.key() == old),
-                };
-                if known {
-                    continue;
-                }
-                if let Some(new) = field_target(call, new_kind.as_deref(), &old)
-                    && let Some(v) = map.remove(&old)
-                {
-                    before.insert(old.clone(), v.clone());
-                    after.insert(new.to_string(), v.clone());
-                    map.insert(new.to_string(), v);
-                }
-            }
+            let (before, after) = rename_fields(call, new_kind.as_deref(), &mut map);
             let kind_changed = new_kind.is_some() && new_kind != kind;
             if before.is_empty() && !kind_changed {
                 continue;
@@ -604,20 +564,7 @@ impl Store {
                 new_chain,
                 at,
             ])
-            .map_err(|e| match &e {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    StoreError::CallRefused(format!(
-                        "la base refuse de passer la proposition {id} du type « {} » au type « {} » ({}) : rien n'a été fait ; \
-                         cette base n'accepte peut-être pas encore ce type (la migrer : `fiches migrate`)",
-                        kind.as_deref().unwrap_or(""),
-                        new_kind.as_deref().unwrap_or(""),
-                        super::sqlite_fr(&e)
-                    ))
-                }
-                _ => StoreError::from(e),
-            })?;
+            .map_err(|e| kind_refused(id, kind.as_deref(), new_kind.as_deref(), e))?;
             let mut b = json!({ "fields": before });
             let mut a = json!({ "fields": after });
             if kind_changed {
@@ -641,6 +588,91 @@ impl Store {
         tx.commit()?;
         Ok((shadow, changed))
     }
+}
+
+/// The error of the rewrite of proposal `id`: a constraint the database
+/// puts on kinds (one it does not know yet) is said as such.
+fn kind_refused(
+    id: i64,
+    kind: Option<&str>,
+    new_kind: Option<&str>,
+    e: rusqlite::Error,
+) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::CallRefused(format!(
+                "la base refuse de passer la proposition {id} du type « {} » au type « {} » ({}) : rien n'a été fait ; \
+                 cette base n'accepte peut-être pas encore ce type (la migrer : `fiches migrate`)",
+                kind.unwrap_or(""),
+                new_kind.unwrap_or(""),
+                super::sqlite_fr(&e)
+            ))
+        }
+        _ => StoreError::from(e),
+    }
+}
+
+/// Why a definition cannot be applied: it would orphan stored fields, or a
+/// rename would overwrite a value already under the new key.
+fn refusal(shadow: &CallPlan) -> Option<StoreError> {
+    if !shadow.orphans.is_empty() {
+        return Some(StoreError::CallRefused(format!(
+            "des propositions enregistrées n'auraient plus de place : {} ; rien n'a été fait : \
+             compléter la section [renames] de la définition, ou y garder ces clés",
+            orphans_list(&shadow.orphans)
+        )));
+    }
+    if let Some((kind, from, to, numbers)) = shadow.clashes.first() {
+        return Some(StoreError::CallRefused(format!(
+            "renommer « {from} » en « {to} »{} écraserait la valeur déjà sous « {to} » des propositions n° {} : \
+             rien n'a été fait ; corriger ces propositions (console) ou la section [renames]",
+            kind.as_deref()
+                .map(|k| format!(" (type « {k} »)"))
+                .unwrap_or_default(),
+            numbers
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    None
+}
+
+/// Renames, in one proposal's fields (`map`), the keys its kind (`new_kind`,
+/// after renaming; `None`: no kind) no longer defines and `[renames]`
+/// renames. Returns the values moved, under their old and new keys.
+fn rename_fields(
+    call: &CallFile,
+    new_kind: Option<&str>,
+    map: &mut Map<String, Json>,
+) -> (Map<String, Json>, Map<String, Json>) {
+    let mut before = Map::new();
+    let mut after = Map::new();
+    let keys: Vec<String> = map.keys().cloned().collect();
+    for old in keys {
+        let known = match new_kind {
+            Some(k) => call.kinds.iter().find(|d| d.key == k).is_some_and(|d| {
+                d.fields
+                    .iter()
+                    .any(|fid| call.fields.iter().any(|f| &f.id == fid && f.key() == old))
+            }),
+            None => call.fields.iter().any(|f| f.key() == old),
+        };
+        if known {
+            continue;
+        }
+        if let Some(new) = field_target(call, new_kind, &old)
+            && let Some(v) = map.remove(&old)
+        {
+            before.insert(old.clone(), v.clone());
+            after.insert(new.to_string(), v.clone());
+            map.insert(new.to_string(), v);
+        }
+    }
+    (before, after)
 }
 
 /// `sender|kind|organisation[#n]` with the kind replaced.
