@@ -6,11 +6,11 @@
 //!   (`Store::record_publication_with`); an unsent earlier one is replaced
 //!   (its changelog is covered by the new one, which says what changed since
 //!   the last e-mail that went out: [`Store::partner_mail_base`]).
-//! - It lives like a letter, on the same send machine (`store::outbox::send`):
-//!   staff approve it (or the
-//!   daemon does, with `auto_send_publication = true`), the sender claims it
-//!   (`sending`, on disk before the SMTP transaction) and records the
-//!   outcome; a sender that died leaves it `uncertain`, never resent
+//! - It lives like a letter, on the same send machine
+//!   (`store::outbox::send`, the table `partner_mails`): staff approve it
+//!   (or the daemon does, with `auto_send_publication = true`), the sender
+//!   claims it (`sending`, on disk before the SMTP transaction) and records
+//!   the outcome; a sender that died leaves it `uncertain`, never resent
 //!   silently. E-mails are known by their publication's number ("P3").
 //! - The schedule (`publish_schedule`): when the daemon first saw it and
 //!   when it last ran.

@@ -470,14 +470,18 @@ impl Sendable {
         actor: &str,
         from: LetterState,
     ) -> Result<()> {
-        let sql = if from == LetterState::Failed {
-            "UPDATE {t} SET state = 'pending', approved_at = NULL, approved_by = NULL,
-                    next_attempt_at = NULL, version = version + 1, updated_at = ?2 WHERE id = ?1"
+        let set = if from == LetterState::Failed {
+            "state = 'pending', approved_at = NULL, approved_by = NULL, next_attempt_at = NULL"
         } else {
-            "UPDATE {t} SET next_attempt_at = NULL, version = version + 1, updated_at = ?2
-             WHERE id = ?1"
+            "next_attempt_at = NULL"
         };
-        tx.execute(&sql.replace("{t}", self.table), params![id, at])?;
+        tx.execute(
+            &format!(
+                "UPDATE {} SET {set}, version = version + 1, updated_at = ?2 WHERE id = ?1",
+                self.table
+            ),
+            params![id, at],
+        )?;
         self.event(tx, at, id, actor, "retry", None)
     }
 
