@@ -65,25 +65,16 @@ pub fn acting_user_from(uid: u32, sudo_user: Option<&str>, sudo_uid: Option<&str
 
 /// The account name of a user id.
 pub fn user_name(uid: u32) -> Option<String> {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut out: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: buffers valid for the call; `out` points into `pwd`.
-        let rc = unsafe {
-            libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut out)
-        };
-        if rc == libc::ERANGE && buf.len() < 1 << 20 {
-            buf.resize(buf.len() * 4, 0);
-            continue;
-        }
-        if rc != 0 || out.is_null() {
-            return None;
-        }
-        // SAFETY: pw_name is a NUL-terminated string in `buf`.
-        let name = unsafe { CStr::from_ptr(pwd.pw_name) };
-        return Some(name.to_string_lossy().into_owned());
-    }
+    lookup(
+        // SAFETY: the record, buffer and `out` pointers are valid for the
+        // call (see `lookup`).
+        |pwd, buf, len, out| unsafe { libc::getpwuid_r(uid, pwd, buf, len, out) },
+        |pwd: &libc::passwd| {
+            // SAFETY: pw_name is a NUL-terminated string in the buffer.
+            let name = unsafe { CStr::from_ptr(pwd.pw_name) };
+            name.to_string_lossy().into_owned()
+        },
+    )
 }
 
 /// The user id of an account name.
@@ -138,71 +129,56 @@ pub fn join_group_advice(user: &str, group: &str) -> String {
 /// The user and primary group ids of an account name.
 fn account_ids(name: &str) -> Option<(u32, u32)> {
     let c = CString::new(name).ok()?;
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-        let mut out: *mut libc::passwd = std::ptr::null_mut();
-        // SAFETY: as in `user_name`.
-        let rc = unsafe {
-            libc::getpwnam_r(
-                c.as_ptr(),
-                &mut pwd,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut out,
-            )
-        };
-        if rc == libc::ERANGE && buf.len() < 1 << 20 {
-            buf.resize(buf.len() * 4, 0);
-            continue;
-        }
-        if rc != 0 || out.is_null() {
-            return None;
-        }
-        return Some((pwd.pw_uid, pwd.pw_gid));
-    }
+    lookup(
+        // SAFETY: as in `user_name`; `c` is NUL-terminated.
+        |pwd, buf, len, out| unsafe { libc::getpwnam_r(c.as_ptr(), pwd, buf, len, out) },
+        |pwd: &libc::passwd| (pwd.pw_uid, pwd.pw_gid),
+    )
 }
 
 /// The name of a group id.
 pub fn group_name(gid: u32) -> Option<String> {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        let mut grp: libc::group = unsafe { std::mem::zeroed() };
-        let mut out: *mut libc::group = std::ptr::null_mut();
-        // SAFETY: buffers valid for the call; `out` points into `grp`.
-        let rc = unsafe {
-            libc::getgrgid_r(gid, &mut grp, buf.as_mut_ptr().cast(), buf.len(), &mut out)
-        };
-        if rc == libc::ERANGE && buf.len() < 1 << 20 {
-            buf.resize(buf.len() * 4, 0);
-            continue;
-        }
-        if rc != 0 || out.is_null() {
-            return None;
-        }
-        // SAFETY: gr_name is a NUL-terminated string in `buf`.
-        let name = unsafe { CStr::from_ptr(grp.gr_name) };
-        return Some(name.to_string_lossy().into_owned());
-    }
+    lookup(
+        // SAFETY: the record, buffer and `out` pointers are valid for the
+        // call (see `lookup`).
+        |grp, buf, len, out| unsafe { libc::getgrgid_r(gid, grp, buf, len, out) },
+        |grp: &libc::group| {
+            // SAFETY: gr_name is a NUL-terminated string in the buffer.
+            let name = unsafe { CStr::from_ptr(grp.gr_name) };
+            name.to_string_lossy().into_owned()
+        },
+    )
 }
 
 /// The id of a group name.
 pub fn group_id(name: &str) -> Option<u32> {
     let c = CString::new(name).ok()?;
+    lookup(
+        // SAFETY: as in `group_name`; `c` is NUL-terminated.
+        |grp, buf, len, out| unsafe { libc::getgrnam_r(c.as_ptr(), grp, buf, len, out) },
+        |grp: &libc::group| grp.gr_gid,
+    )
+}
+
+/// Runs one of the reentrant account and group lookups (`getpwuid_r`,
+/// `getpwnam_r`, `getgrgid_r`, `getgrnam_r`: `call(record, buffer, its
+/// length, out)`), growing the buffer for the record's strings while the
+/// call answers ERANGE (up to 1 MiB), and reads the record found with
+/// `read` while that buffer is alive. `None`: not found, or an error.
+fn lookup<T, R>(
+    call: impl Fn(*mut T, *mut libc::c_char, libc::size_t, *mut *mut T) -> libc::c_int,
+    read: impl FnOnce(&T) -> R,
+) -> Option<R> {
     let mut buf = vec![0u8; 4096];
     loop {
-        let mut grp: libc::group = unsafe { std::mem::zeroed() };
-        let mut out: *mut libc::group = std::ptr::null_mut();
-        // SAFETY: as in `group_name`.
-        let rc = unsafe {
-            libc::getgrnam_r(
-                c.as_ptr(),
-                &mut grp,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                &mut out,
-            )
-        };
+        let mut record = std::mem::MaybeUninit::<T>::uninit();
+        let mut out: *mut T = std::ptr::null_mut();
+        let rc = call(
+            record.as_mut_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut out,
+        );
         if rc == libc::ERANGE && buf.len() < 1 << 20 {
             buf.resize(buf.len() * 4, 0);
             continue;
@@ -210,7 +186,9 @@ pub fn group_id(name: &str) -> Option<u32> {
         if rc != 0 || out.is_null() {
             return None;
         }
-        return Some(grp.gr_gid);
+        // SAFETY: on success the call filled `record` and pointed `out` at
+        // it; the strings it points to are in `buf`, alive until we return.
+        return Some(read(unsafe { &*out }));
     }
 }
 

@@ -625,8 +625,43 @@ pub fn send(
             .map(MailRef::Partners),
     );
     let selective = opts.only.is_some() || opts.only_partners.is_some();
+    let now = utc(SystemTime::now());
+    let mut queue = due_letters(store, letters, opts, selective, &now, &mut report)?;
+    queue.extend(due_partner_mails(
+        store,
+        opts,
+        selective,
+        &now,
+        &mut report,
+    )?);
+    let mut run = Run {
+        store,
+        smtp,
+        letters,
+        from: &from,
+        reply_to: reply_to.as_ref(),
+        auto: opts.auto,
+        session: None,
+    };
+    let result = run.send_all(&queue, &mut report, progress);
+    if let Some(s) = run.session.take() {
+        s.close();
+    }
+    result?;
+    Ok(report)
+}
 
-    // Letters: approve, then those due.
+/// The letters of a send run (see `send`): approves those staff asked for
+/// (or, for the daemon, the acknowledgements it may send alone), and
+/// returns those due, in order; the rest goes in the report.
+fn due_letters(
+    store: &mut Store,
+    letters: &Letters,
+    opts: &SendOptions,
+    selective: bool,
+    now: &str,
+    report: &mut SendReport,
+) -> Result<Vec<MailRef>, SendError> {
     let approved = if opts.auto {
         if opts.auto_acknowledge {
             // Never an acknowledgement held for a review of its recipient.
@@ -662,8 +697,7 @@ pub fn send(
                 .map(|(id, why)| (MailRef::Letter(id), why)),
         );
     }
-    let now = utc(SystemTime::now());
-    let DueLetters { mut due, waiting } = store.due_letters(&now, opts.ignore_backoff)?;
+    let DueLetters { mut due, waiting } = store.due_letters(now, opts.ignore_backoff)?;
     report
         .waiting
         .extend(waiting.into_iter().map(|(id, t)| (MailRef::Letter(id), t)));
@@ -672,7 +706,17 @@ pub fn send(
         due.retain(|id| only.iter().any(|(o, _)| o == id));
     }
 
-    // E-mails to the partners.
+    Ok(due.into_iter().map(MailRef::Letter).collect())
+}
+
+/// The e-mails to the partners of a send run, like `due_letters`.
+fn due_partner_mails(
+    store: &mut Store,
+    opts: &SendOptions,
+    selective: bool,
+    now: &str,
+    report: &mut SendReport,
+) -> Result<Vec<MailRef>, SendError> {
     let approved = if opts.auto {
         opts.auto_partners
             .then(|| store.approve_partner_mails(None, "envoi automatique"))
@@ -697,7 +741,7 @@ pub fn send(
     let DueLetters {
         due: mut due_partners,
         waiting,
-    } = store.due_partner_mails(&now, opts.ignore_backoff)?;
+    } = store.due_partner_mails(now, opts.ignore_backoff)?;
     report.waiting.extend(
         waiting
             .into_iter()
@@ -708,27 +752,10 @@ pub fn send(
         due_partners.retain(|n| only.iter().any(|(o, _)| i64::from(*o) == *n));
     }
 
-    let mut queue: Vec<MailRef> = due.into_iter().map(MailRef::Letter).collect();
-    queue.extend(
-        due_partners
-            .into_iter()
-            .map(|n| MailRef::Partners(n as u32)),
-    );
-    let mut run = Run {
-        store,
-        smtp,
-        letters,
-        from: &from,
-        reply_to: reply_to.as_ref(),
-        auto: opts.auto,
-        session: None,
-    };
-    let result = run.send_all(&queue, &mut report, progress);
-    if let Some(s) = run.session.take() {
-        s.close();
-    }
-    result?;
-    Ok(report)
+    Ok(due_partners
+        .into_iter()
+        .map(|n| MailRef::Partners(n as u32))
+        .collect())
 }
 
 /// A message ready to go, or why not.
@@ -759,86 +786,91 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// The message of `what`, ready to go, or why not.
     fn prepare(&self, what: MailRef) -> Result<Prepared, SendError> {
         match what {
-            MailRef::Letter(id) => {
-                let rec = self.store.letter(id)?;
-                if rec.state != LetterState::Pending || rec.approved_at.is_none() {
-                    return Ok(Prepared::Skip);
-                }
-                let d = draft(self.letters, rec);
-                if !d.problems.is_empty() {
-                    return Ok(Prepared::Held {
-                        problems: d.problems,
-                        quiet: false,
-                    });
-                }
-                if let Some(h) = &d.hold {
-                    // The daemon says nothing every minute about a letter
-                    // that waits for staff.
-                    return Ok(Prepared::Held {
-                        problems: vec![format!(
-                            "destinataire à vérifier : {h} ; `fiches outbox confirm {id}` le valide, `fiches outbox edit {id}` en choisit un autre"
-                        )],
-                        quiet: self.auto,
-                    });
-                }
-                let message_id = d
-                    .record
-                    .message_id
-                    .clone()
-                    .unwrap_or_else(|| new_message_id(&id.to_string(), self.from));
-                let outgoing = match compose::compose(&compose::Parts {
-                    from: self.from,
-                    reply_to: self.reply_to,
-                    to: &d.to,
-                    cc: &d.cc,
-                    subject: &d.subject,
-                    body: &d.body,
-                    message_id: &message_id,
-                    in_reply_to: d.in_reply_to.as_deref(),
-                    auto_submitted: d.auto_submitted,
-                    date: SystemTime::now(),
-                }) {
-                    Ok(o) => o,
-                    Err(e) => {
-                        return Ok(Prepared::Held {
-                            problems: vec![e],
-                            quiet: false,
-                        });
-                    }
-                };
-                Ok(Prepared::Ready {
-                    outgoing,
-                    message_id,
-                    to_text: d.to_text(),
-                    cc_text: d.cc_text(),
-                    subject: d.subject,
-                    body: d.body,
-                    attempts: d.record.attempts,
-                })
+            MailRef::Letter(id) => self.prepare_letter(id),
+            MailRef::Partners(n) => self.prepare_partners(n),
+        }
+    }
+
+    fn prepare_letter(&self, id: i64) -> Result<Prepared, SendError> {
+        let rec = self.store.letter(id)?;
+        if rec.state != LetterState::Pending || rec.approved_at.is_none() {
+            return Ok(Prepared::Skip);
+        }
+        let d = draft(self.letters, rec);
+        if !d.problems.is_empty() {
+            return Ok(Prepared::Held {
+                problems: d.problems,
+                quiet: false,
+            });
+        }
+        if let Some(h) = &d.hold {
+            // The daemon says nothing every minute about a letter
+            // that waits for staff.
+            return Ok(Prepared::Held {
+                problems: vec![format!(
+                    "destinataire à vérifier : {h} ; `fiches outbox confirm {id}` le valide, `fiches outbox edit {id}` en choisit un autre"
+                )],
+                quiet: self.auto,
+            });
+        }
+        let message_id = d
+            .record
+            .message_id
+            .clone()
+            .unwrap_or_else(|| new_message_id(&id.to_string(), self.from));
+        let outgoing = match compose::compose(&compose::Parts {
+            from: self.from,
+            reply_to: self.reply_to,
+            to: &d.to,
+            cc: &d.cc,
+            subject: &d.subject,
+            body: &d.body,
+            message_id: &message_id,
+            in_reply_to: d.in_reply_to.as_deref(),
+            auto_submitted: d.auto_submitted,
+            date: SystemTime::now(),
+        }) {
+            Ok(o) => o,
+            Err(e) => {
+                return Ok(Prepared::Held {
+                    problems: vec![e],
+                    quiet: false,
+                });
             }
-            MailRef::Partners(n) => {
-                let m = self.store.partner_mail(n)?;
-                if m.state != LetterState::Pending || m.approved_at.is_none() {
-                    return Ok(Prepared::Skip);
-                }
-                match partners::prepare(&m, self.from, self.reply_to) {
-                    Ok(p) => Ok(Prepared::Ready {
-                        to_text: p.to_text,
-                        cc_text: String::new(),
-                        subject: m.subject.clone(),
-                        body: m.body.clone(),
-                        attempts: m.attempts,
-                        message_id: p.message_id,
-                        outgoing: p.outgoing,
-                    }),
-                    Err(problems) => Ok(Prepared::Held {
-                        problems,
-                        quiet: false,
-                    }),
-                }
-            }
+        };
+        Ok(Prepared::Ready {
+            outgoing,
+            message_id,
+            to_text: d.to_text(),
+            cc_text: d.cc_text(),
+            subject: d.subject,
+            body: d.body,
+            attempts: d.record.attempts,
+        })
+    }
+
+    fn prepare_partners(&self, n: u32) -> Result<Prepared, SendError> {
+        let m = self.store.partner_mail(n)?;
+        if m.state != LetterState::Pending || m.approved_at.is_none() {
+            return Ok(Prepared::Skip);
+        }
+        match partners::prepare(&m, self.from, self.reply_to) {
+            Ok(p) => Ok(Prepared::Ready {
+                to_text: p.to_text,
+                cc_text: String::new(),
+                subject: m.subject.clone(),
+                body: m.body.clone(),
+                attempts: m.attempts,
+                message_id: p.message_id,
+                outgoing: p.outgoing,
+            }),
+            Err(problems) => Ok(Prepared::Held {
+                problems,
+                quiet: false,
+            }),
         }
     }
 
@@ -884,20 +916,7 @@ impl Run<'_> {
                     Err(e) => {
                         tracing::warn!(error = %e, "serveur SMTP injoignable");
                         for &later in &queue[i..] {
-                            let when = match later {
-                                MailRef::Letter(id) => {
-                                    let attempts = self.store.letter(id)?.attempts + 1;
-                                    let when = utc(SystemTime::now() + backoff(attempts));
-                                    self.store.letter_postponed(id, &e, &when)?;
-                                    when
-                                }
-                                MailRef::Partners(n) => {
-                                    let attempts = self.store.partner_mail(n)?.attempts + 1;
-                                    let when = utc(SystemTime::now() + backoff(attempts));
-                                    self.store.partner_mail_postponed(n, &e, &when)?;
-                                    when
-                                }
-                            };
+                            let when = self.postpone(later, &e)?;
                             record(
                                 report,
                                 LetterOutcome::Postponed {
@@ -929,65 +948,91 @@ impl Run<'_> {
             let Some(sess) = self.session.as_mut() else {
                 continue;
             };
-            let attempts = attempts + 1;
-            match sess.send(&outgoing.from, &outgoing.rcpts, &outgoing.bytes) {
-                smtp::Outcome::Accepted { response, refused } => {
-                    let note = (!refused.is_empty())
-                        .then(|| format!("destinataires refusés : {}", refused.join(", ")));
-                    match what {
-                        MailRef::Letter(id) => {
-                            self.store.letter_sent(id, &response, note.as_deref())?
-                        }
-                        MailRef::Partners(n) => {
-                            self.store
-                                .partner_mail_sent(n, &response, note.as_deref())?
-                        }
-                    }
-                    tracing::info!(quoi = %what, to = %to_text, %response, "envoyé");
-                    record(
-                        report,
-                        LetterOutcome::Sent {
-                            id: what,
-                            to: to_text,
-                            response,
-                            refused,
-                        },
-                    );
-                }
-                smtp::Outcome::NotSent { permanent, error } => {
-                    let retry_at = (!permanent && attempts < i64::from(self.smtp.max_attempts))
-                        .then(|| utc(SystemTime::now() + backoff(attempts)));
-                    match what {
-                        MailRef::Letter(id) => {
-                            self.store
-                                .letter_not_sent(id, &error, retry_at.as_deref())?
-                        }
-                        MailRef::Partners(n) => {
-                            self.store
-                                .partner_mail_not_sent(n, &error, retry_at.as_deref())?
-                        }
-                    }
-                    match retry_at {
-                        None => record(report, LetterOutcome::Failed { id: what, error }),
-                        Some(when) => record(
-                            report,
-                            LetterOutcome::Retry {
-                                id: what,
-                                error,
-                                next_attempt_at: when,
-                            },
-                        ),
-                    }
-                }
-                smtp::Outcome::Uncertain(error) => {
-                    match what {
-                        MailRef::Letter(id) => self.store.letter_uncertain(id, &error)?,
-                        MailRef::Partners(n) => self.store.partner_mail_uncertain(n, &error)?,
-                    }
-                    record(report, LetterOutcome::Uncertain { id: what, error });
-                }
-            }
+            let sent = sess.send(&outgoing.from, &outgoing.rcpts, &outgoing.bytes);
+            let outcome = self.record_outcome(what, sent, to_text, attempts + 1)?;
+            record(report, outcome);
         }
         Ok(())
+    }
+
+    /// The server cannot be reached: `what` waits for its next try (the
+    /// attempt counted, for the backoff). Returns when.
+    fn postpone(&mut self, what: MailRef, error: &str) -> Result<String, SendError> {
+        Ok(match what {
+            MailRef::Letter(id) => {
+                let attempts = self.store.letter(id)?.attempts + 1;
+                let when = utc(SystemTime::now() + backoff(attempts));
+                self.store.letter_postponed(id, error, &when)?;
+                when
+            }
+            MailRef::Partners(n) => {
+                let attempts = self.store.partner_mail(n)?.attempts + 1;
+                let when = utc(SystemTime::now() + backoff(attempts));
+                self.store.partner_mail_postponed(n, error, &when)?;
+                when
+            }
+        })
+    }
+
+    /// Records how the SMTP transaction of the claimed `what` (its
+    /// `attempts`-th try) ended, and says it for the report.
+    fn record_outcome(
+        &mut self,
+        what: MailRef,
+        sent: smtp::Outcome,
+        to_text: String,
+        attempts: i64,
+    ) -> Result<LetterOutcome, SendError> {
+        Ok(match sent {
+            smtp::Outcome::Accepted { response, refused } => {
+                let note = (!refused.is_empty())
+                    .then(|| format!("destinataires refusés : {}", refused.join(", ")));
+                match what {
+                    MailRef::Letter(id) => {
+                        self.store.letter_sent(id, &response, note.as_deref())?
+                    }
+                    MailRef::Partners(n) => {
+                        self.store
+                            .partner_mail_sent(n, &response, note.as_deref())?
+                    }
+                }
+                tracing::info!(quoi = %what, to = %to_text, %response, "envoyé");
+                LetterOutcome::Sent {
+                    id: what,
+                    to: to_text,
+                    response,
+                    refused,
+                }
+            }
+            smtp::Outcome::NotSent { permanent, error } => {
+                let retry_at = (!permanent && attempts < i64::from(self.smtp.max_attempts))
+                    .then(|| utc(SystemTime::now() + backoff(attempts)));
+                match what {
+                    MailRef::Letter(id) => {
+                        self.store
+                            .letter_not_sent(id, &error, retry_at.as_deref())?
+                    }
+                    MailRef::Partners(n) => {
+                        self.store
+                            .partner_mail_not_sent(n, &error, retry_at.as_deref())?
+                    }
+                }
+                match retry_at {
+                    None => LetterOutcome::Failed { id: what, error },
+                    Some(when) => LetterOutcome::Retry {
+                        id: what,
+                        error,
+                        next_attempt_at: when,
+                    },
+                }
+            }
+            smtp::Outcome::Uncertain(error) => {
+                match what {
+                    MailRef::Letter(id) => self.store.letter_uncertain(id, &error)?,
+                    MailRef::Partners(n) => self.store.partner_mail_uncertain(n, &error)?,
+                }
+                LetterOutcome::Uncertain { id: what, error }
+            }
+        })
     }
 }

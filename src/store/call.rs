@@ -257,8 +257,15 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
     }
     // Two stored kinds renamed into one: one line per stored kind is
     // right; a field renamed in both is one line per (kind, key) pair.
+    out.renames = merge_renames(out.renames);
+    out.orphans = merge_orphans(out.orphans);
+    out
+}
+
+/// One line per renamed (kind, field, new key): the proposals added up.
+fn merge_renames(renames: Vec<Rename>) -> Vec<Rename> {
     let mut merged: Vec<Rename> = Vec::new();
-    for r in out.renames {
+    for r in renames {
         if let Rename::Field {
             kind,
             from,
@@ -274,9 +281,13 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
         }
         merged.push(r);
     }
-    out.renames = merged;
+    merged
+}
+
+/// One line per orphan (kind, field): the proposals added up.
+fn merge_orphans(found: Vec<Orphan>) -> Vec<Orphan> {
     let mut orphans: Vec<Orphan> = Vec::new();
-    for o in out.orphans {
+    for o in found {
         if let Orphan::Field {
             kind,
             field,
@@ -291,8 +302,7 @@ pub fn plan(stored: &[StoredKind], call: &CallFile) -> CallPlan {
         }
         orphans.push(o);
     }
-    out.orphans = orphans;
-    out
+    orphans
 }
 
 /// The refusal to run with a definition that would orphan stored fields,
@@ -524,18 +534,8 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Computed inside the transaction: what is applied is what was seen.
         let shadow = plan_on(&tx, call)?;
-        if !shadow.orphans.is_empty() {
-            return Err(StoreError::CallRefused(format!(
-                "des propositions enregistrées n'auraient plus de place : {} ; rien n'a été fait : \
-                 compléter la section [renames] de la définition, ou y garder ces clés",
-                orphans_list(&shadow.orphans)
-            )));
-        }
-        if let Some((kind, from, to, numbers)) = shadow.clashes.first() {
-            return Err(StoreError::CallRefused(format!(
-                "{} : rien n'a été fait ; corriger ces propositions (console) ou la section [renames]",
-                clash_message(kind.as_deref(), from, to, numbers)
-            )));
+        if let Some(refused) = refusal(&shadow) {
+            return Err(refused);
         }
         if shadow.renames.is_empty() {
             return Ok((shadow, 0));
@@ -553,29 +553,7 @@ impl Store {
                 .map(str::to_string);
             let mut map: Map<String, Json> = serde_json::from_str(&fields)
                 .map_err(|e| StoreError::Corrupt(format!("champs de la proposition {id} : {e}")))?;
-            let mut before = Map::new();
-            let mut after = Map::new();
-            let keys: Vec<String> = map.keys().cloned().collect();
-            for old in keys {
-                let known = match &new_kind {
-                    Some(k) => call.kinds.iter().find(|d| &d.key == k).is_some_and(|d| {
-                        d.fields
-                            .iter()
-                            .any(|fid| call.fields.iter().any(|f| &f.id == fid && f.key() == old))
-                    }),
-                    None => call.fields.iter().any(|f| f.key() == old),
-                };
-                if known {
-                    continue;
-                }
-                if let Some(new) = field_target(call, new_kind.as_deref(), &old)
-                    && let Some(v) = map.remove(&old)
-                {
-                    before.insert(old.clone(), v.clone());
-                    after.insert(new.to_string(), v.clone());
-                    map.insert(new.to_string(), v);
-                }
-            }
+            let (before, after) = rename_fields(call, new_kind.as_deref(), &mut map);
             let kind_changed = new_kind.is_some() && new_kind != kind;
             if before.is_empty() && !kind_changed {
                 continue;
@@ -596,20 +574,7 @@ impl Store {
                 new_chain,
                 at,
             ])
-            .map_err(|e| match &e {
-                rusqlite::Error::SqliteFailure(f, _)
-                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    StoreError::CallRefused(format!(
-                        "la base refuse de passer la proposition {id} du type « {} » au type « {} » ({}) : rien n'a été fait ; \
-                         cette base n'accepte peut-être pas encore ce type (la migrer : `fiches migrate`)",
-                        kind.as_deref().unwrap_or(""),
-                        new_kind.as_deref().unwrap_or(""),
-                        super::sqlite_fr(&e)
-                    ))
-                }
-                _ => StoreError::from(e),
-            })?;
+            .map_err(|e| kind_refused(id, kind.as_deref(), new_kind.as_deref(), e))?;
             let mut b = json!({ "fields": before });
             let mut a = json!({ "fields": after });
             if kind_changed {
@@ -622,7 +587,7 @@ impl Store {
                 &at,
                 Line {
                     actor,
-                    action: "call_renamed",
+                    action: super::JournalAction::CallRenamed,
                     message_id: None,
                     proposal_id: Some(id),
                     before: Some(b),
@@ -633,6 +598,83 @@ impl Store {
         tx.commit()?;
         Ok((shadow, changed))
     }
+}
+
+/// The error of the rewrite of proposal `id`: a constraint the database
+/// puts on kinds (one it does not know yet) is said as such.
+fn kind_refused(
+    id: i64,
+    kind: Option<&str>,
+    new_kind: Option<&str>,
+    e: rusqlite::Error,
+) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::CallRefused(format!(
+                "la base refuse de passer la proposition {id} du type « {} » au type « {} » ({}) : rien n'a été fait ; \
+                 cette base n'accepte peut-être pas encore ce type (la migrer : `fiches migrate`)",
+                kind.unwrap_or(""),
+                new_kind.unwrap_or(""),
+                super::sqlite_fr(&e)
+            ))
+        }
+        _ => StoreError::from(e),
+    }
+}
+
+/// Why a definition cannot be applied: it would orphan stored fields, or a
+/// rename would overwrite a value already under the new key.
+fn refusal(shadow: &CallPlan) -> Option<StoreError> {
+    if !shadow.orphans.is_empty() {
+        return Some(StoreError::CallRefused(format!(
+            "des propositions enregistrées n'auraient plus de place : {} ; rien n'a été fait : \
+             compléter la section [renames] de la définition, ou y garder ces clés",
+            orphans_list(&shadow.orphans)
+        )));
+    }
+    if let Some((kind, from, to, numbers)) = shadow.clashes.first() {
+        return Some(StoreError::CallRefused(format!(
+            "{} : rien n'a été fait ; corriger ces propositions (console) ou la section [renames]",
+            clash_message(kind.as_deref(), from, to, numbers)
+        )));
+    }
+    None
+}
+
+/// Renames, in one proposal's fields (`map`), the keys its kind (`new_kind`,
+/// after renaming; `None`: no kind) no longer defines and `[renames]`
+/// renames. Returns the values moved, under their old and new keys.
+fn rename_fields(
+    call: &CallFile,
+    new_kind: Option<&str>,
+    map: &mut Map<String, Json>,
+) -> (Map<String, Json>, Map<String, Json>) {
+    let mut before = Map::new();
+    let mut after = Map::new();
+    let keys: Vec<String> = map.keys().cloned().collect();
+    for old in keys {
+        let known = match new_kind {
+            Some(k) => call.kinds.iter().find(|d| d.key == k).is_some_and(|d| {
+                d.fields
+                    .iter()
+                    .any(|fid| call.fields.iter().any(|f| &f.id == fid && f.key() == old))
+            }),
+            None => call.fields.iter().any(|f| f.key() == old),
+        };
+        if known {
+            continue;
+        }
+        if let Some(new) = field_target(call, new_kind, &old)
+            && let Some(v) = map.remove(&old)
+        {
+            before.insert(old.clone(), v.clone());
+            after.insert(new.to_string(), v.clone());
+            map.insert(new.to_string(), v);
+        }
+    }
+    (before, after)
 }
 
 /// `sender|kind|organisation[#n]` with the kind replaced.

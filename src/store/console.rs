@@ -567,9 +567,9 @@ impl Store {
                 Line {
                     actor,
                     action: if handled {
-                        "message_handled"
+                        super::JournalAction::MessageHandled
                     } else {
-                        "message_unhandled"
+                        super::JournalAction::MessageUnhandled
                     },
                     message_id: Some(message_id),
                     proposal_id: None,
@@ -667,7 +667,7 @@ impl Store {
             &at,
             Line {
                 actor,
-                action: "proposal_entered",
+                action: super::JournalAction::ProposalEntered,
                 message_id: Some(message_id),
                 proposal_id: Some(id),
                 before: None,
@@ -693,7 +693,7 @@ impl Store {
                 &at,
                 Line {
                     actor,
-                    action: "message_handled",
+                    action: super::JournalAction::MessageHandled,
                     message_id: Some(message_id),
                     proposal_id: None,
                     before: Some(json!({ "handled": false })),

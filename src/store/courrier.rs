@@ -382,7 +382,7 @@ impl Store {
             &at,
             Line {
                 actor,
-                action: "message_linked",
+                action: super::JournalAction::MessageLinked,
                 message_id: Some(message_id),
                 proposal_id: Some(proposal_id),
                 before: None,
@@ -400,7 +400,7 @@ impl Store {
                 &at,
                 Line {
                     actor,
-                    action: "message_handled",
+                    action: super::JournalAction::MessageHandled,
                     message_id: Some(message_id),
                     proposal_id: None,
                     before: Some(json!({ "handled": false })),
@@ -433,29 +433,7 @@ impl Store {
             params![message_id, number],
         )?;
         if removed == 0 {
-            let exists: Option<i64> = tx
-                .query_row("SELECT id FROM messages WHERE id = ?1", [message_id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if exists.is_none() {
-                return Err(StoreError::MessageNotFound(message_id));
-            }
-            let removed_by: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT actor, at FROM journal
-                     WHERE message_id = ?1 AND action = 'message_unlinked'
-                       AND json_extract(before, '$.number') = ?2
-                     ORDER BY id DESC LIMIT 1",
-                    params![message_id, number],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            return Err(StoreError::LinkMissing {
-                message: message_id,
-                number,
-                removed_by,
-            });
+            return Err(missing_link(&tx, message_id, number)?);
         }
         let proposal_id: Option<i64> = tx
             .query_row(
@@ -470,7 +448,7 @@ impl Store {
             &at,
             Line {
                 actor,
-                action: "message_unlinked",
+                action: super::JournalAction::MessageUnlinked,
                 message_id: Some(message_id),
                 proposal_id,
                 before: Some(json!({ "number": number })),
@@ -485,10 +463,13 @@ impl Store {
         let handled_by_link: Option<i64> = tx
             .query_row(
                 "SELECT json_extract(after, '$.linked_to') FROM journal
-                 WHERE message_id = ?1
-                   AND action IN ('message_handled', 'message_unhandled')
+                 WHERE message_id = ?1 AND action IN (?2, ?3)
                  ORDER BY id DESC LIMIT 1",
-                [message_id],
+                params![
+                    message_id,
+                    super::JournalAction::MessageHandled.as_str(),
+                    super::JournalAction::MessageUnhandled.as_str()
+                ],
                 |r| r.get(0),
             )
             .optional()?
@@ -505,7 +486,7 @@ impl Store {
                 &at,
                 Line {
                     actor,
-                    action: "message_unhandled",
+                    action: super::JournalAction::MessageUnhandled,
                     message_id: Some(message_id),
                     proposal_id: None,
                     before: Some(json!({ "handled": true })),
@@ -516,6 +497,43 @@ impl Store {
         tx.commit()?;
         Ok(reopened)
     }
+}
+
+/// Why there is no link between `message_id` and proposal `number` to
+/// remove: no such message, or the link is gone (by whom and when, if the
+/// journal says).
+fn missing_link(
+    tx: &rusqlite::Transaction<'_>,
+    message_id: i64,
+    number: i64,
+) -> Result<StoreError> {
+    let exists: Option<i64> = tx
+        .query_row("SELECT id FROM messages WHERE id = ?1", [message_id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if exists.is_none() {
+        return Ok(StoreError::MessageNotFound(message_id));
+    }
+    let removed_by: Option<(String, String)> = tx
+        .query_row(
+            "SELECT actor, at FROM journal
+             WHERE message_id = ?1 AND action = ?3
+               AND json_extract(before, '$.number') = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![
+                message_id,
+                number,
+                super::JournalAction::MessageUnlinked.as_str()
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(StoreError::LinkMissing {
+        message: message_id,
+        number,
+        removed_by,
+    })
 }
 
 #[cfg(test)]

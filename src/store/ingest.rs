@@ -15,6 +15,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
+use super::journal::JournalAction;
+pub(crate) use super::journal::{Line, journal};
 use super::model::*;
 use super::{Result, Store, now, sha256_hex};
 use crate::fiche::{Kind, Value};
@@ -201,41 +203,6 @@ pub(super) fn strings_json(v: &[String]) -> String {
 /// Work run inside an ingest transaction, see `Store::ingest_inner`.
 pub(crate) type InTx<'a> = &'a mut dyn FnMut(&Transaction<'_>, &IngestOutcome) -> Result<()>;
 
-/// One journal line to append.
-pub(crate) struct Line<'a> {
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub message_id: Option<i64>,
-    pub proposal_id: Option<i64>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-pub(crate) fn journal(tx: &Transaction<'_>, at: &str, line: Line<'_>) -> Result<()> {
-    let Line {
-        actor,
-        action,
-        message_id,
-        proposal_id,
-        before,
-        after,
-    } = line;
-    tx.prepare_cached(
-        "INSERT INTO journal (at, actor, action, message_id, proposal_id, before, after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        at,
-        actor,
-        action,
-        message_id,
-        proposal_id,
-        before.map(|v| v.to_string()),
-        after.map(|v| v.to_string())
-    ])?;
-    Ok(())
-}
-
 /// A member of a revision chain, as far as linking needs it.
 #[derive(Debug, Clone)]
 struct Link {
@@ -382,195 +349,274 @@ impl Store {
         tx.prepare_cached("DELETE FROM intake_attempts WHERE source_ref = ?1")?
             .execute([&msg.source_ref])?;
 
-        if let Some(existing) = find_duplicate(&tx, &sha, msg.message_id.as_deref())? {
-            if let Some(wm) = wm {
-                advance_watermark(&tx, wm, &at)?;
-            }
-            let outcome = IngestOutcome::Duplicate { existing };
-            if let Some(f) = in_tx {
-                f(&tx, &outcome)?;
-            }
-            tx.commit()?;
-            return Ok(outcome);
-        }
-
-        let sender_key = msg
-            .from_addr
-            .as_deref()
-            .map(|a| a.trim().to_lowercase())
-            .filter(|a| !a.is_empty());
-        tx.prepare_cached(
-            "INSERT INTO messages (sha256, message_id, from_addr, from_name, sender_key, subject, date,
-                                   received_at, effective_at, source_ref, size, status, reason, flags, imported_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            sha,
-            msg.message_id,
-            msg.from_addr,
-            msg.from_name,
-            sender_key,
-            msg.subject,
-            msg.date,
-            msg.received_at,
-            msg.effective_at,
-            msg.source_ref,
-            msg.size as i64,
-            msg.status.as_str(),
-            msg.reason,
-            strings_json(&msg.flags),
-            at,
-        ])?;
-        let message_id = tx.last_insert_rowid();
-        tx.prepare_cached("INSERT INTO message_raw (message_id, bytes) VALUES (?1, ?2)")?
-            .execute(params![message_id, msg.raw])?;
-        journal(
-            &tx,
-            &at,
-            Line {
-                actor: IMPORT_ACTOR,
-                action: "message_stored",
-                message_id: Some(message_id),
-                proposal_id: None,
-                before: None,
-                after: Some(json!({
-                    "status": msg.status.as_str(),
-                    "reason": msg.reason,
-                    "flags": msg.flags,
-                    "source": msg.source_ref,
-                    "sha256": sha,
-                    "message_id": msg.message_id,
-                })),
-            },
-        )?;
-
-        let mut proposals = Vec::new();
-        let mut superseded = Vec::new();
-        let mut revisions = Vec::new();
-        let mut keys_seen: Vec<String> = Vec::new();
-        for (position, att) in msg.attachments.iter().enumerate() {
-            tx.prepare_cached(
-                "INSERT INTO attachments (message_id, position, part_path, filename, content_type, size,
-                                          sha256, format, outcome, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                message_id,
-                position as i64,
-                att.part_path,
-                att.filename,
-                att.content_type,
-                att.size as i64,
-                att.sha256,
-                att.format,
-                att.outcome.as_str(),
-                att.reason,
-            ])?;
-            let attachment_id = tx.last_insert_rowid();
-            let Some(p) = &att.proposal else { continue };
-
-            // Two fiches of the same chain in one message are two proposals
-            // (two projects), never a revision of each other.
-            let mut key = chain_key(
-                sender_key.as_deref(),
-                p.kind,
-                p.fields
-                    .get(crate::call::roles().organisation.as_str())
-                    .and_then(Value::as_text),
-            );
-            if let Some(k) = &key {
-                let n = keys_seen.iter().filter(|s| *s == k).count();
-                keys_seen.push(k.clone());
-                if n > 0 {
-                    key = Some(format!("{k}#{}", n + 1));
-                }
-            }
-            let order_key = format!(
-                "{}|{}|{:04}",
-                msg.effective_at.as_deref().unwrap_or(""),
-                sha,
-                position
-            );
-            tx.prepare_cached(
-                "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
-                                        chain_key, order_key, revision, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)",
-            )?
-            .execute(params![
-                message_id,
-                attachment_id,
-                p.kind.map(Kind::key),
-                fields_json(&p.fields),
-                extra_json(&p.extra),
-                serde_json::to_string(&p.warnings).unwrap_or_else(|_| "[]".into()),
-                strings_json(&p.flags),
-                key,
-                order_key,
-                at,
-            ])?;
-            let id = tx.last_insert_rowid();
-            let number = assign_number(&tx, id, key.as_deref())?;
-            journal(
-                &tx,
-                &at,
-                Line {
-                    actor: IMPORT_ACTOR,
-                    action: "proposal_created",
-                    message_id: Some(message_id),
-                    proposal_id: Some(id),
-                    before: None,
-                    after: Some(json!({
-                        "number": number,
-                        "kind": p.kind.map(Kind::key),
-                        "fields": serde_json::from_str::<serde_json::Value>(&fields_json(&p.fields)).unwrap_or_default(),
-                        "warnings": p.warnings,
-                        "flags": p.flags,
-                    })),
-                },
-            )?;
-            let mut replaced = None;
-            if let Some(key) = &key
-                && let Some(prev) = link_into_chain(&tx, &at, message_id, id, key)?
-            {
-                superseded.push(prev);
-                replaced = Some(prev);
-            }
-            if let Some(key) = &key {
-                let in_chain: i64 = tx
-                    .prepare_cached("SELECT count(*) FROM proposals WHERE chain_key = ?1")?
-                    .query_row([key], |r| r.get(0))?;
-                if in_chain > 1 {
-                    revisions.push(id);
-                }
-            }
-            refresh_probable_versions(&tx, &at, message_id, id, replaced)?;
-            proposals.push(id);
-        }
-
-        if msg.status == MessageStatus::Fiche {
-            super::outbox::queue_acknowledgements(
-                &tx,
-                &at,
-                super::outbox::INTAKE_ACTOR,
-                sender_key.as_deref(),
-                &proposals,
-            )?;
-        }
+        let outcome = match find_duplicate(&tx, &sha, msg.message_id.as_deref())? {
+            Some(existing) => IngestOutcome::Duplicate { existing },
+            None => store_new_message(&tx, &at, msg, &sha)?,
+        };
         if let Some(wm) = wm {
             advance_watermark(&tx, wm, &at)?;
         }
-        let outcome = IngestOutcome::Stored {
-            id: message_id,
-            status: msg.status,
-            proposals,
-            superseded,
-            revisions,
-        };
         if let Some(f) = in_tx {
             f(&tx, &outcome)?;
         }
         tx.commit()?;
         Ok(outcome)
+    }
+}
+
+/// A message not seen before, in the ingest transaction: the message, its
+/// attachments, a proposal per fiche (numbered, linked into its revision
+/// chain), and the acknowledgements the outbox settings call for.
+fn store_new_message(
+    tx: &Transaction<'_>,
+    at: &str,
+    msg: &NewMessage,
+    sha: &str,
+) -> Result<IngestOutcome> {
+    let sender_key = msg
+        .from_addr
+        .as_deref()
+        .map(|a| a.trim().to_lowercase())
+        .filter(|a| !a.is_empty());
+    let message_id = insert_message(tx, at, msg, sha, sender_key.as_deref())?;
+    let mut stored = StoredProposals::default();
+    for (position, att) in msg.attachments.iter().enumerate() {
+        let attachment_id = insert_attachment(tx, message_id, position, att)?;
+        let Some(p) = &att.proposal else { continue };
+        let key = stored.chain_key_in_message(chain_key(
+            sender_key.as_deref(),
+            p.kind,
+            p.fields
+                .get(crate::call::roles().organisation.as_str())
+                .and_then(Value::as_text),
+        ));
+        let order_key = format!(
+            "{}|{}|{:04}",
+            msg.effective_at.as_deref().unwrap_or(""),
+            sha,
+            position
+        );
+        let new = NewRow {
+            message_id,
+            attachment_id,
+            key: key.as_deref(),
+            order_key: &order_key,
+        };
+        let id = insert_proposal(tx, at, &new, p)?;
+        stored.link(tx, at, message_id, id, key.as_deref())?;
+    }
+
+    if msg.status == MessageStatus::Fiche {
+        super::outbox::queue_acknowledgements(
+            tx,
+            at,
+            super::outbox::INTAKE_ACTOR,
+            sender_key.as_deref(),
+            &stored.proposals,
+        )?;
+    }
+    Ok(IngestOutcome::Stored {
+        id: message_id,
+        status: msg.status,
+        proposals: stored.proposals,
+        superseded: stored.superseded,
+        revisions: stored.revisions,
+    })
+}
+
+/// The message row, its raw bytes and its journal line. Returns its id.
+fn insert_message(
+    tx: &Transaction<'_>,
+    at: &str,
+    msg: &NewMessage,
+    sha: &str,
+    sender_key: Option<&str>,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO messages (sha256, message_id, from_addr, from_name, sender_key, subject, date,
+                               received_at, effective_at, source_ref, size, status, reason, flags, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        sha,
+        msg.message_id,
+        msg.from_addr,
+        msg.from_name,
+        sender_key,
+        msg.subject,
+        msg.date,
+        msg.received_at,
+        msg.effective_at,
+        msg.source_ref,
+        msg.size as i64,
+        msg.status.as_str(),
+        msg.reason,
+        strings_json(&msg.flags),
+        at,
+    ])?;
+    let message_id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO message_raw (message_id, bytes) VALUES (?1, ?2)")?
+        .execute(params![message_id, msg.raw])?;
+    journal(
+        tx,
+        at,
+        Line {
+            actor: IMPORT_ACTOR,
+            action: JournalAction::MessageStored,
+            message_id: Some(message_id),
+            proposal_id: None,
+            before: None,
+            after: Some(json!({
+                "status": msg.status.as_str(),
+                "reason": msg.reason,
+                "flags": msg.flags,
+                "source": msg.source_ref,
+                "sha256": sha,
+                "message_id": msg.message_id,
+            })),
+        },
+    )?;
+    Ok(message_id)
+}
+
+/// One attachment row. Returns its id.
+fn insert_attachment(
+    tx: &Transaction<'_>,
+    message_id: i64,
+    position: usize,
+    att: &NewAttachment,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO attachments (message_id, position, part_path, filename, content_type, size,
+                                  sha256, format, outcome, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        message_id,
+        position as i64,
+        att.part_path,
+        att.filename,
+        att.content_type,
+        att.size as i64,
+        att.sha256,
+        att.format,
+        att.outcome.as_str(),
+        att.reason,
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Where a new proposal row comes from and where it sorts.
+struct NewRow<'a> {
+    message_id: i64,
+    attachment_id: i64,
+    /// Its revision chain (see `chain_key`), if it has one.
+    key: Option<&'a str>,
+    /// The order of the revisions of a chain: effective date, message,
+    /// position in it.
+    order_key: &'a str,
+}
+
+/// A proposal row for a fiche read from an attachment, numbered, with its
+/// journal line. Returns its id.
+fn insert_proposal(
+    tx: &Transaction<'_>,
+    at: &str,
+    new: &NewRow<'_>,
+    p: &NewProposal,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO proposals (message_id, attachment_id, kind, fields, extra, warnings, flags,
+                                chain_key, order_key, revision, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?10)",
+    )?
+    .execute(params![
+        new.message_id,
+        new.attachment_id,
+        p.kind.map(Kind::key),
+        fields_json(&p.fields),
+        extra_json(&p.extra),
+        serde_json::to_string(&p.warnings).unwrap_or_else(|_| "[]".into()),
+        strings_json(&p.flags),
+        new.key,
+        new.order_key,
+        at,
+    ])?;
+    let id = tx.last_insert_rowid();
+    let number = assign_number(tx, id, new.key)?;
+    journal(
+        tx,
+        at,
+        Line {
+            actor: IMPORT_ACTOR,
+            action: JournalAction::ProposalCreated,
+            message_id: Some(new.message_id),
+            proposal_id: Some(id),
+            before: None,
+            after: Some(json!({
+                "number": number,
+                "kind": p.kind.map(Kind::key),
+                "fields": serde_json::from_str::<serde_json::Value>(&fields_json(&p.fields)).unwrap_or_default(),
+                "warnings": p.warnings,
+                "flags": p.flags,
+            })),
+        },
+    )?;
+    Ok(id)
+}
+
+/// The proposals one message stored so far, for its outcome.
+#[derive(Default)]
+struct StoredProposals {
+    proposals: Vec<i64>,
+    /// The live revisions they replaced.
+    superseded: Vec<i64>,
+    /// Those that joined a chain already holding another revision.
+    revisions: Vec<i64>,
+    /// The chain keys seen in this message.
+    keys_seen: Vec<String>,
+}
+
+impl StoredProposals {
+    /// Two fiches of the same chain in one message are two proposals (two
+    /// projects), never a revision of each other: the second one's chain is
+    /// `key#2`, and so on.
+    fn chain_key_in_message(&mut self, key: Option<String>) -> Option<String> {
+        let k = key?;
+        let n = self.keys_seen.iter().filter(|s| **s == k).count();
+        self.keys_seen.push(k.clone());
+        Some(if n > 0 { format!("{k}#{}", n + 1) } else { k })
+    }
+
+    /// Links the new proposal `id` into its chain (replacing the live
+    /// revision it is newer than), refreshes the "probable version" hints,
+    /// and counts it.
+    fn link(
+        &mut self,
+        tx: &Transaction<'_>,
+        at: &str,
+        message_id: i64,
+        id: i64,
+        key: Option<&str>,
+    ) -> Result<()> {
+        let mut replaced = None;
+        if let Some(key) = key
+            && let Some(prev) = link_into_chain(tx, at, message_id, id, key)?
+        {
+            self.superseded.push(prev);
+            replaced = Some(prev);
+        }
+        if let Some(key) = key {
+            let in_chain: i64 = tx
+                .prepare_cached("SELECT count(*) FROM proposals WHERE chain_key = ?1")?
+                .query_row([key], |r| r.get(0))?;
+            if in_chain > 1 {
+                self.revisions.push(id);
+            }
+        }
+        refresh_probable_versions(tx, at, message_id, id, replaced)?;
+        self.proposals.push(id);
+        Ok(())
     }
 }
 
@@ -786,9 +832,9 @@ fn set_probable(
         Line {
             actor: IMPORT_ACTOR,
             action: if warning.is_some() {
-                "probable_version_flagged"
+                JournalAction::ProbableVersionFlagged
             } else {
-                "probable_version_cleared"
+                JournalAction::ProbableVersionCleared
             },
             message_id: Some(message_id),
             proposal_id: Some(id),
@@ -844,28 +890,7 @@ pub(super) fn link_into_chain(
     new_id: i64,
     key: &str,
 ) -> Result<Option<i64>> {
-    let mut chain: Vec<Link> = tx
-        .prepare_cached(
-            "SELECT id, order_key, revision, supersedes, superseded_by, status, slot, space,
-                    wait_pos, reason, version
-             FROM proposals WHERE chain_key = ?1",
-        )?
-        .query_map([key], |r| {
-            Ok(Link {
-                id: r.get(0)?,
-                order_key: r.get(1)?,
-                revision: r.get(2)?,
-                supersedes: r.get(3)?,
-                superseded_by: r.get(4)?,
-                status: r.get(5)?,
-                slot: r.get(6)?,
-                space: r.get(7)?,
-                wait_pos: r.get(8)?,
-                reason: r.get(9)?,
-                version: r.get(10)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut chain = chain_links(tx, key)?;
     if chain.len() < 2 {
         return Ok(None);
     }
@@ -874,48 +899,7 @@ pub(super) fn link_into_chain(
         .find(|l| l.id != new_id && l.superseded_by.is_none())
         .cloned();
     chain.sort_by(|a, b| a.order_key.cmp(&b.order_key).then(a.id.cmp(&b.id)));
-
-    let n = chain.len();
-    for i in 0..n {
-        let want_rev = i as i64 + 1;
-        let want_sup = if i > 0 { Some(chain[i - 1].id) } else { None };
-        let want_by = chain.get(i + 1).map(|l| l.id);
-        let l = &chain[i];
-        if l.revision == want_rev && l.supersedes == want_sup && l.superseded_by == want_by {
-            continue;
-        }
-        if l.id == new_id {
-            tx.prepare_cached("UPDATE proposals SET revision = ?2, supersedes = ?3, superseded_by = ?4 WHERE id = ?1")?
-                .execute(params![l.id, want_rev, want_sup, want_by])?;
-            continue;
-        }
-        tx.prepare_cached(
-            "UPDATE proposals SET revision = ?2, supersedes = ?3, superseded_by = ?4,
-                    version = version + 1, updated_at = ?5 WHERE id = ?1",
-        )?
-        .execute(params![l.id, want_rev, want_sup, want_by, at])?;
-        let action = if l.superseded_by.is_none() && want_by.is_some() {
-            "proposal_superseded"
-        } else {
-            "revision_relinked"
-        };
-        journal(
-            tx,
-            at,
-            Line {
-                actor: IMPORT_ACTOR,
-                action,
-                message_id: Some(message_id),
-                proposal_id: Some(l.id),
-                before: Some(
-                    json!({"revision": l.revision, "supersedes": l.supersedes, "superseded_by": l.superseded_by}),
-                ),
-                after: Some(
-                    json!({"revision": want_rev, "supersedes": want_sup, "superseded_by": want_by}),
-                ),
-            },
-        )?;
-    }
+    relink(tx, at, message_id, new_id, &chain)?;
 
     let new_is_live = chain.last().is_some_and(|l| l.id == new_id);
     if !new_is_live {
@@ -937,44 +921,137 @@ pub(super) fn link_into_chain(
         || prev.space.is_some()
         || prev.wait_pos.is_some();
     if decided {
-        let flags_json: String =
-            tx.query_row("SELECT flags FROM proposals WHERE id = ?1", [new_id], |r| {
-                r.get(0)
-            })?;
-        let mut flags: Vec<String> = serde_json::from_str(&flags_json).unwrap_or_default();
-        if !flags.iter().any(|f| f == flag::UPDATED_AFTER_DECISION) {
-            flags.push(flag::UPDATED_AFTER_DECISION.to_string());
+        carry_decision_over(tx, at, message_id, new_id, &prev)?;
+    }
+    Ok(Some(prev.id))
+}
+
+/// The revisions of chain `key`, as stored.
+fn chain_links(tx: &Transaction<'_>, key: &str) -> Result<Vec<Link>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT id, order_key, revision, supersedes, superseded_by, status, slot, space,
+                    wait_pos, reason, version
+             FROM proposals WHERE chain_key = ?1",
+        )?
+        .query_map([key], |r| {
+            Ok(Link {
+                id: r.get(0)?,
+                order_key: r.get(1)?,
+                revision: r.get(2)?,
+                supersedes: r.get(3)?,
+                superseded_by: r.get(4)?,
+                status: r.get(5)?,
+                slot: r.get(6)?,
+                space: r.get(7)?,
+                wait_pos: r.get(8)?,
+                reason: r.get(9)?,
+                version: r.get(10)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Numbers and links the revisions of a chain (`chain`, in date order) one
+/// after the other, journaling each one that moved (`new_id`, just
+/// inserted, is not journaled again).
+fn relink(
+    tx: &Transaction<'_>,
+    at: &str,
+    message_id: i64,
+    new_id: i64,
+    chain: &[Link],
+) -> Result<()> {
+    let n = chain.len();
+    for i in 0..n {
+        let want_rev = i as i64 + 1;
+        let want_sup = if i > 0 { Some(chain[i - 1].id) } else { None };
+        let want_by = chain.get(i + 1).map(|l| l.id);
+        let l = &chain[i];
+        if l.revision == want_rev && l.supersedes == want_sup && l.superseded_by == want_by {
+            continue;
+        }
+        if l.id == new_id {
+            tx.prepare_cached("UPDATE proposals SET revision = ?2, supersedes = ?3, superseded_by = ?4 WHERE id = ?1")?
+                .execute(params![l.id, want_rev, want_sup, want_by])?;
+            continue;
         }
         tx.prepare_cached(
-            "UPDATE proposals SET status = ?2, slot = ?3, space = ?4, wait_pos = ?5, reason = ?6,
-                    flags = ?7 WHERE id = ?1",
+            "UPDATE proposals SET revision = ?2, supersedes = ?3, superseded_by = ?4,
+                    version = version + 1, updated_at = ?5 WHERE id = ?1",
         )?
-        .execute(params![
-            new_id,
-            prev.status,
-            prev.slot,
-            prev.space,
-            prev.wait_pos,
-            prev.reason,
-            strings_json(&flags)
-        ])?;
+        .execute(params![l.id, want_rev, want_sup, want_by, at])?;
+        let action = if l.superseded_by.is_none() && want_by.is_some() {
+            JournalAction::ProposalSuperseded
+        } else {
+            JournalAction::RevisionRelinked
+        };
         journal(
             tx,
             at,
             Line {
                 actor: IMPORT_ACTOR,
-                action: "decision_carried_over",
+                action,
                 message_id: Some(message_id),
-                proposal_id: Some(new_id),
-                before: Some(json!({"status": "pending", "from_proposal": prev.id})),
+                proposal_id: Some(l.id),
+                before: Some(
+                    json!({"revision": l.revision, "supersedes": l.supersedes, "superseded_by": l.superseded_by}),
+                ),
                 after: Some(
-                    json!({"status": prev.status, "slot": prev.slot, "space": prev.space,
-                        "wait_pos": prev.wait_pos, "reason": prev.reason, "flags": flags}),
+                    json!({"revision": want_rev, "supersedes": want_sup, "superseded_by": want_by}),
                 ),
             },
         )?;
     }
-    Ok(Some(prev.id))
+    Ok(())
+}
+
+/// The new live revision `new_id` of a chain takes over the decision of
+/// the one it replaces (`prev`), flagged "mise à jour après décision".
+fn carry_decision_over(
+    tx: &Transaction<'_>,
+    at: &str,
+    message_id: i64,
+    new_id: i64,
+    prev: &Link,
+) -> Result<()> {
+    let flags_json: String =
+        tx.query_row("SELECT flags FROM proposals WHERE id = ?1", [new_id], |r| {
+            r.get(0)
+        })?;
+    let mut flags: Vec<String> = serde_json::from_str(&flags_json).unwrap_or_default();
+    if !flags.iter().any(|f| f == flag::UPDATED_AFTER_DECISION) {
+        flags.push(flag::UPDATED_AFTER_DECISION.to_string());
+    }
+    tx.prepare_cached(
+        "UPDATE proposals SET status = ?2, slot = ?3, space = ?4, wait_pos = ?5, reason = ?6,
+                    flags = ?7 WHERE id = ?1",
+    )?
+    .execute(params![
+        new_id,
+        prev.status,
+        prev.slot,
+        prev.space,
+        prev.wait_pos,
+        prev.reason,
+        strings_json(&flags)
+    ])?;
+    journal(
+        tx,
+        at,
+        Line {
+            actor: IMPORT_ACTOR,
+            action: JournalAction::DecisionCarriedOver,
+            message_id: Some(message_id),
+            proposal_id: Some(new_id),
+            before: Some(json!({"status": "pending", "from_proposal": prev.id})),
+            after: Some(
+                json!({"status": prev.status, "slot": prev.slot, "space": prev.space,
+                        "wait_pos": prev.wait_pos, "reason": prev.reason, "flags": flags}),
+            ),
+        },
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

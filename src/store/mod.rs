@@ -28,6 +28,7 @@ pub mod console;
 pub mod courrier;
 mod drafts;
 mod ingest;
+pub mod journal;
 pub mod model;
 pub mod notes;
 pub mod outbox;
@@ -46,6 +47,7 @@ use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 
 pub use drafts::StoredDraft;
+pub use journal::JournalAction;
 pub use model::*;
 pub use outbox::{
     Approve, Approved, Claim, DocxRequest, DueLetters, FicheMessage, LetterChanges, LetterEdit,

@@ -190,7 +190,9 @@ impl Store {
         {
             return Err(StoreError::NoteTooLong(t.chars().count()));
         }
-        self.change_note(number, actor, "note", |n| n.note = text.map(str::to_string))
+        self.change_note(number, actor, super::JournalAction::Note, |n| {
+            n.note = text.map(str::to_string)
+        })
     }
 
     /// Sets (or, with `None`, removes) `actor`'s opinion on proposal
@@ -201,14 +203,16 @@ impl Store {
         opinion: Option<Opinion>,
         actor: &str,
     ) -> Result<Proposal> {
-        self.change_note(number, actor, "opinion", |n| n.opinion = opinion)
+        self.change_note(number, actor, super::JournalAction::Opinion, |n| {
+            n.opinion = opinion
+        })
     }
 
     fn change_note(
         &mut self,
         number: i64,
         actor: &str,
-        action: &str,
+        action: super::JournalAction,
         change: impl FnOnce(&mut Note),
     ) -> Result<Proposal> {
         let at = now();

@@ -6,10 +6,11 @@
 //!   (`Store::record_publication_with`); an unsent earlier one is replaced
 //!   (its changelog is covered by the new one, which says what changed since
 //!   the last e-mail that went out: [`Store::partner_mail_base`]).
-//! - It lives like a letter (see `store::outbox`): staff approve it (or the
-//!   daemon does, with `auto_send_publication = true`), the sender claims it
-//!   (`sending`, on disk before the SMTP transaction) and records the
-//!   outcome; a sender that died leaves it `uncertain`, never resent
+//! - It lives like a letter, on the same send machine
+//!   (`store::outbox::send`, the table `partner_mails`): staff approve it
+//!   (or the daemon does, with `auto_send_publication = true`), the sender
+//!   claims it (`sending`, on disk before the SMTP transaction) and records
+//!   the outcome; a sender that died leaves it `uncertain`, never resent
 //!   silently. E-mails are known by their publication's number ("P3").
 //! - The schedule (`publish_schedule`): when the daemon first saw it and
 //!   when it last ran.
@@ -19,6 +20,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::outbox::LetterState;
+use super::outbox::send::{Outcome, Sendable, Settle};
 use super::{Claim, DueLetters, Result, Store, StoreError, now};
 
 /// What a publication queues for the partners.
@@ -150,6 +152,20 @@ impl Raw {
     }
 }
 
+/// The partners' e-mails, for the send machine (see `store::outbox::send`).
+const PARTNER_MAILS: Sendable = Sendable {
+    table: "partner_mails",
+    key: "publication",
+    events: "partner_mail_events",
+    events_item: "mail_id",
+    raw: "partner_mail_raw",
+    raw_item: "mail_id",
+    cc_in_history: false,
+    interrupted: "l'envoi a été interrompu pendant l'échange avec le serveur : le message est peut-être parti ; vérifier puis le déclarer envoyé ou à renvoyer",
+    arrived: "arrivé",
+};
+
+/// One line of an e-mail's history.
 fn event(
     tx: &Transaction<'_>,
     at: &str,
@@ -158,17 +174,7 @@ fn event(
     event: &str,
     detail: Option<serde_json::Value>,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO partner_mail_events (mail_id, at, actor, event, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        mail,
-        at,
-        actor,
-        event,
-        detail.map(|d| d.to_string())
-    ])?;
-    Ok(())
+    PARTNER_MAILS.event(tx, at, mail, actor, event, detail)
 }
 
 /// In the publication's transaction: queues the e-mail of publication
@@ -381,14 +387,7 @@ impl Store {
                 }
                 Err(e) => return Err(e),
             };
-            let changed = tx.execute(
-                "UPDATE partner_mails SET approved_at = ?2, approved_by = ?3, version = version + 1,
-                        updated_at = ?2 WHERE id = ?1 AND approved_at IS NULL",
-                params![id, at, actor],
-            )?;
-            if changed == 1 {
-                event(&tx, &at, id, actor, "approved", None)?;
-            }
+            PARTNER_MAILS.approve(&tx, &at, id, actor)?;
             ok.push(n);
         }
         tx.commit()?;
@@ -398,47 +397,13 @@ impl Store {
     /// Approved pending e-mails whose time has come (by publication), and
     /// those waiting for their next try.
     pub fn due_partner_mails(&self, now_utc: &str, ignore_backoff: bool) -> Result<DueLetters> {
-        let mut stmt = self.conn.prepare(
-            "SELECT publication, next_attempt_at FROM partner_mails
-             WHERE state = 'pending' AND approved_at IS NOT NULL ORDER BY id",
-        )?;
-        let rows: Vec<(i64, Option<String>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(DueLetters::split(rows, now_utc, ignore_backoff))
+        PARTNER_MAILS.due(&self.conn, now_utc, ignore_backoff)
     }
 
     /// At the start of a send run: e-mails left in `sending` by a sender
     /// that died become `uncertain`. Returns their publications.
     pub fn recover_partner_sending(&mut self) -> Result<Vec<u32>> {
-        let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let rows: Vec<(i64, u32)> = tx
-            .prepare(
-                "SELECT id, publication FROM partner_mails WHERE state = 'sending' ORDER BY id",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let why = "l'envoi a été interrompu pendant l'échange avec le serveur : le message est peut-être parti ; vérifier puis le déclarer envoyé ou à renvoyer";
-        for (id, _) in &rows {
-            tx.execute(
-                "UPDATE partner_mails SET state = 'uncertain', last_error = ?3, version = version + 1,
-                        updated_at = ?2 WHERE id = ?1",
-                params![id, at, why],
-            )?;
-            event(
-                &tx,
-                &at,
-                *id,
-                "fiches send",
-                "uncertain",
-                Some(json!({"why": why})),
-            )?;
-        }
-        tx.commit()?;
-        Ok(rows.into_iter().map(|(_, n)| n).collect())
+        PARTNER_MAILS.recover(self)
     }
 
     /// Records, on disk before the SMTP transaction, that the e-mail of
@@ -446,99 +411,7 @@ impl Store {
     /// `Store::claim_letter`). `false` when it is no longer an approved
     /// pending e-mail.
     pub fn claim_partner_mail(&mut self, publication: u32, claim: &Claim<'_>) -> Result<bool> {
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        let r = self.claim_partner_inner(publication, claim);
-        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
-        let claimed = r?;
-        restored?;
-        Ok(claimed)
-    }
-
-    fn claim_partner_inner(&mut self, publication: u32, claim: &Claim<'_>) -> Result<bool> {
-        let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM partner_mails WHERE publication = ?1 AND state = 'pending'
-                   AND approved_at IS NOT NULL",
-                [publication],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(id) = id else {
-            return Ok(false);
-        };
-        tx.execute(
-            "UPDATE partner_mails SET state = 'sending', message_id = coalesce(message_id, ?2),
-                    attempts = attempts + 1, sending_at = ?3, sent_to = ?4, sent_cc = ?5,
-                    sent_subject = ?6, sent_body = ?7, version = version + 1, updated_at = ?3
-             WHERE id = ?1",
-            params![
-                id,
-                claim.message_id,
-                at,
-                claim.to,
-                claim.cc,
-                claim.subject,
-                claim.body
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO partner_mail_raw (mail_id, bytes) VALUES (?1, ?2)
-             ON CONFLICT (mail_id) DO UPDATE SET bytes = excluded.bytes",
-            params![id, claim.bytes],
-        )?;
-        event(
-            &tx,
-            &at,
-            id,
-            "fiches send",
-            "sending",
-            Some(json!({"message_id": claim.message_id, "to": claim.to})),
-        )?;
-        tx.commit()?;
-        Ok(true)
-    }
-
-    fn finish_partner(
-        &mut self,
-        publication: u32,
-        what: &str,
-        sql: &str,
-        text: &str,
-        extra: Option<&str>,
-    ) -> Result<()> {
-        let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM partner_mails WHERE publication = ?1 AND state = 'sending'",
-                [publication],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(id) = id else {
-            return Err(StoreError::PartnerMailState {
-                publication,
-                state: "pas en cours d'envoi",
-                action: format!("enregistrer l'issue de l'envoi ({what})"),
-            });
-        };
-        tx.execute(sql, params![id, at, text, extra])?;
-        event(
-            &tx,
-            &at,
-            id,
-            "fiches send",
-            what,
-            Some(json!({"text": text, "extra": extra})),
-        )?;
-        tx.commit()?;
-        Ok(())
+        PARTNER_MAILS.claim(self, i64::from(publication), claim)
     }
 
     /// The server took the e-mail.
@@ -548,14 +421,7 @@ impl Store {
         response: &str,
         note: Option<&str>,
     ) -> Result<()> {
-        self.finish_partner(
-            publication,
-            "sent",
-            "UPDATE partner_mails SET state = 'sent', sent_at = ?2, response = ?3, last_error = ?4,
-                    next_attempt_at = NULL, version = version + 1, updated_at = ?2 WHERE id = ?1",
-            response,
-            note,
-        )
+        self.partner_mail_finished(publication, Outcome::Sent, response, note)
     }
 
     /// Refused or failed before it was handed over: with `retry_at`, back
@@ -566,31 +432,33 @@ impl Store {
         error: &str,
         retry_at: Option<&str>,
     ) -> Result<()> {
-        let (what, sql) = match retry_at {
-            Some(_) => (
-                "retry",
-                "UPDATE partner_mails SET state = 'pending', last_error = ?3, next_attempt_at = ?4,
-                        version = version + 1, updated_at = ?2 WHERE id = ?1",
-            ),
-            None => (
-                "failed",
-                "UPDATE partner_mails SET state = 'failed', last_error = ?3, next_attempt_at = ?4,
-                        version = version + 1, updated_at = ?2 WHERE id = ?1",
-            ),
+        let outcome = match retry_at {
+            Some(_) => Outcome::Retry,
+            None => Outcome::Failed,
         };
-        self.finish_partner(publication, what, sql, error, retry_at)
+        self.partner_mail_finished(publication, outcome, error, retry_at)
     }
 
     /// The connection broke after the e-mail was handed over.
     pub fn partner_mail_uncertain(&mut self, publication: u32, error: &str) -> Result<()> {
-        self.finish_partner(
+        self.partner_mail_finished(publication, Outcome::Uncertain, error, None)
+    }
+
+    fn partner_mail_finished(
+        &mut self,
+        publication: u32,
+        outcome: Outcome,
+        text: &str,
+        extra: Option<&str>,
+    ) -> Result<()> {
+        if PARTNER_MAILS.finish(self, i64::from(publication), outcome, text, extra)? {
+            return Ok(());
+        }
+        Err(StoreError::PartnerMailState {
             publication,
-            "uncertain",
-            "UPDATE partner_mails SET state = 'uncertain', last_error = ?3, next_attempt_at = ?4,
-                    version = version + 1, updated_at = ?2 WHERE id = ?1",
-            error,
-            None,
-        )
+            state: "pas en cours d'envoi",
+            action: format!("enregistrer l'issue de l'envoi ({})", outcome.as_str()),
+        })
     }
 
     /// The server could not be reached: waits for `retry_at`.
@@ -600,34 +468,7 @@ impl Store {
         error: &str,
         retry_at: &str,
     ) -> Result<()> {
-        let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM partner_mails WHERE publication = ?1 AND state = 'pending'",
-                [publication],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = id {
-            tx.execute(
-                "UPDATE partner_mails SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4,
-                        version = version + 1, updated_at = ?2 WHERE id = ?1",
-                params![id, at, error, retry_at],
-            )?;
-            event(
-                &tx,
-                &at,
-                id,
-                "fiches send",
-                "postponed",
-                Some(json!({"error": error, "retry_at": retry_at})),
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        PARTNER_MAILS.postpone(self, i64::from(publication), error, retry_at)
     }
 
     /// Drops an unsent e-mail (kept in the history as `dropped`).
@@ -648,12 +489,7 @@ impl Store {
             &[LetterState::Pending, LetterState::Failed],
             "supprimer",
         )?;
-        tx.execute(
-            "UPDATE partner_mails SET state = 'dropped', closed_by = ?3, version = version + 1,
-                    updated_at = ?2 WHERE id = ?1",
-            params![id, at, actor],
-        )?;
-        event(&tx, &at, id, actor, "dropped", None)?;
+        PARTNER_MAILS.drop_unsent(&tx, &at, id, actor)?;
         tx.commit()?;
         Ok(())
     }
@@ -678,13 +514,8 @@ impl Store {
             &[LetterState::Uncertain],
             "régler",
         )?;
-        if arrived {
-            tx.execute(
-                "UPDATE partner_mails SET state = 'sent', sent_at = coalesce(sent_at, sending_at),
-                        response = coalesce(response, ?3), closed_by = ?4,
-                        version = version + 1, updated_at = ?2 WHERE id = ?1",
-                params![id, at, format!("arrivé selon {actor}"), actor],
-            )?;
+        let how = if arrived {
+            Settle::Arrived
         } else {
             let newer: Option<i64> = tx
                 .query_row(
@@ -693,32 +524,9 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            match newer {
-                Some(n) => tx.execute(
-                    "UPDATE partner_mails SET state = 'replaced', replaced_by = ?3, closed_by = ?4,
-                            version = version + 1, updated_at = ?2 WHERE id = ?1",
-                    params![id, at, n, actor],
-                )?,
-                None => tx.execute(
-                    "UPDATE partner_mails SET state = 'pending', approved_at = NULL, approved_by = NULL,
-                            next_attempt_at = NULL, closed_by = ?3,
-                            version = version + 1, updated_at = ?2 WHERE id = ?1",
-                    params![id, at, actor],
-                )?,
-            };
-        }
-        event(
-            &tx,
-            &at,
-            id,
-            actor,
-            if arrived {
-                "settled_sent"
-            } else {
-                "settled_resend"
-            },
-            None,
-        )?;
+            Settle::Resend { newer }
+        };
+        PARTNER_MAILS.settle(&tx, &at, id, actor, how)?;
         tx.commit()?;
         Ok(())
     }
@@ -742,15 +550,7 @@ impl Store {
             &[LetterState::Failed, LetterState::Pending],
             "réessayer",
         )?;
-        let sql = if state == LetterState::Failed {
-            "UPDATE partner_mails SET state = 'pending', approved_at = NULL, approved_by = NULL,
-                    next_attempt_at = NULL, version = version + 1, updated_at = ?2 WHERE id = ?1"
-        } else {
-            "UPDATE partner_mails SET next_attempt_at = NULL, version = version + 1, updated_at = ?2
-             WHERE id = ?1"
-        };
-        tx.execute(sql, params![id, at])?;
-        event(&tx, &at, id, actor, "retry", None)?;
+        PARTNER_MAILS.retry(&tx, &at, id, actor, state)?;
         tx.commit()?;
         Ok(())
     }

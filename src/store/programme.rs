@@ -36,16 +36,6 @@ use crate::domain::{
 use crate::fiche::Kind;
 use crate::store::flag;
 
-/// Journal actions that change a decision state (the undo stack).
-pub const DECISION_ACTIONS: &[&str] = &[
-    "decision",
-    "moved",
-    "swapped",
-    "waitlist_moved",
-    "suggestion",
-    "undo",
-];
-
 /// What a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {
@@ -258,7 +248,7 @@ fn renumber(tx: &Transaction<'_>, at: &str, actor: &str, renum: &[(i64, i64)]) -
             at,
             Line {
                 actor,
-                action: "waitlist_renumbered",
+                action: super::JournalAction::WaitlistRenumbered,
                 message_id: Some(message_id),
                 proposal_id: Some(id),
                 before: Some(json!({ "wait_pos": old })),
@@ -311,7 +301,7 @@ fn apply(
     tx: &Transaction<'_>,
     at: &str,
     actor: &str,
-    action: &str,
+    action: super::JournalAction,
     changes: Vec<Change<'_>>,
     undone_letters: Option<&HashMap<i64, LetterChanges>>,
 ) -> Result<Vec<Decided>> {
@@ -319,8 +309,8 @@ fn apply(
         r.get(0)
     })?;
     // A suggestion is one step even when it changes one proposal.
-    let group =
-        (changes.len() > 1 || action == "suggestion").then(|| format!("{action}-{next_line}"));
+    let group = (changes.len() > 1 || action == super::JournalAction::Suggestion)
+        .then(|| format!("{action}-{next_line}"));
     let orders_before: HashMap<Kind, Vec<i64>> = Kind::all()
         .into_iter()
         .map(|k| Ok((k, wait_order(tx, k)?)))
@@ -400,7 +390,9 @@ fn decision_lines(conn: &rusqlite::Connection, number: i64) -> Result<Vec<Journa
     )?;
     Ok(all
         .into_iter()
-        .filter(|e| DECISION_ACTIONS.contains(&e.action.as_str()))
+        .filter(|e| {
+            super::JournalAction::parse(&e.action).is_some_and(super::JournalAction::is_decision)
+        })
         .collect())
 }
 
@@ -408,7 +400,7 @@ fn decision_lines(conn: &rusqlite::Connection, number: i64) -> Result<Vec<Journa
 pub(super) fn undo_stack(conn: &rusqlite::Connection, number: i64) -> Result<Vec<JournalEntry>> {
     let mut stack: Vec<JournalEntry> = Vec::new();
     for e in decision_lines(conn, number)? {
-        if e.action == "undo" {
+        if e.action == super::JournalAction::Undo.as_str() {
             let undone = e.after.as_ref().and_then(|a| a["undoes"].as_i64());
             if let Some(pos) = stack.iter().rposition(|x| Some(x.id) == undone) {
                 stack.truncate(pos);
@@ -418,6 +410,195 @@ pub(super) fn undo_stack(conn: &rusqlite::Connection, number: i64) -> Result<Vec
         }
     }
     Ok(stack)
+}
+/// One proposal of a step to take back: its live revision, its state and
+/// waiting-list spot before the step, what the step did to its letters,
+/// and the line taken back.
+type UndoMember = (Proposal, DecisionState, WaitSpot, LetterChanges, i64);
+
+/// The proposals of the step `lines` (see `Store::undo`), each checked:
+/// that line is still its last change, and it is still in the state the
+/// line left.
+fn undo_members(tx: &Transaction<'_>, lines: &[JournalEntry]) -> Result<Vec<UndoMember>> {
+    let mut members = Vec::new();
+    for line in lines {
+        let pid = line.proposal_id.unwrap_or_default();
+        let n: i64 = tx.query_row(
+            "SELECT coalesce(number, id) FROM proposals WHERE id = ?1",
+            [pid],
+            |r| r.get(0),
+        )?;
+        let stack_n = undo_stack(tx, n)?;
+        if stack_n.last().map(|e| e.id) != Some(line.id) {
+            let newer = stack_n.last().map(who_when).unwrap_or_default();
+            return Err(StoreError::UndoRefused(format!(
+                "la proposition n° {n}, changée dans le même pas, a été modifiée depuis par {newer} : annulation refusée"
+            )));
+        }
+        let p = live_by_number(tx, n)?;
+        let after = parse_state(line.after.as_ref(), line.id)?;
+        if !same_state(&p.state(), &after) {
+            return Err(StoreError::UndoRefused(format!(
+                "la proposition n° {n} n'est plus dans l'état laissé par cette décision ({} au lieu de {}) : annulation refusée",
+                p.state().describe_fr(),
+                after.describe_fr()
+            )));
+        }
+        let before = parse_state(line.before.as_ref(), line.id)?;
+        let field = |k: &str| line.before.as_ref().and_then(|b| b[k].as_i64());
+        let spot = WaitSpot {
+            rank: field("rank").map(|r| r as usize),
+            prev: field("wait_prev"),
+            next: field("wait_next"),
+        };
+        let letters: LetterChanges = line
+            .after
+            .as_ref()
+            .and_then(|a| serde_json::from_value(a["letters"].clone()).ok())
+            .unwrap_or_default();
+        members.push((p, before, spot, letters, line.id));
+    }
+    Ok(members)
+}
+
+/// A proposal an undo puts back on a waiting list goes back where it stood
+/// (`spot`) among those waiting now (`working`), or, for a line from
+/// before ranks were journaled, at its old key; `state` gets its key, the
+/// others moved for it are added to `renum_all`.
+fn back_on_waitlist(
+    c: &Candidate,
+    before: &DecisionState,
+    spot: &WaitSpot,
+    state: &mut DecisionState,
+    working: &mut Vec<Candidate>,
+    renum_all: &mut Vec<(i64, i64)>,
+) {
+    let known = spot.rank.is_some() || spot.prev.is_some() || spot.next.is_some();
+    if before.status == Status::Waitlisted
+        && !known
+        && let Some(key) = state.wait_pos
+    {
+        // A line from before ranks were journaled: its old key.
+        working.push(Candidate {
+            status: Status::Waitlisted,
+            wait_pos: Some(key),
+            place: None,
+            ..c.clone()
+        });
+    } else if before.status == Status::Waitlisted
+        && let Some(kind) = c.kind
+    {
+        let list = domain::waitlist::in_order(kind, working);
+        let index = spot.index_in(&list);
+        let (key, renum) = domain::waitlist::key_at(&list, index);
+        for o in working.iter_mut() {
+            if let Some((_, k)) = renum.iter().find(|(n, _)| *n == o.number) {
+                o.wait_pos = Some(*k);
+            }
+        }
+        renum_all.extend(renum);
+        state.wait_pos = Some(key);
+        working.push(Candidate {
+            status: Status::Waitlisted,
+            wait_pos: Some(key),
+            place: None,
+            ..c.clone()
+        });
+    }
+}
+/// The places of a suggestion, checked once every mover has left its place:
+/// a change per proposal placed or moved (`proposals`: their live
+/// revisions, in the plan's order). Returns (placed, moved).
+fn suggested_places<'a>(
+    rules: &Rules,
+    plan: &Suggestion,
+    proposals: &'a [Proposal],
+    all: &[Candidate],
+    changes: &mut Vec<Change<'a>>,
+) -> Result<(usize, usize)> {
+    let (mut placed, mut moved) = (0, 0);
+    let movers: Vec<i64> = plan
+        .changes
+        .iter()
+        .filter(|c| c.to.is_some())
+        .map(|c| c.number)
+        .collect();
+    for (ch, p) in plan.changes.iter().zip(proposals) {
+        let Some(to) = &ch.to else { continue };
+        let c = all
+            .iter()
+            .find(|c| c.number == ch.number)
+            .cloned()
+            .ok_or(StoreError::SuggestionStale(ch.number))?;
+        let target = DecisionState {
+            status: Status::Accepted,
+            slot: Some(to.slot.clone()),
+            space: Some(to.place.clone()),
+            wait_pos: None,
+            reason: None,
+        };
+        let t = check_restore(rules, &c, &target, all, &movers)?;
+        if ch.from_status == Status::Accepted {
+            moved += 1;
+        } else {
+            placed += 1;
+        }
+        changes.push(Change {
+            p,
+            state: t.state,
+            extra: json!({}),
+        });
+    }
+    Ok((placed, moved))
+}
+
+/// The waiting list of a suggestion, in priority order, once its places
+/// are taken (`all`, updated as it goes): a change per proposal
+/// waitlisted. Returns how many, and the renumbering of those already
+/// waiting.
+fn suggested_waitlist<'a>(
+    rules: &Rules,
+    plan: &Suggestion,
+    proposals: &'a [Proposal],
+    all: &mut [Candidate],
+    changes: &mut Vec<Change<'a>>,
+) -> Result<(usize, Vec<(i64, i64)>)> {
+    let mut waitlisted = 0;
+    let mut renum_all = Vec::new();
+    for number in plan.plans.iter().flat_map(|p| &p.waitlisted) {
+        let Some(i) = plan
+            .changes
+            .iter()
+            .position(|c| c.number == *number && c.to.is_none())
+        else {
+            continue;
+        };
+        let c = all
+            .iter()
+            .find(|c| c.number == *number)
+            .cloned()
+            .ok_or(StoreError::SuggestionStale(*number))?;
+        let t = check_decision(rules, &c, &Decision::Waitlist, all)?;
+        renum_all.extend(t.renumber.iter().copied());
+        if !t.renumber.is_empty() {
+            for o in all.iter_mut() {
+                if let Some((_, k)) = t.renumber.iter().find(|(n, _)| *n == o.number) {
+                    o.wait_pos = Some(*k);
+                }
+            }
+        }
+        if let Some(o) = all.iter_mut().find(|o| o.number == *number) {
+            o.status = Status::Waitlisted;
+            o.wait_pos = t.state.wait_pos;
+        }
+        waitlisted += 1;
+        changes.push(Change {
+            p: &proposals[i],
+            state: t.state,
+            extra: json!({}),
+        });
+    }
+    Ok((waitlisted, renum_all))
 }
 
 fn parse_state(v: Option<&serde_json::Value>, line: i64) -> Result<DecisionState> {
@@ -434,12 +615,12 @@ fn who_when(e: &JournalEntry) -> String {
                 .to_string()
         })
         .unwrap_or_else(|_| e.at.clone());
-    let what = match e.action.as_str() {
-        "moved" => "déplacée",
-        "swapped" => "échangée",
-        "waitlist_moved" => "déplacée dans la liste d'attente",
-        "suggestion" => "placée par une suggestion appliquée",
-        "undo" => "annulation",
+    let what = match super::JournalAction::parse(&e.action) {
+        Some(super::JournalAction::Moved) => "déplacée",
+        Some(super::JournalAction::Swapped) => "échangée",
+        Some(super::JournalAction::WaitlistMoved) => "déplacée dans la liste d'attente",
+        Some(super::JournalAction::Suggestion) => "placée par une suggestion appliquée",
+        Some(super::JournalAction::Undo) => "annulation",
         _ => {
             let status = e
                 .after
@@ -579,8 +760,8 @@ impl Store {
         let (c, all) = candidate_among_its_kind(&tx, rules, p.kind, number)?;
         let t = check_decision(rules, &c, decision, &all)?;
         let action = match (decision, c.status) {
-            (Decision::Accept { .. }, Status::Accepted) => "moved",
-            _ => "decision",
+            (Decision::Accept { .. }, Status::Accepted) => super::JournalAction::Moved,
+            _ => super::JournalAction::Decision,
         };
         let done = self::apply_one(&tx, &at, actor, action, &p, t)?;
         tx.commit()?;
@@ -611,9 +792,9 @@ impl Store {
         };
         let t = check_decision(rules, &c, &decision, &all)?;
         let action = if c.status == Status::Accepted {
-            "moved"
+            super::JournalAction::Moved
         } else {
-            "decision"
+            super::JournalAction::Decision
         };
         let done = apply_one(&tx, &at, actor, action, &p, t)?;
         tx.commit()?;
@@ -640,7 +821,7 @@ impl Store {
             .cloned()
             .ok_or(domain::DomainError::NotAccepted(number))?;
         let t = check_move(rules, &c, to, &all)?;
-        let done = apply_one(&tx, &at, actor, "moved", &p, t)?;
+        let done = apply_one(&tx, &at, actor, super::JournalAction::Moved, &p, t)?;
         tx.commit()?;
         Ok(done)
     }
@@ -676,7 +857,7 @@ impl Store {
             &tx,
             &at,
             actor,
-            "swapped",
+            super::JournalAction::Swapped,
             vec![
                 Change {
                     p: &pa,
@@ -717,7 +898,7 @@ impl Store {
             .cloned()
             .ok_or(domain::DomainError::NotWaitlisted(number))?;
         let t = check_waitlist_step(&c, up, &all)?;
-        let done = apply_one(&tx, &at, actor, "waitlist_moved", &p, t)?;
+        let done = apply_one(&tx, &at, actor, super::JournalAction::WaitlistMoved, &p, t)?;
         tx.commit()?;
         Ok(done)
     }
@@ -799,44 +980,7 @@ impl Store {
             )?,
         };
         let all = candidates(&tx, rules, None, None)?;
-        let mut members = Vec::new();
-        for line in &lines {
-            let pid = line.proposal_id.unwrap_or_default();
-            let n: i64 = tx.query_row(
-                "SELECT coalesce(number, id) FROM proposals WHERE id = ?1",
-                [pid],
-                |r| r.get(0),
-            )?;
-            let stack_n = undo_stack(&tx, n)?;
-            if stack_n.last().map(|e| e.id) != Some(line.id) {
-                let newer = stack_n.last().map(who_when).unwrap_or_default();
-                return Err(StoreError::UndoRefused(format!(
-                    "la proposition n° {n}, changée dans le même pas, a été modifiée depuis par {newer} : annulation refusée"
-                )));
-            }
-            let p = live_by_number(&tx, n)?;
-            let after = parse_state(line.after.as_ref(), line.id)?;
-            if !same_state(&p.state(), &after) {
-                return Err(StoreError::UndoRefused(format!(
-                    "la proposition n° {n} n'est plus dans l'état laissé par cette décision ({} au lieu de {}) : annulation refusée",
-                    p.state().describe_fr(),
-                    after.describe_fr()
-                )));
-            }
-            let before = parse_state(line.before.as_ref(), line.id)?;
-            let field = |k: &str| line.before.as_ref().and_then(|b| b[k].as_i64());
-            let spot = WaitSpot {
-                rank: field("rank").map(|r| r as usize),
-                prev: field("wait_prev"),
-                next: field("wait_next"),
-            };
-            let letters: LetterChanges = line
-                .after
-                .as_ref()
-                .and_then(|a| serde_json::from_value(a["letters"].clone()).ok())
-                .unwrap_or_default();
-            members.push((p, before, spot, letters, line.id));
-        }
+        let mut members = undo_members(&tx, &lines)?;
         let numbers: Vec<i64> = members.iter().map(|m| m.0.number).collect();
         // Those going back on a waiting list go back where they stood: right
         // after the entry that was just ahead of them (else just before the
@@ -870,38 +1014,7 @@ impl Store {
                 )),
                 e => StoreError::Rule(e),
             })?;
-            let known = spot.rank.is_some() || spot.prev.is_some() || spot.next.is_some();
-            if before.status == Status::Waitlisted
-                && !known
-                && let Some(key) = t.state.wait_pos
-            {
-                // A line from before ranks were journaled: its old key.
-                working.push(Candidate {
-                    status: Status::Waitlisted,
-                    wait_pos: Some(key),
-                    place: None,
-                    ..c.clone()
-                });
-            } else if before.status == Status::Waitlisted
-                && let Some(kind) = c.kind
-            {
-                let list = domain::waitlist::in_order(kind, &working);
-                let index = spot.index_in(&list);
-                let (key, renum) = domain::waitlist::key_at(&list, index);
-                for o in working.iter_mut() {
-                    if let Some((_, k)) = renum.iter().find(|(n, _)| *n == o.number) {
-                        o.wait_pos = Some(*k);
-                    }
-                }
-                renum_all.extend(renum);
-                t.state.wait_pos = Some(key);
-                working.push(Candidate {
-                    status: Status::Waitlisted,
-                    wait_pos: Some(key),
-                    place: None,
-                    ..c.clone()
-                });
-            }
+            back_on_waitlist(&c, before, spot, &mut t.state, &mut working, &mut renum_all);
             undone_letters.insert(p.number, letters.clone());
             changes.push(Change {
                 p,
@@ -910,7 +1023,14 @@ impl Store {
             });
         }
         renumber(&tx, &at, actor, &renum_all)?;
-        let done = apply(&tx, &at, actor, "undo", changes, Some(&undone_letters))?;
+        let done = apply(
+            &tx,
+            &at,
+            actor,
+            super::JournalAction::Undo,
+            changes,
+            Some(&undone_letters),
+        )?;
         tx.commit()?;
         Ok(Undone {
             proposals: done.into_iter().map(|d| d.proposal).collect(),
@@ -980,41 +1100,9 @@ impl Store {
             proposals.push(live_by_number(&tx, ch.number)?);
         }
         let mut changes = Vec::new();
-        let (mut placed, mut moved, mut waitlisted) = (0, 0, 0);
         // Places first (checked once every mover has left its place), then
         // the waiting list, in priority order.
-        let movers: Vec<i64> = plan
-            .changes
-            .iter()
-            .filter(|c| c.to.is_some())
-            .map(|c| c.number)
-            .collect();
-        for (ch, p) in plan.changes.iter().zip(&proposals) {
-            let Some(to) = &ch.to else { continue };
-            let c = all
-                .iter()
-                .find(|c| c.number == ch.number)
-                .cloned()
-                .ok_or(StoreError::SuggestionStale(ch.number))?;
-            let target = DecisionState {
-                status: Status::Accepted,
-                slot: Some(to.slot.clone()),
-                space: Some(to.place.clone()),
-                wait_pos: None,
-                reason: None,
-            };
-            let t = check_restore(rules, &c, &target, &all, &movers)?;
-            if ch.from_status == Status::Accepted {
-                moved += 1;
-            } else {
-                placed += 1;
-            }
-            changes.push(Change {
-                p,
-                state: t.state,
-                extra: json!({}),
-            });
-        }
+        let (placed, moved) = suggested_places(rules, plan, &proposals, &all, &mut changes)?;
         for c in all.iter_mut() {
             if let Some(ch) = plan.changes.iter().find(|ch| ch.number == c.number)
                 && let Some(to) = &ch.to
@@ -1023,45 +1111,20 @@ impl Store {
                 c.place = Some(to.clone());
             }
         }
-        let mut renum_all = Vec::new();
-        for number in plan.plans.iter().flat_map(|p| &p.waitlisted) {
-            let Some(i) = plan
-                .changes
-                .iter()
-                .position(|c| c.number == *number && c.to.is_none())
-            else {
-                continue;
-            };
-            let c = all
-                .iter()
-                .find(|c| c.number == *number)
-                .cloned()
-                .ok_or(StoreError::SuggestionStale(*number))?;
-            let t = check_decision(rules, &c, &Decision::Waitlist, &all)?;
-            renum_all.extend(t.renumber.iter().copied());
-            if !t.renumber.is_empty() {
-                for o in all.iter_mut() {
-                    if let Some((_, k)) = t.renumber.iter().find(|(n, _)| *n == o.number) {
-                        o.wait_pos = Some(*k);
-                    }
-                }
-            }
-            if let Some(o) = all.iter_mut().find(|o| o.number == *number) {
-                o.status = Status::Waitlisted;
-                o.wait_pos = t.state.wait_pos;
-            }
-            waitlisted += 1;
-            changes.push(Change {
-                p: &proposals[i],
-                state: t.state,
-                extra: json!({}),
-            });
-        }
+        let (waitlisted, renum_all) =
+            suggested_waitlist(rules, plan, &proposals, &mut all, &mut changes)?;
         renumber(&tx, &at, actor, &renum_all)?;
         let done = if changes.is_empty() {
             Vec::new()
         } else {
-            apply(&tx, &at, actor, "suggestion", changes, None)?
+            apply(
+                &tx,
+                &at,
+                actor,
+                super::JournalAction::Suggestion,
+                changes,
+                None,
+            )?
         };
         let group = done.first().and_then(|d| {
             tx.query_row(
@@ -1091,7 +1154,7 @@ fn apply_one(
     tx: &Transaction<'_>,
     at: &str,
     actor: &str,
-    action: &str,
+    action: super::JournalAction,
     p: &Proposal,
     t: Transition,
 ) -> Result<Decided> {

@@ -127,7 +127,7 @@ impl Store {
             &p.published_at,
             Line {
                 actor: &p.author,
-                action: "publication",
+                action: super::JournalAction::Publication,
                 message_id: None,
                 proposal_id: None,
                 before: None,

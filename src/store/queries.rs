@@ -429,7 +429,7 @@ impl Store {
             &at,
             Line {
                 actor,
-                action: "field_updated",
+                action: super::JournalAction::FieldUpdated,
                 message_id: Some(p.message_id),
                 proposal_id: Some(id),
                 before: Some(json!({ key: before })),

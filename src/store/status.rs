@@ -185,7 +185,7 @@ pub(super) fn record_not_downloaded(
         at,
         Line {
             actor: IMPORT_ACTOR,
-            action: "message_stored",
+            action: super::JournalAction::MessageStored,
             message_id: Some(id),
             proposal_id: None,
             before: None,

@@ -587,7 +587,7 @@ impl Store {
                 &at,
                 super::ingest::Line {
                     actor,
-                    action: "imap_pending_reset",
+                    action: super::JournalAction::ImapPendingReset,
                     message_id: None,
                     proposal_id: None,
                     before: Some(serde_json::json!({
