@@ -4,8 +4,8 @@
 //! Both accept two different proposals into the same place: one wins, the
 //! other is refused. "database is locked" never reaches either of them.
 
-use crate::support::console as console_support;
 use crate::support::common::synth;
+use crate::support::console as console_support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};

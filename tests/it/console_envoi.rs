@@ -4,6 +4,7 @@
 //! on the screen and in the database; an uncertain letter settled by hand.
 
 use crate::support::console as console_support;
+use crate::support::process::own_process;
 use crate::support::smtp;
 
 use std::time::Duration;
@@ -168,6 +169,10 @@ fn settle_an_uncertain_letter() {
 
 #[test]
 fn edit_a_letter_in_the_editor() {
+    // It sets VISUAL, for the whole process: alone in a child process.
+    if !own_process("console_envoi::edit_a_letter_in_the_editor") {
+        return;
+    }
     let (_d, db) = sample_db();
     let mut s = session_with(&db, None);
     let id = id_of(&s, "Grenoble");
@@ -176,7 +181,7 @@ fn edit_a_letter_in_the_editor() {
     let letter = s.app.envoi.current().unwrap().id;
     // The "editor" changes the greeting (the terminal loop hands the
     // terminal over around `run_pending_edit`).
-    // SAFETY: no other test of this binary reads VISUAL.
+    // SAFETY: this process runs this test alone (`own_process`).
     unsafe { std::env::set_var("VISUAL", "sed -i 's/^Madame, Monsieur,$/Bonsoir,/'") };
     keys(&mut s, "e");
     assert_eq!(s.edit_request.map(|(i, _)| i), Some(letter));

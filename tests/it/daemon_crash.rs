@@ -6,10 +6,11 @@
 //!   every message is stored exactly once and moved exactly once.
 
 use crate::support;
+use crate::support::seed::Rng;
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use support::daemon::{DaemonEnv, terminate, wait_until};
 use support::dovecot::Dovecot;
@@ -19,26 +20,6 @@ const MOVED: &str = "Trait&AOk-es";
 
 fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
     v.iter().map(Vec::as_slice).collect()
-}
-
-/// xorshift64*: enough randomness for kill times, no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let seed = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
-        eprintln!("crash test seed: {seed}");
-        Rng(seed | 1)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-    }
 }
 
 /// The database is sound and every stored message is whole; returns the
@@ -176,7 +157,8 @@ fn sigkill_at_random_moments_never_loses_or_doubles_a_message() {
         "post_action = { move_to = \"Traitées\" }\nbatch_size = 10",
     );
 
-    let mut rng = Rng::new();
+    let mut rng =
+        Rng::for_test("daemon_crash::sigkill_at_random_moments_never_loses_or_doubles_a_message");
     let mut last = 0;
     let mut mid_intake_kills = 0;
     // The delay adapts so that the kills spread over the intake, whatever

@@ -5,32 +5,13 @@
 //! after a last uninterrupted import every message is stored exactly once.
 
 use crate::support::common;
+use crate::support::seed::Rng;
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use common::{Env, corpus_mail, synth};
-
-/// xorshift64*: enough randomness for kill times, no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let seed = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
-        eprintln!("crash test seed: {seed}");
-        Rng(seed | 1)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
 
 fn check_consistent(db: &std::path::Path) -> usize {
     let c = rusqlite::Connection::open(db).unwrap();
@@ -113,7 +94,8 @@ fn sigkill_at_random_moments_never_loses_or_doubles_a_message() {
     }
     let ids = synth::write_maildir(&maildir, &templates, 500, "crash.test");
 
-    let mut rng = Rng::new();
+    let mut rng =
+        Rng::for_test("intake_crash::sigkill_at_random_moments_never_loses_or_doubles_a_message");
     let mut last = 0;
     let mut mid_import_kills = 0;
     // The kill delay adapts so that the 50 kills spread over the import

@@ -8,7 +8,10 @@
 //! letters.
 //!
 //! The definition is installed once per process (`fiches::call::install`),
-//! hence this file of its own.
+//! hence a child process of the test binary of its own
+//! (`support::process::own_process`).
+
+use crate::support::process::own_process;
 
 use std::path::{Path, PathBuf};
 
@@ -160,6 +163,11 @@ fn assert_no_leak(what: &str, text: &str) {
 
 #[test]
 fn a_third_kind_defined_in_the_call_gets_its_letters_in_french() {
+    if !own_process(
+        "letters_third_kind::a_third_kind_defined_in_the_call_gets_its_letters_in_french",
+    ) {
+        return;
+    }
     let call = fiches::call::check_text(&third_kind_call(), "call-table-ronde.toml")
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(call.kinds.len(), 3);

@@ -6,11 +6,12 @@
 //! server did receive; every other letter arrives exactly once.
 
 use crate::support::outbox_env;
+use crate::support::seed::Rng;
 use crate::support::smtp;
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use fiches::store::{LetterFilter, LetterState, Store};
 use outbox_env::{Env, FROM, store_fiche};
@@ -18,26 +19,6 @@ use smtp::{Options, SmtpServer};
 
 const LETTERS: usize = 100;
 const KILLS: usize = 4;
-
-/// xorshift64*: enough randomness for kill times, no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let seed = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
-        eprintln!("outbox crash test seed: {seed}");
-        Rng(seed | 1)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
 
 fn states(db: &std::path::Path) -> Vec<(i64, LetterState, Option<String>)> {
     Store::open(db)
@@ -73,7 +54,9 @@ fn killed_senders_never_send_a_letter_twice_and_flag_the_one_in_flight() {
     }
     assert_eq!(count(&states(&env.db()), LetterState::Pending), LETTERS);
 
-    let mut rng = Rng::new();
+    let mut rng = Rng::for_test(
+        "outbox_crash::killed_senders_never_send_a_letter_twice_and_flag_the_one_in_flight",
+    );
     let mut kills = 0;
     for round in 0..KILLS {
         let before = server.count();

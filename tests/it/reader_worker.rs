@@ -4,6 +4,8 @@
 //! `fiches parse` reports a dead reading and reads the next file; a container
 //! (winmail.dat) gives one result per file inside, from a worker as in process.
 
+use crate::support::process::own_process;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,9 @@ use fiches::fiche::Limits;
 use fiches::worker::{Interrupted, Reader, WorkerLimits, WorkerPool};
 
 fn pool(limits: WorkerLimits) -> WorkerPool {
-    // SAFETY (edition 2024): every test of this file sets the same value.
+    // SAFETY (edition 2024): every test that starts a pool runs alone in a
+    // child process of the test binary (`own_process`), which no other
+    // test shares; they all set the same value.
     unsafe {
         std::env::set_var("FICHES_TEST_READER_HOOKS", "1");
     }
@@ -49,6 +53,9 @@ fn marked(marker: &str) -> Vec<u8> {
 
 #[test]
 fn a_good_fiche_reads_the_same_in_a_worker_and_in_process() {
+    if !own_process("reader_worker::a_good_fiche_reads_the_same_in_a_worker_and_in_process") {
+        return;
+    }
     let p = pool(WorkerLimits::default());
     let bytes = good_fiche();
     let in_process = Reader::InProcess
@@ -67,6 +74,9 @@ fn a_good_fiche_reads_the_same_in_a_worker_and_in_process() {
 
 #[test]
 fn each_death_is_told_apart_and_the_pool_goes_on() {
+    if !own_process("reader_worker::each_death_is_told_apart_and_the_pool_goes_on") {
+        return;
+    }
     let p = pool(WorkerLimits {
         cpu_seconds: 1,
         wall: Duration::from_secs(5),
@@ -107,6 +117,11 @@ fn each_death_is_told_apart_and_the_pool_goes_on() {
 
 #[test]
 fn a_worker_cannot_write_a_file_reach_the_network_or_start_a_program() {
+    if !own_process(
+        "reader_worker::a_worker_cannot_write_a_file_reach_the_network_or_start_a_program",
+    ) {
+        return;
+    }
     let p = pool(WorkerLimits::default());
     let got = read(&p, &marked("FICHES-TEST-ESCAPE")).unwrap_err();
     let Interrupted::Panicked { message } = got else {
@@ -121,6 +136,9 @@ fn a_worker_cannot_write_a_file_reach_the_network_or_start_a_program() {
 
 #[test]
 fn workers_run_concurrently_and_the_pool_keeps_a_few_warm() {
+    if !own_process("reader_worker::workers_run_concurrently_and_the_pool_keeps_a_few_warm") {
+        return;
+    }
     let p = pool(WorkerLimits {
         max_idle: 2,
         ..WorkerLimits::default()
@@ -194,6 +212,11 @@ fn parse_reports_a_dead_reading_and_reads_the_next_file() {
 
 #[test]
 fn a_worker_answers_every_file_of_a_container_and_parse_prints_each() {
+    if !own_process(
+        "reader_worker::a_worker_answers_every_file_of_a_container_and_parse_prints_each",
+    ) {
+        return;
+    }
     // A winmail.dat holding a fiche and a PDF: two results, each named,
     // the same from a worker as in process.
     let good = good_fiche();
