@@ -984,7 +984,11 @@ fn model_letter(
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 64,
-        failure_persistence: None,
+        // The saved failures (`programme_truth.proptest-regressions`, beside
+        // this file) are replayed first, and a new one is saved there.
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::SourceParallel("proptest-regressions"),
+        )),
         .. ProptestConfig::default()
     })]
 
