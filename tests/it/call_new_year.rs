@@ -7,6 +7,7 @@
 //! letters are sent to a real SMTP server (`fiches send`).
 
 use crate::support::outbox_env;
+use crate::support::process::own_process;
 use crate::support::smtp;
 use crate::support::templates as templates_support;
 use crate::support::third_kind;
@@ -110,6 +111,11 @@ fn same(v: &Value, expected: &str) -> bool {
 
 #[test]
 fn a_new_call_from_blank_fiche_to_letters() {
+    // It installs the new definition in this process (`Config::load` of a
+    // config with `[call]`): alone in a child process.
+    if !own_process("call_new_year::a_new_call_from_blank_fiche_to_letters") {
+        return;
+    }
     let server = smtp::SmtpServer::start(smtp::Options::default());
     let (env, config) = new_call_env(&server);
     let tr = Kind::from_key("table_ronde").expect("the third kind");

@@ -5,6 +5,7 @@
 //! is entered. Needs tmux (scripts/install-test-deps.sh installs it).
 
 use crate::support::console as console_support;
+use crate::support::tmux::{Tmux, alive};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,131 +14,21 @@ use std::time::{Duration, Instant};
 use console_support::repo;
 use fiches::store::Store;
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// Starts `fiches` in `dir` in a detached tmux session of `w`×`h`.
-    fn start(dir: &Path, run: u32, w: u16, h: u16) -> Tmux {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            ok,
-            "tmux is not installed: the end-to-end console tests need it. Install it with \
-             `apt-get install tmux` (or run scripts/install-test-deps.sh)"
-        );
-        let socket = format!("fiches-drafts-{}-{run}", std::process::id());
-        let cmd = format!(
-            "cd '{}' && env -u FICHES_DB FICHES_CONFIG='{}' '{}'; r=$?; stty sane; printf '\\033[?1049l\\033[2J\\033[H'; echo \"FIN $r\"; sleep 60",
-            dir.display(),
-            dir.join("config.toml").display(),
-            env!("CARGO_BIN_EXE_fiches")
-        );
-        let t = Tmux { socket };
-        let out = t
-            .cmd()
-            .args(["new-session", "-d", "-s", "fiches", "-x"])
-            .arg(w.to_string())
-            .arg("-y")
-            .arg(h.to_string())
-            .arg(cmd)
-            .output()
-            .expect("tmux");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]);
-        c
-    }
-
-    fn capture(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "fiches"])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let st = self
-            .cmd()
-            .args(["send-keys", "-t", "fiches"])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-
-    fn text(&self, text: &str) {
-        let st = self
-            .cmd()
-            .args(["send-keys", "-t", "fiches", "-l", text])
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let t0 = Instant::now();
-        loop {
-            let screen = self.capture();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "waited 30 s for {needle:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// The pid of the `fiches` process running in the pane.
-    fn fiches_pid(&self) -> u32 {
-        let out = self
-            .cmd()
-            .args(["display-message", "-p", "-t", "fiches", "#{pane_pid}"])
-            .output()
-            .unwrap();
-        let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue;
-            };
-            let Some((comm, rest)) = stat.split_once(") ") else {
-                continue;
-            };
-            let ppid: u32 = rest
-                .split(' ')
-                .nth(1)
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0);
-            if ppid == shell && comm.ends_with("(fiches") {
-                return pid;
-            }
-        }
-        panic!("no fiches process under the pane's shell {shell}");
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
+/// Starts `fiches` in `dir` in a detached tmux session of `w`×`h`.
+fn start(dir: &Path, run: u32, w: u16, h: u16) -> Tmux {
+    let cmd = format!(
+        "cd '{}' && env -u FICHES_DB FICHES_CONFIG='{}' '{}'; r=$?; stty sane; printf '\\033[?1049l\\033[2J\\033[H'; echo \"FIN $r\"; sleep 60",
+        dir.display(),
+        dir.join("config.toml").display(),
+        env!("CARGO_BIN_EXE_fiches")
+    );
+    Tmux::run(
+        &format!("drafts-{run}"),
+        w,
+        h,
+        &cmd,
+        Duration::from_secs(30),
+    )
 }
 
 fn workdir() -> (tempfile::TempDir, PathBuf) {
@@ -153,17 +44,12 @@ fn workdir() -> (tempfile::TempDir, PathBuf) {
     (dir, db)
 }
 
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|s| !s.split(") ").nth(1).unwrap_or("").starts_with('Z'))
-}
-
 #[test]
 fn a_draft_typed_survives_kill_9_and_is_taken_up_again() {
     let (dir, db) = workdir();
     console_support::import(&db, &repo().join("fixtures/inbox"));
     let me = fiches::system::user_name(unsafe { libc::getuid() }).unwrap();
-    let first = Tmux::start(dir.path(), 1, 80, 24);
+    let first = start(dir.path(), 1, 80, 24);
     first.wait_for("45 propositions");
     // À traiter, a fiche by hand (micro-atelier), its first field being typed.
     first.keys(&["4"]);
@@ -202,7 +88,7 @@ fn a_draft_typed_survives_kill_9_and_is_taken_up_again() {
     drop(first);
 
     // The same user's next console offers it.
-    let second = Tmux::start(dir.path(), 2, 80, 24);
+    let second = start(dir.path(), 2, 80, 24);
     let screen = second.wait_for("a été retrouvé");
     assert!(screen.contains("Un brouillon du "), "{screen}");
     assert!(screen.contains("Commune de Tétouan"), "{screen}");

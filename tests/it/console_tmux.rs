@@ -6,6 +6,7 @@
 //! Needs tmux (scripts/install-test-deps.sh installs it).
 
 use crate::support::console as console_support;
+use crate::support::tmux::{Tmux, alive};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,166 +16,21 @@ use console_support::repo;
 use fiches::domain::Status;
 use fiches::store::Store;
 
-struct Tmux {
-    socket: String,
+/// Starts `fiches` in `dir` in a detached tmux session of `w`×`h`, as
+/// user `e2e`.
+fn start(dir: &Path, w: u16, h: u16) -> Tmux {
+    start_with(dir, w, h, "-u SUDO_USER USER=e2e")
 }
 
-fn tmux_installed() {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "tmux is not installed: the end-to-end console tests need it. Install it with \
-         `apt-get install tmux` (or run scripts/install-test-deps.sh)"
+/// Same, with `env` arguments setting the user.
+fn start_with(dir: &Path, w: u16, h: u16, user_env: &str) -> Tmux {
+    let cmd = format!(
+        "cd '{}' && env -u FICHES_DB {user_env} FICHES_CONFIG='{}' '{}'; echo \"FIN $?\"; sleep 60",
+        dir.display(),
+        dir.join("config.toml").display(),
+        env!("CARGO_BIN_EXE_fiches")
     );
-}
-
-impl Tmux {
-    /// Starts `fiches` in `dir` in a detached tmux session of `w`×`h`, as
-    /// user `e2e`.
-    fn start(dir: &Path, w: u16, h: u16) -> Tmux {
-        Tmux::start_with(dir, w, h, "-u SUDO_USER USER=e2e")
-    }
-
-    /// Same, with `env` arguments setting the user.
-    fn start_with(dir: &Path, w: u16, h: u16, user_env: &str) -> Tmux {
-        tmux_installed();
-        let socket = format!(
-            "fiches-test-{}-{}",
-            std::process::id(),
-            dir.file_name().unwrap().to_string_lossy()
-        );
-        let cmd = format!(
-            "cd '{}' && env -u FICHES_DB {user_env} FICHES_CONFIG='{}' '{}'; echo \"FIN $?\"; sleep 60",
-            dir.display(),
-            dir.join("config.toml").display(),
-            env!("CARGO_BIN_EXE_fiches")
-        );
-        let t = Tmux { socket };
-        let out = t
-            .cmd()
-            .args(["new-session", "-d", "-s", "fiches", "-x"])
-            .arg(w.to_string())
-            .arg("-y")
-            .arg(h.to_string())
-            .arg(cmd)
-            .output()
-            .expect("tmux");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]);
-        c
-    }
-
-    fn capture_with(&self, extra: &[&str]) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "fiches"])
-            .args(extra)
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn capture(&self) -> String {
-        self.capture_with(&[])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let st = self
-            .cmd()
-            .args(["send-keys", "-t", "fiches"])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-
-    fn text(&self, text: &str) {
-        let st = self
-            .cmd()
-            .args(["send-keys", "-t", "fiches", "-l", text])
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_for_all(&[needle])
-    }
-
-    /// Waits until the screen shows every one of `needles`.
-    fn wait_for_all(&self, needles: &[&str]) -> String {
-        let needle = needles.join(" + ");
-        let t0 = Instant::now();
-        loop {
-            let screen = self.capture();
-            if needles.iter().all(|n| screen.contains(n)) {
-                return screen;
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "waited 30 s for {needle:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// The pid of the `fiches` process running in the pane.
-    fn fiches_pid(&self) -> u32 {
-        let out = self
-            .cmd()
-            .args(["display-message", "-p", "-t", "fiches", "#{pane_pid}"])
-            .output()
-            .unwrap();
-        let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue;
-            };
-            // pid (comm) state ppid ...
-            let Some((comm, rest)) = stat.split_once(") ") else {
-                continue;
-            };
-            let ppid: u32 = rest
-                .split(' ')
-                .nth(1)
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0);
-            if ppid == shell && comm.ends_with("(fiches") {
-                return pid;
-            }
-        }
-        panic!("no fiches process under the pane's shell {shell}");
-    }
-
-    fn pane_title(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["display-message", "-p", "-t", "fiches", "#{pane_title}"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
+    Tmux::run("console", w, h, &cmd, Duration::from_secs(30))
 }
 
 /// A directory with the repository's config.toml (sample path made
@@ -199,7 +55,7 @@ fn open_search_accept_resize_quit() {
     // $USER and $SUDO_USER set by hand do not change who the journal names:
     // the account of the real uid (sudo's own SUDO_USER is trusted only from
     // root with sudo's SUDO_UID, which this claim lacks).
-    let t = Tmux::start_with(
+    let t = start_with(
         dir.path(),
         120,
         40,
@@ -210,7 +66,10 @@ fn open_search_accept_resize_quit() {
     t.text("/grenoble");
     // Wait for what is asserted: "sur 45" is on the screen before the
     // typed search is drawn.
-    let screen = t.wait_for_all(&["/grenoble", "Ville de Grenoble", "sur 45"]);
+    let screen = t.wait_for_all(
+        &["/grenoble", "Ville de Grenoble", "sur 45"],
+        Duration::from_secs(30),
+    );
     assert!(screen.contains("/grenoble"), "{screen}");
     assert!(screen.contains("Ville de Grenoble"), "{screen}");
     t.keys(&["Enter", "Enter"]);
@@ -264,11 +123,14 @@ fn hostile_mail_in_a_real_terminal() {
         &db,
         &repo().join("fixtures/corpus/mail/14-hostile-text.eml"),
     );
-    let t = Tmux::start(dir.path(), 80, 24);
+    let t = start(dir.path(), 80, 24);
     t.wait_for("46 propositions");
     let title_before = t.pane_title();
     t.text("/evil@");
-    let screen = t.wait_for_all(&["1 sur 46", "Courriel : #", "evil@example.net"]);
+    let screen = t.wait_for_all(
+        &["1 sur 46", "Courriel : #", "evil@example.net"],
+        Duration::from_secs(30),
+    );
     assert!(screen.contains("␛]0;pwned␇␛[2J"), "{screen}");
     assert!(
         !screen
@@ -302,11 +164,6 @@ fn hostile_mail_in_a_real_terminal() {
     t.wait_for("FIN 0");
 }
 
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|s| !s.split(") ").nth(1).unwrap_or("").starts_with('Z'))
-}
-
 fn wait_gone(pid: u32) {
     let t0 = Instant::now();
     while alive(pid) {
@@ -322,7 +179,7 @@ fn wait_gone(pid: u32) {
 fn sigterm_restores_the_terminal() {
     let (dir, db) = workdir();
     console_support::import(&db, &repo().join("fixtures/inbox"));
-    let t = Tmux::start(dir.path(), 80, 24);
+    let t = start(dir.path(), 80, 24);
     t.wait_for("45 propositions");
     let pid = t.fiches_pid();
     let st = Command::new("kill")
@@ -341,7 +198,7 @@ fn a_dropped_connection_ends_the_console() {
     // as an SSH drop does: the console exits instead of spinning.
     let (dir, db) = workdir();
     console_support::import(&db, &repo().join("fixtures/inbox"));
-    let t = Tmux::start(dir.path(), 80, 24);
+    let t = start(dir.path(), 80, 24);
     t.wait_for("45 propositions");
     let pid = t.fiches_pid();
     let _ = t.cmd().arg("kill-server").output();
@@ -353,7 +210,7 @@ fn a_panic_gives_the_terminal_back() {
     // Debug builds panic after the first frame when FICHES_TEST_PANIC is set.
     let (dir, db) = workdir();
     console_support::import(&db, &repo().join("fixtures/inbox"));
-    let t = Tmux::start_with(
+    let t = start_with(
         dir.path(),
         80,
         24,
@@ -463,7 +320,7 @@ fn every_screen_and_window_at_80x24_keeps_help_and_quit_and_cuts_nothing_silentl
     use fiches::console::Screen;
     let (dir, db) = workdir();
     console_support::import(&db, &repo().join("fixtures/inbox"));
-    let t = Tmux::start(dir.path(), 80, 24);
+    let t = start(dir.path(), 80, 24);
     t.wait_for("45 propositions");
     // Every screen (the list, so that screens added later are visited),
     // with its list moved and its detail opened.

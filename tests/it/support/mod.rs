@@ -19,6 +19,7 @@ pub mod strict_mail;
 pub mod synth_mail;
 pub mod templates;
 pub mod third_kind;
+pub mod tmux;
 
 use std::path::PathBuf;
 
