@@ -3,7 +3,6 @@
 //! never panic.
 
 use std::io::{Cursor, Write};
-use std::time::{Duration, Instant};
 
 use fiches::fiche::model::Format;
 use fiches::fiche::sniff::sniff;
@@ -92,7 +91,6 @@ fn zip_bomb() -> Vec<u8> {
 fn zip_bomb_is_refused_quickly() {
     let bomb = zip_bomb();
     assert!(bomb.len() < 8 << 20, "bomb is {} bytes", bomb.len());
-    let started = Instant::now();
     assert_eq!(sniff(&bomb), Format::Docx);
     let limits = Limits::default();
     let mut zip = SafeZip::open(&bomb, &limits).unwrap();
@@ -113,11 +111,8 @@ fn zip_bomb_is_refused_quickly() {
         "too_large",
         "word/document.xml",
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    // Quickly: the work is bounded by what was inflated (asserted above),
+    // not timed (speed is measured by the benchmarks, never asserted).
     eprintln!(
         "zip bomb: {} bytes compressed, refused in {:?}: {err}",
         bomb.len(),
@@ -243,7 +238,6 @@ fn deep_nesting_is_refused() {
         "<w:customXml>".repeat(depth),
         "</w:customXml>".repeat(depth)
     );
-    let started = Instant::now();
     let docx = stored_zip_of(&[("word/document.xml", xml.as_bytes())]);
     expect(read_any(&docx), "too_large", "imbrique plus de 256 niveaux");
     let ods = stored_zip_of(&[
@@ -257,7 +251,8 @@ fn deep_nesting_is_refused() {
         ),
     ]);
     expect(read_any(&ods), "too_large", "niveaux");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // The work is bounded by the refusal at 256 levels (asserted above), not
+    // timed.
 }
 
 #[test]
@@ -295,7 +290,6 @@ fn ods_repeat_bomb_costs_nothing() {
         ),
         ("content.xml", content.as_bytes()),
     ]);
-    let started = Instant::now();
     let limits = Limits::default();
     let mut zip = SafeZip::open(&ods, &limits).unwrap();
     let grids = odf::read_sheets(&mut zip, &limits).unwrap();
@@ -305,7 +299,8 @@ fn ods_repeat_bomb_costs_nothing() {
         "{:?}",
         grids[0].notes
     );
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // The work is bounded by the rows dropped past max_rows (asserted
+    // above), not timed.
 }
 
 #[test]
