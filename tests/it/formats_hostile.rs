@@ -113,11 +113,7 @@ fn zip_bomb_is_refused_quickly() {
     );
     // Quickly: the work is bounded by what was inflated (asserted above),
     // not timed (speed is measured by the benchmarks, never asserted).
-    eprintln!(
-        "zip bomb: {} bytes compressed, refused in {:?}: {err}",
-        bomb.len(),
-        started.elapsed()
-    );
+    eprintln!("zip bomb: {} bytes compressed, refused: {err}", bomb.len());
 }
 
 #[test]

@@ -986,8 +986,12 @@ proptest! {
         cases: 64,
         // The saved failures (`programme_truth.proptest-regressions`, beside
         // this file) are replayed first, and a new one is saved there.
+        // (Named in full: beside a `main.rs`, proptest's `SourceParallel`
+        // would look in `tests/proptest-regressions/` instead.)
         failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::SourceParallel("proptest-regressions"),
+            proptest::test_runner::FileFailurePersistence::Direct(
+                "tests/it/programme_truth.proptest-regressions",
+            ),
         )),
         .. ProptestConfig::default()
     })]
