@@ -17,9 +17,7 @@ use fiches::store::Store;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub use super::repo;
 
 pub fn config() -> Config {
     Config::load(&repo().join("config.toml")).expect("config.toml")

@@ -23,6 +23,11 @@ pub mod tmux;
 
 use std::path::PathBuf;
 
+/// The repository (the package root: `CARGO_MANIFEST_DIR`).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The corpus mails (`fixtures/corpus/mail/*.eml`), sorted by name.
 pub fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/mail");

@@ -18,15 +18,12 @@
 
 use std::ffi::CString;
 use std::fs;
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub use super::repo;
 
 /// Fails with what to do when the test is not run as root.
 pub fn require_root() {
@@ -55,12 +52,7 @@ pub fn sh(script: &str) -> String {
     must(Command::new("/bin/sh").arg("-c").arg(script))
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free loopback port")
-}
+pub use super::dovecot::free_port;
 
 fn mount(src: &str, target: &str, fstype: &str, flags: libc::c_ulong, data: &str) {
     let c = |s: &str| CString::new(s).unwrap();
