@@ -17,10 +17,10 @@
 //! Prints `key=value` lines; medians over the runs.
 
 #[allow(dead_code)]
-#[path = "../tests/support/dovecot.rs"]
+#[path = "../tests/it/support/dovecot.rs"]
 mod dovecot;
 #[allow(dead_code)]
-#[path = "../tests/support/synth_mail.rs"]
+#[path = "../tests/it/support/synth_mail.rs"]
 mod synth_mail;
 
 use std::path::{Path, PathBuf};

@@ -9,7 +9,7 @@
 //!   wall and CPU seconds (`parse_only_s`, `parse_only_cpu_s`, `process_s`,
 //!   `process_cpu_s`) as `key=value` lines.
 
-#[path = "../tests/common/synth.rs"]
+#[path = "../tests/it/support/common/synth.rs"]
 mod synth;
 
 use std::path::Path;

@@ -15,7 +15,7 @@ work=target/bench-letters
 rm -rf "$work"
 mkdir -p "$work"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target/test-venv/bin/python3 tests/support/smtp_server.py --port "$port" --dir "$work/received" > "$work/server.out" &
+target/test-venv/bin/python3 tests/it/support/smtp_server.py --port "$port" --dir "$work/received" > "$work/server.out" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q READY "$work/server.out" 2>/dev/null && break; sleep 0.1; done

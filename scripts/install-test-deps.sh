@@ -6,13 +6,13 @@
 #   openssl, tmux (the console's end-to-end test), LibreOffice Calc and
 #   Chromium (the exports are opened in both by the publication tests),
 #   LibreOffice Writer and poppler-utils (pdftotext: attachments read as
-#   text, tests/attachment_text.rs); the
+#   text, tests/it/attachment_text.rs); the
 #   packaged dovecot service is not started; openssh-server and the client (the
 #   server tests run their own sshd on loopback, with its own config and host
 #   key, as two staff logins), systemd (`systemd-analyze verify` on the units,
 #   systemd-sysusers; nothing is started), acl (setfacl: the README's way to
 #   let the daemon read a Maildir, run by the server tests).
-# - The other IMAP servers of tests/imap_servers.rs, run by the tests as
+# - The other IMAP servers of tests/it/imap_servers.rs, run by the tests as
 #   their own child processes: GNU Mailutils imap4d (mailutils-imap4d,
 #   installed normally); Cyrus 3.6 and Courier-IMAP 5.0, which conflict with
 #   dovecot-imapd (all provide imap-server): fetched with `apt-get download`

@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 if [ -x scripts/install-test-deps.sh ] || [ -f scripts/install-test-deps.sh ]; then
   bash scripts/install-test-deps.sh
 fi
-cargo test --all-targets --locked "$@"
+# The library's and the binary's unit tests and the integration tests
+# (tests/it/, one binary). Not `--all-targets`: that would also build and run
+# the benchmarks, which run only under `cargo bench` (scripts/bench-*.sh).
+cargo test --lib --bins --tests --locked "$@"
