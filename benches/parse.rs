@@ -5,6 +5,9 @@
 //! Prints one tab-separated line per file:
 //! `file  format  fiches_us  calamine_floor_us`. Run by scripts/bench-parse.sh.
 
+// A benchmark or tool, not the program: a panic is its report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::io::Cursor;
 use std::path::Path;

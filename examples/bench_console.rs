@@ -10,6 +10,9 @@
 //!   the next frame, moves in the list, and a frame alone. Prints
 //!   `key=value` lines, peak memory (`VmHWM`) included.
 
+// A benchmark or tool, not the program: a panic is its report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

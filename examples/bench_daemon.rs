@@ -16,6 +16,9 @@
 //!
 //! Prints `key=value` lines; medians over the runs.
 
+// A benchmark or tool, not the program: a panic is its report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[allow(dead_code)]
 #[path = "../tests/it/support/dovecot.rs"]
 mod dovecot;

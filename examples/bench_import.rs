@@ -9,6 +9,9 @@
 //!   wall and CPU seconds (`parse_only_s`, `parse_only_cpu_s`, `process_s`,
 //!   `process_cpu_s`) as `key=value` lines.
 
+// A benchmark or tool, not the program: a panic is its report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/it/support/common/synth.rs"]
 mod synth;
 

@@ -12,6 +12,9 @@
 //! Usage: `bench_letters PORT [N]`; with `RENDER_ONLY=1`, only the
 //! rendering (no server needed: `bench_letters 0 10000`).
 
+// A benchmark or tool, not the program: a panic is its report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 

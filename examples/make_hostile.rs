@@ -2,6 +2,9 @@
 //! `scripts/measure-hostile.sh` can run the real binary on each and measure
 //! its peak memory. Usage: `cargo run --release --example make_hostile -- DIR`.
 
+// A benchmark or tool, not the program: a panic is its report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{Cursor, Write};
 use std::path::PathBuf;
 

@@ -12,13 +12,7 @@
 //! `commands` (the command line), `console` (the staff's terminal UI),
 //! `worker` (untrusted attachments read in limited child processes).
 
-// Today's zero, kept by the compiler. `unsafe` only where libc is called
-// (the reader workers, `system`, a few functions: each allowed with its
-// reason). No unwrap or expect in the program: an error is reported, never
-// a panic; unit tests may use them. Here rather than in Cargo.toml's
-// [lints], which would reach the tests/, benches/ and examples/ crates too.
-#![deny(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// No unsafe, unwrap or expect outside tests: see `[lints]` in Cargo.toml.
 
 pub mod call;
 pub mod cli;

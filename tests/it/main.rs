@@ -3,6 +3,10 @@
 //! them with `cargo test --test it <name>::` (e.g. `console_tmux::`).
 //! Helpers shared by several modules live in `support/`.
 
+// Test code: a panic is the failure report, and the tests call libc where a
+// child must die with them (`prctl`) — see `[lints]` in Cargo.toml.
+#![allow(clippy::unwrap_used, clippy::expect_used, unsafe_code)]
+
 mod support;
 
 mod admin_messages;
