@@ -10,6 +10,7 @@
 //! `templates` (the blank fiches, generated from the forms), `config`
 //! (`config.toml`), `safe` (text made safe for terminals), `cli` +
 //! `commands` (the command line), `console` (the staff's terminal UI),
+//! `service` (what both of them do: publication, letter edit, members list),
 //! `worker` (untrusted attachments read in limited child processes).
 
 // Today's zero, kept by the compiler. `unsafe` only where libc is called
@@ -35,6 +36,7 @@ pub mod os_error;
 pub mod outbox;
 pub mod publish;
 pub mod safe;
+pub mod service;
 pub mod status;
 pub mod store;
 pub mod system;

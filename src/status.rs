@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::console::format::{ago, parse_time};
+use crate::domain::time::{ago, parse_time};
 use crate::store::{DaemonState, Heartbeat};
 
 /// A running daemon that has not reached its mail for this long (by

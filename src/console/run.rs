@@ -1103,7 +1103,7 @@ impl Session {
             return true;
         };
         let user = self.app.user.clone();
-        match crate::commands::outbox::edit_text(
+        match crate::service::letter_edit::edit_text(
             &mut self.store,
             &templates,
             id,
@@ -1111,10 +1111,10 @@ impl Session {
             None,
             &user,
         ) {
-            Ok(crate::commands::outbox::EditResult::Unchanged) => {
+            Ok(crate::service::letter_edit::EditResult::Unchanged) => {
                 self.app.notify(Level::Info, s::n_letter_unchanged(id))
             }
-            Ok(crate::commands::outbox::EditResult::Edited { problems }) => {
+            Ok(crate::service::letter_edit::EditResult::Edited { problems }) => {
                 let level = if problems.is_empty() {
                     Level::Ok
                 } else {
@@ -1519,7 +1519,7 @@ impl Session {
             self.app.notify(Level::Error, s::PUB_NO_CONFIG);
             return;
         };
-        match crate::commands::publish::preview(config, &self.store, self.app.now) {
+        match crate::service::publication::preview(config, &self.store, self.app.now) {
             Ok(p) => {
                 self.app.publish_preview = Some(p);
                 self.app.overlay = super::app::Overlay::Publish { scroll: 0 };
@@ -1559,7 +1559,8 @@ impl Session {
         } else {
             Utc::now()
         };
-        let outcome = crate::commands::publish::publish(&config, &mut self.store, &user, now, None);
+        let outcome =
+            crate::service::publication::publish(&config, &mut self.store, &user, now, None);
         self.app.publish_preview = None;
         match outcome {
             Ok(o) => {
