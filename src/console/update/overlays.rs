@@ -1,5 +1,6 @@
 //! The overlays (help, filters, pickers, questions, suggestion, revisions,
-//! publication preview) take their keys before the screen under them.
+//! publication preview) take their keys before the screen under them; one
+//! function per overlay.
 
 use super::*;
 
@@ -7,6 +8,27 @@ use super::*;
 /// swallowed it), `None` when it goes on to the screen (no overlay, or
 /// quitting and resizing, which every overlay lets through).
 pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    let taken = match app.overlay {
+        Overlay::None => return None,
+        Overlay::Help { .. } => help(app, action),
+        Overlay::Filters { .. } => filters(app, action),
+        Overlay::Picker(_) | Overlay::KindChoice { .. } => picker(app, action),
+        Overlay::Confirm(_) => confirm(app, action),
+        Overlay::Suggestion { .. } => suggestion(app, action),
+        Overlay::Revisions { .. } => revisions(app, action),
+        Overlay::Publish { .. } => publish(app, action),
+        // The draft questions: `draft::intercept` answered them.
+        Overlay::DraftLeave { .. } | Overlay::DraftFound => None,
+    };
+    match taken {
+        Some(effects) => Some(effects),
+        None if matches!(action, Action::Quit | Action::Resize(..)) => None,
+        None => Some(vec![]),
+    }
+}
+
+/// The help: scrolled, closed with `?` or Échap.
+fn help(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     match (&mut app.overlay, action) {
         (Overlay::Help { .. }, Action::ToggleHelp | Action::Escape) => {
             app.overlay = Overlay::None;
@@ -39,6 +61,13 @@ pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect
             *scroll = 0;
             return Some(vec![]);
         }
+        _ => None,
+    }
+}
+
+/// The filters: a line chosen, its value turned, all cleared.
+fn filters(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    match (&mut app.overlay, action) {
         (Overlay::Filters { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
             return Some(vec![]);
@@ -65,6 +94,13 @@ pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect
             app.listing.refilter();
             return Some(refiltered(app));
         }
+        _ => None,
+    }
+}
+
+/// A field's choices, and the kind of a fiche entered by hand.
+fn picker(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    match (&mut app.overlay, action) {
         (Overlay::Picker(p), Action::Down) => {
             p.cursor = (p.cursor + 1).min(p.options.len().saturating_sub(1));
             return Some(vec![]);
@@ -115,6 +151,13 @@ pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect
                 None => vec![],
             });
         }
+        _ => None,
+    }
+}
+
+/// A question: answered, cancelled, or (sending) another choice of what goes.
+fn confirm(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    match (&mut app.overlay, action) {
         (
             Overlay::Confirm(Confirm::SendBatch {
                 letters,
@@ -193,6 +236,13 @@ pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect
                 } => vec![Effect::Unlink { message_id, number }],
             });
         }
+        _ => None,
+    }
+}
+
+/// The programme suggestion: applied, cancelled, scrolled.
+fn suggestion(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    match (&mut app.overlay, action) {
         (Overlay::Suggestion { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
             app.suggestion = None;
@@ -219,6 +269,13 @@ pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect
             *scroll = scroll.saturating_sub(10);
             return Some(vec![]);
         }
+        _ => None,
+    }
+}
+
+/// Two revisions compared: others chosen, scrolled, closed.
+fn revisions(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    match (&mut app.overlay, action) {
         (Overlay::Revisions { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
             return Some(vec![]);
@@ -249,6 +306,13 @@ pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect
             *scroll = scroll.saturating_sub(10);
             return Some(vec![]);
         }
+        _ => None,
+    }
+}
+
+/// The publication preview: confirmed (then asked), cancelled, scrolled.
+fn publish(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    match (&mut app.overlay, action) {
         (Overlay::Publish { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
             app.publish_preview = None;
@@ -289,10 +353,6 @@ pub(super) fn overlay_action(app: &mut App, action: Action) -> Option<Vec<Effect
             *scroll = scroll.saturating_sub(10);
             return Some(vec![]);
         }
-        (Overlay::None, _) => {}
-        (_, Action::Quit) => {}
-        (_, Action::Resize(..)) => {}
-        _ => return Some(vec![]),
+        _ => None,
     }
-    None
 }
