@@ -301,80 +301,94 @@ impl Session {
         let ch = self.store.changes_since(self.journal_head)?;
         self.journal_head = ch.head;
         if !ch.proposals.is_empty() {
-            let mut got = HashMap::new();
-            self.store.scan_listing(Some(&ch.proposals), |r| {
-                got.insert(r.id, r);
-            })?;
-            let changes: Vec<(i64, Option<store::console::ListingRow>)> = ch
-                .proposals
-                .iter()
-                .map(|id| (*id, got.remove(id).filter(is_live)))
-                .collect();
-            let sel = self.app.current_id();
-            self.app.listing.apply(changes, &self.app.rules.members);
-            self.app.rows_changed();
-            if let Some(id) = sel
-                && !self.app.select_id(id)
-            {
-                self.app.clamp_selection();
-            }
-            if let Some(lost) = self.app.reanchor_decide()
-                && announce
-            {
-                self.app.notify(
-                    Level::Warn,
-                    s::n_place_gone(&terminal_line(&lost.slot), &terminal_line(&lost.place)),
-                );
-            }
-            if let Some(d) = self.app.detail.as_ref().map(|d| d.id)
-                && ch.proposals.contains(&d)
-            {
-                self.load_detail(d);
-                if announce
-                    && Some(d) == self.app.current_id()
-                    && matches!(
-                        self.app.screen,
-                        Screen::Decider | Screen::Corriger | Screen::Propositions
-                    )
-                {
-                    let number = self.app.number_of(d);
-                    // A colleague's note or opinion is said as such, with its author.
-                    let note_by = self
-                        .app
-                        .detail
-                        .as_ref()
-                        .and_then(|x| x.journal.last())
-                        .filter(|e| e.action == "note" || e.action == "opinion")
-                        .map(|e| terminal_line(&e.actor));
-                    let text = match note_by {
-                        Some(who) => s::n_note_by_other(number, &who),
-                        None => s::n_changed_by_other(number, &self.last_actor(number)),
-                    };
-                    self.app.notify(Level::Info, text);
-                }
-            } else if let Some(id) = self.app.current_id()
-                && self.app.detail.as_ref().is_none_or(|d| d.id != id)
-            {
-                self.load_detail(id);
-            }
+            self.proposals_changed(&ch.proposals, announce)?;
         }
         if !ch.messages.is_empty() {
-            let sel = self.app.current_message().map(|m| m.id);
-            self.app.triage = self.store.triage_messages()?;
-            if let Some(id) = sel
-                && let Some(p) = self.app.triage.iter().position(|m| m.id == id)
+            self.messages_changed(&ch.messages)?;
+        }
+        Ok(())
+    }
+
+    /// Proposals the journal says changed: their rows replaced, the
+    /// selection and the Décider cursor kept, the detail reloaded (and, with
+    /// `announce`, who changed it said).
+    fn proposals_changed(&mut self, proposals: &[i64], announce: bool) -> Result<(), StoreError> {
+        let mut got = HashMap::new();
+        self.store.scan_listing(Some(proposals), |r| {
+            got.insert(r.id, r);
+        })?;
+        let changes: Vec<(i64, Option<store::console::ListingRow>)> = proposals
+            .iter()
+            .map(|id| (*id, got.remove(id).filter(is_live)))
+            .collect();
+        let sel = self.app.current_id();
+        self.app.listing.apply(changes, &self.app.rules.members);
+        self.app.rows_changed();
+        if let Some(id) = sel
+            && !self.app.select_id(id)
+        {
+            self.app.clamp_selection();
+        }
+        if let Some(lost) = self.app.reanchor_decide()
+            && announce
+        {
+            self.app.notify(
+                Level::Warn,
+                s::n_place_gone(&terminal_line(&lost.slot), &terminal_line(&lost.place)),
+            );
+        }
+        if let Some(d) = self.app.detail.as_ref().map(|d| d.id)
+            && proposals.contains(&d)
+        {
+            self.load_detail(d);
+            if announce
+                && Some(d) == self.app.current_id()
+                && matches!(
+                    self.app.screen,
+                    Screen::Decider | Screen::Corriger | Screen::Propositions
+                )
             {
-                self.app.triage_selected = p;
+                let number = self.app.number_of(d);
+                // A colleague's note or opinion is said as such, with its author.
+                let note_by = self
+                    .app
+                    .detail
+                    .as_ref()
+                    .and_then(|x| x.journal.last())
+                    .filter(|e| e.action == "note" || e.action == "opinion")
+                    .map(|e| terminal_line(&e.actor));
+                let text = match note_by {
+                    Some(who) => s::n_note_by_other(number, &who),
+                    None => s::n_changed_by_other(number, &self.last_actor(number)),
+                };
+                self.app.notify(Level::Info, text);
             }
-            self.app.clamp_triage();
-            if let Some(d) = self.app.triage_detail.as_ref().map(|d| d.id)
-                && ch.messages.contains(&d)
-            {
-                self.load_message(d);
-            }
-            if self.app.courrier.loaded {
-                self.reload_courrier(true);
-            }
+        } else if let Some(id) = self.app.current_id()
+            && self.app.detail.as_ref().is_none_or(|d| d.id != id)
+        {
+            self.load_detail(id);
+        }
+        Ok(())
+    }
+
+    /// Messages the journal says changed: À traiter reloaded, its selection
+    /// kept; the message shown and Courrier reloaded.
+    fn messages_changed(&mut self, messages: &[i64]) -> Result<(), StoreError> {
+        let sel = self.app.current_message().map(|m| m.id);
+        self.app.triage = self.store.triage_messages()?;
+        if let Some(id) = sel
+            && let Some(p) = self.app.triage.iter().position(|m| m.id == id)
+        {
+            self.app.triage_selected = p;
+        }
+        self.app.clamp_triage();
+        if let Some(d) = self.app.triage_detail.as_ref().map(|d| d.id)
+            && messages.contains(&d)
+        {
+            self.load_message(d);
+        }
+        if self.app.courrier.loaded {
+            self.reload_courrier(true);
         }
         Ok(())
     }
@@ -434,6 +448,9 @@ impl Session {
         }
     }
 
+    /// Performs one effect against the store. Long by its nature, not by
+    /// its logic: one short arm per kind of effect (the compiler checks none
+    /// is forgotten), each handing over to the method that does it.
     pub(super) fn perform(&mut self, effect: Effect) {
         let Some(effect) = self.perform_courrier(effect) else {
             return;
@@ -467,21 +484,7 @@ impl Session {
             } => self.waitlist_step(number, version, up),
             Effect::ComputeSuggestion => self.compute_suggestion(),
             Effect::ApplySuggestion => self.apply_suggestion(),
-            Effect::TakeBackLetter { id, version } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.take_back_letter(id, version, &user)
-                }) {
-                    Ok(()) => {
-                        self.load_letters();
-                        self.app.notify(Level::Ok, s::n_letter_taken_back(id));
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            Effect::TakeBackLetter { id, version } => self.take_back_letter(id, version),
             Effect::UpdateField {
                 id,
                 version,
@@ -491,37 +494,8 @@ impl Session {
             Effect::SetHandled {
                 message_id,
                 handled,
-            } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.set_message_handled(message_id, handled, &user)
-                }) {
-                    Ok(_) => {
-                        self.refresh(false);
-                        self.app
-                            .notify(Level::Ok, s::n_handled(message_id, handled));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
-            Effect::AskDocx { message_id } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.queue_docx_request(message_id, &user)
-                }) {
-                    Ok(DocxRequest::Queued(id)) => {
-                        self.reload_triage();
-                        self.load_letters();
-                        self.app.notify(Level::Ok, s::n_docx_queued(message_id, id));
-                    }
-                    Ok(DocxRequest::Already(id, state)) => {
-                        self.reload_triage();
-                        self.app
-                            .notify(Level::Warn, s::n_docx_already(message_id, id, state));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
+            } => self.set_handled(message_id, handled),
+            Effect::AskDocx { message_id } => self.ask_docx(message_id),
             Effect::EnterProposal {
                 message_id,
                 kind,
@@ -532,137 +506,22 @@ impl Session {
                 id,
                 version,
                 partners,
-            } => {
-                let user = self.app.user.clone();
-                let dropped = retry(&mut self.store, |st| {
-                    if partners {
-                        st.drop_partner_mail(id as u32, version, &user)
-                    } else {
-                        st.drop_letter(id, version, &user)
-                    }
-                });
-                match dropped {
-                    Ok(()) => {
-                        self.load_letters();
-                        self.app.notify(Level::Ok, s::n_letter_dropped(id));
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            } => self.drop_letter(id, version, partners),
             Effect::ResolveLetter {
                 id,
                 version,
                 resolution,
                 partners,
-            } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    if partners {
-                        st.resolve_partner_mail(
-                            id as u32,
-                            version,
-                            resolution == Resolution::Sent,
-                            &user,
-                        )
-                    } else {
-                        st.resolve_letter(id, version, resolution, &user)
-                    }
-                }) {
-                    Ok(()) => {
-                        self.load_letters();
-                        self.app.notify(
-                            Level::Ok,
-                            s::n_letter_settled(id, resolution == Resolution::Sent),
-                        );
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            } => self.resolve_letter(id, version, resolution, partners),
             Effect::SendBatch(letters, partners) => self.start_sending(letters, partners),
-            Effect::SetArticle { number, article } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| st.set_article(number, article, &user)) {
-                    Ok(p) => {
-                        self.refresh(false);
-                        self.load_detail(p.id);
-                        let de = p
-                            .text(crate::call::roles().organisation.as_str())
-                            .map_or_else(String::new, |name| {
-                                crate::letters::french::org_name(
-                                    name,
-                                    p.text(crate::call::roles().organisation_type.as_str()),
-                                    p.text(crate::call::roles().country.as_str()),
-                                    p.article,
-                                )
-                                .de()
-                            });
-                        self.app
-                            .notify(Level::Ok, s::n_article_saved(number, &terminal_line(&de)));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
-            Effect::ConfirmRecipient { id, version, to } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.confirm_recipient(id, version, &to, &user)
-                }) {
-                    Ok(_) => {
-                        self.load_letters();
-                        let to = terminal_line(&to);
-                        self.app
-                            .notify(Level::Ok, s::n_recipient_confirmed(id, &to));
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            Effect::SetArticle { number, article } => self.set_article(number, article),
+            Effect::ConfirmRecipient { id, version, to } => self.confirm_recipient(id, version, to),
             Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
             Effect::PreparePublish => self.prepare_publish(),
             Effect::Publish { since } => self.publish(since),
-            Effect::Then(action) => {
-                // What the effects before said stays on the message line.
-                let said = self.app.notice.take();
-                self.dispatch(action);
-                if self.app.notice.is_none() {
-                    self.app.notice = said;
-                }
-            }
-            Effect::SetNote { number, text } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.set_note(number, text.as_deref(), &user)
-                }) {
-                    Ok(p) => {
-                        self.refresh(false);
-                        self.load_detail(p.id);
-                        self.app
-                            .notify(Level::Ok, s::n_note_saved(number, text.is_some()));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
-            Effect::SetOpinion { number, opinion } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| st.set_opinion(number, opinion, &user)) {
-                    Ok(p) => {
-                        self.refresh(false);
-                        self.load_detail(p.id);
-                        let label = opinion.map(|o| o.label_fr());
-                        self.app
-                            .notify(Level::Ok, s::n_opinion_saved(number, label.as_deref()));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
+            Effect::Then(action) => self.then(action),
+            Effect::SetNote { number, text } => self.set_note(number, text),
+            Effect::SetOpinion { number, opinion } => self.set_opinion(number, opinion),
             Effect::Bulk(plan) => self.bulk(plan),
             Effect::ConvertAttachment { number, message_id } => {
                 self.convert_attachment(number, message_id)
@@ -676,6 +535,189 @@ impl Session {
             | Effect::Link { .. }
             | Effect::PrepareUnlink { .. }
             | Effect::Unlink { .. } => {}
+        }
+    }
+
+    /// Envoi `r`: a letter held for review taken back into the outbox.
+    fn take_back_letter(&mut self, id: i64, version: i64) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.take_back_letter(id, version, &user)
+        }) {
+            Ok(()) => {
+                self.load_letters();
+                self.app.notify(Level::Ok, s::n_letter_taken_back(id));
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// À traiter `h`: a message marked handled, or not any more.
+    fn set_handled(&mut self, message_id: i64, handled: bool) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.set_message_handled(message_id, handled, &user)
+        }) {
+            Ok(_) => {
+                self.refresh(false);
+                self.app
+                    .notify(Level::Ok, s::n_handled(message_id, handled));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// À traiter `d`: a demande de .docx queued to the sender (once).
+    fn ask_docx(&mut self, message_id: i64) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.queue_docx_request(message_id, &user)
+        }) {
+            Ok(DocxRequest::Queued(id)) => {
+                self.reload_triage();
+                self.load_letters();
+                self.app.notify(Level::Ok, s::n_docx_queued(message_id, id));
+            }
+            Ok(DocxRequest::Already(id, state)) => {
+                self.reload_triage();
+                self.app
+                    .notify(Level::Warn, s::n_docx_already(message_id, id, state));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// Envoi `x`: a letter (or an e-mail to the partners) dropped.
+    fn drop_letter(&mut self, id: i64, version: i64, partners: bool) {
+        let user = self.app.user.clone();
+        let dropped = retry(&mut self.store, |st| {
+            if partners {
+                st.drop_partner_mail(id as u32, version, &user)
+            } else {
+                st.drop_letter(id, version, &user)
+            }
+        });
+        match dropped {
+            Ok(()) => {
+                self.load_letters();
+                self.app.notify(Level::Ok, s::n_letter_dropped(id));
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// Envoi: an uncertain letter settled as sent or to send again.
+    fn resolve_letter(&mut self, id: i64, version: i64, resolution: Resolution, partners: bool) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            if partners {
+                st.resolve_partner_mail(id as u32, version, resolution == Resolution::Sent, &user)
+            } else {
+                st.resolve_letter(id, version, resolution, &user)
+            }
+        }) {
+            Ok(()) => {
+                self.load_letters();
+                self.app.notify(
+                    Level::Ok,
+                    s::n_letter_settled(id, resolution == Resolution::Sent),
+                );
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// Corriger `a`: the article of the organisation's name, and the phrase it makes.
+    fn set_article(&mut self, number: i64, article: Option<crate::letters::Article>) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| st.set_article(number, article, &user)) {
+            Ok(p) => {
+                self.refresh(false);
+                self.load_detail(p.id);
+                let de = p
+                    .text(crate::call::roles().organisation.as_str())
+                    .map_or_else(String::new, |name| {
+                        crate::letters::french::org_name(
+                            name,
+                            p.text(crate::call::roles().organisation_type.as_str()),
+                            p.text(crate::call::roles().country.as_str()),
+                            p.article,
+                        )
+                        .de()
+                    });
+                self.app
+                    .notify(Level::Ok, s::n_article_saved(number, &terminal_line(&de)));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// Envoi `v`: the recipient of a letter held for review confirmed.
+    fn confirm_recipient(&mut self, id: i64, version: i64, to: String) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.confirm_recipient(id, version, &to, &user)
+        }) {
+            Ok(_) => {
+                self.load_letters();
+                let to = terminal_line(&to);
+                self.app
+                    .notify(Level::Ok, s::n_recipient_confirmed(id, &to));
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// A note of this staff member on a proposal, written or removed.
+    fn set_note(&mut self, number: i64, text: Option<String>) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.set_note(number, text.as_deref(), &user)
+        }) {
+            Ok(p) => {
+                self.refresh(false);
+                self.load_detail(p.id);
+                self.app
+                    .notify(Level::Ok, s::n_note_saved(number, text.is_some()));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// An opinion of this staff member on a proposal, given or removed.
+    fn set_opinion(&mut self, number: i64, opinion: Option<crate::store::notes::Opinion>) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| st.set_opinion(number, opinion, &user)) {
+            Ok(p) => {
+                self.refresh(false);
+                self.load_detail(p.id);
+                let label = opinion.map(|o| o.label_fr());
+                self.app
+                    .notify(Level::Ok, s::n_opinion_saved(number, label.as_deref()));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// An action after the effects before it; what they said stays on the message line.
+    fn then(&mut self, action: Action) {
+        // What the effects before said stays on the message line.
+        let said = self.app.notice.take();
+        self.dispatch(action);
+        if self.app.notice.is_none() {
+            self.app.notice = said;
         }
     }
 
