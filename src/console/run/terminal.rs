@@ -172,49 +172,12 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
             session.flush_draft(false);
             // Blocks until an event or the next tick: no busy loop. A search
             // still going through the rows goes on while no key comes.
-            let wait = if session.app.listing.scanning() {
-                Duration::ZERO
-            } else if session.draft_dirty.is_some() {
-                tick.saturating_sub(last_tick.elapsed()).min(DRAFT_QUIET)
-            } else {
-                tick.saturating_sub(last_tick.elapsed())
-            };
+            let wait = wait_time(&session, tick.saturating_sub(last_tick.elapsed()));
             if event::poll(wait)? {
-                // Take every pending event before drawing again (paste, key repeat).
-                loop {
-                    match event::read()? {
-                        Event::Key(k) => session.key(k),
-                        Event::Mouse(m) => {
-                            if let Some(a) = mouse_action(m) {
-                                session.dispatch(a);
-                            }
-                        }
-                        Event::Resize(w, h) => session.dispatch(Action::Resize(w, h)),
-                        _ => {}
-                    }
-                    dirty = true;
-                    if session.app.quit || !event::poll(Duration::ZERO)? {
-                        break;
-                    }
-                }
+                take_events(&mut session)?;
+                dirty = true;
                 if session.edit_request.is_some() {
-                    // The editor gets the terminal, then the console takes it back.
-                    terminal.backend_mut().flush()?;
-                    disable_raw_mode()?;
-                    execute!(
-                        io::stdout(),
-                        crossterm::event::DisableMouseCapture,
-                        LeaveAlternateScreen,
-                        crossterm::cursor::Show
-                    )?;
-                    session.run_pending_edit();
-                    enable_raw_mode()?;
-                    execute!(
-                        io::stdout(),
-                        EnterAlternateScreen,
-                        crossterm::event::EnableMouseCapture
-                    )?;
-                    terminal.clear()?;
+                    hand_to_editor(&mut terminal, &mut session)?;
                 }
             } else if session.app.listing.scanning() {
                 let budget = session.app.search_budget.unwrap_or(SEARCH_SLICE);
@@ -242,4 +205,62 @@ pub fn run(mut session: Session) -> anyhow::Result<()> {
     drop(_guard);
     done.store(true, Ordering::SeqCst);
     result
+}
+
+/// How long the loop may block for an event: not at all while a search
+/// goes through the rows, at most until a typed draft is due, else until
+/// the next tick (`to_tick`).
+fn wait_time(session: &Session, to_tick: Duration) -> Duration {
+    if session.app.listing.scanning() {
+        Duration::ZERO
+    } else if session.draft_dirty.is_some() {
+        to_tick.min(DRAFT_QUIET)
+    } else {
+        to_tick
+    }
+}
+
+/// Every pending event handed to the session before the next frame
+/// (paste, key repeat).
+fn take_events(session: &mut Session) -> anyhow::Result<()> {
+    loop {
+        match event::read()? {
+            Event::Key(k) => session.key(k),
+            Event::Mouse(m) => {
+                if let Some(a) = mouse_action(m) {
+                    session.dispatch(a);
+                }
+            }
+            Event::Resize(w, h) => session.dispatch(Action::Resize(w, h)),
+            _ => {}
+        }
+        if session.app.quit || !event::poll(Duration::ZERO)? {
+            return Ok(());
+        }
+    }
+}
+
+/// The editor gets the terminal for the letter asked for, then the
+/// console takes it back.
+fn hand_to_editor(
+    terminal: &mut Terminal<CrosstermBackend<FrameWriter>>,
+    session: &mut Session,
+) -> anyhow::Result<()> {
+    terminal.backend_mut().flush()?;
+    disable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    )?;
+    session.run_pending_edit();
+    enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        crossterm::event::EnableMouseCapture
+    )?;
+    terminal.clear()?;
+    Ok(())
 }
