@@ -452,3 +452,70 @@ mod overlays {
         );
     }
 }
+
+mod input {
+    use super::*;
+
+    fn typed(app: &mut App, text: &str) {
+        for c in text.chars() {
+            update(app, Action::Text(TextEdit::Char(c)));
+        }
+    }
+
+    #[test]
+    fn a_reason_is_needed_then_the_rejection_is_sent() {
+        let mut app = with_rows();
+        update(&mut app, Action::Reject);
+        assert_eq!(update(&mut app, Action::Text(TextEdit::Submit)), vec![]);
+        assert_eq!(notice(&app), Some(s::N_REASON_NEEDED));
+        assert!(app.input.is_none());
+        update(&mut app, Action::Reject);
+        typed(&mut app, "  hors sujet ");
+        let r = app.current().cloned().unwrap();
+        assert_eq!(
+            update(&mut app, Action::Text(TextEdit::Submit)),
+            vec![Effect::Decide {
+                number: r.number,
+                version: r.version,
+                decision: Decision::Reject {
+                    reason: "hors sujet".into()
+                },
+            }]
+        );
+    }
+
+    #[test]
+    fn a_search_narrows_as_typed_and_escape_clears_it() {
+        let mut app = with_rows();
+        update(&mut app, Action::Search);
+        typed(&mut app, "bast");
+        assert_eq!(app.listing.visible_len(), 1);
+        update(&mut app, Action::Text(TextEdit::Cancel));
+        assert!(app.input.is_none());
+        assert_eq!(app.listing.visible_len(), 3);
+    }
+
+    #[test]
+    fn a_link_number_must_be_a_number() {
+        let mut app = app();
+        app.input = Some((
+            InputPurpose::LinkNumber { message_id: 8 },
+            TextInput::default(),
+        ));
+        typed(&mut app, "douze");
+        assert_eq!(update(&mut app, Action::Text(TextEdit::Submit)), vec![]);
+        assert!(app.notice.is_some());
+        app.input = Some((
+            InputPurpose::LinkNumber { message_id: 8 },
+            TextInput::default(),
+        ));
+        typed(&mut app, "n° 12");
+        assert_eq!(
+            update(&mut app, Action::Text(TextEdit::Submit)),
+            vec![Effect::PrepareLink {
+                message_id: 8,
+                number: 12
+            }]
+        );
+    }
+}
