@@ -242,3 +242,15 @@ pub(super) fn corriger_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => vec![],
     }
 }
+
+/// Corriger: the cursor moved among the fields of the form (the draft's
+/// kind, else the selected proposal's).
+pub(super) fn move_correct_cursor(app: &mut App, delta: isize) -> Vec<Effect> {
+    let kind = match &app.draft {
+        Some(d) => Some(d.kind),
+        None => app.current().and_then(|r| r.kind),
+    };
+    let n = fields_of(kind).len();
+    app.correct_cursor = (app.correct_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+    vec![]
+}

@@ -218,3 +218,15 @@ pub(super) fn decider_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => vec![],
     }
 }
+
+/// Décider: the cursor moved among the free places; the place under it is
+/// kept as the anchor (see `App::decide_anchor`).
+pub(super) fn move_decide_cursor(app: &mut App, delta: isize) -> Vec<Effect> {
+    let free = app.decide_free();
+    let n = free.len();
+    if n > 0 {
+        app.decide_cursor = (app.decide_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
+        app.decide_anchor = free.get(app.decide_cursor).cloned();
+    }
+    vec![]
+}

@@ -140,3 +140,18 @@ pub(super) fn envoi_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => vec![],
     }
 }
+
+/// Envoi: the selection moved among the letters (the letter's text back
+/// to its top).
+pub(super) fn move_envoi(app: &mut App, delta: isize) -> Vec<Effect> {
+    let n = app.envoi.letters.len();
+    if n > 0 {
+        let to = (app.envoi.selected as isize + delta).clamp(0, n as isize - 1) as usize;
+        if to != app.envoi.selected {
+            app.envoi.selected = to;
+            app.envoi.scroll = 0;
+            app.clamp_envoi();
+        }
+    }
+    vec![]
+}

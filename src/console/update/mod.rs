@@ -241,7 +241,9 @@ fn cycle<T: Clone + PartialEq>(
 /// Applies an action; returns what `run` must do with the store. The
 /// keys of the draft question and of the overlay shown come first; then
 /// the typed line, the moves every screen shares, and each screen's own
-/// keys in its module (`update/<screen>.rs`, like `view/`).
+/// keys in its module (`update/<screen>.rs`, like `view/`). Long by its
+/// nature, not by its logic: one short arm per action (the compiler checks
+/// none is forgotten), each handing over to its screen's function.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if !matches!(
         action,

@@ -41,27 +41,8 @@ pub(super) fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             };
             move_triage(app, d)
         }
-        Screen::Decider => {
-            let free = app.decide_free();
-            let n = free.len();
-            if n > 0 {
-                app.decide_cursor =
-                    (app.decide_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
-                app.decide_anchor = free.get(app.decide_cursor).cloned();
-            }
-            vec![]
-        }
-        Screen::Programme => {
-            let n = app.rules.layout.of(app.programme_kind).slots.len();
-            let d = if page {
-                delta.signum() * n as isize
-            } else {
-                delta
-            };
-            app.programme_cursor.0 =
-                (app.programme_cursor.0 as isize + d).clamp(0, n as isize - 1) as usize;
-            vec![]
-        }
+        Screen::Decider => move_decide_cursor(app, delta),
+        Screen::Programme => move_programme_slot(app, delta, page),
         Screen::Envoi if app.focus == Focus::Detail => {
             let n = view::envoi::letter_lines(app, app.size.0 as usize).len();
             scroll(&mut app.envoi.scroll, view::triage::max_scroll(n, pane_h));
@@ -73,16 +54,7 @@ pub(super) fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             } else {
                 delta
             };
-            let n = app.envoi.letters.len();
-            if n > 0 {
-                let to = (app.envoi.selected as isize + d).clamp(0, n as isize - 1) as usize;
-                if to != app.envoi.selected {
-                    app.envoi.selected = to;
-                    app.envoi.scroll = 0;
-                    app.clamp_envoi();
-                }
-            }
-            vec![]
+            move_envoi(app, d)
         }
         Screen::Corriger if app.draft_text().is_some() && (page || app.text_instead) => {
             let n = view::corriger::text_line_count(app);
@@ -106,16 +78,7 @@ pub(super) fn vertical(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
             };
             move_courrier(app, d)
         }
-        Screen::Corriger => {
-            let kind = match &app.draft {
-                Some(d) => Some(d.kind),
-                None => app.current().and_then(|r| r.kind),
-            };
-            let n = fields_of(kind).len();
-            app.correct_cursor =
-                (app.correct_cursor as isize + delta).clamp(0, n as isize - 1) as usize;
-            vec![]
-        }
+        Screen::Corriger => move_correct_cursor(app, delta),
     }
 }
 

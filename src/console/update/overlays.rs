@@ -156,6 +156,7 @@ fn picker(app: &mut App, action: Action) -> Option<Vec<Effect>> {
 }
 
 /// A question: answered, cancelled, or (sending) another choice of what goes.
+/// Long by its nature: one short arm per kind of question answered.
 fn confirm(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     match (&mut app.overlay, action) {
         (

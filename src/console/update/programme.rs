@@ -183,3 +183,17 @@ pub(super) fn programme_action(app: &mut App, action: Action) -> Vec<Effect> {
         _ => vec![],
     }
 }
+
+/// Programme: the cursor moved among the slots (a page: to the first or
+/// the last).
+pub(super) fn move_programme_slot(app: &mut App, delta: isize, page: bool) -> Vec<Effect> {
+    let n = app.rules.layout.of(app.programme_kind).slots.len();
+    let d = if page {
+        delta.signum() * n as isize
+    } else {
+        delta
+    };
+    app.programme_cursor.0 =
+        (app.programme_cursor.0 as isize + d).clamp(0, n as isize - 1) as usize;
+    vec![]
+}
