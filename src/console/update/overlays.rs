@@ -32,7 +32,7 @@ fn help(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     match (&mut app.overlay, action) {
         (Overlay::Help { .. }, Action::ToggleHelp | Action::Escape) => {
             app.overlay = Overlay::None;
-            return Some(vec![]);
+            Some(vec![])
         }
         (
             Overlay::Help { .. },
@@ -47,19 +47,19 @@ fn help(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 }
                 .min(max);
             }
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Help { scroll }, Action::Up | Action::WheelUp) => {
             *scroll = scroll.saturating_sub(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Help { scroll }, Action::PageUp) => {
             *scroll = scroll.saturating_sub(10);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Help { scroll }, Action::Top) => {
             *scroll = 0;
-            return Some(vec![]);
+            Some(vec![])
         }
         _ => None,
     }
@@ -70,29 +70,29 @@ fn filters(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     match (&mut app.overlay, action) {
         (Overlay::Filters { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Filters { cursor }, Action::Down) => {
             *cursor = (*cursor + 1).min(FILTER_LINES - 1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Filters { cursor }, Action::Up) => {
             *cursor = cursor.saturating_sub(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Filters { cursor }, Action::Right | Action::Left) => {
             let line = *cursor;
             change_filter(app, line, action == Action::Right);
-            return Some(refiltered(app));
+            Some(refiltered(app))
         }
         (Overlay::Filters { .. }, Action::Enter) => {
             app.overlay = Overlay::None;
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Filters { .. }, Action::ClearFilters) => {
             app.listing.filters = Default::default();
             app.listing.refilter();
-            return Some(refiltered(app));
+            Some(refiltered(app))
         }
         _ => None,
     }
@@ -103,21 +103,21 @@ fn picker(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     match (&mut app.overlay, action) {
         (Overlay::Picker(p), Action::Down) => {
             p.cursor = (p.cursor + 1).min(p.options.len().saturating_sub(1));
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Picker(p), Action::Up) => {
             p.cursor = p.cursor.saturating_sub(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Picker(p), Action::Enter) => {
             let (key, seen) = (p.key, p.seen);
             let value = p.options.get(p.cursor).and_then(|(_, v)| v.clone());
             app.overlay = Overlay::None;
-            return Some(set_field(app, key, value, seen));
+            Some(set_field(app, key, value, seen))
         }
         (Overlay::Picker(_) | Overlay::KindChoice { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::KindChoice { message_id }, Action::ChooseKind(kind)) => {
             let message_id = *message_id;
@@ -146,10 +146,10 @@ fn picker(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             if app.draft_text().is_some() {
                 return Some(vec![]);
             }
-            return Some(match text_candidates(app, message_id).first() {
+            Some(match text_candidates(app, message_id).first() {
                 Some(&number) => start_text(app, number, message_id),
                 None => vec![],
-            });
+            })
         }
         _ => None,
     }
@@ -178,7 +178,7 @@ fn confirm(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 *letters = c.letters.clone();
                 *partners = c.partners.clone();
             }
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Confirm(c), Action::Escape) => {
             let text = match c {
@@ -188,12 +188,12 @@ fn confirm(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             };
             app.overlay = Overlay::None;
             app.notify(Level::Info, text);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Confirm(c), Action::Confirm) => {
             let c = c.clone();
             app.overlay = Overlay::None;
-            return Some(match c {
+            Some(match c {
                 Confirm::DropLetter {
                     id,
                     version,
@@ -235,7 +235,7 @@ fn confirm(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 Confirm::Unlink {
                     message_id, number, ..
                 } => vec![Effect::Unlink { message_id, number }],
-            });
+            })
         }
         _ => None,
     }
@@ -248,27 +248,27 @@ fn suggestion(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             app.overlay = Overlay::None;
             app.suggestion = None;
             app.notify(Level::Info, s::SUG_CANCELLED);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Suggestion { .. }, Action::Confirm) => {
             app.overlay = Overlay::None;
-            return Some(vec![Effect::ApplySuggestion]);
+            Some(vec![Effect::ApplySuggestion])
         }
         (Overlay::Suggestion { scroll }, Action::Down | Action::WheelDown) => {
             *scroll = scroll.saturating_add(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Suggestion { scroll }, Action::Up | Action::WheelUp) => {
             *scroll = scroll.saturating_sub(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Suggestion { scroll }, Action::PageDown) => {
             *scroll = scroll.saturating_add(10);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Suggestion { scroll }, Action::PageUp) => {
             *scroll = scroll.saturating_sub(10);
-            return Some(vec![]);
+            Some(vec![])
         }
         _ => None,
     }
@@ -279,7 +279,7 @@ fn revisions(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     match (&mut app.overlay, action) {
         (Overlay::Revisions { .. }, Action::Escape) => {
             app.overlay = Overlay::None;
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Revisions { from, to, scroll }, Action::RevisionShift { arrival, later }) => {
             let n = app.detail.as_ref().map_or(0, |d| d.revisions.len());
@@ -289,23 +289,23 @@ fn revisions(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             } else {
                 (*from, *to, *scroll) = (f, t, 0);
             }
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Revisions { scroll, .. }, Action::Down | Action::WheelDown) => {
             *scroll = scroll.saturating_add(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Revisions { scroll, .. }, Action::Up | Action::WheelUp) => {
             *scroll = scroll.saturating_sub(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Revisions { scroll, .. }, Action::PageDown) => {
             *scroll = scroll.saturating_add(10);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Revisions { scroll, .. }, Action::PageUp) => {
             *scroll = scroll.saturating_sub(10);
-            return Some(vec![]);
+            Some(vec![])
         }
         _ => None,
     }
@@ -318,7 +318,7 @@ fn publish(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             app.overlay = Overlay::None;
             app.publish_preview = None;
             app.notify(Level::Info, s::PUB_CANCELLED);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Publish { .. }, Action::Confirm) => {
             let Some(p) = &app.publish_preview else {
@@ -336,23 +336,23 @@ fn publish(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                     app.notify(Level::Info, s::PUB_NOTHING);
                 }
             }
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Publish { scroll }, Action::Down | Action::WheelDown) => {
             *scroll = scroll.saturating_add(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Publish { scroll }, Action::Up | Action::WheelUp) => {
             *scroll = scroll.saturating_sub(1);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Publish { scroll }, Action::PageDown) => {
             *scroll = scroll.saturating_add(10);
-            return Some(vec![]);
+            Some(vec![])
         }
         (Overlay::Publish { scroll }, Action::PageUp) => {
             *scroll = scroll.saturating_sub(10);
-            return Some(vec![]);
+            Some(vec![])
         }
         _ => None,
     }
