@@ -10,6 +10,7 @@
 //! `templates` (the blank fiches, generated from the forms), `config`
 //! (`config.toml`), `safe` (text made safe for terminals), `cli` +
 //! `commands` (the command line), `console` (the staff's terminal UI),
+//! `service` (what both of them do: publication, letter edit, members list),
 //! `worker` (untrusted attachments read in limited child processes).
 
 // No unsafe, unwrap or expect outside tests: see `[lints]` in Cargo.toml.
@@ -29,6 +30,7 @@ pub mod os_error;
 pub mod outbox;
 pub mod publish;
 pub mod safe;
+pub mod service;
 pub mod status;
 pub mod store;
 pub mod system;

@@ -3,7 +3,8 @@
 //! what is it doing (the heartbeat rows it writes), is it silent, failing
 //! or stopped. `fiches status` prints it; the console's status line says
 //! the same in a few words. Pure interpretation: the facts are gathered by
-//! the caller (store, lock) and passed in.
+//! the caller (store, lock) and passed in. The errors the daemon recorded
+//! are shown with their operating-system part in French (`os_errors_fr`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::console::format::{ago, parse_time};
+use crate::domain::time::{ago, parse_time};
 use crate::store::{DaemonState, Heartbeat};
 
 /// A running daemon that has not reached its mail for this long (by
@@ -284,7 +285,7 @@ pub fn daemon_words(h: &Health, now: DateTime<Utc>) -> (String, String) {
                 Some(e) => format!(
                     "réception : arrêtée ({}), dernière erreur : {}",
                     when(now, since.as_deref()),
-                    crate::safe::terminal_line(e)
+                    crate::safe::terminal_line(&os_errors_fr(e))
                 ),
                 None => format!("réception : arrêtée ({})", when(now, since.as_deref())),
             };
@@ -335,12 +336,39 @@ pub fn daemon_sentence(h: &Health, now: DateTime<Utc>) -> String {
                 when(now, since.as_deref())
             );
             if let Some(e) = last_error {
-                s.push_str(&format!(", dernière erreur : {e}"));
+                s.push_str(&format!(", dernière erreur : {}", os_errors_fr(e)));
             }
             s.push_str(" ; le relancer : systemctl start fiches-daemon");
             s
         }
     }
+}
+
+/// `text` (an error the daemon recorded, a library's message) with each
+/// operating-system error in it — the system's English words and their
+/// "(os error N)", as Rust writes them — told in French by the project's
+/// one translation (`os_error::io_fr`): "Connection refused (os error
+/// 111)" becomes "connexion refusée".
+pub fn os_errors_fr(text: &str) -> String {
+    const MARK: &str = "(os error ";
+    let mut out = text.to_string();
+    let mut from = 0;
+    while let Some(i) = out[from..].find(MARK) {
+        let at = from + i + MARK.len();
+        let digits: String = out[at..].chars().take_while(char::is_ascii_digit).collect();
+        from = at;
+        let Ok(n) = digits.parse::<i32>() else {
+            continue;
+        };
+        let system = std::io::Error::from_raw_os_error(n);
+        let english = system.to_string();
+        if let Some(j) = out.find(&english) {
+            let french = crate::os_error::io_fr(&system);
+            out.replace_range(j..j + english.len(), &french);
+            from = j + french.len();
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -482,5 +510,23 @@ mod tests {
         ];
         let h = health(&b, Holder::Held(7), now(), SILENT_AFTER);
         assert!(matches!(h, Health::Running { .. }), "{h:?}");
+    }
+
+    #[test]
+    fn os_errors_in_recorded_texts_are_told_in_french() {
+        assert_eq!(
+            os_errors_fr("imap.example.fr:993 : Connection refused (os error 111)"),
+            "imap.example.fr:993 : connexion refusée"
+        );
+        assert_eq!(
+            os_errors_fr(
+                "lecture de /srv/a : Permission denied (os error 13) ; puis No such file or directory (os error 2)"
+            ),
+            "lecture de /srv/a : accès refusé ; puis introuvable"
+        );
+        // Nothing of the system: unchanged, whatever looks like it.
+        assert_eq!(os_errors_fr("boîte INBOX : refusé"), "boîte INBOX : refusé");
+        assert_eq!(os_errors_fr("(os error x)"), "(os error x)");
+        assert_eq!(os_errors_fr("(os error 111)"), "(os error 111)");
     }
 }

@@ -48,6 +48,12 @@ pub fn silent_after(config: Option<&Config>) -> Duration {
     SILENT_AFTER.max(longest_poll * 2 + Duration::from_secs(60))
 }
 
+/// An error as a person reads it: its text, with any operating-system
+/// error in it in French (see [`crate::status::os_errors_fr`]).
+fn said(e: &impl std::fmt::Display) -> String {
+    crate::status::os_errors_fr(&e.to_string())
+}
+
 fn time_text(zone: Zone, now: DateTime<Utc>, t: &str) -> String {
     parse_time(t).map_or_else(
         || t.to_string(),
@@ -177,7 +183,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
         Ok(s) => s,
         Err(e) => {
             lines.push(("Base".into(), format!("{} : illisible", db.display())));
-            attention.push(e.to_string());
+            attention.push(said(&e));
             return finish(config, j, attention, lines, sources);
         }
     };
@@ -222,7 +228,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
         Err(e) => {
             lines.push(("Base".into(), base));
             j.insert("schema".into(), json!({"error": e.to_string()}));
-            attention.push(e.to_string());
+            attention.push(said(&e));
             return finish(config, j, attention, lines, sources);
         }
     }
@@ -280,6 +286,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             ));
         }
         if let Some(e) = b.current_error() {
+            let e = crate::status::os_errors_fr(e);
             s.push_str(&format!(
                 ", dernière erreur {} : {e}",
                 b.last_error_at
@@ -293,11 +300,15 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             s.push_str(&format!(", prochain essai le {when}"));
         }
         if let Some(w) = &b.warning {
-            s.push_str(&format!(", avertissement : {w}"));
+            s.push_str(&format!(
+                ", avertissement : {}",
+                crate::status::os_errors_fr(w)
+            ));
         }
         sources.push(s);
     }
     if let Some((n, e)) = crate::status::refused_post_actions(&beats) {
+        let e = crate::status::os_errors_fr(&e);
         attention.push(format!(
             "{n} post-action{} en attente : le serveur refuse ({e}) ; corriger `post_action`/`move_to` \
              dans la configuration (le démon reprend au passage suivant) ou les abandonner : \
@@ -337,7 +348,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             lines.push(("Dernier courrier".into(), "aucun message encore".into()));
             j.insert("last_mail".into(), Value::Null);
         }
-        Err(e) => attention.push(e.to_string()),
+        Err(e) => attention.push(said(&e)),
     }
     if let Some(c) = &counts {
         j.insert(
@@ -391,7 +402,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
             lines.push(("Dernière publication".into(), "aucune".into()));
             j.insert("last_publication".into(), Value::Null);
         }
-        Err(e) => attention.push(e.to_string()),
+        Err(e) => attention.push(said(&e)),
     }
     if let Ok(letters) = store.letter_counts() {
         let get = |st: LetterState| {

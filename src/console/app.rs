@@ -642,7 +642,7 @@ pub struct App {
     /// The last publication: number and date (status line).
     pub last_publication: Option<(u32, Option<DateTime<Utc>>)>,
     /// What `fiches publish` would publish now (the Publier overlay).
-    pub publish_preview: Option<crate::commands::publish::Preview>,
+    pub publish_preview: Option<crate::service::publication::Preview>,
     /// A draft found at start, offered to take up again.
     pub recovered: Option<super::draft::Recovered>,
     /// À traiter: `d` pressed once on a message that already has a fiche

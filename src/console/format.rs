@@ -9,6 +9,8 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_width::UnicodeWidthChar;
 use unicode_width::UnicodeWidthStr;
 
+pub use crate::domain::time::{ago, parse_time};
+
 /// Appends `s` folded for search: lower case, accents removed, ligatures
 /// spelled out, typographic apostrophes and non-breaking spaces made plain.
 pub fn fold_into(out: &mut String, s: &str) {
@@ -136,13 +138,6 @@ impl Zone {
     }
 }
 
-/// Parses a stored RFC 3339 time.
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
-}
-
 /// "14/05" in the zone.
 pub fn day_month(zone: Zone, t: DateTime<Utc>) -> String {
     zone.local(t).format("%d/%m").to_string()
@@ -161,22 +156,6 @@ pub fn long_datetime(zone: Zone, t: DateTime<Utc>) -> String {
 /// A stored time shown long, or the text as stored when it does not parse.
 pub fn stored_datetime(zone: Zone, s: &str) -> String {
     parse_time(s).map_or_else(|| s.to_string(), |t| long_datetime(zone, t))
-}
-
-/// "il y a 3 min" from `now`.
-pub fn ago(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
-    let s = (now - t).num_seconds();
-    if s < 0 {
-        "à l'instant".into()
-    } else if s < 60 {
-        format!("il y a {s} s")
-    } else if s < 3600 {
-        format!("il y a {} min", s / 60)
-    } else if s < 86_400 {
-        format!("il y a {} h", s / 3600)
-    } else {
-        format!("il y a {} j", s / 86_400)
-    }
 }
 
 /// "12 Ko", "1,5 Mo".

@@ -18,6 +18,7 @@ pub mod generate;
 pub mod grid;
 pub mod members;
 pub mod suggest;
+pub mod time;
 pub mod waitlist;
 
 use std::collections::BTreeMap;

@@ -3,6 +3,8 @@
 //! the chosen field in full. Entrée edits it; each change is journaled
 //! with the old value.
 
+use std::collections::BTreeMap;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -14,7 +16,8 @@ use super::super::strings as s;
 use super::super::update::fields_of;
 use super::detail::value_label;
 use super::widgets::{hidden_marker, label_width, text_lines, window_start};
-use crate::fiche::spec::FieldType;
+use crate::fiche::spec::{FieldSpec, FieldType};
+use crate::fiche::{Kind, Value, Warning};
 use crate::safe::terminal_line;
 
 /// The form; during a hand entry with an attachment's text, the text beside
@@ -68,42 +71,12 @@ fn draw_text(frame: &mut Frame<'_>, area: Rect, app: &App, x: &AttachmentText, b
 fn draw_form(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let w = area.width as usize;
-    let (title, kind, values, warnings) = match &app.draft {
-        Some(d) => (
-            format!(
-                "{} · courriel #{} · {}",
-                s::COR_DRAFT_TITLE,
-                d.message_id,
-                d.kind.label_fr()
-            ),
-            Some(d.kind),
-            Some(d.fields.clone()),
-            Vec::new(),
-        ),
-        None => {
-            let Some(row) = app.current() else {
-                frame.render_widget(
-                    Paragraph::new(Line::styled(s::COR_NONE, t.dim)).wrap(Wrap { trim: false }),
-                    area,
-                );
-                return;
-            };
-            let detail = app.current_detail();
-            (
-                format!(
-                    "{} n° {} · {} · {}",
-                    s::SCREEN_CORRIGER,
-                    row.number,
-                    s::kind_long(row.kind),
-                    row.organisation
-                ),
-                row.kind,
-                detail.map(|d| d.proposal.fields.clone()),
-                detail
-                    .map(|d| d.proposal.warnings.clone())
-                    .unwrap_or_default(),
-            )
-        }
+    let Some((title, kind, values, warnings)) = form_of(app) else {
+        frame.render_widget(
+            Paragraph::new(Line::styled(s::COR_NONE, t.dim)).wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
     };
     let fields = fields_of(kind);
     let [head, list, full] = Layout::vertical([
@@ -133,42 +106,120 @@ fn draw_form(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let label_w = label_width(fields.iter().map(|f| f.label), w.saturating_sub(4)) + 2;
     let mut lines = Vec::new();
     for (i, f) in fields.iter().enumerate().skip(start).take(h) {
-        let warned = warnings.iter().any(|x| x.field.as_deref() == Some(f.key));
-        let value = values.get(f.key).map(|v| value_label(v, f.ty));
-        // A required field keeps its « * » when its label is cut.
-        let label = if f.required {
-            format!("{} *", fit(f.label, label_w.saturating_sub(2)))
-        } else {
-            f.label.to_string()
-        };
-        let (text, vstyle) = match &value {
-            Some(v) => (terminal_line(v), if warned { t.warn } else { t.normal }),
-            None if f.required => (s::D_MISSING_REQUIRED.to_string(), t.warn),
-            None => (s::D_EMPTY.to_string(), t.dim),
-        };
-        let mark = if warned { "⚠" } else { " " };
-        let room = w.saturating_sub(label_w + 4);
-        let line = if i == cursor {
-            Line::styled(
-                format!("▶{mark} {} {}", pad(&label, label_w), fit(&text, room)),
-                t.selected,
-            )
-        } else {
-            Line::from(vec![
-                Span::styled(format!(" {mark} "), t.warn),
-                Span::styled(
-                    format!("{} ", pad(&label, label_w)),
-                    if warned { t.warn } else { t.key },
-                ),
-                Span::styled(fit(&text, room), vstyle),
-            ])
-        };
-        lines.push(line);
+        lines.push(field_line(
+            app,
+            f,
+            &values,
+            &warnings,
+            i == cursor,
+            label_w,
+            w,
+        ));
     }
     frame.render_widget(Paragraph::new(lines), list);
 
-    // The chosen field in full, with its warnings.
-    let Some(f) = fields.get(cursor) else {
+    draw_field_full(frame, full, app, fields.get(cursor), &values, &warnings);
+}
+
+/// What the form edits: its title, the kind, the values (`None` while
+/// loading) and the warnings: the hand entry's, else the selected
+/// proposal's; `None` when nothing is selected.
+type Form = (
+    String,
+    Option<Kind>,
+    Option<BTreeMap<String, Value>>,
+    Vec<Warning>,
+);
+
+fn form_of(app: &App) -> Option<Form> {
+    match &app.draft {
+        Some(d) => Some((
+            format!(
+                "{} · courriel #{} · {}",
+                s::COR_DRAFT_TITLE,
+                d.message_id,
+                d.kind.label_fr()
+            ),
+            Some(d.kind),
+            Some(d.fields.clone()),
+            Vec::new(),
+        )),
+        None => {
+            let row = app.current()?;
+            let detail = app.current_detail();
+            Some((
+                format!(
+                    "{} n° {} · {} · {}",
+                    s::SCREEN_CORRIGER,
+                    row.number,
+                    s::kind_long(row.kind),
+                    row.organisation
+                ),
+                row.kind,
+                detail.map(|d| d.proposal.fields.clone()),
+                detail
+                    .map(|d| d.proposal.warnings.clone())
+                    .unwrap_or_default(),
+            ))
+        }
+    }
+}
+
+/// A field of the form: its label (a required one keeps its « * »), its
+/// value or what is missing, a ⚠ when a warning names it.
+fn field_line(
+    app: &App,
+    f: &FieldSpec,
+    values: &BTreeMap<String, Value>,
+    warnings: &[Warning],
+    selected: bool,
+    label_w: usize,
+    w: usize,
+) -> Line<'static> {
+    let t = &app.theme;
+    let warned = warnings.iter().any(|x| x.field.as_deref() == Some(f.key));
+    let value = values.get(f.key).map(|v| value_label(v, f.ty));
+    // A required field keeps its « * » when its label is cut.
+    let label = if f.required {
+        format!("{} *", fit(f.label, label_w.saturating_sub(2)))
+    } else {
+        f.label.to_string()
+    };
+    let (text, vstyle) = match &value {
+        Some(v) => (terminal_line(v), if warned { t.warn } else { t.normal }),
+        None if f.required => (s::D_MISSING_REQUIRED.to_string(), t.warn),
+        None => (s::D_EMPTY.to_string(), t.dim),
+    };
+    let mark = if warned { "⚠" } else { " " };
+    let room = w.saturating_sub(label_w + 4);
+    if selected {
+        Line::styled(
+            format!("▶{mark} {} {}", pad(&label, label_w), fit(&text, room)),
+            t.selected,
+        )
+    } else {
+        Line::from(vec![
+            Span::styled(format!(" {mark} "), t.warn),
+            Span::styled(
+                format!("{} ", pad(&label, label_w)),
+                if warned { t.warn } else { t.key },
+            ),
+            Span::styled(fit(&text, room), vstyle),
+        ])
+    }
+}
+
+/// The chosen field in full, with its warnings and its choices.
+fn draw_field_full(
+    frame: &mut Frame<'_>,
+    full: Rect,
+    app: &App,
+    f: Option<&FieldSpec>,
+    values: &BTreeMap<String, Value>,
+    warnings: &[Warning],
+) {
+    let t = &app.theme;
+    let Some(f) = f else {
         return;
     };
     let block = Block::default()

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::app::App;
 use super::super::format::{fit, long_datetime, pad};
+use super::super::rows::Row;
 use super::super::strings as s;
 use super::detail::status_text;
 use super::widgets::{hidden_marker, key_hint, window_start};
@@ -25,7 +26,24 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         return;
     };
     let w = area.width as usize;
-    let prog = app.programme();
+    let mut head = head_lines(app, row, w);
+    demand_lines(&mut head, app, row, w);
+    let head_h = head.len() as u16 + 1;
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(head), top);
+
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(bottom);
+
+    draw_free_places(frame, left, app, row);
+    draw_decisions(frame, right, app, row);
+}
+
+/// Who the proposal is, what it wants, where it stands, the team's
+/// opinions.
+fn head_lines(app: &App, row: &Row, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
     let mut head: Vec<Line<'static>> = Vec::new();
     let mut name = format!(
         "N° {} · {} · {}",
@@ -91,6 +109,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             Span::raw(fit(&words.join(" · "), w.saturating_sub(7))),
         ]));
     }
+    head
+}
+
+/// How much its slot is asked for, the places free there, who waits.
+fn demand_lines(head: &mut Vec<Line<'static>>, app: &App, row: &Row, w: usize) {
+    let t = &app.theme;
+    let prog = app.programme();
+    let wanted = match row.wanted.as_deref() {
+        None | Some("any") => s::PROG_ANY.to_string(),
+        Some(x) => x.to_string(),
+    };
     if let Some(kind) = row.kind {
         let kp = prog.of(kind);
         let asked = match row.wanted.as_deref() {
@@ -133,15 +162,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     } else {
         head.push(Line::styled(s::DEC_NO_KIND, t.warn));
     }
-    let head_h = head.len() as u16 + 1;
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(head_h), Constraint::Min(0)]).areas(area);
-    frame.render_widget(Paragraph::new(head), top);
+}
 
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(bottom);
-
-    // Free places.
+/// The places still free for it (its wanted slot first), the cursor's
+/// kept in view.
+fn draw_free_places(frame: &mut Frame<'_>, left: Rect, app: &App, row: &Row) {
+    let t = &app.theme;
+    let prog = app.programme();
     let free = row.kind.map_or_else(Vec::new, |k| {
         free_places(
             &app.rules.layout,
@@ -191,8 +218,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         lines.push(Line::styled(fit(&text, inner.width as usize), style));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
 
-    // Decisions.
+/// The decisions and their keys, with the rank a waiting-list decision
+/// would give.
+fn draw_decisions(frame: &mut Frame<'_>, right: Rect, app: &App, row: &Row) {
+    let t = &app.theme;
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", s::DEC_ACTIONS));

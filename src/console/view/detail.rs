@@ -200,11 +200,22 @@ pub fn journal_summary(e: &JournalEntry, p: &Proposal) -> String {
     }
 }
 
-/// Every line of the detail of `row`.
+/// Every line of the detail of `row`, section by section.
 pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = Vec::new();
+    head_lines(&mut out, app, row, d, w);
+    notes_lines(&mut out, app, d, w);
+    fiche_lines(&mut out, app, d, w);
+    linked_lines(&mut out, app, d, w);
+    email_lines(&mut out, app, d, w);
+    history_lines(&mut out, app, d, w);
+    out
+}
+
+/// The head: number, kind, status, revision; the e-mail it came with; CUF membership; flags.
+fn head_lines(out: &mut Vec<Line<'static>>, app: &App, row: &Row, d: &Detail, w: usize) {
     let t = &app.theme;
     let p = &d.proposal;
-    let mut out: Vec<Line<'static>> = Vec::new();
     let mut head = format!(
         "N° {} · {} · {}",
         p.number,
@@ -260,7 +271,11 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             Span::styled(terminal_line(&labels.join(" · ")), t.warn),
         ]));
     }
+}
 
+/// The team's notes and opinions (internal), when there are some.
+fn notes_lines(out: &mut Vec<Line<'static>>, app: &App, d: &Detail, w: usize) {
+    let t = &app.theme;
     // The team's notes and opinions (internal), when there are some.
     if !d.notes.is_empty() {
         out.push(section(s::NOTES_SECTION, w, t.header));
@@ -283,7 +298,12 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             }
         }
     }
+}
 
+/// The fiche, in form order, warnings under the field they name; the warnings of no field; the extra cells.
+fn fiche_lines(out: &mut Vec<Line<'static>>, app: &App, d: &Detail, w: usize) {
+    let t = &app.theme;
+    let p = &d.proposal;
     // The fiche, in form order, warnings under the field they name.
     out.push(section(s::D_FIELDS, w, t.header));
     let fields = match p.kind {
@@ -349,7 +369,11 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             ));
         }
     }
+}
 
+/// The messages linked by hand (Courrier, À traiter: L).
+fn linked_lines(out: &mut Vec<Line<'static>>, app: &App, d: &Detail, w: usize) {
+    let t = &app.theme;
     // Messages linked by hand (Courrier, À traiter: L).
     if !d.linked.is_empty() {
         out.push(section(s::D_LINKED, w, t.header));
@@ -377,7 +401,12 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             );
         }
     }
+}
 
+/// The e-mail: headers, text, attachments.
+fn email_lines(out: &mut Vec<Line<'static>>, app: &App, d: &Detail, w: usize) {
+    let t = &app.theme;
+    let p = &d.proposal;
     // The email.
     out.push(section(s::D_MESSAGE, w, t.header));
     match (&d.message, &d.view) {
@@ -446,7 +475,12 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
         }
         (None, _) => out.push(Line::styled(s::D_NO_MESSAGE, t.dim)),
     }
+}
 
+/// The revisions (dated by their mail) and the journal.
+fn history_lines(out: &mut Vec<Line<'static>>, app: &App, d: &Detail, w: usize) {
+    let t = &app.theme;
+    let p = &d.proposal;
     // Revisions and journal.
     if d.revisions.len() > 1 {
         out.push(section(s::D_REVISIONS, w, t.header));
@@ -479,5 +513,4 @@ pub fn lines(app: &App, row: &Row, d: &Detail, w: usize) -> Vec<Line<'static>> {
             out.push(Line::from(vec![Span::styled(lead, t.dim), Span::raw(l)]));
         }
     }
-    out
 }

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 
-use super::super::app::{App, Focus, body_height, list_split};
+use super::super::app::{App, Focus, LetterRow, body_height, list_split};
 use super::super::format::{day_month, fit, parse_time, short_datetime, stored_datetime};
 use super::super::strings as s;
 use super::widgets::{
@@ -48,14 +48,27 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(Line::styled(s::ENV_EMPTY, t.dim)), list);
         return;
     }
+    draw_list(frame, list, area.width, app);
+    draw_letter(frame, detail, app);
+}
+
+/// The columns' widths: (state, date, recipient, about).
+fn column_widths(wide: bool) -> (u16, u16, u16, u16) {
+    if wide {
+        (11, 11, 30, 28)
+    } else {
+        (11, 5, 18, 14)
+    }
+}
+
+/// The letters, the selected one kept in view.
+fn draw_list(frame: &mut Frame<'_>, list: Rect, width: u16, app: &App) {
+    let t = &app.theme;
+    let e = &app.envoi;
     let page = list.height.saturating_sub(1) as usize;
-    let wide = area.width >= 110;
-    let state_w: u16 = 11;
-    let date_w: u16 = if wide { 11 } else { 5 };
-    let to_w: u16 = if wide { 30 } else { 18 };
-    let org_w: u16 = if wide { 28 } else { 14 };
-    let subject_w = area
-        .width
+    let wide = width >= 110;
+    let (state_w, date_w, to_w, org_w) = column_widths(wide);
+    let subject_w = width
         .saturating_sub(4 + state_w + to_w + org_w + date_w + 6)
         .max(6);
     let mut rows = Vec::new();
@@ -66,63 +79,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .skip(first_shown(e.offset, e.selected, page))
         .take(page)
     {
-        let style = if i == e.selected {
-            if app.focus == Focus::List {
-                t.selected
-            } else {
-                t.selected_unfocused
-            }
-        } else {
-            match l.state {
-                LetterState::Uncertain | LetterState::Failed => t.warn,
-                LetterState::Sent => t.dim,
-                _ => t.normal,
-            }
-        };
-        let created = parse_time(&l.created_at).map_or_else(
-            || "?".to_string(),
-            |ts| {
-                if wide {
-                    short_datetime(app.zone, ts)
-                } else {
-                    day_month(app.zone, ts)
-                }
-            },
-        );
-        let mut number = if l.partners {
-            format!("P{}", l.id)
-        } else {
-            l.id.to_string()
-        };
-        if e.marks.contains(&(l.id, l.partners)) {
-            number.insert_str(0, s::COL_MARK);
-        }
-        let style = if l.hold.is_some() && i != e.selected {
-            t.warn
-        } else {
-            style
-        };
-        rows.push(
-            TRow::new(vec![
-                number,
-                fit(l.state.label_fr(), state_w as usize),
-                fit(&terminal_line(&l.to), to_w as usize),
-                // The kind says more than the subject, which is the same
-                // for every letter of a kind (it is in the letter below).
-                fit(l.kind, subject_w as usize),
-                fit(
-                    &match l.proposal_number {
-                        Some(n) if !l.partners => {
-                            format!("{n} {}", terminal_line(&l.organisation))
-                        }
-                        _ => terminal_line(&l.organisation),
-                    },
-                    org_w as usize,
-                ),
-                created,
-            ])
-            .style(style),
-        );
+        rows.push(list_row(app, i, l, wide, subject_w));
     }
     let header = TRow::new(vec![
         "N°",
@@ -149,7 +106,75 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .column_spacing(1),
         list,
     );
+}
 
+/// A letter of the list: number (marked), state, recipient, kind, about,
+/// date.
+fn list_row(app: &App, i: usize, l: &LetterRow, wide: bool, subject_w: u16) -> TRow<'static> {
+    let t = &app.theme;
+    let e = &app.envoi;
+    let (state_w, _, to_w, org_w) = column_widths(wide);
+    let style = if i == e.selected {
+        if app.focus == Focus::List {
+            t.selected
+        } else {
+            t.selected_unfocused
+        }
+    } else {
+        match l.state {
+            LetterState::Uncertain | LetterState::Failed => t.warn,
+            LetterState::Sent => t.dim,
+            _ => t.normal,
+        }
+    };
+    let created = parse_time(&l.created_at).map_or_else(
+        || "?".to_string(),
+        |ts| {
+            if wide {
+                short_datetime(app.zone, ts)
+            } else {
+                day_month(app.zone, ts)
+            }
+        },
+    );
+    let mut number = if l.partners {
+        format!("P{}", l.id)
+    } else {
+        l.id.to_string()
+    };
+    if e.marks.contains(&(l.id, l.partners)) {
+        number.insert_str(0, s::COL_MARK);
+    }
+    let style = if l.hold.is_some() && i != e.selected {
+        t.warn
+    } else {
+        style
+    };
+    TRow::new(vec![
+        number,
+        fit(l.state.label_fr(), state_w as usize),
+        fit(&terminal_line(&l.to), to_w as usize),
+        // The kind says more than the subject, which is the same
+        // for every letter of a kind (it is in the letter below).
+        fit(l.kind, subject_w as usize),
+        fit(
+            &match l.proposal_number {
+                Some(n) if !l.partners => {
+                    format!("{n} {}", terminal_line(&l.organisation))
+                }
+                _ => terminal_line(&l.organisation),
+            },
+            org_w as usize,
+        ),
+        created,
+    ])
+    .style(style)
+}
+
+/// The selected letter in full, scrolled.
+fn draw_letter(frame: &mut Frame<'_>, detail: Rect, app: &App) {
+    let t = &app.theme;
+    let e = &app.envoi;
     let lines = letter_lines(app, detail.width as usize);
     let inner_h = detail.height.saturating_sub(1);
     let max = super::triage::max_scroll(lines.len(), inner_h);

@@ -435,3 +435,71 @@ pub fn suggestion(frame: &mut Frame<'_>, area: Rect, app: &App, scroll: u16) {
     }
     frame.render_widget(Paragraph::new(shown), inner);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::action::{KEYS, KeyMode, Scope, action_for, scopes};
+    use crate::console::app::Screen;
+
+    /// The modes whose keys include `scope`'s.
+    fn modes_reading(scope: Scope) -> Vec<KeyMode> {
+        let mut all: Vec<KeyMode> = Screen::ALL.iter().map(|s| KeyMode::Normal(*s)).collect();
+        all.extend([
+            KeyMode::Typing,
+            KeyMode::Help,
+            KeyMode::Filters,
+            KeyMode::Picker,
+            KeyMode::KindChoice,
+            KeyMode::Confirm,
+            KeyMode::Suggestion,
+            KeyMode::DraftLeave,
+            KeyMode::DraftFound,
+            KeyMode::Revisions,
+        ]);
+        all.into_iter()
+            .filter(|m| match (scope, m) {
+                (Scope::Screen(s), KeyMode::Normal(n)) => s == *n,
+                _ => scopes(*m).contains(&scope),
+            })
+            .collect()
+    }
+
+    /// One table, two readers: every key of `action::KEYS` reaches its
+    /// action in a mode that reads its line, and the help shows the line
+    /// (its keys and its French text).
+    #[test]
+    fn every_key_of_the_table_acts_and_is_in_the_help() {
+        let app = App::new(
+            crate::domain::Rules::default(),
+            crate::console::format::Zone::PARIS,
+            crate::console::theme::Theme::new(true),
+        );
+        // Wide enough that no text is wrapped.
+        let help: Vec<String> = help_lines(&app, 400)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        for b in KEYS {
+            let modes = modes_reading(b.scope);
+            assert!(!modes.is_empty(), "{:?} read by no mode", b.scope);
+            for k in b.keys {
+                assert!(
+                    modes
+                        .iter()
+                        .any(|m| action_for(*m, k.event()) == Some(b.action)),
+                    "{k:?} ({:?}) does not give {:?}",
+                    b.scope,
+                    b.action
+                );
+            }
+            assert!(
+                help.iter()
+                    .any(|l| l.contains(b.shown) && l.contains(b.help)),
+                "the help lacks « {} {} »",
+                b.shown,
+                b.help
+            );
+        }
+    }
+}

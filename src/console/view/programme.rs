@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as TRow, Table, Wrap};
 
-use super::super::app::App;
+use super::super::app::{App, KindProgramme};
 use super::super::format::fit;
 use super::super::strings as s;
 use super::widgets::{hidden_marker, window_start};
@@ -33,6 +33,46 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let kp = app.programme().of(kind);
     let w = area.width as usize;
 
+    let tabs = tab_spans(app, w);
+
+    let grid_h = (kp.slots.len() * 2 + 1) as u16;
+    let [tab_line, grid, info] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(grid_h),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(tabs)), tab_line);
+
+    draw_grid(frame, grid, area.width, app, kp);
+
+    // Summary, the place under the cursor, the waiting list.
+    let by = |st: Status| kp.by_status[Status::ALL.iter().position(|x| *x == st).unwrap_or(0)];
+    let capacity = kp.cells.len();
+    let mut lines = vec![Line::raw(fit(
+        &format!(
+            "{} : {} · retenues {}/{capacity} · libres {} · en attente {} · à décider {}",
+            s::PROG_ANY,
+            kp.demand.get("any").copied().unwrap_or(0),
+            by(Status::Accepted),
+            kp.free(),
+            by(Status::Waitlisted),
+            by(Status::Pending)
+        ),
+        w,
+    ))];
+    if let Some(here) = cursor_text(app, kp) {
+        lines.push(Line::styled(fit(&here, w), t.title));
+    }
+    waitlist_lines(&mut lines, app, kp, info.height, w);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), info);
+}
+
+/// The kinds as tabs, and the last publication right-aligned where it
+/// fits (P publishes).
+fn tab_spans(app: &App, w: usize) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let kind = app.programme_kind;
     let mut tabs = Vec::new();
     for k in Kind::all() {
         let style = if k == kind { t.tab_active } else { t.tab };
@@ -56,20 +96,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         tabs.push(Span::raw(" ".repeat(pad)));
         tabs.push(Span::styled(p, t.dim));
     }
+    tabs
+}
 
-    let grid_h = (kp.slots.len() * 2 + 1) as u16;
-    let [tab_line, grid, info] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(grid_h),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    frame.render_widget(Paragraph::new(Line::from(tabs)), tab_line);
-
+/// The grid of the kind shown: a slot per two lines (holder, then number
+/// or the suggestion), a place per column.
+fn draw_grid(frame: &mut Frame<'_>, grid: Rect, width: u16, app: &App, kp: &KindProgramme) {
+    let t = &app.theme;
     let slot_w = 7u16;
     let dem_w = 5u16;
     let n = kp.places.len().max(1) as u16;
-    let cell_w = (area.width.saturating_sub(slot_w + dem_w + n + 1)) / n;
+    let cell_w = (width.saturating_sub(slot_w + dem_w + n + 1)) / n;
     let cell_w = cell_w.max(4);
     let mut rows = Vec::new();
     for (si, slot) in kp.slots.iter().enumerate() {
@@ -137,76 +174,78 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             .column_spacing(1),
         grid,
     );
+}
 
-    // Summary, the place under the cursor, the waiting list.
-    let by = |st: Status| kp.by_status[Status::ALL.iter().position(|x| *x == st).unwrap_or(0)];
-    let capacity = kp.cells.len();
-    let mut lines = vec![Line::raw(fit(
-        &format!(
-            "{} : {} · retenues {}/{capacity} · libres {} · en attente {} · à décider {}",
-            s::PROG_ANY,
-            kp.demand.get("any").copied().unwrap_or(0),
-            by(Status::Accepted),
-            kp.free(),
-            by(Status::Waitlisted),
-            by(Status::Pending)
-        ),
-        w,
-    ))];
+/// The place under the cursor: who holds it and what the keys do there.
+fn cursor_text(app: &App, kp: &KindProgramme) -> Option<String> {
     let (si, pi) = app.programme_cursor;
-    if let (Some(slot), Some(place)) = (kp.slots.get(si), kp.places.get(pi)) {
-        let here = match kp.cells.get(si * kp.places.len() + pi).copied().flatten() {
-            Some(id) => {
-                let country = app.listing.get(id).map_or("", |r| &*r.country);
-                match &app.programme_pick {
-                    Some((p, _)) if p.id != id => format!(
-                        "{slot} · {place} : n° {} {} ({country})  (m ou Entrée : échanger avec n° {})",
-                        num(app, id),
-                        org_of(app, id),
-                        p.number
-                    ),
-                    _ => format!(
-                        "{slot} · {place} : n° {} {} ({country})  (Entrée : voir · m : déplacer · x : retirer)",
-                        num(app, id),
-                        org_of(app, id)
-                    ),
-                }
+    let (Some(slot), Some(place)) = (kp.slots.get(si), kp.places.get(pi)) else {
+        return None;
+    };
+    let here = match kp.cells.get(si * kp.places.len() + pi).copied().flatten() {
+        Some(id) => {
+            let country = app.listing.get(id).map_or("", |r| &*r.country);
+            match &app.programme_pick {
+                Some((p, _)) if p.id != id => format!(
+                    "{slot} · {place} : n° {} {} ({country})  (m ou Entrée : échanger avec n° {})",
+                    num(app, id),
+                    org_of(app, id),
+                    p.number
+                ),
+                _ => format!(
+                    "{slot} · {place} : n° {} {} ({country})  (Entrée : voir · m : déplacer · x : retirer)",
+                    num(app, id),
+                    org_of(app, id)
+                ),
             }
-            None if app.programme_pick.is_some() => {
-                let p = app.programme_pick.as_ref().map_or(0, |(p, _)| p.id);
+        }
+        None if app.programme_pick.is_some() => {
+            let p = app.programme_pick.as_ref().map_or(0, |(p, _)| p.id);
+            format!(
+                "{slot} · {place} : libre — m ou Entrée : y déplacer n° {} {}",
+                num(app, p),
+                org_of(app, p)
+            )
+        }
+        None => match kp
+            .suggestion
+            .get(si * kp.places.len() + pi)
+            .copied()
+            .flatten()
+        {
+            Some(id) => {
+                let rank = app.programme().ranks.get(&id).copied().unwrap_or(1);
                 format!(
-                    "{slot} · {place} : libre — m ou Entrée : y déplacer n° {} {}",
-                    num(app, p),
-                    org_of(app, p)
+                    "{slot} · {place} : libre — Entrée : retenir n° {} {} ({})",
+                    num(app, id),
+                    org_of(app, id),
+                    crate::domain::rank_fr(rank)
                 )
             }
-            None => match kp
-                .suggestion
-                .get(si * kp.places.len() + pi)
-                .copied()
-                .flatten()
-            {
-                Some(id) => {
-                    let rank = app.programme().ranks.get(&id).copied().unwrap_or(1);
-                    format!(
-                        "{slot} · {place} : libre — Entrée : retenir n° {} {} ({})",
-                        num(app, id),
-                        org_of(app, id),
-                        crate::domain::rank_fr(rank)
-                    )
-                }
-                None => format!("{slot} · {place} : libre — {}", s::N_NO_WAITING),
-            },
-        };
-        lines.push(Line::styled(fit(&here, w), t.title));
-    }
+            None => format!("{slot} · {place} : libre — {}", s::N_NO_WAITING),
+        },
+    };
+    Some(here)
+}
+
+/// The waiting list, scrolled to the proposal the cursor's place is
+/// offered to; what it hides is said on its last line.
+fn waitlist_lines(
+    lines: &mut Vec<Line<'static>>,
+    app: &App,
+    kp: &KindProgramme,
+    height: u16,
+    w: usize,
+) {
+    let t = &app.theme;
+    let (si, pi) = app.programme_cursor;
     lines.push(Line::styled(s::PROG_WAITLIST, t.header));
     if kp.waitlist.is_empty() {
         lines.push(Line::styled(s::PROG_EMPTY_WAITLIST, t.dim));
     }
     // The waiting list scrolls to the proposal the cursor's place is
     // offered to; what it hides is said on its last line.
-    let room = info.height.saturating_sub(lines.len() as u16) as usize;
+    let room = height.saturating_sub(lines.len() as u16) as usize;
     let len = kp.waitlist.len();
     let (start, take) = if len > room && room > 0 {
         let offered = kp
@@ -250,5 +289,4 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             t.dim,
         ));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), info);
 }

@@ -262,49 +262,6 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let fixed = fixed + mark_w + notes_w + u16::from(mark_w > 0) + u16::from(notes_w > 0);
     let org_w = area.width.saturating_sub(fixed).max(6);
     let page = area.height.saturating_sub(1) as usize;
-    let cells = |r: &Row| -> Vec<String> {
-        let received = match r.received_time() {
-            Some(ts) if wd.long_dates => short_datetime(app.zone, ts),
-            Some(ts) => day_month(app.zone, ts),
-            None => "?".into(),
-        };
-        let mut v = Vec::with_capacity(12);
-        if mark_w > 0 {
-            v.push(
-                if app.marks.contains(&r.number) {
-                    s::COL_MARK
-                } else {
-                    ""
-                }
-                .to_string(),
-            );
-        }
-        v.extend([
-            r.number.to_string(),
-            s::kind_short(r.kind).to_string(),
-            fit(&r.organisation, org_w as usize),
-            fit(&r.country, wd.country as usize),
-            s::member_short(r.member).to_string(),
-            fit(
-                r.theme.as_deref().map(s::theme_short).unwrap_or(""),
-                wd.theme as usize,
-            ),
-            fit(
-                match r.wanted.as_deref() {
-                    Some("any") | None => "—",
-                    Some(w) => w,
-                },
-                wd.wanted as usize,
-            ),
-            fit(&status_cell(app, r, wd.long_dates), wd.status as usize),
-            received,
-            fit(&flags_cell(r), wd.flags as usize),
-        ]);
-        if notes_w > 0 {
-            v.push(fit(&s::notes_summary(&r.notes), notes_w as usize));
-        }
-        v
-    };
     let mut rows = Vec::with_capacity(page);
     let first = first_shown(app.offset, app.selected, page);
     for i in first..(first + page).min(app.listing.visible_len()) {
@@ -320,8 +277,61 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
         } else {
             t.normal
         };
-        rows.push(TRow::new(cells(r)).style(style));
+        rows.push(TRow::new(cells(app, r, &wd, mark_w, notes_w, org_w)).style(style));
     }
+    let header = TRow::new(column_titles(mark_w, notes_w)).style(t.header);
+    let widths = column_widths(&wd, mark_w, notes_w, org_w);
+    let table = Table::new(rows, widths).header(header).column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+/// A proposal's cells in the list, in the columns' order.
+fn cells(app: &App, r: &Row, wd: &Widths, mark_w: u16, notes_w: u16, org_w: u16) -> Vec<String> {
+    let received = match r.received_time() {
+        Some(ts) if wd.long_dates => short_datetime(app.zone, ts),
+        Some(ts) => day_month(app.zone, ts),
+        None => "?".into(),
+    };
+    let mut v = Vec::with_capacity(12);
+    if mark_w > 0 {
+        v.push(
+            if app.marks.contains(&r.number) {
+                s::COL_MARK
+            } else {
+                ""
+            }
+            .to_string(),
+        );
+    }
+    v.extend([
+        r.number.to_string(),
+        s::kind_short(r.kind).to_string(),
+        fit(&r.organisation, org_w as usize),
+        fit(&r.country, wd.country as usize),
+        s::member_short(r.member).to_string(),
+        fit(
+            r.theme.as_deref().map(s::theme_short).unwrap_or(""),
+            wd.theme as usize,
+        ),
+        fit(
+            match r.wanted.as_deref() {
+                Some("any") | None => "—",
+                Some(w) => w,
+            },
+            wd.wanted as usize,
+        ),
+        fit(&status_cell(app, r, wd.long_dates), wd.status as usize),
+        received,
+        fit(&flags_cell(r), wd.flags as usize),
+    ]);
+    if notes_w > 0 {
+        v.push(fit(&s::notes_summary(&r.notes), notes_w as usize));
+    }
+    v
+}
+
+/// The columns' titles (the marks' and the notes' only when shown).
+fn column_titles(mark_w: u16, notes_w: u16) -> Vec<&'static str> {
     let mut head: Vec<&str> = Vec::with_capacity(12);
     if mark_w > 0 {
         head.push(s::COL_MARK);
@@ -341,7 +351,11 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if notes_w > 0 {
         head.push(s::COL_NOTES);
     }
-    let header = TRow::new(head).style(t.header);
+    head
+}
+
+/// The columns' widths (the marks' and the notes' only when shown).
+fn column_widths(wd: &Widths, mark_w: u16, notes_w: u16, org_w: u16) -> Vec<Constraint> {
     let mut widths: Vec<Constraint> = Vec::with_capacity(12);
     if mark_w > 0 {
         widths.push(Constraint::Length(mark_w));
@@ -361,6 +375,5 @@ fn draw_table(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if notes_w > 0 {
         widths.push(Constraint::Length(notes_w));
     }
-    let table = Table::new(rows, widths).header(header).column_spacing(1);
-    frame.render_widget(table, area);
+    widths
 }

@@ -15,6 +15,7 @@ use super::widgets::{
     first_shown, hidden_marker, kv_lines, list_window, section, text_lines, wrap,
 };
 use crate::safe::terminal_line;
+use crate::store::console::TriageMessage;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
@@ -51,14 +52,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(Line::styled(s::TRI_EMPTY, t.dim)), list);
         return;
     }
+    draw_list(frame, list, area.width, app);
+    draw_message(frame, detail, app);
+}
+
+/// The messages without a readable fiche, the selected one kept in view.
+fn draw_list(frame: &mut Frame<'_>, list: Rect, width: u16, app: &App) {
+    let t = &app.theme;
     let page = list.height.saturating_sub(1) as usize;
-    let wide = area.width >= 110;
+    let wide = width >= 110;
     let date_w: u16 = if wide { 11 } else { 5 };
     let status_w: u16 = 13;
     let mark_w: u16 = 6;
     let from_w: u16 = if wide { 28 } else { 18 };
-    let subject_w = area
-        .width
+    let subject_w = width
         .saturating_sub(4 + status_w + date_w + from_w + mark_w + 6)
         .max(6);
     let mut rows = Vec::new();
@@ -69,53 +76,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .skip(first_shown(app.triage_offset, app.triage_selected, page))
         .take(page)
     {
-        let date = m
-            .received_at
-            .as_deref()
-            .or(m.date.as_deref())
-            .and_then(parse_time)
-            .map_or_else(
-                || "?".to_string(),
-                |ts| {
-                    let d = short_datetime(app.zone, ts);
-                    if wide { d } else { d[..5].to_string() }
-                },
-            );
-        let from = terminal_line(
-            m.from_name
-                .as_deref()
-                .or(m.from_addr.as_deref())
-                .unwrap_or(""),
-        );
-        let style = if i == app.triage_selected {
-            if app.focus == Focus::List {
-                t.selected
-            } else {
-                t.selected_unfocused
-            }
-        } else if m.handled.is_some() {
-            t.dim
-        } else {
-            t.normal
-        };
-        rows.push(
-            TRow::new(vec![
-                m.id.to_string(),
-                s::message_status(m.status).to_string(),
-                date,
-                fit(&from, from_w as usize),
-                fit(
-                    &terminal_line(m.subject.as_deref().unwrap_or("")),
-                    subject_w as usize,
-                ),
-                if m.handled.is_some() {
-                    s::TRI_HANDLED.to_string()
-                } else {
-                    String::new()
-                },
-            ])
-            .style(style),
-        );
+        rows.push(list_row(app, i, m, wide, from_w, subject_w));
     }
     let header = TRow::new(vec!["N°", "Statut", "Reçu", "De", "Objet", ""]).style(t.header);
     frame.render_widget(
@@ -134,7 +95,68 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .column_spacing(1),
         list,
     );
+}
 
+/// A message of the list: number, status, date, sender, subject, handled.
+fn list_row(
+    app: &App,
+    i: usize,
+    m: &TriageMessage,
+    wide: bool,
+    from_w: u16,
+    subject_w: u16,
+) -> TRow<'static> {
+    let t = &app.theme;
+    let date = m
+        .received_at
+        .as_deref()
+        .or(m.date.as_deref())
+        .and_then(parse_time)
+        .map_or_else(
+            || "?".to_string(),
+            |ts| {
+                let d = short_datetime(app.zone, ts);
+                if wide { d } else { d[..5].to_string() }
+            },
+        );
+    let from = terminal_line(
+        m.from_name
+            .as_deref()
+            .or(m.from_addr.as_deref())
+            .unwrap_or(""),
+    );
+    let style = if i == app.triage_selected {
+        if app.focus == Focus::List {
+            t.selected
+        } else {
+            t.selected_unfocused
+        }
+    } else if m.handled.is_some() {
+        t.dim
+    } else {
+        t.normal
+    };
+    TRow::new(vec![
+        m.id.to_string(),
+        s::message_status(m.status).to_string(),
+        date,
+        fit(&from, from_w as usize),
+        fit(
+            &terminal_line(m.subject.as_deref().unwrap_or("")),
+            subject_w as usize,
+        ),
+        if m.handled.is_some() {
+            s::TRI_HANDLED.to_string()
+        } else {
+            String::new()
+        },
+    ])
+    .style(style)
+}
+
+/// The selected message (or the attachment's text shown), scrolled.
+fn draw_message(frame: &mut Frame<'_>, detail: Rect, app: &App) {
+    let t = &app.theme;
     let title = match app.current_text() {
         Some(x) => s::att_number(x.number),
         None => s::D_MESSAGE.to_string(),

@@ -1,199 +1,14 @@
-//! The console's life: a `Session` holds the state and the store, turns
-//! keys into actions (`action`), actions into effects (`update`) and
-//! performs the effects against the store; a tick polls `PRAGMA
-//! data_version` and reloads only what the journal says changed. `run`
-//! is the terminal loop: raw mode and alternate screen, crossterm events
-//! (blocking with a timeout: no busy loop), the terminal restored on exit,
-//! on panic, on SIGTERM/SIGHUP/SIGINT/SIGQUIT and when the terminal hangs up
-//! (a watchdog thread: crossterm alone would spin on a closed tty).
-//!
-//! Several staff at once: every decision is sent with the version the
-//! screen showed; the store refuses it if the proposal changed since, and
-//! the console then shows the fresh state. A place accepted by someone else
-//! meanwhile is refused by the store's unique index. SQLite's busy timeout
-//! absorbs concurrent writers; if it is ever exceeded, the write is retried
-//! and then reported in plain words, never as "database is locked".
+//! The session at work: keys into actions, actions into effects
+//! (`update`), and each effect performed against the store; the tick that
+//! polls `PRAGMA data_version` and reloads only what the journal says
+//! changed; drafts written as staff type; attachments converted on a
+//! thread of their own.
 
-use std::collections::HashMap;
-use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
-use std::time::{Duration, Instant};
+use super::*;
 
-use chrono::{DateTime, Utc};
-use crossterm::event::{self, Event, KeyEvent};
-use crossterm::execute;
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
-
-use super::action::{Action, KeyMode, action_for, key_mode, mouse_action};
-use super::app::LetterRow;
-use super::app::{App, Detail, Level, Screen, TextState, TriageDetail, UndoEntry};
-use super::draft;
-use super::format::Zone;
-use super::rows::Listing;
-use super::strings as s;
-use super::theme::Theme;
-use super::update::{Effect, triage_changed, update};
-use super::view;
-use crate::convert::{self, Converter};
-use crate::domain::members::Members;
-use crate::domain::{self, Layout, Place, Rules, status_fr};
-use crate::fiche::{Kind, Value};
-use crate::intake::message_view;
-use crate::letters::Letters;
-use crate::outbox::{self, LetterOutcome, SendOptions, SendReport, SmtpConfig};
-use crate::safe::terminal_line;
-use crate::store::{
-    self, DocxRequest, LetterFilter, LetterRecord, LetterState, Resolution, Store, StoreError,
-};
-
-/// How a session starts.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Who the journal names ([`crate::system::acting_user`]).
-    pub user: String,
-    /// The database as the status line names it.
-    pub db_label: String,
-    pub layout: Layout,
-    pub members: Members,
-    /// `[selection] late_last`: on-time fiches before late ones.
-    pub late_last: bool,
-    pub zone: Zone,
-    pub theme: Theme,
-    /// A fixed clock (tests); `None` reads the system clock on each tick.
-    pub now: Option<DateTime<Utc>>,
-    pub size: (u16, u16),
-    /// Time a search keystroke may spend before its frame (see
-    /// `App::search_budget`); `None` searches to the end at once.
-    pub search_budget: Option<Duration>,
-    /// The letter templates (Envoi screen); `None` when they could not be loaded.
-    pub letters: Option<Letters>,
-    /// `[smtp]`; `None` when not configured (sending is then refused).
-    pub smtp: Option<SmtpConfig>,
-    /// After how long without contact the daemon is called silent.
-    pub silent_after: Duration,
-    /// The configuration, to publish from the console as `fiches publish`
-    /// does; `None`: publishing says why it cannot.
-    pub config: Option<crate::config::Config>,
-    /// How long an attachment's conversion to text may take.
-    pub convert_timeout: Duration,
-}
-
-impl Options {
-    /// Options for tests and benchmarks: fixed clock, no colour.
-    pub fn fixed(user: &str, now: DateTime<Utc>, size: (u16, u16)) -> Options {
-        Options {
-            user: user.to_string(),
-            db_label: "fiches.db".into(),
-            layout: Layout::spec_default(),
-            members: Members::default(),
-            late_last: true,
-            zone: Zone::CentralEurope,
-            theme: Theme::new(true),
-            now: Some(now),
-            size,
-            search_budget: None,
-            letters: None,
-            smtp: None,
-            silent_after: crate::status::SILENT_AFTER,
-            config: None,
-            convert_timeout: crate::convert::DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-/// The state and the store, wired together.
-pub struct Session {
-    pub app: App,
-    pub store: Store,
-    fixed_now: bool,
-    data_version: i64,
-    journal_head: i64,
-    letters: Option<Letters>,
-    smtp: Option<SmtpConfig>,
-    /// A letter to edit once the terminal is handed to the editor (id, version shown).
-    pub edit_request: Option<(i64, i64)>,
-    /// News from the sending thread, while a batch goes out.
-    sending: Option<mpsc::Receiver<SendNews>>,
-    silent_after: Duration,
-    /// When the daemon's lock was last looked at (a daemon that stops
-    /// writes nothing: the lock says it).
-    daemon_checked: Instant,
-    config: Option<crate::config::Config>,
-    /// The draft as last written to the database (JSON), `None`: none there.
-    draft_written: Option<String>,
-    /// Since when the draft differs from what was written, and its last change.
-    draft_dirty: Option<(Instant, Instant)>,
-    /// Converts attachments to text (`crate::convert`).
-    converter: Converter,
-    /// A conversion under way on its own thread: (attachment, its answer).
-    converting: Option<(
-        i64,
-        mpsc::Receiver<Result<convert::AttachmentText, convert::ConvertError>>,
-    )>,
-    /// Its thread, joined (the program stopped) when the session ends.
-    convert_thread: Option<std::thread::JoinHandle<()>>,
-    /// Texts already converted this session, by attachment.
-    texts: HashMap<i64, convert::AttachmentText>,
-}
-
-impl Drop for Session {
-    /// A conversion still running is stopped: no program left behind, no
-    /// temporary copy of an attachment left on disk.
-    fn drop(&mut self) {
-        if let Some(t) = self.convert_thread.take() {
-            self.converter.cancel.store(true, Ordering::SeqCst);
-            let _ = t.join();
-        }
-    }
-}
-
-/// A draft is written this long after the last keystroke…
-const DRAFT_QUIET: Duration = Duration::from_millis(300);
-/// …or this long after the first one not yet written, whatever the typing.
-const DRAFT_AT_MOST: Duration = Duration::from_secs(2);
-
-/// What the sending thread tells the loop.
-#[derive(Debug)]
-pub enum SendNews {
-    Progress(LetterOutcome),
-    Done(Result<SendReport, String>),
-}
-
-fn is_live(r: &store::console::ListingRow) -> bool {
-    r.superseded_by.is_none()
-}
-
-/// Plain words for a store error; a busy database is never shown as
-/// SQLite's "database is locked".
-pub fn error_text(e: &StoreError) -> String {
-    if e.is_busy() {
-        s::N_BUSY.to_string()
-    } else {
-        s::n_error(&terminal_line(&e.to_string()))
-    }
-}
-
-/// Runs a write, again when SQLite stayed busy past its timeout.
-pub(super) fn retry<T>(
-    store: &mut Store,
-    mut f: impl FnMut(&mut Store) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let mut tries = 0;
-    loop {
-        match f(store) {
-            Err(e) if e.is_busy() && tries < 3 => {
-                tries += 1;
-                std::thread::sleep(Duration::from_millis(50 * tries));
-            }
-            other => return other,
-        }
-    }
-}
+/// How often the console looks at the daemon's lock (a stopped daemon
+/// writes nothing that would wake it up).
+const DAEMON_CHECK: Duration = Duration::from_secs(5);
 
 impl Session {
     /// Loads everything the first frame needs.
@@ -238,7 +53,7 @@ impl Session {
         Ok(session)
     }
 
-    fn full_load(&mut self) -> Result<(), StoreError> {
+    pub(super) fn full_load(&mut self) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
         self.journal_head = self.store.journal_head()?;
         let members = &self.app.rules.members;
@@ -280,18 +95,18 @@ impl Session {
         }
         let mode = key_mode(&self.app);
         if let Some(action) = action_for(mode, key) {
-            let before = super::update::Visible::of(&self.app);
+            let before = crate::console::update::Visible::of(&self.app);
             let effects = update(&mut self.app, action);
             let idle = effects.is_empty()
                 && self.app.notice.is_none()
-                && super::update::Visible::of(&self.app) == before;
+                && crate::console::update::Visible::of(&self.app) == before;
             for e in effects {
                 self.perform(e);
             }
             self.draft_changed();
             // A key that changed nothing says why on the message line.
             if idle && let KeyMode::Normal(_) = mode {
-                let why = super::update::why_nothing(&self.app, action);
+                let why = crate::console::update::why_nothing(&self.app, action);
                 self.app.notify(Level::Info, why);
             }
         }
@@ -308,7 +123,7 @@ impl Session {
 
     /// A draft this user left (a console killed, a connection dropped):
     /// offered again ("Un brouillon du … a été retrouvé").
-    fn offer_draft(&mut self) {
+    pub(super) fn offer_draft(&mut self) {
         let found = match self.store.draft(&self.app.user) {
             Ok(found) => found,
             Err(e) => {
@@ -324,9 +139,9 @@ impl Session {
             Ok(d) => {
                 self.app.recovered = Some(draft::Recovered {
                     draft: d,
-                    saved_at: super::format::parse_time(&found.saved_at),
+                    saved_at: crate::console::format::parse_time(&found.saved_at),
                 });
-                self.app.overlay = super::app::Overlay::DraftFound;
+                self.app.overlay = crate::console::app::Overlay::DraftFound;
             }
             Err(e) => {
                 let text = s::n_error(&format!("brouillon illisible ignoré : {e}"));
@@ -336,7 +151,7 @@ impl Session {
     }
 
     /// The draft as it should be in the database now, JSON.
-    fn draft_json(&self) -> Option<String> {
+    pub(super) fn draft_json(&self) -> Option<String> {
         if self.app.recovered.is_some() {
             // Not decided yet: what is stored stays.
             return self.draft_written.clone();
@@ -346,7 +161,7 @@ impl Session {
 
     /// After each action: a draft gone (saved, abandoned) is deleted at
     /// once; a draft typed is written a moment later (`flush_draft`).
-    fn draft_changed(&mut self) {
+    pub(super) fn draft_changed(&mut self) {
         let now = self.draft_json();
         if now == self.draft_written {
             self.draft_dirty = None;
@@ -393,7 +208,7 @@ impl Session {
     }
 
     /// The daemon from its heartbeat rows and its lock.
-    fn daemon_health(&mut self) -> Result<crate::status::Health, StoreError> {
+    pub(super) fn daemon_health(&mut self) -> Result<crate::status::Health, StoreError> {
         self.daemon_checked = Instant::now();
         let beats = self.store.heartbeats()?;
         self.app.post_actions = crate::status::refused_post_actions(&beats);
@@ -448,7 +263,7 @@ impl Session {
     /// Reloads what the journal says changed since the last look.
     /// Reloads the À traiter list, keeping the message selected: after a
     /// demande de .docx (letters are not in the journal `refresh` follows).
-    fn reload_triage(&mut self) {
+    pub(super) fn reload_triage(&mut self) {
         match self.store.triage_messages() {
             Ok(list) => {
                 let sel = self.app.current_message().map(|m| m.id);
@@ -469,7 +284,7 @@ impl Session {
         }
     }
 
-    fn refresh_inner(&mut self, announce: bool) -> Result<(), StoreError> {
+    pub(super) fn refresh_inner(&mut self, announce: bool) -> Result<(), StoreError> {
         self.data_version = self.store.data_version()?;
         self.app.heartbeat = self.daemon_health()?;
         self.load_publication_stamp()?;
@@ -486,85 +301,99 @@ impl Session {
         let ch = self.store.changes_since(self.journal_head)?;
         self.journal_head = ch.head;
         if !ch.proposals.is_empty() {
-            let mut got = HashMap::new();
-            self.store.scan_listing(Some(&ch.proposals), |r| {
-                got.insert(r.id, r);
-            })?;
-            let changes: Vec<(i64, Option<store::console::ListingRow>)> = ch
-                .proposals
-                .iter()
-                .map(|id| (*id, got.remove(id).filter(is_live)))
-                .collect();
-            let sel = self.app.current_id();
-            self.app.listing.apply(changes, &self.app.rules.members);
-            self.app.rows_changed();
-            if let Some(id) = sel
-                && !self.app.select_id(id)
-            {
-                self.app.clamp_selection();
-            }
-            if let Some(lost) = self.app.reanchor_decide()
-                && announce
-            {
-                self.app.notify(
-                    Level::Warn,
-                    s::n_place_gone(&terminal_line(&lost.slot), &terminal_line(&lost.place)),
-                );
-            }
-            if let Some(d) = self.app.detail.as_ref().map(|d| d.id)
-                && ch.proposals.contains(&d)
-            {
-                self.load_detail(d);
-                if announce
-                    && Some(d) == self.app.current_id()
-                    && matches!(
-                        self.app.screen,
-                        Screen::Decider | Screen::Corriger | Screen::Propositions
-                    )
-                {
-                    let number = self.app.number_of(d);
-                    // A colleague's note or opinion is said as such, with its author.
-                    let note_by = self
-                        .app
-                        .detail
-                        .as_ref()
-                        .and_then(|x| x.journal.last())
-                        .filter(|e| e.action == "note" || e.action == "opinion")
-                        .map(|e| terminal_line(&e.actor));
-                    let text = match note_by {
-                        Some(who) => s::n_note_by_other(number, &who),
-                        None => s::n_changed_by_other(number, &self.last_actor(number)),
-                    };
-                    self.app.notify(Level::Info, text);
-                }
-            } else if let Some(id) = self.app.current_id()
-                && self.app.detail.as_ref().is_none_or(|d| d.id != id)
-            {
-                self.load_detail(id);
-            }
+            self.proposals_changed(&ch.proposals, announce)?;
         }
         if !ch.messages.is_empty() {
-            let sel = self.app.current_message().map(|m| m.id);
-            self.app.triage = self.store.triage_messages()?;
-            if let Some(id) = sel
-                && let Some(p) = self.app.triage.iter().position(|m| m.id == id)
-            {
-                self.app.triage_selected = p;
-            }
-            self.app.clamp_triage();
-            if let Some(d) = self.app.triage_detail.as_ref().map(|d| d.id)
-                && ch.messages.contains(&d)
-            {
-                self.load_message(d);
-            }
-            if self.app.courrier.loaded {
-                self.reload_courrier(true);
-            }
+            self.messages_changed(&ch.messages)?;
         }
         Ok(())
     }
 
-    fn load_detail(&mut self, id: i64) {
+    /// Proposals the journal says changed: their rows replaced, the
+    /// selection and the Décider cursor kept, the detail reloaded (and, with
+    /// `announce`, who changed it said).
+    fn proposals_changed(&mut self, proposals: &[i64], announce: bool) -> Result<(), StoreError> {
+        let mut got = HashMap::new();
+        self.store.scan_listing(Some(proposals), |r| {
+            got.insert(r.id, r);
+        })?;
+        let changes: Vec<(i64, Option<store::console::ListingRow>)> = proposals
+            .iter()
+            .map(|id| (*id, got.remove(id).filter(is_live)))
+            .collect();
+        let sel = self.app.current_id();
+        self.app.listing.apply(changes, &self.app.rules.members);
+        self.app.rows_changed();
+        if let Some(id) = sel
+            && !self.app.select_id(id)
+        {
+            self.app.clamp_selection();
+        }
+        if let Some(lost) = self.app.reanchor_decide()
+            && announce
+        {
+            self.app.notify(
+                Level::Warn,
+                s::n_place_gone(&terminal_line(&lost.slot), &terminal_line(&lost.place)),
+            );
+        }
+        if let Some(d) = self.app.detail.as_ref().map(|d| d.id)
+            && proposals.contains(&d)
+        {
+            self.load_detail(d);
+            if announce
+                && Some(d) == self.app.current_id()
+                && matches!(
+                    self.app.screen,
+                    Screen::Decider | Screen::Corriger | Screen::Propositions
+                )
+            {
+                let number = self.app.number_of(d);
+                // A colleague's note or opinion is said as such, with its author.
+                let note_by = self
+                    .app
+                    .detail
+                    .as_ref()
+                    .and_then(|x| x.journal.last())
+                    .filter(|e| e.action == "note" || e.action == "opinion")
+                    .map(|e| terminal_line(&e.actor));
+                let text = match note_by {
+                    Some(who) => s::n_note_by_other(number, &who),
+                    None => s::n_changed_by_other(number, &self.last_actor(number)),
+                };
+                self.app.notify(Level::Info, text);
+            }
+        } else if let Some(id) = self.app.current_id()
+            && self.app.detail.as_ref().is_none_or(|d| d.id != id)
+        {
+            self.load_detail(id);
+        }
+        Ok(())
+    }
+
+    /// Messages the journal says changed: À traiter reloaded, its selection
+    /// kept; the message shown and Courrier reloaded.
+    fn messages_changed(&mut self, messages: &[i64]) -> Result<(), StoreError> {
+        let sel = self.app.current_message().map(|m| m.id);
+        self.app.triage = self.store.triage_messages()?;
+        if let Some(id) = sel
+            && let Some(p) = self.app.triage.iter().position(|m| m.id == id)
+        {
+            self.app.triage_selected = p;
+        }
+        self.app.clamp_triage();
+        if let Some(d) = self.app.triage_detail.as_ref().map(|d| d.id)
+            && messages.contains(&d)
+        {
+            self.load_message(d);
+        }
+        if self.app.courrier.loaded {
+            self.reload_courrier(true);
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_detail(&mut self, id: i64) {
         let load = |st: &Store| -> Result<Detail, StoreError> {
             let proposal = st.proposal(id)?;
             let revisions = st.revisions(id)?;
@@ -607,7 +436,7 @@ impl Session {
         }
     }
 
-    fn load_message(&mut self, id: i64) {
+    pub(super) fn load_message(&mut self, id: i64) {
         let load = |st: &Store| -> Result<TriageDetail, StoreError> {
             let record = st.message_record(id)?;
             let view = message_view(&st.raw_message(id).unwrap_or_default());
@@ -619,7 +448,10 @@ impl Session {
         }
     }
 
-    fn perform(&mut self, effect: Effect) {
+    /// Performs one effect against the store. Long by its nature, not by
+    /// its logic: one short arm per kind of effect (the compiler checks none
+    /// is forgotten), each handing over to the method that does it.
+    pub(super) fn perform(&mut self, effect: Effect) {
         let Some(effect) = self.perform_courrier(effect) else {
             return;
         };
@@ -652,21 +484,7 @@ impl Session {
             } => self.waitlist_step(number, version, up),
             Effect::ComputeSuggestion => self.compute_suggestion(),
             Effect::ApplySuggestion => self.apply_suggestion(),
-            Effect::TakeBackLetter { id, version } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.take_back_letter(id, version, &user)
-                }) {
-                    Ok(()) => {
-                        self.load_letters();
-                        self.app.notify(Level::Ok, s::n_letter_taken_back(id));
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            Effect::TakeBackLetter { id, version } => self.take_back_letter(id, version),
             Effect::UpdateField {
                 id,
                 version,
@@ -676,37 +494,8 @@ impl Session {
             Effect::SetHandled {
                 message_id,
                 handled,
-            } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.set_message_handled(message_id, handled, &user)
-                }) {
-                    Ok(_) => {
-                        self.refresh(false);
-                        self.app
-                            .notify(Level::Ok, s::n_handled(message_id, handled));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
-            Effect::AskDocx { message_id } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.queue_docx_request(message_id, &user)
-                }) {
-                    Ok(DocxRequest::Queued(id)) => {
-                        self.reload_triage();
-                        self.load_letters();
-                        self.app.notify(Level::Ok, s::n_docx_queued(message_id, id));
-                    }
-                    Ok(DocxRequest::Already(id, state)) => {
-                        self.reload_triage();
-                        self.app
-                            .notify(Level::Warn, s::n_docx_already(message_id, id, state));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
+            } => self.set_handled(message_id, handled),
+            Effect::AskDocx { message_id } => self.ask_docx(message_id),
             Effect::EnterProposal {
                 message_id,
                 kind,
@@ -717,137 +506,22 @@ impl Session {
                 id,
                 version,
                 partners,
-            } => {
-                let user = self.app.user.clone();
-                let dropped = retry(&mut self.store, |st| {
-                    if partners {
-                        st.drop_partner_mail(id as u32, version, &user)
-                    } else {
-                        st.drop_letter(id, version, &user)
-                    }
-                });
-                match dropped {
-                    Ok(()) => {
-                        self.load_letters();
-                        self.app.notify(Level::Ok, s::n_letter_dropped(id));
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            } => self.drop_letter(id, version, partners),
             Effect::ResolveLetter {
                 id,
                 version,
                 resolution,
                 partners,
-            } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    if partners {
-                        st.resolve_partner_mail(
-                            id as u32,
-                            version,
-                            resolution == Resolution::Sent,
-                            &user,
-                        )
-                    } else {
-                        st.resolve_letter(id, version, resolution, &user)
-                    }
-                }) {
-                    Ok(()) => {
-                        self.load_letters();
-                        self.app.notify(
-                            Level::Ok,
-                            s::n_letter_settled(id, resolution == Resolution::Sent),
-                        );
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            } => self.resolve_letter(id, version, resolution, partners),
             Effect::SendBatch(letters, partners) => self.start_sending(letters, partners),
-            Effect::SetArticle { number, article } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| st.set_article(number, article, &user)) {
-                    Ok(p) => {
-                        self.refresh(false);
-                        self.load_detail(p.id);
-                        let de = p
-                            .text(crate::call::roles().organisation.as_str())
-                            .map_or_else(String::new, |name| {
-                                crate::letters::french::org_name(
-                                    name,
-                                    p.text(crate::call::roles().organisation_type.as_str()),
-                                    p.text(crate::call::roles().country.as_str()),
-                                    p.article,
-                                )
-                                .de()
-                            });
-                        self.app
-                            .notify(Level::Ok, s::n_article_saved(number, &terminal_line(&de)));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
-            Effect::ConfirmRecipient { id, version, to } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.confirm_recipient(id, version, &to, &user)
-                }) {
-                    Ok(_) => {
-                        self.load_letters();
-                        let to = terminal_line(&to);
-                        self.app
-                            .notify(Level::Ok, s::n_recipient_confirmed(id, &to));
-                    }
-                    Err(e) => {
-                        self.load_letters();
-                        self.app.notify(Level::Error, error_text(&e));
-                    }
-                }
-            }
+            Effect::SetArticle { number, article } => self.set_article(number, article),
+            Effect::ConfirmRecipient { id, version, to } => self.confirm_recipient(id, version, to),
             Effect::EditLetter { id, version } => self.edit_request = Some((id, version)),
             Effect::PreparePublish => self.prepare_publish(),
             Effect::Publish { since } => self.publish(since),
-            Effect::Then(action) => {
-                // What the effects before said stays on the message line.
-                let said = self.app.notice.take();
-                self.dispatch(action);
-                if self.app.notice.is_none() {
-                    self.app.notice = said;
-                }
-            }
-            Effect::SetNote { number, text } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| {
-                    st.set_note(number, text.as_deref(), &user)
-                }) {
-                    Ok(p) => {
-                        self.refresh(false);
-                        self.load_detail(p.id);
-                        self.app
-                            .notify(Level::Ok, s::n_note_saved(number, text.is_some()));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
-            Effect::SetOpinion { number, opinion } => {
-                let user = self.app.user.clone();
-                match retry(&mut self.store, |st| st.set_opinion(number, opinion, &user)) {
-                    Ok(p) => {
-                        self.refresh(false);
-                        self.load_detail(p.id);
-                        let label = opinion.map(|o| o.label_fr());
-                        self.app
-                            .notify(Level::Ok, s::n_opinion_saved(number, label.as_deref()));
-                    }
-                    Err(e) => self.app.notify(Level::Error, error_text(&e)),
-                }
-            }
+            Effect::Then(action) => self.then(action),
+            Effect::SetNote { number, text } => self.set_note(number, text),
+            Effect::SetOpinion { number, opinion } => self.set_opinion(number, opinion),
             Effect::Bulk(plan) => self.bulk(plan),
             Effect::ConvertAttachment { number, message_id } => {
                 self.convert_attachment(number, message_id)
@@ -864,11 +538,194 @@ impl Session {
         }
     }
 
+    /// Envoi `r`: a letter held for review taken back into the outbox.
+    fn take_back_letter(&mut self, id: i64, version: i64) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.take_back_letter(id, version, &user)
+        }) {
+            Ok(()) => {
+                self.load_letters();
+                self.app.notify(Level::Ok, s::n_letter_taken_back(id));
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// À traiter `h`: a message marked handled, or not any more.
+    fn set_handled(&mut self, message_id: i64, handled: bool) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.set_message_handled(message_id, handled, &user)
+        }) {
+            Ok(_) => {
+                self.refresh(false);
+                self.app
+                    .notify(Level::Ok, s::n_handled(message_id, handled));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// À traiter `d`: a demande de .docx queued to the sender (once).
+    fn ask_docx(&mut self, message_id: i64) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.queue_docx_request(message_id, &user)
+        }) {
+            Ok(DocxRequest::Queued(id)) => {
+                self.reload_triage();
+                self.load_letters();
+                self.app.notify(Level::Ok, s::n_docx_queued(message_id, id));
+            }
+            Ok(DocxRequest::Already(id, state)) => {
+                self.reload_triage();
+                self.app
+                    .notify(Level::Warn, s::n_docx_already(message_id, id, state));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// Envoi `x`: a letter (or an e-mail to the partners) dropped.
+    fn drop_letter(&mut self, id: i64, version: i64, partners: bool) {
+        let user = self.app.user.clone();
+        let dropped = retry(&mut self.store, |st| {
+            if partners {
+                st.drop_partner_mail(id as u32, version, &user)
+            } else {
+                st.drop_letter(id, version, &user)
+            }
+        });
+        match dropped {
+            Ok(()) => {
+                self.load_letters();
+                self.app.notify(Level::Ok, s::n_letter_dropped(id));
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// Envoi: an uncertain letter settled as sent or to send again.
+    fn resolve_letter(&mut self, id: i64, version: i64, resolution: Resolution, partners: bool) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            if partners {
+                st.resolve_partner_mail(id as u32, version, resolution == Resolution::Sent, &user)
+            } else {
+                st.resolve_letter(id, version, resolution, &user)
+            }
+        }) {
+            Ok(()) => {
+                self.load_letters();
+                self.app.notify(
+                    Level::Ok,
+                    s::n_letter_settled(id, resolution == Resolution::Sent),
+                );
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// Corriger `a`: the article of the organisation's name, and the phrase it makes.
+    fn set_article(&mut self, number: i64, article: Option<crate::letters::Article>) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| st.set_article(number, article, &user)) {
+            Ok(p) => {
+                self.refresh(false);
+                self.load_detail(p.id);
+                let de = p
+                    .text(crate::call::roles().organisation.as_str())
+                    .map_or_else(String::new, |name| {
+                        crate::letters::french::org_name(
+                            name,
+                            p.text(crate::call::roles().organisation_type.as_str()),
+                            p.text(crate::call::roles().country.as_str()),
+                            p.article,
+                        )
+                        .de()
+                    });
+                self.app
+                    .notify(Level::Ok, s::n_article_saved(number, &terminal_line(&de)));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// Envoi `v`: the recipient of a letter held for review confirmed.
+    fn confirm_recipient(&mut self, id: i64, version: i64, to: String) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.confirm_recipient(id, version, &to, &user)
+        }) {
+            Ok(_) => {
+                self.load_letters();
+                let to = terminal_line(&to);
+                self.app
+                    .notify(Level::Ok, s::n_recipient_confirmed(id, &to));
+            }
+            Err(e) => {
+                self.load_letters();
+                self.app.notify(Level::Error, error_text(&e));
+            }
+        }
+    }
+
+    /// A note of this staff member on a proposal, written or removed.
+    fn set_note(&mut self, number: i64, text: Option<String>) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| {
+            st.set_note(number, text.as_deref(), &user)
+        }) {
+            Ok(p) => {
+                self.refresh(false);
+                self.load_detail(p.id);
+                self.app
+                    .notify(Level::Ok, s::n_note_saved(number, text.is_some()));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// An opinion of this staff member on a proposal, given or removed.
+    fn set_opinion(&mut self, number: i64, opinion: Option<crate::store::notes::Opinion>) {
+        let user = self.app.user.clone();
+        match retry(&mut self.store, |st| st.set_opinion(number, opinion, &user)) {
+            Ok(p) => {
+                self.refresh(false);
+                self.load_detail(p.id);
+                let label = opinion.map(|o| o.label_fr());
+                self.app
+                    .notify(Level::Ok, s::n_opinion_saved(number, label.as_deref()));
+            }
+            Err(e) => self.app.notify(Level::Error, error_text(&e)),
+        }
+    }
+
+    /// An action after the effects before it; what they said stays on the message line.
+    fn then(&mut self, action: Action) {
+        // What the effects before said stays on the message line.
+        let said = self.app.notice.take();
+        self.dispatch(action);
+        if self.app.notice.is_none() {
+            self.app.notice = said;
+        }
+    }
+
     /// The decisions of a plan on marked proposals, one at a time, each
     /// through the store's rules and version check like a single one (and
     /// undoable one by one); a refusal names the proposal and why, and the
     /// others go on.
-    fn bulk(&mut self, plan: super::bulk::Plan) {
+    pub(super) fn bulk(&mut self, plan: crate::console::bulk::Plan) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
         let steps = plan.steps();
@@ -980,116 +837,6 @@ impl Session {
         self.app.clamp_envoi();
     }
 
-    /// Sends the batch on a thread of its own, with its own store: SMTP
-    /// blocks, the console does not. News come back through `tick`.
-    fn start_sending(&mut self, letters: Vec<(i64, i64)>, partners: Vec<(u32, i64)>) {
-        let Some(smtp) = self.smtp.clone() else {
-            self.app.notify(Level::Error, s::ENV_NO_SMTP);
-            return;
-        };
-        let Some(templates) = self.letters.clone() else {
-            self.app
-                .notify(Level::Error, s::n_send_failed(s::ENV_NO_TEMPLATES));
-            return;
-        };
-        if self.sending.is_some() {
-            self.app.notify(Level::Warn, s::ENV_ALREADY_SENDING);
-            return;
-        }
-        let path = self.store.path().to_path_buf();
-        let total = letters.len() + partners.len();
-        let opts = SendOptions {
-            auto: false,
-            auto_acknowledge: false,
-            auto_partners: false,
-            only: Some(letters.into_iter().map(|(i, v)| (i, Some(v))).collect()),
-            only_partners: Some(partners.into_iter().map(|(n, v)| (n, Some(v))).collect()),
-            ignore_backoff: true,
-            actor: self.app.user.clone(),
-        };
-        let (tx, rx) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("console-envoi".into())
-            .spawn(move || {
-                let result = Store::open(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut store| {
-                        let progress_tx = tx.clone();
-                        outbox::send(&mut store, &smtp, &templates, &opts, &mut |o| {
-                            let _ = progress_tx.send(SendNews::Progress(o.clone()));
-                        })
-                        .map_err(|e| e.to_string())
-                    });
-                let _ = tx.send(SendNews::Done(result));
-            });
-        match spawned {
-            Ok(_) => {
-                self.sending = Some(rx);
-                self.app.envoi.sending = Some((0, total));
-                self.app.envoi.quit_warned = false;
-                self.app.notify(Level::Info, s::n_sending(0, total));
-            }
-            Err(e) => self
-                .app
-                .notify(Level::Error, s::n_send_failed(&e.to_string())),
-        }
-    }
-
-    /// Takes the sending thread's news; returns whether anything changed.
-    pub fn poll_sending(&mut self) -> bool {
-        let Some(rx) = &self.sending else {
-            return false;
-        };
-        let mut changed = false;
-        let mut finished = None;
-        loop {
-            match rx.try_recv() {
-                Ok(SendNews::Progress(_)) => {
-                    changed = true;
-                    if let Some((done, total)) = &mut self.app.envoi.sending {
-                        *done += 1;
-                        let text = s::n_sending(*done, *total);
-                        self.app.notify(Level::Info, text);
-                    }
-                }
-                Ok(SendNews::Done(r)) => {
-                    finished = Some(r);
-                    break;
-                }
-                Err(mpsc::TryRecvError::Empty) => break,
-                Err(mpsc::TryRecvError::Disconnected) => {
-                    finished = Some(Err("le fil d'envoi s'est arrêté".to_string()));
-                    break;
-                }
-            }
-        }
-        if let Some(r) = finished {
-            self.sending = None;
-            self.app.envoi.sending = None;
-            self.app.envoi.quit_warned = false;
-            self.load_letters();
-            match r {
-                Ok(report) => {
-                    let sent = report.sent();
-                    let other = report.outcomes.len() - sent + report.not_approved.len();
-                    let err = report.connection_error.as_deref().map(terminal_line);
-                    let level = if report.all_good() {
-                        Level::Ok
-                    } else {
-                        Level::Warn
-                    };
-                    self.app
-                        .notify(level, s::n_send_done(sent, other, err.as_deref()));
-                }
-                Err(e) => self
-                    .app
-                    .notify(Level::Error, s::n_send_failed(&terminal_line(&e))),
-            }
-            changed = true;
-        }
-        changed
-    }
-
     /// Edits the letter asked for in `$VISUAL` / `$EDITOR` (the terminal
     /// loop hands the terminal over around this call); returns whether
     /// there was one.
@@ -1103,7 +850,7 @@ impl Session {
             return true;
         };
         let user = self.app.user.clone();
-        match crate::commands::outbox::edit_text(
+        match crate::service::letter_edit::edit_text(
             &mut self.store,
             &templates,
             id,
@@ -1111,10 +858,10 @@ impl Session {
             None,
             &user,
         ) {
-            Ok(crate::commands::outbox::EditResult::Unchanged) => {
+            Ok(crate::service::letter_edit::EditResult::Unchanged) => {
                 self.app.notify(Level::Info, s::n_letter_unchanged(id))
             }
-            Ok(crate::commands::outbox::EditResult::Edited { problems }) => {
+            Ok(crate::service::letter_edit::EditResult::Edited { problems }) => {
                 let level = if problems.is_empty() {
                     Level::Ok
                 } else {
@@ -1132,19 +879,9 @@ impl Session {
         true
     }
 
-    /// Waits for the sending thread to finish (tests).
-    pub fn wait_sending(&mut self, timeout: Duration) -> bool {
-        let until = Instant::now() + timeout;
-        while self.sending.is_some() && Instant::now() < until {
-            self.poll_sending();
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        self.sending.is_none()
-    }
-
     /// Who last changed a proposal, when and what, from the journal line
     /// that did it: "marie à 14 h 32 (décision : à décider → retenue …)".
-    fn last_actor(&self, number: i64) -> String {
+    pub(super) fn last_actor(&self, number: i64) -> String {
         let Ok(p) = self.store.proposal_by_number(number) else {
             return s::WHO_UNKNOWN.to_string();
         };
@@ -1164,14 +901,14 @@ impl Session {
         s::changed_by(
             &terminal_line(&e.actor),
             at.as_deref(),
-            &super::view::detail::journal_summary(&e, &p),
+            &crate::console::view::detail::journal_summary(&e, &p),
         )
     }
 
     /// After a change was refused: the screen shows what the database
     /// holds, the notice says why (who changed the proposal, which place
     /// was taken).
-    fn refused(&mut self, number: i64, e: StoreError, place: Option<&Place>) {
+    pub(super) fn refused(&mut self, number: i64, e: StoreError, place: Option<&Place>) {
         self.refresh(false);
         let text = self.refusal_text(number, &e, place);
         if let Some(id) = self.app.current_id() {
@@ -1182,7 +919,12 @@ impl Session {
 
     /// Why a change was refused, in words: who changed the proposal, which
     /// place was taken, which rule.
-    fn refusal_text(&self, number: i64, e: &StoreError, place: Option<&Place>) -> String {
+    pub(super) fn refusal_text(
+        &self,
+        number: i64,
+        e: &StoreError,
+        place: Option<&Place>,
+    ) -> String {
         match e {
             StoreError::StaleVersion { .. } => {
                 let status = match self.store.proposal_by_number(number) {
@@ -1212,7 +954,7 @@ impl Session {
     }
 
     /// The place a proposal holds, as the rows show it.
-    fn place_of(&self, number: i64) -> Option<Place> {
+    pub(super) fn place_of(&self, number: i64) -> Option<Place> {
         let r = self
             .app
             .listing
@@ -1226,7 +968,13 @@ impl Session {
     }
 
     /// Remembers a change of this session (for `u` on the cell it emptied).
-    fn remember(&mut self, number: i64, line: i64, before: Option<Place>, after: Option<&Place>) {
+    pub(super) fn remember(
+        &mut self,
+        number: i64,
+        line: i64,
+        before: Option<Place>,
+        after: Option<&Place>,
+    ) {
         let freed = before.filter(|b| Some(b) != after);
         self.app.undo.push(UndoEntry {
             number,
@@ -1235,7 +983,7 @@ impl Session {
         });
     }
 
-    fn decide(&mut self, number: i64, version: i64, decision: domain::Decision) {
+    pub(super) fn decide(&mut self, number: i64, version: i64, decision: domain::Decision) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
         let before = self.place_of(number);
@@ -1293,7 +1041,7 @@ impl Session {
 
     /// "u": what an undo of `number` would take back, as a question (or why
     /// it cannot be undone).
-    fn prepare_undo(&mut self, number: i64) {
+    pub(super) fn prepare_undo(&mut self, number: i64) {
         match self.store.undo_preview(number, &self.app.user) {
             Ok(preview) => {
                 let organisation = self
@@ -1311,17 +1059,18 @@ impl Session {
                     &terminal_line(&preview.back_to.describe_fr()),
                     &preview.with,
                 );
-                self.app.overlay = super::app::Overlay::Confirm(super::app::Confirm::Undo {
-                    number,
-                    line: preview.line,
-                    text,
-                });
+                self.app.overlay =
+                    crate::console::app::Overlay::Confirm(crate::console::app::Confirm::Undo {
+                        number,
+                        line: preview.line,
+                        text,
+                    });
             }
             Err(e) => self.refused(number, e, None),
         }
     }
 
-    fn undo(&mut self, number: i64, line: i64) {
+    pub(super) fn undo(&mut self, number: i64, line: i64) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
         match retry(&mut self.store, |st| {
@@ -1347,7 +1096,7 @@ impl Session {
         }
     }
 
-    fn move_to(&mut self, number: i64, version: i64, to: Place) {
+    pub(super) fn move_to(&mut self, number: i64, version: i64, to: Place) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
         let before = self.place_of(number);
@@ -1366,7 +1115,7 @@ impl Session {
         }
     }
 
-    fn swap(&mut self, a: (i64, i64), b: (i64, i64)) {
+    pub(super) fn swap(&mut self, a: (i64, i64), b: (i64, i64)) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
         match retry(&mut self.store, |st| {
@@ -1381,7 +1130,7 @@ impl Session {
         }
     }
 
-    fn waitlist_step(&mut self, number: i64, version: i64, up: bool) {
+    pub(super) fn waitlist_step(&mut self, number: i64, version: i64, up: bool) {
         let user = self.app.user.clone();
         let rules = self.app.rules.clone();
         match retry(&mut self.store, |st| {
@@ -1399,7 +1148,7 @@ impl Session {
         }
     }
 
-    fn compute_suggestion(&mut self) {
+    pub(super) fn compute_suggestion(&mut self) {
         self.refresh(false);
         match self.store.suggestion(&self.app.rules) {
             Ok(sug) if sug.changes.is_empty() => {
@@ -1407,13 +1156,13 @@ impl Session {
             }
             Ok(sug) => {
                 self.app.suggestion = Some(sug);
-                self.app.overlay = super::app::Overlay::Suggestion { scroll: 0 };
+                self.app.overlay = crate::console::app::Overlay::Suggestion { scroll: 0 };
             }
             Err(e) => self.app.notify(Level::Error, error_text(&e)),
         }
     }
 
-    fn apply_suggestion(&mut self) {
+    pub(super) fn apply_suggestion(&mut self) {
         let Some(sug) = self.app.suggestion.take() else {
             return;
         };
@@ -1449,7 +1198,13 @@ impl Session {
         }
     }
 
-    fn update_field(&mut self, id: i64, version: i64, key: &'static str, value: Option<Value>) {
+    pub(super) fn update_field(
+        &mut self,
+        id: i64,
+        version: i64,
+        key: &'static str,
+        value: Option<Value>,
+    ) {
         let user = self.app.user.clone();
         match retry(&mut self.store, |st| {
             st.update_field(id, version, key, value.clone(), &user)
@@ -1480,7 +1235,7 @@ impl Session {
         }
     }
 
-    fn enter_proposal(
+    pub(super) fn enter_proposal(
         &mut self,
         message_id: i64,
         kind: Kind,
@@ -1505,24 +1260,24 @@ impl Session {
     }
 
     /// The last publication's number and date, for the status line.
-    fn load_publication_stamp(&mut self) -> Result<(), StoreError> {
+    pub(super) fn load_publication_stamp(&mut self) -> Result<(), StoreError> {
         self.app.last_publication = self
             .store
             .last_publication_stamp()?
-            .map(|(n, at)| (n, super::format::parse_time(&at)));
+            .map(|(n, at)| (n, crate::console::format::parse_time(&at)));
         Ok(())
     }
 
     /// What `fiches publish` would publish now, shown before publishing.
-    fn prepare_publish(&mut self) {
+    pub(super) fn prepare_publish(&mut self) {
         let Some(config) = &self.config else {
             self.app.notify(Level::Error, s::PUB_NO_CONFIG);
             return;
         };
-        match crate::commands::publish::preview(config, &self.store, self.app.now) {
+        match crate::service::publication::preview(config, &self.store, self.app.now) {
             Ok(p) => {
                 self.app.publish_preview = Some(p);
-                self.app.overlay = super::app::Overlay::Publish { scroll: 0 };
+                self.app.overlay = crate::console::app::Overlay::Publish { scroll: 0 };
             }
             Err(e) => self.app.notify(
                 Level::Error,
@@ -1533,7 +1288,7 @@ impl Session {
 
     /// Publishes as `fiches publish` does (the same function), when the
     /// last publication is still the one the preview was counted from.
-    fn publish(&mut self, since: Option<u32>) {
+    pub(super) fn publish(&mut self, since: Option<u32>) {
         let Some(config) = self.config.clone() else {
             self.app.notify(Level::Error, s::PUB_NO_CONFIG);
             return;
@@ -1559,7 +1314,8 @@ impl Session {
         } else {
             Utc::now()
         };
-        let outcome = crate::commands::publish::publish(&config, &mut self.store, &user, now, None);
+        let outcome =
+            crate::service::publication::publish(&config, &mut self.store, &user, now, None);
         self.app.publish_preview = None;
         match outcome {
             Ok(o) => {
@@ -1587,7 +1343,7 @@ impl Session {
     /// Cuts attachment `number` out of its message and converts it on a
     /// thread of its own (LibreOffice takes seconds): the screen says
     /// "conversion en cours" meanwhile, `poll_converting` brings the text.
-    fn convert_attachment(&mut self, number: i64, message_id: i64) {
+    pub(super) fn convert_attachment(&mut self, number: i64, message_id: i64) {
         if let Some(done) = self.texts.get(&number).cloned() {
             if let Some(x) = &mut self.app.attachment_text
                 && x.number == number
@@ -1642,7 +1398,7 @@ impl Session {
         }
     }
 
-    fn text_failed(&mut self, number: i64, text: String) {
+    pub(super) fn text_failed(&mut self, number: i64, text: String) {
         if let Some(x) = &mut self.app.attachment_text
             && x.number == number
         {
@@ -1698,7 +1454,7 @@ impl Session {
     /// Writes attachment `number` into `dir` (relative to where the console
     /// was started; `~/` is the home folder), under a cleaned name, never
     /// over an existing file.
-    fn save_attachment(&mut self, number: i64, dir: &str) {
+    pub(super) fn save_attachment(&mut self, number: i64, dir: &str) {
         let path = match dir.strip_prefix("~/") {
             Some(rest) => std::env::var_os("HOME").map_or_else(
                 || std::path::PathBuf::from(dir),
@@ -1760,7 +1516,7 @@ impl Session {
 }
 
 /// An e-mail to the partners as the Envoi screen shows it.
-fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
+pub(super) fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
     let mut body = m.body.clone();
     if !m.attachments.is_empty() {
         body.push_str(&format!(
@@ -1792,7 +1548,7 @@ fn partner_row(m: crate::store::PartnerMail) -> LetterRow {
 }
 
 /// A letter as the Envoi screen shows it, written from the templates.
-fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
+pub(super) fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
     let organisation = match &r.proposal {
         Some(p) => p
             .text(crate::call::roles().organisation.as_str())
@@ -1842,245 +1598,4 @@ fn letter_row(templates: Option<&Letters>, r: LetterRecord) -> LetterRow {
             ..base
         },
     }
-}
-
-/// How often the console looks at the daemon's lock (a stopped daemon
-/// writes nothing that would wake it up).
-const DAEMON_CHECK: Duration = Duration::from_secs(5);
-
-/// Time a search keystroke may spend before its frame is drawn: half of a
-/// 60 Hz frame, whatever the number of proposals.
-pub const SEARCH_SLICE: Duration = Duration::from_millis(8);
-
-/// Set once the terminal is given back: frames still buffered (a panic in
-/// the middle of a draw) are then dropped instead of landing on the shell.
-static RESTORED: AtomicBool = AtomicBool::new(false);
-
-/// The console's output: buffered, one write per frame, and silent once
-/// the terminal has been restored.
-struct FrameWriter(io::BufWriter<io::Stdout>);
-
-impl Write for FrameWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if RESTORED.load(Ordering::SeqCst) {
-            return Ok(buf.len());
-        }
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if RESTORED.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-        self.0.flush()
-    }
-}
-
-impl Drop for FrameWriter {
-    fn drop(&mut self) {
-        if RESTORED.load(Ordering::SeqCst) {
-            // Forget what is buffered rather than write it on the shell.
-            let _ = std::mem::replace(&mut self.0, io::BufWriter::with_capacity(0, io::stdout()))
-                .into_parts();
-        }
-    }
-}
-
-/// Restores the terminal: raw mode off, main screen, mouse released,
-/// cursor shown. Errors are ignored (the terminal may be gone).
-pub fn restore_terminal() {
-    RESTORED.store(true, Ordering::SeqCst);
-    let _ = disable_raw_mode();
-    let mut out = io::stdout();
-    let _ = execute!(
-        out,
-        crossterm::event::DisableMouseCapture,
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
-    let _ = out.flush();
-}
-
-/// Restores the terminal when dropped (early returns, errors).
-struct Guard;
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-/// Whether our terminal is gone (the SSH connection or the terminal
-/// emulator closed): `poll(2)` reports a hangup or an error on stdin.
-#[allow(
-    unsafe_code,
-    reason = "libc calls std does not wrap; each block says why it is sound (SAFETY)"
-)]
-fn terminal_hung_up() -> bool {
-    let mut fd = libc::pollfd {
-        fd: libc::STDIN_FILENO,
-        events: 0,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd, no timeout.
-    let n = unsafe { libc::poll(&mut fd, 1, 0) };
-    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
-}
-
-/// Watches for SIGTERM, SIGHUP, SIGINT, SIGQUIT and for the terminal
-/// hanging up, five times a second (sleeping in between). On either it
-/// asks the loop to stop, gives it half a second to leave cleanly, then
-/// restores the terminal and exits: when the terminal is gone, crossterm's
-/// event reader can spin on the closed tty and never come back to the loop.
-fn spawn_watchdog(stop: Arc<AtomicBool>, done: Arc<AtomicBool>) -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
-    std::thread::Builder::new()
-        .name("console-watchdog".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_millis(200));
-                if done.load(Ordering::SeqCst) {
-                    return;
-                }
-                let signal = signals.pending().next();
-                let hung_up = terminal_hung_up();
-                if signal.is_none() && !hung_up {
-                    continue;
-                }
-                stop.store(true, Ordering::SeqCst);
-                for _ in 0..10 {
-                    std::thread::sleep(Duration::from_millis(50));
-                    if done.load(Ordering::SeqCst) {
-                        return;
-                    }
-                }
-                restore_terminal();
-                std::process::exit(128 + signal.unwrap_or(SIGHUP));
-            }
-        })?;
-    Ok(())
-}
-
-/// The terminal loop. Returns when the user quits or a termination
-/// signal arrives.
-pub fn run(mut session: Session) -> anyhow::Result<()> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let done = Arc::new(AtomicBool::new(false));
-    spawn_watchdog(Arc::clone(&stop), Arc::clone(&done))?;
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous(info);
-    }));
-
-    enable_raw_mode()?;
-    let _guard = Guard;
-    execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        crossterm::event::EnableMouseCapture
-    )?;
-    // One write per frame (stdout alone flushes every KiB): no half-drawn
-    // frames over a slow link.
-    let mut terminal = Terminal::new(CrosstermBackend::new(FrameWriter(
-        io::BufWriter::with_capacity(1 << 16, io::stdout()),
-    )))?;
-    terminal.clear()?;
-    let size = terminal.size()?;
-    session.dispatch(Action::Resize(size.width, size.height));
-
-    let tick = Duration::from_millis(250);
-    let mut last_tick = Instant::now();
-    let mut last_clock = Instant::now();
-    let mut dirty = true;
-    let result = (|| -> anyhow::Result<()> {
-        loop {
-            if dirty {
-                terminal.draw(|f| view::draw(f, &session.app))?;
-                dirty = false;
-                // Debug builds only: lets the tests check the terminal is
-                // given back after a panic.
-                #[cfg(debug_assertions)]
-                if std::env::var_os("FICHES_TEST_PANIC").is_some() {
-                    panic!("panne simulée pour les tests (FICHES_TEST_PANIC)");
-                }
-            }
-            if session.app.quit || stop.load(Ordering::SeqCst) {
-                return Ok(());
-            }
-            // What is typed reaches the database a moment after the last key.
-            session.flush_draft(false);
-            // Blocks until an event or the next tick: no busy loop. A search
-            // still going through the rows goes on while no key comes.
-            let wait = if session.app.listing.scanning() {
-                Duration::ZERO
-            } else if session.draft_dirty.is_some() {
-                tick.saturating_sub(last_tick.elapsed()).min(DRAFT_QUIET)
-            } else {
-                tick.saturating_sub(last_tick.elapsed())
-            };
-            if event::poll(wait)? {
-                // Take every pending event before drawing again (paste, key repeat).
-                loop {
-                    match event::read()? {
-                        Event::Key(k) => session.key(k),
-                        Event::Mouse(m) => {
-                            if let Some(a) = mouse_action(m) {
-                                session.dispatch(a);
-                            }
-                        }
-                        Event::Resize(w, h) => session.dispatch(Action::Resize(w, h)),
-                        _ => {}
-                    }
-                    dirty = true;
-                    if session.app.quit || !event::poll(Duration::ZERO)? {
-                        break;
-                    }
-                }
-                if session.edit_request.is_some() {
-                    // The editor gets the terminal, then the console takes it back.
-                    terminal.backend_mut().flush()?;
-                    disable_raw_mode()?;
-                    execute!(
-                        io::stdout(),
-                        crossterm::event::DisableMouseCapture,
-                        LeaveAlternateScreen,
-                        crossterm::cursor::Show
-                    )?;
-                    session.run_pending_edit();
-                    enable_raw_mode()?;
-                    execute!(
-                        io::stdout(),
-                        EnterAlternateScreen,
-                        crossterm::event::EnableMouseCapture
-                    )?;
-                    terminal.clear()?;
-                }
-            } else if session.app.listing.scanning() {
-                let budget = session.app.search_budget.unwrap_or(SEARCH_SLICE);
-                session.app.listing.step(Some(Instant::now() + budget));
-                dirty = true;
-            }
-            if last_tick.elapsed() >= tick {
-                last_tick = Instant::now();
-                if session.tick() {
-                    dirty = true;
-                }
-                // The daemon's "seen N s ago" moves with the clock.
-                if session.app.heartbeat != crate::status::Health::Unknown
-                    && last_clock.elapsed() >= Duration::from_secs(1)
-                {
-                    last_clock = Instant::now();
-                    dirty = true;
-                }
-            }
-        }
-    })();
-    // Quitting or hung up: what is left unsaved is kept for the next console.
-    session.flush_draft(true);
-    drop(terminal);
-    drop(_guard);
-    done.store(true, Ordering::SeqCst);
-    result
 }
