@@ -57,7 +57,7 @@ pub use programme::{Applied, Decided, UndoPreview, Undone};
 pub use publications::PublicationRecord;
 pub use schema::{Migrate, SchemaInfo};
 pub use status::{LastMessage, LocalPass};
-pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
+pub use sync::{DaemonState, Heartbeat, MailboxId, PendingActionRow, SkippedMessage};
 
 /// The migrations, in order. Append only: never edit a released one.
 const MIGRATIONS: &[(&str, &str)] = &[

@@ -10,8 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use serde::Serialize;
 
 use super::ingest::{IMPORT_ACTOR, Line, journal};
-use super::{Result, Store, StoreError, Watermark, now, sha256_hex};
-use crate::intake::imap::MailboxId;
+use super::{MailboxId, Result, Store, StoreError, Watermark, now, sha256_hex};
 
 /// The last message stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -45,30 +45,7 @@ use super::config::{ImapSourceConfig, PostAction};
 use super::conn::{FetchedMessage, ImapConnection};
 use super::error::{ImapError, StoreError};
 
-/// Which mailbox of which account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MailboxId {
-    pub account: String,
-    pub mailbox: String,
-}
-
-impl MailboxId {
-    pub fn new(account: impl Into<String>, mailbox: impl Into<String>) -> Self {
-        MailboxId {
-            account: account.into(),
-            mailbox: mailbox.into(),
-        }
-    }
-
-    /// An IMAP URL naming one message (RFC 5092 style), for `source_ref`:
-    /// `imap://account/INBOX;UIDVALIDITY=7/;UID=42`.
-    pub fn source_ref(&self, uidvalidity: u32, uid: u32) -> String {
-        format!(
-            "imap://{}/{};UIDVALIDITY={uidvalidity}/;UID={uid}",
-            self.account, self.mailbox
-        )
-    }
-}
+pub use crate::store::MailboxId;
 
 /// The watermark of a mailbox: every message with a UID ≤ `last_uid` under
 /// this UIDVALIDITY is in the store.
