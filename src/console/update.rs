@@ -106,7 +106,7 @@ pub enum Effect {
     /// Set (or, `None`, remove) the article of a proposal's organisation.
     SetArticle {
         number: i64,
-        article: Option<crate::letters::Article>,
+        article: Option<crate::domain::french::Article>,
     },
     /// The recipient shown (`to`) of a held letter is the right one.
     ConfirmRecipient {
@@ -915,7 +915,7 @@ const ARTICLE_KEY: &str = "\u{0}article";
 /// Corriger, `a`: the articles the letters may give the organisation's
 /// name, each with the phrase it makes ("de la Ville de Grenoble").
 fn article_picker(app: &mut App) -> Vec<Effect> {
-    use crate::letters::Article;
+    use crate::domain::french::Article;
     use crate::letters::french::org_name;
     if app.draft.is_some() {
         return vec![];
@@ -989,7 +989,7 @@ fn set_field(
         let article = value
             .as_ref()
             .and_then(Value::as_text)
-            .and_then(crate::letters::Article::parse);
+            .and_then(crate::domain::french::Article::parse);
         return vec![Effect::SetArticle {
             number: seen.number,
             article,

@@ -36,7 +36,8 @@ pub use config::{LettersConfig, SmtpConfig, SmtpConfigError, SmtpTls};
 
 use crate::call::Roles;
 use crate::config::Config;
-use crate::letters::{EventInfo, LetterData, LetterError, LetterKind, Letters};
+use crate::domain::LetterKind;
+use crate::letters::{EventInfo, LetterData, LetterError, Letters};
 use crate::store::{
     Approve, Claim, DueLetters, LetterFilter, LetterRecord, LetterState, OutboxSettings, Store,
     StoreError, sha256_hex,

@@ -821,7 +821,7 @@ mod tests {
 
     #[test]
     fn a_fiche_entered_by_hand_is_acknowledged_once_like_a_read_one() {
-        use crate::letters::LetterKind;
+        use crate::domain::LetterKind;
         use crate::store::{LetterFilter, LetterState, OutboxSettings};
         let (_d, mut s) = store();
         s.set_outbox_settings(&OutboxSettings {

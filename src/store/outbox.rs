@@ -26,8 +26,8 @@ use serde_json::json;
 
 use super::queries::load_proposal;
 use super::{Proposal, Result, Store, StoreError, now};
-use crate::letters::truth::{Current, Stated, contradiction, no_letter_reason};
-use crate::letters::{LetterKind, Told, decision_letter, may_acknowledge};
+use crate::domain::letters::truth::{Current, Stated, contradiction, no_letter_reason};
+use crate::domain::{LetterKind, Told, decision_letter, may_acknowledge};
 
 /// Who the letter events name for what the intake and the sender do.
 pub const INTAKE_ACTOR: &str = "import";
@@ -1570,7 +1570,7 @@ impl Store {
     pub fn set_article(
         &mut self,
         number: i64,
-        article: Option<crate::letters::Article>,
+        article: Option<crate::domain::french::Article>,
         actor: &str,
     ) -> Result<Proposal> {
         let at = now();
@@ -1644,7 +1644,7 @@ impl Store {
                 let outcome: String = r.get(2)?;
                 Ok(UnreadFile {
                     name: name.unwrap_or_else(|| "pièce jointe sans nom".into()),
-                    why: crate::letters::unreadable_why(&outcome, format.as_deref()),
+                    why: crate::domain::unreadable_why(&outcome, format.as_deref()),
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -135,7 +135,7 @@ impl RawProposal {
                 .article
                 .as_deref()
                 .map(|a| {
-                    crate::letters::Article::parse(a)
+                    crate::domain::french::Article::parse(a)
                         .ok_or_else(|| corrupt(format!("article « {a} » de la proposition {id}")))
                 })
                 .transpose()?,
