@@ -302,7 +302,7 @@ impl World {
         let console = Session::open(Store::open(&db).unwrap(), o).unwrap();
         let letters = Letters::load(
             &console_support::repo().join("letters"),
-            EventInfo::from_config(&console_support::config().event),
+            EventInfo::from(&console_support::config().event),
         )
         .unwrap();
         World {

@@ -566,16 +566,6 @@ pub struct EventInfo {
     pub place: Option<String>,
 }
 
-impl EventInfo {
-    pub fn from_config(e: &crate::config::Event) -> EventInfo {
-        EventInfo {
-            name: e.name.clone(),
-            date: e.date.clone(),
-            place: e.place.clone(),
-        }
-    }
-}
-
 /// A letter ready to be read: subject and plain-text body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RenderedText {

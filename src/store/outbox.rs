@@ -18,7 +18,7 @@
 //!   `sending` (the previous one died) marks it `uncertain`
 //!   (`recover_sending`): staff settle it (`resolve_letter`), it is never
 //!   resent silently. Only one sender runs at a time (a lock file, see
-//!   `crate::outbox`).
+//!   the `outbox` module).
 
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
