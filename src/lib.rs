@@ -35,6 +35,7 @@ pub mod os_error;
 pub mod outbox;
 pub mod publish;
 pub mod safe;
+pub mod secret;
 pub mod status;
 pub mod store;
 pub mod system;

@@ -15,8 +15,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
-use crate::intake::imap::Secret;
-use crate::intake::imap::config::{duration_serde, read_password_file, run_password_command};
+use crate::secret::{Secret, duration_serde, read_password_file, run_password_command};
 
 /// How the connection to the submission server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -150,7 +149,7 @@ pub enum SmtpConfigError {
     )]
     PasswordEnvMissing { name: String },
     #[error("[smtp] {0}")]
-    Password(crate::intake::imap::ConfigError),
+    Password(crate::secret::PasswordError),
     #[error(
         "[smtp] envoi en clair refusé vers {host} : `tls = \"plain\"` exige `allow_plaintext = true`"
     )]

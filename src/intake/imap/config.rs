@@ -6,15 +6,16 @@
 //! a command's output. It is held in a [`Secret`] whose `Debug` redacts it.
 
 use std::fmt;
-use std::io::Read as _;
 use std::net::SocketAddr;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+use crate::secret::{
+    PasswordError, Secret, duration_serde, read_password_file, run_password_command,
+};
 
 /// How the connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -385,24 +386,9 @@ pub enum ConfigError {
     SeveralPasswordSources { sources: String },
     #[error("la variable d'environnement {name} (password_env) n'est pas définie ou est vide")]
     PasswordEnvMissing { name: String },
-    #[error(
-        "le fichier de mot de passe {} est lisible par le groupe ou par tous (mode {mode:03o}) : \
-         le protéger avec `chmod 600 {}` (ou, pour un mot de passe partagé par le démon et \
-         l'équipe, `chgrp fiches` et `chmod 640`)",
-        path.display(),
-        path.display()
-    )]
-    PasswordFilePermissions { path: PathBuf, mode: u32 },
-    #[error("lecture du fichier de mot de passe {} impossible : {detail}", path.display())]
-    PasswordFileUnreadable { path: PathBuf, detail: String },
-    #[error("le fichier de mot de passe {} est vide", path.display())]
-    PasswordFileEmpty { path: PathBuf },
-    #[error("la commande `password_command` n'a pas pu être lancée : {detail}")]
-    PasswordCommandSpawn { detail: String },
-    #[error("la commande `password_command` a échoué ({status}) ; sa sortie n'est pas affichée")]
-    PasswordCommandFailed { status: String },
-    #[error("la commande `password_command` n'a rien écrit sur sa sortie standard")]
-    PasswordCommandEmpty,
+    /// The password file or command failed (the secret module's error).
+    #[error(transparent)]
+    Password(#[from] PasswordError),
     #[error("fichier `ca_file` {} inutilisable : {detail}", path.display())]
     CaFile { path: PathBuf, detail: String },
     #[error("configuration IMAP invalide : {0}")]
@@ -546,11 +532,11 @@ impl ImapSourceConfig {
     pub fn password(&self) -> Result<Secret, ConfigError> {
         match self.password_source()? {
             PasswordSource::Env(name) => match std::env::var(name) {
-                Ok(v) if !v.is_empty() => Ok(Secret(v)),
+                Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
                 _ => Err(ConfigError::PasswordEnvMissing { name: name.clone() }),
             },
-            PasswordSource::File(path) => read_password_file(path),
-            PasswordSource::Command(cmd) => run_password_command(cmd),
+            PasswordSource::File(path) => Ok(read_password_file(path)?),
+            PasswordSource::Command(cmd) => Ok(run_password_command(cmd)?),
         }
     }
 }
@@ -575,129 +561,10 @@ fn address_error(host: &str, e: crate::net::AddressError) -> ConfigError {
     }
 }
 
-fn first_line(s: &str) -> &str {
-    let line = s.split('\n').next().unwrap_or("");
-    line.strip_suffix('\r').unwrap_or(line)
-}
-
-pub(crate) fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
-    let unreadable = |e: std::io::Error| ConfigError::PasswordFileUnreadable {
-        path: path.to_owned(),
-        detail: crate::os_error::problem(path, &e),
-    };
-    let mut file = std::fs::File::open(path).map_err(unreadable)?;
-    let meta = file.metadata().map_err(unreadable)?;
-    let mode = meta.permissions().mode();
-    // Readable by its owner only; or, for a password the daemon and staff
-    // share (SMTP), also by the group fiches — never writable by it, never
-    // readable by others.
-    let shared =
-        mode & 0o037 == 0 && crate::system::group_id(crate::system::GROUP) == Some(meta.gid());
-    if mode & 0o077 != 0 && !shared {
-        return Err(ConfigError::PasswordFilePermissions {
-            path: path.to_owned(),
-            mode: mode & 0o777,
-        });
-    }
-    let mut content = String::new();
-    file.read_to_string(&mut content).map_err(unreadable)?;
-    let line = first_line(&content);
-    if line.is_empty() {
-        return Err(ConfigError::PasswordFileEmpty {
-            path: path.to_owned(),
-        });
-    }
-    Ok(Secret(line.to_owned()))
-}
-
-pub(crate) fn run_password_command(cmd: &str) -> Result<Secret, ConfigError> {
-    let out = Command::new("/bin/sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| ConfigError::PasswordCommandSpawn {
-            detail: crate::os_error::io_fr(&e),
-        })?;
-    if !out.status.success() {
-        return Err(ConfigError::PasswordCommandFailed {
-            status: out.status.to_string(),
-        });
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = first_line(&text);
-    if line.is_empty() {
-        return Err(ConfigError::PasswordCommandEmpty);
-    }
-    Ok(Secret(line.to_owned()))
-}
-
-/// A password. `Debug` shows `Secret(<redacted>)`; there is no `Display`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    /// The secret itself, for the LOGIN command only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// Durations as a number of seconds or a string such as `"90s"`, `"5m"`, `"1h"`.
-pub(crate) mod duration_serde {
-    use super::*;
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Repr {
-        Secs(u64),
-        Text(String),
-    }
-
-    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(d.as_secs())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        match Repr::deserialize(d)? {
-            Repr::Secs(s) => Ok(Duration::from_secs(s)),
-            Repr::Text(t) => parse(&t).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "durée invalide « {t} » : attendu un nombre de secondes ou \"30s\", \"5m\", \"1h\""
-                ))
-            }),
-        }
-    }
-
-    pub(super) fn parse(t: &str) -> Option<Duration> {
-        let t = t.trim();
-        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-        let (num, unit) = t.split_at(split);
-        let n: u64 = num.parse().ok()?;
-        let mult = match unit.trim() {
-            "" | "s" => 1,
-            "m" | "min" => 60,
-            "h" => 3600,
-            _ => return None,
-        };
-        n.checked_mul(mult).map(Duration::from_secs)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn parse(toml_text: &str) -> Result<ImapSourceConfig, toml::de::Error> {
         toml::from_str(toml_text)
@@ -822,7 +689,7 @@ mod tests {
         let e = c.password().unwrap_err();
         assert!(matches!(
             e,
-            ConfigError::PasswordFilePermissions { mode: 0o644, .. }
+            ConfigError::Password(PasswordError::FilePermissions { mode: 0o644, .. })
         ));
         assert!(e.to_string().contains("chmod 600"), "{e}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -874,12 +741,5 @@ mod tests {
             "[[sources]]\ntype = \"imap\"\nhost = \"h\"\nusername = \"u\"\nhots = 1\n",
         );
         assert!(bad.is_err());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(duration_serde::parse("90s"), Some(Duration::from_secs(90)));
-        assert_eq!(duration_serde::parse("2h"), Some(Duration::from_secs(7200)));
-        assert_eq!(duration_serde::parse("x"), None);
     }
 }

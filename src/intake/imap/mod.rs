@@ -32,7 +32,7 @@ pub mod memory;
 pub mod sync;
 mod tls;
 
-pub use config::{ConfigError, ImapSourceConfig, PostAction, Secret, TlsMode};
+pub use config::{ConfigError, ImapSourceConfig, PostAction, TlsMode};
 pub use conn::{
     DONE_TIMEOUT, Discovery, FetchedMessage, IDLE_REISSUE, IdleOutcome, ImapConnection,
     Interrupter, MARK_PREFIX, PostActionCheck, Replayed, Selected, ServerCaps,
