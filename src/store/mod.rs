@@ -605,7 +605,7 @@ fn check_writable(path: &Path) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let dir = check_folder(path)?;
     let read_only = |p: &Path| StoreError::ReadOnly {
-        advice: crate::system::not_writable_advice(p),
+        advice: crate::os_error::not_writable_advice(p),
     };
     if !crate::system::writable(&dir) {
         return Err(read_only(&dir));
