@@ -103,11 +103,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO heartbeat (account, mailbox, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (account, mailbox) DO NOTHING",
-            params![mb.account, mb.mailbox, at],
-        )?;
+        super::sync::heartbeat_row(&tx, mb, &at)?;
         tx.execute(
             "UPDATE heartbeat SET state = ?3, updated_at = ?4, last_contact_at = ?4,
                last_error = NULL, last_error_at = NULL,

@@ -166,7 +166,7 @@ pub struct SkippedMessage {
 }
 
 /// Creates the heartbeat row of a mailbox if missing.
-fn heartbeat_row(tx: &Transaction<'_>, mb: &MailboxId, at: &str) -> Result<()> {
+pub(super) fn heartbeat_row(tx: &Transaction<'_>, mb: &MailboxId, at: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO heartbeat (account, mailbox, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (account, mailbox) DO NOTHING",
