@@ -17,7 +17,7 @@ use chrono::Utc;
 
 use super::imap::{
     CommitOutcome, FetchedMessage, MARK_PREFIX, MailboxId, PendingPostAction, PostAction,
-    StoreError, SyncState, SyncStateStore,
+    StateStoreError, SyncState, SyncStateStore,
 };
 use super::{IntakeOptions, MAX_ATTEMPTS, RawMessage, peek_message_id, poison_message, process};
 use crate::safe::terminal_line;
@@ -194,7 +194,7 @@ impl<'s> ImapStore<'s> {
     }
 }
 
-fn boxed(e: crate::store::StoreError) -> StoreError {
+fn boxed(e: crate::store::StoreError) -> StateStoreError {
     Box::new(e)
 }
 
@@ -208,7 +208,7 @@ fn watermark(mb: &MailboxId, uidvalidity: u32, uid: u32) -> Watermark {
 }
 
 impl SyncStateStore for ImapStore<'_> {
-    fn load(&self, mb: &MailboxId) -> Result<Option<SyncState>, StoreError> {
+    fn load(&self, mb: &MailboxId) -> Result<Option<SyncState>, StateStoreError> {
         Ok(self
             .store
             .sync_state(&mb.account, &mb.mailbox)
@@ -219,7 +219,7 @@ impl SyncStateStore for ImapStore<'_> {
             }))
     }
 
-    fn reset_watermark(&mut self, mb: &MailboxId, uidvalidity: u32) -> Result<(), StoreError> {
+    fn reset_watermark(&mut self, mb: &MailboxId, uidvalidity: u32) -> Result<(), StateStoreError> {
         self.store
             .imap_reset_watermark(mb, uidvalidity)
             .map_err(boxed)
@@ -231,7 +231,7 @@ impl SyncStateStore for ImapStore<'_> {
         uidvalidity: u32,
         msg: &FetchedMessage,
         post_action: Option<&PostAction>,
-    ) -> Result<CommitOutcome, StoreError> {
+    ) -> Result<CommitOutcome, StateStoreError> {
         let t = std::time::Instant::now();
         let new = match self.prepare(mb, uidvalidity, msg).map_err(boxed)? {
             Ok(m) => m,
@@ -274,13 +274,16 @@ impl SyncStateStore for ImapStore<'_> {
         uid: u32,
         size: u64,
         reason: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StateStoreError> {
         self.store
             .imap_skip(&watermark(mb, uidvalidity, uid), size, reason)
             .map_err(boxed)
     }
 
-    fn pending_post_actions(&self, mb: &MailboxId) -> Result<Vec<PendingPostAction>, StoreError> {
+    fn pending_post_actions(
+        &self,
+        mb: &MailboxId,
+    ) -> Result<Vec<PendingPostAction>, StateStoreError> {
         self.store
             .imap_pending(mb)
             .map_err(boxed)?
@@ -303,7 +306,7 @@ impl SyncStateStore for ImapStore<'_> {
             .collect()
     }
 
-    fn make_durable(&mut self, mb: &MailboxId) -> Result<(), StoreError> {
+    fn make_durable(&mut self, mb: &MailboxId) -> Result<(), StateStoreError> {
         self.store.imap_durable(mb).map_err(boxed)
     }
 
@@ -364,7 +367,7 @@ impl SyncStateStore for ImapStore<'_> {
         mb: &MailboxId,
         uidvalidity: u32,
         uids: &[u32],
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StateStoreError> {
         self.store
             .imap_pending_done(mb, uidvalidity, uids)
             .map_err(boxed)

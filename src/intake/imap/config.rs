@@ -355,7 +355,7 @@ impl fmt::Debug for ImapSourceConfig {
 /// What is wrong with an IMAP source's configuration (French, for the user).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum ImapConfigError {
     #[error(
         "connexion IMAP en clair refusée vers {host} : `tls = \"plain\"` exige \
          `allow_plaintext = true` dans la configuration"
@@ -438,32 +438,34 @@ impl ImapSourceConfig {
     /// Everything that can be checked without talking to the server:
     /// plaintext rules (this resolves `host`), password source, post-action,
     /// numbers. Does not read the password.
-    pub fn check(&self) -> Result<(), ConfigError> {
+    pub fn check(&self) -> Result<(), ImapConfigError> {
         if self.host.trim().is_empty() {
-            return Err(ConfigError::Invalid("`host` est vide".into()));
+            return Err(ImapConfigError::Invalid("`host` est vide".into()));
         }
         if self.username.is_empty() {
-            return Err(ConfigError::Invalid("`username` est vide".into()));
+            return Err(ImapConfigError::Invalid("`username` est vide".into()));
         }
         if self.password.is_some() {
-            return Err(ConfigError::PasswordInConfig);
+            return Err(ImapConfigError::PasswordInConfig);
         }
         self.password_source()?;
-        self.post_action.validate().map_err(ConfigError::Invalid)?;
+        self.post_action
+            .validate()
+            .map_err(ImapConfigError::Invalid)?;
         if self.mailbox.trim().is_empty() {
-            return Err(ConfigError::Invalid("`mailbox` est vide".into()));
+            return Err(ImapConfigError::Invalid("`mailbox` est vide".into()));
         }
         if let PostAction::MoveTo(f) = &self.post_action
             && (f == &self.mailbox
                 || (f.eq_ignore_ascii_case("INBOX") && self.mailbox.eq_ignore_ascii_case("INBOX")))
         {
-            return Err(ConfigError::Invalid(format!(
+            return Err(ImapConfigError::Invalid(format!(
                 "post_action move_to : « {f} » est la boîte relevée elle-même (`mailbox`) ; \
                  choisir un autre dossier"
             )));
         }
         if self.batch_size == 0 {
-            return Err(ConfigError::Invalid(
+            return Err(ImapConfigError::Invalid(
                 "`batch_size` doit être au moins 1".into(),
             ));
         }
@@ -473,13 +475,15 @@ impl ImapSourceConfig {
             ("poll_interval", self.poll_interval),
         ] {
             if d.is_zero() {
-                return Err(ConfigError::Invalid(format!("`{name}` doit être positif")));
+                return Err(ImapConfigError::Invalid(format!(
+                    "`{name}` doit être positif"
+                )));
             }
         }
         if let Some(ca) = &self.ca_file
             && let Err(e) = std::fs::metadata(ca)
         {
-            return Err(ConfigError::CaFile {
+            return Err(ImapConfigError::CaFile {
                 path: ca.clone(),
                 detail: crate::os_error::problem(ca, &e),
             });
@@ -493,19 +497,19 @@ impl ImapSourceConfig {
     /// The addresses to connect to. For `tls = "plain"` every resolved
     /// address must be loopback (checked again at each connection, since a
     /// name can resolve differently later).
-    pub fn resolve(&self) -> Result<Vec<SocketAddr>, ConfigError> {
+    pub fn resolve(&self) -> Result<Vec<SocketAddr>, ImapConfigError> {
         if self.tls == TlsMode::Plain {
             return self.plaintext_addresses();
         }
         resolve(&self.host, self.port())
     }
 
-    fn plaintext_addresses(&self) -> Result<Vec<SocketAddr>, ConfigError> {
+    fn plaintext_addresses(&self) -> Result<Vec<SocketAddr>, ImapConfigError> {
         crate::net::plaintext_addresses(&self.host, self.port(), self.allow_plaintext)
             .map_err(|e| address_error(&self.host, e))
     }
 
-    fn password_source(&self) -> Result<PasswordSource<'_>, ConfigError> {
+    fn password_source(&self) -> Result<PasswordSource<'_>, ImapConfigError> {
         let mut found = Vec::new();
         if let Some(v) = &self.password_env {
             found.push(("password_env", PasswordSource::Env(v)));
@@ -517,11 +521,11 @@ impl ImapSourceConfig {
             found.push(("password_command", PasswordSource::Command(c)));
         }
         match found.len() {
-            0 => Err(ConfigError::NoPasswordSource {
+            0 => Err(ImapConfigError::NoPasswordSource {
                 username: self.username.clone(),
             }),
             1 => Ok(found.remove(0).1),
-            _ => Err(ConfigError::SeveralPasswordSources {
+            _ => Err(ImapConfigError::SeveralPasswordSources {
                 sources: found.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
             }),
         }
@@ -529,11 +533,11 @@ impl ImapSourceConfig {
 
     /// Reads the password from its source. Called at each connection, so a
     /// rotated password is picked up without a restart.
-    pub fn password(&self) -> Result<Secret, ConfigError> {
+    pub fn password(&self) -> Result<Secret, ImapConfigError> {
         match self.password_source()? {
             PasswordSource::Env(name) => match std::env::var(name) {
                 Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
-                _ => Err(ConfigError::PasswordEnvMissing { name: name.clone() }),
+                _ => Err(ImapConfigError::PasswordEnvMissing { name: name.clone() }),
             },
             PasswordSource::File(path) => Ok(read_password_file(path)?),
             PasswordSource::Command(cmd) => Ok(run_password_command(cmd)?),
@@ -547,17 +551,17 @@ enum PasswordSource<'a> {
     Command(&'a String),
 }
 
-fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ConfigError> {
+fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ImapConfigError> {
     crate::net::resolve(host, port).map_err(|e| address_error(host, e))
 }
 
-fn address_error(host: &str, e: crate::net::AddressError) -> ConfigError {
+fn address_error(host: &str, e: crate::net::AddressError) -> ImapConfigError {
     use crate::net::AddressError as A;
     let host = host.to_string();
     match e {
-        A::Resolve(detail) => ConfigError::Resolve { host, detail },
-        A::PlaintextNotAllowed => ConfigError::PlaintextNotAllowed { host },
-        A::PlaintextNotLoopback => ConfigError::PlaintextNotLoopback { host },
+        A::Resolve(detail) => ImapConfigError::Resolve { host, detail },
+        A::PlaintextNotAllowed => ImapConfigError::PlaintextNotAllowed { host },
+        A::PlaintextNotLoopback => ImapConfigError::PlaintextNotLoopback { host },
     }
 }
 
@@ -639,7 +643,7 @@ mod tests {
     fn password_in_config_is_refused() {
         let c = parse("host = \"h\"\nusername = \"u\"\npassword = \"hunter2\"\n").unwrap();
         let e = c.check().unwrap_err();
-        assert!(matches!(e, ConfigError::PasswordInConfig));
+        assert!(matches!(e, ImapConfigError::PasswordInConfig));
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 
@@ -648,13 +652,13 @@ mod tests {
         let mut c = ImapSourceConfig::new("127.0.0.1", "u");
         assert!(matches!(
             c.check(),
-            Err(ConfigError::NoPasswordSource { .. })
+            Err(ImapConfigError::NoPasswordSource { .. })
         ));
         c.password_env = Some("A".into());
         c.password_command = Some("echo x".into());
         assert!(matches!(
             c.check(),
-            Err(ConfigError::SeveralPasswordSources { .. })
+            Err(ImapConfigError::SeveralPasswordSources { .. })
         ));
     }
 
@@ -665,7 +669,7 @@ mod tests {
         c.tls = TlsMode::Plain;
         assert!(matches!(
             c.check(),
-            Err(ConfigError::PlaintextNotAllowed { .. })
+            Err(ImapConfigError::PlaintextNotAllowed { .. })
         ));
         c.allow_plaintext = true;
         c.check().unwrap();
@@ -674,7 +678,7 @@ mod tests {
         c.check().unwrap();
         c.host = "192.0.2.7".into();
         let e = c.check().unwrap_err();
-        assert!(matches!(e, ConfigError::PlaintextNotLoopback { .. }));
+        assert!(matches!(e, ImapConfigError::PlaintextNotLoopback { .. }));
         assert!(e.to_string().contains("en clair refusée vers 192.0.2.7"));
     }
 
@@ -689,7 +693,7 @@ mod tests {
         let e = c.password().unwrap_err();
         assert!(matches!(
             e,
-            ConfigError::Password(PasswordError::FilePermissions { mode: 0o644, .. })
+            ImapConfigError::Password(PasswordError::FilePermissions { mode: 0o644, .. })
         ));
         assert!(e.to_string().contains("chmod 600"), "{e}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();

@@ -43,7 +43,7 @@ use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 
 use super::config::{ImapSourceConfig, PostAction};
 use super::conn::{FetchedMessage, ImapConnection};
-use super::error::{ImapError, StoreError};
+use super::error::{ImapError, StateStoreError};
 
 pub use crate::store::MailboxId;
 
@@ -78,12 +78,16 @@ pub enum CommitOutcome {
 /// transaction.
 pub trait SyncStateStore {
     /// The watermark of a mailbox, if it was ever synced.
-    fn load(&self, mailbox: &MailboxId) -> Result<Option<SyncState>, StoreError>;
+    fn load(&self, mailbox: &MailboxId) -> Result<Option<SyncState>, StateStoreError>;
 
     /// Sets the watermark to `(uidvalidity, 0)` and forgets pending
     /// post-actions of other UIDVALIDITYs. Called on the first sync and
     /// when the server's UIDVALIDITY changed. Stored messages stay.
-    fn reset_watermark(&mut self, mailbox: &MailboxId, uidvalidity: u32) -> Result<(), StoreError>;
+    fn reset_watermark(
+        &mut self,
+        mailbox: &MailboxId,
+        uidvalidity: u32,
+    ) -> Result<(), StateStoreError>;
 
     /// In ONE transaction: stores the message unless it is already there
     /// (by Message-ID or content hash), moves the watermark up to
@@ -95,7 +99,7 @@ pub trait SyncStateStore {
         uidvalidity: u32,
         msg: &FetchedMessage,
         post_action: Option<&PostAction>,
-    ) -> Result<CommitOutcome, StoreError>;
+    ) -> Result<CommitOutcome, StateStoreError>;
 
     /// In ONE transaction: records that the message `uid` was not taken
     /// (`reason`, French, for the console) and moves the watermark up to it.
@@ -106,19 +110,19 @@ pub trait SyncStateStore {
         uid: u32,
         size: u64,
         reason: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StateStoreError>;
 
     /// Post-actions committed but not yet marked done, ascending by UID.
     fn pending_post_actions(
         &self,
         mailbox: &MailboxId,
-    ) -> Result<Vec<PendingPostAction>, StoreError>;
+    ) -> Result<Vec<PendingPostAction>, StateStoreError>;
 
     /// Makes every commit so far durable — on disk, not only in the
     /// operating system's cache — before a post-action changes the server:
     /// a message moved away must never outlive, after a power cut, the
     /// commit that stored it. Called once per batch, not per message.
-    fn make_durable(&mut self, _mailbox: &MailboxId) -> Result<(), StoreError> {
+    fn make_durable(&mut self, _mailbox: &MailboxId) -> Result<(), StateStoreError> {
         Ok(())
     }
 
@@ -134,7 +138,7 @@ pub trait SyncStateStore {
         mailbox: &MailboxId,
         uidvalidity: u32,
         uids: &[u32],
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StateStoreError>;
 }
 
 /// What a pass does, besides the mailbox.
@@ -220,7 +224,7 @@ pub struct SyncReport {
     pub incomplete: bool,
 }
 
-fn store_err(e: StoreError) -> ImapError {
+fn store_err(e: StateStoreError) -> ImapError {
     ImapError::Store(e)
 }
 
@@ -592,7 +596,7 @@ fn store_batches(
     work: Receiver<Vec<Event>>,
     done: Sender<BatchDone>,
     marks: Receiver<Vec<u32>>,
-) -> Result<StoreCounts, StoreError> {
+) -> Result<StoreCounts, StateStoreError> {
     let mb = &opts.mailbox;
     let mut c = StoreCounts {
         last_uid: start_uid,
