@@ -18,6 +18,13 @@ use serde::{Deserialize, Deserializer};
 #[non_exhaustive]
 pub enum PasswordError {
     #[error(
+        "plusieurs sources de mot de passe ({sources}) : n'en garder qu'une parmi \
+         `password_env`, `password_file`, `password_command`"
+    )]
+    SeveralSources { sources: String },
+    #[error("la variable d'environnement {name} (password_env) n'est pas définie ou est vide")]
+    EnvMissing { name: String },
+    #[error(
         "le fichier de mot de passe {} est lisible par le groupe ou par tous (mode {mode:03o}) : \
          le protéger avec `chmod 600 {}` (ou, pour un mot de passe partagé par le démon et \
          l'équipe, `chgrp fiches` et `chmod 640`)",
@@ -35,6 +42,64 @@ pub enum PasswordError {
     CommandFailed { status: String },
     #[error("la commande `password_command` n'a rien écrit sur sa sortie standard")]
     CommandEmpty,
+}
+
+/// Where a password comes from: the one of the settings `password_env`,
+/// `password_file`, `password_command` that is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordSource<'a> {
+    Env(&'a str),
+    File(&'a Path),
+    Command(&'a str),
+}
+
+impl<'a> PasswordSource<'a> {
+    /// The sources set, with their setting names, in that order.
+    pub fn all(
+        env: Option<&'a str>,
+        file: Option<&'a Path>,
+        command: Option<&'a str>,
+    ) -> Vec<(&'static str, PasswordSource<'a>)> {
+        let mut found = Vec::new();
+        if let Some(v) = env {
+            found.push(("password_env", PasswordSource::Env(v)));
+        }
+        if let Some(p) = file {
+            found.push(("password_file", PasswordSource::File(p)));
+        }
+        if let Some(c) = command {
+            found.push(("password_command", PasswordSource::Command(c)));
+        }
+        found
+    }
+
+    /// The one source of `found`: `None` when there is none, an error
+    /// naming them when there are several.
+    pub fn one(
+        mut found: Vec<(&'static str, PasswordSource<'a>)>,
+    ) -> Result<Option<PasswordSource<'a>>, PasswordError> {
+        match found.len() {
+            0 => Ok(None),
+            1 => Ok(Some(found.remove(0).1)),
+            _ => Err(PasswordError::SeveralSources {
+                sources: found.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    /// Reads the password now, so that a rotated password is picked up.
+    pub fn read(self) -> Result<Secret, PasswordError> {
+        match self {
+            PasswordSource::Env(name) => match std::env::var(name) {
+                Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
+                _ => Err(PasswordError::EnvMissing {
+                    name: name.to_string(),
+                }),
+            },
+            PasswordSource::File(path) => read_password_file(path),
+            PasswordSource::Command(cmd) => run_password_command(cmd),
+        }
+    }
 }
 
 fn first_line(s: &str) -> &str {

@@ -13,9 +13,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::secret::{
-    PasswordError, Secret, duration_serde, read_password_file, run_password_command,
-};
+use crate::secret::{PasswordError, PasswordSource, Secret, duration_serde};
 
 /// How the connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -379,13 +377,6 @@ pub enum ImapConfigError {
          `password_env`, `password_file` ou `password_command`"
     )]
     NoPasswordSource { username: String },
-    #[error(
-        "plusieurs sources de mot de passe ({sources}) : n'en garder qu'une parmi \
-         `password_env`, `password_file`, `password_command`"
-    )]
-    SeveralPasswordSources { sources: String },
-    #[error("la variable d'environnement {name} (password_env) n'est pas définie ou est vide")]
-    PasswordEnvMissing { name: String },
     /// The password file or command failed (the secret module's error).
     #[error(transparent)]
     Password(#[from] PasswordError),
@@ -510,45 +501,21 @@ impl ImapSourceConfig {
     }
 
     fn password_source(&self) -> Result<PasswordSource<'_>, ImapConfigError> {
-        let mut found = Vec::new();
-        if let Some(v) = &self.password_env {
-            found.push(("password_env", PasswordSource::Env(v)));
-        }
-        if let Some(p) = &self.password_file {
-            found.push(("password_file", PasswordSource::File(p)));
-        }
-        if let Some(c) = &self.password_command {
-            found.push(("password_command", PasswordSource::Command(c)));
-        }
-        match found.len() {
-            0 => Err(ImapConfigError::NoPasswordSource {
-                username: self.username.clone(),
-            }),
-            1 => Ok(found.remove(0).1),
-            _ => Err(ImapConfigError::SeveralPasswordSources {
-                sources: found.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
-            }),
-        }
+        PasswordSource::one(PasswordSource::all(
+            self.password_env.as_deref(),
+            self.password_file.as_deref(),
+            self.password_command.as_deref(),
+        ))?
+        .ok_or_else(|| ImapConfigError::NoPasswordSource {
+            username: self.username.clone(),
+        })
     }
 
     /// Reads the password from its source. Called at each connection, so a
     /// rotated password is picked up without a restart.
     pub fn password(&self) -> Result<Secret, ImapConfigError> {
-        match self.password_source()? {
-            PasswordSource::Env(name) => match std::env::var(name) {
-                Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
-                _ => Err(ImapConfigError::PasswordEnvMissing { name: name.clone() }),
-            },
-            PasswordSource::File(path) => Ok(read_password_file(path)?),
-            PasswordSource::Command(cmd) => Ok(run_password_command(cmd)?),
-        }
+        Ok(self.password_source()?.read()?)
     }
-}
-
-enum PasswordSource<'a> {
-    Env(&'a String),
-    File(&'a PathBuf),
-    Command(&'a String),
 }
 
 fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ImapConfigError> {
@@ -658,7 +625,9 @@ mod tests {
         c.password_command = Some("echo x".into());
         assert!(matches!(
             c.check(),
-            Err(ImapConfigError::SeveralPasswordSources { .. })
+            Err(ImapConfigError::Password(
+                PasswordError::SeveralSources { .. }
+            ))
         ));
     }
 
