@@ -61,11 +61,11 @@ use std::time::{Duration, Instant};
 
 use super::IntakeOptions;
 use super::imap::{
-    IDLE_REISSUE, IdleOutcome, ImapConnection, ImapError, ImapSourceConfig, Interrupter, MailboxId,
+    IDLE_REISSUE, IdleOutcome, ImapConnection, ImapError, ImapSourceConfig, Interrupter,
     SyncOptions, SyncReport, sync_once,
 };
 use super::imap_store::ImapStore;
-use crate::store::{DaemonState, Store};
+use crate::store::{DaemonState, MailboxId, Store};
 
 /// First reconnection delay (before jitter).
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);

@@ -16,12 +16,12 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use chrono::Utc;
 
 use super::imap::{
-    CommitOutcome, FetchedMessage, MARK_PREFIX, MailboxId, PendingPostAction, PostAction,
-    StateStoreError, SyncState, SyncStateStore,
+    CommitOutcome, FetchedMessage, MARK_PREFIX, PendingPostAction, PostAction, StateStoreError,
+    SyncState, SyncStateStore,
 };
 use super::{IntakeOptions, MAX_ATTEMPTS, RawMessage, peek_message_id, poison_message, process};
 use crate::safe::terminal_line;
-use crate::store::{IngestOutcome, NewMessage, Result, Store, Watermark, sha256_hex};
+use crate::store::{IngestOutcome, MailboxId, NewMessage, Result, Store, Watermark, sha256_hex};
 use crate::worker::Unavailable;
 
 /// The keyword this database adds to the messages it takes:

@@ -1227,7 +1227,7 @@ fn migration_0006_gives_numbers_waiting_keys_and_reasons_to_an_older_database() 
 fn a_database_replaced_on_disk_is_no_longer_written_by_who_opened_the_old() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fiches.db");
-    let mb = crate::intake::imap::MailboxId::new("a", "INBOX");
+    let mb = crate::store::MailboxId::new("a", "INBOX");
     let mut old = Store::open(&path).unwrap();
     old.heartbeat_state(&mb, DaemonState::Idle, true).unwrap();
     assert!(!old.replaced());

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use super::config::PostAction;
 use super::conn::FetchedMessage;
 use super::error::StateStoreError;
-use super::sync::{CommitOutcome, MailboxId, PendingPostAction, SyncState, SyncStateStore};
+use super::sync::{CommitOutcome, PendingPostAction, SyncState, SyncStateStore};
+use crate::store::MailboxId;
 
 /// A message as the memory store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,6 +40,5 @@ pub use conn::{
 pub use error::{CertProblem, ImapError, StateStoreError};
 pub use memory::MemoryStateStore;
 pub use sync::{
-    CommitOutcome, MailboxId, PendingPostAction, SyncOptions, SyncReport, SyncState,
-    SyncStateStore, sync_once,
+    CommitOutcome, PendingPostAction, SyncOptions, SyncReport, SyncState, SyncStateStore, sync_once,
 };

@@ -44,8 +44,7 @@ use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 use super::config::{ImapSourceConfig, PostAction};
 use super::conn::{FetchedMessage, ImapConnection};
 use super::error::{ImapError, StateStoreError};
-
-pub use crate::store::MailboxId;
+use crate::store::MailboxId;
 
 /// The watermark of a mailbox: every message with a UID ≤ `last_uid` under
 /// this UIDVALIDITY is in the store.
