@@ -285,15 +285,22 @@ fn named_tops(code: &str, path: &[String]) -> BTreeSet<String> {
     found
 }
 
-/// `from -> to -> [files]` between the top modules of `src/`.
-fn graph() -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
+/// The files of `src/` and its top modules.
+fn files_and_tops() -> (Vec<PathBuf>, BTreeSet<String>) {
     let root = src();
     let mut files = Vec::new();
     rust_files(&root, &mut files);
-    let tops: BTreeSet<String> = files
+    let tops = files
         .iter()
         .filter_map(|f| module_path(f.strip_prefix(&root).ok()?).first().cloned())
         .collect();
+    (files, tops)
+}
+
+/// `from -> to -> [files]` between the top modules of `src/`.
+fn graph() -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
+    let root = src();
+    let (files, tops) = files_and_tops();
     // Files that are test modules (declared under #[cfg(test)]).
     let mut test_files: BTreeSet<PathBuf> = BTreeSet::new();
     let mut codes = Vec::new();
@@ -347,14 +354,8 @@ fn layer_of(m: &str) -> Option<usize> {
 
 #[test]
 fn every_top_module_has_a_layer() {
-    let root = src();
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    let missing: BTreeSet<String> = files
-        .iter()
-        .filter_map(|f| module_path(f.strip_prefix(&root).ok()?).first().cloned())
-        .filter(|m| layer_of(m).is_none())
-        .collect();
+    let (_, tops) = files_and_tops();
+    let missing: BTreeSet<String> = tops.into_iter().filter(|m| layer_of(m).is_none()).collect();
     assert!(
         missing.is_empty(),
         "top modules of src/ without a layer in tests/layers.rs LAYERS: {missing:?}"
