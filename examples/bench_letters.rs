@@ -91,7 +91,7 @@ fn main() {
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(500);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(&root.join("config.toml")).expect("config.toml");
-    let letters = outbox::load_letters(&config).expect("letters/");
+    let letters = config.load_letters().expect("letters/");
     let mut smtp_cfg = SmtpConfig::new("127.0.0.1", "Cités Unies France <rencontres@cuf.example>");
     smtp_cfg.port = Some(port);
     smtp_cfg.tls = SmtpTls::Plain;

@@ -276,7 +276,37 @@ pub struct Config {
     pub convert_timeout: std::time::Duration,
 }
 
+/// The event as the letters name it.
+impl From<&Event> for crate::letters::EventInfo {
+    fn from(e: &Event) -> Self {
+        crate::letters::EventInfo {
+            name: e.name.clone(),
+            date: e.date.clone(),
+            place: e.place.clone(),
+        }
+    }
+}
+
 impl Config {
+    /// What the intake needs to know of the letters (copied into the
+    /// database by every command that loads the configuration, see
+    /// `Store::set_outbox_settings`).
+    pub fn outbox_settings(&self) -> crate::store::OutboxSettings {
+        crate::store::OutboxSettings {
+            acknowledge: self.letters.acknowledge,
+            own_addresses: self
+                .smtp
+                .as_ref()
+                .map(SmtpConfig::own_addresses)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The templates of the configuration's letters folder.
+    pub fn load_letters(&self) -> Result<crate::letters::Letters, crate::letters::LetterError> {
+        crate::letters::Letters::load(&self.letters.dir, (&self.event).into())
+    }
+
     /// Finds the file (`explicit` — `--config` or `FICHES_CONFIG` —, else
     /// `./config.toml`, else the user's own, else [`SYSTEM_CONFIG`]) and
     /// loads it.

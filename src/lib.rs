@@ -30,6 +30,7 @@ pub mod os_error;
 pub mod outbox;
 pub mod publish;
 pub mod safe;
+pub mod secret;
 pub mod service;
 pub mod status;
 pub mod store;

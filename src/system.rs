@@ -227,48 +227,6 @@ fn access(path: &Path, mode: libc::c_int) -> bool {
     unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), mode, libc::AT_EACCESS) == 0 }
 }
 
-/// Why a file or folder of the shared state cannot be written, and what to
-/// ask the administrator: in plain French, naming the file, the user and
-/// the group.
-pub fn not_writable_advice(path: &Path) -> String {
-    use std::os::unix::fs::MetadataExt;
-    let user = effective_user();
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return crate::os_error::path_problem(path, &e),
-    };
-    let group = group_name(meta.gid()).unwrap_or_else(|| meta.gid().to_string());
-    let owner = user_name(meta.uid()).unwrap_or_else(|| meta.uid().to_string());
-    let what = if meta.is_dir() {
-        "le dossier"
-    } else {
-        "le fichier"
-    };
-    if meta.mode() & 0o020 == 0 {
-        return format!(
-            "{what} {} (propriétaire {owner}, groupe {group}) n'est pas modifiable par son groupe ; \
-             demander à l'administrateur de lancer `chmod g+w{} {}`",
-            path.display(),
-            if meta.is_dir() { "s" } else { "" },
-            path.display()
-        );
-    }
-    if !in_group(meta.gid()) {
-        return format!(
-            "{what} {} appartient au groupe {group} et {user} n'en fait pas partie (dans cette session) ; {}",
-            path.display(),
-            join_group_advice(&user, &group)
-        );
-    }
-    format!(
-        "{what} {} n'est pas modifiable par {user} ; demander à l'administrateur de vérifier ses droits \
-         ({owner}:{group}, `sudo chmod g+w{} {}`)",
-        path.display(),
-        if meta.is_dir() { "s" } else { "" },
-        path.display()
-    )
-}
-
 /// Whether the process belongs to group `gid` (effective or supplementary).
 pub fn in_group(gid: u32) -> bool {
     if unsafe { libc::getegid() } == gid {

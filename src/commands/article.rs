@@ -6,7 +6,7 @@ use anyhow::bail;
 
 use super::Globals;
 use super::output::say;
-use crate::letters::Article;
+use crate::domain::french::Article;
 use crate::letters::french::org_name;
 use crate::safe::terminal_line as clean;
 

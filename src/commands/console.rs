@@ -116,7 +116,7 @@ pub fn run(globals: &Globals, _args: &Args) -> anyhow::Result<bool> {
         now: None,
         size,
         search_budget: Some(crate::console::run::SEARCH_SLICE),
-        letters: match crate::outbox::load_letters(&config) {
+        letters: match config.load_letters() {
             Ok(l) => Some(l),
             Err(e) => {
                 eprintln!(

@@ -165,7 +165,7 @@ impl Globals {
             .with_context(|| format!("ouverture de la base {}", path.display()))?;
         if let Some(c) = config {
             store
-                .set_outbox_settings(&crate::outbox::settings_from(c))
+                .set_outbox_settings(&c.outbox_settings())
                 .with_context(|| format!("réglages des lettres dans {}", path.display()))?;
         }
         Ok((store, backup))

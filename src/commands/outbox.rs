@@ -134,7 +134,7 @@ use crate::system::acting_user as actor;
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.require_config()?;
     let mut store = globals.open_store(Some(&config))?;
-    let letters = outbox::load_letters(&config)?;
+    let letters = config.load_letters()?;
     match &args.action {
         None => list(&store, &letters, args),
         Some(Action::Show { id, json }) => show(&store, &letters, *id, *json),

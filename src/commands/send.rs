@@ -83,7 +83,7 @@ pub fn send_auto(
     let Some(smtp) = config.smtp.clone() else {
         return Ok(0);
     };
-    let letters = outbox::load_letters(config)?;
+    let letters = config.load_letters()?;
     let opts = SendOptions {
         auto: true,
         auto_acknowledge: config.letters.auto_acknowledge,
@@ -109,7 +109,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             config.path.display()
         );
     };
-    let letters = outbox::load_letters(&config)?;
+    let letters = config.load_letters()?;
     let mut store = globals.open_store(Some(&config))?;
     let (only, only_partners) = split_refs(&args.ids);
     let chosen = !args.ids.is_empty();

@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 use super::Globals;
 use super::output::Out;
 use crate::config::{Config, SourceConfig};
-use crate::letters::LetterKind;
+use crate::domain::LetterKind;
 use crate::store::{Migrate, Store};
 use crate::system::{GROUP, group_id, user_id};
 

@@ -198,7 +198,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
         base.push_str(" — lecture seule pour vous");
         attention.push(format!(
             "lecture seule : {}",
-            crate::system::not_writable_advice(&target)
+            crate::os_error::not_writable_advice(&target)
         ));
     }
     match store.schema() {

@@ -323,7 +323,7 @@ pub fn send_choices(app: &App) -> Vec<SendChoice> {
             let rows: Vec<&LetterRow> = pending.iter().copied().filter(|l| l.kind == *k).collect();
             out.push(choice(format!("{k} seulement ({})", rows.len()), &rows));
         }
-        let ack = crate::letters::LetterKind::Acknowledgement.label_fr();
+        let ack = crate::domain::LetterKind::Acknowledgement.label_fr();
         let partners = super::strings::ENV_PARTNERS_KIND;
         let decisions: Vec<&LetterRow> = pending
             .iter()

@@ -1,7 +1,11 @@
 //! French words shared by every layer that speaks to people: dates
-//! ("1er juillet 2018", "mercredi"), ordinals ("1re", "3e") and slots
-//! ("14h20 – 14h40"). One of each, used by the letters, the publication
-//! and the console. Pure.
+//! ("1er juillet 2018", "mercredi"), ordinals ("1re", "3e"), slots
+//! ("14h20 – 14h40"), the article an organisation's name takes
+//! ([`Article`]) and the typography of a text (non-breaking spaces,
+//! [`typography`]). One of each, used by the letters, the publication and
+//! the console. Pure.
+
+use std::fmt;
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
@@ -103,6 +107,171 @@ pub fn slot_label(kind: Option<Kind>, slot: &str) -> String {
     };
     let end = start + chrono::Duration::minutes(minutes);
     format!("{} – {}", start.format("%Hh%M"), end.format("%Hh%M"))
+}
+
+/// The article an organisation's name takes, as staff can set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Article {
+    Le,
+    La,
+    /// `l'` (elided: "l'Association", "l'Isère").
+    L,
+    Les,
+    /// No article: a proper name ("de Grenoble", "d'Annecy").
+    Aucun,
+}
+
+impl Article {
+    pub const ALL: [Article; 5] = [
+        Article::Le,
+        Article::La,
+        Article::L,
+        Article::Les,
+        Article::Aucun,
+    ];
+
+    /// The stored and typed name: `le`, `la`, `l'`, `les`, `aucun`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Article::Le => "le",
+            Article::La => "la",
+            Article::L => "l'",
+            Article::Les => "les",
+            Article::Aucun => "aucun",
+        }
+    }
+
+    /// Reads `le`, `la`, `l'` (or `l’`, `l`), `les`, `aucun` (or `-`, `sans`).
+    pub fn parse(s: &str) -> Option<Article> {
+        match s.trim().to_lowercase().as_str() {
+            "le" => Some(Article::Le),
+            "la" => Some(Article::La),
+            "l'" | "l’" | "l" => Some(Article::L),
+            "les" => Some(Article::Les),
+            "aucun" | "-" | "sans" | "none" => Some(Article::Aucun),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Article {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+const NBSP: char = '\u{a0}';
+
+/// French typography on a filled text: non-breaking spaces inside « » and
+/// before « : ; ! ? », after "n°" and before the dash of a time range, so
+/// that no line starts with a closing guillemet or a colon once reflowed;
+/// doubled guillemets (a template that quotes `{titre}` itself, a title
+/// the fiche already quoted) become one pair.
+pub fn typography(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut i = 0;
+    let is_space = |c: char| c == ' ' || c == NBSP || c == '\u{202f}';
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '«' => {
+                // Skip a second « (with its spaces).
+                let mut j = i + 1;
+                while j < chars.len() && is_space(chars[j]) {
+                    j += 1;
+                }
+                if j < chars.len() && chars[j] == '«' {
+                    i = j;
+                    continue;
+                }
+                out.push('«');
+                out.push(NBSP);
+                i = j;
+            }
+            '»' => {
+                while out.ends_with(|c: char| is_space(c)) {
+                    out.pop();
+                }
+                if out.ends_with('»') {
+                    i += 1;
+                    continue;
+                }
+                out.push(NBSP);
+                out.push('»');
+                i += 1;
+            }
+            ':' | ';' | '!' | '?' => {
+                // Only after a space already there ("Objet : x"), never in
+                // "14:20" or "http://".
+                if out.ends_with(|c: char| is_space(c)) {
+                    while out.ends_with(|c: char| is_space(c)) {
+                        out.pop();
+                    }
+                    out.push(NBSP);
+                }
+                out.push(c);
+                i += 1;
+            }
+            '–' if out.ends_with(' ') && out.trim_end().ends_with(|c: char| c.is_ascii_digit()) =>
+            {
+                out.pop();
+                out.push(NBSP);
+                out.push(c);
+                i += 1;
+            }
+            ' ' if out.ends_with("n°") => {
+                out.push(NBSP);
+                i += 1;
+            }
+            '%' if out.ends_with(|c: char| is_space(c)) => {
+                while out.ends_with(|c: char| is_space(c)) {
+                    out.pop();
+                }
+                out.push(NBSP);
+                out.push('%');
+                i += 1;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    unbroken_dates(&out)
+}
+
+/// "4 juillet 2018", "1er juin" kept on one line: the spaces around a
+/// month's name between a day number and/or a year become non-breaking.
+fn unbroken_dates(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    if words.len() < 2 {
+        return text.to_string();
+    }
+    let is_day = |w: &str| {
+        let w = w.trim_start_matches(['(', '[']);
+        let w = w.strip_suffix("er").unwrap_or(w);
+        !w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let is_year = |w: &str| {
+        let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+        digits.len() == 4
+    };
+    let month = |w: &str| {
+        let w = w.trim_end_matches([',', '.', ';', ')', '\n']);
+        MONTHS.contains(&w)
+    };
+    let mut out = String::with_capacity(text.len());
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            let prev = words[i - 1];
+            let prev = prev.rsplit([NBSP, '\n']).next().unwrap_or(prev);
+            let joined = (month(w) && is_day(prev)) || (is_year(w) && month(prev));
+            out.push(if joined { NBSP } else { ' ' });
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 #[cfg(test)]

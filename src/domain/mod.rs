@@ -16,6 +16,7 @@ pub mod flow;
 pub mod french;
 pub mod generate;
 pub mod grid;
+pub mod letters;
 pub mod members;
 pub mod suggest;
 pub mod time;
@@ -32,6 +33,7 @@ pub use french::{date_fr, ordinal_fr, slot_label, time_fr, weekday_fr};
 
 pub use decision::{Decision, DecisionState, DomainError, Transition, check_decision};
 pub use grid::{KindGrid, free_places, grid};
+pub use letters::{LetterKind, Told, decision_letter, may_acknowledge, unreadable_why};
 pub use waitlist::{next_waiting_for_slot, waitlist};
 
 /// Where a proposal stands in the selection.

@@ -2,7 +2,7 @@
 //! XLSX, XLS), for staff to read an attachment that holds no fiche: each
 //! paragraph on its line, a table row's cells joined by " | ", each sheet
 //! under its name. Pure, bounded by the same `Limits` as the form reader.
-//! Other formats (DOC, PDF, RTF…) are `None`: `crate::convert` hands them to
+//! Other formats (DOC, PDF, RTF…) are `None`: the `convert` module hands them to
 //! an external program.
 
 use super::limits::Limits;

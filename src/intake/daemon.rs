@@ -61,10 +61,11 @@ use std::time::{Duration, Instant};
 
 use super::IntakeOptions;
 use super::imap::{
-    IDLE_REISSUE, IdleOutcome, ImapConnection, ImapError, ImapSourceConfig, Interrupter, MailboxId,
+    IDLE_REISSUE, IdleOutcome, ImapConnection, ImapError, ImapSourceConfig, Interrupter,
     SyncOptions, SyncReport, sync_once,
 };
-use crate::store::{DaemonState, ImapStore, Store};
+use super::imap_store::ImapStore;
+use crate::store::{DaemonState, MailboxId, Store};
 
 /// First reconnection delay (before jitter).
 pub const BACKOFF_BASE: Duration = Duration::from_secs(1);
@@ -336,7 +337,7 @@ pub fn run_once(
 /// This database's mark for the messages it takes (none if it cannot be
 /// read: marks are a help, not a condition).
 fn database_mark(store: &Store) -> Option<String> {
-    match store.database_mark() {
+    match super::imap_store::database_mark(store) {
         Ok(m) => Some(m),
         Err(e) => {
             tracing::warn!("identité de la base illisible, messages non marqués : {e}");

@@ -9,6 +9,7 @@
 pub mod classify;
 pub mod daemon;
 pub mod imap;
+pub mod imap_store;
 pub mod mail;
 pub mod pipeline;
 pub mod prescan;
@@ -22,6 +23,7 @@ use crate::fiche::Limits;
 use crate::safe::terminal_line;
 use crate::store::{MessageStatus, NewMessage, Watermark, flag};
 use crate::worker::{Reader, Unavailable, catch_quietly};
+pub use imap_store::{ImapStore, IngestCounts};
 pub use mail::MailLimits;
 pub use pipeline::{ImportReport, Importer, Progress};
 pub use source::{EmlFiles, Maildir, Source, SourceError, open_path};

@@ -16,10 +16,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use super::daemon::{Command, Shutdown};
-use super::imap::MailboxId;
 use super::source::{EmlFiles, Maildir, Source, local_key};
 use super::{Importer, IntakeOptions};
-use crate::store::{DaemonState, IngestOutcome, LocalPass, Store};
+use crate::store::{DaemonState, IngestOutcome, LocalPass, MailboxId, Store};
 
 /// Time between two looks at the local folders.
 pub const LOCAL_POLL: Duration = Duration::from_secs(30);

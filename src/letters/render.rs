@@ -8,9 +8,10 @@
 
 use chrono::NaiveDate;
 
-use super::french::{self, Article, Civility};
+use super::french::{self, Civility};
 use super::{EventInfo, Piece, Placeholder, RenderedText, Template};
 use crate::call::KindDef;
+use crate::domain::french::Article;
 use crate::domain::{self, Status, ordinal_fr, weekday_fr};
 
 /// What a letter is about: the proposal as read from the fiche, and the
@@ -55,29 +56,6 @@ pub struct LetterData {
     /// A demande de .docx: the files received and why each could not be
     /// read, in French (see [`unreadable_why`]).
     pub files: Vec<(String, String)>,
-}
-
-/// Why an attachment could not be read, for its sender, in plain French:
-/// from what the intake found (`outcome`) and the format it recognised.
-pub fn unreadable_why(outcome: &str, format: Option<&str>) -> String {
-    let format = format.unwrap_or("").to_ascii_lowercase();
-    match outcome {
-        "unsupported_format" | "fiche" | "blank" if !format.is_empty() => match format.as_str() {
-            "doc" => "un document Word de l'ancien format (.doc), que notre outil ne sait pas lire".into(),
-            "pdf" => "un PDF, dont les réponses ne peuvent pas être relevées automatiquement".into(),
-            "rtf" => "un document RTF, que notre outil ne sait pas lire".into(),
-            "xls" => "un classeur Excel de l'ancien format (.xls), que notre outil ne sait pas lire".into(),
-            "odt" | "ods" => "un document OpenDocument, dont les réponses n'ont pas pu être relevées".into(),
-            "zip" => "une archive, que nous n'ouvrons pas".into(),
-            _ => "un format que notre outil ne sait pas lire".into(),
-        },
-        "unsupported_format" => "un format que notre outil ne sait pas lire (une image ou une photo, par exemple)".into(),
-        "blank" => "la fiche nous est parvenue vide".into(),
-        "not_a_fiche" => "ce document n'est pas la fiche de renseignements, ou elle a été trop modifiée pour être lue".into(),
-        "corrupt" => "le fichier est endommagé et ne s'ouvre pas".into(),
-        "too_large" | "rejected" => "le fichier est trop volumineux ou trop complexe pour être lu".into(),
-        _ => "nous n'avons pas pu le lire".into(),
-    }
 }
 
 /// "4 juillet 2018" that a line never breaks (non-breaking spaces).
@@ -676,8 +654,11 @@ pub(super) fn render(t: &Template, event: &EventInfo, d: &LetterData) -> Rendere
         }
         out
     };
-    let subject = french::typography(&fill(&t.subject, true));
-    let body = wrap_long_lines(&french::typography(&fill(&t.body, false)), WRAP);
+    let subject = crate::domain::french::typography(&fill(&t.subject, true));
+    let body = wrap_long_lines(
+        &crate::domain::french::typography(&fill(&t.body, false)),
+        WRAP,
+    );
     problems.dedup();
     RenderedText {
         subject,

@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::domain::{Status, Told, decision_letter, may_acknowledge, unreadable_why};
 use crate::fiche::Kind;
 use crate::letters::french::Civility;
 

@@ -15,8 +15,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
-use crate::intake::imap::Secret;
-use crate::intake::imap::config::{duration_serde, read_password_file, run_password_command};
+use crate::secret::{PasswordSource, Secret, duration_serde};
 
 /// How the connection to the submission server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -139,18 +138,10 @@ pub enum SmtpConfigError {
         "[smtp] aucune source de mot de passe pour l'utilisateur « {username} » : renseigner `password_env`, `password_file` ou `password_command`"
     )]
     NoPasswordSource { username: String },
-    #[error(
-        "[smtp] plusieurs sources de mot de passe ({sources}) : n'en garder qu'une parmi `password_env`, `password_file`, `password_command`"
-    )]
-    SeveralPasswordSources { sources: String },
     #[error("[smtp] une source de mot de passe sans `username` : renseigner `username`")]
     PasswordWithoutUsername,
-    #[error(
-        "[smtp] la variable d'environnement {name} (password_env) n'est pas définie ou est vide"
-    )]
-    PasswordEnvMissing { name: String },
     #[error("[smtp] {0}")]
-    Password(crate::intake::imap::ConfigError),
+    Password(crate::secret::PasswordError),
     #[error(
         "[smtp] envoi en clair refusé vers {host} : `tls = \"plain\"` exige `allow_plaintext = true`"
     )]
@@ -165,12 +156,6 @@ pub enum SmtpConfigError {
     CaFile { path: PathBuf, detail: String },
     #[error("[smtp] {0}")]
     Invalid(String),
-}
-
-enum PasswordSource<'a> {
-    Env(&'a str),
-    File(&'a PathBuf),
-    Command(&'a str),
 }
 
 impl SmtpConfig {
@@ -274,26 +259,18 @@ impl SmtpConfig {
     }
 
     fn password_source(&self) -> Result<Option<PasswordSource<'_>>, SmtpConfigError> {
-        let mut found = Vec::new();
-        if let Some(v) = &self.password_env {
-            found.push(("password_env", PasswordSource::Env(v)));
-        }
-        if let Some(p) = &self.password_file {
-            found.push(("password_file", PasswordSource::File(p)));
-        }
-        if let Some(c) = &self.password_command {
-            found.push(("password_command", PasswordSource::Command(c)));
-        }
+        let found = PasswordSource::all(
+            self.password_env.as_deref(),
+            self.password_file.as_deref(),
+            self.password_command.as_deref(),
+        );
         match (&self.username, found.len()) {
             (None, 0) => Ok(None),
             (None, _) => Err(SmtpConfigError::PasswordWithoutUsername),
             (Some(u), 0) => Err(SmtpConfigError::NoPasswordSource {
                 username: u.clone(),
             }),
-            (Some(_), 1) => Ok(Some(found.remove(0).1)),
-            (Some(_), _) => Err(SmtpConfigError::SeveralPasswordSources {
-                sources: found.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
-            }),
+            (Some(_), _) => Ok(PasswordSource::one(found).map_err(SmtpConfigError::Password)?),
         }
     }
 
@@ -303,22 +280,7 @@ impl SmtpConfig {
         let Some(source) = self.password_source()? else {
             return Ok(None);
         };
-        let secret = match source {
-            PasswordSource::Env(name) => match std::env::var(name) {
-                Ok(v) if !v.is_empty() => Secret::new(v),
-                _ => {
-                    return Err(SmtpConfigError::PasswordEnvMissing {
-                        name: name.to_string(),
-                    });
-                }
-            },
-            PasswordSource::File(path) => {
-                read_password_file(path).map_err(SmtpConfigError::Password)?
-            }
-            PasswordSource::Command(cmd) => {
-                run_password_command(cmd).map_err(SmtpConfigError::Password)?
-            }
-        };
+        let secret = source.read().map_err(SmtpConfigError::Password)?;
         Ok(self.username.clone().map(|u| (u, secret)))
     }
 }
@@ -422,7 +384,9 @@ mod tests {
         c.password_env = Some("FICHES_TEST_NO_SUCH_VAR".into());
         assert!(matches!(
             c.check(),
-            Err(SmtpConfigError::SeveralPasswordSources { .. })
+            Err(SmtpConfigError::Password(
+                crate::secret::PasswordError::SeveralSources { .. }
+            ))
         ));
     }
 

@@ -35,30 +35,12 @@ use serde_json::json;
 pub use config::{LettersConfig, SmtpConfig, SmtpConfigError, SmtpTls};
 
 use crate::call::Roles;
-use crate::config::Config;
-use crate::letters::{EventInfo, LetterData, LetterError, LetterKind, Letters};
+use crate::domain::LetterKind;
+use crate::letters::{LetterData, Letters};
 use crate::store::{
-    Approve, Claim, DueLetters, LetterFilter, LetterRecord, LetterState, OutboxSettings, Store,
-    StoreError, sha256_hex,
+    Approve, Claim, DueLetters, LetterFilter, LetterRecord, LetterState, Store, StoreError,
+    sha256_hex,
 };
-
-/// What the intake needs to know (copied into the database by every command
-/// that loads the configuration, see `Store::set_outbox_settings`).
-pub fn settings_from(config: &Config) -> OutboxSettings {
-    OutboxSettings {
-        acknowledge: config.letters.acknowledge,
-        own_addresses: config
-            .smtp
-            .as_ref()
-            .map(SmtpConfig::own_addresses)
-            .unwrap_or_default(),
-    }
-}
-
-/// The templates of the configuration's letters folder.
-pub fn load_letters(config: &Config) -> Result<Letters, LetterError> {
-    Letters::load(&config.letters.dir, EventInfo::from_config(&config.event))
-}
 
 /// A letter as it would go out (or, once sent, as it went).
 #[derive(Debug, Clone)]

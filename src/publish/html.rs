@@ -70,7 +70,7 @@ pub fn kind_class(kind: &str) -> String {
 pub fn escape(s: &str) -> String {
     // The letters' French typography (non-breaking spaces before « : ; ! ? »
     // and %, in « n° 1 », in dates): one function for every text sent out.
-    let visible = crate::letters::french::typography(&terminal_text(s, true));
+    let visible = crate::domain::french::typography(&terminal_text(s, true));
     let mut out = String::with_capacity(visible.len() + 8);
     for c in visible.chars() {
         match c {

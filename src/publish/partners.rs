@@ -149,7 +149,7 @@ pub fn subject(s: &PartnersSettings, event: &Event, p: &Publication) -> String {
 /// and %, inside « », after "n°", in dates): one function for every text
 /// that leaves the building.
 fn typography(s: &str) -> String {
-    crate::letters::french::typography(s)
+    crate::domain::french::typography(s)
 }
 
 /// The name a public file of publication `number` is attached under:

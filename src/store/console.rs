@@ -416,68 +416,10 @@ impl Store {
         Ok((record, message_id, self.raw_message(message_id)?))
     }
 
+    /// One message with its attachments and proposal ids: the one reader
+    /// of a message, [`Store::message`], under the name the console uses.
     pub fn message_record(&self, id: i64) -> Result<MessageRecord> {
-        let mut attachments = Vec::new();
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id, part_path, filename, content_type, size, sha256, format, outcome, reason
-                 FROM attachments WHERE message_id = ?1 ORDER BY position",
-            )?;
-            let mut rows = stmt.query([id])?;
-            while let Some(r) = rows.next()? {
-                let outcome: String = r.get(7)?;
-                attachments.push(AttachmentRecord {
-                    id: r.get(0)?,
-                    part_path: r.get(1)?,
-                    filename: r.get(2)?,
-                    content_type: r.get(3)?,
-                    size: r.get::<_, i64>(4)?.max(0) as u64,
-                    sha256: r.get(5)?,
-                    format: r.get(6)?,
-                    outcome: AttachmentOutcome::parse(&outcome).ok_or_else(|| {
-                        StoreError::Corrupt(format!("issue de pièce jointe « {outcome} »"))
-                    })?,
-                    reason: r.get(8)?,
-                });
-            }
-        }
-        let proposals: Vec<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT id FROM proposals WHERE message_id = ?1 ORDER BY id")?;
-            stmt.query_map([id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, message_id, from_addr, from_name, subject, date, received_at, effective_at,
-                    source_ref, sha256, size, status, reason, flags, imported_at
-             FROM messages WHERE id = ?1",
-        )?;
-        stmt.query_row([id], |r| {
-            let status: String = r.get(11)?;
-            let flags: String = r.get(13)?;
-            Ok(MessageRecord {
-                id: r.get(0)?,
-                message_id: r.get(1)?,
-                from: r.get(2)?,
-                from_name: r.get(3)?,
-                subject: r.get(4)?,
-                date: r.get(5)?,
-                received_at: r.get(6)?,
-                effective_at: r.get(7)?,
-                source: r.get(8)?,
-                sha256: r.get(9)?,
-                size: r.get::<_, i64>(10)?.max(0) as u64,
-                status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Error),
-                reason: r.get(12)?,
-                flags: serde_json::from_str(&flags).unwrap_or_default(),
-                imported_at: r.get(14)?,
-                attachments,
-                proposals,
-            })
-        })
-        .optional()?
-        .ok_or(StoreError::MessageNotFound(id))
+        self.message(id)
     }
 
     /// Messages with no usable fiche (`unsupported`, `error`, `no_fiche`,
@@ -821,7 +763,7 @@ mod tests {
 
     #[test]
     fn a_fiche_entered_by_hand_is_acknowledged_once_like_a_read_one() {
-        use crate::letters::LetterKind;
+        use crate::domain::LetterKind;
         use crate::store::{LetterFilter, LetterState, OutboxSettings};
         let (_d, mut s) = store();
         s.set_outbox_settings(&OutboxSettings {

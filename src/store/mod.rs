@@ -59,7 +59,7 @@ pub use programme::{Applied, Decided, UndoPreview, Undone};
 pub use publications::PublicationRecord;
 pub use schema::{Migrate, SchemaInfo};
 pub use status::{LastMessage, LocalPass};
-pub use sync::{DaemonState, Heartbeat, ImapStore, IngestCounts, SkippedMessage};
+pub use sync::{DaemonState, Heartbeat, MailboxId, PendingActionRow, SkippedMessage};
 
 /// The migrations, in order. Append only: never edit a released one.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -607,7 +607,7 @@ fn check_writable(path: &Path) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let dir = check_folder(path)?;
     let read_only = |p: &Path| StoreError::ReadOnly {
-        advice: crate::system::not_writable_advice(p),
+        advice: crate::os_error::not_writable_advice(p),
     };
     if !crate::system::writable(&dir) {
         return Err(read_only(&dir));

@@ -228,7 +228,7 @@ pub struct Proposal {
     /// The article staff gave the organisation's name in the letters
     /// (`fiches article N`, the console's Corriger screen); `None`: the
     /// letters' grammar decides.
-    pub article: Option<crate::letters::Article>,
+    pub article: Option<crate::domain::french::Article>,
     pub fields: BTreeMap<String, Value>,
     pub extra: Vec<(String, String)>,
     pub warnings: Vec<Warning>,

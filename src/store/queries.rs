@@ -12,6 +12,64 @@ use super::model::*;
 use super::{Result, Store, StoreError, now};
 use crate::fiche::{Kind, Value, Warning, spec};
 
+/// The columns [`message_from_row`] reads, in its order.
+const MESSAGE_COLUMNS: &str = "id, message_id, from_addr, from_name, subject, date, received_at,
+     effective_at, source_ref, sha256, size, status, reason, flags, imported_at";
+
+/// The one row mapper of [`MessageRecord`] (columns [`MESSAGE_COLUMNS`]): a
+/// status or flags the store cannot read is an error naming the message.
+fn message_from_row(
+    r: &Row<'_>,
+    attachments: Vec<AttachmentRecord>,
+    proposals: Vec<i64>,
+) -> Result<MessageRecord> {
+    let id: i64 = r.get(0)?;
+    let status: String = r.get(11)?;
+    let flags: String = r.get(13)?;
+    Ok(MessageRecord {
+        id,
+        message_id: r.get(1)?,
+        from: r.get(2)?,
+        from_name: r.get(3)?,
+        subject: r.get(4)?,
+        date: r.get(5)?,
+        received_at: r.get(6)?,
+        effective_at: r.get(7)?,
+        source: r.get(8)?,
+        sha256: r.get(9)?,
+        size: r.get::<_, i64>(10)?.max(0) as u64,
+        status: MessageStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("statut « {status} » du message {id}")))?,
+        reason: r.get(12)?,
+        flags: parse_strings(&format!("drapeaux du message {id}"), &flags)?,
+        imported_at: r.get(14)?,
+        attachments,
+        proposals,
+    })
+}
+
+/// The columns [`attachment_from_row`] reads, in its order.
+const ATTACHMENT_COLUMNS: &str =
+    "id, part_path, filename, content_type, size, sha256, format, outcome, reason";
+
+/// The one row mapper of [`AttachmentRecord`]: columns
+/// [`ATTACHMENT_COLUMNS`] from column `at`.
+fn attachment_from_row(r: &Row<'_>, at: usize) -> Result<AttachmentRecord> {
+    let outcome: String = r.get(at + 7)?;
+    Ok(AttachmentRecord {
+        id: r.get(at)?,
+        part_path: r.get(at + 1)?,
+        filename: r.get(at + 2)?,
+        content_type: r.get(at + 3)?,
+        size: r.get::<_, i64>(at + 4)?.max(0) as u64,
+        sha256: r.get(at + 5)?,
+        format: r.get(at + 6)?,
+        outcome: AttachmentOutcome::parse(&outcome)
+            .ok_or_else(|| corrupt(format!("issue de pièce jointe « {outcome} »")))?,
+        reason: r.get(at + 8)?,
+    })
+}
+
 const PROPOSAL_COLUMNS: &str =
     "id, kind, status, slot, space, rank, fields, extra, warnings, flags, message_id,
      attachment_id, chain_key, revision, supersedes, superseded_by, version, created_at, updated_at,
@@ -135,7 +193,7 @@ impl RawProposal {
                 .article
                 .as_deref()
                 .map(|a| {
-                    crate::letters::Article::parse(a)
+                    crate::domain::french::Article::parse(a)
                         .ok_or_else(|| corrupt(format!("article « {a} » de la proposition {id}")))
                 })
                 .transpose()?,
@@ -246,90 +304,76 @@ impl Store {
 
     /// Messages in id order, with their attachments and proposal ids.
     pub fn list_messages(&self, filter: &MessageFilter) -> Result<Vec<MessageRecord>> {
-        self.messages_where(filter.status, None)
+        self.messages_where(filter.status)
     }
 
-    /// One message by id.
+    /// One message by id, with its attachments and proposal ids.
     pub fn message(&self, id: i64) -> Result<MessageRecord> {
-        self.messages_where(None, Some(id))?
-            .pop()
-            .ok_or(StoreError::MessageNotFound(id))
+        let mut attachments = Vec::new();
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE message_id = ?1 ORDER BY position"
+            ))?;
+            let mut rows = stmt.query([id])?;
+            while let Some(r) = rows.next()? {
+                attachments.push(attachment_from_row(r, 0)?);
+            }
+        }
+        let proposals: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM proposals WHERE message_id = ?1 ORDER BY id")?;
+            stmt.query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1"
+        ))?;
+        let mut rows = stmt.query([id])?;
+        match rows.next()? {
+            Some(r) => message_from_row(r, attachments, proposals),
+            None => Err(StoreError::MessageNotFound(id)),
+        }
     }
 
-    fn messages_where(
-        &self,
-        status: Option<MessageStatus>,
-        only: Option<i64>,
-    ) -> Result<Vec<MessageRecord>> {
+    fn messages_where(&self, status: Option<MessageStatus>) -> Result<Vec<MessageRecord>> {
         let mut attachments: HashMap<i64, Vec<AttachmentRecord>> = HashMap::new();
         {
-            let mut stmt = self.conn.prepare(
-                "SELECT message_id, id, part_path, filename, content_type, size, sha256, format, outcome, reason
-                 FROM attachments WHERE (?1 IS NULL OR message_id = ?1)
-                 ORDER BY message_id, position",
-            )?;
-            let mut rows = stmt.query([only])?;
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT message_id, {ATTACHMENT_COLUMNS}
+                 FROM attachments ORDER BY message_id, position"
+            ))?;
+            let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let outcome: String = r.get(8)?;
                 attachments
                     .entry(r.get(0)?)
                     .or_default()
-                    .push(AttachmentRecord {
-                        id: r.get(1)?,
-                        part_path: r.get(2)?,
-                        filename: r.get(3)?,
-                        content_type: r.get(4)?,
-                        size: r.get::<_, i64>(5)? as u64,
-                        sha256: r.get(6)?,
-                        format: r.get(7)?,
-                        outcome: AttachmentOutcome::parse(&outcome).ok_or_else(|| {
-                            corrupt(format!("issue de pièce jointe « {outcome} »"))
-                        })?,
-                        reason: r.get(9)?,
-                    });
+                    .push(attachment_from_row(r, 1)?);
             }
         }
         let mut proposals: HashMap<i64, Vec<i64>> = HashMap::new();
         {
             let mut stmt = self
                 .conn
-                .prepare("SELECT message_id, id FROM proposals WHERE (?1 IS NULL OR message_id = ?1) ORDER BY id")?;
-            let mut rows = stmt.query([only])?;
+                .prepare("SELECT message_id, id FROM proposals ORDER BY id")?;
+            let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 proposals.entry(r.get(0)?).or_default().push(r.get(1)?);
             }
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT id, message_id, from_addr, from_name, subject, date, received_at, effective_at, source_ref,
-                    sha256, size, status, reason, flags, imported_at
-             FROM messages WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id = ?2) ORDER BY id",
-        )?;
-        let mut rows = stmt.query(params![status.map(MessageStatus::as_str), only])?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {MESSAGE_COLUMNS}
+             FROM messages WHERE (?1 IS NULL OR status = ?1) ORDER BY id"
+        ))?;
+        let mut rows = stmt.query(params![status.map(MessageStatus::as_str)])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let status: String = r.get(11)?;
-            let flags: String = r.get(13)?;
-            out.push(MessageRecord {
-                id,
-                message_id: r.get(1)?,
-                from: r.get(2)?,
-                from_name: r.get(3)?,
-                subject: r.get(4)?,
-                date: r.get(5)?,
-                received_at: r.get(6)?,
-                effective_at: r.get(7)?,
-                source: r.get(8)?,
-                sha256: r.get(9)?,
-                size: r.get::<_, i64>(10)? as u64,
-                status: MessageStatus::parse(&status)
-                    .ok_or_else(|| corrupt(format!("statut « {status} » du message {id}")))?,
-                reason: r.get(12)?,
-                flags: parse_strings(&format!("drapeaux du message {id}"), &flags)?,
-                imported_at: r.get(14)?,
-                attachments: attachments.remove(&id).unwrap_or_default(),
-                proposals: proposals.remove(&id).unwrap_or_default(),
-            });
+            out.push(message_from_row(
+                r,
+                attachments.remove(&id).unwrap_or_default(),
+                proposals.remove(&id).unwrap_or_default(),
+            )?);
         }
         Ok(out)
     }

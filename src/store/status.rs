@@ -10,8 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use serde::Serialize;
 
 use super::ingest::{IMPORT_ACTOR, Line, journal};
-use super::{Result, Store, StoreError, Watermark, now, sha256_hex};
-use crate::intake::imap::MailboxId;
+use super::{MailboxId, Result, Store, StoreError, Watermark, now, sha256_hex};
 
 /// The last message stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,11 +103,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO heartbeat (account, mailbox, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (account, mailbox) DO NOTHING",
-            params![mb.account, mb.mailbox, at],
-        )?;
+        super::sync::heartbeat_row(&tx, mb, &at)?;
         tx.execute(
             "UPDATE heartbeat SET state = ?3, updated_at = ?4, last_contact_at = ?4,
                last_error = NULL, last_error_at = NULL,

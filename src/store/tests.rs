@@ -1,8 +1,8 @@
 //! Store unit tests on a real SQLite file in a temporary directory.
 
 use super::*;
+use crate::domain::LetterKind;
 use crate::fiche::{Kind, Value};
-use crate::letters::LetterKind;
 
 fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -1227,7 +1227,7 @@ fn migration_0006_gives_numbers_waiting_keys_and_reasons_to_an_older_database() 
 fn a_database_replaced_on_disk_is_no_longer_written_by_who_opened_the_old() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fiches.db");
-    let mb = crate::intake::imap::MailboxId::new("a", "INBOX");
+    let mb = crate::store::MailboxId::new("a", "INBOX");
     let mut old = Store::open(&path).unwrap();
     old.heartbeat_state(&mb, DaemonState::Idle, true).unwrap();
     assert!(!old.replaced());
@@ -1397,9 +1397,9 @@ fn migration_0009_keeps_letters_and_publications_of_an_older_database() {
     assert!(s.partner_mails(&[]).unwrap().is_empty());
     assert_eq!(s.schedule_state().unwrap(), None);
     let p = s
-        .set_article(1, Some(crate::letters::Article::Le), "marie")
+        .set_article(1, Some(crate::domain::french::Article::Le), "marie")
         .unwrap();
-    assert_eq!(p.article, Some(crate::letters::Article::Le));
+    assert_eq!(p.article, Some(crate::domain::french::Article::Le));
     let l = s
         .confirm_recipient(1, l.version, "a@b.example", "marie")
         .unwrap();

@@ -188,7 +188,7 @@ fn a_new_call_from_blank_fiche_to_letters() {
         (120, 40),
     );
     o.layout = config.layout();
-    o.letters = Some(fiches::outbox::load_letters(&config).expect("letters"));
+    o.letters = Some(config.load_letters().expect("letters"));
     let mut s = Session::open(Store::open(&db).unwrap(), o).unwrap();
     key(&mut s, "/grenoble\n\n");
     let sc = screen(&s);

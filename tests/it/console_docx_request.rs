@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use console_support::*;
 use fiches::console::Session;
-use fiches::letters::LetterKind;
+use fiches::domain::LetterKind;
 use fiches::outbox::SmtpConfig;
 use fiches::store::{LetterFilter, LetterState, Store};
 

@@ -243,7 +243,7 @@ fn corriger_sets_the_article_of_the_name_in_the_letters() {
     let st = Store::open(&db).unwrap();
     assert_eq!(
         st.proposal_by_number(number).unwrap().article,
-        Some(fiches::letters::Article::La)
+        Some(fiches::domain::french::Article::La)
     );
     let j = st.journal(Some(id)).unwrap();
     assert_eq!(j.last().unwrap().action, "article");

@@ -217,7 +217,7 @@ fn the_fiche_is_entered_by_hand_beside_the_text() {
             })
             .unwrap();
         assert_eq!(acks.len(), 1, "{acks:?}");
-        assert_eq!(acks[0].kind, fiches::letters::LetterKind::Acknowledgement);
+        assert_eq!(acks[0].kind, fiches::domain::LetterKind::Acknowledgement);
         assert_eq!(acks[0].created_by, "marie");
     }
 }

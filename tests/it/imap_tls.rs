@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use fiches::intake::imap::{CertProblem, ConfigError, ImapConnection, ImapError, TlsMode};
+use fiches::intake::imap::{CertProblem, ImapConfigError, ImapConnection, ImapError, TlsMode};
 use support::dovecot::{CertVariant, Dovecot, Options, PASSWORD};
 
 fn refused(variant: CertVariant) -> (CertProblem, String) {
@@ -118,7 +118,7 @@ fn plaintext_refused_by_config_check() {
     assert!(
         matches!(
             err,
-            ImapError::Config(ConfigError::PlaintextNotAllowed { .. })
+            ImapError::Config(ImapConfigError::PlaintextNotAllowed { .. })
         ),
         "{err:?}"
     );
@@ -128,14 +128,14 @@ fn plaintext_refused_by_config_check() {
     cfg.host = "192.0.2.10".into();
     let err = cfg.check().unwrap_err();
     assert!(
-        matches!(err, ConfigError::PlaintextNotLoopback { .. }),
+        matches!(err, ImapConfigError::PlaintextNotLoopback { .. }),
         "{err:?}"
     );
     assert!(err.to_string().contains("adresse locale"), "{err}");
     let err = ImapConnection::connect(&cfg).unwrap_err();
     assert!(matches!(
         err,
-        ImapError::Config(ConfigError::PlaintextNotLoopback { .. })
+        ImapError::Config(ImapConfigError::PlaintextNotLoopback { .. })
     ));
 }
 

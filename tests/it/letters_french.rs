@@ -11,9 +11,10 @@ use crate::support::strict_mail;
 use std::path::Path;
 use std::time::SystemTime;
 
+use fiches::domain::LetterKind;
 use fiches::domain::{Decision, Rules};
 use fiches::fiche::{Kind, Value};
-use fiches::letters::{EventInfo, LetterKind, Letters};
+use fiches::letters::{EventInfo, Letters};
 use fiches::outbox::{self, compose};
 use fiches::store::{
     AttachmentOutcome, Claim, IngestOutcome, LetterFilter, LetterState, MessageStatus,
@@ -450,7 +451,7 @@ fn staff_article_and_civility_reach_the_letter() {
     assert!(d.body.starts_with("Madame Le Goff,\n"), "{}", d.body);
     assert!(d.body.contains("du Pays de Retz Atlantique"), "{}", d.body);
     store
-        .set_article(n, Some(fiches::letters::Article::Aucun), "marie")
+        .set_article(n, Some(fiches::domain::french::Article::Aucun), "marie")
         .unwrap();
     let d = current(&store, &l, n);
     assert!(d.body.contains("de Pays de Retz Atlantique"), "{}", d.body);

@@ -15,8 +15,9 @@ use crate::support::process::own_process;
 
 use std::path::{Path, PathBuf};
 
+use fiches::domain::LetterKind;
 use fiches::domain::Status;
-use fiches::letters::{EventInfo, LetterData, LetterKind, Letters};
+use fiches::letters::{EventInfo, LetterData, Letters};
 
 /// The repository's call.toml with a third kind: a feminine noun, rooms
 /// ("salle"), 90-minute slots, a text title and a long description.

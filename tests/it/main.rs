@@ -54,6 +54,7 @@ mod intake_forms;
 mod intake_hostile;
 mod intake_hostile_mail;
 mod intake_inbox;
+mod layers;
 mod letters_french;
 mod letters_third_kind;
 mod never_silent;

@@ -28,10 +28,11 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use fiches::commands::{programme::programme_json, proposals::proposal_json};
 use fiches::console::{Options, Session};
+use fiches::domain::LetterKind;
 use fiches::domain::members::Members;
 use fiches::domain::{Decision, KindLayout, Layout, Place, Rules, Status};
 use fiches::fiche::{Kind, Value};
-use fiches::letters::{EventInfo, LetterKind, Letters};
+use fiches::letters::{EventInfo, Letters};
 use fiches::publish::{Edition, Event, Snapshot, xlsx};
 use fiches::store::{
     Approve, AttachmentOutcome, Claim, LetterEdit, LetterFilter, LetterState, MessageStatus,
@@ -301,7 +302,7 @@ impl World {
         let console = Session::open(Store::open(&db).unwrap(), o).unwrap();
         let letters = Letters::load(
             &console_support::repo().join("letters"),
-            EventInfo::from_config(&console_support::config().event),
+            EventInfo::from(&console_support::config().event),
         )
         .unwrap();
         World {

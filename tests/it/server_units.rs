@@ -76,7 +76,7 @@ fn setup_installs_and_every_unit_runs_as_its_user() {
     );
     // Every letter the program writes has its template (the cancellation
     // letter was missing), as shipped.
-    for kind in fiches::letters::LetterKind::ALL {
+    for kind in fiches::domain::LetterKind::ALL {
         let f = Path::new("/etc/fiches/letters").join(kind.file_name());
         assert_eq!(
             std::fs::read_to_string(&f).ok().as_deref(),

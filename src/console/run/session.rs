@@ -637,7 +637,7 @@ impl Session {
     }
 
     /// Corriger `a`: the article of the organisation's name, and the phrase it makes.
-    fn set_article(&mut self, number: i64, article: Option<crate::letters::Article>) {
+    fn set_article(&mut self, number: i64, article: Option<crate::domain::french::Article>) {
         let user = self.app.user.clone();
         match retry(&mut self.store, |st| st.set_article(number, article, &user)) {
             Ok(p) => {

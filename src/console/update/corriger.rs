@@ -72,7 +72,7 @@ pub(super) const ARTICLE_KEY: &str = "\u{0}article";
 /// Corriger, `a`: the articles the letters may give the organisation's
 /// name, each with the phrase it makes ("de la Ville de Grenoble").
 pub(super) fn article_picker(app: &mut App) -> Vec<Effect> {
-    use crate::letters::Article;
+    use crate::domain::french::Article;
     use crate::letters::french::org_name;
     if app.draft.is_some() {
         return vec![];
@@ -146,7 +146,7 @@ pub(super) fn set_field(
         let article = value
             .as_ref()
             .and_then(Value::as_text)
-            .and_then(crate::letters::Article::parse);
+            .and_then(crate::domain::french::Article::parse);
         return vec![Effect::SetArticle {
             number: seen.number,
             article,

@@ -131,7 +131,7 @@ pub enum Effect {
     /// Set (or, `None`, remove) the article of a proposal's organisation.
     SetArticle {
         number: i64,
-        article: Option<crate::letters::Article>,
+        article: Option<crate::domain::french::Article>,
     },
     /// The recipient shown (`to`) of a held letter is the right one.
     ConfirmRecipient {

@@ -6,15 +6,14 @@
 //! a command's output. It is held in a [`Secret`] whose `Debug` redacts it.
 
 use std::fmt;
-use std::io::Read as _;
 use std::net::SocketAddr;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+use crate::secret::{PasswordError, PasswordSource, Secret, duration_serde};
 
 /// How the connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -354,7 +353,7 @@ impl fmt::Debug for ImapSourceConfig {
 /// What is wrong with an IMAP source's configuration (French, for the user).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum ImapConfigError {
     #[error(
         "connexion IMAP en clair refusée vers {host} : `tls = \"plain\"` exige \
          `allow_plaintext = true` dans la configuration"
@@ -378,31 +377,9 @@ pub enum ConfigError {
          `password_env`, `password_file` ou `password_command`"
     )]
     NoPasswordSource { username: String },
-    #[error(
-        "plusieurs sources de mot de passe ({sources}) : n'en garder qu'une parmi \
-         `password_env`, `password_file`, `password_command`"
-    )]
-    SeveralPasswordSources { sources: String },
-    #[error("la variable d'environnement {name} (password_env) n'est pas définie ou est vide")]
-    PasswordEnvMissing { name: String },
-    #[error(
-        "le fichier de mot de passe {} est lisible par le groupe ou par tous (mode {mode:03o}) : \
-         le protéger avec `chmod 600 {}` (ou, pour un mot de passe partagé par le démon et \
-         l'équipe, `chgrp fiches` et `chmod 640`)",
-        path.display(),
-        path.display()
-    )]
-    PasswordFilePermissions { path: PathBuf, mode: u32 },
-    #[error("lecture du fichier de mot de passe {} impossible : {detail}", path.display())]
-    PasswordFileUnreadable { path: PathBuf, detail: String },
-    #[error("le fichier de mot de passe {} est vide", path.display())]
-    PasswordFileEmpty { path: PathBuf },
-    #[error("la commande `password_command` n'a pas pu être lancée : {detail}")]
-    PasswordCommandSpawn { detail: String },
-    #[error("la commande `password_command` a échoué ({status}) ; sa sortie n'est pas affichée")]
-    PasswordCommandFailed { status: String },
-    #[error("la commande `password_command` n'a rien écrit sur sa sortie standard")]
-    PasswordCommandEmpty,
+    /// The password file or command failed (the secret module's error).
+    #[error(transparent)]
+    Password(#[from] PasswordError),
     #[error("fichier `ca_file` {} inutilisable : {detail}", path.display())]
     CaFile { path: PathBuf, detail: String },
     #[error("configuration IMAP invalide : {0}")]
@@ -452,32 +429,34 @@ impl ImapSourceConfig {
     /// Everything that can be checked without talking to the server:
     /// plaintext rules (this resolves `host`), password source, post-action,
     /// numbers. Does not read the password.
-    pub fn check(&self) -> Result<(), ConfigError> {
+    pub fn check(&self) -> Result<(), ImapConfigError> {
         if self.host.trim().is_empty() {
-            return Err(ConfigError::Invalid("`host` est vide".into()));
+            return Err(ImapConfigError::Invalid("`host` est vide".into()));
         }
         if self.username.is_empty() {
-            return Err(ConfigError::Invalid("`username` est vide".into()));
+            return Err(ImapConfigError::Invalid("`username` est vide".into()));
         }
         if self.password.is_some() {
-            return Err(ConfigError::PasswordInConfig);
+            return Err(ImapConfigError::PasswordInConfig);
         }
         self.password_source()?;
-        self.post_action.validate().map_err(ConfigError::Invalid)?;
+        self.post_action
+            .validate()
+            .map_err(ImapConfigError::Invalid)?;
         if self.mailbox.trim().is_empty() {
-            return Err(ConfigError::Invalid("`mailbox` est vide".into()));
+            return Err(ImapConfigError::Invalid("`mailbox` est vide".into()));
         }
         if let PostAction::MoveTo(f) = &self.post_action
             && (f == &self.mailbox
                 || (f.eq_ignore_ascii_case("INBOX") && self.mailbox.eq_ignore_ascii_case("INBOX")))
         {
-            return Err(ConfigError::Invalid(format!(
+            return Err(ImapConfigError::Invalid(format!(
                 "post_action move_to : « {f} » est la boîte relevée elle-même (`mailbox`) ; \
                  choisir un autre dossier"
             )));
         }
         if self.batch_size == 0 {
-            return Err(ConfigError::Invalid(
+            return Err(ImapConfigError::Invalid(
                 "`batch_size` doit être au moins 1".into(),
             ));
         }
@@ -487,13 +466,15 @@ impl ImapSourceConfig {
             ("poll_interval", self.poll_interval),
         ] {
             if d.is_zero() {
-                return Err(ConfigError::Invalid(format!("`{name}` doit être positif")));
+                return Err(ImapConfigError::Invalid(format!(
+                    "`{name}` doit être positif"
+                )));
             }
         }
         if let Some(ca) = &self.ca_file
             && let Err(e) = std::fs::metadata(ca)
         {
-            return Err(ConfigError::CaFile {
+            return Err(ImapConfigError::CaFile {
                 path: ca.clone(),
                 detail: crate::os_error::problem(ca, &e),
             });
@@ -507,197 +488,54 @@ impl ImapSourceConfig {
     /// The addresses to connect to. For `tls = "plain"` every resolved
     /// address must be loopback (checked again at each connection, since a
     /// name can resolve differently later).
-    pub fn resolve(&self) -> Result<Vec<SocketAddr>, ConfigError> {
+    pub fn resolve(&self) -> Result<Vec<SocketAddr>, ImapConfigError> {
         if self.tls == TlsMode::Plain {
             return self.plaintext_addresses();
         }
         resolve(&self.host, self.port())
     }
 
-    fn plaintext_addresses(&self) -> Result<Vec<SocketAddr>, ConfigError> {
+    fn plaintext_addresses(&self) -> Result<Vec<SocketAddr>, ImapConfigError> {
         crate::net::plaintext_addresses(&self.host, self.port(), self.allow_plaintext)
             .map_err(|e| address_error(&self.host, e))
     }
 
-    fn password_source(&self) -> Result<PasswordSource<'_>, ConfigError> {
-        let mut found = Vec::new();
-        if let Some(v) = &self.password_env {
-            found.push(("password_env", PasswordSource::Env(v)));
-        }
-        if let Some(p) = &self.password_file {
-            found.push(("password_file", PasswordSource::File(p)));
-        }
-        if let Some(c) = &self.password_command {
-            found.push(("password_command", PasswordSource::Command(c)));
-        }
-        match found.len() {
-            0 => Err(ConfigError::NoPasswordSource {
-                username: self.username.clone(),
-            }),
-            1 => Ok(found.remove(0).1),
-            _ => Err(ConfigError::SeveralPasswordSources {
-                sources: found.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
-            }),
-        }
+    fn password_source(&self) -> Result<PasswordSource<'_>, ImapConfigError> {
+        PasswordSource::one(PasswordSource::all(
+            self.password_env.as_deref(),
+            self.password_file.as_deref(),
+            self.password_command.as_deref(),
+        ))?
+        .ok_or_else(|| ImapConfigError::NoPasswordSource {
+            username: self.username.clone(),
+        })
     }
 
     /// Reads the password from its source. Called at each connection, so a
     /// rotated password is picked up without a restart.
-    pub fn password(&self) -> Result<Secret, ConfigError> {
-        match self.password_source()? {
-            PasswordSource::Env(name) => match std::env::var(name) {
-                Ok(v) if !v.is_empty() => Ok(Secret(v)),
-                _ => Err(ConfigError::PasswordEnvMissing { name: name.clone() }),
-            },
-            PasswordSource::File(path) => read_password_file(path),
-            PasswordSource::Command(cmd) => run_password_command(cmd),
-        }
+    pub fn password(&self) -> Result<Secret, ImapConfigError> {
+        Ok(self.password_source()?.read()?)
     }
 }
 
-enum PasswordSource<'a> {
-    Env(&'a String),
-    File(&'a PathBuf),
-    Command(&'a String),
-}
-
-fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ConfigError> {
+fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ImapConfigError> {
     crate::net::resolve(host, port).map_err(|e| address_error(host, e))
 }
 
-fn address_error(host: &str, e: crate::net::AddressError) -> ConfigError {
+fn address_error(host: &str, e: crate::net::AddressError) -> ImapConfigError {
     use crate::net::AddressError as A;
     let host = host.to_string();
     match e {
-        A::Resolve(detail) => ConfigError::Resolve { host, detail },
-        A::PlaintextNotAllowed => ConfigError::PlaintextNotAllowed { host },
-        A::PlaintextNotLoopback => ConfigError::PlaintextNotLoopback { host },
-    }
-}
-
-fn first_line(s: &str) -> &str {
-    let line = s.split('\n').next().unwrap_or("");
-    line.strip_suffix('\r').unwrap_or(line)
-}
-
-pub(crate) fn read_password_file(path: &Path) -> Result<Secret, ConfigError> {
-    let unreadable = |e: std::io::Error| ConfigError::PasswordFileUnreadable {
-        path: path.to_owned(),
-        detail: crate::os_error::problem(path, &e),
-    };
-    let mut file = std::fs::File::open(path).map_err(unreadable)?;
-    let meta = file.metadata().map_err(unreadable)?;
-    let mode = meta.permissions().mode();
-    // Readable by its owner only; or, for a password the daemon and staff
-    // share (SMTP), also by the group fiches — never writable by it, never
-    // readable by others.
-    let shared =
-        mode & 0o037 == 0 && crate::system::group_id(crate::system::GROUP) == Some(meta.gid());
-    if mode & 0o077 != 0 && !shared {
-        return Err(ConfigError::PasswordFilePermissions {
-            path: path.to_owned(),
-            mode: mode & 0o777,
-        });
-    }
-    let mut content = String::new();
-    file.read_to_string(&mut content).map_err(unreadable)?;
-    let line = first_line(&content);
-    if line.is_empty() {
-        return Err(ConfigError::PasswordFileEmpty {
-            path: path.to_owned(),
-        });
-    }
-    Ok(Secret(line.to_owned()))
-}
-
-pub(crate) fn run_password_command(cmd: &str) -> Result<Secret, ConfigError> {
-    let out = Command::new("/bin/sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| ConfigError::PasswordCommandSpawn {
-            detail: crate::os_error::io_fr(&e),
-        })?;
-    if !out.status.success() {
-        return Err(ConfigError::PasswordCommandFailed {
-            status: out.status.to_string(),
-        });
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = first_line(&text);
-    if line.is_empty() {
-        return Err(ConfigError::PasswordCommandEmpty);
-    }
-    Ok(Secret(line.to_owned()))
-}
-
-/// A password. `Debug` shows `Secret(<redacted>)`; there is no `Display`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    /// The secret itself, for the LOGIN command only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// Durations as a number of seconds or a string such as `"90s"`, `"5m"`, `"1h"`.
-pub(crate) mod duration_serde {
-    use super::*;
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Repr {
-        Secs(u64),
-        Text(String),
-    }
-
-    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(d.as_secs())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        match Repr::deserialize(d)? {
-            Repr::Secs(s) => Ok(Duration::from_secs(s)),
-            Repr::Text(t) => parse(&t).ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "durée invalide « {t} » : attendu un nombre de secondes ou \"30s\", \"5m\", \"1h\""
-                ))
-            }),
-        }
-    }
-
-    pub(super) fn parse(t: &str) -> Option<Duration> {
-        let t = t.trim();
-        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-        let (num, unit) = t.split_at(split);
-        let n: u64 = num.parse().ok()?;
-        let mult = match unit.trim() {
-            "" | "s" => 1,
-            "m" | "min" => 60,
-            "h" => 3600,
-            _ => return None,
-        };
-        n.checked_mul(mult).map(Duration::from_secs)
+        A::Resolve(detail) => ImapConfigError::Resolve { host, detail },
+        A::PlaintextNotAllowed => ImapConfigError::PlaintextNotAllowed { host },
+        A::PlaintextNotLoopback => ImapConfigError::PlaintextNotLoopback { host },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn parse(toml_text: &str) -> Result<ImapSourceConfig, toml::de::Error> {
         toml::from_str(toml_text)
@@ -772,7 +610,7 @@ mod tests {
     fn password_in_config_is_refused() {
         let c = parse("host = \"h\"\nusername = \"u\"\npassword = \"hunter2\"\n").unwrap();
         let e = c.check().unwrap_err();
-        assert!(matches!(e, ConfigError::PasswordInConfig));
+        assert!(matches!(e, ImapConfigError::PasswordInConfig));
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 
@@ -781,13 +619,15 @@ mod tests {
         let mut c = ImapSourceConfig::new("127.0.0.1", "u");
         assert!(matches!(
             c.check(),
-            Err(ConfigError::NoPasswordSource { .. })
+            Err(ImapConfigError::NoPasswordSource { .. })
         ));
         c.password_env = Some("A".into());
         c.password_command = Some("echo x".into());
         assert!(matches!(
             c.check(),
-            Err(ConfigError::SeveralPasswordSources { .. })
+            Err(ImapConfigError::Password(
+                PasswordError::SeveralSources { .. }
+            ))
         ));
     }
 
@@ -798,7 +638,7 @@ mod tests {
         c.tls = TlsMode::Plain;
         assert!(matches!(
             c.check(),
-            Err(ConfigError::PlaintextNotAllowed { .. })
+            Err(ImapConfigError::PlaintextNotAllowed { .. })
         ));
         c.allow_plaintext = true;
         c.check().unwrap();
@@ -807,7 +647,7 @@ mod tests {
         c.check().unwrap();
         c.host = "192.0.2.7".into();
         let e = c.check().unwrap_err();
-        assert!(matches!(e, ConfigError::PlaintextNotLoopback { .. }));
+        assert!(matches!(e, ImapConfigError::PlaintextNotLoopback { .. }));
         assert!(e.to_string().contains("en clair refusée vers 192.0.2.7"));
     }
 
@@ -822,7 +662,7 @@ mod tests {
         let e = c.password().unwrap_err();
         assert!(matches!(
             e,
-            ConfigError::PasswordFilePermissions { mode: 0o644, .. }
+            ImapConfigError::Password(PasswordError::FilePermissions { mode: 0o644, .. })
         ));
         assert!(e.to_string().contains("chmod 600"), "{e}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -874,12 +714,5 @@ mod tests {
             "[[sources]]\ntype = \"imap\"\nhost = \"h\"\nusername = \"u\"\nhots = 1\n",
         );
         assert!(bad.is_err());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(duration_serde::parse("90s"), Some(Duration::from_secs(90)));
-        assert_eq!(duration_serde::parse("2h"), Some(Duration::from_secs(7200)));
-        assert_eq!(duration_serde::parse("x"), None);
     }
 }

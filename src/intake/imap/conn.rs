@@ -39,7 +39,7 @@ use imap_proto::ResponseCode;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
-use super::config::{ConfigError, ImapSourceConfig, PostAction, TlsMode};
+use super::config::{ImapConfigError, ImapSourceConfig, PostAction, TlsMode};
 use super::error::{Ctx, ImapError, clip};
 use super::folders::{self, Namespace};
 use super::tls;
@@ -448,7 +448,7 @@ impl ImapConnection {
         // A name that does not resolve now may resolve later (network down):
         // reported as a connection failure, which is transient.
         let addrs = cfg.resolve().map_err(|e| match e {
-            ConfigError::Resolve { host, detail } => ImapError::Connect {
+            ImapConfigError::Resolve { host, detail } => ImapError::Connect {
                 host,
                 port: cfg.port(),
                 detail: format!("nom d'hôte introuvable ({detail})"),

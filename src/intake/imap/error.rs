@@ -9,10 +9,10 @@ use std::fmt;
 use std::io;
 use std::time::Duration;
 
-use super::config::ConfigError;
+use super::config::ImapConfigError;
 
 /// An error of the storage behind [`super::SyncStateStore`].
-pub type StoreError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub type StateStoreError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a certificate was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl fmt::Display for CertProblem {
 #[non_exhaustive]
 pub enum ImapError {
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(#[from] ImapConfigError),
     #[error("connexion au serveur IMAP {host}:{port} impossible : {detail}")]
     Connect {
         host: String,
@@ -159,7 +159,7 @@ pub enum ImapError {
         detail: String,
     },
     #[error("le stockage local a échoué : {0}")]
-    Store(#[source] StoreError),
+    Store(#[source] StateStoreError),
 }
 
 impl ImapError {

@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 
 use super::config::PostAction;
 use super::conn::FetchedMessage;
-use super::error::StoreError;
-use super::sync::{CommitOutcome, MailboxId, PendingPostAction, SyncState, SyncStateStore};
+use super::error::StateStoreError;
+use super::sync::{CommitOutcome, PendingPostAction, SyncState, SyncStateStore};
+use crate::store::MailboxId;
 
 /// A message as the memory store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,11 +74,15 @@ impl MemoryStateStore {
 }
 
 impl SyncStateStore for MemoryStateStore {
-    fn load(&self, mailbox: &MailboxId) -> Result<Option<SyncState>, StoreError> {
+    fn load(&self, mailbox: &MailboxId) -> Result<Option<SyncState>, StateStoreError> {
         Ok(self.states.get(mailbox).copied())
     }
 
-    fn reset_watermark(&mut self, mailbox: &MailboxId, uidvalidity: u32) -> Result<(), StoreError> {
+    fn reset_watermark(
+        &mut self,
+        mailbox: &MailboxId,
+        uidvalidity: u32,
+    ) -> Result<(), StateStoreError> {
         self.states.insert(
             mailbox.clone(),
             SyncState {
@@ -97,7 +102,7 @@ impl SyncStateStore for MemoryStateStore {
         uidvalidity: u32,
         msg: &FetchedMessage,
         post_action: Option<&PostAction>,
-    ) -> Result<CommitOutcome, StoreError> {
+    ) -> Result<CommitOutcome, StateStoreError> {
         if self.fail_commits_after.is_some_and(|n| self.commits >= n) {
             return Err("échec simulé du stockage".into());
         }
@@ -152,7 +157,7 @@ impl SyncStateStore for MemoryStateStore {
         uid: u32,
         size: u64,
         reason: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StateStoreError> {
         self.skipped.push(SkippedMessage {
             source_ref: mailbox.source_ref(uidvalidity, uid),
             size,
@@ -169,7 +174,7 @@ impl SyncStateStore for MemoryStateStore {
     fn pending_post_actions(
         &self,
         mailbox: &MailboxId,
-    ) -> Result<Vec<PendingPostAction>, StoreError> {
+    ) -> Result<Vec<PendingPostAction>, StateStoreError> {
         let mut v: Vec<PendingPostAction> = self
             .pending
             .get(mailbox)
@@ -190,7 +195,7 @@ impl SyncStateStore for MemoryStateStore {
         mailbox: &MailboxId,
         uidvalidity: u32,
         uids: &[u32],
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), StateStoreError> {
         if let Some(p) = self.pending.get_mut(mailbox) {
             for &uid in uids {
                 p.remove(&(uidvalidity, uid));

@@ -32,14 +32,13 @@ pub mod memory;
 pub mod sync;
 mod tls;
 
-pub use config::{ConfigError, ImapSourceConfig, PostAction, Secret, TlsMode};
+pub use config::{ImapConfigError, ImapSourceConfig, PostAction, TlsMode};
 pub use conn::{
     DONE_TIMEOUT, Discovery, FetchedMessage, IDLE_REISSUE, IdleOutcome, ImapConnection,
     Interrupter, MARK_PREFIX, PostActionCheck, Replayed, Selected, ServerCaps,
 };
-pub use error::{CertProblem, ImapError, StoreError};
+pub use error::{CertProblem, ImapError, StateStoreError};
 pub use memory::MemoryStateStore;
 pub use sync::{
-    CommitOutcome, MailboxId, PendingPostAction, SyncOptions, SyncReport, SyncState,
-    SyncStateStore, sync_once,
+    CommitOutcome, PendingPostAction, SyncOptions, SyncReport, SyncState, SyncStateStore, sync_once,
 };

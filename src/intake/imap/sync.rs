@@ -43,32 +43,8 @@ use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 
 use super::config::{ImapSourceConfig, PostAction};
 use super::conn::{FetchedMessage, ImapConnection};
-use super::error::{ImapError, StoreError};
-
-/// Which mailbox of which account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MailboxId {
-    pub account: String,
-    pub mailbox: String,
-}
-
-impl MailboxId {
-    pub fn new(account: impl Into<String>, mailbox: impl Into<String>) -> Self {
-        MailboxId {
-            account: account.into(),
-            mailbox: mailbox.into(),
-        }
-    }
-
-    /// An IMAP URL naming one message (RFC 5092 style), for `source_ref`:
-    /// `imap://account/INBOX;UIDVALIDITY=7/;UID=42`.
-    pub fn source_ref(&self, uidvalidity: u32, uid: u32) -> String {
-        format!(
-            "imap://{}/{};UIDVALIDITY={uidvalidity}/;UID={uid}",
-            self.account, self.mailbox
-        )
-    }
-}
+use super::error::{ImapError, StateStoreError};
+use crate::store::MailboxId;
 
 /// The watermark of a mailbox: every message with a UID ≤ `last_uid` under
 /// this UIDVALIDITY is in the store.
@@ -101,12 +77,16 @@ pub enum CommitOutcome {
 /// transaction.
 pub trait SyncStateStore {
     /// The watermark of a mailbox, if it was ever synced.
-    fn load(&self, mailbox: &MailboxId) -> Result<Option<SyncState>, StoreError>;
+    fn load(&self, mailbox: &MailboxId) -> Result<Option<SyncState>, StateStoreError>;
 
     /// Sets the watermark to `(uidvalidity, 0)` and forgets pending
     /// post-actions of other UIDVALIDITYs. Called on the first sync and
     /// when the server's UIDVALIDITY changed. Stored messages stay.
-    fn reset_watermark(&mut self, mailbox: &MailboxId, uidvalidity: u32) -> Result<(), StoreError>;
+    fn reset_watermark(
+        &mut self,
+        mailbox: &MailboxId,
+        uidvalidity: u32,
+    ) -> Result<(), StateStoreError>;
 
     /// In ONE transaction: stores the message unless it is already there
     /// (by Message-ID or content hash), moves the watermark up to
@@ -118,7 +98,7 @@ pub trait SyncStateStore {
         uidvalidity: u32,
         msg: &FetchedMessage,
         post_action: Option<&PostAction>,
-    ) -> Result<CommitOutcome, StoreError>;
+    ) -> Result<CommitOutcome, StateStoreError>;
 
     /// In ONE transaction: records that the message `uid` was not taken
     /// (`reason`, French, for the console) and moves the watermark up to it.
@@ -129,19 +109,19 @@ pub trait SyncStateStore {
         uid: u32,
         size: u64,
         reason: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StateStoreError>;
 
     /// Post-actions committed but not yet marked done, ascending by UID.
     fn pending_post_actions(
         &self,
         mailbox: &MailboxId,
-    ) -> Result<Vec<PendingPostAction>, StoreError>;
+    ) -> Result<Vec<PendingPostAction>, StateStoreError>;
 
     /// Makes every commit so far durable — on disk, not only in the
     /// operating system's cache — before a post-action changes the server:
     /// a message moved away must never outlive, after a power cut, the
     /// commit that stored it. Called once per batch, not per message.
-    fn make_durable(&mut self, _mailbox: &MailboxId) -> Result<(), StoreError> {
+    fn make_durable(&mut self, _mailbox: &MailboxId) -> Result<(), StateStoreError> {
         Ok(())
     }
 
@@ -157,7 +137,7 @@ pub trait SyncStateStore {
         mailbox: &MailboxId,
         uidvalidity: u32,
         uids: &[u32],
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StateStoreError>;
 }
 
 /// What a pass does, besides the mailbox.
@@ -243,7 +223,7 @@ pub struct SyncReport {
     pub incomplete: bool,
 }
 
-fn store_err(e: StoreError) -> ImapError {
+fn store_err(e: StateStoreError) -> ImapError {
     ImapError::Store(e)
 }
 
@@ -615,7 +595,7 @@ fn store_batches(
     work: Receiver<Vec<Event>>,
     done: Sender<BatchDone>,
     marks: Receiver<Vec<u32>>,
-) -> Result<StoreCounts, StoreError> {
+) -> Result<StoreCounts, StateStoreError> {
     let mb = &opts.mailbox;
     let mut c = StoreCounts {
         last_uid: start_uid,

@@ -8,14 +8,14 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 
-use super::config::ConfigError;
+use super::config::ImapConfigError;
 
 /// Builds the client configuration. Host names are always verified.
-pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, ConfigError> {
+pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, ImapConfigError> {
     let mut roots = RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_file {
-        let ca_err = |detail: String| ConfigError::CaFile {
+        let ca_err = |detail: String| ImapConfigError::CaFile {
             path: path.to_owned(),
             detail,
         };
@@ -35,7 +35,7 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, Config
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError::Invalid(format!("TLS : {e}")))?
+        .map_err(|e| ImapConfigError::Invalid(format!("TLS : {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))

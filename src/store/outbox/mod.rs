@@ -44,7 +44,7 @@ pub use send::{Claim, DueLetters};
 
 // The unit tests name letter kinds through this module (`use super::*`).
 #[cfg(test)]
-use crate::letters::LetterKind;
+use crate::domain::LetterKind;
 
 #[cfg(test)]
 mod tests;

@@ -8,8 +8,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::letters::truth::{contradiction, no_letter_reason};
-use crate::letters::{LetterKind, Told, decision_letter, may_acknowledge};
+use crate::domain::letters::truth::{contradiction, no_letter_reason};
+use crate::domain::{LetterKind, Told, decision_letter, may_acknowledge};
 use crate::store::queries::load_proposal;
 use crate::store::{JournalAction, Proposal, Result, Store, now};
 
@@ -650,7 +650,7 @@ impl Store {
                 let outcome: String = r.get(2)?;
                 Ok(UnreadFile {
                     name: name.unwrap_or_else(|| "pièce jointe sans nom".into()),
-                    why: crate::letters::unreadable_why(&outcome, format.as_deref()),
+                    why: crate::domain::unreadable_why(&outcome, format.as_deref()),
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -6,10 +6,10 @@
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
-use crate::letters::LetterKind;
+use crate::domain::LetterKind;
 
 use super::send::LETTERS;
-use crate::letters::truth::{Current, Stated, contradiction};
+use crate::domain::letters::truth::{Current, Stated, contradiction};
 use crate::store::queries::load_proposal;
 use crate::store::{Proposal, Result, Store, StoreError, now};
 

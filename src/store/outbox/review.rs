@@ -6,8 +6,8 @@
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::json;
 
-use crate::letters::truth::{contradiction, no_letter_reason};
-use crate::letters::{LetterKind, decision_letter};
+use crate::domain::letters::truth::{contradiction, no_letter_reason};
+use crate::domain::{LetterKind, decision_letter};
 use crate::store::queries::load_proposal;
 use crate::store::{JournalAction, Proposal, Result, Store, StoreError, now};
 
@@ -292,7 +292,7 @@ impl Store {
     pub fn set_article(
         &mut self,
         number: i64,
-        article: Option<crate::letters::Article>,
+        article: Option<crate::domain::french::Article>,
         actor: &str,
     ) -> Result<Proposal> {
         let at = now();

@@ -54,7 +54,7 @@ pub fn options(user: &str, size: (u16, u16)) -> Options {
     o.members = members();
     let c = config();
     o.layout = c.layout();
-    o.letters = Some(fiches::outbox::load_letters(&c).expect("letter templates"));
+    o.letters = Some(c.load_letters().expect("letter templates"));
     o.smtp = c.smtp.clone();
     o
 }
