@@ -23,6 +23,7 @@ pub mod send;
 pub mod setup;
 pub mod status;
 pub mod templates;
+pub mod words;
 
 use std::path::{Path, PathBuf};
 
@@ -194,6 +195,26 @@ impl Globals {
     pub fn open_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
         self.open_store_with(config, Migrate::Refused)
             .map(|(s, _)| s)
+    }
+
+    /// Opens the database of a command that only reads it (a listing): a
+    /// database that does not exist is an error naming the path, never an
+    /// empty one created without a word.
+    pub fn open_existing_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
+        let path = self.db_path(config)?;
+        if !path.exists() {
+            let from = if self.db.is_some() {
+                "--db"
+            } else {
+                "[database] path dans la configuration"
+            };
+            anyhow::bail!(
+                "la base {} n'existe pas (chemin donné par {from}) ; vérifier le chemin, \
+                 ou importer du courrier d'abord (fiches import) pour la créer",
+                path.display()
+            );
+        }
+        self.open_store(config)
     }
 
     /// Opens the database, migrating it when `mode` allows (the daemon,

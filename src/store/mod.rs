@@ -217,7 +217,7 @@ pub enum StoreError {
     )]
     AttachmentNotFound(i64),
     #[error(
-        "la proposition {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
+        "la proposition n° {id} est à la version {actual}, pas {expected} (modifiée entre-temps, ou numéro de version mal recopié) : relire son état puis recommencer"
     )]
     StaleVersion { id: i64, expected: i64, actual: i64 },
     #[error("champ « {key} » inconnu pour une fiche {kind}")]
@@ -230,13 +230,13 @@ pub enum StoreError {
         "la publication n° {wanted} ne suit pas la dernière (n° {last}) : quelqu'un vient de publier ; relancer la publication"
     )]
     PublicationConflict { wanted: u32, last: u32 },
-    #[error("lettre {0} introuvable")]
+    #[error("lettre n° {0} introuvable")]
     LetterNotFound(i64),
     #[error(
         "la lettre {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
     )]
     StaleLetter { id: i64, expected: i64, actual: i64 },
-    #[error("lettre {id} : impossible de {action}, elle est « {state} »")]
+    #[error("la lettre n° {id} est « {state} » : impossible de {} dans cet état", object(.action, "la"))]
     LetterState {
         id: i64,
         state: &'static str,
@@ -254,7 +254,10 @@ pub enum StoreError {
         expected: i64,
         actual: i64,
     },
-    #[error("envoi aux partenaires P{publication} : impossible de {action}, il est « {state} »")]
+    #[error(
+        "l'envoi aux partenaires P{publication} est « {state} » : impossible de {} dans cet état",
+        object(.action, "le")
+    )]
     PartnerMailState {
         publication: u32,
         state: &'static str,
@@ -302,6 +305,20 @@ thread_local! {
     /// The path of the last database whose commit hook refused a commit on
     /// this thread (for [`StoreError::Replaced`]'s message).
     static REPLACED_PATH: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// "la supprimer", "l'enregistrer": an object pronoun before a verb,
+/// elided before a vowel or a mute h.
+fn object(action: &str, pronoun: &str) -> String {
+    let vowel = action
+        .chars()
+        .next()
+        .is_some_and(|c| "aeéèêiouyh".contains(c));
+    if vowel {
+        format!("l'{action}")
+    } else {
+        format!("{pronoun} {action}")
+    }
 }
 
 /// SQLite's error in French (its own texts are English): what it means for
