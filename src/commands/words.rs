@@ -209,6 +209,19 @@ pub fn parse_letter_state(s: &str) -> Result<LetterState, String> {
     )
 }
 
+/// A local mail source as staff read it: "maildir:mail/Maildir" →
+/// "Maildir mail/Maildir", "eml:mail/eml" → "dossier de .eml mail/eml";
+/// an IMAP mailbox (account/mailbox) as written.
+pub fn source(name: &str) -> String {
+    if let Some(p) = name.strip_prefix("maildir:") {
+        format!("Maildir {p}")
+    } else if let Some(p) = name.strip_prefix("eml:") {
+        format!("dossier de .eml {p}")
+    } else {
+        name.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +269,8 @@ mod tests {
     #[test]
     fn codes_have_french_names() {
         assert_eq!(flag("late"), "hors délai");
+        assert_eq!(source("maildir:mail/Maildir"), "Maildir mail/Maildir");
+        assert_eq!(source("eml:in"), "dossier de .eml in");
         assert_eq!(
             field_label(Some(Kind::MicroAtelier), "contact_last_name"),
             "Nom"
