@@ -158,7 +158,7 @@ pub fn parse() -> Cli {
         args.truncate(2);
     }
     let parsed = cmd
-        .try_get_matches_from_mut(args)
+        .try_get_matches_from_mut(args.clone())
         .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches));
     match parsed {
         Ok(cli) => cli,
@@ -173,7 +173,21 @@ pub fn parse() -> Cli {
                 std::process::exit(2);
             }
             _ => {
-                eprint!("{}", error_text(&err));
+                let mut text = error_text(&err);
+                // An error without a usage line (a value refused by its
+                // parser) points to the help of the subcommand typed.
+                if let Some(sub) = args
+                    .iter()
+                    .skip(1)
+                    .filter_map(|a| a.to_str())
+                    .find(|a| cmd.find_subcommand(a).is_some())
+                {
+                    text = text.replace(
+                        "Pour en savoir plus : fiches --help",
+                        &format!("Pour en savoir plus : fiches {sub} --help"),
+                    );
+                }
+                eprint!("{text}");
                 std::process::exit(2);
             }
         },

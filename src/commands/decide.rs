@@ -131,19 +131,27 @@ fn refused(e: StoreError) -> Result<bool> {
 
 /// "n° 12 (Ville de Lyon) : retenue (14:00, Espace B)".
 pub fn describe(p: &Proposal) -> String {
+    // "en liste d'attente, 2e" rather than "liste d'attente, 2e sur la
+    // liste d'attente".
+    let status = match (p.status, p.rank) {
+        (crate::domain::Status::Waitlisted, Some(r)) => format!(
+            "en liste d'attente, {}",
+            crate::domain::ordinal_fr(r as usize)
+        ),
+        (st, _) => status_fr(st).to_string(),
+    };
     let mut t = format!(
-        "n° {} ({}) : {}",
+        "n° {} ({}) : {status}",
         p.number,
         terminal_line(
             p.text(crate::call::roles().organisation.as_str())
                 .unwrap_or("?")
         ),
-        status_fr(p.status)
     );
     if let (Some(sl), Some(sp)) = (&p.slot, &p.space) {
         t.push_str(&format!(" ({}, {})", terminal_line(sl), terminal_line(sp)));
     }
-    if let Some(r) = p.rank {
+    if let (Some(r), false) = (p.rank, p.status == crate::domain::Status::Waitlisted) {
         t.push_str(&format!(", {}", crate::domain::rank_fr(r as usize)));
     }
     if let Some(r) = &p.reason {
@@ -221,7 +229,7 @@ fn letter_note(store: &Store, done: &Decided) -> Result<String> {
         (Some(l), _) => format!(
             "lettre à envoyer : n° {} ({}) — fiches outbox show {}",
             l.id,
-            l.kind.label_fr(),
+            super::words::letter_kind(l.kind),
             l.id
         ),
         (None, Some(why)) => format!("aucune lettre : {why}"),
@@ -234,7 +242,7 @@ pub fn undo(globals: &Globals, args: &UndoArgs) -> Result<bool> {
     match store.undo(args.number, None, &rules, &crate::system::acting_user()) {
         Ok(done) => {
             for p in &done.proposals {
-                super::output::say(&format!("annulé : {}", describe(p)))?;
+                super::output::say(&format!("Décision annulée : {}", describe(p)))?;
             }
             Ok(true)
         }

@@ -96,6 +96,15 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         }
     }
 
+    if sources.is_empty() && !refused.is_empty() {
+        // Nothing to import: no database is created for it.
+        let report = ImportReport {
+            failed: refused,
+            ..ImportReport::default()
+        };
+        print_summary(&report, args.json)?;
+        return Ok(false);
+    }
     let mut store = globals.open_store(Some(&config))?;
     super::check_call::refuse_orphans(&store, crate::call::current(), &config.call_name())?;
     let opts = super::intake_options(&config)?;

@@ -225,8 +225,21 @@ impl Globals {
         mode: Migrate,
     ) -> anyhow::Result<(Store, Option<PathBuf>)> {
         let path = self.db_path(config)?;
+        let from = if self.db.is_some() {
+            "--db".to_string()
+        } else {
+            "[database] path".to_string()
+        };
+        if path.is_dir() {
+            anyhow::bail!(
+                "{from} {} : c'est un dossier, pas un fichier de base de données ; indiquer le fichier \
+                 (par exemple {})",
+                path.display(),
+                path.join("fiches.db").display()
+            );
+        }
         let (mut store, backup) = Store::open_with(&path, mode)
-            .with_context(|| format!("ouverture de la base {}", path.display()))?;
+            .with_context(|| format!("ouverture de la base {} ({from})", path.display()))?;
         if let Some(c) = config {
             store
                 .set_outbox_settings(&crate::outbox::settings_from(c))

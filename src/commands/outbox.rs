@@ -185,11 +185,7 @@ fn detail_fr(d: &serde_json::Value) -> String {
         .and_then(|k| k.as_str())
         .and_then(crate::letters::LetterKind::parse)
     {
-        let k = match k {
-            crate::letters::LetterKind::Rejected => "refus",
-            k => k.label_fr(),
-        };
-        parts.push(k.to_string());
+        parts.push(super::words::letter_kind(k).to_string());
     }
     if let Some(p) = obj.get("params").and_then(|p| p.as_object()) {
         for v in p.values() {
@@ -261,7 +257,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             if state_of(&store, *id)? == LetterState::Dropped {
                 super::output::say(&format!(
                     "{} : déjà {}, rien à faire",
-                    mail_name(*id),
+                    capital(&mail_name(*id)),
                     agreed(*id, "supprimée")
                 ))?;
                 return Ok(true);
@@ -436,7 +432,7 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     let mut head = format!(
         "── Lettre n° {} · {} · {about} · {}",
         r.id,
-        r.kind.label_fr(),
+        super::words::letter_kind(r.kind),
         r.state.label_fr()
     );
     if r.state == LetterState::Pending && r.approved_at.is_some() {

@@ -209,6 +209,15 @@ pub fn parse_letter_state(s: &str) -> Result<LetterState, String> {
     )
 }
 
+/// What a letter is, as in "lettre n° 50 (refus)": the decision letters
+/// by what they tell ("acceptation", "refus"), not by the proposal's status.
+pub fn letter_kind(k: crate::letters::LetterKind) -> &'static str {
+    match k {
+        crate::letters::LetterKind::Rejected => "refus",
+        k => k.label_fr(),
+    }
+}
+
 /// A local mail source as staff read it: "maildir:mail/Maildir" →
 /// "Maildir mail/Maildir", "eml:mail/eml" → "dossier de .eml mail/eml";
 /// an IMAP mailbox (account/mailbox) as written.

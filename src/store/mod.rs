@@ -336,7 +336,7 @@ pub fn sqlite_fr(e: &rusqlite::Error) -> String {
         C::ReadOnly => "base en lecture seule pour ce programme",
         C::DatabaseBusy | C::DatabaseLocked => "base occupée par un autre programme",
         C::DiskFull => "disque plein",
-        C::NotADatabase => "ce fichier n'est pas une base SQLite",
+        C::NotADatabase => "ce fichier n'est pas une base fiches (fichier SQLite attendu) ; vérifier le chemin",
         C::DatabaseCorrupt => "base endommagée (restaurer une sauvegarde)",
         C::SystemIoFailure => "erreur d'entrée-sortie du disque",
         C::OutOfMemory => "mémoire insuffisante",
@@ -362,7 +362,9 @@ fn is_sqlite_generic(d: &str) -> bool {
         "disk I/O error",
         "out of memory",
     ]
-    .contains(&d)
+    .iter()
+    // "unable to open database file: x.db": the same, with the path.
+    .any(|g| d == *g || d.strip_prefix(g).is_some_and(|rest| rest.starts_with(':')))
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
