@@ -78,9 +78,9 @@ pub enum Command {
     Backup(commands::backup::Args),
     Migrate(commands::migrate::Args),
     Setup(commands::setup::Args),
-    /// L'article du nom de l'organisation dans les lettres (l'afficher, ou le fixer : le, la, l', les, aucun, auto).
+    /// Affiche ou fixe l'article du nom de l'organisation dans les lettres (le, la, l', les, aucun, auto).
     Article(commands::article::Args),
-    /// Une pièce jointe reçue, par son numéro (console, À traiter : « PJ N ») : l'enregistrer (--save DOSSIER) ou en afficher le texte (--text).
+    /// Enregistre une pièce jointe reçue (--save DOSSIER) ou en affiche le texte (--text), par son numéro (console, À traiter : « PJ N »).
     Attachment(commands::attachment::Args),
     CheckCall(commands::check_call::Args),
     Templates(commands::templates::Args),

@@ -15,7 +15,7 @@ use crate::store::{Decided, LetterFilter, LetterState, Proposal, Store, StoreErr
 
 /// Décide d'une proposition (son numéro N, celui de l'accusé de réception).
 ///
-/// Les mêmes règles que la console, vérifiées dans la même transaction ;
+/// Mêmes règles que dans la console, vérifiées dans la même transaction ;
 /// chaque décision est inscrite au journal et prépare la lettre qu'elle
 /// appelle. Code de sortie : 0 fait, 1 refusé (raison sur la sortie
 /// d'erreur), 2 mauvais usage.
@@ -36,7 +36,7 @@ pub struct DecideArgs {
 pub enum What {
     /// Retenir au programme : par défaut le créneau souhaité, première place libre.
     Accept {
-        /// Créneau (HH:MM).
+        /// Créneau (par défaut : le créneau souhaité).
         #[arg(long, value_name = "HH:MM")]
         slot: Option<String>,
         /// Espace ou table (« Espace B », « Table 3 »).
@@ -47,11 +47,11 @@ pub enum What {
     Waitlist,
     /// Ne pas retenir, avec un motif.
     Refuse {
-        /// Le motif, dit à l'organisation dans la lettre.
+        /// Motif, communiqué à l'organisation dans la lettre.
         #[arg(long, value_name = "TEXTE")]
         reason: String,
     },
-    /// Retirée, à la demande de l'organisation : pas de lettre (une
+    /// Retirer, à la demande de l'organisation : pas de lettre (une
     /// annulation si l'acceptation est déjà partie). Pour écarter une
     /// proposition contre son gré : refuse --reason.
     Withdraw,
@@ -59,7 +59,7 @@ pub enum What {
     Pending,
 }
 
-/// Annule la dernière décision prise sur la proposition N (par soi).
+/// Annule la dernière décision prise sur la proposition N (prise par vous).
 ///
 /// Rétablit exactement l'état d'avant (statut, créneau, place, rang, motif)
 /// et, si rien n'est parti, les lettres d'avant. Refusé si quelqu'un d'autre

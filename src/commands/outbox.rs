@@ -20,15 +20,15 @@ use crate::outbox::{self, Draft, MailRef};
 use crate::safe::{terminal_line as clean, terminal_text};
 use crate::store::{LetterEdit, LetterFilter, LetterState, Resolution, Store};
 
-/// Lettres aux expéditeurs et envois aux partenaires : ce qui partirait,
-/// tel que cela partirait.
+/// Affiche les lettres aux expéditeurs et les envois aux partenaires : ce
+/// qui partirait, tel que cela partirait.
 ///
 /// Sans option : les lettres à envoyer, refusées, incertaines et en cours
 /// d'envoi, chacune avec destinataires, objet et texte complet, et les
 /// envois aux partenaires (P3 : celui de la publication n° 3). Une lettre
 /// dont le destinataire est « à vérifier » (plusieurs adresses dans la
 /// fiche, une adresse illisible ou d'un autre domaine) attend `fiches
-/// outbox confirm N`. Rien ne part qu'avec `fiches send`.
+/// outbox confirm N`. Rien ne part sans `fiches send`.
 ///
 /// Avec --json : un objet JSON par lettre et par ligne (id, kind, state,
 /// proposal_id, to, cc, subject, body, in_reply_to, message_id, approved,
@@ -47,7 +47,7 @@ pub struct Args {
     #[arg(long)]
     pub all: bool,
 
-    /// Seulement cet état : pending, sending, sent, uncertain, failed, replaced, dropped, review.
+    /// Seulement cet état.
     #[arg(long, value_name = "ÉTAT", value_parser = super::words::parse_letter_state, help = state_help())]
     pub state: Option<LetterState>,
 }
@@ -56,6 +56,7 @@ pub struct Args {
 pub enum Action {
     /// Affiche une lettre (12) ou un envoi aux partenaires (P3) et son historique.
     Show {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
         /// En JSON, avec l'historique.
@@ -89,24 +90,28 @@ pub enum Action {
     /// Supprime une lettre (12) ou un envoi aux partenaires (P3) non envoyé
     /// (il reste dans l'historique).
     Drop {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
     },
     /// Règle une lettre (12) ou un envoi aux partenaires (P3) incertain
     /// (envoi interrompu) après vérification.
     Resolve {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
-        /// Elle est bien arrivée.
+        /// L'envoi est bien arrivé : rien ne repart.
         #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
         sent: bool,
-        /// Elle n'est pas arrivée : la remettre dans la boîte d'envoi.
+        /// L'envoi n'est pas arrivé : le remettre dans la boîte d'envoi.
         #[arg(long)]
         resend: bool,
     },
-    /// Remet une lettre (12) ou un envoi aux partenaires (P3) refusé par le
-    /// serveur dans la boîte d'envoi (ou avance une nouvelle tentative prévue).
+    /// Remet dans la boîte d'envoi une lettre (12) ou un envoi aux
+    /// partenaires (P3) refusé par le serveur (ou avance une nouvelle
+    /// tentative prévue).
     Retry {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
     },

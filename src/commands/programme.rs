@@ -18,7 +18,7 @@ use crate::fiche::Kind;
 use crate::safe::terminal_line;
 use crate::store::Store;
 
-/// Le programme : la grille de chaque type, qui tient chaque place, les
+/// Affiche le programme : la grille de chaque type, qui tient chaque place, les
 /// listes d'attente avec leurs rangs.
 ///
 /// Avec --json : {"micro_atelier": {"slots": [...], "places": [...],
@@ -31,19 +31,19 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Suggestion de programme : une place pour les propositions retenues et à
+/// Propose un programme : une place pour les propositions retenues et à
 /// décider (membres d'abord, créneaux souhaités autant que possible, jamais
 /// deux fois la même organisation dans un créneau, thèmes répartis).
 ///
 /// Sans --apply, rien n'est changé : le brouillon dit ce qui serait placé,
-/// déplacé, mis en liste d'attente. Avec --apply, tout est appliqué en un
-/// seul pas (`fiches undo N` sur l'une des propositions annule le tout).
+/// déplacé, mis en liste d'attente. Avec --apply, tout est appliqué en une
+/// seule fois (`fiches undo N` sur l'une des propositions annule le tout).
 #[derive(Debug, clap::Args)]
 pub struct SuggestArgs {
     /// Le brouillon en JSON.
     #[arg(long)]
     pub json: bool,
-    /// Appliquer la suggestion (en un seul pas, qu'annule `fiches undo N`).
+    /// Appliquer la suggestion (en une seule fois, annulable par `fiches undo N`).
     #[arg(long)]
     pub apply: bool,
 }
