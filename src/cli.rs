@@ -180,7 +180,7 @@ pub fn parse() -> Cli {
                     .iter()
                     .skip(1)
                     .filter_map(|a| a.to_str())
-                    .find(|a| cmd.find_subcommand(a).is_some())
+                    .find(|a| *a != "help" && cmd.find_subcommand(a).is_some())
                 {
                     text = text.replace(
                         "Pour en savoir plus : fiches --help",

@@ -354,7 +354,8 @@ impl Config {
             #[serde(default)]
             call: Option<RawCall>,
         }
-        let probe: Probe = toml::from_str(text).map_err(|e| invalid(crate::call::toml_fr::error_text(text, &e)))?;
+        let probe: Probe = toml::from_str(text)
+            .map_err(|e| invalid(crate::call::toml_fr::error_text(text, &e)))?;
         let call_path = probe.call.as_ref().map(|c| resolve(&c.path));
         if let Some(def_path) = &call_path {
             let def_text = std::fs::read_to_string(def_path).map_err(|e| {
@@ -379,7 +380,8 @@ impl Config {
             .map(|k| k.key.clone())
             .collect();
         let (rest, sections) = split_kind_sections(text, &kinds);
-        let raw: RawConfig = toml::from_str(&rest).map_err(|e| invalid(crate::call::toml_fr::error_text(&rest, &e)))?;
+        let raw: RawConfig = toml::from_str(&rest)
+            .map_err(|e| invalid(crate::call::toml_fr::error_text(&rest, &e)))?;
         let mut programme = Layout::spec_default();
         for (key, line, section) in &sections {
             let table: toml::Table = toml::from_str(section).map_err(|e| {
@@ -872,7 +874,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("[publish] csv_bom") && e.contains("il faut true ou false, pas un texte entre guillemets"),
+            e.contains("[publish] csv_bom")
+                && e.contains("il faut true ou false, pas un texte entre guillemets"),
             "{e}"
         );
         let bad = SHIPPED.replace("[database]", "[database]\npaht = 1");

@@ -599,7 +599,9 @@ fn reset_pending(
     let actor = crate::system::acting_user();
     let mut out = Out::new();
     if sources.is_empty() {
-        out.line("Aucune boîte IMAP dans la configuration : aucune action en attente à abandonner.")?;
+        out.line(
+            "Aucune boîte IMAP dans la configuration : aucune action en attente à abandonner.",
+        )?;
     }
     for cfg in sources {
         let mb = crate::intake::imap::SyncOptions::from_config(cfg).mailbox;

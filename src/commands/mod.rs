@@ -202,7 +202,14 @@ impl Globals {
     /// empty one created without a word.
     pub fn open_existing_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
         let path = self.db_path(config)?;
-        if !path.exists() {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Only a missing file in a folder that is there: a missing folder
+        // or one this user cannot pass is said by the opening, as usual.
+        let folder_there = std::fs::metadata(&folder).is_ok_and(|m| m.is_dir());
+        if folder_there && crate::os_error::exists(&path) == Ok(false) {
             let from = if self.db.is_some() {
                 "--db"
             } else {

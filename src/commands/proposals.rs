@@ -27,20 +27,15 @@ pub struct Args {
     #[arg(long)]
     pub live: bool,
 
-    /// Seulement ce type.
-    #[arg(long, value_name = "TYPE", value_parser = words::parse_kind, help = kind_help())]
-    pub kind: Option<Kind>,
+    /// Seulement ce type de proposition, par son nom (micro-atelier,
+    /// bourse…) ; les types sont ceux de la définition de l'appel.
+    // Read once the configuration (and its call definition) is loaded.
+    #[arg(long, value_name = "TYPE")]
+    pub kind: Option<String>,
 
     /// Seulement ce statut.
     #[arg(long, value_name = "STATUT", value_parser = words::parse_proposal_status, help = status_help())]
     pub status: Option<ProposalStatus>,
-}
-
-fn kind_help() -> String {
-    format!(
-        "Seulement ce type : {}",
-        words::typables(&Kind::all(), Kind::label_fr)
-    )
 }
 
 fn status_help() -> String {
@@ -79,8 +74,12 @@ pub fn proposal_json(p: &Proposal) -> serde_json::Value {
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.config()?;
     let store = globals.open_existing_store(config.as_ref())?;
+    let kind = match &args.kind {
+        Some(k) => Some(words::parse_kind(k).map_err(|e| anyhow::anyhow!("--kind : {e}"))?),
+        None => None,
+    };
     let filter = ProposalFilter {
-        kind: args.kind,
+        kind,
         status: args.status,
         live_only: args.live,
     };

@@ -336,7 +336,9 @@ pub fn sqlite_fr(e: &rusqlite::Error) -> String {
         C::ReadOnly => "base en lecture seule pour ce programme",
         C::DatabaseBusy | C::DatabaseLocked => "base occupée par un autre programme",
         C::DiskFull => "disque plein",
-        C::NotADatabase => "ce fichier n'est pas une base fiches (fichier SQLite attendu) ; vérifier le chemin",
+        C::NotADatabase => {
+            "ce fichier n'est pas une base fiches (fichier SQLite attendu) ; vérifier le chemin"
+        }
         C::DatabaseCorrupt => "base endommagée (restaurer une sauvegarde)",
         C::SystemIoFailure => "erreur d'entrée-sortie du disque",
         C::OutOfMemory => "mémoire insuffisante",
