@@ -450,7 +450,8 @@ fn human_output_shows_no_codes_and_json_keeps_them() {
         !history.contains('{') && !history.contains("Z "),
         "{history}"
     );
-    let status = look(&["status"], 0);
+    // 1: the daemon is not running (said under « À faire »).
+    let status = look(&["status"], 1);
     let version = look(&["--version"], 0);
     for text in [&status, &version] {
         assert!(!text.contains("0014_") && !text.contains("(s)"), "{text}");
@@ -535,17 +536,25 @@ fn filters_take_the_french_names_and_the_codes() {
 }
 
 #[test]
-fn empty_results_say_so_and_a_listing_creates_no_database() {
+fn empty_results_say_so_and_a_missing_database_is_told() {
     let s = Sample::empty();
-    let err = s.said(&["proposals"], 2);
-    assert!(err.contains("fiches.db n'existe pas"), "{err}");
+    // A database named by --db that is not there: nothing is created.
     let err = s.said(&["--db", "neuve.db", "messages"], 2);
     assert!(
-        err.contains("neuve.db n'existe pas (chemin donné par --db)"),
+        err.contains("--db neuve.db : cette base n'existe pas"),
         "{err}"
     );
-    assert!(!s.dir.path().join("fiches.db").exists());
     assert!(!s.dir.path().join("neuve.db").exists());
+    // The configured one is created (the team's), and that is said.
+    let text = s.said(&["proposals"], 0);
+    assert!(
+        text.contains("fiches.db n'existait pas : elle vient d'être créée"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Aucune proposition : la base n'a encore reçu aucune fiche."),
+        "{text}"
+    );
     let s = Sample::imported();
     let text = s.said(&["messages", "--status", "rejected"], 0);
     assert_eq!(text.trim(), "Aucun message au statut « refusé ».");
@@ -599,6 +608,7 @@ fn refusals_say_what_is_true() {
         ],
         0,
     );
+    s.said(&["decide", "2", "waitlist"], 0);
     // B1: a move to its own place.
     let err = s.said(&["move", "1", "--slot", "15:00", "--place", "Espace B"], 1);
     assert!(
@@ -678,4 +688,33 @@ fn refusals_say_what_is_true() {
         err.contains("indiquer l'une de ces options : --save <DOSSIER> ou --text"),
         "{err}"
     );
+}
+
+#[test]
+fn backup_keeps_the_backup_it_just_made() {
+    let s = Sample::imported();
+    let err = s.said(&["backup", "--keep", "0"], 2);
+    assert!(err.contains("--keep 0 : au moins 1"), "{err}");
+    assert!(!s.dir.path().join("sauvegardes").exists());
+    // Several in the same second ("…Z.db", "…Z-2.db", …): the new one is
+    // kept whatever its name sorts as.
+    for _ in 0..3 {
+        let text = s.said(&["backup", "--keep", "1"], 0);
+        let made = text
+            .lines()
+            .find_map(|l| l.strip_prefix("sauvegarde "))
+            .and_then(|l| l.split(" (").next())
+            .unwrap_or_else(|| panic!("no backup named in:\n{text}"));
+        assert!(s.dir.path().join(made).exists(), "{made} removed:\n{text}");
+        assert!(!text.contains(&format!("supprimée : {made}")), "{text}");
+        assert!(
+            text.contains(" Mo), vérifiée") || text.contains(" Ko), vérifiée"),
+            "{text}"
+        );
+        assert!(!text.contains("2.3 Mo"), "{text}");
+        let left = std::fs::read_dir(s.dir.path().join("sauvegardes"))
+            .unwrap()
+            .count();
+        assert_eq!(left, 1, "{text}");
+    }
 }

@@ -197,9 +197,11 @@ impl Globals {
             .map(|(s, _)| s)
     }
 
-    /// Opens the database of a command that only reads it (a listing): a
-    /// database that does not exist is an error naming the path, never an
-    /// empty one created without a word.
+    /// Opens the database of a command that only reads it (a listing).
+    /// A database named by `--db` that does not exist is an error naming
+    /// it (a typo must not leave an empty database behind); the configured
+    /// one, shared by the team, is created as by any command (the first
+    /// process on a new server may be a staff member's), and that is said.
     pub fn open_existing_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
         let path = self.db_path(config)?;
         let folder = match path.parent() {
@@ -209,19 +211,21 @@ impl Globals {
         // Only a missing file in a folder that is there: a missing folder
         // or one this user cannot pass is said by the opening, as usual.
         let folder_there = std::fs::metadata(&folder).is_ok_and(|m| m.is_dir());
-        if folder_there && crate::os_error::exists(&path) == Ok(false) {
-            let from = if self.db.is_some() {
-                "--db"
-            } else {
-                "[database] path dans la configuration"
-            };
+        let missing = folder_there && crate::os_error::exists(&path) == Ok(false);
+        if missing && self.db.is_some() {
             anyhow::bail!(
-                "la base {} n'existe pas (chemin donné par {from}) ; vérifier le chemin, \
-                 ou importer du courrier d'abord (fiches import) pour la créer",
+                "--db {} : cette base n'existe pas ; vérifier le chemin (rien n'a été créé)",
                 path.display()
             );
         }
-        self.open_store(config)
+        let store = self.open_store(config)?;
+        if missing {
+            eprintln!(
+                "fiches : la base {} n'existait pas : elle vient d'être créée, vide ([database] path de la configuration)",
+                path.display()
+            );
+        }
+        Ok(store)
     }
 
     /// Opens the database, migrating it when `mode` allows (the daemon,
