@@ -682,7 +682,7 @@ fn once_local(
                     .filter(|(head, _)| head.ends_with(path))
                     .map_or(e.as_str(), |(_, rest)| rest);
                 eprintln!(
-                    "fiches : relève de {} impossible : {}",
+                    "fiches : relève impossible, {} : {}",
                     clean(&super::words::source(&name)),
                     clean(why)
                 );

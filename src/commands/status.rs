@@ -272,7 +272,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
                 .as_deref()
                 .and_then(parse_time)
                 .map_or_else(
-                    || "jamais relevée".into(),
+                    || "aucune relève".into(),
                     |t| format!("dernière relève {}", ago(now, t))
                 )
         );
