@@ -174,6 +174,9 @@ fn event_fr(event: &str) -> &str {
         "settled_resend" => "remise à envoyer",
         "review" => "à revoir",
         "recipient_confirmed" => "destinataire validé",
+        "restored" => "rétablie",
+        "set_aside" => "mise de côté, à revoir",
+        "postponed" => "envoi reporté",
         other => other,
     }
 }
@@ -212,15 +215,22 @@ fn detail_fr(d: &serde_json::Value) -> String {
         }
     }
     for (k, v) in obj {
-        if matches!(k.as_str(), "kind" | "params" | "replaces" | "proposal") {
+        if v.is_null() || matches!(k.as_str(), "kind" | "params" | "replaces" | "proposal") {
             continue;
         }
         let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-        if k == "why" || k == "error" || k == "reason" {
-            parts.push(text);
-        } else {
-            parts.push(format!("{k} : {text}"));
-        }
+        parts.push(match k.as_str() {
+            "why" | "error" | "reason" | "text" | "extra" => text,
+            "to" => format!("destinataire : {text}"),
+            "cc" => format!("copie : {text}"),
+            "subject" => format!("objet : {text}"),
+            // The text itself is shown above; its history says it changed.
+            "body" => "texte".to_string(),
+            "message_id" => format!("Message-ID {text}"),
+            "publication" => format!("publication n° {text}"),
+            "by_publication" => format!("remplacé par la publication n° {text}"),
+            _ => format!("{k} : {text}"),
+        });
     }
     parts.join(" ; ")
 }

@@ -75,19 +75,6 @@ pub fn letter_state(s: LetterState) -> &'static str {
     s.label_fr()
 }
 
-/// What the outcome of reading a file is called, for a reading error
-/// (`FicheError::code`, or "rejected" for a reading cut short).
-pub fn fiche_error(code: &str) -> &'static str {
-    match code {
-        "unsupported_format" => "format non lu",
-        "not_a_fiche" => "pas une fiche",
-        "corrupt" => "fichier abîmé",
-        "too_large" => "trop volumineux",
-        "rejected" => "lecture interrompue",
-        _ => "illisible",
-    }
-}
-
 /// The label of a field as printed on the form, without its explanation
 /// in brackets ("Type de structure"); the common fields' labels when the
 /// kind is unknown; the key itself only for a field the definition lacks.
