@@ -17,12 +17,26 @@ use crate::commands;
 )]
 pub struct Cli {
     /// Fichier de configuration (par défaut ./config.toml, sinon
-    /// $XDG_CONFIG_HOME/fiches/config.toml, sinon /etc/fiches/config.toml).
-    #[arg(long, global = true, value_name = "FICHIER", env = "FICHES_CONFIG")]
+    /// $XDG_CONFIG_HOME/fiches/config.toml, sinon /etc/fiches/config.toml ;
+    /// aussi par la variable d'environnement FICHES_CONFIG).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FICHIER",
+        env = "FICHES_CONFIG",
+        hide_env = true
+    )]
     pub config: Option<PathBuf>,
 
-    /// Base de données à utiliser à la place de celle de la configuration.
-    #[arg(long, global = true, value_name = "FICHIER", env = "FICHES_DB")]
+    /// Base de données à utiliser à la place de celle de la configuration
+    /// (aussi par la variable d'environnement FICHES_DB).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FICHIER",
+        env = "FICHES_DB",
+        hide_env = true
+    )]
     pub db: Option<PathBuf>,
 
     /// Plus de détails dans le journal d'exécution (-v, -vv ; ou FICHES_LOG=debug).
@@ -64,9 +78,9 @@ pub enum Command {
     Backup(commands::backup::Args),
     Migrate(commands::migrate::Args),
     Setup(commands::setup::Args),
-    /// L'article du nom de l'organisation dans les lettres (l'afficher, ou le fixer : le, la, l', les, aucun, auto).
+    /// Affiche ou fixe l'article du nom de l'organisation dans les lettres (le, la, l', les, aucun, auto).
     Article(commands::article::Args),
-    /// Une pièce jointe reçue, par son numéro (console, À traiter : « PJ N ») : l'enregistrer (--save DOSSIER) ou en afficher le texte (--text).
+    /// Enregistre une pièce jointe reçue (--save DOSSIER) ou en affiche le texte (--text), par son numéro (console, À traiter : « PJ N »).
     Attachment(commands::attachment::Args),
     CheckCall(commands::check_call::Args),
     Templates(commands::templates::Args),
@@ -136,8 +150,15 @@ fn in_french(cmd: clap::Command) -> clap::Command {
 /// ends it with 2, as clap does.
 pub fn parse() -> Cli {
     let mut cmd = command();
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `fiches help --help`: the help of `help` is the help.
+    if args.get(1).is_some_and(|a| a == "help")
+        && args.iter().skip(2).any(|a| a == "--help" || a == "-h")
+    {
+        args.truncate(2);
+    }
     let parsed = cmd
-        .try_get_matches_from_mut(std::env::args_os())
+        .try_get_matches_from_mut(args.clone())
         .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches));
     match parsed {
         Ok(cli) => cli,
@@ -152,7 +173,21 @@ pub fn parse() -> Cli {
                 std::process::exit(2);
             }
             _ => {
-                eprint!("{}", error_text(&err));
+                let mut text = error_text(&err);
+                // An error without a usage line (a value refused by its
+                // parser) points to the help of the subcommand typed.
+                if let Some(sub) = args
+                    .iter()
+                    .skip(1)
+                    .filter_map(|a| a.to_str())
+                    .find(|a| *a != "help" && cmd.find_subcommand(a).is_some())
+                {
+                    text = text.replace(
+                        "Pour en savoir plus : fiches --help",
+                        &format!("Pour en savoir plus : fiches {sub} --help"),
+                    );
+                }
+                eprint!("{text}");
                 std::process::exit(2);
             }
         },
@@ -201,8 +236,16 @@ pub fn error_text(err: &clap::Error) -> String {
     let arg = context(err, ContextKind::InvalidArg).unwrap_or_default();
     let value = context(err, ContextKind::InvalidValue).unwrap_or_default();
     let mut lines = vec![match err.kind() {
+        ErrorKind::UnknownArgument if arg.starts_with('-') => {
+            format!("option inconnue : {}", quoted(&arg))
+        }
+        ErrorKind::UnknownArgument
+            if context(err, ContextKind::Usage).is_some_and(|u| u.contains("<COMMANDE>")) =>
+        {
+            format!("commande inconnue : {}", quoted(&arg))
+        }
         ErrorKind::UnknownArgument => {
-            format!("argument inattendu : {}", quoted(&arg))
+            format!("argument en trop : {}", quoted(&arg))
         }
         ErrorKind::InvalidSubcommand => {
             let name = context(err, ContextKind::InvalidSubcommand).unwrap_or_default();
@@ -244,7 +287,17 @@ pub fn error_text(err: &clap::Error) -> String {
                 .or_else(|| context(err, ContextKind::MinValues))
                 .unwrap_or_default();
             let actual = context(err, ContextKind::ActualNumValues).unwrap_or_default();
-            format!("{arg} : {expected} valeur(s) attendue(s), {actual} donnée(s)")
+            format!(
+                "{arg} : {} attendue{}, {} donnée{}",
+                crate::domain::french::count(
+                    expected.parse::<u64>().unwrap_or(0),
+                    "valeur",
+                    "valeurs"
+                ),
+                crate::domain::french::plural_s(expected.parse::<u64>().unwrap_or(0)),
+                actual,
+                crate::domain::french::plural_s(actual.parse::<u64>().unwrap_or(0)),
+            )
         }
         ErrorKind::ArgumentConflict => match context(err, ContextKind::PriorArg) {
             // An option before a subcommand it does not go with.
@@ -261,7 +314,18 @@ pub fn error_text(err: &clap::Error) -> String {
                 Some(ContextValue::Strings(v)) => v.join(", "),
                 _ => arg.clone(),
             };
-            format!("il manque : {missing}")
+            // A group of which one is needed: "<--save <DOSSIER>|--text>".
+            match missing
+                .strip_prefix('<')
+                .and_then(|m| m.strip_suffix('>'))
+                .filter(|m| m.contains('|'))
+            {
+                Some(group) => format!(
+                    "indiquer l'une de ces options : {}",
+                    group.split('|').collect::<Vec<_>>().join(" ou ")
+                ),
+                None => format!("il manque : {missing}"),
+            }
         }
         ErrorKind::MissingSubcommand => {
             let name = context(err, ContextKind::InvalidSubcommand).unwrap_or_default();
@@ -288,13 +352,33 @@ pub fn error_text(err: &clap::Error) -> String {
         ));
     }
     let mut text = format!("fiches : {}\n", lines.join("\n"));
-    if let Some(usage) = context(err, ContextKind::Usage) {
+    let usage = context(err, ContextKind::Usage);
+    if let Some(usage) = &usage {
         text.push('\n');
-        text.push_str(&french_usage(&usage));
+        text.push_str(&french_usage(usage));
         text.push('\n');
     }
-    text.push_str("\nPour l'aide : --help.\n");
+    text.push_str(&format!(
+        "\nPour en savoir plus : {} --help\n",
+        usage.as_deref().map_or("fiches".to_string(), command_of)
+    ));
     text
+}
+
+/// The command a usage line is about: "Usage: fiches outbox show <N>" →
+/// "fiches outbox show".
+fn command_of(usage: &str) -> String {
+    let first = usage.lines().next().unwrap_or_default();
+    let words: Vec<&str> = first
+        .trim_start_matches("Usage:")
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(['<', '[', '-']))
+        .collect();
+    if words.is_empty() {
+        "fiches".into()
+    } else {
+        words.join(" ")
+    }
 }
 
 /// clap's usage block ("Usage: fiches …", further forms aligned under the
@@ -307,11 +391,8 @@ fn french_usage(usage: &str) -> String {
             if let Some(rest) = line.strip_prefix("Usage: ") {
                 format!("{HEADING}{rest}")
             } else {
-                format!(
-                    "{}{}",
-                    " ".repeat(HEADING.chars().count()),
-                    line.trim_start()
-                )
+                // Under the first form, as in the help ("Utilisation : ").
+                format!("       {}", line.trim_start())
             }
         })
         .collect::<Vec<_>>()

@@ -35,10 +35,10 @@ pub enum ConfigError {
     #[error("fichier de configuration {path} : {message}")]
     Invalid { path: PathBuf, message: String },
     #[error(
-        "aucun fichier de configuration : ni --config (ou FICHES_CONFIG), ni ./config.toml, ni {xdg}, ni {SYSTEM_CONFIG}. \
+        "aucun fichier de configuration trouvé (ni --config, ni FICHES_CONFIG, ni ./config.toml, ni {xdg}, ni {SYSTEM_CONFIG}). \
          Sur un serveur, l'administrateur l'installe avec `sudo fiches setup --system` \
-         (README, « Installer sur un serveur ») ; pour essayer fiches sur l'échantillon, \
-         lancer `cargo run --release` dans le dossier du projet"
+         (README, « Installer sur un serveur ») : le lui demander ; ou lancer fiches dans le dossier \
+         qui contient config.toml, ou le donner avec --config FICHIER"
     )]
     NotFound { xdg: String },
 }
@@ -384,7 +384,8 @@ impl Config {
             #[serde(default)]
             call: Option<RawCall>,
         }
-        let probe: Probe = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
+        let probe: Probe = toml::from_str(text)
+            .map_err(|e| invalid(crate::call::toml_fr::error_text(text, &e)))?;
         let call_path = probe.call.as_ref().map(|c| resolve(&c.path));
         if let Some(def_path) = &call_path {
             let def_text = std::fs::read_to_string(def_path).map_err(|e| {
@@ -409,13 +410,14 @@ impl Config {
             .map(|k| k.key.clone())
             .collect();
         let (rest, sections) = split_kind_sections(text, &kinds);
-        let raw: RawConfig = toml::from_str(&rest).map_err(|e| invalid(toml_error(&rest, &e)))?;
+        let raw: RawConfig = toml::from_str(&rest)
+            .map_err(|e| invalid(crate::call::toml_fr::error_text(&rest, &e)))?;
         let mut programme = Layout::spec_default();
         for (key, line, section) in &sections {
             let table: toml::Table = toml::from_str(section).map_err(|e| {
                 invalid(format!(
                     "ligne {line}, [{key}] : {}",
-                    toml_error(section, &e)
+                    crate::call::toml_fr::error_text(section, &e)
                 ))
             })?;
             let grid: RawGrid = toml::Value::Table(table.get(key.as_str()).and_then(|v| v.as_table()).cloned().unwrap_or_default())
@@ -663,165 +665,6 @@ impl Config {
     }
 }
 
-/// A TOML error in one line, in French: "ligne N, [section] clé (« the
-/// line ») : what is wrong and how to write it". TOML's own (English)
-/// words are shown only for an error not translated here, as a detail.
-fn toml_error(text: &str, e: &toml::de::Error) -> String {
-    let detail = e.message().trim().replace('\n', " ");
-    let Some(span) = e.span() else {
-        return toml_meaning(&detail, None, false);
-    };
-    let start = span.start.min(text.len());
-    let line = text[..start].matches('\n').count() + 1;
-    let content = text.lines().nth(line - 1).unwrap_or("").trim();
-    let header = content.starts_with('[');
-    // The key of a `key = value` line, and the table it is in.
-    let key = content
-        .split_once('=')
-        .map(|(k, _)| k.trim())
-        .filter(|k| !k.is_empty() && !header);
-    let section = text
-        .lines()
-        .take(line)
-        .filter_map(|l| {
-            let l = l.trim();
-            (l.starts_with('[') && l.ends_with(']')).then(|| l.to_string())
-        })
-        .last();
-    let mut place = format!("ligne {line}");
-    match (key, &section) {
-        (Some(k), Some(s)) => place.push_str(&format!(", {s} {k}")),
-        (Some(k), None) => place.push_str(&format!(", clé {k}")),
-        _ => {}
-    }
-    let shown: String = content.chars().take(80).collect();
-    format!(
-        "{place} (« {shown} ») : {}",
-        toml_meaning(&detail, key, header)
-    )
-}
-
-/// What TOML's (or serde's) English message means, in French, with what to
-/// write instead; for a message not known here, a French sentence with
-/// TOML's words as a detail. `header`: the line is a `[section]` header.
-fn toml_meaning(detail: &str, key: Option<&str>, header: bool) -> String {
-    let key_text = key.map_or_else(String::new, |k| format!(" de {k}"));
-    // The words between backquotes: `a`, expected one of `b`, `c`.
-    let quoted: Vec<&str> = detail.split('`').skip(1).step_by(2).collect();
-    let first = quoted.first().copied().unwrap_or("");
-    let choices = |what: &str| {
-        if quoted.len() > 1 {
-            format!(" ({what} possibles : {})", quoted[1..].join(", "))
-        } else {
-            String::new()
-        }
-    };
-    if detail.contains("string values must be quoted") {
-        return format!(
-            "valeur{key_text} illisible : un texte s'écrit entre guillemets (\"…\"), un oui/non \
-             s'écrit true ou false, un nombre sans guillemets"
-        );
-    }
-    if detail.starts_with("invalid basic string") || detail.starts_with("invalid literal string") {
-        return format!(
-            "texte{key_text} mal fermé : il manque le guillemet de fin ({}) sur cette ligne",
-            if detail.contains("literal") {
-                "'"
-            } else {
-                "\""
-            }
-        );
-    }
-    if let Some(rest) = detail.strip_prefix("invalid type: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
-        let what = |t: &str| {
-            let t = t.trim();
-            if t.starts_with("a boolean") || t.starts_with("boolean") || t == "bool" {
-                "true ou false".to_string()
-            } else if t.starts_with("string") || t.starts_with("a string") {
-                "un texte entre guillemets".to_string()
-            } else if t.starts_with("path") {
-                "un chemin entre guillemets".to_string()
-            } else if [
-                "integer",
-                "u64",
-                "i64",
-                "u32",
-                "usize",
-                "a number",
-                "an integer",
-                "floating",
-            ]
-            .iter()
-            .any(|p| t.starts_with(p))
-            {
-                "un nombre".to_string()
-            } else if t.starts_with("a sequence") || t.starts_with("sequence") {
-                "une liste [ … ]".to_string()
-            } else if t.starts_with("a character") || t == "char" {
-                "un seul caractère entre guillemets".to_string()
-            } else if t.starts_with("map") || t.starts_with("struct") || t.starts_with("a map") {
-                "une section [ … ]".to_string()
-            } else {
-                format!("« {t} »")
-            }
-        };
-        return format!(
-            "type de valeur incorrect{key_text} : {} au lieu de {}",
-            what(found),
-            what(expected)
-        );
-    }
-    if detail.starts_with("unknown field") {
-        return if header {
-            format!(
-                "section [{first}] inconnue : vérifier son nom{}",
-                choices("sections")
-            )
-        } else {
-            format!(
-                "clé « {first} » inconnue dans cette section : vérifier son nom{}",
-                choices("clés")
-            )
-        };
-    }
-    if detail.starts_with("missing field") {
-        return format!("clé « {first} » manquante : l'ajouter (voir la configuration d'exemple)");
-    }
-    if detail.contains("duplicate key") {
-        return if header {
-            "section écrite deux fois : n'en garder qu'une".to_string()
-        } else {
-            "clé écrite deux fois dans la même section : n'en garder qu'une".to_string()
-        };
-    }
-    if detail.starts_with("unknown variant") {
-        return format!("valeur « {first} » inconnue{}", choices("valeurs"));
-    }
-    if detail.starts_with("unclosed table") || detail.starts_with("unclosed array of tables") {
-        return "en-tête de section mal fermé : il manque le crochet de fin `]`".to_string();
-    }
-    if detail.starts_with("unclosed array") || detail.starts_with("missing comma between array") {
-        return format!(
-            "liste{key_text} mal écrite : les éléments séparés par des virgules, entre `[` et `]`"
-        );
-    }
-    if detail.starts_with("invalid table header")
-        || detail.starts_with("invalid key")
-        || detail.contains("expected `=`")
-    {
-        return "ligne mal formée : attendu `clé = valeur` ou un en-tête `[section]`".to_string();
-    }
-    if detail.starts_with("invalid number") || detail.starts_with("invalid integer") {
-        return format!(
-            "nombre{key_text} illisible : écrire les chiffres seuls, sans espace ni guillemets"
-        );
-    }
-    format!(
-        "syntaxe incorrecte sur cette ligne (voir la configuration d'exemple) ; détail de l'analyseur TOML : {detail}"
-    )
-}
-
 fn is_hh_mm(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 5
@@ -1061,7 +904,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("[publish] csv_bom") && e.contains("au lieu de true ou false"),
+            e.contains("[publish] csv_bom")
+                && e.contains("il faut true ou false, pas un texte entre guillemets"),
             "{e}"
         );
         let bad = SHIPPED.replace("[database]", "[database]\npaht = 1");

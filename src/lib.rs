@@ -53,9 +53,9 @@ pub fn build_label() -> String {
 pub fn version_text() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(|| {
-        let (n, last) = store::schema::program_schema();
+        let (n, _) = store::schema::program_schema();
         format!(
-            "{} (commit {}, schéma {n} : {last})",
+            "{} (commit {}, schéma {n})",
             env!("CARGO_PKG_VERSION"),
             env!("FICHES_GIT_COMMIT")
         )

@@ -68,10 +68,14 @@ fn run() -> ExitCode {
     fiches::worker::set_worker_exe(self_exe());
     let cli = fiches::cli::parse();
     // The daemon tells what it does by default; other commands only warn.
-    let quiet = if matches!(cli.command, Some(Command::Daemon(_))) {
-        "info"
-    } else {
-        "warn"
+    // `daemon --once` is typed by hand (or run by cron): its passes are
+    // told on stdout and a source it cannot read once on stderr, so its
+    // log shows warnings only, as plain lines, without the watcher's copy
+    // of that same error.
+    let quiet = match &cli.command {
+        Some(Command::Daemon(args)) if args.once => "warn,fiches::intake::watch=off",
+        Some(Command::Daemon(_)) => "info",
+        _ => "warn",
     };
     init_tracing(cli.verbose, quiet);
     let globals = cli.globals();
@@ -147,7 +151,7 @@ fn init_tracing(verbose: u8, quiet: &str) {
     let from_env = std::env::var_os("FICHES_LOG").is_some();
     let filter = tracing_subscriber::EnvFilter::try_from_env("FICHES_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    if verbose == 0 && quiet == "warn" && !from_env {
+    if verbose == 0 && quiet.starts_with("warn") && !from_env {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)

@@ -55,7 +55,7 @@ pub fn check_text(text: &str, path: &str) -> Result<CallFile, CallError> {
         path: path.to_string(),
         problems: vec![Problem {
             line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
-            message: syntax_message(&e),
+            message: syntax_message(text, &e),
         }],
     })?;
     let problems = check(&call, text);
@@ -69,7 +69,10 @@ pub fn check_text(text: &str, path: &str) -> Result<CallFile, CallError> {
     }
 }
 
-fn syntax_message(e: &toml::de::Error) -> String {
+/// A parse error of a definition in French: the definition's own words
+/// for a missing or unknown field or option, else the translator shared
+/// with `config.toml` (section, key, the line, what to write).
+fn syntax_message(text: &str, e: &toml::de::Error) -> String {
     let m = e.message().trim().to_string();
     if let Some(rest) = m.strip_prefix("missing field ") {
         format!("champ obligatoire manquant : {rest}")
@@ -81,22 +84,13 @@ fn syntax_message(e: &toml::de::Error) -> String {
             rest.replace(", expected one of", " ; valeurs possibles :")
                 .replace(", expected", " ; attendu :")
         )
-    } else if m.starts_with("duplicate key") {
-        "clé écrite deux fois dans la même table (ou la même [[table]])".to_string()
-    } else if m.starts_with("invalid basic string") || m.starts_with("invalid string") {
-        "texte entre guillemets mal formé (guillemet manquant, ou \\ à doubler)".to_string()
-    } else if let Some(rest) = m.strip_prefix("invalid type: ") {
-        format!(
-            "type de valeur incorrect : {}",
-            rest.replace("expected", "attendu :")
-                .replace("a string", "un texte entre guillemets")
-                .replace("a sequence", "une liste [ … ]")
-                .replace("a boolean", "true ou false")
-                .replace("string", "texte")
-                .replace("integer", "nombre")
-        )
     } else {
-        format!("syntaxe TOML : {m}")
+        // "(« [foo ») : …" → "« [foo » : …" when no key is named before.
+        let what = super::toml_fr::located(text, e).1;
+        match what.strip_prefix('(').and_then(|w| w.split_once(") : ")) {
+            Some((line, why)) => format!("{line} : {why}"),
+            None => what,
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod check;
 mod file;
+pub mod toml_fr;
 
 use std::sync::OnceLock;
 

@@ -58,13 +58,27 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     );
     let how = match p.article {
         Some(a) => format!("article fixé : {a}"),
-        None => "article selon la règle des lettres".to_string(),
+        None => "article choisi automatiquement".to_string(),
     };
+    // "l'" before a consonant ("l'Ville de Grenoble") is allowed but said.
+    let elided_before_consonant = p.article.is_some_and(|a| a.to_string() == "l'")
+        && crate::fiche::text::fold(name)
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() && !"aeiouyh".contains(c));
     say(&format!(
         "proposition n° {} ({how}) : « la proposition {} », « proposée par {} »",
         p.number,
         clean(&o.de()),
         clean(&o.with_article())
     ))?;
+    if elided_before_consonant {
+        say(&format!(
+            "attention : « l' » devant « {} », qui commence par une consonne ; \
+             `fiches article {} auto` pour revenir au choix automatique",
+            clean(name),
+            p.number
+        ))?;
+    }
     Ok(true)
 }

@@ -41,7 +41,8 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     if let Some(dir) = &args.save {
         if !dir.is_dir() {
             anyhow::bail!(
-                "{} n'est pas un dossier existant : le créer (mkdir) ou en choisir un autre",
+                "le dossier {} n'existe pas : le créer (mkdir {}) ou en indiquer un autre",
+                dir.display(),
                 dir.display()
             );
         }
@@ -61,6 +62,17 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         ))?;
     }
     if args.text {
+        // An image holds no text: said as such, not as a conversion failure.
+        let image = [&b"\x89PNG"[..], b"\xFF\xD8\xFF", b"GIF8", b"BM"]
+            .iter()
+            .any(|m| a.bytes.starts_with(m));
+        if image {
+            anyhow::bail!(
+                "pièce jointe n° {} ({shown}) : c'est une image, elle ne contient pas de texte ; \
+                 l'enregistrer avec --save DOSSIER pour la voir",
+                a.number
+            );
+        }
         let conv = Converter::new(
             config
                 .as_ref()

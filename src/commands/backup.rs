@@ -77,6 +77,11 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         ),
         None => (default_dir, None),
     };
+    if args.keep == Some(0) {
+        bail!(
+            "--keep 0 : au moins 1 (la sauvegarde qui vient d'être faite est toujours gardée) ; rien n'a été fait"
+        );
+    }
     if args.keep.is_some() && file.is_some() {
         bail!("--keep demande un dossier de destination, pas un fichier");
     }
@@ -110,9 +115,9 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     }
     let size = std::fs::metadata(&dest).map_or(0, |m| m.len());
     out.line(&clean(&format!(
-        "sauvegarde {} ({:.1} Mo), vérifiée",
+        "sauvegarde {} ({}), vérifiée",
         dest.display(),
-        size as f64 / 1_048_576.0
+        crate::domain::french::size_fr(size)
     )))?;
     if let Some(keep) = args.keep {
         let mut ours: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -120,9 +125,12 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             .flatten()
             .filter(|e| is_ours(&e.file_name().to_string_lossy()))
             .map(|e| e.path())
+            // The backup just made is kept whatever its name sorts as
+            // ("…Z-2.db" sorts before "…Z.db" of the same second).
+            .filter(|p| p.file_name() != dest.file_name())
             .collect();
         ours.sort();
-        let excess = ours.len().saturating_sub(keep.max(1));
+        let excess = ours.len().saturating_sub(keep.max(1) - 1);
         for old in &ours[..excess] {
             std::fs::remove_file(old).map_err(|e| {
                 anyhow::anyhow!(

@@ -153,9 +153,20 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         } else {
             one_line
         };
+        // The kind and the field by the definition's words.
+        let kind_def = call.kinds.iter().find(|k| &k.key == kind);
+        let kind_name = kind_def.map_or(kind.as_str(), |k| k.noun.as_str());
+        let field = kind_def
+            .into_iter()
+            .flat_map(|k| &k.fields)
+            .filter_map(|id| call.fields.iter().find(|f| &f.id == id))
+            .find(|f| f.key() == key)
+            .map_or(key.as_str(), |f| {
+                crate::publish::labels::short_label(&f.label)
+            });
         say(&clean(&format!(
-            "Note : {} de type « {kind} » {} au champ « {key} » la réponse « {value} », qu'aucune option de la définition n'a \
-             (valeur renommée ? garder l'ancienne valeur, ou corriger ces fiches ; une réponse qui n'a pu être lue reste aussi telle quelle).",
+            "Note : {} ({kind_name}) {}, à la rubrique « {field} », la réponse « {value} », qui ne correspond à aucune option \
+             de la définition (valeur renommée ? garder l'ancienne valeur, ou corriger ces fiches ; une réponse qui n'a pu être lue reste aussi telle quelle).",
             count(*n as usize, "proposition", "propositions"),
             if *n > 1 { "ont" } else { "a" }
         )))?;

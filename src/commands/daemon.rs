@@ -60,12 +60,12 @@ pub struct Args {
     pub once: bool,
 
     /// Avec --once : le résumé de chaque boîte en une ligne JSON.
-    #[arg(long, requires = "once")]
+    #[arg(long)]
     pub json: bool,
 
-    /// Abandonne les post-actions en attente (déplacements, mots-clés non
-    /// encore faits sur le serveur) de chaque boîte, puis sort ; noté au
-    /// journal. Le démon ne doit pas tourner.
+    /// Abandonne les actions différées sur le serveur (déplacements et
+    /// mots-clés pas encore faits, dits « post-actions ») de chaque boîte,
+    /// puis sort ; noté au journal. Le démon ne doit pas tourner.
     #[arg(long, conflicts_with = "once")]
     pub reset_pending: bool,
 }
@@ -319,6 +319,12 @@ fn handle_signals(shutdown: &Shutdown) -> anyhow::Result<signal_hook::iterator::
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
+    if args.json && !args.once {
+        // A usage mistake, before anything is opened (exit status 2).
+        anyhow::bail!(
+            "--json ne s'utilise qu'avec --once (le résumé d'un passage) ; voir fiches daemon --help"
+        );
+    }
     let config = globals
         .admin_config("fiches daemon")
         .map_err(Permanent::wrap)?;
@@ -592,6 +598,11 @@ fn reset_pending(
 ) -> anyhow::Result<bool> {
     let actor = crate::system::acting_user();
     let mut out = Out::new();
+    if sources.is_empty() {
+        out.line(
+            "Aucune boîte IMAP dans la configuration : aucune action en attente à abandonner.",
+        )?;
+    }
     for cfg in sources {
         let mb = crate::intake::imap::SyncOptions::from_config(cfg).mailbox;
         let n = store.imap_reset_pending(&mb, &actor).with_context(|| {
@@ -642,7 +653,7 @@ fn once_local(
                 } else {
                     out.line(&format!(
                         "{} : {} nouveau{} message{}, {} proposition{}, {} déjà enregistré{}{}",
-                        clean(&name),
+                        clean(&super::words::source(&name)),
                         s.pass.new,
                         if s.pass.new > 1 { "x" } else { "" },
                         plural_s(s.pass.new as usize),
@@ -663,10 +674,17 @@ fn once_local(
             }
             Err(e) => {
                 all_ok = false;
+                // "Maildir X : le dossier … n'existe pas": the source is
+                // named once.
+                let path = name.split_once(':').map_or(name.as_str(), |(_, p)| p);
+                let why = e
+                    .split_once(" : ")
+                    .filter(|(head, _)| head.ends_with(path))
+                    .map_or(e.as_str(), |(_, rest)| rest);
                 eprintln!(
-                    "fiches : relève de {} impossible : {}",
-                    clean(&name),
-                    clean(&e)
+                    "fiches : relève impossible, {} : {}",
+                    clean(&super::words::source(&name)),
+                    clean(why)
                 );
                 if as_json {
                     out.line(&json_line(&json!({

@@ -15,7 +15,7 @@ use crate::store::{Decided, LetterFilter, LetterState, Proposal, Store, StoreErr
 
 /// Décide d'une proposition (son numéro N, celui de l'accusé de réception).
 ///
-/// Les mêmes règles que la console, vérifiées dans la même transaction ;
+/// Mêmes règles que dans la console, vérifiées dans la même transaction ;
 /// chaque décision est inscrite au journal et prépare la lettre qu'elle
 /// appelle. Code de sortie : 0 fait, 1 refusé (raison sur la sortie
 /// d'erreur), 2 mauvais usage.
@@ -36,7 +36,7 @@ pub struct DecideArgs {
 pub enum What {
     /// Retenir au programme : par défaut le créneau souhaité, première place libre.
     Accept {
-        /// Créneau (HH:MM).
+        /// Créneau (par défaut : le créneau souhaité).
         #[arg(long, value_name = "HH:MM")]
         slot: Option<String>,
         /// Espace ou table (« Espace B », « Table 3 »).
@@ -47,11 +47,11 @@ pub enum What {
     Waitlist,
     /// Ne pas retenir, avec un motif.
     Refuse {
-        /// Le motif, dit à l'organisation dans la lettre.
+        /// Motif, communiqué à l'organisation dans la lettre.
         #[arg(long, value_name = "TEXTE")]
         reason: String,
     },
-    /// Retirée, à la demande de l'organisation : pas de lettre (une
+    /// Retirer, à la demande de l'organisation : pas de lettre (une
     /// annulation si l'acceptation est déjà partie). Pour écarter une
     /// proposition contre son gré : refuse --reason.
     Withdraw,
@@ -59,7 +59,7 @@ pub enum What {
     Pending,
 }
 
-/// Annule la dernière décision prise sur la proposition N (par soi).
+/// Annule la dernière décision prise sur la proposition N (prise par vous).
 ///
 /// Rétablit exactement l'état d'avant (statut, créneau, place, rang, motif)
 /// et, si rien n'est parti, les lettres d'avant. Refusé si quelqu'un d'autre
@@ -131,19 +131,27 @@ fn refused(e: StoreError) -> Result<bool> {
 
 /// "n° 12 (Ville de Lyon) : retenue (14:00, Espace B)".
 pub fn describe(p: &Proposal) -> String {
+    // "en liste d'attente, 2e" rather than "liste d'attente, 2e sur la
+    // liste d'attente".
+    let status = match (p.status, p.rank) {
+        (crate::domain::Status::Waitlisted, Some(r)) => format!(
+            "en liste d'attente, {}",
+            crate::domain::ordinal_fr(r as usize)
+        ),
+        (st, _) => status_fr(st).to_string(),
+    };
     let mut t = format!(
-        "n° {} ({}) : {}",
+        "n° {} ({}) : {status}",
         p.number,
         terminal_line(
             p.text(crate::call::roles().organisation.as_str())
                 .unwrap_or("?")
         ),
-        status_fr(p.status)
     );
     if let (Some(sl), Some(sp)) = (&p.slot, &p.space) {
         t.push_str(&format!(" ({}, {})", terminal_line(sl), terminal_line(sp)));
     }
-    if let Some(r) = p.rank {
+    if let (Some(r), false) = (p.rank, p.status == crate::domain::Status::Waitlisted) {
         t.push_str(&format!(", {}", crate::domain::rank_fr(r as usize)));
     }
     if let Some(r) = &p.reason {
@@ -221,7 +229,7 @@ fn letter_note(store: &Store, done: &Decided) -> Result<String> {
         (Some(l), _) => format!(
             "lettre à envoyer : n° {} ({}) — fiches outbox show {}",
             l.id,
-            l.kind.label_fr(),
+            super::words::letter_kind(l.kind),
             l.id
         ),
         (None, Some(why)) => format!("aucune lettre : {why}"),
@@ -234,7 +242,7 @@ pub fn undo(globals: &Globals, args: &UndoArgs) -> Result<bool> {
     match store.undo(args.number, None, &rules, &crate::system::acting_user()) {
         Ok(done) => {
             for p in &done.proposals {
-                super::output::say(&format!("annulé : {}", describe(p)))?;
+                super::output::say(&format!("Décision annulée : {}", describe(p)))?;
             }
             Ok(true)
         }

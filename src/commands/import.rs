@@ -57,6 +57,8 @@ fn config_or_default(globals: &Globals) -> anyhow::Result<Config> {
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = config_or_default(globals)?;
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
+    // Files named on the command line that are not mail: told, not stored.
+    let mut refused: Vec<(String, String)> = Vec::new();
     if args.paths.is_empty() {
         if config.sources.is_empty() {
             bail!(
@@ -86,10 +88,23 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
         }
     } else {
         for p in &args.paths {
+            if let Some(why) = not_a_mail(p) {
+                refused.push((p.display().to_string(), why));
+                continue;
+            }
             sources.push(open_path(p)?);
         }
     }
 
+    if sources.is_empty() && !refused.is_empty() {
+        // Nothing to import: no database is created for it.
+        let report = ImportReport {
+            failed: refused,
+            ..ImportReport::default()
+        };
+        print_summary(&report, args.json)?;
+        return Ok(false);
+    }
     let mut store = globals.open_store(Some(&config))?;
     super::check_call::refuse_orphans(&store, crate::call::current(), &config.call_name())?;
     let opts = super::intake_options(&config)?;
@@ -132,13 +147,58 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let report = importer.report.clone();
+    let mut report = importer.report.clone();
+    report.failed.extend(refused);
     print_summary(&report, args.json)?;
     if let Some(e) = stopped {
         return Err(anyhow::Error::new(e)
             .context("import interrompu : la base de données refuse les écritures"));
     }
     Ok(report.failed.is_empty())
+}
+
+/// Why a file named on the command line is not an e-mail (a fiche given
+/// instead of the message carrying it, a text file), or `None` when it
+/// starts like one (a header line) or is not a plain file (a folder, a
+/// Maildir: their files are looked at by the intake).
+fn not_a_mail(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    if !path.is_file() {
+        return None;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(4096)
+        .read_to_end(&mut head)
+        .ok()?;
+    if looks_like_mail(&head) {
+        return None;
+    }
+    Some(format!(
+        "ce n'est pas un e-mail (.eml) : rien n'a été enregistré ; pour lire une fiche, \
+         utiliser `fiches parse {}`",
+        path.display()
+    ))
+}
+
+/// Whether bytes start like a message: an mbox "From " line or a header
+/// field ("Name: value"), after blank lines.
+fn looks_like_mail(head: &[u8]) -> bool {
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let rest = &head[start..];
+    // Empty: the intake tells it (stored as an unreadable message).
+    if rest.is_empty() || rest.starts_with(b"From ") {
+        return true;
+    }
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    match line.iter().position(|&b| b == b':') {
+        Some(0) | None => false,
+        Some(colon) => line[..colon].iter().all(|&b| (33..=126).contains(&b)),
+    }
 }
 
 fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
@@ -194,7 +254,11 @@ fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
     if !r.by_status.is_empty() {
         let parts: Vec<String> = MessageStatus::ALL
             .iter()
-            .filter_map(|s| r.by_status.get(s).map(|n| format!("{} {n}", s.as_str())))
+            .filter_map(|s| {
+                r.by_status
+                    .get(s)
+                    .map(|n| format!("{} {n}", super::words::message_status(*s)))
+            })
             .collect();
         out.line(&format!(
             "nouveaux messages par statut : {}",

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::Globals;
 use super::output::{Out, ellipsis, json_line};
+use super::words;
 use crate::safe::terminal_line as clean;
 use crate::store::{MessageFilter, MessageRecord, MessageStatus, Store};
 
@@ -20,20 +21,16 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 
-    /// Seulement les messages de ce statut (fiche, no_fiche, auto_reply,
-    /// unsupported, rejected, error).
-    #[arg(long, value_name = "STATUT", value_parser = parse_status)]
+    /// Seulement les messages de ce statut.
+    #[arg(long, value_name = "STATUT", value_parser = words::parse_message_status, help = status_help())]
     pub status: Option<MessageStatus>,
 }
 
-fn parse_status(s: &str) -> Result<MessageStatus, String> {
-    MessageStatus::parse(s).ok_or_else(|| {
-        let all: Vec<_> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
-        format!(
-            "statut inconnu « {s} » ; statuts possibles : {}",
-            all.join(", ")
-        )
-    })
+fn status_help() -> String {
+    format!(
+        "Seulement les messages de ce statut : {}",
+        words::typables(MessageStatus::ALL, words::message_status)
+    )
 }
 
 pub fn message_json(m: &MessageRecord) -> serde_json::Value {
@@ -59,16 +56,28 @@ pub fn message_json(m: &MessageRecord) -> serde_json::Value {
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.config()?;
-    let store = globals.open_store(config.as_ref())?;
+    let store = globals.open_existing_store(config.as_ref())?;
     let messages = store.list_messages(&MessageFilter {
         status: args.status,
     })?;
+    let zone = config
+        .as_ref()
+        .map_or(chrono_tz::Europe::Paris, |c| c.timezone());
     let mut out = Out::new();
+    if messages.is_empty() && !args.json {
+        out.line(
+            match args.status {
+                Some(s) => format!("Aucun message au statut « {} ».", words::message_status(s)),
+                None => "Aucun message : la base n'a encore rien reçu.".to_string(),
+            }
+            .as_str(),
+        )?;
+    }
     for m in &messages {
         let open = if args.json {
             out.line(&json_line(&message_json(m)))?
         } else {
-            human(&mut out, m, &store)?
+            human(&mut out, m, &store, zone)?
         };
         if !open {
             break;
@@ -78,22 +87,24 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<bool> {
+fn human(
+    out: &mut Out,
+    m: &MessageRecord,
+    store: &Store,
+    zone: chrono_tz::Tz,
+) -> std::io::Result<bool> {
     // A Date header set aside (flag doubtful_date) is not shown as the
-    // message's date: the one believed is, in UTC.
+    // message's date: the one believed is. Both at the event's local time.
     let doubtful = m
         .flags
         .iter()
         .any(|f| f == crate::store::flag::DOUBTFUL_DATE);
-    let (shown, utc) = match m.date.as_deref() {
-        Some(d) if !doubtful => (Some(d), false),
-        _ => (m.effective_at.as_deref(), true),
+    let shown = match m.date.as_deref() {
+        Some(d) if !doubtful => Some(d),
+        _ => m.effective_at.as_deref(),
     };
     let date = shown
-        .map(|d| {
-            let t = d.get(..16).unwrap_or(d).replace('T', " ");
-            if utc { format!("{t} UTC") } else { t }
-        })
+        .map(|d| crate::domain::french::datetime_fr(d, zone))
         .unwrap_or_else(|| "sans date".into());
     let from = match (&m.from_name, &m.from) {
         (Some(n), Some(a)) => format!("{n} <{a}>"),
@@ -101,18 +112,20 @@ fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<boo
         (Some(n), None) => n.clone(),
         (None, None) => "(expéditeur inconnu)".into(),
     };
-    let flags = if m.flags.is_empty() {
-        String::new()
-    } else {
-        format!("  [{}]", clean(&m.flags.join(", ")))
-    };
+    let flags = clean(&words::flags(&m.flags));
     let mut line = format!(
-        "#{:<5} {}  {:<11} {}  « {} »{}",
+        "n° {:<5} {}  {:<13} {}  « {} »{}",
         m.id,
         date,
-        m.status.as_str(),
+        words::message_status(m.status),
         clean(&ellipsis(&from, 50)),
-        clean(&ellipsis(m.subject.as_deref().unwrap_or(""), 70)),
+        clean(&ellipsis(
+            m.subject
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or("(sans objet)"),
+            70
+        )),
         flags
     );
     if !m.proposals.is_empty() {
@@ -126,7 +139,12 @@ fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<boo
                     .map_or_else(|_| format!("#{id}"), |p| format!("n° {}", p.number))
             })
             .collect();
-        line.push_str(&format!("  → propositions {}", numbers.join(", ")));
+        let noun = if numbers.len() > 1 {
+            "propositions"
+        } else {
+            "proposition"
+        };
+        line.push_str(&format!("  → {noun} {}", numbers.join(", ")));
     }
     if !out.line(&line)? {
         return Ok(false);
@@ -151,7 +169,7 @@ fn human(out: &mut Out, m: &MessageRecord, store: &Store) -> std::io::Result<boo
                 60
             )),
             a.size.div_ceil(1024),
-            a.outcome.as_str()
+            words::attachment_outcome(a.outcome)
         ))?;
         if let Some(r) = a
             .reason

@@ -11,7 +11,7 @@ use super::{Globals, daemon::take_lock};
 use crate::safe::terminal_line as clean;
 use crate::store::{Migrate, Store};
 
-/// Met à jour le schéma de la base, après l'avoir sauvegardée à côté.
+/// Met à jour le schéma de la base, après en avoir fait une copie de sauvegarde dans le même dossier.
 ///
 /// À lancer par l'administrateur après avoir installé une nouvelle version de
 /// fiches, démon arrêté (systemctl stop fiches-daemon). Avec --check : dit

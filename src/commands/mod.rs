@@ -23,6 +23,7 @@ pub mod send;
 pub mod setup;
 pub mod status;
 pub mod templates;
+pub mod words;
 
 use std::path::{Path, PathBuf};
 
@@ -153,6 +154,37 @@ impl Globals {
             .map(|(s, _)| s)
     }
 
+    /// Opens the database of a command that only reads it (a listing).
+    /// A database named by `--db` that does not exist is an error naming
+    /// it (a typo must not leave an empty database behind); the configured
+    /// one, shared by the team, is created as by any command (the first
+    /// process on a new server may be a staff member's), and that is said.
+    pub fn open_existing_store(&self, config: Option<&Config>) -> anyhow::Result<Store> {
+        let path = self.db_path(config)?;
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Only a missing file in a folder that is there: a missing folder
+        // or one this user cannot pass is said by the opening, as usual.
+        let folder_there = std::fs::metadata(&folder).is_ok_and(|m| m.is_dir());
+        let missing = folder_there && crate::os_error::exists(&path) == Ok(false);
+        if missing && self.db.is_some() {
+            anyhow::bail!(
+                "--db {} : cette base n'existe pas ; vérifier le chemin (rien n'a été créé)",
+                path.display()
+            );
+        }
+        let store = self.open_store(config)?;
+        if missing {
+            eprintln!(
+                "fiches : la base {} n'existait pas : elle vient d'être créée, vide ([database] path de la configuration)",
+                path.display()
+            );
+        }
+        Ok(store)
+    }
+
     /// Opens the database, migrating it when `mode` allows (the daemon,
     /// `fiches migrate`); the backup made before a migration is returned.
     pub fn open_store_with(
@@ -161,8 +193,21 @@ impl Globals {
         mode: Migrate,
     ) -> anyhow::Result<(Store, Option<PathBuf>)> {
         let path = self.db_path(config)?;
+        let from = if self.db.is_some() {
+            "--db".to_string()
+        } else {
+            "[database] path".to_string()
+        };
+        if path.is_dir() {
+            anyhow::bail!(
+                "{from} {} : c'est un dossier, pas un fichier de base de données ; indiquer le fichier \
+                 (par exemple {})",
+                path.display(),
+                path.join("fiches.db").display()
+            );
+        }
         let (mut store, backup) = Store::open_with(&path, mode)
-            .with_context(|| format!("ouverture de la base {}", path.display()))?;
+            .with_context(|| format!("ouverture de la base {} ({from})", path.display()))?;
         if let Some(c) = config {
             store
                 .set_outbox_settings(&c.outbox_settings())

@@ -20,15 +20,15 @@ use crate::store::{LetterEdit, LetterFilter, LetterState, Resolution, Store};
 
 pub use crate::service::letter_edit::{EditResult, edit_text};
 
-/// Lettres aux expéditeurs et envois aux partenaires : ce qui partirait,
-/// tel que cela partirait.
+/// Affiche les lettres aux expéditeurs et les envois aux partenaires : ce
+/// qui partirait, tel que cela partirait.
 ///
 /// Sans option : les lettres à envoyer, refusées, incertaines et en cours
 /// d'envoi, chacune avec destinataires, objet et texte complet, et les
 /// envois aux partenaires (P3 : celui de la publication n° 3). Une lettre
 /// dont le destinataire est « à vérifier » (plusieurs adresses dans la
 /// fiche, une adresse illisible ou d'un autre domaine) attend `fiches
-/// outbox confirm N`. Rien ne part qu'avec `fiches send`.
+/// outbox confirm N`. Rien ne part sans `fiches send`.
 ///
 /// Avec --json : un objet JSON par lettre et par ligne (id, kind, state,
 /// proposal_id, to, cc, subject, body, in_reply_to, message_id, approved,
@@ -47,8 +47,8 @@ pub struct Args {
     #[arg(long)]
     pub all: bool,
 
-    /// Seulement cet état : pending, sending, sent, uncertain, failed, replaced, dropped, review.
-    #[arg(long, value_name = "ÉTAT", value_parser = parse_state)]
+    /// Seulement cet état.
+    #[arg(long, value_name = "ÉTAT", value_parser = super::words::parse_letter_state, help = state_help())]
     pub state: Option<LetterState>,
 }
 
@@ -56,6 +56,7 @@ pub struct Args {
 pub enum Action {
     /// Affiche une lettre (12) ou un envoi aux partenaires (P3) et son historique.
     Show {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
         /// En JSON, avec l'historique.
@@ -89,24 +90,28 @@ pub enum Action {
     /// Supprime une lettre (12) ou un envoi aux partenaires (P3) non envoyé
     /// (il reste dans l'historique).
     Drop {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
     },
     /// Règle une lettre (12) ou un envoi aux partenaires (P3) incertain
     /// (envoi interrompu) après vérification.
     Resolve {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
-        /// Elle est bien arrivée.
+        /// L'envoi est bien arrivé : rien ne repart.
         #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
         sent: bool,
-        /// Elle n'est pas arrivée : la remettre dans la boîte d'envoi.
+        /// L'envoi n'est pas arrivé : le remettre dans la boîte d'envoi.
         #[arg(long)]
         resend: bool,
     },
-    /// Remet une lettre (12) ou un envoi aux partenaires (P3) refusé par le
-    /// serveur dans la boîte d'envoi (ou avance une nouvelle tentative prévue).
+    /// Remet dans la boîte d'envoi une lettre (12) ou un envoi aux
+    /// partenaires (P3) refusé par le serveur (ou avance une nouvelle
+    /// tentative prévue).
     Retry {
+        /// Numéro de la lettre (12) ou de l'envoi aux partenaires (P3).
         #[arg(value_name = "N", value_parser = super::send::parse_ref)]
         id: MailRef,
     },
@@ -119,14 +124,115 @@ pub enum Action {
     },
 }
 
-fn parse_state(s: &str) -> Result<LetterState, String> {
-    LetterState::parse(s).ok_or_else(|| {
-        let all: Vec<_> = LetterState::ALL.iter().map(|s| s.as_str()).collect();
-        format!(
-            "état inconnu « {s} » ; états possibles : {}",
-            all.join(", ")
-        )
+fn state_help() -> String {
+    format!(
+        "Seulement les lettres dans cet état : {}",
+        super::words::typables(&LetterState::ALL, super::words::letter_state)
+    )
+}
+
+/// "lettre n° 5", "envoi aux partenaires P3": what a reference names.
+fn mail_name(id: MailRef) -> String {
+    match id {
+        MailRef::Letter(n) => format!("lettre n° {n}"),
+        MailRef::Partners(n) => format!("envoi aux partenaires P{n}"),
+    }
+}
+
+/// "supprimée" / "supprimé": a past participle agreeing with the mail
+/// (une lettre, un envoi).
+fn agreed(id: MailRef, feminine: &str) -> String {
+    match id {
+        MailRef::Letter(_) => feminine.to_string(),
+        MailRef::Partners(_) => feminine.strip_suffix('e').unwrap_or(feminine).to_string(),
+    }
+}
+
+/// The state of a letter or a partners' mail, before an action on it.
+fn state_of(store: &Store, id: MailRef) -> anyhow::Result<LetterState> {
+    Ok(match id {
+        MailRef::Letter(n) => store.letter(n)?.state,
+        MailRef::Partners(n) => store.partner_mail(n)?.state,
     })
+}
+
+/// A letter event as staff read it.
+fn event_fr(event: &str) -> &str {
+    match event {
+        "queued" => "mise en attente d'envoi",
+        "edited" => "modifiée",
+        "approved" => "validée pour l'envoi",
+        "sending" => "envoi commencé",
+        "sent" => "envoyée",
+        "failed" => "refusée par le serveur",
+        "uncertain" => "envoi incertain",
+        "replaced" => "remplacée",
+        "dropped" => "supprimée",
+        "taken_back" => "reprise",
+        "retry" => "remise dans la boîte d'envoi",
+        "settled_sent" => "marquée comme arrivée",
+        "settled_resend" => "remise à envoyer",
+        "review" => "à revoir",
+        "recipient_confirmed" => "destinataire validé",
+        "restored" => "rétablie",
+        "set_aside" => "mise de côté, à revoir",
+        "postponed" => "envoi reporté",
+        other => other,
+    }
+}
+
+/// The detail of an event in words: its reason, its letter kind and place,
+/// the letters it replaces; other details as "clé : valeur".
+fn detail_fr(d: &serde_json::Value) -> String {
+    let Some(obj) = d.as_object() else {
+        return d.to_string();
+    };
+    let mut parts = Vec::new();
+    if let Some(k) = obj
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .and_then(crate::domain::LetterKind::parse)
+    {
+        parts.push(super::words::letter_kind(k).to_string());
+    }
+    if let Some(p) = obj.get("params").and_then(|p| p.as_object()) {
+        for v in p.values() {
+            match v {
+                serde_json::Value::String(t) => parts.push(t.clone()),
+                serde_json::Value::Null => {}
+                other => parts.push(other.to_string()),
+            }
+        }
+    }
+    if let Some(r) = obj.get("replaces").and_then(|r| r.as_array()) {
+        let n: Vec<String> = r.iter().map(|v| format!("n° {v}")).collect();
+        if !n.is_empty() {
+            parts.push(format!(
+                "remplace la lettre{} {}",
+                crate::domain::french::plural_s(n.len()),
+                n.join(", ")
+            ));
+        }
+    }
+    for (k, v) in obj {
+        if v.is_null() || matches!(k.as_str(), "kind" | "params" | "replaces" | "proposal") {
+            continue;
+        }
+        let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+        parts.push(match k.as_str() {
+            "why" | "error" | "reason" | "text" | "extra" => text,
+            "to" => format!("destinataire : {text}"),
+            "cc" => format!("copie : {text}"),
+            "subject" => format!("objet : {text}"),
+            // The text itself is shown above; its history says it changed.
+            "body" => "texte".to_string(),
+            "message_id" => format!("Message-ID {text}"),
+            "publication" => format!("publication n° {text}"),
+            "by_publication" => format!("remplacé par la publication n° {text}"),
+            _ => format!("{k} : {text}"),
+        });
+    }
+    parts.join(" ; ")
 }
 
 use crate::system::acting_user as actor;
@@ -137,7 +243,7 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let letters = config.load_letters()?;
     match &args.action {
         None => list(&store, &letters, args),
-        Some(Action::Show { id, json }) => show(&store, &letters, *id, *json),
+        Some(Action::Show { id, json }) => show(&store, &letters, *id, *json, config.timezone()),
         Some(Action::Edit { id, file, reset }) => {
             edit(&mut store, &letters, *id, file.as_deref(), *reset)
         }
@@ -163,6 +269,14 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             Ok(true)
         }
         Some(Action::Drop { id }) => {
+            if state_of(&store, *id)? == LetterState::Dropped {
+                super::output::say(&format!(
+                    "{} : déjà {}, rien à faire",
+                    capital(&mail_name(*id)),
+                    agreed(*id, "supprimée")
+                ))?;
+                return Ok(true);
+            }
             match *id {
                 MailRef::Letter(n) => {
                     let l = store.letter(n)?;
@@ -173,7 +287,11 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
                     store.drop_partner_mail(n, m.version, &actor())?;
                 }
             }
-            super::output::say(&format!("{id} supprimé(e)"))?;
+            super::output::say(&format!(
+                "{} {}",
+                capital(&mail_name(*id)),
+                agreed(*id, "supprimée")
+            ))?;
             Ok(true)
         }
         Some(Action::Resolve { id, sent, .. }) => {
@@ -194,7 +312,11 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
                     store.partner_mail(n)?.state
                 }
             };
-            super::output::say(&format!("{id} : {}", state.label_fr()))?;
+            super::output::say(&format!(
+                "{} : {}",
+                capital(&mail_name(*id)),
+                state.label_fr()
+            ))?;
             Ok(true)
         }
         Some(Action::TakeBack { id }) => {
@@ -214,6 +336,13 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             }
         }
         Some(Action::Retry { id }) => {
+            if state_of(&store, *id)? == LetterState::Pending {
+                super::output::say(&format!(
+                    "{} : déjà dans la boîte d'envoi, rien à faire (fiches send pour l'envoyer)",
+                    capital(&mail_name(*id))
+                ))?;
+                return Ok(true);
+            }
             match *id {
                 MailRef::Letter(n) => {
                     let l = store.letter(n)?;
@@ -225,7 +354,9 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
                 }
             }
             super::output::say(&format!(
-                "{id} remis(e) dans la boîte d'envoi (fiches send pour l'envoyer)"
+                "{} {} dans la boîte d'envoi (fiches send pour l'envoyer)",
+                capital(&mail_name(*id)),
+                agreed(*id, "remise")
             ))?;
             Ok(true)
         }
@@ -284,7 +415,13 @@ fn list(store: &Store, letters: &Letters, args: &Args) -> anyhow::Result<bool> {
         }
     }
     if !args.json {
-        summary(&mut out, store)?;
+        match args.state {
+            // A filter that finds nothing says so, not the totals.
+            Some(s) if partners.is_empty() && drafts.is_empty() => {
+                out.line(&format!("Aucune lettre « {} ».", s.label_fr()))?;
+            }
+            _ => summary(&mut out, store)?,
+        }
     }
     out.finish()?;
     Ok(true)
@@ -310,7 +447,7 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     let mut head = format!(
         "── Lettre n° {} · {} · {about} · {}",
         r.id,
-        r.kind.label_fr(),
+        super::words::letter_kind(r.kind),
         r.state.label_fr()
     );
     if r.state == LetterState::Pending && r.approved_at.is_some() {
@@ -445,10 +582,7 @@ fn summary(out: &mut Out, store: &Store) -> std::io::Result<()> {
             partners[partners.len() - 1].publication
         ))?;
     }
-    let parts: Vec<String> = counts
-        .iter()
-        .map(|(s, n)| format!("{} {n}", s.label_fr()))
-        .collect();
+    let parts: Vec<String> = counts.iter().map(|(s, n)| state_count(*s, *n)).collect();
     if parts.is_empty() {
         out.line("Aucune lettre.")?;
         return Ok(());
@@ -468,7 +602,35 @@ fn summary(out: &mut Out, store: &Store) -> std::io::Result<()> {
     Ok(())
 }
 
-fn show(store: &Store, letters: &Letters, id: MailRef, json: bool) -> anyhow::Result<bool> {
+/// "44 à envoyer", "10 remplacées": a count of letters in a state, agreed.
+fn state_count(s: LetterState, n: u64) -> String {
+    let word = s.label_fr();
+    // The participles agree ("envoyées", "remplacées"); "à envoyer",
+    // "en cours d'envoi", "à revoir" do not change.
+    let plural = n > 1 && word.ends_with('e');
+    let word = match (plural, word.split_once(' ')) {
+        (true, Some((first, rest))) => format!("{first}s {rest}"),
+        (true, None) => format!("{word}s"),
+        (false, _) => word.to_string(),
+    };
+    format!("{n} {word}")
+}
+
+/// "Lettre n° 5": a name that starts a sentence.
+fn capital(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn show(
+    store: &Store,
+    letters: &Letters,
+    id: MailRef,
+    json: bool,
+    zone: chrono_tz::Tz,
+) -> anyhow::Result<bool> {
     let id = match id {
         MailRef::Letter(id) => id,
         MailRef::Partners(n) => {
@@ -483,7 +645,12 @@ fn show(store: &Store, letters: &Letters, id: MailRef, json: bool) -> anyhow::Re
                 partners_human(&mut out, &m)?;
                 out.line("Historique :")?;
                 for e in &events {
-                    out.line(&format!("  {} {} {}", e.at, clean(&e.actor), e.event))?;
+                    out.line(&format!(
+                        "  {}  {}  {}",
+                        crate::domain::french::datetime_fr(&e.at, zone),
+                        clean(&e.actor),
+                        event_fr(&e.event)
+                    ))?;
                 }
             }
             out.finish()?;
@@ -502,13 +669,15 @@ fn show(store: &Store, letters: &Letters, id: MailRef, json: bool) -> anyhow::Re
         out.line("Historique :")?;
         for e in &events {
             out.line(&format!(
-                "  {} {} {}{}",
-                e.at,
+                "  {}  {}  {}{}",
+                crate::domain::french::datetime_fr(&e.at, zone),
                 clean(&e.actor),
-                e.event,
+                event_fr(&e.event),
                 e.detail
                     .as_ref()
-                    .map(|d| format!(" {}", clean(&d.to_string())))
+                    .map(detail_fr)
+                    .filter(|d| !d.is_empty())
+                    .map(|d| format!(" ({})", clean(&d)))
                     .unwrap_or_default()
             ))?;
         }

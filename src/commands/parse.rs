@@ -74,8 +74,11 @@ fn human_interrupted(
     writeln!(out, "── {}", terminal_line(file))?;
     writeln!(
         out,
-        "   ✗ rejected : {}\n",
-        terminal_line(&interrupted.reason())
+        "   ✗ {}\n",
+        terminal_line(&capitalised(
+            // Nothing is kept by `parse` (the import keeps the message).
+            &interrupted.reason().replace(", il est conservé", "")
+        ))
     )
 }
 
@@ -93,39 +96,80 @@ fn human(out: &mut impl Write, file: &str, parsed: &Parsed) -> std::io::Result<(
         Err(e) => {
             return writeln!(
                 out,
-                "   ✗ {} : {}\n",
-                e.code(),
-                terminal_line(&e.to_string())
+                "   ✗ {}\n",
+                terminal_line(&capitalised(&e.to_string()))
             );
         }
     };
-    let kind = f.kind.map_or("type inconnu", |k| k.label_fr());
+    let kind = super::words::kind(f.kind);
     if f.fields.is_empty() {
         writeln!(out, "   {kind} — fiche vide (aucune rubrique remplie)")?;
     } else {
-        writeln!(out, "   {kind} — {} rubrique(s) lue(s)", f.fields.len())?;
-    }
-    let specs = f.kind.map_or(spec::common_fields(), spec::fields);
-    for s in specs {
-        if let Some(v) = f.fields.get(s.key) {
-            let text =
-                terminal_text(&v.display(), true).replace('\n', "\n                              ");
-            writeln!(out, "   {:<26} {}", s.key, text)?;
-        }
-    }
-    for (label, value) in &f.extra {
+        let n = f.fields.len();
         writeln!(
             out,
-            "   + {:<24} {}",
-            terminal_line(label),
-            terminal_line(value)
+            "   {kind} — {}",
+            crate::domain::french::count(n, "rubrique lue", "rubriques lues")
         )?;
     }
+    let specs = f.kind.map_or(spec::common_fields(), spec::fields);
+    let rows: Vec<(String, String)> = specs
+        .iter()
+        .filter_map(|s| {
+            let v = f.fields.get(s.key)?;
+            let label = super::words::field_label(f.kind, s.key);
+            Some((label, super::words::value(f.kind, s.key, v)))
+        })
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    let indent = format!("\n{}", " ".repeat(width + 6));
+    for (label, value) in &rows {
+        let text = terminal_text(value, true).replace('\n', &indent);
+        let pad = width.saturating_sub(label.chars().count());
+        writeln!(
+            out,
+            "   {}{} : {text}",
+            terminal_line(label),
+            " ".repeat(pad)
+        )?;
+    }
+    if !f.extra.is_empty() {
+        writeln!(out, "   Texte hors rubrique :")?;
+    }
+    for (label, value) in &f.extra {
+        let line = if label.trim().is_empty() {
+            value.clone()
+        } else {
+            format!("{label} : {value}")
+        };
+        writeln!(out, "   + {}", terminal_line(&line))?;
+    }
     for w in &f.warnings {
-        let field = w.field.as_deref().unwrap_or("fiche");
-        writeln!(out, "   ! {field} : {}", terminal_line(&w.message))?;
+        let field = w.field.as_deref().map_or_else(
+            || "Fiche".to_string(),
+            |k| super::words::field_label(f.kind, k),
+        );
+        writeln!(
+            out,
+            "   ! {} : {}",
+            terminal_line(&field),
+            terminal_line(&w.message)
+        )?;
     }
     writeln!(out)
+}
+
+/// "Format PDF non lu…": a message that starts a line.
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Files named on the command line, with directories walked (sorted, hidden
@@ -189,7 +233,16 @@ pub fn run(paths: &[PathBuf], as_json: bool) -> Result<bool> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
-    for path in expand(paths, &mut failed) {
+    let files = expand(paths, &mut failed);
+    if files.is_empty() && !failed && !as_json {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        writeln!(
+            out,
+            "Aucun fichier à lire dans {} (formats lus : DOCX, XLSX, ODT, ODS, XLS).",
+            terminal_line(&names.join(", "))
+        )?;
+    }
+    for path in files {
         let name = path.display().to_string();
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,

@@ -11,13 +11,14 @@ use serde_json::{Value, json};
 use super::Globals;
 use super::decide::rules;
 use super::output::{Out, json_line};
+use crate::domain::french::count;
 use crate::domain::suggest::Suggestion;
 use crate::domain::{KindGrid, Status, status_fr};
 use crate::fiche::Kind;
 use crate::safe::terminal_line;
 use crate::store::Store;
 
-/// Le programme : la grille de chaque type, qui tient chaque place, les
+/// Affiche le programme : la grille de chaque type, qui tient chaque place, les
 /// listes d'attente avec leurs rangs.
 ///
 /// Avec --json : {"micro_atelier": {"slots": [...], "places": [...],
@@ -30,19 +31,19 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Suggestion de programme : une place pour les propositions retenues et à
+/// Propose un programme : une place pour les propositions retenues et à
 /// décider (membres d'abord, créneaux souhaités autant que possible, jamais
 /// deux fois la même organisation dans un créneau, thèmes répartis).
 ///
 /// Sans --apply, rien n'est changé : le brouillon dit ce qui serait placé,
-/// déplacé, mis en liste d'attente. Avec --apply, tout est appliqué en un
-/// seul pas (`fiches undo N` sur l'une des propositions annule le tout).
+/// déplacé, mis en liste d'attente. Avec --apply, tout est appliqué en une
+/// seule fois (`fiches undo N` sur l'une des propositions annule le tout).
 #[derive(Debug, clap::Args)]
 pub struct SuggestArgs {
     /// Le brouillon en JSON.
     #[arg(long)]
     pub json: bool,
-    /// Appliquer la suggestion (en un seul pas, qu'annule `fiches undo N`).
+    /// Appliquer la suggestion (en une seule fois, annulable par `fiches undo N`).
     #[arg(long)]
     pub apply: bool,
 }
@@ -89,10 +90,11 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
     let mut out = Out::new();
     for (kind, g) in store.programme(&r)? {
         out.line(&format!(
-            "── {} : {} place(s), {} libre(s), {} en liste d'attente",
+            "── {} : {}, {} {}, {} en liste d'attente",
             kind.label_fr(),
-            g.cells.len(),
+            count(g.cells.len(), "place", "places"),
             g.free(),
+            if g.free() > 1 { "libres" } else { "libre" },
             g.waitlist.len()
         ))?;
         for (si, slot) in g.slots.iter().enumerate() {
@@ -196,14 +198,23 @@ pub fn suggest(globals: &Globals, args: &SuggestArgs) -> Result<bool> {
     for kind in Kind::all() {
         let p = sug.of(kind);
         out.line(&format!(
-            "{} : {} placée(s) · créneaux souhaités honorés {}/{} (un par un dans l'ordre de priorité : {}) · paires de même thème dans un créneau : {}",
+            "{} : {} · créneaux souhaités honorés : {} sur {} (contre {} en plaçant les propositions une à une par priorité) · paires de même thème dans un créneau : {}",
             kind.label_fr(),
-            p.placed.len(),
+            count(p.placed.len(), "proposition placée", "propositions placées"),
             p.honoured,
             p.wishes,
             p.one_by_one,
             p.theme_pairs
         ))?;
+    }
+    let live = store.list_proposals(&crate::store::ProposalFilter {
+        live_only: true,
+        ..Default::default()
+    })?;
+    if live.is_empty() {
+        out.line("Aucune proposition à placer : la base n'a encore reçu aucune fiche.")?;
+        out.finish()?;
+        return Ok(true);
     }
     if sug.changes.is_empty() {
         out.line("Rien à changer : le programme est déjà au mieux.")?;
@@ -220,18 +231,20 @@ pub fn suggest(globals: &Globals, args: &SuggestArgs) -> Result<bool> {
             Some(p) => format!("{} {}", p.slot, p.place),
             None => status_fr(Status::Waitlisted).to_string(),
         };
+        // The arrow says what happens (placed, moved, waitlisted).
         out.line(&format!(
-            "n° {} {} : {from} → {to} ({})",
+            "n° {} {} : {from} → {to}",
             c.number,
             name(&names, c.number),
-            c.what_fr()
         ))?;
     }
     if args.apply {
         let done = store.apply_suggestion(&sug, &r, &crate::system::acting_user())?;
         out.line(&format!(
-            "\nAppliqué en un seul pas : {} placée(s), {} déplacée(s), {} en liste d'attente. `fiches undo N` sur l'une d'elles annule le tout.",
-            done.placed, done.moved, done.waitlisted
+            "\nAppliqué en une seule fois : {}, {}, {} en liste d'attente. `fiches undo N` sur l'une d'elles annule le tout.",
+            count(done.placed, "placée", "placées"),
+            count(done.moved, "déplacée", "déplacées"),
+            done.waitlisted
         ))?;
     } else {
         out.line("\nBrouillon : rien n'est changé. `fiches suggest --apply` l'applique.")?;

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::Globals;
 use super::output::{Out, ellipsis, json_line};
+use super::words;
 use crate::fiche::{Kind, Value};
 use crate::safe::terminal_line as clean;
 use crate::store::{Proposal, ProposalFilter, ProposalStatus};
@@ -26,33 +27,22 @@ pub struct Args {
     #[arg(long)]
     pub live: bool,
 
-    /// Seulement ce type : micro_atelier ou bourse_projets.
-    #[arg(long, value_name = "TYPE", value_parser = parse_kind)]
-    pub kind: Option<Kind>,
+    /// Seulement ce type de proposition, par son nom (micro-atelier,
+    /// bourse…) ; les types sont ceux de la définition de l'appel.
+    // Read once the configuration (and its call definition) is loaded.
+    #[arg(long, value_name = "TYPE")]
+    pub kind: Option<String>,
 
-    /// Seulement ce statut : pending, accepted, waitlisted, rejected, withdrawn.
-    #[arg(long, value_name = "STATUT", value_parser = parse_status)]
+    /// Seulement ce statut.
+    #[arg(long, value_name = "STATUT", value_parser = words::parse_proposal_status, help = status_help())]
     pub status: Option<ProposalStatus>,
 }
 
-fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::from_key(s).ok_or_else(|| {
-        let known: Vec<&str> = Kind::all().into_iter().map(Kind::key).collect();
-        format!(
-            "type inconnu « {s} » ; types possibles : {}",
-            known.join(", ")
-        )
-    })
-}
-
-fn parse_status(s: &str) -> Result<ProposalStatus, String> {
-    ProposalStatus::parse(s).ok_or_else(|| {
-        let all: Vec<_> = ProposalStatus::ALL.iter().map(|s| s.as_str()).collect();
-        format!(
-            "statut inconnu « {s} » ; statuts possibles : {}",
-            all.join(", ")
-        )
-    })
+fn status_help() -> String {
+    format!(
+        "Seulement ce statut : {}",
+        words::typables(ProposalStatus::ALL, words::proposal_status)
+    )
 }
 
 pub fn proposal_json(p: &Proposal) -> serde_json::Value {
@@ -83,14 +73,26 @@ pub fn proposal_json(p: &Proposal) -> serde_json::Value {
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.config()?;
-    let store = globals.open_store(config.as_ref())?;
+    let store = globals.open_existing_store(config.as_ref())?;
+    let kind = match &args.kind {
+        Some(k) => Some(words::parse_kind(k).map_err(|e| anyhow::anyhow!("--kind : {e}"))?),
+        None => None,
+    };
     let filter = ProposalFilter {
-        kind: args.kind,
+        kind,
         status: args.status,
         live_only: args.live,
     };
     let proposals = store.list_proposals(&filter)?;
     let mut out = Out::new();
+    if proposals.is_empty() && !args.json {
+        let what = if args.kind.is_some() || args.status.is_some() || args.live {
+            "Aucune proposition ne correspond à ce filtre."
+        } else {
+            "Aucune proposition : la base n'a encore reçu aucune fiche."
+        };
+        out.line(what)?;
+    }
     for p in &proposals {
         let open = if args.json {
             out.line(&json_line(&proposal_json(p)))?
@@ -113,10 +115,10 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
         .map(text)
         .unwrap_or_default();
     let mut line = format!(
-        "n° {:<5} {:<14} {:<10} rév. {}  {} — {}",
+        "n° {:<5} {:<18} {:<15} rév. {}  {} — {}",
         p.number,
-        p.kind.map_or("type inconnu", Kind::key),
-        p.status.as_str(),
+        words::kind(p.kind),
+        words::proposal_status(p.status),
         p.revision,
         clean(&ellipsis(&text(&crate::call::roles().organisation), 45)),
         clean(&ellipsis(&title, 60)),
@@ -128,13 +130,11 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
             clean(space.as_deref().unwrap_or(""))
         ));
     }
-    if !p.flags.is_empty() {
-        line.push_str(&format!("  [{}]", clean(&p.flags.join(", "))));
-    }
+    line.push_str(&clean(&words::flags(&p.flags)));
     if let Some(r) = p.rank {
         line.push_str(&format!("  {}", crate::domain::rank_fr(r as usize)));
     }
-    line.push_str(&format!("  (message #{}", p.message_id));
+    line.push_str(&format!("  (message n° {}", p.message_id));
     if p.superseded_by.is_some() {
         line.push_str(", révision remplacée");
     }
@@ -146,7 +146,7 @@ fn human(out: &mut Out, p: &Proposal) -> std::io::Result<bool> {
         let field = w
             .field
             .as_deref()
-            .map(|f| format!("{} : ", clean(f)))
+            .map(|f| format!("{} : ", clean(&words::field_label(p.kind, f))))
             .unwrap_or_default();
         out.line(&format!("       ! {field}{}", clean(&w.message)))?;
     }

@@ -22,7 +22,7 @@ use super::output::Out;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Brouillon « Document de travail » dans ce dossier (rien n'est enregistré).
+    /// Brouillon « Document de travail » dans ce dossier (aucune publication n'est enregistrée dans la base).
     #[arg(long, value_name = "DOSSIER")]
     pub draft: Option<PathBuf>,
     /// Résumé en JSON (une ligne).
@@ -50,7 +50,7 @@ pub fn run(globals: &Globals, args: &Args) -> Result<bool> {
     match (&outcome.number, &outcome.dir) {
         (None, Some(dir)) => {
             lines.push(format!(
-                "Brouillon écrit dans {} (rien n'est enregistré).",
+                "Brouillon écrit dans {} (aucune publication n'est enregistrée dans la base).",
                 crate::safe::terminal_line(&dir.display().to_string())
             ));
             if let Some(i) = &outcome.internal_dir {

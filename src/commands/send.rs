@@ -104,8 +104,14 @@ pub fn send_auto(
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
     let config = globals.require_config()?;
     let Some(smtp) = config.smtp.clone() else {
+        if config.demo {
+            anyhow::bail!(
+                "configuration de démonstration ({}) : aucune lettre ne peut partir ; les lettres restent à envoyer",
+                config.path.display()
+            );
+        }
         anyhow::bail!(
-            "aucun serveur d'envoi : ajouter une section [smtp] à {} (voir le config.toml du projet)",
+            "aucun serveur d'envoi : ajouter une section [smtp] à {} (modèle commenté dans le fichier de configuration livré avec fiches)",
             config.path.display()
         );
     };

@@ -267,22 +267,29 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
     lines.push(("Démon".into(), daemon_sentence(&h, now)));
     for b in &beats {
         let name = if b.account == "local" {
-            b.mailbox.clone()
+            super::words::source(&b.mailbox)
         } else {
             format!("{}/{}", b.account, b.mailbox)
         };
         let mut s = format!(
-            "{name} : {}, contact {}",
+            "{name} : {}, {}",
             crate::status::activity_fr(b.state),
             b.last_contact_at
                 .as_deref()
                 .and_then(parse_time)
-                .map_or_else(|| "jamais".into(), |t| ago(now, t))
+                .map_or_else(
+                    || "aucune relève".into(),
+                    |t| format!("dernière relève {}", ago(now, t))
+                )
         );
         if b.messages + b.skipped + b.errors > 0 {
             s.push_str(&format!(
-                ", depuis le démarrage : {} nouveau(x), {} non téléchargé(s), {} erreur(s)",
-                b.messages, b.skipped, b.errors
+                ", depuis le démarrage : {} nouveau{}, {} non téléchargé{}, {}",
+                b.messages,
+                if b.messages > 1 { "x" } else { "" },
+                b.skipped,
+                crate::domain::french::plural_s(b.skipped),
+                crate::domain::french::count(b.errors, "erreur", "erreurs")
             ));
         }
         if let Some(e) = b.current_error() {
@@ -420,12 +427,16 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
         lines.push((
             "Lettres".into(),
             format!(
-                "{pending} à envoyer, {sent} envoyée(s), {uncertain} incertaine(s), {failed} refusée(s)"
+                "{pending} à envoyer, {sent} envoyée{}, {uncertain} incertaine{}, {failed} refusée{}",
+                crate::domain::french::plural_s(sent),
+                crate::domain::french::plural_s(uncertain),
+                crate::domain::french::plural_s(failed)
             ),
         ));
         if uncertain > 0 {
             attention.push(format!(
-                "{uncertain} lettre(s) incertaine(s) : vérifier puis `fiches outbox resolve N --sent|--resend`"
+                "{} : vérifier puis `fiches outbox resolve N --sent|--resend`",
+                crate::domain::french::count(uncertain, "lettre incertaine", "lettres incertaines")
             ));
         }
         let map: serde_json::Map<String, Value> = letters

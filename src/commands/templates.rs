@@ -64,21 +64,26 @@ pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
             .collect();
         if !existing.is_empty() {
             bail!(
-                "{} existe déjà ; rien n'a été écrit. Relancer avec --force pour remplacer, \
-                 ou choisir un autre dossier avec --out DOSSIER",
-                existing.join(", ")
+                "{} {} déjà ; rien n'a été écrit. Relancer avec --force pour remplacer, \
+                 ou choisir un autre dossier avec --out DOSSIER.",
+                existing.join(", "),
+                if existing.len() > 1 {
+                    "existent"
+                } else {
+                    "existe"
+                }
             );
         }
     }
     if out.exists() && !out.is_dir() {
         bail!(
-            "{} n'est pas un dossier ; rien n'a été écrit, choisir un dossier avec --out DOSSIER",
+            "{} n'est pas un dossier ; rien n'a été écrit, choisir un dossier avec --out DOSSIER.",
             out.display()
         );
     }
     std::fs::create_dir_all(&out).map_err(|e| {
         anyhow::anyhow!(
-            "dossier {} impossible à créer ({}) ; rien n'a été écrit, choisir un autre dossier avec --out DOSSIER",
+            "dossier {} impossible à créer ({}) ; rien n'a été écrit, choisir un autre dossier avec --out DOSSIER.",
             out.display(),
             crate::os_error::problem(&out, &e)
         )

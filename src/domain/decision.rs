@@ -97,10 +97,12 @@ impl Transition {
 /// Why a change is refused; the message is for staff.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
-    #[error("le créneau {slot} n'existe pas pour ce type de proposition")]
-    UnknownSlot { slot: String },
-    #[error("« {place} » n'existe pas pour ce type de proposition")]
-    UnknownPlace { place: String },
+    #[error("le créneau {slot} n'existe pas pour ce type de proposition (créneaux : {known})")]
+    UnknownSlot { slot: String, known: String },
+    #[error("« {place} » n'existe pas pour ce type de proposition (lieux : {known})")]
+    UnknownPlace { place: String, known: String },
+    #[error("rien à faire : la proposition occupe déjà {slot}, {place}")]
+    SamePlace { slot: String, place: String },
     #[error("{place} à {slot} est déjà attribué à la proposition n° {holder}")]
     PlaceTaken {
         slot: String,
@@ -135,11 +137,15 @@ fn check_place(
     place: &str,
 ) -> Result<(), DomainError> {
     if !layout_kind.slots.iter().any(|s| s == slot) {
-        return Err(DomainError::UnknownSlot { slot: slot.into() });
+        return Err(DomainError::UnknownSlot {
+            slot: slot.into(),
+            known: layout_kind.slots.join(", "),
+        });
     }
     if !layout_kind.places.iter().any(|p| p == place) {
         return Err(DomainError::UnknownPlace {
             place: place.into(),
+            known: layout_kind.places.join(", "),
         });
     }
     Ok(())
@@ -186,7 +192,10 @@ pub fn check_decision(
                 place: place.clone(),
             };
             if c.status == Status::Accepted && c.place.as_ref() == Some(&wanted) {
-                return Err(DomainError::NoChange(status_fr(target)));
+                return Err(DomainError::SamePlace {
+                    slot: slot.clone(),
+                    place: place.clone(),
+                });
             }
             if let Some(h) = holder(kind, &wanted, all, &[c.number]) {
                 return Err(DomainError::PlaceTaken {
@@ -286,12 +295,18 @@ pub fn resolve_place(
     if let Some(s) = slot
         && !grid.slots.iter().any(|x| x == s)
     {
-        return Err(DomainError::UnknownSlot { slot: s.into() });
+        return Err(DomainError::UnknownSlot {
+            slot: s.into(),
+            known: grid.slots.join(", "),
+        });
     }
     if let Some(p) = place
         && !grid.places.iter().any(|x| x == p)
     {
-        return Err(DomainError::UnknownPlace { place: p.into() });
+        return Err(DomainError::UnknownPlace {
+            place: p.into(),
+            known: grid.places.join(", "),
+        });
     }
     match (slot, place) {
         (Some(s), Some(p)) => Ok(Place {

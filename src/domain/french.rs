@@ -274,6 +274,30 @@ fn unbroken_dates(text: &str) -> String {
     out
 }
 
+/// "14/05/2018 09:12": a stored RFC 3339 time (any offset) at the time of
+/// `zone`, as staff read dates; the text as stored when it does not parse.
+pub fn datetime_fr(stored: &str, zone: chrono_tz::Tz) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored).map_or_else(
+        |_| stored.to_string(),
+        |t| t.with_timezone(&zone).format("%d/%m/%Y %H:%M").to_string(),
+    )
+}
+
+/// "2,3 Mo", "512 Ko", "12 octets": a size with a French decimal comma.
+pub fn size_fr(bytes: u64) -> String {
+    const KO: f64 = 1024.0;
+    let b = bytes as f64;
+    if bytes < 1024 {
+        count(bytes, "octet", "octets")
+    } else if b < KO * KO {
+        format!("{} Ko", (b / KO).ceil())
+    } else if b < KO * KO * KO {
+        format!("{:.1} Mo", b / KO / KO).replace('.', ",")
+    } else {
+        format!("{:.1} Go", b / KO / KO / KO).replace('.', ",")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +311,16 @@ mod tests {
         assert_eq!(count(0u32, "lieu", "lieux"), "0 lieu");
         assert_eq!(count(1u32, "lieu", "lieux"), "1 lieu");
         assert_eq!(count(3u32, "créneau", "créneaux"), "3 créneaux");
+        assert_eq!(size_fr(2_411_724), "2,3 Mo");
+        assert_eq!(size_fr(2048), "2 Ko");
+        assert_eq!(
+            datetime_fr("2018-05-14T09:12:00+02:00", chrono_tz::Europe::Paris),
+            "14/05/2018 09:12"
+        );
+        assert_eq!(
+            datetime_fr("2026-12-06T20:13:24Z", chrono_tz::Europe::Paris),
+            "06/12/2026 21:13"
+        );
     }
 
     #[test]

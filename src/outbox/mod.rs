@@ -241,8 +241,12 @@ fn parse_list(text: &str, what: &str, problems: &mut Vec<String>) -> Vec<Mailbox
     }
     match Mailboxes::from_str(text.trim()) {
         Ok(m) => m.into_iter().collect(),
-        Err(e) => {
-            problems.push(format!("{what} illisible « {text} » : {e}"));
+        // The parser's words ("Invalid input") are not for staff.
+        Err(_) => {
+            problems.push(format!(
+                "{what} illisible « {text} » : ce n'est pas une adresse électronique valable \
+                 (attendu : Nom <adresse@domaine.fr>, plusieurs séparées par des virgules)"
+            ));
             Vec::new()
         }
     }

@@ -219,7 +219,7 @@ pub enum StoreError {
     )]
     AttachmentNotFound(i64),
     #[error(
-        "la proposition {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
+        "la proposition n° {id} est à la version {actual}, pas {expected} (modifiée entre-temps, ou numéro de version mal recopié) : relire son état puis recommencer"
     )]
     StaleVersion { id: i64, expected: i64, actual: i64 },
     #[error("champ « {key} » inconnu pour une fiche {kind}")]
@@ -232,13 +232,13 @@ pub enum StoreError {
         "la publication n° {wanted} ne suit pas la dernière (n° {last}) : quelqu'un vient de publier ; relancer la publication"
     )]
     PublicationConflict { wanted: u32, last: u32 },
-    #[error("lettre {0} introuvable")]
+    #[error("lettre n° {0} introuvable")]
     LetterNotFound(i64),
     #[error(
         "la lettre {id} a été modifiée entre-temps (version {actual}, attendue {expected}) : recharger et recommencer"
     )]
     StaleLetter { id: i64, expected: i64, actual: i64 },
-    #[error("lettre {id} : impossible de {action}, elle est « {state} »")]
+    #[error("la lettre n° {id} est « {state} » : impossible de {} dans cet état", object(.action, "la"))]
     LetterState {
         id: i64,
         state: &'static str,
@@ -256,7 +256,10 @@ pub enum StoreError {
         expected: i64,
         actual: i64,
     },
-    #[error("envoi aux partenaires P{publication} : impossible de {action}, il est « {state} »")]
+    #[error(
+        "l'envoi aux partenaires P{publication} est « {state} » : impossible de {} dans cet état",
+        object(.action, "le")
+    )]
     PartnerMailState {
         publication: u32,
         state: &'static str,
@@ -306,6 +309,20 @@ thread_local! {
     static REPLACED_PATH: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
 }
 
+/// "la supprimer", "l'enregistrer": an object pronoun before a verb,
+/// elided before a vowel or a mute h.
+fn object(action: &str, pronoun: &str) -> String {
+    let vowel = action
+        .chars()
+        .next()
+        .is_some_and(|c| "aeéèêiouyh".contains(c));
+    if vowel {
+        format!("l'{action}")
+    } else {
+        format!("{pronoun} {action}")
+    }
+}
+
 /// SQLite's error in French (its own texts are English): what it means for
 /// the user, the SQLite detail after when it says more.
 pub fn sqlite_fr(e: &rusqlite::Error) -> String {
@@ -321,7 +338,9 @@ pub fn sqlite_fr(e: &rusqlite::Error) -> String {
         C::ReadOnly => "base en lecture seule pour ce programme",
         C::DatabaseBusy | C::DatabaseLocked => "base occupée par un autre programme",
         C::DiskFull => "disque plein",
-        C::NotADatabase => "ce fichier n'est pas une base SQLite",
+        C::NotADatabase => {
+            "ce fichier n'est pas une base fiches (fichier SQLite attendu) ; vérifier le chemin"
+        }
         C::DatabaseCorrupt => "base endommagée (restaurer une sauvegarde)",
         C::SystemIoFailure => "erreur d'entrée-sortie du disque",
         C::OutOfMemory => "mémoire insuffisante",
@@ -347,7 +366,9 @@ fn is_sqlite_generic(d: &str) -> bool {
         "disk I/O error",
         "out of memory",
     ]
-    .contains(&d)
+    .iter()
+    // "unable to open database file: x.db": the same, with the path.
+    .any(|g| d == *g || d.strip_prefix(g).is_some_and(|rest| rest.starts_with(':')))
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

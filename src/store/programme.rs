@@ -645,8 +645,10 @@ fn undo_top(
 ) -> Result<JournalEntry> {
     let stack = undo_stack(conn, number)?;
     let Some(top) = stack.last().cloned() else {
+        // A number no proposal has is told as such, as `decide` does.
+        live_by_number(conn, number)?;
         return Err(StoreError::UndoRefused(format!(
-            "rien à annuler pour la proposition n° {number} : aucune décision en cours"
+            "rien à annuler pour la proposition n° {number} : aucune décision à annuler (la dernière a peut-être déjà été annulée)"
         )));
     };
     if expected_line.is_some_and(|line| line != top.id) {

@@ -55,10 +55,11 @@ pub struct SchemaInfo {
 }
 
 impl SchemaInfo {
-    /// `"6 (0006_name)"`: the count and the last name, as shown to people.
+    /// `"6"`: the count, as shown to people (the migrations' names are
+    /// in `--json` and in the database).
     pub fn label(&self) -> String {
         match self.applied.last() {
-            Some(m) => format!("{} ({})", self.applied.len(), m.name),
+            Some(_) => self.applied.len().to_string(),
             None => "0 (base vide)".to_string(),
         }
     }

@@ -112,7 +112,7 @@ fn a_configuration_error_is_one_french_line_naming_the_file_the_line_and_the_fix
             "late_last = \"oui\"",
             &[
                 "[selection] late_last",
-                "un texte entre guillemets au lieu de true ou false",
+                "il faut true ou false, pas un texte entre guillemets",
             ],
         ),
         (
@@ -140,7 +140,10 @@ fn a_configuration_error_is_one_french_line_naming_the_file_the_line_and_the_fix
         (
             "path = \"fiches.db\"",
             "path = 3",
-            &["[database] path", "un nombre au lieu de"],
+            &[
+                "[database] path",
+                "il faut un chemin entre guillemets, pas un nombre",
+            ],
         ),
     ];
     for (from, to, words) in cases {

@@ -104,7 +104,10 @@ fn attachment_save_and_text_through_the_binary() {
     let nodir = env.run(&["attachment", &doc.to_string(), "--save", "absent"]);
     assert!(!nodir.status.success());
     let e = String::from_utf8_lossy(&nodir.stderr);
-    assert!(e.contains("n'est pas un dossier existant"), "{e}");
+    assert!(
+        e.contains("le dossier absent n'existe pas : le créer (mkdir absent)"),
+        "{e}"
+    );
     let neither = env.run(&["attachment", &doc.to_string()]);
     assert!(!neither.status.success());
 }

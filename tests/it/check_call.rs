@@ -152,7 +152,7 @@ fn a_syntax_error_and_a_duplicate_kind_name_their_line() {
     let out = d.check(&broken, &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    let (_, line) = problem_at(&stderr, "syntaxe TOML", &broken);
+    let (_, line) = problem_at(&stderr, "un « = » de trop", &broken);
     assert!(line.starts_with("plural = = "), "{line}\n{stderr}");
 
     let broken = edit(

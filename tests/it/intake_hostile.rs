@@ -165,7 +165,8 @@ fn a_backdated_mail_is_judged_by_its_first_trusted_hop() {
     let p = &env.json_lines(&["proposals", "--json"])[0];
     assert!(p["flags"].to_string().contains("doubtful_date"), "{p}");
     let human = String::from_utf8(env.run(&["messages"]).stdout).unwrap();
-    assert!(human.contains("doubtful_date"), "{human}");
+    assert!(human.contains("date d'envoi douteuse"), "{human}");
+    assert!(!human.contains("doubtful_date"), "{human}");
 }
 
 #[test]

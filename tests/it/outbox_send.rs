@@ -496,10 +496,12 @@ fn edit_in_an_editor_drop_and_send_only_some() {
         ]
     );
     let shown = env.ok(&["outbox", "show", "1"]);
+    let history = shown.split("Historique :").nth(1).unwrap_or_default();
     assert!(
-        shown.contains("edited") && shown.contains("sent"),
+        history.contains("  modifiée") && history.contains("  envoyée"),
         "{shown}"
     );
+    assert!(!history.contains("edited"), "{shown}");
 }
 
 #[test]

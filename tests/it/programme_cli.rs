@@ -508,7 +508,8 @@ fn suggest_draft_then_apply_as_one_step() {
     let e = env();
     let draft = ok_as(&e, "marie", &["suggest"]);
     assert!(draft.contains("Brouillon : rien n'est changé"), "{draft}");
-    assert!(draft.contains("(placée)"), "{draft}");
+    assert!(draft.contains(": à décider → 1"), "{draft}");
+    assert!(!draft.contains("(placée)"), "{draft}");
     let p = programme(&e);
     assert!(
         p["micro_atelier"]["cells"]

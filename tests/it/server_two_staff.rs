@@ -250,7 +250,11 @@ fn command_line_first() {
     let w = world();
     // bob's first act is a command: it creates the database.
     let out = w.cli("bob", "proposals");
-    assert!(out.is_empty(), "{out}");
+    assert_eq!(
+        out.trim(),
+        "Aucune proposition : la base n'a encore reçu aucune fiche.",
+        "{out}"
+    );
     assert_eq!(stat(Path::new(DB)).1, "bob");
     // No daemon yet: status says so (exit 1), and that bob may write.
     let out = w

@@ -141,7 +141,8 @@ fn an_existing_file_is_kept_without_force() {
     let name = files[0].file_name().unwrap().to_str().unwrap();
     assert!(err.contains(name), "{err}");
     assert!(
-        err.contains("existe déjà") && err.contains("--force"),
+        // All six are there: "existent", in agreement.
+        err.contains("existent déjà") && err.contains("--force"),
         "{err}"
     );
     assert_eq!(std::fs::read(&files[0]).unwrap(), b"mine");
