@@ -44,25 +44,14 @@ fn is_ours(name: &str) -> bool {
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
-    let config = match &globals.db {
-        Some(_) => globals.config().ok().flatten(),
-        None => Some(globals.admin_config("fiches backup")?),
-    };
-    let db = globals.db_path(config.as_ref())?;
     let mut out = Out::new();
-    out.line(&clean(&super::acting_on(config.as_ref(), &db)))?;
-    match crate::os_error::exists(&db) {
-        Ok(true) => {}
-        Ok(false) => bail!(
-            "la base {} n'existe pas : rien à sauvegarder ; vérifier [database] path{}",
-            db.display(),
-            config
-                .as_ref()
-                .map(|c| format!(" dans {}", c.path.display()))
-                .unwrap_or_default()
-        ),
-        Err(why) => bail!("sauvegarde impossible : {why}"),
-    }
+    let (_config, db) = super::existing_database(
+        globals,
+        "fiches backup",
+        &mut out,
+        ("rien à sauvegarder", ""),
+        "sauvegarde",
+    )?;
     let default_dir = db
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)

@@ -4,8 +4,6 @@
 //! start); staff consoles and commands never migrate. Refused while a
 //! daemon runs on the database: stop it first.
 
-use anyhow::bail;
-
 use super::output::Out;
 use super::{Globals, daemon::take_lock};
 use crate::safe::terminal_line as clean;
@@ -24,28 +22,19 @@ pub struct Args {
 }
 
 pub fn run(globals: &Globals, args: &Args) -> anyhow::Result<bool> {
-    let config = match &globals.db {
-        Some(_) => globals.config().ok().flatten(),
-        None => Some(globals.admin_config("fiches migrate")?),
-    };
-    let db = globals.db_path(config.as_ref())?;
     let mut out = Out::new();
-    out.line(&clean(&super::acting_on(config.as_ref(), &db)))?;
     // Migrating never creates a database: a missing one is a wrong path
     // (or a server not set up yet), said as such.
-    match crate::os_error::exists(&db) {
-        Ok(true) => {}
-        Ok(false) => bail!(
-            "la base {} n'existe pas : rien à mettre à jour (rien n'a été créé) ; vérifier [database] path{} \
-             (sur un serveur, `sudo fiches setup --system` la crée)",
-            db.display(),
-            config
-                .as_ref()
-                .map(|c| format!(" dans {}", c.path.display()))
-                .unwrap_or_default()
+    let (config, db) = super::existing_database(
+        globals,
+        "fiches migrate",
+        &mut out,
+        (
+            "rien à mettre à jour (rien n'a été créé)",
+            " (sur un serveur, `sudo fiches setup --system` la crée)",
         ),
-        Err(why) => bail!("mise à jour impossible : {why}"),
-    }
+        "mise à jour",
+    )?;
     if args.check {
         let info = Store::open_read_only(&db)?.schema()?;
         if info.pending.is_empty() {

@@ -74,6 +74,42 @@ pub fn acting_on(config: Option<&Config>, db: &Path) -> String {
     }
 }
 
+/// The start of an administrator's command on an existing database
+/// (`fiches backup`, `fiches migrate`): the configuration (required unless
+/// `--db` names the base), the base's path, the "acting on" line said.
+/// A missing base is refused with `missing` ("rien à sauvegarder"), the
+/// setting to check and `hint`; `verb` names what failed otherwise
+/// ("sauvegarde").
+pub fn existing_database(
+    globals: &Globals,
+    command: &str,
+    out: &mut output::Out,
+    (missing, hint): (&str, &str),
+    verb: &str,
+) -> anyhow::Result<(Option<Config>, PathBuf)> {
+    let config = match &globals.db {
+        Some(_) => globals.config().ok().flatten(),
+        None => Some(globals.admin_config(command)?),
+    };
+    let db = globals.db_path(config.as_ref())?;
+    out.line(&crate::safe::terminal_line(&acting_on(
+        config.as_ref(),
+        &db,
+    )))?;
+    match crate::os_error::exists(&db) {
+        Ok(true) => Ok((config, db)),
+        Ok(false) => anyhow::bail!(
+            "la base {} n'existe pas : {missing} ; vérifier [database] path{}{hint}",
+            db.display(),
+            config
+                .as_ref()
+                .map(|c| format!(" dans {}", c.path.display()))
+                .unwrap_or_default()
+        ),
+        Err(why) => anyhow::bail!("{verb} impossible : {why}"),
+    }
+}
+
 /// The intake's options for `config`: its deadline, attachments read in
 /// worker processes with its `[reader]` bounds.
 pub fn intake_options(config: &Config) -> anyhow::Result<IntakeOptions> {

@@ -215,11 +215,7 @@ pub fn check_decision(
             if c.status == Status::Waitlisted {
                 return Err(DomainError::NoChange(status_fr(target)));
             }
-            let others: Vec<Candidate> = all
-                .iter()
-                .filter(|o| o.number != c.number)
-                .cloned()
-                .collect();
+            let others = all_but(c, all);
             let list = in_order(kind, &others);
             let index = entry_index(rules, &list, c);
             let (key, renumber) = key_at(&list, index);
@@ -270,12 +266,21 @@ pub fn default_place(
 /// The free places of `kind` for candidate `c`, whose own place (if any)
 /// counts as free, in programme order from its wanted slot.
 fn free_places_for(rules: &Rules, kind: Kind, c: &Candidate, all: &[Candidate]) -> Vec<Place> {
-    let others: Vec<Candidate> = all
-        .iter()
+    super::free_places(
+        &rules.layout,
+        kind,
+        c.wanted_slot.as_deref(),
+        &all_but(c, all),
+    )
+}
+
+/// The candidates other than `c`: where it stands is free for it, and its
+/// own waiting-list entry does not count against it.
+fn all_but(c: &Candidate, all: &[Candidate]) -> Vec<Candidate> {
+    all.iter()
         .filter(|o| o.number != c.number)
         .cloned()
-        .collect();
-    super::free_places(&rules.layout, kind, c.wanted_slot.as_deref(), &others)
+        .collect()
 }
 
 /// The place of an acceptance asked for with a slot and a place, either of
@@ -442,11 +447,7 @@ pub fn would_rank(rules: &Rules, c: &Candidate, all: &[Candidate]) -> Option<usi
         return waitlist::rank_of(c.number, all);
     }
     let kind = c.kind?;
-    let others: Vec<Candidate> = all
-        .iter()
-        .filter(|o| o.number != c.number)
-        .cloned()
-        .collect();
+    let others = all_but(c, all);
     let list = in_order(kind, &others);
     Some(entry_index(rules, &list, c) + 1)
 }
