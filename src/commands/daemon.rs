@@ -653,7 +653,7 @@ fn once_local(
                 } else {
                     out.line(&format!(
                         "{} : {} nouveau{} message{}, {} proposition{}, {} déjà enregistré{}{}",
-                        clean(&super::words::source(&name)),
+                        clean(&crate::service::words::source(&name)),
                         s.pass.new,
                         if s.pass.new > 1 { "x" } else { "" },
                         plural_s(s.pass.new as usize),
@@ -683,7 +683,7 @@ fn once_local(
                     .map_or(e.as_str(), |(_, rest)| rest);
                 eprintln!(
                     "fiches : relève impossible, {} : {}",
-                    clean(&super::words::source(&name)),
+                    clean(&crate::service::words::source(&name)),
                     clean(why)
                 );
                 if as_json {

@@ -229,7 +229,7 @@ fn letter_note(store: &Store, done: &Decided) -> Result<String> {
         (Some(l), _) => format!(
             "lettre à envoyer : n° {} ({}) — fiches outbox show {}",
             l.id,
-            super::words::letter_kind(l.kind),
+            crate::service::words::letter_kind(l.kind),
             l.id
         ),
         (None, Some(why)) => format!("aucune lettre : {why}"),

@@ -257,7 +257,7 @@ fn print_summary(r: &ImportReport, as_json: bool) -> anyhow::Result<()> {
             .filter_map(|s| {
                 r.by_status
                     .get(s)
-                    .map(|n| format!("{} {n}", super::words::message_status(*s)))
+                    .map(|n| format!("{} {n}", crate::service::words::message_status(*s)))
             })
             .collect();
         out.line(&format!(

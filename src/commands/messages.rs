@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::Globals;
 use super::output::{Out, ellipsis, json_line};
-use super::words;
 use crate::safe::terminal_line as clean;
+use crate::service::words;
 use crate::store::{MessageFilter, MessageRecord, MessageStatus, Store};
 
 /// Liste les messages enregistrés.

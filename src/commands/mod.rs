@@ -23,7 +23,6 @@ pub mod send;
 pub mod setup;
 pub mod status;
 pub mod templates;
-pub mod words;
 
 use std::path::{Path, PathBuf};
 

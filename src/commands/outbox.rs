@@ -48,7 +48,7 @@ pub struct Args {
     pub all: bool,
 
     /// Seulement cet état.
-    #[arg(long, value_name = "ÉTAT", value_parser = super::words::parse_letter_state, help = state_help())]
+    #[arg(long, value_name = "ÉTAT", value_parser = crate::service::words::parse_letter_state, help = state_help())]
     pub state: Option<LetterState>,
 }
 
@@ -127,7 +127,7 @@ pub enum Action {
 fn state_help() -> String {
     format!(
         "Seulement les lettres dans cet état : {}",
-        super::words::typables(&LetterState::ALL, super::words::letter_state)
+        crate::service::words::typables(&LetterState::ALL, crate::service::words::letter_state)
     )
 }
 
@@ -193,7 +193,7 @@ fn detail_fr(d: &serde_json::Value) -> String {
         .and_then(|k| k.as_str())
         .and_then(crate::domain::LetterKind::parse)
     {
-        parts.push(super::words::letter_kind(k).to_string());
+        parts.push(crate::service::words::letter_kind(k).to_string());
     }
     if let Some(p) = obj.get("params").and_then(|p| p.as_object()) {
         for v in p.values() {
@@ -447,7 +447,7 @@ fn human(out: &mut Out, d: &Draft) -> std::io::Result<bool> {
     let mut head = format!(
         "── Lettre n° {} · {} · {about} · {}",
         r.id,
-        super::words::letter_kind(r.kind),
+        crate::service::words::letter_kind(r.kind),
         r.state.label_fr()
     );
     if r.state == LetterState::Pending && r.approved_at.is_some() {

@@ -101,7 +101,7 @@ fn human(out: &mut impl Write, file: &str, parsed: &Parsed) -> std::io::Result<(
             );
         }
     };
-    let kind = super::words::kind(f.kind);
+    let kind = crate::service::words::kind(f.kind);
     if f.fields.is_empty() {
         writeln!(out, "   {kind} — fiche vide (aucune rubrique remplie)")?;
     } else {
@@ -117,8 +117,8 @@ fn human(out: &mut impl Write, file: &str, parsed: &Parsed) -> std::io::Result<(
         .iter()
         .filter_map(|s| {
             let v = f.fields.get(s.key)?;
-            let label = super::words::field_label(f.kind, s.key);
-            Some((label, super::words::value(f.kind, s.key, v)))
+            let label = crate::service::words::field_label(f.kind, s.key);
+            Some((label, crate::service::words::value(f.kind, s.key, v)))
         })
         .collect();
     let width = rows
@@ -152,7 +152,7 @@ fn human(out: &mut impl Write, file: &str, parsed: &Parsed) -> std::io::Result<(
     for w in &f.warnings {
         let field = w.field.as_deref().map_or_else(
             || "Fiche".to_string(),
-            |k| super::words::field_label(f.kind, k),
+            |k| crate::service::words::field_label(f.kind, k),
         );
         writeln!(
             out,

@@ -5,9 +5,9 @@ use serde_json::json;
 
 use super::Globals;
 use super::output::{Out, ellipsis, json_line};
-use super::words;
 use crate::fiche::{Kind, Value};
 use crate::safe::terminal_line as clean;
+use crate::service::words;
 use crate::store::{Proposal, ProposalFilter, ProposalStatus};
 
 /// Liste les propositions (toutes les révisions, sauf avec --live).

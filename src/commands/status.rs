@@ -267,7 +267,7 @@ pub fn gather(config: Option<&Config>, db: &Path, now: DateTime<Utc>) -> Report 
     lines.push(("Démon".into(), daemon_sentence(&h, now)));
     for b in &beats {
         let name = if b.account == "local" {
-            super::words::source(&b.mailbox)
+            crate::service::words::source(&b.mailbox)
         } else {
             format!("{}/{}", b.account, b.mailbox)
         };

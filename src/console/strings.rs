@@ -356,45 +356,20 @@ pub fn member_short(m: MemberCheck) -> &'static str {
     }
 }
 
-/// What the intake made of an attachment, in French.
+/// What the intake made of an attachment, in French (one list with the
+/// command line's: `service::words`).
 pub fn attachment_outcome(o: crate::store::AttachmentOutcome) -> &'static str {
-    use crate::store::AttachmentOutcome as O;
-    match o {
-        O::Fiche => "fiche lue",
-        O::Blank => "fiche vierge",
-        O::UnsupportedFormat => "format non lu",
-        O::NotAFiche => "pas une fiche",
-        O::Corrupt => "fichier abîmé",
-        O::TooLarge => "trop volumineux",
-        O::Rejected => "refusé (limite de sécurité)",
-        O::Ignored => "ignoré (image, signature)",
-    }
+    crate::service::words::attachment_outcome(o)
 }
 
+/// What the intake made of a message, in French (`service::words`).
 pub fn message_status(s: MessageStatus) -> &'static str {
-    match s {
-        MessageStatus::Fiche => "fiche lue",
-        MessageStatus::NoFiche => "sans fiche",
-        MessageStatus::AutoReply => "réponse auto",
-        MessageStatus::Unsupported => "format non lu",
-        MessageStatus::Rejected => "refusé",
-        MessageStatus::Error => "illisible",
-    }
+    crate::service::words::message_status(s)
 }
 
-/// A flag's meaning (stored flag names → French).
+/// A flag's meaning (stored flag names → French; `service::words`).
 pub fn flag_label(flag: &str) -> String {
-    match flag {
-        "late" => "arrivée après la date limite".into(),
-        "contact_email_from_sender" => "courriel de contact pris de l'expéditeur".into(),
-        "updated_after_decision" => "nouvelle fiche reçue après une décision".into(),
-        "no_date" => "message sans date".into(),
-        "attachment_problem" => "problème de pièce jointe (à regarder)".into(),
-        "probable_new_version" => "probable nouvelle version d'une autre proposition".into(),
-        "doubtful_date" => "date d'envoi douteuse (date de réception retenue)".into(),
-        "entered_by_hand" => "fiche saisie à la main".into(),
-        _ => "autre signalement".into(),
-    }
+    crate::service::words::flag_meaning(flag).to_string()
 }
 
 /// A journal action (stored names → French).

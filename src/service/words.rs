@@ -1,4 +1,5 @@
-//! The French name of every code the commands show to people: proposal
+//! The French name of every code the commands and the console show to
+//! people: proposal
 //! statuses and kinds, message statuses, attachment outcomes, flags, letter
 //! states, field keys (by the call definition's labels) and values. Human
 //! output goes through here; the codes themselves are only for `--json`.
@@ -44,21 +45,62 @@ pub fn attachment_outcome(o: AttachmentOutcome) -> &'static str {
     }
 }
 
-/// A stored flag ("late") as staff read it; an unknown one as "autre
-/// signalement" with its code, so nothing is hidden.
-pub fn flag(code: &str) -> String {
+/// Each flag a message or proposal may carry: its stored code, its short
+/// name (a list's tag: the command line, the console's columns) and its
+/// meaning (a sentence: the console's detail). One table for both forms.
+const FLAGS: [(&str, &str, &str); 8] = {
     use crate::store::flag as f;
-    match code {
-        f::LATE => "hors délai".into(),
-        f::CONTACT_EMAIL_FROM_SENDER => "courriel de contact repris de l'expéditeur".into(),
-        f::UPDATED_AFTER_DECISION => "nouvelle fiche reçue après une décision".into(),
-        f::NO_DATE => "sans date".into(),
-        f::ATTACHMENT_PROBLEM => "pièce jointe à regarder".into(),
-        f::PROBABLE_NEW_VERSION => "probable nouvelle version d'une autre proposition".into(),
-        f::DOUBTFUL_DATE => "date d'envoi douteuse, date de réception retenue".into(),
-        "entered_by_hand" => "fiche saisie à la main".into(),
-        other => format!("autre signalement ({other})"),
+    [
+        (f::LATE, "hors délai", "arrivée après la date limite"),
+        (
+            f::CONTACT_EMAIL_FROM_SENDER,
+            "courriel de contact repris de l'expéditeur",
+            "courriel de contact pris de l'expéditeur",
+        ),
+        (
+            f::UPDATED_AFTER_DECISION,
+            "nouvelle fiche reçue après une décision",
+            "nouvelle fiche reçue après une décision",
+        ),
+        (f::NO_DATE, "sans date", "message sans date"),
+        (
+            f::ATTACHMENT_PROBLEM,
+            "pièce jointe à regarder",
+            "problème de pièce jointe (à regarder)",
+        ),
+        (
+            f::PROBABLE_NEW_VERSION,
+            "probable nouvelle version d'une autre proposition",
+            "probable nouvelle version d'une autre proposition",
+        ),
+        (
+            f::DOUBTFUL_DATE,
+            "date d'envoi douteuse, date de réception retenue",
+            "date d'envoi douteuse (date de réception retenue)",
+        ),
+        (
+            "entered_by_hand",
+            "fiche saisie à la main",
+            "fiche saisie à la main",
+        ),
+    ]
+};
+
+/// A stored flag ("late") as staff read it in a list; an unknown one as
+/// "autre signalement" with its code, so nothing is hidden.
+pub fn flag(code: &str) -> String {
+    match FLAGS.iter().find(|f| f.0 == code) {
+        Some(f) => f.1.to_string(),
+        None => format!("autre signalement ({code})"),
     }
+}
+
+/// What a stored flag means, as a sentence (the console's detail).
+pub fn flag_meaning(code: &str) -> &'static str {
+    FLAGS
+        .iter()
+        .find(|f| f.0 == code)
+        .map_or("autre signalement", |f| f.2)
 }
 
 /// Flags in brackets, in French: "  [hors délai, sans date]"; empty for none.
