@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::params;
 use serde_json::{Map, Value as Json, json};
 
 use super::ingest::{Line, journal};
@@ -529,9 +529,7 @@ impl Store {
         actor: &str,
     ) -> Result<(CallPlan, usize)> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         // Computed inside the transaction: what is applied is what was seen.
         let shadow = plan_on(&tx, call)?;
         if let Some(refused) = refusal(&shadow) {

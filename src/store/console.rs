@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{ErrorCode, OptionalExtension, TransactionBehavior, params, types::ValueRef};
+use rusqlite::{ErrorCode, OptionalExtension, params, types::ValueRef};
 use serde_json::json;
 
 use super::ingest::{
@@ -480,9 +480,7 @@ impl Store {
         actor: &str,
     ) -> Result<bool> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let exists: Option<i64> = tx
             .query_row("SELECT id FROM messages WHERE id = ?1", [message_id], |r| {
                 r.get(0)
@@ -544,9 +542,7 @@ impl Store {
             }
         }
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let (sha, effective, sender): (String, Option<String>, Option<String>) = tx
             .query_row(
                 "SELECT sha256, coalesce(effective_at, received_at), sender_key

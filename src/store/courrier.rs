@@ -5,7 +5,7 @@
 //! by hand between a message and an existing proposal (by its stable
 //! number), journaled with who made or removed them.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::ingest::{Line, journal};
@@ -336,9 +336,7 @@ impl Store {
     /// who made it.
     pub fn link_message(&mut self, message_id: i64, number: i64, actor: &str) -> Result<Linked> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let triage: bool = tx
             .query_row(
                 "SELECT status IN ('unsupported', 'error', 'no_fiche', 'rejected')
@@ -425,9 +423,7 @@ impl Store {
     /// between the screens.
     pub fn unlink_message(&mut self, message_id: i64, number: i64, actor: &str) -> Result<bool> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let removed = tx.execute(
             "DELETE FROM message_links WHERE message_id = ?1 AND number = ?2",
             params![message_id, number],

@@ -11,7 +11,7 @@
 //! a newer one becomes the live revision and carries over any decision taken
 //! on the previous one, flagged `updated_after_decision`.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 use unicode_normalization::UnicodeNormalization;
 
@@ -240,9 +240,7 @@ impl Store {
             return Ok(());
         }
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         {
             let mut add = tx.prepare_cached(
                 "INSERT INTO intake_attempts (source_ref, attempts, first_at, last_at)
@@ -310,9 +308,7 @@ impl Store {
     /// Sets a watermark outright (e.g. after a UIDVALIDITY change, where the
     /// last UID starts again from `wm.uid`).
     pub fn set_sync_state(&mut self, wm: &Watermark) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO sync_state (account, mailbox, uidvalidity, last_uid, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -342,9 +338,7 @@ impl Store {
             None => sha256_hex(&msg.raw),
         };
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         // Its intake ends here: the tries recorded before it go with it.
         tx.prepare_cached("DELETE FROM intake_attempts WHERE source_ref = ?1")?
             .execute([&msg.source_ref])?;

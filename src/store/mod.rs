@@ -441,6 +441,15 @@ pub(crate) fn now() -> String {
 }
 
 impl Store {
+    /// The one way the store writes: an immediate transaction, which takes
+    /// the write lock at once (a busy database is waited for under the
+    /// busy timeout, never found locked at commit after the reads).
+    pub(crate) fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     /// Opens (creating if needed) the database at `path` and brings its
     /// schema up to date, backing it up first when it held data (the
     /// daemon's and `fiches migrate`'s way; tests and tools).

@@ -5,7 +5,7 @@
 //! (which reload what the journal names) see it at once. Internal to the
 //! team: nothing in `publish` or `letters` reads them.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::ingest::{Line, journal};
@@ -216,9 +216,7 @@ impl Store {
         change: impl FnOnce(&mut Note),
     ) -> Result<Proposal> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let p = live_by_number(&tx, number)?;
         let before = read_one(&tx, number, actor)?;
         let mut after = before.clone().unwrap_or_else(|| Note {

@@ -15,7 +15,7 @@
 //! - The schedule (`publish_schedule`): when the daemon first saw it and
 //!   when it last ran.
 
-use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 use serde_json::json;
 
@@ -360,9 +360,7 @@ impl Store {
         actor: &str,
     ) -> Result<ApprovedMails> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let candidates: Vec<(u32, Option<i64>)> = match which {
             Some(list) => list.to_vec(),
             None => tx
@@ -479,9 +477,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let (id, _) = check(
             &tx,
             publication,
@@ -504,9 +500,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let (id, _) = check(
             &tx,
             publication,
@@ -540,9 +534,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let (id, state) = check(
             &tx,
             publication,

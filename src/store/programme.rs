@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use super::ingest::{Line, journal};
@@ -724,12 +724,6 @@ fn same_state(a: &DecisionState, b: &DecisionState) -> bool {
 }
 
 impl Store {
-    fn write_tx(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
-    }
-
     /// The live proposals as the selection rules see them.
     pub fn candidates(&self, rules: &Rules) -> Result<Vec<Candidate>> {
         candidates(&self.conn, rules, None, None)

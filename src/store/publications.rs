@@ -2,7 +2,7 @@
 //! daemon's schedule) published, each with its changelog. Numbers only grow:
 //! a publication is recorded only as the one after the last.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::ingest::{Line, journal};
@@ -96,9 +96,7 @@ impl Store {
         p: &PublicationRecord,
         partners: Option<&super::NewPartnerMail>,
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let last: u32 = tx.query_row(
             "SELECT COALESCE(MAX(number), 0) FROM publications",
             [],

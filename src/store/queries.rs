@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde_json::json;
 
 use super::ingest::{Line, fields_json, journal};
@@ -433,9 +433,7 @@ impl Store {
         actor: &str,
     ) -> Result<Proposal> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let mut p = load_proposal(&tx, id)?;
         if p.version != expected_version {
             return Err(StoreError::StaleVersion {

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
 use super::ingest::{IMPORT_ACTOR, Line, journal};
@@ -100,9 +100,7 @@ impl Store {
         state: super::DaemonState,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         super::sync::heartbeat_row(&tx, mb, &at)?;
         tx.execute(
             "UPDATE heartbeat SET state = ?3, updated_at = ?4, last_contact_at = ?4,

@@ -23,7 +23,7 @@
 //!   with) and the identity of each mailbox it reads (host, user, mailbox,
 //!   UIDVALIDITY).
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{IngestOutcome, NewMessage, Result, Store, Watermark, now};
@@ -179,9 +179,7 @@ impl Store {
     /// Sets the watermark of a mailbox to `(uidvalidity, 0)` and drops the
     /// pending post-actions of other UIDVALIDITYs, in one transaction.
     pub fn imap_reset_watermark(&mut self, mb: &MailboxId, uidvalidity: u32) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO sync_state (account, mailbox, uidvalidity, last_uid, updated_at)
              VALUES (?1, ?2, ?3, 0, ?4)
@@ -254,9 +252,7 @@ impl Store {
     /// in one transaction.
     pub fn imap_skip(&mut self, wm: &Watermark, size: u64, reason: &str) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO imap_skipped (account, mailbox, uidvalidity, uid, size, reason, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -297,9 +293,7 @@ impl Store {
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         let r = (|| -> Result<()> {
             let at = now();
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self.write_tx()?;
             heartbeat_row(&tx, mb, &at)?;
             tx.prepare_cached(
                 "UPDATE heartbeat SET last_contact_at = ?3, updated_at = ?3
@@ -360,9 +354,7 @@ impl Store {
         uidvalidity: u32,
         uids: &[u32],
     ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         {
             let mut del = tx.prepare_cached(
                 "DELETE FROM imap_pending_actions
@@ -381,9 +373,7 @@ impl Store {
     /// are kept (they say what happened before).
     pub fn heartbeat_start(&mut self, mb: &MailboxId, pid: u32) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         heartbeat_row(&tx, mb, &at)?;
         tx.execute(
             "UPDATE heartbeat SET pid = ?3, started_at = ?4, state = 'starting', messages = 0,
@@ -405,9 +395,7 @@ impl Store {
         contact: bool,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         heartbeat_row(&tx, mb, &at)?;
         tx.prepare_cached(
             "UPDATE heartbeat SET state = ?3, updated_at = ?4,
@@ -440,9 +428,7 @@ impl Store {
         next_attempt_at: Option<&str>,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         heartbeat_row(&tx, mb, &at)?;
         tx.execute(
             "UPDATE heartbeat SET state = ?3, last_error = ?4, last_error_at = ?5,
@@ -472,9 +458,7 @@ impl Store {
         server: Option<&str>,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         heartbeat_row(&tx, mb, &at)?;
         tx.prepare_cached(
             "UPDATE heartbeat SET updated_at = ?3,
@@ -523,9 +507,7 @@ impl Store {
         uidvalidity: u32,
     ) -> Result<Option<String>> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let before: Option<(String, u16, String)> = tx
             .query_row(
                 "SELECT host, port, username FROM imap_mailbox_identity
@@ -569,9 +551,7 @@ impl Store {
     /// --reset-pending`), journaled with `actor`; returns how many.
     pub fn imap_reset_pending(&mut self, mb: &MailboxId, actor: &str) -> Result<usize> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let actions: Vec<(String, i64)> = tx
             .prepare(
                 "SELECT action, count(*) FROM imap_pending_actions

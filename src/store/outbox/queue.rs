@@ -4,7 +4,7 @@
 //! aside "à revoir", and how an undo puts letters back. Also the demande de
 //! .docx queued by staff.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -623,9 +623,7 @@ impl Store {
     /// letter already asks (unless staff dropped it).
     pub fn queue_docx_request(&mut self, message: i64, actor: &str) -> Result<DocxRequest> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         fiche_message(&tx, message)?;
         let already: Option<(i64, String, Option<String>)> = tx
             .prepare_cached(

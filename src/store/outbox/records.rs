@@ -3,7 +3,7 @@
 //! history; the acknowledgement settings; the readers (`Store::letters`,
 //! `Store::letter`, `Store::letter_events`, `Store::letter_counts`…).
 
-use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::LetterKind;
@@ -551,9 +551,7 @@ impl Store {
         if exists && settings(&self.conn)? == wanted {
             return Ok(false);
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO outbox_settings (id, acknowledge, own_addresses, updated_at) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET acknowledge = excluded.acknowledge,

@@ -3,7 +3,7 @@
 //! aside "à revoir", approve it for sending, settle an uncertain one, retry
 //! a refused one. Each checks the state and the version staff saw.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 
 use crate::domain::letters::truth::{contradiction, no_letter_reason};
@@ -191,9 +191,7 @@ impl Store {
         actor: &str,
     ) -> Result<LetterRecord> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         check_letter(
             &tx,
             id,
@@ -259,9 +257,7 @@ impl Store {
         actor: &str,
     ) -> Result<LetterRecord> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         check_letter(
             &tx,
             id,
@@ -296,9 +292,7 @@ impl Store {
         actor: &str,
     ) -> Result<Proposal> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let p = crate::store::programme::live_by_number(&tx, number)?;
         let before: Option<String> = tx
             .query_row(
@@ -335,9 +329,7 @@ impl Store {
     /// Drops an unsent letter (it stays in the history as `dropped`).
     pub fn drop_letter(&mut self, id: i64, expected_version: i64, actor: &str) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         check_letter(
             &tx,
             id,
@@ -360,9 +352,7 @@ impl Store {
     /// outbox (set aside in its turn if it was edited).
     pub fn take_back_letter(&mut self, id: i64, expected_version: i64, actor: &str) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         check_letter(
             &tx,
             id,
@@ -440,9 +430,7 @@ impl Store {
     /// Staff say "send": marks pending letters as approved.
     pub fn approve_letters(&mut self, which: Approve<'_>, actor: &str) -> Result<Approved> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let mut out = Approved::default();
         let candidates: Vec<(i64, Option<i64>)> = match which {
             Approve::All | Approve::Acknowledgements => {
@@ -485,9 +473,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         check_letter(
             &tx,
             id,
@@ -524,9 +510,7 @@ impl Store {
     /// back to the outbox now (to be approved again if it had failed).
     pub fn retry_letter(&mut self, id: i64, expected_version: i64, actor: &str) -> Result<()> {
         let at = now();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let (state, _) = check_letter(
             &tx,
             id,
