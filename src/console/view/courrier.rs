@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as TRow, Table, Wrap};
 
 use super::super::app::{App, InputPurpose};
-use super::super::format::{fit, parse_time, short_datetime, size, stored_datetime, tail, width};
+use super::super::format::{fit, parse_time, size, stored_datetime, tail, width};
 use super::super::strings as s;
 use super::widgets::{kv_lines, section, text_lines, wrap};
 use crate::safe::terminal_line;
@@ -62,21 +62,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let subject_w = area.width.saturating_sub(fixed).max(6);
     let mut rows = Vec::new();
     for (i, r) in c.rows.iter().enumerate().skip(c.offset).take(page) {
-        let date = parse_time(&r.sort_key)
-            .or_else(|| r.date.as_deref().and_then(parse_time))
-            .map_or_else(
-                || "?".to_string(),
-                |ts| {
-                    let d = short_datetime(app.zone, ts);
-                    if wide { d } else { d[..5].to_string() }
-                },
-            );
-        let from = terminal_line(
-            r.from_name
-                .as_deref()
-                .or(r.from_addr.as_deref())
-                .unwrap_or(""),
+        let date = super::widgets::list_date(
+            app.zone,
+            parse_time(&r.sort_key).or_else(|| r.date.as_deref().and_then(parse_time)),
+            wide,
         );
+        let from = super::widgets::list_sender(r.from_name.as_deref(), r.from_addr.as_deref());
         let style = if i == c.selected {
             t.selected
         } else if r.handled.is_some() || !r.to_triage {

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row as TRow, Table, Wrap};
 
 use super::super::app::{App, AttachmentText, Focus, TextState, body_height, list_split};
-use super::super::format::{fit, parse_time, short_datetime, size, stored_datetime};
+use super::super::format::{fit, parse_time, size, stored_datetime};
 use super::super::strings as s;
 use super::widgets::{
     first_shown, hidden_marker, kv_lines, list_window, section, text_lines, wrap,
@@ -107,24 +107,15 @@ fn list_row(
     subject_w: u16,
 ) -> TRow<'static> {
     let t = &app.theme;
-    let date = m
-        .received_at
-        .as_deref()
-        .or(m.date.as_deref())
-        .and_then(parse_time)
-        .map_or_else(
-            || "?".to_string(),
-            |ts| {
-                let d = short_datetime(app.zone, ts);
-                if wide { d } else { d[..5].to_string() }
-            },
-        );
-    let from = terminal_line(
-        m.from_name
+    let date = super::widgets::list_date(
+        app.zone,
+        m.received_at
             .as_deref()
-            .or(m.from_addr.as_deref())
-            .unwrap_or(""),
+            .or(m.date.as_deref())
+            .and_then(parse_time),
+        wide,
     );
+    let from = super::widgets::list_sender(m.from_name.as_deref(), m.from_addr.as_deref());
     let style = if i == app.triage_selected {
         if app.focus == Focus::List {
             t.selected

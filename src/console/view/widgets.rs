@@ -193,3 +193,24 @@ pub fn list_window(offset: usize, selected: usize, page: usize, len: usize) -> S
         super::super::strings::window_line(first + 1, (first + page).min(len), len)
     )
 }
+
+/// A message's date in a list column: day and time when `wide`, the day
+/// alone otherwise ("?" when it has none).
+pub fn list_date(
+    zone: crate::console::format::Zone,
+    ts: Option<chrono::DateTime<chrono::Utc>>,
+    wide: bool,
+) -> String {
+    ts.map_or_else(
+        || "?".to_string(),
+        |ts| {
+            let d = crate::console::format::short_datetime(zone, ts);
+            if wide { d } else { d[..5].to_string() }
+        },
+    )
+}
+
+/// Who sent a message, as a list shows it: the name, else the address.
+pub fn list_sender(name: Option<&str>, addr: Option<&str>) -> String {
+    crate::safe::terminal_line(name.or(addr).unwrap_or(""))
+}
