@@ -5,7 +5,7 @@ Run from the repository root: `python3 scripts/module-graph.py [-v]`.
 Prints every cycle (strongly connected component) with the files making
 each of its edges, then with -v the whole graph, one line per module.
 
-Reads code only, as tests/layers.rs does (which enforces the layering):
+Reads code only, as tests/it/layers.rs does (which enforces the layering):
 comments (doc comments included), string and character literals and
 `#[cfg(test)]` items (and the file modules declared under it) do not count;
 `crate::a`, `crate::{a, b::c}` and `super::` paths climbing to the crate
@@ -220,6 +220,12 @@ def sccs(nodes, g):
 
 
 def main():
+    if '-h' in sys.argv or '--help' in sys.argv:
+        print(__doc__.strip())
+        return
+    if not os.path.isfile(os.path.join(ROOT, 'lib.rs')):
+        sys.exit('module-graph.py: no src/lib.rs here: run it from the '
+                 'repository root (python3 scripts/module-graph.py -v)')
     tops, edges = graph()
     g = {a: set(b) for a, b in edges.items()}
     cycles = [sorted(c) for c in sccs(tops, g) if len(c) > 1]
