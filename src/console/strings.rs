@@ -372,38 +372,9 @@ pub fn flag_label(flag: &str) -> String {
     crate::service::words::flag_meaning(flag).to_string()
 }
 
-/// A journal action (stored names → French).
-pub fn journal_action(a: &str) -> &str {
-    match a {
-        "message_stored" => "message enregistré",
-        "proposal_created" => "proposition créée",
-        "proposal_superseded" => "remplacée par une fiche plus récente",
-        "revision_relinked" => "révisions réordonnées",
-        "decision_carried_over" => "décision reprise de la révision précédente",
-        "decision" => "décision",
-        "field_updated" => "champ corrigé",
-        "article" => "article du nom (lettres)",
-        "note" => "note de l'équipe",
-        "opinion" => "avis de l'équipe",
-        "proposal_entered" => "fiche saisie à la main",
-        "message_handled" => "message marqué traité",
-        "message_unhandled" => "message marqué non traité",
-        "docx_requested" => "demande de .docx préparée",
-        "probable_version_flagged" => "signalée comme probable nouvelle version",
-        "probable_version_cleared" => "n'est plus signalée comme probable nouvelle version",
-        "message_linked" => "message lié à la proposition",
-        "message_unlinked" => "lien du message retiré",
-        "imap_pending_reset" => "relève du courrier reprise",
-        "publication" => "publication des listes",
-        "suggestion" => "suggestion de programme appliquée",
-        "undo" => "décision annulée",
-        "moved" => "déplacée",
-        "swapped" => "échangée avec une autre",
-        "waitlist_moved" => "rang changé dans la liste d'attente",
-        "waitlist_renumbered" => "liste d'attente renumérotée",
-        "letter_sent" => "lettre envoyée",
-        _ => "autre changement",
-    }
+/// A journal action (stored names → French; `service::words`).
+pub fn journal_action(a: &str) -> &'static str {
+    crate::service::words::journal_action(a)
 }
 
 pub fn ordinal_rank(rank: usize) -> String {

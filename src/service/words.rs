@@ -260,6 +260,45 @@ pub fn source(name: &str) -> String {
     }
 }
 
+/// A journal action as staff read it in a proposal's history. Exhaustive:
+/// a new action cannot be added without its French words. A stored name
+/// this build does not know is "autre changement".
+pub fn journal_action(stored: &str) -> &'static str {
+    use crate::store::JournalAction as J;
+    let Some(action) = J::parse(stored) else {
+        return "autre changement";
+    };
+    match action {
+        J::MessageStored => "message enregistré",
+        J::ProposalCreated => "proposition créée",
+        J::ProposalSuperseded => "remplacée par une fiche plus récente",
+        J::RevisionRelinked => "révisions réordonnées",
+        J::DecisionCarriedOver => "décision reprise de la révision précédente",
+        J::ProbableVersionFlagged => "signalée comme probable nouvelle version",
+        J::ProbableVersionCleared => "n'est plus signalée comme probable nouvelle version",
+        J::Decision => "décision",
+        J::Moved => "déplacée",
+        J::Swapped => "échangée avec une autre",
+        J::WaitlistMoved => "rang changé dans la liste d'attente",
+        J::WaitlistRenumbered => "liste d'attente renumérotée",
+        J::Suggestion => "suggestion de programme appliquée",
+        J::Undo => "décision annulée",
+        J::FieldUpdated => "champ corrigé",
+        J::Article => "article du nom (lettres)",
+        J::Note => "note de l'équipe",
+        J::Opinion => "avis de l'équipe",
+        J::ProposalEntered => "fiche saisie à la main",
+        J::MessageHandled => "message marqué traité",
+        J::MessageUnhandled => "message marqué non traité",
+        J::MessageLinked => "message lié à la proposition",
+        J::MessageUnlinked => "lien du message retiré",
+        J::DocxRequested => "demande de .docx préparée",
+        J::ImapPendingReset => "relève du courrier reprise",
+        J::Publication => "publication des listes",
+        J::CallRenamed => "renommage appliqué (définition de l'appel)",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +355,17 @@ mod tests {
         assert_eq!(
             value(Some(Kind::MicroAtelier), "cuf_member", &Value::Bool(true)),
             "oui"
+        );
+    }
+
+    #[test]
+    fn every_journal_action_has_its_words() {
+        for a in crate::store::JournalAction::ALL {
+            assert_ne!(journal_action(a.as_str()), "autre changement", "{a:?}");
+        }
+        assert_eq!(
+            journal_action("letter_sent_by_a_newer_build"),
+            "autre changement"
         );
     }
 }
