@@ -101,7 +101,7 @@ impl Session {
 
     fn load_courrier_message(&mut self, id: i64) {
         let load = |st: &Store| -> Result<CourrierDetail, StoreError> {
-            let record = st.message_record(id)?;
+            let record = st.message(id)?;
             let view = message_view(&st.raw_message(id).unwrap_or_default());
             let links = st.message_links(id)?;
             Ok(CourrierDetail {
@@ -149,7 +149,7 @@ impl Session {
 
     fn prepare_link(&mut self, message_id: i64, number: i64) {
         let found = self.store.proposal_by_number(number).and_then(|p| {
-            let m = self.store.message_record(message_id)?;
+            let m = self.store.message(message_id)?;
             let links = self.store.message_links(message_id)?;
             Ok((p, m, links))
         });

@@ -408,18 +408,12 @@ impl Store {
             .optional()?
             .ok_or(StoreError::AttachmentNotFound(id))?;
         let record = self
-            .message_record(message_id)?
+            .message(message_id)?
             .attachments
             .into_iter()
             .find(|a| a.id == id)
             .ok_or(StoreError::AttachmentNotFound(id))?;
         Ok((record, message_id, self.raw_message(message_id)?))
-    }
-
-    /// One message with its attachments and proposal ids: the one reader
-    /// of a message, [`Store::message`], under the name the console uses.
-    pub fn message_record(&self, id: i64) -> Result<MessageRecord> {
-        self.message(id)
     }
 
     /// Messages with no usable fiche (`unsupported`, `error`, `no_fiche`,

@@ -20,7 +20,7 @@ fn sample() -> (Env, i64, i64) {
     let mut doc = None;
     let mut pdf = None;
     for m in st.triage_messages().unwrap() {
-        for a in st.message_record(m.id).unwrap().attachments {
+        for a in st.message(m.id).unwrap().attachments {
             match a.format.as_deref() {
                 Some("DOC") => doc = Some(a.id),
                 Some("PDF") => pdf = Some(a.id),

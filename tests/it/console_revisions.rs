@@ -24,7 +24,7 @@ fn send_again(db: &std::path::Path, org: &str, n: u32, changes: &[(&str, &str)])
         .into_iter()
         .find(|p| p.text("organisation").is_some_and(|o| o.contains(org)))
         .unwrap();
-    let from = st.message_record(live.message_id).unwrap().from;
+    let from = st.message(live.message_id).unwrap().from;
     let mut p = NewProposal {
         kind: live.kind,
         fields: live.fields.clone(),

@@ -400,7 +400,7 @@ impl Session {
             let revision_dates = revisions
                 .iter()
                 .map(|r| {
-                    st.message_record(r.message_id)
+                    st.message(r.message_id)
                         .ok()
                         .and_then(|m| m.date.or(m.effective_at).or(m.received_at))
                 })
@@ -408,7 +408,7 @@ impl Session {
             let journal = st.proposal_journal(id)?;
             let notes = st.notes(proposal.number)?;
             let linked = st.linked_messages(proposal.number)?;
-            let message = st.message_record(proposal.message_id).ok();
+            let message = st.message(proposal.message_id).ok();
             let view = st
                 .raw_message(proposal.message_id)
                 .ok()
@@ -438,7 +438,7 @@ impl Session {
 
     pub(super) fn load_message(&mut self, id: i64) {
         let load = |st: &Store| -> Result<TriageDetail, StoreError> {
-            let record = st.message_record(id)?;
+            let record = st.message(id)?;
             let view = message_view(&st.raw_message(id).unwrap_or_default());
             Ok(TriageDetail { id, record, view })
         };
